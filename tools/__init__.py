@@ -1,0 +1,1 @@
+"""Stand-alone tools: the independent verifier of a published bundle, and the bench."""
