@@ -1,0 +1,403 @@
+"""The tally of RULES.md "Validity" and "Winning": one entry point, `tally(input)`.
+
+It counts the papers once (tally_count), decides the seats (tally_decide) and writes
+every decision as a plain Chinese sentence so the committee can read the result aloud
+and any resident can redo it by hand.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+
+from election.rules.rulebook import CHOICE_LABELS
+from election.rules.tally_count import Counts, count_papers
+from election.rules.tally_decide import (
+    Selection,
+    Threshold,
+    find_relative_conflict,
+    relatives_map,
+    runoff_pool,
+    select_post,
+    threshold_for,
+)
+from election.rules.tally_types import (
+    BODY_ZH,
+    FEMALE,
+    R_BELOW,
+    R_ELECTION_VOID,
+    R_HIGHER_POST,
+    R_NEAR_RELATIVE,
+    R_REPLACED,
+    R_SEATS_FILLED,
+    R_TIE,
+    BodyOutcome,
+    Candidate,
+    Elected,
+    NotElected,
+    Paper,
+    PersonVotes,
+    PostMarks,
+    PostResult,
+    PostSpec,
+    PriorElected,
+    RunoffNeed,
+    SetAside,
+    TallyInput,
+    TallyInputError,
+    TallyResult,
+    Tie,
+    WomanOutcome,
+)
+
+__all__ = [
+    "tally", "TallyInput", "TallyResult", "PostSpec", "Candidate", "Paper", "PostMarks",
+    "PriorElected", "TallyInputError",
+]
+
+
+def _check_input(inp: TallyInput) -> None:
+    """Refuse inconsistent input before counting (Chinese, naming the field)."""
+    for name in ("registered_voters", "papers_issued", "papers_returned"):
+        v = getattr(inp, name)
+        if isinstance(v, bool) or not isinstance(v, int) or v < 0:
+            raise TallyInputError(f"{name} 须为非负整数，收到 {v!r}")
+    if len(inp.papers) != inp.papers_returned:
+        raise TallyInputError(
+            f"收回选票数 papers_returned 为 {inp.papers_returned}，但选票记录有 {len(inp.papers)} 张，"
+            "每张收回的选票（含无效票）都须有记录"
+        )
+    keys = [p.key for p in inp.posts]
+    if len(set(keys)) != len(keys):
+        raise TallyInputError("职位 posts 中有重复的 key")
+    for p in inp.posts:
+        if p.seats < 1:
+            raise TallyInputError(f"职位“{p.key}”的应选名额 seats 为 {p.seats}，须至少为 1")
+        if not 0 <= p.reserved_woman_seats <= p.seats:
+            raise TallyInputError(f"职位“{p.key}”的妇女定位名额 reserved_woman_seats 须在 0 到 {p.seats} 之间")
+    for c in inp.candidates:
+        if c.post is not None and c.post not in keys:
+            raise TallyInputError(f"候选人“{c.name}”（{c.id}）的职位“{c.post}”不在 posts 中")
+    if inp.round_kind not in ("main", "revote", "runoff"):
+        raise TallyInputError(f"round_kind 须为 main、revote 或 runoff，收到 {inp.round_kind!r}")
+
+
+def tally(inp: TallyInput) -> TallyResult:
+    """Count the papers and decide every seat; see RULES.md "Validity" and "Winning"."""
+    _check_input(inp)
+    rb = inp.rulebook
+    names: dict[str, str] = {}
+    female: set[str] = set()
+    for c in inp.candidates:
+        names.setdefault(c.person_id, c.name)
+        if c.sex in FEMALE:
+            female.add(c.person_id)
+    for pe in inp.prior_elected:
+        if pe.sex in FEMALE:
+            female.add(pe.person_id)
+
+    def nm(pid: str) -> str:
+        return names.get(pid, pid)
+
+    expl: list[str] = []
+    R, I, N = inp.papers_returned, inp.papers_issued, inp.registered_voters
+    tf = rb.turnout_fraction
+    expl.append(f"登记选民 {N} 人，发出选票 {I} 张，收回选票 {R} 张。")
+    reason = ""
+    if rb.returned_le_issued and R > I:
+        reason = f"收回选票 {R} 张多于发出选票 {I} 张，本次投票无效，须重新投票。"
+    elif R * tf.denominator <= N * tf.numerator:
+        reason = (
+            f"参加投票的选民 {R} 人未超过登记选民 {N} 人的 {tf.numerator}/{tf.denominator}"
+            f"（至少须有 {N * tf.numerator // tf.denominator + 1} 人），选举无效，须重新选举。"
+        )
+    if reason:
+        expl.append(reason)
+        return _void_result(inp, reason, expl, nm)
+    expl.append(
+        f"参加投票的选民 {R} 人超过登记选民 {N} 人的 {tf.numerator}/{tf.denominator}，且收回选票不多于发出选票，选举有效。"
+    )
+
+    counts = count_papers(inp.posts, inp.papers, rb.overvote_scope, rb.multi_post_rule)
+    return _decide(inp, counts, names, female, nm, expl)
+
+
+def _void_result(inp: TallyInput, reason: str, expl: list[str], nm) -> TallyResult:  # type: ignore[no-untyped-def]
+    posts = tuple(
+        PostResult(
+            p.key, p.body, p.title, p.seats, 0, 0, 0, 0, (), "void", inp.papers_returned, None, 0, (),
+            tuple(
+                NotElected(c.person_id, c.name, 0, R_ELECTION_VOID, "选举无效，不产生当选人")
+                for c in inp.candidates if c.post == p.key
+            ),
+            (), p.seats, (),
+        )
+        for p in inp.posts
+    )
+    woman = WomanOutcome(inp.rulebook.woman_member_required, inp.rulebook.woman_member_method,
+                         "not_required" if not inp.rulebook.woman_member_required else "needs_round",
+                         None, None, "选举无效，妇女成员须在重新选举中产生。")
+    bodies = tuple(
+        BodyOutcome(b, sum(p.seats for p in inp.posts if p.body == b), 0, "new_round_needed", "选举无效，须重新选举。")
+        for b in dict.fromkeys(p.body for p in inp.posts)
+    )
+    return TallyResult(False, reason, inp.round_kind, inp.registered_voters, inp.papers_issued,
+                       inp.papers_returned, 0, posts, (), woman, bodies, "new_election", tuple(expl))
+
+
+def _decide(inp: TallyInput, counts: Counts, names: dict[str, str], female: set[str], nm, expl: list[str]) -> TallyResult:  # type: ignore[no-untyped-def]
+    rb = inp.rulebook
+    R = inp.papers_returned
+    order = {p.key: i for i, p in enumerate(inp.posts)}
+    posts_sorted = sorted(inp.posts, key=lambda p: (-p.rank, order[p.key]))
+    by_key = {p.key: p for p in inp.posts}
+    thresholds: dict[str, Threshold] = {p.key: threshold_for(p, inp.round_kind, rb, R) for p in inp.posts}
+    rankings: dict[str, list[tuple[str, int]]] = {
+        k: sorted(c.votes.items(), key=lambda kv: (-kv[1], kv[0])) for k, c in counts.posts.items()
+    }
+    prior = {pe.person_id for pe in inp.prior_elected}
+    rel = relatives_map(inp.relations) if rb.near_relatives_rule else {}
+
+    # Near-relative set-asides change who moves up, so seats are re-decided until stable.
+    nr_aside: dict[str, tuple[str, str]] = {}  # person -> (post, explanation)
+    pending: set[str] = set()
+    held: Counter[str] = Counter()
+    rel_ties: dict[str, list[Tie]] = defaultdict(list)
+    sels: dict[str, Selection] = {}
+    elected_at: dict[str, tuple[PostSpec, int]] = {}
+    for _ in range(len(names) + sum(len(r) for r in rankings.values()) + 2):
+        elected_at = {}
+        sels = {}
+        for post in posts_sorted:
+            excl = prior | nr_aside.keys() | pending | elected_at.keys()
+            sel = select_post(post, rankings[post.key], thresholds[post.key].min_votes, excl, female, held[post.key])
+            for pid, v in sel.elected:
+                elected_at[pid] = (post, v)
+            sels[post.key] = sel
+        conflict = find_relative_conflict(elected_at, prior, rel) if rel else None
+        if conflict is None:
+            break
+        kept, other, verdict = conflict
+        opost, ovotes = elected_at[other]
+        if verdict == "tie":
+            pending |= {kept, other}
+            held[opost.key] += 1
+            rel_ties[opost.key].append(Tie(opost.key, tuple(sorted((kept, other))), ovotes, 1))
+        else:
+            kdesc = (f"已当选为{by_key[elected_at[kept][0].key].name_zh}" if kept in elected_at else "已在前一轮当选")
+            why = ("职位较高" if kept in elected_at and elected_at[kept][0].rank > opost.rank
+                   else "得票较多" if kept in elected_at else "先行当选")
+            nr_aside[other] = (
+                opost.key,
+                f"{nm(other)}与{nm(kept)}为近亲属，不能同时任职；{nm(kept)}{kdesc}且{why}，"
+                f"{nm(other)}在{opost.name_zh}的当选不成立，名额由得票次多者依次递补。",
+            )
+
+    # ---------------------------------------------------------------- woman member
+    replaced: dict[str, str] = {}
+    woman = _woman_rule(inp, sels, elected_at, female, thresholds, rankings, prior, nr_aside, pending, rel, nm, replaced)
+
+    # ---------------------------------------------------------------- per-post results
+    elected_post: dict[str, str] = {}
+    for key, sel in sels.items():
+        for pid, _ in sel.elected:
+            elected_post[pid] = key
+    set_asides: list[SetAside] = []
+    post_results: list[PostResult] = []
+    any_tie = False
+    body_unfilled: Counter[str] = Counter()
+    cand_by_post: dict[str, list[str]] = defaultdict(list)
+    for c in inp.candidates:
+        if c.post:
+            cand_by_post[c.post].append(c.person_id)
+    for post in inp.posts:
+        key = post.key
+        th = thresholds[key]
+        sel = sels[key]
+        pc = counts.posts[key]
+        ties = tuple(sel.ties) + tuple(rel_ties.get(key, ()))
+        any_tie = any_tie or bool(ties)
+        tied_ids = {p for t in ties for p in t.person_ids}
+        invalid = counts.invalid(key)
+        expl.append(
+            f"【{post.name_zh}】应选 {post.seats} 名。有效票 {R - invalid} 张，无效票 {invalid} 张"
+            f"（多选 {pc.overvoted} 张，无法辨认 {pc.unreadable} 张，整张无效 {counts.whole_invalid} 张）。{th.describe()}。"
+        )
+        elected = tuple(Elected(p, nm(p), v) for p, v in sel.elected)
+        for e in elected:
+            extra = "（妇女委员定位）" if e.person_id in sel.reserved_women else ""
+            expl.append(f"{e.name} 得 {e.votes} 票，当选{post.name_zh}{extra}。")
+        not_elected: list[NotElected] = []
+        seen = {p for p, _ in sel.elected}
+        listing = list(rankings[key]) + [(p, 0) for p in cand_by_post[key] if p not in pc.votes]
+        for pid, v in listing:
+            if pid in seen:
+                continue
+            seen.add(pid)
+            if pid in replaced:
+                code, text = R_REPLACED, replaced[pid]
+            elif pid in prior:
+                code, text = R_HIGHER_POST, f"{nm(pid)}已在前一轮当选，本轮得票不再计算。"
+            elif pid in elected_post and elected_post[pid] != key:
+                other = by_key[elected_post[pid]]
+                code = R_HIGHER_POST
+                text = f"{nm(pid)}已当选为{other.name_zh}，在{post.name_zh}的 {v} 票不再计算，由得票次多者依次递补。"
+                if v >= th.min_votes:
+                    set_asides.append(SetAside(pid, nm(pid), key, "multi_post", text))
+            elif pid in nr_aside and nr_aside[pid][0] == key:
+                code, text = R_NEAR_RELATIVE, nr_aside[pid][1]
+                set_asides.append(SetAside(pid, nm(pid), key, "near_relative", text))
+            elif pid in nr_aside:
+                code, text = R_NEAR_RELATIVE, f"{nm(pid)}因近亲属回避不能任职，在{post.name_zh}的得票不计。"
+            elif pid in tied_ids:
+                code, text = R_TIE, f"{nm(pid)} 得 {v} 票，与他人票数相等，须就票数相等者再次投票。"
+            elif v < th.min_votes:
+                code, text = R_BELOW, f"{nm(pid)} 得 {v} 票，未达到 {th.min_votes} 票，未当选。"
+            else:
+                code, text = R_SEATS_FILLED, f"{nm(pid)} 得 {v} 票，已达到当选票数但名额已满（得票低于已当选者），未当选。"
+            not_elected.append(NotElected(pid, nm(pid), v, code, text))
+            expl.append(text)
+        for t in ties:
+            expl.append(
+                f"{post.name_zh}：{'、'.join(nm(p) for p in t.person_ids)} 各得 {t.votes} 票，"
+                f"争 {t.seats} 个名额，须就票数相等者再次投票。"
+            )
+        runoffs: list[RunoffNeed] = []
+        blocked = set(elected_post) | prior | nr_aside.keys() | pending | tied_ids
+        for n_unf, women_only in ((sel.unfilled_reserved, True), (sel.unfilled_general, False)):
+            if n_unf <= 0:
+                continue
+            n = n_unf + rb.runoff_extra_candidates
+            pool = runoff_pool(rankings[key], cand_by_post[key], blocked, women_only, female, n)
+            runoffs.append(RunoffNeed(key, n_unf, tuple(pool), women_only))
+            label = "妇女委员定位" if women_only else ""
+            line = (
+                f"{post.name_zh}{label}尚缺 {n_unf} 名，按得票多少确定另行选举候选人 {n} 名"
+                f"（所缺名额加 {rb.runoff_extra_candidates}）：{'、'.join(nm(p) for p in pool) or '无'}。"
+            )
+            if len(pool) < n:
+                line += f"得票者不足 {n} 人，须另行提名补足候选人。"
+            expl.append(line)
+        unfilled = sel.unfilled_general + sel.unfilled_reserved
+        body_unfilled[post.body] += unfilled
+        post_results.append(PostResult(
+            key, post.body, post.title, post.seats, R - invalid, invalid, pc.overvoted, pc.unreadable,
+            tuple(PersonVotes(p, nm(p), v, pc.opposed.get(p, 0), p in cand_by_post[key]) for p, v in rankings[key]),
+            th.rule, th.base, th.fraction, th.min_votes, elected, tuple(not_elected), ties, unfilled, tuple(runoffs),
+        ))
+
+    # ---------------------------------------------------------------- bodies
+    bodies: list[BodyOutcome] = []
+    any_round = False
+    for body in dict.fromkeys(p.body for p in inp.posts):
+        bposts = [p for p in inp.posts if p.body == body]
+        seats = sum(p.seats for p in bposts)
+        now = sum(len(sels[p.key].elected) for p in bposts)
+        before = sum(1 for pe in inp.prior_elected if _body_of(pe.post, by_key) == body)
+        total = now + before
+        zhuren_elected = any(
+            sels[p.key].elected for p in bposts if _is_zhuren(p.key, p.title)
+        ) or any(pe.post == f"{body}_zhuren" for pe in inp.prior_elected)
+        body_ties = any(pr.ties for pr in post_results if pr.body == body)
+        bname = BODY_ZH.get(body, body)
+        if body_ties:
+            status, text = "revote_needed", f"{bname}有票数相等的名额，须就票数相等者再次投票。"
+            any_round = True
+        elif body_unfilled[body] == 0:
+            status, text = "complete", f"{bname}本轮应选名额已全部选出。"
+        elif inp.round_kind == "runoff":
+            enough = total >= rb.vacancy_min_members and (zhuren_elected or not rb.vacancy_needs_zhuren)
+            if enough:
+                status = "vacancies_allowed"
+                text = (f"另行选举后{bname}已当选 {total} 人，达到 {rb.vacancy_min_members} 人"
+                        f"{'且主任已当选' if rb.vacancy_needs_zhuren else ''}，其余 {body_unfilled[body]} 个名额可以经决定暂缺。")
+            else:
+                status = "new_round_needed"
+                text = (f"另行选举后{bname}只当选 {total} 人，不足 {rb.vacancy_min_members} 人"
+                        f"{'或主任未当选' if rb.vacancy_needs_zhuren else ''}，不能暂缺，须再行选举。")
+                any_round = True
+        else:
+            status = "runoff_needed"
+            text = f"{bname}尚有 {body_unfilled[body]} 个名额未选出，须在 {rb.runoff_within_days} 天内另行选举。"
+            any_round = True
+        if body == "jwh" and not zhuren_elected and not body_ties and rb.no_zhuren_fu_presides:
+            text += "主任未选出，由副主任主持工作至补选。"
+        bodies.append(BodyOutcome(body, seats, total, status, text))
+        expl.append(text)
+
+    expl.append(woman.explanation)
+    if any_tie:
+        next_round = "revote"
+    elif any_round or woman.status == "needs_round":
+        next_round = "runoff"
+    else:
+        next_round = "none"
+    expl.append({"revote": "下一步：就票数相等者再次投票。", "runoff": "下一步：另行选举。",
+                 "none": "本轮选举结果可以宣布。"}[next_round])
+    return TallyResult(True, "选举有效", inp.round_kind, inp.registered_voters, inp.papers_issued, R,
+                       counts.whole_invalid, tuple(post_results), tuple(set_asides), woman, tuple(bodies),
+                       next_round, tuple(expl))  # type: ignore[arg-type]
+
+
+def _body_of(post_key: str, by_key: dict[str, PostSpec]) -> str:
+    """Body of a post of this or an earlier round (earlier posts are known by key prefix)."""
+    if post_key in by_key:
+        return by_key[post_key].body
+    return post_key.split("_", 1)[0]
+
+
+def _is_zhuren(key: str, title: str) -> bool:
+    return title == "主任" or key.endswith("_zhuren") and not key.endswith("fu_zhuren")
+
+
+def _woman_rule(inp, sels, elected_at, female, thresholds, rankings, prior, nr_aside, pending, rel, nm, replaced) -> WomanOutcome:  # type: ignore[no-untyped-def]
+    """RULES.md "woman member": checked on the 居委会 after the seats are decided."""
+    rb = inp.rulebook
+    method = rb.woman_member_method
+    jwh = [p for p in inp.posts if p.body == "jwh"]
+    if not rb.woman_member_required or not jwh:
+        return WomanOutcome(False, method, "not_required", None, None, "本轮不涉及妇女成员要求。")
+    women_in = [pid for p in jwh for pid, _ in sels[p.key].elected if pid in female]
+    women_in += [pe.person_id for pe in inp.prior_elected if pe.person_id in female]
+    if women_in:
+        reserved = any(pid in sels[p.key].reserved_women for p in jwh for pid in women_in)
+        return WomanOutcome(True, method, "reserved_filled" if reserved else "satisfied", women_in[0], None,
+                            f"居民委员会成员中有妇女成员（{'、'.join(nm(p) for p in women_in)}），符合要求。")
+    if method == "replace_lowest":
+        low = min(jwh, key=lambda p: p.rank)
+        sel = sels[low.key]
+        th = thresholds[low.key].min_votes
+        busy = set(elected_at) | prior | nr_aside.keys() | pending
+        elected_ids = {p for p, _ in sel.elected}
+        options = [(p, v) for p, v in rankings[low.key]
+                   if p in female and v >= th and p not in busy]
+        if not options or not sel.elected:
+            return WomanOutcome(True, method, "needs_round", None, None,
+                                f"居民委员会无妇女当选，{low.name_zh}中也没有得票达到 {th} 票的女性，须另行选举妇女成员。")
+        best = options[0]
+        lowest_v = min(v for _, v in sel.elected)
+        lowest = [p for p, v in sel.elected if v == lowest_v]
+        if len(options) > 1 and options[1][1] == best[1] or len(lowest) > 1:
+            return WomanOutcome(True, method, "undecided", None, None,
+                                "居民委员会无妇女当选；按替换办法替换时票数相等，须由选举委员会组织再次投票确定。")
+        out = lowest[0]
+        others = elected_ids - {out}
+        if rel and any(o in rel.get(best[0], ()) for o in set(elected_at) - {out}):
+            return WomanOutcome(True, method, "needs_round", None, None,
+                                f"得票最多的女性{nm(best[0])}与已当选者为近亲属，不能替换，须另行选举妇女成员。")
+        del others
+        sel.elected = sorted([c for c in sel.elected if c[0] != out] + [best], key=lambda c: (-c[1], c[0]))
+        elected_at.pop(out, None)
+        elected_at[best[0]] = (low, best[1])
+        text = (f"居民委员会无妇女当选：{nm(best[0])}（女）在{low.name_zh}得 {best[1]} 票，达到 {th} 票且为得票最多的女性，"
+                f"替换得票最少的当选委员{nm(out)}（{lowest_v} 票）。")
+        replaced[out] = text
+        return WomanOutcome(True, method, "replaced", best[0], out, text)
+    if method == "reserved_line":
+        text = "居民委员会无妇女当选，按定位选举办法，须在另行选举中设妇女委员定位。"
+    else:
+        text = "居民委员会无妇女当选，须另行选举一名妇女成员。"
+    return WomanOutcome(True, method, "needs_round", None, None, text)
+
+
+# Re-exported for callers that want the Chinese label of a rulebook choice.
+CHOICE_ZH = CHOICE_LABELS

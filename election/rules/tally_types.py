@@ -1,0 +1,222 @@
+"""Input and output values of the tally (RULES.md "Validity" and "Winning").
+
+Plain frozen dataclasses only, so the counting service, the verifier and the scenario
+runner all feed the same engine and read the same result.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Literal
+
+from election.rules.rulebook import Rulebook
+
+Body = Literal["jwh", "jdw"]
+ThresholdRule = Literal["majority", "plurality"]
+RoundKind = Literal["main", "revote", "runoff"]
+
+BODY_ZH: dict[str, str] = {"jwh": "居民委员会", "jdw": "居务监督委员会"}
+FEMALE = frozenset({"女", "F", "f", "female"})
+
+
+class TallyInputError(ValueError):
+    """Input the tally cannot count; the message is Chinese and names the field."""
+
+
+@dataclass(frozen=True)
+class PostSpec:
+    """One post on the ballot: its seats, rank (higher post = larger rank) and threshold."""
+
+    key: str
+    body: Body
+    title: str
+    seats: int
+    rank: int
+    threshold: ThresholdRule = "majority"
+    reserved_woman_seats: int = 0
+
+    @property
+    def name_zh(self) -> str:
+        return f"{BODY_ZH.get(self.body, self.body)}{self.title}"
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A person on the ballot for one post; write-in persons are given as Candidate too
+    (with post None) so that their names and sex are known."""
+
+    id: str
+    person_id: str
+    name: str
+    sex: str
+    post: str | None
+
+
+@dataclass(frozen=True)
+class PostMarks:
+    """The marks of one paper for one post; write-ins are approvals of that person."""
+
+    approve: frozenset[str] = frozenset()
+    oppose: frozenset[str] = frozenset()
+    write_ins: frozenset[str] = frozenset()
+    unreadable: bool = False
+
+
+@dataclass(frozen=True)
+class Paper:
+    """One returned paper; a post missing from marks is a blank (弃权) for that post."""
+
+    marks: dict[str, PostMarks] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class PriorElected:
+    """Someone elected in an earlier round of the same election."""
+
+    person_id: str
+    post: str
+    sex: str = ""
+
+
+@dataclass(frozen=True)
+class TallyInput:
+    rulebook: Rulebook
+    registered_voters: int
+    papers_issued: int
+    papers_returned: int
+    posts: tuple[PostSpec, ...]
+    candidates: tuple[Candidate, ...]
+    papers: tuple[Paper, ...] | list[Paper]
+    relations: tuple[tuple[str, str], ...] = ()
+    round_kind: RoundKind = "main"
+    prior_elected: tuple[PriorElected, ...] = ()
+
+
+# ---------------------------------------------------------------------------- output
+
+# Reason codes of a person not elected on a post.
+R_BELOW = "below_threshold"
+R_SEATS_FILLED = "seats_filled"
+R_TIE = "tie_revote"
+R_HIGHER_POST = "elected_higher_post"
+R_NEAR_RELATIVE = "near_relative"
+R_REPLACED = "replaced_by_woman"
+R_ELECTION_VOID = "election_void"
+
+
+@dataclass(frozen=True)
+class PersonVotes:
+    person_id: str
+    name: str
+    votes: int
+    opposed: int
+    candidate: bool
+
+
+@dataclass(frozen=True)
+class Elected:
+    person_id: str
+    name: str
+    votes: int
+
+
+@dataclass(frozen=True)
+class NotElected:
+    person_id: str
+    name: str
+    votes: int
+    reason: str
+    explanation: str
+
+
+@dataclass(frozen=True)
+class SetAside:
+    person_id: str
+    name: str
+    post: str
+    kind: Literal["multi_post", "near_relative"]
+    explanation: str
+
+
+@dataclass(frozen=True)
+class Tie:
+    post: str
+    person_ids: tuple[str, ...]
+    votes: int
+    seats: int
+
+
+@dataclass(frozen=True)
+class RunoffNeed:
+    post: str
+    seats: int
+    candidates: tuple[str, ...]
+    women_only: bool
+
+
+@dataclass(frozen=True)
+class PostResult:
+    key: str
+    body: str
+    title: str
+    seats: int
+    valid_papers: int
+    invalid_papers: int
+    overvoted: int
+    unreadable: int
+    votes: tuple[PersonVotes, ...]
+    threshold_rule: str
+    threshold_base: int
+    threshold_fraction: Fraction | None
+    threshold_min_votes: int
+    elected: tuple[Elected, ...]
+    not_elected: tuple[NotElected, ...]
+    ties: tuple[Tie, ...]
+    unfilled_seats: int
+    runoffs: tuple[RunoffNeed, ...]
+
+
+@dataclass(frozen=True)
+class WomanOutcome:
+    required: bool
+    method: str
+    status: Literal["not_required", "satisfied", "reserved_filled", "replaced", "needs_round", "undecided"]
+    person_id: str | None
+    replaced_person_id: str | None
+    explanation: str
+
+
+@dataclass(frozen=True)
+class BodyOutcome:
+    body: str
+    seats: int
+    elected_total: int
+    status: Literal["complete", "revote_needed", "runoff_needed", "vacancies_allowed", "new_round_needed"]
+    explanation: str
+
+
+@dataclass(frozen=True)
+class TallyResult:
+    valid: bool
+    reason: str
+    round_kind: str
+    registered_voters: int
+    papers_issued: int
+    papers_returned: int
+    whole_papers_invalid: int
+    posts: tuple[PostResult, ...]
+    set_asides: tuple[SetAside, ...]
+    woman: WomanOutcome
+    bodies: tuple[BodyOutcome, ...]
+    next_round: Literal["none", "revote", "runoff", "new_election"]
+    explanation: tuple[str, ...]
+
+    def post(self, key: str) -> PostResult:
+        for p in self.posts:
+            if p.key == key:
+                return p
+        raise KeyError(key)
+
+    def elected_ids(self, key: str) -> list[str]:
+        return [e.person_id for e in self.post(key).elected]
