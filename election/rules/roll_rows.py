@@ -1,0 +1,243 @@
+"""Validation of a parsed voter-roll import file (选民登记导入模板) row by row.
+
+Input: the header (list of column names) and the data rows (dicts keyed by header), as a
+service has read them from .xlsx/.csv, plus the ID numbers already on the roll. Output:
+clean rows, errors and warnings, each naming the spreadsheet row (header = row 1), the
+column and the rule, in Chinese. ID numbers in messages are always masked.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from typing import Any, Iterable, Mapping, Sequence
+
+from election.rules import idcard
+
+COLUMNS: tuple[str, ...] = (
+    "姓名", "性别", "公民身份号码", "户号", "楼栋", "单元", "室号", "居民小组",
+    "户籍类别", "居住起始日期", "联系电话", "备注",
+)
+REQUIRED: tuple[str, ...] = ("姓名", "性别", "公民身份号码", "户号", "楼栋", "室号", "居民小组", "户籍类别")
+CATEGORIES: tuple[str, ...] = ("本社区户籍", "非户籍常住")
+
+# Stable error codes (the UI and the tests rely on them).
+E_MISSING_COLUMN = "missing_column"
+E_EMPTY = "empty_field"
+E_ID_FORMAT = "id_format"
+E_ID_CHECKSUM = "id_checksum"
+E_ID_BIRTH = "id_birth_date"
+E_SEX_MISMATCH = "sex_mismatch"
+E_SEX_VALUE = "sex_value"
+E_DUP_FILE = "duplicate_in_file"
+E_DUP_ROLL = "duplicate_on_roll"
+E_DATE_FORMAT = "date_format"
+E_DATE_FUTURE = "date_future"
+E_CATEGORY = "category_value"
+E_PHONE = "phone_format"
+E_GROUP = "group_value"
+E_BUILDING = "building_value"
+E_HOUSEHOLD_CONFLICT = "household_conflict"
+E_NAME = "name_value"
+E_RESIDENCE_MISSING = "residence_date_missing"
+W_EXTRA_COLUMN = "extra_column"
+
+_MOBILE = re.compile(r"^1[3-9]\d{9}$")
+_FIXED = re.compile(r"^0\d{2,3}-?\d{7,8}(-\d{1,6})?$")
+_DATE_PATTERNS = (
+    re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$"),
+    re.compile(r"^(\d{4})/(\d{1,2})/(\d{1,2})$"),
+    re.compile(r"^(\d{4})\.(\d{1,2})\.(\d{1,2})$"),
+    re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日$"),
+)
+_NAME = re.compile(r"^[\u3400-\u9fff\U00020000-\U0003134F·•A-Za-z ]{1,30}$")
+
+
+@dataclass(frozen=True)
+class RowError:
+    row_number: int
+    column: str
+    value: str
+    code: str
+    message: str
+
+
+@dataclass(frozen=True)
+class RowWarning:
+    row_number: int
+    column: str
+    code: str
+    message: str
+
+
+@dataclass(frozen=True)
+class RollRow:
+    row_number: int
+    name: str
+    sex: str
+    id_number: str
+    birth_date: dt.date
+    household_no: str
+    building: str
+    unit: str
+    room: str
+    group: str
+    category: str
+    residence_since: dt.date | None
+    phone: str
+    note: str
+
+
+@dataclass(frozen=True)
+class RollCheck:
+    rows: list[RollRow]
+    errors: list[RowError]
+    warnings: list[RowWarning]
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        # spreadsheets hand back 101.0 for a room typed as 101
+        value = int(value)
+    return str(value).strip()
+
+
+def parse_date(value: Any) -> dt.date | None:
+    """Accept date/datetime objects, YYYY-MM-DD, YYYY/M/D, YYYY.M.D and YYYY年M月D日."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    text = _text(value)
+    if " " in text:
+        text = text.split(" ", 1)[0]  # "2020-01-02 00:00:00" from a spreadsheet
+    for pattern in _DATE_PATTERNS:
+        m = pattern.match(text)
+        if m:
+            try:
+                return dt.date(int(m[1]), int(m[2]), int(m[3]))
+            except ValueError:
+                return None
+    return None
+
+
+def _phone_ok(text: str) -> bool:
+    compact = text.replace(" ", "")
+    if compact.startswith("+86"):
+        compact = compact[3:]
+    return bool(_MOBILE.match(compact) or _FIXED.match(compact))
+
+
+def check_rows(
+    header: Sequence[str],
+    rows: Iterable[Mapping[str, Any]],
+    *,
+    existing_ids: Iterable[str] = (),
+    today: dt.date,
+    require_residence_date: bool = True,
+) -> RollCheck:
+    """Validate every row; see the module docstring. `today` bounds dates (no future)."""
+    errors: list[RowError] = []
+    warnings: list[RowWarning] = []
+    clean: list[RollRow] = []
+    names = [_text(h) for h in header]
+    missing = [c for c in REQUIRED if c not in names]
+    for col in missing:
+        errors.append(RowError(1, col, "", E_MISSING_COLUMN, f"第1行（表头）缺少必填列“{col}”，请使用导入模板"))
+    for col in names:
+        if col and col not in COLUMNS:
+            warnings.append(RowWarning(1, col, W_EXTRA_COLUMN, f"第1行（表头）的列“{col}”不在模板中，已忽略"))
+    if missing:
+        return RollCheck([], errors, warnings)
+
+    existing = {idcard.normalize(i) for i in existing_ids}
+    first_row_of_id: dict[str, int] = {}
+    households: dict[str, tuple[int, tuple[str, str, str]]] = {}
+
+    for index, raw in enumerate(rows):
+        rn = index + 2
+        v = {c: _text(raw.get(c)) for c in COLUMNS}
+        if not any(v.values()):
+            continue  # blank lines at the end of a sheet
+        row_errors: list[RowError] = []
+
+        def err(col: str, code: str, msg: str, shown: str | None = None) -> None:
+            row_errors.append(RowError(rn, col, v[col] if shown is None else shown, code, f"第{rn}行“{col}”：{msg}"))
+
+        for col in REQUIRED:
+            if not v[col]:
+                err(col, E_EMPTY, "必填，不能为空")
+
+        if v["姓名"] and not _NAME.match(v["姓名"]):
+            err("姓名", E_NAME, "只能包含汉字、间隔号“·”或字母，最长30字")
+
+        card: idcard.IdCard | None = None
+        shown_id = idcard.mask_id(v["公民身份号码"]) if v["公民身份号码"] else ""
+        if v["公民身份号码"]:
+            try:
+                card = idcard.parse(v["公民身份号码"], today=today)
+            except idcard.IdCardError as exc:
+                err("公民身份号码", exc.code, exc.message, shown_id)
+        if v["性别"] and v["性别"] not in ("男", "女"):
+            err("性别", E_SEX_VALUE, f"应填“男”或“女”，实际为“{v['性别']}”")
+        elif card is not None and v["性别"] and v["性别"] != card.sex:
+            err("性别", E_SEX_MISMATCH, f"填写为“{v['性别']}”，但公民身份号码第17位表示“{card.sex}”")
+
+        if card is not None:
+            number = card.number
+            if number in existing:
+                err("公民身份号码", E_DUP_ROLL, f"号码{shown_id}已在选民名单中，一人只能登记一次", shown_id)
+            elif number in first_row_of_id:
+                err("公民身份号码", E_DUP_FILE, f"号码{shown_id}与第{first_row_of_id[number]}行重复", shown_id)
+            else:
+                first_row_of_id[number] = rn
+
+        if v["户籍类别"] and v["户籍类别"] not in CATEGORIES:
+            err("户籍类别", E_CATEGORY, f"应为“本社区户籍”或“非户籍常住”，实际为“{v['户籍类别']}”")
+
+        since: dt.date | None = None
+        raw_date = raw.get("居住起始日期")
+        if v["居住起始日期"] or isinstance(raw_date, dt.date):
+            since = parse_date(raw_date)
+            if since is None:
+                err("居住起始日期", E_DATE_FORMAT, "日期格式无法识别，应为2020-03-01、2020/3/1或2020年3月1日，且为真实日期")
+            elif since > today:
+                err("居住起始日期", E_DATE_FUTURE, f"{since.isoformat()}晚于今天{today.isoformat()}")
+        elif require_residence_date and v["户籍类别"] == "非户籍常住":
+            err("居住起始日期", E_RESIDENCE_MISSING, "非户籍常住居民须填写居住起始日期（用于核对居住期限）")
+
+        if v["联系电话"] and not _phone_ok(v["联系电话"]):
+            err("联系电话", E_PHONE, "应为11位手机号或带区号的固定电话（如025-12345678）", idcard.mask_phone(v["联系电话"]))
+
+        if v["居民小组"] and (len(v["居民小组"]) > 20 or v["居民小组"] in ("无", "-", "/", "0")):
+            err("居民小组", E_GROUP, f"“{v['居民小组']}”不能作为居民小组名称，请填写如“第3居民小组”")
+        if v["楼栋"] and (len(v["楼栋"]) > 20 or v["楼栋"] in ("无", "-", "/")):
+            err("楼栋", E_BUILDING, f"“{v['楼栋']}”不能作为楼栋，请填写如“12栋”")
+
+        if v["户号"]:
+            address = (v["楼栋"], v["单元"], v["室号"])
+            seen = households.get(v["户号"])
+            if seen is None:
+                households[v["户号"]] = (rn, address)
+            elif seen[1] != address:
+                a = "".join(seen[1])
+                err("户号", E_HOUSEHOLD_CONFLICT, f"户号{v['户号']}在第{seen[0]}行的地址为“{a}”，本行为“{''.join(address)}”，同一户地址应一致")
+
+        errors.extend(row_errors)
+        if not row_errors and card is not None:
+            clean.append(
+                RollRow(
+                    row_number=rn, name=v["姓名"], sex=v["性别"], id_number=card.number,
+                    birth_date=card.birth_date, household_no=v["户号"], building=v["楼栋"],
+                    unit=v["单元"], room=v["室号"], group=v["居民小组"], category=v["户籍类别"],
+                    residence_since=since, phone=v["联系电话"], note=v["备注"],
+                )
+            )
+    return RollCheck(clean, errors, warnings)
