@@ -1,0 +1,45 @@
+"""Canonical JSON: the one byte form every hash and signature of the protocol is taken over.
+
+sort_keys, no whitespace, UTF-8 without escaping, and no floats: float text differs between
+languages, and a street office must be able to reimplement this byte for byte.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+
+def _check(value: Any, path: str) -> None:
+    if isinstance(value, bool) or value is None or isinstance(value, (int, str)):
+        return
+    if isinstance(value, float):
+        raise ValueError(f"{path}: 不允许浮点数（请用整数或字符串表示），值为 {value!r}")
+    if isinstance(value, dict):
+        for k, v in value.items():
+            if not isinstance(k, str):
+                raise ValueError(f"{path}: 键必须是字符串，实际为 {k!r}")
+            _check(v, f"{path}.{k}")
+        return
+    if isinstance(value, (list, tuple)):
+        for i, v in enumerate(value):
+            _check(v, f"{path}[{i}]")
+        return
+    raise ValueError(f"{path}: 类型 {type(value).__name__} 不能写入规范 JSON")
+
+
+def canonical_json(value: Any) -> bytes:
+    """The canonical UTF-8 bytes of a JSON value (see docs/PROTOCOL.md §2)."""
+    _check(value, "$")
+    return json.dumps(
+        value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+    ).encode("utf-8")
+
+
+def digest(value: Any) -> str:
+    """SHA-256 of the canonical JSON, lower-case hex (used as a fingerprint)."""
+    return hashlib.sha256(canonical_json(value)).hexdigest()
+
+
+def sha256_hex(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
