@@ -9,20 +9,18 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from election.protocol import merkle, rla, signing
+from election.protocol import rla, signing
 from election.protocol.bundle import (
     AUDITOR_ONLY,
     SELF_AUTHENTICATING,
     Record,
     deposits_json,
-    parse_records,
     parts_from_files,
     read_files,
 )
 from election.protocol.canonical import digest, sha256_hex
-from election.protocol.chain import Event, from_jsonl, verify_chain
-from election.protocol.manifest import Manifest, all_audits, all_receipts, printed, validate
-from election.protocol.reconcile import BoxTally, reconcile
+from election.protocol.chain import Event, verify_chain
+from election.protocol.manifest import all_audits, all_receipts, printed, validate
 
 TallyFn = Callable[[Sequence[Record]], Mapping[str, Mapping[str, int]]]
 

@@ -53,3 +53,21 @@ def test_every_reconciliation_rule_reports_with_numbers() -> None:
     assert "有 1 条计票记录的审计哈希不在印刷清单中" in by["box.audit_unknown"]
     assert "出现 2 次" in by["void.twice"]
     assert "印制 20 张，应等于发出 14 张 + 作废 2 张 + 未用 5 张" in by["papers.balance"]
+
+
+def test_100000_papers_hash_and_reconcile_fast() -> None:
+    """Performance: hashing and reconciling 100,000 receipts and records stays interactive."""
+    import time
+
+    from election.protocol import codes
+
+    t0 = time.perf_counter()
+    rh = codes.hasher(codes.RECEIPT_TAG, "E1")
+    ah = codes.hasher(codes.AUDIT_TAG, "E1")
+    ts = [codes.new_code() for _ in range(100_000)]
+    rs = [rh(t) for t in ts]
+    ds = [ah(t) for t in ts]
+    m = make_manifest("E1", rs, ds)
+    box = BoxTally("A", "S1", tuple(rs), tuple(ds))
+    assert reconcile([m], [box], {"S1": 100_000}, [], []) == []
+    assert time.perf_counter() - t0 < 5.0
