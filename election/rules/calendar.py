@@ -1,0 +1,76 @@
+"""Legal deadlines computed from election day, and lateness warnings.
+
+RULES.md: roll published >= 20 days before; objections within 5 days of publication,
+decided within 3 days [V] [P:BJ,SH,ZJ]; candidate list >= 5 days before [P:BJ,SH,ZJ];
+written withdrawal and proxies arranged >= 3 days before [P:ZJ]; complaints within 3 days
+of the announcement (practice, parameter); hand-over within 10 days [V]; 备案 with the street
+office (days not given in RULES.md: a parameter, default 15, marked unconfirmed).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Mapping
+
+D = dt.timedelta
+
+
+@dataclass(frozen=True)
+class Stage:
+    key: str
+    label: str
+    date: dt.date
+    rule: str
+    kind: str  # "by": must be done on or before date; "on": the day itself; "until": a period ends
+
+
+def deadlines(
+    election_day: dt.date,
+    *,
+    roll_published_on: dt.date | None = None,
+    roll_days: int = 20,
+    objection_days: int = 5,
+    objection_decision_days: int = 3,
+    candidate_list_days: int = 5,
+    withdrawal_days: int = 3,
+    proxy_days: int = 3,
+    complaint_days: int = 3,
+    handover_days: int = 10,
+    filing_days: int = 15,
+) -> list[Stage]:
+    """Every stage in date order. Objection dates run from the actual publication day when
+    given, else from the latest lawful publication day."""
+    roll_by = election_day - D(days=roll_days)
+    published = roll_published_on or roll_by
+    objection_end = published + D(days=objection_days)
+    decision_by = objection_end + D(days=objection_decision_days)
+    stages = [
+        Stage("roll_published", "公布选民名单", roll_by, f"选举日前至少{roll_days}日 [V][P:BJ,SH,ZJ]", "by"),
+        Stage("objections_end", "对选民名单提出异议截止", objection_end, f"名单公布之日起{objection_days}日内 [V][P:BJ,SH,ZJ]", "until"),
+        Stage("objections_decided", "异议处理决定并公布", decision_by, f"收到异议后{objection_decision_days}日内 [V][P:BJ,SH,ZJ]", "by"),
+        Stage("candidates_published", "公布正式候选人名单", election_day - D(days=candidate_list_days), f"选举日前至少{candidate_list_days}日 [P:BJ,SH,ZJ]", "by"),
+        Stage("withdrawal_end", "候选人书面申请退出截止", election_day - D(days=withdrawal_days), f"选举日前{withdrawal_days}日 [P:ZJ]", "by"),
+        Stage("proxies_arranged", "委托投票办理完毕并公布", election_day - D(days=proxy_days), f"选举日前至少{proxy_days}日 [P:BJ,ZJ]", "by"),
+        Stage("election_day", "选举日（投票、公开计票、当场公布结果）", election_day, "[V art.15]", "on"),
+        Stage("complaints_end", "对选举结果投诉期满", election_day + D(days=complaint_days), f"公布结果后{complaint_days}日内（参数）", "until"),
+        Stage("handover", "新老班子工作移交", election_day + D(days=handover_days), f"选举后{handover_days}日内 [V]", "by"),
+        Stage("filing", "选举结果报街道办事处备案", election_day + D(days=filing_days), f"选举后{filing_days}日内（天数待确认，参数）", "by"),
+    ]
+    if decision_by >= election_day:
+        stages.append(Stage("warning", "异议处理晚于选举日", decision_by, "名单公布过晚：异议处理须在选举日前完成", "on"))
+    return sorted(stages, key=lambda s: s.date)
+
+
+def lateness(today: dt.date, stages: list[Stage], done: Mapping[str, dt.date]) -> list[str]:
+    """Warnings for "by" stages done after their deadline, or past their deadline and not done."""
+    out: list[str] = []
+    for s in stages:
+        if s.kind != "by":
+            continue
+        when = done.get(s.key)
+        if when is not None and when > s.date:
+            out.append(f"“{s.label}”于{when.isoformat()}完成，晚于期限{s.date.isoformat()}（{s.rule}）")
+        elif when is None and today > s.date:
+            out.append(f"“{s.label}”期限{s.date.isoformat()}已过，尚未完成（{s.rule}）")
+    return out
