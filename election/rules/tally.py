@@ -253,7 +253,7 @@ def _decide(inp: TallyInput, counts: Counts, names: dict[str, str], female: set[
             elif v < th.min_votes:
                 code, text = R_BELOW, f"{nm(pid)} 得 {v} 票，未达到 {th.min_votes} 票，未当选。"
             else:
-                code, text = R_SEATS_FILLED, f"{nm(pid)} 得 {v} 票，已达到当选票数但名额已满（得票低于已当选者），未当选。"
+                code, text = R_SEATS_FILLED, f"{nm(pid)} 得 {v} 票，已达到当选票数但名额已满（得票低于已当选者{'，或名额为妇女委员定位' if post.reserved_woman_seats else ''}），未当选。"
             not_elected.append(NotElected(pid, nm(pid), v, code, text))
             expl.append(text)
         for t in ties:
@@ -319,7 +319,8 @@ def _decide(inp: TallyInput, counts: Counts, names: dict[str, str], female: set[
             status = "runoff_needed"
             text = f"{bname}尚有 {body_unfilled[body]} 个名额未选出，须在 {rb.runoff_within_days} 天内另行选举。"
             any_round = True
-        if body == "jwh" and not zhuren_elected and not body_ties and rb.no_zhuren_fu_presides:
+        has_zhuren_post = any(_is_zhuren(p.key, p.title) for p in bposts)
+        if body == "jwh" and has_zhuren_post and not zhuren_elected and not body_ties and rb.no_zhuren_fu_presides:
             text += "主任未选出，由副主任主持工作至补选。"
         bodies.append(BodyOutcome(body, seats, total, status, text))
         expl.append(text)

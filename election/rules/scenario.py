@@ -1,0 +1,222 @@
+"""Run the tally on a JSON scenario (docs/TALLY.md) and return a JSON-safe result.
+
+Used by tests, by docs/TALLY.md's worked examples and by anyone who wants to redo a count
+by hand: the scenario states the rulebook, the counts and the papers' marks; identical
+papers can be given once with a "count".
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from election.rules.presets import PRESETS, PRESET_LABELS
+from election.rules.rulebook import Rulebook, RulebookError
+from election.rules.tally import tally
+from election.rules.tally_types import (
+    Candidate,
+    Paper,
+    PostMarks,
+    PostSpec,
+    PriorElected,
+    TallyInput,
+    TallyInputError,
+    TallyResult,
+)
+
+
+class ScenarioError(ValueError):
+    """A malformed scenario; the Chinese message names the field path."""
+
+
+def _get(d: dict[str, Any], key: str, path: str, typ: type | tuple[type, ...], default: Any = ...) -> Any:
+    if key not in d:
+        if default is ...:
+            raise ScenarioError(f"{path}{key}：缺少此字段")
+        return default
+    v = d[key]
+    bad_bool = isinstance(v, bool) and typ is int
+    if bad_bool or not isinstance(v, typ):
+        names = {int: "整数", str: "文字", list: "列表", dict: "对象", bool: "是/否"}
+        want = names.get(typ, str(typ)) if isinstance(typ, type) else "/".join(names.get(t, str(t)) for t in typ)
+        raise ScenarioError(f"{path}{key}：须为{want}，收到 {v!r}")
+    return v
+
+
+def _rulebook(raw: Any) -> Rulebook:
+    if raw is None:
+        return PRESETS["national"]
+    if isinstance(raw, str):
+        if raw not in PRESETS:
+            raise ScenarioError(f"rulebook：未知的规则预设“{raw}”，可选：{'、'.join(PRESET_LABELS)}")
+        return PRESETS[raw]
+    if not isinstance(raw, dict):
+        raise ScenarioError("rulebook：须为预设名称或对象")
+    base_name = raw.get("preset", "national")
+    if base_name not in PRESETS:
+        raise ScenarioError(f"rulebook.preset：未知的规则预设“{base_name}”")
+    changes = raw.get("changes", {})
+    try:
+        rb = Rulebook.from_dict(changes, base=PRESETS[base_name])
+    except RulebookError as e:
+        raise ScenarioError(f"rulebook.changes：{e}") from None
+    problems = rb.validate()
+    if problems:
+        raise ScenarioError("rulebook.changes：" + "；".join(problems))
+    return rb
+
+
+def _ids(v: Any, path: str) -> frozenset[str]:
+    if not isinstance(v, list) or not all(isinstance(x, str) for x in v):
+        raise ScenarioError(f"{path}：须为人员编号（文字）的列表")
+    return frozenset(v)
+
+
+def _marks(raw: Any, path: str, post_keys: set[str]) -> dict[str, PostMarks]:
+    if not isinstance(raw, dict):
+        raise ScenarioError(f"{path}：须为对象（职位 → 标记）")
+    out: dict[str, PostMarks] = {}
+    for key, m in raw.items():
+        p = f"{path}.{key}"
+        if key not in post_keys:
+            raise ScenarioError(f"{p}：职位“{key}”不在 posts 中")
+        if isinstance(m, list):
+            out[key] = PostMarks(approve=_ids(m, p))
+            continue
+        if not isinstance(m, dict):
+            raise ScenarioError(f"{p}：须为赞成名单（列表）或对象")
+        unknown = set(m) - {"approve", "oppose", "write_ins", "unreadable"}
+        if unknown:
+            raise ScenarioError(f"{p}.{sorted(unknown)[0]}：未知字段")
+        unreadable = m.get("unreadable", False)
+        if not isinstance(unreadable, bool):
+            raise ScenarioError(f"{p}.unreadable：须为 true 或 false")
+        out[key] = PostMarks(
+            _ids(m.get("approve", []), f"{p}.approve"),
+            _ids(m.get("oppose", []), f"{p}.oppose"),
+            _ids(m.get("write_ins", []), f"{p}.write_ins"),
+            unreadable,
+        )
+    return out
+
+
+def parse_scenario(data: dict[str, Any]) -> TallyInput:
+    """The TallyInput a scenario describes, or ScenarioError naming the field."""
+    if not isinstance(data, dict):
+        raise ScenarioError("场景须为 JSON 对象")
+    rb = _rulebook(data.get("rulebook"))
+    posts: list[PostSpec] = []
+    for i, p in enumerate(_get(data, "posts", "", list)):
+        path = f"posts[{i}]."
+        if not isinstance(p, dict):
+            raise ScenarioError(f"posts[{i}]：须为对象")
+        body = _get(p, "body", path, str)
+        if body not in ("jwh", "jdw"):
+            raise ScenarioError(f"{path}body：须为 jwh（居民委员会）或 jdw（居务监督委员会），收到 {body!r}")
+        threshold = _get(p, "threshold", path, str, "majority")
+        if threshold not in ("majority", "plurality"):
+            raise ScenarioError(f"{path}threshold：须为 majority 或 plurality，收到 {threshold!r}")
+        seats = _get(p, "seats", path, int)
+        if seats < 1:
+            raise ScenarioError(f"{path}seats：应选名额须至少为 1，收到 {seats}")
+        posts.append(PostSpec(
+            _get(p, "key", path, str), body, _get(p, "title", path, str), seats,
+            _get(p, "rank", path, int), threshold, _get(p, "reserved_woman_seats", path, int, 0),
+        ))
+    keys = {p.key for p in posts}
+    candidates: list[Candidate] = []
+    for i, c in enumerate(_get(data, "candidates", "", list, [])):
+        path = f"candidates[{i}]."
+        if not isinstance(c, dict):
+            raise ScenarioError(f"candidates[{i}]：须为对象")
+        post = _get(c, "post", path, str)
+        if post not in keys:
+            raise ScenarioError(f"{path}post：职位“{post}”不在 posts 中")
+        person = _get(c, "person", path, str)
+        candidates.append(Candidate(_get(c, "id", path, str, person), person, _get(c, "name", path, str),
+                                    _get(c, "sex", path, str, ""), post))
+    for i, w in enumerate(_get(data, "write_ins", "", list, [])):
+        path = f"write_ins[{i}]."
+        if not isinstance(w, dict):
+            raise ScenarioError(f"write_ins[{i}]：须为对象")
+        person = _get(w, "person", path, str)
+        candidates.append(Candidate(person, person, _get(w, "name", path, str), _get(w, "sex", path, str, ""), None))
+    relations: list[tuple[str, str]] = []
+    for i, r in enumerate(_get(data, "relations", "", list, [])):
+        if not (isinstance(r, list) and len(r) == 2 and all(isinstance(x, str) for x in r)):
+            raise ScenarioError(f"relations[{i}]：须为两个人员编号组成的列表")
+        relations.append((r[0], r[1]))
+    prior: list[PriorElected] = []
+    for i, pe in enumerate(_get(data, "prior_elected", "", list, [])):
+        path = f"prior_elected[{i}]."
+        if not isinstance(pe, dict):
+            raise ScenarioError(f"prior_elected[{i}]：须为对象")
+        prior.append(PriorElected(_get(pe, "person", path, str), _get(pe, "post", path, str), _get(pe, "sex", path, str, "")))
+    papers: list[Paper] = []
+    for i, raw in enumerate(_get(data, "papers", "", list)):
+        path = f"papers[{i}]"
+        if not isinstance(raw, dict):
+            raise ScenarioError(f"{path}：须为对象")
+        count = _get(raw, "count", path + ".", int, 1)
+        if count < 0:
+            raise ScenarioError(f"{path}.count：须为非负整数，收到 {count}")
+        # Identical papers share one object: cheap even for 100,000 papers.
+        papers.extend([Paper(_marks(raw.get("marks", {}), f"{path}.marks", keys))] * count)
+    round_kind = _get(data, "round", "", str, "main")
+    if round_kind not in ("main", "revote", "runoff"):
+        raise ScenarioError(f"round：须为 main、revote 或 runoff，收到 {round_kind!r}")
+    return TallyInput(
+        rb, _get(data, "registered_voters", "", int), _get(data, "papers_issued", "", int),
+        _get(data, "papers_returned", "", int, len(papers)), tuple(posts), tuple(candidates), papers,
+        tuple(relations), round_kind, tuple(prior),  # type: ignore[arg-type]
+    )
+
+
+def result_to_dict(r: TallyResult) -> dict[str, Any]:
+    """JSON-safe form of a TallyResult (fractions as "p/q")."""
+    def frac(f: Any) -> str | None:
+        return None if f is None else f"{f.numerator}/{f.denominator}"
+
+    return {
+        "valid": r.valid,
+        "reason": r.reason,
+        "round": r.round_kind,
+        "registered_voters": r.registered_voters,
+        "papers_issued": r.papers_issued,
+        "papers_returned": r.papers_returned,
+        "whole_papers_invalid": r.whole_papers_invalid,
+        "posts": {
+            p.key: {
+                "seats": p.seats,
+                "valid_papers": p.valid_papers,
+                "invalid_papers": p.invalid_papers,
+                "overvoted": p.overvoted,
+                "unreadable": p.unreadable,
+                "threshold": {"rule": p.threshold_rule, "base": p.threshold_base,
+                              "fraction": frac(p.threshold_fraction), "min_votes": p.threshold_min_votes},
+                "votes": {v.person_id: v.votes for v in p.votes},
+                "elected": [{"person": e.person_id, "name": e.name, "votes": e.votes} for e in p.elected],
+                "not_elected": [{"person": n.person_id, "name": n.name, "votes": n.votes, "reason": n.reason}
+                                for n in p.not_elected],
+                "ties": [{"persons": list(t.person_ids), "votes": t.votes, "seats": t.seats} for t in p.ties],
+                "unfilled_seats": p.unfilled_seats,
+                "runoffs": [{"seats": ro.seats, "candidates": list(ro.candidates), "women_only": ro.women_only}
+                            for ro in p.runoffs],
+            }
+            for p in r.posts
+        },
+        "set_asides": [{"person": s.person_id, "post": s.post, "kind": s.kind} for s in r.set_asides],
+        "woman": {"status": r.woman.status, "method": r.woman.method, "person": r.woman.person_id,
+                  "replaced": r.woman.replaced_person_id},
+        "bodies": {b.body: {"seats": b.seats, "elected": b.elected_total, "status": b.status} for b in r.bodies},
+        "next_round": r.next_round,
+        "explanation": list(r.explanation),
+    }
+
+
+def run_scenario(data: dict[str, Any]) -> dict[str, Any]:
+    """Tally a scenario; ScenarioError (Chinese, naming the field path) when malformed."""
+    inp = parse_scenario(data)
+    try:
+        return result_to_dict(tally(inp))
+    except TallyInputError as e:
+        raise ScenarioError(str(e)) from None
