@@ -4,9 +4,9 @@ RULES.md "Bodies and posts": one representative per 30-50 households [seed æ±Ÿè‹
 proposal cuts the households, in address order, into contiguous areas of lo..hi
 households. Priorities, in order (lexicographic cost of a dynamic programme over the
 ordered households, so the answer is optimal, not greedy):
-1. split as few buildings as possible;
+1. cut inside buildings as few times as possible (so a big building gets the fewest parts);
 2. a building of lo..hi households forms an area alone;
-3. when a building must be split, cut at unit boundaries;
+3. when a building must be cut, cut at unit boundaries;
 4. make the parts near-equal (least sum of squared sizes).
 
 Existence: n households can be cut into parts of lo..hi iff some k has k*lo <= n <= k*hi,
