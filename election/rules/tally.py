@@ -368,7 +368,6 @@ def _woman_rule(inp, sels, elected_at, female, thresholds, rankings, prior, nr_a
         sel = sels[low.key]
         th = thresholds[low.key].min_votes
         busy = set(elected_at) | prior | nr_aside.keys() | pending
-        elected_ids = {p for p, _ in sel.elected}
         options = [(p, v) for p, v in rankings[low.key]
                    if p in female and v >= th and p not in busy]
         if not options or not sel.elected:
@@ -381,11 +380,9 @@ def _woman_rule(inp, sels, elected_at, female, thresholds, rankings, prior, nr_a
             return WomanOutcome(True, method, "undecided", None, None,
                                 "居民委员会无妇女当选；按替换办法替换时票数相等，须由选举委员会组织再次投票确定。")
         out = lowest[0]
-        others = elected_ids - {out}
         if rel and any(o in rel.get(best[0], ()) for o in set(elected_at) - {out}):
             return WomanOutcome(True, method, "needs_round", None, None,
                                 f"得票最多的女性{nm(best[0])}与已当选者为近亲属，不能替换，须另行选举妇女成员。")
-        del others
         sel.elected = sorted([c for c in sel.elected if c[0] != out] + [best], key=lambda c: (-c[1], c[0]))
         elected_at.pop(out, None)
         elected_at[best[0]] = (low, best[1])
