@@ -1,7 +1,8 @@
 """What a ballot paper shows: plain input dataclasses filled by the caller (no web, no database)."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from typing import Literal, NamedTuple
 
 ROUNDS = ("第一轮", "另行选举", "再次投票")
@@ -93,3 +94,17 @@ class BallotSpec:
                     out.append(f"{where}的候选人“{name}”重复出现。")
                 seen.add(name)
         return out
+
+
+def split_by_body(spec: BallotSpec, titles: Mapping[str, str]) -> tuple[BallotSpec, ...]:
+    """One paper per body (e.g. 居民委员会, 居务监督委员会) when the committee prints them apart.
+
+    ``titles`` maps each body to its paper's title; bodies keep the order they have in ``spec``.
+    """
+    bodies = list(dict.fromkeys(section.body for section in spec.sections))
+    missing = [body for body in bodies if body not in titles]
+    if missing:
+        raise ValueError(f"分开印制选票时缺少以下组织的选票标题：{'、'.join(missing)}。")
+    return tuple(
+        replace(spec, title=titles[body], sections=tuple(s for s in spec.sections if s.body == body)) for body in bodies
+    )

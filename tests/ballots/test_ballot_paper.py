@@ -219,3 +219,16 @@ def test_pages_are_compressed() -> None:
     reader = PdfReader(io.BytesIO(render(make_spec(), make_codes(1))))
     contents = reader.pages[0]["/Contents"].get_object()
     assert list(contents["/Filter"]) == ["/FlateDecode"]
+
+
+def test_one_paper_per_body_when_the_committee_splits() -> None:
+    from ballots.ballot_spec import split_by_body
+
+    titles = {"居民委员会": "居民委员会成员选举选票", "居务监督委员会": "居务监督委员会成员选举选票"}
+    committee, supervisory = split_by_body(make_spec(), titles)
+    assert [s.post for s in committee.sections] == ["主任", "副主任", "委员"]
+    assert [s.post for s in supervisory.sections] == ["主任", "委员"]
+    text = PdfReader(io.BytesIO(render(supervisory, make_codes(1)))).pages[0].extract_text()
+    assert "居务监督委员会成员选举选票" in text and "王建国" not in text and "周强" in text
+    with pytest.raises(ValueError, match="缺少以下组织的选票标题：居务监督委员会"):
+        split_by_body(make_spec(), {"居民委员会": "x"})
