@@ -1,0 +1,40 @@
+"""Juxuan (居选): the application factory.
+
+`create_app()` reads the configuration, opens the database, wires Flask-Login, CSRF
+and Babel, registers the blueprints and refuses to start if any view is not marked
+with who may see it (fail closed).
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask, g
+
+from . import config as app_config
+from .db import make_engine, make_sessionmaker
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(overrides: dict | None = None) -> Flask:
+    settings = app_config.load(overrides)
+    app = Flask(
+        __name__,
+        instance_path=settings["INSTANCE_PATH"],
+        template_folder=str(ROOT / "templates"),
+        static_folder="web/static",
+    )
+    app.config.update(settings)
+    app.extensions["juxuan.engine"] = engine = make_engine(app.config["DATABASE_URL"])
+    app.extensions["juxuan.sessions"] = make_sessionmaker(engine)
+
+    @app.teardown_appcontext
+    def _close_session(_exc: BaseException | None) -> None:
+        db = g.pop("db", None)
+        if db is not None:
+            db.close()
+
+    from .web import init_web
+
+    init_web(app)
+    return app

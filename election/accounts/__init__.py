@@ -1,0 +1,1 @@
+"""Accounts: users, roles, password hashing (Argon2id) and who may see which community."""

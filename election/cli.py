@@ -1,0 +1,82 @@
+"""The `juxuan` command: set-up, users, demo, and the commands of each capability.
+
+Help texts are bilingual (Chinese first) because committees and developers both use it.
+"""
+from __future__ import annotations
+
+import sys
+
+import click
+from flask import current_app
+from flask.cli import FlaskGroup
+
+from . import create_app
+from .errors import UserError
+
+
+def session():
+    """A session for one command; use it in a `with` block so it is always closed."""
+    return current_app.extensions["juxuan.sessions"]()
+
+
+def fail(error: UserError) -> None:
+    for message in error.messages:
+        click.echo(f"错误 / error: {message}", err=True)
+    sys.exit(1)
+
+
+@click.group(cls=FlaskGroup, create_app=create_app, add_default_commands=True,
+             help="居选 Juxuan：社区居民委员会换届选举管理。\n\nJuxuan: community residents' committee elections.")
+def main() -> None:
+    pass
+
+
+@main.command("init-db", help="运行数据库迁移，建立全部数据表。\n\nRun the migrations: create or upgrade the schema.")
+def init_db() -> None:
+    from .schema import upgrade
+
+    upgrade(current_app.extensions["juxuan.engine"])
+    click.echo("数据库已就绪 / database ready")
+
+
+@main.command("create-user", help="新建用户。\n\nCreate a user with a role (street_admin, committee, clerk, counter, scrutineer, auditor).")
+@click.option("--username", required=True, help="用户名 / login name")
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True, help="密码 / password")
+@click.option("--role", required=True, type=click.Choice(["street_admin", "committee", "clerk", "counter", "scrutineer", "auditor"]), help="角色 / role")
+@click.option("--community", "community_id", type=int, help="所属社区编号 / community id")
+@click.option("--street-office", help="所属街道办事处（街道角色） / street office (street roles)")
+@click.option("--name", "display_name", default="", help="显示名称 / display name")
+def create_user_cmd(username, password, role, community_id, street_office, display_name) -> None:
+    from .accounts.service import create_user
+    from .models import Community
+
+    with session() as db:
+        try:
+            community = db.get(Community, community_id) if community_id else None
+            if community_id and community is None:
+                raise UserError(f"社区编号 {community_id} 不存在")
+            create_user(db, username, password, role, display_name, community, street_office)
+            db.commit()
+        except UserError as error:
+            db.rollback()
+            fail(error)
+    click.echo(f"用户 {username} 已建立 / user created")
+
+
+@main.command("demo", help="建立一个完整的示范社区（选举、选民、各角色用户）。\n\nBuild a complete demo community: election, roll and a user for every role.")
+@click.option("--households", default=300, show_default=True, help="户数 / households")
+@click.option("--seed", default=1, show_default=True, help="随机种子 / random seed")
+@click.option("--if-empty", is_flag=True, help="已有数据时跳过 / skip when the database already holds a community")
+def demo_cmd(households: int, seed: int, if_empty: bool) -> None:
+    from .demo import build_demo, has_data
+
+    with session() as db:
+        if if_empty and has_data(db):
+            click.echo("数据库已有数据，跳过示范数据 / database not empty, demo skipped")
+            return
+        result = build_demo(db, households=households, seed=seed)
+        db.commit()
+    click.echo(f"示范社区：{result.community_name}（选举编号 {result.election_id}）")
+    click.echo("示范登录 / demo logins (用户名 / 密码):")
+    for username, password, role in result.logins:
+        click.echo(f"  {role:<8} {username:<16} {password}")

@@ -1,0 +1,74 @@
+"""Configuration from the environment, with secrets generated into instance/ on first start.
+
+Nothing secret is ever hard-coded: SECRET_KEY and the Fernet key for personal data come
+from the environment or are created once, with owner-only permissions, in the instance
+folder and reused after that.
+"""
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+from cryptography.fernet import Fernet
+
+DEFAULT_INSTANCE = Path.cwd() / "instance"
+
+
+def instance_path() -> Path:
+    """The folder that holds the SQLite file and generated keys."""
+    path = Path(os.environ.get("JUXUAN_INSTANCE", DEFAULT_INSTANCE)).resolve()
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _read_or_create(path: Path, make: "callable[[], str]") -> str:
+    if path.exists():
+        return path.read_text(encoding="ascii").strip()
+    value = make()
+    # O_EXCL: two processes starting at once must not write two different keys.
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text(encoding="ascii").strip()
+    with os.fdopen(fd, "w", encoding="ascii") as handle:
+        handle.write(value)
+    return value
+
+
+def secret_key(folder: Path) -> str:
+    return os.environ.get("SECRET_KEY") or _read_or_create(
+        folder / "secret_key", lambda: secrets.token_urlsafe(48)
+    )
+
+
+def data_key(folder: Path) -> str:
+    """The Fernet key that encrypts ID numbers and private keys at rest."""
+    return os.environ.get("JUXUAN_DATA_KEY") or _read_or_create(
+        folder / "data.key", lambda: Fernet.generate_key().decode("ascii")
+    )
+
+
+def database_url(folder: Path) -> str:
+    return os.environ.get("DATABASE_URL") or f"sqlite:///{folder / 'juxuan.db'}"
+
+
+def load(overrides: dict | None = None) -> dict:
+    """The app's configuration: environment first, then generated defaults, then overrides."""
+    overrides = dict(overrides or {})
+    folder = Path(overrides.pop("INSTANCE_PATH", None) or instance_path())
+    folder.mkdir(parents=True, exist_ok=True)
+    config = {
+        "INSTANCE_PATH": str(folder),
+        "DATABASE_URL": database_url(folder),
+        "SECRET_KEY": secret_key(folder),
+        "DATA_KEY": data_key(folder),
+        "PUBLIC_BASE_URL": os.environ.get("JUXUAN_PUBLIC_URL", "http://127.0.0.1:5000"),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "WTF_CSRF_TIME_LIMIT": None,
+        "BABEL_DEFAULT_LOCALE": "zh",
+        "MAX_CONTENT_LENGTH": 32 * 1024 * 1024,
+    }
+    config.update(overrides)
+    return config

@@ -1,0 +1,65 @@
+"""The database: one engine per app, SQLite (WAL) by default, PostgreSQL by DATABASE_URL.
+
+Services receive a `Session` and never open their own. Writes that must not fail under
+concurrency (ballot issuance, ballot entry) call `begin_write` so that SQLite takes the
+write lock up front (BEGIN IMMEDIATE) instead of failing on a lock upgrade; on PostgreSQL
+the same call is a no-op and row locks plus UNIQUE constraints do the work.
+"""
+from __future__ import annotations
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+SQLITE_BEGIN = "juxuan_sqlite_begin"
+
+
+def _normalise(url: str) -> str:
+    # psycopg (v3) is the driver we ship; a plain postgresql:// URL would ask for psycopg2.
+    if url.startswith("postgresql://") or url.startswith("postgres://"):
+        return "postgresql+psycopg://" + url.split("://", 1)[1]
+    return url
+
+
+def make_engine(url: str, **kwargs) -> Engine:
+    url = _normalise(url)
+    if make_url(url).get_backend_name() != "sqlite":
+        return create_engine(url, pool_pre_ping=True, **kwargs)
+    engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False}, **kwargs)
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record) -> None:
+        # pysqlite's own BEGIN handling would hide ours; we emit BEGIN in the listener below.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn) -> None:
+        mode = conn.get_execution_options().get(SQLITE_BEGIN, "DEFERRED")
+        conn.exec_driver_sql(f"BEGIN {mode}")
+
+    return engine
+
+
+def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
+    return sessionmaker(bind=engine, expire_on_commit=False)
+
+
+def is_sqlite(db: Session) -> bool:
+    return db.get_bind().dialect.name == "sqlite"
+
+
+def begin_write(db: Session) -> None:
+    """Start a transaction that holds the write lock from its first statement.
+
+    Whatever the session had pending is committed first: a read transaction that later
+    upgrades to a write is exactly what SQLite refuses under contention.
+    """
+    if db.in_transaction():
+        db.commit()
+    db.connection(execution_options={SQLITE_BEGIN: "IMMEDIATE"})

@@ -1,0 +1,1 @@
+"""Setting up: communities, elections with their bodies and posts, and the rulebook."""

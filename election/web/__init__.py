@@ -1,0 +1,43 @@
+"""The web layer: blueprints that parse a request, call one service and render.
+
+`init_web` wires the extensions, registers every blueprint and then checks that each
+endpoint was marked by `access.roles` or `access.public`: an unmarked view stops the
+app from starting, so a forgotten decorator can never expose a page.
+"""
+from __future__ import annotations
+
+from flask import Flask
+
+from .access import check_every_view_marked, init_login
+from .i18n import init_i18n
+
+
+def init_web(app: Flask) -> None:
+    from flask_wtf import CSRFProtect
+
+    CSRFProtect(app)
+    init_login(app)
+    init_i18n(app)
+
+    from . import auth, home, setup
+
+    for module in (auth, home, setup):
+        app.register_blueprint(module.bp)
+    _error_pages(app)
+    check_every_view_marked(app)
+
+
+def _error_pages(app: Flask) -> None:
+    from flask import render_template
+    from flask_babel import gettext as _
+
+    messages = {
+        400: lambda: _("请求无效（表单可能已过期，请刷新后重试）。"),
+        403: lambda: _("您的角色无权进行此操作。"),
+        404: lambda: _("页面不存在，或您无权查看。"),
+        429: lambda: _("请求过于频繁，请稍后再试。"),
+    }
+    for code, message in messages.items():
+        app.register_error_handler(
+            code, lambda _e, code=code, message=message: (render_template("error.html", code=code, message=message()), code)
+        )

@@ -1,0 +1,84 @@
+"""Who may see what: login, role marks on every view, and community scoping.
+
+Each view is decorated with `roles(...)` or `public`; `check_every_view_marked` refuses
+to start the app otherwise. Records of another community answer 404, never 403, so a
+user cannot even learn that they exist.
+"""
+from __future__ import annotations
+
+from functools import wraps
+from typing import Callable
+
+from flask import Flask, abort, redirect, request, url_for
+from flask_login import LoginManager, current_user
+
+from ..accounts.service import can_see
+from ..models import Community, Election, User
+from .db import get_db
+
+_MARK = "_juxuan_access"
+
+
+def public(view: Callable) -> Callable:
+    setattr(view, _MARK, "public")
+    return view
+
+
+def roles(*allowed: str) -> Callable[[Callable], Callable]:
+    """Require a logged-in user with one of `allowed` roles (any role when empty)."""
+
+    def decorate(view: Callable) -> Callable:
+        @wraps(view)
+        def wrapper(*args, **kwargs):
+            if not current_user.is_authenticated:
+                return redirect(url_for("auth.login", next=request.full_path))
+            # Scope before role: another community's URL must answer 404 whatever the role.
+            if "election_id" in kwargs:
+                election_or_404(kwargs["election_id"])
+            elif "community_id" in kwargs:
+                community_or_404(kwargs["community_id"])
+            if allowed and current_user.role not in allowed:
+                abort(403)
+            return view(*args, **kwargs)
+
+        setattr(wrapper, _MARK, allowed or "any")
+        return wrapper
+
+    return decorate
+
+
+def check_every_view_marked(app: Flask) -> None:
+    unmarked = [
+        rule.endpoint
+        for rule in app.url_map.iter_rules()
+        if rule.endpoint != "static"
+        and not hasattr(app.view_functions[rule.endpoint], _MARK)
+    ]
+    if unmarked:
+        raise RuntimeError(f"views without an access mark: {', '.join(sorted(unmarked))}")
+
+
+def init_login(app: Flask) -> None:
+    manager = LoginManager(app)
+    manager.login_view = "auth.login"
+    manager.login_message = "请先登录。"
+    manager.session_protection = "strong"
+
+    @manager.user_loader
+    def _load(user_id: str) -> User | None:
+        user = get_db().get(User, int(user_id))
+        return user if user is not None and user.active else None
+
+
+def community_or_404(community_id: int) -> Community:
+    community = get_db().get(Community, community_id)
+    if community is None or not can_see(current_user, community):
+        abort(404)
+    return community
+
+
+def election_or_404(election_id: int) -> Election:
+    election = get_db().get(Election, election_id)
+    if election is None or not can_see(current_user, election.community):
+        abort(404)
+    return election

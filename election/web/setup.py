@@ -1,0 +1,154 @@
+"""Communities, elections and the rulebook pages of the election committee."""
+from __future__ import annotations
+
+import dataclasses
+from datetime import date
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, NumberRange
+
+from ..errors import UserError
+from ..ledger.events import events_of
+from ..models import METHODS
+from ..rules.presets import PRESET_LABELS
+from ..rules.rulebook import CHOICE_LABELS, Rulebook
+from ..setup.service import ElectionDraft, change_rulebook, create_community, create_election, rulebook_of
+from .access import community_or_404, election_or_404, roles
+from .db import get_db
+
+bp = Blueprint("setup", __name__)
+
+
+class CommunityForm(FlaskForm):
+    name = StringField(_l("社区名称"), validators=[DataRequired(message=_l("请填写社区名称"))])
+    street_office = StringField(_l("所属街道办事处"), validators=[DataRequired(message=_l("请填写街道办事处"))])
+    households = IntegerField(_l("户数"), validators=[NumberRange(min=1, message=_l("户数须为正整数"))])
+
+
+class ElectionForm(FlaskForm):
+    title = StringField(_l("选举名称"), validators=[DataRequired(message=_l("请填写选举名称"))])
+    election_day = DateField(_l("选举日"), validators=[DataRequired(message=_l("请填写选举日（年-月-日）"))])
+    method = SelectField(_l("选举方式"), choices=list(METHODS.items()))
+    preset = SelectField(_l("规则预设"), choices=list(PRESET_LABELS.items()))
+    jwh_deputies = IntegerField(_l("居委会副主任人数"), default=1)
+    jwh_members = IntegerField(_l("居委会委员人数"), default=5)
+    jdw_deputies = IntegerField(_l("监督委员会副主任人数"), default=0)
+    jdw_members = IntegerField(_l("监督委员会委员人数"), default=2)
+    paper_size = SelectField(_l("选票纸张"), choices=[("A4", "A4"), ("A5", "A5")])
+    paper_layout = SelectField(_l("选票版式"), choices=[("one", "一张选票含全部职位"), ("per_body", "每个机构一张选票")])
+
+
+@bp.route("/communities/new", methods=["GET", "POST"])
+@roles("street_admin")
+def new_community():
+    form = CommunityForm()
+    if not form.street_office.data:
+        form.street_office.data = current_user.street_office
+    if form.validate_on_submit():
+        db = get_db()
+        try:
+            if form.street_office.data.strip() != current_user.street_office:
+                raise UserError(f"只能在本街道（{current_user.street_office}）下建立社区")
+            community = create_community(db, form.name.data, form.street_office.data, form.households.data)
+            db.commit()
+        except UserError as error:
+            db.rollback()
+            for message in error.messages:
+                flash(message, "error")
+        else:
+            flash(_("社区已建立。"), "info")
+            return redirect(url_for("setup.community", community_id=community.id))
+    return render_template("setup/community_form.html", form=form)
+
+
+@bp.route("/communities/<int:community_id>")
+@roles()
+def community(community_id: int):
+    return render_template("setup/community.html", community=community_or_404(community_id))
+
+
+@bp.route("/communities/<int:community_id>/elections/new", methods=["GET", "POST"])
+@roles("street_admin", "committee")
+def new_election(community_id: int):
+    community = community_or_404(community_id)
+    form = ElectionForm()
+    if form.validate_on_submit():
+        db = get_db()
+        draft = ElectionDraft(**{f.name: form[f.name].data for f in dataclasses.fields(ElectionDraft)})
+        try:
+            election = create_election(db, current_user.username, community, draft)
+            db.commit()
+        except UserError as error:
+            db.rollback()
+            for message in error.messages:
+                flash(message, "error")
+        else:
+            flash(_("选举已建立。"), "info")
+            return redirect(url_for("setup.election", election_id=election.id))
+    return render_template("setup/election_form.html", form=form, community=community)
+
+
+@bp.route("/elections/<int:election_id>")
+@roles()
+def election(election_id: int):
+    election = election_or_404(election_id)
+    return render_template(
+        "setup/election.html", election=election, rules=rulebook_of(election).describe(),
+        events=events_of(get_db(), election)[-20:],
+    )
+
+
+def _parse(rulebook: Rulebook, form: dict) -> dict:
+    """Turn the form's strings into typed values for the fields that changed."""
+    changes: dict = {}
+    for field in dataclasses.fields(Rulebook):
+        current = getattr(rulebook, field.name)
+        if isinstance(current, bool):
+            value = form.get(field.name) == "on"
+        elif field.name not in form:
+            continue
+        else:
+            raw = form[field.name].strip()
+            if isinstance(current, int):
+                try:
+                    value = int(raw)
+                except ValueError:
+                    raise UserError(f"{Rulebook.label(field.name)}须为整数，收到“{raw}”") from None
+            else:
+                value = raw
+        if value != rulebook.to_dict()[field.name]:
+            changes[field.name] = value
+    return changes
+
+
+@bp.route("/elections/<int:election_id>/rulebook", methods=["GET", "POST"])
+@roles("committee", "street_admin")
+def rulebook(election_id: int):
+    election = election_or_404(election_id)
+    current = rulebook_of(election)
+    form = FlaskForm()
+    if form.validate_on_submit():
+        db = get_db()
+        try:
+            changes = _parse(current, request.form)
+            change_rulebook(db, current_user.username, election, changes, request.form.get("reason", ""))
+            db.commit()
+        except UserError as error:
+            db.rollback()
+            for message in error.messages:
+                flash(message, "error")
+        else:
+            flash(_("规则已保存。"), "info")
+            return redirect(url_for("setup.election", election_id=election.id))
+    fields = [
+        (f.name, f.metadata, getattr(current, f.name), current.to_dict()[f.name])
+        for f in dataclasses.fields(Rulebook)
+    ]
+    return render_template(
+        "setup/rulebook.html", election=election, form=form, fields=fields, choice_labels=CHOICE_LABELS,
+    )

@@ -1,0 +1,96 @@
+"""Browser tests: the app served from a thread (werkzeug make_server) on a temp-file
+SQLite database, driven by Playwright with Debian's Chromium (see shared NOTES.md).
+
+Screenshots go to test-artifacts/ (CI keeps them), or to JUXUAN_SCREENSHOTS when set
+(`make screenshots` regenerates docs/screenshots/ for the README)."""
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+from pathlib import Path
+
+import pytest
+from werkzeug.serving import make_server
+
+from election import create_app
+from election.db import make_engine
+from election.models import Base
+
+CHROMIUM = os.environ.get("JUXUAN_CHROMIUM", "/usr/bin/chromium")
+ARTIFACTS = Path(os.environ.get("JUXUAN_SCREENSHOTS") or "test-artifacts")
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if "tests/browser/" in str(item.fspath).replace(os.sep, "/"):
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(scope="session")
+def live_app(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("live")
+    url = f"sqlite:///{folder / 'live.db'}"
+    engine = make_engine(url)
+    Base.metadata.create_all(engine)
+    engine.dispose()
+    app = create_app({"DATABASE_URL": url, "INSTANCE_PATH": str(folder / "instance"), "SECRET_KEY": "live-test"})
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    app.config["LIVE_URL"] = f"http://127.0.0.1:{server.server_port}"
+    yield app
+    server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not Path(CHROMIUM).exists() and not shutil.which("chromium"):
+        pytest.fail(f"Chromium not found at {CHROMIUM}: .ci/run installs Debian's chromium")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser, live_app):
+    context = browser.new_context(locale="zh-CN", base_url=live_app.config["LIVE_URL"])
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def phone(browser, live_app):
+    context = browser.new_context(
+        locale="zh-CN", base_url=live_app.config["LIVE_URL"],
+        viewport={"width": 375, "height": 740}, is_mobile=True, has_touch=True,
+    )
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def shot(page, name: str) -> Path:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
+
+
+def no_horizontal_scroll(page) -> bool:
+    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+
+def unlabelled_fields(page) -> list[str]:
+    """Form fields that have no label a screen reader could announce."""
+    return page.evaluate("""() => [...document.querySelectorAll('input, select, textarea')]
+        .filter(el => el.type !== 'hidden' && el.type !== 'submit')
+        .filter(el => !(el.labels && el.labels.length) && !el.getAttribute('aria-label')
+                      && !el.getAttribute('aria-labelledby'))
+        .map(el => el.name || el.id || el.outerHTML.slice(0, 60))""")

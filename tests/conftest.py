@@ -1,0 +1,116 @@
+"""Shared fixtures: a real database per test run (SQLite file, or a fresh PostgreSQL
+database when JUXUAN_TEST_DATABASE_URL is set), emptied after every test; the app; a
+test client that logs in through the real, CSRF-protected login form."""
+from __future__ import annotations
+
+import os
+import re
+import uuid
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from election import create_app
+from election.accounts.service import create_user
+from election.db import make_engine
+from election.models import Base
+from election.setup.service import ElectionDraft, create_community, create_election
+
+PG_URL = os.environ.get("JUXUAN_TEST_DATABASE_URL")
+PASSWORD = "correct-horse-9"
+
+
+def pytest_report_header(config) -> str:
+    return f"juxuan database lane: {'postgresql' if PG_URL else 'sqlite'}"
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory) -> str:
+    if not PG_URL:
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'juxuan-test.db'}"
+        return
+    # A database of our own: parallel runs on one server never see each other's rows.
+    name = f"juxuan_t_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    yield make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def schema(database_url: str) -> str:
+    engine = make_engine(database_url)
+    Base.metadata.create_all(engine)
+    engine.dispose()
+    return database_url
+
+
+def empty_all_tables(engine) -> None:
+    tables = [t.name for t in Base.metadata.sorted_tables]
+    with engine.begin() as conn:
+        if engine.dialect.name == "postgresql":
+            # A session a test forgot to close would block TRUNCATE forever: fail instead.
+            conn.execute(text("SET LOCAL lock_timeout = '20s'"))
+            conn.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"))
+        else:
+            for table in reversed(Base.metadata.sorted_tables):
+                conn.execute(table.delete())
+
+
+@pytest.fixture
+def app(schema: str, tmp_path):
+    app = create_app({
+        "DATABASE_URL": schema,
+        "INSTANCE_PATH": str(tmp_path / "instance"),
+        "SECRET_KEY": "test-" + uuid.uuid4().hex,
+        "TESTING": True,
+    })
+    yield app
+    engine = app.extensions["juxuan.engine"]
+    empty_all_tables(engine)
+    engine.dispose()
+
+
+@pytest.fixture
+def db(app):
+    session = app.extensions["juxuan.sessions"]()
+    yield session
+    session.close()
+
+
+CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+def csrf_token(client, url: str = "/login") -> str:
+    match = CSRF.search(client.get(url).get_data(as_text=True))
+    assert match, f"no CSRF token on {url}"
+    return match.group(1)
+
+
+def login(client, username: str, password: str = PASSWORD):
+    token = csrf_token(client)
+    return client.post("/login", data={"username": username, "password": password, "csrf_token": token})
+
+
+@pytest.fixture
+def world(db):
+    """Two communities, each with an election and a user for every role."""
+    out: dict = {}
+    for key, name, street in (("a", "甲社区", "东街道"), ("b", "乙社区", "西街道")):
+        community = create_community(db, name, street, 400)
+        election = create_election(db, "test", community, ElectionDraft(
+            title=f"{name}换届选举", election_day=date.today() + timedelta(days=40),
+            method="direct", preset="national",
+            jwh_deputies=1, jwh_members=3, jdw_deputies=0, jdw_members=2,
+        ))
+        users = {}
+        for role in ("street_admin", "committee", "clerk", "counter", "scrutineer", "auditor"):
+            users[role] = create_user(db, f"{key}_{role}", PASSWORD, role, community=community)
+        out[key] = {"community": community, "election": election, "users": users}
+    db.commit()
+    return out
