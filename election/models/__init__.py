@@ -4,8 +4,14 @@ from .base import Base, utcnow
 from .community import METHODS, Community, Election
 from .accounts import ROLES, STREET_ROLES, User
 from .events import ElectionEvent
+from .roll import CATEGORIES, STATUSES, Household, Resident
+from .nomination import CANDIDATE_STATUSES, Candidate
+from .polling import BallotBox, Desk, Issuance, PollingStation
+from .ballots import ROUND_KINDS, AuditCode, Receipt, Round
 
 __all__ = [
     "Base", "utcnow", "METHODS", "Community", "Election", "ROLES", "STREET_ROLES", "User",
-    "ElectionEvent",
+    "ElectionEvent", "CATEGORIES", "STATUSES", "Household", "Resident", "CANDIDATE_STATUSES",
+    "Candidate", "BallotBox", "Desk", "Issuance", "PollingStation", "ROUND_KINDS", "AuditCode",
+    "Receipt", "Round",
 ]
