@@ -74,7 +74,7 @@ def demo_cmd(households: int, seed: int, if_empty: bool) -> None:
         if if_empty and has_data(db):
             click.echo("数据库已有数据，跳过示范数据 / database not empty, demo skipped")
             return
-        result = build_demo(db, households=households, seed=seed)
+        result = build_demo(db, current_app.config["DATA_KEY"], households=households, seed=seed)
         db.commit()
     click.echo(f"示范社区：{result.community_name}（选举编号 {result.election_id}）")
     click.echo("示范登录 / demo logins (用户名 / 密码):")

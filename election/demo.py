@@ -39,7 +39,9 @@ def has_data(db: Session) -> bool:
     return db.scalar(select(Community.id).limit(1)) is not None
 
 
-def build_demo(db: Session, households: int = 300, seed: int = 1, today: date | None = None) -> DemoResult:
+def build_demo(
+    db: Session, data_key: str, households: int = 300, seed: int = 1, today: date | None = None
+) -> DemoResult:
     today = today or date.today()
     suffix = "" if not has_data(db) else f"{seed}"
     community = create_community(db, f"示范社区{suffix}", STREET, households)
@@ -51,6 +53,7 @@ def build_demo(db: Session, households: int = 300, seed: int = 1, today: date | 
             method="direct", preset="national",
             jwh_deputies=1, jwh_members=3, jdw_deputies=0, jdw_members=2,
         ),
+        data_key,
     )
     result = DemoResult(community.name, election.id)
     for name, role, label in DEMO_USERS:

@@ -9,6 +9,7 @@ import uuid
 from datetime import date, timedelta
 
 import pytest
+from cryptography.fernet import Fernet
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
@@ -20,6 +21,8 @@ from election.setup.service import ElectionDraft, create_community, create_elect
 
 PG_URL = os.environ.get("JUXUAN_TEST_DATABASE_URL")
 PASSWORD = "correct-horse-9"
+# One Fernet key for the run: the app and the services under test must agree on it.
+DATA_KEY = Fernet.generate_key().decode("ascii")
 
 
 def pytest_report_header(config) -> str:
@@ -69,6 +72,7 @@ def app(schema: str, tmp_path):
         "INSTANCE_PATH": str(tmp_path / "instance"),
         "SECRET_KEY": "test-" + uuid.uuid4().hex,
         "TESTING": True,
+        "DATA_KEY": DATA_KEY,
     })
     yield app
     engine = app.extensions["juxuan.engine"]
@@ -107,7 +111,7 @@ def world(db):
             title=f"{name}换届选举", election_day=date.today() + timedelta(days=40),
             method="direct", preset="national",
             jwh_deputies=1, jwh_members=3, jdw_deputies=0, jdw_members=2,
-        ))
+        ), DATA_KEY)
         users = {}
         for role in ("street_admin", "committee", "clerk", "counter", "scrutineer", "auditor"):
             users[role] = create_user(db, f"{key}_{role}", PASSWORD, role, community=community)

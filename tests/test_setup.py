@@ -9,6 +9,7 @@ from election.errors import UserError
 from election.ledger.events import events_of
 from election.protocol.chain import verify_chain
 from election.ledger.events import as_chain_event
+from tests.conftest import DATA_KEY
 from election.setup.service import ElectionDraft, change_rulebook, create_community, create_election, rulebook_of
 
 
@@ -21,7 +22,7 @@ def draft(**changes) -> ElectionDraft:
 
 def test_election_starts_its_chain_with_a_genesis(db):
     community = create_community(db, "甲社区", "东街道", 300)
-    election = create_election(db, "tester", community, draft())
+    election = create_election(db, "tester", community, draft(), DATA_KEY)
     db.commit()
     events = events_of(db, election)
     assert [e.kind for e in events] == ["genesis", "election.created"]
@@ -39,21 +40,21 @@ def test_election_starts_its_chain_with_a_genesis(db):
 def test_bodies_outside_the_bounds_are_refused_with_the_numbers(db, changes, fragment):
     community = create_community(db, "甲社区", "东街道", 300)
     with pytest.raises(UserError) as caught:
-        create_election(db, "tester", community, draft(**changes))
+        create_election(db, "tester", community, draft(**changes), DATA_KEY)
     assert any(fragment in m for m in caught.value.messages), caught.value.messages
 
 
 def test_unknown_preset_and_method_are_named(db):
     community = create_community(db, "甲社区", "东街道", 300)
     with pytest.raises(UserError) as caught:
-        create_election(db, "tester", community, draft(preset="mars", method="lottery"))
+        create_election(db, "tester", community, draft(preset="mars", method="lottery"), DATA_KEY)
     text = " ".join(caught.value.messages)
     assert "mars" in text and "lottery" in text
 
 
 def test_rulebook_changes_before_publication_are_logged(db):
     community = create_community(db, "甲社区", "东街道", 300)
-    election = create_election(db, "tester", community, draft())
+    election = create_election(db, "tester", community, draft(), DATA_KEY)
     change_rulebook(db, "tester", election, {"proxy_max_per_holder": 2})
     db.commit()
     assert rulebook_of(election).proxy_max_per_holder == 2
@@ -62,7 +63,7 @@ def test_rulebook_changes_before_publication_are_logged(db):
 
 def test_inconsistent_rulebook_is_refused_and_nothing_changes(db):
     community = create_community(db, "甲社区", "东街道", 300)
-    election = create_election(db, "tester", community, draft())
+    election = create_election(db, "tester", community, draft(), DATA_KEY)
     db.commit()
     with pytest.raises(UserError) as caught:
         change_rulebook(db, "tester", election, {"margin_jwh_weiyuan_min": 4, "margin_jwh_weiyuan_max": 2})
@@ -73,7 +74,7 @@ def test_inconsistent_rulebook_is_refused_and_nothing_changes(db):
 
 def test_frozen_rulebook_needs_a_recorded_decision(db):
     community = create_community(db, "甲社区", "东街道", 300)
-    election = create_election(db, "tester", community, draft())
+    election = create_election(db, "tester", community, draft(), DATA_KEY)
     election.roll_published_on = date.today()
     db.commit()
     with pytest.raises(UserError, match="冻结"):

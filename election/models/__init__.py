@@ -8,10 +8,11 @@ from .roll import CATEGORIES, STATUSES, Household, Resident
 from .nomination import CANDIDATE_STATUSES, Candidate
 from .polling import BallotBox, Desk, Issuance, PollingStation
 from .ballots import ROUND_KINDS, AuditCode, Receipt, Round
+from .ledger import ElectionKey
 
 __all__ = [
     "Base", "utcnow", "METHODS", "Community", "Election", "ROLES", "STREET_ROLES", "User",
     "ElectionEvent", "CATEGORIES", "STATUSES", "Household", "Resident", "CANDIDATE_STATUSES",
     "Candidate", "BallotBox", "Desk", "Issuance", "PollingStation", "ROUND_KINDS", "AuditCode",
-    "Receipt", "Round",
+    "Receipt", "Round", "ElectionKey",
 ]

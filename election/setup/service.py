@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..errors import UserError
+from ..ledger.keys import create_key
 from ..ledger.events import record_event, write_genesis
 from ..protocol.canonical import digest
 from ..models import METHODS, STREET_ROLES, Community, Election, User
@@ -63,7 +64,10 @@ def communities_for(db: Session, user: User) -> list[Community]:
     return list(db.scalars(query))
 
 
-def create_election(db: Session, actor: str, community: Community, draft: ElectionDraft) -> Election:
+def create_election(
+    db: Session, actor: str, community: Community, draft: ElectionDraft, data_key: str
+) -> Election:
+    """Create the election, its signing key and the genesis of its chain."""
     problems = []
     if not draft.title.strip():
         problems.append("选举名称不能为空")
@@ -99,7 +103,8 @@ def create_election(db: Session, actor: str, community: Community, draft: Electi
     )
     db.add(election)
     db.flush()
-    write_genesis(db, election, rulebook.fingerprint(), EMPTY_ROLL, actor=actor)
+    key = create_key(db, election, data_key)
+    write_genesis(db, election, rulebook.fingerprint(), EMPTY_ROLL, key.fingerprint, actor=actor)
     record_event(
         db, election, "election.created",
         {

@@ -19,9 +19,13 @@ def init_web(app: Flask) -> None:
     init_login(app)
     init_i18n(app)
 
-    from . import auth, home, setup
+    from . import (
+        audit, auth, counting, home, nomination, polling, public, representatives, roll, setup, workflow,
+    )
 
-    for module in (auth, home, setup):
+    for module in (
+        auth, home, setup, roll, representatives, nomination, polling, counting, public, audit, workflow,
+    ):
         app.register_blueprint(module.bp)
     _error_pages(app)
     check_every_view_marked(app)

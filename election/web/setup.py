@@ -4,7 +4,7 @@ from __future__ import annotations
 import dataclasses
 from datetime import date
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -81,7 +81,7 @@ def new_election(community_id: int):
         db = get_db()
         draft = ElectionDraft(**{f.name: form[f.name].data for f in dataclasses.fields(ElectionDraft)})
         try:
-            election = create_election(db, current_user.username, community, draft)
+            election = create_election(db, current_user.username, community, draft, current_app.config["DATA_KEY"])
             db.commit()
         except UserError as error:
             db.rollback()

@@ -1,0 +1,1 @@
+"""Service package: audit (database + rules, no HTTP)."""

@@ -1,0 +1,1 @@
+"""Service package: counting (database + rules, no HTTP)."""

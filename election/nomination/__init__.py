@@ -1,0 +1,1 @@
+"""Service package: nomination (database + rules, no HTTP)."""

@@ -1,0 +1,1 @@
+"""Service package: polling (database + rules, no HTTP)."""

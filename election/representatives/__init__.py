@@ -1,0 +1,1 @@
+"""Service package: representatives (database + rules, no HTTP)."""

@@ -1,0 +1,1 @@
+"""Service package: roll (database + rules, no HTTP)."""
