@@ -1,0 +1,47 @@
+"""`make bench`: every speed figure of Juxuan as a ratio against a baseline measured in
+the same run on the same machine, printed one per line as `name: ratio (details)`.
+
+Ratios, not seconds: the machine's speed cancels out, so figures compare across runs.
+Each bench lives beside the code it measures; this module only runs them in turn.
+"""
+from __future__ import annotations
+
+import importlib
+import sys
+import traceback
+
+# (label, module, function, kwargs): each function returns a dict with "ratio" and details.
+BENCHES = [
+    ("ballot printing vs text-only pages (papers/s ratio)", "ballots.bench", "bench_ballots", {"n": 2000}),
+    ("roll import of 10,000 residents vs openpyxl read (time ratio)", "tools.bench_roll", "bench_import", {}),
+    ("ballot printing through the service vs text-only pages", "tools.bench_polling", "bench_printing", {}),
+    ("check-ins/s under 16 clients vs trivial endpoint (gunicorn + PostgreSQL)", "tools.bench_polling", "bench_checkins", {}),
+    ("tally of 100,000 records vs loading them (time ratio)", "tools.bench_tally", "bench_tally", {}),
+    ("verifying a 100,000-record bundle vs hashlib over its bytes (time ratio)", "tools.bench_verify", "bench_verify", {}),
+]
+
+
+def main() -> int:
+    failed = 0
+    for label, module, function, kwargs in BENCHES:
+        try:
+            bench = getattr(importlib.import_module(module), function)
+        except (ImportError, AttributeError) as error:
+            print(f"{label}: not available ({error})", flush=True)
+            failed += 1
+            continue
+        try:
+            result = bench(**kwargs)
+        except Exception:  # a bench that breaks must not hide the others
+            traceback.print_exc()
+            print(f"{label}: FAILED", flush=True)
+            failed += 1
+            continue
+        key = "ratio" if "ratio" in result else next(k for k in result if k.startswith("ratio"))
+        details = ", ".join(f"{k}={v}" for k, v in result.items() if k != key)
+        print(f"{label}: {float(result[key]):.2f} ({details})", flush=True)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
