@@ -5,7 +5,7 @@ from .community import METHODS, Community, Election
 from .accounts import ROLES, STREET_ROLES, User
 from .events import ElectionEvent
 from .roll import CATEGORIES, STATUSES, Household, Resident
-from .nomination import CANDIDATE_STATUSES, Candidate
+from .nomination import CANDIDATE_STATUSES, CHANNELS, RELATIONS, Candidate, Nomination, PrimaryVote, Relation, Signature
 from .polling import BallotBox, Desk, Issuance, PollingStation
 from .ballots import ROUND_KINDS, AuditCode, Receipt, Round
 from .ledger import ElectionKey
@@ -13,6 +13,6 @@ from .ledger import ElectionKey
 __all__ = [
     "Base", "utcnow", "METHODS", "Community", "Election", "ROLES", "STREET_ROLES", "User",
     "ElectionEvent", "CATEGORIES", "STATUSES", "Household", "Resident", "CANDIDATE_STATUSES",
-    "Candidate", "BallotBox", "Desk", "Issuance", "PollingStation", "ROUND_KINDS", "AuditCode",
+    "Candidate", "CHANNELS", "RELATIONS", "Nomination", "Signature", "PrimaryVote", "Relation", "BallotBox", "Desk", "Issuance", "PollingStation", "ROUND_KINDS", "AuditCode",
     "Receipt", "Round", "ElectionKey",
 ]

@@ -28,3 +28,87 @@ class Candidate(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     resident: Mapped[Resident] = relationship()
+
+
+CHANNELS = {
+    "joint": "选民联名推荐",
+    "self": "自荐",
+    "residents_meeting": "居民会议提名",
+    "reps_meeting": "居民代表会议提名",
+    "party": "社区党组织提名",
+}
+RELATIONS = {"spouse": "配偶", "parent": "父母", "child": "子女", "sibling": "兄弟姐妹"}
+
+
+class Nomination(Base):
+    """One way a nominee was put forward, with its evidence (a note or a document reference).
+
+    For the 监督委员会 chair the Party organisation's proposal is confirmed by the street
+    Party working committee (街道党工委/纪工委): `confirmed_by` holds that body's name."""
+
+    __tablename__ = "nomination"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    election_id: Mapped[int] = mapped_column(ForeignKey("election.id"), index=True)
+    candidate_id: Mapped[int] = mapped_column(ForeignKey("candidate.id"), index=True)
+    channel: Mapped[str] = mapped_column(String(20))
+    evidence: Mapped[str] = mapped_column(Text, default="")
+    entered_by: Mapped[str] = mapped_column(String(80))
+    confirmed_by: Mapped[str | None] = mapped_column(String(40), default=None)
+    confirmed_note: Mapped[str] = mapped_column(Text, default="")
+    confirmed_actor: Mapped[str | None] = mapped_column(String(80), default=None)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    candidate: Mapped[Candidate] = relationship()
+    signatures: Mapped[list["Signature"]] = relationship(back_populates="nomination")
+
+    @property
+    def channel_label(self) -> str:
+        return CHANNELS.get(self.channel, self.channel)
+
+
+class Signature(Base):
+    """A registered voter's signature on a joint nomination (联名推荐)."""
+
+    __tablename__ = "nomination_signature"
+    __table_args__ = (UniqueConstraint("nomination_id", "resident_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    nomination_id: Mapped[int] = mapped_column(ForeignKey("nomination.id"), index=True)
+    resident_id: Mapped[int] = mapped_column(ForeignKey("resident.id"), index=True)
+
+    nomination: Mapped[Nomination] = relationship(back_populates="signatures")
+    resident: Mapped[Resident] = relationship()
+
+
+class PrimaryVote(Base):
+    """Votes of a nominee in the primary (预选) of its post."""
+
+    __tablename__ = "primary_vote"
+    __table_args__ = (UniqueConstraint("candidate_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    election_id: Mapped[int] = mapped_column(ForeignKey("election.id"), index=True)
+    candidate_id: Mapped[int] = mapped_column(ForeignKey("candidate.id"))
+    votes: Mapped[int] = mapped_column(Integer)
+    tied_at_cutoff: Mapped[bool] = mapped_column(default=False)
+
+
+class Relation(Base):
+    """A near relative (spouse, parent, child, sibling) between two residents, entered on the household."""
+
+    __tablename__ = "resident_relation"
+    __table_args__ = (UniqueConstraint("election_id", "resident_id", "relative_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    election_id: Mapped[int] = mapped_column(ForeignKey("election.id"), index=True)
+    resident_id: Mapped[int] = mapped_column(ForeignKey("resident.id"), index=True)
+    relative_id: Mapped[int] = mapped_column(ForeignKey("resident.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(10))
+
+    resident: Mapped[Resident] = relationship(foreign_keys=[resident_id])
+    relative: Mapped[Resident] = relationship(foreign_keys=[relative_id])
+
+    @property
+    def kind_label(self) -> str:
+        return RELATIONS.get(self.kind, self.kind)
