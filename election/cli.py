@@ -80,3 +80,12 @@ def demo_cmd(households: int, seed: int, if_empty: bool) -> None:
     click.echo("示范登录 / demo logins (用户名 / 密码):")
     for username, password, role in result.logins:
         click.echo(f"  {role:<8} {username:<16} {password}")
+
+
+@main.command("sort-names", help="按姓氏笔画排列姓名，每行一个。\n\nPrint names in surname-stroke (ballot) order, one per line.")
+@click.argument("names", nargs=-1, required=True)
+def sort_names_cmd(names: tuple[str, ...]) -> None:
+    from .rules.strokes import sort_names
+
+    for name in sort_names(list(names)):
+        click.echo(name)
