@@ -9,10 +9,16 @@ from .nomination import CANDIDATE_STATUSES, CHANNELS, RELATIONS, Candidate, Nomi
 from .polling import BallotBox, Desk, Issuance, PollingStation
 from .ballots import ROUND_KINDS, AuditCode, Receipt, Round
 from .ledger import ElectionKey
+from .representatives import (
+    COMMITTEE_BODIES, REP_METHODS, REP_STATUSES, CommitteeEntry, GroupLeader, RepArea, RepAreaHousehold, RepPlan,
+    Representative, SelectionMeeting,
+)
 
 __all__ = [
     "Base", "utcnow", "METHODS", "Community", "Election", "ROLES", "STREET_ROLES", "User",
     "ElectionEvent", "CATEGORIES", "STATUSES", "Household", "Resident", "CANDIDATE_STATUSES",
     "Candidate", "CHANNELS", "RELATIONS", "Nomination", "Signature", "PrimaryVote", "Relation", "BallotBox", "Desk", "Issuance", "PollingStation", "ROUND_KINDS", "AuditCode",
     "Receipt", "Round", "ElectionKey",
+    "COMMITTEE_BODIES", "REP_METHODS", "REP_STATUSES", "CommitteeEntry", "GroupLeader", "RepArea",
+    "RepAreaHousehold", "RepPlan", "Representative", "SelectionMeeting",
 ]

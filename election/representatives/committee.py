@@ -1,0 +1,153 @@
+"""The election committee (居民选举委员会): recording its selection result (the whole
+original list, in vote order, including those not seated), its chair, and 依次递补 when a
+member becomes a candidate (election.rules.succession decides; this module stores it and
+writes every step to the event log).
+
+`member_becomes_candidate` is the entry point for nomination: call it, in the same
+transaction, when a nominee is registered.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..errors import UserError
+from ..ledger.events import events_of, record_event
+from ..models import COMMITTEE_BODIES, CommitteeEntry, Election, ElectionEvent
+from ..rules import succession
+from ..setup.service import rulebook_of
+from .people import label_of, parse_name, parse_vote_lines, resolve_votes, residents_of
+
+EVENT_KINDS = {
+    "withdrew": "committee.member_withdrew",
+    "seated": "committee.member_seated",
+    "vacant": "committee.vacancy",
+    "chair_needed": "committee.chair_needed",
+}
+
+
+@dataclass(frozen=True)
+class CommitteeMember:
+    resident_id: int
+    name: str
+    votes: int
+    is_chair: bool
+    by_succession: bool
+
+
+def entries(db: Session, election: Election) -> list[CommitteeEntry]:
+    return list(db.scalars(
+        select(CommitteeEntry).where(CommitteeEntry.election_id == election.id).order_by(CommitteeEntry.rank)
+    ))
+
+
+def _as_rule(rows: list[CommitteeEntry]) -> succession.Committee:
+    chair = next((e.label for e in rows if e.is_chair), None)
+    return succession.Committee(
+        ranking=tuple((e.label, e.votes) for e in rows),
+        members=tuple(e.label for e in rows if e.seated),
+        chair=chair,
+        withdrawn=tuple(e.label for e in rows if e.withdrawn),
+    )
+
+
+def record_result(db: Session, election: Election, chosen_by: str, votes_text: str, size: int,
+                  chair: str, actor: str) -> list[CommitteeEntry]:
+    """Store the full selection result and seat the `size` people with most votes."""
+    if chosen_by not in COMMITTEE_BODIES:
+        raise UserError(f"推选方式“{chosen_by}”无效，可选：{'、'.join(COMMITTEE_BODIES.values())}")
+    if entries(db, election):
+        raise UserError("选举委员会的推选结果已经记录；成员变动按依次递补处理")
+    pool = residents_of(db, election)
+    pairs = resolve_votes(pool, parse_vote_lines(votes_text), "本社区")
+    names = [r.name for r, _ in pairs]
+    labelled = [(label_of(r, names.count(r.name) > 1), r, v) for r, v in pairs]
+    chair_name, chair_tail = parse_name(chair)
+    chair_labels = [lb for lb, r, _ in labelled if r.name == chair_name and (not chair_tail or r.id_masked.upper().endswith(chair_tail))]
+    rules = rulebook_of(election)
+    try:
+        formed = succession.form(
+            [(lb, v) for lb, _, v in labelled], size, chair_labels[0] if len(chair_labels) == 1 else chair,
+            rules.committee_size_min, rules.committee_size_max, rules.committee_size_odd,
+        )
+    except succession.CommitteeError as error:
+        raise UserError(str(error)) from None
+    by_label = {lb: (r, v) for lb, r, v in labelled}
+    rows = []
+    for rank, (label, votes) in enumerate(formed.ranking, start=1):
+        person, _ = by_label[label]
+        rows.append(CommitteeEntry(
+            election_id=election.id, resident_id=person.id, label=label, rank=rank, votes=votes,
+            chosen_by=chosen_by, seated=label in formed.members, is_chair=label == formed.chair,
+        ))
+    db.add_all(rows)
+    db.flush()
+    record_event(
+        db, election, "committee.result_recorded",
+        {"chosen_by": chosen_by, "size": size, "result": [[e.label, e.votes] for e in rows],
+         "members": list(formed.members), "chair": formed.chair},
+        actor,
+    )
+    return rows
+
+
+def choose_chair(db: Session, election: Election, chair: str, actor: str) -> CommitteeEntry:
+    rows = entries(db, election)
+    if not rows:
+        raise UserError("还没有记录选举委员会的推选结果")
+    name, tail = parse_name(chair)
+    seated = [e for e in rows if e.seated and (e.label == chair.strip() or (
+        e.label.split("（")[0] == name and (not tail or e.label.endswith(f"（{tail}）"))))]
+    if len(seated) != 1:
+        raise UserError(f"“{chair}”不是选举委员会现任成员，不能担任主任" if not seated
+                        else f"现任成员中有多人叫“{name}”，请写“{name} 身份证后4位”")
+    try:
+        succession.choose_chair(_as_rule(rows), seated[0].label)
+    except succession.CommitteeError as error:
+        raise UserError(str(error)) from None
+    for e in rows:
+        e.is_chair = e is seated[0]
+    db.flush()
+    record_event(db, election, "committee.chair_chosen", {"chair": seated[0].label}, actor)
+    return seated[0]
+
+
+def member_becomes_candidate(db: Session, election: Election, resident_id: int, actor: str) -> list[str]:
+    """A sitting member became a candidate: withdraw them and seat the next of the original
+    result (依次递补). Returns Chinese messages; empty when the person is not a member."""
+    rows = entries(db, election)
+    member = next((e for e in rows if e.resident_id == resident_id and e.seated), None)
+    if member is None:
+        return []
+    if not rulebook_of(election).committee_member_withdraws_when_candidate:
+        return [f"{member.label}是选举委员会成员；本选举规则未要求成为候选人的成员退出"]
+    updated, steps = succession.withdraw(_as_rule(rows), member.label, "被提名为候选人")
+    by_label = {e.label: e for e in rows}
+    member.seated, member.withdrawn, member.withdrawn_reason = False, True, "被提名为候选人"
+    member.is_chair = False
+    for step in steps:
+        if step.kind == "seated":
+            by_label[step.person].seated = True
+            by_label[step.person].seated_by_succession = True
+    db.flush()
+    for step in steps:
+        payload = {"person": step.person, "message": step.message}
+        if step.kind == "seated":
+            payload["votes"] = by_label[step.person].votes
+        record_event(db, election, EVENT_KINDS[step.kind], payload, actor,
+                     "被提名为候选人" if step.kind == "withdrew" else "依次递补")
+    return [step.message for step in steps]
+
+
+def committee_members(db: Session, election: Election) -> list[CommitteeMember]:
+    """The sitting members in the order of the original result, the chair flagged."""
+    return [
+        CommitteeMember(e.resident_id, e.label, e.votes, e.is_chair, e.seated_by_succession)
+        for e in entries(db, election) if e.seated
+    ]
+
+
+def history(db: Session, election: Election) -> list[ElectionEvent]:
+    return [ev for ev in events_of(db, election) if ev.kind.startswith("committee.")]
