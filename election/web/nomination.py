@@ -1,6 +1,243 @@
-"""Pages of the nomination capability (filled by its issue)."""
+"""Pages of the nomination capability: nominees per post, adding a nomination, the street's
+confirmation of the 监督委员会 chair, primaries, relatives, the differential check and
+the publication of the formal candidate list (with its PDF notice)."""
 from __future__ import annotations
 
-from flask import Blueprint
+from datetime import date
+
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from wtforms import DateField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired
+
+from ..errors import UserError
+from ..models import CANDIDATE_STATUSES, CHANNELS, RELATIONS
+from ..nomination import service
+from .access import election_or_404, roles
+from .db import get_db
 
 bp = Blueprint("nomination", __name__)
+
+
+class NominationForm(FlaskForm):
+    post = SelectField(_l("职位"))
+    nominee = StringField(_l("被提名人（选民证号或姓名）"), validators=[DataRequired(message=_l("请填写被提名人"))])
+    channel = SelectField(_l("提名方式"), choices=list(CHANNELS.items()))
+    evidence = TextAreaField(_l("提名依据（文字说明或文件编号）"))
+    signers = TextAreaField(_l("联名人（每行一个选民证号或姓名，仅联名推荐）"))
+    education = StringField(_l("文化程度"))
+    current_job = StringField(_l("现任职务"))
+    biography = TextAreaField(_l("简历"))
+
+
+class ConfirmForm(FlaskForm):
+    body = SelectField(_l("审核确认机关"), choices=[(b, b) for b in service.CONFIRMING_BODIES])
+    note = StringField(_l("审核确认依据（文件编号）"))
+
+
+class RelationForm(FlaskForm):
+    resident = StringField(_l("居民（选民证号或姓名）"), validators=[DataRequired(message=_l("请填写居民"))])
+    relative = StringField(_l("亲属（选民证号或姓名）"), validators=[DataRequired(message=_l("请填写亲属"))])
+    kind = SelectField(_l("亲属关系"), choices=list(RELATIONS.items()))
+
+
+class PublishForm(FlaskForm):
+    published_on = DateField(_l("公布日期"), validators=[DataRequired(message=_l("请填写公布日期（年-月-日）"))])
+
+
+class WithdrawForm(FlaskForm):
+    letter = StringField(_l("书面申请（说明或文件编号）"))
+    on_date = DateField(_l("退出日期"), validators=[DataRequired(message=_l("请填写退出日期"))])
+
+
+def _flash_errors(error: UserError) -> None:
+    get_db().rollback()
+    for message in error.messages:
+        flash(message, "error")
+
+
+@bp.route("/elections/<int:election_id>/nomination")
+@roles("committee", "street_admin")
+def index(election_id: int):
+    election = election_or_404(election_id)
+    db = get_db()
+    candidates = service.candidates_of(db, election, statuses=tuple(CANDIDATE_STATUSES))
+    by_post = {p.key: [c for c in candidates if c.post == p.key] for p in service.posts_of(election)}
+    return render_template(
+        "nomination/index.html", election=election, posts=service.posts_of(election), by_post=by_post,
+        nominations=service.nominations_by_candidate(db, election), votes=service.primary_votes(db, election),
+        check=service.check_list(db, election), statuses=CANDIDATE_STATUSES,
+        published=service.latest_publication(db, election),
+    )
+
+
+@bp.route("/elections/<int:election_id>/nomination/new", methods=["GET", "POST"])
+@roles("committee")
+def new(election_id: int):
+    election = election_or_404(election_id)
+    form = NominationForm()
+    form.post.choices = [(p.key, p.name_zh) for p in service.posts_of(election)]
+    if form.validate_on_submit():
+        db = get_db()
+        try:
+            result = service.nominate(
+                db, election, current_user.username, form.post.data, form.nominee.data, form.channel.data,
+                form.evidence.data or "", (form.signers.data or "").splitlines(), form.education.data or "",
+                form.current_job.data or "", form.biography.data or "",
+            )
+            db.commit()
+        except UserError as error:
+            _flash_errors(error)
+        else:
+            flash(_("已登记提名：%(name)s", name=result.candidate.resident.name), "info")
+            for note in result.notes:
+                flash(note, "info")
+            return redirect(url_for("nomination.index", election_id=election.id))
+    return render_template("nomination/new.html", election=election, form=form)
+
+
+@bp.route("/elections/<int:election_id>/nomination/confirm")
+@roles("committee", "street_admin")
+def confirm(election_id: int):
+    election = election_or_404(election_id)
+    db = get_db()
+    chairs = service.candidates_of(db, election, "jdw_zhuren")
+    return render_template(
+        "nomination/confirm.html", election=election, chairs=chairs, form=ConfirmForm(),
+        nominations=service.nominations_by_candidate(db, election),
+    )
+
+
+@bp.route("/elections/<int:election_id>/nomination/confirm/<int:candidate_id>", methods=["POST"])
+@roles("street_admin")
+def confirm_post(election_id: int, candidate_id: int):
+    election = election_or_404(election_id)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        db = get_db()
+        try:
+            service.confirm_chair(db, election, current_user.username, candidate_id, form.body.data, form.note.data or "")
+            db.commit()
+        except UserError as error:
+            _flash_errors(error)
+        else:
+            flash(_("已审核确认。"), "info")
+    return redirect(url_for("nomination.confirm", election_id=election.id))
+
+
+@bp.route("/elections/<int:election_id>/nomination/primary/<post>", methods=["GET", "POST"])
+@roles("committee")
+def primary(election_id: int, post: str):
+    election = election_or_404(election_id)
+    db = get_db()
+    try:
+        the_post = service.post_of(election, post)
+    except UserError:
+        return render_template("error.html", code=404, message=_("页面不存在，或您无权查看。")), 404
+    form = FlaskForm()
+    nominees = service.candidates_of(db, election, post, ("nominee",))
+    votes = service.primary_votes(db, election)
+    tied = [c for c in nominees if c.id in votes and votes[c.id].tied_at_cutoff]
+    in_vote = tied or nominees
+    if form.validate_on_submit():
+        try:
+            parsed: dict[int, int] = {}
+            for c in in_vote:
+                raw = request.form.get(f"vote-{c.id}", "").strip()
+                if not raw.isdigit():
+                    raise UserError(f"{the_post.name_zh}：{c.resident.name}的预选得票须为非负整数，收到“{raw}”")
+                parsed[c.id] = int(raw)
+            result = service.record_primary(db, election, current_user.username, post, parsed)
+            db.commit()
+        except UserError as error:
+            _flash_errors(error)
+        else:
+            flash(result.message, "info")
+            return redirect(url_for("nomination.index", election_id=election.id))
+    return render_template("nomination/primary.html", election=election, post=the_post, nominees=in_vote,
+                           form=form, tied=bool(tied))
+
+
+@bp.route("/elections/<int:election_id>/nomination/relations", methods=["GET", "POST"])
+@roles("committee")
+def relations(election_id: int):
+    election = election_or_404(election_id)
+    db = get_db()
+    form = RelationForm()
+    if form.validate_on_submit():
+        try:
+            service.add_relation(db, election, current_user.username, form.resident.data, form.relative.data, form.kind.data)
+            db.commit()
+        except UserError as error:
+            _flash_errors(error)
+        else:
+            flash(_("亲属关系已登记。"), "info")
+            return redirect(url_for("nomination.relations", election_id=election.id))
+    return render_template("nomination/relations.html", election=election, form=form,
+                           relations=service.relations_of(db, election), label=service.label)
+
+
+@bp.route("/elections/<int:election_id>/nomination/publish", methods=["GET", "POST"])
+@roles("committee", "street_admin")
+def publish(election_id: int):
+    election = election_or_404(election_id)
+    db = get_db()
+    form = PublishForm()
+    if request.method == "GET" and form.published_on.data is None:
+        form.published_on.data = date.today()
+    if request.method == "POST":
+        if current_user.role != "committee":
+            return render_template("error.html", code=403, message=_("您的角色无权进行此操作。")), 403
+        if form.validate_on_submit():
+            try:
+                service.publish(db, election, current_user.username, form.published_on.data)
+                db.commit()
+            except UserError as error:
+                _flash_errors(error)
+            else:
+                flash(_("正式候选人名单已公布。"), "info")
+                return redirect(url_for("nomination.publish", election_id=election.id))
+    return render_template(
+        "nomination/publish.html", election=election, form=form, check=service.check_list(db, election),
+        formal=service.formal_candidates(db, election), posts=service.posts_of(election),
+        published=service.latest_publication(db, election), withdraw_form=WithdrawForm(formdata=None, on_date=date.today()),
+    )
+
+
+@bp.route("/elections/<int:election_id>/nomination/withdraw/<int:candidate_id>", methods=["POST"])
+@roles("committee")
+def withdraw(election_id: int, candidate_id: int):
+    election = election_or_404(election_id)
+    form = WithdrawForm()
+    if form.validate_on_submit():
+        db = get_db()
+        try:
+            notes = service.withdraw(db, election, current_user.username, candidate_id, form.letter.data or "", form.on_date.data)
+            db.commit()
+        except UserError as error:
+            _flash_errors(error)
+        else:
+            flash(_("候选人已书面退出。"), "info")
+            for note in notes:
+                flash(note, "info")
+    else:
+        for errors in form.errors.values():
+            for message in errors:
+                flash(message, "error")
+    return redirect(url_for("nomination.publish", election_id=election.id))
+
+
+@bp.route("/elections/<int:election_id>/nomination/notice.pdf")
+@roles("committee", "street_admin")
+def notice(election_id: int):
+    election = election_or_404(election_id)
+    try:
+        pdf = service.notice_pdf(get_db(), election)
+    except UserError as error:
+        _flash_errors(error)
+        return redirect(url_for("nomination.publish", election_id=election.id))
+    return Response(pdf, mimetype="application/pdf", headers={
+        "Content-Disposition": f'inline; filename="candidates-{election.id}.pdf"'})
