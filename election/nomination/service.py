@@ -195,10 +195,8 @@ def nominate(
 
 def _committee_member_check(db: Session, election: Election, nominee: Resident, actor: str) -> list[str]:
     """A nominee who sits on the election committee withdraws from it (依次递补)."""
-    try:
-        from ..representatives.committee import member_becomes_candidate
-    except ImportError:  # the election-committee capability has not landed yet
-        return ["选举委员会成员核对功能尚未就绪：如被提名人是选举委员会成员，请人工办理退出和递补"]
+    from ..representatives.committee import member_becomes_candidate
+
     return list(member_becomes_candidate(db, election, nominee.id, actor) or [])
 
 

@@ -283,3 +283,27 @@ def test_no_nomination_after_publication(db):
     db.commit()
     with pytest.raises(UserError, match="正式候选人名单已公布"):
         _self(db, election, "jwh_weiyuan", roll.add("迟到"))
+
+
+def test_nominee_on_the_election_committee_withdraws_from_it(db):
+    """A committee member who becomes a candidate withdraws; the next of the result moves up (依次递补)."""
+    from election.representatives import committee
+
+    election = make_election(db)
+    roll = Roll(db, election)
+    people = roll.many(["甲一", "乙二", "丙三", "丁四", "戊五", "己六", "庚七", "辛八"])
+    committee.record_result(db, election, "residents_meeting",
+                            "\n".join(f"{p.name} {100 - 5 * k}" for k, p in enumerate(people)), 7, "甲一", "committee")
+    db.commit()
+    result = _self(db, election, "jwh_weiyuan", people[2])
+    db.commit()
+    assert result.notes == [
+        "丙三因被提名为候选人，退出选举委员会",
+        "辛八按原推选结果得票（65票）依次递补为选举委员会成员",
+    ]
+    assert "丙三" not in [m.name for m in committee.committee_members(db, election)]
+    kinds = [e.kind for e in db.scalars(select(ElectionEvent).where(ElectionEvent.election_id == election.id).order_by(ElectionEvent.seq))]
+    assert kinds[-3:] == ["committee.member_withdrew", "committee.member_seated", "nomination.nominated"]
+    # A second nomination of the same person does not call it again.
+    again = service.nominate(db, election, "committee", "jwh_fu_zhuren", "丙三", "self", "自荐书")
+    assert again.notes == []
