@@ -1,0 +1,35 @@
+"""The demo step: a differential, published list built through the real services."""
+from __future__ import annotations
+
+import random
+from datetime import date, timedelta
+
+from sqlalchemy import select
+
+from election.models import Nomination
+from election.nomination import service
+from election.nomination.demo import add_demo_candidates
+from tests.nomination.helpers import Roll, make_election
+
+
+def test_demo_candidates_are_differential_confirmed_and_published(db):
+    election = make_election(db, days=30)
+    roll = Roll(db, election)
+    for i, (surname, given) in enumerate((s, g) for s in "王李张刘陈杨黄赵吴周" for g in "伟芳敏静"):
+        roll.add(surname + given, "女" if given in "芳静" else "男")
+    roll.add("未成年", voter=False)
+    lists = add_demo_candidates(db, election, random.Random(3))
+    db.commit()
+    assert service.check_list(db, election).errors == []
+    rb = service.rulebook_of(election)
+    for post in service.posts_of(election):
+        low, high = service.margins(rb, post.key)
+        assert post.seats + low <= len(lists[post.key]) <= post.seats + high
+    jwh = [c for key, cs in lists.items() if key.startswith("jwh_") for c in cs]
+    assert any(c.resident.sex == "女" for c in jwh)
+    chair = lists["jdw_zhuren"]
+    assert all(service.chair_confirmed(db, c) for c in chair)
+    event = service.latest_publication(db, election)
+    assert date.fromisoformat(event.payload["published_on"]) <= election.election_day - timedelta(days=rb.candidate_list_days_before)
+    channels = set(db.scalars(select(Nomination.channel)))
+    assert {"self", "joint", "party", "reps_meeting"} <= channels
