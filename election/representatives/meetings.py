@@ -142,3 +142,11 @@ def group_leaders(db: Session, election: Election) -> list[tuple[GroupLeader, Re
         select(GroupLeader, Resident).join(Resident, Resident.id == GroupLeader.resident_id)
         .where(GroupLeader.election_id == election.id).order_by(GroupLeader.id)
     ))
+
+
+def sitting(db: Session, area: RepArea) -> list[tuple[Representative, Resident]]:
+    """The area's serving representatives with their residents."""
+    return list(db.execute(
+        select(Representative, Resident).join(Resident, Resident.id == Representative.resident_id)
+        .where(Representative.area_id == area.id, Representative.status == "serving").order_by(Representative.id)
+    ))
