@@ -5,20 +5,23 @@ from .community import METHODS, Community, Election
 from .accounts import ROLES, STREET_ROLES, User
 from .events import ElectionEvent
 from .roll import CATEGORIES, STATUSES, Household, Resident
+from .roll_extra import APPLICATION_KINDS, OBJECTION_STATUSES, Objection, RollApplication
 from .nomination import CANDIDATE_STATUSES, CHANNELS, RELATIONS, Candidate, Nomination, PrimaryVote, Relation, Signature
-from .polling import BallotBox, Desk, Issuance, PollingStation
+from .polling import BallotBox, Desk, Issuance, MobileBoxVoter, PollingStation, PrintBatch, Proxy, ReconciliationNote, SpoilRecord
 from .ballots import ROUND_KINDS, AuditCode, Receipt, Round
 from .ledger import ElectionKey
 from .representatives import (
     COMMITTEE_BODIES, REP_METHODS, REP_STATUSES, CommitteeEntry, GroupLeader, RepArea, RepAreaHousehold, RepPlan,
     Representative, SelectionMeeting,
 )
+from .counting import BoxExplanation, Filing, RoundResult, SecondEntry, TallyBoard
 
 __all__ = [
     "Base", "utcnow", "METHODS", "Community", "Election", "ROLES", "STREET_ROLES", "User",
-    "ElectionEvent", "CATEGORIES", "STATUSES", "Household", "Resident", "CANDIDATE_STATUSES",
-    "Candidate", "CHANNELS", "RELATIONS", "Nomination", "Signature", "PrimaryVote", "Relation", "BallotBox", "Desk", "Issuance", "PollingStation", "ROUND_KINDS", "AuditCode",
+    "ElectionEvent", "CATEGORIES", "STATUSES", "Household", "Resident", "APPLICATION_KINDS", "OBJECTION_STATUSES", "Objection", "RollApplication", "CANDIDATE_STATUSES",
+    "Candidate", "CHANNELS", "RELATIONS", "Nomination", "Signature", "PrimaryVote", "Relation", "BallotBox", "Desk", "Issuance", "PollingStation", "MobileBoxVoter", "PrintBatch", "Proxy", "ReconciliationNote", "SpoilRecord", "ROUND_KINDS", "AuditCode",
     "Receipt", "Round", "ElectionKey",
     "COMMITTEE_BODIES", "REP_METHODS", "REP_STATUSES", "CommitteeEntry", "GroupLeader", "RepArea",
     "RepAreaHousehold", "RepPlan", "Representative", "SelectionMeeting",
+    "BoxExplanation", "Filing", "RoundResult", "SecondEntry", "TallyBoard",
 ]

@@ -1,6 +1,289 @@
-"""Pages of the counting capability (filled by its issue)."""
+"""Pages of counting (唱票、计票、监票): ballot entry for keyboard and scanner, second
+entry, reconciliation, the running tally and projector view, the hand tally board,
+publication, the printed results, and filings (备案) for the street office's auditor."""
 from __future__ import annotations
 
-from flask import Blueprint
+from flask import Blueprint, Response, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+
+from ..counting import reports
+from ..counting.result import (
+    blockers, board_differences, box_counts, enter_board, explain_board, explain_box, publish_result, published,
+    running_tally,
+)
+from ..counting.service import ballot_of, boxes_of, enter_scanned, mismatches, resolve_mismatch, round_of, second_entry
+from ..errors import UserError
+from ..models import Resident, Round
+from .access import election_or_404, roles
+from .db import get_db
 
 bp = Blueprint("counting", __name__)
+
+WATCHERS = ("committee", "counter", "scrutineer")
+
+
+def _flash_errors(error: UserError) -> None:
+    get_db().rollback()
+    for message in error.messages:
+        flash(message, "error")
+
+
+def _round(election, number: int) -> Round:
+    try:
+        return round_of(get_db(), election, number)
+    except UserError:
+        from flask import abort
+
+        abort(404)
+
+
+@bp.route("/elections/<int:election_id>/counting")
+@roles(*WATCHERS)
+def overview(election_id: int):
+    election = election_or_404(election_id)
+    db = get_db()
+    rounds = list(db.scalars(select(Round).where(Round.election_id == election.id).order_by(Round.number)))
+    detail = []
+    for rnd in rounds:
+        pairs = mismatches(db, election, rnd.number)
+        ids = {int(pid) for _, a, b in pairs for m in (a or {}, b) for v in m.values()
+               for key in ("approve", "oppose", "write_ins") for pid in v.get(key, [])}
+        names = {str(r.id): r.name for r in db.scalars(select(Resident).where(Resident.id.in_(ids)))} if ids else {}
+        posts = {spec.key: spec.name_zh for spec, _ in ballot_of(db, election, rnd.number).posts}
+        detail.append({
+            "round": rnd, "boxes": box_counts(db, election, rnd.number), "blockers": blockers(db, election, rnd.number),
+            "mismatches": [(d, _describe(a, posts, names), _describe(b, posts, names)) for d, a, b in pairs],
+            "board": board_differences(db, election, rnd.number), "published": published(db, election, rnd.number),
+        })
+    return render_template("counting/overview.html", election=election, detail=detail, form=FlaskForm())
+
+
+def _describe(marks: dict | None, posts: dict[str, str], names: dict[str, str]) -> list[str]:
+    """A record's marks as lines a committee member reads against the paper."""
+    out = []
+    for key, label in posts.items():
+        m = (marks or {}).get(key, {})
+        parts = [f"{word} {'、'.join(names.get(p, p) for p in m.get(field, []))}"
+                 for field, word in (("approve", "赞成"), ("oppose", "反对"), ("write_ins", "另选"))
+                 if m.get(field)]
+        if m.get("unreadable"):
+            parts.append("无法辨认")
+        out.append(f"{label}：{'；'.join(parts) or '弃权'}")
+    return out
+
+
+def _entry(election_id: int, number: int, second: bool):
+    election = election_or_404(election_id)
+    _round(election, number)
+    db = get_db()
+    form = FlaskForm()
+    box_id = request.values.get("box", type=int)
+    if request.method == "POST" and form.validate_on_submit():
+        fields = {k: v for k, v in request.form.items()}
+        try:
+            if second:
+                second_entry(db, election, fields.get("scan", ""), fields, current_user.username)
+            else:
+                if box_id is None:
+                    raise UserError("请先选择票箱")
+                enter_scanned(db, election, box_id, fields.get("scan", ""), fields, current_user.username)
+            db.commit()
+        except UserError as error:
+            _flash_errors(error)
+        else:
+            flash(_("已记录。"), "info")
+        endpoint = "counting.second" if second else "counting.entry"
+        return redirect(url_for(endpoint, election_id=election.id, number=number, box=box_id))
+    counted = None
+    if box_id is not None and not second:
+        counted = next((b for b in box_counts(db, election, number) if b["box_id"] == box_id), None)
+    return render_template(
+        "counting/entry.html", election=election, ballot=ballot_of(db, election, number), boxes=boxes_of(db, election),
+        box_id=box_id, counted=counted, form=form, second=second,
+    )
+
+
+@bp.route("/elections/<int:election_id>/counting/<int:number>/entry", methods=["GET", "POST"])
+@roles("counter", "committee")
+def entry(election_id: int, number: int):
+    return _entry(election_id, number, second=False)
+
+
+@bp.route("/elections/<int:election_id>/counting/<int:number>/second", methods=["GET", "POST"])
+@roles("counter", "committee")
+def second(election_id: int, number: int):
+    return _entry(election_id, number, second=True)
+
+
+@bp.route("/elections/<int:election_id>/counting/<int:number>/tally.json")
+@roles(*WATCHERS)
+def tally_json(election_id: int, number: int):
+    election = election_or_404(election_id)
+    _round(election, number)
+    return jsonify(running_tally(get_db(), election, number))
+
+
+@bp.route("/elections/<int:election_id>/counting/<int:number>/running")
+@roles(*WATCHERS)
+def running(election_id: int, number: int):
+    election = election_or_404(election_id)
+    _round(election, number)
+    return render_template("counting/running.html", election=election, number=number, projector=False,
+                           data=running_tally(get_db(), election, number))
+
+
+@bp.route("/elections/<int:election_id>/counting/<int:number>/projector")
+@roles(*WATCHERS)
+def projector(election_id: int, number: int):
+    election = election_or_404(election_id)
+    _round(election, number)
+    return render_template("counting/projector.html", election=election, number=number, projector=True,
+                           data=running_tally(get_db(), election, number))
+
+
+@bp.route("/elections/<int:election_id>/counting/<int:number>/board", methods=["GET", "POST"])
+@roles("committee", "scrutineer")
+def board(election_id: int, number: int):
+    election = election_or_404(election_id)
+    _round(election, number)
+    db = get_db()
+    form = FlaskForm()
+    data = running_tally(db, election, number)
+    if request.method == "POST" and form.validate_on_submit():
+        try:
+            totals: dict = {}
+            for post in data["posts"]:
+                for row in post["rows"]:
+                    raw = request.form.get(f"b-{post['key']}-{row['person']}", "").strip()
+                    if raw == "":
+                        continue
+                    if not raw.isdigit():
+                        raise UserError(f"{post['name']}“{row['name']}”的计票板票数须为非负整数，收到“{raw}”")
+                    totals.setdefault(post["key"], {})[row["person"]] = int(raw)
+            enter_board(db, election, number, totals, current_user.username)
+            db.commit()
+        except UserError as error:
+            _flash_errors(error)
+        else:
+            flash(_("计票板合计已录入。"), "info")
+            return redirect(url_for("counting.overview", election_id=election.id))
+    return render_template("counting/board.html", election=election, number=number, data=data, form=form)
+
+
+def _post_action(election_id: int, action) -> Response:
+    election = election_or_404(election_id)
+    form = FlaskForm()
+    if form.validate_on_submit():
+        db = get_db()
+        try:
+            message = action(db, election)
+            db.commit()
+        except UserError as error:
+            _flash_errors(error)
+        else:
+            flash(message, "info")
+    else:
+        flash(_("请求无效（表单可能已过期，请刷新后重试）。"), "error")
+    return redirect(url_for("counting.overview", election_id=election_id))
+
+
+@bp.route("/elections/<int:election_id>/counting/<int:number>/board/explain", methods=["POST"])
+@roles("committee")
+def board_explain(election_id: int, number: int):
+    def act(db, election):
+        explain_board(db, election, number, request.form.get("text", ""), current_user.username)
+        return _("说明已记录。")
+    return _post_action(election_id, act)
+
+
+@bp.route("/elections/<int:election_id>/counting/<int:number>/boxes/<int:box_id>/explain", methods=["POST"])
+@roles("committee")
+def box_explain(election_id: int, number: int, box_id: int):
+    def act(db, election):
+        explain_box(db, election, number, box_id, request.form.get("text", ""), current_user.username)
+        return _("说明已记录。")
+    return _post_action(election_id, act)
+
+
+@bp.route("/elections/<int:election_id>/counting/<int:number>/mismatch/<d_hash>", methods=["POST"])
+@roles("committee")
+def mismatch_resolve(election_id: int, number: int, d_hash: str):
+    def act(db, election):
+        resolve_mismatch(db, election, d_hash, request.form.get("keep", ""), current_user.username, request.form.get("text", ""))
+        return _("已按核对结果更正。")
+    return _post_action(election_id, act)
+
+
+@bp.route("/elections/<int:election_id>/counting/<int:number>/publish", methods=["POST"])
+@roles("committee")
+def publish(election_id: int, number: int):
+    def act(db, election):
+        publish_result(db, election, number, current_user.username)
+        return _("结果已公布。")
+    return _post_action(election_id, act)
+
+
+@bp.route("/elections/<int:election_id>/counting/<int:number>/file", methods=["POST"])
+@roles("committee")
+def file(election_id: int, number: int):
+    def act(db, election):
+        reports.file_result(db, election, number, current_user.username)
+        return _("结果报告单已报街道备案。")
+    return _post_action(election_id, act)
+
+
+def _pdf(election_id: int, make, name: str) -> Response:
+    election = election_or_404(election_id)
+    try:
+        data = make(get_db(), election)
+    except UserError as error:
+        _flash_errors(error)
+        return redirect(url_for("counting.overview", election_id=election_id))
+    return Response(data, mimetype="application/pdf", headers={"Content-Disposition": f"inline; filename={name}"})
+
+
+@bp.route("/elections/<int:election_id>/counting/<int:number>/report.pdf")
+@roles("committee", "counter", "scrutineer", "auditor", "street_admin")
+def report(election_id: int, number: int):
+    return _pdf(election_id, lambda db, e: reports.report_pdf(db, e, number), f"result-report-{number}.pdf")
+
+
+@bp.route("/elections/<int:election_id>/counting/<int:number>/notice.pdf")
+@roles("committee", "scrutineer", "street_admin")
+def notice(election_id: int, number: int):
+    return _pdf(election_id, lambda db, e: reports.notice_pdf(db, e, number), f"result-notice-{number}.pdf")
+
+
+@bp.route("/elections/<int:election_id>/counting/certificates.pdf")
+@roles("committee", "street_admin")
+def certificates(election_id: int):
+    return _pdf(election_id, reports.certificates_pdf, "certificates.pdf")
+
+
+@bp.route("/filings")
+@roles("auditor")
+def filings():
+    from ..models import Election
+
+    db = get_db()
+    rows = [(f, db.get(Election, f.election_id)) for f in reports.filings_for(db, current_user.street_office or "")]
+    return render_template("counting/filings.html", rows=rows, form=FlaskForm())
+
+
+@bp.route("/filings/<int:filing_id>/receive", methods=["POST"])
+@roles("auditor")
+def receive(filing_id: int):
+    form = FlaskForm()
+    if form.validate_on_submit():
+        db = get_db()
+        try:
+            reports.receive_filing(db, filing_id, current_user)
+            db.commit()
+        except UserError as error:
+            _flash_errors(error)
+        else:
+            flash(_("已签收。"), "info")
+    return redirect(url_for("counting.filings"))

@@ -1,0 +1,149 @@
+"""Printed results of a published round: 选举结果报告单, 选举结果公告, 当选证书; and the
+filing (备案) of the report with the street office, received by its auditor."""
+from __future__ import annotations
+
+import io
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ballots.certificates import Certificate, render_certificates
+from ballots.notices import NoticeGroup, render_notice
+from ballots.reports import CandidateTally, PostTally, ResultReport, render_result_report
+
+from ..errors import UserError
+from ..ledger.events import events_of, record_event
+from ..ledger.keys import fingerprint_of
+from ..models import Election, Filing, ROUND_KINDS, RoundResult, User
+from ..rules.tally_types import BODY_ZH
+from .result import published
+from .service import ballot_of
+
+RULE_ZH = {"majority": "过半数", "plurality": "得票多者当选", "runoff": "得票多者当选且不少于三分之一", "void": "选举无效"}
+
+
+def _published(db: Session, election: Election, round_number: int) -> RoundResult:
+    row = published(db, election, round_number)
+    if row is None:
+        raise UserError(f"第 {round_number} 轮结果尚未公布")
+    return row
+
+
+def result_report(db: Session, election: Election, round_number: int) -> ResultReport:
+    row = _published(db, election, round_number)
+    data, names = row.result, row.names
+    ballot = ballot_of(db, election, round_number)
+    posts = []
+    for spec, rows in ballot.posts:
+        p = data["posts"][spec.key]
+        listed = {str(c.resident_id) for c in rows}
+        elected = {e["person"] for e in p["elected"]}
+        reasons = {n["person"]: n["reason"] for n in p["not_elected"]}
+        people = sorted(set(p["votes"]) | listed, key=lambda x: (-p["votes"].get(x, 0), x))
+        cands = tuple(
+            CandidateTally(names.get(pid, {}).get("name", pid), p["votes"].get(pid, 0), pid in elected,
+                           "当选" if pid in elected else _reason(reasons.get(pid, "below_threshold")), pid not in listed)
+            for pid in people
+        )
+        posts.append(PostTally(BODY_ZH.get(spec.body, spec.body), spec.title, p["seats"], p["valid_papers"],
+                               p["invalid_papers"], p["threshold"]["min_votes"],
+                               RULE_ZH.get(p["threshold"]["rule"], p["threshold"]["rule"]), cands))
+    events = events_of(db, election)
+    return ResultReport(
+        title="选举结果报告单", election=election.title, round=f"第 {round_number} 轮（{ROUND_KINDS.get(ballot.kind, ballot.kind)}）",
+        date=row.published_at.strftime("%Y年%m月%d日"), registered_voters=data["registered_voters"],
+        papers_issued=data["papers_issued"], papers_returned=data["papers_returned"], posts=tuple(posts),
+        key_fingerprint=fingerprint_of(db, election), chain_head=events[-1].hash if events else "",
+        committee=f"{election.community.name}居民选举委员会",
+        validity_note="；".join(data["explanation"][:2]),
+    )
+
+
+REASON_ZH = {
+    "below_threshold": "未达到当选票数", "seats_filled": "名额已满", "tie_revote": "票数相等，须再次投票",
+    "elected_higher_post": "已当选更高职务", "near_relative": "近亲属回避", "replaced_by_woman": "由妇女成员替换",
+    "election_void": "选举无效",
+}
+
+
+def _reason(code: str) -> str:
+    return REASON_ZH.get(code, code)
+
+
+def report_pdf(db: Session, election: Election, round_number: int) -> bytes:
+    out = io.BytesIO()
+    try:
+        render_result_report(result_report(db, election, round_number), out)
+    except ValueError as error:
+        raise UserError(str(error)) from None
+    return out.getvalue()
+
+
+def notice_pdf(db: Session, election: Election, round_number: int) -> bytes:
+    """选举结果公告: the elected per post with their votes, and the turnout."""
+    report = result_report(db, election, round_number)
+    groups = [
+        NoticeGroup(f"{p.body}{p.post}（应选 {p.seats} 名，当选票数 {p.threshold_votes} 票）",
+                    [[c.name, str(c.votes), c.reason] for c in p.candidates])
+        for p in report.posts
+    ]
+    out = io.BytesIO()
+    render_notice(
+        "选举结果公告", [f"{election.title}　{report.round}",
+                     f"登记选民 {report.registered_voters} 人，发出选票 {report.papers_issued} 张，收回选票 {report.papers_returned} 张。"],
+        ["姓名", "得票", "结果"], groups, [report.committee, report.date], out,
+    )
+    return out.getvalue()
+
+
+def certificates_pdf(db: Session, election: Election) -> bytes:
+    """当选证书 for everyone elected in the published rounds (a later round adds its elected)."""
+    certs = []
+    rows = db.scalars(select(RoundResult).where(RoundResult.election_id == election.id).order_by(RoundResult.round_number))
+    for row in rows:
+        ballot = ballot_of(db, election, row.round_number)
+        for spec, _ in ballot.posts:
+            for e in row.result["posts"][spec.key]["elected"]:
+                certs.append(Certificate(
+                    e["name"], BODY_ZH.get(spec.body, spec.body), spec.title, election.title, "五年",
+                    row.published_at.strftime("%Y年%m月%d日"), f"{election.community.name}居民选举委员会",
+                    f"{election.id:04d}-{row.round_number}-{len(certs) + 1:02d}",
+                ))
+    if not certs:
+        raise UserError("尚无当选人，不能打印当选证书")
+    out = io.BytesIO()
+    render_certificates(certs, out)
+    return out.getvalue()
+
+
+# ---------------------------------------------------------------------- filing (备案)
+
+def file_result(db: Session, election: Election, round_number: int, actor: str) -> Filing:
+    _published(db, election, round_number)
+    if db.scalar(select(Filing).where(Filing.election_id == election.id, Filing.round_number == round_number)):
+        raise UserError(f"第 {round_number} 轮结果报告单已报街道备案")
+    row = Filing(election_id=election.id, round_number=round_number,
+                 street_office=election.community.street_office, filed_by=actor)
+    db.add(row)
+    record_event(db, election, "result_filed", {"round": round_number, "street_office": row.street_office}, actor)
+    db.flush()
+    return row
+
+
+def filings_for(db: Session, street_office: str) -> list[Filing]:
+    return list(db.scalars(select(Filing).where(Filing.street_office == street_office).order_by(Filing.filed_at.desc())))
+
+
+def receive_filing(db: Session, filing_id: int, auditor: User) -> Filing:
+    from ..models import utcnow
+
+    row = db.get(Filing, filing_id)
+    if row is None or row.street_office != auditor.street_office:
+        raise UserError(f"备案编号 {filing_id} 不存在或不属于{auditor.street_office or '本街道'}")
+    if row.received_at is not None:
+        raise UserError(f"备案编号 {filing_id} 已于 {row.received_at:%Y-%m-%d %H:%M} 签收")
+    row.received_by, row.received_at = auditor.username, utcnow()
+    election = db.get(Election, row.election_id)
+    record_event(db, election, "filing_received", {"round": row.round_number, "street_office": row.street_office}, auditor.username)
+    db.flush()
+    return row

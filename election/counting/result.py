@@ -1,0 +1,291 @@
+"""From records to the result of a round: box reconciliation, the hand tally board, the
+TallyInput built from the database, the running tally, publication and the next round."""
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from ..db import begin_write
+from ..errors import UserError
+from ..ledger.events import record_event
+from ..models import (
+    AuditCode, BoxExplanation, Candidate, Election, Issuance, Receipt, Relation, Resident, Round, RoundResult,
+    TallyBoard,
+)
+from ..rules.scenario import result_to_dict
+from ..rules.tally import tally
+from ..rules.tally_types import (
+    Candidate as TCandidate, Paper, PostMarks, PriorElected, TallyInput, TallyInputError, TallyResult,
+)
+from .service import Ballot, _registered, ballot_of, boxes_of, mismatches, round_of, rulebook_of
+
+
+# ---------------------------------------------------------------------- reconciliation
+
+def box_counts(db: Session, election: Election, round_number: int) -> list[dict]:
+    """Per box: records counted, stubs deposited, and the recorded explanation of a difference."""
+    records = dict(db.execute(
+        select(AuditCode.box_id, func.count()).where(
+            AuditCode.election_id == election.id, AuditCode.round_number == round_number, AuditCode.state == "counted",
+        ).group_by(AuditCode.box_id)).all())
+    stubs = dict(db.execute(
+        select(Receipt.box_id, func.count()).where(
+            Receipt.election_id == election.id, Receipt.round_number == round_number, Receipt.state == "deposited",
+        ).group_by(Receipt.box_id)).all())
+    notes = {e.box_id: e for e in db.scalars(select(BoxExplanation).where(
+        BoxExplanation.election_id == election.id, BoxExplanation.round_number == round_number))}
+    out = []
+    for box in boxes_of(db, election):
+        r, s = records.get(box.id, 0), stubs.get(box.id, 0)
+        note = notes.get(box.id)
+        explained = note is not None and note.records == r and note.stubs == s
+        out.append({"box_id": box.id, "label": box.label, "records": r, "stubs": s,
+                    "differs": r != s, "explained": explained, "explanation": note.text if note else ""})
+    return out
+
+
+def explain_box(db: Session, election: Election, round_number: int, box_id: int, text: str, actor: str) -> None:
+    """Record why a box's records differ from its stubs (for the figures as they stand now)."""
+    if not text.strip():
+        raise UserError("请写明记录数与存根数不一致的原因")
+    begin_write(db)
+    row = next((b for b in box_counts(db, election, round_number) if b["box_id"] == box_id), None)
+    if row is None:
+        raise UserError(f"票箱编号 {box_id} 不属于本次选举")
+    if not row["differs"]:
+        raise UserError(f"票箱“{row['label']}”的记录数与存根数一致，无须说明")
+    note = db.scalar(select(BoxExplanation).where(BoxExplanation.election_id == election.id,
+                                                  BoxExplanation.round_number == round_number, BoxExplanation.box_id == box_id))
+    if note is None:
+        note = BoxExplanation(election_id=election.id, round_number=round_number, box_id=box_id, records=0, stubs=0, text="", entered_by=actor)
+        db.add(note)
+    note.records, note.stubs, note.text, note.entered_by = row["records"], row["stubs"], text.strip(), actor
+    record_event(db, election, "box_difference_explained",
+                 {"round": round_number, "box": row["label"], "records": row["records"], "stubs": row["stubs"]}, actor, text.strip())
+    db.flush()
+
+
+# ---------------------------------------------------------------------- tally input
+
+def papers_of(db: Session, election: Election, round_number: int) -> list[Paper]:
+    marks = db.scalars(select(AuditCode.marks).where(
+        AuditCode.election_id == election.id, AuditCode.round_number == round_number, AuditCode.state == "counted"))
+    return [to_paper(m) for m in marks]
+
+
+def to_paper(marks: dict | None) -> Paper:
+    out = {}
+    for post, m in (marks or {}).items():
+        out[post] = PostMarks(frozenset(m.get("approve", ())), frozenset(m.get("oppose", ())),
+                              frozenset(m.get("write_ins", ())), bool(m.get("unreadable")))
+    return Paper(out)
+
+
+def _prior(db: Session, election: Election, round_number: int) -> tuple[PriorElected, ...]:
+    out = []
+    for rr in db.scalars(select(RoundResult).where(RoundResult.election_id == election.id,
+                                                   RoundResult.round_number < round_number)):
+        for post, p in rr.result["posts"].items():
+            for e in p["elected"]:
+                out.append(PriorElected(e["person"], post, rr.names.get(e["person"], {}).get("sex", "")))
+    return tuple(out)
+
+
+def build_input(db: Session, election: Election, round_number: int, papers: list[Paper] | None = None,
+                running: bool = False) -> tuple[TallyInput, dict[str, dict]]:
+    """The TallyInput of a round from the database, and {person id: {name, sex}}.
+
+    `running` counts the records so far: the validity checks of the round are left out
+    (the turnout is not final), the threshold is that of the papers counted so far.
+    """
+    ballot = ballot_of(db, election, round_number)
+    papers = papers_of(db, election, round_number) if papers is None else papers
+    people: dict[str, dict] = {}
+    candidates = []
+    for spec, rows in ballot.posts:
+        for c in rows:
+            pid = str(c.resident_id)
+            people[pid] = {"name": c.resident.name, "sex": c.resident.sex}
+            candidates.append(TCandidate(str(c.id), pid, c.resident.name, c.resident.sex, spec.key))
+    written = {pid for p in papers for m in p.marks.values() for pid in m.write_ins} - set(people)
+    if written:
+        for r in db.scalars(select(Resident).where(Resident.id.in_([int(x) for x in written]))):
+            people[str(r.id)] = {"name": r.name, "sex": r.sex}
+            candidates.append(TCandidate(f"w{r.id}", str(r.id), r.name, r.sex, None))
+    relations = tuple(
+        (str(a), str(b)) for a, b in db.execute(select(Relation.resident_id, Relation.relative_id)
+                                               .where(Relation.election_id == election.id))
+    )
+    returned = len(papers)
+    if running:
+        registered, issued = 0, returned
+    else:
+        registered = db.scalar(select(func.count()).select_from(_registered(db, election).subquery())) or 0
+        issued = db.scalar(select(func.count()).select_from(Issuance).where(
+            Issuance.election_id == election.id, Issuance.round_number == round_number)) or 0
+    inp = TallyInput(
+        rulebook=rulebook_of(election), registered_voters=registered, papers_issued=issued, papers_returned=returned,
+        posts=tuple(spec for spec, _ in ballot.posts), candidates=tuple(candidates), papers=papers,
+        relations=relations, round_kind=ballot.kind,  # type: ignore[arg-type]
+        prior_elected=_prior(db, election, round_number),
+    )
+    return inp, people
+
+
+def compute_result(db: Session, election: Election, round_number: int) -> TallyResult:
+    """The tally of a round from its records (no checks of reconciliation: see blockers)."""
+    inp, _ = build_input(db, election, round_number)
+    try:
+        return tally(inp)
+    except TallyInputError as error:
+        raise UserError(f"计票数据有误：{error}") from None
+
+
+def running_tally(db: Session, election: Election, round_number: int) -> dict:
+    """What the scrutineers' board shows: votes so far per post, with the threshold line."""
+    ballot: Ballot = ballot_of(db, election, round_number)
+    inp, people = build_input(db, election, round_number, running=True)
+    result = result_to_dict(tally(inp))
+    posts = []
+    for spec, rows in ballot.posts:
+        p = result["posts"][spec.key]
+        votes = p["votes"]
+        listed = [str(c.resident_id) for c in rows]
+        order = listed + sorted((pid for pid in votes if pid not in listed), key=lambda x: -votes[x])
+        posts.append({"key": spec.key, "name": spec.name_zh, "seats": spec.seats,
+                      "threshold": p["threshold"]["min_votes"], "rule": p["threshold"]["rule"],
+                      "valid": p["valid_papers"], "invalid": p["invalid_papers"],
+                      "rows": [{"person": pid, "name": people.get(pid, {}).get("name", pid), "votes": votes.get(pid, 0),
+                                "write_in": pid not in listed} for pid in order]})
+    return {"round": round_number, "kind": ballot.kind, "returned": inp.papers_returned, "posts": posts}
+
+
+# ---------------------------------------------------------------------- tally board
+
+def enter_board(db: Session, election: Election, round_number: int, totals: dict[str, dict[str, int]], actor: str) -> TallyBoard:
+    """Enter the hand tally board (计票板) totals: {post: {person id: votes}}."""
+    for post, row in totals.items():
+        for pid, v in row.items():
+            if not isinstance(v, int) or v < 0:
+                raise UserError(f"计票板 {post} 人员 {pid} 的票数须为非负整数，收到“{v}”")
+    begin_write(db)
+    board = db.scalar(select(TallyBoard).where(TallyBoard.election_id == election.id, TallyBoard.round_number == round_number))
+    if board is None:
+        board = TallyBoard(election_id=election.id, round_number=round_number, totals={}, entered_by=actor)
+        db.add(board)
+    board.totals, board.entered_by, board.explanation = totals, actor, ""
+    record_event(db, election, "tally_board_entered", {"round": round_number, "totals": totals}, actor)
+    db.flush()
+    return board
+
+
+def board_differences(db: Session, election: Election, round_number: int) -> list[dict]:
+    board = db.scalar(select(TallyBoard).where(TallyBoard.election_id == election.id, TallyBoard.round_number == round_number))
+    if board is None:
+        return []
+    running = running_tally(db, election, round_number)
+    out = []
+    for post in running["posts"]:
+        hand = board.totals.get(post["key"], {})
+        records = {r["person"]: r for r in post["rows"]}
+        for pid in sorted(set(hand) | set(records)):
+            a, b = records[pid]["votes"] if pid in records else 0, int(hand.get(pid, 0))
+            if a != b:
+                out.append({"post": post["name"], "person": pid, "name": records.get(pid, {}).get("name", pid),
+                            "records": a, "board": b})
+    return out
+
+
+def explain_board(db: Session, election: Election, round_number: int, text: str, actor: str) -> None:
+    if not text.strip():
+        raise UserError("请写明计票板与录入记录不一致的原因")
+    begin_write(db)
+    board = db.scalar(select(TallyBoard).where(TallyBoard.election_id == election.id, TallyBoard.round_number == round_number))
+    if board is None:
+        raise UserError("尚未录入计票板合计")
+    board.explanation = text.strip()
+    record_event(db, election, "tally_board_explained", {"round": round_number}, actor, text.strip())
+    db.flush()
+
+
+def blockers(db: Session, election: Election, round_number: int) -> list[str]:
+    """Why the result of the round may not be published yet (Chinese sentences)."""
+    out = []
+    for b in box_counts(db, election, round_number):
+        if b["differs"] and not b["explained"]:
+            out.append(f"票箱“{b['label']}”记录 {b['records']} 张，存根 {b['stubs']} 张，不一致且未说明原因")
+    n = len(mismatches(db, election, round_number))
+    if n:
+        out.append(f"有 {n} 张选票的复核录入与第一次录入不一致，尚未核对纸质选票")
+    board = db.scalar(select(TallyBoard).where(TallyBoard.election_id == election.id, TallyBoard.round_number == round_number))
+    if board is None:
+        out.append("尚未录入计票板合计")
+    elif board_differences(db, election, round_number) and not board.explanation:
+        out.append("计票板合计与录入记录不一致，且未说明原因")
+    if db.scalar(select(RoundResult.id).where(RoundResult.election_id == election.id, RoundResult.round_number == round_number)):
+        out.append(f"第 {round_number} 轮结果已公布")
+    return out
+
+
+# ---------------------------------------------------------------------- publication
+
+def publish_result(db: Session, election: Election, round_number: int, actor: str) -> RoundResult:
+    """Publish the result of a round: stored once, an event with per-post totals and the
+    elected, and the next round (re-vote or run-off) created from the result."""
+    begin_write(db)
+    problems = blockers(db, election, round_number)
+    if problems:
+        raise UserError(*problems)
+    inp, people = build_input(db, election, round_number)
+    try:
+        result = tally(inp)
+    except TallyInputError as error:
+        raise UserError(f"计票数据有误：{error}") from None
+    data = result_to_dict(result)
+    row = RoundResult(election_id=election.id, round_number=round_number, result=data, names=people, published_by=actor)
+    db.add(row)
+    round_of(db, election, round_number).status = "published"
+    record_event(db, election, "result_published", {
+        "round": round_number, "valid": data["valid"], "registered_voters": data["registered_voters"],
+        "papers_issued": data["papers_issued"], "papers_returned": data["papers_returned"],
+        "posts": {k: {"votes": p["votes"], "elected": [e["person"] for e in p["elected"]],
+                      "valid": p["valid_papers"], "invalid": p["invalid_papers"]} for k, p in data["posts"].items()},
+        "next_round": data["next_round"],
+    }, actor)
+    if result.next_round in ("revote", "runoff"):
+        _next_round(db, election, round_number, result, actor)
+    db.flush()
+    return row
+
+
+def _candidate_row(db: Session, election: Election, post: str, person: str) -> int:
+    """The Candidate row of a person on a post, created for a write-in who reaches a run-off."""
+    row = db.scalar(select(Candidate).where(Candidate.election_id == election.id, Candidate.post == post,
+                                           Candidate.resident_id == int(person)))
+    if row is None:
+        row = Candidate(election_id=election.id, resident_id=int(person), post=post, status="formal")
+        db.add(row)
+        db.flush()
+    return row.id
+
+
+def _next_round(db: Session, election: Election, number: int, result: TallyResult, actor: str) -> Round:
+    kind = result.next_round
+    posts: dict = {}
+    for p in result.posts:
+        if kind == "revote":
+            for t in p.ties:
+                posts[p.key] = {"seats": t.seats, "candidates": [_candidate_row(db, election, p.key, x) for x in t.person_ids]}
+        else:
+            for ro in p.runoffs:
+                posts[p.key] = {"seats": ro.seats, "candidates": [_candidate_row(db, election, p.key, x) for x in ro.candidates],
+                                "reserved_woman_seats": 1 if ro.women_only else 0}
+    rnd = Round(election_id=election.id, number=number + 1, kind=kind, posts=posts, status="open")
+    db.add(rnd)
+    record_event(db, election, "round_created", {"round": number + 1, "kind": kind,
+                                                 "posts": {k: {"seats": v["seats"], "candidates": v["candidates"]} for k, v in posts.items()}}, actor)
+    return rnd
+
+
+def published(db: Session, election: Election, round_number: int) -> RoundResult | None:
+    return db.scalar(select(RoundResult).where(RoundResult.election_id == election.id, RoundResult.round_number == round_number))

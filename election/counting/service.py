@@ -1,0 +1,240 @@
+"""Counting (唱票、计票、监票): one record per paper, keyed by D only; reconciliation of
+boxes, second entries and the hand tally board; the running tally; the result of a round.
+
+Records carry no receipt, voter, desk or time: AuditCode(D) gets state `counted`, the
+box and the marks. Events say which box a paper went into, never its D or its marks.
+"""
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from ..db import begin_write
+from ..errors import UserError
+from ..ledger.events import record_event
+from ..models import (
+    AuditCode, BallotBox, BoxExplanation, Candidate, Election, Issuance, Receipt, Relation, Resident,
+    Round, RoundResult, SecondEntry, TallyBoard,
+)
+from ..protocol.codes import CodeError, audit_hash, parse_audit_qr
+from ..rules.bodies import BodiesConfig
+from ..rules.rulebook import Rulebook
+from ..rules.tally import tally
+from ..rules.tally_types import (
+    Candidate as TCandidate, Paper, PostMarks, PostSpec, PriorElected, TallyInput, TallyInputError, TallyResult,
+)
+
+CHOICES = {"1": "approve", "○": "approve", "2": "oppose", "×": "oppose", "0": "", "": "", "空": ""}
+
+
+@dataclass(frozen=True)
+class Ballot:
+    """What a counter sees for a round: its posts in order, each with its candidates."""
+
+    number: int
+    kind: str
+    posts: list[tuple[PostSpec, list[Candidate]]]
+
+
+def rulebook_of(election: Election) -> Rulebook:
+    return Rulebook.from_dict(election.rulebook)
+
+
+def round_of(db: Session, election: Election, number: int) -> Round:
+    row = db.scalar(select(Round).where(Round.election_id == election.id, Round.number == number))
+    if row is None:
+        raise UserError(f"第 {number} 轮投票不存在（选票尚未印制）")
+    return row
+
+
+def current_round(db: Session, election: Election) -> Round | None:
+    return db.scalar(select(Round).where(Round.election_id == election.id).order_by(Round.number.desc()).limit(1))
+
+
+def ballot_of(db: Session, election: Election, number: int) -> Ballot:
+    rnd = round_of(db, election, number)
+    rb = rulebook_of(election)
+    cfg = BodiesConfig.build(election.jwh_deputies, election.jwh_members, election.jdw_deputies, election.jdw_members, rb)
+    specs = {p.key: p for p in cfg.post_specs(rb)}
+    posts = []
+    for key, spec in specs.items():
+        if key not in rnd.posts:
+            continue
+        info = rnd.posts[key]
+        spec = PostSpec(spec.key, spec.body, spec.title, int(info.get("seats", spec.seats)), spec.rank,
+                        "plurality" if rnd.kind == "revote" else spec.threshold, int(info.get("reserved_woman_seats", 0)))
+        ids = [int(i) for i in info.get("candidates", [])]
+        rows = {c.id: c for c in db.scalars(select(Candidate).where(Candidate.id.in_(ids)))} if ids else {}
+        posts.append((spec, [rows[i] for i in ids if i in rows]))
+    return Ballot(rnd.number, rnd.kind, posts)
+
+
+def box_of(db: Session, election: Election, box_id: int) -> BallotBox:
+    box = db.get(BallotBox, box_id)
+    if box is None or box.election_id != election.id:
+        raise UserError(f"票箱编号 {box_id} 不属于本次选举")
+    return box
+
+
+def boxes_of(db: Session, election: Election) -> list[BallotBox]:
+    return list(db.scalars(select(BallotBox).where(BallotBox.election_id == election.id).order_by(BallotBox.id)))
+
+
+# ---------------------------------------------------------------------- marks
+
+def _registered(db: Session, election: Election):
+    return select(Resident).where(Resident.election_id == election.id, Resident.status == "registered",
+                                  Resident.eligible.is_(True))
+
+
+def match_write_in(db: Session, election: Election, text: str, post_name: str) -> str:
+    """A write-in name (or 姓名#选民编号) matched against registered voters -> person id."""
+    raw = text.strip()
+    name, _, number = raw.partition("#")
+    query = _registered(db, election).where(Resident.name == name.strip())
+    if number.strip():
+        if not number.strip().isdigit():
+            raise UserError(f"{post_name}另选他人“{raw}”：# 后须为选民编号（数字）")
+        query = query.where(Resident.voter_number == int(number))
+    found = list(db.scalars(query))
+    if not found:
+        raise UserError(f"{post_name}另选他人“{raw}”不是登记选民，请核对姓名；无法确定的请标记“无法辨认”")
+    if len(found) > 1:
+        numbers = "、".join(str(r.voter_number) for r in found)
+        raise UserError(f"{post_name}另选他人“{raw}”有 {len(found)} 名同名选民（选民编号 {numbers}），请写成“姓名#选民编号”")
+    return str(found[0].id)
+
+
+def marks_from_entry(db: Session, election: Election, ballot: Ballot, fields: dict[str, str]) -> dict:
+    """Turn the entry form (m-<post>-<candidate id>: 1/2/0, w-<post>: names, u-<post>: on)
+    into the record's marks: {post: {approve, oppose, write_ins, unreadable}}."""
+    marks: dict = {}
+    problems: list[str] = []
+    for spec, candidates in ballot.posts:
+        entry: dict = {"approve": [], "oppose": [], "write_ins": [], "unreadable": fields.get(f"u-{spec.key}") in ("on", "1", "true")}
+        for c in candidates:
+            value = (fields.get(f"m-{spec.key}-{c.id}") or "").strip()
+            if value not in CHOICES:
+                problems.append(f"{spec.name_zh}“{c.resident.name}”的标记“{value}”无效：1 赞成、2 反对、0 弃权")
+                continue
+            if CHOICES[value]:
+                entry[CHOICES[value]].append(str(c.resident_id))
+        for name in (fields.get(f"w-{spec.key}") or "").replace("，", ",").replace("、", ",").split(","):
+            if name.strip():
+                try:
+                    entry["write_ins"].append(match_write_in(db, election, name, spec.name_zh))
+                except UserError as error:
+                    problems.extend(error.messages)
+        marks[spec.key] = entry
+    if problems:
+        raise UserError(*problems)
+    return marks
+
+
+def d_from_scan(election: Election, scanned: str) -> str:
+    """The D of a scanned ballot-body QR (JXA:...), or a D given as 64 hex characters."""
+    text = scanned.strip()
+    if len(text) == 64 and all(c in "0123456789abcdef" for c in text.lower()):
+        return text.lower()
+    try:
+        return audit_hash(election.uid, parse_audit_qr(text))
+    except CodeError as error:
+        raise UserError(f"扫描内容无法识别：{error}") from None
+
+
+# ---------------------------------------------------------------------- entry
+
+def record_paper(db: Session, election: Election, box: BallotBox, d_hash: str, marks: dict, counter: str) -> AuditCode:
+    """Record one paper exactly once: AuditCode(D) printed -> counted with box and marks.
+
+    Refuses (UserError) an unknown, voided or already counted D; two counters entering the
+    same D at once get one record and one refusal (conditional UPDATE under the write lock).
+    """
+    begin_write(db)
+    if box.election_id != election.id:
+        raise UserError(f"票箱“{box.label}”不属于本次选举")
+    done = db.execute(
+        update(AuditCode)
+        .where(AuditCode.election_id == election.id, AuditCode.d_hash == d_hash, AuditCode.state == "printed")
+        .values(state="counted", box_id=box.id, marks=marks)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if done != 1:
+        row = db.get(AuditCode, (election.id, d_hash))
+        if row is None:
+            raise UserError("此选票的审计码不在本次选举的印制清单中：不得计入，请交选举委员会处理")
+        db.refresh(row)
+        if row.state == "voided":
+            raise UserError("此选票已作废（损毁或未使用），不得计入，请交选举委员会处理")
+        raise UserError("此选票已经录入过，不得重复计入，请交选举委员会处理")
+    row = db.get(AuditCode, (election.id, d_hash))
+    db.refresh(row)
+    record_event(db, election, "paper_counted", {"round": row.round_number, "box": box.label}, counter)
+    return row
+
+
+def enter_scanned(db: Session, election: Election, box_id: int, scanned: str, fields: dict[str, str], counter: str) -> AuditCode:
+    """The entry page's one call: resolve the box and D, read the marks, record the paper."""
+    box = box_of(db, election, box_id)
+    d = d_from_scan(election, scanned)
+    code = db.get(AuditCode, (election.id, d))
+    if code is None:
+        raise UserError("此选票的审计码不在本次选举的印制清单中：不得计入，请交选举委员会处理")
+    marks = marks_from_entry(db, election, ballot_of(db, election, code.round_number), fields)
+    return record_paper(db, election, box, d, marks, counter)
+
+
+def second_entry(db: Session, election: Election, scanned: str, fields: dict[str, str], counter: str) -> SecondEntry:
+    """An independent re-entry of a counted paper by a second counter (keyed by D)."""
+    d = d_from_scan(election, scanned)
+    code = db.get(AuditCode, (election.id, d))
+    if code is None or code.state != "counted":
+        raise UserError("此选票尚未录入（或不在本次选举的印制清单中），不能复核")
+    marks = marks_from_entry(db, election, ballot_of(db, election, code.round_number), fields)
+    begin_write(db)
+    if db.get(SecondEntry, (election.id, d)) is not None:
+        raise UserError("此选票已复核录入过")
+    row = SecondEntry(election_id=election.id, d_hash=d, round_number=code.round_number, marks=marks, counter=counter)
+    db.add(row)
+    record_event(db, election, "paper_second_entry", {"round": code.round_number}, counter)
+    db.flush()
+    return row
+
+
+def _same(a: dict | None, b: dict | None) -> bool:
+    def norm(m):
+        return {k: (sorted(v.get("approve", [])), sorted(v.get("oppose", [])), sorted(v.get("write_ins", [])),
+                    bool(v.get("unreadable"))) for k, v in (m or {}).items()}
+    return norm(a) == norm(b)
+
+
+def mismatches(db: Session, election: Election, round_number: int) -> list[tuple[str, dict, dict]]:
+    """Second entries that differ from the record and are not resolved: (D, first, second)."""
+    rows = db.execute(
+        select(SecondEntry, AuditCode.marks)
+        .join(AuditCode, (AuditCode.election_id == SecondEntry.election_id) & (AuditCode.d_hash == SecondEntry.d_hash))
+        .where(SecondEntry.election_id == election.id, SecondEntry.round_number == round_number)
+        .order_by(SecondEntry.d_hash)
+    ).all()
+    return [(s.d_hash, marks, s.marks) for s, marks in rows if not s.resolution and not _same(marks, s.marks)]
+
+
+def resolve_mismatch(db: Session, election: Election, d_hash: str, keep: str, actor: str, reason: str) -> None:
+    """The committee looked at the paper: keep the first or the second entry as the record."""
+    if keep not in ("first", "second"):
+        raise UserError("须选择以第一次录入或复核录入为准")
+    if not reason.strip():
+        raise UserError("请写明核对纸质选票的结果（说明）")
+    begin_write(db)
+    entry = db.get(SecondEntry, (election.id, d_hash))
+    code = db.get(AuditCode, (election.id, d_hash))
+    if entry is None or code is None:
+        raise UserError("没有这张选票的复核录入")
+    if keep == "second":
+        code.marks = entry.marks
+    entry.resolution = keep
+    record_event(db, election, "second_entry_resolved", {"round": entry.round_number, "kept": keep}, actor, reason.strip())
+    db.flush()

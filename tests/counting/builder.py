@@ -1,0 +1,95 @@
+"""A small printed-and-voted election built directly in the database (what the roll,
+nomination and polling capabilities would have written): residents, formal candidates,
+round 1 with its posts, boxes, issuance, deposited receipts and printed audit codes."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from election.models import AuditCode, BallotBox, Candidate, Household, Issuance, PollingStation, Receipt, Resident, Round
+from election.pii import PersonalData
+from election.protocol.codes import audit_hash, audit_qr, new_code, receipt_hash
+from election.rules.idcard import check_digit, mask_id
+
+NAMES = ["张建国", "李秀英", "王明", "刘芳", "陈强", "赵敏", "孙伟", "周丽", "吴刚", "郑洁", "冯涛", "何静"]
+
+
+@dataclass
+class Built:
+    residents: list[Resident]
+    candidates: dict[str, list[Candidate]]
+    boxes: list[BallotBox]
+    scans: list[str]  # the ballot-body QR payloads (A), as a scanner reads them
+    deposited: dict[int, int] = field(default_factory=dict)
+
+
+def id_number(i: int) -> str:
+    first = f"110101{1960 + i % 40}0101{i % 1000:03d}"
+    return first + check_digit(first)
+
+
+def build(db, election, data_key: str, voters: int = 40, papers: int = 30, boxes: int = 2,
+          posts: dict[str, tuple[int, list[int]]] | None = None) -> Built:
+    """`posts`: {post: (seats, resident indexes of its candidates)}; voters are registered."""
+    pii = PersonalData(data_key)
+    house = Household(election_id=election.id, number="1", building="1号楼")
+    db.add(house)
+    db.flush()
+    residents = []
+    for i in range(voters):
+        number = id_number(i)
+        name = NAMES[i] if i < len(NAMES) else f"居民{i:03d}"
+        r = Resident(election_id=election.id, household_id=house.id, name=name, sex="女" if i % 2 else "男",
+                     birth_date=date(1960 + i % 40, 1, 1), id_cipher=pii.encrypt(number), id_hash=pii.lookup_hash(number),
+                     id_masked=mask_id(number), category="hukou", status="registered", eligible=True, voter_number=i + 1)
+        db.add(r)
+        residents.append(r)
+    db.flush()
+    posts = posts or {"jwh_zhuren": (1, [0, 1]), "jwh_fu_zhuren": (1, [2, 3]), "jwh_weiyuan": (3, [4, 5, 6, 7, 8]),
+                      "jdw_zhuren": (1, [9, 10]), "jdw_weiyuan": (2, [11, 3, 5])}
+    cands: dict[str, list[Candidate]] = {}
+    for post, (_, idx) in posts.items():
+        cands[post] = []
+        for order, i in enumerate(idx, 1):
+            c = Candidate(election_id=election.id, resident_id=residents[i].id, post=post, status="formal", ballot_order=order)
+            db.add(c)
+            cands[post].append(c)
+    db.flush()
+    db.add(Round(election_id=election.id, number=1, kind="main",
+                 posts={p: {"seats": s, "candidates": [c.id for c in cands[p]]} for p, (s, _) in posts.items()}))
+    station = PollingStation(election_id=election.id, name="第一投票站")
+    db.add(station)
+    db.flush()
+    box_rows = [BallotBox(election_id=election.id, station_id=station.id, label=f"{k + 1}号票箱") for k in range(boxes)]
+    db.add_all(box_rows)
+    db.flush()
+    for i in range(papers):
+        db.add(Issuance(election_id=election.id, round_number=1, voter_id=residents[i].id, station_id=station.id, clerk="clerk"))
+    receipts, audits, scans = [], [], []
+    deposited: dict[int, int] = {}
+    for i in range(papers):
+        t, a = new_code(), new_code()
+        box = box_rows[i % boxes]
+        deposited[box.id] = deposited.get(box.id, 0) + 1
+        receipts.append(Receipt(election_id=election.id, r_hash=receipt_hash(election.uid, t), round_number=1, batch=1,
+                                state="deposited", box_id=box.id, deposited_hour="2026-11-23T09"))
+        audits.append(AuditCode(election_id=election.id, d_hash=audit_hash(election.uid, a), round_number=1, batch=1))
+        scans.append(audit_qr(a))
+    for row in sorted(receipts, key=lambda r: r.r_hash) + sorted(audits, key=lambda r: r.d_hash):
+        db.add(row)
+    db.commit()
+    return Built(residents, cands, box_rows, scans, deposited)
+
+
+def entry_fields(built: Built, marks: dict[str, dict[int, str]], write_ins: dict[str, str] | None = None,
+                 unreadable: tuple[str, ...] = ()) -> dict[str, str]:
+    """The entry form's fields: marks {post: {candidate position: "1"/"2"/"0"}}."""
+    out = {}
+    for post, cands in built.candidates.items():
+        for pos, c in enumerate(cands):
+            out[f"m-{post}-{c.id}"] = marks.get(post, {}).get(pos, "0")
+    for post, names in (write_ins or {}).items():
+        out[f"w-{post}"] = names
+    for post in unreadable:
+        out[f"u-{post}"] = "on"
+    return out
