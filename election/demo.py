@@ -60,4 +60,10 @@ def build_demo(
         username = f"{name}{suffix}"
         create_user(db, username, DEMO_PASSWORD, role, label, community, STREET)
         result.logins.append((username, DEMO_PASSWORD, label))
+    # Representatives need the roll's households: keep this after the roll step.
+    import random
+
+    from .representatives.demo import add_demo_representatives
+
+    add_demo_representatives(db, election, random.Random(seed))
     return result
