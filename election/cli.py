@@ -89,3 +89,58 @@ def sort_names_cmd(names: tuple[str, ...]) -> None:
 
     for name in sort_names(list(names)):
         click.echo(name)
+
+
+@main.group("roll", help="选民登记：导入名册等。\n\nThe voter roll: import households and residents.")
+def roll_group() -> None:
+    pass
+
+
+@roll_group.command("import", help="从 .xlsx 或 .csv 导入户和居民；有错误时整个文件不导入并列出全部错误。\n\n"
+                    "Import households and residents; on any error nothing is written and every error is listed.")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--election", "election_id", required=True, type=int, help="选举编号 / election id")
+@click.option("--dry-run", is_flag=True, help="只检查不写入 / check only, write nothing")
+@click.option("--actor", default="cli", show_default=True, help="记入事件记录的操作人 / actor for the event log")
+def roll_import_cmd(file: str, election_id: int, dry_run: bool, actor: str) -> None:
+    from pathlib import Path
+
+    from .models import Election
+    from .roll.importing import import_roll
+
+    path = Path(file)
+    with session() as db:
+        election = db.get(Election, election_id)
+        if election is None:
+            fail(UserError(f"选举编号 {election_id} 不存在"))
+        try:
+            report = import_roll(db, election, current_app.config["DATA_KEY"], path.read_bytes(), path.name,
+                                 actor, dry_run=dry_run)
+            if dry_run:
+                db.rollback()
+            else:
+                db.commit()
+        except UserError as error:
+            db.rollback()
+            if error.rows:
+                click.echo("行号\t列\t规则\t说明 / row\tcolumn\trule\tmessage", err=True)
+                for row in error.rows:
+                    click.echo(f"{row.row_number}\t{row.column}\t{row.code}\t{row.message}", err=True)
+            fail(error)
+    for warning in report.warnings:
+        click.echo(f"提示 / warning: {warning.message}")
+    verb = "检查通过（未写入） / dry run ok" if dry_run else "已导入 / imported"
+    click.echo(f"{verb}: {report.rows} 名居民 / residents, {report.households} 户 / households, "
+               f"登记 {report.registered}, 待申请 {report.pending}, 未满18周岁 {report.under_age}, "
+               f"重复登记待核实 {report.flagged}")
+
+
+@main.command("tally", help="按场景文件（JSON）计票，输出结果 JSON（格式见 docs/TALLY.md）。\n\nTally a scenario file and print the result as JSON.")
+@click.argument("scenario", type=click.Path(dir_okay=False))
+def tally_cmd(scenario: str) -> None:
+    from .counting.scenario_file import tally_file
+
+    try:
+        click.echo(tally_file(scenario))
+    except UserError as error:
+        fail(error)

@@ -1,0 +1,24 @@
+"""`juxuan tally SCENARIO.json`: read a scenario file, run the tally, return the JSON text."""
+from __future__ import annotations
+
+import json
+
+from ..errors import UserError
+from ..rules.scenario import ScenarioError, run_scenario
+
+
+def tally_file(path: str) -> str:
+    """The result of the scenario in `path` as indented JSON; UserError (Chinese) otherwise."""
+    try:
+        with open(path, encoding="utf-8") as fh:
+            data = json.load(fh)
+    except OSError as error:
+        raise UserError(f"无法读取场景文件“{path}”：{error.strerror or error}") from None
+    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        where = f"第 {error.lineno} 行第 {error.colno} 列" if isinstance(error, json.JSONDecodeError) else ""
+        raise UserError(f"场景文件“{path}”不是有效的 JSON（UTF-8）{where}") from None
+    try:
+        result = run_scenario(data)
+    except ScenarioError as error:
+        raise UserError(f"场景文件“{path}”有误：{error}") from None
+    return json.dumps(result, ensure_ascii=False, indent=2)

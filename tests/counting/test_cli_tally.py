@@ -1,0 +1,45 @@
+"""`juxuan tally SCENARIO.json`: the engine on a scenario file, JSON out; errors in Chinese
+naming the field path, exit status 1."""
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+from election.cli import main
+
+TALLY_MD = Path(__file__).resolve().parents[2] / "docs" / "TALLY.md"
+
+
+def _run(app, path):
+    return app.test_cli_runner().invoke(main, ["tally", str(path)])
+
+
+def test_tally_prints_result_of_worked_example(app, tmp_path):
+    """docs/TALLY.md example 1: 张建国 110 votes elected with the 101-vote majority line."""
+    scenario = re.search(r"```json scenario\n(.*?)```", TALLY_MD.read_text(encoding="utf-8"), re.S).group(1)
+    path = tmp_path / "s.json"
+    path.write_text(scenario, encoding="utf-8")
+    result = _run(app, path)
+    assert result.exit_code == 0, result.output
+    out = json.loads(result.output)
+    assert out["posts"]["jwh_zhuren"]["threshold"]["min_votes"] == 101
+    assert out["posts"]["jwh_zhuren"]["elected"] == [{"person": "a", "name": "张建国", "votes": 110}]
+
+
+def test_tally_refuses_bad_field_with_path(app, tmp_path):
+    path = tmp_path / "bad.json"
+    path.write_text(json.dumps({"rulebook": "national", "posts": [{"key": "p", "body": "jwh", "title": "主任", "seats": 0, "rank": 1}],
+                                "candidates": [], "papers": []}), encoding="utf-8")
+    result = _run(app, path)
+    assert result.exit_code == 1
+    assert "posts[0].seats" in result.output and "至少为 1" in result.output
+
+
+def test_tally_refuses_invalid_json_and_missing_file(app, tmp_path):
+    path = tmp_path / "broken.json"
+    path.write_text("{", encoding="utf-8")
+    result = _run(app, path)
+    assert result.exit_code == 1 and "不是有效的 JSON" in result.output
+    result = _run(app, tmp_path / "none.json")
+    assert result.exit_code == 1 and "无法读取场景文件" in result.output
