@@ -1,0 +1,88 @@
+"""Voter numbers and card codes (选民证), the voter-card PDF, and the two look-ups the
+check-in desk uses: by the scanned card code and by a typed search."""
+from __future__ import annotations
+
+import base64
+import secrets
+from datetime import date
+from typing import BinaryIO
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+
+from ballots.voter_cards import CardHeader, VoterCard, render_voter_cards
+
+from ..errors import UserError
+from ..ledger.events import record_event
+from ..models import Election, Household, Resident
+from .publication import cn_date, committee_name
+from .register import voters_query
+
+DEFAULT_STATION = "第一投票站"
+
+
+def new_card_code() -> str:
+    """16 base32 characters (80 random bits): short enough for a small QR, unguessable."""
+    return base64.b32encode(secrets.token_bytes(10)).decode("ascii")
+
+
+def assign_cards(db: Session, election: Election, actor: str) -> int:
+    """Give every registered voter without one a voter number and a card code."""
+    highest = db.scalar(select(func.max(Resident.voter_number)).where(Resident.election_id == election.id)) or 0
+    todo = list(db.scalars(
+        voters_query(election).where(Resident.voter_number.is_(None)).join(Household)
+        .order_by(Resident.group_name, Household.number, Resident.id)
+    ))
+    for n, resident in enumerate(todo, start=highest + 1):
+        resident.voter_number = n
+        resident.card_code = new_card_code()
+    db.flush()
+    if todo:
+        record_event(db, election, "roll.cards_assigned",
+                     {"count": len(todo), "first_number": highest + 1, "last_number": highest + len(todo)}, actor)
+    return len(todo)
+
+
+def voter_number_text(resident: Resident) -> str:
+    return f"{resident.voter_number:05d}" if resident.voter_number else ""
+
+
+def render_cards(db: Session, election: Election, out: BinaryIO, stations: dict[str, str] | None = None,
+                 group: str | None = None) -> int:
+    """Print the cards of registered voters with a card; `stations` maps 居民小组 to a station name."""
+    stations = stations or {}
+    query = voters_query(election).where(Resident.card_code.is_not(None)).order_by(Resident.voter_number)
+    if group:
+        query = query.where(Resident.group_name == group)
+    cards = [
+        VoterCard(r.name, r.group_name, stations.get(r.group_name, DEFAULT_STATION), voter_number_text(r), r.card_code)
+        for r in db.scalars(query)
+    ]
+    if not cards:
+        raise UserError("还没有分配选民证号的选民：请先“分配选民编号和选民证码”")
+    header = CardHeader(election.title, committee_name(election), cn_date(date.today()))
+    return render_voter_cards(header, cards, out)
+
+
+def find_voter_by_card(db: Session, election: Election, card_code: str) -> Resident | None:
+    """The resident whose card carries `card_code` (case and blanks ignored), or None."""
+    code = "".join(card_code.split()).upper()
+    if not code:
+        return None
+    return db.scalar(select(Resident).where(Resident.election_id == election.id, Resident.card_code == code))
+
+
+def search_voters(db: Session, election: Election, text: str, limit: int = 50) -> list[Resident]:
+    """Residents matching a name (part), a 居民小组, a masked ID (or its last 4), or a voter number."""
+    text = text.strip()
+    if not text:
+        return []
+    conditions = [Resident.name.contains(text), Resident.group_name == text, Resident.id_masked == text.upper()]
+    if len(text) == 4:
+        conditions.append(Resident.id_masked.endswith(text.upper()))
+    if text.isdigit():
+        conditions.append(Resident.voter_number == int(text))
+    return list(db.scalars(
+        select(Resident).where(Resident.election_id == election.id, or_(*conditions))
+        .order_by(Resident.group_name, Resident.name, Resident.id).limit(limit)
+    ))

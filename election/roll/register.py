@@ -1,0 +1,240 @@
+"""Who is on the roll: eligibility on election day, registration by application
+(非户籍常住居民、社区工作者), status changes with their reasons, one-roll-only flags and
+the overview counts. Every change is an event with the resident id and masked ID only."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from ..errors import NotFound, UserError
+from ..ledger.events import record_event
+from ..models import CATEGORIES, STATUSES, Election, Resident, RollApplication
+from ..rules import eligibility as rules
+from ..setup.service import rulebook_of
+
+CATEGORY_LABELS = {"hukou": rules.HUJI_LOCAL, "resident": rules.HUJI_RESIDENT, "worker": rules.HUJI_WORKER}
+# Status changes the committee may make by hand; "registered" is "restored" (恢复登记).
+CHANGES = {
+    "registered": "恢复登记",
+    "removed": "除名",
+    "deceased": "死亡",
+    "moved_out": "迁出",
+    "deprived": "被剥夺政治权利",
+}
+
+
+def adult_cutoff(election_day: date, min_age: int = 18) -> date:
+    """The latest birth date that is of full age on election day (29 Feb -> 1 Mar rule)."""
+    try:
+        return election_day.replace(year=election_day.year - min_age)
+    except ValueError:
+        return date(election_day.year - min_age, 2, 28)
+
+
+def work_since_of(db: Session, resident: Resident) -> date | None:
+    return db.scalar(
+        select(RollApplication.since)
+        .where(RollApplication.resident_id == resident.id, RollApplication.kind == "worker")
+        .order_by(RollApplication.id.desc()).limit(1)
+    )
+
+
+def judge(election: Election, *, birth_date: date, category: str, residence_since: date | None,
+          work_since: date | None = None, deprived: bool = False, basis: str = "",
+          book=None) -> rules.Eligibility:
+    """The eligibility rule with the parameters of the election's rulebook."""
+    book = book or rulebook_of(election)
+    return rules.check(
+        birth_date=birth_date, election_day=election.election_day,
+        category=CATEGORY_LABELS.get(category, category), residence_since=residence_since,
+        work_since=work_since, deprived_of_political_rights=deprived, deprivation_basis=basis,
+        min_age=book.voter_min_age, residence_months=book.nonhukou_residence_months,
+        worker_months=book.community_worker_months,
+    )
+
+
+def judge_resident(db: Session, election: Election, resident: Resident) -> rules.Eligibility:
+    return judge(
+        election, birth_date=resident.birth_date, category=resident.category,
+        residence_since=resident.residence_since,
+        work_since=work_since_of(db, resident) if resident.category == "worker" else None,
+        deprived=resident.status == "deprived", basis=resident.status_basis,
+    )
+
+
+def resident_of(db: Session, election: Election, resident_id: int) -> Resident:
+    resident = db.get(Resident, resident_id)
+    if resident is None or resident.election_id != election.id:
+        raise NotFound(resident_id)
+    return resident
+
+
+def _event_kind(election: Election, kind: str) -> str:
+    # After the freeze every change is a recorded decision of the committee.
+    return f"roll.decision.{kind}" if election.roll_frozen_at is not None else f"roll.{kind}"
+
+
+def _require_decision(election: Election, reason: str) -> None:
+    if election.roll_frozen_at is not None and not reason.strip():
+        raise UserError("选民名单已冻结：变更须填写选举委员会的决定及理由")
+
+
+def change_status(db: Session, election: Election, resident: Resident, status: str, reason: str,
+                  actor: str, basis: str = "") -> Resident:
+    """Remove, mark deceased / moved out / deprived, or restore a resident; reason required."""
+    problems = []
+    if status not in CHANGES:
+        problems.append(f"状态“{status}”无效，可选：{'、'.join(CHANGES.values())}")
+    if not reason.strip():
+        problems.append("请填写变更理由（将记入事件记录）")
+    if status == "deprived" and not basis.strip():
+        problems.append("被剥夺政治权利须填写依据（如判决书文号）")
+    if status == resident.status:
+        problems.append(f"{resident.name}的状态已是“{STATUSES[status]}”")
+    if status == "registered" and resident.category == "resident" and not _has_approved(db, resident):
+        problems.append(f"{resident.name}为非户籍常住居民，须先登记申请（申请登记页面）")
+    if problems:
+        raise UserError(*problems)
+    before = resident.status
+    resident.status = status
+    resident.status_basis = basis.strip() if status == "deprived" else ""
+    if status == "registered":
+        resident.double_registration = False  # restoring is the committee's decision on the flag too
+    resident.eligible = judge_resident(db, election, resident).eligible
+    record_event(
+        db, election, _event_kind(election, "status_changed"),
+        {"resident": resident.id, "id_masked": resident.id_masked, "from": before, "to": status,
+         "basis": resident.status_basis},
+        actor, reason.strip(),
+    )
+    return resident
+
+
+def _has_approved(db: Session, resident: Resident) -> bool:
+    return db.scalar(
+        select(func.count(RollApplication.id))
+        .where(RollApplication.resident_id == resident.id, RollApplication.result == "approved")
+    ) > 0
+
+
+def apply_for_registration(db: Session, election: Election, resident: Resident, kind: str, since: date,
+                           declared_single: bool, actor: str, note: str = "") -> RollApplication:
+    """Record an application; register the resident when the rules are met, else record why not."""
+    problems = []
+    if kind not in ("resident", "worker"):
+        problems.append("申请类别须为“非户籍常住居民”或“社区工作者”")
+    if since is None:
+        problems.append("请填写居住（工作）起始日期")
+    if not declared_single:
+        problems.append("申请人须声明未在其他地方登记为选民（一人只能在一地登记）")
+    if resident.status not in ("pending", "registered", "ineligible"):
+        problems.append(f"{resident.name}当前状态为“{STATUSES[resident.status]}”，不能申请登记")
+    if problems:
+        raise UserError(*problems)
+    _require_decision(election, note)
+    verdict = judge(
+        election, birth_date=resident.birth_date, category=kind,
+        residence_since=since if kind == "resident" else resident.residence_since,
+        work_since=since if kind == "worker" else None,
+    )
+    application = RollApplication(
+        election_id=election.id, resident_id=resident.id, kind=kind, since=since,
+        declared_single=declared_single, result="approved" if verdict.eligible else "refused",
+        reasons="；".join(verdict.reasons), entered_by=actor,
+    )
+    db.add(application)
+    before = resident.status
+    if verdict.eligible and not resident.double_registration:
+        resident.category = kind
+        if kind == "resident":
+            resident.residence_since = since
+        resident.status = "registered"
+        resident.eligible = True
+    elif not verdict.eligible and resident.status == "pending":
+        resident.status = "ineligible"
+    db.flush()
+    record_event(
+        db, election, _event_kind(election, "application"),
+        {"resident": resident.id, "id_masked": resident.id_masked, "application": application.id,
+         "kind": kind, "since": since.isoformat(), "result": application.result,
+         "from": before, "to": resident.status},
+        actor, note.strip() or application.reasons,
+    )
+    return application
+
+
+def recompute_eligibility(db: Session, election: Election) -> int:
+    """Recompute every resident's eligibility for the current election day; returns voters."""
+    residents = list(db.scalars(select(Resident).where(Resident.election_id == election.id)))
+    workers = dict(db.execute(
+        select(RollApplication.resident_id, RollApplication.since)
+        .where(RollApplication.election_id == election.id, RollApplication.kind == "worker")
+        .order_by(RollApplication.id)
+    ).all())
+    book = rulebook_of(election)
+    for r in residents:
+        r.eligible = judge(
+            election, birth_date=r.birth_date, category=r.category, residence_since=r.residence_since,
+            work_since=workers.get(r.id), deprived=r.status == "deprived", basis=r.status_basis, book=book,
+        ).eligible
+    db.flush()
+    return sum(1 for r in residents if r.is_voter)
+
+
+def flag_double_registrations(db: Session, election: Election, hashes: list[str], today: date) -> set[str]:
+    """Hashes already on the roll of another current election; both sides get the flag."""
+    others = select(Election.id).where(Election.id != election.id, Election.election_day >= today)
+    found: set[str] = set()
+    for start in range(0, len(hashes), 500):
+        chunk = hashes[start:start + 500]
+        found.update(db.scalars(
+            select(Resident.id_hash).where(Resident.election_id.in_(others), Resident.id_hash.in_(chunk))
+        ))
+    if found:
+        db.execute(
+            update(Resident).where(Resident.election_id.in_(others), Resident.id_hash.in_(sorted(found)))
+            .values(double_registration=True)
+        )
+    return found
+
+
+@dataclass(frozen=True)
+class Overview:
+    residents: int
+    registered: int
+    voters: int
+    under_age: int
+    flagged: int
+    pending: int
+    households: int
+
+
+def voters_query(election: Election):
+    return select(Resident).where(
+        Resident.election_id == election.id, Resident.status == "registered", Resident.eligible.is_(True)
+    )
+
+
+def overview(db: Session, election: Election) -> Overview:
+    def count(*where) -> int:
+        return db.scalar(select(func.count(Resident.id)).where(Resident.election_id == election.id, *where)) or 0
+
+    from ..models import Household
+
+    cutoff = adult_cutoff(election.election_day, rulebook_of(election).voter_min_age)
+    return Overview(
+        residents=count(),
+        registered=count(Resident.status == "registered"),
+        voters=count(Resident.status == "registered", Resident.eligible.is_(True)),
+        under_age=count(Resident.birth_date > cutoff),
+        flagged=count(Resident.double_registration.is_(True)),
+        pending=count(Resident.status == "pending"),
+        households=db.scalar(select(func.count(Household.id)).where(Household.election_id == election.id)) or 0,
+    )
+
+
+def category_label(resident: Resident) -> str:
+    return CATEGORIES.get(resident.category, resident.category)
