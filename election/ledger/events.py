@@ -20,9 +20,20 @@ def second_stamp(moment: datetime | None = None) -> str:
     return (moment or utcnow()).strftime("%Y-%m-%dT%H:%M:%S")
 
 
+ACTOR_KEY = "_by"
+REASON_KEY = "_why"
+
+
 def chain_payload(payload: dict, actor: str, reason: str) -> dict:
-    """What the hash covers: the event's data and who did it, and why."""
-    return {"data": payload, "by": actor, "why": reason}
+    """What the hash covers: the event's data and who did it, and why.
+
+    The data's keys stay at the top level so a verifier reads protocol events
+    (``manifest``'s batch and digest, ``bundle_index``'s files) exactly as
+    docs/PROTOCOL.md states them; actor and reason ride along under reserved keys.
+    """
+    if ACTOR_KEY in payload or REASON_KEY in payload:
+        raise ValueError(f"event payload may not use the reserved keys {ACTOR_KEY!r}/{REASON_KEY!r}")
+    return {**payload, ACTOR_KEY: actor, REASON_KEY: reason}
 
 
 def write_genesis(

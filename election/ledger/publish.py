@@ -1,0 +1,205 @@
+"""The election's public record built from the database: the protocol's BundleParts
+(manifest, deposits per box with Merkle trees, reconciliation counts, totals, chain),
+the signed chain head, the sealed public and auditor bundles, and a receipt's lookup.
+
+The bundle_index event that seals a bundle is written through record_event, so the
+chain in the database and the chain in the bundle are the same chain.
+"""
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, replace
+from datetime import date
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from ..models import AuditCode, BallotBox, Election, Issuance, PollingStation, Receipt, Round, RoundResult
+from ..protocol import bundle as bundle_mod
+from ..protocol import chain as chain_mod
+from ..protocol import codes, merkle, signing
+from ..protocol.canonical import canonical_json
+from ..protocol.bundle import BoxInfo, BundleParts, Record
+from ..protocol.manifest import make_manifest
+from ..rules.rulebook import Rulebook
+from . import keys
+from .events import as_chain_event, events_of, record_event
+from .recount import tally_records
+
+
+def box_keys(db: Session, election: Election) -> dict[int, str]:
+    """Box id -> the identifier published in the bundle (its label; station/label when
+    two stations use the same label)."""
+    rows = db.execute(select(BallotBox.id, BallotBox.label, PollingStation.name)
+                      .join(PollingStation, BallotBox.station_id == PollingStation.id)
+                      .where(BallotBox.election_id == election.id)).all()
+    labels = Counter(r.label for r in rows)
+    return {r.id: (r.label if labels[r.label] == 1 else f"{r.name}/{r.label}") for r in rows}
+
+
+def post_table(db: Session, election: Election) -> dict[str, dict[str, Any]]:
+    """{post: {seats, rank, body, candidates: [person ids]}} of the first round."""
+    from ..counting.service import ballot_of  # the counting capability owns the ballot layout
+
+    rnd = db.scalar(select(Round).where(Round.election_id == election.id).order_by(Round.number).limit(1))
+    if rnd is None:
+        return {}
+    ballot = ballot_of(db, election, rnd.number)
+    return {spec.key: {"seats": spec.seats, "rank": spec.rank, "body": spec.body,
+                       "candidates": [str(c.resident_id) for c in cands]}
+            for spec, cands in ballot.posts}
+
+
+def build_parts(db: Session, election: Election) -> BundleParts:
+    """Everything the auditor bundle holds, read from the database (unsealed)."""
+    uid = election.uid
+    names = box_keys(db, election)
+    stations = dict(db.execute(select(PollingStation.id, PollingStation.name).where(PollingStation.election_id == election.id)).all())
+    box_station = {b.id: stations[b.station_id] for b in db.scalars(select(BallotBox).where(BallotBox.election_id == election.id))}
+
+    receipts = db.execute(select(Receipt.r_hash, Receipt.batch, Receipt.state, Receipt.box_id)
+                          .where(Receipt.election_id == election.id)).all()
+    audits = db.execute(select(AuditCode.d_hash, AuditCode.batch, AuditCode.state, AuditCode.box_id, AuditCode.marks)
+                        .where(AuditCode.election_id == election.id)).all()
+    by_batch_r: dict[int, list[str]] = defaultdict(list)
+    by_batch_d: dict[int, list[str]] = defaultdict(list)
+    for r in receipts:
+        by_batch_r[r.batch].append(r.r_hash)
+    for a in audits:
+        by_batch_d[a.batch].append(a.d_hash)
+    manifests = tuple(make_manifest(uid, by_batch_r[b], by_batch_d[b], batch=b) for b in sorted(set(by_batch_r) | set(by_batch_d)))
+
+    deposits: dict[str, list[str]] = {names[b]: [] for b in names}
+    for r in receipts:
+        if r.state == "deposited" and r.box_id is not None:
+            deposits[names[r.box_id]].append(r.r_hash)
+    records = tuple(Record(a.d_hash, names[a.box_id], dict(a.marks or {}))
+                    for a in audits if a.state == "counted" and a.box_id is not None)
+    per_box = Counter(r.box for r in records)
+    boxes = {names[b]: BoxInfo(box_station[b], per_box.get(names[b], 0)) for b in names}
+    issued = dict(db.execute(select(Issuance.station_id, func.count()).where(Issuance.election_id == election.id)
+                             .group_by(Issuance.station_id)).all())
+    issuance = {name: int(issued.get(sid, 0)) for sid, name in stations.items()}
+
+    rb = Rulebook.from_dict(election.rulebook)
+    posts = post_table(db, election)
+    totals_posts = tally_records(records, posts, election.rulebook)
+    papers = {b: i.records for b, i in boxes.items()}
+    groups = bundle_mod.group_boxes(papers, rb.min_box_size)
+    by_box: dict[str, list[Record]] = defaultdict(list)
+    for rec in records:
+        by_box[rec.box].append(rec)
+    box_totals = tuple({"boxes": g, "papers": sum(papers[b] for b in g),
+                        "posts": tally_records([r for b in g for r in by_box[b]], posts, election.rulebook)}
+                       for g in groups)
+    published = db.scalar(select(RoundResult).where(RoundResult.election_id == election.id).order_by(RoundResult.round_number).limit(1))
+    elected = ({k: [e["person"] for e in p.get("elected", [])] for k, p in published.result.get("posts", {}).items()}
+               if published else {})
+    return BundleParts(
+        election_id=uid,
+        manifests=manifests,
+        deposits={b: tuple(sorted(rs)) for b, rs in deposits.items()},
+        boxes=boxes,
+        issuance=issuance,
+        spoiled=tuple(sorted(r.r_hash for r in receipts if r.state == "spoiled")),
+        unused=tuple(sorted(r.r_hash for r in receipts if r.state == "unused")),
+        rulebook=election.rulebook,
+        totals={"returned": len(records), "posts": totals_posts, "result": {"posts": posts, "elected": elected}},
+        box_totals=box_totals,
+        chain=tuple(as_chain_event(e) for e in events_of(db, election)),
+        election_key_pem=keys.key_of(db, election).public_pem.encode("ascii"),
+        records=records,
+        audit=_audit_json(db, election),
+    )
+
+
+def _audit_json(db: Session, election: Election) -> dict[str, Any] | None:
+    try:
+        from ..audit.service import audit_json
+    except ImportError:
+        return None
+    return audit_json(db, election)
+
+
+def sign_head(db: Session, election: Election, data_key: str, day: date | None = None) -> signing.SignedStatement:
+    """The election key's signature over the current chain head."""
+    last = events_of(db, election)[-1]
+    statement = signing.head_statement(election.uid, last.seq, last.hash, (day or date.today()).isoformat())
+    return signing.sign(keys.private_key(db, election, data_key), statement)
+
+
+@dataclass(frozen=True)
+class Exported:
+    data: bytes  # the zip
+    head_seq: int
+    head: str
+    root: str  # Merkle root over all deposited receipts
+
+
+def export_bundle(db: Session, election: Election, data_key: str, actor: str, auditor: bool = False,
+                  day: date | None = None) -> Exported:
+    """Seal and write a bundle: render every file, record the bundle_index event (through
+    record_event, in the caller's transaction), sign the new head. The index lists the
+    auditor-only files too, so the public bundle (which omits them) verifies as well."""
+    parts = build_parts(db, election)
+    files = bundle_mod.render(replace(parts, head_sig=None, countersignature=None, office_key_pem=None))
+    record_event(db, election, "bundle_index", bundle_mod.index_payload(files), actor,
+                 "导出审计公示包" if auditor else "导出公开公示包")
+    events = events_of(db, election)
+    files["chain.jsonl"] = chain_mod.to_jsonl([as_chain_event(e) for e in events])
+    sig = sign_head(db, election, data_key, day)
+    files["head.sig"] = canonical_json(sig.to_json()) + b"\n"
+    counter = _countersignature(db, election, files, data_key, day)
+    files.update(counter)
+    if not auditor:
+        files = {n: b for n, b in files.items() if n not in bundle_mod.AUDITOR_ONLY}
+    dep = bundle_mod.deposits_json(parts.deposits)
+    return Exported(bundle_mod.write_files(files), events[-1].seq, events[-1].hash, dep["root"])
+
+
+def _countersignature(db: Session, election: Election, files: dict[str, bytes], data_key: str, day: date | None) -> dict[str, bytes]:
+    try:
+        from ..audit.countersign import countersign_files
+    except ImportError:
+        return {}
+    return countersign_files(db, election, files, data_key, day)
+
+
+# ---------------------------------------------------------------------- receipts
+
+@dataclass(frozen=True)
+class ReceiptAnswer:
+    """What the public page may say about a code: counted or not, and the proof."""
+
+    found: bool
+    election: Election | None = None
+    box: str = ""
+    box_papers: int = 0
+    round_number: int = 0
+    r_hash: str = ""
+    box_root: str = ""
+    proof: tuple[tuple[str, str], ...] = ()
+
+
+def lookup_receipt(db: Session, text: str) -> ReceiptAnswer:
+    """Find a receipt code (human form, compact or URL) among all elections. Printed-but-
+    not-deposited, spoiled, unused and never-printed all answer the same ``not found``:
+    the page must be no oracle beyond counted / not counted. Raises codes.CodeError when
+    the text is not a well-formed code."""
+    code = codes.parse(text)
+    for election in db.scalars(select(Election).order_by(Election.id)):
+        r = codes.receipt_hash(election.uid, code)
+        row = db.get(Receipt, (election.id, r))
+        if row is None or row.state != "deposited" or row.box_id is None:
+            continue
+        box_rs = list(db.scalars(select(Receipt.r_hash).where(
+            Receipt.election_id == election.id, Receipt.box_id == row.box_id, Receipt.state == "deposited")))
+        papers = db.scalar(select(func.count()).select_from(AuditCode).where(
+            AuditCode.election_id == election.id, AuditCode.box_id == row.box_id, AuditCode.state == "counted")) or 0
+        if papers == 0:
+            continue  # deposited but its box not (yet) counted: not "counted"
+        tree = merkle.build(box_rs)
+        return ReceiptAnswer(True, election, box_keys(db, election)[row.box_id], papers, row.round_number, r,
+                             tree.root, tuple(tree.proof(tree.index_of(r))))
+    return ReceiptAnswer(False)

@@ -1,0 +1,254 @@
+"""Must show 1: an election in the DATABASE -> bundle export -> the independent verifier
+passes; ten tamperings of that exported bundle each fail with their own named check
+(docs/PROTOCOL.md §9). Tamperings that need a valid seal are done by an insider holding
+the election key (decrypted from the database), so only the semantic check can catch them."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from election.ledger import keys
+from election.ledger.events import events_of
+from election.protocol import bundle, signing
+from election.protocol.bundle import Record
+from tests.conftest import DATA_KEY
+from tests.ledger.helpers import export, simulated
+from tools.verify import recount, run
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def exported(db):
+    sim = simulated(db)
+    data = export(db, sim.election, auditor=True)
+    key = keys.private_key(db, sim.election, DATA_KEY)
+    return sim, data, key
+
+
+def _failed(data: bytes) -> dict[str, str]:
+    return {c.name_en: c.detail for c in run(data) if not c.ok}
+
+
+def _reseal(files: dict[str, bytes], key) -> bytes:
+    return bundle.write_files(bundle.seal_files(files, key, "2026-11-25"))
+
+
+def _json(files, name):
+    return json.loads(files[name])
+
+
+def _put(files, name, value):
+    files[name] = bundle.canonical_json(value) + b"\n"
+
+
+def _records(files):
+    return [json.loads(line) for line in files["records.jsonl"].splitlines() if line.strip()]
+
+
+def _put_records(files, recs):
+    files["records.jsonl"] = b"".join(bundle.canonical_json(r) + b"\n" for r in sorted(recs, key=lambda r: r["d"]))
+
+
+def change_one_choice(files, sim):
+    recs = _records(files)
+    post = "jwh_zhuren"
+    a, b = sim.candidates[post][:2]
+    r = next(r for r in recs if r["marks"][post]["approve"] in ([a], [b]))
+    r["marks"][post]["approve"] = [b] if r["marks"][post]["approve"] == [a] else [a]
+    _put_records(files, recs)
+
+
+def drop_receipt(files, sim):
+    dep = _json(files, "deposits.json")
+    box = dep["boxes"]["A"]
+    box["receipts"] = box["receipts"][1:]
+    dep["boxes"]["A"] = {**box, "count": len(box["receipts"]),
+                         "root": bundle.merkle.root(box["receipts"])}
+    dep["root"] = bundle.merkle.root([r for b in sorted(dep["boxes"]) for r in dep["boxes"][b]["receipts"]])
+    _put(files, "deposits.json", dep)
+
+
+def add_record(files, sim):
+    recs = _records(files)
+    recs.append({"d": "ab" * 32, "box": "A", "marks": recs[0]["marks"]})
+    _put_records(files, recs)
+
+
+def duplicate_record(files, sim):
+    recs = sorted(_records(files), key=lambda r: r["d"])
+    recs[1] = dict(recs[0])  # one record twice, another lost: the box count still matches
+    files["records.jsonl"] = b"".join(bundle.canonical_json(r) + b"\n" for r in recs)
+
+
+def change_result(files, sim):
+    t = _json(files, "totals.json")
+    a, b = sim.candidates["jwh_zhuren"][:2]
+    t["posts"]["jwh_zhuren"][a] -= 5
+    t["posts"]["jwh_zhuren"][b] += 5
+    _put(files, "totals.json", t)
+
+
+def forge_manifest(files, sim):
+    m = _json(files, "manifest.json")
+    m[0]["receipts"] = sorted(m[0]["receipts"][1:] + ["00" * 32])
+    _put(files, "manifest.json", m)
+
+
+def change_rulebook(files, sim):
+    rb = _json(files, "rulebook.json")
+    rb["min_box_size"] = int(rb["min_box_size"]) + 1
+    _put(files, "rulebook.json", rb)
+
+
+def break_merkle(files, sim):
+    dep = _json(files, "deposits.json")
+    dep["boxes"]["C"]["root"] = "00" * 32
+    _put(files, "deposits.json", dep)
+
+
+def deposit_spoiled(files, sim):
+    dep = _json(files, "deposits.json")
+    spoiled = _json(files, "spoiled.json")
+    box = dep["boxes"]["C"]
+    box["receipts"] = sorted(box["receipts"][1:] + [spoiled[0]])
+    dep["boxes"]["C"] = {**box, "root": bundle.merkle.root(box["receipts"])}
+    dep["root"] = bundle.merkle.root([r for b in sorted(dep["boxes"]) for r in dep["boxes"][b]["receipts"]])
+    _put(files, "deposits.json", dep)
+
+
+SEALED = [
+    (change_one_choice, "recount", "jwh_zhuren/"),
+    (drop_receipt, "reconcile", "票箱 A：投入存根"),
+    (add_record, "records_in_manifest", "不在印刷清单中"),
+    (duplicate_record, "records_unique", "出现 2 次"),
+    (change_result, "totals", "jwh_zhuren"),
+    (forge_manifest, "manifest", "摘要与印刷时记入事件链的摘要不符"),
+    (change_rulebook, "rulebook", "与创世记录中的"),
+    (break_merkle, "merkle", "票箱 C 的默克尔根"),
+    (deposit_spoiled, "deposits", "作废或未用"),
+]
+
+
+def test_clean_export_passes_every_check(exported):
+    """PROTOCOL.md §9: the bundle exported from the database passes every check,
+    including the recount with the rules' tally and the audit-free auditor checks."""
+    sim, data, _ = exported
+    checks = run(data)
+    assert [c.name_en for c in checks if not c.ok] == []
+    assert {"recount", "records_in_manifest", "merkle", "reconcile", "bundle_index"} <= {c.name_en for c in checks}
+
+
+def test_export_records_the_bundle_index_event_in_the_db_chain(exported, db):
+    """Every byte covered: the bundle's chain is the database chain, ending in bundle_index."""
+    sim, data, _ = exported
+    rows = events_of(db, sim.election)
+    assert rows[-1].kind == "bundle_index"
+    chain = bundle.read_bundle(data).chain
+    assert [e.hash for e in chain] == [r.hash for r in rows]
+
+
+@pytest.mark.parametrize("change, check, words", SEALED, ids=[c[0].__name__ for c in SEALED])
+def test_sealed_tampering_is_named(exported, change, check, words):
+    sim, data, key = exported
+    files = bundle.read_files(data)
+    change(files, sim)
+    failed = _failed(_reseal(files, key))
+    assert check in failed, failed
+    assert words in failed[check]
+    assert not set(failed) & {"chain", "head_signature", "bundle_index", "election_key"}
+
+
+def test_reordered_chain_is_named(exported):
+    sim, data, _ = exported
+    files = bundle.read_files(data)
+    lines = files["chain.jsonl"].splitlines(keepends=True)
+    lines[1], lines[2] = lines[2], lines[1]
+    files["chain.jsonl"] = b"".join(lines)
+    failed = _failed(bundle.write_files(files))
+    assert "chain" in failed and "序号" in failed["chain"] or "seq" in failed["chain"]
+
+
+def test_swapped_key_is_named(exported):
+    """An attacker re-signs with their own key: the signature verifies, the genesis fingerprint does not."""
+    sim, data, _ = exported
+    other = signing.generate_key()
+    files = bundle.read_files(data)
+    files["election_key.pem"] = signing.public_key_to_pem(other.public_key())
+    failed = _failed(_reseal(files, other))
+    assert "election_key" in failed and "head_signature" not in failed
+    assert "创世记录" in failed["election_key"]
+
+
+def test_unsealed_edit_is_named_by_the_index(exported):
+    sim, data, _ = exported
+    files = bundle.read_files(data)
+    iss = _json(files, "issuance.json")
+    first = sorted(iss)[0]
+    iss[first] += 1
+    _put(files, "issuance.json", iss)
+    failed = _failed(bundle.write_files(files))
+    assert "bundle_index" in failed and "issuance.json" in failed["bundle_index"]
+
+
+def test_each_tampering_has_its_own_message(exported):
+    """Ten tamperings, ten different failing checks (no catch-all message)."""
+    sim, data, key = exported
+    names = set()
+    for change, check, _ in SEALED:
+        files = bundle.read_files(data)
+        change(files, sim)
+        failed = _failed(_reseal(files, key))
+        names.add(check)
+        assert check in failed
+    assert len(names) == len(SEALED)
+
+
+def test_cli_passes_clean_and_fails_tampered(exported, tmp_path):
+    """tools/verify as a subprocess: exit 0 and 'ok' lines for the clean bundle; exit 1 and
+    FAILED with the Chinese and English name for a changed result."""
+    sim, data, key = exported
+    good = tmp_path / "good.zip"
+    good.write_bytes(data)
+    ok = subprocess.run([sys.executable, "-m", "tools.verify", str(good)], cwd=ROOT, capture_output=True, text=True)
+    assert ok.returncode == 0, ok.stdout + ok.stderr
+    assert "[ok] 重新计票 / recount" in ok.stdout and "FAILED" not in ok.stdout
+    files = bundle.read_files(data)
+    change_result(files, sim)
+    bad = tmp_path / "bad.zip"
+    bad.write_bytes(_reseal(files, key))
+    res = subprocess.run([sys.executable, "-m", "tools.verify", str(bad)], cwd=ROOT, capture_output=True, text=True)
+    assert res.returncode == 1
+    assert "[FAILED] 票数合计 / totals" in res.stdout
+
+
+def test_cli_recount_prints_the_result_as_json(exported, tmp_path, db):
+    sim, data, _ = exported
+    path = tmp_path / "b.zip"
+    path.write_bytes(data)
+    res = subprocess.run([sys.executable, "-m", "tools.verify", "--recount", str(path)], cwd=ROOT, capture_output=True, text=True)
+    assert res.returncode == 0, res.stderr
+    out = json.loads(res.stdout)
+    parts = bundle.read_bundle(data)
+    assert out["posts"] == parts.totals["posts"] == recount(data)["posts"]
+    assert out["returned"] == len(sim.deposited_codes)
+
+
+def test_public_bundle_has_no_per_paper_marks(db):
+    """Must show 2 (bundle half): DESIGN.md — the public bundle has no records, no marks,
+    no write-in per paper; per-box totals only for groups of >= min_box_size papers."""
+    sim = simulated(db)
+    data = export(db, sim.election, auditor=False)
+    files = bundle.read_files(data)
+    assert "records.jsonl" not in files and "audit.json" not in files
+    blob = b"".join(files.values())
+    assert b'"approve"' not in blob and b'"write_ins"' not in blob and b'"marks"' not in blob
+    assert [c.name_en for c in run(data) if not c.ok] == []
+    groups = json.loads(files["box_totals.json"])
+    min_size = int(json.loads(files["rulebook.json"])["min_box_size"])
+    assert all(g["papers"] >= min_size for g in groups)
+    assert any(len(g["boxes"]) > 1 for g in groups)  # box B (small) was merged
