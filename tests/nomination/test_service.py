@@ -307,3 +307,19 @@ def test_nominee_on_the_election_committee_withdraws_from_it(db):
     # A second nomination of the same person does not call it again.
     again = service.nominate(db, election, "committee", "jwh_fu_zhuren", "丙三", "self", "自荐书")
     assert again.notes == []
+
+
+def test_name_with_a_character_missing_from_the_fonts_stops_publication(db):
+    """Rare characters (生僻字) are checked with ballots.fonts.missing_glyphs before publishing."""
+    election = make_election(db)
+    roll = Roll(db, election)
+    full_slate(db, election, roll)
+    rare = roll.add("王𠀀")
+    _self(db, election, "jwh_weiyuan", rare)
+    db.commit()
+    check = service.check_list(db, election)
+    assert check.errors == [
+        f"候选人王𠀀（选民证号 {rare.voter_number}）姓名中的“𠀀”字体中没有，无法印制公告和选票，请联系技术人员补充字体"
+    ]
+    with pytest.raises(UserError):
+        service.publish(db, election, "committee", election.election_day - timedelta(days=6))
