@@ -12,7 +12,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, NumberRange
+from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional
 
 from ..errors import UserError
 from ..models import COMMITTEE_BODIES, REP_METHODS, RepArea
@@ -57,7 +57,7 @@ class ResignForm(FlaskForm):
 
 class ReplaceForm(FlaskForm):
     successor = StringField(_l("补选产生的居民代表"), validators=[DataRequired(message=_l("请填写姓名"))])
-    votes = IntegerField(_l("补选得票（可不填）"), validators=[])
+    votes = IntegerField(_l("补选得票（可不填）"), validators=[Optional()])
     on = DateField(_l("补选日期"), default=date.today, validators=[DataRequired(message=_l("请填写日期"))])
     reason = StringField(_l("补选原因"), validators=[DataRequired(message=_l("请填写原因"))])
 
