@@ -5,9 +5,9 @@ which paper; UNIQUE(election, round, voter) is the last guard of one voter, one 
 """
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, utcnow
@@ -66,3 +66,81 @@ class Issuance(Base):
     issued_at: Mapped[datetime] = mapped_column(default=utcnow)
     clerk: Mapped[str] = mapped_column(String(80))
     note: Mapped[str] = mapped_column(Text, default="")
+
+
+class Proxy(Base):
+    """A written proxy authorisation (委托投票), approved by the committee before the day.
+
+    One per entrusting voter and election; the holder collects one paper per authorisation
+    (an Issuance for the entrusting voter with collected_by_id = holder).
+    """
+
+    __tablename__ = "proxy"
+    __table_args__ = (UniqueConstraint("election_id", "voter_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    election_id: Mapped[int] = mapped_column(ForeignKey("election.id"), index=True)
+    voter_id: Mapped[int] = mapped_column(ForeignKey("resident.id"))
+    holder_id: Mapped[int] = mapped_column(ForeignKey("resident.id"), index=True)
+    signed_on: Mapped[date] = mapped_column(Date)
+    approved_by: Mapped[str] = mapped_column(String(80))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class MobileBoxVoter(Base):
+    """A voter registered in advance as unable to come, served by one mobile box."""
+
+    __tablename__ = "mobile_box_voter"
+    __table_args__ = (UniqueConstraint("election_id", "voter_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    election_id: Mapped[int] = mapped_column(ForeignKey("election.id"), index=True)
+    box_id: Mapped[int] = mapped_column(ForeignKey("ballot_box.id"), index=True)
+    voter_id: Mapped[int] = mapped_column(ForeignKey("resident.id"))
+    reason: Mapped[str] = mapped_column(String(80), default="")
+
+
+class PrintBatch(Base):
+    """One print run (batch 0) or reprint supplement (1, 2, ...): the published manifest
+    (two independently sorted hash lists, no pairing) and its signature by the election key."""
+
+    __tablename__ = "print_batch"
+    __table_args__ = (UniqueConstraint("election_id", "batch"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    election_id: Mapped[int] = mapped_column(ForeignKey("election.id"), index=True)
+    round_number: Mapped[int] = mapped_column(Integer)
+    batch: Mapped[int] = mapped_column(Integer)
+    body: Mapped[str] = mapped_column(String(10), default="")  # "" = all posts on one paper
+    papers: Mapped[int] = mapped_column(Integer)
+    manifest: Mapped[dict] = mapped_column(JSON)
+    digest: Mapped[str] = mapped_column(String(64))
+    signature: Mapped[dict] = mapped_column(JSON)
+    printed_by: Mapped[str] = mapped_column(String(80))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class SpoilRecord(Base):
+    """One spoiled paper exchanged at a station (写错换票): station and hour only."""
+
+    __tablename__ = "spoil_record"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    election_id: Mapped[int] = mapped_column(ForeignKey("election.id"), index=True)
+    station_id: Mapped[int] = mapped_column(ForeignKey("polling_station.id"), index=True)
+    hour: Mapped[str] = mapped_column(String(13))
+
+
+class ReconciliationNote(Base):
+    """A difference found at close (选票清点) and the committee's explanation of it."""
+
+    __tablename__ = "reconciliation_note"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    election_id: Mapped[int] = mapped_column(ForeignKey("election.id"), index=True)
+    code: Mapped[str] = mapped_column(String(40))
+    subject: Mapped[str] = mapped_column(String(120), default="")
+    message: Mapped[str] = mapped_column(Text)
+    explanation: Mapped[str] = mapped_column(Text)
+    actor: Mapped[str] = mapped_column(String(80))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -1,6 +1,410 @@
-"""Pages of the polling capability (filled by its issue)."""
+"""Pages of polling day: printing, stations, check-in desks, boxes, proxies, turnout, close."""
 from __future__ import annotations
 
-from flask import Blueprint
+import io
+from datetime import date
+
+from flask import (Blueprint, Response, abort, current_app, flash, jsonify, redirect, render_template, request,
+                   stream_with_context, url_for)
+from flask_babel import gettext as _
+from flask_login import current_user
+from markupsafe import Markup
+
+from ballots.notices import render_notice
+
+from ..errors import UserError
+from ..models import BallotBox, Desk, Resident
+from ..polling import close, deposit, issuance, printing, stations, turnout
+from .access import election_or_404, public, roles
+from .db import get_db
 
 bp = Blueprint("polling", __name__)
+COMMITTEE = ("committee", "street_admin")
+
+
+def _flash_errors(error: UserError) -> None:
+    get_db().rollback()
+    for message in error.messages:
+        flash(message, "error")
+
+
+def _instance() -> str:
+    return current_app.instance_path
+
+
+@bp.route("/healthz")
+@public
+def healthz():
+    return Response("ok", mimetype="text/plain")
+
+
+@bp.route("/elections/<int:election_id>/polling")
+@roles("committee", "street_admin", "clerk", "scrutineer")
+def overview(election_id: int):
+    db = get_db()
+    election = election_or_404(election_id)
+    try:
+        specs = [(body, spec.title) for body, spec in printing.ballot_specs(db, election)]
+        spec_error = ""
+    except UserError as error:
+        specs, spec_error = [], "；".join(error.messages)
+    return render_template(
+        "polling/overview.html", election=election, stations=stations.stations_of(db, election),
+        batches=printing.batches(db, election), specs=specs, spec_error=spec_error,
+        scrutineers_needed=stations.rulebook_of(election).mobile_box_scrutineers,
+    )
+
+
+@bp.route("/elections/<int:election_id>/polling/stations", methods=["POST"])
+@roles(*COMMITTEE)
+def create_station(election_id: int):
+    db = get_db()
+    election = election_or_404(election_id)
+    f = request.form
+    try:
+        stations.create_station(
+            db, election, current_user.username, f.get("name", ""), int(f.get("desks") or 1), int(f.get("boxes") or 1),
+            mobile=f.get("mobile") == "1", scrutineers=f.get("scrutineers", "").replace("，", ",").replace("、", ",").split(","),
+        )
+        db.commit()
+        flash(_("投票站已建立。"), "info")
+    except ValueError:
+        flash(_("发票台数和票箱数须为整数。"), "error")
+    except UserError as error:
+        _flash_errors(error)
+    return redirect(url_for("polling.overview", election_id=election_id))
+
+
+@bp.route("/elections/<int:election_id>/polling/stations/<int:station_id>/handover", methods=["POST"])
+@roles(*COMMITTEE)
+def handover(election_id: int, station_id: int):
+    db = get_db()
+    election = election_or_404(election_id)
+    try:
+        stations.hand_over(db, election, current_user.username, station_id, int(request.form.get("count") or 0), request.form.get("signed_by", ""))
+        db.commit()
+        flash(_("选票交接已记录。"), "info")
+    except ValueError:
+        flash(_("交接张数须为整数。"), "error")
+    except UserError as error:
+        _flash_errors(error)
+    return redirect(url_for("polling.overview", election_id=election_id))
+
+
+# --- printing -------------------------------------------------------------------------
+
+def _verify_prefix() -> str:
+    return current_app.config.get("VERIFY_URL_PREFIX") or (request.url_root.rstrip("/") + "/r")
+
+
+@bp.route("/elections/<int:election_id>/polling/print", methods=["POST"])
+@roles(*COMMITTEE)
+def start_print(election_id: int):
+    election = election_or_404(election_id)
+    try:
+        n = int(request.form.get("papers") or 0)
+    except ValueError:
+        flash(_("印制张数须为整数。"), "error")
+        return redirect(url_for("polling.overview", election_id=election_id))
+    if not 1 <= n <= printing.MAX_PAPERS:
+        flash(_("印制张数为 %(n)s，须在 1 至 %(max)s 之间", n=n, max=printing.MAX_PAPERS), "error")
+        return redirect(url_for("polling.overview", election_id=election_id))
+    job = printing.start_print_job(
+        current_app.extensions["juxuan.sessions"], _instance(), election.id, n, current_user.username,
+        current_app.config["DATA_KEY"], _verify_prefix(), request.form.get("body", ""),
+    )
+    return redirect(url_for("polling.print_job", election_id=election_id, job=job))
+
+
+def _job_or_404(election_id: int, job: str) -> dict:
+    state = printing.job_state(_instance(), job)
+    if state is None or state.get("election_id") != election_id:
+        abort(404)
+    return state
+
+
+@bp.route("/elections/<int:election_id>/polling/print/<job>")
+@roles(*COMMITTEE)
+def print_job(election_id: int, job: str):
+    election = election_or_404(election_id)
+    return render_template("polling/print_job.html", election=election, job=job, state=_job_or_404(election_id, job))
+
+
+@bp.route("/elections/<int:election_id>/polling/print/<job>/progress")
+@roles(*COMMITTEE)
+def print_progress(election_id: int, job: str):
+    return jsonify(_job_or_404(election_id, job))
+
+
+@bp.route("/elections/<int:election_id>/polling/print/<job>/download")
+@roles(*COMMITTEE)
+def print_download(election_id: int, job: str):
+    _job_or_404(election_id, job)
+    handle = printing.open_download(_instance(), job)
+    if handle is None:
+        flash(_("选票文件已下载过一次并已删除（或尚未印制完成）；如需更多选票，请补印。"), "error")
+        return redirect(url_for("polling.overview", election_id=election_id))
+
+    def chunks():
+        with handle:
+            while block := handle.read(256 * 1024):
+                yield block
+
+    return Response(stream_with_context(chunks()), mimetype="application/pdf", headers={
+        "Content-Disposition": f'attachment; filename="ballots-{election_id}-{job[:8]}.pdf"',
+        "Cache-Control": "no-store",
+    })
+
+
+# --- check-in desk --------------------------------------------------------------------
+
+def _desk(election, desk_id: int) -> Desk:
+    try:
+        return stations.desk_of(get_db(), election, desk_id)
+    except UserError:
+        abort(404)
+
+
+@bp.route("/elections/<int:election_id>/polling/desks/<int:desk_id>")
+@roles("clerk", "committee")
+def desk(election_id: int, desk_id: int):
+    db = get_db()
+    election = election_or_404(election_id)
+    the_desk = _desk(election, desk_id)
+    scan, q = request.args.get("scan", "").strip(), request.args.get("q", "").strip()
+    found: list[Resident] = []
+    try:
+        if scan:
+            found = [issuance.find_by_card(db, election, scan)]
+        elif q:
+            found = issuance.search(db, election, q)
+            if not found:
+                flash(_("没有找到与“%(q)s”相符的选民。", q=q), "error")
+    except UserError as error:
+        _flash_errors(error)
+    statuses = [issuance.status_of(db, election, r) for r in found]
+    return render_template("polling/desk.html", election=election, desk=the_desk, statuses=statuses, scan=scan, q=q)
+
+
+@bp.route("/elections/<int:election_id>/polling/desks/<int:desk_id>/issue", methods=["POST"])
+@roles("clerk", "committee")
+def issue(election_id: int, desk_id: int):
+    db = get_db()
+    election = election_or_404(election_id)
+    _desk(election, desk_id)
+    try:
+        voter_id = int(request.form.get("voter_id") or 0)
+        holder = request.form.get("collected_by") or None
+        row = issuance.issue_ballot(db, election, desk_id, voter_id, current_user.username,
+                                    collected_by_id=int(holder) if holder else None)
+    except ValueError:
+        if request.accept_mimetypes.best == "application/json":
+            return jsonify({"ok": False, "message": "选民编号无效"}), 400
+        flash(_("选民编号无效。"), "error")
+    except UserError as error:
+        if request.accept_mimetypes.best == "application/json":
+            return jsonify({"ok": False, "message": "；".join(error.messages)}), 409
+        _flash_errors(error)
+    else:
+        voter = db.get(Resident, row.voter_id)
+        if request.accept_mimetypes.best == "application/json":
+            return jsonify({"ok": True})
+        flash(_("已向 %(name)s 发出一张选票。", name=voter.name), "info")
+    return redirect(url_for("polling.desk", election_id=election_id, desk_id=desk_id))
+
+
+# --- deposit at the box, spoiled and unused papers -------------------------------------
+
+def _box(election, box_id: int) -> BallotBox:
+    try:
+        return stations.box_of(get_db(), election, box_id)
+    except UserError:
+        abort(404)
+
+
+@bp.route("/elections/<int:election_id>/polling/boxes/<int:box_id>", methods=["GET", "POST"])
+@roles("scrutineer", "committee")
+def box(election_id: int, box_id: int):
+    db = get_db()
+    election = election_or_404(election_id)
+    the_box = _box(election, box_id)
+    result, refused = None, []
+    if request.method == "POST":
+        try:
+            result = deposit.deposit(db, election, box_id, request.form.get("stub", ""))
+        except UserError as error:
+            db.rollback()
+            refused = error.messages
+    voters = [(r, v) for r, v, b in stations.mobile_voters(db, election) if b.id == box_id] if the_box.mobile else []
+    return render_template("polling/box.html", election=election, box=the_box, result=result, refused=refused,
+                           voters=voters, status=429 if refused else 200), (422 if refused else 200)
+
+
+@bp.route("/elections/<int:election_id>/polling/boxes/<int:box_id>/sync", methods=["POST"])
+@roles("scrutineer", "committee")
+def box_sync(election_id: int, box_id: int):
+    db = get_db()
+    election = election_or_404(election_id)
+    _box(election, box_id)
+    payload = request.get_json(silent=True) or {}
+    scans = payload.get("scans")
+    if not isinstance(scans, list):
+        return jsonify({"error": "请求格式错误：应为 {\"scans\": [...]}"}), 400
+    return jsonify({"results": deposit.deposit_batch(db, election, box_id, [s for s in scans if isinstance(s, dict)])})
+
+
+@bp.route("/elections/<int:election_id>/polling/boxes/<int:box_id>/issue", methods=["POST"])
+@roles("scrutineer", "committee")
+def mobile_issue(election_id: int, box_id: int):
+    db = get_db()
+    election = election_or_404(election_id)
+    _box(election, box_id)
+    try:
+        issuance.issue_mobile(db, election, box_id, int(request.form.get("voter_id") or 0), current_user.username)
+        flash(_("已向流动票箱选民发出一张选票。"), "info")
+    except (ValueError, UserError) as error:
+        _flash_errors(error if isinstance(error, UserError) else UserError("选民编号无效"))
+    return redirect(url_for("polling.box", election_id=election_id, box_id=box_id))
+
+
+@bp.route("/elections/<int:election_id>/polling/spoiled", methods=["GET", "POST"])
+@roles("clerk", "scrutineer", "committee")
+def spoiled(election_id: int):
+    db = get_db()
+    election = election_or_404(election_id)
+    if request.method == "POST":
+        f = request.form
+        try:
+            if f.get("kind") == "unused":
+                deposit.void_unused(db, election, f.get("stub", ""), f.get("body", ""))
+                flash(_("未使用的选票已作废。"), "info")
+            else:
+                deposit.spoil(db, election, int(f.get("station_id") or 0), f.get("stub", ""), f.get("body", ""))
+                flash(_("写错的选票已作废，请另发一张新选票。"), "info")
+        except ValueError:
+            flash(_("请选择投票站。"), "error")
+        except UserError as error:
+            _flash_errors(error)
+        return redirect(url_for("polling.spoiled", election_id=election_id))
+    return render_template("polling/spoiled.html", election=election, stations=stations.stations_of(db, election))
+
+
+# --- proxies and mobile-box voters -----------------------------------------------------
+
+def _by_card(db, election, text: str, role: str) -> Resident:
+    try:
+        return issuance.find_by_card(db, election, text)
+    except UserError:
+        raise UserError(f"{role}的选民证编码“{text.strip()[:40]}”不在选民名单中") from None
+
+
+@bp.route("/elections/<int:election_id>/polling/proxies", methods=["GET", "POST"])
+@roles(*COMMITTEE)
+def proxies(election_id: int):
+    db = get_db()
+    election = election_or_404(election_id)
+    if request.method == "POST":
+        f = request.form
+        try:
+            try:
+                signed = date.fromisoformat(f.get("signed_on", ""))
+            except ValueError:
+                raise UserError("委托书签署日期无效，请按 年-月-日 填写") from None
+            issuance.authorise_proxy(db, election, current_user.username, _by_card(db, election, f.get("voter", ""), "委托人"),
+                                     _by_card(db, election, f.get("holder", ""), "受委托人"), signed)
+            db.commit()
+            flash(_("委托投票已批准并记录。"), "info")
+        except UserError as error:
+            _flash_errors(error)
+        return redirect(url_for("polling.proxies", election_id=election_id))
+    return render_template("polling/proxies.html", election=election, rows=issuance.proxies_of(db, election),
+                           boxes=[b for b in stations.boxes_of(db, election) if b.mobile],
+                           mobile=stations.mobile_voters(db, election))
+
+
+@bp.route("/elections/<int:election_id>/polling/mobile-voters", methods=["POST"])
+@roles(*COMMITTEE)
+def mobile_voter(election_id: int):
+    db = get_db()
+    election = election_or_404(election_id)
+    f = request.form
+    try:
+        stations.register_mobile_voter(db, election, current_user.username, int(f.get("box_id") or 0),
+                                       _by_card(db, election, f.get("voter", ""), "选民"), f.get("reason", ""))
+        db.commit()
+        flash(_("流动票箱选民已登记。"), "info")
+    except ValueError:
+        flash(_("请选择流动票箱。"), "error")
+    except UserError as error:
+        _flash_errors(error)
+    return redirect(url_for("polling.proxies", election_id=election_id))
+
+
+def _pdf(data: bytes, name: str) -> Response:
+    return Response(data, mimetype="application/pdf", headers={"Content-Disposition": f'inline; filename="{name}"'})
+
+
+@bp.route("/elections/<int:election_id>/polling/proxies.pdf")
+@roles(*COMMITTEE)
+def proxies_notice(election_id: int):
+    db = get_db()
+    election = election_or_404(election_id)
+    rows = [(str(i), h.name, v.name, p.signed_on.isoformat()) for i, (p, v, h) in enumerate(issuance.proxies_of(db, election), 1)]
+    out = io.BytesIO()
+    render_notice(f"{election.title}委托投票公告", ["经选举委员会审核批准的委托投票如下："], ["序号", "受委托人", "委托人", "委托日期"],
+                  rows or [("—", "无", "—", "—")], [f"{election.community.name}居民选举委员会", date.today().isoformat()], out)
+    return _pdf(out.getvalue(), "proxies.pdf")
+
+
+@bp.route("/elections/<int:election_id>/polling/mobile-voters.pdf")
+@roles(*COMMITTEE)
+def mobile_notice(election_id: int):
+    db = get_db()
+    election = election_or_404(election_id)
+    rows = [(str(i), b.label, v.name, v.group_name or "—", m.reason) for i, (m, v, b) in enumerate(stations.mobile_voters(db, election), 1)]
+    out = io.BytesIO()
+    render_notice(f"{election.title}流动票箱投票选民名单公告", ["以下选民因故不能到投票站投票，经登记使用流动票箱："],
+                  ["序号", "流动票箱", "姓名", "居民小组", "原因"], rows or [("—", "—", "无", "—", "—")],
+                  [f"{election.community.name}居民选举委员会", date.today().isoformat()], out)
+    return _pdf(out.getvalue(), "mobile-voters.pdf")
+
+
+# --- turnout and close ----------------------------------------------------------------
+
+@bp.route("/elections/<int:election_id>/polling/turnout")
+@roles(*COMMITTEE)
+def turnout_page(election_id: int):
+    db = get_db()
+    election = election_or_404(election_id)
+    data = turnout.turnout(db, election)
+    return render_template("polling/turnout.html", election=election, data=data, svg=Markup(turnout.turnout_svg(data)))
+
+
+@bp.route("/elections/<int:election_id>/polling/turnout.json")
+@roles(*COMMITTEE)
+def turnout_json(election_id: int):
+    db = get_db()
+    election = election_or_404(election_id)
+    data = turnout.turnout(db, election)
+    return jsonify({**data, "svg": turnout.turnout_svg(data)})
+
+
+@bp.route("/elections/<int:election_id>/polling/reconcile", methods=["GET", "POST"])
+@roles(*COMMITTEE)
+def reconcile(election_id: int):
+    db = get_db()
+    election = election_or_404(election_id)
+    if request.method == "POST":
+        f = request.form
+        try:
+            if f.get("action") == "close_hours":
+                n = turnout.close_hours(db, election, current_user.username, final=f.get("final") == "1")
+                flash(_("已记录 %(n)s 条按小时汇总的发票和投票数。", n=n), "info")
+            else:
+                close.explain(db, election, current_user.username, f.get("code", ""), f.get("subject", ""), f.get("message", ""), f.get("explanation", ""))
+                flash(_("差异说明已记录。"), "info")
+            db.commit()
+        except UserError as error:
+            _flash_errors(error)
+        return redirect(url_for("polling.reconcile", election_id=election_id))
+    return render_template("polling/reconcile.html", election=election, rec=close.reconciliation(db, election))

@@ -1,0 +1,96 @@
+"""Reconciliation at close of poll (选票清点) with election.protocol.reconcile.
+
+printed = issued + spoiled + unused; per station the stubs deposited in its boxes are at
+most the papers it issued; per box stubs == records once counting has begun. Every
+difference is shown, and the committee records an explanation as an event.
+"""
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from ..errors import UserError
+from ..ledger.events import record_event
+from ..models import AuditCode, BallotBox, Election, Issuance, PollingStation, PrintBatch, Receipt, ReconciliationNote, SpoilRecord
+from ..protocol.findings import Finding
+from ..protocol.manifest import Manifest
+from ..protocol.reconcile import BoxTally, reconcile
+
+
+@dataclass
+class Reconciliation:
+    printed: int
+    issued: int
+    spoiled: int
+    unused: int
+    stations: list[dict]
+    boxes: list[dict]
+    findings: list[Finding]
+    notes: list[ReconciliationNote]
+
+
+def papers_per_voter(db: Session, election: Election) -> int:
+    bodies = {b.body for b in db.scalars(select(PrintBatch).where(PrintBatch.election_id == election.id))}
+    return max(1, len(bodies - {""}) or 1)
+
+
+def reconciliation(db: Session, election: Election, round_number: int = 1) -> Reconciliation:
+    manifests = [Manifest.from_json(b.manifest) for b in db.scalars(
+        select(PrintBatch).where(PrintBatch.election_id == election.id, PrintBatch.round_number == round_number).order_by(PrintBatch.batch))]
+    per_voter = papers_per_voter(db, election)
+    stations = list(db.scalars(select(PollingStation).where(PollingStation.election_id == election.id).order_by(PollingStation.id)))
+    issued_n = dict(db.execute(select(Issuance.station_id, func.count()).where(
+        Issuance.election_id == election.id, Issuance.round_number == round_number).group_by(Issuance.station_id)).all())
+    spoil_n = dict(db.execute(select(SpoilRecord.station_id, func.count()).where(SpoilRecord.election_id == election.id).group_by(SpoilRecord.station_id)).all())
+    receipts = list(db.execute(select(Receipt.r_hash, Receipt.state, Receipt.box_id).where(Receipt.election_id == election.id, Receipt.round_number == round_number)))
+    audits = list(db.execute(select(AuditCode.d_hash, AuditCode.box_id).where(AuditCode.election_id == election.id, AuditCode.round_number == round_number, AuditCode.state == "counted")))
+    boxes = list(db.scalars(select(BallotBox).where(BallotBox.election_id == election.id).order_by(BallotBox.id)))
+    by_box_r: dict[int, list[str]] = {b.id: [] for b in boxes}
+    for r, state, box in receipts:
+        if state == "deposited" and box in by_box_r:
+            by_box_r[box].append(r)
+    by_box_d: dict[int, list[str]] = {b.id: [] for b in boxes}
+    for d, box in audits:
+        if box in by_box_d:
+            by_box_d[box].append(d)
+    counting = bool(audits)
+    station_name = {s.id: s.name for s in stations}
+    tallies = [BoxTally(b.label, station_name[b.station_id], tuple(by_box_r[b.id]),
+                        tuple(by_box_d[b.id])) for b in boxes]
+    issued = {station_name[s]: n * per_voter for s, n in issued_n.items()}
+    spoiled = [r for r, state, _ in receipts if state == "spoiled"]
+    unused = [r for r, state, _ in receipts if state == "unused"]
+    findings = reconcile(manifests, tallies, issued, spoiled, unused) if manifests else [Finding("manifest.missing", "还没有印制选票（没有印刷清单）")]
+    if not counting:
+        # Before counting, "stubs == records" per box cannot hold yet: not a difference.
+        findings = [f for f in findings if f.code not in ("box.mismatch", "box.audit_unknown")]
+    station_rows = []
+    deposited_by_station: Counter[int] = Counter()
+    for b in boxes:
+        deposited_by_station[b.station_id] += len(by_box_r[b.id])
+    for s in stations:
+        n_issued = issued_n.get(s.id, 0) * per_voter
+        dep = deposited_by_station[s.id]
+        station_rows.append({"name": s.name, "handed_over": s.papers_handed_over, "issued": n_issued,
+                             "spoiled": spoil_n.get(s.id, 0), "deposited": dep, "over": dep > n_issued})
+    box_rows = [{"label": b.label, "station": station_name[b.station_id], "deposited": len(by_box_r[b.id]),
+                 "counted": len(by_box_d[b.id])} for b in boxes]
+    notes = list(db.scalars(select(ReconciliationNote).where(ReconciliationNote.election_id == election.id).order_by(ReconciliationNote.id)))
+    return Reconciliation(sum(len(m.receipts) for m in manifests), sum(issued.values()), len(spoiled), len(unused),
+                          station_rows, box_rows, findings, notes)
+
+
+def explain(db: Session, election: Election, actor: str, code: str, subject: str, message: str, explanation: str) -> ReconciliationNote:
+    """The committee's explanation of a difference, recorded as an event."""
+    if not explanation.strip():
+        raise UserError(f"请填写差异“{message[:60]}”的情况说明")
+    note = ReconciliationNote(election_id=election.id, code=code[:40], subject=subject[:120], message=message,
+                              explanation=explanation.strip(), actor=actor)
+    db.add(note)
+    db.flush()
+    record_event(db, election, "reconciliation_note", {"code": code, "subject": subject, "message": message,
+                                                       "explanation": explanation.strip()}, actor, "选票清点差异说明")
+    return note

@@ -1,0 +1,145 @@
+"""Deposit (投票), spoiled papers (写错换票) and unused papers at close.
+
+A deposit records R under a box with the hour only — no voter, desk or finer time. A stub
+that is unknown, spoiled, unused or already deposited is refused with a message naming
+why. The offline batch endpoint of a mobile box is idempotent: a stub already deposited
+in the same box counts as "already synced", never twice.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..db import begin_write
+from ..errors import UserError
+from ..models import AuditCode, Election, Receipt, SpoilRecord, utcnow
+from ..protocol import codes
+from ..protocol.chain import hour_stamp
+from .stations import box_of, station_of
+
+STATE_ZH = {"printed": "未投入", "deposited": "已投入票箱", "spoiled": "已作废（写错换票）", "unused": "未使用已作废"}
+
+
+def _receipt(db: Session, election: Election, scanned: str) -> Receipt:
+    try:
+        t = codes.parse(scanned)
+    except codes.CodeError as error:
+        raise UserError(f"无法识别的存根：{error}") from None
+    r = codes.receipt_hash(election.uid, t)
+    row = db.get(Receipt, (election.id, r))
+    if row is None:
+        raise UserError("未知存根：此回执码不在本次选举的印刷清单中，不得投入！")
+    return row
+
+
+def _refuse_used(row: Receipt) -> None:
+    if row.state != "printed":
+        raise UserError(f"拒绝：此选票{STATE_ZH.get(row.state, row.state)}，不能再投入或作废！")
+
+
+@dataclass
+class DepositResult:
+    box_label: str
+    hour: str
+
+
+def deposit(db: Session, election: Election, box_id: int, scanned: str, moment: datetime | None = None) -> DepositResult:
+    """Record the scanned stub's R under the box with the hour. Commits."""
+    begin_write(db)
+    try:
+        box = box_of(db, election, box_id)
+        row = _receipt(db, election, scanned)
+        _refuse_used(row)
+        hour = hour_stamp(moment or utcnow())
+        row.state, row.box_id, row.deposited_hour = "deposited", box.id, hour
+        db.commit()
+    except Exception:
+        db.rollback()
+        raise
+    return DepositResult(box.label, hour)
+
+
+def deposit_batch(db: Session, election: Election, box_id: int, scans: list[dict]) -> list[dict]:
+    """Sync an offline queue: [{"id": client id, "code": scanned text, "hour": optional}].
+
+    Each item answers "ok", "duplicate" (already deposited in this box: a re-sent item) or
+    "refused" with the reason. The client drops items answered ok/duplicate/refused.
+    """
+    out = []
+    box_of(db, election, box_id)
+    for item in scans[:500]:
+        cid = str(item.get("id", ""))[:64]
+        text = str(item.get("code", ""))
+        hour = str(item.get("hour") or "")
+        moment = None
+        try:
+            moment = datetime.strptime(hour, "%Y-%m-%dT%H") if hour else None
+        except ValueError:
+            moment = None
+        try:
+            deposit(db, election, box_id, text, moment)
+            out.append({"id": cid, "status": "ok"})
+        except UserError as error:
+            db.rollback()
+            try:
+                row = _receipt(db, election, text)
+            except UserError:
+                row = None
+            if row is not None and row.state == "deposited" and row.box_id == box_id:
+                out.append({"id": cid, "status": "duplicate"})
+            else:
+                out.append({"id": cid, "status": "refused", "message": "；".join(error.messages)})
+    return out
+
+
+def _audit(db: Session, election: Election, scanned: str) -> AuditCode:
+    try:
+        a = codes.parse_audit_qr(scanned)
+    except codes.CodeError as error:
+        raise UserError(f"无法识别的选票正面二维码：{error}") from None
+    row = db.get(AuditCode, (election.id, codes.audit_hash(election.uid, a)))
+    if row is None:
+        raise UserError("未知选票：此审计码不在本次选举的印刷清单中！")
+    if row.state != "printed":
+        raise UserError("拒绝：此选票正面已作废或已计票！")
+    return row
+
+
+def spoil(db: Session, election: Election, station_id: int, stub: str, body: str, moment: datetime | None = None) -> None:
+    """写错换票: void the spoiled paper's stub (R) and body (A); count a spoil at the station.
+    The voter's Issuance stays; the desk hands over a new paper. Commits."""
+    begin_write(db)
+    try:
+        station = station_of(db, election, station_id)
+        r = _receipt(db, election, stub)
+        _refuse_used(r)
+        a = _audit(db, election, body)
+        r.state = "spoiled"
+        a.state = "voided"
+        db.add(SpoilRecord(election_id=election.id, station_id=station.id, hour=hour_stamp(moment or utcnow())))
+        db.commit()
+    except Exception:
+        db.rollback()
+        raise
+
+
+def void_unused(db: Session, election: Election, stub: str, body: str) -> None:
+    """At close: an unused paper's stub and body are scanned and voided. Commits."""
+    begin_write(db)
+    try:
+        r = _receipt(db, election, stub)
+        _refuse_used(r)
+        a = _audit(db, election, body)
+        r.state = "unused"
+        a.state = "voided"
+        db.commit()
+    except Exception:
+        db.rollback()
+        raise
+
+
+def receipt_state(db: Session, election: Election, scanned: str) -> str:
+    return STATE_ZH.get(_receipt(db, election, scanned).state, "")

@@ -1,0 +1,223 @@
+"""Check-in and issuance at the desk (发票), and proxy authorisations (委托投票).
+
+The server records only that a voter received a paper at a desk and time — never which
+paper. Exactly one issuance per voter and round: the write takes the lock first
+(`begin_write`: BEGIN IMMEDIATE on SQLite; on PostgreSQL the voter row is locked FOR
+UPDATE) and the UNIQUE constraint on Issuance is the final guard.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from ..db import begin_write, is_sqlite
+from ..errors import UserError
+from ..ledger.events import record_event
+from ..models import Candidate, Desk, Election, Issuance, MobileBoxVoter, Proxy, Resident
+from ..setup.service import rulebook_of
+
+ALREADY = "已领取选票"
+
+
+def _roll_find(db: Session, election: Election, card_code: str) -> Resident | None:
+    try:
+        from ..roll.service import find_voter_by_card  # type: ignore[attr-defined]
+    except ImportError:
+        return db.scalar(select(Resident).where(Resident.election_id == election.id, Resident.card_code == card_code))
+    return find_voter_by_card(db, election, card_code)
+
+
+def _roll_search(db: Session, election: Election, text: str) -> list[Resident]:
+    try:
+        from ..roll.service import search_voters  # type: ignore[attr-defined]
+    except ImportError:
+        like = f"%{text}%"
+        return list(db.scalars(
+            select(Resident).where(
+                Resident.election_id == election.id,
+                or_(Resident.name.like(like), Resident.group_name.like(like), Resident.id_masked.like(like)),
+            ).order_by(Resident.name).limit(30)
+        ))
+    return list(search_voters(db, election, text))[:30]
+
+
+def is_voter(r: Resident | None, election: Election) -> bool:
+    return r is not None and r.election_id == election.id and r.status == "registered" and bool(r.eligible)
+
+
+def card_from_scan(text: str) -> str:
+    """A handheld scanner types the card QR; it may be a URL ending in the card code."""
+    raw = text.strip()
+    if "/" in raw:
+        raw = raw.rstrip("/").rsplit("/", 1)[1]
+    return raw
+
+
+@dataclass
+class VoterStatus:
+    voter: Resident
+    eligible: bool
+    issued: Issuance | None
+    proxy_holder: Resident | None  # this voter entrusted someone: no in-person vote
+    holds: list[tuple[Resident, Issuance | None]]  # authorisations this voter holds
+    mobile: bool
+
+    @property
+    def label(self) -> str:
+        if not self.eligible:
+            return "不是登记选民"
+        if self.issued is not None:
+            return ALREADY
+        if self.proxy_holder is not None:
+            return f"已委托{self.proxy_holder.name}投票"
+        if self.mobile:
+            return "已登记使用流动票箱"
+        return "可以领取选票"
+
+
+def status_of(db: Session, election: Election, voter: Resident, round_number: int = 1) -> VoterStatus:
+    issued = db.scalar(select(Issuance).where(Issuance.election_id == election.id, Issuance.round_number == round_number, Issuance.voter_id == voter.id))
+    proxy = db.scalar(select(Proxy).where(Proxy.election_id == election.id, Proxy.voter_id == voter.id))
+    holds = []
+    for p in db.scalars(select(Proxy).where(Proxy.election_id == election.id, Proxy.holder_id == voter.id).order_by(Proxy.id)):
+        entrusting = db.get(Resident, p.voter_id)
+        iss = db.scalar(select(Issuance).where(Issuance.election_id == election.id, Issuance.round_number == round_number, Issuance.voter_id == p.voter_id))
+        holds.append((entrusting, iss))
+    mobile = db.scalar(select(MobileBoxVoter.id).where(MobileBoxVoter.election_id == election.id, MobileBoxVoter.voter_id == voter.id)) is not None
+    return VoterStatus(voter, is_voter(voter, election), issued,
+                       db.get(Resident, proxy.holder_id) if proxy else None, holds, mobile)
+
+
+def find_by_card(db: Session, election: Election, scanned: str) -> Resident:
+    code = card_from_scan(scanned)
+    voter = _roll_find(db, election, code) if code else None
+    if voter is None or voter.election_id != election.id:
+        raise UserError(f"选民证编码“{code[:40]}”不在本次选举的选民名单中")
+    return voter
+
+
+def search(db: Session, election: Election, text: str) -> list[Resident]:
+    text = text.strip()
+    if not text:
+        raise UserError("请输入姓名、居民小组或身份证号（脱敏）中的文字")
+    return _roll_search(db, election, text)
+
+
+def issue_ballot(
+    db: Session, election: Election, desk_id: int, voter_id: int, clerk: str,
+    collected_by_id: int | None = None, round_number: int = 1,
+) -> Issuance:
+    """Issue one paper to a voter (or to their approved proxy holder). Commits.
+
+    Refusals raise UserError with the database unchanged; a lost race with another desk
+    ends in the UNIQUE constraint and the same "已领取选票" refusal.
+    """
+    begin_write(db)
+    try:
+        desk = db.get(Desk, desk_id)
+        if desk is None or desk.station.election_id != election.id:
+            raise UserError(f"发票台 {desk_id} 不存在")
+        if desk.station.mobile:
+            raise UserError("流动票箱的选票不经发票台发放，请在流动票箱页面登记")
+        query = select(Resident).where(Resident.id == voter_id)
+        if not is_sqlite(db):
+            query = query.with_for_update()
+        voter = db.scalar(query)
+        if not is_voter(voter, election):
+            raise UserError(f"编号 {voter_id} 的居民不是本次选举的登记选民，不能领取选票")
+        if db.scalar(select(Issuance.id).where(Issuance.election_id == election.id, Issuance.round_number == round_number, Issuance.voter_id == voter_id)):
+            raise UserError(f"{voter.name}{ALREADY}")
+        proxy = db.scalar(select(Proxy).where(Proxy.election_id == election.id, Proxy.voter_id == voter_id))
+        if collected_by_id is None and proxy is not None:
+            raise UserError(f"{voter.name}已委托他人投票（委托投票已经批准），不能再本人领取选票")
+        if collected_by_id is not None and (proxy is None or proxy.holder_id != collected_by_id):
+            raise UserError(f"没有经批准的委托：{voter.name}未委托此人代为投票")
+        if collected_by_id is None and db.scalar(select(MobileBoxVoter.id).where(MobileBoxVoter.election_id == election.id, MobileBoxVoter.voter_id == voter_id)):
+            raise UserError(f"{voter.name}已登记使用流动票箱，应由流动票箱发放选票")
+        row = Issuance(election_id=election.id, round_number=round_number, voter_id=voter_id,
+                       station_id=desk.station_id, desk_id=desk.id, collected_by_id=collected_by_id, clerk=clerk)
+        db.add(row)
+        db.flush()
+        db.commit()
+    except IntegrityError:
+        db.rollback()
+        raise UserError(ALREADY) from None
+    except Exception:
+        db.rollback()
+        raise
+    return row
+
+
+def issue_mobile(db: Session, election: Election, box_id: int, voter_id: int, clerk: str, round_number: int = 1) -> Issuance:
+    """A paper handed to a registered mobile-box voter (recorded under the box's station)."""
+    begin_write(db)
+    try:
+        reg = db.scalar(select(MobileBoxVoter).where(MobileBoxVoter.election_id == election.id, MobileBoxVoter.voter_id == voter_id, MobileBoxVoter.box_id == box_id))
+        if reg is None:
+            raise UserError(f"编号 {voter_id} 的选民未登记使用这个流动票箱")
+        from ..models import BallotBox
+        box = db.get(BallotBox, box_id)
+        row = Issuance(election_id=election.id, round_number=round_number, voter_id=voter_id,
+                       station_id=box.station_id, desk_id=None, clerk=clerk)
+        db.add(row)
+        db.flush()
+        db.commit()
+    except IntegrityError:
+        db.rollback()
+        raise UserError(ALREADY) from None
+    except Exception:
+        db.rollback()
+        raise
+    return row
+
+
+# --- proxies ------------------------------------------------------------------------
+
+def authorise_proxy(
+    db: Session, election: Election, actor: str, voter: Resident, holder: Resident, signed_on: date,
+) -> Proxy:
+    """Record a written authorisation approved by the committee (checks RULES.md: proxy)."""
+    rb = rulebook_of(election)
+    errors = []
+    if not is_voter(voter, election):
+        errors.append(f"委托人“{voter.name}”不是本次选举的登记选民")
+    if not is_voter(holder, election):
+        errors.append(f"受委托人“{holder.name}”不是本次选举的登记选民")
+    if voter.id == holder.id:
+        errors.append("委托人和受委托人不能是同一人")
+    days = (election.election_day - signed_on).days
+    if days < rb.proxy_days_before:
+        errors.append(f"委托书签署于 {signed_on}，距选举日仅 {days} 天；规则要求至少提前 {rb.proxy_days_before} 天办理")
+    if db.scalar(select(Proxy.id).where(Proxy.election_id == election.id, Proxy.voter_id == voter.id)):
+        errors.append(f"“{voter.name}”已经委托过他人，不能重复委托")
+    if db.scalar(select(Proxy.id).where(Proxy.election_id == election.id, Proxy.voter_id == holder.id)):
+        errors.append(f"“{holder.name}”本人已委托他人投票，不能再接受委托（不得转委托）")
+    if db.scalar(select(Proxy.id).where(Proxy.election_id == election.id, Proxy.holder_id == voter.id)):
+        errors.append(f"“{voter.name}”已接受他人委托，不能再委托他人（不得转委托）")
+    held = db.scalar(select(func.count()).select_from(Proxy).where(Proxy.election_id == election.id, Proxy.holder_id == holder.id)) or 0
+    if held >= rb.proxy_max_per_holder:
+        errors.append(f"“{holder.name}”已接受 {held} 人委托，规则规定每人最多接受 {rb.proxy_max_per_holder} 人委托")
+    if not rb.proxy_candidates_may_hold and db.scalar(
+        select(Candidate.id).where(Candidate.election_id == election.id, Candidate.resident_id == holder.id, Candidate.status == "formal")
+    ):
+        errors.append(f"“{holder.name}”是候选人，规则规定候选人不得接受委托")
+    if errors:
+        raise UserError(*errors)
+    row = Proxy(election_id=election.id, voter_id=voter.id, holder_id=holder.id, signed_on=signed_on, approved_by=actor)
+    db.add(row)
+    db.flush()
+    record_event(db, election, "proxy_approved", {"voter": voter.id, "holder": holder.id, "signed_on": signed_on.isoformat()}, actor)
+    return row
+
+
+def proxies_of(db: Session, election: Election) -> list[tuple[Proxy, Resident, Resident]]:
+    from sqlalchemy.orm import aliased
+    v, h = aliased(Resident), aliased(Resident)
+    return list(db.execute(
+        select(Proxy, v, h).join(v, v.id == Proxy.voter_id).join(h, h.id == Proxy.holder_id)
+        .where(Proxy.election_id == election.id).order_by(h.name, v.name)
+    ).tuples())

@@ -1,0 +1,109 @@
+"""Live turnout, the hourly count events, and the server-side SVG chart.
+
+Privacy (DESIGN.md): no chain event per issuance or per deposit. Counts are recorded per
+station per hour and per box per hour when the hour has closed (or at close of poll), as
+events stamped with the hour only.
+"""
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from datetime import datetime
+from html import escape
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from ..ledger.events import record_event
+from ..models import BallotBox, Election, ElectionEvent, Issuance, PollingStation, Receipt, Resident, SpoilRecord, utcnow
+from ..protocol.chain import hour_stamp
+
+
+def registered_count(db: Session, election: Election) -> int:
+    return db.scalar(select(func.count()).select_from(Resident).where(
+        Resident.election_id == election.id, Resident.status == "registered", Resident.eligible.is_(True))) or 0
+
+
+def issued_by_station_hour(db: Session, election: Election, round_number: int = 1) -> dict[str, Counter[str]]:
+    out: dict[str, Counter[str]] = defaultdict(Counter)
+    rows = db.execute(
+        select(PollingStation.name, Issuance.issued_at).join(PollingStation, PollingStation.id == Issuance.station_id)
+        .where(Issuance.election_id == election.id, Issuance.round_number == round_number)
+    )
+    for name, at in rows:
+        out[name][hour_stamp(at)] += 1
+    return out
+
+
+def turnout(db: Session, election: Election, round_number: int = 1) -> dict:
+    """Issued per station and per hour, and turnout against the registered voters."""
+    registered = registered_count(db, election)
+    per = issued_by_station_hour(db, election, round_number)
+    stations = [s.name for s in db.scalars(select(PollingStation).where(PollingStation.election_id == election.id).order_by(PollingStation.id))]
+    hours: Counter[str] = Counter()
+    for c in per.values():
+        hours.update(c)
+    issued = sum(hours.values())
+    return {
+        "registered": registered,
+        "issued": issued,
+        "percent": round(100 * issued / registered, 1) if registered else 0.0,
+        "stations": [{"name": n, "issued": sum(per.get(n, Counter()).values())} for n in stations],
+        "hours": [{"hour": h, "issued": hours[h]} for h in sorted(hours)],
+        "majority_reached": registered > 0 and issued * 2 > registered,
+    }
+
+
+def turnout_svg(data: dict, width: int = 360, height: int = 180) -> str:
+    """A bar chart of papers issued per hour (server-side, no script)."""
+    hours = data["hours"] or [{"hour": "", "issued": 0}]
+    top = max(1, max(h["issued"] for h in hours))
+    pad, base = 24, height - 28
+    bar_w = (width - 2 * pad) / len(hours)
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" '
+             f'aria-label="每小时发出选票数" class="chart" width="100%">',
+             f'<line x1="{pad}" y1="{base}" x2="{width - pad}" y2="{base}" stroke="#333"/>']
+    for i, h in enumerate(hours):
+        bh = (base - 20) * h["issued"] / top
+        x = pad + i * bar_w + 2
+        label = h["hour"][11:13] + "时" if h["hour"] else ""
+        parts.append(f'<rect x="{x:.1f}" y="{base - bh:.1f}" width="{max(bar_w - 4, 1):.1f}" height="{bh:.1f}" fill="#b22222"/>')
+        parts.append(f'<text x="{x + bar_w / 2 - 2:.1f}" y="{base - bh - 4:.1f}" font-size="11" text-anchor="middle">{h["issued"]}</text>')
+        parts.append(f'<text x="{x + bar_w / 2 - 2:.1f}" y="{base + 16}" font-size="11" text-anchor="middle">{escape(label)}</text>')
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def _recorded(db: Session, election: Election, kind: str) -> set[tuple[str, str]]:
+    rows = db.scalars(select(ElectionEvent.payload).where(ElectionEvent.election_id == election.id, ElectionEvent.kind == kind))
+    key = "station" if kind == "issuance_hour" else "box"
+    return {(p.get(key), p.get("hour")) for p in rows}
+
+
+def close_hours(db: Session, election: Election, actor: str, now: datetime | None = None, final: bool = False, round_number: int = 1) -> int:
+    """Record count events for every closed hour not yet recorded (all hours when ``final``).
+    Returns the number of events written; the caller commits."""
+    current = hour_stamp(now or utcnow())
+    done_i = _recorded(db, election, "issuance_hour")
+    done_d = _recorded(db, election, "deposit_hour")
+    spoils: dict[tuple[str, str], int] = Counter()
+    for name, hour in db.execute(select(PollingStation.name, SpoilRecord.hour).join(PollingStation, PollingStation.id == SpoilRecord.station_id).where(SpoilRecord.election_id == election.id)):
+        spoils[(name, hour)] += 1
+    written = 0
+    per = issued_by_station_hour(db, election, round_number)
+    keys = set((s, h) for s, c in per.items() for h in c) | set(spoils)
+    for station, hour in sorted(keys):
+        if (station, hour) in done_i or (hour >= current and not final):
+            continue
+        record_event(db, election, "issuance_hour", {"station": station, "hour": hour, "issued": per.get(station, Counter())[hour],
+                                                     "spoiled": spoils.get((station, hour), 0)}, actor, at=hour)
+        written += 1
+    deposits = db.execute(
+        select(BallotBox.label, Receipt.deposited_hour, func.count()).join(BallotBox, BallotBox.id == Receipt.box_id)
+        .where(Receipt.election_id == election.id, Receipt.state == "deposited").group_by(BallotBox.label, Receipt.deposited_hour)
+    ).all()
+    for box, hour, n in sorted(deposits):
+        if (box, hour) in done_d or (hour >= current and not final):
+            continue
+        record_event(db, election, "deposit_hour", {"box": box, "hour": hour, "deposited": n}, actor, at=hour)
+        written += 1
+    return written

@@ -1,0 +1,18 @@
+"""Fixtures for polling: an election with voters and formal candidates, and a station."""
+from __future__ import annotations
+
+import pytest
+
+from election.polling.stations import create_station
+from tests.polling.helpers import add_candidates, add_voters
+
+
+@pytest.fixture
+def poll(db, world):
+    election = world["a"]["election"]
+    voters = add_voters(db, election, 40)
+    names = add_candidates(db, election, voters[:20])
+    station = create_station(db, election, "t", "第一投票站", desks=2, boxes=2)
+    db.commit()
+    return {"election": election, "voters": voters, "names": names, "station": station,
+            "desks": list(station.desks), "boxes": list(station.boxes), "users": world["a"]["users"]}

@@ -1,0 +1,66 @@
+"""Test data for polling: voters and formal candidates inserted directly (the roll and
+nomination capabilities own their real workflows)."""
+from __future__ import annotations
+
+from datetime import date
+
+from election.models import Candidate, Household, Resident
+from election.rules.bodies import BodiesConfig
+
+SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗"
+GIVEN = "建国秀英伟静丽强敏磊军洋艳勇杰娟涛明超霞平刚"
+
+
+def add_voters(db, election, n: int, group: str = "第一居民小组", start: int = 0) -> list[Resident]:
+    household = Household(election_id=election.id, number=f"H{start}", building="1栋", group_name=group)
+    db.add(household)
+    db.flush()
+    out = []
+    for i in range(start, start + n):
+        name = SURNAMES[i % len(SURNAMES)] + GIVEN[(i // len(SURNAMES)) % len(GIVEN)] + GIVEN[(i * 7) % len(GIVEN)]
+        r = Resident(
+            election_id=election.id, household_id=household.id, name=name, sex="男", birth_date=date(1970, 1, 1),
+            id_cipher="x", id_hash=f"{election.id}-{i}", id_masked=f"1101**********{i:04d}"[-18:], group_name=group,
+            category="hukou", status="registered", eligible=True, voter_number=i + 1, card_code=f"C{election.id}V{i:05d}",
+        )
+        db.add(r)
+        out.append(r)
+    db.flush()
+    return out
+
+
+def add_candidates(db, election, residents: list[Resident]) -> dict[str, list[str]]:
+    """Formal candidates for every post: seats + 1 per post, in ballot order; returns names per post."""
+    config = BodiesConfig(election.jwh_deputies, election.jwh_members, election.jdw_deputies, election.jdw_members)
+    it = iter(residents)
+    names: dict[str, list[str]] = {}
+    for post in config.posts():
+        names[post.key] = []
+        for order in range(post.seats + 1):
+            r = next(it)
+            db.add(Candidate(election_id=election.id, resident_id=r.id, post=post.key, status="formal", ballot_order=order + 1))
+            names[post.key].append(r.name)
+    db.flush()
+    return names
+
+
+def print_capturing(db, election, n: int, monkeypatch) -> list[tuple[str, str]]:
+    """Print ``n`` papers through the service, capturing (stub QR text, body QR text) as a
+    scanner would read them; the PDF drawing is skipped (tested in test_printing)."""
+    import io
+
+    from election.polling import printing
+    from tests.conftest import DATA_KEY
+
+    seen: list[tuple[str, str]] = []
+
+    def fake_render(spec, papers, out, progress=None, *, total=None, progress_every=100):
+        for p in papers:
+            seen.append((p.t_qr, p.a_qr))
+        return len(seen)
+
+    monkeypatch.setattr(printing, "render_ballots", fake_render)
+    printing.print_papers(db, election, n, io.BytesIO(), "a_committee", DATA_KEY, "HTTPS://JX.EXAMPLE.CN/R")
+    db.commit()
+    monkeypatch.undo()
+    return seen
