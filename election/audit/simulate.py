@@ -145,14 +145,12 @@ def simulate(db: Session, election: Election, voters: int = 120, seed: int = 1,
 
 
 def _marks(rng: random.Random, posts: dict, candidates: dict[str, list[str]]) -> dict:
-    """Random marks, favouring the first candidates so the result has a margin."""
+    """Random marks with a clear favourite for every seat: the first ``seats`` candidates
+    are approved on most papers, the others on a few; never more approvals than seats."""
     marks = {}
     for key, info in posts.items():
-        people = candidates[key]
-        weights = [3.0 / (1 + j) for j in range(len(people))]
-        chosen: set[str] = set()
-        for _ in range(info["seats"]):
-            if rng.random() < 0.85:
-                chosen.add(rng.choices(people, weights)[0])
-        marks[key] = {"approve": sorted(chosen), "oppose": [], "write_ins": [], "unreadable": False}
+        seats = info["seats"]
+        chosen = [p for j, p in enumerate(candidates[key]) if rng.random() < (0.8 if j < seats else 0.25)]
+        rng.shuffle(chosen)
+        marks[key] = {"approve": sorted(chosen[:seats]), "oppose": [], "write_ins": [], "unreadable": False}
     return marks

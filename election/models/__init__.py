@@ -9,7 +9,7 @@ from .roll_extra import APPLICATION_KINDS, OBJECTION_STATUSES, Objection, RollAp
 from .nomination import CANDIDATE_STATUSES, CHANNELS, RELATIONS, Candidate, Nomination, PrimaryVote, Relation, Signature
 from .polling import BallotBox, Desk, Issuance, MobileBoxVoter, PollingStation, PrintBatch, Proxy, ReconciliationNote, SpoilRecord
 from .ballots import ROUND_KINDS, AuditCode, Receipt, Round
-from .ledger import ElectionKey
+from .ledger import Audit, AuditDraw, Complaint, Countersignature, ElectionKey, HeadNotice, StreetOfficeKey
 from .representatives import (
     COMMITTEE_BODIES, REP_METHODS, REP_STATUSES, CommitteeEntry, GroupLeader, RepArea, RepAreaHousehold, RepPlan,
     Representative, SelectionMeeting,
@@ -20,7 +20,7 @@ __all__ = [
     "Base", "utcnow", "METHODS", "Community", "Election", "ROLES", "STREET_ROLES", "User",
     "ElectionEvent", "CATEGORIES", "STATUSES", "Household", "Resident", "APPLICATION_KINDS", "OBJECTION_STATUSES", "Objection", "RollApplication", "CANDIDATE_STATUSES",
     "Candidate", "CHANNELS", "RELATIONS", "Nomination", "Signature", "PrimaryVote", "Relation", "BallotBox", "Desk", "Issuance", "PollingStation", "MobileBoxVoter", "PrintBatch", "Proxy", "ReconciliationNote", "SpoilRecord", "ROUND_KINDS", "AuditCode",
-    "Receipt", "Round", "ElectionKey",
+    "Receipt", "Round", "ElectionKey", "Audit", "AuditDraw", "Complaint", "Countersignature", "HeadNotice", "StreetOfficeKey",
     "COMMITTEE_BODIES", "REP_METHODS", "REP_STATUSES", "CommitteeEntry", "GroupLeader", "RepArea",
     "RepAreaHousehold", "RepPlan", "Representative", "SelectionMeeting",
     "BoxExplanation", "Filing", "RoundResult", "SecondEntry", "TallyBoard",
