@@ -60,8 +60,12 @@ def build_demo(
         username = f"{name}{suffix}"
         create_user(db, username, DEMO_PASSWORD, role, label, community, STREET)
         result.logins.append((username, DEMO_PASSWORD, label))
-    # Representatives need the roll's households: keep this after the roll step.
     import random
+
+    from .roll.demo import add_demo_roll
+
+    add_demo_roll(db, election, data_key, households, random.Random(seed), today=today)
+    # Representatives need the roll's households: keep this after the roll step.
 
     from .representatives.demo import add_demo_representatives
 
