@@ -1,0 +1,119 @@
+"""Browser tests of the counting pages: ballot entry with the keyboard only (scanner types
+the QR then Enter; one key per candidate; Enter confirms; focus returns to the scan field),
+the running tally refreshing itself, the projector view, the board and the overview."""
+from __future__ import annotations
+
+import uuid
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from election.accounts.service import create_user
+from election.counting.service import d_from_scan, enter_scanned
+from election.models import AuditCode, Election
+from election.setup.service import ElectionDraft, create_community, create_election
+from tests.browser.conftest import no_horizontal_scroll, shot, unlabelled_fields
+from tests.counting.builder import build, entry_fields
+
+PASSWORD = "browser-pass-1"
+
+
+@pytest.fixture
+def counting_world(live_app):
+    tag = uuid.uuid4().hex[:6]
+    db = live_app.extensions["juxuan.sessions"]()
+    community = create_community(db, f"计票社区{tag}", f"计票街道{tag}", 100)
+    election = create_election(db, "test", community, ElectionDraft(
+        title=f"计票测试选举{tag}", election_day=date.today() + timedelta(days=30), method="direct", preset="national",
+        jwh_deputies=1, jwh_members=3, jdw_deputies=0, jdw_members=2), live_app.config["DATA_KEY"])
+    for role in ("counter", "committee", "scrutineer"):
+        create_user(db, f"{role}_{tag}", PASSWORD, role, community=community)
+    db.commit()
+    built = build(db, election, live_app.config["DATA_KEY"], voters=12, papers=6, boxes=1)
+    yield {"tag": tag, "election_id": election.id, "built": built, "db": db}
+    db.close()
+
+
+def _login(page, username: str) -> None:
+    page.goto("/login")
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码").fill(PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_url("**/")
+
+
+def test_entry_page_keyboard_only(page, counting_world):
+    """Rule (issue): a paper costs one scan plus the marks; Enter confirms; focus returns to the scan field."""
+    w = counting_world
+    b, eid = w["built"], w["election_id"]
+    _login(page, f"counter_{w['tag']}")
+    page.goto(f"/elections/{eid}/counting/1/entry?box={b.boxes[0].id}")
+    assert unlabelled_fields(page) == []
+    papers = [["1", "2"], ["2", "1", "1"], []]  # keys after the scan: 主任 ×2, then 副主任
+    for scan, keys in zip(b.scans, papers):
+        assert page.evaluate("document.activeElement.id") == "scan"
+        page.keyboard.type(scan)
+        page.keyboard.press("Enter")
+        for key in keys:
+            page.keyboard.press(key)
+        page.keyboard.press("Enter")
+        page.wait_for_load_state("load")
+        assert "已记录" in page.locator(".flashes").inner_text()
+    assert page.evaluate("document.activeElement.id") == "scan"
+    assert "已录入 3 张，存根 6 张" in page.locator("#box-count").inner_text()
+    shot(page, "counting-entry")
+    db = w["db"]
+    db.rollback()
+    election = db.get(Election, eid)
+    first = db.get(AuditCode, (eid, d_from_scan(election, b.scans[0]))).marks
+    zh = [str(b.residents[0].id), str(b.residents[1].id)]
+    assert first["jwh_zhuren"]["approve"] == [zh[0]] and first["jwh_zhuren"]["oppose"] == [zh[1]]
+    second = db.get(AuditCode, (eid, d_from_scan(election, b.scans[1]))).marks
+    assert second["jwh_fu_zhuren"]["approve"] == [str(b.residents[2].id)]
+    third = db.get(AuditCode, (eid, d_from_scan(election, b.scans[2]))).marks
+    assert all(not m["approve"] and not m["oppose"] for m in third.values())
+    # The same paper scanned again is refused loudly.
+    page.keyboard.type(b.scans[0])
+    page.keyboard.press("Enter")
+    page.keyboard.press("Enter")
+    page.wait_for_load_state("load")
+    assert "此选票已经录入过" in page.locator(".flash.error").inner_text()
+
+
+def test_running_tally_refreshes_and_projector(page, counting_world):
+    w = counting_world
+    b, eid, db = w["built"], w["election_id"], w["db"]
+    _login(page, f"scrutineer_{w['tag']}")
+    page.goto(f"/elections/{eid}/counting/1/running")
+    assert page.locator("#returned").inner_text() == "0"
+    election = db.get(Election, eid)
+    enter_scanned(db, election, b.boxes[0].id, b.scans[3], entry_fields(b, {"jwh_zhuren": {0: "1"}}), "c")
+    db.commit()
+    page.wait_for_function("document.getElementById('returned').textContent === '1'", timeout=6000)
+    assert "张建国" in page.locator("#posts").inner_text() and "当选票数线 1 票" in page.locator("#posts").inner_text()
+    shot(page, "counting-running")
+    page.goto(f"/elections/{eid}/counting/1/projector")
+    assert page.locator(".top").is_hidden()
+    assert float(page.evaluate("parseFloat(getComputedStyle(document.body).fontSize)")) > 16
+    assert "张建国" in page.locator("#posts").inner_text()
+    shot(page, "counting-projector")
+
+
+def test_overview_and_board_on_phone(phone, counting_world):
+    w = counting_world
+    eid = w["election_id"]
+    _login(phone, f"committee_{w['tag']}")
+    phone.goto(f"/elections/{eid}/counting")
+    assert "票箱核对" in phone.content() and "尚未录入计票板合计" in phone.locator(".blockers").inner_text()
+    assert no_horizontal_scroll(phone)
+    shot(phone, "counting-overview")
+    phone.get_by_role("link", name="计票板合计").click()
+    assert unlabelled_fields(phone) == []
+    for field in phone.locator("input[name^=b-]").all():
+        field.fill("0")
+    phone.get_by_role("button", name="录入合计").click()
+    phone.wait_for_url(f"**/elections/{eid}/counting")
+    assert "计票板合计已录入" in phone.locator(".flashes").inner_text()
+    assert no_horizontal_scroll(phone)
+    shot(phone, "counting-board")

@@ -1,0 +1,103 @@
+"""Bench: the tally of 100,000 paper records loaded from the database, as a ratio to merely
+loading them (`make bench` runs `bench_tally`). A ratio near 1 means the count costs little
+beyond reading the records; it runs on a temp-file SQLite database (or JUXUAN_BENCH_DB)."""
+from __future__ import annotations
+
+import os
+import random
+import tempfile
+import time
+from datetime import date
+
+from sqlalchemy import insert, select
+
+from election.counting.result import compute_result
+from election.db import make_engine, make_sessionmaker
+from election.models import AuditCode, Base, Candidate, Household, Issuance, PollingStation, Resident, Round
+from election.setup.service import ElectionDraft, create_community, create_election
+
+
+
+def _fernet_key() -> str:
+    from cryptography.fernet import Fernet
+
+    return Fernet.generate_key().decode("ascii")
+
+
+def _populate(db, n: int, seed: int):
+    rng = random.Random(seed)
+    community = create_community(db, "基准社区", "基准街道", n)
+    election = create_election(db, "bench", community, ElectionDraft(
+        title="基准选举", election_day=date(2027, 1, 1), method="direct", preset="national",
+        jwh_deputies=1, jwh_members=3, jdw_deputies=0, jdw_members=2), _fernet_key())
+    house = Household(election_id=election.id, number="1", building="1")
+    station = PollingStation(election_id=election.id, name="站")
+    db.add_all([house, station])
+    db.flush()
+    voters = n + n // 5
+    db.execute(insert(Resident), [
+        {"election_id": election.id, "household_id": house.id, "name": f"居民{i}", "sex": "女" if i % 2 else "男",
+         "birth_date": date(1970, 1, 1), "id_cipher": "-", "id_hash": f"{i:064x}", "id_masked": "-", "category": "hukou",
+         "status": "registered", "eligible": True, "voter_number": i + 1}
+        for i in range(voters)])
+    ids = list(db.scalars(select(Resident.id).where(Resident.election_id == election.id).order_by(Resident.id)))
+    posts = {"jwh_zhuren": (1, ids[0:2]), "jwh_fu_zhuren": (1, ids[2:4]), "jwh_weiyuan": (3, ids[4:9]),
+             "jdw_zhuren": (1, ids[9:11]), "jdw_weiyuan": (2, ids[11:14])}
+    round_posts = {}
+    for post, (seats, people) in posts.items():
+        rows = [Candidate(election_id=election.id, resident_id=r, post=post, status="formal", ballot_order=k)
+                for k, r in enumerate(people)]
+        db.add_all(rows)
+        db.flush()
+        round_posts[post] = {"seats": seats, "candidates": [c.id for c in rows]}
+    db.add(Round(election_id=election.id, number=1, kind="main", posts=round_posts))
+    db.execute(insert(Issuance), [{"election_id": election.id, "round_number": 1, "voter_id": ids[i],
+                                   "station_id": station.id, "clerk": "b"} for i in range(n)])
+    records = []
+    for i in range(n):
+        marks = {}
+        for post, (seats, people) in posts.items():
+            pick = rng.sample(people, rng.randint(0, seats))
+            rest = [p for p in people if p not in pick]
+            marks[post] = {"approve": [str(p) for p in pick], "oppose": [str(p) for p in rest[:1]] if rng.random() < .2 else [],
+                           "write_ins": [str(ids[20 + rng.randrange(50)])] if rng.random() < .01 else [],
+                           "unreadable": rng.random() < .005}
+        records.append({"election_id": election.id, "d_hash": f"{rng.getrandbits(256):064x}", "round_number": 1,
+                        "batch": 1, "state": "counted", "marks": marks})
+    records.sort(key=lambda r: r["d_hash"])
+    db.execute(insert(AuditCode), records)
+    db.commit()
+    return election
+
+
+def bench_tally(n: int = 100_000, seed: int = 7) -> dict:
+    folder = tempfile.mkdtemp(prefix="juxuan-bench-tally-")
+    url = os.environ.get("JUXUAN_BENCH_DB") or f"sqlite:///{folder}/bench.db"
+    engine = make_engine(url)
+    Base.metadata.create_all(engine)
+    sessions = make_sessionmaker(engine)
+    with sessions() as db:
+        election = _populate(db, n, seed)
+        eid = election.id
+    load_times, tally_times = [], []
+    for _ in range(3):
+        with sessions() as db:
+            start = time.perf_counter()
+            rows = db.scalars(select(AuditCode.marks).where(AuditCode.election_id == eid, AuditCode.round_number == 1,
+                                                            AuditCode.state == "counted")).all()
+            load_times.append(time.perf_counter() - start)
+            assert len(rows) == n
+        with sessions() as db:
+            from election.models import Election
+
+            start = time.perf_counter()
+            result = compute_result(db, db.get(Election, eid), 1)
+            tally_times.append(time.perf_counter() - start)
+            assert result.papers_returned == n
+    engine.dispose()
+    load, count = min(load_times), min(tally_times)
+    return {"ratio": round(count / load, 2), "records": n, "load_s": round(load, 3), "tally_s": round(count, 3)}
+
+
+if __name__ == "__main__":
+    print(bench_tally())
