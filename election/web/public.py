@@ -1,6 +1,182 @@
-"""Pages of the public capability (filled by its issue)."""
+"""Residents' pages, no login: check a receipt code (typed or scanned, /r/<code>), the
+published result with its signed root and the public bundle, and the complaint form.
+The receipt page names no candidate and answers "not found" identically for a code
+that was printed but not deposited and one never printed."""
 from __future__ import annotations
 
-from flask import Blueprint
+import threading
+import time
+from datetime import date
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+from wtforms import SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length
+
+from ..errors import UserError
+from ..ledger import publication
+from ..ledger.complaints import file_complaint
+from ..ledger.publish import lookup_receipt
+from ..models import Election, RoundResult
+from ..protocol.codes import CodeError
+from .access import election_or_404, public, roles
+from .db import get_db
 
 bp = Blueprint("public", __name__)
+
+
+class TokenBucket:
+    """Per-client token bucket, in process: ``rate`` lookups per second, bursts of ``burst``.
+    Enough for one laptop or one app process; several processes each keep their own."""
+
+    def __init__(self, rate: float, burst: int) -> None:
+        self.rate, self.burst = rate, burst
+        self._state: dict[str, tuple[float, float]] = {}
+        self._lock = threading.Lock()
+
+    def allow(self, key: str) -> bool:
+        now = time.monotonic()
+        with self._lock:
+            tokens, last = self._state.get(key, (float(self.burst), now))
+            tokens = min(float(self.burst), tokens + (now - last) * self.rate)
+            if len(self._state) > 10000:  # forget idle clients
+                self._state.clear()
+            if tokens < 1:
+                self._state[key] = (tokens, now)
+                return False
+            self._state[key] = (tokens - 1, now)
+            return True
+
+
+def _bucket() -> TokenBucket:
+    b = current_app.extensions.get("juxuan.receipt_bucket")
+    if b is None:
+        b = TokenBucket(current_app.config.get("RECEIPT_LOOKUP_RATE", 0.2), current_app.config.get("RECEIPT_LOOKUP_BURST", 10))
+        current_app.extensions["juxuan.receipt_bucket"] = b
+    return b
+
+
+class ReceiptForm(FlaskForm):
+    code = StringField(_l("回执码（选票存根上的 28 位编码）"), validators=[DataRequired(message=_l("请输入回执码"))])
+
+
+class ComplaintForm(FlaskForm):
+    kind = SelectField(_l("申诉类型"), choices=[("receipt", _l("查不到我的回执")), ("procedure", _l("选举程序问题"))])
+    text = TextAreaField(_l("申诉内容（请勿填写回执码）"), validators=[DataRequired(message=_l("请填写申诉内容")), Length(max=2000)])
+    contact = StringField(_l("联系方式（可不填）"), validators=[Length(max=120)])
+
+
+def _open_windows(db) -> list[tuple[Election, date]]:
+    """Elections whose complaint window is open today, with the deadline (same list for
+    every not-found code: it says nothing about the code)."""
+    out = []
+    for e in db.scalars(select(Election).order_by(Election.id)):
+        deadline = publication.complaint_deadline(db, e)
+        if deadline is not None and deadline >= date.today():
+            out.append((e, deadline))
+    return out
+
+
+def _answer(code_text: str):
+    if not _bucket().allow(request.remote_addr or "?"):
+        abort(429)
+    db = get_db()
+    try:
+        answer = lookup_receipt(db, code_text)
+    except CodeError as error:
+        flash(_("回执码无法识别：%(why)s", why=str(error)), "error")
+        return render_template("public/receipt.html", form=ReceiptForm(code=code_text), answer=None, windows=[])
+    summary = publication.published_summary(current_app.instance_path, answer.election) if answer.found else None
+    return render_template("public/receipt.html", form=ReceiptForm(code=code_text), answer=answer,
+                           summary=summary, windows=[] if answer.found else _open_windows(db))
+
+
+@bp.route("/r", methods=["GET", "POST"])
+@public
+def receipt():
+    form = ReceiptForm()
+    if form.validate_on_submit():
+        return redirect(url_for("public.receipt_code", code=form.code.data.strip().replace(" ", "")))
+    return render_template("public/receipt.html", form=form, answer=None, windows=[])
+
+
+@bp.route("/r/<path:code>")
+@bp.route("/R/<path:code>")  # an upper-case QR prefix keeps the QR in alphanumeric mode
+@public
+def receipt_code(code: str):
+    return _answer(code)
+
+
+@bp.route("/e/<int:election_id>/result")
+@public
+def result(election_id: int):
+    db = get_db()
+    election = db.get(Election, election_id) or abort(404)
+    summary = publication.published_summary(current_app.instance_path, election)
+    names = {}
+    published = db.scalar(select(RoundResult).where(RoundResult.election_id == election.id).order_by(RoundResult.round_number).limit(1))
+    if published is not None:
+        names = {k: v.get("name", k) for k, v in published.names.items()}
+    if summary is not None and not names:
+        from ..models import Resident
+
+        ids = {int(p) for post in summary.posts.values() for p in post if str(p).isdigit()}
+        if ids:
+            names = {str(r.id): r.name for r in db.scalars(select(Resident).where(Resident.id.in_(ids), Resident.election_id == election.id))}
+    can_publish = current_user.is_authenticated and current_user.role in ("committee", "street_admin")
+    return render_template("public/result.html", election=election, summary=summary, names=names,
+                           deadline=publication.complaint_deadline(db, election), can_publish=can_publish)
+
+
+@bp.route("/e/<int:election_id>/bundle.zip")
+@public
+def bundle(election_id: int):
+    election = get_db().get(Election, election_id) or abort(404)
+    path = publication.bundle_path(current_app.instance_path, election)
+    if not path.exists():
+        abort(404)
+    return send_file(path, mimetype="application/zip", as_attachment=True, download_name=f"juxuan-{election.uid}-public.zip")
+
+
+@bp.route("/e/<int:election_id>/publish", methods=["POST"])
+@roles("committee", "street_admin")
+def publish(election_id: int):
+    db = get_db()
+    election = election_or_404(election_id)
+    try:
+        publication.publish_bundle(db, election, current_app.config["DATA_KEY"], current_user.username, current_app.instance_path)
+        db.commit()
+    except UserError as error:
+        db.rollback()
+        for message in error.messages:
+            flash(message, "error")
+    else:
+        flash(_("公示包已签名并发布。"), "info")
+    return redirect(url_for("public.result", election_id=election.id))
+
+
+@bp.route("/e/<int:election_id>/complaint", methods=["GET", "POST"])
+@public
+def complaint(election_id: int):
+    db = get_db()
+    election = db.get(Election, election_id) or abort(404)
+    form = ComplaintForm()
+    deadline = publication.complaint_deadline(db, election)
+    if form.validate_on_submit():
+        if not _bucket().allow(request.remote_addr or "?"):
+            abort(429)
+        try:
+            row = file_complaint(db, election, form.kind.data, form.text.data, form.contact.data, date.today())
+            db.commit()
+        except UserError as error:
+            db.rollback()
+            for message in error.messages:
+                flash(message, "error")
+        else:
+            flash(_("申诉已登记，编号 %(n)s。选举委员会将在事件记录中公开答复。", n=row.id), "info")
+            return redirect(url_for("public.result", election_id=election.id))
+    return render_template("public/complaint.html", election=election, form=form, deadline=deadline)

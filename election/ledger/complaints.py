@@ -1,0 +1,53 @@
+"""Residents' complaints in the window after the announcement (rulebook
+complaint_window_days) and the committee's answers, both recorded in the ledger. The
+event carries the kind and the text's hash, never the contact, nor any receipt code."""
+from __future__ import annotations
+
+import hashlib
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..errors import UserError
+from ..models import Complaint, Election, utcnow
+from .events import record_event
+from .publication import announced_on, complaint_deadline
+
+KINDS = {"receipt": "查不到回执", "procedure": "选举程序"}
+
+
+def file_complaint(db: Session, election: Election, kind: str, text: str, contact: str, today: date) -> Complaint:
+    if kind not in KINDS:
+        raise UserError(f"申诉类型“{kind}”无效，应为：{'、'.join(KINDS.values())}")
+    if not text.strip():
+        raise UserError("申诉内容不能为空")
+    start, deadline = announced_on(db, election), complaint_deadline(db, election)
+    if start is None or deadline is None:
+        raise UserError("选举结果尚未公布，申诉期尚未开始")
+    if today > deadline:
+        raise UserError(f"申诉期已于 {deadline.isoformat()} 结束（规则：结果公布后 {(deadline - start).days} 日内）")
+    row = Complaint(election_id=election.id, kind=kind, text=text.strip(), contact=contact.strip())
+    db.add(row)
+    db.flush()
+    record_event(db, election, "complaint_filed", {
+        "complaint": row.id, "kind": kind, "text_sha256": hashlib.sha256(row.text.encode("utf-8")).hexdigest(),
+    }, "resident", KINDS[kind], at=today.isoformat())
+    return row
+
+
+def answer_complaint(db: Session, election: Election, complaint_id: int, answer: str, actor: str) -> Complaint:
+    row = db.get(Complaint, complaint_id)
+    if row is None or row.election_id != election.id:
+        raise UserError(f"申诉编号 {complaint_id} 不属于本次选举")
+    if row.answered_by:
+        raise UserError(f"申诉 {complaint_id} 已于 {row.answered_at:%Y-%m-%d} 答复，不能修改")
+    if not answer.strip():
+        raise UserError("答复内容不能为空")
+    row.answer, row.answered_by, row.answered_at = answer.strip(), actor, utcnow()
+    record_event(db, election, "complaint_answered", {"complaint": row.id, "answer": row.answer}, actor, "选举委员会答复申诉")
+    return row
+
+
+def complaints_of(db: Session, election: Election) -> list[Complaint]:
+    return list(db.scalars(select(Complaint).where(Complaint.election_id == election.id).order_by(Complaint.id)))

@@ -1,0 +1,78 @@
+"""Publication of the result: the committee seals the public bundle once (a bundle_index
+event) and the file is kept under the instance folder, so residents download the very
+bytes that were sealed and an anonymous download never writes to the chain. Also the
+announcement date and the complaint deadline the public pages show."""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..models import Election, ElectionEvent
+from ..protocol.bundle import read_files
+from ..rules.rulebook import Rulebook
+from .publish import Exported, export_bundle
+
+
+def bundle_path(instance: str | Path, election: Election) -> Path:
+    return Path(instance) / "bundles" / f"{election.uid}-public.zip"
+
+
+def publish_bundle(db: Session, election: Election, data_key: str, actor: str, instance: str | Path) -> Exported:
+    """Seal the public bundle and keep it for download (the caller commits)."""
+    out = export_bundle(db, election, data_key, actor, auditor=False)
+    path = bundle_path(instance, election)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_bytes(out.data)
+    tmp.replace(path)
+    return out
+
+
+def announced_on(db: Session, election: Election) -> date | None:
+    """The day the result was announced: the first result_published or bundle_index event."""
+    at = db.scalar(select(ElectionEvent.at).where(
+        ElectionEvent.election_id == election.id, ElectionEvent.kind.in_(("result_published", "bundle_index")))
+        .order_by(ElectionEvent.seq).limit(1))
+    return date.fromisoformat(at[:10]) if at else None
+
+
+def complaint_deadline(db: Session, election: Election) -> date | None:
+    """Announcement + rulebook.complaint_window_days (RULES.md parameter)."""
+    day = announced_on(db, election)
+    if day is None:
+        return None
+    return day + timedelta(days=Rulebook.from_dict(election.rulebook).complaint_window_days)
+
+
+@dataclass(frozen=True)
+class PublishedSummary:
+    """What the public result page shows, read back from the sealed bundle itself."""
+
+    head_seq: int
+    head: str
+    signature: str
+    key: str
+    root: str
+    returned: int
+    posts: dict
+    box_totals: list
+    boxes: dict
+
+
+def published_summary(instance: str | Path, election: Election) -> PublishedSummary | None:
+    path = bundle_path(instance, election)
+    if not path.exists():
+        return None
+    files = read_files(path.read_bytes())
+    sig = json.loads(files["head.sig"])
+    totals = json.loads(files["totals.json"])
+    return PublishedSummary(
+        int(sig["statement"]["seq"]), sig["statement"]["head"], sig["signature"], sig["key"],
+        json.loads(files["deposits.json"])["root"], int(totals["returned"]), totals["posts"],
+        json.loads(files["box_totals.json"]), json.loads(files["boxes.json"]),
+    )
