@@ -1,6 +1,358 @@
-"""Pages of the roll capability (filled by its issue)."""
+"""Pages of the voter roll (选民登记): overview and search, import with dry run and error
+table, template download, resident detail and status changes, applications, publication
+and notice, objections, freezing, voter cards. Committee writes; the street office reads."""
 from __future__ import annotations
 
-from flask import Blueprint
+import io
+from datetime import date
 
-bp = Blueprint("roll", __name__)
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from sqlalchemy import select
+from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Optional
+
+from ..errors import NotFound, UserError
+from ..ledger.events import events_of
+from ..models import APPLICATION_KINDS, STATUSES, Objection, Resident, RollApplication
+from ..roll.cards import assign_cards, render_cards, search_voters, voter_number_text
+from ..roll.files import template_xlsx
+from ..roll.importing import import_roll
+from ..roll.publication import (
+    decide_objection, file_objection, freeze_roll, latest_publication_day, objection_deadline, objection_of,
+    publish_roll, render_roll_notice, roll_fingerprint,
+)
+from ..roll.register import CHANGES, apply_for_registration, category_label, change_status, judge_resident, overview, resident_of
+from .access import election_or_404, roles
+from .db import get_db
+
+bp = Blueprint("roll", __name__, url_prefix="/elections/<int:election_id>/roll")
+
+READ = ("committee", "street_admin")
+WRITE = ("committee",)
+
+
+class ImportForm(FlaskForm):
+    file = FileField(_l("名册文件（.xlsx 或 .csv）"), validators=[FileRequired(message=_l("请选择要上传的文件"))])
+    dry_run = BooleanField(_l("只检查，不写入（预览）"), default=True)
+
+
+class StatusForm(FlaskForm):
+    status = SelectField(_l("新的登记状态"), choices=list(CHANGES.items()))
+    basis = StringField(_l("依据（剥夺政治权利时必填，如判决书文号）"))
+    reason = TextAreaField(_l("变更理由"), validators=[DataRequired(message=_l("请填写变更理由"))])
+
+
+class ApplicationForm(FlaskForm):
+    resident_id = SelectField(_l("申请人"), coerce=int)
+    kind = SelectField(_l("申请类别"), choices=list(APPLICATION_KINDS.items()))
+    since = DateField(_l("居住（工作）起始日期"), validators=[DataRequired(message=_l("请填写起始日期（年-月-日）"))])
+    declared_single = BooleanField(_l("申请人声明未在其他地方登记为选民"))
+    note = TextAreaField(_l("备注（名单冻结后须填写决定）"))
+
+
+class PublishForm(FlaskForm):
+    published_on = DateField(_l("公布日期"), validators=[DataRequired(message=_l("请填写公布日期（年-月-日）"))])
+
+
+class FreezeForm(FlaskForm):
+    reason = TextAreaField(_l("冻结说明"))
+
+
+class ObjectionForm(FlaskForm):
+    objector = StringField(_l("申诉人"), validators=[DataRequired(message=_l("请填写申诉人姓名"))])
+    resident_id = IntegerField(_l("涉及居民编号（可不填）"), validators=[Optional()])
+    text = TextAreaField(_l("申诉内容"), validators=[DataRequired(message=_l("请填写申诉内容"))])
+    filed_on = DateField(_l("申诉日期"), validators=[DataRequired(message=_l("请填写申诉日期（年-月-日）"))])
+
+
+class DecisionForm(FlaskForm):
+    upheld = SelectField(_l("处理结果"), choices=[("yes", _l("申诉成立")), ("no", _l("申诉不成立"))])
+    new_status = SelectField(_l("同时变更该居民的登记状态"), choices=[("", _l("不变更"))] + list(CHANGES.items()))
+    decision = TextAreaField(_l("处理决定及理由"), validators=[DataRequired(message=_l("请填写处理决定及理由"))])
+    decided_on = DateField(_l("决定日期"), validators=[DataRequired(message=_l("请填写决定日期（年-月-日）"))])
+
+
+class CardsForm(FlaskForm):
+    stations = TextAreaField(_l("投票站分配（每行：居民小组=投票站；未填写的为“第一投票站”）"))
+
+
+def _errors(error: UserError) -> None:
+    get_db().rollback()
+    for message in error.messages:
+        flash(message, "error")
+
+
+def _resident(election, resident_id: int) -> Resident:
+    try:
+        return resident_of(get_db(), election, resident_id)
+    except NotFound:
+        abort(404)
+
+
+def _pdf(buffer: io.BytesIO, name: str):
+    buffer.seek(0)
+    return send_file(buffer, mimetype="application/pdf", download_name=name, as_attachment=False)
+
+
+@bp.route("/")
+@roles(*READ)
+def index(election_id: int):
+    election = election_or_404(election_id)
+    db = get_db()
+    q = request.args.get("q", "").strip()
+    results = search_voters(db, election, q) if q else []
+    return render_template("roll/index.html", election=election, counts=overview(db, election), q=q,
+                           results=results, statuses=STATUSES, number=voter_number_text)
+
+
+@bp.route("/template.xlsx")
+@roles(*READ)
+def template(election_id: int):
+    election_or_404(election_id)
+    return send_file(io.BytesIO(template_xlsx()), download_name="选民登记导入模板.xlsx", as_attachment=True,
+                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+@bp.route("/import", methods=["GET", "POST"])
+@roles(*WRITE)
+def import_page(election_id: int):
+    election = election_or_404(election_id)
+    form = ImportForm()
+    report, errors = None, []
+    if form.validate_on_submit():
+        db = get_db()
+        upload = form.file.data
+        try:
+            report = import_roll(db, election, current_app.config["DATA_KEY"], upload.read(), upload.filename or "",
+                                 current_user.username, dry_run=form.dry_run.data)
+            if report.dry_run:
+                db.rollback()
+            else:
+                db.commit()
+                flash(_("已导入 %(n)s 名居民（%(h)s 户）。", n=report.rows, h=report.households), "info")
+                for warning in report.warnings:
+                    flash(warning.message, "info")
+                return redirect(url_for("roll.index", election_id=election.id))
+        except UserError as error:
+            _errors(error)
+            errors = error.rows
+    return render_template("roll/import.html", election=election, form=form, report=report, errors=errors)
+
+
+@bp.route("/residents/<int:resident_id>", methods=["GET", "POST"])
+@roles(*READ)
+def resident(election_id: int, resident_id: int):
+    election = election_or_404(election_id)
+    person = _resident(election, resident_id)
+    db = get_db()
+    form = StatusForm()
+    if form.validate_on_submit():
+        if current_user.role not in WRITE:
+            abort(403)
+        try:
+            change_status(db, election, person, form.status.data, form.reason.data, current_user.username,
+                          form.basis.data or "")
+            db.commit()
+        except UserError as error:
+            _errors(error)
+        else:
+            flash(_("登记状态已变更，并记入事件记录。"), "info")
+            return redirect(url_for("roll.resident", election_id=election.id, resident_id=person.id))
+    verdict = judge_resident(db, election, person)
+    applications = list(db.scalars(select(RollApplication).where(RollApplication.resident_id == person.id)
+                                   .order_by(RollApplication.id)))
+    history = [e for e in events_of(db, election) if e.payload.get("resident") == person.id
+               or [person.id, person.id_masked] in (e.payload.get("added") or [])]
+    return render_template("roll/resident.html", election=election, person=person, form=form, verdict=verdict,
+                           applications=applications, history=history, statuses=STATUSES,
+                           category=category_label(person), number=voter_number_text(person))
+
+
+@bp.route("/applications", methods=["GET", "POST"])
+@roles(*READ)
+def applications(election_id: int):
+    election = election_or_404(election_id)
+    db = get_db()
+    candidates = list(db.scalars(select(Resident).where(
+        Resident.election_id == election.id, Resident.status.in_(("pending", "ineligible", "registered")),
+        Resident.category != "worker").order_by(Resident.status.desc(), Resident.group_name, Resident.name).limit(2000)))
+    form = ApplicationForm()
+    form.resident_id.choices = [
+        (r.id, f"{r.name} · {r.id_masked} · {r.group_name} · {STATUSES[r.status]}") for r in candidates
+    ]
+    if form.validate_on_submit():
+        if current_user.role not in WRITE:
+            abort(403)
+        try:
+            application = apply_for_registration(
+                db, election, _resident(election, form.resident_id.data), form.kind.data, form.since.data,
+                form.declared_single.data, current_user.username, form.note.data or "")
+            db.commit()
+        except UserError as error:
+            _errors(error)
+        else:
+            if application.result == "approved":
+                flash(_("申请已记录，%(name)s已登记为选民。", name=application.resident.name), "info")
+            else:
+                flash(_("申请已记录，但不符合条件：%(r)s", r=application.reasons), "error")
+            return redirect(url_for("roll.applications", election_id=election.id))
+    records = list(db.scalars(select(RollApplication).where(RollApplication.election_id == election.id)
+                              .order_by(RollApplication.id.desc())))
+    return render_template("roll/applications.html", election=election, form=form, records=records)
+
+
+@bp.route("/publication", methods=["GET", "POST"])
+@roles(*READ)
+def publication(election_id: int):
+    election = election_or_404(election_id)
+    db = get_db()
+    form = PublishForm()
+    if request.method == "GET" and not form.published_on.data:
+        form.published_on.data = min(date.today(), latest_publication_day(election))
+    if form.validate_on_submit():
+        if current_user.role not in WRITE:
+            abort(403)
+        try:
+            publish_roll(db, election, form.published_on.data, current_user.username)
+            db.commit()
+        except UserError as error:
+            _errors(error)
+        else:
+            flash(_("选民名单公布日期已记录，规则随之冻结。"), "info")
+            return redirect(url_for("roll.publication", election_id=election.id))
+    return render_template("roll/publication.html", election=election, form=form, freeze=FreezeForm(prefix="f"),
+                           latest=latest_publication_day(election), fingerprint=roll_fingerprint(db, election),
+                           deadline=objection_deadline(election) if election.roll_published_on else None)
+
+
+@bp.route("/freeze", methods=["POST"])
+@roles(*WRITE)
+def freeze(election_id: int):
+    election = election_or_404(election_id)
+    form = FreezeForm(prefix="f")
+    if form.validate_on_submit():
+        db = get_db()
+        try:
+            freeze_roll(db, election, current_user.username, form.reason.data or "")
+            db.commit()
+        except UserError as error:
+            _errors(error)
+        else:
+            flash(_("选民名单已冻结；此后的变更须记录选举委员会的决定。"), "info")
+    return redirect(url_for("roll.publication", election_id=election.id))
+
+
+@bp.route("/notice.pdf")
+@roles(*READ)
+def notice(election_id: int):
+    election = election_or_404(election_id)
+    buffer = io.BytesIO()
+    try:
+        render_roll_notice(get_db(), election, buffer, amended=request.args.get("amended") == "1")
+    except UserError as error:
+        _errors(error)
+        return redirect(url_for("roll.publication", election_id=election.id))
+    return _pdf(buffer, "选民名单公告.pdf")
+
+
+@bp.route("/objections", methods=["GET", "POST"])
+@roles(*READ)
+def objections(election_id: int):
+    election = election_or_404(election_id)
+    db = get_db()
+    form = ObjectionForm()
+    if request.method == "GET":
+        form.filed_on.data = date.today()
+    if form.validate_on_submit():
+        if current_user.role not in WRITE:
+            abort(403)
+        try:
+            file_objection(db, election, form.objector.data, form.text.data, form.filed_on.data,
+                           current_user.username, form.resident_id.data)
+            db.commit()
+        except NotFound:
+            db.rollback()
+            flash(_("居民编号 %(n)s 不在本选举的名册中。", n=form.resident_id.data), "error")
+        except UserError as error:
+            _errors(error)
+        else:
+            flash(_("申诉已登记。"), "info")
+            return redirect(url_for("roll.objections", election_id=election.id))
+    records = list(db.scalars(select(Objection).where(Objection.election_id == election.id).order_by(Objection.id)))
+    decisions = {o.id: DecisionForm(prefix=f"d{o.id}", formdata=None, decided_on=date.today())
+                 for o in records if o.status == "open"}
+    return render_template("roll/objections.html", election=election, form=form, records=records,
+                           decisions=decisions, deadline=objection_deadline(election) if election.roll_published_on else None)
+
+
+@bp.route("/objections/<int:objection_id>/decide", methods=["POST"])
+@roles(*WRITE)
+def decide(election_id: int, objection_id: int):
+    election = election_or_404(election_id)
+    db = get_db()
+    try:
+        objection = objection_of(db, election, objection_id)
+    except NotFound:
+        abort(404)
+    form = DecisionForm(prefix=f"d{objection.id}")
+    if form.validate_on_submit():
+        try:
+            decide_objection(db, election, objection, form.upheld.data == "yes", form.decision.data,
+                             form.decided_on.data, current_user.username, form.new_status.data or "")
+            db.commit()
+        except UserError as error:
+            _errors(error)
+        else:
+            flash(_("处理决定已记录。可打印更正公告。"), "info")
+    else:
+        for messages in form.errors.values():
+            for message in messages:
+                flash(message, "error")
+    return redirect(url_for("roll.objections", election_id=election.id))
+
+
+@bp.route("/cards", methods=["GET", "POST"])
+@roles(*READ)
+def cards(election_id: int):
+    election = election_or_404(election_id)
+    db = get_db()
+    form = CardsForm()
+    if form.validate_on_submit():
+        stations = {}
+        for n, line in enumerate((form.stations.data or "").splitlines(), start=1):
+            if line.strip():
+                group, sep, station = line.partition("=")
+                if not sep or not group.strip() or not station.strip():
+                    flash(_("投票站分配第%(n)s行应为“居民小组=投票站”。", n=n), "error")
+                    return render_template("roll/cards.html", election=election, form=form,
+                                           counts=overview(db, election), assign=FlaskForm(prefix="a"))
+                stations[group.strip()] = station.strip()
+        buffer = io.BytesIO()
+        try:
+            render_cards(db, election, buffer, stations)
+        except (UserError, ValueError) as error:
+            for message in getattr(error, "messages", [str(error)]):
+                flash(message, "error")
+        else:
+            return _pdf(buffer, "选民证.pdf")
+    numbered = db.scalar(select(Resident.id).where(Resident.election_id == election.id,
+                                                   Resident.card_code.is_not(None)).limit(1)) is not None
+    return render_template("roll/cards.html", election=election, form=form, counts=overview(db, election),
+                           assign=FlaskForm(prefix="a"), numbered=numbered)
+
+
+@bp.route("/cards/assign", methods=["POST"])
+@roles(*WRITE)
+def assign(election_id: int):
+    election = election_or_404(election_id)
+    if FlaskForm(prefix="a").validate_on_submit():
+        db = get_db()
+        n = assign_cards(db, election, current_user.username)
+        db.commit()
+        flash(_("已为 %(n)s 名选民分配选民编号和选民证码。", n=n), "info")
+    return redirect(url_for("roll.cards", election_id=election.id))
