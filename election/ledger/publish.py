@@ -8,10 +8,11 @@ chain in the database and the chain in the bundle are the same chain.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -19,7 +20,7 @@ from ..models import AuditCode, BallotBox, Election, Issuance, PollingStation, R
 from ..protocol import bundle as bundle_mod
 from ..protocol import chain as chain_mod
 from ..protocol import codes, merkle, signing
-from ..protocol.canonical import canonical_json
+from ..protocol.canonical import canonical_json, sha256_hex
 from ..protocol.bundle import BoxInfo, BundleParts, Record
 from ..protocol.manifest import make_manifest
 from ..rules.rulebook import Rulebook
@@ -135,10 +136,11 @@ class Exported:
     head_seq: int
     head: str
     root: str  # Merkle root over all deposited receipts
+    files: dict[str, bytes] = field(default_factory=dict)  # the sealed auditor files
 
 
 def export_bundle(db: Session, election: Election, data_key: str, actor: str, auditor: bool = False,
-                  day: date | None = None) -> Exported:
+                  day: date | None = None, office_key: Ed25519PrivateKey | None = None) -> Exported:
     """Seal and write a bundle: render every file, record the bundle_index event (through
     record_event, in the caller's transaction), sign the new head. The index lists the
     auditor-only files too, so the public bundle (which omits them) verifies as well."""
@@ -150,20 +152,22 @@ def export_bundle(db: Session, election: Election, data_key: str, actor: str, au
     files["chain.jsonl"] = chain_mod.to_jsonl([as_chain_event(e) for e in events])
     sig = sign_head(db, election, data_key, day)
     files["head.sig"] = canonical_json(sig.to_json()) + b"\n"
-    counter = _countersignature(db, election, files, data_key, day)
-    files.update(counter)
+    if office_key is not None:
+        statement = signing.result_statement(election.uid, events[-1].hash, sha256_hex(files["totals.json"]),
+                                             (day or date.today()).isoformat())
+        files["countersign.json"] = canonical_json(signing.sign(office_key, statement).to_json()) + b"\n"
+        files["office_key.pem"] = signing.public_key_to_pem(office_key.public_key())
+    full = dict(files)
     if not auditor:
-        files = {n: b for n, b in files.items() if n not in bundle_mod.AUDITOR_ONLY}
+        files = public_files(files)
     dep = bundle_mod.deposits_json(parts.deposits)
-    return Exported(bundle_mod.write_files(files), events[-1].seq, events[-1].hash, dep["root"])
+    return Exported(bundle_mod.write_files(files), events[-1].seq, events[-1].hash, dep["root"], full)
 
 
-def _countersignature(db: Session, election: Election, files: dict[str, bytes], data_key: str, day: date | None) -> dict[str, bytes]:
-    try:
-        from ..audit.countersign import countersign_files
-    except ImportError:
-        return {}
-    return countersign_files(db, election, files, data_key, day)
+def public_files(files: dict[str, bytes]) -> dict[str, bytes]:
+    """The public bundle of a sealed auditor bundle: same head, same signatures, without
+    the auditor-only files (the index marks them optional)."""
+    return {n: b for n, b in files.items() if n not in bundle_mod.AUDITOR_ONLY}
 
 
 # ---------------------------------------------------------------------- receipts

@@ -1,6 +1,145 @@
-"""Pages of the audit capability (filled by its issue)."""
+"""The street office's auditor pages: the risk-limiting audit (seed from public dice,
+the draws, blind entry of each drawn paper, conclusion), the countersignature (备案)
+and the auditor bundle download."""
 from __future__ import annotations
 
-from flask import Blueprint
+from fractions import Fraction
 
-bp = Blueprint("audit", __name__)
+from flask import Blueprint, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from wtforms import StringField
+from wtforms.validators import DataRequired
+
+from ..audit import service
+from ..audit.countersign import auditor_bundle_path, countersign
+from ..errors import UserError
+from ..ledger.publish import post_table
+from .access import election_or_404, roles
+from .db import get_db
+
+bp = Blueprint("audit", __name__, url_prefix="/audit")
+
+
+class StartForm(FlaskForm):
+    seed = StringField(_l("随机种子（公开掷骰得到的数字，至少 20 位）"), validators=[DataRequired(message=_l("请填写随机种子"))])
+    risk_limit = StringField(_l("风险上限（如 1/20）"))
+
+
+class DrawForm(FlaskForm):
+    scanned = StringField(_l("扫描选票正面的审计二维码"), validators=[DataRequired(message=_l("请扫描审计二维码"))])
+
+
+def _flash(error: UserError) -> None:
+    for message in error.messages:
+        flash(message, "error")
+
+
+@bp.route("/e/<int:election_id>", methods=["GET", "POST"])
+@roles("auditor")
+def overview(election_id: int):
+    db = get_db()
+    election = election_or_404(election_id)
+    form = StartForm()
+    if form.validate_on_submit():
+        try:
+            limit = Fraction(form.risk_limit.data.strip()) if (form.risk_limit.data or "").strip() else None
+        except (ValueError, ZeroDivisionError):
+            _flash(UserError(f"风险上限“{form.risk_limit.data}”无效，应为 0 与 1 之间的分数，如 1/20"))
+        else:
+            try:
+                service.start_audit(db, election, form.seed.data, current_user.username, limit)
+                db.commit()
+            except UserError as error:
+                db.rollback()
+                _flash(error)
+            else:
+                flash(_("审计已开始，请按清单抽取选票。"), "info")
+                return redirect(url_for("audit.overview", election_id=election.id))
+    audit = service.current_audit(db, election)
+    draws = service.draws_of(db, audit) if audit else []
+    return render_template("audit/overview.html", election=election, form=form, audit=audit, draws=draws,
+                           has_bundle=auditor_bundle_path(current_app.instance_path, election).exists())
+
+
+@bp.route("/e/<int:election_id>/draw/<int:index>", methods=["GET", "POST"])
+@roles("auditor")
+def draw(election_id: int, index: int):
+    db = get_db()
+    election = election_or_404(election_id)
+    audit = service.current_audit(db, election)
+    if audit is None:
+        return redirect(url_for("audit.overview", election_id=election.id))
+    row = next((d for d in service.draws_of(db, audit) if d.index == index), None)
+    if row is None:
+        flash(_("第 %(i)s 次抽取不存在", i=index), "error")
+        return redirect(url_for("audit.overview", election_id=election.id))
+    posts = post_table(db, election)
+    form = DrawForm()
+    if form.validate_on_submit():
+        paper = {p: request.form.getlist(f"p-{p}") for p in posts}
+        try:
+            service.record_draw(db, election, audit, index, form.scanned.data, paper, current_user.username)
+            db.commit()
+        except UserError as error:
+            db.rollback()
+            _flash(error)
+        else:
+            nxt = next((d.index for d in service.draws_of(db, audit) if d.d_hash is None), None)
+            flash(_("已录入第 %(i)s 次抽取。", i=index), "info")
+            if nxt is not None:
+                return redirect(url_for("audit.draw", election_id=election.id, index=nxt))
+            return redirect(url_for("audit.overview", election_id=election.id))
+    from ..models import Resident
+
+    ids = {int(c) for p in posts.values() for c in p["candidates"]}
+    names = {str(r.id): r.name for r in db.query(Resident).filter(Resident.id.in_(ids or {0}))}
+    return render_template("audit/draw.html", election=election, audit=audit, draw=row, form=form, posts=posts, names=names)
+
+
+@bp.route("/e/<int:election_id>/conclude", methods=["POST"])
+@roles("auditor")
+def conclude(election_id: int):
+    db = get_db()
+    election = election_or_404(election_id)
+    audit = service.current_audit(db, election)
+    try:
+        if audit is None:
+            raise UserError("尚未开始审计")
+        outcome = service.conclude(db, election, audit, current_user.username)
+        db.commit()
+    except UserError as error:
+        db.rollback()
+        _flash(error)
+    else:
+        flash(outcome.message, "info" if outcome.confirmed else "error")
+    return redirect(url_for("audit.overview", election_id=election.id))
+
+
+@bp.route("/e/<int:election_id>/countersign", methods=["POST"])
+@roles("auditor")
+def sign(election_id: int):
+    db = get_db()
+    election = election_or_404(election_id)
+    try:
+        countersign(db, election, current_app.config["DATA_KEY"], current_user.username, current_app.instance_path)
+        db.commit()
+    except UserError as error:
+        db.rollback()
+        _flash(error)
+    else:
+        flash(_("已会签备案，审计公示包与公开公示包均带有街道办事处的签名。"), "info")
+    return redirect(url_for("audit.overview", election_id=election.id))
+
+
+@bp.route("/e/<int:election_id>/bundle.zip")
+@roles("auditor")
+def bundle(election_id: int):
+    election = election_or_404(election_id)
+    path = auditor_bundle_path(current_app.instance_path, election)
+    if not path.exists():
+        flash(_("请先会签备案，生成审计公示包。"), "error")
+        return redirect(url_for("audit.overview", election_id=election.id))
+    return send_file(path, mimetype="application/zip", as_attachment=True, download_name=f"juxuan-{election.uid}-auditor.zip")
