@@ -45,8 +45,12 @@ def result_report(db: Session, election: Election, round_number: int) -> ResultR
                            "当选" if pid in elected else _reason(reasons.get(pid, "below_threshold")), pid not in listed)
             for pid in people
         )
-        posts.append(PostTally(BODY_ZH.get(spec.body, spec.body), spec.title, p["seats"], p["valid_papers"],
-                               p["invalid_papers"], p["threshold"]["min_votes"],
+        valid, invalid = p["valid_papers"], p["invalid_papers"]
+        if not data["valid"]:
+            # A void election decides no post: every returned paper is shown as not counted for it.
+            valid, invalid = 0, data["papers_returned"]
+        posts.append(PostTally(BODY_ZH.get(spec.body, spec.body), spec.title, p["seats"], valid,
+                               invalid, p["threshold"]["min_votes"],
                                RULE_ZH.get(p["threshold"]["rule"], p["threshold"]["rule"]), cands))
     events = events_of(db, election)
     return ResultReport(
@@ -55,7 +59,7 @@ def result_report(db: Session, election: Election, round_number: int) -> ResultR
         papers_issued=data["papers_issued"], papers_returned=data["papers_returned"], posts=tuple(posts),
         key_fingerprint=fingerprint_of(db, election), chain_head=events[-1].hash if events else "",
         committee=f"{election.community.name}居民选举委员会",
-        validity_note="；".join(data["explanation"][:2]),
+        validity_note=data["reason"] if not data["valid"] else "；".join(data["explanation"][:2]),
     )
 
 

@@ -241,6 +241,8 @@ def _pdf(election_id: int, make, name: str) -> Response:
         data = make(get_db(), election)
     except UserError as error:
         _flash_errors(error)
+        if current_user.role == "auditor":
+            return redirect(url_for("counting.filings"))
         return redirect(url_for("counting.overview", election_id=election_id))
     return Response(data, mimetype="application/pdf", headers={"Content-Disposition": f"inline; filename={name}"})
 

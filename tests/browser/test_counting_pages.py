@@ -117,3 +117,33 @@ def test_overview_and_board_on_phone(phone, counting_world):
     assert "计票板合计已录入" in phone.locator(".flashes").inner_text()
     assert no_horizontal_scroll(phone)
     shot(phone, "counting-board")
+
+
+def test_auditor_receives_filing(page, counting_world, live_app):
+    """Rule (RULES.md Counting and results): the report is filed (备案) with the street office."""
+    from election.counting.reports import file_result
+    from election.counting.result import enter_board, publish_result, running_tally
+
+    w = counting_world
+    b, eid, db = w["built"], w["election_id"], w["db"]
+    election = db.get(Election, eid)
+    for scan in b.scans:
+        enter_scanned(db, election, b.boxes[0].id, scan, entry_fields(b, {"jwh_zhuren": {0: "1"}}), "c")
+        db.commit()
+    running = running_tally(db, election, 1)
+    enter_board(db, election, 1, {p["key"]: {r["person"]: r["votes"] for r in p["rows"]} for p in running["posts"]}, "s")
+    publish_result(db, election, 1, "committee")
+    file_result(db, election, 1, "committee")
+    create_user(db, f"auditor_{w['tag']}", PASSWORD, "auditor", street_office=election.community.street_office)
+    db.commit()
+    _login(page, f"auditor_{w['tag']}")
+    page.goto("/filings")
+    row = page.locator("#filings tbody tr", has_text=election.title)
+    assert row.count() == 1
+    row.get_by_role("button", name="签收").click()
+    page.wait_for_url("**/filings")
+    assert "已签收" in page.locator("#filings", has_text=election.title).inner_text()
+    shot(page, "counting-filings")
+    with page.expect_response(lambda r: r.url.endswith("/counting/1/report.pdf")) as info:
+        page.evaluate("url => fetch(url)", f"/elections/{eid}/counting/1/report.pdf")
+    assert info.value.headers["content-type"] == "application/pdf"

@@ -93,3 +93,23 @@ def entry_fields(built: Built, marks: dict[str, dict[int, str]], write_ins: dict
     for post in unreadable:
         out[f"u-{post}"] = "on"
     return out
+
+
+def add_round_papers(db, election, built: Built, round_number: int, papers: int) -> list[str]:
+    """Print-and-vote a later round (what the polling capability does): issuance, deposited
+    receipts and printed audit codes for `round_number`; returns the body QR payloads."""
+    station_id = built.boxes[0].station_id
+    receipts, audits, scans = [], [], []
+    for i in range(papers):
+        db.add(Issuance(election_id=election.id, round_number=round_number, voter_id=built.residents[i].id,
+                        station_id=station_id, clerk="clerk"))
+        t, a = new_code(), new_code()
+        box = built.boxes[i % len(built.boxes)]
+        receipts.append(Receipt(election_id=election.id, r_hash=receipt_hash(election.uid, t), round_number=round_number,
+                                batch=1, state="deposited", box_id=box.id, deposited_hour="2026-11-23T15"))
+        audits.append(AuditCode(election_id=election.id, d_hash=audit_hash(election.uid, a), round_number=round_number, batch=1))
+        scans.append(audit_qr(a))
+    for row in sorted(receipts, key=lambda r: r.r_hash) + sorted(audits, key=lambda r: r.d_hash):
+        db.add(row)
+    db.commit()
+    return scans

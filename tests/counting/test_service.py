@@ -169,3 +169,24 @@ def test_board_difference_blocks_and_publish_creates_runoff(db, small):
     assert nxt.kind == "runoff" and "jwh_weiyuan" in nxt.posts
     assert nxt.posts["jwh_weiyuan"]["seats"] == 1
     assert "已公布" in blockers(db, election, 1)[-1]
+
+
+def test_void_election_published_and_report_states_reason(db, world):
+    """Rule (RULES.md Validity): returned papers must exceed half the registered voters."""
+    import io
+
+    from pypdf import PdfReader
+
+    from election.counting.reports import report_pdf
+
+    election = world["a"]["election"]
+    b = build(db, election, DATA_KEY, voters=12, papers=6, boxes=1)
+    _count_all(db, election, b, {"jwh_zhuren": {0: "1"}})
+    totals = {p["key"]: {r["person"]: r["votes"] for r in p["rows"]} for p in running_tally(db, election, 1)["posts"]}
+    enter_board(db, election, 1, totals, "s")
+    row = publish_result(db, election, 1, "a_committee")
+    db.commit()
+    assert row.result["valid"] is False and row.result["next_round"] == "new_election"
+    assert db.scalar(select(Round).where(Round.number == 2)) is None
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(report_pdf(db, election, 1))).pages)
+    assert "选举无效" in text and "6" in text
