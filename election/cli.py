@@ -144,3 +144,10 @@ def tally_cmd(scenario: str) -> None:
         click.echo(tally_file(scenario))
     except UserError as error:
         fail(error)
+
+
+# Ledger: `juxuan bundle export` and `juxuan demo --simulate` (election/ledger/cli.py).
+from .ledger.cli import add_simulate as _add_simulate, bundle_group as _bundle_group  # noqa: E402
+
+main.add_command(_bundle_group)
+_add_simulate(demo_cmd)
