@@ -1,0 +1,91 @@
+"""Bench: verifying a bundle of 100,000 records (every check, the rules' recount included)
+as a ratio to hashing the same bytes with hashlib.sha256 — the least any verifier must do.
+
+The bundle is built with the protocol directly (real codes, keys, chain, Merkle trees,
+seal): the database is not what is measured. ``python -m tools.bench_verify [N]``.
+"""
+from __future__ import annotations
+
+import hashlib
+import random
+import sys
+import time
+from collections import Counter
+
+from election.ledger.recount import tally_fn_for, tally_records
+from election.protocol import bundle, chain, codes, rla, signing
+from election.protocol.bundle import BoxInfo, BundleParts, Record
+from election.protocol.canonical import digest
+from election.protocol.manifest import make_manifest
+from election.rules.rulebook import Rulebook
+
+POSTS = {
+    "jwh_zhuren": {"seats": 1, "rank": 6, "body": "jwh", "candidates": ["1", "2"]},
+    "jwh_weiyuan": {"seats": 3, "rank": 4, "body": "jwh", "candidates": ["3", "4", "5", "6"]},
+    "jdw_weiyuan": {"seats": 2, "rank": 1, "body": "jdw", "candidates": ["7", "8", "9"]},
+}
+
+
+def build_bundle(n: int = 100_000, boxes: int = 40, seed: int = 1) -> bytes:
+    rng = random.Random(seed)
+    election = "bench-election"
+    rh, ah = codes.hasher(codes.RECEIPT_TAG, election), codes.hasher(codes.AUDIT_TAG, election)
+    rs = [rh(rng.randbytes(16)) for _ in range(n)]
+    ds = [ah(rng.randbytes(16)) for _ in range(n)]
+    key = signing.generate_key()
+    rulebook = Rulebook().to_dict()
+    man = make_manifest(election, rs, ds)
+    g = chain.genesis(election, digest(rulebook), "0" * 64, signing.fingerprint(key.public_key()), at="2026-11-01")
+    events = [g, chain.append(g, "manifest", {"batch": 0, "digest": man.digest, "receipts": n, "audits": n})]
+    names = [f"B{i:03d}" for i in range(boxes)]
+    deposits: dict[str, list[str]] = {b: [] for b in names}
+    records = []
+    for i in range(n):
+        box = names[i % boxes]
+        deposits[box].append(rs[i])
+        marks = {}
+        for post, info in POSTS.items():
+            chosen = [c for j, c in enumerate(info["candidates"]) if rng.random() < (0.7 if j < info["seats"] else 0.3)]
+            marks[post] = {"approve": chosen[: info["seats"]], "oppose": [], "write_ins": [], "unreadable": False}
+        records.append(Record(ds[i], box, marks))
+    per_box = Counter(r.box for r in records)
+    groups = bundle.group_boxes(dict(per_box))
+    by_box: dict[str, list[Record]] = {}
+    for r in records:
+        by_box.setdefault(r.box, []).append(r)
+    parts = BundleParts(
+        election_id=election, manifests=(man,), deposits={b: tuple(v) for b, v in deposits.items()},
+        boxes={b: BoxInfo("S1", per_box[b]) for b in names}, issuance={"S1": n}, spoiled=(), unused=(),
+        rulebook=rulebook,
+        totals={"returned": n, "posts": tally_records(records, POSTS, rulebook), "result": {"posts": POSTS}},
+        box_totals=tuple({"boxes": grp, "papers": sum(per_box[b] for b in grp),
+                          "posts": tally_records([r for b in grp for r in by_box[b]], POSTS, rulebook)} for grp in groups),
+        chain=tuple(events), election_key_pem=signing.public_key_to_pem(key.public_key()), records=tuple(records),
+        audit={"seed": "1" * 20, "risk_limit": "1/20", "draws": [[d.box, d.position] for d in rla.draw_sample("1" * 20, dict(per_box), 100)]},
+    )
+    return bundle.write_bundle(bundle.seal(parts, key, "2026-11-23"))
+
+
+def bench_verify(n: int = 100_000) -> dict:
+    data = build_bundle(n)
+    files = bundle.read_files(data)
+    raw = b"".join(files[k] for k in sorted(files))
+    t0 = time.perf_counter()
+    parts = bundle.read_bundle(data)
+    from election.protocol.verify import verify_bundle
+
+    checks = verify_bundle(data, tally_fn_for(parts.totals, parts.rulebook))
+    t_verify = time.perf_counter() - t0
+    bad = [c for c in checks if not c.ok]
+    if bad:
+        raise AssertionError(f"bench bundle does not verify: {bad}")
+    t0 = time.perf_counter()
+    hashlib.sha256(data).hexdigest()
+    hashlib.sha256(raw).hexdigest()
+    t_hash = time.perf_counter() - t0
+    return {"ratio": round(t_verify / t_hash, 1), "records": n, "verify_s": round(t_verify, 3),
+            "hash_s": round(t_hash, 5), "zip_bytes": len(data), "file_bytes": len(raw), "checks": len(checks)}
+
+
+if __name__ == "__main__":
+    print(bench_verify(int(sys.argv[1]) if len(sys.argv) > 1 else 100_000))
