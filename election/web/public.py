@@ -129,7 +129,8 @@ def result(election_id: int):
             names = {str(r.id): r.name for r in db.scalars(select(Resident).where(Resident.id.in_(ids), Resident.election_id == election.id))}
     can_publish = current_user.is_authenticated and current_user.role in ("committee", "street_admin")
     return render_template("public/result.html", election=election, summary=summary, names=names,
-                           deadline=publication.complaint_deadline(db, election), can_publish=can_publish)
+                           deadline=publication.complaint_deadline(db, election), can_publish=can_publish,
+                           can_notice=current_user.is_authenticated and current_user.role in ("committee", "street_admin", "auditor"))
 
 
 @bp.route("/e/<int:election_id>/bundle.zip")
@@ -157,6 +158,25 @@ def publish(election_id: int):
     else:
         flash(_("公示包已签名并发布。"), "info")
     return redirect(url_for("public.result", election_id=election.id))
+
+
+@bp.route("/e/<int:election_id>/head-notice", methods=["POST"])
+@roles("committee", "street_admin", "auditor")
+def head_notice(election_id: int):
+    """Today's signed chain-head notice as a PDF (made and recorded on the first print of the day)."""
+    import io
+
+    from ..ledger.notices import daily_notice, notice_pdf
+
+    db = get_db()
+    election = election_or_404(election_id)
+    notice = daily_notice(db, election, current_app.config["DATA_KEY"], current_user.username)
+    db.commit()
+    buf = io.BytesIO()
+    notice_pdf(db, election, notice, buf)
+    buf.seek(0)
+    return send_file(buf, mimetype="application/pdf", as_attachment=True,
+                     download_name=f"head-{election.id}-{notice.day.isoformat()}.pdf")
 
 
 @bp.route("/e/<int:election_id>/complaint", methods=["GET", "POST"])

@@ -1,0 +1,56 @@
+"""The printed chain-head notice: the signed head (sequence number, hash, signature,
+key fingerprint, date, QR) for the notice board and the street office, one per day of
+the election period. Each is itself an event, so a later rewrite of anything before the
+printed head is visible against the paper on the wall."""
+from __future__ import annotations
+
+from datetime import date
+from typing import BinaryIO
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..models import Election, HeadNotice
+from . import keys
+from .events import events_of, record_event
+from .publish import sign_head
+
+
+def daily_notice(db: Session, election: Election, data_key: str, actor: str, day: date | None = None) -> HeadNotice:
+    """Today's notice: made (signed and recorded) on the first call of the day, then the same."""
+    day = day or date.today()
+    row = db.scalar(select(HeadNotice).where(HeadNotice.election_id == election.id, HeadNotice.day == day))
+    if row is not None:
+        return row
+    sig = sign_head(db, election, data_key, day)
+    row = HeadNotice(election_id=election.id, day=day, seq=int(sig.statement["seq"]), head=sig.statement["head"],
+                     signature=sig.signature, printed_by=actor)
+    db.add(row)
+    record_event(db, election, "head_notice", {"day": day.isoformat(), "seq": row.seq, "head": row.head,
+                                               "signature": row.signature}, actor, "张贴链头公告")
+    return row
+
+
+def qr_payload(election: Election, notice: HeadNotice) -> str:
+    return f"JXH:{election.uid}:{notice.seq}:{notice.head}"
+
+
+def notice_pdf(db: Session, election: Election, notice: HeadNotice, out: BinaryIO) -> int:
+    from ballots.notices import render_notice
+
+    fp = keys.fingerprint_of(db, election)
+    head = notice.head
+    rows = [
+        ["事件序号", str(notice.seq)],
+        ["链头哈希", " ".join(head[i:i + 16] for i in range(0, 64, 16))],
+        ["签名", " ".join(notice.signature[i:i + 32] for i in range(0, len(notice.signature), 32))],
+        ["选举公钥指纹", fp],
+        ["事件总数", str(len(events_of(db, election)))],
+    ]
+    return render_notice(
+        "选举事件链链头公告", [election.title, f"{notice.day.isoformat()} · {election.community.name}"],
+        ["项目", "内容"], rows,
+        ["此后公布的任何事件链必须包含上述链头；如不一致，说明记录被改写，请向街道办事处反映。",
+         f"{election.community.name}居民选举委员会", notice.day.isoformat()],
+        out, qr_payload=qr_payload(election, notice), qr_caption="扫码核对链头",
+    )
