@@ -61,3 +61,17 @@ def test_runoff_round_created_counted_and_decided(app, db, world):
     assert post["threshold"]["min_votes"] == 3  # ⌈8 × 1/3⌉
     assert [(e["name"], e["votes"]) for e in post["elected"]] == [("周丽", 5)]
     assert result["bodies"]["jwh"]["elected"] == 5 and result["next_round"] == "none"
+
+
+def test_count_demo_round_records_one_paper_per_stub(db, world):
+    import random
+
+    from election.counting.demo import count_demo_round
+    from election.models import AuditCode
+
+    election = world["a"]["election"]
+    build(db, election, DATA_KEY, voters=20, papers=14, boxes=2)
+    row = count_demo_round(db, election, random.Random(3))
+    assert row.result["papers_returned"] == 14
+    counted = db.scalars(select(AuditCode).where(AuditCode.state == "counted")).all()
+    assert len(counted) == 14 and {c.box_id for c in counted} and all(c.marks for c in counted)

@@ -113,3 +113,29 @@ def test_whole_election_counted_through_web(app, db, world):
     login(other, "b_auditor")
     assert election.title not in other.get("/filings").get_data(as_text=True)
     assert other.get(f"{base}/1/report.pdf").status_code == 404
+
+
+def test_second_entry_mismatch_shown_side_by_side_and_resolved(app, db, world):
+    """Rule (issue): a second counter re-enters papers; mismatches block until resolved."""
+    election = world["a"]["election"]
+    b = build(db, election, DATA_KEY, voters=12, papers=4, boxes=1)
+    base = f"/elections/{election.id}/counting"
+    first, second = app.test_client(), app.test_client()
+    login(first, "a_counter")
+    token = csrf_token(first, f"{base}/1/entry")
+    first.post(f"{base}/1/entry", data={"csrf_token": token, "box": str(b.boxes[0].id), "scan": b.scans[0],
+                                        **entry_fields(b, {"jwh_zhuren": {0: "1"}})})
+    login(second, "a_committee")
+    token2 = csrf_token(second, f"{base}/1/second")
+    r = second.post(f"{base}/1/second", data={"csrf_token": token2, "scan": b.scans[0],
+                                              **entry_fields(b, {"jwh_zhuren": {1: "1"}})}, follow_redirects=True)
+    assert "已记录" in r.get_data(as_text=True)
+    page = second.get(base).get_data(as_text=True)
+    assert "复核不一致的选票" in page
+    assert "居民委员会主任：赞成 张建国" in page and "居民委员会主任：赞成 李秀英" in page
+    d = re.search(r'/mismatch/([0-9a-f]{64})"', page).group(1)
+    r = second.post(f"{base}/1/mismatch/{d}", data={"csrf_token": token2, "keep": "first", "text": "纸质选票为张建国"},
+                    follow_redirects=True)
+    assert "已按核对结果更正" in r.get_data(as_text=True) and "复核不一致的选票" not in r.get_data(as_text=True)
+    db.rollback()
+    assert db.get(AuditCode, (election.id, d)).marks["jwh_zhuren"]["approve"] == [str(b.residents[0].id)]
