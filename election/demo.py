@@ -70,4 +70,7 @@ def build_demo(
     from .representatives.demo import add_demo_representatives
 
     add_demo_representatives(db, election, random.Random(seed))
+    from .nomination.demo import add_demo_candidates
+
+    add_demo_candidates(db, election, random.Random(seed), today=today)
     return result

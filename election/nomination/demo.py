@@ -30,6 +30,9 @@ def add_demo_candidates(db: Session, election: Election, rng: random.Random, tod
         ).order_by(Resident.id))
         if r.voter_number is not None and not missing_glyphs(r.name) and not missing_characters(r.name)
     ]
+    # Distinct names only: two candidates with one name would confuse the demo's ballot.
+    names = [r.name for r in voters]
+    voters = [r for r in voters if names.count(r.name) == 1]
     rng.shuffle(voters)
     rb = service.rulebook_of(election)
     posts = service.posts_of(election)
