@@ -70,6 +70,9 @@ def build_demo(
     from .representatives.demo import add_demo_representatives
 
     add_demo_representatives(db, election, random.Random(seed))
+    from .polling.demo import add_demo_polling
+
+    add_demo_polling(db, election, random.Random(seed))
     from .nomination.demo import add_demo_candidates
 
     add_demo_candidates(db, election, random.Random(seed), today=today)

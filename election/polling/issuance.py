@@ -10,13 +10,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ..db import begin_write, is_sqlite
 from ..errors import UserError
 from ..ledger.events import record_event
+from ..roll.cards import find_voter_by_card, search_voters
 from ..models import Candidate, Desk, Election, Issuance, MobileBoxVoter, Proxy, Resident
 from ..setup.service import rulebook_of
 
@@ -24,25 +25,11 @@ ALREADY = "已领取选票"
 
 
 def _roll_find(db: Session, election: Election, card_code: str) -> Resident | None:
-    try:
-        from ..roll.service import find_voter_by_card  # type: ignore[attr-defined]
-    except ImportError:
-        return db.scalar(select(Resident).where(Resident.election_id == election.id, Resident.card_code == card_code))
     return find_voter_by_card(db, election, card_code)
 
 
 def _roll_search(db: Session, election: Election, text: str) -> list[Resident]:
-    try:
-        from ..roll.service import search_voters  # type: ignore[attr-defined]
-    except ImportError:
-        like = f"%{text}%"
-        return list(db.scalars(
-            select(Resident).where(
-                Resident.election_id == election.id,
-                or_(Resident.name.like(like), Resident.group_name.like(like), Resident.id_masked.like(like)),
-            ).order_by(Resident.name).limit(30)
-        ))
-    return list(search_voters(db, election, text))[:30]
+    return search_voters(db, election, text, limit=30)
 
 
 def is_voter(r: Resident | None, election: Election) -> bool:
@@ -129,14 +116,20 @@ def issue_ballot(
         voter = db.scalar(query)
         if not is_voter(voter, election):
             raise UserError(f"编号 {voter_id} 的居民不是本次选举的登记选民，不能领取选票")
-        if db.scalar(select(Issuance.id).where(Issuance.election_id == election.id, Issuance.round_number == round_number, Issuance.voter_id == voter_id)):
+        # One round trip for the three refusals (issued already, entrusted, mobile box).
+        issued, holder, mobile = db.execute(select(
+            select(Issuance.id).where(Issuance.election_id == election.id, Issuance.round_number == round_number,
+                                      Issuance.voter_id == voter_id).scalar_subquery(),
+            select(Proxy.holder_id).where(Proxy.election_id == election.id, Proxy.voter_id == voter_id).scalar_subquery(),
+            select(MobileBoxVoter.id).where(MobileBoxVoter.election_id == election.id, MobileBoxVoter.voter_id == voter_id).scalar_subquery(),
+        )).one()
+        if issued is not None:
             raise UserError(f"{voter.name}{ALREADY}")
-        proxy = db.scalar(select(Proxy).where(Proxy.election_id == election.id, Proxy.voter_id == voter_id))
-        if collected_by_id is None and proxy is not None:
+        if collected_by_id is None and holder is not None:
             raise UserError(f"{voter.name}已委托他人投票（委托投票已经批准），不能再本人领取选票")
-        if collected_by_id is not None and (proxy is None or proxy.holder_id != collected_by_id):
+        if collected_by_id is not None and holder != collected_by_id:
             raise UserError(f"没有经批准的委托：{voter.name}未委托此人代为投票")
-        if collected_by_id is None and db.scalar(select(MobileBoxVoter.id).where(MobileBoxVoter.election_id == election.id, MobileBoxVoter.voter_id == voter_id)):
+        if collected_by_id is None and mobile is not None:
             raise UserError(f"{voter.name}已登记使用流动票箱，应由流动票箱发放选票")
         row = Issuance(election_id=election.id, round_number=round_number, voter_id=voter_id,
                        station_id=desk.station_id, desk_id=desk.id, collected_by_id=collected_by_id, clerk=clerk)
@@ -220,4 +213,4 @@ def proxies_of(db: Session, election: Election) -> list[tuple[Proxy, Resident, R
     return list(db.execute(
         select(Proxy, v, h).join(v, v.id == Proxy.voter_id).join(h, h.id == Proxy.holder_id)
         .where(Proxy.election_id == election.id).order_by(h.name, v.name)
-    ).tuples())
+    ).all())

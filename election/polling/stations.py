@@ -114,4 +114,4 @@ def mobile_voters(db: Session, election: Election) -> list[tuple[MobileBoxVoter,
         .join(BallotBox, BallotBox.id == MobileBoxVoter.box_id)
         .where(MobileBoxVoter.election_id == election.id)
         .order_by(BallotBox.id, Resident.name)
-    ).tuples())
+    ).all())

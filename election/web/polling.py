@@ -94,7 +94,7 @@ def handover(election_id: int, station_id: int):
 # --- printing -------------------------------------------------------------------------
 
 def _verify_prefix() -> str:
-    return current_app.config.get("VERIFY_URL_PREFIX") or (request.url_root.rstrip("/") + "/r")
+    return current_app.config.get("VERIFY_URL_PREFIX") or (current_app.config.get("PUBLIC_BASE_URL") or request.url_root).rstrip("/") + "/r"
 
 
 @bp.route("/elections/<int:election_id>/polling/print", methods=["POST"])

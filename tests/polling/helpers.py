@@ -44,7 +44,7 @@ def add_candidates(db, election, residents: list[Resident]) -> dict[str, list[st
     return names
 
 
-def print_capturing(db, election, n: int, monkeypatch) -> list[tuple[str, str]]:
+def print_capturing(db, election, n: int, monkeypatch, data_key: str | None = None) -> list[tuple[str, str]]:
     """Print ``n`` papers through the service, capturing (stub QR text, body QR text) as a
     scanner would read them; the PDF drawing is skipped (tested in test_printing)."""
     import io
@@ -60,7 +60,7 @@ def print_capturing(db, election, n: int, monkeypatch) -> list[tuple[str, str]]:
         return len(seen)
 
     monkeypatch.setattr(printing, "render_ballots", fake_render)
-    printing.print_papers(db, election, n, io.BytesIO(), "a_committee", DATA_KEY, "HTTPS://JX.EXAMPLE.CN/R")
+    printing.print_papers(db, election, n, io.BytesIO(), "a_committee", data_key or DATA_KEY, "HTTPS://JX.EXAMPLE.CN/R")
     db.commit()
     monkeypatch.undo()
     return seen

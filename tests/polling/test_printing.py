@@ -163,3 +163,22 @@ def test_print_job_over_http_progress_then_single_download(app, db, poll) -> Non
     assert again.status_code == 302  # deleted after the first download
     db.rollback()  # the fixture session's snapshot predates the job's commit
     assert db.scalar(select(PrintBatch).where(PrintBatch.election_id == election.id)).papers == 150
+
+
+def test_demo_adds_station_with_two_desks_two_boxes_and_a_mobile_box(db) -> None:
+    """election/demo.py build_demo calls add_demo_polling after the other steps."""
+    from election.demo import build_demo
+    from election.models import PollingStation
+
+    result = build_demo(db, DATA_KEY)
+    db.commit()
+    stations = list(db.scalars(select(PollingStation).where(PollingStation.election_id == result.election_id).order_by(PollingStation.id)))
+    fixed = [s for s in stations if not s.mobile]
+    mobile = [s for s in stations if s.mobile]
+    assert len(fixed) == 1 and len(fixed[0].desks) == 2 and len(fixed[0].boxes) == 2
+    assert len(mobile) == 1 and len(mobile[0].scrutineers) >= 3 and mobile[0].boxes[0].mobile
+
+
+def test_healthz_is_public(app) -> None:
+    resp = app.test_client().get("/healthz")
+    assert resp.status_code == 200 and resp.get_data(as_text=True) == "ok"

@@ -1,0 +1,198 @@
+"""Browser tests of the polling-day pages: printing with progress, check-in desk, deposit
+at a box (refusal in red, offline queue of a mobile box), proxies, spoiled papers, live
+turnout and reconciliation. Each fills forms through their labels and takes a shot."""
+from __future__ import annotations
+
+import itertools
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from election.accounts.service import create_user
+from election.models import Issuance, Receipt
+from election.polling import issuance
+from election.polling.stations import create_station
+from election.protocol import codes
+from election.setup.service import ElectionDraft, create_community, create_election
+from tests.browser.conftest import no_horizontal_scroll, shot, unlabelled_fields
+from tests.polling.helpers import add_candidates, add_voters, print_capturing
+
+PASSWORD = "browser-pass-1"
+_seq = itertools.count()
+
+
+@pytest.fixture
+def polling_world(live_app):
+    n = next(_seq)
+    db = live_app.extensions["juxuan.sessions"]()
+    community = create_community(db, f"投票日测试社区{n}", "测试街道", 200)
+    election = create_election(db, "t", community, ElectionDraft(
+        title=f"投票日测试社区{n}换届选举", election_day=date.today() + timedelta(days=20), method="direct",
+        preset="national", jwh_deputies=1, jwh_members=3, jdw_deputies=0, jdw_members=2), live_app.config["DATA_KEY"])
+    users = {}
+    for role in ("committee", "clerk", "scrutineer"):
+        users[role] = f"pol{n}_{role}"
+        create_user(db, users[role], PASSWORD, role, community=community)
+    voters = add_voters(db, election, 30, start=1000 * (n + 1))
+    add_candidates(db, election, voters[:18])
+    station = create_station(db, election, "t", "第一投票站", desks=2, boxes=1)
+    mobile = create_station(db, election, "t", "流动票箱甲", mobile=True, scrutineers=["甲", "乙", "丙"])
+    db.commit()
+    out = {"db": db, "election": election, "users": users, "voters": voters, "station": station,
+           "desk": station.desks[0], "box": station.boxes[0], "mobile_box": mobile.boxes[0],
+           "key": live_app.config["DATA_KEY"]}
+    yield out
+    db.close()
+
+
+def _login(page, username: str) -> None:
+    page.goto("/login")
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码").fill(PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_url("**/")
+
+
+def test_print_with_progress_and_single_download(page, polling_world, tmp_path):
+    w = polling_world
+    _login(page, w["users"]["committee"])
+    page.goto(f"/elections/{w['election'].id}/polling")
+    assert unlabelled_fields(page) == []
+    page.get_by_label("印制张数").fill("120")
+    page.get_by_role("button", name="开始印制").click()
+    link = page.get_by_role("link", name="下载选票 PDF")
+    link.wait_for(state="visible", timeout=60000)
+    assert "120 / 120" in page.locator("#status").inner_text()
+    shot(page, "polling-print")
+    with page.expect_download() as info:
+        link.click()
+    path = tmp_path / "ballots.pdf"
+    info.value.save_as(path)
+    assert path.read_bytes().startswith(b"%PDF")
+    page.goto(f"/elections/{w['election'].id}/polling")
+    assert "120" in page.locator("#batches").inner_text()
+
+
+def test_desk_checkin_on_a_phone(phone, polling_world):
+    w = polling_world
+    voter = w["voters"][20]
+    _login(phone, w["users"]["clerk"])
+    phone.goto(f"/elections/{w['election'].id}/polling/desks/{w['desk'].id}")
+    assert unlabelled_fields(phone) == []
+    phone.get_by_label("扫描选民证二维码").fill(voter.card_code)
+    phone.get_by_role("button", name="查找").click()
+    assert "可以领取选票" in phone.content()
+    phone.get_by_role("button", name="发给本人一张选票").click()
+    assert f"已向 {voter.name} 发出一张选票" in phone.content()
+    phone.get_by_label("按姓名、居民小组或身份证号（脱敏）查找").fill(voter.name)
+    phone.get_by_role("button", name="搜索").click()
+    assert "已领取选票" in phone.locator(f"#voter-{voter.id}").inner_text()
+    assert no_horizontal_scroll(phone)
+    shot(phone, "polling-desk")
+    db = w["db"]
+    db.rollback()
+    assert len(list(db.scalars(select(Issuance).where(Issuance.voter_id == voter.id)))) == 1
+
+
+def test_deposit_then_refusal_in_red(page, polling_world, monkeypatch):
+    w = polling_world
+    papers = print_capturing(w["db"], w["election"], 2, monkeypatch, w["key"])
+    _login(page, w["users"]["scrutineer"])
+    page.goto(f"/elections/{w['election'].id}/polling/boxes/{w['box'].id}")
+    page.get_by_label("扫描选票存根二维码（投入票箱时）").fill(papers[0][0])
+    page.get_by_role("button", name="登记投入").click()
+    assert "已投入" in page.content()
+    page.get_by_label("扫描选票存根二维码（投入票箱时）").fill(papers[0][0])
+    page.get_by_role("button", name="登记投入").click()
+    alert = page.get_by_role("alert")
+    assert "已投入票箱" in alert.inner_text()
+    assert alert.evaluate("el => getComputedStyle(el).backgroundColor") == "rgb(187, 0, 0)"
+    shot(page, "polling-box-refused")
+
+
+def test_mobile_box_queues_offline_and_syncs(page, polling_world, monkeypatch):
+    w = polling_world
+    papers = print_capturing(w["db"], w["election"], 2, monkeypatch, w["key"])
+    _login(page, w["users"]["scrutineer"])
+    page.goto(f"/elections/{w['election'].id}/polling/boxes/{w['mobile_box'].id}")
+    page.context.set_offline(True)
+    for t_qr, _ in papers:
+        page.get_by_label("扫描选票存根二维码（投入票箱时）").fill(t_qr)
+        page.get_by_role("button", name="登记投入").click()
+    assert page.locator("#queue-status").inner_text() == "待同步：2"
+    page.context.set_offline(False)
+    page.get_by_role("button", name="立即同步").click()
+    page.wait_for_function("document.getElementById('queue-status').textContent === '待同步：0'")
+    shot(page, "polling-mobile-box")
+    db = w["db"]
+    db.rollback()
+    for t_qr, _ in papers:
+        row = db.get(Receipt, (w["election"].id, codes.receipt_hash(w["election"].uid, codes.parse(t_qr))))
+        assert row.state == "deposited" and row.box_id == w["mobile_box"].id
+
+
+def test_proxy_form_and_notice(page, polling_world):
+    w = polling_world
+    v = w["voters"]
+    _login(page, w["users"]["committee"])
+    page.goto(f"/elections/{w['election'].id}/polling/proxies")
+    assert unlabelled_fields(page) == []
+    page.get_by_label("委托人的选民证编码", exact=True).fill(v[21].card_code)
+    page.get_by_label("受委托人的选民证编码").fill(v[22].card_code)
+    page.get_by_label("书面委托书签署日期").fill((w["election"].election_day - timedelta(days=7)).isoformat())
+    page.get_by_role("button", name="批准委托").click()
+    assert v[21].name in page.locator("#proxies").inner_text()
+    page.get_by_label("委托人的选民证编码", exact=True).fill(v[23].card_code)
+    page.get_by_label("受委托人的选民证编码").fill(v[24].card_code)
+    page.get_by_label("书面委托书签署日期").fill((w["election"].election_day - timedelta(days=1)).isoformat())
+    page.get_by_role("button", name="批准委托").click()
+    assert "至少提前 3 天" in page.content()
+    page.get_by_label("选民证编码", exact=True).fill(v[25].card_code)
+    page.get_by_label("不能到站投票的原因").fill("年老体弱")
+    page.get_by_role("button", name="登记").click()
+    assert v[25].name in page.locator("#mobile-voters").inner_text()
+    shot(page, "polling-proxies")
+    resp = page.request.get(f"/elections/{w['election'].id}/polling/proxies.pdf")
+    assert resp.body().startswith(b"%PDF")
+
+
+def test_spoiled_paper_page(page, polling_world, monkeypatch):
+    w = polling_world
+    papers = print_capturing(w["db"], w["election"], 1, monkeypatch, w["key"])
+    _login(page, w["users"]["clerk"])
+    page.goto(f"/elections/{w['election'].id}/polling/spoiled")
+    assert unlabelled_fields(page) == []
+    page.get_by_label("扫描写错选票的存根").fill(papers[0][0])
+    page.get_by_label("扫描写错选票正面的二维码").fill(papers[0][1])
+    page.get_by_role("button", name="作废并换发新票").click()
+    assert "写错的选票已作废" in page.content()
+    shot(page, "polling-spoiled")
+
+
+def test_turnout_refreshes_without_reload(page, polling_world):
+    w = polling_world
+    _login(page, w["users"]["committee"])
+    page.goto(f"/elections/{w['election'].id}/polling/turnout")
+    assert page.locator("#issued").inner_text() == "0"
+    page.evaluate("window.__marker = 1")
+    issuance.issue_ballot(w["db"], w["election"], w["desk"].id, w["voters"][26].id, "t")
+    page.wait_for_function("document.getElementById('issued').textContent === '1'", timeout=10000)
+    assert page.evaluate("window.__marker") == 1  # same page: no reload
+    assert page.locator("#chart svg").count() == 1
+    shot(page, "polling-turnout")
+
+
+def test_reconcile_page_shows_difference_and_records_explanation(page, polling_world, monkeypatch):
+    w = polling_world
+    papers = print_capturing(w["db"], w["election"], 2, monkeypatch, w["key"])
+    from election.polling import deposit
+    deposit.deposit(w["db"], w["election"], w["box"].id, papers[0][0])  # deposited, never issued
+    _login(page, w["users"]["committee"])
+    page.goto(f"/elections/{w['election'].id}/polling/reconcile")
+    findings = page.locator("#findings")
+    assert "多于发出数" in findings.inner_text()
+    page.get_by_label("情况说明").first.fill("核查中：一名选民误投")
+    page.get_by_role("button", name="记录说明").first.click()
+    assert "核查中：一名选民误投" in page.locator("#notes").inner_text()
+    shot(page, "polling-reconcile")
