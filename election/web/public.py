@@ -128,7 +128,13 @@ def result(election_id: int):
         if ids:
             names = {str(r.id): r.name for r in db.scalars(select(Resident).where(Resident.id.in_(ids), Resident.election_id == election.id))}
     can_publish = current_user.is_authenticated and current_user.role in ("committee", "street_admin")
-    return render_template("public/result.html", election=election, summary=summary, names=names,
+    from ..rules.bodies import BodiesConfig
+    from ..rules.rulebook import Rulebook
+
+    rb = Rulebook.from_dict(election.rulebook)
+    cfg = BodiesConfig.build(election.jwh_deputies, election.jwh_members, election.jdw_deputies, election.jdw_members, rb)
+    post_names = {spec.key: spec.name_zh for spec in cfg.post_specs(rb)}
+    return render_template("public/result.html", election=election, summary=summary, names=names, post_names=post_names,
                            deadline=publication.complaint_deadline(db, election), can_publish=can_publish,
                            can_notice=current_user.is_authenticated and current_user.role in ("committee", "street_admin", "auditor"))
 

@@ -1,0 +1,48 @@
+"""The street office auditor in a real browser: start an audit with a dice seed, see the
+draw list, enter a drawn paper (scan + marks) without seeing its record."""
+from __future__ import annotations
+
+from election.accounts.service import create_user
+from election.models import AuditCode, Community, Election
+from tests.browser.conftest import no_horizontal_scroll, shot, unlabelled_fields
+from tests.browser.test_public_pages import _published
+
+
+def test_auditor_starts_an_audit_and_enters_a_draw(page, live_app):
+    sim, out, eid = _published(live_app, "审计社区")
+    db = live_app.extensions["juxuan.sessions"]()
+    election = db.get(Election, eid)
+    community = db.get(Community, election.community_id)
+    create_user(db, "browser_auditor", "browser-pass-1", "auditor", "审计员", community)
+    db.commit()
+    page.goto("/login")
+    page.get_by_label("用户名").fill("browser_auditor")
+    page.get_by_label("密码").fill("browser-pass-1")
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_url("**/")
+    page.goto(f"/audit/e/{eid}")
+    assert unlabelled_fields(page) == []
+    page.get_by_label("随机种子（公开掷骰得到的数字，至少 20 位）").fill("6543 2156 4321 5613 2465")
+    page.get_by_role("button", name="计算样本并列出抽取清单").click()
+    page.wait_for_selector("#draws")
+    n = int(page.locator("#sample-size").inner_text())
+    assert n > 0 and page.locator("#draws tbody tr").count() == n
+    assert no_horizontal_scroll(page)
+    shot(page, "audit-overview")
+    page.get_by_role("link", name="录入").first.click()
+    assert unlabelled_fields(page) == []
+    heading = page.locator("h1").inner_text()
+    box = heading.split("票箱 ")[1].split(" ")[0]
+    position = int(heading.split("第 ")[2].split(" ")[0])
+    from election.ledger.publish import box_keys
+
+    names = box_keys(db, election)
+    ds = sorted(d for d, b in db.query(AuditCode.d_hash, AuditCode.box_id)
+                .filter(AuditCode.election_id == eid, AuditCode.state == "counted") if names[b] == box)
+    d = ds[position - 1]
+    assert d not in page.content()  # blind: the record is not shown
+    page.get_by_label("扫描选票正面的审计二维码").fill(d)
+    shot(page, "audit-draw")
+    page.get_by_role("button", name="录入").click()
+    assert "已录入第 1 次抽取" in page.content()
+    db.close()
