@@ -19,7 +19,7 @@ from wtforms.validators import DataRequired, Length
 
 from ..errors import UserError
 from ..ledger import publication
-from ..ledger.complaints import file_complaint
+from ..ledger.complaints import KINDS, answer_complaint, complaints_of, file_complaint
 from ..ledger.publish import lookup_receipt
 from ..models import Election, RoundResult
 from ..protocol.codes import CodeError
@@ -206,3 +206,29 @@ def complaint(election_id: int):
             flash(_("申诉已登记，编号 %(n)s。选举委员会将在事件记录中公开答复。", n=row.id), "info")
             return redirect(url_for("public.result", election_id=election.id))
     return render_template("public/complaint.html", election=election, form=form, deadline=deadline)
+
+
+class AnswerForm(FlaskForm):
+    answer = TextAreaField(_l("答复内容"), validators=[DataRequired(message=_l("请填写答复内容")), Length(max=4000)])
+
+
+@bp.route("/e/<int:election_id>/complaints", methods=["GET", "POST"])
+@roles("committee")
+def complaints(election_id: int):
+    """The committee's list of complaints; each answer is recorded in the ledger."""
+    db = get_db()
+    election = election_or_404(election_id)
+    form = AnswerForm()
+    if form.validate_on_submit():
+        try:
+            answer_complaint(db, election, int(request.form.get("complaint", "0")), form.answer.data, current_user.username)
+            db.commit()
+        except (UserError, ValueError) as error:
+            db.rollback()
+            for message in getattr(error, "messages", [str(error)]):
+                flash(message, "error")
+        else:
+            flash(_("答复已记入事件记录。"), "info")
+            return redirect(url_for("public.complaints", election_id=election.id))
+    return render_template("public/complaints.html", election=election, rows=complaints_of(db, election), form=form,
+                           kinds=KINDS, deadline=publication.complaint_deadline(db, election))

@@ -92,3 +92,38 @@ def test_complaint_is_recorded_in_the_ledger(app, db):
     assert "申诉已登记" in res.get_data(as_text=True)
     last = events_of(db, sim.election)[-1]
     assert last.kind == "complaint_filed" and "text" not in last.payload
+
+
+def test_committee_answers_a_complaint_in_the_ledger(app, db, world):
+    """ISSUE: complaints recorded (public form) and answered (committee) in the ledger;
+    a complaint after the window (complaint_window_days) is refused with the deadline."""
+    from datetime import date, timedelta
+
+    from election.errors import UserError
+    from election.ledger.complaints import file_complaint
+    from election.ledger.events import events_of
+    from tests.conftest import login
+
+    e = world["a"]["election"]
+    simulate_and_publish = simulated(db, world)
+    publication.publish_bundle(db, e, DATA_KEY, "a_committee", app.instance_path)
+    row = file_complaint(db, e, "procedure", "投票站开门晚了", "", date.today())
+    db.commit()
+    client = app.test_client()
+    login(client, "a_committee")
+    url = f"/e/{e.id}/complaints"
+    assert "投票站开门晚了" in client.get(url).get_data(as_text=True)
+    res = client.post(url, data={"complaint": row.id, "answer": "已核实，已延长关门时间", "csrf_token": csrf_token(client, url)},
+                      follow_redirects=True)
+    assert "答复已记入事件记录" in res.get_data(as_text=True)
+    db.rollback()
+    last = events_of(db, e)[-1]
+    assert last.kind == "complaint_answered" and last.payload["complaint"] == row.id
+    deadline = publication.complaint_deadline(db, e)
+    try:
+        file_complaint(db, e, "receipt", "查不到", "", deadline + timedelta(days=1))
+    except UserError as error:
+        assert deadline.isoformat() in error.messages[0]
+    else:
+        raise AssertionError("a complaint after the window was accepted")
+    assert simulate_and_publish.election.id == e.id
