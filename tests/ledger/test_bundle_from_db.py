@@ -252,3 +252,12 @@ def test_public_bundle_has_no_per_paper_marks(db):
     min_size = int(json.loads(files["rulebook.json"])["min_box_size"])
     assert all(g["papers"] >= min_size for g in groups)
     assert any(len(g["boxes"]) > 1 for g in groups)  # box B (small) was merged
+
+
+def test_schema_names_every_file_an_exported_bundle_holds(exported):
+    """docs/bundle.schema.json documents each file of a real auditor bundle."""
+    schema = json.loads((ROOT / "docs" / "bundle.schema.json").read_text(encoding="utf-8"))
+    sim, data, _ = exported
+    files = set(bundle.read_files(data))
+    assert files <= set(schema["properties"])
+    assert set(schema["required"]) <= files
