@@ -57,8 +57,8 @@ def test_entry_page_keyboard_only(page, counting_world):
         page.keyboard.press("Enter")
         for key in keys:
             page.keyboard.press(key)
-        page.keyboard.press("Enter")
-        page.wait_for_load_state("load")
+        with page.expect_navigation():
+            page.keyboard.press("Enter")
         assert "已记录" in page.locator(".flashes").inner_text()
     assert page.evaluate("document.activeElement.id") == "scan"
     assert "已录入 3 张，存根 6 张" in page.locator("#box-count").inner_text()
@@ -76,8 +76,8 @@ def test_entry_page_keyboard_only(page, counting_world):
     # The same paper scanned again is refused loudly.
     page.keyboard.type(b.scans[0])
     page.keyboard.press("Enter")
-    page.keyboard.press("Enter")
-    page.wait_for_load_state("load")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
     assert "此选票已经录入过" in page.locator(".flash.error").inner_text()
 
 
