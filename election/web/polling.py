@@ -237,7 +237,7 @@ def box(election_id: int, box_id: int):
             refused = error.messages
     voters = [(r, v) for r, v, b in stations.mobile_voters(db, election) if b.id == box_id] if the_box.mobile else []
     return render_template("polling/box.html", election=election, box=the_box, result=result, refused=refused,
-                           voters=voters, status=429 if refused else 200), (422 if refused else 200)
+                           voters=voters), (422 if refused else 200)
 
 
 @bp.route("/elections/<int:election_id>/polling/boxes/<int:box_id>/sync", methods=["POST"])
