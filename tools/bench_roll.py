@@ -40,14 +40,10 @@ def _read_only(content: bytes) -> int:
     return n
 
 
-def bench_import(n: int = 10_000) -> dict:
-    today = date.today()
-    rows = generate_rows(n, random.Random(11), today, limit=n)
-    content = _xlsx(rows)
+def _import_once(content: bytes, n: int, today: date) -> float:
     key = Fernet.generate_key().decode("ascii")
     with tempfile.TemporaryDirectory() as folder:
-        url = os.environ.get("JUXUAN_BENCH_DB") or f"sqlite:///{folder}/bench.db"
-        engine = make_engine(url)
+        engine = make_engine(os.environ.get("JUXUAN_BENCH_DB") or f"sqlite:///{folder}/bench.db")
         Base.metadata.create_all(engine)
         db = make_sessionmaker(engine)()
         try:
@@ -57,16 +53,28 @@ def bench_import(n: int = 10_000) -> dict:
                 jwh_deputies=1, jwh_members=3, jdw_deputies=0, jdw_members=2), key)
             db.commit()
             started = time.perf_counter()
-            assert _read_only(content) == n + 1
-            read_s = time.perf_counter() - started
-            started = time.perf_counter()
             report = import_roll(db, election, key, content, "bench.xlsx", "bench", today=today)
             db.commit()
-            import_s = time.perf_counter() - started
+            elapsed = time.perf_counter() - started
             assert report.rows == n
         finally:
             db.close()
             engine.dispose()
+    return elapsed
+
+
+def bench_import(n: int = 10_000, repeat: int = 2) -> dict:
+    """Best of `repeat` for both sides, so a busy machine disturbs the ratio less."""
+    today = date.today()
+    rows = generate_rows(n, random.Random(11), today, limit=n)
+    content = _xlsx(rows)
+    reads, imports = [], []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        assert _read_only(content) == n + 1
+        reads.append(time.perf_counter() - started)
+        imports.append(_import_once(content, n, today))
+    read_s, import_s = min(reads), min(imports)
     return {"ratio": round(import_s / read_s, 2), "import_s": round(import_s, 3), "read_s": round(read_s, 3),
             "residents": n, "residents_per_s": round(n / import_s)}
 

@@ -107,13 +107,18 @@ def import_roll(db: Session, election: Election, data_key: str, content: bytes, 
                 "unit": row.unit, "room": row.room, "group_name": row.group,
             }
     if new_households:
-        created = db.execute(
-            insert(Household).returning(Household.number, Household.id), list(new_households.values())
-        ).all()
-        household_ids.update(dict(created))
+        # Plain executemany: RETURNING over many batches costs quadratic time in SQLAlchemy 2.1.
+        db.execute(insert(Household), list(new_households.values()))
+        household_ids = dict(db.execute(
+            select(Household.number, Household.id).where(Household.election_id == election.id)
+        ).all())
     for values in residents:
         values["household_id"] = household_ids[values.pop("_household")]
-    added = db.execute(insert(Resident).returning(Resident.id, Resident.id_masked), residents).all()
+    db.execute(insert(Resident), residents)
+    mine = set(hashes)
+    added = [(rid, masked) for rid, masked, id_hash in db.execute(
+        select(Resident.id, Resident.id_masked, Resident.id_hash).where(Resident.election_id == election.id)
+    ) if id_hash in mine]
     record_event(
         db, election, "roll.imported",
         {

@@ -21,7 +21,7 @@ from ..ledger.events import record_event
 from ..models import Election, Objection, Resident, utcnow
 from ..protocol.canonical import digest
 from ..setup.service import rulebook_of
-from .register import CHANGES, change_status, resident_of, voters_query
+from .register import CHANGES, change_status, recompute_eligibility, resident_of, voters_query
 
 
 def roll_fingerprint(db: Session, election: Election) -> str:
@@ -53,6 +53,7 @@ def publish_roll(db: Session, election: Election, on: date, actor: str) -> str:
             f"按规则须至少提前{days}天（最晚{cn_date(latest_publication_day(election))}）公布。"
             "如确需改期，请先调整选举日。"
         )
+    recompute_eligibility(db, election)  # the election day may have moved since the import
     voters = db.scalar(voters_query(election).with_only_columns(Resident.id).limit(1))
     if voters is None:
         raise UserError("名单中还没有选民，不能公布")
