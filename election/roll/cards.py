@@ -15,6 +15,8 @@ from ballots.voter_cards import CardHeader, VoterCard, render_voter_cards
 from ..errors import UserError
 from ..ledger.events import record_event
 from ..models import Election, Household, Resident
+from ..pii import PersonalData
+from ..rules import idcard
 from .publication import cn_date, committee_name
 from .register import voters_query
 
@@ -72,12 +74,16 @@ def find_voter_by_card(db: Session, election: Election, card_code: str) -> Resid
     return db.scalar(select(Resident).where(Resident.election_id == election.id, Resident.card_code == code))
 
 
-def search_voters(db: Session, election: Election, text: str, limit: int = 50) -> list[Resident]:
-    """Residents matching a name (part), a 居民小组, a masked ID (or its last 4), or a voter number."""
+def search_voters(db: Session, election: Election, text: str, limit: int = 50,
+                  pii: PersonalData | None = None) -> list[Resident]:
+    """Residents matching a name (part), a 居民小组, a masked ID (or its last 4), or a voter number;
+    with `pii`, a full ID number is found by its keyed hash (never compared in plain)."""
     text = text.strip()
     if not text:
         return []
     conditions = [Resident.name.contains(text), Resident.group_name == text, Resident.id_masked == text.upper()]
+    if pii is not None and len(idcard.normalize(text)) == 18:
+        conditions.append(Resident.id_hash == pii.lookup_hash(idcard.normalize(text)))
     if len(text) == 4:
         conditions.append(Resident.id_masked.endswith(text.upper()))
     if text.isdigit():

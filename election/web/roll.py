@@ -18,6 +18,7 @@ from wtforms.validators import DataRequired, Optional
 
 from ..errors import NotFound, UserError
 from ..ledger.events import events_of
+from ..pii import PersonalData
 from ..models import APPLICATION_KINDS, STATUSES, Objection, Resident, RollApplication
 from ..roll.cards import assign_cards, render_cards, search_voters, voter_number_text
 from ..roll.files import template_xlsx
@@ -105,7 +106,7 @@ def index(election_id: int):
     election = election_or_404(election_id)
     db = get_db()
     q = request.args.get("q", "").strip()
-    results = search_voters(db, election, q) if q else []
+    results = search_voters(db, election, q, pii=PersonalData(current_app.config["DATA_KEY"])) if q else []
     return render_template("roll/index.html", election=election, counts=overview(db, election), q=q,
                            results=results, statuses=STATUSES, number=voter_number_text)
 
@@ -179,8 +180,8 @@ def applications(election_id: int):
     election = election_or_404(election_id)
     db = get_db()
     candidates = list(db.scalars(select(Resident).where(
-        Resident.election_id == election.id, Resident.status.in_(("pending", "ineligible", "registered")),
-        Resident.category != "worker").order_by(Resident.status.desc(), Resident.group_name, Resident.name).limit(2000)))
+        Resident.election_id == election.id, Resident.status.in_(("pending", "ineligible")))
+        .order_by(Resident.group_name, Resident.name)))
     form = ApplicationForm()
     form.resident_id.choices = [
         (r.id, f"{r.name} · {r.id_masked} · {r.group_name} · {STATUSES[r.status]}") for r in candidates

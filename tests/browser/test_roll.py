@@ -61,7 +61,7 @@ def test_overview_counts_and_search(page, roll_world):
     page.goto(f"/elections/{roll_world['election']}/roll/")
     assert page.locator("#voters").inner_text() == "3"
     assert unlabelled_fields(page) == []
-    page.get_by_label("姓名、居民小组、隐去部分的身份号码或末4位、选民编号").fill("第二居民小组")
+    page.get_by_label("姓名、居民小组、身份号码（完整或隐去部分）或末4位、选民编号").fill("第二居民小组")
     page.get_by_role("button", name="查找").click()
     assert page.locator("#results").get_by_role("link", name="王强").is_visible()
     assert "**********" in page.locator("#results").inner_text()  # masked, never the full number

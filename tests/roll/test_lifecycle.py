@@ -206,3 +206,5 @@ def test_voter_cards_qr_decodes_to_card_code_and_desk_lookups(roll, db):
     assert {r.name for r in search_voters(db, election, "第二居民小组")} == {"王强", "刘小明"}
     assert [r.name for r in search_voters(db, election, people["李娜"].id_masked)] == ["李娜"]
     assert [r.name for r in search_voters(db, election, ids["李娜"][-4:])] == ["李娜"]
+    assert search_voters(db, election, ids["李娜"]) == []  # a full number only with the key
+    assert [r.name for r in search_voters(db, election, ids["李娜"], pii=PersonalData(DATA_KEY))] == ["李娜"]
