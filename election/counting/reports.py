@@ -65,7 +65,7 @@ def result_report(db: Session, election: Election, round_number: int) -> ResultR
 
 REASON_ZH = {
     "below_threshold": "未达到当选票数", "seats_filled": "名额已满", "tie_revote": "票数相等，须再次投票",
-    "elected_higher_post": "已当选更高职务", "near_relative": "近亲属回避", "replaced_by_woman": "由妇女成员替换",
+    "elected_higher_post": "已当选其他职务", "near_relative": "近亲属回避", "replaced_by_woman": "由妇女成员替换",
     "election_void": "选举无效",
 }
 
