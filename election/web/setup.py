@@ -18,6 +18,7 @@ from ..models import METHODS
 from ..rules.presets import PRESET_LABELS
 from ..rules.rulebook import CHOICE_LABELS, Rulebook
 from ..setup.service import ElectionDraft, change_rulebook, create_community, create_election, rulebook_of
+from ..workflow.stages import next_stage, stages, warnings
 from .access import community_or_404, election_or_404, roles
 from .db import get_db
 
@@ -97,9 +98,12 @@ def new_election(community_id: int):
 @roles()
 def election(election_id: int):
     election = election_or_404(election_id)
+    db = get_db()
+    views = stages(db, election)
     return render_template(
         "setup/election.html", election=election, rules=rulebook_of(election).describe(),
-        events=events_of(get_db(), election)[-20:],
+        events=events_of(db, election)[-20:], stages=views, next_stage=next_stage(views),
+        warnings=warnings(db, election),
     )
 
 

@@ -1,0 +1,150 @@
+"""Where an election stands: the ten stages in legal order, read from the database.
+
+Each stage says whether it is done, under way or not started, its deadline from
+election.rules.calendar (computed from election day and the rulebook), what is still
+missing, and the endpoint of the next action. Nothing here is stored: the state is
+derived from the records every capability writes, so it can never disagree with them.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from ..models import AuditCode, Candidate, Election, ElectionEvent, Issuance, Resident
+from ..models.counting import Filing, RoundResult
+from ..models.ledger import Audit
+from ..models.polling import PrintBatch
+from ..nomination.service import PUBLISHED
+from ..models.representatives import CommitteeEntry, Representative, RepArea
+from ..rules.calendar import Stage as Deadline
+from ..rules.calendar import deadlines, lateness
+from ..setup.service import rulebook_of
+
+DONE, ACTIVE, TODO = "done", "active", "todo"
+STATUS_LABELS = {DONE: "已完成", ACTIVE: "进行中", TODO: "未开始"}
+
+
+@dataclass
+class StageView:
+    key: str
+    label: str
+    status: str
+    deadline: date | None = None
+    deadline_text: str = ""
+    missing: list[str] = field(default_factory=list)
+    endpoint: str = ""
+    action: str = ""
+    late: bool = False
+
+    @property
+    def status_label(self) -> str:
+        return STATUS_LABELS[self.status]
+
+
+def legal_deadlines(election: Election) -> list[Deadline]:
+    rb = rulebook_of(election)
+    return deadlines(
+        election.election_day,
+        roll_published_on=election.roll_published_on,
+        roll_days=rb.roll_published_days_before,
+        objection_days=rb.objection_window_days,
+        objection_decision_days=rb.objection_decision_days,
+        candidate_list_days=rb.candidate_list_days_before,
+        withdrawal_days=rb.withdrawal_days_before,
+        proxy_days=rb.proxy_days_before,
+        complaint_days=rb.complaint_window_days,
+        handover_days=rb.handover_days,
+    )
+
+
+def _count(db: Session, column, *where) -> int:
+    return db.scalar(select(func.count()).select_from(column.table).where(*where)) or 0
+
+
+def stages(db: Session, election: Election, today: date | None = None) -> list[StageView]:
+    today = today or date.today()
+    eid = election.id
+    by_key = {d.key: d for d in legal_deadlines(election)}
+    committee = _count(db, CommitteeEntry.id, CommitteeEntry.election_id == eid)
+    residents = _count(db, Resident.id, Resident.election_id == eid)
+    areas = _count(db, RepArea.id, RepArea.election_id == eid)
+    reps = _count(db, Representative.id, Representative.election_id == eid)
+    nominees = _count(db, Candidate.id, Candidate.election_id == eid)
+    formal = _count(db, Candidate.id, Candidate.election_id == eid, Candidate.status == "formal")
+    batches = _count(db, PrintBatch.id, PrintBatch.election_id == eid)
+    issued = _count(db, Issuance.id, Issuance.election_id == eid)
+    counted = _count(db, AuditCode.d_hash, AuditCode.election_id == eid, AuditCode.state == "counted")
+    results = _count(db, RoundResult.id, RoundResult.election_id == eid)
+    filings = _count(db, Filing.id, Filing.election_id == eid)
+    received = _count(db, Filing.id, Filing.election_id == eid, Filing.received_by.is_not(None))
+    audits_done = _count(db, Audit.id, Audit.election_id == eid, Audit.status.in_(("confirmed", "full_count")))
+
+    def state(done: bool, begun: bool) -> str:
+        return DONE if done else ACTIVE if begun else TODO
+
+    views = [
+        StageView("committee", "选举委员会", state(committee > 0, False),
+                  missing=[] if committee else ["尚未录入选举委员会推选结果"],
+                  endpoint="representatives.committee", action="录入选举委员会"),
+        StageView("roll", "选民登记", state(election.roll_published_on is not None, residents > 0),
+                  deadline=by_key["roll_published"].date,
+                  missing=(["导入居民名单"] if not residents else []) + ([] if election.roll_published_on else ["公布选民名单"]),
+                  endpoint="roll.index", action="管理选民名单"),
+        StageView("representatives", "居民代表", state(reps > 0, areas > 0),
+                  missing=[] if reps else ["推选居民代表"],
+                  endpoint="representatives.areas", action="推选居民代表"),
+        StageView("nomination", "提名", state(formal > 0, nominees > 0),
+                  missing=[] if nominees else ["登记被提名人"],
+                  endpoint="nomination.index", action="登记提名"),
+        StageView("candidates", "候选人公告", state(formal > 0, nominees > 0),
+                  deadline=by_key["candidates_published"].date,
+                  missing=[] if formal else ["公布正式候选人名单"],
+                  endpoint="nomination.publish", action="公布候选人名单"),
+        StageView("printing", "印制选票", state(batches > 0, False),
+                  missing=[] if batches else ["印制选票"],
+                  endpoint="polling.overview", action="印制选票"),
+        StageView("voting", "投票", state(issued > 0 and counted > 0, issued > 0),
+                  deadline=election.election_day,
+                  missing=[] if issued else ["设立投票站并发放选票"],
+                  endpoint="polling.overview", action="投票站与发票"),
+        StageView("counting", "计票", state(results > 0, counted > 0),
+                  deadline=election.election_day,
+                  missing=[] if counted else ["录入选票"],
+                  endpoint="counting.overview", action="计票"),
+        StageView("result", "结果", state(results > 0, False),
+                  deadline=election.election_day,
+                  missing=[] if results else ["公布选举结果"],
+                  endpoint="counting.overview", action="公布结果"),
+        StageView("filing", "备案与审计", state(received > 0 and audits_done > 0, filings > 0),
+                  deadline=by_key["filing"].date,
+                  missing=([] if filings else ["报街道办事处备案"]) + ([] if audits_done else ["街道风险限制审计"]),
+                  endpoint="counting.overview", action="备案"),
+    ]
+    for view in views:
+        if view.deadline:
+            view.deadline_text = f"须于 {view.deadline.month}月{view.deadline.day}日前完成"
+            view.late = view.status != DONE and today > view.deadline
+    return views
+
+
+def next_stage(views: list[StageView]) -> StageView | None:
+    """The first stage in legal order that is not done."""
+    return next((v for v in views if v.status != DONE), None)
+
+
+def warnings(db: Session, election: Election, today: date | None = None) -> list[str]:
+    """Late steps, in Chinese, from the calendar's own lateness rule."""
+    today = today or date.today()
+    done: dict[str, date] = {}
+    if election.roll_published_on:
+        done["roll_published"] = election.roll_published_on
+    published = db.scalars(
+        select(ElectionEvent.payload).where(ElectionEvent.election_id == election.id, ElectionEvent.kind == PUBLISHED)
+        .order_by(ElectionEvent.seq)
+    ).first()
+    if published:
+        done["candidates_published"] = date.fromisoformat(published["published_on"])
+    return lateness(today, legal_deadlines(election), done)
