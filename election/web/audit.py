@@ -16,7 +16,7 @@ from wtforms.validators import DataRequired
 from ..audit import service
 from ..audit.countersign import auditor_bundle_path, countersign
 from ..errors import UserError
-from ..ledger.publish import post_table
+from ..ledger.publish import export_bundle, post_table
 from .access import election_or_404, roles
 from .db import get_db
 
@@ -132,6 +132,20 @@ def sign(election_id: int):
     else:
         flash(_("已会签备案，审计公示包与公开公示包均带有街道办事处的签名。"), "info")
     return redirect(url_for("audit.overview", election_id=election.id))
+
+
+@bp.route("/e/<int:election_id>/export", methods=["POST"])
+@roles("auditor")
+def export(election_id: int):
+    """Seal a fresh auditor bundle (records, audit) without countersigning it."""
+    db = get_db()
+    election = election_or_404(election_id)
+    out = export_bundle(db, election, current_app.config["DATA_KEY"], current_user.username, auditor=True)
+    db.commit()
+    path = auditor_bundle_path(current_app.instance_path, election)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(out.data)
+    return redirect(url_for("audit.bundle", election_id=election.id))
 
 
 @bp.route("/e/<int:election_id>/bundle.zip")

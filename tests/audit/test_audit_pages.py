@@ -64,3 +64,15 @@ def test_auditor_of_another_street_office_gets_404(app, db, world):
     assert client.get(f"/audit/e/{sim.election.id}").status_code == 404
     login(client, "a_committee")
     assert client.get(f"/audit/e/{sim.election.id}").status_code in (403, 302)
+
+
+def test_auditor_exports_a_fresh_auditor_bundle(app, db, world):
+    """Auditor bundle download for the auditor role: records and audit, verifies, no countersignature."""
+    sim = simulated(db, world)
+    client = app.test_client()
+    login(client, "a_auditor")
+    url = f"/audit/e/{sim.election.id}"
+    res = client.post(f"{url}/export", data={"csrf_token": csrf_token(client, url)}, follow_redirects=True)
+    files = bundle.read_files(res.data)
+    assert "records.jsonl" in files and "countersign.json" not in files
+    assert all(c.ok for c in run(res.data))
