@@ -21,7 +21,7 @@ from ballots.notices import NoticeGroup, render_notice
 
 from ..errors import UserError
 from ..ledger.events import record_event
-from ..models import CHANNELS, RELATIONS, Candidate, Election, ElectionEvent, Nomination, PrimaryVote, Relation, Resident, Signature
+from ..models import CANDIDATE_STATUSES, CHANNELS, RELATIONS, Candidate, Election, ElectionEvent, Nomination, PrimaryVote, Relation, Resident, Signature
 from ..rules import nomination as rules
 from ..rules.bodies import BodiesConfig, Post
 from ..rules.rulebook import Rulebook
@@ -170,7 +170,7 @@ def nominate(
         candidate = Candidate(election_id=election.id, resident_id=nominee.id, post=post.key, status="nominee")
         db.add(candidate)
     elif candidate.status not in ACTIVE:
-        raise UserError(f"{label(nominee)}在{post.name_zh}职位的状态为“{candidate.status}”，不能再提名")
+        raise UserError(f"{label(nominee)}在{post.name_zh}职位的状态为“{CANDIDATE_STATUSES.get(candidate.status, candidate.status)}”，不能再提名")
     candidate.education = education.strip() or candidate.education
     candidate.current_job = current_job.strip() or candidate.current_job
     candidate.biography = biography.strip() or candidate.biography

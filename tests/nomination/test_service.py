@@ -323,3 +323,18 @@ def test_name_with_a_character_missing_from_the_fonts_stops_publication(db):
     ]
     with pytest.raises(UserError):
         service.publish(db, election, "committee", election.election_day - timedelta(days=6))
+
+
+def test_nominee_not_selected_in_the_primary_cannot_be_nominated_again(db):
+    election = make_election(db)
+    roll = Roll(db, election)
+    full_slate(db, election, roll)
+    for n in ("冯一", "陈二", "褚三"):
+        _self(db, election, "jwh_weiyuan", roll.add(n))
+    nominees = service.candidates_of(db, election, "jwh_weiyuan")
+    service.record_primary(db, election, "committee", "jwh_weiyuan",
+                           {c.id: v for c, v in zip(nominees, (7, 6, 5, 4, 3, 2, 1))})
+    db.commit()
+    last = nominees[6].resident
+    with pytest.raises(UserError, match=f"{last.name}（选民证号 {last.voter_number}）在居民委员会委员职位的状态为“未入选”，不能再提名"):
+        service.nominate(db, election, "committee", "jwh_weiyuan", str(last.voter_number), "reps_meeting", "会议记录")
