@@ -15,6 +15,10 @@ def _urls_of(app, world_b) -> list[tuple[str, str]]:
     for rule in app.url_map.iter_rules():
         if not set(rule.arguments) & set(SCOPED):
             continue
+        # Pages marked public (the resident's receipt check, the published result) are
+        # meant for everyone; every other view must hide another community's records.
+        if getattr(app.view_functions[rule.endpoint], "_juxuan_access", None) == "public":
+            continue
         args = {name: values.get(name, 1) for name in rule.arguments}
         url = app.url_map.bind("localhost").build(rule.endpoint, args)
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
