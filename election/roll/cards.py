@@ -86,7 +86,7 @@ def search_voters(db: Session, election: Election, text: str, limit: int = 50,
         conditions.append(Resident.id_hash == pii.lookup_hash(idcard.normalize(text)))
     if len(text) == 4:
         conditions.append(Resident.id_masked.endswith(text.upper()))
-    if text.isdigit():
+    if text.isdigit() and len(text) <= 9:  # a voter number, never an ID number (INTEGER range)
         conditions.append(Resident.voter_number == int(text))
     return list(db.scalars(
         select(Resident).where(Resident.election_id == election.id, or_(*conditions))
