@@ -1,0 +1,97 @@
+"""Every GET page of the app on a phone (375 px): no horizontal scroll and no form field
+without a label (house rule: pages work on a phone, every input labelled).
+
+The pages are found from app.url_map (rules whose only arguments are election_id or
+community_id), so a page added later is checked without editing this test. A demo
+election built with the services gives them content; each page is opened by a user of
+the first role its view allows. PDF, zip and JSON answers are skipped (not pages)."""
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from election.demo import DEMO_PASSWORD, build_demo
+from election.web.access import _MARK
+from tests.browser.conftest import no_horizontal_scroll, unlabelled_fields
+
+SKIP = {"static", "auth.logout"}
+DOWNLOADS = (".pdf", ".zip", ".json", ".xlsx")
+
+
+@pytest.fixture(scope="module")
+def demo(live_app):
+    db = live_app.extensions["juxuan.sessions"]()
+    result = build_demo(db, live_app.config["DATA_KEY"], households=60, seed=77, today=date.today())
+    db.commit()
+    election_id = result.election_id
+    from election.models import Election
+
+    community_id = db.get(Election, election_id).community_id
+    users = {}
+    for username, _password, _label in result.logins:
+        users[username.removesuffix("77")] = username
+    db.close()
+    return {"election_id": election_id, "community_id": community_id, "users": users}
+
+
+def _pages(app) -> list[tuple[str, str, str]]:
+    """(endpoint, role, rule) for every GET page addressed by election or community."""
+    roles_of = {"street_admin": "street", "committee": "committee", "clerk": "clerk",
+                "counter": "counter", "scrutineer": "scrutineer", "auditor": "auditor"}
+    out = []
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint in SKIP or "GET" not in rule.methods:
+            continue
+        if not set(rule.arguments) <= {"election_id", "community_id"}:
+            continue
+        if rule.rule.endswith(DOWNLOADS):
+            continue
+        mark = getattr(app.view_functions[rule.endpoint], _MARK)
+        role = "committee" if mark in ("public", "any") else mark[0]
+        out.append((rule.endpoint, roles_of[role], rule.rule))
+    return sorted(out)
+
+
+def _login(page, username: str) -> None:
+    page.goto("/login")
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_url("**/")
+
+
+def test_every_page_fits_a_phone_and_labels_its_fields(phone, live_app, demo):
+    from flask import url_for
+
+    pages = _pages(live_app)
+    assert len(pages) > 30  # the url_map walk found the app's pages, not an empty list
+    failures: list[str] = []
+    checked = 0
+    current = None
+    for endpoint, role, _rule in pages:
+        if role != current:
+            phone.context.clear_cookies()
+            _login(phone, demo["users"][role])
+            current = role
+        with live_app.test_request_context():
+            args = {k: demo[k] for k in ("election_id", "community_id")
+                    if k in live_app.url_map._rules_by_endpoint[endpoint][0].arguments}
+            url = url_for(endpoint, **args)
+        answer = phone.request.get(url, max_redirects=0)
+        kind = answer.headers.get("content-type", "")
+        if "text/html" not in kind:
+            continue  # PDF, zip, JSON, xlsx: downloads, not pages
+        if answer.status >= 400:
+            failures.append(f"{url} ({role}): HTTP {answer.status}")
+            continue
+        phone.goto(url)
+        checked += 1
+        if not no_horizontal_scroll(phone):
+            width = phone.evaluate("document.documentElement.scrollWidth")
+            failures.append(f"{url} ({role}): scrolls sideways ({width} px > 375)")
+        missing = unlabelled_fields(phone)
+        if missing:
+            failures.append(f"{url} ({role}): fields without a label {missing}")
+    assert checked > 25
+    assert failures == [], "\n".join(failures)
