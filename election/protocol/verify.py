@@ -70,6 +70,9 @@ def _same_posts(a: Mapping[str, Mapping[str, int]], b: Mapping[str, Mapping[str,
     return diffs
 
 
+RULEBOOK_EVENTS = ("rulebook.changed", "rulebook.decision")
+
+
 def verify_bundle(data: bytes, tally_fn: TallyFn | None = None, min_box_size: int = 30) -> list[Check]:
     """Every check the bundle allows; a failing check says what failed and where."""
     run = _Run()
@@ -132,10 +135,16 @@ def verify_bundle(data: bytes, tally_fn: TallyFn | None = None, min_box_size: in
     run.add("文件索引", "bundle_index", problems, "每个文件的 SHA-256 都在已签名的事件链中")
 
     # 5. rulebook fingerprint
+    # The rulebook in force is genesis's, unless a later recorded change or decision of the
+    # committee fixed a new fingerprint; the last one recorded is what the count must use.
     rb = digest(parts.rulebook)
+    expected, where = genesis.get("rulebook"), "创世记录"
+    for ev in events:
+        if ev.kind in RULEBOOK_EVENTS and "rulebook_fingerprint" in ev.payload:
+            expected, where = ev.payload["rulebook_fingerprint"], f"第 {ev.seq} 号事件（{ev.kind}）"
     run.add("规则集", "rulebook",
-            [] if rb == genesis.get("rulebook") else [f"rulebook.json 的指纹 {rb[:16]}… 与创世记录中的 {str(genesis.get('rulebook'))[:16]}… 不符"],
-            "规则集与创世记录一致")
+            [] if rb == expected else [f"rulebook.json 的指纹 {rb[:16]}… 与{where}中的 {str(expected)[:16]}… 不符"],
+            "规则集与事件链记录的最后一次规则一致")
 
     # 6. manifest: sorted, unique, and the digests recorded at print time
     problems = [f.message for f in validate(parts.manifests)]
