@@ -1,0 +1,176 @@
+"""A whole small election tried as a new user would, through the pages only, in a real
+browser: the street admin creates the community and the election, the committee imports
+and publishes the roll, records the election committee, nominates and publishes the
+candidates (the street admin confirms the supervision chair), and so on down the ten
+stages. Each stage is screenshotted as e2e-NN-<stage> (docs/screenshots with
+`make screenshots`).
+
+User accounts are made with the accounts service, as `juxuan user add` would: the app has
+no page for that. The roll file is a real .xlsx built here with openpyxl."""
+from __future__ import annotations
+
+import io
+import uuid
+from datetime import date, timedelta
+
+from openpyxl import Workbook
+
+from election.accounts.service import create_user
+from election.models import Community
+from election.rules.idcard import check_digit
+from election.rules.roll_rows import COLUMNS
+from tests.browser.conftest import shot
+
+PASSWORD = "whole-election-1"
+TODAY = date.today()
+ELECTION_DAY = TODAY + timedelta(days=21)  # the roll is published today: >= 20 days before (rule)
+SURNAMES = "赵钱孙李周吴郑王冯陈褚卫蒋沈韩杨朱秦尤许何吕施张孔曹严华金魏陶姜戚谢邹喻柏水窦章云苏潘葛"
+GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超兰霞平刚桂"
+
+
+def _id_number(region: str, birth: date, seq: int, male: bool) -> str:
+    first17 = f"{region}{birth:%Y%m%d}{seq % 100:02d}{(seq % 4) * 2 + (1 if male else 2)}"
+    return first17 + check_digit(first17)
+
+
+def _roll_xlsx(region: str, count: int = 40) -> tuple[bytes, list[str]]:
+    """A valid roll template: `count` adults in households of two, two residents' groups."""
+    book = Workbook()
+    sheet = book.active
+    sheet.append(list(COLUMNS))
+    names = []
+    for i in range(count):
+        name = SURNAMES[i] + GIVEN[i % len(GIVEN)] + ("" if i < len(GIVEN) else GIVEN[(i * 7) % len(GIVEN)])
+        male = i % 2 == 0
+        values = {"姓名": name, "性别": "男" if male else "女",
+                  "公民身份号码": _id_number(region, date(1950 + i, 1 + i % 12, 1 + i % 28), i, male),
+                  "户号": f"{i // 2 + 1:04d}", "楼栋": f"{i // 20 + 1}栋", "单元": "1单元",
+                  "室号": f"{(i // 2) % 10 + 1}01", "居民小组": "第一居民小组" if i < 20 else "第二居民小组",
+                  "户籍类别": "本社区户籍", "居住起始日期": "", "联系电话": "", "备注": ""}
+        sheet.append([values.get(h, "") for h in COLUMNS])
+        names.append(name)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue(), names
+
+
+def _login(page, username: str) -> None:
+    page.context.clear_cookies()
+    page.goto("/login")
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码").fill(PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_url("**/")
+
+
+def _flash(page) -> str:
+    return page.locator(".flashes").inner_text()
+
+
+def test_a_whole_election_through_the_pages(page, live_app, tmp_path):
+    tag = uuid.uuid4().hex[:6]
+    region = f"{int(tag, 16) % 800000 + 110000}"
+    db = live_app.extensions["juxuan.sessions"]()
+    create_user(db, f"street_{tag}", PASSWORD, "street_admin", "街道干部", None, f"全程街道{tag}")
+    db.commit()
+
+    # 1. The street admin creates the community and the election.
+    _login(page, f"street_{tag}")
+    page.goto("/communities/new")
+    page.get_by_label("社区名称").fill(f"全程社区{tag}")
+    page.get_by_label("所属街道办事处").fill(f"全程街道{tag}")
+    page.get_by_label("户数").fill("20")
+    page.get_by_role("button", name="建立").click()
+    page.wait_for_url("**/communities/*")
+    assert "社区已建立" in _flash(page)
+    page.get_by_role("link", name="新建换届选举").click()
+    page.get_by_label("选举名称").fill(f"全程社区{tag}第十二届居民委员会换届选举")
+    page.get_by_label("选举日").fill(ELECTION_DAY.isoformat())
+    page.get_by_label("居委会副主任人数").fill("1")
+    page.get_by_label("居委会委员人数").fill("3")
+    page.get_by_label("监督委员会副主任人数").fill("0")
+    page.get_by_label("监督委员会委员人数").fill("2")
+    page.get_by_role("button", name="建立").click()
+    page.wait_for_url("**/elections/*")
+    assert "选举已建立" in _flash(page)
+    election_id = int(page.url.rstrip("/").split("/")[-1])
+    shot(page, "e2e-01-election-created")
+
+    community = db.query(Community).filter_by(name=f"全程社区{tag}").one()
+    users = {}
+    for role, label in (("committee", "选举委员会"), ("clerk", "发票员"), ("counter", "计票员"),
+                        ("scrutineer", "监票员")):
+        users[role] = f"{role}_{tag}"
+        create_user(db, users[role], PASSWORD, role, label, community)
+    users["auditor"] = f"auditor_{tag}"
+    create_user(db, users["auditor"], PASSWORD, "auditor", "审计员", None, f"全程街道{tag}")
+    db.commit()
+    base = f"/elections/{election_id}"
+
+    # 2. The committee imports the roll file and publishes the roll today (>= 20 days before).
+    content, names = _roll_xlsx(region)
+    roll_file = tmp_path / "roll.xlsx"
+    roll_file.write_bytes(content)
+    _login(page, users["committee"])
+    page.goto(f"{base}/roll/import")
+    page.get_by_label("名册文件（.xlsx 或 .csv）").set_input_files(str(roll_file))
+    page.get_by_label("只检查，不写入（预览）").uncheck()
+    page.get_by_role("button", name="上传").click()
+    page.wait_for_url("**/roll/")
+    assert "已导入 40 名居民" in page.content()
+    assert page.locator("#voters").inner_text() == "40"
+    shot(page, "e2e-02-roll-imported")
+    page.goto(f"{base}/roll/publication")
+    page.get_by_label("公布日期").fill(TODAY.isoformat())
+    page.get_by_role("button", name="登记公布").click()
+    assert "已于" in page.locator("#published").inner_text()
+    shot(page, "e2e-03-roll-published")
+    page.goto(f"{base}/roll/cards")
+    page.get_by_role("button", name="分配选民编号和选民证码").click()
+    assert "已为 40 名选民分配" in page.content()
+
+    # 3. The election committee (chosen by a residents' meeting).
+    page.goto(f"{base}/election-committee")
+    page.get_by_label("推选方式").select_option("residents_meeting")
+    page.get_by_label("选举委员会人数").fill("5")
+    page.get_by_label("推选结果（全部被推选人及得票）").fill("\n".join(f"{n} {30 - k}" for k, n in enumerate(names[30:35])))
+    page.get_by_label("主任", exact=True).fill(names[30])
+    page.get_by_role("button", name="保存推选结果").click()
+    assert names[30] in page.content()
+    shot(page, "e2e-04-election-committee")
+
+    # 4. Nominations: more candidates than seats on every post (差额), women among them.
+    slate = {"居民委员会主任": names[0:2], "居民委员会副主任": names[2:4], "居民委员会委员": names[4:8],
+             "居务监督委员会主任": names[8:10], "居务监督委员会委员": names[10:13]}
+    for post, people in slate.items():
+        for name in people:
+            page.goto(f"{base}/nomination/new")
+            page.get_by_label("职位").select_option(label=post)
+            page.get_by_label("被提名人（选民证号或姓名）").fill(name)
+            party = post == "居务监督委员会主任"
+            page.get_by_label("提名方式").select_option(label="社区党组织提名" if party else "自荐")
+            page.get_by_label("提名依据（文字说明或文件编号）").fill("党组织提名书第1号" if party else "自荐书")
+            page.get_by_label("文化程度").fill("大专")
+            page.get_by_label("现任职务").fill("楼组长")
+            page.get_by_role("button", name="登记").click()
+            page.wait_for_url(f"**{base}/nomination")
+            assert f"已登记提名：{name}" in _flash(page)
+    shot(page, "e2e-05-nominees")
+
+    # The street admin confirms the supervision chair nominees.
+    _login(page, f"street_{tag}")
+    page.goto(f"{base}/nomination/confirm")
+    for name in slate["居务监督委员会主任"]:
+        section = page.locator("section", has_text=name).first
+        section.get_by_label("审核确认机关").select_option("街道纪工委")
+        section.get_by_label("审核确认依据（文件编号）").fill("街纪工委〔2026〕2号")
+        section.get_by_role("button", name=f"确认 {name}").click()
+        assert "已审核确认" in _flash(page)
+    shot(page, "e2e-06-chair-confirmed")
+
+    _login(page, users["committee"])
+    page.goto(f"{base}/nomination/publish")
+    page.get_by_label("公布日期").fill(TODAY.isoformat())
+    page.get_by_role("button", name="公布正式候选人名单").click()
+    assert "正式候选人名单已公布" in _flash(page)
+    shot(page, "e2e-07-candidates-published")
