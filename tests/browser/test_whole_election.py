@@ -174,3 +174,43 @@ def test_a_whole_election_through_the_pages(page, live_app, tmp_path):
     page.get_by_role("button", name="公布正式候选人名单").click()
     assert "正式候选人名单已公布" in _flash(page)
     shot(page, "e2e-07-candidates-published")
+
+    # 5. Ballots printed (one paper per voter who will come, a PDF downloaded once).
+    voting = 22  # more than half of the 40 voters: the election is valid (rule: 过半数参加投票)
+    page.goto(f"{base}/polling")
+    page.get_by_label("印制张数").fill(str(voting + 2))
+    page.get_by_role("button", name="开始印制").click()
+    link = page.get_by_role("link", name="下载选票 PDF")
+    link.wait_for(state="visible", timeout=120000)
+    shot(page, "e2e-08-ballots-printed")
+    with page.expect_download() as info:
+        link.click()
+    ballots_pdf = tmp_path / "ballots.pdf"
+    info.value.save_as(ballots_pdf)
+    pdf = ballots_pdf.read_bytes()
+    assert pdf.startswith(b"%PDF")
+    # A resident's codes are on the printed paper only: read them back from the PDF.
+    from pypdf import PdfReader
+
+    from tests.ballots.pdfcheck import qr_payloads, render_page
+
+    papers = []
+    for index in range(len(PdfReader(io.BytesIO(pdf)).pages)):
+        found = qr_payloads(render_page(pdf, index, dpi=150))
+        t_code = [q for q in found if not q.startswith("JXA:")]
+        a_code = [q for q in found if q.startswith("JXA:")]
+        assert len(t_code) == 1 and len(a_code) == 1, found
+        papers.append((t_code[0], a_code[0]))
+    assert len(papers) == voting + 2
+
+    # 6. A polling station with a desk and a box.
+    page.goto(f"{base}/polling")
+    page.get_by_label("名称").fill("第一投票站")
+    page.get_by_label("发票台数").fill("1")
+    page.get_by_label("票箱数").fill("1")
+    page.get_by_role("button", name="建立").click()
+    desk_link = page.locator("#stations").get_by_role("link").first
+    desk_url = desk_link.get_attribute("href")
+    box_url = page.locator("#stations").get_by_role("link").nth(1).get_attribute("href")
+    assert "/desks/" in desk_url and "/boxes/" in box_url
+    shot(page, "e2e-09-station")
