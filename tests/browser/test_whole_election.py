@@ -214,3 +214,51 @@ def test_a_whole_election_through_the_pages(page, live_app, tmp_path):
     box_url = page.locator("#stations").get_by_role("link").nth(1).get_attribute("href")
     assert "/desks/" in desk_url and "/boxes/" in box_url
     shot(page, "e2e-09-station")
+
+    # 7. Polling day: the desk clerk checks voters in, by name and by scanning the card code.
+    from election.models import Resident
+
+    db.rollback()
+    voters = db.query(Resident).filter(Resident.election_id == election_id,
+                                       Resident.card_code.is_not(None)).order_by(Resident.voter_number).all()
+    assert len(voters) == 40
+    _login(page, users["clerk"])
+    page.goto(desk_url)
+    first = voters[0]
+    page.get_by_label("按姓名、居民小组或身份证号（脱敏）查找").fill(first.name)
+    page.get_by_role("button", name="搜索").click()
+    page.locator(f"#voter-{first.id}").get_by_role("button", name="发给本人一张选票").click()
+    assert f"已向 {first.name} 发出一张选票" in page.content()
+    shot(page, "e2e-10-desk-by-name")
+    for voter in voters[1:voting]:
+        page.get_by_label("扫描选民证二维码").fill(voter.card_code)  # a handheld scanner types the code
+        page.get_by_role("button", name="查找").click()
+        page.get_by_role("button", name="发给本人一张选票").click()
+        assert f"已向 {voter.name} 发出一张选票" in page.content()
+    shot(page, "e2e-11-desk-by-scan")
+
+    # 8. The scrutineer at the box registers each stub as the paper goes in.
+    box_id = int(box_url.rstrip("/").split("/")[-1])
+    _login(page, users["scrutineer"])
+    page.goto(box_url)
+    for t_code, _a_code in papers[:voting]:
+        page.get_by_label("扫描选票存根二维码（投入票箱时）").fill(t_code)
+        page.get_by_role("button", name="登记投入").click()
+        assert "已投入" in page.locator("[role=status]").inner_text()
+    shot(page, "e2e-12-box")
+
+    # 9. The counter enters each paper with the keyboard: scan the A code, one key per candidate.
+    # 13 candidates in list order; each voter approves as many as there are seats on each post.
+    keys = "1010111010110"
+    _login(page, users["counter"])
+    page.goto(f"{base}/counting/1/entry?box={box_id}")
+    for _t_code, a_code in papers[:voting]:
+        page.keyboard.type(a_code)
+        page.keyboard.press("Enter")
+        for key in keys:
+            page.keyboard.press(key)
+        with page.expect_navigation():
+            page.keyboard.press("Enter")
+        assert "已记录" in _flash(page)
+    assert f"已录入 {voting} 张，存根 {voting} 张" in page.locator("#box-count").inner_text()
+    shot(page, "e2e-13-counting-entry")
