@@ -246,6 +246,13 @@ def test_a_whole_election_through_the_pages(page, live_app, tmp_path):
         page.get_by_role("button", name="登记投入").click()
         assert "已投入" in page.locator("[role=status]").inner_text()
     shot(page, "e2e-12-box")
+    # The two papers nobody used are voided, so printed = issued + spoiled + unused (reconciliation).
+    page.goto(f"{base}/polling/spoiled")
+    for t_code, a_code in papers[voting:]:
+        page.get_by_label("扫描未用选票的存根").fill(t_code)
+        page.get_by_label("扫描未用选票正面的二维码").fill(a_code)
+        page.get_by_role("button", name="作废未用选票").click()
+        page.wait_for_load_state()
 
     # 9. The counter enters each paper with the keyboard: scan the A code, one key per candidate.
     # 13 candidates in list order; each voter approves as many as there are seats on each post.
@@ -262,3 +269,56 @@ def test_a_whole_election_through_the_pages(page, live_app, tmp_path):
         assert "已记录" in _flash(page)
     assert f"已录入 {voting} 张，存根 {voting} 张" in page.locator("#box-count").inner_text()
     shot(page, "e2e-13-counting-entry")
+
+    # 10. The scrutineer types the tally board's totals (here: the totals the board shows,
+    # which the hand count on the board agrees with), then the committee publishes.
+    _login(page, users["scrutineer"])
+    tally = page.request.get(f"{base}/counting/1/tally.json").json()
+    page.goto(f"{base}/counting/1/board")
+    for post in tally["posts"]:
+        for row in post["rows"]:
+            page.locator(f"#b-{post['key']}-{row['person']}").fill(str(row["votes"]))
+    page.get_by_role("button", name="录入合计").click()
+    page.wait_for_url(f"**{base}/counting")
+    assert "计票板合计已录入" in _flash(page)
+    _login(page, users["committee"])
+    page.goto(f"{base}/counting")
+    page.get_by_role("button", name="公布第 1 轮结果").click()
+    page.wait_for_url(f"**{base}/counting")
+    shot(page, "e2e-14-result-published")
+    page.get_by_role("button", name="报街道备案").click()
+    page.wait_for_url(f"**{base}/counting")
+
+    page.goto(f"/e/{election_id}/result")
+    page.get_by_role("button", name="签名发布公示包").click()
+    assert "公示包已签名并发布" in _flash(page)
+
+    # 11. A resident checks the receipt code from the stub of their paper on the public page.
+    page.context.clear_cookies()
+    page.goto("/r")
+    page.get_by_label("回执码（选票存根上的 28 位编码）").fill(papers[5][0].rsplit("/", 1)[1])
+    page.get_by_role("button", name="查验").click()
+    assert "已计入" in page.content()
+    for name in names[:13]:
+        assert name not in page.content()  # the receipt never shows how the paper was marked
+    shot(page, "e2e-15-receipt")
+    page.goto(f"/e/{election_id}/result")
+    shot(page, "e2e-16-public-result")
+    with page.expect_download() as info:
+        page.get_by_role("link", name="下载公开公示包").click()
+    bundle_path = tmp_path / "bundle.zip"
+    info.value.save_as(bundle_path)
+    import subprocess
+    import sys
+
+    checked = subprocess.run([sys.executable, "-m", "tools.verify", str(bundle_path)], capture_output=True, text=True)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+
+    # 12. The street-office auditor runs a risk-limiting audit: dice seed, draws, blind entry.
+    _login(page, users["auditor"])
+    page.goto(f"/audit/e/{election_id}")
+    page.get_by_label("随机种子（公开掷骰得到的数字，至少 20 位）").fill("6543 2156 4321 5613 2465")
+    page.get_by_role("button", name="计算样本并列出抽取清单").click()
+    page.wait_for_selector("#draws")
+    assert int(page.locator("#sample-size").inner_text()) > 0
+    shot(page, "e2e-17-audit")
