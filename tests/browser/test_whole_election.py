@@ -19,7 +19,7 @@ from election.accounts.service import create_user
 from election.models import Community
 from election.rules.idcard import check_digit
 from election.rules.roll_rows import COLUMNS
-from tests.browser.conftest import shot
+from tests.browser.conftest import ARTIFACTS
 
 PASSWORD = "whole-election-1"
 TODAY = date.today()
@@ -63,6 +63,12 @@ def _login(page, username: str) -> None:
     page.wait_for_url("**/")
 
 
+def _shot(page, name: str) -> None:
+    """A viewport screenshot (1280x720): the walkthrough's images stay small."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"))
+
+
 def _flash(page) -> str:
     return page.locator(".flashes").inner_text()
 
@@ -94,7 +100,7 @@ def test_a_whole_election_through_the_pages(page, live_app, tmp_path):
     page.wait_for_url("**/elections/*")
     assert "选举已建立" in _flash(page)
     election_id = int(page.url.rstrip("/").split("/")[-1])
-    shot(page, "e2e-01-election-created")
+    _shot(page, "e2e-01-election-created")
 
     community = db.query(Community).filter_by(name=f"全程社区{tag}").one()
     users = {}
@@ -119,12 +125,12 @@ def test_a_whole_election_through_the_pages(page, live_app, tmp_path):
     page.wait_for_url("**/roll/")
     assert "已导入 40 名居民" in page.content()
     assert page.locator("#voters").inner_text() == "40"
-    shot(page, "e2e-02-roll-imported")
+    _shot(page, "e2e-02-roll-imported")
     page.goto(f"{base}/roll/publication")
     page.get_by_label("公布日期").fill(TODAY.isoformat())
     page.get_by_role("button", name="登记公布").click()
     assert "已于" in page.locator("#published").inner_text()
-    shot(page, "e2e-03-roll-published")
+    _shot(page, "e2e-03-roll-published")
     page.goto(f"{base}/roll/cards")
     page.get_by_role("button", name="分配选民编号和选民证码").click()
     assert "已为 40 名选民分配" in page.content()
@@ -137,7 +143,7 @@ def test_a_whole_election_through_the_pages(page, live_app, tmp_path):
     page.get_by_label("主任", exact=True).fill(names[30])
     page.get_by_role("button", name="保存推选结果").click()
     assert names[30] in page.content()
-    shot(page, "e2e-04-election-committee")
+    _shot(page, "e2e-04-election-committee")
 
     # 4. Nominations: more candidates than seats on every post (差额), women among them.
     slate = {"居民委员会主任": names[0:2], "居民委员会副主任": names[2:4], "居民委员会委员": names[4:8],
@@ -155,7 +161,7 @@ def test_a_whole_election_through_the_pages(page, live_app, tmp_path):
             page.get_by_role("button", name="登记").click()
             page.wait_for_url(f"**{base}/nomination")
             assert f"已登记提名：{name}" in _flash(page)
-    shot(page, "e2e-05-nominees")
+    _shot(page, "e2e-05-nominees")
 
     # The street admin confirms the supervision chair nominees.
     _login(page, f"street_{tag}")
@@ -166,14 +172,14 @@ def test_a_whole_election_through_the_pages(page, live_app, tmp_path):
         section.get_by_label("审核确认依据（文件编号）").fill("街纪工委〔2026〕2号")
         section.get_by_role("button", name=f"确认 {name}").click()
         assert "已审核确认" in _flash(page)
-    shot(page, "e2e-06-chair-confirmed")
+    _shot(page, "e2e-06-chair-confirmed")
 
     _login(page, users["committee"])
     page.goto(f"{base}/nomination/publish")
     page.get_by_label("公布日期").fill(TODAY.isoformat())
     page.get_by_role("button", name="公布正式候选人名单").click()
     assert "正式候选人名单已公布" in _flash(page)
-    shot(page, "e2e-07-candidates-published")
+    _shot(page, "e2e-07-candidates-published")
 
     # 5. Ballots printed (one paper per voter who will come, a PDF downloaded once).
     voting = 22  # more than half of the 40 voters: the election is valid (rule: 过半数参加投票)
@@ -182,7 +188,7 @@ def test_a_whole_election_through_the_pages(page, live_app, tmp_path):
     page.get_by_role("button", name="开始印制").click()
     link = page.get_by_role("link", name="下载选票 PDF")
     link.wait_for(state="visible", timeout=120000)
-    shot(page, "e2e-08-ballots-printed")
+    _shot(page, "e2e-08-ballots-printed")
     with page.expect_download() as info:
         link.click()
     ballots_pdf = tmp_path / "ballots.pdf"
@@ -213,7 +219,7 @@ def test_a_whole_election_through_the_pages(page, live_app, tmp_path):
     desk_url = desk_link.get_attribute("href")
     box_url = page.locator("#stations").get_by_role("link").nth(1).get_attribute("href")
     assert "/desks/" in desk_url and "/boxes/" in box_url
-    shot(page, "e2e-09-station")
+    _shot(page, "e2e-09-station")
 
     # 7. Polling day: the desk clerk checks voters in, by name and by scanning the card code.
     from election.models import Resident
@@ -229,13 +235,13 @@ def test_a_whole_election_through_the_pages(page, live_app, tmp_path):
     page.get_by_role("button", name="搜索").click()
     page.locator(f"#voter-{first.id}").get_by_role("button", name="发给本人一张选票").click()
     assert f"已向 {first.name} 发出一张选票" in page.content()
-    shot(page, "e2e-10-desk-by-name")
+    _shot(page, "e2e-10-desk-by-name")
     for voter in voters[1:voting]:
         page.get_by_label("扫描选民证二维码").fill(voter.card_code)  # a handheld scanner types the code
         page.get_by_role("button", name="查找").click()
         page.get_by_role("button", name="发给本人一张选票").click()
         assert f"已向 {voter.name} 发出一张选票" in page.content()
-    shot(page, "e2e-11-desk-by-scan")
+    _shot(page, "e2e-11-desk-by-scan")
 
     # 8. The scrutineer at the box registers each stub as the paper goes in.
     box_id = int(box_url.rstrip("/").split("/")[-1])
@@ -245,7 +251,7 @@ def test_a_whole_election_through_the_pages(page, live_app, tmp_path):
         page.get_by_label("扫描选票存根二维码（投入票箱时）").fill(t_code)
         page.get_by_role("button", name="登记投入").click()
         assert "已投入" in page.locator("[role=status]").inner_text()
-    shot(page, "e2e-12-box")
+    _shot(page, "e2e-12-box")
     # The two papers nobody used are voided, so printed = issued + spoiled + unused (reconciliation).
     page.goto(f"{base}/polling/spoiled")
     for t_code, a_code in papers[voting:]:
@@ -268,7 +274,7 @@ def test_a_whole_election_through_the_pages(page, live_app, tmp_path):
             page.keyboard.press("Enter")
         assert "已记录" in _flash(page)
     assert f"已录入 {voting} 张，存根 {voting} 张" in page.locator("#box-count").inner_text()
-    shot(page, "e2e-13-counting-entry")
+    _shot(page, "e2e-13-counting-entry")
 
     # 10. The scrutineer types the tally board's totals (here: the totals the board shows,
     # which the hand count on the board agrees with), then the committee publishes.
@@ -285,7 +291,7 @@ def test_a_whole_election_through_the_pages(page, live_app, tmp_path):
     page.goto(f"{base}/counting")
     page.get_by_role("button", name="公布第 1 轮结果").click()
     page.wait_for_url(f"**{base}/counting")
-    shot(page, "e2e-14-result-published")
+    _shot(page, "e2e-14-result-published")
     page.get_by_role("button", name="报街道备案").click()
     page.wait_for_url(f"**{base}/counting")
 
@@ -301,9 +307,9 @@ def test_a_whole_election_through_the_pages(page, live_app, tmp_path):
     assert "已计入" in page.content()
     for name in names[:13]:
         assert name not in page.content()  # the receipt never shows how the paper was marked
-    shot(page, "e2e-15-receipt")
+    _shot(page, "e2e-15-receipt")
     page.goto(f"/e/{election_id}/result")
-    shot(page, "e2e-16-public-result")
+    _shot(page, "e2e-16-public-result")
     with page.expect_download() as info:
         page.get_by_role("link", name="下载公开公示包").click()
     bundle_path = tmp_path / "bundle.zip"
@@ -321,4 +327,4 @@ def test_a_whole_election_through_the_pages(page, live_app, tmp_path):
     page.get_by_role("button", name="计算样本并列出抽取清单").click()
     page.wait_for_selector("#draws")
     assert int(page.locator("#sample-size").inner_text()) > 0
-    shot(page, "e2e-17-audit")
+    _shot(page, "e2e-17-audit")
