@@ -39,4 +39,4 @@ screenshots: $(VENV)/.installed
 	JUXUAN_SCREENSHOTS=docs/screenshots $(PY) -m pytest -q tests/browser
 
 translations: $(VENV)/.installed
-	$(VENV)/bin/pybabel compile -d election/translations
+	$(PY) tools/translate.py

@@ -32,6 +32,7 @@ def main() -> int:
             if not message.string:
                 missing.append(message.id)
     template.locale = "en"
+    template.fuzzy = False
     with PO.open("wb") as handle:
         write_po(handle, template, width=0, omit_header=False)
     with PO.with_suffix(".mo").open("wb") as handle:
