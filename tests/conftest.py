@@ -14,12 +14,20 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from election import create_app
+from argon2 import PasswordHasher
+
+from election.accounts import service as accounts_service
 from election.accounts.service import create_user
 from election.db import make_engine
 from election.models import Base
 from election.setup.service import ElectionDraft, create_community, create_election
 
 PG_URL = os.environ.get("JUXUAN_TEST_DATABASE_URL")
+
+# Argon2id with its production cost (64 MiB, 3 passes) makes every test user cost tens of
+# milliseconds, seconds under load. Tests keep the algorithm and lower the cost; the
+# production parameters are argon2-cffi's defaults, set in election.accounts.service.
+accounts_service._hasher = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
 PASSWORD = "correct-horse-9"
 # One Fernet key for the run: the app and the services under test must agree on it.
 DATA_KEY = Fernet.generate_key().decode("ascii")
