@@ -96,7 +96,15 @@ def draw(election_id: int, index: int):
 
     ids = {int(c) for p in posts.values() for c in p["candidates"]}
     names = {str(r.id): r.name for r in db.query(Resident).filter(Resident.id.in_(ids or {0}))}
-    return render_template("audit/draw.html", election=election, audit=audit, draw=row, form=form, posts=posts, names=names)
+    from ..rules.bodies import BodiesConfig
+    from ..rules.rulebook import Rulebook
+
+    # Posts by their Chinese title (居民委员会主任), not their key (jwh_zhuren).
+    rb = Rulebook.from_dict(election.rulebook)
+    cfg = BodiesConfig.build(election.jwh_deputies, election.jwh_members, election.jdw_deputies, election.jdw_members, rb)
+    post_names = {spec.key: spec.name_zh for spec in cfg.post_specs(rb)}
+    return render_template("audit/draw.html", election=election, audit=audit, draw=row, form=form, posts=posts, names=names,
+                           post_names=post_names)
 
 
 @bp.route("/e/<int:election_id>/conclude", methods=["POST"])
