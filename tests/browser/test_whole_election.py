@@ -328,3 +328,23 @@ def test_a_whole_election_through_the_pages(page, live_app, tmp_path):
     page.wait_for_selector("#draws")
     assert int(page.locator("#sample-size").inner_text()) > 0
     _shot(page, "e2e-17-audit")
+    # The auditor takes the drawn paper from the box (papers kept in the order of their D,
+    # which the auditor computes from each paper's body code) and enters what it shows, blind.
+    from election.counting.service import d_from_scan
+    from election.models import Election
+
+    page.get_by_role("link", name="录入").first.click()
+    heading = page.locator("h1").inner_text()
+    position = int(heading.split("第 ")[2].split(" ")[0])
+    election = db.get(Election, election_id)
+    in_box = sorted((d_from_scan(election, a_code), a_code) for _t, a_code in papers[:voting])
+    drawn = in_box[position - 1][1]
+    page.get_by_label("扫描选票正面的审计二维码").fill(drawn)
+    approved = [row["name"] for post in tally["posts"] for row in post["rows"] if row["votes"] == voting]
+    for name in approved:
+        page.get_by_label(f"{name} 赞成").check()
+    assert "居民委员会主任" in page.locator("fieldset legend").first.inner_text()  # not the key jwh_zhuren
+    _shot(page, "e2e-18-audit-draw")
+    page.get_by_role("button", name="录入").click()
+    assert "已录入第 1 次抽取" in page.content()
+    db.close()
