@@ -222,9 +222,25 @@ def blockers(db: Session, election: Election, round_number: int) -> list[str]:
         out.append("尚未录入计票板合计")
     elif board_differences(db, election, round_number) and not board.explanation:
         out.append("计票板合计与录入记录不一致，且未说明原因")
+    out += unexplained_reconciliation(db, election, round_number)
     if db.scalar(select(RoundResult.id).where(RoundResult.election_id == election.id, RoundResult.round_number == round_number)):
         out.append(f"第 {round_number} 轮结果已公布")
     return out
+
+
+def unexplained_reconciliation(db: Session, election: Election, round_number: int) -> list[str]:
+    """Differences of the close-of-poll reconciliation (printed = issued + spoiled + unused,
+    issued >= deposited) that the committee has not explained: they block the result."""
+    from ..polling.close import reconciliation
+
+    rec = reconciliation(db, election, round_number)
+    explained = {(n.code[:40], n.subject[:120]) for n in rec.notes}
+    return [
+        f"选票清点：{f.message}（尚未说明原因）"
+        for f in rec.findings
+        # Papers counted here were printed by a manifest; without one there is nothing to reconcile.
+        if f.code != "manifest.missing" and (f.code[:40], f.subject[:120]) not in explained
+    ]
 
 
 # ---------------------------------------------------------------------- publication

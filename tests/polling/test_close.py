@@ -72,3 +72,18 @@ def test_turnout_counts_and_json(app, db, poll, monkeypatch) -> None:
     clerk = app.test_client()
     login(clerk, "a_clerk")
     assert clerk.get(f"/elections/{election.id}/polling/turnout").status_code == 403
+
+
+def test_unexplained_reconciliation_blocks_the_result(db, poll, monkeypatch) -> None:
+    """Papers printed but neither issued, spoiled nor voided block publication of the result
+    until the committee voids them or explains the difference (DESIGN.md step 5)."""
+    from election.counting.result import blockers
+
+    election = poll["election"]
+    papers = print_capturing(db, election, 4, monkeypatch)
+    _vote(db, poll, papers, 2)
+    blocking = [b for b in blockers(db, election, 1) if b.startswith("选票清点")]
+    assert blocking, blockers(db, election, 1)
+    for t, a in papers[2:]:
+        deposit.void_unused(db, election, t, a)
+    assert not [b for b in blockers(db, election, 1) if b.startswith("选票清点")]
