@@ -57,10 +57,23 @@ def browser():
         chromium.close()
 
 
+def settle_after_navigation(page):
+    """A click on a submit button returns once the navigation has started; reading the page
+    before the new document has loaded can give an empty string. Make content() wait."""
+    original = page.content
+
+    def content() -> str:
+        page.wait_for_load_state("load")
+        return original()
+
+    page.content = content
+    return page
+
+
 @pytest.fixture
 def page(browser, live_app):
     context = browser.new_context(locale="zh-CN", base_url=live_app.config["LIVE_URL"])
-    page = context.new_page()
+    page = settle_after_navigation(context.new_page())
     yield page
     context.close()
 
@@ -71,7 +84,7 @@ def phone(browser, live_app):
         locale="zh-CN", base_url=live_app.config["LIVE_URL"],
         viewport={"width": 375, "height": 740}, is_mobile=True, has_touch=True,
     )
-    page = context.new_page()
+    page = settle_after_navigation(context.new_page())
     yield page
     context.close()
 
