@@ -17,6 +17,7 @@ from ..audit import service
 from ..audit.countersign import auditor_bundle_path, countersign
 from ..errors import UserError
 from ..ledger.publish import export_bundle, post_table
+from .feedback import refuse
 from .access import election_or_404, roles
 from .db import get_db
 
@@ -32,10 +33,6 @@ class DrawForm(FlaskForm):
     scanned = StringField(_l("扫描选票正面的审计二维码"), validators=[DataRequired(message=_l("请扫描审计二维码"))])
 
 
-def _flash(error: UserError) -> None:
-    for message in error.messages:
-        flash(message, "error")
-
 
 @bp.route("/e/<int:election_id>", methods=["GET", "POST"])
 @roles("auditor")
@@ -47,14 +44,13 @@ def overview(election_id: int):
         try:
             limit = Fraction(form.risk_limit.data.strip()) if (form.risk_limit.data or "").strip() else None
         except (ValueError, ZeroDivisionError):
-            _flash(UserError(f"风险上限“{form.risk_limit.data}”无效，应为 0 与 1 之间的分数，如 1/20"))
+            refuse(UserError(f"风险上限“{form.risk_limit.data}”无效，应为 0 与 1 之间的分数，如 1/20"))
         else:
             try:
                 service.start_audit(db, election, form.seed.data, current_user.username, limit)
                 db.commit()
             except UserError as error:
-                db.rollback()
-                _flash(error)
+                refuse(error)
             else:
                 flash(_("审计已开始，请按清单抽取选票。"), "info")
                 return redirect(url_for("audit.overview", election_id=election.id))
@@ -84,8 +80,7 @@ def draw(election_id: int, index: int):
             service.record_draw(db, election, audit, index, form.scanned.data, paper, current_user.username)
             db.commit()
         except UserError as error:
-            db.rollback()
-            _flash(error)
+            refuse(error)
         else:
             nxt = next((d.index for d in service.draws_of(db, audit) if d.d_hash is None), None)
             flash(_("已录入第 %(i)s 次抽取。", i=index), "info")
@@ -119,8 +114,7 @@ def conclude(election_id: int):
         outcome = service.conclude(db, election, audit, current_user.username)
         db.commit()
     except UserError as error:
-        db.rollback()
-        _flash(error)
+        refuse(error)
     else:
         flash(outcome.message, "info" if outcome.confirmed else "error")
     return redirect(url_for("audit.overview", election_id=election.id))
@@ -135,8 +129,7 @@ def sign(election_id: int):
         countersign(db, election, current_app.config["DATA_KEY"], current_user.username, current_app.instance_path)
         db.commit()
     except UserError as error:
-        db.rollback()
-        _flash(error)
+        refuse(error)
     else:
         flash(_("已会签备案，审计公示包与公开公示包均带有街道办事处的签名。"), "info")
     return redirect(url_for("audit.overview", election_id=election.id))

@@ -17,6 +17,7 @@ from ..counting.result import (
 from ..counting.service import ballot_of, boxes_of, enter_scanned, mismatches, resolve_mismatch, round_of, second_entry
 from ..errors import UserError
 from ..models import Resident, Round
+from .feedback import refuse
 from .access import election_or_404, roles
 from .db import get_db
 
@@ -24,11 +25,6 @@ bp = Blueprint("counting", __name__)
 
 WATCHERS = ("committee", "counter", "scrutineer")
 
-
-def _flash_errors(error: UserError) -> None:
-    get_db().rollback()
-    for message in error.messages:
-        flash(message, "error")
 
 
 def _round(election, number: int) -> Round:
@@ -92,7 +88,7 @@ def _entry(election_id: int, number: int, second: bool):
                 enter_scanned(db, election, box_id, fields.get("scan", ""), fields, current_user.username)
             db.commit()
         except UserError as error:
-            _flash_errors(error)
+            refuse(error)
         else:
             flash(_("已记录。"), "info")
         endpoint = "counting.second" if second else "counting.entry"
@@ -166,7 +162,7 @@ def board(election_id: int, number: int):
             enter_board(db, election, number, totals, current_user.username)
             db.commit()
         except UserError as error:
-            _flash_errors(error)
+            refuse(error)
         else:
             flash(_("计票板合计已录入。"), "info")
             return redirect(url_for("counting.overview", election_id=election.id))
@@ -182,7 +178,7 @@ def _post_action(election_id: int, action) -> Response:
             message = action(db, election)
             db.commit()
         except UserError as error:
-            _flash_errors(error)
+            refuse(error)
         else:
             flash(message, "info")
     else:
@@ -240,7 +236,7 @@ def _pdf(election_id: int, make, name: str) -> Response:
     try:
         data = make(get_db(), election)
     except UserError as error:
-        _flash_errors(error)
+        refuse(error)
         if current_user.role == "auditor":
             return redirect(url_for("counting.filings"))
         return redirect(url_for("counting.overview", election_id=election_id))
@@ -285,7 +281,7 @@ def receive(filing_id: int):
             reports.receive_filing(db, filing_id, current_user)
             db.commit()
         except UserError as error:
-            _flash_errors(error)
+            refuse(error)
         else:
             flash(_("已签收。"), "info")
     return redirect(url_for("counting.filings"))

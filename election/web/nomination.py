@@ -16,6 +16,7 @@ from wtforms.validators import DataRequired
 from ..errors import UserError
 from ..models import CANDIDATE_STATUSES, CHANNELS, RELATIONS
 from ..nomination import service
+from .feedback import refuse
 from .access import election_or_404, roles
 from .db import get_db
 
@@ -53,11 +54,6 @@ class WithdrawForm(FlaskForm):
     on_date = DateField(_l("退出日期"), validators=[DataRequired(message=_l("请填写退出日期"))])
 
 
-def _flash_errors(error: UserError) -> None:
-    get_db().rollback()
-    for message in error.messages:
-        flash(message, "error")
-
 
 @bp.route("/elections/<int:election_id>/nomination")
 @roles("committee", "street_admin")
@@ -90,7 +86,7 @@ def new(election_id: int):
             )
             db.commit()
         except UserError as error:
-            _flash_errors(error)
+            refuse(error)
         else:
             flash(_("已登记提名：%(name)s", name=result.candidate.resident.name), "info")
             for note in result.notes:
@@ -122,7 +118,7 @@ def confirm_post(election_id: int, candidate_id: int):
             service.confirm_chair(db, election, current_user.username, candidate_id, form.body.data, form.note.data or "")
             db.commit()
         except UserError as error:
-            _flash_errors(error)
+            refuse(error)
         else:
             flash(_("已审核确认。"), "info")
     return redirect(url_for("nomination.confirm", election_id=election.id))
@@ -153,7 +149,7 @@ def primary(election_id: int, post: str):
             result = service.record_primary(db, election, current_user.username, post, parsed)
             db.commit()
         except UserError as error:
-            _flash_errors(error)
+            refuse(error)
         else:
             flash(result.message, "info")
             return redirect(url_for("nomination.index", election_id=election.id))
@@ -172,7 +168,7 @@ def relations(election_id: int):
             service.add_relation(db, election, current_user.username, form.resident.data, form.relative.data, form.kind.data)
             db.commit()
         except UserError as error:
-            _flash_errors(error)
+            refuse(error)
         else:
             flash(_("亲属关系已登记。"), "info")
             return redirect(url_for("nomination.relations", election_id=election.id))
@@ -196,7 +192,7 @@ def publish(election_id: int):
                 service.publish(db, election, current_user.username, form.published_on.data)
                 db.commit()
             except UserError as error:
-                _flash_errors(error)
+                refuse(error)
             else:
                 flash(_("正式候选人名单已公布。"), "info")
                 return redirect(url_for("nomination.publish", election_id=election.id))
@@ -218,7 +214,7 @@ def withdraw(election_id: int, candidate_id: int):
             notes = service.withdraw(db, election, current_user.username, candidate_id, form.letter.data or "", form.on_date.data)
             db.commit()
         except UserError as error:
-            _flash_errors(error)
+            refuse(error)
         else:
             flash(_("候选人已书面退出。"), "info")
             for note in notes:
@@ -237,7 +233,7 @@ def notice(election_id: int):
     try:
         pdf = service.notice_pdf(get_db(), election)
     except UserError as error:
-        _flash_errors(error)
+        refuse(error)
         return redirect(url_for("nomination.publish", election_id=election.id))
     return Response(pdf, mimetype="application/pdf", headers={
         "Content-Disposition": f'inline; filename="candidates-{election.id}.pdf"'})

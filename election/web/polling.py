@@ -15,17 +15,13 @@ from ballots.notices import render_notice
 from ..errors import UserError
 from ..models import BallotBox, Desk, Resident
 from ..polling import close, deposit, issuance, printing, stations, turnout
+from .feedback import refuse
 from .access import election_or_404, public, roles
 from .db import get_db
 
 bp = Blueprint("polling", __name__)
 COMMITTEE = ("committee", "street_admin")
 
-
-def _flash_errors(error: UserError) -> None:
-    get_db().rollback()
-    for message in error.messages:
-        flash(message, "error")
 
 
 def _instance() -> str:
@@ -71,7 +67,7 @@ def create_station(election_id: int):
     except ValueError:
         flash(_("发票台数和票箱数须为整数。"), "error")
     except UserError as error:
-        _flash_errors(error)
+        refuse(error)
     return redirect(url_for("polling.overview", election_id=election_id))
 
 
@@ -87,7 +83,7 @@ def handover(election_id: int, station_id: int):
     except ValueError:
         flash(_("交接张数须为整数。"), "error")
     except UserError as error:
-        _flash_errors(error)
+        refuse(error)
     return redirect(url_for("polling.overview", election_id=election_id))
 
 
@@ -181,7 +177,7 @@ def desk(election_id: int, desk_id: int):
             if not found:
                 flash(_("没有找到与“%(q)s”相符的选民。", q=q), "error")
     except UserError as error:
-        _flash_errors(error)
+        refuse(error)
     statuses = [issuance.status_of(db, election, r) for r in found]
     return render_template("polling/desk.html", election=election, desk=the_desk, statuses=statuses, scan=scan, q=q)
 
@@ -204,7 +200,7 @@ def issue(election_id: int, desk_id: int):
     except UserError as error:
         if request.accept_mimetypes.best == "application/json":
             return jsonify({"ok": False, "message": "；".join(error.messages)}), 409
-        _flash_errors(error)
+        refuse(error)
     else:
         voter = db.get(Resident, row.voter_id)
         if request.accept_mimetypes.best == "application/json":
@@ -263,7 +259,7 @@ def mobile_issue(election_id: int, box_id: int):
         issuance.issue_mobile(db, election, box_id, int(request.form.get("voter_id") or 0), current_user.username)
         flash(_("已向流动票箱选民发出一张选票。"), "info")
     except (ValueError, UserError) as error:
-        _flash_errors(error if isinstance(error, UserError) else UserError("选民编号无效"))
+        refuse(error if isinstance(error, UserError) else UserError("选民编号无效"))
     return redirect(url_for("polling.box", election_id=election_id, box_id=box_id))
 
 
@@ -284,7 +280,7 @@ def spoiled(election_id: int):
         except ValueError:
             flash(_("请选择投票站。"), "error")
         except UserError as error:
-            _flash_errors(error)
+            refuse(error)
         return redirect(url_for("polling.spoiled", election_id=election_id))
     return render_template("polling/spoiled.html", election=election, stations=stations.stations_of(db, election))
 
@@ -315,7 +311,7 @@ def proxies(election_id: int):
             db.commit()
             flash(_("委托投票已批准并记录。"), "info")
         except UserError as error:
-            _flash_errors(error)
+            refuse(error)
         return redirect(url_for("polling.proxies", election_id=election_id))
     return render_template("polling/proxies.html", election=election, rows=issuance.proxies_of(db, election),
                            boxes=[b for b in stations.boxes_of(db, election) if b.mobile],
@@ -336,7 +332,7 @@ def mobile_voter(election_id: int):
     except ValueError:
         flash(_("请选择流动票箱。"), "error")
     except UserError as error:
-        _flash_errors(error)
+        refuse(error)
     return redirect(url_for("polling.proxies", election_id=election_id))
 
 
@@ -405,6 +401,6 @@ def reconcile(election_id: int):
                 flash(_("差异说明已记录。"), "info")
             db.commit()
         except UserError as error:
-            _flash_errors(error)
+            refuse(error)
         return redirect(url_for("polling.reconcile", election_id=election_id))
     return render_template("polling/reconcile.html", election=election, rec=close.reconciliation(db, election))

@@ -23,6 +23,7 @@ from ..ledger.complaints import KINDS, answer_complaint, complaints_of, file_com
 from ..ledger.publish import lookup_receipt
 from ..models import Election, RoundResult
 from ..protocol.codes import CodeError
+from .feedback import refuse
 from .access import election_or_404, public, roles
 from .db import get_db
 
@@ -158,9 +159,7 @@ def publish(election_id: int):
         publication.publish_bundle(db, election, current_app.config["DATA_KEY"], current_user.username, current_app.instance_path)
         db.commit()
     except UserError as error:
-        db.rollback()
-        for message in error.messages:
-            flash(message, "error")
+        refuse(error)
     else:
         flash(_("公示包已签名并发布。"), "info")
     return redirect(url_for("public.result", election_id=election.id))
@@ -199,9 +198,7 @@ def complaint(election_id: int):
             row = file_complaint(db, election, form.kind.data, form.text.data, form.contact.data, date.today())
             db.commit()
         except UserError as error:
-            db.rollback()
-            for message in error.messages:
-                flash(message, "error")
+            refuse(error)
         else:
             flash(_("申诉已登记，编号 %(n)s。选举委员会将在事件记录中公开答复。", n=row.id), "info")
             return redirect(url_for("public.result", election_id=election.id))

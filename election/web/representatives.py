@@ -21,6 +21,7 @@ from ..representatives import committee as committee_svc
 from ..representatives import meetings as meeting_svc
 from ..representatives import roster as roster_svc
 from ..setup.service import rulebook_of
+from .feedback import refuse
 from .access import election_or_404, roles
 from .db import get_db
 
@@ -93,9 +94,7 @@ def _run(action) -> bool:
         action(db)
         db.commit()
     except UserError as error:
-        db.rollback()
-        for message in error.messages:
-            flash(message, "error")
+        refuse(error)
         return False
     return True
 

@@ -28,6 +28,7 @@ from ..roll.publication import (
     publish_roll, render_roll_notice, roll_fingerprint,
 )
 from ..roll.register import CHANGES, apply_for_registration, category_label, change_status, judge_resident, overview, resident_of
+from .feedback import refuse
 from .access import election_or_404, roles
 from .db import get_db
 
@@ -82,11 +83,6 @@ class CardsForm(FlaskForm):
     stations = TextAreaField(_l("投票站分配（每行：居民小组=投票站；未填写的为“第一投票站”）"))
 
 
-def _errors(error: UserError) -> None:
-    get_db().rollback()
-    for message in error.messages:
-        flash(message, "error")
-
 
 def _resident(election, resident_id: int) -> Resident:
     try:
@@ -140,7 +136,7 @@ def import_page(election_id: int):
                     flash(warning.message, "info")
                 return redirect(url_for("roll.index", election_id=election.id))
         except UserError as error:
-            _errors(error)
+            refuse(error)
             errors = error.rows
     return render_template("roll/import.html", election=election, form=form, report=report, errors=errors)
 
@@ -160,7 +156,7 @@ def resident(election_id: int, resident_id: int):
                           form.basis.data or "")
             db.commit()
         except UserError as error:
-            _errors(error)
+            refuse(error)
         else:
             flash(_("登记状态已变更，并记入事件记录。"), "info")
             return redirect(url_for("roll.resident", election_id=election.id, resident_id=person.id))
@@ -195,7 +191,7 @@ def applications(election_id: int):
                 form.declared_single.data, current_user.username, form.note.data or "")
             db.commit()
         except UserError as error:
-            _errors(error)
+            refuse(error)
         else:
             if application.result == "approved":
                 flash(_("申请已记录，%(name)s已登记为选民。", name=application.resident.name), "info")
@@ -222,7 +218,7 @@ def publication(election_id: int):
             publish_roll(db, election, form.published_on.data, current_user.username)
             db.commit()
         except UserError as error:
-            _errors(error)
+            refuse(error)
         else:
             flash(_("选民名单公布日期已记录，规则随之冻结。"), "info")
             return redirect(url_for("roll.publication", election_id=election.id))
@@ -242,7 +238,7 @@ def freeze(election_id: int):
             freeze_roll(db, election, current_user.username, form.reason.data or "")
             db.commit()
         except UserError as error:
-            _errors(error)
+            refuse(error)
         else:
             flash(_("选民名单已冻结；此后的变更须记录选举委员会的决定。"), "info")
     return redirect(url_for("roll.publication", election_id=election.id))
@@ -256,7 +252,7 @@ def notice(election_id: int):
     try:
         render_roll_notice(get_db(), election, buffer, amended=request.args.get("amended") == "1")
     except UserError as error:
-        _errors(error)
+        refuse(error)
         return redirect(url_for("roll.publication", election_id=election.id))
     return _pdf(buffer, "选民名单公告.pdf")
 
@@ -280,7 +276,7 @@ def objections(election_id: int):
             db.rollback()
             flash(_("居民编号 %(n)s 不在本选举的名册中。", n=form.resident_id.data), "error")
         except UserError as error:
-            _errors(error)
+            refuse(error)
         else:
             flash(_("申诉已登记。"), "info")
             return redirect(url_for("roll.objections", election_id=election.id))
@@ -307,7 +303,7 @@ def decide(election_id: int, objection_id: int):
                              form.decided_on.data, current_user.username, form.new_status.data or "")
             db.commit()
         except UserError as error:
-            _errors(error)
+            refuse(error)
         else:
             flash(_("处理决定已记录。可打印更正公告。"), "info")
     else:

@@ -2,14 +2,13 @@
 from __future__ import annotations
 
 import dataclasses
-from datetime import date
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import DateField, IntegerField, SelectField, StringField
 from wtforms.validators import DataRequired, NumberRange
 
 from ..errors import UserError
@@ -19,6 +18,7 @@ from ..rules.presets import PRESET_LABELS
 from ..rules.rulebook import CHOICE_LABELS, Rulebook
 from ..setup.service import ElectionDraft, change_rulebook, create_community, create_election, rulebook_of
 from ..workflow.stages import next_stage, stages, warnings
+from .feedback import refuse
 from .access import community_or_404, election_or_404, roles
 from .db import get_db
 
@@ -58,9 +58,7 @@ def new_community():
             community = create_community(db, form.name.data, form.street_office.data, form.households.data)
             db.commit()
         except UserError as error:
-            db.rollback()
-            for message in error.messages:
-                flash(message, "error")
+            refuse(error)
         else:
             flash(_("社区已建立。"), "info")
             return redirect(url_for("setup.community", community_id=community.id))
@@ -85,9 +83,7 @@ def new_election(community_id: int):
             election = create_election(db, current_user.username, community, draft, current_app.config["DATA_KEY"])
             db.commit()
         except UserError as error:
-            db.rollback()
-            for message in error.messages:
-                flash(message, "error")
+            refuse(error)
         else:
             flash(_("选举已建立。"), "info")
             return redirect(url_for("setup.election", election_id=election.id))
@@ -143,9 +139,7 @@ def rulebook(election_id: int):
             change_rulebook(db, current_user.username, election, changes, request.form.get("reason", ""))
             db.commit()
         except UserError as error:
-            db.rollback()
-            for message in error.messages:
-                flash(message, "error")
+            refuse(error)
         else:
             flash(_("规则已保存。"), "info")
             return redirect(url_for("setup.election", election_id=election.id))
