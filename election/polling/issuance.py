@@ -18,7 +18,7 @@ from ..db import begin_write, is_sqlite
 from ..errors import UserError
 from ..ledger.events import record_event
 from ..roll.cards import find_voter_by_card, search_voters
-from ..models import Candidate, Desk, Election, Issuance, MobileBoxVoter, Proxy, Resident
+from ..models import BallotBox, Candidate, Desk, Election, Issuance, MobileBoxVoter, Proxy, Resident
 from ..setup.service import rulebook_of
 
 ALREADY = "已领取选票"
@@ -133,16 +133,10 @@ def issue_ballot(
             raise UserError(f"{voter.name}已登记使用流动票箱，应由流动票箱发放选票")
         row = Issuance(election_id=election.id, round_number=round_number, voter_id=voter_id,
                        station_id=desk.station_id, desk_id=desk.id, collected_by_id=collected_by_id, clerk=clerk)
-        db.add(row)
-        db.flush()
-        db.commit()
-    except IntegrityError:
-        db.rollback()
-        raise UserError(ALREADY) from None
+        return _commit_issuance(db, row)
     except Exception:
         db.rollback()
         raise
-    return row
 
 
 def issue_mobile(db: Session, election: Election, box_id: int, voter_id: int, clerk: str, round_number: int = 1) -> Issuance:
@@ -152,20 +146,13 @@ def issue_mobile(db: Session, election: Election, box_id: int, voter_id: int, cl
         reg = db.scalar(select(MobileBoxVoter).where(MobileBoxVoter.election_id == election.id, MobileBoxVoter.voter_id == voter_id, MobileBoxVoter.box_id == box_id))
         if reg is None:
             raise UserError(f"编号 {voter_id} 的选民未登记使用这个流动票箱")
-        from ..models import BallotBox
         box = db.get(BallotBox, box_id)
         row = Issuance(election_id=election.id, round_number=round_number, voter_id=voter_id,
                        station_id=box.station_id, desk_id=None, clerk=clerk)
-        db.add(row)
-        db.flush()
-        db.commit()
-    except IntegrityError:
-        db.rollback()
-        raise UserError(ALREADY) from None
+        return _commit_issuance(db, row)
     except Exception:
         db.rollback()
         raise
-    return row
 
 
 # --- proxies ------------------------------------------------------------------------
@@ -214,3 +201,15 @@ def proxies_of(db: Session, election: Election) -> list[tuple[Proxy, Resident, R
         select(Proxy, v, h).join(v, v.id == Proxy.voter_id).join(h, h.id == Proxy.holder_id)
         .where(Proxy.election_id == election.id).order_by(h.name, v.name)
     ).all())
+
+
+def _commit_issuance(db: Session, row: Issuance) -> Issuance:
+    """Insert and commit one issuance; the UNIQUE (election, round, voter) constraint is the
+    last guard, and losing that race is the voter's "already issued" refusal."""
+    db.add(row)
+    try:
+        db.commit()
+    except IntegrityError:
+        db.rollback()
+        raise UserError(ALREADY) from None
+    return row
