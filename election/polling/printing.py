@@ -5,22 +5,18 @@ generator and dropped; only R = H(T) and D = H(A) are kept, in two separate list
 sorted before anything is written, so neither the rows nor the manifest keep the print
 order that could pair an R with its D. Rows go in sorted hash order (ballots model docstring).
 
-The print job (DESIGN decision, docs/DECISIONS.md): a background thread renders into
-`<instance>/print-jobs/<job>.pdf.part` and renames it to `.pdf` when the manifest is
-committed; progress is a small JSON sidecar next to it, so every worker process on the same
-host can answer the progress poll. The download opens the file, unlinks it at once and
-streams from the open handle: the PDF (which holds T and A) exists on disk only until it
-is downloaded once, and a job left undownloaded is removed by `sweep_jobs` after an hour.
+The print job (DESIGN decision, docs/DECISIONS.md) runs through election/jobs.py: a
+background thread renders into `<instance>/print-jobs/<job>.pdf.part` and renames it to
+`.pdf` when the manifest is committed; progress is a small JSON sidecar next to it, so every
+worker process on the same host can answer the progress poll. The download opens the
+file, unlinks it at once and streams from the open handle: the PDF (which holds T and A)
+exists on disk only until it is downloaded once, and a job left undownloaded is removed by
+`sweep_jobs` after an hour.
 """
 from __future__ import annotations
 
-import json
-import os
-import secrets
-import threading
-import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import BinaryIO
 
@@ -30,6 +26,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from ballots.ballot_paper import render_ballots
 from ballots.ballot_spec import BallotSpec, PaperCodes, PostSection, split_by_body
 
+from .. import jobs
+from ..counting.service import check_open
 from ..errors import UserError
 from ..ledger import keys
 from ..ledger.events import record_event
@@ -41,7 +39,9 @@ from ..rules.tally_types import BODY_ZH
 
 MAX_PAPERS = 20000
 MANIFEST_SIG_TYPE = "juxuan/manifest-signature/v1"
-JOB_MAX_AGE = 3600
+
+
+ROUND_ON_PAPER = {"main": "第一轮", "revote": "再次投票", "runoff": "另行选举"}
 
 
 def posts_of(db: Session, election: Election) -> list[dict]:
@@ -56,41 +56,71 @@ def posts_of(db: Session, election: Election) -> list[dict]:
             .order_by(Candidate.ballot_order, Candidate.id)
         ).all()
         out.append({"key": post.key, "body": post.body, "title": post.title_zh, "seats": post.seats,
-                     "candidates": [r[0] for r in rows], "names": [r[1] for r in rows]})
+                     "candidates": [r[0] for r in rows], "names": [r[1] for r in rows], "reserved_woman_seats": 0})
     return out
 
 
-def round_of(db: Session, election: Election, number: int = 1) -> Round:
-    """The round, created from the formal candidates the first time it is printed."""
-    row = db.scalar(select(Round).where(Round.election_id == election.id, Round.number == number))
-    if row is None:
+def round_posts(db: Session, election: Election, number: int) -> tuple[str, list[dict]]:
+    """(round kind, posts on its papers) in the bodies' post order. A round that exists
+    (round 1 after its first print; a later round made when the previous result was
+    published) gives its own posts, seats and candidates in the stored order; round 1
+    before its first print, the formal candidates. Published or missing rounds are refused."""
+    check_open(db, election, number)
+    rnd = db.scalar(select(Round).where(Round.election_id == election.id, Round.number == number))
+    if rnd is None:
+        return "main", posts_of(db, election)
+    config = BodiesConfig(election.jwh_deputies, election.jwh_members, election.jdw_deputies, election.jdw_members)
+    ids = [int(i) for info in rnd.posts.values() for i in info.get("candidates", [])]
+    names = dict(db.execute(select(Candidate.id, Resident.name).join(Resident, Resident.id == Candidate.resident_id)
+                            .where(Candidate.id.in_(ids))).all()) if ids else {}
+    out = []
+    for post in config.posts():
+        info = rnd.posts.get(post.key)
+        if info is None:
+            continue
+        cands = [int(i) for i in info.get("candidates", []) if int(i) in names]
+        out.append({"key": post.key, "body": post.body, "title": post.title_zh, "seats": int(info["seats"]),
+                    "candidates": cands, "names": [names[i] for i in cands],
+                    "reserved_woman_seats": int(info.get("reserved_woman_seats", 0))})
+    return rnd.kind, out
+
+
+def _keep_round(db: Session, election: Election, number: int) -> None:
+    """Round 1 is stored from the formal candidates the first time it is printed; later
+    rounds were stored by counting when the previous result was published."""
+    if db.scalar(select(Round.id).where(Round.election_id == election.id, Round.number == number)) is None:
         posts = posts_of(db, election)
-        row = Round(election_id=election.id, number=number, kind="main",
-                    posts={p["key"]: {"seats": p["seats"], "candidates": p["candidates"]} for p in posts})
-        db.add(row)
+        db.add(Round(election_id=election.id, number=number, kind="main",
+                     posts={p["key"]: {"seats": p["seats"], "candidates": p["candidates"]} for p in posts}))
         db.flush()
-    return row
 
 
 def ballot_specs(db: Session, election: Election, round_number: int = 1) -> list[tuple[str, BallotSpec]]:
-    """(body key or "", spec) for each kind of paper, per Election.paper_layout."""
-    posts = posts_of(db, election)
+    """(body key or "", spec) for each kind of paper of a round, per Election.paper_layout;
+    a body with no post in the round has no paper."""
+    kind, posts = round_posts(db, election, round_number)
     missing = [f"{BODY_ZH[p['body']]}{p['title']}" for p in posts if not p["names"]]
     if missing:
         raise UserError(f"以下职位还没有正式候选人，不能印制选票：{'、'.join(missing)}")
     sections = tuple(
         PostSection(BODY_ZH[p["body"]], p["title"], p["seats"], tuple(p["names"])) for p in posts
     )
+    # A run-off for the woman member's seat (定位选举) says so on the paper: (body, line).
+    reserved = [
+        (BODY_ZH[p["body"]], f"{BODY_ZH[p['body']]}{p['title']}：本轮应选 {p['seats']} 名，其中 {p['reserved_woman_seats']} 名为妇女委员定位名额，只能选女性。")
+        for p in posts if p["reserved_woman_seats"]
+    ]
     spec = BallotSpec(
         title=f"{election.title}选票",
         election=election.title,
         date=f"{election.election_day.year}年{election.election_day.month}月{election.election_day.day}日",
-        round={1: "第一轮"}.get(round_number, "另行选举"),  # type: ignore[arg-type]
+        round=ROUND_ON_PAPER.get(kind, "另行选举"),  # type: ignore[arg-type]
         sections=sections,
         key_fingerprint=keys.fingerprint_of(db, election),
         committee=f"{election.community.name}居民选举委员会",
         paper_size=election.paper_size if election.paper_size in ("A4", "A5") else "A4",  # type: ignore[arg-type]
         verify_hint="",
+        extra_instructions=tuple(line for _, line in reserved),
     )
     problems = spec.problems()
     if problems:
@@ -99,7 +129,9 @@ def ballot_specs(db: Session, election: Election, round_number: int = 1) -> list
         return [("", spec)]
     body_keys = {v: k for k, v in BODY_ZH.items()}
     titles = {name: f"{election.title}{name}成员选举选票" for name in BODY_ZH.values()}
-    return [(body_keys[s.sections[0].body], s) for s in split_by_body(spec, titles)]
+    return [(body_keys[s.sections[0].body],
+             replace(s, extra_instructions=tuple(line for body, line in reserved if body == s.sections[0].body)))
+            for s in split_by_body(spec, titles)]
 
 
 @dataclass
@@ -120,9 +152,9 @@ def print_papers(
         raise UserError(f"印制张数为 {n}，须在 1 至 {MAX_PAPERS} 之间")
     specs = dict(ballot_specs(db, election, round_number))
     if body not in specs:
-        raise UserError(f"本次选举的选票版式中没有“{body or '全部职位'}”这种选票")
+        raise UserError(f"第 {round_number} 轮的选票中没有“{BODY_ZH.get(body, body) or '全部职位'}”这种选票")
     spec = specs[body]
-    round_of(db, election, round_number)
+    _keep_round(db, election, round_number)
     uid = election.uid
     r_of = codes.hasher(codes.RECEIPT_TAG, uid)
     d_of = codes.hasher(codes.AUDIT_TAG, uid)
@@ -144,7 +176,10 @@ def print_papers(
 
 def _store(db: Session, election: Election, actor: str, data_key: str, body: str, round_number: int,
            receipts: list[str], audits: list[str]) -> PrintResult:
+    # Batch numbers run on across rounds; the first batch of a round is its main print run.
     batch = db.scalar(select(func.coalesce(func.max(PrintBatch.batch) + 1, 0)).where(PrintBatch.election_id == election.id))
+    supplement = db.scalar(select(PrintBatch.id).where(PrintBatch.election_id == election.id,
+                                                       PrintBatch.round_number == round_number).limit(1)) is not None
     manifest = make_manifest(election.uid, receipts, audits, batch=batch)
     # Inserted in sorted hash order: the row order follows the hash, never the print order.
     db.execute(insert(Receipt), [
@@ -164,33 +199,21 @@ def _store(db: Session, election: Election, actor: str, data_key: str, body: str
                       signature=signed.to_json(), printed_by=actor))
     record_event(db, election, "manifest", {
         "batch": batch, "digest": manifest.digest, "receipt_count": len(receipts), "audit_count": len(audits),
-        "round": round_number, "body": body, "supplement": batch > 0, "signature": signed.signature,
-    }, actor, "印制选票" if batch == 0 else "补印选票（清单补充）")
+        "round": round_number, "body": body, "supplement": supplement, "signature": signed.signature,
+    }, actor, "补印选票（清单补充）" if supplement else f"印制第 {round_number} 轮选票")
     return PrintResult(batch, len(receipts), manifest.digest)
 
 
 # --- print jobs -----------------------------------------------------------------------
+# The generic job machinery is election/jobs.py; printing adds its own rules: the PDF
+# (which holds T and A) can be downloaded once only, then it is gone.
 
 def jobs_dir(instance: str | Path) -> Path:
-    path = Path(instance) / "print-jobs"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
-def _write_state(folder: Path, job: str, state: dict) -> None:
-    tmp = folder / f"{job}.json.tmp"
-    tmp.write_text(json.dumps(state, ensure_ascii=False), encoding="utf-8")
-    os.replace(tmp, folder / f"{job}.json")
+    return jobs.jobs_dir(instance, "print-jobs")
 
 
 def job_state(instance: str | Path, job: str) -> dict | None:
-    if not job.isalnum():
-        return None
-    path = jobs_dir(instance) / f"{job}.json"
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
+    return jobs.read_state(jobs_dir(instance), job)
 
 
 def start_print_job(
@@ -198,73 +221,26 @@ def start_print_job(
     data_key: str, url_prefix: str, body: str = "", round_number: int = 1,
 ) -> str:
     """Start rendering in a background thread; returns the job id for progress and download."""
-    folder = jobs_dir(instance)
-    sweep_jobs(folder)
-    job = secrets.token_hex(12)
-    base = {"election_id": election_id, "actor": actor, "total": n, "done": 0, "state": "running",
-            "body": body, "started": time.time()}
-    _write_state(folder, job, base)
 
-    def run() -> None:
-        db = sessions()
-        part = folder / f"{job}.pdf.part"
-        last = [0.0]
+    def work(db: Session, running: jobs.Running) -> dict:
+        election = db.get(Election, election_id)
+        with open(running.part, "wb") as out:
+            result = print_papers(db, election, n, out, actor, data_key, url_prefix, body, round_number,
+                                  running.progress)
+        return {"batch": result.batch, "digest": result.digest}
 
-        def progress(done: int, total: int) -> None:
-            now = time.monotonic()
-            if now - last[0] > 0.3 or done == total:
-                last[0] = now
-                _write_state(folder, job, {**base, "done": done})
-
-        try:
-            election = db.get(Election, election_id)
-            with open(part, "wb") as out:
-                result = print_papers(db, election, n, out, actor, data_key, url_prefix, body, round_number, progress)
-                out.flush()
-                os.fsync(out.fileno())
-            db.commit()
-            os.replace(part, folder / f"{job}.pdf")
-            _write_state(folder, job, {**base, "done": n, "state": "ready", "batch": result.batch, "digest": result.digest})
-        except UserError as error:
-            db.rollback()
-            part.unlink(missing_ok=True)
-            _write_state(folder, job, {**base, "state": "failed", "error": "；".join(error.messages)})
-        except Exception as error:  # noqa: BLE001 — the page must say the job failed
-            db.rollback()
-            part.unlink(missing_ok=True)
-            _write_state(folder, job, {**base, "state": "failed", "error": f"印制失败：{type(error).__name__}"})
-        finally:
-            db.close()
-
-    threading.Thread(target=run, name=f"print-{job}", daemon=True).start()
-    return job
+    base = {"election_id": election_id, "actor": actor, "total": n, "body": body}
+    return jobs.start(sessions, jobs_dir(instance), base, work, suffix=".pdf", failure="印制失败")
 
 
 def open_download(instance: str | Path, job: str) -> BinaryIO | None:
     """Open the finished PDF and unlink it at once: one download, then it is gone."""
-    if not job.isalnum():
-        return None
-    folder = jobs_dir(instance)
-    path = folder / f"{job}.pdf"
-    try:
-        handle = open(path, "rb")
-    except OSError:
-        return None
-    path.unlink(missing_ok=True)
-    state = job_state(instance, job) or {}
-    _write_state(folder, job, {**state, "state": "downloaded"})
-    return handle
+    return jobs.open_result(jobs_dir(instance), job, ".pdf", once=True)
 
 
-def sweep_jobs(folder: Path, max_age: float = JOB_MAX_AGE) -> None:
+def sweep_jobs(folder: Path, max_age: float = jobs.JOB_MAX_AGE) -> None:
     """Remove PDFs and sidecars of jobs older than ``max_age`` seconds (never downloaded)."""
-    now = time.time()
-    for path in folder.iterdir():
-        try:
-            if now - path.stat().st_mtime > max_age:
-                path.unlink(missing_ok=True)
-        except OSError:
-            pass
+    jobs.sweep(folder, max_age)
 
 
 def batches(db: Session, election: Election) -> list[PrintBatch]:
