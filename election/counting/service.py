@@ -50,8 +50,22 @@ def round_of(db: Session, election: Election, number: int) -> Round:
     return row
 
 
-def current_round(db: Session, election: Election) -> Round | None:
-    return db.scalar(select(Round).where(Round.election_id == election.id).order_by(Round.number.desc()).limit(1))
+def current_round(db: Session, election: Election) -> Round:
+    """The round the polling pages work on: the latest one (a later round exists only once
+    the previous result is published). Before round 1 is first printed there is no row: a
+    transient round 1, never added to the session, stands for it."""
+    row = db.scalar(select(Round).where(Round.election_id == election.id).order_by(Round.number.desc()).limit(1))
+    return row if row is not None else Round(election_id=election.id, number=1, kind="main", posts={}, status="open")
+
+
+def check_open(db: Session, election: Election, number: int) -> None:
+    """Refuse issuing, depositing, printing or counting for a round whose result is
+    published, or for a later round that publishing the previous result did not create."""
+    row = db.scalar(select(Round).where(Round.election_id == election.id, Round.number == number))
+    if row is None and number != 1:
+        raise UserError(f"第 {number} 轮投票不存在：只有公布上一轮结果后需要再次投票或另行选举时，才有下一轮")
+    if row is not None and row.status == "published":
+        raise UserError(f"第 {number} 轮投票结果已公布，不能再印制、发放、投入或录入该轮选票")
 
 
 def ballot_of(db: Session, election: Election, number: int) -> Ballot:
