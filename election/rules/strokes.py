@@ -14,9 +14,12 @@ one surname unit: 欧 (surname 欧) sorts before every 欧阳, whatever the give
 each unit the characters are compared one after another by the rules above, so 司马 sorts
 by 司 (5 strokes) first: 丁, 万, 马, 王, 司马, 李, 欧阳.
 
-Data (election/rules/data, see its README): stroke sequences from cnchar-order (MIT),
-stroke counts from Unicode CLDR (Unicode licence) as fallback. Reading the package data
-file once, lazily, is the one I/O this pure package allows.
+Data (election/rules/data, see its README): stroke sequences from cnchar-order (MIT), and
+for the characters of 通用规范汉字表 it lacks, sequences derived from their components
+(tools/build_stroke_data.py, CJK Decomposition Data, Apache-2.0); stroke counts from
+Unihan kTotalStrokes, simplified-Chinese value (Unicode licence), for characters without
+a sequence. Reading the package data files once, lazily, is the one I/O this pure package
+allows.
 """
 
 from __future__ import annotations
@@ -42,10 +45,12 @@ def _read(name: str) -> str:
 @lru_cache(maxsize=1)
 def _sequences() -> dict[str, str]:
     table: dict[str, str] = {}
-    for line in _read("stroke_order.txt").splitlines():
-        if line and not line.startswith("#"):
-            ch, seq = line.split("\t")
-            table[ch] = seq
+    # The derived file only adds characters the listed one lacks; listed data wins.
+    for name in ("stroke_order_derived.txt", "stroke_order.txt"):
+        for line in _read(name).splitlines():
+            if line and not line.startswith("#"):
+                ch, seq = line.split("\t")
+                table[ch] = seq
     return table
 
 
@@ -76,7 +81,7 @@ def stroke_sequence(ch: str) -> str | None:
 
 
 def stroke_count(ch: str) -> int | None:
-    """Total strokes of one character: from its sequence, else the CLDR count, else None."""
+    """Total strokes of one character: from its sequence, else the Unihan count, else None."""
     seq = _sequences().get(ch)
     if seq is not None:
         return len(seq)

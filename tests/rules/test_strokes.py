@@ -49,4 +49,31 @@ def test_coverage_of_tongyong_guifan_table() -> None:
     with_count = sum(strokes.stroke_count(c) is not None for c in table)
     assert with_count == 8105
     with_sequence = sum(strokes.stroke_sequence(c) is not None for c in table)
-    assert with_sequence >= 6700  # the rest (三级字) sort by count only, see data/README.md
+    assert with_sequence == 7876  # 6,770 listed + 1,106 derived; see data/README.md
+
+
+def test_counts_are_the_mainland_counts() -> None:
+    # Unihan's zh-Hans value, not the traditional count CLDR used (与 4, 修 10)
+    assert strokes.stroke_count("与") == 3
+    assert strokes.stroke_count("修") == 9
+
+
+def test_derived_sequences_fill_the_gaps_and_match_the_counts() -> None:
+    table = set(strokes.tongyong_guifan())
+    listed = strokes._read("stroke_order.txt")
+    derived = [line.split("\t") for line in strokes._read("stroke_order_derived.txt").splitlines()
+               if line and not line.startswith("#")]
+    assert len(derived) == 1106
+    listed_chars = {line.split("\t")[0] for line in listed.splitlines() if line and not line.startswith("#")}
+    for ch, seq in derived:
+        assert ch in table and ch not in listed_chars
+        assert set(seq) <= set("12345")
+        assert strokes._counts()[ch] == len(seq)
+    # 玕 = 王 (1121) beside 干 (112); 芼 = 艹 (122) over 毛 (3115)
+    assert strokes.stroke_sequence("玕") == "1121112"
+    assert strokes.stroke_sequence("芼") == "1223115"
+
+
+def test_a_derived_character_sorts_by_its_strokes_not_its_code_point() -> None:
+    # 7 strokes each: 玕 starts 横 (1121112), 吽 竖 (2513112), 沚 点 (4412121), whatever their code points
+    assert strokes.sort_names(["沚", "吽", "玕"]) == ["玕", "吽", "沚"]
