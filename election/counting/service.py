@@ -58,6 +58,10 @@ def current_round(db: Session, election: Election) -> Round:
     return row if row is not None else Round(election_id=election.id, number=1, kind="main", posts={}, status="open")
 
 
+def rounds_of(db: Session, election: Election) -> list[Round]:
+    return list(db.scalars(select(Round).where(Round.election_id == election.id).order_by(Round.number)))
+
+
 def check_open(db: Session, election: Election, number: int) -> None:
     """Refuse issuing, depositing, printing or counting for a round whose result is
     published, or for a later round that publishing the previous result did not create."""
@@ -190,23 +194,34 @@ def record_paper(db: Session, election: Election, box: BallotBox, d_hash: str, m
     return row
 
 
-def enter_scanned(db: Session, election: Election, box_id: int, scanned: str, fields: dict[str, str], counter: str) -> AuditCode:
-    """The entry page's one call: resolve the box and D, read the marks, record the paper."""
+def enter_scanned(db: Session, election: Election, box_id: int, scanned: str, fields: dict[str, str], counter: str,
+                  round_number: int | None = None) -> AuditCode:
+    """The entry page's one call: resolve the box and D, read the marks, record the paper.
+    ``round_number`` is the round of the entry page: a paper of another round, whose form
+    the page did not show, is refused, and so is any paper of a published round."""
     box = box_of(db, election, box_id)
     d = d_from_scan(election, scanned)
     code = db.get(AuditCode, (election.id, d))
     if code is None:
         raise UserError("此选票的审计码不在本次选举的印制清单中：不得计入，请交选举委员会处理")
+    if code.state == "printed":
+        if round_number is not None and code.round_number != round_number:
+            raise UserError(f"此选票是第 {code.round_number} 轮的选票，请在第 {code.round_number} 轮的录入页面录入")
+        check_open(db, election, code.round_number)
     marks = marks_from_entry(db, election, ballot_of(db, election, code.round_number), fields)
     return record_paper(db, election, box, d, marks, counter)
 
 
-def second_entry(db: Session, election: Election, scanned: str, fields: dict[str, str], counter: str) -> SecondEntry:
-    """An independent re-entry of a counted paper by a second counter (keyed by D)."""
+def second_entry(db: Session, election: Election, scanned: str, fields: dict[str, str], counter: str,
+                 round_number: int | None = None) -> SecondEntry:
+    """An independent re-entry of a counted paper by a second counter (keyed by D), on the
+    second-entry page of the paper's round."""
     d = d_from_scan(election, scanned)
     code = db.get(AuditCode, (election.id, d))
     if code is None or code.state != "counted":
         raise UserError("此选票尚未录入（或不在本次选举的印制清单中），不能复核")
+    if round_number is not None and code.round_number != round_number:
+        raise UserError(f"此选票是第 {code.round_number} 轮的选票，请在第 {code.round_number} 轮的复核录入页面录入")
     marks = marks_from_entry(db, election, ballot_of(db, election, code.round_number), fields)
     begin_write(db)
     if db.get(SecondEntry, (election.id, d)) is not None:

@@ -80,13 +80,14 @@ class Complaint(Base):
 
 
 class Audit(Base):
-    """A risk-limiting comparison audit by the street office: dice seed, risk limit, the
-    ballot manifest it drew from and its conclusion."""
+    """A risk-limiting comparison audit by the street office of one round's papers: dice
+    seed, risk limit, the ballot manifest it drew from and its conclusion."""
 
     __tablename__ = "rla_audit"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     election_id: Mapped[int] = mapped_column(ForeignKey("election.id"), index=True)
+    round_number: Mapped[int] = mapped_column(Integer, default=1)
     seed: Mapped[str] = mapped_column(String(200))
     risk_limit: Mapped[str] = mapped_column(String(20))  # "p/q"
     papers: Mapped[int] = mapped_column(Integer)

@@ -121,23 +121,25 @@ class PrintBatch(Base):
 
 
 class SpoilRecord(Base):
-    """One spoiled paper exchanged at a station (写错换票): station and hour only."""
+    """One spoiled paper exchanged at a station (写错换票): round, station and hour only."""
 
     __tablename__ = "spoil_record"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     election_id: Mapped[int] = mapped_column(ForeignKey("election.id"), index=True)
+    round_number: Mapped[int] = mapped_column(Integer, default=1)
     station_id: Mapped[int] = mapped_column(ForeignKey("polling_station.id"), index=True)
     hour: Mapped[str] = mapped_column(String(13))
 
 
 class ReconciliationNote(Base):
-    """A difference found at close (选票清点) and the committee's explanation of it."""
+    """A difference found at the close of a round (选票清点) and the committee's explanation of it."""
 
     __tablename__ = "reconciliation_note"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     election_id: Mapped[int] = mapped_column(ForeignKey("election.id"), index=True)
+    round_number: Mapped[int] = mapped_column(Integer, default=1)
     code: Mapped[str] = mapped_column(String(40))
     subject: Mapped[str] = mapped_column(String(120), default="")
     message: Mapped[str] = mapped_column(Text)

@@ -1,8 +1,8 @@
-"""Reconciliation at close of poll (选票清点) with election.protocol.reconcile.
+"""Reconciliation at the close of a round's poll (选票清点) with election.protocol.reconcile.
 
 printed = issued + spoiled + unused; per station the stubs deposited in its boxes are at
-most the papers it issued; per box stubs == records once counting has begun. Every
-difference is shown, and the committee records an explanation as an event.
+most the papers it issued; per box stubs == records once counting has begun. Every figure
+is of one round, and so is every difference the committee explains (recorded as an event).
 """
 from __future__ import annotations
 
@@ -32,19 +32,22 @@ class Reconciliation:
     notes: list[ReconciliationNote]
 
 
-def papers_per_voter(db: Session, election: Election) -> int:
-    bodies = {b.body for b in db.scalars(select(PrintBatch).where(PrintBatch.election_id == election.id))}
+def papers_per_voter(db: Session, election: Election, round_number: int = 1) -> int:
+    """Papers one issuance hands over in a round: one per body printed apart, else one."""
+    bodies = {b.body for b in db.scalars(select(PrintBatch).where(
+        PrintBatch.election_id == election.id, PrintBatch.round_number == round_number))}
     return max(1, len(bodies - {""}) or 1)
 
 
 def reconciliation(db: Session, election: Election, round_number: int = 1) -> Reconciliation:
     manifests = [Manifest.from_json(b.manifest) for b in db.scalars(
         select(PrintBatch).where(PrintBatch.election_id == election.id, PrintBatch.round_number == round_number).order_by(PrintBatch.batch))]
-    per_voter = papers_per_voter(db, election)
+    per_voter = papers_per_voter(db, election, round_number)
     stations = list(db.scalars(select(PollingStation).where(PollingStation.election_id == election.id).order_by(PollingStation.id)))
     issued_n = dict(db.execute(select(Issuance.station_id, func.count()).where(
         Issuance.election_id == election.id, Issuance.round_number == round_number).group_by(Issuance.station_id)).all())
-    spoil_n = dict(db.execute(select(SpoilRecord.station_id, func.count()).where(SpoilRecord.election_id == election.id).group_by(SpoilRecord.station_id)).all())
+    spoil_n = dict(db.execute(select(SpoilRecord.station_id, func.count()).where(
+        SpoilRecord.election_id == election.id, SpoilRecord.round_number == round_number).group_by(SpoilRecord.station_id)).all())
     receipts = list(db.execute(select(Receipt.r_hash, Receipt.state, Receipt.box_id).where(Receipt.election_id == election.id, Receipt.round_number == round_number)))
     audits = list(db.execute(select(AuditCode.d_hash, AuditCode.box_id).where(AuditCode.election_id == election.id, AuditCode.round_number == round_number, AuditCode.state == "counted")))
     boxes = list(db.scalars(select(BallotBox).where(BallotBox.election_id == election.id).order_by(BallotBox.id)))
@@ -78,19 +81,22 @@ def reconciliation(db: Session, election: Election, round_number: int = 1) -> Re
                              "spoiled": spoil_n.get(s.id, 0), "deposited": dep, "over": dep > n_issued})
     box_rows = [{"label": b.label, "station": station_name[b.station_id], "deposited": len(by_box_r[b.id]),
                  "counted": len(by_box_d[b.id])} for b in boxes]
-    notes = list(db.scalars(select(ReconciliationNote).where(ReconciliationNote.election_id == election.id).order_by(ReconciliationNote.id)))
+    notes = list(db.scalars(select(ReconciliationNote).where(
+        ReconciliationNote.election_id == election.id, ReconciliationNote.round_number == round_number).order_by(ReconciliationNote.id)))
     return Reconciliation(sum(len(m.receipts) for m in manifests), sum(issued.values()), len(spoiled), len(unused),
                           station_rows, box_rows, findings, notes)
 
 
-def explain(db: Session, election: Election, actor: str, code: str, subject: str, message: str, explanation: str) -> ReconciliationNote:
-    """The committee's explanation of a difference, recorded as an event."""
+def explain(db: Session, election: Election, actor: str, code: str, subject: str, message: str, explanation: str,
+            round_number: int = 1) -> ReconciliationNote:
+    """The committee's explanation of a difference of a round, recorded as an event."""
     if not explanation.strip():
         raise UserError(f"请填写差异“{message[:60]}”的情况说明")
-    note = ReconciliationNote(election_id=election.id, code=code[:40], subject=subject[:120], message=message,
-                              explanation=explanation.strip(), actor=actor)
+    note = ReconciliationNote(election_id=election.id, round_number=round_number, code=code[:40], subject=subject[:120],
+                              message=message, explanation=explanation.strip(), actor=actor)
     db.add(note)
     db.flush()
-    record_event(db, election, "reconciliation_note", {"code": code, "subject": subject, "message": message,
-                                                       "explanation": explanation.strip()}, actor, "选票清点差异说明")
+    record_event(db, election, "reconciliation_note", {"round": round_number, "code": code, "subject": subject,
+                                                       "message": message, "explanation": explanation.strip()},
+                 actor, "选票清点差异说明")
     return note

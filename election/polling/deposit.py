@@ -1,8 +1,8 @@
 """Deposit (投票), spoiled papers (写错换票) and unused papers at close.
 
 A deposit records R under a box with the hour only — no voter, desk or finer time. A stub
-that is unknown, spoiled, unused or already deposited is refused with a message naming
-why. The offline batch endpoint of a mobile box is idempotent: a stub already deposited
+that is unknown, spoiled, unused, already deposited or of another round than the one being
+voted is refused with a message naming why. The offline batch endpoint of a mobile box is idempotent: a stub already deposited
 in the same box counts as "already synced", never twice.
 """
 from __future__ import annotations
@@ -13,6 +13,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ..counting.service import check_open, current_round
 from ..db import begin_write
 from ..errors import UserError
 from ..models import AuditCode, Election, Receipt, SpoilRecord, utcnow
@@ -40,6 +41,16 @@ def _refuse_used(row: Receipt) -> None:
         raise UserError(f"拒绝：此选票{STATE_ZH.get(row.state, row.state)}，不能再投入或作废！")
 
 
+def _of_current_round(db: Session, election: Election, row: Receipt) -> None:
+    """Only papers of the round being voted are deposited, spoiled or voided; a stub of an
+    earlier round (taken home, found later) is refused, and so is any once the round's
+    result is published."""
+    number = current_round(db, election).number
+    if row.round_number != number:
+        raise UserError(f"拒绝：此存根是第 {row.round_number} 轮的选票，现在进行的是第 {number} 轮投票，不得投入或作废！")
+    check_open(db, election, number)
+
+
 @dataclass
 class DepositResult:
     box_label: str
@@ -53,6 +64,7 @@ def deposit(db: Session, election: Election, box_id: int, scanned: str, moment: 
         box = box_of(db, election, box_id)
         row = _receipt(db, election, scanned)
         _refuse_used(row)
+        _of_current_round(db, election, row)
         hour = hour_stamp(moment or utcnow())
         row.state, row.box_id, row.deposited_hour = "deposited", box.id, hour
         db.commit()
@@ -95,7 +107,7 @@ def deposit_batch(db: Session, election: Election, box_id: int, scans: list[dict
     return out
 
 
-def _audit(db: Session, election: Election, scanned: str) -> AuditCode:
+def _audit(db: Session, election: Election, scanned: str, round_number: int) -> AuditCode:
     try:
         a = codes.parse_audit_qr(scanned)
     except codes.CodeError as error:
@@ -105,6 +117,8 @@ def _audit(db: Session, election: Election, scanned: str) -> AuditCode:
         raise UserError("未知选票：此审计码不在本次选举的印刷清单中！")
     if row.state != "printed":
         raise UserError("拒绝：此选票正面已作废或已计票！")
+    if row.round_number != round_number:
+        raise UserError(f"拒绝：选票正面是第 {row.round_number} 轮的选票，存根却是第 {round_number} 轮的，二者不是同一张选票！")
     return row
 
 
@@ -116,10 +130,12 @@ def spoil(db: Session, election: Election, station_id: int, stub: str, body: str
         station = station_of(db, election, station_id)
         r = _receipt(db, election, stub)
         _refuse_used(r)
-        a = _audit(db, election, body)
+        _of_current_round(db, election, r)
+        a = _audit(db, election, body, r.round_number)
         r.state = "spoiled"
         a.state = "voided"
-        db.add(SpoilRecord(election_id=election.id, station_id=station.id, hour=hour_stamp(moment or utcnow())))
+        db.add(SpoilRecord(election_id=election.id, round_number=r.round_number, station_id=station.id,
+                           hour=hour_stamp(moment or utcnow())))
         db.commit()
     except Exception:
         db.rollback()
@@ -132,7 +148,8 @@ def void_unused(db: Session, election: Election, stub: str, body: str) -> None:
     try:
         r = _receipt(db, election, stub)
         _refuse_used(r)
-        a = _audit(db, election, body)
+        _of_current_round(db, election, r)
+        a = _audit(db, election, body, r.round_number)
         r.state = "unused"
         a.state = "voided"
         db.commit()

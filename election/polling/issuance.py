@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from ..counting.service import check_open, current_round
 from ..db import begin_write, is_sqlite
 from ..errors import UserError
 from ..ledger.events import record_event
@@ -66,6 +67,14 @@ class VoterStatus:
         return "可以领取选票"
 
 
+def _open_round(db: Session, election: Election, round_number: int | None) -> int:
+    """The round a paper is issued for: the one asked (a desk page shows its round), else
+    the current round; a published round is refused."""
+    number = current_round(db, election).number if round_number is None else round_number
+    check_open(db, election, number)
+    return number
+
+
 def status_of(db: Session, election: Election, voter: Resident, round_number: int = 1) -> VoterStatus:
     issued = db.scalar(select(Issuance).where(Issuance.election_id == election.id, Issuance.round_number == round_number, Issuance.voter_id == voter.id))
     proxy = db.scalar(select(Proxy).where(Proxy.election_id == election.id, Proxy.voter_id == voter.id))
@@ -96,15 +105,18 @@ def search(db: Session, election: Election, text: str) -> list[Resident]:
 
 def issue_ballot(
     db: Session, election: Election, desk_id: int, voter_id: int, clerk: str,
-    collected_by_id: int | None = None, round_number: int = 1,
+    collected_by_id: int | None = None, round_number: int | None = None,
 ) -> Issuance:
-    """Issue one paper to a voter (or to their approved proxy holder). Commits.
+    """Issue one paper of a round (default: the current round) to a voter, or to their
+    approved proxy holder. Commits. One per voter and round: a voter who had a paper of
+    round 1 gets one of round 2.
 
     Refusals raise UserError with the database unchanged; a lost race with another desk
     ends in the UNIQUE constraint and the same "已领取选票" refusal.
     """
     begin_write(db)
     try:
+        round_number = _open_round(db, election, round_number)
         desk = db.get(Desk, desk_id)
         if desk is None or desk.station.election_id != election.id:
             raise UserError(f"发票台 {desk_id} 不存在")
@@ -139,10 +151,13 @@ def issue_ballot(
         raise
 
 
-def issue_mobile(db: Session, election: Election, box_id: int, voter_id: int, clerk: str, round_number: int = 1) -> Issuance:
-    """A paper handed to a registered mobile-box voter (recorded under the box's station)."""
+def issue_mobile(db: Session, election: Election, box_id: int, voter_id: int, clerk: str,
+                 round_number: int | None = None) -> Issuance:
+    """A paper of a round (default: the current round) handed to a registered mobile-box
+    voter (recorded under the box's station)."""
     begin_write(db)
     try:
+        round_number = _open_round(db, election, round_number)
         reg = db.scalar(select(MobileBoxVoter).where(MobileBoxVoter.election_id == election.id, MobileBoxVoter.voter_id == voter_id, MobileBoxVoter.box_id == box_id))
         if reg is None:
             raise UserError(f"编号 {voter_id} 的选民未登记使用这个流动票箱")

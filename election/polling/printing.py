@@ -39,8 +39,6 @@ from ..rules.tally_types import BODY_ZH
 
 MAX_PAPERS = 20000
 MANIFEST_SIG_TYPE = "juxuan/manifest-signature/v1"
-
-
 ROUND_ON_PAPER = {"main": "第一轮", "revote": "再次投票", "runoff": "另行选举"}
 
 
@@ -229,7 +227,7 @@ def start_print_job(
                                   running.progress)
         return {"batch": result.batch, "digest": result.digest}
 
-    base = {"election_id": election_id, "actor": actor, "total": n, "body": body}
+    base = {"election_id": election_id, "actor": actor, "total": n, "body": body, "round": round_number}
     return jobs.start(sessions, jobs_dir(instance), base, work, suffix=".pdf", failure="印制失败")
 
 

@@ -73,20 +73,22 @@ def turnout_svg(data: dict, width: int = 360, height: int = 180) -> str:
     return "".join(parts)
 
 
-def _recorded(db: Session, election: Election, kind: str) -> set[tuple[str, str]]:
+def _recorded(db: Session, election: Election, kind: str, round_number: int) -> set[tuple[str, str]]:
     rows = db.scalars(select(ElectionEvent.payload).where(ElectionEvent.election_id == election.id, ElectionEvent.kind == kind))
     key = "station" if kind == "issuance_hour" else "box"
-    return {(p.get(key), p.get("hour")) for p in rows}
+    # Events written before rounds were counted apart carry no round: they are round 1's.
+    return {(p.get(key), p.get("hour")) for p in rows if int(p.get("round", 1)) == round_number}
 
 
 def close_hours(db: Session, election: Election, actor: str, now: datetime | None = None, final: bool = False, round_number: int = 1) -> int:
-    """Record count events for every closed hour not yet recorded (all hours when ``final``).
-    Returns the number of events written; the caller commits."""
+    """Record count events of a round for every closed hour not yet recorded (all hours
+    when ``final``). Returns the number of events written; the caller commits."""
     current = hour_stamp(now or utcnow())
-    done_i = _recorded(db, election, "issuance_hour")
-    done_d = _recorded(db, election, "deposit_hour")
+    done_i = _recorded(db, election, "issuance_hour", round_number)
+    done_d = _recorded(db, election, "deposit_hour", round_number)
     spoils: dict[tuple[str, str], int] = Counter()
-    for name, hour in db.execute(select(PollingStation.name, SpoilRecord.hour).join(PollingStation, PollingStation.id == SpoilRecord.station_id).where(SpoilRecord.election_id == election.id)):
+    for name, hour in db.execute(select(PollingStation.name, SpoilRecord.hour).join(PollingStation, PollingStation.id == SpoilRecord.station_id).where(
+            SpoilRecord.election_id == election.id, SpoilRecord.round_number == round_number)):
         spoils[(name, hour)] += 1
     written = 0
     per = issued_by_station_hour(db, election, round_number)
@@ -94,16 +96,18 @@ def close_hours(db: Session, election: Election, actor: str, now: datetime | Non
     for station, hour in sorted(keys):
         if (station, hour) in done_i or (hour >= current and not final):
             continue
-        record_event(db, election, "issuance_hour", {"station": station, "hour": hour, "issued": per.get(station, Counter())[hour],
+        record_event(db, election, "issuance_hour", {"round": round_number, "station": station, "hour": hour,
+                                                     "issued": per.get(station, Counter())[hour],
                                                      "spoiled": spoils.get((station, hour), 0)}, actor, at=hour)
         written += 1
     deposits = db.execute(
         select(BallotBox.label, Receipt.deposited_hour, func.count()).join(BallotBox, BallotBox.id == Receipt.box_id)
-        .where(Receipt.election_id == election.id, Receipt.state == "deposited").group_by(BallotBox.label, Receipt.deposited_hour)
+        .where(Receipt.election_id == election.id, Receipt.round_number == round_number, Receipt.state == "deposited")
+        .group_by(BallotBox.label, Receipt.deposited_hour)
     ).all()
     for box, hour, n in sorted(deposits):
         if (box, hour) in done_d or (hour >= current and not final):
             continue
-        record_event(db, election, "deposit_hour", {"box": box, "hour": hour, "deposited": n}, actor, at=hour)
+        record_event(db, election, "deposit_hour", {"round": round_number, "box": box, "hour": hour, "deposited": n}, actor, at=hour)
         written += 1
     return written

@@ -14,7 +14,9 @@ from ..counting.result import (
     blockers, board_differences, box_counts, enter_board, explain_board, explain_box, publish_result, published,
     running_tally,
 )
-from ..counting.service import ballot_of, boxes_of, enter_scanned, mismatches, resolve_mismatch, round_of, second_entry
+from ..counting.service import (
+    ballot_of, boxes_of, enter_scanned, mismatches, resolve_mismatch, round_of, rounds_of, second_entry,
+)
 from ..errors import UserError
 from ..models import Resident, Round
 from .feedback import refuse
@@ -41,9 +43,8 @@ def _round(election, number: int) -> Round:
 def overview(election_id: int):
     election = election_or_404(election_id)
     db = get_db()
-    rounds = list(db.scalars(select(Round).where(Round.election_id == election.id).order_by(Round.number)))
     detail = []
-    for rnd in rounds:
+    for rnd in rounds_of(db, election):
         pairs = mismatches(db, election, rnd.number)
         ids = {int(pid) for _, a, b in pairs for m in (a or {}, b) for v in m.values()
                for key in ("approve", "oppose", "write_ins") for pid in v.get(key, [])}
@@ -81,11 +82,11 @@ def _entry(election_id: int, number: int, second: bool):
         fields = {k: v for k, v in request.form.items()}
         try:
             if second:
-                second_entry(db, election, fields.get("scan", ""), fields, current_user.username)
+                second_entry(db, election, fields.get("scan", ""), fields, current_user.username, number)
             else:
                 if box_id is None:
                     raise UserError("请先选择票箱")
-                enter_scanned(db, election, box_id, fields.get("scan", ""), fields, current_user.username)
+                enter_scanned(db, election, box_id, fields.get("scan", ""), fields, current_user.username, number)
             db.commit()
         except UserError as error:
             refuse(error)

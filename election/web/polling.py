@@ -12,8 +12,9 @@ from markupsafe import Markup
 
 from ballots.notices import render_notice
 
+from ..counting.service import current_round, rounds_of
 from ..errors import UserError
-from ..models import BallotBox, Desk, Resident
+from ..models import BallotBox, Desk, Resident, Round
 from ..polling import close, deposit, issuance, printing, stations, turnout
 from .feedback import refuse
 from .access import election_or_404, public, roles
@@ -28,6 +29,30 @@ def _instance() -> str:
     return current_app.instance_path
 
 
+def _shown_round(election) -> tuple[Round, list[Round], bool]:
+    """(round shown, all rounds, whether it is the current round). Pages work on the
+    current round; ?round=N shows an earlier one read-only (404 for a round that is not)."""
+    db = get_db()
+    current = current_round(db, election)
+    rounds = rounds_of(db, election) or [current]
+    number = request.args.get("round", type=int)
+    if number is None or number == current.number:
+        return current, rounds, True
+    shown = next((r for r in rounds if r.number == number), None)
+    if shown is None:
+        abort(404)
+    return shown, rounds, False
+
+
+def _posted_round() -> int | None:
+    """The round a form was shown for (hidden field), so a page left open from an earlier
+    round cannot act on the next one without the clerk seeing it."""
+    try:
+        return int(request.form["round"]) if request.form.get("round") else None
+    except ValueError:
+        return None
+
+
 @bp.route("/healthz")
 @public
 def healthz():
@@ -39,14 +64,15 @@ def healthz():
 def overview(election_id: int):
     db = get_db()
     election = election_or_404(election_id)
+    rnd = current_round(db, election)
     try:
-        specs = [(body, spec.title) for body, spec in printing.ballot_specs(db, election)]
+        specs = [(body, spec.title) for body, spec in printing.ballot_specs(db, election, rnd.number)]
         spec_error = ""
     except UserError as error:
         specs, spec_error = [], "；".join(error.messages)
     return render_template(
         "polling/overview.html", election=election, stations=stations.stations_of(db, election),
-        batches=printing.batches(db, election), specs=specs, spec_error=spec_error,
+        batches=printing.batches(db, election), specs=specs, spec_error=spec_error, rnd=rnd,
         scrutineers_needed=stations.rulebook_of(election).mobile_box_scrutineers,
     )
 
@@ -108,6 +134,7 @@ def start_print(election_id: int):
     job = printing.start_print_job(
         current_app.extensions["juxuan.sessions"], _instance(), election.id, n, current_user.username,
         current_app.config["DATA_KEY"], _verify_prefix(), request.form.get("body", ""),
+        round_number=_posted_round() or current_round(get_db(), election).number,
     )
     return redirect(url_for("polling.print_job", election_id=election_id, job=job))
 
@@ -178,8 +205,10 @@ def desk(election_id: int, desk_id: int):
                 flash(_("没有找到与“%(q)s”相符的选民。", q=q), "error")
     except UserError as error:
         refuse(error)
-    statuses = [issuance.status_of(db, election, r) for r in found]
-    return render_template("polling/desk.html", election=election, desk=the_desk, statuses=statuses, scan=scan, q=q)
+    rnd = current_round(db, election)
+    statuses = [issuance.status_of(db, election, r, rnd.number) for r in found]
+    return render_template("polling/desk.html", election=election, desk=the_desk, statuses=statuses, scan=scan, q=q,
+                           rnd=rnd)
 
 
 @bp.route("/elections/<int:election_id>/polling/desks/<int:desk_id>/issue", methods=["POST"])
@@ -192,7 +221,7 @@ def issue(election_id: int, desk_id: int):
         voter_id = int(request.form.get("voter_id") or 0)
         holder = request.form.get("collected_by") or None
         row = issuance.issue_ballot(db, election, desk_id, voter_id, current_user.username,
-                                    collected_by_id=int(holder) if holder else None)
+                                    collected_by_id=int(holder) if holder else None, round_number=_posted_round())
     except ValueError:
         if request.accept_mimetypes.best == "application/json":
             return jsonify({"ok": False, "message": "选民编号无效"}), 400
@@ -231,9 +260,11 @@ def box(election_id: int, box_id: int):
         except UserError as error:
             db.rollback()
             refused = error.messages
-    voters = [(r, v) for r, v, b in stations.mobile_voters(db, election) if b.id == box_id] if the_box.mobile else []
+    rnd = current_round(db, election)
+    voters = [(r, v, issuance.status_of(db, election, v, rnd.number).issued)
+              for r, v, b in stations.mobile_voters(db, election) if b.id == box_id] if the_box.mobile else []
     return render_template("polling/box.html", election=election, box=the_box, result=result, refused=refused,
-                           voters=voters), (422 if refused else 200)
+                           voters=voters, rnd=rnd), (422 if refused else 200)
 
 
 @bp.route("/elections/<int:election_id>/polling/boxes/<int:box_id>/sync", methods=["POST"])
@@ -256,7 +287,8 @@ def mobile_issue(election_id: int, box_id: int):
     election = election_or_404(election_id)
     _box(election, box_id)
     try:
-        issuance.issue_mobile(db, election, box_id, int(request.form.get("voter_id") or 0), current_user.username)
+        issuance.issue_mobile(db, election, box_id, int(request.form.get("voter_id") or 0), current_user.username,
+                              round_number=_posted_round())
         flash(_("已向流动票箱选民发出一张选票。"), "info")
     except (ValueError, UserError) as error:
         refuse(error if isinstance(error, UserError) else UserError("选民编号无效"))
@@ -282,7 +314,8 @@ def spoiled(election_id: int):
         except UserError as error:
             refuse(error)
         return redirect(url_for("polling.spoiled", election_id=election_id))
-    return render_template("polling/spoiled.html", election=election, stations=stations.stations_of(db, election))
+    return render_template("polling/spoiled.html", election=election, stations=stations.stations_of(db, election),
+                           rnd=current_round(db, election))
 
 
 # --- proxies and mobile-box voters -----------------------------------------------------
@@ -313,9 +346,13 @@ def proxies(election_id: int):
         except UserError as error:
             refuse(error)
         return redirect(url_for("polling.proxies", election_id=election_id))
-    return render_template("polling/proxies.html", election=election, rows=issuance.proxies_of(db, election),
+    rnd = current_round(db, election)
+    rows = issuance.proxies_of(db, election)
+    # An authorisation holds for every round; the holder collects one paper per round.
+    collected = {p.voter_id for p, voter, _holder in rows if issuance.status_of(db, election, voter, rnd.number).issued}
+    return render_template("polling/proxies.html", election=election, rows=rows,
                            boxes=[b for b in stations.boxes_of(db, election) if b.mobile],
-                           mobile=stations.mobile_voters(db, election))
+                           mobile=stations.mobile_voters(db, election), rnd=rnd, collected=collected)
 
 
 @bp.route("/elections/<int:election_id>/polling/mobile-voters", methods=["POST"])
@@ -372,8 +409,10 @@ def mobile_notice(election_id: int):
 def turnout_page(election_id: int):
     db = get_db()
     election = election_or_404(election_id)
-    data = turnout.turnout(db, election)
-    return render_template("polling/turnout.html", election=election, data=data, svg=Markup(turnout.turnout_svg(data)))
+    rnd, rounds, is_current = _shown_round(election)
+    data = turnout.turnout(db, election, rnd.number)
+    return render_template("polling/turnout.html", election=election, data=data, svg=Markup(turnout.turnout_svg(data)),
+                           rnd=rnd, rounds=rounds, is_current=is_current)
 
 
 @bp.route("/elections/<int:election_id>/polling/turnout.json")
@@ -381,8 +420,9 @@ def turnout_page(election_id: int):
 def turnout_json(election_id: int):
     db = get_db()
     election = election_or_404(election_id)
-    data = turnout.turnout(db, election)
-    return jsonify({**data, "svg": turnout.turnout_svg(data)})
+    rnd, _rounds, _current = _shown_round(election)
+    data = turnout.turnout(db, election, rnd.number)
+    return jsonify({**data, "round": rnd.number, "svg": turnout.turnout_svg(data)})
 
 
 @bp.route("/elections/<int:election_id>/polling/reconcile", methods=["GET", "POST"])
@@ -390,17 +430,23 @@ def turnout_json(election_id: int):
 def reconcile(election_id: int):
     db = get_db()
     election = election_or_404(election_id)
+    rnd, rounds, is_current = _shown_round(election)
     if request.method == "POST":
         f = request.form
         try:
+            number = _posted_round() or rnd.number
+            if number != current_round(db, election).number:
+                raise UserError(f"第 {number} 轮已结束，其选票清点只能查看，不能再记录")
             if f.get("action") == "close_hours":
-                n = turnout.close_hours(db, election, current_user.username, final=f.get("final") == "1")
+                n = turnout.close_hours(db, election, current_user.username, final=f.get("final") == "1", round_number=number)
                 flash(_("已记录 %(n)s 条按小时汇总的发票和投票数。", n=n), "info")
             else:
-                close.explain(db, election, current_user.username, f.get("code", ""), f.get("subject", ""), f.get("message", ""), f.get("explanation", ""))
+                close.explain(db, election, current_user.username, f.get("code", ""), f.get("subject", ""),
+                              f.get("message", ""), f.get("explanation", ""), round_number=number)
                 flash(_("差异说明已记录。"), "info")
             db.commit()
         except UserError as error:
             refuse(error)
         return redirect(url_for("polling.reconcile", election_id=election_id))
-    return render_template("polling/reconcile.html", election=election, rec=close.reconciliation(db, election))
+    return render_template("polling/reconcile.html", election=election, rec=close.reconciliation(db, election, rnd.number),
+                           rnd=rnd, rounds=rounds, is_current=is_current)

@@ -96,7 +96,7 @@ def test_hourly_count_events_not_per_deposit(db, poll, monkeypatch) -> None:
     events = list(db.scalars(select(ElectionEvent).where(ElectionEvent.kind.in_(["issuance_hour", "deposit_hour"]))))
     assert n == 2 and len(events) == 2
     dep = next(e for e in events if e.kind == "deposit_hour")
-    assert dep.payload == {"box": box.label, "hour": "2027-03-15T09", "deposited": 3} and dep.at == "2027-03-15T09"
+    assert dep.payload == {"round": 1, "box": box.label, "hour": "2027-03-15T09", "deposited": 3} and dep.at == "2027-03-15T09"
     iss = next(e for e in events if e.kind == "issuance_hour")
     assert iss.payload["issued"] == 3 and len(iss.at) == 13
     assert turnout.close_hours(db, election, "a_committee", final=True) == 0  # never twice

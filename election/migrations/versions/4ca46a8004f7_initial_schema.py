@@ -1,14 +1,14 @@
 """initial schema
 
-Revision ID: bb8fb5c96964
+Revision ID: 4ca46a8004f7
 Revises: 
-Create Date: 2026-11-23 11:46:24.298464
+Create Date: 2026-11-23 12:39:45.345009
 """
 from alembic import op
 import sqlalchemy as sa
 
 
-revision = 'bb8fb5c96964'
+revision = '4ca46a8004f7'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -271,6 +271,7 @@ def upgrade() -> None:
     op.create_table('reconciliation_note',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('election_id', sa.Integer(), nullable=False),
+    sa.Column('round_number', sa.Integer(), nullable=False),
     sa.Column('code', sa.String(length=40), nullable=False),
     sa.Column('subject', sa.String(length=120), nullable=False),
     sa.Column('message', sa.Text(), nullable=False),
@@ -308,6 +309,7 @@ def upgrade() -> None:
     op.create_table('rla_audit',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('election_id', sa.Integer(), nullable=False),
+    sa.Column('round_number', sa.Integer(), nullable=False),
     sa.Column('seed', sa.String(length=200), nullable=False),
     sa.Column('risk_limit', sa.String(length=20), nullable=False),
     sa.Column('papers', sa.Integer(), nullable=False),
@@ -439,6 +441,7 @@ def upgrade() -> None:
     op.create_table('spoil_record',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('election_id', sa.Integer(), nullable=False),
+    sa.Column('round_number', sa.Integer(), nullable=False),
     sa.Column('station_id', sa.Integer(), nullable=False),
     sa.Column('hour', sa.String(length=13), nullable=False),
     sa.ForeignKeyConstraint(['election_id'], ['election.id'], name=op.f('fk_spoil_record_election_id_election')),
