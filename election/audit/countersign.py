@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from ..errors import UserError
 from ..ledger.events import record_event
 from ..ledger.publication import bundle_path
-from ..ledger.publish import Exported, export_bundle, public_files
+from ..ledger.publish import Exported, bundle_round, export_bundle, public_files
 from ..models import AuditCode, Countersignature, Election, StreetOfficeKey
 from ..protocol import bundle as bundle_mod
 from ..protocol import signing
@@ -39,29 +39,31 @@ def office_key(db: Session, street_office: str, data_key: str) -> tuple[Ed25519P
     return signing.private_key_from_pem(row.private_pem.encode("ascii"), _passphrase(data_key, street_office)), row
 
 
-def auditor_bundle_path(instance: str | Path, election: Election) -> Path:
-    return Path(instance) / "bundles" / f"{election.uid}-auditor.zip"
+def auditor_bundle_path(instance: str | Path, election: Election, round_number: int = 1) -> Path:
+    return Path(instance) / "bundles" / f"{election.uid}-round{round_number}-auditor.zip"
 
 
 def countersign(db: Session, election: Election, data_key: str, actor: str, instance: str | Path,
-                day: date | None = None) -> Exported:
-    """Record the filing, seal the auditor bundle, countersign its head and totals with the
-    office key; keep the auditor bundle and replace the published public bundle with the
-    countersigned one (same head)."""
-    counted = db.query(AuditCode).filter(AuditCode.election_id == election.id, AuditCode.state == "counted").count()
+                day: date | None = None, round_number: int | None = None) -> Exported:
+    """Record the filing, seal the auditor bundle of a round (default: the last published),
+    countersign its head and totals with the office key; keep the auditor bundle and
+    replace that round's published public bundle with the countersigned one (same head)."""
+    number = bundle_round(db, election, round_number)
+    counted = db.query(AuditCode).filter(AuditCode.election_id == election.id, AuditCode.round_number == number,
+                                         AuditCode.state == "counted").count()
     if counted == 0:
-        raise UserError("尚无计票记录，无法会签备案")
+        raise UserError(f"第 {number} 轮尚无计票记录，无法会签备案")
     street = election.community.street_office
     key, row = office_key(db, street, data_key)
-    record_event(db, election, "countersign_requested", {"street_office": street, "office_key": row.fingerprint},
-                 actor, "街道办事处会签备案")
-    out = export_bundle(db, election, data_key, actor, auditor=True, day=day, office_key=key)
+    record_event(db, election, "countersign_requested",
+                 {"round": number, "street_office": street, "office_key": row.fingerprint}, actor, "街道办事处会签备案")
+    out = export_bundle(db, election, data_key, actor, auditor=True, day=day, office_key=key, round_number=number)
     cs = json.loads(out.files["countersign.json"])
     db.add(Countersignature(election_id=election.id, street_office=street, statement=cs["statement"],
                             signature=cs["signature"], signed_by=actor))
     db.flush()
-    for path, files in ((auditor_bundle_path(instance, election), out.files),
-                        (bundle_path(instance, election), public_files(out.files))):
+    for path, files in ((auditor_bundle_path(instance, election, number), out.files),
+                        (bundle_path(instance, election, number), public_files(out.files))):
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(".tmp")
         tmp.write_bytes(bundle_mod.write_files(files))

@@ -20,13 +20,15 @@ def bundle_group() -> None:
     pass
 
 
-@bundle_group.command("export", help="导出公示包（写入 bundle_index 事件并签名链头）。\n\n"
-                      "Export a bundle: records a bundle_index event and signs the new chain head.")
+@bundle_group.command("export", help="导出一轮投票的公示包（写入 bundle_index 事件并签名链头）。\n\n"
+                      "Export the bundle of one round: records a bundle_index event and signs the new chain head.")
 @click.option("--election", "election_id", required=True, type=int, help="选举编号 / election id")
+@click.option("--round", "round_number", type=int, default=None,
+              help="轮次，默认为最后公布结果的一轮 / round (default: the last round with a published result)")
 @click.option("--public", "public_out", type=click.Path(dir_okay=False), help="公开公示包输出文件 / public bundle file")
 @click.option("--auditor", "auditor_out", type=click.Path(dir_okay=False), help="审计公示包输出文件（含计票记录） / auditor bundle with records")
 @click.option("--actor", default="cli", show_default=True, help="记入事件记录的操作人 / actor for the event log")
-def export_cmd(election_id: int, public_out: str | None, auditor_out: str | None, actor: str) -> None:
+def export_cmd(election_id: int, round_number: int | None, public_out: str | None, auditor_out: str | None, actor: str) -> None:
     from ..models import Election
     from ..protocol.bundle import write_files
     from .publish import export_bundle, public_files
@@ -39,7 +41,7 @@ def export_cmd(election_id: int, public_out: str | None, auditor_out: str | None
             click.echo(f"错误 / error: 选举编号 {election_id} 不存在", err=True)
             raise SystemExit(1)
         try:
-            out = export_bundle(db, election, current_app.config["DATA_KEY"], actor, auditor=True)
+            out = export_bundle(db, election, current_app.config["DATA_KEY"], actor, auditor=True, round_number=round_number)
             db.commit()
         except UserError as error:
             db.rollback()
@@ -55,6 +57,7 @@ def export_cmd(election_id: int, public_out: str | None, auditor_out: str | None
         with open(public_out, "wb") as fh:
             fh.write(write_files(public_files(out.files)))
         click.echo(f"公开公示包 / public bundle: {public_out}")
+    click.echo(f"轮次 / round {out.round_number}")
     click.echo(f"链头 / head #{out.head_seq} {out.head}")
     click.echo(f"默克尔根 / Merkle root {out.root}")
 

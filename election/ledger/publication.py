@@ -1,7 +1,7 @@
-"""Publication of the result: the committee seals the public bundle once (a bundle_index
-event) and the file is kept under the instance folder, so residents download the very
-bytes that were sealed and an anonymous download never writes to the chain. Also the
-announcement date and the complaint deadline the public pages show."""
+"""Publication of the result: the committee seals the public bundle of a round once (a
+bundle_index event) and the file is kept under the instance folder, one per round, so
+residents download the very bytes that were sealed and an anonymous download never writes
+to the chain. Also the announcement date and the complaint deadline the public pages show."""
 from __future__ import annotations
 
 import json
@@ -18,14 +18,24 @@ from ..rules.rulebook import Rulebook
 from .publish import Exported, export_bundle
 
 
-def bundle_path(instance: str | Path, election: Election) -> Path:
-    return Path(instance) / "bundles" / f"{election.uid}-public.zip"
+def bundle_path(instance: str | Path, election: Election, round_number: int = 1) -> Path:
+    return Path(instance) / "bundles" / f"{election.uid}-round{round_number}-public.zip"
 
 
-def publish_bundle(db: Session, election: Election, data_key: str, actor: str, instance: str | Path) -> Exported:
-    """Seal the public bundle and keep it for download (the caller commits)."""
-    out = export_bundle(db, election, data_key, actor, auditor=False)
-    path = bundle_path(instance, election)
+def published_rounds(instance: str | Path, election: Election) -> list[int]:
+    """The rounds whose public bundle has been sealed and kept, in order."""
+    folder = Path(instance) / "bundles"
+    prefix, suffix = f"{election.uid}-round", "-public.zip"
+    found = [p.name[len(prefix):-len(suffix)] for p in folder.glob(f"{prefix}*{suffix}")] if folder.exists() else []
+    return sorted(int(n) for n in found if n.isdigit())
+
+
+def publish_bundle(db: Session, election: Election, data_key: str, actor: str, instance: str | Path,
+                   round_number: int | None = None) -> Exported:
+    """Seal the public bundle of a round (default: the last published round) and keep it
+    for download (the caller commits)."""
+    out = export_bundle(db, election, data_key, actor, auditor=False, round_number=round_number)
+    path = bundle_path(instance, election, out.round_number)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp")
     tmp.write_bytes(out.data)
@@ -62,10 +72,11 @@ class PublishedSummary:
     posts: dict
     box_totals: list
     boxes: dict
+    round_number: int = 1
 
 
-def published_summary(instance: str | Path, election: Election) -> PublishedSummary | None:
-    path = bundle_path(instance, election)
+def published_summary(instance: str | Path, election: Election, round_number: int = 1) -> PublishedSummary | None:
+    path = bundle_path(instance, election, round_number)
     if not path.exists():
         return None
     files = read_files(path.read_bytes())
@@ -74,5 +85,5 @@ def published_summary(instance: str | Path, election: Election) -> PublishedSumm
     return PublishedSummary(
         int(sig["statement"]["seq"]), sig["statement"]["head"], sig["signature"], sig["key"],
         json.loads(files["deposits.json"])["root"], int(totals["returned"]), totals["posts"],
-        json.loads(files["box_totals.json"]), json.loads(files["boxes.json"]),
+        json.loads(files["box_totals.json"]), json.loads(files["boxes.json"]), int(totals.get("round", 1)),
     )

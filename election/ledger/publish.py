@@ -2,8 +2,11 @@
 (manifest, deposits per box with Merkle trees, reconciliation counts, totals, chain),
 the signed chain head, the sealed public and auditor bundles, and a receipt's lookup.
 
-The bundle_index event that seals a bundle is written through record_event, so the
-chain in the database and the chain in the bundle are the same chain.
+A bundle is of one round (totals.json names it): that round's manifests, deposits,
+spoiled and unused papers, issuance, records, post table and published result, so a
+re-vote or run-off never adds its papers to the first round's figures. The chain is
+always whole. The bundle_index event that seals a bundle is written through
+record_event, so the chain in the database and the chain in the bundle are the same chain.
 """
 from __future__ import annotations
 
@@ -16,6 +19,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from ..errors import UserError
 from ..models import AuditCode, BallotBox, Election, Issuance, PollingStation, Receipt, Round, RoundResult
 from ..protocol import bundle as bundle_mod
 from ..protocol import chain as chain_mod
@@ -39,30 +43,42 @@ def box_keys(db: Session, election: Election) -> dict[int, str]:
     return {r.id: (r.label if labels[r.label] == 1 else f"{r.name}/{r.label}") for r in rows}
 
 
-def post_table(db: Session, election: Election) -> dict[str, dict[str, Any]]:
-    """{post: {seats, rank, body, candidates: [person ids]}} of the first round."""
+def bundle_round(db: Session, election: Election, number: int | None = None) -> int:
+    """The round a bundle is for: the one asked (it must exist), else the last round whose
+    result is published, else round 1."""
+    if number is None:
+        last = db.scalar(select(func.max(RoundResult.round_number)).where(RoundResult.election_id == election.id))
+        return int(last or 1)
+    if number != 1 and db.scalar(select(Round.id).where(Round.election_id == election.id, Round.number == number)) is None:
+        raise UserError(f"第 {number} 轮投票不存在，没有它的公示包")
+    return number
+
+
+def post_table(db: Session, election: Election, round_number: int = 1) -> dict[str, dict[str, Any]]:
+    """{post: {seats, rank, body, candidates: [person ids]}} of a round's papers."""
     from ..counting.service import ballot_of  # the counting capability owns the ballot layout
 
-    rnd = db.scalar(select(Round).where(Round.election_id == election.id).order_by(Round.number).limit(1))
-    if rnd is None:
+    if db.scalar(select(Round.id).where(Round.election_id == election.id, Round.number == round_number)) is None:
         return {}
-    ballot = ballot_of(db, election, rnd.number)
+    ballot = ballot_of(db, election, round_number)
     return {spec.key: {"seats": spec.seats, "rank": spec.rank, "body": spec.body,
                        "candidates": [str(c.resident_id) for c in cands]}
             for spec, cands in ballot.posts}
 
 
-def build_parts(db: Session, election: Election) -> BundleParts:
-    """Everything the auditor bundle holds, read from the database (unsealed)."""
+def build_parts(db: Session, election: Election, round_number: int = 1) -> BundleParts:
+    """Everything the auditor bundle of a round holds, read from the database (unsealed)."""
+    from ..polling.close import papers_per_voter  # the polling capability knows the paper layout
+
     uid = election.uid
     names = box_keys(db, election)
     stations = dict(db.execute(select(PollingStation.id, PollingStation.name).where(PollingStation.election_id == election.id)).all())
     box_station = {b.id: stations[b.station_id] for b in db.scalars(select(BallotBox).where(BallotBox.election_id == election.id))}
 
     receipts = db.execute(select(Receipt.r_hash, Receipt.batch, Receipt.state, Receipt.box_id)
-                          .where(Receipt.election_id == election.id)).all()
+                          .where(Receipt.election_id == election.id, Receipt.round_number == round_number)).all()
     audits = db.execute(select(AuditCode.d_hash, AuditCode.batch, AuditCode.state, AuditCode.box_id, AuditCode.marks)
-                        .where(AuditCode.election_id == election.id)).all()
+                        .where(AuditCode.election_id == election.id, AuditCode.round_number == round_number)).all()
     by_batch_r: dict[int, list[str]] = defaultdict(list)
     by_batch_d: dict[int, list[str]] = defaultdict(list)
     for r in receipts:
@@ -79,12 +95,14 @@ def build_parts(db: Session, election: Election) -> BundleParts:
                     for a in audits if a.state == "counted" and a.box_id is not None)
     per_box = Counter(r.box for r in records)
     boxes = {names[b]: BoxInfo(box_station[b], per_box.get(names[b], 0)) for b in names}
-    issued = dict(db.execute(select(Issuance.station_id, func.count()).where(Issuance.election_id == election.id)
-                             .group_by(Issuance.station_id)).all())
-    issuance = {name: int(issued.get(sid, 0)) for sid, name in stations.items()}
+    issued = dict(db.execute(select(Issuance.station_id, func.count()).where(
+        Issuance.election_id == election.id, Issuance.round_number == round_number).group_by(Issuance.station_id)).all())
+    # issuance.json counts papers: a voter takes one paper per body when bodies are printed apart.
+    per_voter = papers_per_voter(db, election, round_number)
+    issuance = {name: int(issued.get(sid, 0)) * per_voter for sid, name in stations.items()}
 
     rb = Rulebook.from_dict(election.rulebook)
-    posts = post_table(db, election)
+    posts = post_table(db, election, round_number)
     totals_posts = tally_records(records, posts, election.rulebook)
     papers = {b: i.records for b, i in boxes.items()}
     groups = bundle_mod.group_boxes(papers, rb.min_box_size)
@@ -94,7 +112,8 @@ def build_parts(db: Session, election: Election) -> BundleParts:
     box_totals = tuple({"boxes": g, "papers": sum(papers[b] for b in g),
                         "posts": tally_records([r for b in g for r in by_box[b]], posts, election.rulebook)}
                        for g in groups)
-    published = db.scalar(select(RoundResult).where(RoundResult.election_id == election.id).order_by(RoundResult.round_number).limit(1))
+    published = db.scalar(select(RoundResult).where(RoundResult.election_id == election.id,
+                                                    RoundResult.round_number == round_number))
     elected = ({k: [e["person"] for e in p.get("elected", [])] for k, p in published.result.get("posts", {}).items()}
                if published else {})
     return BundleParts(
@@ -106,21 +125,22 @@ def build_parts(db: Session, election: Election) -> BundleParts:
         spoiled=tuple(sorted(r.r_hash for r in receipts if r.state == "spoiled")),
         unused=tuple(sorted(r.r_hash for r in receipts if r.state == "unused")),
         rulebook=election.rulebook,
-        totals={"returned": len(records), "posts": totals_posts, "result": {"posts": posts, "elected": elected}},
+        totals={"round": round_number, "returned": len(records), "posts": totals_posts,
+                "result": {"posts": posts, "elected": elected}},
         box_totals=box_totals,
         chain=tuple(as_chain_event(e) for e in events_of(db, election)),
         election_key_pem=keys.key_of(db, election).public_pem.encode("ascii"),
         records=records,
-        audit=_audit_json(db, election),
+        audit=_audit_json(db, election, round_number),
     )
 
 
-def _audit_json(db: Session, election: Election) -> dict[str, Any] | None:
+def _audit_json(db: Session, election: Election, round_number: int) -> dict[str, Any] | None:
     try:
         from ..audit.service import audit_json
     except ImportError:
         return None
-    return audit_json(db, election)
+    return audit_json(db, election, round_number)
 
 
 def sign_head(db: Session, election: Election, data_key: str, day: date | None = None) -> signing.SignedStatement:
@@ -135,19 +155,23 @@ class Exported:
     data: bytes  # the zip
     head_seq: int
     head: str
-    root: str  # Merkle root over all deposited receipts
+    root: str  # Merkle root over all deposited receipts of the round
     files: dict[str, bytes] = field(default_factory=dict)  # the sealed auditor files
+    round_number: int = 1
 
 
 def export_bundle(db: Session, election: Election, data_key: str, actor: str, auditor: bool = False,
-                  day: date | None = None, office_key: Ed25519PrivateKey | None = None) -> Exported:
-    """Seal and write a bundle: render every file, record the bundle_index event (through
-    record_event, in the caller's transaction), sign the new head. The index lists the
-    auditor-only files too, so the public bundle (which omits them) verifies as well."""
-    parts = build_parts(db, election)
+                  day: date | None = None, office_key: Ed25519PrivateKey | None = None,
+                  round_number: int | None = None) -> Exported:
+    """Seal and write the bundle of a round (default: the last published round, see
+    bundle_round): render every file, record the bundle_index event (through record_event,
+    in the caller's transaction), sign the new head. The index lists the auditor-only
+    files too, so the public bundle (which omits them) verifies as well."""
+    number = bundle_round(db, election, round_number)
+    parts = build_parts(db, election, number)
     files = bundle_mod.render(replace(parts, head_sig=None, countersignature=None, office_key_pem=None))
     record_event(db, election, "bundle_index", bundle_mod.index_payload(files), actor,
-                 "导出审计公示包" if auditor else "导出公开公示包")
+                 f"导出第 {number} 轮{'审计' if auditor else '公开'}公示包")
     events = events_of(db, election)
     files["chain.jsonl"] = chain_mod.to_jsonl([as_chain_event(e) for e in events])
     sig = sign_head(db, election, data_key, day)
@@ -161,7 +185,7 @@ def export_bundle(db: Session, election: Election, data_key: str, actor: str, au
     if not auditor:
         files = public_files(files)
     dep = bundle_mod.deposits_json(parts.deposits)
-    return Exported(bundle_mod.write_files(files), events[-1].seq, events[-1].hash, dep["root"], full)
+    return Exported(bundle_mod.write_files(files), events[-1].seq, events[-1].hash, dep["root"], full, number)
 
 
 def public_files(files: dict[str, bytes]) -> dict[str, bytes]:
@@ -197,10 +221,13 @@ def lookup_receipt(db: Session, text: str) -> ReceiptAnswer:
         row = db.get(Receipt, (election.id, r))
         if row is None or row.state != "deposited" or row.box_id is None:
             continue
+        # The box's tree and count are those of the receipt's round, as in that round's bundle.
         box_rs = list(db.scalars(select(Receipt.r_hash).where(
-            Receipt.election_id == election.id, Receipt.box_id == row.box_id, Receipt.state == "deposited")))
+            Receipt.election_id == election.id, Receipt.round_number == row.round_number, Receipt.box_id == row.box_id,
+            Receipt.state == "deposited")))
         papers = db.scalar(select(func.count()).select_from(AuditCode).where(
-            AuditCode.election_id == election.id, AuditCode.box_id == row.box_id, AuditCode.state == "counted")) or 0
+            AuditCode.election_id == election.id, AuditCode.round_number == row.round_number,
+            AuditCode.box_id == row.box_id, AuditCode.state == "counted")) or 0
         if papers == 0:
             continue  # deposited but its box not (yet) counted: not "counted"
         tree = merkle.build(box_rs)

@@ -62,14 +62,15 @@ def _dups(values: Sequence[str]) -> list[str]:
     return [a for a, b in zip(values, values[1:]) if a == b]
 
 
-def validate(manifests: Sequence[Manifest]) -> list[Finding]:
-    """Batches 0..n in order, one election, each list sorted, one R and one D per paper,
-    and no R or D repeated within or across batches."""
+def validate(manifests: Sequence[Manifest], first: int = 0) -> list[Finding]:
+    """Batches first..n in order (0.. for the first round; a later round's batches go on
+    from where the previous round stopped), one election, each list sorted, one R and one
+    D per paper, and no R or D repeated within or across batches."""
     out: list[Finding] = []
     if not manifests:
         return [Finding("manifest.missing", "没有印刷清单")]
     election = manifests[0].election_id
-    for i, m in enumerate(manifests):
+    for i, m in enumerate(manifests, first):
         where = f"批次 {m.batch}"
         if m.batch != i:
             out.append(Finding("manifest.batch", f"{where}：批次号应为 {i}", where))

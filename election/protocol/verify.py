@@ -81,7 +81,12 @@ def verify_bundle(data: bytes, tally_fn: TallyFn | None = None, min_box_size: in
         parts = parts_from_files(files)
     except Exception as exc:  # a malformed bundle is a finding, not a crash
         return [Check("文件格式", "format", False, f"无法读取公示包：{exc}")]
-    run.add("文件格式", "format", [], f"共 {len(files)} 个文件")
+    # A bundle is of one round (totals.json "round"; bundles without it are of round 1).
+    try:
+        round_number = int(parts.totals.get("round", 1))
+    except (AttributeError, TypeError, ValueError):
+        return [Check("文件格式", "format", False, "totals.json 中的轮次 round 不是整数")]
+    run.add("文件格式", "format", [], f"第 {round_number} 轮公示包，共 {len(files)} 个文件")
     events = list(parts.chain)
 
     # 1. chain
@@ -146,9 +151,11 @@ def verify_bundle(data: bytes, tally_fn: TallyFn | None = None, min_box_size: in
             [] if rb == expected else [f"rulebook.json 的指纹 {rb[:16]}… 与{where}中的 {str(expected)[:16]}… 不符"],
             "规则集与事件链记录的最后一次规则一致")
 
-    # 6. manifest: sorted, unique, and the digests recorded at print time
-    problems = [f.message for f in validate(parts.manifests)]
-    recorded = {int(e.payload.get("batch", -1)): e.payload.get("digest") for e in events if e.kind == "manifest"}
+    # 6. manifest: sorted, unique, and the digests recorded at print time for this round
+    # (batch numbers run on across rounds; a manifest event without "round" is round 1's).
+    recorded = {int(e.payload.get("batch", -1)): e.payload.get("digest") for e in events
+                if e.kind == "manifest" and int(e.payload.get("round", 1)) == round_number}
+    problems = [f.message for f in validate(parts.manifests, first=min(recorded, default=0))]
     for m in parts.manifests:
         if m.election_id != genesis.get("election"):
             problems.append(f"清单批次 {m.batch} 的选举编号与创世记录不符")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -16,7 +16,8 @@ from wtforms.validators import DataRequired
 from ..audit import service
 from ..audit.countersign import auditor_bundle_path, countersign
 from ..errors import UserError
-from ..ledger.publish import export_bundle, post_table
+from ..counting.service import rounds_of
+from ..ledger.publish import bundle_round, export_bundle, post_table
 from .feedback import refuse
 from .access import election_or_404, roles
 from .db import get_db
@@ -34,11 +35,20 @@ class DrawForm(FlaskForm):
 
 
 
+def _round(election) -> int:
+    """The round the auditor works on: ?round=N, else the last published round."""
+    try:
+        return bundle_round(get_db(), election, request.args.get("round", type=int))
+    except UserError:
+        abort(404)
+
+
 @bp.route("/e/<int:election_id>", methods=["GET", "POST"])
 @roles("auditor")
 def overview(election_id: int):
     db = get_db()
     election = election_or_404(election_id)
+    number = _round(election)
     form = StartForm()
     if form.validate_on_submit():
         try:
@@ -47,17 +57,18 @@ def overview(election_id: int):
             refuse(UserError(f"风险上限“{form.risk_limit.data}”无效，应为 0 与 1 之间的分数，如 1/20"))
         else:
             try:
-                service.start_audit(db, election, form.seed.data, current_user.username, limit)
+                service.start_audit(db, election, form.seed.data, current_user.username, limit, round_number=number)
                 db.commit()
             except UserError as error:
                 refuse(error)
             else:
                 flash(_("审计已开始，请按清单抽取选票。"), "info")
-                return redirect(url_for("audit.overview", election_id=election.id))
-    audit = service.current_audit(db, election)
+                return redirect(url_for("audit.overview", election_id=election.id, round=number))
+    audit = service.current_audit(db, election, number)
     draws = service.draws_of(db, audit) if audit else []
     return render_template("audit/overview.html", election=election, form=form, audit=audit, draws=draws,
-                           has_bundle=auditor_bundle_path(current_app.instance_path, election).exists())
+                           number=number, rounds=rounds_of(db, election),
+                           has_bundle=auditor_bundle_path(current_app.instance_path, election, number).exists())
 
 
 @bp.route("/e/<int:election_id>/draw/<int:index>", methods=["GET", "POST"])
@@ -65,14 +76,15 @@ def overview(election_id: int):
 def draw(election_id: int, index: int):
     db = get_db()
     election = election_or_404(election_id)
-    audit = service.current_audit(db, election)
+    number = _round(election)
+    audit = service.current_audit(db, election, number)
     if audit is None:
-        return redirect(url_for("audit.overview", election_id=election.id))
+        return redirect(url_for("audit.overview", election_id=election.id, round=number))
     row = next((d for d in service.draws_of(db, audit) if d.index == index), None)
     if row is None:
         flash(_("第 %(i)s 次抽取不存在", i=index), "error")
-        return redirect(url_for("audit.overview", election_id=election.id))
-    posts = post_table(db, election)
+        return redirect(url_for("audit.overview", election_id=election.id, round=number))
+    posts = post_table(db, election, audit.round_number)
     form = DrawForm()
     if form.validate_on_submit():
         paper = {p: request.form.getlist(f"p-{p}") for p in posts}
@@ -85,8 +97,8 @@ def draw(election_id: int, index: int):
             nxt = next((d.index for d in service.draws_of(db, audit) if d.d_hash is None), None)
             flash(_("已录入第 %(i)s 次抽取。", i=index), "info")
             if nxt is not None:
-                return redirect(url_for("audit.draw", election_id=election.id, index=nxt))
-            return redirect(url_for("audit.overview", election_id=election.id))
+                return redirect(url_for("audit.draw", election_id=election.id, index=nxt, round=number))
+            return redirect(url_for("audit.overview", election_id=election.id, round=number))
     from ..models import Resident
 
     ids = {int(c) for p in posts.values() for c in p["candidates"]}
@@ -99,7 +111,7 @@ def draw(election_id: int, index: int):
     cfg = BodiesConfig.build(election.jwh_deputies, election.jwh_members, election.jdw_deputies, election.jdw_members, rb)
     post_names = {spec.key: spec.name_zh for spec in cfg.post_specs(rb)}
     return render_template("audit/draw.html", election=election, audit=audit, draw=row, form=form, posts=posts, names=names,
-                           post_names=post_names)
+                           post_names=post_names, number=number)
 
 
 @bp.route("/e/<int:election_id>/conclude", methods=["POST"])
@@ -107,17 +119,18 @@ def draw(election_id: int, index: int):
 def conclude(election_id: int):
     db = get_db()
     election = election_or_404(election_id)
-    audit = service.current_audit(db, election)
+    number = _round(election)
+    audit = service.current_audit(db, election, number)
     try:
         if audit is None:
-            raise UserError("尚未开始审计")
+            raise UserError(f"第 {number} 轮尚未开始审计")
         outcome = service.conclude(db, election, audit, current_user.username)
         db.commit()
     except UserError as error:
         refuse(error)
     else:
         flash(outcome.message, "info" if outcome.confirmed else "error")
-    return redirect(url_for("audit.overview", election_id=election.id))
+    return redirect(url_for("audit.overview", election_id=election.id, round=number))
 
 
 @bp.route("/e/<int:election_id>/countersign", methods=["POST"])
@@ -125,14 +138,16 @@ def conclude(election_id: int):
 def sign(election_id: int):
     db = get_db()
     election = election_or_404(election_id)
+    number = _round(election)
     try:
-        countersign(db, election, current_app.config["DATA_KEY"], current_user.username, current_app.instance_path)
+        countersign(db, election, current_app.config["DATA_KEY"], current_user.username, current_app.instance_path,
+                    round_number=number)
         db.commit()
     except UserError as error:
         refuse(error)
     else:
         flash(_("已会签备案，审计公示包与公开公示包均带有街道办事处的签名。"), "info")
-    return redirect(url_for("audit.overview", election_id=election.id))
+    return redirect(url_for("audit.overview", election_id=election.id, round=number))
 
 
 @bp.route("/e/<int:election_id>/export", methods=["POST"])
@@ -141,20 +156,24 @@ def export(election_id: int):
     """Seal a fresh auditor bundle (records, audit) without countersigning it."""
     db = get_db()
     election = election_or_404(election_id)
-    out = export_bundle(db, election, current_app.config["DATA_KEY"], current_user.username, auditor=True)
+    number = _round(election)
+    out = export_bundle(db, election, current_app.config["DATA_KEY"], current_user.username, auditor=True,
+                        round_number=number)
     db.commit()
-    path = auditor_bundle_path(current_app.instance_path, election)
+    path = auditor_bundle_path(current_app.instance_path, election, number)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(out.data)
-    return redirect(url_for("audit.bundle", election_id=election.id))
+    return redirect(url_for("audit.bundle", election_id=election.id, round=number))
 
 
 @bp.route("/e/<int:election_id>/bundle.zip")
 @roles("auditor")
 def bundle(election_id: int):
     election = election_or_404(election_id)
-    path = auditor_bundle_path(current_app.instance_path, election)
+    number = _round(election)
+    path = auditor_bundle_path(current_app.instance_path, election, number)
     if not path.exists():
         flash(_("请先会签备案，生成审计公示包。"), "error")
-        return redirect(url_for("audit.overview", election_id=election.id))
-    return send_file(path, mimetype="application/zip", as_attachment=True, download_name=f"juxuan-{election.uid}-auditor.zip")
+        return redirect(url_for("audit.overview", election_id=election.id, round=number))
+    return send_file(path, mimetype="application/zip", as_attachment=True,
+                     download_name=f"juxuan-{election.uid}-round{number}-auditor.zip")

@@ -20,7 +20,8 @@ from wtforms.validators import DataRequired, Length
 from ..errors import UserError
 from ..ledger import publication
 from ..ledger.complaints import KINDS, answer_complaint, complaints_of, file_complaint
-from ..ledger.publish import lookup_receipt
+from ..counting.service import current_round, rounds_of
+from ..ledger.publish import bundle_round, lookup_receipt
 from ..models import Election, RoundResult
 from ..protocol.codes import CodeError
 from .feedback import refuse
@@ -91,7 +92,8 @@ def _answer(code_text: str):
     except CodeError as error:
         flash(_("回执码无法识别：%(why)s", why=str(error)), "error")
         return render_template("public/receipt.html", form=ReceiptForm(code=code_text), answer=None, windows=[])
-    summary = publication.published_summary(current_app.instance_path, answer.election) if answer.found else None
+    summary = (publication.published_summary(current_app.instance_path, answer.election, answer.round_number)
+               if answer.found else None)
     return render_template("public/receipt.html", form=ReceiptForm(code=code_text), answer=answer,
                            summary=summary, windows=[] if answer.found else _open_windows(db))
 
@@ -112,14 +114,23 @@ def receipt_code(code: str):
     return _answer(code)
 
 
+def _bundle_round_shown(election: Election) -> tuple[int, list[int]]:
+    """(round shown, rounds with a sealed public bundle): ?round=N, else the latest sealed."""
+    rounds = publication.published_rounds(current_app.instance_path, election)
+    number = request.args.get("round", type=int)
+    return (number if number is not None else (rounds[-1] if rounds else 1)), rounds
+
+
 @bp.route("/e/<int:election_id>/result")
 @public
 def result(election_id: int):
     db = get_db()
     election = db.get(Election, election_id) or abort(404)
-    summary = publication.published_summary(current_app.instance_path, election)
+    number, sealed = _bundle_round_shown(election)
+    summary = publication.published_summary(current_app.instance_path, election, number)
     names = {}
-    published = db.scalar(select(RoundResult).where(RoundResult.election_id == election.id).order_by(RoundResult.round_number).limit(1))
+    published = db.scalar(select(RoundResult).where(RoundResult.election_id == election.id,
+                                                    RoundResult.round_number == number))
     if published is not None:
         names = {k: v.get("name", k) for k, v in published.names.items()}
     if summary is not None and not names:
@@ -135,7 +146,10 @@ def result(election_id: int):
     rb = Rulebook.from_dict(election.rulebook)
     cfg = BodiesConfig.build(election.jwh_deputies, election.jwh_members, election.jdw_deputies, election.jdw_members, rb)
     post_names = {spec.key: spec.name_zh for spec in cfg.post_specs(rb)}
+    rounds = rounds_of(db, election)
     return render_template("public/result.html", election=election, summary=summary, names=names, post_names=post_names,
+                           number=number, sealed=[r for r in rounds if r.number in sealed],
+                           rounds=rounds or [current_round(db, election)], default_round=bundle_round(db, election),
                            deadline=publication.complaint_deadline(db, election), can_publish=can_publish,
                            can_notice=current_user.is_authenticated and current_user.role in ("committee", "street_admin", "auditor"))
 
@@ -144,10 +158,12 @@ def result(election_id: int):
 @public
 def bundle(election_id: int):
     election = get_db().get(Election, election_id) or abort(404)
-    path = publication.bundle_path(current_app.instance_path, election)
+    number, _sealed = _bundle_round_shown(election)
+    path = publication.bundle_path(current_app.instance_path, election, number)
     if not path.exists():
         abort(404)
-    return send_file(path, mimetype="application/zip", as_attachment=True, download_name=f"juxuan-{election.uid}-public.zip")
+    return send_file(path, mimetype="application/zip", as_attachment=True,
+                     download_name=f"juxuan-{election.uid}-round{number}-public.zip")
 
 
 @bp.route("/e/<int:election_id>/publish", methods=["POST"])
@@ -155,14 +171,16 @@ def bundle(election_id: int):
 def publish(election_id: int):
     db = get_db()
     election = election_or_404(election_id)
+    number = request.form.get("round", type=int)
     try:
-        publication.publish_bundle(db, election, current_app.config["DATA_KEY"], current_user.username, current_app.instance_path)
+        out = publication.publish_bundle(db, election, current_app.config["DATA_KEY"], current_user.username,
+                                         current_app.instance_path, number)
         db.commit()
     except UserError as error:
         refuse(error)
-    else:
-        flash(_("公示包已签名并发布。"), "info")
-    return redirect(url_for("public.result", election_id=election.id))
+        return redirect(url_for("public.result", election_id=election.id))
+    flash(_("第 %(n)s 轮公示包已签名并发布。", n=out.round_number), "info")
+    return redirect(url_for("public.result", election_id=election.id, round=out.round_number))
 
 
 @bp.route("/e/<int:election_id>/head-notice", methods=["POST"])

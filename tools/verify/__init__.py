@@ -32,7 +32,8 @@ def recount(data: bytes) -> dict:
     for g in parts.box_totals:
         boxes = set(g["boxes"])
         groups.append({"boxes": g["boxes"], "posts": tally([r for r in parts.records if r.box in boxes])})
-    return {"election": parts.election_id, "returned": len(parts.records), "posts": tally(parts.records), "box_groups": groups}
+    return {"election": parts.election_id, "round": int(parts.totals.get("round", 1)), "returned": len(parts.records),
+            "posts": tally(parts.records), "box_groups": groups}
 
 
 def format_checks(checks: Sequence[Check]) -> str:
