@@ -118,9 +118,16 @@ def _column_widths(headers: Sequence[str], groups: list[NoticeGroup], available:
             sampled += 1
             if sampled > 500:
                 break
-    wanted = [min(w, 70 * mm) + 4 * mm for w in widths]
-    scale = available / sum(wanted)
-    return [w * scale for w in wanted]
+    wanted = [min(w, 70 * mm) + 5 * mm for w in widths]  # 5 mm: the cell padding (2 x 6 pt) and a little
+    if sum(wanted) <= available:
+        scale = available / sum(wanted)
+        return [w * scale for w in wanted]
+    # Too wide: short columns (a date, 性别) keep their width, only the long ones wrap.
+    fair = available / len(wanted)
+    short = [w if w <= fair else 0.0 for w in wanted]
+    long_total = sum(w for w in wanted if w > fair)
+    scale = (available - sum(short)) / long_total
+    return [w if w <= fair else w * scale for w in wanted]
 
 
 def render_notice(

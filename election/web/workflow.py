@@ -1,27 +1,61 @@
-"""The guided workflow pages: the legal calendar of an election, on screen and as PDF."""
+"""The guided workflow pages: the legal calendar of an election, on screen and as PDF,
+marked with the steps done and the steps late, and the banner that names every late
+step on each page of the election."""
 from __future__ import annotations
 
 import io
+from datetime import date
 
-from flask import Blueprint, render_template, send_file
+from flask import Blueprint, current_app, has_request_context, render_template, request, send_file
+from flask_login import current_user
 
 from ballots.notices import render_notice
-from ..workflow.stages import legal_deadlines, warnings
+from ..accounts.service import can_see
+from ..models import Election
+from ..workflow.stages import calendar as calendar_lines
+from ..workflow.stages import late_steps, warnings
 from .access import election_or_404, roles
 from .db import get_db
 
 bp = Blueprint("workflow", __name__)
 
 KIND_LABELS = {"by": "截止", "on": "当日", "until": "期满"}
+# Who runs the steps: the banner is for them (a desk clerk can do nothing about a late roll).
+BANNER_ROLES = ("committee", "street_admin")
+
+
+def today() -> date:
+    """The day the deadlines are measured against (one place, so a test can fix it)."""
+    return date.today()
+
+
+def may_open(endpoint: str) -> bool:
+    """Whether the current user's role may open the page of ``endpoint``."""
+    mark = getattr(current_app.view_functions.get(endpoint), "_juxuan_access", None)
+    return mark in ("any", "public") or (isinstance(mark, tuple) and current_user.role in mark)
+
+
+@bp.app_context_processor
+def late_banner() -> dict:
+    """`late_steps` for base.html on every page addressed by an election the user may see."""
+    election_id = (request.view_args or {}).get("election_id") if has_request_context() else None
+    if not election_id or not current_user.is_authenticated or current_user.role not in BANNER_ROLES:
+        return {}
+    db = get_db()
+    election = db.get(Election, election_id)
+    if election is None or not can_see(current_user, election.community):
+        return {}
+    return {"late_steps": late_steps(db, election, today()), "late_election": election, "may_open": may_open}
 
 
 @bp.route("/elections/<int:election_id>/calendar")
 @roles()
 def calendar(election_id: int):
     election = election_or_404(election_id)
+    db = get_db()
     return render_template(
-        "workflow/calendar.html", election=election, deadlines=legal_deadlines(election),
-        warnings=warnings(get_db(), election), kinds=KIND_LABELS,
+        "workflow/calendar.html", election=election, lines=calendar_lines(db, election, today()),
+        warnings=warnings(db, election, today()), kinds=KIND_LABELS,
     )
 
 
@@ -30,11 +64,13 @@ def calendar(election_id: int):
 def calendar_pdf(election_id: int):
     election = election_or_404(election_id)
     out = io.BytesIO()
+    lines = calendar_lines(get_db(), election, today())
     render_notice(
         f"{election.title}法定时间表",
-        [f"{election.community.name} · 选举日 {election.election_day.isoformat()}"],
-        ["日期", "事项", "类型", "依据"],
-        [[d.date.isoformat(), d.label, KIND_LABELS.get(d.kind, d.kind), d.rule] for d in legal_deadlines(election)],
+        [f"{election.community.name} · 选举日 {election.election_day.isoformat()} · 截至 {today().isoformat()}"],
+        ["日期", "事项", "类型", "依据", "进度"],
+        [[line.deadline.date.isoformat(), line.deadline.label, KIND_LABELS.get(line.deadline.kind, line.deadline.kind),
+          line.deadline.rule, line.status_text] for line in lines],
         [f"{election.community.name}居民选举委员会"],
         out,
     )

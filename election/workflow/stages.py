@@ -13,7 +13,7 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ..models import AuditCode, Candidate, Election, ElectionEvent, Issuance, Resident
+from ..models import AuditCode, Candidate, Election, ElectionEvent, Issuance, Objection, Resident
 from ..models.counting import Filing, RoundResult
 from ..models.ledger import Audit
 from ..models.polling import PrintBatch
@@ -23,7 +23,7 @@ from ..rules.calendar import Stage as Deadline
 from ..rules.calendar import deadlines, lateness
 from ..setup.service import rulebook_of
 
-DONE, ACTIVE, TODO = "done", "active", "todo"
+DONE, ACTIVE, TODO, LATE = "done", "active", "todo", "late"
 STATUS_LABELS = {DONE: "已完成", ACTIVE: "进行中", TODO: "未开始"}
 
 
@@ -125,7 +125,7 @@ def stages(db: Session, election: Election, today: date | None = None) -> list[S
     ]
     for view in views:
         if view.deadline:
-            view.deadline_text = f"须于 {view.deadline.month}月{view.deadline.day}日前完成"
+            view.deadline_text = f"须于 {cn_day(view.deadline)}前完成"
             view.late = view.status != DONE and today > view.deadline
     return views
 
@@ -135,9 +135,8 @@ def next_stage(views: list[StageView]) -> StageView | None:
     return next((v for v in views if v.status != DONE), None)
 
 
-def warnings(db: Session, election: Election, today: date | None = None) -> list[str]:
-    """Late steps, in Chinese, from the calendar's own lateness rule."""
-    today = today or date.today()
+def _done_on(db: Session, election: Election) -> dict[str, date]:
+    """The day each dated step was done, for the steps whose day is recorded."""
     done: dict[str, date] = {}
     if election.roll_published_on:
         done["roll_published"] = election.roll_published_on
@@ -147,4 +146,82 @@ def warnings(db: Session, election: Election, today: date | None = None) -> list
     ).first()
     if published:
         done["candidates_published"] = date.fromisoformat(published["published_on"])
-    return lateness(today, legal_deadlines(election), done)
+    return done
+
+
+def warnings(db: Session, election: Election, today: date | None = None) -> list[str]:
+    """Late steps, in Chinese, from the calendar's own lateness rule."""
+    return lateness(today or date.today(), legal_deadlines(election), _done_on(db, election))
+
+
+# The calendar lines that are steps someone must take, and the page where each is taken.
+STEP_PAGES = {
+    "roll_published": "roll.publication",
+    "objections_decided": "roll.objections",
+    "candidates_published": "nomination.publish",
+    "election_day": "counting.overview",
+    "filing": "counting.overview",
+}
+
+
+@dataclass
+class CalendarLine:
+    """One line of the legal calendar and where the election stands on it."""
+
+    deadline: Deadline
+    status: str = ""  # DONE, LATE, or "" (not due yet, or not a step one completes)
+    days_late: int = 0
+    endpoint: str = ""
+
+    @property
+    def date_text(self) -> str:
+        return cn_day(self.deadline.date)
+
+    @property
+    def status_text(self) -> str:
+        if self.status == DONE:
+            return f"已完成（晚 {self.days_late} 天）" if self.days_late else "已完成"
+        if self.status == LATE:
+            return f"已逾期 {self.days_late} 天"
+        return ""
+
+
+def cn_day(day: date) -> str:
+    return f"{day.month}月{day.day}日"
+
+
+def calendar(db: Session, election: Election, today: date | None = None) -> list[CalendarLine]:
+    """The legal calendar with each step marked done or late as of ``today``."""
+    today = today or date.today()
+    eid = election.id
+    deadlines_ = legal_deadlines(election)
+    done_on = _done_on(db, election)
+    finished: set[str] = set(done_on)
+    if election.roll_published_on is None:
+        # Objections run from the publication: until it happens, only the publication is late.
+        waiting = {"objections_decided"}
+    else:
+        waiting = set()
+        window_over = any(d.key == "objections_end" and today > d.date for d in deadlines_)
+        if window_over and not _count(db, Objection.id, Objection.election_id == eid, Objection.status == "open"):
+            finished.add("objections_decided")
+    if _count(db, RoundResult.id, RoundResult.election_id == eid):
+        finished.add("election_day")
+    if _count(db, Filing.id, Filing.election_id == eid):
+        finished.add("filing")
+    lines = []
+    for d in deadlines_:
+        line = CalendarLine(d, endpoint=STEP_PAGES.get(d.key, ""))
+        if d.key in finished:
+            line.status = DONE
+            when = done_on.get(d.key)
+            line.days_late = max(0, (when - d.date).days) if when else 0
+        elif line.endpoint and d.key not in waiting and today > d.date:
+            line.status, line.days_late = LATE, (today - d.date).days
+        lines.append(line)
+    return lines
+
+
+def late_steps(db: Session, election: Election, today: date | None = None) -> list[CalendarLine]:
+    """The steps past their deadline and not done: what the banner on every page names."""
+    return [line for line in calendar(db, election, today) if line.status == LATE]

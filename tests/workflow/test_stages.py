@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 from pypdf import PdfReader
 
-from election.workflow.stages import DONE, TODO, next_stage, stages, warnings
+from election.workflow.stages import DONE, LATE, TODO, calendar, late_steps, next_stage, stages, warnings
 from tests.conftest import login
 
 ORDER = ["committee", "roll", "representatives", "nomination", "candidates", "printing",
@@ -60,3 +60,71 @@ def test_calendar_page_and_pdf(app, world):
     assert "法定时间表" in text and "公布选民名单" in text
     due = election.election_day - timedelta(days=20)
     assert due.isoformat() in text
+
+
+# --- late steps: the calendar's marks and the banner on every page ---------------------------
+
+def _fix_today(monkeypatch, day: date) -> None:
+    from election.web import workflow as workflow_pages
+
+    monkeypatch.setattr(workflow_pages, "today", lambda: day)
+
+
+def test_calendar_marks_late_and_done_steps_for_a_given_day(db, world):
+    election = world["a"]["election"]
+    due = election.election_day - timedelta(days=20)
+    day = due + timedelta(days=4)
+    lines = {line.deadline.key: line for line in calendar(db, election, today=day)}
+    roll = lines["roll_published"]
+    assert roll.status == LATE and roll.days_late == 4 and roll.status_text == "已逾期 4 天"
+    assert roll.date_text == f"{due.month}月{due.day}日" and roll.endpoint == "roll.publication"
+    assert lines["objections_decided"].status == ""  # runs from the publication, not yet due
+    assert [s.deadline.key for s in late_steps(db, election, today=day)] == ["roll_published"]
+    assert late_steps(db, election, today=due) == []  # the deadline day itself is not late
+    election.roll_published_on = due + timedelta(days=2)
+    db.commit()
+    lines = {line.deadline.key: line for line in calendar(db, election, today=day)}
+    assert lines["roll_published"].status == DONE and lines["roll_published"].status_text == "已完成（晚 2 天）"
+    assert late_steps(db, election, today=day) == []
+
+
+def test_a_late_step_shows_the_banner_on_another_page_and_a_done_one_does_not(app, db, world, monkeypatch):
+    election = world["a"]["election"]
+    due = election.election_day - timedelta(days=20)
+    _fix_today(monkeypatch, due + timedelta(days=3))
+    client = app.test_client()
+    login(client, "a_committee")
+    page = client.get(f"/elections/{election.id}/nomination").get_data(as_text=True)
+    assert 'id="late-banner"' in page and 'role="alert"' in page
+    banner = page.split('id="late-banner"', 1)[1].split("</section>", 1)[0]
+    assert "公布选民名单" in banner and f"{due.month}月{due.day}日" in banner and "已逾期 3 天" in banner
+    assert f'href="/elections/{election.id}/roll/publication"' in banner
+    # Another role that runs no step sees no banner; nor does another community's page.
+    clerk = app.test_client()
+    login(clerk, "a_clerk")
+    assert "late-banner" not in clerk.get(f"/elections/{election.id}/polling").get_data(as_text=True)
+    other = app.test_client()
+    login(other, "b_committee")
+    assert "late-banner" not in other.get(f"/elections/{election.id}/nomination").get_data(as_text=True)
+    # Done (published, even late): no banner for it.
+    election.roll_published_on = due + timedelta(days=1)
+    db.commit()
+    page = client.get(f"/elections/{election.id}/nomination").get_data(as_text=True)
+    assert "late-banner" not in page
+
+
+def test_calendar_page_and_pdf_mark_late_and_done_steps(app, db, world, monkeypatch):
+    election = world["a"]["election"]
+    roll_due = election.election_day - timedelta(days=20)
+    election.roll_published_on = roll_due - timedelta(days=1)
+    db.commit()
+    candidates_due = election.election_day - timedelta(days=5)
+    _fix_today(monkeypatch, candidates_due + timedelta(days=2))
+    client = app.test_client()
+    login(client, "a_committee")
+    page = client.get(f"/elections/{election.id}/calendar").get_data(as_text=True)
+    assert 'class="step done" data-step="roll_published"' in page
+    assert 'class="step late" data-step="candidates_published"' in page and "已逾期 2 天" in page
+    pdf = client.get(f"/elections/{election.id}/calendar.pdf")
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.data)).pages)
+    assert "已逾期 2 天" in text and "已完成" in text
