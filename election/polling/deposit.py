@@ -10,13 +10,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ..counting.service import check_open, current_round
 from ..db import begin_write
 from ..errors import UserError
-from ..models import AuditCode, Election, Receipt, SpoilRecord, utcnow
+from ..models import AuditCode, Election, PollingStation, Receipt, SpoilRecord, utcnow
 from ..protocol import codes
 from ..protocol.chain import hour_stamp
 from .stations import box_of, station_of
@@ -140,6 +140,17 @@ def spoil(db: Session, election: Election, station_id: int, stub: str, body: str
     except Exception:
         db.rollback()
         raise
+
+
+def spoiled_by_hour(db: Session, election: Election, round_number: int) -> list[tuple[str, str, int]]:
+    """A round's spoiled papers counted per station and hour: (station, hour stamp, papers)."""
+    return [tuple(row) for row in db.execute(
+        select(PollingStation.name, SpoilRecord.hour, func.count())
+        .join(PollingStation, PollingStation.id == SpoilRecord.station_id)
+        .where(SpoilRecord.election_id == election.id, SpoilRecord.round_number == round_number)
+        .group_by(PollingStation.id, PollingStation.name, SpoilRecord.hour)
+        .order_by(SpoilRecord.hour, PollingStation.id)
+    )]
 
 
 def void_unused(db: Session, election: Election, stub: str, body: str) -> None:

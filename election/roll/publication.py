@@ -102,6 +102,15 @@ def objection_deadline(election: Election) -> date:
     return election.roll_published_on + timedelta(days=rulebook_of(election).objection_window_days)
 
 
+def decision_deadline(election: Election, objection: Objection) -> date:
+    """The day by which the committee must decide an objection (its filing day + the rule)."""
+    return objection.filed_on + timedelta(days=rulebook_of(election).objection_decision_days)
+
+
+def objections_of(db: Session, election: Election) -> list[Objection]:
+    return list(db.scalars(select(Objection).where(Objection.election_id == election.id).order_by(Objection.id)))
+
+
 def file_objection(db: Session, election: Election, objector: str, text: str, filed_on: date, actor: str,
                    resident_id: int | None = None) -> Objection:
     problems = []
@@ -153,7 +162,7 @@ def decide_objection(db: Session, election: Election, objection: Objection, uphe
         problems.append("申诉未指明居民，不能变更登记状态")
     if problems:
         raise UserError(*problems)
-    limit = objection.filed_on + timedelta(days=rulebook_of(election).objection_decision_days)
+    limit = decision_deadline(election, objection)
     objection.status = "upheld" if upheld else "rejected"
     objection.decision = decision.strip()
     objection.decided_on = decided_on

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import func, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, contains_eager
 
 from ..errors import NotFound, UserError
 from ..ledger.events import record_event
@@ -234,6 +234,24 @@ def overview(db: Session, election: Election) -> Overview:
         pending=count(Resident.status == "pending"),
         households=db.scalar(select(func.count(Household.id)).where(Household.election_id == election.id)) or 0,
     )
+
+
+def listing(db: Session, election: Election) -> list[Resident]:
+    """Every resident on the roll, by 居民小组, household and name (the roll's export)."""
+    from ..models import Household
+
+    return list(db.scalars(
+        select(Resident).join(Household, Household.id == Resident.household_id)
+        .options(contains_eager(Resident.household))
+        .where(Resident.election_id == election.id)
+        .order_by(Resident.group_name, Household.number, Resident.name, Resident.id)
+    ))
+
+
+def applications_of(db: Session, election: Election) -> list[RollApplication]:
+    """The applications for registration, newest first (the applications page)."""
+    return list(db.scalars(select(RollApplication).where(RollApplication.election_id == election.id)
+                           .order_by(RollApplication.id.desc())))
 
 
 def category_label(resident: Resident) -> str:

@@ -47,6 +47,15 @@ def roles(*allowed: str) -> Callable[[Callable], Callable]:
     return decorate
 
 
+def guarded_like(page: Callable) -> Callable[[Callable], Callable]:
+    """The decorator that guards ``page``: a download of a page's list (its Excel export)
+    is open to exactly the roles that may open the page, never more."""
+    mark = getattr(page, _MARK)
+    if mark == "public":
+        return public
+    return roles(*(() if mark == "any" else mark))
+
+
 def check_every_view_marked(app: Flask) -> None:
     unmarked = [
         rule.endpoint

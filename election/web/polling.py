@@ -314,8 +314,9 @@ def spoiled(election_id: int):
         except UserError as error:
             refuse(error)
         return redirect(url_for("polling.spoiled", election_id=election_id))
+    rnd = current_round(db, election)
     return render_template("polling/spoiled.html", election=election, stations=stations.stations_of(db, election),
-                           rnd=current_round(db, election))
+                           rnd=rnd, spoils=deposit.spoiled_by_hour(db, election, rnd.number))
 
 
 # --- proxies and mobile-box voters -----------------------------------------------------

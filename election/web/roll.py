@@ -19,15 +19,17 @@ from wtforms.validators import DataRequired, Optional
 from ..errors import NotFound, UserError
 from ..ledger.events import events_of
 from ..pii import PersonalData
-from ..models import APPLICATION_KINDS, STATUSES, Objection, Resident, RollApplication
+from ..models import APPLICATION_KINDS, STATUSES, Resident, RollApplication
 from ..roll.cards import assign_cards, render_cards, search_voters, voter_number_text
 from ..roll.files import template_xlsx
 from ..roll.importing import import_roll
 from ..roll.publication import (
     decide_objection, file_objection, freeze_roll, latest_publication_day, objection_deadline, objection_of,
-    publish_roll, render_roll_notice, roll_fingerprint,
+    objections_of, publish_roll, render_roll_notice, roll_fingerprint,
 )
-from ..roll.register import CHANGES, apply_for_registration, category_label, change_status, judge_resident, overview, resident_of
+from ..roll.register import (
+    CHANGES, applications_of, apply_for_registration, category_label, change_status, judge_resident, overview, resident_of,
+)
 from .feedback import refuse
 from .access import election_or_404, roles
 from .db import get_db
@@ -198,9 +200,8 @@ def applications(election_id: int):
             else:
                 flash(_("申请已记录，但不符合条件：%(r)s", r=application.reasons), "error")
             return redirect(url_for("roll.applications", election_id=election.id))
-    records = list(db.scalars(select(RollApplication).where(RollApplication.election_id == election.id)
-                              .order_by(RollApplication.id.desc())))
-    return render_template("roll/applications.html", election=election, form=form, records=records)
+    return render_template("roll/applications.html", election=election, form=form,
+                           records=applications_of(db, election))
 
 
 @bp.route("/publication", methods=["GET", "POST"])
@@ -280,7 +281,7 @@ def objections(election_id: int):
         else:
             flash(_("申诉已登记。"), "info")
             return redirect(url_for("roll.objections", election_id=election.id))
-    records = list(db.scalars(select(Objection).where(Objection.election_id == election.id).order_by(Objection.id)))
+    records = objections_of(db, election)
     decisions = {o.id: DecisionForm(prefix=f"d{o.id}", formdata=None, decided_on=date.today())
                  for o in records if o.status == "open"}
     return render_template("roll/objections.html", election=election, form=form, records=records,

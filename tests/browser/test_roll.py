@@ -7,6 +7,7 @@ import uuid
 from datetime import date, timedelta
 
 import pytest
+from openpyxl import load_workbook
 from sqlalchemy import select
 
 from election.accounts.service import create_user
@@ -98,6 +99,21 @@ def test_import_page_shows_error_table_then_imports(page, roll_world, tmp_path):
     page.wait_for_url("**/roll/")
     assert "已导入 1 名居民" in page.content()
     assert page.locator("#voters").inner_text() == "4"
+
+
+def test_roll_export_link_downloads_the_roll(page, roll_world, tmp_path):
+    """导出 Excel on the roll page: a real .xlsx download named in Chinese, masked IDs."""
+    log_in(page, roll_world["street"])
+    page.goto(f"/elections/{roll_world['election']}/roll/")
+    with page.expect_download() as info:
+        page.get_by_role("link", name="导出 Excel").click()
+    assert info.value.suggested_filename.endswith(".xlsx") and "选民名单" in info.value.suggested_filename
+    path = tmp_path / "roll.xlsx"
+    info.value.save_as(path)
+    rows = list(load_workbook(path)["选民名单"].iter_rows(values_only=True))
+    assert rows[0][:5] == ("选民编号", "姓名", "性别", "出生日期", "公民身份号码")
+    assert sorted(r[1] for r in rows[1:]) == sorted(["张伟", "李娜", "王强", "陈静"])
+    assert all("*" in r[4] for r in rows[1:])  # ID numbers masked, as on the pages
 
 
 def test_resident_status_change_needs_reason(page, roll_world):
