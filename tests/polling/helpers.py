@@ -44,23 +44,34 @@ def add_candidates(db, election, residents: list[Resident]) -> dict[str, list[st
     return names
 
 
-def print_capturing(db, election, n: int, monkeypatch, data_key: str | None = None) -> list[tuple[str, str]]:
-    """Print ``n`` papers through the service, capturing (stub QR text, body QR text) as a
-    scanner would read them; the PDF drawing is skipped (tested in test_printing)."""
+def print_capturing(db, election, n: int, monkeypatch, data_key: str | None = None, round_number: int = 1,
+                    out=None) -> list[tuple[str, str]]:
+    """Print ``n`` papers of a round through the service, capturing (stub QR text, body QR
+    text) as a scanner would read them. The PDF drawing is skipped (tested in
+    test_printing) unless ``out`` is given: then the real PDF is written there too."""
     import io
 
     from election.polling import printing
     from tests.conftest import DATA_KEY
 
     seen: list[tuple[str, str]] = []
+    real = printing.render_ballots
 
-    def fake_render(spec, papers, out, progress=None, *, total=None, progress_every=100):
-        for p in papers:
-            seen.append((p.t_qr, p.a_qr))
+    def capture(spec, papers, out, progress=None, *, total=None, progress_every=100):
+        def tee():
+            for p in papers:
+                seen.append((p.t_qr, p.a_qr))
+                yield p
+        if render:
+            return real(spec, tee(), out, progress, total=total, progress_every=progress_every)
+        for _ in tee():
+            pass
         return len(seen)
 
-    monkeypatch.setattr(printing, "render_ballots", fake_render)
-    printing.print_papers(db, election, n, io.BytesIO(), "a_committee", data_key or DATA_KEY, "HTTPS://JX.EXAMPLE.CN/R")
+    render = out is not None
+    monkeypatch.setattr(printing, "render_ballots", capture)
+    printing.print_papers(db, election, n, out if render else io.BytesIO(), "a_committee", data_key or DATA_KEY,
+                          "HTTPS://JX.EXAMPLE.CN/R", round_number=round_number)
     db.commit()
     monkeypatch.undo()
     return seen
