@@ -286,3 +286,17 @@ def test_round_2_through_the_pages(app, db, runoff, monkeypatch):
     assert "另行选举" in client.get(f"/elections/{e.id}/counting/2/board").get_data(as_text=True)
     overview = client.get(f"/elections/{e.id}/counting").get_data(as_text=True)
     assert "第 1 轮 · 第一轮投票" in overview and "第 2 轮 · 另行选举" in overview
+
+
+def test_runoff_for_the_woman_member_says_so_on_the_paper(db, runoff, monkeypatch):
+    """A run-off round whose post keeps a seat for a woman (妇女委员定位) prints the rule."""
+    e = runoff.election
+    rnd = current_round(db, e)
+    rnd.posts = {"jwh_weiyuan": {**rnd.posts["jwh_weiyuan"], "reserved_woman_seats": 1}}
+    db.commit()
+    (_, spec), = printing.ballot_specs(db, e, 2)
+    assert spec.extra_instructions == ("居民委员会委员：本轮应选 1 名，其中 1 名为妇女委员定位名额，只能选女性。",)
+    pdf = io.BytesIO()
+    print_capturing(db, e, 1, monkeypatch, round_number=2, out=pdf)
+    text = PdfReader(io.BytesIO(pdf.getvalue())).pages[0].extract_text().replace("\n", "")
+    assert "妇女委员定位名额" in text
