@@ -300,3 +300,41 @@ def test_runoff_for_the_woman_member_says_so_on_the_paper(db, runoff, monkeypatc
     print_capturing(db, e, 1, monkeypatch, round_number=2, out=pdf)
     text = PdfReader(io.BytesIO(pdf.getvalue())).pages[0].extract_text().replace("\n", "")
     assert "妇女委员定位名额" in text
+
+
+def test_each_round_published_and_checked_on_the_public_pages(app, db, runoff, monkeypatch):
+    """The committee seals round 1's and round 2's public bundles from the result page; the
+    page shows the latest and links the other; each download verifies; a resident's
+    receipt of round 1 is answered with round 1's sealed root; the auditor picks a round."""
+    from tests.conftest import csrf_token, login
+
+    w, e = runoff, runoff.election
+    vote_round(db, w, monkeypatch, 2, w.voters[:23], lambda i: {"jwh_weiyuan": [i % 2]})
+    client = app.test_client()
+    login(client, "a_committee")
+    result = f"/e/{e.id}/result"
+    assert 'value="2" selected' in client.get(result).get_data(as_text=True)  # default: the last published
+    for number in ("1", "2"):
+        res = client.post(f"/e/{e.id}/publish", data={"round": number, "csrf_token": csrf_token(client, result)},
+                          follow_redirects=True)
+        assert f"第 {number} 轮公示包已签名并发布" in res.get_data(as_text=True)
+    anonymous = app.test_client()
+    latest = anonymous.get(result).get_data(as_text=True)
+    assert '<span id="round">第 2 轮</span>' in latest and f'href="/e/{e.id}/result?round=1"' in latest
+    one = anonymous.get(result, query_string={"round": 1}).get_data(as_text=True)
+    assert '<span id="round">第 1 轮</span>' in one
+    bundles = {n: anonymous.get(f"/e/{e.id}/bundle.zip", query_string={"round": n}).data for n in (1, 2)}
+    for n, data in bundles.items():
+        assert _failed(data) == [] and json.loads(bundle.read_files(data)["totals.json"])["round"] == n
+    root1 = json.loads(bundle.read_files(bundles[1])["deposits.json"])["root"]
+    stub = w.papers[1][0][0]
+    page = anonymous.get("/r/" + stub.rsplit("/", 1)[1]).get_data(as_text=True)
+    assert "已计入" in page and "第 1 轮投票" in page and root1 in page
+
+    login(client, "a_auditor")
+    assert "第 2 轮" in client.get(f"/audit/e/{e.id}").get_data(as_text=True)
+    url = f"/audit/e/{e.id}?round=1"
+    client.post(url, data={"seed": SEED, "risk_limit": "", "csrf_token": csrf_token(client, url)})
+    db.rollback()
+    assert audit_service.current_audit(db, e).round_number == 1
+    assert client.get(f"/audit/e/{e.id}?round=7").status_code == 404

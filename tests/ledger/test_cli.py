@@ -35,3 +35,14 @@ def test_demo_simulate_runs_a_whole_election(app, db):
     data = app.test_client().get(f"/e/{sim.id}/bundle.zip").data
     checks = run(data)
     assert checks and all(c.ok for c in checks), [c for c in checks if not c.ok]
+
+
+def test_bundle_export_names_its_round_and_refuses_a_round_that_is_not(app, db, tmp_path):
+    sim = simulated(db)
+    out = tmp_path / "r1.zip"
+    args = ["bundle", "export", "--election", str(sim.election.id), "--public", str(out)]
+    res = app.test_cli_runner().invoke(main, args + ["--round", "1"])
+    assert res.exit_code == 0 and "轮次 / round 1" in res.output
+    assert all(c.ok for c in run(out.read_bytes()))
+    res = app.test_cli_runner().invoke(main, args + ["--round", "2"])
+    assert res.exit_code == 1 and "第 2 轮投票不存在" in res.output
