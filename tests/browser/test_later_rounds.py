@@ -16,9 +16,9 @@ from election.accounts.service import create_user
 from election.models import Issuance
 from election.setup.service import ElectionDraft, create_community, create_election
 from tests.browser.conftest import no_horizontal_scroll, shot, unlabelled_fields
+from tests.browser.test_polling import PASSWORD, _login
 from tests.counting.voting import candidates_of, setup, vote_round
 
-PASSWORD = "browser-pass-2"
 FIRST = {"jwh_zhuren": [0], "jwh_fu_zhuren": [0], "jwh_weiyuan": [0, 1], "jdw_zhuren": [0], "jdw_weiyuan": [0, 1]}
 _seq = itertools.count()
 
@@ -41,14 +41,6 @@ def runoff_world(live_app, monkeypatch):
     yield {"db": db, "w": w, "users": users,
            "runoff": [c.resident.name for c in candidates_of(db, election, "jwh_weiyuan")[2:]]}
     db.close()
-
-
-def _login(page, username: str) -> None:
-    page.goto("/login")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_url("**/")
 
 
 def test_runoff_print_page_and_desk(page, phone, runoff_world, tmp_path):
