@@ -62,11 +62,13 @@ def rounds_of(db: Session, election: Election) -> list[Round]:
     return list(db.scalars(select(Round).where(Round.election_id == election.id).order_by(Round.number)))
 
 
-def check_open(db: Session, election: Election, number: int) -> None:
+def check_open(db: Session, election: Election, number: int, known: Round | None = None) -> None:
     """Refuse issuing, depositing, printing or counting for a round whose result is
-    published, or for a later round that publishing the previous result did not create."""
-    row = db.scalar(select(Round).where(Round.election_id == election.id, Round.number == number))
-    if row is None and number != 1:
+    published, or for a later round that publishing the previous result did not create.
+    ``known``: the round already loaded by the caller (current_round), saving a query."""
+    row = known if known is not None and known.number == number else \
+        db.scalar(select(Round).where(Round.election_id == election.id, Round.number == number))
+    if (row is None or row.id is None) and number != 1:
         raise UserError(f"第 {number} 轮投票不存在：只有公布上一轮结果后需要再次投票或另行选举时，才有下一轮")
     if row is not None and row.status == "published":
         raise UserError(f"第 {number} 轮投票结果已公布，不能再印制、发放、投入或录入该轮选票")

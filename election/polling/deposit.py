@@ -45,10 +45,11 @@ def _of_current_round(db: Session, election: Election, row: Receipt) -> None:
     """Only papers of the round being voted are deposited, spoiled or voided; a stub of an
     earlier round (taken home, found later) is refused, and so is any once the round's
     result is published."""
-    number = current_round(db, election).number
+    current = current_round(db, election)
+    number = current.number
     if row.round_number != number:
         raise UserError(f"拒绝：此存根是第 {row.round_number} 轮的选票，现在进行的是第 {number} 轮投票，不得投入或作废！")
-    check_open(db, election, number)
+    check_open(db, election, number, known=current)
 
 
 @dataclass

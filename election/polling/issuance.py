@@ -70,9 +70,10 @@ class VoterStatus:
 def _open_round(db: Session, election: Election, round_number: int | None) -> int:
     """The round a paper is issued for: the one asked (a desk page shows its round), else
     the current round; a published round is refused."""
-    number = current_round(db, election).number if round_number is None else round_number
-    check_open(db, election, number)
-    return number
+    current = current_round(db, election) if round_number is None else None
+    number = current.number if current is not None else round_number
+    check_open(db, election, number, known=current)  # type: ignore[arg-type]
+    return number  # type: ignore[return-value]
 
 
 def status_of(db: Session, election: Election, voter: Resident, round_number: int = 1) -> VoterStatus:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from functools import wraps
 from typing import Callable
 
-from flask import Flask, abort, redirect, request, url_for
+from flask import Flask, abort, g, redirect, request, url_for
 from flask_login import LoginManager, current_user
 
 from ..accounts.service import can_see
@@ -87,7 +87,13 @@ def community_or_404(community_id: int) -> Community:
 
 
 def election_or_404(election_id: int) -> Election:
+    # Kept on g for the request: the session's identity map holds objects weakly, so the
+    # scope check's election would otherwise be dropped and loaded again by the view.
+    seen = g.get("juxuan_election")
+    if seen is not None and seen.id == election_id:
+        return seen
     election = get_db().get(Election, election_id)
     if election is None or not can_see(current_user, election.community):
         abort(404)
+    g.juxuan_election = election
     return election

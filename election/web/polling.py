@@ -216,7 +216,7 @@ def desk(election_id: int, desk_id: int):
 def issue(election_id: int, desk_id: int):
     db = get_db()
     election = election_or_404(election_id)
-    _desk(election, desk_id)
+    desk = _desk(election, desk_id)  # held, so the service finds it in the session
     try:
         voter_id = int(request.form.get("voter_id") or 0)
         holder = request.form.get("collected_by") or None
@@ -231,11 +231,10 @@ def issue(election_id: int, desk_id: int):
             return jsonify({"ok": False, "message": "；".join(error.messages)}), 409
         refuse(error)
     else:
-        voter = db.get(Resident, row.voter_id)
         if request.accept_mimetypes.best == "application/json":
             return jsonify({"ok": True})
-        flash(_("已向 %(name)s 发出一张选票。", name=voter.name), "info")
-    return redirect(url_for("polling.desk", election_id=election_id, desk_id=desk_id))
+        flash(_("已向 %(name)s 发出一张选票。", name=db.get(Resident, row.voter_id).name), "info")
+    return redirect(url_for("polling.desk", election_id=election_id, desk_id=desk.id))
 
 
 # --- deposit at the box, spoiled and unused papers -------------------------------------
