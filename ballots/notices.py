@@ -7,7 +7,7 @@ several pages with the header row repeated, optional grouping (e.g. by 居民小
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, BinaryIO
 
@@ -130,6 +130,18 @@ def _column_widths(headers: Sequence[str], groups: list[NoticeGroup], available:
     return [w if w <= fair else w * scale for w in wanted]
 
 
+def _counting_table(on_rows: Callable[[int], None]) -> type[LongTable]:
+    """A LongTable that reports the data rows it has drawn. A table split across pages is
+    redrawn as new instances of the same class, each holding the repeated header rows."""
+
+    class CountingTable(LongTable):
+        def draw(self) -> None:
+            super().draw()
+            on_rows(self._nrows - self.repeatRows)
+
+    return CountingTable
+
+
 def render_notice(
     title: str,
     subtitle_lines: Sequence[str],
@@ -141,12 +153,14 @@ def render_notice(
     qr_payload: str | None = None,
     qr_caption: str = "",
     table_font_size: float = 10,
+    progress: Callable[[int, int], None] | None = None,
 ) -> int:
     """Write the notice as an A4 PDF to ``out`` and return its number of pages.
 
     ``table_rows`` is either plain rows or a sequence of :class:`NoticeGroup`; each group is
     printed under its heading and its table repeats the header row on every page it spans.
     ``footer_lines`` (committee name, date) are set right-aligned after the table.
+    ``progress(done, total)`` counts the table rows as the pages are laid out.
     """
     groups = [g for g in table_rows if isinstance(g, NoticeGroup)]
     if len(groups) != len(table_rows):
@@ -159,6 +173,15 @@ def render_notice(
     head = style(table_font_size, TA_CENTER, table_font_size * 1.3)
     available = A4[0] - 2 * MARGIN
     widths = _column_widths(table_headers, groups, available, table_font_size) if table_headers else []
+    total = sum(len(g.rows) for g in groups)
+    drawn = [0]
+
+    def rows_drawn(n: int) -> None:
+        drawn[0] += n
+        if progress is not None:
+            progress(min(drawn[0], total), total)
+
+    table_class = _counting_table(rows_drawn)
 
     story: list[Flowable] = [Paragraph(markup(title), style(18, TA_CENTER, 26)), Spacer(1, 3 * mm)]
     for line in subtitle_lines:
@@ -183,7 +206,7 @@ def render_notice(
             commands += [("SPAN", (0, 0), (-1, 0)), ("BACKGROUND", (0, 0), (-1, 0), colors.Color(0.8, 0.8, 0.8))]
             header_rows = 2
         commands.append(("BACKGROUND", (0, header_rows - 1), (-1, header_rows - 1), colors.Color(0.9, 0.9, 0.9)))
-        table = LongTable(data, colWidths=widths, repeatRows=header_rows)
+        table = table_class(data, colWidths=widths, repeatRows=header_rows)
         table.setStyle(TableStyle(commands))
         story.append(table)
         story.append(Spacer(1, 5 * mm))
@@ -212,4 +235,6 @@ def render_notice(
         pages.append(canvas.getPageNumber())
 
     doc.build(story, onFirstPage=count, onLaterPages=count, canvasmaker=PageCountCanvas)
+    if progress is not None:
+        progress(total, total)
     return len(pages)

@@ -5,7 +5,7 @@ scans it to find the voter on the roll.
 """
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import BinaryIO
 
@@ -76,10 +76,12 @@ def _draw_card(canvas: Canvas, header: CardHeader, card: VoterCard, x: float, y:
     draw_text(canvas, x + CARD_W - 5 * mm, y + 4 * mm, header.date, 7, "right")
 
 
-def render_voter_cards(header: CardHeader, cards: Iterable[VoterCard], out: BinaryIO) -> int:
+def render_voter_cards(header: CardHeader, cards: Iterable[VoterCard], out: BinaryIO,
+                       progress: Callable[[int, int], None] | None = None) -> int:
     """Write the cards, eight per A4 page, to ``out`` as a PDF and return the number of cards.
 
     Raises MissingGlyphError (naming the voter) before printing anything a font cannot draw.
+    ``progress(done, total)`` is called after each page and once at the end.
     """
     font_name()
     cards = list(cards)
@@ -99,7 +101,11 @@ def render_voter_cards(header: CardHeader, cards: Iterable[VoterCard], out: Bina
         slot = n % PER_PAGE
         if n and slot == 0:
             canvas.showPage()
+            if progress is not None:
+                progress(n, len(cards))
         _draw_card(canvas, header, card, *card_origin(slot))
     canvas.showPage()
     canvas.save()
+    if progress is not None:
+        progress(len(cards), len(cards))
     return len(cards)

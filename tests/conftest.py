@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import re
+import time
 import uuid
 from datetime import date, timedelta
 
@@ -107,6 +108,22 @@ def csrf_token(client, url: str = "/login") -> str:
 def login(client, username: str, password: str = PASSWORD):
     token = csrf_token(client)
     return client.post("/login", data={"username": username, "password": password, "csrf_token": token})
+
+
+def finish_job(client, response, polls: list | None = None) -> str:
+    """Follow a job's progress page (election/web/jobs.py) until the job is over, as the
+    page's script does; returns the finished page. ``polls`` collects each progress answer."""
+    assert response.status_code == 302, response.status_code
+    url = response.headers["Location"]
+    assert "/jobs/" in url, url
+    for _ in range(1200):
+        state = client.get(url + "/progress").get_json()
+        if polls is not None:
+            polls.append(state)
+        if state["state"] != "running":
+            break
+        time.sleep(0.05)
+    return client.get(url).get_data(as_text=True)
 
 
 @pytest.fixture

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
@@ -44,7 +45,8 @@ def auditor_bundle_path(instance: str | Path, election: Election, round_number: 
 
 
 def countersign(db: Session, election: Election, data_key: str, actor: str, instance: str | Path,
-                day: date | None = None, round_number: int | None = None) -> Exported:
+                day: date | None = None, round_number: int | None = None,
+                progress: Callable[[int, int], None] | None = None) -> Exported:
     """Record the filing, seal the auditor bundle of a round (default: the last published),
     countersign its head and totals with the office key; keep the auditor bundle and
     replace that round's published public bundle with the countersigned one (same head)."""
@@ -57,7 +59,8 @@ def countersign(db: Session, election: Election, data_key: str, actor: str, inst
     key, row = office_key(db, street, data_key)
     record_event(db, election, "countersign_requested",
                  {"round": number, "street_office": street, "office_key": row.fingerprint}, actor, "街道办事处会签备案")
-    out = export_bundle(db, election, data_key, actor, auditor=True, day=day, office_key=key, round_number=number)
+    out = export_bundle(db, election, data_key, actor, auditor=True, day=day, office_key=key, round_number=number,
+                        progress=progress)
     cs = json.loads(out.files["countersign.json"])
     db.add(Countersignature(election_id=election.id, street_office=street, statement=cs["statement"],
                             signature=cs["signature"], signed_by=actor))

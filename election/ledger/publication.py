@@ -5,6 +5,7 @@ to the chain. Also the announcement date and the complaint deadline the public p
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
@@ -31,10 +32,10 @@ def published_rounds(instance: str | Path, election: Election) -> list[int]:
 
 
 def publish_bundle(db: Session, election: Election, data_key: str, actor: str, instance: str | Path,
-                   round_number: int | None = None) -> Exported:
+                   round_number: int | None = None, progress: Callable[[int, int], None] | None = None) -> Exported:
     """Seal the public bundle of a round (default: the last published round) and keep it
     for download (the caller commits)."""
-    out = export_bundle(db, election, data_key, actor, auditor=False, round_number=round_number)
+    out = export_bundle(db, election, data_key, actor, auditor=False, round_number=round_number, progress=progress)
     path = bundle_path(instance, election, out.round_number)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp")

@@ -11,6 +11,7 @@ record_event, so the chain in the database and the chain in the bundle are the s
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
@@ -160,20 +161,28 @@ class Exported:
     round_number: int = 1
 
 
+EXPORT_STEPS = 5
+
+
 def export_bundle(db: Session, election: Election, data_key: str, actor: str, auditor: bool = False,
                   day: date | None = None, office_key: Ed25519PrivateKey | None = None,
-                  round_number: int | None = None) -> Exported:
+                  round_number: int | None = None, progress: Callable[[int, int], None] | None = None) -> Exported:
     """Seal and write the bundle of a round (default: the last published round, see
     bundle_round): render every file, record the bundle_index event (through record_event,
     in the caller's transaction), sign the new head. The index lists the auditor-only
-    files too, so the public bundle (which omits them) verifies as well."""
+    files too, so the public bundle (which omits them) verifies as well.
+    ``progress(step, EXPORT_STEPS)`` follows the five steps (read, render, chain, sign, zip)."""
+    step = progress or (lambda _done, _total: None)
     number = bundle_round(db, election, round_number)
     parts = build_parts(db, election, number)
+    step(1, EXPORT_STEPS)
     files = bundle_mod.render(replace(parts, head_sig=None, countersignature=None, office_key_pem=None))
+    step(2, EXPORT_STEPS)
     record_event(db, election, "bundle_index", bundle_mod.index_payload(files), actor,
                  f"导出第 {number} 轮{'审计' if auditor else '公开'}公示包")
     events = events_of(db, election)
     files["chain.jsonl"] = chain_mod.to_jsonl([as_chain_event(e) for e in events])
+    step(3, EXPORT_STEPS)
     sig = sign_head(db, election, data_key, day)
     files["head.sig"] = canonical_json(sig.to_json()) + b"\n"
     if office_key is not None:
@@ -181,11 +190,14 @@ def export_bundle(db: Session, election: Election, data_key: str, actor: str, au
                                              (day or date.today()).isoformat())
         files["countersign.json"] = canonical_json(signing.sign(office_key, statement).to_json()) + b"\n"
         files["office_key.pem"] = signing.public_key_to_pem(office_key.public_key())
+    step(4, EXPORT_STEPS)
     full = dict(files)
     if not auditor:
         files = public_files(files)
     dep = bundle_mod.deposits_json(parts.deposits)
-    return Exported(bundle_mod.write_files(files), events[-1].seq, events[-1].hash, dep["root"], full, number)
+    out = Exported(bundle_mod.write_files(files), events[-1].seq, events[-1].hash, dep["root"], full, number)
+    step(5, EXPORT_STEPS)
+    return out
 
 
 def public_files(files: dict[str, bytes]) -> dict[str, bytes]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import secrets
+from collections.abc import Callable
 from datetime import date
 from typing import BinaryIO
 
@@ -50,8 +51,9 @@ def voter_number_text(resident: Resident) -> str:
 
 
 def render_cards(db: Session, election: Election, out: BinaryIO, stations: dict[str, str] | None = None,
-                 group: str | None = None) -> int:
-    """Print the cards of registered voters with a card; `stations` maps 居民小组 to a station name."""
+                 group: str | None = None, progress: Callable[[int, int], None] | None = None) -> int:
+    """Print the cards of registered voters with a card; `stations` maps 居民小组 to a station name.
+    ``progress(done, total)`` counts the cards drawn."""
     stations = stations or {}
     query = voters_query(election).where(Resident.card_code.is_not(None)).order_by(Resident.voter_number)
     if group:
@@ -63,7 +65,7 @@ def render_cards(db: Session, election: Election, out: BinaryIO, stations: dict[
     if not cards:
         raise UserError("还没有分配选民证号的选民：请先“分配选民编号和选民证码”")
     header = CardHeader(election.title, committee_name(election), cn_date(date.today()))
-    return render_voter_cards(header, cards, out)
+    return render_voter_cards(header, cards, out, progress)
 
 
 def find_voter_by_card(db: Session, election: Election, card_code: str) -> Resident | None:

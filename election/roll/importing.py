@@ -4,6 +4,7 @@ transaction with bulk inserts. ID and phone numbers are encrypted before they ar
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -50,11 +51,17 @@ def check_file(db: Session, election: Election, pii: PersonalData, content: byte
     return check_rows(header, rows, existing_ids=on_roll, today=today)
 
 
+CHUNK = 500  # residents encrypted and inserted per step (one progress report each)
+
+
 def import_roll(db: Session, election: Election, data_key: str, content: bytes, filename: str, actor: str,
-                *, dry_run: bool = False, today: date | None = None) -> ImportReport:
+                *, dry_run: bool = False, today: date | None = None,
+                progress: Callable[[int, int], None] | None = None) -> ImportReport:
     """Check the file and, unless `dry_run`, write every resident; raises UserError (with
-    `rows` = every RowError) when any row is wrong, before anything is written."""
+    `rows` = every RowError) when any row is wrong, before anything is written.
+    ``progress(done, total)`` counts the rows written (a dry run reports the checked rows)."""
     today = today or date.today()
+    report_progress = progress or (lambda _done, _total: None)
     if election.roll_frozen_at is not None:
         raise UserError("选民名单已冻结，不能再导入；个别变更请在居民详情页记录决定")
     pii = PersonalData(data_key)
@@ -66,13 +73,15 @@ def import_roll(db: Session, election: Election, data_key: str, content: bytes, 
         )
     if not check.rows:
         raise UserError(f"文件“{filename}”没有数据行")
-    report = ImportReport(filename, len(check.rows), len({r.household_no for r in check.rows}),
+    total = len(check.rows)
+    report_progress(0, total)
+    report = ImportReport(filename, total, len({r.household_no for r in check.rows}),
                           warnings=check.warnings, dry_run=dry_run)
     hashes = [pii.lookup_hash(r.id_number) for r in check.rows]
     flagged = flag_double_registrations(db, election, hashes, today) if not dry_run else set()
     book = rulebook_of(election)
     cutoff = adult_cutoff(election.election_day, book.voter_min_age)
-    residents = []
+    judged = []
     for row, id_hash in zip(check.rows, hashes):
         category = CATEGORY_CODES[row.category]
         verdict = judge(election, birth_date=row.birth_date, category=category,
@@ -85,15 +94,9 @@ def import_roll(db: Session, election: Election, data_key: str, content: bytes, 
         report.pending += status == "pending"
         report.flagged += double
         report.under_age += row.birth_date > cutoff
-        residents.append({
-            "election_id": election.id, "name": row.name, "sex": row.sex, "birth_date": row.birth_date,
-            "id_cipher": pii.encrypt(row.id_number), "id_hash": id_hash, "id_masked": idcard.mask_id(row.id_number),
-            "phone_cipher": pii.encrypt(row.phone), "phone_masked": idcard.mask_phone(row.phone) if row.phone else "",
-            "group_name": row.group, "category": category, "residence_since": row.residence_since,
-            "notes": row.note, "status": status, "status_basis": "", "eligible": verdict.eligible,
-            "double_registration": double, "_household": row.household_no,
-        })
+        judged.append((row, id_hash, category, status, verdict.eligible, double))
     if dry_run:
+        report_progress(total, total)
         return report
 
     household_ids = dict(db.execute(
@@ -112,9 +115,19 @@ def import_roll(db: Session, election: Election, data_key: str, content: bytes, 
         household_ids = dict(db.execute(
             select(Household.number, Household.id).where(Household.election_id == election.id)
         ).all())
-    for values in residents:
-        values["household_id"] = household_ids[values.pop("_household")]
-    db.execute(insert(Resident), residents)
+    for start in range(0, total, CHUNK):
+        db.execute(insert(Resident), [
+            {
+                "election_id": election.id, "household_id": household_ids[row.household_no], "name": row.name,
+                "sex": row.sex, "birth_date": row.birth_date, "id_cipher": pii.encrypt(row.id_number),
+                "id_hash": id_hash, "id_masked": idcard.mask_id(row.id_number), "phone_cipher": pii.encrypt(row.phone),
+                "phone_masked": idcard.mask_phone(row.phone) if row.phone else "", "group_name": row.group,
+                "category": category, "residence_since": row.residence_since, "notes": row.note, "status": status,
+                "status_basis": "", "eligible": eligible, "double_registration": double,
+            }
+            for row, id_hash, category, status, eligible, double in judged[start:start + CHUNK]
+        ])
+        report_progress(min(start + CHUNK, total), total)
     mine = set(hashes)
     added = [(rid, masked) for rid, masked, id_hash in db.execute(
         select(Resident.id, Resident.id_masked, Resident.id_hash).where(Resident.election_id == election.id)
@@ -122,7 +135,7 @@ def import_roll(db: Session, election: Election, data_key: str, content: bytes, 
     record_event(
         db, election, "roll.imported",
         {
-            "file_sha256": hashlib.sha256(content).hexdigest(), "rows": len(residents),
+            "file_sha256": hashlib.sha256(content).hexdigest(), "rows": total,
             "households_added": len(new_households), "registered": report.registered,
             "pending": report.pending, "double_registration": report.flagged,
             "added": sorted([rid, masked] for rid, masked in added),

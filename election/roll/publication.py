@@ -8,6 +8,7 @@ rulebook (Election.rulebook_frozen) and writes the roll fingerprint to the ledge
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from datetime import date, timedelta
 from typing import BinaryIO
 
@@ -76,8 +77,10 @@ def _groups(db: Session, election: Election) -> list[NoticeGroup]:
     ]
 
 
-def render_roll_notice(db: Session, election: Election, out: BinaryIO, amended: bool = False) -> int:
-    """The public notice: voters grouped by 居民小组, names and masked ID numbers only."""
+def render_roll_notice(db: Session, election: Election, out: BinaryIO, amended: bool = False,
+                       progress: Callable[[int, int], None] | None = None) -> int:
+    """The public notice: voters grouped by 居民小组, names and masked ID numbers only.
+    ``progress(done, total)`` counts the voters laid out."""
     if election.roll_published_on is None:
         raise UserError("请先登记公布日期，再打印选民名单公告")
     book = rulebook_of(election)
@@ -95,7 +98,8 @@ def render_roll_notice(db: Session, election: Election, out: BinaryIO, amended: 
         lines.append("本公告为根据申诉处理决定更正后的名单。" if decided else "本公告为更正后的名单。")
     title = "选民名单更正公告" if amended else "选民名单公告"
     return render_notice(title, lines, ["序号", "姓名", "性别", "公民身份号码"], groups,
-                         [committee_name(election), cn_date(date.today() if amended else election.roll_published_on)], out)
+                         [committee_name(election), cn_date(date.today() if amended else election.roll_published_on)], out,
+                         progress=progress)
 
 
 def objection_deadline(election: Election) -> date:

@@ -17,10 +17,12 @@ from ..audit import service
 from ..audit.countersign import auditor_bundle_path, countersign
 from ..errors import UserError
 from ..counting.service import rounds_of
-from ..ledger.publish import bundle_round, export_bundle, post_table
+from ..ledger.publish import EXPORT_STEPS, bundle_round, export_bundle, post_table
+from ..models import Election
 from .feedback import refuse
 from .access import election_or_404, roles
 from .db import get_db
+from .jobs import start as start_job
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
 
@@ -136,34 +138,40 @@ def conclude(election_id: int):
 @bp.route("/e/<int:election_id>/countersign", methods=["POST"])
 @roles("auditor")
 def sign(election_id: int):
-    db = get_db()
+    """Countersign (备案) a round's result and seal both bundles, as a job."""
     election = election_or_404(election_id)
     number = _round(election)
-    try:
-        countersign(db, election, current_app.config["DATA_KEY"], current_user.username, current_app.instance_path,
-                    round_number=number)
-        db.commit()
-    except UserError as error:
-        refuse(error)
-    else:
-        flash(_("已会签备案，审计公示包与公开公示包均带有街道办事处的签名。"), "info")
-    return redirect(url_for("audit.overview", election_id=election.id, round=number))
+    data_key, actor, instance = current_app.config["DATA_KEY"], current_user.username, current_app.instance_path
+
+    def work(db, running):
+        countersign(db, db.get(Election, election_id), data_key, actor, instance, round_number=number,
+                    progress=running.progress)
+        return {"round": number}
+
+    return redirect(start_job(election, "bundle_countersign", "会签备案", work, allowed=("auditor",),
+                              back=url_for("audit.overview", election_id=election.id, round=number),
+                              back_label="返回审计页面", total=EXPORT_STEPS))
 
 
 @bp.route("/e/<int:election_id>/export", methods=["POST"])
 @roles("auditor")
 def export(election_id: int):
-    """Seal a fresh auditor bundle (records, audit) without countersigning it."""
-    db = get_db()
+    """Seal a fresh auditor bundle (records, audit) without countersigning it, as a job."""
     election = election_or_404(election_id)
     number = _round(election)
-    out = export_bundle(db, election, current_app.config["DATA_KEY"], current_user.username, auditor=True,
-                        round_number=number)
-    db.commit()
+    data_key, actor = current_app.config["DATA_KEY"], current_user.username
     path = auditor_bundle_path(current_app.instance_path, election, number)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(out.data)
-    return redirect(url_for("audit.bundle", election_id=election.id, round=number))
+
+    def work(db, running):
+        out = export_bundle(db, db.get(Election, election_id), data_key, actor, auditor=True, round_number=number,
+                            progress=running.progress)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(out.data)
+        return {"round": number}
+
+    return redirect(start_job(election, "bundle_export", "导出审计公示包", work, allowed=("auditor",),
+                              back=url_for("audit.overview", election_id=election.id, round=number),
+                              back_label="返回审计页面", total=EXPORT_STEPS))
 
 
 @bp.route("/e/<int:election_id>/bundle.zip")

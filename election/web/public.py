@@ -21,12 +21,13 @@ from ..errors import UserError
 from ..ledger import publication
 from ..ledger.complaints import KINDS, answer_complaint, complaints_of, file_complaint
 from ..counting.service import current_round, rounds_of
-from ..ledger.publish import bundle_round, lookup_receipt
+from ..ledger.publish import EXPORT_STEPS, bundle_round, lookup_receipt
 from ..models import Election, RoundResult
 from ..protocol.codes import CodeError
 from .feedback import refuse
 from .access import election_or_404, public, roles
 from .db import get_db
+from .jobs import start as start_job
 
 bp = Blueprint("public", __name__)
 
@@ -169,18 +170,19 @@ def bundle(election_id: int):
 @bp.route("/e/<int:election_id>/publish", methods=["POST"])
 @roles("committee", "street_admin")
 def publish(election_id: int):
-    db = get_db()
+    """Seal and publish a round's public bundle, as a job with a progress page."""
     election = election_or_404(election_id)
     number = request.form.get("round", type=int)
-    try:
-        out = publication.publish_bundle(db, election, current_app.config["DATA_KEY"], current_user.username,
-                                         current_app.instance_path, number)
-        db.commit()
-    except UserError as error:
-        refuse(error)
-        return redirect(url_for("public.result", election_id=election.id))
-    flash(_("第 %(n)s 轮公示包已签名并发布。", n=out.round_number), "info")
-    return redirect(url_for("public.result", election_id=election.id, round=out.round_number))
+    data_key, actor, instance = current_app.config["DATA_KEY"], current_user.username, current_app.instance_path
+
+    def work(db, running):
+        out = publication.publish_bundle(db, db.get(Election, election_id), data_key, actor, instance, number,
+                                         progress=running.progress)
+        return {"round": out.round_number}
+
+    return redirect(start_job(election, "bundle_publish", "签名发布公示包", work, allowed=("committee", "street_admin"),
+                              back=url_for("public.result", election_id=election.id, round=number),
+                              back_label="返回选举结果页", total=EXPORT_STEPS))
 
 
 @bp.route("/e/<int:election_id>/head-notice", methods=["POST"])

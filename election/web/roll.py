@@ -1,9 +1,11 @@
 """Pages of the voter roll (选民登记): overview and search, import with dry run and error
 table, template download, resident detail and status changes, applications, publication
-and notice, objections, freezing, voter cards. Committee writes; the street office reads."""
+and notice, objections, freezing, voter cards. Committee writes; the street office reads.
+The import, the notice and the cards of the whole roll run as jobs with a progress page."""
 from __future__ import annotations
 
 import io
+from dataclasses import asdict
 from datetime import date
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
@@ -17,9 +19,10 @@ from wtforms import BooleanField, DateField, IntegerField, SelectField, StringFi
 from wtforms.validators import DataRequired, Optional
 
 from ..errors import NotFound, UserError
+from ..jobs import JobFailed
 from ..ledger.events import events_of
 from ..pii import PersonalData
-from ..models import APPLICATION_KINDS, STATUSES, Resident, RollApplication
+from ..models import APPLICATION_KINDS, STATUSES, Election, Resident, RollApplication
 from ..roll.cards import assign_cards, render_cards, search_voters, voter_number_text
 from ..roll.files import template_xlsx
 from ..roll.importing import import_roll
@@ -33,6 +36,7 @@ from ..roll.register import (
 from .feedback import refuse
 from .access import election_or_404, roles
 from .db import get_db
+from .jobs import start as start_job
 
 bp = Blueprint("roll", __name__, url_prefix="/elections/<int:election_id>/roll")
 
@@ -93,11 +97,6 @@ def _resident(election, resident_id: int) -> Resident:
         abort(404)
 
 
-def _pdf(buffer: io.BytesIO, name: str):
-    buffer.seek(0)
-    return send_file(buffer, mimetype="application/pdf", download_name=name, as_attachment=False)
-
-
 @bp.route("/")
 @roles(*READ)
 def index(election_id: int):
@@ -120,27 +119,29 @@ def template(election_id: int):
 @bp.route("/import", methods=["GET", "POST"])
 @roles(*WRITE)
 def import_page(election_id: int):
+    """Upload a roll file: the check and the import run as a job with a progress page."""
     election = election_or_404(election_id)
     form = ImportForm()
-    report, errors = None, []
     if form.validate_on_submit():
-        db = get_db()
         upload = form.file.data
-        try:
-            report = import_roll(db, election, current_app.config["DATA_KEY"], upload.read(), upload.filename or "",
-                                 current_user.username, dry_run=form.dry_run.data)
+        content, filename, dry_run = upload.read(), upload.filename or "", bool(form.dry_run.data)
+        data_key, actor = current_app.config["DATA_KEY"], current_user.username
+
+        def work(db, running):
+            try:
+                report = import_roll(db, db.get(Election, election_id), data_key, content, filename, actor,
+                                     dry_run=dry_run, progress=running.progress)
+            except UserError as error:
+                raise JobFailed(error.messages, {"errors": [asdict(e) for e in error.rows]}) from None
             if report.dry_run:
                 db.rollback()
-            else:
-                db.commit()
-                flash(_("已导入 %(n)s 名居民（%(h)s 户）。", n=report.rows, h=report.households), "info")
-                for warning in report.warnings:
-                    flash(warning.message, "info")
-                return redirect(url_for("roll.index", election_id=election.id))
-        except UserError as error:
-            refuse(error)
-            errors = error.rows
-    return render_template("roll/import.html", election=election, form=form, report=report, errors=errors)
+            return {"report": {k: v for k, v in asdict(report).items() if k not in ("errors", "warnings")},
+                    "warnings": [w.message for w in report.warnings]}
+
+        return redirect(start_job(election, "roll_import", "检查名册（预览）" if dry_run else "导入名册", work,
+                                  allowed=WRITE, back=url_for("roll.index", election_id=election.id),
+                                  back_label="返回选民名单"))
+    return render_template("roll/import.html", election=election, form=form)
 
 
 @bp.route("/residents/<int:resident_id>", methods=["GET", "POST"])
@@ -224,6 +225,7 @@ def publication(election_id: int):
             flash(_("选民名单公布日期已记录，规则随之冻结。"), "info")
             return redirect(url_for("roll.publication", election_id=election.id))
     return render_template("roll/publication.html", election=election, form=form, freeze=FreezeForm(prefix="f"),
+                           notice_form=FlaskForm(prefix="n"),
                            latest=latest_publication_day(election), fingerprint=roll_fingerprint(db, election),
                            deadline=objection_deadline(election) if election.roll_published_on else None)
 
@@ -245,17 +247,24 @@ def freeze(election_id: int):
     return redirect(url_for("roll.publication", election_id=election.id))
 
 
-@bp.route("/notice.pdf")
+@bp.route("/notice", methods=["POST"])
 @roles(*READ)
 def notice(election_id: int):
+    """The 选民名单公告 (or 更正公告) PDF of the whole roll, rendered as a job."""
     election = election_or_404(election_id)
-    buffer = io.BytesIO()
-    try:
-        render_roll_notice(get_db(), election, buffer, amended=request.args.get("amended") == "1")
-    except UserError as error:
-        refuse(error)
-        return redirect(url_for("roll.publication", election_id=election.id))
-    return _pdf(buffer, "选民名单公告.pdf")
+    if not FlaskForm(prefix="n").validate_on_submit():
+        abort(400)
+    amended = request.form.get("amended") == "1"
+
+    def work(db, running):
+        with open(running.part, "wb") as out:
+            render_roll_notice(db, db.get(Election, election_id), out, amended=amended, progress=running.progress)
+        return {}
+
+    title = "选民名单更正公告" if amended else "选民名单公告"
+    return redirect(start_job(election, "roll_notice", f"生成{title}", work, allowed=READ, suffix=".pdf",
+                              download_name=f"{title}.pdf", back=url_for("roll.publication", election_id=election.id),
+                              back_label="返回公布与冻结"))
 
 
 @bp.route("/objections", methods=["GET", "POST"])
@@ -330,14 +339,18 @@ def cards(election_id: int):
                     return render_template("roll/cards.html", election=election, form=form,
                                            counts=overview(db, election), assign=FlaskForm(prefix="a"))
                 stations[group.strip()] = station.strip()
-        buffer = io.BytesIO()
-        try:
-            render_cards(db, election, buffer, stations)
-        except (UserError, ValueError) as error:
-            for message in getattr(error, "messages", [str(error)]):
-                flash(message, "error")
-        else:
-            return _pdf(buffer, "选民证.pdf")
+
+        def work(db, running):
+            try:
+                with open(running.part, "wb") as out:
+                    render_cards(db, db.get(Election, election_id), out, stations, progress=running.progress)
+            except ValueError as error:  # a name the fonts cannot print, named with its card
+                raise JobFailed([str(error)]) from None
+            return {}
+
+        return redirect(start_job(election, "voter_cards", "打印选民证", work, allowed=READ, suffix=".pdf",
+                                  download_name="选民证.pdf", back=url_for("roll.cards", election_id=election.id),
+                                  back_label="返回选民证"))
     numbered = db.scalar(select(Resident.id).where(Resident.election_id == election.id,
                                                    Resident.card_code.is_not(None)).limit(1)) is not None
     return render_template("roll/cards.html", election=election, form=form, counts=overview(db, election),

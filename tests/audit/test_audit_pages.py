@@ -6,7 +6,7 @@ from __future__ import annotations
 from election.audit import service
 from election.protocol import bundle
 from tests.audit.test_rla_service import SEED, _enter_all, _record_of
-from tests.conftest import csrf_token, login
+from tests.conftest import csrf_token, finish_job, login
 from tests.ledger.helpers import simulated
 from tools.verify import run
 
@@ -42,8 +42,8 @@ def test_audit_countersign_and_auditor_bundle(app, db, world):
     db.commit()
     res = client.post(f"/audit/e/{e.id}/conclude", data={"csrf_token": csrf_token(client, url)}, follow_redirects=True)
     assert "结果得到确认" in res.get_data(as_text=True)
-    res = client.post(f"/audit/e/{e.id}/countersign", data={"csrf_token": csrf_token(client, url)}, follow_redirects=True)
-    assert "已会签备案" in res.get_data(as_text=True)
+    res = client.post(f"/audit/e/{e.id}/countersign", data={"csrf_token": csrf_token(client, url)})
+    assert "已会签备案" in finish_job(client, res)  # sealing runs as a job with a progress page
     zipped = client.get(f"/audit/e/{e.id}/bundle.zip").data
     files = bundle.read_files(zipped)
     assert {"countersign.json", "office_key.pem", "head.sig", "records.jsonl", "audit.json"} <= set(files)
@@ -72,7 +72,9 @@ def test_auditor_exports_a_fresh_auditor_bundle(app, db, world):
     client = app.test_client()
     login(client, "a_auditor")
     url = f"/audit/e/{sim.election.id}"
-    res = client.post(f"{url}/export", data={"csrf_token": csrf_token(client, url)}, follow_redirects=True)
+    res = client.post(f"{url}/export", data={"csrf_token": csrf_token(client, url)})
+    assert "审计公示包已导出" in finish_job(client, res)
+    res = client.get(f"{url}/bundle.zip")
     files = bundle.read_files(res.data)
     assert "records.jsonl" in files and "countersign.json" not in files
     assert all(c.ok for c in run(res.data))

@@ -71,6 +71,12 @@ def test_overview_counts_and_search(page, roll_world):
     assert page.locator("h1").inner_text() == "王强"
 
 
+def finished_job(page, state: str = "ready"):
+    """Wait on a job's progress page until its script has reloaded the finished page."""
+    page.wait_for_selector(f"#job[data-state={state}]", timeout=120000)
+    return page
+
+
 def test_import_page_shows_error_table_then_imports(page, roll_world, tmp_path):
     log_in(page, roll_world["committee"])
     page.goto(f"/elections/{roll_world['election']}/roll/import")
@@ -83,22 +89,53 @@ def test_import_page_shows_error_table_then_imports(page, roll_world, tmp_path):
     page.get_by_label("名册文件（.xlsx 或 .csv）").set_input_files(str(bad))
     page.get_by_label("只检查，不写入（预览）").uncheck()
     page.get_by_role("button", name="上传").click()
+    finished_job(page, "failed")
     table = page.locator("#errors").inner_text()
     assert "错误清单（共 2 处）" in table and "出生日期" in table and "必填" in table
     assert "整个文件未导入" in page.content()
     shot(page, "roll-import")
     good = tmp_path / "good.csv"
     good.write_bytes(csv_bytes([row("赵六", make_id(date(1966, 6, 6), seq=51), household="0009", 室号="301")]))
+    page.goto(f"/elections/{roll_world['election']}/roll/import")
     page.get_by_label("名册文件（.xlsx 或 .csv）").set_input_files(str(good))
     page.get_by_label("只检查，不写入（预览）").check()
     page.get_by_role("button", name="上传").click()
-    assert "检查通过" in page.locator("#preview").inner_text()
+    assert "检查通过" in finished_job(page).locator("#preview").inner_text()
+    page.goto(f"/elections/{roll_world['election']}/roll/import")
     page.get_by_label("名册文件（.xlsx 或 .csv）").set_input_files(str(good))
     page.get_by_label("只检查，不写入（预览）").uncheck()
     page.get_by_role("button", name="上传").click()
-    page.wait_for_url("**/roll/")
-    assert "已导入 1 名居民" in page.content()
+    assert "已导入 1 名居民" in finished_job(page).locator("#imported").inner_text()
+    page.get_by_role("link", name="返回选民名单").click()
     assert page.locator("#voters").inner_text() == "4"
+
+
+def test_roll_import_progress_page_counts_up_to_done(phone, roll_world, tmp_path):
+    """A large file, from a phone: the progress page shows 已处理 X / N while the job runs,
+    then the result, and fits the screen."""
+    page = phone
+    import random
+
+    from election.roll.demo import generate_rows
+    from election.roll.files import rows_to_csv
+
+    rows = generate_rows(400, random.Random(int(roll_world["election"])), TODAY)
+    big = tmp_path / "big.csv"
+    big.write_bytes(rows_to_csv(rows))
+    log_in(page, roll_world["committee"])
+    page.goto(f"/elections/{roll_world['election']}/roll/import")
+    page.get_by_label("名册文件（.xlsx 或 .csv）").set_input_files(str(big))
+    page.get_by_label("只检查，不写入（预览）").uncheck()
+    page.get_by_role("button", name="上传").click()
+    page.wait_for_url("**/jobs/*")
+    assert page.locator("progress#job-bar").count() == 1
+    assert "已处理" in page.locator("#job-status").inner_text()
+    finished_job(page)
+    assert page.locator("#job-status").inner_text().startswith(f"已处理 {len(rows)} / {len(rows)}")
+    assert page.locator("#job-bar").get_attribute("value") == str(len(rows))
+    assert f"已导入 {len(rows)} 名居民" in page.locator("#imported").inner_text()
+    assert unlabelled_fields(page) == [] and no_horizontal_scroll(page)
+    shot(page, "roll-import-progress")
 
 
 def test_roll_export_link_downloads_the_roll(page, roll_world, tmp_path):
@@ -156,9 +193,12 @@ def test_publication_objection_freeze_and_notice(page, roll_world):
     page.get_by_label("公布日期").fill(TODAY.isoformat())
     page.get_by_role("button", name="登记公布").click()
     assert "已于" in page.locator("#published").inner_text()
-    pdf = page.request.get(f"/elections/{election}/roll/notice.pdf")
-    assert pdf.ok and pdf.headers["content-type"] == "application/pdf" and pdf.body()[:4] == b"%PDF"
     shot(page, "roll-publication")
+    page.get_by_role("button", name="生成选民名单公告（PDF）").click()
+    with page.expect_download() as info:
+        finished_job(page).get_by_role("link", name="下载 选民名单公告.pdf").click()
+    assert info.value.suggested_filename == "选民名单公告.pdf"
+    assert open(info.value.path(), "rb").read(4) == b"%PDF"
 
     page.goto(f"/elections/{election}/roll/objections")
     assert unlabelled_fields(page) == []
@@ -194,10 +234,11 @@ def test_voter_cards_page_assigns_and_prints(page, roll_world):
     assert unlabelled_fields(page) == []
     page.get_by_role("button", name="分配选民编号和选民证码").click()
     assert "已为 3 名选民分配" in page.content()
-    token = page.locator("form:not([action]) input[name=csrf_token]").first.get_attribute("value")
-    pdf = page.request.post(f"/elections/{election}/roll/cards",
-                            form={"csrf_token": token, "stations": "第二居民小组=第二投票站"})
-    assert pdf.ok and pdf.body()[:4] == b"%PDF"
+    page.get_by_label("投票站分配（每行：居民小组=投票站；未填写的为“第一投票站”）").fill("第二居民小组=第二投票站")
+    page.get_by_role("button", name="下载选民证").click()
+    with page.expect_download() as info:
+        finished_job(page).get_by_role("link", name="下载 选民证.pdf").click()
+    assert open(info.value.path(), "rb").read(4) == b"%PDF"
     shot(page, "roll-cards")
 
 

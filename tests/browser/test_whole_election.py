@@ -122,8 +122,11 @@ def test_a_whole_election_through_the_pages(page, live_app, tmp_path):
     page.get_by_label("名册文件（.xlsx 或 .csv）").set_input_files(str(roll_file))
     page.get_by_label("只检查，不写入（预览）").uncheck()
     page.get_by_role("button", name="上传").click()
-    page.wait_for_url("**/roll/")
-    assert "已导入 40 名居民" in page.content()
+    page.wait_for_url("**/jobs/*")  # the import runs as a job: its progress page follows it to the end
+    page.wait_for_selector("#job[data-state=ready]", timeout=120000)
+    assert "已导入 40 名居民" in page.locator("#imported").inner_text()
+    assert "已处理 40 / 40" in page.locator("#job-status").inner_text()
+    page.get_by_role("link", name="返回选民名单").click()
     assert page.locator("#voters").inner_text() == "40"
     _shot(page, "e2e-02-roll-imported")
     page.goto(f"{base}/roll/publication")
@@ -302,7 +305,9 @@ def test_a_whole_election_through_the_pages(page, live_app, tmp_path):
 
     page.goto(f"/e/{election_id}/result")
     page.get_by_role("button", name="签名发布公示包").click()
-    assert "公示包已签名并发布" in _flash(page)
+    page.wait_for_selector("#job[data-state=ready]", timeout=120000)  # sealing runs as a job
+    assert "公示包已签名并发布" in page.locator("#job-message").inner_text()
+    page.get_by_role("link", name="返回选举结果页").click()
 
     # 11. A resident checks the receipt code from the stub of their paper on the public page.
     page.context.clear_cookies()

@@ -210,7 +210,7 @@ def test_round_2_through_the_pages(app, db, runoff, monkeypatch):
     papers on round 2's entry page, and the running tally, projector and board follow."""
     import time
 
-    from tests.conftest import csrf_token, login
+    from tests.conftest import csrf_token, finish_job, login
 
     w, e = runoff, runoff.election
     runoff_names = [c.resident.name for c in candidates_of(db, e, "jwh_weiyuan")[2:]]
@@ -306,7 +306,7 @@ def test_each_round_published_and_checked_on_the_public_pages(app, db, runoff, m
     """The committee seals round 1's and round 2's public bundles from the result page; the
     page shows the latest and links the other; each download verifies; a resident's
     receipt of round 1 is answered with round 1's sealed root; the auditor picks a round."""
-    from tests.conftest import csrf_token, login
+    from tests.conftest import csrf_token, finish_job, login
 
     w, e = runoff, runoff.election
     vote_round(db, w, monkeypatch, 2, w.voters[:23], lambda i: {"jwh_weiyuan": [i % 2]})
@@ -315,9 +315,8 @@ def test_each_round_published_and_checked_on_the_public_pages(app, db, runoff, m
     result = f"/e/{e.id}/result"
     assert 'value="2" selected' in client.get(result).get_data(as_text=True)  # default: the last published
     for number in ("1", "2"):
-        res = client.post(f"/e/{e.id}/publish", data={"round": number, "csrf_token": csrf_token(client, result)},
-                          follow_redirects=True)
-        assert f"第 {number} 轮公示包已签名并发布" in res.get_data(as_text=True)
+        res = client.post(f"/e/{e.id}/publish", data={"round": number, "csrf_token": csrf_token(client, result)})
+        assert f"第 {number} 轮公示包已签名并发布" in finish_job(client, res)  # sealing runs as a job
     anonymous = app.test_client()
     latest = anonymous.get(result).get_data(as_text=True)
     assert '<span id="round">第 2 轮</span>' in latest and f'href="/e/{e.id}/result?round=1"' in latest
