@@ -2,10 +2,14 @@
 
 Run by hand when the stroke data is refreshed (not at build or run time):
 
-    python tools/build_stroke_data.py PATH/TO/Unihan_IRGSources.txt.bz2 PATH/TO/cjk-decomp.txt
+    python tools/build_stroke_data.py /usr/share/unicode PATH/TO/cjk-decomp.txt
 
 Counts: Unihan's kTotalStrokes (Debian package unicode-data, /usr/share/unicode), whose
 first value is the count for simplified Chinese (zh-Hans), into stroke_count.txt.
+Unihan's kTraditionalVariant and kSimplifiedVariant give a second way to a decomposition:
+a simplified character the decomposition data lacks (most of the table's characters beyond
+the BMP, e.g. 𬣙 for 訏) is built like its traditional form with each component simplified
+(訁 -> 讠, 門 -> 门; 言 金 食 糸 on the left -> 讠 钅 饣 纟).
 
 Sequences: for the characters of 通用规范汉字表 that cnchar-order lacks, into
 stroke_order_derived.txt.
@@ -19,9 +23,10 @@ cnchar-order, from the stroke block U+31C0..U+31E3, or recursively from their ow
 decomposition.
 
 Each layout rule is first tested on the characters cnchar-order already has, deriving their
-sequence from their components as if they were missing; a rule is used only if it agrees
-with cnchar-order on at least MIN_AGREEMENT of those characters, and a derived sequence is
-kept only if its length equals the character's stroke count in Unihan. The report printed at
+sequence from their components as if they were missing; a rule is used only if it was
+tested on at least MIN_CASES characters and agrees with cnchar-order on at least
+MIN_AGREEMENT of them, and a derived sequence is kept only if its length equals the
+character's stroke count in Unihan. The report printed at
 the end gives the agreement per rule and the coverage; election/rules/data/README.md
 records the figures of the run that produced stroke_order_derived.txt.
 """
@@ -36,6 +41,7 @@ from pathlib import Path
 
 DATA = Path(__file__).resolve().parent.parent / "election" / "rules" / "data"
 MIN_AGREEMENT = 0.93
+MIN_CASES = 10  # a rule tested on fewer characters is not used
 MIN_VOTES = 3
 MIN_SHARE = 0.8
 
@@ -64,15 +70,44 @@ def read_cnchar() -> dict[str, str]:
     return table
 
 
-def read_unihan_counts(path: Path) -> dict[str, int]:
+def read_unihan_counts(folder: Path) -> dict[str, int]:
     """kTotalStrokes, zh-Hans value (the first when there are two)."""
     table: dict[str, int] = {}
-    with bz2.open(path, "rt", encoding="utf-8") as f:
+    with bz2.open(folder / "Unihan_IRGSources.txt.bz2", "rt", encoding="utf-8") as f:
         for line in f:
             if line.startswith("U+") and "\tkTotalStrokes\t" in line:
                 code, _, value = line.rstrip("\n").split("\t")
                 table[chr(int(code[2:], 16))] = int(value.split()[0])
     return table
+
+
+def read_unihan_variants(folder: Path, field: str) -> dict[str, str]:
+    """The first kTraditionalVariant or kSimplifiedVariant of each character that differs from it."""
+    table: dict[str, str] = {}
+    with bz2.open(folder / "Unihan_Variants.txt.bz2", "rt", encoding="utf-8") as f:
+        for line in f:
+            if line.startswith("U+") and f"\t{field}\t" in line:
+                code, _, value = line.rstrip("\n").split("\t")
+                ch = chr(int(code[2:], 16))
+                other = [chr(int(v[2:], 16)) for v in value.split() if chr(int(v[2:], 16)) != ch]
+                if other:
+                    table[ch] = other[0]
+    return table
+
+
+LEFT_FORMS = {"言": "讠", "訁": "讠", "金": "钅", "釒": "钅", "食": "饣", "飠": "饣", "糸": "纟", "糹": "纟"}
+
+
+def via_traditional(ch: str, decomp: dict[str, tuple[str, list[str]]], traditional: dict[str, str],
+                    simplified: dict[str, str]) -> tuple[str, list[str]] | None:
+    """The decomposition of ``ch`` read from its traditional form, components simplified."""
+    trad = traditional.get(ch)
+    if trad is None or trad not in decomp:
+        return None
+    layout, parts = decomp[trad]
+    left = layout.split("/")[0] == "a"
+    return layout, [LEFT_FORMS[p] if left and i == 0 and p in LEFT_FORMS else simplified.get(p, p)
+                    for i, p in enumerate(parts)]
 
 
 def write_counts(counts: dict[str, int]) -> None:
@@ -198,6 +233,8 @@ def deriver(known: dict[str, str], decomp: dict[str, tuple[str, list[str]]],
 def main(unihan: str, path: str) -> None:
     counts = read_unihan_counts(Path(unihan))
     write_counts(counts)
+    traditional = read_unihan_variants(Path(unihan), "kTraditionalVariant")
+    simplified = read_unihan_variants(Path(unihan), "kSimplifiedVariant")
     decomp = read_decomp(Path(path))
     listed = read_cnchar()
     disagree = [f"{ch}({len(seq)}≠{counts.get(ch)})" for ch, seq in listed.items() if counts.get(ch) != len(seq)]
@@ -224,7 +261,19 @@ def main(unihan: str, path: str) -> None:
                 tried[rule] += 1
                 agreed[rule] += got == seq
                 first[rule] += got[:3] == seq[:3]
-    good = {r for r in tried if agreed[r] / tried[r] >= MIN_AGREEMENT}
+        # The traditional route, tested on the same half: the character's own decomposition
+        # is replaced by the one read from its traditional form.
+        for ch, seq in listed.items():
+            if ord(ch) % 2 == half or (synthetic := via_traditional(ch, decomp, traditional, simplified)) is None:
+                continue
+            got, rule = deriver({**infer_components(train, decomp), **train}, {**decomp, ch: synthetic},
+                                lambda rule: True)(ch, True)
+            if got is not None and len(got) == counts.get(ch):
+                rule = "traditional " + rule
+                tried[rule] += 1
+                agreed[rule] += got == seq
+                first[rule] += got[:3] == seq[:3]
+    good = {r for r in tried if tried[r] >= MIN_CASES and agreed[r] / tried[r] >= MIN_AGREEMENT}
     print("rule agreement with cnchar-order on the characters it has (whole sequence; first 3 strokes):")
     for rule in sorted(tried, key=lambda r: -tried[r]):
         mark = "used" if rule in good else "not used"
@@ -241,6 +290,9 @@ def main(unihan: str, path: str) -> None:
     why: Counter[str] = Counter()
     for ch in missing:
         seq = components.get(ch) or derive(ch, True)[0]
+        if seq is None and (synthetic := via_traditional(ch, decomp, traditional, simplified)) is not None:
+            got, rule = deriver(known, {**decomp, ch: synthetic}, lambda rule: True)(ch, True)
+            seq = got if "traditional " + rule in good else None
         if seq is None:
             why["no usable decomposition"] += 1
         elif counts.get(ch) != len(seq):
@@ -250,7 +302,7 @@ def main(unihan: str, path: str) -> None:
     out.sort(key=lambda x: ord(x[0]))
     with open(DATA / "stroke_order_derived.txt", "w", encoding="utf-8") as f:
         f.write("# 由部件推导的汉字笔顺（五类笔形：1横 2竖 3撇 4点 5折），每行：字<TAB>笔顺\n")
-        f.write("# 仅含通用规范汉字表中 stroke_order.txt 没有的字；推导方法与来源见 README.md 和 tools/derive_strokes.py\n")
+        f.write("# 仅含通用规范汉字表中 stroke_order.txt 没有的字；推导方法与来源见 README.md 和 tools/build_stroke_data.py\n")
         for ch, seq in out:
             f.write(f"{ch}\t{seq}\n")
     print(f"missing from cnchar-order: {len(missing)}; derived: {len(out)}; left without a sequence: "

@@ -49,7 +49,7 @@ def test_coverage_of_tongyong_guifan_table() -> None:
     with_count = sum(strokes.stroke_count(c) is not None for c in table)
     assert with_count == 8105
     with_sequence = sum(strokes.stroke_sequence(c) is not None for c in table)
-    assert with_sequence == 7876  # 6,770 listed + 1,106 derived; see data/README.md
+    assert with_sequence == 7971  # 6,770 listed + 1,201 derived; see data/README.md
 
 
 def test_counts_are_the_mainland_counts() -> None:
@@ -63,7 +63,7 @@ def test_derived_sequences_fill_the_gaps_and_match_the_counts() -> None:
     listed = strokes._read("stroke_order.txt")
     derived = [line.split("\t") for line in strokes._read("stroke_order_derived.txt").splitlines()
                if line and not line.startswith("#")]
-    assert len(derived) == 1106
+    assert len(derived) == 1201
     listed_chars = {line.split("\t")[0] for line in listed.splitlines() if line and not line.startswith("#")}
     for ch, seq in derived:
         assert ch in table and ch not in listed_chars
@@ -72,6 +72,8 @@ def test_derived_sequences_fill_the_gaps_and_match_the_counts() -> None:
     # 玕 = 王 (1121) beside 干 (112); 芼 = 艹 (122) over 毛 (3115)
     assert strokes.stroke_sequence("玕") == "1121112"
     assert strokes.stroke_sequence("芼") == "1223115"
+    # beyond the BMP, built like its traditional form 訏 with 言 on the left as 讠: 45 + 于 112
+    assert strokes.stroke_sequence("𬣙") == "45112"
 
 
 def test_a_derived_character_sorts_by_its_strokes_not_its_code_point() -> None:
