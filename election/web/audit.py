@@ -9,6 +9,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from sqlalchemy.orm import Session
 from flask_wtf import FlaskForm
 from wtforms import StringField
 from wtforms.validators import DataRequired
@@ -16,6 +17,7 @@ from wtforms.validators import DataRequired
 from ..audit import service
 from ..audit.countersign import auditor_bundle_path, countersign
 from ..errors import UserError
+from ..jobs import Running
 from ..counting.service import rounds_of
 from ..ledger.publish import EXPORT_STEPS, bundle_round, export_bundle, post_table
 from ..models import Election
@@ -143,7 +145,7 @@ def sign(election_id: int):
     number = _round(election)
     data_key, actor, instance = current_app.config["DATA_KEY"], current_user.username, current_app.instance_path
 
-    def work(db, running):
+    def work(db: Session, running: Running) -> dict:
         countersign(db, db.get(Election, election_id), data_key, actor, instance, round_number=number,
                     progress=running.progress)
         return {"round": number}
@@ -162,7 +164,7 @@ def export(election_id: int):
     data_key, actor = current_app.config["DATA_KEY"], current_user.username
     path = auditor_bundle_path(current_app.instance_path, election, number)
 
-    def work(db, running):
+    def work(db: Session, running: Running) -> dict:
         out = export_bundle(db, db.get(Election, election_id), data_key, actor, auditor=True, round_number=number,
                             progress=running.progress)
         path.parent.mkdir(parents=True, exist_ok=True)

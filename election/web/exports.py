@@ -16,6 +16,7 @@ from urllib.parse import quote
 
 from flask import Blueprint, Response, abort, request
 from flask_login import current_user
+from sqlalchemy.orm import Session
 
 from ..audit import service as audit_service
 from ..counting import reports
@@ -24,7 +25,7 @@ from ..errors import UserError
 from ..ledger.complaints import KINDS as COMPLAINT_KINDS
 from ..ledger.complaints import complaints_of
 from ..ledger.publish import bundle_round
-from ..models import CANDIDATE_STATUSES, COMMITTEE_BODIES, RELATIONS, STATUSES, Election
+from ..models import CANDIDATE_STATUSES, COMMITTEE_BODIES, RELATIONS, STATUSES, CommitteeEntry, Election, Nomination
 from ..nomination import service as nomination
 from ..polling import close, deposit, issuance
 from ..polling import stations as station_svc
@@ -102,7 +103,7 @@ def _hour(stamp: str) -> datetime:
     return datetime.strptime(stamp, "%Y-%m-%dT%H")
 
 
-def _round(db, election: Election) -> int:
+def _round(db: Session, election: Election) -> int:
     """The round a polling page shows: ``?round=N``, else the round being voted."""
     return request.args.get("round", type=int) or current_round(db, election).number
 
@@ -110,7 +111,7 @@ def _round(db, election: Election) -> int:
 # --- the voter roll ------------------------------------------------------------------------
 
 @export(roll_pages.index, "/elections/<int:election_id>/roll/roll.xlsx", "选民名单")
-def roll(db, election: Election) -> list[Sheet]:
+def roll(db: Session, election: Election) -> list[Sheet]:
     headers = ["选民编号", "姓名", "性别", "出生日期", "公民身份号码", "户号", "住址", "居民小组", "户籍类别",
                "联系电话", "登记状态", "选举权", "选民证", "重复登记待核实"]
     rows = [[voter_number_text(r), r.name, r.sex, r.birth_date, r.id_masked, r.household.number,
@@ -122,7 +123,7 @@ def roll(db, election: Election) -> list[Sheet]:
 
 
 @export(roll_pages.applications, "/elections/<int:election_id>/roll/applications.xlsx", "选民登记申请")
-def applications(db, election: Election) -> list[Sheet]:
+def applications(db: Session, election: Election) -> list[Sheet]:
     headers = ["申请人", "公民身份号码", "类别", "起始日期", "声明未在他处登记", "结果", "不符合的原因", "录入人"]
     rows = [[a.resident.name, a.resident.id_masked, a.kind_label, a.since, a.declared_single,
              "已登记" if a.result == "approved" else "不符合条件", a.reasons, a.entered_by]
@@ -131,7 +132,7 @@ def applications(db, election: Election) -> list[Sheet]:
 
 
 @export(roll_pages.objections, "/elections/<int:election_id>/roll/objections.xlsx", "选民名单申诉")
-def objections(db, election: Election) -> list[Sheet]:
+def objections(db: Session, election: Election) -> list[Sheet]:
     headers = ["编号", "申诉人", "涉及居民", "公民身份号码", "申诉内容", "申诉日期", "申诉截止日期", "处理期限",
                "状态", "处理决定", "决定日期", "决定人", "逾期决定"]
     window = objection_deadline(election) if election.roll_published_on else None
@@ -147,7 +148,7 @@ def objections(db, election: Election) -> list[Sheet]:
 # --- representatives and the election committee -------------------------------------------
 
 @export(representative_pages.areas, "/elections/<int:election_id>/representatives/areas.xlsx", "居民代表推选片区")
-def areas(db, election: Election) -> list[Sheet]:
+def areas(db: Session, election: Election) -> list[Sheet]:
     overview = area_svc.overview(db, election)
     rows = [[a.group_name or f"第{a.number}片区", overview.counts[a.id], a.seats, a.explanation,
              "、".join(person.name for _rep, person in meeting_svc.sitting(db, a))]
@@ -156,19 +157,19 @@ def areas(db, election: Election) -> list[Sheet]:
 
 
 @export(representative_pages.roster, "/elections/<int:election_id>/representatives/list.xlsx", "居民代表名单")
-def representatives(db, election: Election) -> list[Sheet]:
+def representatives(db: Session, election: Election) -> list[Sheet]:
     rows = [[ln.area_label, ln.name, ln.sex, ln.status_label, ln.change, ln.rep.votes]
             for ln in roster_svc.roster(db, election)]
     return [Sheet("居民代表名单", ["片区", "姓名", "性别", "状态", "变动情况", "得票"], rows)]
 
 
 @export(representative_pages.leaders, "/elections/<int:election_id>/group-leaders.xlsx", "居民小组长名单")
-def group_leaders(db, election: Election) -> list[Sheet]:
+def group_leaders(db: Session, election: Election) -> list[Sheet]:
     rows = [[g.group_name, person.name, g.votes] for g, person in meeting_svc.group_leaders(db, election)]
     return [Sheet("居民小组长", ["居民小组", "组长", "得票"], rows)]
 
 
-def committee_standing(entry) -> str:
+def committee_standing(entry: CommitteeEntry) -> str:
     """What the committee page says of a member: seated (chair, by succession), withdrawn, waiting."""
     if entry.seated:
         return "成员" + ("（主任）" if entry.is_chair else "") + ("，依次递补" if entry.seated_by_succession else "")
@@ -178,7 +179,7 @@ def committee_standing(entry) -> str:
 
 
 @export(representative_pages.committee, "/elections/<int:election_id>/election-committee.xlsx", "居民选举委员会")
-def election_committee(db, election: Election) -> list[Sheet]:
+def election_committee(db: Session, election: Election) -> list[Sheet]:
     rows = [[e.rank, e.label, e.votes, committee_standing(e), COMMITTEE_BODIES.get(e.chosen_by, e.chosen_by)]
             for e in committee_svc.entries(db, election)]
     return [Sheet("居民选举委员会", ["名次", "姓名", "得票", "现状", "推选方式"], rows)]
@@ -186,7 +187,7 @@ def election_committee(db, election: Election) -> list[Sheet]:
 
 # --- nomination ------------------------------------------------------------------------------
 
-def _nomination_columns(nominations: list) -> list:
+def _nomination_columns(nominations: list[Nomination]) -> list:
     channels = "；".join(n.channel_label for n in nominations)
     evidence = "；".join(n.evidence for n in nominations if n.evidence)
     signers = sum(len(n.signatures) for n in nominations)
@@ -196,7 +197,7 @@ def _nomination_columns(nominations: list) -> list:
 
 
 @export(nomination_pages.index, "/elections/<int:election_id>/nomination/nominees.xlsx", "被提名人名单")
-def nominees(db, election: Election) -> list[Sheet]:
+def nominees(db: Session, election: Election) -> list[Sheet]:
     posts = {p.key: p.name_zh for p in nomination.posts_of(election)}
     by_candidate = nomination.nominations_by_candidate(db, election)
     votes = nomination.primary_votes(db, election)
@@ -213,7 +214,7 @@ def nominees(db, election: Election) -> list[Sheet]:
 
 
 @export(nomination_pages.publish, "/elections/<int:election_id>/nomination/candidates.xlsx", "正式候选人名单")
-def candidates(db, election: Election) -> list[Sheet]:
+def candidates(db: Session, election: Election) -> list[Sheet]:
     by_candidate = nomination.nominations_by_candidate(db, election)
     formal = nomination.formal_candidates(db, election)
     headers = ["职位", "票序", "姓名", "性别", "年龄", "文化程度", "现任职务", "简历", "提名方式"]
@@ -225,7 +226,7 @@ def candidates(db, election: Election) -> list[Sheet]:
 
 
 @export(nomination_pages.relations, "/elections/<int:election_id>/nomination/relations.xlsx", "近亲属关系")
-def relations(db, election: Election) -> list[Sheet]:
+def relations(db: Session, election: Election) -> list[Sheet]:
     rows = [[nomination.label(r.resident), nomination.label(r.relative), RELATIONS.get(r.kind, r.kind)]
             for r in nomination.relations_of(db, election)]
     return [Sheet("近亲属关系", ["居民", "亲属", "关系"], rows)]
@@ -234,7 +235,7 @@ def relations(db, election: Election) -> list[Sheet]:
 # --- polling day -----------------------------------------------------------------------------
 
 @export(polling_pages.overview, "/elections/<int:election_id>/polling/stations.xlsx", "投票站和票箱")
-def stations(db, election: Election) -> list[Sheet]:
+def stations(db: Session, election: Election) -> list[Sheet]:
     headers = ["投票站", "类型", "发票台", "票箱", "监票人员", "交接选票张数", "签收人"]
     rows = [[s.name, "流动票箱" if s.mobile else "固定投票站", "、".join(d.name for d in s.desks),
              "、".join(b.label for b in s.boxes), "、".join(s.scrutineers or []), s.papers_handed_over,
@@ -244,19 +245,19 @@ def stations(db, election: Election) -> list[Sheet]:
 
 
 @export(polling_pages.proxies, "/elections/<int:election_id>/polling/proxies.xlsx", "委托投票名单")
-def proxies(db, election: Election) -> list[Sheet]:
+def proxies(db: Session, election: Election) -> list[Sheet]:
     rows = [[h.name, v.name, p.signed_on, p.approved_by] for p, v, h in issuance.proxies_of(db, election)]
     return [Sheet("委托投票", ["受委托人", "委托人", "签署日期", "批准人"], rows)]
 
 
 @export(polling_pages.proxies, "/elections/<int:election_id>/polling/mobile-voters.xlsx", "流动票箱选民名单")
-def mobile_voters(db, election: Election) -> list[Sheet]:
+def mobile_voters(db: Session, election: Election) -> list[Sheet]:
     rows = [[b.label, v.name, v.group_name or "", m.reason] for m, v, b in station_svc.mobile_voters(db, election)]
     return [Sheet("流动票箱选民", ["流动票箱", "姓名", "居民小组", "原因"], rows)]
 
 
 @export(polling_pages.turnout_page, "/elections/<int:election_id>/polling/turnout.xlsx", "投票率")
-def turnout(db, election: Election) -> list[Sheet]:
+def turnout(db: Session, election: Election) -> list[Sheet]:
     number = _round(db, election)
     data = turnout_svc.turnout(db, election, number)
     return [
@@ -268,14 +269,14 @@ def turnout(db, election: Election) -> list[Sheet]:
 
 
 @export(polling_pages.spoiled, "/elections/<int:election_id>/polling/spoiled.xlsx", "写错换票")
-def spoiled(db, election: Election) -> list[Sheet]:
+def spoiled(db: Session, election: Election) -> list[Sheet]:
     number = _round(db, election)
     rows = [[station, _hour(hour), n] for station, hour, n in deposit.spoiled_by_hour(db, election, number)]
     return [Sheet(f"第{number}轮写错换票", ["投票站", "时段", "张数"], rows)]
 
 
 @export(polling_pages.reconcile, "/elections/<int:election_id>/polling/reconcile.xlsx", "选票清点")
-def reconciliation(db, election: Election) -> list[Sheet]:
+def reconciliation(db: Session, election: Election) -> list[Sheet]:
     number = _round(db, election)
     rec = close.reconciliation(db, election, number)
     return [
@@ -291,7 +292,7 @@ def reconciliation(db, election: Election) -> list[Sheet]:
 # --- counting, result, filings, complaints, audit ---------------------------------------------
 
 @export(counting_pages.report, "/elections/<int:election_id>/counting/<int:number>/result.xlsx", "选举结果")
-def result(db, election: Election, number: int) -> list[Sheet]:
+def result(db: Session, election: Election, number: int) -> list[Sheet]:
     try:
         report = reports.result_report(db, election, number)
     except UserError:
@@ -307,7 +308,7 @@ def result(db, election: Election, number: int) -> list[Sheet]:
 
 
 @export(counting_pages.filings, "/filings.xlsx", "选举结果备案")
-def filings(db, _election: None) -> list[Sheet]:
+def filings(db: Session, _election: None) -> list[Sheet]:
     headers = ["社区", "选举", "轮次", "报备人", "报备时间", "签收人", "签收时间"]
     rows = []
     for f in reports.filings_for(db, current_user.street_office or ""):
@@ -317,7 +318,7 @@ def filings(db, _election: None) -> list[Sheet]:
 
 
 @export(public_pages.complaints, "/e/<int:election_id>/complaints.xlsx", "申诉与答复")
-def complaints(db, election: Election) -> list[Sheet]:
+def complaints(db: Session, election: Election) -> list[Sheet]:
     headers = ["编号", "类型", "申诉内容", "提交时间", "联系方式", "答复", "答复人", "答复时间"]
     rows = [[c.id, COMPLAINT_KINDS.get(c.kind, c.kind), c.text, c.filed_at, c.contact, c.answer, c.answered_by or "",
              c.answered_at] for c in complaints_of(db, election)]
@@ -328,7 +329,7 @@ AUDIT_STATUSES = {"open": "进行中", "escalated": "已扩大抽样", "confirme
 
 
 @export(audit_pages.overview, "/audit/e/<int:election_id>/draws.xlsx", "风险限制审计抽样")
-def audit_draws(db, election: Election) -> list[Sheet]:
+def audit_draws(db: Session, election: Election) -> list[Sheet]:
     try:
         number = bundle_round(db, election, request.args.get("round", type=int))
     except UserError:
@@ -347,13 +348,13 @@ def audit_draws(db, election: Election) -> list[Sheet]:
 # --- the election's calendar and rulebook ------------------------------------------------------
 
 @export(workflow_pages.calendar, "/elections/<int:election_id>/calendar.xlsx", "法定时间表")
-def calendar(db, election: Election) -> list[Sheet]:
+def calendar(db: Session, election: Election) -> list[Sheet]:
     rows = [[line.deadline.date, line.deadline.label, workflow_pages.KIND_LABELS.get(line.deadline.kind, line.deadline.kind),
              line.deadline.rule, line.status_text] for line in calendar_lines(db, election, workflow_pages.today())]
     return [Sheet("法定时间表", ["日期", "事项", "类型", "依据", "进度"], rows)]
 
 
 @export(setup_pages.election, "/elections/<int:election_id>/rulebook.xlsx", "选举规则")
-def rulebook(db, election: Election) -> list[Sheet]:
+def rulebook(db: Session, election: Election) -> list[Sheet]:
     rows = [[r.label_zh, r.value_zh, r.source, r.unconfirmed] for r in rulebook_of(election).describe()]
     return [Sheet("选举规则", ["参数", "取值", "依据", "条文未经核实"], rows)]

@@ -9,21 +9,24 @@ seen by the roles of the page that started it, within its election (404 elsewher
 """
 from __future__ import annotations
 
+from pathlib import Path
+
 from flask import Blueprint, abort, current_app, jsonify, render_template, send_file, url_for
 from flask_login import current_user
 
 from .. import jobs
+from ..models import Election
 from .access import election_or_404, roles
 
 bp = Blueprint("jobs", __name__, url_prefix="/elections/<int:election_id>/jobs")
 MIMETYPES = {".pdf": "application/pdf"}
 
 
-def folder():
+def folder() -> Path:
     return jobs.jobs_dir(current_app.instance_path)
 
 
-def start(election, kind: str, title: str, work: jobs.Work, *, allowed: tuple[str, ...], back: str,
+def start(election: Election, kind: str, title: str, work: jobs.Work, *, allowed: tuple[str, ...], back: str,
           back_label: str, download_name: str = "", suffix: str = "", total: int = 0) -> str:
     """Start ``work`` for ``election``; returns the URL of its progress page.
 

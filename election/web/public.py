@@ -12,12 +12,14 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from sqlalchemy.orm import Session
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
 from ..errors import UserError
+from ..jobs import Running
 from ..ledger import publication
 from ..ledger.complaints import KINDS, answer_complaint, complaints_of, file_complaint
 from ..counting.service import current_round, rounds_of
@@ -175,7 +177,7 @@ def publish(election_id: int):
     number = request.form.get("round", type=int)
     data_key, actor, instance = current_app.config["DATA_KEY"], current_user.username, current_app.instance_path
 
-    def work(db, running):
+    def work(db: Session, running: Running) -> dict:
         out = publication.publish_bundle(db, db.get(Election, election_id), data_key, actor, instance, number,
                                          progress=running.progress)
         return {"round": out.round_number}

@@ -12,6 +12,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from sqlalchemy.orm import Session
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from sqlalchemy import select
@@ -19,7 +20,7 @@ from wtforms import BooleanField, DateField, IntegerField, SelectField, StringFi
 from wtforms.validators import DataRequired, Optional
 
 from ..errors import NotFound, UserError
-from ..jobs import JobFailed
+from ..jobs import JobFailed, Running
 from ..ledger.events import events_of
 from ..pii import PersonalData
 from ..models import APPLICATION_KINDS, STATUSES, Election, Resident, RollApplication
@@ -127,7 +128,7 @@ def import_page(election_id: int):
         content, filename, dry_run = upload.read(), upload.filename or "", bool(form.dry_run.data)
         data_key, actor = current_app.config["DATA_KEY"], current_user.username
 
-        def work(db, running):
+        def work(db: Session, running: Running) -> dict:
             try:
                 report = import_roll(db, db.get(Election, election_id), data_key, content, filename, actor,
                                      dry_run=dry_run, progress=running.progress)
@@ -256,7 +257,7 @@ def notice(election_id: int):
         abort(400)
     amended = request.form.get("amended") == "1"
 
-    def work(db, running):
+    def work(db: Session, running: Running) -> dict:
         with open(running.part, "wb") as out:
             render_roll_notice(db, db.get(Election, election_id), out, amended=amended, progress=running.progress)
         return {}
@@ -340,7 +341,7 @@ def cards(election_id: int):
                                            counts=overview(db, election), assign=FlaskForm(prefix="a"))
                 stations[group.strip()] = station.strip()
 
-        def work(db, running):
+        def work(db: Session, running: Running) -> dict:
             try:
                 with open(running.part, "wb") as out:
                     render_cards(db, db.get(Election, election_id), out, stations, progress=running.progress)

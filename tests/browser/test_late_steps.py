@@ -11,8 +11,7 @@ from election.accounts.service import create_user
 from election.models import Election
 from election.setup.service import ElectionDraft, create_community, create_election
 from tests.browser.conftest import no_horizontal_scroll, shot
-
-PASSWORD = "late-steps-1"
+from tests.browser.test_roll import PASSWORD, log_in
 
 
 def _late_election(live_app) -> tuple[int, str]:
@@ -29,18 +28,10 @@ def _late_election(live_app) -> tuple[int, str]:
     return out
 
 
-def _log_in(page, username: str) -> None:
-    page.goto("/login")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_url("**/")
-
-
 def test_banner_names_the_late_step_until_it_is_done(page, phone, live_app):
     election_id, username = _late_election(live_app)
     due = date.today() + timedelta(days=10) - timedelta(days=20)
-    _log_in(page, username)
+    log_in(page, username)
     page.goto(f"/elections/{election_id}/nomination")
     banner = page.locator("#late-banner")
     assert banner.is_visible() and banner.get_attribute("role") == "alert"
@@ -54,7 +45,7 @@ def test_banner_names_the_late_step_until_it_is_done(page, phone, live_app):
     page.goto(f"/elections/{election_id}/calendar")
     assert "已逾期 10 天" in page.locator("#calendar tr[data-step=roll_published]").inner_text()
 
-    _log_in(phone, username)
+    log_in(phone, username)
     phone.goto(f"/elections/{election_id}/roll/")
     assert phone.locator("#late-banner").is_visible() and no_horizontal_scroll(phone)
 
