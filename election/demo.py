@@ -12,6 +12,7 @@ from datetime import date, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from . import clock
 from .accounts.service import create_user
 from .models import Community
 from .setup.service import ElectionDraft, create_community, create_election
@@ -42,7 +43,7 @@ def has_data(db: Session) -> bool:
 def build_demo(
     db: Session, data_key: str, households: int = 300, seed: int = 1, today: date | None = None
 ) -> DemoResult:
-    today = today or date.today()
+    today = today or clock.today()
     suffix = "" if not has_data(db) else f"{seed}"
     community = create_community(db, f"示范社区{suffix}", STREET, households)
     election = create_election(

@@ -11,12 +11,14 @@ import io
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
+
+from .clock import local
 
 Value = str | int | float | bool | date | datetime | None
 
@@ -55,9 +57,9 @@ def sheet_title(title: str) -> str:
 def _cell(sheet, value: Value) -> WriteOnlyCell:
     if isinstance(value, bool):
         value = "是" if value else "否"
-    elif isinstance(value, datetime) and value.tzinfo is not None:
-        # Excel has no time zones: the time is written as the pages show it, in UTC.
-        value = value.astimezone(timezone.utc).replace(tzinfo=None)
+    elif isinstance(value, datetime):
+        # Excel has no time zones: the time is written as the pages show it, in local time.
+        value = local(value).replace(tzinfo=None)
     cell = WriteOnlyCell(sheet, value)
     if isinstance(value, datetime):
         cell.number_format = DATETIME_FORMAT

@@ -10,7 +10,6 @@
 from __future__ import annotations
 
 import http.cookiejar
-import io
 import json
 import os
 import re

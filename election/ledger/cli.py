@@ -2,12 +2,11 @@
 shared CLI by election/cli.py). Bilingual help, like the rest of the command."""
 from __future__ import annotations
 
-from datetime import date
-
 import click
 from flask import current_app
 from flask.cli import AppGroup
 
+from .. import clock
 from ..errors import UserError
 
 
@@ -88,7 +87,7 @@ def run_simulation(voters: int, seed: int) -> None:
     with _session() as db:
         community = create_community(db, f"模拟社区{seed}", "模拟街道", max(voters, 1))
         election = create_election(db, "simulate", community, ElectionDraft(
-            title=f"模拟社区{seed}换届选举", election_day=date.today(), method="direct", preset="national",
+            title=f"模拟社区{seed}换届选举", election_day=clock.today(), method="direct", preset="national",
             jwh_deputies=1, jwh_members=3, jdw_deputies=0, jdw_members=2,
         ), data_key)
         sim = simulate(db, election, voters=voters, seed=seed)

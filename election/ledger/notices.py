@@ -10,6 +10,7 @@ from typing import BinaryIO
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from .. import clock
 from ..models import Election, HeadNotice
 from . import keys
 from .events import events_of, record_event
@@ -18,7 +19,7 @@ from .publish import sign_head
 
 def daily_notice(db: Session, election: Election, data_key: str, actor: str, day: date | None = None) -> HeadNotice:
     """Today's notice: made (signed and recorded) on the first call of the day, then the same."""
-    day = day or date.today()
+    day = day or clock.today()
     row = db.scalar(select(HeadNotice).where(HeadNotice.election_id == election.id, HeadNotice.day == day))
     if row is not None:
         return row

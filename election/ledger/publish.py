@@ -20,6 +20,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from .. import clock
 from ..errors import UserError
 from ..models import AuditCode, BallotBox, Election, Issuance, PollingStation, Receipt, Round, RoundResult
 from ..protocol import bundle as bundle_mod
@@ -147,7 +148,7 @@ def _audit_json(db: Session, election: Election, round_number: int) -> dict[str,
 def sign_head(db: Session, election: Election, data_key: str, day: date | None = None) -> signing.SignedStatement:
     """The election key's signature over the current chain head."""
     last = events_of(db, election)[-1]
-    statement = signing.head_statement(election.uid, last.seq, last.hash, (day or date.today()).isoformat())
+    statement = signing.head_statement(election.uid, last.seq, last.hash, (day or clock.today()).isoformat())
     return signing.sign(keys.private_key(db, election, data_key), statement)
 
 
@@ -187,7 +188,7 @@ def export_bundle(db: Session, election: Election, data_key: str, actor: str, au
     files["head.sig"] = canonical_json(sig.to_json()) + b"\n"
     if office_key is not None:
         statement = signing.result_statement(election.uid, events[-1].hash, sha256_hex(files["totals.json"]),
-                                             (day or date.today()).isoformat())
+                                             (day or clock.today()).isoformat())
         files["countersign.json"] = canonical_json(signing.sign(office_key, statement).to_json()) + b"\n"
         files["office_key.pem"] = signing.public_key_to_pem(office_key.public_key())
     step(4, EXPORT_STEPS)

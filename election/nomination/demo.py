@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from ballots.fonts import missing_glyphs
 
+from .. import clock
 from ..errors import UserError
 from ..models import Candidate, Election, Resident
 from ..rules.strokes import missing_characters
@@ -23,7 +24,7 @@ JOBS = ("社区网格员", "楼组长", "退休教师", "社区志愿者", "物�
 
 def add_demo_candidates(db: Session, election: Election, rng: random.Random, today: date | None = None) -> dict[str, list[Candidate]]:
     """Nominate, confirm and publish a differential list; returns the formal candidates per post."""
-    today = today or date.today()
+    today = today or clock.today()
     voters = [
         r for r in db.scalars(select(Resident).where(
             Resident.election_id == election.id, Resident.status == "registered", Resident.eligible.is_(True),

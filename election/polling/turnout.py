@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from ..ledger.events import record_event
 from ..models import BallotBox, Election, ElectionEvent, Issuance, PollingStation, Receipt, Resident, SpoilRecord, utcnow
+from ..clock import local_hour
 from ..protocol.chain import hour_stamp
 
 
@@ -65,7 +66,7 @@ def turnout_svg(data: dict, width: int = 360, height: int = 180) -> str:
     for i, h in enumerate(hours):
         bh = (base - 20) * h["issued"] / top
         x = pad + i * bar_w + 2
-        label = h["hour"][11:13] + "时" if h["hour"] else ""
+        label = f"{local_hour(h['hour']).hour}时" if h["hour"] else ""
         parts.append(f'<rect x="{x:.1f}" y="{base - bh:.1f}" width="{max(bar_w - 4, 1):.1f}" height="{bh:.1f}" fill="#b22222"/>')
         parts.append(f'<text x="{x + bar_w / 2 - 2:.1f}" y="{base - bh - 4:.1f}" font-size="11" text-anchor="middle">{h["issued"]}</text>')
         parts.append(f'<text x="{x + bar_w / 2 - 2:.1f}" y="{base + 16}" font-size="11" text-anchor="middle">{escape(label)}</text>')

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import random
 from collections import Counter
-from datetime import date, timedelta
+from datetime import timedelta
 
 from sqlalchemy.orm import Session
 
+from .. import clock
 from ..errors import UserError
 from ..models import Election, Resident
 from .areas import propose_areas
@@ -40,7 +41,7 @@ def add_demo_representatives(db: Session, election: Election, rng: random.Random
         areas = propose_areas(db, election, ACTOR)
     except UserError:
         return done
-    held = min(date.today(), election.election_day - timedelta(days=25))
+    held = min(clock.today(), election.election_day - timedelta(days=25))
     for area in areas:
         pool = _unique_named(residents_of(db, election, household_ids=[m.household_id for m in area.members]))
         if not pool:

@@ -9,8 +9,9 @@ from typing import BinaryIO
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ballots.notices import NoticeGroup, render_notice
+from ballots.notices import render_notice
 
+from .. import clock
 from ..errors import UserError
 from ..ledger.events import record_event
 from ..models import REP_STATUSES, Election, RepArea, Representative, Resident
@@ -125,7 +126,7 @@ def notice_pdf(db: Session, election: Election, out: BinaryIO, committee_names: 
     footer = [f"{election.community.name}居民选举委员会"]
     if committee_names:
         footer.append("成员：" + "、".join(committee_names))
-    footer.append(date.today().strftime("%Y年%m月%d日"))
+    footer.append(clock.today().strftime("%Y年%m月%d日"))
     return render_notice(
         "居民代表名单公告", subtitle, ["序号", "片区", "姓名", "性别", "状态", "变动情况"], rows, footer, out,
     )

@@ -5,7 +5,6 @@ from __future__ import annotations
 import base64
 import secrets
 from collections.abc import Callable
-from datetime import date
 from typing import BinaryIO
 
 from sqlalchemy import func, or_, select
@@ -13,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from ballots.voter_cards import CardHeader, VoterCard, render_voter_cards
 
+from .. import clock
 from ..errors import UserError
 from ..ledger.events import record_event
 from ..models import Election, Household, Resident
@@ -64,7 +64,7 @@ def render_cards(db: Session, election: Election, out: BinaryIO, stations: dict[
     ]
     if not cards:
         raise UserError("还没有分配选民证号的选民：请先“分配选民编号和选民证码”")
-    header = CardHeader(election.title, committee_name(election), cn_date(date.today()))
+    header = CardHeader(election.title, committee_name(election), cn_date(clock.today()))
     return render_voter_cards(header, cards, out, progress)
 
 

@@ -9,6 +9,7 @@ from datetime import date, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from .. import clock
 from ..models import Election, Resident
 from ..rules.eligibility import months_between
 from ..rules.idcard import check_digit
@@ -78,7 +79,7 @@ def generate_rows(households: int, rng: random.Random, today: date, limit: int |
 def add_demo_roll(db: Session, election: Election, data_key: str, households: int, rng: random.Random,
                   today: date | None = None, actor: str = "demo") -> ImportReport:
     """Import generated residents, register the 非户籍常住 who qualify, assign voter cards."""
-    today = today or date.today()
+    today = today or clock.today()
     rows = generate_rows(households, rng, today)
     report = import_roll(db, election, data_key, rows_to_csv(rows), "示范名册.csv", actor, today=today)
     months = rulebook_of(election).nonhukou_residence_months

@@ -11,6 +11,7 @@ from datetime import date
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
+from .. import clock
 from ..errors import UserError
 from ..ledger.events import record_event
 from ..models import Election, Household, Resident
@@ -60,7 +61,7 @@ def import_roll(db: Session, election: Election, data_key: str, content: bytes, 
     """Check the file and, unless `dry_run`, write every resident; raises UserError (with
     `rows` = every RowError) when any row is wrong, before anything is written.
     ``progress(done, total)`` counts the rows written (a dry run reports the checked rows)."""
-    today = today or date.today()
+    today = today or clock.today()
     report_progress = progress or (lambda _done, _total: None)
     if election.roll_frozen_at is not None:
         raise UserError("选民名单已冻结，不能再导入；个别变更请在居民详情页记录决定")

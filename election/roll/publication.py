@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from ballots.notices import NoticeGroup, render_notice
 
+from .. import clock
 from ..errors import NotFound, UserError
 from ..ledger.events import record_event
 from ..models import Election, Objection, Resident, utcnow
@@ -98,7 +99,7 @@ def render_roll_notice(db: Session, election: Election, out: BinaryIO, amended: 
         lines.append("本公告为根据申诉处理决定更正后的名单。" if decided else "本公告为更正后的名单。")
     title = "选民名单更正公告" if amended else "选民名单公告"
     return render_notice(title, lines, ["序号", "姓名", "性别", "公民身份号码"], groups,
-                         [committee_name(election), cn_date(date.today() if amended else election.roll_published_on)], out,
+                         [committee_name(election), cn_date(clock.today() if amended else election.roll_published_on)], out,
                          progress=progress)
 
 

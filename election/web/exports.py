@@ -11,13 +11,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime
 from urllib.parse import quote
 
 from flask import Blueprint, Response, abort, request
 from flask_login import current_user
 from sqlalchemy.orm import Session
 
+from .. import clock
 from ..audit import service as audit_service
 from ..counting import reports
 from ..counting.service import current_round
@@ -86,7 +86,7 @@ def export(page: Callable, rule: str, name: str) -> Callable[[Build], Build]:
             election = election_or_404(election_id) if election_id is not None else None
             sheets = build(get_db(), election, **kwargs)
             owner = election.community.name if election else current_user.street_office or ""
-            stem = f"{owner}{name}-{date.today():%Y%m%d}"
+            stem = f"{owner}{name}-{clock.today():%Y%m%d}"
             ascii_stem = f"juxuan-{endpoint.replace('_', '-')}-{election.id if election else 'street'}"
             return xlsx_response(sheets, stem, ascii_stem)
 
@@ -96,11 +96,6 @@ def export(page: Callable, rule: str, name: str) -> Callable[[Build], Build]:
         return build
 
     return decorate
-
-
-def _hour(stamp: str) -> datetime:
-    """An hour stamp (``2026-11-23T09``) as an Excel date-time."""
-    return datetime.strptime(stamp, "%Y-%m-%dT%H")
 
 
 def _round(db: Session, election: Election) -> int:
@@ -141,7 +136,7 @@ def objections(db: Session, election: Election) -> list[Sheet]:
         due = decision_deadline(election, o)
         rows.append([o.id, o.objector, o.resident.name if o.resident else "", o.resident.id_masked if o.resident else "",
                      o.text, o.filed_on, window, due, o.status_label, o.decision, o.decided_on, o.decided_by or "",
-                     (o.decided_on or date.today()) > due])
+                     (o.decided_on or clock.today()) > due])
     return [Sheet("选民名单申诉", headers, rows)]
 
 
@@ -264,14 +259,14 @@ def turnout(db: Session, election: Election) -> list[Sheet]:
         Sheet(f"第{number}轮投票率", ["登记选民", "已发出选票", "投票率（%）"],
               [[data["registered"], data["issued"], data["percent"]]]),
         Sheet("各投票站", ["投票站", "已发出选票"], [[s["name"], s["issued"]] for s in data["stations"]]),
-        Sheet("每小时", ["时段", "已发出选票"], [[_hour(h["hour"]), h["issued"]] for h in data["hours"]]),
+        Sheet("每小时", ["时段", "已发出选票"], [[clock.local_hour(h["hour"]), h["issued"]] for h in data["hours"]]),
     ]
 
 
 @export(polling_pages.spoiled, "/elections/<int:election_id>/polling/spoiled.xlsx", "写错换票")
 def spoiled(db: Session, election: Election) -> list[Sheet]:
     number = _round(db, election)
-    rows = [[station, _hour(hour), n] for station, hour, n in deposit.spoiled_by_hour(db, election, number)]
+    rows = [[station, clock.local_hour(hour), n] for station, hour, n in deposit.spoiled_by_hour(db, election, number)]
     return [Sheet(f"第{number}轮写错换票", ["投票站", "时段", "张数"], rows)]
 
 

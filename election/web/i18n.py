@@ -1,9 +1,14 @@
 """Chinese first, English on request: the locale comes from ?lang=, then the cookie, then
-the browser's Accept-Language, defaulting to Simplified Chinese."""
+the browser's Accept-Language, defaulting to Simplified Chinese. Times are shown in the
+committee's time zone (election.clock) through the `localtime` and `local_hour` filters."""
 from __future__ import annotations
+
+from datetime import datetime
 
 from flask import Flask, request
 from flask_babel import Babel
+
+from .. import clock
 
 LOCALES = ["zh", "en"]
 
@@ -25,6 +30,14 @@ def init_i18n(app: Flask) -> None:
         if wanted in LOCALES:
             response.set_cookie("lang", wanted, max_age=365 * 24 * 3600, samesite="Lax")
         return response
+
+    @app.template_filter("localtime")
+    def _localtime(moment: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
+        return clock.local(moment).strftime(fmt) if moment is not None else ""
+
+    @app.template_filter("local_hour")
+    def _local_hour(stamp: str, fmt: str = "%Y-%m-%d %H:00") -> str:
+        return clock.local_hour(stamp).strftime(fmt) if stamp else ""
 
     @app.context_processor
     def _locale():

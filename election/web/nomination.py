@@ -3,8 +3,6 @@ confirmation of the 监督委员会 chair, primaries, relatives, the differentia
 the publication of the formal candidate list (with its PDF notice)."""
 from __future__ import annotations
 
-from datetime import date
-
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -13,6 +11,7 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired
 
+from .. import clock
 from ..errors import UserError
 from ..models import CANDIDATE_STATUSES, CHANNELS, RELATIONS
 from ..nomination import service
@@ -183,7 +182,7 @@ def publish(election_id: int):
     db = get_db()
     form = PublishForm()
     if request.method == "GET" and form.published_on.data is None:
-        form.published_on.data = date.today()
+        form.published_on.data = clock.today()
     if request.method == "POST":
         if current_user.role != "committee":
             return render_template("error.html", code=403, message=_("您的角色无权进行此操作。")), 403
@@ -199,7 +198,7 @@ def publish(election_id: int):
     return render_template(
         "nomination/publish.html", election=election, form=form, check=service.check_list(db, election),
         formal=service.formal_candidates(db, election), posts=service.posts_of(election),
-        published=service.latest_publication(db, election), withdraw_form=WithdrawForm(formdata=None, on_date=date.today()),
+        published=service.latest_publication(db, election), withdraw_form=WithdrawForm(formdata=None, on_date=clock.today()),
     )
 
 

@@ -12,6 +12,7 @@ from markupsafe import Markup
 
 from ballots.notices import render_notice
 
+from .. import clock
 from ..counting.service import current_round, rounds_of
 from ..errors import UserError
 from ..models import BallotBox, Desk, Resident, Round
@@ -385,7 +386,7 @@ def proxies_notice(election_id: int):
     rows = [(str(i), h.name, v.name, p.signed_on.isoformat()) for i, (p, v, h) in enumerate(issuance.proxies_of(db, election), 1)]
     out = io.BytesIO()
     render_notice(f"{election.title}委托投票公告", ["经选举委员会审核批准的委托投票如下："], ["序号", "受委托人", "委托人", "委托日期"],
-                  rows or [("—", "无", "—", "—")], [f"{election.community.name}居民选举委员会", date.today().isoformat()], out)
+                  rows or [("—", "无", "—", "—")], [f"{election.community.name}居民选举委员会", clock.today().isoformat()], out)
     return _pdf(out.getvalue(), "proxies.pdf")
 
 
@@ -398,7 +399,7 @@ def mobile_notice(election_id: int):
     out = io.BytesIO()
     render_notice(f"{election.title}流动票箱投票选民名单公告", ["以下选民因故不能到投票站投票，经登记使用流动票箱："],
                   ["序号", "流动票箱", "姓名", "居民小组", "原因"], rows or [("—", "—", "无", "—", "—")],
-                  [f"{election.community.name}居民选举委员会", date.today().isoformat()], out)
+                  [f"{election.community.name}居民选举委员会", clock.today().isoformat()], out)
     return _pdf(out.getvalue(), "mobile-voters.pdf")
 
 

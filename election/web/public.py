@@ -18,6 +18,7 @@ from sqlalchemy import select
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
+from .. import clock
 from ..errors import UserError
 from ..jobs import Running
 from ..ledger import publication
@@ -81,7 +82,7 @@ def _open_windows(db) -> list[tuple[Election, date]]:
     out = []
     for e in db.scalars(select(Election).order_by(Election.id)):
         deadline = publication.complaint_deadline(db, e)
-        if deadline is not None and deadline >= date.today():
+        if deadline is not None and deadline >= clock.today():
             out.append((e, deadline))
     return out
 
@@ -217,7 +218,7 @@ def complaint(election_id: int):
         if not _bucket().allow(request.remote_addr or "?"):
             abort(429)
         try:
-            row = file_complaint(db, election, form.kind.data, form.text.data, form.contact.data, date.today())
+            row = file_complaint(db, election, form.kind.data, form.text.data, form.contact.data, clock.today())
             db.commit()
         except UserError as error:
             refuse(error)

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import io
 from dataclasses import asdict
-from datetime import date
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
@@ -19,6 +18,7 @@ from sqlalchemy import select
 from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Optional
 
+from .. import clock
 from ..errors import NotFound, UserError
 from ..jobs import JobFailed, Running
 from ..ledger.events import events_of
@@ -213,7 +213,7 @@ def publication(election_id: int):
     db = get_db()
     form = PublishForm()
     if request.method == "GET" and not form.published_on.data:
-        form.published_on.data = min(date.today(), latest_publication_day(election))
+        form.published_on.data = min(clock.today(), latest_publication_day(election))
     if form.validate_on_submit():
         if current_user.role not in WRITE:
             abort(403)
@@ -275,7 +275,7 @@ def objections(election_id: int):
     db = get_db()
     form = ObjectionForm()
     if request.method == "GET":
-        form.filed_on.data = date.today()
+        form.filed_on.data = clock.today()
     if form.validate_on_submit():
         if current_user.role not in WRITE:
             abort(403)
@@ -292,7 +292,7 @@ def objections(election_id: int):
             flash(_("申诉已登记。"), "info")
             return redirect(url_for("roll.objections", election_id=election.id))
     records = objections_of(db, election)
-    decisions = {o.id: DecisionForm(prefix=f"d{o.id}", formdata=None, decided_on=date.today())
+    decisions = {o.id: DecisionForm(prefix=f"d{o.id}", formdata=None, decided_on=clock.today())
                  for o in records if o.status == "open"}
     return render_template("roll/objections.html", election=election, form=form, records=records,
                            decisions=decisions, deadline=objection_deadline(election) if election.roll_published_on else None)

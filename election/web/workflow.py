@@ -10,6 +10,7 @@ from flask import Blueprint, current_app, has_request_context, render_template, 
 from flask_login import current_user
 
 from ballots.notices import render_notice
+from .. import clock
 from ..accounts.service import can_see
 from ..models import Election
 from ..workflow.stages import calendar as calendar_lines
@@ -26,7 +27,7 @@ BANNER_ROLES = ("committee", "street_admin")
 
 def today() -> date:
     """The day the deadlines are measured against (one place, so a test can fix it)."""
-    return date.today()
+    return clock.today()
 
 
 def may_open(endpoint: str) -> bool:

@@ -13,6 +13,7 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from .. import clock
 from ..models import AuditCode, Candidate, Election, ElectionEvent, Issuance, Objection, Resident
 from ..models.counting import Filing, RoundResult
 from ..models.ledger import Audit
@@ -65,7 +66,7 @@ def _count(db: Session, column, *where) -> int:
 
 
 def stages(db: Session, election: Election, today: date | None = None) -> list[StageView]:
-    today = today or date.today()
+    today = today or clock.today()
     eid = election.id
     by_key = {d.key: d for d in legal_deadlines(election)}
     committee = _count(db, CommitteeEntry.id, CommitteeEntry.election_id == eid)
@@ -151,7 +152,7 @@ def _done_on(db: Session, election: Election) -> dict[str, date]:
 
 def warnings(db: Session, election: Election, today: date | None = None) -> list[str]:
     """Late steps, in Chinese, from the calendar's own lateness rule."""
-    return lateness(today or date.today(), legal_deadlines(election), _done_on(db, election))
+    return lateness(today or clock.today(), legal_deadlines(election), _done_on(db, election))
 
 
 # The calendar lines that are steps someone must take, and the page where each is taken.
@@ -192,7 +193,7 @@ def cn_day(day: date) -> str:
 
 def calendar(db: Session, election: Election, today: date | None = None) -> list[CalendarLine]:
     """The legal calendar with each step marked done or late as of ``today``."""
-    today = today or date.today()
+    today = today or clock.today()
     eid = election.id
     deadlines_ = legal_deadlines(election)
     done_on = _done_on(db, election)
