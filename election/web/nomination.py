@@ -11,6 +11,7 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired
 
+from .choices import options
 from .. import clock
 from ..errors import UserError
 from ..models import CANDIDATE_STATUSES, CHANNELS, RELATIONS
@@ -25,7 +26,7 @@ bp = Blueprint("nomination", __name__)
 class NominationForm(FlaskForm):
     post = SelectField(_l("职位"))
     nominee = StringField(_l("被提名人（选民证号或姓名）"), validators=[DataRequired(message=_l("请填写被提名人"))])
-    channel = SelectField(_l("提名方式"), choices=list(CHANNELS.items()))
+    channel = SelectField(_l("提名方式"), choices=options(CHANNELS))
     evidence = TextAreaField(_l("提名依据（文字说明或文件编号）"))
     signers = TextAreaField(_l("联名人（每行一个选民证号或姓名，仅联名推荐）"))
     education = StringField(_l("文化程度"))
@@ -34,14 +35,14 @@ class NominationForm(FlaskForm):
 
 
 class ConfirmForm(FlaskForm):
-    body = SelectField(_l("审核确认机关"), choices=[(b, b) for b in service.CONFIRMING_BODIES])
+    body = SelectField(_l("审核确认机关"), choices=options([(b, b) for b in service.CONFIRMING_BODIES]))
     note = StringField(_l("审核确认依据（文件编号）"))
 
 
 class RelationForm(FlaskForm):
     resident = StringField(_l("居民（选民证号或姓名）"), validators=[DataRequired(message=_l("请填写居民"))])
     relative = StringField(_l("亲属（选民证号或姓名）"), validators=[DataRequired(message=_l("请填写亲属"))])
-    kind = SelectField(_l("亲属关系"), choices=list(RELATIONS.items()))
+    kind = SelectField(_l("亲属关系"), choices=options(RELATIONS))
 
 
 class PublishForm(FlaskForm):
@@ -74,7 +75,7 @@ def index(election_id: int):
 def new(election_id: int):
     election = election_or_404(election_id)
     form = NominationForm()
-    form.post.choices = [(p.key, p.name_zh) for p in service.posts_of(election)]
+    form.post.choices = options([(p.key, p.name_zh) for p in service.posts_of(election)])
     if form.validate_on_submit():
         db = get_db()
         try:

@@ -18,6 +18,7 @@ from sqlalchemy import select
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
+from .choices import options
 from .. import clock
 from ..errors import UserError
 from ..jobs import Running
@@ -71,7 +72,7 @@ class ReceiptForm(FlaskForm):
 
 
 class ComplaintForm(FlaskForm):
-    kind = SelectField(_l("申诉类型"), choices=[("receipt", _l("查不到我的回执")), ("procedure", _l("选举程序问题"))])
+    kind = SelectField(_l("申诉类型"), choices=options([("receipt", _l("查不到我的回执")), ("procedure", _l("选举程序问题"))]))
     text = TextAreaField(_l("申诉内容（请勿填写回执码）"), validators=[DataRequired(message=_l("请填写申诉内容")), Length(max=2000)])
     contact = StringField(_l("联系方式（可不填）"), validators=[Length(max=120)])
 

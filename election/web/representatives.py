@@ -14,6 +14,7 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional
 
+from .choices import options
 from ..errors import UserError
 from ..models import COMMITTEE_BODIES, REP_METHODS, RepArea
 from ..representatives import areas as area_svc
@@ -31,7 +32,7 @@ VOTES_HINT = _l("每行一人：“姓名 票数”；重名时写“姓名 身�
 
 
 class MethodForm(FlaskForm):
-    method = SelectField(_l("居民代表推选方式"), choices=list(REP_METHODS.items()))
+    method = SelectField(_l("居民代表推选方式"), choices=options(REP_METHODS))
 
 
 class GroupSeatsForm(FlaskForm):
@@ -65,14 +66,14 @@ class ReplaceForm(FlaskForm):
 
 class LeaderForm(FlaskForm):
     group = SelectField(_l("居民小组"), choices=[])
-    basis = SelectField(_l("参加者"), choices=[("voters", _l("本组选民")), ("households", _l("本组户代表"))])
+    basis = SelectField(_l("参加者"), choices=options([("voters", _l("本组选民")), ("households", _l("本组户代表"))]))
     held_on = DateField(_l("会议日期"), default=date.today, validators=[DataRequired(message=_l("请填写日期"))])
     present = IntegerField(_l("参加人数"), validators=[InputRequired(message=_l("请填写参加人数")), NumberRange(min=0)])
     votes = TextAreaField(_l("被推选人得票"), validators=[DataRequired(message=_l("请填写得票"))])
 
 
 class CommitteeForm(FlaskForm):
-    chosen_by = SelectField(_l("推选方式"), choices=list(COMMITTEE_BODIES.items()))
+    chosen_by = SelectField(_l("推选方式"), choices=options(COMMITTEE_BODIES))
     size = IntegerField(_l("选举委员会人数"), default=7, validators=[InputRequired(message=_l("请填写人数"))])
     votes = TextAreaField(_l("推选结果（全部被推选人及得票）"), validators=[DataRequired(message=_l("请填写推选结果"))])
     chair = StringField(_l("主任"), validators=[DataRequired(message=_l("请填写主任姓名"))])
@@ -241,7 +242,7 @@ def leaders(election_id: int):
     db = get_db()
     form = LeaderForm()
     names = meeting_svc.group_names(db, election)
-    form.group.choices = [(n, n) for n in names]
+    form.group.choices = options([(n, n) for n in names])
     if form.is_submitted():
         _writer()
         if form.validate():

@@ -18,6 +18,7 @@ from sqlalchemy import select
 from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Optional
 
+from .choices import options
 from .. import clock
 from ..errors import NotFound, UserError
 from ..jobs import JobFailed, Running
@@ -51,14 +52,14 @@ class ImportForm(FlaskForm):
 
 
 class StatusForm(FlaskForm):
-    status = SelectField(_l("新的登记状态"), choices=list(CHANGES.items()))
+    status = SelectField(_l("新的登记状态"), choices=options(CHANGES))
     basis = StringField(_l("依据（剥夺政治权利时必填，如判决书文号）"))
     reason = TextAreaField(_l("变更理由"), validators=[DataRequired(message=_l("请填写变更理由"))])
 
 
 class ApplicationForm(FlaskForm):
     resident_id = SelectField(_l("申请人"), coerce=int)
-    kind = SelectField(_l("申请类别"), choices=list(APPLICATION_KINDS.items()))
+    kind = SelectField(_l("申请类别"), choices=options(APPLICATION_KINDS))
     since = DateField(_l("居住（工作）起始日期"), validators=[DataRequired(message=_l("请填写起始日期（年-月-日）"))])
     declared_single = BooleanField(_l("申请人声明未在其他地方登记为选民"))
     note = TextAreaField(_l("备注（名单冻结后须填写决定）"))
@@ -80,8 +81,8 @@ class ObjectionForm(FlaskForm):
 
 
 class DecisionForm(FlaskForm):
-    upheld = SelectField(_l("处理结果"), choices=[("yes", _l("申诉成立")), ("no", _l("申诉不成立"))])
-    new_status = SelectField(_l("同时变更该居民的登记状态"), choices=[("", _l("不变更"))] + list(CHANGES.items()))
+    upheld = SelectField(_l("处理结果"), choices=options([("yes", _l("申诉成立")), ("no", _l("申诉不成立"))]))
+    new_status = SelectField(_l("同时变更该居民的登记状态"), choices=options([("", _l("不变更")), *CHANGES.items()]))
     decision = TextAreaField(_l("处理决定及理由"), validators=[DataRequired(message=_l("请填写处理决定及理由"))])
     decided_on = DateField(_l("决定日期"), validators=[DataRequired(message=_l("请填写决定日期（年-月-日）"))])
 
@@ -183,9 +184,9 @@ def applications(election_id: int):
         Resident.election_id == election.id, Resident.status.in_(("pending", "ineligible")))
         .order_by(Resident.group_name, Resident.name)))
     form = ApplicationForm()
-    form.resident_id.choices = [
+    form.resident_id.choices = options(
         (r.id, f"{r.name} · {r.id_masked} · {r.group_name} · {STATUSES[r.status]}") for r in candidates
-    ]
+    )
     if form.validate_on_submit():
         if current_user.role not in WRITE:
             abort(403)

@@ -11,6 +11,7 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, IntegerField, SelectField, StringField
 from wtforms.validators import DataRequired, NumberRange
 
+from .choices import options
 from ..errors import UserError
 from ..ledger.events import events_of
 from ..models import METHODS
@@ -34,14 +35,14 @@ class CommunityForm(FlaskForm):
 class ElectionForm(FlaskForm):
     title = StringField(_l("选举名称"), validators=[DataRequired(message=_l("请填写选举名称"))])
     election_day = DateField(_l("选举日"), validators=[DataRequired(message=_l("请填写选举日（年-月-日）"))])
-    method = SelectField(_l("选举方式"), choices=list(METHODS.items()))
-    preset = SelectField(_l("规则预设"), choices=list(PRESET_LABELS.items()))
+    method = SelectField(_l("选举方式"), choices=options(METHODS))
+    preset = SelectField(_l("规则预设"), choices=options(PRESET_LABELS))
     jwh_deputies = IntegerField(_l("居委会副主任人数"), default=1)
     jwh_members = IntegerField(_l("居委会委员人数"), default=5)
     jdw_deputies = IntegerField(_l("监督委员会副主任人数"), default=0)
     jdw_members = IntegerField(_l("监督委员会委员人数"), default=2)
-    paper_size = SelectField(_l("选票纸张"), choices=[("A4", "A4"), ("A5", "A5")])
-    paper_layout = SelectField(_l("选票版式"), choices=[("one", "一张选票含全部职位"), ("per_body", "每个机构一张选票")])
+    paper_size = SelectField(_l("选票纸张"), choices=options([("A4", "A4"), ("A5", "A5")]))
+    paper_layout = SelectField(_l("选票版式"), choices=options([("one", "一张选票含全部职位"), ("per_body", "每个机构一张选票")]))
 
 
 @bp.route("/communities/new", methods=["GET", "POST"])
