@@ -29,6 +29,18 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.browser)
 
 
+PASSWORD = "browser-pass-1"  # of the users the browser tests create
+
+
+def log_in(page, username: str, password: str = PASSWORD) -> None:
+    """Log in through the login page, from no session, and wait for the home page."""
+    page.context.clear_cookies()
+    page.goto("/login")
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码").fill(password)
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_url("**/")
+
 @pytest.fixture(scope="session")
 def live_app(tmp_path_factory):
     folder = tmp_path_factory.mktemp("live")

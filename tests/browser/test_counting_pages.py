@@ -7,16 +7,13 @@ import uuid
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import select
 
 from election.accounts.service import create_user
 from election.counting.service import d_from_scan, enter_scanned
 from election.models import AuditCode, Election
 from election.setup.service import ElectionDraft, create_community, create_election
-from tests.browser.conftest import no_horizontal_scroll, shot, unlabelled_fields
+from tests.browser.conftest import PASSWORD, log_in, no_horizontal_scroll, shot, unlabelled_fields
 from tests.counting.builder import build, entry_fields
-
-PASSWORD = "browser-pass-1"
 
 
 @pytest.fixture
@@ -35,19 +32,11 @@ def counting_world(live_app):
     db.close()
 
 
-def _login(page, username: str) -> None:
-    page.goto("/login")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_url("**/")
-
-
 def test_entry_page_keyboard_only(page, counting_world):
     """Rule (issue): a paper costs one scan plus the marks; Enter confirms; focus returns to the scan field."""
     w = counting_world
     b, eid = w["built"], w["election_id"]
-    _login(page, f"counter_{w['tag']}")
+    log_in(page, f"counter_{w['tag']}")
     page.goto(f"/elections/{eid}/counting/1/entry?box={b.boxes[0].id}")
     assert unlabelled_fields(page) == []
     papers = [["1", "2"], ["2", "1", "1"], []]  # keys after the scan: 主任 ×2, then 副主任
@@ -84,7 +73,7 @@ def test_entry_page_keyboard_only(page, counting_world):
 def test_running_tally_refreshes_and_projector(page, counting_world):
     w = counting_world
     b, eid, db = w["built"], w["election_id"], w["db"]
-    _login(page, f"scrutineer_{w['tag']}")
+    log_in(page, f"scrutineer_{w['tag']}")
     page.goto(f"/elections/{eid}/counting/1/running")
     assert page.locator("#returned").inner_text() == "0"
     election = db.get(Election, eid)
@@ -103,7 +92,7 @@ def test_running_tally_refreshes_and_projector(page, counting_world):
 def test_overview_and_board_on_phone(phone, counting_world):
     w = counting_world
     eid = w["election_id"]
-    _login(phone, f"committee_{w['tag']}")
+    log_in(phone, f"committee_{w['tag']}")
     phone.goto(f"/elections/{eid}/counting")
     assert "票箱核对" in phone.content() and "尚未录入计票板合计" in phone.locator(".blockers").inner_text()
     assert no_horizontal_scroll(phone)
@@ -136,7 +125,7 @@ def test_auditor_receives_filing(page, counting_world, live_app):
     file_result(db, election, 1, "committee")
     create_user(db, f"auditor_{w['tag']}", PASSWORD, "auditor", street_office=election.community.street_office)
     db.commit()
-    _login(page, f"auditor_{w['tag']}")
+    log_in(page, f"auditor_{w['tag']}")
     page.goto("/filings")
     row = page.locator("#filings tbody tr", has_text=election.title)
     assert row.count() == 1

@@ -13,7 +13,7 @@ import pytest
 
 from election.demo import DEMO_PASSWORD, build_demo
 from election.web.access import _MARK
-from tests.browser.conftest import no_horizontal_scroll, unlabelled_fields
+from tests.browser.conftest import log_in, no_horizontal_scroll, unlabelled_fields
 
 SKIP = {"static", "auth.logout"}
 DOWNLOADS = (".pdf", ".zip", ".json", ".xlsx")
@@ -53,14 +53,6 @@ def _pages(app) -> list[tuple[str, str, str]]:
     return sorted(out)
 
 
-def _login(page, username: str) -> None:
-    page.goto("/login")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_url("**/")
-
-
 def test_every_page_fits_a_phone_and_labels_its_fields(phone, live_app, demo):
     from flask import url_for
 
@@ -72,7 +64,7 @@ def test_every_page_fits_a_phone_and_labels_its_fields(phone, live_app, demo):
     for endpoint, role, _rule in pages:
         if role != current:
             phone.context.clear_cookies()
-            _login(phone, demo["users"][role])
+            log_in(phone, demo["users"][role], DEMO_PASSWORD)
             current = role
         with live_app.test_request_context():
             args = {k: demo[k] for k in ("election_id", "community_id")

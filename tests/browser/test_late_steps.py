@@ -10,8 +10,7 @@ from datetime import date, timedelta
 from election.accounts.service import create_user
 from election.models import Election
 from election.setup.service import ElectionDraft, create_community, create_election
-from tests.browser.conftest import no_horizontal_scroll, shot
-from tests.browser.test_roll import PASSWORD, log_in
+from tests.browser.conftest import PASSWORD, log_in, no_horizontal_scroll, shot
 
 
 def _late_election(live_app) -> tuple[int, str]:

@@ -15,8 +15,7 @@ from sqlalchemy import select
 from election.accounts.service import create_user
 from election.models import Issuance
 from election.setup.service import ElectionDraft, create_community, create_election
-from tests.browser.conftest import no_horizontal_scroll, shot, unlabelled_fields
-from tests.browser.test_polling import PASSWORD, _login
+from tests.browser.conftest import PASSWORD, log_in, no_horizontal_scroll, shot, unlabelled_fields
 from tests.counting.voting import candidates_of, setup, vote_round
 
 FIRST = {"jwh_zhuren": [0], "jwh_fu_zhuren": [0], "jwh_weiyuan": [0, 1], "jdw_zhuren": [0], "jdw_weiyuan": [0, 1]}
@@ -47,7 +46,7 @@ def test_runoff_print_page_and_desk(page, phone, runoff_world, tmp_path):
     rw = runoff_world
     w = rw["w"]
     e = w.election
-    _login(page, rw["users"]["committee"])
+    log_in(page, rw["users"]["committee"])
     page.goto(f"/elections/{e.id}/polling")
     assert page.locator("#round").inner_text() == "第 2 轮 · 另行选举"
     assert "印制选票 · 第 2 轮 · 另行选举" in page.content()
@@ -69,7 +68,7 @@ def test_runoff_print_page_and_desk(page, phone, runoff_world, tmp_path):
     assert "第 2 轮" in page.locator("#batches").inner_text()
 
     voter = w.voters[5]  # voted in round 1
-    _login(phone, rw["users"]["clerk"])
+    log_in(phone, rw["users"]["clerk"])
     phone.goto(f"/elections/{e.id}/polling/desks/{w.station.desks[0].id}")
     assert phone.locator("#round").inner_text() == "第 2 轮 · 另行选举"
     assert unlabelled_fields(phone) == []

@@ -8,10 +8,8 @@ from datetime import date, timedelta
 from election.accounts.service import create_user
 from election.nomination import service
 from election.setup.service import ElectionDraft, create_community, create_election
-from tests.browser.conftest import no_horizontal_scroll, shot, unlabelled_fields
+from tests.browser.conftest import PASSWORD, log_in, no_horizontal_scroll, shot, unlabelled_fields
 from tests.nomination.helpers import SLATE, Roll, full_slate
-
-PASSWORD = "browser-pass-1"
 
 
 def _world(live_app, *, slate: bool = True, confirm: bool = True, extra_weiyuan: int = 0) -> dict:
@@ -39,17 +37,9 @@ def _world(live_app, *, slate: bool = True, confirm: bool = True, extra_weiyuan:
     return out
 
 
-def _login(page, username: str) -> None:
-    page.goto("/login")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_url("**/")
-
-
 def test_nominees_page_shows_posts_channels_and_the_check(page, phone, live_app):
     w = _world(live_app, confirm=False)
-    _login(page, w["committee"])
+    log_in(page, w["committee"])
     page.goto(f"/elections/{w['election']}/nomination")
     assert page.locator("h1").inner_text().startswith("候选人提名")
     section = page.locator("#post-jdw_zhuren")
@@ -60,7 +50,7 @@ def test_nominees_page_shows_posts_channels_and_the_check(page, phone, live_app)
     errors = page.locator("#check-errors").inner_text()
     assert "尚未经街道党工委或纪工委审核确认" in errors
     shot(page, "nomination-index")
-    _login(phone, w["street"])
+    log_in(phone, w["street"])
     phone.goto(f"/elections/{w['election']}/nomination")
     assert no_horizontal_scroll(phone)
     assert phone.get_by_role("link", name="登记提名").count() == 0  # street admin reads only
@@ -68,7 +58,7 @@ def test_nominees_page_shows_posts_channels_and_the_check(page, phone, live_app)
 
 def test_add_joint_nomination_page(page, live_app):
     w = _world(live_app, slate=False)
-    _login(page, w["committee"])
+    log_in(page, w["committee"])
     page.goto(f"/elections/{w['election']}/nomination/new")
     assert unlabelled_fields(page) == []
     page.get_by_label("职位").select_option(label="居民委员会委员")
@@ -90,7 +80,7 @@ def test_add_joint_nomination_page(page, live_app):
 
 def test_street_admin_confirms_the_chair_page(page, live_app):
     w = _world(live_app, confirm=False)
-    _login(page, w["street"])
+    log_in(page, w["street"])
     page.goto(f"/elections/{w['election']}/nomination/confirm")
     assert unlabelled_fields(page) == []
     first = SLATE["jdw_zhuren"][0]
@@ -105,7 +95,7 @@ def test_street_admin_confirms_the_chair_page(page, live_app):
 
 def test_primary_page_records_votes_and_flags_ties(page, live_app):
     w = _world(live_app, extra_weiyuan=3)
-    _login(page, w["committee"])
+    log_in(page, w["committee"])
     page.goto(f"/elections/{w['election']}/nomination/primary/jwh_weiyuan")
     assert unlabelled_fields(page) == []
     names = SLATE["jwh_weiyuan"] + ["冯一", "冯二", "冯三"]
@@ -120,7 +110,7 @@ def test_primary_page_records_votes_and_flags_ties(page, live_app):
 
 def test_relations_page_flags_a_relative(page, live_app):
     w = _world(live_app)
-    _login(page, w["committee"])
+    log_in(page, w["committee"])
     page.goto(f"/elections/{w['election']}/nomination/relations")
     assert unlabelled_fields(page) == []
     page.get_by_label("居民（选民证号或姓名）").fill(SLATE["jdw_weiyuan"][0])
@@ -136,7 +126,7 @@ def test_relations_page_flags_a_relative(page, live_app):
 
 def test_publish_page_refuses_a_late_date_then_publishes(page, phone, live_app):
     w = _world(live_app)
-    _login(page, w["committee"])
+    log_in(page, w["committee"])
     page.goto(f"/elections/{w['election']}/nomination/publish")
     assert unlabelled_fields(page) == []
     election_day = date.today() + timedelta(days=30)
@@ -162,6 +152,6 @@ def test_publish_page_refuses_a_late_date_then_publishes(page, phone, live_app):
     flashes = page.locator(".flashes").inner_text()
     assert "候选人已书面退出" in flashes and "居民委员会委员：正式候选人只剩 3 名，应选 3 名" in flashes
     assert "赵小英" not in page.locator("#formal").inner_text()
-    _login(phone, w["committee"])
+    log_in(phone, w["committee"])
     phone.goto(f"/elections/{w['election']}/nomination/publish")
     assert no_horizontal_scroll(phone)

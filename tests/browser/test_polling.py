@@ -15,10 +15,9 @@ from election.polling import issuance
 from election.polling.stations import create_station
 from election.protocol import codes
 from election.setup.service import ElectionDraft, create_community, create_election
-from tests.browser.conftest import no_horizontal_scroll, shot, unlabelled_fields
+from tests.browser.conftest import PASSWORD, log_in, no_horizontal_scroll, shot, unlabelled_fields
 from tests.polling.helpers import add_candidates, add_voters, print_capturing
 
-PASSWORD = "browser-pass-1"
 _seq = itertools.count()
 
 
@@ -46,17 +45,9 @@ def polling_world(live_app):
     db.close()
 
 
-def _login(page, username: str) -> None:
-    page.goto("/login")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_url("**/")
-
-
 def test_print_with_progress_and_single_download(page, polling_world, tmp_path):
     w = polling_world
-    _login(page, w["users"]["committee"])
+    log_in(page, w["users"]["committee"])
     page.goto(f"/elections/{w['election'].id}/polling")
     assert unlabelled_fields(page) == []
     page.get_by_label("印制张数").fill("120")
@@ -77,7 +68,7 @@ def test_print_with_progress_and_single_download(page, polling_world, tmp_path):
 def test_desk_checkin_on_a_phone(phone, polling_world):
     w = polling_world
     voter = w["voters"][20]
-    _login(phone, w["users"]["clerk"])
+    log_in(phone, w["users"]["clerk"])
     phone.goto(f"/elections/{w['election'].id}/polling/desks/{w['desk'].id}")
     assert unlabelled_fields(phone) == []
     phone.get_by_label("扫描选民证二维码").fill(voter.card_code)
@@ -98,7 +89,7 @@ def test_desk_checkin_on_a_phone(phone, polling_world):
 def test_deposit_then_refusal_in_red(page, polling_world, monkeypatch):
     w = polling_world
     papers = print_capturing(w["db"], w["election"], 2, monkeypatch, w["key"])
-    _login(page, w["users"]["scrutineer"])
+    log_in(page, w["users"]["scrutineer"])
     page.goto(f"/elections/{w['election'].id}/polling/boxes/{w['box'].id}")
     page.get_by_label("扫描选票存根二维码（投入票箱时）").fill(papers[0][0])
     page.get_by_role("button", name="登记投入").click()
@@ -114,7 +105,7 @@ def test_deposit_then_refusal_in_red(page, polling_world, monkeypatch):
 def test_mobile_box_queues_offline_and_syncs(page, polling_world, monkeypatch):
     w = polling_world
     papers = print_capturing(w["db"], w["election"], 2, monkeypatch, w["key"])
-    _login(page, w["users"]["scrutineer"])
+    log_in(page, w["users"]["scrutineer"])
     page.goto(f"/elections/{w['election'].id}/polling/boxes/{w['mobile_box'].id}")
     page.context.set_offline(True)
     for t_qr, _ in papers:
@@ -135,7 +126,7 @@ def test_mobile_box_queues_offline_and_syncs(page, polling_world, monkeypatch):
 def test_proxy_form_and_notice(page, polling_world):
     w = polling_world
     v = w["voters"]
-    _login(page, w["users"]["committee"])
+    log_in(page, w["users"]["committee"])
     page.goto(f"/elections/{w['election'].id}/polling/proxies")
     assert unlabelled_fields(page) == []
     page.get_by_label("委托人的选民证编码", exact=True).fill(v[21].card_code)
@@ -160,7 +151,7 @@ def test_proxy_form_and_notice(page, polling_world):
 def test_spoiled_paper_page(page, polling_world, monkeypatch):
     w = polling_world
     papers = print_capturing(w["db"], w["election"], 1, monkeypatch, w["key"])
-    _login(page, w["users"]["clerk"])
+    log_in(page, w["users"]["clerk"])
     page.goto(f"/elections/{w['election'].id}/polling/spoiled")
     assert unlabelled_fields(page) == []
     page.get_by_label("扫描写错选票的存根").fill(papers[0][0])
@@ -172,7 +163,7 @@ def test_spoiled_paper_page(page, polling_world, monkeypatch):
 
 def test_turnout_refreshes_without_reload(page, polling_world):
     w = polling_world
-    _login(page, w["users"]["committee"])
+    log_in(page, w["users"]["committee"])
     page.goto(f"/elections/{w['election'].id}/polling/turnout")
     assert page.locator("#issued").inner_text() == "0"
     page.evaluate("window.__marker = 1")
@@ -188,7 +179,7 @@ def test_reconcile_page_shows_difference_and_records_explanation(page, polling_w
     papers = print_capturing(w["db"], w["election"], 2, monkeypatch, w["key"])
     from election.polling import deposit
     deposit.deposit(w["db"], w["election"], w["box"].id, papers[0][0])  # deposited, never issued
-    _login(page, w["users"]["committee"])
+    log_in(page, w["users"]["committee"])
     page.goto(f"/elections/{w['election'].id}/polling/reconcile")
     findings = page.locator("#findings")
     assert "多于发出数" in findings.inner_text()

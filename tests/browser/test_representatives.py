@@ -10,10 +10,8 @@ from election.representatives import areas as area_svc
 from election.representatives import meetings as meeting_svc
 from election.representatives.people import residents_of
 from election.setup.service import ElectionDraft, create_community, create_election
-from tests.browser.conftest import no_horizontal_scroll, shot, unlabelled_fields
+from tests.browser.conftest import PASSWORD, log_in, no_horizontal_scroll, shot, unlabelled_fields
 from tests.representatives.factory import build_roll
-
-PASSWORD = "browser-pass-1"
 
 
 def _world(live_app, buildings=(40, 40), propose=False, per_group=120):
@@ -33,14 +31,6 @@ def _world(live_app, buildings=(40, 40), propose=False, per_group=120):
     return info
 
 
-def _login(page, username):
-    page.goto("/login")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_url("**/")
-
-
 def _distinct(people, n):
     seen, out = set(), []
     for p in people:
@@ -52,7 +42,7 @@ def _distinct(people, n):
 
 def test_areas_page_proposes_and_adjusts(page, live_app):
     w = _world(live_app, (40, 40, 40))
-    _login(page, w["user"])
+    log_in(page, w["user"])
     page.goto(f"/elections/{w['election_id']}/representatives")
     assert unlabelled_fields(page) == []
     page.get_by_role("button", name="按户数划分推选片区").click()
@@ -81,7 +71,7 @@ def test_area_meeting_page_refuses_half_and_records_more(page, live_app):
     w = _world(live_app, (40, 40), propose=True)
     area = area_svc.areas_of(w["db"], w["election"])[0]
     a, b = _distinct(residents_of(w["db"], w["election"], household_ids=[m.household_id for m in area.members]), 2)
-    _login(page, w["user"])
+    log_in(page, w["user"])
     page.goto(f"/elections/{w['election_id']}/representatives/areas/{area.id}")
     assert unlabelled_fields(page) == []
     page.get_by_label("参加户数").fill("20")
@@ -102,7 +92,7 @@ def test_roster_page_resign_replace_and_pdf(page, live_app):
     a, b = _distinct(residents_of(db, election, household_ids=[m.household_id for m in area.members]), 2)
     meeting_svc.record_area_meeting(db, election, area.id, 30, f"{a.name} 20", date.today(), "test")
     db.commit()
-    _login(page, w["user"])
+    log_in(page, w["user"])
     page.goto(f"/elections/{w['election_id']}/representatives/list")
     assert a.name in page.locator("#roster").inner_text()
     page.get_by_text(f"第1片区 · {a.name}：辞去或补选").click()
@@ -127,7 +117,7 @@ def test_group_leaders_page(page, live_app):
     db, election = w["db"], w["election"]
     group = meeting_svc.group_names(db, election)[0]
     leader = _distinct(residents_of(db, election, group_name=group), 1)[0]
-    _login(page, w["user"])
+    log_in(page, w["user"])
     page.goto(f"/elections/{w['election_id']}/group-leaders")
     assert unlabelled_fields(page) == []
     page.get_by_label("居民小组").select_option(group)
@@ -146,7 +136,7 @@ def test_committee_page_records_result_and_shows_succession(phone, live_app):
     w = _world(live_app, (40,))
     db, election = w["db"], w["election"]
     people = _distinct(residents_of(db, election), 9)
-    _login(phone, w["user"])
+    log_in(phone, w["user"])
     phone.goto(f"/elections/{w['election_id']}/election-committee")
     assert unlabelled_fields(phone) == []
     phone.get_by_label("推选方式").select_option("residents_meeting")

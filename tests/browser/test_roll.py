@@ -14,10 +14,9 @@ from election.accounts.service import create_user
 from election.models import Resident
 from election.roll.importing import import_roll
 from election.setup.service import ElectionDraft, create_community, create_election
-from tests.browser.conftest import no_horizontal_scroll, shot, unlabelled_fields
+from tests.browser.conftest import PASSWORD, log_in, no_horizontal_scroll, shot, unlabelled_fields
 from tests.roll.helpers import csv_bytes, make_id, row
 
-PASSWORD = "browser-pass-1"
 TODAY = date.today()
 
 
@@ -47,14 +46,6 @@ def roll_world(live_app):
            "ids": {r.name: r.id for r in db.scalars(select(Resident).where(Resident.election_id == election.id))}}
     db.close()
     return out
-
-
-def log_in(page, username: str) -> None:
-    page.goto("/login")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_url("**/")
 
 
 def test_overview_counts_and_search(page, roll_world):

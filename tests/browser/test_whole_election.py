@@ -19,7 +19,7 @@ from election.accounts.service import create_user
 from election.models import Community
 from election.rules.idcard import check_digit
 from election.rules.roll_rows import COLUMNS
-from tests.browser.conftest import ARTIFACTS
+from tests.browser.conftest import ARTIFACTS, log_in
 
 PASSWORD = "whole-election-1"
 TODAY = date.today()
@@ -54,15 +54,6 @@ def _roll_xlsx(region: str, count: int = 40) -> tuple[bytes, list[str]]:
     return out.getvalue(), names
 
 
-def _login(page, username: str) -> None:
-    page.context.clear_cookies()
-    page.goto("/login")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_url("**/")
-
-
 def _shot(page, name: str) -> None:
     """A viewport screenshot (1280x720): the walkthrough's images stay small."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
@@ -81,7 +72,7 @@ def test_a_whole_election_through_the_pages(page, live_app, tmp_path):
     db.commit()
 
     # 1. The street admin creates the community and the election.
-    _login(page, f"street_{tag}")
+    log_in(page, f"street_{tag}", PASSWORD)
     page.goto("/communities/new")
     page.get_by_label("社区名称").fill(f"全程社区{tag}")
     page.get_by_label("所属街道办事处").fill(f"全程街道{tag}")
@@ -117,7 +108,7 @@ def test_a_whole_election_through_the_pages(page, live_app, tmp_path):
     content, names = _roll_xlsx(region)
     roll_file = tmp_path / "roll.xlsx"
     roll_file.write_bytes(content)
-    _login(page, users["committee"])
+    log_in(page, users["committee"], PASSWORD)
     page.goto(f"{base}/roll/import")
     page.get_by_label("名册文件（.xlsx 或 .csv）").set_input_files(str(roll_file))
     page.get_by_label("只检查，不写入（预览）").uncheck()
@@ -167,7 +158,7 @@ def test_a_whole_election_through_the_pages(page, live_app, tmp_path):
     _shot(page, "e2e-05-nominees")
 
     # The street admin confirms the supervision chair nominees.
-    _login(page, f"street_{tag}")
+    log_in(page, f"street_{tag}", PASSWORD)
     page.goto(f"{base}/nomination/confirm")
     for name in slate["居务监督委员会主任"]:
         section = page.locator("section", has_text=name).first
@@ -177,7 +168,7 @@ def test_a_whole_election_through_the_pages(page, live_app, tmp_path):
         assert "已审核确认" in _flash(page)
     _shot(page, "e2e-06-chair-confirmed")
 
-    _login(page, users["committee"])
+    log_in(page, users["committee"], PASSWORD)
     page.goto(f"{base}/nomination/publish")
     page.get_by_label("公布日期").fill(TODAY.isoformat())
     page.get_by_role("button", name="公布正式候选人名单").click()
@@ -231,7 +222,7 @@ def test_a_whole_election_through_the_pages(page, live_app, tmp_path):
     voters = db.query(Resident).filter(Resident.election_id == election_id,
                                        Resident.card_code.is_not(None)).order_by(Resident.voter_number).all()
     assert len(voters) == 40
-    _login(page, users["clerk"])
+    log_in(page, users["clerk"], PASSWORD)
     page.goto(desk_url)
     first = voters[0]
     page.get_by_label("按姓名、居民小组或身份证号（脱敏）查找").fill(first.name)
@@ -252,7 +243,7 @@ def test_a_whole_election_through_the_pages(page, live_app, tmp_path):
 
     # 8. The scrutineer at the box registers each stub as the paper goes in.
     box_id = int(box_url.rstrip("/").split("/")[-1])
-    _login(page, users["scrutineer"])
+    log_in(page, users["scrutineer"], PASSWORD)
     page.goto(box_url)
     for t_code, _a_code in papers[:voting]:
         page.get_by_label("扫描选票存根二维码（投入票箱时）").fill(t_code)
@@ -271,7 +262,7 @@ def test_a_whole_election_through_the_pages(page, live_app, tmp_path):
     # 9. The counter enters each paper with the keyboard: scan the A code, one key per candidate.
     # 13 candidates in list order; each voter approves as many as there are seats on each post.
     keys = "1010111010110"
-    _login(page, users["counter"])
+    log_in(page, users["counter"], PASSWORD)
     page.goto(f"{base}/counting/1/entry?box={box_id}")
     for _t_code, a_code in papers[:voting]:
         page.keyboard.type(a_code)
@@ -286,7 +277,7 @@ def test_a_whole_election_through_the_pages(page, live_app, tmp_path):
 
     # 10. The scrutineer types the tally board's totals (here: the totals the board shows,
     # which the hand count on the board agrees with), then the committee publishes.
-    _login(page, users["scrutineer"])
+    log_in(page, users["scrutineer"], PASSWORD)
     tally = page.request.get(f"{base}/counting/1/tally.json").json()
     page.goto(f"{base}/counting/1/board")
     for post in tally["posts"]:
@@ -295,7 +286,7 @@ def test_a_whole_election_through_the_pages(page, live_app, tmp_path):
     page.get_by_role("button", name="录入合计").click()
     page.wait_for_url(f"**{base}/counting")
     assert "计票板合计已录入" in _flash(page)
-    _login(page, users["committee"])
+    log_in(page, users["committee"], PASSWORD)
     page.goto(f"{base}/counting")
     page.get_by_role("button", name="公布第 1 轮结果").click()
     page.wait_for_url(f"**{base}/counting")
@@ -331,7 +322,7 @@ def test_a_whole_election_through_the_pages(page, live_app, tmp_path):
     assert checked.returncode == 0, checked.stdout + checked.stderr
 
     # 12. The street-office auditor runs a risk-limiting audit: dice seed, draws, blind entry.
-    _login(page, users["auditor"])
+    log_in(page, users["auditor"], PASSWORD)
     page.goto(f"/audit/e/{election_id}")
     page.get_by_label("随机种子（公开掷骰得到的数字，至少 20 位）").fill("6543 2156 4321 5613 2465")
     page.get_by_role("button", name="计算样本并列出抽取清单").click()
