@@ -16,7 +16,7 @@ from .. import clock
 from ..errors import UserError
 from ..models import CANDIDATE_STATUSES, CHANNELS, RELATIONS
 from ..nomination import service
-from .feedback import refuse
+from .feedback import form_errors, refuse
 from .access import election_or_404, roles
 from .db import get_db
 
@@ -220,9 +220,7 @@ def withdraw(election_id: int, candidate_id: int):
             for note in notes:
                 flash(note, "info")
     else:
-        for errors in form.errors.values():
-            for message in errors:
-                flash(message, "error")
+        form_errors(form)
     return redirect(url_for("nomination.publish", election_id=election.id))
 
 

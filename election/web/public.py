@@ -244,10 +244,10 @@ def complaints(election_id: int):
         try:
             answer_complaint(db, election, int(request.form.get("complaint", "0")), form.answer.data, current_user.username)
             db.commit()
-        except (UserError, ValueError) as error:
-            db.rollback()
-            for message in getattr(error, "messages", [str(error)]):
-                flash(message, "error")
+        except ValueError:
+            refuse(UserError("请选择要答复的申诉"))
+        except UserError as error:
+            refuse(error)
         else:
             flash(_("答复已记入事件记录。"), "info")
             return redirect(url_for("public.complaints", election_id=election.id))

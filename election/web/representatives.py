@@ -22,7 +22,7 @@ from ..representatives import committee as committee_svc
 from ..representatives import meetings as meeting_svc
 from ..representatives import roster as roster_svc
 from ..setup.service import rulebook_of
-from .feedback import refuse
+from .feedback import form_errors, refuse
 from .access import election_or_404, roles
 from .db import get_db
 
@@ -100,12 +100,6 @@ def _run(action) -> bool:
     return True
 
 
-def _flash_form_errors(form: FlaskForm) -> None:
-    for field in form:
-        for message in field.errors:
-            flash(f"{field.label.text}：{message}", "error")
-
-
 @bp.route("/elections/<int:election_id>/representatives")
 @roles("committee", "street_admin")
 def areas(election_id: int):
@@ -127,7 +121,7 @@ def _post(election_id: int, form: FlaskForm, action, done: str, target: str = "r
         if _run(lambda db: action(db, election, form)):
             flash(done, "info")
     else:
-        _flash_form_errors(form)
+        form_errors(form)
     return redirect(url_for(target, election_id=election_id))
 
 
@@ -178,7 +172,7 @@ def meeting(election_id: int, area_id: int):
                 flash(_("推选会议已记录。"), "info")
                 return redirect(url_for("representatives.meeting", election_id=election_id, area_id=area_id))
         else:
-            _flash_form_errors(form)
+            form_errors(form)
     households = area_svc.area_households(db, area)
     return render_template(
         "representatives/meeting.html", election=election, area=area, form=form, households=households,
@@ -228,8 +222,7 @@ def notice(election_id: int):
         names = [m.name + ("（主任）" if m.is_chair else "") for m in committee_svc.committee_members(db, election)]
         roster_svc.notice_pdf(db, election, buffer, names)
     except UserError as error:
-        for message in error.messages:
-            flash(message, "error")
+        refuse(error)
         return redirect(url_for("representatives.roster", election_id=election_id))
     buffer.seek(0)
     return send_file(buffer, mimetype="application/pdf", download_name=f"居民代表名单公告-{election.id}.pdf")
@@ -252,7 +245,7 @@ def leaders(election_id: int):
                 flash(_("居民小组长推选会议已记录。"), "info")
                 return redirect(url_for("representatives.leaders", election_id=election_id))
         else:
-            _flash_form_errors(form)
+            form_errors(form)
     return render_template(
         "representatives/leaders.html", election=election, form=form, leaders=meeting_svc.group_leaders(db, election),
         meetings=meeting_svc.meetings_of(db, election, "group_leader"), votes_hint=VOTES_HINT, groups=names,
@@ -275,7 +268,7 @@ def committee(election_id: int):
                 flash(_("选举委员会推选结果已记录。"), "info")
                 return redirect(url_for("representatives.committee", election_id=election_id))
         else:
-            _flash_form_errors(form)
+            form_errors(form)
     return render_template(
         "representatives/committee.html", election=election, form=form, chair_form=ChairForm(), rules=rules,
         entries=committee_svc.entries(db, election), history=committee_svc.history(db, election),

@@ -35,7 +35,7 @@ from ..roll.publication import (
 from ..roll.register import (
     CHANGES, applications_of, apply_for_registration, category_label, change_status, judge_resident, overview, resident_of,
 )
-from .feedback import refuse
+from .feedback import form_errors, refuse
 from .access import election_or_404, roles
 from .db import get_db
 from .jobs import start as start_job
@@ -319,9 +319,7 @@ def decide(election_id: int, objection_id: int):
         else:
             flash(_("处理决定已记录。可打印更正公告。"), "info")
     else:
-        for messages in form.errors.values():
-            for message in messages:
-                flash(message, "error")
+        form_errors(form)
     return redirect(url_for("roll.objections", election_id=election.id))
 
 
