@@ -112,6 +112,41 @@ def no_horizontal_scroll(page) -> bool:
     return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 
 
+def low_contrast_text(page) -> list[str]:
+    """Visible text whose colour against its background is below WCAG 2.1 AA (4.5:1, or 3:1
+    for large text: 24 px, or 18.66 px bold). The background is the first opaque one among
+    the element and its ancestors (white when none is set)."""
+    return page.evaluate("""() => {
+        const rgb = s => (s.match(/[\\d.]+/g) || []).map(Number);
+        const lum = ([r, g, b]) => {
+            const c = [r, g, b].map(v => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; });
+            return 0.2126 * c[0] + 0.7152 * c[1] + 0.0722 * c[2];
+        };
+        const background = el => {
+            for (; el; el = el.parentElement) {
+                const c = rgb(getComputedStyle(el).backgroundColor);
+                if (c.length >= 3 && (c.length < 4 || c[3] === 1)) return c;
+            }
+            return [255, 255, 255];
+        };
+        const out = [];
+        const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+        for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+            const el = node.parentElement;
+            if (!node.textContent.trim() || !el || !el.getClientRects().length) continue;
+            const style = getComputedStyle(el);
+            if (style.visibility === 'hidden' || Number(style.opacity) === 0) continue;
+            const fg = rgb(style.color), bg = background(el);
+            const [hi, lo] = [lum(fg), lum(bg)].sort((a, b) => b - a);
+            const ratio = (hi + 0.05) / (lo + 0.05);
+            const size = parseFloat(style.fontSize), bold = Number(style.fontWeight) >= 700;
+            const need = size >= 24 || (bold && size >= 18.66) ? 3 : 4.5;
+            if (ratio < need) out.push(`${node.textContent.trim().slice(0, 20)} (${ratio.toFixed(2)}:1 < ${need}:1)`);
+        }
+        return [...new Set(out)];
+    }""")
+
+
 def unlabelled_fields(page) -> list[str]:
     """Form fields that have no label a screen reader could announce."""
     return page.evaluate("""() => [...document.querySelectorAll('input, select, textarea')]
