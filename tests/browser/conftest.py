@@ -147,6 +147,22 @@ def low_contrast_text(page) -> list[str]:
     }""")
 
 
+def small_touch_targets(page) -> list[str]:
+    """Controls a finger cannot hit reliably: buttons, fields and button-styled links under
+    44 px tall (the house size, juxuan.css), text-styled buttons and check boxes under 22 px
+    (a check box's label is part of its target)."""
+    return page.evaluate("""() => [...document.querySelectorAll(
+            'button, a.button, input, select, textarea')]
+        .filter(el => el.type !== 'hidden' && el.getClientRects().length)
+        .filter(el => {
+            const box = el.getBoundingClientRect();
+            const small = el.matches('input[type=checkbox], input[type=radio], button.link') ? 22 : 44;
+            return box.height < small - 0.5 || box.width < 22;
+        })
+        .map(el => `${el.tagName.toLowerCase()} ${el.name || el.id || el.textContent.trim().slice(0, 12)} `
+                   + `(${Math.round(el.getBoundingClientRect().width)}x${Math.round(el.getBoundingClientRect().height)})`)""")
+
+
 def unlabelled_fields(page) -> list[str]:
     """Form fields that have no label a screen reader could announce."""
     return page.evaluate("""() => [...document.querySelectorAll('input, select, textarea')]

@@ -13,7 +13,7 @@ import pytest
 
 from election.demo import DEMO_PASSWORD, build_demo
 from election.web.access import _MARK
-from tests.browser.conftest import log_in, low_contrast_text, no_horizontal_scroll, unlabelled_fields
+from tests.browser.conftest import log_in, low_contrast_text, no_horizontal_scroll, small_touch_targets, unlabelled_fields
 
 SKIP = {"static", "auth.logout"}
 DOWNLOADS = (".pdf", ".zip", ".json", ".xlsx")
@@ -85,6 +85,9 @@ def test_every_page_fits_a_phone_and_labels_its_fields(phone, live_app, demo):
         missing = unlabelled_fields(phone)
         if missing:
             failures.append(f"{url} ({role}): fields without a label {missing}")
+        small = small_touch_targets(phone)
+        if small:
+            failures.append(f"{url} ({role}): touch targets too small {small[:5]}")
         faint = low_contrast_text(phone)
         if faint:
             failures.append(f"{url} ({role}): text below WCAG AA contrast {faint[:5]}")
@@ -99,3 +102,16 @@ def test_the_contrast_check_flags_faint_text(phone):
                       '<p style="color:#767676">可</p><p style="color:#fff;background:#b22222">红</p></body>')
     faint = low_contrast_text(phone)
     assert [f[0] for f in faint] == ["淡", "大"]
+
+
+def test_the_touch_target_check_flags_small_controls(phone):
+    """A 20 px button and a 16 px check box are flagged; the house 44 px button and a 22 px
+    check box are not."""
+    phone.goto("/login")
+    phone.set_content(
+        '<link rel="stylesheet" href="/static/juxuan.css"><body>'
+        '<button id="tiny" style="min-height:0;height:20px;padding:0">小</button><button id="ok">好</button>'
+        '<input type="checkbox" id="c16" style="width:16px;height:16px"><label for="c16">甲</label>'
+        '<input type="checkbox" id="c22"><label for="c22">乙</label></body>')
+    flagged = small_touch_targets(phone)
+    assert [f.split(" ")[1] for f in flagged] == ["tiny", "c16"]
