@@ -285,21 +285,35 @@ def _candidate_row(db: Session, election: Election, post: str, person: str) -> i
     return row.id
 
 
-def _next_round(db: Session, election: Election, number: int, result: TallyResult, actor: str) -> Round:
-    kind = result.next_round
+def _next_round(db: Session, election: Election, number: int, result: TallyResult, actor: str) -> Round | None:
+    """The next round holds every tie and every run-off of the result, so no seat is lost
+    while another is decided: a post's needs merge into one section (seats add up,
+    candidates in order, woman-only seats kept as the post's reserved seats), each section
+    marked revote (most votes) or runoff (the run-off rule). A need without a candidate waits
+    for nominations (the result says so); with nothing to vote on, no round is created."""
     posts: dict = {}
     for p in result.posts:
-        if kind == "revote":
-            for t in p.ties:
-                posts[p.key] = {"seats": t.seats, "candidates": [_candidate_row(db, election, p.key, x) for x in t.person_ids]}
-        else:
-            for ro in p.runoffs:
-                posts[p.key] = {"seats": ro.seats, "candidates": [_candidate_row(db, election, p.key, x) for x in ro.candidates],
-                                "reserved_woman_seats": 1 if ro.women_only else 0}
+        needs = [(t.seats, t.person_ids, False, "revote") for t in p.ties]
+        needs += [(ro.seats, ro.candidates, ro.women_only, "runoff") for ro in p.runoffs]
+        for seats, people, women_only, kind in needs:
+            if not people:
+                continue
+            entry = posts.setdefault(p.key, {"seats": 0, "candidates": [], "reserved_woman_seats": 0, "kind": kind})
+            entry["seats"] += seats
+            entry["reserved_woman_seats"] += seats if women_only else 0
+            entry["kind"] = "runoff" if "runoff" in (kind, entry["kind"]) else "revote"
+            for person in people:
+                row = _candidate_row(db, election, p.key, person)
+                if row not in entry["candidates"]:
+                    entry["candidates"].append(row)
+    if not posts:
+        return None
+    kind = "revote" if all(v["kind"] == "revote" for v in posts.values()) else "runoff"
     rnd = Round(election_id=election.id, number=number + 1, kind=kind, posts=posts, status="open")
     db.add(rnd)
-    record_event(db, election, "round_created", {"round": number + 1, "kind": kind,
-                                                 "posts": {k: {"seats": v["seats"], "candidates": v["candidates"]} for k, v in posts.items()}}, actor)
+    record_event(db, election, "round_created", {"round": number + 1, "kind": kind, "posts": {
+        k: {"seats": v["seats"], "candidates": v["candidates"], "reserved_woman_seats": v["reserved_woman_seats"],
+            "kind": v["kind"]} for k, v in posts.items()}}, actor)
     return rnd
 
 

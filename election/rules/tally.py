@@ -205,6 +205,8 @@ def _decide(inp: TallyInput, counts: Counts, names: dict[str, str], female: set[
     post_results: list[PostResult] = []
     any_tie = False
     body_unfilled: Counter[str] = Counter()
+    jwh_posts = [p for p in inp.posts if p.body == "jwh"]
+    woman_post = min(jwh_posts, key=lambda p: p.rank).key if jwh_posts else None
     cand_by_post: dict[str, list[str]] = defaultdict(list)
     for c in inp.candidates:
         if c.post:
@@ -276,6 +278,23 @@ def _decide(inp: TallyInput, counts: Counts, names: dict[str, str], female: set[
             )
             if len(pool) < n:
                 line += f"得票者不足 {n} 人，须另行提名补足候选人。"
+            expl.append(line)
+        if woman.status == "needs_round" and key == woman_post and not any(r.women_only for r in runoffs):
+            # RULES.md "woman member": no woman elected and no woman-only seat open. One seat
+            # of the post's run-off is reserved for a woman, or, with every seat filled, a
+            # woman member is elected in a round of her own.
+            general = next((r for r in runoffs if not r.women_only), None)
+            if general is not None:
+                runoffs.remove(general)
+                if general.seats > 1:
+                    runoffs.append(RunoffNeed(key, general.seats - 1, general.candidates, False))
+            n = 1 + rb.runoff_extra_candidates
+            pool = runoff_pool(rankings[key], cand_by_post[key], blocked, True, female, n)
+            runoffs.append(RunoffNeed(key, 1, tuple(pool), True))
+            line = (f"{post.name_zh}设妇女委员定位 1 名，按得票多少确定女性候选人 {n} 名："
+                    f"{'、'.join(nm(p) for p in pool) or '无'}。")
+            if len(pool) < n:
+                line += f"得票的女性不足 {n} 人，须另行提名补足候选人。"
             expl.append(line)
         unfilled = sel.unfilled_general + sel.unfilled_reserved
         body_unfilled[post.body] += unfilled

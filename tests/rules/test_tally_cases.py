@@ -166,7 +166,10 @@ CASES: list[tuple[str, str, dict[str, Any], dict[str, Any]]] = [
     ("woman_reserved_line_not_on_ballot", "Winning: woman member, variant A needs a reserved line",
      S([W2], [(5, {"jwh_weiyuan": ["c", "d"]}), (4, {"jwh_weiyuan": ["c", "e"]}), (3, {"jwh_weiyuan": ["d", "e"]})],
        sex={"c": "男", "d": "男"}),
-     {"elected": {"jwh_weiyuan": ["c", "d"]}, "woman": "needs_round", "next_round": "runoff"}),
+     {"elected": {"jwh_weiyuan": ["c", "d"]}, "woman": "needs_round", "next_round": "runoff",
+      # both seats went to men: the next round elects a woman member on a reserved line; its
+      # candidates are the women by votes (seats 1 + 1 wanted, only e, 7 votes, is a woman)
+      "runoffs": {"jwh_weiyuan": ["e"]}}),
     ("woman_replace_lowest", "Winning: woman member, variant B replaces the lowest 委员 (?)",
      S([W2], [(5, {"jwh_weiyuan": ["c", "d"]}), (4, {"jwh_weiyuan": ["c", "e"]}), (3, {"jwh_weiyuan": ["d", "e"]})],
        sex={"c": "男", "d": "男"}, rulebook={"changes": {"woman_member_method": "replace_lowest"}}),
@@ -176,11 +179,13 @@ CASES: list[tuple[str, str, dict[str, Any], dict[str, Any]]] = [
     ("woman_replace_lowest_none_above_threshold", "Winning: woman member, variant B needs a woman above the threshold",
      S([W2], [(6, {"jwh_weiyuan": ["c", "d"]}), (3, {"jwh_weiyuan": ["c", "e"]}), (3, {"jwh_weiyuan": ["d", "e"]})],
        sex={"c": "男", "d": "男"}, rulebook={"changes": {"woman_member_method": "replace_lowest"}}),
-     {"elected": {"jwh_weiyuan": ["c", "d"]}, "woman": "needs_round", "next_round": "runoff"}),
+     {"elected": {"jwh_weiyuan": ["c", "d"]}, "woman": "needs_round", "next_round": "runoff",
+      "runoffs": {"jwh_weiyuan": ["e"]}}),
     ("woman_separate_round", "Winning: woman member, variant C separate round (?)",
      S([W2], [(5, {"jwh_weiyuan": ["c", "d"]}), (4, {"jwh_weiyuan": ["c", "e"]}), (3, {"jwh_weiyuan": ["d", "e"]})],
        sex={"c": "男", "d": "男"}, rulebook={"changes": {"woman_member_method": "separate_round"}}),
-     {"elected": {"jwh_weiyuan": ["c", "d"]}, "woman": "needs_round", "next_round": "runoff"}),
+     {"elected": {"jwh_weiyuan": ["c", "d"]}, "woman": "needs_round", "next_round": "runoff",
+      "runoffs": {"jwh_weiyuan": ["e"]}}),
     # A write-in is an approval; with an approval it overvotes the single 主任 seat.
     ("write_in_counts_and_overvotes", "Voting: write-in name = 赞成; Validity: overvote",
      S([Z], [(6, {"jwh_zhuren": {"write_ins": ["w"]}}), (2, {"jwh_zhuren": {"approve": ["a"], "write_ins": ["w"]}}),
