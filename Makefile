@@ -36,7 +36,7 @@ bench: $(VENV)/.installed
 	$(PY) -m tools.bench
 
 screenshots: $(VENV)/.installed
-	JUXUAN_SCREENSHOTS=docs/screenshots $(PY) -m pytest -q tests/browser
+	JUXUAN_SCREENSHOTS=docs/screenshots $(PY) -m pytest -q tests/browser/test_whole_election.py
 
 translations: $(VENV)/.installed
 	$(PY) tools/translate.py
