@@ -12,10 +12,11 @@ from ..models import (
     AuditCode, BoxExplanation, Candidate, Election, Issuance, Receipt, Relation, Resident, Round, RoundResult,
     TallyBoard,
 )
-from ..rules.scenario import result_to_dict
+from ..nomination.service import ballot_key
+from ..rules.scenario import held_from_list, result_to_dict
 from ..rules.tally import tally
 from ..rules.tally_types import (
-    Candidate as TCandidate, Paper, PostMarks, PriorElected, TallyInput, TallyInputError, TallyResult,
+    Candidate as TCandidate, HeldRunoff, Paper, PostMarks, PriorElected, TallyInput, TallyInputError, TallyResult,
 )
 from .service import Ballot, _registered, ballot_of, boxes_of, mismatches, round_of, rulebook_of
 
@@ -128,8 +129,16 @@ def build_input(db: Session, election: Election, round_number: int, papers: list
         posts=tuple(spec for spec, _ in ballot.posts), candidates=tuple(candidates), papers=papers,
         relations=relations, round_kind=ballot.kind,  # type: ignore[arg-type]
         prior_elected=_prior(db, election, round_number),
+        held=_held(db, election, round_number) if ballot.kind == "revote" else (),
     )
     return inp, people
+
+
+def _held(db: Session, election: Election, round_number: int) -> tuple[HeldRunoff, ...]:
+    """The run-offs the previous result held back until this re-vote decides its ties."""
+    previous = db.scalar(select(RoundResult).where(RoundResult.election_id == election.id,
+                                                   RoundResult.round_number == round_number - 1))
+    return held_from_list(previous.result.get("held", [])) if previous is not None else ()
 
 
 def compute_result(db: Session, election: Election, round_number: int) -> TallyResult:
@@ -268,13 +277,12 @@ def publish_result(db: Session, election: Election, round_number: int, actor: st
                       "valid": p["valid_papers"], "invalid": p["invalid_papers"]} for k, p in data["posts"].items()},
         "next_round": data["next_round"],
     }, actor)
-    if result.next_round in ("revote", "runoff"):
-        _next_round(db, election, round_number, result, actor)
+    _next_round(db, election, round_number, result, actor)
     db.flush()
     return row
 
 
-def _candidate_row(db: Session, election: Election, post: str, person: str) -> int:
+def _candidate_row(db: Session, election: Election, post: str, person: str) -> Candidate:
     """The Candidate row of a person on a post, created for a write-in who reaches a run-off."""
     row = db.scalar(select(Candidate).where(Candidate.election_id == election.id, Candidate.post == post,
                                            Candidate.resident_id == int(person)))
@@ -282,38 +290,24 @@ def _candidate_row(db: Session, election: Election, post: str, person: str) -> i
         row = Candidate(election_id=election.id, resident_id=int(person), post=post, status="formal")
         db.add(row)
         db.flush()
-    return row.id
+    return row
 
 
 def _next_round(db: Session, election: Election, number: int, result: TallyResult, actor: str) -> Round | None:
-    """The next round holds every tie and every run-off of the result, so no seat is lost
-    while another is decided: a post's needs merge into one section (seats add up,
-    candidates in order, woman-only seats kept as the post's reserved seats), each section
-    marked revote (most votes) or runoff (the run-off rule). A need without a candidate waits
-    for nominations (the result says so); with nothing to vote on, no round is created."""
-    posts: dict = {}
-    for p in result.posts:
-        needs = [(t.seats, t.person_ids, False, "revote") for t in p.ties]
-        needs += [(ro.seats, ro.candidates, ro.women_only, "runoff") for ro in p.runoffs]
-        for seats, people, women_only, kind in needs:
-            if not people:
-                continue
-            entry = posts.setdefault(p.key, {"seats": 0, "candidates": [], "reserved_woman_seats": 0, "kind": kind})
-            entry["seats"] += seats
-            entry["reserved_woman_seats"] += seats if women_only else 0
-            entry["kind"] = "runoff" if "runoff" in (kind, entry["kind"]) else "revote"
-            for person in people:
-                row = _candidate_row(db, election, p.key, person)
-                if row not in entry["candidates"]:
-                    entry["candidates"].append(row)
-    if not posts:
+    """The next round exactly as the result says (`next_round`, `next_posts`): a re-vote of the
+    tied only, or the run-offs with each post's needs in one section (seats added up, the
+    woman member's seats reserved), candidates in 姓氏笔画 order as on every paper. A result that holds no section makes no round: its
+    explanation says why (nothing is left to elect, or the committee must nominate first)."""
+    if result.next_round not in ("revote", "runoff") or not result.next_posts:
         return None
-    kind = "revote" if all(v["kind"] == "revote" for v in posts.values()) else "runoff"
-    rnd = Round(election_id=election.id, number=number + 1, kind=kind, posts=posts, status="open")
+    posts = {
+        s.post: {"seats": s.seats, "reserved_woman_seats": s.reserved_woman_seats, "candidates": [
+            c.id for c in sorted((_candidate_row(db, election, s.post, p) for p in s.candidates), key=ballot_key)]}
+        for s in result.next_posts
+    }
+    rnd = Round(election_id=election.id, number=number + 1, kind=result.next_round, posts=posts, status="open")
     db.add(rnd)
-    record_event(db, election, "round_created", {"round": number + 1, "kind": kind, "posts": {
-        k: {"seats": v["seats"], "candidates": v["candidates"], "reserved_woman_seats": v["reserved_woman_seats"],
-            "kind": v["kind"]} for k, v in posts.items()}}, actor)
+    record_event(db, election, "round_created", {"round": number + 1, "kind": result.next_round, "posts": posts}, actor)
     return rnd
 
 

@@ -85,7 +85,7 @@ def ballot_of(db: Session, election: Election, number: int) -> Ballot:
             continue
         info = rnd.posts[key]
         spec = PostSpec(spec.key, spec.body, spec.title, int(info.get("seats", spec.seats)), spec.rank,
-                        "plurality" if info.get("kind", rnd.kind) == "revote" else spec.threshold, int(info.get("reserved_woman_seats", 0)))
+                        "plurality" if rnd.kind == "revote" else spec.threshold, int(info.get("reserved_woman_seats", 0)))
         ids = [int(i) for i in info.get("candidates", [])]
         rows = {c.id: c for c in db.scalars(select(Candidate).where(Candidate.id.in_(ids)))} if ids else {}
         posts.append((spec, [rows[i] for i in ids if i in rows]))

@@ -406,8 +406,13 @@ def _published(db: Session, election: Election) -> bool:
     return latest_publication(db, election) is not None
 
 
+def ballot_key(c: Candidate) -> tuple:
+    """Where a candidate stands on a paper (RULES.md: 姓氏笔画), also on a later round's paper."""
+    return (sort_key(c.resident.name), c.resident.voter_number or 0, c.id)
+
+
 def _order_post(candidates: list[Candidate]) -> list[Candidate]:
-    ordered = sorted(candidates, key=lambda c: (sort_key(c.resident.name), c.resident.voter_number or 0, c.id))
+    ordered = sorted(candidates, key=ballot_key)
     for i, c in enumerate(ordered, start=1):
         c.ballot_order = i
     return ordered

@@ -14,10 +14,12 @@ from election.rules.rulebook import Rulebook, RulebookError
 from election.rules.tally import tally
 from election.rules.tally_types import (
     Candidate,
+    HeldRunoff,
     Paper,
     PostMarks,
     PostSpec,
     PriorElected,
+    Ranked,
     TallyInput,
     TallyInputError,
     TallyResult,
@@ -168,7 +170,31 @@ def parse_scenario(data: dict[str, Any]) -> TallyInput:
         rb, _get(data, "registered_voters", "", int), _get(data, "papers_issued", "", int),
         _get(data, "papers_returned", "", int, len(papers)), tuple(posts), tuple(candidates), papers,
         tuple(relations), round_kind, tuple(prior),  # type: ignore[arg-type]
+        held_from_list(_get(data, "held", "", list, [])),
     )
+
+
+def held_from_list(raw: list[Any]) -> tuple[HeldRunoff, ...]:
+    """Held run-offs from their JSON form (a published result's ``held``, or a scenario's)."""
+    out = []
+    for i, h in enumerate(raw):
+        path = f"held[{i}]."
+        if not isinstance(h, dict):
+            raise ScenarioError(f"held[{i}]：须为对象")
+        ranked = []
+        for j, r in enumerate(_get(h, "ranked", path, list)):
+            rp = f"{path}ranked[{j}]."
+            if not isinstance(r, dict):
+                raise ScenarioError(f"{path}ranked[{j}]：须为对象")
+            ranked.append(Ranked(_get(r, "person", rp, str), _get(r, "name", rp, str, r.get("person", "")),
+                                 _get(r, "votes", rp, int)))
+        seats = _get(h, "seats", path, int)
+        if seats < 1:
+            raise ScenarioError(f"{path}seats：名额须至少为 1，收到 {seats}")
+        out.append(HeldRunoff(_get(h, "post", path, str), seats, _get(h, "women_only", path, bool, False),
+                              tuple(ranked), _get(h, "woman_seat", path, bool, False),
+                              _get(h, "post_name", path, str, "")))
+    return tuple(out)
 
 
 def result_to_dict(r: TallyResult) -> dict[str, Any]:
@@ -209,6 +235,12 @@ def result_to_dict(r: TallyResult) -> dict[str, Any]:
                   "replaced": r.woman.replaced_person_id},
         "bodies": {b.body: {"seats": b.seats, "elected": b.elected_total, "status": b.status} for b in r.bodies},
         "next_round": r.next_round,
+        "next_posts": {n.post: {"seats": n.seats, "reserved_woman_seats": n.reserved_woman_seats,
+                                "candidates": list(n.candidates)} for n in r.next_posts},
+        "held": [{"post": h.post, "post_name": h.post_name, "seats": h.seats, "women_only": h.women_only,
+                  "woman_seat": h.woman_seat,
+                  "ranked": [{"person": x.person_id, "name": x.name, "votes": x.votes} for x in h.ranked]}
+                 for h in r.held],
         "explanation": list(r.explanation),
     }
 

@@ -8,6 +8,7 @@ and any resident can redo it by hand.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from dataclasses import replace
 
 from election.rules.rulebook import CHOICE_LABELS
 from election.rules.tally_count import Counts, count_papers
@@ -15,11 +16,12 @@ from election.rules.tally_decide import (
     Selection,
     Threshold,
     find_relative_conflict,
+    pool_ranking,
     relatives_map,
-    runoff_pool,
     select_post,
     threshold_for,
 )
+from election.rules.tally_next import describe, merge, resolve
 from election.rules.tally_types import (
     BODY_ZH,
     FEMALE,
@@ -33,6 +35,7 @@ from election.rules.tally_types import (
     BodyOutcome,
     Candidate,
     Elected,
+    HeldRunoff,
     NotElected,
     Paper,
     PersonVotes,
@@ -40,6 +43,7 @@ from election.rules.tally_types import (
     PostResult,
     PostSpec,
     PriorElected,
+    Ranked,
     RunoffNeed,
     SetAside,
     TallyInput,
@@ -203,21 +207,24 @@ def _decide(inp: TallyInput, counts: Counts, names: dict[str, str], female: set[
             elected_post[pid] = key
     set_asides: list[SetAside] = []
     post_results: list[PostResult] = []
-    any_tie = False
+    all_ties: list[Tie] = []
     body_unfilled: Counter[str] = Counter()
-    jwh_posts = [p for p in inp.posts if p.body == "jwh"]
-    woman_post = min(jwh_posts, key=lambda p: p.rank).key if jwh_posts else None
+    body_tie_seats: Counter[str] = Counter()
     cand_by_post: dict[str, list[str]] = defaultdict(list)
     for c in inp.candidates:
         if c.post:
             cand_by_post[c.post].append(c.person_id)
+    # Who may stand in a run-off: not elected, not set aside, not waiting on a relatives' re-vote.
+    blocked = set(elected_post) | prior | nr_aside.keys() | pending
+    own: list[HeldRunoff] = []
     for post in inp.posts:
         key = post.key
         th = thresholds[key]
         sel = sels[key]
         pc = counts.posts[key]
         ties = tuple(sel.ties) + tuple(rel_ties.get(key, ()))
-        any_tie = any_tie or bool(ties)
+        all_ties += ties
+        body_tie_seats[post.body] += sum(t.seats for t in ties)
         tied_ids = {p for t in ties for p in t.person_ids}
         invalid = counts.invalid(key)
         expl.append(
@@ -263,51 +270,42 @@ def _decide(inp: TallyInput, counts: Counts, names: dict[str, str], female: set[
                 f"{post.name_zh}：{'、'.join(nm(p) for p in t.person_ids)} 各得 {t.votes} 票，"
                 f"争 {t.seats} 个名额，须就票数相等者再次投票。"
             )
-        runoffs: list[RunoffNeed] = []
-        blocked = set(elected_post) | prior | nr_aside.keys() | pending | tied_ids
         for n_unf, women_only in ((sel.unfilled_reserved, True), (sel.unfilled_general, False)):
-            if n_unf <= 0:
-                continue
-            n = n_unf + rb.runoff_extra_candidates
-            pool = runoff_pool(rankings[key], cand_by_post[key], blocked, women_only, female, n)
-            runoffs.append(RunoffNeed(key, n_unf, tuple(pool), women_only))
-            label = "妇女委员定位" if women_only else ""
-            line = (
-                f"{post.name_zh}{label}尚缺 {n_unf} 名，按得票多少确定另行选举候选人 {n} 名"
-                f"（所缺名额加 {rb.runoff_extra_candidates}）：{'、'.join(nm(p) for p in pool) or '无'}。"
-            )
-            if len(pool) < n:
-                line += f"得票者不足 {n} 人，须另行提名补足候选人。"
-            expl.append(line)
-        if woman.status == "needs_round" and key == woman_post and not any(r.women_only for r in runoffs):
-            # RULES.md "woman member": no woman elected and no woman-only seat open. One seat
-            # of the post's run-off is reserved for a woman, or, with every seat filled, a
-            # woman member is elected in a round of her own.
-            general = next((r for r in runoffs if not r.women_only), None)
-            if general is not None:
-                runoffs.remove(general)
-                if general.seats > 1:
-                    runoffs.append(RunoffNeed(key, general.seats - 1, general.candidates, False))
-            n = 1 + rb.runoff_extra_candidates
-            pool = runoff_pool(rankings[key], cand_by_post[key], blocked, True, female, n)
-            runoffs.append(RunoffNeed(key, 1, tuple(pool), True))
-            line = (f"{post.name_zh}设妇女委员定位 1 名，按得票多少确定女性候选人 {n} 名："
-                    f"{'、'.join(nm(p) for p in pool) or '无'}。")
-            if len(pool) < n:
-                line += f"得票的女性不足 {n} 人，须另行提名补足候选人。"
-            expl.append(line)
+            if n_unf > 0:
+                own.append(_held(post, n_unf, women_only, pool_ranking(
+                    rankings[key], cand_by_post[key], blocked, women_only, female), nm))
         unfilled = sel.unfilled_general + sel.unfilled_reserved
         body_unfilled[post.body] += unfilled
         post_results.append(PostResult(
             key, post.body, post.title, post.seats, R - invalid, invalid, pc.overvoted, pc.unreadable,
             tuple(PersonVotes(p, nm(p), v, pc.opposed.get(p, 0), p in cand_by_post[key]) for p, v in rankings[key]),
-            th.rule, th.base, th.fraction, th.min_votes, elected, tuple(not_elected), ties, unfilled, tuple(runoffs),
+            th.rule, th.base, th.fraction, th.min_votes, elected, tuple(not_elected), ties, unfilled, (),
         ))
+
+    # RULES.md "woman member": no woman elected and no woman-only seat open on the 委员 post:
+    # a seat of the next round is hers (a re-vote round leaves this to the held run-offs).
+    woman_post = next((p.key for p in inp.posts if p.body == "jwh" and p.title == "委员"), None)
+    if (woman.status == "needs_round" and inp.round_kind != "revote" and woman_post is not None
+            and not any(h.women_only and h.post == woman_post for h in own)):
+        own.append(_held(by_key[woman_post], 1, True, pool_ranking(
+            rankings[woman_post], cand_by_post[woman_post], blocked, True, female), nm, woman_seat=True))
+
+    # The run-offs held for this re-vote round, now that the tied are decided.
+    carried: list[RunoffNeed] = []
+    if inp.held and not all_ties:
+        women_in = [p for p, k in elected_post.items() if p in female and by_key[k].body == "jwh"]
+        women_in += [pe.person_id for pe in inp.prior_elected
+                     if pe.person_id in female and _body_of(pe.post, by_key) == "jwh"]
+        woman_needed = rb.woman_member_required and not women_in
+        carried = resolve(inp.held, prior | set(elected_post), woman_needed, rb.runoff_extra_candidates)
+    carried_seats: Counter[str] = Counter()
+    for n in carried:
+        carried_seats[_body_of(n.post, by_key)] += n.seats
 
     # ---------------------------------------------------------------- bodies
     bodies: list[BodyOutcome] = []
-    any_round = False
-    for body in dict.fromkeys(p.body for p in inp.posts):
+    needs_round: set[str] = set()
+    for body in dict.fromkeys([p.body for p in inp.posts] + [_body_of(n.post, by_key) for n in carried]):
         bposts = [p for p in inp.posts if p.body == body]
         seats = sum(p.seats for p in bposts)
         now = sum(len(sels[p.key].elected) for p in bposts)
@@ -316,15 +314,24 @@ def _decide(inp: TallyInput, counts: Counts, names: dict[str, str], female: set[
         zhuren_elected = any(
             sels[p.key].elected for p in bposts if _is_zhuren(p.key, p.title)
         ) or any(pe.post == f"{body}_zhuren" for pe in inp.prior_elected)
-        body_ties = any(pr.ties for pr in post_results if pr.body == body)
+        body_ties = body_tie_seats[body] > 0
         bname = BODY_ZH.get(body, body)
+        # After a run-off the seats the re-vote fills count as filled: a tie always elects.
+        enough = (total + body_tie_seats[body] >= rb.vacancy_min_members
+                  and (zhuren_elected or not rb.vacancy_needs_zhuren))
+        if body_unfilled[body] and (inp.round_kind != "runoff" or not enough):
+            needs_round.add(body)
         if body_ties:
             status, text = "revote_needed", f"{bname}有票数相等的名额，须就票数相等者再次投票。"
-            any_round = True
+            if body in needs_round:
+                text += f"其余 {body_unfilled[body]} 个未选出的名额待再次投票后另行选举。"
+        elif carried_seats[body]:
+            status = "runoff_needed"
+            text = (f"{bname}再次投票已决定；再次投票前留待的 {carried_seats[body]} 个名额"
+                    f"须在 {rb.runoff_within_days} 天内另行选举。")
         elif body_unfilled[body] == 0:
             status, text = "complete", f"{bname}本轮应选名额已全部选出。"
         elif inp.round_kind == "runoff":
-            enough = total >= rb.vacancy_min_members and (zhuren_elected or not rb.vacancy_needs_zhuren)
             if enough:
                 status = "vacancies_allowed"
                 text = (f"另行选举后{bname}已当选 {total} 人，达到 {rb.vacancy_min_members} 人"
@@ -333,11 +340,9 @@ def _decide(inp: TallyInput, counts: Counts, names: dict[str, str], female: set[
                 status = "new_round_needed"
                 text = (f"另行选举后{bname}只当选 {total} 人，不足 {rb.vacancy_min_members} 人"
                         f"{'或主任未当选' if rb.vacancy_needs_zhuren else ''}，不能暂缺，须再行选举。")
-                any_round = True
         else:
             status = "runoff_needed"
             text = f"{bname}尚有 {body_unfilled[body]} 个名额未选出，须在 {rb.runoff_within_days} 天内另行选举。"
-            any_round = True
         has_zhuren_post = any(_is_zhuren(p.key, p.title) for p in bposts)
         if body == "jwh" and has_zhuren_post and not zhuren_elected and not body_ties and rb.no_zhuren_fu_presides:
             text += "主任未选出，由副主任主持工作至补选。"
@@ -345,17 +350,68 @@ def _decide(inp: TallyInput, counts: Counts, names: dict[str, str], female: set[
         expl.append(text)
 
     expl.append(woman.explanation)
-    if any_tie:
+
+    # ---------------------------------------------------------------- the next round
+    # A run-off goes to the next round when its body needs one; a woman-only seat also
+    # while the 居委会 still needs its woman member.
+    going = [h for h in own if _body_of(h.post, by_key) in needs_round
+             or (h.women_only and woman.status == "needs_round")]
+    extra = rb.runoff_extra_candidates
+    order = [p.key for p in inp.posts]
+    votes = {pid: v for r in rankings.values() for pid, v in r}
+    for h in list(inp.held) + going:
+        for r in h.ranked:
+            votes.setdefault(r.person_id, r.votes)
+
+    held_names = {h.post: h.post_name for h in inp.held}
+
+    def post_name(key: str) -> str:
+        return by_key[key].name_zh if key in by_key else held_names.get(key) or key
+
+    held: tuple[HeldRunoff, ...] = ()
+    if all_ties:
+        # The tied are re-voted first (RULES.md); the run-offs wait, as shown if the tied win.
+        tied = {p for t in all_ties for p in t.person_ids}
+        shown = resolve(own, tied, False, extra)
+        held = tuple(inp.held) + tuple(going)
+        next_posts = merge(all_ties, order, votes)
         next_round = "revote"
-    elif any_round or woman.status == "needs_round":
-        next_round = "runoff"
+        waiting = describe(resolve(held, tied, False, extra), extra, post_name, nm)
+        if waiting:
+            expl.append("以下另行选举待再次投票结果确定后进行，届时按本轮得票重新确定候选人（已当选者除外）：")
+            expl += waiting
+        if any(h.woman_seat for h in held):
+            expl.append("再次投票后居民委员会仍无妇女当选的，另行选举妇女委员定位 1 名。")
     else:
-        next_round = "none"
+        shown = resolve(own, set(), woman.status == "needs_round", extra)
+        goes = resolve(going, set(), woman.status == "needs_round", extra)
+        expl += describe(goes, extra, post_name, nm)
+        if carried:
+            expl.append("再次投票前留待的另行选举，按得票重新确定候选人（已当选者除外）：")
+            expl += describe(carried, extra, post_name, nm)
+            goes += carried
+        unplaced = (woman.status == "needs_round" and inp.round_kind != "revote"
+                    and not any(n.women_only for n in goes))
+        if unplaced:
+            expl.append("居民委员会无妇女当选，本轮选票没有居民委员会委员一栏可设妇女委员定位，"
+                        "须由选举委员会另行提名妇女候选人后再行选举。")
+        next_posts = merge([n for n in goes if n.candidates], order, votes)
+        next_round = "runoff" if next_posts else "nomination" if goes or unplaced else "none"
+    runoffs_of: dict[str, list[RunoffNeed]] = defaultdict(list)
+    for n in shown:
+        runoffs_of[n.post].append(n)
+    post_results = [replace(pr, runoffs=tuple(runoffs_of[pr.key])) for pr in post_results]
     expl.append({"revote": "下一步：就票数相等者再次投票。", "runoff": "下一步：另行选举。",
+                 "nomination": "下一步：选举委员会另行提名候选人后再行选举；本轮结果不产生下一轮选票。",
                  "none": "本轮选举结果可以宣布。"}[next_round])
     return TallyResult(True, "选举有效", inp.round_kind, inp.registered_voters, inp.papers_issued, R,
                        counts.whole_invalid, tuple(post_results), tuple(set_asides), woman, tuple(bodies),
-                       next_round, tuple(expl))  # type: ignore[arg-type]
+                       next_round, tuple(expl), next_posts, held)  # type: ignore[arg-type]
+
+
+def _held(post: PostSpec, seats: int, women_only: bool, pool: list[tuple[str, int]], nm,  # type: ignore[no-untyped-def]
+          woman_seat: bool = False) -> HeldRunoff:
+    return HeldRunoff(post.key, seats, women_only, tuple(Ranked(p, nm(p), v) for p, v in pool), woman_seat, post.name_zh)
 
 
 def _body_of(post_key: str, by_key: dict[str, PostSpec]) -> str:

@@ -85,7 +85,7 @@ def select_post(
         tie_seats = 0
         if tied:
             tie_seats = reserved - len(got)
-            sel.ties.append(Tie(post.key, tuple(p for p, _ in tied), tied[0][1], tie_seats))
+            sel.ties.append(Tie(post.key, tuple(p for p, _ in tied), tied[0][1], tie_seats, True))
         sel.elected += got
         sel.reserved_women = [p for p, _ in got]
         sel.unfilled_reserved = reserved - len(got) - tie_seats
@@ -131,12 +131,17 @@ def find_relative_conflict(
     return None
 
 
-def runoff_pool(ranking: Ranking, zero_vote: list[str], blocked: set[str], women_only: bool,
-                female: set[str], n: int) -> list[str]:
-    """The highest non-elected, n of them (more when tied at the boundary)."""
+def pool_ranking(ranking: Ranking, zero_vote: list[str], blocked: set[str], women_only: bool,
+                 female: set[str]) -> Ranking:
+    """Everyone who may stand in a run-off, highest votes first; candidates without a vote last."""
     pool = [(p, v) for p, v in ranking if p not in blocked and (not women_only or p in female)]
     pool += [(p, 0) for p in zero_vote if p not in blocked and p not in {q for q, _ in pool}
              and (not women_only or p in female)]
+    return pool
+
+
+def take_pool(pool: Ranking, n: int) -> list[str]:
+    """The first n of a pool ranking (more when tied at the boundary)."""
     if len(pool) <= n:
         return [p for p, _ in pool]
     cut = pool[n - 1][1]

@@ -91,6 +91,9 @@ class TallyInput:
     relations: tuple[tuple[str, str], ...] = ()
     round_kind: RoundKind = "main"
     prior_elected: tuple[PriorElected, ...] = ()
+    # In a re-vote round: the run-offs of the round whose ties it decides, held back until
+    # the tied are decided (the previous result's `held`).
+    held: tuple[HeldRunoff, ...] = ()
 
 
 # ---------------------------------------------------------------------------- output
@@ -145,6 +148,7 @@ class Tie:
     person_ids: tuple[str, ...]
     votes: int
     seats: int
+    women_only: bool = False  # a tie for a woman's reserved seat (定位)
 
 
 @dataclass(frozen=True)
@@ -153,6 +157,43 @@ class RunoffNeed:
     seats: int
     candidates: tuple[str, ...]
     women_only: bool
+
+
+@dataclass(frozen=True)
+class Ranked:
+    """One person who may stand in a run-off, with the votes that rank them."""
+
+    person_id: str
+    name: str
+    votes: int
+
+
+@dataclass(frozen=True)
+class HeldRunoff:
+    """A run-off held back while the ties of the same result are re-voted (RULES.md: the
+    tied are re-voted first; who they elect changes who stands in the run-off).
+
+    ``ranked`` is everyone who may stand, highest votes first; the candidates are taken
+    from it once the re-vote is decided. ``woman_seat``: the woman member's seat (RULES.md
+    "woman member"), kept only while no woman is elected to the 居委会."""
+
+    post: str
+    seats: int
+    women_only: bool
+    ranked: tuple[Ranked, ...]
+    woman_seat: bool = False
+    post_name: str = ""  # the post's Chinese name, for a re-vote round that does not hold it
+
+
+@dataclass(frozen=True)
+class NextSection:
+    """One post on the next round's paper: seats, of them reserved for a woman, candidates
+    in ballot order (highest votes first)."""
+
+    post: str
+    seats: int
+    reserved_woman_seats: int
+    candidates: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -209,8 +250,13 @@ class TallyResult:
     set_asides: tuple[SetAside, ...]
     woman: WomanOutcome
     bodies: tuple[BodyOutcome, ...]
-    next_round: Literal["none", "revote", "runoff", "new_election"]
+    # nomination: a run-off is needed but no one may stand; the committee nominates first.
+    next_round: Literal["none", "revote", "runoff", "new_election", "nomination"]
     explanation: tuple[str, ...]
+    # What the next round's paper holds, one section per post (empty when no round follows).
+    next_posts: tuple[NextSection, ...] = ()
+    # Run-offs waiting for this result's re-vote (passed to the re-vote round's input).
+    held: tuple[HeldRunoff, ...] = ()
 
     def post(self, key: str) -> PostResult:
         for p in self.posts:

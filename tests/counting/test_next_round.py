@@ -1,74 +1,180 @@
-"""The round after a published result holds every tie and every run-off of that result
-(counting.result._next_round): needs on one post merge, a tie beside a run-off keeps both,
-a need without a candidate waits, and nothing to vote on makes no round."""
+"""The round after a published result, voted through the services (tests/counting/voting.py):
+what `publish_result` stores in the new Round.posts for each combination of RULES.md
+"Winning" (tie at the last seat, run-off, woman member), and that the round it makes
+prints and counts. 24 of 40 voters vote in each round: a majority needs 13 votes, a run-off
+at least ceil(24/3) = 8.
+
+Round-1 candidates (tests/polling/helpers.add_candidates, seats + 1 per post; voter i is a
+woman when i is odd): 主任 p0 男 p1 女; 副主任 p2 男 p3 女; 委员 p4 男 p5 女 p6 男 p7 女
+(3 seats); 监督委员会主任 p8 p9; 监督委员会委员 p10 p11 p12.
+"""
 from __future__ import annotations
 
-from types import SimpleNamespace
+import io
 
-from election.counting.result import _next_round
-from election.counting.service import ballot_of
-from election.models import Candidate
-from election.rules.tally_types import RunoffNeed, Tie
-from tests.conftest import DATA_KEY
+from pypdf import PdfReader
+from sqlalchemy import select
 
-from .builder import build
+from election.counting.service import current_round
+from election.models import Candidate, ElectionEvent, Round
+from election.nomination.service import ballot_key
+from election.polling import deposit, printing
+from tests.polling.helpers import print_capturing
 
+from .voting import Election2, setup, vote_round
 
-def _result(**posts) -> SimpleNamespace:
-    return SimpleNamespace(posts=[SimpleNamespace(key=k, ties=ties, runoffs=runoffs) for k, (ties, runoffs) in posts.items()])
-
-
-def _ids(b, *indexes: int) -> tuple[str, ...]:
-    return tuple(str(b.residents[i].id) for i in indexes)
+JDW = {"jdw_zhuren": [0], "jdw_weiyuan": [0, 1]}
 
 
-def _people(db, rnd, post: str) -> list[str]:
-    return [str(db.get(Candidate, c).resident_id) for c in rnd.posts[post]["candidates"]]
+def _people(db, w: Election2, rnd: Round, post: str) -> list[int]:
+    """The round's candidates on a post as indexes into the voters list (p0, p1, ...), sorted;
+    on the paper they stand in 姓氏笔画 order (RULES.md "ballot order"), as in round 1."""
+    rows = [db.get(Candidate, c) for c in rnd.posts[post]["candidates"]]
+    assert rows == sorted(rows, key=ballot_key)
+    index = {v.id: i for i, v in enumerate(w.voters)}
+    return sorted(index[c.resident_id] for c in rows)
 
 
-def test_a_woman_seat_and_a_general_runoff_on_one_post_merge(db, world):
-    """Rule: no seat is lost — 1 woman-only seat (定位) and 1 general seat of 委员 make one
-    section of 2 seats, 1 of them reserved; candidates of both pools, each once."""
-    election = world["a"]["election"]
-    b = build(db, election, DATA_KEY, voters=12, papers=4)
-    result = _result(jwh_weiyuan=([], [RunoffNeed("jwh_weiyuan", 1, _ids(b, 5, 6), True),
-                                       RunoffNeed("jwh_weiyuan", 1, _ids(b, 7, 5), False)]))
-    rnd = _next_round(db, election, 1, result, "t")
-    db.flush()
-    assert rnd.kind == "runoff"
+def _on_paper(db, w: Election2, rnd: Round, post: str) -> list[int]:
+    """The candidates of a post in paper order, as indexes into the voters list."""
+    index = {v.id: i for i, v in enumerate(w.voters)}
+    return [index[db.get(Candidate, c).resident_id] for c in rnd.posts[post]["candidates"]]
+
+
+def _round(db, w: Election2, number: int) -> Round | None:
+    return db.scalar(select(Round).where(Round.election_id == w.election.id, Round.number == number))
+
+
+def _paper_text(db, w: Election2, number: int, monkeypatch) -> str:
+    """One paper of the round printed and read back; it is voided so the round reconciles."""
+    pdf = io.BytesIO()
+    (stub, body), = print_capturing(db, w.election, 1, monkeypatch, round_number=number, out=pdf)
+    deposit.void_unused(db, w.election, stub, body)
+    db.commit()
+    return PdfReader(io.BytesIO(pdf.getvalue())).pages[0].extract_text().replace("\n", "")
+
+
+def test_woman_seat_and_general_runoff_on_one_post(db, world, monkeypatch):
+    """Rule: run-off for unfilled seats (seats + 1 candidates) and woman member variant A
+    (定位选举). 委员: p4 24 votes elected; p6 8, p5 6, p7 4 are below 13, so 2 seats are
+    unfilled. No woman is elected to the 居委会 (p0, p2, p4 are men), so one of the two is
+    the woman's reserved seat: general 1 seat, candidates p6 and p5 (1 + 1, by votes);
+    woman's seat 1, women p5 and p7. One section: 2 seats, 1 reserved, p5 p6 p7."""
+    w = setup(db, world["a"]["election"])
+
+    def first(i: int) -> dict[str, list[int]]:
+        weiyuan = [0] + ([2] if i < 8 else [1] if i < 14 else [3] if i < 18 else [])
+        return {"jwh_zhuren": [0], "jwh_fu_zhuren": [0], "jwh_weiyuan": weiyuan, **JDW}
+
+    one = vote_round(db, w, monkeypatch, 1, w.voters[:24], first).result
+    assert one["next_round"] == "runoff" and one["woman"]["status"] == "needs_round"
+    rnd = _round(db, w, 2)
+    assert rnd.kind == "runoff" and list(rnd.posts) == ["jwh_weiyuan"]
     post = rnd.posts["jwh_weiyuan"]
-    assert (post["seats"], post["reserved_woman_seats"], post["kind"]) == (2, 1, "runoff")
-    assert _people(db, rnd, "jwh_weiyuan") == list(_ids(b, 5, 6, 7))
-    spec, cands = ballot_of(db, election, 2).posts[0]
-    assert (spec.seats, spec.reserved_woman_seats, spec.threshold) == (2, 1, "majority")
-    assert len(cands) == 3
+    assert (post["seats"], post["reserved_woman_seats"]) == (2, 1)
+    assert _people(db, w, rnd, "jwh_weiyuan") == [5, 6, 7]
+    event = db.scalar(select(ElectionEvent).where(ElectionEvent.kind == "round_created"))
+    assert event.payload["posts"]["jwh_weiyuan"]["reserved_woman_seats"] == 1
+
+    (_, spec), = printing.ballot_specs(db, w.election, 2)
+    assert [(s.post, s.seats, len(s.candidates)) for s in spec.sections] == [("委员", 2, 3)]
+    text = _paper_text(db, w, 2, monkeypatch)
+    assert "另行选举" in text and "其中 1 名为妇女委员定位名额" in text
+    assert all(w.voters[i].name in text for i in (5, 6, 7))
+
+    # Round 2: p6 and p7 14 each, p7 one more, p5 9. The reserved seat goes to the woman
+    # with most votes (p7 15), the other seat to p6 14.
+    at = {p: i for i, p in enumerate(_on_paper(db, w, rnd, "jwh_weiyuan"))}
+
+    def second(i: int) -> dict[str, list[int]]:
+        return {"jwh_weiyuan": [at[6], at[7]] if i < 14 else [at[7]] if i < 15 else [at[5]]}
+
+    two = vote_round(db, w, monkeypatch, 2, w.voters[:24], second).result
+    assert [e["person"] for e in two["posts"]["jwh_weiyuan"]["elected"]] == [str(w.voters[i].id) for i in (7, 6)]
+    assert two["woman"]["status"] == "reserved_filled" and two["next_round"] == "none"
+    assert _round(db, w, 3) is None
 
 
-def test_a_tie_beside_a_runoff_keeps_both(db, world):
-    """Rule: a tie at the last 主任 seat and an unfilled 委员 seat in one result go on one paper;
-    the tie's section is decided by most votes, the run-off's by the run-off rule."""
-    election = world["a"]["election"]
-    b = build(db, election, DATA_KEY, voters=12, papers=4)
-    result = _result(jwh_zhuren=([Tie("jwh_zhuren", _ids(b, 0, 1), 4, 1)], []),
-                     jwh_weiyuan=([], [RunoffNeed("jwh_weiyuan", 1, _ids(b, 7, 8), False)]))
-    rnd = _next_round(db, election, 1, result, "t")
-    db.flush()
-    assert rnd.kind == "runoff"
-    assert {k: (v["seats"], v["kind"]) for k, v in rnd.posts.items()} == {"jwh_zhuren": (1, "revote"), "jwh_weiyuan": (1, "runoff")}
-    thresholds = {spec.key: spec.threshold for spec, _ in ballot_of(db, election, 2).posts}
-    assert thresholds["jwh_zhuren"] == "plurality" and thresholds["jwh_weiyuan"] != "plurality"
+def test_tie_and_runoff_revote_first_then_runoff(db, world, monkeypatch):
+    """Rule: tie at the last seat — re-vote among the tied — comes before the run-off
+    (who the re-vote elects changes who may stand). Round 1: 主任 p0 12, p1 12, both below
+    13: a run-off; 委员 p4 24 elected, p5 p6 p7 16 each tied for the last 2 seats. The
+    engine says next_round "revote": round 2 holds the 委员 re-vote only (2 seats, p5 p6
+    p7) and the 主任 run-off is held. Round 2 elects p5 and p6 (24 each, p7 0); round 3 is
+    then the held 主任 run-off: 1 seat, p0 and p1 (1 + 1, by round-1 votes)."""
+    w = setup(db, world["a"]["election"])
+    thirds = ([0, 1, 2], [0, 1, 3], [0, 2, 3])
+
+    def first(i: int) -> dict[str, list[int]]:
+        return {"jwh_zhuren": [0 if i < 12 else 1], "jwh_fu_zhuren": [1], "jwh_weiyuan": thirds[i % 3], **JDW}
+
+    one = vote_round(db, w, monkeypatch, 1, w.voters[:24], first).result
+    assert one["next_round"] == "revote"
+    assert [(h["post"], h["seats"]) for h in one["held"]] == [("jwh_zhuren", 1)]
+    rnd = _round(db, w, 2)
+    assert rnd.kind == "revote" and list(rnd.posts) == ["jwh_weiyuan"]
+    assert rnd.posts["jwh_weiyuan"]["seats"] == 2 and sorted(_people(db, w, rnd, "jwh_weiyuan")) == [5, 6, 7]
+    text = _paper_text(db, w, 2, monkeypatch)
+    assert "再次投票" in text and w.voters[0].name not in text  # the 主任 run-off waits
+
+    on_paper = _on_paper(db, w, rnd, "jwh_weiyuan")
+    two = vote_round(db, w, monkeypatch, 2, w.voters[:24],
+                     lambda i: {"jwh_weiyuan": [on_paper.index(5), on_paper.index(6)]}).result
+    assert sorted(e["person"] for e in two["posts"]["jwh_weiyuan"]["elected"]) == sorted(str(w.voters[i].id) for i in (5, 6))
+    assert two["next_round"] == "runoff" and two["bodies"]["jwh"]["status"] == "runoff_needed"
+    three = _round(db, w, 3)
+    assert three.kind == "runoff" and list(three.posts) == ["jwh_zhuren"]
+    assert three.posts["jwh_zhuren"]["seats"] == 1 and _people(db, w, three, "jwh_zhuren") == [0, 1]
+    assert "另行选举" in _paper_text(db, w, 3, monkeypatch)
+
+    # Round 3: p0 20 of 24 papers (at least 8): elected 主任; nothing is left.
+    result = vote_round(db, w, monkeypatch, 3, w.voters[:24], lambda i: {"jwh_zhuren": [0] if i < 20 else []}).result
+    assert [e["person"] for e in result["posts"]["jwh_zhuren"]["elected"]] == [str(w.voters[0].id)]
+    assert result["next_round"] == "none" and _round(db, w, 4) is None
 
 
-def test_ties_alone_make_a_revote(db, world):
-    election = world["a"]["election"]
-    b = build(db, election, DATA_KEY, voters=12, papers=4)
-    rnd = _next_round(db, election, 1, _result(jwh_zhuren=([Tie("jwh_zhuren", _ids(b, 0, 1), 4, 1)], [])), "t")
-    assert rnd.kind == "revote"
+def test_all_men_elected_woman_member_gets_a_seat_of_her_own(db, world, monkeypatch):
+    """Rule: woman member (variant A, the national default) when every seat is filled.
+    p5 is a man here, so 委员 has p4 p5 p6 男 and p7 女: p4 24, p5 24 and p6 19 are elected,
+    p7 has 5; 主任 p0 and 副主任 p2 are men. No run-off would be needed, so the woman member
+    is elected in a round of her own: 委员 1 reserved seat, the women by votes on 委员,
+    1 + 1 wanted — only p7 (p1 and p3 stood for other posts)."""
+    w = setup(db, world["a"]["election"])
+    w.voters[5].sex = "男"
+    db.commit()
+
+    def first(i: int) -> dict[str, list[int]]:
+        return {"jwh_zhuren": [0], "jwh_fu_zhuren": [0], "jwh_weiyuan": [0, 1, 2] if i < 19 else [0, 1, 3], **JDW}
+
+    one = vote_round(db, w, monkeypatch, 1, w.voters[:24], first).result
+    assert one["bodies"]["jwh"]["status"] == "complete" and one["woman"]["status"] == "needs_round"
+    assert one["next_round"] == "runoff"
+    rnd = current_round(db, w.election)
+    assert (rnd.number, rnd.kind) == (2, "runoff")
+    assert rnd.posts == {"jwh_weiyuan": {**rnd.posts["jwh_weiyuan"], "seats": 1, "reserved_woman_seats": 1}}
+    assert _people(db, w, rnd, "jwh_weiyuan") == [7]
+    assert any("须另行提名补足候选人" in line for line in one["explanation"])
+    assert "妇女委员定位名额" in _paper_text(db, w, 2, monkeypatch)
+
+    # p7 gets 10 of 24 papers (at least 8): the 居委会 has its woman member.
+    two = vote_round(db, w, monkeypatch, 2, w.voters[:24], lambda i: {"jwh_weiyuan": [0] if i < 10 else []}).result
+    assert [e["person"] for e in two["posts"]["jwh_weiyuan"]["elected"]] == [str(w.voters[7].id)]
+    assert two["woman"]["status"] == "reserved_filled" and two["next_round"] == "none"
 
 
-def test_nothing_to_vote_on_makes_no_round(db, world):
-    """Rule: a run-off without any candidate (no woman had votes) waits for nominations; the
-    result says so, and no empty round that could not be printed is created."""
-    election = world["a"]["election"]
-    build(db, election, DATA_KEY, voters=12, papers=4)
-    assert _next_round(db, election, 1, _result(jwh_weiyuan=([], [RunoffNeed("jwh_weiyuan", 1, (), True)])), "t") is None
+def test_woman_member_without_any_woman_to_stand_makes_no_round(db, world, monkeypatch):
+    """Rule: woman member, and a run-off needs candidates. As above, but p7 is a man too:
+    no woman stood for 委员 or got a vote there, so nobody may stand for the woman's seat.
+    The result says the committee must nominate first (next_round "nomination", a Chinese
+    reason) and no round without posts is made."""
+    w = setup(db, world["a"]["election"])
+    w.voters[5].sex = w.voters[7].sex = "男"
+    db.commit()
+
+    one = vote_round(db, w, monkeypatch, 1, w.voters[:24], lambda i: {
+        "jwh_zhuren": [0], "jwh_fu_zhuren": [0], "jwh_weiyuan": [0, 1, 2], **JDW}).result
+    assert one["woman"]["status"] == "needs_round" and one["next_round"] == "nomination"
+    assert one["next_posts"] == {}
+    assert any("须由选举委员会另行提名候选人" in line for line in one["explanation"])
+    assert _round(db, w, 2) is None
+    assert db.scalar(select(ElectionEvent).where(ElectionEvent.kind == "round_created")) is None

@@ -60,6 +60,9 @@ def _base() -> dict[str, Any]:
     (lambda d: d.__setitem__("rulebook", {"changes": {"runoff_floor": 0.3}}), "runoff_floor"),
     (lambda d: d.__setitem__("papers_returned", 199), "papers_returned"),
     (lambda d: d.__setitem__("registered_voters", "300"), "registered_voters"),
+    (lambda d: d.__setitem__("held", [{"post": "jwh_zhuren", "seats": 0, "ranked": []}]), "held[0].seats"),
+    (lambda d: d.__setitem__("held", [{"post": "jwh_zhuren", "seats": 1, "ranked": [{"person": "a"}]}]),
+     "held[0].ranked[0].votes"),
 ])
 def test_malformed_scenarios_refused(mutate: Any, needle: str) -> None:
     d = _base()

@@ -20,9 +20,10 @@ JDW2 = {"key": "jdw_weiyuan", "body": "jdw", "title": "委员", "seats": 2, "ran
 def S(posts: list[dict[str, Any]], papers: list[tuple[int, dict[str, Any]]], *, registered: int = 15,
       issued: int | None = None, returned: int | None = None, rulebook: Any = "national",
       sex: dict[str, str] | None = None, relations: list[list[str]] = (), round: str = "main",
-      prior: list[dict[str, str]] = (), write_ins: list[str] = ()) -> dict[str, Any]:
+      prior: list[dict[str, str]] = (), write_ins: list[str] = (), held: list[dict[str, Any]] = ()) -> dict[str, Any]:
     """Build a scenario; candidates are everyone approved on a post (default sex 女 so the
-    woman-member rule stays out of cases about other rules)."""
+    woman-member rule stays out of cases about other rules). ``held``: a re-vote round's
+    held run-offs, as a published result lists them."""
     sex = sex or {}
     cands: dict[tuple[str, str], None] = {}
     for _, marks in papers:
@@ -36,7 +37,7 @@ def S(posts: list[dict[str, Any]], papers: list[tuple[int, dict[str, Any]]], *, 
         "rulebook": rulebook, "registered_voters": registered,
         "papers_issued": n if issued is None else issued,
         "papers_returned": n if returned is None else returned,
-        "posts": posts, "round": round, "relations": list(relations), "prior_elected": list(prior),
+        "posts": posts, "round": round, "relations": list(relations), "prior_elected": list(prior), "held": list(held),
         "candidates": [{"person": p, "name": p, "sex": sex.get(p, "女"), "post": post} for post, p in cands],
         "write_ins": [{"person": w, "name": w, "sex": sex.get(w, "女")} for w in write_ins],
         "papers": [{"count": c, "marks": m} for c, m in papers],
@@ -169,7 +170,7 @@ CASES: list[tuple[str, str, dict[str, Any], dict[str, Any]]] = [
      {"elected": {"jwh_weiyuan": ["c", "d"]}, "woman": "needs_round", "next_round": "runoff",
       # both seats went to men: the next round elects a woman member on a reserved line; its
       # candidates are the women by votes (seats 1 + 1 wanted, only e, 7 votes, is a woman)
-      "runoffs": {"jwh_weiyuan": ["e"]}}),
+      "runoffs": {"jwh_weiyuan": ["e"]}, "next_posts": {"jwh_weiyuan": [1, 1, ["e"]]}}),
     ("woman_replace_lowest", "Winning: woman member, variant B replaces the lowest 委员 (?)",
      S([W2], [(5, {"jwh_weiyuan": ["c", "d"]}), (4, {"jwh_weiyuan": ["c", "e"]}), (3, {"jwh_weiyuan": ["d", "e"]})],
        sex={"c": "男", "d": "男"}, rulebook={"changes": {"woman_member_method": "replace_lowest"}}),
@@ -194,6 +195,70 @@ CASES: list[tuple[str, str, dict[str, Any], dict[str, Any]]] = [
     ("approve_and_oppose_same_person_invalid", "Validity: unreadable — ○ and × for one person",
      S([Z], [(4, {"jwh_zhuren": {"approve": ["a"], "oppose": ["a"]}}), (6, {"jwh_zhuren": ["a"]})]),
      {"invalid": {"jwh_zhuren": 4}, "votes": {"jwh_zhuren": {"a": 6}}, "elected": {"jwh_zhuren": ["a"]}}),
+    # ------------------------------------------------------------ the next round
+    # 12 papers, threshold 7. 委员 3 seats: c 12 elected; d 5, e(女) 5, g 3, f(女) 3 below.
+    # 2 seats unfilled; c, d, g are men, so one of the two is the woman's: general 1 seat,
+    # candidates 1 + 1 by votes = d, e (5 each); woman's seat 1, women e, f. One section.
+    ("runoff_woman_seat_and_general_one_section", "Winning: run-off seats + 1; woman member variant A — one section per post",
+     S([{**W2, "seats": 3}], [(5, {"jwh_weiyuan": ["c", "d", "e"]}), (3, {"jwh_weiyuan": ["c", "g", "f"]}),
+                              (4, {"jwh_weiyuan": ["c"]})], sex={"c": "男", "d": "男", "g": "男"}),
+     {"elected": {"jwh_weiyuan": ["c"]}, "woman": "needs_round", "next_round": "runoff",
+      "runoffs": {"jwh_weiyuan": ["d", "e", "e", "f"]}, "next_posts": {"jwh_weiyuan": [2, 1, ["d", "e", "f"]]}}),
+    # The ballot had the reserved line: 委员 3 seats, 1 定位. c 9 elected; women e 5, f 4 and
+    # men d 4, g 2 are below 7: the reserved seat and 1 general seat are open. Reserved:
+    # women e, f; general: e 5, then d and f tied at 4 at the cut, so all three. One section.
+    ("runoff_reserved_and_general_one_section", "Winning: run-off for a reserved seat and a general seat on one post",
+     S([{**W2, "seats": 3, "reserved_woman_seats": 1}],
+       [(5, {"jwh_weiyuan": ["c", "e"]}), (4, {"jwh_weiyuan": ["c", "d", "f"]}), (2, {"jwh_weiyuan": ["g"]}), (1, {})],
+       sex={"c": "男", "d": "男", "g": "男"}),
+     {"elected": {"jwh_weiyuan": ["c"]}, "woman": "needs_round", "next_round": "runoff",
+      "next_posts": {"jwh_weiyuan": [2, 1, ["d", "e", "f"]]}}),
+    # 12 papers, threshold 7. 主任 a 6, b 6: both below, a run-off. 委员 2 seats: c, d, e 8
+    # each: a tie for both seats. The tied are re-voted first: the next paper is 委员 only;
+    # the 主任 run-off (a, b) is held, and so is a woman's seat (nobody is elected yet; the
+    # women on 委员 by votes: c, d, e) in case the re-vote elects no woman.
+    ("tie_and_runoff_revote_first", "Winning: tie at the last seat is re-voted before the run-off",
+     S([Z, W2], [(4, {"jwh_zhuren": ["a"], "jwh_weiyuan": ["c", "d"]}), (2, {"jwh_zhuren": ["a"], "jwh_weiyuan": ["c", "e"]}),
+                 (2, {"jwh_zhuren": ["b"], "jwh_weiyuan": ["c", "e"]}), (4, {"jwh_zhuren": ["b"], "jwh_weiyuan": ["d", "e"]})]),
+     {"elected": {"jwh_zhuren": [], "jwh_weiyuan": []}, "ties": {"jwh_weiyuan": [["c", "d", "e"]]},
+      "bodies": {"jwh": "revote_needed"}, "next_round": "revote", "next_posts": {"jwh_weiyuan": [2, 0, ["c", "d", "e"]]},
+      "held": [["jwh_zhuren", 1, False, False, ["a", "b"]], ["jwh_weiyuan", 1, True, True, ["c", "d", "e"]]]}),
+    # The re-vote of the case above: c 7, d 5, e 0 on 12 papers (most votes): c and d, both
+    # women, are elected. The held 主任 run-off follows with a and b; the woman's seat is dropped.
+    ("revote_then_held_runoff", "Winning: after the re-vote the held run-off takes its candidates",
+     S([{**W2, "threshold": "plurality"}], [(7, {"jwh_weiyuan": ["c"]}), (5, {"jwh_weiyuan": ["d"]})], round="revote",
+       held=[{"post": "jwh_zhuren", "post_name": "居民委员会主任", "seats": 1, "women_only": False,
+              "ranked": [{"person": "a", "votes": 6}, {"person": "b", "votes": 6}]},
+             {"post": "jwh_weiyuan", "seats": 1, "women_only": True, "woman_seat": True,
+              "ranked": [{"person": "c", "votes": 8}, {"person": "d", "votes": 8}, {"person": "e", "votes": 8}]}]),
+     {"elected": {"jwh_weiyuan": ["c", "d"]}, "woman": "satisfied", "bodies": {"jwh": "runoff_needed"},
+      "next_round": "runoff", "next_posts": {"jwh_zhuren": [1, 0, ["a", "b"]]}}),
+    # The same re-vote electing two men: the woman's seat stays; its pool leaves out the
+    # elected c and d, so only e may stand (1 + 1 wanted).
+    ("revote_then_held_woman_seat", "Winning: woman member after a re-vote that elects no woman",
+     S([{**W2, "threshold": "plurality"}], [(7, {"jwh_weiyuan": ["c"]}), (5, {"jwh_weiyuan": ["d"]})], round="revote",
+       sex={"c": "男", "d": "男"},
+       held=[{"post": "jwh_zhuren", "post_name": "居民委员会主任", "seats": 1, "women_only": False,
+              "ranked": [{"person": "a", "votes": 6}, {"person": "b", "votes": 6}]},
+             {"post": "jwh_weiyuan", "seats": 1, "women_only": True, "woman_seat": True,
+              "ranked": [{"person": "c", "votes": 8}, {"person": "d", "votes": 8}, {"person": "e", "votes": 8}]}]),
+     {"elected": {"jwh_weiyuan": ["c", "d"]}, "next_round": "runoff",
+      "next_posts": {"jwh_zhuren": [1, 0, ["a", "b"]], "jwh_weiyuan": [1, 1, ["e"]]}}),
+    # c and d are elected and no woman stood for 委员 or got a vote there: the woman's seat
+    # has nobody to stand, so no paper follows; the committee must nominate first.
+    ("woman_seat_without_candidates_nomination", "Winning: woman member — a run-off needs candidates",
+     S([W2], [(7, {"jwh_weiyuan": ["c", "d"]}), (5, {})], sex={"c": "男", "d": "男"}),
+     {"elected": {"jwh_weiyuan": ["c", "d"]}, "woman": "needs_round", "next_round": "nomination", "next_posts": {}}),
+    # Run-off round, 12 papers, floor 4: 委员 p 3 and 监督委员会主任 x 3 are both below. The
+    # 居委会 has 3 members elected before (a vacancy may stay); the 监督委员会 has none (a new
+    # round). Only the 监督委员会主任 goes on the next paper.
+    ("runoff_next_paper_only_where_needed", "Winning: vacancies — only a body that may not stay short votes again",
+     S([{**W2, "seats": 1}, {"key": "jdw_zhuren", "body": "jdw", "title": "主任", "seats": 1, "rank": 3}],
+       [(3, {"jwh_weiyuan": ["p"], "jdw_zhuren": ["x"]}), (2, {"jwh_weiyuan": ["q"], "jdw_zhuren": ["y"]}), (7, {})],
+       round="runoff", prior=[{"person": "m1", "post": "jwh_zhuren"}, {"person": "m2", "post": "jwh_weiyuan", "sex": "女"},
+                              {"person": "m3", "post": "jwh_weiyuan"}]),
+     {"bodies": {"jwh": "vacancies_allowed", "jdw": "new_round_needed"}, "next_round": "runoff",
+      "next_posts": {"jdw_zhuren": [1, 0, ["x", "y"]]}}),
 ]
 
 
@@ -230,6 +295,13 @@ def test_tally_case(name: str, rule: str, scenario: dict[str, Any], expected: di
         assert r["next_round"] == expected["next_round"], rule
     if "whole_invalid" in expected:
         assert r["whole_papers_invalid"] == expected["whole_invalid"], rule
+    if "next_posts" in expected:
+        got = {k: [n["seats"], n["reserved_woman_seats"], sorted(n["candidates"])] for k, n in r["next_posts"].items()}
+        assert got == expected["next_posts"], rule
+    if "held" in expected:
+        got_held = [[h["post"], h["seats"], h["women_only"], h["woman_seat"], [x["person"] for x in h["ranked"]]]
+                    for h in r["held"]]
+        assert got_held == expected["held"], rule
     assert r["explanation"], "every result explains itself"
 
 
