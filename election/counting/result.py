@@ -18,7 +18,7 @@ from ..rules.tally import tally
 from ..rules.tally_types import (
     Candidate as TCandidate, HeldRunoff, Paper, PostMarks, PriorElected, TallyInput, TallyInputError, TallyResult,
 )
-from .service import Ballot, _registered, ballot_of, boxes_of, mismatches, round_of, rulebook_of
+from .service import Ballot, _registered, ballot_of, boxes_of, day_of, mismatches, round_of, rulebook_of
 
 
 # ---------------------------------------------------------------------- reconciliation
@@ -305,9 +305,14 @@ def _next_round(db: Session, election: Election, number: int, result: TallyResul
             c.id for c in sorted((_candidate_row(db, election, s.post, p) for p in s.candidates), key=ballot_key)]}
         for s in result.next_posts
     }
-    rnd = Round(election_id=election.id, number=number + 1, kind=result.next_round, posts=posts, status="open")
+    # Held the same day as the round just counted unless the committee sets another date
+    # before printing (polling.round_date).
+    day = day_of(election, round_of(db, election, number))
+    rnd = Round(election_id=election.id, number=number + 1, kind=result.next_round, posts=posts, status="open",
+                held_on=day)
     db.add(rnd)
-    record_event(db, election, "round_created", {"round": number + 1, "kind": result.next_round, "posts": posts}, actor)
+    record_event(db, election, "round_created", {"round": number + 1, "kind": result.next_round, "posts": posts,
+                                                 "held_on": day.isoformat()}, actor)
     return rnd
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
+from datetime import date
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
@@ -56,6 +57,11 @@ def current_round(db: Session, election: Election) -> Round:
     transient round 1, never added to the session, stands for it."""
     row = db.scalar(select(Round).where(Round.election_id == election.id).order_by(Round.number.desc()).limit(1))
     return row if row is not None else Round(election_id=election.id, number=1, kind="main", posts={}, status="open")
+
+
+def day_of(election: Election, rnd: Round | None) -> date:
+    """The day a round is voted: its own date (a later round), else the election day."""
+    return rnd.held_on if rnd is not None and rnd.held_on is not None else election.election_day
 
 
 def rounds_of(db: Session, election: Election) -> list[Round]:

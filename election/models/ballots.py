@@ -8,7 +8,9 @@ table. Deposits carry the hour only. Neither T nor A is ever stored.
 """
 from __future__ import annotations
 
-from sqlalchemy import JSON, ForeignKey, Integer, String, UniqueConstraint
+from datetime import date
+
+from sqlalchemy import JSON, Date, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .base import Base
@@ -24,9 +26,12 @@ class Round(Base):
     election_id: Mapped[int] = mapped_column(ForeignKey("election.id"), index=True)
     number: Mapped[int] = mapped_column(Integer)
     kind: Mapped[str] = mapped_column(String(10), default="main")
-    # {post key: {"seats": n, "candidates": [candidate ids in ballot order]}}
+    # {post key: {"seats": n, "candidates": [candidate ids in ballot order], "reserved_woman_seats": n}}
     posts: Mapped[dict] = mapped_column(JSON, default=dict)
     status: Mapped[str] = mapped_column(String(12), default="open")
+    # The day the round is voted and printed on its papers; None is the election day (round
+    # 1). A run-off may be held on another day within the rulebook's window (RULES.md).
+    held_on: Mapped[date | None] = mapped_column(Date, nullable=True)
 
 
 class Receipt(Base):

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
+from datetime import date
 from pathlib import Path
 from typing import BinaryIO
 
@@ -27,13 +28,14 @@ from ballots.ballot_paper import render_ballots
 from ballots.ballot_spec import BallotSpec, PaperCodes, PostSection, split_by_body
 
 from .. import jobs
-from ..counting.service import check_open
+from ..counting.service import check_open, day_of
 from ..errors import UserError
 from ..ledger import keys
 from ..ledger.events import record_event
 from ..models import AuditCode, Candidate, Election, PrintBatch, Receipt, Resident, Round
 from ..protocol import codes, signing
 from ..protocol.manifest import make_manifest
+from ..roll.publication import cn_date
 from ..rules.bodies import BodiesConfig
 from ..rules.tally_types import BODY_ZH
 
@@ -58,15 +60,16 @@ def posts_of(db: Session, election: Election) -> list[dict]:
     return out
 
 
-def round_posts(db: Session, election: Election, number: int) -> tuple[str, list[dict]]:
-    """(round kind, posts on its papers) in the bodies' post order. A round that exists
-    (round 1 after its first print; a later round made when the previous result was
-    published) gives its own posts, seats and candidates in the stored order; round 1
-    before its first print, the formal candidates. Published or missing rounds are refused."""
+def round_papers(db: Session, election: Election, number: int) -> tuple[str, list[dict], date]:
+    """(round kind, posts on its papers, the day printed on them) in the bodies' post order.
+    A round that exists (round 1 after its first print; a later round made when the
+    previous result was published) gives its own posts, seats and candidates in the stored
+    order and its own day; round 1 before its first print, the formal candidates and the
+    election day. Published or missing rounds are refused."""
     check_open(db, election, number)
     rnd = db.scalar(select(Round).where(Round.election_id == election.id, Round.number == number))
     if rnd is None:
-        return "main", posts_of(db, election)
+        return "main", posts_of(db, election), election.election_day
     config = BodiesConfig(election.jwh_deputies, election.jwh_members, election.jdw_deputies, election.jdw_members)
     ids = [int(i) for info in rnd.posts.values() for i in info.get("candidates", [])]
     names = dict(db.execute(select(Candidate.id, Resident.name).join(Resident, Resident.id == Candidate.resident_id)
@@ -80,7 +83,7 @@ def round_posts(db: Session, election: Election, number: int) -> tuple[str, list
         out.append({"key": post.key, "body": post.body, "title": post.title_zh, "seats": int(info["seats"]),
                     "candidates": cands, "names": [names[i] for i in cands],
                     "reserved_woman_seats": int(info.get("reserved_woman_seats", 0))})
-    return rnd.kind, out
+    return rnd.kind, out, day_of(election, rnd)
 
 
 def _keep_round(db: Session, election: Election, number: int) -> None:
@@ -96,7 +99,7 @@ def _keep_round(db: Session, election: Election, number: int) -> None:
 def ballot_specs(db: Session, election: Election, round_number: int = 1) -> list[tuple[str, BallotSpec]]:
     """(body key or "", spec) for each kind of paper of a round, per Election.paper_layout;
     a body with no post in the round has no paper."""
-    kind, posts = round_posts(db, election, round_number)
+    kind, posts, day = round_papers(db, election, round_number)
     missing = [f"{BODY_ZH[p['body']]}{p['title']}" for p in posts if not p["names"]]
     if missing:
         raise UserError(f"以下职位还没有正式候选人，不能印制选票：{'、'.join(missing)}")
@@ -111,7 +114,7 @@ def ballot_specs(db: Session, election: Election, round_number: int = 1) -> list
     spec = BallotSpec(
         title=f"{election.title}选票",
         election=election.title,
-        date=f"{election.election_day.year}年{election.election_day.month}月{election.election_day.day}日",
+        date=cn_date(day),
         round=ROUND_ON_PAPER.get(kind, "另行选举"),  # type: ignore[arg-type]
         sections=sections,
         key_fingerprint=keys.fingerprint_of(db, election),

@@ -13,10 +13,11 @@ from markupsafe import Markup
 from ballots.notices import render_notice
 
 from .. import clock
-from ..counting.service import current_round, rounds_of
+from ..counting.service import current_round, day_of, rounds_of
 from ..errors import UserError
 from ..models import BallotBox, Desk, Resident, Round
 from ..polling import close, deposit, issuance, printing, stations, turnout
+from ..polling.round_date import set_round_date
 from .feedback import refuse
 from .access import election_or_404, public, roles
 from .db import get_db
@@ -71,11 +72,32 @@ def overview(election_id: int):
         spec_error = ""
     except UserError as error:
         specs, spec_error = [], "；".join(error.messages)
+    batches = printing.batches(db, election)
     return render_template(
         "polling/overview.html", election=election, stations=stations.stations_of(db, election),
-        batches=printing.batches(db, election), specs=specs, spec_error=spec_error, rnd=rnd,
+        batches=batches, specs=specs, spec_error=spec_error, rnd=rnd, day=day_of(election, rnd),
+        printed=any(b.round_number == rnd.number for b in batches),
         scrutineers_needed=stations.rulebook_of(election).mobile_box_scrutineers,
     )
+
+
+@bp.route("/elections/<int:election_id>/polling/round-date", methods=["POST"])
+@roles(*COMMITTEE)
+def round_date(election_id: int):
+    db = get_db()
+    election = election_or_404(election_id)
+    try:
+        try:
+            day = date.fromisoformat(request.form.get("held_on", ""))
+        except ValueError:
+            raise UserError("本轮投票日期无效，请按 年-月-日 填写") from None
+        number = _posted_round() or current_round(db, election).number
+        set_round_date(db, election, number, day, current_user.username)
+        db.commit()
+        flash(_("第 %(n)s 轮投票日期已定为 %(d)s。", n=number, d=day.isoformat()), "info")
+    except UserError as error:
+        refuse(error)
+    return redirect(url_for("polling.overview", election_id=election_id))
 
 
 @bp.route("/elections/<int:election_id>/polling/stations", methods=["POST"])

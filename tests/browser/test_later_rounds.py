@@ -1,7 +1,8 @@
 """Browser test of a run-off (另行选举): after round 1 is published with a seat unfilled, the
-committee prints round-2 papers from the polling page (the round shown in the heading, the
-PDF read back), and a clerk on a phone issues a round-2 paper at the desk to a voter who
-voted in round 1, once."""
+committee sets the day of the run-off (within the rulebook's window) and prints round-2
+papers from the polling page (the round shown in the heading, the PDF read back with that
+day), and a clerk on a phone issues a round-2 paper at the desk to a voter who voted in
+round 1, once."""
 from __future__ import annotations
 
 import io
@@ -15,7 +16,8 @@ from sqlalchemy import select
 from election.accounts.service import create_user
 from election.models import Issuance
 from election.setup.service import ElectionDraft, create_community, create_election
-from tests.browser.conftest import PASSWORD, log_in, no_horizontal_scroll, shot, unlabelled_fields
+from tests.browser.conftest import (PASSWORD, log_in, low_contrast_text, no_horizontal_scroll, shot, small_touch_targets,
+                                   unlabelled_fields)
 from tests.counting.voting import candidates_of, setup, vote_round
 
 FIRST = {"jwh_zhuren": [0], "jwh_fu_zhuren": [0], "jwh_weiyuan": [0, 1], "jdw_zhuren": [0], "jdw_weiyuan": [0, 1]}
@@ -51,6 +53,21 @@ def test_runoff_print_page_and_desk(page, phone, runoff_world, tmp_path):
     assert page.locator("#round").inner_text() == "第 2 轮 · 另行选举"
     assert "印制选票 · 第 2 轮 · 另行选举" in page.content()
     assert unlabelled_fields(page) == []
+
+    # The committee's polling page with the round-date field fits a phone, every field
+    # labelled and big enough to touch, every text readable.
+    log_in(phone, rw["users"]["committee"])
+    phone.goto(f"/elections/{e.id}/polling")
+    assert phone.get_by_label("本轮投票日期（印在选票上，印制前可以修改）").count() == 1
+    assert no_horizontal_scroll(phone) and unlabelled_fields(phone) == []
+    assert small_touch_targets(phone) == [] and low_contrast_text(phone) == []
+
+    # The run-off is held a week later (within the rulebook's 30 days): its papers say so.
+    later = e.election_day + timedelta(days=7)
+    page.get_by_label("本轮投票日期（印在选票上，印制前可以修改）").fill(later.isoformat())
+    page.get_by_role("button", name="保存投票日期").click()
+    assert f"第 2 轮投票日期已定为 {later.isoformat()}" in page.content()
+    assert later.isoformat() in page.locator("#round-day").inner_text()
     page.get_by_label("印制张数").fill("4")
     page.get_by_role("button", name="开始印制").click()
     link = page.get_by_role("link", name="下载选票 PDF")
@@ -64,8 +81,11 @@ def test_runoff_print_page_and_desk(page, phone, runoff_world, tmp_path):
     reader = PdfReader(io.BytesIO(path.read_bytes()))
     text = reader.pages[0].extract_text()
     assert len(reader.pages) == 4 and "另行选举" in text and all(name in text for name in rw["runoff"])
+    assert f"{later.year}年{later.month}月{later.day}日" in text.replace("\n", "")
     page.goto(f"/elections/{e.id}/polling")
     assert "第 2 轮" in page.locator("#batches").inner_text()
+    assert "已印在选票上" in page.locator("#round-day").inner_text()
+    assert page.get_by_label("本轮投票日期（印在选票上，印制前可以修改）").count() == 0
 
     voter = w.voters[5]  # voted in round 1
     log_in(phone, rw["users"]["clerk"])

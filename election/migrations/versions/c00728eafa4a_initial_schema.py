@@ -1,14 +1,14 @@
 """initial schema
 
-Revision ID: 4ca46a8004f7
+Revision ID: c00728eafa4a
 Revises: 
-Create Date: 2026-11-23 12:39:45.345009
+Create Date: 2026-11-23 15:11:17.274253
 """
 from alembic import op
 import sqlalchemy as sa
 
 
-revision = '4ca46a8004f7'
+revision = 'c00728eafa4a'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -84,6 +84,7 @@ def upgrade() -> None:
     sa.Column('kind', sa.String(length=10), nullable=False),
     sa.Column('posts', sa.JSON(), nullable=False),
     sa.Column('status', sa.String(length=12), nullable=False),
+    sa.Column('held_on', sa.Date(), nullable=True),
     sa.ForeignKeyConstraint(['election_id'], ['election.id'], name=op.f('fk_ballot_round_election_id_election')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_ballot_round')),
     sa.UniqueConstraint('election_id', 'number', name=op.f('uq_ballot_round_election_id_number'))
