@@ -16,10 +16,13 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 from election.counting.service import current_round
+from election.ledger.publish import export_bundle
 from election.models import Candidate, ElectionEvent, Round
 from election.nomination.service import ballot_key
 from election.polling import deposit, printing
+from tests.conftest import DATA_KEY
 from tests.polling.helpers import print_capturing
+from tools.verify import run
 
 from .voting import Election2, setup, vote_round
 
@@ -93,6 +96,11 @@ def test_woman_seat_and_general_runoff_on_one_post(db, world, monkeypatch):
     assert [e["person"] for e in two["posts"]["jwh_weiyuan"]["elected"]] == [str(w.voters[i].id) for i in (7, 6)]
     assert two["woman"]["status"] == "reserved_filled" and two["next_round"] == "none"
     assert _round(db, w, 3) is None
+
+    # The verifier recounts round 2 from its bundle: one 委员 section of 2 seats.
+    bundle = export_bundle(db, w.election, DATA_KEY, "committee", auditor=True, round_number=2)
+    db.commit()
+    assert [f"{c.name_en}: {c.detail}" for c in run(bundle.data) if not c.ok] == []
 
 
 def test_tie_and_runoff_revote_first_then_runoff(db, world, monkeypatch):
