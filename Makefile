@@ -9,7 +9,7 @@ PORT ?= 5000
 THREADS ?= 8
 PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 
-.PHONY: run test test-sqlite test-postgres bench screenshots translations
+.PHONY: run test test-sqlite test-postgres bench soak screenshots translations
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -30,7 +30,10 @@ test-sqlite: $(VENV)/.installed
 	$(PY) -m pytest -q
 
 test-postgres: $(VENV)/.installed
-	JUXUAN_TEST_DATABASE_URL=$(PG_TEST_URL) $(PY) -m pytest -q -m "not browser"
+	JUXUAN_TEST_DATABASE_URL=$(PG_TEST_URL) $(PY) -m pytest -q -m "not browser and not soak"
+
+soak: $(VENV)/.installed
+	$(PY) -m pytest -q -p no:cacheprovider -m soak
 
 bench: $(VENV)/.installed
 	$(PY) -m tools.bench

@@ -37,7 +37,7 @@ def main() -> int:
         print("PostgreSQL not reachable on 127.0.0.1:5432: PostgreSQL lane skipped (local run)")
         return 0
     env = dict(base_env, JUXUAN_TEST_DATABASE_URL=PG_URL)
-    code = pytest(["-q", "-p", "no:cacheprovider", "-m", "not browser", *extra], env)
+    code = pytest(["-q", "-p", "no:cacheprovider", "-m", "not browser and not soak", *extra], env)
     # Exit code 5 means pytest collected nothing: the lane did not really run.
     return 1 if code == 5 else code
 
