@@ -9,7 +9,7 @@ PORT ?= 5000
 THREADS ?= 8
 PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 
-.PHONY: run test test-sqlite test-postgres bench soak screenshots translations
+.PHONY: run lan test test-sqlite test-postgres bench soak screenshots translations
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -17,11 +17,18 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m pip install -q -e '.[test]'
 	touch $@
 
+# The public address (receipt QR codes, the poster) is JUXUAN_PUBLIC_URL, else found from
+# HOST and PORT: with HOST=0.0.0.0 it is the laptop's LAN address (python -m election.address).
 run: $(VENV)/.installed
 	$(JUXUAN) init-db
 	$(JUXUAN) demo --if-empty
-	@echo "居选已启动 / Juxuan serving on http://$(HOST):$(PORT)  (示范密码 / demo password: juxuan-demo)"
-	$(VENV)/bin/gunicorn --workers 1 --threads $(THREADS) --bind $(HOST):$(PORT) --access-logfile - wsgi:app
+	@url="$${JUXUAN_PUBLIC_URL:-$$($(PY) -m election.address --host $(HOST) --port $(PORT))}"; \
+	echo "居选已启动 / Juxuan serving on http://$(HOST):$(PORT)  公开地址 / public address: $$url  (示范密码 / demo password: juxuan-demo)"; \
+	JUXUAN_PUBLIC_URL="$$url" exec $(VENV)/bin/gunicorn --workers 1 --threads $(THREADS) --bind $(HOST):$(PORT) --access-logfile - wsgi:app
+
+# One laptop serving the desks, box phones and residents on its LAN (Wi-Fi or switch).
+lan:
+	$(MAKE) run HOST=0.0.0.0
 
 test: $(VENV)/.installed
 	$(PY) tools/run_tests.py

@@ -267,11 +267,15 @@ def _draw_stub(canvas: Canvas, spec: BallotSpec, layout: PaperLayout) -> None:
     y -= 4.8 * mm
     draw_text(canvas, x, y, "凭此存根查询您的选票已计入", 10)
     draw_text(canvas, x, layout.t_text[1] + layout.t_size * 0.85 + 1 * mm, "查询码", 7)
-    hint = "扫描右侧二维码或在查询网站输入查询码；查询只显示选票已计入，不显示选票内容。"
+    hint = "扫描右侧二维码或在查询网站输入查询码；只显示选票已计入，不显示选票内容。"
     avail = layout.stub_qr.x - 5 * mm - x
     y = layout.t_text[1] - 4.5 * mm
-    for line in wrap(hint + (f"查询网站：{spec.verify_hint}" if spec.verify_hint else ""), 6.5, avail)[:2]:
-        draw_text(canvas, x, y, line, 6.5)
+    lines = wrap(hint, 6.5, avail)
+    if spec.verify_hint:
+        # The address on a line of its own, so a voter without a QR reader can type it.
+        lines = [*lines[:1], f"查询网站：{spec.verify_hint}"]
+    for line in lines[:2]:
+        draw_text(canvas, x, y, line, fit_size(line, 6.5, avail))
         y -= 3 * mm
 
 

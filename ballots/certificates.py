@@ -28,6 +28,9 @@ class Certificate:
     date: str
     committee: str
     number: str
+    held_on: str = ""
+    """The voting day of the round that elected the member (printed in the body); ``date``
+    is the day the committee signs (the result's publication)."""
 
 
 def _frame(canvas: Canvas, width: float, height: float) -> None:
@@ -56,8 +59,8 @@ def _draw(canvas: Canvas, cert: Certificate) -> None:
     left, right = 40 * mm, width - 40 * mm
     draw_text(canvas, left, height - 78 * mm, f"{cert.name}同志：", 20)
     body = (
-        f"　　在{cert.date}举行的{cert.election}中，经选民依法投票选举，"
-        f"您当选为{cert.body}{cert.post}，{cert.term}。"
+        f"　　在{cert.held_on or cert.date}举行的{cert.election}中，经选民依法投票选举，"
+        f"您当选为{cert.body}{cert.post}（{cert.term}）。"
     )
     y = height - 92 * mm
     for line in wrap(body, 17, right - left):
@@ -81,7 +84,7 @@ def render_certificates(certificates: Iterable[Certificate], out: BinaryIO) -> i
         raise ValueError("没有当选人，未打印当选证书。")
     for n, cert in enumerate(certs, start=1):
         for label, text in (("姓名", cert.name), ("组织", cert.body), ("职务", cert.post), ("选举名称", cert.election),
-                            ("任期", cert.term), ("日期", cert.date), ("选举委员会名称", cert.committee), ("证书编号", cert.number)):
+                            ("任期", cert.term), ("日期", cert.date), ("投票日期", cert.held_on), ("选举委员会名称", cert.committee), ("证书编号", cert.number)):
             require_glyphs(f"第 {n} 张当选证书的{label}", text)
     canvas = Canvas(out, pagesize=landscape(A4), pageCompression=1, invariant=1)
     canvas.setTitle("当选证书")

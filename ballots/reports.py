@@ -63,6 +63,8 @@ class ResultReport:
     chain_head: str
     committee: str
     validity_note: str = ""
+    held_on: str = ""
+    """The round's voting day; ``date`` is the day the result was published (both local)."""
     signers: tuple[str, ...] = field(default=("总监票人", "计票人", "选举委员会主任"))
 
 
@@ -97,6 +99,7 @@ def _check_glyphs(report: ResultReport) -> None:
         ("选举名称", report.election),
         ("轮次", report.round),
         ("日期", report.date),
+        ("投票日期", report.held_on),
         ("选举委员会名称", report.committee),
         ("有效性说明", report.validity_note),
         ("公钥指纹", report.key_fingerprint),
@@ -136,7 +139,7 @@ def render_result_report(report: ResultReport, out: BinaryIO) -> int:
     small = style(8, TA_LEFT, 11)
     story: list[Flowable] = [
         Paragraph(markup(report.title), style(18, TA_CENTER, 26)),
-        Paragraph(markup(f"{report.election}　{report.round}　{report.date}"), style(11, TA_CENTER)),
+        Paragraph(markup(f"{report.election}　{report.round}　投票日期：{report.held_on or report.date}"), style(11, TA_CENTER)),
         Spacer(1, 5 * mm),
     ]
     turnout = report.papers_returned / report.registered_voters * 100 if report.registered_voters else 0.0

@@ -38,6 +38,34 @@ def local_hour(stamp: str) -> datetime:
     return local(datetime.strptime(stamp, "%Y-%m-%dT%H").replace(tzinfo=timezone.utc))
 
 
+def now() -> datetime:
+    """The project clock: this moment, in UTC. Every record's time and every "today" comes
+    from here, so a test freezes one function (monkeypatch ``election.clock.now``) and never
+    reads the machine's date."""
+    return datetime.now(timezone.utc)
+
+
 def today() -> date:
     """Today's date where the committee is."""
-    return datetime.now(zone()).date()
+    return now().astimezone(zone()).date()
+
+
+def local_date(moment: datetime) -> date:
+    """The local calendar date of a stored moment: a result published at 16:30 UTC on the
+    29th was published on the 30th in Beijing, and its notice says the 30th."""
+    return local(moment).date()
+
+
+def local_stamp(stamp: str, fmt: str = "%Y-%m-%d %H:%M:%S") -> str:
+    """An event's UTC stamp (``2026-11-29T16:30:00``, as the ledger writes it) in local time."""
+    moment = datetime.fromisoformat(stamp)
+    return local(moment).strftime(fmt)
+
+
+def cn_date(day: date | datetime) -> str:
+    """A date as printed on every notice, report and certificate: ``2026年11月30日``.
+
+    A moment is first turned into the local date (never the UTC one)."""
+    if isinstance(day, datetime):
+        day = local_date(day)
+    return f"{day.year}年{day.month}月{day.day}日"

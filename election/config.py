@@ -63,7 +63,9 @@ def load(overrides: dict | None = None) -> dict:
         "DATABASE_URL": database_url(folder),
         "SECRET_KEY": secret_key(folder),
         "DATA_KEY": data_key(folder),
-        "PUBLIC_BASE_URL": os.environ.get("JUXUAN_PUBLIC_URL", "http://127.0.0.1:5000"),
+        # The receipt-check address printed on stubs and the poster (election/address.py);
+        # empty: the address the page was opened with (a warning says when that is loopback).
+        "PUBLIC_BASE_URL": os.environ.get("JUXUAN_PUBLIC_URL", ""),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "WTF_CSRF_TIME_LIMIT": None,

@@ -11,13 +11,15 @@ from ballots.certificates import Certificate, render_certificates
 from ballots.notices import NoticeGroup, render_notice
 from ballots.reports import CandidateTally, PostTally, ResultReport, render_result_report
 
+from .. import clock
+from ..clock import cn_date
 from ..errors import UserError
 from ..ledger.events import events_of, record_event
 from ..ledger.keys import fingerprint_of
 from ..models import Election, Filing, ROUND_KINDS, RoundResult, User
 from ..rules.tally_types import BODY_ZH
 from .result import published
-from .service import ballot_of
+from .service import ballot_of, day_of, round_of
 
 RULE_ZH = {"majority": "过半数", "plurality": "得票多者当选", "runoff": "得票多者当选且不少于三分之一", "void": "选举无效"}
 
@@ -54,12 +56,13 @@ def result_report(db: Session, election: Election, round_number: int) -> ResultR
                                RULE_ZH.get(p["threshold"]["rule"], p["threshold"]["rule"]), cands))
     events = events_of(db, election)
     return ResultReport(
-        title="选举结果报告单", election=election.title, round=f"第 {round_number} 轮（{ROUND_KINDS.get(ballot.kind, ballot.kind)}）",
-        date=row.published_at.strftime("%Y年%m月%d日"), registered_voters=data["registered_voters"],
+        title="选举结果报告单", election=election.title,
+        held_on=cn_date(day_of(election, round_of(db, election, round_number))), round=f"第 {round_number} 轮（{ROUND_KINDS.get(ballot.kind, ballot.kind)}）",
+        date=cn_date(row.published_at), registered_voters=data["registered_voters"],
         papers_issued=data["papers_issued"], papers_returned=data["papers_returned"], posts=tuple(posts),
         key_fingerprint=fingerprint_of(db, election), chain_head=events[-1].hash if events else "",
         committee=f"{election.community.name}居民选举委员会",
-        validity_note=data["reason"] if not data["valid"] else "；".join(data["explanation"][:2]),
+        validity_note=data["reason"] if not data["valid"] else sentences(data["explanation"][:2]),
     )
 
 
@@ -68,6 +71,11 @@ REASON_ZH = {
     "elected_higher_post": "已当选其他职务", "near_relative": "近亲属回避", "replaced_by_woman": "由妇女成员替换",
     "election_void": "选举无效",
 }
+
+
+def sentences(parts: list[str]) -> str:
+    """Sentences joined as Chinese prose: each ends with one 。 (never 「。；」)."""
+    return "".join(p.rstrip("。；;. ") + "。" for p in parts if p.strip())
 
 
 def _reason(code: str) -> str:
@@ -108,10 +116,13 @@ def certificates_pdf(db: Session, election: Election) -> bytes:
         ballot = ballot_of(db, election, row.round_number)
         for spec, _ in ballot.posts:
             for e in row.result["posts"][spec.key]["elected"]:
+                # Held on the round's voting day (the election day for round 1), signed on
+                # the local day the result was published: never the day the PDF is printed.
                 certs.append(Certificate(
-                    e["name"], BODY_ZH.get(spec.body, spec.body), spec.title, election.title, "五年",
-                    row.published_at.strftime("%Y年%m月%d日"), f"{election.community.name}居民选举委员会",
+                    e["name"], BODY_ZH.get(spec.body, spec.body), spec.title, election.title, "任期五年",
+                    cn_date(row.published_at), f"{election.community.name}居民选举委员会",
                     f"{election.id:04d}-{row.round_number}-{len(certs) + 1:02d}",
+                    held_on=cn_date(day_of(election, round_of(db, election, row.round_number))),
                 ))
     if not certs:
         raise UserError("尚无当选人，不能打印当选证书")
@@ -145,7 +156,7 @@ def receive_filing(db: Session, filing_id: int, auditor: User) -> Filing:
     if row is None or row.street_office != auditor.street_office:
         raise UserError(f"备案编号 {filing_id} 不存在或不属于{auditor.street_office or '本街道'}")
     if row.received_at is not None:
-        raise UserError(f"备案编号 {filing_id} 已于 {row.received_at:%Y-%m-%d %H:%M} 签收")
+        raise UserError(f"备案编号 {filing_id} 已于 {clock.local(row.received_at):%Y-%m-%d %H:%M} 签收")
     row.received_by, row.received_at = auditor.username, utcnow()
     election = db.get(Election, row.election_id)
     record_event(db, election, "filing_received", {"round": row.round_number, "street_office": row.street_office}, auditor.username)

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .. import clock
+from ..clock import cn_date
 from ..models import Election, HeadNotice
 from . import keys
 from .events import events_of, record_event
@@ -49,9 +50,9 @@ def notice_pdf(db: Session, election: Election, notice: HeadNotice, out: BinaryI
         ["事件总数", str(len(events_of(db, election)))],
     ]
     return render_notice(
-        "选举事件链链头公告", [election.title, f"{notice.day.isoformat()} · {election.community.name}"],
+        "选举事件链链头公告", [election.title, f"{cn_date(notice.day)} · {election.community.name}"],
         ["项目", "内容"], rows,
         ["此后公布的任何事件链必须包含上述链头；如不一致，说明记录被改写，请向街道办事处反映。",
-         f"{election.community.name}居民选举委员会", notice.day.isoformat()],
+         f"{election.community.name}居民选举委员会", cn_date(notice.day)],
         out, qr_payload=qr_payload(election, notice), qr_caption="扫码核对链头",
     )

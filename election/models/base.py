@@ -2,7 +2,7 @@
 so that Alembic migrations name them the same way on SQLite and PostgreSQL."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime
 
 from sqlalchemy import DateTime, MetaData
 from sqlalchemy.orm import DeclarativeBase
@@ -22,4 +22,7 @@ class Base(DeclarativeBase):
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    # The project clock (election.clock.now), which tests freeze.
+    from .. import clock
+
+    return clock.now()

@@ -154,7 +154,8 @@ def print_papers(
     specs = dict(ballot_specs(db, election, round_number))
     if body not in specs:
         raise UserError(f"第 {round_number} 轮的选票中没有“{BODY_ZH.get(body, body) or '全部职位'}”这种选票")
-    spec = specs[body]
+    # The stub prints the receipt-check address as text beside its QR code (same address).
+    spec = replace(specs[body], verify_hint=url_prefix)
     _keep_round(db, election, round_number)
     uid = election.uid
     r_of = codes.hasher(codes.RECEIPT_TAG, uid)

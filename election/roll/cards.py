@@ -12,7 +12,6 @@ from sqlalchemy.orm import Session
 
 from ballots.voter_cards import CardHeader, VoterCard, render_voter_cards
 
-from .. import clock
 from ..errors import UserError
 from ..ledger.events import record_event
 from ..models import Election, Household, Resident
@@ -64,7 +63,7 @@ def render_cards(db: Session, election: Election, out: BinaryIO, stations: dict[
     ]
     if not cards:
         raise UserError("还没有分配选民证号的选民：请先“分配选民编号和选民证码”")
-    header = CardHeader(election.title, committee_name(election), cn_date(clock.today()))
+    header = CardHeader(election.title, committee_name(election), f"选举日 {cn_date(election.election_day)}")
     return render_voter_cards(header, cards, out, progress)
 
 

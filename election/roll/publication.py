@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from ballots.notices import NoticeGroup, render_notice
 
 from .. import clock
+from ..clock import cn_date
 from ..errors import NotFound, UserError
 from ..ledger.events import record_event
 from ..models import Election, Objection, Resident, utcnow
@@ -34,10 +35,6 @@ def roll_fingerprint(db: Session, election: Election) -> str:
 
 def committee_name(election: Election) -> str:
     return f"{election.community.name}居民选举委员会"
-
-
-def cn_date(day: date) -> str:
-    return f"{day.year}年{day.month}月{day.day}日"
 
 
 def latest_publication_day(election: Election) -> date:

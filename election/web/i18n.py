@@ -1,6 +1,6 @@
 """Chinese first, English on request: the locale comes from ?lang=, then the cookie, then
 the browser's Accept-Language, defaulting to Simplified Chinese. Times are shown in the
-committee's time zone (election.clock) through the `localtime` and `local_hour` filters."""
+committee's time zone (election.clock) through the `localtime`, `local_hour` and `local_stamp` (an event's stamp) filters."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -38,6 +38,10 @@ def init_i18n(app: Flask) -> None:
     @app.template_filter("local_hour")
     def _local_hour(stamp: str, fmt: str = "%Y-%m-%d %H:00") -> str:
         return clock.local_hour(stamp).strftime(fmt) if stamp else ""
+
+    @app.template_filter("local_stamp")
+    def _local_stamp(stamp: str | None, fmt: str = "%Y-%m-%d %H:%M:%S") -> str:
+        return clock.local_stamp(stamp, fmt) if stamp and "T" in stamp else (stamp or "")
 
     @app.context_processor
     def _locale():

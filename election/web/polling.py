@@ -13,6 +13,8 @@ from markupsafe import Markup
 from ballots.notices import render_notice
 
 from .. import clock
+from ..address import is_loopback, receipt_check_url
+from ..clock import cn_date
 from ..counting.service import current_round, day_of, rounds_of
 from ..errors import UserError
 from ..models import BallotBox, Desk, Resident, Round
@@ -78,6 +80,7 @@ def overview(election_id: int):
         batches=batches, specs=specs, spec_error=spec_error, rnd=rnd, day=day_of(election, rnd),
         printed=any(b.round_number == rnd.number for b in batches),
         scrutineers_needed=stations.rulebook_of(election).mobile_box_scrutineers,
+        check_url=_verify_prefix(), check_url_loopback=is_loopback(_verify_prefix()),
     )
 
 
@@ -139,7 +142,9 @@ def handover(election_id: int, station_id: int):
 # --- printing -------------------------------------------------------------------------
 
 def _verify_prefix() -> str:
-    return current_app.config.get("VERIFY_URL_PREFIX") or (current_app.config.get("PUBLIC_BASE_URL") or request.url_root).rstrip("/") + "/r"
+    """The receipt-check address of every stub QR, the stub's text and the poster."""
+    return current_app.config.get("VERIFY_URL_PREFIX") or receipt_check_url(
+        current_app.config.get("PUBLIC_BASE_URL") or request.url_root)
 
 
 @bp.route("/elections/<int:election_id>/polling/print", methods=["POST"])
@@ -405,11 +410,29 @@ def _pdf(data: bytes, name: str) -> Response:
 def proxies_notice(election_id: int):
     db = get_db()
     election = election_or_404(election_id)
-    rows = [(str(i), h.name, v.name, p.signed_on.isoformat()) for i, (p, v, h) in enumerate(issuance.proxies_of(db, election), 1)]
+    rows = [(str(i), h.name, v.name, cn_date(p.signed_on)) for i, (p, v, h) in enumerate(issuance.proxies_of(db, election), 1)]
     out = io.BytesIO()
     render_notice(f"{election.title}委托投票公告", ["经选举委员会审核批准的委托投票如下："], ["序号", "受委托人", "委托人", "委托日期"],
-                  rows or [("—", "无", "—", "—")], [f"{election.community.name}居民选举委员会", clock.today().isoformat()], out)
+                  rows or [("—", "无", "—", "—")], [f"{election.community.name}居民选举委员会", cn_date(clock.today())], out)
     return _pdf(out.getvalue(), "proxies.pdf")
+
+
+@bp.route("/elections/<int:election_id>/polling/receipt-poster.pdf")
+@roles(*COMMITTEE)
+def receipt_poster(election_id: int):
+    """A notice-board poster: the receipt-check address as text and as a QR code."""
+    election = election_or_404(election_id)
+    url = _verify_prefix()
+    out = io.BytesIO()
+    render_notice(
+        "选票回执查询", [election.title,
+                   "投票后请保存选票存根。用手机扫描下方二维码，或在浏览器中输入以下地址，"
+                   "再输入存根上的查询码，即可查询您的选票是否已投入票箱并计入；查询不显示选票内容。",
+                   f"查询地址：{url}"],
+        [], [], [f"{election.community.name}居民选举委员会", cn_date(day_of(election, current_round(get_db(), election)))],
+        out, qr_payload=url, qr_caption="扫码查询选票回执",
+    )
+    return _pdf(out.getvalue(), "receipt-poster.pdf")
 
 
 @bp.route("/elections/<int:election_id>/polling/mobile-voters.pdf")
@@ -417,11 +440,12 @@ def proxies_notice(election_id: int):
 def mobile_notice(election_id: int):
     db = get_db()
     election = election_or_404(election_id)
-    rows = [(str(i), b.label, v.name, v.group_name or "—", m.reason) for i, (m, v, b) in enumerate(stations.mobile_voters(db, election), 1)]
+    # A public notice: the reason a voter cannot come (often their health) stays off it.
+    rows = [(str(i), b.label, v.name, v.group_name or "—") for i, (_m, v, b) in enumerate(stations.mobile_voters(db, election), 1)]
     out = io.BytesIO()
     render_notice(f"{election.title}流动票箱投票选民名单公告", ["以下选民因故不能到投票站投票，经登记使用流动票箱："],
-                  ["序号", "流动票箱", "姓名", "居民小组", "原因"], rows or [("—", "—", "无", "—", "—")],
-                  [f"{election.community.name}居民选举委员会", clock.today().isoformat()], out)
+                  ["序号", "流动票箱", "姓名", "居民小组"], rows or [("—", "—", "无", "—")],
+                  [f"{election.community.name}居民选举委员会", cn_date(clock.today())], out)
     return _pdf(out.getvalue(), "mobile-voters.pdf")
 
 
