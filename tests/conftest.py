@@ -7,13 +7,15 @@ import os
 import re
 import time
 import uuid
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from datetime import time as dtime
 
 import pytest
 from cryptography.fernet import Fernet
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+from election import clock
 from election import create_app
 from argon2 import PasswordHasher
 
@@ -24,6 +26,28 @@ from election.models import Base
 from election.setup.service import ElectionDraft, create_community, create_election
 
 PG_URL = os.environ.get("JUXUAN_TEST_DATABASE_URL")
+
+# The project clock (election.clock) is pinned for every test, so that no test reads the
+# machine's date or zone: a fixed day, at the local time JUXUAN_TEST_CLOCK names (HH:MM in
+# the committee's zone; 10:00 by default). CI runs the suite again at 23:30 and 00:30 Beijing
+# time, where the UTC date and the local date differ or are about to.
+TEST_DAY = date(2026, 6, 15)
+
+
+def pinned_moment() -> datetime:
+    hours, minutes = (int(part) for part in os.environ.get("JUXUAN_TEST_CLOCK", "10:00").split(":"))
+    return datetime.combine(TEST_DAY, dtime(hours, minutes), tzinfo=clock.zone())
+
+
+clock.pin(pinned_moment())  # before the test modules are imported: their module-level "today"
+
+
+@pytest.fixture(autouse=True)
+def project_clock():
+    """Every test starts at the pinned moment; the clock then runs on in real time."""
+    clock.pin(pinned_moment())
+    yield
+    clock.pin(pinned_moment())
 
 # Argon2id with its production cost (64 MiB, 3 passes) makes every test user cost tens of
 # milliseconds, seconds under load. Tests keep the algorithm and lower the cost; the
@@ -133,7 +157,7 @@ def world(db):
     for key, name, street in (("a", "甲社区", "东街道"), ("b", "乙社区", "西街道")):
         community = create_community(db, name, street, 400)
         election = create_election(db, "test", community, ElectionDraft(
-            title=f"{name}换届选举", election_day=date.today() + timedelta(days=40),
+            title=f"{name}换届选举", election_day=clock.today() + timedelta(days=40),
             method="direct", preset="national",
             jwh_deputies=1, jwh_members=3, jdw_deputies=0, jdw_members=2,
         ), DATA_KEY)

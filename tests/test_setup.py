@@ -5,6 +5,7 @@ from datetime import date, timedelta
 
 import pytest
 
+from election import clock
 from election.errors import UserError
 from election.ledger.events import events_of
 from election.protocol.chain import verify_chain
@@ -14,7 +15,7 @@ from election.setup.service import ElectionDraft, change_rulebook, create_commun
 
 
 def draft(**changes) -> ElectionDraft:
-    base = dict(title="换届选举", election_day=date.today() + timedelta(days=30), method="direct",
+    base = dict(title="换届选举", election_day=clock.today() + timedelta(days=30), method="direct",
                 preset="national", jwh_deputies=1, jwh_members=3, jdw_deputies=0, jdw_members=2)
     base.update(changes)
     return ElectionDraft(**base)
@@ -75,7 +76,7 @@ def test_inconsistent_rulebook_is_refused_and_nothing_changes(db):
 def test_frozen_rulebook_needs_a_recorded_decision(db):
     community = create_community(db, "甲社区", "东街道", 300)
     election = create_election(db, "tester", community, draft(), DATA_KEY)
-    election.roll_published_on = date.today()
+    election.roll_published_on = clock.today()
     db.commit()
     with pytest.raises(UserError, match="冻结"):
         change_rulebook(db, "tester", election, {"proxy_max_per_holder": 2})

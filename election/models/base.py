@@ -7,6 +7,8 @@ from datetime import datetime
 from sqlalchemy import DateTime, MetaData
 from sqlalchemy.orm import DeclarativeBase
 
+from .. import clock
+
 NAMING = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_N_name)s",
@@ -22,7 +24,5 @@ class Base(DeclarativeBase):
 
 
 def utcnow() -> datetime:
-    # The project clock (election.clock.now), which tests freeze.
-    from .. import clock
-
+    """The project clock's current moment (election.clock.now), in UTC."""
     return clock.now()

@@ -7,6 +7,7 @@ import io
 from datetime import date
 
 from flask import Blueprint, abort, flash, redirect, render_template, send_file, url_for
+
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -14,6 +15,7 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional
 
+from .. import clock
 from .choices import options
 from ..errors import UserError
 from ..models import COMMITTEE_BODIES, REP_METHODS, RepArea
@@ -47,27 +49,27 @@ class AdjustForm(FlaskForm):
 
 
 class MeetingForm(FlaskForm):
-    held_on = DateField(_l("会议日期"), default=date.today, validators=[DataRequired(message=_l("请填写日期"))])
+    held_on = DateField(_l("会议日期"), default=clock.today, validators=[DataRequired(message=_l("请填写日期"))])
     present = IntegerField(_l("参加户数"), validators=[InputRequired(message=_l("请填写参加户数")), NumberRange(min=0)])
     votes = TextAreaField(_l("被推选人得票"), validators=[DataRequired(message=_l("请填写得票"))])
 
 
 class ResignForm(FlaskForm):
-    on = DateField(_l("辞去日期"), default=date.today, validators=[DataRequired(message=_l("请填写日期"))])
+    on = DateField(_l("辞去日期"), default=clock.today, validators=[DataRequired(message=_l("请填写日期"))])
     reason = StringField(_l("辞去原因"), validators=[DataRequired(message=_l("请填写原因"))])
 
 
 class ReplaceForm(FlaskForm):
     successor = StringField(_l("补选产生的居民代表"), validators=[DataRequired(message=_l("请填写姓名"))])
     votes = IntegerField(_l("补选得票（可不填）"), validators=[Optional()])
-    on = DateField(_l("补选日期"), default=date.today, validators=[DataRequired(message=_l("请填写日期"))])
+    on = DateField(_l("补选日期"), default=clock.today, validators=[DataRequired(message=_l("请填写日期"))])
     reason = StringField(_l("补选原因"), validators=[DataRequired(message=_l("请填写原因"))])
 
 
 class LeaderForm(FlaskForm):
     group = SelectField(_l("居民小组"), choices=[])
     basis = SelectField(_l("参加者"), choices=options([("voters", _l("本组选民")), ("households", _l("本组户代表"))]))
-    held_on = DateField(_l("会议日期"), default=date.today, validators=[DataRequired(message=_l("请填写日期"))])
+    held_on = DateField(_l("会议日期"), default=clock.today, validators=[DataRequired(message=_l("请填写日期"))])
     present = IntegerField(_l("参加人数"), validators=[InputRequired(message=_l("请填写参加人数")), NumberRange(min=0)])
     votes = TextAreaField(_l("被推选人得票"), validators=[DataRequired(message=_l("请填写得票"))])
 

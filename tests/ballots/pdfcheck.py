@@ -1,16 +1,15 @@
-"""Helpers for the ballots tests: read a PDF back (text with positions, fonts) and decode QR codes."""
+"""Helpers for the ballots tests: read a PDF back (text with positions, fonts), render a page
+and decode its QR codes. Rendering (pypdfium2) and decoding (zxing-cpp) come from wheels, so
+the tests need no system library (no poppler, no zbar)."""
 from __future__ import annotations
 
-import io
-import subprocess
-import tempfile
 from dataclasses import dataclass
-from pathlib import Path
 
+import pypdfium2
+import zxingcpp
 from PIL import Image
 from pypdf import PdfReader
 from pypdf.generic import DictionaryObject
-from pyzbar.pyzbar import decode
 
 
 @dataclass(frozen=True)
@@ -52,16 +51,13 @@ def fonts_of(reader: PdfReader) -> dict[str, DictionaryObject]:
 
 
 def render_page(pdf: bytes, page_index: int, dpi: int = 200) -> Image.Image:
-    """The page as an image, rendered by poppler's pdftoppm."""
-    with tempfile.TemporaryDirectory() as tmp:
-        src = Path(tmp) / "in.pdf"
-        src.write_bytes(pdf)
-        n = page_index + 1
-        subprocess.run(
-            ["pdftoppm", "-r", str(dpi), "-gray", "-png", "-f", str(n), "-l", str(n), "-singlefile", str(src), str(Path(tmp) / "out")],
-            check=True,
-        )
-        return Image.open(io.BytesIO((Path(tmp) / "out.png").read_bytes())).copy()
+    """The page as a greyscale image at ``dpi``, rendered by PDFium."""
+    document = pypdfium2.PdfDocument(pdf)
+    try:
+        bitmap = document[page_index].render(scale=dpi / 72, grayscale=True)
+        return bitmap.to_pil().convert("L")
+    finally:
+        document.close()
 
 
 def crop_points(image: Image.Image, page_height: float, x0: float, y0: float, x1: float, y1: float, dpi: int = 200) -> Image.Image:
@@ -71,5 +67,5 @@ def crop_points(image: Image.Image, page_height: float, x0: float, y0: float, x1
 
 
 def qr_payloads(image: Image.Image) -> list[str]:
-    """The payloads of every QR code zbar finds in the image."""
-    return [symbol.data.decode("utf-8") for symbol in decode(image) if symbol.type == "QRCODE"]
+    """The payloads of every QR code zxing-cpp finds in the image."""
+    return [found.text for found in zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormat.QRCode)]

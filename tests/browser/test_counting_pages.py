@@ -8,6 +8,7 @@ from datetime import date, timedelta
 
 import pytest
 
+from election import clock
 from election.accounts.service import create_user
 from election.counting.service import d_from_scan, enter_scanned
 from election.models import AuditCode, Election
@@ -22,7 +23,7 @@ def counting_world(live_app):
     db = live_app.extensions["juxuan.sessions"]()
     community = create_community(db, f"计票社区{tag}", f"计票街道{tag}", 100)
     election = create_election(db, "test", community, ElectionDraft(
-        title=f"计票测试选举{tag}", election_day=date.today() + timedelta(days=30), method="direct", preset="national",
+        title=f"计票测试选举{tag}", election_day=clock.today() + timedelta(days=30), method="direct", preset="national",
         jwh_deputies=1, jwh_members=3, jdw_deputies=0, jdw_members=2), live_app.config["DATA_KEY"])
     for role in ("counter", "committee", "scrutineer"):
         create_user(db, f"{role}_{tag}", PASSWORD, role, community=community)

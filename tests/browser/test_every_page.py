@@ -11,6 +11,7 @@ from datetime import date
 
 import pytest
 
+from election import clock
 from election.demo import DEMO_PASSWORD, build_demo
 from election.web.access import _MARK
 from tests.browser.conftest import log_in, low_contrast_text, no_horizontal_scroll, small_touch_targets, unlabelled_fields
@@ -22,7 +23,7 @@ DOWNLOADS = (".pdf", ".zip", ".json", ".xlsx")
 @pytest.fixture(scope="module")
 def demo(live_app):
     db = live_app.extensions["juxuan.sessions"]()
-    result = build_demo(db, live_app.config["DATA_KEY"], households=60, seed=77, today=date.today())
+    result = build_demo(db, live_app.config["DATA_KEY"], households=60, seed=77, today=clock.today())
     db.commit()
     election_id = result.election_id
     from election.models import Election

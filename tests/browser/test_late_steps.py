@@ -7,6 +7,7 @@ from __future__ import annotations
 import uuid
 from datetime import date, timedelta
 
+from election import clock
 from election.accounts.service import create_user
 from election.models import Election
 from election.setup.service import ElectionDraft, create_community, create_election
@@ -18,7 +19,7 @@ def _late_election(live_app) -> tuple[int, str]:
     db = live_app.extensions["juxuan.sessions"]()
     community = create_community(db, f"逾期社区{tag}", "逾期街道", 100)
     election = create_election(db, "setup", community, ElectionDraft(
-        title="第十二届居民委员会换届选举", election_day=date.today() + timedelta(days=10), method="direct",
+        title="第十二届居民委员会换届选举", election_day=clock.today() + timedelta(days=10), method="direct",
         preset="national", jwh_deputies=1, jwh_members=3, jdw_deputies=0, jdw_members=2), live_app.config["DATA_KEY"])
     create_user(db, f"late_{tag}", PASSWORD, "committee", "逾期委员", community)
     db.commit()
@@ -29,7 +30,7 @@ def _late_election(live_app) -> tuple[int, str]:
 
 def test_banner_names_the_late_step_until_it_is_done(page, phone, live_app):
     election_id, username = _late_election(live_app)
-    due = date.today() + timedelta(days=10) - timedelta(days=20)
+    due = clock.today() + timedelta(days=10) - timedelta(days=20)
     log_in(page, username)
     page.goto(f"/elections/{election_id}/nomination")
     banner = page.locator("#late-banner")

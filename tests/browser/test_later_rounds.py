@@ -13,6 +13,7 @@ import pytest
 from pypdf import PdfReader
 from sqlalchemy import select
 
+from election import clock
 from election.accounts.service import create_user
 from election.models import Issuance
 from election.setup.service import ElectionDraft, create_community, create_election
@@ -30,7 +31,7 @@ def runoff_world(live_app, monkeypatch):
     db = live_app.extensions["juxuan.sessions"]()
     community = create_community(db, f"另行选举测试社区{n}", "测试街道", 200)
     election = create_election(db, "t", community, ElectionDraft(
-        title=f"另行选举测试社区{n}换届选举", election_day=date.today() + timedelta(days=20), method="direct",
+        title=f"另行选举测试社区{n}换届选举", election_day=clock.today() + timedelta(days=20), method="direct",
         preset="national", jwh_deputies=1, jwh_members=3, jdw_deputies=0, jdw_members=2), live_app.config["DATA_KEY"])
     users = {}
     for role in ("committee", "clerk"):

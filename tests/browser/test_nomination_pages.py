@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import date, timedelta
 
+from election import clock
 from election.accounts.service import create_user
 from election.nomination import service
 from election.setup.service import ElectionDraft, create_community, create_election
@@ -18,7 +19,7 @@ def _world(live_app, *, slate: bool = True, confirm: bool = True, extra_weiyuan:
     db = live_app.extensions["juxuan.sessions"]()
     community = create_community(db, f"提名页面社区{tag}", "浏览器街道", 200)
     election = create_election(db, "test", community, ElectionDraft(
-        title="提名页面测试选举", election_day=date.today() + timedelta(days=30), method="direct",
+        title="提名页面测试选举", election_day=clock.today() + timedelta(days=30), method="direct",
         preset="national", jwh_deputies=1, jwh_members=3, jdw_deputies=0, jdw_members=2,
     ), live_app.config["DATA_KEY"])
     create_user(db, f"c_{tag}", PASSWORD, "committee", "选举委员", community)
@@ -129,11 +130,11 @@ def test_publish_page_refuses_a_late_date_then_publishes(page, phone, live_app):
     log_in(page, w["committee"])
     page.goto(f"/elections/{w['election']}/nomination/publish")
     assert unlabelled_fields(page) == []
-    election_day = date.today() + timedelta(days=30)
+    election_day = clock.today() + timedelta(days=30)
     page.get_by_label("公布日期").fill((election_day - timedelta(days=2)).isoformat())
     page.get_by_role("button", name="公布正式候选人名单").click()
     assert "至少 5 天公布" in page.locator(".flashes").inner_text()
-    page.get_by_label("公布日期").fill(date.today().isoformat())
+    page.get_by_label("公布日期").fill(clock.today().isoformat())
     page.get_by_role("button", name="公布正式候选人名单").click()
     assert "正式候选人名单已公布" in page.locator(".flashes").inner_text()
     formal = page.locator("#formal").inner_text()
@@ -147,7 +148,7 @@ def test_publish_page_refuses_a_late_date_then_publishes(page, phone, live_app):
     item = page.locator("#formal li", has_text="赵小英")
     item.locator("summary").click()
     item.get_by_label("书面申请（说明或文件编号）").fill("赵小英书面退出申请")
-    item.get_by_label("退出日期").fill(date.today().isoformat())
+    item.get_by_label("退出日期").fill(clock.today().isoformat())
     item.get_by_role("button", name="赵小英 退出").click()
     flashes = page.locator(".flashes").inner_text()
     assert "候选人已书面退出" in flashes and "居民委员会委员：正式候选人只剩 3 名，应选 3 名" in flashes

@@ -9,6 +9,7 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select
 
+from election import clock
 from election.accounts.service import create_user
 from election.models import Issuance, Receipt
 from election.polling import issuance
@@ -27,7 +28,7 @@ def polling_world(live_app):
     db = live_app.extensions["juxuan.sessions"]()
     community = create_community(db, f"投票日测试社区{n}", "测试街道", 200)
     election = create_election(db, "t", community, ElectionDraft(
-        title=f"投票日测试社区{n}换届选举", election_day=date.today() + timedelta(days=20), method="direct",
+        title=f"投票日测试社区{n}换届选举", election_day=clock.today() + timedelta(days=20), method="direct",
         preset="national", jwh_deputies=1, jwh_members=3, jdw_deputies=0, jdw_members=2), live_app.config["DATA_KEY"])
     users = {}
     for role in ("committee", "clerk", "scrutineer"):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from election import clock
 from election.audit.simulate import simulate
 from election.ledger.publication import publish_bundle
 from election.protocol import codes
@@ -17,7 +18,7 @@ def _published(live_app, name: str):
     key = live_app.config["DATA_KEY"]
     community = create_community(db, name, "浏览器街道", 200)
     election = create_election(db, "test", community, ElectionDraft(
-        title=f"{name}换届选举", election_day=date.today(), method="direct", preset="national",
+        title=f"{name}换届选举", election_day=clock.today(), method="direct", preset="national",
         jwh_deputies=1, jwh_members=3, jdw_deputies=0, jdw_members=2), key)
     sim = simulate(db, election, voters=80, seed=11)
     out = publish_bundle(db, election, key, "committee", live_app.instance_path)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import date, timedelta
 
+from election import clock
 from election.accounts.service import create_user
 from election.representatives import areas as area_svc
 from election.representatives import meetings as meeting_svc
@@ -19,7 +20,7 @@ def _world(live_app, buildings=(40, 40), propose=False, per_group=120):
     db = live_app.extensions["juxuan.sessions"]()
     community = create_community(db, f"代表测试社区{tag}", "测试街道", sum(buildings))
     election = create_election(db, "test", community, ElectionDraft(
-        title=f"代表测试{tag}换届选举", election_day=date.today() + timedelta(days=40), method="direct",
+        title=f"代表测试{tag}换届选举", election_day=clock.today() + timedelta(days=40), method="direct",
         preset="national", jwh_deputies=1, jwh_members=3, jdw_deputies=0, jdw_members=2,
     ), live_app.config["DATA_KEY"])
     create_user(db, f"rep_{tag}", PASSWORD, "committee", "委员", community)
@@ -90,7 +91,7 @@ def test_roster_page_resign_replace_and_pdf(page, live_app):
     db, election = w["db"], w["election"]
     area = area_svc.areas_of(db, election)[0]
     a, b = _distinct(residents_of(db, election, household_ids=[m.household_id for m in area.members]), 2)
-    meeting_svc.record_area_meeting(db, election, area.id, 30, f"{a.name} 20", date.today(), "test")
+    meeting_svc.record_area_meeting(db, election, area.id, 30, f"{a.name} 20", clock.today(), "test")
     db.commit()
     log_in(page, w["user"])
     page.goto(f"/elections/{w['election_id']}/representatives/list")

@@ -10,6 +10,7 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 
+from election import clock
 from election.accounts.service import create_user
 from election.models import Resident
 from election.roll.importing import import_roll
@@ -17,7 +18,7 @@ from election.setup.service import ElectionDraft, create_community, create_elect
 from tests.browser.conftest import PASSWORD, log_in, no_horizontal_scroll, shot, unlabelled_fields
 from tests.roll.helpers import csv_bytes, make_id, row
 
-TODAY = date.today()
+TODAY = clock.today()
 
 
 @pytest.fixture

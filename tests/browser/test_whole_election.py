@@ -15,6 +15,7 @@ from datetime import date, timedelta
 
 from openpyxl import Workbook
 
+from election import clock
 from election.accounts.service import create_user
 from election.models import Community
 from election.rules.idcard import check_digit
@@ -22,7 +23,7 @@ from election.rules.roll_rows import COLUMNS
 from tests.browser.conftest import ARTIFACTS, log_in
 
 PASSWORD = "whole-election-1"
-TODAY = date.today()
+TODAY = clock.today()
 ELECTION_DAY = TODAY + timedelta(days=21)  # the roll is published today: >= 20 days before (rule)
 SURNAMES = "赵钱孙李周吴郑王冯陈褚卫蒋沈韩杨朱秦尤许何吕施张孔曹严华金魏陶姜戚谢邹喻柏水窦章云苏潘葛"
 GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超兰霞平刚桂"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from election import clock
 from election.audit.simulate import Simulated, simulate
 from election.ledger.publish import export_bundle
 from election.setup.service import ElectionDraft, create_community, create_election
@@ -13,7 +14,7 @@ from tests.conftest import DATA_KEY
 def new_election(db, name: str = "丙社区", street: str = "东街道"):
     community = create_community(db, name, street, 400)
     return create_election(db, "test", community, ElectionDraft(
-        title=f"{name}换届选举", election_day=date.today() - timedelta(days=1),
+        title=f"{name}换届选举", election_day=clock.today() - timedelta(days=1),
         method="direct", preset="national", jwh_deputies=1, jwh_members=3, jdw_deputies=0, jdw_members=2,
     ), DATA_KEY)
 

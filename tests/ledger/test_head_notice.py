@@ -7,6 +7,7 @@ from datetime import date
 
 from pypdf import PdfReader
 
+from election import clock
 from election.ledger import keys
 from election.ledger.events import events_of
 from election.protocol import signing
@@ -24,7 +25,7 @@ def test_committee_prints_todays_notice_once(app, db, world):
     assert "链头公告" in text and keys.fingerprint_of(db, e) in text
     db.rollback()
     notices = [ev for ev in events_of(db, e) if ev.kind == "head_notice"]
-    assert len(notices) == 1 and notices[0].payload["day"] == date.today().isoformat()
+    assert len(notices) == 1 and notices[0].payload["day"] == clock.today().isoformat()
     p = notices[0].payload
     st = signing.head_statement(e.uid, p["seq"], p["head"], p["day"])
     key = signing.public_key_from_pem(keys.key_of(db, e).public_pem.encode())

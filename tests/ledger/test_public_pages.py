@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 
+from election import clock
 from election.ledger import publication
 from election.protocol import codes
 from tests.conftest import DATA_KEY, csrf_token
@@ -107,7 +108,7 @@ def test_committee_answers_a_complaint_in_the_ledger(app, db, world):
     e = world["a"]["election"]
     simulate_and_publish = simulated(db, world)
     publication.publish_bundle(db, e, DATA_KEY, "a_committee", app.instance_path)
-    row = file_complaint(db, e, "procedure", "投票站开门晚了", "", date.today())
+    row = file_complaint(db, e, "procedure", "投票站开门晚了", "", clock.today())
     db.commit()
     client = app.test_client()
     login(client, "a_committee")

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from election import clock
 from election.models import Community, Election, Household, Resident
 from election.pii import PersonalData
 from election.rules.idcard import check_digit, mask_id
@@ -14,7 +15,7 @@ def make_election(db, *, jwh_deputies=1, jwh_members=3, jdw_deputies=0, jdw_memb
                   community: Community | None = None, data_key: str = DATA_KEY) -> Election:
     community = community or create_community(db, "提名测试社区", "东街道", 300)
     election = create_election(db, "test", community, ElectionDraft(
-        title="提名测试社区换届选举", election_day=date.today() + timedelta(days=days),
+        title="提名测试社区换届选举", election_day=clock.today() + timedelta(days=days),
         method="direct", preset="national", jwh_deputies=jwh_deputies, jwh_members=jwh_members,
         jdw_deputies=jdw_deputies, jdw_members=jdw_members,
     ), data_key)

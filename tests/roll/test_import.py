@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from election import clock
 from election.errors import UserError
 from election.models import ElectionEvent, Household, Resident
 from election.pii import PersonalData
@@ -19,7 +20,7 @@ from election.rules import roll_rows as rr
 from tests.conftest import DATA_KEY, PG_URL
 from tests.roll.helpers import csv_bytes, make_id, row, xlsx_bytes
 
-TODAY = date.today()
+TODAY = clock.today()
 
 
 def count(db, model) -> int:

@@ -11,6 +11,7 @@ from pypdf import PdfReader
 from reportlab.lib.pagesizes import A4
 from sqlalchemy import select
 
+from election import clock
 from ballots.voter_cards import CARD_H, CARD_W, card_origin
 from election.errors import UserError
 from election.ledger.events import events_of
@@ -27,7 +28,7 @@ from tests.ballots.pdfcheck import crop_points, fonts_of, qr_payloads, render_pa
 from tests.conftest import DATA_KEY
 from tests.roll.helpers import csv_bytes, make_id, row
 
-TODAY = date.today()
+TODAY = clock.today()
 
 
 @pytest.fixture

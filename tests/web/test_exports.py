@@ -16,6 +16,7 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 
+from election import clock
 from election.counting import reports
 from election.counting.result import enter_board, publish_result, running_tally
 from election.ledger.complaints import answer_complaint, file_complaint
@@ -121,7 +122,7 @@ def prepared(db, world):
     roll with applications and an objection, representatives, group leader, committee,
     nominees and the published list, a relation, stations, a proxy and a mobile-box voter."""
     election = world["a"]["election"]
-    today = date.today()
+    today = clock.today()
     add_demo_roll(db, election, DATA_KEY, 40, random.Random(5), today=today)
     add_demo_representatives(db, election, random.Random(5))
     group = meetings.group_names(db, election)[0]
@@ -157,9 +158,9 @@ def counted(db, world):
     enter_board(db, election, 1, {p["key"]: {r["person"]: r["votes"] for r in p["rows"]} for p in running["posts"]}, "s")
     publish_result(db, election, 1, "a_committee")
     reports.file_result(db, election, 1, "a_committee")
-    complaint = file_complaint(db, election, "procedure", "计票时没有唱票", "138****0000", date.today())
+    complaint = file_complaint(db, election, "procedure", "计票时没有唱票", "138****0000", clock.today())
     answer_complaint(db, election, complaint.id, "已核实，唱票有录像。", "a_committee")
-    file_complaint(db, election, "receipt", "我的回执查不到", "", date.today())
+    file_complaint(db, election, "receipt", "我的回执查不到", "", clock.today())
     from election.audit import service as audit
 
     audit.start_audit(db, election, SEED, "a_auditor")
@@ -261,7 +262,7 @@ def test_applications_and_objections_exports(app, db, prepared):
 
     rows = fetch(client, f"/elections/{election.id}/roll/objections.xlsx")["选民名单申诉"]
     assert rows[0][:9] == ["编号", "申诉人", "涉及居民", "公民身份号码", "申诉内容", "申诉日期", "申诉截止日期", "处理期限", "状态"]
-    today = date.today()
+    today = clock.today()
     decided, pending = rows[1], rows[2]
     assert decided[1] == "赵某" and decided[8] == "申诉不成立" and decided[9] == "经核实已登记" and decided[10] == today
     assert decided[6] == today + timedelta(days=5) and decided[7] == today + timedelta(days=3) and decided[12] == "否"

@@ -13,6 +13,7 @@ from datetime import date
 from pypdf import PdfReader
 from sqlalchemy import func, select
 
+from election import clock
 from election import create_app, jobs
 from election.errors import UserError
 from election.models import Community, Resident
@@ -32,7 +33,7 @@ def _increasing_to(calls: list[tuple[int, int]], total: int) -> None:
 
 
 def _roll_csv(households: int = 500) -> tuple[bytes, int]:
-    rows = generate_rows(households, random.Random(3), date.today())
+    rows = generate_rows(households, random.Random(3), clock.today())
     return rows_to_csv(rows), len(rows)
 
 
@@ -58,7 +59,7 @@ def test_import_cards_and_notice_report_increasing_progress_ending_at_the_total(
     cards: list[tuple[int, int]] = []
     render_cards(db, election, io.BytesIO(), progress=lambda d, t: cards.append((d, t)))
     _increasing_to(cards, voters)
-    publish_roll(db, election, date.today(), "a_committee")
+    publish_roll(db, election, clock.today(), "a_committee")
     notice: list[tuple[int, int]] = []
     render_roll_notice(db, election, io.BytesIO(), progress=lambda d, t: notice.append((d, t)))
     _increasing_to(notice, voters)
@@ -179,7 +180,7 @@ def test_notice_and_cards_jobs_give_their_pdf(app, db, world):
     content, n = _roll_csv(60)
     import_roll(db, election, DATA_KEY, content, "r.csv", "a_committee")
     assign_cards(db, election, "a_committee")
-    publish_roll(db, election, date.today(), "a_committee")
+    publish_roll(db, election, clock.today(), "a_committee")
     db.commit()
     client = app.test_client()
     login(client, "a_street_admin")  # the street office may print both
