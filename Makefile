@@ -1,5 +1,6 @@
 # Juxuan: make run · make test · make bench · make screenshots
 # Each target creates .venv when it is missing.
+SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
@@ -13,8 +14,8 @@ PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -e '.[test]'
+	$(PY) -m pip install -q --upgrade pip 2>&1 | grep -v '^WARNING: Location' || true
+	$(PY) -m pip install -q -e '.[test]' 2>&1 | grep -v '^WARNING: Location' ; test $${PIPESTATUS[0]} -eq 0
 	touch $@
 
 # The public address (receipt QR codes, the poster) is JUXUAN_PUBLIC_URL, else found from
@@ -31,6 +32,7 @@ lan:
 	$(MAKE) run HOST=0.0.0.0
 
 test: $(VENV)/.installed
+	bash tools/system_packages.sh
 	$(PY) tools/run_tests.py
 
 test-sqlite: $(VENV)/.installed
