@@ -13,6 +13,7 @@ rolled back, the part file removed) -> downloaded (after a download that removes
 from __future__ import annotations
 
 import json
+import logging
 import os
 import secrets
 import threading
@@ -24,7 +25,11 @@ from typing import Any, BinaryIO
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from ballots.fonts import MissingGlyphError
+
 from .errors import UserError
+
+log = logging.getLogger(__name__)
 
 JOB_MAX_AGE = 3600
 PROGRESS_EVERY = 0.3  # seconds between sidecar writes: a poll every 0.5 s sees fresh counts
@@ -122,10 +127,17 @@ def start(sessions: sessionmaker[Session], folder: Path, base: dict, work: Work,
             details = error.details if isinstance(error, JobFailed) else {}
             write_state(folder, job, {**running.state, **details, "state": "failed",
                                       "error": "；".join(error.messages), "messages": error.messages})
-        except Exception as error:  # noqa: BLE001 — the page must say the job failed
+        except MissingGlyphError as error:  # its message names the text and the character
             db.rollback()
             running.part.unlink(missing_ok=True)
-            message = f"{failure}：{type(error).__name__}"
+            message = f"{failure}：{error}"
+            write_state(folder, job, {**running.state, "state": "failed", "error": message, "messages": [message]})
+        except Exception:  # noqa: BLE001 — the page must say the job failed
+            db.rollback()
+            running.part.unlink(missing_ok=True)
+            # Never an exception's name on a page: the committee cannot act on it; the log can.
+            log.exception("job %s (%s) failed", job, failure)
+            message = f"{failure}：程序出错，数据未作任何改动。错误已记入服务器日志，请把本页地址告诉技术支持。"
             write_state(folder, job, {**running.state, "state": "failed", "error": message, "messages": [message]})
         finally:
             db.close()

@@ -17,6 +17,7 @@ from ..ledger.events import record_event
 from ..models import Election, Household, Resident
 from ..pii import PersonalData
 from ..rules import idcard
+from .glyphs import refuse_unprintable
 from .publication import cn_date, committee_name
 from .register import voters_query
 
@@ -57,6 +58,7 @@ def render_cards(db: Session, election: Election, out: BinaryIO, stations: dict[
     query = voters_query(election).where(Resident.card_code.is_not(None)).order_by(Resident.voter_number)
     if group:
         query = query.where(Resident.group_name == group)
+    refuse_unprintable(db.scalars(query), "选民证")
     cards = [
         VoterCard(r.name, r.group_name, stations.get(r.group_name, DEFAULT_STATION), voter_number_text(r), r.card_code)
         for r in db.scalars(query)

@@ -41,8 +41,8 @@ def read_table(content: bytes, filename: str) -> tuple[list[str], list[dict[str,
     if name.endswith(".xlsx"):
         try:
             book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-        except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-            raise UserError(f"无法读取Excel文件“{filename}”：文件已损坏或不是.xlsx格式（{type(exc).__name__}）") from None
+        except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError):
+            raise UserError(f"无法读取Excel文件“{filename}”：文件已损坏或不是.xlsx格式") from None
         try:
             raw = list(book.active.iter_rows(values_only=True))
         finally:

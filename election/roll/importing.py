@@ -20,6 +20,7 @@ from ..rules import idcard
 from ..rules.roll_rows import RollCheck, RowError, RowWarning, check_rows
 from ..setup.service import rulebook_of
 from .files import read_table
+from .glyphs import row_warnings
 from .register import adult_cutoff, flag_double_registrations, judge
 
 CATEGORY_CODES = {"本社区户籍": "hukou", "非户籍常住": "resident"}
@@ -77,7 +78,7 @@ def import_roll(db: Session, election: Election, data_key: str, content: bytes, 
     total = len(check.rows)
     report_progress(0, total)
     report = ImportReport(filename, total, len({r.household_no for r in check.rows}),
-                          warnings=check.warnings, dry_run=dry_run)
+                          warnings=[*check.warnings, *row_warnings(check.rows)], dry_run=dry_run)
     hashes = [pii.lookup_hash(r.id_number) for r in check.rows]
     flagged = flag_double_registrations(db, election, hashes, today) if not dry_run else set()
     book = rulebook_of(election)

@@ -24,6 +24,7 @@ from ..ledger.events import record_event
 from ..models import Election, Objection, Resident, utcnow
 from ..protocol.canonical import digest
 from ..setup.service import rulebook_of
+from .glyphs import refuse_unprintable
 from .register import CHANGES, change_status, recompute_eligibility, resident_of, voters_query
 
 
@@ -82,6 +83,7 @@ def render_roll_notice(db: Session, election: Election, out: BinaryIO, amended: 
     if election.roll_published_on is None:
         raise UserError("请先登记公布日期，再打印选民名单公告")
     book = rulebook_of(election)
+    refuse_unprintable(db.scalars(voters_query(election)), "选民名单更正公告" if amended else "选民名单公告")
     groups = _groups(db, election)
     total = sum(len(g.rows) for g in groups)
     deadline = election.roll_published_on + timedelta(days=book.objection_window_days)

@@ -26,7 +26,9 @@ from ..ledger.events import events_of
 from ..pii import PersonalData
 from ..models import APPLICATION_KINDS, STATUSES, Election, Resident, RollApplication
 from ..roll.cards import assign_cards, render_cards, search_voters, voter_number_text
+from ..roll.edit import edit_resident
 from ..roll.files import template_xlsx
+from ..roll.glyphs import describe, unprintable, unprintable_on_roll
 from ..roll.importing import import_roll
 from ..roll.publication import (
     decide_objection, file_objection, freeze_roll, latest_publication_day, objection_deadline, objection_of,
@@ -55,6 +57,13 @@ class StatusForm(FlaskForm):
     status = SelectField(_l("新的登记状态"), choices=options(CHANGES))
     basis = StringField(_l("依据（剥夺政治权利时必填，如判决书文号）"))
     reason = TextAreaField(_l("变更理由"), validators=[DataRequired(message=_l("请填写变更理由"))])
+
+
+class EditForm(FlaskForm):
+    name = StringField(_l("姓名"), validators=[DataRequired(message=_l("请填写姓名"))])
+    sex = SelectField(_l("性别"), choices=options([("男", _l("男")), ("女", _l("女"))]))
+    group = StringField(_l("居民小组"), validators=[DataRequired(message=_l("请填写居民小组"))])
+    reason = TextAreaField(_l("更正理由（记入事件记录）"), validators=[DataRequired(message=_l("请填写更正理由"))])
 
 
 class ApplicationForm(FlaskForm):
@@ -107,6 +116,7 @@ def index(election_id: int):
     q = request.args.get("q", "").strip()
     results = search_voters(db, election, q, pii=PersonalData(current_app.config["DATA_KEY"])) if q else []
     return render_template("roll/index.html", election=election, counts=overview(db, election), q=q,
+                           unprintable=unprintable_on_roll(db, election), describe=describe,
                            results=results, statuses=STATUSES, number=voter_number_text)
 
 
@@ -165,14 +175,44 @@ def resident(election_id: int, resident_id: int):
         else:
             flash(_("登记状态已变更，并记入事件记录。"), "info")
             return redirect(url_for("roll.resident", election_id=election.id, resident_id=person.id))
+    edit_form = EditForm(prefix="e", formdata=None, name=person.name, sex=person.sex, group=person.group_name)
     verdict = judge_resident(db, election, person)
     applications = list(db.scalars(select(RollApplication).where(RollApplication.resident_id == person.id)
                                    .order_by(RollApplication.id)))
     history = [e for e in events_of(db, election) if e.payload.get("resident") == person.id
                or [person.id, person.id_masked] in (e.payload.get("added") or [])]
-    return render_template("roll/resident.html", election=election, person=person, form=form, verdict=verdict,
+    return render_template("roll/resident.html", election=election, person=person, form=form, edit_form=edit_form,
+                           unprintable=unprintable([person]), describe=describe, verdict=verdict,
                            applications=applications, history=history, statuses=STATUSES,
                            category=category_label(person), number=voter_number_text(person))
+
+
+@bp.route("/residents/<int:resident_id>/edit", methods=["POST"])
+@roles(*WRITE)
+def edit(election_id: int, resident_id: int):
+    """Correct name, sex or 居民小组 before the freeze (a recorded event)."""
+    election = election_or_404(election_id)
+    person = _resident(election, resident_id)
+    db = get_db()
+    form = EditForm(prefix="e")
+    if not form.validate_on_submit():
+        form_errors(form)
+    else:
+        try:
+            changed = edit_resident(db, election, person, name=form.name.data, sex=form.sex.data,
+                                    group=form.group.data, reason=form.reason.data, actor=current_user.username)
+            db.commit()
+        except UserError as error:
+            refuse(error)
+        else:
+            if not changed:
+                flash(_("没有改动。"), "info")
+            elif election.roll_published_on is not None:
+                flash(_("已更正：%(fields)s，并记入事件记录。名单已公布，请在“公布与冻结”页打印选民名单更正公告并张贴。",
+                        fields="、".join(_(f) for f in changed)), "info")
+            else:
+                flash(_("已更正：%(fields)s，并记入事件记录。", fields="、".join(_(f) for f in changed)), "info")
+    return redirect(url_for("roll.resident", election_id=election.id, resident_id=person.id))
 
 
 @bp.route("/applications", methods=["GET", "POST"])
