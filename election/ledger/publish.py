@@ -28,6 +28,7 @@ from ..protocol import chain as chain_mod
 from ..protocol import codes, merkle, signing
 from ..protocol.canonical import canonical_json, sha256_hex
 from ..protocol.bundle import BoxInfo, BundleParts, Record
+from ..protocol.bundle_tally import tally_files
 from ..protocol.manifest import make_manifest
 from ..rules.rulebook import Rulebook
 from . import keys
@@ -103,21 +104,23 @@ def build_parts(db: Session, election: Election, round_number: int = 1) -> Bundl
     per_voter = papers_per_voter(db, election, round_number)
     issuance = {name: int(issued.get(sid, 0)) * per_voter for sid, name in stations.items()}
 
-    rb = Rulebook.from_dict(election.rulebook)
-    posts = post_table(db, election, round_number)
-    totals_posts = tally_records(records, posts, election.rulebook)
-    papers = {b: i.records for b, i in boxes.items()}
-    groups = bundle_mod.group_boxes(papers, rb.min_box_size)
-    by_box: dict[str, list[Record]] = defaultdict(list)
-    for rec in records:
-        by_box[rec.box].append(rec)
-    box_totals = tuple({"boxes": g, "papers": sum(papers[b] for b in g),
-                        "posts": tally_records([r for b in g for r in by_box[b]], posts, election.rulebook)}
-                       for g in groups)
+    from ..counting.result import build_input  # the counting capability owns the tally input
+
     published = db.scalar(select(RoundResult).where(RoundResult.election_id == election.id,
                                                     RoundResult.round_number == round_number))
-    elected = ({k: [e["person"] for e in p.get("elected", [])] for k, p in published.result.get("posts", {}).items()}
-               if published else {})
+    if db.scalar(select(Round.id).where(Round.election_id == election.id, Round.number == round_number)) is None:
+        inp = None
+    else:
+        inp, _ = build_input(db, election, round_number, papers=[])
+    if inp is None:
+        totals: dict[str, Any] = {"round": round_number, "returned": len(records), "posts": {},
+                                  "counts": {"whole_invalid": 0, "posts": {}}, "result": {"elected": {}, "posts": {}}}
+        box_totals: tuple[dict[str, Any], ...] = ()
+        scenario: dict[str, Any] = {"registered_voters": 0, "papers_issued": 0, "round": "main", "posts": [], "candidates": []}
+    else:
+        totals, box_totals, scenario = tally_files(inp, records, sorted(boxes), round_number,
+                                                   published.result if published else None)
+    voided = tuple(sorted(a.d_hash for a in audits if a.state == "voided"))
     return BundleParts(
         election_id=uid,
         manifests=manifests,
@@ -127,13 +130,14 @@ def build_parts(db: Session, election: Election, round_number: int = 1) -> Bundl
         spoiled=tuple(sorted(r.r_hash for r in receipts if r.state == "spoiled")),
         unused=tuple(sorted(r.r_hash for r in receipts if r.state == "unused")),
         rulebook=election.rulebook,
-        totals={"round": round_number, "returned": len(records), "posts": totals_posts,
-                "result": {"posts": posts, "elected": elected}},
+        totals=totals,
         box_totals=box_totals,
         chain=tuple(as_chain_event(e) for e in events_of(db, election)),
         election_key_pem=keys.key_of(db, election).public_pem.encode("ascii"),
         records=records,
         audit=_audit_json(db, election, round_number),
+        voided=voided,
+        tally_input=scenario,
     )
 
 

@@ -63,6 +63,8 @@ class BundleParts:
     office_key_pem: bytes | None = None
     records: tuple[Record, ...] | None = None
     audit: dict[str, Any] | None = None
+    voided: tuple[str, ...] = ()  # D of the spoiled and unused papers' bodies
+    tally_input: dict[str, Any] | None = None  # docs/TALLY.md scenario without papers
     extra: Mapping[str, bytes] = field(default_factory=dict)  # raw files kept as read
 
 
@@ -111,12 +113,15 @@ def render(parts: BundleParts) -> dict[str, bytes]:
         "issuance.json": _json(dict(parts.issuance)),
         "spoiled.json": _json(sorted(parts.spoiled)),
         "unused.json": _json(sorted(parts.unused)),
+        "voided.json": _json(sorted(parts.voided)),
         "rulebook.json": _json(parts.rulebook),
         "totals.json": _json(parts.totals),
         "box_totals.json": _json(list(parts.box_totals)),
         "chain.jsonl": chain_mod.to_jsonl(parts.chain),
         "election_key.pem": parts.election_key_pem,
     }
+    if parts.tally_input is not None:
+        files["tally_input.json"] = _json(parts.tally_input)
     if parts.head_sig is not None:
         files["head.sig"] = _json(parts.head_sig.to_json())
     if parts.countersignature is not None:
@@ -136,7 +141,12 @@ def render(parts: BundleParts) -> dict[str, bytes]:
 
 def index_payload(files: Mapping[str, bytes]) -> dict[str, Any]:
     listed = {n: sha256_hex(b) for n, b in sorted(files.items()) if n not in SELF_AUTHENTICATING}
-    return {"files": listed, "auditor_only": sorted(n for n in listed if n in AUDITOR_ONLY)}
+    out: dict[str, Any] = {"files": listed, "auditor_only": sorted(n for n in listed if n in AUDITOR_ONLY)}
+    try:  # the round the sealed files are of, so a verifier compares one round's seals only
+        out["round"] = int(json.loads(files["totals.json"]).get("round", 1))
+    except (KeyError, ValueError, TypeError, AttributeError):
+        pass
+    return out
 
 
 def seal_files(files: Mapping[str, bytes], key: Ed25519PrivateKey, date: str, at: str | None = None) -> dict[str, bytes]:
@@ -216,7 +226,7 @@ def parts_from_files(files: Mapping[str, bytes]) -> BundleParts:
     known = {
         "manifest.json", "deposits.json", "boxes.json", "issuance.json", "spoiled.json", "unused.json",
         "rulebook.json", "totals.json", "box_totals.json", "chain.jsonl", "election_key.pem", "head.sig",
-        "countersign.json", "office_key.pem", "records.jsonl", "audit.json",
+        "countersign.json", "office_key.pem", "records.jsonl", "audit.json", "voided.json", "tally_input.json",
     }
     return BundleParts(
         election_id=manifests[0].election_id if manifests else "",
@@ -236,6 +246,8 @@ def parts_from_files(files: Mapping[str, bytes]) -> BundleParts:
         office_key_pem=files.get("office_key.pem"),
         records=parse_records(files["records.jsonl"]) if "records.jsonl" in files else None,
         audit=_load(files, "audit.json") if "audit.json" in files else None,
+        voided=tuple(_load(files, "voided.json")) if "voided.json" in files else (),
+        tally_input=_load(files, "tally_input.json") if "tally_input.json" in files else None,
         extra={n: b for n, b in files.items() if n not in known},
     )
 

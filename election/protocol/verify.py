@@ -1,28 +1,49 @@
-"""The independent verifier of a published bundle: runs every check the bundle's contents
-allow and names each one in Chinese and English. tools/verify wraps this; it needs only
-this package (the tally function for the recount is passed in by the caller)."""
+"""The independent verifier of a published bundle. It trusts nothing the server says:
+every file is re-read within bounds, re-parsed strictly and compared with its canonical
+bytes; every count, list and root is recomputed; the winners are re-derived with the rules
+engine and compared with the result the chain recorded; the order of events is checked
+against the rules (rulebook frozen, reprints before counting); and the caller may pin the
+election key, a head seen on the notice board and the street office's key.
+
+Every check has a stable English name (docs/PROTOCOL.md §9) and a Chinese one; any failure
+is a failed check with a message, never a traceback. tools/verify prints them.
+"""
 from __future__ import annotations
 
-import json
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
-from election.protocol import rla, signing
-from election.protocol.bundle import (
-    AUDITOR_ONLY,
-    SELF_AUTHENTICATING,
-    Record,
-    deposits_json,
-    parts_from_files,
-    read_files,
-)
+from election.protocol import merkle, signing, verify_shape
 from election.protocol.canonical import digest, sha256_hex
 from election.protocol.chain import Event, verify_chain
-from election.protocol.manifest import all_audits, all_receipts, printed, validate
+from election.protocol.verify_read import ReadResult, members_of, parse_members, read_zip
 
-TallyFn = Callable[[Sequence[Record]], Mapping[str, Mapping[str, int]]]
+AUDITOR_ONLY = frozenset({"records.jsonl", "audit.json"})
+SELF_AUTHENTICATING = frozenset({"chain.jsonl", "head.sig", "countersign.json", "office_key.pem"})
+GATING = ("format", "zip_size", "zip_members", "canonical")
+
+# Event kinds, compared after normalising "." to "_" so either spelling of a kind matches.
+ROLL_PUBLISHED = {"roll_published"}
+RULEBOOK_CHANGED = {"rulebook_changed"}
+RULEBOOK_DECISION = {"rulebook_decision", "rulebook_decided"}
+COUNTING = {"paper_counted", "box_counted", "paper_second_entry", "tally_board_entered", "result_published",
+            "counting_started", "paper_entered"}
+AUDIT_STARTED = {"audit_started"}
+
+NAMES_ZH = {
+    "format": "文件格式", "zip_size": "大小上限", "zip_members": "zip 成员", "canonical": "规范 JSON",
+    "chain": "事件链", "election_key": "选举公钥", "pin_key": "指定公钥", "head_signature": "链头签名",
+    "pin_head": "指定链头", "bundle_index": "文件索引", "rulebook": "规则集", "rulebook_order": "规则冻结",
+    "manifest": "印刷清单", "manifest_order": "印刷与补印时间", "lists": "列表排序与不重复",
+    "deposits": "投入存根", "merkle": "默克尔根", "boxes": "票箱清单", "reconcile": "票箱对账",
+    "totals": "票数合计", "bounds": "票数上限", "result_event": "与公布结果一致", "winners": "重算当选",
+    "voided": "作废选票审计哈希", "countersignature": "街道会签", "pin_office_key": "指定街道公钥",
+    "records_in_manifest": "记录在清单内", "records_unique": "记录不重复", "records_per_box": "记录与票箱",
+    "records_not_voided": "记录非作废选票", "recount": "重新计票", "records_frozen": "审计后记录未变",
+    "audit_sample": "审计抽样", "receipt": "回执查验",
+}
 
 
 @dataclass(frozen=True)
@@ -33,281 +54,704 @@ class Check:
     detail: str
 
 
-class _Run:
-    def __init__(self) -> None:
-        self.checks: list[Check] = []
+@dataclass(frozen=True)
+class Pins:
+    """What the caller knows from outside the bundle (printed papers, the notice board,
+    the street office): each given value must match, or its own check fails."""
 
-    def add(self, zh: str, en: str, problems: Sequence[str], ok_detail: str) -> None:
+    key: str | None = None  # election key fingerprint, as printed
+    head: str | None = None  # a chain head hash seen on the notice board
+    office_key: str | None = None  # the street office's key fingerprint
+    receipt: str | None = None  # a receipt code to check against the sealed tree
+
+
+def norm_fp(text: str) -> str:
+    return "".join(ch for ch in text.upper() if ch in "0123456789ABCDEF")
+
+
+def norm_kind(kind: str) -> str:
+    return kind.replace(".", "_").lower()
+
+
+class CheckFailed(Exception):
+    """Raised inside a check with its problems (when it cannot go on)."""
+
+
+@dataclass
+class Ctx:
+    """The parsed bundle and what earlier checks established."""
+
+    d: dict[str, Any]
+    raw: dict[str, bytes]
+    pins: Pins
+    events: list[Event] = field(default_factory=list)
+    round: int = 1
+    checks: list[Check] = field(default_factory=list)
+    facts: dict[str, Any] = field(default_factory=dict)  # what the report prints
+
+    def run(self, name: str, fn: Callable[[Ctx], tuple[list[str], str]]) -> None:
+        try:
+            problems, detail = fn(self)
+        except CheckFailed as exc:
+            problems, detail = [str(exc)], ""
+        except Exception as exc:  # a value of a form no check foresaw is still a finding
+            problems, detail = [f"无法完成此项检查（{type(exc).__name__}：{str(exc)[:160]}）"], ""
         if problems:
             more = f"（另有 {len(problems) - 5} 项）" if len(problems) > 5 else ""
-            self.checks.append(Check(zh, en, False, "；".join(problems[:5]) + more))
+            self.checks.append(Check(NAMES_ZH[name], name, False, "；".join(problems[:5]) + more))
         else:
-            self.checks.append(Check(zh, en, True, ok_detail))
+            self.checks.append(Check(NAMES_ZH[name], name, True, detail))
+
+    @property
+    def auditor(self) -> bool:
+        return "records.jsonl" in self.d
+
+    def kind_events(self, kinds: set[str]) -> list[Event]:
+        return [e for e in self.events if norm_kind(e.kind) in kinds]
+
+    def round_of(self, ev: Event) -> int:
+        r = ev.payload.get("round", 1)
+        return r if isinstance(r, int) and not isinstance(r, bool) else -1
+
+
+# ---------------------------------------------------------------------- chain and keys
+
+def _chain(c: Ctx) -> tuple[list[str], str]:
+    c.events = [Event(o["seq"], o["kind"], o["payload"], o["prev"], o["at"], o["hash"]) for o in c.d["chain.jsonl"]]
+    problems = [f.message for f in verify_chain(c.events)]
+    if problems:
+        c.events = []
+    head = c.events[-1] if c.events else None
+    c.facts["head"] = head.hash if head else ""
+    c.facts["head_seq"] = head.seq if head else -1
+    return problems, f"{len(c.events)} 个事件，链接与哈希正确；链头 {c.facts['head']}（序号 {c.facts['head_seq']}）"
+
+
+def _genesis(c: Ctx) -> dict[str, Any]:
+    if not c.events:
+        raise CheckFailed("事件链无效，无法核对")
+    return c.events[0].payload
+
+
+def _election_key(c: Ctx) -> tuple[list[str], str]:
+    g = _genesis(c)
+    try:
+        key = signing.public_key_from_pem(c.raw["election_key.pem"])
+    except (ValueError, TypeError) as exc:
+        raise CheckFailed(f"选举公钥无法读取：{str(exc)[:80]}") from None
+    fp = signing.fingerprint(key)
+    c.facts["election_key_obj"] = key
+    c.facts["election_key"] = fp
+    if g.get("key") != fp:
+        return [f"公示包中的选举公钥指纹为 {fp}，与创世记录中的 {str(g.get('key'))[:60]!r} 不符"], ""
+    return [], f"选举公钥指纹 {fp}，与创世记录一致（请与选票和报告上印的指纹核对）"
+
+
+def _pin_key(c: Ctx) -> tuple[list[str], str]:
+    want = norm_fp(c.pins.key or "")
+    got = norm_fp(c.facts.get("election_key", ""))
+    genesis_key = norm_fp(str(_genesis(c).get("key", "")))
+    if len(want) != 32:
+        return [f"指定的公钥指纹 {c.pins.key!r} 不是 32 位十六进制"], ""
+    if got != want or genesis_key != want:
+        return [f"公示包的选举公钥指纹 {c.facts.get('election_key', '')} 不是指定的 {c.pins.key}：事件链由另一把密钥重新制作"], ""
+    return [], f"选举公钥与指定的指纹 {c.pins.key} 相同"
+
+
+def _head_signature(c: Ctx) -> tuple[list[str], str]:
+    key = c.facts.get("election_key_obj")
+    sig = signing.SignedStatement.from_json(c.d["head.sig"])
+    head = c.events[-1] if c.events else None
+    g = _genesis(c)
+    if key is None or not signing.verify(key, sig):
+        return ["链头签名无法用公示的选举公钥验证"], ""
+    st = sig.statement
+    if head is None or st.get("head") != head.hash or st.get("seq") != head.seq:
+        return [f"签名的链头（序号 {st.get('seq')}）不是事件链的最后一个事件（序号 {head.seq if head else '无'}）"], ""
+    if st.get("type") != signing.HEAD_TYPE or st.get("election") != g.get("election"):
+        return ["签名声明的类型或选举编号不符"], ""
+    return [], f"链头 {head.hash}（序号 {head.seq}）的签名有效，签名日期 {st.get('date')}"
+
+
+def _pin_head(c: Ctx) -> tuple[list[str], str]:
+    want = (c.pins.head or "").strip().lower()
+    for ev in c.events:
+        if ev.hash == want:
+            return [], f"指定的链头 {want[:16]}… 是第 {ev.seq} 号事件，本公示包的事件链由它延续而来"
+    return [f"指定的链头 {want[:16]}… 不在事件链中：历史被重新制作或截断"], ""
+
+
+def _bundle_index(c: Ctx) -> tuple[list[str], str]:
+    idx = _last(c.events, "bundle_index")
+    if idx is None:
+        return ["事件链中没有 bundle_index（文件索引）事件"], ""
+    listed = idx.payload.get("files")
+    optional = idx.payload.get("auditor_only", [])
+    if not isinstance(listed, dict) or not isinstance(optional, list):
+        return [f"第 {idx.seq} 号事件的文件索引格式错误"], ""
+    problems = []
+    for name, blob in sorted(c.raw.items()):
+        if name in SELF_AUTHENTICATING:
+            continue
+        if name not in listed:
+            problems.append(f"文件 {name} 未列入文件索引")
+        elif listed[name] != sha256_hex(blob):
+            problems.append(f"文件 {name} 的 SHA-256 与文件索引（第 {idx.seq} 号事件）不符")
+    for name in sorted(listed):
+        if name not in c.raw and not (name in optional and name in AUDITOR_ONLY):
+            problems.append(f"文件索引列出的 {name} 不在公示包中")
+    return problems, f"每个文件的 SHA-256 都列在第 {idx.seq} 号事件中，由签名的链头覆盖"
 
 
 def _last(events: Sequence[Event], kind: str) -> Event | None:
     for ev in reversed(events):
-        if ev.kind == kind:
+        if norm_kind(ev.kind) == kind:
             return ev
     return None
 
 
-def _posts_sum(groups: Sequence[Mapping[str, Mapping[str, int]]]) -> dict[str, Counter[str]]:
-    out: dict[str, Counter[str]] = {}
-    for g in groups:
-        for post, cands in g.items():
-            out.setdefault(post, Counter()).update({c: int(v) for c, v in cands.items()})
-    return out
+# ---------------------------------------------------------------------- rulebook and order
 
-
-def _same_posts(a: Mapping[str, Mapping[str, int]], b: Mapping[str, Mapping[str, int]]) -> list[str]:
-    diffs = []
-    for post in sorted(set(a) | set(b)):
-        ca, cb = a.get(post, {}), b.get(post, {})
-        for c in sorted(set(ca) | set(cb)):
-            if int(ca.get(c, 0)) != int(cb.get(c, 0)):
-                diffs.append(f"{post}/{c}：{ca.get(c, 0)} ≠ {cb.get(c, 0)}")
-    return diffs
-
-
-RULEBOOK_EVENTS = ("rulebook.changed", "rulebook.decision")
-
-
-def verify_bundle(data: bytes, tally_fn: TallyFn | None = None, min_box_size: int = 30) -> list[Check]:
-    """Every check the bundle allows; a failing check says what failed and where."""
-    run = _Run()
-    try:
-        files = read_files(data)
-        parts = parts_from_files(files)
-    except Exception as exc:  # a malformed bundle is a finding, not a crash
-        return [Check("文件格式", "format", False, f"无法读取公示包：{exc}")]
-    # A bundle is of one round (totals.json "round"; bundles without it are of round 1).
-    try:
-        round_number = int(parts.totals.get("round", 1))
-    except (AttributeError, TypeError, ValueError):
-        return [Check("文件格式", "format", False, "totals.json 中的轮次 round 不是整数")]
-    run.add("文件格式", "format", [], f"第 {round_number} 轮公示包，共 {len(files)} 个文件")
-    events = list(parts.chain)
-
-    # 1. chain
-    run.add("事件链", "chain", [f.message for f in verify_chain(events)], f"{len(events)} 个事件，链接与哈希正确")
-    genesis = events[0].payload if events else {}
-    head = events[-1] if events else None
-
-    # 2. key fingerprint stated in genesis
-    problems = []
-    try:
-        key = signing.public_key_from_pem(parts.election_key_pem)
-        fp = signing.fingerprint(key)
-        if genesis.get("key") != fp:
-            problems.append(f"公示包中的选举公钥指纹为 {fp}，与创世记录中的 {genesis.get('key')!r} 不符")
-    except ValueError as exc:
-        key, fp = None, ""
-        problems.append(f"选举公钥无法读取：{exc}")
-    run.add("选举公钥", "election_key", problems, f"公钥指纹 {fp} 与创世记录一致")
-
-    # 3. head signature
-    problems = []
-    sig = parts.head_sig
-    if sig is None:
-        problems.append("缺少 head.sig（链头签名）")
-    elif key is None or not signing.verify(key, sig):
-        problems.append("链头签名无法用公示的选举公钥验证")
-    elif head is None or sig.statement.get("head") != head.hash or sig.statement.get("seq") != head.seq:
-        problems.append(f"签名的链头（序号 {sig.statement.get('seq')}）不是事件链的最后一个事件（序号 {head.seq if head else '无'}）")
-    elif sig.statement.get("election") != genesis.get("election"):
-        problems.append("签名中的选举编号与创世记录不符")
-    run.add("链头签名", "head_signature", problems, f"链头序号 {head.seq if head else ''} 的签名有效")
-
-    # 4. every file covered by the last bundle_index
-    problems = []
-    idx = _last(events, "bundle_index")
-    if idx is None:
-        problems.append("事件链中没有 bundle_index（文件索引）事件")
-    else:
-        listed = idx.payload.get("files", {})
-        optional = set(idx.payload.get("auditor_only", [])) & AUDITOR_ONLY
-        for name, blob in sorted(files.items()):
-            if name in SELF_AUTHENTICATING:
-                continue
-            if name not in listed:
-                problems.append(f"文件 {name} 未列入文件索引")
-            elif listed[name] != sha256_hex(blob):
-                problems.append(f"文件 {name} 的 SHA-256 与文件索引（第 {idx.seq} 号事件）不符")
-        for name in sorted(listed):
-            if name not in files and name not in optional:
-                problems.append(f"文件索引列出的 {name} 不在公示包中")
-    run.add("文件索引", "bundle_index", problems, "每个文件的 SHA-256 都在已签名的事件链中")
-
-    # 5. rulebook fingerprint
-    # The rulebook in force is genesis's, unless a later recorded change or decision of the
-    # committee fixed a new fingerprint; the last one recorded is what the count must use.
-    rb = digest(parts.rulebook)
-    expected, where = genesis.get("rulebook"), "创世记录"
-    for ev in events:
-        if ev.kind in RULEBOOK_EVENTS and "rulebook_fingerprint" in ev.payload:
+def _rulebook(c: Ctx) -> tuple[list[str], str]:
+    expected, where = _genesis(c).get("rulebook"), "创世记录"
+    for ev in c.kind_events(RULEBOOK_CHANGED | RULEBOOK_DECISION):
+        if "rulebook_fingerprint" in ev.payload:
             expected, where = ev.payload["rulebook_fingerprint"], f"第 {ev.seq} 号事件（{ev.kind}）"
-    run.add("规则集", "rulebook",
-            [] if rb == expected else [f"rulebook.json 的指纹 {rb[:16]}… 与{where}中的 {str(expected)[:16]}… 不符"],
-            "规则集与事件链记录的最后一次规则一致")
+    rb = digest(c.d["rulebook.json"])
+    if rb != expected:
+        return [f"rulebook.json 的指纹 {rb[:16]}… 与{where}中的 {str(expected)[:16]}… 不符"], ""
+    return [], f"规则集与{where}记录的规则一致"
 
-    # 6. manifest: sorted, unique, and the digests recorded at print time for this round
-    # (batch numbers run on across rounds; a manifest event without "round" is round 1's).
-    recorded = {int(e.payload.get("batch", -1)): e.payload.get("digest") for e in events
-                if e.kind == "manifest" and int(e.payload.get("round", 1)) == round_number}
-    problems = [f.message for f in validate(parts.manifests, first=min(recorded, default=0))]
-    for m in parts.manifests:
-        if m.election_id != genesis.get("election"):
-            problems.append(f"清单批次 {m.batch} 的选举编号与创世记录不符")
-        if recorded.get(m.batch) != m.digest:
-            problems.append(f"清单批次 {m.batch} 的摘要与印刷时记入事件链的摘要不符")
-    for b in sorted(set(recorded) - {m.batch for m in parts.manifests}):
-        problems.append(f"事件链记录了清单批次 {b}，公示包中却没有")
-    run.add("印刷清单", "manifest", problems, f"{len(parts.manifests)} 批清单，共印制 {printed(parts.manifests)} 张")
 
-    in_r = all_receipts(parts.manifests)
-    # 7. deposited receipts: in the manifest, not spoiled or unused, none twice
+def _first_counting(c: Ctx, round_number: int | None = None) -> Event | None:
+    for ev in c.kind_events(COUNTING):
+        if round_number is None or c.round_of(ev) == round_number:
+            return ev
+    return None
+
+
+def _rulebook_order(c: Ctx) -> tuple[list[str], str]:
     problems = []
-    void = set(parts.spoiled) | set(parts.unused)
+    published = next(iter(c.kind_events(ROLL_PUBLISHED)), None)
+    counting = _first_counting(c)
+    for ev in c.kind_events(RULEBOOK_CHANGED | RULEBOOK_DECISION):
+        decision = norm_kind(ev.kind) in RULEBOOK_DECISION
+        if published is not None and ev.seq > published.seq and not decision:
+            problems.append(f"第 {ev.seq} 号事件在选民名单公布（第 {published.seq} 号）之后修改规则，却不是选举委员会的决定")
+        if decision and not str(ev.payload.get("_why", "")).strip():
+            problems.append(f"第 {ev.seq} 号事件修改冻结的规则，没有写明决定的理由")
+        if counting is not None and ev.seq > counting.seq:
+            problems.append(f"第 {ev.seq} 号事件在计票开始（第 {counting.seq} 号事件）之后修改规则")
+    return problems, "规则在选民名单公布时冻结，之后只经选举委员会决定修改，计票开始后未改"
+
+
+def _manifest_order(c: Ctx) -> tuple[list[str], str]:
+    problems = []
+    for ev in c.kind_events({"manifest"}):
+        r = c.round_of(ev)
+        counting = _first_counting(c, r)
+        if counting is not None and ev.seq > counting.seq:
+            problems.append(f"第 {ev.seq} 号事件（第 {r} 轮印刷清单批次 {ev.payload.get('batch')}）记在该轮计票开始"
+                            f"（第 {counting.seq} 号事件）之后：补印只能在发票结束之前")
+    return problems, "每轮的印刷与补印清单都记在该轮计票开始之前"
+
+
+# ---------------------------------------------------------------------- papers
+
+def _manifests(c: Ctx) -> list[dict[str, Any]]:
+    return list(c.d["manifest.json"])
+
+
+def _manifest(c: Ctx) -> tuple[list[str], str]:
+    g = _genesis(c)
+    recorded: dict[int, Any] = {}
+    for e in c.kind_events({"manifest"}):
+        if c.round_of(e) == c.round:
+            recorded[e.payload.get("batch", -1)] = e.payload.get("digest")
+    problems = []
+    ms = _manifests(c)
+    first = min(recorded, default=0) if all(isinstance(b, int) for b in recorded) else 0
+    if not ms:
+        problems.append("没有印刷清单")
+    for i, m in enumerate(ms, first):
+        where = f"清单批次 {m['batch']}"
+        if m["batch"] != i:
+            problems.append(f"{where}：批次号应为 {i}")
+        if m["election"] != g.get("election"):
+            problems.append(f"{where}：选举编号与创世记录不符")
+        if m["type"] != "juxuan/manifest/v1":
+            problems.append(f"{where}：类型应为 juxuan/manifest/v1")
+        if m["receipt_count"] != len(m["receipts"]) or m["audit_count"] != len(m["audits"]):
+            problems.append(f"{where}：数量字段与列表长度不符")
+        if len(m["receipts"]) != len(m["audits"]):
+            problems.append(f"{where}：回执哈希 {len(m['receipts'])} 个，审计哈希 {len(m['audits'])} 个，每张选票应各一个")
+        if recorded.get(m["batch"]) != digest(m):
+            problems.append(f"{where}：摘要与印刷时记入事件链的摘要不符")
+    for b in sorted(set(recorded) - {m["batch"] for m in ms}, key=str):
+        problems.append(f"事件链记录了第 {c.round} 轮清单批次 {b}，公示包中却没有")
+    printed = sum(len(m["receipts"]) for m in ms)
+    return problems, f"第 {c.round} 轮 {len(ms)} 批清单，共印制 {printed} 张，摘要与事件链一致"
+
+
+def _sorted_unique(values: Sequence[str], what: str, out: list[str]) -> None:
+    for a, b in zip(values, values[1:]):
+        if a >= b:
+            out.append(f"{what} 未按升序排列或有重复（{b[:16]}…）")
+            return
+
+
+def _lists(c: Ctx) -> tuple[list[str], str]:
+    out: list[str] = []
+    for m in _manifests(c):
+        _sorted_unique(m["receipts"], f"清单批次 {m['batch']} 的回执哈希", out)
+        _sorted_unique(m["audits"], f"清单批次 {m['batch']} 的审计哈希", out)
+    for name, what in (("spoiled.json", "作废选票名单"), ("unused.json", "未用选票名单"), ("voided.json", "作废与未用选票的审计哈希")):
+        _sorted_unique(c.d[name], what, out)
+    both = set(c.d["spoiled.json"]) & set(c.d["unused.json"])
+    if both:
+        out.append(f"{len(both)} 个回执哈希同时列为作废和未用，例如 {sorted(both)[0][:16]}…")
+    boxes = c.d["deposits.json"]["boxes"]
     seen: Counter[str] = Counter()
-    for box, rs in sorted(parts.deposits.items()):
-        seen.update(rs)
+    for b, o in sorted(boxes.items()):
+        _sorted_unique(o["receipts"], f"票箱 {b} 的存根", out)
+        seen.update(set(o["receipts"]))
+    if any(n > 1 for n in seen.values()):
+        out.append("同一回执哈希出现在两个票箱中")
+    for g in c.d["box_totals.json"]:
+        _sorted_unique(g["boxes"], "分箱统计的票箱", out)
+    if c.auditor:
+        _sorted_unique([r["d"] for r in c.d["records.jsonl"]], "计票记录（应按审计哈希 D 排序）", out)
+    return out, "每个列表按升序排列、没有重复；作废与未用不相交；每个存根只在一个票箱"
+
+
+def _deposits(c: Ctx) -> tuple[list[str], str]:
+    in_r = {r for m in _manifests(c) for r in m["receipts"]}
+    void = set(c.d["spoiled.json"]) | set(c.d["unused.json"])
+    problems = []
+    n = 0
+    for box, o in sorted(c.d["deposits.json"]["boxes"].items()):
+        rs = o["receipts"]
+        n += len(rs)
         unknown = sum(1 for r in rs if r not in in_r)
         if unknown:
-            problems.append(f"票箱 {box}：{unknown} 个存根回执哈希不在印刷清单中")
+            problems.append(f"票箱 {box}：{unknown} 个存根回执哈希不在本轮印刷清单中")
         voided = sum(1 for r in rs if r in void)
         if voided:
             problems.append(f"票箱 {box}：{voided} 个存根属于作废或未用选票")
-    twice = [r for r, n in seen.items() if n > 1]
-    if twice:
-        problems.append(f"{len(twice)} 个回执哈希被投入不止一次，例如 {twice[0][:16]}…")
     for r in sorted(void - in_r):
         problems.append(f"作废/未用选票的回执哈希 {r[:16]}… 不在印刷清单中")
-    run.add("投入存根", "deposits", problems, f"{sum(seen.values())} 个存根均在清单中且只投入一次")
+    return problems, f"{n} 个存根均在清单中、不属于作废或未用选票"
 
-    # 8. Merkle roots
+
+def _merkle(c: Ctx) -> tuple[list[str], str]:
+    dep = c.d["deposits.json"]
     problems = []
+    everything: list[str] = []
+    trees = {}
+    for box, o in sorted(dep["boxes"].items()):
+        try:
+            t = merkle.build(o["receipts"])
+        except ValueError:
+            problems.append(f"票箱 {box} 的存根有重复，无法建树")
+            continue
+        trees[box] = t
+        everything.extend(t.leaves)
+        if o["root"] != t.root:
+            problems.append(f"票箱 {box} 的默克尔根与重新计算的结果不符")
+        if o["count"] != len(t.leaves):
+            problems.append(f"票箱 {box} 的存根数量字段为 {o['count']}，实际列出 {len(t.leaves)} 个")
     try:
-        published = json.loads(files["deposits.json"])
-        mine = deposits_json(parts.deposits)
-        if published.get("root") != mine["root"]:
+        if merkle.root(everything) != dep["root"]:
             problems.append("全部存根的默克尔根与重新计算的结果不符")
-        for box, o in sorted(mine["boxes"].items()):
-            p = published["boxes"].get(box, {})
-            if p.get("root") != o["root"]:
-                problems.append(f"票箱 {box} 的默克尔根与重新计算的结果不符")
-            if p.get("count") != o["count"]:
-                problems.append(f"票箱 {box} 的存根数量字段为 {p.get('count')}，实际列出 {o['count']} 个")
-    except (ValueError, KeyError, AttributeError) as exc:
-        problems.append(f"deposits.json 无法重算：{exc}")
-    run.add("默克尔根", "merkle", problems, "各票箱及总的默克尔根均已重算核对")
+    except ValueError:
+        problems.append("全部存根中有重复，无法建树")
+    if dep["type"] != "juxuan/deposits/v1":
+        problems.append("deposits.json 的类型应为 juxuan/deposits/v1")
+    c.facts["trees"] = trees
+    return problems, f"各票箱及总的默克尔根均已重算（总根 {dep['root'][:16]}…）"
 
-    # 9. per-box reconciliation (counts)
+
+def _boxes(c: Ctx) -> tuple[list[str], str]:
+    boxes = c.d["boxes.json"]
+    dep = c.d["deposits.json"]["boxes"]
+    problems = []
+    for b in sorted(set(boxes) | set(dep)):
+        if b not in boxes:
+            problems.append(f"票箱 {b} 有存根，但 boxes.json 中没有它")
+            continue
+        n_dep = len(dep[b]["receipts"]) if b in dep else 0
+        if boxes[b]["deposited"] != n_dep:
+            problems.append(f"boxes.json 记票箱 {b} 投入 {boxes[b]['deposited']} 张，deposits.json 列出 {n_dep} 个存根")
+        if boxes[b]["records"] != n_dep:
+            problems.append(f"票箱 {b}：投入存根 {n_dep} 张，计票记录 {boxes[b]['records']} 张，二者应相等")
+    return problems, f"{len(boxes)} 个票箱：投入数与存根列表一致，存根数 = 计票记录数"
+
+
+def _reconcile(c: Ctx) -> tuple[list[str], str]:
+    boxes = c.d["boxes.json"]
+    issuance = c.d["issuance.json"]
     problems = []
     per_station: Counter[str] = Counter()
-    for box in sorted(set(parts.boxes) | set(parts.deposits)):
-        info = parts.boxes.get(box)
-        n_dep = len(parts.deposits.get(box, ()))
-        if info is None:
-            problems.append(f"票箱 {box} 有存根，但票箱清单 boxes.json 中没有它")
-            continue
-        per_station[info.station] += n_dep
-        if n_dep != info.records:
-            problems.append(f"票箱 {box}：投入存根 {n_dep} 张，计票记录 {info.records} 张，二者应相等")
+    for o in boxes.values():
+        per_station[o["station"]] += o["deposited"]
     for st, n in sorted(per_station.items()):
-        if n > parts.issuance.get(st, 0):
-            problems.append(f"投票站 {st}：发出 {parts.issuance.get(st, 0)} 张，票箱中却有存根 {n} 张")
-    n_issued = sum(parts.issuance.values())
-    n_print = printed(parts.manifests)
-    if n_print != n_issued + len(parts.spoiled) + len(parts.unused):
-        problems.append(f"印制 {n_print} 张，应等于发出 {n_issued} + 作废 {len(parts.spoiled)} + 未用 {len(parts.unused)} 张")
-    run.add("票箱对账", "reconcile", problems, "各票箱：发出 ≥ 存根 = 计票记录；印制 = 发出 + 作废 + 未用")
+        if n > issuance.get(st, 0):
+            problems.append(f"投票站 {st}：发出 {issuance.get(st, 0)} 张，票箱中却有存根 {n} 张")
+    issued = sum(issuance.values())
+    printed = sum(len(m["receipts"]) for m in _manifests(c))
+    spoiled, unused = len(c.d["spoiled.json"]), len(c.d["unused.json"])
+    if printed != issued + spoiled + unused:
+        problems.append(f"印制 {printed} 张，应等于发出 {issued} + 作废 {spoiled} + 未用 {unused} 张")
+    returned = c.d["totals.json"]["returned"]
+    if returned > issued:
+        problems.append(f"收回 {returned} 张，多于发出的 {issued} 张")
+    return problems, f"印制 {printed} = 发出 {issued} + 作废 {spoiled} + 未用 {unused}；各投票站发出 ≥ 存根；收回 ≤ 发出"
 
-    # 10. totals add up
+
+def _votes_sum(groups: Sequence[Mapping[str, Mapping[str, int]]]) -> dict[str, Counter[str]]:
+    out: dict[str, Counter[str]] = {}
+    for g in groups:
+        for post, cands in g.items():
+            out.setdefault(post, Counter()).update(cands)
+    return out
+
+
+def same_votes(a: Mapping[str, Mapping[str, int]], b: Mapping[str, Mapping[str, int]]) -> list[str]:
+    diffs = []
+    for post in sorted(set(a) | set(b)):
+        ca, cb = a.get(post, {}), b.get(post, {})
+        for who in sorted(set(ca) | set(cb)):
+            if ca.get(who, 0) != cb.get(who, 0):
+                diffs.append(f"{post}/{who}：{ca.get(who, 0)} ≠ {cb.get(who, 0)}")
+    return diffs
+
+
+def _min_box(c: Ctx) -> int:
+    v = c.d["rulebook.json"].get("min_box_size", 30)
+    return v if isinstance(v, int) and not isinstance(v, bool) else 30
+
+
+def _totals(c: Ctx) -> tuple[list[str], str]:
+    t = c.d["totals.json"]
+    boxes = c.d["boxes.json"]
     problems = []
-    try:
-        returned = int(parts.totals["returned"])
-        total_records = sum(i.records for i in parts.boxes.values())
-        if returned != total_records:
-            problems.append(f"回收票数 {returned} 与各票箱计票记录之和 {total_records} 不符")
-        grouped = [b for g in parts.box_totals for b in g["boxes"]]
-        if sorted(grouped) != sorted(parts.boxes):
-            problems.append("分箱统计的票箱与票箱清单不一致（缺少或重复）")
-        for g in parts.box_totals:
-            n = sum(parts.boxes[b].records for b in g["boxes"] if b in parts.boxes)
-            if int(g["papers"]) != n:
-                problems.append(f"票箱组 {','.join(g['boxes'])} 的票数 {g['papers']} 与计票记录 {n} 不符")
-            if n < min_box_size and len(parts.box_totals) > 1:
-                problems.append(f"票箱组 {','.join(g['boxes'])} 只有 {n} 张选票，少于 {min_box_size} 张，不得单独公布")
-        problems += _same_posts(_posts_sum([g["posts"] for g in parts.box_totals]), parts.totals["posts"])
-    except (KeyError, TypeError, ValueError) as exc:
-        problems.append(f"totals.json 或 box_totals.json 格式错误：{exc}")
-    run.add("票数合计", "totals", problems, "各票箱组票数之和等于总票数")
+    records = sum(o["records"] for o in boxes.values())
+    if t["returned"] != records:
+        problems.append(f"回收票数 {t['returned']} 与各票箱计票记录之和 {records} 不符")
+    grouped = [b for g in c.d["box_totals.json"] for b in g["boxes"]]
+    if sorted(grouped) != sorted(boxes):
+        problems.append("分箱统计的票箱与票箱清单不一致（缺少或重复）")
+    previous: list[str] = []
+    min_box = _min_box(c)
+    for g in c.d["box_totals.json"]:
+        n = sum(boxes[b]["records"] for b in g["boxes"] if b in boxes)
+        if g["papers"] != n:
+            problems.append(f"票箱组 {','.join(g['boxes'])} 的票数 {g['papers']} 与计票记录 {n} 不符")
+        if n < min_box and len(c.d["box_totals.json"]) > 1:
+            problems.append(f"票箱组 {','.join(g['boxes'])} 只有 {n} 张选票，少于 {min_box} 张，不得单独公布")
+        if previous and g["boxes"] and previous[-1] >= g["boxes"][0]:
+            problems.append("票箱组未按票箱编号顺序排列")
+        previous = g["boxes"]
+    problems += same_votes(_votes_sum([g["posts"] for g in c.d["box_totals.json"]]), t["posts"])
+    if t["round"] != c.round:
+        problems.append("totals.json 的轮次不符")
+    return problems, f"收回 {t['returned']} 张 = 各票箱计票记录之和；各票箱组票数之和等于总票数"
 
-    # 11. countersignature of the street office
-    if parts.countersignature is not None:
-        problems = []
+
+def _posts_input(c: Ctx) -> dict[str, dict[str, Any]]:
+    return {p["key"]: p for p in c.d["tally_input.json"]["posts"]}
+
+
+def _bounds(c: Ctx) -> tuple[list[str], str]:
+    t = c.d["totals.json"]
+    ti = c.d["tally_input.json"]
+    posts = _posts_input(c)
+    counts = t["counts"]
+    returned = t["returned"]
+    problems = []
+    if set(t["posts"]) != set(posts) or set(counts["posts"]) != set(posts):
+        problems.append("totals.json 的职位与 tally_input.json 的职位不一致")
+    for key, votes in sorted(t["posts"].items()):
+        if key not in posts or key not in counts["posts"]:
+            continue
+        pc = counts["posts"][key]
+        invalid = pc["overvoted"] + pc["unreadable"] + counts["whole_invalid"]
+        if invalid > returned:
+            problems.append(f"职位 {key}：无效票 {invalid} 张，多于收回的 {returned} 张")
+            continue
+        valid = returned - invalid
+        seats = posts[key]["seats"]
+        total = sum(votes.values())
+        if total > seats * valid:
+            problems.append(f"职位 {key}：赞成票共 {total} 票，超过应选 {seats} 名 × 有效票 {valid} 张 = {seats * valid} 票")
+        for who, v in sorted(votes.items()):
+            if v > valid:
+                problems.append(f"职位 {key}：{who} 得 {v} 票，多于有效票 {valid} 张")
+        for who, v in sorted(pc["opposed"].items()):
+            if v > valid:
+                problems.append(f"职位 {key}：{who} 反对票 {v} 张，多于有效票 {valid} 张")
+    if returned > ti["papers_issued"]:
+        problems.append(f"收回 {returned} 张，多于计票依据中发出的 {ti['papers_issued']} 张")
+    if returned > ti["registered_voters"] and ti["round"] == "main":
+        problems.append(f"收回 {returned} 张，多于登记选民 {ti['registered_voters']} 人")
+    turnout = f"{returned}/{ti['registered_voters']}"
+    return problems, f"每个职位赞成票 ≤ 应选名额 × 有效票；收回 ≤ 发出；投票率 {turnout}"
+
+
+def _result_event(c: Ctx) -> tuple[list[str], str]:
+    events = [e for e in c.kind_events({"result_published"}) if c.round_of(e) == c.round]
+    t = c.d["totals.json"]
+    elected = t["result"]["elected"]
+    if not events:
+        if any(elected.values()):
+            return [f"totals.json 列出了当选人，但事件链中没有第 {c.round} 轮的结果公布事件"], ""
+        return [], f"第 {c.round} 轮结果尚未公布（事件链中没有结果公布事件）"
+    if len(events) > 1:
+        return [f"第 {c.round} 轮的结果公布事件有 {len(events)} 个"], ""
+    p = events[0].payload
+    problems = []
+    posts = p.get("posts", {})
+    votes = {k: v.get("votes", {}) for k, v in posts.items()}
+    problems += [f"票数与第 {events[0].seq} 号事件不符：{x}" for x in same_votes(t["posts"], votes)]
+    for k in sorted(set(posts) | set(elected)):
+        a = sorted(posts.get(k, {}).get("elected", []))
+        b = sorted(elected.get(k, []))
+        if a != b:
+            problems.append(f"职位 {k} 的当选人 {b} 与第 {events[0].seq} 号事件公布的 {a} 不符")
+    if p.get("papers_returned") != t["returned"]:
+        problems.append(f"收回票数 {t['returned']} 与第 {events[0].seq} 号事件的 {p.get('papers_returned')} 不符")
+    ti = c.d["tally_input.json"]
+    for f in ("papers_issued", "registered_voters"):
+        if p.get(f) != ti[f]:
+            problems.append(f"tally_input.json 的 {f} {ti[f]} 与第 {events[0].seq} 号事件的 {p.get(f)} 不符")
+    for f in ("valid", "next_round"):
+        if f in t["result"] and p.get(f) != t["result"][f]:
+            problems.append(f"totals.json 的 {f} 与第 {events[0].seq} 号事件不符")
+    return problems, f"票数、当选人、收回与发出票数与第 {events[0].seq} 号事件（结果公布）一致"
+
+
+def _winners(c: Ctx) -> tuple[list[str], str]:
+    from election.protocol.verify_tally import recompute
+
+    return recompute(c)
+
+
+def _voided(c: Ctx) -> tuple[list[str], str]:
+    in_d = {d for m in _manifests(c) for d in m["audits"]}
+    v = c.d["voided.json"]
+    problems = []
+    unknown = [d for d in v if d not in in_d]
+    if unknown:
+        problems.append(f"{len(unknown)} 个作废选票的审计哈希不在印刷清单中")
+    n = len(c.d["spoiled.json"]) + len(c.d["unused.json"])
+    if len(v) != n:
+        problems.append(f"作废与未用选票共 {n} 张，公布的审计哈希却有 {len(v)} 个")
+    return problems, f"{len(v)} 张作废与未用选票的审计哈希 D 已公布且都在清单中"
+
+
+def _countersignature(c: Ctx) -> tuple[list[str], str]:
+    if "countersign.json" not in c.d:
+        return ["公示包中没有街道办事处的会签（countersign.json）"], ""
+    try:
+        okey = signing.public_key_from_pem(c.raw.get("office_key.pem", b""))
+    except (ValueError, TypeError) as exc:
+        raise CheckFailed(f"街道办事处公钥无法读取：{str(exc)[:80]}") from None
+    cs = signing.SignedStatement.from_json(c.d["countersign.json"])
+    fp = signing.fingerprint(okey)
+    c.facts["office_key"] = fp
+    head = c.events[-1] if c.events else None
+    st = cs.statement
+    if not signing.verify(okey, cs):
+        return ["街道办事处的会签无法用其公钥验证"], ""
+    if st.get("type") != signing.RESULT_TYPE or st.get("election") != _genesis(c).get("election"):
+        return ["会签声明的类型或选举编号不符"], ""
+    if st.get("totals") != sha256_hex(c.raw["totals.json"]):
+        return ["会签的结果摘要与 totals.json 不符"], ""
+    if head is None or st.get("head") != head.hash:
+        return ["会签针对的链头不是本公示包事件链的链头"], ""
+    c.facts["countersigned"] = st
+    return [], f"街道办事处公钥指纹 {fp} 对链头 {head.hash[:16]}… 与 totals.json 的会签有效（{st.get('date')}）"
+
+
+def _pin_office_key(c: Ctx) -> tuple[list[str], str]:
+    want = norm_fp(c.pins.office_key or "")
+    got = norm_fp(c.facts.get("office_key", ""))
+    if "countersigned" not in c.facts:
+        return ["没有有效的街道会签可与指定的街道公钥核对"], ""
+    if want != got:
+        return [f"会签所用的街道公钥 {c.facts.get('office_key')} 不是指定的 {c.pins.office_key}"], ""
+    return [], f"会签由指定的街道公钥 {c.pins.office_key} 作出"
+
+
+# ---------------------------------------------------------------------- records (auditor bundle)
+
+def _records_in_manifest(c: Ctx) -> tuple[list[str], str]:
+    in_d = {d for m in _manifests(c) for d in m["audits"]}
+    recs = c.d["records.jsonl"]
+    unknown = [r for r in recs if r["d"] not in in_d]
+    if unknown:
+        return [f"{len(unknown)} 条计票记录的审计哈希不在印刷清单中，例如票箱 {unknown[0]['box']} 的 {unknown[0]['d'][:16]}…"], ""
+    return [], f"{len(recs)} 条计票记录的审计哈希均在清单中"
+
+
+def _records_unique(c: Ctx) -> tuple[list[str], str]:
+    counts = Counter(r["d"] for r in c.d["records.jsonl"])
+    return [f"审计哈希 {d[:16]}… 出现 {n} 次" for d, n in sorted(counts.items()) if n > 1], "没有重复的计票记录"
+
+
+def _records_per_box(c: Ctx) -> tuple[list[str], str]:
+    per_box = Counter(r["box"] for r in c.d["records.jsonl"])
+    boxes = c.d["boxes.json"]
+    problems = [f"票箱 {b}：票箱清单记为 {o['records']} 张，记录文件中有 {per_box.get(b, 0)} 条"
+                for b, o in sorted(boxes.items()) if per_box.get(b, 0) != o["records"]]
+    problems += [f"记录文件中的票箱 {b} 不在票箱清单中" for b in sorted(set(per_box) - set(boxes))]
+    return problems, "每个票箱的记录条数与票箱清单一致"
+
+
+def _records_not_voided(c: Ctx) -> tuple[list[str], str]:
+    void = set(c.d["voided.json"])
+    bad = [r for r in c.d["records.jsonl"] if r["d"] in void]
+    if bad:
+        return [f"{len(bad)} 条计票记录属于作废或未用的选票，例如票箱 {bad[0]['box']} 的 {bad[0]['d'][:16]}…"], ""
+    return [], "没有一条计票记录属于作废或未用的选票"
+
+
+def _recount(c: Ctx) -> tuple[list[str], str]:
+    from election.protocol.verify_tally import recount_problems
+
+    return recount_problems(c)
+
+
+def _records_frozen(c: Ctx) -> tuple[list[str], str]:
+    """The records and totals an audit drew from are those of the bundle: every index sealed
+    after the round's audit started lists the same records and totals as the last one before."""
+    started = [e for e in c.kind_events(AUDIT_STARTED) if c.round_of(e) == c.round]
+    if not started:
+        return [], f"第 {c.round} 轮尚未开始审计"
+    first = started[0]
+    sealed = [e for e in c.kind_events({"bundle_index"}) if c.round_of(e) == c.round]
+    before = [e for e in sealed if e.seq < first.seq]
+    if not before:
+        # Nothing was sealed before the audit, so there is no earlier seal to hold the records to.
+        return [], f"第 {first.seq} 号事件（审计开始）之前本轮没有封存过公示包，无可比较的封存记录"
+    base = before[-1].payload.get("files", {})
+    problems = []
+    for e in sealed:
+        if e.seq < first.seq:
+            continue
+        files = e.payload.get("files", {})
+        for name in ("records.jsonl", "totals.json", "boxes.json"):
+            if files.get(name) != base.get(name):
+                problems.append(f"第 {e.seq} 号事件封存的 {name} 与审计开始前（第 {before[-1].seq} 号事件）封存的不同：审计之后记录被改动")
+    return problems, f"审计开始（第 {first.seq} 号事件）之后封存的记录与合计与审计前相同"
+
+
+def _receipt(c: Ctx) -> tuple[list[str], str]:
+    from election.protocol import codes
+
+    try:
+        code = codes.parse(c.pins.receipt or "")
+    except codes.CodeError as exc:
+        return [f"回执码格式错误：{exc}"], ""
+    r = codes.receipt_hash(str(_genesis(c).get("election", "")), code)
+    for box, o in sorted(c.d["deposits.json"]["boxes"].items()):
+        tree = c.facts.get("trees", {}).get(box) or merkle.build(o["receipts"])
         try:
-            okey = signing.public_key_from_pem(parts.office_key_pem or b"")
-            cs = parts.countersignature
-            if not signing.verify(okey, cs):
-                problems.append("街道办事处的会签无法用其公钥验证")
-            elif cs.statement.get("totals") != sha256_hex(files["totals.json"]):
-                problems.append("会签的结果摘要与 totals.json 不符")
-            elif head is None or cs.statement.get("head") != head.hash:
-                problems.append("会签针对的链头不是本公示包事件链的链头")
-            detail = f"街道办事处公钥指纹 {signing.fingerprint(okey)}（请与街道公布的指纹核对）"
-        except ValueError as exc:
-            problems.append(f"街道办事处公钥无法读取：{exc}")
-            detail = ""
-        run.add("街道会签", "countersignature", problems, detail)
-
-    # Auditor bundle
-    if parts.records is not None:
-        _verify_records(run, parts.records, parts, tally_fn)
-    if parts.audit is not None:
-        _verify_audit(run, parts.audit, parts)
-    return run.checks
+            i = tree.index_of(r)
+        except KeyError:
+            continue
+        proof = tree.proof(i)
+        if not merkle.verify_inclusion(r, proof, o["root"]):
+            return [f"回执在票箱 {box} 中，但包含证明推不出公布的默克尔根"], ""
+        c.facts["receipt_proof"] = {"box": box, "r": r, "root": o["root"], "path": proof}
+        path = " ".join(f"{side}:{sib[:8]}" for side, sib in proof)
+        return [], f"回执哈希 {r[:16]}… 在票箱 {box}，包含证明（{len(proof)} 步：{path}）推出已签名的票箱根 {o['root'][:16]}…"
+    return [f"回执哈希 {r[:16]}… 不在本公示包任何票箱的存根中"], ""
 
 
-def _verify_records(run: _Run, records: Sequence[Record], parts: Any, tally_fn: TallyFn | None) -> None:
-    in_d = all_audits(parts.manifests)
-    unknown = [r for r in records if r.d not in in_d]
-    run.add("记录在清单内", "records_in_manifest",
-            [f"{len(unknown)} 条计票记录的审计哈希不在印刷清单中，例如票箱 {unknown[0].box} 的 {unknown[0].d[:16]}…"] if unknown else [],
-            f"{len(records)} 条计票记录均在清单中")
-    counts = Counter(r.d for r in records)
-    twice = sorted(d for d, n in counts.items() if n > 1)
-    run.add("记录不重复", "records_unique",
-            [f"审计哈希 {d[:16]}… 出现 {counts[d]} 次" for d in twice], "没有重复的计票记录")
-    per_box = Counter(r.box for r in records)
-    problems = [f"票箱 {b}：票箱清单记为 {i.records} 张，记录文件中有 {per_box.get(b, 0)} 条"
-                for b, i in sorted(parts.boxes.items()) if per_box.get(b, 0) != i.records]
-    problems += [f"记录文件中的票箱 {b} 不在票箱清单中" for b in sorted(set(per_box) - set(parts.boxes))]
-    run.add("记录与票箱", "records_per_box", problems, "每个票箱的记录条数与票箱清单一致")
-    if tally_fn is not None:
-        problems = _same_posts(tally_fn(records), parts.totals.get("posts", {}))
-        by_box: dict[str, list[Record]] = {}
-        for r in records:
-            by_box.setdefault(r.box, []).append(r)
-        for g in parts.box_totals:
-            sub = [r for b in g["boxes"] for r in by_box.get(b, [])]
-            for d in _same_posts(tally_fn(sub), g["posts"]):
-                problems.append(f"票箱组 {','.join(g['boxes'])}：{d}")
-        run.add("重新计票", "recount", problems, "按记录重新计票，结果与公布的票数一致")
+# ---------------------------------------------------------------------- the whole run
+
+CHECKS: tuple[tuple[str, Callable[[Ctx], tuple[list[str], str]]], ...] = (
+    ("election_key", _election_key),
+    ("head_signature", _head_signature),
+    ("bundle_index", _bundle_index),
+    ("rulebook", _rulebook),
+    ("rulebook_order", _rulebook_order),
+    ("manifest", _manifest),
+    ("manifest_order", _manifest_order),
+    ("lists", _lists),
+    ("deposits", _deposits),
+    ("merkle", _merkle),
+    ("boxes", _boxes),
+    ("reconcile", _reconcile),
+    ("totals", _totals),
+    ("bounds", _bounds),
+    ("result_event", _result_event),
+    ("winners", _winners),
+    ("voided", _voided),
+)
+RECORD_CHECKS = (
+    ("records_in_manifest", _records_in_manifest),
+    ("records_unique", _records_unique),
+    ("records_per_box", _records_per_box),
+    ("records_not_voided", _records_not_voided),
+    ("recount", _recount),
+    ("records_frozen", _records_frozen),
+)
 
 
-def _verify_audit(run: _Run, audit: Mapping[str, Any], parts: Any) -> None:
-    problems = []
-    try:
-        papers = {b: i.records for b, i in parts.boxes.items()}
-        draws = rla.draw_sample(str(audit["seed"]), papers, len(audit["draws"]))
-        expect = [[d.box, d.position] for d in draws]
-        got = [list(x) for x in audit["draws"]]
-        for i, (e, g) in enumerate(zip(expect, got), 1):
-            if e != g:
-                problems.append(f"第 {i} 次抽取应为票箱 {e[0]} 第 {e[1]} 张，审计记录为票箱 {g[0]} 第 {g[1]} 张")
-                break
-    except (KeyError, TypeError, ValueError) as exc:
-        problems.append(f"audit.json 格式错误：{exc}")
-    run.add("审计抽样", "audit_sample", problems, "审计抽样可由公开的骰子种子重现")
+def verify_read(res: ReadResult, pins: Pins = Pins()) -> tuple[list[Check], dict[str, Any]]:
+    """Every check of an already read bundle, and the facts to print (head, keys)."""
+    gating = [Check(NAMES_ZH[n], n, False, "；".join(res.problems[n][:5])) for n in GATING if res.problems.get(n)]
+    if not gating:
+        shape = verify_shape.problems(res.data)
+        if shape:
+            gating.append(Check(NAMES_ZH["format"], "format", False, "；".join(shape[:5])))
+    if gating:
+        return gating, {}
+    c = Ctx(res.data, res.raw, pins)
+    c.round = res.data["totals.json"]["round"]
+    kind = "审计" if c.auditor else "公开"
+    c.checks.append(Check(NAMES_ZH["format"], "format", True, f"第 {c.round} 轮{kind}公示包，{len(res.raw)} 个文件，大小在上限之内"))
+    c.checks.append(Check(NAMES_ZH["canonical"], "canonical", True, "每个 JSON 文件都是规范字节"))
+    c.run("chain", _chain)
+    c.run("election_key", _election_key)
+    if pins.key is not None:
+        c.run("pin_key", _pin_key)
+    if pins.head is not None:
+        c.run("pin_head", _pin_head)
+    for name, fn in CHECKS[1:]:
+        c.run(name, fn)
+    if "countersign.json" in c.d or pins.office_key is not None:
+        c.run("countersignature", _countersignature)
+    if pins.office_key is not None:
+        c.run("pin_office_key", _pin_office_key)
+    if c.auditor:
+        for name, fn in RECORD_CHECKS:
+            c.run(name, fn)
+    if "audit.json" in c.d:
+        from election.protocol.verify_audit import audit_checks
+
+        for name, fn in audit_checks():
+            NAMES_ZH.setdefault(name, name)
+            c.run(name, fn)
+    if pins.receipt is not None:
+        c.run("receipt", _receipt)
+    return c.checks, c.facts
+
+
+def verify_bundle_report(data: bytes, pins: Pins = Pins()) -> tuple[list[Check], dict[str, Any]]:
+    res = read_zip(data)
+    if not res.problems:
+        parse_members(res)
+    return verify_read(res, pins)
+
+
+def verify_bundle(data: bytes, pins: Pins = Pins()) -> list[Check]:
+    """Every check of a bundle zip; a failing check says what failed and where."""
+    return verify_bundle_report(data, pins)[0]
+
+
+def verify_files(files: Mapping[str, bytes], pins: Pins = Pins()) -> list[Check]:
+    """The same checks over unpacked files (the server checks what it just sealed)."""
+    return verify_read(members_of(files), pins)[0]

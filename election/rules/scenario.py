@@ -197,6 +197,38 @@ def held_from_list(raw: list[Any]) -> tuple[HeldRunoff, ...]:
     return tuple(out)
 
 
+def input_to_dict(inp: TallyInput, papers: bool = True) -> dict[str, Any]:
+    """The scenario of a TallyInput (parse_scenario's inverse); the rulebook as its full
+    dict under ``changes``. ``papers=False`` leaves the papers out: what a bundle's
+    tally_input.json holds, the papers being the bundle's records."""
+    candidates = [c for c in inp.candidates if c.post is not None]
+    out: dict[str, Any] = {
+        "rulebook": {"preset": "national", "changes": inp.rulebook.to_dict()},
+        "registered_voters": inp.registered_voters,
+        "papers_issued": inp.papers_issued,
+        "papers_returned": inp.papers_returned,
+        "round": inp.round_kind,
+        "posts": [{"key": p.key, "body": p.body, "title": p.title, "seats": p.seats, "rank": p.rank,
+                   "threshold": p.threshold, "reserved_woman_seats": p.reserved_woman_seats} for p in inp.posts],
+        "candidates": [{"id": c.id, "person": c.person_id, "name": c.name, "sex": c.sex, "post": c.post}
+                       for c in candidates],
+        "relations": [[a, b] for a, b in inp.relations],
+        "prior_elected": [{"person": pe.person_id, "post": pe.post, "sex": pe.sex} for pe in inp.prior_elected],
+        "held": [{"post": h.post, "post_name": h.post_name, "seats": h.seats, "women_only": h.women_only,
+                  "woman_seat": h.woman_seat,
+                  "ranked": [{"person": x.person_id, "name": x.name, "votes": x.votes} for x in h.ranked]}
+                 for h in inp.held],
+    }
+    written = [{"person": c.person_id, "name": c.name, "sex": c.sex} for c in inp.candidates if c.post is None]
+    if written:
+        out["write_ins"] = written
+    if papers:
+        out["papers"] = [{"marks": {k: {"approve": sorted(m.approve), "oppose": sorted(m.oppose),
+                                        "write_ins": sorted(m.write_ins), "unreadable": m.unreadable}
+                                    for k, m in p.marks.items()}} for p in inp.papers]
+    return out
+
+
 def result_to_dict(r: TallyResult) -> dict[str, Any]:
     """JSON-safe form of a TallyResult (fractions as "p/q")."""
     def frac(f: Any) -> str | None:

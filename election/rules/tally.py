@@ -59,13 +59,13 @@ __all__ = [
 ]
 
 
-def _check_input(inp: TallyInput) -> None:
+def _check_input(inp: TallyInput, counted: bool = False) -> None:
     """Refuse inconsistent input before counting (Chinese, naming the field)."""
     for name in ("registered_voters", "papers_issued", "papers_returned"):
         v = getattr(inp, name)
         if isinstance(v, bool) or not isinstance(v, int) or v < 0:
             raise TallyInputError(f"{name} 须为非负整数，收到 {v!r}")
-    if len(inp.papers) != inp.papers_returned:
+    if not counted and len(inp.papers) != inp.papers_returned:
         raise TallyInputError(
             f"收回选票数 papers_returned 为 {inp.papers_returned}，但选票记录有 {len(inp.papers)} 张，"
             "每张收回的选票（含无效票）都须有记录"
@@ -85,9 +85,12 @@ def _check_input(inp: TallyInput) -> None:
         raise TallyInputError(f"round_kind 须为 main、revote 或 runoff，收到 {inp.round_kind!r}")
 
 
-def tally(inp: TallyInput) -> TallyResult:
-    """Count the papers and decide every seat; see RULES.md "Validity" and "Winning"."""
-    _check_input(inp)
+def tally(inp: TallyInput, counts: Counts | None = None) -> TallyResult:
+    """Count the papers and decide every seat; see RULES.md "Validity" and "Winning".
+
+    ``counts`` given: decide from those counts instead of counting ``inp.papers`` (a
+    verifier of a public bundle has the published counts, never the papers)."""
+    _check_input(inp, counted=counts is not None)
     rb = inp.rulebook
     names: dict[str, str] = {}
     female: set[str] = set()
@@ -121,7 +124,8 @@ def tally(inp: TallyInput) -> TallyResult:
         f"参加投票的选民 {R} 人超过登记选民 {N} 人的 {tf.numerator}/{tf.denominator}，且收回选票不多于发出选票，选举有效。"
     )
 
-    counts = count_papers(inp.posts, inp.papers, rb.overvote_scope, rb.multi_post_rule)
+    if counts is None:
+        counts = count_papers(inp.posts, inp.papers, rb.overvote_scope, rb.multi_post_rule)
     return _decide(inp, counts, names, female, nm, expl)
 
 

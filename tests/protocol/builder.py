@@ -1,31 +1,25 @@
 """Builds a small but complete election bundle for the protocol tests: three boxes at two
-stations, 100 printed papers, real codes, keys, chain, signatures and an audit sample."""
+stations, 100 printed papers, real codes, keys, chain, signatures, the rules' own tally
+and an audit sample. Deterministic when given a seed (docs/vectors use it)."""
 from __future__ import annotations
 
 import random
-from collections import Counter
-from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from election.protocol import bundle, chain, codes, rla, signing
 from election.protocol.bundle import BoxInfo, BundleParts, Record
+from election.protocol.bundle_tally import result_of, tally_files
 from election.protocol.canonical import digest
 from election.protocol.manifest import make_manifest
+from election.rules.rulebook import Rulebook
+from election.rules.tally_types import Candidate, PostSpec, TallyInput
 
 ELECTION = "E-2026-朝阳-001"
 SEED = "31415926535897932384626"
-POSTS = {"主任": ["张三", "李四"], "委员": ["王五", "赵六", "钱七", "孙八"]}
-
-
-def tally(records: Sequence[Record]) -> dict[str, dict[str, int]]:
-    """A minimal approval tally for the tests (the real one is election.rules)."""
-    out: dict[str, Counter[str]] = {p: Counter({c: 0 for c in cs}) for p, cs in POSTS.items()}
-    for r in records:
-        for post, names in r.marks.items():
-            out[post].update(names)
-    return {p: dict(c) for p, c in out.items()}
+CANDIDATES = {"zr": [("p1", "张三", "男"), ("p2", "李四", "女")],
+              "wy": [("p3", "王五", "女"), ("p4", "赵六", "男"), ("p5", "钱七", "男"), ("p6", "孙八", "女")]}
 
 
 @dataclass
@@ -36,32 +30,45 @@ class Built:
     receipt_codes: dict[str, bytes]  # R -> T, only so tests can play the resident
 
 
-def build(box_sizes: Mapping[str, int] | None = None) -> Built:
-    rng = random.Random(2026)
+def _key(rng: random.Random) -> Ed25519PrivateKey:
+    return Ed25519PrivateKey.from_private_bytes(rng.randbytes(32))
+
+
+def tally_input(rulebook: Rulebook, issued: int, returned: int) -> TallyInput:
+    posts = (PostSpec("zr", "jwh", "主任", 1, 2), PostSpec("wy", "jwh", "委员", 2, 1))
+    cands = tuple(Candidate(pid, pid, name, sex, post) for post, cs in CANDIDATES.items() for pid, name, sex in cs)
+    return TallyInput(rulebook, 150, issued, returned, posts, cands, (), (("p1", "p4"),))
+
+
+def build(box_sizes: dict[str, int] | None = None, seed: int = 2026) -> Built:
+    rng = random.Random(seed)
     sizes = dict(box_sizes or {"A": 40, "B": 10, "C": 35})
     stations = {"A": "S1", "B": "S1", "C": "S2"}
     n_print = 100
     rh = codes.hasher(codes.RECEIPT_TAG, ELECTION)
     ah = codes.hasher(codes.AUDIT_TAG, ELECTION)
-    ts = [codes.new_code() for _ in range(n_print)]
-    as_ = [codes.new_code() for _ in range(n_print)]
+    ts = [rng.randbytes(16) for _ in range(n_print)]
+    as_ = [rng.randbytes(16) for _ in range(n_print)]
     rs = [rh(t) for t in ts]
     ds = [ah(a) for a in as_]
-    key = signing.generate_key()
-    office = signing.generate_key()
-    rulebook = {"preset": "national", "threshold": "1/2", "min_box_size": 30}
+    key, office = _key(rng), _key(rng)
+    rb = Rulebook.from_dict({"min_box_size": 30})
+    rulebook = rb.to_dict()
     man = make_manifest(ELECTION, rs, ds)
-    g = chain.genesis(ELECTION, digest(rulebook), "f" * 64, signing.fingerprint(key.public_key()), at="2026-11-01")
-    ev = chain.append(g, "manifest", {"batch": 0, "digest": man.digest, "receipts": n_print, "audits": n_print}, at="2026-11-02")
-    events = [g, ev]
+    g = chain.genesis(ELECTION, digest(rulebook), "f" * 64, signing.fingerprint(key.public_key()), at="2026-11-01T08")
+    events = [g, chain.append(g, "roll.published", {"_by": "committee", "_why": ""}, at="2026-11-02T08")]
+    events.append(chain.append(events[-1], "manifest", {"batch": 0, "digest": man.digest, "receipt_count": n_print,
+                                                        "audit_count": n_print, "round": 1, "_by": "committee", "_why": ""},
+                               at="2026-11-10T08"))
     deposits: dict[str, tuple[str, ...]] = {}
     records: list[Record] = []
     i = 0
     for box, n in sizes.items():
         deposits[box] = tuple(rs[i : i + n])
         for j in range(i, i + n):
-            marks = {"主任": ["张三"] if rng.random() < 0.75 else ["李四"],
-                     "委员": rng.sample(["王五", "赵六", "钱七", "孙八"], 2) if rng.random() < 0.9 else []}
+            marks = {"zr": {"approve": ["p1"] if rng.random() < 0.75 else ["p2"]},
+                     "wy": {"approve": (["p3", "p4"] if rng.random() < 0.6 else sorted(rng.sample(["p3", "p4", "p5", "p6"], 2)))
+                            if rng.random() < 0.9 else []}}
             records.append(Record(ds[j], box, marks))
         i += n
     used = i
@@ -69,29 +76,38 @@ def build(box_sizes: Mapping[str, int] | None = None) -> Built:
     # 3 papers issued but never deposited (taken home) are in neither list.
     issuance = {"S1": sizes["A"] + sizes["B"] + 2, "S2": sizes["C"] + 1}
     unused = tuple(rs[used + 2 + 3 :])
+    voided = tuple(ds[used : used + 2]) + tuple(ds[used + 2 + 3 :])
     assert n_print == sum(issuance.values()) + len(spoiled) + len(unused)
-    totals_posts = tally(records)
-    groups = bundle.group_boxes(sizes)
-    box_totals = tuple(
-        {"boxes": grp, "papers": sum(sizes[b] for b in grp), "posts": tally([r for r in records if r.box in grp])}
-        for grp in groups
-    )
+    for b in sorted(sizes):
+        events.append(chain.append(events[-1], "box_counted", {"round": 1, "box": b, "_by": "committee", "_why": ""},
+                                   at="2026-11-23T18"))
+    inp = tally_input(rb, sum(issuance.values()), len(records))
+    result = result_of(inp, records)
+    events.append(chain.append(events[-1], "result_published", {
+        "round": 1, "valid": result["valid"], "registered_voters": result["registered_voters"],
+        "papers_issued": result["papers_issued"], "papers_returned": result["papers_returned"],
+        "posts": {k: {"votes": p["votes"], "elected": [e["person"] for e in p["elected"]],
+                      "valid": p["valid_papers"], "invalid": p["invalid_papers"]} for k, p in result["posts"].items()},
+        "next_round": result["next_round"], "_by": "committee", "_why": ""}, at="2026-11-23T20"))
+    totals, box_totals, scenario = tally_files(inp, records, sorted(sizes), 1, result)
     draws = rla.draw_sample(SEED, sizes, 12)
     parts = BundleParts(
         election_id=ELECTION,
         manifests=(man,),
-        deposits=deposits,
+        deposits={b: tuple(sorted(v)) for b, v in deposits.items()},
         boxes={b: BoxInfo(stations[b], n) for b, n in sizes.items()},
         issuance=issuance,
-        spoiled=spoiled,
-        unused=unused,
+        spoiled=tuple(sorted(spoiled)),
+        unused=tuple(sorted(unused)),
         rulebook=rulebook,
-        totals={"returned": sum(sizes.values()), "posts": totals_posts, "result": {"主任": ["张三"]}},
+        totals=totals,
         box_totals=box_totals,
         chain=tuple(events),
         election_key_pem=signing.public_key_to_pem(key.public_key()),
         records=tuple(records),
-        audit={"seed": SEED, "risk_limit": "0.05", "draws": [[d.box, d.position] for d in draws]},
+        audit={"seed": SEED, "risk_limit": "1/20", "draws": [[d.box, d.position] for d in draws]},
+        voided=tuple(sorted(voided)),
+        tally_input=scenario,
     )
     sealed = bundle.seal(parts, key, "2026-11-23", at="2026-11-23T20")
     sealed = bundle.countersign(sealed, office, "2026-11-24")

@@ -1,49 +1,84 @@
 """The independent verifier of a published Juxuan bundle: ``python -m tools.verify
-BUNDLE.zip`` (every check, ok/FAILED, exit 1 on any failure) and ``--recount``
-(the recomputed result as JSON). Needs only the installed package: no server, no database."""
+BUNDLE.zip`` (every check, ok/FAILED, exit 1 on any failure), with ``--expect-key``,
+``--expect-head`` and ``--expect-office-key`` pins, ``--receipt CODE`` (one receipt's
+inclusion proof, offline) and ``--recount`` (the recomputed result as JSON). Needs only
+the installed package: no server, no database."""
 from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from typing import Any
 
-from election.ledger.recount import tally_fn_for
-from election.protocol.bundle import read_bundle
-from election.protocol.verify import Check, verify_bundle
-
-
-def run(data: bytes) -> list[Check]:
-    """Every check of the bundle, with the rules' recount when it carries records."""
-    try:
-        parts = read_bundle(data)
-        tally = tally_fn_for(parts.totals, parts.rulebook)
-        min_box = int(parts.rulebook.get("min_box_size", 30))
-    except Exception:  # malformed: verify_bundle reports the format failure itself
-        tally, min_box = None, 30
-    return verify_bundle(data, tally, min_box)
+from election.protocol.verify import Check, Pins, verify_bundle, verify_bundle_report
+from election.protocol.verify_read import MAX_ZIP
 
 
-def recount(data: bytes) -> dict:
+def run(data: bytes, pins: Pins = Pins()) -> list[Check]:
+    """Every check of the bundle (the rules' recount when it carries records)."""
+    return verify_bundle(data, pins)
+
+
+def report(data: bytes, pins: Pins = Pins()) -> tuple[list[Check], dict[str, Any]]:
+    return verify_bundle_report(data, pins)
+
+
+def recount(data: bytes) -> dict[str, Any]:
     """Recomputed votes per post (overall and per box group) from the auditor bundle's records."""
-    parts = read_bundle(data)
-    if parts.records is None:
+    from election.protocol.verify_read import parse_members, read_zip
+    from election.protocol.verify_tally import tally_input, to_paper
+    from election.rules.tally_count import count_papers
+
+    res = read_zip(data)
+    if not res.problems:
+        parse_members(res)
+    if res.problems:
+        raise ValueError("；".join(m for ms in res.problems.values() for m in ms[:2]))
+    d = res.data
+    if "records.jsonl" not in d:
         raise ValueError("公开公示包不含计票记录，无法重新计票；请使用审计公示包 / the public bundle has no records")
-    tally = tally_fn_for(parts.totals, parts.rulebook)
-    groups = []
-    for g in parts.box_totals:
-        boxes = set(g["boxes"])
-        groups.append({"boxes": g["boxes"], "posts": tally([r for r in parts.records if r.box in boxes])})
-    return {"election": parts.election_id, "round": int(parts.totals.get("round", 1)), "returned": len(parts.records),
-            "posts": tally(parts.records), "box_groups": groups}
+    try:
+        inp = tally_input(d)
+        rb = inp.rulebook
+
+        def votes(recs: list[dict[str, Any]]) -> dict[str, dict[str, int]]:
+            counts = count_papers(inp.posts, [to_paper(r["marks"]) for r in recs], rb.overvote_scope, rb.multi_post_rule)
+            return {k: dict(sorted(pc.votes.items())) for k, pc in counts.posts.items()}
+
+        recs = d["records.jsonl"]
+        groups = [{"boxes": g["boxes"], "posts": votes([r for r in recs if r["box"] in set(g["boxes"])])}
+                  for g in d["box_totals.json"]]
+        return {"election": d["manifest.json"][0]["election"], "round": d["totals.json"]["round"],
+                "returned": len(recs), "posts": votes(recs), "box_groups": groups}
+    except Exception as exc:  # a malformed bundle is reported, never a traceback
+        raise ValueError(f"无法重新计票：{type(exc).__name__}：{str(exc)[:200]}") from None
 
 
-def format_checks(checks: Sequence[Check]) -> str:
-    lines = []
-    for c in checks:
-        lines.append(f"[{'ok' if c.ok else 'FAILED'}] {c.name_zh} / {c.name_en}: {c.detail}")
+def format_checks(checks: Sequence[Check], facts: dict[str, Any] | None = None) -> str:
+    lines = [f"[{'ok' if c.ok else 'FAILED'}] {c.name_zh} / {c.name_en}: {c.detail}" for c in checks]
+    facts = facts or {}
+    if facts.get("head"):
+        lines.append(f"链头 / head: {facts['head']} (seq {facts.get('head_seq')})")
+    if facts.get("election_key"):
+        lines.append(f"选举公钥指纹 / election key: {facts['election_key']}")
+    if facts.get("office_key"):
+        st = facts.get("countersigned")
+        what = f"head {st['head']} totals {st['totals']} date {st['date']}" if st else "NOT valid"
+        lines.append(f"街道公钥指纹 / office key: {facts['office_key']}; 会签 / countersignature: {what}")
+    if facts.get("receipt_proof"):
+        p = facts["receipt_proof"]
+        lines.append(f"回执 / receipt: R {p['r']} in box {p['box']}, root {p['root']}")
+        for side, sib in p["path"]:
+            lines.append(f"  {side} {sib}")
     failed = sum(1 for c in checks if not c.ok)
     lines.append("全部检查通过 / all checks passed" if not failed else f"{failed} 项检查未通过 / {failed} check(s) FAILED")
     return "\n".join(lines)
 
 
-def as_json(value: dict) -> str:
+def read_bounded(path: str) -> bytes:
+    """The bundle file, never more than the verifier's bound (one byte over fails zip_size)."""
+    with open(path, "rb") as fh:
+        return fh.read(MAX_ZIP + 1)
+
+
+def as_json(value: dict[str, Any]) -> str:
     return json.dumps(value, ensure_ascii=False, indent=2, sort_keys=True)

@@ -1,0 +1,209 @@
+"""Reading a bundle the verifier does not trust: bounded zip members, one member per name,
+strict JSON (no duplicate keys, no floats, integers within ±(2^53−1), well-formed Unicode)
+and canonical bytes exactly (docs/PROTOCOL.md §2, §7.1).
+
+Nothing here trusts a size the zip states: every member is read through a stream that
+stops one byte past the bound, and the JSON is only parsed after a cheap count of its
+values shows it cannot blow the verifier's memory (peak < 300 MB for any input).
+"""
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from election.protocol.canonical import canonical_json
+
+MAX_ZIP = 64 * 1024 * 1024  # the zip file itself
+MAX_MEMBER = 32 * 1024 * 1024  # one member, uncompressed
+MAX_TOTAL = 64 * 1024 * 1024  # all members, uncompressed
+MAX_VALUES = 4_000_000  # JSON values of the whole bundle (commas, colons and brackets)
+MAX_MEMBERS = 64
+MAX_INT = 2**53 - 1  # what every JSON reader holds exactly (JavaScript included)
+
+JSON_FILES = (
+    "manifest.json", "deposits.json", "boxes.json", "issuance.json", "spoiled.json", "unused.json",
+    "voided.json", "rulebook.json", "tally_input.json", "totals.json", "box_totals.json", "head.sig",
+    "countersign.json", "audit.json",
+)
+JSONL_FILES = ("chain.jsonl", "records.jsonl")
+PEM_FILES = ("election_key.pem", "office_key.pem")
+KNOWN = frozenset(JSON_FILES + JSONL_FILES + PEM_FILES)
+REQUIRED = (
+    "manifest.json", "deposits.json", "boxes.json", "issuance.json", "spoiled.json", "unused.json",
+    "voided.json", "rulebook.json", "tally_input.json", "totals.json", "box_totals.json", "chain.jsonl",
+    "head.sig", "election_key.pem",
+)
+
+
+class NotCanonical(ValueError):
+    """A JSON value the protocol does not allow (float, duplicate key, big integer...)."""
+
+
+@dataclass
+class ReadResult:
+    """What the reading found: the raw member bytes (first copy of a name), the parsed
+    JSON values, and the problems of each reading check (empty = passed)."""
+
+    raw: dict[str, bytes] = field(default_factory=dict)
+    data: dict[str, Any] = field(default_factory=dict)
+    problems: dict[str, list[str]] = field(default_factory=dict)
+
+    def fail(self, check: str, message: str) -> None:
+        self.problems.setdefault(check, []).append(message)
+
+
+def _pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for k, v in pairs:
+        if k in out:
+            raise NotCanonical(f"键“{k[:40]}”重复")
+        out[k] = v
+    return out
+
+
+def _no_float(text: str) -> Any:
+    raise NotCanonical(f"不允许浮点数 {text[:40]}")
+
+
+def _no_constant(text: str) -> Any:
+    raise NotCanonical(f"不允许 {text}")
+
+
+def _int(text: str) -> int:
+    if len(text) > 17:
+        raise NotCanonical(f"整数 {text[:20]}… 超出 ±(2^53−1)")
+    value = int(text)
+    if abs(value) > MAX_INT:
+        raise NotCanonical(f"整数 {text} 超出 ±(2^53−1)")
+    return value
+
+
+def parse_json(data: bytes) -> Any:
+    """Strict parse of one JSON text (raises ValueError/NotCanonical/RecursionError)."""
+    text = data.decode("utf-8")  # strict: invalid UTF-8 raises
+    return json.loads(text, object_pairs_hook=_pairs, parse_float=_no_float, parse_int=_int,
+                      parse_constant=_no_constant)
+
+
+def _well_formed(value: Any) -> None:
+    """Strings must be Unicode scalar values: a lone surrogate (\\ud800) has no UTF-8 form."""
+    if isinstance(value, str):
+        value.encode("utf-8")
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            k.encode("utf-8")
+            _well_formed(v)
+    elif isinstance(value, list):
+        for v in value:
+            _well_formed(v)
+
+
+def canonical_line(value: Any) -> bytes:
+    _well_formed(value)
+    return canonical_json(value) + b"\n"
+
+
+def _values(data: bytes) -> int:
+    return data.count(b",") + data.count(b":") + data.count(b"[") + data.count(b"{") + 1
+
+
+def read_zip(blob: bytes, max_member: int = MAX_MEMBER, max_total: int = MAX_TOTAL) -> ReadResult:
+    """Read the members of a bundle within the bounds. Problems go under the checks
+    ``zip_size`` (bounds), ``zip_members`` (names) and ``format`` (not a zip at all)."""
+    res = ReadResult()
+    if len(blob) > MAX_ZIP:
+        res.fail("zip_size", f"公示包文件 {len(blob)} 字节，超过上限 {MAX_ZIP} 字节")
+        return res
+    try:
+        z = zipfile.ZipFile(io.BytesIO(blob))
+        infos = z.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError, NotImplementedError) as exc:
+        res.fail("format", f"不是有效的 zip 文件：{exc}")
+        return res
+    if len(infos) > MAX_MEMBERS:
+        res.fail("zip_size", f"公示包有 {len(infos)} 个成员，超过上限 {MAX_MEMBERS} 个")
+        return res
+    names = Counter(i.filename for i in infos)
+    for name, n in sorted(names.items()):
+        if n > 1:
+            res.fail("zip_members", f"文件名 {name[:60]} 在 zip 中出现 {n} 次（每个文件名只能出现一次）")
+        if name not in KNOWN:
+            res.fail("zip_members", f"zip 中有协议未规定的成员 {name[:60]!r}")
+    declared = 0
+    for info in infos:
+        declared += max(info.file_size, 0)
+        if info.file_size > max_member:
+            res.fail("zip_size", f"成员 {info.filename[:60]} 声明 {info.file_size} 字节，超过单个文件上限 {max_member} 字节")
+    if declared > max_total:
+        res.fail("zip_size", f"各成员共声明 {declared} 字节，超过总上限 {max_total} 字节")
+    if res.problems:
+        return res
+    total = 0
+    for info in infos:
+        if info.filename in res.raw or info.filename not in KNOWN:
+            continue  # the first copy of a name is what `unzip -p` shows
+        try:
+            with z.open(info) as fh:
+                data = fh.read(max_member + 1)  # never more than the bound, whatever the header says
+        except (zipfile.BadZipFile, ValueError, OSError, EOFError, NotImplementedError, RuntimeError) as exc:
+            res.fail("format", f"成员 {info.filename} 无法解压：{exc}")
+            continue
+        total += len(data)
+        if len(data) > max_member or total > max_total:
+            res.fail("zip_size", f"成员 {info.filename} 解压后超过上限")
+            return res
+        res.raw[info.filename] = data
+    return res
+
+
+def parse_members(res: ReadResult) -> None:
+    """Parse every JSON and JSON-lines member strictly and compare it with its canonical
+    bytes; problems go under ``canonical``. Missing required members go under ``format``."""
+    for name in REQUIRED:
+        if name not in res.raw:
+            res.fail("format", f"缺少文件 {name}")
+    budget = sum(_values(b) for n, b in res.raw.items() if n not in PEM_FILES)
+    if budget > MAX_VALUES:
+        res.fail("zip_size", f"各 JSON 文件共约 {budget} 个值，超过上限 {MAX_VALUES} 个")
+        return
+    for name in JSON_FILES:
+        blob = res.raw.get(name)
+        if blob is None:
+            continue
+        try:
+            value = parse_json(blob)
+            if canonical_line(value) != blob:
+                res.fail("canonical", f"{name} 不是规范 JSON（键的顺序、空白、转义或结尾换行不符）")
+            res.data[name] = value
+        except (ValueError, RecursionError, UnicodeError) as exc:
+            res.fail("canonical", f"{name} 不是严格的 JSON：{str(exc)[:120]}")
+    for name in JSONL_FILES:
+        blob = res.raw.get(name)
+        if blob is None:
+            continue
+        lines = []
+        if blob and not blob.endswith(b"\n"):
+            res.fail("canonical", f"{name} 的最后一行没有换行")
+        for n, line in enumerate(blob.split(b"\n")[:-1] if blob else [], 1):
+            try:
+                value = parse_json(line)
+                if canonical_line(value) != line + b"\n":
+                    res.fail("canonical", f"{name} 第 {n} 行不是规范 JSON")
+                    break
+                lines.append(value)
+            except (ValueError, RecursionError, UnicodeError) as exc:
+                res.fail("canonical", f"{name} 第 {n} 行不是严格的 JSON：{str(exc)[:120]}")
+                break
+        res.data[name] = lines
+
+
+def members_of(files: Mapping[str, bytes]) -> ReadResult:
+    """The reading of already unpacked files (tests and the server's own sealed files)."""
+    res = ReadResult(raw=dict(files))
+    parse_members(res)
+    return res

@@ -1,0 +1,128 @@
+"""The verifier's use of the rules engine: the tally input the bundle carries
+(tally_input.json, docs/TALLY.md's scenario without papers) with the rulebook in force
+(rulebook.json) decides the seats again, from the records (auditor bundle) or from the
+published counts (public bundle), and the verifier compares who is elected, the run-offs
+and the next round with what totals.json and the chain say."""
+from __future__ import annotations
+
+from collections import Counter
+from typing import TYPE_CHECKING, Any
+
+from election.rules.rulebook import Rulebook
+from election.rules.scenario import parse_scenario, result_to_dict
+from election.rules.tally import tally
+from election.rules.tally_count import Counts, PostCount, count_papers
+from election.rules.tally_types import Paper, PostMarks, TallyInput
+
+if TYPE_CHECKING:
+    from election.protocol.verify import Ctx
+
+
+def to_paper(marks: dict[str, Any]) -> Paper:
+    """A record's marks ({post: {approve, oppose, write_ins, unreadable}}) as a rules Paper."""
+    out = {}
+    for post, m in marks.items():
+        out[post] = PostMarks(frozenset(m.get("approve", ())), frozenset(m.get("oppose", ())),
+                              frozenset(m.get("write_ins", ())), bool(m.get("unreadable")))
+    return Paper(out)
+
+
+def tally_input(d: dict[str, Any]) -> TallyInput:
+    """The bundle's tally input with the rulebook in force and no papers."""
+    from dataclasses import replace
+
+    scenario = {k: v for k, v in d["tally_input.json"].items() if k != "rulebook"}
+    scenario["papers"] = []
+    scenario["papers_returned"] = d["totals.json"]["returned"]
+    inp = parse_scenario(scenario)
+    return replace(inp, rulebook=Rulebook.from_dict(dict(d["rulebook.json"])))
+
+
+def published_counts(d: dict[str, Any]) -> Counts:
+    t = d["totals.json"]
+    posts = {}
+    for key, votes in t["posts"].items():
+        pc = t["counts"]["posts"][key]
+        posts[key] = PostCount(pc["overvoted"], pc["unreadable"], Counter({k: v for k, v in votes.items() if v}),
+                               Counter(pc["opposed"]))
+    return Counts(t["returned"], t["counts"]["whole_invalid"], posts)
+
+
+def _summary(result: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "valid": result["valid"],
+        "elected": {k: sorted(e["person"] for e in p["elected"]) for k, p in result["posts"].items()},
+        "next_round": result["next_round"],
+        "next_posts": result["next_posts"],
+    }
+
+
+def recompute(c: Ctx) -> tuple[list[str], str]:
+    """Decide the seats again and compare with totals.json's result and the chain's."""
+    inp = tally_input(c.d)
+    counts = published_counts(c.d)
+    mine = _summary(result_to_dict(tally(inp, counts)))
+    c.facts["recomputed"] = mine
+    t = c.d["totals.json"]["result"]
+    problems = []
+    published = {k: sorted(v) for k, v in t["elected"].items() if v}
+    if {k: v for k, v in mine["elected"].items() if v} != published and (published or _result_published(c)):
+        problems.append(f"按规则重新计算的当选人 {mine['elected']} 与 totals.json 公布的 {t['elected']} 不符")
+    for f in ("valid", "next_round", "next_posts"):
+        if f in t and t[f] != mine[f]:
+            problems.append(f"按规则重新计算的 {f} 为 {mine[f]!r}，totals.json 为 {t[f]!r}")
+    for ev in _result_published(c):
+        p = ev.payload
+        theirs = {k: sorted(v.get("elected", [])) for k, v in p.get("posts", {}).items()}
+        if theirs != mine["elected"]:
+            problems.append(f"按规则重新计算的当选人与第 {ev.seq} 号事件公布的不符")
+        if p.get("next_round") != mine["next_round"] or p.get("valid") != mine["valid"]:
+            problems.append(f"按规则重新计算的下一步（{mine['next_round']}）与第 {ev.seq} 号事件不符")
+    who = "；".join(f"{k}：{'、'.join(v) or '无'}" for k, v in sorted(mine["elected"].items()))
+    return problems, f"规则引擎按公布的票数重新决定：{who}；下一步 {mine['next_round']}"
+
+
+def _result_published(c: Ctx) -> list[Any]:
+    return [e for e in c.kind_events({"result_published"}) if c.round_of(e) == c.round]
+
+
+def recount_problems(c: Ctx) -> tuple[list[str], str]:
+    """Count the records again with the rules and compare every published count."""
+    inp = tally_input(c.d)
+    rb = inp.rulebook
+    records = c.d["records.jsonl"]
+    posts = {p.key for p in inp.posts}
+    for r in records:
+        for post in r["marks"]:
+            if post not in posts:
+                return [f"记录 {r['d'][:16]}… 含未知职位 {post}"], ""
+    papers = [to_paper(r["marks"]) for r in records]
+    counts = count_papers(inp.posts, papers, rb.overvote_scope, rb.multi_post_rule)
+    t = c.d["totals.json"]
+    problems = []
+
+    def votes_of(cs: Counts) -> dict[str, dict[str, int]]:
+        return {k: {who: n for who, n in pc.votes.items() if n} for k, pc in cs.posts.items()}
+
+    from election.protocol.verify import same_votes
+
+    nonzero = {k: {w: n for w, n in v.items() if n} for k, v in t["posts"].items()}
+    problems += same_votes(votes_of(counts), nonzero)
+    if counts.whole_invalid != t["counts"]["whole_invalid"]:
+        problems.append(f"整张无效票重算为 {counts.whole_invalid} 张，公布为 {t['counts']['whole_invalid']} 张")
+    for k, pc in counts.posts.items():
+        pub = t["counts"]["posts"].get(k, {})
+        if (pc.overvoted, pc.unreadable) != (pub.get("overvoted"), pub.get("unreadable")):
+            problems.append(f"职位 {k} 的多选/无法辨认票重算为 {pc.overvoted}/{pc.unreadable} 张，公布为 {pub.get('overvoted')}/{pub.get('unreadable')} 张")
+        if {w: n for w, n in pc.opposed.items() if n} != {w: n for w, n in pub.get("opposed", {}).items() if n}:
+            problems.append(f"职位 {k} 的反对票重算结果与公布的不符")
+    by_box: dict[str, list[Paper]] = {}
+    for r, p in zip(records, papers):
+        by_box.setdefault(r["box"], []).append(p)
+    for g in c.d["box_totals.json"]:
+        sub = [p for b in g["boxes"] for p in by_box.get(b, [])]
+        gc = count_papers(inp.posts, sub, rb.overvote_scope, rb.multi_post_rule)
+        gpub = {k: {w: n for w, n in v.items() if n} for k, v in g["posts"].items()}
+        for diff in same_votes(votes_of(gc), gpub):
+            problems.append(f"票箱组 {','.join(g['boxes'])}：{diff}")
+    return problems, f"按 {len(records)} 条记录以规则重新计票，各职位票数、无效票与各票箱组票数均与公布的一致"

@@ -1,0 +1,271 @@
+"""The forgery classes of issue 23, each made as a malicious server would: the bundle's
+files changed, then re-sealed with the election's own key (a new bundle_index event and a
+fresh head signature) and countersigned again where the forger could. Each names the check
+that must fail. Shared by the Python verifier's tests and the browser verifier's."""
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from collections.abc import Callable
+
+from election.protocol import bundle, chain, merkle, signing
+from election.protocol.canonical import canonical_json, digest
+from election.protocol.chain import Event
+from election.protocol.manifest import make_manifest
+from tests.protocol.builder import Built
+
+Files = dict[str, bytes]
+
+
+def _j(files: Files, name: str):
+    return json.loads(files[name])
+
+
+def _put(files: Files, name: str, value) -> None:
+    files[name] = canonical_json(value) + b"\n"
+
+
+def _events(files: Files) -> list[Event]:
+    return chain.from_jsonl(files["chain.jsonl"])
+
+
+def _append(files: Files, kind: str, payload: dict) -> None:
+    evs = _events(files)
+    evs.append(chain.append(evs[-1], kind, {**payload, "_by": "forger", "_why": "改"}, at="2026-11-25T10"))
+    files["chain.jsonl"] = chain.to_jsonl(evs)
+
+
+def reseal(built: Built, files: Files, countersign: bool = True) -> bytes:
+    """Seal the changed files with the server's own election key (and, for a forger that
+    also holds the office key, countersign them)."""
+    sealed = bundle.seal_files({n: b for n, b in files.items() if n not in ("head.sig",)}, built.key, "2026-11-25")
+    if countersign:
+        sealed = countersign_files(sealed, built.office)
+    return bundle.write_files(sealed)
+
+
+def countersign_files(files: Files, office) -> Files:
+    """Countersign sealed files as they are (no re-rendering)."""
+    from election.protocol.canonical import sha256_hex
+
+    head = _events(files)[-1]
+    election = str(_events(files)[0].payload["election"])
+    st = signing.result_statement(election, head.hash, sha256_hex(files["totals.json"]), "2026-11-25")
+    out = dict(files)
+    out["countersign.json"] = canonical_json(signing.sign(office, st).to_json()) + b"\n"
+    out["office_key.pem"] = signing.public_key_to_pem(office.public_key())
+    return out
+
+
+def _files(built: Built) -> Files:
+    return bundle.render(built.parts)
+
+
+# ---------------------------------------------------------------- forgeries of the issue
+
+def winners_changed(built: Built) -> Files:
+    f = _files(built)
+    t = _j(f, "totals.json")
+    t["result"]["elected"]["zr"] = ["p2"]
+    _put(f, "totals.json", t)
+    return f
+
+
+def totals_raised(built: Built) -> Files:
+    """Totals and box totals raised consistently: more approvals than seats × papers."""
+    f = _files(built)
+    t = _j(f, "totals.json")
+    bt = _j(f, "box_totals.json")
+    extra = t["returned"] * 2
+    t["posts"]["zr"]["p2"] += extra
+    bt[0]["posts"]["zr"]["p2"] += extra
+    _put(f, "totals.json", t)
+    _put(f, "box_totals.json", bt)
+    return f
+
+
+def records_swapped_after_audit(built: Built) -> Files:
+    f = _files(built)
+    _append(f, "bundle_index", bundle.index_payload({n: b for n, b in f.items() if n != "chain.jsonl"}))
+    _append(f, "audit_started", {"round": 1, "seed": "1", "papers": 85})
+    recs = [json.loads(x) for x in f["records.jsonl"].splitlines()]
+    # Two papers of one box trade their marks: every total stays, the drawn papers differ.
+    a = recs[0]
+    b = next(r for r in recs if r["box"] == a["box"] and r["marks"] != a["marks"])
+    a["marks"], b["marks"] = b["marks"], a["marks"]
+    f["records.jsonl"] = b"".join(canonical_json(r) + b"\n" for r in recs)
+    return f
+
+
+def rulebook_changed_after_count(built: Built) -> Files:
+    f = _files(built)
+    rb = _j(f, "rulebook.json")
+    rb["rla_risk_limit"] = "1/2"
+    rb["min_box_size"] = 1
+    _put(f, "rulebook.json", rb)
+    _append(f, "rulebook.decision", {"changes": {"rla_risk_limit": "1/2", "min_box_size": 1},
+                                     "rulebook_fingerprint": digest(rb)})
+    return f
+
+
+def rulebook_swapped_silently(built: Built) -> Files:
+    f = _files(built)
+    rb = _j(f, "rulebook.json")
+    rb["min_box_size"] = 1
+    _put(f, "rulebook.json", rb)
+    return f
+
+
+def reprint_after_counting(built: Built) -> Files:
+    f = _files(built)
+    ms = _j(f, "manifest.json")
+    extra = make_manifest(built.parts.election_id, ["aa" * 32], ["bb" * 32], batch=1)
+    ms.append(extra.to_json())
+    _put(f, "manifest.json", ms)
+    u = sorted(_j(f, "unused.json") + ["aa" * 32])
+    _put(f, "unused.json", u)
+    v = sorted(_j(f, "voided.json") + ["bb" * 32])
+    _put(f, "voided.json", v)
+    _append(f, "manifest", {"batch": 1, "digest": extra.digest, "receipt_count": 1, "audit_count": 1, "round": 1})
+    return f
+
+
+def unused_twice(built: Built) -> Files:
+    f = _files(built)
+    u = _j(f, "unused.json")
+    u = sorted(u[1:] + [u[1]])
+    _put(f, "unused.json", u)
+    return f
+
+
+def spoiled_and_unused(built: Built) -> Files:
+    f = _files(built)
+    u = _j(f, "unused.json")
+    s = _j(f, "spoiled.json")
+    _put(f, "unused.json", sorted(u[1:] + [s[0]]))
+    return f
+
+
+def records_reordered(built: Built) -> Files:
+    f = _files(built)
+    lines = f["records.jsonl"].splitlines(keepends=True)
+    f["records.jsonl"] = b"".join([lines[1], lines[0], *lines[2:]])
+    return f
+
+
+def receipts_reordered(built: Built) -> Files:
+    f = _files(built)
+    dep = _j(f, "deposits.json")
+    rs = dep["boxes"]["A"]["receipts"]
+    rs[0], rs[1] = rs[1], rs[0]
+    _put(f, "deposits.json", dep)
+    return f
+
+
+def deposited_field_changed(built: Built) -> Files:
+    f = _files(built)
+    b = _j(f, "boxes.json")
+    b["A"]["deposited"] += 3
+    _put(f, "boxes.json", b)
+    return f
+
+
+def not_canonical(built: Built) -> Files:
+    f = _files(built)
+    f["totals.json"] = json.dumps(_j(f, "totals.json"), ensure_ascii=False, indent=1).encode() + b"\n"
+    return f
+
+
+def record_for_voided_paper(built: Built) -> Files:
+    f = _files(built)
+    recs = [json.loads(x) for x in f["records.jsonl"].splitlines()]
+    recs[0]["d"] = _j(f, "voided.json")[0]
+    recs.sort(key=lambda r: r["d"])
+    f["records.jsonl"] = b"".join(canonical_json(r) + b"\n" for r in recs)
+    return f
+
+
+def duplicate_totals_member(built: Built) -> bytes:
+    """The zip holds totals.json twice: a forged copy first (what `unzip -p` shows), the
+    sealed one last."""
+    files = _files(built)
+    forged = _j(files, "totals.json")
+    forged["posts"]["zr"]["p2"] += 30
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        for name in sorted(files):
+            if name == "totals.json":
+                z.writestr(zipfile.ZipInfo(name, (1980, 1, 1, 0, 0, 0)), canonical_json(forged) + b"\n")
+            z.writestr(zipfile.ZipInfo(name, (1980, 1, 1, 0, 0, 0)), files[name])
+    return buf.getvalue()
+
+
+# Each: (name, forge -> files to re-seal or finished zip bytes, the check that must fail)
+FORGERIES: list[tuple[str, Callable[[Built], Files | bytes], str]] = [
+    ("winners_changed", winners_changed, "winners"),
+    ("totals_raised", totals_raised, "bounds"),
+    ("records_swapped_after_audit", records_swapped_after_audit, "records_frozen"),
+    ("rulebook_changed_after_count", rulebook_changed_after_count, "rulebook_order"),
+    ("rulebook_swapped_silently", rulebook_swapped_silently, "rulebook"),
+    ("reprint_after_counting", reprint_after_counting, "manifest_order"),
+    ("unused_twice", unused_twice, "lists"),
+    ("spoiled_and_unused", spoiled_and_unused, "lists"),
+    ("records_reordered", records_reordered, "lists"),
+    ("receipts_reordered", receipts_reordered, "lists"),
+    ("deposited_field_changed", deposited_field_changed, "boxes"),
+    ("not_canonical", not_canonical, "canonical"),
+    ("record_for_voided_paper", record_for_voided_paper, "records_not_voided"),
+    ("duplicate_totals_member", duplicate_totals_member, "zip_members"),
+]
+
+
+def forged(built: Built, forge: Callable[[Built], Files | bytes]) -> bytes:
+    out = forge(built)
+    return out if isinstance(out, bytes) else reseal(built, out)
+
+
+# ---------------------------------------------------------------- histories re-made
+
+def remade_chain(built: Built) -> tuple[bytes, signing.Ed25519PrivateKey]:
+    """The whole chain re-made under a new election key: internally consistent."""
+    from tests.protocol.builder import _key
+    import random
+
+    new = _key(random.Random(99))
+    f = _files(built)
+    evs = _events(f)
+    g = evs[0]
+    payload = {**g.payload, "key": signing.fingerprint(new.public_key())}
+    out = [chain.genesis(payload["election"], payload["rulebook"], payload["roll"], payload["key"], g.at)]
+    for e in evs[1:]:
+        if e.kind == "bundle_index":
+            continue
+        out.append(chain.append(out[-1], e.kind, e.payload, e.at))
+    f["chain.jsonl"] = chain.to_jsonl(out)
+    f["election_key.pem"] = signing.public_key_to_pem(new.public_key())
+    sealed = bundle.seal_files({n: b for n, b in f.items() if n != "head.sig"}, new, "2026-11-25")
+    return bundle.write_files(countersign_files(sealed, built.office)), new
+
+
+def truncated_chain(built: Built) -> bytes:
+    """The chain cut before its last events (the audit's, here the result's) and re-sealed."""
+    f = _files(built)
+    evs = _events(f)
+    cut = next(i for i, e in enumerate(evs) if e.kind == "box_counted")
+    f["chain.jsonl"] = chain.to_jsonl(evs[:cut])
+    return reseal(built, f)
+
+
+def office_forged(built: Built) -> bytes:
+    """The result countersigned by a key the server made itself, not the office's."""
+    from tests.protocol.builder import _key
+    import random
+
+    other = _key(random.Random(7))
+    parts = bundle.countersign(built.parts, other, "2026-11-25")
+    return bundle.write_bundle(parts)
+
+
+def receipt_root(files: Files, box: str) -> str:
+    return merkle.root(json.loads(files["deposits.json"])["boxes"][box]["receipts"])
