@@ -12,6 +12,7 @@ import traceback
 
 # (label, module, function, kwargs): each function returns a dict with "ratio" and details.
 BENCHES = [
+    ("public recount: one 15-selection ballot encrypted and proved, ElectionGuard's 4096-bit group vs Juxuan's ristretto255 (time ratio; verify_ratio beside)", "tools.bench_recount", "bench_recount", {}),
     ("ballot printing vs text-only pages (papers/s ratio)", "ballots.bench", "bench_ballots", {"n": 2000}),
     ("roll import of 10,000 residents vs openpyxl read (time ratio)", "tools.bench_roll", "bench_import", {}),
     ("ballot printing through the service vs text-only pages", "tools.bench_polling", "bench_printing", {}),

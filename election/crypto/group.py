@@ -7,6 +7,7 @@ identity (all zero bytes, its canonical encoding) explicitly."""
 from __future__ import annotations
 
 import hashlib
+from functools import lru_cache
 
 import rbcl
 
@@ -83,16 +84,24 @@ def mul(s: bytes, p: bytes) -> bytes:
 
 
 def add(p: bytes, q: bytes) -> bytes:
+    # An addition costs two point decodings (a square root each): skip it for the identity.
+    if q == IDENTITY:
+        return p
+    if p == IDENTITY:
+        return q
     return rbcl.crypto_core_ristretto255_add(p, q)
 
 
 def sub(p: bytes, q: bytes) -> bytes:
+    if q == IDENTITY:
+        return p
     return rbcl.crypto_core_ristretto255_sub(p, q)
 
 
+@lru_cache(maxsize=4096)
 def small_mul(n: int) -> bytes:
     """n·G for a small count n ≥ 0 (a vote, a total): the identity for 0, as the exponential
-    ElGamal encoding of zero needs no 0·G term."""
+    ElGamal encoding of zero needs no 0·G term. Cached: proofs use the same few values."""
     return IDENTITY if n == 0 else base_mul(scalar_of(n))
 
 
