@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import os
 from datetime import date, datetime, timedelta, timezone
-from functools import lru_cache
+from functools import cache
 from zoneinfo import ZoneInfo
 
 DEFAULT_ZONE = "Asia/Shanghai"
@@ -45,7 +45,7 @@ def now() -> datetime:
     return datetime.now(timezone.utc) + _offset
 
 
-@lru_cache(maxsize=None)
+@cache
 def _zone(name: str) -> ZoneInfo:
     return ZoneInfo(name)
 
