@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import json
 import zipfile
+import zlib
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -122,7 +123,7 @@ def read_zip(blob: bytes, max_member: int = MAX_MEMBER, max_total: int = MAX_TOT
     try:
         z = zipfile.ZipFile(io.BytesIO(blob))
         infos = z.infolist()
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError, NotImplementedError) as exc:
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, ValueError, OSError, EOFError, NotImplementedError) as exc:
         res.fail("format", f"不是有效的 zip 文件：{exc}")
         return res
     if len(infos) > MAX_MEMBERS:
@@ -150,7 +151,7 @@ def read_zip(blob: bytes, max_member: int = MAX_MEMBER, max_total: int = MAX_TOT
         try:
             with z.open(info) as fh:
                 data = fh.read(max_member + 1)  # never more than the bound, whatever the header says
-        except (zipfile.BadZipFile, ValueError, OSError, EOFError, NotImplementedError, RuntimeError) as exc:
+        except (zipfile.BadZipFile, zlib.error, ValueError, OSError, EOFError, NotImplementedError, RuntimeError) as exc:
             res.fail("format", f"成员 {info.filename} 无法解压：{exc}")
             continue
         total += len(data)

@@ -1,0 +1,51 @@
+"""The browser verifier page (tools/verify/web/index.html) in Chromium, opened from disk
+with no server: the vector bundles pass every check, and on the forged bundles of the
+suite it gives the same verdict as the Python verifier on every check both run."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.protocol.test_two_verifiers import BROWSER_NOT_RUN, ROOT, cases
+
+PAGE = (ROOT / "tools" / "verify" / "web" / "index.html").as_uri()
+
+
+@pytest.fixture
+def local_page(browser):
+    context = browser.new_context(locale="zh-CN")
+    page = context.new_page()
+    page.goto(PAGE)
+    yield page
+    context.close()
+
+
+def _verify(page, path: Path, pins: dict) -> dict[str, bool]:
+    page.set_input_files("#bundle", str(path))
+    for field, key in (("#key", "key"), ("#head", "head"), ("#office", "officeKey"), ("#receipt", "receipt")):
+        page.fill(field, pins.get(key, ""))
+    page.evaluate("document.body.dataset.state = ''")
+    page.click("#run")
+    page.wait_for_function("document.body.dataset.state === 'done'")
+    rows = page.eval_on_selector_all("#checks tbody tr", "rs => rs.map(r => [r.dataset.check, r.dataset.ok === 'true'])")
+    return dict(rows)
+
+
+def test_vectors_pass_in_the_page(local_page) -> None:
+    v = json.loads((ROOT / "docs" / "vectors" / "vectors.json").read_text("utf-8"))
+    pins = {"key": v["election_key"], "head": v["events"][-1]["hash"], "officeKey": v["office_key"],
+            "receipt": v["receipt_example"]["human"]}
+    got = _verify(local_page, ROOT / "docs" / "vectors" / "public.zip", pins)
+    assert got and all(got.values()) and {"pin_key", "pin_head", "pin_office_key", "receipt"} <= set(got)
+    assert "全部检查通过" in local_page.text_content("#summary")
+
+
+def test_page_agrees_with_python_on_every_forged_bundle(local_page, tmp_path: Path) -> None:
+    for case in cases(tmp_path):
+        got = _verify(local_page, tmp_path / case["file"], case["pins"])
+        want = {n: ok for n, ok in case["python"].items() if n not in BROWSER_NOT_RUN}
+        assert got == want, case["name"]
+        if case["must_fail"]:
+            assert got[case["must_fail"]] is False, case["name"]

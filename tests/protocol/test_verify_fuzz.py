@@ -1,0 +1,159 @@
+"""Hypothesis fuzzing of bundles: any input gives named checks, never a traceback, and the
+verifier's memory stays bounded. A short run in the suite; ten minutes under `make soak`."""
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from election.protocol import bundle
+from election.protocol.verify import NAMES_ZH, Check, verify_bundle
+from tests.protocol.builder import build
+
+BUILT = build()
+FILES = bundle.render(BUILT.parts)
+NAMES = sorted(FILES)
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers(-(2**60), 2**60) | st.text(max_size=20) | st.floats(allow_nan=True),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
+    max_leaves=12,
+)
+
+
+@st.composite
+def mutated(draw) -> bytes:
+    files = dict(FILES)
+    for _ in range(draw(st.integers(1, 3))):
+        name = draw(st.sampled_from(NAMES))
+        how = draw(st.integers(0, 5))
+        blob = files.get(name, b"")
+        if how == 0:  # flip bytes
+            pos = draw(st.integers(0, max(len(blob) - 1, 0)))
+            files[name] = blob[:pos] + bytes([draw(st.integers(0, 255))]) + blob[pos + 1:]
+        elif how == 1:  # truncate
+            files[name] = blob[: draw(st.integers(0, len(blob)))]
+        elif how == 2:  # replace a JSON value somewhere in the tree
+            try:
+                value = json.loads(blob)
+            except ValueError:
+                continue
+            files[name] = _replace(value, draw) + b"\n"
+        elif how == 3:  # drop the file
+            files.pop(name, None)
+        elif how == 4:  # a wholly arbitrary JSON value
+            files[name] = json.dumps(draw(json_values), ensure_ascii=False).encode() + b"\n"
+        else:  # a line of a JSON-lines file
+            lines = blob.split(b"\n")
+            i = draw(st.integers(0, max(len(lines) - 1, 0)))
+            lines[i] = json.dumps(draw(json_values)).encode()
+            files[name] = b"\n".join(lines)
+    if draw(st.booleans()):
+        return bundle.write_files(files)
+    raw = bundle.write_files(files)
+    pos = draw(st.integers(0, len(raw) - 1))
+    return raw[:pos] + bytes([draw(st.integers(0, 255))]) + raw[pos + 1:]
+
+
+def _replace(value, draw) -> bytes:
+    path = value
+    if isinstance(path, list) and path:
+        i = draw(st.integers(0, len(path) - 1))
+        path[i] = draw(json_values)
+    elif isinstance(path, dict) and path:
+        k = draw(st.sampled_from(sorted(path)))
+        if isinstance(path[k], (dict, list)) and path[k] and draw(st.booleans()):
+            inner = path[k]
+            if isinstance(inner, list):
+                inner[draw(st.integers(0, len(inner) - 1))] = draw(json_values)
+            else:
+                inner[draw(st.sampled_from(sorted(inner)))] = draw(json_values)
+        else:
+            path[k] = draw(json_values)
+    else:
+        value = draw(json_values)
+    try:
+        return bundle.canonical_json(value)
+    except ValueError:
+        return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
+
+
+def _named(checks: list[Check]) -> None:
+    assert checks, "no checks at all"
+    for c in checks:
+        assert c.name_en in NAMES_ZH and isinstance(c.detail, str)
+    assert not all(c.ok for c in checks) or len(checks) > 10
+
+
+def _fuzz(examples: int, seconds: float = 0) -> int:
+    """Run ``examples`` fuzzed bundles, in batches until ``seconds`` have passed; returns
+    how many were checked."""
+    import time
+
+    @settings(max_examples=examples, deadline=None, database=None, suppress_health_check=list(HealthCheck))
+    @given(mutated())
+    def one(data: bytes) -> None:
+        _named(verify_bundle(data))
+
+    end = time.monotonic() + seconds
+    done = 0
+    while True:
+        one()
+        done += examples
+        if time.monotonic() >= end:
+            return done
+
+
+def test_fuzzed_bundles_give_named_checks_never_a_traceback() -> None:
+    _fuzz(150)
+
+
+def test_zip_bombs_and_hostile_json_are_bounded() -> None:
+    """A member that inflates past the bound, deep nesting, a huge integer, duplicate keys."""
+    from election.protocol.verify_read import MAX_MEMBER
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, blob in FILES.items():
+            if name == "records.jsonl":
+                info = zipfile.ZipInfo(name)
+                info.compress_type = zipfile.ZIP_DEFLATED
+                with z.open(info, "w", force_zip64=True) as fh:
+                    for _ in range(MAX_MEMBER // (1 << 20) + 1):
+                        fh.write(b" " * (1 << 20))
+            else:
+                z.writestr(name, blob)
+    assert {c.name_en for c in verify_bundle(buf.getvalue()) if not c.ok} == {"zip_size"}
+    for hostile in (b"[" * 100000 + b"]" * 100000, b'{"a":1,"a":2}', b"1" * 400, b"[1e400]", b'"\\ud800"'):
+        files = dict(FILES)
+        files["totals.json"] = hostile + b"\n"
+        failed = {c.name_en for c in verify_bundle(bundle.write_files(files)) if not c.ok}
+        assert failed == {"canonical"}, (hostile[:20], failed)
+
+
+@pytest.mark.soak
+def test_ten_minutes_of_fuzzing_no_traceback_and_bounded_memory() -> None:
+    """Must show 2 of issue 23: ten minutes of fuzzing; the largest bounded input keeps the
+    peak (tracemalloc) under 300 MB."""
+    import tracemalloc
+
+    n_fuzzed = _fuzz(200, seconds=600)
+    print(f"{n_fuzzed} fuzzed bundles")
+    from election.protocol.verify_read import MAX_MEMBER
+
+    # The worst case the bounds allow: members of many tiny JSON values, up to the bounds.
+    files = dict(FILES)
+    n = MAX_MEMBER // 4
+    files["spoiled.json"] = b"[" + b",".join([b'"a"'] * (n // 4)) + b"]\n"
+    data = bundle.write_files(files)
+    tracemalloc.start()
+    checks = verify_bundle(data)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    print(f"peak {peak / 2**20:.1f} MiB for a {len(data)} byte zip")
+    assert peak < 300 * 2**20
+    assert not all(c.ok for c in checks)

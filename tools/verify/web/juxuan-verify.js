@@ -1,0 +1,799 @@
+/* Juxuan bundle verifier for the browser (and Node >= 20): an independent implementation
+ * of docs/PROTOCOL.md written from the specification and docs/vectors, sharing no code
+ * with the Python verifier. SHA-256 and Ed25519 come from WebCrypto; inflate from
+ * DecompressionStream. It runs every check of PROTOCOL.md section 9 except the two that
+ * need the rules engine of RULES.md (winners, recount), and names each check the same way.
+ *
+ * Licence: Apache-2.0 (the project's). Usage:
+ *   const {checks, facts} = await JuxuanVerify.verifyBundle(zipBytes, {key, head, officeKey, receipt});
+ */
+"use strict";
+(function (root) {
+  const MAX_ZIP = 64 * 1024 * 1024;
+  const MAX_MEMBER = 32 * 1024 * 1024;
+  const MAX_TOTAL = 64 * 1024 * 1024;
+  const MAX_VALUES = 4000000;
+  const MAX_MEMBERS = 64;
+  const JSON_FILES = ["manifest.json", "deposits.json", "boxes.json", "issuance.json", "spoiled.json", "unused.json",
+    "voided.json", "rulebook.json", "tally_input.json", "totals.json", "box_totals.json", "head.sig",
+    "countersign.json", "audit.json"];
+  const JSONL_FILES = ["chain.jsonl", "records.jsonl"];
+  const PEM_FILES = ["election_key.pem", "office_key.pem"];
+  const KNOWN = new Set([...JSON_FILES, ...JSONL_FILES, ...PEM_FILES]);
+  const REQUIRED = ["manifest.json", "deposits.json", "boxes.json", "issuance.json", "spoiled.json", "unused.json",
+    "voided.json", "rulebook.json", "tally_input.json", "totals.json", "box_totals.json", "chain.jsonl",
+    "head.sig", "election_key.pem"];
+  const AUDITOR_ONLY = new Set(["records.jsonl", "audit.json"]);
+  const SELF_AUTH = new Set(["chain.jsonl", "head.sig", "countersign.json", "office_key.pem"]);
+  const GATING = ["format", "zip_size", "zip_members", "canonical"];
+  const COUNTING = new Set(["paper_counted", "box_counted", "paper_second_entry", "tally_board_entered",
+    "result_published", "counting_started", "paper_entered"]);
+  const enc = new TextEncoder();
+  const subtle = (root.crypto || require("crypto").webcrypto).subtle;
+
+  // ------------------------------------------------------------------ bytes and hashes
+  const hex = (u8) => Array.from(u8, (b) => b.toString(16).padStart(2, "0")).join("");
+  const unhex = (h) => Uint8Array.from(h.match(/../g) || [], (x) => parseInt(x, 16));
+  const concat = (...parts) => {
+    const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+    let o = 0;
+    for (const p of parts) { out.set(p, o); o += p.length; }
+    return out;
+  };
+  const sha256 = async (u8) => new Uint8Array(await subtle.digest("SHA-256", u8));
+  const sha256hex = async (u8) => hex(await sha256(u8));
+  const eqBytes = (a, b) => a.length === b.length && a.every((x, i) => x === b[i]);
+
+  const CRC = new Uint32Array(256).map((_, n) => {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    return c >>> 0;
+  });
+  function crc32(u8) {
+    let c = 0xffffffff;
+    for (let i = 0; i < u8.length; i++) c = CRC[(c ^ u8[i]) & 0xff] ^ (c >>> 8);
+    return (c ^ 0xffffffff) >>> 0;
+  }
+
+  // ------------------------------------------------------------------ canonical JSON (PROTOCOL.md §2)
+  function cmpCodePoints(a, b) {
+    const x = Array.from(a), y = Array.from(b);
+    for (let i = 0; i < Math.min(x.length, y.length); i++) {
+      const d = x[i].codePointAt(0) - y[i].codePointAt(0);
+      if (d) return d;
+    }
+    return x.length - y.length;
+  }
+  function canon(v) {
+    if (v === null) return "null";
+    if (v === true) return "true";
+    if (v === false) return "false";
+    if (typeof v === "number") {
+      if (!Number.isSafeInteger(v) || Object.is(v, -0)) throw new Error("not an integer in ±(2^53−1)");
+      return String(v);
+    }
+    if (typeof v === "string") {
+      if (!v.isWellFormed()) throw new Error("lone surrogate");
+      return JSON.stringify(v);
+    }
+    if (Array.isArray(v)) return "[" + v.map(canon).join(",") + "]";
+    const keys = Object.keys(v).sort(cmpCodePoints);
+    return "{" + keys.map((k) => { if (!k.isWellFormed()) throw new Error("lone surrogate"); return JSON.stringify(k) + ":" + canon(v[k]); }).join(",") + "}";
+  }
+  const canonBytes = (v) => enc.encode(canon(v));
+  const decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+  function parseStrict(u8) {
+    const value = JSON.parse(decoder.decode(u8));
+    // A value is acceptable only if its canonical form is exactly these bytes (checked by the caller);
+    // canon() throws for floats, big integers and lone surrogates.
+    canon(value);
+    return value;
+  }
+
+  // ------------------------------------------------------------------ zip (bounded)
+  async function inflate(data, limit) {
+    const ds = new DecompressionStream("deflate-raw");
+    const writer = ds.writable.getWriter();
+    writer.write(data).catch(() => {});
+    writer.close().catch(() => {});
+    const reader = ds.readable.getReader();
+    const chunks = [];
+    let n = 0;
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      n += value.length;
+      if (n > limit) { reader.cancel().catch(() => {}); return { over: true }; }
+      chunks.push(value);
+    }
+    return { data: concat(...chunks) };
+  }
+
+  async function readZip(blob) {
+    const res = { raw: new Map(), data: new Map(), problems: {} };
+    const fail = (c, m) => (res.problems[c] = res.problems[c] || []).push(m);
+    if (blob.length > MAX_ZIP) { fail("zip_size", `bundle of ${blob.length} bytes is over ${MAX_ZIP}`); return res; }
+    const dv = new DataView(blob.buffer, blob.byteOffset, blob.byteLength);
+    let eocd = -1;
+    for (let i = blob.length - 22; i >= Math.max(0, blob.length - 22 - 65535); i--) {
+      if (dv.getUint32(i, true) === 0x06054b50) { eocd = i; break; }
+    }
+    if (eocd < 0) { fail("format", "not a zip file"); return res; }
+    const count = dv.getUint16(eocd + 10, true);
+    const cdSize = dv.getUint32(eocd + 12, true);
+    const cdOff = dv.getUint32(eocd + 16, true);
+    if (cdOff + cdSize > eocd) { fail("format", "central directory out of range"); return res; }
+    const entries = [];
+    let p = cdOff;
+    for (let i = 0; i < count; i++) {
+      if (p + 46 > blob.length || dv.getUint32(p, true) !== 0x02014b50) { fail("format", "bad central directory"); return res; }
+      const flags = dv.getUint16(p + 8, true), method = dv.getUint16(p + 10, true);
+      const crc = dv.getUint32(p + 16, true);
+      let csize = dv.getUint32(p + 20, true), usize = dv.getUint32(p + 24, true);
+      const nlen = dv.getUint16(p + 28, true), xlen = dv.getUint16(p + 30, true), clen = dv.getUint16(p + 32, true);
+      let off = dv.getUint32(p + 42, true);
+      const nameBytes = blob.subarray(p + 46, p + 46 + nlen);
+      const name = flags & 0x800 ? new TextDecoder().decode(nameBytes) : String.fromCharCode(...nameBytes);
+      let x = p + 46 + nlen;
+      const xend = x + xlen;
+      while (x + 4 <= xend) {  // zip64: sizes and offset from the extra field
+        const id = dv.getUint16(x, true), len = dv.getUint16(x + 2, true);
+        if (id === 1) {
+          let q = x + 4;
+          const big = () => { const v = Number(dv.getBigUint64(q, true)); q += 8; return v; };
+          if (usize === 0xffffffff) usize = big();
+          if (csize === 0xffffffff) csize = big();
+          if (off === 0xffffffff) off = big();
+        }
+        x += 4 + len;
+      }
+      entries.push({ name, method, crc, csize, usize, off, flags });
+      p = xend + clen;
+    }
+    if (entries.length > MAX_MEMBERS) { fail("zip_size", `${entries.length} members`); return res; }
+    const seen = new Map();
+    for (const e of entries) seen.set(e.name, (seen.get(e.name) || 0) + 1);
+    for (const [name, n] of [...seen].sort((a, b) => cmpCodePoints(a[0], b[0]))) {
+      if (n > 1) fail("zip_members", `${name} appears ${n} times`);
+      if (!KNOWN.has(name)) fail("zip_members", `unknown member ${name}`);
+    }
+    let declared = 0;
+    for (const e of entries) {
+      declared += e.usize;
+      if (e.usize > MAX_MEMBER) fail("zip_size", `${e.name} declares ${e.usize} bytes`);
+    }
+    if (declared > MAX_TOTAL) fail("zip_size", `members declare ${declared} bytes`);
+    if (Object.keys(res.problems).length) return res;
+    let total = 0;
+    for (const e of entries) {
+      if (res.raw.has(e.name) || !KNOWN.has(e.name)) continue;
+      try {
+        if (e.off + 30 > blob.length || dv.getUint32(e.off, true) !== 0x04034b50) throw new Error("bad local header");
+        const lnlen = dv.getUint16(e.off + 26, true), lxlen = dv.getUint16(e.off + 28, true);
+        const lname = blob.subarray(e.off + 30, e.off + 30 + lnlen);
+        const cname = e.flags & 0x800 ? enc.encode(e.name) : Uint8Array.from(e.name, (ch) => ch.charCodeAt(0));
+        if (!eqBytes(lname, cname)) throw new Error("file name in directory and header differ");
+        const start = e.off + 30 + lnlen + lxlen;
+        if (start + e.csize > blob.length) throw new Error("truncated member");
+        const comp = blob.subarray(start, start + e.csize);
+        let data;
+        if (e.method === 0) data = comp.subarray(0, Math.min(comp.length, e.usize));
+        else if (e.method === 8) {
+          const out = await inflate(comp, e.usize);
+          if (out.over) data = null; else data = out.data;
+        } else throw new Error(`compression method ${e.method}`);
+        if (data === null) { data = new Uint8Array(0); }
+        if (data.length !== e.usize || crc32(data) !== e.crc) throw new Error("bad CRC or size");
+        total += data.length;
+        if (data.length > MAX_MEMBER || total > MAX_TOTAL) { fail("zip_size", `${e.name} over the bound`); return res; }
+        res.raw.set(e.name, data);
+      } catch (err) {
+        fail("format", `${e.name}: ${err.message}`);
+      }
+    }
+    return res;
+  }
+
+  function countValues(u8) {
+    let n = 1;
+    for (const b of u8) if (b === 44 || b === 58 || b === 91 || b === 123) n++;
+    return n;
+  }
+
+  function parseMembers(res) {
+    const fail = (c, m) => (res.problems[c] = res.problems[c] || []).push(m);
+    for (const name of REQUIRED) if (!res.raw.has(name)) fail("format", `missing ${name}`);
+    let budget = 0;
+    for (const [name, b] of res.raw) if (!PEM_FILES.includes(name)) budget += countValues(b);
+    if (budget > MAX_VALUES) { fail("zip_size", `about ${budget} JSON values`); return; }
+    for (const name of JSON_FILES) {
+      const blob = res.raw.get(name);
+      if (!blob) continue;
+      try {
+        const value = parseStrict(blob);
+        if (!eqBytes(concat(canonBytes(value), enc.encode("\n")), blob)) fail("canonical", `${name} is not canonical`);
+        res.data.set(name, value);
+      } catch (err) { fail("canonical", `${name}: ${err.message}`); }
+    }
+    for (const name of JSONL_FILES) {
+      const blob = res.raw.get(name);
+      if (!blob) continue;
+      if (blob.length && blob[blob.length - 1] !== 10) fail("canonical", `${name}: last line has no newline`);
+      const lines = [];
+      let start = 0, n = 0;
+      const parts = [];
+      for (let i = 0; i < blob.length; i++) if (blob[i] === 10) { parts.push(blob.subarray(start, i)); start = i + 1; }
+      for (const line of parts) {
+        n++;
+        try {
+          const value = parseStrict(line);
+          if (!eqBytes(canonBytes(value), line)) { fail("canonical", `${name} line ${n} is not canonical`); break; }
+          lines.push(value);
+        } catch (err) { fail("canonical", `${name} line ${n}: ${err.message}`); break; }
+      }
+      res.data.set(name, lines);
+    }
+  }
+
+  // ------------------------------------------------------------------ shapes (PROTOCOL.md §7)
+  const isObj = (v) => v !== null && typeof v === "object" && !Array.isArray(v);
+  const isUint = (v) => typeof v === "number" && Number.isInteger(v) && v >= 0;
+  function typeOk(s, v) {
+    switch (s) {
+      case "hex": return typeof v === "string" && /^[0-9a-f]{64}$/.test(v);
+      case "str": return typeof v === "string";
+      case "str?": return v === null || typeof v === "string";
+      case "uint": return isUint(v);
+      case "bool": return typeof v === "boolean";
+      case "obj": return isObj(v);
+      default: return s === "any";
+    }
+  }
+  function shapeCheck(s, v, path, out) {
+    if (out.length >= 20) return;
+    if (typeof s === "string") { if (!typeOk(s, v)) out.push(`${path}: expected ${s}`); return; }
+    if (Array.isArray(s)) {
+      const [kind, inner] = s;
+      if (kind === "list") {
+        if (!Array.isArray(v)) { out.push(`${path}: expected a list`); return; }
+        v.forEach((x, i) => shapeCheck(inner, x, `${path}[${i}]`, out));
+      } else {
+        if (!isObj(v)) { out.push(`${path}: expected an object`); return; }
+        for (const [k, x] of Object.entries(v)) shapeCheck(inner, x, `${path}.${k}`, out);
+      }
+      return;
+    }
+    if (!isObj(v)) { out.push(`${path}: expected an object`); return; }
+    for (const [key, inner] of Object.entries(s)) {
+      const optional = key.endsWith("?"), name = optional ? key.slice(0, -1) : key;
+      if (!Object.prototype.hasOwnProperty.call(v, name)) { if (!optional) out.push(`${path}.${name}: missing`); continue; }
+      shapeCheck(inner, v[name], `${path}.${name}`, out);
+    }
+  }
+  const VOTES = ["map", ["map", "uint"]];
+  const SIGNED = { statement: "obj", signature: "str", key: "str" };
+  const SHAPES = {
+    "manifest.json": ["list", { type: "str", election: "str", batch: "uint", receipt_count: "uint", audit_count: "uint",
+      receipts: ["list", "hex"], audits: ["list", "hex"] }],
+    "deposits.json": { type: "str", root: "hex", boxes: ["map", { count: "uint", root: "hex", receipts: ["list", "hex"] }] },
+    "boxes.json": ["map", { station: "str", deposited: "uint", records: "uint" }],
+    "issuance.json": ["map", "uint"],
+    "spoiled.json": ["list", "hex"], "unused.json": ["list", "hex"], "voided.json": ["list", "hex"],
+    "rulebook.json": "obj",
+    "tally_input.json": { registered_voters: "uint", papers_issued: "uint", round: "str",
+      posts: ["list", { key: "str", seats: "uint", rank: "uint", body: "str" }],
+      candidates: ["list", { person: "str", post: "str", "sex?": "str" }] },
+    "totals.json": { round: "uint", returned: "uint", posts: VOTES,
+      counts: { whole_invalid: "uint", posts: ["map", { overvoted: "uint", unreadable: "uint", opposed: ["map", "uint"] }] },
+      result: { "valid?": "bool", elected: ["map", ["list", "str"]], "next_round?": "str?" } },
+    "box_totals.json": ["list", { boxes: ["list", "str"], papers: "uint", posts: VOTES }],
+    "head.sig": SIGNED, "countersign.json": SIGNED, "audit.json": "obj",
+  };
+  const LINE_SHAPES = {
+    "chain.jsonl": { seq: "uint", kind: "str", payload: "obj", prev: "str", at: "str?", hash: "str" },
+    "records.jsonl": { d: "hex", box: "str", marks: ["map", "obj"] },
+  };
+  function shapeProblems(data) {
+    const out = [];
+    for (const [name, s] of Object.entries(SHAPES)) if (data.has(name)) shapeCheck(s, data.get(name), name, out);
+    for (const [name, s] of Object.entries(LINE_SHAPES)) {
+      (data.get(name) || []).every((line, i) => { shapeCheck(s, line, `${name} line ${i + 1}`, out); return out.length < 20; });
+    }
+    return out;
+  }
+
+  // ------------------------------------------------------------------ keys (PROTOCOL.md §4)
+  function pemToDer(pemBytes) {
+    const text = new TextDecoder().decode(pemBytes);
+    const m = /-----BEGIN PUBLIC KEY-----([\s\S]*?)-----END PUBLIC KEY-----/.exec(text);
+    if (!m) throw new Error("not a PEM public key");
+    const bin = atob(m[1].replace(/\s+/g, ""));
+    const der = Uint8Array.from(bin, (c) => c.charCodeAt(0));
+    const prefix = [0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00];
+    if (der.length !== 44 || !prefix.every((b, i) => der[i] === b)) throw new Error("not an Ed25519 key");
+    return der;
+  }
+  async function loadKey(pemBytes) {
+    const der = pemToDer(pemBytes);
+    const raw = der.subarray(12);
+    const key = await subtle.importKey("spki", der, { name: "Ed25519" }, false, ["verify"]);
+    const h = hex(await sha256(raw)).slice(0, 32).toUpperCase();
+    return { key, fp: h.match(/..../g).join(" ") };
+  }
+  async function verifySigned(k, signed) {
+    if (signed.key !== k.fp || typeof signed.signature !== "string" || !/^([0-9a-fA-F]{2})*$/.test(signed.signature)) return false;
+    try {
+      return await subtle.verify({ name: "Ed25519" }, k.key, unhex(signed.signature.toLowerCase()), canonBytes(signed.statement));
+    } catch (e) { return false; }
+  }
+  const normFp = (t) => String(t || "").toUpperCase().replace(/[^0-9A-F]/g, "");
+
+  // ------------------------------------------------------------------ Merkle (PROTOCOL.md §6)
+  async function merkleLevels(leaves) {
+    let level = await Promise.all(leaves.map((l) => sha256(concat(Uint8Array.of(0), unhex(l)))));
+    const levels = [level];
+    while (level.length > 1) {
+      const next = [];
+      for (let i = 0; i + 1 < level.length; i += 2) next.push(await sha256(concat(Uint8Array.of(1), level[i], level[i + 1])));
+      if (level.length % 2) next.push(level[level.length - 1]);
+      level = next;
+      levels.push(level);
+    }
+    return levels;
+  }
+  const EMPTY_ROOT = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+  async function merkleRoot(leaves) {
+    if (!leaves.length) return EMPTY_ROOT;
+    const lv = await merkleLevels(leaves);
+    return hex(lv[lv.length - 1][0]);
+  }
+
+  // ------------------------------------------------------------------ receipt codes (PROTOCOL.md §1)
+  const ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+  function b32value(ch) {
+    const c = ch === "O" ? "0" : ch === "I" || ch === "L" ? "1" : ch;
+    const v = ALPHABET.indexOf(c);
+    if (v < 0) throw new Error(`invalid character ${ch}`);
+    return v;
+  }
+  async function parseReceipt(text) {
+    let raw = String(text).trim();
+    if (raw.includes("/")) raw = raw.replace(/\/+$/, "").split("/").pop();
+    if (raw.toUpperCase().startsWith("JXA:")) throw new Error("this is an audit code, not a receipt code");
+    const s = Array.from(raw.toUpperCase()).filter((ch) => !" -_\u3000".includes(ch)).join("");
+    if (s.length !== 26 && s.length !== 28) throw new Error(`a receipt code has 28 characters, got ${s.length}`);
+    let v = 0n;
+    for (const ch of s.slice(0, 26)) v = v * 32n + BigInt(b32value(ch));
+    if (v >> 128n) throw new Error("first character must be 0-3");
+    const code = new Uint8Array(16);
+    for (let i = 15; i >= 0; i--) { code[i] = Number(v & 255n); v >>= 8n; }
+    if (s.length === 28) {
+      const d = await sha256(concat(enc.encode("juxuan/check/v1"), code));
+      const top = ((d[0] << 8) | d[1]) >> 6;
+      const want = ALPHABET[top >> 5] + ALPHABET[top & 31];
+      const got = Array.from(s.slice(26)).map((ch) => ALPHABET[b32value(ch)]).join("");
+      if (want !== got) throw new Error("check characters do not match");
+    }
+    return code;
+  }
+  const lp = (u8) => { const l = new Uint8Array(4); new DataView(l.buffer).setUint32(0, u8.length); return concat(l, u8); };
+  async function receiptHash(election, code) {
+    return sha256hex(concat(lp(enc.encode("juxuan/receipt/v1")), lp(enc.encode(election)), lp(code)));
+  }
+
+  // ------------------------------------------------------------------ the checks (PROTOCOL.md §9)
+  class CheckFailed extends Error {}
+  const normKind = (k) => k.replace(/\./g, "_").toLowerCase();
+  const roundOf = (ev) => { const r = ev.payload.round === undefined ? 1 : ev.payload.round; return Number.isInteger(r) ? r : -1; };
+  const sortedUnique = (values, what, out) => {
+    for (let i = 1; i < values.length; i++) {
+      if (!(cmpCodePoints(values[i - 1], values[i]) < 0)) { out.push(`${what} not sorted or repeated`); return; }
+    }
+  };
+  const sum = (xs) => xs.reduce((a, b) => a + b, 0);
+  const get = (o, k, dflt) => (isObj(o) && Object.prototype.hasOwnProperty.call(o, k) ? o[k] : dflt);
+  function sameVotes(a, b) {
+    const diffs = [];
+    for (const post of new Set([...Object.keys(a), ...Object.keys(b)])) {
+      const ca = a[post] || {}, cb = b[post] || {};
+      for (const who of new Set([...Object.keys(ca), ...Object.keys(cb)])) {
+        if ((ca[who] || 0) !== (cb[who] || 0)) diffs.push(`${post}/${who}`);
+      }
+    }
+    return diffs;
+  }
+  function votesSum(groups) {
+    const out = {};
+    for (const g of groups) for (const [post, cands] of Object.entries(g)) {
+      out[post] = out[post] || {};
+      for (const [w, v] of Object.entries(cands)) out[post][w] = (out[post][w] || 0) + v;
+    }
+    return out;
+  }
+
+  function makeChecks() {
+    const C = {};
+    const genesis = (c) => { if (!c.events.length) throw new CheckFailed("the chain is not valid"); return c.events[0].payload; };
+    const kindEvents = (c, kinds) => c.events.filter((e) => kinds.has(normKind(e.kind)));
+    const last = (c, kind) => { for (let i = c.events.length - 1; i >= 0; i--) if (normKind(c.events[i].kind) === kind) return c.events[i]; return null; };
+    const firstCounting = (c, round) => kindEvents(c, COUNTING).find((e) => round === undefined || roundOf(e) === round) || null;
+    const manifests = (c) => c.d.get("manifest.json");
+
+    C.chain = async (c) => {
+      const evs = c.d.get("chain.jsonl");
+      const problems = [];
+      if (!evs.length) problems.push("empty chain");
+      let prev = null;
+      for (const ev of evs) {
+        if (prev === null) {
+          if (ev.seq !== 0 || ev.kind !== "genesis" || ev.prev !== "0".repeat(64)) { problems.push("genesis"); break; }
+        } else {
+          if (ev.seq !== prev.seq + 1) { problems.push(`seq after ${prev.seq}`); break; }
+          if (ev.kind === "genesis") { problems.push(`second genesis at ${ev.seq}`); break; }
+          if (ev.prev !== prev.hash) { problems.push(`link at ${ev.seq}`); break; }
+        }
+        const body = { at: ev.at, kind: ev.kind, payload: ev.payload, prev: ev.prev, seq: ev.seq };
+        if (await sha256hex(concat(enc.encode("juxuan/event/v1\n"), canonBytes(body))) !== ev.hash) { problems.push(`hash of ${ev.seq}`); break; }
+        prev = ev;
+      }
+      c.events = problems.length ? [] : evs;
+      c.facts.head = c.events.length ? c.events[c.events.length - 1].hash : "";
+      return [problems, `${c.events.length} events; head ${c.facts.head}`];
+    };
+    C.election_key = async (c) => {
+      const g = genesis(c);
+      let k;
+      try { k = await loadKey(c.raw.get("election_key.pem")); } catch (e) { throw new CheckFailed(`election key: ${e.message}`); }
+      c.facts.electionKeyObj = k;
+      c.facts.election_key = k.fp;
+      return [g.key !== k.fp ? ["key fingerprint differs from genesis"] : [], `election key ${k.fp}`];
+    };
+    C.pin_key = async (c) => {
+      const want = normFp(c.pins.key), got = normFp(c.facts.election_key), gk = normFp(String(get(genesis(c), "key", "")));
+      if (want.length !== 32) return [["pinned fingerprint is not 32 hex digits"], ""];
+      return [got !== want || gk !== want ? ["not the pinned election key"] : [], `pinned key ${c.pins.key}`];
+    };
+    C.head_signature = async (c) => {
+      const k = c.facts.electionKeyObj, sig = c.d.get("head.sig");
+      const head = c.events.length ? c.events[c.events.length - 1] : null;
+      const g = genesis(c);
+      if (!k || !(await verifySigned(k, sig))) return [["head signature does not verify"], ""];
+      const st = sig.statement;
+      if (!head || st.head !== head.hash || st.seq !== head.seq) return [["signed head is not the last event"], ""];
+      if (st.type !== "juxuan/head/v1" || st.election !== g.election) return [["statement type or election differs"], ""];
+      return [[], `head ${head.hash} signed`];
+    };
+    C.pin_head = async (c) => {
+      const want = String(c.pins.head || "").trim().toLowerCase();
+      return [c.events.some((e) => e.hash === want) ? [] : ["pinned head is not in the chain"], "pinned head found"];
+    };
+    C.bundle_index = async (c) => {
+      const idx = last(c, "bundle_index");
+      if (!idx) return [["no bundle_index event"], ""];
+      const listed = idx.payload.files, optional = idx.payload.auditor_only === undefined ? [] : idx.payload.auditor_only;
+      if (!isObj(listed) || !Array.isArray(optional)) return [["bad index"], ""];
+      const problems = [];
+      for (const name of [...c.raw.keys()].sort(cmpCodePoints)) {
+        if (SELF_AUTH.has(name)) continue;
+        if (!(name in listed)) problems.push(`${name} not listed`);
+        else if (listed[name] !== (await sha256hex(c.raw.get(name)))) problems.push(`${name} hash differs`);
+      }
+      for (const name of Object.keys(listed)) {
+        if (!c.raw.has(name) && !(optional.includes(name) && AUDITOR_ONLY.has(name))) problems.push(`${name} missing`);
+      }
+      return [problems, `index at ${idx.seq}`];
+    };
+    C.rulebook = async (c) => {
+      let expected = get(genesis(c), "rulebook");
+      for (const ev of kindEvents(c, new Set(["rulebook_changed", "rulebook_decision", "rulebook_decided"]))) {
+        if ("rulebook_fingerprint" in ev.payload) expected = ev.payload.rulebook_fingerprint;
+      }
+      const rb = await sha256hex(canonBytes(c.d.get("rulebook.json")));
+      return [rb !== expected ? ["rulebook fingerprint differs"] : [], "rulebook in force"];
+    };
+    C.rulebook_order = async (c) => {
+      const problems = [];
+      const published = kindEvents(c, new Set(["roll_published"]))[0];
+      const counting = firstCounting(c);
+      for (const ev of kindEvents(c, new Set(["rulebook_changed", "rulebook_decision", "rulebook_decided"]))) {
+        const decision = normKind(ev.kind) !== "rulebook_changed";
+        if (published && ev.seq > published.seq && !decision) problems.push(`${ev.seq}: change after roll publication`);
+        if (decision && !String(get(ev.payload, "_why", "")).trim()) problems.push(`${ev.seq}: decision without reason`);
+        if (counting && ev.seq > counting.seq) problems.push(`${ev.seq}: change after counting started`);
+      }
+      return [problems, "rulebook frozen"];
+    };
+    C.manifest = async (c) => {
+      const g = genesis(c);
+      const recorded = new Map();
+      for (const e of kindEvents(c, new Set(["manifest"]))) if (roundOf(e) === c.round) recorded.set(e.payload.batch === undefined ? -1 : e.payload.batch, e.payload.digest);
+      const problems = [];
+      const ms = manifests(c);
+      const batches = [...recorded.keys()];
+      const first = batches.length && batches.every(Number.isInteger) ? Math.min(...batches) : 0;
+      if (!ms.length) problems.push("no manifest");
+      for (let i = 0; i < ms.length; i++) {
+        const m = ms[i];
+        if (m.batch !== first + i) problems.push(`batch ${m.batch} out of order`);
+        if (m.election !== g.election) problems.push("election differs");
+        if (m.type !== "juxuan/manifest/v1") problems.push("type");
+        if (m.receipt_count !== m.receipts.length || m.audit_count !== m.audits.length) problems.push("counts");
+        if (m.receipts.length !== m.audits.length) problems.push("R and D counts differ");
+        if (recorded.get(m.batch) !== (await sha256hex(canonBytes(m)))) problems.push(`batch ${m.batch} digest differs from the chain`);
+      }
+      const have = new Set(ms.map((m) => m.batch));
+      for (const b of recorded.keys()) if (!have.has(b)) problems.push(`batch ${b} recorded but missing`);
+      return [problems, `${ms.length} batches`];
+    };
+    C.manifest_order = async (c) => {
+      const problems = [];
+      for (const ev of kindEvents(c, new Set(["manifest"]))) {
+        const counting = firstCounting(c, roundOf(ev));
+        if (counting && ev.seq > counting.seq) problems.push(`manifest event ${ev.seq} after counting`);
+      }
+      return [problems, "manifests before counting"];
+    };
+    C.lists = async (c) => {
+      const out = [];
+      for (const m of manifests(c)) { sortedUnique(m.receipts, "manifest R", out); sortedUnique(m.audits, "manifest D", out); }
+      for (const n of ["spoiled.json", "unused.json", "voided.json"]) sortedUnique(c.d.get(n), n, out);
+      const unused = new Set(c.d.get("unused.json"));
+      if (c.d.get("spoiled.json").some((r) => unused.has(r))) out.push("spoiled and unused overlap");
+      const seen = new Map();
+      const boxes = c.d.get("deposits.json").boxes;
+      for (const b of Object.keys(boxes).sort(cmpCodePoints)) {
+        sortedUnique(boxes[b].receipts, `box ${b}`, out);
+        for (const r of new Set(boxes[b].receipts)) seen.set(r, (seen.get(r) || 0) + 1);
+      }
+      if ([...seen.values()].some((n) => n > 1)) out.push("a receipt in two boxes");
+      for (const g of c.d.get("box_totals.json")) sortedUnique(g.boxes, "box group", out);
+      if (c.d.has("records.jsonl")) sortedUnique(c.d.get("records.jsonl").map((r) => r.d), "records", out);
+      return [out, "lists sorted and unique"];
+    };
+    C.deposits = async (c) => {
+      const inR = new Set(manifests(c).flatMap((m) => m.receipts));
+      const voidR = new Set([...c.d.get("spoiled.json"), ...c.d.get("unused.json")]);
+      const problems = [];
+      for (const [box, o] of Object.entries(c.d.get("deposits.json").boxes)) {
+        if (o.receipts.some((r) => !inR.has(r))) problems.push(`box ${box}: receipt not in manifest`);
+        if (o.receipts.some((r) => voidR.has(r))) problems.push(`box ${box}: voided receipt deposited`);
+      }
+      for (const r of voidR) if (!inR.has(r)) problems.push("voided receipt not in manifest");
+      return [problems, "deposits in manifest"];
+    };
+    C.merkle = async (c) => {
+      const dep = c.d.get("deposits.json");
+      const problems = [];
+      const everything = [];
+      c.facts.levels = {};
+      for (const box of Object.keys(dep.boxes).sort(cmpCodePoints)) {
+        const o = dep.boxes[box];
+        const leaves = [...o.receipts].sort(cmpCodePoints);
+        if (leaves.some((x, i) => i && x === leaves[i - 1])) { problems.push(`box ${box} has repeated leaves`); continue; }
+        everything.push(...leaves);
+        const root = await merkleRoot(leaves);
+        if (o.root !== root) problems.push(`box ${box} root differs`);
+        if (o.count !== leaves.length) problems.push(`box ${box} count differs`);
+      }
+      const all = [...everything].sort(cmpCodePoints);
+      if (all.some((x, i) => i && x === all[i - 1])) problems.push("repeated leaves overall");
+      else if ((await merkleRoot(all)) !== dep.root) problems.push("overall root differs");
+      if (dep.type !== "juxuan/deposits/v1") problems.push("type");
+      return [problems, `root ${dep.root}`];
+    };
+    C.boxes = async (c) => {
+      const boxes = c.d.get("boxes.json"), dep = c.d.get("deposits.json").boxes;
+      const problems = [];
+      for (const b of new Set([...Object.keys(boxes), ...Object.keys(dep)])) {
+        if (!(b in boxes)) { problems.push(`box ${b} missing from boxes.json`); continue; }
+        const n = b in dep ? dep[b].receipts.length : 0;
+        if (boxes[b].deposited !== n) problems.push(`box ${b} deposited field differs`);
+        if (boxes[b].records !== n) problems.push(`box ${b} records differ from stubs`);
+      }
+      return [problems, "boxes agree"];
+    };
+    C.reconcile = async (c) => {
+      const boxes = c.d.get("boxes.json"), iss = c.d.get("issuance.json");
+      const problems = [];
+      const per = {};
+      for (const o of Object.values(boxes)) per[o.station] = (per[o.station] || 0) + o.deposited;
+      for (const [st, n] of Object.entries(per)) if (n > (iss[st] || 0)) problems.push(`station ${st} deposited more than issued`);
+      const issued = sum(Object.values(iss));
+      const printed = sum(manifests(c).map((m) => m.receipts.length));
+      if (printed !== issued + c.d.get("spoiled.json").length + c.d.get("unused.json").length) problems.push("printed ≠ issued + spoiled + unused");
+      if (c.d.get("totals.json").returned > issued) problems.push("returned > issued");
+      return [problems, "papers reconcile"];
+    };
+    C.totals = async (c) => {
+      const t = c.d.get("totals.json"), boxes = c.d.get("boxes.json"), groups = c.d.get("box_totals.json");
+      const problems = [];
+      if (t.returned !== sum(Object.values(boxes).map((o) => o.records))) problems.push("returned ≠ records");
+      const grouped = groups.flatMap((g) => g.boxes).sort(cmpCodePoints);
+      const names = Object.keys(boxes).sort(cmpCodePoints);
+      if (grouped.length !== names.length || grouped.some((b, i) => b !== names[i])) problems.push("box groups do not partition the boxes");
+      const mb = get(c.d.get("rulebook.json"), "min_box_size", 30);
+      const minBox = Number.isInteger(mb) && typeof mb !== "boolean" ? mb : 30;
+      let previous = [];
+      for (const g of groups) {
+        const n = sum(g.boxes.filter((b) => b in boxes).map((b) => boxes[b].records));
+        if (g.papers !== n) problems.push("group papers differ");
+        if (n < minBox && groups.length > 1) problems.push("group under the minimum size");
+        if (previous.length && g.boxes.length && cmpCodePoints(previous[previous.length - 1], g.boxes[0]) >= 0) problems.push("groups out of order");
+        previous = g.boxes;
+      }
+      problems.push(...sameVotes(votesSum(groups.map((g) => g.posts)), t.posts));
+      if (t.round !== c.round) problems.push("round");
+      return [problems, "totals add up"];
+    };
+    C.bounds = async (c) => {
+      const t = c.d.get("totals.json"), ti = c.d.get("tally_input.json");
+      const posts = {};
+      for (const p of ti.posts) posts[p.key] = p;
+      const problems = [];
+      const same = (a, b) => a.length === b.length && a.every((x) => b.includes(x));
+      const keys = Object.keys(posts);
+      if (!same(Object.keys(t.posts), keys) || !same(Object.keys(t.counts.posts), keys)) problems.push("posts differ from tally_input.json");
+      for (const [key, votes] of Object.entries(t.posts)) {
+        if (!(key in posts) || !(key in t.counts.posts)) continue;
+        const pc = t.counts.posts[key];
+        const invalid = pc.overvoted + pc.unreadable + t.counts.whole_invalid;
+        if (invalid > t.returned) { problems.push(`${key}: invalid > returned`); continue; }
+        const valid = t.returned - invalid;
+        if (sum(Object.values(votes)) > posts[key].seats * valid) problems.push(`${key}: approvals over seats × valid papers`);
+        for (const v of Object.values(votes)) if (v > valid) problems.push(`${key}: votes over valid papers`);
+        for (const v of Object.values(pc.opposed)) if (v > valid) problems.push(`${key}: oppositions over valid papers`);
+      }
+      if (t.returned > ti.papers_issued) problems.push("returned > issued");
+      if (t.returned > ti.registered_voters && ti.round === "main") problems.push("returned > registered");
+      return [problems, `turnout ${t.returned}/${ti.registered_voters}`];
+    };
+    C.result_event = async (c) => {
+      const evs = kindEvents(c, new Set(["result_published"])).filter((e) => roundOf(e) === c.round);
+      const t = c.d.get("totals.json"), elected = t.result.elected;
+      if (!evs.length) return [Object.values(elected).some((v) => v.length) ? ["elected listed but no result event"] : [], "not published"];
+      if (evs.length > 1) return [["more than one result event"], ""];
+      const p = evs[0].payload;
+      const posts = get(p, "posts", {});
+      const votes = {};
+      for (const [k, v] of Object.entries(posts)) votes[k] = get(v, "votes", {});
+      const problems = sameVotes(t.posts, votes);
+      for (const k of new Set([...Object.keys(posts), ...Object.keys(elected)])) {
+        const a = [...get(posts[k] || {}, "elected", [])].sort(), b = [...(elected[k] || [])].sort();
+        if (a.length !== b.length || a.some((x, i) => x !== b[i])) problems.push(`${k}: elected differ from the event`);
+      }
+      if (p.papers_returned !== t.returned) problems.push("returned differs");
+      const ti = c.d.get("tally_input.json");
+      for (const f of ["papers_issued", "registered_voters"]) if (p[f] !== ti[f]) problems.push(`${f} differs`);
+      for (const f of ["valid", "next_round"]) if (f in t.result && p[f] !== t.result[f]) problems.push(`${f} differs`);
+      return [problems, `agrees with event ${evs[0].seq}`];
+    };
+    C.voided = async (c) => {
+      const inD = new Set(manifests(c).flatMap((m) => m.audits));
+      const v = c.d.get("voided.json");
+      const problems = [];
+      if (v.some((d) => !inD.has(d))) problems.push("voided D not in manifest");
+      if (v.length !== c.d.get("spoiled.json").length + c.d.get("unused.json").length) problems.push("voided count differs");
+      return [problems, `${v.length} voided D`];
+    };
+    C.countersignature = async (c) => {
+      if (!c.d.has("countersign.json")) return [["no countersignature"], ""];
+      let k;
+      try { k = await loadKey(c.raw.get("office_key.pem") || new Uint8Array(0)); } catch (e) { throw new CheckFailed(`office key: ${e.message}`); }
+      const cs = c.d.get("countersign.json");
+      c.facts.office_key = k.fp;
+      const head = c.events.length ? c.events[c.events.length - 1] : null;
+      const st = cs.statement;
+      if (!(await verifySigned(k, cs))) return [["countersignature does not verify"], ""];
+      if (st.type !== "juxuan/result/v1" || st.election !== genesis(c).election) return [["type or election"], ""];
+      if (st.totals !== (await sha256hex(c.raw.get("totals.json")))) return [["totals differ"], ""];
+      if (!head || st.head !== head.hash) return [["not the chain's head"], ""];
+      c.facts.countersigned = st;
+      return [[], `office key ${k.fp}`];
+    };
+    C.pin_office_key = async (c) => {
+      if (!c.facts.countersigned) return [["no valid countersignature"], ""];
+      return [normFp(c.pins.officeKey) !== normFp(c.facts.office_key) ? ["not the pinned office key"] : [], "pinned office key"];
+    };
+    C.records_in_manifest = async (c) => {
+      const inD = new Set(manifests(c).flatMap((m) => m.audits));
+      return [c.d.get("records.jsonl").some((r) => !inD.has(r.d)) ? ["record not in manifest"] : [], "records in manifest"];
+    };
+    C.records_unique = async (c) => {
+      const ds = c.d.get("records.jsonl").map((r) => r.d);
+      return [new Set(ds).size !== ds.length ? ["repeated record"] : [], "unique"];
+    };
+    C.records_per_box = async (c) => {
+      const per = {};
+      for (const r of c.d.get("records.jsonl")) per[r.box] = (per[r.box] || 0) + 1;
+      const boxes = c.d.get("boxes.json");
+      const problems = [];
+      for (const [b, o] of Object.entries(boxes)) if ((per[b] || 0) !== o.records) problems.push(`box ${b}`);
+      for (const b of Object.keys(per)) if (!(b in boxes)) problems.push(`unknown box ${b}`);
+      return [problems, "per box"];
+    };
+    C.records_not_voided = async (c) => {
+      const v = new Set(c.d.get("voided.json"));
+      return [c.d.get("records.jsonl").some((r) => v.has(r.d)) ? ["record of a voided paper"] : [], "none voided"];
+    };
+    C.records_frozen = async (c) => {
+      const started = kindEvents(c, new Set(["audit_started"])).filter((e) => roundOf(e) === c.round);
+      if (!started.length) return [[], "no audit yet"];
+      const first = started[0];
+      const sealed = kindEvents(c, new Set(["bundle_index"])).filter((e) => roundOf(e) === c.round);
+      const before = sealed.filter((e) => e.seq < first.seq);
+      if (!before.length) return [[], "nothing sealed before the audit"];
+      const base = get(before[before.length - 1].payload, "files", {});
+      const problems = [];
+      for (const e of sealed) {
+        if (e.seq < first.seq) continue;
+        const files = get(e.payload, "files", {});
+        for (const n of ["records.jsonl", "totals.json", "boxes.json"]) if (get(files, n) !== get(base, n)) problems.push(`${n} changed after the audit (event ${e.seq})`);
+      }
+      return [problems, "records frozen"];
+    };
+    C.receipt = async (c) => {
+      let code;
+      try { code = await parseReceipt(c.pins.receipt); } catch (e) { return [[`receipt code: ${e.message}`], ""]; }
+      const r = await receiptHash(String(get(genesis(c), "election", "")), code);
+      const boxes = c.d.get("deposits.json").boxes;
+      for (const box of Object.keys(boxes).sort(cmpCodePoints)) {
+        const leaves = [...boxes[box].receipts].sort(cmpCodePoints);
+        let i = leaves.indexOf(r);
+        if (i < 0) continue;
+        const levels = await merkleLevels(leaves);
+        let h = levels[0][i];
+        const path = [];
+        for (const level of levels.slice(0, -1)) {
+          if (i & 1) { path.push(["L", hex(level[i - 1])]); h = await sha256(concat(Uint8Array.of(1), level[i - 1], h)); }
+          else if (i + 1 < level.length) { path.push(["R", hex(level[i + 1])]); h = await sha256(concat(Uint8Array.of(1), h, level[i + 1])); }
+          i >>= 1;
+        }
+        if (hex(h) !== boxes[box].root) return [["proof does not reach the box root"], ""];
+        c.facts.receipt = { box, r, root: boxes[box].root, path };
+        return [[], `receipt in box ${box}, ${path.length} steps to the signed root`];
+      }
+      return [["receipt not among the deposited stubs"], ""];
+    };
+    return C;
+  }
+  const CHECKS = makeChecks();
+  const MAIN = ["head_signature", "bundle_index", "rulebook", "rulebook_order", "manifest", "manifest_order", "lists",
+    "deposits", "merkle", "boxes", "reconcile", "totals", "bounds", "result_event", "voided"];
+  const RECORDS = ["records_in_manifest", "records_unique", "records_per_box", "records_not_voided", "records_frozen"];
+
+  async function verifyBundle(zipBytes, pins) {
+    pins = pins || {};
+    const u8 = zipBytes instanceof Uint8Array ? zipBytes : new Uint8Array(zipBytes);
+    const res = await readZip(u8);
+    if (!Object.keys(res.problems).length) parseMembers(res);
+    const gating = GATING.filter((n) => res.problems[n]).map((n) => ({ name: n, ok: false, detail: res.problems[n].slice(0, 5).join("; ") }));
+    if (!gating.length) {
+      const shape = shapeProblems(res.data);
+      if (shape.length) gating.push({ name: "format", ok: false, detail: shape.slice(0, 5).join("; ") });
+    }
+    if (gating.length) return { checks: gating, facts: {} };
+    const c = { d: res.data, raw: res.raw, pins, events: [], round: res.data.get("totals.json").round, checks: [], facts: {} };
+    c.checks.push({ name: "format", ok: true, detail: `round ${c.round}, ${res.raw.size} files` });
+    c.checks.push({ name: "canonical", ok: true, detail: "every JSON file is canonical" });
+    const run = async (name) => {
+      let problems, detail;
+      try { [problems, detail] = await CHECKS[name](c); } catch (e) { problems = [e instanceof CheckFailed ? e.message : `cannot check (${e.message})`]; detail = ""; }
+      c.checks.push({ name, ok: !problems.length, detail: problems.length ? problems.slice(0, 5).join("; ") : detail });
+    };
+    await run("chain");
+    await run("election_key");
+    if (pins.key != null) await run("pin_key");
+    if (pins.head != null) await run("pin_head");
+    for (const n of MAIN) await run(n);
+    if (c.d.has("countersign.json") || pins.officeKey != null) await run("countersignature");
+    if (pins.officeKey != null) await run("pin_office_key");
+    if (c.d.has("records.jsonl")) for (const n of RECORDS) await run(n);
+    if (pins.receipt != null) await run("receipt");
+    const facts = { head: c.facts.head, election_key: c.facts.election_key, office_key: c.facts.office_key,
+      countersigned: c.facts.countersigned, receipt: c.facts.receipt };
+    return { checks: c.checks, facts };
+  }
+
+  root.JuxuanVerify = { verifyBundle, canon, merkleRoot, receiptHash, parseReceipt, NOT_RUN: ["winners", "recount", "audit_sample"] };
+  if (typeof module !== "undefined") module.exports = root.JuxuanVerify;
+})(typeof globalThis !== "undefined" ? globalThis : this);
