@@ -149,23 +149,31 @@ def _passphrase_key(passphrase: str, salt: bytes) -> bytes:
     return Scrypt(salt=salt, length=32, n=SCRYPT_N, r=SCRYPT_R, p=SCRYPT_P).derive(passphrase.encode("utf-8"))
 
 
-def seal_secret(secret: bytes, passphrase: str) -> bytes:
-    """A trustee's share sealed under their passphrase (kept on their own device)."""
+def seal_bytes(data: bytes, passphrase: str) -> bytes:
+    """Bytes sealed under a trustee's passphrase (kept on their own device)."""
     if len(passphrase) < 8:
         raise group.CryptoError("passphrase", "受托人口令至少 8 个字符")
     salt, nonce = os.urandom(16), os.urandom(12)
-    return SEAL_MAGIC + salt + nonce + AESGCM(_passphrase_key(passphrase, salt)).encrypt(nonce, secret, SEAL_MAGIC)
+    return SEAL_MAGIC + salt + nonce + AESGCM(_passphrase_key(passphrase, salt)).encrypt(nonce, data, SEAL_MAGIC)
 
 
-def open_secret(sealed: bytes, passphrase: str) -> bytes:
-    if not sealed.startswith(SEAL_MAGIC) or len(sealed) != 4 + 16 + 12 + 32 + 16:
+def open_bytes(sealed: bytes, passphrase: str) -> bytes:
+    if not sealed.startswith(SEAL_MAGIC) or len(sealed) < 4 + 16 + 12 + 16 or len(sealed) > 1 << 16:
         raise group.CryptoError("passphrase", "这不是居选受托人密钥文件")
     salt, nonce = sealed[4:20], sealed[20:32]
     try:
-        secret = AESGCM(_passphrase_key(passphrase, salt)).decrypt(nonce, sealed[32:], SEAL_MAGIC)
+        return AESGCM(_passphrase_key(passphrase, salt)).decrypt(nonce, sealed[32:], SEAL_MAGIC)
     except InvalidTag:
         raise group.CryptoError("passphrase", "口令不对，无法打开受托人密钥") from None
-    return group.scalar(secret, what="受托人密钥")
+
+
+def seal_secret(secret: bytes, passphrase: str) -> bytes:
+    """A trustee's key share sealed under their passphrase."""
+    return seal_bytes(secret, passphrase)
+
+
+def open_secret(sealed: bytes, passphrase: str) -> bytes:
+    return group.scalar(open_bytes(sealed, passphrase), what="受托人密钥")
 
 
 # -- decryption -----------------------------------------------------------------------------
