@@ -2,15 +2,15 @@
 same day), 16:30 UTC is 00:30 the next day; every date a page or a print shows is the local one."""
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 
 from election import clock
 from election.address import is_loopback, public_url, receipt_check_url
 
-LATE_EVENING = datetime(2026, 11, 29, 15, 30, tzinfo=timezone.utc)  # 23:30 on the 29th in Beijing
-AFTER_MIDNIGHT = datetime(2026, 11, 29, 16, 30, tzinfo=timezone.utc)  # 00:30 on the 30th in Beijing
+LATE_EVENING = datetime(2026, 11, 29, 15, 30, tzinfo=UTC)  # 23:30 on the 29th in Beijing
+AFTER_MIDNIGHT = datetime(2026, 11, 29, 16, 30, tzinfo=UTC)  # 00:30 on the 30th in Beijing
 
 
 @pytest.fixture(autouse=True)

@@ -16,7 +16,7 @@ from ..clock import cn_date
 from ..errors import UserError
 from ..ledger.events import events_of, record_event
 from ..ledger.keys import fingerprint_of
-from ..models import Election, Filing, ROUND_KINDS, RoundResult, User
+from ..models import ROUND_KINDS, Election, Filing, RoundResult, User
 from ..rules.tally_types import BODY_ZH
 from .result import published
 from .service import ballot_of, day_of, round_of

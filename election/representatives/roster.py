@@ -12,12 +12,11 @@ from sqlalchemy.orm import Session
 from ballots.notices import render_notice
 
 from .. import clock
+from ..clock import cn_date
 from ..errors import UserError
 from ..ledger.events import record_event
 from ..models import REP_STATUSES, Election, RepArea, Representative, Resident
-from ..rules.partition import representatives_total_warning
-from ..setup.service import rulebook_of
-from .people import parse_name, resolve, residents_of
+from .people import parse_name, residents_of, resolve
 
 
 @dataclass(frozen=True)
@@ -117,16 +116,14 @@ def notice_pdf(db: Session, election: Election, out: BinaryIO, committee_names: 
     if not lines:
         raise UserError("还没有推选出居民代表，无法打印名单公告")
     serving = [ln for ln in lines if ln.rep.status == "serving"]
-    rules = rulebook_of(election)
+    # The size check (representatives_total_warning) is for the committee's page: a posted
+    # notice states who was chosen, not how the number compares with a guideline.
     subtitle = [f"根据各推选片区（居民小组）推选会议的结果，{election.community.name}居民代表共{len(serving)}名，现予公告。"]
-    warning = representatives_total_warning(len(serving), rules.rep_total_min, rules.rep_total_max)
-    if warning:
-        subtitle.append(f"说明：{warning}。")
     rows = [[str(k), ln.area_label, ln.name, ln.sex, ln.status_label, ln.change or "—"] for k, ln in enumerate(lines, start=1)]
     footer = [f"{election.community.name}居民选举委员会"]
     if committee_names:
         footer.append("成员：" + "、".join(committee_names))
-    footer.append(clock.today().strftime("%Y年%m月%d日"))
+    footer.append(cn_date(clock.today()))
     return render_notice(
         "居民代表名单公告", subtitle, ["序号", "片区", "姓名", "性别", "状态", "变动情况"], rows, footer, out,
     )

@@ -18,6 +18,7 @@ from ..models import Election, Household, Resident
 from ..pii import PersonalData
 from ..rules import idcard
 from .glyphs import refuse_unprintable
+from .groups import group_key
 from .publication import cn_date, committee_name
 from .register import voters_query
 
@@ -32,10 +33,10 @@ def new_card_code() -> str:
 def assign_cards(db: Session, election: Election, actor: str) -> int:
     """Give every registered voter without one a voter number and a card code."""
     highest = db.scalar(select(func.max(Resident.voter_number)).where(Resident.election_id == election.id)) or 0
-    todo = list(db.scalars(
+    todo = sorted(db.scalars(
         voters_query(election).where(Resident.voter_number.is_(None)).join(Household)
-        .order_by(Resident.group_name, Household.number, Resident.id)
-    ))
+        .order_by(Household.number, Resident.id)
+    ), key=lambda r: group_key(r.group_name))  # 第一, 第二, … 第十: numbers follow the groups
     for n, resident in enumerate(todo, start=highest + 1):
         resident.voter_number = n
         resident.card_code = new_card_code()

@@ -25,6 +25,7 @@ from ..models import Election, Objection, Resident, utcnow
 from ..protocol.canonical import digest
 from ..setup.service import rulebook_of
 from .glyphs import refuse_unprintable
+from .groups import group_key
 from .register import CHANGES, change_status, recompute_eligibility, resident_of, voters_query
 
 
@@ -36,6 +37,12 @@ def roll_fingerprint(db: Session, election: Election) -> str:
 
 def committee_name(election: Election) -> str:
     return f"{election.community.name}居民选举委员会"
+
+
+def titled(election: Election) -> str:
+    """The election's title with the community's name in front once (a title usually has it)."""
+    name = election.community.name
+    return election.title if election.title.startswith(name) else f"{name}{election.title}"
 
 
 def latest_publication_day(election: Election) -> date:
@@ -72,7 +79,7 @@ def _groups(db: Session, election: Election) -> list[NoticeGroup]:
     return [
         NoticeGroup(f"{name}（{len(people)}人）",
                     [[str(n), p.name, p.sex, p.id_masked] for n, p in enumerate(people, start=1)])
-        for name, people in sorted(by_group.items())
+        for name, people in sorted(by_group.items(), key=lambda item: group_key(item[0]))
     ]
 
 
@@ -88,7 +95,7 @@ def render_roll_notice(db: Session, election: Election, out: BinaryIO, amended: 
     total = sum(len(g.rows) for g in groups)
     deadline = election.roll_published_on + timedelta(days=book.objection_window_days)
     lines = [
-        f"根据有关法律法规，经审核，{election.community.name}{election.title}选民共{total}人，名单公布如下。",
+        f"根据有关法律法规，经审核，{titled(election)}选民共{total}人，名单公布如下。",
         f"选举日：{cn_date(election.election_day)}。对名单有不同意见的，请于{cn_date(deadline)}前向本委员会提出申诉，"
         f"本委员会在收到申诉后{book.objection_decision_days}日内作出处理决定。",
     ]

@@ -239,13 +239,14 @@ def overview(db: Session, election: Election) -> Overview:
 def listing(db: Session, election: Election) -> list[Resident]:
     """Every resident on the roll, by 居民小组, household and name (the roll's export)."""
     from ..models import Household
+    from .groups import group_key
 
-    return list(db.scalars(
+    return sorted(db.scalars(
         select(Resident).join(Household, Household.id == Resident.household_id)
         .options(contains_eager(Resident.household))
         .where(Resident.election_id == election.id)
-        .order_by(Resident.group_name, Household.number, Resident.name, Resident.id)
-    ))
+        .order_by(Household.number, Resident.name, Resident.id)
+    ), key=lambda r: group_key(r.group_name))
 
 
 def applications_of(db: Session, election: Election) -> list[RollApplication]:

@@ -9,6 +9,7 @@ from flask import Flask, request
 from flask_babel import Babel
 
 from .. import clock
+from ..wording import plain_rule, source_tags
 
 LOCALES = ["zh", "en"]
 
@@ -42,6 +43,14 @@ def init_i18n(app: Flask) -> None:
     @app.template_filter("local_stamp")
     def _local_stamp(stamp: str | None, fmt: str = "%Y-%m-%d %H:%M:%S") -> str:
         return clock.local_stamp(stamp, fmt) if stamp and "T" in stamp else (stamp or "")
+
+    @app.template_filter("plain_rule")
+    def _plain_rule(text: str | None) -> str:
+        return plain_rule(text)
+
+    @app.template_filter("source_tags")
+    def _source_tags(text: str | None) -> list[str]:
+        return source_tags(text or "")
 
     @app.context_processor
     def _locale():

@@ -4,8 +4,19 @@ from __future__ import annotations
 import io
 from datetime import date
 
-from flask import (Blueprint, Response, abort, current_app, flash, jsonify, redirect, render_template, request,
-                   stream_with_context, url_for)
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
@@ -20,9 +31,9 @@ from ..errors import UserError
 from ..models import BallotBox, Desk, Resident, Round
 from ..polling import close, deposit, issuance, printing, stations, turnout
 from ..polling.round_date import set_round_date
-from .feedback import refuse
 from .access import election_or_404, public, roles
 from .db import get_db
+from .feedback import refuse
 
 bp = Blueprint("polling", __name__)
 COMMITTEE = ("committee", "street_admin")

@@ -11,35 +11,50 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy.orm import Session
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Optional
 
-from .choices import options
 from .. import clock
 from ..errors import NotFound, UserError
 from ..jobs import JobFailed, Running
 from ..ledger.events import events_of
-from ..pii import PersonalData
 from ..models import APPLICATION_KINDS, STATUSES, Election, Resident, RollApplication
+from ..pii import PersonalData
 from ..roll.cards import assign_cards, render_cards, search_voters, voter_number_text
 from ..roll.edit import edit_resident
 from ..roll.files import template_xlsx
 from ..roll.glyphs import describe, unprintable, unprintable_on_roll
 from ..roll.importing import import_roll
 from ..roll.publication import (
-    decide_objection, file_objection, freeze_roll, latest_publication_day, objection_deadline, objection_of,
-    objections_of, publish_roll, render_roll_notice, roll_fingerprint,
+    decide_objection,
+    file_objection,
+    freeze_roll,
+    latest_publication_day,
+    objection_deadline,
+    objection_of,
+    objections_of,
+    publish_roll,
+    render_roll_notice,
+    roll_fingerprint,
 )
 from ..roll.register import (
-    CHANGES, applications_of, apply_for_registration, category_label, change_status, judge_resident, overview, resident_of,
+    CHANGES,
+    applications_of,
+    apply_for_registration,
+    category_label,
+    change_status,
+    judge_resident,
+    overview,
+    resident_of,
 )
-from .feedback import form_errors, refuse
 from .access import election_or_404, roles
+from .choices import options
 from .db import get_db
+from .feedback import form_errors, refuse
 from .jobs import start as start_job
 
 bp = Blueprint("roll", __name__, url_prefix="/elections/<int:election_id>/roll")

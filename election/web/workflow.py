@@ -10,9 +10,12 @@ from flask import Blueprint, current_app, has_request_context, render_template, 
 from flask_login import current_user
 
 from ballots.notices import render_notice
+
 from .. import clock
 from ..accounts.service import can_see
+from ..clock import cn_date
 from ..models import Election
+from ..wording import plain_rule
 from ..workflow.stages import calendar as calendar_lines
 from ..workflow.stages import late_steps, warnings
 from .access import election_or_404, roles
@@ -68,11 +71,12 @@ def calendar_pdf(election_id: int):
     lines = calendar_lines(get_db(), election, today())
     render_notice(
         f"{election.title}法定时间表",
-        [f"{election.community.name} · 选举日 {election.election_day.isoformat()} · 截至 {today().isoformat()}"],
-        ["日期", "事项", "类型", "依据", "进度"],
-        [[line.deadline.date.isoformat(), line.deadline.label, KIND_LABELS.get(line.deadline.kind, line.deadline.kind),
-          line.deadline.rule, line.status_text] for line in lines],
-        [f"{election.community.name}居民选举委员会"],
+        [f"选举日 {cn_date(election.election_day)} · 截至 {cn_date(today())}"],
+        ["日期", "事项", "类型", "要求", "进度"],
+        # The requirement in words; where it comes from stays on the page's 依据 detail.
+        [[cn_date(line.deadline.date), line.deadline.label, KIND_LABELS.get(line.deadline.kind, line.deadline.kind),
+          plain_rule(line.deadline.rule) or "—", line.status_text] for line in lines],
+        [f"{election.community.name}居民选举委员会", cn_date(today())],
         out,
     )
     out.seek(0)

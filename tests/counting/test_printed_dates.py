@@ -4,7 +4,7 @@ back from the PDFs with the project clock at 23:30 and at 00:30 Beijing time."""
 from __future__ import annotations
 
 import io
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from pypdf import PdfReader
@@ -37,7 +37,7 @@ def test_reports_notices_and_certificates_print_local_dates(db, world, monkeypat
     enter_board(db, election, 1, {p["key"]: {r["person"]: r["votes"] for r in p["rows"]} for p in running["posts"]}, "s")
     # Published on the evening after polling: 23:30 (same day) or 00:30 (next day) in Beijing.
     voting_day = election.election_day
-    moment = datetime(voting_day.year, voting_day.month, voting_day.day, utc_hour, 30, tzinfo=timezone.utc)
+    moment = datetime(voting_day.year, voting_day.month, voting_day.day, utc_hour, 30, tzinfo=UTC)
     monkeypatch.setattr(clock, "now", lambda: moment)
     publish_result(db, election, 1, "a_committee")
     db.commit()

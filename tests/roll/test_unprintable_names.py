@@ -90,10 +90,10 @@ def test_rare_character_named_corrected_in_the_page_then_everything_prints(app, 
 
 
 def test_no_correction_after_the_freeze(app, db, world) -> None:
-    from election.roll.edit import edit_resident
     from election.errors import UserError
-    from tests.counting.builder import build
+    from election.roll.edit import edit_resident
     from tests.conftest import DATA_KEY
+    from tests.counting.builder import build
 
     election = world["a"]["election"]
     person = build(db, election, DATA_KEY, voters=12, papers=1, boxes=1).residents[0]
