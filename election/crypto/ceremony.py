@@ -25,7 +25,7 @@ FORMAT = "juxuan-ceremony-v1"
 MAX_TRUSTEES = 9
 
 
-def _hex(value: object, size: int, what: str) -> bytes:
+def hex_bytes(value: object, size: int, what: str) -> bytes:
     if not isinstance(value, str) or len(value) != 2 * size:
         raise group.CryptoError("ceremony_format", f"{what} 格式不对")
     try:
@@ -41,18 +41,18 @@ def issue(election_uid: str, base: bytes, quorum: int, names: list[str]) -> dict
             "trustees": [{"index": i, "name": name} for i, name in enumerate(names, start=1)]}
 
 
-def _ceremony(doc: object) -> tuple[bytes, int, int]:
+def parse_ceremony(doc: object) -> tuple[bytes, int, int]:
     if not (isinstance(doc, dict) and doc.get("format") == FORMAT and isinstance(doc.get("trustees"), list)):
         raise group.CryptoError("ceremony_format", "这不是居选受托人仪式文件")
     quorum, n = doc.get("quorum"), len(doc["trustees"])
     if not (isinstance(quorum, int) and 1 <= quorum <= n <= MAX_TRUSTEES):
         raise group.CryptoError("ceremony_format", "门限或受托人数不合理")
-    return _hex(doc.get("base"), 32, "base"), quorum, n
+    return hex_bytes(doc.get("base"), 32, "base"), quorum, n
 
 
 def start(doc: dict[str, Any], index: int, passphrase: str) -> tuple[dict[str, Any], bytes]:
     """A trustee's step 2: (public part to upload, private part sealed under the passphrase)."""
-    base, quorum, n = _ceremony(doc)
+    base, quorum, n = parse_ceremony(doc)
     if not 1 <= index <= n:
         raise group.CryptoError("ceremony_format", f"没有第 {index} 位受托人")
     poly, commitments = trustees.new_polynomial(base, index, quorum)
@@ -71,14 +71,14 @@ def _commitments(public: object) -> trustees.Commitments:
         raise group.CryptoError("ceremony_format", "受托人公开部分格式不对")
     if len(public["commitments"]) > MAX_TRUSTEES or len(public["proofs"]) != len(public["commitments"]):
         raise group.CryptoError("ceremony_format", "受托人承诺数不对")
-    points = tuple(group.point(_hex(p, 32, "承诺"), what="承诺") for p in public["commitments"])
+    points = tuple(group.point(hex_bytes(p, 32, "承诺"), what="承诺") for p in public["commitments"])
     made = tuple(proofs.KnowledgeProof(*proofs.parse_pair(p, "承诺证明")) for p in public["proofs"])
     return trustees.Commitments(public["index"], points, made)
 
 
 def checked_publics(doc: dict[str, Any], publics: list[Any]) -> list[trustees.Commitments]:
     """Every trustee's public part, each proof checked, indices 1..n each once."""
-    base, quorum, n = _ceremony(doc)
+    base, quorum, n = parse_ceremony(doc)
     out = sorted((_commitments(p) for p in publics), key=lambda c: c.index)
     if [c.index for c in out] != list(range(1, n + 1)):
         raise group.CryptoError("ceremony_format", "受托人公开部分不全或重复")
@@ -97,7 +97,7 @@ def shares(doc: dict[str, Any], publics: list[Any], sealed_private: bytes, passp
     """A trustee's step 3: their share for every other trustee, encrypted to that trustee."""
     checked_publics(doc, publics)
     index, poly, _ = _private(sealed_private, passphrase)
-    transport = {p["index"]: _hex(p.get("transport"), 32, "传输公钥") for p in publics}
+    transport = {p["index"]: hex_bytes(p.get("transport"), 32, "传输公钥") for p in publics}
     return {"from": index, "to": {str(j): trustees.seal_share_for(key, index, j, poly.at(j)).hex()
                                   for j, key in sorted(transport.items())}}
 
@@ -116,7 +116,7 @@ def finish(doc: dict[str, Any], publics: list[Any], all_shares: list[Any], seale
         if not 1 <= sender <= len(published):
             raise group.CryptoError("ceremony_format", f"份额来自不存在的受托人 {sender}")
         share = trustees.open_share(transport_private, sender, index,
-                                    _hex(sent["to"].get(str(index)), 92, f"受托人 {sender} 的份额"))
+                                    hex_bytes(sent["to"].get(str(index)), 92, f"受托人 {sender} 的份额"))
         trustees.check_share(index, share, published[sender - 1])
         received.append((sender, share))
     if sorted(s for s, _ in received) != list(range(1, len(published) + 1)):
@@ -133,7 +133,7 @@ def finish(doc: dict[str, Any], publics: list[Any], all_shares: list[Any], seale
 def decrypt(doc: dict[str, Any], publics: list[Any], totals: dict[str, Any], sealed_key: bytes,
             passphrase: str, index: int) -> dict[str, Any]:
     """A trustee's partial decryption of every encrypted total they are shown (label -> [α, β])."""
-    base, _, _ = _ceremony(doc)
+    base, _, _ = parse_ceremony(doc)
     published = checked_publics(doc, publics)
     secret = trustees.open_secret(sealed_key, passphrase)
     if group.base_mul(secret) != trustees.verification_key(index, published):

@@ -66,7 +66,7 @@ def _rep(db: Session, election: Election, rep_id: int) -> Representative:
 
 def resign(db: Session, election: Election, rep_id: int, on: date, reason: str, actor: str) -> Representative:
     rep = _rep(db, election, rep_id)
-    person = db.get(Resident, rep.resident_id)
+    person = db.get_one(Resident, rep.resident_id)
     if rep.status != "serving":
         raise UserError(f"{person.name}已不在任，不能再次辞去")
     if not reason.strip():
@@ -84,12 +84,12 @@ def replace(db: Session, election: Election, rep_id: int, successor: str, on: da
             actor: str, votes: int | None = None) -> Representative:
     """补选: `successor` (a resident of the same area) takes the place of rep `rep_id`."""
     old = _rep(db, election, rep_id)
-    old_person = db.get(Resident, old.resident_id)
+    old_person = db.get_one(Resident, old.resident_id)
     if old.status == "replaced":
         raise UserError(f"{old_person.name}的位置已经补选过")
     if not reason.strip():
         raise UserError("请填写补选的原因（如：原代表辞去、迁出）")
-    area = db.get(RepArea, old.area_id)
+    area = db.get_one(RepArea, old.area_id)
     name, tail = parse_name(successor)
     person = resolve(residents_of(db, election, household_ids=[m.household_id for m in area.members]),
                      name, tail, _area_label(area))

@@ -1,0 +1,64 @@
+"""A counted paper's vector for the public recount, computed by the rules' own count.
+
+The vector of a paper is what that paper adds to the totals under the rulebook: the rules'
+``count_papers`` run on this one paper (so every preset variant — whole-paper overvote, the
+multi-post rules, approve-and-oppose of one person — acts exactly as in the tally), read per
+post as each listed candidate's approval and opposition, the approvals of anyone not listed
+for the post (write-ins, and under "higher counts for lower" the approvals carried from a
+higher post), and whether the post is invalid on the paper."""
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from election.rules.tally_count import Counts, count_papers
+from election.rules.tally_types import Paper, PostSpec
+
+from .paper import PostCount, PostShape
+
+
+def shapes(posts: Sequence[PostSpec], listed: Mapping[str, Sequence[str]], multi_post_rule: str) -> list[PostShape]:
+    """Each post's shape; the bound of its approvals is its seats, plus, when higher posts'
+    approvals count for lower posts, the seats of the higher posts of the same body."""
+    out = []
+    for post in posts:
+        bound = post.seats
+        if multi_post_rule == "higher_counts_for_lower":
+            bound += sum(p.seats for p in posts if p.body == post.body and p.rank > post.rank)
+        out.append(PostShape(post.key, bound, len(listed.get(post.key, ()))))
+    return out
+
+
+def vector(counts: Counts, posts: Sequence[PostSpec], listed: Mapping[str, Sequence[str]]) -> tuple[list[PostCount], int]:
+    """Counts (of one paper, or of many) read as the recount's labels' values."""
+    out = []
+    for post in posts:
+        c = counts.posts[post.key]
+        names = list(listed.get(post.key, ()))
+        on_list = set(names)
+        out.append(PostCount(
+            post.key,
+            tuple(c.votes.get(p, 0) for p in names),
+            tuple(c.opposed.get(p, 0) for p in names),
+            sum(v for p, v in c.votes.items() if p not in on_list),
+            counts.invalid(post.key),
+        ))
+    return out, counts.whole_invalid
+
+
+def paper_vector(paper: Paper, posts: Sequence[PostSpec], listed: Mapping[str, Sequence[str]],
+                 overvote_scope: str, multi_post_rule: str) -> tuple[list[PostCount], int]:
+    """What one paper adds to the totals, by the rules' count of that paper alone."""
+    return vector(count_papers(posts, [paper], overvote_scope, multi_post_rule), posts, listed)
+
+
+def label_totals(counts: Counts, posts: Sequence[PostSpec], listed: Mapping[str, Sequence[str]]) -> dict[str, int]:
+    """The totals of every recount label that the rules' ``counts`` imply."""
+    per_post, whole = vector(counts, posts, listed)
+    out = {"X": whole}
+    for c in per_post:
+        out[f"{c.key}/x"] = c.invalid
+        out[f"{c.key}/w"] = c.write_ins
+        for i, (a, o) in enumerate(zip(c.approvals, c.oppositions, strict=True)):
+            out[f"{c.key}/a{i}"] = a
+            out[f"{c.key}/o{i}"] = o
+    return out

@@ -1,0 +1,162 @@
+"""The public recount as a bundle member (``recount.json``): the trustees' ceremony, every
+counted paper's ciphertexts and proofs sorted by D, the trustees' partial decryptions of the
+homomorphic totals, and the decrypted totals. ``verify`` checks it all without trusting the
+server and says which named check failed:
+
+- ``recount_format``: the document's shape and bounds;
+- ``recount_trustees``: every trustee's commitments and proofs; the joint key from them;
+- ``recount_papers``: one entry per counted D, sorted, unique, each paper's proofs holding;
+- ``recount_decryption``: each partial decryption's proof, a quorum per total, and the
+  decrypted totals equal to what the ciphertexts and partials give;
+- ``recount_totals``: the decrypted totals equal the published totals."""
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from . import ceremony, group, proofs, trustees
+from .dlog import SmallLogs
+from .elgamal import Ciphertext, parse
+from .paper import PostCount, PostShape, check_shapes, encrypt_paper, verify_paper
+from .tally import sum_by_label
+
+FORMAT = "juxuan-recount-v1"
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str
+    ok: bool
+    message: str
+
+
+def encrypt_round(base: bytes, key: bytes, shapes: Sequence[PostShape],
+                  records: Iterable[tuple[str, list[PostCount], int]]) -> list[dict[str, Any]]:
+    """Every counted record (D hex, its vector, whole-paper invalid) encrypted, sorted by D."""
+    out = []
+    for d, counts, whole in records:
+        sealed = encrypt_paper(base, key, bytes.fromhex(d), list(shapes), counts, whole)
+        out.append({"d": d, **sealed.to_json()})
+    out.sort(key=lambda p: p["d"])
+    return out
+
+
+def shapes_json(shapes: Sequence[PostShape]) -> list[dict[str, Any]]:
+    return [{"key": s.key, "seats": s.seats, "candidates": s.candidates} for s in shapes]
+
+
+def _sums(papers: Sequence[Mapping[str, Any]]) -> dict[str, Ciphertext]:
+    # The server's own encryptions: parsed and summed; their proofs are checked by verify().
+    return sum_by_label({label: parse(value, label) for label, value in p["ct"].items()} for p in papers)
+
+
+def encrypted_totals(papers: Sequence[Mapping[str, Any]]) -> dict[str, list[str]]:
+    """The homomorphic totals, label -> [α, β] hex (what the trustees are asked to decrypt)."""
+    return {label: c.to_json() for label, c in sorted(_sums(papers).items())}
+
+
+def document(ceremony_doc: Mapping[str, Any], publics: Sequence[Mapping[str, Any]], shapes: Sequence[PostShape],
+             papers: Sequence[Mapping[str, Any]], partials: Sequence[Mapping[str, Any]],
+             decrypted: Mapping[str, int]) -> dict[str, Any]:
+    return {"format": FORMAT, "ceremony": dict(ceremony_doc), "publics": [dict(p) for p in publics],
+            "shapes": shapes_json(shapes), "papers": list(papers), "partials": [dict(p) for p in partials],
+            "decrypted": dict(sorted(decrypted.items()))}
+
+
+def decrypt(ceremony_doc: Mapping[str, Any], publics: Sequence[Mapping[str, Any]], shapes: Sequence[PostShape],
+            papers: Sequence[Mapping[str, Any]], partials: Sequence[Mapping[str, Any]]) -> dict[str, int]:
+    """The decrypted totals from a quorum of trustees' partials, each partial's proof checked."""
+    base, quorum, _ = ceremony.parse_ceremony(dict(ceremony_doc))
+    published = ceremony.checked_publics(dict(ceremony_doc), list(publics))
+    return _decrypt_sums(base, quorum, published, _sums(papers), partials, len(papers), shapes)
+
+
+def _decrypt_sums(base: bytes, quorum: int, published: list[trustees.Commitments], sums: Mapping[str, Ciphertext],
+                  partials: Sequence[Mapping[str, Any]], papers: int, shapes: Sequence[PostShape]) -> dict[str, int]:
+    by_label: dict[str, list[trustees.Partial]] = {}
+    for doc in partials:
+        index = doc.get("index") if isinstance(doc, dict) else None
+        if not isinstance(index, int) or not isinstance(doc.get("partials"), dict):
+            raise group.CryptoError("recount_format", "部分解密文件格式不对")
+        for label, part in doc["partials"].items():
+            if label not in sums or not isinstance(part, dict):
+                raise group.CryptoError("recount_format", f"部分解密含未知的总数 {label}")
+            value = group.point(ceremony.hex_bytes(part.get("value"), 32, "部分解密"), what="部分解密", allow_identity=True)
+            by_label.setdefault(label, []).append(
+                trustees.Partial(index, value, proofs.EqualityProof(*proofs.parse_pair(part.get("proof"), label))))
+    logs = SmallLogs(max(1, papers) * max((s.seats for s in shapes), default=1))
+    out: dict[str, int] = {}
+    for label, c in sorted(sums.items()):
+        given = by_label.get(label, [])
+        if len({p.index for p in given}) != len(given) or any(not 1 <= p.index <= len(published) for p in given):
+            raise group.CryptoError("recount_decryption", f"{label} 的部分解密受托人重复或不存在")
+        for partial in given:
+            trustees.check_partial(base, published, c, label.encode("utf-8"), partial)
+        out[label] = logs.log(trustees.combine(quorum, c, given), label)
+    return out
+
+
+def _shapes(doc: Mapping[str, Any]) -> list[PostShape]:
+    raw = doc.get("shapes")
+    if not isinstance(raw, list):
+        raise group.CryptoError("recount_format", "recount.json 缺少职位表")
+    out = []
+    for s in raw:
+        if not (isinstance(s, dict) and isinstance(s.get("key"), str) and isinstance(s.get("seats"), int)
+                and isinstance(s.get("candidates"), int)):
+            raise group.CryptoError("recount_format", "recount.json 的职位表格式不对")
+        out.append(PostShape(s["key"], s["seats"], s["candidates"]))
+    check_shapes(out)
+    return out
+
+
+def verify(doc: object, counted: Sequence[str], expected: Mapping[str, int] | None) -> list[Check]:
+    """Every check of a ``recount.json`` against the bundle's counted D list and, when given,
+    the totals the published count implies (``record.label_totals``)."""
+    checks: list[Check] = []
+
+    def fail(name: str, message: str) -> list[Check]:
+        checks.append(Check(name, False, message))
+        return checks
+
+    if not (isinstance(doc, dict) and doc.get("format") == FORMAT and isinstance(doc.get("papers"), list)
+            and isinstance(doc.get("publics"), list) and isinstance(doc.get("partials"), list)
+            and isinstance(doc.get("decrypted"), dict) and isinstance(doc.get("ceremony"), dict)):
+        return fail("recount_format", "recount.json 不是居选公开重计文件")
+    try:
+        shapes = _shapes(doc)
+        if len(doc["papers"]) > len(counted) + 1 or len(doc["publics"]) > ceremony.MAX_TRUSTEES:
+            return fail("recount_format", "recount.json 的条目多于计入的选票")
+        checks.append(Check("recount_format", True, f"{len(doc['papers'])} 张选票的密文，{len(shapes)} 个职位"))
+    except group.CryptoError as error:
+        return fail("recount_format", error.message)
+    try:
+        base, quorum, n = ceremony.parse_ceremony(doc["ceremony"])
+        published = ceremony.checked_publics(doc["ceremony"], doc["publics"])
+        key = trustees.joint_key(published)
+        checks.append(Check("recount_trustees", True, f"{n} 位受托人的承诺与证明成立，门限 {quorum}，联合公钥 {key.hex()[:16]}…"))
+    except group.CryptoError as error:
+        return fail("recount_trustees", error.message)
+    ds = [p.get("d") if isinstance(p, dict) else None for p in doc["papers"]]
+    if ds != sorted(set(d for d in ds if isinstance(d, str))) or sorted(counted) != ds:
+        return fail("recount_papers", "密文与计入的选票（D）不一一对应，或未按 D 排序")
+    try:
+        checked = [verify_paper(base, key, ceremony.hex_bytes(p["d"], 32, "D"), shapes, p, f"记录 {p['d'][:12]}")
+                   for p in doc["papers"]]
+        checks.append(Check("recount_papers", True, f"{len(ds)} 张选票各有一份密文，证明全部成立"))
+    except group.CryptoError as error:
+        return fail("recount_papers", error.message)
+    try:
+        decrypted = _decrypt_sums(base, quorum, published, sum_by_label(checked), doc["partials"], len(ds), shapes)
+    except group.CryptoError as error:
+        return fail("recount_decryption", error.message)
+    if decrypted != doc["decrypted"]:
+        return fail("recount_decryption", "公布的解密总数与密文和部分解密算出的不符")
+    checks.append(Check("recount_decryption", True, f"{len(decrypted)} 个总数由 {quorum} 位以上受托人解密，证明成立"))
+    if expected is not None:
+        wrong = sorted(label for label in set(expected) | set(decrypted) if expected.get(label) != decrypted.get(label))
+        if wrong:
+            return fail("recount_totals", "解密总数与公布的计票结果不符：" + "、".join(wrong[:5]))
+        checks.append(Check("recount_totals", True, "解密总数等于公布的计票结果"))
+    return checks

@@ -1,0 +1,130 @@
+"""The recount document end to end: papers counted by the rules' own count (every preset
+variant), encrypted, decrypted by two of three trustees, and checked by ``verify``; each
+kind of tampering fails its own named check."""
+from __future__ import annotations
+
+import copy
+import random
+
+import pytest
+
+from election.crypto import ceremony, group, recount_doc
+from election.crypto.record import label_totals, paper_vector, shapes
+from election.rules.tally_count import count_papers
+from election.rules.tally_types import Paper, PostMarks, PostSpec
+
+BASE = bytes.fromhex("ef" * 32)
+POSTS = [PostSpec("jwh_zhuren", "jwh", "主任", 1, 3), PostSpec("jwh_fuzhuren", "jwh", "副主任", 1, 2),
+         PostSpec("jwh_weiyuan", "jwh", "委员", 3, 1)]
+LISTED = {"jwh_zhuren": ["p1", "p2"], "jwh_fuzhuren": ["p3", "p4"], "jwh_weiyuan": ["p5", "p6", "p7", "p8", "p9"]}
+PASS = "一位受托人的长口令"
+
+
+def random_paper(rng: random.Random) -> Paper:
+    marks = {}
+    for post in POSTS:
+        names = LISTED[post.key]
+        approve = frozenset(rng.sample(names, rng.randint(0, min(len(names), post.seats + (1 if rng.random() < 0.1 else 0)))))
+        oppose = frozenset(n for n in names if n not in approve and rng.random() < 0.2)
+        write_ins = frozenset({"w1"}) if rng.random() < 0.1 and len(approve) < post.seats else frozenset()
+        if rng.random() < 0.05:
+            approve = approve | {"p1"}     # the same person on two posts now and then
+        marks[post.key] = PostMarks(approve, oppose, write_ins, rng.random() < 0.03)
+    return Paper(marks)
+
+
+@pytest.fixture(scope="module")
+def keys():
+    doc = ceremony.issue("e-9", BASE, 2, ["主任", "总监票人", "街道办"])
+    started = [ceremony.start(doc, i, PASS) for i in (1, 2, 3)]
+    publics = [p for p, _ in started]
+    shares = [ceremony.shares(doc, publics, private, PASS) for _, private in started]
+    finished = [ceremony.finish(doc, publics, shares, private, PASS) for _, private in started]
+    return doc, publics, [key for _, key in finished], bytes.fromhex(finished[0][0]["joint_key"])
+
+
+def make_round(keys, overvote_scope: str, multi_post_rule: str, n: int = 12, seed: int = 3):
+    doc, publics, sealed_keys, key = keys
+    rng = random.Random(seed)
+    papers = [random_paper(rng) for _ in range(n)]
+    ds = sorted(f"{rng.getrandbits(256):064x}" for _ in papers)
+    shape = shapes(POSTS, LISTED, multi_post_rule)
+    records = [(d, *paper_vector(p, POSTS, LISTED, overvote_scope, multi_post_rule)) for d, p in zip(ds, papers, strict=True)]
+    enc = recount_doc.encrypt_round(BASE, key, shape, records)
+    totals = recount_doc.encrypted_totals(enc)
+    partials = [ceremony.decrypt(doc, publics, totals, sealed_keys[i - 1], PASS, i) for i in (1, 3)]
+    decrypted = recount_doc.decrypt(doc, publics, shape, enc, partials)
+    expected = label_totals(count_papers(POSTS, papers, overvote_scope, multi_post_rule), POSTS, LISTED)
+    return recount_doc.document(doc, publics, shape, enc, partials, decrypted), ds, expected
+
+
+@pytest.mark.parametrize(("overvote_scope", "multi_post_rule"), [
+    ("post", "higher_post_first"), ("paper", "higher_post_first"),           # national, beijing
+    ("post", "paper_invalid_for_person"), ("post", "higher_counts_for_lower"),  # zhejiang, older rule
+])
+def test_the_decrypted_totals_are_the_rules_count(keys, overvote_scope, multi_post_rule):
+    document, ds, expected = make_round(keys, overvote_scope, multi_post_rule)
+    assert document["decrypted"] == expected
+    checks = recount_doc.verify(document, ds, expected)
+    assert [c.name for c in checks] == ["recount_format", "recount_trustees", "recount_papers",
+                                        "recount_decryption", "recount_totals"]
+    assert all(c.ok for c in checks)
+
+
+@pytest.fixture(scope="module")
+def good(keys):
+    return make_round(keys, "post", "higher_post_first", n=5, seed=5)
+
+
+def failed(document, ds, expected) -> str:
+    checks = recount_doc.verify(document, ds, expected)
+    bad = [c for c in checks if not c.ok]
+    assert bad, "the tampered recount passed"
+    return bad[0].name
+
+
+def test_a_dropped_or_extra_ciphertext_fails_recount_papers(good):
+    document, ds, expected = good
+    dropped = copy.deepcopy(document)
+    dropped["papers"].pop(3)
+    assert failed(dropped, ds, expected) == "recount_papers"
+    assert failed(document, ds + ["ff" * 32], expected) == "recount_papers"
+
+
+def test_a_swapped_ciphertext_fails_recount_papers(good):
+    document, ds, expected = good
+    swapped = copy.deepcopy(document)
+    swapped["papers"][0]["ct"]["jwh_zhuren/a0"], swapped["papers"][1]["ct"]["jwh_zhuren/a0"] = \
+        swapped["papers"][1]["ct"]["jwh_zhuren/a0"], swapped["papers"][0]["ct"]["jwh_zhuren/a0"]
+    assert failed(swapped, ds, expected) == "recount_papers"
+
+
+def test_a_wrong_partial_or_total_fails_recount_decryption(good):
+    document, ds, expected = good
+    forged = copy.deepcopy(document)
+    label = sorted(forged["partials"][0]["partials"])[0]
+    forged["partials"][0]["partials"][label]["value"] = group.GENERATOR.hex()
+    assert failed(forged, ds, expected) == "recount_decryption"
+    raised = copy.deepcopy(document)
+    raised["decrypted"]["jwh_zhuren/a0"] += 1
+    assert failed(raised, ds, expected) == "recount_decryption"
+    alone = copy.deepcopy(document)
+    alone["partials"] = alone["partials"][:1]
+    assert failed(alone, ds, expected) == "recount_decryption"
+
+
+def test_published_totals_that_differ_fail_recount_totals(good):
+    document, ds, expected = good
+    assert failed(document, ds, dict(expected, **{"jwh_weiyuan/a2": expected["jwh_weiyuan/a2"] + 1})) == "recount_totals"
+
+
+def test_a_forged_trustee_fails_recount_trustees(good):
+    document, ds, expected = good
+    forged = copy.deepcopy(document)
+    forged["publics"][1]["commitments"][0] = group.base_mul(group.random_scalar()).hex()
+    assert failed(forged, ds, expected) == "recount_trustees"
+
+
+@pytest.mark.parametrize("junk", [None, [], {"format": "juxuan-recount-v1"}, {"format": "x", "papers": []}])
+def test_junk_is_refused_by_name_not_by_traceback(junk):
+    assert [c.name for c in recount_doc.verify(junk, [], None) if not c.ok] == ["recount_format"]
