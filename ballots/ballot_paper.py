@@ -1,9 +1,13 @@
-"""Ballot papers with a perforated receipt stub, streamed as one PDF page per paper.
+"""Ballot papers with a perforated receipt stub, streamed as two PDF pages per paper
+(front and back, for long-edge duplex printing).
 
-Everything that is the same on every paper (title, posts, candidates, boxes, instructions,
-seal place, fingerprint, stub wording) is drawn once into a PDF form XObject and reused;
-per page only the stub's receipt code T (human code + QR) and the body's audit QR A are
-drawn. T never appears on the body, A never appears as text (DESIGN.md ledger protocol).
+The front is the marked side: title, posts, candidates, boxes, instructions, seal place,
+fingerprint, and the stub with the receipt code T (human code + QR). The back carries the
+audit code A (QR only) in the upper half of the body, with two fold lines: folded as the
+paper says (marked side in, then the QR side in), neither a photo of the marked side nor a
+look at the folded paper in the box shows A (issue 15, docs/DECISIONS.md). Everything that
+is the same on every paper is drawn once into two PDF form XObjects and reused; per paper
+only T and A are drawn. T never appears on the body, A never appears as text.
 """
 from __future__ import annotations
 
@@ -26,6 +30,7 @@ from ballots.fonts import draw_text, fit_size, font_name, require_glyphs
 from ballots.qr import draw_qr
 
 _FORM = "juxuan-ballot-static"
+_FORM_BACK = "juxuan-ballot-back"
 _T_HUMAN_OK = re.compile(r"[0-9A-Za-z\- ]{4,64}")
 
 
@@ -52,11 +57,16 @@ class PaperLayout:
     margin: float
     cut_y: float  # the stub is everything below this dashed line
     stub_qr: Box
+    # The audit QR, on the BACK page of the paper (page 2 of each paper), in back-page
+    # coordinates: long-edge duplex mirrors x (a back x is width - x seen from the front).
     body_qr: Box
     t_text: tuple[float, float]  # baseline start of the human receipt code
     t_size: float
     row_height: float
     pairs_per_row: int
+    fold_y: float = 0.0  # first fold (across the body's middle), same height on both sides
+    fold_x: float = 0.0  # second fold (down the middle of the sheet)
+    pages_per_paper: int = 2  # front (marked side), back (audit QR)
 
 
 def group_code(code: str, size: int = 4) -> str:
@@ -76,12 +86,26 @@ def paper_layout(spec: BallotSpec) -> PaperLayout:
     # Kept >= 5 mm above the paper edge, inside what office printers can print.
     stub_qr = Box(width - margin - stub_qr_size, 5 * mm, stub_qr_size, stub_qr_size)
     body_qr_size = (15 if small else 18) * mm
-    body_qr = Box(width - margin - body_qr_size, cut_y + 6 * mm, body_qr_size, body_qr_size)
+    band = _band_box(width, margin, cut_y, small)
+    fold_y = (cut_y + height) / 2
+    fold_x = width / 2
+    # On the back, in the upper half and right of the second fold, clear of both folds by a
+    # quiet zone: after the two folds it lies inside the folded paper.
+    body_qr = Box(fold_x + (width / 2 - body_qr_size) / 2, fold_y + (height - fold_y - body_qr_size) / 2,
+                  body_qr_size, body_qr_size)
     t_size = 14 if small else 16
     t_text = (margin + 7 * mm, cut_y - (19 if small else 21) * mm)
     pairs = 3 if small else 4
-    geometry = _Geometry(spec, width, height, margin, cut_y, body_qr, pairs)
-    return PaperLayout(width, height, margin, cut_y, stub_qr, body_qr, t_text, t_size, geometry.row_height, pairs)
+    geometry = _Geometry(spec, width, height, margin, cut_y, band, pairs)
+    return PaperLayout(width, height, margin, cut_y, stub_qr, body_qr, t_text, t_size, geometry.row_height, pairs,
+                       fold_y, fold_x)
+
+
+def _band_box(width: float, margin: float, cut_y: float, small: bool) -> Box:
+    """The front's bottom band: committee, key fingerprint, where the audit code is. With no
+    QR on the front it is lower than the QR it replaced, so the marking instructions fit."""
+    height = (12 if small else 14) * mm
+    return Box(margin, cut_y + 4 * mm, width - 2 * margin, height)
 
 
 class _Geometry:
@@ -127,8 +151,12 @@ def instructions(spec: BallotSpec) -> list[str]:
         "二、另选他人的，在“另选他人”栏内写上其姓名，并在其后的符号栏内划“○”。",
         f"三、每一职务划“○”的人数（含另选他人）不得多于该职务应选人数，多于应选人数的，{void}。",
         "四、请用蓝色或黑色笔填写，符号和字迹须清楚可辨；本选票须加盖选举委员会印章方为有效。",
+        FOLD_INSTRUCTION,
         *spec.extra_instructions,
     ]
+
+
+FOLD_INSTRUCTION = "五、划好后，沿背面①线将划票面向里对折，再沿②线对折，使背面的二维码折在里面，然后投入票箱。"
 
 
 def check_spec(spec: BallotSpec) -> None:
@@ -153,7 +181,8 @@ def check_spec(spec: BallotSpec) -> None:
 def draw_static_page(canvas: Canvas, spec: BallotSpec, layout: PaperLayout) -> None:
     """Draw everything that is identical on every paper of ``spec`` (no codes)."""
     font_name()
-    geometry = _Geometry(spec, layout.width, layout.height, layout.margin, layout.cut_y, layout.body_qr, layout.pairs_per_row)
+    band = _band_box(layout.width, layout.margin, layout.cut_y, spec.paper_size == "A5")
+    geometry = _Geometry(spec, layout.width, layout.height, layout.margin, layout.cut_y, band, layout.pairs_per_row)
     _draw_header(canvas, spec, layout, geometry)
     _draw_instructions(canvas, layout, geometry)
     y = geometry.instr_bottom - 3 * mm
@@ -244,16 +273,16 @@ def _draw_section(canvas: Canvas, section: PostSection, layout: PaperLayout, g: 
 
 def _draw_band(canvas: Canvas, spec: BallotSpec, layout: PaperLayout) -> None:
     m = layout.margin
-    qr = layout.body_qr
-    avail = qr.x - 4 * mm - m
+    band = _band_box(layout.width, m, layout.cut_y, spec.paper_size == "A5")
+    avail = layout.width - 2 * m
     fp = group_code(spec.key_fingerprint)
-    y = qr.y + qr.h - 3 * mm
+    y = band.y + band.h - 3 * mm
     draw_text(canvas, m, y, spec.committee, 9)
     y -= 4.5 * mm
-    for line in wrap(f"选举公钥指纹：{fp}", 7, avail)[:3]:
+    for line in wrap(f"选举公钥指纹：{fp}", 7, avail)[:2]:
         draw_text(canvas, m, y, line, 7)
         y -= 3.2 * mm
-    draw_text(canvas, m, qr.y, "右下角二维码供计票扫描使用，请勿涂画、折叠。", 6.5)
+    draw_text(canvas, m, band.y, "本选票背面印有计票二维码，供计票扫描使用，请勿涂画。", 6.5)
 
 
 def _draw_stub(canvas: Canvas, spec: BallotSpec, layout: PaperLayout) -> None:
@@ -279,12 +308,37 @@ def _draw_stub(canvas: Canvas, spec: BallotSpec, layout: PaperLayout) -> None:
         y -= 3 * mm
 
 
+def draw_back_page(canvas: Canvas, layout: PaperLayout) -> None:
+    """The back of every paper: the two fold lines and what they are for (no codes)."""
+    w, h, m = layout.width, layout.height, layout.margin
+    qr = layout.body_qr
+    canvas.saveState()
+    canvas.setStrokeColorRGB(0.35, 0.35, 0.35)
+    canvas.setFillColorRGB(0.35, 0.35, 0.35)
+    canvas.setDash(6, 3)
+    canvas.setLineWidth(0.5)
+    canvas.line(3 * mm, layout.fold_y, w - 3 * mm, layout.fold_y)
+    canvas.line(layout.fold_x, layout.fold_y, layout.fold_x, h - 3 * mm)
+    canvas.restoreState()
+    draw_text(canvas, m, layout.fold_y + 1.5 * mm, "① 沿此线对折，划票面向里", 8)
+    draw_text(canvas, layout.fold_x - 2 * mm, h - m - 4 * mm, "② 再沿此线对折，", 8, "right")
+    draw_text(canvas, layout.fold_x - 2 * mm, h - m - 8 * mm, "使右侧二维码折在里面", 8, "right")
+    draw_text(canvas, qr.x + qr.w / 2, qr.y - 5 * mm, "计票扫描用，请勿涂画、拍照", 7, "centre")
+    draw_text(canvas, w / 2, layout.cut_y + 6 * mm, "选票背面 · 不在此面划票", 9, "centre")
+    # The stub's back: the perforation, so the tear line is seen from both sides.
+    dashed_line(canvas, 3 * mm, layout.cut_y, w - 3 * mm, layout.cut_y)
+
+
 def draw_codes(canvas: Canvas, layout: PaperLayout, codes: PaperCodes) -> None:
-    """Draw the per-paper parts: T (human code and QR) on the stub, A (QR only) on the body."""
-    t_human, t_qr, a_qr = codes
+    """Draw the front's per-paper part: T (human code and QR) on the stub."""
+    t_human, t_qr, _a_qr = codes
     draw_text(canvas, layout.t_text[0], layout.t_text[1], group_code(t_human), layout.t_size)
     draw_qr(canvas, t_qr, layout.stub_qr.x, layout.stub_qr.y, layout.stub_qr.w)
-    draw_qr(canvas, a_qr, layout.body_qr.x, layout.body_qr.y, layout.body_qr.w)
+
+
+def draw_back_codes(canvas: Canvas, layout: PaperLayout, codes: PaperCodes) -> None:
+    """Draw the back's per-paper part: A (QR only), never as text."""
+    draw_qr(canvas, codes.a_qr, layout.body_qr.x, layout.body_qr.y, layout.body_qr.w)
 
 
 _a85_lock = threading.Lock()
@@ -313,7 +367,8 @@ def render_ballots(
     total: int | None = None,
     progress_every: int = 100,
 ) -> int:
-    """Write one PDF page per paper of ``spec`` to ``out``, one paper per item of ``codes``.
+    """Write two PDF pages (front, back) per paper of ``spec`` to ``out``, one paper per item
+    of ``codes``; print them duplex, flipped on the long edge.
 
     Returns the number of papers. ``progress(done, total)`` is called every ``progress_every``
     papers and at the end; ``total`` is ``len(codes)`` when it has one, else 0 (unknown).
@@ -342,14 +397,21 @@ def _render(
     canvas.beginForm(_FORM)
     draw_static_page(canvas, spec, layout)
     canvas.endForm()
+    canvas.beginForm(_FORM_BACK)
+    draw_back_page(canvas, layout)
+    canvas.endForm()
     done = 0
     for item in codes:
         t_human = item[0]
         if not _T_HUMAN_OK.fullmatch(t_human):
             # The message must not repeat the code: nothing here may log a receipt code.
             raise BallotLayoutError(f"第 {done + 1} 张选票的查询码格式不对（只能含字母、数字、空格和连字符，4 至 64 位）。")
+        paper = PaperCodes(*item)
         canvas.doForm(_FORM)
-        draw_codes(canvas, layout, PaperCodes(*item))
+        draw_codes(canvas, layout, paper)
+        canvas.showPage()
+        canvas.doForm(_FORM_BACK)
+        draw_back_codes(canvas, layout, paper)
         canvas.showPage()
         done += 1
         if progress is not None and done % progress_every == 0:

@@ -1,7 +1,7 @@
 """Printing speed: papers per second of render_ballots against plain reportlab pages of the same text.
 
 ``bench_ballots(n)`` is what ``make bench`` calls. The baseline draws, page after page, the
-same text as a ballot (including the receipt code) but no QR codes and no shared form, so
+same text as a ballot, front and back (including the receipt code) but no QR codes and no shared form, so
 the ratio shows what the two QR codes per paper cost after the form XObject saves the rest.
 """
 from __future__ import annotations
@@ -14,7 +14,7 @@ from collections.abc import Iterator
 
 from reportlab.pdfgen.canvas import Canvas
 
-from ballots.ballot_paper import draw_static_page, group_code, paper_layout, render_ballots
+from ballots.ballot_paper import draw_back_page, draw_static_page, group_code, paper_layout, render_ballots
 from ballots.ballot_spec import BallotSpec, PaperCodes, PostSection
 from ballots.fonts import draw_text, font_name
 
@@ -54,6 +54,8 @@ def _baseline(spec: BallotSpec, codes: list[PaperCodes]) -> bytes:
     for code in codes:
         draw_static_page(canvas, spec, layout)
         draw_text(canvas, layout.t_text[0], layout.t_text[1], group_code(code.t_human), layout.t_size)
+        canvas.showPage()
+        draw_back_page(canvas, layout)  # each paper is two pages (front, back with the audit QR)
         canvas.showPage()
     canvas.save()
     return out.getvalue()

@@ -112,14 +112,14 @@ def _audit(db: Session, election: Election, scanned: str, round_number: int) -> 
     try:
         a = codes.parse_audit_qr(scanned)
     except codes.CodeError as error:
-        raise UserError(f"无法识别的选票正面二维码：{error}") from None
+        raise UserError(f"无法识别的选票背面二维码：{error}") from None
     row = db.get(AuditCode, (election.id, codes.audit_hash(election.uid, a)))
     if row is None:
         raise UserError("未知选票：此审计码不在本次选举的印刷清单中！")
     if row.state != "printed":
-        raise UserError("拒绝：此选票正面已作废或已计票！")
+        raise UserError("拒绝：此选票背面已作废或已计票！")
     if row.round_number != round_number:
-        raise UserError(f"拒绝：选票正面是第 {row.round_number} 轮的选票，存根却是第 {round_number} 轮的，二者不是同一张选票！")
+        raise UserError(f"拒绝：选票背面是第 {row.round_number} 轮的选票，存根却是第 {round_number} 轮的，二者不是同一张选票！")
     return row
 
 

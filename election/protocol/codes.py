@@ -77,7 +77,7 @@ def parse(text: str) -> bytes:
     if "/" in raw:
         raw = raw.rstrip("/").rsplit("/", 1)[1]
     if raw.upper().startswith(AUDIT_QR_PREFIX):
-        raise CodeError("这是选票正面的审计码，不是回执码，请扫描存根上的二维码")
+        raise CodeError("这是选票背面的审计码，不是回执码，请扫描存根上的二维码")
     s = "".join(ch for ch in raw.upper() if ch not in " -_\u3000")
     if len(s) == DATA_CHARS:
         return _decode(s)
@@ -112,7 +112,7 @@ def parse_audit_qr(text: str) -> bytes:
     """Read a scanned ballot-body QR; refuses a stub QR so A and T cannot be mixed up."""
     s = text.strip().upper()
     if not s.startswith(AUDIT_QR_PREFIX):
-        raise CodeError("这不是选票正面的审计二维码（应以 JXA: 开头）")
+        raise CodeError("这不是选票背面的审计二维码（应以 JXA: 开头）")
     return _decode(s[len(AUDIT_QR_PREFIX) :])
 
 

@@ -35,7 +35,7 @@ class StartForm(FlaskForm):
 
 
 class DrawForm(FlaskForm):
-    scanned = StringField(_l("扫描选票正面的审计二维码"), validators=[DataRequired(message=_l("请扫描审计二维码"))])
+    scanned = StringField(_l("扫描选票背面的审计二维码"), validators=[DataRequired(message=_l("请扫描审计二维码"))])
 
 
 

@@ -66,11 +66,12 @@ def printed() -> tuple[BallotSpec, list[PaperCodes], bytes]:
     return spec, codes, render(spec, codes)
 
 
-def test_one_page_per_paper_and_names_in_given_order(printed: tuple[BallotSpec, list[PaperCodes], bytes]) -> None:
-    """RULES.md Nomination "ballot order": the caller's (stroke) order is kept on the paper."""
+def test_two_pages_per_paper_and_names_in_given_order(printed: tuple[BallotSpec, list[PaperCodes], bytes]) -> None:
+    """RULES.md Nomination "ballot order": the caller's (stroke) order is kept on the paper;
+    each paper is a front and a back page (duplex)."""
     spec, codes, pdf = printed
     reader = PdfReader(io.BytesIO(pdf))
-    assert len(reader.pages) == len(codes)
+    assert len(reader.pages) == 2 * len(codes)
     text = reader.pages[0].extract_text()
     position = 0
     for section in spec.sections:
@@ -94,6 +95,17 @@ def test_marking_instructions_and_overvote_variant() -> None:
     assert "整张选票无效" in beijing and "该职务的选票无效" not in beijing
 
 
+def test_paper_says_how_to_fold_it() -> None:
+    """Issue 15: the front says to fold the marked side in and then the back's QR in; the back
+    carries the two numbered fold lines and says not to mark or photograph it."""
+    reader = PdfReader(io.BytesIO(render(make_spec(), make_codes(1))))
+    front = reader.pages[0].extract_text().replace("\n", "")
+    back = reader.pages[1].extract_text().replace("\n", "")
+    assert "划票面向里对折" in front and "使背面的二维码折在里面" in front
+    assert "① 沿此线对折，划票面向里" in back and "② 再沿此线对折" in back and "请勿涂画、拍照" in back
+    assert "候选人" not in back and "王建国" not in back  # nothing to mark on the back
+
+
 def test_fonts_are_embedded_truetype(printed: tuple[BallotSpec, list[PaperCodes], bytes]) -> None:
     """NOTES.md "Chinese text in PDFs": every font used is embedded (/FontFile2), none by name only."""
     _, _, pdf = printed
@@ -115,7 +127,7 @@ def test_receipt_code_on_stub_only_and_static_part_shared(printed: tuple[BallotS
     cut = paper_layout(spec).cut_y
     stub_texts = []
     for index, code in enumerate(codes):
-        found = pieces(reader, index)
+        found = pieces(reader, 2 * index)
         grouped = group_code(code.t_human)
         hits = [p for p in found if grouped in p.text]
         assert hits and all(p.y < cut for p in hits)
@@ -129,7 +141,8 @@ def test_receipt_code_on_stub_only_and_static_part_shared(printed: tuple[BallotS
     assert len(set(stub_texts)) == 1
     assert "凭此存根查询您的选票已计入" in stub_texts[0]
     # The static part is one form XObject shared by all pages (drawn once).
-    forms = {page["/Resources"]["/XObject"].raw_get("/FormXob.juxuan-ballot-static").idnum for page in reader.pages}
+    fronts = reader.pages[0::2]
+    forms = {page["/Resources"]["/XObject"].raw_get("/FormXob.juxuan-ballot-static").idnum for page in fronts}
     assert len(forms) == 1
 
 
@@ -141,25 +154,31 @@ def test_audit_code_never_in_text_or_content(printed: tuple[BallotSpec, list[Pap
     for page in reader.pages:
         streams += page.get_contents().get_data()
     for index, code in enumerate(codes):
-        assert code.a_qr.split(":")[1] not in reader.pages[index].extract_text()
+        for side in (2 * index, 2 * index + 1):
+            assert code.a_qr.split(":")[1] not in reader.pages[side].extract_text()
         assert code.a_qr.encode() not in streams and code.a_qr.split(":")[1].encode() not in streams
         assert code.t_qr.encode() not in streams
 
 
 @pytest.mark.parametrize("paper_size", ["A4", "A5"])
 def test_qr_codes_decode_from_their_regions(paper_size: str) -> None:
-    """DESIGN.md ledger protocol: the stub's QR gives T's URL, the body's QR gives A, unmixed."""
+    """DESIGN.md ledger protocol: the stub's QR gives T's URL, the back's QR gives A, unmixed;
+    issue 15: the marked side (front) shows no A at all."""
     sections = SECTIONS[:3] if paper_size == "A5" else SECTIONS
     spec = make_spec(paper_size=paper_size, sections=sections)
     codes = make_codes(2)
     pdf = render(spec, codes)
     layout = paper_layout(spec)
     for index, code in enumerate(codes):
-        image = render_page(pdf, index)
-        stub = crop_points(image, layout.height, 0, 0, layout.width, layout.cut_y - 1)
-        body = crop_points(image, layout.height, 0, layout.cut_y + 1, layout.width, layout.height)
+        front = render_page(pdf, 2 * index)
+        stub = crop_points(front, layout.height, 0, 0, layout.width, layout.cut_y - 1)
+        body = crop_points(front, layout.height, 0, layout.cut_y + 1, layout.width, layout.height)
         assert qr_payloads(stub) == [code.t_qr]
-        assert qr_payloads(body) == [code.a_qr]
+        assert qr_payloads(body) == []
+        back = render_page(pdf, 2 * index + 1)
+        assert qr_payloads(back) == [code.a_qr]
+        qr = layout.body_qr
+        assert qr_payloads(crop_points(back, layout.height, qr.x - 5, qr.y - 5, qr.x + qr.w + 5, qr.y + qr.h + 5)) == [code.a_qr]
 
 
 def test_missing_glyph_refused_before_printing() -> None:

@@ -41,7 +41,7 @@ def test_auditor_starts_an_audit_and_enters_a_draw(page, live_app):
                 .filter(AuditCode.election_id == eid, AuditCode.state == "counted") if names[b] == box)
     d = ds[position - 1]
     assert d not in page.content()  # blind: the record is not shown
-    page.get_by_label("扫描选票正面的审计二维码").fill(d)
+    page.get_by_label("扫描选票背面的审计二维码").fill(d)
     shot(page, "audit-draw")
     page.get_by_role("button", name="录入").click()
     assert "已录入第 1 次抽取" in page.content()

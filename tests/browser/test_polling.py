@@ -156,7 +156,7 @@ def test_spoiled_paper_page(page, polling_world, monkeypatch):
     page.goto(f"/elections/{w['election'].id}/polling/spoiled")
     assert unlabelled_fields(page) == []
     page.get_by_label("扫描写错选票的存根").fill(papers[0][0])
-    page.get_by_label("扫描写错选票正面的二维码").fill(papers[0][1])
+    page.get_by_label("扫描写错选票背面的二维码").fill(papers[0][1])
     page.get_by_role("button", name="作废并换发新票").click()
     assert "写错的选票已作废" in page.content()
     shot(page, "polling-spoiled")

@@ -256,7 +256,7 @@ def test_a_whole_election_through_the_pages(page, live_app, tmp_path):
     page.goto(f"{base}/polling/spoiled")
     for t_code, a_code in papers[voting:]:
         page.get_by_label("扫描未用选票的存根").fill(t_code)
-        page.get_by_label("扫描未用选票正面的二维码").fill(a_code)
+        page.get_by_label("扫描未用选票背面的二维码").fill(a_code)
         with page.expect_navigation():
             page.get_by_role("button", name="作废未用选票").click()
 
@@ -341,7 +341,7 @@ def test_a_whole_election_through_the_pages(page, live_app, tmp_path):
     election = db.get(Election, election_id)
     in_box = sorted((d_from_scan(election, a_code), a_code) for _t, a_code in papers[:voting])
     drawn = in_box[position - 1][1]
-    page.get_by_label("扫描选票正面的审计二维码").fill(drawn)
+    page.get_by_label("扫描选票背面的审计二维码").fill(drawn)
     approved = [row["name"] for post in tally["posts"] for row in post["rows"] if row["votes"] == voting]
     for name in approved:
         page.get_by_label(f"{name} 赞成").check()

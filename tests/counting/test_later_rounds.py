@@ -57,7 +57,7 @@ def test_runoff_round_printed_issued_counted_and_bundled(db, runoff, monkeypatch
     pdf = io.BytesIO()
     papers = print_capturing(db, e, 25, monkeypatch, round_number=2, out=pdf)
     reader = PdfReader(io.BytesIO(pdf.getvalue()))
-    assert len(reader.pages) == 25
+    assert len(reader.pages) == 25 * 2  # front and back of each paper
     text = reader.pages[0].extract_text()
     assert "另行选举" in text and "第一轮" not in text
     assert "居民委员会委员" in text and "居民委员会主任" not in text and "居务监督委员会" not in text

@@ -45,7 +45,7 @@ def test_paper_recorded_once_with_marks_and_no_link(db, small):
 
 def test_unknown_and_voided_codes_refused(db, small):
     election, b = small
-    with pytest.raises(UserError, match="不是选票正面"):
+    with pytest.raises(UserError, match="不是选票背面"):
         enter_scanned(db, election, b.boxes[0].id, "hello", {}, "c")
     db.rollback()
     with pytest.raises(UserError, match="不在本次选举的印制清单"):

@@ -51,7 +51,7 @@ def test_pdf_read_back_codes_separated_and_never_stored(db, poll) -> None:
     election = poll["election"]
     result, pdf = _print(db, election, 3)
     reader = PdfReader(io.BytesIO(pdf))
-    assert len(reader.pages) == 3
+    assert len(reader.pages) == 3 * 2  # front and back of each paper
     spec = printing.ballot_specs(db, election)[0][1]
     layout = paper_layout(spec)
     # Candidates in ballot order, per post, as the text is read back top to bottom.
@@ -62,17 +62,21 @@ def test_pdf_read_back_codes_separated_and_never_stored(db, poll) -> None:
     assert key_of(db, election).fingerprint.split()[0] in page_text.replace("\n", " ")
     ts, as_ = [], []
     for i in range(3):
-        image = render_page(pdf, i)
+        # Issue 15: the marked side (front, page 2i) shows T on the stub and no audit QR at all;
+        # A is read from the back (page 2i + 1) only.
+        image = render_page(pdf, 2 * i)
         stub = crop_points(image, layout.height, 0, 0, layout.width, layout.cut_y - 1)
         body = crop_points(image, layout.height, 0, layout.cut_y + 1, layout.width, layout.height)
         (t_url,) = qr_payloads(stub)
-        (a_qr,) = qr_payloads(body)
+        assert qr_payloads(body) == []
+        (a_qr,) = qr_payloads(render_page(pdf, 2 * i + 1))
         t, a = codes.parse(t_url), codes.parse_audit_qr(a_qr)
         ts.append(t)
         as_.append(a)
         cut = layout.cut_y
-        stub_text = "".join(p.text for p in pieces(reader, i) if p.y < cut).replace(" ", "").replace("-", "")
-        body_text = "".join(p.text for p in pieces(reader, i) if p.y >= cut).replace(" ", "").replace("-", "")
+        front = pieces(reader, 2 * i)
+        stub_text = "".join(p.text for p in front if p.y < cut).replace(" ", "").replace("-", "")
+        body_text = "".join(p.text for p in front + pieces(reader, 2 * i + 1) if p.y >= cut).replace(" ", "").replace("-", "")
         assert codes.human(t).replace("-", "") in stub_text
         for form in _forms(t):
             assert form.replace("-", "").replace(" ", "") not in body_text
@@ -156,7 +160,7 @@ def test_print_job_over_http_progress_then_single_download(app, db, poll) -> Non
     assert state["done"] == 150
     download = client.get(job_url + "/download")
     pdf = b"".join(download.response)
-    assert download.status_code == 200 and pdf.startswith(b"%PDF") and len(PdfReader(io.BytesIO(pdf)).pages) == 150
+    assert download.status_code == 200 and pdf.startswith(b"%PDF") and len(PdfReader(io.BytesIO(pdf)).pages) == 150 * 2
     folder = printing.jobs_dir(app.instance_path)
     assert not (folder / f"{job}.pdf").exists() and not (folder / f"{job}.pdf.part").exists()
     again = client.get(job_url + "/download")
