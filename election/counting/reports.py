@@ -16,7 +16,13 @@ from ..clock import cn_date
 from ..errors import UserError
 from ..ledger.events import events_of, record_event
 from ..ledger.keys import fingerprint_of
+<<<<<<< HEAD
 from ..models import ROUND_KINDS, Election, Filing, RoundResult, User
+=======
+from ..models import Election, Filing, ROUND_KINDS, RoundResult, User
+from ..protocol.writeins import OTHER
+from ..rules.rulebook import Rulebook
+>>>>>>> 68dd832 (Write-ins: a rulebook minimum (write_in_public_min, default 5); public totals, box groups, the result and tally-board events and the result notice name a write-in only at the minimum or elected, the rest merged as 其他（另选他人）; the verifier checks the minimum on the public bundle and, with the records, that no write-in reaching it was hidden)
 from ..rules.tally_types import BODY_ZH
 from .result import published
 from .service import ballot_of, day_of, round_of
@@ -91,12 +97,23 @@ def report_pdf(db: Session, election: Election, round_number: int) -> bytes:
     return out.getvalue()
 
 
+def _public_rows(candidates: tuple[CandidateTally, ...], minimum: int) -> list[list[str]]:
+    """The notice's rows: a write-in below the rulebook's minimum and not elected is not named
+    on the notice board; their votes make one 其他（另选他人） row (issue 15)."""
+    rows = [[c.name, str(c.votes), c.reason] for c in candidates
+            if not c.write_in or c.elected or c.votes >= minimum]
+    other = sum(c.votes for c in candidates if c.write_in and not c.elected and c.votes < minimum)
+    if other:
+        rows.append([OTHER, str(other), "未达到当选票数"])
+    return rows
+
+
 def notice_pdf(db: Session, election: Election, round_number: int) -> bytes:
     """选举结果公告: the elected per post with their votes, and the turnout."""
     report = result_report(db, election, round_number)
+    minimum = Rulebook.from_dict(election.rulebook).write_in_public_min
     groups = [
-        NoticeGroup(f"{p.body}{p.post}（应选 {p.seats} 名，当选票数 {p.threshold_votes} 票）",
-                    [[c.name, str(c.votes), c.reason] for c in p.candidates])
+        NoticeGroup(f"{p.body}{p.post}（应选 {p.seats} 名，当选票数 {p.threshold_votes} 票）", _public_rows(p.candidates, minimum))
         for p in report.posts
     ]
     out = io.BytesIO()
