@@ -26,3 +26,8 @@ class Base(DeclarativeBase):
 def utcnow() -> datetime:
     """The project clock's current moment (election.clock.now), in UTC."""
     return clock.now()
+
+
+def utcnow_hour() -> datetime:
+    """Now, cut to the hour: what an issuance keeps of its time (issue 15)."""
+    return utcnow().replace(minute=0, second=0, microsecond=0)

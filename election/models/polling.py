@@ -1,6 +1,6 @@
 """Polling stations, mobile boxes, desks and ballot issuance.
 
-An `Issuance` row records only that a voter received a paper at a desk and time, never
+An `Issuance` row records only that a voter received a paper at a desk and hour, never
 which paper; UNIQUE(election, round, voter) is the last guard of one voter, one ballot.
 """
 from __future__ import annotations
@@ -10,7 +10,7 @@ from datetime import date, datetime
 from sqlalchemy import JSON, Boolean, Date, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .base import Base, utcnow
+from .base import Base, utcnow, utcnow_hour
 
 
 class PollingStation(Base):
@@ -63,7 +63,8 @@ class Issuance(Base):
     desk_id: Mapped[int | None] = mapped_column(ForeignKey("desk.id"))
     # Set when a proxy holder collected this voter's paper.
     collected_by_id: Mapped[int | None] = mapped_column(ForeignKey("resident.id"), index=True)
-    issued_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The hour only (issue 15): a finer time would give the order of check-ins.
+    issued_at: Mapped[datetime] = mapped_column(default=utcnow_hour)
     clerk: Mapped[str] = mapped_column(String(80))
     note: Mapped[str] = mapped_column(Text, default="")
 

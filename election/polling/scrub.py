@@ -1,0 +1,128 @@
+"""The storage scrub at the close of poll (issue 15): no order of events is left in the
+database that could line up a voter's issuance with a receipt's deposit.
+
+During the day every check-in and every deposit is its own transaction, so storage keeps
+their order: on PostgreSQL each row's ``xmin`` (the writing transaction) and ``ctid`` (where
+the new row version went), on SQLite the ``-wal`` file's frames in commit order and the
+issuance rowid. The scrub rewrites the issuance, receipt (deposit), audit-code (record) and
+spoil tables of the election in one transaction, each in the order of a hash that says
+nothing about time, renumbers issuance and spoil ids over the same set of ids in that order,
+and keeps issuance times at the hour only. Then it compacts storage: PostgreSQL
+``VACUUM (FULL, ANALYZE)`` of those tables (a new file: no dead row versions, no old
+``ctid`` positions, every row with the scrub's ``xmin``); SQLite ``wal_checkpoint(TRUNCATE)``,
+``VACUUM`` (every page rewritten) and a second truncating checkpoint (the ``-wal`` is empty).
+
+What is left (docs/DECISIONS.md): the hour of each issuance and deposit, which is
+published by design; a server watched live sees the timing of requests.
+"""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+from sqlalchemy import delete, insert, select, text
+from sqlalchemy.orm import Session
+
+from ..db import begin_write, is_sqlite
+from ..ledger.events import record_event
+from ..models import AuditCode, Election, Issuance, Receipt, SpoilRecord
+
+
+@dataclass(frozen=True)
+class ScrubReport:
+    """What the scrub rewrote and whether storage was compacted."""
+
+    issuances: int
+    receipts: int
+    records: int
+    spoils: int
+    compacted: bool
+    detail: str
+
+
+def _key(*parts: object) -> bytes:
+    return hashlib.sha256("|".join(str(p) for p in parts).encode("utf-8")).digest()
+
+
+def to_hour(moment: datetime) -> datetime:
+    """A moment cut to its hour (UTC kept; a naive SQLite value is a UTC one)."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone(timezone.utc).replace(minute=0, second=0, microsecond=0)
+
+
+def _rows(db: Session, table, where) -> list[dict]:
+    return [dict(r._mapping) for r in db.execute(select(table).where(where))]
+
+
+def _rewrite(db: Session, table, where, rows: list[dict]) -> None:
+    db.execute(delete(table).where(where))
+    if rows:
+        db.execute(insert(table), rows)
+
+
+def scrub(db: Session, election: Election, actor: str) -> ScrubReport:
+    """Rewrite the election's ordered tables in hash order (one transaction, committed) and
+    compact storage. Safe to run again (after counting, for the records' counting order)."""
+    begin_write(db)
+    try:
+        if not is_sqlite(db):
+            # No desk or box may write in between; other elections wait for this transaction only.
+            db.execute(text("LOCK TABLE issuance, receipt, audit_code, spoil_record IN SHARE ROW EXCLUSIVE MODE"))
+        uid = election.uid
+        it = Issuance.__table__
+        issuances = _rows(db, it, it.c.election_id == election.id)
+        ids = sorted(r["id"] for r in issuances)
+        issuances.sort(key=lambda r: _key("issuance", uid, r["round_number"], r["voter_id"]))
+        for new_id, row in zip(ids, issuances):
+            row["id"] = new_id
+            row["issued_at"] = to_hour(row["issued_at"])
+        _rewrite(db, it, it.c.election_id == election.id, issuances)
+
+        rt = Receipt.__table__
+        receipts = sorted(_rows(db, rt, rt.c.election_id == election.id), key=lambda r: r["r_hash"])
+        _rewrite(db, rt, rt.c.election_id == election.id, receipts)
+
+        at = AuditCode.__table__
+        records = sorted(_rows(db, at, at.c.election_id == election.id), key=lambda r: r["d_hash"])
+        _rewrite(db, at, at.c.election_id == election.id, records)
+
+        st = SpoilRecord.__table__
+        spoils = _rows(db, st, st.c.election_id == election.id)
+        spoil_ids = sorted(r["id"] for r in spoils)
+        spoils.sort(key=lambda r: (r["round_number"], r["station_id"], r["hour"], _key("spoil", uid, r["id"])))
+        for new_id, row in zip(spoil_ids, spoils):
+            row["id"] = new_id
+        _rewrite(db, st, st.c.election_id == election.id, spoils)
+        record_event(db, election, "storage_scrubbed",
+                     {"issuances": len(issuances), "receipts": len(receipts), "records": len(records)}, actor,
+                     "投票结束：清除存储中的先后顺序")
+        db.commit()
+    except Exception:
+        db.rollback()
+        raise
+    compacted, detail = compact(db)
+    return ScrubReport(len(issuances), len(receipts), len(records), len(spoils), compacted, detail)
+
+
+def compact(db: Session) -> tuple[bool, str]:
+    """Compact storage after the rewrite; (done, what was done or why not)."""
+    db.close()  # hand the session's connection back: a checkpoint must not wait on our own reader
+    engine = db.get_bind()
+    if engine.dialect.name == "sqlite":
+        raw = engine.raw_connection()
+        try:
+            cursor = raw.cursor()
+            first = cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+            cursor.execute("VACUUM")
+            last = cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+            cursor.close()
+        finally:
+            raw.close()
+        busy = bool(first and first[0]) or bool(last and last[0])
+        return (not busy, "SQLite：wal_checkpoint(TRUNCATE)、VACUUM" + ("（有读取中的连接，日志未能清空）" if busy else ""))
+    with engine.connect() as conn:
+        conn = conn.execution_options(isolation_level="AUTOCOMMIT")
+        conn.exec_driver_sql("VACUUM (FULL, ANALYZE) issuance, receipt, audit_code, spoil_record")
+    return True, "PostgreSQL：VACUUM (FULL, ANALYZE)"
