@@ -63,6 +63,25 @@ def create_user_cmd(username, password, role, community_id, street_office, displ
     click.echo(f"用户 {username} 已建立 / user created")
 
 
+@main.command("scrub", help="闭票后清除存储中的先后顺序（按哈希顺序重写发票、投票、计票记录并整理数据库）。\n\n"
+              "Close-of-poll scrub: rewrite issuance, deposit and record rows in hash order and compact storage.")
+@click.option("--election", "election_id", type=int, required=True, help="选举编号 / election id")
+@click.option("--actor", default="committee", show_default=True, help="操作人 / who runs it")
+def scrub_cmd(election_id: int, actor: str) -> None:
+    from .models import Election
+    from .polling.scrub import scrub
+
+    with session() as db:
+        election = db.get(Election, election_id)
+        if election is None:
+            fail(UserError(f"选举编号 {election_id} 不存在"))
+        report = scrub(db, election, actor)
+    click.echo(f"已重写 / rewritten: 发票 {report.issuances}，存根 {report.receipts}，计票记录 {report.records}，"
+               f"写错换票 {report.spoils}；{report.detail}")
+    if not report.compacted:
+        sys.exit(1)
+
+
 @main.command("demo", help="建立一个完整的示范社区（选举、选民、各角色用户）。\n\nBuild a complete demo community: election, roll and a user for every role.")
 @click.option("--households", default=300, show_default=True, help="户数 / households")
 @click.option("--seed", default=1, show_default=True, help="随机种子 / random seed")

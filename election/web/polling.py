@@ -29,7 +29,7 @@ from ..clock import cn_date
 from ..counting.service import current_round, day_of, rounds_of
 from ..errors import UserError
 from ..models import BallotBox, Desk, Resident, Round
-from ..polling import close, deposit, issuance, printing, stations, turnout
+from ..polling import close, deposit, issuance, printing, scrub, stations, turnout
 from ..polling.round_date import set_round_date
 from .access import election_or_404, public, roles
 from .db import get_db
@@ -495,14 +495,20 @@ def reconcile(election_id: int):
             number = _posted_round() or rnd.number
             if number != current_round(db, election).number:
                 raise UserError(f"第 {number} 轮已结束，其选票清点只能查看，不能再记录")
+            final = f.get("action") == "close_hours" and f.get("final") == "1"
             if f.get("action") == "close_hours":
-                n = turnout.close_hours(db, election, current_user.username, final=f.get("final") == "1", round_number=number)
+                n = turnout.close_hours(db, election, current_user.username, final=final, round_number=number)
                 flash(_("已记录 %(n)s 条按小时汇总的发票和投票数。", n=n), "info")
             else:
                 close.explain(db, election, current_user.username, f.get("code", ""), f.get("subject", ""),
                               f.get("message", ""), f.get("explanation", ""), round_number=number)
                 flash(_("差异说明已记录。"), "info")
             db.commit()
+            if final:
+                # Close of poll: storage keeps no order of check-ins and deposits (issue 15).
+                report = scrub.scrub(db, election, current_user.username)
+                flash(_("闭票：已按哈希顺序重写发票、投票和计票记录（%(n)s 条发票记录），存储已整理。", n=report.issuances)
+                      if report.compacted else _("闭票：记录已重写，但存储未能整理完毕：%(why)s", why=report.detail), "info")
         except UserError as error:
             refuse(error)
         return redirect(url_for("polling.reconcile", election_id=election_id))
