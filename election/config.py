@@ -18,8 +18,17 @@ DEFAULT_INSTANCE = Path.cwd() / "instance"
 def instance_path() -> Path:
     """The folder that holds the SQLite file and generated keys."""
     path = Path(os.environ.get("JUXUAN_INSTANCE", DEFAULT_INSTANCE)).resolve()
-    path.mkdir(parents=True, exist_ok=True)
+    private_folder(path)
     return path
+
+
+def private_folder(path: Path) -> None:
+    """Create ``path`` owner-only (0700): the database, its -wal, keys, print jobs and
+    auditor files inside are never readable by another account of the machine (issue 15)."""
+    created = not path.exists()
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if created:
+        os.chmod(path, 0o700)  # mkdir's mode is masked by the umask
 
 
 def _read_or_create(path: Path, make: "callable[[], str]") -> str:
@@ -57,7 +66,7 @@ def load(overrides: dict | None = None) -> dict:
     """The app's configuration: environment first, then generated defaults, then overrides."""
     overrides = dict(overrides or {})
     folder = Path(overrides.pop("INSTANCE_PATH", None) or instance_path())
-    folder.mkdir(parents=True, exist_ok=True)
+    private_folder(folder)
     config = {
         "INSTANCE_PATH": str(folder),
         "DATABASE_URL": database_url(folder),

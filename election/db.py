@@ -7,6 +7,8 @@ the same call is a no-op and row locks plus UNIQUE constraints do the work.
 """
 from __future__ import annotations
 
+import os
+
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
@@ -21,10 +23,25 @@ def _normalise(url: str) -> str:
     return url
 
 
+def _private_sqlite_file(database: str | None) -> None:
+    """Create the SQLite file owner-only (0600) before SQLite does: SQLite gives its -wal
+    and -shm files the database file's mode, so all three stay private (issue 15)."""
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return
+    try:
+        fd = os.open(database, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return
+    except OSError:
+        return  # a missing folder: SQLite reports it in its own words when connecting
+    os.close(fd)
+
+
 def make_engine(url: str, **kwargs) -> Engine:
     url = _normalise(url)
     if make_url(url).get_backend_name() != "sqlite":
         return create_engine(url, pool_pre_ping=True, **kwargs)
+    _private_sqlite_file(make_url(url).database)
     engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False}, **kwargs)
 
     @event.listens_for(engine, "connect")

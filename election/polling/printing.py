@@ -15,6 +15,8 @@ exists on disk only until it is downloaded once, and a job left undownloaded is 
 """
 from __future__ import annotations
 
+import os
+
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from datetime import date
@@ -226,7 +228,8 @@ def start_print_job(
 
     def work(db: Session, running: jobs.Running) -> dict:
         election = db.get(Election, election_id)
-        with open(running.part, "wb") as out:
+        # The PDF holds every paper's T and A: owner-only while it waits for its one download.
+        with os.fdopen(os.open(running.part, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "wb") as out:
             result = print_papers(db, election, n, out, actor, data_key, url_prefix, body, round_number,
                                   running.progress)
         return {"batch": result.batch, "digest": result.digest}
