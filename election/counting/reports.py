@@ -16,13 +16,9 @@ from ..clock import cn_date
 from ..errors import UserError
 from ..ledger.events import events_of, record_event
 from ..ledger.keys import fingerprint_of
-<<<<<<< HEAD
 from ..models import ROUND_KINDS, Election, Filing, RoundResult, User
-=======
-from ..models import Election, Filing, ROUND_KINDS, RoundResult, User
 from ..protocol.writeins import OTHER
 from ..rules.rulebook import Rulebook
->>>>>>> 68dd832 (Write-ins: a rulebook minimum (write_in_public_min, default 5); public totals, box groups, the result and tally-board events and the result notice name a write-in only at the minimum or elected, the rest merged as 其他（另选他人）; the verifier checks the minimum on the public bundle and, with the records, that no write-in reaching it was hidden)
 from ..rules.tally_types import BODY_ZH
 from .result import published
 from .service import ballot_of, day_of, round_of

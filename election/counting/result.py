@@ -13,7 +13,6 @@ from ..models import (
     TallyBoard,
 )
 from ..nomination.service import ballot_key
-from ..protocol import writeins
 from ..rules.scenario import held_from_list, result_to_dict
 from ..rules.tally import tally
 from ..rules.tally_types import (
@@ -185,7 +184,7 @@ def enter_board(db: Session, election: Election, round_number: int, totals: dict
         db.add(board)
     board.totals, board.entered_by, board.explanation = totals, actor, ""
     record_event(db, election, "tally_board_entered",
-                 {"round": round_number, "totals": public_votes_of(db, election, round_number, totals)}, actor)
+                 {"round": round_number, "totals": totals}, actor)
     db.flush()
     return board
 
@@ -272,9 +271,7 @@ def publish_result(db: Session, election: Election, round_number: int, actor: st
     row = RoundResult(election_id=election.id, round_number=round_number, result=data, names=people, published_by=actor)
     db.add(row)
     round_of(db, election, round_number).status = "published"
-    # The chain is public: write-ins below the rulebook's minimum are 其他（另选他人） there (issue 15).
-    votes = public_votes_of(db, election, round_number, {k: p["votes"] for k, p in data["posts"].items()},
-                            {k: [e["person"] for e in p["elected"]] for k, p in data["posts"].items()})
+    votes = {k: p["votes"] for k, p in data["posts"].items()}
     record_event(db, election, "result_published", {
         "round": round_number, "valid": data["valid"], "registered_voters": data["registered_voters"],
         "papers_issued": data["papers_issued"], "papers_returned": data["papers_returned"],
@@ -285,14 +282,6 @@ def publish_result(db: Session, election: Election, round_number: int, actor: st
     _next_round(db, election, round_number, result, actor)
     db.flush()
     return row
-
-
-def public_votes_of(db: Session, election: Election, round_number: int, votes: dict[str, dict[str, int]],
-                    elected: dict[str, list[str]] | None = None) -> dict[str, dict[str, int]]:
-    """Votes per post as anything public may show them: write-ins below the rulebook's
-    ``write_in_public_min`` and not elected merged into 其他（另选他人）."""
-    listed = {spec.key: [str(c.resident_id) for c in rows] for spec, rows in ballot_of(db, election, round_number).posts}
-    return writeins.public_votes(votes, listed, rulebook_of(election).write_in_public_min, elected)
 
 
 def _candidate_row(db: Session, election: Election, post: str, person: str) -> Candidate:

@@ -25,7 +25,7 @@ from ..errors import UserError
 from ..models import AuditCode, BallotBox, Election, Issuance, PollingStation, Receipt, Round, RoundResult
 from ..protocol import bundle as bundle_mod
 from ..protocol import chain as chain_mod
-from ..protocol import codes, merkle, signing, writeins
+from ..protocol import codes, merkle, signing
 from ..protocol.canonical import canonical_json, sha256_hex
 from ..protocol.bundle import BoxInfo, BundleParts, Record
 from ..protocol.bundle_tally import tally_files
@@ -33,7 +33,7 @@ from ..protocol.manifest import make_manifest
 from ..rules.rulebook import Rulebook
 from . import keys
 from .events import as_chain_event, events_of, record_event
-from .recount import listed_of, public_tally
+from .recount import tally_records
 
 
 def box_keys(db: Session, election: Election) -> dict[int, str]:
@@ -104,7 +104,6 @@ def build_parts(db: Session, election: Election, round_number: int = 1) -> Bundl
     per_voter = papers_per_voter(db, election, round_number)
     issuance = {name: int(issued.get(sid, 0)) * per_voter for sid, name in stations.items()}
 
-<<<<<<< HEAD
     from ..counting.result import build_input  # the counting capability owns the tally input
 
     published = db.scalar(select(RoundResult).where(RoundResult.election_id == election.id,
@@ -122,26 +121,6 @@ def build_parts(db: Session, election: Election, round_number: int = 1) -> Bundl
         totals, box_totals, scenario = tally_files(inp, records, sorted(boxes), round_number,
                                                    published.result if published else None)
     voided = tuple(sorted(a.d_hash for a in audits if a.state == "voided"))
-=======
-    rb = Rulebook.from_dict(election.rulebook)
-    posts = post_table(db, election, round_number)
-    published = db.scalar(select(RoundResult).where(RoundResult.election_id == election.id,
-                                                    RoundResult.round_number == round_number))
-    elected = ({k: [e["person"] for e in p.get("elected", [])] for k, p in published.result.get("posts", {}).items()}
-               if published else {})
-    # Write-ins below the rulebook's minimum are published as 其他（另选他人） only (issue 15),
-    # and every box group names exactly the write-ins the totals name.
-    totals_posts = public_tally(records, posts, election.rulebook, elected=elected)
-    named = writeins.shown_in(totals_posts, listed_of(posts))
-    papers = {b: i.records for b, i in boxes.items()}
-    groups = bundle_mod.group_boxes(papers, rb.min_box_size)
-    by_box: dict[str, list[Record]] = defaultdict(list)
-    for rec in records:
-        by_box[rec.box].append(rec)
-    box_totals = tuple({"boxes": g, "papers": sum(papers[b] for b in g),
-                        "posts": public_tally([r for b in g for r in by_box[b]], posts, election.rulebook, named=named)}
-                       for g in groups)
->>>>>>> 68dd832 (Write-ins: a rulebook minimum (write_in_public_min, default 5); public totals, box groups, the result and tally-board events and the result notice name a write-in only at the minimum or elected, the rest merged as 其他（另选他人）; the verifier checks the minimum on the public bundle and, with the records, that no write-in reaching it was hidden)
     return BundleParts(
         election_id=uid,
         manifests=manifests,

@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from election.protocol import writeins
 from election.protocol.bundle import Record
 from election.rules.rulebook import Rulebook
 from election.rules.tally_count import count_papers
@@ -42,43 +41,11 @@ def tally_records(records: Sequence[Record], posts: Mapping[str, Mapping[str, An
     return out
 
 
-def listed_of(posts: Mapping[str, Mapping[str, Any]]) -> dict[str, list[str]]:
-    """The people printed on the paper, per post (everyone else is a write-in)."""
-    return {k: [str(c) for c in p.get("candidates", ())] for k, p in posts.items()}
-
-
-def public_tally(records: Sequence[Record], posts: Mapping[str, Mapping[str, Any]], rulebook: Mapping[str, Any],
-                 named: Mapping[str, Any] | None = None,
-                 elected: Mapping[str, Any] | None = None) -> dict[str, dict[str, int]]:
-    """tally_records as it may be published: write-ins below the rulebook's
-    ``write_in_public_min`` (and not elected) merged into 其他（另选他人）. ``named`` fixes which
-    write-ins are shown (a box group shows those its round's totals show)."""
-    votes = tally_records(records, posts, rulebook)
-    listed = listed_of(posts)
-    if named is None:
-        minimum = Rulebook.from_dict(dict(rulebook)).write_in_public_min
-        named = writeins.named_write_ins(votes, listed, minimum, elected)
-    return writeins.merge_write_ins(votes, listed, named)
-
-
 def tally_fn_for(totals: Mapping[str, Any], rulebook: Mapping[str, Any]):
-    """The verifier's tally function for a bundle (its totals.json and rulebook.json): the
-    records' count with the write-ins that totals.json names shown, the rest merged."""
+    """The verifier's tally function for a bundle (its totals.json and rulebook.json)."""
     posts = (totals.get("result") or {}).get("posts", {})
-    named = writeins.shown_in(totals.get("posts") or {}, listed_of(posts))
 
     def fn(records: Sequence[Record]) -> dict[str, dict[str, int]]:
-        return public_tally(records, posts, rulebook, named=named)
+        return tally_records(records, posts, rulebook)
 
     return fn
-
-
-def write_in_problems(totals: Mapping[str, Any], rulebook: Mapping[str, Any],
-                      records: Sequence[Record] | None = None) -> list[str]:
-    """A bundle's totals.json against the write-in minimum: no write-in named below it (the
-    public bundle alone shows this); with the auditor's records, none hidden that reached it."""
-    posts = (totals.get("result") or {}).get("posts", {})
-    elected = (totals.get("result") or {}).get("elected", {})
-    minimum = Rulebook.from_dict(dict(rulebook)).write_in_public_min
-    recounted = tally_records(records, posts, rulebook) if records is not None else None
-    return writeins.problems(totals.get("posts") or {}, listed_of(posts), minimum, elected, recounted)

@@ -9,7 +9,6 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-<<<<<<< HEAD
 from election.protocol.verify import Check, Pins, verify_bundle, verify_bundle_report
 from election.protocol.verify_read import MAX_ZIP
 
@@ -17,36 +16,6 @@ from election.protocol.verify_read import MAX_ZIP
 def run(data: bytes, pins: Pins = Pins()) -> list[Check]:
     """Every check of the bundle (the rules' recount when it carries records)."""
     return verify_bundle(data, pins)
-=======
-from election.ledger.recount import tally_fn_for, write_in_problems
-from election.protocol.bundle import read_bundle
-from election.protocol.verify import Check, verify_bundle
-
-
-def run(data: bytes) -> list[Check]:
-    """Every check of the bundle, with the rules' recount when it carries records."""
-    try:
-        parts = read_bundle(data)
-        tally = tally_fn_for(parts.totals, parts.rulebook)
-        min_box = int(parts.rulebook.get("min_box_size", 30))
-    except Exception:  # malformed: verify_bundle reports the format failure itself
-        return verify_bundle(data, None, 30)
-    return [*verify_bundle(data, tally, min_box), write_in_check(parts)]
-
-
-def write_in_check(parts) -> Check:
-    """Issue 15: no write-in named below the rulebook's minimum (public bundle), and with the
-    auditor's records none merged into 其他（另选他人） that reached it."""
-    try:
-        problems = write_in_problems(parts.totals, parts.rulebook, parts.records)
-    except (KeyError, TypeError, ValueError) as exc:
-        problems = [f"totals.json 中另选他人的票数无法核对：{exc}"]
-    minimum = parts.rulebook.get("write_in_public_min", 5)
-    if problems:
-        return Check("另选他人公布门槛", "write_in_minimum", False, "；".join(problems[:5]))
-    return Check("另选他人公布门槛", "write_in_minimum", True,
-                 f"单独列出姓名的另选他人均不少于 {minimum} 票（或已当选），其余并入“其他（另选他人）”")
->>>>>>> 68dd832 (Write-ins: a rulebook minimum (write_in_public_min, default 5); public totals, box groups, the result and tally-board events and the result notice name a write-in only at the minimum or elected, the rest merged as 其他（另选他人）; the verifier checks the minimum on the public bundle and, with the records, that no write-in reaching it was hidden)
 
 
 def report(data: bytes, pins: Pins = Pins()) -> tuple[list[Check], dict[str, Any]]:
