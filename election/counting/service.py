@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ..db import begin_write
@@ -220,6 +221,9 @@ def enter_scanned(db: Session, election: Election, box_id: int, scanned: str, fi
     return record_paper(db, election, box, d, marks, counter)
 
 
+ALREADY_SECOND = "此选票已复核录入过，不得重复复核录入"
+
+
 def second_entry(db: Session, election: Election, scanned: str, fields: dict[str, str], counter: str,
                  round_number: int | None = None) -> SecondEntry:
     """An independent re-entry of a counted paper by a second counter (keyed by D), on the
@@ -232,12 +236,20 @@ def second_entry(db: Session, election: Election, scanned: str, fields: dict[str
         raise UserError(f"此选票是第 {code.round_number} 轮的选票，请在第 {code.round_number} 轮的复核录入页面录入")
     marks = marks_from_entry(db, election, ballot_of(db, election, code.round_number), fields)
     begin_write(db)
-    if db.get(SecondEntry, (election.id, d)) is not None:
-        raise UserError("此选票已复核录入过")
+    # Lock the paper's record first, then look: a second counter entering the same paper
+    # at once waits here and then sees the first one's entry (PostgreSQL read committed).
+    db.execute(select(AuditCode.d_hash).where(AuditCode.election_id == election.id, AuditCode.d_hash == d)
+               .with_for_update())
+    if db.scalar(select(SecondEntry.d_hash).where(SecondEntry.election_id == election.id, SecondEntry.d_hash == d)):
+        raise UserError(ALREADY_SECOND)
     row = SecondEntry(election_id=election.id, d_hash=d, round_number=code.round_number, marks=marks, counter=counter)
     db.add(row)
+    try:
+        db.flush()  # the primary key (election, D) is the last guard
+    except IntegrityError:
+        db.rollback()
+        raise UserError(ALREADY_SECOND) from None
     record_event(db, election, "paper_second_entry", {"round": code.round_number}, counter)
-    db.flush()
     return row
 
 
@@ -266,10 +278,15 @@ def resolve_mismatch(db: Session, election: Election, d_hash: str, keep: str, ac
     if not reason.strip():
         raise UserError("请写明核对纸质选票的结果（说明）")
     begin_write(db)
-    entry = db.get(SecondEntry, (election.id, d_hash))
-    code = db.get(AuditCode, (election.id, d_hash))
+    code = db.scalar(select(AuditCode).where(AuditCode.election_id == election.id, AuditCode.d_hash == d_hash)
+                     .with_for_update())
+    entry = db.scalar(select(SecondEntry).where(SecondEntry.election_id == election.id, SecondEntry.d_hash == d_hash)
+                      .with_for_update())
     if entry is None or code is None:
         raise UserError("没有这张选票的复核录入")
+    db.refresh(entry)
+    if entry.resolution:
+        raise UserError("这张选票的两次录入不一致已经处理过，不能再次处理")
     if keep == "second":
         code.marks = entry.marks
     entry.resolution = keep

@@ -1,6 +1,8 @@
 """Deposit (投票), spoiled papers (写错换票) and unused papers at close.
 
-A deposit records R under a box with the hour only — no voter, desk or finer time. A stub
+A deposit records R under a box with the hour only — no voter, desk or finer time. Every
+change of a stub's or body's state is a conditional UPDATE from "printed", so two scanners
+acting on one paper at once give one result on both databases. A stub
 that is unknown, spoiled, unused, already deposited or of another round than the one being
 voted is refused with a message naming why. The offline batch endpoint of a mobile box is idempotent: a stub already deposited
 in the same box counts as "already synced", never twice.
@@ -10,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from ..counting.service import check_open, current_round
@@ -41,6 +43,36 @@ def _refuse_used(row: Receipt) -> None:
         raise UserError(f"拒绝：此选票{STATE_ZH.get(row.state, row.state)}，不能再投入或作废！")
 
 
+def _claim_receipt(db: Session, row: Receipt, **values) -> None:
+    """Move a printed stub to its next state exactly once: a conditional UPDATE that only a
+    row still "printed" matches. Of two boxes scanning one stub at once, PostgreSQL makes the
+    second wait for the first's commit and then match nothing; SQLite serialises the writers
+    (BEGIN IMMEDIATE). The loser is refused with the stub's new state, like a later scan."""
+    done = db.execute(
+        update(Receipt)
+        .where(Receipt.election_id == row.election_id, Receipt.r_hash == row.r_hash, Receipt.state == "printed")
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.refresh(row)
+    if done != 1:
+        _refuse_used(row)
+        raise UserError("拒绝：此存根刚被另一处扫描，不能再投入或作废！")
+
+
+def _claim_audit(db: Session, row: AuditCode) -> None:
+    """Void a printed body exactly once (the same conditional UPDATE as for stubs)."""
+    done = db.execute(
+        update(AuditCode)
+        .where(AuditCode.election_id == row.election_id, AuditCode.d_hash == row.d_hash, AuditCode.state == "printed")
+        .values(state="voided")
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if done != 1:
+        raise UserError("拒绝：此选票正面已作废或已计票！")
+    db.refresh(row)
+
+
 def _of_current_round(db: Session, election: Election, row: Receipt) -> None:
     """Only papers of the round being voted are deposited, spoiled or voided; a stub of an
     earlier round (taken home, found later) is refused, and so is any once the round's
@@ -67,7 +99,7 @@ def deposit(db: Session, election: Election, box_id: int, scanned: str, moment: 
         _refuse_used(row)
         _of_current_round(db, election, row)
         hour = hour_stamp(moment or utcnow())
-        row.state, row.box_id, row.deposited_hour = "deposited", box.id, hour
+        _claim_receipt(db, row, state="deposited", box_id=box.id, deposited_hour=hour)
         db.commit()
     except Exception:
         db.rollback()
@@ -133,8 +165,8 @@ def spoil(db: Session, election: Election, station_id: int, stub: str, body: str
         _refuse_used(r)
         _of_current_round(db, election, r)
         a = _audit(db, election, body, r.round_number)
-        r.state = "spoiled"
-        a.state = "voided"
+        _claim_receipt(db, r, state="spoiled")
+        _claim_audit(db, a)
         db.add(SpoilRecord(election_id=election.id, round_number=r.round_number, station_id=station.id,
                            hour=hour_stamp(moment or utcnow())))
         db.commit()
@@ -162,8 +194,8 @@ def void_unused(db: Session, election: Election, stub: str, body: str) -> None:
         _refuse_used(r)
         _of_current_round(db, election, r)
         a = _audit(db, election, body, r.round_number)
-        r.state = "unused"
-        a.state = "voided"
+        _claim_receipt(db, r, state="unused")
+        _claim_audit(db, a)
         db.commit()
     except Exception:
         db.rollback()
