@@ -34,7 +34,10 @@ def create_app(overrides: dict | None = None) -> Flask:
         if db is not None:
             db.close()
 
+    from . import logs
     from .web import init_web
+
+    logs.install()
 
     init_web(app)
     return app

@@ -62,6 +62,19 @@ def database_url(folder: Path) -> str:
     return os.environ.get("DATABASE_URL") or f"sqlite:///{folder / 'juxuan.db'}"
 
 
+def _number(name: str, default: float) -> float:
+    value = os.environ.get(name, "").strip()
+    try:
+        return float(value) if value else default
+    except ValueError:
+        raise SystemExit(f"{name} must be a number, not {value!r}") from None
+
+
+def _flag(name: str, default: bool) -> bool:
+    value = os.environ.get(name, "").strip().lower()
+    return default if not value else value in ("1", "true", "yes", "on")
+
+
 def load(overrides: dict | None = None) -> dict:
     """The app's configuration: environment first, then generated defaults, then overrides."""
     overrides = dict(overrides or {})
@@ -80,6 +93,15 @@ def load(overrides: dict | None = None) -> dict:
         "WTF_CSRF_TIME_LIMIT": None,
         "BABEL_DEFAULT_LOCALE": "zh",
         "MAX_CONTENT_LENGTH": 32 * 1024 * 1024,
+        # Sessions (election/web/security.py): a polling day runs from about 7:00 to the
+        # end of counting, so a login lasts at most 16 hours; a desk left alone for two
+        # hours logs in again. Secure cookies are on when the public address is HTTPS.
+        "SESSION_IDLE_MINUTES": _number("JUXUAN_SESSION_IDLE_MINUTES", 120),
+        "SESSION_MAX_HOURS": _number("JUXUAN_SESSION_MAX_HOURS", 16),
+        "SESSION_COOKIE_SECURE": _flag("JUXUAN_SECURE_COOKIES",
+                                       os.environ.get("JUXUAN_PUBLIC_URL", "").startswith("https://")),
+        # How many reverse proxies in front of the app to believe in X-Forwarded-For.
+        "TRUSTED_PROXIES": int(_number("JUXUAN_TRUSTED_PROXIES", 0)),
     }
     config.update(overrides)
     return config

@@ -2,7 +2,7 @@
 registers every table on Base.metadata (Alembic and the tests rely on that)."""
 from .base import Base, utcnow
 from .community import METHODS, Community, Election
-from .accounts import ROLES, STREET_ROLES, User
+from .accounts import ROLES, STREET_ROLES, LoginFailure, RateCounter, User
 from .events import ElectionEvent
 from .roll import CATEGORIES, STATUSES, Household, Resident
 from .roll_extra import APPLICATION_KINDS, OBJECTION_STATUSES, Objection, RollApplication
@@ -17,7 +17,7 @@ from .representatives import (
 from .counting import BoxExplanation, Filing, RoundResult, SecondEntry, TallyBoard
 
 __all__ = [
-    "Base", "utcnow", "METHODS", "Community", "Election", "ROLES", "STREET_ROLES", "User",
+    "Base", "utcnow", "METHODS", "Community", "Election", "ROLES", "STREET_ROLES", "User", "LoginFailure", "RateCounter",
     "ElectionEvent", "CATEGORIES", "STATUSES", "Household", "Resident", "APPLICATION_KINDS", "OBJECTION_STATUSES", "Objection", "RollApplication", "CANDIDATE_STATUSES",
     "Candidate", "CHANNELS", "RELATIONS", "Nomination", "Signature", "PrimaryVote", "Relation", "BallotBox", "Desk", "Issuance", "PollingStation", "MobileBoxVoter", "PrintBatch", "Proxy", "ReconciliationNote", "SpoilRecord", "ROUND_KINDS", "AuditCode",
     "Receipt", "Round", "ElectionKey", "Audit", "AuditDraw", "Complaint", "Countersignature", "HeadNotice", "StreetOfficeKey",

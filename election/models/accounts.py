@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, String
+from sqlalchemy import Boolean, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .base import Base, utcnow
@@ -32,6 +32,9 @@ class User(Base):
     street_office: Mapped[str | None] = mapped_column(String(100))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Every session cookie carries the generation it was issued under; logging out or
+    # changing the password moves it on, so every earlier cookie of the user stops working.
+    session_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     # Flask-Login's protocol, written out so models stay free of Flask.
     @property
@@ -47,8 +50,32 @@ class User(Base):
         return False
 
     def get_id(self) -> str:
-        return str(self.id)
+        return f"{self.id}.{self.session_generation}"
 
     @property
     def role_label(self) -> str:
         return ROLES.get(self.role, self.role)
+
+
+class LoginFailure(Base):
+    """One wrong password, kept for the throttle window: per account (``username``) and per
+    client address, shared by every app process through the database."""
+
+    __tablename__ = "login_failure"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(80), index=True)
+    address: Mapped[str] = mapped_column(String(64), index=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
+class RateCounter(Base):
+    """Hits of one client on one limited page within one fixed window (a minute), shared by
+    every app process: the receipt lookup's limit holds across gunicorn workers."""
+
+    __tablename__ = "rate_counter"
+
+    bucket: Mapped[str] = mapped_column(String(20), primary_key=True)
+    client: Mapped[str] = mapped_column(String(64), primary_key=True)
+    window: Mapped[int] = mapped_column(Integer, primary_key=True)
+    hits: Mapped[int] = mapped_column(Integer, default=0)

@@ -10,12 +10,14 @@ from flask import Flask
 
 from .access import check_every_view_marked, init_login
 from .i18n import init_i18n
+from .security import init_security
 
 
 def init_web(app: Flask) -> None:
     from flask_wtf import CSRFProtect
 
     CSRFProtect(app)
+    init_security(app)
     init_login(app)
     init_i18n(app)
 
@@ -39,6 +41,8 @@ def _error_pages(app: Flask) -> None:
         400: lambda: _("请求无效（表单可能已过期，请刷新后重试）。"),
         403: lambda: _("您的角色无权进行此操作。"),
         404: lambda: _("页面不存在，或您无权查看。"),
+        413: lambda: _("上传的文件或提交的内容太大（上限 %(mb)s MB），请拆分后再提交。",
+                       mb=app.config["MAX_CONTENT_LENGTH"] // (1024 * 1024)),
         429: lambda: _("请求过于频繁，请稍后再试。"),
     }
     for code, message in messages.items():

@@ -75,8 +75,14 @@ def init_login(app: Flask) -> None:
 
     @manager.user_loader
     def _load(user_id: str) -> User | None:
-        user = get_db().get(User, int(user_id))
-        return user if user is not None and user.active else None
+        # "<id>.<generation>": a cookie of an ended session names an old generation.
+        number, _, generation = user_id.partition(".")
+        if not number.isdigit() or not generation.isdigit():
+            return None
+        user = get_db().get(User, int(number))
+        if user is None or not user.active or user.session_generation != int(generation):
+            return None
+        return user
 
 
 def community_or_404(community_id: int) -> Community:

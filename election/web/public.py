@@ -4,8 +4,6 @@ The receipt page names no candidate and answers "not found" identically for a co
 that was printed but not deposited and one never printed."""
 from __future__ import annotations
 
-import threading
-import time
 from datetime import date
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
@@ -20,6 +18,7 @@ from wtforms.validators import DataRequired, Length
 
 from .choices import options
 from .. import clock
+from ..accounts.ratelimit import WINDOW_SECONDS, hit
 from ..errors import UserError
 from ..jobs import Running
 from ..ledger import publication
@@ -36,35 +35,14 @@ from .jobs import start as start_job
 bp = Blueprint("public", __name__)
 
 
-class TokenBucket:
-    """Per-client token bucket, in process: ``rate`` lookups per second, bursts of ``burst``.
-    Enough for one laptop or one app process; several processes each keep their own."""
-
-    def __init__(self, rate: float, burst: int) -> None:
-        self.rate, self.burst = rate, burst
-        self._state: dict[str, tuple[float, float]] = {}
-        self._lock = threading.Lock()
-
-    def allow(self, key: str) -> bool:
-        now = time.monotonic()
-        with self._lock:
-            tokens, last = self._state.get(key, (float(self.burst), now))
-            tokens = min(float(self.burst), tokens + (now - last) * self.rate)
-            if len(self._state) > 10000:  # forget idle clients
-                self._state.clear()
-            if tokens < 1:
-                self._state[key] = (tokens, now)
-                return False
-            self._state[key] = (tokens - 1, now)
-            return True
-
-
-def _bucket() -> TokenBucket:
-    b = current_app.extensions.get("juxuan.receipt_bucket")
-    if b is None:
-        b = TokenBucket(current_app.config.get("RECEIPT_LOOKUP_RATE", 0.2), current_app.config.get("RECEIPT_LOOKUP_BURST", 10))
-        current_app.extensions["juxuan.receipt_bucket"] = b
-    return b
+def _allowed(bucket: str) -> bool:
+    """The receipt page's and complaint form's limit per client address, shared by every
+    app process (accounts.ratelimit): RECEIPT_LOOKUP_BURST lookups plus RECEIPT_LOOKUP_RATE
+    per second, counted per minute. Behind a reverse proxy the address is the resident's
+    only when JUXUAN_TRUSTED_PROXIES says how many proxies to believe (docs/OPERATIONS.md)."""
+    config = current_app.config
+    limit = int(config.get("RECEIPT_LOOKUP_BURST", 10) + config.get("RECEIPT_LOOKUP_RATE", 0.2) * WINDOW_SECONDS)
+    return hit(get_db(), bucket, request.remote_addr or "?", max(1, limit))
 
 
 class ReceiptForm(FlaskForm):
@@ -89,7 +67,7 @@ def _open_windows(db) -> list[tuple[Election, date]]:
 
 
 def _answer(code_text: str):
-    if not _bucket().allow(request.remote_addr or "?"):
+    if not _allowed("receipt"):
         abort(429)
     db = get_db()
     try:
@@ -216,7 +194,7 @@ def complaint(election_id: int):
     form = ComplaintForm()
     deadline = publication.complaint_deadline(db, election)
     if form.validate_on_submit():
-        if not _bucket().allow(request.remote_addr or "?"):
+        if not _allowed("complaint"):
             abort(429)
         try:
             row = file_complaint(db, election, form.kind.data, form.text.data, form.contact.data, clock.today())

@@ -24,7 +24,7 @@ def _events(db, kind: str) -> int:
 
 def _second_entry_race(app, db, world, trials: int) -> None:
     election = world["a"]["election"]
-    b = build(db, election, DATA_KEY, voters=12, papers=trials, boxes=2)
+    b = build(db, election, DATA_KEY, voters=max(12, trials), papers=trials, boxes=2)
     db.commit()
     sessions = app.extensions["juxuan.sessions"]
     first, other = entry_fields(b, {"jwh_zhuren": {0: "1"}}), entry_fields(b, {"jwh_zhuren": {1: "1"}})

@@ -1,14 +1,14 @@
 """initial schema
 
-Revision ID: c00728eafa4a
+Revision ID: 35ce6905ee40
 Revises: 
-Create Date: 2026-11-23 15:11:17.274253
+Create Date: 2026-11-29 23:46:42.390317
 """
 from alembic import op
 import sqlalchemy as sa
 
 
-revision = 'c00728eafa4a'
+revision = '35ce6905ee40'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -27,6 +27,25 @@ def upgrade() -> None:
     with op.batch_alter_table('community', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_community_street_office'), ['street_office'], unique=False)
 
+    op.create_table('login_failure',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('username', sa.String(length=80), nullable=False),
+    sa.Column('address', sa.String(length=64), nullable=False),
+    sa.Column('at', sa.DateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_login_failure'))
+    )
+    with op.batch_alter_table('login_failure', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_login_failure_address'), ['address'], unique=False)
+        batch_op.create_index(batch_op.f('ix_login_failure_at'), ['at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_login_failure_username'), ['username'], unique=False)
+
+    op.create_table('rate_counter',
+    sa.Column('bucket', sa.String(length=20), nullable=False),
+    sa.Column('client', sa.String(length=64), nullable=False),
+    sa.Column('window', sa.Integer(), nullable=False),
+    sa.Column('hits', sa.Integer(), nullable=False),
+    sa.PrimaryKeyConstraint('bucket', 'client', 'window', name=op.f('pk_rate_counter'))
+    )
     op.create_table('street_office_key',
     sa.Column('street_office', sa.String(length=100), nullable=False),
     sa.Column('public_pem', sa.Text(), nullable=False),
@@ -44,6 +63,7 @@ def upgrade() -> None:
     sa.Column('street_office', sa.String(length=100), nullable=True),
     sa.Column('active', sa.Boolean(), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('session_generation', sa.Integer(), server_default='0', nullable=False),
     sa.ForeignKeyConstraint(['community_id'], ['community.id'], name=op.f('fk_app_user_community_id_community')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_app_user')),
     sa.UniqueConstraint('username', name=op.f('uq_app_user_username'))
@@ -930,6 +950,13 @@ def downgrade() -> None:
 
     op.drop_table('app_user')
     op.drop_table('street_office_key')
+    op.drop_table('rate_counter')
+    with op.batch_alter_table('login_failure', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_login_failure_username'))
+        batch_op.drop_index(batch_op.f('ix_login_failure_at'))
+        batch_op.drop_index(batch_op.f('ix_login_failure_address'))
+
+    op.drop_table('login_failure')
     with op.batch_alter_table('community', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_community_street_office'))
 

@@ -1,0 +1,89 @@
+"""What every response and every session gets: security headers, session lifetimes and
+revocation, and the client's address behind a trusted reverse proxy.
+
+- Headers on every response: a Content-Security-Policy that allows only this site's own
+  scripts (inline scripts carry the request's nonce, `csp_nonce()` in templates), no
+  framing (``frame-ancestors 'none'`` and X-Frame-Options DENY), nosniff, and
+  Referrer-Policy ``no-referrer`` so a receipt URL never travels in a Referer header.
+- Sessions: the cookie names the user and the session generation it was issued under
+  (User.get_id); logging out or changing the password moves the generation on in the
+  database, so every earlier cookie of that user fails in every process. A session also
+  ends after SESSION_IDLE_MINUTES without a request and SESSION_MAX_HOURS after login.
+- ``JUXUAN_TRUSTED_PROXIES=N`` believes the last N X-Forwarded-For/-Proto hops (werkzeug's
+  ProxyFix), so rate limits and login throttles see the resident's address, not the proxy's.
+"""
+from __future__ import annotations
+
+import secrets
+import time
+
+from flask import Flask, Response, flash, g, redirect, request, session, url_for
+from flask_babel import gettext as _
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+LOGIN_AT, SEEN_AT = "_jx_login_at", "_jx_seen_at"
+
+
+def now() -> float:
+    """Seconds since the epoch (tests move it instead of waiting)."""
+    return time.time()
+
+
+def csp_nonce() -> str:
+    if "csp_nonce" not in g:
+        g.csp_nonce = secrets.token_urlsafe(16)
+    return g.csp_nonce
+
+
+def start_session() -> None:
+    """Called right after login_user: the session's clock starts now."""
+    session.permanent = True
+    session[LOGIN_AT] = session[SEEN_AT] = int(now())
+
+
+def _expired(app: Flask) -> bool:
+    t = now()
+    login_at, seen_at = session.get(LOGIN_AT), session.get(SEEN_AT)
+    if not isinstance(login_at, int) or not isinstance(seen_at, int):
+        return True  # a cookie from before these limits, or forged without them
+    return (t - login_at > app.config["SESSION_MAX_HOURS"] * 3600
+            or t - seen_at > app.config["SESSION_IDLE_MINUTES"] * 60)
+
+
+def init_security(app: Flask) -> None:
+    proxies = int(app.config.get("TRUSTED_PROXIES", 0) or 0)
+    if proxies > 0:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=0)  # type: ignore[method-assign]
+    app.config["PERMANENT_SESSION_LIFETIME"] = int(app.config["SESSION_MAX_HOURS"] * 3600)
+    app.jinja_env.globals["csp_nonce"] = csp_nonce
+
+    @app.before_request
+    def _session_limits():
+        if "_user_id" not in session or request.endpoint == "static":
+            return None
+        if _expired(app):
+            session.clear()
+            flash(_("登录已超时，请重新登录。"), "info")
+            return redirect(url_for("auth.login", next=request.full_path if request.method == "GET" else None))
+        t = int(now())
+        if t - session[SEEN_AT] >= 30:  # no new cookie on every request
+            session[SEEN_AT] = t
+        return None
+
+    @app.after_request
+    def _headers(response: Response) -> Response:
+        nonce = csp_nonce()
+        response.headers.setdefault("Content-Security-Policy", (
+            "default-src 'self'; "
+            f"script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; "
+            "style-src 'self' 'unsafe-inline'; "
+            "img-src 'self' data: blob:; "
+            "connect-src 'self'; "
+            "frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'"
+        ))
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "no-referrer")
+        if app.config.get("SESSION_COOKIE_SECURE"):
+            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+        return response
