@@ -10,6 +10,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from ..db import begin_write
 from ..models import RateCounter, utcnow
 
 WINDOW_SECONDS = 60
@@ -19,6 +20,7 @@ def hit(db: Session, bucket: str, client: str, limit: int, now: datetime | None 
     """Count one hit of ``client`` on ``bucket``; True while the window's hits are within
     ``limit``. Commits its own small write (the caller's session must hold nothing pending)."""
     window = int((now or utcnow()).timestamp()) // WINDOW_SECONDS
+    begin_write(db)
     insert = sqlite_insert if db.get_bind().dialect.name == "sqlite" else pg_insert
     stmt = insert(RateCounter).values(bucket=bucket, client=client[:64], window=window, hits=1)
     stmt = stmt.on_conflict_do_update(

@@ -15,6 +15,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 from zxcvbn import zxcvbn
 
+from ..db import begin_write
 from ..errors import UserError
 from ..models import ROLES, STREET_ROLES, Community, LoginFailure, User, utcnow
 
@@ -132,6 +133,9 @@ def authenticate(db: Session, username: str, password: str, address: str = "",
             ok = _hasher.verify(user.password_hash, password or "")
         except (VerificationError, InvalidHashError):
             ok = False
+    # The hash took a while; the write takes SQLite's lock up front (a read transaction
+    # upgrading to a write would fail at once under contention).
+    begin_write(db)
     if not ok:
         db.execute(delete(LoginFailure).where(LoginFailure.at < now - throttle.window))
         db.add(LoginFailure(username=username, address=address, at=now))
@@ -146,6 +150,7 @@ def authenticate(db: Session, username: str, password: str, address: str = "",
 def end_sessions(db: Session, user_id: int) -> None:
     """Every session cookie of the user stops working (logout, password change, deactivation):
     the generation its cookies carry moves on, in the database that every process reads."""
+    begin_write(db)
     db.execute(update(User).where(User.id == user_id)
                .values(session_generation=User.session_generation + 1)
                .execution_options(synchronize_session=False))
@@ -162,8 +167,10 @@ def change_password(db: Session, user: User, current: str, new: str) -> None:
         problems.append("新密码不能与当前密码相同")
     if problems:
         raise UserError(*problems)
-    user.password_hash = hash_password(new)
-    db.flush()
+    digest = hash_password(new)
+    begin_write(db)
+    db.execute(update(User).where(User.id == user.id).values(password_hash=digest)
+               .execution_options(synchronize_session=False))
     end_sessions(db, user.id)
     db.refresh(user)
 
