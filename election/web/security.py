@@ -15,18 +15,19 @@ revocation, and the client's address behind a trusted reverse proxy.
 from __future__ import annotations
 
 import secrets
-import time
 
 from flask import Flask, Response, flash, g, redirect, request, session, url_for
 from flask_babel import gettext as _
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from .. import clock
+
 LOGIN_AT, SEEN_AT = "_jx_login_at", "_jx_seen_at"
 
 
 def now() -> float:
-    """Seconds since the epoch (tests move it instead of waiting)."""
-    return time.time()
+    """Seconds since the epoch on the project clock (tests move it instead of waiting)."""
+    return clock.now().timestamp()
 
 
 def csp_nonce() -> str:

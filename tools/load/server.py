@@ -30,7 +30,11 @@ class Server:
 
     def start(self, timeout: float = 60) -> float:
         """Start gunicorn and wait until /healthz answers; returns the seconds it took."""
+        from election import clock
+
         started = time.perf_counter()
+        # The server's project clock reads what the tool's reads (pinned in tests).
+        self.env[clock.PIN_VARIABLE] = clock.now().isoformat()
         with open(self.log, "ab") as log:
             self.proc = subprocess.Popen(
                 [str(Path(sys.executable).parent / "gunicorn"), "-c", "python:election.gunicorn_conf",
