@@ -27,6 +27,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.config.update(settings)
     app.extensions["juxuan.engine"] = engine = make_engine(app.config["DATABASE_URL"])
     app.extensions["juxuan.sessions"] = make_sessionmaker(engine)
+    _refuse_wrong_data_key(app)
 
     @app.teardown_appcontext
     def _close_session(_exc: BaseException | None) -> None:
@@ -41,3 +42,23 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     init_web(app)
     return app
+
+
+def _refuse_wrong_data_key(app: Flask) -> None:
+    """A database with elections and a data key that cannot open them (data.key lost, or a
+    new one made in its place) must not start: it would fail later with a traceback."""
+    from sqlalchemy.exc import DBAPIError
+
+    from .backup import check_data_key
+    from .errors import UserError
+
+    try:
+        with app.extensions["juxuan.sessions"]() as db:
+            check_data_key(db, app.config["DATA_KEY"])
+    except DBAPIError:
+        return  # no schema yet: `juxuan init-db` or a restore comes first
+    except UserError as error:
+        made = Path(app.config["INSTANCE_PATH"]) / "data.key"
+        if app.config.get("DATA_KEY_NEW") and made.exists():
+            made.unlink()  # the key made just now for a database that has its own
+        raise SystemExit("错误 / error: " + error.messages[0]) from None

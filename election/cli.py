@@ -39,6 +39,45 @@ def init_db() -> None:
     click.echo("数据库已就绪 / database ready")
 
 
+@main.command("backup", help="备份本实例：数据库（SQLite 在线备份；PostgreSQL 用 pg_dump）、密钥和已封存文件。\n\n"
+              "Back up this instance: database, keys and sealed files, into one tar file (mode 0600).")
+@click.argument("out", type=click.Path(dir_okay=False))
+def backup_cmd(out: str) -> None:
+    from pathlib import Path
+
+    from .backup import backup
+
+    try:
+        result = backup(current_app.extensions["juxuan.engine"], Path(current_app.instance_path),
+                        current_app.config["DATA_KEY"], current_app.config["SECRET_KEY"], Path(out))
+    except UserError as error:
+        fail(error)
+    click.echo(f"已备份到 {result.path}（{result.database}，密钥，{result.files} 个文件）。备份含数据密钥，请离线妥善保管。")
+    click.echo(f"backup written to {result.path}")
+
+
+@main.command("restore", help="把备份恢复到全新的实例（空数据库、无密钥）。\n\n"
+              "Restore a backup into a fresh instance (empty database, no keys yet).")
+@click.argument("archive", type=click.Path(dir_okay=False))
+@click.option("--data-key-file", type=click.Path(dir_okay=False, exists=True),
+              help="备份中没有数据密钥时，另行提供的 data.key / the data key when the backup lacks it")
+def restore_cmd(archive: str, data_key_file: str | None) -> None:
+    from pathlib import Path
+
+    from .backup import restore
+
+    instance = Path(current_app.instance_path)
+    if current_app.config.get("DATA_KEY_NEW"):
+        # Starting the command made a key for this empty instance: the backup's replaces it.
+        (instance / "data.key").unlink(missing_ok=True)
+    key = Path(data_key_file).read_text("ascii").strip() if data_key_file else None
+    try:
+        done = restore(Path(archive), current_app.extensions["juxuan.engine"], instance, key)
+    except UserError as error:
+        fail(error)
+    click.echo("已恢复 / restored: " + "、".join(done))
+
+
 @main.command("create-user", help="新建用户。\n\nCreate a user with a role (street_admin, committee, clerk, counter, scrutineer, auditor).")
 @click.option("--username", required=True, help="用户名 / login name")
 @click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True, help="密码 / password")

@@ -58,6 +58,11 @@ def data_key(folder: Path) -> str:
     )
 
 
+def data_key_is_new(folder: Path) -> bool:
+    """Whether ``data_key`` is about to create the key (no variable, no file yet)."""
+    return not os.environ.get("JUXUAN_DATA_KEY") and not (folder / "data.key").exists()
+
+
 def database_url(folder: Path) -> str:
     return os.environ.get("DATABASE_URL") or f"sqlite:///{folder / 'juxuan.db'}"
 
@@ -80,11 +85,13 @@ def load(overrides: dict | None = None) -> dict:
     overrides = dict(overrides or {})
     folder = Path(overrides.pop("INSTANCE_PATH", None) or instance_path())
     private_folder(folder)
+    new_key = "DATA_KEY" not in overrides and data_key_is_new(folder)
     config = {
         "INSTANCE_PATH": str(folder),
+        "DATA_KEY_NEW": new_key,
         "DATABASE_URL": database_url(folder),
         "SECRET_KEY": secret_key(folder),
-        "DATA_KEY": data_key(folder),
+        "DATA_KEY": overrides.get("DATA_KEY") or data_key(folder),
         # The receipt-check address printed on stubs and the poster (election/address.py);
         # empty: the address the page was opened with (a warning says when that is loopback).
         "PUBLIC_BASE_URL": os.environ.get("JUXUAN_PUBLIC_URL", ""),

@@ -1,0 +1,210 @@
+"""Backing up and restoring one Juxuan instance: the database, the keys, the sealed files.
+
+A backup is one tar file (mode 0600: it holds the data key):
+- ``juxuan.db`` — SQLite copied with its online backup API, consistent while the app runs;
+  or ``juxuan.pgdump`` — ``pg_dump --format=custom`` of a PostgreSQL database;
+- ``data.key`` and ``secret_key`` — the Fernet key of ID numbers and election keys, and the
+  session-signing key (either may come from the environment; the backup holds what is in use);
+- ``instance/…`` — sealed bundles and published files (not jobs, print jobs or the keys).
+
+A restore goes into a fresh instance only (no database rows, no keys there yet) and refuses,
+naming what is missing, an archive without ``data.key`` unless the key is given: without it
+every ID number and every election's signing key is unreadable, and a new key made in its
+place would fail much later. The app itself also refuses to start on a database that holds
+elections with a data key that cannot open them (`check_data_key`).
+"""
+from __future__ import annotations
+
+import io
+import os
+import shutil
+import sqlite3
+import subprocess
+import tarfile
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import Engine, func, select
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
+
+from .errors import UserError
+
+SKIP = {"jobs", "print-jobs", "data.key", "secret_key", "juxuan.db", "juxuan.db-wal", "juxuan.db-shm"}
+FORMAT = "juxuan-backup/1"
+
+
+@dataclass
+class BackupResult:
+    path: Path
+    database: str
+    files: int
+
+
+def _add_bytes(tar: tarfile.TarFile, name: str, data: bytes) -> None:
+    info = tarfile.TarInfo(name)
+    info.size, info.mode = len(data), 0o600
+    tar.addfile(info, io.BytesIO(data))
+
+
+def _pg_args(url: str) -> tuple[list[str], dict[str, str]]:
+    u = make_url(url)
+    env = {**os.environ}
+    if u.password:
+        env["PGPASSWORD"] = u.password
+    args = ["-h", u.host or "127.0.0.1", "-p", str(u.port or 5432), "-U", u.username or "postgres", "-d", u.database or ""]
+    return args, env
+
+
+def backup(engine: Engine, instance: Path, data_key: str, secret_key: str, out: Path) -> BackupResult:
+    """Write the instance's backup to ``out`` (a .tar file)."""
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    url = engine.url.render_as_string(hide_password=False)
+    files = 0
+    with tempfile.TemporaryDirectory() as tmp:
+        if engine.dialect.name == "sqlite":
+            copy = Path(tmp) / "juxuan.db"
+            source = sqlite3.connect(engine.url.database)
+            target = sqlite3.connect(copy)
+            try:
+                source.backup(target)  # the online backup API: consistent while others write
+            finally:
+                target.close()
+                source.close()
+            db_name, db_path = "juxuan.db", copy
+        else:
+            if shutil.which("pg_dump") is None:
+                raise UserError("备份需要 PostgreSQL 的 pg_dump 命令（与服务器同一主版本），本机没有找到")
+            db_path = Path(tmp) / "juxuan.pgdump"
+            args, env = _pg_args(url)
+            done = subprocess.run(["pg_dump", "--format=custom", "--no-owner", "-f", str(db_path), *args],
+                                  env=env, capture_output=True, text=True)
+            if done.returncode != 0:
+                raise UserError(f"pg_dump 失败：{done.stderr.strip()[:300]}")
+            db_name = "juxuan.pgdump"
+        fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "wb") as handle, tarfile.open(fileobj=handle, mode="w") as tar:
+            _add_bytes(tar, "FORMAT", FORMAT.encode())
+            tar.add(db_path, arcname=db_name)
+            _add_bytes(tar, "data.key", data_key.encode("ascii"))
+            _add_bytes(tar, "secret_key", secret_key.encode("ascii"))
+            for path in sorted(Path(instance).rglob("*")):
+                rel = path.relative_to(instance)
+                if rel.parts[0] in SKIP or not path.is_file() or path.suffix == ".part":
+                    continue
+                tar.add(path, arcname=f"instance/{rel.as_posix()}")
+                files += 1
+    return BackupResult(out, db_name, files)
+
+
+def _database_is_empty(engine: Engine) -> bool:
+    from sqlalchemy import inspect
+
+    from .models import Election
+
+    if "election" not in inspect(engine).get_table_names():
+        return True
+    with Session(engine) as db:
+        return not db.scalar(select(func.count()).select_from(Election))
+
+
+def restore(archive: Path, engine: Engine, instance: Path, data_key: str | None = None) -> list[str]:
+    """Restore a backup into a fresh instance; returns what was restored, in Chinese."""
+    archive = Path(archive)
+    if not archive.is_file():
+        raise UserError(f"备份文件“{archive}”不存在")
+    try:
+        tar = tarfile.open(archive, mode="r")
+    except tarfile.TarError as error:
+        raise UserError(f"“{archive.name}”不是居选备份文件：{error}") from None
+    with tar:
+        names = set(tar.getnames())
+        if "FORMAT" not in names or tar.extractfile("FORMAT").read().decode() != FORMAT:
+            raise UserError(f"“{archive.name}”不是居选备份文件（缺少格式标记 {FORMAT}）")
+        missing = []
+        if "data.key" not in names and not data_key:
+            missing.append("数据密钥 data.key（加密身份证号和各选举签名私钥的密钥；可用 --data-key-file 另行提供）")
+        if "juxuan.db" not in names and "juxuan.pgdump" not in names:
+            missing.append("数据库（juxuan.db 或 juxuan.pgdump）")
+        if missing:
+            raise UserError("恢复被拒绝，备份中缺少：" + "、".join(missing) + "。没有数据密钥，恢复出的数据无法读取，系统不会另生成新密钥。")
+        instance = Path(instance)
+        existing = [n for n in ("data.key",) if (instance / n).exists()]
+        if existing or not _database_is_empty(engine):
+            raise UserError("只能恢复到全新的实例：目标实例已有" + ("、".join(existing) if existing else "选举数据") +
+                            "。请换一个空的实例目录和空数据库。")
+        key = data_key or tar.extractfile("data.key").read().decode("ascii").strip()
+        done = []
+        with tempfile.TemporaryDirectory() as tmp:
+            for member in tar.getmembers():
+                if not member.isfile() or member.name.startswith("/") or ".." in Path(member.name).parts:
+                    continue
+                tar.extract(member, tmp, filter="data")
+            tmp_path = Path(tmp)
+            if (tmp_path / "juxuan.db").exists():
+                if engine.dialect.name != "sqlite":
+                    raise UserError("这是 SQLite 实例的备份，目标是 PostgreSQL：请先恢复到 SQLite，再按 docs/OPERATIONS.md 迁移")
+                engine.dispose()
+                source = sqlite3.connect(tmp_path / "juxuan.db")
+                target = sqlite3.connect(engine.url.database)
+                try:
+                    source.backup(target)
+                finally:
+                    target.close()
+                    source.close()
+                done.append("数据库（SQLite）")
+            else:
+                if engine.dialect.name == "sqlite" or shutil.which("pg_restore") is None:
+                    raise UserError("这是 PostgreSQL 的备份：目标须是 PostgreSQL 数据库，且本机须有 pg_restore 命令")
+                engine.dispose()
+                args, env = _pg_args(engine.url.render_as_string(hide_password=False))
+                result = subprocess.run(["pg_restore", "--no-owner", "--exit-on-error", *args,
+                                         str(tmp_path / "juxuan.pgdump")], env=env, capture_output=True, text=True)
+                if result.returncode != 0:
+                    raise UserError(f"pg_restore 失败：{result.stderr.strip()[:300]}")
+                done.append("数据库（PostgreSQL）")
+            instance.mkdir(parents=True, exist_ok=True)
+            for name, value in (("data.key", key), ("secret_key", None)):
+                source_file = tmp_path / name
+                text = value if value is not None else (source_file.read_text("ascii").strip() if source_file.exists() else None)
+                if text:
+                    if name == "secret_key":
+                        (instance / name).unlink(missing_ok=True)  # a fresh start's own, replaced
+                    fd = os.open(instance / name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+                    with os.fdopen(fd, "w", encoding="ascii") as handle:
+                        handle.write(text)
+                    done.append(name)
+            files = tmp_path / "instance"
+            if files.exists():
+                count = 0
+                for path in files.rglob("*"):
+                    if path.is_file():
+                        target_path = instance / path.relative_to(files)
+                        target_path.parent.mkdir(parents=True, exist_ok=True)
+                        shutil.copy2(path, target_path)
+                        count += 1
+                done.append(f"{count} 个已封存文件")
+    with Session(engine) as db:
+        check_data_key(db, key)
+    return done
+
+
+def check_data_key(db: Session, data_key: str) -> None:
+    """Refuse a data key that cannot open this database's election keys (a lost or
+    replaced data.key), naming what is wrong."""
+    from .ledger.keys import _passphrase
+    from .models import Election
+    from .models.ledger import ElectionKey
+    from .protocol import signing
+
+    row = db.execute(select(ElectionKey, Election).join(Election, Election.id == ElectionKey.election_id).limit(1)).first()
+    if row is None:
+        return
+    key, election = row
+    try:
+        signing.private_key_from_pem(key.private_pem.encode("ascii"), _passphrase(data_key, election))
+    except Exception:  # noqa: BLE001 - any failure means the key does not fit
+        raise UserError("数据密钥与数据库不符：数据库中已有选举，但当前的数据密钥（instance/data.key 或 JUXUAN_DATA_KEY）"
+                        "无法解开其签名私钥和身份证号。请找回原来的 data.key（见 docs/OPERATIONS.md），不要用新密钥启动。") from None
