@@ -64,6 +64,9 @@ def make_engine(url: str, **kwargs) -> Engine:
 
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
+    from .fields import guard
+
+    guard()  # every stored text within its column's length and character rule
     return sessionmaker(bind=engine, expire_on_commit=False)
 
 

@@ -45,6 +45,29 @@ def _error_pages(app: Flask) -> None:
                        mb=app.config["MAX_CONTENT_LENGTH"] // (1024 * 1024)),
         429: lambda: _("请求过于频繁，请稍后再试。"),
     }
+    from sqlalchemy.exc import DataError
+
+    from ..errors import UserError
+    from .db import get_db
+
+    @app.errorhandler(UserError)
+    def _user_error(error: UserError):
+        # A refusal that escaped its view: the same Chinese page, never a 500.
+        get_db().rollback()
+        return render_template("error.html", code=400, message="；".join(error.messages)), 400
+
+    @app.errorhandler(DataError)
+    def _data_error(_error: DataError):
+        # PostgreSQL refused a value (a bulk path the field rule does not see): say so.
+        get_db().rollback()
+        return render_template("error.html", code=400, message=_("提交的内容超出了字段长度或格式限制，请缩短后重试。")), 400
+
+    @app.errorhandler(OverflowError)
+    def _overflow(_error: OverflowError):
+        # WTForms' NumberRange turns a number of hundreds of digits into a float and fails.
+        get_db().rollback()
+        return render_template("error.html", code=400, message=_("填写的数字太大，超出了允许的范围。")), 400
+
     for code, message in messages.items():
         app.register_error_handler(
             code, lambda _e, code=code, message=message: (render_template("error.html", code=code, message=message()), code)

@@ -14,7 +14,8 @@ from wtforms.validators import DataRequired, NumberRange
 from .choices import options
 from ..errors import UserError
 from ..ledger.events import events_of
-from ..models import METHODS
+from ..fields import TextRule
+from ..models import METHODS, Community, Election
 from ..rules.presets import PRESET_LABELS
 from ..rules.rulebook import CHOICE_LABELS, Rulebook
 from ..setup.service import ElectionDraft, change_rulebook, create_community, create_election, rulebook_of
@@ -27,13 +28,14 @@ bp = Blueprint("setup", __name__)
 
 
 class CommunityForm(FlaskForm):
-    name = StringField(_l("社区名称"), validators=[DataRequired(message=_l("请填写社区名称"))])
-    street_office = StringField(_l("所属街道办事处"), validators=[DataRequired(message=_l("请填写街道办事处"))])
+    name = StringField(_l("社区名称"), validators=[DataRequired(message=_l("请填写社区名称")), TextRule(Community.name)])
+    street_office = StringField(_l("所属街道办事处"), validators=[DataRequired(message=_l("请填写街道办事处")),
+                                                          TextRule(Community.street_office)])
     households = IntegerField(_l("户数"), validators=[NumberRange(min=1, message=_l("户数须为正整数"))])
 
 
 class ElectionForm(FlaskForm):
-    title = StringField(_l("选举名称"), validators=[DataRequired(message=_l("请填写选举名称"))])
+    title = StringField(_l("选举名称"), validators=[DataRequired(message=_l("请填写选举名称")), TextRule(Election.title)])
     election_day = DateField(_l("选举日"), validators=[DataRequired(message=_l("请填写选举日（年-月-日）"))])
     method = SelectField(_l("选举方式"), choices=options(METHODS))
     preset = SelectField(_l("规则预设"), choices=options(PRESET_LABELS))
