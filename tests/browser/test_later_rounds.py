@@ -81,7 +81,7 @@ def test_runoff_print_page_and_desk(page, phone, runoff_world, tmp_path):
     info.value.save_as(path)
     reader = PdfReader(io.BytesIO(path.read_bytes()))
     text = reader.pages[0].extract_text()
-    assert len(reader.pages) == 4 and "另行选举" in text and all(name in text for name in rw["runoff"])
+    assert len(reader.pages) == 4 * 2 and "另行选举" in text and all(name in text for name in rw["runoff"])
     assert f"{later.year}年{later.month}月{later.day}日" in text.replace("\n", "")
     page.goto(f"/elections/{e.id}/polling")
     assert "第 2 轮" in page.locator("#batches").inner_text()
