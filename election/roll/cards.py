@@ -52,13 +52,17 @@ def voter_number_text(resident: Resident) -> str:
 
 
 def render_cards(db: Session, election: Election, out: BinaryIO, stations: dict[str, str] | None = None,
-                 group: str | None = None, progress: Callable[[int, int], None] | None = None) -> int:
+                 group: str | None = None, progress: Callable[[int, int], None] | None = None,
+                 resident_id: int | None = None) -> int:
     """Print the cards of registered voters with a card; `stations` maps 居民小组 to a station name.
+    ``group`` prints one 居民小组's cards, ``resident_id`` one voter's (a lost card reprinted).
     ``progress(done, total)`` counts the cards drawn."""
     stations = stations or {}
     query = voters_query(election).where(Resident.card_code.is_not(None)).order_by(Resident.voter_number)
     if group:
         query = query.where(Resident.group_name == group)
+    if resident_id is not None:
+        query = query.where(Resident.id == resident_id)
     refuse_unprintable(db.scalars(query), "选民证")
     cards = [
         VoterCard(r.name, r.group_name, stations.get(r.group_name, DEFAULT_STATION), voter_number_text(r), r.card_code)

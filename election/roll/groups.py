@@ -6,6 +6,10 @@ import re
 from collections.abc import Iterable
 
 import cn2an
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..models import Election, Resident
 
 _NUMBER = re.compile(r"[〇零一二两三四五六七八九十百千]+|\d+")
 
@@ -20,6 +24,11 @@ def group_key(name: str | None) -> tuple[int, float, str]:
         except (ValueError, KeyError):  # not a well-formed numeral (e.g. 十十): by name
             pass
     return (1, 0.0, text)
+
+
+def groups_of(db: Session, election: Election) -> list[str]:
+    """The election's 居民小组 in their order (for the per-group prints)."""
+    return sorted_groups(db.scalars(select(Resident.group_name).where(Resident.election_id == election.id).distinct()))
 
 
 def sorted_groups(names: Iterable[str | None]) -> list[str]:

@@ -72,9 +72,10 @@ def publish_roll(db: Session, election: Election, on: date, actor: str) -> str:
     return fingerprint
 
 
-def _groups(db: Session, election: Election) -> list[NoticeGroup]:
+def _groups(db: Session, election: Election, group: str | None = None) -> list[NoticeGroup]:
     by_group: dict[str, list[Resident]] = defaultdict(list)
-    for r in db.scalars(voters_query(election).order_by(Resident.group_name, Resident.voter_number, Resident.id)):
+    query = voters_query(election) if group is None else voters_query(election).where(Resident.group_name == group)
+    for r in db.scalars(query.order_by(Resident.group_name, Resident.voter_number, Resident.id)):
         by_group[r.group_name].append(r)
     return [
         NoticeGroup(f"{name}（{len(people)}人）",
@@ -84,18 +85,21 @@ def _groups(db: Session, election: Election) -> list[NoticeGroup]:
 
 
 def render_roll_notice(db: Session, election: Election, out: BinaryIO, amended: bool = False,
-                       progress: Callable[[int, int], None] | None = None) -> int:
+                       progress: Callable[[int, int], None] | None = None, group: str | None = None) -> int:
     """The public notice: voters grouped by 居民小组, names and masked ID numbers only.
     ``progress(done, total)`` counts the voters laid out."""
     if election.roll_published_on is None:
         raise UserError("请先登记公布日期，再打印选民名单公告")
     book = rulebook_of(election)
     refuse_unprintable(db.scalars(voters_query(election)), "选民名单更正公告" if amended else "选民名单公告")
-    groups = _groups(db, election)
+    groups = _groups(db, election, group)
+    if group is not None and not groups:
+        raise UserError(f"“{group}”没有选民，未打印")
     total = sum(len(g.rows) for g in groups)
     deadline = election.roll_published_on + timedelta(days=book.objection_window_days)
     lines = [
-        f"根据有关法律法规，经审核，{titled(election)}选民共{total}人，名单公布如下。",
+        f"根据有关法律法规，经审核，{titled(election)}选民共{total}人，名单公布如下。" if group is None else
+        f"根据有关法律法规，经审核，{titled(election)}{group}选民共{total}人，名单公布如下（全社区名单另行公布）。",
         f"选举日：{cn_date(election.election_day)}。对名单有不同意见的，请于{cn_date(deadline)}前向本委员会提出申诉，"
         f"本委员会在收到申诉后{book.objection_decision_days}日内作出处理决定。",
     ]

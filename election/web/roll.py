@@ -19,6 +19,7 @@ from wtforms import BooleanField, DateField, IntegerField, SelectField, StringFi
 from wtforms.validators import DataRequired, Optional
 
 from .. import clock
+from ..clock import cn_date
 from ..errors import NotFound, UserError
 from ..jobs import JobFailed, Running
 from ..ledger.events import events_of
@@ -28,6 +29,7 @@ from ..roll.cards import assign_cards, render_cards, search_voters, voter_number
 from ..roll.edit import edit_resident
 from ..roll.files import template_xlsx
 from ..roll.glyphs import describe, unprintable, unprintable_on_roll
+from ..roll.groups import groups_of
 from ..roll.importing import import_roll
 from ..roll.publication import (
     decide_objection,
@@ -95,6 +97,7 @@ class PublishForm(FlaskForm):
 
 class FreezeForm(FlaskForm):
     reason = TextAreaField(_l("冻结说明"))
+    early = BooleanField(_l("申诉期尚未结束，仍然现在冻结（请在冻结说明中写明理由）"))
 
 
 class ObjectionForm(FlaskForm):
@@ -112,6 +115,7 @@ class DecisionForm(FlaskForm):
 
 
 class CardsForm(FlaskForm):
+    group = SelectField(_l("打印哪个居民小组"), choices=[], validate_choice=False)
     stations = TextAreaField(_l("投票站分配（每行：居民小组=投票站；未填写的为“第一投票站”）"))
 
 
@@ -230,6 +234,24 @@ def edit(election_id: int, resident_id: int):
     return redirect(url_for("roll.resident", election_id=election.id, resident_id=person.id))
 
 
+@bp.route("/residents/<int:resident_id>/card.pdf")
+@roles(*READ)
+def one_card(election_id: int, resident_id: int):
+    """One voter's card (a lost or damaged card reprinted; the same card code)."""
+    election = election_or_404(election_id)
+    person = _resident(election, resident_id)
+    out = io.BytesIO()
+    try:
+        render_cards(get_db(), election, out, resident_id=person.id)
+    except UserError as error:
+        refuse(error)
+        return redirect(url_for("roll.resident", election_id=election.id, resident_id=person.id))
+    except ValueError as error:
+        flash(str(error), "error")
+        return redirect(url_for("roll.resident", election_id=election.id, resident_id=person.id))
+    return send_file(io.BytesIO(out.getvalue()), mimetype="application/pdf", download_name=f"选民证-{voter_number_text(person)}.pdf")
+
+
 @bp.route("/applications", methods=["GET", "POST"])
 @roles(*READ)
 def applications(election_id: int):
@@ -281,8 +303,9 @@ def publication(election_id: int):
         else:
             flash(_("选民名单公布日期已记录，规则随之冻结。"), "info")
             return redirect(url_for("roll.publication", election_id=election.id))
+    in_window = election.roll_published_on is not None and clock.today() <= objection_deadline(election)
     return render_template("roll/publication.html", election=election, form=form, freeze=FreezeForm(prefix="f"),
-                           notice_form=FlaskForm(prefix="n"),
+                           notice_form=FlaskForm(prefix="n"), groups=groups_of(db, election), in_window=in_window,
                            latest=latest_publication_day(election), fingerprint=roll_fingerprint(db, election),
                            deadline=objection_deadline(election) if election.roll_published_on else None)
 
@@ -294,6 +317,10 @@ def freeze(election_id: int):
     form = FreezeForm(prefix="f")
     if form.validate_on_submit():
         db = get_db()
+        if election.roll_published_on is not None and clock.today() <= objection_deadline(election) and not (form.early.data and (form.reason.data or "").strip()):
+            flash(_("申诉期至 %(d)s 才结束，期内冻结后选民提出的申诉只能作为选举委员会的决定处理。确需现在冻结，请勾选确认并写明理由。",
+                    d=cn_date(objection_deadline(election))), "error")
+            return redirect(url_for("roll.publication", election_id=election.id))
         try:
             freeze_roll(db, election, current_user.username, form.reason.data or "")
             db.commit()
@@ -312,13 +339,15 @@ def notice(election_id: int):
     if not FlaskForm(prefix="n").validate_on_submit():
         abort(400)
     amended = request.form.get("amended") == "1"
+    group = request.form.get("group") or None  # one 居民小组's sheet for its own notice board
 
     def work(db: Session, running: Running) -> dict:
         with open(running.part, "wb") as out:
-            render_roll_notice(db, db.get(Election, election_id), out, amended=amended, progress=running.progress)
+            render_roll_notice(db, db.get(Election, election_id), out, amended=amended, progress=running.progress,
+                               group=group)
         return {}
 
-    title = "选民名单更正公告" if amended else "选民名单公告"
+    title = ("选民名单更正公告" if amended else "选民名单公告") + (f"（{group}）" if group else "")
     return redirect(start_job(election, "roll_notice", f"生成{title}", work, allowed=READ, suffix=".pdf",
                               download_name=f"{title}.pdf", back=url_for("roll.publication", election_id=election.id),
                               back_label="返回公布与冻结"))
@@ -384,7 +413,9 @@ def cards(election_id: int):
     election = election_or_404(election_id)
     db = get_db()
     form = CardsForm()
+    form.group.choices = options([("", _("全部居民小组")), *((g, g) for g in groups_of(db, election))])
     if form.validate_on_submit():
+        group = form.group.data or None
         stations = {}
         for n, line in enumerate((form.stations.data or "").splitlines(), start=1):
             if line.strip():
@@ -398,13 +429,14 @@ def cards(election_id: int):
         def work(db: Session, running: Running) -> dict:
             try:
                 with open(running.part, "wb") as out:
-                    render_cards(db, db.get(Election, election_id), out, stations, progress=running.progress)
+                    render_cards(db, db.get(Election, election_id), out, stations, group=group,
+                                 progress=running.progress)
             except ValueError as error:  # a name the fonts cannot print, named with its card
                 raise JobFailed([str(error)]) from None
             return {}
 
-        return redirect(start_job(election, "voter_cards", "打印选民证", work, allowed=READ, suffix=".pdf",
-                                  download_name="选民证.pdf", back=url_for("roll.cards", election_id=election.id),
+        return redirect(start_job(election, "voter_cards", f"打印选民证{'（' + group + '）' if group else ''}", work,
+                                  allowed=READ, suffix=".pdf", download_name=f"选民证{group or ''}.pdf", back=url_for("roll.cards", election_id=election.id),
                                   back_label="返回选民证"))
     numbered = db.scalar(select(Resident.id).where(Resident.election_id == election.id,
                                                    Resident.card_code.is_not(None)).limit(1)) is not None
