@@ -9,17 +9,34 @@ from ..db import begin_write
 from ..errors import UserError
 from ..ledger.events import record_event
 from ..models import (
-    AuditCode, BoxExplanation, Candidate, Election, Issuance, Receipt, Relation, Resident, Round, RoundResult,
+    AuditCode,
+    BoxExplanation,
+    Candidate,
+    Election,
+    Issuance,
+    Receipt,
+    Relation,
+    Resident,
+    Round,
+    RoundResult,
     TallyBoard,
 )
 from ..nomination.service import ballot_key
 from ..rules.scenario import held_from_list, result_to_dict
 from ..rules.tally import tally
 from ..rules.tally_types import (
-    Candidate as TCandidate, HeldRunoff, Paper, PostMarks, PriorElected, TallyInput, TallyInputError, TallyResult,
+    Candidate as TCandidate,
+)
+from ..rules.tally_types import (
+    HeldRunoff,
+    Paper,
+    PostMarks,
+    PriorElected,
+    TallyInput,
+    TallyInputError,
+    TallyResult,
 )
 from .service import Ballot, _registered, ballot_of, boxes_of, day_of, mismatches, round_of, rulebook_of
-
 
 # ---------------------------------------------------------------------- reconciliation
 
@@ -146,6 +163,15 @@ def compute_result(db: Session, election: Election, round_number: int) -> TallyR
     inp, _ = build_input(db, election, round_number)
     try:
         return tally(inp)
+    except TallyInputError as error:
+        raise UserError(f"计票数据有误：{error}") from None
+
+
+def preview_result(db: Session, election: Election, round_number: int) -> tuple[dict, dict]:
+    """What publishing would store now (result dict, names), without writing anything."""
+    inp, people = build_input(db, election, round_number)
+    try:
+        return result_to_dict(tally(inp)), people
     except TallyInputError as error:
         raise UserError(f"计票数据有误：{error}") from None
 

@@ -9,19 +9,34 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 
-from ..counting import reports
+from ..counting import reports, summary
 from ..counting.result import (
-    blockers, board_differences, box_counts, enter_board, explain_board, explain_box, publish_result, published,
+    blockers,
+    board_differences,
+    box_counts,
+    enter_board,
+    explain_board,
+    explain_box,
+    preview_result,
+    publish_result,
+    published,
     running_tally,
 )
 from ..counting.service import (
-    ballot_of, boxes_of, enter_scanned, mismatches, resolve_mismatch, round_of, rounds_of, second_entry,
+    ballot_of,
+    boxes_of,
+    enter_scanned,
+    mismatches,
+    resolve_mismatch,
+    round_of,
+    rounds_of,
+    second_entry,
 )
 from ..errors import UserError
 from ..models import Resident, Round
-from .feedback import refuse
 from .access import election_or_404, roles
 from .db import get_db
+from .feedback import refuse
 
 bp = Blueprint("counting", __name__)
 
@@ -55,7 +70,8 @@ def overview(election_id: int):
             "mismatches": [(d, _describe(a, posts, names), _describe(b, posts, names)) for d, a, b in pairs],
             "board": board_differences(db, election, rnd.number), "published": published(db, election, rnd.number),
         })
-    return render_template("counting/overview.html", election=election, detail=detail, form=FlaskForm())
+    return render_template("counting/overview.html", election=election, detail=detail, form=FlaskForm(),
+                           final=summary.final_list(db, election) if detail else None)
 
 
 def _describe(marks: dict | None, posts: dict[str, str], names: dict[str, str]) -> list[str]:
@@ -212,6 +228,40 @@ def mismatch_resolve(election_id: int, number: int, d_hash: str):
         resolve_mismatch(db, election, d_hash, request.form.get("keep", ""), current_user.username, request.form.get("text", ""))
         return _("已按核对结果更正。")
     return _post_action(election_id, act)
+
+
+@bp.route("/elections/<int:election_id>/counting/<int:number>/preview")
+@roles("committee", "scrutineer")
+def preview(election_id: int, number: int):
+    """The result as it would be published, computed from the records; nothing is written.
+    The committee checks it against the tally board before pressing 公布."""
+    election = election_or_404(election_id)
+    db = get_db()
+    _round(election, number)
+    if published(db, election, number) is not None:
+        return redirect(url_for("counting.overview", election_id=election_id))
+    problems = blockers(db, election, number)
+    try:
+        data, names = preview_result(db, election, number)
+    except UserError as error:
+        refuse(error)
+        return redirect(url_for("counting.overview", election_id=election_id))
+    return render_template("counting/preview.html", election=election, number=number, data=data,
+                           lines=summary.lines(election, data, names), next_step=summary.next_step(data),
+                           blockers=problems)
+
+
+@bp.route("/elections/<int:election_id>/final-list")
+@roles("committee", "scrutineer", "street_admin", "auditor")
+def final_list(election_id: int):
+    election = election_or_404(election_id)
+    return render_template("counting/final_list.html", election=election, final=summary.final_list(get_db(), election))
+
+
+@bp.route("/elections/<int:election_id>/final-list.pdf")
+@roles("committee", "street_admin")
+def final_list_pdf(election_id: int):
+    return _pdf(election_id, summary.final_list_pdf, "final-list.pdf")
 
 
 @bp.route("/elections/<int:election_id>/counting/<int:number>/publish", methods=["POST"])

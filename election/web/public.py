@@ -10,26 +10,27 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy.orm import Session
 from flask_wtf import FlaskForm
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
-from .choices import options
 from .. import clock
 from ..accounts.ratelimit import WINDOW_SECONDS, hit
+from ..counting.service import current_round, rounds_of
+from ..counting.summary import final_list
 from ..errors import UserError
 from ..jobs import Running
 from ..ledger import publication
 from ..ledger.complaints import KINDS, answer_complaint, complaints_of, file_complaint
-from ..counting.service import current_round, rounds_of
 from ..ledger.publish import EXPORT_STEPS, bundle_round, lookup_receipt
 from ..models import Election, RoundResult
 from ..protocol.codes import CodeError
-from .feedback import refuse
 from .access import election_or_404, public, roles
+from .choices import options
 from .db import get_db
+from .feedback import refuse
 from .jobs import start as start_job
 
 bp = Blueprint("public", __name__)
@@ -112,10 +113,12 @@ def result(election_id: int):
     number, sealed = _bundle_round_shown(election)
     summary = publication.published_summary(current_app.instance_path, election, number)
     names = {}
+    elected: set[tuple[str, str]] = set()
     published = db.scalar(select(RoundResult).where(RoundResult.election_id == election.id,
                                                     RoundResult.round_number == number))
     if published is not None:
         names = {k: v.get("name", k) for k, v in published.names.items()}
+        elected = {(post, e["person"]) for post, p in published.result["posts"].items() for e in p["elected"]}
     if summary is not None and not names:
         from ..models import Resident
 
@@ -131,6 +134,7 @@ def result(election_id: int):
     post_names = {spec.key: spec.name_zh for spec in cfg.post_specs(rb)}
     rounds = rounds_of(db, election)
     return render_template("public/result.html", election=election, summary=summary, names=names, post_names=post_names,
+                           elected=elected, final=final_list(db, election),
                            number=number, sealed=[r for r in rounds if r.number in sealed],
                            rounds=rounds or [current_round(db, election)], default_round=bundle_round(db, election),
                            deadline=publication.complaint_deadline(db, election), can_publish=can_publish,

@@ -290,6 +290,8 @@ def test_a_whole_election_through_the_pages(page, live_app, tmp_path):
     assert "计票板合计已录入" in _flash(page)
     log_in(page, users["committee"], PASSWORD)
     page.goto(f"{base}/counting")
+    page.get_by_role("link", name="预览第 1 轮结果").click()  # the result as it would be published, nothing written
+    assert "当选" in page.locator("#preview-jwh_zhuren").inner_text()
     page.get_by_role("button", name="公布第 1 轮结果").click()
     page.wait_for_url(f"**{base}/counting")
     _shot(page, "e2e-14-result-published")
