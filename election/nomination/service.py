@@ -59,7 +59,7 @@ def margins(rulebook: Rulebook, post_key: str) -> tuple[int, int]:
 
 def label(resident: Resident) -> str:
     """How a resident is named in messages: name and voter number (names repeat)."""
-    number = f"（选民证号 {resident.voter_number}）" if resident.voter_number is not None else ""
+    number = f"（选民编号 {resident.voter_number}）" if resident.voter_number is not None else ""
     return f"{resident.name}{number}"
 
 
@@ -87,10 +87,10 @@ def find_residents(db: Session, election: Election, entries: list[str]) -> tuple
         else:
             rows = list(db.scalars(base.where(Resident.name == entry).order_by(Resident.voter_number)))
         if not rows:
-            problems.append(f"“{entry}”不在本社区名册中（请填写选民证号或完整姓名）")
+            problems.append(f"“{entry}”不在本社区名册中（请填写选民编号或完整姓名）")
         elif len(rows) > 1:
             choices = "、".join(label(r) for r in rows)
-            problems.append(f"姓名“{entry}”有 {len(rows)} 人：{choices}，请改填选民证号")
+            problems.append(f"姓名“{entry}”有 {len(rows)} 人：{choices}，请改填选民编号")
         else:
             found.append(rows[0])
     return found, problems

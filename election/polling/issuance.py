@@ -93,7 +93,7 @@ def find_by_card(db: Session, election: Election, scanned: str) -> Resident:
     code = card_from_scan(scanned)
     voter = _roll_find(db, election, code) if code else None
     if voter is None or voter.election_id != election.id:
-        raise UserError(f"选民证编码“{code[:40]}”不在本次选举的选民名单中")
+        raise UserError(f"选民证码“{code[:40]}”不在本次选举的选民名单中")
     return voter
 
 

@@ -69,7 +69,7 @@ def render_cards(db: Session, election: Election, out: BinaryIO, stations: dict[
         for r in db.scalars(query)
     ]
     if not cards:
-        raise UserError("还没有分配选民证号的选民：请先“分配选民编号和选民证码”")
+        raise UserError("还没有分配选民编号的选民：请先“分配选民编号和选民证码”")
     header = CardHeader(election.title, committee_name(election), f"选举日 {cn_date(election.election_day)}")
     return render_voter_cards(header, cards, out, progress)
 

@@ -25,10 +25,10 @@ bp = Blueprint("nomination", __name__)
 
 class NominationForm(FlaskForm):
     post = SelectField(_l("职位"))
-    nominee = StringField(_l("被提名人（选民证号或姓名）"), validators=[DataRequired(message=_l("请填写被提名人"))])
+    nominee = StringField(_l("被提名人（选民编号或姓名）"), validators=[DataRequired(message=_l("请填写被提名人"))])
     channel = SelectField(_l("提名方式"), choices=options(CHANNELS))
     evidence = TextAreaField(_l("提名依据（文字说明或文件编号）"))
-    signers = TextAreaField(_l("联名人（每行一个选民证号或姓名，仅联名推荐）"))
+    signers = TextAreaField(_l("联名人（每行一个选民编号或姓名，仅联名推荐）"))
     education = StringField(_l("文化程度"))
     current_job = StringField(_l("现任职务"))
     biography = TextAreaField(_l("简历"))
@@ -40,8 +40,8 @@ class ConfirmForm(FlaskForm):
 
 
 class RelationForm(FlaskForm):
-    resident = StringField(_l("居民（选民证号或姓名）"), validators=[DataRequired(message=_l("请填写居民"))])
-    relative = StringField(_l("亲属（选民证号或姓名）"), validators=[DataRequired(message=_l("请填写亲属"))])
+    resident = StringField(_l("居民（选民编号或姓名）"), validators=[DataRequired(message=_l("请填写居民"))])
+    relative = StringField(_l("亲属（选民编号或姓名）"), validators=[DataRequired(message=_l("请填写亲属"))])
     kind = SelectField(_l("亲属关系"), choices=options(RELATIONS))
 
 

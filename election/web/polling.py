@@ -31,6 +31,7 @@ from ..errors import UserError
 from ..models import BallotBox, Desk, Resident, Round
 from ..polling import close, deposit, issuance, printing, scrub, stations, turnout
 from ..polling.round_date import set_round_date
+from ..roll.lookup import resolve_voter
 from .access import election_or_404, public, roles
 from .db import get_db
 from .feedback import refuse
@@ -360,10 +361,8 @@ def spoiled(election_id: int):
 # --- proxies and mobile-box voters -----------------------------------------------------
 
 def _by_card(db, election, text: str, role: str) -> Resident:
-    try:
-        return issuance.find_by_card(db, election, text)
-    except UserError:
-        raise UserError(f"{role}的选民证编码“{text.strip()[:40]}”不在选民名单中") from None
+    """The voter typed as a voter number or name, or scanned from the voter card."""
+    return resolve_voter(db, election, text, role)
 
 
 @bp.route("/elections/<int:election_id>/polling/proxies", methods=["GET", "POST"])

@@ -97,7 +97,7 @@ class PublishForm(FlaskForm):
 
 class FreezeForm(FlaskForm):
     reason = TextAreaField(_l("冻结说明"))
-    early = BooleanField(_l("申诉期尚未结束，仍然现在冻结（请在冻结说明中写明理由）"))
+    early = BooleanField(_l("申诉期尚未结束，确认现在冻结（请在上栏写明理由）"))
 
 
 class ObjectionForm(FlaskForm):
@@ -415,7 +415,7 @@ def cards(election_id: int):
     form = CardsForm()
     form.group.choices = options([("", _("全部居民小组")), *((g, g) for g in groups_of(db, election))])
     if form.validate_on_submit():
-        group = form.group.data or None
+        only_group = form.group.data or None
         stations = {}
         for n, line in enumerate((form.stations.data or "").splitlines(), start=1):
             if line.strip():
@@ -429,14 +429,14 @@ def cards(election_id: int):
         def work(db: Session, running: Running) -> dict:
             try:
                 with open(running.part, "wb") as out:
-                    render_cards(db, db.get(Election, election_id), out, stations, group=group,
+                    render_cards(db, db.get(Election, election_id), out, stations, group=only_group,
                                  progress=running.progress)
             except ValueError as error:  # a name the fonts cannot print, named with its card
                 raise JobFailed([str(error)]) from None
             return {}
 
-        return redirect(start_job(election, "voter_cards", f"打印选民证{'（' + group + '）' if group else ''}", work,
-                                  allowed=READ, suffix=".pdf", download_name=f"选民证{group or ''}.pdf", back=url_for("roll.cards", election_id=election.id),
+        return redirect(start_job(election, "voter_cards", f"打印选民证{'（' + only_group + '）' if only_group else ''}", work,
+                                  allowed=READ, suffix=".pdf", download_name=f"选民证{only_group or ''}.pdf", back=url_for("roll.cards", election_id=election.id),
                                   back_label="返回选民证"))
     numbered = db.scalar(select(Resident.id).where(Resident.election_id == election.id,
                                                    Resident.card_code.is_not(None)).limit(1)) is not None

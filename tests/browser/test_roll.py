@@ -219,7 +219,7 @@ def test_publication_objection_freeze_and_notice(page, roll_world):
     page.get_by_role("button", name="冻结名单").click()
     assert "确需现在冻结" in page.content() and page.locator("#frozen").count() == 0
     page.get_by_label("冻结说明").fill("申诉已处理完毕，经选举委员会决定提前冻结")
-    page.get_by_label("申诉期尚未结束，仍然现在冻结（请在冻结说明中写明理由）").check()
+    page.get_by_label("申诉期尚未结束，确认现在冻结（请在上栏写明理由）").check()
     page.get_by_role("button", name="冻结名单").click()
     assert "名单已于" in page.locator("#frozen").inner_text()
 

@@ -147,7 +147,7 @@ def test_a_whole_election_through_the_pages(page, live_app, tmp_path):
         for name in people:
             page.goto(f"{base}/nomination/new")
             page.get_by_label("职位").select_option(label=post)
-            page.get_by_label("被提名人（选民证号或姓名）").fill(name)
+            page.get_by_label("被提名人（选民编号或姓名）").fill(name)
             party = post == "居务监督委员会主任"
             page.get_by_label("提名方式").select_option(label="社区党组织提名" if party else "自荐")
             page.get_by_label("提名依据（文字说明或文件编号）").fill("党组织提名书第1号" if party else "自荐书")

@@ -84,7 +84,7 @@ def test_joint_nomination_needs_ten_registered_signers(db):
     with pytest.raises(UserError) as short:
         service.nominate(db, election, "committee", "jwh_weiyuan", "张三", "joint", "联名推荐书", entries + ["外来"])
     db.rollback()
-    assert any("外来（选民证号 11）不是本社区登记选民" in m and "有效联名人9人，少于10人" in m for m in short.value.messages)
+    assert any("外来（选民编号 11）不是本社区登记选民" in m and "有效联名人9人，少于10人" in m for m in short.value.messages)
     assert db.scalar(select(func.count()).select_from(Nomination)) == 0
     more = roll.add("签9")
     result = service.nominate(db, election, "committee", "jwh_weiyuan", str(nominee.voter_number), "joint",
@@ -127,7 +127,7 @@ def test_ambiguous_name_lists_voter_numbers(db):
     roll = Roll(db, election)
     roll.add("同名")
     roll.add("同名")
-    with pytest.raises(UserError, match=r"姓名“同名”有 2 人：同名（选民证号 1）、同名（选民证号 2），请改填选民证号"):
+    with pytest.raises(UserError, match=r"姓名“同名”有 2 人：同名（选民编号 1）、同名（选民编号 2），请改填选民编号"):
         service.nominate(db, election, "committee", "jwh_weiyuan", "同名", "self", "自荐书")
 
 
@@ -142,7 +142,7 @@ def test_one_person_not_formal_for_both_bodies(db):
     with pytest.raises(UserError) as refused:
         service.publish(db, election, "committee", election.election_day - timedelta(days=6))
     db.rollback()
-    assert f"{both.name}（选民证号 {both.voter_number}）同时是居委会和居务监督委员会的候选人，只能选择其一" in refused.value.messages
+    assert f"{both.name}（选民编号 {both.voter_number}）同时是居委会和居务监督委员会的候选人，只能选择其一" in refused.value.messages
 
 
 def test_relative_of_jwh_candidate_is_flagged_and_woman_warning(db):
@@ -319,7 +319,7 @@ def test_name_with_a_character_missing_from_the_fonts_stops_publication(db):
     db.commit()
     check = service.check_list(db, election)
     assert check.errors == [
-        f"候选人王𠀀（选民证号 {rare.voter_number}）姓名中的“𠀀”字体中没有，无法印制公告和选票，请联系技术人员补充字体"
+        f"候选人王𠀀（选民编号 {rare.voter_number}）姓名中的“𠀀”字体中没有，无法印制公告和选票，请联系技术人员补充字体"
     ]
     with pytest.raises(UserError):
         service.publish(db, election, "committee", election.election_day - timedelta(days=6))
@@ -336,5 +336,5 @@ def test_nominee_not_selected_in_the_primary_cannot_be_nominated_again(db):
                            {c.id: v for c, v in zip(nominees, (7, 6, 5, 4, 3, 2, 1))})
     db.commit()
     last = nominees[6].resident
-    with pytest.raises(UserError, match=f"{last.name}（选民证号 {last.voter_number}）在居民委员会委员职位的状态为“未入选”，不能再提名"):
+    with pytest.raises(UserError, match=f"{last.name}（选民编号 {last.voter_number}）在居民委员会委员职位的状态为“未入选”，不能再提名"):
         service.nominate(db, election, "committee", "jwh_weiyuan", str(last.voter_number), "reps_meeting", "会议记录")

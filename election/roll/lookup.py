@@ -1,0 +1,50 @@
+"""Choosing one voter from what a clerk can type: the voter number (选民编号), the name, or a
+scan of the voter card (选民证码, the code in the card's QR). Same-name voters are told
+apart by 居民小组, birth year and the last characters of the ID number.
+"""
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..errors import UserError
+from ..models import Election, Resident
+from .cards import find_voter_by_card, voter_number_text
+from .register import voters_query
+
+MAX_SHOWN = 8
+
+
+def describe(person: Resident) -> str:
+    """``张伟（第一居民小组，1956年生，身份证尾号123X，选民编号 0012）``."""
+    parts = [person.group_name or "未分组", f"{person.birth_date.year}年生", f"身份证尾号{person.id_masked[-4:]}"]
+    if person.voter_number is not None:
+        parts.append(f"选民编号 {voter_number_text(person)}")
+    return f"{person.name}（{'，'.join(parts)}）"
+
+
+def resolve_voter(db: Session, election: Election, text: str, role: str = "选民") -> Resident:
+    """The one registered voter ``text`` names (number, name or card scan), or a UserError that
+    says what was typed and, for several people of one name, how to tell them apart."""
+    typed = " ".join(text.split())
+    if not typed:
+        raise UserError(f"请填写{role}的选民编号或姓名，或扫描其选民证")
+    voters = voters_query(election)
+    if typed.isdigit() and len(typed) <= 9:
+        found = db.scalar(voters.where(Resident.voter_number == int(typed)))
+        if found is None:
+            raise UserError(f"{role}：选民编号 {typed} 不在本次选举的选民名单中")
+        return found
+    named = list(db.scalars(voters.where(Resident.name == typed).order_by(Resident.voter_number, Resident.id)))
+    if len(named) == 1:
+        return named[0]
+    if len(named) > 1:
+        listed = "；".join(describe(p) for p in named[:MAX_SHOWN])
+        raise UserError(f"{role}“{typed}”有 {len(named)} 位同名选民：{listed}。请改填其选民编号")
+    card = find_voter_by_card(db, election, typed)
+    if card is not None and card.id in set(db.scalars(voters.with_only_columns(Resident.id).where(Resident.id == card.id))):
+        return card
+    someone = db.scalar(select(Resident).where(Resident.election_id == election.id, Resident.name == typed).limit(1))
+    if someone is not None:
+        raise UserError(f"{role}“{typed}”在居民名册中，但不是本次选举的登记选民")
+    raise UserError(f"{role}“{typed[:40]}”不在本次选举的选民名单中：请填写选民编号或完整姓名，或扫描选民证")
