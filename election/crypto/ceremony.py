@@ -65,7 +65,7 @@ def start(doc: dict[str, Any], index: int, passphrase: str) -> tuple[dict[str, A
     return public, trustees.seal_bytes(private, passphrase)
 
 
-def _commitments(public: object) -> trustees.Commitments:
+def commitments_of(public: object) -> trustees.Commitments:
     if not (isinstance(public, dict) and isinstance(public.get("index"), int)
             and isinstance(public.get("commitments"), list) and isinstance(public.get("proofs"), list)):
         raise group.CryptoError("ceremony_format", "受托人公开部分格式不对")
@@ -79,7 +79,7 @@ def _commitments(public: object) -> trustees.Commitments:
 def checked_publics(doc: dict[str, Any], publics: list[Any]) -> list[trustees.Commitments]:
     """Every trustee's public part, each proof checked, indices 1..n each once."""
     base, quorum, n = parse_ceremony(doc)
-    out = sorted((_commitments(p) for p in publics), key=lambda c: c.index)
+    out = sorted((commitments_of(p) for p in publics), key=lambda c: c.index)
     if [c.index for c in out] != list(range(1, n + 1)):
         raise group.CryptoError("ceremony_format", "受托人公开部分不全或重复")
     for c in out:

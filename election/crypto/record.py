@@ -8,9 +8,12 @@ for the post (write-ins, and under "higher counts for lower" the approvals carri
 higher post), and whether the post is invalid on the paper."""
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 from election.rules.tally_count import Counts, count_papers
+from election.rules.tally_count import PostCount as TallyPostCount
 from election.rules.tally_types import Paper, PostSpec
 
 from .paper import PostCount, PostShape
@@ -62,3 +65,19 @@ def label_totals(counts: Counts, posts: Sequence[PostSpec], listed: Mapping[str,
             out[f"{c.key}/a{i}"] = a
             out[f"{c.key}/o{i}"] = o
     return out
+
+
+def expected_from_totals(totals: Mapping[str, Any]) -> dict[str, int]:
+    """The recount labels' totals that a bundle's totals.json states (votes per person,
+    oppositions, overvoted and unreadable posts, whole invalid papers)."""
+    from election.ledger.recount import post_specs
+
+    posts = totals["result"]["posts"]
+    listed = {k: [str(c) for c in p.get("candidates", ())] for k, p in posts.items()}
+    per_post = totals["counts"]["posts"]
+    counts = Counts(int(totals["returned"]), int(totals["counts"]["whole_invalid"]), {
+        k: TallyPostCount(int(per_post[k]["overvoted"]), int(per_post[k]["unreadable"]),
+                          Counter({str(w): int(n) for w, n in totals["posts"][k].items()}),
+                          Counter({str(w): int(n) for w, n in per_post[k].get("opposed", {}).items()}))
+        for k in posts})
+    return label_totals(counts, post_specs(posts), listed)

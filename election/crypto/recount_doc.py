@@ -72,8 +72,23 @@ def decrypt(ceremony_doc: Mapping[str, Any], publics: Sequence[Mapping[str, Any]
     return _decrypt_sums(base, quorum, published, _sums(papers), partials, len(papers), shapes)
 
 
-def _decrypt_sums(base: bytes, quorum: int, published: list[trustees.Commitments], sums: Mapping[str, Ciphertext],
-                  partials: Sequence[Mapping[str, Any]], papers: int, shapes: Sequence[PostShape]) -> dict[str, int]:
+def check_partials(ceremony_doc: Mapping[str, Any], publics: Sequence[Mapping[str, Any]],
+                   papers: Sequence[Mapping[str, Any]], partial: Mapping[str, Any]) -> None:
+    """One trustee's partial decryptions of a round: one per total, each proof holding."""
+    base, _, _ = ceremony.parse_ceremony(dict(ceremony_doc))
+    published = ceremony.checked_publics(dict(ceremony_doc), list(publics))
+    sums = _sums(papers)
+    parsed = _partials_by_label([partial], sums)
+    if set(parsed) != set(sums):
+        raise group.CryptoError("recount_decryption", "部分解密须覆盖每一个加密总数")
+    for label, given in parsed.items():
+        for p in given:
+            if not 1 <= p.index <= len(published):
+                raise group.CryptoError("recount_decryption", "部分解密来自不存在的受托人")
+            trustees.check_partial(base, published, sums[label], label.encode("utf-8"), p)
+
+
+def _partials_by_label(partials: Sequence[Mapping[str, Any]], sums: Mapping[str, Ciphertext]) -> dict[str, list[trustees.Partial]]:
     by_label: dict[str, list[trustees.Partial]] = {}
     for doc in partials:
         index = doc.get("index") if isinstance(doc, dict) else None
@@ -85,6 +100,12 @@ def _decrypt_sums(base: bytes, quorum: int, published: list[trustees.Commitments
             value = group.point(ceremony.hex_bytes(part.get("value"), 32, "部分解密"), what="部分解密", allow_identity=True)
             by_label.setdefault(label, []).append(
                 trustees.Partial(index, value, proofs.EqualityProof(*proofs.parse_pair(part.get("proof"), label))))
+    return by_label
+
+
+def _decrypt_sums(base: bytes, quorum: int, published: list[trustees.Commitments], sums: Mapping[str, Ciphertext],
+                  partials: Sequence[Mapping[str, Any]], papers: int, shapes: Sequence[PostShape]) -> dict[str, int]:
+    by_label = _partials_by_label(partials, sums)
     logs = SmallLogs(max(1, papers) * max((s.seats for s in shapes), default=1))
     out: dict[str, int] = {}
     for label, c in sorted(sums.items()):

@@ -1,0 +1,310 @@
+"""The trustees' key ceremony and the encrypted count of a round, as the server keeps them.
+
+Every document a trustee uploads is checked with its proofs and recorded as a ledger event,
+so the chain fixes the joint key before any paper is printed and the partial decryptions
+before the bundle is sealed. The papers' ciphertexts (large) are kept in the instance folder
+beside the sealed bundles, with the fingerprint of the records they encrypt: a bundle takes
+them only while the round's records are still those records."""
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from ..crypto import ceremony, recount_doc, trustees
+from ..crypto.group import CryptoError
+from ..crypto.paper import PostShape
+from ..crypto.record import paper_vector, shapes
+from ..errors import UserError
+from ..ledger.events import events_of, record_event
+from ..ledger.recount import post_specs, to_paper
+from ..models import Election, Receipt
+from ..protocol.bundle import Record
+from ..rules.rulebook import Rulebook
+
+ISSUED, PUBLIC, SHARES, READY, KEY = ("trustees.ceremony_issued", "trustees.public_added", "trustees.shares_added",
+                                      "trustees.ready", "trustees.key_published")
+ENCRYPTED, PARTIALS = "trustees.round_encrypted", "trustees.partials_added"
+MAX_UPLOAD = 4 * 1024 * 1024
+DEFAULT_TRUSTEES = ("选举委员会主任", "总监票人", "街道办事处")
+
+
+@dataclass
+class Ceremony:
+    doc: dict[str, Any] | None = None
+    publics: dict[int, dict[str, Any]] = field(default_factory=dict)
+    shares: dict[int, dict[str, Any]] = field(default_factory=dict)
+    ready: dict[int, dict[str, Any]] = field(default_factory=dict)
+    joint_key: str | None = None
+    partials: dict[int, dict[int, dict[str, Any]]] = field(default_factory=dict)  # round -> index -> doc
+    encrypted: dict[int, dict[str, Any]] = field(default_factory=dict)            # round -> event data
+
+    @property
+    def n(self) -> int:
+        return len(self.doc["trustees"]) if self.doc else 0
+
+    @property
+    def quorum(self) -> int:
+        return int(self.doc["quorum"]) if self.doc else 0
+
+    def name(self, index: int) -> str:
+        assert self.doc is not None
+        return str(self.doc["trustees"][index - 1]["name"])
+
+    @property
+    def stage(self) -> str:
+        if self.doc is None:
+            return "none"
+        if self.joint_key:
+            return "key"
+        if len(self.publics) < self.n:
+            return "publics"
+        if len(self.shares) < self.n:
+            return "shares"
+        return "ready"
+
+
+def _data(payload: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in payload.items() if not k.startswith("_")}
+
+
+def ceremony_of(db: Session, election: Election) -> Ceremony:
+    out = Ceremony()
+    for e in events_of(db, election):
+        if not e.kind.startswith("trustees."):
+            continue
+        data = _data(e.payload)
+        if e.kind == ISSUED:
+            out.doc = data["ceremony"]
+        elif e.kind == PUBLIC:
+            out.publics[data["public"]["index"]] = data["public"]
+        elif e.kind == SHARES:
+            out.shares[data["shares"]["from"]] = data["shares"]
+        elif e.kind == READY:
+            out.ready[data["ready"]["index"]] = data["ready"]
+        elif e.kind == KEY:
+            out.joint_key = data["joint_key"]
+        elif e.kind == ENCRYPTED:
+            out.encrypted[data["round"]] = data
+        elif e.kind == PARTIALS:
+            out.partials.setdefault(data["round"], {})[data["partials"]["index"]] = data["partials"]
+    return out
+
+
+def base_hash(election: Election) -> bytes:
+    return hashlib.sha256(b"juxuan-recount-v1/base\n" + election.uid.encode("utf-8")).digest()
+
+
+def _refuse(error: CryptoError) -> UserError:
+    return UserError(error.message)
+
+
+def _upload(text: bytes, what: str) -> Any:
+    if len(text) > MAX_UPLOAD:
+        raise UserError(f"{what}文件过大（超过 4 MB）")
+    try:
+        return json.loads(text.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        raise UserError(f"{what}不是受托人工具生成的 JSON 文件") from None
+
+
+def issue(db: Session, election: Election, names: list[str], quorum: int, actor: str) -> dict[str, Any]:
+    """Start the ceremony: before any paper is printed, so the key is fixed in the chain first."""
+    if ceremony_of(db, election).doc is not None:
+        raise UserError("受托人仪式已经开始，不能重新开始")
+    if db.scalar(select(func.count()).select_from(Receipt).where(Receipt.election_id == election.id)):
+        raise UserError("选票已经印制：受托人的联合公钥须在印制选票之前确定")
+    names = [n.strip() for n in names if n.strip()]
+    if len(set(names)) != len(names):
+        raise UserError("受托人姓名或身份不能重复")
+    try:
+        doc = ceremony.issue(election.uid, base_hash(election), quorum, names)
+    except CryptoError as error:
+        raise _refuse(error) from None
+    record_event(db, election, ISSUED, {"ceremony": doc}, actor, "公开重计：受托人仪式开始")
+    return doc
+
+
+def _need(state: Ceremony, stage: str, what: str) -> None:
+    order = ["publics", "shares", "ready", "key"]
+    if state.doc is None:
+        raise UserError("受托人仪式还没有开始")
+    if state.stage == "key":
+        raise UserError("联合公钥已经确定，仪式已结束")
+    if order.index(state.stage) < order.index(stage):
+        raise UserError(f"还不能上传{what}：请先收齐上一步的文件")
+
+
+def add_public(db: Session, election: Election, text: bytes, actor: str) -> int:
+    state = ceremony_of(db, election)
+    _need(state, "publics", "公开部分")
+    assert state.doc is not None
+    public = _upload(text, "受托人公开部分")
+    index = public.get("index") if isinstance(public, dict) else None
+    if not isinstance(index, int) or not 1 <= index <= state.n:
+        raise UserError("受托人公开部分的序号不对")
+    if index in state.publics:
+        raise UserError(f"第 {index} 位受托人（{state.name(index)}）的公开部分已经上传")
+    try:
+        trustees.check_commitments(base_hash(election), state.quorum, ceremony.commitments_of(public))
+        ceremony.hex_bytes(public.get("transport"), 32, "传输公钥")
+    except CryptoError as error:
+        raise _refuse(error) from None
+    record_event(db, election, PUBLIC, {"public": public}, actor, f"公开重计：{state.name(index)}的公开部分")
+    return index
+
+
+def add_shares(db: Session, election: Election, text: bytes, actor: str) -> int:
+    state = ceremony_of(db, election)
+    _need(state, "shares", "份额")
+    shares = _upload(text, "受托人份额")
+    sender = shares.get("from") if isinstance(shares, dict) else None
+    if not isinstance(sender, int) or not 1 <= sender <= state.n or not isinstance(shares.get("to"), dict):
+        raise UserError("份额文件格式不对")
+    if sender in state.shares:
+        raise UserError(f"第 {sender} 位受托人（{state.name(sender)}）的份额已经上传")
+    if sorted(shares["to"]) != sorted(str(i) for i in range(1, state.n + 1)):
+        raise UserError("份额文件须给每位受托人各一份")
+    record_event(db, election, SHARES, {"shares": shares}, actor, f"公开重计：{state.name(sender)}发出的份额")
+    return sender
+
+
+def add_ready(db: Session, election: Election, text: bytes, actor: str) -> int:
+    state = ceremony_of(db, election)
+    _need(state, "ready", "确认")
+    assert state.doc is not None
+    ready = _upload(text, "受托人确认")
+    index = ready.get("index") if isinstance(ready, dict) else None
+    if not isinstance(index, int) or not 1 <= index <= state.n:
+        raise UserError("受托人确认文件的序号不对")
+    try:
+        published = ceremony.checked_publics(state.doc, [state.publics[i] for i in sorted(state.publics)])
+        joint = trustees.joint_key(published).hex()
+        expected = trustees.verification_key(index, published).hex()
+    except CryptoError as error:
+        raise _refuse(error) from None
+    if ready.get("verification_key") != expected or ready.get("joint_key") != joint:
+        raise UserError(f"{state.name(index)}的密钥份额与公开承诺不符：请该受托人重新核对份额")
+    record_event(db, election, READY, {"ready": ready}, actor, f"公开重计：{state.name(index)}已核对份额")
+    if len(state.ready | {index: ready}) == state.n:
+        record_event(db, election, KEY, {"joint_key": joint, "quorum": state.quorum, "trustees": state.n},
+                     actor, "公开重计：联合公钥确定")
+    return index
+
+
+def documents(db: Session, election: Election) -> dict[str, Any]:
+    """What the trustees download: the ceremony, the public parts, the shares."""
+    state = ceremony_of(db, election)
+    return {"ceremony": state.doc, "publics": [state.publics[i] for i in sorted(state.publics)],
+            "shares": [state.shares[i] for i in sorted(state.shares)]}
+
+
+# -- a counted round under the joint key ---------------------------------------------------
+
+def _paths(instance: str | Path, election: Election, round_number: int) -> Path:
+    folder = Path(instance) / "recount"
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    return folder / f"{election.uid}-r{round_number}.json"
+
+
+def records_fingerprint(records: tuple[Record, ...]) -> str:
+    body = json.dumps([[r.d, r.marks] for r in sorted(records, key=lambda r: r.d)], sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(body.encode("utf-8")).hexdigest()
+
+
+def _round_parts(db: Session, election: Election, round_number: int) -> tuple[Any, list[PostShape], dict[str, list[str]]]:
+    from ..ledger.publish import build_parts  # the publication capability reads a round's records
+
+    parts = build_parts(db, election, round_number)
+    posts = parts.totals["result"]["posts"]
+    listed = {k: [str(c) for c in p.get("candidates", ())] for k, p in posts.items()}
+    rb = Rulebook.from_dict(dict(parts.rulebook))
+    return parts, shapes(post_specs(posts), listed, rb.multi_post_rule), listed
+
+
+def encrypt_round(db: Session, election: Election, round_number: int, instance: str | Path, actor: str,
+                  progress: Callable[[int, int], None] | None = None) -> int:
+    """Encrypt every counted record of a round under the joint key, with proofs."""
+    state = ceremony_of(db, election)
+    if not state.joint_key:
+        raise UserError("受托人的联合公钥还没有确定，不能加密计票记录")
+    parts, post_shapes, listed = _round_parts(db, election, round_number)
+    if not parts.records:
+        raise UserError(f"第 {round_number} 轮还没有计入的选票")
+    rb = Rulebook.from_dict(dict(parts.rulebook))
+    specs = post_specs(parts.totals["result"]["posts"])
+    key = bytes.fromhex(state.joint_key)
+    base = base_hash(election)
+    out = []
+    total = len(parts.records)
+    for n, r in enumerate(sorted(parts.records, key=lambda r: r.d), start=1):
+        vector, whole = paper_vector(to_paper(r.marks), specs, listed, rb.overvote_scope, rb.multi_post_rule)
+        out += recount_doc.encrypt_round(base, key, post_shapes, [(r.d, vector, whole)])
+        if progress and (n % 50 == 0 or n == total):
+            progress(n, total)
+    totals = recount_doc.encrypted_totals(out)
+    body = {"round": round_number, "fingerprint": records_fingerprint(parts.records),
+            "shapes": recount_doc.shapes_json(post_shapes), "papers": out, "totals": totals}
+    path = _paths(instance, election, round_number)
+    path.write_text(json.dumps(body, sort_keys=True), encoding="utf-8")
+    digest = hashlib.sha256(json.dumps(totals, sort_keys=True).encode("utf-8")).hexdigest()
+    record_event(db, election, ENCRYPTED, {"round": round_number, "papers": total, "fingerprint": body["fingerprint"],
+                                           "totals_sha256": digest}, actor, f"公开重计：第 {round_number} 轮计票记录已加密")
+    return total
+
+
+def _encrypted(instance: str | Path, election: Election, round_number: int) -> dict[str, Any] | None:
+    path = _paths(instance, election, round_number)
+    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else None
+
+
+def totals_for_trustees(instance: str | Path, election: Election, round_number: int) -> dict[str, Any]:
+    body = _encrypted(instance, election, round_number)
+    if body is None:
+        raise UserError(f"第 {round_number} 轮还没有加密")
+    return body["totals"]
+
+
+def add_partials(db: Session, election: Election, round_number: int, text: bytes, instance: str | Path, actor: str) -> int:
+    state = ceremony_of(db, election)
+    body = _encrypted(instance, election, round_number)
+    if body is None or round_number not in state.encrypted:
+        raise UserError(f"第 {round_number} 轮还没有加密，不能上传部分解密")
+    doc = _upload(text, "部分解密")
+    index = doc.get("index") if isinstance(doc, dict) else None
+    if not isinstance(index, int) or not 1 <= index <= state.n:
+        raise UserError("部分解密文件的受托人序号不对")
+    if index in state.partials.get(round_number, {}):
+        raise UserError(f"{state.name(index)}已经上传了第 {round_number} 轮的部分解密")
+    assert state.doc is not None
+    try:
+        recount_doc.check_partials(state.doc, [state.publics[i] for i in sorted(state.publics)], body["papers"], doc)
+    except CryptoError as error:
+        raise _refuse(error) from None
+    record_event(db, election, PARTIALS, {"round": round_number, "partials": doc}, actor,
+                 f"公开重计：{state.name(index)}对第 {round_number} 轮的部分解密")
+    return index
+
+
+def recount_member(db: Session, election: Election, round_number: int, instance: str | Path,
+                   records: tuple[Record, ...]) -> dict[str, Any] | None:
+    """The bundle's recount.json, once a quorum has decrypted the round and while its records
+    are still those that were encrypted; None otherwise."""
+    state = ceremony_of(db, election)
+    body = _encrypted(instance, election, round_number)
+    given = state.partials.get(round_number, {})
+    if body is None or state.doc is None or len(given) < state.quorum:
+        return None
+    if body["fingerprint"] != records_fingerprint(records):
+        return None
+    publics = [state.publics[i] for i in sorted(state.publics)]
+    post_shapes = [PostShape(s["key"], s["seats"], s["candidates"]) for s in body["shapes"]]
+    partials = [given[i] for i in sorted(given)]
+    decrypted = recount_doc.decrypt(state.doc, publics, post_shapes, body["papers"], partials)
+    return recount_doc.document(state.doc, publics, post_shapes, body["papers"], partials, decrypted)

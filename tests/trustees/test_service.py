@@ -1,0 +1,105 @@
+"""The trustees on the server: the ceremony relayed and recorded before printing, a counted
+round encrypted, two trustees' partial decryptions collected, and the recount.json a
+bundle carries checked by the verifier's own function against the published totals."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from election.audit.simulate import simulate
+from election.crypto import ceremony, recount_doc
+from election.crypto.record import expected_from_totals
+from election.errors import UserError
+from election.ledger.publish import build_parts
+from election.models import AuditCode
+from election.trustees import service as trustees
+from tests.ledger.helpers import new_election
+
+PASS = "一位受托人的长口令"
+
+
+def run_ceremony(db, election) -> list[bytes]:
+    """The three trustees' devices and the committee's uploads; returns each sealed key."""
+    doc = trustees.issue(db, election, ["选举委员会主任", "总监票人", "街道办事处"], 2, "committee")
+    started = [ceremony.start(doc, i, PASS) for i in (1, 2, 3)]
+    for public, _ in started:
+        trustees.add_public(db, election, json.dumps(public).encode(), "committee")
+    publics = trustees.documents(db, election)["publics"]
+    for _, private in started:
+        trustees.add_shares(db, election, json.dumps(ceremony.shares(doc, publics, private, PASS)).encode(), "committee")
+    shares = trustees.documents(db, election)["shares"]
+    keys = []
+    for _, private in started:
+        ready, key = ceremony.finish(doc, publics, shares, private, PASS)
+        trustees.add_ready(db, election, json.dumps(ready).encode(), "committee")
+        keys.append(key)
+    db.commit()
+    return keys
+
+
+def test_the_ceremony_then_an_encrypted_round_decrypted_by_two_trustees(db, tmp_path: Path):
+    election = new_election(db)
+    keys = run_ceremony(db, election)
+    state = trustees.ceremony_of(db, election)
+    assert state.stage == "key" and state.joint_key
+    with pytest.raises(UserError, match="已经开始"):
+        trustees.issue(db, election, ["甲", "乙"], 2, "committee")
+
+    simulate(db, election, voters=30, seed=4)
+    db.commit()
+    assert trustees.encrypt_round(db, election, 1, tmp_path, "committee") > 0
+    db.commit()
+    totals = trustees.totals_for_trustees(tmp_path, election, 1)
+    docs = trustees.documents(db, election)
+    parts = [ceremony.decrypt(docs["ceremony"], docs["publics"], totals, keys[i - 1], PASS, i) for i in (1, 3)]
+    assert trustees.recount_member(db, election, 1, tmp_path, build_parts(db, election, 1).records) is None
+    trustees.add_partials(db, election, 1, json.dumps(parts[0]).encode(), tmp_path, "committee")
+    db.commit()
+    forged = json.loads(json.dumps(parts[1]))
+    label = sorted(forged["partials"])[0]
+    forged["partials"][label]["value"] = forged["partials"][sorted(forged["partials"])[1]]["value"]
+    with pytest.raises(UserError, match="部分解密证明不成立"):
+        trustees.add_partials(db, election, 1, json.dumps(forged).encode(), tmp_path, "committee")
+    db.rollback()
+    trustees.add_partials(db, election, 1, json.dumps(parts[1]).encode(), tmp_path, "committee")
+    db.commit()
+
+    bundle = build_parts(db, election, 1)
+    member = trustees.recount_member(db, election, 1, tmp_path, bundle.records)
+    assert member is not None
+    checks = recount_doc.verify(member, [r.d for r in bundle.records], expected_from_totals(bundle.totals))
+    assert [c.name for c in checks if c.ok] == ["recount_format", "recount_trustees", "recount_papers",
+                                                "recount_decryption", "recount_totals"]
+
+    # A record changed after the encryption: the encrypted count is stale and is not sealed.
+    row = db.scalar(select(AuditCode).where(AuditCode.election_id == election.id, AuditCode.state == "counted").limit(1))
+    row.marks = {}
+    db.commit()
+    assert trustees.recount_member(db, election, 1, tmp_path, build_parts(db, election, 1).records) is None
+
+
+def test_the_key_must_come_before_the_papers(db):
+    election = new_election(db)
+    simulate(db, election, voters=30, seed=2)
+    db.commit()
+    with pytest.raises(UserError, match="印制选票之前"):
+        trustees.issue(db, election, ["甲", "乙", "丙"], 2, "committee")
+
+
+def test_uploads_out_of_order_or_forged_are_refused_in_chinese(db):
+    election = new_election(db)
+    doc = trustees.issue(db, election, ["甲", "乙", "丙"], 2, "committee")
+    public, private = ceremony.start(doc, 1, PASS)
+    with pytest.raises(UserError, match="还不能上传份额"):
+        trustees.add_shares(db, election, json.dumps({"from": 1, "to": {"1": "", "2": "", "3": ""}}).encode(), "committee")
+    with pytest.raises(UserError, match="JSON"):
+        trustees.add_public(db, election, b"\xff\xfe not json", "committee")
+    forged = dict(public, commitments=list(reversed(public["commitments"])))
+    with pytest.raises(UserError, match="知识证明不成立"):
+        trustees.add_public(db, election, json.dumps(forged).encode(), "committee")
+    trustees.add_public(db, election, json.dumps(public).encode(), "committee")
+    with pytest.raises(UserError, match="已经上传"):
+        trustees.add_public(db, election, json.dumps(public).encode(), "committee")
