@@ -171,6 +171,11 @@ def nominate(
         db.add(candidate)
     elif candidate.status not in ACTIVE:
         raise UserError(f"{label(nominee)}在{post.name_zh}职位的状态为“{CANDIDATE_STATUSES.get(candidate.status, candidate.status)}”，不能再提名")
+    else:
+        earlier = _nominations(db, candidate)
+        if earlier:
+            how = "、".join(CHANNELS.get(n.channel, n.channel) for n in earlier)
+            raise UserError(f"{label(nominee)}已被提名为{post.name_zh}候选人（{how}），同一人对同一职位只登记一次提名")
     candidate.education = education.strip() or candidate.education
     candidate.current_job = current_job.strip() or candidate.current_job
     candidate.biography = biography.strip() or candidate.biography

@@ -11,26 +11,27 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, IntegerField, SelectField, StringField
 from wtforms.validators import DataRequired, NumberRange
 
-from .choices import options
 from ..errors import UserError
-from ..ledger.events import events_of
 from ..fields import TextRule
+from ..ledger.events import events_of
 from ..models import METHODS, Community, Election
 from ..rules.presets import PRESET_LABELS
 from ..rules.rulebook import CHOICE_LABELS, Rulebook
 from ..setup.service import ElectionDraft, change_rulebook, create_community, create_election, rulebook_of
 from ..workflow.stages import next_stage, stages, warnings
-from .feedback import refuse
 from .access import community_or_404, election_or_404, roles
+from .choices import options
 from .db import get_db
+from .feedback import refuse
 
 bp = Blueprint("setup", __name__)
 
 
 class CommunityForm(FlaskForm):
     name = StringField(_l("社区名称"), validators=[DataRequired(message=_l("请填写社区名称")), TextRule(Community.name)])
-    street_office = StringField(_l("所属街道办事处"), validators=[DataRequired(message=_l("请填写街道办事处")),
-                                                          TextRule(Community.street_office)])
+    # Chosen from a list (the admin's own street office), never typed: a typed name that
+    # differs by one character would hide the community from its own street office.
+    street_office = SelectField(_l("所属街道办事处"), choices=[], validators=[DataRequired(message=_l("请选择街道办事处"))])
     households = IntegerField(_l("户数"), validators=[NumberRange(min=1, message=_l("户数须为正整数"))])
 
 
@@ -51,6 +52,7 @@ class ElectionForm(FlaskForm):
 @roles("street_admin")
 def new_community():
     form = CommunityForm()
+    form.street_office.choices = options([(current_user.street_office, current_user.street_office)])
     if not form.street_office.data:
         form.street_office.data = current_user.street_office
     if form.validate_on_submit():

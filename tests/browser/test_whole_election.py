@@ -76,7 +76,7 @@ def test_a_whole_election_through_the_pages(page, live_app, tmp_path):
     log_in(page, f"street_{tag}", PASSWORD)
     page.goto("/communities/new")
     page.get_by_label("社区名称").fill(f"全程社区{tag}")
-    page.get_by_label("所属街道办事处").fill(f"全程街道{tag}")
+    page.get_by_label("所属街道办事处").select_option(f"全程街道{tag}")  # chosen from a list, not typed
     page.get_by_label("户数").fill("20")
     page.get_by_role("button", name="建立").click()
     page.wait_for_url("**/communities/*")

@@ -338,3 +338,16 @@ def test_nominee_not_selected_in_the_primary_cannot_be_nominated_again(db):
     last = nominees[6].resident
     with pytest.raises(UserError, match=f"{last.name}（选民编号 {last.voter_number}）在居民委员会委员职位的状态为“未入选”，不能再提名"):
         service.nominate(db, election, "committee", "jwh_weiyuan", str(last.voter_number), "reps_meeting", "会议记录")
+
+
+def test_second_nomination_of_one_person_for_one_post_is_refused(db):
+    election = make_election(db)
+    roll = Roll(db, election)
+    person = roll.add("重提名")
+    _self(db, election, "jwh_weiyuan", person)
+    db.commit()
+    with pytest.raises(UserError, match="已被提名为居民委员会委员候选人（自荐），同一人对同一职位只登记一次提名"):
+        _self(db, election, "jwh_weiyuan", person)
+    db.rollback()
+    assert db.scalar(select(func.count(Nomination.id)).where(Nomination.election_id == election.id)) == 1
+    _self(db, election, "jwh_zhuren", person)  # another post is another nomination
