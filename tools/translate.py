@@ -15,6 +15,20 @@ PO = ROOT / "election/translations/en/LC_MESSAGES/messages.po"
 GLOSSARY = ROOT / "tools/en_glossary.tsv"
 
 
+def choice_labels() -> list[str]:
+    """The Chinese labels of the models' dictionaries shown as select options (choices.options
+    translates them when a page is rendered; pybabel cannot see them as msgids)."""
+    sys.path.insert(0, str(ROOT))
+    from election.models import APPLICATION_KINDS, CHANNELS, COMMITTEE_BODIES, METHODS, RELATIONS, REP_METHODS
+    from election.roll.register import CHANGES
+    from election.rules.presets import PRESET_LABELS
+
+    out: list[str] = []
+    for table in (APPLICATION_KINDS, CHANGES, CHANNELS, COMMITTEE_BODIES, METHODS, PRESET_LABELS, RELATIONS, REP_METHODS):
+        out += [label for label in table.values() if isinstance(label, str) and label not in out]
+    return out
+
+
 def main() -> int:
     pot = ROOT / "build/messages.pot"
     pot.parent.mkdir(exist_ok=True)
@@ -25,6 +39,9 @@ def main() -> int:
     glossary = dict(
         line.split("\t", 1) for line in GLOSSARY.read_text(encoding="utf-8").splitlines() if "\t" in line
     )
+    for label in choice_labels():
+        if label not in template:
+            template.add(label, locations=[("election/web/choices.py", 0)])
     missing = []
     for message in template:
         if message.id:

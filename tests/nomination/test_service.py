@@ -3,7 +3,7 @@ the chair's confirmation, primaries, publication, withdrawal (RULES.md "Nominati
 from __future__ import annotations
 
 import io
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from pypdf import PdfReader
