@@ -7,6 +7,7 @@ box and the marks. Events say which box a paper went into, never its D or its ma
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
@@ -204,7 +205,8 @@ def record_paper(db: Session, election: Election, box: BallotBox, d_hash: str, m
 
 
 def enter_scanned(db: Session, election: Election, box_id: int, scanned: str, fields: dict[str, str], counter: str,
-                  round_number: int | None = None) -> AuditCode:
+                  round_number: int | None = None,
+                  check_box: Callable[[BallotBox, int], None] | None = None) -> AuditCode:
     """The entry page's one call: resolve the box and D, read the marks, record the paper.
     ``round_number`` is the round of the entry page: a paper of another round, whose form
     the page did not show, is refused, and so is any paper of a published round."""
@@ -217,6 +219,8 @@ def enter_scanned(db: Session, election: Election, box_id: int, scanned: str, fi
         if round_number is not None and code.round_number != round_number:
             raise UserError(f"此选票是第 {code.round_number} 轮的选票，请在第 {code.round_number} 轮的录入页面录入")
         check_open(db, election, code.round_number)
+        if check_box is not None:
+            check_box(box, code.round_number)  # e.g. the entry page's "box mixed" confirmation
     marks = marks_from_entry(db, election, ballot_of(db, election, code.round_number), fields)
     return record_paper(db, election, box, d, marks, counter)
 

@@ -9,7 +9,7 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 
-from ..counting import reports, summary
+from ..counting import mixing, reports, summary
 from ..counting.result import (
     blockers,
     board_differences,
@@ -94,6 +94,17 @@ def _entry(election_id: int, number: int, second: bool):
     db = get_db()
     form = FlaskForm()
     box_id = request.values.get("box", type=int)
+    if request.method == "POST" and form.validate_on_submit() and request.form.get("action") == "mixed":
+        try:
+            if box_id is None:
+                raise UserError("请先选择票箱")
+            if mixing.confirm_mixed(db, election, number, box_id, request.form.get("witnesses", ""), current_user.username):
+                db.commit()
+                flash(_("已确认本票箱的选票已混合，可以开始录入。"), "info")
+        except UserError as error:
+            db.rollback()
+            refuse(error)
+        return redirect(url_for("counting.entry", election_id=election.id, number=number, box=box_id))
     if request.method == "POST" and form.validate_on_submit():
         fields = {k: v for k, v in request.form.items()}
         try:
@@ -102,7 +113,8 @@ def _entry(election_id: int, number: int, second: bool):
             else:
                 if box_id is None:
                     raise UserError("请先选择票箱")
-                enter_scanned(db, election, box_id, fields.get("scan", ""), fields, current_user.username, number)
+                enter_scanned(db, election, box_id, fields.get("scan", ""), fields, current_user.username, number,
+                              check_box=lambda box, rnd: mixing.require_mixed(db, election, rnd, box))
             db.commit()
         except UserError as error:
             refuse(error)
@@ -113,9 +125,12 @@ def _entry(election_id: int, number: int, second: bool):
     counted = None
     if box_id is not None and not second:
         counted = next((b for b in box_counts(db, election, number) if b["box_id"] == box_id), None)
+    boxes = boxes_of(db, election)
+    box = next((b for b in boxes if b.id == box_id), None) if not second else None
+    unmixed = box is not None and box.label not in mixing.mixed_boxes(db, election, number)
     return render_template(
-        "counting/entry.html", election=election, ballot=ballot_of(db, election, number), boxes=boxes_of(db, election),
-        box_id=box_id, counted=counted, form=form, second=second,
+        "counting/entry.html", election=election, ballot=ballot_of(db, election, number), boxes=boxes,
+        box_id=box_id, counted=counted, form=form, second=second, unmixed=unmixed, box=box,
     )
 
 

@@ -40,6 +40,11 @@ def test_entry_page_keyboard_only(page, counting_world):
     log_in(page, f"counter_{w['tag']}")
     page.goto(f"/elections/{eid}/counting/1/entry?box={b.boxes[0].id}")
     assert unlabelled_fields(page) == []
+    # Issue 15: the scrutineers confirm the box was mixed before its first paper.
+    page.get_by_label("监票人").fill("监票人甲、乙")
+    with page.expect_navigation():
+        page.get_by_role("button", name="确认本票箱选票已混合").click()
+    assert "已确认本票箱的选票已混合" in page.locator(".flashes").inner_text()
     papers = [["1", "2"], ["2", "1", "1"], []]  # keys after the scan: 主任 ×2, then 副主任
     for scan, keys in zip(b.scans, papers):
         assert page.evaluate("document.activeElement.id") == "scan"

@@ -266,6 +266,9 @@ def test_a_whole_election_through_the_pages(page, live_app, tmp_path):
     keys = "1010111010110"
     log_in(page, users["counter"], PASSWORD)
     page.goto(f"{base}/counting/1/entry?box={box_id}")
+    page.get_by_label("监票人").fill("监票人甲、乙")  # the box was mixed before counting (issue 15)
+    with page.expect_navigation():
+        page.get_by_role("button", name="确认本票箱选票已混合").click()
     for _t_code, a_code in papers[:voting]:
         page.keyboard.type(a_code)
         page.keyboard.press("Enter")

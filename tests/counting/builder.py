@@ -113,3 +113,10 @@ def add_round_papers(db, election, built: Built, round_number: int, papers: int)
         db.add(row)
     db.commit()
     return scans
+
+
+def mix_boxes(client, url: str, token: str, boxes) -> None:
+    """The scrutineers confirm on the entry page ``url`` that each box's papers were mixed."""
+    for box in boxes:
+        r = client.post(url, data={"csrf_token": token, "action": "mixed", "box": str(box.id), "witnesses": "监票人甲、乙"})
+        assert r.status_code == 302

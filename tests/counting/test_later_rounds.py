@@ -26,6 +26,7 @@ from tests.conftest import DATA_KEY
 from tests.polling.helpers import print_capturing
 from tools.verify import run
 
+from .builder import mix_boxes
 from .voting import candidates_of, fields_for, setup, vote_round
 
 FIRST: dict[str, list[int]] = {"jwh_zhuren": [0], "jwh_fu_zhuren": [0], "jwh_weiyuan": [0, 1],
@@ -265,6 +266,8 @@ def test_round_2_through_the_pages(app, db, runoff, monkeypatch):
     page = client.get(entry).get_data(as_text=True)
     assert "第 2 轮 · 另行选举" in page and all(name in page for name in runoff_names)
     token = csrf_token(client, entry)
+    mix_boxes(client, entry, token, [box])
+    mix_boxes(client, f"/elections/{e.id}/counting/1/entry", token, [box])
     fields = fields_for(db, e, 2, {"jwh_weiyuan": [1]})
     for _stub, body in papers:
         res = client.post(entry, data={"csrf_token": token, "box": str(box.id), "scan": body, **fields})

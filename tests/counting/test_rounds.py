@@ -10,7 +10,7 @@ from election.counting.service import ballot_of, enter_scanned
 from election.models import ElectionEvent, Round, RoundResult
 from tests.conftest import DATA_KEY, csrf_token, login
 
-from .builder import add_round_papers, build, entry_fields
+from .builder import add_round_papers, build, entry_fields, mix_boxes
 
 
 def _board_as_records(db, election, number):
@@ -42,6 +42,7 @@ def test_runoff_round_created_counted_and_decided(app, db, world):
     client = app.test_client()
     login(client, "a_counter")
     token = csrf_token(client, f"/elections/{election.id}/counting/2/entry")
+    mix_boxes(client, f"/elections/{election.id}/counting/2/entry", token, b.boxes)
     for i, scan in enumerate(scans):
         who = "周丽" if i < 5 else "孙伟"
         fields = {f"m-jwh_weiyuan-{c.id}": ("1" if c.resident.name == who else "0") for c in ballot.posts[0][1]}

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from election.models import AuditCode, ElectionEvent, Filing, RoundResult
 from tests.conftest import DATA_KEY, csrf_token, login
 
-from .builder import build, entry_fields
+from .builder import build, entry_fields, mix_boxes
 
 PATTERNS = [  # (papers, marks by candidate position, write-ins, unreadable posts)
     (20, {"jwh_zhuren": {0: "1"}, "jwh_fu_zhuren": {0: "1"}, "jwh_weiyuan": {0: "1", 1: "1", 2: "1"},
@@ -33,6 +33,14 @@ def test_whole_election_counted_through_web(app, db, world):
     counter = app.test_client()
     login(counter, "a_counter")
     token = csrf_token(counter, f"{base}/1/entry")
+    # Issue 15: a box whose mixing no scrutineer confirmed is not counted; the page asks for it.
+    page = counter.get(f"{base}/1/entry?box={b.boxes[0].id}").get_data(as_text=True)
+    assert "确认本票箱选票已混合" in page
+    refused = counter.post(f"{base}/1/entry", data={"csrf_token": token, "box": str(b.boxes[0].id), "scan": b.scans[0],
+                                                   **entry_fields(b, {})}, follow_redirects=True)
+    assert "尚未确认已混合" in refused.get_data(as_text=True)
+    mix_boxes(counter, f"{base}/1/entry", token, b.boxes)
+    assert "确认本票箱选票已混合" not in counter.get(f"{base}/1/entry?box={b.boxes[0].id}").get_data(as_text=True)
     papers = [(m, w, u) for n, m, w, u in PATTERNS for _ in range(n)]
     for i, (scan, (marks, write_ins, unreadable)) in enumerate(zip(b.scans, papers)):
         box = b.boxes[i % 2]
@@ -123,6 +131,7 @@ def test_second_entry_mismatch_shown_side_by_side_and_resolved(app, db, world):
     first, second = app.test_client(), app.test_client()
     login(first, "a_counter")
     token = csrf_token(first, f"{base}/1/entry")
+    mix_boxes(first, f"{base}/1/entry", token, b.boxes)
     first.post(f"{base}/1/entry", data={"csrf_token": token, "box": str(b.boxes[0].id), "scan": b.scans[0],
                                         **entry_fields(b, {"jwh_zhuren": {0: "1"}})})
     login(second, "a_committee")

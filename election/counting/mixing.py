@@ -1,0 +1,51 @@
+"""Mixing a box before it is counted (issue 15).
+
+Papers lie in a box in the order they went in, so a box counted as it was opened gives the
+counters' entry order (and the records' storage order) the voters' order at the box. Before
+a box's first paper is entered, the scrutineers mix its papers and confirm it on the entry
+page; the confirmation is an event (round, box, who), and the entry page refuses papers of a
+box whose mixing nobody confirmed.
+"""
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..db import begin_write
+from ..errors import UserError
+from ..ledger.events import record_event
+from ..models import BallotBox, Election, ElectionEvent
+from .service import box_of, check_open
+
+KIND = "box_mixed"
+
+
+def mixed_boxes(db: Session, election: Election, round_number: int) -> set[str]:
+    """Labels of the boxes whose mixing is confirmed for a round."""
+    payloads = db.scalars(select(ElectionEvent.payload).where(ElectionEvent.election_id == election.id,
+                                                              ElectionEvent.kind == KIND))
+    return {p.get("box") for p in payloads if int(p.get("round", 1)) == round_number}
+
+
+def confirm_mixed(db: Session, election: Election, round_number: int, box_id: int, witnesses: str, actor: str) -> bool:
+    """Record that the named scrutineers mixed the box's papers; False when it was already
+    confirmed (nothing written). The caller commits."""
+    names = witnesses.strip()
+    if not names:
+        raise UserError("请填写确认混合选票的监票人姓名（字段“监票人”）")
+    if len(names) > 120:
+        raise UserError(f"监票人姓名共 {len(names)} 个字，不能超过 120 个字")
+    begin_write(db)
+    box = box_of(db, election, box_id)
+    check_open(db, election, round_number)
+    if box.label in mixed_boxes(db, election, round_number):
+        return False
+    record_event(db, election, KIND, {"round": round_number, "box": box.label}, actor, f"监票人：{names}")
+    return True
+
+
+def require_mixed(db: Session, election: Election, round_number: int, box: BallotBox) -> None:
+    """Refuse entering a paper of a box not yet confirmed mixed."""
+    if box.label not in mixed_boxes(db, election, round_number):
+        raise UserError(f"票箱“{box.label}”的选票尚未确认已混合：开箱后请监票人将选票充分混合（打乱投入的先后顺序），"
+                        f"在本页确认后再录入")
