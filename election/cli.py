@@ -208,4 +208,8 @@ def tally_cmd(scenario: str) -> None:
 from .ledger.cli import add_simulate as _add_simulate, bundle_group as _bundle_group  # noqa: E402
 
 main.add_command(_bundle_group)
+
+from .ledger.office_cli import office_group as _office_group  # noqa: E402
+
+main.add_command(_office_group)
 _add_simulate(demo_cmd)

@@ -16,7 +16,6 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -170,7 +169,7 @@ EXPORT_STEPS = 5
 
 
 def export_bundle(db: Session, election: Election, data_key: str, actor: str, auditor: bool = False,
-                  day: date | None = None, office_key: Ed25519PrivateKey | None = None,
+                  day: date | None = None,
                   round_number: int | None = None, progress: Callable[[int, int], None] | None = None) -> Exported:
     """Seal and write the bundle of a round (default: the last published round, see
     bundle_round): render every file, record the bundle_index event (through record_event,
@@ -190,11 +189,6 @@ def export_bundle(db: Session, election: Election, data_key: str, actor: str, au
     step(3, EXPORT_STEPS)
     sig = sign_head(db, election, data_key, day)
     files["head.sig"] = canonical_json(sig.to_json()) + b"\n"
-    if office_key is not None:
-        statement = signing.result_statement(election.uid, events[-1].hash, sha256_hex(files["totals.json"]),
-                                             (day or clock.today()).isoformat())
-        files["countersign.json"] = canonical_json(signing.sign(office_key, statement).to_json()) + b"\n"
-        files["office_key.pem"] = signing.public_key_to_pem(office_key.public_key())
     step(4, EXPORT_STEPS)
     full = dict(files)
     if not auditor:

@@ -15,7 +15,7 @@ from wtforms import StringField
 from wtforms.validators import DataRequired
 
 from ..audit import service
-from ..audit.countersign import auditor_bundle_path, countersign
+from ..audit.countersign import auditor_bundle_path, office_key_of, register_office_key, seal_for_countersign, upload_countersignature
 from ..errors import UserError
 from ..jobs import Running
 from ..counting.service import rounds_of
@@ -72,7 +72,15 @@ def overview(election_id: int):
     draws = service.draws_of(db, audit) if audit else []
     return render_template("audit/overview.html", election=election, form=form, audit=audit, draws=draws,
                            number=number, rounds=rounds_of(db, election),
-                           has_bundle=auditor_bundle_path(current_app.instance_path, election, number).exists())
+                           has_bundle=auditor_bundle_path(current_app.instance_path, election, number).exists(),
+                           office_key=_registered(db, election))
+
+
+def _registered(db: Session, election: Election) -> str:
+    try:
+        return office_key_of(db, election.community.street_office).fingerprint
+    except UserError:
+        return ""
 
 
 @bp.route("/e/<int:election_id>/draw/<int:index>", methods=["GET", "POST"])
@@ -137,22 +145,64 @@ def conclude(election_id: int):
     return redirect(url_for("audit.overview", election_id=election.id, round=number))
 
 
+@bp.route("/e/<int:election_id>/office-key", methods=["POST"])
+@roles("auditor")
+def office_key(election_id: int):
+    """Register the public key the street office made on its own computer."""
+    db = get_db()
+    election = election_or_404(election_id)
+    number = _round(election)
+    upload = request.files.get("public_key")
+    pem = upload.read(8192) if upload else (request.form.get("public_pem") or "").encode("utf-8")
+    try:
+        row = register_office_key(db, election.community.street_office, pem, current_user.username)
+        db.commit()
+    except UserError as error:
+        db.rollback()
+        refuse(error)
+    else:
+        flash(_("已登记街道办事处公钥，指纹 %(fp)s", fp=row.fingerprint), "info")
+    return redirect(url_for("audit.overview", election_id=election.id, round=number))
+
+
 @bp.route("/e/<int:election_id>/countersign", methods=["POST"])
 @roles("auditor")
 def sign(election_id: int):
-    """Countersign (备案) a round's result and seal both bundles, as a job."""
+    """Seal the auditor bundle the office will check and countersign on its own computer, as a job."""
     election = election_or_404(election_id)
     number = _round(election)
     data_key, actor, instance = current_app.config["DATA_KEY"], current_user.username, current_app.instance_path
 
     def work(db: Session, running: Running) -> dict:
-        countersign(db, db.get(Election, election_id), data_key, actor, instance, round_number=number,
-                    progress=running.progress)
+        seal_for_countersign(db, db.get(Election, election_id), data_key, actor, instance, round_number=number,
+                             progress=running.progress)
         return {"round": number}
 
-    return redirect(start_job(election, "bundle_countersign", "会签备案", work, allowed=("auditor",),
+    return redirect(start_job(election, "bundle_countersign", "封存待会签公示包", work, allowed=("auditor",),
                               back=url_for("audit.overview", election_id=election.id, round=number),
                               back_label="返回审计页面", total=EXPORT_STEPS))
+
+
+@bp.route("/e/<int:election_id>/countersign/upload", methods=["POST"])
+@roles("auditor")
+def upload(election_id: int):
+    """Attach the signature file the office made with `juxuan office countersign`."""
+    db = get_db()
+    election = election_or_404(election_id)
+    number = _round(election)
+    upload = request.files.get("signature")
+    try:
+        if upload is None or not upload.filename:
+            raise UserError("请选择 juxuan office countersign 生成的会签文件（.countersign.json）")
+        upload_countersignature(db, election, upload.read(64 * 1024 + 1), current_user.username,
+                                current_app.instance_path, round_number=number)
+        db.commit()
+    except UserError as error:
+        db.rollback()
+        refuse(error)
+    else:
+        flash(_("已会签备案：会签已附入审计公示包和公开公示包"), "info")
+    return redirect(url_for("audit.overview", election_id=election.id, round=number))
 
 
 @bp.route("/e/<int:election_id>/export", methods=["POST"])

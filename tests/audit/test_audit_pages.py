@@ -3,10 +3,20 @@ dice seed, enter a drawn paper blind through the form, conclude, countersign (�
 download the auditor bundle that carries both signatures and verifies."""
 from __future__ import annotations
 
+import io
+
+import pytest
+
 from election.audit import service
+from election.audit.countersign import register_office_key, seal_for_countersign, upload_countersignature
+from election.errors import UserError
+from election.models import StreetOfficeKey
 from election.protocol import bundle
+from election.protocol.office import countersign as office_countersign
+from election.protocol.office import keygen
+from election.protocol.verify import Pins
 from tests.audit.test_rla_service import SEED, _enter_all, _record_of
-from tests.conftest import csrf_token, finish_job, login
+from tests.conftest import DATA_KEY, csrf_token, finish_job, login
 from tests.ledger.helpers import simulated
 from tools.verify import run
 
@@ -42,19 +52,59 @@ def test_audit_countersign_and_auditor_bundle(app, db, world):
     db.commit()
     res = client.post(f"/audit/e/{e.id}/conclude", data={"csrf_token": csrf_token(client, url)}, follow_redirects=True)
     assert "结果得到确认" in res.get_data(as_text=True)
+    # The office's key is made on its own computer; the server registers only the public key.
+    office = keygen(b"office-pass-1")
+    res = client.post(f"/audit/e/{e.id}/office-key", data={"csrf_token": csrf_token(client, url),
+                                                          "public_key": (io.BytesIO(office.public_pem), "office-key.pub.pem")},
+                      content_type="multipart/form-data", follow_redirects=True)
+    assert office.fingerprint in res.get_data(as_text=True)
+    db.rollback()
+    row = db.get(StreetOfficeKey, e.community.street_office)
+    assert row.fingerprint == office.fingerprint and row.private_pem == ""
     res = client.post(f"/audit/e/{e.id}/countersign", data={"csrf_token": csrf_token(client, url)})
-    assert "已会签备案" in finish_job(client, res)  # sealing runs as a job with a progress page
+    finish_job(client, res)  # sealing runs as a job with a progress page
+    sealed = client.get(f"/audit/e/{e.id}/bundle.zip").data
+    # On the office's computer: every check, then the signature file.
+    signed = office_countersign(sealed, office.private_pem, b"office-pass-1", "2026-11-25")
+    # A signature by any other key is refused at the upload.
+    other = keygen(b"other-pass-1")
+    forged = office_countersign(sealed, other.private_pem, b"other-pass-1", "2026-11-25")
+    res = client.post(f"/audit/e/{e.id}/countersign/upload", data={"csrf_token": csrf_token(client, url),
+                      "signature": (io.BytesIO(forged.signature_file), "x.countersign.json")},
+                      content_type="multipart/form-data", follow_redirects=True)
+    assert "不是由登记的街道办事处公钥" in res.get_data(as_text=True)
+    res = client.post(f"/audit/e/{e.id}/countersign/upload", data={"csrf_token": csrf_token(client, url),
+                      "signature": (io.BytesIO(signed.signature_file), "x.countersign.json")},
+                      content_type="multipart/form-data", follow_redirects=True)
+    assert "已会签备案" in res.get_data(as_text=True)
     zipped = client.get(f"/audit/e/{e.id}/bundle.zip").data
     files = bundle.read_files(zipped)
     assert {"countersign.json", "office_key.pem", "head.sig", "records.jsonl", "audit.json"} <= set(files)
-    checks = {c.name_en: c for c in run(zipped)}
+    checks = {c.name_en: c for c in run(zipped, Pins(office_key=office.fingerprint))}
     assert all(c.ok for c in checks.values()), [c for c in checks.values() if not c.ok]
-    assert checks["countersignature"].ok and checks["audit_sample"].ok
+    assert checks["countersignature"].ok and checks["pin_office_key"].ok and checks["audit_sample"].ok
+    assert not {c.name_en: c for c in run(zipped, Pins(office_key=other.fingerprint))}["pin_office_key"].ok
     # The public bundle now published is cut from the same sealed head and is countersigned too.
     pub = client.get(f"/e/{e.id}/bundle.zip").data
     pfiles = bundle.read_files(pub)
     assert "countersign.json" in pfiles and "records.jsonl" not in pfiles
-    assert all(c.ok for c in run(pub))
+    assert all(c.ok for c in run(pub, Pins(office_key=office.fingerprint)))
+
+
+def test_countersigning_is_refused_while_the_audit_is_unconcluded(app, db, world, tmp_path):
+    sim = simulated(db, world)
+    e = sim.election
+    office = keygen(b"office-pass-1")
+    register_office_key(db, e.community.street_office, office.public_pem, "auditor")
+    out = seal_for_countersign(db, e, DATA_KEY, "auditor", tmp_path)
+    db.commit()
+    signed = office_countersign(out.data, office.private_pem, b"office-pass-1", "2026-11-25")
+    with pytest.raises(UserError, match="尚未进行风险限制审计"):
+        upload_countersignature(db, e, signed.signature_file, "auditor", tmp_path)
+    service.start_audit(db, e, SEED, "auditor")
+    db.commit()
+    with pytest.raises(UserError, match="尚未得出确认结论"):
+        upload_countersignature(db, e, signed.signature_file, "auditor", tmp_path)
 
 
 def test_auditor_of_another_street_office_gets_404(app, db, world):
