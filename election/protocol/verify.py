@@ -320,7 +320,7 @@ def _lists(c: Ctx) -> tuple[list[str], str]:
     for g in c.d["box_totals.json"]:
         _sorted_unique(g["boxes"], "分箱统计的票箱", out)
     if c.auditor:
-        _sorted_unique([r["d"] for r in c.d["records.jsonl"]], "计票记录（应按审计哈希 D 排序）", out)
+        _sorted_unique([r.d for r in c.d["records.jsonl"]], "计票记录（应按审计哈希 D 排序）", out)
     return out, "每个列表按升序排列、没有重复；作废与未用不相交；每个存根只在一个票箱"
 
 
@@ -588,19 +588,19 @@ def _pin_office_key(c: Ctx) -> tuple[list[str], str]:
 def _records_in_manifest(c: Ctx) -> tuple[list[str], str]:
     in_d = {d for m in _manifests(c) for d in m["audits"]}
     recs = c.d["records.jsonl"]
-    unknown = [r for r in recs if r["d"] not in in_d]
+    unknown = [r for r in recs if r.d not in in_d]
     if unknown:
-        return [f"{len(unknown)} 条计票记录的审计哈希不在印刷清单中，例如票箱 {unknown[0]['box']} 的 {unknown[0]['d'][:16]}…"], ""
+        return [f"{len(unknown)} 条计票记录的审计哈希不在印刷清单中，例如票箱 {unknown[0].box} 的 {unknown[0].d[:16]}…"], ""
     return [], f"{len(recs)} 条计票记录的审计哈希均在清单中"
 
 
 def _records_unique(c: Ctx) -> tuple[list[str], str]:
-    counts = Counter(r["d"] for r in c.d["records.jsonl"])
+    counts = Counter(r.d for r in c.d["records.jsonl"])
     return [f"审计哈希 {d[:16]}… 出现 {n} 次" for d, n in sorted(counts.items()) if n > 1], "没有重复的计票记录"
 
 
 def _records_per_box(c: Ctx) -> tuple[list[str], str]:
-    per_box = Counter(r["box"] for r in c.d["records.jsonl"])
+    per_box = Counter(r.box for r in c.d["records.jsonl"])
     boxes = c.d["boxes.json"]
     problems = [f"票箱 {b}：票箱清单记为 {o['records']} 张，记录文件中有 {per_box.get(b, 0)} 条"
                 for b, o in sorted(boxes.items()) if per_box.get(b, 0) != o["records"]]
@@ -610,9 +610,9 @@ def _records_per_box(c: Ctx) -> tuple[list[str], str]:
 
 def _records_not_voided(c: Ctx) -> tuple[list[str], str]:
     void = set(c.d["voided.json"])
-    bad = [r for r in c.d["records.jsonl"] if r["d"] in void]
+    bad = [r for r in c.d["records.jsonl"] if r.d in void]
     if bad:
-        return [f"{len(bad)} 条计票记录属于作废或未用的选票，例如票箱 {bad[0]['box']} 的 {bad[0]['d'][:16]}…"], ""
+        return [f"{len(bad)} 条计票记录属于作废或未用的选票，例如票箱 {bad[0].box} 的 {bad[0].d[:16]}…"], ""
     return [], "没有一条计票记录属于作废或未用的选票"
 
 

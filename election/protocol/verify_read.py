@@ -15,14 +15,20 @@ import zlib
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from election.protocol.canonical import canonical_json
 
 MAX_ZIP = 64 * 1024 * 1024  # the zip file itself
-MAX_MEMBER = 32 * 1024 * 1024  # one member, uncompressed
-MAX_TOTAL = 64 * 1024 * 1024  # all members, uncompressed
-MAX_VALUES = 4_000_000  # JSON values of the whole bundle (commas, colons and brackets)
+MAX_MEMBER = 48 * 1024 * 1024  # one member, uncompressed
+MAX_TOTAL = 96 * 1024 * 1024  # all members, uncompressed
+# Memory the files may take once parsed, estimated before parsing: their bytes twice (the
+# raw member and the strings parsed from it), 64 bytes per JSON value (commas, colons and
+# brackets counted) and 200 per record line (records are kept compact).
+MEMORY_BUDGET = 160 * 1024 * 1024
+PER_VALUE = 64
+PER_RECORD = 200
+MAX_RECORD_LINE = 64 * 1024
 MAX_MEMBERS = 64
 MAX_INT = 2**53 - 1  # what every JSON reader holds exactly (JavaScript included)
 
@@ -39,6 +45,18 @@ REQUIRED = (
     "voided.json", "rulebook.json", "tally_input.json", "totals.json", "box_totals.json", "chain.jsonl",
     "head.sig", "election_key.pem",
 )
+
+
+class Rec(NamedTuple):
+    """One record of records.jsonl, kept compact: its D, its box and its line (the marks
+    are parsed again only when a recount needs them)."""
+
+    d: str
+    box: str
+    line: bytes
+
+    def marks(self) -> dict[str, Any]:
+        return json.loads(self.line)["marks"]
 
 
 class NotCanonical(ValueError):
@@ -168,9 +186,12 @@ def parse_members(res: ReadResult) -> None:
     for name in REQUIRED:
         if name not in res.raw:
             res.fail("format", f"缺少文件 {name}")
-    budget = sum(_values(b) for n, b in res.raw.items() if n not in PEM_FILES)
-    if budget > MAX_VALUES:
-        res.fail("zip_size", f"各 JSON 文件共约 {budget} 个值，超过上限 {MAX_VALUES} 个")
+    records = res.raw.get("records.jsonl", b"")
+    estimate = (2 * sum(len(b) for b in res.raw.values())
+                + sum(_values(b) for n, b in res.raw.items() if n not in PEM_FILES and n != "records.jsonl") * PER_VALUE
+                + records.count(b"\n") * PER_RECORD)
+    if estimate > MEMORY_BUDGET:
+        res.fail("zip_size", f"各 JSON 文件解析后约需 {estimate // 2**20} MiB，超过上限 {MEMORY_BUDGET // 2**20} MiB")
         return
     for name in JSON_FILES:
         blob = res.raw.get(name)
@@ -187,19 +208,37 @@ def parse_members(res: ReadResult) -> None:
         blob = res.raw.get(name)
         if blob is None:
             continue
-        lines = []
+        lines: list[Any] = []
         if blob and not blob.endswith(b"\n"):
             res.fail("canonical", f"{name} 的最后一行没有换行")
-        for n, line in enumerate(blob.split(b"\n")[:-1] if blob else [], 1):
+        start, n = 0, 0
+        while True:
+            end = blob.find(b"\n", start)
+            if end < 0:
+                break
+            line, start, n = blob[start:end], end + 1, n + 1
+            if name == "records.jsonl" and len(line) > MAX_RECORD_LINE:
+                res.fail("zip_size", f"{name} 第 {n} 行超过 {MAX_RECORD_LINE} 字节")
+                break
             try:
                 value = parse_json(line)
                 if canonical_line(value) != line + b"\n":
                     res.fail("canonical", f"{name} 第 {n} 行不是规范 JSON")
                     break
-                lines.append(value)
             except (ValueError, RecursionError, UnicodeError) as exc:
                 res.fail("canonical", f"{name} 第 {n} 行不是严格的 JSON：{str(exc)[:120]}")
                 break
+            if name == "records.jsonl":
+                from election.protocol import verify_shape
+
+                shape: list[str] = []
+                verify_shape.check(verify_shape.RECORD_LINE, value, f"{name} 第 {n} 行", shape)
+                if shape:
+                    res.fail("format", shape[0])
+                    break
+                lines.append(Rec(value["d"], value["box"], line))
+            else:
+                lines.append(value)
         res.data[name] = lines
 
 

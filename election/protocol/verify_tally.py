@@ -92,12 +92,16 @@ def recount_problems(c: Ctx) -> tuple[list[str], str]:
     rb = inp.rulebook
     records = c.d["records.jsonl"]
     posts = {p.key for p in inp.posts}
-    for r in records:
-        for post in r["marks"]:
-            if post not in posts:
-                return [f"记录 {r['d'][:16]}… 含未知职位 {post}"], ""
-    papers = [to_paper(r["marks"]) for r in records]
-    counts = count_papers(inp.posts, papers, rb.overvote_scope, rb.multi_post_rule)
+
+    def papers(recs: list[Any]) -> Any:
+        for r in recs:
+            marks = r.marks()
+            for post in marks:
+                if post not in posts:
+                    raise ValueError(f"记录 {r.d[:16]}… 含未知职位 {post}")
+            yield to_paper(marks)
+
+    counts = count_papers(inp.posts, papers(records), rb.overvote_scope, rb.multi_post_rule)
     t = c.d["totals.json"]
     problems = []
 
@@ -116,12 +120,12 @@ def recount_problems(c: Ctx) -> tuple[list[str], str]:
             problems.append(f"职位 {k} 的多选/无法辨认票重算为 {pc.overvoted}/{pc.unreadable} 张，公布为 {pub.get('overvoted')}/{pub.get('unreadable')} 张")
         if {w: n for w, n in pc.opposed.items() if n} != {w: n for w, n in pub.get("opposed", {}).items() if n}:
             problems.append(f"职位 {k} 的反对票重算结果与公布的不符")
-    by_box: dict[str, list[Paper]] = {}
-    for r, p in zip(records, papers):
-        by_box.setdefault(r["box"], []).append(p)
+    by_box: dict[str, list[Any]] = {}
+    for r in records:
+        by_box.setdefault(r.box, []).append(r)
     for g in c.d["box_totals.json"]:
-        sub = [p for b in g["boxes"] for p in by_box.get(b, [])]
-        gc = count_papers(inp.posts, sub, rb.overvote_scope, rb.multi_post_rule)
+        sub = [r for b in g["boxes"] for r in by_box.get(b, [])]
+        gc = count_papers(inp.posts, papers(sub), rb.overvote_scope, rb.multi_post_rule)
         gpub = {k: {w: n for w, n in v.items() if n} for k, v in g["posts"].items()}
         for diff in same_votes(votes_of(gc), gpub):
             problems.append(f"票箱组 {','.join(g['boxes'])}：{diff}")

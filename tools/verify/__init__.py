@@ -40,12 +40,12 @@ def recount(data: bytes) -> dict[str, Any]:
         inp = tally_input(d)
         rb = inp.rulebook
 
-        def votes(recs: list[dict[str, Any]]) -> dict[str, dict[str, int]]:
-            counts = count_papers(inp.posts, [to_paper(r["marks"]) for r in recs], rb.overvote_scope, rb.multi_post_rule)
+        def votes(recs: list[Any]) -> dict[str, dict[str, int]]:
+            counts = count_papers(inp.posts, [to_paper(r.marks()) for r in recs], rb.overvote_scope, rb.multi_post_rule)
             return {k: dict(sorted(pc.votes.items())) for k, pc in counts.posts.items()}
 
         recs = d["records.jsonl"]
-        groups = [{"boxes": g["boxes"], "posts": votes([r for r in recs if r["box"] in set(g["boxes"])])}
+        groups = [{"boxes": g["boxes"], "posts": votes([r for r in recs if r.box in set(g["boxes"])])}
                   for g in d["box_totals.json"]]
         return {"election": d["manifest.json"][0]["election"], "round": d["totals.json"]["round"],
                 "returned": len(recs), "posts": votes(recs), "box_groups": groups}

@@ -10,9 +10,11 @@
 "use strict";
 (function (root) {
   const MAX_ZIP = 64 * 1024 * 1024;
-  const MAX_MEMBER = 32 * 1024 * 1024;
-  const MAX_TOTAL = 64 * 1024 * 1024;
-  const MAX_VALUES = 4000000;
+  const MAX_MEMBER = 48 * 1024 * 1024;
+  const MAX_TOTAL = 96 * 1024 * 1024;
+  // Memory estimate before parsing (PROTOCOL.md §7.1): bytes twice, 64 per JSON value, 200 per record line.
+  const MEMORY_BUDGET = 160 * 1024 * 1024;
+  const MAX_RECORD_LINE = 64 * 1024;
   const MAX_MEMBERS = 64;
   const JSON_FILES = ["manifest.json", "deposits.json", "boxes.json", "issuance.json", "spoiled.json", "unused.json",
     "voided.json", "rulebook.json", "tally_input.json", "totals.json", "box_totals.json", "head.sig",
@@ -203,9 +205,13 @@
   function parseMembers(res) {
     const fail = (c, m) => (res.problems[c] = res.problems[c] || []).push(m);
     for (const name of REQUIRED) if (!res.raw.has(name)) fail("format", `missing ${name}`);
-    let budget = 0;
-    for (const [name, b] of res.raw) if (!PEM_FILES.includes(name)) budget += countValues(b);
-    if (budget > MAX_VALUES) { fail("zip_size", `about ${budget} JSON values`); return; }
+    let estimate = 0;
+    for (const [name, b] of res.raw) {
+      estimate += 2 * b.length;
+      if (name === "records.jsonl") { for (const x of b) if (x === 10) estimate += 200; }
+      else if (!PEM_FILES.includes(name)) estimate += 64 * countValues(b);
+    }
+    if (estimate > MEMORY_BUDGET) { fail("zip_size", `about ${estimate} bytes once parsed`); return; }
     for (const name of JSON_FILES) {
       const blob = res.raw.get(name);
       if (!blob) continue;
@@ -225,6 +231,7 @@
       for (let i = 0; i < blob.length; i++) if (blob[i] === 10) { parts.push(blob.subarray(start, i)); start = i + 1; }
       for (const line of parts) {
         n++;
+        if (name === "records.jsonl" && line.length > MAX_RECORD_LINE) { fail("zip_size", `${name} line ${n} is too long`); break; }
         try {
           const value = parseStrict(line);
           if (!eqBytes(canonBytes(value), line)) { fail("canonical", `${name} line ${n} is not canonical`); break; }
