@@ -175,6 +175,8 @@ def _head_signature(c: Ctx) -> tuple[list[str], str]:
 
 def _pin_head(c: Ctx) -> tuple[list[str], str]:
     want = (c.pins.head or "").strip().lower()
+    if want.startswith("jxh:"):  # the notice's QR: JXH:<election>:<seq>:<head>
+        want = want.rsplit(":", 1)[-1]
     for ev in c.events:
         if ev.hash == want:
             return [], f"指定的链头 {want[:16]}… 是第 {ev.seq} 号事件，本公示包的事件链由它延续而来"

@@ -471,7 +471,8 @@
       return [[], `head ${head.hash} signed`];
     };
     C.pin_head = async (c) => {
-      const want = String(c.pins.head || "").trim().toLowerCase();
+      let want = String(c.pins.head || "").trim().toLowerCase();
+      if (want.startsWith("jxh:")) want = want.split(":").pop();  // the notice's QR: JXH:<election>:<seq>:<head>
       return [c.events.some((e) => e.hash === want) ? [] : ["pinned head is not in the chain"], "pinned head found"];
     };
     C.bundle_index = async (c) => {
