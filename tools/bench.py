@@ -19,6 +19,8 @@ BENCHES = [
     ("check-ins/s under 16 clients vs trivial endpoint (gunicorn + PostgreSQL)", "tools.bench_polling", "bench_checkins", {}),
     ("tally of 100,000 records vs loading them (time ratio)", "tools.bench_tally", "bench_tally", {}),
     ("verifying a 100,000-record bundle vs hashlib over its bytes (time ratio)", "tools.bench_verify", "bench_verify", {}),
+    ("receipt check on a sealed bundle of 100,000 deposits vs computing R and one lookup (p99 ratio; p99 must stay under 20 ms)",
+     "tools.bench_receipt", "bench_receipt", {}),
     ("polling day, 10 communities x 5 desks, 60 s, PostgreSQL 4x4, kill -9 at 30 s: issue p50 vs /healthz p50",
      "tools.load.bench", "bench_load_postgresql", {}),
     ("polling day, 1 community x 5 desks, 60 s, SQLite 1x8, kill -9 at 30 s: issue p50 vs /healthz p50",

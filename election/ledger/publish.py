@@ -219,6 +219,8 @@ class ReceiptAnswer:
     r_hash: str = ""
     box_root: str = ""
     proof: tuple[tuple[str, str], ...] = ()
+    head: str = ""  # the signed head of the sealed bundle the proof is in
+    head_seq: int = -1
 
 
 def lookup_receipt(db: Session, text: str) -> ReceiptAnswer:

@@ -24,7 +24,8 @@ from ..errors import UserError
 from ..jobs import Running
 from ..ledger import publication
 from ..ledger.complaints import KINDS, answer_complaint, complaints_of, file_complaint
-from ..ledger.publish import EXPORT_STEPS, bundle_round, lookup_receipt
+from ..ledger.publish import EXPORT_STEPS, bundle_round
+from ..ledger.receipts import lookup_sealed
 from ..models import Election, RoundResult
 from ..protocol.codes import CodeError
 from .access import election_or_404, public, roles
@@ -72,7 +73,7 @@ def _answer(code_text: str):
         abort(429)
     db = get_db()
     try:
-        answer = lookup_receipt(db, code_text)
+        answer = lookup_sealed(db, code_text, current_app.instance_path)
     except CodeError as error:
         flash(_("回执码无法识别：%(why)s", why=str(error)), "error")
         return render_template("public/receipt.html", form=ReceiptForm(code=code_text), answer=None, windows=[])
