@@ -67,17 +67,14 @@ def label_totals(counts: Counts, posts: Sequence[PostSpec], listed: Mapping[str,
     return out
 
 
-def expected_from_totals(totals: Mapping[str, Any]) -> dict[str, int]:
+def expected_from_totals(totals: Mapping[str, Any], listed: Mapping[str, Sequence[str]]) -> dict[str, int]:
     """The recount labels' totals that a bundle's totals.json states (votes per person,
-    oppositions, overvoted and unreadable posts, whole invalid papers)."""
-    from election.ledger.recount import post_specs
-
-    posts = totals["result"]["posts"]
-    listed = {k: [str(c) for c in p.get("candidates", ())] for k, p in posts.items()}
+    oppositions, overvoted and unreadable posts, whole invalid papers), for the posts and
+    listed candidates the recount names."""
     per_post = totals["counts"]["posts"]
     counts = Counts(int(totals["returned"]), int(totals["counts"]["whole_invalid"]), {
         k: TallyPostCount(int(per_post[k]["overvoted"]), int(per_post[k]["unreadable"]),
                           Counter({str(w): int(n) for w, n in totals["posts"][k].items()}),
                           Counter({str(w): int(n) for w, n in per_post[k].get("opposed", {}).items()}))
-        for k in posts})
-    return label_totals(counts, post_specs(posts), listed)
+        for k in listed})
+    return label_totals(counts, [PostSpec(k, "jwh", k, 1, 0) for k in listed], listed)

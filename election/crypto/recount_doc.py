@@ -11,7 +11,7 @@ server and says which named check failed:
 - ``recount_totals``: the decrypted totals equal the published totals."""
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,6 +19,7 @@ from . import ceremony, group, proofs, trustees
 from .dlog import SmallLogs
 from .elgamal import Ciphertext, parse
 from .paper import PostCount, PostShape, check_shapes, encrypt_paper, verify_paper
+from .record import expected_from_totals
 from .tally import sum_by_label
 
 FORMAT = "juxuan-recount-v1"
@@ -42,8 +43,9 @@ def encrypt_round(base: bytes, key: bytes, shapes: Sequence[PostShape],
     return out
 
 
-def shapes_json(shapes: Sequence[PostShape]) -> list[dict[str, Any]]:
-    return [{"key": s.key, "seats": s.seats, "candidates": s.candidates} for s in shapes]
+def shapes_json(shapes: Sequence[PostShape], listed: Mapping[str, Sequence[str]]) -> list[dict[str, Any]]:
+    """Each post's shape and its listed candidates (person ids, in the order of the labels)."""
+    return [{"key": s.key, "seats": s.seats, "candidates": s.candidates, "listed": list(listed[s.key])} for s in shapes]
 
 
 def _sums(papers: Sequence[Mapping[str, Any]]) -> dict[str, Ciphertext]:
@@ -57,10 +59,10 @@ def encrypted_totals(papers: Sequence[Mapping[str, Any]]) -> dict[str, list[str]
 
 
 def document(ceremony_doc: Mapping[str, Any], publics: Sequence[Mapping[str, Any]], shapes: Sequence[PostShape],
-             papers: Sequence[Mapping[str, Any]], partials: Sequence[Mapping[str, Any]],
-             decrypted: Mapping[str, int]) -> dict[str, Any]:
+             listed: Mapping[str, Sequence[str]], papers: Sequence[Mapping[str, Any]],
+             partials: Sequence[Mapping[str, Any]], decrypted: Mapping[str, int]) -> dict[str, Any]:
     return {"format": FORMAT, "ceremony": dict(ceremony_doc), "publics": [dict(p) for p in publics],
-            "shapes": shapes_json(shapes), "papers": list(papers), "partials": [dict(p) for p in partials],
+            "shapes": shapes_json(shapes, listed), "papers": list(papers), "partials": [dict(p) for p in partials],
             "decrypted": dict(sorted(decrypted.items()))}
 
 
@@ -118,23 +120,29 @@ def _decrypt_sums(base: bytes, quorum: int, published: list[trustees.Commitments
     return out
 
 
-def _shapes(doc: Mapping[str, Any]) -> list[PostShape]:
-    raw = doc.get("shapes")
+def parse_shapes(raw: object) -> tuple[list[PostShape], dict[str, list[str]]]:
+    """The posts' shapes and listed candidates of a recount document."""
     if not isinstance(raw, list):
         raise group.CryptoError("recount_format", "recount.json 缺少职位表")
-    out = []
+    out, listed = [], {}
     for s in raw:
         if not (isinstance(s, dict) and isinstance(s.get("key"), str) and isinstance(s.get("seats"), int)
-                and isinstance(s.get("candidates"), int)):
+                and isinstance(s.get("candidates"), int) and isinstance(s.get("listed"), list)
+                and len(s["listed"]) == s["candidates"] and all(isinstance(p, str) for p in s["listed"])
+                and len(set(s["listed"])) == len(s["listed"])):
             raise group.CryptoError("recount_format", "recount.json 的职位表格式不对")
         out.append(PostShape(s["key"], s["seats"], s["candidates"]))
+        listed[s["key"]] = list(s["listed"])
     check_shapes(out)
-    return out
+    return out, listed
 
 
-def verify(doc: object, counted: Sequence[str], expected: Mapping[str, int] | None) -> list[Check]:
-    """Every check of a ``recount.json`` against the bundle's counted D list and, when given,
-    the totals the published count implies (``record.label_totals``)."""
+def verify(doc: object, counted: Sequence[str] | None, totals: Mapping[str, Any] | None,
+           allowed: Collection[str] | None = None, returned: int | None = None) -> list[Check]:
+    """Every check of a ``recount.json``: against the bundle's counted D list (an auditor
+    bundle's records), or, where the bundle has no records, against the number of papers
+    returned and the D of the manifest that were not voided (``allowed``); and, when given,
+    against the published totals.json (``record.expected_from_totals``)."""
     checks: list[Check] = []
 
     def fail(name: str, message: str) -> list[Check]:
@@ -146,8 +154,9 @@ def verify(doc: object, counted: Sequence[str], expected: Mapping[str, int] | No
             and isinstance(doc.get("decrypted"), dict) and isinstance(doc.get("ceremony"), dict)):
         return fail("recount_format", "recount.json 不是居选公开重计文件")
     try:
-        shapes = _shapes(doc)
-        if len(doc["papers"]) > len(counted) + 1 or len(doc["publics"]) > ceremony.MAX_TRUSTEES:
+        shapes, listed = parse_shapes(doc.get("shapes"))
+        limit = len(counted) if counted is not None else (returned if returned is not None else 0)
+        if len(doc["papers"]) > limit + 1 or len(doc["publics"]) > ceremony.MAX_TRUSTEES:
             return fail("recount_format", "recount.json 的条目多于计入的选票")
         checks.append(Check("recount_format", True, f"{len(doc['papers'])} 张选票的密文，{len(shapes)} 个职位"))
     except group.CryptoError as error:
@@ -160,8 +169,14 @@ def verify(doc: object, counted: Sequence[str], expected: Mapping[str, int] | No
     except group.CryptoError as error:
         return fail("recount_trustees", error.message)
     ds = [p.get("d") if isinstance(p, dict) else None for p in doc["papers"]]
-    if ds != sorted(set(d for d in ds if isinstance(d, str))) or sorted(counted) != ds:
-        return fail("recount_papers", "密文与计入的选票（D）不一一对应，或未按 D 排序")
+    if ds != sorted({d for d in ds if isinstance(d, str)}):
+        return fail("recount_papers", "密文的 D 重复、缺失或未按 D 排序")
+    if counted is not None and sorted(counted) != ds:
+        return fail("recount_papers", "密文与计入的选票（D）不一一对应")
+    if returned is not None and len(ds) != returned:
+        return fail("recount_papers", f"密文 {len(ds)} 份，计入的选票 {returned} 张，应一一对应")
+    if allowed is not None and any(d not in allowed for d in ds):
+        return fail("recount_papers", "有密文的 D 不在选票清单中，或是作废、未用选票的 D")
     try:
         checked = [verify_paper(base, key, ceremony.hex_bytes(p["d"], 32, "D"), shapes, p, f"记录 {p['d'][:12]}")
                    for p in doc["papers"]]
@@ -175,7 +190,11 @@ def verify(doc: object, counted: Sequence[str], expected: Mapping[str, int] | No
     if decrypted != doc["decrypted"]:
         return fail("recount_decryption", "公布的解密总数与密文和部分解密算出的不符")
     checks.append(Check("recount_decryption", True, f"{len(decrypted)} 个总数由 {quorum} 位以上受托人解密，证明成立"))
-    if expected is not None:
+    if totals is not None:
+        try:
+            expected = expected_from_totals(totals, listed)
+        except (KeyError, TypeError, ValueError):
+            return fail("recount_totals", "公布的计票结果缺少重计的职位或候选人")
         wrong = sorted(label for label in set(expected) | set(decrypted) if expected.get(label) != decrypted.get(label))
         if wrong:
             return fail("recount_totals", "解密总数与公布的计票结果不符：" + "、".join(wrong[:5]))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,14 +19,14 @@ from sqlalchemy.orm import Session
 
 from ..crypto import ceremony, recount_doc, trustees
 from ..crypto.group import CryptoError
-from ..crypto.paper import PostShape
 from ..crypto.record import paper_vector, shapes
 from ..errors import UserError
 from ..ledger.events import events_of, record_event
-from ..ledger.recount import post_specs, to_paper
-from ..models import Election, Receipt
+from ..models import AuditCode, Election, Receipt
 from ..protocol.bundle import Record
+from ..protocol.bundle_tally import to_paper
 from ..rules.rulebook import Rulebook
+from ..rules.tally_types import PostSpec
 
 ISSUED, PUBLIC, SHARES, READY, KEY = ("trustees.ceremony_issued", "trustees.public_added", "trustees.shares_added",
                                       "trustees.ready", "trustees.key_published")
@@ -213,19 +213,24 @@ def _paths(instance: str | Path, election: Election, round_number: int) -> Path:
     return folder / f"{election.uid}-r{round_number}.json"
 
 
-def records_fingerprint(records: tuple[Record, ...]) -> str:
-    body = json.dumps([[r.d, r.marks] for r in sorted(records, key=lambda r: r.d)], sort_keys=True, ensure_ascii=False)
+def records_fingerprint(records: Iterable[tuple[str, Any]]) -> str:
+    """SHA-256 over the round's counted records (D and marks), sorted by D."""
+    body = json.dumps(sorted([d, marks] for d, marks in records), sort_keys=True, ensure_ascii=False)
     return hashlib.sha256(body.encode("utf-8")).hexdigest()
 
 
-def _round_parts(db: Session, election: Election, round_number: int) -> tuple[Any, list[PostShape], dict[str, list[str]]]:
-    from ..ledger.publish import build_parts  # the publication capability reads a round's records
+def _round_records(db: Session, election: Election, round_number: int) -> list[tuple[str, dict[str, Any]]]:
+    rows = db.execute(select(AuditCode.d_hash, AuditCode.marks).where(
+        AuditCode.election_id == election.id, AuditCode.round_number == round_number,
+        AuditCode.state == "counted", AuditCode.box_id.is_not(None)))
+    return sorted((d, dict(marks or {})) for d, marks in rows)
 
-    parts = build_parts(db, election, round_number)
-    posts = parts.totals["result"]["posts"]
-    listed = {k: [str(c) for c in p.get("candidates", ())] for k, p in posts.items()}
-    rb = Rulebook.from_dict(dict(parts.rulebook))
-    return parts, shapes(post_specs(posts), listed, rb.multi_post_rule), listed
+
+def _round_posts(db: Session, election: Election, round_number: int) -> tuple[list[PostSpec], dict[str, list[str]]]:
+    from ..counting.service import ballot_of  # the counting capability owns the ballot layout
+
+    ballot = ballot_of(db, election, round_number)
+    return [spec for spec, _ in ballot.posts], {spec.key: [str(c.resident_id) for c in cands] for spec, cands in ballot.posts}
 
 
 def encrypt_round(db: Session, election: Election, round_number: int, instance: str | Path, actor: str,
@@ -234,23 +239,24 @@ def encrypt_round(db: Session, election: Election, round_number: int, instance: 
     state = ceremony_of(db, election)
     if not state.joint_key:
         raise UserError("受托人的联合公钥还没有确定，不能加密计票记录")
-    parts, post_shapes, listed = _round_parts(db, election, round_number)
-    if not parts.records:
+    records = _round_records(db, election, round_number)
+    if not records:
         raise UserError(f"第 {round_number} 轮还没有计入的选票")
-    rb = Rulebook.from_dict(dict(parts.rulebook))
-    specs = post_specs(parts.totals["result"]["posts"])
+    specs, listed = _round_posts(db, election, round_number)
+    rb = Rulebook.from_dict(dict(election.rulebook))
+    post_shapes = shapes(specs, listed, rb.multi_post_rule)
     key = bytes.fromhex(state.joint_key)
     base = base_hash(election)
     out = []
-    total = len(parts.records)
-    for n, r in enumerate(sorted(parts.records, key=lambda r: r.d), start=1):
-        vector, whole = paper_vector(to_paper(r.marks), specs, listed, rb.overvote_scope, rb.multi_post_rule)
-        out += recount_doc.encrypt_round(base, key, post_shapes, [(r.d, vector, whole)])
+    total = len(records)
+    for n, (d, marks) in enumerate(records, start=1):
+        vector, whole = paper_vector(to_paper(marks), specs, listed, rb.overvote_scope, rb.multi_post_rule)
+        out += recount_doc.encrypt_round(base, key, post_shapes, [(d, vector, whole)])
         if progress and (n % 50 == 0 or n == total):
             progress(n, total)
     totals = recount_doc.encrypted_totals(out)
-    body = {"round": round_number, "fingerprint": records_fingerprint(parts.records),
-            "shapes": recount_doc.shapes_json(post_shapes), "papers": out, "totals": totals}
+    body = {"round": round_number, "fingerprint": records_fingerprint(records),
+            "shapes": recount_doc.shapes_json(post_shapes, listed), "papers": out, "totals": totals}
     path = _paths(instance, election, round_number)
     path.write_text(json.dumps(body, sort_keys=True), encoding="utf-8")
     digest = hashlib.sha256(json.dumps(totals, sort_keys=True).encode("utf-8")).hexdigest()
@@ -293,7 +299,7 @@ def add_partials(db: Session, election: Election, round_number: int, text: bytes
 
 
 def recount_member(db: Session, election: Election, round_number: int, instance: str | Path,
-                   records: tuple[Record, ...]) -> dict[str, Any] | None:
+                   records: Iterable[Record]) -> dict[str, Any] | None:
     """The bundle's recount.json, once a quorum has decrypted the round and while its records
     are still those that were encrypted; None otherwise."""
     state = ceremony_of(db, election)
@@ -301,10 +307,10 @@ def recount_member(db: Session, election: Election, round_number: int, instance:
     given = state.partials.get(round_number, {})
     if body is None or state.doc is None or len(given) < state.quorum:
         return None
-    if body["fingerprint"] != records_fingerprint(records):
+    if body["fingerprint"] != records_fingerprint((r.d, r.marks) for r in records):
         return None
     publics = [state.publics[i] for i in sorted(state.publics)]
-    post_shapes = [PostShape(s["key"], s["seats"], s["candidates"]) for s in body["shapes"]]
+    post_shapes, listed = recount_doc.parse_shapes(body["shapes"])
     partials = [given[i] for i in sorted(given)]
     decrypted = recount_doc.decrypt(state.doc, publics, post_shapes, body["papers"], partials)
-    return recount_doc.document(state.doc, publics, post_shapes, body["papers"], partials, decrypted)
+    return recount_doc.document(state.doc, publics, post_shapes, listed, body["papers"], partials, decrypted)
