@@ -84,7 +84,8 @@ def seal_for_countersign(db: Session, election: Election, data_key: str, actor: 
     row = office_key_of(db, street)
     record_event(db, election, "countersign_requested",
                  {"round": number, "street_office": street, "office_key": row.fingerprint}, actor, "街道办事处会签备案")
-    out = export_bundle(db, election, data_key, actor, auditor=True, day=day, round_number=number, progress=progress)
+    out = export_bundle(db, election, data_key, actor, auditor=True, day=day, round_number=number, progress=progress,
+                        instance=instance)
     _keep(auditor_bundle_path(instance, election, number), out.files)
     return out
 

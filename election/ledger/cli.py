@@ -40,7 +40,8 @@ def export_cmd(election_id: int, round_number: int | None, public_out: str | Non
             click.echo(f"错误 / error: 选举编号 {election_id} 不存在", err=True)
             raise SystemExit(1)
         try:
-            out = export_bundle(db, election, current_app.config["DATA_KEY"], actor, auditor=True, round_number=round_number)
+            out = export_bundle(db, election, current_app.config["DATA_KEY"], actor, auditor=True, round_number=round_number,
+                                instance=current_app.instance_path)
             db.commit()
         except UserError as error:
             db.rollback()

@@ -35,7 +35,8 @@ def publish_bundle(db: Session, election: Election, data_key: str, actor: str, i
                    round_number: int | None = None, progress: Callable[[int, int], None] | None = None) -> Exported:
     """Seal the public bundle of a round (default: the last published round) and keep it
     for download (the caller commits)."""
-    out = export_bundle(db, election, data_key, actor, auditor=False, round_number=round_number, progress=progress)
+    out = export_bundle(db, election, data_key, actor, auditor=False, round_number=round_number, progress=progress,
+                        instance=instance)
     path = bundle_path(instance, election, out.round_number)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp")

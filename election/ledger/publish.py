@@ -14,6 +14,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select
@@ -30,6 +31,7 @@ from ..protocol.bundle import BoxInfo, BundleParts, Record
 from ..protocol.bundle_tally import tally_files
 from ..protocol.manifest import make_manifest
 from ..rules.rulebook import Rulebook
+from ..trustees.service import recount_member
 from . import keys
 from .events import as_chain_event, events_of, record_event
 from .recount import tally_records
@@ -170,7 +172,8 @@ EXPORT_STEPS = 5
 
 def export_bundle(db: Session, election: Election, data_key: str, actor: str, auditor: bool = False,
                   day: date | None = None,
-                  round_number: int | None = None, progress: Callable[[int, int], None] | None = None) -> Exported:
+                  round_number: int | None = None, progress: Callable[[int, int], None] | None = None,
+                  instance: str | Path | None = None) -> Exported:
     """Seal and write the bundle of a round (default: the last published round, see
     bundle_round): render every file, record the bundle_index event (through record_event,
     in the caller's transaction), sign the new head. The index lists the auditor-only
@@ -181,6 +184,11 @@ def export_bundle(db: Session, election: Election, data_key: str, actor: str, au
     parts = build_parts(db, election, number)
     step(1, EXPORT_STEPS)
     files = bundle_mod.render(replace(parts, head_sig=None, countersignature=None, office_key_pem=None))
+    if instance is not None:
+        # The public recount, once a quorum of trustees has decrypted this round's records.
+        recount = recount_member(db, election, number, instance, parts.records)
+        if recount is not None:
+            files["recount.json"] = canonical_json(recount) + b"\n"
     step(2, EXPORT_STEPS)
     record_event(db, election, "bundle_index", bundle_mod.index_payload(files), actor,
                  f"导出第 {number} 轮{'审计' if auditor else '公开'}公示包")

@@ -737,6 +737,10 @@ def verify_read(res: ReadResult, pins: Pins = Pins()) -> tuple[list[Check], dict
         for name, fn in audit_checks():
             NAMES_ZH.setdefault(name, name)
             c.run(name, fn)
+    if "recount.json" in c.d:
+        from election.protocol.verify_recount import recount_checks
+
+        c.checks.extend(recount_checks(c))
     if pins.receipt is not None:
         c.run("receipt", _receipt)
     return c.checks, c.facts

@@ -35,7 +35,7 @@ MAX_INT = 2**53 - 1  # what every JSON reader holds exactly (JavaScript included
 JSON_FILES = (
     "manifest.json", "deposits.json", "boxes.json", "issuance.json", "spoiled.json", "unused.json",
     "voided.json", "rulebook.json", "tally_input.json", "totals.json", "box_totals.json", "head.sig",
-    "countersign.json", "audit.json",
+    "countersign.json", "audit.json", "recount.json",
 )
 JSONL_FILES = ("chain.jsonl", "records.jsonl")
 PEM_FILES = ("election_key.pem", "office_key.pem")

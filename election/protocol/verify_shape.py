@@ -87,6 +87,7 @@ SHAPES: dict[str, Shape] = {
     "head.sig": SIGNED,
     "countersign.json": SIGNED,
     "audit.json": "obj",
+    "recount.json": "obj",
 }
 LINE_SHAPES: dict[str, Shape] = {
     "chain.jsonl": {"seq": "uint", "kind": "str", "payload": "obj", "prev": "str", "at": "str?", "hash": "str"},

@@ -216,7 +216,7 @@ def export(election_id: int):
 
     def work(db: Session, running: Running) -> dict:
         out = export_bundle(db, db.get(Election, election_id), data_key, actor, auditor=True, round_number=number,
-                            progress=running.progress)
+                            progress=running.progress, instance=current_app.instance_path)
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(out.data)
         return {"round": number}

@@ -12,9 +12,14 @@ from sqlalchemy import select
 from election.audit.simulate import simulate
 from election.crypto import ceremony, recount_doc
 from election.errors import UserError
-from election.ledger.publish import build_parts
+from election.ledger.keys import private_key
+from election.ledger.publish import build_parts, export_bundle, public_files
 from election.models import AuditCode
+from election.protocol import bundle as bundle_mod
+from election.protocol.canonical import canonical_json
+from election.protocol.verify import verify_bundle
 from election.trustees import service as trustees
+from tests.conftest import DATA_KEY
 from tests.ledger.helpers import new_election
 
 PASS = "一位受托人的长口令"
@@ -72,6 +77,23 @@ def test_the_ceremony_then_an_encrypted_round_decrypted_by_two_trustees(db, tmp_
     checks = recount_doc.verify(member, [r.d for r in bundle.records], bundle.totals)
     assert [c.name for c in checks if c.ok] == ["recount_format", "recount_trustees", "recount_papers",
                                                 "recount_decryption", "recount_totals"]
+
+    # Sealed into the bundle, checked by the verifier; a recount.json changed by the server
+    # and re-sealed with the election's own key fails its own check.
+    out = export_bundle(db, election, DATA_KEY, "committee", auditor=True, instance=tmp_path)
+    db.commit()
+    assert "recount.json" in out.files
+    checks = {c.name_en: c for c in verify_bundle(out.data)}
+    assert all(c.ok for c in checks.values()), [c for c in checks.values() if not c.ok]
+    assert {"recount_papers", "recount_decryption", "recount_totals"} <= set(checks)
+    public = verify_bundle(bundle_mod.write_files(public_files(out.files)))
+    assert all(c.ok for c in public) and "recount_totals" in {c.name_en for c in public}
+    forged = json.loads(out.files["recount.json"])
+    forged["decrypted"][sorted(forged["decrypted"])[1]] += 1
+    files = dict(out.files, **{"recount.json": canonical_json(forged) + b"\n"})
+    resealed = bundle_mod.write_files(bundle_mod.seal_files(files, private_key(db, election, DATA_KEY), "2026-06-16"))
+    failed = [c.name_en for c in verify_bundle(resealed) if not c.ok]
+    assert failed == ["recount_decryption"], failed
 
     # A record changed after the encryption: the encrypted count is stale and is not sealed.
     row = db.scalar(select(AuditCode).where(AuditCode.election_id == election.id, AuditCode.state == "counted").limit(1))

@@ -1,0 +1,38 @@
+"""The verifier's checks of a bundle's recount.json (the public recount: every counted
+paper encrypted with proofs, the trustees' decryption of the totals). The cryptography is
+election.crypto's; this module only says what the bundle holds to compare it with: the
+records of an auditor bundle, or else the number of papers returned and the manifest's D
+that were not voided, and totals.json."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from election.crypto import recount_doc
+
+if TYPE_CHECKING:
+    from election.protocol.verify import Check, Ctx
+
+NAMES_ZH = {
+    "recount_format": "公开重计格式", "recount_trustees": "受托人承诺", "recount_papers": "加密记录与证明",
+    "recount_decryption": "受托人解密", "recount_totals": "公开重计与票数一致",
+}
+
+
+def recount_checks(c: Ctx) -> list[Check]:
+    from election.protocol.verify import Check
+
+    records = c.d.get("records.jsonl")
+    try:
+        counted = [r["d"] for r in records] if records is not None else None
+        found = recount_doc.verify(c.d["recount.json"], counted, c.d["totals.json"], _allowed(c),
+                                   int(c.d["totals.json"]["returned"]))
+    except Exception as exc:  # a value of a form no check foresaw is still a finding, never a traceback
+        return [Check(NAMES_ZH["recount_format"], "recount_format", False, f"无法完成公开重计的检查（{type(exc).__name__}）")]
+    return [Check(NAMES_ZH[f.name], f.name, f.ok, f.message) for f in found]
+
+
+def _allowed(c: Ctx) -> set[str]:
+    from election.protocol.verify import _manifests
+
+    voided = set(c.d.get("voided.json") or ())
+    return {d for m in _manifests(c) for d in m["audits"]} - voided
