@@ -23,7 +23,7 @@ def recount_checks(c: Ctx) -> list[Check]:
 
     records = c.d.get("records.jsonl")
     try:
-        counted = [r["d"] for r in records] if records is not None else None
+        counted = [r.d for r in records] if records is not None else None
         found = recount_doc.verify(c.d["recount.json"], counted, c.d["totals.json"], _allowed(c),
                                    int(c.d["totals.json"]["returned"]))
     except Exception as exc:  # a value of a form no check foresaw is still a finding, never a traceback
