@@ -51,6 +51,10 @@ class ReceiptForm(FlaskForm):
     code = StringField(_l("回执码（选票存根上的 28 位编码）"), validators=[DataRequired(message=_l("请输入回执码"))])
 
 
+class CardForm(FlaskForm):
+    code = StringField(_l("选民证上的编码"), validators=[DataRequired(message=_l("请输入选民证上的编码")), Length(max=40)])
+
+
 class ComplaintForm(FlaskForm):
     kind = SelectField(_l("申诉类型"), choices=options([("receipt", _l("查不到我的回执")), ("procedure", _l("选举程序问题"))]))
     text = TextAreaField(_l("申诉内容（请勿填写回执码）"), validators=[DataRequired(message=_l("请填写申诉内容")), Length(max=2000)])
@@ -81,6 +85,22 @@ def _answer(code_text: str):
                if answer.found else None)
     return render_template("public/receipt.html", form=ReceiptForm(code=code_text), answer=answer,
                            summary=summary, windows=[] if answer.found else _open_windows(db))
+
+
+@bp.route("/card", methods=["GET", "POST"])
+@public
+def card():
+    """Was a paper issued against my name? Yes/no and the station, per round (rate-limited
+    like the receipt page)."""
+    from ..polling.issuance_check import issuance_by_card
+
+    form = CardForm()
+    seen = None
+    if form.validate_on_submit():
+        if not _allowed("card"):
+            abort(429)
+        seen = issuance_by_card(get_db(), form.code.data)
+    return render_template("public/card.html", form=form, seen=seen)
 
 
 @bp.route("/r", methods=["GET", "POST"])
