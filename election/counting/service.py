@@ -163,10 +163,12 @@ def marks_from_entry(db: Session, election: Election, ballot: Ballot, fields: di
 
 
 def d_from_scan(election: Election, scanned: str) -> str:
-    """The D of a scanned ballot-body QR (JXA:...), or a D given as 64 hex characters."""
+    """The D of a scanned ballot-body QR (JXA:...). A typed 64-hex D is refused: a record is
+    taken only from the QR of a paper in hand, so nobody can count a paper from a list of
+    hashes (the manifest is public)."""
     text = scanned.strip()
     if len(text) == 64 and all(c in "0123456789abcdef" for c in text.lower()):
-        return text.lower()
+        raise UserError("计票只接受扫描选票正面的审计二维码（JXA: 开头），不接受输入的 64 位哈希：请扫描手中的选票")
     try:
         return audit_hash(election.uid, parse_audit_qr(text))
     except CodeError as error:
