@@ -22,11 +22,13 @@ def init_web(app: Flask) -> None:
     init_i18n(app)
 
     from . import (
-        audit, auth, counting, exports, home, jobs, nomination, polling, public, representatives, roll, setup, workflow,
+        audit, auth, counting, exports, home, jobs, nomination, polling, public, representatives, roll, setup, trustees,
+        workflow,
     )
 
     for module in (
-        auth, home, setup, roll, representatives, nomination, polling, counting, public, audit, workflow, exports, jobs,
+        auth, home, setup, roll, representatives, nomination, polling, counting, public, audit, trustees, workflow, exports,
+        jobs,
     ):
         app.register_blueprint(module.bp)
     _error_pages(app)
