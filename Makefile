@@ -25,7 +25,7 @@ run: $(VENV)/.installed
 	$(JUXUAN) demo --if-empty
 	@url="$${JUXUAN_PUBLIC_URL:-$$($(PY) -m election.address --host $(HOST) --port $(PORT))}"; \
 	echo "居选已启动 / Juxuan serving on http://$(HOST):$(PORT)  公开地址 / public address: $$url  (示范密码 / demo password: juxuan-demo)"; \
-	JUXUAN_PUBLIC_URL="$$url" exec $(VENV)/bin/gunicorn --workers 1 --threads $(THREADS) --bind $(HOST):$(PORT) --access-logfile - wsgi:app
+	JUXUAN_PUBLIC_URL="$$url" exec $(VENV)/bin/gunicorn --workers 1 --threads $(THREADS) --bind $(HOST):$(PORT) -c python:election.gunicorn_conf wsgi:app
 
 # One laptop serving the desks, box phones and residents on its LAN (Wi-Fi or switch).
 lan:

@@ -159,7 +159,18 @@ def bench_checkins(n: int = 1600) -> dict:
         Base.metadata.create_all(engine)
         db = make_sessionmaker(engine)()
         key = _fernet()
-        election, station = _populate(db, key, n, candidates=False)
+        election, station = _populate(db, key, n)
+        # Papers go out on the voting day only, with the roll frozen and the round printed
+        # (election.polling.day): the bench's election is on that day.
+        import io
+
+        from election import clock
+        from election.models import utcnow
+        from election.polling import printing
+
+        printing.print_papers(db, election, 1, io.BytesIO(), "bench", key, "HTTPS://JX.EXAMPLE.CN/R")
+        election.election_day, election.roll_frozen_at = clock.today(), utcnow()
+        db.commit()
         desk_ids = [d.id for d in station.desks]
         voter_ids = list(db.scalars(text("SELECT id FROM resident ORDER BY id")))
         db.close()

@@ -14,13 +14,14 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from ..counting.service import check_open, current_round
+from ..counting.service import check_open, current_round, round_of
 from ..db import begin_write, is_sqlite
 from ..errors import UserError
 from ..ledger.events import record_event
 from ..roll.cards import find_voter_by_card, search_voters
 from ..models import BallotBox, Candidate, Desk, Election, Issuance, MobileBoxVoter, Proxy, Resident
 from ..setup.service import rulebook_of
+from .day import check_polling_day
 
 ALREADY = "已领取选票"
 
@@ -69,10 +70,13 @@ class VoterStatus:
 
 def _open_round(db: Session, election: Election, round_number: int | None) -> int:
     """The round a paper is issued for: the one asked (a desk page shows its round), else
-    the current round; a published round is refused."""
+    the current round; a published round is refused, and so is any day but its voting day
+    (polling.day)."""
     current = current_round(db, election) if round_number is None else None
     number = current.number if current is not None else round_number
     check_open(db, election, number, known=current)  # type: ignore[arg-type]
+    rnd = current if current is not None else round_of(db, election, number)  # type: ignore[arg-type]
+    check_polling_day(db, election, rnd)
     return number  # type: ignore[return-value]
 
 

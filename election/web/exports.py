@@ -17,6 +17,7 @@ from flask import Blueprint, Response, abort, request
 from flask_login import current_user
 from sqlalchemy.orm import Session
 
+from ..rules.eligibility import age_on
 from .. import clock
 from ..audit import service as audit_service
 from ..counting import reports
@@ -107,9 +108,12 @@ def _round(db: Session, election: Election) -> int:
 
 @export(roll_pages.index, "/elections/<int:election_id>/roll/roll.xlsx", "选民名单")
 def roll(db: Session, election: Election) -> list[Sheet]:
-    headers = ["选民编号", "姓名", "性别", "出生日期", "公民身份号码", "户号", "住址", "居民小组", "户籍类别",
+    # Age on election day, never the birth date: the masked ID hides exactly the birth date's
+    # eight digits, so the two side by side would give back the whole ID number.
+    headers = ["选民编号", "姓名", "性别", "选举日年龄", "公民身份号码", "户号", "住址", "居民小组", "户籍类别",
                "联系电话", "登记状态", "选举权", "选民证", "重复登记待核实"]
-    rows = [[voter_number_text(r), r.name, r.sex, r.birth_date, r.id_masked, r.household.number,
+    rows = [[voter_number_text(r), r.name, r.sex, age_on(r.birth_date, election.election_day) if r.birth_date else None,
+             r.id_masked, r.household.number,
              f"{r.household.building}{r.household.unit}{r.household.room}", r.group_name, category_label(r),
              r.phone_masked, STATUSES.get(r.status, r.status), "符合条件" if r.eligible else "不符合条件",
              "已分配" if r.card_code else "未分配", r.double_registration]

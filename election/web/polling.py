@@ -30,6 +30,7 @@ from ..counting.service import current_round, day_of, rounds_of
 from ..errors import UserError
 from ..models import BallotBox, Desk, Resident, Round
 from ..polling import close, deposit, issuance, printing, scrub, stations, turnout
+from ..polling import day as polling_day
 from ..polling.round_date import set_round_date
 from ..roll.lookup import resolve_voter
 from .access import election_or_404, public, roles
@@ -90,6 +91,7 @@ def overview(election_id: int):
     return render_template(
         "polling/overview.html", election=election, stations=stations.stations_of(db, election),
         batches=batches, specs=specs, spec_error=spec_error, rnd=rnd, day=day_of(election, rnd),
+        today=clock.today(), overridden=polling_day.override_for(db, election, rnd.number, clock.today()) is not None,
         printed=any(b.round_number == rnd.number for b in batches),
         scrutineers_needed=stations.rulebook_of(election).mobile_box_scrutineers,
         check_url=_verify_prefix(), check_url_loopback=is_loopback(_verify_prefix()),
@@ -110,6 +112,23 @@ def round_date(election_id: int):
         set_round_date(db, election, number, day, current_user.username)
         db.commit()
         flash(_("第 %(n)s 轮投票日期已定为 %(d)s。", n=number, d=day.isoformat()), "info")
+    except UserError as error:
+        refuse(error)
+    return redirect(url_for("polling.overview", election_id=election_id))
+
+
+@bp.route("/elections/<int:election_id>/polling/day-override", methods=["POST"])
+@roles(*COMMITTEE)
+def day_override(election_id: int):
+    """The committee records, with its reason, that papers of the current round go out today
+    although today is not the round's voting day (polling.day)."""
+    db = get_db()
+    election = election_or_404(election_id)
+    try:
+        polling_day.record_override(db, election, current_round(db, election), current_user.username,
+                                    request.form.get("reason", ""))
+        db.commit()
+        flash(_("已登记：今天可以发放本轮选票。"), "info")
     except UserError as error:
         refuse(error)
     return redirect(url_for("polling.overview", election_id=election_id))

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import secrets
 
-from flask import Flask, Response, flash, g, redirect, request, session, url_for
+from flask import Flask, Response, flash, g, request, session
 from flask_babel import gettext as _
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -63,9 +63,10 @@ def init_security(app: Flask) -> None:
         if "_user_id" not in session or request.endpoint == "static":
             return None
         if _expired(app):
+            # Signed out; a page that needs a login sends the user to it as usual.
             session.clear()
             flash(_("登录已超时，请重新登录。"), "info")
-            return redirect(url_for("auth.login", next=request.full_path if request.method == "GET" else None))
+            return None
         t = int(now())
         if t - session[SEEN_AT] >= 30:  # no new cookie on every request
             session[SEEN_AT] = t

@@ -6,6 +6,7 @@ from __future__ import annotations
 import uuid
 from datetime import date, timedelta
 
+from playwright.sync_api import expect
 import pytest
 
 from election import clock
@@ -85,7 +86,7 @@ def test_running_tally_refreshes_and_projector(page, counting_world):
     election = db.get(Election, eid)
     enter_scanned(db, election, b.boxes[0].id, b.scans[3], entry_fields(b, {"jwh_zhuren": {0: "1"}}), "c")
     db.commit()
-    page.wait_for_function("document.getElementById('returned').textContent === '1'", timeout=6000)
+    expect(page.locator("#returned")).to_have_text("1", timeout=6000)  # no string eval under the CSP
     assert "张建国" in page.locator("#posts").inner_text() and "当选票数线 1 票" in page.locator("#posts").inner_text()
     shot(page, "counting-running")
     page.goto(f"/elections/{eid}/counting/1/projector")

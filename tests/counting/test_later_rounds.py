@@ -23,7 +23,7 @@ from election.polling.close import reconciliation
 from election.protocol import bundle
 from tests.audit.test_rla_service import SEED
 from tests.conftest import DATA_KEY
-from tests.polling.helpers import print_capturing
+from tests.polling.helpers import open_polling_day, print_capturing
 from tools.verify import run
 
 from .builder import mix_boxes
@@ -57,6 +57,7 @@ def test_runoff_round_printed_issued_counted_and_bundled(db, runoff, monkeypatch
     # The round-2 paper: the run-off post only, its two candidates, labelled 另行选举.
     pdf = io.BytesIO()
     papers = print_capturing(db, e, 25, monkeypatch, round_number=2, out=pdf)
+    open_polling_day(db, e, 2)  # round 2 is voted on its own day (polling.day)
     reader = PdfReader(io.BytesIO(pdf.getvalue()))
     assert len(reader.pages) == 25 * 2  # front and back of each paper
     text = reader.pages[0].extract_text()
@@ -245,6 +246,9 @@ def test_round_2_through_the_pages(app, db, runoff, monkeypatch):
     assert "第 1 轮已结束" in res.get_data(as_text=True)
 
     voter = w.voters[3]
+    db.rollback()
+    print_capturing(db, e, 1, monkeypatch, round_number=2)  # round 2 printed: papers may go out
+    open_polling_day(db, e, 2)
     login(client, "a_clerk")
     desk = f"/elections/{e.id}/polling/desks/{w.station.desks[0].id}"
     page = client.get(desk, query_string={"q": voter.name}).get_data(as_text=True)

@@ -12,7 +12,7 @@ from election.counting.service import ballot_of, enter_scanned
 from election.models import Candidate, Election, PollingStation, Resident, RoundResult
 from election.polling import deposit, issuance
 from election.polling.stations import create_station
-from tests.polling.helpers import add_candidates, add_voters, print_capturing
+from tests.polling.helpers import add_candidates, add_voters, polling_day, print_capturing
 
 # Approvals of one paper: {post: [candidate positions on the paper]}.
 Marks = dict[str, list[int]]
@@ -59,7 +59,8 @@ def vote_round(db, w: Election2, monkeypatch, number: int, voters: list[Resident
     it = iter(papers)
     w.papers[number], w.taken_home[number] = [], []
     for i, voter in enumerate(voters):
-        issuance.issue_ballot(db, election, desk.id, voter.id, "a_clerk", round_number=number)
+        with polling_day(db, election, number):
+            issuance.issue_ballot(db, election, desk.id, voter.id, "a_clerk", round_number=number)
         if i < spoil:
             stub, body = next(it)
             deposit.spoil(db, election, w.station.id, stub, body)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from election.polling.stations import create_station
-from tests.polling.helpers import add_candidates, add_voters
+from tests.polling.helpers import add_candidates, add_voters, open_polling_day
 
 
 @pytest.fixture
@@ -14,5 +14,6 @@ def poll(db, world):
     names = add_candidates(db, election, voters[:20])
     station = create_station(db, election, "t", "第一投票站", desks=2, boxes=2)
     db.commit()
+    open_polling_day(db, election)
     return {"election": election, "voters": voters, "names": names, "station": station,
             "desks": list(station.desks), "boxes": list(station.boxes), "users": world["a"]["users"]}

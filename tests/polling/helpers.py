@@ -2,7 +2,7 @@
 nomination capabilities own their real workflows)."""
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, time
 
 from election.models import Candidate, Household, Resident
 from election.rules.bodies import BodiesConfig
@@ -75,3 +75,42 @@ def print_capturing(db, election, n: int, monkeypatch, data_key: str | None = No
     db.commit()
     monkeypatch.undo()
     return seen
+
+
+class polling_day:
+    """``with polling_day(db, election, n):`` — open_polling_day for the block only; the
+    project clock then runs on from where it was."""
+
+    def __init__(self, db, election, round_number: int = 1) -> None:
+        self.args = (db, election, round_number)
+
+    def __enter__(self):
+        import time as _time
+
+        from election import clock
+
+        self.before, self.started = clock.now(), _time.monotonic()
+        open_polling_day(*self.args)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        import time as _time
+        from datetime import timedelta
+
+        from election import clock
+
+        clock.pin(self.before + timedelta(seconds=_time.monotonic() - self.started))
+
+
+def open_polling_day(db, election, round_number: int = 1) -> None:
+    """What polling day needs (election.polling.day): the roll frozen and the project clock
+    on the round's voting day, 09:00 local. Printing stays each test's own step."""
+    from election import clock
+    from election.counting.service import day_of
+    from election.models import Round, utcnow
+
+    if election.roll_frozen_at is None:
+        election.roll_frozen_at = utcnow()
+        db.commit()
+    rnd = db.query(Round).filter_by(election_id=election.id, number=round_number).one_or_none()
+    clock.pin(datetime.combine(day_of(election, rnd), time(9, 0)))

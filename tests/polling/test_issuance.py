@@ -22,6 +22,7 @@ from election.errors import UserError
 from election.models import Candidate, ElectionEvent, Issuance
 from election.polling import issuance
 from tests.conftest import PASSWORD
+from tests.polling.helpers import print_capturing
 
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
@@ -32,6 +33,13 @@ def _count(db, **where) -> int:
     for k, v in where.items():
         q = q.where(getattr(Issuance, k) == v)
     return db.scalar(q)
+
+
+
+@pytest.fixture(autouse=True)
+def printed(db, poll, monkeypatch):
+    """Papers are handed out only once the round is printed (polling.day)."""
+    return print_capturing(db, poll["election"], 2, monkeypatch)
 
 
 def test_issue_once_then_refused(db, poll) -> None:

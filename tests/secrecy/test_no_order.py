@@ -28,7 +28,7 @@ from election.polling import deposit, issuance
 from election.polling.scrub import scrub
 from election.polling.stations import create_station
 from election.protocol import codes
-from tests.polling.helpers import add_candidates, add_voters, print_capturing
+from tests.polling.helpers import add_candidates, add_voters, open_polling_day, print_capturing
 
 VOTERS = 48
 CHANCE_MAX = 8  # P(Poisson(1) > 8) ~ 1e-6
@@ -151,6 +151,7 @@ def day(db, world, monkeypatch):
     db.commit()
     desk, box = station.desks[0], station.boxes[0]
     papers = print_capturing(db, election, VOTERS, monkeypatch)
+    open_polling_day(db, election)
     path = _sqlite_file(db)
     if path is not None:
         # The day starts from a checkpointed database (as after a restart): what the -wal

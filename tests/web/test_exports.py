@@ -16,6 +16,7 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 
+from election.rules.eligibility import age_on
 from election import clock
 from election.counting import reports
 from election.counting.result import enter_board, publish_result, running_tally
@@ -235,14 +236,16 @@ def test_roll_export_lists_every_resident_masked(app, db, prepared):
     election = prepared
     book = fetch(client_as(app, "committee"), f"/elections/{election.id}/roll/roll.xlsx")
     rows = book["选民名单"]
-    assert rows[0] == ["选民编号", "姓名", "性别", "出生日期", "公民身份号码", "户号", "住址", "居民小组", "户籍类别",
+    assert rows[0] == ["选民编号", "姓名", "性别", "选举日年龄", "公民身份号码", "户号", "住址", "居民小组", "户籍类别",
                        "联系电话", "登记状态", "选举权", "选民证", "重复登记待核实"]
     residents = listing(db, election)
     assert len(rows) - 1 == len(residents) > 40
     pii = PersonalData(DATA_KEY)
     flat = {str(v) for row in rows for v in row}
     for row, person in zip(rows[1:], residents):
-        assert row[1:5] == [person.name, person.sex, person.birth_date, person.id_masked]
+        assert row[1:5] == [person.name, person.sex, age_on(person.birth_date, election.election_day), person.id_masked]
+        # Issue 17: the birth date would fill the masked digits back in; it is nowhere in the sheet.
+        assert person.birth_date not in row and person.birth_date.strftime("%Y%m%d") not in str(row)
         assert row[7] == person.group_name and row[9] == (person.phone_masked or None)
         assert row[12] == ("已分配" if person.card_code else "未分配")
         assert row[0] == (f"{person.voter_number:05d}" if person.voter_number else None)

@@ -1,0 +1,66 @@
+"""When papers may be handed out: on the round's voting day, after the roll is frozen and
+the round's papers are printed (issue 17: 3,946 papers were once issued a month early with
+nothing frozen or printed).
+
+The day is the project clock's local date (election.clock.today), never the machine's. A
+committee that must hand out papers on another day (a polling day moved by the street
+office, a rehearsal on a test instance) records an override for that round and that date,
+with its reason, as a ledger event; it holds for that date only.
+"""
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from .. import clock
+from ..counting.service import day_of
+from ..errors import UserError
+from ..ledger.events import record_event
+from ..models import Election, ElectionEvent, PrintBatch, Round
+
+OVERRIDE = "polling_day_override"
+
+
+def override_for(db: Session, election: Election, number: int, day: date) -> ElectionEvent | None:
+    """The committee's recorded override for this round and date, if any."""
+    for event in db.scalars(select(ElectionEvent).where(ElectionEvent.election_id == election.id,
+                                                        ElectionEvent.kind == OVERRIDE)
+                            .order_by(ElectionEvent.seq.desc())):
+        if event.payload.get("round") == number and event.payload.get("day") == day.isoformat():
+            return event
+    return None
+
+
+def check_polling_day(db: Session, election: Election, rnd: Round, today: date | None = None) -> None:
+    """Refuse handing out papers of ``rnd`` unless today is its voting day (or an override
+    for today is recorded), the roll is frozen and the round's papers are printed."""
+    today = today or clock.today()
+    problems = []
+    if election.roll_frozen_at is None:
+        problems.append("选民名单尚未冻结：名单冻结后才能发放选票")
+    printed = db.scalar(select(PrintBatch.id).where(PrintBatch.election_id == election.id,
+                                                    PrintBatch.round_number == rnd.number).limit(1))
+    if printed is None:
+        problems.append(f"第 {rnd.number} 轮的选票尚未印制：印制后才能发放选票")
+    voting_day = day_of(election, rnd)
+    if today != voting_day and override_for(db, election, rnd.number, today) is None:
+        problems.append(f"今天（{clock.cn_date(today)}）不是第 {rnd.number} 轮的投票日（{clock.cn_date(voting_day)}），"
+                        "不能发放选票；确需今天投票，须由选举委员会登记改期并写明理由")
+    if problems:
+        raise UserError(*problems)
+
+
+def record_override(db: Session, election: Election, rnd: Round, actor: str, reason: str,
+                    today: date | None = None) -> ElectionEvent:
+    """The committee allows handing out papers of ``rnd`` today, for a stated reason."""
+    today = today or clock.today()
+    reason = (reason or "").strip()
+    if len(reason) < 4:
+        raise UserError("请写明今天发放选票的理由（例如街道办事处批准改期的文号），至少 4 个字")
+    if today == day_of(election, rnd):
+        raise UserError("今天就是投票日，不需要登记改期")
+    if override_for(db, election, rnd.number, today) is not None:
+        raise UserError(f"今天（{clock.cn_date(today)}）的发放已经登记过")
+    return record_event(db, election, OVERRIDE, {"round": rnd.number, "day": today.isoformat()}, actor, reason)
