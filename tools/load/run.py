@@ -146,6 +146,10 @@ def scrutineer(day: Day, c: Community, client: Client, box_id: int, papers: "que
 
 
 def counter(day: Day, c: Community, client: Client, counting: "queue.Queue", scrutineers_done: threading.Event) -> None:
+    # The scrutineers confirm each box's papers were mixed before its first entry.
+    for box_id in c.box_ids:
+        day.call(client, "mixed", f"/elections/{c.election_id}/counting/1/entry?box={box_id}",
+                 {"action": "mixed", "witnesses": "监票人甲、监票人乙"})
     while not (scrutineers_done.is_set() and counting.empty()):
         try:
             box_id, body = counting.get(timeout=0.2)
