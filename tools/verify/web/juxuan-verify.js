@@ -1,8 +1,9 @@
 /* Juxuan bundle verifier for the browser (and Node >= 20): an independent implementation
  * of docs/PROTOCOL.md written from the specification and docs/vectors, sharing no code
  * with the Python verifier. SHA-256 and Ed25519 come from WebCrypto; inflate from
- * DecompressionStream. It runs every check of PROTOCOL.md section 9 except the two that
- * need the rules engine of RULES.md (winners, recount), and names each check the same way.
+ * DecompressionStream. It runs every check of PROTOCOL.md section 9 except those that need
+ * the rules engine of RULES.md (winners, recount), the audit's statistics (audit_sample) and
+ * the public recount's group arithmetic (recount_*), and names each check the same way.
  *
  * Licence: Apache-2.0 (the project's). Usage:
  *   const {checks, facts} = await JuxuanVerify.verifyBundle(zipBytes, {key, head, officeKey, receipt});
@@ -18,7 +19,7 @@
   const MAX_MEMBERS = 64;
   const JSON_FILES = ["manifest.json", "deposits.json", "boxes.json", "issuance.json", "spoiled.json", "unused.json",
     "voided.json", "rulebook.json", "tally_input.json", "totals.json", "box_totals.json", "head.sig",
-    "countersign.json", "audit.json"];
+    "countersign.json", "audit.json", "recount.json"];
   const JSONL_FILES = ["chain.jsonl", "records.jsonl"];
   const PEM_FILES = ["election_key.pem", "office_key.pem"];
   const KNOWN = new Set([...JSON_FILES, ...JSONL_FILES, ...PEM_FILES]);
@@ -294,7 +295,7 @@
       counts: { whole_invalid: "uint", posts: ["map", { overvoted: "uint", unreadable: "uint", opposed: ["map", "uint"] }] },
       result: { "valid?": "bool", elected: ["map", ["list", "str"]], "next_round?": "str?" } },
     "box_totals.json": ["list", { boxes: ["list", "str"], papers: "uint", posts: VOTES }],
-    "head.sig": SIGNED, "countersign.json": SIGNED, "audit.json": "obj",
+    "head.sig": SIGNED, "countersign.json": SIGNED, "audit.json": "obj", "recount.json": "obj",
   };
   const LINE_SHAPES = {
     "chain.jsonl": { seq: "uint", kind: "str", payload: "obj", prev: "str", at: "str?", hash: "str" },
@@ -802,6 +803,7 @@
     return { checks: c.checks, facts };
   }
 
-  root.JuxuanVerify = { verifyBundle, canon, merkleRoot, receiptHash, parseReceipt, NOT_RUN: ["winners", "recount", "audit_sample"] };
+  root.JuxuanVerify = { verifyBundle, canon, merkleRoot, receiptHash, parseReceipt, NOT_RUN: ["winners", "recount", "audit_sample",
+    "recount_format", "recount_trustees", "recount_papers", "recount_decryption", "recount_totals"] };
   if (typeof module !== "undefined") module.exports = root.JuxuanVerify;
 })(typeof globalThis !== "undefined" ? globalThis : this);
