@@ -6,6 +6,8 @@ folder and reused after that.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import os
 import secrets
 from pathlib import Path
@@ -31,7 +33,7 @@ def private_folder(path: Path) -> None:
         os.chmod(path, 0o700)  # mkdir's mode is masked by the umask
 
 
-def _read_or_create(path: Path, make: "callable[[], str]") -> str:
+def _read_or_create(path: Path, make: Callable[[], str]) -> str:
     if path.exists():
         return path.read_text(encoding="ascii").strip()
     value = make()

@@ -289,16 +289,16 @@ def main(unihan: str, path: str) -> None:
     missing = [ch for ch in guifan if ch not in listed]
     why: Counter[str] = Counter()
     for ch in missing:
-        seq = components.get(ch) or derive(ch, True)[0]
-        if seq is None and (synthetic := via_traditional(ch, decomp, traditional, simplified)) is not None:
+        found: str | None = components.get(ch) or derive(ch, True)[0]
+        if found is None and (synthetic := via_traditional(ch, decomp, traditional, simplified)) is not None:
             got, rule = deriver(known, {**decomp, ch: synthetic}, lambda rule: True)(ch, True)
-            seq = got if "traditional " + rule in good else None
-        if seq is None:
+            found = got if "traditional " + rule in good else None
+        if found is None:
             why["no usable decomposition"] += 1
-        elif counts.get(ch) != len(seq):
+        elif counts.get(ch) != len(found):
             why["length differs from the Unihan count"] += 1
         else:
-            out.append((ch, seq))
+            out.append((ch, found))
     out.sort(key=lambda x: ord(x[0]))
     with open(DATA / "stroke_order_derived.txt", "w", encoding="utf-8") as f:
         f.write("# 由部件推导的汉字笔顺（五类笔形：1横 2竖 3撇 4点 5折），每行：字<TAB>笔顺\n")

@@ -45,7 +45,7 @@ def main() -> int:
     missing = []
     for message in template:
         if message.id:
-            message.string = glossary.get(message.id, "")
+            message.string = glossary.get(str(message.id), "")
             if not message.string:
                 missing.append(message.id)
     template.locale = "en"

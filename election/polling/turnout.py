@@ -106,9 +106,10 @@ def close_hours(db: Session, election: Election, actor: str, now: datetime | Non
         .where(Receipt.election_id == election.id, Receipt.round_number == round_number, Receipt.state == "deposited")
         .group_by(BallotBox.label, Receipt.deposited_hour)
     ).all()
-    for box, hour, n in sorted(deposits):
-        if (box, hour) in done_d or (hour >= current and not final):
+    for box, deposited_hour, n in sorted(deposits):
+        if deposited_hour is None or (box, deposited_hour) in done_d or (deposited_hour >= current and not final):
             continue
-        record_event(db, election, "deposit_hour", {"round": round_number, "box": box, "hour": hour, "deposited": n}, actor, at=hour)
+        record_event(db, election, "deposit_hour", {"round": round_number, "box": box, "hour": deposited_hour, "deposited": n},
+                     actor, at=deposited_hour)
         written += 1
     return written

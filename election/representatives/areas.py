@@ -21,11 +21,11 @@ def plan_method(db: Session, election: Election) -> str:
 
 
 def _has_meetings(db: Session, election: Election) -> bool:
-    return db.scalar(
+    return (db.scalar(
         select(func.count(SelectionMeeting.id)).where(
             SelectionMeeting.election_id == election.id, SelectionMeeting.kind == "representative"
         )
-    ) > 0
+    ) or 0) > 0
 
 
 def _ensure_changeable(db: Session, election: Election) -> None:

@@ -128,13 +128,13 @@ def member_becomes_candidate(db: Session, election: Election, resident_id: int, 
     member.seated, member.withdrawn, member.withdrawn_reason = False, True, "被提名为候选人"
     member.is_chair = False
     for step in steps:
-        if step.kind == "seated":
+        if step.kind == "seated" and step.person is not None:
             by_label[step.person].seated = True
             by_label[step.person].seated_by_succession = True
     db.flush()
     for step in steps:
-        payload = {"person": step.person, "message": step.message}
-        if step.kind == "seated":
+        payload: dict[str, object] = {"person": step.person, "message": step.message}
+        if step.kind == "seated" and step.person is not None:
             payload["votes"] = by_label[step.person].votes
         record_event(db, election, EVENT_KINDS[step.kind], payload, actor,
                      "被提名为候选人" if step.kind == "withdrew" else "依次递补")

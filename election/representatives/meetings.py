@@ -30,7 +30,7 @@ def record_area_meeting(db: Session, election: Election, area_id: int, present: 
         raise UserError("该推选片区不存在")
     where = area.group_name or f"第{area.number}片区"
     sitting = db.scalar(select(func.count(Representative.id)).where(
-        Representative.area_id == area.id, Representative.status == "serving"))
+        Representative.area_id == area.id, Representative.status == "serving")) or 0
     if sitting >= area.seats:
         raise UserError(f"{where}已推选出居民代表；辞去或出缺请用“补选”")
     entitled = len(area.members)

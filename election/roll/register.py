@@ -114,10 +114,10 @@ def change_status(db: Session, election: Election, resident: Resident, status: s
 
 
 def _has_approved(db: Session, resident: Resident) -> bool:
-    return db.scalar(
+    return (db.scalar(
         select(func.count(RollApplication.id))
         .where(RollApplication.resident_id == resident.id, RollApplication.result == "approved")
-    ) > 0
+    ) or 0) > 0
 
 
 def apply_for_registration(db: Session, election: Election, resident: Resident, kind: str, since: date,

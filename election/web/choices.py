@@ -14,6 +14,6 @@ def options(pairs: Mapping[str, object] | Iterable[tuple[object, object]]) -> li
     The labels of a dictionary (the Chinese of a model's dictionary, e.g. CHANNELS) are translated
     when the page is rendered; tools/translate.py puts those dictionaries in the catalogue."""
     if isinstance(pairs, Mapping):  # a model's dictionary: its Chinese labels are msgids
-        return [SelectChoice(value, lazy_gettext(label) if isinstance(label, str) and label else label)  # type: ignore[arg-type]
+        return [SelectChoice(value, lazy_gettext(label) if isinstance(label, str) and label else label)
                 for value, label in pairs.items()]
-    return [SelectChoice(value, label) for value, label in pairs]  # type: ignore[arg-type]
+    return [SelectChoice(value, label) for value, label in pairs]

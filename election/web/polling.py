@@ -292,7 +292,7 @@ def issue(election_id: int, desk_id: int):
     else:
         if request.accept_mimetypes.best == "application/json":
             return jsonify({"ok": True})
-        flash(_("已向 %(name)s 发出一张选票。", name=db.get(Resident, row.voter_id).name), "info")
+        flash(_("已向 %(name)s 发出一张选票。", name=db.get_one(Resident, row.voter_id).name), "info")
     return redirect(url_for("polling.desk", election_id=election_id, desk_id=desk.id))
 
 
