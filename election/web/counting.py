@@ -9,7 +9,7 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 
-from ..counting import mixing, reports, summary
+from ..counting import mixing, reports, sheets, summary
 from ..counting.result import (
     blockers,
     board_differences,
@@ -319,6 +319,20 @@ def report(election_id: int, number: int):
 @roles("committee", "scrutineer", "street_admin")
 def notice(election_id: int, number: int):
     return _pdf(election_id, lambda db, e: reports.notice_pdf(db, e, number), f"result-notice-{number}.pdf")
+
+
+@bp.route("/elections/<int:election_id>/counting/<int:number>/tally-sheet.pdf")
+@roles("committee", "counter", "scrutineer")
+def tally_sheet(election_id: int, number: int):
+    """计票单: the hand tally form of the round, signed by 监票人, 计票人, 唱票人, 记票人."""
+    return _pdf(election_id, lambda db, e: sheets.tally_sheet_pdf(db, e, number), f"tally-sheet-{number}.pdf")
+
+
+@bp.route("/elections/<int:election_id>/counting/<int:number>/reconcile-sheet.pdf")
+@roles("committee", "counter", "scrutineer")
+def reconcile_sheet(election_id: int, number: int):
+    """选票清点表 with the recorded figures, to check against the paper and sign."""
+    return _pdf(election_id, lambda db, e: sheets.reconcile_sheet_pdf(db, e, number), f"reconcile-sheet-{number}.pdf")
 
 
 @bp.route("/elections/<int:election_id>/counting/certificates.pdf")

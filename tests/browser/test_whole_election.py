@@ -2,8 +2,12 @@
 browser: the street admin creates the community and the election, the committee imports
 and publishes the roll, records the election committee, nominates and publishes the
 candidates (the street admin confirms the supervision chair), and so on down the ten
-stages. Each stage is screenshotted as e2e-NN-<stage> (docs/screenshots with
-`make screenshots`).
+stages, then a run-off (另行选举) for the seat left unfilled, until the 当选名单 is complete.
+On the way: a resident corrected before the freeze, the roll notice and voter cards of one
+居民小组, the configured public address on every stub (QR decoded) and the poster, the result
+previewed before publishing, and the printed results read back for their local dates with
+the project clock at 23:30 (round 1) and 00:30 (round 2, the next day's date) in Beijing.
+Each stage is screenshotted as e2e-NN-<stage> (docs/screenshots with `make screenshots`).
 
 User accounts are made with the accounts service, as `juxuan user add` would: the app has
 no page for that. The roll file is a real .xlsx built here with openpyxl."""
@@ -11,12 +15,13 @@ from __future__ import annotations
 
 import io
 import uuid
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 from openpyxl import Workbook
 
 from election import clock
 from election.accounts.service import create_user
+from election.clock import cn_date
 from election.models import Community
 from election.rules.idcard import check_digit
 from election.rules.roll_rows import COLUMNS
@@ -65,7 +70,123 @@ def _flash(page) -> str:
     return page.locator(".flashes").inner_text()
 
 
+PUBLIC = "http://192.168.31.5:5000"  # the laptop's LAN address, as `make lan` sets it
+
+
+def _pdf_text(data: bytes) -> str:
+    from pypdf import PdfReader
+
+    return "".join(p.extract_text() for p in PdfReader(io.BytesIO(data)).pages).replace("\n", "")
+
+
+def _download(page, link_name: str, path) -> bytes:
+    with page.expect_download() as info:
+        page.get_by_role("link", name=link_name).click()
+    info.value.save_as(path)
+    return path.read_bytes()
+
+
+def _print_round(page, base: str, n: int, tmp_path, number: int) -> list[tuple[str, str]]:
+    """Print n papers of the current round; the (T, A) codes read back from the PDF."""
+    from pypdf import PdfReader
+
+    from tests.ballots.pdfcheck import qr_payloads, render_page
+
+    page.goto(f"{base}/polling")
+    assert page.locator("#check-url code").inner_text() == f"{PUBLIC}/r" and page.locator("#loopback-warning").count() == 0
+    page.get_by_label("印制张数").fill(str(n))
+    page.get_by_role("button", name="开始印制").click()
+    link = page.get_by_role("link", name="下载选票 PDF")
+    link.wait_for(state="visible", timeout=120000)
+    if number == 1:
+        _shot(page, "e2e-08-ballots-printed")
+    pdf = _download(page, "下载选票 PDF", tmp_path / f"ballots-{number}.pdf")
+    assert pdf.startswith(b"%PDF")
+    reader = PdfReader(io.BytesIO(pdf))
+    papers = []
+    for index in range(0, len(reader.pages), 2):
+        # Two pages per paper: T on the front's stub, A on the back (issue 15).
+        found = qr_payloads(render_page(pdf, index, dpi=150)) + qr_payloads(render_page(pdf, index + 1, dpi=150))
+        t_code = [q for q in found if not q.startswith("JXA:")]
+        a_code = [q for q in found if q.startswith("JXA:")]
+        assert len(t_code) == 1 and len(a_code) == 1, found
+        # The public address, set once, is the stub QR's address and is printed beside it.
+        assert t_code[0].startswith(f"{PUBLIC}/r/"), t_code
+        assert f"查询网站：{PUBLIC}/r" in reader.pages[index].extract_text()
+        papers.append((t_code[0], a_code[0]))
+    assert len(papers) == n
+    return papers
+
+
+def _issue(page, desk_url: str, voters) -> None:
+    """The clerk scans each voter card and issues one paper; the scan field is empty again."""
+    page.goto(desk_url)
+    for voter in voters:
+        page.get_by_label("扫描选民证二维码").fill(voter.card_code)  # a handheld scanner types the code
+        with page.expect_navigation():
+            page.get_by_role("button", name="查找").click()
+        assert page.get_by_label("扫描选民证二维码").input_value() == ""
+        with page.expect_navigation():
+            page.locator(f"#voter-{voter.id}").get_by_role("button", name="发给本人一张选票").click()
+        assert f"已向 {voter.name} 发出一张选票" in page.content()
+
+
+def _deposit(page, base: str, box_url: str, papers, used: int) -> None:
+    """The scrutineer scans each stub into the box; the unused papers are voided."""
+    page.goto(box_url)
+    for t_code, _a_code in papers[:used]:
+        page.get_by_label("扫描选票存根二维码（投入票箱时）").fill(t_code)
+        with page.expect_navigation():
+            page.get_by_role("button", name="登记投入").click()
+        assert "已投入" in page.locator("[role=status]").inner_text()
+    page.goto(f"{base}/polling/spoiled")
+    for t_code, a_code in papers[used:]:
+        page.get_by_label("扫描未用选票的存根").fill(t_code)
+        page.get_by_label("扫描未用选票背面的二维码").fill(a_code)
+        with page.expect_navigation():
+            page.get_by_role("button", name="作废未用选票").click()
+
+
+def _enter(page, base: str, number: int, box_id: int, papers, keys: str) -> None:
+    """The counter scans each paper's A code and presses one key per candidate."""
+    page.goto(f"{base}/counting/{number}/entry?box={box_id}")
+    page.get_by_label("监票人").fill("监票人甲、乙")  # the box was mixed before counting (issue 15)
+    with page.expect_navigation():
+        page.get_by_role("button", name="确认本票箱选票已混合").click()
+    for _t_code, a_code in papers:
+        page.keyboard.type(a_code)
+        page.keyboard.press("Enter")
+        for key in keys:
+            page.keyboard.press(key)
+        with page.expect_navigation():
+            page.keyboard.press("Enter")
+        assert "已记录" in _flash(page)
+    assert f"已录入 {len(papers)} 张，存根 {len(papers)} 张" in page.locator("#box-count").inner_text()
+
+
+def _board(page, base: str, number: int) -> dict:
+    """The scrutineer types the tally board's totals (the hand count agrees with the records)."""
+    tally = page.request.get(f"{base}/counting/{number}/tally.json").json()
+    page.goto(f"{base}/counting/{number}/board")
+    for post in tally["posts"]:
+        for row in post["rows"]:
+            page.locator(f"#b-{post['key']}-{row['person']}").fill(str(row["votes"]))
+    page.get_by_role("button", name="录入合计").click()
+    page.wait_for_url(f"**{base}/counting")
+    assert "计票板合计已录入" in _flash(page)
+    return tally
+
+
 def test_a_whole_election_through_the_pages(page, live_app, tmp_path):
+    live_app.config["PUBLIC_BASE_URL"] = PUBLIC
+    try:
+        _whole_election(page, live_app, tmp_path)
+    finally:
+        live_app.config["PUBLIC_BASE_URL"] = ""
+        clock.pin(None)  # the conftest pins it again for the next test
+
+
+def _whole_election(page, live_app, tmp_path):
     tag = uuid.uuid4().hex[:6]
     region = f"{int(tag, 16) % 800000 + 110000}"
     db = live_app.extensions["juxuan.sessions"]()
@@ -121,14 +242,41 @@ def test_a_whole_election_through_the_pages(page, live_app, tmp_path):
     page.get_by_role("link", name="返回选民名单").click()
     assert page.locator("#voters").inner_text() == "40"
     _shot(page, "e2e-02-roll-imported")
+    # A typing mistake in the roll file is corrected on the resident's page (before the freeze).
+    from election.models import Resident
+
+    misspelt = db.query(Resident).filter_by(election_id=election_id, name=names[39]).one()
+    names[39] = "龚佳"
+    page.goto(f"{base}/roll/residents/{misspelt.id}")
+    edit = page.locator("#edit")
+    edit.get_by_label("姓名", exact=True).fill(names[39])
+    edit.get_by_label("更正理由（记入事件记录）").fill("名册录入错误，按户口簿更正")
+    edit.get_by_role("button", name="保存更正").click()
+    assert "已更正：姓名" in _flash(page) and page.locator("h1").inner_text() == names[39]
+    assert "roll.resident_corrected" in page.locator(".events").inner_text()
+    _shot(page, "e2e-02b-resident-corrected")
     page.goto(f"{base}/roll/publication")
     page.get_by_label("公布日期").fill(TODAY.isoformat())
     page.get_by_role("button", name="登记公布").click()
     assert "已于" in page.locator("#published").inner_text()
     _shot(page, "e2e-03-roll-published")
+    # The notice of one 居民小组 for its own board: only that group's voters, the corrected name.
+    page.locator("#notice-group-1").select_option("第二居民小组")
+    page.locator(".notice-form").first.get_by_role("button", name="生成选民名单公告（PDF）").click()
+    page.wait_for_selector("#job[data-state=ready]", timeout=120000)
+    notice = _pdf_text(_download(page, "下载 选民名单公告（第二居民小组）.pdf", tmp_path / "notice-2.pdf"))
+    assert names[39] in notice and names[20] in notice and names[0] not in notice and "第一居民小组" not in notice
+    assert cn_date(TODAY) in notice and cn_date(ELECTION_DAY) in notice
     page.goto(f"{base}/roll/cards")
     page.get_by_role("button", name="分配选民编号和选民证码").click()
     assert "已为 40 名选民分配" in page.content()
+    page.get_by_label("打印哪个居民小组").select_option("第一居民小组")
+    page.get_by_role("button", name="下载选民证").click()
+    page.wait_for_selector("#job[data-state=ready]", timeout=120000)
+    cards = _pdf_text(_download(page, "下载 选民证第一居民小组.pdf", tmp_path / "cards-1.pdf"))
+    assert names[0] in cards and names[19] in cards and names[39] not in cards
+    assert f"选举日 {cn_date(ELECTION_DAY)}" in cards
+    _shot(page, "e2e-03b-group-cards")
 
     # 3. The election committee (chosen by a residents' meeting).
     page.goto(f"{base}/election-committee")
@@ -176,34 +324,14 @@ def test_a_whole_election_through_the_pages(page, live_app, tmp_path):
     assert "正式候选人名单已公布" in _flash(page)
     _shot(page, "e2e-07-candidates-published")
 
-    # 5. Ballots printed (one paper per voter who will come, a PDF downloaded once).
+    # 5. Ballots printed (one paper per voter who will come, a PDF downloaded once); the
+    # receipt-check poster for the notice board carries the same public address.
     voting = 22  # more than half of the 40 voters: the election is valid (rule: 过半数参加投票)
-    page.goto(f"{base}/polling")
-    page.get_by_label("印制张数").fill(str(voting + 2))
-    page.get_by_role("button", name="开始印制").click()
-    link = page.get_by_role("link", name="下载选票 PDF")
-    link.wait_for(state="visible", timeout=120000)
-    _shot(page, "e2e-08-ballots-printed")
-    with page.expect_download() as info:
-        link.click()
-    ballots_pdf = tmp_path / "ballots.pdf"
-    info.value.save_as(ballots_pdf)
-    pdf = ballots_pdf.read_bytes()
-    assert pdf.startswith(b"%PDF")
-    # A resident's codes are on the printed paper only: read them back from the PDF.
-    from pypdf import PdfReader
-
+    papers = _print_round(page, base, voting + 2, tmp_path, 1)
     from tests.ballots.pdfcheck import qr_payloads, render_page
 
-    papers = []
-    for index in range(0, len(PdfReader(io.BytesIO(pdf)).pages), 2):
-        # Two pages per paper: T on the front's stub, A on the back (issue 15).
-        found = qr_payloads(render_page(pdf, index, dpi=150)) + qr_payloads(render_page(pdf, index + 1, dpi=150))
-        t_code = [q for q in found if not q.startswith("JXA:")]
-        a_code = [q for q in found if q.startswith("JXA:")]
-        assert len(t_code) == 1 and len(a_code) == 1, found
-        papers.append((t_code[0], a_code[0]))
-    assert len(papers) == voting + 2
+    poster = page.request.get(f"{base}/polling/receipt-poster.pdf").body()
+    assert qr_payloads(render_page(poster, 0, dpi=150)) == [f"{PUBLIC}/r"] and f"查询地址：{PUBLIC}/r" in _pdf_text(poster)
 
     # 6. A polling station with a desk and a box.
     page.goto(f"{base}/polling")
@@ -234,70 +362,48 @@ def test_a_whole_election_through_the_pages(page, live_app, tmp_path):
         page.locator(f"#voter-{first.id}").get_by_role("button", name="发给本人一张选票").click()
     assert f"已向 {first.name} 发出一张选票" in page.content()
     _shot(page, "e2e-10-desk-by-name")
-    for voter in voters[1:voting]:
-        page.get_by_label("扫描选民证二维码").fill(voter.card_code)  # a handheld scanner types the code
-        with page.expect_navigation():
-            page.get_by_role("button", name="查找").click()
-        with page.expect_navigation():
-            page.get_by_role("button", name="发给本人一张选票").click()
-        assert f"已向 {voter.name} 发出一张选票" in page.content()
+    _issue(page, desk_url, voters[1:voting])
     _shot(page, "e2e-11-desk-by-scan")
 
     # 8. The scrutineer at the box registers each stub as the paper goes in.
     box_id = int(box_url.rstrip("/").split("/")[-1])
     log_in(page, users["scrutineer"], PASSWORD)
+    _deposit(page, base, box_url, papers, voting)
     page.goto(box_url)
-    for t_code, _a_code in papers[:voting]:
-        page.get_by_label("扫描选票存根二维码（投入票箱时）").fill(t_code)
-        with page.expect_navigation():
-            page.get_by_role("button", name="登记投入").click()
-        assert "已投入" in page.locator("[role=status]").inner_text()
     _shot(page, "e2e-12-box")
-    # The two papers nobody used are voided, so printed = issued + spoiled + unused (reconciliation).
-    page.goto(f"{base}/polling/spoiled")
-    for t_code, a_code in papers[voting:]:
-        page.get_by_label("扫描未用选票的存根").fill(t_code)
-        page.get_by_label("扫描未用选票背面的二维码").fill(a_code)
-        with page.expect_navigation():
-            page.get_by_role("button", name="作废未用选票").click()
 
     # 9. The counter enters each paper with the keyboard: scan the A code, one key per candidate.
-    # 13 candidates in list order; each voter approves as many as there are seats on each post.
-    keys = "1010111010110"
+    # 13 candidates in list order; every voter approves one 主任, one 副主任, only two of the
+    # three 委员 (the third seat stays unfilled: a run-off follows), one 监委会主任, two 委员.
+    keys = "1010110010110"
     log_in(page, users["counter"], PASSWORD)
-    page.goto(f"{base}/counting/1/entry?box={box_id}")
-    page.get_by_label("监票人").fill("监票人甲、乙")  # the box was mixed before counting (issue 15)
-    with page.expect_navigation():
-        page.get_by_role("button", name="确认本票箱选票已混合").click()
-    for _t_code, a_code in papers[:voting]:
-        page.keyboard.type(a_code)
-        page.keyboard.press("Enter")
-        for key in keys:
-            page.keyboard.press(key)
-        with page.expect_navigation():
-            page.keyboard.press("Enter")
-        assert "已记录" in _flash(page)
-    assert f"已录入 {voting} 张，存根 {voting} 张" in page.locator("#box-count").inner_text()
+    _enter(page, base, 1, box_id, papers[:voting], keys)
     _shot(page, "e2e-13-counting-entry")
 
     # 10. The scrutineer types the tally board's totals (here: the totals the board shows,
     # which the hand count on the board agrees with), then the committee publishes.
     log_in(page, users["scrutineer"], PASSWORD)
-    tally = page.request.get(f"{base}/counting/1/tally.json").json()
-    page.goto(f"{base}/counting/1/board")
-    for post in tally["posts"]:
-        for row in post["rows"]:
-            page.locator(f"#b-{post['key']}-{row['person']}").fill(str(row["votes"]))
-    page.get_by_role("button", name="录入合计").click()
-    page.wait_for_url(f"**{base}/counting")
-    assert "计票板合计已录入" in _flash(page)
+    tally = _board(page, base, 1)
     log_in(page, users["committee"], PASSWORD)
     page.goto(f"{base}/counting")
     page.get_by_role("link", name="预览第 1 轮结果").click()  # the result as it would be published, nothing written
     assert "当选" in page.locator("#preview-jwh_zhuren").inner_text()
+    assert "尚缺 1 名" in page.locator("#preview-jwh_weiyuan").inner_text()
+    assert "须另行选举" in page.locator("#next-step").inner_text()
+    _shot(page, "e2e-14a-result-preview")
+    # Published at 23:30 on election day, Beijing time (15:30 UTC).
+    clock.pin(datetime.combine(ELECTION_DAY, time(23, 30), tzinfo=clock.zone()))
+    log_in(page, users["committee"], PASSWORD)  # three weeks later: the session has expired
+    page.goto(f"{base}/counting/1/preview")
     page.get_by_role("button", name="公布第 1 轮结果").click()
     page.wait_for_url(f"**{base}/counting")
+    assert "选举尚未完成" in page.locator("#final-state").inner_text()
     _shot(page, "e2e-14-result-published")
+    report = _pdf_text(page.request.get(f"{base}/counting/1/report.pdf").body())
+    assert f"投票日期：{cn_date(ELECTION_DAY)}" in report and report.count(cn_date(ELECTION_DAY)) >= 2
+    assert cn_date(ELECTION_DAY + timedelta(days=1)) not in report
+    result_notice = _pdf_text(page.request.get(f"{base}/counting/1/notice.pdf").body())
+    assert cn_date(ELECTION_DAY) in result_notice and cn_date(TODAY) not in result_notice
     page.get_by_role("button", name="报街道备案").click()
     page.wait_for_url(f"**{base}/counting")
 
@@ -355,6 +461,55 @@ def test_a_whole_election_through_the_pages(page, live_app, tmp_path):
     _shot(page, "e2e-18-audit-draw")
     page.get_by_role("button", name="录入").click()
     assert "已录入第 1 次抽取" in page.content()
+
+    # 13. The run-off (另行选举) for the unfilled 委员 seat, a week later: printed with its own
+    # day, voted, counted, previewed and published at 00:30 Beijing time the day after it
+    # (16:30 UTC on its voting day); then the 当选名单 is complete.
+    runoff_day = ELECTION_DAY + timedelta(days=7)
+    log_in(page, users["committee"], PASSWORD)
+    page.goto(f"{base}/polling")
+    assert page.locator("#round").inner_text() == "第 2 轮 · 另行选举"
+    page.get_by_label("本轮投票日期（印在选票上，印制前可以修改）").fill(runoff_day.isoformat())
+    page.get_by_role("button", name="保存投票日期").click()
+    second = _print_round(page, base, voting + 1, tmp_path, 2)
+    _shot(page, "e2e-19-runoff-printed")
+    log_in(page, users["clerk"], PASSWORD)
+    _issue(page, desk_url, voters[:voting])
+    log_in(page, users["scrutineer"], PASSWORD)
+    _deposit(page, base, box_url, second, voting)
+    log_in(page, users["counter"], PASSWORD)
+    _enter(page, base, 2, box_id, second[:voting], "10")  # two run-off candidates, one seat
+    log_in(page, users["scrutineer"], PASSWORD)
+    _board(page, base, 2)
+    log_in(page, users["committee"], PASSWORD)
+    page.goto(f"{base}/counting")
+    page.get_by_role("link", name="预览第 2 轮结果").click()
+    assert "当选" in page.locator("#preview-jwh_weiyuan").inner_text() and page.locator("#next-step").count() == 0
+    clock.pin(datetime.combine(runoff_day + timedelta(days=1), time(0, 30), tzinfo=clock.zone()))
+    log_in(page, users["committee"], PASSWORD)
+    page.goto(f"{base}/counting/2/preview")
+    page.get_by_role("button", name="公布第 2 轮结果").click()
+    page.wait_for_url(f"**{base}/counting")
+    published_on = runoff_day + timedelta(days=1)  # the local date; in UTC it is still runoff_day
+    report = _pdf_text(page.request.get(f"{base}/counting/2/report.pdf").body())
+    assert f"投票日期：{cn_date(runoff_day)}" in report and cn_date(published_on) in report
+    certificates = _pdf_text(page.request.get(f"{base}/counting/certificates.pdf").body())
+    assert certificates.count(f"在{cn_date(ELECTION_DAY)}举行的") == 7  # round 1's elected
+    assert certificates.count(f"在{cn_date(runoff_day)}举行的") == 1  # the run-off's member
+    assert "（任期五年）" in certificates and cn_date(TODAY) not in certificates
+    page.goto(f"/elections/{election_id}/final-list")
+    assert "全部名额已选出" in page.locator("#final-state").inner_text()
+    assert page.locator("#final-list tbody tr").count() == 8
+    _shot(page, "e2e-20-final-list")
+    link = page.get_by_role("link", name="当选名单公告（PDF）").get_attribute("href")
+    final = _pdf_text(page.request.get(link).body())
+    assert "当选名单公告" in final and cn_date(published_on) in final
+    assert final.index("居民委员会（") < final.index("居务监督委员会（")
+    public = page.request.get(f"/e/{election_id}/result").text()
+    titles = [public.index(f"<h3>{t}</h3>") for t in ("居民委员会主任", "居民委员会副主任", "居民委员会委员",
+                                                       "居务监督委员会主任", "居务监督委员会委员")]
+    assert titles == sorted(titles) and "当选" in public
+    papers = papers + second
     db.close()
 
     # Privacy (DESIGN.md): the database holds neither code of any paper, only their hashes.
