@@ -154,6 +154,7 @@ def _enter(page, base: str, number: int, box_id: int, papers, keys: str) -> None
     with page.expect_navigation():
         page.get_by_role("button", name="确认本票箱选票已混合").click()
     for _t_code, a_code in papers:
+        page.locator("#scan").focus()  # the page's autofocus, made sure of after each navigation
         page.keyboard.type(a_code)
         page.keyboard.press("Enter")
         for key in keys:
