@@ -91,7 +91,10 @@ def ceremony_of(db: Session, election: Election) -> Ceremony:
         elif e.kind == KEY:
             out.joint_key = data["joint_key"]
         elif e.kind == ENCRYPTED:
+            # A later encryption (the records were corrected) supersedes the earlier one and
+            # the partial decryptions made of its totals.
             out.encrypted[data["round"]] = data
+            out.partials[data["round"]] = {}
         elif e.kind == PARTIALS:
             out.partials.setdefault(data["round"], {})[data["partials"]["index"]] = data["partials"]
     return out
@@ -141,14 +144,20 @@ def _need(state: Ceremony, stage: str, what: str) -> None:
         raise UserError(f"还不能上传{what}：请先收齐上一步的文件")
 
 
+def _trustee_document(state: Ceremony, text: bytes, what: str, field: str = "index") -> tuple[dict[str, Any], int]:
+    """An uploaded document of one trustee, and that trustee's index (1..n)."""
+    doc = _upload(text, what)
+    index = doc.get(field) if isinstance(doc, dict) else None
+    if not isinstance(index, int) or isinstance(index, bool) or not 1 <= index <= state.n:
+        raise UserError(f"{what}文件的受托人序号不对")
+    return doc, index
+
+
 def add_public(db: Session, election: Election, text: bytes, actor: str) -> int:
     state = ceremony_of(db, election)
     _need(state, "publics", "公开部分")
     assert state.doc is not None
-    public = _upload(text, "受托人公开部分")
-    index = public.get("index") if isinstance(public, dict) else None
-    if not isinstance(index, int) or not 1 <= index <= state.n:
-        raise UserError("受托人公开部分的序号不对")
+    public, index = _trustee_document(state, text, "受托人公开部分")
     if index in state.publics:
         raise UserError(f"第 {index} 位受托人（{state.name(index)}）的公开部分已经上传")
     try:
@@ -163,9 +172,8 @@ def add_public(db: Session, election: Election, text: bytes, actor: str) -> int:
 def add_shares(db: Session, election: Election, text: bytes, actor: str) -> int:
     state = ceremony_of(db, election)
     _need(state, "shares", "份额")
-    shares = _upload(text, "受托人份额")
-    sender = shares.get("from") if isinstance(shares, dict) else None
-    if not isinstance(sender, int) or not 1 <= sender <= state.n or not isinstance(shares.get("to"), dict):
+    shares, sender = _trustee_document(state, text, "受托人份额", "from")
+    if not isinstance(shares.get("to"), dict):
         raise UserError("份额文件格式不对")
     if sender in state.shares:
         raise UserError(f"第 {sender} 位受托人（{state.name(sender)}）的份额已经上传")
@@ -179,10 +187,7 @@ def add_ready(db: Session, election: Election, text: bytes, actor: str) -> int:
     state = ceremony_of(db, election)
     _need(state, "ready", "确认")
     assert state.doc is not None
-    ready = _upload(text, "受托人确认")
-    index = ready.get("index") if isinstance(ready, dict) else None
-    if not isinstance(index, int) or not 1 <= index <= state.n:
-        raise UserError("受托人确认文件的序号不对")
+    ready, index = _trustee_document(state, text, "受托人确认")
     try:
         published = ceremony.checked_publics(state.doc, [state.publics[i] for i in sorted(state.publics)])
         joint = trustees.joint_key(published).hex()
@@ -242,6 +247,9 @@ def encrypt_round(db: Session, election: Election, round_number: int, instance: 
     records = _round_records(db, election, round_number)
     if not records:
         raise UserError(f"第 {round_number} 轮还没有计入的选票")
+    done = state.encrypted.get(round_number)
+    if done is not None and done["fingerprint"] == records_fingerprint(records):
+        raise UserError(f"第 {round_number} 轮的计票记录已经加密，记录没有变化")
     specs, listed = _round_posts(db, election, round_number)
     rb = Rulebook.from_dict(dict(election.rulebook))
     post_shapes = shapes(specs, listed, rb.multi_post_rule)
@@ -282,10 +290,7 @@ def add_partials(db: Session, election: Election, round_number: int, text: bytes
     body = _encrypted(instance, election, round_number)
     if body is None or round_number not in state.encrypted:
         raise UserError(f"第 {round_number} 轮还没有加密，不能上传部分解密")
-    doc = _upload(text, "部分解密")
-    index = doc.get("index") if isinstance(doc, dict) else None
-    if not isinstance(index, int) or not 1 <= index <= state.n:
-        raise UserError("部分解密文件的受托人序号不对")
+    doc, index = _trustee_document(state, text, "部分解密")
     if index in state.partials.get(round_number, {}):
         raise UserError(f"{state.name(index)}已经上传了第 {round_number} 轮的部分解密")
     assert state.doc is not None
@@ -312,5 +317,8 @@ def recount_member(db: Session, election: Election, round_number: int, instance:
     publics = [state.publics[i] for i in sorted(state.publics)]
     post_shapes, listed = recount_doc.parse_shapes(body["shapes"])
     partials = [given[i] for i in sorted(given)]
-    decrypted = recount_doc.decrypt(state.doc, publics, post_shapes, body["papers"], partials)
+    try:
+        decrypted = recount_doc.decrypt(state.doc, publics, post_shapes, body["papers"], partials)
+    except CryptoError:
+        return None  # partials of another encryption: the round waits for new ones
     return recount_doc.document(state.doc, publics, post_shapes, listed, body["papers"], partials, decrypted)

@@ -97,9 +97,17 @@ def test_the_ceremony_then_an_encrypted_round_decrypted_by_two_trustees(db, tmp_
 
     # A record changed after the encryption: the encrypted count is stale and is not sealed.
     row = db.scalar(select(AuditCode).where(AuditCode.election_id == election.id, AuditCode.state == "counted").limit(1))
+    with pytest.raises(UserError, match="已经加密"):
+        trustees.encrypt_round(db, election, 1, tmp_path, "committee")
     row.marks = {}
     db.commit()
     assert trustees.recount_member(db, election, 1, tmp_path, build_parts(db, election, 1).records) is None
+    # Encrypted again, the round waits for new partial decryptions of the new totals.
+    trustees.encrypt_round(db, election, 1, tmp_path, "committee")
+    db.commit()
+    assert trustees.ceremony_of(db, election).partials[1] == {}
+    with pytest.raises(UserError, match="部分解密证明不成立"):
+        trustees.add_partials(db, election, 1, json.dumps(parts[0]).encode(), tmp_path, "committee")
 
 
 def test_the_key_must_come_before_the_papers(db):
