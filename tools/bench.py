@@ -25,6 +25,8 @@ BENCHES = [
      "tools.load.bench", "bench_load_postgresql", {}),
     ("polling day, 1 community x 5 desks, 60 s, SQLite 1x8, kill -9 at 30 s: issue p50 vs /healthz p50",
      "tools.load.bench", "bench_load_sqlite", {}),
+    ("audit sample size at 5/10/20% margins vs BRAVO ballot polling (size ratio at 10%)", "tools.bench_audit",
+     "bench_sample_sizes", {}),
 ]
 
 

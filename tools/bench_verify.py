@@ -12,7 +12,7 @@ import sys
 import time
 from collections import Counter
 
-from election.protocol import bundle, chain, codes, rla, signing
+from election.protocol import bundle, chain, codes, signing
 from election.protocol.bundle import BoxInfo, BundleParts, Record
 from election.protocol.bundle_tally import tally_files
 from election.protocol.canonical import digest
@@ -59,7 +59,8 @@ def build_bundle(n: int = 100_000, boxes: int = 40, seed: int = 1) -> bytes:
         boxes={b: BoxInfo("S1", per_box[b]) for b in names}, issuance={"S1": n}, spoiled=(), unused=(),
         rulebook=rulebook, totals=totals, box_totals=box_totals, tally_input=scenario,
         chain=tuple(events), election_key_pem=signing.public_key_to_pem(key.public_key()), records=tuple(records),
-        audit={"seed": "1" * 20, "risk_limit": "1/20", "draws": [[d.box, d.position] for d in rla.draw_sample("1" * 20, dict(per_box), 100)]},
+        # No audit.json: a real audit needs its sealed commitment in the chain (docs/AUDIT.md).
+        audit=None,
     )
     return bundle.write_bundle(bundle.seal(parts, key, "2026-11-23"))
 

@@ -1,103 +1,161 @@
-"""The street office's risk-limiting comparison audit (docs/PROTOCOL.md §8, protocol/rla.py)
-of one round's papers (the round of that round's bundle; default the last published).
+"""The street office's risk-limiting comparison audit of one round (docs/AUDIT.md).
 
-start_audit: a dice seed and a risk limit; the sample size from the reported margins
-(majority assertion per winner of a majority post, plurality assertion per winner and
-loser) and the draws by box and position. record_draw: the auditor scans the drawn
-paper's audit QR and enters its marks *blind* (the record is never shown first).
-conclude: compare with the records, measure the risk, confirm or escalate (more draws,
-up to a full hand count). Seed, sample, findings and conclusion go into the ledger.
+The order is enforced here and recorded in the ledger, so the verifier can check it:
+1. ``enter_manifest``: the scrutineers' physical count of papers per box (the ballot
+   manifest), entered before the audit.
+2. ``seal``: the round's records (sorted by D) and the manifest are committed in an
+   ``audit_commitment`` event and the head after it is signed with the election key
+   (``audit_sealed``). Only then may a seed be entered.
+3. ``start_audit``: the dice seed, rolled in public after the seal; the risk limit is the
+   rulebook's or smaller. One audit per round at a time; each seal serves one audit.
+4. ``record_draw``: the auditor reads the whole drawn paper (per post ○, ×, write-ins by
+   name, unreadable; or "no paper at this position"), blind to the record.
+5. ``conclude``: both sides through the count's own validity rule, the Kaplan-Markov risk
+   of every assertion (election/protocol/rla_audit.py): confirmed, escalated (more draws
+   of the same seed) or a full hand count.
+6. ``record_hand_count``: every paper entered whole; the tally of them replaces the result.
 """
 from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Mapping
+from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ..counting.result import build_input, published
+from ..counting.service import ballot_of, d_from_scan, marks_from_entry
 from ..errors import UserError
-from ..ledger.events import record_event
-from ..ledger.publish import box_keys, bundle_round, post_table
-from ..ledger.recount import tally_records, to_paper
-from ..models import Audit, AuditCode, AuditDraw, Election, Round, RoundResult
+from ..ledger.events import events_of, record_event
+from ..ledger.publish import box_keys, bundle_round, sign_head
+from ..models import Audit, AuditCode, AuditDraw, Election, RoundResult
 from ..protocol import rla
-from ..protocol.bundle import Record
-from ..protocol.codes import CodeError, audit_hash, parse_audit_qr
+from ..protocol.canonical import digest
+from ..protocol.rla_assert import AuditPlan, plan
+from ..protocol.rla_audit import MISSING, Evaluation, Finding, evaluate as evaluate_findings, hand_count_input, initial_size
 from ..rules.rulebook import Rulebook
+from ..rules.scenario import result_to_dict
+from ..rules.tally import tally
+from ..rules.tally_types import TallyInput, TallyInputError, TallyResult
+
+CONCLUDED = ("confirmed", "hand_counted")
+STATUS_ZH = {"open": "进行中", "escalated": "已扩大抽样", "confirmed": "结果得到确认",
+             "full_count": "须全面人工计票", "hand_counted": "已全面人工计票，结果以人工计票为准"}
 
 
-def _records(db: Session, election: Election, round_number: int) -> list[Record]:
+# ---------------------------------------------------------------------- records and manifest
+
+def records_of(db: Session, election: Election, number: int) -> list[tuple[str, str, dict]]:
+    """The round's records as (D, box label, marks), sorted by D."""
     names = box_keys(db, election)
     rows = db.execute(select(AuditCode.d_hash, AuditCode.box_id, AuditCode.marks).where(
-        AuditCode.election_id == election.id, AuditCode.round_number == round_number, AuditCode.state == "counted")).all()
-    return [Record(d, names[b], dict(m or {})) for d, b, m in rows if b is not None]
+        AuditCode.election_id == election.id, AuditCode.round_number == number, AuditCode.state == "counted"))
+    return sorted((d, names[b], dict(m or {})) for d, b, m in rows if b is not None)
 
 
-def approvals(marks: Mapping[str, Any] | None, seats: Mapping[str, int]) -> dict[str, set[str]]:
-    """Approvals per post of one paper as the tally counts them: nothing for an unreadable
-    or overvoted post (PROTOCOL.md §8: a blank or invalid post approves nobody)."""
-    out: dict[str, set[str]] = {}
-    for post, pm in to_paper(marks).marks.items():
-        appr = set(pm.approve | pm.write_ins)
-        if pm.unreadable or len(appr) > seats.get(post, 0) or (appr & pm.oppose):
-            appr = set()
-        out[post] = appr
-    return out
+def records_digest(records: list[tuple[str, str, dict]]) -> str:
+    """What the commitment binds: the canonical JSON digest of [[D, box, marks], ...] by D."""
+    return digest([[d, b, m] for d, b, m in records])
 
 
-def assertions_for(db: Session, election: Election, records: list[Record] | None = None,
-                   round_number: int | None = None) -> list[rla.Assertion]:
-    """The assertions that make the reported winners of a round the winners."""
+def _round_events(db: Session, election: Election, number: int, kind: str) -> list[Any]:
+    return [e for e in events_of(db, election) if e.kind == kind and (e.payload or {}).get("round") == number]
+
+
+def manifest_of(db: Session, election: Election, number: int) -> dict[str, int] | None:
+    """The ballot manifest entered for the round (the last entry), or None."""
+    rows = _round_events(db, election, number, "audit_manifest")
+    return dict(rows[-1].payload["boxes"]) if rows else None
+
+
+def enter_manifest(db: Session, election: Election, counts: Mapping[str, Any], actor: str,
+                   round_number: int | None = None) -> dict[str, int]:
+    """The scrutineers' count of papers per box (label -> papers), before the audit: every
+    box of the election, a whole number each; refused while an audit of the round is open."""
     number = bundle_round(db, election, round_number)
-    records = _records(db, election, number) if records is None else records
-    posts = post_table(db, election, number)
-    votes = tally_records(records, posts, election.rulebook)
-    n = len(records)
-    if n == 0:
-        raise UserError(f"第 {number} 轮尚无计票记录，无法开始风险限制审计")
-    published = db.scalar(select(RoundResult).where(RoundResult.election_id == election.id,
-                                                    RoundResult.round_number == number))
-    from ..rules.bodies import BodiesConfig
-
-    rb = Rulebook.from_dict(election.rulebook)
-    cfg = BodiesConfig.build(election.jwh_deputies, election.jwh_members, election.jdw_deputies, election.jdw_members, rb)
-    # Only the first round's "more than half" is a majority assertion: a re-vote is decided
-    # by most votes, and a run-off's "at least 1/3 of its papers" is checked by the recount.
-    later = _kind(db, election, number) != "main"
-    threshold = {s.key: "plurality" if later else s.threshold for s in cfg.post_specs(rb)}
-    out: list[rla.Assertion] = []
-    for post, info in posts.items():
-        v = votes[post]
-        ranked = sorted(v, key=lambda c: -v[c])
-        if published is not None:
-            winners = [e["person"] for e in published.result["posts"].get(post, {}).get("elected", [])]
+    _refuse_open(db, election, number, "录入票箱清单")
+    labels = set(box_keys(db, election).values())
+    out: dict[str, int] = {}
+    problems = []
+    for label in sorted(labels):
+        raw = str(counts.get(label, "")).strip()
+        if not raw.isdigit() or len(raw) > 7:
+            problems.append(f"票箱“{label}”的选票张数“{raw}”无效：须为清点得到的整数")
         else:
-            winners = [c for c in ranked[: info["seats"]]
-                       if threshold.get(post) != "majority" or 2 * v[c] > n]
-        losers = [c for c in ranked if c not in winners]
-        if threshold.get(post) == "majority":
-            out += rla.majority_assertions(post, winners, v, n)
-        out += rla.plurality_assertions(post, winners, losers, v, n)
+            out[label] = int(raw)
+    problems += [f"票箱“{b}”不是本次选举的票箱" for b in sorted(set(counts) - labels)]
+    if problems:
+        raise UserError(*problems)
+    if sum(out.values()) == 0:
+        raise UserError("票箱清单中选票总数为 0，无法审计")
+    record_event(db, election, "audit_manifest", {"round": number, "boxes": out, "papers": sum(out.values())}, actor,
+                 "监票人清点各票箱选票张数（审计用票箱清单）")
     return out
 
 
-def sample_size_for(assertions: list[rla.Assertion], risk_limit: float, papers: int) -> int:
-    """The documented size (PROTOCOL.md §8, no expected discrepancies) of the assertion
-    with the smallest diluted margin; a full hand count when a margin is not positive."""
-    if not assertions:
-        return 0
-    mu = min(a.diluted_margin for a in assertions)
-    if mu <= 0:
-        return papers
-    return min(papers, rla.sample_size(mu, risk_limit))
+def seal(db: Session, election: Election, data_key: str, actor: str, round_number: int | None = None) -> str:
+    """Commit the round's records (sorted by D) and the manifest in the ledger and sign the
+    head after the commitment; returns the signed head. A seed may be entered only after."""
+    number = bundle_round(db, election, round_number)
+    _refuse_open(db, election, number, "封存")
+    manifest = manifest_of(db, election, number)
+    if manifest is None:
+        raise UserError(f"第 {number} 轮尚未录入票箱清单（监票人清点的各票箱选票张数），不能封存")
+    records = records_of(db, election, number)
+    if not records:
+        raise UserError(f"第 {number} 轮尚无计票记录，无法封存审计")
+    ev = record_event(db, election, "audit_commitment", {
+        "round": number, "records": len(records), "records_digest": records_digest(records),
+        "manifest": manifest, "papers": sum(manifest.values()),
+    }, actor, "审计前封存本轮计票记录与票箱清单")
+    sig = sign_head(db, election, data_key)
+    record_event(db, election, "audit_sealed", {"round": number, "head": ev.hash, "seq": ev.seq,
+                                                "signed": sig.to_json()}, actor, "以选举密钥签署封存后的链头")
+    return ev.hash
 
 
-def _kind(db: Session, election: Election, number: int) -> str:
-    return db.scalar(select(Round.kind).where(Round.election_id == election.id, Round.number == number)) or "main"
+def _refuse_open(db: Session, election: Election, number: int, what: str) -> None:
+    audit = current_audit(db, election, number)
+    if audit is not None and audit.status not in CONCLUDED:
+        raise UserError(f"第 {number} 轮的审计（第 {audit.id} 号）尚未结束（{STATUS_ZH.get(audit.status, audit.status)}），"
+                        f"不能{what}；每轮同时只能有一次审计")
 
+
+# ---------------------------------------------------------------------- the reported outcome
+
+@dataclass(frozen=True)
+class Reported:
+    inp: TallyInput
+    result: TallyResult
+    names: dict[str, str]
+
+
+def reported(db: Session, election: Election, number: int) -> Reported:
+    """The round's outcome from its records (the count's own input and tally); it must be
+    the published result when there is one."""
+    inp, people = build_input(db, election, number)
+    try:
+        result = tally(inp)
+    except TallyInputError as error:
+        raise UserError(f"计票数据有误：{error}") from None
+    row = published(db, election, number)
+    if row is not None:
+        mine = result_to_dict(result)["posts"]
+        for post, p in row.result.get("posts", {}).items():
+            if sorted(e["person"] for e in p.get("elected", [])) != sorted(e["person"] for e in mine.get(post, {}).get("elected", [])):
+                raise UserError(f"第 {number} 轮公布的结果与现有计票记录不一致（{post}）：记录在公布后被更改，须先更正并重新公布")
+    return Reported(inp, result, {pid: v.get("name", pid) for pid, v in people.items()})
+
+
+def plan_for(db: Session, election: Election, audit: Audit) -> tuple[AuditPlan, Reported]:
+    rep = reported(db, election, audit.round_number)
+    return plan(rep.inp, rep.result, audit.papers, rep.names), rep
+
+
+# ---------------------------------------------------------------------- the audit
 
 def current_audit(db: Session, election: Election, round_number: int | None = None) -> Audit | None:
     """The latest audit of a round (of any round when none is given)."""
@@ -107,36 +165,64 @@ def current_audit(db: Session, election: Election, round_number: int | None = No
     return db.scalar(query.order_by(Audit.id.desc()).limit(1))
 
 
+def audits_of(db: Session, election: Election, round_number: int) -> list[Audit]:
+    return list(db.scalars(select(Audit).where(Audit.election_id == election.id, Audit.round_number == round_number)
+                           .order_by(Audit.id)))
+
+
 def draws_of(db: Session, audit: Audit) -> list[AuditDraw]:
     return list(db.scalars(select(AuditDraw).where(AuditDraw.audit_id == audit.id).order_by(AuditDraw.index)))
 
 
+def usable_seal(db: Session, election: Election, number: int) -> Any:
+    """The seal of the round no audit has used yet (after the last audit_started)."""
+    events = [e for e in events_of(db, election) if (e.payload or {}).get("round") == number
+              and e.kind in ("audit_commitment", "audit_started", "audit_sealed")]
+    last_start = max((e.seq for e in events if e.kind == "audit_started"), default=-1)
+    sealed = [e for e in events if e.kind == "audit_sealed" and e.seq > last_start]
+    return sealed[-1] if sealed else None
+
+
 def start_audit(db: Session, election: Election, seed: str, actor: str, risk_limit: Fraction | None = None,
                 round_number: int | None = None) -> Audit:
-    """Start an audit of a round (default: the last published) from a public dice seed;
-    the draws are stored and recorded."""
+    """Start the audit of a sealed round from a public dice seed."""
+    number = bundle_round(db, election, round_number)
+    _refuse_open(db, election, number, "开始新的审计")
+    sealed = usable_seal(db, election, number)
+    if sealed is None:
+        raise UserError(f"第 {number} 轮的计票记录与票箱清单尚未封存：须先录入票箱清单并封存，再公开掷骰、录入随机种子")
+    commitment = next(e for e in events_of(db, election) if e.hash == sealed.payload["head"])
+    records = records_of(db, election, number)
+    if records_digest(records) != commitment.payload["records_digest"]:
+        raise UserError(f"第 {number} 轮的计票记录在封存后被更改，不能开始审计：须更正、重新公布并重新封存")
     try:
         clean = rla.normalise_seed(seed)
     except ValueError as exc:
         raise UserError(f"随机种子：{exc}") from None
-    alpha = Rulebook.from_dict(election.rulebook).rla_risk_limit if risk_limit is None else Fraction(risk_limit)
-    if not 0 < alpha < 1:
-        raise UserError(f"风险上限须在 0 与 1 之间，实际为 {alpha}")
-    number = bundle_round(db, election, round_number)
-    records = _records(db, election, number)
-    assertions = assertions_for(db, election, records, number)
-    boxes = dict(Counter(r.box for r in records))
-    n = sample_size_for(assertions, float(alpha), len(records))
+    rulebook_limit = Rulebook.from_dict(election.rulebook).rla_risk_limit
+    alpha = rulebook_limit if risk_limit is None else Fraction(risk_limit)
+    if not 0 < alpha <= rulebook_limit:
+        raise UserError(f"风险上限 {alpha} 无效：须大于 0 且不超过规则集规定的 {rulebook_limit}（只能选得更严）")
+    manifest = dict(commitment.payload["manifest"])
+    papers = sum(manifest.values())
     audit = Audit(election_id=election.id, round_number=number, seed=clean,
-                  risk_limit=f"{alpha.numerator}/{alpha.denominator}",
-                  papers=len(records), boxes=boxes, sample_size=n, status="open", started_by=actor)
+                  risk_limit=f"{alpha.numerator}/{alpha.denominator}", papers=papers, boxes=manifest,
+                  sample_size=0, status="open", started_by=actor)
     db.add(audit)
     db.flush()
-    _add_draws(db, audit, 1, n)
+    audit_plan, _ = plan_for(db, election, audit)
+    n = initial_size(audit_plan, float(alpha))
+    audit.sample_size = n
+    if n < papers:
+        _add_draws(db, audit, 1, n)
     record_event(db, election, "audit_started", {
-        "audit": audit.id, "round": number, "seed": clean, "risk_limit": audit.risk_limit, "papers": len(records), "boxes": boxes,
-        "sample_size": n, "min_diluted_margin": str(round(min((a.diluted_margin for a in assertions), default=0), 6)),
+        "audit": audit.id, "round": number, "seed": clean, "risk_limit": audit.risk_limit, "papers": papers,
+        "boxes": manifest, "sealed": sealed.hash, "sample_size": n, "assertions": len(audit_plan.assertions),
+        "hand_count": {p.post: p.hand_count for p in audit_plan.posts if p.hand_count},
     }, actor, "街道办事处风险限制审计：开始抽样")
+    if n >= papers:
+        # Nothing a sample can confirm (a tie, no assertion, a margin too small): hand count.
+        conclude(db, election, audit, actor)
     return audit
 
 
@@ -146,86 +232,172 @@ def _add_draws(db: Session, audit: Audit, start: int, n: int) -> None:
     db.flush()
 
 
+def paper_from_form(db: Session, election: Election, round_number: int, fields: Mapping[str, str]) -> dict[str, Any]:
+    """The auditor's whole-paper entry from the audit form: the entry form's own fields
+    (m-<post>-<candidate>: 1 ○ / 2 × / 0 blank, w-<post>: write-in names, u-<post>:
+    unreadable) read by the count's own reader, or ``missing`` = no paper at the position."""
+    if fields.get("missing") in ("on", "1", "true"):
+        return {"state": MISSING, "posts": {}}
+    return {"state": "found", "posts": marks_from_entry(db, election, ballot_of(db, election, round_number), dict(fields))}
+
+
 def record_draw(db: Session, election: Election, audit: Audit, index: int, scanned: str,
-                paper: dict[str, list[str]], actor: str) -> AuditDraw:
-    """The auditor's reading of drawn paper ``index``: the scanned body QR and the
-    approvals per post. The record is not consulted here (blind entry)."""
+                entry: Mapping[str, Any], actor: str) -> AuditDraw:
+    """The auditor's reading of drawn paper ``index``: its audit QR (D) and the whole paper
+    (``paper_from_form``). The record is not consulted (blind entry)."""
     draw = db.scalar(select(AuditDraw).where(AuditDraw.audit_id == audit.id, AuditDraw.index == index))
     if draw is None:
         raise UserError(f"第 {index} 次抽取不存在")
-    if audit.status in ("confirmed", "full_count"):
-        raise UserError("本次审计已结束，不能再录入")
-    text = scanned.strip()
-    try:
-        d = text.lower() if len(text) == 64 and all(c in "0123456789abcdefABCDEF" for c in text) else audit_hash(election.uid, parse_audit_qr(text))
-    except CodeError as exc:
-        raise UserError(f"第 {index} 次抽取（票箱 {draw.box} 第 {draw.position} 张）：审计码无法识别：{exc}") from None
-    posts = post_table(db, election, audit.round_number)
-    unknown = [p for p in paper if p not in posts]
+    if audit.status not in ("open", "escalated"):
+        raise UserError(f"本次审计{STATUS_ZH.get(audit.status, audit.status)}，不能再录入抽取的选票")
+    if draw.d_hash is not None:
+        raise UserError(f"第 {index} 次抽取（票箱 {draw.box} 第 {draw.position} 张）已录入，不能重复录入")
+    missing = entry.get("state") == MISSING
+    if missing:
+        d = "-"
+    else:
+        try:
+            d = d_from_scan(election, scanned)
+        except UserError as error:
+            raise UserError(f"第 {index} 次抽取（票箱 {draw.box} 第 {draw.position} 张）：{error.messages[0]}") from None
+    posts = entry.get("posts") or {}
+    known = {spec.key for spec, _ in ballot_of(db, election, audit.round_number).posts}
+    unknown = [p for p in posts if p not in known]
     if unknown:
-        raise UserError(f"未知职位：{'、'.join(unknown)}")
+        raise UserError(f"第 {index} 次抽取：未知职位 {'、'.join(unknown)}")
     draw.d_hash = d
-    draw.paper = {p: sorted(str(x) for x in paper.get(p, [])) for p in posts}
+    draw.paper = {"state": MISSING if missing else "found", "posts": {p: dict(m) for p, m in posts.items()}}
     draw.recorded_by = actor
+    record_event(db, election, "audit_draw_entered", {"audit": audit.id, "round": audit.round_number, "index": index},
+                 actor, "录入抽中的选票")
     db.flush()
     return draw
 
 
-def evaluate(db: Session, election: Election, audit: Audit) -> rla.AuditOutcome:
-    """Compare every entered draw with record D (a draw whose D has no record in its
-    box counts as a two-vote overstatement) and measure the risk."""
-    posts = post_table(db, election, audit.round_number)
-    seats = {p: int(i["seats"]) for p, i in posts.items()}
-    names = box_keys(db, election)
+def findings_of(db: Session, election: Election, audit: Audit) -> list[Finding]:
+    """Each entered draw with the record whose D the paper carries, in the drawn box."""
     draws = [d for d in draws_of(db, audit) if d.d_hash is not None]
+    names = box_keys(db, election)
     recs = {d: (names.get(b), m) for d, b, m in db.execute(select(AuditCode.d_hash, AuditCode.box_id, AuditCode.marks).where(
         AuditCode.election_id == election.id, AuditCode.round_number == audit.round_number, AuditCode.state == "counted",
         AuditCode.d_hash.in_([d.d_hash for d in draws] or [""])))}
-    comparisons = []
+    out = []
     for d in draws:
-        rec = recs.get(d.d_hash)
-        record = approvals(rec[1], seats) if rec is not None and rec[0] == d.box else None
-        comparisons.append((record, {p: set(v) for p, v in (d.paper or {}).items()}))
-    return rla.evaluate(assertions_for(db, election, round_number=audit.round_number), comparisons, audit.papers,
-                        float(Fraction(audit.risk_limit)))
+        rec = recs.get(d.d_hash or "")
+        paper = d.paper or {}
+        record = dict(rec[1] or {}) if rec is not None and rec[0] == d.box else None
+        out.append(Finding(d.index, d.box, d.position, record,
+                           None if paper.get("state") == MISSING else dict(paper.get("posts") or {})))
+    return out
 
 
-def conclude(db: Session, election: Election, audit: Audit, actor: str) -> rla.AuditOutcome:
-    """Confirm the outcome, or escalate: more draws (continuing the seed's sequence), or a
-    full hand count when the sample would reach every paper."""
+def evaluate(db: Session, election: Election, audit: Audit) -> Evaluation:
+    audit_plan, rep = plan_for(db, election, audit)
+    return evaluate_findings(audit_plan, rep.inp.posts, rep.inp.rulebook, findings_of(db, election, audit),
+                             float(Fraction(audit.risk_limit)))
+
+
+def conclude(db: Session, election: Election, audit: Audit, actor: str) -> Evaluation:
+    """Compare, measure the risk and decide: confirmed, escalated (more draws continuing
+    the seed's sequence) or a full hand count."""
+    if audit.status not in ("open", "escalated"):
+        raise UserError(f"本次审计{STATUS_ZH.get(audit.status, audit.status)}，不能再比对")
     pending = [d.index for d in draws_of(db, audit) if d.d_hash is None]
     if pending:
         raise UserError(f"还有 {len(pending)} 张抽中的选票未录入（第 {pending[0]} 次抽取起）")
-    outcome = evaluate(db, election, audit)
-    findings = sum(1 for r in outcome.risks for _ in range(r.o1 + r.o2))
-    if outcome.confirmed:
-        audit.status = "confirmed"
-    elif outcome.full_count:
-        audit.status = "full_count"
-    else:
-        audit.status = "escalated"
+    ev = evaluate(db, election, audit)
+    if ev.status == "escalated" and ev.next_size >= audit.papers:
+        ev = Evaluation("full_count", ev.sampled, audit.papers, ev.risks, ev.hand_count, ev.differences, ev.message)
+    audit.status = ev.status
+    if ev.status == "escalated":
         have = len(draws_of(db, audit))
-        _add_draws(db, audit, have + 1, outcome.next_size - have)
-        audit.sample_size = outcome.next_size
-    audit.conclusion = outcome.message
-    record_event(db, election, "audit_" + audit.status, {
-        "audit": audit.id, "round": audit.round_number, "drawn": outcome.sampled, "overstatements": findings,
-        "risks": {r.assertion.label: f"{r.risk:.6f}" for r in outcome.risks}, "next_sample_size": audit.sample_size,
-        "message": outcome.message,
+        _add_draws(db, audit, have + 1, ev.next_size - have)
+        audit.sample_size = ev.next_size
+    audit.conclusion = ev.message
+    record_event(db, election, "audit_" + ev.status, {
+        "audit": audit.id, "round": audit.round_number, "drawn": ev.sampled, "differences": len(ev.differences),
+        "differing_draws": [d.index for d in ev.differences],
+        "risks": {r.assertion.label: f"{r.risk:.6f}" for r in ev.risks}, "next_sample_size": audit.sample_size,
+        "hand_count": ev.hand_count, "message": ev.message,
     }, actor, "街道办事处风险限制审计：结论")
     db.flush()
-    return outcome
+    return ev
+
+
+def record_hand_count(db: Session, election: Election, audit: Audit, entries: Mapping[str, list[Mapping[str, Any]]],
+                      actor: str) -> TallyResult:
+    """The full hand count: every paper of every box (box label -> whole-paper entries in
+    the order they lie), as many as the manifest says. Its tally replaces the round's
+    result, which is recorded and published (``result_replaced``)."""
+    if audit.status != "full_count":
+        raise UserError("只有审计结论为须全面人工计票时，才能录入人工计票结果")
+    problems = [f"票箱“{b}”人工清点 {len(entries.get(b, []))} 张，票箱清单为 {n} 张"
+                for b, n in sorted(audit.boxes.items()) if len(entries.get(b, [])) != n]
+    problems += [f"票箱“{b}”不在票箱清单中" for b in sorted(set(entries) - set(audit.boxes))]
+    if problems:
+        raise UserError(*problems)
+    rep = reported(db, election, audit.round_number)
+    papers = [e for b in sorted(audit.boxes) for e in entries[b]]
+    try:
+        result = tally(hand_count_input(rep.inp, papers))
+    except TallyInputError as error:
+        raise UserError(f"人工计票录入有误：{error}") from None
+    data = result_to_dict(result)
+    row = db.scalar(select(RoundResult).where(RoundResult.election_id == election.id,
+                                              RoundResult.round_number == audit.round_number))
+    before = row.result if row is not None else None
+    if row is not None:
+        row.result = data  # the hand count is the result now; the change is in the ledger
+    audit.status = "hand_counted"
+    audit.conclusion = "全面人工计票完成，结果以人工计票为准"
+    record_event(db, election, "audit_hand_count", {
+        "audit": audit.id, "round": audit.round_number, "papers": {b: list(map(dict, entries[b])) for b in sorted(entries)},
+        "result": data, "elected": {k: [e["person"] for e in p["elected"]] for k, p in data["posts"].items()},
+        "replaced": None if before is None else {k: [e["person"] for e in p["elected"]] for k, p in before["posts"].items()},
+    }, actor, "全面人工计票：以人工计票结果取代机器计票结果")
+    db.flush()
+    return result
+
+
+def countersign_blocker(db: Session, election: Election, number: int) -> str | None:
+    """Why the street office may not countersign the round yet: no audit, or one that is
+    open, escalated or waiting for its full hand count."""
+    audit = current_audit(db, election, number)
+    if audit is None:
+        return f"第 {number} 轮尚未进行风险限制审计，不能会签"
+    if audit.status not in CONCLUDED:
+        return (f"第 {number} 轮的风险限制审计尚未得出确认结论（{STATUS_ZH.get(audit.status, audit.status)}）："
+                "审计确认结果或全面人工计票完成之前，街道办事处不能会签备案")
+    return None
 
 
 def audit_json(db: Session, election: Election, round_number: int = 1) -> dict[str, Any] | None:
-    """audit.json of a round's auditor bundle: seed, risk limit, draws in order and findings."""
-    audit = current_audit(db, election, round_number)
-    if audit is None:
+    """audit.json of a round's auditor bundle: every audit of the round, in order, with the
+    commitment it used, its seed, risk limit, manifest, draws and findings (whole papers)."""
+    audits = audits_of(db, election, round_number)
+    if not audits:
         return None
-    draws = draws_of(db, audit)
+    items = []
+    for a in audits:
+        draws = draws_of(db, a)
+        items.append({
+            "id": a.id, "seed": a.seed, "risk_limit": a.risk_limit, "papers": a.papers, "manifest": dict(a.boxes),
+            "status": a.status, "sample_size": a.sample_size,
+            "draws": [[d.box, d.position] for d in draws],
+            "findings": [{"index": d.index, "d": d.d_hash, "paper": d.paper} for d in draws if d.d_hash is not None],
+            "conclusion": a.conclusion,
+        })
+    last = items[-1]
     return {
-        "seed": audit.seed, "risk_limit": audit.risk_limit, "papers": audit.papers, "status": audit.status,
-        "draws": [[d.box, d.position] for d in draws],
-        "findings": [{"index": d.index, "d": d.d_hash, "paper": d.paper} for d in draws if d.d_hash is not None],
-        "conclusion": audit.conclusion,
+        "round": round_number, "audits": items,
+        # The latest audit at the top level, as earlier bundles had it.
+        "seed": last["seed"], "risk_limit": last["risk_limit"], "papers": last["papers"], "status": last["status"],
+        "draws": last["draws"], "findings": last["findings"], "conclusion": last["conclusion"],
     }
+
+
+def box_paper_counts(db: Session, election: Election, number: int) -> dict[str, int]:
+    """Records per box: what the manifest form shows beside each box, for the scrutineers
+    to compare with what they count (never a default for their count); every box, empty ones too."""
+    counts = Counter(b for _, b, _ in records_of(db, election, number))
+    return {b: counts.get(b, 0) for b in sorted(set(box_keys(db, election).values()))}

@@ -9,6 +9,7 @@ from ..db import begin_write
 from ..errors import UserError
 from ..ledger.events import record_event
 from ..models import (
+    Audit,
     AuditCode,
     BoxExplanation,
     Candidate,
@@ -308,6 +309,28 @@ def publish_result(db: Session, election: Election, round_number: int, actor: st
     _next_round(db, election, round_number, result, actor)
     db.flush()
     return row
+
+
+def reopen_result(db: Session, election: Election, round_number: int, reason: str, actor: str) -> None:
+    """A recorded correction: the published result of a round is withdrawn so that its
+    records may be corrected (second entry, resolution) and the result published again.
+    Refused once a later round exists or while the round's audit is open."""
+    begin_write(db)
+    if not reason.strip():
+        raise UserError("请写明更正的原因")
+    row = published(db, election, round_number)
+    if row is None:
+        raise UserError(f"第 {round_number} 轮结果尚未公布，无需重新开启")
+    if db.scalar(select(Round.id).where(Round.election_id == election.id, Round.number > round_number)) is not None:
+        raise UserError(f"第 {round_number} 轮之后已有下一轮投票，不能再重新开启该轮结果")
+    audit = db.scalar(select(Audit).where(Audit.election_id == election.id, Audit.round_number == round_number)
+                      .order_by(Audit.id.desc()).limit(1))
+    if audit is not None and audit.status not in ("confirmed", "hand_counted"):
+        raise UserError(f"第 {round_number} 轮的审计尚未结束，不能重新开启该轮结果")
+    db.delete(row)
+    round_of(db, election, round_number).status = "open"
+    record_event(db, election, "result_reopened", {"round": round_number}, actor, reason.strip())
+    db.flush()
 
 
 def _candidate_row(db: Session, election: Election, post: str, person: str) -> Candidate:

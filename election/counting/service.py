@@ -82,6 +82,18 @@ def check_open(db: Session, election: Election, number: int, known: Round | None
         raise UserError(f"第 {number} 轮投票结果已公布，不能再印制、发放、投入或录入该轮选票")
 
 
+def check_records_open(db: Session, election: Election, number: int) -> None:
+    """Refuse changing a round's records once its result is published: only a recorded
+    correction (counting.result.reopen_result) re-opens the result, which is then
+    published again (docs/AUDIT.md, commitment)."""
+    from ..models import RoundResult
+
+    if db.scalar(select(RoundResult.id).where(RoundResult.election_id == election.id,
+                                              RoundResult.round_number == number)) is not None:
+        raise UserError(f"第 {number} 轮结果已公布，计票记录不能再更改；确需更正的，须由选举委员会登记更正、"
+                        "重新开启并重新公布该轮结果")
+
+
 def ballot_of(db: Session, election: Election, number: int) -> Ballot:
     rnd = round_of(db, election, number)
     rb = rulebook_of(election)
@@ -240,6 +252,7 @@ def second_entry(db: Session, election: Election, scanned: str, fields: dict[str
         raise UserError("此选票尚未录入（或不在本次选举的印制清单中），不能复核")
     if round_number is not None and code.round_number != round_number:
         raise UserError(f"此选票是第 {code.round_number} 轮的选票，请在第 {code.round_number} 轮的复核录入页面录入")
+    check_records_open(db, election, code.round_number)
     marks = marks_from_entry(db, election, ballot_of(db, election, code.round_number), fields)
     begin_write(db)
     # Lock the paper's record first, then look: a second counter entering the same paper
@@ -293,6 +306,7 @@ def resolve_mismatch(db: Session, election: Election, d_hash: str, keep: str, ac
     db.refresh(entry)
     if entry.resolution:
         raise UserError("这张选票的两次录入不一致已经处理过，不能再次处理")
+    check_records_open(db, election, entry.round_number)
     if keep == "second":
         code.marks = entry.marks
     entry.resolution = keep

@@ -734,8 +734,10 @@ def verify_read(res: ReadResult, pins: Pins = Pins()) -> tuple[list[Check], dict
     if "audit.json" in c.d:
         from election.protocol.verify_audit import audit_checks
 
+        from election.protocol.verify_audit import NAMES as AUDIT_NAMES
+
         for name, fn in audit_checks():
-            NAMES_ZH.setdefault(name, name)
+            NAMES_ZH.setdefault(name, AUDIT_NAMES.get(name, name))
             c.run(name, fn)
     if "recount.json" in c.d:
         from election.protocol.verify_recount import recount_checks

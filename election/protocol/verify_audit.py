@@ -1,14 +1,15 @@
 """The verifier's audit checks (audit.json of an auditor bundle). The verifier calls
 ``audit_checks()`` and runs each (name, function) like its own checks: a function takes
 the verifier's context (``ctx.d`` the parsed files, ``ctx.events`` the chain, ``ctx.round``)
-and returns (problems, detail). The audit's recomputation (risk, escalation, findings
-against records) belongs here; today it checks that the draws reproduce from the seed."""
+and returns (problems, detail). The recomputation itself is rla_check (docs/AUDIT.md §6):
+audit_sample, audit_commitment, audit_count and audit_recompute."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from election.protocol import rla
+from election.protocol import rla_check
+from election.protocol.bundle import Record
 
 if TYPE_CHECKING:
     from election.protocol.verify import Ctx
@@ -16,18 +17,34 @@ if TYPE_CHECKING:
 AuditCheck = Callable[["Ctx"], tuple[list[str], str]]
 
 
-def _audit_sample(c: Ctx) -> tuple[list[str], str]:
-    audit: dict[str, Any] = c.d["audit.json"]
-    papers = {b: o["records"] for b, o in c.d["boxes.json"].items()}
-    raw = audit.get("draws")
-    if not isinstance(raw, list) or not isinstance(audit.get("seed"), str):
-        return ["audit.json 缺少种子 seed 或抽取列表 draws"], ""
-    draws = rla.draw_sample(audit["seed"], papers, len(raw))
-    for i, (e, g) in enumerate(zip(draws, raw), 1):
-        if [e.box, e.position] != g:
-            return [f"第 {i} 次抽取应为票箱 {e.box} 第 {e.position} 张，审计记录为 {str(g)[:40]}"], ""
-    return [], f"{len(raw)} 次抽取可由公开的骰子种子重现"
+def _results(c: Ctx) -> dict[str, tuple[list[str], str]]:
+    """All four audit checks of the bundle, computed once per context."""
+    done: dict[str, tuple[list[str], str]] | None = getattr(c, "_audit_checks", None)
+    if done is None:
+        recs = c.d.get("records.jsonl")
+        records = None if recs is None else [Record(str(r["d"]), str(r["box"]), dict(r.get("marks") or {})) for r in recs]
+        try:
+            from election.protocol.verify_tally import tally_input
+
+            inp = tally_input(c.d)
+        except Exception:  # noqa: BLE001 (an unreadable tally input is reported by audit_recompute)
+            inp = None
+        found = rla_check.checks(c.d["audit.json"], records, c.d.get("totals.json", {}), c.events,
+                                 c.raw.get("election_key.pem", b""), inp)
+        done = {en: (problems, detail) for _zh, en, problems, detail in found}
+        setattr(c, "_audit_checks", done)  # noqa: B010 (cached on the run's context, not printed)
+    return done
+
+
+def _one(name: str) -> AuditCheck:
+    def check(c: Ctx) -> tuple[list[str], str]:
+        return _results(c).get(name, ([f"{name} 未运行"], ""))
+    return check
+
+
+NAMES = {"audit_sample": "审计抽样", "audit_commitment": "审计封存顺序", "audit_count": "审计次数",
+         "audit_recompute": "审计重算"}
 
 
 def audit_checks() -> list[tuple[str, AuditCheck]]:
-    return [("audit_sample", _audit_sample)]
+    return [(name, _one(name)) for name in NAMES]

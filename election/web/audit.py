@@ -18,8 +18,8 @@ from ..audit import service
 from ..audit.countersign import auditor_bundle_path, office_key_of, register_office_key, seal_for_countersign, upload_countersignature
 from ..errors import UserError
 from ..jobs import Running
-from ..counting.service import rounds_of
-from ..ledger.publish import EXPORT_STEPS, bundle_round, export_bundle, post_table
+from ..counting.service import ballot_of, rounds_of
+from ..ledger.publish import EXPORT_STEPS, bundle_round, export_bundle
 from ..models import Election
 from .feedback import refuse
 from .access import election_or_404, roles
@@ -35,7 +35,7 @@ class StartForm(FlaskForm):
 
 
 class DrawForm(FlaskForm):
-    scanned = StringField(_l("扫描选票背面的审计二维码"), validators=[DataRequired(message=_l("请扫描审计二维码"))])
+    scanned = StringField(_l("扫描选票背面的审计二维码"), validators=[DataRequired(message=_l("请扫描审计二维码，或勾选“此位置没有选票”"))])
 
 
 
@@ -64,14 +64,25 @@ def overview(election_id: int):
                 service.start_audit(db, election, form.seed.data, current_user.username, limit, round_number=number)
                 db.commit()
             except UserError as error:
+                db.rollback()
                 refuse(error)
             else:
                 flash(_("审计已开始，请按清单抽取选票。"), "info")
                 return redirect(url_for("audit.overview", election_id=election.id, round=number))
     audit = service.current_audit(db, election, number)
     draws = service.draws_of(db, audit) if audit else []
+    evaluation = None
+    if audit is not None and audit.status not in ("open",) and any(d.d_hash for d in draws):
+        try:
+            evaluation = service.evaluate(db, election, audit)
+        except UserError:
+            evaluation = None
     return render_template("audit/overview.html", election=election, form=form, audit=audit, draws=draws,
-                           number=number, rounds=rounds_of(db, election),
+                           number=number, rounds=rounds_of(db, election), evaluation=evaluation,
+                           manifest=service.manifest_of(db, election, number),
+                           sealed=service.usable_seal(db, election, number) is not None,
+                           records_per_box=service.box_paper_counts(db, election, number),
+                           status_zh=service.STATUS_ZH,
                            has_bundle=auditor_bundle_path(current_app.instance_path, election, number).exists(),
                            office_key=_registered(db, election))
 
@@ -81,6 +92,43 @@ def _registered(db: Session, election: Election) -> str:
         return office_key_of(db, election.community.street_office).fingerprint
     except UserError:
         return ""
+
+
+@bp.route("/e/<int:election_id>/manifest", methods=["POST"])
+@roles("auditor")
+def manifest(election_id: int):
+    """The scrutineers' count of papers per box, entered before the audit."""
+    db = get_db()
+    election = election_or_404(election_id)
+    number = _round(election)
+    counts = {k[4:]: v for k, v in request.form.items() if k.startswith("box-")}
+    try:
+        service.enter_manifest(db, election, counts, current_user.username, round_number=number)
+        db.commit()
+    except UserError as error:
+        db.rollback()
+        refuse(error)
+    else:
+        flash(_("票箱清单已录入。"), "info")
+    return redirect(url_for("audit.overview", election_id=election.id, round=number))
+
+
+@bp.route("/e/<int:election_id>/seal", methods=["POST"])
+@roles("auditor")
+def seal(election_id: int):
+    """Commit the records and the manifest under a signed head, before the dice are rolled."""
+    db = get_db()
+    election = election_or_404(election_id)
+    number = _round(election)
+    try:
+        service.seal(db, election, current_app.config["DATA_KEY"], current_user.username, round_number=number)
+        db.commit()
+    except UserError as error:
+        db.rollback()
+        refuse(error)
+    else:
+        flash(_("计票记录与票箱清单已封存，现在可以公开掷骰并录入随机种子。"), "info")
+    return redirect(url_for("audit.overview", election_id=election.id, round=number))
 
 
 @bp.route("/e/<int:election_id>/draw/<int:index>", methods=["GET", "POST"])
@@ -96,34 +144,27 @@ def draw(election_id: int, index: int):
     if row is None:
         flash(_("第 %(i)s 次抽取不存在", i=index), "error")
         return redirect(url_for("audit.overview", election_id=election.id, round=number))
-    posts = post_table(db, election, audit.round_number)
-    form = DrawForm()
-    if form.validate_on_submit():
-        paper = {p: request.form.getlist(f"p-{p}") for p in posts}
-        try:
-            service.record_draw(db, election, audit, index, form.scanned.data, paper, current_user.username)
-            db.commit()
-        except UserError as error:
-            refuse(error)
-        else:
-            nxt = next((d.index for d in service.draws_of(db, audit) if d.d_hash is None), None)
-            flash(_("已录入第 %(i)s 次抽取。", i=index), "info")
-            if nxt is not None:
-                return redirect(url_for("audit.draw", election_id=election.id, index=nxt, round=number))
-            return redirect(url_for("audit.overview", election_id=election.id, round=number))
-    from ..models import Resident
-
-    ids = {int(c) for p in posts.values() for c in p["candidates"]}
-    names = {str(r.id): r.name for r in db.query(Resident).filter(Resident.id.in_(ids or {0}))}
-    from ..rules.bodies import BodiesConfig
-    from ..rules.rulebook import Rulebook
-
-    # Posts by their Chinese title (居民委员会主任), not their key (jwh_zhuren).
-    rb = Rulebook.from_dict(election.rulebook)
-    cfg = BodiesConfig.build(election.jwh_deputies, election.jwh_members, election.jdw_deputies, election.jdw_members, rb)
-    post_names = {spec.key: spec.name_zh for spec in cfg.post_specs(rb)}
-    return render_template("audit/draw.html", election=election, audit=audit, draw=row, form=form, posts=posts, names=names,
-                           post_names=post_names, number=number)
+    if request.method == "POST":
+        form = DrawForm()
+        missing = request.form.get("missing") in ("on", "1")
+        if missing or form.validate_on_submit():
+            try:
+                entry = service.paper_from_form(db, election, audit.round_number, request.form)
+                service.record_draw(db, election, audit, index, form.scanned.data or "", entry, current_user.username)
+                db.commit()
+            except UserError as error:
+                db.rollback()
+                refuse(error)
+            else:
+                nxt = next((d.index for d in service.draws_of(db, audit) if d.d_hash is None), None)
+                flash(_("已录入第 %(i)s 次抽取。", i=index), "info")
+                if nxt is not None:
+                    return redirect(url_for("audit.draw", election_id=election.id, index=nxt, round=number))
+                return redirect(url_for("audit.overview", election_id=election.id, round=number))
+    else:
+        form = DrawForm()
+    return render_template("audit/draw.html", election=election, audit=audit, draw=row, form=form,
+                           ballot=ballot_of(db, election, audit.round_number), number=number)
 
 
 @bp.route("/e/<int:election_id>/conclude", methods=["POST"])
@@ -139,9 +180,10 @@ def conclude(election_id: int):
         outcome = service.conclude(db, election, audit, current_user.username)
         db.commit()
     except UserError as error:
+        db.rollback()
         refuse(error)
     else:
-        flash(outcome.message, "info" if outcome.confirmed else "error")
+        flash(outcome.message, "info" if outcome.status == "confirmed" else "error")
     return redirect(url_for("audit.overview", election_id=election.id, round=number))
 
 

@@ -1,5 +1,5 @@
-"""The auditor's pages (role auditor, scoped to the street office): start an audit from a
-dice seed, enter a drawn paper blind through the form, conclude, countersign (备案) and
+"""The auditor's pages (role auditor, scoped to the street office): the manifest and the
+seal, then an audit from a dice seed, a drawn paper entered whole and blind, conclude, countersign (备案) and
 download the auditor bundle that carries both signatures and verifies."""
 from __future__ import annotations
 
@@ -15,10 +15,28 @@ from election.protocol import bundle
 from election.protocol.office import countersign as office_countersign
 from election.protocol.office import keygen
 from election.protocol.verify import Pins
-from tests.audit.test_rla_service import SEED, _enter_all, _record_of
+from tests.audit.test_rla_service import SEED, _boxes, _enter_all, _record_of, _sealed
 from tests.conftest import DATA_KEY, csrf_token, finish_job, login
 from tests.ledger.helpers import simulated
 from tools.verify import run
+
+
+def _fields(db, e, entry) -> list[tuple[str, str]]:
+    """The audit form's fields for a whole paper (the counting entry's own field names)."""
+    from election.counting.service import ballot_of
+    from election.models import Resident
+
+    out = []
+    for spec, cands in ballot_of(db, e, 1).posts:
+        m = entry["posts"].get(spec.key, {})
+        for c in cands:
+            pid = str(c.resident_id)
+            out.append((f"m-{spec.key}-{c.id}", "1" if pid in m.get("approve", []) else "2" if pid in m.get("oppose", []) else "0"))
+        names = [f"{r.name}#{r.voter_number}" for r in (db.get(Resident, int(x)) for x in m.get("write_ins", []))]
+        out.append((f"w-{spec.key}", "，".join(names)))
+        if m.get("unreadable"):
+            out.append((f"u-{spec.key}", "on"))
+    return out
 
 
 def test_audit_countersign_and_auditor_bundle(app, db, world):
@@ -27,31 +45,42 @@ def test_audit_countersign_and_auditor_bundle(app, db, world):
     client = app.test_client()
     login(client, "a_auditor")
     url = f"/audit/e/{e.id}"
+    page = client.get(url).get_data(as_text=True)
+    assert "开始审计" not in page  # no seed before the seal
+    boxes = {b: str(len(ds)) for b, ds in _boxes(db, e).items()}
+    res = client.post(f"{url}/manifest", data={**{f"box-{b}": n for b, n in boxes.items()}, "csrf_token": csrf_token(client, url)},
+                      follow_redirects=True)
+    assert "票箱清单已录入" in res.get_data(as_text=True)
+    res = client.post(f"{url}/seal", data={"csrf_token": csrf_token(client, url)}, follow_redirects=True)
+    assert "已封存" in res.get_data(as_text=True)
     res = client.post(url, data={"seed": "12", "risk_limit": "", "csrf_token": csrf_token(client, url)}, follow_redirects=True)
     assert "至少需要 20 位数字" in res.get_data(as_text=True)
+    res = client.post(url, data={"seed": SEED, "risk_limit": "1/10", "csrf_token": csrf_token(client, url)}, follow_redirects=True)
+    assert "不超过规则集规定的 1/20" in res.get_data(as_text=True)
     res = client.post(url, data={"seed": SEED, "risk_limit": "1/20", "csrf_token": csrf_token(client, url)}, follow_redirects=True)
     html = res.get_data(as_text=True)
     db.rollback()
     audit = service.current_audit(db, e)
     assert audit is not None and f'<span id="sample-size">{audit.sample_size}</span>' in html
-    # Enter the first draw through the form, blind: the page shows no record.
+    # Enter the first draw through the form, whole paper, blind: the page shows no record.
     draw = service.draws_of(db, audit)[0]
     durl = f"/audit/e/{e.id}/draw/{draw.index}"
     page = client.get(durl).get_data(as_text=True)
-    d, paper = _record_of(db, e, draw)
-    assert d not in page
-    form = {"scanned": d, "csrf_token": csrf_token(client, durl)}
-    data = list(form.items()) + [(f"p-{p}", c) for p, cs in paper.items() for c in cs]
+    d, entry = _record_of(db, e, draw)
+    assert d not in page and "居民委员会主任" in page and "jwh_zhuren（" not in page
     from werkzeug.datastructures import MultiDict
 
-    res = client.post(durl, data=MultiDict(data), follow_redirects=True)
+    res = client.post(durl, data=MultiDict([("scanned", d), ("csrf_token", csrf_token(client, durl))] + _fields(db, e, entry)),
+                      follow_redirects=True)
     assert "已录入第 1 次抽取" in res.get_data(as_text=True)
     db.rollback()  # end the test session's read snapshot
-    assert service.draws_of(db, audit)[0].d_hash == d
+    first = service.draws_of(db, audit)[0]
+    assert first.d_hash == d and first.paper["posts"]["jwh_zhuren"]["approve"] == entry["posts"]["jwh_zhuren"]["approve"]
     _enter_all(db, e, audit)
     db.commit()
     res = client.post(f"/audit/e/{e.id}/conclude", data={"csrf_token": csrf_token(client, url)}, follow_redirects=True)
-    assert "结果得到确认" in res.get_data(as_text=True)
+    html = res.get_data(as_text=True)
+    assert "结果得到确认" in html and "得票不少于" in html  # assertions named in Chinese
     # The office's key is made on its own computer; the server registers only the public key.
     office = keygen(b"office-pass-1")
     res = client.post(f"/audit/e/{e.id}/office-key", data={"csrf_token": csrf_token(client, url),
@@ -83,6 +112,7 @@ def test_audit_countersign_and_auditor_bundle(app, db, world):
     checks = {c.name_en: c for c in run(zipped, Pins(office_key=office.fingerprint))}
     assert all(c.ok for c in checks.values()), [c for c in checks.values() if not c.ok]
     assert checks["countersignature"].ok and checks["pin_office_key"].ok and checks["audit_sample"].ok
+    assert checks["audit_recompute"].ok and checks["audit_commitment"].ok and checks["audit_count"].ok
     assert not {c.name_en: c for c in run(zipped, Pins(office_key=other.fingerprint))}["pin_office_key"].ok
     # The public bundle now published is cut from the same sealed head and is countersigned too.
     pub = client.get(f"/e/{e.id}/bundle.zip").data
@@ -101,6 +131,7 @@ def test_countersigning_is_refused_while_the_audit_is_unconcluded(app, db, world
     signed = office_countersign(out.data, office.private_pem, b"office-pass-1", "2026-11-25")
     with pytest.raises(UserError, match="尚未进行风险限制审计"):
         upload_countersignature(db, e, signed.signature_file, "auditor", tmp_path)
+    _sealed(db, e)
     service.start_audit(db, e, SEED, "auditor")
     db.commit()
     with pytest.raises(UserError, match="尚未得出确认结论"):

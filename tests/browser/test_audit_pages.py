@@ -1,5 +1,6 @@
 """The street office auditor in a real browser: start an audit with a dice seed, see the
-draw list, enter a drawn paper (scan + marks) without seeing its record."""
+draw list, enter a drawn paper (scan + marks) without seeing its record; the manifest
+and the seal come first."""
 from __future__ import annotations
 
 from election.accounts.service import create_user
@@ -22,6 +23,20 @@ def test_auditor_starts_an_audit_and_enters_a_draw(page, live_app):
     page.wait_for_url("**/")
     page.goto(f"/audit/e/{eid}")
     assert unlabelled_fields(page) == []
+    assert page.get_by_label("随机种子（公开掷骰得到的数字，至少 20 位）").count() == 0  # no seed before the seal
+    from collections import Counter
+
+    from election.ledger.publish import box_keys
+
+    names = box_keys(db, election)
+    counted = Counter(names[b] for (b,) in db.query(AuditCode.box_id).filter(
+        AuditCode.election_id == eid, AuditCode.state == "counted"))
+    for label, n in counted.items():  # the scrutineers' count of each box
+        page.get_by_label(f"票箱 {label} 清点的选票张数").fill(str(n))
+    page.get_by_role("button", name="录入票箱清单").click()
+    assert "票箱清单已录入" in page.content()
+    page.get_by_role("button", name="封存计票记录与票箱清单").click()
+    assert "已封存" in page.content()
     page.get_by_label("随机种子（公开掷骰得到的数字，至少 20 位）").fill("6543 2156 4321 5613 2465")
     page.get_by_role("button", name="计算样本并列出抽取清单").click()
     page.wait_for_selector("#draws")
@@ -34,9 +49,6 @@ def test_auditor_starts_an_audit_and_enters_a_draw(page, live_app):
     heading = page.locator("h1").inner_text()
     box = heading.split("票箱 ")[1].split(" ")[0]
     position = int(heading.split("第 ")[2].split(" ")[0])
-    from election.ledger.publish import box_keys
-
-    names = box_keys(db, election)
     ds = sorted(d for d, b in db.query(AuditCode.d_hash, AuditCode.box_id)
                 .filter(AuditCode.election_id == eid, AuditCode.state == "counted") if names[b] == box)
     d = ds[position - 1]

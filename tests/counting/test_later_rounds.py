@@ -152,6 +152,9 @@ def test_runoff_round_printed_issued_counted_and_bundled(db, runoff, monkeypatch
     assert a1.box_root == roots[1][a1.box]["root"] and a2.box_root == roots[2][a2.box]["root"]
 
     # The street office audits round 2 by default; its audit.json travels in round 2's bundle.
+    from tests.audit.test_rla_service import _sealed
+
+    _sealed(db, e)
     audit = audit_service.start_audit(db, e, SEED, "auditor")
     db.commit()
     assert audit.round_number == 2 and audit.papers == 23
@@ -340,6 +343,10 @@ def test_each_round_published_and_checked_on_the_public_pages(app, db, runoff, m
     login(client, "a_auditor")
     assert "第 2 轮" in client.get(f"/audit/e/{e.id}").get_data(as_text=True)
     url = f"/audit/e/{e.id}?round=1"
+    from tests.audit.test_rla_service import _sealed
+
+    _sealed(db, e, round_number=1)
+    db.commit()
     client.post(url, data={"seed": SEED, "risk_limit": "", "csrf_token": csrf_token(client, url)})
     db.rollback()
     assert audit_service.current_audit(db, e).round_number == 1

@@ -1,6 +1,6 @@
 """Builds a small but complete election bundle for the protocol tests: three boxes at two
-stations, 100 printed papers, real codes, keys, chain, signatures, the rules' own tally
-and an audit sample. Deterministic when given a seed (docs/vectors use it)."""
+stations, 100 printed papers, real codes, keys, chain, signatures and the rules' own tally
+(no audit: see tests/audit/test_rla_verify.py). Deterministic when given a seed (docs/vectors use it)."""
 from __future__ import annotations
 
 import random
@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from election.protocol import bundle, chain, codes, rla, signing
+from election.protocol import bundle, chain, codes, signing
 from election.protocol.bundle import BoxInfo, BundleParts, Record
 from election.protocol.bundle_tally import result_of, tally_files
 from election.protocol.canonical import digest
@@ -17,7 +17,6 @@ from election.rules.rulebook import Rulebook
 from election.rules.tally_types import Candidate, PostSpec, TallyInput
 
 ELECTION = "E-2026-朝阳-001"
-SEED = "31415926535897932384626"
 CANDIDATES = {"zr": [("p1", "张三", "男"), ("p2", "李四", "女")],
               "wy": [("p3", "王五", "女"), ("p4", "赵六", "男"), ("p5", "钱七", "男"), ("p6", "孙八", "女")]}
 
@@ -90,7 +89,6 @@ def build(box_sizes: dict[str, int] | None = None, seed: int = 2026) -> Built:
                       "valid": p["valid_papers"], "invalid": p["invalid_papers"]} for k, p in result["posts"].items()},
         "next_round": result["next_round"], "_by": "committee", "_why": ""}, at="2026-11-23T20"))
     totals, box_totals, scenario = tally_files(inp, records, sorted(sizes), 1, result)
-    draws = rla.draw_sample(SEED, sizes, 12)
     parts = BundleParts(
         election_id=ELECTION,
         manifests=(man,),
@@ -105,7 +103,9 @@ def build(box_sizes: dict[str, int] | None = None, seed: int = 2026) -> Built:
         chain=tuple(events),
         election_key_pem=signing.public_key_to_pem(key.public_key()),
         records=tuple(records),
-        audit={"seed": SEED, "risk_limit": "1/20", "draws": [[d.box, d.position] for d in draws]},
+        # An audit needs its sealed commitment in the chain (docs/AUDIT.md): it is built and
+        # verified through the services in tests/audit/test_rla_verify.py.
+        audit=None,
         voided=tuple(sorted(voided)),
         tally_input=scenario,
     )

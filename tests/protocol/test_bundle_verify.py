@@ -35,7 +35,7 @@ def test_clean_auditor_and_public_bundles_pass_every_check(built: Built) -> None
     checks = verify_bundle(bundle.write_bundle(built.parts))
     assert [c.name_en for c in checks if not c.ok] == []
     names = {c.name_en for c in checks}
-    assert {"winners", "bounds", "result_event", "recount", "records_frozen", "lists", "canonical", "audit_sample"} <= names
+    assert {"winners", "bounds", "result_event", "recount", "records_frozen", "lists", "canonical"} <= names
     pub = verify_bundle(bundle.write_bundle(bundle.public(built.parts)))
     assert [c.name_en for c in pub if not c.ok] == []
     assert "recount" not in {c.name_en for c in pub} and "winners" in {c.name_en for c in pub}

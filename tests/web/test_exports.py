@@ -163,7 +163,9 @@ def counted(db, world):
     answer_complaint(db, election, complaint.id, "已核实，唱票有录像。", "a_committee")
     file_complaint(db, election, "receipt", "我的回执查不到", "", clock.today())
     from election.audit import service as audit
+    from tests.audit.test_rla_service import _sealed
 
+    _sealed(db, election)
     audit.start_audit(db, election, SEED, "a_auditor")
     db.commit()
     return sim

@@ -1,0 +1,206 @@
+"""The audit's decision from its findings (pure; the service and the verifier both call it).
+
+Each drawn paper is compared with the record that carries its D: both go through the same
+validity function (rla_assert.counted_votes, the count's own code) and every assertion's
+overstatement e = (A(record) - A(paper)) / u is charged to the Kaplan-Markov risk
+(rla.measured_risk). A drawn position with no paper, a paper whose D has no record in that
+box, or a record or paper the count cannot read is charged the worst case e = 1 (SHANGRLA's
+phantom rule). Any difference in marks, overstatement or understatement, is logged.
+
+Status: ``confirmed`` when every assertion's risk is at most the limit and no post needs a
+hand count; ``escalated`` (draw up to ``next_size``) while the needed sample is smaller
+than N; ``full_count`` when a post has no assertion, has a tie, or its sample would reach
+every paper: the papers are then counted by hand and that count replaces the result.
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from typing import Any
+
+from election.protocol import rla
+from election.protocol.rla_assert import Assertion, AuditPlan, counted_votes, to_paper
+from election.rules.rulebook import Rulebook
+from election.rules.tally_types import PostSpec, TallyInput, TallyInputError
+
+MISSING = "missing"  # paper state: no paper at the drawn position
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One drawn position: the record whose D the paper there carries (None: no such
+    record in that box) and the auditor's whole-paper entry (None: no paper found)."""
+
+    index: int
+    box: str
+    position: int
+    record: Mapping[str, Any] | None
+    paper: Mapping[str, Any] | None
+
+
+@dataclass(frozen=True)
+class Difference:
+    """A drawn paper that differs from its record: the posts whose marks differ and the
+    posts whose counted votes differ (what the count would make of them)."""
+
+    index: int
+    box: str
+    position: int
+    marks: tuple[str, ...]
+    counted: tuple[str, ...]
+    reason: str
+
+
+@dataclass(frozen=True)
+class AssertionRisk:
+    assertion: Assertion
+    risk: float
+    o1: int
+    o2: int
+    u1: int
+    u2: int
+    need: int  # total sample this assertion needs given its discrepancies (N: hand count)
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    status: str  # confirmed | escalated | full_count
+    sampled: int
+    next_size: int
+    risks: tuple[AssertionRisk, ...]
+    hand_count: dict[str, str]  # post -> reason
+    differences: tuple[Difference, ...]
+    message: str
+
+
+def _norm(marks: Mapping[str, Any] | None) -> dict[str, tuple]:
+    out = {}
+    for post, m in (marks or {}).items():
+        if isinstance(m, Mapping):
+            out[str(post)] = (sorted(map(str, m.get("approve", ()) or ())), sorted(map(str, m.get("oppose", ()) or ())),
+                              sorted(map(str, m.get("write_ins", ()) or ())), bool(m.get("unreadable")))
+    return out
+
+
+def _counted(marks: Mapping[str, Any] | None, posts: Sequence[PostSpec], rb: Rulebook) -> dict[str, frozenset[str]] | None:
+    if marks is None:
+        return None
+    try:
+        return counted_votes(marks, posts, rb)
+    except TallyInputError:
+        return None
+
+
+def paper_marks(entry: Mapping[str, Any] | None) -> Mapping[str, Any] | None:
+    """The marks of an auditor's whole-paper entry ({"state", "posts"}); None when the
+    paper was not found at its position."""
+    if entry is None or entry.get("state") == MISSING:
+        return None
+    posts = entry.get("posts", {})
+    return posts if isinstance(posts, Mapping) else {}
+
+
+def _difference(f: Finding, rec: dict[str, frozenset[str]] | None,
+                pap: dict[str, frozenset[str]] | None) -> Difference | None:
+    if f.paper is None:
+        return Difference(f.index, f.box, f.position, (), (), "抽中的位置没有选票（按最不利情形计）")
+    if f.record is None:
+        return Difference(f.index, f.box, f.position, (), (), "此选票的审计码在该票箱没有计票记录（按最不利情形计）")
+    if rec is None or pap is None:
+        return Difference(f.index, f.box, f.position, (), (), "记录或录入无法按计票规则读取（按最不利情形计）")
+    a, b = _norm(f.record), _norm(f.paper)
+    empty: tuple = ([], [], [], False)
+    marks = tuple(sorted(k for k in set(a) | set(b) if a.get(k, empty) != b.get(k, empty)))
+    counted = tuple(sorted(k for k in set(rec) | set(pap) if rec.get(k, frozenset()) != pap.get(k, frozenset())))
+    if marks or counted:
+        return Difference(f.index, f.box, f.position, marks, counted, "选票与记录不一致")
+    return None
+
+
+def evaluate(plan: AuditPlan, posts: Sequence[PostSpec], rulebook: Rulebook, findings: Sequence[Finding],
+             risk_limit: float, gamma: float = rla.DEFAULT_GAMMA,
+             cache: dict[int, tuple[Any, Any, Difference | None]] | None = None) -> Evaluation:
+    """Risk of every assertion after ``findings`` (sampling with replacement, repeats
+    included), the posts to hand count and the next sample size. ``cache`` (draw index ->
+    counted record and paper) may be kept by a caller that evaluates a growing sample."""
+    n_all = plan.papers
+    compared = []
+    differences = []
+    for f in findings:
+        if cache is not None and f.index in cache:
+            rec, pap, diff = cache[f.index]
+        else:
+            rec, pap = _counted(f.record, posts, rulebook), _counted(f.paper, posts, rulebook)
+            diff = _difference(f, rec, pap)
+            if cache is not None:
+                cache[f.index] = (rec, pap, diff)
+        compared.append((rec, pap))
+        if diff is not None:
+            differences.append(diff)
+    hand: dict[str, str] = {p.post: p.hand_count for p in plan.posts if p.hand_count}
+    risks = []
+    sampled = len(findings)
+    for pp in plan.posts:
+        for a in pp.assertions:
+            errs = []
+            for rec, pap in compared:
+                if rec is None or pap is None:
+                    errs.append(1.0)
+                elif rec.get(a.post) == pap.get(a.post):
+                    errs.append(0.0)  # the same votes counted on this post: no error
+                else:
+                    errs.append((a.assort(rec.get(a.post, frozenset()), pp.known)
+                                 - a.assort(pap.get(a.post, frozenset()), pp.known)) / a.upper)
+            c = {k: sum(1 for e in errs if abs(e - k) < 1e-9) for k in (0.5, 1.0, -0.5, -1.0)}
+            risk = rla.measured_risk(a.diluted_margin, errs, gamma)
+            if risk <= risk_limit:
+                need = sampled
+            elif a.diluted_margin <= 0:
+                need = n_all
+            else:
+                need = max(rla.sample_size(a.diluted_margin, risk_limit, gamma, c[0.5], c[1.0], c[-0.5], c[-1.0]),
+                           sampled + 1)
+            risks.append(AssertionRisk(a, risk, c[0.5], c[1.0], c[-0.5], c[-1.0], min(need, n_all)))
+            if risk > risk_limit and need >= n_all and a.post not in hand:
+                why = ("报告的差额不为正" if a.diluted_margin <= 0 else f"按已发现的差错，所需样本达到全部 {n_all} 张")
+                hand[a.post] = f"断言“{a.label}”的风险为 {risk:.4f}，超过风险上限 {risk_limit:g}；{why}，须全面人工计票"
+    if not plan.posts or (not risks and not hand):
+        hand["*"] = "没有任何断言：不能以零项断言确认结果，须全面人工计票"
+    unmet = [r for r in risks if r.risk > risk_limit]
+    next_size = max([sampled] + [r.need for r in unmet])
+    if hand:
+        status = "full_count"
+        for r in unmet:  # the hand count reads whole papers: say which other posts it settles
+            hand.setdefault(r.assertion.post, f"断言“{r.assertion.label}”尚未确认（风险 {r.risk:.4f}），由全面人工计票决定")
+        names = {p.post: p.name for p in plan.posts}
+        message = "；".join(f"{names.get(k, '全部职位')}：{v}" for k, v in hand.items())
+        next_size = n_all
+    elif unmet:
+        status = "escalated"
+        worst = max(unmet, key=lambda r: r.risk)
+        message = (f"断言“{worst.assertion.label}”的风险为 {worst.risk:.4f}，超过风险上限 {risk_limit:g}："
+                   f"须扩大抽样至 {next_size} 张")
+    else:
+        status = "confirmed"
+        message = (f"已抽查 {sampled} 张选票，全部 {len(risks)} 项断言的风险均不超过 {risk_limit:g}，"
+                   f"发现不一致 {len(differences)} 张，结果得到确认")
+    return Evaluation(status, sampled, next_size, tuple(risks), hand, tuple(differences), message)
+
+
+def initial_size(plan: AuditPlan, risk_limit: float, gamma: float = rla.DEFAULT_GAMMA) -> int:
+    """The first sample: the size for the smallest diluted margin with no discrepancies
+    (docs/AUDIT.md), or every paper when a post must be hand counted anyway."""
+    if any(p.hand_count for p in plan.posts) or not plan.assertions:
+        return plan.papers
+    mu = min(a.diluted_margin for a in plan.assertions)
+    if mu <= 0:
+        return plan.papers
+    return min(plan.papers, rla.sample_size(mu, risk_limit, gamma))
+
+
+def hand_count_input(inp: TallyInput, entries: Sequence[Mapping[str, Any]]) -> TallyInput:
+    """The round's tally input with the hand count's papers (the auditor's whole-paper
+    entries, one per paper in the boxes) in place of the records: the tally of it is the
+    result that replaces the machine result."""
+    papers = [to_paper(paper_marks(e) or {}) for e in entries if e.get("state") != MISSING]
+    return replace(inp, papers=papers, papers_returned=len(papers))

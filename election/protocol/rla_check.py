@@ -1,0 +1,205 @@
+"""The verifier's recomputation of a round's risk-limiting audit from the auditor bundle
+(docs/AUDIT.md, "What the verifier recomputes"). Pure; verify.py calls ``checks``.
+
+From audit.json (every audit of the round), records.jsonl, tally_input.json with
+rulebook.json, totals.json and the event chain it recomputes: the draws from each seed and its manifest; the order of
+manifest, commitment, signed seal and seed in the chain, and that the commitment binds
+these records; the number of audits of the round against the chain (none hidden); and,
+for the latest audit, the assertions from the records, each finding through the count's
+own validity rule, the risks and the status, which must follow from the findings.
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
+from typing import Any
+
+from election.protocol import rla, signing
+from election.protocol.bundle import Record
+from election.protocol.canonical import digest
+from election.protocol.chain import Event
+from election.protocol.rla_assert import plan, to_paper
+from election.protocol.rla_audit import MISSING, Finding, evaluate
+from election.rules.tally import tally
+from election.rules.tally_types import TallyInput, TallyInputError
+
+Check = tuple[str, str, list[str], str]  # (Chinese name, English name, problems, detail when ok)
+
+
+def _kind(e: Event) -> str:
+    return e.kind.replace(".", "_").lower()  # event kinds may be written audit.started
+CONCLUDED = ("confirmed", "hand_counted")
+
+
+def _audits(audit: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    items = audit.get("audits")
+    if isinstance(items, list):
+        return items
+    return [audit]  # a bundle of the earlier format: one audit at the top level
+
+
+def _manifest(a: Mapping[str, Any], records: Sequence[Record] | None) -> dict[str, int]:
+    m = a.get("manifest")
+    if isinstance(m, Mapping):
+        return {str(k): int(v) for k, v in m.items()}
+    counts: dict[str, int] = {}
+    for r in records or ():
+        counts[r.box] = counts.get(r.box, 0) + 1
+    return counts
+
+
+def checks(audit: Mapping[str, Any], records: Sequence[Record] | None, totals: Mapping[str, Any],
+           chain: Sequence[Event], election_key_pem: bytes, inp: TallyInput | None) -> list[Check]:
+    """The four audit checks. ``inp``: the round's tally input from the bundle
+    (tally_input.json with the rulebook in force, no papers); None when it cannot be read."""
+    out: list[Check] = []
+    try:
+        audits = _audits(audit)
+        number = int(audit.get("round", totals.get("round", 1)))
+    except (TypeError, ValueError) as exc:
+        return [("审计抽样", "audit_sample", [f"audit.json 格式错误：{exc}"], "")]
+    out.append(("审计抽样", "audit_sample", _sample(audits, records), "每次审计的抽样均可由公开的骰子种子和票箱清单重现"))
+    out.append(("审计封存顺序", "audit_commitment", _order(audits, records, number, chain, election_key_pem),
+                "票箱清单与计票记录先封存并签署链头，之后才录入随机种子；封存的记录即本包的记录"))
+    started = [e for e in chain if _kind(e) == "audit_started" and (e.payload or {}).get("round") == number]
+    problems = []
+    if len(started) != len(audits):
+        problems.append(f"事件链记有第 {number} 轮审计 {len(started)} 次，audit.json 只列出 {len(audits)} 次：有审计未公布")
+    else:
+        for i, (ev, a) in enumerate(zip(started, audits), 1):
+            if ev.payload.get("seed") != a.get("seed"):
+                problems.append(f"第 {i} 次审计的随机种子与事件链中的不符")
+        for i, a in enumerate(audits[:-1], 1):
+            if a.get("status") not in CONCLUDED:
+                problems.append(f"第 {i} 次审计尚未结束（{a.get('status')}）就开始了下一次审计")
+    out.append(("审计次数", "audit_count", problems, f"第 {number} 轮共审计 {len(audits)} 次，全部公布"))
+    out.append(("审计重算", "audit_recompute", _recompute(audits[-1] if audits else {}, records, inp, totals, chain),
+                "按记录重算断言、逐张比对和风险，审计结论与发现一致"))
+    return out
+
+
+def _sample(audits: Sequence[Mapping[str, Any]], records: Sequence[Record] | None) -> list[str]:
+    problems = []
+    for i, a in enumerate(audits, 1):
+        try:
+            got = [list(x) for x in a.get("draws", [])]
+            if not got:
+                continue
+            expect = [[d.box, d.position] for d in rla.draw_sample(str(a["seed"]), _manifest(a, records), len(got))]
+            for k, (e, g) in enumerate(zip(expect, got), 1):
+                if e != g:
+                    problems.append(f"第 {i} 次审计第 {k} 次抽取应为票箱 {e[0]} 第 {e[1]} 张，审计记录为票箱 {g[0]} 第 {g[1]} 张")
+                    break
+        except (KeyError, TypeError, ValueError) as exc:
+            problems.append(f"audit.json 格式错误：{exc}")
+    return problems
+
+
+def _order(audits: Sequence[Mapping[str, Any]], records: Sequence[Record] | None, number: int,
+           chain: Sequence[Event], key_pem: bytes) -> list[str]:
+    mine = [e for e in chain if (e.payload or {}).get("round") == number and _kind(e) in (
+        "audit_manifest", "audit_commitment", "audit_sealed", "audit_started")]
+    if not any(_kind(e) == "audit_started" for e in mine):
+        return ["事件链中没有本轮审计开始的记录"] if audits and audits[0].get("draws") else []
+    by_hash = {e.hash: e for e in chain}
+    problems = []
+    try:
+        key = signing.public_key_from_pem(key_pem)
+    except ValueError as exc:
+        return [f"选举公钥无法读取：{exc}"]
+    previous = -1
+    latest_commitment = None
+    for ev in [e for e in mine if _kind(e) == "audit_started"]:
+        seals = [e for e in mine if _kind(e) == "audit_sealed" and previous < e.seq < ev.seq]
+        previous = ev.seq
+        if not seals:
+            problems.append(f"事件 {ev.seq}：开始审计（录入随机种子）之前没有封存计票记录与票箱清单")
+            continue
+        seal = seals[-1]
+        commitment = by_hash.get(str(seal.payload.get("head")))
+        if commitment is None or _kind(commitment) != "audit_commitment" or commitment.seq >= seal.seq:
+            problems.append(f"事件 {seal.seq}：签署的链头不是本轮的封存事件")
+            continue
+        try:
+            signed = signing.SignedStatement.from_json(seal.payload["signed"])
+            if not signing.verify(key, signed) or signed.statement.get("head") != commitment.hash:
+                problems.append(f"事件 {seal.seq}：封存后链头的签名无法用选举公钥验证")
+        except (KeyError, TypeError, ValueError):
+            problems.append(f"事件 {seal.seq}：封存签名格式错误")
+        if not any(_kind(e) == "audit_manifest" and e.seq < commitment.seq for e in mine):
+            problems.append(f"事件 {commitment.seq}：封存之前没有录入票箱清单")
+        latest_commitment = commitment
+        started_manifest = ev.payload.get("boxes")
+        if started_manifest != commitment.payload.get("manifest"):
+            problems.append(f"事件 {ev.seq}：审计所用的票箱清单与封存的不同")
+    if latest_commitment is not None and records is not None:
+        got = digest([[r.d, r.box, r.marks] for r in sorted(records, key=lambda r: r.d)])
+        if got != latest_commitment.payload.get("records_digest"):
+            problems.append("本包的计票记录与最近一次审计封存的记录不同：记录在封存后被更改")
+        if audits and _manifest(audits[-1], records) != latest_commitment.payload.get("manifest"):
+            problems.append("audit.json 的票箱清单与封存的不同")
+    return problems
+
+
+def _recompute(a: Mapping[str, Any], records: Sequence[Record] | None, spec: TallyInput | None,
+               totals: Mapping[str, Any], chain: Sequence[Event]) -> list[str]:
+    if records is None:
+        return ["审计公示包中没有计票记录，无法重算审计"]
+    if spec is None:
+        return ["公示包中没有可读的计票输入（tally_input.json），无法重算审计"]
+    try:
+        rb = spec.rulebook
+        inp = replace(spec, papers=[to_paper(r.marks) for r in records], papers_returned=len(records))
+        result = tally(inp)
+        published = (totals.get("result") or {}).get("posts", {})
+        problems = []
+        for pr in result.posts:
+            pub = published.get(pr.key, {}).get("elected")
+            if pub is not None and sorted(map(str, pub)) != sorted(e.person_id for e in pr.elected):
+                problems.append(f"{pr.key}：按记录计票的当选人与公布的不一致")
+        manifest = _manifest(a, records)
+        n = sum(manifest.values())
+        audit_plan = plan(inp, result, n)
+        by_d = {r.d: r for r in records}
+        draws = [list(x) for x in a.get("draws", [])]
+        findings = []
+        for f in a.get("findings", []):
+            i = int(f["index"])
+            box, position = draws[i - 1]
+            paper = f.get("paper") or {}
+            rec = by_d.get(str(f.get("d")))
+            findings.append(Finding(i, str(box), int(position), dict(rec.marks) if rec is not None and rec.box == box else None,
+                                    None if paper.get("state") == MISSING else dict(paper.get("posts") or {})))
+        alpha = _fraction(str(a["risk_limit"]))
+        if alpha > float(rb.rla_risk_limit):
+            problems.append(f"审计的风险上限 {a['risk_limit']} 大于规则集规定的 {rb.rla_risk_limit}")
+        ev = evaluate(audit_plan, inp.posts, rb, findings, alpha)
+    except (KeyError, TypeError, ValueError, IndexError, TallyInputError) as exc:
+        return [f"审计无法重算：{exc}"]
+    status = a.get("status")
+    pending = len(draws) - len(findings)
+    if status == "confirmed":
+        if pending:
+            problems.append(f"审计称结果得到确认，但还有 {pending} 次抽取未录入")
+        if ev.status != "confirmed":
+            problems.append(f"审计称结果得到确认，但按公布的发现重算：{ev.message}")
+    elif status == "escalated":
+        if ev.status == "confirmed" and not pending:
+            problems.append("审计称须扩大抽样，但按公布的发现风险已不超过上限")
+        if ev.status == "full_count" and not pending:
+            problems.append(f"审计称扩大抽样，但按公布的发现应全面人工计票：{ev.message}")
+    elif status == "full_count":
+        if ev.status != "full_count" and not pending:
+            problems.append(f"审计称须全面人工计票，但按公布的发现：{ev.message}")
+    elif status == "hand_counted":
+        ends = [e for e in chain if _kind(e) == "audit_hand_count" and (e.payload or {}).get("audit") == a.get("id")]
+        if not ends:
+            problems.append("审计称已全面人工计票，但事件链中没有人工计票结果")
+    elif status != "open":
+        problems.append(f"未知的审计状态“{status}”")
+    return problems
+
+
+def _fraction(text: str) -> float:
+    num, _, den = text.partition("/")
+    return int(num) / int(den or "1")

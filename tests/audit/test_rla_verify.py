@@ -1,0 +1,85 @@
+"""Issue 14, must show 3 (verifier): the auditor bundle's audit is recomputed, and a
+bundle the server sealed with its own key still fails, under the named check, when the
+audit's status does not follow from its findings or when an audit of the round is hidden."""
+from __future__ import annotations
+
+from election.audit import service
+from election.models import Audit, AuditDraw
+from tests.audit.test_rla_service import SEED, _enter_all, _sealed
+from tests.ledger.helpers import export, simulated
+from tools.verify import run
+
+
+def _checks(db, e) -> dict:
+    db.commit()
+    return {c.name_en: c for c in run(export(db, e))}
+
+
+def test_status_that_does_not_follow_from_the_findings_fails_audit_recompute(db):
+    e = simulated(db).election
+    _sealed(db, e)
+    audit = service.start_audit(db, e, SEED, "auditor")
+    state = {"n": 0}
+
+    def blank_zhuren(entry):  # five papers read blank for 主任 where the records have a vote
+        z = entry["posts"]["jwh_zhuren"]
+        if state["n"] < 5 and z["approve"]:
+            entry["posts"]["jwh_zhuren"] = {**z, "approve": []}
+            state["n"] += 1
+            return True
+        return False
+
+    _enter_all(db, e, audit, blank_zhuren)
+    ev = service.conclude(db, e, audit, "auditor")
+    assert ev.status != "confirmed"
+    honest = _checks(db, e)
+    assert honest["audit_recompute"].ok and honest["audit_count"].ok and honest["audit_commitment"].ok
+    # A dishonest server marks the audit confirmed and seals the bundle with its own key.
+    audit.status = "confirmed"
+    checks = _checks(db, e)
+    assert not checks["audit_recompute"].ok and "结果得到确认" in checks["audit_recompute"].detail
+    # Everything the server's key can vouch for still passes: only the recomputation catches it.
+    assert checks["chain"].ok and checks["head_signature"].ok and checks["bundle_index"].ok
+
+
+def test_a_hidden_second_audit_fails_audit_count(db):
+    e = simulated(db).election
+    _sealed(db, e)
+    first = service.start_audit(db, e, SEED, "auditor")
+    _enter_all(db, e, first)
+    assert service.conclude(db, e, first, "auditor").status == "confirmed"
+    _sealed(db, e)
+    second = service.start_audit(db, e, "2718 2818 2845 9045 2353 6", "auditor")
+    _enter_all(db, e, second)
+    service.conclude(db, e, second, "auditor")
+    assert _checks(db, e)["audit_count"].ok
+    # The server drops the first audit from what it publishes.
+    db.query(AuditDraw).filter(AuditDraw.audit_id == first.id).delete()
+    db.query(Audit).filter(Audit.id == first.id).delete()
+    checks = _checks(db, e)
+    assert not checks["audit_count"].ok and "有审计未公布" in checks["audit_count"].detail
+
+
+def test_an_audit_started_before_any_seal_fails_audit_commitment(db):
+    """Forged order: audit rows and an audit_started event without a seal before them."""
+    from election.ledger.events import record_event
+
+    e = simulated(db).election
+    audit = Audit(election_id=e.id, round_number=1, seed="1" * 20, risk_limit="1/20", papers=10,
+                  boxes={"A": 10}, sample_size=0, status="confirmed", started_by="x")
+    db.add(audit)
+    db.flush()
+    record_event(db, e, "audit_started", {"audit": audit.id, "round": 1, "seed": "1" * 20, "boxes": {"A": 10}}, "x")
+    checks = _checks(db, e)
+    assert not checks["audit_commitment"].ok and "之前没有封存" in checks["audit_commitment"].detail
+    assert not checks["audit_recompute"].ok
+
+
+def test_draws_that_do_not_follow_from_the_seed_fail_audit_sample(db):
+    e = simulated(db).election
+    _sealed(db, e)
+    audit = service.start_audit(db, e, SEED, "auditor")
+    first = service.draws_of(db, audit)[0]
+    first.position = first.position % audit.boxes[first.box] + 1  # the server picks another paper
+    checks = _checks(db, e)
+    assert not checks["audit_sample"].ok and "第 1 次抽取应为" in checks["audit_sample"].detail
