@@ -33,7 +33,7 @@ from ..ledger.events import events_of, record_event
 from ..ledger.publish import box_keys, bundle_round, sign_head
 from ..models import Audit, AuditCode, AuditDraw, Election, RoundResult
 from ..protocol import rla
-from ..protocol.canonical import digest
+from ..protocol.canonical import canonical_json, sha256_hex
 from ..protocol.rla_assert import AuditPlan, plan
 from ..protocol.rla_audit import MISSING, Evaluation, Finding, evaluate as evaluate_findings, hand_count_input, initial_size
 from ..rules.rulebook import Rulebook
@@ -57,8 +57,9 @@ def records_of(db: Session, election: Election, number: int) -> list[tuple[str, 
 
 
 def records_digest(records: list[tuple[str, str, dict]]) -> str:
-    """What the commitment binds: the canonical JSON digest of [[D, box, marks], ...] by D."""
-    return digest([[d, b, m] for d, b, m in records])
+    """What the commitment binds: SHA-256 of the records exactly as the auditor bundle's
+    records.jsonl holds them (one canonical {"d","box","marks"} line each, sorted by D)."""
+    return sha256_hex(b"".join(canonical_json({"d": d, "box": b, "marks": m}) + b"\n" for d, b, m in sorted(records)))
 
 
 def _round_events(db: Session, election: Election, number: int, kind: str) -> list[Any]:

@@ -16,7 +16,6 @@ from typing import Any
 
 from election.protocol import rla, signing
 from election.protocol.bundle import Record
-from election.protocol.canonical import digest
 from election.protocol.chain import Event
 from election.protocol.rla_assert import plan, to_paper
 from election.protocol.rla_audit import MISSING, Finding, evaluate
@@ -49,9 +48,11 @@ def _manifest(a: Mapping[str, Any], records: Sequence[Record] | None) -> dict[st
 
 
 def checks(audit: Mapping[str, Any], records: Sequence[Record] | None, totals: Mapping[str, Any],
-           chain: Sequence[Event], election_key_pem: bytes, inp: TallyInput | None) -> list[Check]:
+           chain: Sequence[Event], election_key_pem: bytes, inp: TallyInput | None,
+           records_sha256: str | None = None) -> list[Check]:
     """The four audit checks. ``inp``: the round's tally input from the bundle
-    (tally_input.json with the rulebook in force, no papers); None when it cannot be read."""
+    (tally_input.json with the rulebook in force, no papers); None when it cannot be read.
+    ``records_sha256``: SHA-256 of the bundle's records.jsonl bytes (what the seal binds)."""
     out: list[Check] = []
     try:
         audits = _audits(audit)
@@ -59,7 +60,7 @@ def checks(audit: Mapping[str, Any], records: Sequence[Record] | None, totals: M
     except (TypeError, ValueError) as exc:
         return [("审计抽样", "audit_sample", [f"audit.json 格式错误：{exc}"], "")]
     out.append(("审计抽样", "audit_sample", _sample(audits, records), "每次审计的抽样均可由公开的骰子种子和票箱清单重现"))
-    out.append(("审计封存顺序", "audit_commitment", _order(audits, records, number, chain, election_key_pem),
+    out.append(("审计封存顺序", "audit_commitment", _order(audits, records, records_sha256, number, chain, election_key_pem),
                 "票箱清单与计票记录先封存并签署链头，之后才录入随机种子；封存的记录即本包的记录"))
     started = [e for e in chain if _kind(e) == "audit_started" and (e.payload or {}).get("round") == number]
     problems = []
@@ -95,8 +96,8 @@ def _sample(audits: Sequence[Mapping[str, Any]], records: Sequence[Record] | Non
     return problems
 
 
-def _order(audits: Sequence[Mapping[str, Any]], records: Sequence[Record] | None, number: int,
-           chain: Sequence[Event], key_pem: bytes) -> list[str]:
+def _order(audits: Sequence[Mapping[str, Any]], records: Sequence[Record] | None, records_sha256: str | None,
+           number: int, chain: Sequence[Event], key_pem: bytes) -> list[str]:
     mine = [e for e in chain if (e.payload or {}).get("round") == number and _kind(e) in (
         "audit_manifest", "audit_commitment", "audit_sealed", "audit_started")]
     if not any(_kind(e) == "audit_started" for e in mine):
@@ -133,8 +134,7 @@ def _order(audits: Sequence[Mapping[str, Any]], records: Sequence[Record] | None
         if started_manifest != commitment.payload.get("manifest"):
             problems.append(f"事件 {ev.seq}：审计所用的票箱清单与封存的不同")
     if latest_commitment is not None and records is not None:
-        got = digest([[r.d, r.box, r.marks] for r in sorted(records, key=lambda r: r.d)])
-        if got != latest_commitment.payload.get("records_digest"):
+        if records_sha256 != latest_commitment.payload.get("records_digest"):
             problems.append("本包的计票记录与最近一次审计封存的记录不同：记录在封存后被更改")
         if audits and _manifest(audits[-1], records) != latest_commitment.payload.get("manifest"):
             problems.append("audit.json 的票箱清单与封存的不同")

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from election.protocol import rla_check
 from election.protocol.bundle import Record
+from election.protocol.canonical import sha256_hex
 
 if TYPE_CHECKING:
     from election.protocol.verify import Ctx
@@ -22,15 +23,16 @@ def _results(c: Ctx) -> dict[str, tuple[list[str], str]]:
     done: dict[str, tuple[list[str], str]] | None = getattr(c, "_audit_checks", None)
     if done is None:
         recs = c.d.get("records.jsonl")
-        records = None if recs is None else [Record(str(r["d"]), str(r["box"]), dict(r.get("marks") or {})) for r in recs]
+        records = None if recs is None else [Record(r.d, r.box, r.marks()) for r in recs]
         try:
             from election.protocol.verify_tally import tally_input
 
             inp = tally_input(c.d)
         except Exception:  # noqa: BLE001 (an unreadable tally input is reported by audit_recompute)
             inp = None
+        raw = c.raw.get("records.jsonl")
         found = rla_check.checks(c.d["audit.json"], records, c.d.get("totals.json", {}), c.events,
-                                 c.raw.get("election_key.pem", b""), inp)
+                                 c.raw.get("election_key.pem", b""), inp, None if raw is None else sha256_hex(raw))
         done = {en: (problems, detail) for _zh, en, problems, detail in found}
         setattr(c, "_audit_checks", done)  # noqa: B010 (cached on the run's context, not printed)
     return done
