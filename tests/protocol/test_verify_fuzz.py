@@ -161,10 +161,11 @@ def test_peak_memory_of_the_worst_bounded_input_is_under_300_mb(tmp_path) -> Non
     import sys
 
     path = _worst_case(tmp_path)
-    # The child reports its own peak: RUSAGE_CHILDREN would also hold every earlier child of
-    # this test process (job workers, other verifiers) and measure them instead.
-    probe = ("import resource, sys\nfrom tools.verify.__main__ import main\ncode = main([sys.argv[1]])\n"
-             "print('MAXRSS', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)\nsys.exit(code)")
+    # The child reports its own peak (VmHWM of its own address space): ru_maxrss, of the child
+    # or of RUSAGE_CHILDREN, keeps the high-water mark of the forked test process across exec.
+    probe = ("import re, sys\nfrom tools.verify.__main__ import main\ncode = main([sys.argv[1]])\n"
+             "hwm = re.search(r'VmHWM:\\s+(\\d+)', open('/proc/self/status').read()).group(1)\n"
+             "print('MAXRSS', hwm)\nsys.exit(code)")
     res = subprocess.run([sys.executable, "-c", probe, str(path)], capture_output=True, text=True, timeout=300)
     peak_kb = int(res.stdout.rsplit("MAXRSS", 1)[1].split()[0])
     assert res.returncode == 1 and "FAILED" in res.stdout and "Traceback" not in res.stderr
