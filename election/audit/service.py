@@ -27,13 +27,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..counting.result import build_input, published
-from ..counting.service import ballot_of, d_from_scan, marks_from_entry
+from ..counting.service import ballot_of, marks_from_entry
 from ..errors import UserError
 from ..ledger.events import events_of, record_event
 from ..ledger.publish import box_keys, bundle_round, sign_head
 from ..models import Audit, AuditCode, AuditDraw, Election, RoundResult
 from ..protocol import rla
 from ..protocol.canonical import canonical_json, sha256_hex
+from ..protocol.codes import CodeError, audit_hash, parse_audit_qr
 from ..protocol.rla_assert import AuditPlan, plan
 from ..protocol.rla_audit import MISSING, Evaluation, Finding, evaluate as evaluate_findings, hand_count_input, initial_size
 from ..rules.rulebook import Rulebook
@@ -257,10 +258,7 @@ def record_draw(db: Session, election: Election, audit: Audit, index: int, scann
     if missing:
         d = "-"
     else:
-        try:
-            d = d_from_scan(election, scanned)
-        except UserError as error:
-            raise UserError(f"第 {index} 次抽取（票箱 {draw.box} 第 {draw.position} 张）：{error.messages[0]}") from None
+        d = _audit_d(election, scanned, f"第 {index} 次抽取（票箱 {draw.box} 第 {draw.position} 张）")
     posts = entry.get("posts") or {}
     known = {spec.key for spec, _ in ballot_of(db, election, audit.round_number).posts}
     unknown = [p for p in posts if p not in known]
@@ -273,6 +271,18 @@ def record_draw(db: Session, election: Election, audit: Audit, index: int, scann
                  actor, "录入抽中的选票")
     db.flush()
     return draw
+
+
+def _audit_d(election: Election, scanned: str, where: str) -> str:
+    """D of the drawn paper: its scanned audit QR (JXA:...), or D itself as 64 hex digits
+    (the auditor may compute it from the code; a wrong D only counts against the outcome)."""
+    text = scanned.strip()
+    if len(text) == 64 and all(c in "0123456789abcdef" for c in text.lower()):
+        return text.lower()
+    try:
+        return audit_hash(election.uid, parse_audit_qr(text))
+    except CodeError as error:
+        raise UserError(f"{where}：审计码无法识别：{error}") from None
 
 
 def findings_of(db: Session, election: Election, audit: Audit) -> list[Finding]:
