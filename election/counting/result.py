@@ -2,9 +2,12 @@
 TallyInput built from the database, the running tally, publication and the next round."""
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from collections.abc import Callable
+
+from sqlalchemy import Text, cast, func, select
 from sqlalchemy.orm import Session
 
+from ..bulk import gc_paused, shared
 from ..db import begin_write
 from ..errors import UserError
 from ..ledger.events import record_event
@@ -87,9 +90,32 @@ def explain_box(db: Session, election: Election, round_number: int, box_id: int,
 # ---------------------------------------------------------------------- tally input
 
 def papers_of(db: Session, election: Election, round_number: int) -> list[Paper]:
-    marks = db.scalars(select(AuditCode.marks).where(
-        AuditCode.election_id == election.id, AuditCode.round_number == round_number, AuditCode.state == "counted"))
-    return [to_paper(m) for m in marks]
+    """The counted papers of a round: the marks fetched as JSON text, each distinct text
+    decoded once (orjson) into one shared Paper, the GC paused while they are built."""
+    with gc_paused():
+        raws = db.scalars(select(cast(AuditCode.marks, Text)).where(
+            AuditCode.election_id == election.id, AuditCode.round_number == round_number,
+            AuditCode.state == "counted")).all()
+        return shared(raws, paper_maker())
+
+
+def paper_maker() -> Callable[[dict | None], Paper]:
+    """``to_paper`` that shares one PostMarks per distinct marks of a post: papers that
+    differ somewhere still mostly hold the same marks post by post."""
+    posts: dict[tuple, PostMarks] = {}
+
+    def make(marks: dict | None) -> Paper:
+        out = {}
+        for post, m in (marks or {}).items():
+            approve, oppose, write_ins = m.get("approve", ()), m.get("oppose", ()), m.get("write_ins", ())
+            key = (post, tuple(approve), tuple(oppose), tuple(write_ins), bool(m.get("unreadable")))
+            pm = posts.get(key)
+            if pm is None:
+                pm = posts[key] = PostMarks(frozenset(approve), frozenset(oppose), frozenset(write_ins), key[4])
+            out[post] = pm
+        return Paper(out)
+
+    return make
 
 
 def to_paper(marks: dict | None) -> Paper:
@@ -126,7 +152,8 @@ def build_input(db: Session, election: Election, round_number: int, papers: list
             pid = str(c.resident_id)
             people[pid] = {"name": c.resident.name, "sex": c.resident.sex}
             candidates.append(TCandidate(str(c.id), pid, c.resident.name, c.resident.sex, spec.key))
-    written = {pid for p in papers for m in p.marks.values() for pid in m.write_ins} - set(people)
+    distinct = {id(p): p for p in papers}.values()  # shared papers: look at each once
+    written = {pid for p in distinct for m in p.marks.values() for pid in m.write_ins} - set(people)
     if written:
         for r in db.scalars(select(Resident).where(Resident.id.in_([int(x) for x in written]))):
             people[str(r.id)] = {"name": r.name, "sex": r.sex}

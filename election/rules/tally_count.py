@@ -11,7 +11,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Iterable
 
-from election.rules.tally_types import Paper, PostSpec, TallyInputError
+from election.rules.tally_types import Paper, PostMarks, PostSpec, TallyInputError
 
 
 _BLANK: tuple[frozenset[str], frozenset[str]] = (frozenset(), frozenset())
@@ -52,38 +52,47 @@ def count_papers(
     per_person = multi_post_rule == "paper_invalid_for_person"
     transfer = multi_post_rule == "higher_counts_for_lower"
     rank_order = [p.key for p in ordered]
+    # Identical papers (the loader shares one object per distinct set of marks) are judged
+    # once and counted with their multiplicity: the loop runs per distinct paper.
+    distinct: dict[int, list] = {}
     n = 0
-    whole_invalid = 0
     for paper in papers:
         n += 1
+        entry = distinct.get(id(paper))
+        if entry is None:
+            distinct[id(paper)] = [paper, 1, n]
+        else:
+            entry[1] += 1
+    whole_invalid = 0
+    # A post's marks decide its validity alone: judged once per distinct PostMarks object.
+    verdicts: dict[tuple[str, int], tuple[str, tuple[frozenset[str], frozenset[str]]]] = {}
+    # Plain rule: papers per (approved, opposed) of each post, turned into votes at the end.
+    plain: dict[str, dict[tuple[frozenset[str], frozenset[str]], int]] = {k: {} for k in seats}
+    for paper, weight, number in distinct.values():
         valid: dict[str, tuple[frozenset[str], frozenset[str]]] = {}
         void = False
         bad: list[tuple[str, str]] = []
         for key, pm in paper.marks.items():
-            if key not in seats:
-                raise TallyInputError(f"第 {n} 张选票含未知职位“{key}”")
-            if pm.unreadable:
-                bad.append((key, "u"))
-                continue
-            appr = pm.approve | pm.write_ins if pm.write_ins else pm.approve
-            if len(appr) > seats[key]:
-                bad.append((key, "o"))
-                if whole_paper:
+            verdict = verdicts.get((key, id(pm)))
+            if verdict is None:
+                if key not in seats:
+                    raise TallyInputError(f"第 {number} 张选票含未知职位“{key}”")
+                verdict = verdicts[(key, id(pm))] = _judge(pm, seats[key])
+            kind, marks = verdict
+            if kind:
+                bad.append((key, kind))
+                if kind == "o" and whole_paper:
                     void = True
-                continue
-            if pm.oppose and not appr.isdisjoint(pm.oppose):
-                # Both ○ and × for one person: the voter's will cannot be read.
-                bad.append((key, "u"))
-                continue
-            valid[key] = (appr, pm.oppose)
+            else:
+                valid[key] = marks
         if void:
-            whole_invalid += 1
+            whole_invalid += weight
             continue
         for key, kind in bad:
             if kind == "o":
-                counts[key].overvoted += 1
+                counts[key].overvoted += weight
             else:
-                counts[key].unreadable += 1
+                counts[key].unreadable += weight
         if per_person and len(valid) > 1:
             seen: Counter[str] = Counter()
             for appr, _ in valid.values():
@@ -100,14 +109,36 @@ def count_papers(
                 # A post left blank on this paper still receives the higher posts' approvals.
                 appr, opp = valid.get(key, _BLANK)
                 above = carried.get(body[key], frozenset())
-                counts[key].votes.update(appr | above if above else appr)
+                _add(counts[key].votes, appr | above if above else appr, weight)
                 if opp:
-                    counts[key].opposed.update(opp)
+                    _add(counts[key].opposed, opp, weight)
                 carried[body[key]] = above | appr
             continue
-        for key, (appr, opp) in valid.items():
-            c = counts[key]
-            c.votes.update(appr)
+        for key, marks in valid.items():
+            tally = plain[key]
+            tally[marks] = tally.get(marks, 0) + weight
+    for key, tally in plain.items():
+        c = counts[key]
+        for (appr, opp), weight in tally.items():
+            _add(c.votes, appr, weight)
             if opp:
-                c.opposed.update(opp)
+                _add(c.opposed, opp, weight)
     return Counts(n, whole_invalid, counts)
+
+
+def _judge(pm: PostMarks, seats: int) -> tuple[str, tuple[frozenset[str], frozenset[str]]]:
+    """("u", _) unreadable, ("o", _) overvoted, or ("", (approved, opposed)) for a valid post."""
+    if pm.unreadable:
+        return "u", _BLANK
+    appr = pm.approve | pm.write_ins if pm.write_ins else pm.approve
+    if len(appr) > seats:
+        return "o", _BLANK
+    if pm.oppose and not appr.isdisjoint(pm.oppose):
+        # Both ○ and × for one person: the voter's will cannot be read.
+        return "u", _BLANK
+    return "", (appr, pm.oppose)
+
+
+def _add(counter: Counter[str], people: frozenset[str], weight: int) -> None:
+    for person in people:
+        counter[person] += weight
