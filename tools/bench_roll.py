@@ -1,18 +1,25 @@
-"""Bench: importing 10,000 residents from an .xlsx file through the roll service (read,
-check every row, encrypt, bulk insert, one event) as a ratio to openpyxl merely reading the
-same file in read-only mode (`make bench` runs `bench_import`). Runs on a temp-file SQLite
-database, or on JUXUAN_BENCH_DB when set."""
+"""Bench: importing residents from an .xlsx file through the roll service (bounds scan,
+read, check every row, encrypt, bulk insert, one event) as a ratio to python-calamine merely
+reading the same file into Python rows, measured in the same run (`make bench` runs
+`bench_import`); and the peak memory of a process importing 100,000 rows.
+
+Runs on temp-file SQLite databases removed afterwards (or JUXUAN_BENCH_DB when set)."""
 from __future__ import annotations
 
 import io
+import json
 import os
 import random
+import subprocess
+import sys
 import tempfile
 import time
 from datetime import date
+from pathlib import Path
 
 from cryptography.fernet import Fernet
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
+from python_calamine import CalamineWorkbook
 
 from election.db import make_engine, make_sessionmaker
 from election.models import Base
@@ -20,6 +27,8 @@ from election.roll.demo import generate_rows
 from election.roll.importing import import_roll
 from election.rules.roll_rows import COLUMNS
 from election.setup.service import ElectionDraft, create_community, create_election
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def _xlsx(rows: list[dict[str, str]]) -> bytes:
@@ -33,17 +42,16 @@ def _xlsx(rows: list[dict[str, str]]) -> bytes:
     return out.getvalue()
 
 
-def _read_only(content: bytes) -> int:
-    book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    n = sum(1 for _ in book.active.iter_rows(values_only=True))
-    book.close()
-    return n
+def _read_floor(content: bytes) -> int:
+    """The fast reader's own read: python-calamine, every row turned into Python values."""
+    sheet = CalamineWorkbook.from_filelike(io.BytesIO(content)).get_sheet_by_index(0)
+    return sum(1 for _ in sheet.iter_rows())
 
 
-def _import_once(content: bytes, n: int, today: date) -> float:
+def _import_once(content: bytes, n: int, today: date, url: str | None = None) -> float:
     key = Fernet.generate_key().decode("ascii")
-    with tempfile.TemporaryDirectory() as folder:
-        engine = make_engine(os.environ.get("JUXUAN_BENCH_DB") or f"sqlite:///{folder}/bench.db")
+    with tempfile.TemporaryDirectory(prefix="juxuan-bench-roll-") as folder:
+        engine = make_engine(url or os.environ.get("JUXUAN_BENCH_DB") or f"sqlite:///{folder}/bench.db")
         Base.metadata.create_all(engine)
         db = make_sessionmaker(engine)()
         try:
@@ -58,26 +66,56 @@ def _import_once(content: bytes, n: int, today: date) -> float:
             elapsed = time.perf_counter() - started
             assert report.rows == n
         finally:
+            db.rollback()
+            if url or os.environ.get("JUXUAN_BENCH_DB"):
+                Base.metadata.drop_all(engine)
             db.close()
             engine.dispose()
     return elapsed
 
 
-def bench_import(n: int = 10_000, repeat: int = 2) -> dict:
-    """Best of `repeat` for both sides, so a busy machine disturbs the ratio less."""
+def _peak_child(path: str, n: int) -> dict:
+    """Import the file in a fresh process; its peak resident memory (whole process)."""
+    out = subprocess.run([sys.executable, "-m", "tools.bench_roll", "--child", path, str(n)], cwd=ROOT,
+                         capture_output=True, text=True, timeout=1800, check=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def bench_import(n: int = 10_000, repeat: int = 2, large: int = 100_000) -> dict:
+    """Best of `repeat` for both sides, interleaved, so a busy machine disturbs the ratio less;
+    then `large` rows imported in a child process for its peak memory."""
     today = date.today()
-    rows = generate_rows(n, random.Random(11), today, limit=n)
-    content = _xlsx(rows)
+    content = _xlsx(generate_rows(n, random.Random(11), today, limit=n))
     reads, imports = [], []
     for _ in range(repeat):
         started = time.perf_counter()
-        assert _read_only(content) == n + 1
+        assert _read_floor(content) == n + 1
         reads.append(time.perf_counter() - started)
         imports.append(_import_once(content, n, today))
     read_s, import_s = min(reads), min(imports)
-    return {"ratio": round(import_s / read_s, 2), "import_s": round(import_s, 3), "read_s": round(read_s, 3),
-            "residents": n, "residents_per_s": round(n / import_s)}
+    result = {"ratio": round(import_s / read_s, 2), "import_s": round(import_s, 3), "calamine_read_s": round(read_s, 3),
+              "residents": n, "residents_per_s": round(n / import_s)}
+    if large:
+        with tempfile.TemporaryDirectory(prefix="juxuan-bench-roll-") as folder:
+            path = Path(folder) / "large.xlsx"
+            path.write_bytes(_xlsx(generate_rows(large, random.Random(12), today, limit=large)))
+            child = _peak_child(str(path), large)
+        result.update({f"large_{k}": v for k, v in child.items()})
+    return result
+
+
+def _child(path: str, n: int) -> None:
+    import resource
+
+    content = Path(path).read_bytes()
+    elapsed = _import_once(content, n, date.today())
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps({"rows": n, "import_s": round(elapsed, 2), "peak_mb": round(peak_mb, 1),
+                      "file_mb": round(len(content) / 2**20, 1)}))
 
 
 if __name__ == "__main__":
-    print(bench_import())
+    if len(sys.argv) > 1 and sys.argv[1] == "--child":
+        _child(sys.argv[2], int(sys.argv[3]))
+    else:
+        print(bench_import())

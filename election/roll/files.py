@@ -1,17 +1,20 @@
-"""Reading a roll import file (.xlsx or .csv in UTF-8, UTF-8 with BOM or GBK) into a header
-and rows, and writing the downloadable import template (选民登记导入模板)."""
+"""Reading a roll import file (.xlsx with python-calamine, or .csv in UTF-8, UTF-8 with BOM
+or GBK) into a header and rows streamed one at a time, within the limits of xlsx_limits, and
+writing the downloadable import template (选民登记导入模板)."""
 from __future__ import annotations
 
 import csv
 import io
-import zipfile
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from typing import Any
 
-from openpyxl import Workbook, load_workbook
-from openpyxl.utils.exceptions import InvalidFileException
+from openpyxl import Workbook
+from python_calamine import CalamineError, CalamineWorkbook
 
 from ..errors import UserError
 from ..rules.roll_rows import COLUMNS, REQUIRED
+from .xlsx_limits import MAX_CELL_CHARS, MAX_COLUMNS, MAX_ROWS, check_xlsx
 
 TEMPLATE_EXAMPLE = (
     "张伟", "男", "110101199003071234", "0001", "12栋", "1单元", "101", "第一居民小组",
@@ -35,29 +38,76 @@ def _cell(value: Any) -> Any:
     return value
 
 
-def read_table(content: bytes, filename: str) -> tuple[list[str], list[dict[str, Any]]]:
-    """The header and the data rows (dicts keyed by header) of an uploaded file."""
+@dataclass
+class Table:
+    """An uploaded file's header, its number of data rows, and the rows as they are read
+    (dicts keyed by header): a roll of 100,000 is never held as rows in memory."""
+
+    header: list[str]
+    total: int
+    rows: Iterator[dict[str, Any]]
+
+
+def _too_long(filename: str, number: int, column: str, limit: str) -> UserError:
+    return UserError(f"文件“{filename}”第{number}行“{column}”：{limit}。整个文件未导入，选民名单未作任何改动。")
+
+
+def _bounded(filename: str, header: list[str], values: Iterable[Iterable[Any]]) -> Iterator[dict[str, Any]]:
+    """Rows as dicts, each checked against the cell-length limit as it is read."""
+    for number, row in enumerate(values, start=2):
+        out = {}
+        for h, v in zip(header, row):
+            if not h:
+                continue
+            if isinstance(v, str) and len(v) > MAX_CELL_CHARS:
+                raise _too_long(filename, number, h, f"超过 {MAX_CELL_CHARS} 字")
+            out[h] = _cell(v)
+        yield out
+
+
+def open_table(content: bytes, filename: str) -> Table:
+    """The header and the data rows of an uploaded .xlsx (read with python-calamine once the
+    file passed xlsx_limits) or .csv; too many rows or columns, or too long a cell, are
+    refused with a Chinese message before they are held."""
     name = (filename or "").lower()
     if name.endswith(".xlsx"):
+        check_xlsx(content, filename)
         try:
-            book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-        except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError):
+            book = CalamineWorkbook.from_filelike(io.BytesIO(content))
+            sheet = book.get_sheet_by_index(0)
+        except (CalamineError, ValueError, OSError, IndexError):
             raise UserError(f"无法读取Excel文件“{filename}”：文件已损坏或不是.xlsx格式") from None
-        try:
-            raw = list(book.active.iter_rows(values_only=True))
-        finally:
-            book.close()
+        if sheet.height > MAX_ROWS + 1 or sheet.width > MAX_COLUMNS:
+            raise UserError(f"文件“{filename}”超出导入限制：工作表有 {sheet.height} 行、{sheet.width} 列，"
+                            f"上限为 {MAX_ROWS} 行数据和 {MAX_COLUMNS} 列")
+        values: Iterator[list[Any]] = iter(sheet.iter_rows())
+        total = max(sheet.height - 1, 0)
     elif name.endswith(".csv"):
-        raw = list(csv.reader(io.StringIO(_decode(content))))
+        text = _decode(content)
+        total = -1
+        for number, row in enumerate(csv.reader(io.StringIO(text)), start=1):
+            if number > MAX_ROWS + 1:
+                raise UserError(f"文件“{filename}”超出导入限制：超过 {MAX_ROWS} 行数据（另加 1 行表头）")
+            if len(row) > MAX_COLUMNS:
+                raise UserError(f"文件“{filename}”超出导入限制：第{number}行有 {len(row)} 列，上限为 {MAX_COLUMNS} 列")
+            total += 1
+        values = iter(csv.reader(io.StringIO(text)))
     else:
         raise UserError(f"文件“{filename}”的类型不受支持：请上传.xlsx或.csv文件")
-    if not raw:
+    first = next(values, None)
+    if first is None:
         raise UserError(f"文件“{filename}”是空的：第1行应为表头（{'、'.join(COLUMNS)}）")
-    header = ["" if h is None else str(h).strip() for h in raw[0]]
-    rows = []
-    for values in raw[1:]:
-        rows.append({h: _cell(v) for h, v in zip(header, values) if h})
-    return header, rows
+    header = ["" if h is None else str(h).strip() for h in first]
+    for h in header:
+        if len(h) > MAX_CELL_CHARS:
+            raise _too_long(filename, 1, h[:20], f"表头超过 {MAX_CELL_CHARS} 字")
+    return Table(header, max(total, 0), _bounded(filename, header, values))
+
+
+def read_table(content: bytes, filename: str) -> tuple[list[str], list[dict[str, Any]]]:
+    """The header and every data row of an uploaded file, in memory (small files only)."""
+    table = open_table(content, filename)
+    return table.header, list(table.rows)
 
 
 def template_xlsx() -> bytes:

@@ -4,7 +4,7 @@ transaction with bulk inserts. ID and phone numbers are encrypted before they ar
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -19,7 +19,8 @@ from ..pii import PersonalData
 from ..rules import idcard
 from ..rules.roll_rows import RollCheck, RowError, RowWarning, check_rows
 from ..setup.service import rulebook_of
-from .files import read_table
+from ..bulk import gc_paused
+from .files import open_table
 from .glyphs import row_warnings
 from .register import adult_cutoff, flag_double_registrations, judge
 
@@ -41,16 +42,27 @@ class ImportReport:
 
 
 def check_file(db: Session, election: Election, pii: PersonalData, content: bytes, filename: str,
-               today: date) -> RollCheck:
-    header, rows = read_table(content, filename)
+               today: date, progress: Callable[[int, int], None] | None = None) -> RollCheck:
+    """Every row checked as it is read (never the whole file as rows in memory);
+    ``progress(rows checked, rows in the file)`` from the first row on."""
+    table = open_table(content, filename)
     existing_hashes = set(db.scalars(select(Resident.id_hash).where(Resident.election_id == election.id)))
-    # check_rows compares plain numbers; give it those of this file that the roll already holds.
-    on_roll = []
-    for raw in rows:
-        number = idcard.normalize(str(raw.get("公民身份号码") or ""))
-        if number and pii.lookup_hash(number) in existing_hashes:
-            on_roll.append(number)
-    return check_rows(header, rows, existing_ids=on_roll, today=today)
+    # check_rows asks about each plain number; the roll holds keyed hashes of them.
+    on_roll = (lambda number: pii.lookup_hash(number) in existing_hashes) if existing_hashes else None
+    report = progress or (lambda _done, _total: None)
+
+    def counted() -> Iterator[dict]:
+        report(0, table.total)
+        done = 0
+        for done, raw in enumerate(table.rows, start=1):
+            yield raw
+            if done % CHUNK == 0:
+                report(done, table.total)
+        if done % CHUNK:
+            report(done, table.total)
+
+    with gc_paused():
+        return check_rows(table.header, counted(), on_roll=on_roll, today=today)
 
 
 CHUNK = 500  # residents encrypted and inserted per step (one progress report each)
@@ -61,13 +73,22 @@ def import_roll(db: Session, election: Election, data_key: str, content: bytes, 
                 progress: Callable[[int, int], None] | None = None) -> ImportReport:
     """Check the file and, unless `dry_run`, write every resident; raises UserError (with
     `rows` = every RowError) when any row is wrong, before anything is written.
-    ``progress(done, total)`` counts the rows written (a dry run reports the checked rows)."""
+    ``progress(done, total)`` out of the file's rows: checked, then written (a dry run
+    reports the checked rows)."""
     today = today or clock.today()
     report_progress = progress or (lambda _done, _total: None)
     if election.roll_frozen_at is not None:
         raise UserError("选民名单已冻结，不能再导入；个别变更请在居民详情页记录决定")
     pii = PersonalData(data_key)
-    check = check_file(db, election, pii, content, filename, today)
+    # One figure from the first row on: out of the file's rows, the first half is the check,
+    # the second half the writing (a dry run only checks).
+    rows_in_file = [0]
+
+    def on_check(done: int, total: int) -> None:
+        rows_in_file[0] = total
+        report_progress(done if dry_run else done // 2, total)
+
+    check = check_file(db, election, pii, content, filename, today, on_check)
     if not check.ok:
         raise UserError(
             f"文件“{filename}”有{len(check.errors)}处错误，整个文件未导入，选民名单未作任何改动。请改正后重新上传。",
@@ -76,7 +97,8 @@ def import_roll(db: Session, election: Election, data_key: str, content: bytes, 
     if not check.rows:
         raise UserError(f"文件“{filename}”没有数据行")
     total = len(check.rows)
-    report_progress(0, total)
+    shown = rows_in_file[0]
+    half = shown // 2
     report = ImportReport(filename, total, len({r.household_no for r in check.rows}),
                           warnings=[*check.warnings, *row_warnings(check.rows)], dry_run=dry_run)
     hashes = [pii.lookup_hash(r.id_number) for r in check.rows]
@@ -98,7 +120,6 @@ def import_roll(db: Session, election: Election, data_key: str, content: bytes, 
         report.under_age += row.birth_date > cutoff
         judged.append((row, id_hash, category, status, verdict.eligible, double))
     if dry_run:
-        report_progress(total, total)
         return report
 
     household_ids = dict(db.execute(
@@ -129,7 +150,8 @@ def import_roll(db: Session, election: Election, data_key: str, content: bytes, 
             }
             for row, id_hash, category, status, eligible, double in judged[start:start + CHUNK]
         ])
-        report_progress(min(start + CHUNK, total), total)
+        written = min(start + CHUNK, total)
+        report_progress(half + (shown - half) * written // total, shown)
     mine = set(hashes)
     added = [(rid, masked) for rid, masked, id_hash in db.execute(
         select(Resident.id, Resident.id_masked, Resident.id_hash).where(Resident.election_id == election.id)

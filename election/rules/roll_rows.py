@@ -11,7 +11,8 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
-from typing import Any, Iterable, Mapping, Sequence
+from sys import intern
+from typing import Any, Callable, Iterable, Mapping, Sequence
 
 from election.rules import idcard
 
@@ -71,7 +72,7 @@ class RowWarning:
     message: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RollRow:
     row_number: int
     name: str
@@ -140,10 +141,14 @@ def check_rows(
     rows: Iterable[Mapping[str, Any]],
     *,
     existing_ids: Iterable[str] = (),
+    on_roll: Callable[[str], bool] | None = None,
     today: dt.date,
     require_residence_date: bool = True,
 ) -> RollCheck:
-    """Validate every row; see the module docstring. `today` bounds dates (no future)."""
+    """Validate every row; see the module docstring. `today` bounds dates (no future).
+
+    A number already on the roll is one of `existing_ids`, or one `on_roll(number)` says
+    is there (the caller's lookup, so the rows can be streamed). Rows are read once."""
     errors: list[RowError] = []
     warnings: list[RowWarning] = []
     clean: list[RollRow] = []
@@ -192,7 +197,7 @@ def check_rows(
 
         if card is not None:
             number = card.number
-            if number in existing:
+            if number in existing or (on_roll is not None and on_roll(number)):
                 err("公民身份号码", E_DUP_ROLL, f"号码{shown_id}已在选民名单中，一人只能登记一次", shown_id)
             elif number in first_row_of_id:
                 err("公民身份号码", E_DUP_FILE, f"号码{shown_id}与第{first_row_of_id[number]}行重复", shown_id)
@@ -234,9 +239,10 @@ def check_rows(
         if not row_errors and card is not None:
             clean.append(
                 RollRow(
-                    row_number=rn, name=v["姓名"], sex=v["性别"], id_number=card.number,
-                    birth_date=card.birth_date, household_no=v["户号"], building=v["楼栋"],
-                    unit=v["单元"], room=v["室号"], group=v["居民小组"], category=v["户籍类别"],
+                    # Values that repeat from row to row are kept once (a roll of 100,000 in memory).
+                    row_number=rn, name=v["姓名"], sex=intern(v["性别"]), id_number=card.number,
+                    birth_date=card.birth_date, household_no=v["户号"], building=intern(v["楼栋"]),
+                    unit=intern(v["单元"]), room=v["室号"], group=intern(v["居民小组"]), category=intern(v["户籍类别"]),
                     residence_since=since, phone=v["联系电话"], note=v["备注"],
                 )
             )

@@ -1,0 +1,202 @@
+"""Bounds on an uploaded .xlsx, checked by streaming its XML before any reader opens it.
+
+A spreadsheet reader builds the whole sheet in memory, and an .xlsx is a zip: 1.5 MB of
+upload can unzip to a 1.5 GB cell, a million rows, or two cells at A1 and XFD1048576 that
+the reader fills in as a dense range of 17 billion. So the parts are unzipped here in
+chunks of 1 MiB (never trusting the sizes the zip declares), and the file is refused, with
+a Chinese message naming the rule, as soon as one of the limits below is passed:
+
+- unzipped bytes of one part and of the whole file;
+- rows of a sheet (the <dimension> it declares, its highest row reference, its <row> count);
+- columns (the highest column reference, and the cells of any one row);
+- the length of any text between two tags (a cell, an attribute, a shared string);
+- what the reader would hold once shared strings are expanded into every cell using them.
+
+The counts are done with bytes.count/split and regular expressions, all in C: the scan
+costs a fraction of the reader's own read. Memory stays at a few chunks.
+"""
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from dataclasses import dataclass
+
+from ..errors import UserError
+
+MAX_ROWS = 200_000  # data rows of one roll (a large community has about 50,000 residents)
+MAX_COLUMNS = 64  # the template has 12 columns; extra ones are ignored, but not without end
+MAX_CELL_CHARS = 2_000  # no field of the roll comes near this
+MAX_PART_BYTES = 256 * 1024 * 1024  # one unzipped part (100,000 rows of the template: ~64 MB)
+MAX_TOTAL_BYTES = 320 * 1024 * 1024  # every part together
+MAX_EXPANDED_BYTES = 160 * 1024 * 1024  # sheet text once shared strings are copied into cells
+CHUNK = 1 << 20
+
+# Bytes of XML a cell of MAX_CELL_CHARS may take: 3 bytes a character in UTF-8, or an
+# entity such as &#x4E2D; (8 bytes) for each.
+_MAX_RUN = MAX_CELL_CHARS * 8
+_NS = rb"(?:[A-Za-z_][\w.-]*:)?"
+_DIMENSION = re.compile(rb"<" + _NS + rb"dimension\b[^>]*\bref=[\"'][A-Z]{0,3}\d*:?([A-Z]{1,3})(\d+)[\"']")
+_ROW_SPLIT = re.compile(rb"<" + _NS + rb"row\b")
+_ROW_REF = re.compile(rb"<" + _NS + rb"row\b[^>]*?\br=[\"'](\d+)")
+_CELL_REF = re.compile(rb"<" + _NS + rb"c\b[^>]*?\br=[\"']([A-Z]{1,4})(\d+)")
+_CELL = re.compile(rb"<" + _NS + rb"c[\s>/]")
+_SHARED_CELL = re.compile(rb"<" + _NS + rb"c\b[^>]*?\bt=[\"']s[\"'][^>]*>\s*<" + _NS + rb"v>\s*(\d+)")
+_SI_END = re.compile(rb"</" + _NS + rb"si>")
+
+
+def column_number(letters: bytes | str) -> int:
+    """A, B, ..., Z, AA, ... as 1, 2, ..., 26, 27, ..."""
+    n = 0
+    for ch in letters if isinstance(letters, str) else letters.decode("ascii"):
+        n = n * 26 + ord(ch) - 64
+    return n
+
+
+@dataclass
+class _Sheet:
+    rows: int = 0
+    max_row: int = 0
+    max_column: int = 0
+    cells_in_row: int = 0
+    shared_refs: list[int] | None = None
+    expanded: int = 0
+
+
+class _Refused(Exception):
+    pass
+
+
+def _too_big(filename: str, what: str) -> UserError:
+    return UserError(f"文件“{filename}”超出导入限制：{what}。整个文件未导入，选民名单未作任何改动。")
+
+
+def check_xlsx(content: bytes, filename: str) -> None:
+    """Refuse an .xlsx that would make the reader hold more than the limits allow.
+
+    Raises UserError (Chinese, naming the limit) before anything large is in memory; a file
+    that is not a zip is left for the reader to refuse with its own message.
+    """
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(content))
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return
+    with archive:
+        infos = archive.infolist()
+        declared = sum(i.file_size for i in infos)
+        if declared > MAX_TOTAL_BYTES:
+            raise _too_big(filename, f"解压后共 {declared // 2**20} MB，上限 {MAX_TOTAL_BYTES // 2**20} MB")
+        for info in infos:
+            if info.file_size > MAX_PART_BYTES:
+                raise _too_big(filename, f"其中“{info.filename[:60]}”解压后 {info.file_size // 2**20} MB，"
+                                         f"上限 {MAX_PART_BYTES // 2**20} MB")
+        lower = {i.filename.lower(): i for i in infos}
+        # Shared strings first: their lengths bound what each cell that uses one expands to.
+        shared = [i for name, i in lower.items() if name.endswith("sharedstrings.xml")]
+        sheets = [i for name, i in lower.items() if "/worksheets/" in name and name.endswith(".xml")]
+        others = [i for i in infos if i not in shared and i not in sheets]
+        total = [0]
+        lengths: list[int] = []
+        for info in shared:
+            lengths += _scan_shared(archive, info, filename, total)
+        for info in others:
+            for _ in _chunks(archive, info, filename, total):
+                pass
+        for info in sheets:
+            _scan_sheet(archive, info, filename, total, lengths)
+
+
+def _chunks(archive: zipfile.ZipFile, info: zipfile.ZipInfo, filename: str, total: list[int]):
+    """The unzipped bytes of a part, a chunk at a time, each chunk checked for long text."""
+    read = 0
+    run = 0  # text since the last "<" of the chunks before
+    try:
+        with archive.open(info) as stream:
+            while True:
+                chunk = stream.read(CHUNK)
+                if not chunk:
+                    return
+                read += len(chunk)
+                total[0] += len(chunk)
+                if read > MAX_PART_BYTES or total[0] > MAX_TOTAL_BYTES:
+                    raise _too_big(filename, f"解压后超过 {MAX_PART_BYTES // 2**20} MB")
+                first = chunk.find(b"<")
+                if first < 0:
+                    run += len(chunk)
+                else:
+                    run += first
+                    if run > _MAX_RUN:
+                        raise _too_big(filename, f"有单元格或文字超过 {MAX_CELL_CHARS} 字")
+                    run = len(chunk) - chunk.rfind(b"<") - 1
+                    if max(map(len, chunk.split(b"<"))) > _MAX_RUN:
+                        raise _too_big(filename, f"有单元格或文字超过 {MAX_CELL_CHARS} 字")
+                if run > _MAX_RUN:
+                    raise _too_big(filename, f"有单元格或文字超过 {MAX_CELL_CHARS} 字")
+                yield chunk
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, OSError, EOFError, ValueError):
+        raise UserError(f"无法读取Excel文件“{filename}”：文件已损坏或不是.xlsx格式") from None
+
+
+def _scan_shared(archive: zipfile.ZipFile, info: zipfile.ZipInfo, filename: str, total: list[int]) -> list[int]:
+    """Bytes of XML of each shared string (an upper bound of its text)."""
+    lengths: list[int] = []
+    carry = b""
+    for chunk in _chunks(archive, info, filename, total):
+        pieces = _SI_END.split(carry + chunk)
+        carry = pieces.pop()
+        lengths += map(len, pieces)
+    return lengths
+
+
+def _scan_sheet(archive: zipfile.ZipFile, info: zipfile.ZipInfo, filename: str, total: list[int],
+                shared: list[int]) -> None:
+    sheet = _Sheet()
+    carry = b""
+    first = True
+    for chunk in _chunks(archive, info, filename, total):
+        buffer = carry + chunk
+        if first:
+            first = False
+            m = _DIMENSION.search(buffer)
+            if m:
+                _check_shape(filename, column_number(m[1]), int(m[2]))
+        # Cut after the last complete cell ("</c>"): no cell is split between two scans.
+        cut = buffer.rfind(b"c>") + 2
+        if cut < 2:
+            cut = len(buffer)
+        done, carry = buffer[:cut], buffer[cut:]
+        _scan_part(done, sheet, shared, filename)
+    if carry:
+        _scan_part(carry, sheet, shared, filename)
+
+
+def _scan_part(data: bytes, sheet: _Sheet, shared: list[int], filename: str) -> None:
+    pieces = _ROW_SPLIT.split(data)
+    # The first piece continues the row of the scan before; each other piece is a new row.
+    sheet.rows += len(pieces) - 1
+    widest = max(len(_CELL.findall(p)) for p in pieces)
+    sheet.cells_in_row = max(sheet.cells_in_row, widest)
+    rows = _ROW_REF.findall(data)
+    if rows:
+        sheet.max_row = max(sheet.max_row, max(map(int, rows)))
+    refs = _CELL_REF.findall(data)
+    if refs:
+        sheet.max_column = max(sheet.max_column, max(column_number(c) for c in {c for c, _ in refs}))
+        sheet.max_row = max(sheet.max_row, max(int(r) for r in {r for _, r in refs}))
+    _check_shape(filename, max(sheet.max_column, sheet.cells_in_row), max(sheet.max_row, sheet.rows))
+    indexes = _SHARED_CELL.findall(data)
+    if indexes:
+        try:
+            sheet.expanded += sum(shared[i] for i in map(int, indexes))
+        except IndexError:
+            raise UserError(f"无法读取Excel文件“{filename}”：单元格引用了不存在的共享文字，文件已损坏") from None
+    sheet.expanded += len(data)
+    if sheet.expanded > MAX_EXPANDED_BYTES:
+        raise _too_big(filename, f"工作表展开后超过 {MAX_EXPANDED_BYTES // 2**20} MB")
+
+
+def _check_shape(filename: str, columns: int, rows: int) -> None:
+    if rows > MAX_ROWS + 1:
+        raise _too_big(filename, f"工作表有 {rows} 行，上限为 {MAX_ROWS} 行数据（另加 1 行表头）")
+    if columns > MAX_COLUMNS:
+        raise _too_big(filename, f"工作表有 {columns} 列，上限为 {MAX_COLUMNS} 列")
