@@ -3,7 +3,8 @@
 Services receive a `Session` and never open their own. Writes that must not fail under
 concurrency (ballot issuance, ballot entry) call `begin_write` so that SQLite takes the
 write lock up front (BEGIN IMMEDIATE) instead of failing on a lock upgrade; on PostgreSQL
-the same call is a no-op and row locks plus UNIQUE constraints do the work.
+the same call is a no-op (no commit, no round trip) and row locks plus UNIQUE constraints
+do the work.
 """
 from __future__ import annotations
 
@@ -40,7 +41,11 @@ def _private_sqlite_file(database: str | None) -> None:
 def make_engine(url: str, **kwargs) -> Engine:
     url = _normalise(url)
     if make_url(url).get_backend_name() != "sqlite":
-        return create_engine(url, pool_pre_ping=True, **kwargs)
+        # No pre-ping: it costs a round trip on every checkout (every request). A connection
+        # the server closed fails its first statement instead; SQLAlchemy then drops the
+        # whole pool, and connections idle longer than pool_recycle are replaced unused.
+        kwargs.setdefault("pool_recycle", 1800)
+        return create_engine(url, **kwargs)
     _private_sqlite_file(make_url(url).database)
     engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False}, **kwargs)
 
@@ -75,11 +80,16 @@ def is_sqlite(db: Session) -> bool:
 
 
 def begin_write(db: Session) -> None:
-    """Start a transaction that holds the write lock from its first statement.
+    """Start a transaction that holds the write lock from its first statement (SQLite).
 
-    Whatever the session had pending is committed first: a read transaction that later
-    upgrades to a write is exactly what SQLite refuses under contention.
+    On SQLite whatever the session had pending is committed first: a read transaction that
+    later upgrades to a write is exactly what SQLite refuses under contention. On PostgreSQL
+    the call does nothing: the transaction goes on (each statement of READ COMMITTED sees
+    what others committed), row locks and UNIQUE constraints do the work, and the caller's
+    single commit or rollback covers everything.
     """
+    if not is_sqlite(db):
+        return
     if db.in_transaction():
         db.commit()
     db.connection(execution_options={SQLITE_BEGIN: "IMMEDIATE"})

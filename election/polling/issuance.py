@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import Integer, func, literal, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -19,7 +19,9 @@ from ..db import begin_write, is_sqlite
 from ..errors import UserError
 from ..ledger.events import record_event
 from ..roll.cards import find_voter_by_card, search_voters
-from ..models import BallotBox, Candidate, Desk, Election, Issuance, MobileBoxVoter, Proxy, Resident
+from ..models import (
+    BallotBox, Candidate, Desk, Election, Issuance, MobileBoxVoter, PollingStation, Proxy, Resident, Round,
+)
 from ..setup.service import rulebook_of
 from .day import check_polling_day
 
@@ -117,29 +119,26 @@ def issue_ballot(
     round 1 gets one of round 2.
 
     Refusals raise UserError with the database unchanged; a lost race with another desk
-    ends in the UNIQUE constraint and the same "已领取选票" refusal.
+    ends in the UNIQUE constraint and the same "已领取选票" refusal. A check-in that is
+    allowed costs two statements here (one locking read of everything checked, one
+    insert) and one commit.
     """
     begin_write(db)
     try:
-        round_number = _open_round(db, election, round_number)
-        desk = db.get(Desk, desk_id)
-        if desk is None or desk.station.election_id != election.id:
+        found = _checkin_row(db, election, desk_id, voter_id, round_number)
+        if found is None:  # no such voter or desk: the step-by-step checks name what is wrong
+            _refuse_step_by_step(db, election, desk_id, voter_id, round_number)
+        voter, desk, station, number, status, issued, holder, mobile = found  # type: ignore[misc]
+        if status is None and number != 1:
+            check_open(db, election, number)  # raises: this round does not exist
+        if status == "published":
+            check_open(db, election, number)  # raises: this round's result is published
+        if station.election_id != election.id:
             raise UserError(f"发票台 {desk_id} 不存在")
-        if desk.station.mobile:
+        if station.mobile:
             raise UserError("流动票箱的选票不经发票台发放，请在流动票箱页面登记")
-        query = select(Resident).where(Resident.id == voter_id)
-        if not is_sqlite(db):
-            query = query.with_for_update()
-        voter = db.scalar(query)
         if not is_voter(voter, election):
             raise UserError(f"编号 {voter_id} 的居民不是本次选举的登记选民，不能领取选票")
-        # One round trip for the three refusals (issued already, entrusted, mobile box).
-        issued, holder, mobile = db.execute(select(
-            select(Issuance.id).where(Issuance.election_id == election.id, Issuance.round_number == round_number,
-                                      Issuance.voter_id == voter_id).scalar_subquery(),
-            select(Proxy.holder_id).where(Proxy.election_id == election.id, Proxy.voter_id == voter_id).scalar_subquery(),
-            select(MobileBoxVoter.id).where(MobileBoxVoter.election_id == election.id, MobileBoxVoter.voter_id == voter_id).scalar_subquery(),
-        )).one()
         if issued is not None:
             raise UserError(f"{voter.name}{ALREADY}")
         if collected_by_id is None and holder is not None:
@@ -148,12 +147,53 @@ def issue_ballot(
             raise UserError(f"没有经批准的委托：{voter.name}未委托此人代为投票")
         if collected_by_id is None and mobile is not None:
             raise UserError(f"{voter.name}已登记使用流动票箱，应由流动票箱发放选票")
-        row = Issuance(election_id=election.id, round_number=round_number, voter_id=voter_id,
+        row = Issuance(election_id=election.id, round_number=number, voter_id=voter_id,
                        station_id=desk.station_id, desk_id=desk.id, collected_by_id=collected_by_id, clerk=clerk)
         return _commit_issuance(db, row)
     except Exception:
         db.rollback()
         raise
+
+
+def _checkin_row(db: Session, election: Election, desk_id: int, voter_id: int, round_number: int | None):
+    """One statement for everything a check-in checks: the voter (locked FOR UPDATE on
+    PostgreSQL; SQLite holds the write lock already), the desk and its station, the round
+    (the one asked, else the latest, else round 1 before any is printed) and its status, and
+    the three refusals (issued already, entrusted, mobile box). None when the voter or the
+    desk does not exist."""
+    latest = select(Round.number).where(Round.election_id == election.id) \
+        .order_by(Round.number.desc()).limit(1).scalar_subquery()
+    number = literal(round_number, Integer) if round_number is not None else func.coalesce(latest, 1)
+    query = (
+        select(
+            Resident, Desk, PollingStation, number,
+            select(Round.status).where(Round.election_id == election.id, Round.number == number).scalar_subquery(),
+            select(Issuance.id).where(Issuance.election_id == election.id, Issuance.round_number == number,
+                                      Issuance.voter_id == voter_id).scalar_subquery(),
+            select(Proxy.holder_id).where(Proxy.election_id == election.id, Proxy.voter_id == voter_id).scalar_subquery(),
+            select(MobileBoxVoter.id).where(MobileBoxVoter.election_id == election.id,
+                                            MobileBoxVoter.voter_id == voter_id).scalar_subquery(),
+        )
+        .select_from(Resident)
+        .join(Desk, Desk.id == desk_id)
+        .join(PollingStation, PollingStation.id == Desk.station_id)
+        .where(Resident.id == voter_id)
+    )
+    if not is_sqlite(db):
+        query = query.with_for_update(of=Resident)
+    return db.execute(query).one_or_none()
+
+
+def _refuse_step_by_step(db: Session, election: Election, desk_id: int, voter_id: int,
+                         round_number: int | None) -> None:
+    """The checks one at a time, in the order a clerk reads them; raises the first refusal."""
+    _open_round(db, election, round_number)
+    desk = db.get(Desk, desk_id)
+    if desk is None or desk.station.election_id != election.id:
+        raise UserError(f"发票台 {desk_id} 不存在")
+    if desk.station.mobile:
+        raise UserError("流动票箱的选票不经发票台发放，请在流动票箱页面登记")
+    raise UserError(f"编号 {voter_id} 的居民不是本次选举的登记选民，不能领取选票")
 
 
 def issue_mobile(db: Session, election: Election, box_id: int, voter_id: int, clerk: str,

@@ -11,6 +11,7 @@ from typing import Callable
 
 from flask import Flask, abort, g, redirect, request, url_for
 from flask_login import LoginManager, current_user
+from sqlalchemy.orm import joinedload
 
 from ..accounts.service import can_see
 from ..models import Community, Election, User
@@ -98,7 +99,8 @@ def election_or_404(election_id: int) -> Election:
     seen = g.get("juxuan_election")
     if seen is not None and seen.id == election_id:
         return seen
-    election = get_db().get(Election, election_id)
+    # The community comes in the same statement: the scope check needs it on every request.
+    election = get_db().get(Election, election_id, options=[joinedload(Election.community)])
     if election is None or not can_see(current_user, election.community):
         abort(404)
     g.juxuan_election = election

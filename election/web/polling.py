@@ -275,17 +275,18 @@ def desk(election_id: int, desk_id: int):
 def issue(election_id: int, desk_id: int):
     db = get_db()
     election = election_or_404(election_id)
-    desk = _desk(election, desk_id)  # held, so the service finds it in the session
     try:
         voter_id = int(request.form.get("voter_id") or 0)
         holder = request.form.get("collected_by") or None
         row = issuance.issue_ballot(db, election, desk_id, voter_id, current_user.username,
                                     collected_by_id=int(holder) if holder else None, round_number=_posted_round())
     except ValueError:
+        _desk(election, desk_id)
         if request.accept_mimetypes.best == "application/json":
             return jsonify({"ok": False, "message": "选民编号无效"}), 400
         flash(_("选民编号无效。"), "error")
     except UserError as error:
+        _desk(election, desk_id)  # another election's desk: 404, as for the desk page
         if request.accept_mimetypes.best == "application/json":
             return jsonify({"ok": False, "message": "；".join(error.messages)}), 409
         refuse(error)
@@ -293,7 +294,7 @@ def issue(election_id: int, desk_id: int):
         if request.accept_mimetypes.best == "application/json":
             return jsonify({"ok": True})
         flash(_("已向 %(name)s 发出一张选票。", name=db.get_one(Resident, row.voter_id).name), "info")
-    return redirect(url_for("polling.desk", election_id=election_id, desk_id=desk.id))
+    return redirect(url_for("polling.desk", election_id=election_id, desk_id=desk_id))
 
 
 # --- deposit at the box, spoiled and unused papers -------------------------------------
