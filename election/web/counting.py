@@ -10,6 +10,7 @@ from flask_wtf import FlaskForm
 from sqlalchemy import select
 
 from ..counting import mixing, reports, sheets, summary
+from ..counting.live import live_tally
 from ..counting.result import (
     blockers,
     board_differences,
@@ -151,7 +152,7 @@ def second(election_id: int, number: int):
 def tally_json(election_id: int, number: int):
     election = election_or_404(election_id)
     _round(election, number)
-    return jsonify(running_tally(get_db(), election, number))
+    return jsonify(live_tally(get_db(), election, number))
 
 
 @bp.route("/elections/<int:election_id>/counting/<int:number>/running")
@@ -160,7 +161,7 @@ def running(election_id: int, number: int):
     election = election_or_404(election_id)
     _round(election, number)
     return render_template("counting/running.html", election=election, number=number, projector=False,
-                           data=running_tally(get_db(), election, number))
+                           data=live_tally(get_db(), election, number))
 
 
 @bp.route("/elections/<int:election_id>/counting/<int:number>/projector")
@@ -169,7 +170,7 @@ def projector(election_id: int, number: int):
     election = election_or_404(election_id)
     _round(election, number)
     return render_template("counting/projector.html", election=election, number=number, projector=True,
-                           data=running_tally(get_db(), election, number))
+                           data=live_tally(get_db(), election, number))
 
 
 @bp.route("/elections/<int:election_id>/counting/<int:number>/board", methods=["GET", "POST"])
