@@ -1,22 +1,26 @@
-"""Printing speed: papers per second of render_ballots against plain reportlab pages of the same text.
+"""Printing speed: papers per second of render_ballots as a ratio to the printing floor.
 
-``bench_ballots(n)`` is what ``make bench`` calls. The baseline draws, page after page, the
-same text as a ballot, front and back (including the receipt code) but no QR codes and no shared form, so
-the ratio shows what the two QR codes per paper cost after the form XObject saves the rest.
+``bench_ballots(n)`` is what ``make bench`` calls. The floor is reportlab drawing the same
+static page once as a form, placing it on every page with the variable text (the receipt
+code), and encoding both QR codes of each paper without drawing them: what any printer of
+these papers must do. The ratio shows what drawing the codes and everything else costs.
 """
 from __future__ import annotations
 
 import base64
 import io
 import secrets
+import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from typing import BinaryIO
 
 from reportlab.pdfgen.canvas import Canvas
 
 from ballots.ballot_paper import draw_back_page, draw_static_page, group_code, paper_layout, render_ballots
 from ballots.ballot_spec import BallotSpec, PaperCodes, PostSection
 from ballots.fonts import draw_text, font_name
+from ballots.qr import qr_matrix
 
 
 def sample_spec() -> BallotSpec:
@@ -47,43 +51,66 @@ def _throwaway_codes(n: int) -> Iterator[PaperCodes]:
         yield PaperCodes(t[:16], f"https://jx.example.cn/r/{t}", a)
 
 
-def _baseline(spec: BallotSpec, codes: list[PaperCodes]) -> bytes:
+def _floor(spec: BallotSpec, codes: list[PaperCodes], out: BinaryIO) -> None:
+    """The printing floor: reportlab drawing the same static front and back once (form
+    XObjects) placed on the two pages of every paper, the variable text of each paper, and
+    its two QR codes encoded (qr_matrix) but not drawn."""
     layout = paper_layout(spec)
-    out = io.BytesIO()
     canvas = Canvas(out, pagesize=(layout.width, layout.height), pageCompression=1, invariant=1)
+    canvas.beginForm("floor")
+    draw_static_page(canvas, spec, layout)
+    canvas.endForm()
+    canvas.beginForm("floor_back")
+    draw_back_page(canvas, layout)
+    canvas.endForm()
     for code in codes:
-        draw_static_page(canvas, spec, layout)
+        canvas.doForm("floor")
         draw_text(canvas, layout.t_text[0], layout.t_text[1], group_code(code.t_human), layout.t_size)
+        qr_matrix(code.t_qr)
+        qr_matrix(code.a_qr)
         canvas.showPage()
-        draw_back_page(canvas, layout)  # each paper is two pages (front, back with the audit QR)
+        canvas.doForm("floor_back")  # each paper is two pages (front, back with the audit QR)
         canvas.showPage()
     canvas.save()
-    return out.getvalue()
 
 
-def bench_ballots(n: int = 1000) -> dict[str, float]:
-    """Time ``n`` ballot papers and ``n`` text-only pages; returns rates, sizes and their ratio."""
+def _timed(work: Callable[[BinaryIO], object]) -> tuple[float, float, int]:
+    """(seconds, process CPU seconds, bytes) of writing one PDF into a temp file."""
+    with tempfile.TemporaryFile() as out:
+        wall, cpu = time.perf_counter(), time.process_time()
+        work(out)
+        return time.perf_counter() - wall, time.process_time() - cpu, out.tell()
+
+
+def bench_ballots(n: int = 2000, repeat: int = 2) -> dict[str, float]:
+    """Papers/s of ``render_ballots`` as a ratio to the printing floor, best of ``repeat``
+    each (process CPU time: the machine is shared), interleaved in the same run."""
     font_name()  # font parsing is a one-off per process, not part of either rate
     spec = sample_spec()
     codes = list(_throwaway_codes(n))
-    started = time.perf_counter()
-    out = io.BytesIO()
-    render_ballots(spec, iter(codes), out)
-    ballots_s = time.perf_counter() - started
-    started = time.perf_counter()
-    baseline = _baseline(spec, codes)
-    baseline_s = time.perf_counter() - started
-    ballots_rate, baseline_rate = n / ballots_s, n / baseline_s
+    ballots, floors = [], []
+    for _ in range(repeat):
+        floors.append(_timed(lambda out: _floor(spec, codes, out)))
+        ballots.append(_timed(lambda out: render_ballots(spec, iter(codes), out)))
+    b, f = min(ballots, key=lambda x: x[1]), min(floors, key=lambda x: x[1])
     return {
+        "ratio": round(f[1] / b[1], 3),
         "papers": n,
-        "ballots_seconds": round(ballots_s, 3),
-        "ballots_per_second": round(ballots_rate, 1),
-        "ballots_kb_per_paper": round(len(out.getvalue()) / 1024 / n, 2),
-        "text_only_seconds": round(baseline_s, 3),
-        "text_only_pages_per_second": round(baseline_rate, 1),
-        "text_only_kb_per_page": round(len(baseline) / 1024 / n, 2),
-        "ratio_ballots_to_text_only": round(ballots_rate / baseline_rate, 3),
+        "ballots_per_cpu_second": round(n / b[1], 1),
+        "floor_pages_per_cpu_second": round(n / f[1], 1),
+        "ballots_wall_s": round(b[0], 3),
+        "floor_wall_s": round(f[0], 3),
+        "ballots_kb_per_paper": round(b[2] / 1024 / n, 2),
+        "floor_kb_per_page": round(f[2] / 1024 / n, 2),
+        "floor": "same static form once + variable text + both QR codes encoded, not drawn",
     }
+
+
+def _baseline(spec: BallotSpec, codes: list[PaperCodes]) -> bytes:
+    """The printing floor into memory (tools.bench_polling compares the service with it)."""
+    out = io.BytesIO()
+    _floor(spec, codes, out)
+    return out.getvalue()
 
 
 if __name__ == "__main__":
