@@ -39,8 +39,9 @@ _NS = rb"(?:[A-Za-z_][\w.-]*:)?"
 _DIMENSION = re.compile(rb"<" + _NS + rb"dimension\b[^>]*\bref=[\"'][A-Z]{0,3}\d*:?([A-Z]{1,3})(\d+)[\"']")
 _ROW_SPLIT = re.compile(rb"<" + _NS + rb"row\b")
 _ROW_REF = re.compile(rb"<" + _NS + rb"row\b[^>]*?\br=[\"'](\d+)")
-_CELL_REF = re.compile(rb"<" + _NS + rb"c\b[^>]*?\br=[\"']([A-Z]{1,4})(\d+)")
-_CELL = re.compile(rb"<" + _NS + rb"c[\s>/]")
+# Only a cell's reference has letters then digits ("XFD1048576"); a row's is digits alone.
+_CELL_REF = re.compile(rb"\sr=[\"']([A-Z]{1,4})(\d+)")
+_CELL_STARTS = (b"<c ", b"<c>", b"<c/", b":c ", b":c>")
 _SHARED_CELL = re.compile(rb"<" + _NS + rb"c\b[^>]*?\bt=[\"']s[\"'][^>]*>\s*<" + _NS + rb"v>\s*(\d+)")
 _SI_END = re.compile(rb"</" + _NS + rb"si>")
 
@@ -59,7 +60,7 @@ class _Sheet:
     max_row: int = 0
     max_column: int = 0
     cells_in_row: int = 0
-    shared_refs: list[int] | None = None
+    longest_shared: int = 0
     expanded: int = 0
 
 
@@ -150,7 +151,7 @@ def _scan_shared(archive: zipfile.ZipFile, info: zipfile.ZipInfo, filename: str,
 
 def _scan_sheet(archive: zipfile.ZipFile, info: zipfile.ZipInfo, filename: str, total: list[int],
                 shared: list[int]) -> None:
-    sheet = _Sheet()
+    sheet = _Sheet(longest_shared=max(shared, default=0))
     carry = b""
     first = True
     for chunk in _chunks(archive, info, filename, total):
@@ -174,7 +175,7 @@ def _scan_part(data: bytes, sheet: _Sheet, shared: list[int], filename: str) -> 
     pieces = _ROW_SPLIT.split(data)
     # The first piece continues the row of the scan before; each other piece is a new row.
     sheet.rows += len(pieces) - 1
-    widest = max(len(_CELL.findall(p)) for p in pieces)
+    widest = max(sum(p.count(start) for start in _CELL_STARTS) for p in pieces)
     sheet.cells_in_row = max(sheet.cells_in_row, widest)
     rows = _ROW_REF.findall(data)
     if rows:
@@ -184,7 +185,14 @@ def _scan_part(data: bytes, sheet: _Sheet, shared: list[int], filename: str) -> 
         sheet.max_column = max(sheet.max_column, max(column_number(c) for c in {c for c, _ in refs}))
         sheet.max_row = max(sheet.max_row, max(int(r) for r in {r for _, r in refs}))
     _check_shape(filename, max(sheet.max_column, sheet.cells_in_row), max(sheet.max_row, sheet.rows))
-    indexes = _SHARED_CELL.findall(data)
+    # What cells using shared strings expand to: bounded cheaply by their number times the
+    # longest shared string; counted cell by cell only when that bound is too high.
+    uses = data.count(b't="s"') + data.count(b"t='s'")
+    if uses and sheet.expanded + len(data) + uses * sheet.longest_shared > MAX_EXPANDED_BYTES:
+        indexes = _SHARED_CELL.findall(data)
+    else:
+        indexes = []
+        sheet.expanded += uses * sheet.longest_shared
     if indexes:
         try:
             sheet.expanded += sum(shared[i] for i in map(int, indexes))
