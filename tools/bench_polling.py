@@ -201,7 +201,8 @@ def _capture_checkin(url: str, key: str, election_id: int, desk_id: int, voter_i
 
     from election import create_app
 
-    app = create_app({"DATABASE_URL": url, "INSTANCE_PATH": tempfile.mkdtemp(prefix="juxuan-bench-"),
+    instance = tempfile.TemporaryDirectory(prefix="juxuan-bench-")
+    app = create_app({"DATABASE_URL": url, "INSTANCE_PATH": instance.name,
                       "SECRET_KEY": uuid.uuid4().hex, "DATA_KEY": key, "WTF_CSRF_ENABLED": False})
     client = app.test_client()
     client.post("/login", data={"username": "bench_clerk", "password": PASSWORD})
@@ -225,6 +226,7 @@ def _capture_checkin(url: str, key: str, election_id: int, desk_id: int, voter_i
     if answer.status_code != 200:
         raise RuntimeError(f"check-in refused: {answer.data[:200]!r}")
     app.extensions["juxuan.sessions"].kw["bind"].dispose()
+    instance.cleanup()
     return statements, commits[0]
 
 
