@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import Integer, func, literal, select
+from sqlalchemy import Integer, bindparam, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -155,33 +155,45 @@ def issue_ballot(
         raise
 
 
+def _checkin_query(posted_round: bool, lock: bool):
+    """The check-in's one statement, built once per variant with bound parameters (building
+    a statement of four subqueries costs more Python than running it)."""
+    eid, voter = bindparam("eid", type_=Integer), bindparam("voter", type_=Integer)
+    latest = select(Round.number).where(Round.election_id == eid) \
+        .order_by(Round.number.desc()).limit(1).scalar_subquery()
+    number = bindparam("round", type_=Integer) if posted_round else func.coalesce(latest, 1)
+    query = (
+        select(
+            Resident, Desk, PollingStation, number,
+            select(Round.status).where(Round.election_id == eid, Round.number == number).scalar_subquery(),
+            select(Issuance.id).where(Issuance.election_id == eid, Issuance.round_number == number,
+                                      Issuance.voter_id == voter).scalar_subquery(),
+            select(Proxy.holder_id).where(Proxy.election_id == eid, Proxy.voter_id == voter).scalar_subquery(),
+            select(MobileBoxVoter.id).where(MobileBoxVoter.election_id == eid,
+                                            MobileBoxVoter.voter_id == voter).scalar_subquery(),
+        )
+        .select_from(Resident)
+        .join(Desk, Desk.id == bindparam("desk", type_=Integer))
+        .join(PollingStation, PollingStation.id == Desk.station_id)
+        .where(Resident.id == voter)
+    )
+    return query.with_for_update(of=Resident) if lock else query
+
+
+_CHECKIN_QUERIES = {(posted, lock): _checkin_query(posted, lock) for posted in (False, True) for lock in (False, True)}
+
+
 def _checkin_row(db: Session, election: Election, desk_id: int, voter_id: int, round_number: int | None):
     """One statement for everything a check-in checks: the voter (locked FOR UPDATE on
     PostgreSQL; SQLite holds the write lock already), the desk and its station, the round
     (the one asked, else the latest, else round 1 before any is printed) and its status, and
     the three refusals (issued already, entrusted, mobile box). None when the voter or the
     desk does not exist."""
-    latest = select(Round.number).where(Round.election_id == election.id) \
-        .order_by(Round.number.desc()).limit(1).scalar_subquery()
-    number = literal(round_number, Integer) if round_number is not None else func.coalesce(latest, 1)
-    query = (
-        select(
-            Resident, Desk, PollingStation, number,
-            select(Round.status).where(Round.election_id == election.id, Round.number == number).scalar_subquery(),
-            select(Issuance.id).where(Issuance.election_id == election.id, Issuance.round_number == number,
-                                      Issuance.voter_id == voter_id).scalar_subquery(),
-            select(Proxy.holder_id).where(Proxy.election_id == election.id, Proxy.voter_id == voter_id).scalar_subquery(),
-            select(MobileBoxVoter.id).where(MobileBoxVoter.election_id == election.id,
-                                            MobileBoxVoter.voter_id == voter_id).scalar_subquery(),
-        )
-        .select_from(Resident)
-        .join(Desk, Desk.id == desk_id)
-        .join(PollingStation, PollingStation.id == Desk.station_id)
-        .where(Resident.id == voter_id)
-    )
-    if not is_sqlite(db):
-        query = query.with_for_update(of=Resident)
-    return db.execute(query).one_or_none()
+    query = _CHECKIN_QUERIES[(round_number is not None, not is_sqlite(db))]
+    params = {"eid": election.id, "voter": voter_id, "desk": desk_id}
+    if round_number is not None:
+        params["round"] = round_number
+    return db.execute(query, params).one_or_none()
 
 
 def _refuse_step_by_step(db: Session, election: Election, desk_id: int, voter_id: int,
