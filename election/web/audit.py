@@ -253,12 +253,13 @@ def export(election_id: int):
     """Seal a fresh auditor bundle (records, audit) without countersigning it, as a job."""
     election = election_or_404(election_id)
     number = _round(election)
-    data_key, actor = current_app.config["DATA_KEY"], current_user.username
-    path = auditor_bundle_path(current_app.instance_path, election, number)
+    data_key, actor, instance = current_app.config["DATA_KEY"], current_user.username, current_app.instance_path
+    path = auditor_bundle_path(instance, election, number)
 
     def work(db: Session, running: Running) -> dict:
+        # The job runs outside the request: everything from the app is read before it starts.
         out = export_bundle(db, db.get(Election, election_id), data_key, actor, auditor=True, round_number=number,
-                            progress=running.progress, instance=current_app.instance_path)
+                            progress=running.progress, instance=instance)
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(out.data)
         return {"round": number}
