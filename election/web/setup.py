@@ -11,6 +11,7 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, IntegerField, SelectField, StringField
 from wtforms.validators import DataRequired, NumberRange
 
+from ..counting.summary import final_list
 from ..errors import UserError
 from ..fields import TextRule
 from ..ledger.events import events_of
@@ -104,7 +105,7 @@ def election(election_id: int):
     return render_template(
         "setup/election.html", election=election, rules=rulebook_of(election).describe(),
         events=events_of(db, election)[-20:], stages=views, next_stage=next_stage(views),
-        warnings=warnings(db, election),
+        warnings=warnings(db, election), final=final_list(db, election),
     )
 
 

@@ -53,6 +53,8 @@ def test_preview_then_publish_then_final_list_across_rounds(app, db, world) -> N
     assert client.get(f"/elections/{election.id}/final-list.pdf").status_code == 302  # refused in words
     public = app.test_client().get(f"/e/{election.id}/result").get_data(as_text=True)
     assert "选举尚未完成" in public
+    home = client.get(f"/elections/{election.id}").get_data(as_text=True)
+    assert 'id="pending-rounds"' in home and "须另行选举" in home and "全部阶段已完成" not in home
 
     # Round 2, the run-off for the 委员 seat, published: now the list is complete.
     ballot = ballot_of(db, election, 2)
@@ -65,6 +67,7 @@ def test_preview_then_publish_then_final_list_across_rounds(app, db, world) -> N
     db.commit()
     state = final_list(db, election)
     assert state.complete and len(state.rows) == 8
+    assert 'id="pending-rounds"' not in client.get(f"/elections/{election.id}").get_data(as_text=True)
     assert [(body, post) for body, post, *_rest in state.rows] == [
         ("居民委员会", "主任"), ("居民委员会", "副主任"), ("居民委员会", "委员"), ("居民委员会", "委员"), ("居民委员会", "委员"),
         ("居务监督委员会", "主任"), ("居务监督委员会", "委员"), ("居务监督委员会", "委员")]
