@@ -353,6 +353,14 @@ def _whole_election(page, live_app, tmp_path):
     voters = db.query(Resident).filter(Resident.election_id == election_id,
                                        Resident.card_code.is_not(None)).order_by(Resident.voter_number).all()
     assert len(voters) == 40
+    # Polling day (papers are issued only on the round's voting day, the roll frozen first).
+    clock.pin(datetime.combine(ELECTION_DAY, time(8, 0), tzinfo=clock.zone()))
+    log_in(page, users["committee"], PASSWORD)
+    page.goto(f"{base}/roll/publication")
+    assert page.locator("#window-warning").count() == 0  # the objection window closed weeks ago
+    page.get_by_label("冻结说明").fill("投票日发票前冻结")
+    page.get_by_role("button", name="冻结名单").click()
+    assert "名单已于" in page.locator("#frozen").inner_text()
     log_in(page, users["clerk"], PASSWORD)
     page.goto(desk_url)
     first = voters[0]
@@ -484,6 +492,7 @@ def _whole_election(page, live_app, tmp_path):
     page.get_by_role("button", name="保存投票日期").click()
     second = _print_round(page, base, voting + 1, tmp_path, 2)
     _shot(page, "e2e-19-runoff-printed")
+    clock.pin(datetime.combine(runoff_day, time(8, 0), tzinfo=clock.zone()))  # the run-off's polling day
     log_in(page, users["clerk"], PASSWORD)
     _issue(page, desk_url, voters[:voting])
     log_in(page, users["scrutineer"], PASSWORD)
