@@ -326,7 +326,7 @@ def bench_live_tally(papers: int = 10_000, watchers: int = 4, polls: int = 100) 
     with _Server() as server:
         engine = make_engine(server.url)
         db = make_sessionmaker(engine)()
-        election = populate_papers(db, papers, 7)
+        election = populate_papers(db, papers, 7, server.key)  # the server opens its keys with this data key
         create_user(db, "bench_watcher", PASSWORD, "scrutineer", community=election.community)
         db.commit()
         eid = election.id

@@ -28,12 +28,12 @@ def _fernet_key() -> str:
     return Fernet.generate_key().decode("ascii")
 
 
-def _populate(db, n: int, seed: int):
+def _populate(db, n: int, seed: int, data_key: str | None = None):
     rng = random.Random(seed)
     community = create_community(db, "基准社区", "基准街道", n)
     election = create_election(db, "bench", community, ElectionDraft(
         title="基准选举", election_day=date(2027, 1, 1), method="direct", preset="national",
-        jwh_deputies=1, jwh_members=3, jdw_deputies=0, jdw_members=2), _fernet_key())
+        jwh_deputies=1, jwh_members=3, jdw_deputies=0, jdw_members=2), data_key or _fernet_key())
     house = Household(election_id=election.id, number="1", building="1")
     station = PollingStation(election_id=election.id, name="站")
     db.add_all([house, station])
