@@ -59,6 +59,17 @@ def init_security(app: Flask) -> None:
     app.jinja_env.globals["csp_nonce"] = csp_nonce
 
     @app.before_request
+    def _no_nul():
+        # A NUL byte is in no name or text; PostgreSQL cannot even compare one (DataError).
+        values = list(request.args.values()) + (list(request.form.values()) if request.method == "POST" else [])
+        if any("\x00" in v for v in values):
+            from flask import render_template
+
+            return render_template("error.html", code=400,
+                                   message=_("提交的内容含有空字符（U+0000），不允许使用，请删除后重试。")), 400
+        return None
+
+    @app.before_request
     def _session_limits():
         if "_user_id" not in session or request.endpoint == "static":
             return None
