@@ -19,7 +19,9 @@ def _urls_of(app, world_b) -> list[tuple[str, str]]:
         # meant for everyone; every other view must hide another community's records.
         if getattr(app.view_functions[rule.endpoint], "_juxuan_access", None) == "public":
             continue
-        args = {name: values.get(name, 1) for name in rule.arguments}
+        # A path part limited to a few words (any(...)) gets its first word, any other 1.
+        args = {name: values.get(name, min(getattr(rule._converters.get(name), "items", None) or {1}))
+                for name in rule.arguments}
         url = app.url_map.bind("localhost").build(rule.endpoint, args)
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
             found.append((method, url))
