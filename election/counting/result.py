@@ -26,6 +26,7 @@ from ..models import (
     TallyBoard,
 )
 from ..nomination.service import ballot_key
+from ..protocol import writeins
 from ..rules.scenario import held_from_list, result_to_dict
 from ..rules.tally import tally
 from ..rules.tally_types import (
@@ -237,8 +238,11 @@ def enter_board(db: Session, election: Election, round_number: int, totals: dict
         board = TallyBoard(election_id=election.id, round_number=round_number, totals={}, entered_by=actor)
         db.add(board)
     board.totals, board.entered_by, board.explanation = totals, actor, ""
-    record_event(db, election, "tally_board_entered",
-                 {"round": round_number, "totals": totals}, actor)
+    # The chain is public: the board's write-ins below the minimum are merged there (issue 15).
+    listed = {spec.key: [str(c.resident_id) for c in rows] for spec, rows in ballot_of(db, election, round_number).posts}
+    public = writeins.merge_write_ins(totals, listed, writeins.named_write_ins(
+        totals, listed, rulebook_of(election).write_in_public_min))
+    record_event(db, election, "tally_board_entered", {"round": round_number, "totals": public}, actor)
     db.flush()
     return board
 
@@ -325,7 +329,10 @@ def publish_result(db: Session, election: Election, round_number: int, actor: st
     row = RoundResult(election_id=election.id, round_number=round_number, result=data, names=people, published_by=actor)
     db.add(row)
     round_of(db, election, round_number).status = "published"
-    votes = {k: p["votes"] for k, p in data["posts"].items()}
+    # The chain is public: write-ins merged exactly as in the bundle's totals.json (issue 15).
+    raw = {k: p["votes"] for k, p in data["posts"].items()}
+    listed = {spec.key: [str(c.resident_id) for c in rows] for spec, rows in ballot_of(db, election, round_number).posts}
+    votes = writeins.merge_write_ins(raw, listed, writeins.named_for(raw, listed, inp.rulebook.write_in_public_min, data))
     record_event(db, election, "result_published", {
         "round": round_number, "valid": data["valid"], "registered_voters": data["registered_voters"],
         "papers_issued": data["papers_issued"], "papers_returned": data["papers_returned"],

@@ -8,6 +8,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
+from election.protocol import writeins
 from election.protocol.bundle import Record, group_boxes
 from election.rules.scenario import input_to_dict, result_to_dict
 from election.rules.tally_count import Counts, count_papers
@@ -29,6 +30,11 @@ def _votes(inp: TallyInput, counts: Counts) -> dict[str, dict[str, int]]:
     return out
 
 
+def listed_of(inp: TallyInput) -> dict[str, list[str]]:
+    """The people printed on the paper, per post (anyone else voted for is a write-in)."""
+    return {p.key: [c.person_id for c in inp.candidates if c.post == p.key] for p in inp.posts}
+
+
 def tally_files(inp: TallyInput, records: Sequence[Record], boxes: Sequence[str], round_number: int,
                 published: Mapping[str, Any] | None) -> tuple[dict[str, Any], tuple[dict[str, Any], ...], dict[str, Any]]:
     """(totals, box_totals, tally_input) of a round (``boxes``: every box of the round).
@@ -45,10 +51,15 @@ def tally_files(inp: TallyInput, records: Sequence[Record], boxes: Sequence[str]
     result["posts"] = {p.key: {"seats": p.seats, "rank": p.rank, "body": p.body,
                                "candidates": [c.person_id for c in inp.candidates if c.post == p.key]}
                        for p in inp.posts}
+    # Issue 15: a write-in is named only from the rulebook's minimum or when the result names
+    # them; the rest of a post's write-in votes are one 其他（另选他人） line, in every box group alike.
+    listed = listed_of(inp)
+    votes = _votes(inp, counts)
+    named = writeins.named_for(votes, listed, rb.write_in_public_min, published)
     totals = {
         "round": round_number,
         "returned": len(records),
-        "posts": _votes(inp, counts),
+        "posts": writeins.merge_write_ins(votes, listed, named),
         "counts": {"whole_invalid": counts.whole_invalid,
                    "posts": {k: {"overvoted": pc.overvoted, "unreadable": pc.unreadable,
                                  "opposed": {w: n for w, n in sorted(pc.opposed.items()) if n}}
@@ -63,7 +74,9 @@ def tally_files(inp: TallyInput, records: Sequence[Record], boxes: Sequence[str]
     for g in group_boxes(sizes, rb.min_box_size) if sizes else []:
         sub = [p for b in g for p in per_box.get(b, ())]
         box_totals.append({"boxes": g, "papers": len(sub),
-                           "posts": _votes(inp, count_papers(inp.posts, sub, rb.overvote_scope, rb.multi_post_rule))})
+                           "posts": writeins.merge_write_ins(
+                               _votes(inp, count_papers(inp.posts, sub, rb.overvote_scope, rb.multi_post_rule)),
+                               listed, named)})
     scenario = input_to_dict(replace(inp, papers=()), papers=False)
     scenario.pop("rulebook")  # the rulebook in force is rulebook.json, fixed by the chain
     scenario.pop("papers_returned")  # the records (or totals.json's returned) say it

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import TYPE_CHECKING, Any
 
+from election.protocol import writeins
 from election.rules.rulebook import Rulebook
 from election.rules.scenario import parse_scenario, result_to_dict
 from election.rules.tally import tally
@@ -43,7 +44,9 @@ def published_counts(d: dict[str, Any]) -> Counts:
     posts = {}
     for key, votes in t["posts"].items():
         pc = t["counts"]["posts"][key]
-        posts[key] = PostCount(pc["overvoted"], pc["unreadable"], Counter({k: v for k, v in votes.items() if v}),
+        # 其他（另选他人） is a sum of write-ins nobody elects or takes to a run-off (issue 15).
+        posts[key] = PostCount(pc["overvoted"], pc["unreadable"],
+                               Counter({k: v for k, v in votes.items() if v and k != writeins.OTHER}),
                                Counter(pc["opposed"]))
     return Counts(t["returned"], t["counts"]["whole_invalid"], posts)
 
@@ -78,6 +81,7 @@ def recompute(c: Ctx) -> tuple[list[str], str]:
             problems.append(f"按规则重新计算的当选人与第 {ev.seq} 号事件公布的不符")
         if p.get("next_round") != mine["next_round"] or p.get("valid") != mine["valid"]:
             problems.append(f"按规则重新计算的下一步（{mine['next_round']}）与第 {ev.seq} 号事件不符")
+    problems += write_in_problems(c, recount=False)  # issue 15: no rare write-in named
     who = "；".join(f"{k}：{'、'.join(v) or '无'}" for k, v in sorted(mine["elected"].items()))
     return problems, f"规则引擎按公布的票数重新决定：{who}；下一步 {mine['next_round']}"
 
@@ -105,8 +109,14 @@ def recount_problems(c: Ctx) -> tuple[list[str], str]:
     t = c.d["totals.json"]
     problems = []
 
+    # The records' count merged as the bundle says it merged its write-ins; whether that merge
+    # kept to the rulebook's minimum is write_in_problems' question.
+    listed = {p.key: [c.person_id for c in inp.candidates if c.post == p.key] for p in inp.posts}
+    named = writeins.shown_in(t["posts"], listed)
+
     def votes_of(cs: Counts) -> dict[str, dict[str, int]]:
-        return {k: {who: n for who, n in pc.votes.items() if n} for k, pc in cs.posts.items()}
+        raw = {k: {who: n for who, n in pc.votes.items() if n} for k, pc in cs.posts.items()}
+        return writeins.merge_write_ins(raw, listed, named)
 
     from election.protocol.verify import same_votes
 
@@ -129,4 +139,26 @@ def recount_problems(c: Ctx) -> tuple[list[str], str]:
         gpub = {k: {w: n for w, n in v.items() if n} for k, v in g["posts"].items()}
         for diff in same_votes(votes_of(gc), gpub):
             problems.append(f"票箱组 {','.join(g['boxes'])}：{diff}")
+    problems += write_in_problems(c, recount=True)  # issue 15: none reaching the minimum hidden
     return problems, f"按 {len(records)} 条记录以规则重新计票，各职位票数、无效票与各票箱组票数均与公布的一致"
+
+
+def write_in_problems(c: Ctx, recount: bool) -> list[str]:
+    """Issue 15: totals.json names no write-in below the rulebook's ``write_in_public_min``
+    unless its result names them (part of the ``winners`` check); with the records
+    (``recount``), no write-in who reached the minimum is hidden in 其他（另选他人）."""
+    inp = tally_input(c.d)
+    rb = inp.rulebook
+    t = c.d["totals.json"]
+    listed = {p.key: [c_.person_id for c_ in inp.candidates if c_.post == p.key] for p in inp.posts}
+    keep = writeins.result_persons(t.get("result"))
+    elected = {k: sorted(keep) for k in t["posts"]}
+    recounted = None
+    if recount:
+        papers = [to_paper(r["marks"]) for r in c.d["records.jsonl"]]
+        counts = count_papers(inp.posts, papers, rb.overvote_scope, rb.multi_post_rule)
+        recounted = {k: {who: n for who, n in pc.votes.items() if n} for k, pc in counts.posts.items()}
+    found = writeins.problems(t["posts"], listed, rb.write_in_public_min, elected, recounted)
+    if recount:  # the named-below-minimum half is the winners check's
+        found = [p for p in found if writeins.OTHER in p]
+    return found

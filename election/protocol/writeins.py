@@ -68,3 +68,37 @@ def problems(published: Votes, listed: Mapping[str, Collection[str]], minimum: i
             for pid in sorted(shown_in({post: expected.get(post, {})}, listed)[post] - set(published.get(post, {}))):
                 out.append(f"{post}：另选他人 {pid} 得 {expected[post][pid]} 票，达到公布门槛 {minimum} 票，却被并入“{OTHER}”")
     return out
+
+
+_NAMING_KEYS = {"person", "persons", "candidates", "replaced", "elected"}
+
+
+def result_persons(result: Mapping | None) -> set[str]:
+    """Everyone a published result names — elected, tied, in a run-off or the next round,
+    held back, set aside, the woman member's seat — whatever their votes: such a write-in
+    is named anyway, and the verifier must see their votes to decide the seats again."""
+    found: set[str] = set()
+
+    def walk(value: object, naming: bool) -> None:
+        if isinstance(value, Mapping):
+            for key, inner in value.items():
+                if key in ("votes", "not_elected"):
+                    continue  # the plain vote table and the not elected below the threshold
+                walk(inner, key in _NAMING_KEYS)
+        elif isinstance(value, (list, tuple)):
+            for inner in value:
+                walk(inner, naming)
+        elif naming and isinstance(value, str):
+            found.add(value)
+
+    walk(result or {}, False)
+    return found
+
+
+def named_for(votes: Votes, listed: Mapping[str, Collection[str]], minimum: int,
+              result: Mapping | None) -> dict[str, set[str]]:
+    """The write-ins a round's public tables name: from the minimum, or named by ``result``."""
+    keep = result_persons(result)
+    return {post: names | {p for p in votes.get(post, {}) if p in keep and p != OTHER
+                           and p not in set(listed.get(post, ()))}
+            for post, names in named_write_ins(votes, listed, minimum).items()}
