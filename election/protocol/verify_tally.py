@@ -81,7 +81,7 @@ def recompute(c: Ctx) -> tuple[list[str], str]:
             problems.append(f"按规则重新计算的当选人与第 {ev.seq} 号事件公布的不符")
         if p.get("next_round") != mine["next_round"] or p.get("valid") != mine["valid"]:
             problems.append(f"按规则重新计算的下一步（{mine['next_round']}）与第 {ev.seq} 号事件不符")
-    problems += write_in_problems(c, recount=False)  # issue 15: no rare write-in named
+    problems += write_in_problems(c, None)  # issue 15: no rare write-in named
     who = "；".join(f"{k}：{'、'.join(v) or '无'}" for k, v in sorted(mine["elected"].items()))
     return problems, f"规则引擎按公布的票数重新决定：{who}；下一步 {mine['next_round']}"
 
@@ -139,13 +139,13 @@ def recount_problems(c: Ctx) -> tuple[list[str], str]:
         gpub = {k: {w: n for w, n in v.items() if n} for k, v in g["posts"].items()}
         for diff in same_votes(votes_of(gc), gpub):
             problems.append(f"票箱组 {','.join(g['boxes'])}：{diff}")
-    problems += write_in_problems(c, recount=True)  # issue 15: none reaching the minimum hidden
+    problems += write_in_problems(c, counts)  # issue 15: none reaching the minimum hidden
     return problems, f"按 {len(records)} 条记录以规则重新计票，各职位票数、无效票与各票箱组票数均与公布的一致"
 
 
-def write_in_problems(c: Ctx, recount: bool) -> list[str]:
+def write_in_problems(c: Ctx, recount: Counts | None) -> list[str]:
     """Issue 15: totals.json names no write-in below the rulebook's ``write_in_public_min``
-    unless its result names them (part of the ``winners`` check); with the records
+    unless its result names them (part of the ``winners`` check); with the records' count
     (``recount``), no write-in who reached the minimum is hidden in 其他（另选他人）."""
     inp = tally_input(c.d)
     rb = inp.rulebook
@@ -154,11 +154,9 @@ def write_in_problems(c: Ctx, recount: bool) -> list[str]:
     keep = writeins.result_persons(t.get("result"))
     elected = {k: sorted(keep) for k in t["posts"]}
     recounted = None
-    if recount:
-        papers = [to_paper(r["marks"]) for r in c.d["records.jsonl"]]
-        counts = count_papers(inp.posts, papers, rb.overvote_scope, rb.multi_post_rule)
-        recounted = {k: {who: n for who, n in pc.votes.items() if n} for k, pc in counts.posts.items()}
+    if recount is not None:
+        recounted = {k: {who: n for who, n in pc.votes.items() if n} for k, pc in recount.posts.items()}
     found = writeins.problems(t["posts"], listed, rb.write_in_public_min, elected, recounted)
-    if recount:  # the named-below-minimum half is the winners check's
+    if recount is not None:  # the named-below-minimum half is the winners check's
         found = [p for p in found if writeins.OTHER in p]
     return found
