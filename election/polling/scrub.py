@@ -21,7 +21,7 @@ import hashlib
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
-from sqlalchemy import delete, insert, select, text
+from sqlalchemy import Engine, delete, insert, select, text
 from sqlalchemy.orm import Session
 
 from ..db import begin_write, is_sqlite
@@ -109,7 +109,8 @@ def scrub(db: Session, election: Election, actor: str) -> ScrubReport:
 def compact(db: Session) -> tuple[bool, str]:
     """Compact storage after the rewrite; (done, what was done or why not)."""
     db.close()  # hand the session's connection back: a checkpoint must not wait on our own reader
-    engine = db.get_bind()
+    bind = db.get_bind()
+    engine = bind if isinstance(bind, Engine) else bind.engine
     if engine.dialect.name == "sqlite":
         raw = engine.raw_connection()
         try:

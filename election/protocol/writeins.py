@@ -10,6 +10,7 @@ Pure: the publication, the result notice and the verifier use it alike.
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
+from typing import Any
 
 OTHER = "其他（另选他人）"
 
@@ -73,7 +74,7 @@ def problems(published: Votes, listed: Mapping[str, Collection[str]], minimum: i
 _NAMING_KEYS = {"person", "persons", "candidates", "replaced", "elected"}
 
 
-def result_persons(result: Mapping | None) -> set[str]:
+def result_persons(result: Mapping[str, Any] | None) -> set[str]:
     """Everyone a published result names — elected, tied, in a run-off or the next round,
     held back, set aside, the woman member's seat — whatever their votes: such a write-in
     is named anyway, and the verifier must see their votes to decide the seats again."""
@@ -96,7 +97,7 @@ def result_persons(result: Mapping | None) -> set[str]:
 
 
 def named_for(votes: Votes, listed: Mapping[str, Collection[str]], minimum: int,
-              result: Mapping | None) -> dict[str, set[str]]:
+              result: Mapping[str, Any] | None) -> dict[str, set[str]]:
     """The write-ins a round's public tables name: from the minimum, or named by ``result``."""
     keep = result_persons(result)
     return {post: names | {p for p in votes.get(post, {}) if p in keep and p != OTHER

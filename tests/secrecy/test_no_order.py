@@ -22,7 +22,6 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import text
-from sqlalchemy.engine import make_url
 
 from election.polling import deposit, issuance
 from election.polling.scrub import scrub
