@@ -14,7 +14,7 @@ from sqlalchemy.engine import make_url
 
 from election import create_app
 from election.backup import backup, restore
-from election.db import make_engine, make_sessionmaker
+from election.db import make_engine
 from election.errors import UserError
 from election.ledger import publication
 from election.ledger.keys import fingerprint_of

@@ -36,17 +36,26 @@ def override_for(db: Session, election: Election, number: int, day: date) -> Ele
 def check_polling_day(db: Session, election: Election, rnd: Round, today: date | None = None) -> None:
     """Refuse handing out papers of ``rnd`` unless today is its voting day (or an override
     for today is recorded), the roll is frozen and the round's papers are printed."""
+    check_polling_day_of(db, election, rnd.number, today)
+
+
+def check_polling_day_of(db: Session, election: Election, number: int, today: date | None = None) -> None:
+    """`check_polling_day` for a round known by number: one statement reads the round's own
+    day and whether it is printed (the check-in's fast path uses this)."""
     today = today or clock.today()
+    held_on, printed = db.execute(select(
+        select(Round.held_on).where(Round.election_id == election.id, Round.number == number).scalar_subquery(),
+        select(PrintBatch.id).where(PrintBatch.election_id == election.id, PrintBatch.round_number == number)
+        .limit(1).scalar_subquery(),
+    )).one()
     problems = []
     if election.roll_frozen_at is None:
         problems.append("选民名单尚未冻结：名单冻结后才能发放选票")
-    printed = db.scalar(select(PrintBatch.id).where(PrintBatch.election_id == election.id,
-                                                    PrintBatch.round_number == rnd.number).limit(1))
     if printed is None:
-        problems.append(f"第 {rnd.number} 轮的选票尚未印制：印制后才能发放选票")
-    voting_day = day_of(election, rnd)
-    if today != voting_day and override_for(db, election, rnd.number, today) is None:
-        problems.append(f"今天（{clock.cn_date(today)}）不是第 {rnd.number} 轮的投票日（{clock.cn_date(voting_day)}），"
+        problems.append(f"第 {number} 轮的选票尚未印制：印制后才能发放选票")
+    voting_day = held_on or election.election_day
+    if today != voting_day and override_for(db, election, number, today) is None:
+        problems.append(f"今天（{clock.cn_date(today)}）不是第 {number} 轮的投票日（{clock.cn_date(voting_day)}），"
                         "不能发放选票；确需今天投票，须由选举委员会登记改期并写明理由")
     if problems:
         raise UserError(*problems)

@@ -23,7 +23,7 @@ from ..models import (
     BallotBox, Candidate, Desk, Election, Issuance, MobileBoxVoter, PollingStation, Proxy, Resident, Round,
 )
 from ..setup.service import rulebook_of
-from .day import check_polling_day
+from .day import check_polling_day, check_polling_day_of
 
 ALREADY = "已领取选票"
 
@@ -147,6 +147,7 @@ def issue_ballot(
             raise UserError(f"没有经批准的委托：{voter.name}未委托此人代为投票")
         if collected_by_id is None and mobile is not None:
             raise UserError(f"{voter.name}已登记使用流动票箱，应由流动票箱发放选票")
+        check_polling_day_of(db, election, number)  # the voting day, roll frozen, round printed
         row = Issuance(election_id=election.id, round_number=number, voter_id=voter_id,
                        station_id=desk.station_id, desk_id=desk.id, collected_by_id=collected_by_id, clerk=clerk)
         return _commit_issuance(db, row)

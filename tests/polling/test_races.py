@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from election.models import BallotBox, Election, Receipt
+from election.models import Election, Receipt
 from election.polling import deposit
 from election.polling.stations import create_station
 from election.protocol import codes

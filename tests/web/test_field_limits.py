@@ -9,9 +9,9 @@ from html.parser import HTMLParser
 import pytest
 from sqlalchemy import func, select
 
+from election import clock
 from election.errors import UserError
 from election.fields import check_text
-from election import clock
 from election.models import Election, PollingStation
 from election.polling.stations import create_station
 from tests.conftest import CSRF, login

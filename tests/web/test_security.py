@@ -258,5 +258,5 @@ def test_gunicorn_access_log_holds_no_code():
                "HTTP_REFERER": f"http://127.0.0.1/r/{code}"}
     from datetime import timedelta
     atoms = logger.atoms(resp, req, environ, timedelta(seconds=0.01))
-    line = '%(h)s "%(r)s" %(U)s %(q)s %(f)s' % atoms
+    line = '{h} "{r}" {U} {q} {f}'.format(**atoms)
     assert code not in line and "张三" not in line, line

@@ -36,7 +36,7 @@ class LoadConfig:
     kill_at: float | None = None  # seconds into the run to kill -9 and restart the server
     voters: int | None = None  # per community; enough for the run by default
 
-    def checked(self) -> "LoadConfig":
+    def checked(self) -> LoadConfig:
         if self.database not in ("sqlite", "postgresql"):
             raise ValueError("database is sqlite or postgresql")
         if not (0 < self.seconds <= MAX_SECONDS and 0 < self.desks <= MAX_DESKS and 0 < self.communities <= MAX_COMMUNITIES):
@@ -108,7 +108,7 @@ def _login(day: Day, community: Community, role: str, address: str) -> Client:
     raise RuntimeError(f"could not log in as {community.user(role)}")
 
 
-def desk(day: Day, c: Community, client: Client, index: int, pace: float, papers: "queue.Queue", pool: list) -> None:
+def desk(day: Day, c: Community, client: Client, index: int, pace: float, papers: queue.Queue, pool: list) -> None:
     desk_id = c.desk_ids[index]
     for voter_id, card in c.voters[index::len(c.desk_ids)]:
         if day.stop.is_set():
@@ -130,7 +130,7 @@ def desk(day: Day, c: Community, client: Client, index: int, pace: float, papers
             time.sleep(max(0.0, random.uniform(0.7, 1.3) * pace - (time.perf_counter() - started)))
 
 
-def scrutineer(day: Day, c: Community, client: Client, box_id: int, papers: "queue.Queue", counting: "queue.Queue") -> None:
+def scrutineer(day: Day, c: Community, client: Client, box_id: int, papers: queue.Queue, counting: queue.Queue) -> None:
     path = f"/elections/{c.election_id}/polling/boxes/{box_id}"
     while not (day.stop.is_set() and papers.empty()):
         try:
@@ -145,7 +145,7 @@ def scrutineer(day: Day, c: Community, client: Client, box_id: int, papers: "que
             counting.put((box_id, body))
 
 
-def counter(day: Day, c: Community, client: Client, counting: "queue.Queue", scrutineers_done: threading.Event) -> None:
+def counter(day: Day, c: Community, client: Client, counting: queue.Queue, scrutineers_done: threading.Event) -> None:
     # The scrutineers confirm each box's papers were mixed before its first entry.
     for box_id in c.box_ids:
         day.call(client, "mixed", f"/elections/{c.election_id}/counting/1/entry?box={box_id}",
