@@ -37,7 +37,7 @@ def test_resident_checks_a_receipt_on_a_phone(phone, live_app):
     phone.get_by_role("button", name="查验").click()
     phone.wait_for_selector("#answer")
     html = phone.content()
-    assert "已计入" in html and "号票箱" in html
+    assert "已计入" in html and "您的选票投入了“" in html  # the box named once (no “1号票箱 号票箱”)
     for name in sim.names.values():
         assert name not in html
     assert no_horizontal_scroll(phone)
