@@ -204,3 +204,30 @@ def test_full_hand_count_replaces_the_result(db):
     result = service.record_hand_count(db, e, audit, entries, "auditor")
     assert audit.status == "hand_counted" and result.papers_returned == sum(counts.values())
     assert any(ev.kind == "audit_hand_count" for ev in events_of(db, e))
+
+
+def test_records_cannot_change_after_publication_without_a_recorded_reopening(db):
+    from election.counting.result import enter_board, explain_board, publish_result, reopen_result, running_tally
+    from election.counting.service import resolve_mismatch
+    from election.models import SecondEntry
+
+    e = simulated(db).election
+    running = running_tally(db, e, 1)
+    enter_board(db, e, 1, {p["key"]: {r["person"]: r["votes"] for r in p["rows"]} for p in running["posts"]}, "s")
+    code = db.query(AuditCode).filter(AuditCode.election_id == e.id, AuditCode.state == "counted").first()
+    changed = {**code.marks, "jwh_zhuren": {"approve": [], "oppose": [], "write_ins": [], "unreadable": True}}
+    publish_result(db, e, 1, "committee")
+    db.add(SecondEntry(election_id=e.id, d_hash=code.d_hash, round_number=1, marks=changed, counter="c2"))
+    db.flush()
+    with pytest.raises(UserError, match="结果已公布，计票记录不能再更改"):
+        resolve_mismatch(db, e, code.d_hash, "second", "committee", "核对纸质选票")
+    assert db.get(AuditCode, (e.id, code.d_hash)).marks != changed
+    with pytest.raises(UserError, match="请写明更正的原因"):
+        reopen_result(db, e, 1, " ", "committee")
+    reopen_result(db, e, 1, "第二次录入与纸质选票一致，更正第一次录入", "committee")
+    resolve_mismatch(db, e, code.d_hash, "second", "committee", "核对纸质选票")
+    assert db.get(AuditCode, (e.id, code.d_hash)).marks == changed
+    explain_board(db, e, 1, "计票板按更正前的记录填写，差一张", "committee")
+    publish_result(db, e, 1, "committee")
+    kinds = [ev.kind for ev in events_of(db, e)]
+    assert kinds.count("result_published") == 2 and kinds.index("result_reopened") < len(kinds) - 1
