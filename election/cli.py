@@ -10,7 +10,7 @@ import click
 from flask import current_app
 from flask.cli import FlaskGroup
 
-from . import create_app
+from .app import create_app
 from .errors import UserError
 
 

@@ -16,7 +16,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from election import clock
-from election import create_app
+from election.app import create_app
 from argon2 import PasswordHasher
 
 from election.accounts import service as accounts_service

@@ -6,7 +6,7 @@ import pytest
 from flask import Blueprint
 from sqlalchemy import text
 
-from election import create_app
+from election.app import create_app
 from election.web.access import check_every_view_marked
 
 

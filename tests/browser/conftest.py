@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from werkzeug.serving import make_server
 
-from election import create_app
+from election.app import create_app
 from election.db import make_engine
 from election.models import Base
 

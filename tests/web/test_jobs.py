@@ -13,8 +13,8 @@ from datetime import date
 from pypdf import PdfReader
 from sqlalchemy import func, select
 
-from election import clock
-from election import create_app, jobs
+from election import clock, jobs
+from election.app import create_app
 from election.errors import UserError
 from election.models import Community, Resident
 from election.roll.cards import assign_cards, render_cards
