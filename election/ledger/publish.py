@@ -34,7 +34,7 @@ from ..rules.rulebook import Rulebook
 from ..trustees.service import recount_member
 from . import keys
 from .events import as_chain_event, events_of, record_event
-from .recount import tally_records
+from ..protocol.recount import tally_records
 
 
 def box_keys(db: Session, election: Election) -> dict[int, str]:
