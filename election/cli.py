@@ -204,12 +204,12 @@ def tally_cmd(scenario: str) -> None:
         fail(error)
 
 
-# Ledger: `juxuan bundle export` and `juxuan demo --simulate` (election/ledger/cli.py).
-from .ledger.cli import add_simulate as _add_simulate, bundle_group as _bundle_group  # noqa: E402
+# Bundles: `juxuan bundle export` and `juxuan demo --simulate` (election/cli_bundle.py).
+from .cli_bundle import add_simulate as _add_simulate, bundle_group as _bundle_group  # noqa: E402
 
 main.add_command(_bundle_group)
 
-from .ledger.office_cli import office_group as _office_group  # noqa: E402
+from .cli_office import office_group as _office_group  # noqa: E402
 
 main.add_command(_office_group)
 _add_simulate(demo_cmd)

@@ -11,7 +11,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from election.ledger.receipts import sealed_boxes
+from election.publication.receipts import sealed_boxes
 from election.protocol import bundle, codes, merkle
 from tools.bench_verify import build_bundle
 

@@ -30,7 +30,8 @@ from ..counting.result import build_input, published
 from ..counting.service import ballot_of, marks_from_entry
 from ..errors import UserError
 from ..ledger.events import events_of, record_event
-from ..ledger.publish import box_keys, bundle_round, sign_head
+from ..counting.tables import bundle_round
+from ..ledger.keys import sign_head
 from ..models import Audit, AuditCode, AuditDraw, Election, RoundResult
 from ..protocol import rla
 from ..protocol.canonical import canonical_json, sha256_hex
@@ -41,6 +42,7 @@ from ..rules.rulebook import Rulebook
 from ..rules.scenario import result_to_dict
 from ..rules.tally import tally
 from ..rules.tally_types import TallyInput, TallyInputError, TallyResult
+from ..settings import box_keys
 
 CONCLUDED = ("confirmed", "hand_counted")
 STATUS_ZH = {"open": "进行中", "escalated": "已扩大抽样", "confirmed": "结果得到确认",

@@ -3,13 +3,16 @@ paper and report, the private key decrypted only to sign."""
 from __future__ import annotations
 
 import hashlib
+from datetime import date
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy.orm import Session
 
+from .. import clock
 from ..models import Election
 from ..models.ledger import ElectionKey
 from ..protocol import signing
+from .events import events_of
 
 
 def _passphrase(data_key: str, election: Election) -> bytes:
@@ -42,3 +45,10 @@ def fingerprint_of(db: Session, election: Election) -> str:
 
 def private_key(db: Session, election: Election, data_key: str) -> Ed25519PrivateKey:
     return signing.private_key_from_pem(key_of(db, election).private_pem.encode("ascii"), _passphrase(data_key, election))
+
+
+def sign_head(db: Session, election: Election, data_key: str, day: date | None = None) -> signing.SignedStatement:
+    """The election key's signature over the current chain head."""
+    last = events_of(db, election)[-1]
+    statement = signing.head_statement(election.uid, last.seq, last.hash, (day or clock.today()).isoformat())
+    return signing.sign(private_key(db, election, data_key), statement)

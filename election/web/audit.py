@@ -15,11 +15,12 @@ from wtforms import StringField
 from wtforms.validators import DataRequired
 
 from ..audit import service
-from ..audit.countersign import auditor_bundle_path, office_key_of, register_office_key, seal_for_countersign, upload_countersignature
+from ..publication.countersign import auditor_bundle_path, office_key_of, register_office_key, seal_for_countersign, upload_countersignature
 from ..errors import UserError
 from ..jobs import Running
 from ..counting.service import ballot_of, rounds_of
-from ..ledger.publish import EXPORT_STEPS, bundle_round, export_bundle
+from ..counting.tables import bundle_round
+from ..publication.bundle import EXPORT_STEPS, export_bundle
 from ..models import Election
 from .feedback import refuse
 from .access import election_or_404, roles

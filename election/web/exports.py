@@ -23,9 +23,9 @@ from ..audit import service as audit_service
 from ..counting import reports
 from ..counting.service import current_round
 from ..errors import UserError
-from ..ledger.complaints import KINDS as COMPLAINT_KINDS
-from ..ledger.complaints import complaints_of
-from ..ledger.publish import bundle_round
+from ..counting.tables import bundle_round
+from ..publication.complaints import KINDS as COMPLAINT_KINDS
+from ..publication.complaints import complaints_of
 from ..models import CANDIDATE_STATUSES, COMMITTEE_BODIES, RELATIONS, STATUSES, CommitteeEntry, Election, Nomination
 from ..nomination import service as nomination
 from ..polling import close, deposit, issuance

@@ -22,10 +22,11 @@ from ..counting.service import current_round, rounds_of
 from ..counting.summary import final_list
 from ..errors import UserError
 from ..jobs import Running
-from ..ledger import publication
-from ..ledger.complaints import KINDS, answer_complaint, complaints_of, file_complaint
-from ..ledger.publish import EXPORT_STEPS, bundle_round
-from ..ledger.receipts import lookup_sealed
+from ..counting.tables import bundle_round
+from ..publication.receipts import lookup_sealed
+from ..publication import published as publication
+from ..publication.bundle import EXPORT_STEPS
+from ..publication.complaints import KINDS, answer_complaint, complaints_of, file_complaint
 from ..models import Election, RoundResult
 from ..protocol.codes import CodeError
 from .access import election_or_404, public, roles
@@ -198,7 +199,7 @@ def head_notice(election_id: int):
     """Today's signed chain-head notice as a PDF (made and recorded on the first print of the day)."""
     import io
 
-    from ..ledger.notices import daily_notice, notice_pdf
+    from ..publication.notices import daily_notice, notice_pdf
 
     db = get_db()
     election = election_or_404(election_id)

@@ -8,7 +8,7 @@ import io
 import pytest
 
 from election.audit import service
-from election.audit.countersign import register_office_key, seal_for_countersign, upload_countersignature
+from election.publication.countersign import register_office_key, seal_for_countersign, upload_countersignature
 from election.errors import UserError
 from election.models import StreetOfficeKey
 from election.protocol import bundle

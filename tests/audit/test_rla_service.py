@@ -12,7 +12,8 @@ import pytest
 from election.audit import service
 from election.errors import UserError
 from election.ledger.events import events_of
-from election.ledger.publish import box_keys, bundle_round
+from election.counting.tables import bundle_round
+from election.settings import box_keys
 from election.models import Audit, AuditCode
 from election.protocol import rla
 from tests.conftest import DATA_KEY

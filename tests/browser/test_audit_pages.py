@@ -26,7 +26,7 @@ def test_auditor_starts_an_audit_and_enters_a_draw(page, live_app):
     assert page.get_by_label("随机种子（公开掷骰得到的数字，至少 20 位）").count() == 0  # no seed before the seal
     from collections import Counter
 
-    from election.ledger.publish import box_keys
+    from election.settings import box_keys
 
     names = box_keys(db, election)
     counted = Counter(names[b] for (b,) in db.query(AuditCode.box_id).filter(

@@ -7,7 +7,7 @@ from datetime import date
 
 from election import clock
 from election.audit.simulate import simulate
-from election.ledger.publication import publish_bundle
+from election.publication.published import publish_bundle
 from election.protocol import codes
 from election.setup.service import ElectionDraft, create_community, create_election
 from tests.browser.conftest import no_horizontal_scroll, shot, unlabelled_fields

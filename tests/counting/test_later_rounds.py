@@ -16,7 +16,7 @@ from election.audit import service as audit_service
 from election.counting.result import enter_board, publish_result, running_tally
 from election.counting.service import current_round, enter_scanned
 from election.errors import UserError
-from election.ledger.publish import export_bundle, lookup_receipt
+from election.publication.bundle import export_bundle, lookup_receipt
 from election.models import Round
 from election.polling import deposit, issuance, printing
 from election.polling.close import reconciliation

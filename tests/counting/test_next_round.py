@@ -16,7 +16,7 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 from election.counting.service import current_round
-from election.ledger.publish import export_bundle
+from election.publication.bundle import export_bundle
 from election.models import Candidate, ElectionEvent, Round
 from election.nomination.service import ballot_key
 from election.polling import deposit, printing

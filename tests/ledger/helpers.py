@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 from election import clock
 from election.audit.simulate import Simulated, simulate
-from election.ledger.publish import export_bundle
+from election.publication.bundle import export_bundle
 from election.setup.service import ElectionDraft, create_community, create_election
 from tests.conftest import DATA_KEY
 

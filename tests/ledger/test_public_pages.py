@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 
 from election import clock
-from election.ledger import publication
+from election.publication import published as publication
 from election.protocol import codes
 from tests.conftest import DATA_KEY, csrf_token
 from tests.ledger.helpers import simulated
@@ -101,7 +101,7 @@ def test_committee_answers_a_complaint_in_the_ledger(app, db, world):
     from datetime import date, timedelta
 
     from election.errors import UserError
-    from election.ledger.complaints import file_complaint
+    from election.publication.complaints import file_complaint
     from election.ledger.events import events_of
     from tests.conftest import login
 

@@ -20,7 +20,7 @@ from election.rules.eligibility import age_on
 from election import clock
 from election.counting import reports
 from election.counting.result import enter_board, publish_result, running_tally
-from election.ledger.complaints import answer_complaint, file_complaint
+from election.publication.complaints import answer_complaint, file_complaint
 from election.models import AuditCode, Receipt, SpoilRecord
 from election.nomination import service as nomination
 from election.nomination.demo import add_demo_candidates

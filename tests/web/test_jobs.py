@@ -66,7 +66,7 @@ def test_import_cards_and_notice_report_increasing_progress_ending_at_the_total(
 
 
 def test_bundle_export_reports_its_steps(db, world):
-    from election.ledger.publish import EXPORT_STEPS, export_bundle
+    from election.publication.bundle import EXPORT_STEPS, export_bundle
     from tests.ledger.helpers import simulated
 
     sim = simulated(db, world)

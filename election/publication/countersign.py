@@ -16,8 +16,9 @@ from sqlalchemy.orm import Session
 
 from ..errors import UserError
 from ..ledger.events import record_event
-from ..ledger.publication import bundle_path
-from ..ledger.publish import Exported, bundle_round, export_bundle, public_files
+from ..counting.tables import bundle_round
+from .bundle import Exported, export_bundle, public_files
+from .published import bundle_path
 from ..models import AuditCode, Countersignature, Election, StreetOfficeKey
 from ..protocol import bundle as bundle_mod
 from ..protocol import signing
@@ -57,7 +58,7 @@ def _audit_blocker(db: Session, election: Election, number: int) -> str | None:
     """Why the round may not be countersigned yet. The audit capability may define
     ``countersign_blocker``; until then: an audit of the round must have concluded and
     confirmed the result (or ended in a full hand count)."""
-    from . import service
+    from ..audit import service
 
     check = getattr(service, "countersign_blocker", None)
     if check is not None:

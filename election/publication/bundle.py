@@ -20,60 +20,27 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from .. import clock
-from ..errors import UserError
+from ..audit.service import audit_json
+from ..counting.result import build_input  # the counting capability owns the tally input
+from ..counting.tables import bundle_round
+from ..ledger import keys
+from ..ledger.keys import sign_head
+from ..ledger.events import as_chain_event, events_of, record_event
 from ..models import AuditCode, BallotBox, Election, Issuance, PollingStation, Receipt, Round, RoundResult
+from ..polling.close import papers_per_voter  # the polling capability knows the paper layout
 from ..protocol import bundle as bundle_mod
 from ..protocol import chain as chain_mod
-from ..protocol import codes, merkle, signing
-from ..protocol.canonical import canonical_json, sha256_hex
+from ..protocol import codes, merkle
+from ..protocol.canonical import canonical_json
 from ..protocol.bundle import BoxInfo, BundleParts, Record
 from ..protocol.bundle_tally import tally_files
 from ..protocol.manifest import make_manifest
-from ..rules.rulebook import Rulebook
+from ..settings import box_keys
 from ..trustees.service import recount_member
-from . import keys
-from .events import as_chain_event, events_of, record_event
-from ..protocol.recount import tally_records
-
-
-def box_keys(db: Session, election: Election) -> dict[int, str]:
-    """Box id -> the identifier published in the bundle (its label; station/label when
-    two stations use the same label)."""
-    rows = db.execute(select(BallotBox.id, BallotBox.label, PollingStation.name)
-                      .join(PollingStation, BallotBox.station_id == PollingStation.id)
-                      .where(BallotBox.election_id == election.id)).all()
-    labels = Counter(r.label for r in rows)
-    return {r.id: (r.label if labels[r.label] == 1 else f"{r.name}/{r.label}") for r in rows}
-
-
-def bundle_round(db: Session, election: Election, number: int | None = None) -> int:
-    """The round a bundle is for: the one asked (it must exist), else the last round whose
-    result is published, else round 1."""
-    if number is None:
-        last = db.scalar(select(func.max(RoundResult.round_number)).where(RoundResult.election_id == election.id))
-        return int(last or 1)
-    if number != 1 and db.scalar(select(Round.id).where(Round.election_id == election.id, Round.number == number)) is None:
-        raise UserError(f"第 {number} 轮投票不存在，没有它的公示包")
-    return number
-
-
-def post_table(db: Session, election: Election, round_number: int = 1) -> dict[str, dict[str, Any]]:
-    """{post: {seats, rank, body, candidates: [person ids]}} of a round's papers."""
-    from ..counting.service import ballot_of  # the counting capability owns the ballot layout
-
-    if db.scalar(select(Round.id).where(Round.election_id == election.id, Round.number == round_number)) is None:
-        return {}
-    ballot = ballot_of(db, election, round_number)
-    return {spec.key: {"seats": spec.seats, "rank": spec.rank, "body": spec.body,
-                       "candidates": [str(c.resident_id) for c in cands]}
-            for spec, cands in ballot.posts}
 
 
 def build_parts(db: Session, election: Election, round_number: int = 1) -> BundleParts:
     """Everything the auditor bundle of a round holds, read from the database (unsealed)."""
-    from ..polling.close import papers_per_voter  # the polling capability knows the paper layout
-
     uid = election.uid
     names = box_keys(db, election)
     stations = dict(db.execute(select(PollingStation.id, PollingStation.name).where(PollingStation.election_id == election.id)).all())
@@ -105,8 +72,6 @@ def build_parts(db: Session, election: Election, round_number: int = 1) -> Bundl
     per_voter = papers_per_voter(db, election, round_number)
     issuance = {name: int(issued.get(sid, 0)) * per_voter for sid, name in stations.items()}
 
-    from ..counting.result import build_input  # the counting capability owns the tally input
-
     published = db.scalar(select(RoundResult).where(RoundResult.election_id == election.id,
                                                     RoundResult.round_number == round_number))
     if db.scalar(select(Round.id).where(Round.election_id == election.id, Round.number == round_number)) is None:
@@ -136,25 +101,10 @@ def build_parts(db: Session, election: Election, round_number: int = 1) -> Bundl
         chain=tuple(as_chain_event(e) for e in events_of(db, election)),
         election_key_pem=keys.key_of(db, election).public_pem.encode("ascii"),
         records=records,
-        audit=_audit_json(db, election, round_number),
+        audit=audit_json(db, election, round_number),
         voided=voided,
         tally_input=scenario,
     )
-
-
-def _audit_json(db: Session, election: Election, round_number: int) -> dict[str, Any] | None:
-    try:
-        from ..audit.service import audit_json
-    except ImportError:
-        return None
-    return audit_json(db, election, round_number)
-
-
-def sign_head(db: Session, election: Election, data_key: str, day: date | None = None) -> signing.SignedStatement:
-    """The election key's signature over the current chain head."""
-    last = events_of(db, election)[-1]
-    statement = signing.head_statement(election.uid, last.seq, last.hash, (day or clock.today()).isoformat())
-    return signing.sign(keys.private_key(db, election, data_key), statement)
 
 
 @dataclass(frozen=True)

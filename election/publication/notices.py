@@ -13,9 +13,9 @@ from sqlalchemy.orm import Session
 from .. import clock
 from ..clock import cn_date
 from ..models import Election, HeadNotice
-from . import keys
-from .events import events_of, record_event
-from .publish import sign_head
+from ..ledger import keys
+from ..ledger.events import events_of, record_event
+from ..ledger.keys import sign_head
 
 
 def daily_notice(db: Session, election: Election, data_key: str, actor: str, day: date | None = None) -> HeadNotice:

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from ..models import Election, ElectionEvent
 from ..protocol.bundle import read_files
 from ..rules.rulebook import Rulebook
-from .publish import Exported, export_bundle
+from .bundle import Exported, export_bundle
 
 
 def bundle_path(instance: str | Path, election: Election, round_number: int = 1) -> Path:

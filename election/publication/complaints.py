@@ -11,8 +11,8 @@ from sqlalchemy.orm import Session
 
 from ..errors import UserError
 from ..models import Complaint, Election, utcnow
-from .events import record_event
-from .publication import announced_on, complaint_deadline
+from ..ledger.events import record_event
+from .published import announced_on, complaint_deadline
 
 KINDS = {"receipt": "查不到回执", "procedure": "选举程序"}
 

@@ -17,8 +17,8 @@ from sqlalchemy.orm import Session
 from ..models import Election
 from ..protocol import codes, merkle
 from ..protocol.bundle import read_files
-from .publication import bundle_path, published_rounds
-from .publish import ReceiptAnswer
+from .published import bundle_path, published_rounds
+from .bundle import ReceiptAnswer
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from .. import clock
+from . import clock
 
 
 def _passphrase(path: str | None, confirm: bool) -> bytes:
@@ -29,7 +29,7 @@ def office_group() -> None:
               help="写入 office-key.pem 与 office-key.pub.pem 的目录 / folder for the key files")
 @click.option("--passphrase-file", type=click.Path(dir_okay=False, exists=True), help="口令文件 / passphrase file")
 def keygen_cmd(out_dir: str, passphrase_file: str | None) -> None:
-    from ..protocol.office import OfficeError, keygen
+    from .protocol.office import OfficeError, keygen
 
     folder = Path(out_dir)
     private = folder / "office-key.pem"
@@ -60,9 +60,9 @@ def keygen_cmd(out_dir: str, passphrase_file: str | None) -> None:
 @click.option("--passphrase-file", type=click.Path(dir_okay=False, exists=True), help="口令文件 / passphrase file")
 def countersign_cmd(bundle: str, key_file: str, out_file: str | None, expect_key: str | None, expect_head: str | None,
                     passphrase_file: str | None) -> None:
-    from ..protocol.office import OfficeError, countersign
-    from ..protocol.verify import Pins
-    from ..protocol.verify_read import MAX_ZIP
+    from .protocol.office import OfficeError, countersign
+    from .protocol.verify import Pins
+    from .protocol.verify_read import MAX_ZIP
 
     with open(bundle, "rb") as fh:
         data = fh.read(MAX_ZIP + 1)

@@ -6,8 +6,8 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from .. import clock
-from ..errors import UserError
+from . import clock
+from .errors import UserError
 
 
 def _session():
@@ -28,9 +28,9 @@ def bundle_group() -> None:
 @click.option("--auditor", "auditor_out", type=click.Path(dir_okay=False), help="审计公示包输出文件（含计票记录） / auditor bundle with records")
 @click.option("--actor", default="cli", show_default=True, help="记入事件记录的操作人 / actor for the event log")
 def export_cmd(election_id: int, round_number: int | None, public_out: str | None, auditor_out: str | None, actor: str) -> None:
-    from ..models import Election
-    from ..protocol.bundle import write_files
-    from .publish import export_bundle, public_files
+    from .models import Election
+    from .protocol.bundle import write_files
+    from .publication.bundle import export_bundle, public_files
 
     if not public_out and not auditor_out:
         raise click.UsageError("请指定 --public 或 --auditor 输出文件 / give --public and/or --auditor")
@@ -80,9 +80,9 @@ def add_simulate(demo_cmd: click.Command) -> None:
 
 
 def run_simulation(voters: int, seed: int) -> None:
-    from ..audit.simulate import simulate
-    from ..setup.service import ElectionDraft, create_community, create_election
-    from .publication import publish_bundle
+    from .audit.simulate import simulate
+    from .publication.published import publish_bundle
+    from .setup.service import ElectionDraft, create_community, create_election
 
     data_key = current_app.config["DATA_KEY"]
     with _session() as db:
@@ -97,6 +97,6 @@ def run_simulation(voters: int, seed: int) -> None:
         click.echo(f"模拟选举 / simulated election {election.id}: {len(sim.deposited_codes)} 张选票计入 / papers counted")
         click.echo(f"公开公示包 / public bundle: /e/{election.id}/result  (head #{out.head_seq})")
         for r, t in list(sim.deposited_codes.items())[:3]:
-            from ..protocol.codes import human
+            from .protocol.codes import human
 
             click.echo(f"  示例回执码 / sample receipt code: {human(t)}")
