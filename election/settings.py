@@ -1,7 +1,8 @@
 """An election's settings as the services read them: one accessor each, so no service
 rebuilds them from the columns by hand.
 
-box_keys: the identifier each ballot box has in the published bundle.
+rulebook_of: the election's rulebook; box_keys: the identifier each ballot box has in
+the published bundle.
 """
 from __future__ import annotations
 
@@ -11,6 +12,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .models import BallotBox, Election, PollingStation
+from .rules.rulebook import Rulebook
+
+
+def rulebook_of(election: Election) -> Rulebook:
+    """The election's rulebook (its frozen rules once the roll is published)."""
+    return Rulebook.from_dict(election.rulebook)
 
 
 def box_keys(db: Session, election: Election) -> dict[int, str]:

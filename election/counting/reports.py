@@ -19,9 +19,10 @@ from ..ledger.keys import fingerprint_of
 from ..models import ROUND_KINDS, Election, Filing, RoundResult, User
 from ..protocol.writeins import OTHER
 from ..rules.rulebook import Rulebook
+from ..rounds import day_of, round_of
 from ..rules.tally_types import BODY_ZH
 from .result import published
-from .service import ballot_of, day_of, round_of
+from .service import ballot_of
 
 RULE_ZH = {"majority": "过半数", "plurality": "得票多者当选", "runoff": "得票多者当选且不少于三分之一", "void": "选举无效"}
 

@@ -41,7 +41,9 @@ from ..rules.tally_types import (
     TallyInputError,
     TallyResult,
 )
-from .service import Ballot, _registered, ballot_of, boxes_of, day_of, mismatches, round_of, rulebook_of
+from ..rounds import day_of, round_of
+from ..settings import rulebook_of
+from .service import Ballot, _registered, ballot_of, boxes_of, mismatches
 
 # ---------------------------------------------------------------------- reconciliation
 

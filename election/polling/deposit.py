@@ -15,7 +15,7 @@ from datetime import datetime
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from ..counting.service import check_open, current_round
+from ..rounds import check_open, current_round
 from ..db import begin_write
 from ..errors import UserError
 from ..models import AuditCode, Election, PollingStation, Receipt, SpoilRecord, utcnow

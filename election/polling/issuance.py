@@ -14,7 +14,7 @@ from sqlalchemy import Integer, bindparam, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from ..counting.service import check_open, current_round, round_of
+from ..rounds import check_open, current_round, round_of
 from ..db import begin_write, is_sqlite
 from ..errors import UserError
 from ..ledger.events import record_event

@@ -30,7 +30,7 @@ from ballots.ballot_paper import render_ballots
 from ballots.ballot_spec import BallotSpec, PaperCodes, PostSection, split_by_body
 
 from .. import jobs
-from ..counting.service import check_open, day_of
+from ..rounds import check_open, day_of
 from ..errors import UserError
 from ..ledger import keys
 from ..ledger.events import record_event

@@ -14,7 +14,8 @@ from datetime import date, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..counting.service import check_open, day_of, round_of, rulebook_of
+from ..rounds import check_open, day_of, round_of
+from ..settings import rulebook_of
 from ..db import begin_write
 from ..errors import UserError
 from ..ledger.events import record_event

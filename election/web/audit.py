@@ -18,8 +18,9 @@ from ..audit import service
 from ..publication.countersign import auditor_bundle_path, office_key_of, register_office_key, seal_for_countersign, upload_countersignature
 from ..errors import UserError
 from ..jobs import Running
-from ..counting.service import ballot_of, rounds_of
+from ..counting.service import ballot_of
 from ..counting.tables import bundle_round
+from ..rounds import rounds_of
 from ..publication.bundle import EXPORT_STEPS, export_bundle
 from ..models import Election
 from .feedback import refuse

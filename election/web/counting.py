@@ -29,12 +29,11 @@ from ..counting.service import (
     enter_scanned,
     mismatches,
     resolve_mismatch,
-    round_of,
-    rounds_of,
     second_entry,
 )
 from ..errors import UserError
 from ..models import Resident, Round
+from ..rounds import round_of, rounds_of
 from .access import election_or_404, roles
 from .db import get_db
 from .feedback import refuse

@@ -21,7 +21,7 @@ from ..rules.eligibility import age_on
 from .. import clock
 from ..audit import service as audit_service
 from ..counting import reports
-from ..counting.service import current_round
+from ..rounds import current_round
 from ..errors import UserError
 from ..counting.tables import bundle_round
 from ..publication.complaints import KINDS as COMPLAINT_KINDS

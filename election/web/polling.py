@@ -26,11 +26,11 @@ from ballots.notices import render_notice
 from .. import clock
 from ..address import is_loopback, receipt_check_url
 from ..clock import cn_date
-from ..counting.service import current_round, day_of, rounds_of
 from ..errors import UserError
 from ..models import BallotBox, Desk, Resident, Round
 from ..polling import close, deposit, issuance, printing, scrub, stations, turnout
 from ..polling import day as polling_day
+from ..rounds import current_round, day_of, rounds_of
 from ..polling.round_date import set_round_date
 from ..roll.lookup import resolve_voter
 from .access import election_or_404, public, roles

@@ -18,10 +18,10 @@ from wtforms.validators import DataRequired, Length
 
 from .. import clock
 from ..accounts.ratelimit import WINDOW_SECONDS, hit
-from ..counting.service import current_round, rounds_of
 from ..counting.summary import final_list
 from ..errors import UserError
 from ..jobs import Running
+from ..rounds import current_round, rounds_of
 from ..counting.tables import bundle_round
 from ..publication.receipts import lookup_sealed
 from ..publication import published as publication

@@ -14,7 +14,8 @@ from sqlalchemy import select
 
 from election.audit import service as audit_service
 from election.counting.result import enter_board, publish_result, running_tally
-from election.counting.service import current_round, enter_scanned
+from election.counting.service import enter_scanned
+from election.rounds import current_round
 from election.errors import UserError
 from election.publication.bundle import export_bundle, lookup_receipt
 from election.models import Round

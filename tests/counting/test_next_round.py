@@ -15,7 +15,7 @@ import io
 from pypdf import PdfReader
 from sqlalchemy import select
 
-from election.counting.service import current_round
+from election.rounds import current_round
 from election.publication.bundle import export_bundle
 from election.models import Candidate, ElectionEvent, Round
 from election.nomination.service import ballot_key

@@ -11,7 +11,7 @@ import pytest
 from pypdf import PdfReader
 from sqlalchemy import select
 
-from election.counting.service import current_round
+from election.rounds import current_round
 from election.errors import UserError
 from election.models import ElectionEvent
 from election.polling import deposit

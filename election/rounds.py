@@ -1,0 +1,49 @@
+"""Rounds of voting (轮次): the first vote, re-votes and run-offs. Which round the desks
+work on, the day it is voted, and whether it is still open for printing, issuing,
+depositing and counting. Polling and counting both read rounds, so they live here,
+below both."""
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from .errors import UserError
+from .models import Election, Round
+
+
+def round_of(db: Session, election: Election, number: int) -> Round:
+    row = db.scalar(select(Round).where(Round.election_id == election.id, Round.number == number))
+    if row is None:
+        raise UserError(f"第 {number} 轮投票不存在（选票尚未印制）")
+    return row
+
+
+def current_round(db: Session, election: Election) -> Round:
+    """The round the polling pages work on: the latest one (a later round exists only once
+    the previous result is published). Before round 1 is first printed there is no row: a
+    transient round 1, never added to the session, stands for it."""
+    row = db.scalar(select(Round).where(Round.election_id == election.id).order_by(Round.number.desc()).limit(1))
+    return row if row is not None else Round(election_id=election.id, number=1, kind="main", posts={}, status="open")
+
+
+def day_of(election: Election, rnd: Round | None) -> date:
+    """The day a round is voted: its own date (a later round), else the election day."""
+    return rnd.held_on if rnd is not None and rnd.held_on is not None else election.election_day
+
+
+def rounds_of(db: Session, election: Election) -> list[Round]:
+    return list(db.scalars(select(Round).where(Round.election_id == election.id).order_by(Round.number)))
+
+
+def check_open(db: Session, election: Election, number: int, known: Round | None = None) -> None:
+    """Refuse issuing, depositing, printing or counting for a round whose result is
+    published, or for a later round that publishing the previous result did not create.
+    ``known``: the round already loaded by the caller (current_round), saving a query."""
+    row = known if known is not None and known.number == number else \
+        db.scalar(select(Round).where(Round.election_id == election.id, Round.number == number))
+    if (row is None or row.id is None) and number != 1:
+        raise UserError(f"第 {number} 轮投票不存在：只有公布上一轮结果后需要再次投票或另行选举时，才有下一轮")
+    if row is not None and row.status == "published":
+        raise UserError(f"第 {number} 轮投票结果已公布，不能再印制、发放、投入或录入该轮选票")
