@@ -12,13 +12,13 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from election import create_app
+from election.app import create_app
 from election.backup import backup, restore
 from election.db import make_engine
 from election.errors import UserError
-from election.ledger import publication
+from election.publication import published as publication
 from election.ledger.keys import fingerprint_of
-from election.ledger.publish import export_bundle
+from election.publication.bundle import export_bundle
 from election.models import Election
 from tests.conftest import DATA_KEY, PG_URL
 from tests.ledger.helpers import simulated

@@ -199,7 +199,7 @@ def _capture_checkin(url: str, key: str, election_id: int, desk_id: int, voter_i
     from sqlalchemy import event
     from sqlalchemy.engine import Engine
 
-    from election import create_app
+    from election.app import create_app
 
     instance = tempfile.TemporaryDirectory(prefix="juxuan-bench-")
     app = create_app({"DATABASE_URL": url, "INSTANCE_PATH": instance.name,

@@ -15,7 +15,8 @@ from ballots.notices import NoticeGroup, render_notice
 from ..clock import cn_date
 from ..models import ROUND_KINDS, Election
 from ..polling.close import reconciliation
-from .service import ballot_of, day_of, round_of
+from ..rounds import day_of, round_of
+from .service import ballot_of
 
 SIGNERS = ("监票人", "计票人", "唱票人", "记票人")
 BLANK = "　" * 6

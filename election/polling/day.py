@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .. import clock
-from ..counting.service import day_of
+from ..rounds import day_of
 from ..errors import UserError
 from ..ledger.events import record_event
 from ..models import Election, ElectionEvent, PrintBatch, Round

@@ -80,7 +80,7 @@ def test_preview_then_publish_then_final_list_across_rounds(app, db, world) -> N
 
 
 def test_public_result_lists_posts_in_order_and_marks_elected(app, db, world) -> None:
-    from election.ledger.publication import publish_bundle
+    from election.publication.published import publish_bundle
 
     election = world["a"]["election"]
     b = build(db, election, DATA_KEY, voters=12, papers=8, boxes=2)

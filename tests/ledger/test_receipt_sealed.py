@@ -9,7 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from election.ledger import publication
+from election.publication import published as publication
 from election.protocol import bundle, codes, merkle
 from tests.conftest import DATA_KEY
 from tests.ledger.helpers import simulated

@@ -8,7 +8,8 @@ import pytest
 from argon2 import PasswordHasher
 from sqlalchemy import func, select
 
-from election import create_app, logs
+from election import logs
+from election.app import create_app
 from election.accounts import service as accounts
 from election.accounts.service import change_password, create_user, password_problems
 from election.errors import UserError
