@@ -140,7 +140,7 @@ def test_roll_export_link_downloads_the_roll(page, roll_world, tmp_path):
     path = tmp_path / "roll.xlsx"
     info.value.save_as(path)
     rows = list(load_workbook(path)["选民名单"].iter_rows(values_only=True))
-    assert rows[0][:5] == ("选民编号", "姓名", "性别", "出生日期", "公民身份号码")
+    assert rows[0][:5] == ("选民编号", "姓名", "性别", "选举日年龄", "公民身份号码")
     assert sorted(r[1] for r in rows[1:]) == sorted(["张伟", "李娜", "王强", "陈静"])
     assert all("*" in r[4] for r in rows[1:])  # ID numbers masked, as on the pages
 
