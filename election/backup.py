@@ -66,7 +66,7 @@ def backup(engine: Engine, instance: Path, data_key: str, secret_key: str, out: 
     with tempfile.TemporaryDirectory() as tmp:
         if engine.dialect.name == "sqlite":
             copy = Path(tmp) / "juxuan.db"
-            source = sqlite3.connect(engine.url.database)
+            source = sqlite3.connect(engine.url.database or "")
             target = sqlite3.connect(copy)
             try:
                 source.backup(target)  # the online backup API: consistent while others write
@@ -121,7 +121,7 @@ def restore(archive: Path, engine: Engine, instance: Path, data_key: str | None 
         raise UserError(f"“{archive.name}”不是居选备份文件：{error}") from None
     with tar:
         names = set(tar.getnames())
-        if "FORMAT" not in names or tar.extractfile("FORMAT").read().decode() != FORMAT:
+        if "FORMAT" not in names or _member(tar, "FORMAT").decode() != FORMAT:
             raise UserError(f"“{archive.name}”不是居选备份文件（缺少格式标记 {FORMAT}）")
         missing = []
         if "data.key" not in names and not data_key:
@@ -135,7 +135,7 @@ def restore(archive: Path, engine: Engine, instance: Path, data_key: str | None 
         if existing or not _database_is_empty(engine):
             raise UserError("只能恢复到全新的实例：目标实例已有" + ("、".join(existing) if existing else "选举数据") +
                             "。请换一个空的实例目录和空数据库。")
-        key = data_key or tar.extractfile("data.key").read().decode("ascii").strip()
+        key = data_key or _member(tar, "data.key").decode("ascii").strip()
         done = []
         with tempfile.TemporaryDirectory() as tmp:
             for member in tar.getmembers():
@@ -148,7 +148,7 @@ def restore(archive: Path, engine: Engine, instance: Path, data_key: str | None 
                     raise UserError("这是 SQLite 实例的备份，目标是 PostgreSQL：请先恢复到 SQLite，再按 docs/OPERATIONS.md 迁移")
                 engine.dispose()
                 source = sqlite3.connect(tmp_path / "juxuan.db")
-                target = sqlite3.connect(engine.url.database)
+                target = sqlite3.connect(engine.url.database or "")
                 try:
                     source.backup(target)
                 finally:
@@ -208,3 +208,11 @@ def check_data_key(db: Session, data_key: str) -> None:
     except Exception:  # noqa: BLE001 - any failure means the key does not fit
         raise UserError("数据密钥与数据库不符：数据库中已有选举，但当前的数据密钥（instance/data.key 或 JUXUAN_DATA_KEY）"
                         "无法解开其签名私钥和身份证号。请找回原来的 data.key（见 docs/OPERATIONS.md），不要用新密钥启动。") from None
+
+
+def _member(tar: tarfile.TarFile, name: str) -> bytes:
+    """A regular file of the archive, or a UserError naming it."""
+    handle = tar.extractfile(name)
+    if handle is None:
+        raise UserError(f"备份文件中的 {name} 不是普通文件")
+    return handle.read()

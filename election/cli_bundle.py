@@ -2,6 +2,8 @@
 shared CLI by election/cli.py). Bilingual help, like the rest of the command."""
 from __future__ import annotations
 
+from typing import Any
+
 import click
 from flask import current_app
 from flask.cli import AppGroup
@@ -66,8 +68,9 @@ def add_simulate(demo_cmd: click.Command) -> None:
     """Give `juxuan demo` the options --simulate and --voters: after the demo community,
     a second community runs a whole election end to end (election/audit/simulate.py)."""
     original = demo_cmd.callback
+    assert original is not None
 
-    def callback(simulate: bool = False, voters: int = 300, **kwargs):
+    def callback(simulate: bool = False, voters: int = 300, **kwargs: Any) -> None:
         original(**kwargs)
         if simulate:
             run_simulation(voters, int(kwargs.get("seed", 1)))

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import os
 
-from sqlalchemy import Engine, create_engine, event
+from typing import Any, cast
+
+from sqlalchemy import CursorResult, Engine, Result, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -93,3 +95,9 @@ def begin_write(db: Session) -> None:
     if db.in_transaction():
         db.commit()
     db.connection(execution_options={SQLITE_BEGIN: "IMMEDIATE"})
+
+
+def rows_changed(result: Result[Any]) -> int:
+    """How many rows an UPDATE or DELETE statement changed (its cursor's row count): the
+    conditional updates that make a state change happen once read it."""
+    return cast(CursorResult[Any], result).rowcount

@@ -56,10 +56,10 @@ def install(*names: str) -> None:
 try:  # gunicorn is the production server; the verifier's installs need not have it
     from gunicorn.glogging import Logger as _GunicornLogger
 except ImportError:  # pragma: no cover
-    _GunicornLogger = None  # type: ignore[assignment,misc]
+    _GunicornLogger = None
 
 if _GunicornLogger is not None:
-    class AccessLogger(_GunicornLogger):  # type: ignore[misc,valid-type]
+    class AccessLogger(_GunicornLogger):
         """gunicorn's logger whose access-log atoms (request line, path, query, referer)
         pass through `scrub`, whatever access_log_format names."""
 

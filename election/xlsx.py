@@ -33,10 +33,10 @@ _BAD_TITLE = re.compile(r"[\[\]:*?/\\]")
 class Sheet:
     title: str
     headers: Sequence[str]
-    rows: Sequence[Sequence[Value]]
+    rows: Sequence[Sequence[object]]  # a value that is not a Value is written as its text
 
 
-def display_width(value: Value) -> int:
+def display_width(value: object) -> int:
     """Columns of text the value takes in Excel: a CJK (wide) character counts as two."""
     if value is None:
         return 0
@@ -54,7 +54,9 @@ def sheet_title(title: str) -> str:
     return _BAD_TITLE.sub("·", title).strip()[:31] or "Sheet"
 
 
-def _cell(sheet, value: Value) -> WriteOnlyCell:
+def _cell(sheet, value: object) -> WriteOnlyCell:
+    if value is not None and not isinstance(value, (str, int, float, date)):
+        value = str(value)
     if isinstance(value, bool):
         value = "是" if value else "否"
     elif isinstance(value, datetime):

@@ -22,8 +22,8 @@ def hit(db: Session, bucket: str, client: str, limit: int, now: datetime | None 
     window = int((now or utcnow()).timestamp()) // WINDOW_SECONDS
     begin_write(db)
     insert = sqlite_insert if db.get_bind().dialect.name == "sqlite" else pg_insert
-    stmt = insert(RateCounter).values(bucket=bucket, client=client[:64], window=window, hits=1)
-    stmt = stmt.on_conflict_do_update(
+    values = insert(RateCounter).values(bucket=bucket, client=client[:64], window=window, hits=1)
+    stmt = values.on_conflict_do_update(
         index_elements=["bucket", "client", "window"], set_={"hits": RateCounter.hits + 1},
     ).returning(RateCounter.hits)
     hits = db.execute(stmt).scalar_one()

@@ -87,7 +87,7 @@ def create_user(
         display_name=display_name or username,
         password_hash=hash_password(password),
         role=role,
-        community_id=None if role in STREET_ROLES else community.id,
+        community_id=community.id if role not in STREET_ROLES and community is not None else None,
         street_office=street_office if role in STREET_ROLES else None,
     )
     db.add(user)
@@ -142,6 +142,7 @@ def authenticate(db: Session, username: str, password: str, address: str = "",
         db.flush()
         return None
     db.execute(delete(LoginFailure).where(LoginFailure.username == username))
+    assert user is not None  # ok is True only for a user whose hash matched
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     return user

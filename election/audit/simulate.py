@@ -14,7 +14,7 @@ import random
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import insert
+from sqlalchemy import Update, insert, update
 from sqlalchemy.orm import Session
 
 from ..ledger.events import record_event
@@ -107,36 +107,36 @@ def simulate(db: Session, election: Election, voters: int = 120, seed: int = 1,
 
     # Issuance, deposits, counting. Papers are handed out in random order (rng) so the
     # paper a voter gets has nothing to do with their position on the roll.
-    order = list(range(n_print))
-    rng.shuffle(order)
+    paper_order = list(range(n_print))
+    rng.shuffle(paper_order)
     labels = list(plan)
     shares = [plan[b][1] for b in labels]
     turnout = [p for p in people if rng.random() < 0.92]
     for k, person in enumerate(turnout):
         label = rng.choices(labels, shares)[0]
         box = boxes[label]
-        i = order[k]
+        i = paper_order[k]
         db.add(Issuance(election_id=election.id, round_number=1, voter_id=person.id, station_id=box.station_id, clerk=actor))
         hour = f"{election.election_day.isoformat()}T{8 + k * 9 // max(1, len(turnout)):02d}"
-        db.execute(Receipt.__table__.update().where(Receipt.election_id == election.id, Receipt.r_hash == rs[i])
+        db.execute(_update(Receipt).where(Receipt.election_id == election.id, Receipt.r_hash == rs[i])
                    .values(state="deposited", box_id=box.id, deposited_hour=hour))
-        db.execute(AuditCode.__table__.update().where(AuditCode.election_id == election.id, AuditCode.d_hash == ds[i])
+        db.execute(_update(AuditCode).where(AuditCode.election_id == election.id, AuditCode.d_hash == ds[i])
                    .values(state="counted", box_id=box.id, marks=_marks(rng, posts, out.candidates)))
         out.deposited_codes[rs[i]] = ts[i]
-    spoiled = order[len(turnout): len(turnout) + 2]
+    spoiled = paper_order[len(turnout): len(turnout) + 2]
     for i in spoiled:
-        db.execute(Receipt.__table__.update().where(Receipt.election_id == election.id, Receipt.r_hash == rs[i]).values(state="spoiled"))
-        db.execute(AuditCode.__table__.update().where(AuditCode.election_id == election.id, AuditCode.d_hash == ds[i]).values(state="voided"))
+        db.execute(_update(Receipt).where(Receipt.election_id == election.id, Receipt.r_hash == rs[i]).values(state="spoiled"))
+        db.execute(_update(AuditCode).where(AuditCode.election_id == election.id, AuditCode.d_hash == ds[i]).values(state="voided"))
     # Two papers issued at the first station but never deposited (taken home).
-    taken = order[len(turnout) + 2: len(turnout) + 4]
+    taken = paper_order[len(turnout) + 2: len(turnout) + 4]
     first_station = next(iter(stations.values()))
     extra_voters = [p for p in people if p not in turnout][: len(taken)]
     for i, person in zip(taken, extra_voters):
         db.add(Issuance(election_id=election.id, round_number=1, voter_id=person.id, station_id=first_station.id, clerk=actor))
         out.undeposited_codes[rs[i]] = ts[i]
-    for i in order[len(turnout) + 2 + len(extra_voters):]:
-        db.execute(Receipt.__table__.update().where(Receipt.election_id == election.id, Receipt.r_hash == rs[i]).values(state="unused"))
-        db.execute(AuditCode.__table__.update().where(AuditCode.election_id == election.id, AuditCode.d_hash == ds[i]).values(state="voided"))
+    for i in paper_order[len(turnout) + 2 + len(extra_voters):]:
+        db.execute(_update(Receipt).where(Receipt.election_id == election.id, Receipt.r_hash == rs[i]).values(state="unused"))
+        db.execute(_update(AuditCode).where(AuditCode.election_id == election.id, AuditCode.d_hash == ds[i]).values(state="voided"))
     for label, box in boxes.items():
         record_event(db, election, "box_counted", {"box": label}, actor, "模拟计票",
                      at=f"{election.election_day.isoformat()}T18")
@@ -154,3 +154,8 @@ def _marks(rng: random.Random, posts: dict, candidates: dict[str, list[str]]) ->
         rng.shuffle(chosen)
         marks[key] = {"approve": sorted(chosen[:seats]), "oppose": [], "write_ins": [], "unreadable": False}
     return marks
+
+
+def _update(model: type[Receipt] | type[AuditCode]) -> Update:
+    """An UPDATE of the model's rows that leaves the session's objects alone (bulk inserts)."""
+    return update(model).execution_options(synchronize_session=False)

@@ -2,6 +2,8 @@
 filing (备案) of the report with the street office, received by its auditor."""
 from __future__ import annotations
 
+from typing import Any
+
 import io
 
 from sqlalchemy import select
@@ -124,7 +126,7 @@ def notice_pdf(db: Session, election: Election, round_number: int) -> bytes:
 
 def certificates_pdf(db: Session, election: Election) -> bytes:
     """当选证书 for everyone elected in the published rounds (a later round adds its elected)."""
-    certs = []
+    certs: list[Any] = []
     rows = db.scalars(select(RoundResult).where(RoundResult.election_id == election.id).order_by(RoundResult.round_number))
     for row in rows:
         ballot = ballot_of(db, election, row.round_number)
@@ -172,7 +174,7 @@ def receive_filing(db: Session, filing_id: int, auditor: User) -> Filing:
     if row.received_at is not None:
         raise UserError(f"备案编号 {filing_id} 已于 {clock.local(row.received_at):%Y-%m-%d %H:%M} 签收")
     row.received_by, row.received_at = auditor.username, utcnow()
-    election = db.get(Election, row.election_id)
+    election = db.get_one(Election, row.election_id)
     record_event(db, election, "filing_received", {"round": row.round_number, "street_office": row.street_office}, auditor.username)
     db.flush()
     return row

@@ -14,7 +14,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from ..db import begin_write
+from ..db import begin_write, rows_changed
 from ..errors import UserError
 from ..ledger.events import record_event
 from ..models import (
@@ -158,12 +158,12 @@ def record_paper(db: Session, election: Election, box: BallotBox, d_hash: str, m
     begin_write(db)
     if box.election_id != election.id:
         raise UserError(f"票箱“{box.label}”不属于本次选举")
-    done = db.execute(
+    done = rows_changed(db.execute(
         update(AuditCode)
         .where(AuditCode.election_id == election.id, AuditCode.d_hash == d_hash, AuditCode.state == "printed")
         .values(state="counted", box_id=box.id, marks=marks)
         .execution_options(synchronize_session=False)
-    ).rowcount
+    ))
     if done != 1:
         row = db.get(AuditCode, (election.id, d_hash))
         if row is None:
@@ -172,7 +172,7 @@ def record_paper(db: Session, election: Election, box: BallotBox, d_hash: str, m
         if row.state == "voided":
             raise UserError("此选票已作废（损毁或未使用），不得计入，请交选举委员会处理")
         raise UserError("此选票已经录入过，不得重复计入，请交选举委员会处理")
-    row = db.get(AuditCode, (election.id, d_hash))
+    row = db.get_one(AuditCode, (election.id, d_hash))
     db.refresh(row)
     record_event(db, election, "paper_counted", {"round": row.round_number, "box": box.label}, counter)
     return row

@@ -15,7 +15,8 @@ from ballots.notices import NoticeGroup, render_notice
 from ..clock import cn_date
 from ..errors import UserError
 from ..models import Election, RoundResult
-from ..rules.bodies import BODY_ZH, BodiesConfig
+from ..rules.bodies import BodiesConfig
+from ..rules.tally_types import BODY_ZH
 from ..rules.rulebook import Rulebook
 from .reports import REASON_ZH
 
@@ -104,8 +105,8 @@ def final_list_pdf(db: Session, election: Election) -> bytes:
         raise UserError("尚无当选人，不能打印当选名单公告")
     if not result.complete:
         raise UserError(f"选举尚未完成（{result.pending}），全部名额选出后再打印当选名单公告")
-    last = db.scalar(select(RoundResult).where(RoundResult.election_id == election.id)
-                     .order_by(RoundResult.round_number.desc()).limit(1))
+    last = db.scalars(select(RoundResult).where(RoundResult.election_id == election.id)
+                      .order_by(RoundResult.round_number.desc()).limit(1)).one()
     groups = []
     for body in ("居民委员会", "居务监督委员会"):
         members = [[post, name, f"第 {number} 轮"] for b, post, name, _votes, number in result.rows if b == body]

@@ -15,8 +15,8 @@ from datetime import datetime
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from ..db import begin_write, rows_changed
 from ..rounds import check_open, current_round
-from ..db import begin_write
 from ..errors import UserError
 from ..models import AuditCode, Election, PollingStation, Receipt, SpoilRecord, utcnow
 from ..protocol import codes
@@ -48,12 +48,12 @@ def _claim_receipt(db: Session, row: Receipt, **values) -> None:
     row still "printed" matches. Of two boxes scanning one stub at once, PostgreSQL makes the
     second wait for the first's commit and then match nothing; SQLite serialises the writers
     (BEGIN IMMEDIATE). The loser is refused with the stub's new state, like a later scan."""
-    done = db.execute(
+    done = rows_changed(db.execute(
         update(Receipt)
         .where(Receipt.election_id == row.election_id, Receipt.r_hash == row.r_hash, Receipt.state == "printed")
         .values(**values)
         .execution_options(synchronize_session=False)
-    ).rowcount
+    ))
     db.refresh(row)
     if done != 1:
         _refuse_used(row)
@@ -62,12 +62,12 @@ def _claim_receipt(db: Session, row: Receipt, **values) -> None:
 
 def _claim_audit(db: Session, row: AuditCode) -> None:
     """Void a printed body exactly once (the same conditional UPDATE as for stubs)."""
-    done = db.execute(
+    done = rows_changed(db.execute(
         update(AuditCode)
         .where(AuditCode.election_id == row.election_id, AuditCode.d_hash == row.d_hash, AuditCode.state == "printed")
         .values(state="voided")
         .execution_options(synchronize_session=False)
-    ).rowcount
+    ))
     if done != 1:
         raise UserError("拒绝：此选票正面已作废或已计票！")
     db.refresh(row)
@@ -177,7 +177,7 @@ def spoil(db: Session, election: Election, station_id: int, stub: str, body: str
 
 def spoiled_by_hour(db: Session, election: Election, round_number: int) -> list[tuple[str, str, int]]:
     """A round's spoiled papers counted per station and hour: (station, hour stamp, papers)."""
-    return [tuple(row) for row in db.execute(
+    return [(str(station), str(hour), int(n)) for station, hour, n in db.execute(
         select(PollingStation.name, SpoilRecord.hour, func.count())
         .join(PollingStation, PollingStation.id == SpoilRecord.station_id)
         .where(SpoilRecord.election_id == election.id, SpoilRecord.round_number == round_number)

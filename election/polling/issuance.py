@@ -87,7 +87,7 @@ def status_of(db: Session, election: Election, voter: Resident, round_number: in
     proxy = db.scalar(select(Proxy).where(Proxy.election_id == election.id, Proxy.voter_id == voter.id))
     holds = []
     for p in db.scalars(select(Proxy).where(Proxy.election_id == election.id, Proxy.holder_id == voter.id).order_by(Proxy.id)):
-        entrusting = db.get(Resident, p.voter_id)
+        entrusting = db.get_one(Resident, p.voter_id)
         iss = db.scalar(select(Issuance).where(Issuance.election_id == election.id, Issuance.round_number == round_number, Issuance.voter_id == p.voter_id))
         holds.append((entrusting, iss))
     mobile = db.scalar(select(MobileBoxVoter.id).where(MobileBoxVoter.election_id == election.id, MobileBoxVoter.voter_id == voter.id)) is not None
@@ -128,7 +128,7 @@ def issue_ballot(
         found = _checkin_row(db, election, desk_id, voter_id, round_number)
         if found is None:  # no such voter or desk: the step-by-step checks name what is wrong
             _refuse_step_by_step(db, election, desk_id, voter_id, round_number)
-        voter, desk, station, number, status, issued, holder, mobile = found  # type: ignore[misc]
+        voter, desk, station, number, status, issued, holder, mobile = found
         if status is None and number != 1:
             check_open(db, election, number)  # raises: this round does not exist
         if status == "published":
@@ -219,7 +219,7 @@ def issue_mobile(db: Session, election: Election, box_id: int, voter_id: int, cl
         reg = db.scalar(select(MobileBoxVoter).where(MobileBoxVoter.election_id == election.id, MobileBoxVoter.voter_id == voter_id, MobileBoxVoter.box_id == box_id))
         if reg is None:
             raise UserError(f"编号 {voter_id} 的选民未登记使用这个流动票箱")
-        box = db.get(BallotBox, box_id)
+        box = db.get_one(BallotBox, box_id)
         row = Issuance(election_id=election.id, round_number=round_number, voter_id=voter_id,
                        station_id=box.station_id, desk_id=None, clerk=clerk)
         return _commit_issuance(db, row)

@@ -181,7 +181,7 @@ def print_papers(
 def _store(db: Session, election: Election, actor: str, data_key: str, body: str, round_number: int,
            receipts: list[str], audits: list[str]) -> PrintResult:
     # Batch numbers run on across rounds; the first batch of a round is its main print run.
-    batch = db.scalar(select(func.coalesce(func.max(PrintBatch.batch) + 1, 0)).where(PrintBatch.election_id == election.id))
+    batch = db.scalar(select(func.coalesce(func.max(PrintBatch.batch) + 1, 0)).where(PrintBatch.election_id == election.id)) or 0
     supplement = db.scalar(select(PrintBatch.id).where(PrintBatch.election_id == election.id,
                                                        PrintBatch.round_number == round_number).limit(1)) is not None
     manifest = make_manifest(election.uid, receipts, audits, batch=batch)
@@ -227,7 +227,7 @@ def start_print_job(
     """Start rendering in a background thread; returns the job id for progress and download."""
 
     def work(db: Session, running: jobs.Running) -> dict:
-        election = db.get(Election, election_id)
+        election = db.get_one(Election, election_id)
         # The PDF holds every paper's T and A: owner-only while it waits for its one download.
         with os.fdopen(os.open(running.part, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "wb") as out:
             result = print_papers(db, election, n, out, actor, data_key, url_prefix, body, round_number,

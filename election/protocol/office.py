@@ -5,6 +5,8 @@ checks a sealed auditor bundle with the full verifier and signs its result state
 the signature file. Pure: bytes in, bytes out."""
 from __future__ import annotations
 
+from typing import Any
+
 from dataclasses import dataclass
 
 from election.protocol import signing
@@ -38,7 +40,7 @@ def keygen(passphrase: bytes) -> OfficeKey:
 @dataclass(frozen=True)
 class Countersigned:
     signature_file: bytes  # countersign.json to upload
-    statement: dict
+    statement: dict[str, Any]
     checks: list[Check]
 
 
@@ -66,7 +68,7 @@ def _election(raw: dict[str, bytes]) -> str:
     import json
 
     first = raw["chain.jsonl"].split(b"\n", 1)[0]
-    return json.loads(first)["payload"]["election"]
+    return str(json.loads(first)["payload"]["election"])
 
 
 def attach(files: dict[str, bytes], signature_file: bytes, office_public_pem: bytes) -> dict[str, bytes]:

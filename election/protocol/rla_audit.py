@@ -73,7 +73,7 @@ class Evaluation:
     message: str
 
 
-def _norm(marks: Mapping[str, Any] | None) -> dict[str, tuple]:
+def _norm(marks: Mapping[str, Any] | None) -> dict[str, tuple[Any, ...]]:
     out = {}
     for post, m in (marks or {}).items():
         if isinstance(m, Mapping):
@@ -109,7 +109,7 @@ def _difference(f: Finding, rec: dict[str, frozenset[str]] | None,
     if rec is None or pap is None:
         return Difference(f.index, f.box, f.position, (), (), "记录或录入无法按计票规则读取（按最不利情形计）")
     a, b = _norm(f.record), _norm(f.paper)
-    empty: tuple = ([], [], [], False)
+    empty: tuple[Any, ...] = ([], [], [], False)
     marks = tuple(sorted(k for k in set(a) | set(b) if a.get(k, empty) != b.get(k, empty)))
     counted = tuple(sorted(k for k in set(rec) | set(pap) if rec.get(k, frozenset()) != pap.get(k, frozenset())))
     if marks or counted:

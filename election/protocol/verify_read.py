@@ -56,7 +56,8 @@ class Rec(NamedTuple):
     line: bytes
 
     def marks(self) -> dict[str, Any]:
-        return json.loads(self.line)["marks"]
+        marks: dict[str, Any] = json.loads(self.line)["marks"]
+        return marks
 
 
 class NotCanonical(ValueError):

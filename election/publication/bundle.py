@@ -136,7 +136,7 @@ def export_bundle(db: Session, election: Election, data_key: str, actor: str, au
     files = bundle_mod.render(replace(parts, head_sig=None, countersignature=None, office_key_pem=None))
     if instance is not None:
         # The public recount, once a quorum of trustees has decrypted this round's records.
-        recount = recount_member(db, election, number, instance, parts.records)
+        recount = recount_member(db, election, number, instance, parts.records or ())
         if recount is not None:
             files["recount.json"] = canonical_json(recount) + b"\n"
     step(2, EXPORT_STEPS)

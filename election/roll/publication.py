@@ -114,6 +114,8 @@ def render_roll_notice(db: Session, election: Election, out: BinaryIO, amended: 
 
 
 def objection_deadline(election: Election) -> date:
+    if election.roll_published_on is None:
+        raise UserError("选民名单尚未公布，没有异议期限")
     return election.roll_published_on + timedelta(days=rulebook_of(election).objection_window_days)
 
 
@@ -182,7 +184,7 @@ def decide_objection(db: Session, election: Election, objection: Objection, uphe
     objection.decision = decision.strip()
     objection.decided_on = decided_on
     objection.decided_by = actor
-    if upheld and new_status:
+    if upheld and new_status and objection.resident_id is not None:
         resident = resident_of(db, election, objection.resident_id)
         if resident.status != new_status:
             change_status(db, election, resident, new_status, f"申诉处理决定：{decision.strip()}", actor,

@@ -169,7 +169,7 @@ def parse_scenario(data: dict[str, Any]) -> TallyInput:
     return TallyInput(
         rb, _get(data, "registered_voters", "", int), _get(data, "papers_issued", "", int),
         _get(data, "papers_returned", "", int, len(papers)), tuple(posts), tuple(candidates), papers,
-        tuple(relations), round_kind, tuple(prior),  # type: ignore[arg-type]
+        tuple(relations), round_kind, tuple(prior),
         held_from_list(_get(data, "held", "", list, [])),
     )
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Iterable
+from typing import Any, Iterable
 
 from election.rules.tally_types import Paper, PostMarks, PostSpec, TallyInputError
 
@@ -54,7 +54,7 @@ def count_papers(
     rank_order = [p.key for p in ordered]
     # Identical papers (the loader shares one object per distinct set of marks) are judged
     # once and counted with their multiplicity: the loop runs per distinct paper.
-    distinct: dict[int, list] = {}
+    distinct: dict[int, list[Any]] = {}
     n = 0
     for paper in papers:
         n += 1

@@ -218,7 +218,7 @@ def sign(election_id: int):
     data_key, actor, instance = current_app.config["DATA_KEY"], current_user.username, current_app.instance_path
 
     def work(db: Session, running: Running) -> dict:
-        seal_for_countersign(db, db.get(Election, election_id), data_key, actor, instance, round_number=number,
+        seal_for_countersign(db, db.get_one(Election, election_id), data_key, actor, instance, round_number=number,
                              progress=running.progress)
         return {"round": number}
 
@@ -260,7 +260,7 @@ def export(election_id: int):
 
     def work(db: Session, running: Running) -> dict:
         # The job runs outside the request: everything from the app is read before it starts.
-        out = export_bundle(db, db.get(Election, election_id), data_key, actor, auditor=True, round_number=number,
+        out = export_bundle(db, db.get_one(Election, election_id), data_key, actor, auditor=True, round_number=number,
                             progress=running.progress, instance=instance)
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(out.data)

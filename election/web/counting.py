@@ -3,11 +3,15 @@ entry, reconciliation, the running tally and projector view, the hand tally boar
 publication, the printed results, and filings (备案) for the street office's auditor."""
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import Blueprint, Response, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
+from sqlalchemy.orm import Session
+from werkzeug.wrappers import Response as WerkzeugResponse
 
 from ..counting import mixing, reports, sheets, summary
 from ..counting.live import live_tally
@@ -32,7 +36,7 @@ from ..counting.service import (
     second_entry,
 )
 from ..errors import UserError
-from ..models import Resident, Round
+from ..models import Election, Resident, Round
 from ..rounds import round_of, rounds_of
 from .access import election_or_404, roles
 from .db import get_db
@@ -201,7 +205,7 @@ def board(election_id: int, number: int):
     return render_template("counting/board.html", election=election, number=number, data=data, form=form)
 
 
-def _post_action(election_id: int, action) -> Response:
+def _post_action(election_id: int, action: Callable[[Session, Election], str]) -> WerkzeugResponse:
     election = election_or_404(election_id)
     form = FlaskForm()
     if form.validate_on_submit():
@@ -297,7 +301,7 @@ def file(election_id: int, number: int):
     return _post_action(election_id, act)
 
 
-def _pdf(election_id: int, make, name: str) -> Response:
+def _pdf(election_id: int, make: Callable[[Session, Election], bytes], name: str) -> WerkzeugResponse:
     election = election_or_404(election_id)
     try:
         data = make(get_db(), election)

@@ -311,7 +311,7 @@ def filings(db: Session, _election: None) -> list[Sheet]:
     headers = ["社区", "选举", "轮次", "报备人", "报备时间", "签收人", "签收时间"]
     rows = []
     for f in reports.filings_for(db, current_user.street_office or ""):
-        e = db.get(Election, f.election_id)
+        e = db.get_one(Election, f.election_id)
         rows.append([e.community.name, e.title, f.round_number, f.filed_by, f.filed_at, f.received_by or "", f.received_at])
     return [Sheet("选举结果备案", headers, rows)]
 

@@ -83,7 +83,7 @@ def _answer(code_text: str):
         flash(_("回执码无法识别：%(why)s", why=str(error)), "error")
         return render_template("public/receipt.html", form=ReceiptForm(code=code_text), answer=None, windows=[])
     summary = (publication.published_summary(current_app.instance_path, answer.election, answer.round_number)
-               if answer.found else None)
+               if answer.found and answer.election is not None else None)
     return render_template("public/receipt.html", form=ReceiptForm(code=code_text), answer=answer,
                            summary=summary, windows=[] if answer.found else _open_windows(db))
 
@@ -131,7 +131,7 @@ def _bundle_round_shown(election: Election) -> tuple[int, list[int]]:
 @public
 def result(election_id: int):
     db = get_db()
-    election = db.get(Election, election_id) or abort(404)
+    election = db.get_one(Election, election_id) or abort(404)
     number, sealed = _bundle_round_shown(election)
     summary = publication.published_summary(current_app.instance_path, election, number)
     names = {}
@@ -184,7 +184,7 @@ def publish(election_id: int):
     data_key, actor, instance = current_app.config["DATA_KEY"], current_user.username, current_app.instance_path
 
     def work(db: Session, running: Running) -> dict:
-        out = publication.publish_bundle(db, db.get(Election, election_id), data_key, actor, instance, number,
+        out = publication.publish_bundle(db, db.get_one(Election, election_id), data_key, actor, instance, number,
                                          progress=running.progress)
         return {"round": out.round_number}
 
@@ -216,7 +216,7 @@ def head_notice(election_id: int):
 @public
 def complaint(election_id: int):
     db = get_db()
-    election = db.get(Election, election_id) or abort(404)
+    election = db.get_one(Election, election_id) or abort(404)
     form = ComplaintForm()
     deadline = publication.complaint_deadline(db, election)
     if form.validate_on_submit():

@@ -160,7 +160,7 @@ def import_page(election_id: int):
 
         def work(db: Session, running: Running) -> dict:
             try:
-                report = import_roll(db, db.get(Election, election_id), data_key, content, filename, actor,
+                report = import_roll(db, db.get_one(Election, election_id), data_key, content, filename, actor,
                                      dry_run=dry_run, progress=running.progress)
             except UserError as error:
                 raise JobFailed(error.messages, {"errors": [asdict(e) for e in error.rows]}) from None
@@ -343,7 +343,7 @@ def notice(election_id: int):
 
     def work(db: Session, running: Running) -> dict:
         with open(running.part, "wb") as out:
-            render_roll_notice(db, db.get(Election, election_id), out, amended=amended, progress=running.progress,
+            render_roll_notice(db, db.get_one(Election, election_id), out, amended=amended, progress=running.progress,
                                group=group)
         return {}
 
@@ -429,7 +429,7 @@ def cards(election_id: int):
         def work(db: Session, running: Running) -> dict:
             try:
                 with open(running.part, "wb") as out:
-                    render_cards(db, db.get(Election, election_id), out, stations, group=only_group,
+                    render_cards(db, db.get_one(Election, election_id), out, stations, group=only_group,
                                  progress=running.progress)
             except ValueError as error:  # a name the fonts cannot print, named with its card
                 raise JobFailed([str(error)]) from None
