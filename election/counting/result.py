@@ -12,6 +12,7 @@ from ..db import begin_write
 from ..errors import UserError
 from ..ledger.events import record_event
 from ..models import (
+    EXTENDED_RELATIONS,
     Audit,
     AuditCode,
     BoxExplanation,
@@ -161,10 +162,10 @@ def build_input(db: Session, election: Election, round_number: int, papers: list
         for r in db.scalars(select(Resident).where(Resident.id.in_([int(x) for x in written]))):
             people[str(r.id)] = {"name": r.name, "sex": r.sex}
             candidates.append(TCandidate(f"w{r.id}", str(r.id), r.name, r.sex, None))
-    relations = tuple(
-        (str(a), str(b)) for a, b in db.execute(select(Relation.resident_id, Relation.relative_id)
-                                               .where(Relation.election_id == election.id))
-    )
+    pairs = db.execute(select(Relation.resident_id, Relation.relative_id, Relation.kind)
+                       .where(Relation.election_id == election.id)).all()
+    relations = tuple((str(a), str(b)) for a, b, kind in pairs if kind not in EXTENDED_RELATIONS)
+    extended = tuple((str(a), str(b)) for a, b, kind in pairs if kind in EXTENDED_RELATIONS)
     returned = len(papers)
     if running:
         registered, issued = 0, returned
@@ -178,6 +179,7 @@ def build_input(db: Session, election: Election, round_number: int, papers: list
         relations=relations, round_kind=ballot.kind,  # type: ignore[arg-type]
         prior_elected=_prior(db, election, round_number),
         held=_held(db, election, round_number) if ballot.kind == "revote" else (),
+        extended_relations=extended,
     )
     return inp, people
 

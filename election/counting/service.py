@@ -123,7 +123,11 @@ def marks_from_entry(db: Session, election: Election, ballot: Ballot, fields: di
             if CHOICES[value]:
                 entry[CHOICES[value]].append(str(c.resident_id))
         for name in (fields.get(f"w-{spec.key}") or "").replace("，", ",").replace("、", ",").split(","):
-            if name.strip():
+            if name.strip() and ballot.kind == "revote":
+                # The re-vote paper lists the tied only and has no 另选他人 line.
+                problems.append(f"{spec.name_zh}另选他人“{name.strip()}”：再次投票只在票数相等的候选人中进行，"
+                                "选票没有另选他人栏，不能录入另选他人")
+            elif name.strip():
                 try:
                     entry["write_ins"].append(match_write_in(db, election, name, spec.name_zh))
                 except UserError as error:

@@ -37,7 +37,11 @@ CHANNELS = {
     "reps_meeting": "居民代表会议提名",
     "party": "社区党组织提名",
 }
-RELATIONS = {"spouse": "配偶", "parent": "父母", "child": "子女", "sibling": "兄弟姐妹"}
+RELATIONS = {"spouse": "配偶", "parent": "父母", "child": "子女", "sibling": "兄弟姐妹",
+             "gparent": "祖父母、外祖父母", "gchild": "孙子女、外孙子女"}
+# Relations that are not near relatives: they bar only across the two bodies, and only
+# where the rulebook widens the 监督委员会 incompatibility (jdw_incompat_extended, [P:ZJ]).
+EXTENDED_RELATIONS = frozenset({"gparent", "gchild"})
 
 
 class Nomination(Base):

@@ -31,6 +31,7 @@ from ballots.ballot_spec import BallotSpec, PaperCodes, PostSection, split_by_bo
 
 from .. import jobs
 from ..rounds import check_open, day_of
+from ..settings import rulebook_of
 from ..errors import UserError
 from ..ledger import keys
 from ..ledger.events import record_event
@@ -39,7 +40,8 @@ from ..protocol import codes, signing
 from ..protocol.manifest import make_manifest
 from ..roll.publication import cn_date
 from ..rules.bodies import BodiesConfig
-from ..rules.tally_types import BODY_ZH
+from ..rules.rulebook import Rulebook
+from ..rules.tally_types import BODY_ZH, FEMALE
 
 MAX_PAPERS = 20000
 MANIFEST_SIG_TYPE = "juxuan/manifest-signature/v1"
@@ -49,17 +51,32 @@ ROUND_ON_PAPER = {"main": "第一轮", "revote": "再次投票", "runoff": "另�
 def posts_of(db: Session, election: Election) -> list[dict]:
     """The posts of the election with formal candidates in ballot order (names)."""
     config = BodiesConfig(election.jwh_deputies, election.jwh_members, election.jdw_deputies, election.jdw_members)
+    rb = rulebook_of(election)
     out = []
     for post in config.posts():
         rows = db.execute(
-            select(Candidate.id, Resident.name)
+            select(Candidate.id, Resident.name, Resident.sex)
             .join(Resident, Resident.id == Candidate.resident_id)
             .where(Candidate.election_id == election.id, Candidate.post == post.key, Candidate.status == "formal")
             .order_by(Candidate.ballot_order, Candidate.id)
         ).all()
         out.append({"key": post.key, "body": post.body, "title": post.title_zh, "seats": post.seats,
-                     "candidates": [r[0] for r in rows], "names": [r[1] for r in rows], "reserved_woman_seats": 0})
+                     "candidates": [r[0] for r in rows], "names": [r[1] for r in rows],
+                     "reserved_woman_seats": first_paper_reserved(rb, post.body, post.title_zh, [r[2] for r in rows])})
     return out
+
+
+def first_paper_reserved(rb: Rulebook, body: str, title: str, sexes: list[str]) -> int:
+    """The woman member's reserved line on the first paper (RULES.md "woman member",
+    variant A 定位选举, the default): one 居委会委员 seat is hers when the rulebook requires
+    a woman and uses the reserved line, and a woman stands for 委员; without a woman
+    candidate the line could not be filled and the tally's woman rule decides after
+    counting (docs/DECISIONS.md)."""
+    if not (rb.woman_member_required and rb.woman_member_method == "reserved_line"):
+        return 0
+    if body != "jwh" or title != "委员" or not any(s in FEMALE for s in sexes):
+        return 0
+    return 1
 
 
 def round_papers(db: Session, election: Election, number: int) -> tuple[str, list[dict], date]:
@@ -94,7 +111,8 @@ def _keep_round(db: Session, election: Election, number: int) -> None:
     if db.scalar(select(Round.id).where(Round.election_id == election.id, Round.number == number)) is None:
         posts = posts_of(db, election)
         db.add(Round(election_id=election.id, number=number, kind="main",
-                     posts={p["key"]: {"seats": p["seats"], "candidates": p["candidates"]} for p in posts}))
+                     posts={p["key"]: {"seats": p["seats"], "candidates": p["candidates"],
+                                       "reserved_woman_seats": p["reserved_woman_seats"]} for p in posts}))
         db.flush()
 
 
@@ -105,8 +123,10 @@ def ballot_specs(db: Session, election: Election, round_number: int = 1) -> list
     missing = [f"{BODY_ZH[p['body']]}{p['title']}" for p in posts if not p["names"]]
     if missing:
         raise UserError(f"以下职位还没有正式候选人，不能印制选票：{'、'.join(missing)}")
+    # A re-vote is among the tied only: its paper has no 另选他人 line (RULES.md "tie").
     sections = tuple(
-        PostSection(BODY_ZH[p["body"]], p["title"], p["seats"], tuple(p["names"])) for p in posts
+        PostSection(BODY_ZH[p["body"]], p["title"], p["seats"], tuple(p["names"]),
+                    write_in_lines=0 if kind == "revote" else None) for p in posts
     )
     # A run-off for the woman member's seat (定位选举) says so on the paper: (body, line).
     reserved = [

@@ -23,6 +23,7 @@ from election.rules.tally_types import (
     TallyInput,
     TallyInputError,
     TallyResult,
+    WOMAN_DECISIONS,
 )
 
 
@@ -143,10 +144,17 @@ def parse_scenario(data: dict[str, Any]) -> TallyInput:
         person = _get(w, "person", path, str)
         candidates.append(Candidate(person, person, _get(w, "name", path, str), _get(w, "sex", path, str, ""), None))
     relations: list[tuple[str, str]] = []
+    extended: list[tuple[str, str]] = []
     for i, r in enumerate(_get(data, "relations", "", list, [])):
-        if not (isinstance(r, list) and len(r) == 2 and all(isinstance(x, str) for x in r)):
-            raise ScenarioError(f"relations[{i}]：须为两个人员编号组成的列表")
-        relations.append((r[0], r[1]))
+        # ["p1", "p2"] near relatives; ["p1", "p2", "extended"] a wider relation (grandparent,
+        # grandchild) that bars only across the bodies under jdw_incompat_extended.
+        if not (isinstance(r, list) and len(r) in (2, 3) and all(isinstance(x, str) for x in r)
+                and (len(r) == 2 or r[2] in ("near", "extended"))):
+            raise ScenarioError(f"relations[{i}]：须为两个人员编号组成的列表，可加第三项 \"near\" 或 \"extended\"")
+        (extended if len(r) == 3 and r[2] == "extended" else relations).append((r[0], r[1]))
+    woman_decision = _get(data, "woman_decision", "", str, "")
+    if woman_decision and woman_decision not in WOMAN_DECISIONS:
+        raise ScenarioError(f"woman_decision：须为 {'、'.join(WOMAN_DECISIONS)} 之一，收到 {woman_decision!r}")
     prior: list[PriorElected] = []
     for i, pe in enumerate(_get(data, "prior_elected", "", list, [])):
         path = f"prior_elected[{i}]."
@@ -170,7 +178,7 @@ def parse_scenario(data: dict[str, Any]) -> TallyInput:
         rb, _get(data, "registered_voters", "", int), _get(data, "papers_issued", "", int),
         _get(data, "papers_returned", "", int, len(papers)), tuple(posts), tuple(candidates), papers,
         tuple(relations), round_kind, tuple(prior),
-        held_from_list(_get(data, "held", "", list, [])),
+        held_from_list(_get(data, "held", "", list, [])), tuple(extended), woman_decision,
     )
 
 
@@ -264,7 +272,7 @@ def result_to_dict(r: TallyResult) -> dict[str, Any]:
         },
         "set_asides": [{"person": s.person_id, "post": s.post, "kind": s.kind} for s in r.set_asides],
         "woman": {"status": r.woman.status, "method": r.woman.method, "person": r.woman.person_id,
-                  "replaced": r.woman.replaced_person_id},
+                  "replaced": r.woman.replaced_person_id, "options": list(r.woman.options)},
         "bodies": {b.body: {"seats": b.seats, "elected": b.elected_total, "status": b.status} for b in r.bodies},
         "next_round": r.next_round,
         "next_posts": {n.post: {"seats": n.seats, "reserved_woman_seats": n.reserved_woman_seats,

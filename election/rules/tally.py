@@ -48,6 +48,7 @@ from election.rules.tally_types import (
     SetAside,
     TallyInput,
     TallyInputError,
+    WOMAN_DECISIONS,
     TallyResult,
     Tie,
     WomanOutcome,
@@ -83,6 +84,31 @@ def _check_input(inp: TallyInput, counted: bool = False) -> None:
             raise TallyInputError(f"候选人“{c.name}”（{c.id}）的职位“{c.post}”不在 posts 中")
     if inp.round_kind not in ("main", "revote", "runoff"):
         raise TallyInputError(f"round_kind 须为 main、revote 或 runoff，收到 {inp.round_kind!r}")
+    if inp.round_kind == "revote":
+        _check_revote_papers(inp)
+
+
+def _check_revote_papers(inp: TallyInput) -> None:
+    """A re-vote is among the tied only (RULES.md "tie at the last seat"): its papers have no
+    另选他人 line, so a write-in or a vote for anyone not on the paper cannot be counted."""
+    listed: dict[str, set[str]] = defaultdict(set)
+    for c in inp.candidates:
+        if c.post is not None:
+            listed[c.post].add(c.person_id)
+    seen: set[int] = set()
+    for n, paper in enumerate(inp.papers, 1):
+        if id(paper) in seen:  # identical papers share one object
+            continue
+        seen.add(id(paper))
+        for key, pm in paper.marks.items():
+            if pm.write_ins:
+                raise TallyInputError(
+                    f"第 {n} 张选票职位“{key}”有另选他人 {sorted(pm.write_ins)}：再次投票只在票数相等的候选人中进行，"
+                    "选票不设另选他人栏，不能计入另选他人")
+            stray = (pm.approve | pm.oppose) - listed[key]
+            if stray:
+                raise TallyInputError(
+                    f"第 {n} 张选票职位“{key}”标记了不在再次投票名单上的人 {sorted(stray)}：再次投票只在票数相等的候选人中进行")
 
 
 def tally(inp: TallyInput, counts: Counts | None = None) -> TallyResult:
@@ -163,7 +189,11 @@ def _decide(inp: TallyInput, counts: Counts, names: dict[str, str], female: set[
         k: sorted(c.votes.items(), key=lambda kv: (-kv[1], kv[0])) for k, c in counts.posts.items()
     }
     prior = {pe.person_id for pe in inp.prior_elected}
-    rel = relatives_map(inp.relations) if rb.near_relatives_rule else {}
+    prior_body = {pe.person_id: _body_of(pe.post, by_key) for pe in inp.prior_elected}
+    # The bar between the bodies is statutory (V art.32): relations are always read; the
+    # provincial switch only decides whether relatives may serve together in one body.
+    rel = relatives_map(inp.relations)
+    cross = relatives_map(inp.extended_relations) if rb.jdw_incompat_extended and inp.extended_relations else None
 
     # Near-relative set-asides change who moves up, so seats are re-decided until stable.
     nr_aside: dict[str, tuple[str, str]] = {}  # person -> (post, explanation)
@@ -181,7 +211,8 @@ def _decide(inp: TallyInput, counts: Counts, names: dict[str, str], female: set[
             for pid, v in sel.elected:
                 elected_at[pid] = (post, v)
             sels[post.key] = sel
-        conflict = find_relative_conflict(elected_at, prior, rel) if rel else None
+        conflict = (find_relative_conflict(elected_at, prior_body, rel, rb.near_relatives_rule, cross)
+                    if rel or cross else None)
         if conflict is None:
             break
         kept, other, verdict = conflict
@@ -190,6 +221,14 @@ def _decide(inp: TallyInput, counts: Counts, names: dict[str, str], female: set[
             pending |= {kept, other}
             held[opost.key] += 1
             rel_ties[opost.key].append(Tie(opost.key, tuple(sorted((kept, other))), ovotes, 1))
+        elif verdict == "bar":
+            kdesc = (f"当选为{by_key[elected_at[kept][0].key].name_zh}" if kept in elected_at else "已在前一轮当选")
+            nr_aside[other] = (
+                opost.key,
+                f"{nm(other)}与{nm(kept)}为近亲属{'或须回避的亲属' if cross and kept in cross.get(other, ()) else ''}，"
+                f"{nm(kept)}{kdesc}；居民委员会成员的近亲属不得担任居务监督委员会成员（村民委员会组织法第三十二条），"
+                f"{nm(other)}在{opost.name_zh}的当选不成立，名额由得票次多者依次递补。",
+            )
         else:
             kdesc = (f"已当选为{by_key[elected_at[kept][0].key].name_zh}" if kept in elected_at else "已在前一轮当选")
             why = ("职位较高" if kept in elected_at and elected_at[kept][0].rank > opost.rank
@@ -202,7 +241,10 @@ def _decide(inp: TallyInput, counts: Counts, names: dict[str, str], female: set[
 
     # ---------------------------------------------------------------- woman member
     replaced: dict[str, str] = {}
-    woman = _woman_rule(inp, sels, elected_at, female, thresholds, rankings, prior, nr_aside, pending, rel, nm, replaced)
+    woman = _woman_seat_room(inp, _woman_rule(inp, sels, elected_at, female, thresholds, rankings, prior, nr_aside,
+                                              pending, rel if rb.near_relatives_rule else {}, nm, replaced),
+                             sels, elected_at, female, thresholds, rankings, prior, nr_aside, pending,
+                             rel if rb.near_relatives_rule else {}, nm, replaced)
 
     # ---------------------------------------------------------------- per-post results
     elected_post: dict[str, str] = {}
@@ -237,8 +279,11 @@ def _decide(inp: TallyInput, counts: Counts, names: dict[str, str], female: set[
         )
         elected = tuple(Elected(p, nm(p), v) for p, v in sel.elected)
         for e in elected:
-            extra = "（妇女委员定位）" if e.person_id in sel.reserved_women else ""
+            extra = "（妇女委员定位）" if e.person_id in sel.reserved_women and not sel.moot_tie else ""
             expl.append(f"{e.name} 得 {e.votes} 票，当选{post.name_zh}{extra}。")
+        if sel.moot_tie:
+            expl.append(f"{'、'.join(nm(p) for p in sel.moot_tie)} 在妇女委员定位名额上票数相等，但无论由谁占定位名额，"
+                        "当选者都相同，故均当选，无须再次投票。")
         not_elected: list[NotElected] = []
         seen = {p for p, _ in sel.elected}
         listing = list(rankings[key]) + [(p, 0) for p in cand_by_post[key] if p not in pc.votes]
@@ -408,6 +453,8 @@ def _decide(inp: TallyInput, counts: Counts, names: dict[str, str], female: set[
     expl.append({"revote": "下一步：就票数相等者再次投票。", "runoff": "下一步：另行选举。",
                  "nomination": "下一步：选举委员会另行提名候选人后再行选举；本轮结果不产生下一轮选票。",
                  "none": "本轮选举结果可以宣布。"}[next_round])
+    if woman.status == "needs_decision":
+        expl.append("下一步：选举委员会就妇女成员作出决定并记录。")
     return TallyResult(True, "选举有效", inp.round_kind, inp.registered_voters, inp.papers_issued, R,
                        counts.whole_invalid, tuple(post_results), tuple(set_asides), woman, tuple(bodies),
                        next_round, tuple(expl), next_posts, held)  # type: ignore[arg-type]
@@ -429,6 +476,46 @@ def _is_zhuren(key: str, title: str) -> bool:
     return title == "主任" or key.endswith("_zhuren") and not key.endswith("fu_zhuren")
 
 
+def _woman_seat_room(inp, woman, sels, *rest) -> WomanOutcome:  # type: ignore[no-untyped-def]
+    """Never more seats than the legal size (RULES.md "居委会 size"): when the woman member
+    needs a round but the 委员 seats are all filled, her seat would be one more; if that
+    breaks jwh_size_max or the odd size, the committee decides among WOMAN_DECISIONS and
+    the tally follows the recorded decision (inp.woman_decision)."""
+    rb = inp.rulebook
+    if woman.status != "needs_round" or inp.round_kind == "revote":
+        return woman
+    jwh = [p for p in inp.posts if p.body == "jwh"]
+    wp = next((p for p in jwh if p.title == "委员"), None)
+    if (wp is None or sels[wp.key].unfilled_general > 0 or sels[wp.key].unfilled_reserved > 0
+            or any(sels[p.key].ties for p in jwh)):
+        return woman  # a seat of the run-off becomes hers, or the re-vote comes first
+    by_key = {p.key: p for p in inp.posts}
+    size = sum(p.seats for p in jwh) + sum(1 for pe in inp.prior_elected if _body_of(pe.post, by_key) == "jwh")
+    bigger = size + 1
+    if bigger <= rb.jwh_size_max and (not rb.jwh_size_odd or bigger % 2 == 1):
+        return woman
+    decision = inp.woman_decision
+    if decision == "replace_lowest":
+        forced = replace(inp, rulebook=rb.with_changes(woman_member_method="replace_lowest"))
+        out = _woman_rule(forced, sels, *rest)
+        if out.status != "needs_round":
+            return replace(out, method=rb.woman_member_method,
+                           explanation="选举委员会决定（名额已满，不得超出法定人数）：" + out.explanation)
+        decision = ""
+    if decision == "accept_without":
+        return WomanOutcome(True, rb.woman_member_method, "accepted_without", None, None,
+                            "居民委员会无妇女当选，应选名额已满；选举委员会决定：" + WOMAN_DECISIONS["accept_without"] + "。")
+    options = ["accept_without"]
+    if rb.woman_member_method != "replace_lowest":
+        options.insert(0, "replace_lowest")
+    why = (f"居民委员会无妇女当选，且应选 {size} 名已全部选出；再增加一名妇女委员将使成员为 {bigger} 人，"
+           f"不符合法定人数（{rb.jwh_size_min}–{rb.jwh_size_max} 人{'的奇数' if rb.jwh_size_odd else ''}），不增加名额。"
+           "须由选举委员会在以下办法中决定并记录：" + "；".join(WOMAN_DECISIONS[o] for o in options) + "。")
+    if inp.woman_decision == "replace_lowest":
+        why += "（已决定的替换办法无法执行：" + woman.explanation + "）"
+    return WomanOutcome(True, rb.woman_member_method, "needs_decision", None, None, why, tuple(options))
+
+
 def _woman_rule(inp, sels, elected_at, female, thresholds, rankings, prior, nr_aside, pending, rel, nm, replaced) -> WomanOutcome:  # type: ignore[no-untyped-def]
     """RULES.md "woman member": checked on the 居委会 after the seats are decided."""
     rb = inp.rulebook
@@ -437,7 +524,10 @@ def _woman_rule(inp, sels, elected_at, female, thresholds, rankings, prior, nr_a
     if not rb.woman_member_required or not jwh:
         return WomanOutcome(False, method, "not_required", None, None, "本轮不涉及妇女成员要求。")
     women_in = [pid for p in jwh for pid, _ in sels[p.key].elected if pid in female]
-    women_in += [pe.person_id for pe in inp.prior_elected if pe.person_id in female]
+    # Only the 居委会 counts (V art.6): a woman on the 监督委员会 does not satisfy it.
+    by_key = {p.key: p for p in inp.posts}
+    women_in += [pe.person_id for pe in inp.prior_elected
+                 if pe.person_id in female and _body_of(pe.post, by_key) == "jwh"]
     if women_in:
         reserved = any(pid in sels[p.key].reserved_women for p in jwh for pid in women_in)
         return WomanOutcome(True, method, "reserved_filled" if reserved else "satisfied", women_in[0], None,

@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from fractions import Fraction
+from itertools import combinations
+from math import comb
 
 from election.rules.rulebook import Rulebook
 from election.rules.tally_types import PostSpec, Tie
@@ -57,6 +59,8 @@ class Selection:
     unfilled_general: int = 0
     unfilled_reserved: int = 0
     reserved_women: list[str] = field(default_factory=list)
+    # Women tied for a reserved seat who are all elected whichever of them takes it.
+    moot_tie: tuple[str, ...] = ()
 
 
 def _fill(cands: Ranking, n: int) -> tuple[Ranking, Ranking]:
@@ -80,18 +84,29 @@ def select_post(
     q = [(pid, v) for pid, v in ranking if v >= min_votes and pid not in excluded]
     sel = Selection([])
     reserved = min(post.reserved_woman_seats, seats)
+    general = seats - reserved
     if reserved:
         got, tied = _fill([c for c in q if c[0] in female], reserved)
         tie_seats = 0
         if tied:
             tie_seats = reserved - len(got)
+            decided = _reserved_tie(post.key, q, got, tied, tie_seats, general)
+            if decided is not None:
+                sure, ties, unfilled = decided
+                sel.elected = sorted(sure, key=lambda c: (-c[1], c[0]))
+                sel.ties = ties
+                sel.unfilled_general = unfilled
+                women = {p for p, _ in tied}
+                sel.reserved_women = [p for p, _ in got] + [p for p, _ in sure if p in women]
+                if not ties:
+                    sel.moot_tie = tuple(p for p, _ in tied)
+                return sel
             sel.ties.append(Tie(post.key, tuple(p for p, _ in tied), tied[0][1], tie_seats, True))
         sel.elected += got
         sel.reserved_women = [p for p, _ in got]
         sel.unfilled_reserved = reserved - len(got) - tie_seats
         gone = {p for p, _ in got} | {p for p, _ in tied}
         q = [c for c in q if c[0] not in gone]
-    general = seats - reserved
     got, tied = _fill(q, general)
     tie_seats = 0
     if tied:
@@ -103,6 +118,39 @@ def select_post(
     return sel
 
 
+def _reserved_tie(post: str, q: Ranking, got: Ranking, tied: Ranking, tie_seats: int, general: int
+                  ) -> tuple[Ranking, list[Tie], int] | None:
+    """A tie for reserved seats (定位) decided by trying every way of giving them to the
+    tied women: who is elected in every way is elected; a tie that cannot change who is
+    elected elects all (no re-vote); otherwise the re-vote is among those elected in some
+    ways only, for the seats left, the tied women's seats still reserved.
+
+    Returns (elected, ties, unfilled general seats), or None when there are too many ways
+    to try (the plain re-vote of the tied women then decides)."""
+    if comb(len(tied), tie_seats) > 64:
+        return None
+    outcomes: list[set[tuple[str, int]]] = []
+    contenders: set[tuple[str, int]] = set()
+    unfilled = 0
+    for winners in combinations(tied, tie_seats):
+        taken = {p for p, _ in got} | {p for p, _ in winners}
+        gen, gen_tied = _fill([c for c in q if c[0] not in taken], general)
+        this = set(got) | set(winners) | set(gen)
+        outcomes.append(this)
+        contenders |= this | set(gen_tied)
+        gen_tie_seats = general - len(gen) if gen_tied else 0
+        unfilled = general - len(gen) - gen_tie_seats
+    sure = set.intersection(*outcomes)
+    if contenders == sure:
+        return sorted(sure), [], unfilled
+    seats_left = len(got) + tie_seats + general - len(sure) - unfilled
+    rest = sorted(contenders - sure, key=lambda c: (-c[1], c[0]))
+    ties = [Tie(post, tuple(p for p, _ in tied), tied[0][1], tie_seats, True)]
+    if seats_left > tie_seats:
+        ties.append(Tie(post, tuple(p for p, _ in rest), tied[0][1], seats_left - tie_seats))
+    return sorted(sure), ties, unfilled
+
+
 def relatives_map(relations: tuple[tuple[str, str], ...] | list[tuple[str, str]]) -> dict[str, set[str]]:
     rel: dict[str, set[str]] = defaultdict(set)
     for a, b in relations:
@@ -112,21 +160,37 @@ def relatives_map(relations: tuple[tuple[str, str], ...] | list[tuple[str, str]]
 
 
 def find_relative_conflict(
-    elected_at: dict[str, tuple[PostSpec, int]], prior: set[str], rel: dict[str, set[str]]
+    elected_at: dict[str, tuple[PostSpec, int]], prior: dict[str, str], rel: dict[str, set[str]],
+    provincial: bool, cross: dict[str, set[str]] | None = None,
 ) -> tuple[str, str, str] | None:
-    """First pair of near relatives among those elected, as (kept, other, verdict):
-    verdict 'aside' sets the other aside; 'tie' means equal posts and equal votes."""
-    order = sorted(elected_at.items(), key=lambda kv: (-kv[1][0].rank, -kv[1][1], kv[0]))
-    kept: list[str] = [p for p in prior if p in rel]
+    """First pair of relatives among those elected who may not serve together, as
+    (kept, other, verdict): verdict 'aside' sets the other aside, 'bar' sets aside a
+    监督委员会 member related to a 居委会 member (statutory, V art.32: whatever the
+    provincial switch says), 'tie' means equal posts and equal votes in one body.
+
+    ``prior`` maps those elected in earlier rounds to their body (they stay);
+    ``provincial``: near relatives may not serve together in one body (RULES.md "near
+    relatives"); ``cross``: further relations that bar only across the bodies (the wider
+    监督委员会 incompatibility of a preset)."""
+    # 居委会 members first, so that across the bodies the 监督委员会 member gives way.
+    order = sorted(elected_at.items(), key=lambda kv: (kv[1][0].body != "jwh", -kv[1][0].rank, -kv[1][1], kv[0]))
+    body_of = {p: b for p, b in prior.items()}
+    kept: list[str] = [p for p in prior if p in rel or (cross and p in cross)]
     for pid, (post, votes) in order:
+        body_of[pid] = post.body
         for k in kept:
-            if k in rel[pid]:
-                if k in prior:
-                    return k, pid, "aside"
-                kpost, kvotes = elected_at[k]
-                if kpost.rank == post.rank and kvotes == votes:
-                    return k, pid, "tie"
-                return k, pid, "aside"
+            across = body_of[k] != post.body
+            related = k in rel.get(pid, ()) or (across and cross is not None and k in cross.get(pid, ()))
+            if not related or not (across or provincial):
+                continue
+            if k in prior:
+                return k, pid, "bar" if across else "aside"
+            if across:
+                return k, pid, "bar"
+            kpost, kvotes = elected_at[k]
+            if kpost.rank == post.rank and kvotes == votes:
+                return k, pid, "tie"
+            return k, pid, "aside"
         kept.append(pid)
     return None
 

@@ -20,6 +20,15 @@ BODY_ZH: dict[str, str] = {"jwh": "居民委员会", "jdw": "居务监督委员�
 FEMALE = frozenset({"女", "F", "f", "female"})
 
 
+# What the election committee may decide when the 居委会's seats are full, no woman is
+# elected and a woman member's extra seat would exceed the legal size (RULES.md "woman
+# member" variants; docs/DECISIONS.md).
+WOMAN_DECISIONS: dict[str, str] = {
+    "replace_lowest": "得票达到当选票数的最多票女性替换得票最少的当选委员",
+    "accept_without": "本届居民委员会暂无妇女成员，记录在案并报街道备案，待补选时解决",
+}
+
+
 class TallyInputError(ValueError):
     """Input the tally cannot count; the message is Chinese and names the field."""
 
@@ -94,6 +103,12 @@ class TallyInput:
     # In a re-vote round: the run-offs of the round whose ties it decides, held back until
     # the tied are decided (the previous result's `held`).
     held: tuple[HeldRunoff, ...] = ()
+    # Relations beyond near relatives (grandparents, grandchildren) that bar only across
+    # the bodies, when the rulebook widens the 监督委员会 incompatibility (jdw_incompat_extended).
+    extended_relations: tuple[tuple[str, str], ...] = ()
+    # The election committee's recorded choice when the 居委会's seats are full, no woman is
+    # elected and one more seat would exceed its legal size (WOMAN_DECISIONS); "" = none yet.
+    woman_decision: str = ""
 
 
 # ---------------------------------------------------------------------------- output
@@ -222,10 +237,14 @@ class PostResult:
 class WomanOutcome:
     required: bool
     method: str
-    status: Literal["not_required", "satisfied", "reserved_filled", "replaced", "needs_round", "undecided"]
+    status: Literal["not_required", "satisfied", "reserved_filled", "replaced", "needs_round", "undecided",
+                    "needs_decision", "accepted_without"]
     person_id: str | None
     replaced_person_id: str | None
     explanation: str
+    # needs_decision: the 居委会's seats are full and one more seat would break its legal
+    # size; the committee chooses one of these (WOMAN_DECISIONS) and records it.
+    options: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -141,21 +141,25 @@ def test_tie_and_runoff_revote_first_then_runoff(db, world, monkeypatch):
     assert result["next_round"] == "none" and _round(db, w, 4) is None
 
 
-def test_all_men_elected_woman_member_gets_a_seat_of_her_own(db, world, monkeypatch):
-    """Rule: woman member (variant A, the national default) when every seat is filled.
-    p5 is a man here, so 委员 has p4 p5 p6 男 and p7 女: p4 24, p5 24 and p6 19 are elected,
-    p7 has 5; 主任 p0 and 副主任 p2 are men. No run-off would be needed, so the woman member
-    is elected in a round of her own: 委员 1 reserved seat, the women by votes on 委员,
-    1 + 1 wanted — only p7 (p1 and p3 stood for other posts)."""
+def test_woman_line_on_first_paper_then_her_own_runoff(db, world, monkeypatch):
+    """Rule: woman member, variant A (定位选举, the national default). p5 is a man here, so
+    委员 has p4 p5 p6 男 and p7 女; a woman stands for 委员, so the first paper already has
+    the woman's reserved line (1 of the 3 seats). p4 24 and p5 24 take the two general
+    seats; p7 has 5 of 24 (below 13), so the reserved seat is unfilled and p6 (19) is not
+    elected although above 13: the seat is hers. Round 2: 委员 1 reserved seat, the women
+    by votes on 委员, 1 + 1 wanted — only p7 (p1 and p3 stood for other posts)."""
     w = setup(db, world["a"]["election"])
     w.voters[5].sex = "男"
     db.commit()
+    assert "妇女委员定位名额" in _paper_text(db, w, 1, monkeypatch)
 
     def first(i: int) -> dict[str, list[int]]:
         return {"jwh_zhuren": [0], "jwh_fu_zhuren": [0], "jwh_weiyuan": [0, 1, 2] if i < 19 else [0, 1, 3], **JDW}
 
     one = vote_round(db, w, monkeypatch, 1, w.voters[:24], first).result
-    assert one["bodies"]["jwh"]["status"] == "complete" and one["woman"]["status"] == "needs_round"
+    assert one["bodies"]["jwh"]["status"] == "runoff_needed" and one["woman"]["status"] == "needs_round"
+    assert sorted(e["person"] for e in one["posts"]["jwh_weiyuan"]["elected"]) == sorted(
+        str(w.voters[i].id) for i in (4, 5))
     assert one["next_round"] == "runoff"
     rnd = current_round(db, w.election)
     assert (rnd.number, rnd.kind) == (2, "runoff")
@@ -171,18 +175,21 @@ def test_all_men_elected_woman_member_gets_a_seat_of_her_own(db, world, monkeypa
 
 
 def test_woman_member_without_any_woman_to_stand_makes_no_round(db, world, monkeypatch):
-    """Rule: woman member, and a run-off needs candidates. As above, but p7 is a man too:
-    no woman stood for 委员 or got a vote there, so nobody may stand for the woman's seat.
-    The result says the committee must nominate first (next_round "nomination", a Chinese
-    reason) and no round without posts is made."""
+    """Rule: woman member, and never more seats than the legal size. As above, but p7 is a
+    man too: no woman stands for 委员, so the first paper has no reserved line; p4 p5 p6
+    (men) fill the 3 seats of a 居委会 of 5. One more seat would make 6, an even size
+    (RULES.md: 5–9, odd): no seat is added and no round is made; the result asks the
+    election committee to decide (replacement, or recorded without a woman)."""
     w = setup(db, world["a"]["election"])
     w.voters[5].sex = w.voters[7].sex = "男"
     db.commit()
+    assert "妇女委员定位名额" not in _paper_text(db, w, 1, monkeypatch)
 
     one = vote_round(db, w, monkeypatch, 1, w.voters[:24], lambda i: {
         "jwh_zhuren": [0], "jwh_fu_zhuren": [0], "jwh_weiyuan": [0, 1, 2], **JDW}).result
-    assert one["woman"]["status"] == "needs_round" and one["next_round"] == "nomination"
+    assert one["woman"]["status"] == "needs_decision" and one["next_round"] == "none"
+    assert one["woman"]["options"] == ["replace_lowest", "accept_without"]
     assert one["next_posts"] == {}
-    assert any("须由选举委员会另行提名候选人" in line for line in one["explanation"])
+    assert any("不符合法定人数" in line for line in one["explanation"])
     assert _round(db, w, 2) is None
     assert db.scalar(select(ElectionEvent).where(ElectionEvent.kind == "round_created")) is None
