@@ -19,6 +19,7 @@ from ..models import (
     Candidate,
     Election,
     Issuance,
+    PrintBatch,
     Receipt,
     Relation,
     Resident,
@@ -173,15 +174,32 @@ def build_input(db: Session, election: Election, round_number: int, papers: list
         registered = db.scalar(select(func.count()).select_from(_registered(db, election).subquery())) or 0
         issued = db.scalar(select(func.count()).select_from(Issuance).where(
             Issuance.election_id == election.id, Issuance.round_number == round_number)) or 0
+    body_papers: tuple[tuple[str, int, int], ...] = ()
+    if election.paper_layout == "per_body" and not running:
+        body_papers = per_body_counts(db, election, round_number, issued, {spec.body for spec, _ in ballot.posts})
     inp = TallyInput(
         rulebook=rulebook_of(election), registered_voters=registered, papers_issued=issued, papers_returned=returned,
         posts=tuple(spec for spec, _ in ballot.posts), candidates=tuple(candidates), papers=papers,
         relations=relations, round_kind=ballot.kind,  # type: ignore[arg-type]
         prior_elected=_prior(db, election, round_number),
         held=_held(db, election, round_number) if ballot.kind == "revote" else (),
-        extended_relations=extended,
+        extended_relations=extended, body_papers=body_papers,
     )
     return inp, people
+
+
+def per_body_counts(db: Session, election: Election, round_number: int, issued: int,
+                    bodies: set[str]) -> tuple[tuple[str, int, int], ...]:
+    """(body, issued, returned) per body with separate papers per body: a voter's issuance
+    hands over one paper of each body of the round; a returned paper is of the body its
+    print batch was printed for."""
+    returned = dict(db.execute(
+        select(PrintBatch.body, func.count()).select_from(AuditCode).join(PrintBatch, (
+            (PrintBatch.election_id == AuditCode.election_id) & (PrintBatch.round_number == AuditCode.round_number)
+            & (PrintBatch.batch == AuditCode.batch))).where(
+            AuditCode.election_id == election.id, AuditCode.round_number == round_number,
+            AuditCode.state == "counted").group_by(PrintBatch.body)).all())
+    return tuple((b, issued, int(returned.get(b, 0))) for b in ("jwh", "jdw") if b in bodies)
 
 
 def _held(db: Session, election: Election, round_number: int) -> tuple[HeldRunoff, ...]:

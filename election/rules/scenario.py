@@ -152,6 +152,12 @@ def parse_scenario(data: dict[str, Any]) -> TallyInput:
                 and (len(r) == 2 or r[2] in ("near", "extended"))):
             raise ScenarioError(f"relations[{i}]：须为两个人员编号组成的列表，可加第三项 \"near\" 或 \"extended\"")
         (extended if len(r) == 3 and r[2] == "extended" else relations).append((r[0], r[1]))
+    body_papers: list[tuple[str, int, int]] = []
+    for body, bp in _get(data, "body_papers", "", dict, {}).items():
+        path = f"body_papers.{body}."
+        if body not in ("jwh", "jdw") or not isinstance(bp, dict):
+            raise ScenarioError(f"body_papers.{body}：须为 jwh 或 jdw 对象（issued、returned）")
+        body_papers.append((body, _get(bp, "issued", path, int), _get(bp, "returned", path, int)))
     woman_decision = _get(data, "woman_decision", "", str, "")
     if woman_decision and woman_decision not in WOMAN_DECISIONS:
         raise ScenarioError(f"woman_decision：须为 {'、'.join(WOMAN_DECISIONS)} 之一，收到 {woman_decision!r}")
@@ -179,6 +185,7 @@ def parse_scenario(data: dict[str, Any]) -> TallyInput:
         _get(data, "papers_returned", "", int, len(papers)), tuple(posts), tuple(candidates), papers,
         tuple(relations), round_kind, tuple(prior),
         held_from_list(_get(data, "held", "", list, [])), tuple(extended), woman_decision,
+        tuple(body_papers),
     )
 
 
@@ -281,6 +288,7 @@ def result_to_dict(r: TallyResult) -> dict[str, Any]:
                   "woman_seat": h.woman_seat,
                   "ranked": [{"person": x.person_id, "name": x.name, "votes": x.votes} for x in h.ranked]}
                  for h in r.held],
+        "body_papers": {b: {"issued": i, "returned": n} for b, i, n in r.body_papers},
         "explanation": list(r.explanation),
     }
 

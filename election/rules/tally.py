@@ -66,6 +66,13 @@ def _check_input(inp: TallyInput, counted: bool = False) -> None:
         v = getattr(inp, name)
         if isinstance(v, bool) or not isinstance(v, int) or v < 0:
             raise TallyInputError(f"{name} 须为非负整数，收到 {v!r}")
+    if inp.body_papers:
+        bodies = {p.body for p in inp.posts}
+        named = [b for b, _, _ in inp.body_papers]
+        if sorted(named) != sorted(set(named)) or set(named) != bodies:
+            raise TallyInputError(f"分机构选票 body_papers 须对本轮每个机构（{'、'.join(sorted(bodies))}）各给一次")
+        if sum(r for _, _, r in inp.body_papers) != inp.papers_returned:
+            raise TallyInputError("分机构选票 body_papers 的收回张数之和须等于 papers_returned")
     if not counted and len(inp.papers) != inp.papers_returned:
         raise TallyInputError(
             f"收回选票数 papers_returned 为 {inp.papers_returned}，但选票记录有 {len(inp.papers)} 张，"
@@ -132,26 +139,31 @@ def tally(inp: TallyInput, counts: Counts | None = None) -> TallyResult:
         return names.get(pid, pid)
 
     expl: list[str] = []
-    R, I, N = inp.papers_returned, inp.papers_issued, inp.registered_voters
+    N = inp.registered_voters
     tf = rb.turnout_fraction
-    expl.append(f"登记选民 {N} 人，发出选票 {I} 张，收回选票 {R} 张。")
+    # Separate papers per body (paper_layout "per_body"): each body's papers are issued,
+    # returned, checked and counted on their own; one paper for all posts otherwise.
+    sheets = [(b, i, r, f"{BODY_ZH.get(b, b)}选票") for b, i, r in inp.body_papers] or [
+        ("", inp.papers_issued, inp.papers_returned, "选票")]
     reason = ""
-    if rb.returned_le_issued and R > I:
-        reason = f"收回选票 {R} 张多于发出选票 {I} 张，本次投票无效，须重新投票。"
-    elif R * tf.denominator <= N * tf.numerator:
-        reason = (
-            f"参加投票的选民 {R} 人未超过登记选民 {N} 人的 {tf.numerator}/{tf.denominator}"
-            f"（至少须有 {N * tf.numerator // tf.denominator + 1} 人），选举无效，须重新选举。"
+    for _, I, R, what in sheets:
+        expl.append(f"登记选民 {N} 人，发出{what} {I} 张，收回{what} {R} 张。")
+        if rb.returned_le_issued and R > I:
+            reason = f"收回{what} {R} 张多于发出{what} {I} 张，本次投票无效，须重新投票。"
+        elif R * tf.denominator <= N * tf.numerator:
+            reason = (
+                f"参加投票的选民 {R} 人（收回{what}）未超过登记选民 {N} 人的 {tf.numerator}/{tf.denominator}"
+                f"（至少须有 {N * tf.numerator // tf.denominator + 1} 人），选举无效，须重新选举。"
+            )
+        if reason:
+            expl.append(reason)
+            return _void_result(inp, reason, expl, nm)
+        expl.append(
+            f"参加投票的选民 {R} 人超过登记选民 {N} 人的 {tf.numerator}/{tf.denominator}，且收回{what}不多于发出{what}，选举有效。"
         )
-    if reason:
-        expl.append(reason)
-        return _void_result(inp, reason, expl, nm)
-    expl.append(
-        f"参加投票的选民 {R} 人超过登记选民 {N} 人的 {tf.numerator}/{tf.denominator}，且收回选票不多于发出选票，选举有效。"
-    )
 
     if counts is None:
-        counts = count_papers(inp.posts, inp.papers, rb.overvote_scope, rb.multi_post_rule)
+        counts = count_papers(inp.posts, inp.papers, rb.overvote_scope, rb.multi_post_rule, bool(inp.body_papers))
     return _decide(inp, counts, names, female, nm, expl)
 
 
@@ -175,16 +187,22 @@ def _void_result(inp: TallyInput, reason: str, expl: list[str], nm) -> TallyResu
         for b in dict.fromkeys(p.body for p in inp.posts)
     )
     return TallyResult(False, reason, inp.round_kind, inp.registered_voters, inp.papers_issued,
-                       inp.papers_returned, 0, posts, (), woman, bodies, "new_election", tuple(expl))
+                       inp.papers_returned, 0, posts, (), woman, bodies, "new_election", tuple(expl),
+                       body_papers=inp.body_papers)
 
 
 def _decide(inp: TallyInput, counts: Counts, names: dict[str, str], female: set[str], nm, expl: list[str]) -> TallyResult:  # type: ignore[no-untyped-def]
     rb = inp.rulebook
+    returned_of = {b: r for b, _, r in inp.body_papers}
+
+    def R_of(body: str) -> int:  # noqa: N802 - R is the returned papers of RULES.md
+        return returned_of.get(body, inp.papers_returned)
+
     R = inp.papers_returned
     order = {p.key: i for i, p in enumerate(inp.posts)}
     posts_sorted = sorted(inp.posts, key=lambda p: (-p.rank, order[p.key]))
     by_key = {p.key: p for p in inp.posts}
-    thresholds: dict[str, Threshold] = {p.key: threshold_for(p, inp.round_kind, rb, R) for p in inp.posts}
+    thresholds: dict[str, Threshold] = {p.key: threshold_for(p, inp.round_kind, rb, R_of(p.body)) for p in inp.posts}
     rankings: dict[str, list[tuple[str, int]]] = {
         k: sorted(c.votes.items(), key=lambda kv: (-kv[1], kv[0])) for k, c in counts.posts.items()
     }
@@ -274,8 +292,8 @@ def _decide(inp: TallyInput, counts: Counts, names: dict[str, str], female: set[
         tied_ids = {p for t in ties for p in t.person_ids}
         invalid = counts.invalid(key)
         expl.append(
-            f"【{post.name_zh}】应选 {post.seats} 名。有效票 {R - invalid} 张，无效票 {invalid} 张"
-            f"（多选 {pc.overvoted} 张，无法辨认 {pc.unreadable} 张，整张无效 {counts.whole_invalid} 张）。{th.describe()}。"
+            f"【{post.name_zh}】应选 {post.seats} 名。有效票 {R_of(post.body) - invalid} 张，无效票 {invalid} 张"
+            f"（多选 {pc.overvoted} 张，无法辨认 {pc.unreadable} 张，整张无效 {counts.whole_of(key)} 张）。{th.describe()}。"
         )
         elected = tuple(Elected(p, nm(p), v) for p, v in sel.elected)
         for e in elected:
@@ -326,7 +344,7 @@ def _decide(inp: TallyInput, counts: Counts, names: dict[str, str], female: set[
         unfilled = sel.unfilled_general + sel.unfilled_reserved
         body_unfilled[post.body] += unfilled
         post_results.append(PostResult(
-            key, post.body, post.title, post.seats, R - invalid, invalid, pc.overvoted, pc.unreadable,
+            key, post.body, post.title, post.seats, R_of(post.body) - invalid, invalid, pc.overvoted, pc.unreadable,
             tuple(PersonVotes(p, nm(p), v, pc.opposed.get(p, 0), p in cand_by_post[key]) for p, v in rankings[key]),
             th.rule, th.base, th.fraction, th.min_votes, elected, tuple(not_elected), ties, unfilled, (),
         ))
@@ -457,7 +475,7 @@ def _decide(inp: TallyInput, counts: Counts, names: dict[str, str], female: set[
         expl.append("下一步：选举委员会就妇女成员作出决定并记录。")
     return TallyResult(True, "选举有效", inp.round_kind, inp.registered_voters, inp.papers_issued, R,
                        counts.whole_invalid, tuple(post_results), tuple(set_asides), woman, tuple(bodies),
-                       next_round, tuple(expl), next_posts, held)  # type: ignore[arg-type]
+                       next_round, tuple(expl), next_posts, held, inp.body_papers)  # type: ignore[arg-type]
 
 
 def _held(post: PostSpec, seats: int, women_only: bool, pool: list[tuple[str, int]], nm,  # type: ignore[no-untyped-def]

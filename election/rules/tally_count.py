@@ -33,13 +33,24 @@ class Counts:
     whole_invalid: int
     posts: dict[str, PostCount]
 
+    # Whole papers invalid per body, when the papers are per body (key: the body).
+    whole_by_body: Counter[str] = field(default_factory=Counter)
+    body_of: dict[str, str] = field(default_factory=dict)
+    per_body: bool = False
+
+    def whole_of(self, key: str) -> int:
+        """Whole papers invalid that count against this post: all of them on one paper
+        for all posts, that body's own with separate papers per body."""
+        return self.whole_by_body[self.body_of[key]] if self.per_body else self.whole_invalid
+
     def invalid(self, key: str) -> int:
         c = self.posts[key]
-        return c.overvoted + c.unreadable + self.whole_invalid
+        return c.overvoted + c.unreadable + self.whole_of(key)
 
 
 def count_papers(
-    posts: Iterable[PostSpec], papers: Iterable[Paper], overvote_scope: str, multi_post_rule: str
+    posts: Iterable[PostSpec], papers: Iterable[Paper], overvote_scope: str, multi_post_rule: str,
+    per_body: bool = False,
 ) -> Counts:
     """Count every paper once. Invalid posts (overvote, unreadable, approve and oppose of
     the same person) add nothing; under overvote_scope 'paper' one overvote voids the
@@ -56,6 +67,7 @@ def count_papers(
     # once and counted with their multiplicity: the loop runs per distinct paper.
     distinct: dict[int, list[Any]] = {}
     n = 0
+    whole_by_body: Counter[str] = Counter()
     for paper in papers:
         n += 1
         entry = distinct.get(id(paper))
@@ -87,6 +99,8 @@ def count_papers(
                 valid[key] = marks
         if void:
             whole_invalid += weight
+            if per_body:
+                whole_by_body[body[next(iter(paper.marks))]] += weight
             continue
         for key, kind in bad:
             if kind == "o":
@@ -123,7 +137,7 @@ def count_papers(
             _add(c.votes, appr, weight)
             if opp:
                 _add(c.opposed, opp, weight)
-    return Counts(n, whole_invalid, counts)
+    return Counts(n, whole_invalid, counts, whole_by_body, dict(body), per_body)
 
 
 def _judge(pm: PostMarks, seats: int) -> tuple[str, tuple[frozenset[str], frozenset[str]]]:

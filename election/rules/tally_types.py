@@ -109,6 +109,9 @@ class TallyInput:
     # The election committee's recorded choice when the 居委会's seats are full, no woman is
     # elected and one more seat would exceed its legal size (WOMAN_DECISIONS); "" = none yet.
     woman_decision: str = ""
+    # Separate papers per body (paper_layout "per_body"): (body, issued, returned) for each
+    # body of the round; turnout, validity and thresholds are then per body. Empty: one paper.
+    body_papers: tuple[tuple[str, int, int], ...] = ()
 
 
 # ---------------------------------------------------------------------------- output
@@ -276,6 +279,8 @@ class TallyResult:
     next_posts: tuple[NextSection, ...] = ()
     # Run-offs waiting for this result's re-vote (passed to the re-vote round's input).
     held: tuple[HeldRunoff, ...] = ()
+    # Separate papers per body: (body, issued, returned), as counted (empty: one paper).
+    body_papers: tuple[tuple[str, int, int], ...] = ()
 
     def post(self, key: str) -> PostResult:
         for p in self.posts:
