@@ -66,21 +66,33 @@ class ResultReport:
     held_on: str = ""
     """The round's voting day; ``date`` is the day the result was published (both local)."""
     signers: tuple[str, ...] = field(default=("总监票人", "计票人", "选举委员会主任"))
+    # The election method and its base (RULES.md "Validity"): "选举方式：…；…以户代表计算（户代表 N 人）。"
+    method_line: str = ""
+    electors_label: str = "登记选民"
+    # Separate papers per body: body name -> (issued, returned); posts reconcile with their body's.
+    body_papers: tuple[tuple[str, int, int], ...] = ()
+    # The rulebook in force (RULES.md: every parameter printed on the result report): (label, value, source).
+    rulebook: tuple[tuple[str, str, str], ...] = ()
 
 
 def report_problems(report: ResultReport) -> list[str]:
     """Reasons (in Chinese, naming the post) why the figures do not add up; empty when they do."""
     out: list[str] = []
-    if report.papers_returned > report.papers_issued:
+    if report.papers_returned > report.papers_issued and not report.body_papers:
         out.append(f"收回选票 {report.papers_returned} 张多于发出选票 {report.papers_issued} 张（RULES.md 有效性：收回数不得多于发出数）。")
+    for body, issued, returned in report.body_papers:
+        if returned > issued:
+            out.append(f"收回{body}选票 {returned} 张多于发出 {issued} 张（RULES.md 有效性：收回数不得多于发出数）。")
     if report.papers_issued > report.registered_voters:
-        out.append(f"发出选票 {report.papers_issued} 张多于登记选民 {report.registered_voters} 人。")
+        out.append(f"发出选票 {report.papers_issued} 张多于{report.electors_label} {report.registered_voters} 人。")
+    returned_of = {body: r for body, _, r in report.body_papers}
     for post in report.posts:
         name = f"{post.body}{post.post}"
-        if post.papers_valid + post.papers_invalid != report.papers_returned:
+        returned = returned_of.get(post.body, report.papers_returned)
+        if post.papers_valid + post.papers_invalid != returned:
             out.append(
                 f"{name}：有效票 {post.papers_valid} 张加无效票 {post.papers_invalid} 张"
-                f"不等于收回选票 {report.papers_returned} 张。"
+                f"不等于收回选票 {returned} 张。"
             )
         elected = sum(1 for c in post.candidates if c.elected)
         if elected > post.seats:
@@ -104,8 +116,11 @@ def _check_glyphs(report: ResultReport) -> None:
         ("有效性说明", report.validity_note),
         ("公钥指纹", report.key_fingerprint),
         ("链头", report.chain_head),
+        ("选举方式", report.method_line),
     ):
         require_glyphs(where, text)
+    for label, value, source in report.rulebook:
+        require_glyphs("规则参数", label + value + source)
     for post in report.posts:
         require_glyphs("职务", post.body + post.post + post.threshold_rule)
         for c in post.candidates:
@@ -142,12 +157,15 @@ def render_result_report(report: ResultReport, out: BinaryIO) -> int:
         Paragraph(markup(f"{report.election}　{report.round}　投票日期：{report.held_on or report.date}"), style(11, TA_CENTER)),
         Spacer(1, 5 * mm),
     ]
-    turnout = report.papers_returned / report.registered_voters * 100 if report.registered_voters else 0.0
-    summary = [
-        [Paragraph(markup(h), centre) for h in ("登记选民数", "发出选票数", "收回选票数", "参加投票比例")],
-        [Paragraph(markup(v), centre) for v in (f"{report.registered_voters} 人", f"{report.papers_issued} 张", f"{report.papers_returned} 张", f"{turnout:.1f}%")],
-    ]
-    story.append(_grid(summary, [43.5 * mm] * 4))
+    if report.method_line:
+        story += [Paragraph(markup(report.method_line), p), Spacer(1, 2 * mm)]
+    sheets = [(f"{body}选票", i, r) for body, i, r in report.body_papers] or [("选票", report.papers_issued, report.papers_returned)]
+    summary = [[Paragraph(markup(h), centre) for h in (f"{report.electors_label}数", "选票", "发出", "收回", "参加投票比例")]]
+    for what, issued, returned in sheets:
+        turnout = returned / report.registered_voters * 100 if report.registered_voters else 0.0
+        summary.append([Paragraph(markup(v), centre) for v in (
+            f"{report.registered_voters} 人", what, f"{issued} 张", f"{returned} 张", f"{turnout:.1f}%")])
+    story.append(_grid(summary, [34.8 * mm] * 5))
     if report.validity_note:
         story += [Spacer(1, 2 * mm), Paragraph(markup(report.validity_note), p)]
     story.append(Spacer(1, 5 * mm))
@@ -178,6 +196,12 @@ def render_result_report(report: ResultReport, out: BinaryIO) -> int:
         block.append(_grid(rows, [12 * mm, 32 * mm, 20 * mm, 18 * mm, 16 * mm, 76 * mm]))
         block.append(Spacer(1, 5 * mm))
         story.append(KeepTogether(block))
+    if report.rulebook:
+        rows = [[Paragraph(markup(h), centre) for h in ("规则参数", "本次适用", "依据")]]
+        rows += [[Paragraph(markup(a), small), Paragraph(markup(b), small), Paragraph(markup(c), small)]
+                 for a, b, c in report.rulebook]
+        story += [Paragraph(markup("本次选举适用的规则参数"), style(12.5, TA_LEFT, 18)), Spacer(1, 1.5 * mm),
+                  _grid(rows, [82 * mm, 48 * mm, 44 * mm]), Spacer(1, 5 * mm)]
     story += [
         Paragraph(markup(f"选举公钥指纹：{report.key_fingerprint}"), small),
         Paragraph(markup(f"事件链头：{report.chain_head}"), small),

@@ -20,6 +20,7 @@ from ..ledger.events import events_of, record_event
 from ..ledger.keys import fingerprint_of
 from ..models import ROUND_KINDS, Election, Filing, RoundResult, User
 from ..protocol.writeins import OTHER
+from ..rules.methods import basis_line, method_of
 from ..rules.rulebook import Rulebook
 from ..rounds import day_of, round_of
 from ..rules.tally_types import BODY_ZH
@@ -68,6 +69,10 @@ def result_report(db: Session, election: Election, round_number: int) -> ResultR
         key_fingerprint=fingerprint_of(db, election), chain_head=events[-1].hash if events else "",
         committee=f"{election.community.name}居民选举委员会",
         validity_note=data["reason"] if not data["valid"] else sentences(data["explanation"][:2]),
+        method_line=basis_line(data.get("method", election.method), data["registered_voters"]),
+        electors_label=method_of(data.get("method", election.method)).electors_zh,
+        body_papers=tuple((BODY_ZH.get(b, b), v["issued"], v["returned"]) for b, v in data.get("body_papers", {}).items()),
+        rulebook=tuple((r.label_zh, r.value_zh, r.source) for r in rulebook_of(election).describe()),
     )
 
 
@@ -118,7 +123,10 @@ def notice_pdf(db: Session, election: Election, round_number: int) -> bytes:
     out = io.BytesIO()
     render_notice(
         "选举结果公告", [f"{election.title}　{report.round}",
-                     f"登记选民 {report.registered_voters} 人，发出选票 {report.papers_issued} 张，收回选票 {report.papers_returned} 张。"],
+                     report.method_line,
+                     f"{report.electors_label} {report.registered_voters} 人，"
+                     + ("，".join(f"{b}选票发出 {i} 张、收回 {r} 张" for b, i, r in report.body_papers)
+                        or f"发出选票 {report.papers_issued} 张，收回选票 {report.papers_returned} 张") + "。"],
         ["姓名", "得票", "结果"], groups, [report.committee, report.date], out,
     )
     return out.getvalue()

@@ -29,6 +29,7 @@ from ..models import (
 )
 from ..nomination.service import ballot_key
 from ..protocol import writeins
+from ..roll.electors import electors_count
 from ..rules.scenario import held_from_list, result_to_dict
 from ..rules.tally import tally
 from ..rules.tally_types import (
@@ -45,7 +46,7 @@ from ..rules.tally_types import (
 )
 from ..rounds import day_of, round_of
 from ..settings import rulebook_of
-from .service import Ballot, _registered, ballot_of, boxes_of, mismatches
+from .service import Ballot, ballot_of, boxes_of, mismatches
 
 # ---------------------------------------------------------------------- reconciliation
 
@@ -171,7 +172,8 @@ def build_input(db: Session, election: Election, round_number: int, papers: list
     if running:
         registered, issued = 0, returned
     else:
-        registered = db.scalar(select(func.count()).select_from(_registered(db, election).subquery())) or 0
+        # The base of turnout and validity is the method's electors (RULES.md "Validity").
+        registered = electors_count(db, election)
         issued = db.scalar(select(func.count()).select_from(Issuance).where(
             Issuance.election_id == election.id, Issuance.round_number == round_number)) or 0
     body_papers: tuple[tuple[str, int, int], ...] = ()
@@ -183,7 +185,7 @@ def build_input(db: Session, election: Election, round_number: int, papers: list
         relations=relations, round_kind=ballot.kind,  # type: ignore[arg-type]
         prior_elected=_prior(db, election, round_number),
         held=_held(db, election, round_number) if ballot.kind == "revote" else (),
-        extended_relations=extended, body_papers=body_papers,
+        extended_relations=extended, body_papers=body_papers, method=election.method,
     )
     return inp, people
 

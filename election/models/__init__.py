@@ -5,7 +5,7 @@ from .community import METHODS, Community, Election
 from .accounts import ROLES, STREET_ROLES, LoginFailure, RateCounter, User
 from .events import ElectionEvent
 from .roll import CATEGORIES, STATUSES, Household, Resident
-from .roll_extra import APPLICATION_KINDS, OBJECTION_STATUSES, Objection, RollApplication
+from .roll_extra import APPLICATION_KINDS, OBJECTION_STATUSES, HouseholdRep, Objection, RollApplication
 from .nomination import CANDIDATE_STATUSES, CHANNELS, EXTENDED_RELATIONS, RELATIONS, Candidate, Nomination, PrimaryVote, Relation, Signature
 from .polling import BallotBox, Desk, Issuance, MobileBoxVoter, PollingStation, PrintBatch, Proxy, ReconciliationNote, SpoilRecord
 from .ballots import ROUND_KINDS, AuditCode, Receipt, Round
@@ -18,7 +18,7 @@ from .counting import BoxExplanation, Filing, RoundResult, SecondEntry, TallyBoa
 
 __all__ = [
     "Base", "utcnow", "METHODS", "Community", "Election", "ROLES", "STREET_ROLES", "User", "LoginFailure", "RateCounter",
-    "ElectionEvent", "CATEGORIES", "STATUSES", "Household", "Resident", "APPLICATION_KINDS", "OBJECTION_STATUSES", "Objection", "RollApplication", "CANDIDATE_STATUSES",
+    "ElectionEvent", "CATEGORIES", "STATUSES", "Household", "HouseholdRep", "Resident", "APPLICATION_KINDS", "OBJECTION_STATUSES", "Objection", "RollApplication", "CANDIDATE_STATUSES",
     "Candidate", "CHANNELS", "EXTENDED_RELATIONS", "RELATIONS", "Nomination", "Signature", "PrimaryVote", "Relation", "BallotBox", "Desk", "Issuance", "PollingStation", "MobileBoxVoter", "PrintBatch", "Proxy", "ReconciliationNote", "SpoilRecord", "ROUND_KINDS", "AuditCode",
     "Receipt", "Round", "ElectionKey", "Audit", "AuditDraw", "Complaint", "Countersignature", "HeadNotice", "StreetOfficeKey",
     "COMMITTEE_BODIES", "REP_METHODS", "REP_STATUSES", "CommitteeEntry", "GroupLeader", "RepArea",

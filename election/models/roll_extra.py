@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Date, ForeignKey, String, Text
+from sqlalchemy import Date, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, utcnow
@@ -61,3 +61,22 @@ class Objection(Base):
     @property
     def status_label(self) -> str:
         return OBJECTION_STATUSES.get(self.status, self.status)
+
+
+class HouseholdRep(Base):
+    """The representative a household designated for the household method (户代表选举):
+    one per household, with the household's written designation (who signed, how) so the
+    committee can show on what basis this person casts the household's one paper."""
+
+    __tablename__ = "household_rep"
+    __table_args__ = (UniqueConstraint("election_id", "household_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    election_id: Mapped[int] = mapped_column(ForeignKey("election.id"), index=True)
+    household_id: Mapped[int] = mapped_column(ForeignKey("household.id"), index=True)
+    resident_id: Mapped[int] = mapped_column(ForeignKey("resident.id"), index=True)
+    designation: Mapped[str] = mapped_column(Text)
+    recorded_by: Mapped[str] = mapped_column(String(80))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    resident: Mapped[Resident] = relationship()

@@ -20,8 +20,11 @@ from ..errors import UserError
 from ..ledger.events import record_event
 from ..roll.cards import find_voter_by_card, search_voters
 from ..models import (
-    BallotBox, Candidate, Desk, Election, Issuance, MobileBoxVoter, PollingStation, Proxy, Resident, Round,
+    EXTENDED_RELATIONS, BallotBox, Candidate, Desk, Election, Issuance, MobileBoxVoter, PollingStation, Proxy, Relation,
+    Resident, Round,
 )
+from ..roll.electors import is_elector, not_elector_reason
+from ..rules.rulebook import Rulebook
 from ..setup.service import rulebook_of
 from .day import check_polling_day, check_polling_day_of
 
@@ -56,9 +59,14 @@ class VoterStatus:
     proxy_holder: Resident | None  # this voter entrusted someone: no in-person vote
     holds: list[tuple[Resident, Issuance | None]]  # authorisations this voter holds
     mobile: bool
+    # A registered voter who is not an elector under the election's method (户代表选举,
+    # 居民代表选举): why no paper, naming the household's representative where there is one.
+    not_elector: str = ""
 
     @property
     def label(self) -> str:
+        if self.not_elector:
+            return self.not_elector
         if not self.eligible:
             return "不是登记选民"
         if self.issued is not None:
@@ -91,8 +99,10 @@ def status_of(db: Session, election: Election, voter: Resident, round_number: in
         iss = db.scalar(select(Issuance).where(Issuance.election_id == election.id, Issuance.round_number == round_number, Issuance.voter_id == p.voter_id))
         holds.append((entrusting, iss))
     mobile = db.scalar(select(MobileBoxVoter.id).where(MobileBoxVoter.election_id == election.id, MobileBoxVoter.voter_id == voter.id)) is not None
-    return VoterStatus(voter, is_voter(voter, election), issued,
-                       db.get(Resident, proxy.holder_id) if proxy else None, holds, mobile)
+    voter_ok = is_voter(voter, election)
+    not_elector = "" if not voter_ok or is_elector(db, election, voter) else not_elector_reason(db, election, voter)
+    return VoterStatus(voter, voter_ok and not not_elector, issued,
+                       db.get(Resident, proxy.holder_id) if proxy else None, holds, mobile, not_elector)
 
 
 def find_by_card(db: Session, election: Election, scanned: str) -> Resident:
@@ -139,6 +149,10 @@ def issue_ballot(
             raise UserError("流动票箱的选票不经发票台发放，请在流动票箱页面登记")
         if not is_voter(voter, election):
             raise UserError(f"编号 {voter_id} 的居民不是本次选举的登记选民，不能领取选票")
+        # Under the household and representative methods only electors take a paper (one
+        # more statement there; the direct method's check-in keeps its two).
+        if election.method != "direct" and not is_elector(db, election, voter):
+            raise UserError(f"{voter.name}：{not_elector_reason(db, election, voter)}，不能领取选票")
         if issued is not None:
             raise UserError(f"{voter.name}{ALREADY}")
         if collected_by_id is None and holder is not None:
@@ -242,6 +256,13 @@ def authorise_proxy(
         errors.append(f"受委托人“{holder.name}”不是本次选举的登记选民")
     if voter.id == holder.id:
         errors.append("委托人和受委托人不能是同一人")
+    if rb.proxy_relatives_only and not db.scalar(select(Relation.id).where(
+            Relation.election_id == election.id,
+            ((Relation.resident_id == voter.id) & (Relation.relative_id == holder.id))
+            | ((Relation.resident_id == holder.id) & (Relation.relative_id == voter.id)),
+            Relation.kind.not_in(EXTENDED_RELATIONS))):
+        errors.append(f"规则规定只能委托近亲属（{Rulebook.label('proxy_relatives_only')}）："
+                      f"“{holder.name}”未登记为“{voter.name}”的近亲属")
     days = (election.election_day - signed_on).days
     if days < rb.proxy_days_before:
         errors.append(f"委托书签署于 {signed_on}，距选举日仅 {days} 天；规则要求至少提前 {rb.proxy_days_before} 天办理")

@@ -16,12 +16,14 @@ from sqlalchemy.orm import Session
 from ..ledger.events import record_event
 from ..models import BallotBox, Election, ElectionEvent, Issuance, PollingStation, Receipt, Resident, SpoilRecord, utcnow
 from ..clock import local_hour
+from ..roll.electors import electors_count
 from ..protocol.chain import hour_stamp
 
 
 def registered_count(db: Session, election: Election) -> int:
-    return db.scalar(select(func.count()).select_from(Resident).where(
-        Resident.election_id == election.id, Resident.status == "registered", Resident.eligible.is_(True))) or 0
+    """The electors turnout is counted on: registered voters, household representatives or
+    居民代表 by the election's method (roll.electors)."""
+    return electors_count(db, election)
 
 
 def issued_by_station_hour(db: Session, election: Election, round_number: int = 1) -> dict[str, Counter[str]]:

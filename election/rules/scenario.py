@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from election.rules.methods import METHODS
 from election.rules.presets import PRESETS, PRESET_LABELS
 from election.rules.rulebook import Rulebook, RulebookError
 from election.rules.tally import tally
@@ -185,8 +186,15 @@ def parse_scenario(data: dict[str, Any]) -> TallyInput:
         _get(data, "papers_returned", "", int, len(papers)), tuple(posts), tuple(candidates), papers,
         tuple(relations), round_kind, tuple(prior),
         held_from_list(_get(data, "held", "", list, [])), tuple(extended), woman_decision,
-        tuple(body_papers),
+        tuple(body_papers), _method(data),
     )
+
+
+def _method(data: dict[str, Any]) -> str:
+    method = _get(data, "method", "", str, "direct")
+    if method not in METHODS:
+        raise ScenarioError(f"method：须为 {'、'.join(METHODS)} 之一（全体选民直选、户代表选举、居民代表选举），收到 {method!r}")
+    return method
 
 
 def held_from_list(raw: list[Any]) -> tuple[HeldRunoff, ...]:
@@ -289,6 +297,8 @@ def result_to_dict(r: TallyResult) -> dict[str, Any]:
                   "ranked": [{"person": x.person_id, "name": x.name, "votes": x.votes} for x in h.ranked]}
                  for h in r.held],
         "body_papers": {b: {"issued": i, "returned": n} for b, i, n in r.body_papers},
+        "method": r.method,
+        "electors": METHODS[r.method].electors_zh,
         "explanation": list(r.explanation),
     }
 

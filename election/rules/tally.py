@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import replace
 
+from election.rules.methods import METHODS, method_of
 from election.rules.rulebook import CHOICE_LABELS
 from election.rules.tally_count import Counts, count_papers
 from election.rules.tally_decide import (
@@ -91,6 +92,8 @@ def _check_input(inp: TallyInput, counted: bool = False) -> None:
             raise TallyInputError(f"候选人“{c.name}”（{c.id}）的职位“{c.post}”不在 posts 中")
     if inp.round_kind not in ("main", "revote", "runoff"):
         raise TallyInputError(f"round_kind 须为 main、revote 或 runoff，收到 {inp.round_kind!r}")
+    if inp.method not in METHODS:
+        raise TallyInputError(f"选举方式 method 须为 {'、'.join(METHODS)} 之一，收到 {inp.method!r}")
     if inp.round_kind == "revote":
         _check_revote_papers(inp)
 
@@ -146,20 +149,24 @@ def tally(inp: TallyInput, counts: Counts | None = None) -> TallyResult:
     sheets = [(b, i, r, f"{BODY_ZH.get(b, b)}选票") for b, i, r in inp.body_papers] or [
         ("", inp.papers_issued, inp.papers_returned, "选票")]
     reason = ""
+    m = method_of(inp.method)
+    who = "选民" if inp.method == "direct" else m.electors_zh
+    if inp.method != "direct":
+        expl.append(f"选举方式：{m.name_zh}，参加投票和当选票数以{m.electors_zh}计算。")
     for _, I, R, what in sheets:
-        expl.append(f"登记选民 {N} 人，发出{what} {I} 张，收回{what} {R} 张。")
+        expl.append(f"{m.electors_zh} {N} 人，发出{what} {I} 张，收回{what} {R} 张。")
         if rb.returned_le_issued and R > I:
             reason = f"收回{what} {R} 张多于发出{what} {I} 张，本次投票无效，须重新投票。"
         elif R * tf.denominator <= N * tf.numerator:
             reason = (
-                f"参加投票的选民 {R} 人（收回{what}）未超过登记选民 {N} 人的 {tf.numerator}/{tf.denominator}"
+                f"参加投票的{who} {R} 人（收回{what}）未超过{m.electors_zh} {N} 人的 {tf.numerator}/{tf.denominator}"
                 f"（至少须有 {N * tf.numerator // tf.denominator + 1} 人），选举无效，须重新选举。"
             )
         if reason:
             expl.append(reason)
             return _void_result(inp, reason, expl, nm)
         expl.append(
-            f"参加投票的选民 {R} 人超过登记选民 {N} 人的 {tf.numerator}/{tf.denominator}，且收回{what}不多于发出{what}，选举有效。"
+            f"参加投票的{who} {R} 人超过{m.electors_zh} {N} 人的 {tf.numerator}/{tf.denominator}，且收回{what}不多于发出{what}，选举有效。"
         )
 
     if counts is None:
@@ -188,7 +195,7 @@ def _void_result(inp: TallyInput, reason: str, expl: list[str], nm) -> TallyResu
     )
     return TallyResult(False, reason, inp.round_kind, inp.registered_voters, inp.papers_issued,
                        inp.papers_returned, 0, posts, (), woman, bodies, "new_election", tuple(expl),
-                       body_papers=inp.body_papers)
+                       body_papers=inp.body_papers, method=inp.method)
 
 
 def _decide(inp: TallyInput, counts: Counts, names: dict[str, str], female: set[str], nm, expl: list[str]) -> TallyResult:  # type: ignore[no-untyped-def]
@@ -475,7 +482,7 @@ def _decide(inp: TallyInput, counts: Counts, names: dict[str, str], female: set[
         expl.append("下一步：选举委员会就妇女成员作出决定并记录。")
     return TallyResult(True, "选举有效", inp.round_kind, inp.registered_voters, inp.papers_issued, R,
                        counts.whole_invalid, tuple(post_results), tuple(set_asides), woman, tuple(bodies),
-                       next_round, tuple(expl), next_posts, held, inp.body_papers)  # type: ignore[arg-type]
+                       next_round, tuple(expl), next_posts, held, inp.body_papers, inp.method)  # type: ignore[arg-type]
 
 
 def _held(post: PostSpec, seats: int, women_only: bool, pool: list[tuple[str, int]], nm,  # type: ignore[no-untyped-def]

@@ -112,6 +112,9 @@ class TallyInput:
     # Separate papers per body (paper_layout "per_body"): (body, issued, returned) for each
     # body of the round; turnout, validity and thresholds are then per body. Empty: one paper.
     body_papers: tuple[tuple[str, int, int], ...] = ()
+    # The election method (election/rules/methods.py): registered_voters is then the count of
+    # its electors (registered voters, household representatives or 居民代表).
+    method: str = "direct"
 
 
 # ---------------------------------------------------------------------------- output
@@ -281,6 +284,7 @@ class TallyResult:
     held: tuple[HeldRunoff, ...] = ()
     # Separate papers per body: (body, issued, returned), as counted (empty: one paper).
     body_papers: tuple[tuple[str, int, int], ...] = ()
+    method: str = "direct"
 
     def post(self, key: str) -> PostResult:
         for p in self.posts:

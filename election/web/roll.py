@@ -26,6 +26,7 @@ from ..ledger.events import events_of
 from ..models import APPLICATION_KINDS, STATUSES, Election, Resident, RollApplication
 from ..pii import PersonalData
 from ..roll.cards import assign_cards, render_cards, search_voters, voter_number_text
+from ..roll import electors
 from ..roll.edit import edit_resident
 from ..roll.files import template_xlsx
 from ..roll.glyphs import describe, unprintable, unprintable_on_roll
@@ -112,6 +113,13 @@ class DecisionForm(FlaskForm):
     new_status = SelectField(_l("同时变更该居民的登记状态"), choices=options([("", _l("不变更")), *CHANGES.items()]))
     decision = TextAreaField(_l("处理决定及理由"), validators=[DataRequired(message=_l("请填写处理决定及理由"))])
     decided_on = DateField(_l("决定日期"), validators=[DataRequired(message=_l("请填写决定日期（年-月-日）"))])
+
+
+class HouseholdRepForm(FlaskForm):
+    household = StringField(_l("户号"), validators=[DataRequired(message=_l("请填写户号"))])
+    voter = StringField(_l("户代表（本户选民的姓名或选民证号）"), validators=[DataRequired(message=_l("请填写户代表"))])
+    designation = TextAreaField(_l("书面推选情况（由谁签字推选、书面材料编号）"),
+                                validators=[DataRequired(message=_l("请写明本户书面推选户代表的情况"))])
 
 
 class CardsForm(FlaskForm):
@@ -454,3 +462,30 @@ def assign(election_id: int):
         db.commit()
         flash(_("已为 %(n)s 名选民分配选民编号和选民证码。", n=n), "info")
     return redirect(url_for("roll.cards", election_id=election.id))
+
+
+@bp.route("/household-reps", methods=["GET", "POST"])
+@roles(*READ)
+def household_reps(election_id: int):
+    """户代表选举: each household's designated representative, with its written designation;
+    the electors of the election are these representatives (roll.electors)."""
+    election = election_or_404(election_id)
+    db = get_db()
+    form = HouseholdRepForm()
+    if form.validate_on_submit():
+        if current_user.role not in WRITE:
+            abort(403)
+        try:
+            electors.designate(db, election, form.household.data, form.voter.data, form.designation.data,
+                               current_user.username)
+            db.commit()
+        except UserError as error:
+            db.rollback()
+            refuse(error)
+        else:
+            flash(_("已记录户号 %(h)s 的户代表。", h=form.household.data.strip()), "info")
+            return redirect(url_for("roll.household_reps", election_id=election.id))
+    else:
+        form_errors(form)
+    return render_template("roll/household_reps.html", election=election, form=form,
+                           rows=electors.household_reps(db, election), basis=electors.basis(db, election))

@@ -678,6 +678,25 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_resident_relation_relative_id'), ['relative_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_resident_relation_resident_id'), ['resident_id'], unique=False)
 
+    op.create_table('household_rep',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('election_id', sa.Integer(), nullable=False),
+    sa.Column('household_id', sa.Integer(), nullable=False),
+    sa.Column('resident_id', sa.Integer(), nullable=False),
+    sa.Column('designation', sa.Text(), nullable=False),
+    sa.Column('recorded_by', sa.String(length=80), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['election_id'], ['election.id'], name=op.f('fk_household_rep_election_id_election')),
+    sa.ForeignKeyConstraint(['household_id'], ['household.id'], name=op.f('fk_household_rep_household_id_household')),
+    sa.ForeignKeyConstraint(['resident_id'], ['resident.id'], name=op.f('fk_household_rep_resident_id_resident')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_household_rep')),
+    sa.UniqueConstraint('election_id', 'household_id', name=op.f('uq_household_rep_election_id_household_id'))
+    )
+    with op.batch_alter_table('household_rep', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_household_rep_election_id'), ['election_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_household_rep_household_id'), ['household_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_household_rep_resident_id'), ['resident_id'], unique=False)
+
     op.create_table('roll_application',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('election_id', sa.Integer(), nullable=False),
@@ -792,6 +811,12 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_roll_application_election_id'))
 
     op.drop_table('roll_application')
+    with op.batch_alter_table('household_rep', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_household_rep_resident_id'))
+        batch_op.drop_index(batch_op.f('ix_household_rep_household_id'))
+        batch_op.drop_index(batch_op.f('ix_household_rep_election_id'))
+
+    op.drop_table('household_rep')
     with op.batch_alter_table('resident_relation', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_resident_relation_resident_id'))
         batch_op.drop_index(batch_op.f('ix_resident_relation_relative_id'))
