@@ -245,6 +245,15 @@ def input_to_dict(inp: TallyInput, papers: bool = True) -> dict[str, Any]:
     written = [{"person": c.person_id, "name": c.name, "sex": c.sex} for c in inp.candidates if c.post is None]
     if written:
         out["write_ins"] = written
+    # Added fields (issue 16), written only when they say something, so older scenarios read the same.
+    if inp.method != "direct":
+        out["method"] = inp.method
+    if inp.extended_relations:
+        out["relations"] += [[a, b, "extended"] for a, b in inp.extended_relations]
+    if inp.woman_decision:
+        out["woman_decision"] = inp.woman_decision
+    if inp.body_papers:
+        out["body_papers"] = {b: {"issued": i, "returned": r} for b, i, r in inp.body_papers}
     if papers:
         out["papers"] = [{"marks": {k: {"approve": sorted(m.approve), "oppose": sorted(m.oppose),
                                         "write_ins": sorted(m.write_ins), "unreadable": m.unreadable}
@@ -291,7 +300,8 @@ def result_to_dict(r: TallyResult) -> dict[str, Any]:
         "bodies": {b.body: {"seats": b.seats, "elected": b.elected_total, "status": b.status} for b in r.bodies},
         "next_round": r.next_round,
         "next_posts": {n.post: {"seats": n.seats, "reserved_woman_seats": n.reserved_woman_seats,
-                                "candidates": list(n.candidates)} for n in r.next_posts},
+                                "candidates": list(n.candidates), "short": n.short, "women_short": n.women_short}
+                       for n in r.next_posts},
         "held": [{"post": h.post, "post_name": h.post_name, "seats": h.seats, "women_only": h.women_only,
                   "woman_seat": h.woman_seat,
                   "ranked": [{"person": x.person_id, "name": x.name, "votes": x.votes} for x in h.ranked]}

@@ -37,6 +37,7 @@ from election.rules.tally_types import (
     Candidate,
     Elected,
     HeldRunoff,
+    NextSection,
     NotElected,
     Paper,
     PersonVotes,
@@ -469,8 +470,19 @@ def _decide(inp: TallyInput, counts: Counts, names: dict[str, str], female: set[
         if unplaced:
             expl.append("居民委员会无妇女当选，本轮选票没有居民委员会委员一栏可设妇女委员定位，"
                         "须由选举委员会另行提名妇女候选人后再行选举。")
-        next_posts = merge([n for n in goes if n.candidates], order, votes)
-        next_round = "runoff" if next_posts else "nomination" if goes or unplaced else "none"
+            if not goes:  # with other run-offs ahead, the woman member is looked at after them
+                goes.append(RunoffNeed(woman_post or "jwh_weiyuan", 1, (), True))
+        # Every section of the next paper, with the candidates it has so far; a section with
+        # fewer than seats + runoff_extra_candidates (or too few women for its reserved seats)
+        # waits for the committee's nominations: a run-off stays differential (RULES.md:
+        # uncontested only where the rulebook allows it, runoff_extra_candidates 0).
+        next_posts = tuple(_shortfall(sec, extra, female) for sec in merge(goes, order, votes))
+        short = [sec for sec in next_posts if sec.short or sec.women_short]
+        for sec in short:
+            expl.append(f"{post_name(sec.post)}另行选举应选 {sec.seats} 名，候选人须至少 {sec.seats + extra} 名"
+                        + (f"（其中女性至少 {sec.reserved_woman_seats + extra} 名）" if sec.reserved_woman_seats else "")
+                        + f"，现有 {len(sec.candidates)} 名，须由选举委员会另行提名补足并公布后再行选举。")
+        next_round = "nomination" if short else "runoff" if next_posts else "none"
     runoffs_of: dict[str, list[RunoffNeed]] = defaultdict(list)
     for n in shown:
         runoffs_of[n.post].append(n)
@@ -483,6 +495,13 @@ def _decide(inp: TallyInput, counts: Counts, names: dict[str, str], female: set[
     return TallyResult(True, "选举有效", inp.round_kind, inp.registered_voters, inp.papers_issued, R,
                        counts.whole_invalid, tuple(post_results), tuple(set_asides), woman, tuple(bodies),
                        next_round, tuple(expl), next_posts, held, inp.body_papers, inp.method)  # type: ignore[arg-type]
+
+
+def _shortfall(sec: NextSection, extra: int, female: set[str]) -> NextSection:
+    """The section with how many more candidates (and women) it needs to stay differential."""
+    women = sum(1 for p in sec.candidates if p in female)
+    return replace(sec, short=max(0, sec.seats + extra - len(sec.candidates)),
+                   women_short=max(0, sec.reserved_woman_seats + extra - women) if sec.reserved_woman_seats else 0)
 
 
 def _held(post: PostSpec, seats: int, women_only: bool, pool: list[tuple[str, int]], nm,  # type: ignore[no-untyped-def]

@@ -215,6 +215,10 @@ class NextSection:
     seats: int
     reserved_woman_seats: int
     candidates: tuple[str, ...]
+    # Candidates still to be nominated by the committee before the round (a run-off stays
+    # differential: seats + runoff_extra_candidates, women: reserved + the same margin).
+    short: int = 0
+    women_short: int = 0
 
 
 @dataclass(frozen=True)

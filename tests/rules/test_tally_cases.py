@@ -149,7 +149,8 @@ CASES: list[tuple[str, str, dict[str, Any], dict[str, Any]]] = [
      S([{**W2, "seats": 1}], [(3, {"jwh_weiyuan": ["p"]}), (9, {})], rulebook="beijing",
        round="runoff", prior=[{"person": "m1", "post": "jwh_fu_zhuren"}, {"person": "m2", "post": "jwh_weiyuan", "sex": "女"},
                               {"person": "m3", "post": "jwh_weiyuan"}]),
-     {"bodies": {"jwh": "new_round_needed"}, "next_round": "runoff"}),
+     # one seat, only p may stand: 1 + 1 wanted, so the committee nominates first (differential)
+     {"bodies": {"jwh": "new_round_needed"}, "next_round": "nomination", "next_posts": {"jwh_weiyuan": [1, 0, ["p"]]}}),
     ("turnout_exactly_half_void", "Validity: more than half of registered voters [V art.15]",
      S([Z], [(10, {"jwh_zhuren": ["a"]})], registered=20),
      {"valid": False, "next_round": "new_election", "elected": {"jwh_zhuren": []}}),
@@ -167,9 +168,10 @@ CASES: list[tuple[str, str, dict[str, Any], dict[str, Any]]] = [
     ("woman_reserved_line_not_on_ballot", "Winning: woman member, variant A needs a reserved line",
      S([W2], [(5, {"jwh_weiyuan": ["c", "d"]}), (4, {"jwh_weiyuan": ["c", "e"]}), (3, {"jwh_weiyuan": ["d", "e"]})],
        sex={"c": "男", "d": "男"}),
-     {"elected": {"jwh_weiyuan": ["c", "d"]}, "woman": "needs_round", "next_round": "runoff",
+     {"elected": {"jwh_weiyuan": ["c", "d"]}, "woman": "needs_round", "next_round": "nomination",
       # both seats went to men: the next round elects a woman member on a reserved line; its
-      # candidates are the women by votes (seats 1 + 1 wanted, only e, 7 votes, is a woman)
+      # candidates are the women by votes (seats 1 + 1 wanted, only e, 7 votes, is a woman):
+      # the run-off stays differential, so the committee nominates a second woman first
       "runoffs": {"jwh_weiyuan": ["e"]}, "next_posts": {"jwh_weiyuan": [1, 1, ["e"]]}}),
     ("woman_replace_lowest", "Winning: woman member, variant B replaces the lowest 委员 (?)",
      S([W2], [(5, {"jwh_weiyuan": ["c", "d"]}), (4, {"jwh_weiyuan": ["c", "e"]}), (3, {"jwh_weiyuan": ["d", "e"]})],
@@ -180,12 +182,12 @@ CASES: list[tuple[str, str, dict[str, Any], dict[str, Any]]] = [
     ("woman_replace_lowest_none_above_threshold", "Winning: woman member, variant B needs a woman above the threshold",
      S([W2], [(6, {"jwh_weiyuan": ["c", "d"]}), (3, {"jwh_weiyuan": ["c", "e"]}), (3, {"jwh_weiyuan": ["d", "e"]})],
        sex={"c": "男", "d": "男"}, rulebook={"changes": {"woman_member_method": "replace_lowest"}}),
-     {"elected": {"jwh_weiyuan": ["c", "d"]}, "woman": "needs_round", "next_round": "runoff",
+     {"elected": {"jwh_weiyuan": ["c", "d"]}, "woman": "needs_round", "next_round": "nomination",
       "runoffs": {"jwh_weiyuan": ["e"]}}),
     ("woman_separate_round", "Winning: woman member, variant C separate round (?)",
      S([W2], [(5, {"jwh_weiyuan": ["c", "d"]}), (4, {"jwh_weiyuan": ["c", "e"]}), (3, {"jwh_weiyuan": ["d", "e"]})],
        sex={"c": "男", "d": "男"}, rulebook={"changes": {"woman_member_method": "separate_round"}}),
-     {"elected": {"jwh_weiyuan": ["c", "d"]}, "woman": "needs_round", "next_round": "runoff",
+     {"elected": {"jwh_weiyuan": ["c", "d"]}, "woman": "needs_round", "next_round": "nomination",
       "runoffs": {"jwh_weiyuan": ["e"]}}),
     # A write-in is an approval; with an approval it overvotes the single 主任 seat.
     ("write_in_counts_and_overvotes", "Voting: write-in name = 赞成; Validity: overvote",
@@ -242,13 +244,15 @@ CASES: list[tuple[str, str, dict[str, Any], dict[str, Any]]] = [
               "ranked": [{"person": "a", "votes": 6}, {"person": "b", "votes": 6}]},
              {"post": "jwh_weiyuan", "seats": 1, "women_only": True, "woman_seat": True,
               "ranked": [{"person": "c", "votes": 8}, {"person": "d", "votes": 8}, {"person": "e", "votes": 8}]}]),
-     {"elected": {"jwh_weiyuan": ["c", "d"]}, "next_round": "runoff",
+     {"elected": {"jwh_weiyuan": ["c", "d"]}, "next_round": "nomination",
       "next_posts": {"jwh_zhuren": [1, 0, ["a", "b"]], "jwh_weiyuan": [1, 1, ["e"]]}}),
     # c and d are elected and no woman stood for 委员 or got a vote there: the woman's seat
-    # has nobody to stand, so no paper follows; the committee must nominate first.
+    # has nobody to stand, so no paper follows yet; the committee must nominate first (the
+    # section waits with no candidates).
     ("woman_seat_without_candidates_nomination", "Winning: woman member — a run-off needs candidates",
      S([W2], [(7, {"jwh_weiyuan": ["c", "d"]}), (5, {})], sex={"c": "男", "d": "男"}),
-     {"elected": {"jwh_weiyuan": ["c", "d"]}, "woman": "needs_round", "next_round": "nomination", "next_posts": {}}),
+     {"elected": {"jwh_weiyuan": ["c", "d"]}, "woman": "needs_round", "next_round": "nomination",
+      "next_posts": {"jwh_weiyuan": [1, 1, []]}}),
     # Run-off round, 12 papers, floor 4: 委员 p 3 and 监督委员会主任 x 3 are both below. The
     # 居委会 has 3 members elected before (a vacancy may stay); the 监督委员会 has none (a new
     # round). Only the 监督委员会主任 goes on the next paper.
