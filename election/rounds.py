@@ -47,3 +47,5 @@ def check_open(db: Session, election: Election, number: int, known: Round | None
         raise UserError(f"第 {number} 轮投票不存在：只有公布上一轮结果后需要再次投票或另行选举时，才有下一轮")
     if row is not None and row.status == "published":
         raise UserError(f"第 {number} 轮投票结果已公布，不能再印制、发放、投入或录入该轮选票")
+    if row is not None and row.status == "nominating":
+        raise UserError(f"第 {number} 轮另行选举的候选人尚待选举委员会提名补足并公布，公布后才能印制、发放、投入或录入选票")

@@ -405,9 +405,23 @@ def _candidate_row(db: Session, election: Election, post: str, person: str) -> C
 def _next_round(db: Session, election: Election, number: int, result: TallyResult, actor: str) -> Round | None:
     """The next round exactly as the result says (`next_round`, `next_posts`): a re-vote of the
     tied only, or the run-offs with each post's needs in one section (seats added up, the
-    woman member's seats reserved), candidates in 姓氏笔画 order as on every paper. A result that holds no section makes no round: its
-    explanation says why (nothing is left to elect, or the committee must nominate first)."""
-    if result.next_round not in ("revote", "runoff") or not result.next_posts:
+    woman member's seats reserved), candidates in 姓氏笔画 order as on every paper.
+
+    Every outcome has a next step: a void round is held again with the same posts and
+    candidates (重新选举, RULES.md "Validity"); a run-off short of candidates is made as a
+    round in status "nominating" — the committee adds candidates and publishes the list
+    (nomination.round_candidates) before it can be printed. Only a result with nothing left
+    to elect makes no round."""
+    day = day_of(election, round_of(db, election, number))
+    if result.next_round == "new_election":
+        void = round_of(db, election, number)
+        rnd = Round(election_id=election.id, number=number + 1, kind=void.kind, posts=dict(void.posts),
+                    status="open", held_on=day)
+        db.add(rnd)
+        record_event(db, election, "round_created", {"round": number + 1, "kind": void.kind, "posts": rnd.posts,
+                                                     "held_on": day.isoformat(), "after": "void"}, actor)
+        return rnd
+    if result.next_round not in ("revote", "runoff", "nomination") or not result.next_posts:
         return None
     posts = {
         s.post: {"seats": s.seats, "reserved_woman_seats": s.reserved_woman_seats, "candidates": [
@@ -416,12 +430,13 @@ def _next_round(db: Session, election: Election, number: int, result: TallyResul
     }
     # Held the same day as the round just counted unless the committee sets another date
     # before printing (polling.round_date).
-    day = day_of(election, round_of(db, election, number))
-    rnd = Round(election_id=election.id, number=number + 1, kind=result.next_round, posts=posts, status="open",
-                held_on=day)
+    kind = "runoff" if result.next_round == "nomination" else result.next_round
+    status = "nominating" if result.next_round == "nomination" else "open"
+    rnd = Round(election_id=election.id, number=number + 1, kind=kind, posts=posts, status=status, held_on=day)
     db.add(rnd)
-    record_event(db, election, "round_created", {"round": number + 1, "kind": result.next_round, "posts": posts,
-                                                 "held_on": day.isoformat()}, actor)
+    record_event(db, election, "round_created", {"round": number + 1, "kind": kind, "posts": posts,
+                                                 "held_on": day.isoformat(),
+                                                 **({"status": status} if status != "open" else {})}, actor)
     return rnd
 
 

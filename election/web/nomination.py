@@ -15,7 +15,7 @@ from .choices import options
 from .. import clock
 from ..errors import UserError
 from ..models import CANDIDATE_STATUSES, CHANNELS, RELATIONS
-from ..nomination import service
+from ..nomination import round_candidates, service
 from .feedback import form_errors, refuse
 from .access import election_or_404, roles
 from .db import get_db
@@ -235,3 +235,62 @@ def notice(election_id: int):
         return redirect(url_for("nomination.publish", election_id=election.id))
     return Response(pdf, mimetype="application/pdf", headers={
         "Content-Disposition": f'inline; filename="candidates-{election.id}.pdf"'})
+
+
+class RoundCandidateForm(FlaskForm):
+    post = SelectField(_l("另行选举职位"))
+    nominee = StringField(_l("被提名人（选民证号或姓名）"), validators=[DataRequired(message=_l("请填写被提名人"))])
+    evidence = StringField(_l("提名依据（选举委员会决定的文号或说明）"), validators=[DataRequired(message=_l("请填写提名依据"))])
+
+
+@bp.route("/elections/<int:election_id>/nomination/round", methods=["GET", "POST"])
+@roles("committee", "street_admin")
+def round_page(election_id: int):
+    """A later round short of candidates: the committee nominates for each section, then
+    publishes the list like the first one (the round opens for printing)."""
+    election = election_or_404(election_id)
+    db = get_db()
+    rnd = round_candidates.nominating_round(db, election)
+    secs = round_candidates.sections(db, election, rnd) if rnd else []
+    form = RoundCandidateForm()
+    form.post.choices = options((s.post, s.name) for s in secs)
+    if request.method == "POST" and current_user.role != "committee":
+        return render_template("error.html", code=403, message=_("您的角色无权进行此操作。")), 403
+    if request.method == "POST" and request.form.get("action") == "publish":
+        try:
+            published = round_candidates.publish_candidates(db, election, current_user.username)
+            db.commit()
+        except UserError as error:
+            db.rollback()
+            refuse(error)
+        else:
+            flash(_("第 %(n)s 轮另行选举候选人名单已公布，可以印制选票。", n=published.number), "info")
+            return redirect(url_for("nomination.round_page", election_id=election.id, published=published.number))
+    elif form.validate_on_submit():
+        try:
+            round_candidates.add_candidate(db, election, form.post.data, form.nominee.data, form.evidence.data,
+                                           current_user.username)
+            db.commit()
+        except UserError as error:
+            db.rollback()
+            refuse(error)
+        else:
+            flash(_("已提名。"), "info")
+            return redirect(url_for("nomination.round_page", election_id=election.id))
+    else:
+        form_errors(form)
+    return render_template("nomination/round.html", election=election, rnd=rnd, sections=secs, form=form,
+                           published=request.args.get("published", type=int))
+
+
+@bp.route("/elections/<int:election_id>/nomination/round/<int:number>/notice.pdf")
+@roles("committee", "street_admin")
+def round_notice(election_id: int, number: int):
+    election = election_or_404(election_id)
+    try:
+        pdf = round_candidates.notice_pdf(get_db(), election, number)
+    except UserError as error:
+        refuse(error)
+        return redirect(url_for("nomination.round_page", election_id=election.id))
+    return Response(pdf, mimetype="application/pdf", headers={
+        "Content-Disposition": f'inline; filename="round-{number}-candidates-{election.id}.pdf"'})

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from .. import clock
-from ..models import AuditCode, Candidate, Election, ElectionEvent, Issuance, Objection, Resident
+from ..models import ROUND_KINDS, AuditCode, Candidate, Election, ElectionEvent, Issuance, Objection, Resident, Round
 from ..models.counting import Filing, RoundResult
 from ..models.ledger import Audit
 from ..models.polling import PrintBatch
@@ -115,10 +115,7 @@ def stages(db: Session, election: Election, today: date | None = None) -> list[S
                   deadline=election.election_day,
                   missing=[] if counted else ["录入选票"],
                   endpoint="counting.overview", action="计票"),
-        StageView("result", "结果", state(results > 0, False),
-                  deadline=election.election_day,
-                  missing=[] if results else ["公布选举结果"],
-                  endpoint="counting.overview", action="公布结果"),
+        _result_stage(db, election, results),
         StageView("filing", "备案与审计", state(received > 0 and audits_done > 0, filings > 0),
                   deadline=by_key["filing"].date,
                   missing=([] if filings else ["报街道办事处备案"]) + ([] if audits_done else ["街道风险限制审计"]),
@@ -129,6 +126,39 @@ def stages(db: Session, election: Election, today: date | None = None) -> list[S
             view.deadline_text = f"须于 {cn_day(view.deadline)}前完成"
             view.late = view.status != DONE and today > view.deadline
     return views
+
+
+def round_step(db: Session, election: Election) -> tuple[str, str, str] | None:
+    """What is left before the committees are complete, once a result is published:
+    (what to do, endpoint, action) — a later round to nominate for, to vote and count, or the
+    committee's decision on the woman member; None when nothing is left (issue 16: every
+    outcome has a next step, named until the committee is complete)."""
+    latest = db.scalar(select(RoundResult).where(RoundResult.election_id == election.id)
+                       .order_by(RoundResult.round_number.desc()).limit(1))
+    if latest is None:
+        return None
+    rnd = db.scalar(select(Round).where(Round.election_id == election.id).order_by(Round.number.desc()).limit(1))
+    if rnd is not None and rnd.number > latest.round_number:
+        if rnd.status == "nominating":
+            return (f"第 {rnd.number} 轮另行选举：提名补足候选人并公布名单", "nomination.round_page", "提名另行选举候选人")
+        kind = ROUND_KINDS.get(rnd.kind, rnd.kind)
+        what = "重新选举" if latest.result.get("next_round") == "new_election" else kind
+        return (f"第 {rnd.number} 轮（{what}）：印制选票、投票、计票并公布结果", "polling.overview",
+                f"进行第 {rnd.number} 轮投票")
+    if latest.result.get("woman", {}).get("status") == "needs_decision":
+        return ("居民委员会名额已满而无妇女当选：选举委员会决定妇女成员办法", "counting.overview", "作出决定")
+    if latest.result.get("next_round") == "nomination":
+        return ("选举委员会另行提名候选人", "nomination.round_page", "提名另行选举候选人")
+    return None
+
+
+def _result_stage(db: Session, election: Election, results: int) -> StageView:
+    step = round_step(db, election) if results else None
+    view = StageView("result", "结果", DONE if results and step is None else ACTIVE if results else TODO,
+                     deadline=election.election_day,
+                     missing=["公布选举结果"] if not results else [step[0]] if step else [],
+                     endpoint=step[1] if step else "counting.overview", action=step[2] if step else "公布结果")
+    return view
 
 
 def next_stage(views: list[StageView]) -> StageView | None:

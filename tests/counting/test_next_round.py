@@ -12,12 +12,15 @@ from __future__ import annotations
 
 import io
 
+import pytest
 from pypdf import PdfReader
 from sqlalchemy import select
 
 from election.rounds import current_round
 from election.publication.bundle import export_bundle
 from election.models import Candidate, ElectionEvent, Round
+from election.errors import UserError
+from election.nomination import round_candidates
 from election.nomination.service import ballot_key
 from election.polling import deposit, printing
 from tests.conftest import DATA_KEY
@@ -160,16 +163,36 @@ def test_woman_line_on_first_paper_then_her_own_runoff(db, world, monkeypatch):
     assert one["bodies"]["jwh"]["status"] == "runoff_needed" and one["woman"]["status"] == "needs_round"
     assert sorted(e["person"] for e in one["posts"]["jwh_weiyuan"]["elected"]) == sorted(
         str(w.voters[i].id) for i in (4, 5))
-    assert one["next_round"] == "runoff"
+    # Only p7 may stand for the woman's seat: a run-off stays differential (1 + 1), so the
+    # round waits for the committee's nomination before it can be printed.
+    assert one["next_round"] == "nomination"
     rnd = current_round(db, w.election)
-    assert (rnd.number, rnd.kind) == (2, "runoff")
+    assert (rnd.number, rnd.kind, rnd.status) == (2, "runoff", "nominating")
     assert rnd.posts == {"jwh_weiyuan": {**rnd.posts["jwh_weiyuan"], "seats": 1, "reserved_woman_seats": 1}}
     assert _people(db, w, rnd, "jwh_weiyuan") == [7]
-    assert any("须另行提名补足候选人" in line for line in one["explanation"])
+    assert any("须由选举委员会另行提名补足" in line for line in one["explanation"])
+    with pytest.raises(UserError, match="尚待选举委员会提名补足"):
+        printing.ballot_specs(db, w.election, 2)
+    with pytest.raises(UserError, match="还须提名"):
+        round_candidates.publish_candidates(db, w.election, "a_committee")
+    db.rollback()
+    # The committee nominates: a man is refused for the woman's seat, p21 (a woman voter) added.
+    with pytest.raises(UserError, match="候选人须为女性"):
+        round_candidates.add_candidate(db, w.election, "jwh_weiyuan", str(w.voters[20].voter_number), "选委会决定", "a_committee")
+    db.rollback()
+    round_candidates.add_candidate(db, w.election, "jwh_weiyuan", str(w.voters[21].voter_number), "选委会决定第 3 号",
+                                   "a_committee")
+    round_candidates.publish_candidates(db, w.election, "a_committee")
+    db.commit()
+    rnd = _round(db, w, 2)
+    assert rnd.status == "open" and _people(db, w, rnd, "jwh_weiyuan") == [7, 21]
     assert "妇女委员定位名额" in _paper_text(db, w, 2, monkeypatch)
+    assert w.voters[21].name in "".join(
+        p.extract_text() for p in PdfReader(io.BytesIO(round_candidates.notice_pdf(db, w.election, 2))).pages)
 
     # p7 gets 10 of 24 papers (at least 8): the 居委会 has its woman member.
-    two = vote_round(db, w, monkeypatch, 2, w.voters[:24], lambda i: {"jwh_weiyuan": [0] if i < 10 else []}).result
+    at = _on_paper(db, w, rnd, "jwh_weiyuan").index(7)
+    two = vote_round(db, w, monkeypatch, 2, w.voters[:24], lambda i: {"jwh_weiyuan": [at] if i < 10 else []}).result
     assert [e["person"] for e in two["posts"]["jwh_weiyuan"]["elected"]] == [str(w.voters[7].id)]
     assert two["woman"]["status"] == "reserved_filled" and two["next_round"] == "none"
 
@@ -193,3 +216,30 @@ def test_woman_member_without_any_woman_to_stand_makes_no_round(db, world, monke
     assert any("不符合法定人数" in line for line in one["explanation"])
     assert _round(db, w, 2) is None
     assert db.scalar(select(ElectionEvent).where(ElectionEvent.kind == "round_created")) is None
+
+
+def test_void_round_is_held_again_and_the_home_page_names_each_step(db, world, monkeypatch):
+    """Rule: validity — a round with no more than half of the electors taking part is void
+    and held again (重新选举). 15 of 40 vote in round 1: void; round 2 is made at once with
+    the same posts and candidates (kind main), the election page names it as the next step;
+    24 vote in round 2: the committee is complete and the result stage is done."""
+    from election.workflow.stages import round_step, stages
+
+    w = setup(db, world["a"]["election"])
+
+    def FIRST_ALL(i: int) -> dict[str, list[int]]:  # noqa: N802 - every seat filled, p5 and p7 (women) among them
+        order = _on_paper(db, w, current_round(db, w.election), "jwh_weiyuan")
+        return {"jwh_zhuren": [0], "jwh_fu_zhuren": [0], "jwh_weiyuan": [order.index(k) for k in (4, 5, 7)], **JDW}
+
+    one = vote_round(db, w, monkeypatch, 1, w.voters[:15], FIRST_ALL).result
+    assert one["valid"] is False and one["next_round"] == "new_election"
+    rnd = _round(db, w, 2)
+    assert (rnd.kind, rnd.status) == ("main", "open") and rnd.posts == _round(db, w, 1).posts
+    step = round_step(db, w.election)
+    assert step is not None and "第 2 轮（重新选举）" in step[0] and step[1] == "polling.overview"
+    view = next(v for v in stages(db, w.election) if v.key == "result")
+    assert view.status == "active" and view.missing == [step[0]]
+    two = vote_round(db, w, monkeypatch, 2, w.voters[:24], FIRST_ALL).result
+    assert two["valid"] is True and two["next_round"] == "none"
+    assert round_step(db, w.election) is None
+    assert next(v for v in stages(db, w.election) if v.key == "result").status == "done"
