@@ -32,6 +32,7 @@ class Candidate(Base):
 
 CHANNELS = {
     "joint": "选民联名推荐",
+    "household_joint": "户代表联名推荐",
     "self": "自荐",
     "residents_meeting": "居民会议提名",
     "reps_meeting": "居民代表会议提名",

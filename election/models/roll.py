@@ -20,6 +20,7 @@ STATUSES = {
     "deceased": "已死亡",
     "moved_out": "已迁出",
     "deprived": "被剥夺政治权利",
+    "no_capacity": "无民事行为能力",
     "ineligible": "不符合条件",
 }
 

@@ -27,6 +27,9 @@ class RollApplication(Base):
     since: Mapped[date] = mapped_column(Date)
     # The applicant declares being registered nowhere else (one roll only).
     declared_single: Mapped[bool] = mapped_column(default=False)
+    # The recommendation a community worker's application rests on where the rulebook asks
+    # for one (community_worker_recommendation, [P:JS]): who recommended, the document.
+    recommendation: Mapped[str] = mapped_column(Text, default="")
     result: Mapped[str] = mapped_column(String(10))
     reasons: Mapped[str] = mapped_column(Text, default="")
     entered_by: Mapped[str] = mapped_column(String(80))

@@ -127,6 +127,25 @@ def _joint_check(db: Session, election: Election, post: Post, nominee: Resident,
         raise UserError(*(relevant or check.errors))
 
 
+def _household_joint_check(db: Session, election: Election, post: Post, signers: list[Resident]) -> None:
+    """Joint nomination by household representatives (RULES.md "channels": >= 5 household
+    reps, nomination_min_household_signers): every signer is the designated representative
+    of a household (roll.electors), one signature per household."""
+    from ..models import HouseholdRep
+
+    rb = rulebook_of(election)
+    reps = {r.resident_id: r.household_id for r in db.scalars(
+        select(HouseholdRep).where(HouseholdRep.election_id == election.id,
+                                   HouseholdRep.resident_id.in_([s.id for s in signers])))}
+    problems = [f"联名人{label(s)}不是已推选的户代表" for s in signers if s.id not in reps]
+    distinct = len({reps[s.id] for s in signers if s.id in reps})
+    if distinct < rb.nomination_min_household_signers:
+        problems.append(f"{post.name_zh}户代表联名推荐须有至少 {rb.nomination_min_household_signers} 户的户代表联名"
+                        f"（{rb.label('nomination_min_household_signers')}），现有 {distinct} 户")
+    if problems:
+        raise UserError(*problems)
+
+
 def nominate(
     db: Session, election: Election, actor: str, post_key: str, nominee_entry: str, channel: str,
     evidence: str, signer_entries: list[str] | None = None, education: str = "", current_job: str = "",
@@ -154,13 +173,16 @@ def nominate(
     if not nominee.is_voter:
         raise UserError(f"被提名人{label(nominee)}不是已登记的合格选民，不能被提名为{post.name_zh}候选人")
     signers: list[Resident] = []
-    if channel == "joint":
+    if channel in ("joint", "household_joint"):
         signers, missing = find_residents(db, election, signer_entries or [])
         if missing:
             raise UserError(*[f"联名人：{m}" for m in missing])
-        _joint_check(db, election, post, nominee, signers)
+        if channel == "joint":
+            _joint_check(db, election, post, nominee, signers)
+        else:
+            _household_joint_check(db, election, post, signers)
     elif signer_entries and any(e.strip() for e in signer_entries):
-        raise UserError("只有选民联名推荐需要填写联名人")
+        raise UserError("只有选民联名推荐和户代表联名推荐需要填写联名人")
 
     candidate = db.scalar(select(Candidate).where(
         Candidate.election_id == election.id, Candidate.post == post.key, Candidate.resident_id == nominee.id))
@@ -200,9 +222,10 @@ def nominate(
 
 def _committee_member_check(db: Session, election: Election, nominee: Resident, actor: str) -> list[str]:
     """A nominee who sits on the election committee withdraws from it (依次递补)."""
-    from ..representatives.committee import member_becomes_candidate
+    from ..representatives.committee import member_becomes_candidate, relatives_of_candidate_withdraw
 
-    return list(member_becomes_candidate(db, election, nominee.id, actor) or [])
+    return (list(member_becomes_candidate(db, election, nominee.id, actor) or [])
+            + relatives_of_candidate_withdraw(db, election, nominee.id, actor))
 
 
 def confirm_chair(db: Session, election: Election, actor: str, candidate_id: int, body: str, note: str) -> Nomination:

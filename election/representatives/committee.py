@@ -141,6 +141,43 @@ def member_becomes_candidate(db: Session, election: Election, resident_id: int, 
     return [step.message for step in steps]
 
 
+def relatives_of_candidate_withdraw(db: Session, election: Election, resident_id: int, actor: str) -> list[str]:
+    """[P:ZJ] committee_relative_withdraws: a sitting member whose near relative became a
+    candidate withdraws like a member who became one (依次递补). Empty when the rulebook does
+    not ask it or no member is a near relative of this person."""
+    if not rulebook_of(election).committee_relative_withdraws:
+        return []
+    from ..models import EXTENDED_RELATIONS, Relation
+
+    relatives = {b if a == resident_id else a for a, b, kind in db.execute(
+        select(Relation.resident_id, Relation.relative_id, Relation.kind).where(
+            Relation.election_id == election.id,
+            (Relation.resident_id == resident_id) | (Relation.relative_id == resident_id))).all()
+        if kind not in EXTENDED_RELATIONS}
+    out: list[str] = []
+    for member_id in [e.resident_id for e in entries(db, election) if e.seated and e.resident_id in relatives]:
+        rows = entries(db, election)
+        member = next(e for e in rows if e.resident_id == member_id)
+        reason = "近亲属被提名为候选人"
+        updated, steps = succession.withdraw(_as_rule(rows), member.label, reason)
+        by_label = {e.label: e for e in rows}
+        member.seated, member.withdrawn, member.withdrawn_reason = False, True, reason
+        member.is_chair = False
+        for step in steps:
+            if step.kind == "seated":
+                by_label[step.person].seated = True
+                by_label[step.person].seated_by_succession = True
+        db.flush()
+        for step in steps:
+            payload = {"person": step.person, "message": step.message}
+            if step.kind == "seated":
+                payload["votes"] = by_label[step.person].votes
+            record_event(db, election, EVENT_KINDS[step.kind], payload, actor,
+                         reason if step.kind == "withdrew" else "依次递补")
+        out += [step.message for step in steps]
+    return out
+
+
 def committee_members(db: Session, election: Election) -> list[CommitteeMember]:
     """The sitting members in the order of the original result, the chair flagged."""
     return [

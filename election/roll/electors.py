@@ -72,8 +72,8 @@ def designate(db: Session, election: Election, household_number: str, voter: str
               actor: str) -> HouseholdRep:
     """Record a household's representative (户代表) with its written designation.
     ``voter``: the representative's voter number or exact name within the household."""
-    if election.method != "household":
-        raise UserError(f"本次选举方式为{method_of(election.method).name_zh}，不推选户代表")
+    # Household representatives are the electors under the household method; under any
+    # method they may jointly nominate (RULES.md "channels"), so they can always be recorded.
     begin_write(db)
     household = db.scalar(select(Household).where(Household.election_id == election.id,
                                                   Household.number == household_number.strip()))

@@ -13,6 +13,7 @@ from ..errors import NotFound, UserError
 from ..ledger.events import record_event
 from ..models import CATEGORIES, STATUSES, Election, Resident, RollApplication
 from ..rules import eligibility as rules
+from ..rules.rulebook import Rulebook
 from ..setup.service import rulebook_of
 
 CATEGORY_LABELS = {"hukou": rules.HUJI_LOCAL, "resident": rules.HUJI_RESIDENT, "worker": rules.HUJI_WORKER}
@@ -23,6 +24,7 @@ CHANGES = {
     "deceased": "死亡",
     "moved_out": "迁出",
     "deprived": "被剥夺政治权利",
+    "no_capacity": "无民事行为能力",
 }
 
 
@@ -44,7 +46,7 @@ def work_since_of(db: Session, resident: Resident) -> date | None:
 
 def judge(election: Election, *, birth_date: date, category: str, residence_since: date | None,
           work_since: date | None = None, deprived: bool = False, basis: str = "",
-          book=None) -> rules.Eligibility:
+          book=None, recommendation: str | None = None) -> rules.Eligibility:
     """The eligibility rule with the parameters of the election's rulebook."""
     book = book or rulebook_of(election)
     return rules.check(
@@ -53,6 +55,9 @@ def judge(election: Election, *, birth_date: date, category: str, residence_sinc
         work_since=work_since, deprived_of_political_rights=deprived, deprivation_basis=basis,
         min_age=book.voter_min_age, residence_months=book.nonhukou_residence_months,
         worker_months=book.community_worker_months,
+        # A recommendation is looked at when the application is made; a registered worker keeps it.
+        worker_needs_recommendation=book.community_worker_recommendation and recommendation is not None,
+        recommendation=recommendation or "",
     )
 
 
@@ -92,6 +97,12 @@ def change_status(db: Session, election: Election, resident: Resident, status: s
         problems.append("请填写变更理由（将记入事件记录）")
     if status == "deprived" and not basis.strip():
         problems.append("被剥夺政治权利须填写依据（如判决书文号）")
+    if status == "no_capacity":
+        if not rulebook_of(election).exclude_no_legal_capacity:
+            problems.append(f"本选举规则不因无民事行为能力而不列入选民名单"
+                            f"（{Rulebook.label('exclude_no_legal_capacity')}为否）")
+        elif not basis.strip():
+            problems.append("无民事行为能力须填写依据（如法院认定的判决书文号）")
     if status == resident.status:
         problems.append(f"{resident.name}的状态已是“{STATUSES[status]}”")
     if status == "registered" and resident.category == "resident" and not _has_approved(db, resident):
@@ -100,7 +111,7 @@ def change_status(db: Session, election: Election, resident: Resident, status: s
         raise UserError(*problems)
     before = resident.status
     resident.status = status
-    resident.status_basis = basis.strip() if status == "deprived" else ""
+    resident.status_basis = basis.strip() if status in ("deprived", "no_capacity") else ""
     if status == "registered":
         resident.double_registration = False  # restoring is the committee's decision on the flag too
     resident.eligible = judge_resident(db, election, resident).eligible
@@ -121,7 +132,8 @@ def _has_approved(db: Session, resident: Resident) -> bool:
 
 
 def apply_for_registration(db: Session, election: Election, resident: Resident, kind: str, since: date,
-                           declared_single: bool, actor: str, note: str = "") -> RollApplication:
+                           declared_single: bool, actor: str, note: str = "",
+                           recommendation: str = "") -> RollApplication:
     """Record an application; register the resident when the rules are met, else record why not."""
     problems = []
     if kind not in ("resident", "worker"):
@@ -139,11 +151,12 @@ def apply_for_registration(db: Session, election: Election, resident: Resident, 
         election, birth_date=resident.birth_date, category=kind,
         residence_since=since if kind == "resident" else resident.residence_since,
         work_since=since if kind == "worker" else None,
+        recommendation=recommendation if kind == "worker" else None,
     )
     application = RollApplication(
         election_id=election.id, resident_id=resident.id, kind=kind, since=since,
         declared_single=declared_single, result="approved" if verdict.eligible else "refused",
-        reasons="；".join(verdict.reasons), entered_by=actor,
+        reasons="；".join(verdict.reasons), entered_by=actor, recommendation=recommendation.strip()[:500],
     )
     db.add(application)
     before = resident.status
@@ -160,6 +173,7 @@ def apply_for_registration(db: Session, election: Election, resident: Resident, 
         db, election, _event_kind(election, "application"),
         {"resident": resident.id, "id_masked": resident.id_masked, "application": application.id,
          "kind": kind, "since": since.isoformat(), "result": application.result,
+         **({"recommendation": application.recommendation} if application.recommendation else {}),
          "from": before, "to": resident.status},
         actor, note.strip() or application.reasons,
     )

@@ -74,6 +74,8 @@ def check(
     min_age: int = 18,
     residence_months: int = 12,
     worker_months: int = 6,
+    worker_needs_recommendation: bool = False,
+    recommendation: str = "",
 ) -> Eligibility:
     """Decide whether one person may be registered; every refusal gives its rule."""
     reasons: list[str] = []
@@ -108,6 +110,8 @@ def check(
                     f"社区工作者自{work_since.isoformat()}起在本社区工作至选举日满{max(m, 0)}个月，"
                     f"不足{worker_months}个月"
                 )
+        if worker_needs_recommendation and not recommendation.strip():
+            reasons.append("社区工作者申请登记须经推荐（本地选举办法），未填写推荐单位或推荐材料")
     elif category != HUJI_LOCAL:
         reasons.append(f"户籍类别“{category}”无效，应为{HUJI_LOCAL}、{HUJI_RESIDENT}或{HUJI_WORKER}")
     return Eligibility(eligible=not reasons, reasons=reasons)

@@ -73,7 +73,7 @@ class ImportForm(FlaskForm):
 
 class StatusForm(FlaskForm):
     status = SelectField(_l("新的登记状态"), choices=options(CHANGES))
-    basis = StringField(_l("依据（剥夺政治权利时必填，如判决书文号）"))
+    basis = StringField(_l("依据（剥夺政治权利、无民事行为能力时必填，如判决书文号）"))
     reason = TextAreaField(_l("变更理由"), validators=[DataRequired(message=_l("请填写变更理由"))])
 
 
@@ -89,6 +89,7 @@ class ApplicationForm(FlaskForm):
     kind = SelectField(_l("申请类别"), choices=options(APPLICATION_KINDS))
     since = DateField(_l("居住（工作）起始日期"), validators=[DataRequired(message=_l("请填写起始日期（年-月-日）"))])
     declared_single = BooleanField(_l("申请人声明未在其他地方登记为选民"))
+    recommendation = StringField(_l("推荐单位及推荐材料（社区工作者须经推荐的，必填）"))
     note = TextAreaField(_l("备注（名单冻结后须填写决定）"))
 
 
@@ -278,7 +279,8 @@ def applications(election_id: int):
         try:
             application = apply_for_registration(
                 db, election, _resident(election, form.resident_id.data), form.kind.data, form.since.data,
-                form.declared_single.data, current_user.username, form.note.data or "")
+                form.declared_single.data, current_user.username, form.note.data or "",
+                form.recommendation.data or "")
             db.commit()
         except UserError as error:
             refuse(error)

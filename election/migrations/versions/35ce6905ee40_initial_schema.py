@@ -704,6 +704,7 @@ def upgrade() -> None:
     sa.Column('kind', sa.String(length=10), nullable=False),
     sa.Column('since', sa.Date(), nullable=False),
     sa.Column('declared_single', sa.Boolean(), nullable=False),
+    sa.Column('recommendation', sa.Text(), nullable=False),
     sa.Column('result', sa.String(length=10), nullable=False),
     sa.Column('reasons', sa.Text(), nullable=False),
     sa.Column('entered_by', sa.String(length=80), nullable=False),
