@@ -18,7 +18,7 @@ from ..db import begin_write, rows_changed
 from ..errors import UserError
 from ..ledger.events import record_event
 from ..models import (
-    AuditCode, BallotBox, BoxExplanation, Candidate, Election, Issuance, Receipt, Relation, Resident,
+    AuditCode, BallotBox, BoxExplanation, Candidate, Election, Issuance, PrintBatch, Receipt, Relation, Resident,
     RoundResult, SecondEntry, TallyBoard,
 )
 from ..protocol.codes import CodeError, audit_hash, parse_audit_qr
@@ -199,8 +199,21 @@ def enter_scanned(db: Session, election: Election, box_id: int, scanned: str, fi
         check_open(db, election, code.round_number)
         if check_box is not None:
             check_box(box, code.round_number)  # e.g. the entry page's "box mixed" confirmation
-    marks = marks_from_entry(db, election, ballot_of(db, election, code.round_number), fields)
+    marks = marks_from_entry(db, election, paper_ballot(db, election, code), fields)
     return record_paper(db, election, box, d, marks, counter)
+
+
+def paper_ballot(db: Session, election: Election, code: AuditCode) -> Ballot:
+    """The posts printed on this paper: the whole round's, or with separate papers per body
+    (paper_layout "per_body") only its body's, known from the print batch it came from —
+    the other body's fields of the entry form are not read for it."""
+    ballot = ballot_of(db, election, code.round_number)
+    body = db.scalar(select(PrintBatch.body).where(PrintBatch.election_id == election.id,
+                                                   PrintBatch.round_number == code.round_number,
+                                                   PrintBatch.batch == code.batch))
+    if not body:
+        return ballot
+    return Ballot(ballot.number, ballot.kind, [(spec, rows) for spec, rows in ballot.posts if spec.body == body])
 
 
 ALREADY_SECOND = "此选票已复核录入过，不得重复复核录入"
@@ -217,7 +230,7 @@ def second_entry(db: Session, election: Election, scanned: str, fields: dict[str
     if round_number is not None and code.round_number != round_number:
         raise UserError(f"此选票是第 {code.round_number} 轮的选票，请在第 {code.round_number} 轮的复核录入页面录入")
     check_records_open(db, election, code.round_number)
-    marks = marks_from_entry(db, election, ballot_of(db, election, code.round_number), fields)
+    marks = marks_from_entry(db, election, paper_ballot(db, election, code), fields)
     begin_write(db)
     # Lock the paper's record first, then look: a second counter entering the same paper
     # at once waits here and then sees the first one's entry (PostgreSQL read committed).

@@ -45,7 +45,7 @@ def add_candidates(db, election, residents: list[Resident]) -> dict[str, list[st
 
 
 def print_capturing(db, election, n: int, monkeypatch, data_key: str | None = None, round_number: int = 1,
-                    out=None) -> list[tuple[str, str]]:
+                    out=None, body: str = "") -> list[tuple[str, str]]:
     """Print ``n`` papers of a round through the service, capturing (stub QR text, body QR
     text) as a scanner would read them. The PDF drawing is skipped (tested in
     test_printing) unless ``out`` is given: then the real PDF is written there too."""
@@ -71,7 +71,7 @@ def print_capturing(db, election, n: int, monkeypatch, data_key: str | None = No
     render = out is not None
     monkeypatch.setattr(printing, "render_ballots", capture)
     printing.print_papers(db, election, n, out if render else io.BytesIO(), "a_committee", data_key or DATA_KEY,
-                          "HTTPS://JX.EXAMPLE.CN/R", round_number=round_number)
+                          "HTTPS://JX.EXAMPLE.CN/R", body=body, round_number=round_number)
     db.commit()
     monkeypatch.undo()
     return seen
