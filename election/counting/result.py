@@ -3,6 +3,7 @@ TallyInput built from the database, the running tally, publication and the next 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 
 from sqlalchemy import Text, cast, func, select
 from sqlalchemy.orm import Session
@@ -33,9 +34,7 @@ from ..roll.electors import electors_count
 from ..rules.scenario import held_from_list, result_to_dict
 from ..rules.tally import tally
 from ..rules.tally_types import (
-    Candidate as TCandidate,
-)
-from ..rules.tally_types import (
+    WOMAN_DECISIONS,
     HeldRunoff,
     Paper,
     PostMarks,
@@ -45,6 +44,9 @@ from ..rules.tally_types import (
     TallyResult,
 )
 from ..rounds import day_of, round_of
+from ..rules.tally_types import (
+    Candidate as TCandidate,
+)
 from ..settings import rulebook_of
 from .service import Ballot, ballot_of, boxes_of, mismatches
 
@@ -438,6 +440,41 @@ def _next_round(db: Session, election: Election, number: int, result: TallyResul
                                                  "held_on": day.isoformat(),
                                                  **({"status": status} if status != "open" else {})}, actor)
     return rnd
+
+
+def decide_woman(db: Session, election: Election, round_number: int, decision: str, actor: str) -> RoundResult:
+    """The committee's recorded decision on the woman member when the 居委会's seats are full,
+    no woman is elected and one more seat would break the legal size (the result's woman
+    status "needs_decision", docs/DECISIONS.md): the round is tallied again with the decision
+    (`woman_decision`), the published result is replaced by that tally with the decision in
+    it, an event records both, and any round the new result needs is made."""
+    begin_write(db)
+    row = published(db, election, round_number)
+    if row is None:
+        raise UserError(f"第 {round_number} 轮结果尚未公布")
+    woman = row.result.get("woman", {})
+    if woman.get("status") != "needs_decision":
+        raise UserError(f"第 {round_number} 轮结果不需要选举委员会就妇女成员作出决定")
+    if decision not in woman.get("options", []):
+        raise UserError(f"决定“{decision}”无效，可选：{'、'.join(WOMAN_DECISIONS[o] for o in woman.get('options', []))}")
+    later = db.scalar(select(Round.id).where(Round.election_id == election.id, Round.number > round_number))
+    if later is not None:
+        raise UserError(f"第 {round_number} 轮之后已有投票轮次，不能再改变这一轮的结果")
+    inp, people = build_input(db, election, round_number)
+    try:
+        result = tally(replace(inp, woman_decision=decision))
+    except TallyInputError as error:
+        raise UserError(f"计票数据有误：{error}") from None
+    data = {**result_to_dict(result), "woman_decision": decision}
+    before = {k: [e["person"] for e in p["elected"]] for k, p in row.result["posts"].items()}
+    row.result, row.names = data, people
+    record_event(db, election, "woman_member_decided", {
+        "round": round_number, "decision": decision, "before": before,
+        "elected": {k: [e["person"] for e in p["elected"]] for k, p in data["posts"].items()},
+        "next_round": data["next_round"]}, actor, WOMAN_DECISIONS[decision])
+    _next_round(db, election, round_number, result, actor)
+    db.flush()
+    return row
 
 
 def published(db: Session, election: Election, round_number: int) -> RoundResult | None:

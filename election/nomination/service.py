@@ -21,7 +21,19 @@ from ballots.notices import NoticeGroup, render_notice
 
 from ..errors import UserError
 from ..ledger.events import record_event
-from ..models import CANDIDATE_STATUSES, CHANNELS, RELATIONS, Candidate, Election, ElectionEvent, Nomination, PrimaryVote, Relation, Resident, Signature
+from ..models import (
+    CANDIDATE_STATUSES,
+    CHANNELS,
+    RELATIONS,
+    Candidate,
+    Election,
+    ElectionEvent,
+    Nomination,
+    PrimaryVote,
+    Relation,
+    Resident,
+    Signature,
+)
 from ..rules import nomination as rules
 from ..rules.bodies import BodiesConfig, Post
 from ..rules.rulebook import Rulebook

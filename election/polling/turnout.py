@@ -13,11 +13,11 @@ from html import escape
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ..ledger.events import record_event
-from ..models import BallotBox, Election, ElectionEvent, Issuance, PollingStation, Receipt, Resident, SpoilRecord, utcnow
 from ..clock import local_hour
-from ..roll.electors import electors_count
+from ..ledger.events import record_event
+from ..models import BallotBox, Election, ElectionEvent, Issuance, PollingStation, Receipt, SpoilRecord, utcnow
 from ..protocol.chain import hour_stamp
+from ..roll.electors import electors_count
 
 
 def registered_count(db: Session, election: Election) -> int:

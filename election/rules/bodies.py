@@ -67,7 +67,7 @@ class BodiesConfig:
     jdw_weiyuan: int
 
     @classmethod
-    def build(cls, jwh_fu: int, jwh_wei: int, jdw_fu: int, jdw_wei: int, rulebook: Rulebook | None = None) -> "BodiesConfig":
+    def build(cls, jwh_fu: int, jwh_wei: int, jdw_fu: int, jdw_wei: int, rulebook: Rulebook | None = None) -> BodiesConfig:
         errs = bodies_errors(jwh_fu, jwh_wei, jdw_fu, jdw_wei, rulebook or Rulebook())
         if errs:
             raise BodiesError(errs)

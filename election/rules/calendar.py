@@ -10,8 +10,8 @@ office (days not given in RULES.md: a parameter, default 15, marked unconfirmed)
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Mapping
 
 D = dt.timedelta
 

@@ -10,8 +10,8 @@ argument (numerator, denominator), "more than" is strict.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Mapping
 
 
 @dataclass(frozen=True)

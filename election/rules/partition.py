@@ -18,8 +18,8 @@ The programme finds a partition whenever one exists, and says so in Chinese when
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 _DIGITS = re.compile(r"(\d+)")
 

@@ -280,7 +280,7 @@ class Rulebook:
         return out
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any], base: "Rulebook | None" = None) -> "Rulebook":
+    def from_dict(cls, data: dict[str, Any], base: Rulebook | None = None) -> Rulebook:
         """Read a dict made by to_dict(); missing keys keep the base (default national) value."""
         if not isinstance(data, dict):
             raise RulebookError("规则参数须为键值对象（字典）")
@@ -292,7 +292,7 @@ class Rulebook:
             values[key] = _coerce(key, fields[key], raw)
         return dataclasses.replace(base or cls(), **values)
 
-    def with_changes(self, **kw: Any) -> "Rulebook":
+    def with_changes(self, **kw: Any) -> Rulebook:
         """A copy with some parameters changed; values are type-checked like from_dict."""
         return Rulebook.from_dict(kw, base=self)
 

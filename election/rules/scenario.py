@@ -10,10 +10,11 @@ from __future__ import annotations
 from typing import Any
 
 from election.rules.methods import METHODS
-from election.rules.presets import PRESETS, PRESET_LABELS
+from election.rules.presets import PRESET_LABELS, PRESETS
 from election.rules.rulebook import Rulebook, RulebookError
 from election.rules.tally import tally
 from election.rules.tally_types import (
+    WOMAN_DECISIONS,
     Candidate,
     HeldRunoff,
     Paper,
@@ -24,7 +25,6 @@ from election.rules.tally_types import (
     TallyInput,
     TallyInputError,
     TallyResult,
-    WOMAN_DECISIONS,
 )
 
 
@@ -191,7 +191,7 @@ def parse_scenario(data: dict[str, Any]) -> TallyInput:
 
 
 def _method(data: dict[str, Any]) -> str:
-    method = _get(data, "method", "", str, "direct")
+    method: str = _get(data, "method", "", str, "direct")
     if method not in METHODS:
         raise ScenarioError(f"method：须为 {'、'.join(METHODS)} 之一（全体选民直选、户代表选举、居民代表选举），收到 {method!r}")
     return method

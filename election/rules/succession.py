@@ -8,8 +8,8 @@ chair itself: this module never names one.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from typing import Sequence
 
 
 class CommitteeError(ValueError):

@@ -33,6 +33,7 @@ from election.rules.tally_types import (
     R_REPLACED,
     R_SEATS_FILLED,
     R_TIE,
+    WOMAN_DECISIONS,
     BodyOutcome,
     Candidate,
     Elected,
@@ -50,7 +51,6 @@ from election.rules.tally_types import (
     SetAside,
     TallyInput,
     TallyInputError,
-    WOMAN_DECISIONS,
     TallyResult,
     Tie,
     WomanOutcome,
@@ -154,10 +154,10 @@ def tally(inp: TallyInput, counts: Counts | None = None) -> TallyResult:
     who = "选民" if inp.method == "direct" else m.electors_zh
     if inp.method != "direct":
         expl.append(f"选举方式：{m.name_zh}，参加投票和当选票数以{m.electors_zh}计算。")
-    for _, I, R, what in sheets:
-        expl.append(f"{m.electors_zh} {N} 人，发出{what} {I} 张，收回{what} {R} 张。")
-        if rb.returned_le_issued and R > I:
-            reason = f"收回{what} {R} 张多于发出{what} {I} 张，本次投票无效，须重新投票。"
+    for _, issued, R, what in sheets:
+        expl.append(f"{m.electors_zh} {N} 人，发出{what} {issued} 张，收回{what} {R} 张。")
+        if rb.returned_le_issued and R > issued:
+            reason = f"收回{what} {R} 张多于发出{what} {issued} 张，本次投票无效，须重新投票。"
         elif R * tf.denominator <= N * tf.numerator:
             reason = (
                 f"参加投票的{who} {R} 人（收回{what}）未超过{m.electors_zh} {N} 人的 {tf.numerator}/{tf.denominator}"
@@ -305,8 +305,8 @@ def _decide(inp: TallyInput, counts: Counts, names: dict[str, str], female: set[
         )
         elected = tuple(Elected(p, nm(p), v) for p, v in sel.elected)
         for e in elected:
-            extra = "（妇女委员定位）" if e.person_id in sel.reserved_women and not sel.moot_tie else ""
-            expl.append(f"{e.name} 得 {e.votes} 票，当选{post.name_zh}{extra}。")
+            mark = "（妇女委员定位）" if e.person_id in sel.reserved_women and not sel.moot_tie else ""
+            expl.append(f"{e.name} 得 {e.votes} 票，当选{post.name_zh}{mark}。")
         if sel.moot_tie:
             expl.append(f"{'、'.join(nm(p) for p in sel.moot_tie)} 在妇女委员定位名额上票数相等，但无论由谁占定位名额，"
                         "当选者都相同，故均当选，无须再次投票。")
@@ -520,7 +520,7 @@ def _is_zhuren(key: str, title: str) -> bool:
     return title == "主任" or key.endswith("_zhuren") and not key.endswith("fu_zhuren")
 
 
-def _woman_seat_room(inp, woman, sels, *rest) -> WomanOutcome:  # type: ignore[no-untyped-def]
+def _woman_seat_room(inp: TallyInput, woman: WomanOutcome, sels: dict[str, Selection], *rest: object) -> WomanOutcome:
     """Never more seats than the legal size (RULES.md "居委会 size"): when the woman member
     needs a round but the 委员 seats are all filled, her seat would be one more; if that
     breaks jwh_size_max or the odd size, the committee decides among WOMAN_DECISIONS and

@@ -8,11 +8,11 @@ tally_decide.py.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
 from election.rules.tally_types import Paper, PostMarks, PostSpec, TallyInputError
-
 
 _BLANK: tuple[frozenset[str], frozenset[str]] = (frozenset(), frozenset())
 

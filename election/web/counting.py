@@ -19,6 +19,7 @@ from ..counting.result import (
     blockers,
     board_differences,
     box_counts,
+    decide_woman,
     enter_board,
     explain_board,
     explain_box,
@@ -38,6 +39,7 @@ from ..counting.service import (
 from ..errors import UserError
 from ..models import Election, Resident, Round
 from ..rounds import round_of, rounds_of
+from ..rules.tally_types import WOMAN_DECISIONS
 from .access import election_or_404, roles
 from .db import get_db
 from .feedback import refuse
@@ -75,7 +77,8 @@ def overview(election_id: int):
             "board": board_differences(db, election, rnd.number), "published": published(db, election, rnd.number),
         })
     return render_template("counting/overview.html", election=election, detail=detail, form=FlaskForm(),
-                           final=summary.final_list(db, election) if detail else None)
+                           final=summary.final_list(db, election) if detail else None,
+                           woman_options=WOMAN_DECISIONS)
 
 
 def _describe(marks: dict | None, posts: dict[str, str], names: dict[str, str]) -> list[str]:
@@ -289,6 +292,15 @@ def publish(election_id: int, number: int):
     def act(db, election):
         publish_result(db, election, number, current_user.username)
         return _("结果已公布。")
+    return _post_action(election_id, act)
+
+
+@bp.route("/elections/<int:election_id>/counting/<int:number>/woman", methods=["POST"])
+@roles("committee")
+def woman_decision(election_id: int, number: int):
+    def act(db, election):
+        decide_woman(db, election, number, request.form.get("decision", ""), current_user.username)
+        return _("选举委员会的决定已记录，结果已按决定确定。")
     return _post_action(election_id, act)
 
 

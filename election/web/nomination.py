@@ -11,14 +11,14 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired
 
-from .choices import options
 from .. import clock
 from ..errors import UserError
 from ..models import CANDIDATE_STATUSES, CHANNELS, RELATIONS
 from ..nomination import round_candidates, service
-from .feedback import form_errors, refuse
 from .access import election_or_404, roles
+from .choices import options
 from .db import get_db
+from .feedback import form_errors, refuse
 
 bp = Blueprint("nomination", __name__)
 

@@ -25,8 +25,8 @@ from ..jobs import JobFailed, Running
 from ..ledger.events import events_of
 from ..models import APPLICATION_KINDS, STATUSES, Election, Resident, RollApplication
 from ..pii import PersonalData
-from ..roll.cards import assign_cards, render_cards, search_voters, voter_number_text
 from ..roll import electors
+from ..roll.cards import assign_cards, render_cards, search_voters, voter_number_text
 from ..roll.edit import edit_resident
 from ..roll.files import template_xlsx
 from ..roll.glyphs import describe, unprintable, unprintable_on_roll

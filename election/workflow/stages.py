@@ -18,8 +18,8 @@ from ..models import ROUND_KINDS, AuditCode, Candidate, Election, ElectionEvent,
 from ..models.counting import Filing, RoundResult
 from ..models.ledger import Audit
 from ..models.polling import PrintBatch
+from ..models.representatives import CommitteeEntry, RepArea, Representative
 from ..nomination.service import PUBLISHED
-from ..models.representatives import CommitteeEntry, Representative, RepArea
 from ..rules.calendar import Stage as Deadline
 from ..rules.calendar import deadlines, lateness
 from ..setup.service import rulebook_of

@@ -7,9 +7,8 @@ from __future__ import annotations
 import io
 from datetime import date
 
-from pypdf import PdfReader
-
 import pytest
+from pypdf import PdfReader
 
 from election.counting.reports import notice_pdf, report_pdf
 from election.counting.result import enter_board, publish_result, running_tally

@@ -16,10 +16,10 @@ import pytest
 from pypdf import PdfReader
 from sqlalchemy import select
 
-from election.rounds import current_round
-from election.publication.bundle import export_bundle
-from election.models import Candidate, ElectionEvent, Round
 from election.errors import UserError
+from election.publication.bundle import export_bundle
+from election.rounds import current_round
+from election.models import Candidate, ElectionEvent, Round
 from election.nomination import round_candidates
 from election.nomination.service import ballot_key
 from election.polling import deposit, printing

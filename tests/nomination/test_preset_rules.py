@@ -4,7 +4,7 @@ parameter and under the national defaults, and asserts the difference — so it 
 the parameter is ignored."""
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
