@@ -187,6 +187,8 @@ def test_void_election_published_and_report_states_reason(db, world):
     row = publish_result(db, election, 1, "a_committee")
     db.commit()
     assert row.result["valid"] is False and row.result["next_round"] == "new_election"
-    assert db.scalar(select(Round).where(Round.number == 2)) is None
+    # A void round is held again (重新选举): round 2 has the same posts and candidates.
+    again = db.scalar(select(Round).where(Round.number == 2))
+    assert again is not None and again.kind == "main" and again.posts == db.scalar(select(Round).where(Round.number == 1)).posts
     text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(report_pdf(db, election, 1))).pages)
     assert "选举无效" in text and "6" in text
