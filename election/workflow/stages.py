@@ -162,7 +162,11 @@ def _result_stage(db: Session, election: Election, results: int) -> StageView:
 
 
 def next_stage(views: list[StageView]) -> StageView | None:
-    """The first stage in legal order that is not done."""
+    """The first stage in legal order that is not done; once a result is published and the
+    committees are not complete, the round that completes them comes first (issue 16)."""
+    result = next((v for v in views if v.key == "result"), None)
+    if result is not None and result.status == ACTIVE:  # active only with a result and a step left
+        return result
     return next((v for v in views if v.status != DONE), None)
 
 
