@@ -18,6 +18,7 @@ from ..ledger.events import record_event
 from ..models import BallotBox, Election, ElectionEvent, Issuance, PollingStation, Receipt, SpoilRecord, utcnow
 from ..protocol.chain import hour_stamp
 from ..roll.electors import electors_count
+from ..rules.methods import basis_line, method_of
 
 
 def registered_count(db: Session, election: Election) -> int:
@@ -47,6 +48,9 @@ def turnout(db: Session, election: Election, round_number: int = 1) -> dict:
         hours.update(c)
     issued = sum(hours.values())
     return {
+        "method": election.method,
+        "electors": method_of(election.method).electors_zh,
+        "basis": basis_line(election.method, registered),
         "registered": registered,
         "issued": issued,
         "percent": round(100 * issued / registered, 1) if registered else 0.0,

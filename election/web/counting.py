@@ -65,12 +65,14 @@ def overview(election_id: int):
     election = election_or_404(election_id)
     db = get_db()
     detail = []
+    post_names: dict[str, str] = {}
     for rnd in rounds_of(db, election):
         pairs = mismatches(db, election, rnd.number)
         ids = {int(pid) for _, a, b in pairs for m in (a or {}, b) for v in m.values()
                for key in ("approve", "oppose", "write_ins") for pid in v.get(key, [])}
         names = {str(r.id): r.name for r in db.scalars(select(Resident).where(Resident.id.in_(ids)))} if ids else {}
         posts = {spec.key: spec.name_zh for spec, _ in ballot_of(db, election, rnd.number).posts}
+        post_names.update(posts)
         detail.append({
             "round": rnd, "boxes": box_counts(db, election, rnd.number), "blockers": blockers(db, election, rnd.number),
             "mismatches": [(d, _describe(a, posts, names), _describe(b, posts, names)) for d, a, b in pairs],
@@ -78,7 +80,7 @@ def overview(election_id: int):
         })
     return render_template("counting/overview.html", election=election, detail=detail, form=FlaskForm(),
                            final=summary.final_list(db, election) if detail else None,
-                           woman_options=WOMAN_DECISIONS)
+                           woman_options=WOMAN_DECISIONS, post_names=post_names)
 
 
 def _describe(marks: dict | None, posts: dict[str, str], names: dict[str, str]) -> list[str]:

@@ -160,7 +160,8 @@ def result(election_id: int):
                            number=number, sealed=[r for r in rounds if r.number in sealed],
                            rounds=rounds or [current_round(db, election)], default_round=bundle_round(db, election),
                            deadline=publication.complaint_deadline(db, election), can_publish=can_publish,
-                           can_notice=current_user.is_authenticated and current_user.role in ("committee", "street_admin", "auditor"))
+                           can_notice=current_user.is_authenticated and current_user.role in ("committee", "street_admin", "auditor"),
+                           outcome=published.result if published is not None else None)
 
 
 @bp.route("/e/<int:election_id>/bundle.zip")
