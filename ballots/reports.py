@@ -71,8 +71,11 @@ class ResultReport:
     electors_label: str = "登记选民"
     # Separate papers per body: body name -> (issued, returned); posts reconcile with their body's.
     body_papers: tuple[tuple[str, int, int], ...] = ()
-    # The rulebook in force (RULES.md: every parameter printed on the result report): (label, value, source).
-    rulebook: tuple[tuple[str, str, str], ...] = ()
+    # The rulebook in force (RULES.md: every parameter printed on the result report): (label, value).
+    # Source tags stay off posted paper (election.wording); the pages show them.
+    rulebook: tuple[tuple[str, str], ...] = ()
+    # Further lines under the figures, e.g. how many papers were written for their voter (代写).
+    notes: tuple[str, ...] = ()
 
 
 def report_problems(report: ResultReport) -> list[str]:
@@ -117,10 +120,11 @@ def _check_glyphs(report: ResultReport) -> None:
         ("公钥指纹", report.key_fingerprint),
         ("链头", report.chain_head),
         ("选举方式", report.method_line),
+        ("说明", "".join(report.notes)),
     ):
         require_glyphs(where, text)
-    for label, value, source in report.rulebook:
-        require_glyphs("规则参数", label + value + source)
+    for label, value in report.rulebook:
+        require_glyphs("规则参数", label + value)
     for post in report.posts:
         require_glyphs("职务", post.body + post.post + post.threshold_rule)
         for c in post.candidates:
@@ -159,6 +163,8 @@ def render_result_report(report: ResultReport, out: BinaryIO) -> int:
     ]
     if report.method_line:
         story += [Paragraph(markup(report.method_line), p), Spacer(1, 2 * mm)]
+    for note in report.notes:
+        story += [Paragraph(markup(note), p)]
     sheets = [(f"{body}选票", i, r) for body, i, r in report.body_papers] or [("选票", report.papers_issued, report.papers_returned)]
     summary = [[Paragraph(markup(h), centre) for h in (f"{report.electors_label}数", "选票", "发出", "收回", "参加投票比例")]]
     for what, issued, returned in sheets:
@@ -197,11 +203,10 @@ def render_result_report(report: ResultReport, out: BinaryIO) -> int:
         block.append(Spacer(1, 5 * mm))
         story.append(KeepTogether(block))
     if report.rulebook:
-        rows = [[Paragraph(markup(h), centre) for h in ("规则参数", "本次适用", "依据")]]
-        rows += [[Paragraph(markup(a), small), Paragraph(markup(b), small), Paragraph(markup(c), small)]
-                 for a, b, c in report.rulebook]
+        rows = [[Paragraph(markup(h), centre) for h in ("规则参数", "本次适用")]]
+        rows += [[Paragraph(markup(a), small), Paragraph(markup(b), small)] for a, b in report.rulebook]
         story += [Paragraph(markup("本次选举适用的规则参数"), style(12.5, TA_LEFT, 18)), Spacer(1, 1.5 * mm),
-                  _grid(rows, [82 * mm, 48 * mm, 44 * mm]), Spacer(1, 5 * mm)]
+                  _grid(rows, [110 * mm, 64 * mm]), Spacer(1, 5 * mm)]
     story += [
         Paragraph(markup(f"选举公钥指纹：{report.key_fingerprint}"), small),
         Paragraph(markup(f"事件链头：{report.chain_head}"), small),

@@ -25,7 +25,9 @@ from ..rules.rulebook import Rulebook
 from ..rounds import day_of, round_of
 from ..rules.tally_types import BODY_ZH
 from .result import published
+from ..settings import rulebook_of
 from .service import ballot_of
+from .staff import assisted_count
 
 RULE_ZH = {"majority": "过半数", "plurality": "得票多者当选", "runoff": "得票多者当选且不少于三分之一", "void": "选举无效"}
 
@@ -72,7 +74,8 @@ def result_report(db: Session, election: Election, round_number: int) -> ResultR
         method_line=basis_line(data.get("method", election.method), data["registered_voters"]),
         electors_label=method_of(data.get("method", election.method)).electors_zh,
         body_papers=tuple((BODY_ZH.get(b, b), v["issued"], v["returned"]) for b, v in data.get("body_papers", {}).items()),
-        rulebook=tuple((r.label_zh, r.value_zh, r.source) for r in rulebook_of(election).describe()),
+        rulebook=tuple((r.label_zh, r.value_zh) for r in rulebook_of(election).describe()),
+        notes=(f"代写选票 {assisted_count(db, election, round_number)} 张（记录代写人和选民，不记录选票内容）。",),
     )
 
 

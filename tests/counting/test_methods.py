@@ -83,7 +83,7 @@ def test_household_method_one_paper_per_household_on_the_reps_base(db, world, mo
     # The result report and the notice name the method and its base, and print the rulebook in force.
     report = "".join(pg.extract_text() for pg in PdfReader(io.BytesIO(report_pdf(db, e, 1))).pages).replace("\n", "")
     assert "选举方式：户代表选举" in report and "户代表数" in report and "户代表 16 人" in report
-    assert "本次选举适用的规则参数" in report and "无妇女当选时的处理办法" in report and "[V art.15]" in report
+    assert "本次选举适用的规则参数" in report and "无妇女当选时的处理办法" in report and "定位选举" in report
     notice = "".join(pg.extract_text() for pg in PdfReader(io.BytesIO(notice_pdf(db, e, 1))).pages).replace("\n", "")
     assert "户代表选举" in notice and "户代表 16 人" in notice
 
