@@ -317,7 +317,8 @@ def relations_of(db: Session, election: Election) -> list[Relation]:
 
 # --- primaries --------------------------------------------------------------------------
 
-def record_primary(db: Session, election: Election, actor: str, post_key: str, votes: dict[int, int]) -> rules.PrimaryResult:
+def record_primary(db: Session, election: Election, actor: str, post_key: str, votes: dict[int, int],
+                   participants: int | None = None) -> rules.PrimaryResult:
     """预选: the representatives' votes per nominee; the top ones stay, the others are not selected.
 
     Nominees tied across the cut-off are flagged and a further primary among them is
@@ -342,6 +343,17 @@ def record_primary(db: Session, election: Election, actor: str, post_key: str, v
     extra = set(votes) - {c.id for c in in_vote}
     if extra:
         problems.append(f"{post.name_zh}：得票中有 {len(extra)} 人不参加本次预选")
+    if participants is not None:
+        # The primary stands only with more than primary_turnout of the electors taking part.
+        from ..roll.electors import electors_count
+        from ..rules.methods import method_of
+
+        why = rules.primary_turnout_problem(participants, electors_count(db, election), rulebook_of(election).primary_turnout,
+                                            method_of(election.method).electors_zh)
+        if why:
+            problems.append(f"{post.name_zh}：{why}")
+        elif any(v > participants for v in votes.values()):
+            problems.append(f"{post.name_zh}：得票不能多于参加预选的 {participants} 人")
     if problems:
         raise UserError(*problems)
     by_label = {label(c.resident): c for c in in_vote}

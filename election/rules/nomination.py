@@ -10,6 +10,8 @@ must be confirmed by 街道党工委/纪工委 [seed 江苏 §17]; the 居委会
 
 from __future__ import annotations
 
+from fractions import Fraction
+
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -157,3 +159,13 @@ def jd_chair_can_be_formal(nominee: str, confirmed: bool) -> str | None:
     if confirmed:
         return None
     return f"居务监督委员会主任人选{nominee}尚未经街道党工委或纪工委审核确认，不能列为正式候选人"
+
+
+def primary_turnout_problem(participants: int, base: int, fraction: Fraction, base_name: str = "选民") -> str:
+    """RULES.md "primary (预选)": valid when more than ``fraction`` of the voters (or
+    representatives) take part; the Chinese reason when not, "" when valid."""
+    if participants * fraction.denominator > base * fraction.numerator:
+        return ""
+    need = base * fraction.numerator // fraction.denominator + 1
+    return (f"参加预选的 {participants} 人未超过{base_name} {base} 人的 {fraction.numerator}/{fraction.denominator}"
+            f"（至少须有 {need} 人），预选无效（预选须参加的选民比例，primary_turnout）")

@@ -146,7 +146,11 @@ def primary(election_id: int, post: str):
                 if not raw.isdigit():
                     raise UserError(f"{the_post.name_zh}：{c.resident.name}的预选得票须为非负整数，收到“{raw}”")
                 parsed[c.id] = int(raw)
-            result = service.record_primary(db, election, current_user.username, post, parsed)
+            raw = request.form.get("participants", "").strip()
+            if raw and not raw.isdigit():
+                raise UserError(f"参加预选人数须为非负整数，收到“{raw}”")
+            result = service.record_primary(db, election, current_user.username, post, parsed,
+                                            int(raw) if raw else None)
             db.commit()
         except UserError as error:
             refuse(error)

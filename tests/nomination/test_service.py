@@ -351,3 +351,28 @@ def test_second_nomination_of_one_person_for_one_post_is_refused(db):
     db.rollback()
     assert db.scalar(select(func.count(Nomination.id)).where(Nomination.election_id == election.id)) == 1
     _self(db, election, "jwh_zhuren", person)  # another post is another nomination
+
+
+@pytest.mark.parametrize("fraction,valid", [("1/2", False), ("1/3", True)])
+def test_primary_turnout_rule(db, fraction, valid):
+    """primary_turnout [P:ZJ]: a primary stands only with more than its share of the electors
+    taking part. Exactly half of the electors take part: void under 1/2, valid under 1/3."""
+    from election.roll.electors import electors_count
+    from election.rules.presets import PRESETS
+
+    election = make_election(db)
+    roll = Roll(db, election)
+    full_slate(db, election, roll)
+    for n in ("冯一", "陈二", "褚三"):
+        _self(db, election, "jwh_weiyuan", roll.add(n))
+    election.rulebook = PRESETS["national"].with_changes(primary_turnout=fraction).to_dict()
+    db.commit()
+    half = electors_count(db, election) // 2
+    assert electors_count(db, election) == 2 * half
+    nominees = service.candidates_of(db, election, "jwh_weiyuan")
+    votes = {c.id: min(v, half) for c, v in zip(nominees, (50, 40, 30, 20, 15, 10, 9))}
+    if valid:
+        service.record_primary(db, election, "committee", "jwh_weiyuan", votes, participants=half)
+    else:
+        with pytest.raises(UserError, match="未超过.*预选无效"):
+            service.record_primary(db, election, "committee", "jwh_weiyuan", votes, participants=half)
