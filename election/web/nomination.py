@@ -243,7 +243,7 @@ def notice(election_id: int):
 
 class RoundCandidateForm(FlaskForm):
     post = SelectField(_l("另行选举职位"))
-    nominee = StringField(_l("被提名人（选民证号或姓名）"), validators=[DataRequired(message=_l("请填写被提名人"))])
+    nominee = StringField(_l("被提名人（选民编号或姓名）"), validators=[DataRequired(message=_l("请填写被提名人"))])
     evidence = StringField(_l("提名依据（选举委员会决定的文号或说明）"), validators=[DataRequired(message=_l("请填写提名依据"))])
 
 

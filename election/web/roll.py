@@ -118,7 +118,7 @@ class DecisionForm(FlaskForm):
 
 class HouseholdRepForm(FlaskForm):
     household = StringField(_l("户号"), validators=[DataRequired(message=_l("请填写户号"))])
-    voter = StringField(_l("户代表（本户选民的姓名或选民证号）"), validators=[DataRequired(message=_l("请填写户代表"))])
+    voter = StringField(_l("户代表（本户选民的姓名或选民编号）"), validators=[DataRequired(message=_l("请填写户代表"))])
     designation = TextAreaField(_l("书面推选情况（由谁签字推选、书面材料编号）"),
                                 validators=[DataRequired(message=_l("请写明本户书面推选户代表的情况"))])
 
