@@ -13,7 +13,7 @@ from election.counting.reports import report_pdf
 from election.counting.staff import appoint, assisted_count, record_assisted
 from election.errors import UserError
 from election.ledger.events import events_of
-from election.nomination.service import add_relation
+from election.nomination.service import add_relation, label
 
 from .test_later_rounds import FIRST
 from .voting import candidates_of, setup, vote_round
@@ -30,8 +30,7 @@ def test_candidates_and_their_relatives_may_not_count_or_write(db, world, monkey
         appoint(db, e, 1, "scrutineer", [str(cand.voter_number), str(other.voter_number)], "a_committee")
     with pytest.raises(UserError, match=f"是候选人{cand.name}.*的近亲属"):
         appoint(db, e, 1, "reader", [str(relative.voter_number)], "a_committee")
-    assert appoint(db, e, 1, "counter", [str(other.voter_number)], "a_committee") == [
-        f"{other.name}（选民证号 {other.voter_number}）"]
+    assert appoint(db, e, 1, "counter", [str(other.voter_number)], "a_committee") == [label(other)]
     with pytest.raises(UserError, match="不能代写"):
         record_assisted(db, e, 1, str(voter.voter_number), str(relative.voter_number), "a_committee")
     record_assisted(db, e, 1, str(voter.voter_number), str(other.voter_number), "a_committee")
