@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from election.counting.service import current_round
+from election.rounds import current_round
 from tests.conftest import csrf_token, login
 
 from .test_next_round import JDW, _on_paper
