@@ -6,7 +6,7 @@ from __future__ import annotations
 from election.counting.result import enter_board, publish_result, running_tally
 from election.counting.service import enter_scanned
 from election.polling import deposit, issuance
-from tests.polling.helpers import print_capturing
+from tests.polling.helpers import polling_day, print_capturing
 
 from .voting import fields_for, setup
 
@@ -28,7 +28,8 @@ def test_per_body_papers_counted_per_body(db, world, monkeypatch):
     jdw = iter(print_capturing(db, e, 25, monkeypatch, body="jdw"))
     desk, boxes = w.station.desks[0], w.station.boxes
     for i, voter in enumerate(w.voters[:24]):
-        issuance.issue_ballot(db, e, desk.id, voter.id, "a_clerk", round_number=1)
+        with polling_day(db, e, 1):
+            issuance.issue_ballot(db, e, desk.id, voter.id, "a_clerk", round_number=1)
         box = boxes[i % len(boxes)]
         for kind, it in (("jwh", jwh), ("jdw", jdw)):
             stub, body = next(it)
