@@ -82,7 +82,7 @@ def _timed(work: Callable[[BinaryIO], object]) -> tuple[float, float, int]:
         return time.perf_counter() - wall, time.process_time() - cpu, out.tell()
 
 
-def bench_ballots(n: int = 2000, repeat: int = 2) -> dict[str, float]:
+def bench_ballots(n: int = 2000, repeat: int = 2) -> dict[str, float | str]:
     """Papers/s of ``render_ballots`` as a ratio to the printing floor, best of ``repeat``
     each (process CPU time: the machine is shared), interleaved in the same run."""
     font_name()  # font parsing is a one-off per process, not part of either rate

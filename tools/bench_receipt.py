@@ -45,6 +45,7 @@ def bench_receipt(n: int = 100_000) -> dict:
         for text in texts:
             t0 = time.perf_counter()
             again = sealed_boxes(path)  # the cache: a stat of the file, no rebuild
+            assert again is not None
             r = codes.receipt_hash("bench-election", codes.parse(text))
             box = again.where[r]
             tree = again.trees[box]

@@ -68,7 +68,7 @@ def _populate(db, n: int, seed: int, data_key: str | None = None):
                            "unreadable": rng.random() < .005}
         records.append({"election_id": election.id, "d_hash": f"{rng.getrandbits(256):064x}", "round_number": 1,
                         "batch": 1, "state": "counted", "marks": marks})
-    records.sort(key=lambda r: r["d_hash"])
+    records.sort(key=lambda r: str(r["d_hash"]))
     db.execute(insert(AuditCode), records)
     db.commit()
     return election

@@ -8,6 +8,7 @@ seal): the database is not what is measured. ``python -m tools.bench_verify [N]`
 from __future__ import annotations
 
 import gc
+from typing import Any
 import hashlib
 import io
 import random
@@ -26,7 +27,7 @@ from election.protocol.manifest import make_manifest
 from election.rules.rulebook import Rulebook
 from election.rules.tally_types import Candidate, PostSpec, TallyInput
 
-POSTS = {
+POSTS: dict[str, dict[str, Any]] = {
     "jwh_zhuren": {"seats": 1, "rank": 6, "body": "jwh", "candidates": ["1", "2"]},
     "jwh_weiyuan": {"seats": 3, "rank": 4, "body": "jwh", "candidates": ["3", "4", "5", "6"]},
     "jdw_weiyuan": {"seats": 2, "rank": 1, "body": "jdw", "candidates": ["7", "8", "9"]},
@@ -56,7 +57,7 @@ def build_bundle(n: int = 100_000, boxes: int = 40, seed: int = 1) -> bytes:
             marks[post] = {"approve": chosen[: info["seats"]], "oppose": [], "write_ins": [], "unreadable": False}
         records.append(Record(ds[i], box, marks))
     per_box = Counter(r.box for r in records)
-    posts = tuple(PostSpec(k, v["body"], k, v["seats"], v["rank"]) for k, v in POSTS.items())  # type: ignore[arg-type]
+    posts = tuple(PostSpec(k, v["body"], k, v["seats"], v["rank"]) for k, v in POSTS.items())
     cands = tuple(Candidate(c, c, f"候选人{c}", "", k) for k, v in POSTS.items() for c in v["candidates"])
     inp = TallyInput(Rulebook.from_dict(rulebook), n, n, n, posts, cands, ())
     totals, box_totals, scenario = tally_files(inp, records, names, 1, None)

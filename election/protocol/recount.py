@@ -3,7 +3,7 @@ paper count (election.rules.tally_count) with the posts' seats and the rulebook 
 published in the bundle. Pure: no database, no Flask, so tools/verify can use it."""
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from election.protocol.bundle import Record
@@ -41,7 +41,7 @@ def tally_records(records: Sequence[Record], posts: Mapping[str, Mapping[str, An
     return out
 
 
-def tally_fn_for(totals: Mapping[str, Any], rulebook: Mapping[str, Any]):
+def tally_fn_for(totals: Mapping[str, Any], rulebook: Mapping[str, Any]) -> Callable[[Sequence[Record]], dict[str, dict[str, int]]]:
     """The verifier's tally function for a bundle (its totals.json and rulebook.json)."""
     posts = (totals.get("result") or {}).get("posts", {})
 

@@ -45,7 +45,10 @@ class Client:
 
     def login(self, username: str, password: str) -> None:
         status, page, _ = self.request("/login")
-        self.token = CSRF.search(page).group(1)
+        found = CSRF.search(page)
+        if found is None:
+            raise RuntimeError(f"no CSRF token on /login (HTTP {status})")
+        self.token = found.group(1)
         status, page, _ = self.request("/login", {"username": username, "password": password})
         if "退出" not in page:
             raise RuntimeError(f"login of {username} failed ({status})")

@@ -1,6 +1,10 @@
 """Running the polling day: the actors, the kill -9, and the check afterwards."""
 from __future__ import annotations
 
+from typing import Any
+
+from collections.abc import Callable
+
 import os
 import queue
 import random
@@ -191,7 +195,7 @@ def floor_prober(day: Day) -> None:
         time.sleep(0.2)
 
 
-def _database(config: LoadConfig, folder: Path) -> tuple[str, callable]:
+def _database(config: LoadConfig, folder: Path) -> tuple[str, Callable[[], None]]:
     if config.database == "sqlite":
         return f"sqlite:///{folder / 'load.db'}", lambda: None
     name = f"juxuan_load_{uuid.uuid4().hex[:10]}"
@@ -238,17 +242,17 @@ def verify(url: str, day: Day, communities: list[Community]) -> dict:
             if row is None or row.state != "deposited" or row.box_id != box_id:
                 lost += 1
                 problems.append(f"acknowledged deposit in box {box_id} missing ({row.state if row else 'no row'})")
-        deposited = db.scalar(select(func.count()).select_from(Receipt).where(Receipt.state == "deposited"))
+        deposited = db.scalar(select(func.count()).select_from(Receipt).where(Receipt.state == "deposited")) or 0
         if deposited != len(day.deposited):
             duplicated += max(0, deposited - len(day.deposited))
             problems.append(f"{deposited} stubs deposited in the database, {len(day.deposited)} acknowledged")
         for election_id, body in day.counted:
             d = codes.audit_hash(uids[election_id], codes.parse_audit_qr(body))
-            row = db.get(AuditCode, (election_id, d))
-            if row is None or row.state != "counted":
+            record = db.get(AuditCode, (election_id, d))
+            if record is None or record.state != "counted":
                 lost += 1
                 problems.append("acknowledged record missing")
-        counted = db.scalar(select(func.count()).select_from(AuditCode).where(AuditCode.state == "counted"))
+        counted = db.scalar(select(func.count()).select_from(AuditCode).where(AuditCode.state == "counted")) or 0
         events = db.scalar(select(func.count()).select_from(ElectionEvent).where(ElectionEvent.kind == "paper_counted"))
         if counted != len(day.counted):
             duplicated += max(0, counted - len(day.counted))
@@ -281,6 +285,7 @@ def run_load(config: LoadConfig) -> dict:
         upgrade(engine)
         db = make_sessionmaker(engine)()
         started = time.perf_counter()
+        assert config.voters is not None and config.workers is not None and config.threads is not None  # set by checked()
         communities = build(db, data_key, config.communities, config.desks, config.voters)
         setup_s = time.perf_counter() - started
         db.close()
@@ -372,9 +377,9 @@ def run_load(config: LoadConfig) -> dict:
             shutil.rmtree(folder, ignore_errors=True)
 
 
-def _parallel(function, items: list, n: int) -> None:
+def _parallel(function: Callable[[Any], object], items: list[Any], n: int) -> None:
     """Run ``function`` over ``items`` from ``n`` threads; the first error is raised."""
-    pending = queue.Queue()
+    pending: queue.Queue[Any] = queue.Queue()
     for item in items:
         pending.put(item)
     errors: list[BaseException] = []

@@ -77,12 +77,12 @@ def build(db: Session, data_key: str, n: int, desks: int, voters: int) -> list[C
         # Polling day: the voting day is today and the roll is frozen (its own workflow is
         # tested elsewhere; here it only has to be so).
         from election.models import utcnow
-        e = db.get(Election, election.id)
+        e = db.get_one(Election, election.id)
         e.election_day = clock.today()
         e.roll_frozen_at = utcnow()
         db.commit()
         out.append(Community(key, election.id, election.uid, [d.id for d in station.desks], [b.id for b in station.boxes],
-                             [(r[0], r[1]) for r in rows], papers, fields))
+                             [(r[0], r[1] or "") for r in rows], papers, fields))
     return out
 
 
