@@ -164,13 +164,13 @@ def relatives_of_candidate_withdraw(db: Session, election: Election, resident_id
         member.seated, member.withdrawn, member.withdrawn_reason = False, True, reason
         member.is_chair = False
         for step in steps:
-            if step.kind == "seated":
+            if step.kind == "seated" and step.person is not None:
                 by_label[step.person].seated = True
                 by_label[step.person].seated_by_succession = True
         db.flush()
         for step in steps:
-            payload = {"person": step.person, "message": step.message}
-            if step.kind == "seated":
+            payload: dict[str, object] = {"person": step.person, "message": step.message}
+            if step.kind == "seated" and step.person is not None:
                 payload["votes"] = by_label[step.person].votes
             record_event(db, election, EVENT_KINDS[step.kind], payload, actor,
                          reason if step.kind == "withdrew" else "依次递补")

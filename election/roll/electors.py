@@ -14,12 +14,12 @@ from ..models import Election, Household, HouseholdRep, Representative, Resident
 from ..rules.methods import basis_line, designation_problems, method_of
 
 
-def _voters(election: Election) -> Select[tuple[Resident]]:
+def _voters(election: Election) -> Select[Resident]:
     return select(Resident).where(Resident.election_id == election.id, Resident.status == "registered",
                                   Resident.eligible.is_(True))
 
 
-def electors_query(election: Election) -> Select[tuple[Resident]]:
+def electors_query(election: Election) -> Select[Resident]:
     """The electors of the election as a query over Resident."""
     q = _voters(election)
     if election.method == "household":

@@ -35,6 +35,7 @@ from election.rules.tally_types import (
     R_TIE,
     WOMAN_DECISIONS,
     BodyOutcome,
+    BodyStatus,
     Candidate,
     Elected,
     HeldRunoff,
@@ -207,8 +208,8 @@ def _decide(inp: TallyInput, counts: Counts, names: dict[str, str], female: set[
         return returned_of.get(body, inp.papers_returned)
 
     R = inp.papers_returned
-    order = {p.key: i for i, p in enumerate(inp.posts)}
-    posts_sorted = sorted(inp.posts, key=lambda p: (-p.rank, order[p.key]))
+    post_index = {p.key: i for i, p in enumerate(inp.posts)}
+    posts_sorted = sorted(inp.posts, key=lambda p: (-p.rank, post_index[p.key]))
     by_key = {p.key: p for p in inp.posts}
     thresholds: dict[str, Threshold] = {p.key: threshold_for(p, inp.round_kind, rb, R_of(p.body)) for p in inp.posts}
     rankings: dict[str, list[tuple[str, int]]] = {
@@ -224,7 +225,7 @@ def _decide(inp: TallyInput, counts: Counts, names: dict[str, str], female: set[
     # Near-relative set-asides change who moves up, so seats are re-decided until stable.
     nr_aside: dict[str, tuple[str, str]] = {}  # person -> (post, explanation)
     pending: set[str] = set()
-    held: Counter[str] = Counter()
+    seats_held: Counter[str] = Counter()
     rel_ties: dict[str, list[Tie]] = defaultdict(list)
     sels: dict[str, Selection] = {}
     elected_at: dict[str, tuple[PostSpec, int]] = {}
@@ -233,7 +234,7 @@ def _decide(inp: TallyInput, counts: Counts, names: dict[str, str], female: set[
         sels = {}
         for post in posts_sorted:
             excl = prior | nr_aside.keys() | pending | elected_at.keys()
-            sel = select_post(post, rankings[post.key], thresholds[post.key].min_votes, excl, female, held[post.key])
+            sel = select_post(post, rankings[post.key], thresholds[post.key].min_votes, excl, female, seats_held[post.key])
             for pid, v in sel.elected:
                 elected_at[pid] = (post, v)
             sels[post.key] = sel
@@ -245,7 +246,7 @@ def _decide(inp: TallyInput, counts: Counts, names: dict[str, str], female: set[
         opost, ovotes = elected_at[other]
         if verdict == "tie":
             pending |= {kept, other}
-            held[opost.key] += 1
+            seats_held[opost.key] += 1
             rel_ties[opost.key].append(Tie(opost.key, tuple(sorted((kept, other))), ovotes, 1))
         elif verdict == "bar":
             kdesc = (f"当选为{by_key[elected_at[kept][0].key].name_zh}" if kept in elected_at else "已在前一轮当选")
@@ -322,9 +323,9 @@ def _decide(inp: TallyInput, counts: Counts, names: dict[str, str], female: set[
             elif pid in prior:
                 code, text = R_HIGHER_POST, f"{nm(pid)}已在前一轮当选，本轮得票不再计算。"
             elif pid in elected_post and elected_post[pid] != key:
-                other = by_key[elected_post[pid]]
+                higher = by_key[elected_post[pid]]
                 code = R_HIGHER_POST
-                text = f"{nm(pid)}已当选为{other.name_zh}，在{post.name_zh}的 {v} 票不再计算，由得票次多者依次递补。"
+                text = f"{nm(pid)}已当选为{higher.name_zh}，在{post.name_zh}的 {v} 票不再计算，由得票次多者依次递补。"
                 if v >= th.min_votes:
                     set_asides.append(SetAside(pid, nm(pid), key, "multi_post", text))
             elif pid in nr_aside and nr_aside[pid][0] == key:
@@ -396,6 +397,7 @@ def _decide(inp: TallyInput, counts: Counts, names: dict[str, str], female: set[
                   and (zhuren_elected or not rb.vacancy_needs_zhuren))
         if body_unfilled[body] and (inp.round_kind != "runoff" or not enough):
             needs_round.add(body)
+        status: BodyStatus
         if body_ties:
             status, text = "revote_needed", f"{bname}有票数相等的名额，须就票数相等者再次投票。"
             if body in needs_round:

@@ -15,6 +15,7 @@ from election.rules.rulebook import Rulebook
 Body = Literal["jwh", "jdw"]
 ThresholdRule = Literal["majority", "plurality"]
 RoundKind = Literal["main", "revote", "runoff"]
+BodyStatus = Literal["complete", "revote_needed", "runoff_needed", "vacancies_allowed", "new_round_needed"]
 
 BODY_ZH: dict[str, str] = {"jwh": "居民委员会", "jdw": "居务监督委员会"}
 FEMALE = frozenset({"女", "F", "f", "female"})
@@ -262,7 +263,7 @@ class BodyOutcome:
     body: str
     seats: int
     elected_total: int
-    status: Literal["complete", "revote_needed", "runoff_needed", "vacancies_allowed", "new_round_needed"]
+    status: BodyStatus
     explanation: str
 
 
