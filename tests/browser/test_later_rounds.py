@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import io
 import itertools
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from datetime import time as dtime
 
 import pytest
 from pypdf import PdfReader
@@ -89,6 +90,7 @@ def test_runoff_print_page_and_desk(page, phone, runoff_world, tmp_path):
     assert page.get_by_label("本轮投票日期（印在选票上，印制前可以修改）").count() == 0
 
     voter = w.voters[5]  # voted in round 1
+    clock.pin(datetime.combine(later, dtime(10, 0)))  # papers are issued on the round's own voting day
     log_in(phone, rw["users"]["clerk"])
     phone.goto(f"/elections/{e.id}/polling/desks/{w.station.desks[0].id}")
     assert phone.locator("#round").inner_text() == "第 2 轮 · 另行选举"
