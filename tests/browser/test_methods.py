@@ -175,6 +175,7 @@ def _box_count_publish(page, base, users, papers, box_url, voting):
     with page.expect_navigation():
         page.get_by_role("button", name="确认本票箱选票已混合").click()
     for _t, a_code in papers[:voting]:
+        page.locator("#scan").focus()  # autofocus may come after the first keys on a busy machine
         page.keyboard.type(a_code)
         page.keyboard.press("Enter")
         for key in keys:
