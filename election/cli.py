@@ -205,7 +205,8 @@ def tally_cmd(scenario: str) -> None:
 
 
 # Bundles: `juxuan bundle export` and `juxuan demo --simulate` (election/cli_bundle.py).
-from .cli_bundle import add_simulate as _add_simulate, bundle_group as _bundle_group  # noqa: E402
+from .cli_bundle import add_simulate as _add_simulate  # noqa: E402
+from .cli_bundle import bundle_group as _bundle_group  # noqa: E402
 
 main.add_command(_bundle_group)
 

@@ -99,7 +99,7 @@ def run_simulation(voters: int, seed: int) -> None:
         db.commit()
         click.echo(f"模拟选举 / simulated election {election.id}: {len(sim.deposited_codes)} 张选票计入 / papers counted")
         click.echo(f"公开公示包 / public bundle: /e/{election.id}/result  (head #{out.head_seq})")
-        for r, t in list(sim.deposited_codes.items())[:3]:
+        for t in list(sim.deposited_codes.values())[:3]:
             from .protocol.codes import human
 
             click.echo(f"  示例回执码 / sample receipt code: {human(t)}")

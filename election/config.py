@@ -6,10 +6,9 @@ folder and reused after that.
 """
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import os
 import secrets
+from collections.abc import Callable
 from pathlib import Path
 
 from cryptography.fernet import Fernet

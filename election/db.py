@@ -9,7 +9,6 @@ do the work.
 from __future__ import annotations
 
 import os
-
 from typing import Any, cast
 
 from sqlalchemy import CursorResult, Engine, Result, create_engine, event

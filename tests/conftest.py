@@ -11,16 +11,15 @@ from datetime import date, datetime, timedelta
 from datetime import time as dtime
 
 import pytest
+from argon2 import PasswordHasher
 from cryptography.fernet import Fernet
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from election import clock
-from election.app import create_app
-from argon2 import PasswordHasher
-
 from election.accounts import service as accounts_service
 from election.accounts.service import create_user
+from election.app import create_app
 from election.db import make_engine
 from election.models import Base
 from election.setup.service import ElectionDraft, create_community, create_election

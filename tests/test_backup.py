@@ -16,10 +16,10 @@ from election.app import create_app
 from election.backup import backup, restore
 from election.db import make_engine
 from election.errors import UserError
-from election.publication import published as publication
 from election.ledger.keys import fingerprint_of
-from election.publication.bundle import export_bundle
 from election.models import Election
+from election.publication import published as publication
+from election.publication.bundle import export_bundle
 from tests.conftest import DATA_KEY, PG_URL
 from tests.ledger.helpers import simulated
 from tools.verify import run

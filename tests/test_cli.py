@@ -1,7 +1,6 @@
 """The `juxuan` command line: init-db, create-user, demo, bilingual help."""
 from __future__ import annotations
 
-from click.testing import CliRunner
 from sqlalchemy import func, select
 
 from election.cli import main

@@ -1,17 +1,16 @@
 """Communities, elections, bodies and the rulebook (issue: foundation)."""
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 
 from election import clock
 from election.errors import UserError
-from election.ledger.events import events_of
+from election.ledger.events import as_chain_event, events_of
 from election.protocol.chain import verify_chain
-from election.ledger.events import as_chain_event
-from tests.conftest import DATA_KEY
 from election.setup.service import ElectionDraft, change_rulebook, create_community, create_election, rulebook_of
+from tests.conftest import DATA_KEY
 
 
 def draft(**changes) -> ElectionDraft:

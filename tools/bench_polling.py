@@ -125,7 +125,7 @@ class _Server:
         self.key = _fernet()
         self.base = ""
 
-    def __enter__(self) -> "_Server":
+    def __enter__(self) -> _Server:
         from election.db import make_engine
         from election.models import Base
 

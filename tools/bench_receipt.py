@@ -11,8 +11,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from election.publication.receipts import sealed_boxes
 from election.protocol import bundle, codes, merkle
+from election.publication.receipts import sealed_boxes
 from tools.bench_verify import build_bundle
 
 LOOKUPS = 2000

@@ -17,9 +17,8 @@ from sqlalchemy import Text, cast, insert, select
 
 from election.counting.result import compute_result
 from election.db import make_engine, make_sessionmaker
-from election.models import AuditCode, Base, Election, Candidate, Household, Issuance, PollingStation, Resident, Round
+from election.models import AuditCode, Base, Candidate, Election, Household, Issuance, PollingStation, Resident, Round
 from election.setup.service import ElectionDraft, create_community, create_election
-
 
 
 def _fernet_key() -> str:
@@ -58,7 +57,7 @@ def _populate(db, n: int, seed: int, data_key: str | None = None):
     db.execute(insert(Issuance), [{"election_id": election.id, "round_number": 1, "voter_id": ids[i],
                                    "station_id": station.id, "clerk": "b"} for i in range(n)])
     records = []
-    for i in range(n):
+    for _ in range(n):
         marks = {}
         for post, (seats, people) in posts.items():
             pick = rng.sample(people, rng.randint(0, seats))

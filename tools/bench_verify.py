@@ -8,7 +8,6 @@ seal): the database is not what is measured. ``python -m tools.bench_verify [N]`
 from __future__ import annotations
 
 import gc
-from typing import Any
 import hashlib
 import io
 import random
@@ -16,6 +15,7 @@ import sys
 import time
 import zipfile
 from collections import Counter
+from typing import Any
 
 import orjson
 

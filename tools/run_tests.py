@@ -16,7 +16,12 @@ import sys
 
 PG_URL = os.environ.get("PG_TEST_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 BIN = os.path.dirname(sys.executable)
-CHECKS: list[list[str]] = []
+# The static checks, in the venv: lint and import order, then the types (strict for the pure
+# packages and the verifier; pyproject.toml). Run before the suite so a finding fails fast.
+CHECKS: list[list[str]] = [
+    ["ruff", "check", "."],
+    ["mypy"],
+]
 
 
 def postgres_answers(host: str = "127.0.0.1", port: int = 5432) -> bool:

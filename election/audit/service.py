@@ -28,16 +28,17 @@ from sqlalchemy.orm import Session
 
 from ..counting.result import build_input, published
 from ..counting.service import ballot_of, marks_from_entry
+from ..counting.tables import bundle_round
 from ..errors import UserError
 from ..ledger.events import events_of, record_event
-from ..counting.tables import bundle_round
 from ..ledger.keys import sign_head
 from ..models import Audit, AuditCode, AuditDraw, Election, RoundResult
 from ..protocol import rla
 from ..protocol.canonical import canonical_json, sha256_hex
 from ..protocol.codes import CodeError, audit_hash, parse_audit_qr
 from ..protocol.rla_assert import AuditPlan, plan
-from ..protocol.rla_audit import MISSING, Evaluation, Finding, evaluate as evaluate_findings, hand_count_input, initial_size
+from ..protocol.rla_audit import MISSING, Evaluation, Finding, hand_count_input, initial_size
+from ..protocol.rla_audit import evaluate as evaluate_findings
 from ..rules.rulebook import Rulebook
 from ..rules.scenario import result_to_dict
 from ..rules.tally import tally

@@ -137,7 +137,7 @@ def simulate(db: Session, election: Election, voters: int = 120, seed: int = 1,
     for i in paper_order[len(turnout) + 2 + len(extra_voters):]:
         db.execute(_update(Receipt).where(Receipt.election_id == election.id, Receipt.r_hash == rs[i]).values(state="unused"))
         db.execute(_update(AuditCode).where(AuditCode.election_id == election.id, AuditCode.d_hash == ds[i]).values(state="voided"))
-    for label, box in boxes.items():
+    for label in boxes:
         record_event(db, election, "box_counted", {"box": label}, actor, "模拟计票",
                      at=f"{election.election_day.isoformat()}T18")
     db.flush()

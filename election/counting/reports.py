@@ -2,9 +2,8 @@
 filing (备案) of the report with the street office, received by its auditor."""
 from __future__ import annotations
 
-from typing import Any
-
 import io
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -20,12 +19,12 @@ from ..ledger.events import events_of, record_event
 from ..ledger.keys import fingerprint_of
 from ..models import ROUND_KINDS, Election, Filing, RoundResult, User
 from ..protocol.writeins import OTHER
+from ..rounds import day_of, round_of
 from ..rules.methods import basis_line, method_of
 from ..rules.rulebook import Rulebook
-from ..rounds import day_of, round_of
 from ..rules.tally_types import BODY_ZH
-from .result import published
 from ..settings import rulebook_of
+from .result import published
 from .service import ballot_of
 from .staff import assisted_count
 

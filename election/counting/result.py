@@ -31,6 +31,7 @@ from ..models import (
 from ..nomination.service import ballot_key
 from ..protocol import writeins
 from ..roll.electors import electors_count
+from ..rounds import day_of, round_of
 from ..rules.scenario import held_from_list, result_to_dict
 from ..rules.tally import tally
 from ..rules.tally_types import (
@@ -43,7 +44,6 @@ from ..rules.tally_types import (
     TallyInputError,
     TallyResult,
 )
-from ..rounds import day_of, round_of
 from ..rules.tally_types import (
     Candidate as TCandidate,
 )

@@ -6,11 +6,10 @@ box and the marks. Events say which box a paper went into, never its D or its ma
 """
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -18,15 +17,20 @@ from ..db import begin_write, rows_changed
 from ..errors import UserError
 from ..ledger.events import record_event
 from ..models import (
-    AuditCode, BallotBox, BoxExplanation, Candidate, Election, Issuance, PrintBatch, Receipt, Relation, Resident,
-    RoundResult, SecondEntry, TallyBoard,
+    AuditCode,
+    BallotBox,
+    Candidate,
+    Election,
+    PrintBatch,
+    Resident,
+    RoundResult,
+    SecondEntry,
 )
 from ..protocol.codes import CodeError, audit_hash, parse_audit_qr
 from ..rounds import check_open, round_of
 from ..rules.bodies import BodiesConfig
-from ..rules.tally import tally
 from ..rules.tally_types import (
-    Candidate as TCandidate, Paper, PostMarks, PostSpec, PriorElected, TallyInput, TallyInputError, TallyResult,
+    PostSpec,
 )
 from ..settings import rulebook_of
 
@@ -46,7 +50,6 @@ def check_records_open(db: Session, election: Election, number: int) -> None:
     """Refuse changing a round's records once its result is published: only a recorded
     correction (counting.result.reopen_result) re-opens the result, which is then
     published again (docs/AUDIT.md, commitment)."""
-    from ..models import RoundResult
 
     if db.scalar(select(RoundResult.id).where(RoundResult.election_id == election.id,
                                               RoundResult.round_number == number)) is not None:

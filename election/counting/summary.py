@@ -16,8 +16,8 @@ from ..clock import cn_date
 from ..errors import UserError
 from ..models import Election, RoundResult
 from ..rules.bodies import BodiesConfig
-from ..rules.tally_types import BODY_ZH
 from ..rules.rulebook import Rulebook
+from ..rules.tally_types import BODY_ZH
 from .reports import REASON_ZH
 
 NEXT_ZH = {

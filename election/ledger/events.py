@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..models import Election, ElectionEvent, utcnow
-from ..protocol.chain import Event, ZERO_HASH, event_hash, genesis
+from ..protocol.chain import ZERO_HASH, Event, event_hash, genesis
 
 
 def second_stamp(moment: datetime | None = None) -> str:

@@ -1,20 +1,38 @@
 """SQLAlchemy 2.x typed models, one module per aggregate. Importing this package
 registers every table on Base.metadata (Alembic and the tests rely on that)."""
+from .accounts import ROLES, STREET_ROLES, LoginFailure, RateCounter, User
+from .ballots import ROUND_KINDS, AuditCode, Receipt, Round
 from .base import Base, utcnow
 from .community import METHODS, Community, Election
-from .accounts import ROLES, STREET_ROLES, LoginFailure, RateCounter, User
+from .counting import BoxExplanation, Filing, RoundResult, SecondEntry, TallyBoard
 from .events import ElectionEvent
+from .ledger import Audit, AuditDraw, Complaint, Countersignature, ElectionKey, HeadNotice, StreetOfficeKey
+from .nomination import (
+    CANDIDATE_STATUSES,
+    CHANNELS,
+    EXTENDED_RELATIONS,
+    RELATIONS,
+    Candidate,
+    Nomination,
+    PrimaryVote,
+    Relation,
+    Signature,
+)
+from .polling import BallotBox, Desk, Issuance, MobileBoxVoter, PollingStation, PrintBatch, Proxy, ReconciliationNote, SpoilRecord
+from .representatives import (
+    COMMITTEE_BODIES,
+    REP_METHODS,
+    REP_STATUSES,
+    CommitteeEntry,
+    GroupLeader,
+    RepArea,
+    RepAreaHousehold,
+    RepPlan,
+    Representative,
+    SelectionMeeting,
+)
 from .roll import CATEGORIES, STATUSES, Household, Resident
 from .roll_extra import APPLICATION_KINDS, OBJECTION_STATUSES, HouseholdRep, Objection, RollApplication
-from .nomination import CANDIDATE_STATUSES, CHANNELS, EXTENDED_RELATIONS, RELATIONS, Candidate, Nomination, PrimaryVote, Relation, Signature
-from .polling import BallotBox, Desk, Issuance, MobileBoxVoter, PollingStation, PrintBatch, Proxy, ReconciliationNote, SpoilRecord
-from .ballots import ROUND_KINDS, AuditCode, Receipt, Round
-from .ledger import Audit, AuditDraw, Complaint, Countersignature, ElectionKey, HeadNotice, StreetOfficeKey
-from .representatives import (
-    COMMITTEE_BODIES, REP_METHODS, REP_STATUSES, CommitteeEntry, GroupLeader, RepArea, RepAreaHousehold, RepPlan,
-    Representative, SelectionMeeting,
-)
-from .counting import BoxExplanation, Filing, RoundResult, SecondEntry, TallyBoard
 
 __all__ = [
     "Base", "utcnow", "METHODS", "Community", "Election", "ROLES", "STREET_ROLES", "User", "LoginFailure", "RateCounter",

@@ -26,7 +26,7 @@ class Community(Base):
     households: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
-    elections: Mapped[list["Election"]] = relationship(back_populates="community")
+    elections: Mapped[list[Election]] = relationship(back_populates="community")
 
 
 class Election(Base):

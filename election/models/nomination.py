@@ -65,7 +65,7 @@ class Nomination(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     candidate: Mapped[Candidate] = relationship()
-    signatures: Mapped[list["Signature"]] = relationship(back_populates="nomination")
+    signatures: Mapped[list[Signature]] = relationship(back_populates="nomination")
 
     @property
     def channel_label(self) -> str:

@@ -25,8 +25,8 @@ class PollingStation(Base):
     papers_handed_over: Mapped[int] = mapped_column(Integer, default=0)
     handover_signed_by: Mapped[str] = mapped_column(String(120), default="")
 
-    boxes: Mapped[list["BallotBox"]] = relationship(back_populates="station")
-    desks: Mapped[list["Desk"]] = relationship(back_populates="station")
+    boxes: Mapped[list[BallotBox]] = relationship(back_populates="station")
+    desks: Mapped[list[Desk]] = relationship(back_populates="station")
 
 
 class BallotBox(Base):

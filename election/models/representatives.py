@@ -45,7 +45,7 @@ class RepArea(Base):
     seats: Mapped[int] = mapped_column(Integer, default=1)
     explanation: Mapped[str] = mapped_column(Text)
 
-    members: Mapped[list["RepAreaHousehold"]] = relationship(
+    members: Mapped[list[RepAreaHousehold]] = relationship(
         back_populates="area", cascade="all, delete-orphan", order_by="RepAreaHousehold.position"
     )
 

@@ -37,7 +37,7 @@ class Household(Base):
     room: Mapped[str] = mapped_column(String(40), default="")
     group_name: Mapped[str] = mapped_column(String(60), default="")
 
-    residents: Mapped[list["Resident"]] = relationship(back_populates="household")
+    residents: Mapped[list[Resident]] = relationship(back_populates="household")
 
 
 class Resident(Base):

@@ -14,7 +14,17 @@ from sqlalchemy.orm import Session
 
 from ..errors import UserError
 from ..ledger.events import record_event
-from ..models import AuditCode, BallotBox, Election, Issuance, PollingStation, PrintBatch, Receipt, ReconciliationNote, SpoilRecord
+from ..models import (
+    AuditCode,
+    BallotBox,
+    Election,
+    Issuance,
+    PollingStation,
+    PrintBatch,
+    Receipt,
+    ReconciliationNote,
+    SpoilRecord,
+)
 from ..protocol.findings import Finding
 from ..protocol.manifest import Manifest
 from ..protocol.reconcile import BoxTally, reconcile

@@ -15,10 +15,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .. import clock
-from ..rounds import day_of
 from ..errors import UserError
 from ..ledger.events import record_event
 from ..models import Election, ElectionEvent, PrintBatch, Round
+from ..rounds import day_of
 
 OVERRIDE = "polling_day_override"
 

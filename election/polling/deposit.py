@@ -16,11 +16,11 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from ..db import begin_write, rows_changed
-from ..rounds import check_open, current_round
 from ..errors import UserError
 from ..models import AuditCode, Election, PollingStation, Receipt, SpoilRecord, utcnow
 from ..protocol import codes
 from ..protocol.chain import hour_stamp
+from ..rounds import check_open, current_round
 from .stations import box_of, station_of
 
 STATE_ZH = {"printed": "未投入", "deposited": "已投入票箱", "spoiled": "已作废（写错换票）", "unused": "未使用已作废"}

@@ -14,16 +14,26 @@ from sqlalchemy import Integer, bindparam, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from ..rounds import check_open, current_round, round_of
 from ..db import begin_write, is_sqlite
 from ..errors import UserError
 from ..ledger.events import record_event
 from ..models import (
-    EXTENDED_RELATIONS, BallotBox, Candidate, Desk, Election, Issuance, MobileBoxVoter, PollingStation, Proxy, Relation,
-    Resident, Round,
+    EXTENDED_RELATIONS,
+    BallotBox,
+    Candidate,
+    Desk,
+    Election,
+    Issuance,
+    MobileBoxVoter,
+    PollingStation,
+    Proxy,
+    Relation,
+    Resident,
+    Round,
 )
 from ..roll.cards import find_voter_by_card, search_voters
 from ..roll.electors import is_elector, not_elector_reason
+from ..rounds import check_open, current_round, round_of
 from ..rules.rulebook import Rulebook
 from ..setup.service import rulebook_of
 from .day import check_polling_day, check_polling_day_of

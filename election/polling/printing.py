@@ -16,7 +16,6 @@ exists on disk only until it is downloaded once, and a job left undownloaded is 
 from __future__ import annotations
 
 import os
-
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from datetime import date
@@ -30,8 +29,6 @@ from ballots.ballot_paper import render_ballots
 from ballots.ballot_spec import BallotSpec, PaperCodes, PostSection, split_by_body
 
 from .. import jobs
-from ..rounds import check_open, day_of
-from ..settings import rulebook_of
 from ..errors import UserError
 from ..ledger import keys
 from ..ledger.events import record_event
@@ -39,9 +36,11 @@ from ..models import AuditCode, Candidate, Election, PrintBatch, Receipt, Reside
 from ..protocol import codes, signing
 from ..protocol.manifest import make_manifest
 from ..roll.publication import cn_date
+from ..rounds import check_open, day_of
 from ..rules.bodies import BodiesConfig
 from ..rules.rulebook import Rulebook
 from ..rules.tally_types import BODY_ZH, FEMALE
+from ..settings import rulebook_of
 
 MAX_PAPERS = 20000
 MANIFEST_SIG_TYPE = "juxuan/manifest-signature/v1"

@@ -14,13 +14,13 @@ from datetime import date, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..rounds import check_open, day_of, round_of
-from ..settings import rulebook_of
 from ..db import begin_write
 from ..errors import UserError
 from ..ledger.events import record_event
 from ..models import Election, PrintBatch, Round
 from ..roll.publication import cn_date
+from ..rounds import check_open, day_of, round_of
+from ..settings import rulebook_of
 
 
 def set_round_date(db: Session, election: Election, number: int, day: date, actor: str) -> Round:

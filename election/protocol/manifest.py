@@ -39,7 +39,7 @@ class Manifest:
         return digest(self.to_json())
 
     @staticmethod
-    def from_json(o: dict[str, Any]) -> "Manifest":
+    def from_json(o: dict[str, Any]) -> Manifest:
         m = Manifest(str(o["election"]), int(o["batch"]), tuple(o["receipts"]), tuple(o["audits"]))
         if o.get("receipt_count") != len(m.receipts) or o.get("audit_count") != len(m.audits):
             raise ValueError(f"清单批次 {m.batch} 的数量字段与列表长度不符")

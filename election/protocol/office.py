@@ -5,9 +5,8 @@ checks a sealed auditor bundle with the full verifier and signs its result state
 the signature file. Pure: bytes in, bytes out."""
 from __future__ import annotations
 
-from typing import Any
-
 from dataclasses import dataclass
+from typing import Any
 
 from election.protocol import signing
 from election.protocol.canonical import canonical_json, sha256_hex

@@ -162,7 +162,7 @@ def draw_sample(seed: str, boxes: Mapping[str, int], n: int, start: int = 1) -> 
         raise ValueError("票箱清单中没有选票，无法抽样")
     out = []
     for i in range(start, start + n):
-        x = int.from_bytes(hashlib.sha256(f"{s},{i}".encode("utf-8")).digest(), "big")
+        x = int.from_bytes(hashlib.sha256(f"{s},{i}".encode()).digest(), "big")
         ticket = 1 + x % total
         k = bisect_right(ends, ticket - 1)
         before = ends[k - 1] if k else 0

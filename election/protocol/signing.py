@@ -73,7 +73,7 @@ class SignedStatement:
         return {"statement": self.statement, "signature": self.signature, "key": self.key}
 
     @staticmethod
-    def from_json(o: dict[str, Any]) -> "SignedStatement":
+    def from_json(o: dict[str, Any]) -> SignedStatement:
         return SignedStatement(dict(o["statement"]), str(o["signature"]), str(o["key"]))
 
 

@@ -732,9 +732,8 @@ def verify_read(res: ReadResult, pins: Pins = Pins()) -> tuple[list[Check], dict
         for name, fn in RECORD_CHECKS:
             c.run(name, fn)
     if "audit.json" in c.d:
-        from election.protocol.verify_audit import audit_checks
-
         from election.protocol.verify_audit import NAMES as AUDIT_NAMES
+        from election.protocol.verify_audit import audit_checks
 
         for name, fn in audit_checks():
             NAMES_ZH.setdefault(name, AUDIT_NAMES.get(name, name))

@@ -24,16 +24,16 @@ from ..audit.service import audit_json
 from ..counting.result import build_input  # the counting capability owns the tally input
 from ..counting.tables import bundle_round
 from ..ledger import keys
-from ..ledger.keys import sign_head
 from ..ledger.events import as_chain_event, events_of, record_event
+from ..ledger.keys import sign_head
 from ..models import AuditCode, BallotBox, Election, Issuance, PollingStation, Receipt, Round, RoundResult
 from ..polling.close import papers_per_voter  # the polling capability knows the paper layout
 from ..protocol import bundle as bundle_mod
 from ..protocol import chain as chain_mod
 from ..protocol import codes, merkle
-from ..protocol.canonical import canonical_json
 from ..protocol.bundle import BoxInfo, BundleParts, Record
 from ..protocol.bundle_tally import tally_files
+from ..protocol.canonical import canonical_json
 from ..protocol.manifest import make_manifest
 from ..settings import box_keys
 from ..trustees.service import recount_member

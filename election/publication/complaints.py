@@ -10,8 +10,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..errors import UserError
-from ..models import Complaint, Election, utcnow
 from ..ledger.events import record_event
+from ..models import Complaint, Election, utcnow
 from .published import announced_on, complaint_deadline
 
 KINDS = {"receipt": "查不到回执", "procedure": "选举程序"}

@@ -14,15 +14,15 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
+from ..counting.tables import bundle_round
 from ..errors import UserError
 from ..ledger.events import record_event
-from ..counting.tables import bundle_round
-from .bundle import Exported, export_bundle, public_files
-from .published import bundle_path
 from ..models import AuditCode, Countersignature, Election, StreetOfficeKey
 from ..protocol import bundle as bundle_mod
 from ..protocol import signing
 from ..protocol.office import OfficeError, attach
+from .bundle import Exported, export_bundle, public_files
+from .published import bundle_path
 
 
 def auditor_bundle_path(instance: str | Path, election: Election, round_number: int = 1) -> Path:

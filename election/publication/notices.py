@@ -12,10 +12,10 @@ from sqlalchemy.orm import Session
 
 from .. import clock
 from ..clock import cn_date
-from ..models import Election, HeadNotice
 from ..ledger import keys
 from ..ledger.events import events_of, record_event
 from ..ledger.keys import sign_head
+from ..models import Election, HeadNotice
 
 
 def daily_notice(db: Session, election: Election, data_key: str, actor: str, day: date | None = None) -> HeadNotice:

@@ -17,8 +17,8 @@ from sqlalchemy.orm import Session
 from ..models import Election
 from ..protocol import codes, merkle
 from ..protocol.bundle import read_files
-from .published import bundle_path, published_rounds
 from .bundle import ReceiptAnswer
+from .published import bundle_path, published_rounds
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from ..ledger.events import record_event
 from ..models import Election, GroupLeader, Household, RepArea, Representative, Resident, SelectionMeeting
 from ..rules import meetings as rules_meetings
 from ..setup.service import rulebook_of
-from .people import label_of, parse_vote_lines, resolve_votes, residents_of
+from .people import label_of, parse_vote_lines, residents_of, resolve_votes
 
 
 def _labels(pairs: list[tuple[Resident, int]]) -> dict[str, tuple[Resident, int]]:

@@ -3,7 +3,7 @@ alone, or a name with the last four characters of the ID number when names repea
 from __future__ import annotations
 
 import re
-from typing import Sequence
+from collections.abc import Sequence
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session

@@ -12,6 +12,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from .. import clock
+from ..bulk import gc_paused
 from ..errors import UserError
 from ..ledger.events import record_event
 from ..models import Election, Household, Resident
@@ -19,7 +20,6 @@ from ..pii import PersonalData
 from ..rules import idcard
 from ..rules.roll_rows import RollCheck, RowError, RowWarning, check_rows
 from ..setup.service import rulebook_of
-from ..bulk import gc_paused
 from .files import open_table
 from .glyphs import row_warnings
 from .register import adult_cutoff, flag_double_registrations, judge

@@ -10,10 +10,9 @@ must be confirmed by 街道党工委/纪工委 [seed 江苏 §17]; the 居委会
 
 from __future__ import annotations
 
-from fractions import Fraction
-
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from fractions import Fraction
 
 DEFAULT_MARGINS: dict[str, tuple[int, int]] = {"主任": (1, 1), "副主任": (1, 1), "委员": (1, 3)}
 

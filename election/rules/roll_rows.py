@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from sys import intern
-from typing import Any, Callable, Iterable, Mapping, Sequence
+from typing import Any
 
 from election.rules import idcard
 
@@ -174,8 +174,9 @@ def check_rows(
             continue  # blank lines at the end of a sheet
         row_errors: list[RowError] = []
 
+        # err is called only within this row's iteration, so the loop variables it reads are this row's.
         def err(col: str, code: str, msg: str, shown: str | None = None) -> None:
-            row_errors.append(RowError(rn, col, v[col] if shown is None else shown, code, f"第{rn}行“{col}”：{msg}"))
+            row_errors.append(RowError(rn, col, v[col] if shown is None else shown, code, f"第{rn}行“{col}”：{msg}"))  # noqa: B023
 
         for col in REQUIRED:
             if not v[col]:

@@ -12,14 +12,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..errors import UserError
-from ..ledger.keys import create_key
 from ..ledger.events import record_event, write_genesis
-from ..protocol.canonical import digest
+from ..ledger.keys import create_key
 from ..models import METHODS, STREET_ROLES, Community, Election, User
+from ..protocol.canonical import digest
 from ..rules.bodies import bodies_errors
 from ..rules.presets import PRESET_LABELS, PRESETS
 from ..rules.rulebook import Rulebook, RulebookError
-
 
 # The roll's fingerprint before any voter is registered; roll publication records the real one.
 EMPTY_ROLL = digest([])

@@ -22,7 +22,19 @@ def init_web(app: Flask) -> None:
     init_i18n(app)
 
     from . import (
-        audit, auth, counting, exports, home, jobs, nomination, polling, public, representatives, roll, setup, trustees,
+        audit,
+        auth,
+        counting,
+        exports,
+        home,
+        jobs,
+        nomination,
+        polling,
+        public,
+        representatives,
+        roll,
+        setup,
+        trustees,
         workflow,
     )
 

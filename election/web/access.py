@@ -6,8 +6,8 @@ user cannot even learn that they exist.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import wraps
-from typing import Callable
 
 from flask import Flask, abort, g, redirect, request, url_for
 from flask_login import LoginManager, current_user

@@ -9,23 +9,29 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy.orm import Session
 from flask_wtf import FlaskForm
+from sqlalchemy.orm import Session
 from wtforms import StringField
 from wtforms.validators import DataRequired
 
 from ..audit import service
-from ..publication.countersign import auditor_bundle_path, office_key_of, register_office_key, seal_for_countersign, upload_countersignature
-from ..errors import UserError
-from ..jobs import Running
 from ..counting.service import ballot_of
 from ..counting.tables import bundle_round
-from ..rounds import rounds_of
-from ..publication.bundle import EXPORT_STEPS, export_bundle
+from ..errors import UserError
+from ..jobs import Running
 from ..models import Election
-from .feedback import refuse
+from ..publication.bundle import EXPORT_STEPS, export_bundle
+from ..publication.countersign import (
+    auditor_bundle_path,
+    office_key_of,
+    register_office_key,
+    seal_for_countersign,
+    upload_countersignature,
+)
+from ..rounds import rounds_of
 from .access import election_or_404, roles
 from .db import get_db
+from .feedback import refuse
 from .jobs import start as start_job
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")

@@ -17,20 +17,18 @@ from flask import Blueprint, Response, abort, request
 from flask_login import current_user
 from sqlalchemy.orm import Session
 
-from ..rules.eligibility import age_on
 from .. import clock
 from ..audit import service as audit_service
 from ..counting import reports
-from ..rounds import current_round
-from ..errors import UserError
 from ..counting.tables import bundle_round
-from ..publication.complaints import KINDS as COMPLAINT_KINDS
-from ..publication.complaints import complaints_of
+from ..errors import UserError
 from ..models import CANDIDATE_STATUSES, COMMITTEE_BODIES, RELATIONS, STATUSES, CommitteeEntry, Election, Nomination
 from ..nomination import service as nomination
 from ..polling import close, deposit, issuance
 from ..polling import stations as station_svc
 from ..polling import turnout as turnout_svc
+from ..publication.complaints import KINDS as COMPLAINT_KINDS
+from ..publication.complaints import complaints_of
 from ..representatives import areas as area_svc
 from ..representatives import committee as committee_svc
 from ..representatives import meetings as meeting_svc
@@ -38,6 +36,8 @@ from ..representatives import roster as roster_svc
 from ..roll.cards import voter_number_text
 from ..roll.publication import decision_deadline, objection_deadline, objections_of
 from ..roll.register import applications_of, category_label, listing
+from ..rounds import current_round
+from ..rules.eligibility import age_on
 from ..setup.service import rulebook_of
 from ..workflow.stages import calendar as calendar_lines
 from ..xlsx import MIME, Sheet, workbook_bytes

@@ -30,9 +30,9 @@ from ..errors import UserError
 from ..models import BallotBox, Desk, Resident, Round
 from ..polling import close, deposit, issuance, printing, scrub, stations, turnout
 from ..polling import day as polling_day
-from ..rounds import current_round, day_of, rounds_of
 from ..polling.round_date import set_round_date
 from ..roll.lookup import resolve_voter
+from ..rounds import current_round, day_of, rounds_of
 from .access import election_or_404, public, roles
 from .db import get_db
 from .feedback import refuse

@@ -19,16 +19,16 @@ from wtforms.validators import DataRequired, Length
 from .. import clock
 from ..accounts.ratelimit import WINDOW_SECONDS, hit
 from ..counting.summary import final_list
+from ..counting.tables import bundle_round
 from ..errors import UserError
 from ..jobs import Running
-from ..rounds import current_round, rounds_of
-from ..counting.tables import bundle_round
-from ..publication.receipts import lookup_sealed
+from ..models import Election, RoundResult
+from ..protocol.codes import CodeError
 from ..publication import published as publication
 from ..publication.bundle import EXPORT_STEPS
 from ..publication.complaints import KINDS, answer_complaint, complaints_of, file_complaint
-from ..models import Election, RoundResult
-from ..protocol.codes import CodeError
+from ..publication.receipts import lookup_sealed
+from ..rounds import current_round, rounds_of
 from .access import election_or_404, public, roles
 from .choices import options
 from .db import get_db

@@ -4,10 +4,8 @@ each area's selection meeting, the 居民代表 list with its PDF notice and 补
 from __future__ import annotations
 
 import io
-from datetime import date
 
 from flask import Blueprint, abort, flash, redirect, render_template, send_file, url_for
-
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -16,7 +14,6 @@ from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaF
 from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional
 
 from .. import clock
-from .choices import options
 from ..errors import UserError
 from ..models import COMMITTEE_BODIES, REP_METHODS, RepArea
 from ..representatives import areas as area_svc
@@ -24,9 +21,10 @@ from ..representatives import committee as committee_svc
 from ..representatives import meetings as meeting_svc
 from ..representatives import roster as roster_svc
 from ..setup.service import rulebook_of
-from .feedback import form_errors, refuse
 from .access import election_or_404, roles
+from .choices import options
 from .db import get_db
+from .feedback import form_errors, refuse
 
 bp = Blueprint("representatives", __name__)
 

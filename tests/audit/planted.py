@@ -14,13 +14,12 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from election.protocol import rla
-from election.protocol.rla_assert import AuditPlan, plan
+from election.protocol.rla_assert import AuditPlan, plan, to_paper
 from election.protocol.rla_audit import Evaluation, Finding, evaluate, hand_count_input, initial_size
 from election.rules.presets import preset
 from election.rules.rulebook import Rulebook
 from election.rules.tally import tally
 from election.rules.tally_types import Candidate, PostSpec, TallyInput, TallyResult
-from election.protocol.rla_assert import to_paper
 
 KINDS = ("winner_under", "loser_over", "runoff_floor", "tie_broken", "writeins_dropped",
          "beijing_overvote", "zhejiang_double_post")

@@ -8,13 +8,13 @@ import io
 import pytest
 
 from election.audit import service
-from election.publication.countersign import register_office_key, seal_for_countersign, upload_countersignature
 from election.errors import UserError
 from election.models import StreetOfficeKey
 from election.protocol import bundle
 from election.protocol.office import countersign as office_countersign
 from election.protocol.office import keygen
 from election.protocol.verify import Pins
+from election.publication.countersign import register_office_key, seal_for_countersign, upload_countersignature
 from tests.audit.test_rla_service import SEED, _boxes, _enter_all, _record_of, _sealed
 from tests.conftest import DATA_KEY, csrf_token, finish_job, login
 from tests.ledger.helpers import simulated

@@ -10,12 +10,12 @@ from fractions import Fraction
 import pytest
 
 from election.audit import service
+from election.counting.tables import bundle_round
 from election.errors import UserError
 from election.ledger.events import events_of
-from election.counting.tables import bundle_round
-from election.settings import box_keys
 from election.models import Audit, AuditCode
 from election.protocol import rla
+from election.settings import box_keys
 from tests.conftest import DATA_KEY
 from tests.ledger.helpers import export, simulated
 from tools.verify import run

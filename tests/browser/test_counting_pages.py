@@ -4,10 +4,10 @@ the running tally refreshing itself, the projector view, the board and the overv
 from __future__ import annotations
 
 import uuid
-from datetime import date, timedelta
+from datetime import timedelta
 
-from playwright.sync_api import expect
 import pytest
+from playwright.sync_api import expect
 
 from election import clock
 from election.accounts.service import create_user

@@ -7,8 +7,6 @@ election built with the services gives them content; each page is opened by a us
 the first role its view allows. PDF, zip and JSON answers are skipped (not pages)."""
 from __future__ import annotations
 
-from datetime import date
-
 import pytest
 
 from election import clock

@@ -5,7 +5,7 @@ banner is gone. The calendar marks the late step."""
 from __future__ import annotations
 
 import uuid
-from datetime import date, timedelta
+from datetime import timedelta
 
 from election import clock
 from election.accounts.service import create_user

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import io
 import itertools
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from datetime import time as dtime
 
 import pytest
@@ -18,8 +18,15 @@ from election import clock
 from election.accounts.service import create_user
 from election.models import Issuance
 from election.setup.service import ElectionDraft, create_community, create_election
-from tests.browser.conftest import (PASSWORD, log_in, low_contrast_text, no_horizontal_scroll, shot, small_touch_targets,
-                                   unlabelled_fields)
+from tests.browser.conftest import (
+    PASSWORD,
+    log_in,
+    low_contrast_text,
+    no_horizontal_scroll,
+    shot,
+    small_touch_targets,
+    unlabelled_fields,
+)
 from tests.counting.voting import candidates_of, setup, vote_round
 
 FIRST = {"jwh_zhuren": [0], "jwh_fu_zhuren": [0], "jwh_weiyuan": [0, 1], "jdw_zhuren": [0], "jdw_weiyuan": [0, 1]}

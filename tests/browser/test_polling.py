@@ -4,10 +4,10 @@ turnout and reconciliation. Each fills forms through their labels and takes a sh
 from __future__ import annotations
 
 import itertools
-from datetime import date, timedelta
+from datetime import timedelta
 
-from playwright.sync_api import expect
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from election import clock

@@ -3,12 +3,10 @@
 the published result with its signed root, and a complaint filed through the form."""
 from __future__ import annotations
 
-from datetime import date
-
 from election import clock
 from election.audit.simulate import simulate
-from election.publication.published import publish_bundle
 from election.protocol import codes
+from election.publication.published import publish_bundle
 from election.setup.service import ElectionDraft, create_community, create_election
 from tests.browser.conftest import no_horizontal_scroll, shot, unlabelled_fields
 

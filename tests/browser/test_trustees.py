@@ -12,9 +12,9 @@ from election.accounts.service import create_user
 from election.audit.simulate import simulate
 from election.counting.result import enter_board, publish_result, running_tally
 from election.crypto import ceremony
-from election.publication.published import publish_bundle
 from election.models import Election
 from election.protocol.verify import verify_bundle
+from election.publication.published import publish_bundle
 from election.setup.service import ElectionDraft, create_community, create_election
 from tests.browser.conftest import PASSWORD, log_in, no_horizontal_scroll, shot, unlabelled_fields
 

@@ -15,13 +15,13 @@ from sqlalchemy import select
 from election.audit import service as audit_service
 from election.counting.result import enter_board, publish_result, running_tally
 from election.counting.service import enter_scanned
-from election.rounds import current_round
 from election.errors import UserError
-from election.publication.bundle import export_bundle, lookup_receipt
 from election.models import Round
 from election.polling import deposit, issuance, printing
 from election.polling.close import reconciliation
 from election.protocol import bundle
+from election.publication.bundle import export_bundle, lookup_receipt
+from election.rounds import current_round
 from tests.audit.test_rla_service import SEED
 from tests.conftest import DATA_KEY
 from tests.polling.helpers import open_polling_day, print_capturing
@@ -216,7 +216,7 @@ def test_round_2_through_the_pages(app, db, runoff, monkeypatch):
     papers on round 2's entry page, and the running tally, projector and board follow."""
     import time
 
-    from tests.conftest import csrf_token, finish_job, login
+    from tests.conftest import csrf_token, login
 
     w, e = runoff, runoff.election
     runoff_names = [c.resident.name for c in candidates_of(db, e, "jwh_weiyuan")[2:]]

@@ -17,12 +17,12 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 from election.errors import UserError
-from election.publication.bundle import export_bundle
-from election.rounds import current_round
 from election.models import Candidate, ElectionEvent, Round
 from election.nomination import round_candidates
 from election.nomination.service import ballot_key
 from election.polling import deposit, printing
+from election.publication.bundle import export_bundle
+from election.rounds import current_round
 from tests.conftest import DATA_KEY
 from tests.polling.helpers import print_capturing
 from tools.verify import run

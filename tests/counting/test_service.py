@@ -8,11 +8,23 @@ import pytest
 from sqlalchemy import select
 
 from election.counting.result import (
-    blockers, board_differences, box_counts, compute_result, enter_board, explain_board, explain_box, publish_result,
+    blockers,
+    board_differences,
+    box_counts,
+    compute_result,
+    enter_board,
+    explain_board,
+    explain_box,
+    publish_result,
     running_tally,
 )
 from election.counting.service import (
-    d_from_scan, enter_scanned, mismatches, record_paper, resolve_mismatch, second_entry,
+    d_from_scan,
+    enter_scanned,
+    mismatches,
+    record_paper,
+    resolve_mismatch,
+    second_entry,
 )
 from election.errors import UserError
 from election.models import AuditCode, ElectionEvent, Round, RoundResult

@@ -2,7 +2,7 @@
 No users are made here (argon2 hashing is slow): tests that log in use `world`."""
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from election import clock
 from election.audit.simulate import Simulated, simulate

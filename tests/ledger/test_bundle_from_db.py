@@ -14,7 +14,6 @@ import pytest
 from election.ledger import keys
 from election.ledger.events import events_of
 from election.protocol import bundle, signing
-from election.protocol.bundle import Record
 from tests.conftest import DATA_KEY
 from tests.ledger.helpers import export, simulated
 from tools.verify import recount, run

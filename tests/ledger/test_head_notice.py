@@ -3,7 +3,6 @@ recorded as an event once per day; the signature verifies with the election key.
 from __future__ import annotations
 
 import io
-from datetime import date
 
 from pypdf import PdfReader
 

@@ -9,10 +9,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from election.protocol import signing
-from election.protocol.verify import Pins, verify_bundle
+from election.protocol import bundle, signing
 from election.protocol.office import attach
-from election.protocol import bundle
+from election.protocol.verify import Pins, verify_bundle
 from tests.protocol import forgeries
 from tests.protocol.builder import build
 

@@ -7,8 +7,8 @@ from __future__ import annotations
 import re
 
 from election import clock
-from election.publication import published as publication
 from election.protocol import codes
+from election.publication import published as publication
 from tests.conftest import DATA_KEY, csrf_token
 from tests.ledger.helpers import simulated
 from tools.verify import run
@@ -98,11 +98,11 @@ def test_complaint_is_recorded_in_the_ledger(app, db):
 def test_committee_answers_a_complaint_in_the_ledger(app, db, world):
     """ISSUE: complaints recorded (public form) and answered (committee) in the ledger;
     a complaint after the window (complaint_window_days) is refused with the deadline."""
-    from datetime import date, timedelta
+    from datetime import timedelta
 
     from election.errors import UserError
-    from election.publication.complaints import file_complaint
     from election.ledger.events import events_of
+    from election.publication.complaints import file_complaint
     from tests.conftest import login
 
     e = world["a"]["election"]

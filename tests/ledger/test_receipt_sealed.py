@@ -9,8 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from election.publication import published as publication
 from election.protocol import bundle, codes, merkle
+from election.publication import published as publication
 from tests.conftest import DATA_KEY
 from tests.ledger.helpers import simulated
 from tools.bench_receipt import bench_receipt

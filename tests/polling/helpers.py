@@ -106,8 +106,8 @@ def open_polling_day(db, election, round_number: int = 1) -> None:
     """What polling day needs (election.polling.day): the roll frozen and the project clock
     on the round's voting day, 09:00 local. Printing stays each test's own step."""
     from election import clock
-    from election.rounds import day_of
     from election.models import Round, utcnow
+    from election.rounds import day_of
 
     if election.roll_frozen_at is None:
         election.roll_frozen_at = utcnow()

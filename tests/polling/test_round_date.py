@@ -11,12 +11,12 @@ import pytest
 from pypdf import PdfReader
 from sqlalchemy import select
 
-from election.rounds import current_round
 from election.errors import UserError
 from election.models import ElectionEvent
 from election.polling import deposit
 from election.polling.round_date import set_round_date
 from election.roll.publication import cn_date
+from election.rounds import current_round
 from tests.conftest import csrf_token, login
 from tests.counting.voting import setup, vote_round
 

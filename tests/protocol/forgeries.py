@@ -229,8 +229,9 @@ def forged(built: Built, forge: Callable[[Built], Files | bytes]) -> bytes:
 
 def remade_chain(built: Built) -> tuple[bytes, signing.Ed25519PrivateKey]:
     """The whole chain re-made under a new election key: internally consistent."""
-    from tests.protocol.builder import _key
     import random
+
+    from tests.protocol.builder import _key
 
     new = _key(random.Random(99))
     f = _files(built)
@@ -259,8 +260,9 @@ def truncated_chain(built: Built) -> bytes:
 
 def office_forged(built: Built) -> bytes:
     """The result countersigned by a key the server made itself, not the office's."""
-    from tests.protocol.builder import _key
     import random
+
+    from tests.protocol.builder import _key
 
     other = _key(random.Random(7))
     parts = bundle.countersign(built.parts, other, "2026-11-25")

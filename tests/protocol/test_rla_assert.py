@@ -2,12 +2,11 @@
 function both sides of a comparison go through (election/protocol/rla_assert.py)."""
 from __future__ import annotations
 
-from election.protocol.rla_assert import OTHER, counted_votes, plan
+from election.protocol.rla_assert import OTHER, counted_votes, plan, to_paper
 from election.protocol.rla_audit import Finding, evaluate, initial_size
 from election.rules.presets import preset
 from election.rules.tally import tally
 from election.rules.tally_types import Candidate, PostSpec, TallyInput
-from election.protocol.rla_assert import to_paper
 
 ZHUREN = PostSpec("jwh_zhuren", "jwh", "主任", 1, 3)
 WEIYUAN = PostSpec("jwh_weiyuan", "jwh", "委员", 2, 1)

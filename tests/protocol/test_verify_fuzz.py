@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import zipfile
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -135,7 +136,7 @@ def test_zip_bombs_and_hostile_json_are_bounded() -> None:
         assert failed == {"canonical"}, (hostile[:20], failed)
 
 
-def _worst_case(tmp_path) -> "Path":
+def _worst_case(tmp_path) -> Path:
     """The largest input the bounds let through to parsing: distinct short strings up to the
     memory estimate (the costliest JSON values per byte), in two members."""
     import itertools

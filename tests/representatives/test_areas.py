@@ -5,9 +5,10 @@ import pytest
 from sqlalchemy import func, select
 
 from election.errors import UserError
-from election.models import Household, RepArea, RepAreaHousehold
+from election.models import RepArea, RepAreaHousehold
 from election.representatives import areas as svc
-from election.rules.partition import order_households, Household as RuleHousehold
+from election.rules.partition import Household as RuleHousehold
+from election.rules.partition import order_households
 from tests.conftest import DATA_KEY
 from tests.representatives.factory import build_roll
 

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import random
 from collections import Counter
-from datetime import date
 
 from sqlalchemy import select
 

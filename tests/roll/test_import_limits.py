@@ -18,8 +18,8 @@ from election.roll import xlsx_limits
 from election.roll.files import open_table, read_table
 from election.roll.importing import import_roll
 from tests.conftest import DATA_KEY
-from tests.roll.hostile import column_letters, header_row, huge_cell, many_rows, xlsx
 from tests.roll.helpers import csv_bytes, make_id, row, xlsx_bytes
+from tests.roll.hostile import column_letters, header_row, huge_cell, many_rows, xlsx
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -88,7 +88,7 @@ def test_more_rows_than_the_limit_are_refused_with_or_without_a_declared_dimensi
 
 
 def test_a_cell_far_away_is_refused_instead_of_filled_in_as_a_dense_range():
-    far = f'<row r="2"><c r="A2"><v>1</v></c></row><row r="1048576"><c r="XFD1048576"><v>1</v></c></row>'.encode()
+    far = b'<row r="2"><c r="A2"><v>1</v></c></row><row r="1048576"><c r="XFD1048576"><v>1</v></c></row>'
     message = refused(xlsx([header_row(), far]))
     assert "行" in message and "上限" in message
 

@@ -11,19 +11,24 @@ from pypdf import PdfReader
 from reportlab.lib.pagesizes import A4
 from sqlalchemy import select
 
-from election import clock
 from ballots.voter_cards import CARD_H, CARD_W, card_origin
+from election import clock
 from election.errors import UserError
 from election.ledger.events import events_of
 from election.models import Resident
+from election.pii import PersonalData
 from election.protocol.canonical import digest
 from election.roll.cards import assign_cards, find_voter_by_card, render_cards, search_voters
 from election.roll.importing import import_roll
 from election.roll.publication import (
-    decide_objection, file_objection, freeze_roll, publish_roll, render_roll_notice, roll_fingerprint,
+    decide_objection,
+    file_objection,
+    freeze_roll,
+    publish_roll,
+    render_roll_notice,
+    roll_fingerprint,
 )
 from election.roll.register import apply_for_registration, change_status, overview
-from election.pii import PersonalData
 from tests.ballots.pdfcheck import crop_points, fonts_of, qr_payloads, render_page
 from tests.conftest import DATA_KEY
 from tests.roll.helpers import csv_bytes, make_id, row

@@ -13,11 +13,11 @@ from election.audit.simulate import simulate
 from election.crypto import ceremony, recount_doc
 from election.errors import UserError
 from election.ledger.keys import private_key
-from election.publication.bundle import build_parts, export_bundle, public_files
 from election.models import AuditCode
 from election.protocol import bundle as bundle_mod
 from election.protocol.canonical import canonical_json
 from election.protocol.verify import verify_bundle
+from election.publication.bundle import build_parts, export_bundle, public_files
 from election.trustees import service as trustees
 from tests.conftest import DATA_KEY
 from tests.ledger.helpers import new_election

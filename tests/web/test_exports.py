@@ -16,23 +16,23 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 
-from election.rules.eligibility import age_on
 from election import clock
 from election.counting import reports
 from election.counting.result import enter_board, publish_result, running_tally
-from election.publication.complaints import answer_complaint, file_complaint
 from election.models import AuditCode, Receipt, SpoilRecord
 from election.nomination import service as nomination
 from election.nomination.demo import add_demo_candidates
 from election.pii import PersonalData
-from election.protocol.codes import human
 from election.polling import close, issuance, stations, turnout
 from election.polling.demo import add_demo_polling
+from election.protocol.codes import human
+from election.publication.complaints import answer_complaint, file_complaint
 from election.representatives import meetings
 from election.representatives.demo import add_demo_representatives
 from election.roll.demo import add_demo_roll
 from election.roll.publication import decide_objection, file_objection, publish_roll
 from election.roll.register import applications_of, listing
+from election.rules.eligibility import age_on
 from election.web.access import _MARK
 from election.web.exports import EXPORTS
 from election.xlsx import MIME

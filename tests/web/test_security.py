@@ -9,9 +9,9 @@ from argon2 import PasswordHasher
 from sqlalchemy import func, select
 
 from election import logs
-from election.app import create_app
 from election.accounts import service as accounts
 from election.accounts.service import change_password, create_user, password_problems
+from election.app import create_app
 from election.errors import UserError
 from election.models import LoginFailure, User
 from election.protocol import codes

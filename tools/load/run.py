@@ -1,10 +1,6 @@
 """Running the polling day: the actors, the kill -9, and the check afterwards."""
 from __future__ import annotations
 
-from typing import Any
-
-from collections.abc import Callable
-
 import os
 import queue
 import random
@@ -12,8 +8,10 @@ import tempfile
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.engine import make_url
