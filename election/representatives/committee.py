@@ -123,22 +123,7 @@ def member_becomes_candidate(db: Session, election: Election, resident_id: int, 
         return []
     if not rulebook_of(election).committee_member_withdraws_when_candidate:
         return [f"{member.label}是选举委员会成员；本选举规则未要求成为候选人的成员退出"]
-    updated, steps = succession.withdraw(_as_rule(rows), member.label, "被提名为候选人")
-    by_label = {e.label: e for e in rows}
-    member.seated, member.withdrawn, member.withdrawn_reason = False, True, "被提名为候选人"
-    member.is_chair = False
-    for step in steps:
-        if step.kind == "seated" and step.person is not None:
-            by_label[step.person].seated = True
-            by_label[step.person].seated_by_succession = True
-    db.flush()
-    for step in steps:
-        payload: dict[str, object] = {"person": step.person, "message": step.message}
-        if step.kind == "seated" and step.person is not None:
-            payload["votes"] = by_label[step.person].votes
-        record_event(db, election, EVENT_KINDS[step.kind], payload, actor,
-                     "被提名为候选人" if step.kind == "withdrew" else "依次递补")
-    return [step.message for step in steps]
+    return _withdraw(db, election, rows, member, "被提名为候选人", actor)
 
 
 def relatives_of_candidate_withdraw(db: Session, election: Election, resident_id: int, actor: str) -> list[str]:
@@ -158,23 +143,7 @@ def relatives_of_candidate_withdraw(db: Session, election: Election, resident_id
     for member_id in [e.resident_id for e in entries(db, election) if e.seated and e.resident_id in relatives]:
         rows = entries(db, election)
         member = next(e for e in rows if e.resident_id == member_id)
-        reason = "近亲属被提名为候选人"
-        updated, steps = succession.withdraw(_as_rule(rows), member.label, reason)
-        by_label = {e.label: e for e in rows}
-        member.seated, member.withdrawn, member.withdrawn_reason = False, True, reason
-        member.is_chair = False
-        for step in steps:
-            if step.kind == "seated" and step.person is not None:
-                by_label[step.person].seated = True
-                by_label[step.person].seated_by_succession = True
-        db.flush()
-        for step in steps:
-            payload: dict[str, object] = {"person": step.person, "message": step.message}
-            if step.kind == "seated" and step.person is not None:
-                payload["votes"] = by_label[step.person].votes
-            record_event(db, election, EVENT_KINDS[step.kind], payload, actor,
-                         reason if step.kind == "withdrew" else "依次递补")
-        out += [step.message for step in steps]
+        out += _withdraw(db, election, rows, member, "近亲属被提名为候选人", actor)
     return out
 
 
@@ -188,3 +157,25 @@ def committee_members(db: Session, election: Election) -> list[CommitteeMember]:
 
 def history(db: Session, election: Election) -> list[ElectionEvent]:
     return [ev for ev in events_of(db, election) if ev.kind.startswith("committee.")]
+
+
+def _withdraw(db: Session, election: Election, rows: list[CommitteeEntry], member: CommitteeEntry,
+              reason: str, actor: str) -> list[str]:
+    """``member`` leaves the committee for ``reason`` and the next of the original result takes
+    the seat (依次递补): the rows updated, one event per step; returns the steps' messages."""
+    _, steps = succession.withdraw(_as_rule(rows), member.label, reason)
+    by_label = {e.label: e for e in rows}
+    member.seated, member.withdrawn, member.withdrawn_reason = False, True, reason
+    member.is_chair = False
+    for step in steps:
+        if step.kind == "seated" and step.person is not None:
+            by_label[step.person].seated = True
+            by_label[step.person].seated_by_succession = True
+    db.flush()
+    for step in steps:
+        payload: dict[str, object] = {"person": step.person, "message": step.message}
+        if step.kind == "seated" and step.person is not None:
+            payload["votes"] = by_label[step.person].votes
+        record_event(db, election, EVENT_KINDS[step.kind], payload, actor,
+                     reason if step.kind == "withdrew" else "依次递补")
+    return [step.message for step in steps]
