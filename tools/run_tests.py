@@ -16,11 +16,13 @@ import sys
 
 PG_URL = os.environ.get("PG_TEST_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 BIN = os.path.dirname(sys.executable)
-# The static checks, in the venv: lint and import order, then the types (strict for the pure
-# packages and the verifier; pyproject.toml). Run before the suite so a finding fails fast.
+# The static checks, in the venv: lint and import order, the types (strict for the pure
+# packages and the verifier), then the import contract (the house's layering); all three are
+# configured in pyproject.toml. Run before the suite so a finding fails fast.
 CHECKS: list[list[str]] = [
     ["ruff", "check", "."],
     ["mypy"],
+    ["lint-imports", "--no-logo"],
 ]
 
 
