@@ -267,6 +267,46 @@ def chair_confirmed(db: Session, candidate: Candidate) -> bool:
     return any(n.channel == "party" and n.confirmed_by for n in _nominations(db, candidate))
 
 
+PARTY_ORGANISATION = "社区党组织"
+MEMBER_POSTS = ("jdw_fu_zhuren", "jdw_weiyuan")
+
+
+def confirm_member(db: Session, election: Election, actor: str, candidate_id: int, note: str) -> Nomination:
+    """The community Party organisation confirms a 监督委员会 副主任 or 委员 nominee, where the
+    rulebook asks for it (jdw_members_party_confirmed, [seed 江苏 §17]: "其他成员候选人……并经
+    社区党组织确认"); the committee records the confirming document."""
+    rb = rulebook_of(election)
+    candidate = _candidate(db, election, candidate_id)
+    problems = []
+    if not rb.jdw_members_party_confirmed:
+        problems.append(f"本选举规则不要求社区党组织确认监督委员会成员候选人（{rb.label('jdw_members_party_confirmed')}为否）")
+    if candidate.post not in MEMBER_POSTS:
+        problems.append(f"只有居务监督委员会副主任、委员人选由社区党组织确认，{label(candidate.resident)}是"
+                        f"{post_of(election, candidate.post).name_zh}被提名人")
+    if candidate.status not in ACTIVE:
+        problems.append(f"{label(candidate.resident)}不是被提名人或正式候选人")
+    if not note.strip():
+        problems.append("请填写社区党组织确认的依据（文件编号或会议记录）")
+    nominations = _nominations(db, candidate)
+    if not problems and any(n.confirmed_by for n in nominations):
+        problems.append(f"{label(candidate.resident)}已经{PARTY_ORGANISATION}确认")
+    if problems:
+        raise UserError(*problems)
+    nomination = nominations[0]
+    nomination.confirmed_by = PARTY_ORGANISATION
+    nomination.confirmed_note = note.strip()
+    nomination.confirmed_actor = actor
+    db.flush()
+    record_event(db, election, "nomination.member_confirmed", {
+        "post": candidate.post, "nominee": candidate.resident.name, "by": PARTY_ORGANISATION, "note": note.strip(),
+    }, actor)
+    return nomination
+
+
+def member_confirmed(db: Session, candidate: Candidate) -> bool:
+    return any(n.confirmed_by for n in _nominations(db, candidate))
+
+
 def _nominations(db: Session, candidate: Candidate) -> list[Nomination]:
     return list(db.scalars(select(Nomination).where(Nomination.candidate_id == candidate.id).order_by(Nomination.id)))
 
@@ -428,6 +468,12 @@ def check_list(db: Session, election: Election) -> ListCheck:
         refusal = rules.jd_chair_can_be_formal(c.resident.name, chair_confirmed(db, c))
         if refusal:
             errors.append(refusal)
+    if rb.jdw_members_party_confirmed:
+        for key in MEMBER_POSTS:
+            for c in by_post.get(key, []):
+                if not member_confirmed(db, c):
+                    errors.append(f"{post_of(election, key).name_zh}人选{label(c.resident)}尚未经社区党组织确认，"
+                                  f"不能列为正式候选人（{rb.label('jdw_members_party_confirmed')}）")
     jwh = {c.resident_id: c.resident for p, cs in by_post.items() if p.startswith("jwh_") for c in cs}
     jdw = {c.resident_id: c.resident for p, cs in by_post.items() if p.startswith("jdw_") for c in cs}
     errors += rules.two_bodies_conflicts(

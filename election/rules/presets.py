@@ -41,9 +41,11 @@ PRESETS: dict[str, Rulebook] = {
         margin_jwh_weiyuan_max=2,
     ),
     # [P:JS]: community workers registered after 6 months with a recommendation; the
-    # seed documents (江苏 2023 指引) are the national defaults otherwise.
+    # 监督委员会's other members confirmed by the community Party organisation (江苏 2023
+    # 指引 §17); the seed documents are the national defaults otherwise.
     "jiangsu": NATIONAL.with_changes(
         community_worker_recommendation=True,
+        jdw_members_party_confirmed=True,
     ),
 }
 

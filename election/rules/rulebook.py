@@ -160,6 +160,7 @@ class Rulebook:
     withdrawal_days_before: int = _p(3, "候选人书面退出的最迟天数（选举日前）", "Written withdrawal at least before", U_DAYS, "[P:ZJ]")
     one_person_two_bodies: bool = _p(False, "同一人可同时为居委会和监督委员会候选人", "One person may stand for both bodies", U_FLAG, "[V art.32]")
     jdw_incompat_extended: bool = _p(False, "监督委员会回避扩至祖父母、孙子女及财会人员", "Supervisory incompatibility extended", U_FLAG, "[P:ZJ]")
+    jdw_members_party_confirmed: bool = _p(False, "监督委员会副主任、委员候选人须经社区党组织确认", "Supervisory vice-chair and member nominees confirmed by the Party organisation", U_FLAG, "[seed 江苏 §17]")
     ballot_order: str = _p("surname_strokes", "选票上候选人排列顺序", "Ballot order of candidates", U_CHOICE, "practice; [P:ZJ]", choices=("surname_strokes",))
     woman_member_required: bool = _p(True, "居委会成员中应有妇女成员", "The committee must include a woman", U_FLAG, "[V art.6] [P:CQ 2025]")
 
@@ -170,8 +171,8 @@ class Rulebook:
     proxy_days_before: int = _p(3, "委托投票于选举日前办理的天数", "Proxy arranged before election day", U_DAYS, "[P:BJ, SH, ZJ]")
     proxy_relatives_only: bool = _p(False, "只能委托近亲属", "Proxy to relatives only", U_FLAG, "[P:ZJ] [V]")
     proxy_candidates_may_hold: bool = _p(False, "候选人可以接受委托", "Candidates may hold proxies", U_FLAG, "[P:BJ, SH, ZJ]")
-    mark_approve: str = _p("○", "赞成符号", "Approve mark", U_CHOICE, "practice (?)")
-    mark_oppose: str = _p("×", "反对符号", "Oppose mark", U_CHOICE, "practice (?)")
+    mark_approve: str = _p("○", "赞成符号", "Approve mark", U_CHOICE, "practice (?)", choices=("○", "√"))
+    mark_oppose: str = _p("×", "反对符号", "Oppose mark", U_CHOICE, "practice (?)", choices=("×",))
 
     # --- validity ---------------------------------------------------------------------
     turnout_fraction: Fraction = _p(Fraction(1, 2), "选举有效须参加投票的选民比例（超过）", "Election valid when turnout above", U_FRACTION, "[V art.15] [长春 seed] [L2025 ?]")

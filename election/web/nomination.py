@@ -101,9 +101,14 @@ def confirm(election_id: int):
     election = election_or_404(election_id)
     db = get_db()
     chairs = service.candidates_of(db, election, "jdw_zhuren")
+    # Where the rulebook asks for it, the community Party organisation confirms the
+    # 监督委员会's other nominees too (jdw_members_party_confirmed); the committee records it.
+    members = ([c for key in service.MEMBER_POSTS for c in service.candidates_of(db, election, key)]
+               if service.rulebook_of(election).jdw_members_party_confirmed else [])
     return render_template(
-        "nomination/confirm.html", election=election, chairs=chairs, form=ConfirmForm(),
+        "nomination/confirm.html", election=election, chairs=chairs, form=ConfirmForm(), members=members,
         nominations=service.nominations_by_candidate(db, election),
+        post_names={p.key: p.name_zh for p in service.posts_of(election)},
     )
 
 
@@ -121,6 +126,23 @@ def confirm_post(election_id: int, candidate_id: int):
             refuse(error)
         else:
             flash(_("已审核确认。"), "info")
+    return redirect(url_for("nomination.confirm", election_id=election.id))
+
+
+@bp.route("/elections/<int:election_id>/nomination/confirm-member/<int:candidate_id>", methods=["POST"])
+@roles("committee")
+def confirm_member_post(election_id: int, candidate_id: int):
+    election = election_or_404(election_id)
+    form = FlaskForm()
+    if form.validate_on_submit():
+        db = get_db()
+        try:
+            service.confirm_member(db, election, current_user.username, candidate_id, request.form.get("note", ""))
+            db.commit()
+        except UserError as error:
+            refuse(error)
+        else:
+            flash(_("已登记社区党组织确认。"), "info")
     return redirect(url_for("nomination.confirm", election_id=election.id))
 
 

@@ -92,7 +92,7 @@ def test_presets_differ_where_rules_md_says() -> None:
     assert {"overvote_scope", "vacancy_needs_zhuren", "runoff_within_days"} <= diff["beijing"]
     assert PRESETS["beijing"].runoff_within_days == 15 and PRESETS["beijing"].overvote_scope == "paper"
     assert PRESETS["zhejiang"].proxy_relatives_only and "multi_post_rule" in diff["zhejiang"]
-    assert diff["jiangsu"] == {"community_worker_recommendation"}
+    assert diff["jiangsu"] == {"community_worker_recommendation", "jdw_members_party_confirmed"}
     for p in PRESETS.values():
         assert p.validate() == []
     with pytest.raises(RulebookError, match="未知的规则预设"):
