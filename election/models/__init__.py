@@ -7,6 +7,7 @@ from .community import METHODS, Community, Election
 from .counting import BoxExplanation, Filing, RoundResult, SecondEntry, TallyBoard
 from .events import ElectionEvent
 from .ledger import Audit, AuditDraw, Complaint, Countersignature, ElectionKey, HeadNotice, StreetOfficeKey
+from .meetings import Meeting, MeetingAttendance, MeetingDecision
 from .nomination import (
     CANDIDATE_STATUSES,
     CHANNELS,
@@ -41,5 +42,6 @@ __all__ = [
     "Receipt", "Round", "ElectionKey", "Audit", "AuditDraw", "Complaint", "Countersignature", "HeadNotice", "StreetOfficeKey",
     "COMMITTEE_BODIES", "REP_METHODS", "REP_STATUSES", "CommitteeEntry", "GroupLeader", "RepArea",
     "RepAreaHousehold", "RepPlan", "Representative", "SelectionMeeting",
+    "Meeting", "MeetingAttendance", "MeetingDecision",
     "BoxExplanation", "Filing", "RoundResult", "SecondEntry", "TallyBoard",
 ]

@@ -12,6 +12,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import date, timedelta
+from fractions import Fraction
+
+from .recall import more_than as more_than_share
+from .recall import needed_more_than
+from .rulebook import Rulebook
 
 
 @dataclass(frozen=True)
@@ -124,3 +130,125 @@ def representatives_meeting(
 ) -> MeetingCheck:
     """居民代表会议 [长春 seed]: quorum > 1/2 of representatives, decision > 2/3 of those present."""
     return meeting_decision(what="居民代表会议", members=members, present=present, in_favour=in_favour, quorum=quorum, majority=majority)
+
+
+# --- meetings between elections (issue 20): convening, quorum and decisions ----------------
+
+MEETING_KINDS: dict[str, str] = {
+    "residents": "居民会议",
+    "representatives": "居民代表会议",
+    "group": "居民小组会议",
+}
+# Who makes up the meeting (and whose presence counts for the quorum).
+MEETING_BASES: dict[str, str] = {
+    "adults": "本社区十八周岁以上有选举权的居民",
+    "households": "每户派出的代表",
+    "representatives": "居民代表",
+    "group_voters": "本居民小组的选民",
+}
+KIND_BASES: dict[str, tuple[str, ...]] = {
+    "residents": ("adults", "households"),
+    "representatives": ("representatives",),
+    "group": ("group_voters",),
+}
+# Whose request may call the meeting besides the 居委会 itself.
+REQUEST_BASES: dict[str, str] = {
+    "adults": "成年居民",
+    "households": "户",
+    "groups": "居民小组",
+    "representatives": "居民代表",
+    "group_voters": "本组选民",
+}
+
+
+@dataclass(frozen=True)
+class MeetingRules:
+    """The rulebook parameters one meeting is held to, by key (so pages show label and source)."""
+
+    kind: str
+    quorum_key: str
+    quorum: Fraction
+    decision_key: str
+    decision: Fraction
+    notice_key: str
+    notice_days: int
+
+    def request_key(self, base: str) -> str:
+        if self.kind == "representatives":
+            return "rep_meeting_request"
+        return "meeting_request_groups" if base == "groups" else "meeting_request"
+
+
+def meeting_rules(rulebook: Rulebook, kind: str) -> MeetingRules:
+    """居民代表会议 has its own quorum and majority [长春 seed]; 居民会议 and 居民小组会议 use the
+    居民会议's [L2018 art.9–10] (a group meeting is the residents' meeting of one group)."""
+    if kind not in MEETING_KINDS:
+        raise ValueError(f"unknown meeting kind {kind!r}")
+    if kind == "representatives":
+        return MeetingRules(kind, "rep_meeting_quorum", rulebook.rep_meeting_quorum, "rep_meeting_decision",
+                            rulebook.rep_meeting_decision, "meeting_notice_days", rulebook.meeting_notice_days)
+    return MeetingRules(kind, "meeting_quorum", rulebook.meeting_quorum, "meeting_decision",
+                        rulebook.meeting_decision, "meeting_notice_days", rulebook.meeting_notice_days)
+
+
+def request_share(rulebook: Rulebook, rules: MeetingRules, base: str) -> Fraction:
+    value: Fraction = getattr(rulebook, rules.request_key(base))
+    return value
+
+
+def _share(f: Fraction) -> str:
+    return f"{f.numerator}/{f.denominator}"
+
+
+def notice_problems(what: str, notice_on: date, held_on: date, days: int) -> list[str]:
+    """The meeting must be announced at least ``days`` days before it is held."""
+    if held_on < notice_on:
+        return [f"{what}：会议日期 {held_on.isoformat()} 早于公告日期 {notice_on.isoformat()}"]
+    gap = (held_on - notice_on).days
+    if gap < days:
+        return [f"{what}：须提前 {days} 天公告，公告日 {notice_on.isoformat()} 距会议日 {held_on.isoformat()} 仅 {gap} 天"
+                f"（最早可于 {(notice_on + timedelta(days=days)).isoformat()} 召开）"]
+    return []
+
+
+@dataclass(frozen=True)
+class Quorum:
+    quorate: bool
+    members: int
+    present: int
+    needed: int
+    message: str
+
+
+def quorum(what: str, members: int, present: int, share: Fraction) -> Quorum:
+    """More than ``share`` of the members present ("more than": exactly half is not enough)."""
+    if members <= 0:
+        return Quorum(False, members, present, 1, f"{what}：应到人数为 0，会议不能举行")
+    if not 0 <= present <= members:
+        raise ValueError(f"{what}: {present} present of {members}")
+    need = needed_more_than(members, share)
+    ok = more_than_share(present, members, share)
+    verdict = "符合法定人数，会议有效" if ok else f"未超过{_share(share)}，不足法定人数，会议不能作出决定"
+    return Quorum(ok, members, present, need, f"{what}：应到 {members} 人，实到 {present} 人（至少需 {need} 人），{verdict}")
+
+
+@dataclass(frozen=True)
+class Decision:
+    adopted: bool
+    needed: int
+    message: str
+
+
+def decision(what: str, present: int, in_favour: int, against: int, abstain: int, share: Fraction) -> Decision:
+    """Adopted when MORE than ``share`` of those present agree (abstentions and the absent
+    from the vote count against: the base is those present, not the votes cast)."""
+    for label, n in (("赞成", in_favour), ("反对", against), ("弃权", abstain)):
+        if n < 0:
+            raise ValueError(f"{what}: {label} {n}")
+    if in_favour + against + abstain > present:
+        raise ValueError(f"{what}: {in_favour}+{against}+{abstain} votes of {present} present")
+    need = needed_more_than(present, share)
+    ok = more_than_share(in_favour, present, share)
+    verdict = "通过" if ok else "未通过"
+    return Decision(ok, need, f"{what}：到会 {present} 人，赞成 {in_favour}、反对 {against}、弃权 {abstain}，"
+                              f"赞成{'超过' if ok else '未超过'}到会人数的{_share(share)}（至少需 {need} 票），{verdict}")

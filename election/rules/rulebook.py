@@ -208,6 +208,7 @@ class Rulebook:
     meeting_decision: Fraction = _p(Fraction(1, 2), "居民会议决定须到会者比例（超过）", "Residents' meeting decision above", U_FRACTION, "[L2018 art.9–10]")
     meeting_request: Fraction = _p(Fraction(1, 5), "提议召开居民会议的成年居民或户数比例", "Share of adults or households to call a meeting", U_FRACTION, "[L2018 art.9–10] [L2025 ?]")
     meeting_request_groups: Fraction = _p(Fraction(1, 3), "提议召开居民会议的居民小组比例", "Share of groups to call a meeting", U_FRACTION, "[L2018 art.9–10]")
+    meeting_notice_days: int = _p(10, "召开会议须提前公告的天数", "Meeting notice given days before", U_DAYS, "[seed 江苏 §11] (national: ?)")
     rep_meeting_quorum: Fraction = _p(Fraction(1, 2), "居民代表会议到会比例（超过）", "Representatives' meeting quorum above", U_FRACTION, "[长春 seed]")
     rep_meeting_decision: Fraction = _p(Fraction(2, 3), "居民代表会议决定须到会者比例（超过）", "Representatives' meeting decision above", U_FRACTION, "[长春 seed]")
     rep_meeting_request: Fraction = _p(Fraction(1, 5), "提议召开居民代表会议的代表比例", "Share of representatives to call a meeting", U_FRACTION, "[长春 seed]")

@@ -28,6 +28,7 @@ def init_web(app: Flask) -> None:
         exports,
         home,
         jobs,
+        meetings,
         nomination,
         polling,
         public,
@@ -40,7 +41,7 @@ def init_web(app: Flask) -> None:
 
     for module in (
         auth, home, setup, roll, representatives, nomination, polling, counting, public, audit, trustees, workflow, exports,
-        jobs,
+        jobs, meetings,
     ):
         app.register_blueprint(module.bp)
     _error_pages(app)

@@ -1,14 +1,14 @@
 """initial schema
 
-Revision ID: 35ce6905ee40
+Revision ID: ff0cbe8c54b2
 Revises: 
-Create Date: 2026-11-29 23:46:42.390317
+Create Date: 2026-11-30 03:49:32.852745
 """
 from alembic import op
 import sqlalchemy as sa
 
 
-revision = '35ce6905ee40'
+revision = 'ff0cbe8c54b2'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -255,6 +255,31 @@ def upgrade() -> None:
     with op.batch_alter_table('household', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_household_election_id'), ['election_id'], unique=False)
 
+    op.create_table('meeting',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('election_id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=20), nullable=False),
+    sa.Column('basis', sa.String(length=20), nullable=False),
+    sa.Column('group_name', sa.String(length=60), nullable=False),
+    sa.Column('title', sa.String(length=200), nullable=False),
+    sa.Column('agenda', sa.Text(), nullable=False),
+    sa.Column('convened_by', sa.String(length=12), nullable=False),
+    sa.Column('request_base', sa.String(length=20), nullable=False),
+    sa.Column('request_supporters', sa.Integer(), nullable=True),
+    sa.Column('request_total', sa.Integer(), nullable=True),
+    sa.Column('notice_on', sa.Date(), nullable=False),
+    sa.Column('held_on', sa.Date(), nullable=False),
+    sa.Column('place', sa.String(length=200), nullable=False),
+    sa.Column('members', sa.Integer(), nullable=False),
+    sa.Column('status', sa.String(length=10), nullable=False),
+    sa.Column('created_by', sa.String(length=80), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['election_id'], ['election.id'], name=op.f('fk_meeting_election_id_election')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_meeting'))
+    )
+    with op.batch_alter_table('meeting', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_meeting_election_id'), ['election_id'], unique=False)
+
     op.create_table('polling_station',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('election_id', sa.Integer(), nullable=False),
@@ -369,6 +394,25 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('desk', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_desk_station_id'), ['station_id'], unique=False)
+
+    op.create_table('meeting_decision',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('meeting_id', sa.Integer(), nullable=False),
+    sa.Column('number', sa.Integer(), nullable=False),
+    sa.Column('motion', sa.Text(), nullable=False),
+    sa.Column('present', sa.Integer(), nullable=False),
+    sa.Column('in_favour', sa.Integer(), nullable=False),
+    sa.Column('against', sa.Integer(), nullable=False),
+    sa.Column('abstain', sa.Integer(), nullable=False),
+    sa.Column('adopted', sa.Boolean(), nullable=False),
+    sa.Column('message', sa.Text(), nullable=False),
+    sa.Column('recorded_by', sa.String(length=80), nullable=False),
+    sa.ForeignKeyConstraint(['meeting_id'], ['meeting.id'], name=op.f('fk_meeting_decision_meeting_id_meeting')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_meeting_decision')),
+    sa.UniqueConstraint('meeting_id', 'number', name=op.f('uq_meeting_decision_meeting_id_number'))
+    )
+    with op.batch_alter_table('meeting_decision', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_meeting_decision_meeting_id'), ['meeting_id'], unique=False)
 
     op.create_table('rep_area_household',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -563,6 +607,25 @@ def upgrade() -> None:
     with op.batch_alter_table('group_leader', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_group_leader_election_id'), ['election_id'], unique=False)
 
+    op.create_table('household_rep',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('election_id', sa.Integer(), nullable=False),
+    sa.Column('household_id', sa.Integer(), nullable=False),
+    sa.Column('resident_id', sa.Integer(), nullable=False),
+    sa.Column('designation', sa.Text(), nullable=False),
+    sa.Column('recorded_by', sa.String(length=80), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['election_id'], ['election.id'], name=op.f('fk_household_rep_election_id_election')),
+    sa.ForeignKeyConstraint(['household_id'], ['household.id'], name=op.f('fk_household_rep_household_id_household')),
+    sa.ForeignKeyConstraint(['resident_id'], ['resident.id'], name=op.f('fk_household_rep_resident_id_resident')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_household_rep')),
+    sa.UniqueConstraint('election_id', 'household_id', name=op.f('uq_household_rep_election_id_household_id'))
+    )
+    with op.batch_alter_table('household_rep', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_household_rep_election_id'), ['election_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_household_rep_household_id'), ['household_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_household_rep_resident_id'), ['resident_id'], unique=False)
+
     op.create_table('issuance',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('election_id', sa.Integer(), nullable=False),
@@ -586,6 +649,22 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_issuance_collected_by_id'), ['collected_by_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_issuance_election_id'), ['election_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_issuance_station_id'), ['station_id'], unique=False)
+
+    op.create_table('meeting_attendance',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('meeting_id', sa.Integer(), nullable=False),
+    sa.Column('resident_id', sa.Integer(), nullable=False),
+    sa.Column('unit', sa.String(length=24), nullable=False),
+    sa.Column('how', sa.String(length=6), nullable=False),
+    sa.Column('recorded_by', sa.String(length=80), nullable=False),
+    sa.ForeignKeyConstraint(['meeting_id'], ['meeting.id'], name=op.f('fk_meeting_attendance_meeting_id_meeting')),
+    sa.ForeignKeyConstraint(['resident_id'], ['resident.id'], name=op.f('fk_meeting_attendance_resident_id_resident')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_meeting_attendance')),
+    sa.UniqueConstraint('meeting_id', 'resident_id', name=op.f('uq_meeting_attendance_meeting_id_resident_id')),
+    sa.UniqueConstraint('meeting_id', 'unit', name=op.f('uq_meeting_attendance_meeting_id_unit'))
+    )
+    with op.batch_alter_table('meeting_attendance', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_meeting_attendance_meeting_id'), ['meeting_id'], unique=False)
 
     op.create_table('mobile_box_voter',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -677,25 +756,6 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_resident_relation_election_id'), ['election_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_resident_relation_relative_id'), ['relative_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_resident_relation_resident_id'), ['resident_id'], unique=False)
-
-    op.create_table('household_rep',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('election_id', sa.Integer(), nullable=False),
-    sa.Column('household_id', sa.Integer(), nullable=False),
-    sa.Column('resident_id', sa.Integer(), nullable=False),
-    sa.Column('designation', sa.Text(), nullable=False),
-    sa.Column('recorded_by', sa.String(length=80), nullable=False),
-    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
-    sa.ForeignKeyConstraint(['election_id'], ['election.id'], name=op.f('fk_household_rep_election_id_election')),
-    sa.ForeignKeyConstraint(['household_id'], ['household.id'], name=op.f('fk_household_rep_household_id_household')),
-    sa.ForeignKeyConstraint(['resident_id'], ['resident.id'], name=op.f('fk_household_rep_resident_id_resident')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_household_rep')),
-    sa.UniqueConstraint('election_id', 'household_id', name=op.f('uq_household_rep_election_id_household_id'))
-    )
-    with op.batch_alter_table('household_rep', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_household_rep_election_id'), ['election_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_household_rep_household_id'), ['household_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_household_rep_resident_id'), ['resident_id'], unique=False)
 
     op.create_table('roll_application',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -812,12 +872,6 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_roll_application_election_id'))
 
     op.drop_table('roll_application')
-    with op.batch_alter_table('household_rep', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_household_rep_resident_id'))
-        batch_op.drop_index(batch_op.f('ix_household_rep_household_id'))
-        batch_op.drop_index(batch_op.f('ix_household_rep_election_id'))
-
-    op.drop_table('household_rep')
     with op.batch_alter_table('resident_relation', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_resident_relation_resident_id'))
         batch_op.drop_index(batch_op.f('ix_resident_relation_relative_id'))
@@ -844,12 +898,22 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_mobile_box_voter_box_id'))
 
     op.drop_table('mobile_box_voter')
+    with op.batch_alter_table('meeting_attendance', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_meeting_attendance_meeting_id'))
+
+    op.drop_table('meeting_attendance')
     with op.batch_alter_table('issuance', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_issuance_station_id'))
         batch_op.drop_index(batch_op.f('ix_issuance_election_id'))
         batch_op.drop_index(batch_op.f('ix_issuance_collected_by_id'))
 
     op.drop_table('issuance')
+    with op.batch_alter_table('household_rep', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_household_rep_resident_id'))
+        batch_op.drop_index(batch_op.f('ix_household_rep_household_id'))
+        batch_op.drop_index(batch_op.f('ix_household_rep_election_id'))
+
+    op.drop_table('household_rep')
     with op.batch_alter_table('group_leader', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_group_leader_election_id'))
 
@@ -898,6 +962,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_rep_area_household_area_id'))
 
     op.drop_table('rep_area_household')
+    with op.batch_alter_table('meeting_decision', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_meeting_decision_meeting_id'))
+
+    op.drop_table('meeting_decision')
     with op.batch_alter_table('desk', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_desk_station_id'))
 
@@ -928,6 +996,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_polling_station_election_id'))
 
     op.drop_table('polling_station')
+    with op.batch_alter_table('meeting', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_meeting_election_id'))
+
+    op.drop_table('meeting')
     with op.batch_alter_table('household', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_household_election_id'))
 

@@ -1,0 +1,262 @@
+"""Convening a meeting, recording who came at the door, checking the quorum live and
+recording its decisions; every step an event in the election's ledger.
+
+The thresholds come from the pure rules (election.rules.meetings, .recall) with the
+election's rulebook; this module only counts from the database and stores. A refusal is a
+UserError in Chinese naming the rule, and leaves the database as it was.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from ..clock import today
+from ..db import begin_write
+from ..errors import UserError
+from ..ledger.events import record_event
+from ..models import Election, Meeting, MeetingAttendance, MeetingDecision, Representative, Resident
+from ..roll.lookup import resolve_voter
+from ..roll.register import voters_query
+from ..rules import meetings as rules
+from ..rules.recall import request as request_check
+from ..rules.rulebook import Rulebook
+from ..settings import rulebook_of
+
+
+def _what(meeting: Meeting) -> str:
+    kind = rules.MEETING_KINDS[meeting.kind]
+    return f"{meeting.group_name}{kind}" if meeting.group_name else kind
+
+
+def _serving_reps(election: Election):
+    return select(Representative.resident_id).where(
+        Representative.election_id == election.id, Representative.status == "serving")
+
+
+def groups(db: Session, election: Election) -> list[str]:
+    names = set(db.scalars(select(Resident.group_name).where(Resident.election_id == election.id)))
+    return sorted(n for n in names if n)
+
+
+def base_count(db: Session, election: Election, base: str, group_name: str = "") -> int:
+    """How many make up a base: voters, households with a voter, representatives, groups."""
+    voters = voters_query(election).subquery()
+    if base == "adults":
+        return db.scalar(select(func.count()).select_from(voters)) or 0
+    if base == "households":
+        return db.scalar(select(func.count(func.distinct(voters.c.household_id)))) or 0
+    if base == "representatives":
+        return db.scalar(select(func.count()).select_from(_serving_reps(election).subquery())) or 0
+    if base == "groups":
+        return len(groups(db, election))
+    if base == "group_voters":
+        return db.scalar(select(func.count()).select_from(voters).where(voters.c.group_name == group_name)) or 0
+    raise UserError(f"未知的计算基数“{base}”")
+
+
+def request_bases(kind: str, basis: str) -> tuple[str, ...]:
+    """Whose request may call the meeting: the law names 1/5 of adults or households or
+    1/3 of the groups for a 居民会议, 1/5 of the representatives for theirs."""
+    if kind == "residents":
+        return ("adults", "households", "groups")
+    return (basis,)
+
+
+def convene(db: Session, election: Election, *, kind: str, basis: str, title: str, agenda: str,
+            held_on: date, place: str, convened_by: str, actor: str, group_name: str = "",
+            request_base: str = "", supporters: int | None = None) -> Meeting:
+    """Call a meeting: by the 居委会, or on request of at least the rulebook's share; the
+    notice is dated today and the meeting may not be held before the notice period ends."""
+    begin_write(db)
+    if kind not in rules.MEETING_KINDS:
+        raise UserError(f"会议类型“{kind}”无效，可选：{'、'.join(rules.MEETING_KINDS.values())}")
+    if basis not in rules.KIND_BASES[kind]:
+        allowed = "、".join(rules.MEETING_BASES[b] for b in rules.KIND_BASES[kind])
+        raise UserError(f"{rules.MEETING_KINDS[kind]}的组成“{basis}”无效，可选：{allowed}")
+    if kind == "group" and group_name not in groups(db, election):
+        raise UserError(f"居民小组会议：居民小组“{group_name}”不在选民名单中")
+    if kind != "group":
+        group_name = ""
+    if not title.strip():
+        raise UserError("请填写会议名称")
+    book = rulebook_of(election)
+    mr = rules.meeting_rules(book, kind)
+    what = (group_name + rules.MEETING_KINDS[kind])
+    notice_on = today()
+    problems = rules.notice_problems(what, notice_on, held_on, mr.notice_days)
+    if problems:
+        raise UserError(*(p + f"（{Rulebook.label(mr.notice_key)}）" for p in problems))
+    members = base_count(db, election, basis, group_name)
+    if members == 0:
+        raise UserError(f"{what}：{rules.MEETING_BASES[basis]}人数为 0，无法召开")
+    total = None
+    if convened_by == "request":
+        if request_base not in request_bases(kind, basis):
+            raise UserError(f"{what}：提议人须为{'、'.join(rules.REQUEST_BASES[b] for b in request_bases(kind, basis))}之一")
+        if supporters is None or supporters < 0:
+            raise UserError(f"{what}：请填写提议人数")
+        total = base_count(db, election, request_base, group_name)
+        if total == 0 or supporters > total:
+            raise UserError(f"{what}：提议{rules.REQUEST_BASES[request_base]}数 {supporters} 超过总数 {total}")
+        share = rules.request_share(book, mr, request_base)
+        asked = request_check(f"提议召开{what}（{rules.REQUEST_BASES[request_base]}）", supporters, total, share)
+        if not asked.enough:
+            raise UserError(asked.message + f"，不能据此召开（{Rulebook.label(mr.request_key(request_base))}）")
+    elif convened_by != "committee":
+        raise UserError("召集人须为“居民委员会”或“依提议召集”")
+    meeting = Meeting(
+        election_id=election.id, kind=kind, basis=basis, group_name=group_name, title=title.strip(),
+        agenda=agenda.strip(), convened_by=convened_by, request_base=request_base if total is not None else "",
+        request_supporters=supporters if total is not None else None, request_total=total,
+        notice_on=notice_on, held_on=held_on, place=place.strip(), members=members, created_by=actor,
+    )
+    db.add(meeting)
+    db.flush()
+    record_event(db, election, "meeting.convened", {
+        "meeting": meeting.id, "kind": kind, "basis": basis, "group": group_name, "title": meeting.title,
+        "convened_by": convened_by, "request": ({"base": request_base, "supporters": supporters, "total": total}
+                                                if total is not None else None),
+        "notice_on": notice_on.isoformat(), "held_on": held_on.isoformat(), "members": members,
+        "notice_days": mr.notice_days,
+    }, actor)
+    return meeting
+
+
+def meeting_of(db: Session, election: Election, meeting_id: int) -> Meeting:
+    row = db.get(Meeting, meeting_id)
+    if row is None or row.election_id != election.id:
+        raise UserError("该会议不存在")
+    return row
+
+
+def meetings_of(db: Session, election: Election) -> list[Meeting]:
+    return list(db.scalars(select(Meeting).where(Meeting.election_id == election.id)
+                           .order_by(Meeting.held_on.desc(), Meeting.id.desc())))
+
+
+def _open(meeting: Meeting) -> None:
+    if meeting.status != "convened":
+        raise UserError(f"{_what(meeting)}“{meeting.title}”已闭会，不能再登记到会或表决")
+    if today() < meeting.held_on:
+        raise UserError(f"{_what(meeting)}“{meeting.title}”定于 {meeting.held_on.isoformat()} 召开，"
+                        f"会议召开前（今天 {today().isoformat()}）不能登记到会或表决")
+
+
+def present_count(db: Session, meeting: Meeting) -> int:
+    return db.scalar(select(func.count(MeetingAttendance.id)).where(MeetingAttendance.meeting_id == meeting.id)) or 0
+
+
+def attend(db: Session, election: Election, meeting_id: int, entry: str, actor: str) -> Resident:
+    """Record one person at the door, from a voter card scan, a voter number or a name
+    (the same lookup as the polling desks). Each person, or each household when the
+    meeting is of household representatives, counts once."""
+    begin_write(db)
+    meeting = meeting_of(db, election, meeting_id)
+    _open(meeting)
+    what = _what(meeting)
+    person = resolve_voter(db, election, entry, role="到会人")
+    how = "name" if (entry.strip() == person.name or entry.strip().isdigit()) else "card"
+    if meeting.basis == "representatives":
+        if db.scalar(_serving_reps(election).where(Representative.resident_id == person.id)) is None:
+            raise UserError(f"{what}：{person.name}不是现任居民代表，不计入到会人数")
+    if meeting.basis == "group_voters" and person.group_name != meeting.group_name:
+        raise UserError(f"{what}：{person.name}属于{person.group_name or '未分组'}，不是{meeting.group_name}的选民")
+    unit = f"h{person.household_id}" if meeting.basis == "households" else f"r{person.id}"
+    earlier = db.scalar(select(MeetingAttendance).where(MeetingAttendance.meeting_id == meeting.id,
+                                                        MeetingAttendance.unit == unit))
+    if earlier is not None:
+        if earlier.resident_id == person.id:
+            raise UserError(f"{what}：{person.name}已登记到会，不重复计算")
+        other = db.get(Resident, earlier.resident_id)
+        raise UserError(f"{what}：{person.name}所在户已由{other.name if other else '本户成员'}代表到会，每户只计一人")
+    db.add(MeetingAttendance(meeting_id=meeting.id, resident_id=person.id, unit=unit, how=how, recorded_by=actor))
+    db.flush()
+    return person
+
+
+@dataclass(frozen=True)
+class Parameter:
+    key: str
+    label: str
+    value: str
+    source: str
+
+
+def parameters(election: Election, meeting: Meeting) -> list[Parameter]:
+    """The rulebook parameters this meeting is held to, each with its source."""
+    book = rulebook_of(election)
+    mr = rules.meeting_rules(book, meeting.kind)
+    keys = [mr.notice_key, mr.quorum_key, mr.decision_key]
+    if meeting.convened_by == "request":
+        keys.insert(0, mr.request_key(meeting.request_base))
+    return [Parameter(k, Rulebook.field_meta(k)["label_zh"], book.show(k), Rulebook.field_meta(k)["source"])
+            for k in keys]
+
+
+def quorum_of(db: Session, election: Election, meeting: Meeting) -> rules.Quorum:
+    mr = rules.meeting_rules(rulebook_of(election), meeting.kind)
+    return rules.quorum(_what(meeting), meeting.members, present_count(db, meeting), mr.quorum)
+
+
+def decide(db: Session, election: Election, meeting_id: int, motion: str, in_favour: int, against: int,
+           abstain: int, actor: str) -> MeetingDecision:
+    """Record a decision taken by show of hands (totals), only while the quorum holds; the
+    rulebook's majority of those present decides."""
+    begin_write(db)
+    meeting = meeting_of(db, election, meeting_id)
+    _open(meeting)
+    if not motion.strip():
+        raise UserError("请填写表决事项")
+    q = quorum_of(db, election, meeting)
+    if not q.quorate:
+        raise UserError(q.message)
+    if min(in_favour, against, abstain) < 0:
+        raise UserError("赞成、反对、弃权人数须为非负整数")
+    if in_favour + against + abstain > q.present:
+        raise UserError(f"赞成 {in_favour}、反对 {against}、弃权 {abstain} 合计 {in_favour + against + abstain} 人，"
+                        f"多于到会的 {q.present} 人，请核对")
+    mr = rules.meeting_rules(rulebook_of(election), meeting.kind)
+    result = rules.decision(f"{_what(meeting)}表决“{motion.strip()}”", q.present, in_favour, against, abstain, mr.decision)
+    number = (db.scalar(select(func.max(MeetingDecision.number)).where(MeetingDecision.meeting_id == meeting.id)) or 0) + 1
+    row = MeetingDecision(meeting_id=meeting.id, number=number, motion=motion.strip(), present=q.present,
+                          in_favour=in_favour, against=against, abstain=abstain, adopted=result.adopted,
+                          message=result.message, recorded_by=actor)
+    db.add(row)
+    db.flush()
+    record_event(db, election, "meeting.decision_recorded", {
+        "meeting": meeting.id, "number": number, "motion": row.motion, "members": meeting.members,
+        "present": q.present, "in_favour": in_favour, "against": against, "abstain": abstain,
+        "rule": {"key": mr.decision_key, "share": f"{mr.decision.numerator}/{mr.decision.denominator}"},
+        "adopted": result.adopted,
+    }, actor, result.message)
+    return row
+
+
+def decisions_of(db: Session, meeting: Meeting) -> list[MeetingDecision]:
+    return list(db.scalars(select(MeetingDecision).where(MeetingDecision.meeting_id == meeting.id)
+                           .order_by(MeetingDecision.number)))
+
+
+def attendees(db: Session, meeting: Meeting) -> list[Resident]:
+    return list(db.scalars(select(Resident).join(MeetingAttendance, MeetingAttendance.resident_id == Resident.id)
+                           .where(MeetingAttendance.meeting_id == meeting.id).order_by(MeetingAttendance.id)))
+
+
+def close(db: Session, election: Election, meeting_id: int, actor: str) -> Meeting:
+    """Close the meeting: attendance and decisions are final; the minutes can be printed."""
+    begin_write(db)
+    meeting = meeting_of(db, election, meeting_id)
+    if meeting.status == "closed":
+        raise UserError(f"{_what(meeting)}“{meeting.title}”已闭会")
+    q = quorum_of(db, election, meeting)
+    meeting.status = "closed"
+    record_event(db, election, "meeting.closed", {
+        "meeting": meeting.id, "members": meeting.members, "present": q.present, "quorate": q.quorate,
+        "decisions": [[d.number, d.adopted] for d in decisions_of(db, meeting)],
+    }, actor)
+    db.flush()
+    return meeting
+

@@ -1,0 +1,67 @@
+"""Meetings between elections (issue 20): a 居民会议, 居民代表会议 or 居民小组会议 as convened
+(by whom, on whose request, announced when), who came (one row per person, recorded at the
+door), and each decision with its show-of-hands totals and the rule that decided it."""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from .base import Base, utcnow
+
+
+class Meeting(Base):
+    __tablename__ = "meeting"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    election_id: Mapped[int] = mapped_column(ForeignKey("election.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))  # residents | representatives | group
+    basis: Mapped[str] = mapped_column(String(20))  # rules.meetings.MEETING_BASES
+    group_name: Mapped[str] = mapped_column(String(60), default="")
+    title: Mapped[str] = mapped_column(String(200))
+    agenda: Mapped[str] = mapped_column(Text, default="")
+    # "committee" (the 居委会 calls it) or "request" (on request of the share the rulebook names)
+    convened_by: Mapped[str] = mapped_column(String(12))
+    request_base: Mapped[str] = mapped_column(String(20), default="")
+    request_supporters: Mapped[int | None] = mapped_column(Integer)
+    request_total: Mapped[int | None] = mapped_column(Integer)
+    notice_on: Mapped[date] = mapped_column(Date)
+    held_on: Mapped[date] = mapped_column(Date)
+    place: Mapped[str] = mapped_column(String(200), default="")
+    members: Mapped[int] = mapped_column(Integer)  # entitled to attend, fixed when convened
+    status: Mapped[str] = mapped_column(String(10), default="convened")  # convened | closed
+    created_by: Mapped[str] = mapped_column(String(80))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class MeetingAttendance(Base):
+    """One person present; a household (basis households) is present once."""
+
+    __tablename__ = "meeting_attendance"
+    __table_args__ = (UniqueConstraint("meeting_id", "resident_id"), UniqueConstraint("meeting_id", "unit"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id"), index=True)
+    resident_id: Mapped[int] = mapped_column(ForeignKey("resident.id"))
+    # What counts once towards the quorum: "r<resident id>", or "h<household id>" by household.
+    unit: Mapped[str] = mapped_column(String(24))
+    how: Mapped[str] = mapped_column(String(6))  # card | name
+    recorded_by: Mapped[str] = mapped_column(String(80))
+
+
+class MeetingDecision(Base):
+    __tablename__ = "meeting_decision"
+    __table_args__ = (UniqueConstraint("meeting_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    motion: Mapped[str] = mapped_column(Text)
+    present: Mapped[int] = mapped_column(Integer)
+    in_favour: Mapped[int] = mapped_column(Integer)
+    against: Mapped[int] = mapped_column(Integer)
+    abstain: Mapped[int] = mapped_column(Integer)
+    adopted: Mapped[bool] = mapped_column(Boolean)
+    message: Mapped[str] = mapped_column(Text)
+    recorded_by: Mapped[str] = mapped_column(String(80))

@@ -1,0 +1,188 @@
+"""Pages of meetings between elections (居民会议, 居民代表会议, 居民小组会议): convening with
+the printable notice, attendance at the door (card scan, voter number or name) with the
+quorum shown live against the rulebook, decisions by show of hands, minutes and the
+decision notice. The 居委会 (committee role) records; the street office reads."""
+from __future__ import annotations
+
+import io
+from datetime import timedelta
+
+from flask import Blueprint, abort, flash, redirect, render_template, send_file, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional
+
+from .. import clock
+from ..errors import UserError
+from ..meetings import documents
+from ..meetings import service as svc
+from ..rules.meetings import MEETING_BASES, MEETING_KINDS, REQUEST_BASES
+from ..settings import rulebook_of
+from .access import election_or_404, roles
+from .choices import options
+from .db import get_db
+from .feedback import form_errors, refuse
+
+bp = Blueprint("meetings", __name__)
+
+CONVENERS = {"committee": "居民委员会召集", "request": "依提议召集"}
+
+
+class ConveneForm(FlaskForm):
+    kind = SelectField(_l("会议类型"), choices=options(MEETING_KINDS))
+    basis = SelectField(_l("参加人员"), choices=options(MEETING_BASES))
+    group = SelectField(_l("居民小组（居民小组会议）"), choices=[], validate_choice=False)
+    title = StringField(_l("会议名称"), validators=[DataRequired(message=_l("请填写会议名称"))])
+    agenda = TextAreaField(_l("会议议题（每行一项）"))
+    held_on = DateField(_l("会议日期"), validators=[DataRequired(message=_l("请填写会议日期"))])
+    place = StringField(_l("会议地点"))
+    convened_by = SelectField(_l("召集"), choices=options(CONVENERS))
+    request_base = SelectField(_l("提议人"), choices=options({"": "—", **REQUEST_BASES}), validate_choice=False)
+    supporters = IntegerField(_l("提议人数（户数、组数）"), validators=[Optional(), NumberRange(min=0)])
+
+
+class AttendForm(FlaskForm):
+    entry = StringField(_l("扫描选民证，或填写选民编号、姓名"), validators=[DataRequired(message=_l("请扫描选民证或填写姓名"))])
+
+
+class DecideForm(FlaskForm):
+    motion = TextAreaField(_l("表决事项"), validators=[DataRequired(message=_l("请填写表决事项"))])
+    in_favour = IntegerField(_l("赞成"), validators=[InputRequired(message=_l("请填写人数")), NumberRange(min=0)])
+    against = IntegerField(_l("反对"), default=0, validators=[InputRequired(message=_l("请填写人数")), NumberRange(min=0)])
+    abstain = IntegerField(_l("弃权"), default=0, validators=[InputRequired(message=_l("请填写人数")), NumberRange(min=0)])
+
+
+def _writer() -> None:
+    if current_user.role != "committee":
+        abort(403)
+
+
+def _run(action) -> bool:
+    db = get_db()
+    try:
+        action(db)
+        db.commit()
+    except UserError as error:
+        refuse(error)
+        return False
+    return True
+
+
+@bp.route("/elections/<int:election_id>/meetings", methods=["GET", "POST"])
+@roles("committee", "street_admin")
+def index(election_id: int):
+    election = election_or_404(election_id)
+    db = get_db()
+    form = ConveneForm()
+    form.group.choices = options([("", "—")] + [(g, g) for g in svc.groups(db, election)])
+    if form.is_submitted():
+        _writer()
+        if form.validate():
+            made = []
+            if _run(lambda db: made.append(svc.convene(
+                    db, election, kind=form.kind.data, basis=form.basis.data, title=form.title.data or "",
+                    agenda=form.agenda.data or "", held_on=form.held_on.data, place=form.place.data or "",
+                    convened_by=form.convened_by.data, actor=current_user.username, group_name=form.group.data or "",
+                    request_base=form.request_base.data or "", supporters=form.supporters.data))):
+                flash(_("会议已召集，请打印公告张贴。"), "info")
+                return redirect(url_for("meetings.page", election_id=election_id, meeting_id=made[0].id))
+        else:
+            form_errors(form)
+    if not form.is_submitted():
+        form.held_on.data = clock.today() + timedelta(days=rulebook_of(election).meeting_notice_days)
+    return render_template("meetings/index.html", election=election, form=form, meetings=svc.meetings_of(db, election),
+                           kinds=MEETING_KINDS)
+
+
+def _meeting_or_404(election, meeting_id: int):
+    try:
+        return svc.meeting_of(get_db(), election, meeting_id)
+    except UserError:
+        abort(404)
+
+
+@bp.route("/elections/<int:election_id>/meetings/<int:meeting_id>")
+@roles("committee", "street_admin")
+def page(election_id: int, meeting_id: int):
+    election = election_or_404(election_id)
+    db = get_db()
+    meeting = _meeting_or_404(election, meeting_id)
+    return render_template(
+        "meetings/meeting.html", election=election, meeting=meeting, kinds=MEETING_KINDS, bases=MEETING_BASES,
+        requests=REQUEST_BASES, quorum=svc.quorum_of(db, election, meeting), parameters=svc.parameters(election, meeting),
+        attendees=svc.attendees(db, meeting), decisions=svc.decisions_of(db, meeting),
+        attend_form=AttendForm(), decide_form=DecideForm(), close_form=FlaskForm(),
+    )
+
+
+def _post(election_id: int, meeting_id: int, form: FlaskForm, action, done) -> object:
+    _writer()
+    election = election_or_404(election_id)
+    if form.validate_on_submit():
+        if _run(lambda db: action(db, election, form)):
+            flash(done() if callable(done) else done, "info")
+    else:
+        form_errors(form)
+    return redirect(url_for("meetings.page", election_id=election_id, meeting_id=meeting_id))
+
+
+@bp.route("/elections/<int:election_id>/meetings/<int:meeting_id>/attend", methods=["POST"])
+@roles("committee")
+def attend(election_id: int, meeting_id: int):
+    seen: list = []
+
+    def act(db, election, form):
+        seen.append(svc.attend(db, election, meeting_id, form.entry.data, current_user.username))
+
+    return _post(election_id, meeting_id, AttendForm(), act, lambda: _("%(name)s 已登记到会。", name=seen[0].name))
+
+
+@bp.route("/elections/<int:election_id>/meetings/<int:meeting_id>/decide", methods=["POST"])
+@roles("committee")
+def decide(election_id: int, meeting_id: int):
+    made: list = []
+
+    def act(db, election, form):
+        made.append(svc.decide(db, election, meeting_id, form.motion.data, form.in_favour.data, form.against.data,
+                               form.abstain.data, current_user.username))
+
+    return _post(election_id, meeting_id, DecideForm(), act, lambda: made[0].message)
+
+
+@bp.route("/elections/<int:election_id>/meetings/<int:meeting_id>/close", methods=["POST"])
+@roles("committee")
+def close(election_id: int, meeting_id: int):
+    return _post(election_id, meeting_id, FlaskForm(),
+                 lambda db, e, f: svc.close(db, e, meeting_id, current_user.username), _("会议已闭会。"))
+
+
+def _pdf(election_id: int, meeting_id: int, make, name: str):
+    election = election_or_404(election_id)
+    _meeting_or_404(election, meeting_id)
+    try:
+        data = make(get_db(), election, meeting_id)
+    except UserError as error:
+        refuse(error)
+        return redirect(url_for("meetings.page", election_id=election_id, meeting_id=meeting_id))
+    return send_file(io.BytesIO(data), mimetype="application/pdf", download_name=f"{name}-{meeting_id}.pdf")
+
+
+@bp.route("/elections/<int:election_id>/meetings/<int:meeting_id>/notice.pdf")
+@roles("committee", "street_admin")
+def notice_pdf(election_id: int, meeting_id: int):
+    return _pdf(election_id, meeting_id, documents.notice_pdf, "会议公告")
+
+
+@bp.route("/elections/<int:election_id>/meetings/<int:meeting_id>/minutes.pdf")
+@roles("committee", "street_admin")
+def minutes_pdf(election_id: int, meeting_id: int):
+    return _pdf(election_id, meeting_id, documents.minutes_pdf, "会议记录")
+
+
+@bp.route("/elections/<int:election_id>/meetings/<int:meeting_id>/decisions.pdf")
+@roles("committee", "street_admin")
+def decisions_pdf(election_id: int, meeting_id: int):
+    return _pdf(election_id, meeting_id, documents.decisions_pdf, "会议决定公告")

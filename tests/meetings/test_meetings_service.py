@@ -1,0 +1,150 @@
+"""Meetings between elections (issue 20): convening with the notice period and the
+request share, attendance at the door counted once per person (or household), the quorum
+and decisions with the rulebook's parameters, events in the ledger, and the printed papers."""
+from __future__ import annotations
+
+import io
+from datetime import datetime, time, timedelta
+
+import pytest
+from pypdf import PdfReader
+
+from election import clock
+from election.errors import UserError
+from election.ledger.events import events_of
+from election.meetings import documents
+from election.meetings import service as svc
+from election.models import RepArea, Representative
+from election.roll.cards import assign_cards
+from election.roll.register import voters_query
+from tests.conftest import DATA_KEY
+from tests.representatives.factory import build_roll
+
+
+def _text(pdf: bytes) -> str:
+    return "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages).replace("\n", "")
+
+
+def _voters(db, election):
+    build_roll(db, election, DATA_KEY, [12], per_group=6)
+    assign_cards(db, election, "x")
+    return list(db.scalars(voters_query(election).order_by("voter_number")))
+
+
+def _on(day) -> None:
+    clock.pin(datetime.combine(day, time(9, 0), tzinfo=clock.zone()))
+
+
+def _reps(db, election, people):
+    area = RepArea(election_id=election.id, number=1, seats=len(people), explanation="")
+    db.add(area)
+    db.flush()
+    for p in people:
+        db.add(Representative(election_id=election.id, area_id=area.id, resident_id=p.id, since=clock.today()))
+    db.flush()
+
+
+def test_notice_period_and_request_share(db, world):
+    election = world["a"]["election"]
+    _voters(db, election)
+    soon = clock.today() + timedelta(days=9)
+    with pytest.raises(UserError, match="须提前 10 天公告.*仅 9 天.*meeting_notice_days"):
+        svc.convene(db, election, kind="residents", basis="adults", title="议事", agenda="", held_on=soon,
+                    place="", convened_by="committee", actor="x")
+    later = clock.today() + timedelta(days=10)
+    # 12 voters: a request needs at least 1/5, i.e. 3 (2.4 rounded up)
+    with pytest.raises(UserError, match="12 人中 2 人联名，未达到1/5（至少需 3 人）.*meeting_request"):
+        svc.convene(db, election, kind="residents", basis="adults", title="议事", agenda="", held_on=later,
+                    place="", convened_by="request", actor="x", request_base="adults", supporters=2)
+    # 2 groups: 1/3 of them is one group
+    m = svc.convene(db, election, kind="residents", basis="households", title="议事", agenda="a\nb",
+                    held_on=later, place="活动室", convened_by="request", actor="x", request_base="groups", supporters=1)
+    assert (m.members, m.request_total, m.notice_on) == (12, 2, clock.today())
+    ev = events_of(db, election)[-1]
+    assert ev.kind == "meeting.convened" and ev.payload["request"] == {"base": "groups", "supporters": 1, "total": 2}
+    text = _text(documents.notice_pdf(db, election, m.id))
+    assert "关于召开居民会议的公告" in text and "经1名居民小组（共2）提议" in text and "超过应到人数的1/2" in text
+    assert "[" not in text and "?" not in text  # no source tag on a posted paper
+
+
+def test_attendance_once_per_person_and_household_and_before_the_day(db, world):
+    election = world["a"]["election"]
+    voters = _voters(db, election)
+    day = clock.today() + timedelta(days=10)
+    m = svc.convene(db, election, kind="residents", basis="adults", title="议事", agenda="", held_on=day,
+                    place="", convened_by="committee", actor="x")
+    with pytest.raises(UserError, match="会议召开前"):
+        svc.attend(db, election, m.id, voters[0].card_code, "x")
+    _on(day)
+    assert svc.attend(db, election, m.id, voters[0].card_code, "x").id == voters[0].id  # card scan
+    assert svc.attend(db, election, m.id, str(voters[1].voter_number), "x").id == voters[1].id  # voter number
+    with pytest.raises(UserError, match="已登记到会，不重复计算"):
+        svc.attend(db, election, m.id, voters[0].name if voters[0].name not in {v.name for v in voters[1:]}
+                   else str(voters[0].voter_number), "x")
+    with pytest.raises(UserError, match="不在本次选举的选民名单中"):
+        svc.attend(db, election, m.id, "查无此人", "x")
+    assert svc.quorum_of(db, election, m).present == 2
+
+
+def test_representatives_meeting_quorum_fails_then_holds_and_decides_by_two_thirds(db, world):
+    election = world["a"]["election"]
+    voters = _voters(db, election)
+    _reps(db, election, voters[:6])
+    day = clock.today() + timedelta(days=10)
+    m = svc.convene(db, election, kind="representatives", basis="representatives", title="同意登记非户籍居民",
+                    agenda="", held_on=day, place="", convened_by="committee", actor="x")
+    assert m.members == 6
+    _on(day)
+    with pytest.raises(UserError, match="不是现任居民代表"):
+        svc.attend(db, election, m.id, voters[7].card_code, "x")
+    for v in voters[:3]:
+        svc.attend(db, election, m.id, v.card_code, "x")
+    q = svc.quorum_of(db, election, m)
+    assert not q.quorate and "应到 6 人，实到 3 人（至少需 4 人）" in q.message  # exactly half
+    with pytest.raises(UserError, match="不足法定人数"):
+        svc.decide(db, election, m.id, "同意", 3, 0, 0, "x")
+    svc.attend(db, election, m.id, voters[3].card_code, "x")
+    assert svc.quorum_of(db, election, m).quorate
+    with pytest.raises(UserError, match="多于到会的 4 人"):
+        svc.decide(db, election, m.id, "同意", 3, 1, 1, "x")
+    # 4 present: 2/3 of 4 is 2.67, so 3 must agree
+    failed = svc.decide(db, election, m.id, "甲事项", 2, 2, 0, "x")
+    passed = svc.decide(db, election, m.id, "乙事项", 3, 1, 0, "x")
+    assert (failed.adopted, passed.adopted, passed.number) == (False, True, 2)
+    assert "至少需 3 票" in passed.message
+    ev = events_of(db, election)[-1]
+    assert ev.kind == "meeting.decision_recorded" and ev.payload["rule"] == {"key": "rep_meeting_decision", "share": "2/3"}
+    assert ev.payload["present"] == 4 and ev.payload["adopted"] is True and ev.reason == passed.message
+    params = {p.key: (p.value, p.source) for p in svc.parameters(election, m)}
+    assert params["rep_meeting_decision"] == ("2/3", "[长春 seed]") and params["rep_meeting_quorum"][0] == "1/2"
+    with pytest.raises(UserError, match="尚未闭会"):
+        documents.decisions_pdf(db, election, m.id)
+    svc.close(db, election, m.id, "x")
+    assert events_of(db, election)[-1].payload["decisions"] == [[1, False], [2, True]]
+    with pytest.raises(UserError, match="已闭会"):
+        svc.attend(db, election, m.id, voters[4].card_code, "x")
+    minutes = _text(documents.minutes_pdf(db, election, m.id))
+    assert "居民代表会议会议记录" in minutes and "应到居民代表6人，实到4人" in minutes and "乙事项" in minutes
+    assert "赞成须超过到会人数的2/3" in minutes
+    notice = _text(documents.decisions_pdf(db, election, m.id))
+    assert "居民代表会议决定公告" in notice and "未通过" in notice and "[" not in notice
+
+
+def test_household_meeting_counts_a_household_once(db, world):
+    election = world["a"]["election"]
+    voters = _voters(db, election)
+    # a second adult in the first voter's household
+    from election.models import Household
+    from tests.representatives.factory import add_resident
+    h = db.get(Household, voters[0].household_id)
+    other = add_resident(db, election, h, "户内另一人", 900, DATA_KEY)
+    db.flush()
+    day = clock.today() + timedelta(days=10)
+    m = svc.convene(db, election, kind="residents", basis="households", title="户代表会议", agenda="",
+                    held_on=day, place="", convened_by="committee", actor="x")
+    assert m.members == 12
+    _on(day)
+    svc.attend(db, election, m.id, voters[0].card_code, "x")
+    with pytest.raises(UserError, match="所在户已由.*代表到会，每户只计一人"):
+        svc.attend(db, election, m.id, "户内另一人", "x")
+    assert other.id != voters[0].id
