@@ -1,8 +1,10 @@
 """An election's settings as the services read them: one accessor each, so no service
 rebuilds them from the columns by hand.
 
-rulebook_of: the election's rulebook; box_keys: the identifier each ballot box has in
-the published bundle.
+rulebook_of: the election's rulebook; bodies_of: the seats of its two bodies; posts_of:
+its posts with seats, higher post first; post_specs_of: the tally's posts with their
+thresholds; box_of: one of its ballot boxes; box_keys: the identifier each ballot box has
+in the published bundle.
 """
 from __future__ import annotations
 
@@ -11,13 +13,41 @@ from collections import Counter
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from .errors import UserError
 from .models import BallotBox, Election, PollingStation
+from .rules.bodies import BodiesConfig, Post
 from .rules.rulebook import Rulebook
+from .rules.tally_types import PostSpec
 
 
 def rulebook_of(election: Election) -> Rulebook:
     """The election's rulebook (its frozen rules once the roll is published)."""
     return Rulebook.from_dict(election.rulebook)
+
+
+def bodies_of(election: Election) -> BodiesConfig:
+    """The seats of the 居委会 and the 监督委员会, checked against the election's rulebook
+    (as they were when the election was created and at every change of its rulebook)."""
+    return BodiesConfig.build(election.jwh_deputies, election.jwh_members, election.jdw_deputies, election.jdw_members,
+                              rulebook_of(election))
+
+
+def posts_of(election: Election) -> list[Post]:
+    """The posts with seats, higher post first."""
+    return bodies_of(election).posts()
+
+
+def post_specs_of(election: Election) -> list[PostSpec]:
+    """The tally's posts, each with its threshold from the rulebook."""
+    return bodies_of(election).post_specs(rulebook_of(election))
+
+
+def box_of(db: Session, election: Election, box_id: int) -> BallotBox:
+    """One of the election's ballot boxes; another election's box or none is refused."""
+    box = db.get(BallotBox, box_id)
+    if box is None or box.election_id != election.id:
+        raise UserError(f"票箱编号 {box_id} 不属于本次选举")
+    return box
 
 
 def box_keys(db: Session, election: Election) -> dict[int, str]:

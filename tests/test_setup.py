@@ -9,7 +9,8 @@ from election import clock
 from election.errors import UserError
 from election.ledger.events import as_chain_event, events_of
 from election.protocol.chain import verify_chain
-from election.setup.service import ElectionDraft, change_rulebook, create_community, create_election, rulebook_of
+from election.settings import rulebook_of
+from election.setup.service import ElectionDraft, change_rulebook, create_community, create_election
 from tests.conftest import DATA_KEY
 
 

@@ -47,7 +47,7 @@ def _populate(db, data_key: str, voters: int, candidates: bool = True):
     from election.accounts.service import create_user
     from election.models import Candidate, Household, Resident
     from election.polling.stations import create_station
-    from election.rules.bodies import BodiesConfig
+    from election.settings import posts_of
     from election.setup.service import ElectionDraft, create_community, create_election
 
     community = create_community(db, "基准社区", "基准街道", voters)
@@ -66,8 +66,7 @@ def _populate(db, data_key: str, voters: int, candidates: bool = True):
     if candidates:
         ids = list(db.scalars(text("SELECT id FROM resident ORDER BY id")))
         it = iter(ids)
-        config = BodiesConfig(election.jwh_deputies, election.jwh_members, election.jdw_deputies, election.jdw_members)
-        for post in config.posts():
+        for post in posts_of(election):
             for order in range(post.seats + 1):
                 db.add(Candidate(election_id=election.id, resident_id=next(it), post=post.key, status="formal", ballot_order=order + 1))
     station = create_station(db, election, "bench", "基准投票站", desks=2, boxes=1)

@@ -39,11 +39,10 @@ from ..protocol.codes import CodeError, audit_hash, parse_audit_qr
 from ..protocol.rla_assert import AuditPlan, plan
 from ..protocol.rla_audit import MISSING, Evaluation, Finding, hand_count_input, initial_size
 from ..protocol.rla_audit import evaluate as evaluate_findings
-from ..rules.rulebook import Rulebook
 from ..rules.scenario import result_to_dict
 from ..rules.tally import tally
 from ..rules.tally_types import TallyInput, TallyInputError, TallyResult
-from ..settings import box_keys
+from ..settings import box_keys, rulebook_of
 
 CONCLUDED = ("confirmed", "hand_counted")
 STATUS_ZH = {"open": "进行中", "escalated": "已扩大抽样", "confirmed": "结果得到确认",
@@ -204,7 +203,7 @@ def start_audit(db: Session, election: Election, seed: str, actor: str, risk_lim
         clean = rla.normalise_seed(seed)
     except ValueError as exc:
         raise UserError(f"随机种子：{exc}") from None
-    rulebook_limit = Rulebook.from_dict(election.rulebook).rla_risk_limit
+    rulebook_limit = rulebook_of(election).rla_risk_limit
     alpha = rulebook_limit if risk_limit is None else Fraction(risk_limit)
     if not 0 < alpha <= rulebook_limit:
         raise UserError(f"风险上限 {alpha} 无效：须大于 0 且不超过规则集规定的 {rulebook_limit}（只能选得更严）")

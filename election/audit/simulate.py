@@ -21,8 +21,7 @@ from ..ledger.events import record_event
 from ..models import AuditCode, BallotBox, Candidate, Election, Household, Issuance, PollingStation, Receipt, Resident, Round
 from ..protocol import codes
 from ..protocol.manifest import make_manifest
-from ..rules.bodies import BodiesConfig
-from ..rules.rulebook import Rulebook
+from ..settings import post_specs_of
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华"
@@ -60,11 +59,9 @@ def simulate(db: Session, election: Election, voters: int = 120, seed: int = 1,
     db.flush()
     people = [_resident(db, election, hh, rng, i) for i in range(voters)]
     db.flush()
-    rb = Rulebook.from_dict(election.rulebook)
-    cfg = BodiesConfig.build(election.jwh_deputies, election.jwh_members, election.jdw_deputies, election.jdw_members, rb)
     posts = {}
     pool = iter(people)
-    for spec in cfg.post_specs(rb):
+    for spec in post_specs_of(election):
         ids = []
         for order in range(spec.seats + 1):
             person = next(pool)

@@ -15,7 +15,8 @@ from ..db import begin_write
 from ..errors import UserError
 from ..ledger.events import record_event
 from ..models import BallotBox, Election, ElectionEvent
-from .service import box_of, check_open
+from ..settings import box_of
+from .service import check_open
 
 KIND = "box_mixed"
 

@@ -21,7 +21,6 @@ from ..models import ROUND_KINDS, Election, Filing, RoundResult, User
 from ..protocol.writeins import OTHER
 from ..rounds import day_of, round_of
 from ..rules.methods import basis_line, method_of
-from ..rules.rulebook import Rulebook
 from ..rules.tally_types import BODY_ZH
 from ..settings import rulebook_of
 from .result import published
@@ -117,7 +116,7 @@ def _public_rows(candidates: tuple[CandidateTally, ...], minimum: int) -> list[l
 def notice_pdf(db: Session, election: Election, round_number: int) -> bytes:
     """选举结果公告: the elected per post with their votes, and the turnout."""
     report = result_report(db, election, round_number)
-    minimum = Rulebook.from_dict(election.rulebook).write_in_public_min
+    minimum = rulebook_of(election).write_in_public_min
     groups = [
         NoticeGroup(f"{p.body}{p.post}（应选 {p.seats} 名，当选票数 {p.threshold_votes} 票）", _public_rows(p.candidates, minimum))
         for p in report.posts

@@ -28,11 +28,10 @@ from ..models import (
 )
 from ..protocol.codes import CodeError, audit_hash, parse_audit_qr
 from ..rounds import check_open, round_of
-from ..rules.bodies import BodiesConfig
 from ..rules.tally_types import (
     PostSpec,
 )
-from ..settings import rulebook_of
+from ..settings import box_of, post_specs_of
 
 CHOICES = {"1": "approve", "○": "approve", "2": "oppose", "×": "oppose", "0": "", "": "", "空": ""}
 
@@ -59,9 +58,7 @@ def check_records_open(db: Session, election: Election, number: int) -> None:
 
 def ballot_of(db: Session, election: Election, number: int) -> Ballot:
     rnd = round_of(db, election, number)
-    rb = rulebook_of(election)
-    cfg = BodiesConfig.build(election.jwh_deputies, election.jwh_members, election.jdw_deputies, election.jdw_members, rb)
-    specs = {p.key: p for p in cfg.post_specs(rb)}
+    specs = {p.key: p for p in post_specs_of(election)}
     posts = []
     for key, spec in specs.items():
         if key not in rnd.posts:
@@ -73,13 +70,6 @@ def ballot_of(db: Session, election: Election, number: int) -> Ballot:
         rows = {c.id: c for c in db.scalars(select(Candidate).where(Candidate.id.in_(ids)))} if ids else {}
         posts.append((spec, [rows[i] for i in ids if i in rows]))
     return Ballot(rnd.number, rnd.kind, posts)
-
-
-def box_of(db: Session, election: Election, box_id: int) -> BallotBox:
-    box = db.get(BallotBox, box_id)
-    if box is None or box.election_id != election.id:
-        raise UserError(f"票箱编号 {box_id} 不属于本次选举")
-    return box
 
 
 def boxes_of(db: Session, election: Election) -> list[BallotBox]:

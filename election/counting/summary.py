@@ -15,9 +15,8 @@ from ballots.notices import NoticeGroup, render_notice
 from ..clock import cn_date
 from ..errors import UserError
 from ..models import Election, RoundResult
-from ..rules.bodies import BodiesConfig
-from ..rules.rulebook import Rulebook
 from ..rules.tally_types import BODY_ZH
+from ..settings import posts_of
 from .reports import REASON_ZH
 
 NEXT_ZH = {
@@ -31,9 +30,7 @@ NEXT_ZH = {
 
 def post_order(election: Election) -> list[tuple[str, str]]:
     """(post key, Chinese name) of the election's posts, higher post first, 居委会 first."""
-    rb = Rulebook.from_dict(election.rulebook)
-    cfg = BodiesConfig.build(election.jwh_deputies, election.jwh_members, election.jdw_deputies, election.jdw_members, rb)
-    return [(p.key, p.name_zh) for p in cfg.posts()]
+    return [(p.key, p.name_zh) for p in posts_of(election)]
 
 
 @dataclass

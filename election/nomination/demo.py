@@ -16,6 +16,7 @@ from .. import clock
 from ..errors import UserError
 from ..models import Candidate, Election, Resident
 from ..rules.strokes import missing_characters
+from ..settings import posts_of, rulebook_of
 from . import service
 
 EDUCATION = ("高中", "中专", "大专", "本科", "研究生")
@@ -35,8 +36,8 @@ def add_demo_candidates(db: Session, election: Election, rng: random.Random, tod
     names = [r.name for r in voters]
     voters = [r for r in voters if names.count(r.name) == 1]
     rng.shuffle(voters)
-    rb = service.rulebook_of(election)
-    posts = service.posts_of(election)
+    rb = rulebook_of(election)
+    posts = posts_of(election)
     wanted = {p.key: p.seats + service.margins(rb, p.key)[0] + (1 if p.key.endswith("weiyuan") else 0) for p in posts}
     women = [r for r in voters if r.sex == "女"]
     need = sum(wanted.values()) + rb.nomination_min_joint_signers

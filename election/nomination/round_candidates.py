@@ -20,7 +20,8 @@ from ..errors import UserError
 from ..ledger.events import record_event
 from ..models import Candidate, Election, Resident, Round, RoundResult
 from ..rules.tally_types import FEMALE
-from .service import ballot_key, find_residents, label, post_of, rulebook_of
+from ..settings import rulebook_of
+from .service import ballot_key, find_residents, label, post_of
 
 
 @dataclass(frozen=True)

@@ -35,25 +35,14 @@ from ..models import (
     Signature,
 )
 from ..rules import nomination as rules
-from ..rules.bodies import BodiesConfig, Post
+from ..rules.bodies import Post
 from ..rules.rulebook import Rulebook
 from ..rules.strokes import missing_characters, sort_key
+from ..settings import posts_of, rulebook_of
 
 ACTIVE = ("nominee", "formal")
 CONFIRMING_BODIES = ("街道党工委", "街道纪工委")
 PUBLISHED = "nomination.list_published"
-
-
-def rulebook_of(election: Election) -> Rulebook:
-    return Rulebook.from_dict(election.rulebook)
-
-
-def posts_of(election: Election) -> list[Post]:
-    """The posts with seats, higher post first."""
-    return BodiesConfig.build(
-        election.jwh_deputies, election.jwh_members, election.jdw_deputies, election.jdw_members,
-        rulebook_of(election),
-    ).posts()
 
 
 def post_of(election: Election, key: str) -> Post:

@@ -6,7 +6,7 @@ import random
 from sqlalchemy.orm import Session
 
 from ..models import Election
-from ..setup.service import rulebook_of
+from ..settings import rulebook_of
 from .stations import create_station
 
 

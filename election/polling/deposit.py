@@ -21,7 +21,8 @@ from ..models import AuditCode, Election, PollingStation, Receipt, SpoilRecord, 
 from ..protocol import codes
 from ..protocol.chain import hour_stamp
 from ..rounds import check_open, current_round
-from .stations import box_of, station_of
+from ..settings import box_of
+from .stations import station_of
 
 STATE_ZH = {"printed": "未投入", "deposited": "已投入票箱", "spoiled": "已作废（写错换票）", "unused": "未使用已作废"}
 

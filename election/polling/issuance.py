@@ -35,7 +35,7 @@ from ..roll.cards import find_voter_by_card, search_voters
 from ..roll.electors import is_elector, not_elector_reason
 from ..rounds import check_open, current_round, round_of
 from ..rules.rulebook import Rulebook
-from ..setup.service import rulebook_of
+from ..settings import rulebook_of
 from .day import check_polling_day, check_polling_day_of
 
 ALREADY = "已领取选票"

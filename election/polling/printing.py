@@ -37,9 +37,9 @@ from ..protocol import codes, signing
 from ..protocol.manifest import make_manifest
 from ..roll.publication import cn_date
 from ..rounds import check_open, day_of
-from ..rules.bodies import BodiesConfig
 from ..rules.rulebook import Rulebook
 from ..rules.tally_types import BODY_ZH, FEMALE
+from ..settings import posts_of as election_posts
 from ..settings import rulebook_of
 
 MAX_PAPERS = 20000
@@ -49,10 +49,9 @@ ROUND_ON_PAPER = {"main": "第一轮", "revote": "再次投票", "runoff": "另�
 
 def posts_of(db: Session, election: Election) -> list[dict]:
     """The posts of the election with formal candidates in ballot order (names)."""
-    config = BodiesConfig(election.jwh_deputies, election.jwh_members, election.jdw_deputies, election.jdw_members)
     rb = rulebook_of(election)
     out = []
-    for post in config.posts():
+    for post in election_posts(election):
         rows = db.execute(
             select(Candidate.id, Resident.name, Resident.sex)
             .join(Resident, Resident.id == Candidate.resident_id)
@@ -88,12 +87,11 @@ def round_papers(db: Session, election: Election, number: int) -> tuple[str, lis
     rnd = db.scalar(select(Round).where(Round.election_id == election.id, Round.number == number))
     if rnd is None:
         return "main", posts_of(db, election), election.election_day
-    config = BodiesConfig(election.jwh_deputies, election.jwh_members, election.jdw_deputies, election.jdw_members)
     ids = [int(i) for info in rnd.posts.values() for i in info.get("candidates", [])]
     names = dict(db.execute(select(Candidate.id, Resident.name).join(Resident, Resident.id == Candidate.resident_id)
                             .where(Candidate.id.in_(ids))).all()) if ids else {}
     out = []
-    for post in config.posts():
+    for post in election_posts(election):
         info = rnd.posts.get(post.key)
         if info is None:
             continue

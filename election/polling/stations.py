@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 from ..errors import UserError
 from ..ledger.events import record_event
 from ..models import BallotBox, Desk, Election, MobileBoxVoter, PollingStation, Resident
-from ..setup.service import rulebook_of
+from ..settings import box_of, rulebook_of
 
 
 def stations_of(db: Session, election: Election) -> list[PollingStation]:
@@ -73,13 +73,6 @@ def station_of(db: Session, election: Election, station_id: int) -> PollingStati
     if station is None or station.election_id != election.id:
         raise UserError(f"投票站 {station_id} 不存在")
     return station
-
-
-def box_of(db: Session, election: Election, box_id: int) -> BallotBox:
-    box = db.get(BallotBox, box_id)
-    if box is None or box.election_id != election.id:
-        raise UserError(f"票箱 {box_id} 不存在")
-    return box
 
 
 def desk_of(db: Session, election: Election, desk_id: int) -> Desk:

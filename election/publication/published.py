@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from ..models import Election, ElectionEvent
 from ..protocol.bundle import read_files
-from ..rules.rulebook import Rulebook
+from ..settings import rulebook_of
 from .bundle import Exported, export_bundle
 
 
@@ -58,7 +58,7 @@ def complaint_deadline(db: Session, election: Election) -> date | None:
     day = announced_on(db, election)
     if day is None:
         return None
-    return day + timedelta(days=Rulebook.from_dict(election.rulebook).complaint_window_days)
+    return day + timedelta(days=rulebook_of(election).complaint_window_days)
 
 
 @dataclass(frozen=True)

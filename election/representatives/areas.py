@@ -12,7 +12,7 @@ from ..errors import UserError
 from ..ledger.events import record_event
 from ..models import REP_METHODS, Election, Household, RepArea, RepAreaHousehold, RepPlan, SelectionMeeting
 from ..rules import partition
-from ..setup.service import rulebook_of
+from ..settings import rulebook_of
 
 
 def plan_method(db: Session, election: Election) -> str:

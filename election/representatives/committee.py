@@ -17,7 +17,7 @@ from ..errors import UserError
 from ..ledger.events import events_of, record_event
 from ..models import COMMITTEE_BODIES, CommitteeEntry, Election, ElectionEvent
 from ..rules import succession
-from ..setup.service import rulebook_of
+from ..settings import rulebook_of
 from .people import label_of, parse_name, parse_vote_lines, residents_of, resolve_votes
 
 EVENT_KINDS = {

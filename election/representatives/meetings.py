@@ -13,7 +13,7 @@ from ..errors import UserError
 from ..ledger.events import record_event
 from ..models import Election, GroupLeader, Household, RepArea, Representative, Resident, SelectionMeeting
 from ..rules import meetings as rules_meetings
-from ..setup.service import rulebook_of
+from ..settings import rulebook_of
 from .people import label_of, parse_vote_lines, residents_of, resolve_votes
 
 

@@ -13,7 +13,7 @@ from .. import clock
 from ..models import Election, Resident
 from ..rules.eligibility import months_between
 from ..rules.idcard import check_digit
-from ..setup.service import rulebook_of
+from ..settings import rulebook_of
 from .cards import assign_cards
 from .files import rows_to_csv
 from .importing import ImportReport, import_roll

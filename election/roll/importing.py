@@ -19,7 +19,7 @@ from ..models import Election, Household, Resident
 from ..pii import PersonalData
 from ..rules import idcard
 from ..rules.roll_rows import RollCheck, RowError, RowWarning, check_rows
-from ..setup.service import rulebook_of
+from ..settings import rulebook_of
 from .files import open_table
 from .glyphs import row_warnings
 from .register import adult_cutoff, flag_double_registrations, judge

@@ -23,7 +23,7 @@ from ..errors import NotFound, UserError
 from ..ledger.events import record_event
 from ..models import Election, Objection, Resident, utcnow
 from ..protocol.canonical import digest
-from ..setup.service import rulebook_of
+from ..settings import rulebook_of
 from .glyphs import refuse_unprintable
 from .groups import group_key
 from .register import CHANGES, change_status, recompute_eligibility, resident_of, voters_query

@@ -14,7 +14,7 @@ from ..ledger.events import record_event
 from ..models import CATEGORIES, STATUSES, Election, Resident, RollApplication
 from ..rules import eligibility as rules
 from ..rules.rulebook import Rulebook
-from ..setup.service import rulebook_of
+from ..settings import rulebook_of
 
 CATEGORY_LABELS = {"hukou": rules.HUJI_LOCAL, "resident": rules.HUJI_RESIDENT, "worker": rules.HUJI_WORKER}
 # Status changes the committee may make by hand; "registered" is "restored" (恢复登记).

@@ -19,6 +19,7 @@ from ..protocol.canonical import digest
 from ..rules.bodies import bodies_errors
 from ..rules.presets import PRESET_LABELS, PRESETS
 from ..rules.rulebook import Rulebook, RulebookError
+from ..settings import rulebook_of
 
 # The roll's fingerprint before any voter is registered; roll publication records the real one.
 EMPTY_ROLL = digest([])
@@ -118,10 +119,6 @@ def create_election(
         actor,
     )
     return election
-
-
-def rulebook_of(election: Election) -> Rulebook:
-    return Rulebook.from_dict(election.rulebook)
 
 
 def change_rulebook(

@@ -25,8 +25,8 @@ from ..ledger.events import events_of, record_event
 from ..models import AuditCode, Election, Receipt
 from ..protocol.bundle import Record
 from ..protocol.bundle_tally import to_paper
-from ..rules.rulebook import Rulebook
 from ..rules.tally_types import PostSpec
+from ..settings import rulebook_of
 
 ISSUED, PUBLIC, SHARES, READY, KEY = ("trustees.ceremony_issued", "trustees.public_added", "trustees.shares_added",
                                       "trustees.ready", "trustees.key_published")
@@ -251,7 +251,7 @@ def encrypt_round(db: Session, election: Election, round_number: int, instance: 
     if done is not None and done["fingerprint"] == records_fingerprint(records):
         raise UserError(f"第 {round_number} 轮的计票记录已经加密，记录没有变化")
     specs, listed = _round_posts(db, election, round_number)
-    rb = Rulebook.from_dict(dict(election.rulebook))
+    rb = rulebook_of(election)
     post_shapes = shapes(specs, listed, rb.multi_post_rule)
     key = bytes.fromhex(state.joint_key)
     base = base_hash(election)

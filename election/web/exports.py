@@ -38,7 +38,7 @@ from ..roll.publication import decision_deadline, objection_deadline, objections
 from ..roll.register import applications_of, category_label, listing
 from ..rounds import current_round
 from ..rules.eligibility import age_on
-from ..setup.service import rulebook_of
+from ..settings import posts_of, rulebook_of
 from ..workflow.stages import calendar as calendar_lines
 from ..xlsx import MIME, Sheet, workbook_bytes
 from . import audit as audit_pages
@@ -197,7 +197,7 @@ def _nomination_columns(nominations: list[Nomination]) -> list:
 
 @export(nomination_pages.index, "/elections/<int:election_id>/nomination/nominees.xlsx", "被提名人名单")
 def nominees(db: Session, election: Election) -> list[Sheet]:
-    posts = {p.key: p.name_zh for p in nomination.posts_of(election)}
+    posts = {p.key: p.name_zh for p in posts_of(election)}
     by_candidate = nomination.nominations_by_candidate(db, election)
     votes = nomination.primary_votes(db, election)
     headers = ["职位", "姓名", "性别", "选民编号", "状态", "票序", "提名方式", "提名依据", "联名人数", "审核确认",
@@ -220,7 +220,7 @@ def candidates(db: Session, election: Election) -> list[Sheet]:
     rows = [[post.name_zh, c.ballot_order, c.resident.name, c.resident.sex,
              nomination.age_on(c.resident.birth_date, election.election_day), c.education, c.current_job, c.biography,
              "；".join(n.channel_label for n in by_candidate.get(c.id, []))]
-            for post in nomination.posts_of(election) for c in formal[post.key]]
+            for post in posts_of(election) for c in formal[post.key]]
     return [Sheet("正式候选人", headers, rows)]
 
 

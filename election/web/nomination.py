@@ -15,6 +15,7 @@ from .. import clock
 from ..errors import UserError
 from ..models import CANDIDATE_STATUSES, CHANNELS, RELATIONS
 from ..nomination import round_candidates, service
+from ..settings import posts_of
 from .access import election_or_404, roles
 from .choices import options
 from .db import get_db
@@ -61,9 +62,9 @@ def index(election_id: int):
     election = election_or_404(election_id)
     db = get_db()
     candidates = service.candidates_of(db, election, statuses=tuple(CANDIDATE_STATUSES))
-    by_post = {p.key: [c for c in candidates if c.post == p.key] for p in service.posts_of(election)}
+    by_post = {p.key: [c for c in candidates if c.post == p.key] for p in posts_of(election)}
     return render_template(
-        "nomination/index.html", election=election, posts=service.posts_of(election), by_post=by_post,
+        "nomination/index.html", election=election, posts=posts_of(election), by_post=by_post,
         nominations=service.nominations_by_candidate(db, election), votes=service.primary_votes(db, election),
         check=service.check_list(db, election), statuses=CANDIDATE_STATUSES,
         published=service.latest_publication(db, election),
@@ -75,7 +76,7 @@ def index(election_id: int):
 def new(election_id: int):
     election = election_or_404(election_id)
     form = NominationForm()
-    form.post.choices = options([(p.key, p.name_zh) for p in service.posts_of(election)])
+    form.post.choices = options([(p.key, p.name_zh) for p in posts_of(election)])
     if form.validate_on_submit():
         db = get_db()
         try:
@@ -224,7 +225,7 @@ def publish(election_id: int):
                 return redirect(url_for("nomination.publish", election_id=election.id))
     return render_template(
         "nomination/publish.html", election=election, form=form, check=service.check_list(db, election),
-        formal=service.formal_candidates(db, election), posts=service.posts_of(election),
+        formal=service.formal_candidates(db, election), posts=posts_of(election),
         published=service.latest_publication(db, election), withdraw_form=WithdrawForm(formdata=None, on_date=clock.today()),
     )
 

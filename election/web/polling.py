@@ -33,6 +33,7 @@ from ..polling import day as polling_day
 from ..polling.round_date import set_round_date
 from ..roll.lookup import resolve_voter
 from ..rounds import current_round, day_of, rounds_of
+from ..settings import box_of, rulebook_of
 from .access import election_or_404, public, roles
 from .db import get_db
 from .feedback import refuse
@@ -93,7 +94,7 @@ def overview(election_id: int):
         batches=batches, specs=specs, spec_error=spec_error, rnd=rnd, day=day_of(election, rnd),
         today=clock.today(), overridden=polling_day.override_for(db, election, rnd.number, clock.today()) is not None,
         printed=any(b.round_number == rnd.number for b in batches),
-        scrutineers_needed=stations.rulebook_of(election).mobile_box_scrutineers,
+        scrutineers_needed=rulebook_of(election).mobile_box_scrutineers,
         check_url=_verify_prefix(), check_url_loopback=is_loopback(_verify_prefix()),
     )
 
@@ -301,7 +302,7 @@ def issue(election_id: int, desk_id: int):
 
 def _box(election, box_id: int) -> BallotBox:
     try:
-        return stations.box_of(get_db(), election, box_id)
+        return box_of(get_db(), election, box_id)
     except UserError:
         abort(404)
 

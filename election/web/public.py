@@ -29,6 +29,7 @@ from ..publication.bundle import EXPORT_STEPS
 from ..publication.complaints import KINDS, answer_complaint, complaints_of, file_complaint
 from ..publication.receipts import lookup_sealed
 from ..rounds import current_round, rounds_of
+from ..settings import post_specs_of
 from .access import election_or_404, public, roles
 from .choices import options
 from .db import get_db
@@ -148,12 +149,7 @@ def result(election_id: int):
         if ids:
             names = {str(r.id): r.name for r in db.scalars(select(Resident).where(Resident.id.in_(ids), Resident.election_id == election.id))}
     can_publish = current_user.is_authenticated and current_user.role in ("committee", "street_admin")
-    from ..rules.bodies import BodiesConfig
-    from ..rules.rulebook import Rulebook
-
-    rb = Rulebook.from_dict(election.rulebook)
-    cfg = BodiesConfig.build(election.jwh_deputies, election.jwh_members, election.jdw_deputies, election.jdw_members, rb)
-    post_names = {spec.key: spec.name_zh for spec in cfg.post_specs(rb)}
+    post_names = {spec.key: spec.name_zh for spec in post_specs_of(election)}
     rounds = rounds_of(db, election)
     return render_template("public/result.html", election=election, summary=summary, names=names, post_names=post_names,
                            elected=elected, final=final_list(db, election),

@@ -20,7 +20,7 @@ from ..representatives import areas as area_svc
 from ..representatives import committee as committee_svc
 from ..representatives import meetings as meeting_svc
 from ..representatives import roster as roster_svc
-from ..setup.service import rulebook_of
+from ..settings import rulebook_of
 from .access import election_or_404, roles
 from .choices import options
 from .db import get_db

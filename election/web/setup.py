@@ -18,7 +18,8 @@ from ..ledger.events import events_of
 from ..models import METHODS, Community, Election
 from ..rules.presets import PRESET_LABELS
 from ..rules.rulebook import CHOICE_LABELS, Rulebook
-from ..setup.service import ElectionDraft, change_rulebook, create_community, create_election, rulebook_of
+from ..settings import rulebook_of
+from ..setup.service import ElectionDraft, change_rulebook, create_community, create_election
 from ..workflow.stages import next_stage, stages, warnings
 from .access import community_or_404, election_or_404, roles
 from .choices import options

@@ -22,7 +22,7 @@ from ..models.representatives import CommitteeEntry, RepArea, Representative
 from ..nomination.service import PUBLISHED
 from ..rules.calendar import Stage as Deadline
 from ..rules.calendar import deadlines, lateness
-from ..setup.service import rulebook_of
+from ..settings import rulebook_of
 
 DONE, ACTIVE, TODO, LATE = "done", "active", "todo", "late"
 STATUS_LABELS = {DONE: "已完成", ACTIVE: "进行中", TODO: "未开始"}

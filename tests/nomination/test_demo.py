@@ -9,6 +9,7 @@ from sqlalchemy import select
 from election.models import Nomination
 from election.nomination import service
 from election.nomination.demo import add_demo_candidates
+from election.settings import posts_of, rulebook_of
 from tests.nomination.helpers import Roll, make_election
 
 
@@ -21,8 +22,8 @@ def test_demo_candidates_are_differential_confirmed_and_published(db):
     lists = add_demo_candidates(db, election, random.Random(3))
     db.commit()
     assert service.check_list(db, election).errors == []
-    rb = service.rulebook_of(election)
-    for post in service.posts_of(election):
+    rb = rulebook_of(election)
+    for post in posts_of(election):
         low, high = service.margins(rb, post.key)
         assert post.seats + low <= len(lists[post.key]) <= post.seats + high
     jwh = [c for key, cs in lists.items() if key.startswith("jwh_") for c in cs]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, time
 
 from election.models import Candidate, Household, Resident
-from election.rules.bodies import BodiesConfig
+from election.settings import posts_of
 
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗"
 GIVEN = "建国秀英伟静丽强敏磊军洋艳勇杰娟涛明超霞平刚"
@@ -31,10 +31,9 @@ def add_voters(db, election, n: int, group: str = "第一居民小组", start: i
 
 def add_candidates(db, election, residents: list[Resident]) -> dict[str, list[str]]:
     """Formal candidates for every post: seats + 1 per post, in ballot order; returns names per post."""
-    config = BodiesConfig(election.jwh_deputies, election.jwh_members, election.jdw_deputies, election.jdw_members)
     it = iter(residents)
     names: dict[str, list[str]] = {}
-    for post in config.posts():
+    for post in posts_of(election):
         names[post.key] = []
         for order in range(post.seats + 1):
             r = next(it)

@@ -33,6 +33,7 @@ from election.roll.demo import add_demo_roll
 from election.roll.publication import decide_objection, file_objection, publish_roll
 from election.roll.register import applications_of, listing
 from election.rules.eligibility import age_on
+from election.settings import posts_of
 from election.web.access import _MARK
 from election.web.exports import EXPORTS
 from election.xlsx import MIME
@@ -308,7 +309,7 @@ def test_nominee_candidate_and_relation_exports(app, db, prepared):
     assert any("社区党组织提名" in r[6] for r in rows[1:])
     formal = nomination.formal_candidates(db, election)
     rows = fetch(client, f"/elections/{election.id}/nomination/candidates.xlsx")["正式候选人"]
-    posts = {p.key: p.name_zh for p in nomination.posts_of(election)}
+    posts = {p.key: p.name_zh for p in posts_of(election)}
     assert [(r[0], r[1], r[2]) for r in rows[1:]] == [
         (posts[key], c.ballot_order, c.resident.name) for key in posts for c in formal[key]]
     rows = fetch(client, f"/elections/{election.id}/nomination/relations.xlsx")["近亲属关系"]

@@ -37,7 +37,7 @@ def build(db: Session, data_key: str, n: int, desks: int, voters: int) -> list[C
     from election.models import Candidate, Election, Household, Resident
     from election.polling import printing
     from election.polling.stations import create_station
-    from election.rules.bodies import BodiesConfig
+    from election.settings import posts_of
     from election.setup.service import ElectionDraft, create_community, create_election
 
     out = []
@@ -59,10 +59,9 @@ def build(db: Session, data_key: str, n: int, desks: int, voters: int) -> list[C
         ])
         rows = db.execute(select(Resident.id, Resident.card_code).where(Resident.election_id == election.id)
                           .order_by(Resident.id)).all()
-        config = BodiesConfig(election.jwh_deputies, election.jwh_members, election.jdw_deputies, election.jdw_members)
         it = iter([r[0] for r in rows])
         fields = {}
-        for post in config.posts():
+        for post in posts_of(election):
             for order in range(post.seats + 1):
                 candidate = Candidate(election_id=election.id, resident_id=next(it), post=post.key, status="formal",
                                       ballot_order=order + 1)
