@@ -15,7 +15,7 @@ from .. import clock
 from ..errors import UserError
 from ..models import CANDIDATE_STATUSES, CHANNELS, RELATIONS
 from ..nomination import round_candidates, service
-from ..settings import posts_of
+from ..settings import posts_of, rulebook_of
 from .access import election_or_404, roles
 from .choices import options
 from .db import get_db
@@ -105,11 +105,11 @@ def confirm(election_id: int):
     # Where the rulebook asks for it, the community Party organisation confirms the
     # 监督委员会's other nominees too (jdw_members_party_confirmed); the committee records it.
     members = ([c for key in service.MEMBER_POSTS for c in service.candidates_of(db, election, key)]
-               if service.rulebook_of(election).jdw_members_party_confirmed else [])
+               if rulebook_of(election).jdw_members_party_confirmed else [])
     return render_template(
         "nomination/confirm.html", election=election, chairs=chairs, form=ConfirmForm(), members=members,
         nominations=service.nominations_by_candidate(db, election),
-        post_names={p.key: p.name_zh for p in service.posts_of(election)},
+        post_names={p.key: p.name_zh for p in posts_of(election)},
     )
 
 
