@@ -1,7 +1,9 @@
-"""The public recount as a bundle member (``recount.json``): the trustees' ceremony, every
-counted paper's ciphertexts and proofs sorted by D, the trustees' partial decryptions of the
-homomorphic totals, and the decrypted totals. ``verify`` checks it all without trusting the
-server and says which named check failed:
+"""The public recount as two bundle members: ``recount.json`` (the trustees' ceremony, the
+posts' shapes, the number of papers, the trustees' partial decryptions of the homomorphic
+totals, and the decrypted totals) and ``recount/papers.jsonl`` (every counted paper's
+ciphertexts and proofs, one canonical JSON line a paper, sorted by D). ``verify`` reads the
+papers as a stream — one paper at a time, keeping only the running sums — checks it all
+without trusting the server and says which named check failed:
 
 - ``recount_format``: the document's shape and bounds;
 - ``recount_trustees``: every trustee's commitments and proofs; the joint key from them;
@@ -22,7 +24,8 @@ from .paper import PostCount, PostShape, check_shapes, encrypt_paper, verify_pap
 from .record import expected_from_totals
 from .tally import sum_by_label
 
-FORMAT = "juxuan-recount-v1"
+FORMAT = "juxuan-recount-v2"
+PAPERS = "recount/papers.jsonl"
 
 
 @dataclass(frozen=True)
@@ -61,8 +64,9 @@ def encrypted_totals(papers: Sequence[Mapping[str, Any]]) -> dict[str, list[str]
 def document(ceremony_doc: Mapping[str, Any], publics: Sequence[Mapping[str, Any]], shapes: Sequence[PostShape],
              listed: Mapping[str, Sequence[str]], papers: Sequence[Mapping[str, Any]],
              partials: Sequence[Mapping[str, Any]], decrypted: Mapping[str, int]) -> dict[str, Any]:
+    """recount.json: everything but the papers themselves, which it counts."""
     return {"format": FORMAT, "ceremony": dict(ceremony_doc), "publics": [dict(p) for p in publics],
-            "shapes": shapes_json(shapes, listed), "papers": list(papers), "partials": [dict(p) for p in partials],
+            "shapes": shapes_json(shapes, listed), "papers": len(papers), "partials": [dict(p) for p in partials],
             "decrypted": dict(sorted(decrypted.items()))}
 
 
@@ -137,28 +141,30 @@ def parse_shapes(raw: object) -> tuple[list[PostShape], dict[str, list[str]]]:
     return out, listed
 
 
-def verify(doc: object, counted: Sequence[str] | None, totals: Mapping[str, Any] | None,
+def verify(doc: object, papers: Iterable[object], counted: Sequence[str] | None, totals: Mapping[str, Any] | None,
            allowed: Collection[str] | None = None, returned: int | None = None) -> list[Check]:
-    """Every check of a ``recount.json``: against the bundle's counted D list (an auditor
-    bundle's records), or, where the bundle has no records, against the number of papers
-    returned and the D of the manifest that were not voided (``allowed``); and, when given,
-    against the published totals.json (``record.expected_from_totals``)."""
+    """Every check of a recount: ``doc`` is recount.json, ``papers`` its papers one by one (an
+    iterator may raise ``CryptoError`` for a line it cannot read). The papers are checked
+    against the bundle's counted D list (an auditor bundle's records), or, where the bundle
+    has no records, against the number of papers returned and the D of the manifest that
+    were not voided (``allowed``); and, when given, against the published totals.json
+    (``record.expected_from_totals``)."""
     checks: list[Check] = []
 
     def fail(name: str, message: str) -> list[Check]:
         checks.append(Check(name, False, message))
         return checks
 
-    if not (isinstance(doc, dict) and doc.get("format") == FORMAT and isinstance(doc.get("papers"), list)
+    if not (isinstance(doc, dict) and doc.get("format") == FORMAT and isinstance(doc.get("papers"), int)
             and isinstance(doc.get("publics"), list) and isinstance(doc.get("partials"), list)
             and isinstance(doc.get("decrypted"), dict) and isinstance(doc.get("ceremony"), dict)):
         return fail("recount_format", "recount.json 不是居选公开重计文件")
+    expected_papers = len(counted) if counted is not None else (returned if returned is not None else 0)
     try:
         shapes, listed = parse_shapes(doc.get("shapes"))
-        limit = len(counted) if counted is not None else (returned if returned is not None else 0)
-        if len(doc["papers"]) > limit + 1 or len(doc["publics"]) > ceremony.MAX_TRUSTEES:
-            return fail("recount_format", "recount.json 的条目多于计入的选票")
-        checks.append(Check("recount_format", True, f"{len(doc['papers'])} 张选票的密文，{len(shapes)} 个职位"))
+        if len(doc["publics"]) > ceremony.MAX_TRUSTEES:
+            return fail("recount_format", "recount.json 的受托人多于上限")
+        checks.append(Check("recount_format", True, f"{doc['papers']} 张选票的密文，{len(shapes)} 个职位"))
     except group.CryptoError as error:
         return fail("recount_format", error.message)
     try:
@@ -168,23 +174,15 @@ def verify(doc: object, counted: Sequence[str] | None, totals: Mapping[str, Any]
         checks.append(Check("recount_trustees", True, f"{n} 位受托人的承诺与证明成立，门限 {quorum}，联合公钥 {key.hex()[:16]}…"))
     except group.CryptoError as error:
         return fail("recount_trustees", error.message)
-    ds = [p.get("d") if isinstance(p, dict) else None for p in doc["papers"]]
-    if ds != sorted({d for d in ds if isinstance(d, str)}):
-        return fail("recount_papers", "密文的 D 重复、缺失或未按 D 排序")
-    if counted is not None and sorted(counted) != ds:
-        return fail("recount_papers", "密文与计入的选票（D）不一一对应")
-    if returned is not None and len(ds) != returned:
-        return fail("recount_papers", f"密文 {len(ds)} 份，计入的选票 {returned} 张，应一一对应")
-    if allowed is not None and any(d not in allowed for d in ds):
-        return fail("recount_papers", "有密文的 D 不在选票清单中，或是作废、未用选票的 D")
     try:
-        checked = [verify_paper(base, key, ceremony.hex_bytes(p["d"], 32, "D"), shapes, p, f"记录 {p['d'][:12]}")
-                   for p in doc["papers"]]
-        checks.append(Check("recount_papers", True, f"{len(ds)} 张选票各有一份密文，证明全部成立"))
+        sums, seen = _stream_papers(base, key, shapes, papers, counted, allowed, expected_papers)
+        if seen != doc["papers"]:
+            raise group.CryptoError("recount_papers", f"recount.json 说有 {doc['papers']} 份密文，{PAPERS} 有 {seen} 份")
+        checks.append(Check("recount_papers", True, f"{seen} 张选票各有一份密文，按 D 排序不重复，证明全部成立"))
     except group.CryptoError as error:
         return fail("recount_papers", error.message)
     try:
-        decrypted = _decrypt_sums(base, quorum, published, sum_by_label(checked), doc["partials"], len(ds), shapes)
+        decrypted = _decrypt_sums(base, quorum, published, sums, doc["partials"], seen, shapes)
     except group.CryptoError as error:
         return fail("recount_decryption", error.message)
     if decrypted != doc["decrypted"]:
@@ -200,3 +198,31 @@ def verify(doc: object, counted: Sequence[str] | None, totals: Mapping[str, Any]
             return fail("recount_totals", "解密总数与公布的计票结果不符：" + "、".join(wrong[:5]))
         checks.append(Check("recount_totals", True, "解密总数等于公布的计票结果"))
     return checks
+
+
+def _stream_papers(base: bytes, key: bytes, shapes: Sequence[PostShape], papers: Iterable[object],
+                   counted: Sequence[str] | None, allowed: Collection[str] | None,
+                   expected: int) -> tuple[dict[str, Ciphertext], int]:
+    """Each paper checked as it comes (D after the previous one, one of the counted or allowed
+    D, every proof), summed per label; then the number of papers against the count."""
+    wanted = set(counted) if counted is not None else None
+    sums: dict[str, Ciphertext] = {}
+    previous, seen = "", 0
+    for paper in papers:
+        seen += 1
+        if seen > expected:
+            raise group.CryptoError("recount_papers", f"密文多于计入的 {expected} 张选票")
+        d = paper.get("d") if isinstance(paper, dict) else None
+        if not isinstance(d, str) or d <= previous:
+            raise group.CryptoError("recount_papers", f"第 {seen} 份密文的 D 重复、缺失或未按 D 排序")
+        if wanted is not None and d not in wanted:
+            raise group.CryptoError("recount_papers", f"第 {seen} 份密文的 D 不是计入的选票")
+        if allowed is not None and d not in allowed:
+            raise group.CryptoError("recount_papers", f"第 {seen} 份密文的 D 不在选票清单中，或是作废、未用选票的 D")
+        previous = d
+        cts = verify_paper(base, key, ceremony.hex_bytes(d, 32, "D"), list(shapes), paper, f"记录 {d[:12]}")
+        for label, c in cts.items():
+            sums[label] = sums[label].plus(c) if label in sums else c
+    if seen != expected:
+        raise group.CryptoError("recount_papers", f"密文 {seen} 份，计入的选票 {expected} 张，应一一对应")
+    return sums, seen

@@ -18,7 +18,7 @@ from typing import Any
 from election.protocol import merkle, signing, verify_shape
 from election.protocol.canonical import digest, sha256_hex
 from election.protocol.chain import Event, verify_chain
-from election.protocol.verify_read import ReadResult, members_of, parse_members, read_zip
+from election.protocol.verify_read import ReadResult, Stream, StreamError, members_of, parse_members, read_zip
 
 AUDITOR_ONLY = frozenset({"records.jsonl", "audit.json"})
 SELF_AUTHENTICATING = frozenset({"chain.jsonl", "head.sig", "countersign.json", "office_key.pem"})
@@ -88,6 +88,7 @@ class Ctx:
     round: int = 1
     checks: list[Check] = field(default_factory=list)
     facts: dict[str, Any] = field(default_factory=dict)  # what the report prints
+    streams: dict[str, Stream] = field(default_factory=dict)  # members read line by line
 
     def run(self, name: str, fn: Callable[[Ctx], tuple[list[str], str]]) -> None:
         try:
@@ -199,8 +200,16 @@ def _bundle_index(c: Ctx) -> tuple[list[str], str]:
             problems.append(f"文件 {name} 未列入文件索引")
         elif listed[name] != sha256_hex(blob):
             problems.append(f"文件 {name} 的 SHA-256 与文件索引（第 {idx.seq} 号事件）不符")
+    for name, stream in sorted(c.streams.items()):
+        try:
+            if name not in listed:
+                problems.append(f"文件 {name} 未列入文件索引")
+            elif listed[name] != stream.sha256_hex():
+                problems.append(f"文件 {name} 的 SHA-256 与文件索引（第 {idx.seq} 号事件）不符")
+        except StreamError as exc:
+            problems.append(str(exc))
     for name in sorted(listed):
-        if name not in c.raw and not (name in optional and name in AUDITOR_ONLY):
+        if name not in c.raw and name not in c.streams and not (name in optional and name in AUDITOR_ONLY):
             problems.append(f"文件索引列出的 {name} 不在公示包中")
     return problems, f"每个文件的 SHA-256 都列在第 {idx.seq} 号事件中，由签名的链头覆盖"
 
@@ -711,10 +720,10 @@ def verify_read(res: ReadResult, pins: Pins = Pins()) -> tuple[list[Check], dict
             gating.append(Check(NAMES_ZH["format"], "format", False, "；".join(shape[:5])))
     if gating:
         return gating, {}
-    c = Ctx(res.data, res.raw, pins)
+    c = Ctx(res.data, res.raw, pins, streams=res.streams)
     c.round = res.data["totals.json"]["round"]
     kind = "审计" if c.auditor else "公开"
-    c.checks.append(Check(NAMES_ZH["format"], "format", True, f"第 {c.round} 轮{kind}公示包，{len(res.raw)} 个文件，大小在上限之内"))
+    c.checks.append(Check(NAMES_ZH["format"], "format", True, f"第 {c.round} 轮{kind}公示包，{len(res.raw) + len(res.streams)} 个文件，大小在上限之内"))
     c.checks.append(Check(NAMES_ZH["canonical"], "canonical", True, "每个 JSON 文件都是规范字节"))
     c.run("chain", _chain)
     c.run("election_key", _election_key)
@@ -738,7 +747,7 @@ def verify_read(res: ReadResult, pins: Pins = Pins()) -> tuple[list[Check], dict
         for name, fn in audit_checks():
             NAMES_ZH.setdefault(name, AUDIT_NAMES.get(name, name))
             c.run(name, fn)
-    if "recount.json" in c.d:
+    if "recount.json" in c.d or c.streams:
         from election.protocol.verify_recount import recount_checks
 
         c.checks.extend(recount_checks(c))

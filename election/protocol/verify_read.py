@@ -5,21 +5,27 @@ and canonical bytes exactly (docs/PROTOCOL.md §2, §7.1).
 Nothing here trusts a size the zip states: every member is read through a stream that
 stops one byte past the bound, and the JSON is only parsed after a cheap count of its
 values shows it cannot blow the verifier's memory (peak < 300 MB for any input).
+
+The public recount's papers (``recount/papers.jsonl``, about 16 KB a paper) are the one
+member read as a stream: never held whole, inflated again line by line by whichever check
+reads it (its hash, the recount), each line bounded and compared with its canonical bytes
+by the recount's check.
 """
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import zipfile
 import zlib
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+from typing import IO, Any, NamedTuple
 
 from election.protocol.canonical import canonical_json
 
-MAX_ZIP = 64 * 1024 * 1024  # the zip file itself
+MAX_ZIP = 128 * 1024 * 1024  # the zip file itself
 MAX_MEMBER = 48 * 1024 * 1024  # one member, uncompressed
 MAX_TOTAL = 96 * 1024 * 1024  # all members, uncompressed
 # Memory the files may take once parsed, estimated before parsing: their bytes twice (the
@@ -31,6 +37,8 @@ PER_RECORD = 200
 MAX_RECORD_LINE = 64 * 1024
 MAX_MEMBERS = 64
 MAX_INT = 2**53 - 1  # what every JSON reader holds exactly (JavaScript included)
+MAX_STREAMED = 512 * 1024 * 1024  # a streamed member, uncompressed (not counted in MAX_TOTAL)
+MAX_STREAMED_LINE = 1024 * 1024
 
 JSON_FILES = (
     "manifest.json", "deposits.json", "boxes.json", "issuance.json", "spoiled.json", "unused.json",
@@ -39,7 +47,8 @@ JSON_FILES = (
 )
 JSONL_FILES = ("chain.jsonl", "records.jsonl")
 PEM_FILES = ("election_key.pem", "office_key.pem")
-KNOWN = frozenset(JSON_FILES + JSONL_FILES + PEM_FILES)
+STREAMED_FILES = ("recount/papers.jsonl",)
+KNOWN = frozenset(JSON_FILES + JSONL_FILES + PEM_FILES + STREAMED_FILES)
 REQUIRED = (
     "manifest.json", "deposits.json", "boxes.json", "issuance.json", "spoiled.json", "unused.json",
     "voided.json", "rulebook.json", "tally_input.json", "totals.json", "box_totals.json", "chain.jsonl",
@@ -60,6 +69,65 @@ class Rec(NamedTuple):
         return marks
 
 
+class StreamError(ValueError):
+    """A streamed member over its bounds, or one that does not inflate."""
+
+
+class Stream:
+    """A member read as a stream of lines, each pass inflating it again from the zip (or
+    from the bytes given), never more than ``MAX_STREAMED`` bytes nor a line over
+    ``MAX_STREAMED_LINE``."""
+
+    def __init__(self, name: str, opener: Callable[[], IO[bytes]]) -> None:
+        self.name = name
+        self._open = opener
+
+    def chunks(self) -> Iterator[bytes]:
+        total = 0
+        try:
+            with self._open() as fh:
+                while True:
+                    chunk = fh.read(1 << 20)
+                    if not chunk:
+                        return
+                    total += len(chunk)
+                    if total > MAX_STREAMED:
+                        raise StreamError(f"{self.name} 解压后超过上限 {MAX_STREAMED} 字节")
+                    yield chunk
+        except (zipfile.BadZipFile, zlib.error, OSError, EOFError, NotImplementedError, RuntimeError) as exc:
+            raise StreamError(f"{self.name} 无法解压：{exc}") from None
+
+    def lines(self) -> Iterator[bytes]:
+        """Each line without its newline; a last line without one, or too long, fails."""
+        rest = b""
+        for chunk in self.chunks():
+            rest += chunk
+            lines = rest.split(b"\n")
+            rest = lines.pop()
+            if len(rest) > MAX_STREAMED_LINE:
+                raise StreamError(f"{self.name} 有一行超过 {MAX_STREAMED_LINE} 字节")
+            for line in lines:
+                if len(line) > MAX_STREAMED_LINE:
+                    raise StreamError(f"{self.name} 有一行超过 {MAX_STREAMED_LINE} 字节")
+                yield line
+        if rest:
+            raise StreamError(f"{self.name} 的最后一行没有换行")
+
+    def sha256_hex(self) -> str:
+        h = hashlib.sha256()
+        for chunk in self.chunks():
+            h.update(chunk)
+        return h.hexdigest()
+
+
+def _member_opener(z: zipfile.ZipFile, info: zipfile.ZipInfo) -> Callable[[], IO[bytes]]:
+    return lambda: z.open(info)
+
+
+def _bytes_opener(data: bytes) -> Callable[[], IO[bytes]]:
+    return lambda: io.BytesIO(data)
+
+
 class NotCanonical(ValueError):
     """A JSON value the protocol does not allow (float, duplicate key, big integer...)."""
 
@@ -71,6 +139,7 @@ class ReadResult:
 
     raw: dict[str, bytes] = field(default_factory=dict)
     data: dict[str, Any] = field(default_factory=dict)
+    streams: dict[str, Stream] = field(default_factory=dict)
     problems: dict[str, list[str]] = field(default_factory=dict)
 
     def fail(self, check: str, message: str) -> None:
@@ -156,6 +225,10 @@ def read_zip(blob: bytes, max_member: int = MAX_MEMBER, max_total: int = MAX_TOT
             res.fail("zip_members", f"zip 中有协议未规定的成员 {name[:60]!r}")
     declared = 0
     for info in infos:
+        if info.filename in STREAMED_FILES:
+            if info.file_size > MAX_STREAMED:
+                res.fail("zip_size", f"成员 {info.filename} 声明 {info.file_size} 字节，超过上限 {MAX_STREAMED} 字节")
+            continue
         declared += max(info.file_size, 0)
         if info.file_size > max_member:
             res.fail("zip_size", f"成员 {info.filename[:60]} 声明 {info.file_size} 字节，超过单个文件上限 {max_member} 字节")
@@ -165,8 +238,11 @@ def read_zip(blob: bytes, max_member: int = MAX_MEMBER, max_total: int = MAX_TOT
         return res
     total = 0
     for info in infos:
-        if info.filename in res.raw or info.filename not in KNOWN:
+        if info.filename in res.raw or info.filename in res.streams or info.filename not in KNOWN:
             continue  # the first copy of a name is what `unzip -p` shows
+        if info.filename in STREAMED_FILES:
+            res.streams[info.filename] = Stream(info.filename, _member_opener(z, info))
+            continue
         try:
             with z.open(info) as fh:
                 data = fh.read(max_member + 1)  # never more than the bound, whatever the header says
@@ -245,6 +321,7 @@ def parse_members(res: ReadResult) -> None:
 
 def members_of(files: Mapping[str, bytes]) -> ReadResult:
     """The reading of already unpacked files (tests and the server's own sealed files)."""
-    res = ReadResult(raw=dict(files))
+    res = ReadResult(raw={k: v for k, v in files.items() if k not in STREAMED_FILES},
+                     streams={k: Stream(k, _bytes_opener(v)) for k, v in files.items() if k in STREAMED_FILES})
     parse_members(res)
     return res

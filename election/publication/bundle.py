@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from ..audit.service import audit_json
 from ..counting.result import build_input  # the counting capability owns the tally input
 from ..counting.tables import bundle_round
+from ..crypto import recount_doc
 from ..ledger import keys
 from ..ledger.events import as_chain_event, events_of, record_event
 from ..ledger.keys import sign_head
@@ -138,7 +139,9 @@ def export_bundle(db: Session, election: Election, data_key: str, actor: str, au
         # The public recount, once a quorum of trustees has decrypted this round's records.
         recount = recount_member(db, election, number, instance, parts.records or ())
         if recount is not None:
-            files["recount.json"] = canonical_json(recount) + b"\n"
+            header, papers = recount
+            files["recount.json"] = canonical_json(header) + b"\n"
+            files[recount_doc.PAPERS] = b"".join(canonical_json(p) + b"\n" for p in papers)
     step(2, EXPORT_STEPS)
     record_event(db, election, "bundle_index", bundle_mod.index_payload(files), actor,
                  f"导出第 {number} 轮{'审计' if auditor else '公开'}公示包")

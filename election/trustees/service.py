@@ -304,9 +304,10 @@ def add_partials(db: Session, election: Election, round_number: int, text: bytes
 
 
 def recount_member(db: Session, election: Election, round_number: int, instance: str | Path,
-                   records: Iterable[Record]) -> dict[str, Any] | None:
-    """The bundle's recount.json, once a quorum has decrypted the round and while its records
-    are still those that were encrypted; None otherwise."""
+                   records: Iterable[Record]) -> tuple[dict[str, Any], list[dict[str, Any]]] | None:
+    """The bundle's recount.json and the papers of recount/papers.jsonl, once a quorum has
+    decrypted the round and while its records are still those that were encrypted; None
+    otherwise."""
     state = ceremony_of(db, election)
     body = _encrypted(instance, election, round_number)
     given = state.partials.get(round_number, {})
@@ -321,4 +322,5 @@ def recount_member(db: Session, election: Election, round_number: int, instance:
         decrypted = recount_doc.decrypt(state.doc, publics, post_shapes, body["papers"], partials)
     except CryptoError:
         return None  # partials of another encryption: the round waits for new ones
-    return recount_doc.document(state.doc, publics, post_shapes, listed, body["papers"], partials, decrypted)
+    header = recount_doc.document(state.doc, publics, post_shapes, listed, body["papers"], partials, decrypted)
+    return header, body["papers"]

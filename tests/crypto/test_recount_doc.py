@@ -56,7 +56,7 @@ def make_round(keys, overvote_scope: str, multi_post_rule: str, n: int = 12, see
     decrypted = recount_doc.decrypt(doc, publics, shape, enc, partials)
     counts = count_papers(POSTS, papers, overvote_scope, multi_post_rule)
     assert decrypted == label_totals(counts, POSTS, LISTED)
-    return recount_doc.document(doc, publics, shape, LISTED, enc, partials, decrypted), ds, totals_json(counts)
+    return (recount_doc.document(doc, publics, shape, LISTED, enc, partials, decrypted), enc), ds, totals_json(counts)
 
 
 def totals_json(counts) -> dict:
@@ -73,8 +73,8 @@ def totals_json(counts) -> dict:
     ("post", "paper_invalid_for_person"), ("post", "higher_counts_for_lower"),  # zhejiang, older rule
 ])
 def test_the_decrypted_totals_are_the_rules_count(keys, overvote_scope, multi_post_rule):
-    document, ds, expected = make_round(keys, overvote_scope, multi_post_rule)
-    checks = recount_doc.verify(document, ds, expected)
+    (document, papers), ds, expected = make_round(keys, overvote_scope, multi_post_rule)
+    checks = recount_doc.verify(document, papers, ds, expected)
     assert [c.name for c in checks] == ["recount_format", "recount_trustees", "recount_papers",
                                         "recount_decryption", "recount_totals"]
     assert all(c.ok for c in checks)
@@ -85,8 +85,9 @@ def good(keys):
     return make_round(keys, "post", "higher_post_first", n=5, seed=5)
 
 
-def failed(document, ds, expected) -> str:
-    checks = recount_doc.verify(document, ds, expected)
+def failed(member, ds, expected) -> str:
+    document, papers = member
+    checks = recount_doc.verify(document, iter(papers), ds, expected)
     bad = [c for c in checks if not c.ok]
     assert bad, "the tampered recount passed"
     return bad[0].name
@@ -95,30 +96,39 @@ def failed(document, ds, expected) -> str:
 def test_a_dropped_or_extra_ciphertext_fails_recount_papers(good):
     document, ds, expected = good
     dropped = copy.deepcopy(document)
-    dropped["papers"].pop(3)
+    dropped[1].pop(3)
     assert failed(dropped, ds, expected) == "recount_papers"
+    dropped[0]["papers"] -= 1      # recount.json agreeing with the shorter list
+    assert failed(dropped, ds, expected) == "recount_papers"
+    doubled = copy.deepcopy(document)
+    doubled[1][3] = doubled[1][2]
+    assert failed(doubled, ds, expected) == "recount_papers"
     assert failed(document, ds + ["ff" * 32], expected) == "recount_papers"
 
 
 def test_a_swapped_ciphertext_fails_recount_papers(good):
     document, ds, expected = good
     swapped = copy.deepcopy(document)
-    swapped["papers"][0]["ct"]["jwh_zhuren/a0"], swapped["papers"][1]["ct"]["jwh_zhuren/a0"] = \
-        swapped["papers"][1]["ct"]["jwh_zhuren/a0"], swapped["papers"][0]["ct"]["jwh_zhuren/a0"]
+    papers = swapped[1]
+    papers[0]["ct"]["jwh_zhuren/a0"], papers[1]["ct"]["jwh_zhuren/a0"] = \
+        papers[1]["ct"]["jwh_zhuren/a0"], papers[0]["ct"]["jwh_zhuren/a0"]
     assert failed(swapped, ds, expected) == "recount_papers"
+    reordered = copy.deepcopy(document)
+    reordered[1][0], reordered[1][1] = reordered[1][1], reordered[1][0]
+    assert failed(reordered, ds, expected) == "recount_papers"
 
 
 def test_a_wrong_partial_or_total_fails_recount_decryption(good):
     document, ds, expected = good
     forged = copy.deepcopy(document)
-    label = sorted(forged["partials"][0]["partials"])[0]
-    forged["partials"][0]["partials"][label]["value"] = group.GENERATOR.hex()
+    label = sorted(forged[0]["partials"][0]["partials"])[0]
+    forged[0]["partials"][0]["partials"][label]["value"] = group.GENERATOR.hex()
     assert failed(forged, ds, expected) == "recount_decryption"
     raised = copy.deepcopy(document)
-    raised["decrypted"]["jwh_zhuren/a0"] += 1
+    raised[0]["decrypted"]["jwh_zhuren/a0"] += 1
     assert failed(raised, ds, expected) == "recount_decryption"
     alone = copy.deepcopy(document)
-    alone["partials"] = alone["partials"][:1]
+    alone[0]["partials"] = alone[0]["partials"][:1]
     assert failed(alone, ds, expected) == "recount_decryption"
 
 
@@ -132,10 +142,10 @@ def test_published_totals_that_differ_fail_recount_totals(good):
 def test_a_forged_trustee_fails_recount_trustees(good):
     document, ds, expected = good
     forged = copy.deepcopy(document)
-    forged["publics"][1]["commitments"][0] = group.base_mul(group.random_scalar()).hex()
+    forged[0]["publics"][1]["commitments"][0] = group.base_mul(group.random_scalar()).hex()
     assert failed(forged, ds, expected) == "recount_trustees"
 
 
-@pytest.mark.parametrize("junk", [None, [], {"format": "juxuan-recount-v1"}, {"format": "x", "papers": []}])
+@pytest.mark.parametrize("junk", [None, [], {"format": "juxuan-recount-v2"}, {"format": "x", "papers": 0}])
 def test_junk_is_refused_by_name_not_by_traceback(junk):
-    assert [c.name for c in recount_doc.verify(junk, [], None) if not c.ok] == ["recount_format"]
+    assert [c.name for c in recount_doc.verify(junk, [], [], None) if not c.ok] == ["recount_format"]

@@ -74,7 +74,7 @@ def test_the_ceremony_then_an_encrypted_round_decrypted_by_two_trustees(db, tmp_
     bundle = build_parts(db, election, 1)
     member = trustees.recount_member(db, election, 1, tmp_path, bundle.records)
     assert member is not None
-    checks = recount_doc.verify(member, [r.d for r in bundle.records], bundle.totals)
+    checks = recount_doc.verify(member[0], member[1], [r.d for r in bundle.records], bundle.totals)
     assert [c.name for c in checks if c.ok] == ["recount_format", "recount_trustees", "recount_papers",
                                                 "recount_decryption", "recount_totals"]
 
@@ -82,7 +82,7 @@ def test_the_ceremony_then_an_encrypted_round_decrypted_by_two_trustees(db, tmp_
     # and re-sealed with the election's own key fails its own check.
     out = export_bundle(db, election, DATA_KEY, "committee", auditor=True, instance=tmp_path)
     db.commit()
-    assert "recount.json" in out.files
+    assert "recount.json" in out.files and out.files["recount/papers.jsonl"].count(b"\n") == len(bundle.records)
     checks = {c.name_en: c for c in verify_bundle(out.data)}
     assert all(c.ok for c in checks.values()), [c for c in checks.values() if not c.ok]
     assert {"recount_papers", "recount_decryption", "recount_totals"} <= set(checks)
@@ -94,6 +94,16 @@ def test_the_ceremony_then_an_encrypted_round_decrypted_by_two_trustees(db, tmp_
     resealed = bundle_mod.write_files(bundle_mod.seal_files(files, private_key(db, election, DATA_KEY), "2026-06-16"))
     failed = [c.name_en for c in verify_bundle(resealed) if not c.ok]
     assert failed == ["recount_decryption"], failed
+    # The streamed papers: a line dropped, or one not in canonical form, resealed.
+    lines = out.files["recount/papers.jsonl"].splitlines(keepends=True)
+    for papers in (b"".join(lines[1:]), lines[0].replace(b'{"ct"', b'{ "ct"') + b"".join(lines[1:])):
+        files = dict(out.files, **{"recount/papers.jsonl": papers})
+        resealed = bundle_mod.write_files(bundle_mod.seal_files(files, private_key(db, election, DATA_KEY), "2026-06-16"))
+        failed = [c.name_en for c in verify_bundle(resealed) if not c.ok]
+        assert failed == ["recount_papers"], failed
+    # Not resealed: the index's hash of the streamed member catches the change.
+    files = dict(out.files, **{"recount/papers.jsonl": b"".join(lines[1:])})
+    assert "bundle_index" in [c.name_en for c in verify_bundle(bundle_mod.write_files(files)) if not c.ok]
 
     # A record changed after the encryption: the encrypted count is stale and is not sealed.
     row = db.scalar(select(AuditCode).where(AuditCode.election_id == election.id, AuditCode.state == "counted").limit(1))
