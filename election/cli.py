@@ -214,3 +214,7 @@ from .cli_office import office_group as _office_group  # noqa: E402
 
 main.add_command(_office_group)
 _add_simulate(demo_cmd)
+
+from .cli_archive import election_group as _election_group  # noqa: E402
+
+main.add_command(_election_group)

@@ -166,3 +166,19 @@ def world(db):
         out[key] = {"community": community, "election": election, "users": users}
     db.commit()
     return out
+
+
+@pytest.fixture
+def fresh_url(tmp_path):
+    """An empty database of the lane's kind: a new SQLite file, or a new PostgreSQL database."""
+    if not PG_URL:
+        yield f"sqlite:///{tmp_path / 'fresh.db'}"
+        return
+    name = f"juxuan_r_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    yield make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()

@@ -5,12 +5,9 @@ from __future__ import annotations
 
 import os
 import tarfile
-import uuid
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
 from election.app import create_app
 from election.backup import backup, restore
@@ -20,25 +17,9 @@ from election.ledger.keys import fingerprint_of
 from election.models import Election
 from election.publication import published as publication
 from election.publication.bundle import export_bundle
-from tests.conftest import DATA_KEY, PG_URL
+from tests.conftest import DATA_KEY
 from tests.ledger.helpers import simulated
 from tools.verify import run
-
-
-@pytest.fixture
-def fresh_url(tmp_path):
-    """An empty database of the lane's kind: a new SQLite file, or a new PostgreSQL database."""
-    if not PG_URL:
-        yield f"sqlite:///{tmp_path / 'fresh.db'}"
-        return
-    name = f"juxuan_r_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    yield make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
 
 
 def _checks(data: bytes) -> list[tuple[str, bool]]:

@@ -16,7 +16,11 @@ from .events import events_of
 
 
 def _passphrase(data_key: str, election: Election) -> bytes:
-    return hashlib.sha256(f"juxuan/election-key/v1|{election.uid}|{data_key}".encode()).digest()
+    return _passphrase_of(data_key, election.uid)
+
+
+def _passphrase_of(data_key: str, election_uid: str) -> bytes:
+    return hashlib.sha256(f"juxuan/election-key/v1|{election_uid}|{data_key}".encode()).digest()
 
 
 def create_key(db: Session, election: Election, data_key: str) -> ElectionKey:
@@ -52,3 +56,9 @@ def sign_head(db: Session, election: Election, data_key: str, day: date | None =
     last = events_of(db, election)[-1]
     statement = signing.head_statement(election.uid, last.seq, last.hash, (day or clock.today()).isoformat())
     return signing.sign(private_key(db, election, data_key), statement)
+
+
+def sealed_private_pem(private: Ed25519PrivateKey, data_key: str, election_uid: str) -> str:
+    """The private key as stored: PEM encrypted under this instance's data key (used when
+    an election moves in from another instance, whose data key never travels)."""
+    return signing.private_key_to_pem(private, _passphrase_of(data_key, election_uid)).decode("ascii")
