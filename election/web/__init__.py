@@ -36,12 +36,13 @@ def init_web(app: Flask) -> None:
         roll,
         setup,
         trustees,
+        users,
         workflow,
     )
 
     for module in (
         auth, home, setup, roll, representatives, nomination, polling, counting, public, audit, trustees, workflow, exports,
-        jobs, meetings,
+        jobs, meetings, users,
     ):
         app.register_blueprint(module.bp)
     _error_pages(app)
