@@ -192,15 +192,20 @@ def board(election_id: int, number: int):
     if request.method == "POST" and form.validate_on_submit():
         try:
             totals: dict = {}
+            against: dict = {}
             for post in data["posts"]:
                 for row in post["rows"]:
-                    raw = request.form.get(f"b-{post['key']}-{row['person']}", "").strip()
-                    if raw == "":
+                    approve = _board_number(post, row, "b", "赞成")
+                    if approve is not None:
+                        totals.setdefault(post["key"], {})[row["person"]] = approve
+                    if row["write_in"]:
                         continue
-                    if not raw.isdigit():
-                        raise UserError(f"{post['name']}“{row['name']}”的计票板票数须为非负整数，收到“{raw}”")
-                    totals.setdefault(post["key"], {})[row["person"]] = int(raw)
-            enter_board(db, election, number, totals, current_user.username)
+                    oppose, abstain = _board_number(post, row, "o", "反对"), _board_number(post, row, "a", "弃权")
+                    if (oppose is None) != (abstain is None):
+                        raise UserError(f"{post['name']}“{row['name']}”：反对和弃权须同时填写（没有的填 0）")
+                    if oppose is not None and abstain is not None:
+                        against.setdefault(post["key"], {})[row["person"]] = [oppose, abstain]
+            enter_board(db, election, number, totals, current_user.username, against)
             db.commit()
         except UserError as error:
             refuse(error)
@@ -208,6 +213,16 @@ def board(election_id: int, number: int):
             flash(_("计票板合计已录入。"), "info")
             return redirect(url_for("counting.overview", election_id=election.id))
     return render_template("counting/board.html", election=election, number=number, data=data, form=form)
+
+
+def _board_number(post: dict, row: dict, prefix: str, column: str) -> int | None:
+    """One cell of the board form: a non-negative whole number, or None when left empty."""
+    raw = request.form.get(f"{prefix}-{post['key']}-{row['person']}", "").strip()
+    if raw == "":
+        return None
+    if not raw.isdigit():
+        raise UserError(f"{post['name']}“{row['name']}”的计票板{column}票数须为非负整数，收到“{raw}”")
+    return int(raw)
 
 
 def _post_action(election_id: int, action: Callable[[Session, Election], str]) -> WerkzeugResponse:
