@@ -116,6 +116,7 @@ class _Geometry:
     ) -> None:
         small = spec.paper_size == "A5"
         self.small = small
+        self.approve_mark = spec.approve_mark
         self.seal_d = (24 if small else 30) * mm
         self.header_bottom = height - margin - self.seal_d - 2 * mm
         self.instr_size = 8 if small else 9
@@ -146,10 +147,11 @@ def _rows(section: PostSection, pairs: int) -> int:
 def instructions(spec: BallotSpec) -> list[str]:
     """The marking instructions printed on the paper (RULES.md Voting: marks; Validity: overvote)."""
     void = "整张选票无效" if spec.overvote_voids_paper else "该职务的选票无效"
+    yes, no = spec.approve_mark, spec.oppose_mark
     return [
-        "一、在候选人姓名右侧的符号栏内：赞成的划“○”，反对的划“×”，弃权的不划任何符号。",
-        "二、另选他人的，在“另选他人”栏内写上其姓名，并在其后的符号栏内划“○”。",
-        f"三、每一职务划“○”的人数（含另选他人）不得多于该职务应选人数，多于应选人数的，{void}。",
+        f"一、在候选人姓名右侧的符号栏内：赞成的划“{yes}”，反对的划“{no}”，弃权的不划任何符号。",
+        f"二、另选他人的，在“另选他人”栏内写上其姓名，并在其后的符号栏内划“{yes}”。",
+        f"三、每一职务划“{yes}”的人数（含另选他人）不得多于该职务应选人数，多于应选人数的，{void}。",
         "四、请用蓝色或黑色笔填写，符号和字迹须清楚可辨；本选票须加盖选举委员会印章方为有效。",
         FOLD_INSTRUCTION,
         *spec.extra_instructions,
@@ -242,7 +244,7 @@ def _draw_section(canvas: Canvas, section: PostSection, layout: PaperLayout, g: 
     size = 10.5 if g.small else 12
     y = top - g.section_heading + 2 * mm
     draw_text(canvas, m, y, f"{section.heading}（应选 {section.seats} 名）", size)
-    draw_text(canvas, w - m, y, f"划“○”不得超过 {section.seats} 人", size - 3, "right")
+    draw_text(canvas, w - m, y, f"划“{g.approve_mark}”不得超过 {section.seats} 人", size - 3, "right")
     y = top - g.section_heading
     pairs = layout.pairs_per_row
     pair_w = (w - 2 * m) / pairs

@@ -31,7 +31,7 @@ from ..rounds import check_open, round_of
 from ..rules.tally_types import (
     PostSpec,
 )
-from ..settings import box_of, post_specs_of
+from ..settings import box_of, post_specs_of, rulebook_of
 
 CHOICES = {"1": "approve", "○": "approve", "2": "oppose", "×": "oppose", "0": "", "": "", "空": ""}
 
@@ -106,15 +106,19 @@ def marks_from_entry(db: Session, election: Election, ballot: Ballot, fields: di
     into the record's marks: {post: {approve, oppose, write_ins, unreadable}}."""
     marks: dict = {}
     problems: list[str] = []
+    rb = rulebook_of(election)
+    # The digits, and the marks the rulebook prints on its papers (mark_approve, mark_oppose).
+    choices = {**CHOICES, rb.mark_approve: "approve", rb.mark_oppose: "oppose"}
     for spec, candidates in ballot.posts:
         entry: dict = {"approve": [], "oppose": [], "write_ins": [], "unreadable": fields.get(f"u-{spec.key}") in ("on", "1", "true")}
         for c in candidates:
             value = (fields.get(f"m-{spec.key}-{c.id}") or "").strip()
-            if value not in CHOICES:
-                problems.append(f"{spec.name_zh}“{c.resident.name}”的标记“{value}”无效：1 赞成、2 反对、0 弃权")
+            if value not in choices:
+                problems.append(f"{spec.name_zh}“{c.resident.name}”的标记“{value}”无效：1（{rb.mark_approve}）赞成、"
+                                f"2（{rb.mark_oppose}）反对、0 弃权")
                 continue
-            if CHOICES[value]:
-                entry[CHOICES[value]].append(str(c.resident_id))
+            if choices[value]:
+                entry[choices[value]].append(str(c.resident_id))
         for name in (fields.get(f"w-{spec.key}") or "").replace("，", ",").replace("、", ",").split(","):
             if name.strip() and ballot.kind == "revote":
                 # The re-vote paper lists the tied only and has no 另选他人 line.
