@@ -27,6 +27,7 @@ from ..models import (
     SecondEntry,
 )
 from ..protocol.codes import CodeError, audit_hash, parse_audit_qr
+from ..roll.register import voters_query
 from ..rounds import check_open, round_of
 from ..rules.tally_types import (
     PostSpec,
@@ -78,16 +79,11 @@ def boxes_of(db: Session, election: Election) -> list[BallotBox]:
 
 # ---------------------------------------------------------------------- marks
 
-def _registered(db: Session, election: Election):
-    return select(Resident).where(Resident.election_id == election.id, Resident.status == "registered",
-                                  Resident.eligible.is_(True))
-
-
 def match_write_in(db: Session, election: Election, text: str, post_name: str) -> str:
     """A write-in name (or 姓名#选民编号) matched against registered voters -> person id."""
     raw = text.strip()
     name, _, number = raw.partition("#")
-    query = _registered(db, election).where(Resident.name == name.strip())
+    query = voters_query(election).where(Resident.name == name.strip())
     if number.strip():
         if not number.strip().isdigit():
             raise UserError(f"{post_name}另选他人“{raw}”：# 后须为选民编号（数字）")
@@ -135,17 +131,21 @@ def marks_from_entry(db: Session, election: Election, ballot: Ballot, fields: di
     return marks
 
 
-def d_from_scan(election: Election, scanned: str) -> str:
-    """The D of a scanned ballot-body QR (JXA:...). A typed 64-hex D is refused: a record is
-    taken only from the QR of a paper in hand, so nobody can count a paper from a list of
-    hashes (the manifest is public)."""
+def d_from_scan(election: Election, scanned: str, typed_d: bool = False, what: str = "扫描内容") -> str:
+    """The D of a scanned ballot-body QR (JXA:...). A typed 64-hex D is refused unless
+    `typed_d` (the auditor, who may compute D from the code; a wrong D only counts against
+    the outcome): a record is taken only from the QR of a paper in hand, so nobody can count
+    a paper from a list of hashes (the manifest is public). `what` names the scan in the
+    refusal."""
     text = scanned.strip()
     if len(text) == 64 and all(c in "0123456789abcdef" for c in text.lower()):
+        if typed_d:
+            return text.lower()
         raise UserError("计票只接受扫描选票正面的审计二维码（JXA: 开头），不接受输入的 64 位哈希：请扫描手中的选票")
     try:
         return audit_hash(election.uid, parse_audit_qr(text))
     except CodeError as error:
-        raise UserError(f"扫描内容无法识别：{error}") from None
+        raise UserError(f"{what}无法识别：{error}") from None
 
 
 # ---------------------------------------------------------------------- entry

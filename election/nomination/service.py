@@ -36,6 +36,7 @@ from ..models import (
 )
 from ..rules import nomination as rules
 from ..rules.bodies import Post
+from ..rules.eligibility import age_on
 from ..rules.rulebook import Rulebook
 from ..rules.strokes import missing_characters, sort_key
 from ..settings import posts_of, rulebook_of
@@ -599,10 +600,6 @@ def withdraw(db: Session, election: Election, actor: str, candidate_id: int, let
 
 
 # --- the notice -------------------------------------------------------------------------
-
-def age_on(birth: date, day: date) -> int:
-    return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
-
 
 def notice_pdf(db: Session, election: Election, committee_name: str | None = None) -> bytes:
     """正式候选人名单公告 as PDF: per post in ballot order, with the short biographies."""

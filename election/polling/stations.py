@@ -7,6 +7,7 @@ from sqlalchemy.orm import Session
 from ..errors import UserError
 from ..ledger.events import record_event
 from ..models import BallotBox, Desk, Election, MobileBoxVoter, PollingStation, Resident
+from ..roll.register import is_voter_of
 from ..settings import box_of, rulebook_of
 
 
@@ -87,7 +88,7 @@ def register_mobile_voter(db: Session, election: Election, actor: str, box_id: i
     box = box_of(db, election, box_id)
     if not box.mobile:
         raise UserError(f"“{box.label}”不是流动票箱")
-    if voter.election_id != election.id or voter.status != "registered" or not voter.eligible:
+    if not is_voter_of(voter, election):
         raise UserError(f"“{voter.name}”不是本次选举的登记选民")
     if not reason.strip():
         raise UserError(f"请填写“{voter.name}”使用流动票箱的原因（如年老体弱、患病、残疾）")

@@ -227,9 +227,16 @@ class Overview:
 
 
 def voters_query(election: Election):
+    """The election's voters (registered and eligible) as a query over Resident; the same
+    test on one resident is is_voter_of."""
     return select(Resident).where(
         Resident.election_id == election.id, Resident.status == "registered", Resident.eligible.is_(True)
     )
+
+
+def is_voter_of(resident: Resident | None, election: Election) -> bool:
+    """Whether this resident is a voter of this election (registered and eligible)."""
+    return resident is not None and resident.election_id == election.id and bool(resident.is_voter)
 
 
 def overview(db: Session, election: Election) -> Overview:
