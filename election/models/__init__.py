@@ -7,6 +7,7 @@ from .community import METHODS, Community, Election
 from .counting import BoxExplanation, Filing, RoundResult, SecondEntry, TallyBoard
 from .events import ElectionEvent
 from .ledger import Audit, AuditDraw, Complaint, Countersignature, ElectionKey, HeadNotice, StreetOfficeKey
+from .mandates import END_REASONS, RECALL_STATUSES, MandateEnd, Recall, RecallSignature
 from .meetings import Meeting, MeetingAttendance, MeetingDecision
 from .nomination import (
     CANDIDATE_STATUSES,
@@ -43,5 +44,6 @@ __all__ = [
     "COMMITTEE_BODIES", "REP_METHODS", "REP_STATUSES", "CommitteeEntry", "GroupLeader", "RepArea",
     "RepAreaHousehold", "RepPlan", "Representative", "SelectionMeeting",
     "Meeting", "MeetingAttendance", "MeetingDecision",
+    "END_REASONS", "RECALL_STATUSES", "MandateEnd", "Recall", "RecallSignature",
     "BoxExplanation", "Filing", "RoundResult", "SecondEntry", "TallyBoard",
 ]

@@ -24,6 +24,7 @@ def init_web(app: Flask) -> None:
     from . import (
         audit,
         auth,
+        between,
         counting,
         exports,
         home,
@@ -42,7 +43,7 @@ def init_web(app: Flask) -> None:
 
     for module in (
         auth, home, setup, roll, representatives, nomination, polling, counting, public, audit, trustees, workflow, exports,
-        jobs, meetings, users,
+        jobs, meetings, users, between,
     ):
         app.register_blueprint(module.bp)
     _error_pages(app)

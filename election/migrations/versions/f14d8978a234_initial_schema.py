@@ -1,14 +1,14 @@
 """initial schema
 
-Revision ID: cb6c266967b0
+Revision ID: f14d8978a234
 Revises: 
-Create Date: 2026-11-30 04:02:23.353508
+Create Date: 2026-11-30 04:09:58.136679
 """
 from alembic import op
 import sqlalchemy as sa
 
 
-revision = 'cb6c266967b0'
+revision = 'f14d8978a234'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -666,6 +666,24 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_issuance_election_id'), ['election_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_issuance_station_id'), ['station_id'], unique=False)
 
+    op.create_table('mandate_end',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('election_id', sa.Integer(), nullable=False),
+    sa.Column('post', sa.String(length=20), nullable=False),
+    sa.Column('resident_id', sa.Integer(), nullable=False),
+    sa.Column('ended_on', sa.Date(), nullable=False),
+    sa.Column('reason', sa.String(length=10), nullable=False),
+    sa.Column('note', sa.Text(), nullable=False),
+    sa.Column('recorded_by', sa.String(length=80), nullable=False),
+    sa.Column('recorded_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['election_id'], ['election.id'], name=op.f('fk_mandate_end_election_id_election')),
+    sa.ForeignKeyConstraint(['resident_id'], ['resident.id'], name=op.f('fk_mandate_end_resident_id_resident')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_mandate_end')),
+    sa.UniqueConstraint('election_id', 'post', 'resident_id', name=op.f('uq_mandate_end_election_id_post_resident_id'))
+    )
+    with op.batch_alter_table('mandate_end', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_mandate_end_election_id'), ['election_id'], unique=False)
+
     op.create_table('meeting_attendance',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('meeting_id', sa.Integer(), nullable=False),
@@ -715,6 +733,31 @@ def upgrade() -> None:
     with op.batch_alter_table('proxy', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_proxy_election_id'), ['election_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_proxy_holder_id'), ['holder_id'], unique=False)
+
+    op.create_table('recall',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('election_id', sa.Integer(), nullable=False),
+    sa.Column('post', sa.String(length=20), nullable=False),
+    sa.Column('resident_id', sa.Integer(), nullable=False),
+    sa.Column('reasons', sa.Text(), nullable=False),
+    sa.Column('base', sa.String(length=16), nullable=False),
+    sa.Column('signers', sa.Integer(), nullable=False),
+    sa.Column('base_total', sa.Integer(), nullable=False),
+    sa.Column('filed_on', sa.Date(), nullable=False),
+    sa.Column('defence', sa.Text(), nullable=False),
+    sa.Column('status', sa.String(length=10), nullable=False),
+    sa.Column('registered', sa.Integer(), nullable=True),
+    sa.Column('voted', sa.Integer(), nullable=True),
+    sa.Column('in_favour', sa.Integer(), nullable=True),
+    sa.Column('voted_on', sa.Date(), nullable=True),
+    sa.Column('message', sa.Text(), nullable=False),
+    sa.Column('created_by', sa.String(length=80), nullable=False),
+    sa.ForeignKeyConstraint(['election_id'], ['election.id'], name=op.f('fk_recall_election_id_election')),
+    sa.ForeignKeyConstraint(['resident_id'], ['resident.id'], name=op.f('fk_recall_resident_id_resident')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_recall'))
+    )
+    with op.batch_alter_table('recall', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_recall_election_id'), ['election_id'], unique=False)
 
     op.create_table('receipt',
     sa.Column('election_id', sa.Integer(), nullable=False),
@@ -846,6 +889,18 @@ def upgrade() -> None:
     with op.batch_alter_table('primary_vote', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_primary_vote_election_id'), ['election_id'], unique=False)
 
+    op.create_table('recall_signature',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('recall_id', sa.Integer(), nullable=False),
+    sa.Column('resident_id', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['recall_id'], ['recall.id'], name=op.f('fk_recall_signature_recall_id_recall')),
+    sa.ForeignKeyConstraint(['resident_id'], ['resident.id'], name=op.f('fk_recall_signature_resident_id_resident')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_recall_signature')),
+    sa.UniqueConstraint('recall_id', 'resident_id', name=op.f('uq_recall_signature_recall_id_resident_id'))
+    )
+    with op.batch_alter_table('recall_signature', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_recall_signature_recall_id'), ['recall_id'], unique=False)
+
     op.create_table('nomination_signature',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('nomination_id', sa.Integer(), nullable=False),
@@ -869,6 +924,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_nomination_signature_nomination_id'))
 
     op.drop_table('nomination_signature')
+    with op.batch_alter_table('recall_signature', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_recall_signature_recall_id'))
+
+    op.drop_table('recall_signature')
     with op.batch_alter_table('primary_vote', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_primary_vote_election_id'))
 
@@ -904,6 +963,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_receipt_box_id'))
 
     op.drop_table('receipt')
+    with op.batch_alter_table('recall', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_recall_election_id'))
+
+    op.drop_table('recall')
     with op.batch_alter_table('proxy', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_proxy_holder_id'))
         batch_op.drop_index(batch_op.f('ix_proxy_election_id'))
@@ -918,6 +981,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_meeting_attendance_meeting_id'))
 
     op.drop_table('meeting_attendance')
+    with op.batch_alter_table('mandate_end', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_mandate_end_election_id'))
+
+    op.drop_table('mandate_end')
     with op.batch_alter_table('issuance', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_issuance_station_id'))
         batch_op.drop_index(batch_op.f('ix_issuance_election_id'))
