@@ -348,13 +348,17 @@ def relations_of(db: Session, election: Election) -> list[Relation]:
 # --- primaries --------------------------------------------------------------------------
 
 def record_primary(db: Session, election: Election, actor: str, post_key: str, votes: dict[int, int],
-                   participants: int | None = None) -> rules.PrimaryResult:
+                   participants: int | None = None, by_proxy: int = 0, by_mobile_box: int = 0) -> rules.PrimaryResult:
     """预选: the representatives' votes per nominee; the top ones stay, the others are not selected.
 
     Nominees tied across the cut-off are flagged and a further primary among them is
     recorded with this same function (only the tied ones then take part)."""
     post = post_of(election, post_key)
-    lo, hi = margins(rulebook_of(election), post.key)
+    rb = rulebook_of(election)
+    if not rb.primary_when_over_max:
+        raise UserError(f"本选举规则不进行预选（{rb.label('primary_when_over_max')}为否）：被提名人多于差额上限的，"
+                        "由选举委员会组织酝酿协商，被提名人书面退出后再公布名单")
+    lo, hi = margins(rb, post.key)
     active = candidates_of(db, election, post.key, ("nominee",))
     previous = {p.candidate_id: p for p in db.scalars(select(PrimaryVote).where(
         PrimaryVote.candidate_id.in_([c.id for c in active] or [0])))}
@@ -373,6 +377,15 @@ def record_primary(db: Session, election: Election, actor: str, post_key: str, v
     extra = set(votes) - {c.id for c in in_vote}
     if extra:
         problems.append(f"{post.name_zh}：得票中有 {len(extra)} 人不参加本次预选")
+    # RULES.md "primary": no proxies or mobile boxes in a primary unless the rulebook allows
+    # them (primary_proxy_allowed, primary_mobile_box_allowed, [P:ZJ]); the committee enters
+    # how many voted so, and a primary held with either is not recorded.
+    for count, allowed, key, how in ((by_proxy, rb.primary_proxy_allowed, "primary_proxy_allowed", "委托投票"),
+                                     (by_mobile_box, rb.primary_mobile_box_allowed, "primary_mobile_box_allowed", "流动票箱投票")):
+        if count < 0:
+            problems.append(f"{post.name_zh}：预选{how}人数 {count} 不能为负数")
+        elif count and not allowed:
+            problems.append(f"{post.name_zh}：本次预选有 {count} 人{how}，但预选不允许{how}（{rb.label(key)}为否），须重新预选")
     if participants is not None:
         # The primary stands only with more than primary_turnout of the electors taking part.
         from ..roll.electors import electors_count
@@ -398,7 +411,7 @@ def record_primary(db: Session, election: Election, actor: str, post_key: str, v
         db.add(row)
     db.flush()
     record_event(db, election, "nomination.primary", {
-        "post": post.key, "places": places,
+        "post": post.key, "places": places, "by_proxy": by_proxy, "by_mobile_box": by_mobile_box,
         "votes": {by_label[n].resident.name: votes[by_label[n].id] for n in by_label},
         "advanced": [by_label[n].resident.name for n in result.advanced],
         "tied": [by_label[n].resident.name for n in result.tied_at_cutoff],
@@ -447,7 +460,7 @@ def check_list(db: Session, election: Election) -> ListCheck:
         lo, hi = margins(rb, post.key)
         message = rules.check_differential(post.name_zh, post.seats, len(rows), lo, hi)
         if message and len(rows) > post.seats + hi:
-            message += "，须先进行预选"
+            message += "，须先进行预选" if rb.primary_when_over_max else "，须经酝酿协商由被提名人书面退出（本选举规则不进行预选）"
         if message:
             errors.append(message)
         ties = [c.resident.name for c in rows if c.id in tied]

@@ -172,8 +172,14 @@ def primary(election_id: int, post: str):
             raw = request.form.get("participants", "").strip()
             if raw and not raw.isdigit():
                 raise UserError(f"参加预选人数须为非负整数，收到“{raw}”")
+            ways = {}
+            for key, what in (("by_proxy", "委托投票人数"), ("by_mobile_box", "流动票箱投票人数")):
+                text = request.form.get(key, "").strip() or "0"
+                if not text.isdigit():
+                    raise UserError(f"{what}须为非负整数，收到“{text}”")
+                ways[key] = int(text)
             result = service.record_primary(db, election, current_user.username, post, parsed,
-                                            int(raw) if raw else None)
+                                            int(raw) if raw else None, **ways)
             db.commit()
         except UserError as error:
             refuse(error)

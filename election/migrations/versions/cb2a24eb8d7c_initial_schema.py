@@ -1,14 +1,14 @@
 """initial schema
 
-Revision ID: f14d8978a234
+Revision ID: cb2a24eb8d7c
 Revises: 
-Create Date: 2026-11-30 04:09:58.136679
+Create Date: 2026-11-30 04:13:49.622481
 """
 from alembic import op
 import sqlalchemy as sa
 
 
-revision = 'f14d8978a234'
+revision = 'cb2a24eb8d7c'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -302,6 +302,7 @@ def upgrade() -> None:
     sa.Column('name', sa.String(length=80), nullable=False),
     sa.Column('mobile', sa.Boolean(), nullable=False),
     sa.Column('scrutineers', sa.JSON(), nullable=False),
+    sa.Column('booths', sa.Integer(), nullable=False),
     sa.Column('papers_handed_over', sa.Integer(), nullable=False),
     sa.Column('handover_signed_by', sa.String(length=120), nullable=False),
     sa.ForeignKeyConstraint(['election_id'], ['election.id'], name=op.f('fk_polling_station_election_id_election')),
