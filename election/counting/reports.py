@@ -186,12 +186,20 @@ def certificates_pdf(db: Session, election: Election) -> bytes:
 # ---------------------------------------------------------------------- filing (备案)
 
 def file_result(db: Session, election: Election, round_number: int, actor: str) -> Filing:
+    """File the round's result report with the street office; once more after it was returned."""
+    from ..models import utcnow
+
     _published(db, election, round_number)
-    if db.scalar(select(Filing).where(Filing.election_id == election.id, Filing.round_number == round_number)):
+    row = db.scalar(select(Filing).where(Filing.election_id == election.id, Filing.round_number == round_number))
+    if row is not None and row.rejected_at is None:
         raise UserError(f"第 {round_number} 轮结果报告单已报街道备案")
-    row = Filing(election_id=election.id, round_number=round_number,
-                 street_office=election.community.street_office, filed_by=actor)
-    db.add(row)
+    if row is None:
+        row = Filing(election_id=election.id, round_number=round_number,
+                     street_office=election.community.street_office, filed_by=actor)
+        db.add(row)
+    else:  # filed again after the street office returned it: the return stays in the event log
+        row.filed_by, row.filed_at = actor, utcnow()
+        row.rejected_by, row.rejected_at, row.rejected_reason = None, None, ""
     record_event(db, election, "result_filed", {"round": round_number, "street_office": row.street_office}, actor)
     db.flush()
     return row
@@ -209,8 +217,39 @@ def receive_filing(db: Session, filing_id: int, auditor: User) -> Filing:
         raise UserError(f"备案编号 {filing_id} 不存在或不属于{auditor.street_office or '本街道'}")
     if row.received_at is not None:
         raise UserError(f"备案编号 {filing_id} 已于 {clock.local(row.received_at):%Y-%m-%d %H:%M} 签收")
+    if row.rejected_at is not None:
+        raise UserError(f"备案编号 {filing_id} 已驳回，须待选举委员会重新报备")
     row.received_by, row.received_at = auditor.username, utcnow()
     election = db.get_one(Election, row.election_id)
     record_event(db, election, "filing_received", {"round": row.round_number, "street_office": row.street_office}, auditor.username)
     db.flush()
     return row
+
+
+def reject_filing(db: Session, filing_id: int, auditor: User, reason: str) -> Filing:
+    """The street office returns (驳回) a filed result report with its reason; the committee
+    sees it on the counting page and files again."""
+    from ..models import utcnow
+
+    row = db.get(Filing, filing_id)
+    if row is None or row.street_office != auditor.street_office:
+        raise UserError(f"备案编号 {filing_id} 不存在或不属于{auditor.street_office or '本街道'}")
+    problems = []
+    if row.received_at is not None:
+        problems.append(f"备案编号 {filing_id} 已于 {clock.local(row.received_at):%Y-%m-%d %H:%M} 签收，不能再驳回")
+    elif row.rejected_at is not None:
+        problems.append(f"备案编号 {filing_id} 已驳回")
+    if not (reason or "").strip():
+        problems.append("驳回备案须填写驳回理由")
+    if problems:
+        raise UserError(*problems)
+    row.rejected_by, row.rejected_at, row.rejected_reason = auditor.username, utcnow(), reason.strip()
+    election = db.get_one(Election, row.election_id)
+    record_event(db, election, "filing.rejected", {"round": row.round_number, "street_office": row.street_office},
+                 auditor.username, reason.strip())
+    db.flush()
+    return row
+
+
+def filing_of(db: Session, election: Election, round_number: int) -> Filing | None:
+    return db.scalar(select(Filing).where(Filing.election_id == election.id, Filing.round_number == round_number))

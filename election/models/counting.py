@@ -77,7 +77,8 @@ class RoundResult(Base):
 
 
 class Filing(Base):
-    """The result report filed (备案) with the street office; received by its auditor."""
+    """The result report filed (备案) with the street office; received by its auditor, or
+    returned with a reason."""
 
     __tablename__ = "count_filing"
     __table_args__ = (UniqueConstraint("election_id", "round_number"),)
@@ -90,3 +91,7 @@ class Filing(Base):
     filed_at: Mapped[datetime] = mapped_column(default=utcnow)
     received_by: Mapped[str | None] = mapped_column(String(80), default=None)
     received_at: Mapped[datetime | None] = mapped_column(default=None)
+    # Returned (驳回) by the auditor with a reason; the committee corrects and files again.
+    rejected_by: Mapped[str | None] = mapped_column(String(80), default=None)
+    rejected_at: Mapped[datetime | None] = mapped_column(default=None)
+    rejected_reason: Mapped[str] = mapped_column(Text, default="")

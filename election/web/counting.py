@@ -77,6 +77,7 @@ def overview(election_id: int):
             "round": rnd, "boxes": box_counts(db, election, rnd.number), "blockers": blockers(db, election, rnd.number),
             "mismatches": [(d, _describe(a, posts, names), _describe(b, posts, names)) for d, a, b in pairs],
             "board": board_differences(db, election, rnd.number), "published": published(db, election, rnd.number),
+            "filing": reports.filing_of(db, election, rnd.number),
         })
     return render_template("counting/overview.html", election=election, detail=detail, form=FlaskForm(),
                            final=summary.final_list(db, election) if detail else None,
@@ -382,6 +383,22 @@ def filings():
     db = get_db()
     rows = [(f, db.get(Election, f.election_id)) for f in reports.filings_for(db, current_user.street_office or "")]
     return render_template("counting/filings.html", rows=rows, form=FlaskForm())
+
+
+@bp.route("/filings/<int:filing_id>/reject", methods=["POST"])
+@roles("auditor")
+def reject_filing(filing_id: int):
+    form = FlaskForm()
+    if form.validate_on_submit():
+        db = get_db()
+        try:
+            reports.reject_filing(db, filing_id, current_user, request.form.get("reason", ""))
+            db.commit()
+        except UserError as error:
+            refuse(error)
+        else:
+            flash(_("已驳回，选举委员会将看到驳回理由。"), "info")
+    return redirect(url_for("counting.filings"))
 
 
 @bp.route("/filings/<int:filing_id>/receive", methods=["POST"])

@@ -130,6 +130,41 @@ def confirm_post(election_id: int, candidate_id: int):
     return redirect(url_for("nomination.confirm", election_id=election.id))
 
 
+@bp.route("/elections/<int:election_id>/nomination/confirm/<int:candidate_id>/reject", methods=["POST"])
+@roles("street_admin")
+def reject_post(election_id: int, candidate_id: int):
+    election = election_or_404(election_id)
+    form = FlaskForm()
+    if form.validate_on_submit():
+        db = get_db()
+        try:
+            service.reject_chair(db, election, current_user.username, candidate_id, request.form.get("body", ""),
+                                 request.form.get("reason", ""))
+            db.commit()
+        except UserError as error:
+            refuse(error)
+        else:
+            flash(_("已驳回，驳回理由已记入选举事件记录。"), "info")
+    return redirect(url_for("nomination.confirm", election_id=election.id))
+
+
+@bp.route("/elections/<int:election_id>/nomination/confirm-member/<int:candidate_id>/reject", methods=["POST"])
+@roles("committee")
+def reject_member_post(election_id: int, candidate_id: int):
+    election = election_or_404(election_id)
+    form = FlaskForm()
+    if form.validate_on_submit():
+        db = get_db()
+        try:
+            service.reject_member(db, election, current_user.username, candidate_id, request.form.get("reason", ""))
+            db.commit()
+        except UserError as error:
+            refuse(error)
+        else:
+            flash(_("已登记社区党组织驳回，驳回理由已记入选举事件记录。"), "info")
+    return redirect(url_for("nomination.confirm", election_id=election.id))
+
+
 @bp.route("/elections/<int:election_id>/nomination/confirm-member/<int:candidate_id>", methods=["POST"])
 @roles("committee")
 def confirm_member_post(election_id: int, candidate_id: int):

@@ -1,14 +1,14 @@
 """initial schema
 
-Revision ID: cb2a24eb8d7c
+Revision ID: fab64b168c08
 Revises: 
-Create Date: 2026-11-30 04:13:49.622481
+Create Date: 2026-11-30 04:15:36.073237
 """
 from alembic import op
 import sqlalchemy as sa
 
 
-revision = 'cb2a24eb8d7c'
+revision = 'fab64b168c08'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -152,6 +152,9 @@ def upgrade() -> None:
     sa.Column('filed_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('received_by', sa.String(length=80), nullable=True),
     sa.Column('received_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('rejected_by', sa.String(length=80), nullable=True),
+    sa.Column('rejected_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('rejected_reason', sa.Text(), nullable=False),
     sa.ForeignKeyConstraint(['election_id'], ['election.id'], name=op.f('fk_count_filing_election_id_election')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_count_filing')),
     sa.UniqueConstraint('election_id', 'round_number', name=op.f('uq_count_filing_election_id_round_number'))
@@ -867,6 +870,9 @@ def upgrade() -> None:
     sa.Column('confirmed_by', sa.String(length=40), nullable=True),
     sa.Column('confirmed_note', sa.Text(), nullable=False),
     sa.Column('confirmed_actor', sa.String(length=80), nullable=True),
+    sa.Column('rejected_by', sa.String(length=40), nullable=True),
+    sa.Column('rejected_reason', sa.Text(), nullable=False),
+    sa.Column('rejected_actor', sa.String(length=80), nullable=True),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['candidate_id'], ['candidate.id'], name=op.f('fk_nomination_candidate_id_candidate')),
     sa.ForeignKeyConstraint(['election_id'], ['election.id'], name=op.f('fk_nomination_election_id_election')),
