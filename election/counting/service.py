@@ -29,6 +29,7 @@ from ..models import (
 from ..protocol.codes import CodeError, audit_hash, parse_audit_qr
 from ..roll.register import voters_query
 from ..rounds import check_open, round_of
+from ..rules.rulebook import Rulebook
 from ..rules.tally_types import (
     PostSpec,
 )
@@ -181,10 +182,15 @@ def record_paper(db: Session, election: Election, box: BallotBox, d_hash: str, m
 
 def enter_scanned(db: Session, election: Election, box_id: int, scanned: str, fields: dict[str, str], counter: str,
                   round_number: int | None = None,
-                  check_box: Callable[[BallotBox, int], None] | None = None) -> AuditCode:
+                  check_box: Callable[[BallotBox, int], None] | None = None, decision: str = "") -> AuditCode:
     """The entry page's one call: resolve the box and D, read the marks, record the paper.
     ``round_number`` is the round of the entry page: a paper of another round, whose form
-    the page did not show, is refused, and so is any paper of a published round."""
+    the page did not show, is refused, and so is any paper of a published round.
+
+    Where doubtful papers are decided by the committee (doubtful_by_committee, [P:ZJ]), a
+    post marked unreadable is recorded only with the committee's ``decision`` (the web
+    layer passes it from a committee member only), written as an event naming the round,
+    box and posts — never the paper's D or marks."""
     box = box_of(db, election, box_id)
     d = d_from_scan(election, scanned)
     code = db.get(AuditCode, (election.id, d))
@@ -197,7 +203,16 @@ def enter_scanned(db: Session, election: Election, box_id: int, scanned: str, fi
         if check_box is not None:
             check_box(box, code.round_number)  # e.g. the entry page's "box mixed" confirmation
     marks = marks_from_entry(db, election, paper_ballot(db, election, code), fields)
-    return record_paper(db, election, box, d, marks, counter)
+    doubtful = sorted(k for k, m in marks.items() if m.get("unreadable"))
+    by_committee = doubtful and rulebook_of(election).doubtful_by_committee
+    if by_committee and not decision.strip():
+        raise UserError(f"本选举规则规定无法辨认（存疑）的选票由选举委员会认定（{Rulebook.label('doubtful_by_committee')}）："
+                        "请将此票交选举委员会，由委员会成员录入并填写认定说明")
+    row = record_paper(db, election, box, d, marks, counter)
+    if by_committee:
+        record_event(db, election, "paper_doubtful_decided", {"round": row.round_number, "box": box.label, "posts": doubtful},
+                     counter, decision.strip())
+    return row
 
 
 def paper_ballot(db: Session, election: Election, code: AuditCode) -> Ballot:

@@ -40,6 +40,7 @@ from ..errors import UserError
 from ..models import Election, Resident, Round
 from ..rounds import round_of, rounds_of
 from ..rules.tally_types import WOMAN_DECISIONS
+from ..settings import rulebook_of
 from .access import election_or_404, roles
 from .db import get_db
 from .feedback import refuse
@@ -123,8 +124,10 @@ def _entry(election_id: int, number: int, second: bool):
             else:
                 if box_id is None:
                     raise UserError("请先选择票箱")
+                # Only a committee member's note decides a doubtful paper (doubtful_by_committee).
+                decision = fields.get("doubtful_note", "") if current_user.role == "committee" else ""
                 enter_scanned(db, election, box_id, fields.get("scan", ""), fields, current_user.username, number,
-                              check_box=lambda box, rnd: mixing.require_mixed(db, election, rnd, box))
+                              check_box=lambda box, rnd: mixing.require_mixed(db, election, rnd, box), decision=decision)
             db.commit()
         except UserError as error:
             refuse(error)
@@ -140,7 +143,7 @@ def _entry(election_id: int, number: int, second: bool):
     unmixed = box is not None and box.label not in mixing.mixed_boxes(db, election, number)
     return render_template(
         "counting/entry.html", election=election, ballot=ballot_of(db, election, number), boxes=boxes,
-        box_id=box_id, counted=counted, form=form, second=second, unmixed=unmixed, box=box,
+        box_id=box_id, counted=counted, form=form, second=second, unmixed=unmixed, box=box, rules=rulebook_of(election),
     )
 
 
