@@ -10,7 +10,7 @@ from election.errors import UserError
 from election.representatives import areas as svc
 from election.rules.rulebook import Rulebook
 from tests.conftest import DATA_KEY
-from tests.representatives.factory import build_roll
+from tests.factories import build_roll
 
 
 def _rulebook(db, election, **changes) -> None:

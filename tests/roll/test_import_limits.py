@@ -18,7 +18,8 @@ from election.roll import xlsx_limits
 from election.roll.files import open_table, read_table
 from election.roll.importing import import_roll
 from tests.conftest import DATA_KEY
-from tests.roll.helpers import csv_bytes, make_id, row, xlsx_bytes
+from tests.factories import make_id
+from tests.roll.helpers import csv_bytes, row, xlsx_bytes
 from tests.roll.hostile import column_letters, header_row, huge_cell, many_rows, xlsx
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -20,7 +20,7 @@ from election.protocol.verify import verify_bundle
 from election.publication.bundle import build_parts, export_bundle, public_files
 from election.trustees import service as trustees
 from tests.conftest import DATA_KEY
-from tests.ledger.helpers import new_election
+from tests.factories import new_election
 
 PASS = "一位受托人的长口令"
 
