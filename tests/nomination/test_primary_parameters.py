@@ -11,7 +11,8 @@ import pytest
 from election.errors import UserError
 from election.nomination import service
 from election.rules.rulebook import Rulebook
-from tests.nomination.helpers import Roll, full_slate, make_election
+from tests.factories import Roll, make_election
+from tests.nomination.helpers import full_slate
 
 
 def _over_max(db, **changes):
