@@ -9,26 +9,16 @@ from walking it again while the request lives.
 """
 from __future__ import annotations
 
-import gc
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
 import orjson
 
+from election.protocol.pause import gc_paused
+
+__all__ = ["gc_paused", "loads", "shared"]
+
 T = TypeVar("T")
-
-
-@contextmanager
-def gc_paused() -> Iterator[None]:
-    """Pause the cyclic GC for the block (nesting-safe: only the outermost re-enables it)."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def loads(raw: str | bytes | None) -> Any:

@@ -7,8 +7,10 @@ RFC 6962 tree (left subtree = largest power of two smaller than n).
 from __future__ import annotations
 
 import hashlib
+import itertools
+import operator
 from bisect import bisect_left
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 EMPTY_ROOT = hashlib.sha256(b"").hexdigest()
@@ -55,14 +57,44 @@ class MerkleTree:
 def build(leaves: Sequence[str]) -> MerkleTree:
     """Tree over the given hex leaves, sorted here; duplicates are refused."""
     ordered = tuple(sorted(leaves))
+    _refuse_duplicates(ordered)
+    sha = hashlib.sha256
+    return _tree(ordered, tuple([sha(b"\x00" + bytes.fromhex(x)).digest() for x in ordered]))
+
+
+def combined(trees: Iterable[MerkleTree]) -> MerkleTree:
+    """The tree over the leaves of several trees together (the deposits' total root over
+    every box), their leaf hashes reused; a leaf in two trees is refused."""
+    trees = list(trees)
+    hashes: dict[str, bytes] = {}
+    total = 0
+    for t in trees:
+        hashes.update(zip(t.leaves, t.levels[0]))
+        total += len(t.leaves)
+    ordered = tuple(sorted(hashes))
+    if len(ordered) < total:
+        seen: set[str] = set()
+        for t in trees:
+            for leaf in t.leaves:
+                if leaf in seen:
+                    raise ValueError(f"默克尔树叶子重复：{leaf}")
+                seen.add(leaf)
+    return _tree(ordered, tuple([hashes[leaf] for leaf in ordered]))
+
+
+def _refuse_duplicates(ordered: Sequence[str]) -> None:
+    if all(map(operator.lt, ordered, itertools.islice(ordered, 1, None))):
+        return
     for a, b in zip(ordered, ordered[1:]):
         if a == b:
             raise ValueError(f"默克尔树叶子重复：{a}")
+
+
+def _tree(ordered: tuple[str, ...], level: tuple[bytes, ...]) -> MerkleTree:
     sha = hashlib.sha256
-    level = tuple(sha(b"\x00" + bytes.fromhex(x)).digest() for x in ordered)
     levels = [level]
     while len(level) > 1:
-        nxt = [sha(b"\x01" + level[i] + level[i + 1]).digest() for i in range(0, len(level) - 1, 2)]
+        nxt = [sha(b"\x01" + left + right).digest() for left, right in zip(level[0::2], level[1::2])]
         if len(level) & 1:
             nxt.append(level[-1])
         level = tuple(nxt)

@@ -23,7 +23,11 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import IO, Any, NamedTuple
 
+import orjson
+
+from election.protocol import verify_shape
 from election.protocol.canonical import canonical_json
+from election.protocol.pause import gc_paused
 
 MAX_ZIP = 128 * 1024 * 1024  # the zip file itself
 MAX_MEMBER = 48 * 1024 * 1024  # one member, uncompressed
@@ -57,15 +61,17 @@ REQUIRED = (
 
 
 class Rec(NamedTuple):
-    """One record of records.jsonl, kept compact: its D, its box and its line (the marks
-    are parsed again only when a recount needs them)."""
+    """One record of records.jsonl, kept compact: its D, its box and its marks as canonical
+    bytes, one bytes object shared by every record with the same marks (most papers of an
+    election look alike), so a recount converts each distinct set of marks once."""
 
     d: str
     box: str
-    line: bytes
+    key: bytes
 
     def marks(self) -> dict[str, Any]:
-        marks: dict[str, Any] = json.loads(self.line)["marks"]
+        """The marks as JSON values (a fresh dict on every call)."""
+        marks: dict[str, Any] = orjson.loads(self.key)
         return marks
 
 
@@ -179,6 +185,116 @@ def parse_json(data: bytes) -> Any:
                       parse_constant=_no_constant)
 
 
+_MISS: Any = object()  # what quick_canonical returns when it proves nothing
+
+
+def _plain(value: Any) -> bool:
+    """Only what the protocol allows: strings, booleans, null, integers within ±(2^53−1),
+    lists and objects of them (orjson reads 1.0 as a float and 2^60 as an integer)."""
+    t = type(value)
+    if t is str or t is bool or value is None:
+        return True
+    if t is int:
+        return bool(-MAX_INT <= value <= MAX_INT)
+    if t is list:
+        return set(map(type, value)) <= {str} or all(map(_plain, value))
+    if t is dict:
+        return all(map(_plain, value.values()))
+    return False
+
+
+def _sorted_compact(value: Any, text: bytes) -> bool:
+    """orjson's sorted compact form of ``value`` is ``text`` byte for byte. For the values
+    ``_plain`` lets through, that form is canonical_json's (the same escape for every code
+    point and the same key order; tests/protocol/test_canonical_fast compares the two)."""
+    try:
+        return orjson.dumps(value, option=orjson.OPT_SORT_KEYS) == text
+    except orjson.JSONEncodeError:
+        return False
+
+
+def quick_canonical(text: bytes) -> Any:
+    """The value of ``text`` when a quick look proves it canonical and strict, else ``_MISS``.
+
+    Proven when orjson parses it (valid UTF-8, no lone surrogate, no NaN, nothing after
+    the value), the value holds no float and no integer beyond ±(2^53−1), and its sorted
+    compact form is ``text`` again (a duplicate key is dropped by the parse, so its bytes
+    cannot match). Anything else is not a finding yet: the caller parses the text strictly,
+    which names what is wrong, or accepts it.
+    """
+    try:
+        value = orjson.loads(text)
+        return value if _plain(value) and _sorted_compact(value, text) else _MISS
+    except (orjson.JSONDecodeError, RecursionError):
+        return _MISS
+
+
+_BOX_AT, _D_AT, _MARKS_AT = b'{"box":', b',"d":"', b'","marks":'
+_HEX_DIGITS = b"0123456789abcdef"
+_new_rec = tuple.__new__  # a Rec without NamedTuple's Python-level __new__ (100,000 of them)
+
+
+class Shared:
+    """What the records of one bundle share: one str per box and one bytes object per
+    distinct set of marks, each proven canonical the first time it is met."""
+
+    def __init__(self) -> None:
+        self.boxes: dict[bytes, str] = {}
+        self.marks: dict[bytes, bytes] = {}
+
+    def box(self, text: bytes) -> str | None:
+        box = self.boxes.get(text)
+        if box is None:
+            try:
+                value = orjson.loads(text)
+            except orjson.JSONDecodeError:
+                return None
+            if type(value) is not str or not _sorted_compact(value, text):
+                return None
+            box = self.boxes[text] = value
+        return box
+
+    def key(self, text: bytes) -> bytes | None:
+        key = self.marks.get(text)
+        if key is None:
+            try:
+                value = orjson.loads(text)
+            except (orjson.JSONDecodeError, RecursionError):
+                return None
+            if (type(value) is not dict or not set(map(type, value.values())) <= {dict} or not _plain(value)
+                    or not _sorted_compact(value, text)):
+                return None
+            key = self.marks[text] = text
+        return key
+
+
+def _quick_record(line: bytes, shared: Shared) -> Rec | None:
+    """A record line proven canonical, strict and of the record's shape without parsing
+    it whole, or None (the caller then takes the strict path, which names the fault if
+    there is one). Proven when the line is exactly ``{"box":`` BOX ``,"d":"`` 64 hex
+    digits ``","marks":`` MARKS ``}`` with BOX a canonical JSON string and MARKS a
+    canonical object of objects: that is canonical_json of {box, d, marks}, keys sorted.
+    The first ``,"d":"`` ends BOX, since a JSON string holds no unescaped quote."""
+    if not line.startswith(_BOX_AT) or not line.endswith(b"}"):
+        return None
+    at = line.find(_D_AT)
+    if at < 0 or not line.startswith(_MARKS_AT, at + 70):
+        return None
+    d = line[at + 6:at + 70]
+    if d.translate(None, _HEX_DIGITS):
+        return None
+    box_text, key_text = line[7:at], line[at + 80:-1]
+    box = shared.boxes.get(box_text)
+    if box is None:
+        box = shared.box(box_text)
+    key = shared.marks.get(key_text)
+    if key is None:
+        key = shared.key(key_text)
+    if box is None or key is None:
+        return None
+    return _new_rec(Rec, (d.decode("ascii"), box, key))
+
+
 def _well_formed(value: Any) -> None:
     """Strings must be Unicode scalar values: a lone surrogate (\\ud800) has no UTF-8 form."""
     if isinstance(value, str):
@@ -259,7 +375,13 @@ def read_zip(blob: bytes, max_member: int = MAX_MEMBER, max_total: int = MAX_TOT
 
 def parse_members(res: ReadResult) -> None:
     """Parse every JSON and JSON-lines member strictly and compare it with its canonical
-    bytes; problems go under ``canonical``. Missing required members go under ``format``."""
+    bytes; problems go under ``canonical``. Missing required members go under ``format``.
+    The cyclic GC is paused meanwhile (hundreds of thousands of strings and no cycles)."""
+    with gc_paused():
+        _parse_members(res)
+
+
+def _parse_members(res: ReadResult) -> None:
     for name in REQUIRED:
         if name not in res.raw:
             res.fail("format", f"缺少文件 {name}")
@@ -275,9 +397,11 @@ def parse_members(res: ReadResult) -> None:
         if blob is None:
             continue
         try:
-            value = parse_json(blob)
-            if canonical_line(value) != blob:
-                res.fail("canonical", f"{name} 不是规范 JSON（键的顺序、空白、转义或结尾换行不符）")
+            value = quick_canonical(blob[:-1]) if blob.endswith(b"\n") else _MISS
+            if value is _MISS:
+                value = parse_json(blob)
+                if canonical_line(value) != blob:
+                    res.fail("canonical", f"{name} 不是规范 JSON（键的顺序、空白、转义或结尾换行不符）")
             res.data[name] = value
         except (ValueError, RecursionError, UnicodeError) as exc:
             res.fail("canonical", f"{name} 不是严格的 JSON：{str(exc)[:120]}")
@@ -286,6 +410,7 @@ def parse_members(res: ReadResult) -> None:
         if blob is None:
             continue
         lines: list[Any] = []
+        shared = Shared()
         if blob and not blob.endswith(b"\n"):
             res.fail("canonical", f"{name} 的最后一行没有换行")
         start, n = 0, 0
@@ -297,23 +422,29 @@ def parse_members(res: ReadResult) -> None:
             if name == "records.jsonl" and len(line) > MAX_RECORD_LINE:
                 res.fail("zip_size", f"{name} 第 {n} 行超过 {MAX_RECORD_LINE} 字节")
                 break
+            if name == "records.jsonl":
+                rec = _quick_record(line, shared)
+                if rec is not None:
+                    lines.append(rec)
+                    continue
             try:
-                value = parse_json(line)
-                if canonical_line(value) != line + b"\n":
-                    res.fail("canonical", f"{name} 第 {n} 行不是规范 JSON")
-                    break
+                value = quick_canonical(line) if name != "records.jsonl" else _MISS
+                if value is _MISS:
+                    value = parse_json(line)
+                    if canonical_line(value) != line + b"\n":
+                        res.fail("canonical", f"{name} 第 {n} 行不是规范 JSON")
+                        break
             except (ValueError, RecursionError, UnicodeError) as exc:
                 res.fail("canonical", f"{name} 第 {n} 行不是严格的 JSON：{str(exc)[:120]}")
                 break
             if name == "records.jsonl":
-                from election.protocol import verify_shape
-
                 shape: list[str] = []
                 verify_shape.check(verify_shape.RECORD_LINE, value, f"{name} 第 {n} 行", shape)
                 if shape:
                     res.fail("format", shape[0])
                     break
-                lines.append(Rec(value["d"], value["box"], line))
+                key = orjson.dumps(value["marks"], option=orjson.OPT_SORT_KEYS)
+                lines.append(Rec(value["d"], value["box"], shared.marks.setdefault(key, key)))
             else:
                 lines.append(value)
         res.data[name] = lines

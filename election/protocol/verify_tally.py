@@ -6,9 +6,12 @@ and the next round with what totals.json and the chain say."""
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from election.protocol import writeins
+from election.protocol.pause import gc_paused
+from election.protocol.verify_read import Rec
 from election.rules.rulebook import Rulebook
 from election.rules.scenario import parse_scenario, result_to_dict
 from election.rules.tally import tally
@@ -90,22 +93,60 @@ def _result_published(c: Ctx) -> list[Any]:
     return [e for e in c.kind_events({"result_published"}) if c.round_of(e) == c.round]
 
 
-def recount_problems(c: Ctx) -> tuple[list[str], str]:
-    """Count the records again with the rules and compare every published count."""
-    inp = tally_input(c.d)
-    rb = inp.rulebook
-    records = c.d["records.jsonl"]
-    posts = {p.key for p in inp.posts}
-
-    def papers(recs: list[Any]) -> Any:
-        for r in recs:
+def papers_by_box(posts: Iterable[str], records: Iterable[Rec]) -> dict[str, list[Paper]]:
+    """Each box's papers, every distinct set of marks converted once (records with the same
+    marks share one Paper, which the count judges once); a post the tally input does not
+    know is refused, naming the first record that has it."""
+    known = set(posts)
+    converted: dict[bytes, Paper] = {}
+    out: dict[str, list[Paper]] = {}
+    for r in records:
+        paper = converted.get(r.key)
+        if paper is None:
             marks = r.marks()
             for post in marks:
-                if post not in posts:
+                if post not in known:
                     raise ValueError(f"记录 {r.d[:16]}… 含未知职位 {post}")
-            yield to_paper(marks)
+            paper = converted[r.key] = to_paper(marks)
+        out.setdefault(r.box, []).append(paper)
+    return out
 
-    counts = count_papers(inp.posts, papers(records), rb.overvote_scope, rb.multi_post_rule)
+
+def sum_counts(parts: Iterable[Counts], posts: Iterable[str]) -> Counts:
+    """Counts of several sets of papers added together (each paper counts alone, so the
+    count of a union is the sum of the counts)."""
+    total = Counts(0, 0, {k: PostCount() for k in posts})
+    for part in parts:
+        total.papers += part.papers
+        total.whole_invalid += part.whole_invalid
+        total.whole_by_body.update(part.whole_by_body)
+        total.body_of.update(part.body_of)
+        for k, pc in part.posts.items():
+            acc = total.posts.setdefault(k, PostCount())
+            acc.overvoted += pc.overvoted
+            acc.unreadable += pc.unreadable
+            acc.votes.update(pc.votes)
+            acc.opposed.update(pc.opposed)
+    return total
+
+
+def count_boxes(inp: TallyInput, records: Iterable[Rec]) -> tuple[dict[str, Counts], list[str]]:
+    """The rules' count of each box's records (a box counted once, whatever groups it is in),
+    and the posts in the count's order (higher post first)."""
+    rb = inp.rulebook
+    keys = [p.key for p in sorted(inp.posts, key=lambda p: -p.rank)]
+    with gc_paused():
+        boxes = papers_by_box(keys, records)
+        return {b: count_papers(inp.posts, ps, rb.overvote_scope, rb.multi_post_rule) for b, ps in boxes.items()}, keys
+
+
+def recount_problems(c: Ctx) -> tuple[list[str], str]:
+    """Count the records again with the rules and compare every published count: each box
+    is counted once, each box group is the sum of its boxes and the total the sum of all."""
+    inp = tally_input(c.d)
+    records = c.d["records.jsonl"]
+    per_box, keys = count_boxes(inp, records)
+    counts = sum_counts(per_box.values(), keys)
     t = c.d["totals.json"]
     problems = []
 
@@ -130,12 +171,8 @@ def recount_problems(c: Ctx) -> tuple[list[str], str]:
             problems.append(f"职位 {k} 的多选/无法辨认票重算为 {pc.overvoted}/{pc.unreadable} 张，公布为 {pub.get('overvoted')}/{pub.get('unreadable')} 张")
         if {w: n for w, n in pc.opposed.items() if n} != {w: n for w, n in pub.get("opposed", {}).items() if n}:
             problems.append(f"职位 {k} 的反对票重算结果与公布的不符")
-    by_box: dict[str, list[Any]] = {}
-    for r in records:
-        by_box.setdefault(r.box, []).append(r)
     for g in c.d["box_totals.json"]:
-        sub = [r for b in g["boxes"] for r in by_box.get(b, [])]
-        gc = count_papers(inp.posts, papers(sub), rb.overvote_scope, rb.multi_post_rule)
+        gc = sum_counts((per_box[b] for b in g["boxes"] if b in per_box), keys)
         gpub = {k: {w: n for w, n in v.items() if n} for k, v in g["posts"].items()}
         for diff in same_votes(votes_of(gc), gpub):
             problems.append(f"票箱组 {','.join(g['boxes'])}：{diff}")

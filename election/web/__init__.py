@@ -24,7 +24,6 @@ def init_web(app: Flask) -> None:
     from . import (
         audit,
         auth,
-        between,
         counting,
         exports,
         home,
@@ -37,13 +36,12 @@ def init_web(app: Flask) -> None:
         roll,
         setup,
         trustees,
-        users,
         workflow,
     )
 
     for module in (
         auth, home, setup, roll, representatives, nomination, polling, counting, public, audit, trustees, workflow, exports,
-        jobs, meetings, users, between,
+        jobs, meetings,
     ):
         app.register_blueprint(module.bp)
     _error_pages(app)

@@ -10,8 +10,7 @@ from election.accounts.service import create_user
 from election.nomination import service
 from election.setup.service import ElectionDraft, create_community, create_election
 from tests.browser.conftest import PASSWORD, log_in, no_horizontal_scroll, shot, unlabelled_fields
-from tests.factories import Roll
-from tests.nomination.helpers import SLATE, full_slate
+from tests.nomination.helpers import SLATE, Roll, full_slate
 
 
 def _world(live_app, *, slate: bool = True, confirm: bool = True, extra_weiyuan: int = 0) -> dict:

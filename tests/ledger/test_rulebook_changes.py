@@ -9,8 +9,7 @@ import zipfile
 
 from election.protocol.verify import verify_bundle
 from election.setup.service import change_rulebook
-from tests.factories import new_election
-from tests.ledger.helpers import export, simulate
+from tests.ledger.helpers import export, new_election, simulate
 
 
 def _checks(data: bytes) -> dict[str, bool]:

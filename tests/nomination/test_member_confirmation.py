@@ -13,8 +13,7 @@ from election.errors import UserError
 from election.models import ElectionEvent
 from election.nomination import service
 from election.rules.presets import PRESETS
-from tests.factories import Roll, make_election
-from tests.nomination.helpers import full_slate
+from tests.nomination.helpers import Roll, full_slate, make_election
 
 
 def _setup(db, preset: str):

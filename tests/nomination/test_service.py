@@ -13,8 +13,7 @@ from election.errors import UserError
 from election.models import Candidate, ElectionEvent, Nomination, PrimaryVote, Signature
 from election.nomination import service
 from election.rules.strokes import sort_names
-from tests.factories import Roll, make_election
-from tests.nomination.helpers import SLATE, full_slate
+from tests.nomination.helpers import SLATE, Roll, full_slate, make_election
 
 
 def _events(db, election, kind):

@@ -25,8 +25,8 @@ def report(data: bytes, pins: Pins = Pins()) -> tuple[list[Check], dict[str, Any
 def recount(data: bytes) -> dict[str, Any]:
     """Recomputed votes per post (overall and per box group) from the auditor bundle's records."""
     from election.protocol.verify_read import parse_members, read_zip
-    from election.protocol.verify_tally import tally_input, to_paper
-    from election.rules.tally_count import count_papers
+    from election.protocol.verify_tally import count_boxes, sum_counts, tally_input
+    from election.rules.tally_count import Counts
 
     res = read_zip(data)
     if not res.problems:
@@ -37,18 +37,16 @@ def recount(data: bytes) -> dict[str, Any]:
     if "records.jsonl" not in d:
         raise ValueError("公开公示包不含计票记录，无法重新计票；请使用审计公示包 / the public bundle has no records")
     try:
-        inp = tally_input(d)
-        rb = inp.rulebook
+        recs = d["records.jsonl"]
+        per_box, keys = count_boxes(tally_input(d), recs)  # each box counted once, groups and total summed
 
-        def votes(recs: list[Any]) -> dict[str, dict[str, int]]:
-            counts = count_papers(inp.posts, [to_paper(r.marks()) for r in recs], rb.overvote_scope, rb.multi_post_rule)
+        def votes(boxes: Any) -> dict[str, dict[str, int]]:
+            counts: Counts = sum_counts((per_box[b] for b in boxes if b in per_box), keys)
             return {k: dict(sorted(pc.votes.items())) for k, pc in counts.posts.items()}
 
-        recs = d["records.jsonl"]
-        groups = [{"boxes": g["boxes"], "posts": votes([r for r in recs if r.box in set(g["boxes"])])}
-                  for g in d["box_totals.json"]]
+        groups = [{"boxes": g["boxes"], "posts": votes(set(g["boxes"]))} for g in d["box_totals.json"]]
         return {"election": d["manifest.json"][0]["election"], "round": d["totals.json"]["round"],
-                "returned": len(recs), "posts": votes(recs), "box_groups": groups}
+                "returned": len(recs), "posts": votes(per_box), "box_groups": groups}
     except Exception as exc:  # a malformed bundle is reported, never a traceback
         raise ValueError(f"无法重新计票：{type(exc).__name__}：{str(exc)[:200]}") from None
 

@@ -1,1 +1,0 @@
-"""The committees' composition over time and the seats left vacant between elections (issue 20)."""
