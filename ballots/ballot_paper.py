@@ -67,6 +67,10 @@ class PaperLayout:
     fold_y: float = 0.0  # first fold (across the body's middle), same height on both sides
     fold_x: float = 0.0  # second fold (down the middle of the sheet)
     pages_per_paper: int = 2  # front (marked side), back (audit QR)
+    # Four solid squares on the front, top-left, top-right, bottom-left, bottom-right, all
+    # above the cut line (the stub is torn off before counting): a scanner finds the page by
+    # them (ballots/mark_map.py, ballots/scan_reader.py).
+    fiducials: tuple[Box, ...] = ()
 
 
 def group_code(code: str, size: int = 4) -> str:
@@ -98,7 +102,20 @@ def paper_layout(spec: BallotSpec) -> PaperLayout:
     pairs = 3 if small else 4
     geometry = _Geometry(spec, width, height, margin, cut_y, band, pairs)
     return PaperLayout(width, height, margin, cut_y, stub_qr, body_qr, t_text, t_size, geometry.row_height, pairs,
-                       fold_y, fold_x)
+                       fold_y, fold_x, fiducials=_fiducials(width, height, margin, cut_y, small))
+
+
+def _fiducials(width: float, height: float, margin: float, cut_y: float, small: bool) -> tuple[Box, ...]:
+    """The four corner squares, in the side margins, clear of everything else printed: larger
+    than a QR finder's solid centre, smaller than a filled mark box, so a reader cannot take
+    one for the other (the reader also checks the four form the expected rectangle)."""
+    size = (4 if small else 5) * mm
+    inset = (3.5 if small else 5) * mm
+    top = height - inset - size
+    bottom = cut_y + 3 * mm  # above the perforation and the scissors mark
+    left, right = inset, width - inset - size
+    return (Box(left, top, size, size), Box(right, top, size, size), Box(left, bottom, size, size),
+            Box(right, bottom, size, size))
 
 
 def _band_box(width: float, margin: float, cut_y: float, small: bool) -> Box:
@@ -116,6 +133,7 @@ class _Geometry:
     ) -> None:
         small = spec.paper_size == "A5"
         self.small = small
+        self.approve_mark = spec.approve_mark
         self.seal_d = (24 if small else 30) * mm
         self.header_bottom = height - margin - self.seal_d - 2 * mm
         self.instr_size = 8 if small else 9
@@ -146,10 +164,11 @@ def _rows(section: PostSection, pairs: int) -> int:
 def instructions(spec: BallotSpec) -> list[str]:
     """The marking instructions printed on the paper (RULES.md Voting: marks; Validity: overvote)."""
     void = "整张选票无效" if spec.overvote_voids_paper else "该职务的选票无效"
+    yes, no = spec.approve_mark, spec.oppose_mark
     return [
-        "一、在候选人姓名右侧的符号栏内：赞成的划“○”，反对的划“×”，弃权的不划任何符号。",
-        "二、另选他人的，在“另选他人”栏内写上其姓名，并在其后的符号栏内划“○”。",
-        f"三、每一职务划“○”的人数（含另选他人）不得多于该职务应选人数，多于应选人数的，{void}。",
+        f"一、在候选人姓名右侧的符号栏内：赞成的划“{yes}”，反对的划“{no}”，弃权的不划任何符号。",
+        f"二、另选他人的，在“另选他人”栏内写上其姓名，并在其后的符号栏内划“{yes}”。",
+        f"三、每一职务划“{yes}”的人数（含另选他人）不得多于该职务应选人数，多于应选人数的，{void}。",
         "四、请用蓝色或黑色笔填写，符号和字迹须清楚可辨；本选票须加盖选举委员会印章方为有效。",
         FOLD_INSTRUCTION,
         *spec.extra_instructions,
@@ -185,11 +204,19 @@ def draw_static_page(canvas: Canvas, spec: BallotSpec, layout: PaperLayout) -> N
     geometry = _Geometry(spec, layout.width, layout.height, layout.margin, layout.cut_y, band, layout.pairs_per_row)
     _draw_header(canvas, spec, layout, geometry)
     _draw_instructions(canvas, layout, geometry)
-    y = geometry.instr_bottom - 3 * mm
-    for section in spec.sections:
-        y = _draw_section(canvas, section, layout, geometry, y)
+    for section, cells, heading_y in _section_cells(spec, layout, geometry):
+        _draw_section(canvas, section, layout, geometry, cells, heading_y)
     _draw_band(canvas, spec, layout)
     _draw_stub(canvas, spec, layout)
+    _draw_fiducials(canvas, layout)
+
+
+def _draw_fiducials(canvas: Canvas, layout: PaperLayout) -> None:
+    canvas.saveState()
+    canvas.setFillColorRGB(0, 0, 0)
+    for box in layout.fiducials:
+        canvas.rect(box.x, box.y, box.w, box.h, stroke=0, fill=1)
+    canvas.restoreState()
 
 
 def _draw_header(canvas: Canvas, spec: BallotSpec, layout: PaperLayout, g: _Geometry) -> None:
@@ -237,38 +264,70 @@ def _draw_instructions(canvas: Canvas, layout: PaperLayout, g: _Geometry) -> Non
         y -= size * 1.35
 
 
-def _draw_section(canvas: Canvas, section: PostSection, layout: PaperLayout, g: _Geometry, top: float) -> float:
+@dataclass(frozen=True)
+class Cell:
+    """One candidate's (or one 另选他人 line's) place on the paper: the name cell and the mark box."""
+
+    name: str | None  # None for a write-in line
+    name_box: Box
+    mark_box: Box
+
+
+def _section_cells(spec: BallotSpec, layout: PaperLayout, g: _Geometry) -> list[tuple[PostSection, list[Cell], float]]:
+    """Each section with its cells (candidates in order, then the write-in lines) and its heading's
+    baseline: the one place the positions are computed, for drawing and for the scanner's map."""
     m, w = layout.margin, layout.width
-    size = 10.5 if g.small else 12
-    y = top - g.section_heading + 2 * mm
-    draw_text(canvas, m, y, f"{section.heading}（应选 {section.seats} 名）", size)
-    draw_text(canvas, w - m, y, f"划“○”不得超过 {section.seats} 人", size - 3, "right")
-    y = top - g.section_heading
     pairs = layout.pairs_per_row
     pair_w = (w - 2 * m) / pairs
     mark_w = min(layout.row_height - 2 * mm, (10 if g.small else 11) * mm)
     name_w = pair_w - mark_w - 2 * mm
-    cells: list[str | None] = [*section.candidates, *([None] * section.write_ins)]
     rh = layout.row_height
+    out = []
+    top = g.instr_bottom - 3 * mm
+    for section in spec.sections:
+        y = top - g.section_heading
+        names: list[str | None] = [*section.candidates, *([None] * section.write_ins)]
+        cells = []
+        for i, name in enumerate(names):
+            row, col = divmod(i, pairs)
+            x = m + col * pair_w
+            cell_y = y - (row + 1) * rh
+            cells.append(Cell(name, Box(x, cell_y, name_w, rh), Box(x + name_w, cell_y + (rh - mark_w) / 2, mark_w, mark_w)))
+        out.append((section, cells, y + 2 * mm))
+        top = y - _rows(section, pairs) * rh - g.section_gap
+    return out
+
+
+def section_cells(spec: BallotSpec) -> list[tuple[PostSection, list[Cell]]]:
+    """Where each section's names and mark boxes are on ``spec``'s paper (PDF points)."""
+    layout = paper_layout(spec)
+    band = _band_box(layout.width, layout.margin, layout.cut_y, spec.paper_size == "A5")
+    geometry = _Geometry(spec, layout.width, layout.height, layout.margin, layout.cut_y, band, layout.pairs_per_row)
+    return [(section, cells) for section, cells, _ in _section_cells(spec, layout, geometry)]
+
+
+def _draw_section(canvas: Canvas, section: PostSection, layout: PaperLayout, g: _Geometry, cells: list[Cell],
+                  heading_y: float) -> None:
+    m, w = layout.margin, layout.width
+    size = 10.5 if g.small else 12
+    draw_text(canvas, m, heading_y, f"{section.heading}（应选 {section.seats} 名）", size)
+    draw_text(canvas, w - m, heading_y, f"划“{g.approve_mark}”不得超过 {section.seats} 人", size - 3, "right")
     canvas.setLineWidth(0.6)
-    for i, name in enumerate(cells):
-        row, col = divmod(i, pairs)
-        x = m + col * pair_w
-        cell_y = y - (row + 1) * rh
-        canvas.rect(x, cell_y, name_w, rh)
+    for cell in cells:
+        nb, mb = cell.name_box, cell.mark_box
+        canvas.rect(nb.x, nb.y, nb.w, nb.h)
         # The mark box is a separate square so a mark is never mistaken for part of a name.
         canvas.setLineWidth(1.0)
-        canvas.rect(x + name_w, cell_y + (rh - mark_w) / 2, mark_w, mark_w)
+        canvas.rect(mb.x, mb.y, mb.w, mb.h)
         canvas.setLineWidth(0.6)
-        if name is None:
+        if cell.name is None:
             canvas.saveState()
             canvas.setFillColorRGB(0.4, 0.4, 0.4)
-            draw_text(canvas, x + 1 * mm, cell_y + rh - 2.6 * mm, "另选他人", 6)
+            draw_text(canvas, nb.x + 1 * mm, nb.y + nb.h - 2.6 * mm, "另选他人", 6)
             canvas.restoreState()
         else:
-            ns = fit_size(name, 13 if g.small else 14, name_w - 3 * mm, 6)
-            draw_text(canvas, x + name_w / 2, cell_y + (rh - ns * 0.8) / 2, name, ns, "centre")
-    return y - _rows(section, pairs) * rh - g.section_gap
+            ns = fit_size(cell.name, 13 if g.small else 14, nb.w - 3 * mm, 6)
+            draw_text(canvas, nb.x + nb.w / 2, nb.y + (nb.h - ns * 0.8) / 2, cell.name, ns, "centre")
 
 
 def _draw_band(canvas: Canvas, spec: BallotSpec, layout: PaperLayout) -> None:

@@ -64,6 +64,10 @@ class BallotSpec:
     verify_hint: str = ""
     overvote_voids_paper: bool = False
     extra_instructions: tuple[str, ...] = field(default=())
+    # The rulebook's marks (mark_approve, mark_oppose; RULES.md "marks"), printed in the
+    # instructions and over each post.
+    approve_mark: str = "○"
+    oppose_mark: str = "×"
 
     def problems(self) -> list[str]:
         """Every reason (in Chinese, naming the field) why this paper cannot be printed."""

@@ -25,7 +25,8 @@ from election.protocol.canonical import canonical_json
 from election.publication import published as publication
 from election.publication.bundle import export_bundle
 from tests.conftest import DATA_KEY
-from tests.ledger.helpers import new_election, simulated
+from tests.factories import new_election
+from tests.ledger.helpers import simulated
 from tools.verify import run
 
 PASSPHRASE = "县城东街道-2026-迁移"

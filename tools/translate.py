@@ -19,12 +19,14 @@ def choice_labels() -> list[str]:
     """The Chinese labels of the models' dictionaries shown as select options (choices.options
     translates them when a page is rendered; pybabel cannot see them as msgids)."""
     sys.path.insert(0, str(ROOT))
-    from election.models import APPLICATION_KINDS, CHANNELS, COMMITTEE_BODIES, METHODS, RELATIONS, REP_METHODS
+    from election.accounts.manage import CHANGE_LABELS
+    from election.models import APPLICATION_KINDS, CHANNELS, COMMITTEE_BODIES, METHODS, RELATIONS, REP_METHODS, ROLES
     from election.roll.register import CHANGES
     from election.rules.presets import PRESET_LABELS
 
     out: list[str] = []
-    for table in (APPLICATION_KINDS, CHANGES, CHANNELS, COMMITTEE_BODIES, METHODS, PRESET_LABELS, RELATIONS, REP_METHODS):
+    for table in (APPLICATION_KINDS, CHANGES, CHANGE_LABELS, CHANNELS, COMMITTEE_BODIES, METHODS, PRESET_LABELS, RELATIONS,
+                  REP_METHODS, ROLES):
         out += [label for label in table.values() if isinstance(label, str) and label not in out]
     return out
 

@@ -27,7 +27,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..counting.result import build_input, published
-from ..counting.service import ballot_of, marks_from_entry
+from ..counting.service import ballot_of, d_from_scan, marks_from_entry
 from ..counting.tables import bundle_round
 from ..errors import UserError
 from ..ledger.events import events_of, record_event
@@ -35,7 +35,6 @@ from ..ledger.keys import sign_head
 from ..models import Audit, AuditCode, AuditDraw, Election, RoundResult
 from ..protocol import rla
 from ..protocol.canonical import canonical_json, sha256_hex
-from ..protocol.codes import CodeError, audit_hash, parse_audit_qr
 from ..protocol.rla_assert import AuditPlan, plan
 from ..protocol.rla_audit import MISSING, Evaluation, Finding, hand_count_input, initial_size
 from ..protocol.rla_audit import evaluate as evaluate_findings
@@ -260,7 +259,7 @@ def record_draw(db: Session, election: Election, audit: Audit, index: int, scann
     if missing:
         d = "-"
     else:
-        d = _audit_d(election, scanned, f"第 {index} 次抽取（票箱 {draw.box} 第 {draw.position} 张）")
+        d = d_from_scan(election, scanned, typed_d=True, what=f"第 {index} 次抽取（票箱 {draw.box} 第 {draw.position} 张）：审计码")
     posts = entry.get("posts") or {}
     known = {spec.key for spec, _ in ballot_of(db, election, audit.round_number).posts}
     unknown = [p for p in posts if p not in known]
@@ -273,18 +272,6 @@ def record_draw(db: Session, election: Election, audit: Audit, index: int, scann
                  actor, "录入抽中的选票")
     db.flush()
     return draw
-
-
-def _audit_d(election: Election, scanned: str, where: str) -> str:
-    """D of the drawn paper: its scanned audit QR (JXA:...), or D itself as 64 hex digits
-    (the auditor may compute it from the code; a wrong D only counts against the outcome)."""
-    text = scanned.strip()
-    if len(text) == 64 and all(c in "0123456789abcdef" for c in text.lower()):
-        return text.lower()
-    try:
-        return audit_hash(election.uid, parse_audit_qr(text))
-    except CodeError as error:
-        raise UserError(f"{where}：审计码无法识别：{error}") from None
 
 
 def findings_of(db: Session, election: Election, audit: Audit) -> list[Finding]:

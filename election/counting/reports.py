@@ -21,6 +21,7 @@ from ..models import ROUND_KINDS, Election, Filing, RoundResult, User
 from ..protocol.writeins import OTHER
 from ..rounds import day_of, round_of
 from ..rules.methods import basis_line, method_of
+from ..rules.rulebook import Rulebook
 from ..rules.tally_types import BODY_ZH
 from ..settings import rulebook_of
 from .result import published
@@ -73,8 +74,32 @@ def result_report(db: Session, election: Election, round_number: int) -> ResultR
         electors_label=method_of(data.get("method", election.method)).electors_zh,
         body_papers=tuple((BODY_ZH.get(b, b), v["issued"], v["returned"]) for b, v in data.get("body_papers", {}).items()),
         rulebook=tuple((r.label_zh, r.value_zh) for r in rulebook_of(election).describe()),
-        notes=(f"代写选票 {assisted_count(db, election, round_number)} 张（记录代写人和选民，不记录选票内容）。",),
+        notes=(f"代写选票 {assisted_count(db, election, round_number)} 张（记录代写人和选民，不记录选票内容）。",
+               *office_notes(rulebook_of(election))),
     )
+
+
+_CN_DIGITS = "零一二三四五六七八九"
+
+
+def cn_years(n: int) -> str:
+    """A term in Chinese numerals as certificates print it (五年, 十年, 十二年)."""
+    if n < 10:
+        text = _CN_DIGITS[n]
+    elif n < 100:
+        text = ("" if n < 20 else _CN_DIGITS[n // 10]) + "十" + (_CN_DIGITS[n % 10] if n % 10 else "")
+    else:
+        text = str(n)
+    return f"{text}年"
+
+
+def office_notes(rb: Rulebook) -> tuple[str, ...]:
+    """What the report says of the term and of the papers: the rulebook's term_years
+    ([L2018]) and papers_sealed_until_next ([P:SH] "选票封存至下届选举")."""
+    notes = [f"当选人任期{cn_years(rb.term_years)}。"]
+    if rb.papers_sealed_until_next:
+        notes.append("全部选票（含作废、未使用的选票）当场封存，由选举委员会保存至下届选举。")
+    return tuple(notes)
 
 
 REASON_ZH = {
@@ -127,7 +152,8 @@ def notice_pdf(db: Session, election: Election, round_number: int) -> bytes:
                      report.method_line,
                      f"{report.electors_label} {report.registered_voters} 人，"
                      + ("，".join(f"{b}选票发出 {i} 张、收回 {r} 张" for b, i, r in report.body_papers)
-                        or f"发出选票 {report.papers_issued} 张，收回选票 {report.papers_returned} 张") + "。"],
+                        or f"发出选票 {report.papers_issued} 张，收回选票 {report.papers_returned} 张") + "。",
+                     f"当选人任期{cn_years(rulebook_of(election).term_years)}。"],
         ["姓名", "得票", "结果"], groups, [report.committee, report.date], out,
     )
     return out.getvalue()
@@ -136,6 +162,7 @@ def notice_pdf(db: Session, election: Election, round_number: int) -> bytes:
 def certificates_pdf(db: Session, election: Election) -> bytes:
     """当选证书 for everyone elected in the published rounds (a later round adds its elected)."""
     certs: list[Any] = []
+    term = f"任期{cn_years(rulebook_of(election).term_years)}"
     rows = db.scalars(select(RoundResult).where(RoundResult.election_id == election.id).order_by(RoundResult.round_number))
     for row in rows:
         ballot = ballot_of(db, election, row.round_number)
@@ -144,7 +171,7 @@ def certificates_pdf(db: Session, election: Election) -> bytes:
                 # Held on the round's voting day (the election day for round 1), signed on
                 # the local day the result was published: never the day the PDF is printed.
                 certs.append(Certificate(
-                    e["name"], BODY_ZH.get(spec.body, spec.body), spec.title, election.title, "任期五年",
+                    e["name"], BODY_ZH.get(spec.body, spec.body), spec.title, election.title, term,
                     cn_date(row.published_at), f"{election.community.name}居民选举委员会",
                     f"{election.id:04d}-{row.round_number}-{len(certs) + 1:02d}",
                     held_on=cn_date(day_of(election, round_of(db, election, row.round_number))),
@@ -159,12 +186,20 @@ def certificates_pdf(db: Session, election: Election) -> bytes:
 # ---------------------------------------------------------------------- filing (备案)
 
 def file_result(db: Session, election: Election, round_number: int, actor: str) -> Filing:
+    """File the round's result report with the street office; once more after it was returned."""
+    from ..models import utcnow
+
     _published(db, election, round_number)
-    if db.scalar(select(Filing).where(Filing.election_id == election.id, Filing.round_number == round_number)):
+    row = db.scalar(select(Filing).where(Filing.election_id == election.id, Filing.round_number == round_number))
+    if row is not None and row.rejected_at is None:
         raise UserError(f"第 {round_number} 轮结果报告单已报街道备案")
-    row = Filing(election_id=election.id, round_number=round_number,
-                 street_office=election.community.street_office, filed_by=actor)
-    db.add(row)
+    if row is None:
+        row = Filing(election_id=election.id, round_number=round_number,
+                     street_office=election.community.street_office, filed_by=actor)
+        db.add(row)
+    else:  # filed again after the street office returned it: the return stays in the event log
+        row.filed_by, row.filed_at = actor, utcnow()
+        row.rejected_by, row.rejected_at, row.rejected_reason = None, None, ""
     record_event(db, election, "result_filed", {"round": round_number, "street_office": row.street_office}, actor)
     db.flush()
     return row
@@ -182,8 +217,39 @@ def receive_filing(db: Session, filing_id: int, auditor: User) -> Filing:
         raise UserError(f"备案编号 {filing_id} 不存在或不属于{auditor.street_office or '本街道'}")
     if row.received_at is not None:
         raise UserError(f"备案编号 {filing_id} 已于 {clock.local(row.received_at):%Y-%m-%d %H:%M} 签收")
+    if row.rejected_at is not None:
+        raise UserError(f"备案编号 {filing_id} 已驳回，须待选举委员会重新报备")
     row.received_by, row.received_at = auditor.username, utcnow()
     election = db.get_one(Election, row.election_id)
     record_event(db, election, "filing_received", {"round": row.round_number, "street_office": row.street_office}, auditor.username)
     db.flush()
     return row
+
+
+def reject_filing(db: Session, filing_id: int, auditor: User, reason: str) -> Filing:
+    """The street office returns (驳回) a filed result report with its reason; the committee
+    sees it on the counting page and files again."""
+    from ..models import utcnow
+
+    row = db.get(Filing, filing_id)
+    if row is None or row.street_office != auditor.street_office:
+        raise UserError(f"备案编号 {filing_id} 不存在或不属于{auditor.street_office or '本街道'}")
+    problems = []
+    if row.received_at is not None:
+        problems.append(f"备案编号 {filing_id} 已于 {clock.local(row.received_at):%Y-%m-%d %H:%M} 签收，不能再驳回")
+    elif row.rejected_at is not None:
+        problems.append(f"备案编号 {filing_id} 已驳回")
+    if not (reason or "").strip():
+        problems.append("驳回备案须填写驳回理由")
+    if problems:
+        raise UserError(*problems)
+    row.rejected_by, row.rejected_at, row.rejected_reason = auditor.username, utcnow(), reason.strip()
+    election = db.get_one(Election, row.election_id)
+    record_event(db, election, "filing.rejected", {"round": row.round_number, "street_office": row.street_office},
+                 auditor.username, reason.strip())
+    db.flush()
+    return row
+
+
+def filing_of(db: Session, election: Election, round_number: int) -> Filing | None:
+    return db.scalar(select(Filing).where(Filing.election_id == election.id, Filing.round_number == round_number))

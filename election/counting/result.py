@@ -34,6 +34,7 @@ from ..roll.electors import electors_count
 from ..rounds import day_of, round_of
 from ..rules.scenario import held_from_list, result_to_dict
 from ..rules.tally import tally
+from ..rules.tally_count import count_papers
 from ..rules.tally_types import (
     WOMAN_DECISIONS,
     HeldRunoff,
@@ -235,40 +236,86 @@ def running_tally(db: Session, election: Election, round_number: int) -> dict:
     """What the scrutineers' board shows: votes so far per post, with the threshold line."""
     ballot: Ballot = ballot_of(db, election, round_number)
     inp, people = build_input(db, election, round_number, running=True)
-    result = result_to_dict(tally(inp))
+    rb = inp.rulebook
+    # Counted here and handed to the tally: the 反对 of a candidate without a single 赞成 is
+    # in the counts, not among the ranked votes of the result.
+    counts = count_papers(inp.posts, inp.papers, rb.overvote_scope, rb.multi_post_rule, bool(inp.body_papers))
+    result = result_to_dict(tally(inp, counts))
     posts = []
     for spec, rows in ballot.posts:
         p = result["posts"][spec.key]
         votes = p["votes"]
+        opposed = counts.posts[spec.key].opposed
         listed = [str(c.resident_id) for c in rows]
         order = listed + sorted((pid for pid in votes if pid not in listed), key=lambda x: -votes[x])
+        valid = p["valid_papers"]
+        # A valid paper gives each listed candidate one of 赞成, 反对 or 弃权 (a blank).
         posts.append({"key": spec.key, "name": spec.name_zh, "seats": spec.seats,
                       "threshold": p["threshold"]["min_votes"], "rule": p["threshold"]["rule"],
-                      "valid": p["valid_papers"], "invalid": p["invalid_papers"],
+                      "valid": valid, "invalid": p["invalid_papers"],
                       "rows": [{"person": pid, "name": people.get(pid, {}).get("name", pid), "votes": votes.get(pid, 0),
+                                "opposed": opposed.get(pid, 0),
+                                "abstained": max(valid - votes.get(pid, 0) - opposed.get(pid, 0), 0),
                                 "write_in": pid not in listed} for pid in order]})
     return {"round": round_number, "kind": ballot.kind, "returned": inp.papers_returned, "posts": posts}
 
 
 # ---------------------------------------------------------------------- tally board
 
-def enter_board(db: Session, election: Election, round_number: int, totals: dict[str, dict[str, int]], actor: str) -> TallyBoard:
-    """Enter the hand tally board (计票板) totals: {post: {person id: votes}}."""
+def _check_against(ballot: Ballot, against: dict[str, dict[str, list[int]]]) -> None:
+    """反对 and 弃权 are entered for the listed candidates only (a write-in has no column),
+    and every candidate of one post must add up to the same number of papers: each valid
+    paper gives each candidate exactly one of 赞成, 反对 or 弃权."""
+    names = {spec.key: (spec.name_zh, {str(c.resident_id): c.resident.name for c in rows}) for spec, rows in ballot.posts}
+    for post, row in against.items():
+        title, listed = names.get(post, (post, {}))
+        for pid, pair in row.items():
+            if pid not in listed:
+                raise UserError(f"计票板{title}：反对、弃权只记正式候选人，“{pid}”不是本职位候选人")
+            if len(pair) != 2 or any(not isinstance(v, int) or v < 0 for v in pair):
+                raise UserError(f"计票板{title}“{listed[pid]}”的反对、弃权票数须为非负整数")
+
+
+def _check_rows_agree(ballot: Ballot, totals: dict[str, dict[str, int]],
+                      against: dict[str, dict[str, list[int]]]) -> None:
+    for spec, rows in ballot.posts:
+        sums = {}
+        for c in rows:
+            pid = str(c.resident_id)
+            if pid in against.get(spec.key, {}) and pid in totals.get(spec.key, {}):
+                sums[c.resident.name] = totals[spec.key][pid] + sum(against[spec.key][pid])
+        if len(set(sums.values())) > 1:
+            listing = "，".join(f"{name} {n}" for name, n in sums.items())
+            raise UserError(f"计票板{spec.name_zh}：每位候选人的赞成、反对、弃权之和都应等于本职位有效票数，"
+                            f"现在各不相同（{listing}），请核对计票板")
+
+
+def enter_board(db: Session, election: Election, round_number: int, totals: dict[str, dict[str, int]], actor: str,
+                against: dict[str, dict[str, list[int]]] | None = None) -> TallyBoard:
+    """Enter the hand tally board (计票板) totals: {post: {person id: votes}} (赞成, and a
+    write-in's votes), and ``against``: {post: {candidate id: [反对, 弃权]}}."""
     for post, row in totals.items():
         for pid, v in row.items():
             if not isinstance(v, int) or v < 0:
                 raise UserError(f"计票板 {post} 人员 {pid} 的票数须为非负整数，收到“{v}”")
+    against = against or {}
+    ballot = ballot_of(db, election, round_number)
+    _check_against(ballot, against)
+    _check_rows_agree(ballot, totals, against)
     begin_write(db)
     board = db.scalar(select(TallyBoard).where(TallyBoard.election_id == election.id, TallyBoard.round_number == round_number))
     if board is None:
         board = TallyBoard(election_id=election.id, round_number=round_number, totals={}, entered_by=actor)
         db.add(board)
-    board.totals, board.entered_by, board.explanation = totals, actor, ""
+    board.totals, board.against, board.entered_by, board.explanation = totals, against, actor, ""
     # The chain is public: the board's write-ins below the minimum are merged there (issue 15).
-    listed = {spec.key: [str(c.resident_id) for c in rows] for spec, rows in ballot_of(db, election, round_number).posts}
+    listed = {spec.key: [str(c.resident_id) for c in rows] for spec, rows in ballot.posts}
     public = writeins.merge_write_ins(totals, listed, writeins.named_write_ins(
         totals, listed, rulebook_of(election).write_in_public_min))
-    record_event(db, election, "tally_board_entered", {"round": round_number, "totals": public}, actor)
+    payload: dict = {"round": round_number, "totals": public}
+    if against:  # candidates only: nothing of a write-in
+        payload["against"] = against
+    record_event(db, election, "tally_board_entered", payload, actor)
     db.flush()
     return board
 
@@ -281,12 +328,19 @@ def board_differences(db: Session, election: Election, round_number: int) -> lis
     out = []
     for post in running["posts"]:
         hand = board.totals.get(post["key"], {})
+        against = (board.against or {}).get(post["key"], {})
         records = {r["person"]: r for r in post["rows"]}
         for pid in sorted(set(hand) | set(records)):
+            name = records.get(pid, {}).get("name", pid)
             a, b = records[pid]["votes"] if pid in records else 0, int(hand.get(pid, 0))
             if a != b:
-                out.append({"post": post["name"], "person": pid, "name": records.get(pid, {}).get("name", pid),
+                out.append({"post": post["name"], "person": pid, "name": name, "column": "赞成",
                             "records": a, "board": b})
+            if pid in against and pid in records:  # 反对 and 弃权 compared where the board has them
+                for column, field, value in (("反对", "opposed", against[pid][0]), ("弃权", "abstained", against[pid][1])):
+                    if records[pid][field] != value:
+                        out.append({"post": post["name"], "person": pid, "name": name, "column": column,
+                                    "records": records[pid][field], "board": value})
     return out
 
 

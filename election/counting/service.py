@@ -27,11 +27,13 @@ from ..models import (
     SecondEntry,
 )
 from ..protocol.codes import CodeError, audit_hash, parse_audit_qr
+from ..roll.register import voters_query
 from ..rounds import check_open, round_of
+from ..rules.rulebook import Rulebook
 from ..rules.tally_types import (
     PostSpec,
 )
-from ..settings import box_of, post_specs_of
+from ..settings import box_of, post_specs_of, rulebook_of
 
 CHOICES = {"1": "approve", "○": "approve", "2": "oppose", "×": "oppose", "0": "", "": "", "空": ""}
 
@@ -78,16 +80,11 @@ def boxes_of(db: Session, election: Election) -> list[BallotBox]:
 
 # ---------------------------------------------------------------------- marks
 
-def _registered(db: Session, election: Election):
-    return select(Resident).where(Resident.election_id == election.id, Resident.status == "registered",
-                                  Resident.eligible.is_(True))
-
-
 def match_write_in(db: Session, election: Election, text: str, post_name: str) -> str:
     """A write-in name (or 姓名#选民编号) matched against registered voters -> person id."""
     raw = text.strip()
     name, _, number = raw.partition("#")
-    query = _registered(db, election).where(Resident.name == name.strip())
+    query = voters_query(election).where(Resident.name == name.strip())
     if number.strip():
         if not number.strip().isdigit():
             raise UserError(f"{post_name}另选他人“{raw}”：# 后须为选民编号（数字）")
@@ -106,15 +103,19 @@ def marks_from_entry(db: Session, election: Election, ballot: Ballot, fields: di
     into the record's marks: {post: {approve, oppose, write_ins, unreadable}}."""
     marks: dict = {}
     problems: list[str] = []
+    rb = rulebook_of(election)
+    # The digits, and the marks the rulebook prints on its papers (mark_approve, mark_oppose).
+    choices = {**CHOICES, rb.mark_approve: "approve", rb.mark_oppose: "oppose"}
     for spec, candidates in ballot.posts:
         entry: dict = {"approve": [], "oppose": [], "write_ins": [], "unreadable": fields.get(f"u-{spec.key}") in ("on", "1", "true")}
         for c in candidates:
             value = (fields.get(f"m-{spec.key}-{c.id}") or "").strip()
-            if value not in CHOICES:
-                problems.append(f"{spec.name_zh}“{c.resident.name}”的标记“{value}”无效：1 赞成、2 反对、0 弃权")
+            if value not in choices:
+                problems.append(f"{spec.name_zh}“{c.resident.name}”的标记“{value}”无效：1（{rb.mark_approve}）赞成、"
+                                f"2（{rb.mark_oppose}）反对、0 弃权")
                 continue
-            if CHOICES[value]:
-                entry[CHOICES[value]].append(str(c.resident_id))
+            if choices[value]:
+                entry[choices[value]].append(str(c.resident_id))
         for name in (fields.get(f"w-{spec.key}") or "").replace("，", ",").replace("、", ",").split(","):
             if name.strip() and ballot.kind == "revote":
                 # The re-vote paper lists the tied only and has no 另选他人 line.
@@ -131,17 +132,21 @@ def marks_from_entry(db: Session, election: Election, ballot: Ballot, fields: di
     return marks
 
 
-def d_from_scan(election: Election, scanned: str) -> str:
-    """The D of a scanned ballot-body QR (JXA:...). A typed 64-hex D is refused: a record is
-    taken only from the QR of a paper in hand, so nobody can count a paper from a list of
-    hashes (the manifest is public)."""
+def d_from_scan(election: Election, scanned: str, typed_d: bool = False, what: str = "扫描内容") -> str:
+    """The D of a scanned ballot-body QR (JXA:...). A typed 64-hex D is refused unless
+    `typed_d` (the auditor, who may compute D from the code; a wrong D only counts against
+    the outcome): a record is taken only from the QR of a paper in hand, so nobody can count
+    a paper from a list of hashes (the manifest is public). `what` names the scan in the
+    refusal."""
     text = scanned.strip()
     if len(text) == 64 and all(c in "0123456789abcdef" for c in text.lower()):
+        if typed_d:
+            return text.lower()
         raise UserError("计票只接受扫描选票正面的审计二维码（JXA: 开头），不接受输入的 64 位哈希：请扫描手中的选票")
     try:
         return audit_hash(election.uid, parse_audit_qr(text))
     except CodeError as error:
-        raise UserError(f"扫描内容无法识别：{error}") from None
+        raise UserError(f"{what}无法识别：{error}") from None
 
 
 # ---------------------------------------------------------------------- entry
@@ -177,10 +182,15 @@ def record_paper(db: Session, election: Election, box: BallotBox, d_hash: str, m
 
 def enter_scanned(db: Session, election: Election, box_id: int, scanned: str, fields: dict[str, str], counter: str,
                   round_number: int | None = None,
-                  check_box: Callable[[BallotBox, int], None] | None = None) -> AuditCode:
+                  check_box: Callable[[BallotBox, int], None] | None = None, decision: str = "") -> AuditCode:
     """The entry page's one call: resolve the box and D, read the marks, record the paper.
     ``round_number`` is the round of the entry page: a paper of another round, whose form
-    the page did not show, is refused, and so is any paper of a published round."""
+    the page did not show, is refused, and so is any paper of a published round.
+
+    Where doubtful papers are decided by the committee (doubtful_by_committee, [P:ZJ]), a
+    post marked unreadable is recorded only with the committee's ``decision`` (the web
+    layer passes it from a committee member only), written as an event naming the round,
+    box and posts — never the paper's D or marks."""
     box = box_of(db, election, box_id)
     d = d_from_scan(election, scanned)
     code = db.get(AuditCode, (election.id, d))
@@ -193,7 +203,16 @@ def enter_scanned(db: Session, election: Election, box_id: int, scanned: str, fi
         if check_box is not None:
             check_box(box, code.round_number)  # e.g. the entry page's "box mixed" confirmation
     marks = marks_from_entry(db, election, paper_ballot(db, election, code), fields)
-    return record_paper(db, election, box, d, marks, counter)
+    doubtful = sorted(k for k, m in marks.items() if m.get("unreadable"))
+    by_committee = doubtful and rulebook_of(election).doubtful_by_committee
+    if by_committee and not decision.strip():
+        raise UserError(f"本选举规则规定无法辨认（存疑）的选票由选举委员会认定（{Rulebook.label('doubtful_by_committee')}）："
+                        "请将此票交选举委员会，由委员会成员录入并填写认定说明")
+    row = record_paper(db, election, box, d, marks, counter)
+    if by_committee:
+        record_event(db, election, "paper_doubtful_decided", {"round": row.round_number, "box": box.label, "posts": doubtful},
+                     counter, decision.strip())
+    return row
 
 
 def paper_ballot(db: Session, election: Election, code: AuditCode) -> Ballot:

@@ -126,22 +126,50 @@ def check_shapes(shapes: list[PostShape]) -> None:
             raise group.CryptoError("paper_shape", f"职位 {s.key} 的席位或候选人数不合理")
 
 
+# What each proof of a paper shows, by the kind of its label (the verifier names a check after
+# each kind): every selection is 0 or 1 and the write-ins within the seats; a post's approvals
+# within its seats; at most one mark per candidate, none counted on an invalid post, and every
+# post invalid on a whole invalid paper.
+SELECTION, SEATS, INVALID = "selection_proof", "seats_proof", "invalid_post_proof"
+
+
+def proof_kind(label: str) -> str:
+    name = label.rsplit("/", 1)[-1]
+    if name == "seats":
+        return SEATS
+    if name == "xX" or name.startswith("m"):
+        return INVALID
+    return SELECTION
+
+
+class PaperRefused(group.CryptoError):
+    """Proofs of one paper that do not hold, by kind: ``failed[kind]`` lists their labels."""
+
+    def __init__(self, what: str, failed: dict[str, list[str]]) -> None:
+        first = next(iter(failed))
+        super().__init__(first, f"{what} 的证明不成立：" + "、".join(label for labels in failed.values() for label in labels[:3]))
+        self.what = what
+        self.failed = failed
+
+
 def verify_paper(base: bytes, key: bytes, d: bytes, shapes: list[PostShape], data: object, what: str) -> dict[str, Ciphertext]:
     """Check a paper's ciphertexts and proofs from a bundle; returns its ciphertexts by label.
-    Raises ``CryptoError`` with the check that failed."""
+    Every proof is checked; those that fail raise ``PaperRefused`` naming each by its kind
+    (``proof_kind``); a paper of the wrong form raises ``CryptoError('paper_format')``."""
     if not (isinstance(data, dict) and isinstance(data.get("ct"), dict) and isinstance(data.get("pf"), dict)):
         raise group.CryptoError("paper_format", f"{what} 的加密记录格式不对")
     expected = labels(shapes)
     if sorted(data["ct"]) != sorted(expected):
         raise group.CryptoError("paper_format", f"{what} 的密文项与选票不符")
     cts = {label: parse(data["ct"][label], f"{what} {label}") for label in expected}
+    failed: dict[str, list[str]] = {}
 
     def check(label: str, c: Ciphertext, bound: int) -> None:
         proof = proofs.parse_range(data["pf"].get(label), f"{what} {label}")
         try:
             proofs.verify_range(_context(base, d, label), key, c, proof, bound)
         except group.CryptoError:
-            raise group.CryptoError("range_proof", f"{what} 的 {label} 证明不成立") from None
+            failed.setdefault(proof_kind(label), []).append(label)
 
     wanted_proofs = {"X"}
     check("X", cts["X"], 1)
@@ -160,4 +188,6 @@ def verify_paper(base: bytes, key: bytes, d: bytes, shapes: list[PostShape], dat
         check(f"{p}/xX", diff, 1)
     if set(data["pf"]) != wanted_proofs:
         raise group.CryptoError("paper_format", f"{what} 的证明项与选票不符")
+    if failed:
+        raise PaperRefused(what, failed)
     return cts

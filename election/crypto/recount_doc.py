@@ -7,7 +7,12 @@ without trusting the server and says which named check failed:
 
 - ``recount_format``: the document's shape and bounds;
 - ``recount_trustees``: every trustee's commitments and proofs; the joint key from them;
-- ``recount_papers``: one entry per counted D, sorted, unique, each paper's proofs holding;
+- ``recount_papers``: one entry per counted D, sorted, unique, each of the paper's form;
+- ``recount_selections``: every selection of every paper is 0 or 1 (a record encrypting 2,
+  or a proof whose challenge omits the statement, fails here), the write-ins within the seats;
+- ``recount_seats``: no post of any paper counts more approvals than its seats;
+- ``recount_invalid_posts``: at most one mark per candidate, and an invalid post (or every
+  post of a whole invalid paper) counts nothing;
 - ``recount_decryption``: each partial decryption's proof, a quorum per total, and the
   decrypted totals equal to what the ciphertexts and partials give;
 - ``recount_totals``: the decrypted totals equal the published totals."""
@@ -20,11 +25,15 @@ from typing import Any
 from . import ceremony, group, proofs, trustees
 from .dlog import SmallLogs
 from .elgamal import Ciphertext, parse
-from .paper import PostCount, PostShape, check_shapes, encrypt_paper, verify_paper
+from .paper import INVALID, SEATS, SELECTION, PaperRefused, PostCount, PostShape, check_shapes, encrypt_paper, verify_paper
 from .record import expected_from_totals
 from .tally import sum_by_label
 
 FORMAT = "juxuan-recount-v2"
+# The verifier's check for each kind of a paper's proofs, and what it says when they hold.
+PROOF_CHECKS = {SELECTION: ("recount_selections", "每张选票的每一项都是 0 或 1，另选他人不超过应选名额"),
+                SEATS: ("recount_seats", "每张选票每个职位计入的赞成票不超过应选名额"),
+                INVALID: ("recount_invalid_posts", "每位候选人至多一个记号，无效的职位和选票不计任何票")}
 PAPERS = "recount/papers.jsonl"
 
 
@@ -178,9 +187,17 @@ def verify(doc: object, papers: Iterable[object], counted: Sequence[str] | None,
         sums, seen = _stream_papers(base, key, shapes, papers, counted, allowed, expected_papers)
         if seen != doc["papers"]:
             raise group.CryptoError("recount_papers", f"recount.json 说有 {doc['papers']} 份密文，{PAPERS} 有 {seen} 份")
-        checks.append(Check("recount_papers", True, f"{seen} 张选票各有一份密文，按 D 排序不重复，证明全部成立"))
+    except PaperRefused as refused:
+        # The first paper whose proofs fail: each kind of proof that failed under its own check.
+        checks.append(Check("recount_papers", True, "在此之前的选票各有一份格式正确的密文"))
+        for kind, (name, _) in PROOF_CHECKS.items():
+            if kind in refused.failed:
+                checks.append(Check(name, False, f"{refused.what} 的 {'、'.join(refused.failed[kind][:5])} 证明不成立"))
+        return checks
     except group.CryptoError as error:
         return fail("recount_papers", error.message)
+    checks.append(Check("recount_papers", True, f"{seen} 张选票各有一份密文，按 D 排序不重复"))
+    checks += [Check(name, True, f"{seen} 张选票：{said}") for name, said in PROOF_CHECKS.values()]
     try:
         decrypted = _decrypt_sums(base, quorum, published, sums, doc["partials"], seen, shapes)
     except group.CryptoError as error:

@@ -1,12 +1,13 @@
 """SQLAlchemy 2.x typed models, one module per aggregate. Importing this package
 registers every table on Base.metadata (Alembic and the tests rely on that)."""
-from .accounts import ROLES, STREET_ROLES, LoginFailure, RateCounter, User
+from .accounts import ROLES, STREET_ROLES, AccountChange, LoginFailure, RateCounter, User
 from .ballots import ROUND_KINDS, AuditCode, Receipt, Round
 from .base import Base, utcnow
 from .community import METHODS, Community, Election
 from .counting import BoxExplanation, Filing, RoundResult, SecondEntry, TallyBoard
 from .events import ElectionEvent
 from .ledger import Audit, AuditDraw, Complaint, Countersignature, ElectionKey, HeadNotice, StreetOfficeKey
+from .mandates import END_REASONS, RECALL_STATUSES, MandateEnd, Recall, RecallSignature
 from .meetings import Meeting, MeetingAttendance, MeetingDecision
 from .nomination import (
     CANDIDATE_STATUSES,
@@ -36,12 +37,13 @@ from .roll import CATEGORIES, STATUSES, Household, Resident
 from .roll_extra import APPLICATION_KINDS, OBJECTION_STATUSES, HouseholdRep, Objection, RollApplication
 
 __all__ = [
-    "Base", "utcnow", "METHODS", "Community", "Election", "ROLES", "STREET_ROLES", "User", "LoginFailure", "RateCounter",
+    "Base", "utcnow", "METHODS", "Community", "Election", "ROLES", "STREET_ROLES", "User", "AccountChange", "LoginFailure", "RateCounter",
     "ElectionEvent", "CATEGORIES", "STATUSES", "Household", "HouseholdRep", "Resident", "APPLICATION_KINDS", "OBJECTION_STATUSES", "Objection", "RollApplication", "CANDIDATE_STATUSES",
     "Candidate", "CHANNELS", "EXTENDED_RELATIONS", "RELATIONS", "Nomination", "Signature", "PrimaryVote", "Relation", "BallotBox", "Desk", "Issuance", "PollingStation", "MobileBoxVoter", "PrintBatch", "Proxy", "ReconciliationNote", "SpoilRecord", "ROUND_KINDS", "AuditCode",
     "Receipt", "Round", "ElectionKey", "Audit", "AuditDraw", "Complaint", "Countersignature", "HeadNotice", "StreetOfficeKey",
     "COMMITTEE_BODIES", "REP_METHODS", "REP_STATUSES", "CommitteeEntry", "GroupLeader", "RepArea",
     "RepAreaHousehold", "RepPlan", "Representative", "SelectionMeeting",
     "Meeting", "MeetingAttendance", "MeetingDecision",
+    "END_REASONS", "RECALL_STATUSES", "MandateEnd", "Recall", "RecallSignature",
     "BoxExplanation", "Filing", "RoundResult", "SecondEntry", "TallyBoard",
 ]

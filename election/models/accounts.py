@@ -79,3 +79,19 @@ class RateCounter(Base):
     client: Mapped[str] = mapped_column(String(64), primary_key=True)
     window: Mapped[int] = mapped_column(Integer, primary_key=True)
     hits: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class AccountChange(Base):
+    """One change a street administrator made to a user (created, role, password reset,
+    disabled, enabled), kept for the street office's record: rows are added, never changed.
+    ``kind`` is named ``accounts.what_happened`` like the election events."""
+
+    __tablename__ = "account_change"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    actor: Mapped[str] = mapped_column(String(80))
+    username: Mapped[str] = mapped_column(String(80), index=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    detail: Mapped[str] = mapped_column(String(200), default="")
+    street_office: Mapped[str] = mapped_column(String(100), index=True)

@@ -29,7 +29,8 @@ class SecondEntry(Base):
 
 
 class TallyBoard(Base):
-    """The hand tally board totals of one round: {post: {person id: votes}}."""
+    """The hand tally board totals of one round: {post: {person id: votes}} (赞成), and the
+    反对 and 弃权 of each candidate."""
 
     __tablename__ = "count_tally_board"
     __table_args__ = (UniqueConstraint("election_id", "round_number"),)
@@ -38,6 +39,8 @@ class TallyBoard(Base):
     election_id: Mapped[int] = mapped_column(ForeignKey("election.id"), index=True)
     round_number: Mapped[int] = mapped_column(Integer)
     totals: Mapped[dict] = mapped_column(JSON, default=dict)
+    # {post: {candidate id: [反对, 弃权]}}: the board's other two columns (candidates only).
+    against: Mapped[dict] = mapped_column(JSON, default=dict)
     entered_by: Mapped[str] = mapped_column(String(80))
     explanation: Mapped[str] = mapped_column(Text, default="")
 
@@ -74,7 +77,8 @@ class RoundResult(Base):
 
 
 class Filing(Base):
-    """The result report filed (备案) with the street office; received by its auditor."""
+    """The result report filed (备案) with the street office; received by its auditor, or
+    returned with a reason."""
 
     __tablename__ = "count_filing"
     __table_args__ = (UniqueConstraint("election_id", "round_number"),)
@@ -87,3 +91,7 @@ class Filing(Base):
     filed_at: Mapped[datetime] = mapped_column(default=utcnow)
     received_by: Mapped[str | None] = mapped_column(String(80), default=None)
     received_at: Mapped[datetime | None] = mapped_column(default=None)
+    # Returned (驳回) by the auditor with a reason; the committee corrects and files again.
+    rejected_by: Mapped[str | None] = mapped_column(String(80), default=None)
+    rejected_at: Mapped[datetime | None] = mapped_column(default=None)
+    rejected_reason: Mapped[str] = mapped_column(Text, default="")

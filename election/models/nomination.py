@@ -62,6 +62,11 @@ class Nomination(Base):
     confirmed_by: Mapped[str | None] = mapped_column(String(40), default=None)
     confirmed_note: Mapped[str] = mapped_column(Text, default="")
     confirmed_actor: Mapped[str | None] = mapped_column(String(80), default=None)
+    # A confirmation refused (驳回): the body that refused and its reason; the nominee then
+    # cannot become a formal candidate and withdraws so that another can be proposed.
+    rejected_by: Mapped[str | None] = mapped_column(String(40), default=None)
+    rejected_reason: Mapped[str] = mapped_column(Text, default="")
+    rejected_actor: Mapped[str | None] = mapped_column(String(80), default=None)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     candidate: Mapped[Candidate] = relationship()

@@ -22,6 +22,8 @@ class PollingStation(Base):
     name: Mapped[str] = mapped_column(String(80))
     mobile: Mapped[bool] = mapped_column(Boolean, default=False)
     scrutineers: Mapped[list] = mapped_column(JSON, default=list)
+    # 秘密写票处 set up at the station (RULES.md "secret booth", secret_booth_required).
+    booths: Mapped[int] = mapped_column(Integer, default=0)
     papers_handed_over: Mapped[int] = mapped_column(Integer, default=0)
     handover_signed_by: Mapped[str] = mapped_column(String(120), default="")
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 import random
 from datetime import date, timedelta
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ballots.fonts import missing_glyphs
@@ -15,6 +14,7 @@ from ballots.fonts import missing_glyphs
 from .. import clock
 from ..errors import UserError
 from ..models import Candidate, Election, Resident
+from ..roll.register import voters_query
 from ..rules.strokes import missing_characters
 from ..settings import posts_of, rulebook_of
 from . import service
@@ -27,9 +27,7 @@ def add_demo_candidates(db: Session, election: Election, rng: random.Random, tod
     """Nominate, confirm and publish a differential list; returns the formal candidates per post."""
     today = today or clock.today()
     voters = [
-        r for r in db.scalars(select(Resident).where(
-            Resident.election_id == election.id, Resident.status == "registered", Resident.eligible.is_(True),
-        ).order_by(Resident.id))
+        r for r in db.scalars(voters_query(election).order_by(Resident.id))
         if r.voter_number is not None and not missing_glyphs(r.name) and not missing_characters(r.name)
     ]
     # Distinct names only: two candidates with one name would confuse the demo's ballot.

@@ -36,6 +36,7 @@ from ..models import (
 )
 from ..rules import nomination as rules
 from ..rules.bodies import Post
+from ..rules.eligibility import age_on
 from ..rules.rulebook import Rulebook
 from ..rules.strokes import missing_characters, sort_key
 from ..settings import posts_of, rulebook_of
@@ -242,6 +243,8 @@ def confirm_chair(db: Session, election: Election, actor: str, candidate_id: int
     if not party:
         raise UserError(f"{candidate.resident.name}没有社区党组织的提名，不能审核确认")
     nomination = party[0]
+    if nomination.rejected_by:
+        raise UserError(f"{candidate.resident.name}已被{nomination.rejected_by}驳回，不能再审核确认")
     nomination.confirmed_by = body
     nomination.confirmed_note = note.strip()
     nomination.confirmed_actor = actor
@@ -250,6 +253,44 @@ def confirm_chair(db: Session, election: Election, actor: str, candidate_id: int
         "post": "jdw_zhuren", "nominee": candidate.resident.name, "by": body, "note": note.strip(),
     }, actor)
     return nomination
+
+
+def reject_chair(db: Session, election: Election, actor: str, candidate_id: int, body: str, reason: str) -> Nomination:
+    """The street Party working committee (or discipline committee) refuses (驳回) the
+    监督委员会 chair nominee, with its reason: recorded, and the nominee cannot become formal."""
+    candidate = _candidate(db, election, candidate_id)
+    problems = []
+    if candidate.post != "jdw_zhuren":
+        problems.append(f"只有居务监督委员会主任人选需要街道审核确认，{candidate.resident.name}是{post_of(election, candidate.post).name_zh}被提名人")
+    if body not in CONFIRMING_BODIES:
+        problems.append(f"审核确认机关须为{'或'.join(CONFIRMING_BODIES)}")
+    if not (reason or "").strip():
+        problems.append(f"驳回{candidate.resident.name}须填写驳回理由")
+    party = [n for n in _nominations(db, candidate) if n.channel == "party"]
+    if not party:
+        problems.append(f"{candidate.resident.name}没有社区党组织的提名，无需审核确认")
+    elif party[0].confirmed_by:
+        problems.append(f"{candidate.resident.name}已经{party[0].confirmed_by}审核确认，不能再驳回")
+    elif party[0].rejected_by:
+        problems.append(f"{candidate.resident.name}已被{party[0].rejected_by}驳回")
+    if problems:
+        raise UserError(*problems)
+    return _reject(db, election, actor, party[0], body, reason.strip(), "nomination.chair_rejected")
+
+
+def _reject(db: Session, election: Election, actor: str, nomination: Nomination, body: str, reason: str,
+            kind: str) -> Nomination:
+    nomination.rejected_by, nomination.rejected_reason, nomination.rejected_actor = body, reason, actor
+    db.flush()
+    candidate = nomination.candidate
+    record_event(db, election, kind, {"post": candidate.post, "nominee": candidate.resident.name, "by": body}, actor,
+                 reason)
+    return nomination
+
+
+def rejection(db: Session, candidate: Candidate) -> Nomination | None:
+    """The nomination whose confirmation was refused (驳回), if any."""
+    return next((n for n in _nominations(db, candidate) if n.rejected_by), None)
 
 
 def chair_confirmed(db: Session, candidate: Candidate) -> bool:
@@ -279,6 +320,8 @@ def confirm_member(db: Session, election: Election, actor: str, candidate_id: in
     nominations = _nominations(db, candidate)
     if not problems and any(n.confirmed_by for n in nominations):
         problems.append(f"{label(candidate.resident)}已经{PARTY_ORGANISATION}确认")
+    if not problems and any(n.rejected_by for n in nominations):
+        problems.append(f"{label(candidate.resident)}已被{PARTY_ORGANISATION}驳回，不能再登记确认")
     if problems:
         raise UserError(*problems)
     nomination = nominations[0]
@@ -290,6 +333,29 @@ def confirm_member(db: Session, election: Election, actor: str, candidate_id: in
         "post": candidate.post, "nominee": candidate.resident.name, "by": PARTY_ORGANISATION, "note": note.strip(),
     }, actor)
     return nomination
+
+
+def reject_member(db: Session, election: Election, actor: str, candidate_id: int, reason: str) -> Nomination:
+    """The committee records that the community Party organisation did not confirm (驳回) a
+    监督委员会 副主任 or 委员 nominee, with its reason."""
+    rb = rulebook_of(election)
+    candidate = _candidate(db, election, candidate_id)
+    problems = []
+    if not rb.jdw_members_party_confirmed:
+        problems.append(f"本选举规则不要求社区党组织确认监督委员会成员候选人（{rb.label('jdw_members_party_confirmed')}为否）")
+    if candidate.post not in MEMBER_POSTS:
+        problems.append(f"只有居务监督委员会副主任、委员人选由社区党组织确认，{label(candidate.resident)}是"
+                        f"{post_of(election, candidate.post).name_zh}被提名人")
+    if not (reason or "").strip():
+        problems.append(f"驳回{label(candidate.resident)}须填写驳回理由")
+    nominations = _nominations(db, candidate)
+    if not problems and any(n.confirmed_by for n in nominations):
+        problems.append(f"{label(candidate.resident)}已经{PARTY_ORGANISATION}确认，不能再驳回")
+    if not problems and any(n.rejected_by for n in nominations):
+        problems.append(f"{label(candidate.resident)}已被{PARTY_ORGANISATION}驳回")
+    if problems:
+        raise UserError(*problems)
+    return _reject(db, election, actor, nominations[0], PARTY_ORGANISATION, reason.strip(), "nomination.member_rejected")
 
 
 def member_confirmed(db: Session, candidate: Candidate) -> bool:
@@ -347,13 +413,17 @@ def relations_of(db: Session, election: Election) -> list[Relation]:
 # --- primaries --------------------------------------------------------------------------
 
 def record_primary(db: Session, election: Election, actor: str, post_key: str, votes: dict[int, int],
-                   participants: int | None = None) -> rules.PrimaryResult:
+                   participants: int | None = None, by_proxy: int = 0, by_mobile_box: int = 0) -> rules.PrimaryResult:
     """预选: the representatives' votes per nominee; the top ones stay, the others are not selected.
 
     Nominees tied across the cut-off are flagged and a further primary among them is
     recorded with this same function (only the tied ones then take part)."""
     post = post_of(election, post_key)
-    lo, hi = margins(rulebook_of(election), post.key)
+    rb = rulebook_of(election)
+    if not rb.primary_when_over_max:
+        raise UserError(f"本选举规则不进行预选（{rb.label('primary_when_over_max')}为否）：被提名人多于差额上限的，"
+                        "由选举委员会组织酝酿协商，被提名人书面退出后再公布名单")
+    lo, hi = margins(rb, post.key)
     active = candidates_of(db, election, post.key, ("nominee",))
     previous = {p.candidate_id: p for p in db.scalars(select(PrimaryVote).where(
         PrimaryVote.candidate_id.in_([c.id for c in active] or [0])))}
@@ -372,6 +442,15 @@ def record_primary(db: Session, election: Election, actor: str, post_key: str, v
     extra = set(votes) - {c.id for c in in_vote}
     if extra:
         problems.append(f"{post.name_zh}：得票中有 {len(extra)} 人不参加本次预选")
+    # RULES.md "primary": no proxies or mobile boxes in a primary unless the rulebook allows
+    # them (primary_proxy_allowed, primary_mobile_box_allowed, [P:ZJ]); the committee enters
+    # how many voted so, and a primary held with either is not recorded.
+    for count, allowed, key, how in ((by_proxy, rb.primary_proxy_allowed, "primary_proxy_allowed", "委托投票"),
+                                     (by_mobile_box, rb.primary_mobile_box_allowed, "primary_mobile_box_allowed", "流动票箱投票")):
+        if count < 0:
+            problems.append(f"{post.name_zh}：预选{how}人数 {count} 不能为负数")
+        elif count and not allowed:
+            problems.append(f"{post.name_zh}：本次预选有 {count} 人{how}，但预选不允许{how}（{rb.label(key)}为否），须重新预选")
     if participants is not None:
         # The primary stands only with more than primary_turnout of the electors taking part.
         from ..roll.electors import electors_count
@@ -397,7 +476,7 @@ def record_primary(db: Session, election: Election, actor: str, post_key: str, v
         db.add(row)
     db.flush()
     record_event(db, election, "nomination.primary", {
-        "post": post.key, "places": places,
+        "post": post.key, "places": places, "by_proxy": by_proxy, "by_mobile_box": by_mobile_box,
         "votes": {by_label[n].resident.name: votes[by_label[n].id] for n in by_label},
         "advanced": [by_label[n].resident.name for n in result.advanced],
         "tied": [by_label[n].resident.name for n in result.tied_at_cutoff],
@@ -446,7 +525,7 @@ def check_list(db: Session, election: Election) -> ListCheck:
         lo, hi = margins(rb, post.key)
         message = rules.check_differential(post.name_zh, post.seats, len(rows), lo, hi)
         if message and len(rows) > post.seats + hi:
-            message += "，须先进行预选"
+            message += "，须先进行预选" if rb.primary_when_over_max else "，须经酝酿协商由被提名人书面退出（本选举规则不进行预选）"
         if message:
             errors.append(message)
         ties = [c.resident.name for c in rows if c.id in tied]
@@ -454,13 +533,21 @@ def check_list(db: Session, election: Election) -> ListCheck:
             errors.append(f"{post.name_zh}：预选第 {post.seats + hi} 名处得票相等（{'、'.join(ties)}），须再次预选")
         summaries.append(PostSummary(post, len(rows), post.seats + lo, post.seats + hi, message))
     for c in by_post.get("jdw_zhuren", []):
+        refused = rejection(db, c)
         refusal = rules.jd_chair_can_be_formal(c.resident.name, chair_confirmed(db, c))
-        if refusal:
+        if refused is not None:
+            errors.append(f"居务监督委员会主任人选{c.resident.name}已被{refused.rejected_by}驳回（{refused.rejected_reason}），"
+                          f"须登记其退出，由社区党组织另提人选")
+        elif refusal:
             errors.append(refusal)
     if rb.jdw_members_party_confirmed:
         for key in MEMBER_POSTS:
             for c in by_post.get(key, []):
-                if not member_confirmed(db, c):
+                refused = rejection(db, c)
+                if refused is not None:
+                    errors.append(f"{post_of(election, key).name_zh}人选{label(c.resident)}已被{PARTY_ORGANISATION}驳回"
+                                  f"（{refused.rejected_reason}），须登记其退出")
+                elif not member_confirmed(db, c):
                     errors.append(f"{post_of(election, key).name_zh}人选{label(c.resident)}尚未经社区党组织确认，"
                                   f"不能列为正式候选人（{rb.label('jdw_members_party_confirmed')}）")
     jwh = {c.resident_id: c.resident for p, cs in by_post.items() if p.startswith("jwh_") for c in cs}
@@ -599,10 +686,6 @@ def withdraw(db: Session, election: Election, actor: str, candidate_id: int, let
 
 
 # --- the notice -------------------------------------------------------------------------
-
-def age_on(birth: date, day: date) -> int:
-    return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
-
 
 def notice_pdf(db: Session, election: Election, committee_name: str | None = None) -> bytes:
     """正式候选人名单公告 as PDF: per post in ballot order, with the short biographies."""

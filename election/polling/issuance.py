@@ -31,8 +31,10 @@ from ..models import (
     Resident,
     Round,
 )
+from ..protocol.codes import scanned_text
 from ..roll.cards import find_voter_by_card, search_voters
 from ..roll.electors import is_elector, not_elector_reason
+from ..roll.register import is_voter_of
 from ..rounds import check_open, current_round, round_of
 from ..rules.rulebook import Rulebook
 from ..settings import rulebook_of
@@ -47,18 +49,6 @@ def _roll_find(db: Session, election: Election, card_code: str) -> Resident | No
 
 def _roll_search(db: Session, election: Election, text: str) -> list[Resident]:
     return search_voters(db, election, text, limit=30)
-
-
-def is_voter(r: Resident | None, election: Election) -> bool:
-    return r is not None and r.election_id == election.id and r.status == "registered" and bool(r.eligible)
-
-
-def card_from_scan(text: str) -> str:
-    """A handheld scanner types the card QR; it may be a URL ending in the card code."""
-    raw = text.strip()
-    if "/" in raw:
-        raw = raw.rstrip("/").rsplit("/", 1)[1]
-    return raw
 
 
 @dataclass
@@ -109,14 +99,14 @@ def status_of(db: Session, election: Election, voter: Resident, round_number: in
         iss = db.scalar(select(Issuance).where(Issuance.election_id == election.id, Issuance.round_number == round_number, Issuance.voter_id == p.voter_id))
         holds.append((entrusting, iss))
     mobile = db.scalar(select(MobileBoxVoter.id).where(MobileBoxVoter.election_id == election.id, MobileBoxVoter.voter_id == voter.id)) is not None
-    voter_ok = is_voter(voter, election)
+    voter_ok = is_voter_of(voter, election)
     not_elector = "" if not voter_ok or is_elector(db, election, voter) else not_elector_reason(db, election, voter)
     return VoterStatus(voter, voter_ok and not not_elector, issued,
                        db.get(Resident, proxy.holder_id) if proxy else None, holds, mobile, not_elector)
 
 
 def find_by_card(db: Session, election: Election, scanned: str) -> Resident:
-    code = card_from_scan(scanned)
+    code = scanned_text(scanned)  # the card QR may be a URL ending in the card code
     voter = _roll_find(db, election, code) if code else None
     if voter is None or voter.election_id != election.id:
         raise UserError(f"选民证码“{code[:40]}”不在本次选举的选民名单中")
@@ -157,7 +147,7 @@ def issue_ballot(
             raise UserError(f"发票台 {desk_id} 不存在")
         if station.mobile:
             raise UserError("流动票箱的选票不经发票台发放，请在流动票箱页面登记")
-        if not is_voter(voter, election):
+        if not is_voter_of(voter, election):
             raise UserError(f"编号 {voter_id} 的居民不是本次选举的登记选民，不能领取选票")
         # Under the household and representative methods only electors take a paper (one
         # more statement there; the direct method's check-in keeps its two).
@@ -260,9 +250,9 @@ def authorise_proxy(
     """Record a written authorisation approved by the committee (checks RULES.md: proxy)."""
     rb = rulebook_of(election)
     errors = []
-    if not is_voter(voter, election):
+    if not is_voter_of(voter, election):
         errors.append(f"委托人“{voter.name}”不是本次选举的登记选民")
-    if not is_voter(holder, election):
+    if not is_voter_of(holder, election):
         errors.append(f"受委托人“{holder.name}”不是本次选举的登记选民")
     if voter.id == holder.id:
         errors.append("委托人和受委托人不能是同一人")

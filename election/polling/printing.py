@@ -117,6 +117,7 @@ def ballot_specs(db: Session, election: Election, round_number: int = 1) -> list
     """(body key or "", spec) for each kind of paper of a round, per Election.paper_layout;
     a body with no post in the round has no paper."""
     kind, posts, day = round_papers(db, election, round_number)
+    rb = rulebook_of(election)
     missing = [f"{BODY_ZH[p['body']]}{p['title']}" for p in posts if not p["names"]]
     if missing:
         raise UserError(f"以下职位还没有正式候选人，不能印制选票：{'、'.join(missing)}")
@@ -141,6 +142,9 @@ def ballot_specs(db: Session, election: Election, round_number: int = 1) -> list
         paper_size=election.paper_size if election.paper_size in ("A4", "A5") else "A4",  # type: ignore[arg-type]
         verify_hint="",
         extra_instructions=tuple(line for _, line in reserved),
+        # The paper says what the rulebook does: the overvote rule and the marks.
+        overvote_voids_paper=rb.overvote_scope == "paper",
+        approve_mark=rb.mark_approve, oppose_mark=rb.mark_oppose,
     )
     problems = spec.problems()
     if problems:

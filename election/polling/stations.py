@@ -7,6 +7,8 @@ from sqlalchemy.orm import Session
 from ..errors import UserError
 from ..ledger.events import record_event
 from ..models import BallotBox, Desk, Election, MobileBoxVoter, PollingStation, Resident
+from ..roll.register import is_voter_of
+from ..rules.rulebook import Rulebook
 from ..settings import box_of, rulebook_of
 
 
@@ -20,10 +22,12 @@ def boxes_of(db: Session, election: Election) -> list[BallotBox]:
 
 def create_station(
     db: Session, election: Election, actor: str, name: str, desks: int = 1, boxes: int = 1,
-    mobile: bool = False, scrutineers: list[str] | None = None,
+    mobile: bool = False, scrutineers: list[str] | None = None, booths: int = 1,
 ) -> PollingStation:
-    """A station with its desks and boxes; a mobile box (流动票箱) is a station of its own
-    with one box and at least rulebook.mobile_box_scrutineers named scrutineers."""
+    """A station with its desks, boxes and secret booths (秘密写票处: at least one where the
+    rulebook makes them mandatory, secret_booth_required [V art.15] [P:SH]); a mobile box
+    (流动票箱) is a station of its own with one box and at least
+    rulebook.mobile_box_scrutineers named scrutineers."""
     name = name.strip()
     scrutineers = [s.strip() for s in (scrutineers or []) if s.strip()]
     errors = []
@@ -38,9 +42,15 @@ def create_station(
         desks, boxes = 1, 1
     elif not 1 <= desks <= 20 or not 1 <= boxes <= 20:
         errors.append("每个投票站的发票台和票箱数须在 1 至 20 之间")
+    if mobile:
+        booths = 0  # the mobile box goes to the voter; no booth is set up
+    elif not 0 <= booths <= 50:
+        errors.append(f"秘密写票处数为 {booths}，须在 0 至 50 之间")
+    elif booths < 1 and rulebook_of(election).secret_booth_required:
+        errors.append(f"投票站“{name}”须设立秘密写票处（{Rulebook.label('secret_booth_required')}），至少 1 处")
     if errors:
         raise UserError(*errors)
-    station = PollingStation(election_id=election.id, name=name, mobile=mobile, scrutineers=scrutineers)
+    station = PollingStation(election_id=election.id, name=name, mobile=mobile, scrutineers=scrutineers, booths=booths)
     db.add(station)
     db.flush()
     for i in range(1, desks + 1):
@@ -51,6 +61,7 @@ def create_station(
     db.flush()
     record_event(db, election, "station_created", {
         "station": name, "mobile": mobile, "desks": desks, "boxes": boxes, "scrutineers": scrutineers,
+        "booths": booths,
     }, actor)
     return station
 
@@ -87,7 +98,7 @@ def register_mobile_voter(db: Session, election: Election, actor: str, box_id: i
     box = box_of(db, election, box_id)
     if not box.mobile:
         raise UserError(f"“{box.label}”不是流动票箱")
-    if voter.election_id != election.id or voter.status != "registered" or not voter.eligible:
+    if not is_voter_of(voter, election):
         raise UserError(f"“{voter.name}”不是本次选举的登记选民")
     if not reason.strip():
         raise UserError(f"请填写“{voter.name}”使用流动票箱的原因（如年老体弱、患病、残疾）")

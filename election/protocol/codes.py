@@ -70,12 +70,19 @@ def _decode(chars: str) -> bytes:
     return value.to_bytes(CODE_BYTES, "big")
 
 
-def parse(text: str) -> bytes:
-    """Read what a resident typed or scanned: the 28-character human form with any spaces,
-    dashes or case, the 26-character compact form, or a verification URL ending in it."""
+def scanned_text(text: str) -> str:
+    """What a handheld scanner typed, trimmed; a QR that holds a URL gives its last part
+    (the code it ends in)."""
     raw = text.strip()
     if "/" in raw:
         raw = raw.rstrip("/").rsplit("/", 1)[1]
+    return raw
+
+
+def parse(text: str) -> bytes:
+    """Read what a resident typed or scanned: the 28-character human form with any spaces,
+    dashes or case, the 26-character compact form, or a verification URL ending in it."""
+    raw = scanned_text(text)
     if raw.upper().startswith(AUDIT_QR_PREFIX):
         raise CodeError("这是选票背面的审计码，不是回执码，请扫描存根上的二维码")
     s = "".join(ch for ch in raw.upper() if ch not in " -_\u3000")

@@ -17,7 +17,8 @@ if TYPE_CHECKING:
     from election.protocol.verify import Check, Ctx
 
 NAMES_ZH = {
-    "recount_format": "公开重计格式", "recount_trustees": "受托人承诺", "recount_papers": "加密记录与证明",
+    "recount_format": "公开重计格式", "recount_trustees": "受托人承诺", "recount_papers": "每张选票一份密文",
+    "recount_selections": "每项为 0 或 1", "recount_seats": "不超过应选名额", "recount_invalid_posts": "无效不计票",
     "recount_decryption": "受托人解密", "recount_totals": "公开重计与票数一致",
 }
 

@@ -76,6 +76,7 @@ def propose_areas(db: Session, election: Election, actor: str) -> list[RepArea]:
         proposal = partition.propose([_as_rule(h) for h in households], rules.rep_households_min, rules.rep_households_max)
     except partition.PartitionError as error:
         raise UserError(str(error)) from None
+    _check_total(rules, len(proposal))
     _clear_areas(db, election)
     areas = []
     for proposed in proposal:
@@ -112,6 +113,7 @@ def group_areas(db: Session, election: Election, seats: int, actor: str) -> list
     groups: dict[str, list[Household]] = {}
     for h in households:
         groups.setdefault(h.group_name.strip(), []).append(h)
+    _check_total(rules, seats * len(groups))
     _clear_areas(db, election)
     areas = []
     for number, name in enumerate(sorted(groups, key=partition.natural_key), start=1):
@@ -125,6 +127,14 @@ def group_areas(db: Session, election: Election, seats: int, actor: str) -> list
     record_event(db, election, "representatives.groups_set",
                  {"groups": [{"group": a.group_name, "households": len(a.members)} for a in areas], "seats": seats}, actor)
     return areas
+
+
+def _check_total(rules, total: int) -> None:
+    """More 居民代表 than rep_total_max only where a larger community may decide more
+    (rep_total_larger_may_exceed, [seed 江苏 §9])."""
+    if total > rules.rep_total_max and not rules.rep_total_larger_may_exceed:
+        raise UserError(f"共需推选居民代表{total}名，多于{rules.label('rep_total_max')} {rules.rep_total_max} 名，"
+                        f"本选举规则不允许增加（{rules.label('rep_total_larger_may_exceed')}为否）")
 
 
 def areas_of(db: Session, election: Election) -> list[RepArea]:
@@ -201,5 +211,11 @@ def overview(db: Session, election: Election) -> Overview:
     rules = rulebook_of(election)
     areas = areas_of(db, election)
     total = sum(a.seats for a in areas)
-    warning = partition.representatives_total_warning(total, rules.rep_total_min, rules.rep_total_max) if areas else None
+    notes = [partition.representatives_total_warning(total, rules.rep_total_min, rules.rep_total_max,
+                                                     rules.rep_total_larger_may_exceed)] if areas else []
+    if areas and plan_method(db, election) == "groups":
+        # 居民小组 of 100–150 households (group_households_min/max, [seed 江苏 §8]).
+        notes += partition.group_size_warnings({a.group_name: len(a.members) for a in areas},
+                                               rules.group_households_min, rules.group_households_max)
+    warning = "；".join(n for n in notes if n) or None
     return Overview(plan_method(db, election), areas, {a.id: len(a.members) for a in areas}, total, warning)

@@ -12,16 +12,12 @@ from ..errors import UserError
 from ..ledger.events import record_event
 from ..models import Election, Household, HouseholdRep, Representative, Resident
 from ..rules.methods import basis_line, designation_problems, method_of
-
-
-def _voters(election: Election) -> Select[Resident]:
-    return select(Resident).where(Resident.election_id == election.id, Resident.status == "registered",
-                                  Resident.eligible.is_(True))
+from .register import voters_query
 
 
 def electors_query(election: Election) -> Select[Resident]:
     """The electors of the election as a query over Resident."""
-    q = _voters(election)
+    q: Select[Resident] = voters_query(election)
     if election.method == "household":
         reps = select(HouseholdRep.resident_id).where(HouseholdRep.election_id == election.id)
         return q.where(Resident.id.in_(reps))

@@ -102,8 +102,10 @@ def import_roll(db: Session, election: Election, data_key: str, content: bytes, 
     report = ImportReport(filename, total, len({r.household_no for r in check.rows}),
                           warnings=[*check.warnings, *row_warnings(check.rows)], dry_run=dry_run)
     hashes = [pii.lookup_hash(r.id_number) for r in check.rows]
-    flagged = flag_double_registrations(db, election, hashes, today) if not dry_run else set()
     book = rulebook_of(election)
+    # A person is on one roll only (one_roll_only, [V art.13] [P:SZ]): who is on another
+    # current roll waits for the committee; where the rulebook does not say so, nobody waits.
+    flagged = flag_double_registrations(db, election, hashes, today) if not dry_run and book.one_roll_only else set()
     cutoff = adult_cutoff(election.election_day, book.voter_min_age)
     judged = []
     for row, id_hash in zip(check.rows, hashes):

@@ -140,8 +140,8 @@ def apply_for_registration(db: Session, election: Election, resident: Resident, 
         problems.append("申请类别须为“非户籍常住居民”或“社区工作者”")
     if since is None:
         problems.append("请填写居住（工作）起始日期")
-    if not declared_single:
-        problems.append("申请人须声明未在其他地方登记为选民（一人只能在一地登记）")
+    if not declared_single and rulebook_of(election).one_roll_only:
+        problems.append(f"申请人须声明未在其他地方登记为选民（{Rulebook.label('one_roll_only')}）")
     if resident.status not in ("pending", "registered", "ineligible"):
         problems.append(f"{resident.name}当前状态为“{STATUSES[resident.status]}”，不能申请登记")
     if problems:
@@ -227,9 +227,16 @@ class Overview:
 
 
 def voters_query(election: Election):
+    """The election's voters (registered and eligible) as a query over Resident; the same
+    test on one resident is is_voter_of."""
     return select(Resident).where(
         Resident.election_id == election.id, Resident.status == "registered", Resident.eligible.is_(True)
     )
+
+
+def is_voter_of(resident: Resident | None, election: Election) -> bool:
+    """Whether this resident is a voter of this election (registered and eligible)."""
+    return resident is not None and resident.election_id == election.id and bool(resident.is_voter)
 
 
 def overview(db: Session, election: Election) -> Overview:

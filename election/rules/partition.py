@@ -188,10 +188,26 @@ def check_area(
     return AreaCheck(True, f"该片区共{n}户，符合{lo}至{hi}户的要求")
 
 
-def representatives_total_warning(n: int, lo: int = 50, hi: int = 100) -> str | None:
-    """Warn when the number of 居民代表 leaves the usual 50-100 range [seed 江苏 §9]."""
+def representatives_total_warning(n: int, lo: int = 50, hi: int = 100, may_exceed: bool = True) -> str | None:
+    """Warn when the number of 居民代表 leaves the usual 50-100 range [seed 江苏 §9]; above
+    the range, a larger community may decide more only where the rulebook allows it
+    (rep_total_larger_may_exceed)."""
     if n < lo:
         return f"居民代表共{n}名，少于一般要求的{lo}名"
-    if n > hi:
+    if n > hi and may_exceed:
         return f"居民代表共{n}名，多于一般要求的{hi}名（规模较大的社区经决定可适当增加，请记录决定）"
+    if n > hi:
+        return f"居民代表共{n}名，多于上限{hi}名；本选举规则不允许增加，请减少推选名额"
     return None
+
+
+def group_size_warnings(sizes: dict[str, int], lo: int, hi: int) -> list[str]:
+    """Each 居民小组 outside lo..hi households [seed 江苏 §8: 100–150 户], by name."""
+    out = []
+    for name in sorted(sizes, key=natural_key):
+        n = sizes[name]
+        if n < lo:
+            out.append(f"{name}共{n}户，少于居民小组户数下限{lo}户")
+        elif n > hi:
+            out.append(f"{name}共{n}户，多于居民小组户数上限{hi}户")
+    return out

@@ -24,6 +24,7 @@ def init_web(app: Flask) -> None:
     from . import (
         audit,
         auth,
+        between,
         counting,
         exports,
         home,
@@ -36,12 +37,13 @@ def init_web(app: Flask) -> None:
         roll,
         setup,
         trustees,
+        users,
         workflow,
     )
 
     for module in (
         auth, home, setup, roll, representatives, nomination, polling, counting, public, audit, trustees, workflow, exports,
-        jobs, meetings,
+        jobs, meetings, users, between,
     ):
         app.register_blueprint(module.bp)
     _error_pages(app)

@@ -40,6 +40,7 @@ from ..errors import UserError
 from ..models import Election, Resident, Round
 from ..rounds import round_of, rounds_of
 from ..rules.tally_types import WOMAN_DECISIONS
+from ..settings import rulebook_of
 from .access import election_or_404, roles
 from .db import get_db
 from .feedback import refuse
@@ -77,6 +78,7 @@ def overview(election_id: int):
             "round": rnd, "boxes": box_counts(db, election, rnd.number), "blockers": blockers(db, election, rnd.number),
             "mismatches": [(d, _describe(a, posts, names), _describe(b, posts, names)) for d, a, b in pairs],
             "board": board_differences(db, election, rnd.number), "published": published(db, election, rnd.number),
+            "filing": reports.filing_of(db, election, rnd.number),
         })
     return render_template("counting/overview.html", election=election, detail=detail, form=FlaskForm(),
                            final=summary.final_list(db, election) if detail else None,
@@ -122,8 +124,10 @@ def _entry(election_id: int, number: int, second: bool):
             else:
                 if box_id is None:
                     raise UserError("请先选择票箱")
+                # Only a committee member's note decides a doubtful paper (doubtful_by_committee).
+                decision = fields.get("doubtful_note", "") if current_user.role == "committee" else ""
                 enter_scanned(db, election, box_id, fields.get("scan", ""), fields, current_user.username, number,
-                              check_box=lambda box, rnd: mixing.require_mixed(db, election, rnd, box))
+                              check_box=lambda box, rnd: mixing.require_mixed(db, election, rnd, box), decision=decision)
             db.commit()
         except UserError as error:
             refuse(error)
@@ -139,7 +143,7 @@ def _entry(election_id: int, number: int, second: bool):
     unmixed = box is not None and box.label not in mixing.mixed_boxes(db, election, number)
     return render_template(
         "counting/entry.html", election=election, ballot=ballot_of(db, election, number), boxes=boxes,
-        box_id=box_id, counted=counted, form=form, second=second, unmixed=unmixed, box=box,
+        box_id=box_id, counted=counted, form=form, second=second, unmixed=unmixed, box=box, rules=rulebook_of(election),
     )
 
 
@@ -192,15 +196,20 @@ def board(election_id: int, number: int):
     if request.method == "POST" and form.validate_on_submit():
         try:
             totals: dict = {}
+            against: dict = {}
             for post in data["posts"]:
                 for row in post["rows"]:
-                    raw = request.form.get(f"b-{post['key']}-{row['person']}", "").strip()
-                    if raw == "":
+                    approve = _board_number(post, row, "b", "赞成")
+                    if approve is not None:
+                        totals.setdefault(post["key"], {})[row["person"]] = approve
+                    if row["write_in"]:
                         continue
-                    if not raw.isdigit():
-                        raise UserError(f"{post['name']}“{row['name']}”的计票板票数须为非负整数，收到“{raw}”")
-                    totals.setdefault(post["key"], {})[row["person"]] = int(raw)
-            enter_board(db, election, number, totals, current_user.username)
+                    oppose, abstain = _board_number(post, row, "o", "反对"), _board_number(post, row, "a", "弃权")
+                    if (oppose is None) != (abstain is None):
+                        raise UserError(f"{post['name']}“{row['name']}”：反对和弃权须同时填写（没有的填 0）")
+                    if oppose is not None and abstain is not None:
+                        against.setdefault(post["key"], {})[row["person"]] = [oppose, abstain]
+            enter_board(db, election, number, totals, current_user.username, against)
             db.commit()
         except UserError as error:
             refuse(error)
@@ -208,6 +217,16 @@ def board(election_id: int, number: int):
             flash(_("计票板合计已录入。"), "info")
             return redirect(url_for("counting.overview", election_id=election.id))
     return render_template("counting/board.html", election=election, number=number, data=data, form=form)
+
+
+def _board_number(post: dict, row: dict, prefix: str, column: str) -> int | None:
+    """One cell of the board form: a non-negative whole number, or None when left empty."""
+    raw = request.form.get(f"{prefix}-{post['key']}-{row['person']}", "").strip()
+    if raw == "":
+        return None
+    if not raw.isdigit():
+        raise UserError(f"{post['name']}“{row['name']}”的计票板{column}票数须为非负整数，收到“{raw}”")
+    return int(raw)
 
 
 def _post_action(election_id: int, action: Callable[[Session, Election], str]) -> WerkzeugResponse:
@@ -367,6 +386,22 @@ def filings():
     db = get_db()
     rows = [(f, db.get(Election, f.election_id)) for f in reports.filings_for(db, current_user.street_office or "")]
     return render_template("counting/filings.html", rows=rows, form=FlaskForm())
+
+
+@bp.route("/filings/<int:filing_id>/reject", methods=["POST"])
+@roles("auditor")
+def reject_filing(filing_id: int):
+    form = FlaskForm()
+    if form.validate_on_submit():
+        db = get_db()
+        try:
+            reports.reject_filing(db, filing_id, current_user, request.form.get("reason", ""))
+            db.commit()
+        except UserError as error:
+            refuse(error)
+        else:
+            flash(_("已驳回，选举委员会将看到驳回理由。"), "info")
+    return redirect(url_for("counting.filings"))
 
 
 @bp.route("/filings/<int:filing_id>/receive", methods=["POST"])

@@ -130,6 +130,41 @@ def confirm_post(election_id: int, candidate_id: int):
     return redirect(url_for("nomination.confirm", election_id=election.id))
 
 
+@bp.route("/elections/<int:election_id>/nomination/confirm/<int:candidate_id>/reject", methods=["POST"])
+@roles("street_admin")
+def reject_post(election_id: int, candidate_id: int):
+    election = election_or_404(election_id)
+    form = FlaskForm()
+    if form.validate_on_submit():
+        db = get_db()
+        try:
+            service.reject_chair(db, election, current_user.username, candidate_id, request.form.get("body", ""),
+                                 request.form.get("reason", ""))
+            db.commit()
+        except UserError as error:
+            refuse(error)
+        else:
+            flash(_("已驳回，驳回理由已记入选举事件记录。"), "info")
+    return redirect(url_for("nomination.confirm", election_id=election.id))
+
+
+@bp.route("/elections/<int:election_id>/nomination/confirm-member/<int:candidate_id>/reject", methods=["POST"])
+@roles("committee")
+def reject_member_post(election_id: int, candidate_id: int):
+    election = election_or_404(election_id)
+    form = FlaskForm()
+    if form.validate_on_submit():
+        db = get_db()
+        try:
+            service.reject_member(db, election, current_user.username, candidate_id, request.form.get("reason", ""))
+            db.commit()
+        except UserError as error:
+            refuse(error)
+        else:
+            flash(_("已登记社区党组织驳回，驳回理由已记入选举事件记录。"), "info")
+    return redirect(url_for("nomination.confirm", election_id=election.id))
+
+
 @bp.route("/elections/<int:election_id>/nomination/confirm-member/<int:candidate_id>", methods=["POST"])
 @roles("committee")
 def confirm_member_post(election_id: int, candidate_id: int):
@@ -172,8 +207,14 @@ def primary(election_id: int, post: str):
             raw = request.form.get("participants", "").strip()
             if raw and not raw.isdigit():
                 raise UserError(f"参加预选人数须为非负整数，收到“{raw}”")
+            ways = {}
+            for key, what in (("by_proxy", "委托投票人数"), ("by_mobile_box", "流动票箱投票人数")):
+                text = request.form.get(key, "").strip() or "0"
+                if not text.isdigit():
+                    raise UserError(f"{what}须为非负整数，收到“{text}”")
+                ways[key] = int(text)
             result = service.record_primary(db, election, current_user.username, post, parsed,
-                                            int(raw) if raw else None)
+                                            int(raw) if raw else None, **ways)
             db.commit()
         except UserError as error:
             refuse(error)

@@ -145,11 +145,12 @@ def create_station(election_id: int):
         stations.create_station(
             db, election, current_user.username, f.get("name", ""), int(f.get("desks") or 1), int(f.get("boxes") or 1),
             mobile=f.get("mobile") == "1", scrutineers=f.get("scrutineers", "").replace("，", ",").replace("、", ",").split(","),
+            booths=int(f.get("booths") or 0),
         )
         db.commit()
         flash(_("投票站已建立。"), "info")
     except ValueError:
-        flash(_("发票台数和票箱数须为整数。"), "error")
+        flash(_("发票台数、票箱数和秘密写票处数须为整数。"), "error")
     except UserError as error:
         refuse(error)
     return redirect(url_for("polling.overview", election_id=election_id))

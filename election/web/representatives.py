@@ -192,7 +192,8 @@ def roster(election_id: int):
     serving = sum(1 for ln in lines if ln.rep.status == "serving")
     return render_template(
         "representatives/roster.html", election=election, lines=lines, serving=serving,
-        warning=representatives_total_warning(serving, rules.rep_total_min, rules.rep_total_max) if lines else None,
+        warning=representatives_total_warning(serving, rules.rep_total_min, rules.rep_total_max,
+                                              rules.rep_total_larger_may_exceed) if lines else None,
         forms={ln.rep.id: (ResignForm(prefix=f"r{ln.rep.id}"), ReplaceForm(prefix=f"b{ln.rep.id}")) for ln in lines},
     )
 

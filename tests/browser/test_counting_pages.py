@@ -115,6 +115,47 @@ def test_overview_and_board_on_phone(phone, counting_world):
     shot(phone, "counting-board")
 
 
+def test_board_takes_for_against_and_abstain(page, counting_world):
+    """The hand tally board has 赞成, 反对 and 弃权 for every candidate; a row whose three
+    columns do not add up like the others of its post is refused in words; the counted figures
+    are accepted and leave no difference on the overview."""
+    w = counting_world
+    eid, b, db = w["election_id"], w["built"], w["db"]
+    election = db.get(Election, eid)
+    for scan in b.scans:
+        enter_scanned(db, election, b.boxes[0].id, scan, entry_fields(b, {"jwh_zhuren": {0: "1", 1: "2"}}), "c")
+    db.commit()
+    log_in(page, f"scrutineer_{w['tag']}")
+    tally = page.request.get(f"/elections/{eid}/counting/1/tally.json").json()
+    page.goto(f"/elections/{eid}/counting/1/board")
+    assert unlabelled_fields(page) == []
+    first = tally["posts"][0]["rows"][0]
+    second = tally["posts"][0]["rows"][1]
+    assert (first["votes"], first["opposed"], first["abstained"]) == (6, 0, 0)  # 主任: 赞成 the first on every paper
+    assert (second["votes"], second["opposed"], second["abstained"]) == (0, 6, 0)  # and 反对 the second
+    for post in tally["posts"]:
+        for r in post["rows"]:
+            page.locator(f"#b-{post['key']}-{r['person']}").fill(str(r["votes"]))
+            if not r["write_in"]:
+                page.locator(f"#o-{post['key']}-{r['person']}").fill(str(r["opposed"]))
+                page.locator(f"#a-{post['key']}-{r['person']}").fill(str(r["abstained"]))
+    page.get_by_label(f"{first['name']} 弃权").first.fill("5")
+    page.get_by_role("button", name="录入合计").click()
+    expect(page.locator(".flashes")).to_contain_text("赞成、反对、弃权之和都应等于本职位有效票数")
+    page.goto(f"/elections/{eid}/counting/1/board")
+    for post in tally["posts"]:
+        for r in post["rows"]:
+            page.locator(f"#b-{post['key']}-{r['person']}").fill(str(r["votes"]))
+            if not r["write_in"]:
+                page.locator(f"#o-{post['key']}-{r['person']}").fill(str(r["opposed"]))
+                page.locator(f"#a-{post['key']}-{r['person']}").fill(str(r["abstained"]))
+    shot(page, "counting-board-columns")
+    page.get_by_role("button", name="录入合计").click()
+    page.wait_for_url(f"**/elections/{eid}/counting")
+    assert "计票板合计已录入" in page.locator(".flashes").inner_text()
+    assert page.locator(".board-diff").count() == 0
+
+
 def test_auditor_receives_filing(page, counting_world, live_app):
     """Rule (RULES.md Counting and results): the report is filed (备案) with the street office."""
     from election.counting.reports import file_result

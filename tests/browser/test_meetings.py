@@ -15,7 +15,7 @@ from election.roll.cards import assign_cards
 from election.roll.register import voters_query
 from election.setup.service import ElectionDraft, create_community, create_election
 from tests.browser.conftest import PASSWORD, log_in, no_horizontal_scroll, shot, unlabelled_fields
-from tests.representatives.factory import build_roll
+from tests.factories import build_roll
 
 
 def _pdf_text(data: bytes) -> str:

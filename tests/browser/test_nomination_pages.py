@@ -10,7 +10,8 @@ from election.accounts.service import create_user
 from election.nomination import service
 from election.setup.service import ElectionDraft, create_community, create_election
 from tests.browser.conftest import PASSWORD, log_in, no_horizontal_scroll, shot, unlabelled_fields
-from tests.nomination.helpers import SLATE, Roll, full_slate
+from tests.factories import Roll
+from tests.nomination.helpers import SLATE, full_slate
 
 
 def _world(live_app, *, slate: bool = True, confirm: bool = True, extra_weiyuan: int = 0) -> dict:

@@ -12,7 +12,7 @@ from election.representatives import meetings as meeting_svc
 from election.representatives.people import residents_of
 from election.setup.service import ElectionDraft, create_community, create_election
 from tests.browser.conftest import PASSWORD, log_in, no_horizontal_scroll, shot, unlabelled_fields
-from tests.representatives.factory import build_roll
+from tests.factories import build_roll
 
 
 def _world(live_app, buildings=(40, 40), propose=False, per_group=120):

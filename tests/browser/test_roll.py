@@ -16,7 +16,8 @@ from election.models import Resident
 from election.roll.importing import import_roll
 from election.setup.service import ElectionDraft, create_community, create_election
 from tests.browser.conftest import PASSWORD, log_in, no_horizontal_scroll, shot, unlabelled_fields
-from tests.roll.helpers import csv_bytes, make_id, row
+from tests.factories import make_id
+from tests.roll.helpers import csv_bytes, row
 
 TODAY = clock.today()
 

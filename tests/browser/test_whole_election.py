@@ -23,9 +23,9 @@ from election import clock
 from election.accounts.service import create_user
 from election.clock import cn_date
 from election.models import Community
-from election.rules.idcard import check_digit
 from election.rules.roll_rows import COLUMNS
 from tests.browser.conftest import ARTIFACTS, log_in
+from tests.factories import id_number
 
 PASSWORD = "whole-election-1"
 TODAY = clock.today()
@@ -35,8 +35,7 @@ GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超兰霞平刚�
 
 
 def _id_number(region: str, birth: date, seq: int, male: bool) -> str:
-    first17 = f"{region}{birth:%Y%m%d}{seq % 100:02d}{(seq % 4) * 2 + (1 if male else 2)}"
-    return first17 + check_digit(first17)
+    return id_number(birth, (seq % 100) * 10 + (seq % 4) * 2 + (1 if male else 2), region)
 
 
 def _roll_xlsx(region: str, count: int = 40) -> tuple[bytes, list[str]]:

@@ -9,7 +9,7 @@ from datetime import date
 from election.models import AuditCode, BallotBox, Candidate, Household, Issuance, PollingStation, Receipt, Resident, Round
 from election.pii import PersonalData
 from election.protocol.codes import audit_hash, audit_qr, new_code, receipt_hash
-from election.rules.idcard import check_digit, mask_id
+from tests.factories import add_resident, id_number
 
 NAMES = ["张建国", "李秀英", "王明", "刘芳", "陈强", "赵敏", "孙伟", "周丽", "吴刚", "郑洁", "冯涛", "何静"]
 
@@ -23,11 +23,6 @@ class Built:
     deposited: dict[int, int] = field(default_factory=dict)
 
 
-def id_number(i: int) -> str:
-    first = f"110101{1960 + i % 40}0101{i % 1000:03d}"
-    return first + check_digit(first)
-
-
 def build(db, election, data_key: str, voters: int = 40, papers: int = 30, boxes: int = 2,
           posts: dict[str, tuple[int, list[int]]] | None = None) -> Built:
     """`posts`: {post: (seats, resident indexes of its candidates)}; voters are registered."""
@@ -37,13 +32,10 @@ def build(db, election, data_key: str, voters: int = 40, papers: int = 30, boxes
     db.flush()
     residents = []
     for i in range(voters):
-        number = id_number(i)
+        birth = date(1960 + i % 40, 1, 1)
         name = NAMES[i] if i < len(NAMES) else f"居民{i:03d}"
-        r = Resident(election_id=election.id, household_id=house.id, name=name, sex="女" if i % 2 else "男",
-                     birth_date=date(1960 + i % 40, 1, 1), id_cipher=pii.encrypt(number), id_hash=pii.lookup_hash(number),
-                     id_masked=mask_id(number), category="hukou", status="registered", eligible=True, voter_number=i + 1)
-        db.add(r)
-        residents.append(r)
+        residents.append(add_resident(db, election, house, name, id_number(birth, i), birth=birth,
+                                      sex="女" if i % 2 else "男", pii=pii, voter_number=i + 1))
     db.flush()
     posts = posts or {"jwh_zhuren": (1, [0, 1]), "jwh_fu_zhuren": (1, [2, 3]), "jwh_weiyuan": (3, [4, 5, 6, 7, 8]),
                       "jdw_zhuren": (1, [9, 10]), "jdw_weiyuan": (2, [11, 3, 5])}

@@ -75,8 +75,8 @@ def totals_json(counts) -> dict:
 def test_the_decrypted_totals_are_the_rules_count(keys, overvote_scope, multi_post_rule):
     (document, papers), ds, expected = make_round(keys, overvote_scope, multi_post_rule)
     checks = recount_doc.verify(document, papers, ds, expected)
-    assert [c.name for c in checks] == ["recount_format", "recount_trustees", "recount_papers",
-                                        "recount_decryption", "recount_totals"]
+    assert [c.name for c in checks] == ["recount_format", "recount_trustees", "recount_papers", "recount_selections",
+                                        "recount_seats", "recount_invalid_posts", "recount_decryption", "recount_totals"]
     assert all(c.ok for c in checks)
 
 
@@ -112,7 +112,7 @@ def test_a_swapped_ciphertext_fails_recount_papers(good):
     papers = swapped[1]
     papers[0]["ct"]["jwh_zhuren/a0"], papers[1]["ct"]["jwh_zhuren/a0"] = \
         papers[1]["ct"]["jwh_zhuren/a0"], papers[0]["ct"]["jwh_zhuren/a0"]
-    assert failed(swapped, ds, expected) == "recount_papers"
+    assert failed(swapped, ds, expected) == "recount_selections"   # each proof binds its paper's D
     reordered = copy.deepcopy(document)
     reordered[1][0], reordered[1][1] = reordered[1][1], reordered[1][0]
     assert failed(reordered, ds, expected) == "recount_papers"
@@ -149,3 +149,108 @@ def test_a_forged_trustee_fails_recount_trustees(good):
 @pytest.mark.parametrize("junk", [None, [], {"format": "juxuan-recount-v2"}, {"format": "x", "papers": 0}])
 def test_junk_is_refused_by_name_not_by_traceback(junk):
     assert [c.name for c in recount_doc.verify(junk, [], [], None) if not c.ok] == ["recount_format"]
+
+
+# -- forgeries refused by the verifier, each by the check of the rule it breaks -------------
+
+def forged_paper(key: bytes, d: str, shape, values: dict[str, int], weak: frozenset[str] = frozenset()) -> dict:
+    """A paper as a forger holding every nonce makes it: each ciphertext of ``values`` (0 where
+    not given), every proof that can be made made honestly, and for a statement that does not
+    hold (a value out of its range) a proof of the same form that cannot verify. Labels in
+    ``weak`` get a 0/1 proof made with weak Fiat–Shamir (the challenge over the commitments
+    only), sound under its own rule."""
+    from election.crypto import proofs
+    from election.crypto.elgamal import Ciphertext, encrypt
+    from election.crypto.paper import _context, labels
+
+    raw_d = bytes.fromhex(d)
+    nonces = {label: group.random_scalar() for label in labels(shape)}
+    value = {label: values.get(label, 0) for label in labels(shape)}
+    cts = {label: encrypt(key, value[label], nonces[label]) for label in labels(shape)}
+    pf: dict[str, dict] = {}
+
+    def prove(name: str, c: Ciphertext, v: int, r: bytes, bound: int) -> None:
+        if name in weak:
+            proof = weak_proof(key, c, v, r)
+        elif 0 <= v <= bound:
+            proof = proofs.prove_range(_context(BASE, raw_d, name), key, c, v, r, bound)
+        else:   # no true proof exists: the forger's best is a proof of another statement
+            proof = proofs.prove_range(_context(BASE, raw_d, name), key, encrypt(key, 0, r), 0, r, bound)
+        pf[name] = proof.to_json()
+
+    def add(*parts: tuple[int, str]) -> tuple[Ciphertext, int, bytes]:
+        c, v, r = Ciphertext(group.IDENTITY, group.IDENTITY), 0, group.ZERO
+        for k, label in parts:
+            scaled = cts[label].times(k) if k >= 0 else cts[label].times(-k)
+            if k >= 0:
+                c = c.plus(scaled)
+            else:
+                c = Ciphertext(group.sub(c.alpha, scaled.alpha), group.sub(c.beta, scaled.beta))
+            v += k * value[label]
+            r = group.scalar_add(r, group.scalar_mul(group.scalar_of(k), nonces[label]))
+        return c, v, r
+
+    prove("X", cts["X"], value["X"], nonces["X"], 1)
+    for s in shape:
+        p = s.key
+        prove(f"{p}/x", cts[f"{p}/x"], value[f"{p}/x"], nonces[f"{p}/x"], 1)
+        prove(f"{p}/w", cts[f"{p}/w"], value[f"{p}/w"], nonces[f"{p}/w"], s.seats)
+        for i in range(s.candidates):
+            for kind in "ao":
+                prove(f"{p}/{kind}{i}", cts[f"{p}/{kind}{i}"], value[f"{p}/{kind}{i}"], nonces[f"{p}/{kind}{i}"], 1)
+            prove(f"{p}/m{i}", *add((1, f"{p}/a{i}"), (1, f"{p}/o{i}"), (1, f"{p}/x")), 1)
+        prove(f"{p}/seats", *add((1, f"{p}/w"), (s.seats, f"{p}/x"), *[(1, f"{p}/a{i}") for i in range(s.candidates)]), s.seats)
+        prove(f"{p}/xX", *add((1, f"{p}/x"), (-1, "X")), 1)
+    return {"ct": {k: c.to_json() for k, c in sorted(cts.items())}, "pf": dict(sorted(pf.items())), "d": d}
+
+
+def weak_proof(key: bytes, c, value: int, nonce: bytes):
+    """A 0/1 proof whose challenge hashes the commitments only, not the statement."""
+    from election.crypto import proofs
+
+    w = group.random_scalar()
+    other = 1 - value
+    c_other, z_other = group.random_scalar(), group.random_scalar()
+    made = {value: (group.base_mul(w), group.mul(w, key)),
+            other: (group.sub(group.base_mul(z_other), group.mul(c_other, c.alpha)),
+                    group.sub(group.mul(z_other, key), group.mul(c_other, group.sub(c.beta, group.small_mul(other)))))}
+    c_value = group.scalar_sub(group.hash_to_scalar(proofs.RANGE_TAG, *made[0], *made[1]), c_other)
+    cs, zs = {value: c_value, other: c_other}, {value: group.scalar_add(w, group.scalar_mul(c_value, nonce)), other: z_other}
+    return proofs.RangeProof((cs[0], cs[1]), (zs[0], zs[1]))
+
+
+def refused_by(keys, good, values: dict[str, int], weak: frozenset[str] = frozenset()) -> list[str]:
+    """The checks that fail when the third paper of ``good`` is replaced by a forgery."""
+    (document, papers), ds, expected = good
+    shape, _ = recount_doc.parse_shapes(document["shapes"])
+    forged = copy.deepcopy(papers)
+    forged[2] = forged_paper(keys[3], papers[2]["d"], shape, values, weak)
+    return [c.name for c in recount_doc.verify(document, iter(forged), ds, expected) if not c.ok]
+
+
+def test_an_honest_forgery_passes_the_papers_checks(keys, good):
+    # The forger's tool itself is sound: with values the rules allow, only the totals differ.
+    assert refused_by(keys, good, {"jwh_zhuren/a1": 1}) == ["recount_decryption"]   # partials of other totals
+
+
+def test_a_record_encrypting_two_for_one_selection_fails_recount_selections(keys, good):
+    assert refused_by(keys, good, {"jwh_weiyuan/o1": 2})[0] == "recount_selections"
+
+
+def test_more_approvals_than_seats_fails_recount_seats(keys, good):
+    assert refused_by(keys, good, {"jwh_zhuren/a0": 1, "jwh_zhuren/a1": 1}) == ["recount_seats"]
+    assert refused_by(keys, good, {"jwh_weiyuan/w": 2, "jwh_weiyuan/a0": 1, "jwh_weiyuan/a1": 1}) == ["recount_seats"]
+
+
+def test_an_invalid_post_or_paper_that_still_counts_fails_recount_invalid_posts(keys, good):
+    # The post is invalid on the paper, yet an opposition is counted on it.
+    assert refused_by(keys, good, {"jwh_zhuren/x": 1, "jwh_zhuren/o0": 1}) == ["recount_invalid_posts"]
+    # The whole paper is invalid, yet one post counts as valid.
+    whole = {"X": 1, "jwh_zhuren/x": 1, "jwh_fuzhuren/x": 1}
+    assert refused_by(keys, good, whole) == ["recount_invalid_posts"]
+    # Approvals on an invalid post break both rules that forbid them.
+    assert refused_by(keys, good, {"jwh_weiyuan/x": 1, "jwh_weiyuan/a2": 1}) == ["recount_seats", "recount_invalid_posts"]
+
+
+def test_a_weak_fiat_shamir_proof_fails_recount_selections(keys, good):
+    assert refused_by(keys, good, {"jwh_fuzhuren/a0": 1}, weak=frozenset({"jwh_fuzhuren/a0"})) == ["recount_selections"]

@@ -9,7 +9,8 @@ import zipfile
 
 from election.protocol.verify import verify_bundle
 from election.setup.service import change_rulebook
-from tests.ledger.helpers import export, new_election, simulate
+from tests.factories import new_election
+from tests.ledger.helpers import export, simulate
 
 
 def _checks(data: bytes) -> dict[str, bool]:

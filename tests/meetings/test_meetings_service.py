@@ -18,7 +18,7 @@ from election.models import RepArea, Representative
 from election.roll.cards import assign_cards
 from election.roll.register import voters_query
 from tests.conftest import DATA_KEY
-from tests.representatives.factory import build_roll
+from tests.factories import build_roll
 
 
 def _text(pdf: bytes) -> str:
@@ -135,9 +135,9 @@ def test_household_meeting_counts_a_household_once(db, world):
     voters = _voters(db, election)
     # a second adult in the first voter's household
     from election.models import Household
-    from tests.representatives.factory import add_resident
+    from tests.factories import add_adult
     h = db.get(Household, voters[0].household_id)
-    other = add_resident(db, election, h, "户内另一人", 900, DATA_KEY)
+    other = add_adult(db, election, h, "户内另一人", 900, DATA_KEY)
     db.flush()
     day = clock.today() + timedelta(days=10)
     m = svc.convene(db, election, kind="residents", basis="households", title="户代表会议", agenda="",

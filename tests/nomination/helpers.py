@@ -1,57 +1,9 @@
-"""Test helpers: an election of a chosen size and residents on its roll (rows created directly)."""
+"""Nomination test helpers: a differential slate of nominees (the election and its roll come
+from tests.factories)."""
 from __future__ import annotations
 
-from datetime import date, timedelta
-
-from election import clock
-from election.models import Community, Election, Household, Resident
-from election.pii import PersonalData
-from election.rules.idcard import check_digit, mask_id
-from election.setup.service import ElectionDraft, create_community, create_election
-from tests.conftest import DATA_KEY
-
-
-def make_election(db, *, jwh_deputies=1, jwh_members=3, jdw_deputies=0, jdw_members=2, days=40,
-                  community: Community | None = None, data_key: str = DATA_KEY) -> Election:
-    community = community or create_community(db, "提名测试社区", "东街道", 300)
-    election = create_election(db, "test", community, ElectionDraft(
-        title="提名测试社区换届选举", election_day=clock.today() + timedelta(days=days),
-        method="direct", preset="national", jwh_deputies=jwh_deputies, jwh_members=jwh_members,
-        jdw_deputies=jdw_deputies, jdw_members=jdw_members,
-    ), data_key)
-    db.flush()
-    return election
-
-
-class Roll:
-    """Adds residents to one election's roll, numbering voters 1, 2, 3, ..."""
-
-    def __init__(self, db, election: Election, data_key: str = DATA_KEY) -> None:
-        self.db, self.election, self.pii = db, election, PersonalData(data_key)
-        self.household = Household(election_id=election.id, number="H1", building="1")
-        db.add(self.household)
-        db.flush()
-        self.count = 0
-
-    def add(self, name: str, sex: str = "男", birth: date = date(1975, 6, 1), *, voter: bool = True) -> Resident:
-        self.count += 1
-        seq = self.count * 2 + (1 if sex == "男" else 0)
-        first17 = f"110101{birth:%Y%m%d}{seq % 1000:03d}"
-        number = first17 + check_digit(first17)
-        resident = Resident(
-            election_id=self.election.id, household_id=self.household.id, name=name, sex=sex,
-            birth_date=birth, id_cipher=self.pii.encrypt(number), id_hash=self.pii.lookup_hash(number),
-            id_masked=mask_id(number), category="hukou",
-            status="registered" if voter else "ineligible", eligible=voter,
-            voter_number=self.count,
-        )
-        self.db.add(resident)
-        self.db.flush()
-        return resident
-
-    def many(self, names: list[str], sex: str = "男") -> list[Resident]:
-        return [self.add(n, sex) for n in names]
-
+from election.models import Election, Resident
+from tests.factories import Roll
 
 SLATE = {
     "jwh_zhuren": ["王建国", "丁玉兰"],

@@ -10,7 +10,7 @@ from election.models import Nomination
 from election.nomination import service
 from election.nomination.demo import add_demo_candidates
 from election.settings import posts_of, rulebook_of
-from tests.nomination.helpers import Roll, make_election
+from tests.factories import Roll, make_election
 
 
 def test_demo_candidates_are_differential_confirmed_and_published(db):

@@ -13,7 +13,8 @@ from election.errors import UserError
 from election.models import ElectionEvent
 from election.nomination import service
 from election.rules.presets import PRESETS
-from tests.nomination.helpers import Roll, full_slate, make_election
+from tests.factories import Roll, make_election
+from tests.nomination.helpers import full_slate
 
 
 def _setup(db, preset: str):

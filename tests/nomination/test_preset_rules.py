@@ -19,8 +19,8 @@ from election.roll import electors
 from election.roll.register import apply_for_registration, change_status
 from election.rules.presets import PRESETS
 from tests.conftest import DATA_KEY
+from tests.factories import build_roll
 from tests.polling.helpers import add_voters
-from tests.representatives.factory import build_roll
 
 
 def _preset(db, election, name: str) -> None:

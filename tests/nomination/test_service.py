@@ -13,7 +13,8 @@ from election.errors import UserError
 from election.models import Candidate, ElectionEvent, Nomination, PrimaryVote, Signature
 from election.nomination import service
 from election.rules.strokes import sort_names
-from tests.nomination.helpers import SLATE, Roll, full_slate, make_election
+from tests.factories import Roll, make_election
+from tests.nomination.helpers import SLATE, full_slate
 
 
 def _events(db, election, kind):

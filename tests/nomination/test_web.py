@@ -10,7 +10,8 @@ from sqlalchemy import select
 from election.models import Candidate, Nomination
 from election.nomination import service
 from tests.conftest import csrf_token, login
-from tests.nomination.helpers import SLATE, Roll, full_slate
+from tests.factories import Roll
+from tests.nomination.helpers import SLATE, full_slate
 
 
 def _client(app, username):

@@ -23,6 +23,7 @@ ROOT = Path(__file__).resolve().parents[2]
 VECTORS = ROOT / "docs" / "vectors"
 NODE = shutil.which("node")
 BROWSER_NOT_RUN = ("winners", "recount", "audit_sample", "recount_format", "recount_trustees", "recount_papers",
+                   "recount_selections", "recount_seats", "recount_invalid_posts",
                    "recount_decryption", "recount_totals")  # JuxuanVerify.NOT_RUN
 
 

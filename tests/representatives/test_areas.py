@@ -10,7 +10,7 @@ from election.representatives import areas as svc
 from election.rules.partition import Household as RuleHousehold
 from election.rules.partition import order_households
 from tests.conftest import DATA_KEY
-from tests.representatives.factory import build_roll
+from tests.factories import build_roll
 
 
 def test_proposed_areas_cover_every_household_exactly_once(db, world):

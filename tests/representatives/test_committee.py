@@ -9,7 +9,7 @@ from election.ledger.events import events_of
 from election.representatives import committee as svc
 from election.representatives.people import residents_of
 from tests.conftest import DATA_KEY
-from tests.representatives.factory import build_roll
+from tests.factories import build_roll
 
 
 def _result(db, election, n=9):

@@ -9,7 +9,7 @@ from election.models import RepArea, Representative
 from election.representatives.committee import committee_members
 from election.representatives.demo import add_demo_representatives
 from tests.conftest import DATA_KEY
-from tests.representatives.factory import build_roll
+from tests.factories import build_roll
 
 
 def test_demo_step_builds_committee_areas_and_winners(db, world):

@@ -11,7 +11,7 @@ from election.models import Representative
 from election.representatives import areas as svc
 from election.representatives.meetings import record_area_meeting, residents_of
 from tests.conftest import DATA_KEY
-from tests.representatives.factory import build_roll
+from tests.factories import build_roll
 
 
 def test_one_constituency_per_group_with_three_seats(db, world):

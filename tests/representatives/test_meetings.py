@@ -14,7 +14,7 @@ from election.representatives import areas as area_svc
 from election.representatives import meetings as svc
 from election.representatives import roster
 from tests.conftest import DATA_KEY
-from tests.representatives.factory import build_roll
+from tests.factories import build_roll
 
 
 def _area_with_names(db, election):

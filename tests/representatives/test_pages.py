@@ -12,7 +12,7 @@ from election.representatives import areas as area_svc
 from election.representatives import committee as committee_svc
 from election.representatives.people import residents_of
 from tests.conftest import DATA_KEY, csrf_token, login
-from tests.representatives.factory import build_roll
+from tests.factories import build_roll
 
 
 def _setup(db, world):

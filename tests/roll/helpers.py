@@ -1,20 +1,13 @@
-"""Builders for roll tests: valid ID numbers with a chosen birth date and sex, and rows of
-the import template as CSV or .xlsx bytes."""
+"""Builders for roll tests: rows of the import template as CSV or .xlsx bytes (valid ID
+numbers come from tests.factories.make_id)."""
 from __future__ import annotations
 
 import io
-from datetime import date
 
 from openpyxl import Workbook
 
 from election.roll.files import rows_to_csv
-from election.rules.idcard import check_digit
 from election.rules.roll_rows import COLUMNS
-
-
-def make_id(birth: date, male: bool = True, seq: int = 12, region: str = "320102") -> str:
-    first17 = f"{region}{birth:%Y%m%d}{seq:02d}{1 if male else 2}"
-    return first17 + check_digit(first17)
 
 
 def row(name: str, id_number: str, sex: str = "男", household: str = "0001", group: str = "第一居民小组",

@@ -12,7 +12,8 @@ from election.cli import main
 from election.models import Resident
 from election.rules.roll_rows import COLUMNS
 from tests.conftest import csrf_token, finish_job, login
-from tests.roll.helpers import csv_bytes, make_id, row
+from tests.factories import make_id
+from tests.roll.helpers import csv_bytes, row
 
 
 def good_rows():

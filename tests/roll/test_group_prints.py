@@ -14,8 +14,9 @@ from election import clock
 from election.models import Resident
 from election.roll.groups import sorted_groups
 from tests.conftest import csrf_token, finish_job, login
+from tests.factories import make_id
 
-from .helpers import csv_bytes, make_id, row
+from .helpers import csv_bytes, row
 
 PEOPLE = [("张伟", "第三居民小组"), ("李娜", "第一居民小组"), ("王强", "第十居民小组"), ("赵敏", "第二居民小组")]
 

@@ -18,7 +18,8 @@ from election.roll.demo import generate_rows
 from election.roll.importing import import_roll
 from election.rules import roll_rows as rr
 from tests.conftest import DATA_KEY, PG_URL
-from tests.roll.helpers import csv_bytes, make_id, row, xlsx_bytes
+from tests.factories import make_id
+from tests.roll.helpers import csv_bytes, row, xlsx_bytes
 
 TODAY = clock.today()
 

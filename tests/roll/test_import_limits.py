@@ -18,7 +18,8 @@ from election.roll import xlsx_limits
 from election.roll.files import open_table, read_table
 from election.roll.importing import import_roll
 from tests.conftest import DATA_KEY
-from tests.roll.helpers import csv_bytes, make_id, row, xlsx_bytes
+from tests.factories import make_id
+from tests.roll.helpers import csv_bytes, row, xlsx_bytes
 from tests.roll.hostile import column_letters, header_row, huge_cell, many_rows, xlsx
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -40,6 +41,8 @@ def peak_of_refusal(tmp_path: Path, content: bytes) -> dict:
         "import json, resource, sys\n"
         "from election.errors import UserError\n"
         "from election.roll.files import open_table\n"
+        "import time\n"
+        "started = time.perf_counter()\n"
         "data = open(sys.argv[1], 'rb').read()\n"
         "try:\n"
         "    t = open_table(data, 'hostile.xlsx')\n"
@@ -50,7 +53,7 @@ def peak_of_refusal(tmp_path: Path, content: bytes) -> dict:
         # VmHWM: this process's own peak (ru_maxrss also counts the parent it was forked from).
         "peak = [int(l.split()[1]) for l in open('/proc/self/status') if l.startswith('VmHWM')]\n"
         "peak_kb = peak[0] if peak else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
-        "print(json.dumps({'message': message, 'peak_mb': peak_kb / 1024}))\n"
+        "print(json.dumps({'message': message, 'peak_mb': peak_kb / 1024, 'seconds': time.perf_counter() - started}))\n"
     )
     out = subprocess.run([sys.executable, "-c", script, str(path)], cwd=ROOT, capture_output=True, text=True,
                          timeout=600, check=True)
@@ -146,12 +149,17 @@ def test_hostile_files_are_refused_by_a_process_that_stays_small(tmp_path):
 
 @pytest.mark.soak
 def test_the_full_size_attacks_are_refused_by_a_process_that_stays_small(tmp_path):
-    """The attacks of issue 17 at full size: a 1.5 MB .xlsx holding one 1.5 GB cell, and a
-    valid-looking file of 1,048,576 rows (with and without a declared dimension)."""
+    """The attacks of issue 17 at full size: an .xlsx of a few MB holding one 1.5 GB cell, and
+    a valid-looking file of 1,048,576 rows (with and without a declared dimension). The time
+    each refusal took is printed (run with -s), not asserted."""
     cell = huge_cell(1_500_000_000)
-    assert len(cell) < 4 << 20
+    assert len(cell) < 8 << 20  # deflated at level 1: about 6.5 MB on disk, 1.5 GB inflated
     found = peak_of_refusal(tmp_path, cell)
+    print(f"\n1.5 GB cell ({len(cell) >> 20} MB file): {found}")
     assert found["message"] and found["peak_mb"] < 200, found
     for declared in (True, False):
         found = peak_of_refusal(tmp_path, many_rows(1_048_575, dimension=declared))
-        assert found["message"] and "行数据" in found["message"] and found["peak_mb"] < 200, found
+        print(f"1,048,576 rows (dimension declared: {declared}): {found}")
+        # Refused by whichever limit it meets first: the rows, or what the sheet inflates to.
+        message = found["message"] or ""
+        assert ("行数据" in message or "解压后" in message) and "整个文件未导入" in message and found["peak_mb"] < 200, found

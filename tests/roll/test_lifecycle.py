@@ -31,7 +31,8 @@ from election.roll.publication import (
 from election.roll.register import apply_for_registration, change_status, overview
 from tests.ballots.pdfcheck import crop_points, fonts_of, qr_payloads, render_page
 from tests.conftest import DATA_KEY
-from tests.roll.helpers import csv_bytes, make_id, row
+from tests.factories import make_id
+from tests.roll.helpers import csv_bytes, row
 
 TODAY = clock.today()
 

@@ -13,8 +13,9 @@ from ballots.fonts import missing_glyphs
 from election import clock
 from election.models import ElectionEvent, Resident
 from tests.conftest import csrf_token, finish_job, login
+from tests.factories import make_id
 
-from .helpers import csv_bytes, make_id, row
+from .helpers import csv_bytes, row
 
 RARE = "𬌗"
 

@@ -5,10 +5,7 @@ import datetime as dt
 import pytest
 
 from election.rules import idcard
-
-
-def make_id(first17: str) -> str:
-    return first17 + idcard.check_digit(first17)
+from tests.factories import with_check_digit
 
 
 def test_check_digit_gb11643_published_example() -> None:
@@ -21,12 +18,12 @@ def test_check_digit_gb11643_published_example() -> None:
 
 
 def test_sex_from_17th_digit_odd_is_male() -> None:
-    assert idcard.parse(make_id("32010219900101123")).sex == "男"
-    assert idcard.parse(make_id("32010219900101124")).sex == "女"
+    assert idcard.parse(with_check_digit("32010219900101123")).sex == "男"
+    assert idcard.parse(with_check_digit("32010219900101124")).sex == "女"
 
 
 def test_bad_check_digit_refused() -> None:
-    good = make_id("32010219900101123")
+    good = with_check_digit("32010219900101123")
     bad = good[:17] + ("0" if good[17] != "0" else "1")
     with pytest.raises(idcard.IdCardError) as e:
         idcard.parse(bad)
@@ -42,10 +39,10 @@ def test_wrong_length_or_characters(raw: str) -> None:
 
 def test_impossible_and_future_birth_dates() -> None:
     with pytest.raises(idcard.IdCardError) as e:
-        idcard.parse(make_id("32010219900230123"))
+        idcard.parse(with_check_digit("32010219900230123"))
     assert e.value.code == "id_birth_date" and "19900230" in str(e.value)
     with pytest.raises(idcard.IdCardError) as e:
-        idcard.parse(make_id("32010220300101123"), today=dt.date(2026, 1, 1))
+        idcard.parse(with_check_digit("32010220300101123"), today=dt.date(2026, 1, 1))
     assert e.value.code == "id_birth_date"
 
 

@@ -2,26 +2,22 @@
 
 import datetime as dt
 
-from election.rules import idcard
 from election.rules import roll_rows as rr
+from tests.factories import id_number, with_check_digit
 
 TODAY = dt.date(2026, 3, 1)
 HEADER = list(rr.COLUMNS)
 
 
-def make_id(first17: str) -> str:
-    return first17 + idcard.check_digit(first17)
-
-
 def nth_id(k: int, male: bool = True) -> str:
     """The k-th distinct valid ID (born 1980 onwards, 17th digit odd for 男)."""
     born = dt.date(1980, 1, 1) + dt.timedelta(days=k // 400)
-    return make_id(f"320102{born:%Y%m%d}{(k % 400) * 2 + (1 if male else 0):03d}")
+    return id_number(born, (k % 400) * 2 + (1 if male else 0), "320102")
 
 
 def row(**kw: object) -> dict:
     base = {
-        "姓名": "张三", "性别": "男", "公民身份号码": make_id("32010219800101123"), "户号": "H1",
+        "姓名": "张三", "性别": "男", "公民身份号码": with_check_digit("32010219800101123"), "户号": "H1",
         "楼栋": "1栋", "单元": "1单元", "室号": "101", "居民小组": "第1居民小组",
         "户籍类别": "本社区户籍", "居住起始日期": "", "联系电话": "13812345678", "备注": "",
     }
@@ -52,9 +48,9 @@ def test_empty_required_field_named_per_field() -> None:
 
 
 def test_id_errors_are_masked() -> None:
-    good = make_id("32010219800101123")
+    good = with_check_digit("32010219800101123")
     bad_check = good[:17] + ("1" if good[17] != "1" else "2")
-    r = rr.check_rows(HEADER, [row(公民身份号码="123"), row(公民身份号码=bad_check), row(公民身份号码=make_id("32010219800231123"))], today=TODAY)
+    r = rr.check_rows(HEADER, [row(公民身份号码="123"), row(公民身份号码=bad_check), row(公民身份号码=with_check_digit("32010219800231123"))], today=TODAY)
     assert codes(r) == [(2, "公民身份号码", rr.E_ID_FORMAT), (3, "公民身份号码", rr.E_ID_CHECKSUM), (4, "公民身份号码", rr.E_ID_BIRTH)]
     assert r.errors[1].value == "3201**********" + bad_check[-4:]
     assert all(bad_check not in e.message for e in r.errors)
@@ -66,8 +62,8 @@ def test_sex_value_and_mismatch() -> None:
 
 
 def test_duplicates_in_file_and_on_roll() -> None:
-    a = make_id("32010219800101123")
-    b = make_id("32010219800101133")
+    a = with_check_digit("32010219800101123")
+    b = with_check_digit("32010219800101133")
     r = rr.check_rows(HEADER, [row(), row(), row(公民身份号码=b)], existing_ids=[b], today=TODAY)
     assert codes(r) == [(3, "公民身份号码", rr.E_DUP_FILE), (4, "公民身份号码", rr.E_DUP_ROLL)]
     assert "第2行" in r.errors[0].message and a not in r.errors[0].message
@@ -81,12 +77,12 @@ def test_dates_accepted_forms_malformed_and_future() -> None:
     r = rr.check_rows(HEADER, rows, today=TODAY)
     assert r.ok, r.errors
     assert {x.residence_since for x in r.rows} == {dt.date(2020, 3, 1)}
-    bad = rr.check_rows(HEADER, [row(居住起始日期="2020-02-30"), row(居住起始日期="2027-01-01", 户号="H2", 室号="102", 公民身份号码=make_id("32010219800101133"))], today=TODAY)
+    bad = rr.check_rows(HEADER, [row(居住起始日期="2020-02-30"), row(居住起始日期="2027-01-01", 户号="H2", 室号="102", 公民身份号码=with_check_digit("32010219800101133"))], today=TODAY)
     assert codes(bad) == [(2, "居住起始日期", rr.E_DATE_FORMAT), (3, "居住起始日期", rr.E_DATE_FUTURE)]
 
 
 def test_category_phone_group_building() -> None:
-    r = rr.check_rows(HEADER, [row(户籍类别="外地"), row(联系电话="12345", 户号="H2", 室号="102", 公民身份号码=make_id("32010219800101133"))], today=TODAY)
+    r = rr.check_rows(HEADER, [row(户籍类别="外地"), row(联系电话="12345", 户号="H2", 室号="102", 公民身份号码=with_check_digit("32010219800101133"))], today=TODAY)
     assert codes(r) == [(2, "户籍类别", rr.E_CATEGORY), (3, "联系电话", rr.E_PHONE)]
     assert rr.check_rows(HEADER, [row(联系电话="025-84561234")], today=TODAY).ok
     r2 = rr.check_rows(HEADER, [row(居民小组="无", 楼栋="-")], today=TODAY)
@@ -94,7 +90,7 @@ def test_category_phone_group_building() -> None:
 
 
 def test_household_with_conflicting_address() -> None:
-    r = rr.check_rows(HEADER, [row(), row(公民身份号码=make_id("32010219800101133"), 室号="202")], today=TODAY)
+    r = rr.check_rows(HEADER, [row(), row(公民身份号码=with_check_digit("32010219800101133"), 室号="202")], today=TODAY)
     assert codes(r) == [(3, "户号", rr.E_HOUSEHOLD_CONFLICT)]
     assert "第2行" in r.errors[0].message
 

@@ -20,7 +20,7 @@ from election.protocol.verify import verify_bundle
 from election.publication.bundle import build_parts, export_bundle, public_files
 from election.trustees import service as trustees
 from tests.conftest import DATA_KEY
-from tests.ledger.helpers import new_election
+from tests.factories import new_election
 
 PASS = "一位受托人的长口令"
 
@@ -76,6 +76,7 @@ def test_the_ceremony_then_an_encrypted_round_decrypted_by_two_trustees(db, tmp_
     assert member is not None
     checks = recount_doc.verify(member[0], member[1], [r.d for r in bundle.records], bundle.totals)
     assert [c.name for c in checks if c.ok] == ["recount_format", "recount_trustees", "recount_papers",
+                                                "recount_selections", "recount_seats", "recount_invalid_posts",
                                                 "recount_decryption", "recount_totals"]
 
     # Sealed into the bundle, checked by the verifier; a recount.json changed by the server

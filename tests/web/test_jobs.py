@@ -23,7 +23,8 @@ from election.roll.files import rows_to_csv
 from election.roll.importing import CHUNK, import_roll
 from election.roll.publication import publish_roll, render_roll_notice
 from tests.conftest import DATA_KEY, csrf_token, finish_job, login
-from tests.roll.helpers import csv_bytes, make_id, row
+from tests.factories import make_id
+from tests.roll.helpers import csv_bytes, row
 
 
 def _increasing_to(calls: list[tuple[int, int]], total: int) -> None:

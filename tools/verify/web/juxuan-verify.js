@@ -813,6 +813,7 @@
   }
 
   root.JuxuanVerify = { verifyBundle, canon, merkleRoot, receiptHash, parseReceipt, NOT_RUN: ["winners", "recount", "audit_sample",
-    "recount_format", "recount_trustees", "recount_papers", "recount_decryption", "recount_totals"] };
+    "recount_format", "recount_trustees", "recount_papers", "recount_selections", "recount_seats",
+    "recount_invalid_posts", "recount_decryption", "recount_totals"] };
   if (typeof module !== "undefined") module.exports = root.JuxuanVerify;
 })(typeof globalThis !== "undefined" ? globalThis : this);

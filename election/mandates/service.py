@@ -1,0 +1,124 @@
+"""Who holds which seat of the 居民委员会 and 居务监督委员会 from when to when: the members
+elected by every published round, each with the end of the term when a member resigned,
+died, moved away, lost office or was recalled (a recorded event), and the vacant seats per
+post (seats of the post minus those serving; seats left unfilled by the run-offs count too).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..clock import local_date
+from ..db import begin_write
+from ..errors import UserError
+from ..ledger.events import record_event
+from ..models import END_REASONS, Election, MandateEnd, RoundResult
+from ..rules.bodies import BodiesConfig
+from ..settings import rulebook_of
+
+
+@dataclass(frozen=True)
+class Mandate:
+    post: str
+    post_name: str
+    resident_id: int
+    name: str
+    votes: int
+    round_number: int
+    since: date
+    until: date | None
+    reason: str  # END_REASONS label, or "" while serving
+    note: str
+
+    @property
+    def key(self) -> str:
+        return f"{self.post}:{self.resident_id}"
+
+
+@dataclass(frozen=True)
+class PostSeats:
+    post: str
+    name: str
+    seats: int
+    serving: int
+
+    @property
+    def vacant(self) -> int:
+        return max(self.seats - self.serving, 0)
+
+
+@dataclass(frozen=True)
+class Composition:
+    mandates: list[Mandate]
+    posts: list[PostSeats]
+
+    @property
+    def serving(self) -> list[Mandate]:
+        return [m for m in self.mandates if m.until is None]
+
+    @property
+    def vacancies(self) -> dict[str, int]:
+        return {p.post: p.vacant for p in self.posts if p.vacant}
+
+
+def _posts(election: Election):
+    cfg = BodiesConfig.build(election.jwh_deputies, election.jwh_members, election.jdw_deputies,
+                             election.jdw_members, rulebook_of(election))
+    return cfg.posts()
+
+
+def composition(db: Session, election: Election) -> Composition:
+    posts = _posts(election)
+    order = {p.key: i for i, p in enumerate(posts)}
+    names = {p.key: p.name_zh for p in posts}
+    ends = {(e.post, e.resident_id): e for e in db.scalars(
+        select(MandateEnd).where(MandateEnd.election_id == election.id))}
+    rows: list[Mandate] = []
+    for rr in db.scalars(select(RoundResult).where(RoundResult.election_id == election.id)
+                         .order_by(RoundResult.round_number)):
+        for key, p in rr.result.get("posts", {}).items():
+            for e in p.get("elected", []):
+                rid = int(e["person"])
+                end = ends.get((key, rid))
+                rows.append(Mandate(
+                    key, names.get(key, key), rid, e.get("name") or rr.names.get(e["person"], {}).get("name", e["person"]),
+                    int(e["votes"]), rr.round_number, local_date(rr.published_at),
+                    end.ended_on if end else None, END_REASONS.get(end.reason, end.reason) if end else "",
+                    end.note if end else ""))
+    rows.sort(key=lambda m: (order.get(m.post, 99), m.since, m.round_number))
+    serving: dict[str, int] = {}
+    for m in rows:
+        if m.until is None:
+            serving[m.post] = serving.get(m.post, 0) + 1
+    return Composition(rows, [PostSeats(p.key, p.name_zh, p.seats, serving.get(p.key, 0)) for p in posts])
+
+
+def serving_mandate(db: Session, election: Election, key: str) -> Mandate:
+    """The serving member named by ``post:resident id`` (the pages' choice value)."""
+    for m in composition(db, election).serving:
+        if m.key == key:
+            return m
+    raise UserError("所选人员不是居民委员会或居务监督委员会的现任成员")
+
+
+def vacate(db: Session, election: Election, key: str, reason: str, ended_on: date, note: str, actor: str) -> Mandate:
+    """A member leaves the seat: recorded once, with the day and the reason; the seat is vacant."""
+    begin_write(db)
+    if reason not in END_REASONS:
+        raise UserError(f"离任原因“{reason}”无效，可选：{'、'.join(END_REASONS.values())}")
+    member = serving_mandate(db, election, key)
+    if ended_on < member.since:
+        raise UserError(f"{member.name}于 {member.since.isoformat()} 当选，离任日期不能早于当选日期")
+    if reason == "resigned" and not note.strip():
+        raise UserError(f"{member.name}书面辞职：须写明接受辞职的会议或决定（如居民会议决定）")
+    db.add(MandateEnd(election_id=election.id, post=member.post, resident_id=member.resident_id, ended_on=ended_on,
+                      reason=reason, note=note.strip(), recorded_by=actor))
+    db.flush()
+    record_event(db, election, "seat.vacated", {
+        "post": member.post, "person": str(member.resident_id), "name": member.name, "reason": reason,
+        "ended_on": ended_on.isoformat(), "round": member.round_number,
+    }, actor, f"{member.name}（{member.post_name}）{END_REASONS[reason]}" + (f"：{note.strip()}" if note.strip() else ""))
+    return member

@@ -1,0 +1,143 @@
+"""A recall from proposal to result: the proposal with its reasons, signed by at least the
+rulebook's share of the voters (recall_propose_voters) or of the representatives
+(recall_propose_reps), every signer checked against the roll and counted once; the
+member's written defence (申辩); the vote's totals checked against the rulebook (valid with
+more than recall_turnout of the registered voters voting, carried with more than
+recall_approve of the votes cast); when carried the seat is vacant. Each step an event."""
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from ..clock import today
+from ..db import begin_write
+from ..errors import UserError
+from ..ledger.events import record_event
+from ..mandates import service as mandates
+from ..models import Election, Recall, RecallSignature, Representative, Resident
+from ..roll.lookup import resolve_voter
+from ..roll.register import voters_query
+from ..rules.recall import recall_vote, request
+from ..rules.rulebook import Rulebook
+from ..settings import rulebook_of
+
+BASES = {"voters": "选民", "representatives": "居民代表"}
+
+
+def _base_total(db: Session, election: Election, base: str) -> int:
+    if base == "voters":
+        return db.scalar(select(func.count()).select_from(voters_query(election).subquery())) or 0
+    return db.scalar(select(func.count(Representative.id)).where(
+        Representative.election_id == election.id, Representative.status == "serving")) or 0
+
+
+def propose(db: Session, election: Election, member_key: str, reasons: str, base: str, signers_text: str,
+            actor: str) -> Recall:
+    """File a recall proposal; refused (nothing stored) below the share, naming each signer
+    who is not on the roll, not a representative, or signed twice."""
+    begin_write(db)
+    if base not in BASES:
+        raise UserError(f"联名人须为{'或'.join(BASES.values())}")
+    if not reasons.strip():
+        raise UserError("罢免要求须写明理由")
+    member = mandates.serving_mandate(db, election, member_key)
+    if db.scalar(select(Recall.id).where(Recall.election_id == election.id, Recall.post == member.post,
+                                         Recall.resident_id == member.resident_id, Recall.status == "proposed")):
+        raise UserError(f"对{member.name}的罢免要求已提出，尚待投票")
+    lines = [" ".join(x.split()) for x in signers_text.splitlines() if x.strip()]
+    problems: list[str] = []
+    signers: dict[int, Resident] = {}
+    reps = set(db.scalars(select(Representative.resident_id).where(
+        Representative.election_id == election.id, Representative.status == "serving")))
+    for n, line in enumerate(lines, start=1):
+        try:
+            person = resolve_voter(db, election, line, role=f"第 {n} 行联名人")
+        except UserError as error:
+            problems += error.messages
+            continue
+        if base == "representatives" and person.id not in reps:
+            problems.append(f"第 {n} 行联名人{person.name}不是现任居民代表")
+        elif person.id in signers:
+            problems.append(f"第 {n} 行联名人{person.name}重复签名，只计一次")
+        else:
+            signers[person.id] = person
+    total = _base_total(db, election, base)
+    book = rulebook_of(election)
+    key = "recall_propose_voters" if base == "voters" else "recall_propose_reps"
+    check = request(f"罢免{member.name}（{BASES[base]}联名）", len(signers), max(total, len(signers), 1), getattr(book, key))
+    if not check.enough:
+        raise UserError(check.message + f"（{Rulebook.label(key)}）", *problems)
+    row = Recall(election_id=election.id, post=member.post, resident_id=member.resident_id, reasons=reasons.strip(),
+                 base=base, signers=len(signers), base_total=total, filed_on=today(), created_by=actor)
+    db.add(row)
+    db.flush()
+    for rid in sorted(signers):
+        db.add(RecallSignature(recall_id=row.id, resident_id=rid))
+    db.flush()
+    record_event(db, election, "recall.petition_filed", {
+        "recall": row.id, "post": member.post, "person": str(member.resident_id), "name": member.name,
+        "base": base, "signers": len(signers), "total": total, "share": f"{getattr(book, key).numerator}/{getattr(book, key).denominator}",
+        "not_counted": problems,
+    }, actor, check.message)
+    return row
+
+
+def recall_of(db: Session, election: Election, recall_id: int) -> Recall:
+    row = db.get(Recall, recall_id)
+    if row is None or row.election_id != election.id:
+        raise UserError("该罢免要求不存在")
+    return row
+
+
+def recalls_of(db: Session, election: Election) -> list[Recall]:
+    return list(db.scalars(select(Recall).where(Recall.election_id == election.id).order_by(Recall.id.desc())))
+
+
+def record_defence(db: Session, election: Election, recall_id: int, text: str, actor: str) -> Recall:
+    begin_write(db)
+    row = recall_of(db, election, recall_id)
+    if row.status != "proposed":
+        raise UserError("罢免投票已进行，不能再记录申辩意见")
+    if not text.strip():
+        raise UserError("请填写被罢免人的申辩意见")
+    row.defence = text.strip()
+    record_event(db, election, "recall.defence_recorded", {"recall": row.id, "length": len(row.defence)}, actor)
+    db.flush()
+    return row
+
+
+def record_vote(db: Session, election: Election, recall_id: int, voted: int, in_favour: int, voted_on: date,
+                actor: str) -> Recall:
+    """The vote's totals against the registered voters of the roll; carried: the seat is vacant."""
+    begin_write(db)
+    row = recall_of(db, election, recall_id)
+    if row.status != "proposed":
+        raise UserError("该罢免要求的投票结果已记录")
+    registered = _base_total(db, election, "voters")
+    if not 0 <= in_favour <= voted <= registered:
+        raise UserError(f"投票人数 {voted}、赞成票 {in_favour} 须满足 0 ≤ 赞成 ≤ 投票 ≤ 登记选民 {registered}")
+    if voted_on < row.filed_on:
+        raise UserError("投票日期不能早于罢免要求提出的日期")
+    book = rulebook_of(election)
+    result = recall_vote(registered, voted, in_favour, book.recall_turnout, book.recall_approve)
+    row.registered, row.voted, row.in_favour, row.voted_on = registered, voted, in_favour, voted_on
+    row.status = "carried" if result.carried else ("failed" if result.valid else "void")
+    row.message = result.message
+    db.flush()
+    record_event(db, election, "recall.vote_recorded", {
+        "recall": row.id, "post": row.post, "person": str(row.resident_id), "registered": registered, "voted": voted,
+        "in_favour": in_favour, "valid": result.valid, "carried": result.carried, "voted_on": voted_on.isoformat(),
+        "turnout": f"{book.recall_turnout.numerator}/{book.recall_turnout.denominator}",
+        "approve": f"{book.recall_approve.numerator}/{book.recall_approve.denominator}",
+    }, actor, result.message)
+    if result.carried:
+        mandates.vacate(db, election, f"{row.post}:{row.resident_id}", "recalled", voted_on,
+                        f"罢免投票（{result.message}）", actor)
+    return row
+
+
+def signers_of(db: Session, recall: Recall) -> list[Resident]:
+    return list(db.scalars(select(Resident).join(RecallSignature, RecallSignature.resident_id == Resident.id)
+                           .where(RecallSignature.recall_id == recall.id).order_by(Resident.voter_number)))

@@ -1,0 +1,171 @@
+"""Pages between elections: the committees' composition over time with the vacant seats
+(a member's resignation, death, moving away or loss of office recorded there), and recall
+(罢免) from proposal to result. The 居委会 (committee role) records; the street office reads."""
+from __future__ import annotations
+
+import io
+
+from flask import Blueprint, abort, flash, redirect, render_template, send_file, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, NumberRange
+
+from .. import clock
+from ..errors import UserError
+from ..mandates import service as mandates
+from ..models import END_REASONS, RECALL_STATUSES, Resident
+from ..recall import documents as recall_docs
+from ..recall import service as recalls
+from .access import election_or_404, roles
+from .choices import options
+from .db import get_db
+from .feedback import form_errors, refuse
+
+bp = Blueprint("between", __name__)
+LEAVE_REASONS = {k: v for k, v in END_REASONS.items() if k != "recalled"}  # a recall is voted, not entered
+
+
+class VacateForm(FlaskForm):
+    member = SelectField(_l("成员"), choices=[], validate_choice=False)
+    reason = SelectField(_l("离任原因"), choices=options(LEAVE_REASONS))
+    ended_on = DateField(_l("离任日期"), default=clock.today, validators=[DataRequired(message=_l("请填写日期"))])
+    note = StringField(_l("说明（辞职须写明接受辞职的会议决定）"))
+
+
+class ProposeForm(FlaskForm):
+    member = SelectField(_l("被罢免人"), choices=[], validate_choice=False)
+    base = SelectField(_l("联名人"), choices=options(recalls.BASES))
+    reasons = TextAreaField(_l("罢免理由"), validators=[DataRequired(message=_l("请填写罢免理由"))])
+    signers = TextAreaField(_l("联名人（每行一人：选民编号、姓名或扫描选民证）"),
+                            validators=[DataRequired(message=_l("请填写联名人"))])
+
+
+class DefenceForm(FlaskForm):
+    defence = TextAreaField(_l("被罢免人的申辩意见"), validators=[DataRequired(message=_l("请填写申辩意见"))])
+
+
+class VoteForm(FlaskForm):
+    voted_on = DateField(_l("投票日期"), default=clock.today, validators=[DataRequired(message=_l("请填写日期"))])
+    voted = IntegerField(_l("参加投票人数"), validators=[InputRequired(message=_l("请填写人数")), NumberRange(min=0)])
+    in_favour = IntegerField(_l("赞成罢免票数"), validators=[InputRequired(message=_l("请填写票数")), NumberRange(min=0)])
+
+
+def _writer() -> None:
+    if current_user.role != "committee":
+        abort(403)
+
+
+def _run(action) -> bool:
+    db = get_db()
+    try:
+        action(db)
+        db.commit()
+    except UserError as error:
+        refuse(error)
+        return False
+    return True
+
+
+def _members(comp: mandates.Composition) -> list:
+    return options([("", "—")] + [(m.key, f"{m.name}（{m.post_name}）") for m in comp.serving])
+
+
+@bp.route("/elections/<int:election_id>/composition", methods=["GET", "POST"])
+@roles("committee", "street_admin")
+def composition(election_id: int):
+    election = election_or_404(election_id)
+    db = get_db()
+    comp = mandates.composition(db, election)
+    form = VacateForm()
+    form.member.choices = _members(comp)
+    if form.is_submitted():
+        _writer()
+        if form.validate():
+            if _run(lambda db: mandates.vacate(db, election, form.member.data, form.reason.data, form.ended_on.data,
+                                               form.note.data or "", current_user.username)):
+                flash(_("已记录离任，该职位出缺。"), "info")
+                return redirect(url_for("between.composition", election_id=election_id))
+        else:
+            form_errors(form)
+    return render_template("between/composition.html", election=election, comp=comp, form=form)
+
+
+@bp.route("/elections/<int:election_id>/recalls", methods=["GET", "POST"])
+@roles("committee", "street_admin")
+def recall_list(election_id: int):
+    election = election_or_404(election_id)
+    db = get_db()
+    form = ProposeForm()
+    form.member.choices = _members(mandates.composition(db, election))
+    if form.is_submitted():
+        _writer()
+        if form.validate():
+            made: list = []
+            if _run(lambda db: made.append(recalls.propose(db, election, form.member.data, form.reasons.data,
+                                                           form.base.data, form.signers.data, current_user.username))):
+                flash(_("罢免要求已提出。"), "info")
+                return redirect(url_for("between.recall_page", election_id=election_id, recall_id=made[0].id))
+        else:
+            form_errors(form)
+    rows = [(r, db.get(Resident, r.resident_id)) for r in recalls.recalls_of(db, election)]
+    return render_template("between/recalls.html", election=election, form=form, rows=rows, statuses=RECALL_STATUSES)
+
+
+def _recall_or_404(election, recall_id: int):
+    try:
+        return recalls.recall_of(get_db(), election, recall_id)
+    except UserError:
+        abort(404)
+
+
+@bp.route("/elections/<int:election_id>/recalls/<int:recall_id>")
+@roles("committee", "street_admin")
+def recall_page(election_id: int, recall_id: int):
+    election = election_or_404(election_id)
+    db = get_db()
+    row = _recall_or_404(election, recall_id)
+    return render_template("between/recall.html", election=election, recall=row, person=db.get(Resident, row.resident_id),
+                           signers=recalls.signers_of(db, row), statuses=RECALL_STATUSES, bases=recalls.BASES,
+                           defence_form=DefenceForm(), vote_form=VoteForm())
+
+
+def _post(election_id: int, recall_id: int, form: FlaskForm, action, done: str):
+    _writer()
+    election = election_or_404(election_id)
+    if form.validate_on_submit():
+        if _run(lambda db: action(db, election, form)):
+            flash(done, "info")
+    else:
+        form_errors(form)
+    return redirect(url_for("between.recall_page", election_id=election_id, recall_id=recall_id))
+
+
+@bp.route("/elections/<int:election_id>/recalls/<int:recall_id>/defence", methods=["POST"])
+@roles("committee")
+def defence(election_id: int, recall_id: int):
+    return _post(election_id, recall_id, DefenceForm(), lambda db, e, f: recalls.record_defence(
+        db, e, recall_id, f.defence.data, current_user.username), _("申辩意见已记录。"))
+
+
+@bp.route("/elections/<int:election_id>/recalls/<int:recall_id>/vote", methods=["POST"])
+@roles("committee")
+def vote(election_id: int, recall_id: int):
+    return _post(election_id, recall_id, VoteForm(), lambda db, e, f: recalls.record_vote(
+        db, e, recall_id, f.voted.data, f.in_favour.data, f.voted_on.data, current_user.username),
+        _("罢免投票结果已记录。"))
+
+
+@bp.route("/elections/<int:election_id>/recalls/<int:recall_id>/result.pdf")
+@roles("committee", "street_admin")
+def recall_pdf(election_id: int, recall_id: int):
+    election = election_or_404(election_id)
+    _recall_or_404(election, recall_id)
+    try:
+        data = recall_docs.result_pdf(get_db(), election, recall_id)
+    except UserError as error:
+        refuse(error)
+        return redirect(url_for("between.recall_page", election_id=election_id, recall_id=recall_id))
+    return send_file(io.BytesIO(data), mimetype="application/pdf", download_name=f"罢免结果公告-{recall_id}.pdf")

@@ -1,0 +1,106 @@
+"""Between elections (issue 20): the committees' composition from the published rounds, a
+member leaving (the seat vacant, an event), and a recall from proposal to result with the
+signature share, the defence and the vote's thresholds at their edges."""
+from __future__ import annotations
+
+import io
+
+import pytest
+from pypdf import PdfReader
+
+from election.clock import today
+from election.counting.result import enter_board, publish_result, running_tally
+from election.counting.service import enter_scanned
+from election.errors import UserError
+from election.ledger.events import events_of
+from election.mandates import service as mandates
+from election.recall import documents as recall_docs
+from election.recall import service as recalls
+from tests.conftest import DATA_KEY
+from tests.counting.builder import build, entry_fields
+
+ALL_FILLED = {"jwh_zhuren": {0: "1"}, "jwh_fu_zhuren": {0: "1"}, "jwh_weiyuan": {0: "1", 1: "1", 2: "1"},
+              "jdw_zhuren": {0: "1"}, "jdw_weiyuan": {0: "1", 1: "1"}}
+
+
+def elected_committee(db, election, voters=20, papers=12):
+    """Round 1 voted and published with every seat filled."""
+    b = build(db, election, DATA_KEY, voters=voters, papers=papers, boxes=2)
+    for i, scan in enumerate(b.scans):
+        enter_scanned(db, election, b.boxes[i % 2].id, scan, entry_fields(b, ALL_FILLED), "c")
+    running = running_tally(db, election, 1)
+    enter_board(db, election, 1, {p["key"]: {r["person"]: r["votes"] for r in p["rows"]} for p in running["posts"]}, "s")
+    publish_result(db, election, 1, "a_committee")
+    db.commit()
+    return b
+
+
+def _key(b, post, pos):
+    return f"{post}:{b.candidates[post][pos].resident_id}"
+
+
+def test_composition_and_a_resignation_leaves_the_seat_vacant(db, world):
+    election = world["a"]["election"]
+    b = elected_committee(db, election)
+    comp = mandates.composition(db, election)
+    assert len(comp.serving) == 8 and comp.vacancies == {}
+    key = _key(b, "jwh_weiyuan", 1)
+    with pytest.raises(UserError, match="须写明接受辞职的会议"):
+        mandates.vacate(db, election, key, "resigned", today(), "", "a_committee")
+    member = mandates.vacate(db, election, key, "resigned", today(), "居民会议第1号决定接受辞职", "a_committee")
+    db.commit()
+    comp = mandates.composition(db, election)
+    assert comp.vacancies == {"jwh_weiyuan": 1} and len(comp.serving) == 7
+    ended = next(m for m in comp.mandates if m.key == key)
+    assert (ended.until, ended.reason) == (today(), "书面辞职") and ended.since == today()
+    ev = events_of(db, election)[-1]
+    assert ev.kind == "seat.vacated" and ev.payload["reason"] == "resigned" and member.name in ev.reason
+    with pytest.raises(UserError, match="不是.*现任成员"):
+        mandates.vacate(db, election, key, "died", today(), "", "a_committee")
+
+
+@pytest.mark.parametrize(("signers", "enough"), [(3, False), (4, True)])
+def test_recall_needs_a_fifth_of_the_voters_each_counted_once(db, world, signers, enough):
+    election = world["a"]["election"]
+    b = elected_committee(db, election)  # 20 voters: 1/5 is 4
+    key = _key(b, "jwh_fu_zhuren", 0)
+    names = [str(r.voter_number) for r in b.residents[10:10 + signers]]
+    text = "\n".join(names + [names[0], "查无此人"])
+    if not enough:
+        with pytest.raises(UserError) as refused:
+            recalls.propose(db, election, key, "不履行职责", "voters", text, "a_committee")
+        assert "20 人中 3 人联名，未达到1/5（至少需 4 人）" in refused.value.messages[0]
+        assert any("重复签名" in m for m in refused.value.messages) and any("查无此人" in m for m in refused.value.messages)
+        return
+    row = recalls.propose(db, election, key, "不履行职责", "voters", text, "a_committee")
+    assert (row.signers, row.base_total) == (4, 20)
+    assert events_of(db, election)[-1].kind == "recall.petition_filed"
+
+
+@pytest.mark.parametrize(("voted", "in_favour", "status"), [
+    (10, 10, "void"),     # exactly half of 20 registered voted: the vote is void
+    (11, 5, "failed"),    # 5 of 11: not more than half
+    (12, 6, "failed"),    # exactly half of the votes cast
+    (12, 7, "carried"),   # half plus one
+])
+def test_recall_vote_thresholds_and_the_seat_vacant(db, world, voted, in_favour, status):
+    election = world["a"]["election"]
+    b = elected_committee(db, election)
+    key = _key(b, "jwh_fu_zhuren", 0)
+    row = recalls.propose(db, election, key, "不履行职责", "voters",
+                          "\n".join(str(r.voter_number) for r in b.residents[10:15]), "a_committee")
+    recalls.record_defence(db, election, row.id, "本人已尽职", "a_committee")
+    recalls.record_vote(db, election, row.id, voted, in_favour, today(), "a_committee")
+    db.commit()
+    assert row.status == status and row.defence == "本人已尽职"
+    kinds = [e.kind for e in events_of(db, election)[-3:]]
+    vacancies = mandates.composition(db, election).vacancies
+    if status == "carried":
+        assert kinds == ["recall.defence_recorded", "recall.vote_recorded", "seat.vacated"]
+        assert vacancies == {"jwh_fu_zhuren": 1}
+        text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(recall_docs.result_pdf(db, election, row.id))).pages)
+        assert "罢免投票结果公告（罢免通过）" in text.replace("\n", "") and "该职位出缺" in text.replace("\n", "")
+    else:
+        assert kinds[-1] == "recall.vote_recorded" and vacancies == {}
+    with pytest.raises(UserError, match="投票结果已记录"):
+        recalls.record_vote(db, election, row.id, voted, in_favour, today(), "a_committee")

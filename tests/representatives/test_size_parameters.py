@@ -1,0 +1,55 @@
+"""Rulebook parameters of the representatives stage, each changed to show the difference it
+makes: group_households_min/max ([seed 江苏 §8] 100–150 households per 居民小组) and
+rep_total_larger_may_exceed ([seed 江苏 §9]: 50–100 representatives, larger communities may
+decide more)."""
+from __future__ import annotations
+
+import pytest
+
+from election.errors import UserError
+from election.representatives import areas as svc
+from election.rules.rulebook import Rulebook
+from tests.conftest import DATA_KEY
+from tests.factories import build_roll
+
+
+def _rulebook(db, election, **changes) -> None:
+    election.rulebook = Rulebook().with_changes(**changes).to_dict()
+    db.commit()
+
+
+@pytest.mark.parametrize("bounds,expected", [
+    ((100, 150), ["第1居民小组共60户，少于居民小组户数下限100户", "第2居民小组共40户，少于居民小组户数下限100户"]),
+    ((30, 55), ["第1居民小组共60户，多于居民小组户数上限55户"]),
+    ((40, 60), []),
+])
+def test_group_sizes_outside_the_rulebook_are_named(db, world, bounds, expected):
+    election = world["a"]["election"]
+    build_roll(db, election, DATA_KEY, [50, 50], per_group=60)
+    _rulebook(db, election, group_households_min=bounds[0], group_households_max=bounds[1])
+    svc.set_method(db, election, "groups", "x")
+    svc.group_areas(db, election, 3, "x")
+    warning = svc.overview(db, election).warning or ""
+    parts = [p for p in warning.split("；") if "居民小组共" in p]
+    assert parts == expected
+
+
+@pytest.mark.parametrize("may_exceed", [True, False])
+def test_more_representatives_than_the_maximum(db, world, may_exceed):
+    """Two groups of 3 representatives make 6; with rep_total_max at 5 a larger community may
+    decide more (a warning asking for the decision), or, where the rulebook says no, the
+    constituencies are refused."""
+    election = world["a"]["election"]
+    build_roll(db, election, DATA_KEY, [50, 50], per_group=60)
+    _rulebook(db, election, rep_total_min=2, rep_total_max=5, rep_per_group_min=2,
+              rep_total_larger_may_exceed=may_exceed)
+    svc.set_method(db, election, "groups", "x")
+    db.commit()
+    if may_exceed:
+        svc.group_areas(db, election, 3, "x")
+        assert "多于一般要求的5名（规模较大的社区经决定可适当增加" in (svc.overview(db, election).warning or "")
+    else:
+        with pytest.raises(UserError, match="共需推选居民代表6名，多于.*rep_total_larger_may_exceed"):
+            svc.group_areas(db, election, 3, "x")
+        db.rollback()
+        assert svc.group_areas(db, election, 2, "x")  # 4 fit
