@@ -28,7 +28,7 @@ from ..address import is_loopback, receipt_check_url
 from ..clock import cn_date
 from ..errors import UserError
 from ..models import BallotBox, Desk, Resident, Round
-from ..polling import close, deposit, issuance, printing, scrub, stations, turnout
+from ..polling import close, deposit, issuance, printing, scrub, stations, turnout, unused
 from ..polling import day as polling_day
 from ..polling.round_date import set_round_date
 from ..roll.lookup import resolve_voter
@@ -361,23 +361,39 @@ def mobile_issue(election_id: int, box_id: int):
 def spoiled(election_id: int):
     db = get_db()
     election = election_or_404(election_id)
+    outcomes = None
     if request.method == "POST":
         f = request.form
         try:
-            if f.get("kind") == "unused":
+            if f.get("kind") == "unused_scans":
+                outcomes = unused.void_scanned(db, election, f.get("scans", ""))
+                done = sum(1 for o in outcomes if o.ok)
+                flash(_("已作废 %(n)s 张未用选票。", n=done), "info")
+                if done < len(outcomes):
+                    flash(_("%(n)s 张未能作废，见下表。", n=len(outcomes) - done), "error")
+            elif f.get("kind") == "unused_batch":
+                if current_user.role != "committee":
+                    raise UserError("整批作废未用选票须由选举委员会进行")
+                n = unused.void_batch(db, election, int(f.get("batch") or -1), int(f.get("counted") or 0),
+                                      current_user.username)
+                db.commit()
+                flash(_("第 %(b)s 批剩余的 %(n)s 张未用选票已作废。", b=f.get("batch"), n=n), "info")
+            elif f.get("kind") == "unused":
                 deposit.void_unused(db, election, f.get("stub", ""), f.get("body", ""))
                 flash(_("未使用的选票已作废。"), "info")
             else:
                 deposit.spoil(db, election, int(f.get("station_id") or 0), f.get("stub", ""), f.get("body", ""))
                 flash(_("写错的选票已作废，请另发一张新选票。"), "info")
         except ValueError:
-            flash(_("请选择投票站。"), "error")
+            flash(_("请选择投票站，并填写数字。"), "error")
         except UserError as error:
             refuse(error)
-        return redirect(url_for("polling.spoiled", election_id=election_id))
+        if outcomes is None:
+            return redirect(url_for("polling.spoiled", election_id=election_id))
     rnd = current_round(db, election)
     return render_template("polling/spoiled.html", election=election, stations=stations.stations_of(db, election),
-                           rnd=rnd, spoils=deposit.spoiled_by_hour(db, election, rnd.number))
+                           rnd=rnd, spoils=deposit.spoiled_by_hour(db, election, rnd.number), outcomes=outcomes,
+                           batches=unused.batches_left(db, election))
 
 
 # --- proxies and mobile-box voters -----------------------------------------------------

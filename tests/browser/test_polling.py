@@ -166,6 +166,32 @@ def test_spoiled_paper_page(page, polling_world, monkeypatch):
     shot(page, "polling-spoiled")
 
 
+def test_unused_papers_voided_by_batch_scan_then_the_rest_of_the_batch(page, polling_world, monkeypatch):
+    """At close the scanner types stub and back of each unused paper into one field (Enter
+    after each scan); one submit voids them all; then the committee voids the rest of the
+    print batch by its counted number."""
+    w = polling_world
+    papers = print_capturing(w["db"], w["election"], 4, monkeypatch, w["key"])
+    log_in(page, w["users"]["committee"])
+    page.goto(f"/elections/{w['election'].id}/polling/spoiled")
+    assert unlabelled_fields(page) == []
+    page.get_by_label("逐张扫描存根和背面（每张两次，顺序不限），全部扫完后提交").click()
+    for stub, back in papers[:2]:
+        page.keyboard.type(stub)
+        page.keyboard.press("Enter")
+        page.keyboard.type(back)
+        page.keyboard.press("Enter")
+    page.get_by_role("button", name="作废扫描的全部未用选票").click()
+    expect(page.locator(".flashes")).to_contain_text("已作废 2 张未用选票")
+    assert page.locator("#scan-outcomes tr.good").count() == 2
+    shot(page, "polling-unused-scans")
+    page.goto(f"/elections/{w['election'].id}/polling/spoiled")
+    assert "尚余 2 张" in page.get_by_label("印制批次").inner_text()
+    page.get_by_label("清点的未用选票张数").fill("2")
+    page.get_by_role("button", name="整批作废").click()
+    expect(page.locator(".flashes")).to_contain_text("剩余的 2 张未用选票已作废")
+
+
 def test_turnout_refreshes_without_reload(page, polling_world, monkeypatch):
     w = polling_world
     print_capturing(w["db"], w["election"], 1, monkeypatch, w["key"])
