@@ -61,6 +61,8 @@ def record_result(db: Session, election: Election, chosen_by: str, votes_text: s
     if entries(db, election):
         raise UserError("选举委员会的推选结果已经记录；成员变动按依次递补处理")
     pool = residents_of(db, election)
+    if not pool:
+        raise UserError("须先导入居民名单：选举委员会成员按居民名单核对，请先在“选民登记”导入居民名单，再录入推选结果")
     pairs = resolve_votes(pool, parse_vote_lines(votes_text), "本社区")
     names = [r.name for r, _ in pairs]
     labelled = [(label_of(r, names.count(r.name) > 1), r, v) for r, v in pairs]

@@ -39,6 +39,9 @@ class StageView:
     endpoint: str = ""
     action: str = ""
     late: bool = False
+    # What must come first, in words, when the stage cannot be done yet (its page would
+    # refuse): such a stage is never offered as the next step.
+    blocked: str = ""
 
     @property
     def status_label(self) -> str:
@@ -121,7 +124,22 @@ def stages(db: Session, election: Election, today: date | None = None) -> list[S
                   missing=([] if filings else ["报街道办事处备案"]) + ([] if audits_done else ["街道风险限制审计"]),
                   endpoint="counting.overview", action="备案"),
     ]
+    # The real dependencies: what each stage's page needs before it can be done.
+    needs = {
+        "committee": (residents > 0, "须先导入居民名单（选举委员会成员按名单核对）"),
+        "representatives": (residents > 0, "须先导入居民名单"),
+        "nomination": (residents > 0, "须先导入居民名单（被提名人须为登记选民）"),
+        "candidates": (nominees > 0, "须先登记被提名人"),
+        "printing": (formal > 0, "须先公布正式候选人名单"),
+        "voting": (batches > 0, "须先印制选票"),
+        "counting": (issued > 0, "须先发放选票"),
+        "result": (counted > 0, "须先录入选票"),
+        "filing": (results > 0, "须先公布选举结果"),
+    }
     for view in views:
+        ready, first = needs.get(view.key, (True, ""))
+        if view.status != DONE and not ready:
+            view.blocked = first
         if view.deadline:
             view.deadline_text = f"须于 {cn_day(view.deadline)}前完成"
             view.late = view.status != DONE and today > view.deadline
@@ -167,7 +185,9 @@ def next_stage(views: list[StageView]) -> StageView | None:
     result = next((v for v in views if v.key == "result"), None)
     if result is not None and result.status == ACTIVE:  # active only with a result and a step left
         return result
-    return next((v for v in views if v.status != DONE), None)
+    # The first stage not done that can be done now: a stage whose page would refuse (the
+    # committee before the roll is imported) is passed over for what it waits on.
+    return next((v for v in views if v.status != DONE and not v.blocked), None)
 
 
 def _done_on(db: Session, election: Election) -> dict[str, date]:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import io
+import re
 from datetime import date, timedelta
 
 from pypdf import PdfReader
@@ -22,7 +23,9 @@ def test_stages_come_in_legal_order_with_computed_deadlines(db, world):
     due = election.election_day - timedelta(days=20)
     assert roll.deadline == due and roll.deadline_text == f"须于 {due.month}月{due.day}日前完成"
     assert {v.status for v in views} == {TODO}
-    assert next_stage(views).key == "committee"
+    # The committee is recorded against the roll: with no resident yet, the roll comes first.
+    assert views[0].blocked == "须先导入居民名单（选举委员会成员按名单核对）"
+    assert next_stage(views).key == "roll"
 
 
 def test_published_roll_is_done_and_late_steps_warn(db, world):
@@ -130,3 +133,32 @@ def test_calendar_page_and_pdf_mark_late_and_done_steps(app, db, world, monkeypa
     pdf = client.get(f"/elections/{election.id}/calendar.pdf")
     text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.data)).pages)
     assert "已逾期 2 天" in text and "已完成" in text
+
+
+def test_next_step_follows_what_each_stage_needs(app, db, world):
+    """The home page's next step is a step its page accepts: before the roll the committee
+    waits (and its page says why it refuses); once residents are imported it comes first;
+    printing waits for the published list, whatever its order."""
+    from tests.nomination.helpers import Roll
+
+    election = world["a"]["election"]
+    client = app.test_client()
+    login(client, "a_committee")
+    page = client.get(f"/elections/{election.id}").get_data(as_text=True)
+    assert "须先导入居民名单（选举委员会成员按名单核对）" in page
+    assert f'id="next-action" href="/elections/{election.id}/roll' in page
+    url = f"/elections/{election.id}/election-committee"
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', client.get(url).get_data(as_text=True)).group(1)
+    refused = client.post(url, data={"csrf_token": token, "chosen_by": "residents_meeting", "size": "5",
+                                     "votes": "张三 30", "chair": "张三"}, follow_redirects=True).get_data(as_text=True)
+    assert "须先导入居民名单：选举委员会成员按居民名单核对" in refused
+
+    roll = Roll(db, election)
+    for i in range(3):
+        roll.add(f"居民{i}")
+    db.commit()
+    views = stages(db, election)
+    assert next_stage(views).key == "committee"
+    by_key = {v.key: v for v in views}
+    assert by_key["printing"].blocked == "须先公布正式候选人名单" and by_key["voting"].blocked == "须先印制选票"
+    assert by_key["roll"].blocked == ""
