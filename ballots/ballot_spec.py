@@ -5,7 +5,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Literal, NamedTuple
 
-ROUNDS = ("第一轮", "另行选举", "再次投票")
+ROUNDS = ("第一轮", "另行选举", "再次投票", "补选")
 PAPER_SIZES = ("A4", "A5")
 
 
@@ -56,7 +56,7 @@ class BallotSpec:
     title: str
     election: str
     date: str
-    round: Literal["第一轮", "另行选举", "再次投票"]
+    round: Literal["第一轮", "另行选举", "再次投票", "补选"]
     sections: tuple[PostSection, ...]
     key_fingerprint: str
     committee: str

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from .errors import UserError
 from .models import Election, Round
+from .settings import rulebook_of
 
 
 def round_of(db: Session, election: Election, number: int) -> Round:
@@ -31,6 +32,17 @@ def current_round(db: Session, election: Election) -> Round:
 def day_of(election: Election, rnd: Round | None) -> date:
     """The day a round is voted: its own date (a later round), else the election day."""
     return rnd.held_on if rnd is not None and rnd.held_on is not None else election.election_day
+
+
+def term_ends(election: Election) -> date:
+    """The current term's end: the election day plus the rulebook's term. A by-election
+    (补选) is held before it and its members serve until then (RULES.md "by-election")."""
+    years = rulebook_of(election).term_years
+    day = election.election_day
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
 
 
 def rounds_of(db: Session, election: Election) -> list[Round]:

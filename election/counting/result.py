@@ -20,6 +20,7 @@ from ..models import (
     Candidate,
     Election,
     Issuance,
+    MandateEnd,
     PrintBatch,
     Receipt,
     Relation,
@@ -136,11 +137,17 @@ def to_paper(marks: dict | None) -> Paper:
 
 
 def _prior(db: Session, election: Election, round_number: int) -> tuple[PriorElected, ...]:
+    """Those elected by earlier rounds who still serve (a member who left is no longer counted
+    towards the body's size, its chair or its woman member: issue 20, by-election)."""
+    left = {(post, rid) for post, rid in db.execute(select(MandateEnd.post, MandateEnd.resident_id).where(
+        MandateEnd.election_id == election.id))}
     out = []
     for rr in db.scalars(select(RoundResult).where(RoundResult.election_id == election.id,
                                                    RoundResult.round_number < round_number)):
         for post, p in rr.result["posts"].items():
             for e in p["elected"]:
+                if (post, int(e["person"])) in left:
+                    continue
                 out.append(PriorElected(e["person"], post, rr.names.get(e["person"], {}).get("sex", "")))
     return tuple(out)
 
@@ -185,7 +192,8 @@ def build_input(db: Session, election: Election, round_number: int, papers: list
     inp = TallyInput(
         rulebook=rulebook_of(election), registered_voters=registered, papers_issued=issued, papers_returned=returned,
         posts=tuple(spec for spec, _ in ballot.posts), candidates=tuple(candidates), papers=papers,
-        relations=relations, round_kind=ballot.kind,  # type: ignore[arg-type]
+        # A by-election (补选) is counted with the first round's thresholds (issue 20).
+        relations=relations, round_kind="main" if ballot.kind == "byelection" else ballot.kind,  # type: ignore[arg-type]
         prior_elected=_prior(db, election, round_number),
         held=_held(db, election, round_number) if ballot.kind == "revote" else (),
         extended_relations=extended, body_papers=body_papers, method=election.method,

@@ -44,7 +44,7 @@ from ..settings import rulebook_of
 
 MAX_PAPERS = 20000
 MANIFEST_SIG_TYPE = "juxuan/manifest-signature/v1"
-ROUND_ON_PAPER = {"main": "第一轮", "revote": "再次投票", "runoff": "另行选举"}
+ROUND_ON_PAPER = {"main": "第一轮", "revote": "再次投票", "runoff": "另行选举", "byelection": "补选"}
 
 
 def posts_of(db: Session, election: Election) -> list[dict]:

@@ -19,7 +19,7 @@ from ..errors import UserError
 from ..ledger.events import record_event
 from ..models import Election, PrintBatch, Round
 from ..roll.publication import cn_date
-from ..rounds import check_open, day_of, round_of
+from ..rounds import check_open, day_of, round_of, term_ends
 from ..settings import rulebook_of
 
 
@@ -36,6 +36,14 @@ def set_round_date(db: Session, election: Election, number: int, day: date, acto
     before = day_of(election, round_of(db, election, number - 1))
     if day < before:
         raise UserError(f"第 {number} 轮投票日期{cn_date(day)}早于第 {number - 1} 轮的投票日期{cn_date(before)}")
+    if rnd.kind == "byelection":
+        end = term_ends(election)
+        if day >= end:
+            raise UserError(f"补选日期{cn_date(day)}已在本届任期届满（{cn_date(end)}）之后")
+        rnd.held_on = day
+        record_event(db, election, "round_date_set", {"round": number, "held_on": day.isoformat()}, actor)
+        db.flush()
+        return rnd
     days = rulebook_of(election).runoff_within_days
     latest = election.election_day + timedelta(days=days)
     if day > latest:

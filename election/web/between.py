@@ -15,10 +15,12 @@ from wtforms.validators import DataRequired, InputRequired, NumberRange
 
 from .. import clock
 from ..errors import UserError
+from ..mandates import by_election
 from ..mandates import service as mandates
 from ..models import END_REASONS, RECALL_STATUSES, Resident
 from ..recall import documents as recall_docs
 from ..recall import service as recalls
+from ..rounds import term_ends
 from .access import election_or_404, roles
 from .choices import options
 from .db import get_db
@@ -33,6 +35,10 @@ class VacateForm(FlaskForm):
     reason = SelectField(_l("离任原因"), choices=options(LEAVE_REASONS))
     ended_on = DateField(_l("离任日期"), default=clock.today, validators=[DataRequired(message=_l("请填写日期"))])
     note = StringField(_l("说明（辞职须写明接受辞职的会议决定）"))
+
+
+class ByElectionForm(FlaskForm):
+    held_on = DateField(_l("补选投票日期"), validators=[DataRequired(message=_l("请填写日期"))])
 
 
 class ProposeForm(FlaskForm):
@@ -90,7 +96,23 @@ def composition(election_id: int):
                 return redirect(url_for("between.composition", election_id=election_id))
         else:
             form_errors(form)
-    return render_template("between/composition.html", election=election, comp=comp, form=form)
+    return render_template("between/composition.html", election=election, comp=comp, form=form,
+                           by_form=ByElectionForm(), term_ends=term_ends(election))
+
+
+@bp.route("/elections/<int:election_id>/by-election", methods=["POST"])
+@roles("committee")
+def call_by_election(election_id: int):
+    election = election_or_404(election_id)
+    form = ByElectionForm()
+    if form.validate_on_submit():
+        made: list = []
+        if _run(lambda db: made.append(by_election.call_by_election(db, election, form.held_on.data, current_user.username))):
+            flash(_("已决定补选（第 %(n)s 轮）：请提名候选人并公布名单。", n=made[0].number), "info")
+            return redirect(url_for("nomination.round_page", election_id=election_id))
+    else:
+        form_errors(form)
+    return redirect(url_for("between.composition", election_id=election_id))
 
 
 @bp.route("/elections/<int:election_id>/recalls", methods=["GET", "POST"])

@@ -1,0 +1,94 @@
+"""The by-election (补选, issue 20): a member resigns, the seat is vacant; the by-election is a
+new round with seats = vacancies, nominated (differential) and published through the
+run-off's nomination path, voted and counted with the first round's thresholds; the woman
+member rule reserves the seat when the resigning member was the only woman; the member
+elected fills the seat on the composition; the round's bundle verifies and carries the
+between-elections events in its chain."""
+from __future__ import annotations
+
+import json
+import zipfile
+from datetime import timedelta
+from io import BytesIO
+
+import pytest
+
+from election.clock import today
+from election.counting.service import ballot_of
+from election.errors import UserError
+from election.ledger.events import events_of
+from election.mandates import by_election
+from election.mandates import service as mandates
+from election.nomination import round_candidates
+from election.publication.bundle import export_bundle
+from tests.conftest import DATA_KEY
+from tests.counting import voting
+from tests.meetings.test_vacancy_and_recall import _key, elected_committee
+from tools import verify
+
+ALL = {"jwh_zhuren": [0], "jwh_fu_zhuren": [0], "jwh_weiyuan": [0, 1, 2], "jdw_zhuren": [0], "jdw_weiyuan": [0, 1]}
+
+
+def test_resignation_then_by_election_fills_the_seat_with_a_woman(db, world, monkeypatch):
+    election = world["a"]["election"]
+    w = voting.setup(db, election, voters=40)
+    voting.vote_round(db, w, monkeypatch, 1, w.voters[:30], lambda i: ALL)
+    comp = mandates.composition(db, election)
+    assert comp.vacancies == {} and len(comp.serving) == 8
+    with pytest.raises(UserError, match="没有出缺的职位"):
+        by_election.call_by_election(db, election, today() + timedelta(days=20), "a_committee")
+    sex = {r.id: r.sex for r in w.voters}
+    women = [m for m in comp.serving if m.post.startswith("jwh_") and sex[m.resident_id] == "女"]
+    assert len(women) == 1  # the one woman elected to the 居委会 in round 1 resigns
+    for m in women:
+        mandates.vacate(db, election, m.key, "resigned", today(), "居民会议决定接受辞职", "a_committee")
+    with pytest.raises(UserError, match="任期届满"):
+        by_election.call_by_election(db, election, by_election.term_ends(election), "a_committee")
+    rnd = by_election.call_by_election(db, election, today() + timedelta(days=20), "a_committee")
+    db.commit()
+    assert (rnd.number, rnd.kind, rnd.status) == (2, "byelection", "nominating")
+    seats = mandates.composition(db, election).vacancies
+    assert {k: v["seats"] for k, v in rnd.posts.items()} == seats
+    ev = events_of(db, election)[-1]
+    assert ev.kind == "by_election.called" and ev.payload["woman_serving"] is False
+    # The woman member rule: one vacant 委员 seat is hers (reserved line); differential list.
+    post = next(iter(rnd.posts))
+    assert post == "jwh_weiyuan" and rnd.posts[post]["reserved_woman_seats"] == 1
+    elected = {m.resident_id for m in mandates.composition(db, election).mandates}
+    free = [r for r in w.voters[20:] if r.id not in elected]
+    men = [r for r in free if r.sex == "男"]
+    wives = [r for r in free if r.sex == "女"]
+    assert seats == {post: 1}
+    with pytest.raises(UserError, match="须为女性"):
+        round_candidates.add_candidate(db, election, post, men[0].name, "居民会议提名", "a_committee")
+    round_candidates.add_candidate(db, election, post, wives[0].name, "居民会议提名", "a_committee")
+    with pytest.raises(UserError, match="还须提名 1 名"):
+        round_candidates.publish_candidates(db, election, "a_committee")
+    for r in wives[1:2]:
+        round_candidates.add_candidate(db, election, post, r.name, "居民会议提名", "a_committee")
+    round_candidates.publish_candidates(db, election, "a_committee")
+    db.commit()
+    first = ballot_of(db, election, 2).posts[0][1][0].resident
+    row = voting.vote_round(db, w, monkeypatch, 2, w.voters[:30], lambda i: {post: [0]})
+    assert row is not None and row.result["round"] == "main" and row.result["next_round"] == "none"
+    comp = mandates.composition(db, election)
+    newcomer = [m for m in comp.serving if m.round_number == 2]
+    assert [(m.name, m.post) for m in newcomer] == [(first.name, post)] and comp.vacancies == {}
+    assert first.sex == "女" and len(comp.serving) == 8
+
+    data = export_bundle(db, election, DATA_KEY, "a_committee", auditor=True, round_number=2).data
+    db.commit()
+    checks = verify.run(data)
+    assert checks and all(c.ok for c in checks), [c for c in checks if not c.ok]
+    chain = zipfile.ZipFile(BytesIO(data)).read("chain.jsonl").decode().splitlines()
+    kinds = [json.loads(line)["kind"] for line in chain]
+    assert "seat.vacated" in kinds and "by_election.called" in kinds
+
+
+def test_by_election_refused_while_a_round_is_open(db, world):
+    election = world["a"]["election"]
+    b = elected_committee(db, election)
+    mandates.vacate(db, election, _key(b, "jwh_weiyuan", 0), "died", today(), "", "a_committee")
+    by_election.call_by_election(db, election, today() + timedelta(days=10), "a_committee")
+    with pytest.raises(UserError, match="第 2 轮投票尚未公布结果"):
+        by_election.call_by_election(db, election, today() + timedelta(days=10), "a_committee")
