@@ -1,0 +1,456 @@
+"""Read scanned ballot papers: find the page by its four fiducials, read the audit QR on the
+back, and classify every mark box of the front as ○ (approve), × (oppose), blank or unsure.
+
+Pure apart from decoding images: bytes or arrays in, readings out; no database, no files
+written, nothing logged (a reading pairs a paper's D with its marks only in the caller's
+record, as hand entry does). The reader never guesses: a page whose four fiducials do not
+form the printed rectangle is rejected (PageRejected), and a box whose ink does not clearly
+show ○, × or nothing is "unsure", for people to decide on the adjudication page.
+
+How a box is read (in the box's interior, 3 pt inside its printed border, after the page is
+mapped onto the printed layout by a homography from the four fiducial centres):
+
+* ink = how much darker than the paper around the box a pixel is (0 paper, 1 black), after a
+  3x3 blur that takes out scanner noise and JPEG speckle; ``dark`` is the share of pixels
+  above ``ink``, ``faint`` the share above ``faint_ink`` (what an erasure leaves);
+* blank: dark < ``blank_dark`` and faint < ``blank_faint``; unsure if only faint; unsure if
+  dark > ``filled``;
+* ○: a circle fitted to the inked pixels (least squares, so a partial arc fits too) holds
+  ≥ ``on_shape`` of them within the pen's half-width (measured on the mark) plus a wobble;
+  ≥ ``circle_coverage`` of its 15° sectors that lie inside the interior hold ink, at least
+  ``circle_seen`` of 24 sectors being inside (a mark over the box edge loses the rest); the
+  disc inside 0.45 of its radius is empty;
+* ×: the two strongest straight lines (a small Hough transform) hold ≥ ``on_shape`` of the
+  inked pixels, are diagonal (within 20° of 45° and 135°), cross inside the interior, and
+  each runs on past the crossing by ≥ ``cross_reach`` of the half-side both ways (a tick √
+  or a V ends at its vertex);
+* anything else, or both ○ and ×, is unsure.
+
+The values of Thresholds were chosen on the test deck (tests/scanning/deck.py); docs/SCANNING.md
+says how. After reading, every box's printed border must be found where the map puts it, or
+the page is rejected (turned round, another version's map).
+"""
+from __future__ import annotations
+
+import io
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+import cv2
+import numpy as np
+import numpy.typing as npt
+
+from ballots.ballot_paper import Box
+from ballots.mark_map import MarkBox, MarkMap
+
+Image = npt.NDArray[np.uint8]
+AUDIT_PREFIX = "JXA:"
+PX_PER_PT = 2.0  # the canonical frame boxes are read in: 144 dpi
+
+
+class Reading(StrEnum):
+    APPROVE = "approve"
+    OPPOSE = "oppose"
+    BLANK = "blank"
+    UNSURE = "unsure"
+
+
+class PageRejected(ValueError):
+    """The page cannot be read and is not guessed at (message in Chinese)."""
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """The parameters of the box classifier (module docstring; docs/SCANNING.md for how they were chosen)."""
+
+    ink: float = 0.18
+    faint_ink: float = 0.13
+    blank_dark: float = 0.012
+    blank_faint: float = 0.04
+    filled: float = 0.6
+    stroke: float = 0.06  # a hand's wobble off a straight stroke, beyond the pen's width, / half-side
+    on_shape: float = 0.85
+    circle_coverage: float = 0.80
+    circle_seen: int = 14
+    # A large ○ is clipped by the interior on all four sides: fewer sectors are seen, so all
+    # of them must hold ink and nearly all ink lie on the circle.
+    circle_seen_clipped: int = 10
+    clipped_on: float = 0.97
+    circle_inner: float = 0.03
+    cross_reach: float = 0.4
+    written: float = 0.01  # share of a write-in line's name area with ink: "written in"
+
+
+DEFAULT = Thresholds()
+
+
+@dataclass(frozen=True)
+class BoxReading:
+    post: int  # index of the post in the map
+    box: MarkBox
+    reading: Reading
+    features: Features
+    written: bool = False  # a write-in line's name area holds ink
+
+
+@dataclass(frozen=True)
+class FrontReading:
+    boxes: tuple[BoxReading, ...]
+    homography: npt.NDArray[np.float64] = field(repr=False)  # image px -> canonical px
+
+    @property
+    def unsure(self) -> bool:
+        return any(b.reading is Reading.UNSURE or b.written for b in self.boxes)
+
+
+# ---------------------------------------------------------------------- images
+
+def load_pages(data: bytes, dpi: int = 200) -> list[Image]:
+    """Every page of a scan file as a greyscale array: PDF (rasterised by PDFium at ``dpi``),
+    multi-page TIFF, PNG, JPEG. Raises PageRejected for what is not an image."""
+    if data[:5] == b"%PDF-":
+        import pypdfium2
+
+        document = pypdfium2.PdfDocument(data)
+        try:
+            pages: list[Image] = []
+            for page in document:
+                array = page.render(scale=dpi / 72, grayscale=True).to_numpy()
+                pages.append(np.array(array[:, :, 0] if array.ndim == 3 else array, dtype=np.uint8))
+            return pages
+        finally:
+            document.close()
+    buf = np.frombuffer(data, dtype=np.uint8)
+    ok, images = cv2.imdecodemulti(buf, cv2.IMREAD_GRAYSCALE)
+    if ok and images:
+        return [np.ascontiguousarray(im, dtype=np.uint8) for im in images]
+    image = cv2.imdecode(buf, cv2.IMREAD_GRAYSCALE)
+    if image is None:
+        raise PageRejected("无法识别的扫描文件：应为 PDF、TIFF、PNG 或 JPEG 图像")
+    return [np.asarray(image, dtype=np.uint8)]
+
+
+def audit_qr_of(image: Image) -> str | None:
+    """The audit QR's text (JXA:...) if the page shows one (the back of a paper), else None."""
+    import zxingcpp
+
+    for result in zxingcpp.read_barcodes(image):
+        if result.text.upper().startswith(AUDIT_PREFIX):
+            return str(result.text)
+    return None
+
+
+# ---------------------------------------------------------------------- fiducials
+
+@dataclass(frozen=True)
+class _Blob:
+    x: float
+    y: float
+    side: float
+
+
+def _blobs(image: Image) -> tuple[list[_Blob], float]:
+    """Solid, square dark blobs on a reduced copy of the page; coordinates in full-size px."""
+    scale = min(1.0, 900 / max(image.shape[1], 1))
+    small = cv2.resize(image, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA) if scale < 1 else image
+    white = float(np.percentile(small, 90))
+    dark = (small < white * 0.5).astype(np.uint8)
+    count, _labels, stats, centroids = cv2.connectedComponentsWithStats(dark, connectivity=8)
+    out = []
+    for i in range(1, count):
+        _x, _y, w, h, area = (int(v) for v in stats[i])
+        if w < 5 or h < 5 or not 0.75 <= w / h <= 1.33 or area < 0.72 * w * h:
+            continue
+        out.append(_Blob(float(centroids[i][0]) / scale, float(centroids[i][1]) / scale, math.sqrt(area) / scale))
+    return out, scale
+
+
+def find_fiducials(image: Image, layout: MarkMap) -> npt.NDArray[np.float64]:
+    """The four fiducial centres on ``image`` (px; top-left, top-right, bottom-left, bottom-right).
+
+    Found only if four solid squares form the printed rectangle (side ratio within 3 %, sizes
+    matching the printed squares within 30 %); otherwise PageRejected, never a guess.
+    """
+    (tl, tr, bl, _br) = layout.fiducial_centres
+    span_x = tr[0] - tl[0]
+    span_y = tl[1] - bl[1]
+    side = layout.fiducials[0].w
+    blobs, _ = _blobs(image)
+    best: tuple[float, tuple[_Blob, _Blob, _Blob, _Blob]] | None = None
+    for a in blobs:
+        for b in blobs:
+            dx, dy = b.x - a.x, b.y - a.y
+            d = math.hypot(dx, dy)
+            if dx <= 0 or abs(dy) > 0.1 * dx:
+                continue
+            unit = d / span_x  # px per point along the top edge
+            if not all(0.7 <= blob.side / (side * unit) <= 1.3 for blob in (a, b)):
+                continue
+            # Down the page is the top edge turned a quarter clockwise (image y grows downward).
+            px, py = -dy / d * span_y * unit, dx / d * span_y * unit
+            want_bl, want_br = (a.x + px, a.y + py), (b.x + px, b.y + py)
+            tol = 0.03 * d
+            c = _nearest(blobs, want_bl, tol, side * unit)
+            e = _nearest(blobs, want_br, tol, side * unit)
+            if c is None or e is None:
+                continue
+            error = math.hypot(c.x - want_bl[0], c.y - want_bl[1]) + math.hypot(e.x - want_br[0], e.y - want_br[1])
+            if best is None or error < best[0]:
+                best = (error, (a, b, c, e))
+    if best is None:
+        raise PageRejected("找不到选票正面四角的定位方块（或位置不符）：此页不予识别，请检查后重新扫描或人工录入")
+    return np.array([[blob.x, blob.y] for blob in best[1]], dtype=np.float64)
+
+
+def _nearest(blobs: Sequence[_Blob], at: tuple[float, float], tol: float, side: float) -> _Blob | None:
+    found = None
+    best = tol
+    for blob in blobs:
+        d = math.hypot(blob.x - at[0], blob.y - at[1])
+        if d <= best and 0.7 <= blob.side / side <= 1.3:
+            found, best = blob, d
+    return found
+
+
+def homography(image: Image, layout: MarkMap) -> npt.NDArray[np.float64]:
+    """Image px -> canonical px (PDF points x PX_PER_PT, y downward from the top of the page)."""
+    found = find_fiducials(image, layout).astype(np.float32)
+    canon = np.array([[x * PX_PER_PT, (layout.height - y) * PX_PER_PT] for x, y in layout.fiducial_centres],
+                     dtype=np.float32)
+    return cv2.getPerspectiveTransform(found, canon).astype(np.float64)
+
+
+def crop(image: Image, h: npt.NDArray[np.float64], layout: MarkMap, box: Box, pad: float = 4.0) -> Image:
+    """The region ``box`` (points) plus ``pad`` points around it, de-skewed and scaled to PX_PER_PT."""
+    k = PX_PER_PT
+    x0, y0 = (box.x - pad) * k, (layout.height - box.y - box.h - pad) * k
+    size = (int(round((box.w + 2 * pad) * k)), int(round((box.h + 2 * pad) * k)))
+    shift = np.array([[1, 0, -x0], [0, 1, -y0], [0, 0, 1]], dtype=np.float64)
+    out = cv2.warpPerspective(image, shift @ h, size, flags=cv2.INTER_LINEAR, borderValue=255)
+    return np.asarray(out, dtype=np.uint8)
+
+
+# ---------------------------------------------------------------------- boxes
+
+_SECTORS = 24
+
+
+def _ink(region: Image, around: Image) -> npt.NDArray[np.float64]:
+    white = max(float(np.percentile(around, 95)), 60.0)
+    g = cv2.blur(region, (3, 3)).astype(np.float64)
+    return np.clip((white - g) / white, 0.0, 1.0)
+
+
+def _fit_circle(x: npt.NDArray[np.float64], y: npt.NDArray[np.float64]) -> tuple[float, float, float]:
+    """Least-squares circle through the points (algebraic fit; works on a partial arc)."""
+    a = np.column_stack([x, y, np.ones_like(x)])
+    b = -(x * x + y * y)
+    (d, e, f), *_ = np.linalg.lstsq(a, b, rcond=None)
+    cx, cy = -d / 2, -e / 2
+    r2 = cx * cx + cy * cy - f
+    return float(cx), float(cy), float(math.sqrt(r2)) if r2 > 0 else 0.0
+
+
+def _circle_measures(x: npt.NDArray[np.float64], y: npt.NDArray[np.float64], n: int,
+                     tol: float) -> tuple[float, float, int, float, float]:
+    """(share of ink on the fitted circle, share of its visible 15° sectors holding ink, visible
+    sectors, share of the inner disc holding ink, radius/half-side) of the fitted circle."""
+    cx, cy, r = _fit_circle(x, y)
+    half = n / 2
+    if not 0.25 * half <= r <= 1.5 * half:
+        return 0.0, 0.0, 0, 1.0, r / half
+    d = np.hypot(x - cx, y - cy)
+    band = tol + 0.12 * r
+    near = np.abs(d - r) <= band
+    on = float(near.mean())
+    angles = np.degrees(np.arctan2(y - cy, x - cx)) % 360
+    counts = np.bincount((angles[near] // 15).astype(int), minlength=_SECTORS)
+    # A sector is visible if the circle passes through the interior there (a mark over the
+    # box edge loses the part outside: that part is neither counted for nor against it).
+    mids = np.radians(np.arange(_SECTORS) * 15 + 7.5)
+    px, py = cx + r * np.cos(mids), cy + r * np.sin(mids)
+    visible = (px >= 0) & (px < n) & (py >= 0) & (py < n)
+    min_px = max(2.0, 0.25 * r * math.radians(15))
+    seen = int(visible.sum())
+    coverage = float((counts[visible] >= min_px).mean()) if seen else 0.0
+    inner = float((d < 0.45 * r).mean())
+    return on, coverage, seen, inner, r / half
+
+
+def _lines(x: npt.NDArray[np.float64], y: npt.NDArray[np.float64], tol: float) -> list[tuple[float, float]]:
+    """The two strongest straight lines through the points (angle in degrees of the normal,
+    distance from the origin), found by a small Hough transform."""
+    thetas = np.radians(np.arange(0, 180, 2.0))
+    cos, sin = np.cos(thetas), np.sin(thetas)
+    out: list[tuple[float, float]] = []
+    keep = np.ones(x.shape, dtype=bool)
+    for _ in range(2):
+        if keep.sum() < 5:
+            break
+        rho = np.outer(x[keep], cos) + np.outer(y[keep], sin)  # points x angles
+        best_count, best = -1, (0.0, 0.0)
+        for j in range(len(thetas)):
+            column = rho[:, j]
+            lo = math.floor(column.min())
+            hist = np.bincount(np.floor(column - lo).astype(int))
+            window = np.convolve(hist, np.ones(int(2 * tol) + 1), mode="same")
+            k = int(window.argmax())
+            if window[k] > best_count:
+                best_count, best = int(window[k]), (float(thetas[j]), lo + k + 0.5)
+        out.append(best)
+        theta, r0 = best
+        keep &= np.abs(x * math.cos(theta) + y * math.sin(theta) - r0) > tol
+    return out
+
+
+def _cross_measures(x: npt.NDArray[np.float64], y: npt.NDArray[np.float64], n: int,
+                    tol: float) -> tuple[float, bool, float]:
+    """(share of ink on the two strongest lines, both lines diagonal (within 20° of 45° and
+    135°) and crossing inside the interior, the shorter reach of the four arms from the
+    crossing / half-side)."""
+    lines = _lines(x, y, tol)
+    if len(lines) < 2:
+        return 0.0, False, 0.0
+    (t1, r1), (t2, r2) = lines
+    near1 = np.abs(x * math.cos(t1) + y * math.sin(t1) - r1) <= tol
+    near2 = np.abs(x * math.cos(t2) + y * math.sin(t2) - r2) <= tol
+    on = float((near1 | near2).mean())
+    # The normal of a 45° stroke points at 135° and the other way round.
+    normals = sorted(math.degrees(t) for t in (t1, t2))
+    diagonal = abs(normals[0] - 45) <= 20 and abs(normals[1] - 135) <= 20
+    det = math.cos(t1) * math.sin(t2) - math.sin(t1) * math.cos(t2)
+    if abs(det) < 1e-6:
+        return on, False, 0.0
+    px = (r1 * math.sin(t2) - r2 * math.sin(t1)) / det
+    py = (r2 * math.cos(t1) - r1 * math.cos(t2)) / det
+    inside = 0 <= px < n and 0 <= py < n
+    reach = []
+    # Each arm measured on ink near its own line only: round the vertex of a tick (√) or a V
+    # the other stroke's ink would seem to run on past the crossing.
+    for theta, near in ((t1, near1 & ~near2), (t2, near2 & ~near1)):
+        # Along the line: the direction is the normal turned a quarter.
+        along = (x[near] - px) * -math.sin(theta) + (y[near] - py) * math.cos(theta)
+        if along.size == 0:
+            return on, False, 0.0
+        reach += [float(along.max()), float(-along.min())]
+    return on, diagonal and inside, min(reach) / (n / 2)
+
+
+@dataclass(frozen=True)
+class Features:
+    """The measures of one box (module docstring)."""
+
+    dark: float
+    faint: float
+    circle_on: float = 0.0
+    circle_coverage: float = 0.0
+    circle_seen: int = 0
+    circle_inner: float = 1.0
+    circle_radius: float = 0.0
+    cross_on: float = 0.0
+    cross_shape: bool = False
+    cross_reach: float = 0.0
+
+
+def features(ink: npt.NDArray[np.float64], t: Thresholds = DEFAULT) -> Features:
+    """The measures of one box interior (``ink`` 0..1 per pixel, square)."""
+    n = ink.shape[0]
+    mask = ink > t.ink
+    dark, faint = float(mask.mean()), float((ink > t.faint_ink).mean())
+    if dark < t.blank_dark or dark > t.filled:
+        return Features(dark, faint)
+    ys, xs = np.nonzero(mask)
+    x, y = xs.astype(np.float64) + 0.5, ys.astype(np.float64) + 0.5
+    # How far ink may lie from a fitted line or circle: the pen's half-width, measured on the
+    # mark itself (a felt pen and a ballpoint differ by a factor of three), plus a wobble.
+    depth = cv2.distanceTransform(mask.astype(np.uint8), cv2.DIST_L2, 3)
+    half_width = float(np.percentile(depth[mask], 90))
+    tol = max(half_width * 1.2, 1.5) + t.stroke * n / 2
+    c = _circle_measures(x, y, n, tol)
+    x_on, x_shape, x_reach = _cross_measures(x, y, n, tol)
+    return Features(dark, faint, *c, x_on, x_shape, x_reach)
+
+
+def classify(f: Features, t: Thresholds = DEFAULT) -> Reading:
+    if f.dark < t.blank_dark:
+        return Reading.BLANK if f.faint < t.blank_faint else Reading.UNSURE
+    if f.dark > t.filled:
+        return Reading.UNSURE
+    seen = f.circle_seen >= t.circle_seen or (
+        f.circle_seen >= t.circle_seen_clipped and f.circle_coverage >= 1.0 and f.circle_on >= t.clipped_on)
+    circle = (f.circle_on >= t.on_shape and f.circle_coverage >= t.circle_coverage and seen
+              and f.circle_inner <= t.circle_inner)
+    cross = f.cross_shape and f.cross_on >= t.on_shape and f.cross_reach >= t.cross_reach
+    if circle and not cross:
+        return Reading.APPROVE
+    if cross and not circle:
+        return Reading.OPPOSE
+    return Reading.UNSURE
+
+
+_INSET = 3.0  # points inside the printed box edge: past its 1 pt border and a little misregistration
+
+
+def read_box(image: Image, h: npt.NDArray[np.float64], layout: MarkMap, box: Box,
+             t: Thresholds = DEFAULT) -> tuple[Reading, Features, bool]:
+    """The box's reading, its measures, and whether its printed border is where the map puts it."""
+    pad = 4.0
+    region = crop(image, h, layout, box, pad)
+    k = PX_PER_PT
+    lo = int(round((pad + _INSET) * k))
+    hi = int(round((pad + box.w - _INSET) * k))
+    f = features(_ink(region[lo:hi, lo:hi], region), t)
+    return classify(f, t), f, _border_found(_ink(region, region), pad * k, box.w * k)
+
+
+def _border_found(ink: npt.NDArray[np.float64], start: float, size: float) -> bool:
+    """Whether all four printed edges of the box are there: along each, 70 % of the positions
+    have ink within 2 px of where the edge should be. A page turned round, of another paper
+    version or mapped wrongly fails this for some box and is rejected."""
+    a, b = int(round(start)), int(round(start + size))
+    span = slice(a + 2, b - 2)
+    for at in (a, b):
+        rows = ink[max(at - 2, 0):at + 3, span].max(axis=0)
+        cols = ink[span, max(at - 2, 0):at + 3].max(axis=1)
+        if (rows > 0.3).mean() < 0.7 or (cols > 0.3).mean() < 0.7:
+            return False
+    return True
+
+
+def _written(image: Image, h: npt.NDArray[np.float64], layout: MarkMap, name_box: Box, t: Thresholds) -> bool:
+    # The grey "另选他人" label sits in the top 3.2 mm of the line: measured below it only.
+    label = 3.2 * 72 / 25.4
+    area = Box(name_box.x + 2, name_box.y + 2, name_box.w - 4, name_box.h - label - 2)
+    region = crop(image, h, layout, area, 2.0)
+    k = int(round(2.0 * PX_PER_PT))
+    ink = _ink(region[k:-k, k:-k], region)
+    return float((ink > t.ink).mean()) > t.written
+
+
+def read_front(image: Image, layout: MarkMap, t: Thresholds = DEFAULT) -> FrontReading:
+    """Every mark box of the front page ``image`` (raises PageRejected without its fiducials)."""
+    if (layout.approve_mark, layout.oppose_mark) != ("○", "×"):
+        raise ValueError(f"扫描计票只识别“○”和“×”，此版选票要求划“{layout.approve_mark}”和“{layout.oppose_mark}”：请人工录入")
+    h = homography(image, layout)
+    out = []
+    missing = 0
+    for index, post in enumerate(layout.posts):
+        for mark in (*post.candidates, *post.write_ins):
+            reading, f, border = read_box(image, h, layout, mark.box, t)
+            missing += not border
+            written = mark.name is None and _written(image, h, layout, mark.name_box, t)
+            out.append(BoxReading(index, mark, reading, f, written))
+    if missing:
+        raise PageRejected(f"此页有 {missing} 个符号栏不在此版选票的位置上（选票放反、版本不符或扫描变形）："
+                           "此页不予识别，请检查后重新扫描或人工录入")
+    return FrontReading(tuple(out), h)
+
+
+def encode_png(image: Image) -> bytes:
+    """A page or crop as PNG bytes (for keeping the scan and showing a crop)."""
+    ok, data = cv2.imencode(".png", image)
+    if not ok:
+        raise ValueError("PNG encoding failed")
+    return io.BytesIO(data.tobytes()).getvalue()
