@@ -48,3 +48,29 @@ def resolve_voter(db: Session, election: Election, text: str, role: str = "选�
     if someone is not None:
         raise UserError(f"{role}“{typed}”在居民名册中，但不是本次选举的登记选民")
     raise UserError(f"{role}“{typed[:40]}”不在本次选举的选民名单中：请填写选民编号或完整姓名，或扫描选民证")
+
+
+def resolve_resident(db: Session, election: Election, text: str, role: str = "居民") -> Resident:
+    """The one person of the register (voter or not: an objection may be about someone left
+    off the roll) that ``text`` names by voter number, name or card scan; same-name people
+    are listed to be told apart, as for voters."""
+    typed = " ".join(text.split())
+    if not typed:
+        raise UserError(f"请填写{role}的选民编号或姓名")
+    everyone = select(Resident).where(Resident.election_id == election.id)
+    if typed.isdigit() and len(typed) <= 9:
+        found = db.scalar(everyone.where(Resident.voter_number == int(typed)))
+        if found is None:
+            raise UserError(f"{role}：选民编号 {typed} 不在本次选举的名册中；不是选民的居民请填写姓名")
+        return found
+    named = list(db.scalars(everyone.where(Resident.name == typed).order_by(Resident.voter_number, Resident.id)))
+    if len(named) == 1:
+        return named[0]
+    if len(named) > 1:
+        listed = "；".join(describe(p) for p in named[:MAX_SHOWN])
+        raise UserError(f"{role}“{typed}”有 {len(named)} 位同名居民：{listed}。请改填其选民编号，"
+                        f"或在申诉内容中写明是哪一位")
+    card = find_voter_by_card(db, election, typed)
+    if card is not None:
+        return card
+    raise UserError(f"{role}“{typed[:40]}”不在本次选举的居民名册中：请填写选民编号或完整姓名，或不填而在申诉内容中写明")

@@ -15,8 +15,8 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Optional
+from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired
 
 from .. import clock
 from ..clock import cn_date
@@ -32,6 +32,7 @@ from ..roll.files import template_xlsx
 from ..roll.glyphs import describe, unprintable, unprintable_on_roll
 from ..roll.groups import groups_of
 from ..roll.importing import import_roll
+from ..roll.lookup import resolve_resident
 from ..roll.publication import (
     decide_objection,
     file_objection,
@@ -104,7 +105,7 @@ class FreezeForm(FlaskForm):
 
 class ObjectionForm(FlaskForm):
     objector = StringField(_l("申诉人"), validators=[DataRequired(message=_l("请填写申诉人姓名"))])
-    resident_id = IntegerField(_l("涉及居民编号（可不填）"), validators=[Optional()])
+    resident = StringField(_l("涉及的居民（选民编号或姓名，可不填）"))
     text = TextAreaField(_l("申诉内容"), validators=[DataRequired(message=_l("请填写申诉内容"))])
     filed_on = DateField(_l("申诉日期"), validators=[DataRequired(message=_l("请填写申诉日期（年-月-日）"))])
 
@@ -375,12 +376,13 @@ def objections(election_id: int):
         if current_user.role not in WRITE:
             abort(403)
         try:
+            # Chosen the way every page chooses a person: voter number or name, never the
+            # register's internal id.
+            about = resolve_resident(db, election, form.resident.data, "涉及的居民") \
+                if (form.resident.data or "").strip() else None
             file_objection(db, election, form.objector.data, form.text.data, form.filed_on.data,
-                           current_user.username, form.resident_id.data)
+                           current_user.username, about.id if about is not None else None)
             db.commit()
-        except NotFound:
-            db.rollback()
-            flash(_("居民编号 %(n)s 不在本选举的名册中。", n=form.resident_id.data), "error")
         except UserError as error:
             refuse(error)
         else:

@@ -201,7 +201,7 @@ def test_publication_objection_freeze_and_notice(page, roll_world):
     page.get_by_role("button", name="登记申诉").click()
     assert "申诉期限已过" in page.content()
     page.get_by_label("申诉人", exact=True).fill("王强")
-    page.get_by_label("涉及居民编号（可不填）").fill(str(roll_world["ids"]["张伟"]))
+    page.get_by_label("涉及的居民（选民编号或姓名，可不填）").fill("张伟")
     page.get_by_label("申诉内容").fill("张伟已于上月迁出，不应列入")
     page.get_by_label("申诉日期").fill(TODAY.isoformat())
     page.get_by_role("button", name="登记申诉").click()
