@@ -759,6 +759,12 @@ def verify_read(res: ReadResult, pins: Pins = Pins()) -> tuple[list[Check], dict
         from election.protocol.verify_recount import recount_checks
 
         c.checks.extend(recount_checks(c))
+    from election.protocol.verify_between import NAMES as BETWEEN_NAMES
+    from election.protocol.verify_between import between_checks
+
+    for name, fn in between_checks(c):
+        NAMES_ZH.setdefault(name, BETWEEN_NAMES[name])
+        c.run(name, fn)
     if pins.receipt is not None:
         c.run("receipt", _receipt)
     return c.checks, c.facts

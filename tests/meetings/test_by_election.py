@@ -83,6 +83,7 @@ def test_resignation_then_by_election_fills_the_seat_with_a_woman(db, world, mon
     chain = zipfile.ZipFile(BytesIO(data)).read("chain.jsonl").decode().splitlines()
     kinds = [json.loads(line)["kind"] for line in chain]
     assert "seat.vacated" in kinds and "by_election.called" in kinds
+    assert "vacancies" in {c.name_en for c in checks}
 
 
 def test_by_election_refused_while_a_round_is_open(db, world):
@@ -92,3 +93,37 @@ def test_by_election_refused_while_a_round_is_open(db, world):
     by_election.call_by_election(db, election, today() + timedelta(days=10), "a_committee")
     with pytest.raises(UserError, match="第 2 轮投票尚未公布结果"):
         by_election.call_by_election(db, election, today() + timedelta(days=10), "a_committee")
+
+
+def test_recall_and_meeting_events_verified_in_the_bundle(db, world, monkeypatch):
+    from datetime import datetime, time
+
+    from election import clock
+    from election.meetings import service as meetings
+    from election.recall import service as recalls
+    from election.roll.cards import assign_cards
+
+    election = world["a"]["election"]
+    w = voting.setup(db, election, voters=40)
+    voting.vote_round(db, w, monkeypatch, 1, w.voters[:30], lambda i: ALL)
+    assign_cards(db, election, "x")
+    member = next(m for m in mandates.composition(db, election).serving if m.post == "jwh_fu_zhuren")
+    signers = "\n".join(str(v.voter_number) for v in w.voters[30:38])
+    row = recalls.propose(db, election, member.key, "不履行职责", "voters", signers, "a_committee")
+    recalls.record_vote(db, election, row.id, 25, 20, today(), "a_committee")
+    day = today() + timedelta(days=10)
+    m = meetings.convene(db, election, kind="residents", basis="adults", title="议事", agenda="", held_on=day,
+                         place="", convened_by="committee", actor="a_committee")
+    db.commit()
+    clock.pin(datetime.combine(day, time(9, 0), tzinfo=clock.zone()))
+    for v in w.voters[:21]:
+        meetings.attend(db, election, m.id, str(v.voter_number), "a_committee")
+    meetings.decide(db, election, m.id, "同意", 11, 10, 0, "a_committee")
+    meetings.close(db, election, m.id, "a_committee")
+    db.commit()
+    data = export_bundle(db, election, DATA_KEY, "a_committee", auditor=False, round_number=1).data
+    db.commit()
+    checks = {c.name_en: c for c in verify.run(data)}
+    assert all(c.ok for c in checks.values()), [c for c in checks.values() if not c.ok]
+    assert {"meeting_decisions", "recall_votes", "vacancies"} <= set(checks)
+    assert "1 项罢免要求、1 次投票" in checks["recall_votes"].detail

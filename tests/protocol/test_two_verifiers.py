@@ -24,7 +24,8 @@ VECTORS = ROOT / "docs" / "vectors"
 NODE = shutil.which("node")
 BROWSER_NOT_RUN = ("winners", "recount", "audit_sample", "recount_format", "recount_trustees", "recount_papers",
                    "recount_selections", "recount_seats", "recount_invalid_posts",
-                   "recount_decryption", "recount_totals")  # JuxuanVerify.NOT_RUN
+                   "recount_decryption", "recount_totals", "meeting_decisions", "recall_votes",
+                   "vacancies")  # JuxuanVerify.NOT_RUN
 
 
 def test_vectors_are_current() -> None:

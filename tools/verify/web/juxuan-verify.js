@@ -814,6 +814,6 @@
 
   root.JuxuanVerify = { verifyBundle, canon, merkleRoot, receiptHash, parseReceipt, NOT_RUN: ["winners", "recount", "audit_sample",
     "recount_format", "recount_trustees", "recount_papers", "recount_selections", "recount_seats",
-    "recount_invalid_posts", "recount_decryption", "recount_totals"] };
+    "recount_invalid_posts", "recount_decryption", "recount_totals", "meeting_decisions", "recall_votes", "vacancies"] };
   if (typeof module !== "undefined") module.exports = root.JuxuanVerify;
 })(typeof globalThis !== "undefined" ? globalThis : this);

@@ -1,0 +1,155 @@
+"""Checks of the events between elections in a bundle's chain (issue 20): every recorded
+meeting decision, recall and vacancy is decided again from its own numbers with the rules
+and the bundle's rulebook.json, so a chain cannot say "adopted" or "recalled" where the
+numbers and the rulebook do not.
+
+* `meeting_decisions`: the meeting was convened earlier in the chain with at least the notice
+  period before its day (and, when called on request, with the request share); at each
+  decision the quorum held (more than the quorum share of the members), the votes do not
+  exceed those present, the share used is the rulebook's, and "adopted" is more than that
+  share of those present; nothing is decided after the meeting closed.
+* `recall_votes`: each vote follows its proposal; the proposal had at least the rulebook's
+  share of signers; valid and carried are recomputed (recall_turnout, recall_approve); a
+  carried recall is followed by the member's seat.vacated.
+* `vacancies`: each seat.vacated names a member elected to that post by a published result
+  and still serving (not vacated before).
+
+Run only when the chain holds such events. Pure: rules and protocol only.
+"""
+from __future__ import annotations
+
+from datetime import date
+from fractions import Fraction
+from typing import TYPE_CHECKING, Any
+
+from election.rules.meetings import meeting_rules
+from election.rules.recall import at_least, more_than, recall_vote
+from election.rules.rulebook import Rulebook, RulebookError
+
+if TYPE_CHECKING:
+    from election.protocol.verify import Ctx
+
+NAMES = {"meeting_decisions": "会议决定", "recall_votes": "罢免投票", "vacancies": "出缺与补选"}
+MEETING = {"meeting_convened", "meeting_decision_recorded", "meeting_closed"}
+RECALL = {"recall_petition_filed", "recall_vote_recorded"}
+SEATS = {"seat_vacated", "by_election_called"}
+
+
+def _kind(ev: Any) -> str:
+    return str(ev.kind).replace(".", "_").lower()
+
+
+def _book(c: Ctx) -> Rulebook:
+    try:
+        return Rulebook.from_dict(c.d["rulebook.json"])
+    except (RulebookError, TypeError, ValueError) as error:
+        raise ValueError(f"rulebook.json 无法读取：{error}") from None
+
+
+def _share(text: Any) -> Fraction:
+    return Fraction(str(text))
+
+
+def _meetings(c: Ctx) -> tuple[list[str], str]:
+    book = _book(c)
+    convened: dict[Any, dict[str, Any]] = {}
+    closed: set[Any] = set()
+    problems: list[str] = []
+    decisions = 0
+    for ev in c.events:
+        kind, p = _kind(ev), ev.payload
+        if kind == "meeting_convened":
+            mr = meeting_rules(book, p["kind"])
+            gap = (date.fromisoformat(p["held_on"]) - date.fromisoformat(p["notice_on"])).days
+            if gap < mr.notice_days:
+                problems.append(f"第 {ev.seq} 号事件：会议公告至召开仅 {gap} 天，规则要求 {mr.notice_days} 天")
+            req = p.get("request")
+            if req is not None:
+                share = getattr(book, mr.request_key(req["base"]))
+                if not at_least(req["supporters"], req["total"], share):
+                    problems.append(f"第 {ev.seq} 号事件：提议 {req['supporters']}/{req['total']} 未达到{share}")
+            convened[p["meeting"]] = p
+        elif kind == "meeting_decision_recorded":
+            decisions += 1
+            m = convened.get(p["meeting"])
+            if m is None:
+                problems.append(f"第 {ev.seq} 号事件：会议 {p['meeting']} 未见召集记录")
+                continue
+            if p["meeting"] in closed:
+                problems.append(f"第 {ev.seq} 号事件：会议 {p['meeting']} 闭会后仍有表决")
+            mr = meeting_rules(book, m["kind"])
+            present, members = p["present"], p["members"]
+            if not more_than(present, members, mr.quorum):
+                problems.append(f"第 {ev.seq} 号事件：应到 {members} 人、实到 {present} 人，未超过{mr.quorum}，不能表决")
+            if p["in_favour"] + p["against"] + p["abstain"] > present:
+                problems.append(f"第 {ev.seq} 号事件：赞成、反对、弃权合计多于到会的 {present} 人")
+            rule = p.get("rule", {})
+            if rule.get("key") != mr.decision_key or _share(rule.get("share")) != mr.decision:
+                problems.append(f"第 {ev.seq} 号事件：表决规则 {rule} 不是规则集的 {mr.decision_key} = {mr.decision}")
+            if bool(p["adopted"]) != more_than(p["in_favour"], present, mr.decision):
+                problems.append(f"第 {ev.seq} 号事件：赞成 {p['in_favour']}/{present}，按{mr.decision}应为"
+                                f"{'通过' if not p['adopted'] else '未通过'}，事件记为{'通过' if p['adopted'] else '未通过'}")
+        elif kind == "meeting_closed":
+            closed.add(p["meeting"])
+    return problems, f"{len(convened)} 次会议、{decisions} 项表决按规则集重算一致"
+
+
+def _recalls(c: Ctx) -> tuple[list[str], str]:
+    book = _book(c)
+    filed: dict[Any, dict[str, Any]] = {}
+    problems: list[str] = []
+    votes = 0
+    vacated_after: list[tuple[int, str, str]] = [(ev.seq, str(ev.payload.get("post")), str(ev.payload.get("person")))
+                                                 for ev in c.events if _kind(ev) == "seat_vacated"]
+    for ev in c.events:
+        kind, p = _kind(ev), ev.payload
+        if kind == "recall_petition_filed":
+            share = book.recall_propose_voters if p["base"] == "voters" else book.recall_propose_reps
+            if not at_least(p["signers"], max(p["total"], p["signers"], 1), share):
+                problems.append(f"第 {ev.seq} 号事件：罢免联名 {p['signers']}/{p['total']}，未达到{share}")
+            filed[p["recall"]] = p
+        elif kind == "recall_vote_recorded":
+            votes += 1
+            petition = filed.get(p["recall"])
+            if petition is None:
+                problems.append(f"第 {ev.seq} 号事件：罢免 {p['recall']} 未见提出记录")
+                continue
+            again = recall_vote(p["registered"], p["voted"], p["in_favour"], book.recall_turnout, book.recall_approve)
+            if (again.valid, again.carried) != (bool(p["valid"]), bool(p["carried"])):
+                problems.append(f"第 {ev.seq} 号事件：{again.message}，与事件记录（有效 {p['valid']}，通过 {p['carried']}）不符")
+            if again.carried and not any(seq > ev.seq and post == p["post"] and person == str(p["person"])
+                                         for seq, post, person in vacated_after):
+                problems.append(f"第 {ev.seq} 号事件：罢免通过，但之后没有该成员职位出缺的记录")
+    return problems, f"{len(filed)} 项罢免要求、{votes} 次投票按规则集重算一致"
+
+
+def _vacancies(c: Ctx) -> tuple[list[str], str]:
+    problems: list[str] = []
+    elected: set[tuple[str, str]] = set()
+    gone: set[tuple[str, str]] = set()
+    for ev in c.events:
+        kind, p = _kind(ev), ev.payload
+        if kind == "result_published":
+            for post, info in p.get("posts", {}).items():
+                elected |= {(post, str(person)) for person in info.get("elected", [])}
+        elif kind == "seat_vacated":
+            who = (str(p["post"]), str(p["person"]))
+            if who not in elected:
+                problems.append(f"第 {ev.seq} 号事件：{p.get('name', who[1])}未经公布的结果当选{who[0]}，不能出缺")
+            elif who in gone:
+                problems.append(f"第 {ev.seq} 号事件：{p.get('name', who[1])}已离任，不能再次出缺")
+            gone.add(who)
+    return problems, f"{len(gone)} 名成员离任，均为此前当选的现任成员"
+
+
+def between_checks(c: Ctx) -> list[tuple[str, Any]]:
+    """The checks that apply to this chain (none when it holds no such event)."""
+    kinds = {_kind(e) for e in c.events}
+    out: list[tuple[str, Any]] = []
+    if kinds & MEETING:
+        out.append(("meeting_decisions", _meetings))
+    if kinds & RECALL:
+        out.append(("recall_votes", _recalls))
+    if kinds & SEATS:
+        out.append(("vacancies", _vacancies))
+    return out

@@ -1,0 +1,77 @@
+"""The verifier's checks of the events between elections (issue 20): meeting decisions,
+recall votes and vacancies decided again from each event's numbers and the bundle's
+rulebook; a chain whose verdict does not follow from its numbers fails the named check."""
+from __future__ import annotations
+
+from election.protocol.chain import Event
+from election.protocol.verify import Ctx, Pins
+from election.protocol.verify_between import between_checks
+from election.rules.rulebook import Rulebook
+
+
+def _ctx(*events: tuple[str, dict]) -> Ctx:
+    evs = [Event(0, "genesis", {}, "0" * 64, None, "0" * 64)]
+    evs += [Event(i, kind, payload, "0" * 64, None, f"{i:064x}") for i, (kind, payload) in enumerate(events, start=1)]
+    return Ctx({"rulebook.json": Rulebook().to_dict()}, {}, Pins(), events=evs)
+
+
+def _verdict(c: Ctx) -> dict[str, list[str]]:
+    return {name: fn(c)[0] for name, fn in between_checks(c)}
+
+
+CONVENED = ("meeting.convened", {"meeting": 1, "kind": "representatives", "notice_on": "2026-06-15",
+                                 "held_on": "2026-06-25", "request": None})
+
+
+def _decision(present=5, in_favour=4, adopted=True, members=8, share="2/3", key="rep_meeting_decision"):
+    return ("meeting.decision_recorded", {"meeting": 1, "members": members, "present": present, "in_favour": in_favour,
+                                          "against": present - in_favour, "abstain": 0, "adopted": adopted,
+                                          "rule": {"key": key, "share": share}})
+
+
+def test_no_such_events_no_checks() -> None:
+    assert between_checks(_ctx(("result_published", {"posts": {}}))) == []
+
+
+def test_a_sound_meeting_passes() -> None:
+    assert _verdict(_ctx(CONVENED, _decision(), ("meeting.closed", {"meeting": 1}))) == {"meeting_decisions": []}
+
+
+def test_meeting_forgeries_each_named() -> None:
+    assert "未超过1/2" in _verdict(_ctx(CONVENED, _decision(present=4, in_favour=4)))["meeting_decisions"][0]
+    assert "事件记为通过" in _verdict(_ctx(CONVENED, _decision(present=6, in_favour=4)))["meeting_decisions"][0]
+    assert "不是规则集的" in _verdict(_ctx(CONVENED, _decision(share="1/2")))["meeting_decisions"][0]
+    short = ("meeting.convened", {**CONVENED[1], "held_on": "2026-06-20"})
+    assert "仅 5 天" in _verdict(_ctx(short, _decision()))["meeting_decisions"][0]
+    closed = _verdict(_ctx(CONVENED, ("meeting.closed", {"meeting": 1}), _decision()))
+    assert "闭会后仍有表决" in closed["meeting_decisions"][0]
+    assert "未见召集记录" in _verdict(_ctx(_decision()))["meeting_decisions"][0]
+
+
+ELECTED = ("result_published", {"round": 1, "posts": {"jwh_fu_zhuren": {"elected": ["7"]}}})
+FILED = ("recall.petition_filed", {"recall": 1, "post": "jwh_fu_zhuren", "person": "7", "base": "voters",
+                                   "signers": 4, "total": 20})
+
+
+def _vote(voted=12, in_favour=7, valid=True, carried=True):
+    return ("recall.vote_recorded", {"recall": 1, "post": "jwh_fu_zhuren", "person": "7", "registered": 20,
+                                     "voted": voted, "in_favour": in_favour, "valid": valid, "carried": carried})
+
+
+VACATED = ("seat.vacated", {"post": "jwh_fu_zhuren", "person": "7", "name": "甲", "reason": "recalled"})
+
+
+def test_a_sound_recall_passes() -> None:
+    assert _verdict(_ctx(ELECTED, FILED, _vote(), VACATED)) == {"recall_votes": [], "vacancies": []}
+    assert _verdict(_ctx(ELECTED, FILED, _vote(10, 10, False, False))) == {"recall_votes": []}  # exactly half: void
+
+
+def test_recall_forgeries_each_named() -> None:
+    assert "未达到1/5" in _verdict(_ctx(ELECTED, ("recall.petition_filed", {**FILED[1], "signers": 3})))["recall_votes"][0]
+    assert "与事件记录" in _verdict(_ctx(ELECTED, FILED, _vote(12, 6), VACATED))["recall_votes"][0]  # exactly half of votes
+    assert "没有该成员职位出缺" in _verdict(_ctx(ELECTED, FILED, _vote()))["recall_votes"][0]
+
+
+def test_vacancy_of_someone_not_elected_or_twice() -> None:
+    assert "未经公布的结果当选" in _verdict(_ctx(VACATED))["vacancies"][0]
+    assert "已离任" in _verdict(_ctx(ELECTED, VACATED, VACATED))["vacancies"][0]
