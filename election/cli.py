@@ -204,6 +204,69 @@ def tally_cmd(scenario: str) -> None:
         fail(error)
 
 
+@main.group("scan", help="扫描计票。\n\nCounting from scanned papers.")
+def scan_group() -> None:
+    pass
+
+
+@scan_group.command("count", help="读取文件夹中的扫描件（PDF、TIFF、PNG、JPEG，正反两面），提出每张选票的计票记录；"
+                    "确定的选票经监票人确认（--approve-as）后记入，其余交人工录入。\n\n"
+                    "Read a folder of duplex scans into proposed records; with --approve-as the scrutineer "
+                    "approves the batch and its confident papers are recorded, the rest go to people.")
+@click.argument("folder", type=click.Path(exists=True, file_okay=False))
+@click.option("--election", "election_id", required=True, type=int, help="选举编号 / election id")
+@click.option("--round", "round_number", required=True, type=int, help="轮次 / round number")
+@click.option("--box", "box_id", type=int, default=None, help="票箱编号（记入时必填） / ballot box id (to record)")
+@click.option("--approve-as", "scrutineer", default="", help="确认本批的监票人 / the scrutineer approving the batch")
+def scan_count_cmd(folder: str, election_id: int, round_number: int, box_id: int | None, scrutineer: str) -> None:
+    from pathlib import Path
+
+    from ballots.scan_reader import PageRejected, load_pages
+
+    from .counting.scanning import batch_counts, interpret, record_confident
+    from .models import Election
+    from .settings import box_of
+
+    files = sorted(p for p in Path(folder).iterdir() if p.suffix.lower() in (".pdf", ".tif", ".tiff", ".png", ".jpg", ".jpeg"))
+    pages, labels = [], []
+    for path in files:
+        try:
+            found = load_pages(path.read_bytes())
+        except PageRejected as error:
+            fail(UserError(f"{path.name}：{error}"))
+        pages += found
+        labels += [f"{path.name}#{i + 1}" if len(found) > 1 else path.name for i in range(len(found))]
+    if not pages:
+        fail(UserError(f"文件夹 {folder} 中没有扫描件（PDF、TIFF、PNG、JPEG）"))
+    with session() as db:
+        election = db.get(Election, election_id)
+        if election is None:
+            fail(UserError(f"选举编号 {election_id} 不存在"))
+        try:
+            proposals = interpret(db, election, round_number, pages)
+        except UserError as error:
+            fail(error)
+        sure = [p for p in proposals if p.confident]
+        for p in proposals:
+            where = "、".join(labels[n - 1] for n in p.pages)
+            state = "确定 / confident" if p.confident else "需人工 / to people: " + "；".join(p.reasons)
+            click.echo(f"{where}\t{state}")
+        click.echo(f"共 {len(proposals)} 张选票：确定 {len(sure)} 张，需人工 {len(proposals) - len(sure)} 张 / "
+                   f"papers {len(proposals)}, confident {len(sure)}, to people {len(proposals) - len(sure)}")
+        for post, counts in sorted(batch_counts(proposals).items()):
+            click.echo(f"{post}\t" + "  ".join(f"{key} {n}" for key, n in sorted(counts.items())))
+        if scrutineer and box_id is None:
+            fail(UserError("记入计票记录须指定票箱（--box）"))
+        if scrutineer and box_id is not None:
+            try:
+                done = record_confident(db, election, box_of(db, election, box_id), proposals, scrutineer)
+                db.commit()
+            except UserError as error:
+                db.rollback()
+                fail(error)
+            click.echo(f"已记入 {done} 张 / recorded {done}")
+
+
 # Bundles: `juxuan bundle export` and `juxuan demo --simulate` (election/cli_bundle.py).
 from .cli_bundle import add_simulate as _add_simulate  # noqa: E402
 from .cli_bundle import bundle_group as _bundle_group  # noqa: E402

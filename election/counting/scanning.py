@@ -1,0 +1,173 @@
+"""Counting from scans (issue 21): a batch of scanned pages becomes proposed records.
+
+Each paper is two pages of a duplex scan: the front (the marks, found by its fiducials) and
+the back (the audit QR, JXA:...), in either order. The back gives D, D gives the paper's
+round and print batch, the batch's paper version gives the map of its boxes
+(ballots.mark_map), and ballots.scan_reader reads the front. A paper is *confident* when
+every box read plainly as ○, × or blank, no write-in line is written in or marked, no post
+has more ○ than seats and the paper is not blank; every other paper, and every page that
+could not be read, goes to people (hand entry today; the adjudication page is still to
+come). Confident papers are recorded only when a scrutineer approves the batch
+(``record_confident``), through the same ``record_paper`` as hand entry.
+
+Nothing here stores or logs the images or pairs a paper with a voter: a proposal holds D and
+the marks, as the record does.
+"""
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ballots.mark_map import MarkMap, mark_map
+from ballots.scan_reader import FrontReading, Image, PageRejected, Reading, audit_qr_of, read_front
+
+from ..errors import UserError
+from ..models import AuditCode, BallotBox, Election, PrintBatch
+from ..polling.printing import ballot_specs
+from ..rules.tally_types import BODY_ZH
+from .service import Ballot, d_from_scan, paper_ballot, record_paper
+
+
+@dataclass
+class Proposal:
+    """One paper of a batch: its pages, D, the proposed marks, and why people must look."""
+
+    pages: tuple[int, ...]  # page numbers in the batch, from 1
+    d_hash: str | None = None
+    marks: dict | None = None
+    reasons: list[str] = field(default_factory=list)
+
+    @property
+    def confident(self) -> bool:
+        return self.d_hash is not None and self.marks is not None and not self.reasons
+
+
+def pair_pages(pages: list[Image]) -> list[tuple[tuple[int, ...], Image | None, str | None]]:
+    """Group pages into papers: (page numbers, front, audit QR text). A back is known by its
+    audit QR; a front and the back beside it (before or after) are one paper; a page left
+    alone is a paper with a part missing."""
+    qrs = [audit_qr_of(page) for page in pages]
+    out: list[tuple[tuple[int, ...], Image | None, str | None]] = []
+    i = 0
+    while i < len(pages):
+        here, there = qrs[i], qrs[i + 1] if i + 1 < len(pages) else None
+        if i + 1 < len(pages) and (here is None) != (there is None):
+            front = pages[i] if here is None else pages[i + 1]
+            out.append(((i + 1, i + 2), front, here or there))
+            i += 2
+        else:
+            out.append(((i + 1,), pages[i] if here is None else None, here))
+            i += 1
+    return out
+
+
+def interpret(db: Session, election: Election, round_number: int, pages: list[Image]) -> list[Proposal]:
+    """Read a batch of scanned pages of round ``round_number`` into proposals (nothing recorded)."""
+    maps: dict[str, MarkMap] = {}
+    out = []
+    for numbers, front, qr in pair_pages(pages):
+        proposal = Proposal(numbers)
+        out.append(proposal)
+        if qr is None:
+            proposal.reasons.append("找不到选票背面的审计二维码")
+            continue
+        if front is None:
+            proposal.reasons.append("缺少选票正面（划票面）")
+            continue
+        try:
+            d = d_from_scan(election, qr)
+        except UserError as error:
+            proposal.reasons.extend(error.messages)
+            continue
+        code = db.get(AuditCode, (election.id, d))
+        if code is None or code.state != "printed":
+            proposal.reasons.append("此选票的审计码不在本次选举的印制清单中" if code is None else
+                                    "此选票已经录入过或已作废")
+            continue
+        if code.round_number != round_number:
+            proposal.reasons.append(f"此选票是第 {code.round_number} 轮的选票")
+            continue
+        proposal.d_hash = d
+        body = db.scalar(select(PrintBatch.body).where(PrintBatch.election_id == election.id,
+                                                       PrintBatch.round_number == round_number,
+                                                       PrintBatch.batch == code.batch)) or ""
+        if body not in maps:
+            specs = dict(ballot_specs(db, election, round_number))
+            if body not in specs:
+                proposal.reasons.append(f"本轮没有“{BODY_ZH.get(body, body) or '全部职位'}”这种选票")
+                continue
+            maps[body] = mark_map(specs[body])
+        try:
+            reading = read_front(front, maps[body])
+        except (PageRejected, ValueError) as error:
+            proposal.reasons.append(str(error))
+            continue
+        proposal.marks, reasons = _marks(paper_ballot(db, election, code), reading)
+        proposal.reasons.extend(reasons)
+    return out
+
+
+def _marks(ballot: Ballot, reading: FrontReading) -> tuple[dict, list[str]]:
+    """The record's marks from the reading, and every reason for people to look."""
+    reasons: list[str] = []
+    marks: dict = {}
+    by_post: dict[int, list] = {}
+    for box in reading.boxes:
+        by_post.setdefault(box.post, []).append(box)
+    if len(by_post) != len(ballot.posts):
+        return {}, ["选票版式与本轮职务不符"]
+    plain = 0
+    for index, (spec, candidates) in enumerate(ballot.posts):
+        boxes = by_post[index]
+        named = [b for b in boxes if b.box.name is not None]
+        lines = [b for b in boxes if b.box.name is None]
+        if len(named) != len(candidates):
+            return {}, [f"{spec.name_zh}：选票上的候选人数与本轮不符"]
+        entry: dict = {"approve": [], "oppose": [], "write_ins": [], "unreadable": False}
+        for box, candidate in zip(named, candidates, strict=True):
+            if box.reading is Reading.UNSURE:
+                reasons.append(f"{spec.name_zh}“{box.box.name}”的标记无法确定")
+            elif box.reading is not Reading.BLANK:
+                entry[box.reading.value].append(str(candidate.resident_id))
+                plain += 1
+        for line in lines:
+            if line.written or line.reading is not Reading.BLANK:
+                reasons.append(f"{spec.name_zh}第 {line.box.line + 1} 个另选他人栏有字迹或标记")
+        if len(entry["approve"]) > spec.seats:
+            reasons.append(f"{spec.name_zh}划“○”{len(entry['approve'])} 人，多于应选 {spec.seats} 人")
+        marks[spec.key] = entry
+    if not plain and not reasons:
+        reasons.append("空白票（未划任何符号）")
+    return marks, reasons
+
+
+def batch_counts(proposals: Iterable[Proposal]) -> dict[str, Counter[str]]:
+    """What the scrutineer approves: per post, the confident papers' ○ and × per candidate
+    (resident id) — counts only, no paper."""
+    out: dict[str, Counter[str]] = {}
+    for p in proposals:
+        if not p.confident or p.marks is None:
+            continue
+        for post, entry in p.marks.items():
+            counts = out.setdefault(post, Counter())
+            for rid in entry["approve"]:
+                counts[f"{rid}:approve"] += 1
+            for rid in entry["oppose"]:
+                counts[f"{rid}:oppose"] += 1
+    return out
+
+
+def record_confident(db: Session, election: Election, box: BallotBox, proposals: Iterable[Proposal],
+                     scrutineer: str) -> int:
+    """Record the confident papers of a batch the scrutineer approved; returns how many.
+    Each goes through record_paper (once only, its event without D or marks)."""
+    done = 0
+    for p in proposals:
+        if p.confident and p.d_hash is not None:
+            record_paper(db, election, box, p.d_hash, p.marks or {}, scrutineer)
+            done += 1
+    return done

@@ -1,0 +1,120 @@
+"""Counting from scans (election/counting/scanning.py): real papers of a built election, printed
+by the ballot code with the papers' own audit codes on the back, marked by a program, scanned
+(tests/scanning/deck.py effects), fed as a batch with fronts and backs in either order. The
+confident papers' proposed records equal the marks drawn; the others name why people must
+look; nothing is recorded until the batch is approved, then through record_paper."""
+from __future__ import annotations
+
+import io
+import random
+
+import pytest
+from sqlalchemy import select
+
+from ballots.ballot_paper import render_ballots
+from ballots.ballot_spec import PaperCodes
+from ballots.mark_map import mark_map
+from election.counting.scanning import batch_counts, interpret, record_confident
+from election.models import AuditCode
+from election.polling.printing import ballot_specs
+from tests.conftest import DATA_KEY
+from tests.scanning.deck import draw_mark, rasterise, scan_effects
+
+from .builder import build
+
+DPI = 150
+
+
+@pytest.fixture
+def scanned(db, world):
+    election = world["a"]["election"]
+    built = build(db, election, DATA_KEY, voters=12, papers=5, boxes=1)
+    spec = dict(ballot_specs(db, election, 1))[""]
+    layout = mark_map(spec)
+    posts = list(built.candidates)
+    rng = random.Random(21)
+    # paper -> {post: {candidate position: style}}
+    plans = [
+        {"jwh_zhuren": {0: "circle", 1: "cross"}, "jwh_weiyuan": {0: "circle", 2: "circle", 4: "cross"}},
+        {"jwh_fu_zhuren": {1: "circle"}, "jdw_weiyuan": {0: "cross", 1: "light_circle"}},
+        {"jwh_zhuren": {0: "tick"}},  # a mark the paper gives no meaning: people decide
+        {},  # blank paper
+        {"jwh_zhuren": {0: "circle", 1: "circle"}},  # two ○ for one seat: people decide
+    ]
+    pages = []
+    for i, plan in enumerate(plans):
+        buf = io.BytesIO()
+        render_ballots(spec, [PaperCodes(f"T{i:07d}", f"https://jx.example.cn/r/T{i}", built.scans[i])], buf)
+        front, back = rasterise(buf.getvalue(), 0, DPI), rasterise(buf.getvalue(), 1, DPI)
+        for post, marks in plan.items():
+            boxes = layout.posts[posts.index(post)].candidates
+            for position, style in marks.items():
+                draw_mark(front, rng, style, boxes[position].box, layout.height, DPI)
+        pair = [scan_effects(front, rng, max_degrees=3), scan_effects(back, rng, max_degrees=3)]
+        pages += pair if i % 2 == 0 else pair[::-1]  # some papers fed back first
+    return election, built, plans, pages
+
+
+def test_batch_becomes_proposed_records_and_is_recorded_when_approved(db, scanned):
+    election, built, plans, pages = scanned
+    proposals = interpret(db, election, 1, pages)
+    assert [p.pages for p in proposals] == [(1, 2), (3, 4), (5, 6), (7, 8), (9, 10)]
+    assert [p.confident for p in proposals] == [True, True, False, False, False]
+    assert any("无法确定" in r for r in proposals[2].reasons)
+    assert any("空白票" in r for r in proposals[3].reasons)
+    assert any("多于应选" in r for r in proposals[4].reasons)
+    for proposal, plan in zip(proposals[:2], plans[:2], strict=True):
+        for post, cands in built.candidates.items():
+            want = plan.get(post, {})
+            entry = proposal.marks[post]  # type: ignore[index]
+            assert sorted(entry["approve"]) == sorted(str(cands[k].resident_id) for k, s in want.items() if "circle" in s)
+            assert sorted(entry["oppose"]) == sorted(str(cands[k].resident_id) for k, s in want.items() if "cross" in s)
+    counts = batch_counts(proposals)
+    assert counts["jwh_zhuren"][f"{built.candidates['jwh_zhuren'][0].resident_id}:approve"] == 1
+    # Nothing is recorded before the scrutineer approves the batch.
+    assert db.scalar(select(AuditCode).where(AuditCode.state == "counted")) is None
+    assert record_confident(db, election, built.boxes[0], proposals, "a_scrutineer") == 2
+    db.commit()
+    counted = {c.d_hash: c.marks for c in db.scalars(select(AuditCode).where(AuditCode.state == "counted"))}
+    assert counted == {p.d_hash: p.marks for p in proposals[:2]}
+    # The same pages again: the counted papers are refused, not counted twice.
+    again = interpret(db, election, 1, pages[:4])
+    assert not any(p.confident for p in again) and all("已经录入" in " ".join(p.reasons) for p in again)
+
+
+def test_a_page_alone_or_unreadable_is_named(db, scanned):
+    election, _built, _plans, pages = scanned
+    # a back alone (the next page is a back too), a back with its front turned round, a front alone
+    import cv2
+
+    upside_down = cv2.rotate(pages[3], cv2.ROTATE_180)
+    proposals = interpret(db, election, 1, [pages[2], pages[2], upside_down, pages[0]])
+    assert [p.pages for p in proposals] == [(1,), (2, 3), (4,)]
+    assert "缺少选票正面" in proposals[0].reasons[0]
+    assert "不予识别" in proposals[1].reasons[0] and proposals[1].marks is None
+    assert "审计二维码" in proposals[2].reasons[0]
+    assert not any(p.confident for p in proposals)
+
+
+def test_command_line_counts_a_folder_and_records_when_approved(app, db, scanned, tmp_path):
+    import cv2
+
+    from election.cli import main
+
+    election, built, _plans, pages = scanned
+    for i, page in enumerate(pages):
+        cv2.imwrite(str(tmp_path / f"scan-{i:03d}.png"), page)
+    runner = app.test_cli_runner()
+    args = ["scan", "count", "--election", str(election.id), "--round", "1", str(tmp_path)]
+    result = runner.invoke(main, args)
+    assert result.exit_code == 0, result.output
+    assert "确定 2 张，需人工 3 张" in result.output
+    assert "scan-004.png、scan-005.png\t需人工" in result.output
+    db.rollback()  # a new transaction sees what the command committed
+    assert db.scalar(select(AuditCode).where(AuditCode.state == "counted")) is None
+    result = runner.invoke(main, [*args, "--approve-as", "a_scrutineer"])
+    assert result.exit_code == 1 and "--box" in result.output
+    result = runner.invoke(main, [*args, "--approve-as", "a_scrutineer", "--box", str(built.boxes[0].id)])
+    assert result.exit_code == 0 and "已记入 2 张" in result.output, result.output
+    db.rollback()  # a new transaction sees what the command committed
+    assert len(list(db.scalars(select(AuditCode).where(AuditCode.state == "counted")))) == 2
