@@ -6,6 +6,7 @@ user cannot even learn that they exist.
 """
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable
 from functools import wraps
 
@@ -26,16 +27,24 @@ def public(view: Callable) -> Callable:
 
 
 def roles(*allowed: str) -> Callable[[Callable], Callable]:
-    """Require a logged-in user with one of `allowed` roles (any role when empty)."""
+    """Require a logged-in user with one of `allowed` roles (any role when empty).
+
+    A view of an election's URL (`<int:election_id>`) that names a parameter `election` is
+    handed the election itself, already checked to be the user's: it never loads it again."""
 
     def decorate(view: Callable) -> Callable:
+        wants_election = "election" in inspect.signature(view).parameters
+
         @wraps(view)
         def wrapper(*args, **kwargs):
             if not current_user.is_authenticated:
                 return redirect(url_for("auth.login", next=request.full_path))
             # Scope before role: another community's URL must answer 404 whatever the role.
             if "election_id" in kwargs:
-                election_or_404(kwargs["election_id"])
+                election = election_or_404(kwargs["election_id"])
+                if wants_election:
+                    del kwargs["election_id"]
+                    kwargs["election"] = election
             elif "community_id" in kwargs:
                 community_or_404(kwargs["community_id"])
             if allowed and current_user.role not in allowed:

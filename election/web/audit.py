@@ -217,9 +217,9 @@ def office_key(election_id: int):
 
 @bp.route("/e/<int:election_id>/countersign", methods=["POST"])
 @roles("auditor")
-def sign(election_id: int):
+def sign(election: Election):
     """Seal the auditor bundle the office will check and countersign on its own computer, as a job."""
-    election = election_or_404(election_id)
+    election_id = election.id  # what the job keeps: it runs after the request's session
     number = _round(election)
     data_key, actor, instance = current_app.config["DATA_KEY"], current_user.username, current_app.instance_path
 
@@ -257,9 +257,9 @@ def upload(election_id: int):
 
 @bp.route("/e/<int:election_id>/export", methods=["POST"])
 @roles("auditor")
-def export(election_id: int):
+def export(election: Election):
     """Seal a fresh auditor bundle (records, audit) without countersigning it, as a job."""
-    election = election_or_404(election_id)
+    election_id = election.id  # what the job keeps: it runs after the request's session
     number = _round(election)
     data_key, actor, instance = current_app.config["DATA_KEY"], current_user.username, current_app.instance_path
     path = auditor_bundle_path(instance, election, number)
@@ -279,8 +279,7 @@ def export(election_id: int):
 
 @bp.route("/e/<int:election_id>/bundle.zip")
 @roles("auditor")
-def bundle(election_id: int):
-    election = election_or_404(election_id)
+def bundle(election: Election):
     number = _round(election)
     path = auditor_bundle_path(current_app.instance_path, election, number)
     if not path.exists():

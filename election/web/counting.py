@@ -62,8 +62,7 @@ def _round(election, number: int) -> Round:
 
 @bp.route("/elections/<int:election_id>/counting")
 @roles(*WATCHERS)
-def overview(election_id: int):
-    election = election_or_404(election_id)
+def overview(election: Election):
     db = get_db()
     detail = []
     post_names: dict[str, str] = {}
@@ -161,16 +160,14 @@ def second(election_id: int, number: int):
 
 @bp.route("/elections/<int:election_id>/counting/<int:number>/tally.json")
 @roles(*WATCHERS)
-def tally_json(election_id: int, number: int):
-    election = election_or_404(election_id)
+def tally_json(election: Election, number: int):
     _round(election, number)
     return jsonify(live_tally(get_db(), election, number))
 
 
 @bp.route("/elections/<int:election_id>/counting/<int:number>/running")
 @roles(*WATCHERS)
-def running(election_id: int, number: int):
-    election = election_or_404(election_id)
+def running(election: Election, number: int):
     _round(election, number)
     return render_template("counting/running.html", election=election, number=number, projector=False,
                            data=live_tally(get_db(), election, number))
@@ -178,8 +175,7 @@ def running(election_id: int, number: int):
 
 @bp.route("/elections/<int:election_id>/counting/<int:number>/projector")
 @roles(*WATCHERS)
-def projector(election_id: int, number: int):
-    election = election_or_404(election_id)
+def projector(election: Election, number: int):
     _round(election, number)
     return render_template("counting/projector.html", election=election, number=number, projector=True,
                            data=live_tally(get_db(), election, number))
@@ -187,8 +183,7 @@ def projector(election_id: int, number: int):
 
 @bp.route("/elections/<int:election_id>/counting/<int:number>/board", methods=["GET", "POST"])
 @roles("committee", "scrutineer")
-def board(election_id: int, number: int):
-    election = election_or_404(election_id)
+def board(election: Election, number: int):
     _round(election, number)
     db = get_db()
     form = FlaskForm()
@@ -275,20 +270,19 @@ def mismatch_resolve(election_id: int, number: int, d_hash: str):
 
 @bp.route("/elections/<int:election_id>/counting/<int:number>/preview")
 @roles("committee", "scrutineer")
-def preview(election_id: int, number: int):
+def preview(election: Election, number: int):
     """The result as it would be published, computed from the records; nothing is written.
     The committee checks it against the tally board before pressing 公布."""
-    election = election_or_404(election_id)
     db = get_db()
     _round(election, number)
     if published(db, election, number) is not None:
-        return redirect(url_for("counting.overview", election_id=election_id))
+        return redirect(url_for("counting.overview", election_id=election.id))
     problems = blockers(db, election, number)
     try:
         data, names = preview_result(db, election, number)
     except UserError as error:
         refuse(error)
-        return redirect(url_for("counting.overview", election_id=election_id))
+        return redirect(url_for("counting.overview", election_id=election.id))
     return render_template("counting/preview.html", election=election, number=number, data=data,
                            lines=summary.lines(election, data, names), next_step=summary.next_step(data),
                            blockers=problems)
@@ -296,8 +290,7 @@ def preview(election_id: int, number: int):
 
 @bp.route("/elections/<int:election_id>/final-list")
 @roles("committee", "scrutineer", "street_admin", "auditor")
-def final_list(election_id: int):
-    election = election_or_404(election_id)
+def final_list(election: Election):
     return render_template("counting/final_list.html", election=election, final=summary.final_list(get_db(), election))
 
 

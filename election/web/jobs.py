@@ -16,7 +16,7 @@ from flask_login import current_user
 
 from .. import jobs
 from ..models import Election
-from .access import election_or_404, roles
+from .access import roles
 
 bp = Blueprint("jobs", __name__, url_prefix="/elections/<int:election_id>/jobs")
 MIMETYPES = {".pdf": "application/pdf"}
@@ -52,9 +52,8 @@ def _state(election_id: int, job: str) -> dict:
 
 @bp.route("/<job>")
 @roles()
-def page(election_id: int, job: str):
-    election = election_or_404(election_id)
-    return render_template("jobs/job.html", election=election, job=job, state=_state(election_id, job))
+def page(election: Election, job: str):
+    return render_template("jobs/job.html", election=election, job=job, state=_state(election.id, job))
 
 
 @bp.route("/<job>/progress")

@@ -19,6 +19,7 @@ from .. import clock
 from ..errors import UserError
 from ..meetings import documents
 from ..meetings import service as svc
+from ..models import Election
 from ..rules.meetings import MEETING_BASES, MEETING_KINDS, REQUEST_BASES
 from ..settings import rulebook_of
 from .access import election_or_404, roles
@@ -73,8 +74,7 @@ def _run(action) -> bool:
 
 @bp.route("/elections/<int:election_id>/meetings", methods=["GET", "POST"])
 @roles("committee", "street_admin")
-def index(election_id: int):
-    election = election_or_404(election_id)
+def index(election: Election):
     db = get_db()
     form = ConveneForm()
     form.group.choices = options([("", "—")] + [(g, g) for g in svc.groups(db, election)])
@@ -88,7 +88,7 @@ def index(election_id: int):
                     convened_by=form.convened_by.data, actor=current_user.username, group_name=form.group.data or "",
                     request_base=form.request_base.data or "", supporters=form.supporters.data))):
                 flash(_("会议已召集，请打印公告张贴。"), "info")
-                return redirect(url_for("meetings.page", election_id=election_id, meeting_id=made[0].id))
+                return redirect(url_for("meetings.page", election_id=election.id, meeting_id=made[0].id))
         else:
             form_errors(form)
     if not form.is_submitted():
@@ -106,8 +106,7 @@ def _meeting_or_404(election, meeting_id: int):
 
 @bp.route("/elections/<int:election_id>/meetings/<int:meeting_id>")
 @roles("committee", "street_admin")
-def page(election_id: int, meeting_id: int):
-    election = election_or_404(election_id)
+def page(election: Election, meeting_id: int):
     db = get_db()
     meeting = _meeting_or_404(election, meeting_id)
     return render_template(

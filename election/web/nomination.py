@@ -13,10 +13,10 @@ from wtforms.validators import DataRequired
 
 from .. import clock
 from ..errors import UserError
-from ..models import CANDIDATE_STATUSES, CHANNELS, RELATIONS
+from ..models import CANDIDATE_STATUSES, CHANNELS, RELATIONS, Election
 from ..nomination import round_candidates, service
 from ..settings import posts_of, rulebook_of
-from .access import election_or_404, roles
+from .access import roles
 from .choices import options
 from .db import get_db
 from .feedback import form_errors, refuse
@@ -58,8 +58,7 @@ class WithdrawForm(FlaskForm):
 
 @bp.route("/elections/<int:election_id>/nomination")
 @roles("committee", "street_admin")
-def index(election_id: int):
-    election = election_or_404(election_id)
+def index(election: Election):
     db = get_db()
     candidates = service.candidates_of(db, election, statuses=tuple(CANDIDATE_STATUSES))
     by_post = {p.key: [c for c in candidates if c.post == p.key] for p in posts_of(election)}
@@ -73,8 +72,7 @@ def index(election_id: int):
 
 @bp.route("/elections/<int:election_id>/nomination/new", methods=["GET", "POST"])
 @roles("committee")
-def new(election_id: int):
-    election = election_or_404(election_id)
+def new(election: Election):
     form = NominationForm()
     form.post.choices = options([(p.key, p.name_zh) for p in posts_of(election)])
     if form.validate_on_submit():
@@ -98,8 +96,7 @@ def new(election_id: int):
 
 @bp.route("/elections/<int:election_id>/nomination/confirm")
 @roles("committee", "street_admin")
-def confirm(election_id: int):
-    election = election_or_404(election_id)
+def confirm(election: Election):
     db = get_db()
     chairs = service.candidates_of(db, election, "jdw_zhuren")
     # Where the rulebook asks for it, the community Party organisation confirms the
@@ -115,8 +112,7 @@ def confirm(election_id: int):
 
 @bp.route("/elections/<int:election_id>/nomination/confirm/<int:candidate_id>", methods=["POST"])
 @roles("street_admin")
-def confirm_post(election_id: int, candidate_id: int):
-    election = election_or_404(election_id)
+def confirm_post(election: Election, candidate_id: int):
     form = ConfirmForm()
     if form.validate_on_submit():
         db = get_db()
@@ -167,8 +163,7 @@ def reject_member_post(election_id: int, candidate_id: int):
 
 @bp.route("/elections/<int:election_id>/nomination/confirm-member/<int:candidate_id>", methods=["POST"])
 @roles("committee")
-def confirm_member_post(election_id: int, candidate_id: int):
-    election = election_or_404(election_id)
+def confirm_member_post(election: Election, candidate_id: int):
     form = FlaskForm()
     if form.validate_on_submit():
         db = get_db()
@@ -184,8 +179,7 @@ def confirm_member_post(election_id: int, candidate_id: int):
 
 @bp.route("/elections/<int:election_id>/nomination/primary/<post>", methods=["GET", "POST"])
 @roles("committee")
-def primary(election_id: int, post: str):
-    election = election_or_404(election_id)
+def primary(election: Election, post: str):
     db = get_db()
     try:
         the_post = service.post_of(election, post)
@@ -227,8 +221,7 @@ def primary(election_id: int, post: str):
 
 @bp.route("/elections/<int:election_id>/nomination/relations", methods=["GET", "POST"])
 @roles("committee")
-def relations(election_id: int):
-    election = election_or_404(election_id)
+def relations(election: Election):
     db = get_db()
     form = RelationForm()
     if form.validate_on_submit():
@@ -246,8 +239,7 @@ def relations(election_id: int):
 
 @bp.route("/elections/<int:election_id>/nomination/publish", methods=["GET", "POST"])
 @roles("committee", "street_admin")
-def publish(election_id: int):
-    election = election_or_404(election_id)
+def publish(election: Election):
     db = get_db()
     form = PublishForm()
     if request.method == "GET" and form.published_on.data is None:
@@ -273,8 +265,7 @@ def publish(election_id: int):
 
 @bp.route("/elections/<int:election_id>/nomination/withdraw/<int:candidate_id>", methods=["POST"])
 @roles("committee")
-def withdraw(election_id: int, candidate_id: int):
-    election = election_or_404(election_id)
+def withdraw(election: Election, candidate_id: int):
     form = WithdrawForm()
     if form.validate_on_submit():
         db = get_db()
@@ -294,8 +285,7 @@ def withdraw(election_id: int, candidate_id: int):
 
 @bp.route("/elections/<int:election_id>/nomination/notice.pdf")
 @roles("committee", "street_admin")
-def notice(election_id: int):
-    election = election_or_404(election_id)
+def notice(election: Election):
     try:
         pdf = service.notice_pdf(get_db(), election)
     except UserError as error:
@@ -313,10 +303,9 @@ class RoundCandidateForm(FlaskForm):
 
 @bp.route("/elections/<int:election_id>/nomination/round", methods=["GET", "POST"])
 @roles("committee", "street_admin")
-def round_page(election_id: int):
+def round_page(election: Election):
     """A later round short of candidates: the committee nominates for each section, then
     publishes the list like the first one (the round opens for printing)."""
-    election = election_or_404(election_id)
     db = get_db()
     rnd = round_candidates.nominating_round(db, election)
     secs = round_candidates.sections(db, election, rnd) if rnd else []
@@ -353,8 +342,7 @@ def round_page(election_id: int):
 
 @bp.route("/elections/<int:election_id>/nomination/round/<int:number>/notice.pdf")
 @roles("committee", "street_admin")
-def round_notice(election_id: int, number: int):
-    election = election_or_404(election_id)
+def round_notice(election: Election, number: int):
     try:
         pdf = round_candidates.notice_pdf(get_db(), election, number)
     except UserError as error:

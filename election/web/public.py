@@ -174,9 +174,9 @@ def bundle(election_id: int):
 
 @bp.route("/e/<int:election_id>/publish", methods=["POST"])
 @roles("committee", "street_admin")
-def publish(election_id: int):
+def publish(election: Election):
     """Seal and publish a round's public bundle, as a job with a progress page."""
-    election = election_or_404(election_id)
+    election_id = election.id  # what the job keeps: it runs after the request's session
     number = request.form.get("round", type=int)
     data_key, actor, instance = current_app.config["DATA_KEY"], current_user.username, current_app.instance_path
 

@@ -15,7 +15,7 @@ from wtforms.validators import DataRequired, InputRequired, NumberRange, Optiona
 
 from .. import clock
 from ..errors import UserError
-from ..models import COMMITTEE_BODIES, REP_METHODS, RepArea
+from ..models import COMMITTEE_BODIES, REP_METHODS, Election, RepArea
 from ..representatives import areas as area_svc
 from ..representatives import committee as committee_svc
 from ..representatives import meetings as meeting_svc
@@ -102,8 +102,7 @@ def _run(action) -> bool:
 
 @bp.route("/elections/<int:election_id>/representatives")
 @roles("committee", "street_admin")
-def areas(election_id: int):
-    election = election_or_404(election_id)
+def areas(election: Election):
     db = get_db()
     rules = rulebook_of(election)
     method_form = MethodForm(method=area_svc.plan_method(db, election))
@@ -157,8 +156,7 @@ def adjust(election_id: int):
 
 @bp.route("/elections/<int:election_id>/representatives/areas/<int:area_id>", methods=["GET", "POST"])
 @roles("committee", "street_admin")
-def meeting(election_id: int, area_id: int):
-    election = election_or_404(election_id)
+def meeting(election: Election, area_id: int):
     db = get_db()
     area = db.get(RepArea, area_id)
     if area is None or area.election_id != election.id:
@@ -170,7 +168,7 @@ def meeting(election_id: int, area_id: int):
             if _run(lambda db: meeting_svc.record_area_meeting(
                     db, election, area.id, form.present.data, form.votes.data, form.held_on.data, current_user.username)):
                 flash(_("推选会议已记录。"), "info")
-                return redirect(url_for("representatives.meeting", election_id=election_id, area_id=area_id))
+                return redirect(url_for("representatives.meeting", election_id=election.id, area_id=area_id))
         else:
             form_errors(form)
     households = area_svc.area_households(db, area)
@@ -183,8 +181,7 @@ def meeting(election_id: int, area_id: int):
 
 @bp.route("/elections/<int:election_id>/representatives/list")
 @roles("committee", "street_admin")
-def roster(election_id: int):
-    election = election_or_404(election_id)
+def roster(election: Election):
     db = get_db()
     lines = roster_svc.roster(db, election)
     rules = rulebook_of(election)
@@ -215,8 +212,7 @@ def replace(election_id: int, rep_id: int):
 
 @bp.route("/elections/<int:election_id>/representatives/notice.pdf")
 @roles("committee", "street_admin")
-def notice(election_id: int):
-    election = election_or_404(election_id)
+def notice(election: Election):
     db = get_db()
     buffer = io.BytesIO()
     try:
@@ -224,15 +220,14 @@ def notice(election_id: int):
         roster_svc.notice_pdf(db, election, buffer, names)
     except UserError as error:
         refuse(error)
-        return redirect(url_for("representatives.roster", election_id=election_id))
+        return redirect(url_for("representatives.roster", election_id=election.id))
     buffer.seek(0)
     return send_file(buffer, mimetype="application/pdf", download_name=f"居民代表名单公告-{election.id}.pdf")
 
 
 @bp.route("/elections/<int:election_id>/group-leaders", methods=["GET", "POST"])
 @roles("committee", "street_admin")
-def leaders(election_id: int):
-    election = election_or_404(election_id)
+def leaders(election: Election):
     db = get_db()
     form = LeaderForm()
     names = meeting_svc.group_names(db, election)
@@ -244,7 +239,7 @@ def leaders(election_id: int):
                     db, election, form.group.data, form.basis.data, form.present.data, form.votes.data,
                     form.held_on.data, current_user.username)):
                 flash(_("居民小组长推选会议已记录。"), "info")
-                return redirect(url_for("representatives.leaders", election_id=election_id))
+                return redirect(url_for("representatives.leaders", election_id=election.id))
         else:
             form_errors(form)
     return render_template(
@@ -255,8 +250,7 @@ def leaders(election_id: int):
 
 @bp.route("/elections/<int:election_id>/election-committee", methods=["GET", "POST"])
 @roles("committee", "street_admin")
-def committee(election_id: int):
-    election = election_or_404(election_id)
+def committee(election: Election):
     db = get_db()
     rules = rulebook_of(election)
     form = CommitteeForm()
@@ -267,7 +261,7 @@ def committee(election_id: int):
                     db, election, form.chosen_by.data, form.votes.data, form.size.data, form.chair.data,
                     current_user.username)):
                 flash(_("选举委员会推选结果已记录。"), "info")
-                return redirect(url_for("representatives.committee", election_id=election_id))
+                return redirect(url_for("representatives.committee", election_id=election.id))
         else:
             form_errors(form)
     return render_template(

@@ -139,8 +139,7 @@ def _resident(election, resident_id: int) -> Resident:
 
 @bp.route("/")
 @roles(*READ)
-def index(election_id: int):
-    election = election_or_404(election_id)
+def index(election: Election):
     db = get_db()
     q = request.args.get("q", "").strip()
     results = search_voters(db, election, q, pii=PersonalData(current_app.config["DATA_KEY"])) if q else []
@@ -159,9 +158,9 @@ def template(election_id: int):
 
 @bp.route("/import", methods=["GET", "POST"])
 @roles(*WRITE)
-def import_page(election_id: int):
+def import_page(election: Election):
     """Upload a roll file: the check and the import run as a job with a progress page."""
-    election = election_or_404(election_id)
+    election_id = election.id  # what the job keeps: it runs after the request's session
     form = ImportForm()
     if form.validate_on_submit():
         upload = form.file.data
@@ -187,8 +186,7 @@ def import_page(election_id: int):
 
 @bp.route("/residents/<int:resident_id>", methods=["GET", "POST"])
 @roles(*READ)
-def resident(election_id: int, resident_id: int):
-    election = election_or_404(election_id)
+def resident(election: Election, resident_id: int):
     person = _resident(election, resident_id)
     db = get_db()
     form = StatusForm()
@@ -218,9 +216,8 @@ def resident(election_id: int, resident_id: int):
 
 @bp.route("/residents/<int:resident_id>/edit", methods=["POST"])
 @roles(*WRITE)
-def edit(election_id: int, resident_id: int):
+def edit(election: Election, resident_id: int):
     """Correct name, sex or 居民小组 before the freeze (a recorded event)."""
-    election = election_or_404(election_id)
     person = _resident(election, resident_id)
     db = get_db()
     form = EditForm(prefix="e")
@@ -246,9 +243,8 @@ def edit(election_id: int, resident_id: int):
 
 @bp.route("/residents/<int:resident_id>/card.pdf")
 @roles(*READ)
-def one_card(election_id: int, resident_id: int):
+def one_card(election: Election, resident_id: int):
     """One voter's card (a lost or damaged card reprinted; the same card code)."""
-    election = election_or_404(election_id)
     person = _resident(election, resident_id)
     out = io.BytesIO()
     try:
@@ -264,8 +260,7 @@ def one_card(election_id: int, resident_id: int):
 
 @bp.route("/applications", methods=["GET", "POST"])
 @roles(*READ)
-def applications(election_id: int):
-    election = election_or_404(election_id)
+def applications(election: Election):
     db = get_db()
     candidates = list(db.scalars(select(Resident).where(
         Resident.election_id == election.id, Resident.status.in_(("pending", "ineligible")))
@@ -297,8 +292,7 @@ def applications(election_id: int):
 
 @bp.route("/publication", methods=["GET", "POST"])
 @roles(*READ)
-def publication(election_id: int):
-    election = election_or_404(election_id)
+def publication(election: Election):
     db = get_db()
     form = PublishForm()
     if request.method == "GET" and not form.published_on.data:
@@ -323,8 +317,7 @@ def publication(election_id: int):
 
 @bp.route("/freeze", methods=["POST"])
 @roles(*WRITE)
-def freeze(election_id: int):
-    election = election_or_404(election_id)
+def freeze(election: Election):
     form = FreezeForm(prefix="f")
     if form.validate_on_submit():
         db = get_db()
@@ -344,9 +337,9 @@ def freeze(election_id: int):
 
 @bp.route("/notice", methods=["POST"])
 @roles(*READ)
-def notice(election_id: int):
+def notice(election: Election):
     """The 选民名单公告 (or 更正公告) PDF of the whole roll, rendered as a job."""
-    election = election_or_404(election_id)
+    election_id = election.id  # what the job keeps: it runs after the request's session
     if not FlaskForm(prefix="n").validate_on_submit():
         abort(400)
     amended = request.form.get("amended") == "1"
@@ -366,8 +359,7 @@ def notice(election_id: int):
 
 @bp.route("/objections", methods=["GET", "POST"])
 @roles(*READ)
-def objections(election_id: int):
-    election = election_or_404(election_id)
+def objections(election: Election):
     db = get_db()
     form = ObjectionForm()
     if request.method == "GET":
@@ -397,8 +389,7 @@ def objections(election_id: int):
 
 @bp.route("/objections/<int:objection_id>/decide", methods=["POST"])
 @roles(*WRITE)
-def decide(election_id: int, objection_id: int):
-    election = election_or_404(election_id)
+def decide(election: Election, objection_id: int):
     db = get_db()
     try:
         objection = objection_of(db, election, objection_id)
@@ -421,8 +412,8 @@ def decide(election_id: int, objection_id: int):
 
 @bp.route("/cards", methods=["GET", "POST"])
 @roles(*READ)
-def cards(election_id: int):
-    election = election_or_404(election_id)
+def cards(election: Election):
+    election_id = election.id  # what the job keeps: it runs after the request's session
     db = get_db()
     form = CardsForm()
     form.group.choices = options([("", _("全部居民小组")), *((g, g) for g in groups_of(db, election))])
@@ -458,8 +449,7 @@ def cards(election_id: int):
 
 @bp.route("/cards/assign", methods=["POST"])
 @roles(*WRITE)
-def assign(election_id: int):
-    election = election_or_404(election_id)
+def assign(election: Election):
     if FlaskForm(prefix="a").validate_on_submit():
         db = get_db()
         n = assign_cards(db, election, current_user.username)
@@ -470,10 +460,9 @@ def assign(election_id: int):
 
 @bp.route("/household-reps", methods=["GET", "POST"])
 @roles(*READ)
-def household_reps(election_id: int):
+def household_reps(election: Election):
     """户代表选举: each household's designated representative, with its written designation;
     the electors of the election are these representatives (roll.electors)."""
-    election = election_or_404(election_id)
     db = get_db()
     form = HouseholdRepForm()
     if form.validate_on_submit():

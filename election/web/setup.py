@@ -21,7 +21,7 @@ from ..rules.rulebook import CHOICE_LABELS, Rulebook
 from ..settings import rulebook_of
 from ..setup.service import ElectionDraft, change_rulebook, create_community, create_election
 from ..workflow.stages import next_stage, stages, warnings
-from .access import community_or_404, election_or_404, roles
+from .access import community_or_404, roles
 from .choices import options
 from .db import get_db
 from .feedback import refuse
@@ -99,8 +99,7 @@ def new_election(community_id: int):
 
 @bp.route("/elections/<int:election_id>")
 @roles()
-def election(election_id: int):
-    election = election_or_404(election_id)
+def election(election: Election):
     db = get_db()
     views = stages(db, election)
     return render_template(
@@ -135,8 +134,7 @@ def _parse(rulebook: Rulebook, form: dict) -> dict:
 
 @bp.route("/elections/<int:election_id>/rulebook", methods=["GET", "POST"])
 @roles("committee", "street_admin")
-def rulebook(election_id: int):
-    election = election_or_404(election_id)
+def rulebook(election: Election):
     current = rulebook_of(election)
     form = FlaskForm()
     if form.validate_on_submit():

@@ -134,16 +134,15 @@ def _json_download(body: object, name: str) -> Response:
 
 @bp.route("/e/<int:election_id>/trustees/<any(ceremony,publics,shares):what>.json")
 @roles("committee")
-def download(election_id: int, what: str) -> Response:
-    election = election_or_404(election_id)
+def download(election: Election, what: str) -> Response:
     docs = service.documents(get_db(), election)
     return _json_download(docs[what], f"{election.uid}-{what}.json")
 
 
 @bp.route("/e/<int:election_id>/trustees/round/<int:number>/encrypt", methods=["POST"])
 @roles("committee")
-def encrypt(election_id: int, number: int) -> Response:
-    election = election_or_404(election_id)
+def encrypt(election: Election, number: int) -> Response:
+    election_id = election.id  # what the job keeps: it runs after the request's session
     instance, actor = current_app.instance_path, current_user.username
 
     def work(db: Session, running: Running) -> dict[str, int]:
@@ -151,17 +150,16 @@ def encrypt(election_id: int, number: int) -> Response:
         return {"papers": done}
 
     return redirect(start_job(election, "recount_encrypt", _("加密第 %(n)s 轮计票记录", n=number), work,
-                              allowed=("committee",), back=url_for("trustees.page", election_id=election_id),
+                              allowed=("committee",), back=url_for("trustees.page", election_id=election.id),
                               back_label=_("返回公开重计")))
 
 
 @bp.route("/e/<int:election_id>/trustees/round/<int:number>/totals.json")
 @roles("committee")
-def totals(election_id: int, number: int) -> Response:
-    election = election_or_404(election_id)
+def totals(election: Election, number: int) -> Response:
     try:
         body = service.totals_for_trustees(current_app.instance_path, election, number)
     except UserError as error:
         refuse(error)
-        return redirect(url_for("trustees.page", election_id=election_id))
+        return redirect(url_for("trustees.page", election_id=election.id))
     return _json_download(body, f"{election.uid}-round{number}-totals.json")

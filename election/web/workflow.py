@@ -18,7 +18,7 @@ from ..models import Election
 from ..wording import plain_rule
 from ..workflow.stages import calendar as calendar_lines
 from ..workflow.stages import late_steps, warnings
-from .access import election_or_404, roles
+from .access import roles
 from .db import get_db
 
 bp = Blueprint("workflow", __name__)
@@ -54,8 +54,7 @@ def late_banner() -> dict:
 
 @bp.route("/elections/<int:election_id>/calendar")
 @roles()
-def calendar(election_id: int):
-    election = election_or_404(election_id)
+def calendar(election: Election):
     db = get_db()
     return render_template(
         "workflow/calendar.html", election=election, lines=calendar_lines(db, election, today()),
@@ -65,8 +64,7 @@ def calendar(election_id: int):
 
 @bp.route("/elections/<int:election_id>/calendar.pdf")
 @roles()
-def calendar_pdf(election_id: int):
-    election = election_or_404(election_id)
+def calendar_pdf(election: Election):
     out = io.BytesIO()
     lines = calendar_lines(get_db(), election, today())
     render_notice(
