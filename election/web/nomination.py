@@ -128,8 +128,7 @@ def confirm_post(election: Election, candidate_id: int):
 
 @bp.route("/elections/<int:election_id>/nomination/confirm/<int:candidate_id>/reject", methods=["POST"])
 @roles("street_admin")
-def reject_post(election_id: int, candidate_id: int):
-    election = election_or_404(election_id)
+def reject_post(election: Election, candidate_id: int):
     form = FlaskForm()
     if form.validate_on_submit():
         db = get_db()
@@ -146,8 +145,7 @@ def reject_post(election_id: int, candidate_id: int):
 
 @bp.route("/elections/<int:election_id>/nomination/confirm-member/<int:candidate_id>/reject", methods=["POST"])
 @roles("committee")
-def reject_member_post(election_id: int, candidate_id: int):
-    election = election_or_404(election_id)
+def reject_member_post(election: Election, candidate_id: int):
     form = FlaskForm()
     if form.validate_on_submit():
         db = get_db()
