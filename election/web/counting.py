@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask import Blueprint, Response, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from ..counting import mixing, reports, sheets, summary
-from ..counting.live import live_tally
+from ..counting.live import live_state, live_tally
 from ..counting.result import (
     blockers,
     board_differences,
@@ -162,7 +162,12 @@ def second(election_id: int, number: int):
 @roles(*WATCHERS)
 def tally_json(election: Election, number: int):
     _round(election, number)
-    return jsonify(live_tally(get_db(), election, number))
+    live = live_state(get_db(), election, number)
+    # Written once per ledger position; a browser that sends the ETag back gets 304, no body.
+    response = Response(live.body, mimetype="application/json")
+    response.set_etag(live.etag)
+    response.cache_control.no_cache = True
+    return response.make_conditional(request)
 
 
 @bp.route("/elections/<int:election_id>/counting/<int:number>/running")

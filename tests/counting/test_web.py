@@ -63,6 +63,9 @@ def test_whole_election_counted_through_web(app, db, world):
     assert [(r["name"], r["votes"]) for r in zhuren["rows"]] == [("张建国", 20), ("李秀英", 8)]
     weiyuan = next(p for p in running["posts"] if p["key"] == "jwh_weiyuan")
     assert {"name": "居民020", "votes": 8, "write_in": True}.items() <= next(r for r in weiyuan["rows"] if r["write_in"]).items()
+    # A poll at the same ledger position is answered from the kept tally: 304 for its ETag.
+    tag = scrutineer.get(f"{base}/1/tally.json").headers["ETag"]
+    assert scrutineer.get(f"{base}/1/tally.json", headers={"If-None-Match": tag}).status_code == 304
     assert "当选票数线" in scrutineer.get(f"{base}/1/projector").get_data(as_text=True)
 
     clerk = app.test_client()
@@ -74,6 +77,8 @@ def test_whole_election_counted_through_web(app, db, world):
     board[f"b-jwh_zhuren-{b.residents[1].id}"] = "9"
     board["csrf_token"] = csrf_token(scrutineer, f"{base}/1/board")
     assert scrutineer.post(f"{base}/1/board", data=board).status_code == 302
+    moved = scrutineer.get(f"{base}/1/tally.json", headers={"If-None-Match": tag})  # the board's event moved the ledger
+    assert moved.status_code == 200 and moved.headers["ETag"] != tag and moved.get_json()["returned"] == 30
 
     committee = app.test_client()
     login(committee, "a_committee")
