@@ -53,3 +53,29 @@ def test_more_representatives_than_the_maximum(db, world, may_exceed):
             svc.group_areas(db, election, 3, "x")
         db.rollback()
         assert svc.group_areas(db, election, 2, "x")  # 4 fit
+
+
+@pytest.mark.parametrize("preset,accepted", [("shanghai", False), ("national", True)])
+def test_an_election_committee_of_five(db, world, preset, accepted):
+    """committee_size_min ([P:SH] 7–9; nationally 5–9): five members seated by the residents'
+    meeting are refused in Shanghai and accepted nationally."""
+    from election.representatives import committee as committee_svc
+    from election.representatives.people import residents_of
+    from election.rules.presets import PRESETS
+
+    election = world["a"]["election"]
+    build_roll(db, election, DATA_KEY, [40])
+    election.rulebook = PRESETS[preset].to_dict()
+    db.commit()
+    everyone = residents_of(db, election)
+    counts: dict[str, int] = {}
+    for p in everyone:
+        counts[p.name] = counts.get(p.name, 0) + 1
+    names = [p.name for p in everyone if counts[p.name] == 1][:7]
+    votes = "\n".join(f"{n} {90 - k}" for k, n in enumerate(names))
+    if accepted:
+        seated = committee_svc.record_result(db, election, "residents_meeting", votes, 5, names[0], "a_committee")
+        assert sum(1 for e in seated if e.seated) == 5
+    else:
+        with pytest.raises(UserError, match="7"):
+            committee_svc.record_result(db, election, "residents_meeting", votes, 5, names[0], "a_committee")
