@@ -15,9 +15,10 @@ from tests.browser.conftest import log_in
 from tests.browser.test_whole_election import ELECTION_DAY, PASSWORD, TODAY, _flash, _roll_xlsx
 
 
-def _create(page, live_app, tmp_path, method: str, place: str):
-    """The street admin creates the election with ``method``; the committee imports, publishes
-    the roll and assigns cards. Returns (db, base, election_id, users, names, street user)."""
+def _create(page, live_app, tmp_path, method: str, place: str, layout: str | None = None):
+    """The street admin creates the election with ``method`` (and the paper ``layout`` label,
+    if given); the committee imports, publishes the roll and assigns cards. Returns (db, base,
+    election_id, users, names, street user)."""
     import uuid
 
     tag = uuid.uuid4().hex[:6]
@@ -37,6 +38,8 @@ def _create(page, live_app, tmp_path, method: str, place: str):
     page.get_by_label("选举名称").fill(f"{place}社区{tag}换届选举")
     page.get_by_label("选举日").fill(ELECTION_DAY.isoformat())
     page.get_by_label("选举方式").select_option(label=method)
+    if layout:
+        page.get_by_label("选票版式").select_option(label=layout)
     page.get_by_label("居委会副主任人数").fill("1")
     page.get_by_label("居委会委员人数").fill("3")
     page.get_by_label("监督委员会副主任人数").fill("0")
@@ -84,7 +87,16 @@ def _create(page, live_app, tmp_path, method: str, place: str):
 def _nominate_and_print(page, db, base, users, street, names, voting, tmp_path):
     """Nominations (women for 委员, so the first paper's woman line can be filled), the list,
     ``voting`` + 2 papers printed and their codes read back from the PDF, one station."""
-    # Nominations (women for 委员, so the first paper's woman line can be filled) and the list.
+    _nominate(page, base, users, street, names)
+    papers = _print(page, base, voting + 2, tmp_path)
+    assert "妇女委员定位名额" in papers.text
+    desk_url, box_url = _station_today(page, base)
+    return papers.codes, desk_url, box_url
+
+
+def _nominate(page, base, users, street, names) -> None:
+    """Nominations (women for 委员, so the first paper's woman line can be filled), the chair
+    confirmed by the street, the list published."""
     slate = {"居民委员会主任": names[0:2], "居民委员会副主任": names[2:4],
              "居民委员会委员": [names[5], names[7], names[13], names[15]],
              "居务监督委员会主任": names[8:10], "居务监督委员会委员": names[10:13]}
@@ -113,27 +125,40 @@ def _nominate_and_print(page, db, base, users, street, names, voting, tmp_path):
     page.get_by_role("button", name="公布正式候选人名单").click()
     assert "正式候选人名单已公布" in _flash(page)
 
-    # Papers: one per household that will vote (8) and two spare; codes read back from the PDF.
-    voting = 8
+
+class Printed:
+    def __init__(self, codes: list[tuple[str, str]], text: str) -> None:
+        self.codes, self.text = codes, text
+
+
+def _print(page, base, count: int, tmp_path, kind: str | None = None) -> Printed:
+    """``count`` papers printed from the polling page (of the paper ``kind`` label, with one
+    paper per body), their (stub, body) codes read back from the PDF with its first page's text."""
     page.goto(f"{base}/polling")
-    page.get_by_label("印制张数").fill(str(voting + 2))
+    page.get_by_label("印制张数").fill(str(count))
+    if kind:
+        page.get_by_label("选票种类").select_option(label=kind)
     page.get_by_role("button", name="开始印制").click()
     link = page.get_by_role("link", name="下载选票 PDF")
     link.wait_for(state="visible", timeout=120000)
     with page.expect_download() as info:
         link.click()
-    pdf_path = tmp_path / "ballots.pdf"
+    pdf_path = tmp_path / f"ballots-{len(list(tmp_path.glob('ballots-*.pdf')))}.pdf"
     info.value.save_as(pdf_path)
     pdf = pdf_path.read_bytes()
     from pypdf import PdfReader
 
     from tests.ballots.pdfcheck import qr_payloads, render_page
 
-    assert "妇女委员定位名额" in PdfReader(io.BytesIO(pdf)).pages[0].extract_text().replace("\n", "")
     papers = []
     for index in range(0, len(PdfReader(io.BytesIO(pdf)).pages), 2):
         found = qr_payloads(render_page(pdf, index, dpi=150)) + qr_payloads(render_page(pdf, index + 1, dpi=150))
         papers.append(([q for q in found if not q.startswith("JXA:")][0], [q for q in found if q.startswith("JXA:")][0]))
+    return Printed(papers, PdfReader(io.BytesIO(pdf)).pages[0].extract_text().replace("\n", ""))
+
+
+def _station_today(page, base) -> tuple[str, str]:
+    """One station with a desk and a box, and polling recorded as held today; (desk, box) URLs."""
     page.goto(f"{base}/polling")
     page.get_by_label("名称").fill("第一投票站")
     page.get_by_label("发票台数").fill("1")
@@ -147,7 +172,7 @@ def _nominate_and_print(page, db, base, users, street, names, voting, tmp_path):
     page.get_by_label("确需今天发放选票的理由（记入选举事件记录，例如街道办事处批准改期的文号）").fill("街道办事处批准改期（测试）")
     page.get_by_role("button", name="登记今天发放选票").click()
     assert page.locator("#day-overridden").count() == 1
-    return papers, desk_url, box_url
+    return desk_url, box_url
 
 
 def _box_count_publish(page, base, users, papers, box_url, voting):
@@ -198,20 +223,21 @@ def _box_count_publish(page, base, users, papers, box_url, voting):
     page.wait_for_url(f"**{base}/counting")
 
 
-def _issue(page, db, election_id, users, desk_url, refused: str, refusal: str, voters: list[str]) -> None:
-    """At the desk: ``refused`` gets no paper and sees ``refusal``; each of ``voters`` gets one."""
+def _issue(page, db, election_id, users, desk_url, refused: str | None, refusal: str, voters: list[str]) -> None:
+    """At the desk: ``refused`` (if any) gets no paper and sees ``refusal``; each of ``voters`` gets one."""
     from election.models import Resident
 
     db.rollback()
     by_name = {r.name: r for r in db.query(Resident).filter(Resident.election_id == election_id)}
     log_in(page, users["clerk"], PASSWORD)
     page.goto(desk_url)
-    page.get_by_label("按姓名、居民小组或身份证号（脱敏）查找").fill(refused)
-    with page.expect_navigation():
-        page.get_by_role("button", name="搜索").click()
-    row = page.locator(f"#voter-{by_name[refused].id}")
-    assert refusal in row.inner_text()
-    assert row.get_by_role("button", name="发给本人一张选票").count() == 0
+    if refused is not None:
+        page.get_by_label("按姓名、居民小组或身份证号（脱敏）查找").fill(refused)
+        with page.expect_navigation():
+            page.get_by_role("button", name="搜索").click()
+        row = page.locator(f"#voter-{by_name[refused].id}")
+        assert refusal in row.inner_text()
+        assert row.get_by_role("button", name="发给本人一张选票").count() == 0
     for name in voters:
         page.get_by_label("扫描选民证二维码").fill(by_name[name].card_code)
         with page.expect_navigation():
