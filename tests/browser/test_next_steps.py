@@ -90,7 +90,7 @@ def test_from_a_nomination_result_to_a_complete_committee(page, fresh, monkeypat
                      data_key=key).result
     assert two["next_round"] == "none" and two["woman"]["status"] == "reserved_filled"
     assert _result_done(page, eid)
-    assert page.locator("#next-action").count() == 0
+    assert "第 3 轮" not in page.locator("p.next").inner_text()  # no further round: what is left is after the result
 
 
 def test_from_a_void_round_to_a_complete_committee(page, fresh, monkeypatch):
