@@ -99,6 +99,7 @@ class BoxReading:
 class FrontReading:
     boxes: tuple[BoxReading, ...]
     homography: npt.NDArray[np.float64] = field(repr=False)  # image px -> canonical px
+    turned: bool = False  # read turned round (fed upside down); the homography is of the turned image
 
     @property
     def unsure(self) -> bool:
@@ -430,9 +431,24 @@ def _written(image: Image, h: npt.NDArray[np.float64], layout: MarkMap, name_box
 
 
 def read_front(image: Image, layout: MarkMap, t: Thresholds = DEFAULT) -> FrontReading:
-    """Every mark box of the front page ``image`` (raises PageRejected without its fiducials)."""
+    """Every mark box of the front page ``image`` (raises PageRejected without its fiducials).
+
+    A paper fed upside down is read turned round: its four squares fit either way up, so the
+    box borders decide which way is right (one way fails them); a page failing both ways is
+    rejected with the first reason."""
     if (layout.approve_mark, layout.oppose_mark) != ("○", "×"):
         raise ValueError(f"扫描计票只识别“○”和“×”，此版选票要求划“{layout.approve_mark}”和“{layout.oppose_mark}”：请人工录入")
+    try:
+        return _read_front(image, layout, t)
+    except PageRejected as error:
+        try:
+            turned = _read_front(np.ascontiguousarray(cv2.rotate(image, cv2.ROTATE_180)), layout, t)
+        except PageRejected:
+            raise error from None
+        return FrontReading(turned.boxes, turned.homography, turned=True)
+
+
+def _read_front(image: Image, layout: MarkMap, t: Thresholds) -> FrontReading:
     h = homography(image, layout)
     out = []
     missing = 0

@@ -15,6 +15,9 @@ BENCHES = [
     ("public recount: one 15-selection ballot encrypted and proved, ElectionGuard's 4096-bit group vs Juxuan's ristretto255, timed in alternation (median time ratio; verify_ratio beside, goal 25 on both)", "tools.bench_recount", "bench_recount", {}),
     ("ballot printing vs its floor: same form once + text + both QR codes encoded (papers/CPU-s ratio)",
      "ballots.bench", "bench_ballots", {"n": 2000}),
+    ("reading scanned papers (fiducials, every box, the back's QR) vs rasterising the same pages at 200 dpi "
+     "(CPU time ratio per page; pages per CPU second and against a 50 pages/min scanner beside)",
+     "ballots.scan_bench", "bench_scan", {"papers": 20}),
     ("ballot printing through the service vs the printing floor", "tools.bench_polling", "bench_printing", {}),
     ("roll import of 10,000 residents vs python-calamine reading the file (time ratio)", "tools.bench_roll",
      "bench_import", {}),

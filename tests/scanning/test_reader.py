@@ -85,9 +85,12 @@ def test_page_without_its_fiducials_is_rejected_never_guessed() -> None:
     cv2.circle(covered, (int(x), int(y)), 60, 255, -1)
     with pytest.raises(PageRejected):
         read_front(covered, layout)
-    # Fed upside down: the four squares fit, the boxes do not (their borders are not found).
-    with pytest.raises(PageRejected, match="符号栏"):
-        read_front(cv2.rotate(page.image, cv2.ROTATE_180), layout)
+    # Fed upside down: the four squares fit either way, the boxes' borders one way only: read
+    # turned round, the same as the right way up.
+    upright = read_front(page.image, layout)
+    turned = read_front(cv2.rotate(page.image, cv2.ROTATE_180), layout)
+    assert turned.turned and not upright.turned
+    assert [b.reading for b in turned.boxes] == [b.reading for b in upright.boxes]
     # Read with the map of another version of the same size: refused, not misread.
     other = replace(A4_SPEC if layout.paper_size == "A4" else A5_SPEC,
                     sections=(PostSection("居民委员会", "委员", 7, ("甲", "乙", "丙", "丁", "戊", "己", "庚", "辛", "壬")),))
@@ -129,3 +132,11 @@ def test_other_marks_than_circle_and_cross_are_not_read() -> None:
     pages = load_pages(_printed(spec, "JXA:" + "0" * 26), dpi=100)
     with pytest.raises(ValueError, match="只识别"):
         read_front(pages[0], mark_map(spec))
+
+
+def test_bench_reads_every_paper_it_times() -> None:
+    from ballots.scan_bench import bench_scan
+
+    result = bench_scan(papers=2, dpi=150)
+    assert result["pages"] == 4 and result["unsure_papers"] == 0
+    assert result["ratio"] > 0 and result["vs_50_pages_per_min_scanner"] > 0
