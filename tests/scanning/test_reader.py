@@ -140,3 +140,18 @@ def test_bench_reads_every_paper_it_times() -> None:
     result = bench_scan(papers=2, dpi=150)
     assert result["pages"] == 4 and result["unsure_papers"] == 0
     assert result["ratio"] > 0 and result["vs_50_pages_per_min_scanner"] > 0
+
+
+def test_colour_scan_of_an_a5_paper_on_an_a4_bed() -> None:
+    """The printed size on a larger scanner: an A5 paper lying in an A4 colour scan at 300 dpi."""
+    page = make_page(3)  # an A5 page of the deck (150, 200 or 300 dpi, already scanned)
+    assert page.layout.paper_size == "A5"
+    bed = np.full((3508, 2480, 3), (236, 240, 238), dtype=np.uint8)
+    h, w = page.image.shape
+    bed[400:400 + h, 300:300 + w] = cv2.cvtColor(page.image, cv2.COLOR_GRAY2BGR)
+    ok, data = cv2.imencode(".png", bed)
+    assert ok
+    (grey,) = load_pages(data.tobytes())
+    readings = [b.reading.value for b in read_front(grey, page.layout).boxes if b.box.name is not None]
+    assert all(got in (m.truth, "unsure") for got, m in zip(readings, page.marks, strict=True))
+    assert sum(got == m.truth for got, m in zip(readings, page.marks, strict=True)) >= len(page.marks) - 1
