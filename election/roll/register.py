@@ -57,6 +57,7 @@ def judge(election: Election, *, birth_date: date, category: str, residence_sinc
         worker_months=book.community_worker_months,
         # A recommendation is looked at when the application is made; a registered worker keeps it.
         worker_needs_recommendation=book.community_worker_recommendation and recommendation is not None,
+        resident_needs_consent=book.nonhukou_consent_required and recommendation is not None,
         recommendation=recommendation or "",
     )
 
@@ -151,7 +152,7 @@ def apply_for_registration(db: Session, election: Election, resident: Resident, 
         election, birth_date=resident.birth_date, category=kind,
         residence_since=since if kind == "resident" else resident.residence_since,
         work_since=since if kind == "worker" else None,
-        recommendation=recommendation if kind == "worker" else None,
+        recommendation=recommendation,
     )
     application = RollApplication(
         election_id=election.id, resident_id=resident.id, kind=kind, since=since,

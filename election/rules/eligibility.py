@@ -76,6 +76,7 @@ def check(
     worker_months: int = 6,
     worker_needs_recommendation: bool = False,
     recommendation: str = "",
+    resident_needs_consent: bool = False,
 ) -> Eligibility:
     """Decide whether one person may be registered; every refusal gives its rule."""
     reasons: list[str] = []
@@ -100,6 +101,10 @@ def check(
                     f"非户籍常住居民自{residence_since.isoformat()}起居住至选举日满{max(m, 0)}个月，"
                     f"不足{residence_months}个月"
                 )
+        # [V art.13]: "经村民会议或者村民代表会议同意" — where the rulebook asks for it, the
+        # application carries the meeting's consent (recommendation holds its reference).
+        if resident_needs_consent and not recommendation.strip():
+            reasons.append("非户籍常住居民申请登记须经居民会议或居民代表会议同意（本选举规则），未填写同意的会议决定")
     elif category == HUJI_WORKER:
         if work_since is None:
             reasons.append(f"社区工作者须填写在本社区工作起始日期，工作满{worker_months}个月方可申请登记")

@@ -118,6 +118,7 @@ class Rulebook:
     voter_min_age: int = _p(18, "选民最低年龄（选举日满）", "Minimum voter age on election day", U_YEARS, "[L2018 art.8] [P:ZJ, SH, BJ]")
     exclude_no_legal_capacity: bool = _p(False, "无行为能力人不列入选民名单", "Exclude persons without legal capacity", U_FLAG, "[P:BJ]")
     nonhukou_residence_months: int = _p(12, "非户籍常住居民申请登记所需居住时间", "Residence for non-hukou residents", U_MONTHS, "[V art.13] [P:JS, SZ]")
+    nonhukou_consent_required: bool = _p(False, "非户籍常住居民登记须经居民会议或居民代表会议同意", "Non-hukou residents registered with the meeting's consent", U_FLAG, "[V art.13]")
     community_worker_months: int = _p(6, "社区工作者申请登记所需工作时间", "Work period for community workers", U_MONTHS, "[L2025] [P:JS]")
     community_worker_recommendation: bool = _p(False, "社区工作者登记须经推荐", "Community workers need a recommendation", U_FLAG, "[P:JS]")
     one_roll_only: bool = _p(True, "选民只能在一地登记", "A voter is on one roll only", U_FLAG, "[V art.13] [P:SZ]")

@@ -90,7 +90,7 @@ class ApplicationForm(FlaskForm):
     kind = SelectField(_l("申请类别"), choices=options(APPLICATION_KINDS))
     since = DateField(_l("居住（工作）起始日期"), validators=[DataRequired(message=_l("请填写起始日期（年-月-日）"))])
     declared_single = BooleanField(_l("申请人声明未在其他地方登记为选民"))
-    recommendation = StringField(_l("推荐单位及推荐材料（社区工作者须经推荐的，必填）"))
+    recommendation = StringField(_l("推荐单位及推荐材料，或同意登记的会议决定（社区工作者须经推荐、非户籍常住居民须经会议同意的，必填）"))
     note = TextAreaField(_l("备注（名单冻结后须填写决定）"))
 
 
