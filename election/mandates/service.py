@@ -15,7 +15,7 @@ from ..clock import local_date
 from ..db import begin_write
 from ..errors import UserError
 from ..ledger.events import record_event
-from ..models import END_REASONS, Election, MandateEnd, RoundResult
+from ..models import END_REASONS, Election, MandateEnd, Meeting, MeetingDecision, RoundResult
 from ..rules.bodies import BodiesConfig
 from ..settings import rulebook_of
 
@@ -96,6 +96,19 @@ def composition(db: Session, election: Election) -> Composition:
     return Composition(rows, [PostSeats(p.key, p.name_zh, p.seats, serving.get(p.key, 0)) for p in posts])
 
 
+def presiding(election: Election, comp: Composition) -> str:
+    """Who presides over the 居民委员会 while its 主任's seat is vacant: a 副主任 until the
+    by-election (no_zhuren_fu_presides, [P:ZJ, SH]); the one with most votes when several."""
+    if any(m.post == "jwh_zhuren" for m in comp.serving):
+        return ""
+    deputies = sorted((m for m in comp.serving if m.post == "jwh_fu_zhuren"), key=lambda m: -m.votes)
+    if not rulebook_of(election).no_zhuren_fu_presides:
+        return "居民委员会主任出缺，由居民委员会决定主持工作的人选，至补选产生主任"
+    if not deputies:
+        return "居民委员会主任、副主任均出缺，须尽快补选"
+    return f"居民委员会主任出缺，由副主任{deputies[0].name}主持工作至补选产生主任"
+
+
 def serving_mandate(db: Session, election: Election, key: str) -> Mandate:
     """The serving member named by ``post:resident id`` (the pages' choice value)."""
     for m in composition(db, election).serving:
@@ -104,14 +117,35 @@ def serving_mandate(db: Session, election: Election, key: str) -> Mandate:
     raise UserError("所选人员不是居民委员会或居务监督委员会的现任成员")
 
 
-def vacate(db: Session, election: Election, key: str, reason: str, ended_on: date, note: str, actor: str) -> Mandate:
-    """A member leaves the seat: recorded once, with the day and the reason; the seat is vacant."""
+def adopted_decisions(db: Session, election: Election) -> list[tuple[MeetingDecision, Meeting]]:
+    """The adopted decisions of this election's meetings (what a resignation may cite)."""
+    rows = db.execute(select(MeetingDecision, Meeting).join(Meeting, Meeting.id == MeetingDecision.meeting_id)
+                      .where(Meeting.election_id == election.id, MeetingDecision.adopted.is_(True))
+                      .order_by(Meeting.held_on, MeetingDecision.number))
+    return [(d, m) for d, m in rows]
+
+
+def decision_label(decision: MeetingDecision, meeting: Meeting) -> str:
+    return f"{meeting.held_on.isoformat()}{meeting.title}第{decision.number}项：{decision.motion}"
+
+
+def vacate(db: Session, election: Election, key: str, reason: str, ended_on: date, note: str, actor: str,
+           decision_id: int | None = None) -> Mandate:
+    """A member leaves the seat: recorded once, with the day and the reason; the seat is vacant.
+    A resignation names the meeting's decision that accepted it (a recorded decision, or a note)."""
     begin_write(db)
     if reason not in END_REASONS:
         raise UserError(f"离任原因“{reason}”无效，可选：{'、'.join(END_REASONS.values())}")
     member = serving_mandate(db, election, key)
     if ended_on < member.since:
         raise UserError(f"{member.name}于 {member.since.isoformat()} 当选，离任日期不能早于当选日期")
+    cited = None
+    if decision_id is not None:
+        found = next(((d, m) for d, m in adopted_decisions(db, election) if d.id == decision_id), None)
+        if found is None:
+            raise UserError("所选会议决定不存在或未通过")
+        cited = found
+        note = (note.strip() + "；" if note.strip() else "") + "依据" + decision_label(*found)
     if reason == "resigned" and not note.strip():
         raise UserError(f"{member.name}书面辞职：须写明接受辞职的会议或决定（如居民会议决定）")
     db.add(MandateEnd(election_id=election.id, post=member.post, resident_id=member.resident_id, ended_on=ended_on,
@@ -120,5 +154,6 @@ def vacate(db: Session, election: Election, key: str, reason: str, ended_on: dat
     record_event(db, election, "seat.vacated", {
         "post": member.post, "person": str(member.resident_id), "name": member.name, "reason": reason,
         "ended_on": ended_on.isoformat(), "round": member.round_number,
+        **({"decision": {"meeting": cited[1].id, "number": cited[0].number}} if cited else {}),
     }, actor, f"{member.name}（{member.post_name}）{END_REASONS[reason]}" + (f"：{note.strip()}" if note.strip() else ""))
     return member

@@ -34,6 +34,7 @@ class VacateForm(FlaskForm):
     member = SelectField(_l("成员"), choices=[], validate_choice=False)
     reason = SelectField(_l("离任原因"), choices=options(LEAVE_REASONS))
     ended_on = DateField(_l("离任日期"), default=clock.today, validators=[DataRequired(message=_l("请填写日期"))])
+    decision = SelectField(_l("接受辞职的会议决定"), choices=[], validate_choice=False)
     note = StringField(_l("说明（辞职须写明接受辞职的会议决定）"))
 
 
@@ -87,17 +88,21 @@ def composition(election_id: int):
     comp = mandates.composition(db, election)
     form = VacateForm()
     form.member.choices = _members(comp)
+    form.decision.choices = options([("", "—")] + [(str(d.id), mandates.decision_label(d, m))
+                                                   for d, m in mandates.adopted_decisions(db, election)])
     if form.is_submitted():
         _writer()
         if form.validate():
+            cited = int(form.decision.data) if (form.decision.data or "").isdigit() else None
             if _run(lambda db: mandates.vacate(db, election, form.member.data, form.reason.data, form.ended_on.data,
-                                               form.note.data or "", current_user.username)):
+                                               form.note.data or "", current_user.username, cited)):
                 flash(_("已记录离任，该职位出缺。"), "info")
                 return redirect(url_for("between.composition", election_id=election_id))
         else:
             form_errors(form)
     return render_template("between/composition.html", election=election, comp=comp, form=form,
-                           by_form=ByElectionForm(), term_ends=term_ends(election))
+                           by_form=ByElectionForm(), term_ends=term_ends(election),
+                           presiding=mandates.presiding(election, comp) if comp.mandates else "")
 
 
 @bp.route("/elections/<int:election_id>/by-election", methods=["POST"])

@@ -7,6 +7,8 @@ between-elections events in its chain."""
 from __future__ import annotations
 
 import json
+import shutil
+import subprocess
 import zipfile
 from datetime import timedelta
 from io import BytesIO
@@ -24,12 +26,27 @@ from election.publication.bundle import export_bundle
 from tests.conftest import DATA_KEY
 from tests.counting import voting
 from tests.meetings.test_vacancy_and_recall import _key, elected_committee
+from tests.protocol.test_two_verifiers import BROWSER_NOT_RUN, ROOT
 from tools import verify
 
 ALL = {"jwh_zhuren": [0], "jwh_fu_zhuren": [0], "jwh_weiyuan": [0, 1, 2], "jdw_zhuren": [0], "jdw_weiyuan": [0, 1]}
 
 
-def test_resignation_then_by_election_fills_the_seat_with_a_woman(db, world, monkeypatch):
+def _browser_verifier_agrees(data: bytes, checks, tmp_path) -> None:
+    """The browser verifier (run by Node) passes the by-election's bundle on every check it runs."""
+    node = shutil.which("node")
+    if node is None:
+        pytest.skip("node (>= 20) is not installed")
+    path = tmp_path / "by-election.zip"
+    path.write_bytes(data)
+    out = subprocess.run([node, str(ROOT / "tools/verify/web/cli.js"), "--json", str(path)],
+                         capture_output=True, text=True, check=False, timeout=120)
+    verdict = json.loads(out.stdout)
+    assert out.returncode == 0 and verdict and all(verdict.values()), verdict
+    assert set(verdict) == {c.name_en for c in checks} - set(BROWSER_NOT_RUN)
+
+
+def test_resignation_then_by_election_fills_the_seat_with_a_woman(db, world, monkeypatch, tmp_path):
     election = world["a"]["election"]
     w = voting.setup(db, election, voters=40)
     voting.vote_round(db, w, monkeypatch, 1, w.voters[:30], lambda i: ALL)
@@ -84,6 +101,7 @@ def test_resignation_then_by_election_fills_the_seat_with_a_woman(db, world, mon
     kinds = [json.loads(line)["kind"] for line in chain]
     assert "seat.vacated" in kinds and "by_election.called" in kinds
     assert "vacancies" in {c.name_en for c in checks}
+    _browser_verifier_agrees(data, checks, tmp_path)
 
 
 def test_by_election_refused_while_a_round_is_open(db, world):

@@ -104,3 +104,40 @@ def test_recall_vote_thresholds_and_the_seat_vacant(db, world, voted, in_favour,
         assert kinds[-1] == "recall.vote_recorded" and vacancies == {}
     with pytest.raises(UserError, match="投票结果已记录"):
         recalls.record_vote(db, election, row.id, voted, in_favour, today(), "a_committee")
+
+
+def test_vice_chair_presides_while_the_chair_is_vacant(db, world):
+    """RULES.md "no 主任 elected": a 副主任 presides until the by-election [P:ZJ, SH]."""
+    election = world["a"]["election"]
+    b = elected_committee(db, election)
+    assert mandates.presiding(election, mandates.composition(db, election)) == ""
+    mandates.vacate(db, election, _key(b, "jwh_zhuren", 0), "died", today(), "", "a_committee")
+    deputy = b.candidates["jwh_fu_zhuren"][0].resident.name
+    assert mandates.presiding(election, mandates.composition(db, election)) == \
+        f"居民委员会主任出缺，由副主任{deputy}主持工作至补选产生主任"
+
+
+def test_resignation_cites_the_meeting_decision_that_accepted_it(db, world):
+    from datetime import datetime, time, timedelta
+
+    from election import clock
+    from election.meetings import service as meetings
+
+    election = world["a"]["election"]
+    b = elected_committee(db, election)
+    day = today() + timedelta(days=10)
+    m = meetings.convene(db, election, kind="residents", basis="adults", title="接受辞职", agenda="", held_on=day,
+                         place="", convened_by="committee", actor="a_committee")
+    clock.pin(datetime.combine(day, time(9, 0), tzinfo=clock.zone()))
+    for r in b.residents[:11]:
+        meetings.attend(db, election, m.id, str(r.voter_number), "a_committee")
+    refused = meetings.decide(db, election, m.id, "不接受", 5, 6, 0, "a_committee")
+    accepted = meetings.decide(db, election, m.id, "接受委员辞职", 11, 0, 0, "a_committee")
+    assert [d.id for d, _m in mandates.adopted_decisions(db, election)] == [accepted.id]
+    with pytest.raises(UserError, match="不存在或未通过"):
+        mandates.vacate(db, election, _key(b, "jwh_weiyuan", 2), "resigned", day, "", "a_committee", refused.id)
+    mandates.vacate(db, election, _key(b, "jwh_weiyuan", 2), "resigned", day, "", "a_committee", accepted.id)
+    ev = events_of(db, election)[-1]
+    assert ev.payload["decision"] == {"meeting": m.id, "number": 2} and "第2项：接受委员辞职" in ev.reason
+    ended = next(x for x in mandates.composition(db, election).mandates if x.until is not None)
+    assert ended.note.startswith("依据") and "接受辞职" in ended.note
