@@ -14,13 +14,16 @@ import itertools
 import operator
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
 from election.protocol import merkle, signing, verify_shape
 from election.protocol.canonical import digest, digest_read, sha256_hex
 from election.protocol.chain import Event, verify_chain
-from election.protocol.verify_read import ReadResult, Stream, StreamError, members_of, parse_members, read_zip
+from election.protocol.verify_ctx import NAMES_ZH as NAMES_ZH
+from election.protocol.verify_ctx import Check as Check
+from election.protocol.verify_ctx import CheckFailed, Ctx, manifests, norm_fp, norm_kind, same_votes
+from election.protocol.verify_ctx import Pins as Pins
+from election.protocol.verify_read import ReadResult, StreamError, members_of, parse_members, read_zip
 
 AUDITOR_ONLY = frozenset({"records.jsonl", "audit.json"})
 SELF_AUTHENTICATING = frozenset({"chain.jsonl", "head.sig", "countersign.json", "office_key.pem"})
@@ -33,89 +36,6 @@ RULEBOOK_DECISION = {"rulebook_decision", "rulebook_decided"}
 COUNTING = {"paper_counted", "box_counted", "paper_second_entry", "tally_board_entered", "result_published",
             "counting_started", "paper_entered"}
 AUDIT_STARTED = {"audit_started"}
-
-NAMES_ZH = {
-    "format": "文件格式", "zip_size": "大小上限", "zip_members": "zip 成员", "canonical": "规范 JSON",
-    "chain": "事件链", "election_key": "选举公钥", "pin_key": "指定公钥", "head_signature": "链头签名",
-    "pin_head": "指定链头", "bundle_index": "文件索引", "rulebook": "规则集", "rulebook_order": "规则冻结",
-    "manifest": "印刷清单", "manifest_order": "印刷与补印时间", "lists": "列表排序与不重复",
-    "deposits": "投入存根", "merkle": "默克尔根", "boxes": "票箱清单", "reconcile": "票箱对账",
-    "totals": "票数合计", "bounds": "票数上限", "result_event": "与公布结果一致", "winners": "重算当选",
-    "voided": "作废选票审计哈希", "countersignature": "街道会签", "pin_office_key": "指定街道公钥",
-    "records_in_manifest": "记录在清单内", "records_unique": "记录不重复", "records_per_box": "记录与票箱",
-    "records_not_voided": "记录非作废选票", "recount": "重新计票", "records_frozen": "审计后记录未变",
-    "audit_sample": "审计抽样", "receipt": "回执查验",
-}
-
-
-@dataclass(frozen=True)
-class Check:
-    name_zh: str
-    name_en: str
-    ok: bool
-    detail: str
-
-
-@dataclass(frozen=True)
-class Pins:
-    """What the caller knows from outside the bundle (printed papers, the notice board,
-    the street office): each given value must match, or its own check fails."""
-
-    key: str | None = None  # election key fingerprint, as printed
-    head: str | None = None  # a chain head hash seen on the notice board
-    office_key: str | None = None  # the street office's key fingerprint
-    receipt: str | None = None  # a receipt code to check against the sealed tree
-
-
-def norm_fp(text: str) -> str:
-    return "".join(ch for ch in text.upper() if ch in "0123456789ABCDEF")
-
-
-def norm_kind(kind: str) -> str:
-    return kind.replace(".", "_").lower()
-
-
-class CheckFailed(Exception):
-    """Raised inside a check with its problems (when it cannot go on)."""
-
-
-@dataclass
-class Ctx:
-    """The parsed bundle and what earlier checks established."""
-
-    d: dict[str, Any]
-    raw: dict[str, bytes]
-    pins: Pins
-    events: list[Event] = field(default_factory=list)
-    round: int = 1
-    checks: list[Check] = field(default_factory=list)
-    facts: dict[str, Any] = field(default_factory=dict)  # what the report prints
-    streams: dict[str, Stream] = field(default_factory=dict)  # members read line by line
-
-    def run(self, name: str, fn: Callable[[Ctx], tuple[list[str], str]]) -> None:
-        try:
-            problems, detail = fn(self)
-        except CheckFailed as exc:
-            problems, detail = [str(exc)], ""
-        except Exception as exc:  # a value of a form no check foresaw is still a finding
-            problems, detail = [f"无法完成此项检查（{type(exc).__name__}：{str(exc)[:160]}）"], ""
-        if problems:
-            more = f"（另有 {len(problems) - 5} 项）" if len(problems) > 5 else ""
-            self.checks.append(Check(NAMES_ZH[name], name, False, "；".join(problems[:5]) + more))
-        else:
-            self.checks.append(Check(NAMES_ZH[name], name, True, detail))
-
-    @property
-    def auditor(self) -> bool:
-        return "records.jsonl" in self.d
-
-    def kind_events(self, kinds: set[str]) -> list[Event]:
-        return [e for e in self.events if norm_kind(e.kind) in kinds]
-
-    def round_of(self, ev: Event) -> int:
-        r = ev.payload.get("round", 1)
-        return r if isinstance(r, int) and not isinstance(r, bool) else -1
-
 
 # ---------------------------------------------------------------------- chain and keys
 
@@ -271,10 +191,6 @@ def _manifest_order(c: Ctx) -> tuple[list[str], str]:
 
 # ---------------------------------------------------------------------- papers
 
-def _manifests(c: Ctx) -> list[dict[str, Any]]:
-    return list(c.d["manifest.json"])
-
-
 def _manifest(c: Ctx) -> tuple[list[str], str]:
     g = _genesis(c)
     recorded: dict[int, Any] = {}
@@ -282,7 +198,7 @@ def _manifest(c: Ctx) -> tuple[list[str], str]:
         if c.round_of(e) == c.round:
             recorded[e.payload.get("batch", -1)] = e.payload.get("digest")
     problems = []
-    ms = _manifests(c)
+    ms = manifests(c)
     first = min(recorded, default=0) if all(isinstance(b, int) for b in recorded) else 0
     if not ms:
         problems.append("没有印刷清单")
@@ -317,7 +233,7 @@ def _sorted_unique(values: Sequence[str], what: str, out: list[str]) -> None:
 
 def _lists(c: Ctx) -> tuple[list[str], str]:
     out: list[str] = []
-    for m in _manifests(c):
+    for m in manifests(c):
         _sorted_unique(m["receipts"], f"清单批次 {m['batch']} 的回执哈希", out)
         _sorted_unique(m["audits"], f"清单批次 {m['batch']} 的审计哈希", out)
     for name, what in (("spoiled.json", "作废选票名单"), ("unused.json", "未用选票名单"), ("voided.json", "作废与未用选票的审计哈希")):
@@ -343,7 +259,7 @@ def _lists(c: Ctx) -> tuple[list[str], str]:
 
 
 def _deposits(c: Ctx) -> tuple[list[str], str]:
-    in_r = {r for m in _manifests(c) for r in m["receipts"]}
+    in_r = {r for m in manifests(c) for r in m["receipts"]}
     void = set(c.d["spoiled.json"]) | set(c.d["unused.json"])
     problems = []
     n = 0
@@ -414,7 +330,7 @@ def _reconcile(c: Ctx) -> tuple[list[str], str]:
         if n > issuance.get(st, 0):
             problems.append(f"投票站 {st}：发出 {issuance.get(st, 0)} 张，票箱中却有存根 {n} 张")
     issued = sum(issuance.values())
-    printed = sum(len(m["receipts"]) for m in _manifests(c))
+    printed = sum(len(m["receipts"]) for m in manifests(c))
     spoiled, unused = len(c.d["spoiled.json"]), len(c.d["unused.json"])
     if printed != issued + spoiled + unused:
         problems.append(f"印制 {printed} 张，应等于发出 {issued} + 作废 {spoiled} + 未用 {unused} 张")
@@ -430,16 +346,6 @@ def _votes_sum(groups: Sequence[Mapping[str, Mapping[str, int]]]) -> dict[str, C
         for post, cands in g.items():
             out.setdefault(post, Counter()).update(cands)
     return out
-
-
-def same_votes(a: Mapping[str, Mapping[str, int]], b: Mapping[str, Mapping[str, int]]) -> list[str]:
-    diffs = []
-    for post in sorted(set(a) | set(b)):
-        ca, cb = a.get(post, {}), b.get(post, {})
-        for who in sorted(set(ca) | set(cb)):
-            if ca.get(who, 0) != cb.get(who, 0):
-                diffs.append(f"{post}/{who}：{ca.get(who, 0)} ≠ {cb.get(who, 0)}")
-    return diffs
 
 
 def _min_box(c: Ctx) -> int:
@@ -553,7 +459,7 @@ def _winners(c: Ctx) -> tuple[list[str], str]:
 
 
 def _voided(c: Ctx) -> tuple[list[str], str]:
-    in_d = {d for m in _manifests(c) for d in m["audits"]}
+    in_d = {d for m in manifests(c) for d in m["audits"]}
     v = c.d["voided.json"]
     problems = []
     unknown = [d for d in v if d not in in_d]
@@ -602,7 +508,7 @@ def _pin_office_key(c: Ctx) -> tuple[list[str], str]:
 # ---------------------------------------------------------------------- records (auditor bundle)
 
 def _records_in_manifest(c: Ctx) -> tuple[list[str], str]:
-    in_d = {d for m in _manifests(c) for d in m["audits"]}
+    in_d = {d for m in manifests(c) for d in m["audits"]}
     recs = c.d["records.jsonl"]
     unknown = [r for r in recs if r.d not in in_d]
     if unknown:

@@ -6,14 +6,11 @@ audit_sample, audit_commitment, audit_count and audit_recompute."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 
 from election.protocol import rla_check
 from election.protocol.bundle import Record
 from election.protocol.canonical import sha256_hex
-
-if TYPE_CHECKING:
-    from election.protocol.verify import Ctx
+from election.protocol.verify_ctx import Ctx
 
 AuditCheck = Callable[["Ctx"], tuple[list[str], str]]
 

@@ -27,7 +27,7 @@ from election.rules.recall import at_least, more_than, recall_vote
 from election.rules.rulebook import Rulebook, RulebookError
 
 if TYPE_CHECKING:
-    from election.protocol.verify import Ctx
+    from election.protocol.verify_ctx import Ctx
 
 NAMES = {"meeting_decisions": "会议决定", "recall_votes": "罢免投票", "vacancies": "出缺与补选"}
 MEETING = {"meeting_convened", "meeting_decision_recorded", "meeting_closed"}

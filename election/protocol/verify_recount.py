@@ -7,14 +7,12 @@ manifest's D that were not voided, and totals.json."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from election.crypto import recount_doc
 from election.crypto.group import CryptoError
+from election.protocol.verify_ctx import Check, Ctx, manifests
 from election.protocol.verify_read import NotCanonical, Stream, StreamError, canonical_line, parse_json
-
-if TYPE_CHECKING:
-    from election.protocol.verify import Check, Ctx
 
 NAMES_ZH = {
     "recount_format": "公开重计格式", "recount_trustees": "受托人承诺", "recount_papers": "每张选票一份密文",
@@ -24,8 +22,6 @@ NAMES_ZH = {
 
 
 def recount_checks(c: Ctx) -> list[Check]:
-    from election.protocol.verify import Check
-
     records = c.d.get("records.jsonl")
     if "recount.json" not in c.d:
         return [Check(NAMES_ZH["recount_format"], "recount_format", False, f"有 {recount_doc.PAPERS} 而没有 recount.json")]
@@ -40,10 +36,8 @@ def recount_checks(c: Ctx) -> list[Check]:
 
 
 def _allowed(c: Ctx) -> set[str]:
-    from election.protocol.verify import _manifests
-
     voided = set(c.d.get("voided.json") or ())
-    return {d for m in _manifests(c) for d in m["audits"]} - voided
+    return {d for m in manifests(c) for d in m["audits"]} - voided
 
 
 def papers(stream: Stream) -> Iterator[Any]:

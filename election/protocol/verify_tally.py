@@ -7,19 +7,17 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from election.protocol import writeins
 from election.protocol.pause import gc_paused
+from election.protocol.verify_ctx import Ctx, same_votes
 from election.protocol.verify_read import Rec
 from election.rules.rulebook import Rulebook
 from election.rules.scenario import parse_scenario, result_to_dict
 from election.rules.tally import tally
 from election.rules.tally_count import Counts, PostCount, count_papers
 from election.rules.tally_types import Paper, PostMarks, TallyInput
-
-if TYPE_CHECKING:
-    from election.protocol.verify import Ctx
 
 
 def to_paper(marks: dict[str, Any]) -> Paper:
@@ -158,8 +156,6 @@ def recount_problems(c: Ctx) -> tuple[list[str], str]:
     def votes_of(cs: Counts) -> dict[str, dict[str, int]]:
         raw = {k: {who: n for who, n in pc.votes.items() if n} for k, pc in cs.posts.items()}
         return writeins.merge_write_ins(raw, listed, named)
-
-    from election.protocol.verify import same_votes
 
     nonzero = {k: {w: n for w, n in v.items() if n} for k, v in t["posts"].items()}
     problems += same_votes(votes_of(counts), nonzero)

@@ -1,0 +1,110 @@
+"""What the verifier's checks share: the names of the checks, one check's outcome (Check),
+what the caller pins from outside the bundle (Pins), and the parsed bundle with what earlier
+checks established (Ctx), with the small helpers several check modules use. verify.py runs
+the checks; verify_tally, verify_recount and verify_audit add theirs. All of them import
+this module, and it imports none of them, so the check modules form no cycle."""
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from election.protocol.chain import Event
+from election.protocol.verify_read import Stream
+
+NAMES_ZH = {
+    "format": "文件格式", "zip_size": "大小上限", "zip_members": "zip 成员", "canonical": "规范 JSON",
+    "chain": "事件链", "election_key": "选举公钥", "pin_key": "指定公钥", "head_signature": "链头签名",
+    "pin_head": "指定链头", "bundle_index": "文件索引", "rulebook": "规则集", "rulebook_order": "规则冻结",
+    "manifest": "印刷清单", "manifest_order": "印刷与补印时间", "lists": "列表排序与不重复",
+    "deposits": "投入存根", "merkle": "默克尔根", "boxes": "票箱清单", "reconcile": "票箱对账",
+    "totals": "票数合计", "bounds": "票数上限", "result_event": "与公布结果一致", "winners": "重算当选",
+    "voided": "作废选票审计哈希", "countersignature": "街道会签", "pin_office_key": "指定街道公钥",
+    "records_in_manifest": "记录在清单内", "records_unique": "记录不重复", "records_per_box": "记录与票箱",
+    "records_not_voided": "记录非作废选票", "recount": "重新计票", "records_frozen": "审计后记录未变",
+    "audit_sample": "审计抽样", "receipt": "回执查验",
+}
+
+
+@dataclass(frozen=True)
+class Check:
+    name_zh: str
+    name_en: str
+    ok: bool
+    detail: str
+
+
+@dataclass(frozen=True)
+class Pins:
+    """What the caller knows from outside the bundle (printed papers, the notice board,
+    the street office): each given value must match, or its own check fails."""
+
+    key: str | None = None  # election key fingerprint, as printed
+    head: str | None = None  # a chain head hash seen on the notice board
+    office_key: str | None = None  # the street office's key fingerprint
+    receipt: str | None = None  # a receipt code to check against the sealed tree
+
+
+def norm_fp(text: str) -> str:
+    return "".join(ch for ch in text.upper() if ch in "0123456789ABCDEF")
+
+
+def norm_kind(kind: str) -> str:
+    return kind.replace(".", "_").lower()
+
+
+class CheckFailed(Exception):
+    """Raised inside a check with its problems (when it cannot go on)."""
+
+
+@dataclass
+class Ctx:
+    """The parsed bundle and what earlier checks established."""
+
+    d: dict[str, Any]
+    raw: dict[str, bytes]
+    pins: Pins
+    events: list[Event] = field(default_factory=list)
+    round: int = 1
+    checks: list[Check] = field(default_factory=list)
+    facts: dict[str, Any] = field(default_factory=dict)  # what the report prints
+    streams: dict[str, Stream] = field(default_factory=dict)  # members read line by line
+
+    def run(self, name: str, fn: Callable[[Ctx], tuple[list[str], str]]) -> None:
+        try:
+            problems, detail = fn(self)
+        except CheckFailed as exc:
+            problems, detail = [str(exc)], ""
+        except Exception as exc:  # a value of a form no check foresaw is still a finding
+            problems, detail = [f"无法完成此项检查（{type(exc).__name__}：{str(exc)[:160]}）"], ""
+        if problems:
+            more = f"（另有 {len(problems) - 5} 项）" if len(problems) > 5 else ""
+            self.checks.append(Check(NAMES_ZH[name], name, False, "；".join(problems[:5]) + more))
+        else:
+            self.checks.append(Check(NAMES_ZH[name], name, True, detail))
+
+    @property
+    def auditor(self) -> bool:
+        return "records.jsonl" in self.d
+
+    def kind_events(self, kinds: set[str]) -> list[Event]:
+        return [e for e in self.events if norm_kind(e.kind) in kinds]
+
+    def round_of(self, ev: Event) -> int:
+        r = ev.payload.get("round", 1)
+        return r if isinstance(r, int) and not isinstance(r, bool) else -1
+
+
+def manifests(c: Ctx) -> list[dict[str, Any]]:
+    """The round's manifest batches as the bundle lists them."""
+    return list(c.d["manifest.json"])
+
+
+def same_votes(a: Mapping[str, Mapping[str, int]], b: Mapping[str, Mapping[str, int]]) -> list[str]:
+    diffs = []
+    for post in sorted(set(a) | set(b)):
+        ca, cb = a.get(post, {}), b.get(post, {})
+        for who in sorted(set(ca) | set(cb)):
+            if ca.get(who, 0) != cb.get(who, 0):
+                diffs.append(f"{post}/{who}：{ca.get(who, 0)} ≠ {cb.get(who, 0)}")
+    return diffs
