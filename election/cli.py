@@ -219,31 +219,43 @@ def scan_group() -> None:
 @click.option("--box", "box_id", type=int, default=None, help="票箱编号（记入时必填） / ballot box id (to record)")
 @click.option("--approve-as", "scrutineer", default="", help="确认本批的监票人 / the scrutineer approving the batch")
 def scan_count_cmd(folder: str, election_id: int, round_number: int, box_id: int | None, scrutineer: str) -> None:
+    from collections.abc import Iterator
     from pathlib import Path
 
-    from ballots.scan_reader import PageRejected, load_pages
+    from ballots.scan_reader import Image, PageRejected, load_pages
 
     from .counting.scanning import batch_counts, interpret, record_confident
     from .models import Election
     from .settings import box_of
 
+    if scrutineer and box_id is None:
+        fail(UserError("记入计票记录须指定票箱（--box）"))
     files = sorted(p for p in Path(folder).iterdir() if p.suffix.lower() in (".pdf", ".tif", ".tiff", ".png", ".jpg", ".jpeg"))
-    pages, labels = [], []
-    for path in files:
-        try:
-            found = load_pages(path.read_bytes())
-        except PageRejected as error:
-            fail(UserError(f"{path.name}：{error}"))
-        pages += found
-        labels += [f"{path.name}#{i + 1}" if len(found) > 1 else path.name for i in range(len(found))]
-    if not pages:
+    if not files:
         fail(UserError(f"文件夹 {folder} 中没有扫描件（PDF、TIFF、PNG、JPEG）"))
+    labels: list[str] = []
+
+    def pages() -> Iterator[Image]:
+        # One file at a time: a batch of hundreds of pages never sits in memory at once.
+        for path in files:
+            try:
+                found = load_pages(path.read_bytes())
+            except PageRejected as error:
+                fail(UserError(f"{path.name}：{error}"))
+            for i, page in enumerate(found):
+                labels.append(f"{path.name}#{i + 1}" if len(found) > 1 else path.name)
+                yield page
+
+    def progress(done: int) -> None:
+        if done % 50 == 0:
+            click.echo(f"已读 {done} 张 / {done} papers read", err=True)
+
     with session() as db:
         election = db.get(Election, election_id)
         if election is None:
             fail(UserError(f"选举编号 {election_id} 不存在"))
         try:
-            proposals = interpret(db, election, round_number, pages)
+            proposals = interpret(db, election, round_number, pages(), progress)
         except UserError as error:
             fail(error)
         sure = [p for p in proposals if p.confident]
@@ -255,8 +267,6 @@ def scan_count_cmd(folder: str, election_id: int, round_number: int, box_id: int
                    f"papers {len(proposals)}, confident {len(sure)}, to people {len(proposals) - len(sure)}")
         for post, counts in sorted(batch_counts(proposals).items()):
             click.echo(f"{post}\t" + "  ".join(f"{key} {n}" for key, n in sorted(counts.items())))
-        if scrutineer and box_id is None:
-            fail(UserError("记入计票记录须指定票箱（--box）"))
         if scrutineer and box_id is not None:
             try:
                 done = record_confident(db, election, box_of(db, election, box_id), proposals, scrutineer)

@@ -16,7 +16,7 @@ the marks, as the record does.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
@@ -46,30 +46,38 @@ class Proposal:
         return self.d_hash is not None and self.marks is not None and not self.reasons
 
 
-def pair_pages(pages: list[Image]) -> list[tuple[tuple[int, ...], Image | None, str | None]]:
+def pair_pages(pages: Iterable[Image]) -> Iterator[tuple[tuple[int, ...], Image | None, str | None]]:
     """Group pages into papers: (page numbers, front, audit QR text). A back is known by its
     audit QR; a front and the back beside it (before or after) are one paper; a page left
-    alone is a paper with a part missing."""
-    qrs = [audit_qr_of(page) for page in pages]
-    out: list[tuple[tuple[int, ...], Image | None, str | None]] = []
-    i = 0
-    while i < len(pages):
-        here, there = qrs[i], qrs[i + 1] if i + 1 < len(pages) else None
-        if i + 1 < len(pages) and (here is None) != (there is None):
-            front = pages[i] if here is None else pages[i + 1]
-            out.append(((i + 1, i + 2), front, here or there))
-            i += 2
+    alone is a paper with a part missing. Streams: at most two pages are held at a time, so a
+    batch of any size fits in memory."""
+    held: tuple[int, Image, str | None] | None = None
+    for number, page in enumerate(pages, 1):
+        qr = audit_qr_of(page)
+        if held is None:
+            held = (number, page, qr)
+            continue
+        first, image, first_qr = held
+        if (first_qr is None) != (qr is None):
+            yield (first, number), image if first_qr is None else page, first_qr or qr
+            held = None
         else:
-            out.append(((i + 1,), pages[i] if here is None else None, here))
-            i += 1
-    return out
+            yield (first,), image if first_qr is None else None, first_qr
+            held = (number, page, qr)
+    if held is not None:
+        first, image, first_qr = held
+        yield (first,), image if first_qr is None else None, first_qr
 
 
-def interpret(db: Session, election: Election, round_number: int, pages: list[Image]) -> list[Proposal]:
-    """Read a batch of scanned pages of round ``round_number`` into proposals (nothing recorded)."""
+def interpret(db: Session, election: Election, round_number: int, pages: Iterable[Image],
+              progress: Callable[[int], None] | None = None) -> list[Proposal]:
+    """Read a batch of scanned pages of round ``round_number`` into proposals (nothing
+    recorded); ``progress(papers done)`` after each paper, for a batch's progress."""
     maps: dict[str, MarkMap] = {}
-    out = []
+    out: list[Proposal] = []
     for numbers, front, qr in pair_pages(pages):
+        if progress is not None and out:
+            progress(len(out))
         proposal = Proposal(numbers)
         out.append(proposal)
         if qr is None:
@@ -108,6 +116,8 @@ def interpret(db: Session, election: Election, round_number: int, pages: list[Im
             continue
         proposal.marks, reasons = _marks(paper_ballot(db, election, code), reading)
         proposal.reasons.extend(reasons)
+    if progress is not None and out:
+        progress(len(out))
     return out
 
 

@@ -57,7 +57,9 @@ def scanned(db, world):
 
 def test_batch_becomes_proposed_records_and_is_recorded_when_approved(db, scanned):
     election, built, plans, pages = scanned
-    proposals = interpret(db, election, 1, pages)
+    done: list[int] = []
+    proposals = interpret(db, election, 1, iter(pages), done.append)  # pages streamed, progress per paper
+    assert done == [1, 2, 3, 4, 5]
     assert [p.pages for p in proposals] == [(1, 2), (3, 4), (5, 6), (7, 8), (9, 10)]
     assert [p.confident for p in proposals] == [True, True, False, False, False]
     assert any("无法确定" in r for r in proposals[2].reasons)
