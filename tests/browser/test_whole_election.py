@@ -1,8 +1,12 @@
 """A whole small election tried as a new user would, through the pages only, in a real
 browser: the street admin creates the community and the election, the committee imports
 and publishes the roll, records the election committee, nominates and publishes the
-candidates (the street admin confirms the supervision chair), and so on down the ten
-stages, then a run-off (另行选举) for the seat left unfilled, until the 当选名单 is complete.
+candidates (the street admin confirms the supervision chair), the public recount's three
+trustees make the joint key before printing (each with the trustee tool on "their own
+computer", the committee relaying the files through the trustees page), and so on down the
+ten stages — the counted round encrypted and decrypted by two trustees, the public bundle's
+recount checked by tools/verify — then a run-off (另行选举) for the seat left unfilled, until
+the 当选名单 is complete.
 On the way: a resident corrected before the freeze, the roll notice and voter cards of one
 居民小组, the configured public address on every stub (QR decoded) and the poster, the result
 previewed before publishing, and the printed results read back for their local dates with
@@ -23,6 +27,7 @@ from election import clock
 from election.accounts.service import create_user
 from election.clock import cn_date
 from election.models import Community
+from election.protocol.verify_recount import NAMES_ZH as VERIFY_NAMES
 from election.rules.roll_rows import COLUMNS
 from tests.browser.conftest import ARTIFACTS, log_in
 from tests.factories import id_number
@@ -177,6 +182,83 @@ def _board(page, base: str, number: int) -> dict:
     return tally
 
 
+TRUSTEE_PASS = "一位受托人在自己电脑上的长口令"
+
+
+def _trustee(tmp_path, *args: str) -> None:
+    """One step of a trustee's own tool (python -m tools.trustee), as the trustee runs it."""
+    import subprocess
+    import sys
+
+    secret = tmp_path / "trustee-pass.txt"
+    secret.write_text(TRUSTEE_PASS, encoding="utf-8")
+    done = subprocess.run([sys.executable, "-m", "tools.trustee", "--passphrase-file", str(secret), *args],
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def _trustee_upload(page, path, form: str) -> None:
+    page.locator(form).first.locator("input[type=file]").set_input_files(str(path))
+    page.locator(form).first.locator("button[type=submit]").click()
+    page.wait_for_load_state("load")
+
+
+def _save_download(page, link_name: str, path) -> str:
+    with page.expect_download() as info:
+        page.get_by_role("link", name=link_name).click()
+    info.value.save_as(path)
+    return str(path)
+
+
+def _key_ceremony(page, base: str, tmp_path) -> None:
+    """The committee starts the ceremony (3 trustees, 2 to decrypt); each trustee makes their
+    part with their own tool; the committee relays the files until the joint key is fixed."""
+    page.goto(base)
+    page.get_by_role("link", name="公开重计（受托人）").click()
+    page.get_by_role("button", name="开始受托人仪式").click()
+    assert "受托人仪式已开始" in _flash(page)
+    doc = _save_download(page, "仪式文件", tmp_path / "ceremony.json")
+    form = "form[enctype]"
+    for i in (1, 2, 3):
+        _trustee(tmp_path, "start", doc, "--index", str(i), "--public-out", str(tmp_path / f"public{i}.json"),
+                 "--private-out", str(tmp_path / f"private{i}.bin"))
+        _trustee_upload(page, tmp_path / f"public{i}.json", form)
+        assert f"已收到第 {i} 位受托人的文件" in _flash(page)
+    publics = _save_download(page, "公开部分", tmp_path / "publics.json")
+    for i in (1, 2, 3):
+        _trustee(tmp_path, "shares", doc, publics, "--private", str(tmp_path / f"private{i}.bin"),
+                 "--out", str(tmp_path / f"shares{i}.json"))
+        _trustee_upload(page, tmp_path / f"shares{i}.json", form)
+    shares = _save_download(page, "份额", tmp_path / "shares.json")
+    for i in (1, 2, 3):
+        _trustee(tmp_path, "finish", doc, publics, shares, "--private", str(tmp_path / f"private{i}.bin"),
+                 "--key-out", str(tmp_path / f"key{i}.bin"), "--out", str(tmp_path / f"ready{i}.json"))
+        _trustee_upload(page, tmp_path / f"ready{i}.json", form)
+    assert "联合公钥已确定" in page.locator("#ceremony-stage").inner_text()
+    _shot(page, "e2e-07b-trustees-key")
+
+
+def _recount_round(page, base: str, tmp_path, number: int) -> None:
+    """The committee encrypts a published round's records (a job); two trustees decrypt the
+    encrypted totals with their own tool and the committee uploads their partials."""
+    page.goto(base)
+    page.get_by_role("link", name="公开重计（受托人）").click()
+    page.get_by_role("button", name=f"加密第 {number} 轮计票记录").click()
+    page.wait_for_selector("#job[data-state=ready]", timeout=300000)
+    page.goto(base)
+    page.get_by_role("link", name="公开重计（受托人）").click()
+    doc, publics = tmp_path / "ceremony.json", tmp_path / "publics.json"
+    totals = _save_download(page, "下载加密总数（交给受托人解密）", tmp_path / f"totals{number}.json")
+    for i in (1, 3):
+        out = tmp_path / f"partials{number}-{i}.json"
+        _trustee(tmp_path, "decrypt", str(doc), str(publics), totals, "--key", str(tmp_path / f"key{i}.bin"),
+                 "--index", str(i), "--out", str(out))
+        _trustee_upload(page, out, f"#round-{number} form[enctype]")
+        assert f"已收到第 {i} 位受托人的文件" in _flash(page)
+    assert "已达门限" in page.locator(f"#round-{number}").inner_text()
+    _shot(page, "e2e-14b-recount-decrypted")
+
+
 def test_a_whole_election_through_the_pages(page, live_app, tmp_path):
     live_app.config["PUBLIC_BASE_URL"] = PUBLIC
     try:
@@ -324,6 +406,9 @@ def _whole_election(page, live_app, tmp_path):
     assert "正式候选人名单已公布" in _flash(page)
     _shot(page, "e2e-07-candidates-published")
 
+    # 4b. The public recount's key: the trustees' ceremony, before any paper is printed.
+    _key_ceremony(page, base, tmp_path)
+
     # 5. Ballots printed (one paper per voter who will come, a PDF downloaded once); the
     # receipt-check poster for the notice board carries the same public address.
     voting = 22  # more than half of the 40 voters: the election is valid (rule: 过半数参加投票)
@@ -414,6 +499,8 @@ def _whole_election(page, live_app, tmp_path):
     assert cn_date(ELECTION_DAY) in result_notice and cn_date(TODAY) not in result_notice
     page.get_by_role("button", name="报街道备案").click()
     page.wait_for_url(f"**{base}/counting")
+    # The counted records encrypted under the trustees' key, the totals decrypted by two.
+    _recount_round(page, base, tmp_path, 1)
 
     page.goto(f"/e/{election_id}/result")
     page.get_by_role("button", name="签名发布公示包").click()
@@ -441,6 +528,10 @@ def _whole_election(page, live_app, tmp_path):
 
     checked = subprocess.run([sys.executable, "-m", "tools.verify", str(bundle_path)], capture_output=True, text=True)
     assert checked.returncode == 0, checked.stdout + checked.stderr
+    # The public recount: every paper's ciphertext and proofs, the trustees' decryption, and
+    # the decrypted totals equal to the published ones, all checked without a plain record.
+    for name in ("recount_trustees", "recount_papers", "recount_decryption", "recount_totals"):
+        assert f"[ok] {VERIFY_NAMES[name]} / {name}" in checked.stdout, checked.stdout
 
     # 12. The street-office auditor runs a risk-limiting audit: dice seed, draws, blind entry.
     log_in(page, users["auditor"], PASSWORD)
