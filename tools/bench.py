@@ -13,6 +13,8 @@ import traceback
 # (label, module, function, kwargs): each function returns a dict with "ratio" and details.
 BENCHES = [
     ("public recount: one 15-selection ballot encrypted and proved, ElectionGuard's 4096-bit group vs Juxuan's ristretto255, timed in alternation (median time ratio; verify_ratio beside, goal 25 on both)", "tools.bench_recount", "bench_recount", {}),
+    ("public recount: verifying the public bundle of a 5,000-voter election (recount/papers.jsonl streamed, every proof) vs the rules' plain recount of its records (CPU time ratio; peak memory beside)",
+     "tools.bench_recount_bundle", "bench_recount_bundle", {"n": 5_000}),
     ("ballot printing vs its floor: same form once + text + both QR codes encoded (papers/CPU-s ratio)",
      "ballots.bench", "bench_ballots", {"n": 2000}),
     ("reading scanned papers (fiducials, every box, the back's QR) vs rasterising the same pages at 200 dpi "

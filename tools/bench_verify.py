@@ -15,6 +15,7 @@ import sys
 import time
 import zipfile
 from collections import Counter
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import orjson
@@ -34,7 +35,9 @@ POSTS: dict[str, dict[str, Any]] = {
 }
 
 
-def build_bundle(n: int = 100_000, boxes: int = 40, seed: int = 1) -> bytes:
+def build_bundle(n: int = 100_000, boxes: int = 40, seed: int = 1,
+                 extra: Callable[[Sequence[Record], Mapping[str, Any]], dict[str, bytes]] | None = None) -> bytes:
+    """The sealed auditor bundle; ``extra(records, totals)`` adds files before the seal."""
     rng = random.Random(seed)
     election = "bench-election"
     rh, ah = codes.hasher(codes.RECEIPT_TAG, election), codes.hasher(codes.AUDIT_TAG, election)
@@ -68,6 +71,7 @@ def build_bundle(n: int = 100_000, boxes: int = 40, seed: int = 1) -> bytes:
         chain=tuple(events), election_key_pem=signing.public_key_to_pem(key.public_key()), records=tuple(records),
         # No audit.json: a real audit needs its sealed commitment in the chain (docs/AUDIT.md).
         audit=None,
+        extra=extra(records, totals) if extra is not None else {},
     )
     return bundle.write_bundle(bundle.seal(parts, key, "2026-11-23"))
 
