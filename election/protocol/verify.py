@@ -21,8 +21,12 @@ from election.protocol.canonical import digest, digest_read, sha256_hex
 from election.protocol.chain import Event, verify_chain
 from election.protocol.verify_ctx import NAMES_ZH as NAMES_ZH
 from election.protocol.verify_ctx import Check as Check
-from election.protocol.verify_ctx import CheckFailed, Ctx, manifests, norm_fp, norm_kind, same_votes
+from election.protocol.verify_ctx import CheckFailed as CheckFailed
+from election.protocol.verify_ctx import Ctx as Ctx
 from election.protocol.verify_ctx import Pins as Pins
+from election.protocol.verify_ctx import manifests, norm_fp
+from election.protocol.verify_ctx import norm_kind as norm_kind
+from election.protocol.verify_ctx import same_votes as same_votes
 from election.protocol.verify_read import ReadResult, StreamError, members_of, parse_members, read_zip
 
 AUDITOR_ONLY = frozenset({"records.jsonl", "audit.json"})
