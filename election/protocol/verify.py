@@ -28,6 +28,7 @@ from election.protocol.verify_ctx import manifests, norm_fp
 from election.protocol.verify_ctx import norm_kind as norm_kind
 from election.protocol.verify_ctx import same_votes as same_votes
 from election.protocol.verify_read import ReadResult, StreamError, members_of, parse_members, read_zip
+from election.rules.methods import method_of
 
 AUDITOR_ONLY = frozenset({"records.jsonl", "audit.json"})
 SELF_AUTHENTICATING = frozenset({"chain.jsonl", "head.sig", "countersign.json", "office_key.pem"})
@@ -416,12 +417,27 @@ def _bounds(c: Ctx) -> tuple[list[str], str]:
         for who, v in sorted(pc["opposed"].items()):
             if v > valid:
                 problems.append(f"职位 {key}：{who} 反对票 {v} 张，多于有效票 {valid} 张")
-    if returned > ti["papers_issued"]:
-        problems.append(f"收回 {returned} 张，多于计票依据中发出的 {ti['papers_issued']} 张")
-    if returned > ti["registered_voters"] and ti["round"] == "main":
-        problems.append(f"收回 {returned} 张，多于登记选民 {ti['registered_voters']} 人")
-    turnout = f"{returned}/{ti['registered_voters']}"
-    return problems, f"每个职位赞成票 ≤ 应选名额 × 有效票；收回 ≤ 发出；投票率 {turnout}"
+    # The electors of the method (RULES.md "Validity"), and with one paper per body each
+    # body's papers on their own (docs/TALLY.md body_papers): a voter returns up to one
+    # paper of each body, so returned <= issued and turnout hold per body, as in the tally.
+    electors = method_of(str(ti.get("method", "direct"))).electors_zh
+    per_body = ti.get("body_papers") or {}
+    if per_body:
+        if sum(int(bp["returned"]) for bp in per_body.values()) != returned:
+            problems.append(f"各机构收回选票之和与收回 {returned} 张不符")
+        sheets = [(BODY_NAMES.get(b, b), int(bp["returned"]), int(bp["issued"])) for b, bp in sorted(per_body.items())]
+    else:
+        sheets = [("", returned, int(ti["papers_issued"]))]
+    for name, back, issued in sheets:
+        if back > issued:
+            problems.append(f"{name}收回 {back} 张，多于计票依据中发出的 {issued} 张")
+        if back > ti["registered_voters"] and ti["round"] == "main":
+            problems.append(f"{name}收回 {back} 张，多于{electors} {ti['registered_voters']} 人")
+    turnout = "，".join(f"{name}{back}/{ti['registered_voters']}" for name, back, _ in sheets)
+    return problems, f"每个职位赞成票 ≤ 应选名额 × 有效票；收回 ≤ 发出；投票率（以{electors}计）{turnout}"
+
+
+BODY_NAMES = {"jwh": "居民委员会选票", "jdw": "居务监督委员会选票"}
 
 
 def _result_event(c: Ctx) -> tuple[list[str], str]:

@@ -3,6 +3,10 @@ of each body; each body's papers are issued, returned, checked and counted on th
 turnout and the majority base per body — and a paper's entry reads only its body's posts."""
 from __future__ import annotations
 
+import json
+import shutil
+import subprocess
+
 from election.counting.result import enter_board, publish_result, running_tally
 from election.counting.service import enter_scanned
 from election.polling import deposit, issuance
@@ -69,3 +73,45 @@ def test_per_body_papers_counted_per_body(db, world, monkeypatch):
 
     text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(report_pdf(db, e, 1))).pages).replace("\n", "")
     assert "22 张" in text and "24 张" in text  # each body's returned papers on its own line
+
+
+def test_a_per_body_bundle_verifies(db, world, monkeypatch, tmp_path):
+    """The bundle of a per-body round holds both bodies' records (2 × 10 for 10 voters): the
+    verifier checks returned <= issued and the turnout per body, as the tally does, and finds
+    nothing wrong."""
+    from election.publication.bundle import export_bundle
+    from tests.conftest import DATA_KEY
+    from tools.verify import run
+
+    w = setup(db, world["a"]["election"], voters=20)
+    e = w.election
+    e.paper_layout = "per_body"
+    db.commit()
+    jwh = iter(print_capturing(db, e, 11, monkeypatch, body="jwh"))
+    jdw = iter(print_capturing(db, e, 11, monkeypatch, body="jdw"))
+    desk, box = w.station.desks[0], w.station.boxes[0]
+    for voter in w.voters[:11]:
+        with polling_day(db, e, 1):
+            issuance.issue_ballot(db, e, desk.id, voter.id, "a_clerk", round_number=1)
+        for it in (jwh, jdw):
+            stub, body = next(it)
+            deposit.deposit(db, e, box.id, stub)
+            enter_scanned(db, e, box.id, body, fields_for(db, e, 1, FIRST), "a_counter", 1)
+            db.commit()
+    running = running_tally(db, e, 1)
+    enter_board(db, e, 1, {p["key"]: {r["person"]: r["votes"] for r in p["rows"]} for p in running["posts"]},
+                "a_scrutineer")
+    assert publish_result(db, e, 1, "a_committee").result["valid"] is True
+    db.commit()
+    data = export_bundle(db, e, DATA_KEY, "committee", auditor=True).data
+    assert [f"{c.name_en}: {c.detail}" for c in run(data) if not c.ok] == []
+    bounds = next(c for c in run(data) if c.name_en == "bounds")
+    assert "居民委员会选票11/20" in bounds.detail and "居务监督委员会选票11/20" in bounds.detail
+    node = shutil.which("node")
+    if node:  # the browser verifier agrees (run by Node, as tests/protocol/test_two_verifiers does)
+        path = tmp_path / "per_body.zip"
+        path.write_bytes(data)
+        out = subprocess.run([node, "tools/verify/web/cli.js", "--json", str(path)], capture_output=True, text=True,
+                             check=False)
+        checks = json.loads(out.stdout)
+        assert [k for k, ok in checks.items() if not ok] == []

@@ -299,7 +299,8 @@
     "rulebook.json": "obj",
     "tally_input.json": { registered_voters: "uint", papers_issued: "uint", round: "str",
       posts: ["list", { key: "str", seats: "uint", rank: "uint", body: "str" }],
-      candidates: ["list", { person: "str", post: "str", "sex?": "str" }] },
+      candidates: ["list", { person: "str", post: "str", "sex?": "str" }],
+      "method?": "str", "body_papers?": ["map", { issued: "uint", returned: "uint" }] },
     "totals.json": { round: "uint", returned: "uint", posts: VOTES,
       counts: { whole_invalid: "uint", posts: ["map", { overvoted: "uint", unreadable: "uint", opposed: ["map", "uint"] }] },
       result: { "valid?": "bool", elected: ["map", ["list", "str"]], "next_round?": "str?" } },
@@ -661,9 +662,18 @@
         for (const v of Object.values(votes)) if (v > valid) problems.push(`${key}: votes over valid papers`);
         for (const v of Object.values(pc.opposed)) if (v > valid) problems.push(`${key}: oppositions over valid papers`);
       }
-      if (t.returned > ti.papers_issued) problems.push("returned > issued");
-      if (t.returned > ti.registered_voters && ti.round === "main") problems.push("returned > registered");
-      return [problems, `turnout ${t.returned}/${ti.registered_voters}`];
+      // One paper per body (body_papers): returned <= issued and turnout per body, as in the tally.
+      const perBody = Object.entries(ti.body_papers || {}).sort();
+      let sheets = [["", t.returned, ti.papers_issued]];
+      if (perBody.length) {
+        if (sum(perBody.map(([, bp]) => bp.returned)) !== t.returned) problems.push("body papers do not add up to returned");
+        sheets = perBody.map(([b, bp]) => [`${b} `, bp.returned, bp.issued]);
+      }
+      for (const [name, back, issued] of sheets) {
+        if (back > issued) problems.push(`${name}returned > issued`);
+        if (back > ti.registered_voters && ti.round === "main") problems.push(`${name}returned > registered`);
+      }
+      return [problems, `turnout ${sheets.map(([name, back]) => `${name}${back}/${ti.registered_voters}`).join(", ")}`];
     };
     C.result_event = async (c) => {
       const evs = kindEvents(c, new Set(["result_published"])).filter((e) => roundOf(e) === c.round);
