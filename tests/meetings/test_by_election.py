@@ -15,6 +15,7 @@ from io import BytesIO
 
 import pytest
 
+from election.audit import service as audit_service
 from election.clock import today
 from election.counting.service import ballot_of
 from election.errors import UserError
@@ -23,6 +24,7 @@ from election.mandates import by_election
 from election.mandates import service as mandates
 from election.nomination import round_candidates
 from election.publication.bundle import export_bundle
+from tests.audit.test_rla_service import SEED, _enter_all, _sealed
 from tests.conftest import DATA_KEY
 from tests.counting import voting
 from tests.meetings.test_vacancy_and_recall import _key, elected_committee
@@ -102,6 +104,18 @@ def test_resignation_then_by_election_fills_the_seat_with_a_woman(db, world, mon
     assert "seat.vacated" in kinds and "by_election.called" in kinds
     assert "vacancies" in {c.name_en for c in checks}
     _browser_verifier_agrees(data, checks, tmp_path)
+
+    # The by-election's audit works as for an election: sealed, drawn from dice, confirmed.
+    _sealed(db, election, round_number=2)
+    audit = audit_service.start_audit(db, election, SEED, "a_auditor", round_number=2)
+    assert audit.round_number == 2 and audit.status != "full_count"
+    _enter_all(db, election, audit)
+    assert audit_service.conclude(db, election, audit, "a_auditor").status == "confirmed"
+    db.commit()
+    audited = export_bundle(db, election, DATA_KEY, "a_committee", auditor=True, round_number=2).data
+    db.commit()
+    final = {c.name_en: c for c in verify.run(audited)}
+    assert all(c.ok for c in final.values()) and final["audit_recompute"].ok, [c for c in final.values() if not c.ok]
 
 
 def test_by_election_refused_while_a_round_is_open(db, world):
