@@ -1,7 +1,7 @@
 """Counting from scans (issue 21): a batch of scanned pages becomes proposed records.
 
 Each paper is two pages of a duplex scan: the front (the marks, found by its fiducials) and
-the back (the audit QR, JXA:...), in either order. The back gives D, D gives the paper's
+the back (the audit QR, JXA:...), in the order the batch starts with (``pair_pages``). The back gives D, D gives the paper's
 round and print batch, the batch's paper version gives the map of its boxes
 (ballots.mark_map), and ballots.scan_reader reads the front. A paper is *confident* when
 every box read plainly as ○, × or blank, no write-in line is written in or marked, no post
@@ -48,25 +48,35 @@ class Proposal:
 
 def pair_pages(pages: Iterable[Image]) -> Iterator[tuple[tuple[int, ...], Image | None, str | None]]:
     """Group pages into papers: (page numbers, front, audit QR text). A back is known by its
-    audit QR; a front and the back beside it (before or after) are one paper; a page left
-    alone is a paper with a part missing. Streams: at most two pages are held at a time, so a
-    batch of any size fits in memory."""
+    audit QR. A duplex scanner gives each sheet's sides in the same order through a batch, so
+    the first page sets it (front first or back first) and a paper is a page of the leading
+    kind with the next page of the other kind, nothing else: with a page dropped or a sheet
+    fed the other way round, the pages left alone are named, not paired with a neighbour's.
+    Streams: at most two pages are held at a time, so a batch of any size fits in memory."""
+    leading_is_back: bool | None = None
     held: tuple[int, Image, str | None] | None = None
     for number, page in enumerate(pages, 1):
         qr = audit_qr_of(page)
-        if held is None:
+        is_back = qr is not None
+        if leading_is_back is None:
+            leading_is_back = is_back
+        if is_back == leading_is_back:
+            if held is not None:
+                yield _alone(held)
             held = (number, page, qr)
-            continue
-        first, image, first_qr = held
-        if (first_qr is None) != (qr is None):
-            yield (first, number), image if first_qr is None else page, first_qr or qr
+        elif held is not None:
+            first, image, first_qr = held
+            yield (first, number), page if is_back is False else image, first_qr or qr
             held = None
         else:
-            yield (first,), image if first_qr is None else None, first_qr
-            held = (number, page, qr)
+            yield _alone((number, page, qr))
     if held is not None:
-        first, image, first_qr = held
-        yield (first,), image if first_qr is None else None, first_qr
+        yield _alone(held)
+
+
+def _alone(held: tuple[int, Image, str | None]) -> tuple[tuple[int, ...], Image | None, str | None]:
+    number, image, qr = held
+    return (number,), image if qr is None else None, qr
 
 
 def interpret(db: Session, election: Election, round_number: int, pages: Iterable[Image],

@@ -50,8 +50,7 @@ def scanned(db, world):
             boxes = layout.posts[posts.index(post)].candidates
             for position, style in marks.items():
                 draw_mark(front, rng, style, boxes[position].box, layout.height, DPI)
-        pair = [scan_effects(front, rng, max_degrees=3), scan_effects(back, rng, max_degrees=3)]
-        pages += pair if i % 2 == 0 else pair[::-1]  # some papers fed back first
+        pages += [scan_effects(front, rng, max_degrees=3), scan_effects(back, rng, max_degrees=3)]
     return election, built, plans, pages
 
 
@@ -85,17 +84,27 @@ def test_batch_becomes_proposed_records_and_is_recorded_when_approved(db, scanne
 
 
 def test_a_page_alone_or_unreadable_is_named(db, scanned):
-    election, _built, _plans, pages = scanned
-    # a back alone (the next page is a back too), a back with a blank sheet, a front alone
+    """Pairs keep the batch's order: a dropped page or a sheet fed the other way leaves pages
+    alone (named), never a front paired with a neighbour's back."""
     import numpy as np
 
-    blank = np.full_like(pages[3], 240)
-    proposals = interpret(db, election, 1, [pages[2], pages[2], blank, pages[0]])
-    assert [p.pages for p in proposals] == [(1,), (2, 3), (4,)]
-    assert "缺少选票正面" in proposals[0].reasons[0]
-    assert "不予识别" in proposals[1].reasons[0] and proposals[1].marks is None
-    assert "审计二维码" in proposals[2].reasons[0]
-    assert not any(p.confident for p in proposals)
+    election, _built, _plans, pages = scanned
+    f = pages[0::2]
+    b = pages[1::2]
+    blank = np.full_like(pages[0], 240)
+    # front first: paper 1, paper 2's front dropped, paper 3 fed back first, a blank sheet with paper 4's back
+    batch = [f[0], b[0], b[1], b[2], f[2], blank, b[3]]
+    proposals = interpret(db, election, 1, batch)
+    assert [p.pages for p in proposals] == [(1, 2), (3,), (4,), (5,), (6, 7)]
+    assert proposals[0].confident
+    assert all("缺少选票正面" in p.reasons[0] for p in proposals[1:3])
+    assert "审计二维码" in proposals[3].reasons[0]
+    assert "不予识别" in proposals[4].reasons[0] and proposals[4].marks is None
+    assert not any(p.confident for p in proposals[1:])
+    # back first: the same papers fed the other way up are read the same
+    again = interpret(db, election, 1, [b[0], f[0], b[1], f[1]])
+    assert [p.pages for p in again] == [(1, 2), (3, 4)] and all(p.confident for p in again)
+    assert [p.marks for p in again] == [p.marks for p in interpret(db, election, 1, pages[:4])]
 
 
 def test_command_line_counts_a_folder_and_records_when_approved(app, db, scanned, tmp_path):
