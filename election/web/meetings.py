@@ -7,7 +7,7 @@ from __future__ import annotations
 import io
 from datetime import timedelta
 
-from flask import Blueprint, abort, flash, redirect, render_template, send_file, url_for
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, send_file, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -115,6 +115,19 @@ def page(election: Election, meeting_id: int):
         attendees=svc.attendees(db, meeting), decisions=svc.decisions_of(db, meeting),
         attend_form=AttendForm(), decide_form=DecideForm(), close_form=FlaskForm(),
     )
+
+
+@bp.route("/elections/<int:election_id>/meetings/<int:meeting_id>/quorum.json")
+@roles("committee", "street_admin")
+def quorum_json(election_id: int, meeting_id: int):
+    """The quorum as it stands, for the chair's screen while several doors record attendance."""
+    election = election_or_404(election_id)
+    meeting = _meeting_or_404(election, meeting_id)
+    db = get_db()
+    q = svc.quorum_of(db, election, meeting)
+    return jsonify({"present": q.present, "members": q.members, "needed": q.needed, "quorate": q.quorate,
+                    "message": q.message, "attendees": [p.name + (f" · {p.group_name}" if p.group_name else "")
+                                  for p in svc.attendees(db, meeting)]})
 
 
 def _post(election_id: int, meeting_id: int, form: FlaskForm, action, done) -> object:
