@@ -116,7 +116,11 @@ def parse_scenario(data: dict[str, Any]) -> TallyInput:
         body = _get(p, "body", path, str)
         if body not in ("jwh", "jdw"):
             raise ScenarioError(f"{path}body：须为 jwh（居民委员会）或 jdw（居务监督委员会），收到 {body!r}")
-        threshold = _get(p, "threshold", path, str, "majority")
+        # Omitted, a post's threshold is the rulebook's, as BodiesConfig.post_specs gives it to
+        # the application: the 监督委员会's chair and members by their parameters, else majority.
+        default = {"jdw_zhuren": rb.jdw_zhuren_threshold, "jdw_weiyuan": rb.jdw_weiyuan_threshold}.get(
+            str(p.get("key", "")), "majority")
+        threshold = _get(p, "threshold", path, str, default)
         if threshold not in ("majority", "plurality"):
             raise ScenarioError(f"{path}threshold：须为 majority 或 plurality，收到 {threshold!r}")
         seats = _get(p, "seats", path, int)
