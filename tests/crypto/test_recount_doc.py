@@ -12,6 +12,7 @@ from election.crypto import ceremony, group, recount_doc
 from election.crypto.record import label_totals, paper_vector, shapes
 from election.rules.tally_count import count_papers
 from election.rules.tally_types import Paper, PostMarks, PostSpec
+from tests.crypto.forge import forged_paper
 
 BASE = bytes.fromhex("ef" * 32)
 POSTS = [PostSpec("jwh_zhuren", "jwh", "主任", 1, 3), PostSpec("jwh_fuzhuren", "jwh", "副主任", 1, 2),
@@ -153,78 +154,12 @@ def test_junk_is_refused_by_name_not_by_traceback(junk):
 
 # -- forgeries refused by the verifier, each by the check of the rule it breaks -------------
 
-def forged_paper(key: bytes, d: str, shape, values: dict[str, int], weak: frozenset[str] = frozenset()) -> dict:
-    """A paper as a forger holding every nonce makes it: each ciphertext of ``values`` (0 where
-    not given), every proof that can be made made honestly, and for a statement that does not
-    hold (a value out of its range) a proof of the same form that cannot verify. Labels in
-    ``weak`` get a 0/1 proof made with weak Fiat–Shamir (the challenge over the commitments
-    only), sound under its own rule."""
-    from election.crypto import proofs
-    from election.crypto.elgamal import Ciphertext, encrypt
-    from election.crypto.paper import _context, labels
-
-    raw_d = bytes.fromhex(d)
-    nonces = {label: group.random_scalar() for label in labels(shape)}
-    value = {label: values.get(label, 0) for label in labels(shape)}
-    cts = {label: encrypt(key, value[label], nonces[label]) for label in labels(shape)}
-    pf: dict[str, dict] = {}
-
-    def prove(name: str, c: Ciphertext, v: int, r: bytes, bound: int) -> None:
-        if name in weak:
-            proof = weak_proof(key, c, v, r)
-        elif 0 <= v <= bound:
-            proof = proofs.prove_range(_context(BASE, raw_d, name), key, c, v, r, bound)
-        else:   # no true proof exists: the forger's best is a proof of another statement
-            proof = proofs.prove_range(_context(BASE, raw_d, name), key, encrypt(key, 0, r), 0, r, bound)
-        pf[name] = proof.to_json()
-
-    def add(*parts: tuple[int, str]) -> tuple[Ciphertext, int, bytes]:
-        c, v, r = Ciphertext(group.IDENTITY, group.IDENTITY), 0, group.ZERO
-        for k, label in parts:
-            scaled = cts[label].times(k) if k >= 0 else cts[label].times(-k)
-            if k >= 0:
-                c = c.plus(scaled)
-            else:
-                c = Ciphertext(group.sub(c.alpha, scaled.alpha), group.sub(c.beta, scaled.beta))
-            v += k * value[label]
-            r = group.scalar_add(r, group.scalar_mul(group.scalar_of(k), nonces[label]))
-        return c, v, r
-
-    prove("X", cts["X"], value["X"], nonces["X"], 1)
-    for s in shape:
-        p = s.key
-        prove(f"{p}/x", cts[f"{p}/x"], value[f"{p}/x"], nonces[f"{p}/x"], 1)
-        prove(f"{p}/w", cts[f"{p}/w"], value[f"{p}/w"], nonces[f"{p}/w"], s.seats)
-        for i in range(s.candidates):
-            for kind in "ao":
-                prove(f"{p}/{kind}{i}", cts[f"{p}/{kind}{i}"], value[f"{p}/{kind}{i}"], nonces[f"{p}/{kind}{i}"], 1)
-            prove(f"{p}/m{i}", *add((1, f"{p}/a{i}"), (1, f"{p}/o{i}"), (1, f"{p}/x")), 1)
-        prove(f"{p}/seats", *add((1, f"{p}/w"), (s.seats, f"{p}/x"), *[(1, f"{p}/a{i}") for i in range(s.candidates)]), s.seats)
-        prove(f"{p}/xX", *add((1, f"{p}/x"), (-1, "X")), 1)
-    return {"ct": {k: c.to_json() for k, c in sorted(cts.items())}, "pf": dict(sorted(pf.items())), "d": d}
-
-
-def weak_proof(key: bytes, c, value: int, nonce: bytes):
-    """A 0/1 proof whose challenge hashes the commitments only, not the statement."""
-    from election.crypto import proofs
-
-    w = group.random_scalar()
-    other = 1 - value
-    c_other, z_other = group.random_scalar(), group.random_scalar()
-    made = {value: (group.base_mul(w), group.mul(w, key)),
-            other: (group.sub(group.base_mul(z_other), group.mul(c_other, c.alpha)),
-                    group.sub(group.mul(z_other, key), group.mul(c_other, group.sub(c.beta, group.small_mul(other)))))}
-    c_value = group.scalar_sub(group.hash_to_scalar(proofs.RANGE_TAG, *made[0], *made[1]), c_other)
-    cs, zs = {value: c_value, other: c_other}, {value: group.scalar_add(w, group.scalar_mul(c_value, nonce)), other: z_other}
-    return proofs.RangeProof((cs[0], cs[1]), (zs[0], zs[1]))
-
-
 def refused_by(keys, good, values: dict[str, int], weak: frozenset[str] = frozenset()) -> list[str]:
     """The checks that fail when the third paper of ``good`` is replaced by a forgery."""
     (document, papers), ds, expected = good
     shape, _ = recount_doc.parse_shapes(document["shapes"])
     forged = copy.deepcopy(papers)
-    forged[2] = forged_paper(keys[3], papers[2]["d"], shape, values, weak)
+    forged[2] = forged_paper(BASE, keys[3], papers[2]["d"], shape, values, weak)
     return [c.name for c in recount_doc.verify(document, iter(forged), ds, expected) if not c.ok]
 
 

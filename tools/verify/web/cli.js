@@ -20,7 +20,7 @@ async function main(argv) {
   }
   if (!file) { console.error("usage: cli.js [options] BUNDLE.zip"); return 2; }
   const fd = fs.openSync(file, "r");
-  const buf = Buffer.alloc(64 * 1024 * 1024 + 1);
+  const buf = Buffer.alloc(128 * 1024 * 1024 + 1);
   const n = fs.readSync(fd, buf, 0, buf.length, 0);
   fs.closeSync(fd);
   const { checks, facts } = await verifyBundle(new Uint8Array(buf.buffer, buf.byteOffset, n), pins);

@@ -2,8 +2,9 @@
  * of docs/PROTOCOL.md written from the specification and docs/vectors, sharing no code
  * with the Python verifier. SHA-256 and Ed25519 come from WebCrypto; inflate from
  * DecompressionStream. It runs every check of PROTOCOL.md section 9 except those that need
- * the rules engine of RULES.md (winners, recount), the audit's statistics (audit_sample) and
- * the public recount's group arithmetic (recount_*), and names each check the same way.
+ * the rules engine of RULES.md (winners, recount) and the audit's statistics (audit_sample),
+ * and names each check the same way; the public recount's checks (recount_*) are in
+ * juxuan-recount.js, on the vendored ristretto255 of vendor/noble-ristretto255.js.
  *
  * Licence: Apache-2.0 (the project's). Usage:
  *   const {checks, facts} = await JuxuanVerify.verifyBundle(zipBytes, {key, head, officeKey, receipt});
@@ -789,6 +790,28 @@
     "deposits", "merkle", "boxes", "reconcile", "totals", "bounds", "result_event", "voided"];
   const RECORDS = ["records_in_manifest", "records_unique", "records_per_box", "records_not_voided", "records_frozen"];
 
+  // The public recount (juxuan-recount.js): its papers against the counted D (the records of
+  // an auditor bundle, else totals.returned and the manifest's D not voided), then totals.json.
+  function recount(c) {
+    if (!c.d.has("recount.json")) return [{ name: "recount_format", ok: false, detail: "recount/papers.jsonl without recount.json" }];
+    const RC = root.JuxuanRecount || require("./juxuan-recount.js");
+    const records = c.d.get("records.jsonl");
+    const voided = new Set(c.d.get("voided.json") || []);
+    const allowed = new Set(c.d.get("manifest.json").flatMap((m) => m.audits).filter((d) => !voided.has(d)));
+    const parseLine = (u8) => {
+      const value = parseStrict(u8);
+      if (!eqBytes(canonBytes(value), u8)) throw new Error("not canonical");
+      return value;
+    };
+    try {
+      return RC.recountChecks({ doc: c.d.get("recount.json"), raw: c.raw.get("recount/papers.jsonl"), parseLine,
+        counted: records ? records.map((r) => r.d) : null, allowed, returned: c.d.get("totals.json").returned,
+        totals: c.d.get("totals.json") });
+    } catch (e) {
+      return [{ name: "recount_format", ok: false, detail: `cannot check the public recount (${e.message})` }];
+    }
+  }
+
   async function verifyBundle(zipBytes, pins) {
     pins = pins || {};
     const u8 = zipBytes instanceof Uint8Array ? zipBytes : new Uint8Array(zipBytes);
@@ -816,6 +839,7 @@
     if (c.d.has("countersign.json") || pins.officeKey != null) await run("countersignature");
     if (pins.officeKey != null) await run("pin_office_key");
     if (c.d.has("records.jsonl")) for (const n of RECORDS) await run(n);
+    if (c.d.has("recount.json") || c.raw.has("recount/papers.jsonl")) c.checks.push(...recount(c));
     if (pins.receipt != null) await run("receipt");
     const facts = { head: c.facts.head, election_key: c.facts.election_key, office_key: c.facts.office_key,
       countersigned: c.facts.countersigned, receipt: c.facts.receipt };
@@ -823,7 +847,6 @@
   }
 
   root.JuxuanVerify = { verifyBundle, canon, merkleRoot, receiptHash, parseReceipt, NOT_RUN: ["winners", "recount", "audit_sample",
-    "recount_format", "recount_trustees", "recount_papers", "recount_selections", "recount_seats",
-    "recount_invalid_posts", "recount_decryption", "recount_totals", "meeting_decisions", "recall_votes", "vacancies"] };
+    "meeting_decisions", "recall_votes", "vacancies"] };
   if (typeof module !== "undefined") module.exports = root.JuxuanVerify;
 })(typeof globalThis !== "undefined" ? globalThis : this);

@@ -1,0 +1,344 @@
+/* The public recount's checks for the browser verifier (docs/PROTOCOL.md section 13),
+ * written from the specification, sharing no code with election/crypto: recount.json and
+ * recount/papers.jsonl checked paper by paper (every range proof), the trustees'
+ * commitments and proofs of knowledge, every partial decryption's proof, the decrypted
+ * totals, and the totals of totals.json. Group and field arithmetic: the vendored
+ * @noble/curves ristretto255 (vendor/noble-ristretto255.js). Names each check as the
+ * Python verifier does. Licence: Apache-2.0 (the project's). */
+"use strict";
+(function (root) {
+  const R = root.JuxuanRistretto || require("./vendor/noble-ristretto255.js");
+  const { Point, Fn, sha512 } = R;
+  const N = Fn.ORDER;
+  const enc = new TextEncoder();
+  const FORMAT = "juxuan-recount-v2";
+  const PAPERS = "recount/papers.jsonl";
+  const CEREMONY = "juxuan-ceremony-v1";
+  const TAG = "juxuan-recount-v1";
+  const MAX_TRUSTEES = 9, MAX_POSTS = 16, MAX_SEATS = 32, MAX_CANDIDATES = 64, MAX_BRANCHES = 64;
+  const G = Point.BASE, ZERO = Point.ZERO;
+
+  class Refused extends Error {
+    constructor(check, message) { super(message); this.check = check; }
+  }
+
+  // ------------------------------------------------------------------ bytes, points, scalars
+  const unhex = (h) => Uint8Array.from(h.match(/../g) || [], (x) => parseInt(x, 16));
+  const concat = (parts) => {
+    const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+    let o = 0;
+    for (const p of parts) { out.set(p, o); o += p.length; }
+    return out;
+  };
+  const be = (n, size) => { const out = new Uint8Array(size); for (let i = size - 1; i >= 0; i--) { out[i] = n & 0xff; n = Math.floor(n / 256); } return out; };
+  const leInt = (u8) => { let x = 0n; for (let i = u8.length - 1; i >= 0; i--) x = (x << 8n) | BigInt(u8[i]); return x; };
+  const isHex = (v, size) => typeof v === "string" && v.length === 2 * size && /^[0-9a-f]*$/.test(v);
+
+  function hashToScalar(tag, parts) {
+    const framed = [];
+    for (const p of [enc.encode(tag), ...parts]) framed.push(be(p.length, 8), p);
+    return leInt(sha512(concat(framed))) % N;
+  }
+  function point(h, what, allowIdentity, check) {
+    if (!isHex(h, 32)) throw new Refused(check, `${what}: not a 32-byte point`);
+    let p;
+    try { p = Point.fromBytes(unhex(h)); } catch (e) { throw new Refused(check, `${what}: not a canonical ristretto255 encoding`); }
+    if (p.is0() && !allowIdentity) throw new Refused(check, `${what}: the identity is not allowed here`);
+    return p;
+  }
+  function scalar(h, what, check) {
+    if (!isHex(h, 32)) throw new Refused(check, `${what}: not a 32-byte scalar`);
+    const x = leInt(unhex(h));
+    if (x >= N) throw new Refused(check, `${what}: scalar not reduced`);
+    return x;
+  }
+  const mul = (k, p) => (k === 0n || p.is0() ? ZERO : p.multiplyUnsafe(k));
+  const small = (m) => (m === 0 ? ZERO : G.multiplyUnsafe(BigInt(m)));
+  const bytes = (p) => p.toBytes();
+
+  // ------------------------------------------------------------------ range proof
+  function rangeHolds(ctx, key, alpha, beta, proof, bound) {
+    if (proof.c.length !== bound + 1 || proof.z.length !== bound + 1) return false;
+    const commitments = [];
+    let total = 0n;
+    for (let j = 0; j <= bound; j++) {
+      const cj = proof.c[j], zj = proof.z[j];
+      commitments.push(bytes(mul(zj, G).subtract(mul(cj, alpha))));
+      commitments.push(bytes(mul(zj, key).subtract(mul(cj, beta.subtract(small(j))))));
+      total = (total + cj) % N;
+    }
+    return total === hashToScalar(TAG + "/range", [ctx, bytes(key), be(bound, 4), bytes(alpha), bytes(beta), ...commitments]);
+  }
+  function parseProof(v, what) {
+    if (!(v && typeof v === "object" && Array.isArray(v.c) && Array.isArray(v.z)) || v.c.length > MAX_BRANCHES || v.c.length !== v.z.length)
+      throw new Refused("recount_papers", `${what}: proof of the wrong form`);
+    return { c: v.c.map((x) => scalar(x, what, "recount_papers")), z: v.z.map((x) => scalar(x, what, "recount_papers")) };
+  }
+
+  // ------------------------------------------------------------------ papers
+  function labelsOf(shapes) {
+    const out = ["X"];
+    for (const s of shapes) {
+      out.push(`${s.key}/x`, `${s.key}/w`);
+      for (let i = 0; i < s.candidates; i++) out.push(`${s.key}/a${i}`, `${s.key}/o${i}`);
+    }
+    return out;
+  }
+  function kindOf(label) {
+    const name = label.split("/").pop();
+    if (name === "seats") return "recount_seats";
+    if (name === "xX" || name.startsWith("m")) return "recount_invalid_posts";
+    return "recount_selections";
+  }
+  const ct = (a, b) => ({ a, b });
+  const ctAdd = (x, y) => ct(x.a.add(y.a), x.b.add(y.b));
+  const ctTimes = (x, k) => ct(mul(BigInt(k), x.a), mul(BigInt(k), x.b));
+
+  function checkPaper(base, key, d, shapes, paper, what) {
+    if (!(paper && typeof paper === "object" && paper.ct && typeof paper.ct === "object" && !Array.isArray(paper.ct)
+          && paper.pf && typeof paper.pf === "object" && !Array.isArray(paper.pf)))
+      throw new Refused("recount_papers", `${what}: not an encrypted record`);
+    const labels = labelsOf(shapes);
+    const given = Object.keys(paper.ct).sort();
+    if (given.length !== labels.length || [...labels].sort().some((l, i) => l !== given[i]))
+      throw new Refused("recount_papers", `${what}: ciphertext labels differ from the ballot`);
+    const cts = {};
+    for (const l of labels) {
+      const v = paper.ct[l];
+      if (!(Array.isArray(v) && v.length === 2)) throw new Refused("recount_papers", `${what} ${l}: ciphertext of the wrong form`);
+      cts[l] = ct(point(v[0], `${what} ${l} α`, false, "recount_papers"), point(v[1], `${what} ${l} β`, true, "recount_papers"));
+    }
+    const failed = {};
+    const wanted = new Set(["X"]);
+    const check = (label, c, bound) => {
+      const proof = parseProof(paper.pf[label], `${what} ${label}`);
+      const lb = enc.encode(label);
+      const ctx = concat([base, d, be(lb.length, 2), lb]);
+      if (!rangeHolds(ctx, key, c.a, c.b, proof, bound)) (failed[kindOf(label)] = failed[kindOf(label)] || []).push(label);
+    };
+    check("X", cts.X, 1);
+    for (const s of shapes) {
+      const p = s.key;
+      check(`${p}/x`, cts[`${p}/x`], 1);
+      check(`${p}/w`, cts[`${p}/w`], s.seats);
+      for (const n of ["x", "w", "seats", "xX"]) wanted.add(`${p}/${n}`);
+      let sum = ctAdd(cts[`${p}/w`], ctTimes(cts[`${p}/x`], s.seats));
+      for (let i = 0; i < s.candidates; i++) {
+        check(`${p}/a${i}`, cts[`${p}/a${i}`], 1);
+        check(`${p}/o${i}`, cts[`${p}/o${i}`], 1);
+        check(`${p}/m${i}`, ctAdd(ctAdd(cts[`${p}/a${i}`], cts[`${p}/o${i}`]), cts[`${p}/x`]), 1);
+        for (const n of ["a", "o", "m"]) wanted.add(`${p}/${n}${i}`);
+        sum = ctAdd(sum, cts[`${p}/a${i}`]);
+      }
+      check(`${p}/seats`, sum, s.seats);
+      check(`${p}/xX`, ct(cts[`${p}/x`].a.subtract(cts.X.a), cts[`${p}/x`].b.subtract(cts.X.b)), 1);
+    }
+    const proofs = Object.keys(paper.pf);
+    if (proofs.length !== wanted.size || proofs.some((l) => !wanted.has(l))) throw new Refused("recount_papers", `${what}: proofs differ from the ballot`);
+    return { cts, failed };
+  }
+
+  // ------------------------------------------------------------------ trustees
+  function parseCeremony(doc) {
+    if (!(doc && doc.format === CEREMONY && Array.isArray(doc.trustees))) throw new Refused("recount_trustees", "not a Juxuan ceremony");
+    const n = doc.trustees.length, k = doc.quorum;
+    if (!(Number.isInteger(k) && k >= 1 && k <= n && n <= MAX_TRUSTEES)) throw new Refused("recount_trustees", "quorum or number of trustees out of range");
+    if (!isHex(doc.base, 32)) throw new Refused("recount_trustees", "base hash of the wrong form");
+    return { base: unhex(doc.base), quorum: k, n };
+  }
+  function checkedPublics(cer, publics) {
+    const out = publics.map((p) => {
+      if (!(p && Number.isInteger(p.index) && Array.isArray(p.commitments) && Array.isArray(p.proofs))
+          || p.commitments.length > MAX_TRUSTEES || p.proofs.length !== p.commitments.length)
+        throw new Refused("recount_trustees", "trustee's public part of the wrong form");
+      return { index: p.index, points: p.commitments.map((h) => point(h, "commitment", false, "recount_trustees")),
+        proofs: p.proofs.map((q) => ({ c: scalar(q && q.c, "commitment proof", "recount_trustees"), z: scalar(q && q.z, "commitment proof", "recount_trustees") })) };
+    }).sort((a, b) => a.index - b.index);
+    if (out.length !== cer.n || out.some((p, i) => p.index !== i + 1)) throw new Refused("recount_trustees", "trustees' public parts missing or repeated");
+    for (const p of out) {
+      if (p.points.length !== cer.quorum) throw new Refused("recount_trustees", `trustee ${p.index}: ${p.points.length} commitments, quorum ${cer.quorum}`);
+      p.points.forEach((A, m) => {
+        const t = mul(p.proofs[m].z, G).subtract(mul(p.proofs[m].c, A));
+        const ctx = concat([cer.base, be(p.index, 2), be(m, 2)]);
+        if (hashToScalar(TAG + "/knowledge", [ctx, bytes(A), bytes(t)]) !== p.proofs[m].c)
+          throw new Refused("recount_trustees", `trustee ${p.index}: proof of knowledge ${m} does not hold`);
+      });
+    }
+    return out;
+  }
+  function verificationKey(j, published) {
+    let out = ZERO;
+    for (const p of published) {
+      let power = 1n;
+      for (const A of p.points) { out = out.add(mul(power % N, A)); power *= BigInt(j); }
+    }
+    return out;
+  }
+  function lagrange(i, present) {
+    let num = 1n, den = 1n;
+    for (const o of present) if (o !== i) { num = Fn.mul(num, BigInt(o)); den = Fn.mul(den, Fn.create(BigInt(o - i))); }
+    return Fn.mul(num, Fn.inv(den));
+  }
+
+  // ------------------------------------------------------------------ totals.json as labels
+  function expectedFromTotals(totals, listed) {
+    const whole = totals.counts.whole_invalid;
+    const out = { X: whole };
+    for (const [p, names] of Object.entries(listed)) {
+      const votes = totals.posts[p], per = totals.counts.posts[p];
+      if (!votes || !per) throw new Error(`post ${p} missing from totals.json`);
+      out[`${p}/x`] = per.overvoted + per.unreadable + whole;
+      const on = new Set(names);
+      out[`${p}/w`] = Object.entries(votes).filter(([k]) => !on.has(k)).reduce((n, [, v]) => n + v, 0);
+      names.forEach((name, i) => { out[`${p}/a${i}`] = votes[name] || 0; out[`${p}/o${i}`] = (per.opposed || {})[name] || 0; });
+    }
+    return out;
+  }
+
+  // ------------------------------------------------------------------ the checks
+  function* paperLines(raw) {
+    if (!raw) return;
+    if (raw.length && raw[raw.length - 1] !== 10) throw new Refused("recount_papers", `${PAPERS}: last line has no newline`);
+    let start = 0, n = 0;
+    for (let i = 0; i < raw.length; i++) {
+      if (raw[i] !== 10) continue;
+      const line = raw.subarray(start, i);
+      start = i + 1;
+      n++;
+      if (line.length > 1024 * 1024) throw new Refused("recount_papers", `${PAPERS} line ${n} is too long`);
+      yield [n, line];
+    }
+  }
+
+  /* ctx: {doc, raw (papers bytes or undefined), counted (D list or null), allowed (Set or null),
+   *       returned, totals, parseLine(u8) -> value or throws when not canonical} */
+  function recountChecks(x) {
+    const checks = [];
+    const fail = (name, detail) => { checks.push({ name, ok: false, detail }); return checks; };
+    const doc = x.doc;
+    if (!(doc && doc.format === FORMAT && Number.isInteger(doc.papers) && Array.isArray(doc.publics) && Array.isArray(doc.partials)
+          && doc.decrypted && typeof doc.decrypted === "object" && !Array.isArray(doc.decrypted) && doc.ceremony && typeof doc.ceremony === "object"))
+      return fail("recount_format", "recount.json is not a Juxuan public recount");
+    const shapes = [], listed = {};
+    if (!Array.isArray(doc.shapes) || !doc.shapes.length || doc.shapes.length > MAX_POSTS) return fail("recount_format", "posts' shapes missing or too many");
+    for (const s of doc.shapes) {
+      if (!(s && typeof s.key === "string" && !s.key.includes("/") && Number.isInteger(s.seats) && s.seats > 0 && s.seats <= MAX_SEATS
+            && Number.isInteger(s.candidates) && s.candidates >= 0 && s.candidates <= MAX_CANDIDATES && Array.isArray(s.listed)
+            && s.listed.length === s.candidates && s.listed.every((p) => typeof p === "string") && new Set(s.listed).size === s.listed.length
+            && !(s.key in listed)))
+        return fail("recount_format", "a post's shape is of the wrong form");
+      shapes.push({ key: s.key, seats: s.seats, candidates: s.candidates });
+      listed[s.key] = s.listed;
+    }
+    if (doc.publics.length > MAX_TRUSTEES) return fail("recount_format", "too many trustees");
+    checks.push({ name: "recount_format", ok: true, detail: `${doc.papers} papers' ciphertexts, ${shapes.length} posts` });
+    let cer, published, key;
+    try {
+      cer = parseCeremony(doc.ceremony);
+      published = checkedPublics(cer, doc.publics);
+      key = published.reduce((k, p) => k.add(p.points[0]), ZERO);
+      if (key.is0()) throw new Refused("recount_trustees", "joint key is the identity");
+      key.precompute(8);  // every proof multiplies the joint key: a table once, a third of the time after
+      checks.push({ name: "recount_trustees", ok: true, detail: `${cer.n} trustees, quorum ${cer.quorum}` });
+    } catch (e) {
+      return fail("recount_trustees", e.message);
+    }
+    const expected = x.counted ? x.counted.length : x.returned;
+    const wanted = x.counted ? new Set(x.counted) : null;
+    const sums = {};
+    let seen = 0, previous = "";
+    try {
+      for (const [n, line] of paperLines(x.raw)) {
+        seen++;
+        if (seen > expected) throw new Refused("recount_papers", `more ciphertexts than the ${expected} counted papers`);
+        let paper;
+        try { paper = x.parseLine(line); } catch (e) { throw new Refused("recount_papers", `${PAPERS} line ${n} is not canonical JSON`); }
+        const d = paper && paper.d;
+        if (!isHex(d, 32) || d <= previous) throw new Refused("recount_papers", `line ${n}: D repeated, missing or out of order`);
+        if (wanted && !wanted.has(d)) throw new Refused("recount_papers", `line ${n}: D is not a counted paper's`);
+        if (x.allowed && !x.allowed.has(d)) throw new Refused("recount_papers", `line ${n}: D not in the manifest, or of a voided paper`);
+        previous = d;
+        const { cts, failed } = checkPaper(cer.base, key, unhex(d), shapes, paper, `record ${d.slice(0, 12)}`);
+        if (Object.keys(failed).length) {
+          checks.push({ name: "recount_papers", ok: true, detail: "every paper before this one has one ciphertext of the right form" });
+          for (const name of ["recount_selections", "recount_seats", "recount_invalid_posts"])
+            if (failed[name]) checks.push({ name, ok: false, detail: `record ${d.slice(0, 12)}: ${failed[name].slice(0, 5).join(", ")} proof does not hold` });
+          return checks;
+        }
+        for (const [l, c] of Object.entries(cts)) sums[l] = sums[l] ? ctAdd(sums[l], c) : c;
+      }
+      if (seen !== expected) throw new Refused("recount_papers", `${seen} ciphertexts for ${expected} counted papers`);
+      if (seen !== doc.papers) throw new Refused("recount_papers", `recount.json says ${doc.papers} papers, ${PAPERS} has ${seen}`);
+    } catch (e) {
+      if (e instanceof Refused && e.check === "recount_papers") return fail("recount_papers", e.message);
+      throw e;
+    }
+    checks.push({ name: "recount_papers", ok: true, detail: `${seen} papers, one ciphertext each, sorted by D` });
+    for (const name of ["recount_selections", "recount_seats", "recount_invalid_posts"]) checks.push({ name, ok: true, detail: `${seen} papers: every proof holds` });
+    let decrypted;
+    try {
+      decrypted = decrypt(cer, published, sums, doc.partials, seen, shapes);
+    } catch (e) {
+      return fail("recount_decryption", e.message);
+    }
+    const stated = doc.decrypted;
+    const names = new Set([...Object.keys(decrypted), ...Object.keys(stated)]);
+    if ([...names].some((l) => decrypted[l] !== stated[l])) return fail("recount_decryption", "the published decrypted totals differ from what the ciphertexts and partials give");
+    checks.push({ name: "recount_decryption", ok: true, detail: `${Object.keys(decrypted).length} totals decrypted by a quorum, every proof holds` });
+    if (x.totals) {
+      let want;
+      try { want = expectedFromTotals(x.totals, listed); } catch (e) { return fail("recount_totals", "totals.json lacks a post or candidate of the recount"); }
+      const labels = new Set([...Object.keys(want), ...Object.keys(decrypted)]);
+      const wrong = [...labels].filter((l) => want[l] !== decrypted[l]).sort();
+      if (wrong.length) return fail("recount_totals", `decrypted totals differ from totals.json: ${wrong.slice(0, 5).join(", ")}`);
+      checks.push({ name: "recount_totals", ok: true, detail: "the decrypted totals equal the published ones" });
+    }
+    return checks;
+  }
+
+  function decrypt(cer, published, sums, partials, papers, shapes) {
+    const byLabel = {};
+    for (const doc of partials) {
+      if (!(doc && Number.isInteger(doc.index) && doc.partials && typeof doc.partials === "object")) throw new Error("partial decryption of the wrong form");
+      for (const [label, part] of Object.entries(doc.partials)) {
+        if (!(label in sums) || !part || typeof part !== "object") throw new Error(`partial of an unknown total ${label}`);
+        (byLabel[label] = byLabel[label] || []).push({ index: doc.index, value: point(part.value, "partial", true, "recount_decryption"),
+          c: scalar(part.proof && part.proof.c, "partial proof", "recount_decryption"), z: scalar(part.proof && part.proof.z, "partial proof", "recount_decryption") });
+      }
+    }
+    const bound = Math.max(1, papers) * Math.max(1, ...shapes.map((s) => s.seats));
+    const table = new Map();
+    let acc = ZERO;
+    for (let m = 0; m <= bound; m++) { table.set(hexOf(bytes(acc)), m); acc = acc.add(G); }
+    const keys = new Map();
+    const out = {};
+    for (const label of Object.keys(sums).sort()) {
+      const c = sums[label];
+      const given = byLabel[label] || [];
+      if (new Set(given.map((p) => p.index)).size !== given.length || given.some((p) => p.index < 1 || p.index > published.length))
+        throw new Error(`${label}: partials repeated or of no trustee`);
+      const lb = enc.encode(label);
+      for (const p of given) {
+        if (!keys.has(p.index)) keys.set(p.index, verificationKey(p.index, published));
+        const X = keys.get(p.index);
+        const t1 = mul(p.z, G).subtract(mul(p.c, X)), t2 = mul(p.z, c.a).subtract(mul(p.c, p.value));
+        const ctx = concat([cer.base, be(p.index, 2), be(lb.length, 4), lb]);
+        if (hashToScalar(TAG + "/decryption", [ctx, bytes(X), bytes(c.a), bytes(p.value), bytes(t1), bytes(t2)]) !== p.c)
+          throw new Error(`trustee ${p.index}'s partial decryption of ${label}: proof does not hold`);
+      }
+      const present = [...new Set(given.map((p) => p.index))].sort((a, b) => a - b);
+      if (present.length < cer.quorum) throw new Error(`${label}: decryption needs ${cer.quorum} trustees, ${present.length} given`);
+      const chosen = present.slice(0, cer.quorum);
+      let blind = ZERO;
+      for (const i of chosen) blind = blind.add(mul(lagrange(i, chosen), given.find((p) => p.index === i).value));
+      const m = table.get(hexOf(bytes(c.b.subtract(blind))));
+      if (m === undefined) throw new Error(`${label}: decrypts to no count in 0..${bound}`);
+      out[label] = m;
+    }
+    return out;
+  }
+  function hexOf(u8) { return Array.from(u8, (b) => b.toString(16).padStart(2, "0")).join(""); }
+
+  root.JuxuanRecount = { recountChecks, PAPERS };
+  if (typeof module !== "undefined") module.exports = root.JuxuanRecount;
+})(typeof globalThis !== "undefined" ? globalThis : this);
