@@ -11,7 +11,7 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..clock import local_date
+from ..clock import local_date, today
 from ..db import begin_write
 from ..errors import UserError
 from ..ledger.events import record_event
@@ -137,6 +137,8 @@ def vacate(db: Session, election: Election, key: str, reason: str, ended_on: dat
     if reason not in END_REASONS:
         raise UserError(f"离任原因“{reason}”无效，可选：{'、'.join(END_REASONS.values())}")
     member = serving_mandate(db, election, key)
+    if ended_on > today():
+        raise UserError(f"{member.name}的离任日期{ended_on.isoformat()}晚于今天：离任生效后再记录")
     if ended_on < member.since:
         raise UserError(f"{member.name}于 {member.since.isoformat()} 当选，离任日期不能早于当选日期")
     cited = None

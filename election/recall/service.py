@@ -118,6 +118,8 @@ def record_vote(db: Session, election: Election, recall_id: int, voted: int, in_
     registered = _base_total(db, election, "voters")
     if not 0 <= in_favour <= voted <= registered:
         raise UserError(f"投票人数 {voted}、赞成票 {in_favour} 须满足 0 ≤ 赞成 ≤ 投票 ≤ 登记选民 {registered}")
+    if voted_on > today():
+        raise UserError(f"投票日期{voted_on.isoformat()}晚于今天：投票后再记录结果")
     if voted_on < row.filed_on:
         raise UserError("投票日期不能早于罢免要求提出的日期")
     book = rulebook_of(election)

@@ -4,6 +4,7 @@ signature share, the defence and the vote's thresholds at their edges."""
 from __future__ import annotations
 
 import io
+from datetime import timedelta
 
 import pytest
 from pypdf import PdfReader
@@ -47,6 +48,8 @@ def test_composition_and_a_resignation_leaves_the_seat_vacant(db, world):
     key = _key(b, "jwh_weiyuan", 1)
     with pytest.raises(UserError, match="须写明接受辞职的会议"):
         mandates.vacate(db, election, key, "resigned", today(), "", "a_committee")
+    with pytest.raises(UserError, match="晚于今天"):
+        mandates.vacate(db, election, key, "died", today() + timedelta(days=1), "", "a_committee")
     member = mandates.vacate(db, election, key, "resigned", today(), "居民会议第1号决定接受辞职", "a_committee")
     db.commit()
     comp = mandates.composition(db, election)
