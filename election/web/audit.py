@@ -29,7 +29,7 @@ from ..publication.countersign import (
     upload_countersignature,
 )
 from ..rounds import rounds_of
-from .access import election_or_404, roles
+from .access import roles
 from .db import get_db
 from .feedback import refuse
 from .jobs import start as start_job
@@ -57,9 +57,8 @@ def _round(election) -> int:
 
 @bp.route("/e/<int:election_id>", methods=["GET", "POST"])
 @roles("auditor")
-def overview(election_id: int):
+def overview(election: Election):
     db = get_db()
-    election = election_or_404(election_id)
     number = _round(election)
     form = StartForm()
     if form.validate_on_submit():
@@ -104,10 +103,9 @@ def _registered(db: Session, election: Election) -> str:
 
 @bp.route("/e/<int:election_id>/manifest", methods=["POST"])
 @roles("auditor")
-def manifest(election_id: int):
+def manifest(election: Election):
     """The scrutineers' count of papers per box, entered before the audit."""
     db = get_db()
-    election = election_or_404(election_id)
     number = _round(election)
     counts = {k[4:]: v for k, v in request.form.items() if k.startswith("box-")}
     try:
@@ -123,10 +121,9 @@ def manifest(election_id: int):
 
 @bp.route("/e/<int:election_id>/seal", methods=["POST"])
 @roles("auditor")
-def seal(election_id: int):
+def seal(election: Election):
     """Commit the records and the manifest under a signed head, before the dice are rolled."""
     db = get_db()
-    election = election_or_404(election_id)
     number = _round(election)
     try:
         service.seal(db, election, current_app.config["DATA_KEY"], current_user.username, round_number=number)
@@ -141,9 +138,8 @@ def seal(election_id: int):
 
 @bp.route("/e/<int:election_id>/draw/<int:index>", methods=["GET", "POST"])
 @roles("auditor")
-def draw(election_id: int, index: int):
+def draw(election: Election, index: int):
     db = get_db()
-    election = election_or_404(election_id)
     number = _round(election)
     audit = service.current_audit(db, election, number)
     if audit is None:
@@ -177,9 +173,8 @@ def draw(election_id: int, index: int):
 
 @bp.route("/e/<int:election_id>/conclude", methods=["POST"])
 @roles("auditor")
-def conclude(election_id: int):
+def conclude(election: Election):
     db = get_db()
-    election = election_or_404(election_id)
     number = _round(election)
     audit = service.current_audit(db, election, number)
     try:
@@ -197,10 +192,9 @@ def conclude(election_id: int):
 
 @bp.route("/e/<int:election_id>/office-key", methods=["POST"])
 @roles("auditor")
-def office_key(election_id: int):
+def office_key(election: Election):
     """Register the public key the street office made on its own computer."""
     db = get_db()
-    election = election_or_404(election_id)
     number = _round(election)
     upload = request.files.get("public_key")
     pem = upload.read(8192) if upload else (request.form.get("public_pem") or "").encode("utf-8")
@@ -235,10 +229,9 @@ def sign(election: Election):
 
 @bp.route("/e/<int:election_id>/countersign/upload", methods=["POST"])
 @roles("auditor")
-def upload(election_id: int):
+def upload(election: Election):
     """Attach the signature file the office made with `juxuan office countersign`."""
     db = get_db()
-    election = election_or_404(election_id)
     number = _round(election)
     upload = request.files.get("signature")
     try:

@@ -17,7 +17,7 @@ from .. import clock
 from ..errors import UserError
 from ..mandates import by_election
 from ..mandates import service as mandates
-from ..models import END_REASONS, RECALL_STATUSES, Resident
+from ..models import END_REASONS, RECALL_STATUSES, Election, Resident
 from ..recall import documents as recall_docs
 from ..recall import service as recalls
 from ..rounds import term_ends
@@ -82,8 +82,7 @@ def _members(comp: mandates.Composition) -> list:
 
 @bp.route("/elections/<int:election_id>/composition", methods=["GET", "POST"])
 @roles("committee", "street_admin")
-def composition(election_id: int):
-    election = election_or_404(election_id)
+def composition(election: Election):
     db = get_db()
     comp = mandates.composition(db, election)
     form = VacateForm()
@@ -97,7 +96,7 @@ def composition(election_id: int):
             if _run(lambda db: mandates.vacate(db, election, form.member.data, form.reason.data, form.ended_on.data,
                                                form.note.data or "", current_user.username, cited)):
                 flash(_("已记录离任，该职位出缺。"), "info")
-                return redirect(url_for("between.composition", election_id=election_id))
+                return redirect(url_for("between.composition", election_id=election.id))
         else:
             form_errors(form)
     return render_template("between/composition.html", election=election, comp=comp, form=form,
@@ -107,23 +106,21 @@ def composition(election_id: int):
 
 @bp.route("/elections/<int:election_id>/by-election", methods=["POST"])
 @roles("committee")
-def call_by_election(election_id: int):
-    election = election_or_404(election_id)
+def call_by_election(election: Election):
     form = ByElectionForm()
     if form.validate_on_submit():
         made: list = []
         if _run(lambda db: made.append(by_election.call_by_election(db, election, form.held_on.data, current_user.username))):
             flash(_("已决定补选（第 %(n)s 轮）：请提名候选人并公布名单。", n=made[0].number), "info")
-            return redirect(url_for("nomination.round_page", election_id=election_id))
+            return redirect(url_for("nomination.round_page", election_id=election.id))
     else:
         form_errors(form)
-    return redirect(url_for("between.composition", election_id=election_id))
+    return redirect(url_for("between.composition", election_id=election.id))
 
 
 @bp.route("/elections/<int:election_id>/recalls", methods=["GET", "POST"])
 @roles("committee", "street_admin")
-def recall_list(election_id: int):
-    election = election_or_404(election_id)
+def recall_list(election: Election):
     db = get_db()
     form = ProposeForm()
     form.member.choices = _members(mandates.composition(db, election))
@@ -134,7 +131,7 @@ def recall_list(election_id: int):
             if _run(lambda db: made.append(recalls.propose(db, election, form.member.data, form.reasons.data,
                                                            form.base.data, form.signers.data, current_user.username))):
                 flash(_("罢免要求已提出。"), "info")
-                return redirect(url_for("between.recall_page", election_id=election_id, recall_id=made[0].id))
+                return redirect(url_for("between.recall_page", election_id=election.id, recall_id=made[0].id))
         else:
             form_errors(form)
     rows = [(r, db.get(Resident, r.resident_id)) for r in recalls.recalls_of(db, election)]
@@ -150,8 +147,7 @@ def _recall_or_404(election, recall_id: int):
 
 @bp.route("/elections/<int:election_id>/recalls/<int:recall_id>")
 @roles("committee", "street_admin")
-def recall_page(election_id: int, recall_id: int):
-    election = election_or_404(election_id)
+def recall_page(election: Election, recall_id: int):
     db = get_db()
     row = _recall_or_404(election, recall_id)
     return render_template("between/recall.html", election=election, recall=row, person=db.get(Resident, row.resident_id),
@@ -187,12 +183,11 @@ def vote(election_id: int, recall_id: int):
 
 @bp.route("/elections/<int:election_id>/recalls/<int:recall_id>/result.pdf")
 @roles("committee", "street_admin")
-def recall_pdf(election_id: int, recall_id: int):
-    election = election_or_404(election_id)
+def recall_pdf(election: Election, recall_id: int):
     _recall_or_404(election, recall_id)
     try:
         data = recall_docs.result_pdf(get_db(), election, recall_id)
     except UserError as error:
         refuse(error)
-        return redirect(url_for("between.recall_page", election_id=election_id, recall_id=recall_id))
+        return redirect(url_for("between.recall_page", election_id=election.id, recall_id=recall_id))
     return send_file(io.BytesIO(data), mimetype="application/pdf", download_name=f"罢免结果公告-{recall_id}.pdf")

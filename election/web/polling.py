@@ -27,14 +27,14 @@ from .. import clock
 from ..address import is_loopback, receipt_check_url
 from ..clock import cn_date
 from ..errors import UserError
-from ..models import BallotBox, Desk, Resident, Round
+from ..models import BallotBox, Desk, Election, Resident, Round
 from ..polling import close, deposit, issuance, printing, scrub, stations, turnout, unused
 from ..polling import day as polling_day
 from ..polling.round_date import set_round_date
 from ..roll.lookup import resolve_voter
 from ..rounds import current_round, day_of, rounds_of
 from ..settings import box_of, rulebook_of
-from .access import election_or_404, public, roles
+from .access import public, roles
 from .db import get_db
 from .feedback import refuse
 
@@ -79,9 +79,8 @@ def healthz():
 
 @bp.route("/elections/<int:election_id>/polling")
 @roles("committee", "street_admin", "clerk", "scrutineer")
-def overview(election_id: int):
+def overview(election: Election):
     db = get_db()
-    election = election_or_404(election_id)
     rnd = current_round(db, election)
     try:
         specs = [(body, spec.title) for body, spec in printing.ballot_specs(db, election, rnd.number)]
@@ -101,9 +100,8 @@ def overview(election_id: int):
 
 @bp.route("/elections/<int:election_id>/polling/round-date", methods=["POST"])
 @roles(*COMMITTEE)
-def round_date(election_id: int):
+def round_date(election: Election):
     db = get_db()
-    election = election_or_404(election_id)
     try:
         try:
             day = date.fromisoformat(request.form.get("held_on", ""))
@@ -115,16 +113,15 @@ def round_date(election_id: int):
         flash(_("第 %(n)s 轮投票日期已定为 %(d)s。", n=number, d=day.isoformat()), "info")
     except UserError as error:
         refuse(error)
-    return redirect(url_for("polling.overview", election_id=election_id))
+    return redirect(url_for("polling.overview", election_id=election.id))
 
 
 @bp.route("/elections/<int:election_id>/polling/day-override", methods=["POST"])
 @roles(*COMMITTEE)
-def day_override(election_id: int):
+def day_override(election: Election):
     """The committee records, with its reason, that papers of the current round go out today
     although today is not the round's voting day (polling.day)."""
     db = get_db()
-    election = election_or_404(election_id)
     try:
         polling_day.record_override(db, election, current_round(db, election), current_user.username,
                                     request.form.get("reason", ""))
@@ -132,14 +129,13 @@ def day_override(election_id: int):
         flash(_("已登记：今天可以发放本轮选票。"), "info")
     except UserError as error:
         refuse(error)
-    return redirect(url_for("polling.overview", election_id=election_id))
+    return redirect(url_for("polling.overview", election_id=election.id))
 
 
 @bp.route("/elections/<int:election_id>/polling/stations", methods=["POST"])
 @roles(*COMMITTEE)
-def create_station(election_id: int):
+def create_station(election: Election):
     db = get_db()
-    election = election_or_404(election_id)
     f = request.form
     try:
         stations.create_station(
@@ -153,14 +149,13 @@ def create_station(election_id: int):
         flash(_("发票台数、票箱数和秘密写票处数须为整数。"), "error")
     except UserError as error:
         refuse(error)
-    return redirect(url_for("polling.overview", election_id=election_id))
+    return redirect(url_for("polling.overview", election_id=election.id))
 
 
 @bp.route("/elections/<int:election_id>/polling/stations/<int:station_id>/handover", methods=["POST"])
 @roles(*COMMITTEE)
-def handover(election_id: int, station_id: int):
+def handover(election: Election, station_id: int):
     db = get_db()
-    election = election_or_404(election_id)
     try:
         stations.hand_over(db, election, current_user.username, station_id, int(request.form.get("count") or 0), request.form.get("signed_by", ""))
         db.commit()
@@ -169,7 +164,7 @@ def handover(election_id: int, station_id: int):
         flash(_("交接张数须为整数。"), "error")
     except UserError as error:
         refuse(error)
-    return redirect(url_for("polling.overview", election_id=election_id))
+    return redirect(url_for("polling.overview", election_id=election.id))
 
 
 # --- printing -------------------------------------------------------------------------
@@ -182,22 +177,21 @@ def _verify_prefix() -> str:
 
 @bp.route("/elections/<int:election_id>/polling/print", methods=["POST"])
 @roles(*COMMITTEE)
-def start_print(election_id: int):
-    election = election_or_404(election_id)
+def start_print(election: Election):
     try:
         n = int(request.form.get("papers") or 0)
     except ValueError:
         flash(_("印制张数须为整数。"), "error")
-        return redirect(url_for("polling.overview", election_id=election_id))
+        return redirect(url_for("polling.overview", election_id=election.id))
     if not 1 <= n <= printing.MAX_PAPERS:
         flash(_("印制张数为 %(n)s，须在 1 至 %(max)s 之间", n=n, max=printing.MAX_PAPERS), "error")
-        return redirect(url_for("polling.overview", election_id=election_id))
+        return redirect(url_for("polling.overview", election_id=election.id))
     job = printing.start_print_job(
         current_app.extensions["juxuan.sessions"], _instance(), election.id, n, current_user.username,
         current_app.config["DATA_KEY"], _verify_prefix(), request.form.get("body", ""),
         round_number=_posted_round() or current_round(get_db(), election).number,
     )
-    return redirect(url_for("polling.print_job", election_id=election_id, job=job))
+    return redirect(url_for("polling.print_job", election_id=election.id, job=job))
 
 
 def _job_or_404(election_id: int, job: str) -> dict:
@@ -209,9 +203,8 @@ def _job_or_404(election_id: int, job: str) -> dict:
 
 @bp.route("/elections/<int:election_id>/polling/print/<job>")
 @roles(*COMMITTEE)
-def print_job(election_id: int, job: str):
-    election = election_or_404(election_id)
-    return render_template("polling/print_job.html", election=election, job=job, state=_job_or_404(election_id, job))
+def print_job(election: Election, job: str):
+    return render_template("polling/print_job.html", election=election, job=job, state=_job_or_404(election.id, job))
 
 
 @bp.route("/elections/<int:election_id>/polling/print/<job>/progress")
@@ -251,9 +244,8 @@ def _desk(election, desk_id: int) -> Desk:
 
 @bp.route("/elections/<int:election_id>/polling/desks/<int:desk_id>")
 @roles("clerk", "committee")
-def desk(election_id: int, desk_id: int):
+def desk(election: Election, desk_id: int):
     db = get_db()
-    election = election_or_404(election_id)
     the_desk = _desk(election, desk_id)
     scan, q = request.args.get("scan", "").strip(), request.args.get("q", "").strip()
     found: list[Resident] = []
@@ -274,9 +266,8 @@ def desk(election_id: int, desk_id: int):
 
 @bp.route("/elections/<int:election_id>/polling/desks/<int:desk_id>/issue", methods=["POST"])
 @roles("clerk", "committee")
-def issue(election_id: int, desk_id: int):
+def issue(election: Election, desk_id: int):
     db = get_db()
-    election = election_or_404(election_id)
     try:
         voter_id = int(request.form.get("voter_id") or 0)
         holder = request.form.get("collected_by") or None
@@ -296,7 +287,7 @@ def issue(election_id: int, desk_id: int):
         if request.accept_mimetypes.best == "application/json":
             return jsonify({"ok": True})
         flash(_("已向 %(name)s 发出一张选票。", name=db.get_one(Resident, row.voter_id).name), "info")
-    return redirect(url_for("polling.desk", election_id=election_id, desk_id=desk_id))
+    return redirect(url_for("polling.desk", election_id=election.id, desk_id=desk_id))
 
 
 # --- deposit at the box, spoiled and unused papers -------------------------------------
@@ -310,9 +301,8 @@ def _box(election, box_id: int) -> BallotBox:
 
 @bp.route("/elections/<int:election_id>/polling/boxes/<int:box_id>", methods=["GET", "POST"])
 @roles("scrutineer", "committee")
-def box(election_id: int, box_id: int):
+def box(election: Election, box_id: int):
     db = get_db()
-    election = election_or_404(election_id)
     the_box = _box(election, box_id)
     result, refused = None, []
     if request.method == "POST":
@@ -330,9 +320,8 @@ def box(election_id: int, box_id: int):
 
 @bp.route("/elections/<int:election_id>/polling/boxes/<int:box_id>/sync", methods=["POST"])
 @roles("scrutineer", "committee")
-def box_sync(election_id: int, box_id: int):
+def box_sync(election: Election, box_id: int):
     db = get_db()
-    election = election_or_404(election_id)
     _box(election, box_id)
     payload = request.get_json(silent=True) or {}
     scans = payload.get("scans")
@@ -343,9 +332,8 @@ def box_sync(election_id: int, box_id: int):
 
 @bp.route("/elections/<int:election_id>/polling/boxes/<int:box_id>/issue", methods=["POST"])
 @roles("scrutineer", "committee")
-def mobile_issue(election_id: int, box_id: int):
+def mobile_issue(election: Election, box_id: int):
     db = get_db()
-    election = election_or_404(election_id)
     _box(election, box_id)
     try:
         issuance.issue_mobile(db, election, box_id, int(request.form.get("voter_id") or 0), current_user.username,
@@ -353,14 +341,13 @@ def mobile_issue(election_id: int, box_id: int):
         flash(_("已向流动票箱选民发出一张选票。"), "info")
     except (ValueError, UserError) as error:
         refuse(error if isinstance(error, UserError) else UserError("选民编号无效"))
-    return redirect(url_for("polling.box", election_id=election_id, box_id=box_id))
+    return redirect(url_for("polling.box", election_id=election.id, box_id=box_id))
 
 
 @bp.route("/elections/<int:election_id>/polling/spoiled", methods=["GET", "POST"])
 @roles("clerk", "scrutineer", "committee")
-def spoiled(election_id: int):
+def spoiled(election: Election):
     db = get_db()
-    election = election_or_404(election_id)
     outcomes = None
     if request.method == "POST":
         f = request.form
@@ -389,7 +376,7 @@ def spoiled(election_id: int):
         except UserError as error:
             refuse(error)
         if outcomes is None:
-            return redirect(url_for("polling.spoiled", election_id=election_id))
+            return redirect(url_for("polling.spoiled", election_id=election.id))
     rnd = current_round(db, election)
     return render_template("polling/spoiled.html", election=election, stations=stations.stations_of(db, election),
                            rnd=rnd, spoils=deposit.spoiled_by_hour(db, election, rnd.number), outcomes=outcomes,
@@ -405,9 +392,8 @@ def _by_card(db, election, text: str, role: str) -> Resident:
 
 @bp.route("/elections/<int:election_id>/polling/proxies", methods=["GET", "POST"])
 @roles(*COMMITTEE)
-def proxies(election_id: int):
+def proxies(election: Election):
     db = get_db()
-    election = election_or_404(election_id)
     if request.method == "POST":
         f = request.form
         try:
@@ -421,7 +407,7 @@ def proxies(election_id: int):
             flash(_("委托投票已批准并记录。"), "info")
         except UserError as error:
             refuse(error)
-        return redirect(url_for("polling.proxies", election_id=election_id))
+        return redirect(url_for("polling.proxies", election_id=election.id))
     rnd = current_round(db, election)
     rows = issuance.proxies_of(db, election)
     # An authorisation holds for every round; the holder collects one paper per round.
@@ -433,9 +419,8 @@ def proxies(election_id: int):
 
 @bp.route("/elections/<int:election_id>/polling/mobile-voters", methods=["POST"])
 @roles(*COMMITTEE)
-def mobile_voter(election_id: int):
+def mobile_voter(election: Election):
     db = get_db()
-    election = election_or_404(election_id)
     f = request.form
     try:
         stations.register_mobile_voter(db, election, current_user.username, int(f.get("box_id") or 0),
@@ -446,7 +431,7 @@ def mobile_voter(election_id: int):
         flash(_("请选择流动票箱。"), "error")
     except UserError as error:
         refuse(error)
-    return redirect(url_for("polling.proxies", election_id=election_id))
+    return redirect(url_for("polling.proxies", election_id=election.id))
 
 
 def _pdf(data: bytes, name: str) -> Response:
@@ -455,9 +440,8 @@ def _pdf(data: bytes, name: str) -> Response:
 
 @bp.route("/elections/<int:election_id>/polling/proxies.pdf")
 @roles(*COMMITTEE)
-def proxies_notice(election_id: int):
+def proxies_notice(election: Election):
     db = get_db()
-    election = election_or_404(election_id)
     rows = [(str(i), h.name, v.name, cn_date(p.signed_on)) for i, (p, v, h) in enumerate(issuance.proxies_of(db, election), 1)]
     out = io.BytesIO()
     render_notice(f"{election.title}委托投票公告", ["经选举委员会审核批准的委托投票如下："], ["序号", "受委托人", "委托人", "委托日期"],
@@ -467,9 +451,8 @@ def proxies_notice(election_id: int):
 
 @bp.route("/elections/<int:election_id>/polling/receipt-poster.pdf")
 @roles(*COMMITTEE)
-def receipt_poster(election_id: int):
+def receipt_poster(election: Election):
     """A notice-board poster: the receipt-check address as text and as a QR code."""
-    election = election_or_404(election_id)
     url = _verify_prefix()
     out = io.BytesIO()
     render_notice(
@@ -485,9 +468,8 @@ def receipt_poster(election_id: int):
 
 @bp.route("/elections/<int:election_id>/polling/mobile-voters.pdf")
 @roles(*COMMITTEE)
-def mobile_notice(election_id: int):
+def mobile_notice(election: Election):
     db = get_db()
-    election = election_or_404(election_id)
     # A public notice: the reason a voter cannot come (often their health) stays off it.
     rows = [(str(i), b.label, v.name, v.group_name or "—") for i, (_m, v, b) in enumerate(stations.mobile_voters(db, election), 1)]
     out = io.BytesIO()
@@ -501,9 +483,8 @@ def mobile_notice(election_id: int):
 
 @bp.route("/elections/<int:election_id>/polling/turnout")
 @roles(*COMMITTEE)
-def turnout_page(election_id: int):
+def turnout_page(election: Election):
     db = get_db()
-    election = election_or_404(election_id)
     rnd, rounds, is_current = _shown_round(election)
     data = turnout.turnout(db, election, rnd.number)
     return render_template("polling/turnout.html", election=election, data=data, svg=Markup(turnout.turnout_svg(data)),
@@ -512,9 +493,8 @@ def turnout_page(election_id: int):
 
 @bp.route("/elections/<int:election_id>/polling/turnout.json")
 @roles(*COMMITTEE)
-def turnout_json(election_id: int):
+def turnout_json(election: Election):
     db = get_db()
-    election = election_or_404(election_id)
     rnd, _rounds, _current = _shown_round(election)
     data = turnout.turnout(db, election, rnd.number)
     return jsonify({**data, "round": rnd.number, "svg": turnout.turnout_svg(data)})
@@ -522,9 +502,8 @@ def turnout_json(election_id: int):
 
 @bp.route("/elections/<int:election_id>/polling/reconcile", methods=["GET", "POST"])
 @roles(*COMMITTEE)
-def reconcile(election_id: int):
+def reconcile(election: Election):
     db = get_db()
-    election = election_or_404(election_id)
     rnd, rounds, is_current = _shown_round(election)
     if request.method == "POST":
         f = request.form
@@ -548,6 +527,6 @@ def reconcile(election_id: int):
                       if report.compacted else _("闭票：记录已重写，但存储未能整理完毕：%(why)s", why=report.detail), "info")
         except UserError as error:
             refuse(error)
-        return redirect(url_for("polling.reconcile", election_id=election_id))
+        return redirect(url_for("polling.reconcile", election_id=election.id))
     return render_template("polling/reconcile.html", election=election, rec=close.reconciliation(db, election, rnd.number),
                            rnd=rnd, rounds=rounds, is_current=is_current)

@@ -30,7 +30,7 @@ from ..publication.complaints import KINDS, answer_complaint, complaints_of, fil
 from ..publication.receipts import lookup_sealed
 from ..rounds import current_round, rounds_of
 from ..settings import post_specs_of
-from .access import election_or_404, public, roles
+from .access import public, roles
 from .choices import options
 from .db import get_db
 from .feedback import refuse
@@ -192,14 +192,13 @@ def publish(election: Election):
 
 @bp.route("/e/<int:election_id>/head-notice", methods=["POST"])
 @roles("committee", "street_admin", "auditor")
-def head_notice(election_id: int):
+def head_notice(election: Election):
     """Today's signed chain-head notice as a PDF (made and recorded on the first print of the day)."""
     import io
 
     from ..publication.notices import daily_notice, notice_pdf
 
     db = get_db()
-    election = election_or_404(election_id)
     notice = daily_notice(db, election, current_app.config["DATA_KEY"], current_user.username)
     db.commit()
     buf = io.BytesIO()
@@ -236,10 +235,9 @@ class AnswerForm(FlaskForm):
 
 @bp.route("/e/<int:election_id>/complaints", methods=["GET", "POST"])
 @roles("committee")
-def complaints(election_id: int):
+def complaints(election: Election):
     """The committee's list of complaints; each answer is recorded in the ledger."""
     db = get_db()
-    election = election_or_404(election_id)
     form = AnswerForm()
     if form.validate_on_submit():
         try:

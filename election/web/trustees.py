@@ -22,7 +22,7 @@ from ..errors import UserError
 from ..jobs import Running
 from ..models import Election, RoundResult
 from ..trustees import service
-from .access import election_or_404, roles
+from .access import roles
 from .db import get_db
 from .feedback import form_errors, refuse
 from .jobs import start as start_job
@@ -48,9 +48,8 @@ def _published_rounds(db: Session, election: Election) -> list[int]:
 
 @bp.route("/e/<int:election_id>/trustees", methods=["GET"])
 @roles("committee")
-def page(election_id: int) -> str:
+def page(election: Election) -> str:
     db = get_db()
-    election = election_or_404(election_id)
     state = service.ceremony_of(db, election)
     rounds = [{"number": n, "encrypted": n in state.encrypted, "partials": sorted(state.partials.get(n, {})),
                "ready": len(state.partials.get(n, {})) >= state.quorum > 0}
@@ -61,9 +60,8 @@ def page(election_id: int) -> str:
 
 @bp.route("/e/<int:election_id>/trustees/start", methods=["POST"])
 @roles("committee")
-def start(election_id: int) -> Response:
+def start(election: Election) -> Response:
     db = get_db()
-    election = election_or_404(election_id)
     form = StartForm()
     if not form.validate_on_submit():
         form_errors(form)
@@ -75,7 +73,7 @@ def start(election_id: int) -> Response:
             flash(_("受托人仪式已开始：请把仪式文件交给每位受托人"), "ok")
         except UserError as error:
             refuse(error)
-    return redirect(url_for("trustees.page", election_id=election_id))
+    return redirect(url_for("trustees.page", election_id=election.id))
 
 
 def _kind(doc: object) -> str:
@@ -93,13 +91,12 @@ def _kind(doc: object) -> str:
 
 @bp.route("/e/<int:election_id>/trustees/upload", methods=["POST"])
 @roles("committee")
-def upload(election_id: int) -> Response:
+def upload(election: Election) -> Response:
     db = get_db()
-    election = election_or_404(election_id)
     form = UploadForm()
     if not form.validate_on_submit():
         form_errors(form)
-        return redirect(url_for("trustees.page", election_id=election_id))
+        return redirect(url_for("trustees.page", election_id=election.id))
     text = form.file.data.read(service.MAX_UPLOAD + 1)
     try:
         try:
@@ -123,7 +120,7 @@ def upload(election_id: int) -> Response:
         flash(_("已收到第 %(i)s 位受托人的文件", i=index), "ok")
     except UserError as error:
         refuse(error)
-    return redirect(url_for("trustees.page", election_id=election_id))
+    return redirect(url_for("trustees.page", election_id=election.id))
 
 
 def _json_download(body: object, name: str) -> Response:
