@@ -219,7 +219,7 @@ def draw_mark(image: Image, rng: random.Random, style: str, box: Box, height_pt:
 def scan_effects(image: Image, rng: random.Random, *, max_degrees: float = 5.0) -> Image:
     """Rotate (up to ``max_degrees``), scale, shift, blur, add noise and JPEG-compress a page."""
     # The scanner's window is larger than the paper: the sheet lies on a slightly grey bed.
-    border = int(0.05 * image.shape[1])
+    border = int(0.1 * image.shape[1])
     image = cv2.copyMakeBorder(image, border, border, border, border, cv2.BORDER_CONSTANT, value=rng.randint(200, 250))
     h, w = image.shape
     angle = rng.uniform(-max_degrees, max_degrees)

@@ -22,8 +22,9 @@ from ballots.scan_reader import PageRejected, Reading, audit_qr_of, load_pages, 
 from tests.scanning.deck import A4_SPEC, A5_SPEC, _printed, audit_code, make_page, scan_effects, score
 
 
-def _check(pages: int, seed: int) -> None:
+def _check(pages: int, seed: int, min_marks: int) -> None:
     result, table = score(pages, seed)
+    assert result.marks >= min_marks
     print(result, f"accuracy {result.accuracy:.4f}", dict(table))
     assert result.rejected_pages == 0
     assert result.wrong == 0, table  # never silently wrong
@@ -34,12 +35,12 @@ def _check(pages: int, seed: int) -> None:
 
 
 def test_deck_is_read_right_or_flagged() -> None:
-    _check(24, seed=21)
+    _check(24, seed=21, min_marks=200)
 
 
 @pytest.mark.soak
 def test_full_deck_of_two_thousand_marks() -> None:
-    _check(220, seed=5)
+    _check(220, seed=5, min_marks=2000)
 
 
 def test_clean_print_reads_blank_and_back_gives_the_audit_qr() -> None:
