@@ -119,9 +119,8 @@ def page(election: Election, meeting_id: int):
 
 @bp.route("/elections/<int:election_id>/meetings/<int:meeting_id>/quorum.json")
 @roles("committee", "street_admin")
-def quorum_json(election_id: int, meeting_id: int):
+def quorum_json(election: Election, meeting_id: int):
     """The quorum as it stands, for the chair's screen while several doors record attendance."""
-    election = election_or_404(election_id)
     meeting = _meeting_or_404(election, meeting_id)
     db = get_db()
     q = svc.quorum_of(db, election, meeting)
