@@ -65,9 +65,15 @@ def _elected(db: Session, election: Election) -> set[int]:
     return out
 
 
-def add_candidate(db: Session, election: Election, post_key: str, entry: str, evidence: str, actor: str) -> Candidate:
+def add_candidate(db: Session, election: Election, post_key: str, entry: str, evidence: str, actor: str,
+                  confirmation: str = "") -> Candidate:
     """Nominate a voter for a section of the nominating round (Chinese refusals naming the
-    section and the rule); the database is left as it was on refusal."""
+    section and the rule); the database is left as it was on refusal.
+
+    A 监督委员会 nominee needs, as in the first list ([seed 江苏 §17]), the confirmation the
+    rulebook asks for: the chair always (Party organisation's proposal confirmed by the
+    街道党工委 or 纪工委), the vice-chair and members where jdw_members_party_confirmed; the
+    committee enters the confirming document in ``confirmation``, kept in the event."""
     begin_write(db)
     rnd = nominating_round(db, election)
     if rnd is None:
@@ -98,6 +104,12 @@ def add_candidate(db: Session, election: Election, post_key: str, entry: str, ev
                       Candidate.id.in_([int(i) for i in info.get("candidates", [])]))))]
     if other_body and not rulebook_of(election).one_person_two_bodies:
         problems.append(f"{label(person)}已是另一机构的候选人：同一人不能同时为居委会和监督委员会候选人（村民委员会组织法第三十二条）")
+    rb = rulebook_of(election)
+    if not confirmation.strip():
+        if post_key == "jdw_zhuren":
+            problems.append(f"{post.name_zh}另行选举候选人须由社区党组织提出，经街道党工委或纪工委审核确认：请填写确认文件")
+        elif post_key in ("jdw_fu_zhuren", "jdw_weiyuan") and rb.jdw_members_party_confirmed:
+            problems.append(f"{post.name_zh}另行选举候选人须经社区党组织确认（{rb.label('jdw_members_party_confirmed')}）：请填写确认文件")
     if problems:
         raise UserError(*problems)
     row = db.scalar(select(Candidate).where(Candidate.election_id == election.id, Candidate.post == post_key,
@@ -111,7 +123,8 @@ def add_candidate(db: Session, election: Election, post_key: str, entry: str, ev
     db.flush()
     record_event(db, election, "round_candidate_nominated", {
         "round": rnd.number, "post": post_key, "nominee": person.name, "voter_number": person.voter_number,
-        "evidence": evidence.strip()[:500]}, actor)
+        "evidence": evidence.strip()[:500], **({"confirmation": confirmation.strip()[:500]} if confirmation.strip() else {})},
+        actor)
     return row
 
 

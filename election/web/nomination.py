@@ -297,6 +297,7 @@ class RoundCandidateForm(FlaskForm):
     post = SelectField(_l("另行选举职位"))
     nominee = StringField(_l("被提名人（选民编号或姓名）"), validators=[DataRequired(message=_l("请填写被提名人"))])
     evidence = StringField(_l("提名依据（选举委员会决定的文号或说明）"), validators=[DataRequired(message=_l("请填写提名依据"))])
+    confirmation = StringField(_l("监督委员会候选人的党组织确认文件（主任须经街道审核确认）"))
 
 
 @bp.route("/elections/<int:election_id>/nomination/round", methods=["GET", "POST"])
@@ -324,7 +325,7 @@ def round_page(election: Election):
     elif form.validate_on_submit():
         try:
             round_candidates.add_candidate(db, election, form.post.data, form.nominee.data, form.evidence.data,
-                                           current_user.username)
+                                           current_user.username, form.confirmation.data or "")
             db.commit()
         except UserError as error:
             db.rollback()
