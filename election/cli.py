@@ -222,10 +222,12 @@ def scan_count_cmd(folder: str, election_id: int, round_number: int, box_id: int
     from collections.abc import Iterator
     from pathlib import Path
 
+    from sqlalchemy import select
+
     from ballots.scan_reader import Image, PageRejected, load_pages
 
     from .counting.scanning import batch_counts, interpret, record_confident
-    from .models import Election
+    from .models import Election, Resident
     from .settings import box_of
 
     if scrutineer and box_id is None:
@@ -265,8 +267,12 @@ def scan_count_cmd(folder: str, election_id: int, round_number: int, box_id: int
             click.echo(f"{where}\t{state}")
         click.echo(f"共 {len(proposals)} 张选票：确定 {len(sure)} 张，需人工 {len(proposals) - len(sure)} 张 / "
                    f"papers {len(proposals)}, confident {len(sure)}, to people {len(proposals) - len(sure)}")
-        for post, counts in sorted(batch_counts(proposals).items()):
-            click.echo(f"{post}\t" + "  ".join(f"{key} {n}" for key, n in sorted(counts.items())))
+        counted = batch_counts(proposals)
+        ids = [int(rid) for counts in counted.values() for rid in counts]
+        names = dict(db.execute(select(Resident.id, Resident.name).where(Resident.id.in_(ids))).all()) if ids else {}
+        for post, counts in sorted(counted.items()):
+            click.echo(f"{post}\t" + "  ".join(f"{names.get(int(rid), rid)} ○{yes} ×{no}"
+                                                for rid, (yes, no) in sorted(counts.items())))
         if scrutineer and box_id is not None:
             try:
                 done = record_confident(db, election, box_of(db, election, box_id), proposals, scrutineer)

@@ -15,7 +15,6 @@ the marks, as the record does.
 """
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
@@ -165,19 +164,21 @@ def _marks(ballot: Ballot, reading: FrontReading) -> tuple[dict, list[str]]:
     return marks, reasons
 
 
-def batch_counts(proposals: Iterable[Proposal]) -> dict[str, Counter[str]]:
-    """What the scrutineer approves: per post, the confident papers' ○ and × per candidate
+def batch_counts(proposals: Iterable[Proposal]) -> dict[str, dict[str, tuple[int, int]]]:
+    """What the scrutineer approves: per post, the confident papers' (○, ×) per candidate
     (resident id) — counts only, no paper."""
-    out: dict[str, Counter[str]] = {}
+    out: dict[str, dict[str, tuple[int, int]]] = {}
     for p in proposals:
         if not p.confident or p.marks is None:
             continue
         for post, entry in p.marks.items():
-            counts = out.setdefault(post, Counter())
+            counts = out.setdefault(post, {})
             for rid in entry["approve"]:
-                counts[f"{rid}:approve"] += 1
+                yes, no = counts.get(rid, (0, 0))
+                counts[rid] = (yes + 1, no)
             for rid in entry["oppose"]:
-                counts[f"{rid}:oppose"] += 1
+                yes, no = counts.get(rid, (0, 0))
+                counts[rid] = (yes, no + 1)
     return out
 
 

@@ -71,7 +71,8 @@ def test_batch_becomes_proposed_records_and_is_recorded_when_approved(db, scanne
             assert sorted(entry["approve"]) == sorted(str(cands[k].resident_id) for k, s in want.items() if "circle" in s)
             assert sorted(entry["oppose"]) == sorted(str(cands[k].resident_id) for k, s in want.items() if "cross" in s)
     counts = batch_counts(proposals)
-    assert counts["jwh_zhuren"][f"{built.candidates['jwh_zhuren'][0].resident_id}:approve"] == 1
+    zhuren = built.candidates["jwh_zhuren"]
+    assert counts["jwh_zhuren"] == {str(zhuren[0].resident_id): (1, 0), str(zhuren[1].resident_id): (0, 1)}
     # Nothing is recorded before the scrutineer approves the batch.
     assert db.scalar(select(AuditCode).where(AuditCode.state == "counted")) is None
     assert record_confident(db, election, built.boxes[0], proposals, "a_scrutineer") == 2
@@ -121,6 +122,8 @@ def test_command_line_counts_a_folder_and_records_when_approved(app, db, scanned
     assert result.exit_code == 0, result.output
     assert "确定 2 张，需人工 3 张" in result.output
     assert "scan-004.png、scan-005.png\t需人工" in result.output
+    zhuren = built.candidates["jwh_zhuren"]
+    assert f"jwh_zhuren\t{zhuren[0].resident.name} ○1 ×0  {zhuren[1].resident.name} ○0 ×1" in result.output
     db.rollback()  # a new transaction sees what the command committed
     assert db.scalar(select(AuditCode).where(AuditCode.state == "counted")) is None
     result = runner.invoke(main, [*args, "--approve-as", "a_scrutineer"])
