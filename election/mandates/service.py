@@ -16,8 +16,7 @@ from ..db import begin_write
 from ..errors import UserError
 from ..ledger.events import record_event
 from ..models import END_REASONS, Election, MandateEnd, Meeting, MeetingDecision, RoundResult
-from ..rules.bodies import BodiesConfig
-from ..settings import rulebook_of
+from ..settings import posts_of, rulebook_of
 
 
 @dataclass(frozen=True)
@@ -64,14 +63,8 @@ class Composition:
         return {p.post: p.vacant for p in self.posts if p.vacant}
 
 
-def _posts(election: Election):
-    cfg = BodiesConfig.build(election.jwh_deputies, election.jwh_members, election.jdw_deputies,
-                             election.jdw_members, rulebook_of(election))
-    return cfg.posts()
-
-
 def composition(db: Session, election: Election) -> Composition:
-    posts = _posts(election)
+    posts = posts_of(election)
     order = {p.key: i for i, p in enumerate(posts)}
     names = {p.key: p.name_zh for p in posts}
     ends = {(e.post, e.resident_id): e for e in db.scalars(
