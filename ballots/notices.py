@@ -142,6 +142,9 @@ def _counting_table(on_rows: Callable[[int], None]) -> type[LongTable]:
     return CountingTable
 
 
+KEEP_WITH_CLOSING = 12  # rows of a last table kept on the page of the closing lines
+
+
 def render_notice(
     title: str,
     subtitle_lines: Sequence[str],
@@ -216,8 +219,13 @@ def render_notice(
     closing.append(Spacer(1, 6 * mm))
     for line in footer_lines:
         closing.append(Paragraph(markup(line), style(12, TA_RIGHT, 20)))
-    # The QR and the committee's name and date stay on one page.
-    story.append(KeepTogether(closing))
+    # The QR and the committee's name and date stay on one page; a short last table stays on
+    # that page too, so signature lines (计票单, 选票清点表) never stand on a page of their own.
+    if groups and table_headers and len(groups[-1].rows) <= KEEP_WITH_CLOSING:
+        last_table, gap = story[-2], story[-1]
+        story[-2:] = [KeepTogether([last_table, gap, *closing])]
+    else:
+        story.append(KeepTogether(closing))
 
     doc = SimpleDocTemplate(
         out,

@@ -37,3 +37,22 @@ def test_tally_sheet_and_reconcile_sheet(app, db, world) -> None:
     reconcile = _text(client.get(f"/elections/{election.id}/counting/1/reconcile-sheet.pdf").data)
     assert "选票清点表" in reconcile and "1号票箱" in reconcile and "2号票箱" in reconcile
     assert all(f"{who}（签名）" in reconcile for who in ("监票人", "计票人", "唱票人", "记票人"))
+
+
+def test_tally_sheet_read_back_signatures_below_the_table(app, db, world) -> None:
+    """Read back with pdfcheck: each signer's line is on the last page, below the last table
+    row (PDF y grows upwards), in the order 监票人, 计票人, 唱票人, 记票人: never on a page alone."""
+    from election.counting.sheets import reconcile_sheet_pdf, tally_sheet_pdf
+    from tests.ballots.pdfcheck import pieces
+
+    election = world["a"]["election"]
+    build(db, election, DATA_KEY, voters=12, papers=8, boxes=2)
+    db.commit()
+    for data in (tally_sheet_pdf(db, election, 1), reconcile_sheet_pdf(db, election, 1)):
+        reader = PdfReader(io.BytesIO(data))
+        last = pieces(reader, len(reader.pages) - 1)
+        signs = [p for p in last if "（签名）" in p.text]
+        assert [p.text.split("（")[0].strip() for p in signs] == ["监票人", "计票人", "唱票人", "记票人"]
+        assert [p.y for p in signs] == sorted((p.y for p in signs), reverse=True)
+        table = [p for p in last if "另选他人" in p.text or "号票箱" in p.text]
+        assert table and min(p.y for p in table) > signs[0].y
