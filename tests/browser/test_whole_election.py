@@ -26,7 +26,6 @@ from openpyxl import Workbook
 from election import clock
 from election.accounts.service import create_user
 from election.clock import cn_date
-from election.models import Community
 from election.protocol.verify_recount import NAMES_ZH as VERIFY_NAMES
 from election.rules.roll_rows import COLUMNS
 from tests.browser.conftest import ARTIFACTS, log_in
@@ -144,11 +143,16 @@ def _deposit(page, base: str, box_url: str, papers, used: int) -> None:
             page.get_by_role("button", name="登记投入").click()
         assert "已投入" in page.locator("[role=status]").inner_text()
     page.goto(f"{base}/polling/spoiled")
+    # All unused papers in one go: the scanner types stub and back of each (Enter after each).
+    page.get_by_label("逐张扫描存根和背面（每张两次，顺序不限），全部扫完后提交").click()
     for t_code, a_code in papers[used:]:
-        page.get_by_label("扫描未用选票的存根").fill(t_code)
-        page.get_by_label("扫描未用选票背面的二维码").fill(a_code)
-        with page.expect_navigation():
-            page.get_by_role("button", name="作废未用选票").click()
+        for code in (t_code, a_code):
+            page.keyboard.type(code)
+            page.keyboard.press("Enter")
+    with page.expect_navigation():
+        page.get_by_role("button", name="作废扫描的全部未用选票").click()
+    assert f"已作废 {len(papers) - used} 张未用选票" in _flash(page)
+    assert page.locator("#scan-outcomes tr.good").count() == len(papers) - used
 
 
 def _enter(page, base: str, number: int, box_id: int, papers, keys: str) -> None:
@@ -176,6 +180,11 @@ def _board(page, base: str, number: int) -> dict:
     for post in tally["posts"]:
         for row in post["rows"]:
             page.locator(f"#b-{post['key']}-{row['person']}").fill(str(row["votes"]))
+            if not row["write_in"]:  # 反对 and 弃权 from the board too
+                page.locator(f"#o-{post['key']}-{row['person']}").fill(str(row["opposed"]))
+                page.locator(f"#a-{post['key']}-{row['person']}").fill(str(row["abstained"]))
+    if number == 1:
+        _shot(page, "e2e-13b-tally-board")
     page.get_by_role("button", name="录入合计").click()
     page.wait_for_url(f"**{base}/counting")
     assert "计票板合计已录入" in _flash(page)
@@ -297,15 +306,22 @@ def _whole_election(page, live_app, tmp_path):
     election_id = int(page.url.rstrip("/").split("/")[-1])
     _shot(page, "e2e-01-election-created")
 
-    community = db.query(Community).filter_by(name=f"全程社区{tag}").one()
+    # The street admin creates the community's users on the user management page.
     users = {}
+    page.goto("/users")
     for role, label in (("committee", "选举委员会"), ("clerk", "发票员"), ("counter", "计票员"),
-                        ("scrutineer", "监票员")):
+                        ("scrutineer", "监票员"), ("auditor", "审计员")):
         users[role] = f"{role}_{tag}"
-        create_user(db, users[role], PASSWORD, role, label, community)
-    users["auditor"] = f"auditor_{tag}"
-    create_user(db, users["auditor"], PASSWORD, "auditor", "审计员", None, f"全程街道{tag}")
-    db.commit()
+        page.get_by_label("用户名").fill(users[role])
+        page.get_by_label("姓名").fill(label)
+        page.get_by_label("角色").select_option(role)
+        page.get_by_label("所属社区").select_option(label="（审计员不属于社区）" if role == "auditor" else f"全程社区{tag}")
+        page.get_by_label("初始密码").fill(PASSWORD)
+        with page.expect_navigation():
+            page.get_by_role("button", name="建立用户").click()
+        assert f"用户“{users[role]}”已建立" in _flash(page)
+    assert page.locator("#changes tbody tr").count() == 5
+    _shot(page, "e2e-01b-users")
     base = f"/elections/{election_id}"
 
     # 2. The committee imports the roll file and publishes the roll today (>= 20 days before).
@@ -501,6 +517,19 @@ def _whole_election(page, live_app, tmp_path):
     page.wait_for_url(f"**{base}/counting")
     # The counted records encrypted under the trustees' key, the totals decrypted by two.
     _recount_round(page, base, tmp_path, 1)
+    # The street office returns the filing with its reason; the committee files it again.
+    log_in(page, users["auditor"], PASSWORD)
+    page.goto("/filings")
+    page.get_by_label("驳回理由").fill("报告单缺总监票人签名，请补签后重新报备")
+    page.get_by_role("button", name="驳回").click()
+    assert "已驳回" in _flash(page)
+    log_in(page, users["committee"], PASSWORD)
+    page.goto(f"{base}/counting")
+    assert "报告单缺总监票人签名" in page.locator("#filing-1").inner_text()
+    _shot(page, "e2e-14b-filing-returned")
+    page.get_by_role("button", name="重新报街道备案").click()
+    page.wait_for_url(f"**{base}/counting")
+    assert "已报街道备案，待签收" in page.locator("#filing-1").inner_text()
 
     page.goto(f"/e/{election_id}/result")
     page.get_by_role("button", name="签名发布公示包").click()
