@@ -95,6 +95,27 @@ def test_street_admin_confirms_the_chair_page(page, live_app):
     shot(page, "nomination-confirm")
 
 
+def test_street_admin_rejects_a_chair_nominee_with_a_reason(page, live_app):
+    """驳回 needs a reason; the refused nominee shows the body and the reason, and what the
+    committee does next; no confirm form is left for them."""
+    w = _world(live_app, confirm=False)
+    log_in(page, w["street"])
+    page.goto(f"/elections/{w['election']}/nomination/confirm")
+    second = SLATE["jdw_zhuren"][1]
+    section = page.locator("section", has_text=second).first
+    section.get_by_role("button", name=f"驳回 {second}").click()
+    assert f"驳回{second}须填写驳回理由" in page.locator(".flashes").inner_text()
+    section = page.locator("section", has_text=second).first
+    section.get_by_label("驳回机关").select_option("街道党工委")
+    section.get_by_label("驳回理由（必填）").fill("不符合居务监督委员会主任人选条件")
+    section.get_by_role("button", name=f"驳回 {second}").click()
+    assert "驳回理由已记入选举事件记录" in page.locator(".flashes").inner_text()
+    refused = page.locator("section", has_text=second).first
+    assert "已被街道党工委驳回：不符合居务监督委员会主任人选条件" in refused.inner_text()
+    assert refused.get_by_role("button", name=f"确认 {second}").count() == 0
+    shot(page, "nomination-reject")
+
+
 def test_primary_page_records_votes_and_flags_ties(page, live_app):
     w = _world(live_app, extra_weiyuan=3)
     log_in(page, w["committee"])
