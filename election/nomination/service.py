@@ -552,8 +552,9 @@ def check_list(db: Session, election: Election) -> ListCheck:
                                   f"不能列为正式候选人（{rb.label('jdw_members_party_confirmed')}）")
     jwh = {c.resident_id: c.resident for p, cs in by_post.items() if p.startswith("jwh_") for c in cs}
     jdw = {c.resident_id: c.resident for p, cs in by_post.items() if p.startswith("jdw_") for c in cs}
-    errors += rules.two_bodies_conflicts(
-        [label(r) for i, r in jwh.items()], [label(r) for i, r in jdw.items()])
+    if not rb.one_person_two_bodies:  # [V art.32]; where allowed, the tally's higher post decides
+        errors += rules.two_bodies_conflicts(
+            [label(r) for i, r in jwh.items()], [label(r) for i, r in jdw.items()])
     relations = [(label(r.resident), label(r.relative), r.kind_label) for r in relations_of(db, election)]
     warnings += rules.relative_flags([label(r) for r in jdw.values()], [label(r) for r in jwh.values()], relations)
     if rb.woman_member_required:
