@@ -45,6 +45,10 @@ class Receipt(Base):
     state: Mapped[str] = mapped_column(String(10), default="printed")
     box_id: Mapped[int | None] = mapped_column(ForeignKey("ballot_box.id"), index=True)
     deposited_hour: Mapped[str | None] = mapped_column(String(13))
+    # The pool of papers handed out (polling.handout): the station at whose desk (or mobile
+    # box) this paper was handed to a voter; the box takes the stub only at that station.
+    # No voter, desk, clerk or time: nothing pairs it with an issuance.
+    handed_station_id: Mapped[int | None] = mapped_column(ForeignKey("polling_station.id"), index=True)
 
 
 class AuditCode(Base):

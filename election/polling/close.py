@@ -59,6 +59,10 @@ def reconciliation(db: Session, election: Election, round_number: int = 1) -> Re
     spoil_n = dict(db.execute(select(SpoilRecord.station_id, func.count()).where(
         SpoilRecord.election_id == election.id, SpoilRecord.round_number == round_number).group_by(SpoilRecord.station_id)).all())
     receipts = list(db.execute(select(Receipt.r_hash, Receipt.state, Receipt.box_id).where(Receipt.election_id == election.id, Receipt.round_number == round_number)))
+    # Papers handed out at each station's desks (the pool the boxes accept stubs from).
+    handed_n = dict(db.execute(select(Receipt.handed_station_id, func.count()).where(
+        Receipt.election_id == election.id, Receipt.round_number == round_number,
+        Receipt.handed_station_id.is_not(None)).group_by(Receipt.handed_station_id)).all())
     audits = list(db.execute(select(AuditCode.d_hash, AuditCode.box_id).where(AuditCode.election_id == election.id, AuditCode.round_number == round_number, AuditCode.state == "counted")))
     boxes = list(db.scalars(select(BallotBox).where(BallotBox.election_id == election.id).order_by(BallotBox.id)))
     by_box_r: dict[int, list[str]] = {b.id: [] for b in boxes}
@@ -88,7 +92,8 @@ def reconciliation(db: Session, election: Election, round_number: int = 1) -> Re
         n_issued = issued_n.get(s.id, 0) * per_voter
         dep = deposited_by_station[s.id]
         station_rows.append({"name": s.name, "handed_over": s.papers_handed_over, "issued": n_issued,
-                             "spoiled": spoil_n.get(s.id, 0), "deposited": dep, "over": dep > n_issued})
+                             "spoiled": spoil_n.get(s.id, 0), "handed_out": handed_n.get(s.id, 0),
+                             "deposited": dep, "over": dep > n_issued})
     box_rows = [{"label": b.label, "station": station_name[b.station_id], "deposited": len(by_box_r[b.id]),
                  "counted": len(by_box_d[b.id])} for b in boxes]
     notes = list(db.scalars(select(ReconciliationNote).where(

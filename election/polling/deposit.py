@@ -4,8 +4,11 @@ A deposit records R under a box with the hour only — no voter, desk or finer t
 change of a stub's or body's state is a conditional UPDATE from "printed", so two scanners
 acting on one paper at once give one result on both databases. A stub
 that is unknown, spoiled, unused, already deposited or of another round than the one being
-voted is refused with a message naming why. The offline batch endpoint of a mobile box is idempotent: a stub already deposited
-in the same box counts as "already synced", never twice.
+voted is refused with a message naming why, and so is a stub whose paper was not handed out
+at a desk of the box's station (polling.handout: chain voting with a paper carried out of
+another station, or never handed out, is refused). The offline batch endpoint of a mobile
+box is idempotent: a stub already handed out or deposited in the same box counts as
+"already synced", never twice.
 """
 from __future__ import annotations
 
@@ -20,45 +23,10 @@ from ..errors import UserError
 from ..models import AuditCode, Election, PollingStation, Receipt, SpoilRecord, utcnow
 from ..protocol import codes
 from ..protocol.chain import hour_stamp
-from ..rounds import check_open, current_round
 from ..settings import box_of
+from .handout import hand_out, refuse_not_handed_here
 from .stations import station_of
-
-STATE_ZH = {"printed": "未投入", "deposited": "已投入票箱", "spoiled": "已作废（写错换票）", "unused": "未使用已作废"}
-
-
-def _receipt(db: Session, election: Election, scanned: str) -> Receipt:
-    try:
-        t = codes.parse(scanned)
-    except codes.CodeError as error:
-        raise UserError(f"无法识别的存根：{error}") from None
-    r = codes.receipt_hash(election.uid, t)
-    row = db.get(Receipt, (election.id, r))
-    if row is None:
-        raise UserError("未知存根：此回执码不在本次选举的印刷清单中，不得投入！")
-    return row
-
-
-def _refuse_used(row: Receipt) -> None:
-    if row.state != "printed":
-        raise UserError(f"拒绝：此选票{STATE_ZH.get(row.state, row.state)}，不能再投入或作废！")
-
-
-def _claim_receipt(db: Session, row: Receipt, **values) -> None:
-    """Move a printed stub to its next state exactly once: a conditional UPDATE that only a
-    row still "printed" matches. Of two boxes scanning one stub at once, PostgreSQL makes the
-    second wait for the first's commit and then match nothing; SQLite serialises the writers
-    (BEGIN IMMEDIATE). The loser is refused with the stub's new state, like a later scan."""
-    done = rows_changed(db.execute(
-        update(Receipt)
-        .where(Receipt.election_id == row.election_id, Receipt.r_hash == row.r_hash, Receipt.state == "printed")
-        .values(**values)
-        .execution_options(synchronize_session=False)
-    ))
-    db.refresh(row)
-    if done != 1:
-        _refuse_used(row)
-        raise UserError("拒绝：此存根刚被另一处扫描，不能再投入或作废！")
+from .stubs import STATE_ZH, claim_receipt, of_current_round, receipt_of, refuse_used
 
 
 def _claim_audit(db: Session, row: AuditCode) -> None:
@@ -74,33 +42,31 @@ def _claim_audit(db: Session, row: AuditCode) -> None:
     db.refresh(row)
 
 
-def _of_current_round(db: Session, election: Election, row: Receipt) -> None:
-    """Only papers of the round being voted are deposited, spoiled or voided; a stub of an
-    earlier round (taken home, found later) is refused, and so is any once the round's
-    result is published."""
-    current = current_round(db, election)
-    number = current.number
-    if row.round_number != number:
-        raise UserError(f"拒绝：此存根是第 {row.round_number} 轮的选票，现在进行的是第 {number} 轮投票，不得投入或作废！")
-    check_open(db, election, number, known=current)
-
-
 @dataclass
 class DepositResult:
     box_label: str
     hour: str
 
 
+def _claim(db: Session, row: Receipt, *conditions, **values) -> None:
+    if not claim_receipt(db, row, *conditions, **values):
+        refuse_used(row)
+        raise UserError("拒绝：此存根刚被另一处扫描，不能再投入或作废！")
+
+
 def deposit(db: Session, election: Election, box_id: int, scanned: str, moment: datetime | None = None) -> DepositResult:
-    """Record the scanned stub's R under the box with the hour. Commits."""
+    """Record the scanned stub's R under the box with the hour: only a stub of a paper
+    handed out at this box's station (the pool). Commits."""
     begin_write(db)
     try:
         box = box_of(db, election, box_id)
-        row = _receipt(db, election, scanned)
-        _refuse_used(row)
-        _of_current_round(db, election, row)
+        row = receipt_of(db, election, scanned)
+        refuse_used(row)
+        of_current_round(db, election, row)
+        refuse_not_handed_here(db, row, box.station_id)
         hour = hour_stamp(moment or utcnow())
-        _claim_receipt(db, row, state="deposited", box_id=box.id, deposited_hour=hour)
+        _claim(db, row, Receipt.handed_station_id == box.station_id,
+               state="deposited", box_id=box.id, deposited_hour=hour)
         db.commit()
     except Exception:
         db.rollback()
@@ -109,32 +75,40 @@ def deposit(db: Session, election: Election, box_id: int, scanned: str, moment: 
 
 
 def deposit_batch(db: Session, election: Election, box_id: int, scans: list[dict]) -> list[dict]:
-    """Sync an offline queue: [{"id": client id, "code": scanned text, "hour": optional}].
+    """Sync an offline queue, in the order scanned: [{"id": client id, "code": scanned text,
+    "hour": optional, "kind": "deposit" (default) or "handout"}] — a mobile box hands a
+    paper out (into its station's pool) and takes its stub, both possibly offline.
 
-    Each item answers "ok", "duplicate" (already deposited in this box: a re-sent item) or
-    "refused" with the reason. The client drops items answered ok/duplicate/refused.
+    Each item answers "ok", "duplicate" (already deposited in this box, or already handed
+    out at its station: a re-sent item) or "refused" with the reason. The client drops items
+    answered ok/duplicate/refused.
     """
     out = []
-    box_of(db, election, box_id)
+    station_id = box_of(db, election, box_id).station_id
     for item in scans[:500]:
         cid = str(item.get("id", ""))[:64]
         text = str(item.get("code", ""))
         hour = str(item.get("hour") or "")
+        handout = item.get("kind") == "handout"
         moment = None
         try:
             moment = datetime.strptime(hour, "%Y-%m-%dT%H") if hour else None
         except ValueError:
             moment = None
         try:
-            deposit(db, election, box_id, text, moment)
+            if handout:
+                hand_out(db, election, station_id, text)
+            else:
+                deposit(db, election, box_id, text, moment)
             out.append({"id": cid, "status": "ok"})
         except UserError as error:
             db.rollback()
             try:
-                row = _receipt(db, election, text)
+                row = receipt_of(db, election, text)
             except UserError:
                 row = None
-            if row is not None and row.state == "deposited" and row.box_id == box_id:
+            if row is not None and (row.handed_station_id == station_id if handout
+                                    else row.state == "deposited" and row.box_id == box_id):
                 out.append({"id": cid, "status": "duplicate"})
             else:
                 out.append({"id": cid, "status": "refused", "message": "；".join(error.messages)})
@@ -158,15 +132,18 @@ def _audit(db: Session, election: Election, scanned: str, round_number: int) -> 
 
 def spoil(db: Session, election: Election, station_id: int, stub: str, body: str, moment: datetime | None = None) -> None:
     """写错换票: void the spoiled paper's stub (R) and body (A); count a spoil at the station.
-    The voter's Issuance stays; the desk hands over a new paper. Commits."""
+    The voter's Issuance stays; the desk hands over a new paper (which the spoil lets the
+    station hand out: polling.handout). Only a paper handed out at this station. Commits."""
     begin_write(db)
     try:
         station = station_of(db, election, station_id)
-        r = _receipt(db, election, stub)
-        _refuse_used(r)
-        _of_current_round(db, election, r)
+        r = receipt_of(db, election, stub)
+        refuse_used(r)
+        of_current_round(db, election, r)
+        if r.handed_station_id != station.id:
+            raise UserError(f"拒绝：此选票没有在{station.name}发出，不能在本站按写错换票作废！")
         a = _audit(db, election, body, r.round_number)
-        _claim_receipt(db, r, state="spoiled")
+        _claim(db, r, Receipt.handed_station_id == station.id, state="spoiled")
         _claim_audit(db, a)
         db.add(SpoilRecord(election_id=election.id, round_number=r.round_number, station_id=station.id,
                            hour=hour_stamp(moment or utcnow())))
@@ -188,14 +165,17 @@ def spoiled_by_hour(db: Session, election: Election, round_number: int) -> list[
 
 
 def void_unused(db: Session, election: Election, stub: str, body: str) -> None:
-    """At close: an unused paper's stub and body are scanned and voided. Commits."""
+    """At close: an unused paper's stub and body are scanned and voided — never one handed
+    out at a desk (a paper a voter took is theirs to deposit or to spoil). Commits."""
     begin_write(db)
     try:
-        r = _receipt(db, election, stub)
-        _refuse_used(r)
-        _of_current_round(db, election, r)
+        r = receipt_of(db, election, stub)
+        refuse_used(r)
+        of_current_round(db, election, r)
+        if r.handed_station_id is not None:
+            raise UserError("拒绝：此选票已在发票台发出，不是未使用的选票；写错的选票请按写错换票作废！")
         a = _audit(db, election, body, r.round_number)
-        _claim_receipt(db, r, state="unused")
+        _claim(db, r, Receipt.handed_station_id.is_(None), state="unused")
         _claim_audit(db, a)
         db.commit()
     except Exception:
@@ -204,4 +184,4 @@ def void_unused(db: Session, election: Election, stub: str, body: str) -> None:
 
 
 def receipt_state(db: Session, election: Election, scanned: str) -> str:
-    return STATE_ZH.get(_receipt(db, election, scanned).state, "")
+    return STATE_ZH.get(receipt_of(db, election, scanned).state, "")

@@ -88,8 +88,10 @@ class BatchLeft:
 def batches_left(db: Session, election: Election) -> list[BatchLeft]:
     """The current round's print batches with how many of their papers are still open."""
     number = current_round(db, election).number
+    # A paper handed out at a desk is never unused (polling.handout): not counted here.
     left = dict(db.execute(select(Receipt.batch, func.count()).where(
         Receipt.election_id == election.id, Receipt.round_number == number, Receipt.state == "printed",
+        Receipt.handed_station_id.is_(None),
     ).group_by(Receipt.batch)).all())
     backs = dict(db.execute(select(AuditCode.batch, func.count()).where(
         AuditCode.election_id == election.id, AuditCode.round_number == number, AuditCode.state == "printed",
@@ -118,11 +120,11 @@ def void_batch(db: Session, election: Election, batch: int, counted: int, actor:
                         f"请逐张扫描作废")
     if found.backs_left > counted:
         raise UserError(
-            f"第 {batch} 批还有 {found.backs_left - counted} 张已投入的选票尚未计票：整批作废须在本批选票全部计票之后，"
-            f"或现在逐张扫描作废")
+            f"第 {batch} 批还有 {found.backs_left - counted} 张已发出的选票尚未计票（已投入未计票，或领票后未投入）："
+            f"整批作废须在本批选票全部计票之后，或现在逐张扫描作废")
     begin_write(db)
     where = (Receipt.election_id == election.id, Receipt.round_number == rnd.number, Receipt.batch == batch,
-             Receipt.state == "printed")
+             Receipt.state == "printed", Receipt.handed_station_id.is_(None))
     stubs = rows_changed(db.execute(update(Receipt).where(*where).values(state="unused")
                                     .execution_options(synchronize_session=False)))
     backs = rows_changed(db.execute(

@@ -28,7 +28,7 @@ from ..address import is_loopback, receipt_check_url
 from ..clock import cn_date
 from ..errors import UserError
 from ..models import BallotBox, Desk, Election, Resident, Round
-from ..polling import close, deposit, issuance, printing, scrub, stations, turnout, unused
+from ..polling import close, deposit, handout, issuance, printing, scrub, stations, turnout, unused
 from ..polling import day as polling_day
 from ..polling.round_date import set_round_date
 from ..roll.lookup import resolve_voter
@@ -287,6 +287,27 @@ def issue(election: Election, desk_id: int):
         if request.accept_mimetypes.best == "application/json":
             return jsonify({"ok": True})
         flash(_("已向 %(name)s 发出一张选票。", name=db.get_one(Resident, row.voter_id).name), "info")
+    return redirect(url_for("polling.desk", election_id=election.id, desk_id=desk_id))
+
+
+@bp.route("/elections/<int:election_id>/polling/desks/<int:desk_id>/hand-out", methods=["POST"])
+@roles("clerk", "committee")
+def hand_out(election: Election, desk_id: int):
+    """The stub of the paper handed across the desk, scanned into the station's pool of
+    handed-out papers (no voter: a request of its own, after the check-in)."""
+    db = get_db()
+    the_desk = _desk(election, desk_id)
+    wants_json = request.accept_mimetypes.best == "application/json"
+    try:
+        done = handout.hand_out(db, election, the_desk.station_id, request.form.get("stub", ""))
+    except UserError as error:
+        if wants_json:
+            return jsonify({"ok": False, "message": "；".join(error.messages)}), 409
+        refuse(error)
+    else:
+        if wants_json:
+            return jsonify({"ok": True, "handed": done.handed, "allowed": done.allowed})
+        flash(_("已发出一张选票（本站本轮已发出 %(n)s 张）。", n=done.handed), "info")
     return redirect(url_for("polling.desk", election_id=election.id, desk_id=desk_id))
 
 

@@ -223,8 +223,9 @@ def _box_count_publish(page, base, users, papers, box_url, voting):
     page.wait_for_url(f"**{base}/counting")
 
 
-def _issue(page, db, election_id, users, desk_url, refused: str | None, refusal: str, voters: list[str]) -> None:
-    """At the desk: ``refused`` (if any) gets no paper and sees ``refusal``; each of ``voters`` gets one."""
+def _issue(page, db, election_id, users, desk_url, refused: str | None, refusal: str, voters: list[str], papers) -> None:
+    """At the desk: ``refused`` (if any) gets no paper and sees ``refusal``; each of ``voters`` gets one
+    (its stub scanned as it is handed across)."""
     from election.models import Resident
 
     db.rollback()
@@ -238,13 +239,17 @@ def _issue(page, db, election_id, users, desk_url, refused: str | None, refusal:
         row = page.locator(f"#voter-{by_name[refused].id}")
         assert refusal in row.inner_text()
         assert row.get_by_role("button", name="发给本人一张选票").count() == 0
-    for name in voters:
+    for name, (stub, _body) in zip(voters, papers):
         page.get_by_label("扫描选民证二维码").fill(by_name[name].card_code)
         with page.expect_navigation():
             page.get_by_role("button", name="查找").click()
         with page.expect_navigation():
             page.get_by_role("button", name="发给本人一张选票").click()
         assert f"已向 {name} 发出一张选票" in page.content(), page.locator("main").inner_text()[:600]
+        page.get_by_label("发出选票：扫描所发选票的存根二维码").fill(stub)
+        with page.expect_navigation():
+            page.get_by_role("button", name="登记发出").click()
+        assert "已发出一张选票" in page.content(), page.locator("main").inner_text()[:600]
 
 
 def test_a_whole_household_election_through_the_pages(page, live_app, tmp_path):
@@ -272,7 +277,7 @@ def test_a_whole_household_election_through_the_pages(page, live_app, tmp_path):
     papers, desk_url, box_url = _nominate_and_print(page, db, base, users, street, names, voting, tmp_path)
     page.goto(f"{base}/polling/turnout")
     assert "户代表 14 人" in page.locator("#basis").inner_text() and page.locator("#registered").inner_text() == "14"
-    _issue(page, db, election_id, users, desk_url, names[1], f"本户户代表为{names[0]}", [names[2 * k] for k in range(voting)])
+    _issue(page, db, election_id, users, desk_url, names[1], f"本户户代表为{names[0]}", [names[2 * k] for k in range(voting)], papers)
     _box_count_publish(page, base, users, papers, box_url, voting)
     outcome = page.locator("#outcome-1").inner_text()
     assert "户代表选举" in outcome and "户代表 14 人" in outcome and "选举无效" not in outcome
@@ -305,7 +310,7 @@ def test_a_whole_representative_election_through_the_pages(page, live_app, tmp_p
     page.goto(f"{base}/polling/turnout")
     assert "居民代表 10 人" in page.locator("#basis").inner_text() and page.locator("#registered").inner_text() == "10"
     voters = reps[0][:3] + reps[1][:3]
-    _issue(page, db, election_id, users, desk_url, names[30], "只有居民代表领取选票", voters)
+    _issue(page, db, election_id, users, desk_url, names[30], "只有居民代表领取选票", voters, papers)
     _box_count_publish(page, base, users, papers, box_url, voting)
     outcome = page.locator("#outcome-1").inner_text()
     assert "居民代表选举" in outcome and "居民代表 10 人" in outcome and "选举无效" not in outcome

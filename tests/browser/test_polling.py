@@ -18,7 +18,15 @@ from election.polling.stations import create_station
 from election.protocol import codes
 from election.setup.service import ElectionDraft, create_community, create_election
 from tests.browser.conftest import PASSWORD, log_in, no_horizontal_scroll, shot, unlabelled_fields
-from tests.polling.helpers import add_candidates, add_voters, open_polling_day, polling_day, print_capturing
+from tests.polling.helpers import (
+    add_candidates,
+    add_voters,
+    issue_and_hand_out,
+    open_polling_day,
+    plant_in_pool,
+    polling_day,
+    print_capturing,
+)
 
 _seq = itertools.count()
 
@@ -70,7 +78,7 @@ def test_print_with_progress_and_single_download(page, polling_world, tmp_path):
 def test_desk_checkin_on_a_phone(phone, polling_world, monkeypatch):
     w = polling_world
     voter = w["voters"][20]
-    print_capturing(w["db"], w["election"], 1, monkeypatch, w["key"])
+    [(stub, _body)] = print_capturing(w["db"], w["election"], 1, monkeypatch, w["key"])
     open_polling_day(w["db"], w["election"])  # papers go out on the voting day only
     log_in(phone, w["users"]["clerk"])
     phone.goto(f"/elections/{w['election'].id}/polling/desks/{w['desk'].id}")
@@ -80,6 +88,13 @@ def test_desk_checkin_on_a_phone(phone, polling_world, monkeypatch):
     assert "可以领取选票" in phone.content()
     phone.get_by_role("button", name="发给本人一张选票").click()
     assert f"已向 {voter.name} 发出一张选票" in phone.content()
+    # The paper handed across: its stub scanned into the station's pool (issue 23).
+    phone.get_by_label("发出选票：扫描所发选票的存根二维码").fill(stub)
+    phone.get_by_role("button", name="登记发出").click()
+    assert "已发出一张选票（本站本轮已发出 1 张）" in phone.content()
+    phone.get_by_label("发出选票：扫描所发选票的存根二维码").fill(stub)
+    phone.get_by_role("button", name="登记发出").click()
+    assert "已在本投票站发出" in phone.content()
     phone.get_by_label("按姓名、居民小组或身份证号（脱敏）查找").fill(voter.name)
     phone.get_by_role("button", name="搜索").click()
     assert "已领取选票" in phone.locator(f"#voter-{voter.id}").inner_text()
@@ -92,9 +107,14 @@ def test_desk_checkin_on_a_phone(phone, polling_world, monkeypatch):
 
 def test_deposit_then_refusal_in_red(page, polling_world, monkeypatch):
     w = polling_world
-    papers = print_capturing(w["db"], w["election"], 2, monkeypatch, w["key"])
+    papers = print_capturing(w["db"], w["election"], 3, monkeypatch, w["key"])
+    with polling_day(w["db"], w["election"]):
+        issue_and_hand_out(w["db"], w["election"], w["desk"], w["voters"][21], papers[0][0])
     log_in(page, w["users"]["scrutineer"])
     page.goto(f"/elections/{w['election'].id}/polling/boxes/{w['box'].id}")
+    page.get_by_label("扫描选票存根二维码（投入票箱时）").fill(papers[2][0])  # never handed out at a desk
+    page.get_by_role("button", name="登记投入").click()
+    assert "没有在本投票站的发票台发出" in page.get_by_role("alert").inner_text()
     page.get_by_label("扫描选票存根二维码（投入票箱时）").fill(papers[0][0])
     page.get_by_role("button", name="登记投入").click()
     assert "已投入" in page.content()
@@ -109,19 +129,28 @@ def test_deposit_then_refusal_in_red(page, polling_world, monkeypatch):
 def test_mobile_box_queues_offline_and_syncs(page, polling_world, monkeypatch):
     w = polling_world
     papers = print_capturing(w["db"], w["election"], 2, monkeypatch, w["key"])
+    db = w["db"]
+    from election.polling.stations import register_mobile_voter
+    for v in w["voters"][22:24]:
+        register_mobile_voter(db, w["election"], "t", w["mobile_box"].id, v, "年老体弱")
+    db.commit()
+    with polling_day(db, w["election"]):
+        for v in w["voters"][22:24]:
+            issuance.issue_mobile(db, w["election"], w["mobile_box"].id, v.id, "t")
     log_in(page, w["users"]["scrutineer"])
     page.goto(f"/elections/{w['election'].id}/polling/boxes/{w['mobile_box'].id}")
     page.context.set_offline(True)
-    for t_qr, _ in papers:
+    for t_qr, _ in papers:  # at each home: the paper handed out, then its stub into the box
+        page.get_by_label("发出选票：扫描发给选民的选票存根二维码").fill(t_qr)
+        page.get_by_role("button", name="登记发出").click()
         page.get_by_label("扫描选票存根二维码（投入票箱时）").fill(t_qr)
         page.get_by_role("button", name="登记投入").click()
-    assert page.locator("#queue-status").inner_text() == "待同步：2"
+    assert page.locator("#queue-status").inner_text() == "待同步：4"
     page.context.set_offline(False)
     page.get_by_role("button", name="立即同步").click()
     # expect(), not wait_for_function: the page's CSP forbids evaluating strings (no 'unsafe-eval').
     expect(page.locator("#queue-status")).to_have_text("待同步：0")
     shot(page, "polling-mobile-box")
-    db = w["db"]
     db.rollback()
     for t_qr, _ in papers:
         row = db.get(Receipt, (w["election"].id, codes.receipt_hash(w["election"].uid, codes.parse(t_qr))))
@@ -156,6 +185,8 @@ def test_proxy_form_and_notice(page, polling_world):
 def test_spoiled_paper_page(page, polling_world, monkeypatch):
     w = polling_world
     papers = print_capturing(w["db"], w["election"], 1, monkeypatch, w["key"])
+    with polling_day(w["db"], w["election"]):
+        issue_and_hand_out(w["db"], w["election"], w["desk"], w["voters"][27], papers[0][0])
     log_in(page, w["users"]["clerk"])
     page.goto(f"/elections/{w['election'].id}/polling/spoiled")
     assert unlabelled_fields(page) == []
@@ -211,6 +242,7 @@ def test_reconcile_page_shows_difference_and_records_explanation(page, polling_w
     w = polling_world
     papers = print_capturing(w["db"], w["election"], 2, monkeypatch, w["key"])
     from election.polling import deposit
+    plant_in_pool(w["db"], w["election"], w["station"], papers[0][0])  # put in the pool behind the desk's back
     deposit.deposit(w["db"], w["election"], w["box"].id, papers[0][0])  # deposited, never issued
     log_in(page, w["users"]["committee"])
     page.goto(f"/elections/{w['election'].id}/polling/reconcile")

@@ -121,10 +121,19 @@ def _print_round(page, base: str, n: int, tmp_path, number: int) -> list[tuple[s
     return papers
 
 
-def _issue(page, desk_url: str, voters) -> None:
-    """The clerk scans each voter card and issues one paper; the scan field is empty again."""
+def _hand_out(page, stub: str) -> None:
+    """The clerk scans the stub of the paper handed across (the station's pool, issue 23)."""
+    page.get_by_label("发出选票：扫描所发选票的存根二维码").fill(stub)
+    with page.expect_navigation():
+        page.get_by_role("button", name="登记发出").click()
+    assert "已发出一张选票" in page.content()
+
+
+def _issue(page, desk_url: str, voters, papers) -> None:
+    """The clerk scans each voter card, issues one paper and scans the stub of the paper
+    handed across; the scan field is empty again."""
     page.goto(desk_url)
-    for voter in voters:
+    for voter, (stub, _body) in zip(voters, papers, strict=True):
         page.get_by_label("扫描选民证二维码").fill(voter.card_code)  # a handheld scanner types the code
         with page.expect_navigation():
             page.get_by_role("button", name="查找").click()
@@ -132,6 +141,7 @@ def _issue(page, desk_url: str, voters) -> None:
         with page.expect_navigation():
             page.locator(f"#voter-{voter.id}").get_by_role("button", name="发给本人一张选票").click()
         assert f"已向 {voter.name} 发出一张选票" in page.content()
+        _hand_out(page, stub)
 
 
 def _deposit(page, base: str, box_url: str, papers, used: int) -> None:
@@ -470,8 +480,9 @@ def _whole_election(page, live_app, tmp_path):
     with page.expect_navigation():
         page.locator(f"#voter-{first.id}").get_by_role("button", name="发给本人一张选票").click()
     assert f"已向 {first.name} 发出一张选票" in page.content()
+    _hand_out(page, papers[0][0])
     _shot(page, "e2e-10-desk-by-name")
-    _issue(page, desk_url, voters[1:voting])
+    _issue(page, desk_url, voters[1:voting], papers[1:voting])
     _shot(page, "e2e-11-desk-by-scan")
 
     # 8. The scrutineer at the box registers each stub as the paper goes in.
@@ -613,7 +624,7 @@ def _whole_election(page, live_app, tmp_path):
     _shot(page, "e2e-19-runoff-printed")
     clock.pin(datetime.combine(runoff_day, time(8, 0), tzinfo=clock.zone()))  # the run-off's polling day
     log_in(page, users["clerk"], PASSWORD)
-    _issue(page, desk_url, voters[:voting])
+    _issue(page, desk_url, voters[:voting], second[:voting])
     log_in(page, users["scrutineer"], PASSWORD)
     _deposit(page, base, box_url, second, voting)
     log_in(page, users["counter"], PASSWORD)

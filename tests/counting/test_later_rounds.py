@@ -17,7 +17,7 @@ from election.counting.result import enter_board, publish_result, running_tally
 from election.counting.service import enter_scanned
 from election.errors import UserError
 from election.models import Round
-from election.polling import deposit, issuance, printing
+from election.polling import deposit, handout, issuance, printing
 from election.polling.close import reconciliation
 from election.protocol import bundle
 from election.publication.bundle import export_bundle, lookup_receipt
@@ -93,6 +93,7 @@ def test_runoff_round_printed_issued_counted_and_bundled(db, runoff, monkeypatch
     # Round 2 through the helper: voters 0..22 (voter 0 already has a paper: voted by hand).
     box = w.station.boxes[0]
     stub, body = papers[0]
+    handout.hand_out(db, e, w.station.id, stub)
     deposit.deposit(db, e, box.id, stub)
     enter_scanned(db, e, box.id, body, fields_for(db, e, 2, {"jwh_weiyuan": [0]}), "a_counter", 2)
     db.commit()
@@ -100,9 +101,11 @@ def test_runoff_round_printed_issued_counted_and_bundled(db, runoff, monkeypatch
     for i, v in enumerate(w.voters[1:23]):
         issuance.issue_ballot(db, e, w.station.desks[0].id, v.id, "a_clerk")
         s, b = next(rest)
+        handout.hand_out(db, e, w.station.id, s)
         if i == 0:  # 写错换票: the spoiled paper is voided, the voter takes the next one
             deposit.spoil(db, e, w.station.id, s, b)
             s, b = next(rest)
+            handout.hand_out(db, e, w.station.id, s)
         bx = w.station.boxes[i % 2]
         deposit.deposit(db, e, bx.id, s)
         enter_scanned(db, e, bx.id, b, fields_for(db, e, 2, {"jwh_weiyuan": [0 if i < 13 else 1]}), "a_counter", 2)

@@ -9,7 +9,7 @@ import subprocess
 
 from election.counting.result import enter_board, publish_result, running_tally
 from election.counting.service import enter_scanned
-from election.polling import deposit, issuance
+from election.polling import deposit, handout, issuance
 from tests.polling.helpers import polling_day, print_capturing
 
 from .voting import fields_for, setup
@@ -37,6 +37,7 @@ def test_per_body_papers_counted_per_body(db, world, monkeypatch):
         box = boxes[i % len(boxes)]
         for kind, it in (("jwh", jwh), ("jdw", jdw)):
             stub, body = next(it)
+            handout.hand_out(db, e, w.station.id, stub)
             if kind == "jdw" and i < 2:
                 continue  # taken home
             deposit.deposit(db, e, box.id, stub)

@@ -14,7 +14,7 @@ from ballots.ballot_paper import instructions
 from election.counting import reports
 from election.counting.service import enter_scanned
 from election.errors import UserError
-from election.polling import deposit, issuance, printing
+from election.polling import deposit, handout, issuance, printing
 from election.rules.rulebook import Rulebook
 from tests.polling.helpers import polling_day, print_capturing
 
@@ -41,6 +41,7 @@ def test_the_approve_mark_is_printed_and_entered(db, world, monkeypatch, approve
     box = w.station.boxes[0]
     with polling_day(db, e, 1):
         issuance.issue_ballot(db, e, w.station.desks[0].id, w.voters[0].id, "a_clerk", round_number=1)
+    handout.hand_out(db, e, w.station.id, stub)
     deposit.deposit(db, e, box.id, stub)
     fields = fields_for(db, e, 1, {})
     first = next(k for k in fields if k.startswith("m-jwh_zhuren-"))

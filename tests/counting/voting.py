@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from election.counting.result import enter_board, publish_result, running_tally
 from election.counting.service import ballot_of, enter_scanned
 from election.models import Candidate, Election, PollingStation, Resident, RoundResult
-from election.polling import deposit, issuance
+from election.polling import deposit, handout, issuance
 from election.polling.stations import create_station
 from tests.polling.helpers import add_candidates, add_voters, polling_day, print_capturing
 
@@ -63,8 +63,10 @@ def vote_round(db, w: Election2, monkeypatch, number: int, voters: list[Resident
             issuance.issue_ballot(db, election, desk.id, voter.id, "a_clerk", round_number=number)
         if i < spoil:
             stub, body = next(it)
+            handout.hand_out(db, election, w.station.id, stub)
             deposit.spoil(db, election, w.station.id, stub, body)
         stub, body = next(it)
+        handout.hand_out(db, election, w.station.id, stub)
         if i < take_home:
             w.taken_home[number].append((stub, body))
             continue

@@ -113,3 +113,30 @@ def open_polling_day(db, election, round_number: int = 1) -> None:
         db.commit()
     rnd = db.query(Round).filter_by(election_id=election.id, number=round_number).one_or_none()
     clock.pin(datetime.combine(day_of(election, rnd), time(9, 0)))
+
+
+def hand_out(db, election, station, *t_qrs: str) -> None:
+    """The desk hands these papers out (their stubs scanned into the station's pool)."""
+    from election.polling import handout
+
+    for t_qr in t_qrs:
+        handout.hand_out(db, election, station.id, t_qr)
+
+
+def issue_and_hand_out(db, election, desk, voter, t_qr: str, round_number: int | None = None) -> None:
+    """A voter checked in at a desk and handed the paper with this stub."""
+    from election.polling import handout, issuance
+
+    issuance.issue_ballot(db, election, desk.id, voter.id, "a_clerk", round_number=round_number)
+    handout.hand_out(db, election, desk.station_id, t_qr)
+
+
+def plant_in_pool(db, election, station, t_qr: str) -> None:
+    """A paper put into a station's pool behind the service's back (a dishonest clerk with
+    the database): what the close-of-poll reconciliation must still show."""
+    from election.models import Receipt
+    from election.protocol import codes
+
+    row = db.get(Receipt, (election.id, codes.receipt_hash(election.uid, codes.parse(t_qr))))
+    row.handed_station_id = station.id
+    db.commit()

@@ -8,13 +8,14 @@ from sqlalchemy import select
 from election.models import ElectionEvent
 from election.polling import close, deposit, issuance, turnout
 from tests.conftest import csrf_token, login
-from tests.polling.helpers import print_capturing
+from tests.polling.helpers import hand_out, plant_in_pool, print_capturing
 
 
 def _vote(db, poll, papers, n):
     election = poll["election"]
     for i in range(n):
         issuance.issue_ballot(db, election, poll["desks"][i % 2].id, poll["voters"][20 + i].id, "a_clerk")
+        hand_out(db, election, poll["station"], papers[i][0])
         deposit.deposit(db, election, poll["boxes"][i % 2].id, papers[i][0])
 
 
@@ -22,6 +23,8 @@ def test_balanced_day_reconciles(db, poll, monkeypatch) -> None:
     election = poll["election"]
     papers = print_capturing(db, election, 6, monkeypatch)
     _vote(db, poll, papers, 3)
+    # One of the three spoiled a paper first (handed out to them before the one they deposited).
+    plant_in_pool(db, election, poll["station"], papers[3][0])
     deposit.spoil(db, election, poll["station"].id, papers[3][0], papers[3][1])
     for t, a in papers[4:]:
         deposit.void_unused(db, election, t, a)
@@ -34,7 +37,9 @@ def test_planted_discrepancy_is_shown_in_red_and_explained(app, db, poll, monkey
     election = poll["election"]
     papers = print_capturing(db, election, 6, monkeypatch)
     _vote(db, poll, papers, 2)
-    # Planted: a stub deposited without any issuance (a paper slipped into the box).
+    # Planted: a stub deposited without any issuance (a paper slipped into the box; the
+    # pool refuses it, so it was put there behind the service's back).
+    plant_in_pool(db, election, poll["station"], papers[5][0])
     deposit.deposit(db, election, poll["boxes"][0].id, papers[5][0])
     rec = close.reconciliation(db, election)
     codes_found = {f.code for f in rec.findings}

@@ -1,17 +1,19 @@
 """Exactly-once under races (issue 17): one stub scanned at once at two boxes, or synced
 from a mobile box while a station box scans it, or spoiled while deposited, is accepted
 exactly once on both databases; every loser gets a Chinese refusal, never an error page.
-`make test` runs a few trials; the soak lane runs 200 of each."""
+The pool of handed-out papers (issue 23) under races: one stub handed out at two desks at
+once goes into the pool once, and a station's allowance holds when its desks hand out
+together. `make test` runs a few trials; the soak lane runs 200 of each."""
 from __future__ import annotations
 
 import pytest
 from sqlalchemy import func, select
 
 from election.models import Election, Receipt
-from election.polling import deposit
+from election.polling import deposit, handout, issuance
 from election.polling.stations import create_station
 from election.protocol import codes
-from tests.polling.helpers import print_capturing
+from tests.polling.helpers import plant_in_pool, print_capturing
 from tests.races import SOAK_TRIALS, SUITE_TRIALS, race
 
 SCANS_PER_BOX = 8  # 16 scans of one stub per trial, as in the issue's finding
@@ -24,12 +26,15 @@ def _stored(db, election, t_qr) -> Receipt:
 
 def _deposit_split(app, db, poll, monkeypatch, trials: int) -> None:
     election, (box_a, box_b) = poll["election"], poll["boxes"][:2]
+    election_id = election.id  # the threads must not lazy-load through the test's own session
     papers = print_capturing(db, election, trials, monkeypatch)
     sessions = app.extensions["juxuan.sessions"]
     for t_qr, _ in papers:
+        plant_in_pool(db, election, poll["station"], t_qr)  # handed out at the station's desk
+
         def scan(box_id):
             def act(s):
-                e = s.get(Election, election.id)
+                e = s.get(Election, election_id)
                 deposit.deposit(s, e, box_id, t_qr)
                 return f"ok {box_id}"
             return act
@@ -49,17 +54,23 @@ def _mobile_sync(app, db, poll, monkeypatch, trials: int) -> None:
     election = poll["election"]
     mobile = create_station(db, election, "t", "流动票箱一", boxes=1, mobile=True, scrutineers=["甲", "乙", "丙"])
     db.commit()
+    election_id = election.id
     mobile_box, station_box = mobile.boxes[0].id, poll["boxes"][0].id
     papers = print_capturing(db, election, trials, monkeypatch)
     sessions = app.extensions["juxuan.sessions"]
     for i, (t_qr, _) in enumerate(papers):
+        # Handed out by the mobile box, or (every other trial) at the station's desk: only
+        # the box of that station may take it, whichever scans first.
+        handed_by = mobile if i % 2 == 0 else poll["station"]
+        plant_in_pool(db, election, handed_by, t_qr)
+
         def sync(s):
-            e = s.get(Election, election.id)
+            e = s.get(Election, election_id)
             [answer] = deposit.deposit_batch(s, e, mobile_box, [{"id": str(i), "code": t_qr, "hour": "2027-03-15T10"}])
             return "ok mobile" if answer["status"] == "ok" else answer["status"]
 
         def scan(s):
-            e = s.get(Election, election.id)
+            e = s.get(Election, election_id)
             deposit.deposit(s, e, station_box, t_qr)
             return "ok station"
         outcomes = race(sessions, [sync] * 6 + [scan] * 4)
@@ -68,6 +79,7 @@ def _mobile_sync(app, db, poll, monkeypatch, trials: int) -> None:
         row = _stored(db, election, t_qr)
         assert row.state == "deposited"
         assert row.box_id == (mobile_box if accepted[0] == "ok mobile" else station_box), outcomes
+        assert accepted[0] == ("ok mobile" if handed_by is mobile else "ok station"), outcomes
         if accepted[0] == "ok station":
             assert "duplicate" not in outcomes, outcomes
     assert db.scalar(select(func.count()).select_from(Receipt).where(
@@ -77,24 +89,62 @@ def _mobile_sync(app, db, poll, monkeypatch, trials: int) -> None:
 def _spoil_against_deposit(app, db, poll, monkeypatch, trials: int) -> None:
     """写错换票 and a deposit of the same paper at once: exactly one of them happens."""
     election, station, box = poll["election"], poll["station"], poll["boxes"][0]
+    # Ids read here: the threads must not lazy-load through the test's own session.
+    station_id, box_id, election_id = station.id, box.id, election.id
     papers = print_capturing(db, election, trials, monkeypatch)
     sessions = app.extensions["juxuan.sessions"]
-    for t_qr, a_qr in papers:
+    for i, (t_qr, a_qr) in enumerate(papers):
+        if i % 2:  # handed out: spoiled or deposited; else never handed out: only voided as unused
+            plant_in_pool(db, election, station, t_qr)
+
         def spoil(s):
-            deposit.spoil(s, s.get(Election, election.id), station.id, t_qr, a_qr)
+            deposit.spoil(s, s.get(Election, election_id), station_id, t_qr, a_qr)
             return "ok spoiled"
 
         def void(s):
-            deposit.void_unused(s, s.get(Election, election.id), t_qr, a_qr)
+            deposit.void_unused(s, s.get(Election, election_id), t_qr, a_qr)
             return "ok unused"
 
         def scan(s):
-            deposit.deposit(s, s.get(Election, election.id), box.id, t_qr)
+            deposit.deposit(s, s.get(Election, election_id), box_id, t_qr)
             return "ok deposited"
         outcomes = race(sessions, [spoil] * 3 + [void] * 3 + [scan] * 3)
         accepted = [o for o in outcomes if o.startswith("ok")]
         assert len(accepted) == 1, outcomes
         assert _stored(db, election, t_qr).state == accepted[0].split()[1]
+        assert (accepted[0] == "ok unused") == (i % 2 == 0), outcomes
+
+
+def _hand_out_race(app, db, poll, monkeypatch, trials: int) -> None:
+    """Two desks of the station scan one stub into the pool at once (eight times each):
+    exactly one acceptance. Then, with room for one more paper, each desk hands out a
+    different paper at once: exactly one is taken, the other refused naming the allowance."""
+    election, station = poll["election"], poll["station"]
+    election_id, station_id = election.id, station.id
+    papers = print_capturing(db, election, 3 * trials, monkeypatch)
+    sessions = app.extensions["juxuan.sessions"]
+    voters = iter(poll["voters"])
+    for i in range(trials):
+        t_qr, a, b = (p[0] for p in papers[3 * i:3 * i + 3])
+        issuance.issue_ballot(db, election, poll["desks"][0].id, next(voters).id, "a_clerk")
+
+        def give(code):
+            def act(s):
+                handout.hand_out(s, s.get(Election, election_id), station_id, code)
+                return "ok " + code
+            return act
+        outcomes = race(sessions, [give(t_qr)] * 8)
+        assert [o for o in outcomes if o.startswith("ok")] == ["ok " + t_qr], outcomes
+        assert all("已在本投票站发出" in o or "达到" in o for o in outcomes if not o.startswith("ok")), outcomes
+        assert _stored(db, election, t_qr).handed_station_id == station.id
+        # Room for one more (one more check-in): two desks, two different papers.
+        issuance.issue_ballot(db, election, poll["desks"][1].id, next(voters).id, "a_clerk")
+        outcomes = race(sessions, [give(a), give(b)])
+        accepted = [o for o in outcomes if o.startswith("ok")]
+        assert len(accepted) == 1 and any("达到" in o for o in outcomes if not o.startswith("ok")), outcomes
+        db.rollback()
+        handed, allowed = handout.allowance(db, db.get(Election, election.id), station, 1)
+        assert handed == allowed
 
 
 def test_deposit_split_across_two_boxes_accepted_once(app, db, poll, monkeypatch) -> None:
@@ -107,6 +157,10 @@ def test_mobile_sync_against_station_box_accepted_once(app, db, poll, monkeypatc
 
 def test_spoil_void_and_deposit_of_one_paper_happen_once(app, db, poll, monkeypatch) -> None:
     _spoil_against_deposit(app, db, poll, monkeypatch, SUITE_TRIALS)
+
+
+def test_one_stub_handed_out_once_and_the_allowance_holds(app, db, poll, monkeypatch) -> None:
+    _hand_out_race(app, db, poll, monkeypatch, 4)
 
 
 @pytest.mark.soak

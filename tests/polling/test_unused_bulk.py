@@ -11,9 +11,9 @@ from sqlalchemy import select
 
 from election.errors import UserError
 from election.models import AuditCode, ElectionEvent, Receipt
-from election.polling import close, deposit, issuance, unused
+from election.polling import close, deposit, unused
 from tests.conftest import csrf_token, login
-from tests.polling.helpers import print_capturing
+from tests.polling.helpers import issue_and_hand_out, print_capturing
 
 
 def _client(app, user):
@@ -25,7 +25,7 @@ def _client(app, user):
 def test_batch_scan_voids_each_paper_and_names_the_refused(app, db, poll, monkeypatch) -> None:
     election = poll["election"]
     papers = print_capturing(db, election, 6, monkeypatch)
-    issuance.issue_ballot(db, election, poll["desks"][0].id, poll["voters"][20].id, "a_clerk")
+    issue_and_hand_out(db, election, poll["desks"][0], poll["voters"][20], papers[0][0])
     deposit.deposit(db, election, poll["boxes"][0].id, papers[0][0])
     db.commit()
     client = _client(app, "a_clerk")
@@ -79,12 +79,18 @@ def test_whole_batch_voided_when_the_count_matches(app, db, poll, monkeypatch) -
 def test_whole_batch_refused_while_deposited_papers_are_not_counted(db, poll, monkeypatch) -> None:
     election = poll["election"]
     papers = print_capturing(db, election, 4, monkeypatch)
-    issuance.issue_ballot(db, election, poll["desks"][0].id, poll["voters"][20].id, "a_clerk")
+    issue_and_hand_out(db, election, poll["desks"][0], poll["voters"][20], papers[0][0])
     deposit.deposit(db, election, poll["boxes"][0].id, papers[0][0])
     db.commit()
     [left] = unused.batches_left(db, election)
     assert (left.left, left.backs_left) == (3, 4)
-    with pytest.raises(UserError, match="还有 1 张已投入的选票尚未计票"):
+    with pytest.raises(UserError, match="还有 1 张已发出的选票尚未计票"):
         unused.void_batch(db, election, left.batch, 3, "a_committee")
     db.rollback()
     assert {r.state for r in db.scalars(select(Receipt))} == {"printed", "deposited"}
+    # A paper handed out and taken away is not an unused paper: never in the batch's rest.
+    issue_and_hand_out(db, election, poll["desks"][0], poll["voters"][21], papers[1][0])
+    [left] = unused.batches_left(db, election)
+    assert (left.left, left.backs_left) == (2, 4)
+    with pytest.raises(UserError, match="还有 2 张已发出的选票尚未计票"):
+        unused.void_batch(db, election, left.batch, 2, "a_committee")

@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 from sqlalchemy import select
 
 from election.models import ElectionEvent, Issuance
-from election.polling import deposit, issuance
+from election.polling import deposit, handout, issuance
 from tests.conftest import csrf_token, login
 from tests.polling.helpers import print_capturing
 
@@ -18,6 +18,7 @@ def test_final_close_scrubs_storage(app, db, poll, monkeypatch) -> None:
     voters = [v.id for v in poll["voters"][20:24]]
     for i, v in enumerate(voters):
         issuance.issue_ballot(db, election, poll["desks"][i % 2].id, v, "a_clerk")
+        handout.hand_out(db, election, poll["station"].id, papers[i][0])
         deposit.deposit(db, election, poll["boxes"][i % 2].id, papers[i][0])
     ids_before = sorted(db.scalars(select(Issuance.id).where(Issuance.election_id == election.id)))
     url = f"/elections/{election.id}/polling/reconcile"

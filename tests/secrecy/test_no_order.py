@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from election.polling import deposit, issuance
+from election.polling import deposit, handout, issuance
 from election.polling.scrub import scrub
 from election.polling.stations import create_station
 from election.protocol import codes
@@ -47,6 +47,7 @@ def _polling_day(db, election, desk, box, papers, rng) -> dict[int, str]:
         if waiting and (not booth or (len(booth) < 3 and rng.random() < 0.5)):
             k = waiting.pop(0)
             issuance.issue_ballot(db, election, desk.id, voters[k][0].id, "clerk")
+            handout.hand_out(db, election, desk.station_id, voters[k][1][0])  # the paper handed across
             booth.append(k)
         else:
             k = booth.pop(0 if rng.random() < 0.8 else rng.randrange(len(booth)))

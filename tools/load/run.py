@@ -127,6 +127,10 @@ def desk(day: Day, c: Community, client: Client, index: int, pace: float, papers
                 day.issued.add((c.election_id, voter_id))
                 paper = pool.pop() if pool else None
             if paper is not None:
+                # The paper handed across: its stub into the station's pool (a box takes no other).
+                day.call(client, "hand_out", f"/elections/{c.election_id}/polling/desks/{desk_id}/hand-out",
+                         {"stub": paper[0]}, accept="application/json",
+                         landed=lambda body: "已在本投票站发出" in body)
                 papers.put(paper)
         if pace > 0:
             time.sleep(max(0.0, random.uniform(0.7, 1.3) * pace - (time.perf_counter() - started)))

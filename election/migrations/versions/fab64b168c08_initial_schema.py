@@ -771,12 +771,15 @@ def upgrade() -> None:
     sa.Column('state', sa.String(length=10), nullable=False),
     sa.Column('box_id', sa.Integer(), nullable=True),
     sa.Column('deposited_hour', sa.String(length=13), nullable=True),
+    sa.Column('handed_station_id', sa.Integer(), nullable=True),
     sa.ForeignKeyConstraint(['box_id'], ['ballot_box.id'], name=op.f('fk_receipt_box_id_ballot_box')),
     sa.ForeignKeyConstraint(['election_id'], ['election.id'], name=op.f('fk_receipt_election_id_election')),
+    sa.ForeignKeyConstraint(['handed_station_id'], ['polling_station.id'], name=op.f('fk_receipt_handed_station_id_polling_station')),
     sa.PrimaryKeyConstraint('election_id', 'r_hash', name=op.f('pk_receipt'))
     )
     with op.batch_alter_table('receipt', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_receipt_box_id'), ['box_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_receipt_handed_station_id'), ['handed_station_id'], unique=False)
 
     op.create_table('representative',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -967,6 +970,7 @@ def downgrade() -> None:
 
     op.drop_table('representative')
     with op.batch_alter_table('receipt', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_receipt_handed_station_id'))
         batch_op.drop_index(batch_op.f('ix_receipt_box_id'))
 
     op.drop_table('receipt')
