@@ -113,6 +113,24 @@ def test_fuzzed_bundles_give_named_checks_never_a_traceback() -> None:
     _fuzz(150)
 
 
+def test_fuzzed_bundles_recount_gives_a_result_or_a_message_never_a_traceback() -> None:
+    """``python -m tools.verify --recount`` on a mutated auditor bundle: the recomputed votes
+    or a ValueError whose message is printed — never another exception."""
+    from tools.verify import recount
+
+    @settings(max_examples=150, deadline=None, database=None, suppress_health_check=list(HealthCheck))
+    @given(mutated())
+    def one(data: bytes) -> None:
+        try:
+            out = recount(data)
+        except ValueError as error:
+            assert str(error)
+        else:
+            assert isinstance(out, dict) and "posts" in out
+
+    one()
+
+
 def test_zip_bombs_and_hostile_json_are_bounded() -> None:
     """A member that inflates past the bound, deep nesting, a huge integer, duplicate keys."""
     from election.protocol.verify_read import MAX_MEMBER
