@@ -356,6 +356,11 @@ def read_zip(blob: bytes, max_member: int = MAX_MEMBER, max_total: int = MAX_TOT
     for info in infos:
         if info.filename in res.raw or info.filename in res.streams or info.filename not in KNOWN:
             continue  # the first copy of a name is what `unzip -p` shows
+        if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+            # The protocol's members are stored or deflated; Python would also inflate bzip2
+            # and LZMA, which a browser cannot: both verifiers refuse them alike.
+            res.fail("format", f"成员 {info.filename} 的压缩方法 {info.compress_type} 不是协议规定的存储（0）或 deflate（8）")
+            continue
         if info.filename in STREAMED_FILES:
             res.streams[info.filename] = Stream(info.filename, _member_opener(z, info))
             continue

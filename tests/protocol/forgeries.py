@@ -201,6 +201,17 @@ def duplicate_totals_member(built: Built) -> bytes:
     return buf.getvalue()
 
 
+def lzma_member(built: Built) -> bytes:
+    """Every file as sealed, totals.json compressed with LZMA (zip method 14): Python's
+    zipfile would read it, a browser cannot; the protocol allows stored or deflate only."""
+    files = _files(built)
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        for name in sorted(files):
+            z.writestr(name, files[name], compress_type=zipfile.ZIP_LZMA if name == "totals.json" else zipfile.ZIP_DEFLATED)
+    return buf.getvalue()
+
+
 # Each: (name, forge -> files to re-seal or finished zip bytes, the check that must fail)
 FORGERIES: list[tuple[str, Callable[[Built], Files | bytes], str]] = [
     ("winners_changed", winners_changed, "winners"),
@@ -217,6 +228,7 @@ FORGERIES: list[tuple[str, Callable[[Built], Files | bytes], str]] = [
     ("not_canonical", not_canonical, "canonical"),
     ("record_for_voided_paper", record_for_voided_paper, "records_not_voided"),
     ("duplicate_totals_member", duplicate_totals_member, "zip_members"),
+    ("lzma_member", lzma_member, "format"),
 ]
 
 
