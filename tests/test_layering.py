@@ -35,3 +35,23 @@ def test_pure_parts_load_without_flask_or_sqlalchemy(statement):
 def test_the_probe_sees_a_heavy_import():
     # The probe itself must be able to fail: the app factory does load both.
     assert loaded_after("import election.app") == ["flask", "sqlalchemy"]
+
+
+def _layered_names() -> set[str]:
+    """The top-level modules of `election` named in the import contract's layers."""
+    import re
+    import tomllib
+
+    contracts = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["importlinter"]["contracts"]
+    layers = next(c for c in contracts if c["type"] == "layers" and c.get("containers") == ["election"])["layers"]
+    return {name.strip() for layer in layers for name in re.split(r"[|:]", layer)}
+
+
+def test_every_package_has_its_place_in_the_house():
+    # A module the layers contract does not name is checked by none of its arrows: a new
+    # package or module of `election` must be placed in pyproject.toml (and ARCHITECTURE.md).
+    package = ROOT / "election"
+    modules = {p.stem for p in package.glob("*.py") if p.stem != "__init__"}
+    modules |= {p.name for p in package.iterdir() if (p / "__init__.py").exists()}
+    assert modules - _layered_names() == set()
+    assert _layered_names() - modules == set()
