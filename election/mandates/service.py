@@ -16,6 +16,8 @@ from ..db import begin_write
 from ..errors import UserError
 from ..ledger.events import record_event
 from ..models import END_REASONS, Election, MandateEnd, Meeting, MeetingDecision, RoundResult
+from ..rules.meetings import MEETING_KINDS
+from ..rules.rulebook import Rulebook
 from ..settings import posts_of, rulebook_of
 
 
@@ -141,8 +143,15 @@ def vacate(db: Session, election: Election, key: str, reason: str, ended_on: dat
             raise UserError("所选会议决定不存在或未通过")
         cited = found
         note = (note.strip() + "；" if note.strip() else "") + "依据" + decision_label(*found)
-    if reason == "resigned" and not note.strip():
-        raise UserError(f"{member.name}书面辞职：须写明接受辞职的会议或决定（如居民会议决定）")
+    book = rulebook_of(election)
+    accepting = book.show("resignation_accepted_by")
+    if reason == "resigned":
+        wanted = "residents" if book.resignation_accepted_by == "residents_meeting" else "representatives"
+        if cited is not None and cited[1].kind != wanted:
+            raise UserError(f"{member.name}书面辞职须经{accepting}接受（{Rulebook.label('resignation_accepted_by')}），"
+                            f"所选决定是{MEETING_KINDS[cited[1].kind]}的决定")
+        if not note.strip():
+            raise UserError(f"{member.name}书面辞职：须选择或写明{accepting}接受辞职的决定")
     db.add(MandateEnd(election_id=election.id, post=member.post, resident_id=member.resident_id, ended_on=ended_on,
                       reason=reason, note=note.strip(), recorded_by=actor))
     db.flush()

@@ -41,6 +41,8 @@ CHOICE_LABELS: dict[str, str] = {
     "plurality": "得票多者当选",
     "revote": "就票数相等者再次投票",
     "surname_strokes": "按姓氏笔画",
+    "residents_meeting": "居民会议",
+    "representatives_meeting": "居民代表会议",
 }
 
 
@@ -209,6 +211,7 @@ class Rulebook:
     meeting_decision: Fraction = _p(Fraction(1, 2), "居民会议决定须到会者比例（超过）", "Residents' meeting decision above", U_FRACTION, "[L2018 art.9–10]")
     meeting_request: Fraction = _p(Fraction(1, 5), "提议召开居民会议的成年居民或户数比例", "Share of adults or households to call a meeting", U_FRACTION, "[L2018 art.9–10] [L2025 ?]")
     meeting_request_groups: Fraction = _p(Fraction(1, 3), "提议召开居民会议的居民小组比例", "Share of groups to call a meeting", U_FRACTION, "[L2018 art.9–10]")
+    resignation_accepted_by: str = _p("residents_meeting", "接受成员书面辞职的会议", "Meeting that accepts a member's resignation", U_CHOICE, "[seed 江苏 §11] (?)", choices=("residents_meeting", "representatives_meeting"))
     meeting_notice_days: int = _p(10, "召开会议须提前公告的天数", "Meeting notice given days before", U_DAYS, "[seed 江苏 §11] (national: ?)")
     rep_meeting_quorum: Fraction = _p(Fraction(1, 2), "居民代表会议到会比例（超过）", "Representatives' meeting quorum above", U_FRACTION, "[长春 seed]")
     rep_meeting_decision: Fraction = _p(Fraction(2, 3), "居民代表会议决定须到会者比例（超过）", "Representatives' meeting decision above", U_FRACTION, "[长春 seed]")

@@ -46,7 +46,7 @@ def test_composition_and_a_resignation_leaves_the_seat_vacant(db, world):
     comp = mandates.composition(db, election)
     assert len(comp.serving) == 8 and comp.vacancies == {}
     key = _key(b, "jwh_weiyuan", 1)
-    with pytest.raises(UserError, match="须写明接受辞职的会议"):
+    with pytest.raises(UserError, match="须选择或写明居民会议接受辞职的决定"):
         mandates.vacate(db, election, key, "resigned", today(), "", "a_committee")
     with pytest.raises(UserError, match="晚于今天"):
         mandates.vacate(db, election, key, "died", today() + timedelta(days=1), "", "a_committee")
@@ -139,6 +139,11 @@ def test_resignation_cites_the_meeting_decision_that_accepted_it(db, world):
     assert [d.id for d, _m in mandates.adopted_decisions(db, election)] == [accepted.id]
     with pytest.raises(UserError, match="不存在或未通过"):
         mandates.vacate(db, election, _key(b, "jwh_weiyuan", 2), "resigned", day, "", "a_committee", refused.id)
+    book = election.rulebook  # the rule alone is tried here (the page changes it by a recorded decision)
+    election.rulebook = {**book, "resignation_accepted_by": "representatives_meeting"}
+    with pytest.raises(UserError, match="须经居民代表会议接受.*所选决定是居民会议的决定"):
+        mandates.vacate(db, election, _key(b, "jwh_weiyuan", 2), "resigned", day, "", "a_committee", accepted.id)
+    election.rulebook = book
     mandates.vacate(db, election, _key(b, "jwh_weiyuan", 2), "resigned", day, "", "a_committee", accepted.id)
     ev = events_of(db, election)[-1]
     assert ev.payload["decision"] == {"meeting": m.id, "number": 2} and "第2项：接受委员辞职" in ev.reason
