@@ -164,9 +164,13 @@ def verify(doc: object, papers: Iterable[object], counted: Sequence[str] | None,
         checks.append(Check(name, False, message))
         return checks
 
-    if not (isinstance(doc, dict) and doc.get("format") == FORMAT and isinstance(doc.get("papers"), int)
+    def count(value: object) -> bool:  # JSON true is not a count (Python's bool is an int)
+        return isinstance(value, int) and not isinstance(value, bool)
+
+    if not (isinstance(doc, dict) and doc.get("format") == FORMAT and count(doc.get("papers"))
             and isinstance(doc.get("publics"), list) and isinstance(doc.get("partials"), list)
-            and isinstance(doc.get("decrypted"), dict) and isinstance(doc.get("ceremony"), dict)):
+            and isinstance(doc.get("decrypted"), dict) and all(count(v) for v in doc["decrypted"].values())
+            and isinstance(doc.get("ceremony"), dict)):
         return fail("recount_format", "recount.json 不是居选公开重计文件")
     expected_papers = len(counted) if counted is not None else (returned if returned is not None else 0)
     try:

@@ -147,7 +147,11 @@ def test_a_forged_trustee_fails_recount_trustees(good):
     assert failed(forged, ds, expected) == "recount_trustees"
 
 
-@pytest.mark.parametrize("junk", [None, [], {"format": "juxuan-recount-v2"}, {"format": "x", "papers": 0}])
+@pytest.mark.parametrize("junk", [None, [], {"format": "juxuan-recount-v2"}, {"format": "x", "papers": 0},
+                                  {"format": "juxuan-recount-v2", "papers": True, "publics": [], "partials": [],
+                                   "decrypted": {}, "ceremony": {}},
+                                  {"format": "juxuan-recount-v2", "papers": 0, "publics": [], "partials": [],
+                                   "decrypted": {"X": False}, "ceremony": {}}])
 def test_junk_is_refused_by_name_not_by_traceback(junk):
     assert [c.name for c in recount_doc.verify(junk, [], [], None) if not c.ok] == ["recount_format"]
 

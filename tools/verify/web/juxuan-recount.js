@@ -217,7 +217,8 @@
     const fail = (name, detail) => { checks.push({ name, ok: false, detail }); return checks; };
     const doc = x.doc;
     if (!(doc && doc.format === FORMAT && Number.isInteger(doc.papers) && Array.isArray(doc.publics) && Array.isArray(doc.partials)
-          && doc.decrypted && typeof doc.decrypted === "object" && !Array.isArray(doc.decrypted) && doc.ceremony && typeof doc.ceremony === "object"))
+          && doc.decrypted && typeof doc.decrypted === "object" && !Array.isArray(doc.decrypted)
+          && Object.values(doc.decrypted).every(Number.isInteger) && doc.ceremony && typeof doc.ceremony === "object"))
       return fail("recount_format", "recount.json is not a Juxuan public recount");
     const shapes = [], listed = {};
     if (!Array.isArray(doc.shapes) || !doc.shapes.length || doc.shapes.length > MAX_POSTS) return fail("recount_format", "posts' shapes missing or too many");
