@@ -1,6 +1,6 @@
 """The voter roll: households and residents of one election's community.
 
-ID numbers are stored encrypted (Fernet) and looked up by a keyed hash (HMAC), with a
+ID numbers are stored encrypted (AES-256-GCM, election.pii) and looked up by a keyed hash (HMAC), with a
 masked form for display; the card code on the voter card is random, never the ID.
 """
 from __future__ import annotations

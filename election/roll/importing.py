@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import insert, select
+from sqlalchemy import Table, insert, select
 from sqlalchemy.orm import Session
 
 from .. import clock
@@ -23,6 +23,11 @@ from ..settings import rulebook_of
 from .files import open_table
 from .glyphs import row_warnings
 from .register import adult_cutoff, flag_double_registrations, judge
+
+# The tables themselves for the bulk writes: a Core executemany, without the ORM's per-row
+# bulk-insert bookkeeping (bulk inserts fire no mapper events either way).
+_RESIDENT_TABLE: Table = Resident.__table__  # type: ignore[assignment]
+_HOUSEHOLD_TABLE: Table = Household.__table__  # type: ignore[assignment]
 
 CATEGORY_CODES = {"本社区户籍": "hukou", "非户籍常住": "resident"}
 
@@ -136,12 +141,12 @@ def import_roll(db: Session, election: Election, data_key: str, content: bytes, 
             }
     if new_households:
         # Plain executemany: RETURNING over many batches costs quadratic time in SQLAlchemy 2.1.
-        db.execute(insert(Household), list(new_households.values()))
+        db.execute(insert(_HOUSEHOLD_TABLE), list(new_households.values()))
         household_ids = dict(db.execute(
             select(Household.number, Household.id).where(Household.election_id == election.id)
         ).all())
     for start in range(0, total, CHUNK):
-        db.execute(insert(Resident), [
+        db.execute(insert(_RESIDENT_TABLE), [
             {
                 "election_id": election.id, "household_id": household_ids[row.household_no], "name": row.name,
                 "sex": row.sex, "birth_date": row.birth_date, "id_cipher": pii.encrypt(row.id_number),
