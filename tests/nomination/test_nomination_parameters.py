@@ -64,3 +64,29 @@ def test_written_withdrawal_two_days_before(db, days):
     else:
         service.withdraw(db, election, "committee", result.candidate.id, "书面退出申请", two_days_before)
         assert result.candidate.status == "withdrawn"
+
+
+# The default slate's margin per post (candidates - seats): 主任 +1, 副主任 +1, 委员 +1,
+# 监督委员会主任 +1, 监督委员会委员 +1 (tests/nomination/helpers.SLATE).
+MARGIN_KEYS = ["jwh_zhuren", "jwh_fu_zhuren", "jwh_weiyuan", "jdw_zhuren", "jdw_weiyuan"]
+
+
+@pytest.mark.parametrize("key", MARGIN_KEYS)
+@pytest.mark.parametrize("side", ["min", "max"])
+def test_each_margin_decides_the_list(db, key, side):
+    """margin_<post>_min / _max ([P:SH]): the slate publishes under the defaults; a minimum of
+    +2, or a maximum of +0 (with 等额 allowed), refuses that post's +1 by name."""
+    changes: dict = {"margin_" + key + "_min": 2, "margin_" + key + "_max": 3} if side == "min" else \
+        {"margin_" + key + "_min": 0, "margin_" + key + "_max": 0, "uncontested_allowed": True}
+    election = _election(db, **changes)
+    full_slate(db, election, Roll(db, election))
+    db.commit()
+    day = election.election_day - timedelta(days=7)
+    with pytest.raises(UserError) as refused:
+        service.publish(db, election, "committee", day)
+    db.rollback()
+    name = service.post_of(election, key).name_zh
+    assert [m for m in refused.value.messages if m.startswith(f"{name}：")], refused.value.messages
+    election.rulebook = Rulebook().to_dict()
+    db.commit()
+    assert service.publish(db, election, "committee", day)
