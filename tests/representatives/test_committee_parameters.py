@@ -37,3 +37,29 @@ def test_a_member_who_becomes_a_candidate(db, world, withdraws):
     assert (people[7].id in seated) is withdraws  # the 8th of the original result moves up
     if not withdraws:
         assert any("未要求成为候选人的成员退出" in n for n in result.notes)
+
+
+@pytest.mark.parametrize("changes,size,accepted", [
+    ({}, 9, True), ({"committee_size_max": 7}, 9, False),
+    ({}, 6, False), ({"committee_size_odd": False}, 6, True),
+])
+def test_the_committees_size(db, world, changes, size, accepted):
+    """committee_size_max and committee_size_odd ([P:ZJ, BJ] 5–9, odd)."""
+    from election.errors import UserError
+
+    election = world["a"]["election"]
+    build_roll(db, election, DATA_KEY, [40])
+    election.rulebook = Rulebook().with_changes(**changes).to_dict()
+    db.commit()
+    everyone = residents_of(db, election)
+    counts: dict[str, int] = {}
+    for p in everyone:
+        counts[p.name] = counts.get(p.name, 0) + 1
+    names = [p.name for p in everyone if counts[p.name] == 1][:11]
+    votes = "\n".join(f"{n} {90 - k}" for k, n in enumerate(names))
+    if accepted:
+        seated = committee_svc.record_result(db, election, "residents_meeting", votes, size, names[0], "a_committee")
+        assert sum(1 for e in seated if e.seated) == size
+    else:
+        with pytest.raises(UserError):
+            committee_svc.record_result(db, election, "residents_meeting", votes, size, names[0], "a_committee")

@@ -79,3 +79,54 @@ def test_an_election_committee_of_five(db, world, preset, accepted):
     else:
         with pytest.raises(UserError, match="7"):
             committee_svc.record_result(db, election, "residents_meeting", votes, 5, names[0], "a_committee")
+
+
+@pytest.mark.parametrize("bounds,areas", [((30, 50), 2), ((55, 65), 1)])
+def test_households_per_representative(db, world, bounds, areas):
+    """rep_households_min/max ([seed 江苏 §9] 30–50): 60 households make two areas by default,
+    one where a representative may stand for 55–65."""
+    election = world["a"]["election"]
+    build_roll(db, election, DATA_KEY, [60])
+    _rulebook(db, election, rep_households_min=bounds[0], rep_households_max=bounds[1])
+    assert len(svc.propose_areas(db, election, "x")) == areas
+
+
+@pytest.mark.parametrize("maximum", [5, 6])
+def test_representatives_per_group(db, world, maximum):
+    """rep_per_group_max ([seed 江苏 §9] 3–5): six a group refused by default, accepted at 6."""
+    election = world["a"]["election"]
+    build_roll(db, election, DATA_KEY, [50, 50], per_group=60)
+    _rulebook(db, election, rep_per_group_max=maximum)
+    svc.set_method(db, election, "groups", "x")
+    if maximum == 5:
+        with pytest.raises(UserError, match="每个居民小组推选6名居民代表，不在3至5名之间"):
+            svc.group_areas(db, election, 6, "x")
+    else:
+        assert [a.seats for a in svc.group_areas(db, election, 6, "x")] == [6, 6]
+
+
+@pytest.mark.parametrize("turnout,valid", [("1/2", True), ("3/5", False)])
+def test_representative_meeting_turnout(db, world, turnout, valid):
+    """rep_election_turnout ([seed 江苏 §9]: more than half of the area's households): 21 of
+    40 households take part — valid above 1/2, refused above 3/5 (24 needed)."""
+    from datetime import date
+
+    from election.representatives.meetings import record_area_meeting, residents_of
+
+    election = world["a"]["election"]
+    build_roll(db, election, DATA_KEY, [50, 50], per_group=60)
+    _rulebook(db, election, rep_election_turnout=turnout)
+    svc.set_method(db, election, "groups", "x")
+    areas = svc.group_areas(db, election, 3, "x")
+    people = list(residents_of(db, election, household_ids=[m.household_id for m in areas[1].members]))
+    seen, chosen = set(), []
+    for p in people:
+        if p.name not in seen:
+            seen.add(p.name)
+            chosen.append(p)
+    votes = "\n".join(f"{p.name} {20 - k}" for k, p in enumerate(chosen[:4]))
+    if valid:
+        record_area_meeting(db, election, areas[1].id, 21, votes, date(2026, 11, 2), "x")
+    else:
+        with pytest.raises(UserError):
+            record_area_meeting(db, election, areas[1].id, 21, votes, date(2026, 11, 2), "x")
