@@ -240,6 +240,19 @@ def decisions_of(db: Session, meeting: Meeting) -> list[MeetingDecision]:
                            .order_by(MeetingDecision.number)))
 
 
+def adopted(db: Session, election: Election, kind: str | None = None) -> list[tuple[MeetingDecision, Meeting]]:
+    """The adopted decisions of this election's meetings (of one kind of meeting when given)."""
+    query = (select(MeetingDecision, Meeting).join(Meeting, Meeting.id == MeetingDecision.meeting_id)
+             .where(Meeting.election_id == election.id, MeetingDecision.adopted.is_(True)))
+    if kind is not None:
+        query = query.where(Meeting.kind == kind)
+    return [(d, m) for d, m in db.execute(query.order_by(Meeting.held_on, Meeting.id, MeetingDecision.number))]
+
+
+def decision_label(decision: MeetingDecision, meeting: Meeting) -> str:
+    return f"{meeting.held_on.isoformat()}{_what(meeting)}“{meeting.title}”第{decision.number}项：{decision.motion}"
+
+
 def attendees(db: Session, meeting: Meeting) -> list[Resident]:
     return list(db.scalars(select(Resident).join(MeetingAttendance, MeetingAttendance.resident_id == Resident.id)
                            .where(MeetingAttendance.meeting_id == meeting.id).order_by(MeetingAttendance.id)))

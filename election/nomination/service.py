@@ -28,6 +28,8 @@ from ..models import (
     Candidate,
     Election,
     ElectionEvent,
+    Meeting,
+    MeetingDecision,
     Nomination,
     PrimaryVote,
     Relation,
@@ -37,6 +39,7 @@ from ..models import (
 from ..rules import nomination as rules
 from ..rules.bodies import Post
 from ..rules.eligibility import age_on
+from ..rules.meetings import MEETING_KINDS
 from ..rules.rulebook import Rulebook
 from ..rules.strokes import missing_characters, sort_key
 from ..settings import posts_of, rulebook_of
@@ -44,6 +47,8 @@ from ..settings import posts_of, rulebook_of
 ACTIVE = ("nominee", "formal")
 CONFIRMING_BODIES = ("街道党工委", "街道纪工委")
 PUBLISHED = "nomination.list_published"
+# Nomination channels that are a meeting, and the kind of meeting (election.meetings) each is.
+MEETING_CHANNELS = {"residents_meeting": "residents", "reps_meeting": "representatives"}
 
 
 def post_of(election: Election, key: str) -> Post:
@@ -151,9 +156,10 @@ def _household_joint_check(db: Session, election: Election, post: Post, signers:
 def nominate(
     db: Session, election: Election, actor: str, post_key: str, nominee_entry: str, channel: str,
     evidence: str, signer_entries: list[str] | None = None, education: str = "", current_job: str = "",
-    biography: str = "",
+    biography: str = "", meeting_decision_id: int | None = None,
 ) -> NominationResult:
-    """Record one nomination of a voter for a post through a channel, with its evidence."""
+    """Record one nomination of a voter for a post through a channel, with its evidence. A
+    nomination by a 居民会议 or 居民代表会议 may cite that meeting's recorded decision."""
     post = post_of(election, post_key)
     rb = rulebook_of(election)
     problems: list[str] = []
@@ -163,6 +169,25 @@ def nominate(
         problems.append(f"本选举规则（{rb.label('nomination_self_allowed')}）不允许自荐")
     if post.key == "jdw_zhuren" and channel != "party":
         problems.append("居务监督委员会主任人选须由社区党组织提名，再经街道党工委或纪工委审核确认")
+    cited = None
+    if meeting_decision_id is not None:
+        if channel not in MEETING_CHANNELS:
+            problems.append(f"只有{'、'.join(CHANNELS[c] for c in MEETING_CHANNELS)}可以引用会议决定")
+        else:
+            row = db.execute(select(MeetingDecision, Meeting).join(Meeting, Meeting.id == MeetingDecision.meeting_id)
+                             .where(MeetingDecision.id == meeting_decision_id, Meeting.election_id == election.id,
+                                    MeetingDecision.adopted.is_(True))).first()
+            wanted = MEETING_CHANNELS[channel]
+            if row is None:
+                problems.append(f"{CHANNELS[channel]}：所选会议决定不存在或未通过")
+            elif row[1].kind != wanted:
+                problems.append(f"{CHANNELS[channel]}须依据{MEETING_KINDS[wanted]}的决定，"
+                                f"所选决定是{MEETING_KINDS[row[1].kind]}的决定")
+            else:
+                cited = (row[0], row[1])
+                ref = (f"依据{row[1].held_on.isoformat()}{MEETING_KINDS[row[1].kind]}“{row[1].title}”"
+                       f"第{row[0].number}项决定：{row[0].motion}")
+                evidence = f"{evidence.strip()}；{ref}" if evidence.strip() else ref
     if not evidence.strip():
         problems.append(f"{CHANNELS.get(channel, channel)}须填写依据（文字说明或文件编号）")
     if _published(db, election):
@@ -218,6 +243,7 @@ def nominate(
         "post": post.key, "nominee": nominee.name, "voter_number": nominee.voter_number,
         "channel": channel, "evidence": nomination.evidence,
         "signers": [s.voter_number for s in signers],
+        **({"decision": {"meeting": cited[1].id, "number": cited[0].number}} if cited else {}),
     }, actor)
     return NominationResult(candidate, nomination, notes)
 

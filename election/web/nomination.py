@@ -13,6 +13,7 @@ from wtforms.validators import DataRequired
 
 from .. import clock
 from ..errors import UserError
+from ..meetings import service as meetings
 from ..models import CANDIDATE_STATUSES, CHANNELS, RELATIONS, Election
 from ..nomination import round_candidates, service
 from ..settings import posts_of, rulebook_of
@@ -29,6 +30,7 @@ class NominationForm(FlaskForm):
     nominee = StringField(_l("被提名人（选民编号或姓名）"), validators=[DataRequired(message=_l("请填写被提名人"))])
     channel = SelectField(_l("提名方式"), choices=options(CHANNELS))
     evidence = TextAreaField(_l("提名依据（文字说明或文件编号）"))
+    decision = SelectField(_l("会议决定（居民会议或居民代表会议提名时可选）"), choices=[], validate_choice=False)
     signers = TextAreaField(_l("联名人（每行一个选民编号或姓名，仅联名推荐）"))
     education = StringField(_l("文化程度"))
     current_job = StringField(_l("现任职务"))
@@ -75,13 +77,16 @@ def index(election: Election):
 def new(election: Election):
     form = NominationForm()
     form.post.choices = options([(p.key, p.name_zh) for p in posts_of(election)])
+    form.decision.choices = options([("", "—")] + [(str(d.id), meetings.decision_label(d, m))
+                                                   for d, m in meetings.adopted(get_db(), election)])
     if form.validate_on_submit():
         db = get_db()
+        cited = int(form.decision.data) if (form.decision.data or "").isdigit() else None
         try:
             result = service.nominate(
                 db, election, current_user.username, form.post.data, form.nominee.data, form.channel.data,
                 form.evidence.data or "", (form.signers.data or "").splitlines(), form.education.data or "",
-                form.current_job.data or "", form.biography.data or "",
+                form.current_job.data or "", form.biography.data or "", meeting_decision_id=cited,
             )
             db.commit()
         except UserError as error:

@@ -148,3 +148,33 @@ def test_household_meeting_counts_a_household_once(db, world):
     with pytest.raises(UserError, match="所在户已由.*代表到会，每户只计一人"):
         svc.attend(db, election, m.id, "户内另一人", "x")
     assert other.id != voters[0].id
+
+
+def test_a_nomination_by_the_meeting_cites_its_decision(db, world):
+    from election.nomination import service as nomination
+
+    election = world["a"]["election"]
+    voters = _voters(db, election)
+    _reps(db, election, voters[:6])
+    day = clock.today() + timedelta(days=10)
+    residents = svc.convene(db, election, kind="residents", basis="adults", title="提名", agenda="", held_on=day,
+                            place="", convened_by="committee", actor="x")
+    _on(day)
+    for v in voters[:7]:
+        svc.attend(db, election, residents.id, v.card_code, "x")
+    failed = svc.decide(db, election, residents.id, "不提名", 3, 4, 0, "x")
+    adopted = svc.decide(db, election, residents.id, f"提名{voters[8].name}为委员候选人", 7, 0, 0, "x")
+    with pytest.raises(UserError, match="不存在或未通过"):
+        nomination.nominate(db, election, "x", "jwh_weiyuan", str(voters[8].voter_number), "residents_meeting", "",
+                            meeting_decision_id=failed.id)
+    with pytest.raises(UserError, match="须依据居民代表会议的决定，所选决定是居民会议的决定"):
+        nomination.nominate(db, election, "x", "jwh_weiyuan", str(voters[8].voter_number), "reps_meeting", "",
+                            meeting_decision_id=adopted.id)
+    with pytest.raises(UserError, match="只有居民会议提名、居民代表会议提名可以引用会议决定"):
+        nomination.nominate(db, election, "x", "jwh_weiyuan", str(voters[8].voter_number), "self", "自荐书",
+                            meeting_decision_id=adopted.id)
+    done = nomination.nominate(db, election, "x", "jwh_weiyuan", str(voters[8].voter_number), "residents_meeting", "",
+                               meeting_decision_id=adopted.id)
+    assert done.nomination.evidence.startswith("依据") and "第2项决定" in done.nomination.evidence
+    ev = events_of(db, election)[-1]
+    assert ev.kind == "nomination.nominated" and ev.payload["decision"] == {"meeting": residents.id, "number": 2}
