@@ -130,3 +130,23 @@ def test_representative_meeting_turnout(db, world, turnout, valid):
     else:
         with pytest.raises(UserError):
             record_area_meeting(db, election, areas[1].id, 21, votes, date(2026, 11, 2), "x")
+
+
+@pytest.mark.parametrize("turnout,valid", [("1/2", True), ("3/5", False)])
+def test_group_leader_meeting_turnout(db, world, turnout, valid):
+    """group_leader_turnout ([seed 江苏 §8]: more than half of the group's households): 31 of
+    60 households — valid above 1/2, refused above 3/5 (37 needed)."""
+    from datetime import date
+
+    from election.representatives.meetings import record_group_leader, residents_of
+
+    election = world["a"]["election"]
+    build_roll(db, election, DATA_KEY, [60], per_group=60)
+    _rulebook(db, election, group_leader_turnout=turnout)
+    person = residents_of(db, election, group_name="第1居民小组")[0]
+    args = (db, election, "第1居民小组", "households", 31, f"{person.name} 20", date(2026, 11, 2), "x")
+    if valid:
+        assert record_group_leader(*args)
+    else:
+        with pytest.raises(UserError, match="推选无效"):
+            record_group_leader(*args)
