@@ -90,3 +90,21 @@ def test_each_margin_decides_the_list(db, key, side):
     election.rulebook = Rulebook().to_dict()
     db.commit()
     assert service.publish(db, election, "committee", day)
+
+
+@pytest.mark.parametrize("limited", [True, False])
+def test_a_signer_supports_as_many_as_there_are_seats(db, limited):
+    """signer_limit_equals_seats (common practice): the same ten voters sign for two 主任
+    nominees (one seat) — the second is refused where a signer supports at most as many
+    nominees as seats, accepted otherwise."""
+    election = _election(db, signer_limit_equals_seats=limited)
+    roll = Roll(db, election)
+    signers = [str(roll.add(f"签名人{i}").voter_number) for i in range(10)]
+    a, b = roll.add("王甲"), roll.add("李乙")
+    service.nominate(db, election, "committee", "jwh_zhuren", str(a.voter_number), "joint", "联名推荐书", signers)
+    db.commit()
+    if limited:
+        with pytest.raises(UserError):
+            service.nominate(db, election, "committee", "jwh_zhuren", str(b.voter_number), "joint", "联名推荐书", signers)
+    else:
+        assert service.nominate(db, election, "committee", "jwh_zhuren", str(b.voter_number), "joint", "联名推荐书", signers)
