@@ -24,7 +24,9 @@ from ..rounds import term_ends
 from .access import election_or_404, roles
 from .choices import options
 from .db import get_db
+from .feedback import committee_only as _writer
 from .feedback import form_errors, refuse
+from .feedback import run as _run
 
 bp = Blueprint("between", __name__)
 LEAVE_REASONS = {k: v for k, v in END_REASONS.items() if k != "recalled"}  # a recall is voted, not entered
@@ -58,22 +60,6 @@ class VoteForm(FlaskForm):
     voted_on = DateField(_l("投票日期"), default=clock.today, validators=[DataRequired(message=_l("请填写日期"))])
     voted = IntegerField(_l("参加投票人数"), validators=[InputRequired(message=_l("请填写人数")), NumberRange(min=0)])
     in_favour = IntegerField(_l("赞成罢免票数"), validators=[InputRequired(message=_l("请填写票数")), NumberRange(min=0)])
-
-
-def _writer() -> None:
-    if current_user.role != "committee":
-        abort(403)
-
-
-def _run(action) -> bool:
-    db = get_db()
-    try:
-        action(db)
-        db.commit()
-    except UserError as error:
-        refuse(error)
-        return False
-    return True
 
 
 def _members(comp: mandates.Composition) -> list:

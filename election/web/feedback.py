@@ -3,8 +3,13 @@ database stays as it was, and every Chinese message of the error is shown; a for
 did not validate shows each field's message after the field's label."""
 from __future__ import annotations
 
-from flask import flash
+from collections.abc import Callable
+from typing import Any
+
+from flask import abort, flash
+from flask_login import current_user
 from flask_wtf import FlaskForm
+from sqlalchemy.orm import Session
 
 from ..errors import UserError
 from .db import get_db
@@ -20,3 +25,22 @@ def form_errors(form: FlaskForm) -> None:
     for field in form:
         for message in field.errors:
             flash(f"{field.label.text}：{message}", "error")
+
+
+def run(action: Callable[[Session], Any]) -> bool:
+    """Run one service call in the request's transaction: committed, or undone with each
+    Chinese message of the refusal shown."""
+    db = get_db()
+    try:
+        action(db)
+        db.commit()
+    except UserError as error:
+        refuse(error)
+        return False
+    return True
+
+
+def committee_only() -> None:
+    """Pages the street office may read but only the committee may change."""
+    if current_user.role != "committee":
+        abort(403)

@@ -25,7 +25,9 @@ from ..settings import rulebook_of
 from .access import election_or_404, roles
 from .choices import options
 from .db import get_db
+from .feedback import committee_only as _writer
 from .feedback import form_errors, refuse
+from .feedback import run as _run
 
 bp = Blueprint("meetings", __name__)
 
@@ -54,22 +56,6 @@ class DecideForm(FlaskForm):
     in_favour = IntegerField(_l("赞成"), validators=[InputRequired(message=_l("请填写人数")), NumberRange(min=0)])
     against = IntegerField(_l("反对"), default=0, validators=[InputRequired(message=_l("请填写人数")), NumberRange(min=0)])
     abstain = IntegerField(_l("弃权"), default=0, validators=[InputRequired(message=_l("请填写人数")), NumberRange(min=0)])
-
-
-def _writer() -> None:
-    if current_user.role != "committee":
-        abort(403)
-
-
-def _run(action) -> bool:
-    db = get_db()
-    try:
-        action(db)
-        db.commit()
-    except UserError as error:
-        refuse(error)
-        return False
-    return True
 
 
 @bp.route("/elections/<int:election_id>/meetings", methods=["GET", "POST"])

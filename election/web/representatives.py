@@ -24,7 +24,9 @@ from ..settings import rulebook_of
 from .access import election_or_404, roles
 from .choices import options
 from .db import get_db
+from .feedback import committee_only as _writer
 from .feedback import form_errors, refuse
+from .feedback import run as _run
 
 bp = Blueprint("representatives", __name__)
 
@@ -81,23 +83,6 @@ class CommitteeForm(FlaskForm):
 
 class ChairForm(FlaskForm):
     chair = StringField(_l("新主任"), validators=[DataRequired(message=_l("请填写主任姓名"))])
-
-
-def _writer() -> None:
-    if current_user.role != "committee":
-        abort(403)
-
-
-def _run(action) -> bool:
-    """Run one service call in a transaction; flash each Chinese message on refusal."""
-    db = get_db()
-    try:
-        action(db)
-        db.commit()
-    except UserError as error:
-        refuse(error)
-        return False
-    return True
 
 
 @bp.route("/elections/<int:election_id>/representatives")
