@@ -62,8 +62,8 @@ MAX_ARCHIVE = 2 << 30           # 2 GiB: a 100,000-voter election is far below
 MAX_MANIFEST = 1 << 20
 MIN_PASSPHRASE = 12
 SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**15, 8, 1
-# Instance-wide tables that belong to no election: users, throttles, office keys.
-NOT_ELECTION = {"community", "app_user", "login_failure", "rate_counter", "street_office_key"}
+# Instance-wide tables that belong to no election: users and their changes, throttles, office keys.
+NOT_ELECTION = {"community", "app_user", "account_change", "login_failure", "rate_counter", "street_office_key"}
 # Columns sealed under the instance's data key, carried in the clear inside the payload.
 SEALED = {"resident": ("id_cipher", "id_hash", "phone_cipher"), "election_key": ("private_pem",)}
 
