@@ -24,7 +24,14 @@ def test_a_per_body_election_through_the_pages(page, live_app, tmp_path):
     assert "居民委员会主任" in jwh.text and "居务监督委员会" not in jwh.text.split("选票")[1][:40]
     assert "居务监督委员会主任" in jdw.text and "居民委员会主任" not in jdw.text
     desk_url, box_url = _station_today(page, base)
-    _issue(page, db, election_id, users, desk_url, None, "", [names[k] for k in range(voting)])
+    _issue(page, db, election_id, users, desk_url, None, "", [names[k] for k in range(voting)], jwh.codes[:voting])
+    # Each voter's 监督委员会 paper is handed across too: its stub scanned at the desk.
+    page.goto(desk_url)
+    for stub, _body in jdw.codes[:voting]:
+        page.get_by_label("发出选票：扫描所发选票的存根二维码").fill(stub)
+        with page.expect_navigation():
+            page.get_by_role("button", name="登记发出").click()
+        assert "已发出一张选票" in page.content(), page.locator("main").inner_text()[:600]
     # Both kinds of paper go into the one box; the spare one of each kind is voided.
     papers = jwh.codes[:voting] + jdw.codes[:voting] + jwh.codes[voting:] + jdw.codes[voting:]
     _box_count_publish(page, base, users, papers, box_url, 2 * voting)

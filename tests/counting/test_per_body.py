@@ -96,6 +96,7 @@ def test_a_per_body_bundle_verifies(db, world, monkeypatch, tmp_path):
             issuance.issue_ballot(db, e, desk.id, voter.id, "a_clerk", round_number=1)
         for it in (jwh, jdw):
             stub, body = next(it)
+            handout.hand_out(db, e, w.station.id, stub)
             deposit.deposit(db, e, box.id, stub)
             enter_scanned(db, e, box.id, body, fields_for(db, e, 1, FIRST), "a_counter", 1)
             db.commit()
