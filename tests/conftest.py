@@ -7,6 +7,8 @@ import os
 import re
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 from datetime import time as dtime
 
@@ -67,14 +69,23 @@ def database_url(tmp_path_factory) -> str:
         yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'juxuan-test.db'}"
         return
     # A database of our own: parallel runs on one server never see each other's rows.
-    name = f"juxuan_t_{uuid.uuid4().hex[:12]}"
+    with own_pg_database("juxuan_t_") as url:
+        yield url
+
+
+@contextmanager
+def own_pg_database(prefix: str) -> Iterator[str]:
+    """A new, empty PostgreSQL database on the lane's server, dropped afterwards."""
+    name = f"{prefix}{uuid.uuid4().hex[:12]}"
     admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
-    yield make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    try:
+        yield make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
 
 
 @pytest.fixture(scope="session")
@@ -174,11 +185,5 @@ def fresh_url(tmp_path):
     if not PG_URL:
         yield f"sqlite:///{tmp_path / 'fresh.db'}"
         return
-    name = f"juxuan_r_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    yield make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    with own_pg_database("juxuan_r_") as url:
+        yield url
