@@ -81,6 +81,8 @@ def test_trustees_make_the_key_and_decrypt_through_the_page(page, live_app, tmp_
             break
         page.wait_for_timeout(200)
     assert page.request.get(progress).json()["state"] == "ready"
+    # The job page reloads itself once it sees the job end: let that happen before leaving it.
+    page.locator("#job-status").filter(has_text="已完成").wait_for()
     page.goto(f"/e/{eid}/trustees")
     totals = json.loads(page.request.get(f"/e/{eid}/trustees/round/1/totals.json").text())
     for i in (1, 3):
