@@ -331,14 +331,8 @@ def confirm_member(db: Session, election: Election, actor: str, candidate_id: in
     """The community Party organisation confirms a 监督委员会 副主任 or 委员 nominee, where the
     rulebook asks for it (jdw_members_party_confirmed, [seed 江苏 §17]: "其他成员候选人……并经
     社区党组织确认"); the committee records the confirming document."""
-    rb = rulebook_of(election)
     candidate = _candidate(db, election, candidate_id)
-    problems = []
-    if not rb.jdw_members_party_confirmed:
-        problems.append(f"本选举规则不要求社区党组织确认监督委员会成员候选人（{rb.label('jdw_members_party_confirmed')}为否）")
-    if candidate.post not in MEMBER_POSTS:
-        problems.append(f"只有居务监督委员会副主任、委员人选由社区党组织确认，{label(candidate.resident)}是"
-                        f"{post_of(election, candidate.post).name_zh}被提名人")
+    problems = _party_confirmation_problems(election, candidate)
     if candidate.status not in ACTIVE:
         problems.append(f"{label(candidate.resident)}不是被提名人或正式候选人")
     if not note.strip():
@@ -364,14 +358,8 @@ def confirm_member(db: Session, election: Election, actor: str, candidate_id: in
 def reject_member(db: Session, election: Election, actor: str, candidate_id: int, reason: str) -> Nomination:
     """The committee records that the community Party organisation did not confirm (驳回) a
     监督委员会 副主任 or 委员 nominee, with its reason."""
-    rb = rulebook_of(election)
     candidate = _candidate(db, election, candidate_id)
-    problems = []
-    if not rb.jdw_members_party_confirmed:
-        problems.append(f"本选举规则不要求社区党组织确认监督委员会成员候选人（{rb.label('jdw_members_party_confirmed')}为否）")
-    if candidate.post not in MEMBER_POSTS:
-        problems.append(f"只有居务监督委员会副主任、委员人选由社区党组织确认，{label(candidate.resident)}是"
-                        f"{post_of(election, candidate.post).name_zh}被提名人")
+    problems = _party_confirmation_problems(election, candidate)
     if not (reason or "").strip():
         problems.append(f"驳回{label(candidate.resident)}须填写驳回理由")
     nominations = _nominations(db, candidate)
@@ -382,6 +370,19 @@ def reject_member(db: Session, election: Election, actor: str, candidate_id: int
     if problems:
         raise UserError(*problems)
     return _reject(db, election, actor, nominations[0], PARTY_ORGANISATION, reason.strip(), "nomination.member_rejected")
+
+
+def _party_confirmation_problems(election: Election, candidate: Candidate) -> list[str]:
+    """Why the Party organisation's word on ``candidate`` cannot be recorded at all: the
+    rulebook does not ask for it, or the nominee is not for a 监督委员会 副主任 or 委员 post."""
+    rb = rulebook_of(election)
+    problems = []
+    if not rb.jdw_members_party_confirmed:
+        problems.append(f"本选举规则不要求社区党组织确认监督委员会成员候选人（{rb.label('jdw_members_party_confirmed')}为否）")
+    if candidate.post not in MEMBER_POSTS:
+        problems.append(f"只有居务监督委员会副主任、委员人选由社区党组织确认，{label(candidate.resident)}是"
+                        f"{post_of(election, candidate.post).name_zh}被提名人")
+    return problems
 
 
 def member_confirmed(db: Session, candidate: Candidate) -> bool:
