@@ -165,6 +165,12 @@ class PrintResult:
     digest: str
 
 
+def check_count(n: int) -> None:
+    """One print run holds 1 to MAX_PAPERS papers (a supplement prints more)."""
+    if not 1 <= n <= MAX_PAPERS:
+        raise UserError(f"印制张数为 {n}，须在 1 至 {MAX_PAPERS} 之间")
+
+
 def print_papers(
     db: Session, election: Election, n: int, out: BinaryIO, actor: str, data_key: str,
     url_prefix: str, body: str = "", round_number: int = 1,
@@ -172,8 +178,7 @@ def print_papers(
 ) -> PrintResult:
     """Render ``n`` papers of one kind to ``out``, then store R and D (sorted), the signed
     manifest and the "manifest" event in one transaction. A later call is a supplement."""
-    if not 1 <= n <= MAX_PAPERS:
-        raise UserError(f"印制张数为 {n}，须在 1 至 {MAX_PAPERS} 之间")
+    check_count(n)
     specs = dict(ballot_specs(db, election, round_number))
     if body not in specs:
         raise UserError(f"第 {round_number} 轮的选票中没有“{BODY_ZH.get(body, body) or '全部职位'}”这种选票")
@@ -245,7 +250,9 @@ def start_print_job(
     sessions: sessionmaker[Session], instance: str | Path, election_id: int, n: int, actor: str,
     data_key: str, url_prefix: str, body: str = "", round_number: int = 1,
 ) -> str:
-    """Start rendering in a background thread; returns the job id for progress and download."""
+    """Start rendering in a background thread; returns the job id for progress and download.
+    A count out of range is refused here, before any job starts."""
+    check_count(n)
 
     def work(db: Session, running: jobs.Running) -> dict:
         election = db.get_one(Election, election_id)

@@ -44,7 +44,6 @@ from ..xlsx import MIME, Sheet, workbook_bytes
 from . import audit as audit_pages
 from . import counting as counting_pages
 from . import nomination as nomination_pages
-from . import polling as polling_pages
 from . import public as public_pages
 from . import representatives as representative_pages
 from . import roll as roll_pages
@@ -52,6 +51,10 @@ from . import setup as setup_pages
 from . import workflow as workflow_pages
 from .access import election_or_404, guarded_like
 from .db import get_db
+from .polling import boxes as box_pages
+from .polling import close as close_pages
+from .polling import proxies as proxy_pages
+from .polling import stations as station_pages
 
 bp = Blueprint("exports", __name__)
 
@@ -233,7 +236,7 @@ def relations(db: Session, election: Election) -> list[Sheet]:
 
 # --- polling day -----------------------------------------------------------------------------
 
-@export(polling_pages.overview, "/elections/<int:election_id>/polling/stations.xlsx", "投票站和票箱")
+@export(station_pages.overview, "/elections/<int:election_id>/polling/stations.xlsx", "投票站和票箱")
 def stations(db: Session, election: Election) -> list[Sheet]:
     headers = ["投票站", "类型", "发票台", "票箱", "监票人员", "交接选票张数", "签收人"]
     rows = [[s.name, "流动票箱" if s.mobile else "固定投票站", "、".join(d.name for d in s.desks),
@@ -243,19 +246,19 @@ def stations(db: Session, election: Election) -> list[Sheet]:
     return [Sheet("投票站和票箱", headers, rows)]
 
 
-@export(polling_pages.proxies, "/elections/<int:election_id>/polling/proxies.xlsx", "委托投票名单")
+@export(proxy_pages.proxies, "/elections/<int:election_id>/polling/proxies.xlsx", "委托投票名单")
 def proxies(db: Session, election: Election) -> list[Sheet]:
     rows = [[h.name, v.name, p.signed_on, p.approved_by] for p, v, h in issuance.proxies_of(db, election)]
     return [Sheet("委托投票", ["受委托人", "委托人", "签署日期", "批准人"], rows)]
 
 
-@export(polling_pages.proxies, "/elections/<int:election_id>/polling/mobile-voters.xlsx", "流动票箱选民名单")
+@export(proxy_pages.proxies, "/elections/<int:election_id>/polling/mobile-voters.xlsx", "流动票箱选民名单")
 def mobile_voters(db: Session, election: Election) -> list[Sheet]:
     rows = [[b.label, v.name, v.group_name or "", m.reason] for m, v, b in station_svc.mobile_voters(db, election)]
     return [Sheet("流动票箱选民", ["流动票箱", "姓名", "居民小组", "原因"], rows)]
 
 
-@export(polling_pages.turnout_page, "/elections/<int:election_id>/polling/turnout.xlsx", "投票率")
+@export(close_pages.turnout_page, "/elections/<int:election_id>/polling/turnout.xlsx", "投票率")
 def turnout(db: Session, election: Election) -> list[Sheet]:
     number = _round(db, election)
     data = turnout_svc.turnout(db, election, number)
@@ -267,14 +270,14 @@ def turnout(db: Session, election: Election) -> list[Sheet]:
     ]
 
 
-@export(polling_pages.spoiled, "/elections/<int:election_id>/polling/spoiled.xlsx", "写错换票")
+@export(box_pages.spoiled, "/elections/<int:election_id>/polling/spoiled.xlsx", "写错换票")
 def spoiled(db: Session, election: Election) -> list[Sheet]:
     number = _round(db, election)
     rows = [[station, clock.local_hour(hour), n] for station, hour, n in deposit.spoiled_by_hour(db, election, number)]
     return [Sheet(f"第{number}轮写错换票", ["投票站", "时段", "张数"], rows)]
 
 
-@export(polling_pages.reconcile, "/elections/<int:election_id>/polling/reconcile.xlsx", "选票清点")
+@export(close_pages.reconcile, "/elections/<int:election_id>/polling/reconcile.xlsx", "选票清点")
 def reconciliation(db: Session, election: Election) -> list[Sheet]:
     number = _round(db, election)
     rec = close.reconciliation(db, election, number)

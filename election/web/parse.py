@@ -1,0 +1,35 @@
+"""Reading a form's typed values: a value that is not what the field asks for is a
+`UserError` with the page's own message, so a view catches one error type only (never
+`ValueError`, which would also hide a service's bug as bad input)."""
+from __future__ import annotations
+
+from datetime import date
+
+from ..errors import UserError
+
+
+def integer(text: str | None, message: str, *, default: int | None = None) -> int:
+    """``text`` as an integer; blank gives ``default`` (refused with ``message`` when None)."""
+    if text is None or not str(text).strip():
+        if default is None:
+            raise UserError(message)
+        return default
+    try:
+        return int(text)
+    except ValueError:
+        raise UserError(message) from None
+
+
+def optional_integer(text: str | None, message: str) -> int | None:
+    """``text`` as an integer, or None when blank."""
+    if text is None or not str(text).strip():
+        return None
+    return integer(text, message)
+
+
+def iso_date(text: str | None, message: str) -> date:
+    """A date typed as 年-月-日 (ISO 8601)."""
+    try:
+        return date.fromisoformat(text or "")
+    except ValueError:
+        raise UserError(message) from None
