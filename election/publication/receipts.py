@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import threading
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,9 +17,8 @@ from sqlalchemy.orm import Session
 
 from ..models import Election
 from ..protocol import codes, merkle
-from ..protocol.bundle import read_files
 from .bundle import ReceiptAnswer
-from .published import bundle_path, published_rounds
+from .published import bundle_path, file_stamp, published_rounds
 
 
 @dataclass(frozen=True)
@@ -32,23 +32,22 @@ class SealedBoxes:
     papers: dict[str, int]  # box -> records counted
 
 
-_CACHE: dict[str, tuple[tuple[int, int], SealedBoxes]] = {}
+_CACHE: dict[str, tuple[tuple[int, int, int], SealedBoxes]] = {}
 _LOCK = threading.Lock()
 
 
 def sealed_boxes(path: Path) -> SealedBoxes | None:
     """The box trees of a sealed bundle file, built once per version of the file."""
-    try:
-        st = path.stat()
-    except OSError:
+    stamp = file_stamp(path)
+    if stamp is None:
         return None
-    stamp = (st.st_mtime_ns, st.st_size)
     key = str(path)
     with _LOCK:
         hit = _CACHE.get(key)
         if hit is not None and hit[0] == stamp:
             return hit[1]
-    files = read_files(path.read_bytes())
+    with zipfile.ZipFile(path) as z:  # only the three files a lookup answers from
+        files = {n: z.read(n) for n in ("head.sig", "deposits.json", "boxes.json")}
     sig = json.loads(files["head.sig"])["statement"]
     deposits = json.loads(files["deposits.json"])["boxes"]
     boxes = json.loads(files["boxes.json"])

@@ -47,6 +47,25 @@ def test_receipt_page_proves_inclusion_in_the_sealed_bundle(app, db, tmp_path):
     assert res.returncode == 1 and "receipt" in res.stdout
 
 
+def test_receipt_page_follows_a_bundle_sealed_again(app, db):
+    """The box trees and the summary are kept per version of the sealed file: a bundle
+    sealed again (a new head) is what the next lookup answers from, never the kept copy."""
+    sim = simulated(db)
+    client = app.test_client()
+    r, t = next(iter(sim.deposited_codes.items()))
+    first = publication.publish_bundle(db, sim.election, DATA_KEY, "committee", app.instance_path)
+    db.commit()
+    assert first.head in client.get("/r/" + codes.human(t)).get_data(as_text=True)
+    again = publication.publish_bundle(db, sim.election, DATA_KEY, "committee", app.instance_path)
+    db.commit()
+    assert again.head != first.head
+    html = client.get("/r/" + codes.human(t)).get_data(as_text=True)
+    assert again.head in html and first.head not in html and r in html
+    summary = publication.published_summary(app.instance_path, sim.election, 1)
+    assert summary is not None and summary.head == again.head
+
+
 def test_bench_receipt_small():
-    out = bench_receipt(2000)
+    out = bench_receipt(2000, pages=20)
     assert out["deposits"] == 2000 and out["p99_ms"] > 0 and out["ratio"] > 0
+    assert out["pages"] == 20 and out["page_p99_ms"] > 0
