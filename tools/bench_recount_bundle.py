@@ -18,6 +18,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -25,7 +26,7 @@ from typing import Any
 from election.crypto import ceremony, recount_doc
 from election.crypto.record import paper_vector, shapes
 from election.protocol import bundle
-from election.protocol.bundle import Record
+from election.protocol.bundle import Record, group_boxes
 from election.protocol.canonical import canonical_json
 from election.protocol.recount import to_paper
 from election.rules.rulebook import Rulebook
@@ -38,8 +39,10 @@ SPECS = [PostSpec(k, v["body"], k, v["seats"], v["rank"]) for k, v in POSTS.item
 LISTED = {k: list(v["candidates"]) for k, v in POSTS.items()}
 
 
-def recount_files(records: Sequence[Record], totals: Mapping[str, Any]) -> dict[str, bytes]:
-    """recount.json and recount/papers.jsonl for these records, by a real 2-of-3 ceremony."""
+def recount_files(records: Sequence[Record], totals: Mapping[str, Any],
+                  groups: Sequence[Sequence[str]] | None = None) -> dict[str, bytes]:
+    """recount.json and recount/papers.jsonl for these records, by a real 2-of-3 ceremony
+    (``groups``: the box groups, by default those box_totals.json forms)."""
     del totals  # the decrypted totals come from the ciphertexts; the verifier compares them
     doc = ceremony.issue("bench-election", bytes(32), 2, ["主任", "总监票人", "街道办"])
     started = [ceremony.start(doc, i, PASS) for i in (1, 2, 3)]
@@ -49,13 +52,16 @@ def recount_files(records: Sequence[Record], totals: Mapping[str, Any]) -> dict[
     key = bytes.fromhex(finished[0][0]["joint_key"])
     rb = Rulebook()
     post_shapes = shapes(SPECS, LISTED, rb.multi_post_rule)
-    vectors = [(r.d, *paper_vector(to_paper(r.marks), SPECS, LISTED, rb.overvote_scope, rb.multi_post_rule))
+    vectors = [(r.d, r.box, *paper_vector(to_paper(r.marks), SPECS, LISTED, rb.overvote_scope, rb.multi_post_rule))
                for r in records]
     papers = recount_doc.encrypt_round(bytes(32), key, post_shapes, vectors)
-    encrypted = recount_doc.encrypted_totals(papers)
+    # The box groups as box_totals.json forms them (every box of the bench holds papers).
+    if groups is None:
+        groups = group_boxes(Counter(r.box for r in records), rb.min_box_size)
+    encrypted = recount_doc.encrypted_totals(papers, groups)
     partials = [ceremony.decrypt(doc, publics, encrypted, finished[i - 1][1], PASS, i) for i in (1, 3)]
-    decrypted = recount_doc.decrypt(doc, publics, post_shapes, papers, partials)
-    header = recount_doc.document(doc, publics, post_shapes, LISTED, papers, partials, decrypted)
+    decrypted = recount_doc.decrypt(doc, publics, post_shapes, papers, partials, groups)
+    header = recount_doc.document(doc, publics, post_shapes, LISTED, papers, partials, decrypted, groups)
     return {"recount.json": canonical_json(header) + b"\n",
             recount_doc.PAPERS: b"".join(canonical_json(p) + b"\n" for p in papers)}
 

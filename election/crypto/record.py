@@ -78,3 +78,16 @@ def expected_from_totals(totals: Mapping[str, Any], listed: Mapping[str, Sequenc
                           Counter({str(w): int(n) for w, n in per_post[k].get("opposed", {}).items()}))
         for k in listed})
     return label_totals(counts, [PostSpec(k, "jwh", k, 1, 0) for k in listed], listed)
+
+
+def expected_from_votes(votes: Mapping[str, Mapping[str, Any]], listed: Mapping[str, Sequence[str]]) -> dict[str, int]:
+    """The approval labels (``p/a<i>``, ``p/w``) that a box group's votes per person state
+    (box_totals.json has votes only: no oppositions or invalid posts per group)."""
+    out = {}
+    for key, names in listed.items():
+        row = {str(who): int(n) for who, n in votes[key].items()}
+        on_list = set(names)
+        out[f"{key}/w"] = sum(n for who, n in row.items() if who not in on_list)
+        for i, who in enumerate(names):
+            out[f"{key}/a{i}"] = row.get(who, 0)
+    return out

@@ -18,6 +18,7 @@ NAMES_ZH = {
     "recount_format": "公开重计格式", "recount_trustees": "受托人承诺", "recount_papers": "每张选票一份密文",
     "recount_selections": "每项为 0 或 1", "recount_seats": "不超过应选名额", "recount_invalid_posts": "无效不计票",
     "recount_decryption": "受托人解密", "recount_totals": "公开重计与票数一致",
+    "recount_box_groups": "公开重计与分票箱组票数一致",
 }
 
 
@@ -29,7 +30,8 @@ def recount_checks(c: Ctx) -> list[Check]:
     try:
         counted = [r.d for r in records] if records is not None else None
         found = recount_doc.verify(c.d["recount.json"], papers(stream) if stream is not None else iter(()), counted,
-                                   c.d["totals.json"], _allowed(c), int(c.d["totals.json"]["returned"]))
+                                   c.d["totals.json"], _allowed(c), int(c.d["totals.json"]["returned"]),
+                                   c.d["box_totals.json"], {r.d: r.box for r in records} if records is not None else None)
     except Exception as exc:  # a value of a form no check foresaw is still a finding, never a traceback
         return [Check(NAMES_ZH["recount_format"], "recount_format", False, f"无法完成公开重计的检查（{type(exc).__name__}）")]
     return [Check(NAMES_ZH[f.name], f.name, f.ok, f.message) for f in found]

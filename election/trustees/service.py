@@ -23,10 +23,10 @@ from ..crypto.record import paper_vector, shapes
 from ..errors import UserError
 from ..ledger.events import events_of, record_event
 from ..models import AuditCode, Election, Receipt
-from ..protocol.bundle import Record
+from ..protocol.bundle import Record, group_boxes
 from ..protocol.bundle_tally import to_paper
 from ..rules.tally_types import PostSpec
-from ..settings import rulebook_of
+from ..settings import box_keys, rulebook_of
 
 ISSUED, PUBLIC, SHARES, READY, KEY = ("trustees.ceremony_issued", "trustees.public_added", "trustees.shares_added",
                                       "trustees.ready", "trustees.key_published")
@@ -218,17 +218,27 @@ def _paths(instance: str | Path, election: Election, round_number: int) -> Path:
     return folder / f"{election.uid}-r{round_number}.json"
 
 
-def records_fingerprint(records: Iterable[tuple[str, Any]]) -> str:
-    """SHA-256 over the round's counted records (D and marks), sorted by D."""
-    body = json.dumps(sorted([d, marks] for d, marks in records), sort_keys=True, ensure_ascii=False)
+def records_fingerprint(records: Iterable[tuple[str, str, Any]]) -> str:
+    """SHA-256 over the round's counted records (D, box and marks), sorted by D."""
+    body = json.dumps(sorted([d, box, marks] for d, box, marks in records), sort_keys=True, ensure_ascii=False)
     return hashlib.sha256(body.encode("utf-8")).hexdigest()
 
 
-def _round_records(db: Session, election: Election, round_number: int) -> list[tuple[str, dict[str, Any]]]:
-    rows = db.execute(select(AuditCode.d_hash, AuditCode.marks).where(
+def _round_records(db: Session, election: Election, round_number: int) -> list[tuple[str, str, dict[str, Any]]]:
+    names = box_keys(db, election)
+    rows = db.execute(select(AuditCode.d_hash, AuditCode.box_id, AuditCode.marks).where(
         AuditCode.election_id == election.id, AuditCode.round_number == round_number,
         AuditCode.state == "counted", AuditCode.box_id.is_not(None)))
-    return sorted((d, dict(marks or {})) for d, marks in rows)
+    return sorted((d, names[box], dict(marks or {})) for d, box, marks in rows)
+
+
+def box_groups(db: Session, election: Election, records: Iterable[tuple[str, str, Any]]) -> list[list[str]]:
+    """The round's published box groups, as box_totals.json forms them from the same records
+    (every box of the election, the rulebook's minimum size)."""
+    sizes = dict.fromkeys(box_keys(db, election).values(), 0)
+    for _, box, _ in records:
+        sizes[box] += 1
+    return group_boxes(sizes, rulebook_of(election).min_box_size) if sizes else []
 
 
 def _round_posts(db: Session, election: Election, round_number: int) -> tuple[list[PostSpec], dict[str, list[str]]]:
@@ -240,7 +250,8 @@ def _round_posts(db: Session, election: Election, round_number: int) -> tuple[li
 
 def encrypt_round(db: Session, election: Election, round_number: int, instance: str | Path, actor: str,
                   progress: Callable[[int, int], None] | None = None) -> int:
-    """Encrypt every counted record of a round under the joint key, with proofs."""
+    """Encrypt every counted record of a round under the joint key, with proofs, and the
+    homomorphic totals, overall and per box group, for the trustees to decrypt."""
     state = ceremony_of(db, election)
     if not state.joint_key:
         raise UserError("受托人的联合公钥还没有确定，不能加密计票记录")
@@ -257,13 +268,14 @@ def encrypt_round(db: Session, election: Election, round_number: int, instance: 
     base = base_hash(election)
     out = []
     total = len(records)
-    for n, (d, marks) in enumerate(records, start=1):
+    for n, (d, box, marks) in enumerate(records, start=1):
         vector, whole = paper_vector(to_paper(marks), specs, listed, rb.overvote_scope, rb.multi_post_rule)
-        out += recount_doc.encrypt_round(base, key, post_shapes, [(d, vector, whole)])
+        out.append(recount_doc.encrypt_record(base, key, post_shapes, d, box, vector, whole))
         if progress and (n % 50 == 0 or n == total):
             progress(n, total)
-    totals = recount_doc.encrypted_totals(out)
-    body = {"round": round_number, "fingerprint": records_fingerprint(records),
+    groups = box_groups(db, election, records)
+    totals = recount_doc.encrypted_totals(out, groups)
+    body = {"round": round_number, "fingerprint": records_fingerprint(records), "groups": groups,
             "shapes": recount_doc.shapes_json(post_shapes, listed), "papers": out, "totals": totals}
     path = _paths(instance, election, round_number)
     path.write_text(json.dumps(body, sort_keys=True), encoding="utf-8")
@@ -295,7 +307,8 @@ def add_partials(db: Session, election: Election, round_number: int, text: bytes
         raise UserError(f"{state.name(index)}已经上传了第 {round_number} 轮的部分解密")
     assert state.doc is not None
     try:
-        recount_doc.check_partials(state.doc, [state.publics[i] for i in sorted(state.publics)], body["papers"], doc)
+        recount_doc.check_partials(state.doc, [state.publics[i] for i in sorted(state.publics)], body["papers"], doc,
+                                   body["groups"])
     except CryptoError as error:
         raise _refuse(error) from None
     record_event(db, election, PARTIALS, {"round": round_number, "partials": doc}, actor,
@@ -313,14 +326,15 @@ def recount_member(db: Session, election: Election, round_number: int, instance:
     given = state.partials.get(round_number, {})
     if body is None or state.doc is None or len(given) < state.quorum:
         return None
-    if body["fingerprint"] != records_fingerprint((r.d, r.marks) for r in records):
+    if body["fingerprint"] != records_fingerprint((r.d, r.box, r.marks) for r in records):
         return None
     publics = [state.publics[i] for i in sorted(state.publics)]
     post_shapes, listed = recount_doc.parse_shapes(body["shapes"])
     partials = [given[i] for i in sorted(given)]
     try:
-        decrypted = recount_doc.decrypt(state.doc, publics, post_shapes, body["papers"], partials)
+        decrypted = recount_doc.decrypt(state.doc, publics, post_shapes, body["papers"], partials, body["groups"])
     except CryptoError:
         return None  # partials of another encryption: the round waits for new ones
-    header = recount_doc.document(state.doc, publics, post_shapes, listed, body["papers"], partials, decrypted)
+    header = recount_doc.document(state.doc, publics, post_shapes, listed, body["papers"], partials, decrypted,
+                                  body["groups"])
     return header, body["papers"]

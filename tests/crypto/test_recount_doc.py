@@ -19,6 +19,15 @@ POSTS = [PostSpec("jwh_zhuren", "jwh", "主任", 1, 3), PostSpec("jwh_fuzhuren",
          PostSpec("jwh_weiyuan", "jwh", "委员", 3, 1)]
 LISTED = {"jwh_zhuren": ["p1", "p2"], "jwh_fuzhuren": ["p3", "p4"], "jwh_weiyuan": ["p5", "p6", "p7", "p8", "p9"]}
 PASS = "一位受托人的长口令"
+BOXES = ["A", "B", "C"]
+GROUPS = [["A", "B"], ["C"]]
+
+
+def check(member, ds, expected) -> list:
+    """recount_doc.verify against the D list, totals, box totals and the records' boxes."""
+    document, papers = member
+    totals, box_totals, boxes = expected
+    return recount_doc.verify(document, iter(papers), ds, totals, box_totals=box_totals, record_boxes=boxes)
 
 
 def random_paper(rng: random.Random) -> Paper:
@@ -50,14 +59,24 @@ def make_round(keys, overvote_scope: str, multi_post_rule: str, n: int = 12, see
     papers = [random_paper(rng) for _ in range(n)]
     ds = sorted(f"{rng.getrandbits(256):064x}" for _ in papers)
     shape = shapes(POSTS, LISTED, multi_post_rule)
-    records = [(d, *paper_vector(p, POSTS, LISTED, overvote_scope, multi_post_rule)) for d, p in zip(ds, papers, strict=True)]
+    boxes = [BOXES[i % len(BOXES)] for i in range(n)]
+    records = [(d, box, *paper_vector(p, POSTS, LISTED, overvote_scope, multi_post_rule))
+               for d, box, p in zip(ds, boxes, papers, strict=True)]
     enc = recount_doc.encrypt_round(BASE, key, shape, records)
-    totals = recount_doc.encrypted_totals(enc)
+    totals = recount_doc.encrypted_totals(enc, GROUPS)
     partials = [ceremony.decrypt(doc, publics, totals, sealed_keys[i - 1], PASS, i) for i in (1, 3)]
-    decrypted = recount_doc.decrypt(doc, publics, shape, enc, partials)
+    decrypted = recount_doc.decrypt(doc, publics, shape, enc, partials, GROUPS)
     counts = count_papers(POSTS, papers, overvote_scope, multi_post_rule)
-    assert decrypted == label_totals(counts, POSTS, LISTED)
-    return (recount_doc.document(doc, publics, shape, LISTED, enc, partials, decrypted), enc), ds, totals_json(counts)
+    assert {k: v for k, v in decrypted.items() if "#" not in k} == label_totals(counts, POSTS, LISTED)
+    by_group = []
+    for g in GROUPS:
+        inside = [p for p, box in zip(papers, boxes, strict=True) if box in g]
+        sub = count_papers(POSTS, inside, overvote_scope, multi_post_rule)
+        assert {k.split("#", 1)[1]: v for k, v in decrypted.items() if k.startswith(f"{GROUPS.index(g)}#")} \
+            == label_totals(sub, POSTS, LISTED)
+        by_group.append({"boxes": g, "papers": len(inside), "posts": {k: dict(c.votes) for k, c in sub.posts.items()}})
+    document = recount_doc.document(doc, publics, shape, LISTED, enc, partials, decrypted, GROUPS)
+    return (document, enc), ds, (totals_json(counts), by_group, dict(zip(ds, boxes, strict=True)))
 
 
 def totals_json(counts) -> dict:
@@ -75,9 +94,10 @@ def totals_json(counts) -> dict:
 ])
 def test_the_decrypted_totals_are_the_rules_count(keys, overvote_scope, multi_post_rule):
     (document, papers), ds, expected = make_round(keys, overvote_scope, multi_post_rule)
-    checks = recount_doc.verify(document, papers, ds, expected)
+    checks = check((document, papers), ds, expected)
     assert [c.name for c in checks] == ["recount_format", "recount_trustees", "recount_papers", "recount_selections",
-                                        "recount_seats", "recount_invalid_posts", "recount_decryption", "recount_totals"]
+                                        "recount_seats", "recount_invalid_posts", "recount_decryption", "recount_totals",
+                                        "recount_box_groups"]
     assert all(c.ok for c in checks)
 
 
@@ -87,9 +107,7 @@ def good(keys):
 
 
 def failed(member, ds, expected) -> str:
-    document, papers = member
-    checks = recount_doc.verify(document, iter(papers), ds, expected)
-    bad = [c for c in checks if not c.ok]
+    bad = [c for c in check(member, ds, expected) if not c.ok]
     assert bad, "the tampered recount passed"
     return bad[0].name
 
@@ -105,6 +123,7 @@ def test_a_dropped_or_extra_ciphertext_fails_recount_papers(good):
     doubled[1][3] = doubled[1][2]
     assert failed(doubled, ds, expected) == "recount_papers"
     assert failed(document, ds + ["ff" * 32], expected) == "recount_papers"
+    assert failed(document, ds, (*expected[:2], {**expected[2], ds[0]: "Z"})) == "recount_papers"  # another box
 
 
 def test_a_swapped_ciphertext_fails_recount_papers(good):
@@ -136,8 +155,43 @@ def test_a_wrong_partial_or_total_fails_recount_decryption(good):
 def test_published_totals_that_differ_fail_recount_totals(good):
     document, ds, expected = good
     raised = copy.deepcopy(expected)
-    raised["posts"]["jwh_weiyuan"]["p7"] = raised["posts"]["jwh_weiyuan"].get("p7", 0) + 1
+    raised[0]["posts"]["jwh_weiyuan"]["p7"] = raised[0]["posts"]["jwh_weiyuan"].get("p7", 0) + 1
     assert failed(document, ds, raised) == "recount_totals"
+
+
+def test_box_groups_whose_totals_differ_fail_recount_box_groups(good):
+    document, ds, expected = good
+    # box_totals.json moving a vote from one group to the other (the whole unchanged).
+    moved = copy.deepcopy(expected)
+    first, second = moved[1][0]["posts"]["jwh_weiyuan"], moved[1][1]["posts"]["jwh_weiyuan"]
+    donor = next(p for p in ("p5", "p6", "p7", "p8", "p9") if first.get(p, 0) > 0)
+    first[donor] -= 1
+    second[donor] = second.get(donor, 0) + 1
+    assert failed(document, ds, moved) == "recount_box_groups"
+    regrouped = copy.deepcopy(expected)
+    regrouped[1][0]["boxes"] = ["A"]
+    assert failed(document, ds, regrouped) == "recount_box_groups"
+    # recount.json's group totals changed in step (one up, the other down): the trustees'
+    # decryption of each group's sum says otherwise.
+    shifted = copy.deepcopy(document)
+    label = next(k for k, v in sorted(shifted[0]["groups"][1]["decrypted"].items()) if v > 0)
+    shifted[0]["groups"][0]["decrypted"][label] += 1
+    shifted[0]["groups"][1]["decrypted"][label] -= 1
+    assert failed(shifted, ds, expected) == "recount_decryption"
+    # A ciphertext moved to a box of the other group: its record says another box; without
+    # records, the groups' sums no longer match what the trustees decrypted.
+    moved_paper = copy.deepcopy(document)
+    paper = next(p for p in moved_paper[1] if p["box"] == "C")
+    paper["box"] = "A"
+    assert failed(moved_paper, ds, expected) == "recount_papers"
+    document2, papers = moved_paper
+    found = [c for c in recount_doc.verify(document2, iter(papers), ds, expected[0], box_totals=expected[1])
+             if not c.ok]
+    assert found[0].name == "recount_decryption"
+    lost = copy.deepcopy(document)
+    next(p for p in lost[1] if p["box"] == "C")["box"] = "Z"
+    found = [c for c in recount_doc.verify(lost[0], iter(lost[1]), ds, expected[0], box_totals=expected[1]) if not c.ok]
+    assert found[0].name == "recount_box_groups"
 
 
 def test_a_forged_trustee_fails_recount_trustees(good):
@@ -147,10 +201,10 @@ def test_a_forged_trustee_fails_recount_trustees(good):
     assert failed(forged, ds, expected) == "recount_trustees"
 
 
-@pytest.mark.parametrize("junk", [None, [], {"format": "juxuan-recount-v2"}, {"format": "x", "papers": 0},
-                                  {"format": "juxuan-recount-v2", "papers": True, "publics": [], "partials": [],
+@pytest.mark.parametrize("junk", [None, [], {"format": "juxuan-recount-v3"}, {"format": "x", "papers": 0},
+                                  {"format": "juxuan-recount-v3", "papers": True, "publics": [], "partials": [],
                                    "decrypted": {}, "ceremony": {}},
-                                  {"format": "juxuan-recount-v2", "papers": 0, "publics": [], "partials": [],
+                                  {"format": "juxuan-recount-v3", "papers": 0, "publics": [], "partials": [],
                                    "decrypted": {"X": False}, "ceremony": {}}])
 def test_junk_is_refused_by_name_not_by_traceback(junk):
     assert [c.name for c in recount_doc.verify(junk, [], [], None) if not c.ok] == ["recount_format"]
@@ -163,8 +217,8 @@ def refused_by(keys, good, values: dict[str, int], weak: frozenset[str] = frozen
     (document, papers), ds, expected = good
     shape, _ = recount_doc.parse_shapes(document["shapes"])
     forged = copy.deepcopy(papers)
-    forged[2] = forged_paper(BASE, keys[3], papers[2]["d"], shape, values, weak)
-    return [c.name for c in recount_doc.verify(document, iter(forged), ds, expected) if not c.ok]
+    forged[2] = {**forged_paper(BASE, keys[3], papers[2]["d"], shape, values, weak), "box": papers[2]["box"]}
+    return [c.name for c in check((document, forged), ds, expected) if not c.ok]
 
 
 def test_an_honest_forgery_passes_the_papers_checks(keys, good):

@@ -74,10 +74,12 @@ def test_the_ceremony_then_an_encrypted_round_decrypted_by_two_trustees(db, tmp_
     bundle = build_parts(db, election, 1)
     member = trustees.recount_member(db, election, 1, tmp_path, bundle.records)
     assert member is not None
-    checks = recount_doc.verify(member[0], member[1], [r.d for r in bundle.records], bundle.totals)
+    checks = recount_doc.verify(member[0], member[1], [r.d for r in bundle.records], bundle.totals,
+                                box_totals=bundle.box_totals, record_boxes={r.d: r.box for r in bundle.records})
     assert [c.name for c in checks if c.ok] == ["recount_format", "recount_trustees", "recount_papers",
                                                 "recount_selections", "recount_seats", "recount_invalid_posts",
-                                                "recount_decryption", "recount_totals"]
+                                                "recount_decryption", "recount_totals", "recount_box_groups"]
+    assert [g["boxes"] for g in member[0]["groups"]] == [list(g["boxes"]) for g in bundle.box_totals]
 
     # Sealed into the bundle, checked by the verifier; a recount.json changed by the server
     # and re-sealed with the election's own key fails its own check.
@@ -97,7 +99,7 @@ def test_the_ceremony_then_an_encrypted_round_decrypted_by_two_trustees(db, tmp_
     assert failed == ["recount_decryption"], failed
     # The streamed papers: a line dropped, or one not in canonical form, resealed.
     lines = out.files["recount/papers.jsonl"].splitlines(keepends=True)
-    for papers in (b"".join(lines[1:]), lines[0].replace(b'{"ct"', b'{ "ct"') + b"".join(lines[1:])):
+    for papers in (b"".join(lines[1:]), lines[0].replace(b'{"box"', b'{ "box"') + b"".join(lines[1:])):
         files = dict(out.files, **{"recount/papers.jsonl": papers})
         resealed = bundle_mod.write_files(bundle_mod.seal_files(files, private_key(db, election, DATA_KEY), "2026-06-16"))
         failed = [c.name_en for c in verify_bundle(resealed) if not c.ok]

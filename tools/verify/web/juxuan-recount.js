@@ -2,7 +2,8 @@
  * written from the specification, sharing no code with election/crypto: recount.json and
  * recount/papers.jsonl checked paper by paper (every range proof), the trustees'
  * commitments and proofs of knowledge, every partial decryption's proof, the decrypted
- * totals, and the totals of totals.json. Group and field arithmetic: the vendored
+ * totals, the totals of totals.json, and each box group's decrypted totals (their sum the
+ * whole, each equal to its line of box_totals.json). Group and field arithmetic: the vendored
  * @noble/curves ristretto255 (vendor/noble-ristretto255.js). Names each check as the
  * Python verifier does. Licence: Apache-2.0 (the project's). */
 "use strict";
@@ -11,7 +12,8 @@
   const { Point, Fn, sha512 } = R;
   const N = Fn.ORDER;
   const enc = new TextEncoder();
-  const FORMAT = "juxuan-recount-v2";
+  const FORMAT = "juxuan-recount-v3";
+  const MAX_GROUPS = 4096;
   const PAPERS = "recount/papers.jsonl";
   const CEREMONY = "juxuan-ceremony-v1";
   const TAG = "juxuan-recount-v1";
@@ -232,7 +234,11 @@
       listed[s.key] = s.listed;
     }
     if (doc.publics.length > MAX_TRUSTEES) return fail("recount_format", "too many trustees");
-    checks.push({ name: "recount_format", ok: true, detail: `${doc.papers} papers' ciphertexts, ${shapes.length} posts` });
+    const groups = parseGroups(doc.groups);
+    if (!groups) return fail("recount_format", "box groups missing or of the wrong form");
+    const groupOf = new Map();
+    groups.forEach((g, i) => g.boxes.forEach((b) => groupOf.set(b, i)));
+    checks.push({ name: "recount_format", ok: true, detail: `${doc.papers} papers' ciphertexts, ${shapes.length} posts, ${groups.length} box groups` });
     let cer, published, key;
     try {
       cer = parseCeremony(doc.ceremony);
@@ -247,6 +253,7 @@
     const expected = x.counted ? x.counted.length : x.returned;
     const wanted = x.counted ? new Set(x.counted) : null;
     const sums = {};
+    const perGroup = groups.map(() => 0);
     let seen = 0, previous = "";
     try {
       for (const [n, line] of paperLines(x.raw)) {
@@ -258,6 +265,10 @@
         if (!isHex(d, 32) || d <= previous) throw new Refused("recount_papers", `line ${n}: D repeated, missing or out of order`);
         if (wanted && !wanted.has(d)) throw new Refused("recount_papers", `line ${n}: D is not a counted paper's`);
         if (x.allowed && !x.allowed.has(d)) throw new Refused("recount_papers", `line ${n}: D not in the manifest, or of a voided paper`);
+        const box = paper.box;
+        if (typeof box !== "string" || (x.recordBoxes && x.recordBoxes.get(d) !== box))
+          throw new Refused("recount_papers", `line ${n}: box missing or not the box of its record`);
+        if (!groupOf.has(box)) throw new Refused("recount_box_groups", `line ${n}: box ${box} is in no box group`);
         previous = d;
         const { cts, failed } = checkPaper(cer.base, key, unhex(d), shapes, paper, `record ${d.slice(0, 12)}`);
         if (Object.keys(failed).length) {
@@ -266,12 +277,18 @@
             if (failed[name]) checks.push({ name, ok: false, detail: `record ${d.slice(0, 12)}: ${failed[name].slice(0, 5).join(", ")} proof does not hold` });
           return checks;
         }
-        for (const [l, c] of Object.entries(cts)) sums[l] = sums[l] ? ctAdd(sums[l], c) : c;
+        const g = groupOf.get(box);
+        perGroup[g]++;
+        for (const [l, c] of Object.entries(cts)) {
+          sums[l] = sums[l] ? ctAdd(sums[l], c) : c;
+          const named = `${g}#${l}`;
+          sums[named] = sums[named] ? ctAdd(sums[named], c) : c;
+        }
       }
       if (seen !== expected) throw new Refused("recount_papers", `${seen} ciphertexts for ${expected} counted papers`);
       if (seen !== doc.papers) throw new Refused("recount_papers", `recount.json says ${doc.papers} papers, ${PAPERS} has ${seen}`);
     } catch (e) {
-      if (e instanceof Refused && e.check === "recount_papers") return fail("recount_papers", e.message);
+      if (e instanceof Refused && (e.check === "recount_papers" || e.check === "recount_box_groups")) return fail(e.check, e.message);
       throw e;
     }
     checks.push({ name: "recount_papers", ok: true, detail: `${seen} papers, one ciphertext each, sorted by D` });
@@ -282,19 +299,70 @@
     } catch (e) {
       return fail("recount_decryption", e.message);
     }
-    const stated = doc.decrypted;
+    const stated = { ...doc.decrypted };
+    groups.forEach((g, i) => { for (const [l, v] of Object.entries(g.decrypted)) stated[`${i}#${l}`] = v; });
+    const whole = {};
+    for (const [l, v] of Object.entries(decrypted)) if (!l.includes("#")) whole[l] = v;
     const names = new Set([...Object.keys(decrypted), ...Object.keys(stated)]);
-    if ([...names].some((l) => decrypted[l] !== stated[l])) return fail("recount_decryption", "the published decrypted totals differ from what the ciphertexts and partials give");
+    if ([...names].some((l) => decrypted[l] !== stated[l])) return fail("recount_decryption", "the published decrypted totals (or a box group's) differ from what the ciphertexts and partials give");
     checks.push({ name: "recount_decryption", ok: true, detail: `${Object.keys(decrypted).length} totals decrypted by a quorum, every proof holds` });
     if (x.totals) {
       let want;
       try { want = expectedFromTotals(x.totals, listed); } catch (e) { return fail("recount_totals", "totals.json lacks a post or candidate of the recount"); }
-      const labels = new Set([...Object.keys(want), ...Object.keys(decrypted)]);
-      const wrong = [...labels].filter((l) => want[l] !== decrypted[l]).sort();
+      const labels = new Set([...Object.keys(want), ...Object.keys(whole)]);
+      const wrong = [...labels].filter((l) => want[l] !== whole[l]).sort();
       if (wrong.length) return fail("recount_totals", `decrypted totals differ from totals.json: ${wrong.slice(0, 5).join(", ")}`);
       checks.push({ name: "recount_totals", ok: true, detail: "the decrypted totals equal the published ones" });
     }
+    const problems = groupProblems(groups, perGroup, whole, listed, x.boxTotals);
+    if (problems.length) return fail("recount_box_groups", problems.slice(0, 5).join("; "));
+    checks.push({ name: "recount_box_groups", ok: true, detail: `the ${groups.length} box groups' decrypted totals add up to the whole${x.boxTotals ? " and equal box_totals.json" : ""}` });
     return checks;
+  }
+
+  // ------------------------------------------------------------------ box groups
+  function parseGroups(raw) {
+    if (!Array.isArray(raw) || raw.length > MAX_GROUPS) return null;
+    const seen = new Set();
+    for (const g of raw) {
+      if (!(g && Array.isArray(g.boxes) && g.boxes.length && g.boxes.every((b) => typeof b === "string")
+            && Number.isInteger(g.papers) && g.papers >= 0 && g.decrypted && typeof g.decrypted === "object" && !Array.isArray(g.decrypted)
+            && Object.values(g.decrypted).every((v) => Number.isInteger(v) && v >= 0))) return null;
+      if (new Set(g.boxes).size !== g.boxes.length || g.boxes.some((b) => seen.has(b))) return null;
+      g.boxes.forEach((b) => seen.add(b));
+    }
+    return raw;
+  }
+  // A box group's votes (box_totals.json) as the approval labels p/a<i> and p/w.
+  function expectedFromVotes(votes, listed) {
+    const out = {};
+    for (const [p, names] of Object.entries(listed)) {
+      const row = votes[p];
+      if (!row) throw new Error(`post ${p} missing from box_totals.json`);
+      const on = new Set(names);
+      out[`${p}/w`] = Object.entries(row).filter(([k]) => !on.has(k)).reduce((n, [, v]) => n + v, 0);
+      names.forEach((name, i) => { out[`${p}/a${i}`] = row[name] || 0; });
+    }
+    return out;
+  }
+  function groupProblems(groups, perGroup, whole, listed, boxTotals) {
+    const problems = [];
+    const labels = Object.keys(whole);
+    const wrong = labels.filter((l) => groups.reduce((n, g) => n + (g.decrypted[l] || 0), 0) !== whole[l]).sort();
+    const keysDiffer = groups.some((g) => { const k = Object.keys(g.decrypted); return k.length !== labels.length || k.some((l) => !(l in whole)); });
+    if (wrong.length || keysDiffer) problems.push(`the box groups' decrypted totals do not add up to the whole: ${wrong.slice(0, 5).join(", ")}`);
+    groups.forEach((g, i) => { if (g.papers !== perGroup[i]) problems.push(`box group ${g.boxes.join(",")} says ${g.papers} papers, ${perGroup[i]} ciphertexts`); });
+    if (!boxTotals) return problems;
+    const same = groups.length === boxTotals.length && groups.every((g, i) => JSON.stringify(g.boxes) === JSON.stringify(boxTotals[i].boxes));
+    if (!same) return [...problems, "the box groups differ from box_totals.json's"];
+    groups.forEach((g, i) => {
+      let want;
+      try { want = expectedFromVotes(boxTotals[i].posts, listed); } catch (e) { problems.push(`box_totals.json group ${g.boxes.join(",")} lacks a post of the recount`); return; }
+      const off = Object.keys(want).filter((l) => g.decrypted[l] !== want[l]).sort();
+      if (off.length || boxTotals[i].papers !== g.papers)
+        problems.push(`box group ${g.boxes.join(",")}: decrypted totals differ from box_totals.json: ${(off.length ? off : ["papers"]).slice(0, 5).join(", ")}`);
+    });
+    return problems;
   }
 
   function decrypt(cer, published, sums, partials, papers, shapes) {

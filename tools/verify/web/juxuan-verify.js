@@ -806,7 +806,8 @@
     try {
       return RC.recountChecks({ doc: c.d.get("recount.json"), raw: c.raw.get("recount/papers.jsonl"), parseLine,
         counted: records ? records.map((r) => r.d) : null, allowed, returned: c.d.get("totals.json").returned,
-        totals: c.d.get("totals.json") });
+        totals: c.d.get("totals.json"), boxTotals: c.d.get("box_totals.json"),
+        recordBoxes: records ? new Map(records.map((r) => [r.d, r.box])) : null });
     } catch (e) {
       return [{ name: "recount_format", ok: false, detail: `cannot check the public recount (${e.message})` }];
     }
