@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import io
 import math
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -108,29 +108,66 @@ class FrontReading:
 
 # ---------------------------------------------------------------------- images
 
+MAX_PAGE_PT = 1300.0  # a page larger than A3 (842 x 1191 pt) is no ballot paper: refused before rasterising
+MAX_PAGE_PIXELS = 60_000_000  # an image larger than A3 at 600 dpi is refused, never decoded into memory
+
+
 def load_pages(data: bytes, dpi: int = 200) -> list[Image]:
     """Every page of a scan file as a greyscale array: PDF (rasterised by PDFium at ``dpi``),
     multi-page TIFF, PNG, JPEG. Raises PageRejected for what is not an image."""
+    return list(iter_pages(data, dpi))
+
+
+def iter_pages(data: bytes, dpi: int = 200) -> Iterator[Image]:
+    """The pages of a scan file one at a time (a PDF of hundreds of pages is rasterised page by
+    page, never all at once). Raises PageRejected, in Chinese, for what is not a scan or is too
+    large to be a ballot paper."""
     if data[:5] == b"%PDF-":
         import pypdfium2
 
-        document = pypdfium2.PdfDocument(data)
         try:
-            pages: list[Image] = []
-            for page in document:
+            document = pypdfium2.PdfDocument(data)
+        except pypdfium2.PdfiumError:
+            raise PageRejected("PDF 文件已损坏或加密，无法读取") from None
+        try:
+            for number, page in enumerate(document, 1):
+                width, height = page.get_size()
+                if max(width, height) > MAX_PAGE_PT:
+                    raise PageRejected(f"PDF 第 {number} 页大于 A3（{width / 72 * 25.4:.0f}×{height / 72 * 25.4:.0f} 毫米），"
+                                       "不是选票的扫描页")
                 array = page.render(scale=dpi / 72, grayscale=True).to_numpy()
-                pages.append(np.array(array[:, :, 0] if array.ndim == 3 else array, dtype=np.uint8))
-            return pages
+                yield np.array(array[:, :, 0] if array.ndim == 3 else array, dtype=np.uint8)
         finally:
             document.close()
+        return
+    _check_pixels(data)
     buf = np.frombuffer(data, dtype=np.uint8)
     ok, images = cv2.imdecodemulti(buf, cv2.IMREAD_GRAYSCALE)
     if ok and images:
-        return [np.ascontiguousarray(im, dtype=np.uint8) for im in images]
+        for im in images:
+            yield np.ascontiguousarray(im, dtype=np.uint8)
+        return
     image = cv2.imdecode(buf, cv2.IMREAD_GRAYSCALE)
     if image is None:
         raise PageRejected("无法识别的扫描文件：应为 PDF、TIFF、PNG 或 JPEG 图像")
-    return [np.asarray(image, dtype=np.uint8)]
+    yield np.asarray(image, dtype=np.uint8)
+
+
+def _check_pixels(data: bytes) -> None:
+    """Refuse an image whose header promises more pixels than a scanned paper has (a
+    decompression bomb), before decoding it."""
+    from PIL import Image as PILImage
+
+    try:
+        with PILImage.open(io.BytesIO(data)) as probe:
+            frames = getattr(probe, "n_frames", 1)
+            width, height = probe.size
+    except Exception:  # noqa: BLE001 — not an image PIL knows: OpenCV decides below
+        return
+    if width * height > MAX_PAGE_PIXELS:
+        raise PageRejected(f"图像 {width}×{height} 像素过大，不是选票的扫描页（上限 {MAX_PAGE_PIXELS // 1_000_000} 百万像素）")
+    if frames > 2000:
+        raise PageRejected(f"图像文件有 {frames} 页，过多")
 
 
 def audit_qr_of(image: Image) -> str | None:
@@ -462,6 +499,41 @@ def _read_front(image: Image, layout: MarkMap, t: Thresholds) -> FrontReading:
         raise PageRejected(f"此页有 {missing} 个符号栏不在此版选票的位置上（选票放反、版本不符或扫描变形）："
                            "此页不予识别，请检查后重新扫描或人工录入")
     return FrontReading(tuple(out), h)
+
+
+KEPT_PX_PER_PT = 1.5  # the kept image of a front: 108 dpi, enough to read a written-in name
+
+
+def rectify(image: Image, reading: FrontReading, layout: MarkMap, scale: float = KEPT_PX_PER_PT) -> Image:
+    """The front de-skewed and scaled onto the printed page (``scale`` px per point, y down
+    from the top), for keeping and for showing crops: a box of the map at (x, y, w, h) points
+    lies at (x, height - y - h) x ``scale`` pixels. The stub's area below the cut is left out
+    (torn off before counting)."""
+    page = np.ascontiguousarray(cv2.rotate(image, cv2.ROTATE_180)) if reading.turned else image
+    k = scale / PX_PER_PT
+    to_scale = np.array([[k, 0, 0], [0, k, 0], [0, 0, 1]], dtype=np.float64)
+    size = (int(round(layout.width * scale)), int(round((layout.height - layout.cut_y) * scale)))
+    out = cv2.warpPerspective(page, to_scale @ reading.homography, size, flags=cv2.INTER_AREA, borderValue=255)
+    return np.asarray(out, dtype=np.uint8)
+
+
+def encode_jpeg(image: Image, quality: int = 80) -> bytes:
+    """A kept page as grey JPEG bytes (a tenth of a PNG's size for a scanned page)."""
+    ok, data = cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, quality])
+    if not ok:
+        raise ValueError("JPEG encoding failed")
+    return data.tobytes()
+
+
+def crop_kept(data: bytes, rect: Sequence[float], pad: float = 4.0) -> bytes:
+    """A region (x, y, w, h pixels, plus ``pad``) of a kept page, as PNG bytes."""
+    page = cv2.imdecode(np.frombuffer(data, dtype=np.uint8), cv2.IMREAD_GRAYSCALE)
+    if page is None:
+        raise ValueError("kept image unreadable")
+    x, y, w, h = (float(v) for v in rect)
+    x0, y0 = max(int(x - pad), 0), max(int(y - pad), 0)
+    x1, y1 = min(int(x + w + pad), page.shape[1]), min(int(y + h + pad), page.shape[0])
+    return encode_png(np.ascontiguousarray(page[y0:y1, x0:x1]))
 
 
 def encode_png(image: Image) -> bytes:

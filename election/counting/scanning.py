@@ -22,7 +22,17 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ballots.mark_map import MarkMap, mark_map
-from ballots.scan_reader import FrontReading, Image, PageRejected, Reading, audit_qr_of, read_front
+from ballots.scan_reader import (
+    KEPT_PX_PER_PT,
+    FrontReading,
+    Image,
+    PageRejected,
+    Reading,
+    audit_qr_of,
+    encode_jpeg,
+    read_front,
+    rectify,
+)
 
 from ..errors import UserError
 from ..models import AuditCode, BallotBox, Election, PrintBatch
@@ -39,6 +49,10 @@ class Proposal:
     d_hash: str | None = None
     marks: dict | None = None
     reasons: list[str] = field(default_factory=list)
+    # With ``interpret(keep=True)``: the front de-skewed (JPEG) and every box as read, with
+    # where it lies on that image (scan_batches keeps them with the election).
+    image: bytes | None = None
+    boxes: list[dict] = field(default_factory=list)
 
     @property
     def confident(self) -> bool:
@@ -79,9 +93,11 @@ def _alone(held: tuple[int, Image, str | None]) -> tuple[tuple[int, ...], Image 
 
 
 def interpret(db: Session, election: Election, round_number: int, pages: Iterable[Image],
-              progress: Callable[[int], None] | None = None) -> list[Proposal]:
+              progress: Callable[[int], None] | None = None, *, keep: bool = False) -> list[Proposal]:
     """Read a batch of scanned pages of round ``round_number`` into proposals (nothing
-    recorded); ``progress(papers done)`` after each paper, for a batch's progress."""
+    recorded); ``progress(papers done)`` after each paper, for a batch's progress. With
+    ``keep`` each proposal carries its front's image and box positions (never the back:
+    it shows A)."""
     maps: dict[str, MarkMap] = {}
     out: list[Proposal] = []
     for numbers, front, qr in pair_pages(pages):
@@ -122,11 +138,48 @@ def interpret(db: Session, election: Election, round_number: int, pages: Iterabl
             reading = read_front(front, maps[body])
         except (PageRejected, ValueError) as error:
             proposal.reasons.append(str(error))
+            if keep:  # as scanned, smaller: people read it beside the paper in hand
+                proposal.image = encode_jpeg(_smaller(front, maps[body]))
             continue
-        proposal.marks, reasons = _marks(paper_ballot(db, election, code), reading)
+        ballot = paper_ballot(db, election, code)
+        proposal.marks, reasons = _marks(ballot, reading)
         proposal.reasons.extend(reasons)
+        if keep:
+            proposal.image = encode_jpeg(rectify(front, reading, maps[body]))
+            proposal.boxes = _boxes(ballot, reading, maps[body]) if proposal.marks else []
     if progress is not None and out:
         progress(len(out))
+    return out
+
+
+def _smaller(page: Image, layout: MarkMap) -> Image:
+    import cv2
+    import numpy as np
+
+    width = int(round(layout.width * KEPT_PX_PER_PT))
+    if page.shape[1] <= width:
+        return page
+    height = int(round(page.shape[0] * width / page.shape[1]))
+    return np.asarray(cv2.resize(page, (width, height), interpolation=cv2.INTER_AREA), dtype=np.uint8)
+
+
+def _boxes(ballot: Ballot, reading: FrontReading, layout: MarkMap) -> list[dict]:
+    """Every box as read, for people: the post, the candidate (resident id) or write-in line,
+    the reading, and the box with its name cell on the kept image (pixels)."""
+    k = KEPT_PX_PER_PT
+    out = []
+    candidates = {index: [str(c.resident_id) for c in cands] for index, (_, cands) in enumerate(ballot.posts)}
+    for box in reading.boxes:
+        mark, name = box.box.box, box.box.name_box
+        x0, x1 = min(mark.x, name.x), max(mark.x + mark.w, name.x + name.w)
+        y0, y1 = min(mark.y, name.y), max(mark.y + mark.h, name.y + name.h)
+        named = [b for b in reading.boxes if b.post == box.post and b.box.name is not None]
+        candidate = candidates[box.post][named.index(box)] if box.box.name is not None else None
+        out.append({"post": ballot.posts[box.post][0].key, "candidate": candidate,
+                    "line": None if candidate else box.box.line, "reading": box.reading.value,
+                    "written": box.written,
+                    "rect": [round(x0 * k, 1), round((layout.height - y1) * k, 1), round((x1 - x0) * k, 1),
+                             round((y1 - y0) * k, 1)]})
     return out
 
 

@@ -35,6 +35,7 @@ from .representatives import (
 )
 from .roll import CATEGORIES, STATUSES, Household, Resident
 from .roll_extra import APPLICATION_KINDS, OBJECTION_STATUSES, HouseholdRep, Objection, RollApplication
+from .scanning import PAPER_STATES, ScanBatch, ScanPaper
 
 __all__ = [
     "Base", "utcnow", "METHODS", "Community", "Election", "ROLES", "STREET_ROLES", "User", "AccountChange", "LoginFailure", "RateCounter",
@@ -46,4 +47,5 @@ __all__ = [
     "Meeting", "MeetingAttendance", "MeetingDecision",
     "END_REASONS", "RECALL_STATUSES", "MandateEnd", "Recall", "RecallSignature",
     "BoxExplanation", "Filing", "RoundResult", "SecondEntry", "TallyBoard",
+    "PAPER_STATES", "ScanBatch", "ScanPaper",
 ]

@@ -35,6 +35,7 @@ def init_web(app: Flask) -> None:
         public,
         representatives,
         roll,
+        scanning,
         setup,
         trustees,
         users,
@@ -43,7 +44,7 @@ def init_web(app: Flask) -> None:
 
     for module in (
         auth, home, setup, roll, representatives, nomination, polling, counting, public, audit, trustees, workflow, exports,
-        jobs, meetings, users, between,
+        jobs, meetings, users, between, scanning,
     ):
         app.register_blueprint(module.bp)
     _error_pages(app)
