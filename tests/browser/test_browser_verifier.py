@@ -49,3 +49,20 @@ def test_page_agrees_with_python_on_every_forged_bundle(local_page, tmp_path: Pa
         assert got == want, case["name"]
         if case["must_fail"]:
             assert got[case["must_fail"]] is False, case["name"]
+
+
+def test_page_rules_engine_agrees_with_python_on_random_scenarios(local_page) -> None:
+    """The page's own rules engine (JuxuanRules, loaded by index.html) on seeded random tally
+    scenarios decides exactly as the Python rules do."""
+    from tests.protocol.tally_cases import cases as tally_cases
+
+    listed = tally_cases(300, seed=5)
+    wrong = local_page.evaluate("""cases => cases.filter(c => {
+        let mine;
+        try { mine = JuxuanRules.decide(c.tally_input, c.rulebook, c.totals); }
+        catch (e) { if (!(e instanceof JuxuanRules.RulesError)) throw e; mine = {refused: true}; }
+        const norm = (v) => JSON.stringify(v, (k, x) => x && typeof x === "object" && !Array.isArray(x)
+            ? Object.fromEntries(Object.keys(x).sort().map(n => [n, x[n]])) : x);
+        return norm(mine) !== norm(c.python);
+    }).map(c => c.name)""", listed)
+    assert wrong == []

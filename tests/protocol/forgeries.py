@@ -72,6 +72,42 @@ def winners_changed(built: Built) -> Files:
     return f
 
 
+def _rewrite_result(f: Files, change: Callable[[dict], None]) -> None:
+    """Change the round's result_published event as a forger holding the election key would:
+    the event rewritten and every later event re-linked (a consistent chain, re-sealed)."""
+    evs = _events(f)
+    at = next(i for i, e in enumerate(evs) if e.kind == "result_published")
+    out = evs[:at]
+    for e in evs[at:]:
+        payload = json.loads(json.dumps(e.payload))
+        if e.kind == "result_published":
+            change(payload)
+        out.append(chain.append(out[-1], e.kind, payload, e.at))
+    f["chain.jsonl"] = chain.to_jsonl(out)
+
+
+def winners_and_event_changed(built: Built) -> Files:
+    """The winner changed in totals.json and in the result_published event together (the
+    chain re-made from that event on and re-sealed): only the rules' decision can see it."""
+    f = _files(built)
+    t = _j(f, "totals.json")
+    t["result"]["elected"]["zr"] = ["p2"]
+    _put(f, "totals.json", t)
+    _rewrite_result(f, lambda p: p["posts"]["zr"].update(elected=["p2"]))
+    return f
+
+
+def next_round_dropped(built: Built) -> Files:
+    """The run-off the rules require dropped from totals.json and the event together."""
+    f = _files(built)
+    t = _j(f, "totals.json")
+    t["result"]["next_round"] = "none"
+    t["result"]["next_posts"] = {}
+    _put(f, "totals.json", t)
+    _rewrite_result(f, lambda p: p.update(next_round="none"))
+    return f
+
+
 def totals_raised(built: Built) -> Files:
     """Totals and box totals raised consistently: more approvals than seats × papers."""
     f = _files(built)
@@ -215,6 +251,8 @@ def lzma_member(built: Built) -> bytes:
 # Each: (name, forge -> files to re-seal or finished zip bytes, the check that must fail)
 FORGERIES: list[tuple[str, Callable[[Built], Files | bytes], str]] = [
     ("winners_changed", winners_changed, "winners"),
+    ("winners_and_event_changed", winners_and_event_changed, "winners"),
+    ("next_round_dropped", next_round_dropped, "winners"),
     ("totals_raised", totals_raised, "bounds"),
     ("records_swapped_after_audit", records_swapped_after_audit, "records_frozen"),
     ("rulebook_changed_after_count", rulebook_changed_after_count, "rulebook_order"),

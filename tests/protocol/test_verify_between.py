@@ -75,3 +75,52 @@ def test_recall_forgeries_each_named() -> None:
 def test_vacancy_of_someone_not_elected_or_twice() -> None:
     assert "未经公布的结果当选" in _verdict(_ctx(VACATED))["vacancies"][0]
     assert "已离任" in _verdict(_ctx(ELECTED, VACATED, VACATED))["vacancies"][0]
+
+
+def test_the_browser_verifier_agrees_on_every_chain_here(tmp_path) -> None:
+    """The browser verifier's checks between elections (tools/verify/web/juxuan-between.js,
+    run by Node) give the Python verdict, check by check, on every chain of this file and on
+    the chains' values of the wrong type."""
+    import json
+    import shutil
+    import subprocess
+    from pathlib import Path
+
+    node = shutil.which("node")
+    if node is None:
+        import pytest
+
+        pytest.skip("node (>= 20) is not installed")
+    short = ("meeting.convened", {**CONVENED[1], "held_on": "2026-06-20"})
+    chains = [
+        (CONVENED, _decision(), ("meeting.closed", {"meeting": 1})), (CONVENED, _decision(present=4, in_favour=4)),
+        (CONVENED, _decision(present=6, in_favour=4)), (CONVENED, _decision(share="1/2")), (CONVENED, _decision(share="4/6")),
+        (CONVENED, _decision(key="meeting_decision")), (short, _decision()),
+        (CONVENED, ("meeting.closed", {"meeting": 1}), _decision()), (_decision(),),
+        (("meeting.convened", {**CONVENED[1], "kind": "club"}),), (("meeting.convened", {**CONVENED[1], "held_on": "soon"}),),
+        (("meeting.convened", {**CONVENED[1], "kind": "residents", "request": {"base": "groups", "supporters": 2, "total": 7}}),),
+        (("meeting.convened", {**CONVENED[1], "kind": "residents", "request": {"base": "adults", "supporters": 2, "total": 7}}),),
+        (ELECTED, FILED, _vote(), VACATED), (ELECTED, FILED, _vote(10, 10, False, False)),
+        (ELECTED, ("recall.petition_filed", {**FILED[1], "signers": 3})), (ELECTED, FILED, _vote(12, 6), VACATED),
+        (ELECTED, FILED, _vote()), (ELECTED, FILED, _vote(30, 7)), (ELECTED, _vote()), (VACATED,), (ELECTED, VACATED, VACATED),
+        (ELECTED, FILED, ("recall.vote_recorded", {**_vote()[1], "voted": "12"})),
+    ]
+    listed = []
+    for events in chains:
+        c = _ctx(*events)
+        verdict = {}
+        for name, fn in between_checks(c):
+            try:
+                verdict[name] = not fn(c)[0]
+            except Exception:  # the verifier reports it as a failed check (Ctx.run)
+                verdict[name] = False
+        listed.append({"events": [{"seq": e.seq, "kind": e.kind, "payload": e.payload} for e in c.events],
+                       "python": verdict})
+    assert {False, True} <= {ok for case in listed for ok in case["python"].values()}
+    (tmp_path / "between.json").write_text(json.dumps(listed, ensure_ascii=False), "utf-8")
+    web = Path(__file__).resolve().parents[2] / "tools" / "verify" / "web" / "juxuan-between.js"
+    script = (f"const B = require({json.dumps(str(web))}); const cases = require({json.dumps(str(tmp_path / 'between.json'))});"
+              f"const rb = {json.dumps(Rulebook().to_dict(), ensure_ascii=False)};"
+              "console.log(JSON.stringify(cases.map(c => Object.fromEntries(B.betweenChecks(c.events, rb).map(x => [x.name, x.ok])))));")
+    out = subprocess.run([node, "-e", script], capture_output=True, text=True, check=True, timeout=120)
+    assert json.loads(out.stdout) == [case["python"] for case in listed]

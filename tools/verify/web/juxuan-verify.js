@@ -1,10 +1,12 @@
 /* Juxuan bundle verifier for the browser (and Node >= 20): an independent implementation
  * of docs/PROTOCOL.md written from the specification and docs/vectors, sharing no code
  * with the Python verifier. SHA-256 and Ed25519 come from WebCrypto; inflate from
- * DecompressionStream. It runs every check of PROTOCOL.md section 9 except those that need
- * the rules engine of RULES.md (winners, recount) and the audit's statistics (audit_sample),
- * and names each check the same way; the public recount's checks (recount_*) are in
- * juxuan-recount.js, on the vendored ristretto255 of vendor/noble-ristretto255.js.
+ * DecompressionStream. It runs every check of PROTOCOL.md section 9 except the recount of
+ * the records and the audit's (audit_sample and the rest), and names each check the same
+ * way; the winners are decided again by the rules of section 14 in juxuan-rules.js, the
+ * events between elections are checked in juxuan-between.js, and the public recount's
+ * checks (recount_*) are in juxuan-recount.js, on the vendored ristretto255 of
+ * vendor/noble-ristretto255.js.
  *
  * Licence: Apache-2.0 (the project's). Usage:
  *   const {checks, facts} = await JuxuanVerify.verifyBundle(zipBytes, {key, head, officeKey, receipt});
@@ -696,6 +698,13 @@
       for (const f of ["valid", "next_round"]) if (f in t.result && p[f] !== t.result[f]) problems.push(`${f} differs`);
       return [problems, `agrees with event ${evs[0].seq}`];
     };
+    // The rules of winning (PROTOCOL.md §14, juxuan-rules.js) from tally_input.json, rulebook.json and the counts.
+    C.winners = async (c) => {
+      const rules = root.JuxuanRules || require("./juxuan-rules.js");
+      const events = kindEvents(c, new Set(["result_published"])).filter((e) => roundOf(e) === c.round);
+      return rules.winnersProblems({ tallyInput: c.d.get("tally_input.json"), rulebook: c.d.get("rulebook.json"),
+        totals: c.d.get("totals.json"), events });
+    };
     C.voided = async (c) => {
       const inD = new Set(manifests(c).flatMap((m) => m.audits));
       const v = c.d.get("voided.json");
@@ -787,7 +796,7 @@
   }
   const CHECKS = makeChecks();
   const MAIN = ["head_signature", "bundle_index", "rulebook", "rulebook_order", "manifest", "manifest_order", "lists",
-    "deposits", "merkle", "boxes", "reconcile", "totals", "bounds", "result_event", "voided"];
+    "deposits", "merkle", "boxes", "reconcile", "totals", "bounds", "result_event", "winners", "voided"];
   const RECORDS = ["records_in_manifest", "records_unique", "records_per_box", "records_not_voided", "records_frozen"];
 
   // The public recount (juxuan-recount.js): its papers against the counted D (the records of
@@ -841,13 +850,14 @@
     if (pins.officeKey != null) await run("pin_office_key");
     if (c.d.has("records.jsonl")) for (const n of RECORDS) await run(n);
     if (c.d.has("recount.json") || c.raw.has("recount/papers.jsonl")) c.checks.push(...recount(c));
+    // Between elections (PROTOCOL.md §9, juxuan-between.js): only when the chain holds such events.
+    c.checks.push(...(root.JuxuanBetween || require("./juxuan-between.js")).betweenChecks(c.events, c.d.get("rulebook.json")));
     if (pins.receipt != null) await run("receipt");
     const facts = { head: c.facts.head, election_key: c.facts.election_key, office_key: c.facts.office_key,
       countersigned: c.facts.countersigned, receipt: c.facts.receipt };
     return { checks: c.checks, facts };
   }
 
-  root.JuxuanVerify = { verifyBundle, canon, merkleRoot, receiptHash, parseReceipt, NOT_RUN: ["winners", "recount", "audit_sample",
-    "meeting_decisions", "recall_votes", "vacancies"] };
+  root.JuxuanVerify = { verifyBundle, canon, merkleRoot, receiptHash, parseReceipt, NOT_RUN: ["recount", "audit_sample"] };
   if (typeof module !== "undefined") module.exports = root.JuxuanVerify;
 })(typeof globalThis !== "undefined" ? globalThis : this);

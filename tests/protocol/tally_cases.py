@@ -1,0 +1,164 @@
+"""Random tally scenarios for the two rules engines (issue 23, Must show 3): each is what a
+bundle carries for the `winners` check — tally_input.json, rulebook.json and totals.json's
+counts — and the decision of the Python rules (election/rules/tally) through the verifier's
+own path (election/protocol/verify_tally). The browser verifier's engine
+(tools/verify/web/juxuan-rules.js) must reach exactly the same validity, winners, next round
+and next round's sections, and refuse exactly the inputs the Python one refuses.
+
+Seeded, so a failure names a scenario that can be made again; the votes are drawn from
+narrow ranges so that ties at the cut, reserved seats, near relatives, prior winners, held
+run-offs and the woman member's rules are all exercised often."""
+from __future__ import annotations
+
+import json
+import random
+from typing import Any
+
+from election.protocol import writeins
+from election.protocol.canonical import canonical_json
+from election.rules.rulebook import Rulebook
+from election.rules.scenario import result_to_dict
+from election.rules.tally import tally
+
+POSTS = [  # key, body, title, rank
+    ("jwh_zhuren", "jwh", "主任", 3), ("jwh_fu_zhuren", "jwh", "副主任", 2), ("jwh_weiyuan", "jwh", "委员", 1),
+    ("jdw_zhuren", "jdw", "主任", 2), ("jdw_weiyuan", "jdw", "委员", 1),
+]
+
+
+def _rulebook(rng: random.Random) -> dict[str, Any]:
+    changes: dict[str, Any] = {}
+    if rng.random() < 0.4:
+        changes["woman_member_method"] = rng.choice(["reserved_line", "replace_lowest", "separate_round"])
+    if rng.random() < 0.2:
+        changes["near_relatives_rule"] = False
+    if rng.random() < 0.2:
+        changes["jdw_incompat_extended"] = True
+    if rng.random() < 0.2:
+        changes["runoff_extra_candidates"] = rng.choice([0, 2])
+    if rng.random() < 0.2:
+        changes["vacancy_needs_zhuren"] = True
+    if rng.random() < 0.2:
+        changes["vacancy_min_members"] = rng.choice([2, 4])
+    if rng.random() < 0.15:
+        changes["woman_member_required"] = False
+    if rng.random() < 0.15:
+        changes["jwh_size_max"] = rng.choice([3, 5, 7])
+        changes["jwh_size_min"] = 3
+    if rng.random() < 0.15:
+        changes["majority_fraction"] = "2/3"
+    if rng.random() < 0.1:
+        changes["runoff_floor"] = "1/4"
+    if rng.random() < 0.1:
+        changes["write_in_public_min"] = rng.choice([1, 10])
+    return Rulebook.from_dict(changes).to_dict()
+
+
+def scenario(rng: random.Random) -> dict[str, Any]:
+    """One bundle's tally inputs: tally_input.json, rulebook.json and totals.json."""
+    rb = _rulebook(rng)
+    chosen = [p for p in POSTS if rng.random() < 0.7] or [POSTS[2]]
+    round_kind = rng.choices(["main", "runoff", "revote"], [6, 3, 1])[0]
+    registered = rng.randint(20, 60)
+    # Mostly above the turnout; sometimes at or under it, or more papers back than registered.
+    returned = rng.randint(registered // 2 - 1, registered + 1) if rng.random() < 0.9 else rng.randint(0, registered)
+    issued = returned + rng.choice([0, 0, 0, 1, 3]) if rng.random() < 0.95 else returned - 1
+    posts, candidates, votes, counts = [], [], {}, {}
+    people = [f"p{i}" for i in range(1, 15)]
+    sex = {p: rng.choice(["男", "女", "女", "F", ""]) for p in people}
+    pool = list(people)
+    for key, body, title, rank in chosen:
+        seats = rng.choice([1, 1, 2, 3]) if title == "委员" else 1
+        reserved = rng.choice([0, 0, 1]) if title == "委员" and rng.random() < 0.4 else 0
+        posts.append({"key": key, "body": body, "title": title, "seats": seats, "rank": rank,
+                      "threshold": rng.choice(["majority", "majority", "plurality"]), "reserved_woman_seats": min(reserved, seats)})
+        listed = rng.sample(pool, min(len(pool), seats + rng.randint(0, 3)))
+        for pid in listed:
+            candidates.append({"id": pid, "person": pid, "name": f"名{pid}", "sex": sex[pid], "post": key})
+        hi = max(1, returned)
+        row = {}
+        for pid in listed + ([pid for pid in pool if pid not in listed and rng.random() < 0.3]):
+            # Narrow ranges: equal votes, votes at the threshold and zero votes are frequent.
+            row[pid] = rng.choice([0, hi // 2, hi // 2 + 1, hi // 3, hi // 3 + 1, hi]) if rng.random() < 0.5 else rng.randint(0, hi)
+        if rng.random() < 0.3:
+            row["w1"] = rng.randint(1, 12)
+        if rng.random() < 0.2:
+            row[writeins.OTHER] = rng.randint(1, 5)
+        votes[key] = row
+        counts[key] = {"overvoted": rng.choice([0, 0, 1]), "unreadable": 0, "opposed": {}}
+    relations = []
+    for _ in range(rng.choice([0, 0, 1, 2, 3])):
+        a, b = rng.sample(people, 2)
+        relations.append([a, b] if rng.random() < 0.8 else [a, b, "extended"])
+    prior = []
+    if round_kind != "main" and rng.random() < 0.6:
+        for pid in rng.sample(people, rng.randint(1, 3)):
+            prior.append({"person": pid, "post": rng.choice(POSTS)[0], "sex": sex[pid]})
+    held = []
+    if round_kind == "revote" and rng.random() < 0.6:
+        key, _, title, _ = rng.choice(chosen)
+        ranked = [{"person": p, "name": p, "votes": rng.randint(0, 20)} for p in rng.sample(people, rng.randint(1, 5))]
+        ranked.sort(key=lambda r: -r["votes"])
+        held.append({"post": key, "post_name": title, "seats": rng.randint(1, 2), "women_only": rng.random() < 0.3,
+                     "woman_seat": rng.random() < 0.3, "ranked": ranked})
+    ti: dict[str, Any] = {"registered_voters": registered, "papers_issued": max(0, issued), "round": round_kind,
+                          "posts": posts, "candidates": candidates, "relations": relations,
+                          "prior_elected": prior, "held": held}
+    if "w1" in json.dumps(votes) and rng.random() < 0.7:
+        ti["write_ins"] = [{"person": "w1", "name": "写入者", "sex": rng.choice(["女", "男"])}]
+    if rng.random() < 0.1:
+        ti["woman_decision"] = rng.choice(["replace_lowest", "accept_without"])
+    bodies = sorted({p["body"] for p in posts})
+    if len(bodies) == 2 and rng.random() < 0.15:  # separate papers per body
+        jwh = rng.randint(returned // 2, returned) if rng.random() < 0.8 else rng.randint(0, returned)
+        ti["body_papers"] = {"jwh": {"issued": jwh + rng.choice([0, 1]), "returned": jwh},
+                             "jdw": {"issued": returned - jwh, "returned": returned - jwh}}
+    if rng.random() < 0.04:  # an input the rules must refuse, in both engines
+        broken = rng.choice(["post", "reserved", "round", "method", "body_papers", "relation", "threshold",
+                             "rulebook_key", "rulebook_type", "rulebook_choice"])
+        if broken == "rulebook_key":
+            rb["lottery_odds"] = "1/2"
+        elif broken == "rulebook_type":
+            rb[rng.choice(["runoff_floor", "vacancy_min_members", "near_relatives_rule"])] = rng.choice(["half", "1/0", True, 1])
+        elif broken == "rulebook_choice":
+            rb["woman_member_method"] = "lottery"
+        elif broken == "post":
+            candidates.append({"id": "x", "person": "x", "name": "x", "sex": "", "post": "nowhere"})
+        elif broken == "reserved":
+            posts[0]["reserved_woman_seats"] = posts[0]["seats"] + 1
+        elif broken == "round":
+            ti["round"] = "final"
+        elif broken == "method":
+            ti["method"] = "lottery"
+        elif broken == "body_papers":
+            ti["body_papers"] = {"jwh": {"issued": 1, "returned": returned + 1}}
+        elif broken == "relation":
+            relations.append(["p1"])
+        else:
+            posts[0]["threshold"] = "most"
+    totals = {"round": 1, "returned": returned, "posts": votes,
+              "counts": {"whole_invalid": rng.choice([0, 0, 1]), "posts": counts}, "result": {"elected": {}}}
+    return {"tally_input": ti, "rulebook": rb, "totals": totals}
+
+
+def decide(case: dict[str, Any]) -> dict[str, Any]:
+    """The Python rules' decision, as the verifier's `winners` check makes it; an input the
+    rules refuse gives {"refused": true}."""
+    from election.protocol.verify_tally import _summary, published_counts, tally_input
+
+    # Read back from canonical bytes, as the verifier reads a bundle (objects in key order).
+    d = {name: json.loads(canonical_json(case[key])) for name, key in (
+        ("tally_input.json", "tally_input"), ("rulebook.json", "rulebook"), ("totals.json", "totals"))}
+    try:
+        return _summary(result_to_dict(tally(tally_input(d), published_counts(d))))
+    except ValueError:  # ScenarioError, TallyInputError, RulebookError
+        return {"refused": True}
+
+
+def cases(n: int, seed: int = 23) -> list[dict[str, Any]]:
+    rng = random.Random(seed)
+    out = []
+    for i in range(n):
+        case = scenario(rng)
+        out.append({"name": f"seed {seed} #{i}", **case, "python": decide(case)})
+    return out

@@ -1,0 +1,166 @@
+/* The checks of the events between elections for the browser verifier (docs/PROTOCOL.md
+ * section 9, "Between elections", and section 15), written from the specification, sharing
+ * no code with election/protocol/verify_between.py: every meeting decision, recall vote and
+ * vacancy the chain records is decided again from its own numbers and rulebook.json.
+ * Each check is its own function, run only when the chain holds its events; further
+ * between-elections checks are added beside them (CHECKS). Licence: Apache-2.0.
+ *
+ *   JuxuanBetween.betweenChecks(events, rulebook) -> [{name, ok, detail}]
+ */
+"use strict";
+(function (root) {
+  const DEFAULTS = {
+    meeting_quorum: "1/2", meeting_decision: "1/2", rep_meeting_quorum: "1/2", rep_meeting_decision: "2/3",
+    meeting_notice_days: 10, meeting_request: "1/5", meeting_request_groups: "1/3", rep_meeting_request: "1/5",
+    recall_propose_voters: "1/5", recall_propose_reps: "1/3", recall_turnout: "1/2", recall_approve: "1/2",
+  };
+  const KINDS = new Set(["residents", "representatives", "group"]);
+  const norm = (k) => String(k).replace(/\./g, "_").toLowerCase();
+  const has = (o, k) => o !== null && typeof o === "object" && Object.prototype.hasOwnProperty.call(o, k);
+  const need = (o, k) => { if (!has(o, k)) throw new Error(`missing ${k}`); return o[k]; };
+  const count = (v) => { if (!Number.isSafeInteger(v)) throw new Error(`${JSON.stringify(v)} is not a count`); return v; };
+  // Truth and text as the protocol's reference reads them: 0, "", [], {} and null are false.
+  const truthy = (v) => !(v === null || v === undefined || v === false || v === 0 || v === ""
+    || (Array.isArray(v) && !v.length) || (typeof v === "object" && !Array.isArray(v) && !Object.keys(v).length));
+  const text = (v) => (v === null || v === undefined ? "None" : v === true ? "True" : v === false ? "False" : String(v));
+
+  function share(raw) {  // "p/q" (or an integer) as [p, q]
+    if (Number.isSafeInteger(raw)) return [raw, 1];
+    const m = typeof raw === "string" && /^\s*(\d+)\s*\/\s*(\d+)\s*$/.exec(raw);
+    if (m && Number(m[2]) > 0) return [Number(m[1]), Number(m[2])];
+    throw new Error(`${JSON.stringify(raw)} is not a fraction`);
+  }
+  const sameShare = (a, b) => a[0] * b[1] === b[0] * a[1];
+  const atLeast = (part, whole, [n, d]) => part * d >= whole * n;
+  const moreThan = (part, whole, [n, d]) => part * d > whole * n;
+  function book(raw) {
+    if (raw === null || typeof raw !== "object" || Array.isArray(raw)) throw new Error("rulebook.json is not an object");
+    const out = {};
+    for (const [k, dflt] of Object.entries(DEFAULTS)) {
+      const v = has(raw, k) ? raw[k] : dflt;
+      out[k] = typeof dflt === "number" ? count(v) : share(v);
+    }
+    return out;
+  }
+  function rulesOf(rb, kind) {
+    if (!KINDS.has(kind)) throw new Error(`unknown meeting kind ${JSON.stringify(kind)}`);
+    const reps = kind === "representatives";
+    return { quorum: reps ? rb.rep_meeting_quorum : rb.meeting_quorum, decision: reps ? rb.rep_meeting_decision : rb.meeting_decision,
+      decisionKey: reps ? "rep_meeting_decision" : "meeting_decision", notice: rb.meeting_notice_days,
+      requestKey: (base) => (reps ? "rep_meeting_request" : base === "groups" ? "meeting_request_groups" : "meeting_request") };
+  }
+  function day(s) {
+    const m = typeof s === "string" && /^(\d{4})-(\d{2})-(\d{2})$/.exec(s);
+    const t = m ? Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])) : NaN;
+    if (!m || Number.isNaN(t) || new Date(t).getUTCDate() !== Number(m[3])) throw new Error(`${JSON.stringify(s)} is not a date`);
+    return t / 86400000;
+  }
+
+  function meetingDecisions(events, rulebook) {
+    const rb = book(rulebook);
+    const convened = new Map(), closed = new Set();
+    const problems = [];
+    let decisions = 0;
+    for (const ev of events) {
+      const kind = norm(ev.kind), p = ev.payload;
+      if (kind === "meeting_convened") {
+        const mr = rulesOf(rb, need(p, "kind"));
+        const gap = day(need(p, "held_on")) - day(need(p, "notice_on"));
+        if (gap < mr.notice) problems.push(`event ${ev.seq}: ${gap} days from notice to meeting, the rulebook asks ${mr.notice}`);
+        const req = has(p, "request") ? p.request : null;
+        if (req !== null) {
+          const s = rb[mr.requestKey(need(req, "base"))];
+          if (!atLeast(count(need(req, "supporters")), count(need(req, "total")), s)) problems.push(`event ${ev.seq}: request ${req.supporters}/${req.total} under ${s.join("/")}`);
+        }
+        convened.set(need(p, "meeting"), p);
+      } else if (kind === "meeting_decision_recorded") {
+        decisions++;
+        const m = convened.get(need(p, "meeting"));
+        if (m === undefined) { problems.push(`event ${ev.seq}: meeting ${p.meeting} was never convened`); continue; }
+        if (closed.has(p.meeting)) problems.push(`event ${ev.seq}: a decision after meeting ${p.meeting} closed`);
+        const mr = rulesOf(rb, m.kind);
+        const present = count(need(p, "present")), members = count(need(p, "members"));
+        if (!moreThan(present, members, mr.quorum)) problems.push(`event ${ev.seq}: ${present} of ${members} present is no quorum`);
+        if (count(need(p, "in_favour")) + count(need(p, "against")) + count(need(p, "abstain")) > present) problems.push(`event ${ev.seq}: more votes than members present`);
+        const rule = has(p, "rule") ? p.rule : {};
+        if (!has(rule, "key") || rule.key !== mr.decisionKey || !sameShare(share(has(rule, "share") ? rule.share : null), mr.decision)) {
+          problems.push(`event ${ev.seq}: decision rule is not the rulebook's ${mr.decisionKey}`);
+        }
+        if (truthy(need(p, "adopted")) !== moreThan(p.in_favour, present, mr.decision)) problems.push(`event ${ev.seq}: ${p.in_favour}/${present} in favour, recorded adopted ${p.adopted}`);
+      } else if (kind === "meeting_closed") {
+        closed.add(need(p, "meeting"));
+      }
+    }
+    return [problems, `${convened.size} meetings and ${decisions} decisions agree with the rulebook`];
+  }
+
+  function recallVotes(events, rulebook) {
+    const rb = book(rulebook);
+    const filed = new Map();
+    const problems = [];
+    let votes = 0;
+    const vacated = events.filter((ev) => norm(ev.kind) === "seat_vacated").map((ev) => [ev.seq, text(ev.payload.post), text(ev.payload.person)]);
+    for (const ev of events) {
+      const kind = norm(ev.kind), p = ev.payload;
+      if (kind === "recall_petition_filed") {
+        const s = need(p, "base") === "voters" ? rb.recall_propose_voters : rb.recall_propose_reps;
+        const signers = count(need(p, "signers")), total = count(need(p, "total"));
+        if (!atLeast(signers, Math.max(total, signers, 1), s)) problems.push(`event ${ev.seq}: recall signed by ${signers}/${total}, under ${s.join("/")}`);
+        filed.set(need(p, "recall"), p);
+      } else if (kind === "recall_vote_recorded") {
+        votes++;
+        if (!filed.has(need(p, "recall"))) { problems.push(`event ${ev.seq}: recall ${p.recall} was never proposed`); continue; }
+        const registered = count(need(p, "registered")), voted = count(need(p, "voted")), favour = count(need(p, "in_favour"));
+        if (!(favour >= 0 && favour <= voted && voted <= registered)) throw new Error(`recall vote: ${favour} in favour of ${voted} voted of ${registered}`);
+        const valid = moreThan(voted, registered, rb.recall_turnout);
+        const carried = valid && moreThan(favour, voted, rb.recall_approve);
+        if (valid !== truthy(need(p, "valid")) || carried !== truthy(need(p, "carried"))) problems.push(`event ${ev.seq}: valid ${valid}, carried ${carried} by the rulebook`);
+        if (carried && !vacated.some(([seq, post, person]) => seq > ev.seq && post === text(need(p, "post")) && person === text(need(p, "person")))) {
+          problems.push(`event ${ev.seq}: recall carried, but no seat.vacated follows`);
+        }
+      }
+    }
+    return [problems, `${filed.size} recalls and ${votes} votes agree with the rulebook`];
+  }
+
+  function vacancies(events) {
+    const problems = [];
+    const elected = new Set(), gone = new Set();
+    const key = (post, person) => JSON.stringify([post, person]);
+    for (const ev of events) {
+      const kind = norm(ev.kind), p = ev.payload;
+      if (kind === "result_published") {
+        const posts = has(p, "posts") ? p.posts : {};
+        for (const [post, info] of Object.entries(posts)) for (const person of (has(info, "elected") ? info.elected : [])) elected.add(key(post, text(person)));
+      } else if (kind === "seat_vacated") {
+        const who = key(text(need(p, "post")), text(need(p, "person")));
+        if (!elected.has(who)) problems.push(`event ${ev.seq}: ${text(p.person)} was not elected to ${text(p.post)} by a published result`);
+        else if (gone.has(who)) problems.push(`event ${ev.seq}: ${text(p.person)} has left ${text(p.post)} already`);
+        gone.add(who);
+      }
+    }
+    return [problems, `${gone.size} members left, each elected before and serving`];
+  }
+
+  // name -> [kinds that make it apply, the check]; another check of these events goes here.
+  const CHECKS = [
+    ["meeting_decisions", new Set(["meeting_convened", "meeting_decision_recorded", "meeting_closed"]), meetingDecisions],
+    ["recall_votes", new Set(["recall_petition_filed", "recall_vote_recorded"]), recallVotes],
+    ["vacancies", new Set(["seat_vacated", "by_election_called"]), (events) => vacancies(events)],
+  ];
+
+  function betweenChecks(events, rulebook) {
+    const kinds = new Set(events.map((e) => norm(e.kind)));
+    const out = [];
+    for (const [name, when, fn] of CHECKS) {
+      if (![...when].some((k) => kinds.has(k))) continue;
+      let problems, detail;
+      try { [problems, detail] = fn(events, rulebook); } catch (e) { problems = [`cannot check (${e.message})`]; detail = ""; }
+      out.push({ name, ok: !problems.length, detail: problems.length ? problems.slice(0, 5).join("; ") : detail });
+    }
+    return out;
+  }
+
+  root.JuxuanBetween = { betweenChecks, CHECKS };
+  if (typeof module !== "undefined") module.exports = root.JuxuanBetween;
+})(typeof globalThis !== "undefined" ? globalThis : this);

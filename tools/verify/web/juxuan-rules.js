@@ -1,0 +1,611 @@
+/* The rules of winning for the browser verifier (docs/PROTOCOL.md section 14), written from
+ * the specification, sharing no code with election/rules: from a bundle's tally_input.json,
+ * rulebook.json and the published counts of totals.json it decides again whether the round
+ * is valid, who is elected to each post, and what the next round holds (re-vote of the
+ * tied, run-offs, the woman member's seat, nominations still needed). The check `winners`
+ * compares that with totals.json's result and the round's result_published event, and
+ * refuses a write-in named below the rulebook's write_in_public_min.
+ * Every count is an integer and every share an exact fraction (BigInt-free: counts stay
+ * far below 2^53 / denominator). Licence: Apache-2.0 (the project's).
+ *
+ *   JuxuanRules.decide(tallyInput, rulebook, totals) -> {valid, elected, next_round, next_posts}
+ *   JuxuanRules.winnersProblems(bundle) -> [problems, detail]
+ */
+"use strict";
+(function (root) {
+  const OTHER = "其他（另选他人）";
+  const FEMALE = new Set(["女", "F", "f", "female"]);
+  const METHODS = new Set(["direct", "household", "representative"]);
+  const WOMAN_METHODS = new Set(["reserved_line", "replace_lowest", "separate_round"]);
+  const WOMAN_DECISIONS = new Set(["replace_lowest", "accept_without"]);
+  // The national preset (PROTOCOL.md section 14.1): a rulebook.json key that is missing keeps this value.
+  const DEFAULTS = {
+    turnout_fraction: "1/2", majority_fraction: "1/2", runoff_floor: "1/3", returned_le_issued: true,
+    near_relatives_rule: true, jdw_incompat_extended: false, woman_member_required: true,
+    woman_member_method: "reserved_line", jwh_size_min: 5, jwh_size_max: 9, jwh_size_odd: true,
+    vacancy_min_members: 3, vacancy_needs_zhuren: false, runoff_extra_candidates: 1,
+    jdw_zhuren_threshold: "majority", jdw_weiyuan_threshold: "plurality", write_in_public_min: 5,
+  };
+
+  // Every key rulebook.json may hold, by JSON type (PROTOCOL.md section 14.1); any other key is refused.
+  const RULEBOOK_TYPES = {
+    boolean: ["committee_member_withdraws_when_candidate", "committee_relative_withdraws", "committee_size_odd", "community_worker_recommendation", "doubtful_by_committee", "exclude_no_legal_capacity", "jdw_incompat_extended", "jdw_members_party_confirmed", "jwh_size_odd", "near_relatives_rule", "no_zhuren_fu_presides", "nomination_self_allowed", "nonhukou_consent_required", "one_person_two_bodies", "one_roll_only", "papers_sealed_until_next", "primary_mobile_box_allowed", "primary_proxy_allowed", "primary_when_over_max", "proxy_candidates_may_hold", "proxy_relatives_only", "rep_total_larger_may_exceed", "returned_le_issued", "secret_booth_required", "signer_limit_equals_seats", "uncontested_allowed", "vacancy_needs_zhuren", "woman_member_required"],
+    int: ["candidate_list_days_before", "committee_size_max", "committee_size_min", "community_worker_months", "complaint_window_days", "group_households_max", "group_households_min", "handover_days", "jdw_fu_zhuren_max", "jdw_fu_zhuren_min", "jdw_size_max", "jdw_size_min", "jwh_fu_zhuren_max", "jwh_fu_zhuren_min", "jwh_size_max", "jwh_size_min", "margin_jdw_weiyuan_max", "margin_jdw_weiyuan_min", "margin_jdw_zhuren_max", "margin_jdw_zhuren_min", "margin_jwh_fu_zhuren_max", "margin_jwh_fu_zhuren_min", "margin_jwh_weiyuan_max", "margin_jwh_weiyuan_min", "margin_jwh_zhuren_max", "margin_jwh_zhuren_min", "meeting_notice_days", "min_box_size", "mobile_box_scrutineers", "nomination_min_household_signers", "nomination_min_joint_signers", "nonhukou_residence_months", "objection_decision_days", "objection_window_days", "proxy_days_before", "proxy_max_per_holder", "rep_households_max", "rep_households_min", "rep_per_group_max", "rep_per_group_min", "rep_total_max", "rep_total_min", "roll_published_days_before", "runoff_extra_candidates", "runoff_within_days", "term_years", "vacancy_min_members", "voter_min_age", "withdrawal_days_before", "write_in_public_min"],
+    fraction: ["group_leader_turnout", "majority_fraction", "meeting_decision", "meeting_quorum", "meeting_request", "meeting_request_groups", "primary_turnout", "recall_approve", "recall_propose_reps", "recall_propose_voters", "recall_turnout", "rep_election_turnout", "rep_meeting_decision", "rep_meeting_quorum", "rep_meeting_request", "rla_risk_limit", "runoff_floor", "turnout_fraction"],
+  };
+  const RULEBOOK_CHOICES = {"ballot_order": ["surname_strokes"], "mark_approve": ["○", "√"], "mark_oppose": ["×"], "overvote_scope": ["post", "paper"], "jdw_zhuren_threshold": ["majority", "plurality"], "jdw_weiyuan_threshold": ["majority", "plurality"], "tie_rule": ["revote"], "multi_post_rule": ["higher_post_first", "paper_invalid_for_person", "higher_counts_for_lower"], "woman_member_method": ["reserved_line", "replace_lowest", "separate_round"], "resignation_accepted_by": ["residents_meeting", "representatives_meeting"]};
+  class RulesError extends Error {}
+  const fail = (m) => { throw new RulesError(m); };
+  const isObj = (v) => v !== null && typeof v === "object" && !Array.isArray(v);
+  const isInt = (v) => typeof v === "number" && Number.isSafeInteger(v);
+  const has = (o, k) => Object.prototype.hasOwnProperty.call(o, k);
+  function cmp(a, b) {  // Unicode code points, as the protocol sorts
+    const x = Array.from(a), y = Array.from(b);
+    for (let i = 0; i < Math.min(x.length, y.length); i++) {
+      const d = x[i].codePointAt(0) - y[i].codePointAt(0);
+      if (d) return d;
+    }
+    return x.length - y.length;
+  }
+  const byVotes = (a, b) => b[1] - a[1] || cmp(a[0], b[0]);
+
+  // ------------------------------------------------------------------ the rulebook in force
+  function fraction(key, raw) {
+    if (isInt(raw)) return [raw, 1];
+    const m = typeof raw === "string" && /^\s*(\d+)\s*\/\s*(\d+)\s*$/.exec(raw);
+    if (m && Number(m[2]) > 0) return [Number(m[1]), Number(m[2])];
+    const d = typeof raw === "string" && /^\s*(\d+)\.(\d+)\s*$/.exec(raw);
+    if (d) return [Number(d[1] + d[2]), 10 ** d[2].length];
+    return fail(`rulebook.json: ${key} must be a fraction "p/q", got ${JSON.stringify(raw)}`);
+  }
+  const TYPE_OF = new Map([...Object.entries(RULEBOOK_TYPES).flatMap(([t, ks]) => ks.map((k) => [k, t])),
+    ...Object.keys(RULEBOOK_CHOICES).map((k) => [k, "choice"])]);
+  function rulebook(raw) {
+    if (!isObj(raw)) fail("rulebook.json is not an object");
+    for (const [key, v] of Object.entries(raw)) {
+      const t = TYPE_OF.get(key);
+      if (t === undefined) fail(`rulebook.json: unknown parameter ${key}`);
+      if (t === "boolean" && typeof v !== "boolean") fail(`rulebook.json: ${key} must be true or false`);
+      if (t === "int" && !isInt(v)) fail(`rulebook.json: ${key} must be an integer`);
+      if (t === "fraction") fraction(key, v);
+      if (t === "choice" && !RULEBOOK_CHOICES[key].includes(v)) fail(`rulebook.json: ${key} must be one of ${RULEBOOK_CHOICES[key].join(", ")}`);
+    }
+    const rb = {};
+    for (const [key, dflt] of Object.entries(DEFAULTS)) {
+      const v = has(raw, key) ? raw[key] : dflt;
+      if (typeof dflt === "boolean" && typeof v !== "boolean") fail(`rulebook.json: ${key} must be true or false`);
+      if (typeof dflt === "number" && !isInt(v)) fail(`rulebook.json: ${key} must be an integer`);
+      rb[key] = v;
+    }
+    for (const k of ["turnout_fraction", "majority_fraction", "runoff_floor"]) rb[k] = fraction(k, rb[k]);
+    if (!WOMAN_METHODS.has(rb.woman_member_method)) fail(`rulebook.json: woman_member_method ${rb.woman_member_method}`);
+    for (const k of ["jdw_zhuren_threshold", "jdw_weiyuan_threshold"]) {
+      if (rb[k] !== "majority" && rb[k] !== "plurality") fail(`rulebook.json: ${k} must be majority or plurality`);
+    }
+    return rb;
+  }
+
+  // ------------------------------------------------------------------ the tally input (section 14.2)
+  function field(o, key, where, type, dflt) {
+    if (!has(o, key)) { if (dflt === undefined) fail(`${where}${key}: missing`); return dflt; }
+    const v = o[key];
+    const ok = type === "int" ? isInt(v) : type === "list" ? Array.isArray(v) : type === "obj" ? isObj(v) : typeof v === type;
+    if (!ok) fail(`${where}${key}: must be ${type}`);
+    return v;
+  }
+  function readInput(ti, rb, returned) {
+    if (!isObj(ti)) fail("tally_input.json is not an object");
+    const posts = field(ti, "posts", "", "list").map((p, i) => {
+      const w = `posts[${i}].`;
+      if (!isObj(p)) fail(`posts[${i}] is not an object`);
+      const key = p.key;
+      const body = field(p, "body", w, "string");
+      if (body !== "jwh" && body !== "jdw") fail(`${w}body must be jwh or jdw`);
+      const dflt = key === "jdw_zhuren" ? rb.jdw_zhuren_threshold : key === "jdw_weiyuan" ? rb.jdw_weiyuan_threshold : "majority";
+      const threshold = field(p, "threshold", w, "string", dflt);
+      if (threshold !== "majority" && threshold !== "plurality") fail(`${w}threshold must be majority or plurality`);
+      const seats = field(p, "seats", w, "int");
+      if (seats < 1) fail(`${w}seats must be at least 1`);
+      return { key: field(p, "key", w, "string"), body, title: field(p, "title", w, "string"), seats,
+        rank: field(p, "rank", w, "int"), threshold, reserved: field(p, "reserved_woman_seats", w, "int", 0) };
+    });
+    const keys = new Set(posts.map((p) => p.key));
+    const candidates = field(ti, "candidates", "", "list", []).map((c, i) => {
+      const w = `candidates[${i}].`;
+      if (!isObj(c)) fail(`candidates[${i}] is not an object`);
+      const post = field(c, "post", w, "string");
+      if (!keys.has(post)) fail(`${w}post ${post} is not a post`);
+      const person = field(c, "person", w, "string");
+      field(c, "id", w, "string", person);
+      field(c, "name", w, "string");
+      return { person, sex: field(c, "sex", w, "string", ""), post };
+    });
+    for (const [i, c] of field(ti, "write_ins", "", "list", []).entries()) {
+      const w = `write_ins[${i}].`;
+      if (!isObj(c)) fail(`write_ins[${i}] is not an object`);
+      field(c, "name", w, "string");
+      candidates.push({ person: field(c, "person", w, "string"), sex: field(c, "sex", w, "string", ""), post: null });
+    }
+    const relations = [], extended = [];
+    for (const [i, r] of field(ti, "relations", "", "list", []).entries()) {
+      if (!(Array.isArray(r) && (r.length === 2 || r.length === 3) && r.every((x) => typeof x === "string")
+        && (r.length === 2 || r[2] === "near" || r[2] === "extended"))) fail(`relations[${i}] must be two person ids`);
+      (r.length === 3 && r[2] === "extended" ? extended : relations).push([r[0], r[1]]);
+    }
+    const bodyPapers = [];
+    for (const [body, bp] of Object.entries(field(ti, "body_papers", "", "obj", {}))) {
+      if ((body !== "jwh" && body !== "jdw") || !isObj(bp)) fail(`body_papers.${body} must be jwh or jdw`);
+      bodyPapers.push([body, field(bp, "issued", `body_papers.${body}.`, "int"), field(bp, "returned", `body_papers.${body}.`, "int")]);
+    }
+    const womanDecision = field(ti, "woman_decision", "", "string", "");
+    if (womanDecision && !WOMAN_DECISIONS.has(womanDecision)) fail(`woman_decision ${womanDecision}`);
+    const prior = field(ti, "prior_elected", "", "list", []).map((pe, i) => {
+      const w = `prior_elected[${i}].`;
+      if (!isObj(pe)) fail(`prior_elected[${i}] is not an object`);
+      return { person: field(pe, "person", w, "string"), post: field(pe, "post", w, "string"), sex: field(pe, "sex", w, "string", "") };
+    });
+    const held = field(ti, "held", "", "list", []).map((h, i) => {
+      const w = `held[${i}].`;
+      if (!isObj(h)) fail(`held[${i}] is not an object`);
+      const ranked = field(h, "ranked", w, "list").map((r, j) => {
+        if (!isObj(r)) fail(`${w}ranked[${j}] is not an object`);
+        const person = field(r, "person", `${w}ranked[${j}].`, "string");
+        field(r, "name", `${w}ranked[${j}].`, "string", person);
+        return [person, field(r, "votes", `${w}ranked[${j}].`, "int")];
+      });
+      const seats = field(h, "seats", w, "int");
+      if (seats < 1) fail(`${w}seats must be at least 1`);
+      field(h, "post_name", w, "string", "");
+      return { post: field(h, "post", w, "string"), seats, womenOnly: field(h, "women_only", w, "boolean", false),
+        ranked, womanSeat: field(h, "woman_seat", w, "boolean", false) };
+    });
+    const round = field(ti, "round", "", "string", "main");
+    if (!["main", "revote", "runoff"].includes(round)) fail(`round ${round}`);
+    const method = field(ti, "method", "", "string", "direct");
+    if (!METHODS.has(method)) fail(`method ${method}`);
+    const inp = { registered: field(ti, "registered_voters", "", "int"), issued: field(ti, "papers_issued", "", "int"),
+      returned, posts, candidates, relations, extended, bodyPapers, womanDecision, prior, held, round, method };
+    // The input must be consistent before anything is decided (section 14.2).
+    for (const k of ["registered", "issued", "returned"]) if (!isInt(inp[k]) || inp[k] < 0) fail(`${k} must be a count`);
+    if (bodyPapers.length) {
+      const bodies = new Set(posts.map((p) => p.body));
+      const named = bodyPapers.map((b) => b[0]);
+      if (new Set(named).size !== named.length || named.length !== bodies.size || named.some((b) => !bodies.has(b))) fail("body_papers must name each body of the round once");
+      if (bodyPapers.reduce((n, b) => n + b[2], 0) !== returned) fail("body_papers' returned papers must add up to the papers returned");
+    }
+    if (keys.size !== posts.length) fail("a post key is repeated");
+    for (const p of posts) if (p.reserved < 0 || p.reserved > p.seats) fail(`${p.key}: reserved_woman_seats out of 0..seats`);
+    return inp;
+  }
+
+  // ------------------------------------------------------------------ seats of one post (section 14.4)
+  function fill(cands, n) {  // n seats from a ranking; a tie across the cut takes none of the tied
+    if (n <= 0 || !cands.length) return [[], []];
+    if (cands.length <= n) return [[...cands], []];
+    const cut = cands[n - 1][1];
+    if (cands[n][1] === cut) return [cands.filter((c) => c[1] > cut), cands.filter((c) => c[1] === cut)];
+    return [cands.slice(0, n), []];
+  }
+  function* combinations(items, k, start = 0, acc = []) {
+    if (acc.length === k) { yield [...acc]; return; }
+    for (let i = start; i < items.length; i++) { acc.push(items[i]); yield* combinations(items, k, i + 1, acc); acc.pop(); }
+  }
+  function binom(n, k) { let r = 1; for (let i = 1; i <= k; i++) r = (r * (n - k + i)) / i; return Math.round(r); }
+  const tkey = (c) => `${c[1]}\u0000${c[0]}`;
+
+  function reservedTie(post, q, got, tied, tieSeats, general) {
+    if (binom(tied.length, tieSeats) > 64) return null;
+    const outcomes = [];
+    const contenders = new Map();
+    let unfilled = 0;
+    for (const winners of combinations(tied, tieSeats)) {
+      const taken = new Set([...got, ...winners].map((c) => c[0]));
+      const [gen, genTied] = fill(q.filter((c) => !taken.has(c[0])), general);
+      const these = new Map([...got, ...winners, ...gen].map((c) => [tkey(c), c]));
+      outcomes.push(these);
+      for (const c of [...these.values(), ...genTied]) contenders.set(tkey(c), c);
+      const genTieSeats = genTied.length ? general - gen.length : 0;
+      unfilled = general - gen.length - genTieSeats;
+    }
+    const sure = [...outcomes[0].values()].filter((c) => outcomes.every((o) => o.has(tkey(c))));
+    const sureKeys = new Set(sure.map(tkey));
+    if (contenders.size === sure.length && [...contenders.keys()].every((k) => sureKeys.has(k))) return [sure, [], unfilled];
+    const seatsLeft = got.length + tieSeats + general - sure.length - unfilled;
+    const rest = [...contenders.values()].filter((c) => !sureKeys.has(tkey(c))).sort(byVotes);
+    const ties = [{ post, persons: tied.map((c) => c[0]), votes: tied[0][1], seats: tieSeats, womenOnly: true }];
+    if (seatsLeft > tieSeats) ties.push({ post, persons: rest.map((c) => c[0]), votes: tied[0][1], seats: seatsLeft - tieSeats, womenOnly: false });
+    return [sure, ties, unfilled];
+  }
+
+  function selectPost(post, ranking, minVotes, excluded, female, held) {
+    const seats = Math.max(0, post.seats - held);
+    let q = ranking.filter(([p, v]) => v >= minVotes && !excluded.has(p));
+    const sel = { elected: [], ties: [], unfilledGeneral: 0, unfilledReserved: 0, reservedWomen: [] };
+    const reserved = Math.min(post.reserved, seats);
+    const general = seats - reserved;
+    if (reserved) {
+      const [got, tied] = fill(q.filter((c) => female.has(c[0])), reserved);
+      let tieSeats = 0;
+      if (tied.length) {
+        tieSeats = reserved - got.length;
+        const decided = reservedTie(post.key, q, got, tied, tieSeats, general);
+        if (decided !== null) {
+          const [sure, ties, unfilled] = decided;
+          sel.elected = [...sure].sort(byVotes);
+          sel.ties = ties;
+          sel.unfilledGeneral = unfilled;
+          const women = new Set(tied.map((c) => c[0]));
+          sel.reservedWomen = [...got.map((c) => c[0]), ...sure.filter((c) => women.has(c[0])).map((c) => c[0])];
+          return sel;
+        }
+        sel.ties.push({ post: post.key, persons: tied.map((c) => c[0]), votes: tied[0][1], seats: tieSeats, womenOnly: true });
+      }
+      sel.elected.push(...got);
+      sel.reservedWomen = got.map((c) => c[0]);
+      sel.unfilledReserved = reserved - got.length - tieSeats;
+      const gone = new Set([...got, ...tied].map((c) => c[0]));
+      q = q.filter((c) => !gone.has(c[0]));
+    }
+    const [got, tied] = fill(q, general);
+    let tieSeats = 0;
+    if (tied.length) {
+      tieSeats = general - got.length;
+      sel.ties.push({ post: post.key, persons: tied.map((c) => c[0]), votes: tied[0][1], seats: tieSeats, womenOnly: false });
+    }
+    sel.elected.push(...got);
+    sel.elected.sort(byVotes);
+    sel.unfilledGeneral = general - got.length - tieSeats;
+    return sel;
+  }
+
+  // ------------------------------------------------------------------ near relatives (section 14.5)
+  function relativesMap(pairs) {
+    const m = new Map();
+    for (const [a, b] of pairs) {
+      if (!m.has(a)) m.set(a, new Set());
+      if (!m.has(b)) m.set(b, new Set());
+      m.get(a).add(b);
+      m.get(b).add(a);
+    }
+    return m;
+  }
+  const related = (m, a, b) => !!m && m.has(a) && m.get(a).has(b);
+
+  function relativeConflict(electedAt, priorBody, rel, provincial, cross) {
+    const order = [...electedAt.entries()].sort((x, y) => {
+      const [px, vx] = x[1], [py, vy] = y[1];
+      return (px.body !== "jwh") - (py.body !== "jwh") || py.rank - px.rank || vy - vx || cmp(x[0], y[0]);
+    });
+    const bodyOf = new Map(priorBody);
+    const kept = [...priorBody.keys()].filter((p) => rel.has(p) || (cross && cross.has(p)));
+    for (const [pid, [post, votes]] of order) {
+      bodyOf.set(pid, post.body);
+      for (const k of kept) {
+        const across = bodyOf.get(k) !== post.body;
+        const isRelated = related(rel, pid, k) || (across && cross !== null && related(cross, pid, k));
+        if (!isRelated || !(across || provincial)) continue;
+        if (priorBody.has(k)) return [k, pid, across ? "bar" : "aside"];
+        if (across) return [k, pid, "bar"];
+        const [kpost, kvotes] = electedAt.get(k);
+        if (kpost.rank === post.rank && kvotes === votes) return [k, pid, "tie"];
+        return [k, pid, "aside"];
+      }
+      kept.push(pid);
+    }
+    return null;
+  }
+
+  // ------------------------------------------------------------------ run-offs and the next round (section 14.7)
+  function poolRanking(ranking, zeroVote, blocked, womenOnly, female) {
+    const pool = ranking.filter(([p]) => !blocked.has(p) && (!womenOnly || female.has(p)));
+    const inPool = new Set(pool.map((c) => c[0]));
+    for (const p of zeroVote) {
+      if (!blocked.has(p) && !inPool.has(p) && (!womenOnly || female.has(p))) { pool.push([p, 0]); inPool.add(p); }
+    }
+    return pool;
+  }
+  function takePool(pool, n) {
+    if (pool.length <= n) return pool.map((c) => c[0]);
+    const cut = pool[n - 1][1];
+    return pool.filter((c) => c[1] >= cut).map((c) => c[0]);
+  }
+  function resolve(held, elected, womanNeeded, extra) {
+    const seat = womanNeeded ? held.find((h) => h.womanSeat) || null : null;
+    const pool = (h, n) => takePool(h.ranked.filter(([p]) => !elected.has(p)), n);
+    const out = [];
+    let converted = false;
+    for (const h of held) {
+      if (h.womanSeat) continue;
+      let seats = h.seats;
+      if (seat && !converted && h.post === seat.post && !h.womenOnly) { seats -= 1; converted = true; }
+      if (seats > 0) out.push({ post: h.post, seats, persons: pool(h, seats + extra), womenOnly: h.womenOnly });
+    }
+    if (seat) out.push({ post: seat.post, seats: 1, persons: pool(seat, 1 + extra), womenOnly: true });
+    return out;
+  }
+  function merge(needs, order, votes) {
+    const seats = new Map(), reserved = new Map(), people = new Map();
+    for (const n of needs) {
+      seats.set(n.post, (seats.get(n.post) || 0) + n.seats);
+      reserved.set(n.post, (reserved.get(n.post) || 0) + (n.womenOnly ? n.seats : 0));
+      if (!people.has(n.post)) people.set(n.post, []);
+      const listed = people.get(n.post);
+      for (const p of n.persons) if (!listed.includes(p)) listed.push(p);
+    }
+    const rank = new Map(order.map((k, i) => [k, i]));
+    const keys = [...seats.keys()].map((k, i) => [k, i])
+      .sort((a, b) => (rank.has(a[0]) ? rank.get(a[0]) : rank.size) - (rank.has(b[0]) ? rank.get(b[0]) : rank.size) || a[1] - b[1])
+      .map((x) => x[0]);
+    return keys.map((k) => {
+      const listed = people.get(k);
+      const cands = listed.map((p, i) => [p, i]).sort((a, b) => (votes.get(b[0]) || 0) - (votes.get(a[0]) || 0) || a[1] - b[1]).map((x) => x[0]);
+      return { post: k, seats: seats.get(k), reserved: reserved.get(k), candidates: cands };
+    });
+  }
+
+  // ------------------------------------------------------------------ the woman member (section 14.6)
+  function womanRule(inp, rb, method, st) {
+    const { sels, electedAt, female, thresholds, rankings, prior, aside, pending, rel, bodyOf } = st;
+    const jwh = inp.posts.filter((p) => p.body === "jwh");
+    if (!rb.woman_member_required || !jwh.length) return { status: "not_required" };
+    const womenIn = [];
+    for (const p of jwh) for (const [pid] of sels.get(p.key).elected) if (female.has(pid)) womenIn.push(pid);
+    for (const pe of inp.prior) if (female.has(pe.person) && bodyOf(pe.post) === "jwh") womenIn.push(pe.person);
+    if (womenIn.length) return { status: "satisfied" };
+    if (method === "replace_lowest") {
+      let low = jwh[0];
+      for (const p of jwh) if (p.rank < low.rank) low = p;
+      const sel = sels.get(low.key);
+      const th = thresholds.get(low.key);
+      const busy = new Set([...electedAt.keys(), ...prior, ...aside.keys(), ...pending]);
+      const options = rankings.get(low.key).filter(([p, v]) => female.has(p) && v >= th && !busy.has(p));
+      if (!options.length || !sel.elected.length) return { status: "needs_round" };
+      const best = options[0];
+      const lowestV = Math.min(...sel.elected.map((c) => c[1]));
+      const lowest = sel.elected.filter((c) => c[1] === lowestV).map((c) => c[0]);
+      if ((options.length > 1 && options[1][1] === best[1]) || lowest.length > 1) return { status: "undecided" };
+      const out = lowest[0];
+      if (rel.size && [...electedAt.keys()].some((o) => o !== out && related(rel, best[0], o))) return { status: "needs_round" };
+      sel.elected = [...sel.elected.filter((c) => c[0] !== out), best].sort(byVotes);
+      electedAt.delete(out);
+      electedAt.set(best[0], [low, best[1]]);
+      return { status: "replaced" };
+    }
+    return { status: "needs_round" };
+  }
+  function womanSeatRoom(inp, rb, woman, st) {
+    if (woman.status !== "needs_round" || inp.round === "revote") return woman;
+    const jwh = inp.posts.filter((p) => p.body === "jwh");
+    const wp = jwh.find((p) => p.title === "委员");
+    const { sels, bodyOf } = st;
+    if (!wp || sels.get(wp.key).unfilledGeneral > 0 || sels.get(wp.key).unfilledReserved > 0 || jwh.some((p) => sels.get(p.key).ties.length)) return woman;
+    const size = jwh.reduce((n, p) => n + p.seats, 0) + inp.prior.filter((pe) => bodyOf(pe.post) === "jwh").length;
+    const bigger = size + 1;
+    if (bigger <= rb.jwh_size_max && (!rb.jwh_size_odd || bigger % 2 === 1)) return woman;
+    let decision = inp.womanDecision;
+    if (decision === "replace_lowest") {
+      const out = womanRule(inp, rb, "replace_lowest", st);
+      if (out.status !== "needs_round") return out;
+      decision = "";
+    }
+    if (decision === "accept_without") return { status: "accepted_without" };
+    return { status: "needs_decision" };
+  }
+
+  // ------------------------------------------------------------------ the decision (section 14)
+  function decide(ti, rawRulebook, totals) {
+    const rb = rulebook(rawRulebook);
+    if (!isObj(totals) || !isObj(totals.posts) || !isObj(totals.counts) || !isObj(totals.counts.posts)) fail("totals.json has no counts");
+    const inp = readInput(ti, rb, totals.returned);
+    const female = new Set();
+    const persons = new Set();
+    for (const c of inp.candidates) { persons.add(c.person); if (FEMALE.has(c.sex)) female.add(c.person); }
+    for (const pe of inp.prior) if (FEMALE.has(pe.sex)) female.add(pe.person);
+    const voidResult = () => ({ valid: false, elected: Object.fromEntries(inp.posts.map((p) => [p.key, []])),
+      next_round: "new_election", next_posts: {} });
+    // Validity of the round (section 14.3): per paper (one for all posts, or one per body).
+    const sheets = inp.bodyPapers.length ? inp.bodyPapers : [["", inp.issued, inp.returned]];
+    const [tn, td] = rb.turnout_fraction;
+    for (const [, issued, back] of sheets) {
+      if (rb.returned_le_issued && back > issued) return voidResult();
+      if (back * td <= inp.registered * tn) return voidResult();
+    }
+    const returnedOf = new Map(inp.bodyPapers.map((b) => [b[0], b[2]]));
+    const R = (body) => (returnedOf.has(body) ? returnedOf.get(body) : inp.returned);
+    // The published counts: votes per person, 其他（另选他人） and zero votes left out.
+    const rankings = new Map();
+    for (const key of Object.keys(totals.posts).sort(cmp)) {
+      const row = totals.posts[key];
+      if (!isObj(row) || !isObj(totals.counts.posts[key])) fail(`totals.json: counts of ${key} missing`);
+      rankings.set(key, Object.entries(row).filter(([p, v]) => v && p !== OTHER).sort(byVotes));
+    }
+    for (const p of inp.posts) if (!rankings.has(p.key)) fail(`totals.json has no votes for post ${p.key}`);
+    const byKey = new Map(inp.posts.map((p) => [p.key, p]));
+    const bodyOf = (post) => (byKey.has(post) ? byKey.get(post).body : post.split("_")[0]);
+    const thresholds = new Map(inp.posts.map((p) => {
+      const back = R(p.body);
+      if (inp.round === "runoff") { const [n, d] = rb.runoff_floor; return [p.key, Math.max(1, Math.ceil((back * n) / d))]; }
+      if (inp.round === "revote" || p.threshold === "plurality") return [p.key, 1];
+      const [n, d] = rb.majority_fraction;
+      return [p.key, Math.floor((back * n) / d) + 1];
+    }));
+    const postsSorted = inp.posts.map((p, i) => [p, i]).sort((a, b) => b[0].rank - a[0].rank || a[1] - b[1]).map((x) => x[0]);
+    const prior = new Set(inp.prior.map((pe) => pe.person));
+    const priorBody = new Map(inp.prior.map((pe) => [pe.person, bodyOf(pe.post)]));
+    const rel = relativesMap(inp.relations);
+    const cross = rb.jdw_incompat_extended && inp.extended.length ? relativesMap(inp.extended) : null;
+
+    // Near relatives set aside change who moves up: decide again until nobody conflicts.
+    const aside = new Map();
+    const pending = new Set();
+    const seatsHeld = new Map();
+    const relTies = new Map();
+    let sels = new Map(), electedAt = new Map();
+    const rounds = persons.size + [...rankings.values()].reduce((n, r) => n + r.length, 0) + 2;
+    for (let i = 0; i < rounds; i++) {
+      electedAt = new Map();
+      sels = new Map();
+      for (const post of postsSorted) {
+        const excl = new Set([...prior, ...aside.keys(), ...pending, ...electedAt.keys()]);
+        const sel = selectPost(post, rankings.get(post.key), thresholds.get(post.key), excl, female, seatsHeld.get(post.key) || 0);
+        for (const [pid, v] of sel.elected) electedAt.set(pid, [post, v]);
+        sels.set(post.key, sel);
+      }
+      const conflict = rel.size || cross ? relativeConflict(electedAt, priorBody, rel, rb.near_relatives_rule, cross) : null;
+      if (conflict === null) break;
+      const [kept, other, verdict] = conflict;
+      const [opost, ovotes] = electedAt.get(other);
+      if (verdict === "tie") {
+        pending.add(kept); pending.add(other);
+        seatsHeld.set(opost.key, (seatsHeld.get(opost.key) || 0) + 1);
+        if (!relTies.has(opost.key)) relTies.set(opost.key, []);
+        relTies.get(opost.key).push({ post: opost.key, persons: [kept, other].sort(cmp), votes: ovotes, seats: 1, womenOnly: false });
+      } else {
+        aside.set(other, opost.key);
+      }
+    }
+
+    const st = { sels, electedAt, female, thresholds, rankings, prior, aside, pending,
+      rel: rb.near_relatives_rule ? rel : new Map(), bodyOf };
+    const woman = womanSeatRoom(inp, rb, womanRule(inp, rb, rb.woman_member_method, st), st);
+
+    const electedPost = new Map();
+    for (const [key, sel] of sels) for (const [pid] of sel.elected) electedPost.set(pid, key);
+    const candByPost = new Map(inp.posts.map((p) => [p.key, []]));
+    for (const c of inp.candidates) if (c.post) candByPost.get(c.post).push(c.person);
+    const blocked = new Set([...electedPost.keys(), ...prior, ...aside.keys(), ...pending]);
+    const own = [];
+    const allTies = [];
+    const bodyUnfilled = new Map(), bodyTieSeats = new Map();
+    const add = (m, k, n) => m.set(k, (m.get(k) || 0) + n);
+    for (const post of inp.posts) {
+      const sel = sels.get(post.key);
+      const ties = [...sel.ties, ...(relTies.get(post.key) || [])];
+      allTies.push(...ties);
+      add(bodyTieSeats, post.body, ties.reduce((n, t) => n + t.seats, 0));
+      for (const [n, womenOnly] of [[sel.unfilledReserved, true], [sel.unfilledGeneral, false]]) {
+        if (n > 0) own.push({ post: post.key, seats: n, womenOnly, womanSeat: false,
+          ranked: poolRanking(rankings.get(post.key), candByPost.get(post.key), blocked, womenOnly, female) });
+      }
+      add(bodyUnfilled, post.body, sel.unfilledGeneral + sel.unfilledReserved);
+    }
+    // No woman elected to the 居委会 and no woman-only seat open on its 委员 post: one is hers.
+    const womanPost = inp.posts.find((p) => p.body === "jwh" && p.title === "委员");
+    if (woman.status === "needs_round" && inp.round !== "revote" && womanPost
+        && !own.some((h) => h.womenOnly && h.post === womanPost.key)) {
+      own.push({ post: womanPost.key, seats: 1, womenOnly: true, womanSeat: true,
+        ranked: poolRanking(rankings.get(womanPost.key), candByPost.get(womanPost.key), blocked, true, female) });
+    }
+    const extra = rb.runoff_extra_candidates;
+    // The run-offs held for this re-vote, now that the tied are decided.
+    let carried = [];
+    if (inp.held.length && !allTies.length) {
+      const womenIn = [...electedPost].filter(([p, k]) => female.has(p) && byKey.get(k).body === "jwh").length
+        + inp.prior.filter((pe) => female.has(pe.person) && bodyOf(pe.post) === "jwh").length;
+      carried = resolve(inp.held, new Set([...prior, ...electedPost.keys()]), rb.woman_member_required && !womenIn, extra);
+    }
+    // Which bodies need another round (section 14.7).
+    const needsRound = new Set();
+    const bodies = [...new Set([...inp.posts.map((p) => p.body), ...carried.map((n) => bodyOf(n.post))])];
+    for (const body of bodies) {
+      const bposts = inp.posts.filter((p) => p.body === body);
+      const now = bposts.reduce((n, p) => n + sels.get(p.key).elected.length, 0);
+      const total = now + inp.prior.filter((pe) => bodyOf(pe.post) === body).length;
+      const isZhuren = (p) => p.title === "主任" || (p.key.endsWith("_zhuren") && !p.key.endsWith("fu_zhuren"));
+      const zhuren = bposts.some((p) => isZhuren(p) && sels.get(p.key).elected.length) || inp.prior.some((pe) => pe.post === `${body}_zhuren`);
+      const enough = total + (bodyTieSeats.get(body) || 0) >= rb.vacancy_min_members && (zhuren || !rb.vacancy_needs_zhuren);
+      if (bodyUnfilled.get(body) && (inp.round !== "runoff" || !enough)) needsRound.add(body);
+    }
+    const going = own.filter((h) => needsRound.has(bodyOf(h.post)) || (h.womenOnly && woman.status === "needs_round"));
+    const order = inp.posts.map((p) => p.key);
+    const votes = new Map();
+    for (const r of rankings.values()) for (const [p, v] of r) votes.set(p, v);
+    for (const h of [...inp.held, ...going]) for (const [p, v] of h.ranked) if (!votes.has(p)) votes.set(p, v);
+    let nextPosts, nextRound;
+    if (allTies.length) {
+      nextPosts = merge(allTies, order, votes).map((s) => ({ ...s, short: 0, womenShort: 0 }));
+      nextRound = "revote";
+    } else {
+      const goes = resolve(going, new Set(), woman.status === "needs_round", extra);
+      goes.push(...carried);
+      const unplaced = woman.status === "needs_round" && inp.round !== "revote" && !goes.some((n) => n.womenOnly);
+      if (unplaced && !goes.length) goes.push({ post: womanPost ? womanPost.key : "jwh_weiyuan", seats: 1, persons: [], womenOnly: true });
+      nextPosts = merge(goes, order, votes).map((s) => {
+        const women = s.candidates.filter((p) => female.has(p)).length;
+        return { ...s, short: Math.max(0, s.seats + extra - s.candidates.length),
+          womenShort: s.reserved ? Math.max(0, s.reserved + extra - women) : 0 };
+      });
+      nextRound = nextPosts.some((s) => s.short || s.womenShort) ? "nomination" : nextPosts.length ? "runoff" : "none";
+    }
+    const elected = {};
+    for (const p of inp.posts) elected[p.key] = sels.get(p.key).elected.map((c) => c[0]).sort(cmp);
+    const next = {};
+    for (const s of nextPosts) next[s.post] = { seats: s.seats, reserved_woman_seats: s.reserved, candidates: s.candidates, short: s.short, women_short: s.womenShort };
+    return { valid: true, elected, next_round: nextRound, next_posts: next };
+  }
+
+  // ------------------------------------------------------------------ the check `winners` (PROTOCOL.md section 9)
+  function same(a, b) {  // JSON values equal, objects whatever their key order
+    if (Array.isArray(a) || Array.isArray(b)) return Array.isArray(a) && Array.isArray(b) && a.length === b.length && a.every((x, i) => same(x, b[i]));
+    if (isObj(a) || isObj(b)) {
+      if (!isObj(a) || !isObj(b)) return false;
+      const ka = Object.keys(a), kb = Object.keys(b);
+      return ka.length === kb.length && ka.every((k) => has(b, k) && same(a[k], b[k]));
+    }
+    return a === b;
+  }
+  const NAMING = new Set(["person", "persons", "candidates", "replaced", "elected"]);
+  function resultPersons(result) {  // everyone the published result names (section 14.8)
+    const found = new Set();
+    const walk = (v, naming) => {
+      if (isObj(v)) { for (const [k, inner] of Object.entries(v)) if (k !== "votes" && k !== "not_elected") walk(inner, NAMING.has(k)); }
+      else if (Array.isArray(v)) for (const x of v) walk(x, naming);
+      else if (naming && typeof v === "string") found.add(v);
+    };
+    walk(result || {}, false);
+    return found;
+  }
+  function writeInProblems(ti, rawRulebook, totals) {
+    const min = rulebook(rawRulebook).write_in_public_min;
+    const listed = new Map();
+    for (const c of ti.candidates || []) { if (!listed.has(c.post)) listed.set(c.post, new Set()); listed.get(c.post).add(c.person); }
+    const keep = resultPersons(totals.result);
+    const out = [];
+    for (const post of Object.keys(totals.posts).sort(cmp)) {
+      const row = totals.posts[post];
+      for (const pid of Object.keys(row).sort(cmp)) {
+        if (pid === OTHER || (listed.get(post) || new Set()).has(pid)) continue;
+        if (row[pid] < min && !keep.has(pid)) out.push(`${post}: write-in ${pid} named with ${row[pid]} votes, under ${min}`);
+      }
+    }
+    return out;
+  }
+
+  /* b: {tallyInput, rulebook, totals, events: the round's result_published events}. */
+  function winnersProblems(b) {
+    const mine = decide(b.tallyInput, b.rulebook, b.totals);
+    const t = b.totals.result;
+    const problems = [];
+    const nonEmpty = (m) => Object.fromEntries(Object.entries(m).filter(([, v]) => v.length).map(([k, v]) => [k, [...v].sort(cmp)]));
+    const published = nonEmpty(t.elected);
+    if (!same(nonEmpty(mine.elected), published) && (Object.keys(published).length || b.events.length)) {
+      problems.push(`the rules elect ${JSON.stringify(mine.elected)}, totals.json says ${JSON.stringify(t.elected)}`);
+    }
+    for (const f of ["valid", "next_round", "next_posts"]) {
+      if (has(t, f) && !same(t[f], mine[f])) problems.push(`the rules give ${f} ${JSON.stringify(mine[f])}, totals.json ${JSON.stringify(t[f])}`);
+    }
+    for (const ev of b.events) {
+      const posts = isObj(ev.payload.posts) ? ev.payload.posts : {};
+      const theirs = {};
+      for (const [k, v] of Object.entries(posts)) theirs[k] = [...(isObj(v) && Array.isArray(v.elected) ? v.elected : [])].sort(cmp);
+      if (!same(theirs, mine.elected)) problems.push(`the rules' winners differ from event ${ev.seq}`);
+      if (ev.payload.next_round !== mine.next_round || ev.payload.valid !== mine.valid) problems.push(`the rules' next round (${mine.next_round}) differs from event ${ev.seq}`);
+    }
+    problems.push(...writeInProblems(b.tallyInput, b.rulebook, b.totals));
+    const who = Object.keys(mine.elected).sort(cmp).map((k) => `${k}: ${mine.elected[k].join(", ") || "none"}`).join("; ");
+    return [problems, `the rules decide again from the published counts: ${who}; next ${mine.next_round}`];
+  }
+
+  root.JuxuanRules = { decide, winnersProblems, RulesError };
+  if (typeof module !== "undefined") module.exports = root.JuxuanRules;
+})(typeof globalThis !== "undefined" ? globalThis : this);
