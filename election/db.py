@@ -9,6 +9,8 @@ do the work.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any, cast
 
 from sqlalchemy import CursorResult, Engine, Result, create_engine, event
@@ -94,6 +96,20 @@ def begin_write(db: Session) -> None:
     if db.in_transaction():
         db.commit()
     db.connection(execution_options={SQLITE_BEGIN: "IMMEDIATE"})
+
+
+@contextmanager
+def own_transaction(db: Session) -> Iterator[None]:
+    """The polling day's per-paper acts, each its own transaction (DECISIONS.md): the write
+    lock up front (`begin_write`), committed at the end of the block, or rolled back and the
+    refusal (or error) raised again, so a refused paper leaves nothing behind."""
+    begin_write(db)
+    try:
+        yield
+        db.commit()
+    except Exception:
+        db.rollback()
+        raise
 
 
 def rows_changed(result: Result[Any]) -> int:

@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import logging
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from ..db import begin_write
 from ..errors import UserError
 from ..models import ROLES, STREET_ROLES, AccountChange, Community, User
-from .service import create_user, end_sessions, hash_password, password_problems
+from .service import create_user, end_sessions, password_problems, store_password
 
 log = logging.getLogger("election.accounts")
 
@@ -126,11 +126,7 @@ def reset_password(db: Session, admin: User, user: User, password: str, again: s
         problems.append("两次输入的新密码不一致")
     if problems:
         raise UserError(*problems)
-    digest = hash_password(password)
-    begin_write(db)
-    db.execute(update(User).where(User.id == user.id).values(password_hash=digest)
-               .execution_options(synchronize_session=False))
-    end_sessions(db, user.id)
+    store_password(db, user, password)
     _record(db, admin, user, "accounts.password_reset", "由街道管理员重置")
 
 

@@ -168,12 +168,18 @@ def change_password(db: Session, user: User, current: str, new: str) -> None:
         problems.append("新密码不能与当前密码相同")
     if problems:
         raise UserError(*problems)
-    digest = hash_password(new)
+    store_password(db, user, new)
+    db.refresh(user)
+
+
+def store_password(db: Session, user: User, password: str) -> None:
+    """Store ``password`` (already checked) as the user's and end every session of the user.
+    Hashed before the write lock is taken: argon2 is slow on purpose."""
+    digest = hash_password(password)
     begin_write(db)
     db.execute(update(User).where(User.id == user.id).values(password_hash=digest)
                .execution_options(synchronize_session=False))
     end_sessions(db, user.id)
-    db.refresh(user)
 
 
 def can_see(user: User, community: Community) -> bool:

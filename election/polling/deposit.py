@@ -18,7 +18,7 @@ from datetime import datetime
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from ..db import begin_write, rows_changed
+from ..db import own_transaction, rows_changed
 from ..errors import UserError
 from ..models import AuditCode, Election, PollingStation, Receipt, SpoilRecord, utcnow
 from ..protocol import codes
@@ -26,7 +26,7 @@ from ..protocol.chain import hour_stamp
 from ..settings import box_of
 from .handout import hand_out, refuse_not_handed_here
 from .stations import station_of
-from .stubs import STATE_ZH, claim_receipt, of_current_round, receipt_of, refuse_used
+from .stubs import STATE_ZH, claim_receipt, printed_stub_of, receipt_of, refuse_used
 
 
 def _claim_audit(db: Session, row: AuditCode) -> None:
@@ -57,20 +57,13 @@ def _claim(db: Session, row: Receipt, *conditions, **values) -> None:
 def deposit(db: Session, election: Election, box_id: int, scanned: str, moment: datetime | None = None) -> DepositResult:
     """Record the scanned stub's R under the box with the hour: only a stub of a paper
     handed out at this box's station (the pool). Commits."""
-    begin_write(db)
-    try:
+    with own_transaction(db):
         box = box_of(db, election, box_id)
-        row = receipt_of(db, election, scanned)
-        refuse_used(row)
-        of_current_round(db, election, row)
+        row = printed_stub_of(db, election, scanned)
         refuse_not_handed_here(db, row, box.station_id)
         hour = hour_stamp(moment or utcnow())
         _claim(db, row, Receipt.handed_station_id == box.station_id,
                state="deposited", box_id=box.id, deposited_hour=hour)
-        db.commit()
-    except Exception:
-        db.rollback()
-        raise
     return DepositResult(box.label, hour)
 
 
@@ -134,12 +127,9 @@ def spoil(db: Session, election: Election, station_id: int, stub: str, body: str
     """写错换票: void the spoiled paper's stub (R) and body (A); count a spoil at the station.
     The voter's Issuance stays; the desk hands over a new paper (which the spoil lets the
     station hand out: polling.handout). Only a paper handed out at this station. Commits."""
-    begin_write(db)
-    try:
+    with own_transaction(db):
         station = station_of(db, election, station_id)
-        r = receipt_of(db, election, stub)
-        refuse_used(r)
-        of_current_round(db, election, r)
+        r = printed_stub_of(db, election, stub)
         if r.handed_station_id != station.id:
             raise UserError(f"拒绝：此选票没有在{station.name}发出，不能在本站按写错换票作废！")
         a = _audit(db, election, body, r.round_number)
@@ -147,10 +137,6 @@ def spoil(db: Session, election: Election, station_id: int, stub: str, body: str
         _claim_audit(db, a)
         db.add(SpoilRecord(election_id=election.id, round_number=r.round_number, station_id=station.id,
                            hour=hour_stamp(moment or utcnow())))
-        db.commit()
-    except Exception:
-        db.rollback()
-        raise
 
 
 def spoiled_by_hour(db: Session, election: Election, round_number: int) -> list[tuple[str, str, int]]:
@@ -167,20 +153,13 @@ def spoiled_by_hour(db: Session, election: Election, round_number: int) -> list[
 def void_unused(db: Session, election: Election, stub: str, body: str) -> None:
     """At close: an unused paper's stub and body are scanned and voided — never one handed
     out at a desk (a paper a voter took is theirs to deposit or to spoil). Commits."""
-    begin_write(db)
-    try:
-        r = receipt_of(db, election, stub)
-        refuse_used(r)
-        of_current_round(db, election, r)
+    with own_transaction(db):
+        r = printed_stub_of(db, election, stub)
         if r.handed_station_id is not None:
             raise UserError("拒绝：此选票已在发票台发出，不是未使用的选票；写错的选票请按写错换票作废！")
         a = _audit(db, election, body, r.round_number)
         _claim(db, r, Receipt.handed_station_id.is_(None), state="unused")
         _claim_audit(db, a)
-        db.commit()
-    except Exception:
-        db.rollback()
-        raise
 
 
 def receipt_state(db: Session, election: Election, scanned: str) -> str:

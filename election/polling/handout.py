@@ -20,12 +20,12 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ..db import begin_write, is_sqlite
+from ..db import is_sqlite, own_transaction
 from ..errors import UserError
 from ..models import Election, Issuance, PollingStation, Receipt, SpoilRecord
 from .close import papers_per_voter
 from .stations import station_of
-from .stubs import claim_receipt, of_current_round, receipt_of, refuse_used
+from .stubs import claim_receipt, printed_stub_of, refuse_used
 
 
 @dataclass
@@ -56,14 +56,11 @@ def hand_out(db: Session, election: Election, station_id: int, scanned: str) -> 
     out already (here or elsewhere), and one more than the station's check-ins call for.
     Two desks of a station handing out at once are serialised on the station's row
     (PostgreSQL) or the write lock (SQLite), so the allowance holds under races."""
-    begin_write(db)
-    try:
+    with own_transaction(db):
         station = station_of(db, election, station_id)
         if not is_sqlite(db):
             db.execute(select(PollingStation.id).where(PollingStation.id == station.id).with_for_update())
-        row = receipt_of(db, election, scanned)
-        refuse_used(row)
-        of_current_round(db, election, row)
+        row = printed_stub_of(db, election, scanned)
         _refuse_handed(db, row, station)
         handed, allowed = allowance(db, election, station, row.round_number)
         if handed >= allowed:
@@ -74,10 +71,6 @@ def hand_out(db: Session, election: Election, station_id: int, scanned: str) -> 
             refuse_used(row)
             _refuse_handed(db, row, station)
             raise UserError("拒绝：此存根刚被另一处扫描，不能再发出！")
-        db.commit()
-    except Exception:
-        db.rollback()
-        raise
     return HandOutResult(station.name, handed + 1, allowed)
 
 

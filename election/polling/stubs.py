@@ -61,3 +61,12 @@ def of_current_round(db: Session, election: Election, row: Receipt) -> None:
     if row.round_number != number:
         raise UserError(f"拒绝：此存根是第 {row.round_number} 轮的选票，现在进行的是第 {number} 轮投票，不得投入或作废！")
     check_open(db, election, number, known=current)
+
+
+def printed_stub_of(db: Session, election: Election, scanned: str) -> Receipt:
+    """The stub a scan names, refused unless it is still printed and of the round being
+    voted: what every hand-out, deposit, spoil and void checks first."""
+    row = receipt_of(db, election, scanned)
+    refuse_used(row)
+    of_current_round(db, election, row)
+    return row

@@ -4,7 +4,7 @@ apart by 居民小组, birth year and the last characters of the ID number.
 """
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from ..errors import UserError
@@ -23,6 +23,23 @@ def describe(person: Resident) -> str:
     return f"{person.name}（{'，'.join(parts)}）"
 
 
+def _by_number_or_name(db: Session, people: Select, typed: str, role: str, *, off_list: str, kind: str,
+                       several_hint: str) -> Resident | None:
+    """The one person of ``people`` whose voter number or name is ``typed``; None when neither
+    matches (the caller then tries a card scan). An unknown number, or several people of one
+    name (listed, to be told apart), is refused."""
+    if typed.isdigit() and len(typed) <= 9:
+        found = db.scalar(people.where(Resident.voter_number == int(typed)))
+        if found is None:
+            raise UserError(f"{role}：选民编号 {typed} {off_list}")
+        return found
+    named = list(db.scalars(people.where(Resident.name == typed).order_by(Resident.voter_number, Resident.id)))
+    if len(named) > 1:
+        listed = "；".join(describe(p) for p in named[:MAX_SHOWN])
+        raise UserError(f"{role}“{typed}”有 {len(named)} 位同名{kind}：{listed}。{several_hint}")
+    return named[0] if named else None
+
+
 def resolve_voter(db: Session, election: Election, text: str, role: str = "选民") -> Resident:
     """The one registered voter ``text`` names (number, name or card scan), or a UserError that
     says what was typed and, for several people of one name, how to tell them apart."""
@@ -30,17 +47,10 @@ def resolve_voter(db: Session, election: Election, text: str, role: str = "选�
     if not typed:
         raise UserError(f"请填写{role}的选民编号或姓名，或扫描其选民证")
     voters = voters_query(election)
-    if typed.isdigit() and len(typed) <= 9:
-        found = db.scalar(voters.where(Resident.voter_number == int(typed)))
-        if found is None:
-            raise UserError(f"{role}：选民编号 {typed} 不在本次选举的选民名单中")
+    found = _by_number_or_name(db, voters, typed, role, off_list="不在本次选举的选民名单中", kind="选民",
+                               several_hint="请改填其选民编号")
+    if found is not None:
         return found
-    named = list(db.scalars(voters.where(Resident.name == typed).order_by(Resident.voter_number, Resident.id)))
-    if len(named) == 1:
-        return named[0]
-    if len(named) > 1:
-        listed = "；".join(describe(p) for p in named[:MAX_SHOWN])
-        raise UserError(f"{role}“{typed}”有 {len(named)} 位同名选民：{listed}。请改填其选民编号")
     card = find_voter_by_card(db, election, typed)
     if card is not None and card.id in set(db.scalars(voters.with_only_columns(Resident.id).where(Resident.id == card.id))):
         return card
@@ -57,19 +67,11 @@ def resolve_resident(db: Session, election: Election, text: str, role: str = "�
     typed = " ".join(text.split())
     if not typed:
         raise UserError(f"请填写{role}的选民编号或姓名")
-    everyone = select(Resident).where(Resident.election_id == election.id)
-    if typed.isdigit() and len(typed) <= 9:
-        found = db.scalar(everyone.where(Resident.voter_number == int(typed)))
-        if found is None:
-            raise UserError(f"{role}：选民编号 {typed} 不在本次选举的名册中；不是选民的居民请填写姓名")
+    found = _by_number_or_name(db, select(Resident).where(Resident.election_id == election.id), typed, role,
+                               off_list="不在本次选举的名册中；不是选民的居民请填写姓名", kind="居民",
+                               several_hint="请改填其选民编号，或在申诉内容中写明是哪一位")
+    if found is not None:
         return found
-    named = list(db.scalars(everyone.where(Resident.name == typed).order_by(Resident.voter_number, Resident.id)))
-    if len(named) == 1:
-        return named[0]
-    if len(named) > 1:
-        listed = "；".join(describe(p) for p in named[:MAX_SHOWN])
-        raise UserError(f"{role}“{typed}”有 {len(named)} 位同名居民：{listed}。请改填其选民编号，"
-                        f"或在申诉内容中写明是哪一位")
     card = find_voter_by_card(db, election, typed)
     if card is not None:
         return card
