@@ -35,7 +35,7 @@ from __future__ import annotations
 import io
 import math
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
 import cv2
@@ -473,16 +473,27 @@ def read_front(image: Image, layout: MarkMap, t: Thresholds = DEFAULT) -> FrontR
     A paper fed upside down is read turned round: its four squares fit either way up, so the
     box borders decide which way is right (one way fails them); a page failing both ways is
     rejected with the first reason."""
-    if (layout.approve_mark, layout.oppose_mark) != ("○", "×"):
-        raise ValueError(f"扫描计票只识别“○”和“×”，此版选票要求划“{layout.approve_mark}”和“{layout.oppose_mark}”：请人工录入")
+    if layout.oppose_mark != "×" or layout.approve_mark not in ("○", "√"):
+        raise ValueError(f"扫描计票只识别“○”“√”和“×”，此版选票要求划“{layout.approve_mark}”和“{layout.oppose_mark}”：请人工录入")
     try:
-        return _read_front(image, layout, t)
+        reading = _read_front(image, layout, t)
     except PageRejected as error:
         try:
             turned = _read_front(np.ascontiguousarray(cv2.rotate(image, cv2.ROTATE_180)), layout, t)
         except PageRejected:
             raise error from None
-        return FrontReading(turned.boxes, turned.homography, turned=True)
+        reading = FrontReading(turned.boxes, turned.homography, turned=True)
+    return _tick_paper(reading) if layout.approve_mark == "√" else reading
+
+
+def _tick_paper(reading: FrontReading) -> FrontReading:
+    """A paper whose rulebook makes √ the approve mark (mark_approve "√", as Chinese vendors'
+    papers do). The classifier knows ○ and × and only that a tick is neither (the deck's ticks
+    are all unsure, none ×): so on such a paper × and blank are read, and every other mark —
+    a √, and a ○ the paper gives no meaning — is unsure, for people. A √ is never taken for
+    赞成 by the machine, and never for blank or ×."""
+    boxes = tuple(replace(b, reading=Reading.UNSURE) if b.reading is Reading.APPROVE else b for b in reading.boxes)
+    return FrontReading(boxes, reading.homography, reading.turned)
 
 
 def _read_front(image: Image, layout: MarkMap, t: Thresholds) -> FrontReading:

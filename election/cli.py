@@ -218,7 +218,11 @@ def scan_group() -> None:
 @click.option("--round", "round_number", required=True, type=int, help="轮次 / round number")
 @click.option("--box", "box_id", type=int, default=None, help="票箱编号（记入时必填） / ballot box id (to record)")
 @click.option("--approve-as", "scrutineer", default="", help="确认本批的监票人 / the scrutineer approving the batch")
-def scan_count_cmd(folder: str, election_id: int, round_number: int, box_id: int | None, scrutineer: str) -> None:
+@click.option("--to-pages", "reader", default="",
+              help="以此用户名把本批存为扫描批次，交网页确认和人工认定（须指定 --box） / keep the batch for the web pages, "
+                   "read by this user (needs --box)")
+def scan_count_cmd(folder: str, election_id: int, round_number: int, box_id: int | None, scrutineer: str,
+                   reader: str) -> None:
     from collections.abc import Iterator
     from pathlib import Path
 
@@ -232,6 +236,8 @@ def scan_count_cmd(folder: str, election_id: int, round_number: int, box_id: int
 
     if scrutineer and box_id is None:
         fail(UserError("记入计票记录须指定票箱（--box）"))
+    if reader and (box_id is None or scrutineer):
+        fail(UserError("--to-pages 须指定票箱（--box），且不与 --approve-as 同用：本批在网页上由监票员确认"))
     files = sorted(p for p in Path(folder).iterdir() if p.suffix.lower() in (".pdf", ".tif", ".tiff", ".png", ".jpg", ".jpeg"))
     if not files:
         fail(UserError(f"文件夹 {folder} 中没有扫描件（PDF、TIFF、PNG、JPEG）"))
@@ -256,6 +262,20 @@ def scan_count_cmd(folder: str, election_id: int, round_number: int, box_id: int
         election = db.get(Election, election_id)
         if election is None:
             fail(UserError(f"选举编号 {election_id} 不存在"))
+        if reader and box_id is not None:
+            from .counting.scan_batches import batch_view, read_batch
+
+            try:
+                batch = read_batch(db, election, round_number, box_id, pages(), Path(folder).name, reader, progress)
+                db.commit()
+            except UserError as error:
+                db.rollback()
+                fail(error)
+            view = batch_view(db, election, batch.id)
+            click.echo(f"扫描批次 {batch.id}：确定 {view.states.get('confident', 0)} 张，需人工 {view.states.get('to_people', 0)} 张，"
+                       f"搁置 {view.states.get('set_aside', 0)} 张；请在网页“扫描计票”确认 / batch {batch.id} kept: "
+                       f"/elections/{election.id}/scan/batches/{batch.id}")
+            return
         try:
             proposals = interpret(db, election, round_number, pages(), progress)
         except UserError as error:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -15,6 +15,7 @@ from wtforms import StringField
 from wtforms.validators import DataRequired
 
 from ..audit import service
+from ..counting import scan_batches
 from ..counting.service import ballot_of
 from ..counting.tables import bundle_round
 from ..errors import UserError
@@ -91,7 +92,8 @@ def overview(election: Election):
                            records_per_box=service.box_paper_counts(db, election, number),
                            status_zh=service.STATUS_ZH,
                            has_bundle=auditor_bundle_path(current_app.instance_path, election, number).exists(),
-                           office_key=_registered(db, election))
+                           office_key=_registered(db, election),
+                           scanned=scan_batches.scanned_papers(db, election, [d.d_hash for d in draws if d.d_hash]))
 
 
 def _registered(db: Session, election: Election) -> str:
@@ -169,6 +171,39 @@ def draw(election: Election, index: int):
         form = DrawForm()
     return render_template("audit/draw.html", election=election, audit=audit, draw=row, form=form,
                            ballot=ballot_of(db, election, audit.round_number), number=number)
+
+
+def _drawn(election: Election, index: int):
+    """The entered draw ``index`` of the round's audit and the kept image of its paper (404 without)."""
+    db = get_db()
+    number = _round(election)
+    audit = service.current_audit(db, election, number)
+    row = next((d for d in service.draws_of(db, audit) if d.index == index), None) if audit else None
+    image = scan_batches.kept_image(db, election, row.d_hash) if row is not None and row.d_hash else None
+    if row is None or image is None:
+        abort(404)
+    return number, row, image
+
+
+@bp.route("/e/<int:election_id>/draw/<int:index>/scan")
+@roles("auditor")
+def draw_scan(election: Election, index: int):
+    """The kept scan of a drawn paper beside the auditor's reading of the paper in hand: the
+    image the count was read from must show the same paper."""
+    number, row, _image = _drawn(election, index)
+    db = get_db()
+    posts = (row.paper or {}).get("posts", {})
+    return render_template("audit/draw_scan.html", election=election, draw=row, number=number, posts=posts,
+                           ballot=ballot_of(db, election, number), names=scan_batches.names_of(db, [posts]))
+
+
+@bp.route("/e/<int:election_id>/draw/<int:index>/scan.jpg")
+@roles("auditor")
+def draw_scan_image(election: Election, index: int):
+    _number, _row, image = _drawn(election, index)
+    response = Response(image, mimetype="image/jpeg")
+    response.headers["Cache-Control"] = "no-store, private"
+    return response
 
 
 @bp.route("/e/<int:election_id>/conclude", methods=["POST"])

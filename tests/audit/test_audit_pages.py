@@ -39,6 +39,20 @@ def _fields(db, e, entry) -> list[tuple[str, str]]:
     return out
 
 
+def _kept_scan(db, e, d: str) -> None:
+    """The paper D as the scan batches keep it once counted from a scan."""
+    from election.models import BallotBox, ScanBatch, ScanPaper
+
+    box = db.query(BallotBox).filter_by(election_id=e.id).first()
+    batch = ScanBatch(election_id=e.id, round_number=1, box_id=box.id, label="scan.pdf", pages=2, read_by="c",
+                      state="approved", approved_by="s")
+    db.add(batch)
+    db.flush()
+    db.add(ScanPaper(election_id=e.id, token="ab" * 16, batch_id=batch.id, pages="1-2", d_hash=d, state="recorded",
+                     reasons=[], boxes=[], image=b"\xff\xd8kept"))
+    db.commit()
+
+
 def test_audit_countersign_and_auditor_bundle(app, db, world):
     sim = simulated(db, world)
     e = sim.election
@@ -76,6 +90,17 @@ def test_audit_countersign_and_auditor_bundle(app, db, world):
     db.rollback()  # end the test session's read snapshot
     first = service.draws_of(db, audit)[0]
     assert first.d_hash == d and first.paper["posts"]["jwh_zhuren"]["approve"] == entry["posts"]["jwh_zhuren"]["approve"]
+    # Issue 21: a paper counted from a scan shows its kept image beside the auditor's reading;
+    # one counted by hand has none to show.
+    assert "对照扫描图像" not in client.get(url).get_data(as_text=True)
+    assert client.get(f"{durl}/scan").status_code == 404
+    _kept_scan(db, e, d)
+    page = client.get(url).get_data(as_text=True)
+    assert f'href="/audit/e/{e.id}/draw/{first.index}/scan' in page
+    page = client.get(f"{durl}/scan").get_data(as_text=True)
+    assert 'id="draw-image"' in page and "居民委员会主任" in page
+    image = client.get(f"{durl}/scan.jpg")
+    assert image.status_code == 200 and image.data == b"\xff\xd8kept" and "no-store" in image.headers["Cache-Control"]
     _enter_all(db, e, audit)
     db.commit()
     res = client.post(f"/audit/e/{e.id}/conclude", data={"csrf_token": csrf_token(client, url)}, follow_redirects=True)

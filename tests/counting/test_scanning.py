@@ -132,3 +132,31 @@ def test_command_line_counts_a_folder_and_records_when_approved(app, db, scanned
     assert result.exit_code == 0 and "已记入 2 张" in result.output, result.output
     db.rollback()  # a new transaction sees what the command committed
     assert len(list(db.scalars(select(AuditCode).where(AuditCode.state == "counted")))) == 2
+
+
+def test_command_line_keeps_a_folder_for_the_pages(app, db, scanned, tmp_path):
+    """`--to-pages`: the folder becomes a batch for the web pages (approval, adjudication);
+    nothing is recorded."""
+    import cv2
+
+    from election.cli import main
+    from election.counting import mixing
+    from election.models import ScanPaper
+
+    election, built, _plans, pages = scanned
+    for i, page in enumerate(pages):
+        cv2.imwrite(str(tmp_path / f"scan-{i:03d}.png"), page)
+    runner = app.test_cli_runner()
+    args = ["scan", "count", "--election", str(election.id), "--round", "1", str(tmp_path), "--to-pages", "a_counter"]
+    result = runner.invoke(main, args)
+    assert result.exit_code == 1 and "--box" in result.output
+    box = str(built.boxes[0].id)
+    result = runner.invoke(main, [*args, "--box", box])
+    assert result.exit_code == 1 and "尚未确认已混合" in result.output
+    mixing.confirm_mixed(db, election, 1, built.boxes[0].id, "监票人甲、乙", "a_scrutineer")
+    db.commit()
+    result = runner.invoke(main, [*args, "--box", box])
+    assert result.exit_code == 0 and "确定 2 张，需人工 3 张，搁置 0 张" in result.output, result.output
+    db.rollback()
+    assert sorted(p.state for p in db.scalars(select(ScanPaper))) == ["confident"] * 2 + ["to_people"] * 3
+    assert db.scalar(select(AuditCode).where(AuditCode.state == "counted")) is None

@@ -128,11 +128,31 @@ def test_written_in_name_is_flagged() -> None:
     assert reading.unsure
 
 
-def test_other_marks_than_circle_and_cross_are_not_read() -> None:
+def test_on_a_tick_paper_a_tick_goes_to_people_and_cross_and_blank_are_read() -> None:
+    """Issue 21: vendors' papers use √. Where the rulebook makes √ the approve mark
+    (mark_approve), the reader flags every √ (and a ○, which that paper gives no meaning) as
+    unsure; × and blank are read. Never a √ silently read as 赞成, 反对 or blank."""
+    from tests.scanning.deck import draw_mark, rasterise
+
     spec = replace(A4_SPEC, approve_mark="√")
-    pages = load_pages(_printed(spec, "JXA:" + "0" * 26), dpi=100)
+    layout = mark_map(spec)
+    rng = random.Random(8)
+    styles = ["tick", "cross", "circle", "blank", "tick", "light_cross", "erased"]
+    front = rasterise(_printed(spec, "JXA:" + "0" * 26), 0, 150)
+    boxes = [*layout.posts[0].candidates, *layout.posts[1].candidates]
+    for style, mark in zip(styles, boxes, strict=False):
+        if style != "blank":
+            draw_mark(front, rng, style, mark.box, layout.height, 150)
+    reading = read_front(scan_effects(front, rng, max_degrees=3), layout)
+    got = [b.reading.value for b in reading.boxes if b.box.name is not None][:len(styles)]
+    assert got == ["unsure", "oppose", "unsure", "blank", "unsure", "oppose", "blank"]
+    # The same ticks on a ○ paper: unsure too (the paper gives √ no meaning).
+    plain = rasterise(_printed(A4_SPEC, "JXA:" + "0" * 26), 0, 150)
+    draw_mark(plain, rng, "tick", mark_map(A4_SPEC).posts[0].candidates[0].box, layout.height, 150)
+    assert read_front(scan_effects(plain, rng, max_degrees=3), mark_map(A4_SPEC)).boxes[0].reading is Reading.UNSURE
+    # A paper asking for other marks still is not read.
     with pytest.raises(ValueError, match="只识别"):
-        read_front(pages[0], mark_map(spec))
+        read_front(front, replace(layout, oppose_mark="✕"))
 
 
 def test_bench_reads_every_paper_it_times() -> None:
