@@ -42,7 +42,7 @@ def _rulebook(rng: random.Random) -> dict[str, Any]:
         changes["vacancy_min_members"] = rng.choice([2, 4])
     if rng.random() < 0.15:
         changes["woman_member_required"] = False
-    if rng.random() < 0.15:
+    if rng.random() < 0.25:
         changes["jwh_size_max"] = rng.choice([3, 5, 7])
         changes["jwh_size_min"] = 3
     if rng.random() < 0.15:
@@ -64,12 +64,20 @@ def scenario(rng: random.Random) -> dict[str, Any]:
     returned = rng.randint(registered // 2 - 1, registered + 1) if rng.random() < 0.9 else rng.randint(0, registered)
     issued = returned + rng.choice([0, 0, 0, 1, 3]) if rng.random() < 0.95 else returned - 1
     posts, candidates, votes, counts = [], [], {}, {}
-    people = [f"p{i}" for i in range(1, 15)]
-    sex = {p: rng.choice(["男", "女", "女", "F", ""]) for p in people}
+    # A crowded scenario now and then: few people, many relations, votes from two values, so
+    # relatives tied with each other, moot and real ties for reserved seats, the woman member
+    # replacing the lowest (or not, for a relative) and the legal size limit all come up.
+    crowded = rng.random() < 0.3
+    people = [f"p{i}" for i in range(1, 7 if crowded else 15)]
+    # Sometimes no woman stands at all (the woman member's seat, nominations still needed).
+    sexes = ["男"] if rng.random() < 0.2 else ["男", "女", "女", "F", ""]
+    sex = {p: rng.choice(sexes) for p in people}
     pool = list(people)
     for key, body, title, rank in chosen:
         seats = rng.choice([1, 1, 2, 3]) if title == "委员" else 1
         reserved = rng.choice([0, 0, 1]) if title == "委员" and rng.random() < 0.4 else 0
+        if crowded and title == "委员" and seats > 1 and rng.random() < 0.5:
+            reserved = 1
         posts.append({"key": key, "body": body, "title": title, "seats": seats, "rank": rank,
                       "threshold": rng.choice(["majority", "majority", "plurality"]), "reserved_woman_seats": min(reserved, seats)})
         listed = rng.sample(pool, min(len(pool), seats + rng.randint(0, 3)))
@@ -79,7 +87,10 @@ def scenario(rng: random.Random) -> dict[str, Any]:
         row = {}
         for pid in listed + ([pid for pid in pool if pid not in listed and rng.random() < 0.3]):
             # Narrow ranges: equal votes, votes at the threshold and zero votes are frequent.
-            row[pid] = rng.choice([0, hi // 2, hi // 2 + 1, hi // 3, hi // 3 + 1, hi]) if rng.random() < 0.5 else rng.randint(0, hi)
+            if crowded:
+                row[pid] = rng.choice([hi // 2 + 1, hi // 2 + 1, hi, 0])
+            else:
+                row[pid] = rng.choice([0, hi // 2, hi // 2 + 1, hi // 3, hi // 3 + 1, hi]) if rng.random() < 0.5 else rng.randint(0, hi)
         if rng.random() < 0.3:
             row["w1"] = rng.randint(1, 12)
         if rng.random() < 0.2:
@@ -87,7 +98,7 @@ def scenario(rng: random.Random) -> dict[str, Any]:
         votes[key] = row
         counts[key] = {"overvoted": rng.choice([0, 0, 1]), "unreadable": 0, "opposed": {}}
     relations = []
-    for _ in range(rng.choice([0, 0, 1, 2, 3])):
+    for _ in range(rng.choice([2, 3, 4]) if crowded else rng.choice([0, 0, 1, 2, 3])):
         a, b = rng.sample(people, 2)
         relations.append([a, b] if rng.random() < 0.8 else [a, b, "extended"])
     prior = []
@@ -106,7 +117,7 @@ def scenario(rng: random.Random) -> dict[str, Any]:
                           "prior_elected": prior, "held": held}
     if "w1" in json.dumps(votes) and rng.random() < 0.7:
         ti["write_ins"] = [{"person": "w1", "name": "写入者", "sex": rng.choice(["女", "男"])}]
-    if rng.random() < 0.1:
+    if rng.random() < 0.25:
         ti["woman_decision"] = rng.choice(["replace_lowest", "accept_without"])
     bodies = sorted({p["body"] for p in posts})
     if len(bodies) == 2 and rng.random() < 0.15:  # separate papers per body

@@ -158,7 +158,7 @@ def test_rules_engines_agree_on_random_scenarios(tmp_path: Path) -> None:
     and refuses the same inputs."""
     from tests.protocol.tally_cases import cases as tally_cases
 
-    listed = tally_cases(1500)
+    listed = tally_cases(2000)
     outcomes = {c["python"].get("next_round", "refused") for c in listed}
     assert outcomes == {"new_election", "revote", "runoff", "nomination", "none", "refused"}, outcomes
     (tmp_path / "tally.json").write_text(json.dumps(listed, ensure_ascii=False), "utf-8")
