@@ -163,8 +163,10 @@ def approve_batch(db: Session, election: Election, batch_id: int, actor: str) ->
     """The scrutineer approves the batch's counts: its confident papers are recorded (each
     through record_paper, once only); returns how many. The caller commits."""
     begin_write(db)
-    batch = batch_of(db, election, batch_id)
-    db.refresh(batch)
+    batch = db.scalar(select(ScanBatch).where(ScanBatch.id == batch_id, ScanBatch.election_id == election.id)
+                      .with_for_update().execution_options(populate_existing=True))
+    if batch is None:
+        raise UserError(f"扫描批次 {batch_id} 不属于本次选举")
     if batch.state != "read":
         raise UserError(f"扫描批次 {batch.id} 已由 {batch.approved_by} 确认，不能再次确认")
     check_open(db, election, batch.round_number)
@@ -186,8 +188,15 @@ def approve_batch(db: Session, election: Election, batch_id: int, actor: str) ->
 
 # ---------------------------------------------------------------------- adjudication
 
-def paper_of(db: Session, election: Election, token: str) -> ScanPaper:
-    paper = db.get(ScanPaper, (election.id, token)) if token.isalnum() and len(token) <= 32 else None
+def paper_of(db: Session, election: Election, token: str, *, lock: bool = False) -> ScanPaper:
+    """A scanned paper of the election; with ``lock`` its row is locked and read afresh (two
+    people acting on one paper at once: the second waits and sees the first one's change)."""
+    if not (token.isalnum() and len(token) <= 32):
+        raise UserError("没有这张扫描选票")
+    query = select(ScanPaper).where(ScanPaper.election_id == election.id, ScanPaper.token == token)
+    if lock:
+        query = query.with_for_update().execution_options(populate_existing=True)
+    paper = db.scalar(query)
     if paper is None:
         raise UserError("没有这张扫描选票")
     return paper
@@ -216,8 +225,7 @@ def enter_reading(db: Session, election: Election, token: str, fields: dict[str,
     m-<post>-<candidate>, w-<post>, u-<post>). Nothing is recorded until another person
     approves it. The caller commits."""
     begin_write(db)
-    paper = paper_of(db, election, token)
-    db.refresh(paper)
+    paper = paper_of(db, election, token, lock=True)
     if paper.state != "to_people":
         raise UserError("这张选票不在待人工认定之列（已录入待确认、已计入或已搁置）")
     batch = batch_of(db, election, paper.batch_id)
@@ -245,8 +253,7 @@ def approve_reading(db: Session, election: Election, token: str, actor: str, dec
     post entered as unreadable needs the committee's ``decision`` (the web layer passes it
     from a committee member only), as on the entry page. The caller commits."""
     begin_write(db)
-    paper = paper_of(db, election, token)
-    db.refresh(paper)
+    paper = paper_of(db, election, token, lock=True)
     if paper.state != "entered" or paper.entered is None or paper.d_hash is None:
         raise UserError("这张选票尚未录入认定结果，或已经处理过")
     if paper.entered_by == actor:
@@ -277,8 +284,7 @@ def return_reading(db: Session, election: Election, token: str, actor: str, reas
     if not reason.strip():
         raise UserError("退回须写明理由（字段“退回理由”）")
     begin_write(db)
-    paper = paper_of(db, election, token)
-    db.refresh(paper)
+    paper = paper_of(db, election, token, lock=True)
     if paper.state != "entered":
         raise UserError("这张选票没有待确认的认定结果")
     if paper.entered_by == actor:

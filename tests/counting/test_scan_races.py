@@ -1,0 +1,77 @@
+"""Exactly-once for scanned papers (issue 21): several people entering one paper at once
+leave one entry; several approving it at once record it once; two scrutineers approving one
+batch at once record its papers once. The loser is refused in Chinese, on both databases."""
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+
+from election.counting import mixing
+from election.counting.scan_batches import approve_batch, approve_reading, enter_reading
+from election.counting.service import d_from_scan
+from election.models import AuditCode, Election, ElectionEvent, ScanBatch, ScanPaper
+from tests.conftest import DATA_KEY
+from tests.races import SOAK_TRIALS, SUITE_TRIALS, race
+
+from .builder import build, entry_fields
+
+PEOPLE = 6
+
+
+def _count(db, model, *where) -> int:
+    db.rollback()
+    return db.scalar(select(func.count()).select_from(model).where(*where))
+
+
+def _scan_race(app, db, world, trials: int) -> None:
+    election = world["a"]["election"]
+    b = build(db, election, DATA_KEY, voters=max(12, 2 * trials), papers=2 * trials, boxes=1)
+    box = b.boxes[0]
+    mixing.confirm_mixed(db, election, 1, box.id, "监票人甲、乙", "s")
+    batch = ScanBatch(election_id=election.id, round_number=1, box_id=box.id, label="x", pages=4 * trials, read_by="c")
+    db.add(batch)
+    db.flush()
+    marks = entry_fields(b, {"jwh_zhuren": {0: "1"}})
+    proposed = {"jwh_zhuren": {"approve": [str(b.candidates["jwh_zhuren"][0].resident_id)], "oppose": [],
+                               "write_ins": [], "unreadable": False}}
+    people, sure = [], []
+    for i, scan in enumerate(b.scans):
+        token = f"{i:032x}"
+        state = "to_people" if i < trials else "confident"
+        db.add(ScanPaper(election_id=election.id, token=token, batch_id=batch.id, pages=f"{2 * i + 1}-{2 * i + 2}",
+                         d_hash=d_from_scan(election, scan), state=state, reasons=[], proposed=proposed, boxes=[]))
+        (people if i < trials else sure).append(token)
+    db.commit()
+    sessions = app.extensions["juxuan.sessions"]
+
+    def act(call):
+        def run(s):
+            call(s, s.get(Election, election.id))
+            s.commit()
+            return "ok"
+        return run
+
+    for token in people:
+        outcomes = race(sessions, [act(lambda s, e, n=n, t=token: enter_reading(s, e, t, marks, f"c{n}"))
+                                   for n in range(PEOPLE)])
+        assert outcomes.count("ok") == 1, outcomes
+        assert all(o.startswith("refused: 这张选票不在待人工认定之列") for o in outcomes if o != "ok"), outcomes
+        outcomes = race(sessions, [act(lambda s, e, n=n, t=token: approve_reading(s, e, t, f"s{n}"))
+                                   for n in range(PEOPLE)])
+        assert outcomes.count("ok") == 1, outcomes
+    outcomes = race(sessions, [act(lambda s, e, n=n: approve_batch(s, e, batch.id, f"s{n}")) for n in range(PEOPLE)])
+    assert outcomes.count("ok") == 1, outcomes
+    assert all("不能再次确认" in o for o in outcomes if o != "ok"), outcomes
+    assert _count(db, AuditCode, AuditCode.election_id == election.id, AuditCode.state == "counted") == 2 * trials
+    assert _count(db, ElectionEvent, ElectionEvent.kind == "paper_counted") == 2 * trials
+    assert _count(db, ElectionEvent, ElectionEvent.kind == "scan.paper_entered") == trials
+    assert _count(db, ElectionEvent, ElectionEvent.kind == "scan.batch_approved") == 1
+
+
+def test_scanned_papers_are_recorded_once_under_races(app, db, world):
+    _scan_race(app, db, world, max(2, SUITE_TRIALS // 4))
+
+
+@pytest.mark.soak
+def test_scanned_papers_are_recorded_once_under_races_soak(app, db, world):
+    _scan_race(app, db, world, SOAK_TRIALS // 4)
