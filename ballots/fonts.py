@@ -29,6 +29,8 @@ _NO_GLYPH_NEEDED = frozenset(" \t\r\n\u00a0\u200b\ufeff")
 class _Loaded:
     primary: frozenset[int]
     fallback: frozenset[int]
+    # Every code point either font draws or that needs no glyph: one set test per text.
+    printable: frozenset[int]
 
 
 _lock = threading.Lock()
@@ -45,7 +47,8 @@ def _load() -> _Loaded:
                 font = TTFont(name, str(path))
                 pdfmetrics.registerFont(font)
                 maps[name] = frozenset(font.face.charToGlyph)
-            _loaded = _Loaded(maps[PRIMARY], maps[FALLBACK])
+            _loaded = _Loaded(maps[PRIMARY], maps[FALLBACK],
+                              maps[PRIMARY] | maps[FALLBACK] | frozenset(map(ord, _NO_GLYPH_NEEDED)))
         return _loaded
 
 
@@ -53,6 +56,12 @@ def font_name() -> str:
     """Register the embedded fonts (once per process) and return the primary font's name."""
     _load()
     return PRIMARY
+
+
+def printable(text: str) -> bool:
+    """Whether an embedded font draws every character of ``text`` (missing_glyphs is empty),
+    tested in one pass in C: the roll import asks it of every name and address."""
+    return _load().printable.issuperset(map(ord, text))
 
 
 def missing_glyphs(text: str) -> set[str]:

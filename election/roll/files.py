@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from openpyxl import Workbook
 from python_calamine import CalamineError, CalamineWorkbook
 
 from ..errors import UserError
@@ -52,17 +51,24 @@ def _too_long(filename: str, number: int, column: str, limit: str) -> UserError:
     return UserError(f"文件“{filename}”第{number}行“{column}”：{limit}。整个文件未导入，选民名单未作任何改动。")
 
 
-def _bounded(filename: str, header: list[str], values: Iterable[Iterable[Any]]) -> Iterator[dict[str, Any]]:
+def _bounded(filename: str, header: list[str], values: Iterable[Sequence[Any]]) -> Iterator[dict[str, Any]]:
     """Rows as dicts, each checked against the cell-length limit as it is read."""
+    named = [i for i, h in enumerate(header) if h]
+    keys = [header[i] for i in named]
+    every = len(named) == len(header)
     for number, row in enumerate(values, start=2):
-        out = {}
-        for h, v in zip(header, row):
-            if not h:
-                continue
-            if isinstance(v, str) and len(v) > MAX_CELL_CHARS:
-                raise _too_long(filename, number, h, f"超过 {MAX_CELL_CHARS} 字")
-            out[h] = _cell(v)
-        yield out
+        cells = list(row) if every else [row[i] if i < len(row) else "" for i in named]
+        try:
+            # All text (the usual row): the longest cell and the dict without a Python loop.
+            longest = max(map(len, cells), default=0)
+        except TypeError:  # a number, a date or an empty cell among them
+            longest = max((len(v) for v in cells if isinstance(v, str)), default=0)
+            cells = [_cell(v) for v in cells]
+        if longest > MAX_CELL_CHARS:
+            for h, v in zip(keys, cells):
+                if isinstance(v, str) and len(v) > MAX_CELL_CHARS:
+                    raise _too_long(filename, number, h, f"超过 {MAX_CELL_CHARS} 字")
+        yield dict(zip(keys, cells))
 
 
 def open_table(content: bytes, filename: str) -> Table:
@@ -112,6 +118,8 @@ def read_table(content: bytes, filename: str) -> tuple[list[str], list[dict[str,
 
 def template_xlsx() -> bytes:
     """The import template: the twelve columns, one example row, ID and phone as text."""
+    from openpyxl import Workbook  # only here: a process that imports rolls never loads it
+
     book = Workbook()
     sheet = book.active
     sheet.title = "选民登记"

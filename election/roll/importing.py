@@ -8,18 +8,19 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import Table, insert, select
+from sqlalchemy import Table, func, insert, select
 from sqlalchemy.orm import Session
 
 from .. import clock
-from ..bulk import gc_paused
+from ..bulk import gc_paused, insert_many
 from ..errors import UserError
 from ..ledger.events import record_event
 from ..models import Election, Household, Resident
 from ..pii import PersonalData
 from ..rules import idcard
-from ..rules.roll_rows import RollCheck, RowError, RowWarning, check_rows
+from ..rules.roll_rows import RollCheck, RollRow, RowChecker, RowError, RowWarning
 from ..settings import rulebook_of
+from .files import Table as Upload
 from .files import open_table
 from .glyphs import row_warnings
 from .register import adult_cutoff, flag_double_registrations, judge
@@ -48,129 +49,173 @@ class ImportReport:
 
 def check_file(db: Session, election: Election, pii: PersonalData, content: bytes, filename: str,
                today: date, progress: Callable[[int, int], None] | None = None) -> RollCheck:
-    """Every row checked as it is read (never the whole file as rows in memory);
-    ``progress(rows checked, rows in the file)`` from the first row on."""
+    """Every row checked as it is read; the clean rows kept (small files: the import
+    itself streams, see import_roll). ``progress(rows checked, rows in the file)``."""
     table = open_table(content, filename)
-    existing_hashes = set(db.scalars(select(Resident.id_hash).where(Resident.election_id == election.id)))
-    # check_rows asks about each plain number; the roll holds keyed hashes of them.
-    on_roll = (lambda number: pii.lookup_hash(number) in existing_hashes) if existing_hashes else None
-    report = progress or (lambda _done, _total: None)
-
-    def counted() -> Iterator[dict]:
-        report(0, table.total)
-        done = 0
-        for done, raw in enumerate(table.rows, start=1):
-            yield raw
-            if done % CHUNK == 0:
-                report(done, table.total)
-        if done % CHUNK:
-            report(done, table.total)
-
+    checker = RowChecker(table.header, on_roll=_on_roll(db, election, pii), today=today)
+    if not checker.header_ok:
+        return RollCheck([], checker.errors, checker.warnings)
     with gc_paused():
-        return check_rows(table.header, counted(), on_roll=on_roll, today=today)
+        clean = [row for row in map(checker.check, _counted(table, progress)) if row is not None]
+    return RollCheck(clean, checker.errors, checker.warnings)
 
 
-CHUNK = 500  # residents encrypted and inserted per step (one progress report each)
+CHUNK = 500  # residents checked, encrypted and inserted per step (one progress report each)
+
+
+def _on_roll(db: Session, election: Election, pii: PersonalData) -> Callable[[str], bool] | None:
+    """Whether a plain ID number is already on this election's roll, which holds keyed
+    hashes of them (None when the roll is empty: nothing to ask)."""
+    existing = set(db.scalars(select(Resident.id_hash).where(Resident.election_id == election.id)))
+    return (lambda number: pii.lookup_hash(number) in existing) if existing else None
+
+
+def _counted(table: Upload, progress: Callable[[int, int], None] | None) -> Iterator[dict]:
+    """The table's rows, with ``progress(done, total)`` from the first on and every CHUNK."""
+    report = progress or (lambda _done, _total: None)
+    report(0, table.total)
+    done = 0
+    for done, raw in enumerate(table.rows, start=1):
+        yield raw
+        if done % CHUNK == 0:
+            report(done, table.total)
+    if done % CHUNK:
+        report(done, table.total)
 
 
 def import_roll(db: Session, election: Election, data_key: str, content: bytes, filename: str, actor: str,
                 *, dry_run: bool = False, today: date | None = None,
                 progress: Callable[[int, int], None] | None = None) -> ImportReport:
     """Check the file and, unless `dry_run`, write every resident; raises UserError (with
-    `rows` = every RowError) when any row is wrong, before anything is written.
-    ``progress(done, total)`` out of the file's rows: checked, then written (a dry run
-    reports the checked rows)."""
+    `rows` = every RowError) when any row is wrong, and the database is left as it was.
+
+    One pass over the file, never the whole roll in memory: each row is checked as it is
+    read, and while no row has been wrong, the clean rows are encrypted and inserted
+    CHUNK at a time inside a savepoint; the first wrong row stops the writing (the rest
+    is still checked, so every error is reported) and the savepoint is rolled back.
+    ``progress(done, total)`` out of the file's rows."""
     today = today or clock.today()
-    report_progress = progress or (lambda _done, _total: None)
     if election.roll_frozen_at is not None:
         raise UserError("选民名单已冻结，不能再导入；个别变更请在居民详情页记录决定")
     pii = PersonalData(data_key)
-    # One figure from the first row on: out of the file's rows, the first half is the check,
-    # the second half the writing (a dry run only checks).
-    rows_in_file = [0]
-
-    def on_check(done: int, total: int) -> None:
-        rows_in_file[0] = total
-        report_progress(done if dry_run else done // 2, total)
-
-    check = check_file(db, election, pii, content, filename, today, on_check)
-    if not check.ok:
-        raise UserError(
-            f"文件“{filename}”有{len(check.errors)}处错误，整个文件未导入，选民名单未作任何改动。请改正后重新上传。",
-            rows=check.errors,
-        )
-    if not check.rows:
-        raise UserError(f"文件“{filename}”没有数据行")
-    total = len(check.rows)
-    shown = rows_in_file[0]
-    half = shown // 2
-    report = ImportReport(filename, total, len({r.household_no for r in check.rows}),
-                          warnings=[*check.warnings, *row_warnings(check.rows)], dry_run=dry_run)
-    hashes = [pii.lookup_hash(r.id_number) for r in check.rows]
-    book = rulebook_of(election)
-    # A person is on one roll only (one_roll_only, [V art.13] [P:SZ]): who is on another
-    # current roll waits for the committee; where the rulebook does not say so, nobody waits.
-    flagged = flag_double_registrations(db, election, hashes, today) if not dry_run and book.one_roll_only else set()
-    cutoff = adult_cutoff(election.election_day, book.voter_min_age)
-    judged = []
-    for row, id_hash in zip(check.rows, hashes):
-        category = CATEGORY_CODES[row.category]
-        verdict = judge(election, birth_date=row.birth_date, category=category,
-                        residence_since=row.residence_since, book=book)
-        double = id_hash in flagged
-        # 本社区户籍 are registered; 非户籍常住 wait for their application; a person already on
-        # another roll waits for the committee's decision instead of being registered twice.
-        status = "registered" if category == "hukou" and not double else "pending"
-        report.registered += status == "registered"
-        report.pending += status == "pending"
-        report.flagged += double
-        report.under_age += row.birth_date > cutoff
-        judged.append((row, id_hash, category, status, verdict.eligible, double))
-    if dry_run:
-        return report
-
-    household_ids = dict(db.execute(
-        select(Household.number, Household.id).where(Household.election_id == election.id)
-    ).all())
-    new_households = {}
-    for row in check.rows:
-        if row.household_no not in household_ids and row.household_no not in new_households:
-            new_households[row.household_no] = {
-                "election_id": election.id, "number": row.household_no, "building": row.building,
-                "unit": row.unit, "room": row.room, "group_name": row.group,
-            }
-    if new_households:
-        # Plain executemany: RETURNING over many batches costs quadratic time in SQLAlchemy 2.1.
-        db.execute(insert(_HOUSEHOLD_TABLE), list(new_households.values()))
-        household_ids = dict(db.execute(
-            select(Household.number, Household.id).where(Household.election_id == election.id)
-        ).all())
-    for start in range(0, total, CHUNK):
-        db.execute(insert(_RESIDENT_TABLE), [
-            {
-                "election_id": election.id, "household_id": household_ids[row.household_no], "name": row.name,
-                "sex": row.sex, "birth_date": row.birth_date, "id_cipher": pii.encrypt(row.id_number),
-                "id_hash": id_hash, "id_masked": idcard.mask_id(row.id_number), "phone_cipher": pii.encrypt(row.phone),
-                "phone_masked": idcard.mask_phone(row.phone) if row.phone else "", "group_name": row.group,
-                "category": category, "residence_since": row.residence_since, "notes": row.note, "status": status,
-                "status_basis": "", "eligible": eligible, "double_registration": double,
-            }
-            for row, id_hash, category, status, eligible, double in judged[start:start + CHUNK]
-        ])
-        written = min(start + CHUNK, total)
-        report_progress(half + (shown - half) * written // total, shown)
-    mine = set(hashes)
-    added = [(rid, masked) for rid, masked, id_hash in db.execute(
-        select(Resident.id, Resident.id_masked, Resident.id_hash).where(Resident.election_id == election.id)
-    ) if id_hash in mine]
-    record_event(
-        db, election, "roll.imported",
-        {
-            "file_sha256": hashlib.sha256(content).hexdigest(), "rows": total,
-            "households_added": len(new_households), "registered": report.registered,
-            "pending": report.pending, "double_registration": report.flagged,
-            "added": sorted([rid, masked] for rid, masked in added),
-        },
-        actor, f"导入文件 {filename}",
-    )
+    table = open_table(content, filename)
+    checker = RowChecker(table.header, on_roll=_on_roll(db, election, pii), today=today)
+    refused = f"文件“{filename}”有{{}}处错误，整个文件未导入，选民名单未作任何改动。请改正后重新上传。"
+    if not checker.header_ok:
+        raise UserError(refused.format(len(checker.errors)), rows=checker.errors)
+    report = ImportReport(filename, 0, 0, warnings=list(checker.warnings), dry_run=dry_run)
+    writer = _Writer(db, election, pii, report, today, write=not dry_run)
+    savepoint = None if dry_run else db.begin_nested()
+    try:
+        with gc_paused():
+            batch: list[RollRow] = []
+            for raw in _counted(table, progress):
+                row = checker.check(raw)
+                if row is None or checker.errors:
+                    continue  # a wrong row: nothing more is written, the rest is still checked
+                report.warnings += row_warnings((row,))
+                batch.append(row)
+                if len(batch) == CHUNK:
+                    writer.write(batch)
+                    batch = []
+            if checker.errors:
+                raise UserError(refused.format(len(checker.errors)), rows=checker.errors)
+            writer.write(batch)
+            if not report.rows:
+                raise UserError(f"文件“{filename}”没有数据行")
+            report.households = len(checker.households)
+            if not dry_run:
+                writer.record(content, actor, filename)
+    except BaseException:
+        if savepoint is not None and savepoint.is_active:
+            savepoint.rollback()
+        raise
+    if savepoint is not None:
+        savepoint.commit()
     return report
+
+
+class _Writer:
+    """The rows of an import judged, counted into the report and (unless a dry run)
+    encrypted and inserted, a batch at a time."""
+
+    def __init__(self, db: Session, election: Election, pii: PersonalData, report: ImportReport, today: date,
+                 *, write: bool) -> None:
+        self.db, self.election, self.pii, self.report, self.today, self.write_rows = db, election, pii, report, today, write
+        self.book = rulebook_of(election)
+        self.cutoff = adult_cutoff(election.election_day, self.book.voter_min_age)
+        self.household_ids: dict[str, int] = dict(db.execute(
+            select(Household.number, Household.id).where(Household.election_id == election.id)
+        ).all()) if write else {}
+        self.households_added = 0
+        # Residents of the election before the import: whoever is above it was added now.
+        self.last_before = db.scalar(select(func.max(Resident.id)).where(Resident.election_id == election.id)) or 0
+
+    def write(self, rows: list[RollRow]) -> None:
+        if not rows:
+            return
+        db, election, pii, report = self.db, self.election, self.pii, self.report
+        hashes = [pii.lookup_hash(r.id_number) for r in rows]
+        # A person is on one roll only (one_roll_only, [V art.13] [P:SZ]): who is on another
+        # current roll waits for the committee; where the rulebook does not say so, nobody waits.
+        flagged = (flag_double_registrations(db, election, hashes, self.today)
+                   if self.write_rows and self.book.one_roll_only else set())
+        report.rows += len(rows)
+        values = []
+        for row, id_hash in zip(rows, hashes):
+            category = CATEGORY_CODES[row.category]
+            eligible = judge(election, birth_date=row.birth_date, category=category,
+                             residence_since=row.residence_since, book=self.book).eligible
+            double = id_hash in flagged
+            # 本社区户籍 are registered; 非户籍常住 wait for their application; a person already on
+            # another roll waits for the committee's decision instead of being registered twice.
+            status = "registered" if category == "hukou" and not double else "pending"
+            report.registered += status == "registered"
+            report.pending += status == "pending"
+            report.flagged += double
+            report.under_age += row.birth_date > self.cutoff
+            if self.write_rows:
+                values.append({
+                    "election_id": election.id, "name": row.name,
+                    "sex": row.sex, "birth_date": row.birth_date, "id_cipher": pii.encrypt(row.id_number),
+                    "id_hash": id_hash, "id_masked": idcard.mask_id(row.id_number),
+                    "phone_cipher": pii.encrypt(row.phone),
+                    "phone_masked": idcard.mask_phone(row.phone) if row.phone else "", "group_name": row.group,
+                    "category": category, "residence_since": row.residence_since, "notes": row.note,
+                    "status": status, "status_basis": "", "eligible": eligible, "double_registration": double,
+                })
+        if not self.write_rows:
+            return
+        ids = self.household_ids
+        new = {}
+        for row in rows:
+            if row.household_no not in ids and row.household_no not in new:
+                new[row.household_no] = {
+                    "election_id": election.id, "number": row.household_no, "building": row.building,
+                    "unit": row.unit, "room": row.room, "group_name": row.group,
+                }
+        if new:
+            # Plain executemany: RETURNING over many batches costs quadratic time in SQLAlchemy 2.1.
+            db.execute(insert(_HOUSEHOLD_TABLE), list(new.values()))
+            ids.update(db.execute(select(Household.number, Household.id).where(
+                Household.election_id == election.id, Household.number.in_(list(new)))).all())
+            self.households_added += len(new)
+        for value, row in zip(values, rows):
+            value["household_id"] = ids[row.household_no]
+        insert_many(db, _RESIDENT_TABLE, values)
+
+    def record(self, content: bytes, actor: str, filename: str) -> None:
+        """The import's ledger event, naming every resident it added (id and masked number)."""
+        db, election, report = self.db, self.election, self.report
+        added = db.execute(select(Resident.id, Resident.id_masked).where(
+            Resident.election_id == election.id, Resident.id > self.last_before).order_by(Resident.id)).all()
+        record_event(
+            db, election, "roll.imported",
+            {
+                "file_sha256": hashlib.sha256(content).hexdigest(), "rows": report.rows,
+                "households_added": self.households_added, "registered": report.registered,
+                "pending": report.pending, "double_registration": report.flagged,
+                "added": [[rid, masked] for rid, masked in added],
+            },
+            actor, f"导入文件 {filename}",
+        )

@@ -38,9 +38,6 @@ _MAX_RUN = MAX_CELL_CHARS * 8
 _NS = rb"(?:[A-Za-z_][\w.-]*:)?"
 _DIMENSION = re.compile(rb"<" + _NS + rb"dimension\b[^>]*\bref=[\"'][A-Z]{0,3}\d*:?([A-Z]{1,3})(\d+)[\"']")
 _ROW_SPLIT = re.compile(rb"<" + _NS + rb"row\b")
-_ROW_REF = re.compile(rb"<" + _NS + rb"row\b[^>]*?\br=[\"'](\d+)")
-# Only a cell's reference has letters then digits ("XFD1048576"); a row's is digits alone.
-_CELL_REF = re.compile(rb"\sr=[\"']([A-Z]{1,4})(\d+)")
 _CELL_STARTS = (b"<c ", b"<c>", b"<c/", b":c ", b":c>")
 _SHARED_CELL = re.compile(rb"<" + _NS + rb"c\b[^>]*?\bt=[\"']s[\"'][^>]*>\s*<" + _NS + rb"v>\s*(\d+)")
 _SI_END = re.compile(rb"</" + _NS + rb"si>")
@@ -129,7 +126,7 @@ def _chunks(archive: zipfile.ZipFile, info: zipfile.ZipInfo, filename: str, tota
                     if run > _MAX_RUN:
                         raise _too_big(filename, f"有单元格或文字超过 {MAX_CELL_CHARS} 字")
                     run = len(chunk) - chunk.rfind(b"<") - 1
-                    if max(map(len, chunk.split(b"<"))) > _MAX_RUN:
+                    if _longest_run_over(chunk, _MAX_RUN):
                         raise _too_big(filename, f"有单元格或文字超过 {MAX_CELL_CHARS} 字")
                 if run > _MAX_RUN:
                     raise _too_big(filename, f"有单元格或文字超过 {MAX_CELL_CHARS} 字")
@@ -171,23 +168,88 @@ def _scan_sheet(archive: zipfile.ZipFile, info: zipfile.ZipInfo, filename: str, 
         _scan_part(carry, sheet, shared, filename)
 
 
+def _longest_run_over(data: bytes, limit: int) -> bool:
+    """Whether ``data`` has more than ``limit`` bytes without a "<".
+
+    Such a run covers a whole window of limit // 2 bytes aligned on a multiple of it, so
+    one bounded find per window (a few hundred a MiB, in C) replaces splitting the chunk
+    into one object per tag; a window without "<" is measured exactly."""
+    window = max(limit // 2, 1)
+    for start in range(0, len(data), window):
+        if data.find(b"<", start, start + window) < 0:
+            left = data.rfind(b"<", 0, start) + 1
+            right = data.find(b"<", start)
+            if (len(data) if right < 0 else right) - left > limit:
+                return True
+    return False
+
+
+def column_letters(n: int) -> str:
+    """1, 2, ..., 26, 27, ... as A, B, ..., Z, AA, ..."""
+    letters = ""
+    while n > 0:
+        n, rest = divmod(n - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def _at_least(limit: str, first: str, last: str) -> bytes:
+    """A pattern for the strings of `limit`'s alphabet (digits or capitals) that may be at
+    least `limit`: longer than it, or as long and starting with its first sign or above."""
+    n = len(limit)
+    klass = f"[{first}-{last}]"
+    return f"(?:{klass}{{{n + 1},}}|[{limit[0]}-{last}]{klass}{{{n - 1}}})".encode()
+
+
+# References (r="...") that may pass the limits: a row of as many digits as MAX_ROWS + 1 and
+# a leading digit as high, or a column of as many letters as the MAX_COLUMNS-th and a first
+# letter as high. A file within the limits has almost none, so the scan builds no object
+# per cell; each one found is measured exactly.
+# The pattern starts with the literal "r=" so that the regular expression engine looks for it
+# as a substring (a leading \s would make it try every byte: eight times slower); an "r=" at
+# the end of another attribute's name can only make the scan stricter.
+_FAR_REF = re.compile(rb"r=[\"'](?:[A-Z]*" + _at_least(str(MAX_ROWS + 1), "0", "9")
+                      + rb"|" + _at_least(column_letters(MAX_COLUMNS), "A", "Z") + rb"\d+)[\"']")
+_ANY_REF = re.compile(rb"([A-Z]*)(\d+)[\"']$")
+
+
 def _scan_part(data: bytes, sheet: _Sheet, shared: list[int], filename: str) -> None:
-    pieces = _ROW_SPLIT.split(data)
-    # The first piece continues the row of the scan before; each other piece is a new row.
-    sheet.rows += len(pieces) - 1
-    widest = max(sum(p.count(start) for start in _CELL_STARTS) for p in pieces)
+    # Rows: "<row" counted is an upper bound (it also counts a <rowBreaks> or two); a
+    # namespaced sheet ("<x:row") is split by the regular expression.
+    if b":row" in data:
+        pieces = _ROW_SPLIT.split(data)
+        rows = len(pieces) - 1
+    else:
+        pieces = None
+        rows = data.count(b"<row")
+    sheet.rows += rows
+    # "<c" also counts <col>, <cfRule> and the like (so the count is an upper bound), but
+    # not the "<co..." elements, which come before and after the cells.
+    cells = data.count(b"<c") - data.count(b"<co")
+    if b":c" in data:  # a namespaced sheet ("<x:c")
+        cells += sum(data.count(start) for start in _CELL_STARTS[3:])
+    if cells <= MAX_COLUMNS:
+        widest = cells
+    elif cells <= data.count(b'<c r="'):
+        widest = 0  # every cell has its reference: the far references below bound the columns
+    else:
+        # Cells without a reference (or an unusual writer), which the reader places one
+        # after another: count the cells of each row.
+        if pieces is None:
+            pieces = _ROW_SPLIT.split(data)
+        widest = max(sum(p.count(start) for start in _CELL_STARTS) for p in pieces)
     sheet.cells_in_row = max(sheet.cells_in_row, widest)
-    rows = _ROW_REF.findall(data)
-    if rows:
-        sheet.max_row = max(sheet.max_row, max(map(int, rows)))
-    refs = _CELL_REF.findall(data)
-    if refs:
-        sheet.max_column = max(sheet.max_column, max(column_number(c) for c in {c for c, _ in refs}))
-        sheet.max_row = max(sheet.max_row, max(int(r) for r in {r for _, r in refs}))
+    for ref in _FAR_REF.findall(data):
+        m = _ANY_REF.search(ref)
+        if m is not None:
+            if m[1]:
+                sheet.max_column = max(sheet.max_column, column_number(m[1]))
+            sheet.max_row = max(sheet.max_row, int(m[2]))
     _check_shape(filename, max(sheet.max_column, sheet.cells_in_row), max(sheet.max_row, sheet.rows))
     # What cells using shared strings expand to: bounded cheaply by their number times the
     # longest shared string; counted cell by cell only when that bound is too high.
-    uses = data.count(b't="s"') + data.count(b"t='s'")
+    # Without shared strings no cell can use one (the reader refuses a reference to none).
+    uses = data.count(b't="s"') + data.count(b"t='s'") if shared else 0
     if uses and sheet.expanded + len(data) + uses * sheet.longest_shared > MAX_EXPANDED_BYTES:
         indexes = _SHARED_CELL.findall(data)
     else:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
+from operator import mul
 
 WEIGHTS: tuple[int, ...] = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 CHECK_CHARS = "10X98765432"
@@ -32,15 +33,20 @@ class IdCard:
     sex: str  # "男" or "女"
 
 
+_WIDE = str.maketrans("０１２３４５６７８９ｘＸ", "0123456789XX")
+_CLEAN = re.compile(r"[0-9]{17}[0-9X]", re.ASCII)
+
+
 def normalize(raw: str) -> str:
     """Strip blanks and full-width forms; lower-case x becomes X."""
-    table = str.maketrans("０１２３４５６７８９ｘＸ", "0123456789XX")
-    return "".join(str(raw).split()).translate(table).upper()
+    if type(raw) is str and _CLEAN.fullmatch(raw):
+        return raw  # already in shape (nearly every number of a roll): nothing to change
+    return "".join(str(raw).split()).translate(_WIDE).upper()
 
 
 def check_digit(first17: str) -> str:
     """The 18th character for the first 17 digits (weights 7 9 10 ..., mod 11)."""
-    total = sum(int(d) * w for d, w in zip(first17, WEIGHTS))
+    total = sum(map(mul, map(int, first17), WEIGHTS))
     return CHECK_CHARS[total % 11]
 
 

@@ -103,6 +103,8 @@ class RollCheck:
 
 
 def _text(value: Any) -> str:
+    if type(value) is str:  # nearly every cell: the rest of this function is for the others
+        return value.strip()
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
@@ -150,33 +152,67 @@ def check_rows(
 
     A number already on the roll is one of `existing_ids`, or one `on_roll(number)` says
     is there (the caller's lookup, so the rows can be streamed). Rows are read once."""
-    errors: list[RowError] = []
-    warnings: list[RowWarning] = []
-    clean: list[RollRow] = []
-    names = [_text(h) for h in header]
-    missing = [c for c in REQUIRED if c not in names]
-    for col in missing:
-        errors.append(RowError(1, col, "", E_MISSING_COLUMN, f"第1行（表头）缺少必填列“{col}”，请使用导入模板"))
-    for col in names:
-        if col and col not in COLUMNS:
-            warnings.append(RowWarning(1, col, W_EXTRA_COLUMN, f"第1行（表头）的列“{col}”不在模板中，已忽略"))
-    if missing:
-        return RollCheck([], errors, warnings)
+    checker = RowChecker(header, existing_ids=existing_ids, on_roll=on_roll, today=today,
+                         require_residence_date=require_residence_date)
+    if not checker.header_ok:
+        return RollCheck([], checker.errors, checker.warnings)
+    clean = [row for row in map(checker.check, rows) if row is not None]
+    return RollCheck(clean, checker.errors, checker.warnings)
 
-    existing = {idcard.normalize(i) for i in existing_ids}
-    first_row_of_id: dict[str, int] = {}
-    households: dict[str, tuple[int, tuple[str, str, str]]] = {}
 
-    for index, raw in enumerate(rows):
-        rn = index + 2
-        v = {c: _text(raw.get(c)) for c in COLUMNS}
+class RowChecker:
+    """The checks of check_rows one row at a time, for a caller that streams the rows (an
+    import of 100,000 that writes each clean row as it comes and never holds them all).
+
+    Rows are numbered from 2 (the header is row 1) in the order ``check`` sees them. What
+    is kept between rows is what the cross-row rules need: the row of each ID number and
+    the address of each household."""
+
+    def __init__(
+        self,
+        header: Sequence[str],
+        *,
+        existing_ids: Iterable[str] = (),
+        on_roll: Callable[[str], bool] | None = None,
+        today: dt.date,
+        require_residence_date: bool = True,
+    ) -> None:
+        self.errors: list[RowError] = []
+        self.warnings: list[RowWarning] = []
+        self.today = today
+        self.on_roll = on_roll
+        self.require_residence_date = require_residence_date
+        names = [_text(h) for h in header]
+        missing = [c for c in REQUIRED if c not in names]
+        for col in missing:
+            self.errors.append(RowError(1, col, "", E_MISSING_COLUMN, f"第1行（表头）缺少必填列“{col}”，请使用导入模板"))
+        for col in names:
+            if col and col not in COLUMNS:
+                self.warnings.append(RowWarning(1, col, W_EXTRA_COLUMN, f"第1行（表头）的列“{col}”不在模板中，已忽略"))
+        self.header_ok = not missing
+        self.existing = {idcard.normalize(i) for i in existing_ids}
+        self.first_row_of_id: dict[str, int] = {}
+        self.households: dict[str, tuple[int, tuple[str, str, str]]] = {}
+        self.row_number = 1
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def check(self, raw: Mapping[str, Any]) -> RollRow | None:
+        """The row as a RollRow when it passes every rule; None when it is blank or wrong
+        (its errors are added to ``errors``)."""
+        self.row_number += 1
+        rn = self.row_number
+        today = self.today
+        get = raw.get
+        v = {c: _text(get(c)) for c in COLUMNS}
         if not any(v.values()):
-            continue  # blank lines at the end of a sheet
+            return None  # blank lines at the end of a sheet
         row_errors: list[RowError] = []
 
-        # err is called only within this row's iteration, so the loop variables it reads are this row's.
         def err(col: str, code: str, msg: str, shown: str | None = None) -> None:
-            row_errors.append(RowError(rn, col, v[col] if shown is None else shown, code, f"第{rn}行“{col}”：{msg}"))  # noqa: B023
+            row_errors.append(RowError(rn, col, v[col] if shown is None else shown, code, f"第{rn}行“{col}”：{msg}"))
 
         for col in REQUIRED:
             if not v[col]:
@@ -199,7 +235,8 @@ def check_rows(
 
         if card is not None:
             number = card.number
-            if number in existing or (on_roll is not None and on_roll(number)):
+            first_row_of_id = self.first_row_of_id
+            if number in self.existing or (self.on_roll is not None and self.on_roll(number)):
                 err("公民身份号码", E_DUP_ROLL, f"号码{shown_id}已在选民名单中，一人只能登记一次", shown_id)
             elif number in first_row_of_id:
                 err("公民身份号码", E_DUP_FILE, f"号码{shown_id}与第{first_row_of_id[number]}行重复", shown_id)
@@ -210,14 +247,14 @@ def check_rows(
             err("户籍类别", E_CATEGORY, f"应为“本社区户籍”或“非户籍常住”，实际为“{v['户籍类别']}”")
 
         since: dt.date | None = None
-        raw_date = raw.get("居住起始日期")
+        raw_date = get("居住起始日期")
         if v["居住起始日期"] or isinstance(raw_date, dt.date):
             since = parse_date(raw_date)
             if since is None:
                 err("居住起始日期", E_DATE_FORMAT, "日期格式无法识别，应为2020-03-01、2020/3/1或2020年3月1日，且为真实日期")
             elif since > today:
                 err("居住起始日期", E_DATE_FUTURE, f"{since.isoformat()}晚于今天{today.isoformat()}")
-        elif require_residence_date and v["户籍类别"] == "非户籍常住":
+        elif self.require_residence_date and v["户籍类别"] == "非户籍常住":
             err("居住起始日期", E_RESIDENCE_MISSING, "非户籍常住居民须填写居住起始日期（用于核对居住期限）")
 
         if v["联系电话"] and not _phone_ok(v["联系电话"]):
@@ -230,22 +267,22 @@ def check_rows(
 
         if v["户号"]:
             address = (v["楼栋"], v["单元"], v["室号"])
-            seen = households.get(v["户号"])
+            seen = self.households.get(v["户号"])
             if seen is None:
-                households[v["户号"]] = (rn, address)
+                self.households[v["户号"]] = (rn, address)
             elif seen[1] != address:
                 a = "".join(seen[1])
                 err("户号", E_HOUSEHOLD_CONFLICT, f"户号{v['户号']}在第{seen[0]}行的地址为“{a}”，本行为“{''.join(address)}”，同一户地址应一致")
 
-        errors.extend(row_errors)
-        if not row_errors and card is not None:
-            clean.append(
-                RollRow(
-                    # Values that repeat from row to row are kept once (a roll of 100,000 in memory).
-                    row_number=rn, name=v["姓名"], sex=intern(v["性别"]), id_number=card.number,
-                    birth_date=card.birth_date, household_no=v["户号"], building=intern(v["楼栋"]),
-                    unit=intern(v["单元"]), room=v["室号"], group=intern(v["居民小组"]), category=intern(v["户籍类别"]),
-                    residence_since=since, phone=v["联系电话"], note=v["备注"],
-                )
-            )
-    return RollCheck(clean, errors, warnings)
+        if row_errors:
+            self.errors.extend(row_errors)
+            return None
+        if card is None:
+            return None
+        return RollRow(
+            # Values that repeat from row to row are kept once (a roll of 100,000 in memory).
+            row_number=rn, name=v["姓名"], sex=intern(v["性别"]), id_number=card.number,
+            birth_date=card.birth_date, household_no=v["户号"], building=intern(v["楼栋"]),
+            unit=intern(v["单元"]), room=v["室号"], group=intern(v["居民小组"]), category=intern(v["户籍类别"]),
+            residence_since=since, phone=v["联系电话"], note=v["备注"],
+        )
