@@ -134,6 +134,8 @@ class _Geometry:
         small = spec.paper_size == "A5"
         self.small = small
         self.approve_mark = spec.approve_mark
+        self.oppose_mark = spec.oppose_mark
+        self.question = spec.question
         self.seal_d = (24 if small else 30) * mm
         self.header_bottom = height - margin - self.seal_d - 2 * mm
         self.instr_size = 8 if small else 9
@@ -165,6 +167,15 @@ def instructions(spec: BallotSpec) -> list[str]:
     """The marking instructions printed on the paper (RULES.md Voting: marks; Validity: overvote)."""
     void = "整张选票无效" if spec.overvote_voids_paper else "该职务的选票无效"
     yes, no = spec.approve_mark, spec.oppose_mark
+    if spec.question:
+        return [
+            f"一、本票就“{spec.question}”进行表决：在姓名右侧的符号栏内，同意的划“{yes}”，不同意的划“{no}”，"
+            "弃权的不划任何符号。",
+            f"二、同时划“{yes}”和“{no}”或无法辨认的，本票无效；不得另写他人姓名。",
+            "三、请用蓝色或黑色笔填写，符号和字迹须清楚可辨；本票须加盖选举委员会印章方为有效。",
+            FOLD_INSTRUCTION.replace("五、", "四、"),
+            *spec.extra_instructions,
+        ]
     return [
         f"一、在候选人姓名右侧的符号栏内：赞成的划“{yes}”，反对的划“{no}”，弃权的不划任何符号。",
         f"二、另选他人的，在“另选他人”栏内写上其姓名，并在其后的符号栏内划“{yes}”。",
@@ -189,6 +200,7 @@ def check_spec(spec: BallotSpec) -> None:
     require_glyphs("选举委员会名称", spec.committee)
     require_glyphs("公钥指纹", spec.key_fingerprint)
     require_glyphs("查询网址说明", spec.verify_hint)
+    require_glyphs("表决事项", spec.question)
     for line in spec.extra_instructions:
         require_glyphs("补充说明", line)
     for section in spec.sections:
@@ -310,8 +322,12 @@ def _draw_section(canvas: Canvas, section: PostSection, layout: PaperLayout, g: 
                   heading_y: float) -> None:
     m, w = layout.margin, layout.width
     size = 10.5 if g.small else 12
-    draw_text(canvas, m, heading_y, f"{section.heading}（应选 {section.seats} 名）", size)
-    draw_text(canvas, w - m, heading_y, f"划“{g.approve_mark}”不得超过 {section.seats} 人", size - 3, "right")
+    if g.question:
+        draw_text(canvas, m, heading_y, g.question, size)
+        draw_text(canvas, w - m, heading_y, f"同意划“{g.approve_mark}”，不同意划“{g.oppose_mark}”", size - 3, "right")
+    else:
+        draw_text(canvas, m, heading_y, f"{section.heading}（应选 {section.seats} 名）", size)
+        draw_text(canvas, w - m, heading_y, f"划“{g.approve_mark}”不得超过 {section.seats} 人", size - 3, "right")
     canvas.setLineWidth(0.6)
     for cell in cells:
         nb, mb = cell.name_box, cell.mark_box

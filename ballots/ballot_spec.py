@@ -5,7 +5,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Literal, NamedTuple
 
-ROUNDS = ("第一轮", "另行选举", "再次投票", "补选")
+ROUNDS = ("第一轮", "另行选举", "再次投票", "补选", "罢免投票")
 PAPER_SIZES = ("A4", "A5")
 
 
@@ -56,7 +56,7 @@ class BallotSpec:
     title: str
     election: str
     date: str
-    round: Literal["第一轮", "另行选举", "再次投票", "补选"]
+    round: Literal["第一轮", "另行选举", "再次投票", "补选", "罢免投票"]
     sections: tuple[PostSection, ...]
     key_fingerprint: str
     committee: str
@@ -68,6 +68,9 @@ class BallotSpec:
     # instructions and over each post.
     approve_mark: str = "○"
     oppose_mark: str = "×"
+    # A yes/no question (表决票, e.g. "罢免居民委员会委员王芳"): one section of one line, marked
+    # 同意 with approve_mark, 不同意 with oppose_mark, blank for 弃权; no 另选他人, no seats.
+    question: str = ""
 
     def problems(self) -> list[str]:
         """Every reason (in Chinese, naming the field) why this paper cannot be printed."""
@@ -82,6 +85,9 @@ class BallotSpec:
             out.append("选举公钥指纹为空：每张选票都须印有公钥指纹。")
         if not self.sections:
             out.append("选票上没有任何职务。")
+        if self.question and (len(self.sections) != 1 or len(self.sections[0].candidates) != 1
+                              or self.sections[0].write_ins):
+            out.append(f"表决票“{self.question}”只能有一栏一人，且不设另选他人栏。")
         for i, section in enumerate(self.sections, start=1):
             where = f"第 {i} 个职务（{section.heading}）"
             if section.seats < 1:

@@ -401,10 +401,17 @@ def unexplained_reconciliation(db: Session, election: Election, round_number: in
 
 # ---------------------------------------------------------------------- publication
 
-def publish_result(db: Session, election: Election, round_number: int, actor: str) -> RoundResult:
+def publish_result(db: Session, election: Election, round_number: int, actor: str,
+                   question: bool = False) -> RoundResult:
     """Publish the result of a round: stored once, an event with per-post totals and the
-    elected, and the next round (re-vote or run-off) created from the result."""
+    elected, and the next round (re-vote or run-off) created from the result.
+
+    A question round (kind "recall") is published by its own service (recall.service
+    publish_vote, ``question=True``), which takes the decided question as its outcome."""
     begin_write(db)
+    if (round_of(db, election, round_number).kind == "recall") != question:
+        raise UserError(f"第 {round_number} 轮是罢免投票，须在该罢免要求的页面公布结果" if not question
+                        else f"第 {round_number} 轮不是罢免投票")
     problems = blockers(db, election, round_number)
     if problems:
         raise UserError(*problems)
@@ -427,6 +434,7 @@ def publish_result(db: Session, election: Election, round_number: int, actor: st
         "posts": {k: {"votes": votes[k], "elected": [e["person"] for e in p["elected"]],
                       "valid": p["valid_papers"], "invalid": p["invalid_papers"]} for k, p in data["posts"].items()},
         "next_round": data["next_round"],
+        **({"question": data["question"]} if "question" in data else {}),
     }, actor)
     _next_round(db, election, round_number, result, actor)
     db.flush()

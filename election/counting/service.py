@@ -121,6 +121,9 @@ def marks_from_entry(db: Session, election: Election, ballot: Ballot, fields: di
                 # The re-vote paper lists the tied only and has no 另选他人 line.
                 problems.append(f"{spec.name_zh}另选他人“{name.strip()}”：再次投票只在票数相等的候选人中进行，"
                                 "选票没有另选他人栏，不能录入另选他人")
+            elif name.strip() and ballot.kind == "recall":
+                problems.append(f"另选他人“{name.strip()}”：罢免表决票只对被罢免人表示同意、不同意或弃权，"
+                                "没有另选他人栏，不能录入另选他人")
             elif name.strip():
                 try:
                     entry["write_ins"].append(match_write_in(db, election, name, spec.name_zh))

@@ -161,3 +161,17 @@ def vacate(db: Session, election: Election, key: str, reason: str, ended_on: dat
         **({"decision": {"meeting": cited[1].id, "number": cited[0].number}} if cited else {}),
     }, actor, f"{member.name}（{member.post_name}）{END_REASONS[reason]}" + (f"：{note.strip()}" if note.strip() else ""))
     return member
+
+
+def composition_json(comp: Composition) -> dict:
+    """The composition as the bundle's composition.json (PROTOCOL.md §9): every post with its
+    seats, serving and vacant, and every member elected by a published round with the day
+    the seat was taken, the day it ended and why (END_REASONS keys; "" while serving)."""
+    reasons = {v: k for k, v in END_REASONS.items()}
+    return {
+        "posts": [{"post": p.post, "name": p.name, "seats": p.seats, "serving": p.serving, "vacant": p.vacant}
+                  for p in comp.posts],
+        "members": [{"post": m.post, "person": str(m.resident_id), "name": m.name, "round": m.round_number,
+                     "since": m.since.isoformat(), "until": m.until.isoformat() if m.until else None,
+                     "reason": reasons.get(m.reason, m.reason)} for m in comp.mandates],
+    }

@@ -17,7 +17,7 @@ END_REASONS = {
     "unfit": "连续两次民主评议不称职，职务终止",
     "recalled": "被罢免",
 }
-RECALL_STATUSES = {"proposed": "已提出", "carried": "罢免通过", "failed": "罢免未通过", "void": "投票无效"}
+RECALL_STATUSES = {"proposed": "已提出", "voting": "表决票投票中", "carried": "罢免通过", "failed": "罢免未通过", "void": "投票无效"}
 
 
 class MandateEnd(Base):

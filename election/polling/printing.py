@@ -44,7 +44,7 @@ from ..settings import rulebook_of
 
 MAX_PAPERS = 20000
 MANIFEST_SIG_TYPE = "juxuan/manifest-signature/v1"
-ROUND_ON_PAPER = {"main": "第一轮", "revote": "再次投票", "runoff": "另行选举", "byelection": "补选"}
+ROUND_ON_PAPER = {"main": "第一轮", "revote": "再次投票", "runoff": "另行选举", "byelection": "补选", "recall": "罢免投票"}
 
 
 def posts_of(db: Session, election: Election) -> list[dict]:
@@ -98,7 +98,9 @@ def round_papers(db: Session, election: Election, number: int) -> tuple[str, lis
         cands = [int(i) for i in info.get("candidates", []) if int(i) in names]
         out.append({"key": post.key, "body": post.body, "title": post.title_zh, "seats": int(info["seats"]),
                     "candidates": cands, "names": [names[i] for i in cands],
-                    "reserved_woman_seats": int(info.get("reserved_woman_seats", 0))})
+                    "reserved_woman_seats": int(info.get("reserved_woman_seats", 0)),
+                    # A question round (recall): what its one line asks (recall.service).
+                    "question": str(info.get("question", ""))})
     return rnd.kind, out, day_of(election, rnd)
 
 
@@ -121,18 +123,20 @@ def ballot_specs(db: Session, election: Election, round_number: int = 1) -> list
     missing = [f"{BODY_ZH[p['body']]}{p['title']}" for p in posts if not p["names"]]
     if missing:
         raise UserError(f"以下职位还没有正式候选人，不能印制选票：{'、'.join(missing)}")
-    # A re-vote is among the tied only: its paper has no 另选他人 line (RULES.md "tie").
+    # A re-vote is among the tied only: its paper has no 另选他人 line (RULES.md "tie"); nor
+    # has a question's paper (rules.question).
     sections = tuple(
         PostSection(BODY_ZH[p["body"]], p["title"], p["seats"], tuple(p["names"]),
-                    write_in_lines=0 if kind == "revote" else None) for p in posts
+                    write_in_lines=0 if kind in ("revote", "recall") else None) for p in posts
     )
+    question = next((p.get("question", "") for p in posts if p.get("question")), "") if kind == "recall" else ""
     # A run-off for the woman member's seat (定位选举) says so on the paper: (body, line).
     reserved = [
         (BODY_ZH[p["body"]], f"{BODY_ZH[p['body']]}{p['title']}：本轮应选 {p['seats']} 名，其中 {p['reserved_woman_seats']} 名为妇女委员定位名额，只能选女性。")
         for p in posts if p["reserved_woman_seats"]
     ]
     spec = BallotSpec(
-        title=f"{election.title}选票",
+        title=f"{question}表决票" if question else f"{election.title}选票",
         election=election.title,
         date=cn_date(day),
         round=ROUND_ON_PAPER.get(kind, "另行选举"),  # type: ignore[arg-type]
@@ -144,7 +148,7 @@ def ballot_specs(db: Session, election: Election, round_number: int = 1) -> list
         extra_instructions=tuple(line for _, line in reserved),
         # The paper says what the rulebook does: the overvote rule and the marks.
         overvote_voids_paper=rb.overvote_scope == "paper",
-        approve_mark=rb.mark_approve, oppose_mark=rb.mark_oppose,
+        approve_mark=rb.mark_approve, oppose_mark=rb.mark_oppose, question=question,
     )
     problems = spec.problems()
     if problems:

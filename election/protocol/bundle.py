@@ -66,6 +66,9 @@ class BundleParts:
     voided: tuple[str, ...] = ()  # D of the spoiled and unused papers' bodies
     tally_input: dict[str, Any] | None = None  # docs/TALLY.md scenario without papers
     extra: Mapping[str, bytes] = field(default_factory=dict)  # raw files kept as read
+    # Who holds which seat from when to when, and the vacant seats (issue 20): written once a
+    # result is published; checked against the chain by verify_between's `composition`.
+    composition: dict[str, Any] | None = None
 
 
 def group_boxes(papers: Mapping[str, int], min_size: int = MIN_BOX_SIZE) -> list[list[str]]:
@@ -122,6 +125,8 @@ def render(parts: BundleParts) -> dict[str, bytes]:
     }
     if parts.tally_input is not None:
         files["tally_input.json"] = _json(parts.tally_input)
+    if parts.composition is not None:
+        files["composition.json"] = _json(parts.composition)
     if parts.head_sig is not None:
         files["head.sig"] = _json(parts.head_sig.to_json())
     if parts.countersignature is not None:
@@ -227,6 +232,7 @@ def parts_from_files(files: Mapping[str, bytes]) -> BundleParts:
         "manifest.json", "deposits.json", "boxes.json", "issuance.json", "spoiled.json", "unused.json",
         "rulebook.json", "totals.json", "box_totals.json", "chain.jsonl", "election_key.pem", "head.sig",
         "countersign.json", "office_key.pem", "records.jsonl", "audit.json", "voided.json", "tally_input.json",
+        "composition.json",
     }
     return BundleParts(
         election_id=manifests[0].election_id if manifests else "",
@@ -248,6 +254,7 @@ def parts_from_files(files: Mapping[str, bytes]) -> BundleParts:
         audit=_load(files, "audit.json") if "audit.json" in files else None,
         voided=tuple(_load(files, "voided.json")) if "voided.json" in files else (),
         tally_input=_load(files, "tally_input.json") if "tally_input.json" in files else None,
+        composition=_load(files, "composition.json") if "composition.json" in files else None,
         extra={n: b for n, b in files.items() if n not in known},
     )
 

@@ -48,6 +48,8 @@ def tally_files(inp: TallyInput, records: Sequence[Record], boxes: Sequence[str]
         result = {"valid": published["valid"], "next_round": published["next_round"],
                   "next_posts": published["next_posts"],
                   "elected": {k: [e["person"] for e in p["elected"]] for k, p in published["posts"].items()}}
+        if "question" in published:  # a question round (rules.question): its decided outcome
+            result["question"] = published["question"]
     result["posts"] = {p.key: {"seats": p.seats, "rank": p.rank, "body": p.body,
                                "candidates": [c.person_id for c in inp.candidates if c.post == p.key]}
                        for p in inp.posts}

@@ -182,6 +182,8 @@ def plan(inp: TallyInput, result: TallyResult, papers: int, names: Mapping[str, 
         posts = tuple(PostPlan(p.key, p.name_zh, frozenset(), (), f"选举无效（{result.reason}）：无效的判断来自发票与投票人数，"
                                "由合规检查核对，风险限制审计不能确认") for p in inp.posts)
         return AuditPlan(papers, posts)
+    if result.question is not None:
+        return AuditPlan(papers, (_plan_question(inp, result, papers, nm),))
     female = {c.person_id for c in inp.candidates if c.sex in FEMALE}
     female |= {pe.person_id for pe in inp.prior_elected if pe.sex in FEMALE}
     prior = {pe.person_id for pe in inp.prior_elected}
@@ -212,6 +214,22 @@ def plan(inp: TallyInput, result: TallyResult, papers: int, names: Mapping[str, 
         notes.append("另行选举的候选人名单按得票多少确定，已为名单内外的得票比较设断言")
     by_key = {p.post: p for p in out}
     return AuditPlan(papers, tuple(by_key[p.key] for p in inp.posts), tuple(notes))
+
+
+def _plan_question(inp: TallyInput, result: TallyResult, n: int, nm) -> PostPlan:  # type: ignore[no-untyped-def]
+    """A question round (rules.question): carried is "同意 has at least m", m the smallest
+    count above recall_approve of the N papers returned (blank and invalid papers count
+    against, as in the rule); not carried is "同意 has fewer than m". The turnout that
+    makes the vote valid comes from issuance and the manifest, checked by compliance."""
+    spec = inp.posts[0]
+    q = result.question
+    assert q is not None
+    m = threshold_for(spec, "recall", inp.rulebook, n).min_votes
+    a = _above(spec.key, q.subject, m, q.agree, n, nm) if q.carried else _below(spec.key, q.subject, m, q.agree, n, nm)
+    known = frozenset({q.subject})
+    if a is None:
+        return PostPlan(spec.key, spec.name_zh, known, (), f"罢免表决须 {m} 票同意而选票总数为 {n} 张：没有可用的断言，须全面人工计票")
+    return PostPlan(spec.key, spec.name_zh, known, (a,))
 
 
 def _plan_post(spec: PostSpec, pr: Any, inp: TallyInput, rb: Rulebook, n: int, votes: Mapping[str, int],  # type: ignore[no-untyped-def]

@@ -11,6 +11,13 @@ numbers and the rulebook do not.
 * `recall_votes`: each vote follows its proposal; the proposal had at least the rulebook's
   share of signers; valid and carried are recomputed (recall_turnout, recall_approve); a
   carried recall is followed by the member's seat.vacated.
+* `recall_votes` also checks a recall voted on paper (a round of kind "recall"): the round
+  was called for that recall's member, the recall's figures are those its round published
+  (the question the tally decided, itself recomputed by tally_recompute), the shares used are
+  the rulebook's, and valid and carried follow from them.
+* `composition`: composition.json (who holds which seat from when to when) lists exactly the
+  members the chain's published results elected, ends as the chain's seat.vacated say, and
+  each post's serving and vacant seats add up.
 * `vacancies`: each seat.vacated names a member elected to that post by a published result
   and still serving (not vacated before).
 
@@ -29,9 +36,10 @@ from election.rules.rulebook import Rulebook, RulebookError
 if TYPE_CHECKING:
     from election.protocol.verify_ctx import Ctx
 
-NAMES = {"meeting_decisions": "会议决定", "recall_votes": "罢免投票", "vacancies": "出缺与补选"}
+NAMES = {"meeting_decisions": "会议决定", "recall_votes": "罢免投票", "vacancies": "出缺与补选",
+         "composition": "组成人员"}
 MEETING = {"meeting_convened", "meeting_decision_recorded", "meeting_closed"}
-RECALL = {"recall_petition_filed", "recall_vote_recorded"}
+RECALL = {"recall_petition_filed", "recall_vote_recorded", "recall_vote_called", "recall_vote_counted"}
 SEATS = {"seat_vacated", "by_election_called"}
 
 
@@ -97,8 +105,10 @@ def _meetings(c: Ctx) -> tuple[list[str], str]:
 def _recalls(c: Ctx) -> tuple[list[str], str]:
     book = _book(c)
     filed: dict[Any, dict[str, Any]] = {}
+    called: dict[Any, dict[str, Any]] = {}
+    published: dict[int, dict[str, Any]] = {}
     problems: list[str] = []
-    votes = 0
+    votes = papers = 0
     vacated_after: list[tuple[int, str, str]] = [(ev.seq, str(ev.payload.get("post")), str(ev.payload.get("person")))
                                                  for ev in c.events if _kind(ev) == "seat_vacated"]
     for ev in c.events:
@@ -120,7 +130,47 @@ def _recalls(c: Ctx) -> tuple[list[str], str]:
             if again.carried and not any(seq > ev.seq and post == p["post"] and person == str(p["person"])
                                          for seq, post, person in vacated_after):
                 problems.append(f"第 {ev.seq} 号事件：罢免通过，但之后没有该成员职位出缺的记录")
-    return problems, f"{len(filed)} 项罢免要求、{votes} 次投票按规则集重算一致"
+        elif kind == "recall_vote_called":
+            petition = filed.get(p["recall"])
+            if petition is None or (petition["post"], str(petition["person"])) != (p["post"], str(p["person"])):
+                problems.append(f"第 {ev.seq} 号事件：罢免 {p['recall']} 的表决票投票未见相符的罢免要求")
+            called[p["recall"]] = p
+        elif kind == "recall_vote_counted":
+            papers += 1
+            problems += _counted(ev, p, called.get(p["recall"]), published, book, vacated_after)
+        elif kind == "result_published" and isinstance(p.get("question"), dict):
+            published[int(p.get("round", 0))] = p["question"]
+    return problems, (f"{len(filed)} 项罢免要求、{votes} 次投票、{papers} 次表决票投票按规则集重算一致")
+
+
+def _counted(ev: Any, p: dict[str, Any], called: dict[str, Any] | None, published: dict[int, dict[str, Any]],
+             book: Rulebook, vacated_after: list[tuple[int, str, str]]) -> list[str]:
+    """A recall decided by its round's papers: the round was called for this recall, its
+    published question carries the same figures, the rulebook's shares decide them again,
+    and a carried recall is followed by the member's seat.vacated."""
+    out: list[str] = []
+    if called is None or called.get("round") != p.get("round"):
+        out.append(f"第 {ev.seq} 号事件：罢免 {p['recall']} 的第 {p.get('round')} 轮表决票投票未见召集记录")
+    q = published.get(int(p.get("round", 0)))
+    fields = ("registered", "voted", "agree", "disagree", "invalid", "valid", "carried")
+    if q is None or any(q.get(k) != p.get(k) for k in fields):
+        out.append(f"第 {ev.seq} 号事件：罢免结果与第 {p.get('round')} 轮公布的表决结果不符")
+    if (_share(p.get("turnout")), _share(p.get("approve"))) != (book.recall_turnout, book.recall_approve):
+        out.append(f"第 {ev.seq} 号事件：所用比例 {p.get('turnout')}、{p.get('approve')} 不是规则集的"
+                   f" {book.recall_turnout}、{book.recall_approve}")
+    try:
+        again = recall_vote(p["registered"], p["voted"], p["agree"], book.recall_turnout, book.recall_approve)
+    except (ValueError, TypeError, KeyError):
+        return [*out, f"第 {ev.seq} 号事件：罢免表决的票数不成立"]
+    # A vote the shares make valid may still be void for more papers returned than issued
+    # (the tally's own check, recomputed by tally_recompute): void never carries.
+    if (bool(p["valid"]) and (not again.valid or again.carried != bool(p["carried"]))) \
+            or (not p["valid"] and p["carried"]):
+        out.append(f"第 {ev.seq} 号事件：{again.message}，与事件记录（有效 {p['valid']}，通过 {p['carried']}）不符")
+    if p["carried"] and not any(seq > ev.seq and post == p["post"] and person == str(p["person"])
+                                for seq, post, person in vacated_after):
+        out.append(f"第 {ev.seq} 号事件：罢免通过，但之后没有该成员职位出缺的记录")
+    return out
 
 
 def _vacancies(c: Ctx) -> tuple[list[str], str]:
@@ -142,6 +192,50 @@ def _vacancies(c: Ctx) -> tuple[list[str], str]:
     return problems, f"{len(gone)} 名成员离任，均为此前当选的现任成员"
 
 
+def _composition(c: Ctx) -> tuple[list[str], str]:
+    """composition.json against the chain: its members are exactly those the last published
+    result of each round elected (a woman_member_decided replacing them), each ended member
+    has its seat.vacated with the same day and reason and no serving one has one, and each
+    post's serving and vacant seats add up."""
+    comp = c.d["composition.json"]
+    elected: dict[int, set[tuple[str, str]]] = {}
+    vacated: dict[tuple[str, str], dict[str, Any]] = {}
+    for ev in c.events:
+        kind, p = _kind(ev), ev.payload
+        if kind == "result_published":
+            elected[int(p.get("round", 1))] = {(post, str(x)) for post, info in p.get("posts", {}).items()
+                                              for x in info.get("elected", [])}
+        elif kind == "woman_member_decided":
+            elected[int(p.get("round", 1))] = {(post, str(x)) for post, xs in p.get("elected", {}).items() for x in xs}
+        elif kind == "result_reopened":
+            elected.pop(int(p.get("round", 1)), None)
+        elif kind == "seat_vacated":
+            vacated[(str(p["post"]), str(p["person"]))] = p
+    problems: list[str] = []
+    listed = {(str(m["round"]), m["post"], m["person"]) for m in comp["members"]}
+    chain = {(str(r), post, person) for r, seats in elected.items() for post, person in seats}
+    for r, post, person in sorted(listed - chain):
+        problems.append(f"composition.json 列出第 {r} 轮当选的 {post} {person}，链中公布的结果没有")
+    for r, post, person in sorted(chain - listed):
+        problems.append(f"链中第 {r} 轮公布当选的 {post} {person} 不在 composition.json 中")
+    serving: dict[str, int] = {}
+    for m in comp["members"]:
+        end = vacated.get((m["post"], m["person"]))
+        if m["until"] is None:
+            serving[m["post"]] = serving.get(m["post"], 0) + 1
+            if end is not None:
+                problems.append(f"{m['name']}（{m['post']}）已于第 {end.get('ended_on')} 离任，composition.json 仍列为在任")
+        elif end is None or (end.get("ended_on"), end.get("reason")) != (m["until"], m["reason"]):
+            problems.append(f"{m['name']}（{m['post']}）的离任（{m['until']}，{m['reason']}）与链中的出缺记录不符")
+    for post in comp["posts"]:
+        n = serving.get(post["post"], 0)
+        if (post["serving"], post["vacant"]) != (n, max(post["seats"] - n, 0)):
+            problems.append(f"{post['name']}：应选 {post['seats']}、在任 {n}，composition.json 记为在任 "
+                            f"{post['serving']}、出缺 {post['vacant']}")
+    vacant = sum(p["vacant"] for p in comp["posts"])
+    return problems, f"{len(comp['members'])} 名成员（在任 {sum(serving.values())}）、出缺 {vacant} 席与链中事件一致"
+
+
 def between_checks(c: Ctx) -> list[tuple[str, Any]]:
     """The checks that apply to this chain (none when it holds no such event)."""
     kinds = {_kind(e) for e in c.events}
@@ -152,4 +246,6 @@ def between_checks(c: Ctx) -> list[tuple[str, Any]]:
         out.append(("recall_votes", _recalls))
     if kinds & SEATS:
         out.append(("vacancies", _vacancies))
+    if "composition.json" in c.d:
+        out.append(("composition", _composition))
     return out

@@ -47,7 +47,7 @@ MAX_STREAMED_LINE = 1024 * 1024
 JSON_FILES = (
     "manifest.json", "deposits.json", "boxes.json", "issuance.json", "spoiled.json", "unused.json",
     "voided.json", "rulebook.json", "tally_input.json", "totals.json", "box_totals.json", "head.sig",
-    "countersign.json", "audit.json", "recount.json",
+    "countersign.json", "audit.json", "recount.json", "composition.json",
 )
 JSONL_FILES = ("chain.jsonl", "records.jsonl")
 PEM_FILES = ("election_key.pem", "office_key.pem")

@@ -99,6 +99,10 @@ SHAPES: dict[str, Shape] = {
     "countersign.json": SIGNED,
     "audit.json": "obj",
     "recount.json": "obj",
+    "composition.json": {"posts": ("list", {"post": "str", "name": "str", "seats": "uint", "serving": "uint",
+                                            "vacant": "uint"}),
+                         "members": ("list", {"post": "str", "person": "str", "name": "str", "round": "uint",
+                                              "since": "str", "until": "str?", "reason": "str"})},
 }
 LINE_SHAPES: dict[str, Shape] = {
     "chain.jsonl": {"seq": "uint", "kind": "str", "payload": "obj", "prev": "str", "at": "str?", "hash": "str"},

@@ -53,12 +53,18 @@ def published_counts(d: dict[str, Any]) -> Counts:
 
 
 def _summary(result: dict[str, Any]) -> dict[str, Any]:
-    return {
+    out = {
         "valid": result["valid"],
         "elected": {k: sorted(e["person"] for e in p["elected"]) for k, p in result["posts"].items()},
         "next_round": result["next_round"],
         "next_posts": result["next_posts"],
     }
+    if "question" in result:  # a question round: its figures and outcome, decided again
+        out["question"] = {k: result["question"][k] for k in QUESTION_FIELDS}
+    return out
+
+
+QUESTION_FIELDS = ("subject", "registered", "voted", "agree", "disagree", "abstain", "invalid", "valid", "carried")
 
 
 def recompute(c: Ctx) -> tuple[list[str], str]:
@@ -75,6 +81,10 @@ def recompute(c: Ctx) -> tuple[list[str], str]:
     for f in ("valid", "next_round", "next_posts"):
         if f in t and t[f] != mine[f]:
             problems.append(f"按规则重新计算的 {f} 为 {mine[f]!r}，totals.json 为 {t[f]!r}")
+    if "question" in mine or "question" in t:
+        theirs = {k: t["question"].get(k) for k in QUESTION_FIELDS} if isinstance(t.get("question"), dict) else None
+        if (published or _result_published(c) or "question" in t) and theirs != mine.get("question"):
+            problems.append(f"按规则重新计算的表决结果 {mine.get('question')} 与 totals.json 公布的 {theirs} 不符")
     for ev in _result_published(c):
         p = ev.payload
         theirs = {k: sorted(v.get("elected", [])) for k, v in p.get("posts", {}).items()}
@@ -82,6 +92,8 @@ def recompute(c: Ctx) -> tuple[list[str], str]:
             problems.append(f"按规则重新计算的当选人与第 {ev.seq} 号事件公布的不符")
         if p.get("next_round") != mine["next_round"] or p.get("valid") != mine["valid"]:
             problems.append(f"按规则重新计算的下一步（{mine['next_round']}）与第 {ev.seq} 号事件不符")
+        if "question" in mine and {k: (p.get("question") or {}).get(k) for k in QUESTION_FIELDS} != mine["question"]:
+            problems.append(f"按规则重新计算的表决结果与第 {ev.seq} 号事件公布的不符")
     problems += write_in_problems(c, None)  # issue 15: no rare write-in named
     who = "；".join(f"{k}：{'、'.join(v) or '无'}" for k, v in sorted(mine["elected"].items()))
     return problems, f"规则引擎按公布的票数重新决定：{who}；下一步 {mine['next_round']}"

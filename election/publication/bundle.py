@@ -27,6 +27,7 @@ from ..crypto import recount_doc
 from ..ledger import keys
 from ..ledger.events import as_chain_event, events_of, record_event
 from ..ledger.keys import sign_head
+from ..mandates import service as mandates
 from ..models import AuditCode, BallotBox, Election, Issuance, PollingStation, Receipt, Round, RoundResult
 from ..polling.close import papers_per_voter  # the polling capability knows the paper layout
 from ..protocol import bundle as bundle_mod
@@ -105,7 +106,14 @@ def build_parts(db: Session, election: Election, round_number: int = 1) -> Bundl
         audit=audit_json(db, election, round_number),
         voided=voided,
         tally_input=scenario,
+        composition=_composition(db, election),
     )
+
+
+def _composition(db: Session, election: Election) -> dict[str, Any] | None:
+    """composition.json once a result is published (before, there is no committee to show)."""
+    comp = mandates.composition(db, election)
+    return mandates.composition_json(comp) if comp.mandates else None
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,14 @@ rulebook's share of the voters (recall_propose_voters) or of the representatives
 (recall_propose_reps), every signer checked against the roll and counted once; the
 member's written defence (申辩); the vote's totals checked against the rulebook (valid with
 more than recall_turnout of the registered voters voting, carried with more than
-recall_approve of the votes cast); when carried the seat is vacant. Each step an event."""
+recall_approve of the votes cast); when carried the seat is vacant. Each step an event.
+
+The vote on secret paper (call_vote, publish_vote) is a round of the election of kind
+"recall": one paper per voter printed by Juxuan with the election's receipt and audit codes,
+handed out, deposited, counted, reconciled, published, bundled, verified and audited by the
+same machinery as the election's rounds; the tally decides the question (rules.question)
+and its outcome is this recall's. Totals entered by hand (record_vote) remain for a vote
+held and counted elsewhere."""
 from __future__ import annotations
 
 from datetime import date
@@ -12,16 +19,17 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ..clock import today
+from ..counting import result as counting
 from ..db import begin_write
 from ..errors import UserError
 from ..ledger.events import record_event
 from ..mandates import service as mandates
-from ..models import Election, Recall, RecallSignature, Representative, Resident
+from ..models import Candidate, Election, Recall, RecallSignature, Representative, Resident, Round, RoundResult
 from ..roll.lookup import resolve_voter
 from ..roll.register import voters_query
 from ..rules.recall import recall_vote, request
 from ..rules.rulebook import Rulebook
-from ..settings import rulebook_of
+from ..settings import posts_of, rulebook_of
 
 BASES = {"voters": "选民", "representatives": "居民代表"}
 
@@ -113,6 +121,8 @@ def record_vote(db: Session, election: Election, recall_id: int, voted: int, in_
     """The vote's totals against the registered voters of the roll; carried: the seat is vacant."""
     begin_write(db)
     row = recall_of(db, election, recall_id)
+    if row.status == "voting":
+        raise UserError("该罢免已以表决票投票，结果由计票产生，不能另行录入投票结果")
     if row.status != "proposed":
         raise UserError("该罢免要求的投票结果已记录")
     registered = _base_total(db, election, "voters")
@@ -143,3 +153,82 @@ def record_vote(db: Session, election: Election, recall_id: int, voted: int, in_
 def signers_of(db: Session, recall: Recall) -> list[Resident]:
     return list(db.scalars(select(Resident).join(RecallSignature, RecallSignature.resident_id == Resident.id)
                            .where(RecallSignature.recall_id == recall.id).order_by(Resident.voter_number)))
+
+
+def round_of_recall(db: Session, election: Election, recall_id: int) -> Round | None:
+    """The round of kind "recall" that votes on this recall (its section names it)."""
+    for rnd in db.scalars(select(Round).where(Round.election_id == election.id, Round.kind == "recall")
+                          .order_by(Round.number)):
+        if any(int(info.get("recall", 0)) == recall_id for info in rnd.posts.values()):
+            return rnd
+    return None
+
+
+def call_vote(db: Session, election: Election, recall_id: int, held_on: date, actor: str) -> Round:
+    """Convene the recall vote on secret paper: a new round of kind "recall" whose one
+    section is the member's line (the Candidate row that elected them). Refused while
+    another round is open (the desks and boxes serve one round at a time)."""
+    begin_write(db)
+    row = recall_of(db, election, recall_id)
+    if row.status == "voting":
+        raise UserError("该罢免要求已在投票中")
+    if row.status != "proposed":
+        raise UserError("该罢免要求的投票结果已记录")
+    latest = db.scalar(select(Round).where(Round.election_id == election.id).order_by(Round.number.desc()).limit(1))
+    if latest is None or latest.status != "published":
+        which = f"第 {latest.number} 轮" if latest is not None else "第 1 轮"
+        raise UserError(f"{which}投票尚未公布结果，须待本轮结束后再进行罢免投票")
+    if held_on < today():
+        raise UserError(f"罢免投票日期{held_on.isoformat()}早于今天")
+    if held_on < row.filed_on:
+        raise UserError("罢免投票日期不能早于罢免要求提出的日期")
+    member = mandates.serving_mandate(db, election, f"{row.post}:{row.resident_id}")
+    candidate = db.scalar(select(Candidate).where(Candidate.election_id == election.id, Candidate.post == row.post,
+                                                 Candidate.resident_id == row.resident_id))
+    if candidate is None:  # elected as a write-in: the paper's line still needs a row
+        candidate = Candidate(election_id=election.id, resident_id=row.resident_id, post=row.post, status="formal")
+        db.add(candidate)
+        db.flush()
+    post = next(p for p in posts_of(election) if p.key == row.post)
+    question = f"罢免{post.name_zh}{member.name}"
+    section = {"seats": 1, "candidates": [candidate.id], "reserved_woman_seats": 0, "question": question,
+               "recall": row.id}
+    rnd = Round(election_id=election.id, number=latest.number + 1, kind="recall", status="open", held_on=held_on,
+                posts={row.post: section})
+    db.add(rnd)
+    row.status = "voting"
+    db.flush()
+    record_event(db, election, "recall.vote_called", {
+        "recall": row.id, "round": rnd.number, "post": row.post, "person": str(row.resident_id),
+        "question": question, "held_on": held_on.isoformat(),
+    }, actor, question)
+    return rnd
+
+
+COUNTED = ("registered", "voted", "agree", "disagree", "abstain", "invalid", "valid", "carried", "turnout", "approve")
+
+
+def publish_vote(db: Session, election: Election, recall_id: int, actor: str) -> Recall:
+    """Publish the recall round's result (counting's own checks and publication), then
+    take its decided question as this recall's outcome: carried, the seat is vacant."""
+    begin_write(db)
+    row = recall_of(db, election, recall_id)
+    rnd = round_of_recall(db, election, recall_id)
+    if row.status != "voting" or rnd is None:
+        raise UserError("该罢免要求没有以表决票进行的投票")
+    voted_on = rnd.held_on or today()
+    if voted_on > today():
+        raise UserError(f"罢免投票定于 {voted_on.isoformat()} 举行，投票日前不能公布结果")
+    result: RoundResult = counting.publish_result(db, election, rnd.number, actor, question=True)
+    q = result.result["question"]
+    row.registered, row.voted, row.in_favour, row.voted_on = q["registered"], q["voted"], q["agree"], voted_on
+    row.status = "carried" if q["carried"] else ("failed" if q["valid"] else "void")
+    row.message = q["message"]
+    db.flush()
+    payload = {"recall": row.id, "round": rnd.number, "post": row.post, "person": str(row.resident_id),
+               **{k: q[k] for k in COUNTED}, "voted_on": voted_on.isoformat()}
+    record_event(db, election, "recall.vote_counted", payload, actor, q["message"])
+    if q["carried"]:
+        mandates.vacate(db, election, f"{row.post}:{row.resident_id}", "recalled", voted_on,
+                        f"罢免投票（第 {rnd.number} 轮，{q['message']}）", actor)
+    return row

@@ -11,6 +11,7 @@ from typing import Any
 
 from election.rules.methods import METHODS
 from election.rules.presets import PRESET_LABELS, PRESETS
+from election.rules.question import outcome_to_dict
 from election.rules.rulebook import Rulebook, RulebookError
 from election.rules.tally import tally
 from election.rules.tally_types import (
@@ -183,8 +184,8 @@ def parse_scenario(data: dict[str, Any]) -> TallyInput:
         # Identical papers share one object: cheap even for 100,000 papers.
         papers.extend([Paper(_marks(raw.get("marks", {}), f"{path}.marks", keys))] * count)
     round_kind = _get(data, "round", "", str, "main")
-    if round_kind not in ("main", "revote", "runoff"):
-        raise ScenarioError(f"round：须为 main、revote 或 runoff，收到 {round_kind!r}")
+    if round_kind not in ("main", "revote", "runoff", "recall"):
+        raise ScenarioError(f"round：须为 main、revote、runoff 或 recall，收到 {round_kind!r}")
     return TallyInput(
         rb, _get(data, "registered_voters", "", int), _get(data, "papers_issued", "", int),
         _get(data, "papers_returned", "", int, len(papers)), tuple(posts), tuple(candidates), papers,
@@ -314,6 +315,8 @@ def result_to_dict(r: TallyResult) -> dict[str, Any]:
         "method": r.method,
         "electors": METHODS[r.method].electors_zh,
         "explanation": list(r.explanation),
+        # Added for question rounds (round "recall"): written only there.
+        **({"question": outcome_to_dict(r.question)} if r.question is not None else {}),
     }
 
 

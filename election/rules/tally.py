@@ -11,6 +11,7 @@ from collections import Counter, defaultdict
 from dataclasses import replace
 
 from election.rules.methods import METHODS, method_of
+from election.rules.question import decide_recall
 from election.rules.rulebook import CHOICE_LABELS
 from election.rules.tally_count import Counts, count_papers
 from election.rules.tally_decide import (
@@ -92,12 +93,31 @@ def _check_input(inp: TallyInput, counted: bool = False) -> None:
     for c in inp.candidates:
         if c.post is not None and c.post not in keys:
             raise TallyInputError(f"候选人“{c.name}”（{c.id}）的职位“{c.post}”不在 posts 中")
-    if inp.round_kind not in ("main", "revote", "runoff"):
-        raise TallyInputError(f"round_kind 须为 main、revote 或 runoff，收到 {inp.round_kind!r}")
+    if inp.round_kind not in ("main", "revote", "runoff", "recall"):
+        raise TallyInputError(f"round_kind 须为 main、revote、runoff 或 recall，收到 {inp.round_kind!r}")
     if inp.method not in METHODS:
         raise TallyInputError(f"选举方式 method 须为 {'、'.join(METHODS)} 之一，收到 {inp.method!r}")
     if inp.round_kind == "revote":
         _check_revote_papers(inp)
+    if inp.round_kind == "recall":
+        _check_question(inp)
+
+
+def _check_question(inp: TallyInput) -> None:
+    """A question's paper has one section with one line, no 另选他人 and no second body."""
+    listed = [c for c in inp.candidates if c.post is not None]
+    if len(inp.posts) != 1 or len(listed) != 1 or inp.body_papers:
+        raise TallyInputError(f"罢免投票的选票只有一栏一人：posts {len(inp.posts)} 栏、candidates {len(listed)} 人")
+    subject = listed[0].person_id
+    seen: set[int] = set()
+    for n, paper in enumerate(inp.papers, 1):
+        if id(paper) in seen:
+            continue
+        seen.add(id(paper))
+        for key, pm in paper.marks.items():
+            if pm.write_ins or (pm.approve | pm.oppose) - {subject}:
+                raise TallyInputError(f"第 {n} 张选票职位“{key}”标记了被罢免人以外的人：罢免投票的选票只可对被罢免人"
+                                      "表示同意、不同意或弃权，不设另选他人栏")
 
 
 def _check_revote_papers(inp: TallyInput) -> None:
@@ -144,6 +164,10 @@ def tally(inp: TallyInput, counts: Counts | None = None) -> TallyResult:
         return names.get(pid, pid)
 
     expl: list[str] = []
+    if inp.round_kind == "recall":
+        if counts is None:
+            counts = count_papers(inp.posts, inp.papers, rb.overvote_scope, rb.multi_post_rule)
+        return _question(inp, counts, nm)
     N = inp.registered_voters
     tf = rb.turnout_fraction
     # Separate papers per body (paper_layout "per_body"): each body's papers are issued,
@@ -174,6 +198,43 @@ def tally(inp: TallyInput, counts: Counts | None = None) -> TallyResult:
     if counts is None:
         counts = count_papers(inp.posts, inp.papers, rb.overvote_scope, rb.multi_post_rule, bool(inp.body_papers))
     return _decide(inp, counts, names, female, nm, expl)
+
+
+def _question(inp: TallyInput, counts: Counts, nm) -> TallyResult:  # type: ignore[no-untyped-def]
+    """A recall round (rules.question): the one line's 同意 and 不同意 from the tally's own
+    count, decided by recall_turnout and recall_approve; no seat is filled, no round follows."""
+    rb = inp.rulebook
+    post = inp.posts[0]
+    subject = next(c.person_id for c in inp.candidates if c.post == post.key)
+    pc = counts.posts[post.key]
+    stray = {p for p, v in pc.votes.items() if v and p != subject} | {p for p, v in pc.opposed.items() if v and p != subject}
+    if stray:
+        raise TallyInputError(f"罢免投票的计数含被罢免人以外的人 {sorted(stray)}")
+    returned, issued, registered = inp.papers_returned, inp.papers_issued, inp.registered_voters
+    agree, disagree, invalid = pc.votes[subject], pc.opposed[subject], counts.invalid(post.key)
+    if agree + disagree + invalid > returned:
+        raise TallyInputError(f"同意 {agree}、不同意 {disagree}、无效 {invalid} 合计多于收回选票 {returned} 张")
+    # More papers than voters (or the running count, which has no roll figure yet) cannot
+    # carry: decided on the papers as if every voter had voted, then made void.
+    too_many = returned > registered
+    q = decide_recall(subject, nm(subject), max(registered, returned), returned, agree, disagree, invalid,
+                      rb.recall_turnout, rb.recall_approve)
+    expl = [f"登记选民 {registered} 人，发出选票 {issued} 张，收回选票 {returned} 张。", q.message]
+    reason = "罢免投票有效" if q.valid else "参加投票的选民未超过规定比例，罢免投票无效"
+    void = (f"收回选票 {returned} 张多于登记选民 {registered} 人" if too_many else
+            f"收回选票 {returned} 张多于发出选票 {issued} 张" if rb.returned_le_issued and returned > issued else "")
+    if void:
+        reason = void + "，本次投票无效"
+        expl.append(reason)
+        q = replace(q, registered=registered, valid=False, carried=False, message=q.message + "；" + reason)
+    th = threshold_for(post, "recall", rb, returned)
+    valid_papers = returned - invalid
+    pr = PostResult(post.key, post.body, post.title, post.seats, valid_papers, invalid, pc.overvoted, pc.unreadable,
+                    (PersonVotes(subject, nm(subject), agree, disagree, True),), th.rule, th.base, th.fraction,
+                    th.min_votes, (), (), (), 0, ())
+    woman = WomanOutcome(False, rb.woman_member_method, "not_required", None, None, "罢免投票不涉及妇女成员")
+    return TallyResult(q.valid, reason, "recall", inp.registered_voters, issued, returned, counts.whole_invalid,
+                       (pr,), (), woman, (), "none", tuple(expl), method=inp.method, question=q)
 
 
 def _void_result(inp: TallyInput, reason: str, expl: list[str], nm) -> TallyResult:  # type: ignore[no-untyped-def]

@@ -37,11 +37,20 @@ class Threshold:
                 f"另行选举以得票多者当选，但得票不得少于本轮选票 {self.base} 张的 "
                 f"{self.fraction.numerator}/{self.fraction.denominator}，即至少 {self.min_votes} 票"
             )
+        if self.rule == "recall" and self.fraction is not None:
+            return (
+                f"罢免须获得超过投票人数（收回选票 {self.base} 张）的 "
+                f"{self.fraction.numerator}/{self.fraction.denominator} 同意，即至少 {self.min_votes} 票"
+            )
         return "以得票多者当选（至少 1 票）"
 
 
 def threshold_for(post: PostSpec, round_kind: str, rb: Rulebook, returned: int) -> Threshold:
     """The threshold of one post in one round; the denominator is every paper returned."""
+    if round_kind == "recall":
+        # Carried with more than recall_approve of the votes cast (rules.question).
+        f = rb.recall_approve
+        return Threshold("recall", returned, f, returned * f.numerator // f.denominator + 1)
     if round_kind == "runoff":
         f = rb.runoff_floor
         return Threshold("runoff", returned, f, max(1, -(-returned * f.numerator // f.denominator)))

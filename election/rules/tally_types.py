@@ -10,11 +10,13 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Literal
 
+from election.rules.question import QuestionOutcome
 from election.rules.rulebook import Rulebook
 
 Body = Literal["jwh", "jdw"]
 ThresholdRule = Literal["majority", "plurality"]
-RoundKind = Literal["main", "revote", "runoff"]
+# "recall": a yes/no question on the one line of its paper (rules.question), not a seat.
+RoundKind = Literal["main", "revote", "runoff", "recall"]
 BodyStatus = Literal["complete", "revote_needed", "runoff_needed", "vacancies_allowed", "new_round_needed"]
 
 BODY_ZH: dict[str, str] = {"jwh": "居民委员会", "jdw": "居务监督委员会"}
@@ -290,6 +292,8 @@ class TallyResult:
     # Separate papers per body: (body, issued, returned), as counted (empty: one paper).
     body_papers: tuple[tuple[str, int, int], ...] = ()
     method: str = "direct"
+    # A question round (round_kind "recall"): the decided question; None for an election round.
+    question: QuestionOutcome | None = None
 
     def post(self, key: str) -> PostResult:
         for p in self.posts:

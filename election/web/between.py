@@ -62,6 +62,14 @@ class VoteForm(FlaskForm):
     in_favour = IntegerField(_l("赞成罢免票数"), validators=[InputRequired(message=_l("请填写票数")), NumberRange(min=0)])
 
 
+class PaperVoteForm(FlaskForm):
+    held_on = DateField(_l("表决票投票日期"), default=clock.today, validators=[DataRequired(message=_l("请填写日期"))])
+
+
+class PublishForm(FlaskForm):
+    pass
+
+
 def _members(comp: mandates.Composition) -> list:
     return options([("", "—")] + [(m.key, f"{m.name}（{m.post_name}）") for m in comp.serving])
 
@@ -138,7 +146,8 @@ def recall_page(election: Election, recall_id: int):
     row = _recall_or_404(election, recall_id)
     return render_template("between/recall.html", election=election, recall=row, person=db.get(Resident, row.resident_id),
                            signers=recalls.signers_of(db, row), statuses=RECALL_STATUSES, bases=recalls.BASES,
-                           defence_form=DefenceForm(), vote_form=VoteForm())
+                           defence_form=DefenceForm(), vote_form=VoteForm(), paper_form=PaperVoteForm(),
+                           publish_form=PublishForm(), paper_round=recalls.round_of_recall(db, election, row.id))
 
 
 def _post(election_id: int, recall_id: int, form: FlaskForm, action, done: str):
@@ -165,6 +174,22 @@ def vote(election_id: int, recall_id: int):
     return _post(election_id, recall_id, VoteForm(), lambda db, e, f: recalls.record_vote(
         db, e, recall_id, f.voted.data, f.in_favour.data, f.voted_on.data, current_user.username),
         _("罢免投票结果已记录。"))
+
+
+@bp.route("/elections/<int:election_id>/recalls/<int:recall_id>/paper-vote", methods=["POST"])
+@roles("committee")
+def paper_vote(election_id: int, recall_id: int):
+    """The recall voted on paper: a round of kind recall, printed and polled like any round."""
+    return _post(election_id, recall_id, PaperVoteForm(), lambda db, e, f: recalls.call_vote(
+        db, e, recall_id, f.held_on.data, current_user.username),
+        _("已决定以表决票进行罢免投票：请印制表决票，投票后计票。"))
+
+
+@bp.route("/elections/<int:election_id>/recalls/<int:recall_id>/publish", methods=["POST"])
+@roles("committee")
+def publish_paper_vote(election_id: int, recall_id: int):
+    return _post(election_id, recall_id, PublishForm(), lambda db, e, f: recalls.publish_vote(
+        db, e, recall_id, current_user.username), _("罢免表决结果已公布。"))
 
 
 @bp.route("/elections/<int:election_id>/recalls/<int:recall_id>/result.pdf")

@@ -65,3 +65,62 @@ def test_recall_from_proposal_to_result(page, live_app):
     assert "居民委员会副主任\t1\t0\t1" in seats
     assert "被罢免" in page.locator("#mandates").inner_text()
     db.close()
+
+
+def test_recall_on_paper_from_printing_to_result(page, live_app, monkeypatch):
+    """The recall voted on paper: decided on the recall's page, the 表决票 printed, handed
+    out one per voter, deposited and counted through the services of every round, then the
+    result published on the recall's page; the composition shows the seat vacant."""
+    from election.recall import service as recalls
+    from election.roll.cards import assign_cards
+    from tests.counting import voting
+
+    tag = uuid.uuid4().hex[:6]
+    db = live_app.extensions["juxuan.sessions"]()
+    community = create_community(db, f"表决社区{tag}", "测试街道", 20)
+    election = create_election(db, "test", community, ElectionDraft(
+        title=f"表决测试{tag}换届选举", election_day=clock.today() + timedelta(days=40), method="direct",
+        preset="national", jwh_deputies=1, jwh_members=3, jdw_deputies=0, jdw_members=2,
+    ), live_app.config["DATA_KEY"])
+    create_user(db, f"rp_{tag}", PASSWORD, "committee", "委员", community)
+    db.commit()
+    w = voting.setup(db, election, voters=40)
+    full = {"jwh_zhuren": [0], "jwh_fu_zhuren": [0], "jwh_weiyuan": [0, 1, 2], "jdw_zhuren": [0], "jdw_weiyuan": [0, 1]}
+    voting.vote_round(db, w, monkeypatch, 1, w.voters[:30], lambda i: full, data_key=live_app.config["DATA_KEY"])
+    assign_cards(db, election, "x")
+    member = next(m for m in voting_members(db, election) if m.post == "jwh_fu_zhuren")
+    row = recalls.propose(db, election, member.key, "长期不履行职责", "voters",
+                          "\n".join(str(v.voter_number) for v in w.voters[30:38]), "a_committee")
+    db.commit()
+    log_in(page, f"rp_{tag}")
+    page.goto(f"/elections/{election.id}/recalls/{row.id}")
+    page.get_by_role("button", name="决定以表决票投票").click()
+    assert "已决定以表决票进行罢免投票" in page.content()
+    assert "表决票投票中" in page.locator("#status").inner_text()
+    assert page.locator("#paper-vote").count() == 1
+
+    db.expire_all()
+    voting.vote_round(db, w, monkeypatch, 2, w.voters[:25],
+                      lambda i: {"jwh_fu_zhuren": [0]} if i < 20 else {"oppose:jwh_fu_zhuren": [0]},
+                      publish=False, data_key=live_app.config["DATA_KEY"])
+    from election.counting.result import enter_board, running_tally
+
+    running = running_tally(db, election, 2)
+    enter_board(db, election, 2, {p["key"]: {r["person"]: r["votes"] for r in p["rows"]} for p in running["posts"]},
+                "a_scrutineer")
+    db.commit()
+    page.goto(f"/elections/{election.id}/recalls/{row.id}")
+    page.get_by_role("button", name="公布罢免表决结果").click()
+    assert "罢免表决结果已公布" in page.content()
+    assert "罢免通过" in page.locator("#status").inner_text()
+    assert "同意 20 票，不同意 5 票" in page.locator("#result").inner_text()
+    shot(page, "recall-paper-result")
+    page.goto(f"/elections/{election.id}/composition")
+    assert "居民委员会副主任\t1\t0\t1" in page.locator("#seats").inner_text()
+    db.close()
+
+
+def voting_members(db, election):
+    from election.mandates import service as mandates
+
+    return mandates.composition(db, election).serving

@@ -43,7 +43,9 @@ def fields_for(db, election: Election, number: int, marks: Marks) -> dict[str, s
     out = {}
     for spec, cands in ballot_of(db, election, number).posts:
         for pos, c in enumerate(cands):
-            out[f"m-{spec.key}-{c.id}"] = "1" if pos in marks.get(spec.key, []) else "0"
+            # "oppose:<post>" lists the positions marked 反对 (2).
+            out[f"m-{spec.key}-{c.id}"] = ("1" if pos in marks.get(spec.key, []) else
+                                           "2" if pos in marks.get(f"oppose:{spec.key}", []) else "0")
     return out
 
 

@@ -124,3 +124,71 @@ def test_the_browser_verifier_agrees_on_every_chain_here(tmp_path) -> None:
               "console.log(JSON.stringify(cases.map(c => Object.fromEntries(B.betweenChecks(c.events, rb).map(x => [x.name, x.ok])))));")
     out = subprocess.run([node, "-e", script], capture_output=True, text=True, check=True, timeout=120)
     assert json.loads(out.stdout) == [case["python"] for case in listed]
+
+
+CALLED = ("recall.vote_called", {"recall": 1, "round": 2, "post": "jwh_fu_zhuren", "person": "7"})
+QUESTION = {"subject": "7", "registered": 20, "voted": 12, "agree": 7, "disagree": 4, "abstain": 1, "invalid": 0,
+            "valid": True, "carried": True}
+
+
+def _paper(**changes):
+    """The round of a recall voted on paper: published with its question, then the recall's outcome."""
+    q = {**QUESTION, **changes.pop("published", {})}
+    counted = {"recall": 1, "round": 2, "post": "jwh_fu_zhuren", "person": "7", **QUESTION, "turnout": "1/2",
+               "approve": "1/2", **changes}
+    return [("result_published", {"round": 2, "posts": {}, "question": q}), ("recall.vote_counted", counted)]
+
+
+def test_a_recall_voted_on_paper_passes() -> None:
+    assert _verdict(_ctx(ELECTED, FILED, CALLED, *_paper(), VACATED))["recall_votes"] == []
+    failed = _paper(agree=6, carried=False, published={"agree": 6, "carried": False})
+    assert _verdict(_ctx(ELECTED, FILED, CALLED, *failed))["recall_votes"] == []
+
+
+def test_paper_recall_forgeries_each_named() -> None:
+    def problems(*events):
+        return " ".join(_verdict(_ctx(ELECTED, FILED, *events))["recall_votes"])
+
+    assert "未见召集记录" in problems(*_paper(), VACATED)
+    assert "与第 2 轮公布的表决结果不符" in problems(CALLED, *_paper(published={"agree": 5}), VACATED)
+    assert "不是规则集的" in problems(CALLED, *_paper(approve="1/3"), VACATED)
+    # 6 of 12 agreeing is not more than half: a chain saying "carried" fails.
+    assert "罢免未通过" in problems(CALLED, *_paper(agree=6, published={"agree": 6}), VACATED)
+    assert "之后没有该成员职位出缺" in problems(CALLED, *_paper())
+    other = ("recall.vote_called", {**CALLED[1], "person": "8"})
+    assert "未见相符的罢免要求" in problems(other, *_paper(), VACATED)
+
+
+def _with_composition(comp: dict, *events: tuple[str, dict]) -> Ctx:
+    c = _ctx(*events)
+    c.d["composition.json"] = comp
+    return c
+
+
+def _comp(until=None, reason="", serving=0, vacant=1, person="7"):
+    return {"posts": [{"post": "jwh_fu_zhuren", "name": "居民委员会副主任", "seats": 1, "serving": serving,
+                       "vacant": vacant}],
+            "members": [{"post": "jwh_fu_zhuren", "person": person, "name": "甲", "round": 1, "since": "2026-06-01",
+                         "until": until, "reason": reason}]}
+
+
+RESIGNED = ("seat.vacated", {"post": "jwh_fu_zhuren", "person": "7", "name": "甲", "reason": "resigned",
+                             "ended_on": "2026-07-01"})
+
+
+def test_composition_file_agrees_with_the_chain() -> None:
+    sound = _with_composition(_comp("2026-07-01", "resigned"), ELECTED, RESIGNED)
+    assert _verdict(sound)["composition"] == []
+    assert _verdict(_with_composition(_comp(serving=1, vacant=0), ELECTED))["composition"] == []
+
+
+def test_composition_forgeries_each_named() -> None:
+    def problems(comp, *events):
+        return " ".join(_verdict(_with_composition(comp, *events))["composition"])
+
+    assert "仍列为在任" in problems(_comp(serving=1, vacant=0), ELECTED, RESIGNED)
+    assert "与链中的出缺记录不符" in problems(_comp("2026-07-02", "resigned"), ELECTED, RESIGNED)
+    assert "与链中的出缺记录不符" in problems(_comp("2026-07-01", "died"), ELECTED, RESIGNED)
+    assert "链中公布的结果没有" in problems(_comp(person="8", serving=1, vacant=0), ELECTED)
+    assert "不在 composition.json 中" in problems(_comp(person="8", serving=1, vacant=0), ELECTED)
+    assert "记为在任 1、出缺 0" in problems(_comp("2026-07-01", "resigned", serving=1, vacant=0), ELECTED, RESIGNED)

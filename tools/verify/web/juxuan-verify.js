@@ -25,7 +25,7 @@
   const STREAMED = new Set(["recount/papers.jsonl"]);
   const JSON_FILES = ["manifest.json", "deposits.json", "boxes.json", "issuance.json", "spoiled.json", "unused.json",
     "voided.json", "rulebook.json", "tally_input.json", "totals.json", "box_totals.json", "head.sig",
-    "countersign.json", "audit.json", "recount.json"];
+    "countersign.json", "audit.json", "recount.json", "composition.json"];
   const JSONL_FILES = ["chain.jsonl", "records.jsonl"];
   const PEM_FILES = ["election_key.pem", "office_key.pem"];
   const KNOWN = new Set([...JSON_FILES, ...JSONL_FILES, ...PEM_FILES, ...STREAMED]);
