@@ -15,8 +15,9 @@ from sqlalchemy.orm import Session
 
 from ..errors import UserError
 from ..ledger.events import events_of, record_event
-from ..models import COMMITTEE_BODIES, CommitteeEntry, Election, ElectionEvent
+from ..models import COMMITTEE_BODIES, CommitteeEntry, Election, ElectionEvent, Meeting, MeetingDecision
 from ..rules import succession
+from ..rules.rulebook import Rulebook
 from ..settings import rulebook_of
 from .people import label_of, parse_name, parse_vote_lines, residents_of, resolve_votes
 
@@ -53,13 +54,51 @@ def _as_rule(rows: list[CommitteeEntry]) -> succession.Committee:
     )
 
 
+# The kind of meeting (election.rules.meetings.MEETING_KINDS) whose decision chooses the
+# committee, per way of choosing it ([V art.12]).
+CHOSEN_BY_MEETING = {"residents_meeting": "residents", "representatives_meeting": "representatives", "groups": "group"}
+
+
+def choosing_decisions(db: Session, election: Election, chosen_by: str) -> list[tuple[MeetingDecision, Meeting]]:
+    """The adopted decisions of this election's meetings of the kind that chooses the committee."""
+    kind = CHOSEN_BY_MEETING.get(chosen_by, "")
+    rows = db.execute(select(MeetingDecision, Meeting).join(Meeting, Meeting.id == MeetingDecision.meeting_id).where(
+        Meeting.election_id == election.id, Meeting.kind == kind, MeetingDecision.adopted.is_(True),
+    ).order_by(Meeting.held_on, Meeting.id, MeetingDecision.number))
+    return [(d, m) for d, m in rows]
+
+
+def _choosing_decision(db: Session, election: Election, chosen_by: str,
+                       decision_id: int | None) -> tuple[MeetingDecision, Meeting] | None:
+    """The meeting's decision the result relies on: checked when cited; required (refused
+    until one exists and is cited) where committee_meeting_decision_required."""
+    required = rulebook_of(election).committee_meeting_decision_required
+    if decision_id is None and not required:
+        return None
+    meeting = COMMITTEE_BODIES[chosen_by]
+    rule = (f"{Rulebook.label('committee_meeting_decision_required')}，"
+            f"{Rulebook.field_meta('committee_meeting_decision_required')['source']}")
+    found = choosing_decisions(db, election, chosen_by)
+    if not found:
+        raise UserError(f"选举委员会由{meeting}推选产生（{rule}）：本选举尚无{meeting}通过的决定，"
+                        "请先召开会议并记录推选选举委员会的决定")
+    if decision_id is None:
+        raise UserError(f"选举委员会由{meeting}推选产生（{rule}）：请选择推选选举委员会的会议决定")
+    chosen = next(((d, m) for d, m in found if d.id == decision_id), None)
+    if chosen is None:
+        raise UserError(f"所选会议决定不存在、未通过，或不是{meeting}的决定（{rule}）")
+    return chosen
+
+
 def record_result(db: Session, election: Election, chosen_by: str, votes_text: str, size: int,
-                  chair: str, actor: str) -> list[CommitteeEntry]:
-    """Store the full selection result and seat the `size` people with most votes."""
+                  chair: str, actor: str, decision_id: int | None = None) -> list[CommitteeEntry]:
+    """Store the full selection result and seat the `size` people with most votes; the
+    meeting's decision that chose them is cited (``decision_id``) and named in the event."""
     if chosen_by not in COMMITTEE_BODIES:
         raise UserError(f"推选方式“{chosen_by}”无效，可选：{'、'.join(COMMITTEE_BODIES.values())}")
     if entries(db, election):
         raise UserError("选举委员会的推选结果已经记录；成员变动按依次递补处理")
+    cited = _choosing_decision(db, election, chosen_by, decision_id)
     pool = residents_of(db, election)
     if not pool:
         raise UserError("须先导入居民名单：选举委员会成员按居民名单核对，请先在“选民登记”导入居民名单，再录入推选结果")
@@ -89,7 +128,8 @@ def record_result(db: Session, election: Election, chosen_by: str, votes_text: s
     record_event(
         db, election, "committee.result_recorded",
         {"chosen_by": chosen_by, "size": size, "result": [[e.label, e.votes] for e in rows],
-         "members": list(formed.members), "chair": formed.chair},
+         "members": list(formed.members), "chair": formed.chair,
+         **({"decision": {"meeting": cited[1].id, "number": cited[0].number}} if cited else {})},
         actor,
     )
     return rows

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, contains_eager
 
 from ..errors import NotFound, UserError
 from ..ledger.events import record_event
-from ..models import CATEGORIES, STATUSES, Election, Resident, RollApplication
+from ..models import CATEGORIES, STATUSES, Election, Meeting, MeetingDecision, Resident, RollApplication
 from ..rules import eligibility as rules
 from ..rules.rulebook import Rulebook
 from ..settings import rulebook_of
@@ -132,10 +132,48 @@ def _has_approved(db: Session, resident: Resident) -> bool:
     ) or 0) > 0
 
 
+CONSENT_MEETINGS = {"residents": "居民会议", "representatives": "居民代表会议"}
+
+
+def consent_decisions(db: Session, election: Election) -> list[tuple[MeetingDecision, Meeting]]:
+    """The adopted decisions of this election's 居民会议 and 居民代表会议: what a non-hukou
+    resident's registration may rely on (nonhukou_consent_required, [V art.13])."""
+    rows = db.execute(select(MeetingDecision, Meeting).join(Meeting, Meeting.id == MeetingDecision.meeting_id).where(
+        Meeting.election_id == election.id, Meeting.kind.in_(tuple(CONSENT_MEETINGS)), MeetingDecision.adopted.is_(True),
+    ).order_by(Meeting.held_on, Meeting.id, MeetingDecision.number))
+    return [(d, m) for d, m in rows]
+
+
+def consent_label(decision: MeetingDecision, meeting: Meeting) -> str:
+    return (f"{meeting.held_on.isoformat()}{CONSENT_MEETINGS.get(meeting.kind, meeting.kind)}“{meeting.title}”"
+            f"第{decision.number}项：{decision.motion}")
+
+
+def _consent(db: Session, election: Election, decision_id: int | None) -> tuple[MeetingDecision, Meeting]:
+    """The meeting's consent a non-hukou resident's registration relies on, where the
+    rulebook asks for it: refused, naming the rule and its source, until such a decision
+    exists and is chosen."""
+    rule = f"{Rulebook.label('nonhukou_consent_required')}，{Rulebook.field_meta('nonhukou_consent_required')['source']}"
+    found = consent_decisions(db, election)
+    if not found:
+        raise UserError(f"非户籍常住居民登记须经居民会议或居民代表会议同意（{rule}）：本选举尚无居民会议或居民代表会议"
+                        "通过的决定，请先召开会议并记录同意登记的决定")
+    if decision_id is None:
+        raise UserError(f"非户籍常住居民登记须经居民会议或居民代表会议同意（{rule}）：请选择同意登记的会议决定")
+    chosen = next(((d, m) for d, m in found if d.id == decision_id), None)
+    if chosen is None:
+        raise UserError(f"所选会议决定不存在、未通过，或不是居民会议、居民代表会议的决定（{rule}）")
+    return chosen
+
+
 def apply_for_registration(db: Session, election: Election, resident: Resident, kind: str, since: date,
                            declared_single: bool, actor: str, note: str = "",
-                           recommendation: str = "") -> RollApplication:
-    """Record an application; register the resident when the rules are met, else record why not."""
+                           recommendation: str = "", decision_id: int | None = None) -> RollApplication:
+    """Record an application; register the resident when the rules are met, else record why not.
+
+    A non-hukou resident, where the rulebook asks for the meeting's consent, names the
+    adopted decision of the 居民会议 or 居民代表会议 (``decision_id``): the application is
+    refused until one exists, and records which one it relies on."""
     problems = []
     if kind not in ("resident", "worker"):
         problems.append("申请类别须为“非户籍常住居民”或“社区工作者”")
@@ -148,6 +186,10 @@ def apply_for_registration(db: Session, election: Election, resident: Resident, 
     if problems:
         raise UserError(*problems)
     _require_decision(election, note)
+    consent = None
+    if kind == "resident" and rulebook_of(election).nonhukou_consent_required:
+        consent = _consent(db, election, decision_id)
+        recommendation = consent_label(*consent)
     verdict = judge(
         election, birth_date=resident.birth_date, category=kind,
         residence_since=since if kind == "resident" else resident.residence_since,
@@ -175,6 +217,7 @@ def apply_for_registration(db: Session, election: Election, resident: Resident, 
         {"resident": resident.id, "id_masked": resident.id_masked, "application": application.id,
          "kind": kind, "since": since.isoformat(), "result": application.result,
          **({"recommendation": application.recommendation} if application.recommendation else {}),
+         **({"consent": {"meeting": consent[1].id, "number": consent[0].number}} if consent else {}),
          "from": before, "to": resident.status},
         actor, note.strip() or application.reasons,
     )

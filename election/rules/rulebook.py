@@ -132,6 +132,9 @@ class Rulebook:
     committee_size_min: int = _p(5, "居民选举委员会人数下限", "Election committee size, minimum", U_PEOPLE, "[P:ZJ, BJ]")
     committee_size_max: int = _p(9, "居民选举委员会人数上限", "Election committee size, maximum", U_PEOPLE, "[P:ZJ, BJ]")
     committee_size_odd: bool = _p(True, "居民选举委员会人数须为奇数", "Election committee size must be odd", U_FLAG, "[P:ZJ, BJ]")
+    # [V art.12]: the committee is chosen by a 居民会议, 居民代表会议 or the groups' meetings.
+    # On: its result is refused until that meeting's adopted decision is recorded here and cited.
+    committee_meeting_decision_required: bool = _p(False, "选举委员会推选结果须引用本系统记录的会议决定", "The election committee's result cites the meeting's recorded decision", U_FLAG, "[V art.12]")
     committee_member_withdraws_when_candidate: bool = _p(True, "成员成为候选人的退出选举委员会并依次递补", "A member who becomes a candidate withdraws", U_FLAG, "[seed 中办 2010 §14] [V art.12]")
     committee_relative_withdraws: bool = _p(False, "成员近亲属成为候选人的退出选举委员会", "A member withdraws when a near relative is a candidate", U_FLAG, "[P:ZJ]")
 

@@ -79,6 +79,7 @@ class CommitteeForm(FlaskForm):
     size = IntegerField(_l("选举委员会人数"), default=7, validators=[InputRequired(message=_l("请填写人数"))])
     votes = TextAreaField(_l("推选结果（全部被推选人及得票）"), validators=[DataRequired(message=_l("请填写推选结果"))])
     chair = StringField(_l("主任"), validators=[DataRequired(message=_l("请填写主任姓名"))])
+    decision = SelectField(_l("推选的会议决定"), choices=[], validate_choice=False)
 
 
 class ChairForm(FlaskForm):
@@ -239,12 +240,16 @@ def committee(election: Election):
     db = get_db()
     rules = rulebook_of(election)
     form = CommitteeForm()
+    form.decision.choices = options([("", "—")] + [
+        (str(d.id), f"{m.held_on.isoformat()}{COMMITTEE_BODIES[by]}“{m.title}”第{d.number}项：{d.motion}")
+        for by in COMMITTEE_BODIES for d, m in committee_svc.choosing_decisions(db, election, by)])
     if form.is_submitted():
         _writer()
         if form.validate():
+            cited = int(form.decision.data) if (form.decision.data or "").isdigit() else None
             if _run(lambda db: committee_svc.record_result(
                     db, election, form.chosen_by.data, form.votes.data, form.size.data, form.chair.data,
-                    current_user.username)):
+                    current_user.username, cited)):
                 flash(_("选举委员会推选结果已记录。"), "info")
                 return redirect(url_for("representatives.committee", election_id=election.id))
         else:

@@ -51,6 +51,8 @@ from ..roll.register import (
     apply_for_registration,
     category_label,
     change_status,
+    consent_decisions,
+    consent_label,
     judge_resident,
     overview,
     resident_of,
@@ -90,7 +92,8 @@ class ApplicationForm(FlaskForm):
     kind = SelectField(_l("申请类别"), choices=options(APPLICATION_KINDS))
     since = DateField(_l("居住（工作）起始日期"), validators=[DataRequired(message=_l("请填写起始日期（年-月-日）"))])
     declared_single = BooleanField(_l("申请人声明未在其他地方登记为选民"))
-    recommendation = StringField(_l("推荐单位及推荐材料，或同意登记的会议决定（社区工作者须经推荐、非户籍常住居民须经会议同意的，必填）"))
+    recommendation = StringField(_l("推荐单位及推荐材料（社区工作者须经推荐的，必填）"))
+    consent = SelectField(_l("同意登记的会议决定（非户籍常住居民须经会议同意的，必选）"), choices=[], validate_choice=False)
     note = TextAreaField(_l("备注（名单冻结后须填写决定）"))
 
 
@@ -266,6 +269,7 @@ def applications(election: Election):
         Resident.election_id == election.id, Resident.status.in_(("pending", "ineligible")))
         .order_by(Resident.group_name, Resident.name)))
     form = ApplicationForm()
+    form.consent.choices = options([("", "—")] + [(str(d.id), consent_label(d, m)) for d, m in consent_decisions(db, election)])
     form.resident_id.choices = options(
         (r.id, f"{r.name} · {r.id_masked} · {r.group_name} · {STATUSES[r.status]}") for r in candidates
     )
@@ -276,7 +280,8 @@ def applications(election: Election):
             application = apply_for_registration(
                 db, election, _resident(election, form.resident_id.data), form.kind.data, form.since.data,
                 form.declared_single.data, current_user.username, form.note.data or "",
-                form.recommendation.data or "")
+                form.recommendation.data or "",
+                int(form.consent.data) if (form.consent.data or "").isdigit() else None)
             db.commit()
         except UserError as error:
             refuse(error)

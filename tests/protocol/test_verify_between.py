@@ -192,3 +192,45 @@ def test_composition_forgeries_each_named() -> None:
     assert "链中公布的结果没有" in problems(_comp(person="8", serving=1, vacant=0), ELECTED)
     assert "不在 composition.json 中" in problems(_comp(person="8", serving=1, vacant=0), ELECTED)
     assert "记为在任 1、出缺 0" in problems(_comp("2026-07-01", "resigned", serving=1, vacant=0), ELECTED, RESIGNED)
+
+
+def test_the_browser_verifier_gives_the_same_verdicts() -> None:
+    """tools/verify/web/juxuan-between.js run by Node on every case above: the same checks,
+    each with the same verdict as the Python verifier."""
+    import json
+    import shutil
+    import subprocess
+    from pathlib import Path
+
+    import pytest
+
+    node = shutil.which("node")
+    if node is None:
+        pytest.skip("node (>= 20) is not installed")
+    cases = [
+        _ctx(CONVENED, _decision(), ("meeting.closed", {"meeting": 1})),
+        _ctx(CONVENED, _decision(present=4, in_favour=4)), _ctx(CONVENED, _decision(present=6, in_favour=4)),
+        _ctx(CONVENED, _decision(share="1/2")), _ctx(_decision()),
+        _ctx(CONVENED, ("meeting.closed", {"meeting": 1}), _decision()),
+        _ctx(ELECTED, FILED, CALLED, *_paper(), VACATED), _ctx(ELECTED, FILED, *_paper(), VACATED),
+        _ctx(ELECTED, FILED, CALLED, *_paper(published={"agree": 5}), VACATED),
+        _ctx(ELECTED, FILED, CALLED, *_paper(approve="1/3"), VACATED),
+        _ctx(ELECTED, FILED, CALLED, *_paper(agree=6, published={"agree": 6}), VACATED),
+        _ctx(ELECTED, FILED, CALLED, *_paper()), _ctx(ELECTED, FILED, _vote()), _ctx(ELECTED, FILED, _vote(voted=10)),
+        _with_composition(_comp("2026-07-01", "resigned"), ELECTED, RESIGNED),
+        _with_composition(_comp(serving=1, vacant=0), ELECTED, RESIGNED),
+        _with_composition(_comp("2026-07-02", "resigned"), ELECTED, RESIGNED),
+        _with_composition(_comp(person="8", serving=1, vacant=0), ELECTED),
+        _with_composition(_comp("2026-07-01", "resigned", serving=1, vacant=0), ELECTED, RESIGNED),
+    ]
+    script = Path(__file__).resolve().parents[2] / "tools/verify/web/juxuan-between.js"
+    payload = [{"events": [{"seq": e.seq, "kind": e.kind.replace(".", "_").lower(), "payload": e.payload}
+                           for e in c.events], "files": c.d} for c in cases]
+    code = (f"const B = require({json.dumps(str(script))}); let s = ''; process.stdin.on('data', d => s += d);"
+            "process.stdin.on('end', () => console.log(JSON.stringify(JSON.parse(s).map(k => Object.fromEntries("
+            "B.betweenChecks(k.events, k.files['rulebook.json'], n => k.files[n]).map(c => [c.name, c.ok]))))));")
+    out = subprocess.run([node, "-e", code], input=json.dumps(payload), capture_output=True, text=True, check=True,
+                         timeout=60)
+    python = [{name: not fn(c)[0] for name, fn in between_checks(c)} for c in cases]
+    assert json.loads(out.stdout) == python
+    assert any(not all(v.values()) for v in python) and any(all(v.values()) for v in python)

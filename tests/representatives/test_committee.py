@@ -70,3 +70,31 @@ def test_size_bounds_from_the_rulebook(db, world):
         svc.record_result(db, election, "residents_meeting", text, 6, people[0].name, "x")
     with pytest.raises(UserError, match="不是推选产生的选举委员会成员"):
         svc.record_result(db, election, "residents_meeting", text, 5, people[6].name, "x")
+
+
+def test_the_committee_cites_the_meeting_that_chose_it(db, world):
+    """[V art.12] committee_meeting_decision_required: refused (naming the rule and its source)
+    until an adopted decision of the chosen kind of meeting exists and is cited; a decision of
+    another kind of meeting is refused; the event names the decision relied on. Off, a cited
+    decision is still checked and recorded."""
+    from election.rules.rulebook import Rulebook
+    from tests.roll.test_consent_parameter import _decision
+
+    election = world["a"]["election"]
+    people, text = _result(db, election)
+    election.rulebook = Rulebook().with_changes(committee_meeting_decision_required=True).to_dict()
+    db.commit()
+    with pytest.raises(UserError, match=r"选举委员会由居民会议推选产生（.*\[V art\.12\]）：本选举尚无居民会议通过的决定"):
+        svc.record_result(db, election, "residents_meeting", text, 7, people[0].name, "x")
+    reps = _decision(db, election, "representatives", adopted=True)
+    residents = _decision(db, election, "residents", adopted=True, number=2)
+    db.commit()
+    with pytest.raises(UserError, match="请选择推选选举委员会的会议决定"):
+        svc.record_result(db, election, "residents_meeting", text, 7, people[0].name, "x")
+    with pytest.raises(UserError, match="不是居民会议的决定"):
+        svc.record_result(db, election, "residents_meeting", text, 7, people[0].name, "x", reps.id)
+    assert svc.entries(db, election) == []
+    svc.record_result(db, election, "residents_meeting", text, 7, people[0].name, "x", residents.id)
+    ev = next(e for e in reversed(events_of(db, election)) if e.kind == "committee.result_recorded")
+    assert ev.payload["decision"] == {"meeting": residents.meeting_id, "number": 2}
+    assert len([e for e in svc.entries(db, election) if e.seated]) == 7

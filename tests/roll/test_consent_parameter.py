@@ -1,16 +1,37 @@
 """nonhukou_consent_required ([V art.13]: a resident without local hukou is registered on
-application "经村民会议或者村民代表会议同意"): with the parameter on, an application without
-the meeting's consent is refused naming it, and one with it registers and keeps the
-reference; off (the default), the months of residence suffice."""
+application "经村民会议或者村民代表会议同意"): with the parameter on, an application is
+refused (UserError naming the rule and its source) until an adopted decision of a 居民会议 or
+居民代表会议 exists and is chosen — a decision not adopted, or of a 居民小组会议, is refused —
+and the registration records which decision it relies on (the application and its event);
+off (the default), the months of residence suffice."""
 from __future__ import annotations
 
 from datetime import timedelta
 
 import pytest
 
+from election.clock import today
+from election.errors import UserError
+from election.ledger.events import events_of
+from election.models import Meeting, MeetingDecision
 from election.roll.register import apply_for_registration
 from election.rules.rulebook import Rulebook
 from tests.polling.helpers import add_voters
+
+
+def _decision(db, election, kind: str, adopted: bool, number: int = 1) -> MeetingDecision:
+    """A meeting's recorded decision (the meetings service's own tests cover recording it)."""
+    meeting = Meeting(election_id=election.id, kind=kind, basis="representatives" if kind == "representatives" else
+                      "adults", title="议事会议", convened_by="committee", notice_on=today(), held_on=today(),
+                      members=10, created_by="a_committee")
+    db.add(meeting)
+    db.flush()
+    row = MeetingDecision(meeting_id=meeting.id, number=number, motion="同意非户籍常住居民登记参加选举", present=8,
+                          in_favour=7 if adopted else 3, against=1, abstain=0, adopted=adopted, message="",
+                          recorded_by="a_committee")
+    db.add(row)
+    db.flush()
+    return row
 
 
 @pytest.mark.parametrize("required", [True, False])
@@ -22,10 +43,27 @@ def test_a_non_hukou_residents_application(world, db, required):
     election.rulebook = Rulebook().with_changes(nonhukou_consent_required=required).to_dict()
     db.commit()
     since = election.election_day - timedelta(days=400)
-    application = apply_for_registration(db, election, a, "resident", since, True, "a_committee")
-    assert (application.result == "approved") is not required
-    if required:
-        assert "须经居民会议或居民代表会议同意" in application.reasons and not a.is_voter
-    consented = apply_for_registration(db, election, b, "resident", since, True, "a_committee",
-                                       recommendation="居民代表会议决定（2026）第 4 号")
-    assert consented.result == "approved" and b.is_voter and "第 4 号" in consented.recommendation
+    if not required:
+        application = apply_for_registration(db, election, a, "resident", since, True, "a_committee")
+        assert application.result == "approved" and a.is_voter and "consent" not in events_of(db, election)[-1].payload
+        return
+    with pytest.raises(UserError, match=r"须经居民会议或居民代表会议同意（.*\[V art\.13\]）：本选举尚无"):
+        apply_for_registration(db, election, a, "resident", since, True, "a_committee")
+    rejected = _decision(db, election, "residents", adopted=False)
+    group = _decision(db, election, "group", adopted=True)
+    db.commit()
+    for decision in (rejected, group):
+        with pytest.raises(UserError, match="本选举尚无"):
+            apply_for_registration(db, election, a, "resident", since, True, "a_committee", decision_id=decision.id)
+    consent = _decision(db, election, "representatives", adopted=True, number=4)
+    db.commit()
+    with pytest.raises(UserError, match="请选择同意登记的会议决定"):
+        apply_for_registration(db, election, a, "resident", since, True, "a_committee")
+    with pytest.raises(UserError, match="不存在、未通过"):
+        apply_for_registration(db, election, a, "resident", since, True, "a_committee", decision_id=rejected.id)
+    assert not a.is_voter
+    consented = apply_for_registration(db, election, b, "resident", since, True, "a_committee", decision_id=consent.id)
+    assert consented.result == "approved" and b.is_voter
+    assert "居民代表会议" in consented.recommendation and "第4项" in consented.recommendation
+    ev = events_of(db, election)[-1]
+    assert ev.payload["consent"] == {"meeting": consent.meeting_id, "number": 4}

@@ -5,7 +5,12 @@
  * Each check is its own function, run only when the chain holds its events; further
  * between-elections checks are added beside them (CHECKS). Licence: Apache-2.0.
  *
- *   JuxuanBetween.betweenChecks(events, rulebook) -> [{name, ok, detail}]
+ *   JuxuanBetween.betweenChecks(events, rulebook, file) -> [{name, ok, detail}]
+ *
+ * ``file(name)``: another parsed member of the bundle (composition.json), or undefined.
+ * A recall voted on paper (recall.vote_called, recall.vote_counted against the question its
+ * round's result_published holds) and composition.json are checked as the Python verifier
+ * does (election/protocol/verify_between.py).
  */
 "use strict";
 (function (root) {
@@ -123,6 +128,103 @@
     return [problems, `${filed.size} recalls and ${votes} votes agree with the rulebook`];
   }
 
+  // A recall voted on paper: a round of kind "recall" called for the proposal's member, its
+  // result_published carrying the decided question, recall.vote_counted with the same figures.
+  const QUESTION = ["registered", "voted", "agree", "disagree", "invalid", "valid", "carried"];
+  function paperRecalls(events, rulebook) {
+    const rb = book(rulebook);
+    const filed = new Map(), called = new Map(), published = new Map();
+    const problems = [];
+    let papers = 0;
+    const vacated = events.filter((ev) => norm(ev.kind) === "seat_vacated").map((ev) => [ev.seq, text(ev.payload.post), text(ev.payload.person)]);
+    for (const ev of events) {
+      const kind = norm(ev.kind), p = ev.payload;
+      if (kind === "recall_petition_filed") {
+        filed.set(need(p, "recall"), p);
+      } else if (kind === "recall_vote_called") {
+        const petition = filed.get(need(p, "recall"));
+        if (petition === undefined || text(petition.post) !== text(need(p, "post")) || text(petition.person) !== text(need(p, "person"))) {
+          problems.push(`event ${ev.seq}: no recall proposal of that member for this vote on paper`);
+        }
+        called.set(p.recall, p);
+      } else if (kind === "result_published" && has(p, "question") && p.question !== null && typeof p.question === "object" && !Array.isArray(p.question)) {
+        published.set(has(p, "round") ? count(p.round) : 0, p.question);
+      } else if (kind === "recall_vote_counted") {
+        papers++;
+        const call = called.get(need(p, "recall"));
+        if (call === undefined || !has(call, "round") || call.round !== p.round) problems.push(`event ${ev.seq}: round ${text(p.round)} was never called for recall ${text(p.recall)}`);
+        const q = published.get(has(p, "round") ? count(p.round) : 0);
+        if (q === undefined || QUESTION.some((k) => JSON.stringify(q[k]) !== JSON.stringify(p[k]))) problems.push(`event ${ev.seq}: figures differ from round ${text(p.round)}'s published question`);
+        let shares = false;
+        try { shares = sameShare(share(p.turnout), rb.recall_turnout) && sameShare(share(p.approve), rb.recall_approve); } catch (e) { shares = false; }
+        if (!shares) problems.push(`event ${ev.seq}: shares ${text(p.turnout)}, ${text(p.approve)} are not the rulebook's`);
+        let registered, voted, agree;
+        try {
+          registered = count(need(p, "registered")); voted = count(need(p, "voted")); agree = count(need(p, "agree"));
+          if (!(agree >= 0 && agree <= voted && voted <= registered)) throw new Error("figures");
+        } catch (e) { problems.push(`event ${ev.seq}: the figures do not hold`); continue; }
+        const valid = moreThan(voted, registered, rb.recall_turnout);
+        const carried = valid && moreThan(agree, voted, rb.recall_approve);
+        // Void for more papers than issued (the tally's own check) never carries.
+        if ((truthy(need(p, "valid")) && (!valid || carried !== truthy(need(p, "carried")))) || (!truthy(p.valid) && truthy(need(p, "carried")))) {
+          problems.push(`event ${ev.seq}: valid ${valid}, carried ${carried} by the rulebook`);
+        }
+        if (truthy(p.carried) && !vacated.some(([seq, post, person]) => seq > ev.seq && post === text(need(p, "post")) && person === text(need(p, "person")))) {
+          problems.push(`event ${ev.seq}: recall carried, but no seat.vacated follows`);
+        }
+      }
+    }
+    return [problems, `${papers} votes on paper agree with their rounds and the rulebook`];
+  }
+
+  // composition.json against the chain (PROTOCOL.md section 9, "composition").
+  function composition(events, comp) {
+    const problems = [];
+    const elected = new Map(), vacated = new Map();
+    const roundOf = (p) => (has(p, "round") ? count(p.round) : 1);
+    for (const ev of events) {
+      const kind = norm(ev.kind), p = ev.payload;
+      if (kind === "result_published") {
+        const s = new Set();
+        for (const [post, info] of Object.entries(has(p, "posts") ? p.posts : {})) {
+          for (const x of (has(info, "elected") ? info.elected : [])) s.add(JSON.stringify([post, text(x)]));
+        }
+        elected.set(roundOf(p), s);
+      } else if (kind === "woman_member_decided") {
+        const s = new Set();
+        for (const [post, xs] of Object.entries(has(p, "elected") ? p.elected : {})) for (const x of xs) s.add(JSON.stringify([post, text(x)]));
+        elected.set(roundOf(p), s);
+      } else if (kind === "result_reopened") {
+        elected.delete(roundOf(p));
+      } else if (kind === "seat_vacated") {
+        vacated.set(JSON.stringify([text(need(p, "post")), text(need(p, "person"))]), p);
+      }
+    }
+    const chain = new Set();
+    for (const [r, s] of elected) for (const k of s) chain.add(JSON.stringify([String(r), ...JSON.parse(k)]));
+    const members = need(comp, "members"), posts = need(comp, "posts");
+    const listed = new Set(members.map((m) => JSON.stringify([text(need(m, "round")), need(m, "post"), need(m, "person")])));
+    for (const k of listed) if (!chain.has(k)) problems.push(`composition.json lists ${k}, elected by no published result`);
+    for (const k of chain) if (!listed.has(k)) problems.push(`${k} elected in the chain is not in composition.json`);
+    const serving = new Map();
+    for (const m of members) {
+      const end = vacated.get(JSON.stringify([m.post, m.person]));
+      if (need(m, "until") === null) {
+        serving.set(m.post, (serving.get(m.post) || 0) + 1);
+        if (end !== undefined) problems.push(`${m.name} (${m.post}) left, listed as serving`);
+      } else if (end === undefined || end.ended_on !== m.until || end.reason !== need(m, "reason")) {
+        problems.push(`${m.name} (${m.post}): the end differs from the chain's seat.vacated`);
+      }
+    }
+    for (const post of posts) {
+      const n = serving.get(need(post, "post")) || 0;
+      if (need(post, "serving") !== n || need(post, "vacant") !== Math.max(count(need(post, "seats")) - n, 0)) {
+        problems.push(`${post.name}: serving ${post.serving}, vacant ${post.vacant}; the members say ${n}`);
+      }
+    }
+    return [problems, `${members.length} members and ${posts.reduce((a, p) => a + p.vacant, 0)} vacant seats agree with the chain`];
+  }
+
   function vacancies(events) {
     const problems = [];
     const elected = new Set(), gone = new Set();
@@ -145,15 +247,21 @@
   // name -> [kinds that make it apply, the check]; another check of these events goes here.
   const CHECKS = [
     ["meeting_decisions", new Set(["meeting_convened", "meeting_decision_recorded", "meeting_closed"]), meetingDecisions],
-    ["recall_votes", new Set(["recall_petition_filed", "recall_vote_recorded"]), recallVotes],
+    ["recall_votes", new Set(["recall_petition_filed", "recall_vote_recorded", "recall_vote_called", "recall_vote_counted"]),
+      (events, rulebook) => {
+        const [a, da] = recallVotes(events, rulebook), [b, db] = paperRecalls(events, rulebook);
+        return [[...a, ...b], `${da}; ${db}`];
+      }],
     ["vacancies", new Set(["seat_vacated", "by_election_called"]), (events) => vacancies(events)],
   ];
 
-  function betweenChecks(events, rulebook) {
+  function betweenChecks(events, rulebook, file) {
     const kinds = new Set(events.map((e) => norm(e.kind)));
+    const comp = typeof file === "function" ? file("composition.json") : undefined;
+    const todo = CHECKS.filter(([, when]) => [...when].some((k) => kinds.has(k)));
+    if (comp !== undefined) todo.push(["composition", null, (evs) => composition(evs, comp)]);
     const out = [];
-    for (const [name, when, fn] of CHECKS) {
-      if (![...when].some((k) => kinds.has(k))) continue;
+    for (const [name, , fn] of todo) {
       let problems, detail;
       try { [problems, detail] = fn(events, rulebook); } catch (e) { problems = [`cannot check (${e.message})`]; detail = ""; }
       out.push({ name, ok: !problems.length, detail: problems.length ? problems.slice(0, 5).join("; ") : detail });

@@ -851,7 +851,8 @@
     if (c.d.has("records.jsonl")) for (const n of RECORDS) await run(n);
     if (c.d.has("recount.json") || c.raw.has("recount/papers.jsonl")) c.checks.push(...recount(c));
     // Between elections (PROTOCOL.md §9, juxuan-between.js): only when the chain holds such events.
-    c.checks.push(...(root.JuxuanBetween || require("./juxuan-between.js")).betweenChecks(c.events, c.d.get("rulebook.json")));
+    c.checks.push(...(root.JuxuanBetween || require("./juxuan-between.js")).betweenChecks(c.events, c.d.get("rulebook.json"),
+      (name) => c.d.get(name)));
     if (pins.receipt != null) await run("receipt");
     const facts = { head: c.facts.head, election_key: c.facts.election_key, office_key: c.facts.office_key,
       countersigned: c.facts.countersigned, receipt: c.facts.receipt };
