@@ -25,11 +25,12 @@
     woman_member_method: "reserved_line", jwh_size_min: 5, jwh_size_max: 9, jwh_size_odd: true,
     vacancy_min_members: 3, vacancy_needs_zhuren: false, runoff_extra_candidates: 1,
     jdw_zhuren_threshold: "majority", jdw_weiyuan_threshold: "plurality", write_in_public_min: 5,
+    recall_turnout: "1/2", recall_approve: "1/2",
   };
 
   // Every key rulebook.json may hold, by JSON type (PROTOCOL.md section 14.1); any other key is refused.
   const RULEBOOK_TYPES = {
-    boolean: ["committee_member_withdraws_when_candidate", "committee_relative_withdraws", "committee_size_odd", "community_worker_recommendation", "doubtful_by_committee", "exclude_no_legal_capacity", "jdw_incompat_extended", "jdw_members_party_confirmed", "jwh_size_odd", "near_relatives_rule", "no_zhuren_fu_presides", "nomination_self_allowed", "nonhukou_consent_required", "one_person_two_bodies", "one_roll_only", "papers_sealed_until_next", "primary_mobile_box_allowed", "primary_proxy_allowed", "primary_when_over_max", "proxy_candidates_may_hold", "proxy_relatives_only", "rep_total_larger_may_exceed", "returned_le_issued", "secret_booth_required", "signer_limit_equals_seats", "uncontested_allowed", "vacancy_needs_zhuren", "woman_member_required"],
+    boolean: ["committee_meeting_decision_required", "committee_member_withdraws_when_candidate", "committee_relative_withdraws", "committee_size_odd", "community_worker_recommendation", "doubtful_by_committee", "exclude_no_legal_capacity", "jdw_incompat_extended", "jdw_members_party_confirmed", "jwh_size_odd", "near_relatives_rule", "no_zhuren_fu_presides", "nomination_self_allowed", "nonhukou_consent_required", "one_person_two_bodies", "one_roll_only", "papers_sealed_until_next", "primary_mobile_box_allowed", "primary_proxy_allowed", "primary_when_over_max", "proxy_candidates_may_hold", "proxy_relatives_only", "rep_total_larger_may_exceed", "returned_le_issued", "secret_booth_required", "signer_limit_equals_seats", "uncontested_allowed", "vacancy_needs_zhuren", "woman_member_required"],
     int: ["candidate_list_days_before", "committee_size_max", "committee_size_min", "community_worker_months", "complaint_window_days", "group_households_max", "group_households_min", "handover_days", "jdw_fu_zhuren_max", "jdw_fu_zhuren_min", "jdw_size_max", "jdw_size_min", "jwh_fu_zhuren_max", "jwh_fu_zhuren_min", "jwh_size_max", "jwh_size_min", "margin_jdw_weiyuan_max", "margin_jdw_weiyuan_min", "margin_jdw_zhuren_max", "margin_jdw_zhuren_min", "margin_jwh_fu_zhuren_max", "margin_jwh_fu_zhuren_min", "margin_jwh_weiyuan_max", "margin_jwh_weiyuan_min", "margin_jwh_zhuren_max", "margin_jwh_zhuren_min", "meeting_notice_days", "min_box_size", "mobile_box_scrutineers", "nomination_min_household_signers", "nomination_min_joint_signers", "nonhukou_residence_months", "objection_decision_days", "objection_window_days", "proxy_days_before", "proxy_max_per_holder", "rep_households_max", "rep_households_min", "rep_per_group_max", "rep_per_group_min", "rep_total_max", "rep_total_min", "roll_published_days_before", "runoff_extra_candidates", "runoff_within_days", "term_years", "vacancy_min_members", "voter_min_age", "withdrawal_days_before", "write_in_public_min"],
     fraction: ["group_leader_turnout", "majority_fraction", "meeting_decision", "meeting_quorum", "meeting_request", "meeting_request_groups", "primary_turnout", "recall_approve", "recall_propose_reps", "recall_propose_voters", "recall_turnout", "rep_election_turnout", "rep_meeting_decision", "rep_meeting_quorum", "rep_meeting_request", "rla_risk_limit", "runoff_floor", "turnout_fraction"],
   };
@@ -77,7 +78,7 @@
       if (typeof dflt === "number" && !isInt(v)) fail(`rulebook.json: ${key} must be an integer`);
       rb[key] = v;
     }
-    for (const k of ["turnout_fraction", "majority_fraction", "runoff_floor"]) rb[k] = fraction(k, rb[k]);
+    for (const k of ["turnout_fraction", "majority_fraction", "runoff_floor", "recall_turnout", "recall_approve"]) rb[k] = fraction(k, rb[k]);
     if (!WOMAN_METHODS.has(rb.woman_member_method)) fail(`rulebook.json: woman_member_method ${rb.woman_member_method}`);
     for (const k of ["jdw_zhuren_threshold", "jdw_weiyuan_threshold"]) {
       if (rb[k] !== "majority" && rb[k] !== "plurality") fail(`rulebook.json: ${k} must be majority or plurality`);
@@ -160,7 +161,7 @@
         ranked, womanSeat: field(h, "woman_seat", w, "boolean", false) };
     });
     const round = field(ti, "round", "", "string", "main");
-    if (!["main", "revote", "runoff"].includes(round)) fail(`round ${round}`);
+    if (!["main", "revote", "runoff", "recall"].includes(round)) fail(`round ${round}`);
     const method = field(ti, "method", "", "string", "direct");
     if (!METHODS.has(method)) fail(`method ${method}`);
     const inp = { registered: field(ti, "registered_voters", "", "int"), issued: field(ti, "papers_issued", "", "int"),
@@ -401,6 +402,7 @@
     const persons = new Set();
     for (const c of inp.candidates) { persons.add(c.person); if (FEMALE.has(c.sex)) female.add(c.person); }
     for (const pe of inp.prior) if (FEMALE.has(pe.sex)) female.add(pe.person);
+    if (inp.round === "recall") return recallQuestion(inp, rb, totals);
     const voidResult = () => ({ valid: false, elected: Object.fromEntries(inp.posts.map((p) => [p.key, []])),
       next_round: "new_election", next_posts: {} });
     // Validity of the round (section 14.3): per paper (one for all posts, or one per body).
@@ -582,6 +584,30 @@
   }
 
   /* b: {tallyInput, rulebook, totals, events: the round's result_published events}. */
+  // A recall voted on paper (PROTOCOL.md section 14.9): one post, one line (the member); the
+  // question is decided, nobody is elected and no round follows.
+  const QUESTION = ["subject", "registered", "voted", "agree", "disagree", "abstain", "invalid", "valid", "carried"];
+  function recallQuestion(inp, rb, totals) {
+    const listed = inp.candidates.filter((c) => c.post !== null && c.post !== undefined);
+    if (inp.posts.length !== 1 || listed.length !== 1 || inp.bodyPapers.length) fail("a recall round has one post with one person");
+    const key = inp.posts[0].key, subject = listed[0].person;
+    const votes = totals.posts[key], pc = totals.counts.posts[key];
+    if (!isObj(votes) || !isObj(pc)) fail(`totals.json: counts of ${key} missing`);
+    const opposed = isObj(pc.opposed) ? pc.opposed : {};
+    for (const [p, v] of [...Object.entries(votes), ...Object.entries(opposed)]) if (v && p !== subject) fail(`a vote for ${p} in a recall round`);
+    const agree = votes[subject] || 0, disagree = opposed[subject] || 0;
+    const invalid = pc.overvoted + pc.unreadable + totals.counts.whole_invalid;
+    for (const v of [agree, disagree, invalid]) if (!isInt(v) || v < 0) fail("recall counts must be counts");
+    const R = inp.returned, N = inp.registered;
+    if (agree + disagree + invalid > R) fail("more 同意, 不同意 and invalid than papers returned");
+    const [tn, td] = rb.recall_turnout, [an, ad] = rb.recall_approve;
+    let valid = R * td > Math.max(N, R) * tn;
+    let carried = valid && agree * ad > R * an;
+    if (R > N || (rb.returned_le_issued && R > inp.issued)) { valid = false; carried = false; }
+    return { valid, elected: { [key]: [] }, next_round: "none", next_posts: {},
+      question: { subject, registered: N, voted: R, agree, disagree, abstain: R - agree - disagree - invalid, invalid, valid, carried } };
+  }
+
   function winnersProblems(b) {
     const mine = decide(b.tallyInput, b.rulebook, b.totals);
     const t = b.totals.result;
@@ -600,6 +626,16 @@
       for (const [k, v] of Object.entries(posts)) theirs[k] = [...(isObj(v) && Array.isArray(v.elected) ? v.elected : [])].sort(cmp);
       if (!same(theirs, mine.elected)) problems.push(`the rules' winners differ from event ${ev.seq}`);
       if (ev.payload.next_round !== mine.next_round || ev.payload.valid !== mine.valid) problems.push(`the rules' next round (${mine.next_round}) differs from event ${ev.seq}`);
+    }
+    if (has(mine, "question") || has(t, "question")) {
+      const pick = (q) => (isObj(q) ? Object.fromEntries(QUESTION.map((k) => [k, has(q, k) ? q[k] : null])) : null);
+      const theirs = pick(t.question);
+      if ((Object.keys(published).length || b.events.length || has(t, "question")) && !same(theirs, pick(mine.question))) {
+        problems.push(`the rules decide the question ${JSON.stringify(mine.question)}, totals.json says ${JSON.stringify(t.question)}`);
+      }
+      if (has(mine, "question")) {
+        for (const ev of b.events) if (!same(pick(isObj(ev.payload.question) ? ev.payload.question : {}), pick(mine.question))) problems.push(`the question differs from event ${ev.seq}`);
+      }
     }
     problems.push(...writeInProblems(b.tallyInput, b.rulebook, b.totals));
     const who = Object.keys(mine.elected).sort(cmp).map((k) => `${k}: ${mine.elected[k].join(", ") || "none"}`).join("; ");
