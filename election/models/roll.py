@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, ColumnElement, Date, ForeignKey, Integer, String, Text, UniqueConstraint, and_
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, utcnow
@@ -72,6 +73,13 @@ class Resident(Base):
 
     household: Mapped[Household] = relationship(back_populates="residents")
 
-    @property
+    @hybrid_property
     def is_voter(self) -> bool:
-        return self.status == "registered" and self.eligible
+        """Who is a voter, the one definition: registered and eligible. On a row it is a
+        bool; in a query (``Resident.is_voter``) the same test as SQL."""
+        return self.status == "registered" and bool(self.eligible)
+
+    @is_voter.inplace.expression
+    @classmethod
+    def _is_voter_expression(cls) -> ColumnElement[bool]:
+        return and_(cls.status == "registered", cls.eligible.is_(True))

@@ -273,14 +273,12 @@ class Overview:
 def voters_query(election: Election):
     """The election's voters (registered and eligible) as a query over Resident; the same
     test on one resident is is_voter_of."""
-    return select(Resident).where(
-        Resident.election_id == election.id, Resident.status == "registered", Resident.eligible.is_(True)
-    )
+    return select(Resident).where(Resident.election_id == election.id, Resident.is_voter)
 
 
 def is_voter_of(resident: Resident | None, election: Election) -> bool:
     """Whether this resident is a voter of this election (registered and eligible)."""
-    return resident is not None and resident.election_id == election.id and bool(resident.is_voter)
+    return resident is not None and resident.election_id == election.id and resident.is_voter
 
 
 def overview(db: Session, election: Election) -> Overview:
@@ -293,7 +291,7 @@ def overview(db: Session, election: Election) -> Overview:
     return Overview(
         residents=count(),
         registered=count(Resident.status == "registered"),
-        voters=count(Resident.status == "registered", Resident.eligible.is_(True)),
+        voters=count(Resident.is_voter),
         under_age=count(Resident.birth_date > cutoff),
         flagged=count(Resident.double_registration.is_(True)),
         pending=count(Resident.status == "pending"),
