@@ -439,6 +439,20 @@ def relations_of(db: Session, election: Election) -> list[Relation]:
 
 # --- primaries --------------------------------------------------------------------------
 
+def primary_field(db: Session, election: Election, post_key: str) -> tuple[list[Candidate], list[Candidate]]:
+    """(the post's nominees, those of them tied across the cut-off at its last primary). The
+    next primary is held among the tied ones only, or among all nominees when none is tied."""
+    active = candidates_of(db, election, post_key, ("nominee",))
+    previous = _primary_rows(db, active)
+    return active, [c for c in active if c.id in previous and previous[c.id].tied_at_cutoff]
+
+
+def _primary_rows(db: Session, nominees: list[Candidate]) -> dict[int, PrimaryVote]:
+    """The last primary's row of each nominee who took part in one, by candidate id."""
+    return {p.candidate_id: p for p in db.scalars(select(PrimaryVote).where(
+        PrimaryVote.candidate_id.in_([c.id for c in nominees] or [0])))}
+
+
 def record_primary(db: Session, election: Election, actor: str, post_key: str, votes: dict[int, int],
                    participants: int | None = None, by_proxy: int = 0, by_mobile_box: int = 0) -> rules.PrimaryResult:
     """预选: the representatives' votes per nominee; the top ones stay, the others are not selected.
@@ -451,10 +465,8 @@ def record_primary(db: Session, election: Election, actor: str, post_key: str, v
         raise UserError(f"本选举规则不进行预选（{rb.label('primary_when_over_max')}为否）：被提名人多于差额上限的，"
                         "由选举委员会组织酝酿协商，被提名人书面退出后再公布名单")
     lo, hi = margins(rb, post.key)
-    active = candidates_of(db, election, post.key, ("nominee",))
-    previous = {p.candidate_id: p for p in db.scalars(select(PrimaryVote).where(
-        PrimaryVote.candidate_id.in_([c.id for c in active] or [0])))}
-    tied = [c for c in active if c.id in previous and previous[c.id].tied_at_cutoff]
+    active, tied = primary_field(db, election, post.key)
+    previous = _primary_rows(db, active)
     in_vote = tied or active
     places = post.seats + hi - (len(active) - len(in_vote))
     if not tied and len(active) <= post.seats + hi:

@@ -21,11 +21,11 @@ from ..models import END_REASONS, RECALL_STATUSES, Election, Resident
 from ..recall import documents as recall_docs
 from ..recall import service as recalls
 from ..rounds import term_ends
-from .access import election_or_404, roles
+from .access import roles
 from .choices import options
 from .db import get_db
 from .feedback import committee_only as _writer
-from .feedback import form_errors, refuse
+from .feedback import form_errors, refuse, submit
 from .feedback import run as _run
 
 bp = Blueprint("between", __name__)
@@ -150,28 +150,23 @@ def recall_page(election: Election, recall_id: int):
                            publish_form=PublishForm(), paper_round=recalls.round_of_recall(db, election, row.id))
 
 
-def _post(election_id: int, recall_id: int, form: FlaskForm, action, done: str):
+def _post(election: Election, recall_id: int, form: FlaskForm, action, done: str):
     _writer()
-    election = election_or_404(election_id)
-    if form.validate_on_submit():
-        if _run(lambda db: action(db, election, form)):
-            flash(done, "info")
-    else:
-        form_errors(form)
-    return redirect(url_for("between.recall_page", election_id=election_id, recall_id=recall_id))
+    submit(form, lambda db: action(db, election, form), done)
+    return redirect(url_for("between.recall_page", election_id=election.id, recall_id=recall_id))
 
 
 @bp.route("/elections/<int:election_id>/recalls/<int:recall_id>/defence", methods=["POST"])
 @roles("committee")
-def defence(election_id: int, recall_id: int):
-    return _post(election_id, recall_id, DefenceForm(), lambda db, e, f: recalls.record_defence(
+def defence(election: Election, recall_id: int):
+    return _post(election, recall_id, DefenceForm(), lambda db, e, f: recalls.record_defence(
         db, e, recall_id, f.defence.data, current_user.username), _("申辩意见已记录。"))
 
 
 @bp.route("/elections/<int:election_id>/recalls/<int:recall_id>/vote", methods=["POST"])
 @roles("committee")
-def vote(election_id: int, recall_id: int):
-    return _post(election_id, recall_id, VoteForm(), lambda db, e, f: recalls.record_vote(
+def vote(election: Election, recall_id: int):
+    return _post(election, recall_id, VoteForm(), lambda db, e, f: recalls.record_vote(
         db, e, recall_id, f.voted.data, f.in_favour.data, f.voted_on.data, current_user.username),
         _("罢免投票结果已记录。"))
 

@@ -40,6 +40,19 @@ def run(action: Callable[[Session], Any]) -> bool:
     return True
 
 
+def submit(form: FlaskForm, action: Callable[[Session], Any], done: str | Callable[[], str]) -> bool:
+    """A form's POST in the house's one shape: the form validated (else each field's message
+    shown), one service call run and committed, ``done`` flashed (a callable is asked after
+    the call, for a message naming what it made), or the refusal shown."""
+    if not form.validate_on_submit():
+        form_errors(form)
+        return False
+    if not run(action):
+        return False
+    flash(done() if callable(done) else done, "info")
+    return True
+
+
 def committee_only() -> None:
     """Pages the street office may read but only the committee may change."""
     if current_user.role != "committee":

@@ -22,11 +22,11 @@ from ..meetings import service as svc
 from ..models import Election
 from ..rules.meetings import MEETING_BASES, MEETING_KINDS, REQUEST_BASES
 from ..settings import rulebook_of
-from .access import election_or_404, roles
+from .access import roles
 from .choices import options
 from .db import get_db
 from .feedback import committee_only as _writer
-from .feedback import form_errors, refuse
+from .feedback import form_errors, refuse, submit
 from .feedback import run as _run
 
 bp = Blueprint("meetings", __name__)
@@ -115,71 +115,65 @@ def quorum_json(election: Election, meeting_id: int):
                                   for p in svc.attendees(db, meeting)]})
 
 
-def _post(election_id: int, meeting_id: int, form: FlaskForm, action, done) -> object:
+def _post(election: Election, meeting_id: int, form: FlaskForm, action, done) -> object:
     _writer()
-    election = election_or_404(election_id)
-    if form.validate_on_submit():
-        if _run(lambda db: action(db, election, form)):
-            flash(done() if callable(done) else done, "info")
-    else:
-        form_errors(form)
-    return redirect(url_for("meetings.page", election_id=election_id, meeting_id=meeting_id))
+    submit(form, lambda db: action(db, election, form), done)
+    return redirect(url_for("meetings.page", election_id=election.id, meeting_id=meeting_id))
 
 
 @bp.route("/elections/<int:election_id>/meetings/<int:meeting_id>/attend", methods=["POST"])
 @roles("committee")
-def attend(election_id: int, meeting_id: int):
+def attend(election: Election, meeting_id: int):
     seen: list = []
 
     def act(db, election, form):
         seen.append(svc.attend(db, election, meeting_id, form.entry.data, current_user.username))
 
-    return _post(election_id, meeting_id, AttendForm(), act, lambda: _("%(name)s 已登记到会。", name=seen[0].name))
+    return _post(election, meeting_id, AttendForm(), act, lambda: _("%(name)s 已登记到会。", name=seen[0].name))
 
 
 @bp.route("/elections/<int:election_id>/meetings/<int:meeting_id>/decide", methods=["POST"])
 @roles("committee")
-def decide(election_id: int, meeting_id: int):
+def decide(election: Election, meeting_id: int):
     made: list = []
 
     def act(db, election, form):
         made.append(svc.decide(db, election, meeting_id, form.motion.data, form.in_favour.data, form.against.data,
                                form.abstain.data, current_user.username))
 
-    return _post(election_id, meeting_id, DecideForm(), act, lambda: made[0].message)
+    return _post(election, meeting_id, DecideForm(), act, lambda: made[0].message)
 
 
 @bp.route("/elections/<int:election_id>/meetings/<int:meeting_id>/close", methods=["POST"])
 @roles("committee")
-def close(election_id: int, meeting_id: int):
-    return _post(election_id, meeting_id, FlaskForm(),
+def close(election: Election, meeting_id: int):
+    return _post(election, meeting_id, FlaskForm(),
                  lambda db, e, f: svc.close(db, e, meeting_id, current_user.username), _("会议已闭会。"))
 
 
-def _pdf(election_id: int, meeting_id: int, make, name: str):
-    election = election_or_404(election_id)
+def _pdf(election: Election, meeting_id: int, make, name: str):
     _meeting_or_404(election, meeting_id)
     try:
         data = make(get_db(), election, meeting_id)
     except UserError as error:
         refuse(error)
-        return redirect(url_for("meetings.page", election_id=election_id, meeting_id=meeting_id))
+        return redirect(url_for("meetings.page", election_id=election.id, meeting_id=meeting_id))
     return send_file(io.BytesIO(data), mimetype="application/pdf", download_name=f"{name}-{meeting_id}.pdf")
 
 
 @bp.route("/elections/<int:election_id>/meetings/<int:meeting_id>/notice.pdf")
 @roles("committee", "street_admin")
-def notice_pdf(election_id: int, meeting_id: int):
-    return _pdf(election_id, meeting_id, documents.notice_pdf, "会议公告")
+def notice_pdf(election: Election, meeting_id: int):
+    return _pdf(election, meeting_id, documents.notice_pdf, "会议公告")
 
 
 @bp.route("/elections/<int:election_id>/meetings/<int:meeting_id>/minutes.pdf")
 @roles("committee", "street_admin")
-def minutes_pdf(election_id: int, meeting_id: int):
-    return _pdf(election_id, meeting_id, documents.minutes_pdf, "会议记录")
+def minutes_pdf(election: Election, meeting_id: int):
+    return _pdf(election, meeting_id, documents.minutes_pdf, "会议记录")
 
 
 @bp.route("/elections/<int:election_id>/meetings/<int:meeting_id>/decisions.pdf")
 @roles("committee", "street_admin")
-def decisions_pdf(election_id: int, meeting_id: int):
-    return _pdf(election_id, meeting_id, documents.decisions_pdf, "会议决定公告")
+def decisions_pdf(election: Election, meeting_id: int):
+    return _pdf(election, meeting_id, documents.decisions_pdf, "会议决定公告")

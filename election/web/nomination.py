@@ -20,7 +20,7 @@ from ..settings import posts_of, rulebook_of
 from .access import roles
 from .choices import options
 from .db import get_db
-from .feedback import form_errors, refuse
+from .feedback import form_errors, refuse, submit
 
 bp = Blueprint("nomination", __name__)
 
@@ -119,15 +119,8 @@ def confirm(election: Election):
 @roles("street_admin")
 def confirm_post(election: Election, candidate_id: int):
     form = ConfirmForm()
-    if form.validate_on_submit():
-        db = get_db()
-        try:
-            service.confirm_chair(db, election, current_user.username, candidate_id, form.body.data, form.note.data or "")
-            db.commit()
-        except UserError as error:
-            refuse(error)
-        else:
-            flash(_("已审核确认。"), "info")
+    submit(form, lambda db: service.confirm_chair(db, election, current_user.username, candidate_id, form.body.data, form.note.data or ""),
+           _("已审核确认。"))
     return redirect(url_for("nomination.confirm", election_id=election.id))
 
 
@@ -135,16 +128,8 @@ def confirm_post(election: Election, candidate_id: int):
 @roles("street_admin")
 def reject_post(election: Election, candidate_id: int):
     form = FlaskForm()
-    if form.validate_on_submit():
-        db = get_db()
-        try:
-            service.reject_chair(db, election, current_user.username, candidate_id, request.form.get("body", ""),
-                                 request.form.get("reason", ""))
-            db.commit()
-        except UserError as error:
-            refuse(error)
-        else:
-            flash(_("已驳回，驳回理由已记入选举事件记录。"), "info")
+    submit(form, lambda db: service.reject_chair(db, election, current_user.username, candidate_id, request.form.get("body", ""), request.form.get("reason", "")),
+           _("已驳回，驳回理由已记入选举事件记录。"))
     return redirect(url_for("nomination.confirm", election_id=election.id))
 
 
@@ -152,15 +137,8 @@ def reject_post(election: Election, candidate_id: int):
 @roles("committee")
 def reject_member_post(election: Election, candidate_id: int):
     form = FlaskForm()
-    if form.validate_on_submit():
-        db = get_db()
-        try:
-            service.reject_member(db, election, current_user.username, candidate_id, request.form.get("reason", ""))
-            db.commit()
-        except UserError as error:
-            refuse(error)
-        else:
-            flash(_("已登记社区党组织驳回，驳回理由已记入选举事件记录。"), "info")
+    submit(form, lambda db: service.reject_member(db, election, current_user.username, candidate_id, request.form.get("reason", "")),
+           _("已登记社区党组织驳回，驳回理由已记入选举事件记录。"))
     return redirect(url_for("nomination.confirm", election_id=election.id))
 
 
@@ -168,15 +146,8 @@ def reject_member_post(election: Election, candidate_id: int):
 @roles("committee")
 def confirm_member_post(election: Election, candidate_id: int):
     form = FlaskForm()
-    if form.validate_on_submit():
-        db = get_db()
-        try:
-            service.confirm_member(db, election, current_user.username, candidate_id, request.form.get("note", ""))
-            db.commit()
-        except UserError as error:
-            refuse(error)
-        else:
-            flash(_("已登记社区党组织确认。"), "info")
+    submit(form, lambda db: service.confirm_member(db, election, current_user.username, candidate_id, request.form.get("note", "")),
+           _("已登记社区党组织确认。"))
     return redirect(url_for("nomination.confirm", election_id=election.id))
 
 
@@ -189,9 +160,7 @@ def primary(election: Election, post: str):
     except UserError:
         return render_template("error.html", code=404, message=_("页面不存在，或您无权查看。")), 404
     form = FlaskForm()
-    nominees = service.candidates_of(db, election, post, ("nominee",))
-    votes = service.primary_votes(db, election)
-    tied = [c for c in nominees if c.id in votes and votes[c.id].tied_at_cutoff]
+    nominees, tied = service.primary_field(db, election, the_post.key)
     in_vote = tied or nominees
     if form.validate_on_submit():
         try:

@@ -21,11 +21,11 @@ from ..representatives import committee as committee_svc
 from ..representatives import meetings as meeting_svc
 from ..representatives import roster as roster_svc
 from ..settings import rulebook_of
-from .access import election_or_404, roles
+from .access import roles
 from .choices import options
 from .db import get_db
 from .feedback import committee_only as _writer
-from .feedback import form_errors, refuse
+from .feedback import form_errors, refuse, submit
 from .feedback import run as _run
 
 bp = Blueprint("representatives", __name__)
@@ -99,43 +99,38 @@ def areas(election: Election):
     )
 
 
-def _post(election_id: int, form: FlaskForm, action, done: str, target: str = "representatives.areas"):
+def _post(election: Election, form: FlaskForm, action, done: str, target: str = "representatives.areas"):
     _writer()
-    election = election_or_404(election_id)
-    if form.validate_on_submit():
-        if _run(lambda db: action(db, election, form)):
-            flash(done, "info")
-    else:
-        form_errors(form)
-    return redirect(url_for(target, election_id=election_id))
+    submit(form, lambda db: action(db, election, form), done)
+    return redirect(url_for(target, election_id=election.id))
 
 
 @bp.route("/elections/<int:election_id>/representatives/method", methods=["POST"])
 @roles("committee", "street_admin")
-def set_method(election_id: int):
-    return _post(election_id, MethodForm(), lambda db, e, f: area_svc.set_method(db, e, f.method.data, current_user.username),
+def set_method(election: Election):
+    return _post(election, MethodForm(), lambda db, e, f: area_svc.set_method(db, e, f.method.data, current_user.username),
                  _("推选方式已保存。"))
 
 
 @bp.route("/elections/<int:election_id>/representatives/propose", methods=["POST"])
 @roles("committee", "street_admin")
-def propose(election_id: int):
-    return _post(election_id, FlaskForm(), lambda db, e, f: area_svc.propose_areas(db, e, current_user.username),
+def propose(election: Election):
+    return _post(election, FlaskForm(), lambda db, e, f: area_svc.propose_areas(db, e, current_user.username),
                  _("已按户数划分推选片区。"))
 
 
 @bp.route("/elections/<int:election_id>/representatives/groups", methods=["POST"])
 @roles("committee", "street_admin")
-def groups(election_id: int):
-    return _post(election_id, GroupSeatsForm(),
+def groups(election: Election):
+    return _post(election, GroupSeatsForm(),
                  lambda db, e, f: area_svc.group_areas(db, e, f.seats.data, current_user.username),
                  _("已按居民小组设置推选单位。"))
 
 
 @bp.route("/elections/<int:election_id>/representatives/adjust", methods=["POST"])
 @roles("committee", "street_admin")
-def adjust(election_id: int):
-    return _post(election_id, AdjustForm(), lambda db, e, f: area_svc.adjust_area(
+def adjust(election: Election):
+    return _post(election, AdjustForm(), lambda db, e, f: area_svc.adjust_area(
         db, e, f.area.data, f.neighbour.data, f.count.data, current_user.username, f.reason.data or ""),
         _("片区已调整。"))
 
@@ -183,15 +178,15 @@ def roster(election: Election):
 
 @bp.route("/elections/<int:election_id>/representatives/<int:rep_id>/resign", methods=["POST"])
 @roles("committee", "street_admin")
-def resign(election_id: int, rep_id: int):
-    return _post(election_id, ResignForm(prefix=f"r{rep_id}"), lambda db, e, f: roster_svc.resign(
+def resign(election: Election, rep_id: int):
+    return _post(election, ResignForm(prefix=f"r{rep_id}"), lambda db, e, f: roster_svc.resign(
         db, e, rep_id, f.on.data, f.reason.data, current_user.username), _("已记录辞去。"), "representatives.roster")
 
 
 @bp.route("/elections/<int:election_id>/representatives/<int:rep_id>/replace", methods=["POST"])
 @roles("committee", "street_admin")
-def replace(election_id: int, rep_id: int):
-    return _post(election_id, ReplaceForm(prefix=f"b{rep_id}"), lambda db, e, f: roster_svc.replace(
+def replace(election: Election, rep_id: int):
+    return _post(election, ReplaceForm(prefix=f"b{rep_id}"), lambda db, e, f: roster_svc.replace(
         db, e, rep_id, f.successor.data, f.on.data, f.reason.data, current_user.username, f.votes.data),
         _("补选结果已记录。"), "representatives.roster")
 
@@ -263,6 +258,6 @@ def committee(election: Election):
 
 @bp.route("/elections/<int:election_id>/election-committee/chair", methods=["POST"])
 @roles("committee", "street_admin")
-def chair(election_id: int):
-    return _post(election_id, ChairForm(), lambda db, e, f: committee_svc.choose_chair(
+def chair(election: Election):
+    return _post(election, ChairForm(), lambda db, e, f: committee_svc.choose_chair(
         db, e, f.chair.data, current_user.username), _("主任已确定。"), "representatives.committee")
