@@ -282,6 +282,33 @@ def mismatches(db: Session, election: Election, round_number: int) -> list[tuple
     return [(s.d_hash, marks, s.marks) for s, marks in rows if not s.resolution and not _same(marks, s.marks)]
 
 
+def described_mismatches(db: Session, election: Election, round_number: int
+                          ) -> tuple[list[tuple[str, list[str], list[str]]], dict[str, str]]:
+    """The round's unresolved mismatches as the committee reads them against the paper:
+    ([(D, first entry's lines, second entry's lines)], {post key: post name})."""
+    pairs = mismatches(db, election, round_number)
+    ids = {int(pid) for _, a, b in pairs for m in (a or {}, b) for v in m.values()
+           for key in ("approve", "oppose", "write_ins") for pid in v.get(key, [])}
+    names = {str(r.id): r.name for r in db.scalars(
+        select(Resident).where(Resident.election_id == election.id, Resident.id.in_(ids)))} if ids else {}
+    posts = {spec.key: spec.name_zh for spec, _ in ballot_of(db, election, round_number).posts}
+    return [(d, _describe(a, posts, names), _describe(b, posts, names)) for d, a, b in pairs], posts
+
+
+def _describe(marks: dict | None, posts: dict[str, str], names: dict[str, str]) -> list[str]:
+    """A record's marks as lines a committee member reads against the paper."""
+    out = []
+    for key, label in posts.items():
+        m = (marks or {}).get(key, {})
+        parts = [f"{word} {'、'.join(names.get(p, p) for p in m.get(field, []))}"
+                 for field, word in (("approve", "赞成"), ("oppose", "反对"), ("write_ins", "另选"))
+                 if m.get(field)]
+        if m.get("unreadable"):
+            parts.append("无法辨认")
+        out.append(f"{label}：{'；'.join(parts) or '弃权'}")
+    return out
+
+
 def resolve_mismatch(db: Session, election: Election, d_hash: str, keep: str, actor: str, reason: str) -> None:
     """The committee looked at the paper: keep the first or the second entry as the record."""
     if keep not in ("first", "second"):

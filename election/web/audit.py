@@ -3,8 +3,6 @@ the draws, blind entry of each drawn paper, conclusion), the countersignature (�
 and the auditor bundle download."""
 from __future__ import annotations
 
-from fractions import Fraction
-
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -30,9 +28,10 @@ from ..publication.countersign import (
     upload_countersignature,
 )
 from ..rounds import rounds_of
+from . import parse
 from .access import roles
 from .db import get_db
-from .feedback import refuse
+from .feedback import refuse, run
 from .jobs import start as start_job
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
@@ -62,21 +61,11 @@ def overview(election: Election):
     db = get_db()
     number = _round(election)
     form = StartForm()
-    if form.validate_on_submit():
-        try:
-            limit = Fraction(form.risk_limit.data.strip()) if (form.risk_limit.data or "").strip() else None
-        except (ValueError, ZeroDivisionError):
-            refuse(UserError(f"风险上限“{form.risk_limit.data}”无效，应为 0 与 1 之间的分数，如 1/20"))
-        else:
-            try:
-                service.start_audit(db, election, form.seed.data, current_user.username, limit, round_number=number)
-                db.commit()
-            except UserError as error:
-                db.rollback()
-                refuse(error)
-            else:
-                flash(_("审计已开始，请按清单抽取选票。"), "info")
-                return redirect(url_for("audit.overview", election_id=election.id, round=number))
+    if form.validate_on_submit() and run(lambda db: service.start_audit(
+            db, election, form.seed.data, current_user.username,
+            parse.fraction(form.risk_limit.data, f"风险上限“{form.risk_limit.data}”无效，应为 0 与 1 之间的分数，如 1/20"),
+            round_number=number), _("审计已开始，请按清单抽取选票。")):
+        return redirect(url_for("audit.overview", election_id=election.id, round=number))
     audit = service.current_audit(db, election, number)
     draws = service.draws_of(db, audit) if audit else []
     evaluation = None
@@ -107,17 +96,10 @@ def _registered(db: Session, election: Election) -> str:
 @roles("auditor")
 def manifest(election: Election):
     """The scrutineers' count of papers per box, entered before the audit."""
-    db = get_db()
     number = _round(election)
     counts = {k[4:]: v for k, v in request.form.items() if k.startswith("box-")}
-    try:
-        service.enter_manifest(db, election, counts, current_user.username, round_number=number)
-        db.commit()
-    except UserError as error:
-        db.rollback()
-        refuse(error)
-    else:
-        flash(_("票箱清单已录入。"), "info")
+    run(lambda db: service.enter_manifest(db, election, counts, current_user.username, round_number=number),
+        _("票箱清单已录入。"))
     return redirect(url_for("audit.overview", election_id=election.id, round=number))
 
 
@@ -125,16 +107,9 @@ def manifest(election: Election):
 @roles("auditor")
 def seal(election: Election):
     """Commit the records and the manifest under a signed head, before the dice are rolled."""
-    db = get_db()
     number = _round(election)
-    try:
-        service.seal(db, election, current_app.config["DATA_KEY"], current_user.username, round_number=number)
-        db.commit()
-    except UserError as error:
-        db.rollback()
-        refuse(error)
-    else:
-        flash(_("计票记录与票箱清单已封存，现在可以公开掷骰并录入随机种子。"), "info")
+    run(lambda db: service.seal(db, election, current_app.config["DATA_KEY"], current_user.username, round_number=number),
+        _("计票记录与票箱清单已封存，现在可以公开掷骰并录入随机种子。"))
     return redirect(url_for("audit.overview", election_id=election.id, round=number))
 
 
@@ -229,18 +204,12 @@ def conclude(election: Election):
 @roles("auditor")
 def office_key(election: Election):
     """Register the public key the street office made on its own computer."""
-    db = get_db()
     number = _round(election)
     upload = request.files.get("public_key")
     pem = upload.read(8192) if upload else (request.form.get("public_pem") or "").encode("utf-8")
-    try:
-        row = register_office_key(db, election.community.street_office, pem, current_user.username)
-        db.commit()
-    except UserError as error:
-        db.rollback()
-        refuse(error)
-    else:
-        flash(_("已登记街道办事处公钥，指纹 %(fp)s", fp=row.fingerprint), "info")
+    made: list = []
+    run(lambda db: made.append(register_office_key(db, election.community.street_office, pem, current_user.username)),
+        lambda: _("已登记街道办事处公钥，指纹 %(fp)s", fp=made[0].fingerprint))
     return redirect(url_for("audit.overview", election_id=election.id, round=number))
 
 
@@ -266,20 +235,15 @@ def sign(election: Election):
 @roles("auditor")
 def upload(election: Election):
     """Attach the signature file the office made with `juxuan office countersign`."""
-    db = get_db()
     number = _round(election)
     upload = request.files.get("signature")
-    try:
-        if upload is None or not upload.filename:
-            raise UserError("请选择 juxuan office countersign 生成的会签文件（.countersign.json）")
-        upload_countersignature(db, election, upload.read(64 * 1024 + 1), current_user.username,
-                                current_app.instance_path, round_number=number)
-        db.commit()
-    except UserError as error:
-        db.rollback()
-        refuse(error)
+    if upload is None or not upload.filename:
+        refuse(UserError("请选择 juxuan office countersign 生成的会签文件（.countersign.json）"))
     else:
-        flash(_("已会签备案：会签已附入审计公示包和公开公示包"), "info")
+        signature = upload.read(64 * 1024 + 1)
+        run(lambda db: upload_countersignature(db, election, signature, current_user.username,
+                                               current_app.instance_path, round_number=number),
+            _("已会签备案：会签已附入审计公示包和公开公示包"))
     return redirect(url_for("audit.overview", election_id=election.id, round=number))
 
 

@@ -9,7 +9,6 @@ from flask import Blueprint, Response, flash, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response as WerkzeugResponse
 
@@ -31,13 +30,13 @@ from ..counting.result import (
 from ..counting.service import (
     ballot_of,
     boxes_of,
+    described_mismatches,
     enter_scanned,
-    mismatches,
     resolve_mismatch,
     second_entry,
 )
 from ..errors import UserError
-from ..models import Election, Resident, Round
+from ..models import Election, Round
 from ..rounds import round_of, rounds_of
 from ..rules.tally_types import WOMAN_DECISIONS
 from ..settings import rulebook_of
@@ -67,35 +66,17 @@ def overview(election: Election):
     detail = []
     post_names: dict[str, str] = {}
     for rnd in rounds_of(db, election):
-        pairs = mismatches(db, election, rnd.number)
-        ids = {int(pid) for _, a, b in pairs for m in (a or {}, b) for v in m.values()
-               for key in ("approve", "oppose", "write_ins") for pid in v.get(key, [])}
-        names = {str(r.id): r.name for r in db.scalars(select(Resident).where(Resident.id.in_(ids)))} if ids else {}
-        posts = {spec.key: spec.name_zh for spec, _ in ballot_of(db, election, rnd.number).posts}
+        described, posts = described_mismatches(db, election, rnd.number)
         post_names.update(posts)
         detail.append({
             "round": rnd, "boxes": box_counts(db, election, rnd.number), "blockers": blockers(db, election, rnd.number),
-            "mismatches": [(d, _describe(a, posts, names), _describe(b, posts, names)) for d, a, b in pairs],
+            "mismatches": described,
             "board": board_differences(db, election, rnd.number), "published": published(db, election, rnd.number),
             "filing": reports.filing_of(db, election, rnd.number),
         })
     return render_template("counting/overview.html", election=election, detail=detail, form=FlaskForm(),
                            final=summary.final_list(db, election) if detail else None,
                            woman_options=WOMAN_DECISIONS, post_names=post_names)
-
-
-def _describe(marks: dict | None, posts: dict[str, str], names: dict[str, str]) -> list[str]:
-    """A record's marks as lines a committee member reads against the paper."""
-    out = []
-    for key, label in posts.items():
-        m = (marks or {}).get(key, {})
-        parts = [f"{word} {'、'.join(names.get(p, p) for p in m.get(field, []))}"
-                 for field, word in (("approve", "赞成"), ("oppose", "反对"), ("write_ins", "另选"))
-                 if m.get(field)]
-        if m.get("unreadable"):
-            parts.append("无法辨认")
-        out.append(f"{label}：{'；'.join(parts) or '弃权'}")
-    return out
 
 
 def _entry(election_id: int, number: int, second: bool):

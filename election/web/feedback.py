@@ -27,9 +27,10 @@ def form_errors(form: FlaskForm) -> None:
             flash(f"{field.label.text}：{message}", "error")
 
 
-def run(action: Callable[[Session], Any]) -> bool:
-    """Run one service call in the request's transaction: committed, or undone with each
-    Chinese message of the refusal shown."""
+def run(action: Callable[[Session], Any], done: str | Callable[[], str] | None = None) -> bool:
+    """Run one service call in the request's transaction: committed and ``done`` flashed (a
+    callable is asked after the call, for a message naming what it made), or undone with
+    each Chinese message of the refusal shown."""
     db = get_db()
     try:
         action(db)
@@ -37,6 +38,8 @@ def run(action: Callable[[Session], Any]) -> bool:
     except UserError as error:
         refuse(error)
         return False
+    if done is not None:
+        flash(done() if callable(done) else done, "info")
     return True
 
 
@@ -47,10 +50,7 @@ def submit(form: FlaskForm, action: Callable[[Session], Any], done: str | Callab
     if not form.validate_on_submit():
         form_errors(form)
         return False
-    if not run(action):
-        return False
-    flash(done() if callable(done) else done, "info")
-    return True
+    return run(action, done)
 
 
 def committee_only() -> None:

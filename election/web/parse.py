@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from datetime import date
+from fractions import Fraction
 
 from ..errors import UserError
 
@@ -32,4 +33,14 @@ def iso_date(text: str | None, message: str) -> date:
     try:
         return date.fromisoformat(text or "")
     except ValueError:
+        raise UserError(message) from None
+
+
+def fraction(text: str | None, message: str) -> Fraction | None:
+    """A fraction typed as ``1/20`` or ``0.05``; None when blank."""
+    if text is None or not text.strip():
+        return None
+    try:
+        return Fraction(text.strip())
+    except (ValueError, ZeroDivisionError):
         raise UserError(message) from None

@@ -17,7 +17,7 @@ from ..models import User
 from .access import roles
 from .choices import options
 from .db import get_db
-from .feedback import form_errors, refuse
+from .feedback import form_errors, refuse, submit
 
 bp = Blueprint("users", __name__)
 
@@ -97,62 +97,32 @@ def user(user_id: int):
                                            if c.id == target.community_id), ""))
 
 
-def _done(user_id: int, message: str):
-    flash(message, "info")
-    return redirect(url_for("users.user", user_id=user_id))
-
-
 @bp.route("/users/<int:user_id>/role", methods=["POST"])
 @roles("street_admin")
 def change_role(user_id: int):
-    db = get_db()
     target = _managed_or_404(user_id)
     form = RoleForm()
-    form.community.choices = _community_choices(db)
-    if form.validate_on_submit():
-        try:
-            manage.set_role(db, current_user, target, form.role.data, _community_id(form.community.data))
-            db.commit()
-        except UserError as error:
-            refuse(error)
-        else:
-            return _done(user_id, _("角色已修改，该用户需重新登录。"))
-    else:
-        form_errors(form)
+    form.community.choices = _community_choices(get_db())
+    submit(form, lambda db: manage.set_role(db, current_user, target, form.role.data, _community_id(form.community.data)),
+           _("角色已修改，该用户需重新登录。"))
     return redirect(url_for("users.user", user_id=user_id))
 
 
 @bp.route("/users/<int:user_id>/password", methods=["POST"])
 @roles("street_admin")
 def reset_password(user_id: int):
-    db = get_db()
     target = _managed_or_404(user_id)
     form = ResetForm()
-    if form.validate_on_submit():
-        try:
-            manage.reset_password(db, current_user, target, form.password.data, form.again.data)
-            db.commit()
-        except UserError as error:
-            refuse(error)
-        else:
-            return _done(user_id, _("密码已重置，该用户在所有设备上的登录均已结束；请将新密码当面交给本人。"))
-    else:
-        form_errors(form)
+    submit(form, lambda db: manage.reset_password(db, current_user, target, form.password.data, form.again.data),
+           _("密码已重置，该用户在所有设备上的登录均已结束；请将新密码当面交给本人。"))
     return redirect(url_for("users.user", user_id=user_id))
 
 
 @bp.route("/users/<int:user_id>/status", methods=["POST"])
 @roles("street_admin")
 def change_status(user_id: int):
-    db = get_db()
     target = _managed_or_404(user_id)
     form = StatusForm()
-    if form.validate_on_submit():
-        try:
-            manage.set_active(db, current_user, target, not target.active, form.reason.data or "")
-            db.commit()
-        except UserError as error:
-            refuse(error)
-        else:
-            return _done(user_id, _("用户已启用。") if target.active else _("用户已停用，其登录均已结束。"))
+    submit(form, lambda db: manage.set_active(db, current_user, target, not target.active, form.reason.data or ""),
+           lambda: _("用户已启用。") if target.active else _("用户已停用，其登录均已结束。"))
     return redirect(url_for("users.user", user_id=user_id))
