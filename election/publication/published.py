@@ -15,7 +15,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..models import Election, ElectionEvent
+from ..models import Election, ElectionEvent, Resident, RoundResult
 from ..settings import rulebook_of
 from .bundle import Exported, export_bundle
 
@@ -118,3 +118,31 @@ def published_summary(instance: str | Path, election: Election, round_number: in
     with _SUMMARIES_LOCK:
         _SUMMARIES[key] = (stamp, summary)
     return summary
+
+
+@dataclass(frozen=True)
+class ResultShown:
+    """What the public result page names beside a round's sealed totals: each person's name
+    by id, who was elected to which post, and the published outcome (None before it is)."""
+
+    names: dict[str, str]
+    elected: set[tuple[str, str]]
+    outcome: dict | None
+
+
+def result_shown(db: Session, election: Election, round_number: int, summary: PublishedSummary | None) -> ResultShown:
+    """The names come from the published result; a sealed bundle without one (published
+    before the result) names its people from the roll, only this election's."""
+    published = db.scalar(select(RoundResult).where(RoundResult.election_id == election.id,
+                                                    RoundResult.round_number == round_number))
+    names: dict[str, str] = {}
+    elected: set[tuple[str, str]] = set()
+    if published is not None:
+        names = {k: v.get("name", k) for k, v in published.names.items()}
+        elected = {(post, e["person"]) for post, p in published.result["posts"].items() for e in p["elected"]}
+    if summary is not None and not names:
+        ids = {int(p) for post in summary.posts.values() for p in post if str(p).isdigit()}
+        if ids:
+            names = {str(r.id): r.name for r in db.scalars(
+                select(Resident).where(Resident.id.in_(ids), Resident.election_id == election.id))}
+    return ResultShown(names, elected, published.result if published is not None else None)

@@ -22,7 +22,7 @@ from ..counting.summary import final_list
 from ..counting.tables import bundle_round
 from ..errors import UserError
 from ..jobs import Running
-from ..models import Election, RoundResult
+from ..models import Election
 from ..protocol.codes import CodeError
 from ..publication import published as publication
 from ..publication.bundle import EXPORT_STEPS
@@ -30,10 +30,11 @@ from ..publication.complaints import KINDS, answer_complaint, complaints_of, fil
 from ..publication.receipts import lookup_sealed
 from ..rounds import current_round, rounds_of
 from ..settings import post_specs_of
+from . import parse
 from .access import public, roles
 from .choices import options
 from .db import get_db
-from .feedback import refuse
+from .feedback import refuse, run
 from .jobs import start as start_job
 
 bp = Blueprint("public", __name__)
@@ -121,6 +122,11 @@ def receipt_code(code: str):
     return _answer(code)
 
 
+def _election(election_id: int) -> Election:
+    """A public page's election: any election's result is public; none answers 404."""
+    return get_db().get(Election, election_id) or abort(404)
+
+
 def _bundle_round_shown(election: Election) -> tuple[int, list[int]]:
     """(round shown, rounds with a sealed public bundle): ?round=N, else the latest sealed."""
     rounds = publication.published_rounds(current_app.instance_path, election)
@@ -132,38 +138,26 @@ def _bundle_round_shown(election: Election) -> tuple[int, list[int]]:
 @public
 def result(election_id: int):
     db = get_db()
-    election = db.get_one(Election, election_id) or abort(404)
+    election = _election(election_id)
     number, sealed = _bundle_round_shown(election)
     summary = publication.published_summary(current_app.instance_path, election, number)
-    names = {}
-    elected: set[tuple[str, str]] = set()
-    published = db.scalar(select(RoundResult).where(RoundResult.election_id == election.id,
-                                                    RoundResult.round_number == number))
-    if published is not None:
-        names = {k: v.get("name", k) for k, v in published.names.items()}
-        elected = {(post, e["person"]) for post, p in published.result["posts"].items() for e in p["elected"]}
-    if summary is not None and not names:
-        from ..models import Resident
-
-        ids = {int(p) for post in summary.posts.values() for p in post if str(p).isdigit()}
-        if ids:
-            names = {str(r.id): r.name for r in db.scalars(select(Resident).where(Resident.id.in_(ids), Resident.election_id == election.id))}
+    shown = publication.result_shown(db, election, number, summary)
     can_publish = current_user.is_authenticated and current_user.role in ("committee", "street_admin")
     post_names = {spec.key: spec.name_zh for spec in post_specs_of(election)}
     rounds = rounds_of(db, election)
-    return render_template("public/result.html", election=election, summary=summary, names=names, post_names=post_names,
-                           elected=elected, final=final_list(db, election),
+    return render_template("public/result.html", election=election, summary=summary, names=shown.names, post_names=post_names,
+                           elected=shown.elected, final=final_list(db, election),
                            number=number, sealed=[r for r in rounds if r.number in sealed],
                            rounds=rounds or [current_round(db, election)], default_round=bundle_round(db, election),
                            deadline=publication.complaint_deadline(db, election), can_publish=can_publish,
                            can_notice=current_user.is_authenticated and current_user.role in ("committee", "street_admin", "auditor"),
-                           outcome=published.result if published is not None else None)
+                           outcome=shown.outcome)
 
 
 @bp.route("/e/<int:election_id>/bundle.zip")
 @public
 def bundle(election_id: int):
-    election = get_db().get(Election, election_id) or abort(404)
+    election = _election(election_id)
     number, _sealed = _bundle_round_shown(election)
     path = publication.bundle_path(current_app.instance_path, election, number)
     if not path.exists():
@@ -212,7 +206,7 @@ def head_notice(election: Election):
 @public
 def complaint(election_id: int):
     db = get_db()
-    election = db.get_one(Election, election_id) or abort(404)
+    election = _election(election_id)
     form = ComplaintForm()
     deadline = publication.complaint_deadline(db, election)
     if form.validate_on_submit():
@@ -240,15 +234,9 @@ def complaints(election: Election):
     db = get_db()
     form = AnswerForm()
     if form.validate_on_submit():
-        try:
-            answer_complaint(db, election, int(request.form.get("complaint", "0")), form.answer.data, current_user.username)
-            db.commit()
-        except ValueError:
-            refuse(UserError("请选择要答复的申诉"))
-        except UserError as error:
-            refuse(error)
-        else:
-            flash(_("答复已记入事件记录。"), "info")
+        if run(lambda db: answer_complaint(
+                db, election, parse.integer(request.form.get("complaint"), "请选择要答复的申诉"),
+                form.answer.data, current_user.username), _("答复已记入事件记录。")):
             return redirect(url_for("public.complaints", election_id=election.id))
     return render_template("public/complaints.html", election=election, rows=complaints_of(db, election), form=form,
                            kinds=KINDS, deadline=publication.complaint_deadline(db, election))
