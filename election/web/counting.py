@@ -40,7 +40,7 @@ from ..models import Election, Round
 from ..rounds import round_of, rounds_of
 from ..rules.tally_types import WOMAN_DECISIONS
 from ..settings import rulebook_of
-from .access import election_or_404, roles
+from .access import roles
 from .db import get_db
 from .feedback import refuse
 
@@ -79,8 +79,7 @@ def overview(election: Election):
                            woman_options=WOMAN_DECISIONS, post_names=post_names)
 
 
-def _entry(election_id: int, number: int, second: bool):
-    election = election_or_404(election_id)
+def _entry(election: Election, number: int, second: bool):
     _round(election, number)
     db = get_db()
     form = FlaskForm()
@@ -129,14 +128,14 @@ def _entry(election_id: int, number: int, second: bool):
 
 @bp.route("/elections/<int:election_id>/counting/<int:number>/entry", methods=["GET", "POST"])
 @roles("counter", "committee")
-def entry(election_id: int, number: int):
-    return _entry(election_id, number, second=False)
+def entry(election: Election, number: int):
+    return _entry(election, number, second=False)
 
 
 @bp.route("/elections/<int:election_id>/counting/<int:number>/second", methods=["GET", "POST"])
 @roles("counter", "committee")
-def second(election_id: int, number: int):
-    return _entry(election_id, number, second=True)
+def second(election: Election, number: int):
+    return _entry(election, number, second=True)
 
 
 @bp.route("/elections/<int:election_id>/counting/<int:number>/tally.json")
@@ -210,8 +209,7 @@ def _board_number(post: dict, row: dict, prefix: str, column: str) -> int | None
     return int(raw)
 
 
-def _post_action(election_id: int, action: Callable[[Session, Election], str]) -> WerkzeugResponse:
-    election = election_or_404(election_id)
+def _post_action(election: Election, action: Callable[[Session, Election], str]) -> WerkzeugResponse:
     form = FlaskForm()
     if form.validate_on_submit():
         db = get_db()
@@ -224,34 +222,34 @@ def _post_action(election_id: int, action: Callable[[Session, Election], str]) -
             flash(message, "info")
     else:
         flash(_("请求无效（表单可能已过期，请刷新后重试）。"), "error")
-    return redirect(url_for("counting.overview", election_id=election_id))
+    return redirect(url_for("counting.overview", election_id=election.id))
 
 
 @bp.route("/elections/<int:election_id>/counting/<int:number>/board/explain", methods=["POST"])
 @roles("committee")
-def board_explain(election_id: int, number: int):
+def board_explain(election: Election, number: int):
     def act(db, election):
         explain_board(db, election, number, request.form.get("text", ""), current_user.username)
         return _("说明已记录。")
-    return _post_action(election_id, act)
+    return _post_action(election, act)
 
 
 @bp.route("/elections/<int:election_id>/counting/<int:number>/boxes/<int:box_id>/explain", methods=["POST"])
 @roles("committee")
-def box_explain(election_id: int, number: int, box_id: int):
+def box_explain(election: Election, number: int, box_id: int):
     def act(db, election):
         explain_box(db, election, number, box_id, request.form.get("text", ""), current_user.username)
         return _("说明已记录。")
-    return _post_action(election_id, act)
+    return _post_action(election, act)
 
 
 @bp.route("/elections/<int:election_id>/counting/<int:number>/mismatch/<d_hash>", methods=["POST"])
 @roles("committee")
-def mismatch_resolve(election_id: int, number: int, d_hash: str):
+def mismatch_resolve(election: Election, number: int, d_hash: str):
     def act(db, election):
         resolve_mismatch(db, election, d_hash, request.form.get("keep", ""), current_user.username, request.form.get("text", ""))
         return _("已按核对结果更正。")
-    return _post_action(election_id, act)
+    return _post_action(election, act)
 
 
 @bp.route("/elections/<int:election_id>/counting/<int:number>/preview")
@@ -282,79 +280,78 @@ def final_list(election: Election):
 
 @bp.route("/elections/<int:election_id>/final-list.pdf")
 @roles("committee", "street_admin")
-def final_list_pdf(election_id: int):
-    return _pdf(election_id, summary.final_list_pdf, "final-list.pdf")
+def final_list_pdf(election: Election):
+    return _pdf(election, summary.final_list_pdf, "final-list.pdf")
 
 
 @bp.route("/elections/<int:election_id>/counting/<int:number>/publish", methods=["POST"])
 @roles("committee")
-def publish(election_id: int, number: int):
+def publish(election: Election, number: int):
     def act(db, election):
         publish_result(db, election, number, current_user.username)
         return _("结果已公布。")
-    return _post_action(election_id, act)
+    return _post_action(election, act)
 
 
 @bp.route("/elections/<int:election_id>/counting/<int:number>/woman", methods=["POST"])
 @roles("committee")
-def woman_decision(election_id: int, number: int):
+def woman_decision(election: Election, number: int):
     def act(db, election):
         decide_woman(db, election, number, request.form.get("decision", ""), current_user.username)
         return _("选举委员会的决定已记录，结果已按决定确定。")
-    return _post_action(election_id, act)
+    return _post_action(election, act)
 
 
 @bp.route("/elections/<int:election_id>/counting/<int:number>/file", methods=["POST"])
 @roles("committee")
-def file(election_id: int, number: int):
+def file(election: Election, number: int):
     def act(db, election):
         reports.file_result(db, election, number, current_user.username)
         return _("结果报告单已报街道备案。")
-    return _post_action(election_id, act)
+    return _post_action(election, act)
 
 
-def _pdf(election_id: int, make: Callable[[Session, Election], bytes], name: str) -> WerkzeugResponse:
-    election = election_or_404(election_id)
+def _pdf(election: Election, make: Callable[[Session, Election], bytes], name: str) -> WerkzeugResponse:
     try:
         data = make(get_db(), election)
     except UserError as error:
         refuse(error)
         if current_user.role == "auditor":
             return redirect(url_for("counting.filings"))
-        return redirect(url_for("counting.overview", election_id=election_id))
+        return redirect(url_for("counting.overview", election_id=election.id))
     return Response(data, mimetype="application/pdf", headers={"Content-Disposition": f"inline; filename={name}"})
 
 
 @bp.route("/elections/<int:election_id>/counting/<int:number>/report.pdf")
 @roles("committee", "counter", "scrutineer", "auditor", "street_admin")
-def report(election_id: int, number: int):
-    return _pdf(election_id, lambda db, e: reports.report_pdf(db, e, number), f"result-report-{number}.pdf")
+def report(election: Election, number: int):
+    return _pdf(election, lambda db, e: reports.report_pdf(db, e, number), f"result-report-{number}.pdf")
 
 
 @bp.route("/elections/<int:election_id>/counting/<int:number>/notice.pdf")
 @roles("committee", "scrutineer", "street_admin")
-def notice(election_id: int, number: int):
-    return _pdf(election_id, lambda db, e: reports.notice_pdf(db, e, number), f"result-notice-{number}.pdf")
+def notice(election: Election, number: int):
+    return _pdf(election, lambda db, e: reports.notice_pdf(db, e, number), f"result-notice-{number}.pdf")
 
 
 @bp.route("/elections/<int:election_id>/counting/<int:number>/tally-sheet.pdf")
 @roles("committee", "counter", "scrutineer")
-def tally_sheet(election_id: int, number: int):
+def tally_sheet(election: Election, number: int):
     """计票单: the hand tally form of the round, signed by 监票人, 计票人, 唱票人, 记票人."""
-    return _pdf(election_id, lambda db, e: sheets.tally_sheet_pdf(db, e, number), f"tally-sheet-{number}.pdf")
+    return _pdf(election, lambda db, e: sheets.tally_sheet_pdf(db, e, number), f"tally-sheet-{number}.pdf")
 
 
 @bp.route("/elections/<int:election_id>/counting/<int:number>/reconcile-sheet.pdf")
 @roles("committee", "counter", "scrutineer")
-def reconcile_sheet(election_id: int, number: int):
+def reconcile_sheet(election: Election, number: int):
     """选票清点表 with the recorded figures, to check against the paper and sign."""
-    return _pdf(election_id, lambda db, e: sheets.reconcile_sheet_pdf(db, e, number), f"reconcile-sheet-{number}.pdf")
+    return _pdf(election, lambda db, e: sheets.reconcile_sheet_pdf(db, e, number), f"reconcile-sheet-{number}.pdf")
 
 
 @bp.route("/elections/<int:election_id>/counting/certificates.pdf")
 @roles("committee", "street_admin")
-def certificates(election_id: int):
-    return _pdf(election_id, reports.certificates_pdf, "certificates.pdf")
+def certificates(election: Election):
+    return _pdf(election, reports.certificates_pdf, "certificates.pdf")
 
 
 @bp.route("/filings")

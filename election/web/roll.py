@@ -57,7 +57,7 @@ from ..roll.register import (
     overview,
     resident_of,
 )
-from .access import election_or_404, roles
+from .access import roles
 from .choices import options
 from .db import get_db
 from .feedback import form_errors, refuse
@@ -153,8 +153,7 @@ def index(election: Election):
 
 @bp.route("/template.xlsx")
 @roles(*READ)
-def template(election_id: int):
-    election_or_404(election_id)
+def template(election: Election):
     return send_file(io.BytesIO(template_xlsx()), download_name="选民登记导入模板.xlsx", as_attachment=True,
                      mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
