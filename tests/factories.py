@@ -134,3 +134,28 @@ def build_roll(db, election: Election, data_key: str, buildings: list[int], seed
         serial += 1
         add_adult(db, election, h, rng.choice(SURNAMES) + rng.choice(GIVEN) + rng.choice(GIVEN), serial, data_key)
     return households
+
+
+VOTER_SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗"
+VOTER_GIVEN = "建国秀英伟静丽强敏磊军洋艳勇杰娟涛明超霞平刚"
+
+
+def add_voters(db, election, n: int, group: str = "第一居民小组", start: int = 0) -> list[Resident]:
+    """`n` registered voters in one household of `group`, numbered from `start` + 1, written
+    without real ID numbers (a placeholder cipher and hash: fast, for polling and counting)."""
+    household = Household(election_id=election.id, number=f"H{start}", building="1栋", group_name=group)
+    db.add(household)
+    db.flush()
+    out = []
+    for i in range(start, start + n):
+        name = (VOTER_SURNAMES[i % len(VOTER_SURNAMES)] + VOTER_GIVEN[(i // len(VOTER_SURNAMES)) % len(VOTER_GIVEN)]
+               + VOTER_GIVEN[(i * 7) % len(VOTER_GIVEN)])
+        r = Resident(
+            election_id=election.id, household_id=household.id, name=name, sex="男", birth_date=date(1970, 1, 1),
+            id_cipher="x", id_hash=f"{election.id}-{i}", id_masked=f"1101**********{i:04d}"[-18:], group_name=group,
+            category="hukou", status="registered", eligible=True, voter_number=i + 1, card_code=f"C{election.id}V{i:05d}",
+        )
+        db.add(r)
+        out.append(r)
+    db.flush()
+    return out

@@ -18,9 +18,9 @@ from election.polling.stations import create_station
 from election.protocol import codes
 from election.setup.service import ElectionDraft, create_community, create_election
 from tests.browser.conftest import PASSWORD, log_in, no_horizontal_scroll, shot, unlabelled_fields
+from tests.factories import add_voters
 from tests.polling.helpers import (
     add_candidates,
-    add_voters,
     issue_and_hand_out,
     open_polling_day,
     plant_in_pool,

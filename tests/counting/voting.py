@@ -12,7 +12,8 @@ from election.counting.service import ballot_of, enter_scanned
 from election.models import Candidate, Election, PollingStation, Resident, RoundResult
 from election.polling import deposit, handout, issuance
 from election.polling.stations import create_station
-from tests.polling.helpers import add_candidates, add_voters, polling_day, print_capturing
+from tests.factories import add_voters
+from tests.polling.helpers import add_candidates, polling_day, print_capturing
 
 # Approvals of one paper: {post: [candidate positions on the paper]}.
 Marks = dict[str, list[int]]

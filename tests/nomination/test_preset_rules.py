@@ -19,8 +19,7 @@ from election.roll import electors
 from election.roll.register import apply_for_registration, change_status
 from election.rules.presets import PRESETS
 from tests.conftest import DATA_KEY
-from tests.factories import build_roll
-from tests.polling.helpers import add_voters
+from tests.factories import add_voters, build_roll
 
 
 def _preset(db, election, name: str) -> None:

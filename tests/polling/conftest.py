@@ -4,7 +4,8 @@ from __future__ import annotations
 import pytest
 
 from election.polling.stations import create_station
-from tests.polling.helpers import add_candidates, add_voters, open_polling_day
+from tests.factories import add_voters
+from tests.polling.helpers import add_candidates, open_polling_day
 
 
 @pytest.fixture

@@ -2,31 +2,10 @@
 nomination capabilities own their real workflows)."""
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import datetime, time
 
-from election.models import Candidate, Household, Resident
+from election.models import Candidate, Resident
 from election.settings import posts_of
-
-SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗"
-GIVEN = "建国秀英伟静丽强敏磊军洋艳勇杰娟涛明超霞平刚"
-
-
-def add_voters(db, election, n: int, group: str = "第一居民小组", start: int = 0) -> list[Resident]:
-    household = Household(election_id=election.id, number=f"H{start}", building="1栋", group_name=group)
-    db.add(household)
-    db.flush()
-    out = []
-    for i in range(start, start + n):
-        name = SURNAMES[i % len(SURNAMES)] + GIVEN[(i // len(SURNAMES)) % len(GIVEN)] + GIVEN[(i * 7) % len(GIVEN)]
-        r = Resident(
-            election_id=election.id, household_id=household.id, name=name, sex="男", birth_date=date(1970, 1, 1),
-            id_cipher="x", id_hash=f"{election.id}-{i}", id_masked=f"1101**********{i:04d}"[-18:], group_name=group,
-            category="hukou", status="registered", eligible=True, voter_number=i + 1, card_code=f"C{election.id}V{i:05d}",
-        )
-        db.add(r)
-        out.append(r)
-    db.flush()
-    return out
 
 
 def add_candidates(db, election, residents: list[Resident]) -> dict[str, list[str]]:

@@ -11,7 +11,7 @@ from election.errors import UserError
 from election.models import Candidate
 from election.polling import issuance
 from election.rules.rulebook import Rulebook
-from tests.polling.helpers import add_voters
+from tests.factories import add_voters
 
 
 @pytest.mark.parametrize("may_hold", [False, True])

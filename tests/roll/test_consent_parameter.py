@@ -16,7 +16,7 @@ from election.ledger.events import events_of
 from election.models import Meeting, MeetingDecision
 from election.roll.register import apply_for_registration
 from election.rules.rulebook import Rulebook
-from tests.polling.helpers import add_voters
+from tests.factories import add_voters
 
 
 def _decision(db, election, kind: str, adopted: bool, number: int = 1) -> MeetingDecision:

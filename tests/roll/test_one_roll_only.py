@@ -15,8 +15,7 @@ from election.roll.importing import import_roll
 from election.roll.register import apply_for_registration
 from election.rules.rulebook import Rulebook
 from tests.conftest import DATA_KEY
-from tests.factories import make_id
-from tests.polling.helpers import add_voters
+from tests.factories import add_voters, make_id
 from tests.roll.helpers import csv_bytes, row
 
 TODAY = clock.today()

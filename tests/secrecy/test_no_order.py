@@ -27,7 +27,8 @@ from election.polling import deposit, handout, issuance
 from election.polling.scrub import scrub
 from election.polling.stations import create_station
 from election.protocol import codes
-from tests.polling.helpers import add_candidates, add_voters, open_polling_day, print_capturing
+from tests.factories import add_voters
+from tests.polling.helpers import add_candidates, open_polling_day, print_capturing
 
 VOTERS = 48
 CHANCE_MAX = 8  # P(Poisson(1) > 8) ~ 1e-6

@@ -7,7 +7,7 @@ from election.models import CHANNELS, METHODS
 from election.roll.register import CHANGES
 from election.rules.presets import PRESET_LABELS
 from tests.conftest import login
-from tests.polling.helpers import add_voters
+from tests.factories import add_voters
 
 
 def test_choice_labels_on_english_pages(app, db, world) -> None:
