@@ -166,3 +166,55 @@ def test_rules_engines_agree_on_random_scenarios(tmp_path: Path) -> None:
                          env={**os.environ, "JUXUAN_TALLY_CASES": str(tmp_path / "tally.json")}, capture_output=True,
                          text=True, timeout=600)
     assert res.returncode == 0 and "# pass 1" in res.stdout, res.stdout[-4000:] + res.stderr[-2000:]
+
+
+@pytest.mark.skipif(NODE is None, reason="node (>= 20) is not installed")
+def test_verifiers_agree_on_fuzzed_bundles(tmp_path: Path) -> None:
+    """Hypothesis-mutated bundles (tests/protocol/test_verify_fuzz's mutations, fixed seed),
+    as they come and re-sealed with the election's key after a value of tally_input.json,
+    totals.json or rulebook.json is replaced (so the rules' checks, not the index, see them):
+    the browser verifier gives the Python verdict on every check both run."""
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import seed as hseed
+    from hypothesis import strategies as st
+
+    from tests.protocol import test_verify_fuzz as fz
+
+    built = build()
+    listed: list[dict] = []
+
+    def keep(data: bytes) -> None:
+        name = f"fuzz{len(listed)}.zip"
+        (tmp_path / name).write_bytes(data)
+        listed.append({"name": name, "file": name, "pins": {}, "must_fail": None,
+                       "python": {c.name_en: c.ok for c in verify_bundle(data)}})
+
+    @st.composite
+    def resealed(draw) -> bytes:
+        files = dict(fz.FILES)
+        name = draw(st.sampled_from(["tally_input.json", "totals.json", "rulebook.json"]))
+        files[name] = fz._replace(json.loads(files[name]), draw) + b"\n"
+        return forgeries.reseal(built, files)
+
+    common = settings(max_examples=120, deadline=None, database=None, suppress_health_check=list(HealthCheck))
+
+    @hseed(23)
+    @common
+    @given(fz.mutated())
+    def as_they_come(data: bytes) -> None:
+        keep(data)
+
+    @hseed(23)
+    @common
+    @given(resealed())
+    def sealed_again(data: bytes) -> None:
+        keep(data)
+
+    as_they_come()
+    sealed_again()
+    assert any(c["python"].get("winners") is False and c["python"].get("bundle_index") for c in listed)
+    (tmp_path / "cases.json").write_text(json.dumps(listed, ensure_ascii=False), "utf-8")
+    res = subprocess.run([NODE, "--test", str(ROOT / "tools" / "verify" / "web" / "test" / "verify.test.js")], cwd=ROOT,
+                         env={**os.environ, "JUXUAN_FORGED_DIR": str(tmp_path)}, capture_output=True, text=True,
+                         timeout=1200)
+    assert res.returncode == 0 and f"# pass {6 + len(listed)}" in res.stdout, res.stdout[-4000:] + res.stderr[-2000:]

@@ -248,6 +248,11 @@
         try {
           const value = parseStrict(line);
           if (!eqBytes(canonBytes(value), line)) { fail("canonical", `${name} line ${n} is not canonical`); break; }
+          if (name === "records.jsonl") {  // each record's form is checked as it is read, as §7 gives it
+            const shape = [];
+            shapeCheck(LINE_SHAPES[name], value, `${name} line ${n}`, shape);
+            if (shape.length) { fail("format", shape[0]); break; }
+          }
           lines.push(value);
         } catch (err) { fail("canonical", `${name} line ${n}: ${err.message}`); break; }
       }
