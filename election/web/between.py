@@ -173,17 +173,17 @@ def vote(election: Election, recall_id: int):
 
 @bp.route("/elections/<int:election_id>/recalls/<int:recall_id>/paper-vote", methods=["POST"])
 @roles("committee")
-def paper_vote(election_id: int, recall_id: int):
+def paper_vote(election: Election, recall_id: int):
     """The recall voted on paper: a round of kind recall, printed and polled like any round."""
-    return _post(election_id, recall_id, PaperVoteForm(), lambda db, e, f: recalls.call_vote(
+    return _post(election, recall_id, PaperVoteForm(), lambda db, e, f: recalls.call_vote(
         db, e, recall_id, f.held_on.data, current_user.username),
         _("已决定以表决票进行罢免投票：请印制表决票，投票后计票。"))
 
 
 @bp.route("/elections/<int:election_id>/recalls/<int:recall_id>/publish", methods=["POST"])
 @roles("committee")
-def publish_paper_vote(election_id: int, recall_id: int):
-    return _post(election_id, recall_id, PublishForm(), lambda db, e, f: recalls.publish_vote(
+def publish_paper_vote(election: Election, recall_id: int):
+    return _post(election, recall_id, PublishForm(), lambda db, e, f: recalls.publish_vote(
         db, e, recall_id, current_user.username), _("罢免表决结果已公布。"))
 
 
