@@ -109,12 +109,16 @@ def test_recall_on_paper_from_printing_to_result(page, live_app, monkeypatch):
     enter_board(db, election, 2, {p["key"]: {r["person"]: r["votes"] for r in p["rows"]} for p in running["posts"]},
                 "a_scrutineer")
     db.commit()
-    page.goto(f"/elections/{election.id}/recalls/{row.id}")
+    # The counting page sends the committee to the recall's page to publish it.
+    page.goto(f"/elections/{election.id}/counting")
+    page.locator("#recall-publish-2").click()
     page.get_by_role("button", name="公布罢免表决结果").click()
     assert "罢免表决结果已公布" in page.content()
     assert "罢免通过" in page.locator("#status").inner_text()
     assert "同意 20 票，不同意 5 票" in page.locator("#result").inner_text()
     shot(page, "recall-paper-result")
+    page.goto(f"/elections/{election.id}/counting")
+    assert "罢免通过" in page.locator("#question-2").inner_text()
     page.goto(f"/elections/{election.id}/composition")
     assert "居民委员会副主任\t1\t0\t1" in page.locator("#seats").inner_text()
     db.close()
