@@ -36,8 +36,12 @@ POSTS: dict[str, dict[str, Any]] = {
 
 
 def build_bundle(n: int = 100_000, boxes: int = 40, seed: int = 1,
-                 extra: Callable[[Sequence[Record], Mapping[str, Any]], dict[str, bytes]] | None = None) -> bytes:
-    """The sealed auditor bundle; ``extra(records, totals)`` adds files before the seal."""
+                 extra: Callable[[Sequence[Record], Mapping[str, Any]], dict[str, bytes]] | None = None,
+                 more_events: Callable[[dict[str, bytes]], list[tuple[str, Callable[[list[Any]], dict[str, Any]]]]] | None = None,
+                 ) -> bytes:
+    """The sealed auditor bundle; ``extra(records, totals)`` adds files before the seal, and
+    ``more_events(files)`` events to the chain after them: (kind, payload made from the
+    chain so far)."""
     rng = random.Random(seed)
     election = "bench-election"
     rh, ah = codes.hasher(codes.RECEIPT_TAG, election), codes.hasher(codes.AUDIT_TAG, election)
@@ -64,6 +68,9 @@ def build_bundle(n: int = 100_000, boxes: int = 40, seed: int = 1,
     cands = tuple(Candidate(c, c, f"候选人{c}", "", k) for k, v in POSTS.items() for c in v["candidates"])
     inp = TallyInput(Rulebook.from_dict(rulebook), n, n, n, posts, cands, ())
     totals, box_totals, scenario = tally_files(inp, records, names, 1, None)
+    added = extra(records, totals) if extra is not None else {}
+    for kind, payload in more_events(added) if more_events is not None else ():
+        events.append(chain.append(events[-1], kind, payload(events)))
     parts = BundleParts(
         election_id=election, manifests=(man,), deposits={b: tuple(sorted(v)) for b, v in deposits.items()},
         boxes={b: BoxInfo("S1", per_box[b]) for b in names}, issuance={"S1": n}, spoiled=(), unused=(),
@@ -71,7 +78,7 @@ def build_bundle(n: int = 100_000, boxes: int = 40, seed: int = 1,
         chain=tuple(events), election_key_pem=signing.public_key_to_pem(key.public_key()), records=tuple(records),
         # No audit.json: a real audit needs its sealed commitment in the chain (docs/AUDIT.md).
         audit=None,
-        extra=extra(records, totals) if extra is not None else {},
+        extra=added,
     )
     return bundle.write_bundle(bundle.seal(parts, key, "2026-11-23"))
 

@@ -26,6 +26,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ..counting import sealing
 from ..counting.result import build_input, published
 from ..counting.service import ballot_of, d_from_scan, marks_from_entry
 from ..counting.tables import bundle_round
@@ -110,10 +111,16 @@ def seal(db: Session, election: Election, data_key: str, actor: str, round_numbe
     records = records_of(db, election, number)
     if not records:
         raise UserError(f"第 {number} 轮尚无计票记录，无法封存审计")
-    ev = record_event(db, election, "audit_commitment", {
+    payload: dict[str, Any] = {
         "round": number, "records": len(records), "records_digest": records_digest(records),
         "manifest": manifest, "papers": sum(manifest.values()),
-    }, actor, "审计前封存本轮计票记录与票箱清单")
+    }
+    if sealing.joint_key(db, election) is not None:
+        # The public recount's ciphertexts (made at entry) sealed with the records, before
+        # the seed: recount/papers.jsonl must hash to this (the verifier's recount_sealed).
+        lines, _ = sealing.round_lines(db, election, ballot_of(db, election, number), records)
+        payload["ciphertexts"] = {"papers": len(lines), "sha256": sealing.papers_sha256(lines)}
+    ev = record_event(db, election, "audit_commitment", payload, actor, "审计前封存本轮计票记录与票箱清单")
     sig = sign_head(db, election, data_key)
     record_event(db, election, "audit_sealed", {"round": number, "head": ev.hash, "seq": ev.seq,
                                                 "signed": sig.to_json()}, actor, "以选举密钥签署封存后的链头")

@@ -33,7 +33,8 @@ from ..rules.rulebook import Rulebook
 from ..rules.tally_types import (
     PostSpec,
 )
-from ..settings import box_of, post_specs_of, rulebook_of
+from ..settings import box_keys, box_of, post_specs_of, rulebook_of
+from . import sealing
 
 CHOICES = {"1": "approve", "○": "approve", "2": "oppose", "×": "oppose", "0": "", "": "", "空": ""}
 
@@ -179,6 +180,11 @@ def record_paper(db: Session, election: Election, box: BallotBox, d_hash: str, m
         raise UserError("此选票已经录入过，不得重复计入，请交选举委员会处理")
     row = db.get_one(AuditCode, (election.id, d_hash))
     db.refresh(row)
+    # Encrypted at entry (once the trustees' key exists), so the ciphertexts are sealed with
+    # the records before any audit seed.
+    if sealing.joint_key(db, election) is not None:
+        sealing.seal_record(db, election, ballot_of(db, election, row.round_number), d_hash,
+                            box_keys(db, election)[box.id], dict(row.marks or {}))
     record_event(db, election, "paper_counted", {"round": row.round_number, "box": box.label}, counter)
     return row
 
@@ -328,6 +334,9 @@ def resolve_mismatch(db: Session, election: Election, d_hash: str, keep: str, ac
     check_records_open(db, election, entry.round_number)
     if keep == "second":
         code.marks = entry.marks
+        if code.box_id is not None:
+            sealing.seal_record(db, election, ballot_of(db, election, code.round_number), d_hash,
+                                box_keys(db, election)[code.box_id], dict(entry.marks or {}))
     entry.resolution = keep
     record_event(db, election, "second_entry_resolved", {"round": entry.round_number, "kept": keep}, actor, reason.strip())
     db.flush()

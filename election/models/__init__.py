@@ -4,7 +4,7 @@ from .accounts import ROLES, STREET_ROLES, AccountChange, LoginFailure, RateCoun
 from .ballots import ROUND_KINDS, AuditCode, Receipt, Round
 from .base import Base, utcnow
 from .community import METHODS, Community, Election
-from .counting import BoxExplanation, Filing, RoundResult, SecondEntry, TallyBoard
+from .counting import BoxExplanation, EncryptedRecord, Filing, RoundResult, SecondEntry, TallyBoard
 from .events import ElectionEvent
 from .ledger import Audit, AuditDraw, Complaint, Countersignature, ElectionKey, HeadNotice, StreetOfficeKey
 from .mandates import END_REASONS, RECALL_STATUSES, MandateEnd, Recall, RecallSignature
@@ -46,6 +46,6 @@ __all__ = [
     "RepAreaHousehold", "RepPlan", "Representative", "SelectionMeeting",
     "Meeting", "MeetingAttendance", "MeetingDecision",
     "END_REASONS", "RECALL_STATUSES", "MandateEnd", "Recall", "RecallSignature",
-    "BoxExplanation", "Filing", "RoundResult", "SecondEntry", "TallyBoard",
+    "BoxExplanation", "EncryptedRecord", "Filing", "RoundResult", "SecondEntry", "TallyBoard",
     "PAPER_STATES", "ScanBatch", "ScanPaper",
 ]

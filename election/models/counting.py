@@ -95,3 +95,20 @@ class Filing(Base):
     rejected_by: Mapped[str | None] = mapped_column(String(80), default=None)
     rejected_at: Mapped[datetime | None] = mapped_column(default=None)
     rejected_reason: Mapped[str] = mapped_column(Text, default="")
+
+
+class EncryptedRecord(Base):
+    """A counted paper's record encrypted under the trustees' joint key with its proofs, made
+    when the record is entered (or corrected), so the ciphertexts exist — and are sealed in
+    the audit's commitment — before the audit's seed. ``line`` is the paper's line of
+    recount/papers.jsonl (D, box, ciphertexts, proofs); ``fingerprint`` is SHA-256 of the box
+    and marks it encrypts, so a record changed since is seen as not yet encrypted. Keyed by D
+    only, like the record."""
+
+    __tablename__ = "recount_record"
+
+    election_id: Mapped[int] = mapped_column(ForeignKey("election.id"), primary_key=True)
+    d_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    round_number: Mapped[int] = mapped_column(Integer)
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    line: Mapped[dict] = mapped_column(JSON)

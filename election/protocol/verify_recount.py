@@ -6,20 +6,26 @@ with: the records of an auditor bundle, or else the number of papers returned an
 manifest's D that were not voided, and totals.json."""
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterator
 from typing import Any
 
 from election.crypto import recount_doc
 from election.crypto.group import CryptoError
-from election.protocol.verify_ctx import Check, Ctx, manifests
+from election.protocol.verify_ctx import Check, Ctx, manifests, norm_kind
 from election.protocol.verify_read import NotCanonical, Stream, StreamError, canonical_line, parse_json
 
 NAMES_ZH = {
     "recount_format": "公开重计格式", "recount_trustees": "受托人承诺", "recount_papers": "每张选票一份密文",
     "recount_selections": "每项为 0 或 1", "recount_seats": "不超过应选名额", "recount_invalid_posts": "无效不计票",
     "recount_decryption": "受托人解密", "recount_totals": "公开重计与票数一致",
-    "recount_box_groups": "公开重计与分票箱组票数一致",
+    "recount_box_groups": "公开重计与分票箱组票数一致", "recount_sealed": "密文先于审计种子封存",
 }
+# The audit's events, by their kind before and after the ledger's kinds were renamed
+# (docs/PROTOCOL.md §3.1): the commitment, the signed seal, the seed.
+COMMITTED = {"audit_commitment", "audit_records_committed"}
+SEALED = {"audit_sealed", "audit_head_sealed"}
+STARTED = {"audit_started"}
 
 
 def recount_checks(c: Ctx) -> list[Check]:
@@ -32,9 +38,38 @@ def recount_checks(c: Ctx) -> list[Check]:
         found = recount_doc.verify(c.d["recount.json"], papers(stream) if stream is not None else iter(()), counted,
                                    c.d["totals.json"], _allowed(c), int(c.d["totals.json"]["returned"]),
                                    c.d["box_totals.json"], {r.d: r.box for r in records} if records is not None else None)
+        sealed = sealed_before_seed(c, stream)
     except Exception as exc:  # a value of a form no check foresaw is still a finding, never a traceback
         return [Check(NAMES_ZH["recount_format"], "recount_format", False, f"无法完成公开重计的检查（{type(exc).__name__}）")]
-    return [Check(NAMES_ZH[f.name], f.name, f.ok, f.message) for f in found]
+    return [*(Check(NAMES_ZH[f.name], f.name, f.ok, f.message) for f in found), sealed]
+
+
+def sealed_before_seed(c: Ctx, stream: Stream | None) -> Check:
+    """recount_sealed: the ciphertexts of the bundle are those the audit's commitment sealed
+    before its seed (the commitment of the round's last audit_started: its sealed head's
+    commitment names SHA-256 of recount/papers.jsonl and the number of papers), so the server
+    could not choose them after learning which papers the audit draws. A round not audited
+    yet has nothing to order."""
+    def check(ok: bool, message: str) -> Check:
+        return Check(NAMES_ZH["recount_sealed"], "recount_sealed", ok, message)
+
+    started = [e for e in c.kind_events(STARTED) if c.round_of(e) == c.round]
+    if not started:
+        return check(True, f"第 {c.round} 轮尚未开始审计，没有随机种子")
+    seed = started[-1]
+    by_hash = {e.hash: e for e in c.events}
+    seal = by_hash.get(str(seed.payload.get("sealed")))
+    commitment = by_hash.get(str(seal.payload.get("head"))) if seal is not None and norm_kind(seal.kind) in SEALED else None
+    if commitment is None or norm_kind(commitment.kind) not in COMMITTED or not commitment.seq < seed.seq:
+        return check(False, f"第 {seed.seq} 号事件的随机种子没有在它之前的封存")
+    sealed = commitment.payload.get("ciphertexts")
+    if not isinstance(sealed, dict):
+        return check(False, f"第 {commitment.seq} 号事件（审计封存）没有封存密文：密文可能在随机种子之后才生成")
+    digest = stream.sha256_hex() if stream is not None else hashlib.sha256(b"").hexdigest()
+    papers = c.d["recount.json"].get("papers") if isinstance(c.d["recount.json"], dict) else None
+    if sealed.get("sha256") != digest or sealed.get("papers") != papers:
+        return check(False, f"{recount_doc.PAPERS} 与第 {commitment.seq} 号事件在随机种子之前封存的密文不同")
+    return check(True, f"{papers} 张选票的密文在第 {commitment.seq} 号事件中封存，先于第 {seed.seq} 号事件的随机种子")
 
 
 def _allowed(c: Ctx) -> set[str]:

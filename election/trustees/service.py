@@ -17,14 +17,14 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from ..counting import sealing
 from ..crypto import ceremony, recount_doc, trustees
 from ..crypto.group import CryptoError
-from ..crypto.record import paper_vector, shapes
+from ..crypto.record import shapes
 from ..errors import UserError
 from ..ledger.events import events_of, record_event
 from ..models import AuditCode, Election, Receipt
 from ..protocol.bundle import Record, group_boxes
-from ..protocol.bundle_tally import to_paper
 from ..rules.tally_types import PostSpec
 from ..settings import box_keys, rulebook_of
 
@@ -101,7 +101,7 @@ def ceremony_of(db: Session, election: Election) -> Ceremony:
 
 
 def base_hash(election: Election) -> bytes:
-    return hashlib.sha256(b"juxuan-recount-v1/base\n" + election.uid.encode("utf-8")).digest()
+    return sealing.base_hash(election)
 
 
 def _refuse(error: CryptoError) -> UserError:
@@ -250,8 +250,8 @@ def _round_posts(db: Session, election: Election, round_number: int) -> tuple[li
 
 def encrypt_round(db: Session, election: Election, round_number: int, instance: str | Path, actor: str,
                   progress: Callable[[int, int], None] | None = None) -> int:
-    """Encrypt every counted record of a round under the joint key, with proofs, and the
-    homomorphic totals, overall and per box group, for the trustees to decrypt."""
+    """The round's encrypted records (made at entry) gathered with their homomorphic totals,
+    overall and per box group, for the trustees to decrypt."""
     state = ceremony_of(db, election)
     if not state.joint_key:
         raise UserError("受托人的联合公钥还没有确定，不能加密计票记录")
@@ -262,17 +262,13 @@ def encrypt_round(db: Session, election: Election, round_number: int, instance: 
     if done is not None and done["fingerprint"] == records_fingerprint(records):
         raise UserError(f"第 {round_number} 轮的计票记录已经加密，记录没有变化")
     specs, listed = _round_posts(db, election, round_number)
-    rb = rulebook_of(election)
-    post_shapes = shapes(specs, listed, rb.multi_post_rule)
-    key = bytes.fromhex(state.joint_key)
-    base = base_hash(election)
-    out = []
+    post_shapes = shapes(specs, listed, rulebook_of(election).multi_post_rule)
     total = len(records)
-    for n, (d, box, marks) in enumerate(records, start=1):
-        vector, whole = paper_vector(to_paper(marks), specs, listed, rb.overvote_scope, rb.multi_post_rule)
-        out.append(recount_doc.encrypt_record(base, key, post_shapes, d, box, vector, whole))
-        if progress and (n % 50 == 0 or n == total):
-            progress(n, total)
+    # Each record was encrypted as it was entered; any the entry did not (a simulation, a
+    # record from before the key) is encrypted now.
+    from ..counting.service import ballot_of  # the counting capability owns the ballot layout
+
+    out, _ = sealing.round_lines(db, election, ballot_of(db, election, round_number), records, progress)
     groups = box_groups(db, election, records)
     totals = recount_doc.encrypted_totals(out, groups)
     body = {"round": round_number, "fingerprint": records_fingerprint(records), "groups": groups,
@@ -281,7 +277,7 @@ def encrypt_round(db: Session, election: Election, round_number: int, instance: 
     path.write_text(json.dumps(body, sort_keys=True), encoding="utf-8")
     digest = hashlib.sha256(json.dumps(totals, sort_keys=True).encode("utf-8")).hexdigest()
     record_event(db, election, ENCRYPTED, {"round": round_number, "papers": total, "fingerprint": body["fingerprint"],
-                                           "totals_sha256": digest}, actor, f"公开重计：第 {round_number} 轮计票记录已加密")
+                                           "totals_sha256": digest, "papers_sha256": sealing.papers_sha256(out)}, actor, f"公开重计：第 {round_number} 轮计票记录已加密")
     return total
 
 

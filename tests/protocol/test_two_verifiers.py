@@ -5,6 +5,7 @@ Also: docs/vectors are what tests/protocol/vectors.py makes, and the Python veri
 passes them with every pin."""
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -70,6 +71,8 @@ def cases(folder: Path) -> list[dict]:
         verdict = {c.name_en: c.ok for c in verify_bundle(data, py)}
         if must_fail:
             assert must_fail not in BROWSER_NOT_RUN and verdict[must_fail] is False, (name, verdict)
+        elif name.startswith("recount"):
+            assert all(verdict.values()) and "recount_sealed" in verdict, (name, verdict)
         listed.append({"name": name, "file": f"{name}.zip", "pins": pins, "python": verdict, "must_fail": must_fail})
     (folder / "cases.json").write_text(json.dumps(listed, ensure_ascii=False), "utf-8")
     return listed
@@ -134,9 +137,30 @@ def recount_cases() -> list[tuple[str, bytes, dict, str | None]]:
         ("recount_regrouped", regrouped["files"], "recount_box_groups"),
     ]
     public = bundle.write_files({k: v for k, v in bundle.read_files(auditor).items() if k not in bundle.AUDITOR_ONLY})
+
+    def audited(sealed: str | None):
+        """The audit's commitment, seal and seed after the recount's files: the commitment
+        seals ``sealed`` as the papers' SHA-256 (the files' own: "good"), or none."""
+        def events(files: dict[str, bytes]) -> list:
+            papers = files[recount_doc.PAPERS]
+            digest = hashlib.sha256(papers).hexdigest() if sealed == "good" else sealed
+            commitment = {"round": 1, "records": 4, "records_digest": "0" * 64, "papers": 4, "manifest": {}}
+            if digest is not None:
+                commitment["ciphertexts"] = {"papers": papers.count(b"\n"), "sha256": digest}
+            return [("audit_commitment", lambda chain: commitment),
+                    ("audit_sealed", lambda chain: {"round": 1, "head": chain[-1].hash, "seq": chain[-1].seq}),
+                    ("audit_started", lambda chain: {"round": 1, "audit": 1, "seed": "1" * 20, "sealed": chain[-1].hash})]
+        return events
+
     out: list[tuple[str, bytes, dict, str | None]] = [("recount_auditor", auditor, {}, None), ("recount_public", public, {}, None)]
     for name, files, check in forgeries:
         out.append((name, build_bundle(4, boxes=2, extra=lambda records, totals, files=files: files), {}, check))
+    # Sealed before the seed (recount_sealed): the papers as sealed, other papers, none sealed.
+    for name, sealed, check in (("recount_sealed_before_seed", "good", None),
+                                ("recount_made_after_seed", "ab" * 32, "recount_sealed"),
+                                ("recount_never_sealed", None, "recount_sealed")):
+        out.append((name, build_bundle(4, boxes=2, extra=lambda records, totals: made["files"], more_events=audited(sealed)),
+                    {}, check))
     return out
 
 

@@ -406,8 +406,31 @@
     }
     return out;
   }
+  // ------------------------------------------------------------------ sealed before the seed
+  // recount_sealed: the ciphertexts are those the audit's commitment sealed before its seed
+  // (the round's last audit_started -> its sealed head -> that commitment's ciphertexts).
+  // Kinds as before and after the ledger's renaming (docs/PROTOCOL.md section 3.1).
+  const COMMITTED = new Set(["audit_commitment", "audit.records_committed"]);
+  const SEALED = new Set(["audit_sealed", "audit.head_sealed"]);
+  const STARTED = new Set(["audit_started", "audit.started"]);
+  function sealedCheck(x) {  // {events, round, papersSha256, papers}
+    const check = (ok, detail) => ({ name: "recount_sealed", ok, detail });
+    const roundOf = (e) => (e.payload && e.payload.round !== undefined ? e.payload.round : 1);
+    const started = x.events.filter((e) => STARTED.has(e.kind) && roundOf(e) === x.round);
+    if (!started.length) return check(true, `round ${x.round} has no audit seed yet`);
+    const seed = started[started.length - 1];
+    const byHash = new Map(x.events.map((e) => [e.hash, e]));
+    const seal = byHash.get(String(seed.payload.sealed));
+    const commitment = seal && SEALED.has(seal.kind) ? byHash.get(String(seal.payload.head)) : undefined;
+    if (!commitment || !COMMITTED.has(commitment.kind) || !(commitment.seq < seed.seq)) return check(false, `the seed of event ${seed.seq} has no seal before it`);
+    const sealed = commitment.payload.ciphertexts;
+    if (!sealed || typeof sealed !== "object" || Array.isArray(sealed)) return check(false, `event ${commitment.seq} (the audit's seal) seals no ciphertexts: they may have been made after the seed`);
+    if (sealed.sha256 !== x.papersSha256 || sealed.papers !== x.papers) return check(false, `${PAPERS} differs from the ciphertexts sealed by event ${commitment.seq} before the seed`);
+    return check(true, `${x.papers} papers' ciphertexts sealed by event ${commitment.seq}, before the seed of event ${seed.seq}`);
+  }
+
   function hexOf(u8) { return Array.from(u8, (b) => b.toString(16).padStart(2, "0")).join(""); }
 
-  root.JuxuanRecount = { recountChecks, PAPERS };
+  root.JuxuanRecount = { recountChecks, sealedCheck, PAPERS };
   if (typeof module !== "undefined") module.exports = root.JuxuanRecount;
 })(typeof globalThis !== "undefined" ? globalThis : this);

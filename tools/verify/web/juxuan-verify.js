@@ -806,7 +806,15 @@
 
   // The public recount (juxuan-recount.js): its papers against the counted D (the records of
   // an auditor bundle, else totals.returned and the manifest's D not voided), then totals.json.
-  function recount(c) {
+  async function recount(c) {
+    const RCS = root.JuxuanRecount || require("./juxuan-recount.js");
+    const doc = c.d.get("recount.json");
+    if (!doc) return recountProofs(c);
+    const sealed = RCS.sealedCheck({ events: c.events, round: c.round, papers: doc && doc.papers,
+      papersSha256: await sha256hex(c.raw.get("recount/papers.jsonl") || new Uint8Array(0)) });
+    return [...recountProofs(c), sealed];
+  }
+  function recountProofs(c) {
     if (!c.d.has("recount.json")) return [{ name: "recount_format", ok: false, detail: "recount/papers.jsonl without recount.json" }];
     const RC = root.JuxuanRecount || require("./juxuan-recount.js");
     const records = c.d.get("records.jsonl");
@@ -854,7 +862,7 @@
     if (c.d.has("countersign.json") || pins.officeKey != null) await run("countersignature");
     if (pins.officeKey != null) await run("pin_office_key");
     if (c.d.has("records.jsonl")) for (const n of RECORDS) await run(n);
-    if (c.d.has("recount.json") || c.raw.has("recount/papers.jsonl")) c.checks.push(...recount(c));
+    if (c.d.has("recount.json") || c.raw.has("recount/papers.jsonl")) c.checks.push(...(await recount(c)));
     // Between elections (PROTOCOL.md §9, juxuan-between.js): only when the chain holds such events.
     c.checks.push(...(root.JuxuanBetween || require("./juxuan-between.js")).betweenChecks(c.events, c.d.get("rulebook.json"),
       (name) => c.d.get(name)));
