@@ -27,6 +27,7 @@ from reportlab.pdfgen.canvas import Canvas
 from ballots.ballot_spec import BallotSpec, PaperCodes, PostSection
 from ballots.drawing import dashed_line, scissors, wrap
 from ballots.fonts import draw_text, fit_size, font_name, require_glyphs
+from ballots.pdf_stream import PageStreamer
 from ballots.qr import draw_qr
 
 _FORM = "juxuan-ballot-static"
@@ -475,6 +476,8 @@ def _render(
     canvas.beginForm(_FORM_BACK)
     draw_back_page(canvas, layout)
     canvas.endForm()
+    # Each paper's pages go to the file once shown: memory stays flat however many papers.
+    streamer = PageStreamer(canvas, out)
     done = 0
     for item in codes:
         t_human = item[0]
@@ -488,6 +491,7 @@ def _render(
         canvas.doForm(_FORM_BACK)
         draw_back_codes(canvas, layout, paper)
         canvas.showPage()
+        streamer.flush()
         done += 1
         if progress is not None and done % progress_every == 0:
             progress(done, total)

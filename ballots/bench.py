@@ -9,10 +9,14 @@ from __future__ import annotations
 
 import base64
 import io
+import json
 import secrets
+import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import BinaryIO
 
 from reportlab.pdfgen.canvas import Canvas
@@ -21,6 +25,8 @@ from ballots.ballot_paper import draw_back_page, draw_static_page, group_code, p
 from ballots.ballot_spec import BallotSpec, PaperCodes, PostSection
 from ballots.fonts import draw_text, font_name
 from ballots.qr import qr_matrix
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def sample_spec() -> BallotSpec:
@@ -82,9 +88,12 @@ def _timed(work: Callable[[BinaryIO], object]) -> tuple[float, float, int]:
         return time.perf_counter() - wall, time.process_time() - cpu, out.tell()
 
 
-def bench_ballots(n: int = 2000, repeat: int = 2) -> dict[str, float | str]:
+def bench_ballots(n: int = 2000, repeat: int = 2,
+                  memory_papers: tuple[int, int] = (1000, 5000)) -> dict[str, float | str]:
     """Papers/s of ``render_ballots`` as a ratio to the printing floor, best of ``repeat``
-    each (process CPU time: the machine is shared), interleaved in the same run."""
+    each (process CPU time: the machine is shared), interleaved in the same run; then the
+    peak memory of printing each of ``memory_papers`` in a fresh process (about equal when
+    the pages stream to the file)."""
     font_name()  # font parsing is a one-off per process, not part of either rate
     spec = sample_spec()
     codes = list(_throwaway_codes(n))
@@ -93,6 +102,7 @@ def bench_ballots(n: int = 2000, repeat: int = 2) -> dict[str, float | str]:
         floors.append(_timed(lambda out: _floor(spec, codes, out)))
         ballots.append(_timed(lambda out: render_ballots(spec, iter(codes), out)))
     b, f = min(ballots, key=lambda x: x[1]), min(floors, key=lambda x: x[1])
+    small, large = (_peak_child(papers) for papers in memory_papers)
     return {
         "ratio": round(f[1] / b[1], 3),
         "papers": n,
@@ -103,7 +113,36 @@ def bench_ballots(n: int = 2000, repeat: int = 2) -> dict[str, float | str]:
         "ballots_kb_per_paper": round(b[2] / 1024 / n, 2),
         "floor_kb_per_page": round(f[2] / 1024 / n, 2),
         "floor": "same static form once + variable text + both QR codes encoded, not drawn",
+        # Peak resident memory of a fresh process printing each number of papers into a file.
+        f"peak_mb_{memory_papers[0]}_papers": small["peak_mb"],
+        f"peak_mb_{memory_papers[1]}_papers": large["peak_mb"],
+        "peak_mb_before_printing": large["before_mb"],
     }
+
+
+def _vm_hwm_mb() -> float:
+    """This process's peak resident memory (VmHWM starts afresh at exec)."""
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmHWM"):
+                return round(int(line.split()[1]) / 1024, 1)
+    return 0.0
+
+
+def _peak_child(n: int) -> dict[str, float]:
+    out = subprocess.run([sys.executable, "-m", "ballots.bench", "--peak", str(n)], cwd=ROOT,
+                         capture_output=True, text=True, timeout=1800, check=True)
+    result: dict[str, float] = json.loads(out.stdout.strip().splitlines()[-1])
+    return result
+
+
+def _peak(n: int) -> None:
+    font_name()
+    spec = sample_spec()
+    before = _vm_hwm_mb()
+    with tempfile.TemporaryFile() as out:
+        render_ballots(spec, _throwaway_codes(n), out)
+    print(json.dumps({"papers": n, "before_mb": before, "peak_mb": _vm_hwm_mb()}))
 
 
 def _baseline(spec: BallotSpec, codes: list[PaperCodes]) -> bytes:
@@ -114,7 +153,7 @@ def _baseline(spec: BallotSpec, codes: list[PaperCodes]) -> bytes:
 
 
 if __name__ == "__main__":
-    import json
-    import sys
-
+    if sys.argv[1:2] == ["--peak"]:
+        _peak(int(sys.argv[2]))
+        sys.exit(0)
     print(json.dumps(bench_ballots(int(sys.argv[1]) if len(sys.argv) > 1 else 1000), ensure_ascii=False, indent=2))

@@ -251,3 +251,28 @@ def test_one_paper_per_body_when_the_committee_splits() -> None:
     assert "居务监督委员会成员选举选票" in text and "王建国" not in text and "周强" in text
     with pytest.raises(ValueError, match="缺少以下组织的选票标题：居务监督委员会"):
         split_by_body(make_spec(), {"居民委员会": "x"})
+
+
+def test_pages_streamed_to_the_file_keep_a_cross_reference_table_that_points_at_every_object(
+        printed: tuple[BallotSpec, list[PaperCodes], bytes]) -> None:
+    # The page contents are written as the papers are drawn (ballots.pdf_stream), the rest by
+    # reportlab at the end: every offset of the table must still land on its own object.
+    _spec, codes, pdf = printed
+    start = pdf.rindex(b"startxref")
+    xref = int(pdf[start:].split()[1])
+    assert pdf[xref:xref + 4] == b"xref"
+    lines = pdf[xref:pdf.index(b"trailer", xref)].split(b"\n")
+    first, count = map(int, lines[1].split())
+    entries = [line for line in lines[2:] if line.strip()]
+    assert first == 0 and len(entries) == count
+    in_use = [(number, int(line[:10])) for number, line in enumerate(entries) if line.rstrip().endswith(b"n")]
+    for number, offset in in_use:
+        assert pdf[offset:].startswith(f"{number} 0 obj".encode()), number
+    # The content streams come first in the file, before the pages that use them.
+    reader = PdfReader(io.BytesIO(pdf))
+    pages = reader.pages
+    assert len(pages) == 2 * len(codes)
+    offsets = dict(in_use)
+    for page in pages:
+        contents = page.get("/Contents")
+        assert contents is not None and offsets[contents.idnum] < offsets[page.indirect_reference.idnum]
