@@ -54,9 +54,48 @@ def _rulebook(rng: random.Random) -> dict[str, Any]:
     return Rulebook.from_dict(changes).to_dict()
 
 
+def recall_scenario(rng: random.Random, rb: dict[str, Any]) -> dict[str, Any]:
+    """A recall voted on paper (PROTOCOL §14.9): one post, the member's line; sometimes a
+    vote for someone else, two lines or per-body papers, which the rules refuse."""
+    registered = rng.randint(10, 60)
+    returned = rng.randint(0, registered + 2)
+    agree = rng.randint(0, returned)
+    disagree = rng.randint(0, returned - agree)
+    invalid = rng.randint(0, returned - agree - disagree)
+    overvoted = rng.randint(0, invalid)
+    whole = invalid - overvoted
+    if rng.random() < 0.05:
+        agree = returned + 1  # more marks than papers
+    candidates = [{"id": "m", "person": "m", "name": "成员", "sex": "女", "post": "jwh_weiyuan"}]
+    votes = {"m": agree}
+    opposed = {"m": disagree}
+    ti: dict[str, Any] = {"registered_voters": registered, "papers_issued": returned + rng.choice([0, 0, 1, -1]),
+                          "round": "recall", "candidates": candidates, "relations": [], "prior_elected": [], "held": [],
+                          "posts": [{"key": "jwh_weiyuan", "body": "jwh", "title": "委员", "seats": 1, "rank": 1,
+                                     "threshold": "majority", "reserved_woman_seats": 0}]}
+    broken = rng.random() < 0.1 and rng.choice(["other", "two", "body_papers"])
+    if broken == "other":
+        votes["x"] = 1
+    elif broken == "two":
+        candidates.append({"id": "n", "person": "n", "name": "另一人", "sex": "男", "post": "jwh_weiyuan"})
+    elif broken == "body_papers":
+        ti["body_papers"] = {"jwh": {"issued": returned, "returned": returned}}
+    ti["papers_issued"] = max(0, ti["papers_issued"])
+    totals = {"round": 1, "returned": returned, "posts": {"jwh_weiyuan": votes},
+              "counts": {"whole_invalid": whole, "posts": {"jwh_weiyuan": {"overvoted": overvoted, "unreadable": 0,
+                                                                           "opposed": opposed}}},
+              "result": {"elected": {}}}
+    return {"tally_input": ti, "rulebook": rb, "totals": totals}
+
+
 def scenario(rng: random.Random) -> dict[str, Any]:
     """One bundle's tally inputs: tally_input.json, rulebook.json and totals.json."""
     rb = _rulebook(rng)
+    if rng.random() < 0.08:
+        if rng.random() < 0.5:
+            rb["recall_turnout"] = rng.choice(["1/3", "2/3"])
+            rb["recall_approve"] = rng.choice(["1/2", "2/3"])
+        return recall_scenario(rng, rb)
     chosen = [p for p in POSTS if rng.random() < 0.7] or [POSTS[2]]
     round_kind = rng.choices(["main", "runoff", "revote"], [6, 3, 1])[0]
     registered = rng.randint(20, 60)
