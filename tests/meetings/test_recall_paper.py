@@ -26,6 +26,7 @@ from election.mandates import service as mandates
 from election.polling import issuance, printing
 from election.protocol import codes
 from election.publication.bundle import export_bundle
+from election.recall import documents as recall_docs
 from election.recall import service as recalls
 from election.roll.cards import assign_cards
 from tests.audit.test_rla_service import SEED, _enter_all, _sealed
@@ -94,6 +95,9 @@ def test_recall_on_paper_from_printing_to_the_vacant_seat(db, world, monkeypatch
     db.commit()
     assert (done.status, done.registered, done.voted, done.in_favour) == ("carried", 40, 25, 20)
     assert "同意 20 票，不同意 3 票，弃权 2 票" in done.message and "罢免通过" in done.message
+    # The result notice read back: the paper vote's figures and the seat left vacant.
+    notice = "".join(p.extract_text() for p in PdfReader(io.BytesIO(recall_docs.result_pdf(db, election, row.id))).pages)
+    assert "登记选民40人，参加投票25人，赞成罢免20票" in notice.replace(" ", "") and "该职位出缺" in notice
     comp = mandates.composition(db, election)
     assert comp.vacancies == {member.post: 1}
     gone = next(m for m in comp.mandates if m.key == member.key)
