@@ -251,11 +251,8 @@ def one_card(election: Election, resident_id: int):
     out = io.BytesIO()
     try:
         render_cards(get_db(), election, out, resident_id=person.id)
-    except UserError as error:
+    except UserError as error:  # no card yet, or a name the fonts cannot print (named)
         refuse(error)
-        return redirect(url_for("roll.resident", election_id=election.id, resident_id=person.id))
-    except ValueError as error:
-        flash(str(error), "error")
         return redirect(url_for("roll.resident", election_id=election.id, resident_id=person.id))
     return send_file(io.BytesIO(out.getvalue()), mimetype="application/pdf", download_name=f"选民证-{voter_number_text(person)}.pdf")
 
@@ -434,12 +431,11 @@ def cards(election: Election):
                 stations[group.strip()] = station.strip()
 
         def work(db: Session, running: Running) -> dict:
-            try:
-                with open(running.part, "wb") as out:
-                    render_cards(db, db.get_one(Election, election_id), out, stations, group=only_group,
-                                 progress=running.progress)
-            except ValueError as error:  # a name the fonts cannot print, named with its card
-                raise JobFailed([str(error)]) from None
+            # A name the fonts cannot print is refused by name (UserError), a station name
+            # by MissingGlyphError: the job shows either as its failure.
+            with open(running.part, "wb") as out:
+                render_cards(db, db.get_one(Election, election_id), out, stations, group=only_group,
+                             progress=running.progress)
             return {}
 
         return redirect(start_job(election, "voter_cards", f"打印选民证{'（' + only_group + '）' if only_group else ''}", work,

@@ -21,6 +21,7 @@ from ..rules.rulebook import CHOICE_LABELS, Rulebook
 from ..settings import rulebook_of
 from ..setup.service import ElectionDraft, change_rulebook, create_community, create_election
 from ..workflow.stages import next_stage, stages, warnings
+from . import parse
 from .access import community_or_404, roles
 from .choices import options
 from .db import get_db
@@ -121,10 +122,7 @@ def _parse(rulebook: Rulebook, form: dict) -> dict:
         else:
             raw = form[field.name].strip()
             if isinstance(current, int):
-                try:
-                    value = int(raw)
-                except ValueError:
-                    raise UserError(f"{Rulebook.label(field.name)}须为整数，收到“{raw}”") from None
+                value = parse.integer(raw, f"{Rulebook.label(field.name)}须为整数，收到“{raw}”")
             else:
                 value = raw
         if value != rulebook.to_dict()[field.name]:
