@@ -9,13 +9,11 @@ from datetime import date
 from flask import Blueprint, current_app, has_request_context, render_template, request, send_file
 from flask_login import current_user
 
-from ballots.notices import render_notice
-
 from .. import clock
 from ..accounts.service import can_see
-from ..clock import cn_date
 from ..models import Election
-from ..wording import plain_rule
+from ..workflow import documents
+from ..workflow.documents import KIND_LABELS
 from ..workflow.stages import calendar as calendar_lines
 from ..workflow.stages import late_steps, warnings
 from .access import roles
@@ -23,7 +21,6 @@ from .db import get_db
 
 bp = Blueprint("workflow", __name__)
 
-KIND_LABELS = {"by": "截止", "on": "当日", "until": "期满"}
 # Who runs the steps: the banner is for them (a desk clerk can do nothing about a late roll).
 BANNER_ROLES = ("committee", "street_admin")
 
@@ -65,17 +62,5 @@ def calendar(election: Election):
 @bp.route("/elections/<int:election_id>/calendar.pdf")
 @roles()
 def calendar_pdf(election: Election):
-    out = io.BytesIO()
-    lines = calendar_lines(get_db(), election, today())
-    render_notice(
-        f"{election.title}法定时间表",
-        [f"选举日 {cn_date(election.election_day)} · 截至 {cn_date(today())}"],
-        ["日期", "事项", "类型", "要求", "进度"],
-        # The requirement in words; where it comes from stays on the page's 依据 detail.
-        [[cn_date(line.deadline.date), line.deadline.label, KIND_LABELS.get(line.deadline.kind, line.deadline.kind),
-          plain_rule(line.deadline.rule) or "—", line.status_text] for line in lines],
-        [f"{election.community.name}居民选举委员会", cn_date(today())],
-        out,
-    )
-    out.seek(0)
-    return send_file(out, mimetype="application/pdf", download_name=f"calendar-{election.id}.pdf")
+    return send_file(io.BytesIO(documents.calendar_pdf(get_db(), election, today())), mimetype="application/pdf",
+                     download_name=f"calendar-{election.id}.pdf")
