@@ -24,6 +24,11 @@ def bundle_round(db: Session, election: Election, number: int | None = None) -> 
     return number
 
 
+def result_rounds(db: Session, election: Election) -> list[int]:
+    """The rounds whose result is published, in order."""
+    return sorted(db.scalars(select(RoundResult.round_number).where(RoundResult.election_id == election.id)))
+
+
 def post_table(db: Session, election: Election, round_number: int = 1) -> dict[str, dict[str, Any]]:
     """{post: {seats, rank, body, candidates: [person ids]}} of a round's papers."""
     if db.scalar(select(Round.id).where(Round.election_id == election.id, Round.number == round_number)) is None:

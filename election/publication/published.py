@@ -83,6 +83,16 @@ _SUMMARIES: dict[str, tuple[tuple[int, int, int], PublishedSummary]] = {}
 _SUMMARIES_LOCK = threading.Lock()
 
 
+def open_complaint_windows(db: Session, day: date) -> list[tuple[Election, date]]:
+    """Elections whose complaint window is open on ``day``, with the deadline."""
+    out = []
+    for election in db.scalars(select(Election).order_by(Election.id)):
+        deadline = complaint_deadline(db, election)
+        if deadline is not None and deadline >= day:
+            out.append((election, deadline))
+    return out
+
+
 def file_stamp(path: Path) -> tuple[int, int, int] | None:
     """What names one version of a sealed file: a new seal is written beside it and renamed
     over it (a new inode), so a cache keyed by this is never served a stale bundle."""

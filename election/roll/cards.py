@@ -51,6 +51,12 @@ def voter_number_text(resident: Resident) -> str:
     return f"{resident.voter_number:05d}" if resident.voter_number else ""
 
 
+def any_card_assigned(db: Session, election: Election) -> bool:
+    """Whether voter numbers and card codes have been assigned (to anyone) yet."""
+    return db.scalar(select(Resident.id).where(Resident.election_id == election.id,
+                                               Resident.card_code.is_not(None)).limit(1)) is not None
+
+
 def render_cards(db: Session, election: Election, out: BinaryIO, stations: dict[str, str] | None = None,
                  group: str | None = None, progress: Callable[[int, int], None] | None = None,
                  resident_id: int | None = None) -> int:

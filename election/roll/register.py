@@ -318,5 +318,18 @@ def applications_of(db: Session, election: Election) -> list[RollApplication]:
                            .order_by(RollApplication.id.desc())))
 
 
+def applications_for(db: Session, resident: Resident) -> list[RollApplication]:
+    """One resident's applications for registration, oldest first (the resident's page)."""
+    return list(db.scalars(select(RollApplication).where(RollApplication.resident_id == resident.id)
+                           .order_by(RollApplication.id)))
+
+
+def awaiting_registration(db: Session, election: Election) -> list[Resident]:
+    """Residents an application may be made for: pending or found ineligible, by group and name."""
+    return list(db.scalars(select(Resident).where(
+        Resident.election_id == election.id, Resident.status.in_(("pending", "ineligible")))
+        .order_by(Resident.group_name, Resident.name)))
+
+
 def category_label(resident: Resident) -> str:
     return CATEGORIES.get(resident.category, resident.category)

@@ -11,7 +11,6 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
@@ -67,12 +66,7 @@ class ComplaintForm(FlaskForm):
 def _open_windows(db) -> list[tuple[Election, date]]:
     """Elections whose complaint window is open today, with the deadline (same list for
     every not-found code: it says nothing about the code)."""
-    out = []
-    for e in db.scalars(select(Election).order_by(Election.id)):
-        deadline = publication.complaint_deadline(db, e)
-        if deadline is not None and deadline >= clock.today():
-            out.append((e, deadline))
-    return out
+    return publication.open_complaint_windows(db, clock.today())
 
 
 def _answer(code_text: str):

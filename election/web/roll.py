@@ -13,7 +13,6 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired
@@ -23,10 +22,10 @@ from ..clock import cn_date
 from ..errors import NotFound, UserError
 from ..jobs import JobFailed, Running
 from ..ledger.events import events_of
-from ..models import APPLICATION_KINDS, STATUSES, Election, Resident, RollApplication
+from ..models import APPLICATION_KINDS, STATUSES, Election, Resident
 from ..pii import PersonalData
 from ..roll import electors
-from ..roll.cards import assign_cards, render_cards, search_voters, voter_number_text
+from ..roll.cards import any_card_assigned, assign_cards, render_cards, search_voters, voter_number_text
 from ..roll.edit import edit_resident
 from ..roll.files import template_xlsx
 from ..roll.glyphs import describe, unprintable, unprintable_on_roll
@@ -47,8 +46,10 @@ from ..roll.publication import (
 )
 from ..roll.register import (
     CHANGES,
+    applications_for,
     applications_of,
     apply_for_registration,
+    awaiting_registration,
     category_label,
     change_status,
     consent_decisions,
@@ -206,8 +207,7 @@ def resident(election: Election, resident_id: int):
             return redirect(url_for("roll.resident", election_id=election.id, resident_id=person.id))
     edit_form = EditForm(prefix="e", formdata=None, name=person.name, sex=person.sex, group=person.group_name)
     verdict = judge_resident(db, election, person)
-    applications = list(db.scalars(select(RollApplication).where(RollApplication.resident_id == person.id)
-                                   .order_by(RollApplication.id)))
+    applications = applications_for(db, person)
     history = [e for e in events_of(db, election) if e.payload.get("resident") == person.id
                or [person.id, person.id_masked] in (e.payload.get("added") or [])]
     return render_template("roll/resident.html", election=election, person=person, form=form, edit_form=edit_form,
@@ -261,9 +261,7 @@ def one_card(election: Election, resident_id: int):
 @roles(*READ)
 def applications(election: Election):
     db = get_db()
-    candidates = list(db.scalars(select(Resident).where(
-        Resident.election_id == election.id, Resident.status.in_(("pending", "ineligible")))
-        .order_by(Resident.group_name, Resident.name)))
+    candidates = awaiting_registration(db, election)
     form = ApplicationForm()
     form.consent.choices = options([("", "—")] + [(str(d.id), consent_label(d, m)) for d, m in consent_decisions(db, election)])
     form.resident_id.choices = options(
@@ -441,8 +439,7 @@ def cards(election: Election):
         return redirect(start_job(election, "voter_cards", f"打印选民证{'（' + only_group + '）' if only_group else ''}", work,
                                   allowed=READ, suffix=".pdf", download_name=f"选民证{only_group or ''}.pdf", back=url_for("roll.cards", election_id=election.id),
                                   back_label="返回选民证"))
-    numbered = db.scalar(select(Resident.id).where(Resident.election_id == election.id,
-                                                   Resident.card_code.is_not(None)).limit(1)) is not None
+    numbered = any_card_assigned(db, election)
     return render_template("roll/cards.html", election=election, form=form, counts=overview(db, election),
                            assign=FlaskForm(prefix="a"), numbered=numbered)
 

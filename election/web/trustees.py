@@ -12,15 +12,15 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 from wtforms import HiddenField, IntegerField, TextAreaField
 from wtforms.validators import DataRequired, NumberRange
 
+from ..counting.tables import result_rounds
 from ..errors import UserError
 from ..jobs import Running
-from ..models import Election, RoundResult
+from ..models import Election
 from ..trustees import service
 from .access import roles
 from .db import get_db
@@ -42,8 +42,6 @@ class UploadForm(FlaskForm):
     round = HiddenField()
 
 
-def _published_rounds(db: Session, election: Election) -> list[int]:
-    return sorted(db.scalars(select(RoundResult.round_number).where(RoundResult.election_id == election.id)))
 
 
 @bp.route("/e/<int:election_id>/trustees", methods=["GET"])
@@ -53,7 +51,7 @@ def page(election: Election) -> str:
     state = service.ceremony_of(db, election)
     rounds = [{"number": n, "encrypted": n in state.encrypted, "partials": sorted(state.partials.get(n, {})),
                "ready": len(state.partials.get(n, {})) >= state.quorum > 0}
-              for n in _published_rounds(db, election)]
+              for n in result_rounds(db, election)]
     return render_template("trustees/page.html", election=election, state=state, rounds=rounds,
                            start_form=StartForm(), upload_form=UploadForm())
 
