@@ -331,19 +331,7 @@ def confirm_member(db: Session, election: Election, actor: str, candidate_id: in
     """The community Party organisation confirms a 监督委员会 副主任 or 委员 nominee, where the
     rulebook asks for it (jdw_members_party_confirmed, [seed 江苏 §17]: "其他成员候选人……并经
     社区党组织确认"); the committee records the confirming document."""
-    candidate = _candidate(db, election, candidate_id)
-    problems = _party_confirmation_problems(election, candidate)
-    if candidate.status not in ACTIVE:
-        problems.append(f"{label(candidate.resident)}不是被提名人或正式候选人")
-    if not note.strip():
-        problems.append("请填写社区党组织确认的依据（文件编号或会议记录）")
-    nominations = _nominations(db, candidate)
-    if not problems and any(n.confirmed_by for n in nominations):
-        problems.append(f"{label(candidate.resident)}已经{PARTY_ORGANISATION}确认")
-    if not problems and any(n.rejected_by for n in nominations):
-        problems.append(f"{label(candidate.resident)}已被{PARTY_ORGANISATION}驳回，不能再登记确认")
-    if problems:
-        raise UserError(*problems)
+    candidate, nominations = _party_word_allowed(db, election, candidate_id, note, confirming=True)
     nomination = nominations[0]
     nomination.confirmed_by = PARTY_ORGANISATION
     nomination.confirmed_note = note.strip()
@@ -358,18 +346,33 @@ def confirm_member(db: Session, election: Election, actor: str, candidate_id: in
 def reject_member(db: Session, election: Election, actor: str, candidate_id: int, reason: str) -> Nomination:
     """The committee records that the community Party organisation did not confirm (驳回) a
     监督委员会 副主任 or 委员 nominee, with its reason."""
+    _, nominations = _party_word_allowed(db, election, candidate_id, reason, confirming=False)
+    return _reject(db, election, actor, nominations[0], PARTY_ORGANISATION, reason.strip(), "nomination.member_rejected")
+
+
+def _party_word_allowed(db: Session, election: Election, candidate_id: int, text: str, *,
+                        confirming: bool) -> tuple[Candidate, list[Nomination]]:
+    """The checks before the Party organisation's confirmation (``confirming``) or refusal of
+    a 监督委员会 副主任 or 委员 nominee is recorded: its word applies, ``text`` (the confirming
+    document, or the reason for refusing) is given, and no word was recorded before."""
     candidate = _candidate(db, election, candidate_id)
+    who = label(candidate.resident)
     problems = _party_confirmation_problems(election, candidate)
-    if not (reason or "").strip():
-        problems.append(f"驳回{label(candidate.resident)}须填写驳回理由")
+    if confirming:
+        if candidate.status not in ACTIVE:
+            problems.append(f"{who}不是被提名人或正式候选人")
+        if not text.strip():
+            problems.append("请填写社区党组织确认的依据（文件编号或会议记录）")
+    elif not (text or "").strip():
+        problems.append(f"驳回{who}须填写驳回理由")
     nominations = _nominations(db, candidate)
     if not problems and any(n.confirmed_by for n in nominations):
-        problems.append(f"{label(candidate.resident)}已经{PARTY_ORGANISATION}确认，不能再驳回")
+        problems.append(f"{who}已经{PARTY_ORGANISATION}确认" + ("" if confirming else "，不能再驳回"))
     if not problems and any(n.rejected_by for n in nominations):
-        problems.append(f"{label(candidate.resident)}已被{PARTY_ORGANISATION}驳回")
+        problems.append(f"{who}已被{PARTY_ORGANISATION}驳回" + ("，不能再登记确认" if confirming else ""))
     if problems:
         raise UserError(*problems)
-    return _reject(db, election, actor, nominations[0], PARTY_ORGANISATION, reason.strip(), "nomination.member_rejected")
+    return candidate, nominations
 
 
 def _party_confirmation_problems(election: Election, candidate: Candidate) -> list[str]:
