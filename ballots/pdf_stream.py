@@ -27,6 +27,7 @@ from reportlab.pdfbase.pdfdoc import (
     PDFFile,
     PDFIndirectObject,
     PDFObject,
+    PDFObjectReference,
     PDFStream,
     PDFTrailer,
     PDFZCompress,
@@ -66,24 +67,41 @@ class PageStreamer:
         """Write the content stream of every page shown since the last flush."""
         doc = self.doc
         pages = doc.Pages.pages
-        for page in pages[self.pages_done:]:
-            if page.Contents or not page.stream:
+        for index in range(self.pages_done, len(pages)):
+            page = pages[index]
+            if isinstance(page, PDFObjectReference) or page.Contents or not page.stream:
                 continue
             stream = PDFStream()
             if page.compression:
                 stream.filters = [PDFBase85Encode, PDFZCompress] if rl_config.useA85 else [PDFZCompress]
             stream.content = page.stream
             reference = doc.Reference(stream)
-            data = PDFIndirectObject(reference.name, stream).format(doc)
-            self.out.write(data)
-            self.written[reference.name] = self.offset
-            self.offset += len(data)
-            doc.idToObject[reference.name] = _WRITTEN
+            self._write(reference.name, PDFIndirectObject(reference.name, stream).format(doc))
             page.Contents = reference
             page.stream = None
-            # A PDFPage sets some thirty attributes to None: keep the page's dictionary small.
-            page.__dict__ = {k: v for k, v in page.__dict__.items() if v is not None or k in _READ_DIRECTLY}
+            # The page dictionary itself refers by name to objects reportlab registers before
+            # any page (the shared font dictionary, the forms, the page tree): write it now too,
+            # and leave reportlab's page tree a reference in its place.
+            name: str | None = getattr(page, "__InternalName__", None)
+            data = None
+            if name is not None:
+                try:
+                    data = PDFIndirectObject(name, page).format(doc)
+                except KeyError:  # a reference not registered yet: reportlab writes the page at save
+                    data = None
+            if name is None or data is None:
+                # A PDFPage sets some thirty attributes to None: keep its dictionary small.
+                page.__dict__ = {k: v for k, v in page.__dict__.items() if v is not None or k in _READ_DIRECTLY}
+                continue
+            self._write(name, data)
+            pages[index] = PDFObjectReference(name)
         self.pages_done = len(pages)
+
+    def _write(self, name: str, data: bytes) -> None:
+        self.out.write(data)
+        self.written[name] = self.offset
+        self.offset += len(data)
+        self.doc.idToObject[name] = _WRITTEN
 
     def _format(self) -> bytes:
         """reportlab's PDFDocument.format, minus the header and the objects already written."""
