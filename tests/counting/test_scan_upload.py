@@ -48,6 +48,12 @@ def test_upload_refusals_and_a_batch_read_as_a_job(app, db, world, scanned):  # 
     data = {"csrf_token": csrf_token(client, url), "box": str(box.id), "scans": [(io.BytesIO(b"%PDF-1.7 broken"), "a.pdf")]}
     page = finish_job(client, client.post(url, data=data, content_type="multipart/form-data"))
     assert "PDF 文件已损坏或加密" in page and "Traceback" not in page and "a.pdf" in page
+    # A batch larger than the app's 32 MB form limit reaches the page (the CSRF check reads the
+    # body under the batch's own limit); a JPEG that is no image fails its job in Chinese.
+    big = io.BytesIO(b"\xff\xd8\xff" + bytes(40 * 1024 * 1024))
+    data = {"csrf_token": csrf_token(client, url), "box": str(box.id), "scans": [(big, "big.jpg")]}
+    page = finish_job(client, client.post(url, data=data, content_type="multipart/form-data"))
+    assert "文件“big.jpg”：无法识别的扫描文件" in page
     assert db.scalar(select(ScanBatch)) is None
 
     # The batch: a job with progress, then the batch page; the counter cannot approve it.

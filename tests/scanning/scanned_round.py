@@ -141,8 +141,9 @@ def scanned_round(db, w: Election2, monkeypatch, voters: list[Resident], folder:
                     write_in_text[person.id] = f"{person.name}#{person.voter_number}"
             papers.append(paper)
             for side, image in (("a", front), ("b", back)):
-                path = folder / f"scan-{len(papers):04d}{side}.{'jpg' if rng.random() < 0.5 else 'png'}"
-                cv2.imwrite(str(path), scan_effects(image, rng, max_degrees=4))
+                # Mostly JPEG, as scanners save (a noisy 150 dpi page is ~2 MB as PNG, ~0.3 MB as JPEG).
+                path = folder / f"scan-{len(papers):04d}{side}.{'png' if rng.random() < 0.1 else 'jpg'}"
+                cv2.imwrite(str(path), scan_effects(image, rng, max_degrees=4), [cv2.IMWRITE_JPEG_QUALITY, 85])
                 files.append(path)
     finally:
         document.close()
