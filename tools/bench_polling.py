@@ -4,8 +4,9 @@
   sorted R/D rows, signed manifest) against the printing floor of ballots.bench.
 - ``bench_checkins()``: check-ins per second against gunicorn -w 4 with PostgreSQL, the load
   (16 clients) from two processes of tools.bench_load, as a ratio to /healthz on the same
-  server under the same load and to the check-in's own SQL replayed directly; the statements
-  and commits of one check-in.
+  server under the same load (alternating phases, median ratio) and to the check-in's own
+  SQL replayed directly; the server's CPU per request; the statements and commits of one
+  check-in. ``JUXUAN_BENCH_THREADS=N`` runs the workers as gthread with N threads.
 - ``bench_live_tally()``: the running tally's poll at 10,000 counted papers with 4 watchers.
 
 Loopback only, a bounded number of requests, fresh databases dropped afterwards, and the
@@ -34,6 +35,7 @@ from sqlalchemy.engine import make_url
 ROOT = Path(__file__).resolve().parent.parent
 PG_ADMIN = os.environ.get("JUXUAN_BENCH_PG_URL") or os.environ.get("JUXUAN_TEST_DATABASE_URL") or "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 CLIENTS = 16
+THREADS = os.environ.get("JUXUAN_BENCH_THREADS", "").split() and ["--threads", os.environ["JUXUAN_BENCH_THREADS"]] or []
 PASSWORD = "bench-password-1"
 
 
@@ -140,7 +142,7 @@ class _Server:
         env = {**os.environ, "DATABASE_URL": self.url, "JUXUAN_DATA_KEY": self.key, "SECRET_KEY": uuid.uuid4().hex,
                "JUXUAN_INSTANCE": self.tmp.name}
         self.proc = subprocess.Popen(
-            [str(Path(sys.executable).parent / "gunicorn"), "-w", "4", "-b", f"127.0.0.1:{port}", "--timeout", "120",
+            [str(Path(sys.executable).parent / "gunicorn"), "-w", "4", *THREADS, "-b", f"127.0.0.1:{port}", "--timeout", "120",
              "wsgi:app"],
             cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
         )
@@ -185,29 +187,38 @@ def _workers_cpu(master: int) -> float:
     return total / tick
 
 
-def _load(spec: dict, processes: int = 2) -> dict:
+def _load(spec: dict, processes: int = 2, cpu=None) -> dict:
     """Run tools.bench_load in ``processes`` processes sharing ``spec``'s clients and work;
-    all start at the same moment. Requests/s over the whole run, p50/p99 of every request."""
+    all start at the same moment. Requests/s over the whole run, p50/p99 of every request;
+    with ``cpu`` (a function of no arguments giving CPU seconds so far) what it grew by from
+    the start (the clients have logged in by then) to the end."""
     specs = []
+    start_at = time.time() + 3 + spec["clients"] * 0.3
     for p in range(processes):
-        one = {**spec, "clients": max(1, spec["clients"] // processes), "start_at": time.time() + 3 + spec["clients"] * 0.3}
+        one = {**spec, "clients": max(1, spec["clients"] // processes), "start_at": start_at}
         if "issue" in spec:
             one["issue"] = spec["issue"][p::processes]
         specs.append(one)
     procs = [subprocess.Popen([sys.executable, "-m", "tools.bench_load", json.dumps(one)], cwd=ROOT,
                               stdout=subprocess.PIPE, text=True) for one in specs]
+    spent = 0.0
+    if cpu is not None:
+        time.sleep(max(0.0, start_at - time.time()))
+        spent = -cpu()
     outs = []
     for proc in procs:
         out, _ = proc.communicate(timeout=1800)
         if proc.returncode:
             raise RuntimeError("a load process failed")
         outs.append(json.loads(out.strip().splitlines()[-1]))
+    if cpu is not None:
+        spent += cpu()
     latencies = sorted(x for o in outs for x in o["latencies_ms"])
     seconds = max(o["ended"] for o in outs) - min(o["started"] for o in outs)
     n = len(latencies)
     return {"requests": n, "seconds": round(seconds, 3), "per_second": round(n / seconds, 1),
             "p50_ms": latencies[n // 2], "p99_ms": latencies[min(n - 1, int(0.99 * n))],
-            "errors": sorted({e for o in outs for e in o["errors"]})}
+            "errors": sorted({e for o in outs for e in o["errors"]}), "cpu_s": spent}
 
 
 def _capture_checkin(url: str, key: str, election_id: int, desk_id: int, voter_id: int) -> tuple[list, int]:
@@ -284,10 +295,35 @@ def _bare_sql(url: str, statements: list, template_voter: int, voters: list[int]
     return len(voters) / (time.perf_counter() - started)
 
 
-def bench_checkins(n: int = 1600) -> dict:
+def _proc_cpu(pid: int) -> float:
+    """CPU seconds (user + system) of one process so far; 0 once it is gone."""
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            fields = fh.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _server_cpu(server: _Server) -> float:
+    """CPU seconds spent so far by the gunicorn workers and by the PostgreSQL backends
+    connected to the bench's database: what the server side spent, whatever the machine's
+    other load (8 sessions share its 2 cores) did to the wall-clock rates."""
+    assert server.proc is not None
+    with server.admin.connect() as conn:
+        backends = list(conn.execute(text("SELECT pid FROM pg_stat_activity WHERE datname = :d"), {"d": server.name}).scalars())
+    return _workers_cpu(server.proc.pid) + sum(_proc_cpu(pid) for pid in backends)
+
+
+def bench_checkins(n: int = 1600, rounds: int = 4) -> dict:
     """Check-ins/s against gunicorn -w 4 + PostgreSQL under 16 clients in 2 load processes,
     as a ratio to /healthz on the same server under the same load, and to the check-in's
-    own SQL replayed directly; the statements and commits of one check-in."""
+    own SQL replayed directly; the statements and commits of one check-in.
+
+    The machine is shared, so the two loads alternate in ``rounds`` short phases (/healthz,
+    then check-ins) and the ratio is the median of the phases' ratios; beside it, the
+    server's CPU (workers + the database's backends) per check-in and per /healthz, which
+    other load does not change."""
     from election.db import make_engine, make_sessionmaker
 
     with _Server() as server:
@@ -311,24 +347,49 @@ def bench_checkins(n: int = 1600) -> dict:
         statements, commits = _capture_checkin(server.url, server.key, eid, desk_ids[0], template)
         base = server.start()
         spec = {"base": base, "username": "bench_clerk", "password": PASSWORD, "clients": CLIENTS}
-        health = _load({**spec, "get": "/healthz", "count": n // CLIENTS})
-        desks = [f"/elections/{eid}/polling/desks/{desk_ids[v % len(desk_ids)]}" for v in http_voters]
-        checkins = _load({**spec, "issue": [[d, v] for d, v in zip(desks, http_voters)]})
-        if checkins["errors"] or health["errors"]:
-            raise RuntimeError(f"refused requests: {checkins['errors']} {health['errors']}")
+        _load({**spec, "get": "/healthz", "count": 4}, processes=1)  # every worker up
+        per = n // rounds
+        ratios, health_rates, checkin_rates, p99s = [], [], [], []
+        cpu = {"health": 0.0, "checkin": 0.0}
+        done = {"health": 0, "checkin": 0}
+        for k in range(rounds):
+            health = _load({**spec, "get": "/healthz", "count": max(1, per // CLIENTS)}, cpu=lambda: _server_cpu(server))
+            cpu["health"] += health["cpu_s"]
+            done["health"] += health["requests"]
+            chunk = http_voters[k * per:(k + 1) * per]
+            desks = [f"/elections/{eid}/polling/desks/{desk_ids[v % len(desk_ids)]}" for v in chunk]
+            checkins = _load({**spec, "issue": [[d, v] for d, v in zip(desks, chunk)]}, cpu=lambda: _server_cpu(server))
+            cpu["checkin"] += checkins["cpu_s"]
+            done["checkin"] += checkins["requests"]
+            if checkins["errors"] or health["errors"]:
+                raise RuntimeError(f"refused requests: {checkins['errors']} {health['errors']}")
+            ratios.append(checkins["per_second"] / health["per_second"])
+            health_rates.append(health["per_second"])
+            checkin_rates.append(checkins["per_second"])
+            p99s.append(checkins["p99_ms"])
         # The replay inserts too: the database then holds every check-in exactly once.
         sql_rate = _bare_sql(server.url, statements, template, sql_voters)
         check = create_engine(server.url)
         with check.connect() as conn:
             issued = conn.execute(text("SELECT count(*), count(DISTINCT voter_id) FROM issuance")).one()
         check.dispose()
-        if tuple(issued) != (2 * n + 1, 2 * n + 1):
-            raise RuntimeError(f"expected {2 * n + 1} distinct issuances, found {tuple(issued)}")
-    return {"ratio": round(checkins["per_second"] / health["per_second"], 3), "checkins": n,
-            "clients": f"{CLIENTS} in 2 processes", "checkins_per_second": checkins["per_second"],
-            "healthz_per_second": health["per_second"], "checkin_p99_ms": checkins["p99_ms"],
-            "ratio_to_own_sql": round(checkins["per_second"] / sql_rate, 3), "own_sql_per_second": round(sql_rate, 1),
-            "statements_per_checkin": len(statements), "commits_per_checkin": commits}
+        expected = rounds * per + len(sql_voters) + 1
+        if tuple(issued) != (expected, expected):
+            raise RuntimeError(f"expected {expected} distinct issuances, found {tuple(issued)}")
+    checkin_cpu_ms = 1000 * cpu["checkin"] / max(1, done["checkin"])
+    health_cpu_ms = 1000 * cpu["health"] / max(1, done["health"])
+    return {"ratio": round(sorted(ratios)[len(ratios) // 2], 3), "checkins": done["checkin"],
+            "clients": f"{CLIENTS} in 2 processes", "phases": rounds,
+            "ratios": [round(r, 3) for r in ratios],
+            "checkins_per_second_median": sorted(checkin_rates)[len(checkin_rates) // 2],
+            "healthz_per_second_median": sorted(health_rates)[len(health_rates) // 2],
+            "checkin_p99_ms_median": sorted(p99s)[len(p99s) // 2],
+            "server_cpu_ms_per_checkin": round(checkin_cpu_ms, 2), "server_cpu_ms_per_healthz": round(health_cpu_ms, 2),
+            "cpu_ratio": round(health_cpu_ms / max(checkin_cpu_ms, 1e-9), 3),
+            "ratio_to_own_sql": round(sorted(checkin_rates)[len(checkin_rates) // 2] / sql_rate, 3),
+            "own_sql_per_second": round(sql_rate, 1),
+            "statements_per_checkin": len(statements), "commits_per_checkin": commits,
+            "gunicorn": "-w 4" + (f" --threads {THREADS[1]}" if THREADS else "")}
 
 
 def bench_live_tally(papers: int = 10_000, watchers: int = 4, polls: int = 100) -> dict:

@@ -10,9 +10,11 @@ with its reason, as a ledger event; it holds for that date only.
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.selectable import ScalarSelect
 
 from .. import clock
 from ..errors import UserError
@@ -39,15 +41,15 @@ def check_polling_day(db: Session, election: Election, rnd: Round, today: date |
     check_polling_day_of(db, election, rnd.number, today)
 
 
-def check_polling_day_of(db: Session, election: Election, number: int, today: date | None = None) -> None:
+def check_polling_day_of(db: Session, election: Election, number: int, today: date | None = None,
+                         read: tuple[date | None, object | None] | None = None) -> None:
     """`check_polling_day` for a round known by number: one statement reads the round's own
-    day and whether it is printed (the check-in's fast path uses this)."""
+    day and whether it is printed, unless ``read`` brings them (held_on, any print batch id)
+    from a statement the caller ran anyway (the check-in's one locking read)."""
     today = today or clock.today()
-    held_on, printed = db.execute(select(
-        select(Round.held_on).where(Round.election_id == election.id, Round.number == number).scalar_subquery(),
-        select(PrintBatch.id).where(PrintBatch.election_id == election.id, PrintBatch.round_number == number)
-        .limit(1).scalar_subquery(),
-    )).one()
+    if read is None:
+        read = db.execute(select(*polling_day_columns(election.id, number))).one()
+    held_on, printed = read
     problems = []
     if election.roll_frozen_at is None:
         problems.append("选民名单尚未冻结：名单冻结后才能发放选票")
@@ -59,6 +61,16 @@ def check_polling_day_of(db: Session, election: Election, number: int, today: da
                         "不能发放选票；确需今天投票，须由选举委员会登记改期并写明理由")
     if problems:
         raise UserError(*problems)
+
+
+def polling_day_columns(election_id: Any, number: Any) -> tuple[ScalarSelect[Any], ScalarSelect[Any]]:
+    """The two values the polling-day check reads, as scalar subqueries (a check-in puts
+    them in its own statement): the round's own day, and one print batch of the round."""
+    return (
+        select(Round.held_on).where(Round.election_id == election_id, Round.number == number).scalar_subquery(),
+        select(PrintBatch.id).where(PrintBatch.election_id == election_id, PrintBatch.round_number == number)
+        .limit(1).scalar_subquery(),
+    )
 
 
 def record_override(db: Session, election: Election, rnd: Round, actor: str, reason: str,

@@ -38,7 +38,7 @@ from ..roll.register import is_voter_of
 from ..rounds import check_open, current_round, round_of
 from ..rules.rulebook import Rulebook
 from ..settings import rulebook_of
-from .day import check_polling_day, check_polling_day_of
+from .day import check_polling_day, check_polling_day_of, polling_day_columns
 
 ALREADY = "已领取选票"
 
@@ -130,15 +130,15 @@ def issue_ballot(
 
     Refusals raise UserError with the database unchanged; a lost race with another desk
     ends in the UNIQUE constraint and the same "已领取选票" refusal. A check-in that is
-    allowed costs two statements here (one locking read of everything checked, one
-    insert) and one commit.
+    allowed costs two statements here (one locking read of everything checked, the
+    polling day's facts included, and one insert) and one commit.
     """
     begin_write(db)
     try:
         found = _checkin_row(db, election, desk_id, voter_id, round_number)
         if found is None:  # no such voter or desk: the step-by-step checks name what is wrong
             _refuse_step_by_step(db, election, desk_id, voter_id, round_number)
-        voter, desk, station, number, status, issued, holder, mobile = found
+        voter, desk, station, number, status, issued, holder, mobile, held_on, printed = found
         if status is None and number != 1:
             check_open(db, election, number)  # raises: this round does not exist
         if status == "published":
@@ -161,7 +161,8 @@ def issue_ballot(
             raise UserError(f"没有经批准的委托：{voter.name}未委托此人代为投票")
         if collected_by_id is None and mobile is not None:
             raise UserError(f"{voter.name}已登记使用流动票箱，应由流动票箱发放选票")
-        check_polling_day_of(db, election, number)  # the voting day, roll frozen, round printed
+        # The voting day, roll frozen, round printed: read in the same statement.
+        check_polling_day_of(db, election, number, read=(held_on, printed))
         row = Issuance(election_id=election.id, round_number=number, voter_id=voter_id,
                        station_id=desk.station_id, desk_id=desk.id, collected_by_id=collected_by_id, clerk=clerk)
         return _commit_issuance(db, row)
@@ -186,6 +187,7 @@ def _checkin_query(posted_round: bool, lock: bool):
             select(Proxy.holder_id).where(Proxy.election_id == eid, Proxy.voter_id == voter).scalar_subquery(),
             select(MobileBoxVoter.id).where(MobileBoxVoter.election_id == eid,
                                             MobileBoxVoter.voter_id == voter).scalar_subquery(),
+            *polling_day_columns(eid, number),
         )
         .select_from(Resident)
         .join(Desk, Desk.id == bindparam("desk", type_=Integer))
@@ -202,7 +204,8 @@ def _checkin_row(db: Session, election: Election, desk_id: int, voter_id: int, r
     """One statement for everything a check-in checks: the voter (locked FOR UPDATE on
     PostgreSQL; SQLite holds the write lock already), the desk and its station, the round
     (the one asked, else the latest, else round 1 before any is printed) and its status, and
-    the three refusals (issued already, entrusted, mobile box). None when the voter or the
+    the three refusals (issued already, entrusted, mobile box), and what the polling-day
+    check reads (the round's own day, whether it is printed). None when the voter or the
     desk does not exist."""
     query = _CHECKIN_QUERIES[(round_number is not None, not is_sqlite(db))]
     params = {"eid": election.id, "voter": voter_id, "desk": desk_id}

@@ -12,6 +12,7 @@ from functools import wraps
 
 from flask import Flask, abort, g, redirect, request, url_for
 from flask_login import LoginManager, current_user
+from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from ..accounts.service import can_see
@@ -89,10 +90,28 @@ def init_login(app: Flask) -> None:
         number, _, generation = user_id.partition(".")
         if not number.isdigit() or not generation.isdigit():
             return None
-        user = get_db().get(User, int(number))
+        user = _user_with_election(int(number))
         if user is None or not user.active or user.session_generation != int(generation):
             return None
         return user
+
+
+def _user_with_election(user_id: int) -> User | None:
+    """The logged-in user; on an election's URL, the election and its community come in the
+    same statement (the scope check needs them on every such request: one round trip
+    instead of two). ``election_or_404`` then takes the election from ``g``, still checked."""
+    election_id = (request.view_args or {}).get("election_id") if request else None
+    db = get_db()
+    if not isinstance(election_id, int):
+        return db.get(User, user_id)
+    row = db.execute(
+        select(User, Election).outerjoin(Election, Election.id == election_id)
+        .where(User.id == user_id).options(joinedload(Election.community))
+    ).first()
+    if row is None:
+        return None
+    g.juxuan_loaded_election = (election_id, row[1])
+    return row[0]
 
 
 def community_or_404(community_id: int) -> Community:
@@ -108,8 +127,12 @@ def election_or_404(election_id: int) -> Election:
     seen = g.get("juxuan_election")
     if seen is not None and seen.id == election_id:
         return seen
-    # The community comes in the same statement: the scope check needs it on every request.
-    election = get_db().get(Election, election_id, options=[joinedload(Election.community)])
+    loaded = g.get("juxuan_loaded_election")
+    if loaded is not None and loaded[0] == election_id:
+        election = loaded[1]  # read with the user (the login's statement): None when it does not exist
+    else:
+        # The community comes in the same statement: the scope check needs it on every request.
+        election = get_db().get(Election, election_id, options=[joinedload(Election.community)])
     if election is None or not can_see(current_user, election.community):
         abort(404)
     g.juxuan_election = election
