@@ -1,7 +1,10 @@
 """Bench: importing residents from an .xlsx file through the roll service (bounds scan,
 read, check every row, encrypt, bulk insert, one event) as a ratio to python-calamine merely
 reading the same file into Python rows, measured in the same run (`make bench` runs
-`bench_import`); and the peak memory of a process importing 100,000 rows.
+`bench_import`); beside it, what sealing and hashing the personal data alone costs (part
+of the import and of the ratio). Then the peak memory of a fresh process importing 100,000
+rows, and of the same process merely reading that file with python-calamine (the reader
+builds the whole sheet in memory: its own peak is the floor of the import's).
 
 Runs on temp-file SQLite databases removed afterwards (or JUXUAN_BENCH_DB when set)."""
 from __future__ import annotations
@@ -23,6 +26,7 @@ from python_calamine import CalamineWorkbook
 
 from election.db import make_engine, make_sessionmaker
 from election.models import Base
+from election.pii import PersonalData
 from election.roll.demo import generate_rows
 from election.roll.importing import import_roll
 from election.rules.roll_rows import COLUMNS
@@ -74,9 +78,22 @@ def _import_once(content: bytes, n: int, today: date, url: str | None = None) ->
     return elapsed
 
 
-def _peak_child(path: str, n: int) -> dict:
+def _pii_cost(n: int) -> float:
+    """CPU seconds of what the import does for the personal data of `n` residents: the ID
+    and phone numbers sealed (AES-256-GCM) and the ID's keyed lookup hash."""
+    pii = PersonalData(Fernet.generate_key().decode("ascii"))
+    started = time.process_time()
+    for i in range(n):
+        number = f"11010119900307{i % 10000:04d}"
+        pii.encrypt(number)
+        pii.encrypt(f"138{i:08d}")
+        pii.lookup_hash(number)
+    return time.process_time() - started
+
+
+def _peak_child(path: str, n: int, mode: str = "--child") -> dict:
     """Import the file in a fresh process; its peak resident memory (whole process)."""
-    out = subprocess.run([sys.executable, "-m", "tools.bench_roll", "--child", path, str(n)], cwd=ROOT,
+    out = subprocess.run([sys.executable, "-m", "tools.bench_roll", mode, path, str(n)], cwd=ROOT,
                          capture_output=True, text=True, timeout=1800, check=True)
     return json.loads(out.stdout.strip().splitlines()[-1])
 
@@ -96,14 +113,20 @@ def bench_import(n: int = 10_000, repeat: int = 2, large: int = 100_000) -> dict
         reads.append(time.process_time() - started)
         imports.append(_import_once(content, n, today))
     read_s, import_s = min(reads), min(imports)
+    pii_s = min(_pii_cost(n) for _ in range(repeat))
     result = {"ratio": round(import_s / read_s, 2), "import_cpu_s": round(import_s, 3), "calamine_read_cpu_s": round(read_s, 3),
-              "residents": n, "residents_per_s": round(n / import_s)}
+              "residents": n, "residents_per_s": round(n / import_s),
+              # The encryption is part of the import (and of the ratio): its own cost beside.
+              "pii_cpu_s": round(pii_s, 3), "pii_share_of_import": round(pii_s / import_s, 2)}
     if large:
         with tempfile.TemporaryDirectory(prefix="juxuan-bench-roll-") as folder:
             path = Path(folder) / "large.xlsx"
             path.write_bytes(_xlsx(generate_rows(large, random.Random(12), today, limit=large)))
             child = _peak_child(str(path), large)
+            floor = _peak_child(str(path), large, "--floor-child")
         result.update({f"large_{k}": v for k, v in child.items()})
+        # The same process reading the file with python-calamine only: the reader's own peak.
+        result["large_calamine_read_peak_mb"] = floor["peak_mb"]
     return result
 
 
@@ -132,8 +155,19 @@ def _child(path: str, n: int) -> None:
                       "file_mb": round(len(content) / 2**20, 1)}))
 
 
+def _floor_child(path: str, n: int) -> None:
+    from ballots.fonts import font_name
+
+    font_name()
+    content = Path(path).read_bytes()
+    assert _read_floor(content) == n + 1
+    print(json.dumps({"peak_mb": round(peak_mb(), 1)}))
+
+
 if __name__ == "__main__":
     if len(sys.argv) > 1 and sys.argv[1] == "--child":
         _child(sys.argv[2], int(sys.argv[3]))
+    elif len(sys.argv) > 1 and sys.argv[1] == "--floor-child":
+        _floor_child(sys.argv[2], int(sys.argv[3]))
     else:
         print(bench_import())
