@@ -51,7 +51,11 @@ def _rulebook(rng: random.Random) -> dict[str, Any]:
         changes["runoff_floor"] = "1/4"
     if rng.random() < 0.1:
         changes["write_in_public_min"] = rng.choice([1, 10])
-    return Rulebook.from_dict(changes).to_dict()
+    out = Rulebook.from_dict(changes).to_dict()
+    if rng.random() < 0.06:  # a share written in another of the forms a fraction may take, or in none
+        out[rng.choice(["turnout_fraction", "majority_fraction", "runoff_floor"])] = rng.choice(
+            [" 1/3 ", "2/6", "0.5", ".4", "1e-1", "5e-1", "1_0/30", "+1/2", "1 / 2", "1/0", "1__0/2", "½", "", 1])
+    return out
 
 
 def recall_scenario(rng: random.Random, rb: dict[str, Any]) -> dict[str, Any]:

@@ -95,6 +95,8 @@ def test_the_browser_verifier_agrees_on_every_chain_here(tmp_path) -> None:
     chains = [
         (CONVENED, _decision(), ("meeting.closed", {"meeting": 1})), (CONVENED, _decision(present=4, in_favour=4)),
         (CONVENED, _decision(present=6, in_favour=4)), (CONVENED, _decision(share="1/2")), (CONVENED, _decision(share="4/6")),
+        (CONVENED, _decision(share=" 2/3 ")), (CONVENED, _decision(share="2 / 3")), (CONVENED, _decision(share="0.6")),
+        (CONVENED, _decision(share=True)), (CONVENED, _decision(share=None)),
         (CONVENED, _decision(key="meeting_decision")), (short, _decision()),
         (CONVENED, ("meeting.closed", {"meeting": 1}), _decision()), (_decision(),),
         (("meeting.convened", {**CONVENED[1], "kind": "club"}),), (("meeting.convened", {**CONVENED[1], "held_on": "soon"}),),

@@ -29,11 +29,10 @@
     || (Array.isArray(v) && !v.length) || (typeof v === "object" && !Array.isArray(v) && !Object.keys(v).length));
   const text = (v) => (v === null || v === undefined ? "None" : v === true ? "True" : v === false ? "False" : String(v));
 
-  function share(raw) {  // "p/q" (or an integer) as [p, q]
-    if (Number.isSafeInteger(raw)) return [raw, 1];
-    const m = typeof raw === "string" && /^\s*(\d+)\s*\/\s*(\d+)\s*$/.exec(raw);
-    if (m && Number(m[2]) > 0) return [Number(m[1]), Number(m[2])];
-    throw new Error(`${JSON.stringify(raw)} is not a fraction`);
+  function share(raw) {  // a fraction as PROTOCOL.md section 14.1 reads one, as [p, q]
+    const f = (root.JuxuanRules || require("./juxuan-rules.js")).parseFraction(raw);
+    if (f === null) throw new Error(`${JSON.stringify(raw)} is not a fraction`);
+    return f;
   }
   const sameShare = (a, b) => a[0] * b[1] === b[0] * a[1];
   const atLeast = (part, whole, [n, d]) => part * d >= whole * n;

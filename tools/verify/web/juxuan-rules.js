@@ -51,13 +51,36 @@
   const byVotes = (a, b) => b[1] - a[1] || cmp(a[0], b[0]);
 
   // ------------------------------------------------------------------ the rulebook in force
-  function fraction(key, raw) {
+  // A fraction as the protocol's reference reads one (PROTOCOL.md section 14.1): an integer, or a
+  // string "p/q", a decimal "0.5" or "1e-1", optionally signed, "_" between digits, spaces
+  // around; reduced, as [p, q] with q > 0. Anything else (and a zero q) is refused.
+  const RATIONAL = /^\s*([-+]?)(?=\d|\.\d)(\d*|\d+(?:_\d+)*)(?:(?:\/(\d+(?:_\d+)*))?|(?:\.(\d*|\d+(?:_\d+)*))?(?:[eE]([-+]?\d+(?:_\d+)*))?)\s*$/;
+  function parseFraction(raw) {
     if (isInt(raw)) return [raw, 1];
-    const m = typeof raw === "string" && /^\s*(\d+)\s*\/\s*(\d+)\s*$/.exec(raw);
-    if (m && Number(m[2]) > 0) return [Number(m[1]), Number(m[2])];
-    const d = typeof raw === "string" && /^\s*(\d+)\.(\d+)\s*$/.exec(raw);
-    if (d) return [Number(d[1] + d[2]), 10 ** d[2].length];
-    return fail(`rulebook.json: ${key} must be a fraction "p/q", got ${JSON.stringify(raw)}`);
+    const m = typeof raw === "string" ? RATIONAL.exec(raw) : null;
+    if (!m) return null;
+    const big = (t) => BigInt((t || "0").replace(/_/g, ""));
+    let n = big(m[2]), d = 1n;
+    if (m[3] !== undefined) d = big(m[3]);
+    else {
+      if (m[4] !== undefined) { const scale = 10n ** BigInt(m[4].replace(/_/g, "").length); n = n * scale + big(m[4]); d = scale; }
+      if (m[5] !== undefined) {
+        const e = big(m[5]);
+        if (e > 400n || e < -400n) return null;  // beyond any share a rulebook means
+        if (e >= 0n) n *= 10n ** e; else d *= 10n ** -e;
+      }
+    }
+    if (d === 0n) return null;
+    if (m[1] === "-") n = -n;
+    let a = n < 0n ? -n : n, b = d;
+    while (b) [a, b] = [b, a % b];
+    if (a > 1n) { n /= a; d /= a; }
+    const lim = BigInt(Number.MAX_SAFE_INTEGER);
+    if (n > lim || -n > lim || d > lim) return null;
+    return [Number(n), Number(d)];
+  }
+  function fraction(key, raw) {
+    return parseFraction(raw) || fail(`rulebook.json: ${key} must be a fraction "p/q", got ${JSON.stringify(raw)}`);
   }
   const TYPE_OF = new Map([...Object.entries(RULEBOOK_TYPES).flatMap(([t, ks]) => ks.map((k) => [k, t])),
     ...Object.keys(RULEBOOK_CHOICES).map((k) => [k, "choice"])]);
@@ -642,6 +665,6 @@
     return [problems, `the rules decide again from the published counts: ${who}; next ${mine.next_round}`];
   }
 
-  root.JuxuanRules = { decide, winnersProblems, RulesError };
+  root.JuxuanRules = { decide, winnersProblems, RulesError, parseFraction };
   if (typeof module !== "undefined") module.exports = root.JuxuanRules;
 })(typeof globalThis !== "undefined" ? globalThis : this);
