@@ -3,6 +3,8 @@ the draws, blind entry of each drawn paper, conclusion), the countersignature (�
 and the auditor bundle download."""
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -213,22 +215,32 @@ def office_key(election: Election):
     return redirect(url_for("audit.overview", election_id=election.id, round=number))
 
 
+# What a sealing job runs: (session, election, data key, actor, instance folder, round, progress).
+Sealer = Callable[[Session, Election, str, str, str, int, Callable[[int, int], None]], object]
+
+
+def _sealing_job(election: Election, kind: str, title: str, seal: Sealer):
+    """Seal an auditor bundle of the round shown as a job with a progress page. The job runs
+    after the request's session: everything from the app is read before it starts."""
+    election_id, number = election.id, _round(election)
+    data_key, actor, instance = current_app.config["DATA_KEY"], current_user.username, current_app.instance_path
+
+    def work(db: Session, running: Running) -> dict:
+        seal(db, db.get_one(Election, election_id), data_key, actor, instance, number, running.progress)
+        return {"round": number}
+
+    return redirect(start_job(election, kind, title, work, allowed=("auditor",),
+                              back=url_for("audit.overview", election_id=election.id, round=number),
+                              back_label="返回审计页面", total=EXPORT_STEPS))
+
+
 @bp.route("/e/<int:election_id>/countersign", methods=["POST"])
 @roles("auditor")
 def sign(election: Election):
     """Seal the auditor bundle the office will check and countersign on its own computer, as a job."""
-    election_id = election.id  # what the job keeps: it runs after the request's session
-    number = _round(election)
-    data_key, actor, instance = current_app.config["DATA_KEY"], current_user.username, current_app.instance_path
-
-    def work(db: Session, running: Running) -> dict:
-        seal_for_countersign(db, db.get_one(Election, election_id), data_key, actor, instance, round_number=number,
-                             progress=running.progress)
-        return {"round": number}
-
-    return redirect(start_job(election, "bundle_countersign", "封存待会签公示包", work, allowed=("auditor",),
-                              back=url_for("audit.overview", election_id=election.id, round=number),
-                              back_label="返回审计页面", total=EXPORT_STEPS))
+    return _sealing_job(election, "bundle_countersign", "封存待会签公示包",
+                        lambda db, e, key, actor, instance, number, progress: seal_for_countersign(
+                            db, e, key, actor, instance, round_number=number, progress=progress))
 
 
 @bp.route("/e/<int:election_id>/countersign/upload", methods=["POST"])
@@ -247,26 +259,20 @@ def upload(election: Election):
     return redirect(url_for("audit.overview", election_id=election.id, round=number))
 
 
+def _export(db: Session, election: Election, data_key: str, actor: str, instance: str, number: int,
+            progress: Callable[[int, int], None]) -> None:
+    out = export_bundle(db, election, data_key, actor, auditor=True, round_number=number, progress=progress,
+                        instance=instance)
+    path = auditor_bundle_path(instance, election, number)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(out.data)
+
+
 @bp.route("/e/<int:election_id>/export", methods=["POST"])
 @roles("auditor")
 def export(election: Election):
     """Seal a fresh auditor bundle (records, audit) without countersigning it, as a job."""
-    election_id = election.id  # what the job keeps: it runs after the request's session
-    number = _round(election)
-    data_key, actor, instance = current_app.config["DATA_KEY"], current_user.username, current_app.instance_path
-    path = auditor_bundle_path(instance, election, number)
-
-    def work(db: Session, running: Running) -> dict:
-        # The job runs outside the request: everything from the app is read before it starts.
-        out = export_bundle(db, db.get_one(Election, election_id), data_key, actor, auditor=True, round_number=number,
-                            progress=running.progress, instance=instance)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(out.data)
-        return {"round": number}
-
-    return redirect(start_job(election, "bundle_export", "导出审计公示包", work, allowed=("auditor",),
-                              back=url_for("audit.overview", election_id=election.id, round=number),
-                              back_label="返回审计页面", total=EXPORT_STEPS))
+    return _sealing_job(election, "bundle_export", "导出审计公示包", _export)
 
 
 @bp.route("/e/<int:election_id>/bundle.zip")
