@@ -42,7 +42,7 @@ from ..rules.tally_types import WOMAN_DECISIONS
 from ..settings import rulebook_of
 from .access import roles
 from .db import get_db
-from .feedback import refuse
+from .feedback import refuse, run
 
 bp = Blueprint("counting", __name__)
 
@@ -209,17 +209,11 @@ def _board_number(post: dict, row: dict, prefix: str, column: str) -> int | None
     return int(raw)
 
 
-def _post_action(election: Election, action: Callable[[Session, Election], str]) -> WerkzeugResponse:
-    form = FlaskForm()
-    if form.validate_on_submit():
-        db = get_db()
-        try:
-            message = action(db, election)
-            db.commit()
-        except UserError as error:
-            refuse(error)
-        else:
-            flash(message, "info")
+def _post_action(election: Election, action: Callable[[Session], object], done: str) -> WerkzeugResponse:
+    """A committee action on the counting overview: one service call, committed, ``done``
+    flashed, or the refusal shown."""
+    if FlaskForm().validate_on_submit():
+        run(action, done)
     else:
         flash(_("请求无效（表单可能已过期，请刷新后重试）。"), "error")
     return redirect(url_for("counting.overview", election_id=election.id))
@@ -228,28 +222,25 @@ def _post_action(election: Election, action: Callable[[Session, Election], str])
 @bp.route("/elections/<int:election_id>/counting/<int:number>/board/explain", methods=["POST"])
 @roles("committee")
 def board_explain(election: Election, number: int):
-    def act(db, election):
-        explain_board(db, election, number, request.form.get("text", ""), current_user.username)
-        return _("说明已记录。")
-    return _post_action(election, act)
+    return _post_action(election, lambda db: explain_board(
+        db, election, number, request.form.get("text", ""), current_user.username),
+                        _("说明已记录。"))
 
 
 @bp.route("/elections/<int:election_id>/counting/<int:number>/boxes/<int:box_id>/explain", methods=["POST"])
 @roles("committee")
 def box_explain(election: Election, number: int, box_id: int):
-    def act(db, election):
-        explain_box(db, election, number, box_id, request.form.get("text", ""), current_user.username)
-        return _("说明已记录。")
-    return _post_action(election, act)
+    return _post_action(election, lambda db: explain_box(
+        db, election, number, box_id, request.form.get("text", ""), current_user.username),
+                        _("说明已记录。"))
 
 
 @bp.route("/elections/<int:election_id>/counting/<int:number>/mismatch/<d_hash>", methods=["POST"])
 @roles("committee")
 def mismatch_resolve(election: Election, number: int, d_hash: str):
-    def act(db, election):
-        resolve_mismatch(db, election, d_hash, request.form.get("keep", ""), current_user.username, request.form.get("text", ""))
-        return _("已按核对结果更正。")
-    return _post_action(election, act)
+    return _post_action(election, lambda db: resolve_mismatch(
+        db, election, d_hash, request.form.get("keep", ""), current_user.username, request.form.get("text", "")),
+                        _("已按核对结果更正。"))
 
 
 @bp.route("/elections/<int:election_id>/counting/<int:number>/preview")
@@ -287,28 +278,23 @@ def final_list_pdf(election: Election):
 @bp.route("/elections/<int:election_id>/counting/<int:number>/publish", methods=["POST"])
 @roles("committee")
 def publish(election: Election, number: int):
-    def act(db, election):
-        publish_result(db, election, number, current_user.username)
-        return _("结果已公布。")
-    return _post_action(election, act)
+    return _post_action(election, lambda db: publish_result(db, election, number, current_user.username),
+                        _("结果已公布。"))
 
 
 @bp.route("/elections/<int:election_id>/counting/<int:number>/woman", methods=["POST"])
 @roles("committee")
 def woman_decision(election: Election, number: int):
-    def act(db, election):
-        decide_woman(db, election, number, request.form.get("decision", ""), current_user.username)
-        return _("选举委员会的决定已记录，结果已按决定确定。")
-    return _post_action(election, act)
+    return _post_action(election, lambda db: decide_woman(
+        db, election, number, request.form.get("decision", ""), current_user.username),
+                        _("选举委员会的决定已记录，结果已按决定确定。"))
 
 
 @bp.route("/elections/<int:election_id>/counting/<int:number>/file", methods=["POST"])
 @roles("committee")
 def file(election: Election, number: int):
-    def act(db, election):
-        reports.file_result(db, election, number, current_user.username)
-        return _("结果报告单已报街道备案。")
-    return _post_action(election, act)
+    return _post_action(election, lambda db: reports.file_result(db, election, number, current_user.username),
+                        _("结果报告单已报街道备案。"))
 
 
 def _pdf(election: Election, make: Callable[[Session, Election], bytes], name: str) -> WerkzeugResponse:
