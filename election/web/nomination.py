@@ -119,8 +119,9 @@ def confirm(election: Election):
 @roles("street_admin")
 def confirm_post(election: Election, candidate_id: int):
     form = ConfirmForm()
-    submit(form, lambda db: service.confirm_chair(db, election, current_user.username, candidate_id, form.body.data, form.note.data or ""),
-           _("已审核确认。"))
+    submit(form, lambda db: service.confirm_chair(
+        db, election, current_user.username, candidate_id, form.body.data, form.note.data or ""),
+        _("已审核确认。"))
     return redirect(url_for("nomination.confirm", election_id=election.id))
 
 
@@ -128,8 +129,9 @@ def confirm_post(election: Election, candidate_id: int):
 @roles("street_admin")
 def reject_post(election: Election, candidate_id: int):
     form = FlaskForm()
-    submit(form, lambda db: service.reject_chair(db, election, current_user.username, candidate_id, request.form.get("body", ""), request.form.get("reason", "")),
-           _("已驳回，驳回理由已记入选举事件记录。"))
+    submit(form, lambda db: service.reject_chair(
+        db, election, current_user.username, candidate_id, request.form.get("body", ""), request.form.get("reason", "")),
+        _("已驳回，驳回理由已记入选举事件记录。"))
     return redirect(url_for("nomination.confirm", election_id=election.id))
 
 
@@ -137,8 +139,9 @@ def reject_post(election: Election, candidate_id: int):
 @roles("committee")
 def reject_member_post(election: Election, candidate_id: int):
     form = FlaskForm()
-    submit(form, lambda db: service.reject_member(db, election, current_user.username, candidate_id, request.form.get("reason", "")),
-           _("已登记社区党组织驳回，驳回理由已记入选举事件记录。"))
+    submit(form, lambda db: service.reject_member(
+        db, election, current_user.username, candidate_id, request.form.get("reason", "")),
+        _("已登记社区党组织驳回，驳回理由已记入选举事件记录。"))
     return redirect(url_for("nomination.confirm", election_id=election.id))
 
 
@@ -146,8 +149,9 @@ def reject_member_post(election: Election, candidate_id: int):
 @roles("committee")
 def confirm_member_post(election: Election, candidate_id: int):
     form = FlaskForm()
-    submit(form, lambda db: service.confirm_member(db, election, current_user.username, candidate_id, request.form.get("note", "")),
-           _("已登记社区党组织确认。"))
+    submit(form, lambda db: service.confirm_member(
+        db, election, current_user.username, candidate_id, request.form.get("note", "")),
+        _("已登记社区党组织确认。"))
     return redirect(url_for("nomination.confirm", election_id=election.id))
 
 
