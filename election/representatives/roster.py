@@ -16,6 +16,7 @@ from ..clock import cn_date
 from ..errors import UserError
 from ..ledger.events import record_event
 from ..models import REP_STATUSES, Election, RepArea, Representative, Resident
+from .committee import committee_members
 from .people import parse_name, residents_of, resolve
 
 
@@ -110,8 +111,10 @@ def replace(db: Session, election: Election, rep_id: int, successor: str, on: da
     return new
 
 
-def notice_pdf(db: Session, election: Election, out: BinaryIO, committee_names: list[str] | None = None) -> int:
-    """The 居民代表名单公告 (serving representatives, changes shown) as an A4 PDF."""
+def notice_pdf(db: Session, election: Election, out: BinaryIO) -> int:
+    """The 居民代表名单公告 (serving representatives, changes shown) as an A4 PDF, signed by
+    the election committee with its members named (the 主任 marked) once it is formed."""
+    committee_names = [m.name + ("（主任）" if m.is_chair else "") for m in committee_members(db, election)]
     lines = roster(db, election)
     if not lines:
         raise UserError("还没有推选出居民代表，无法打印名单公告")

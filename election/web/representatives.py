@@ -197,8 +197,7 @@ def notice(election: Election):
     db = get_db()
     buffer = io.BytesIO()
     try:
-        names = [m.name + ("（主任）" if m.is_chair else "") for m in committee_svc.committee_members(db, election)]
-        roster_svc.notice_pdf(db, election, buffer, names)
+        roster_svc.notice_pdf(db, election, buffer)
     except UserError as error:
         refuse(error)
         return redirect(url_for("representatives.roster", election_id=election.id))
