@@ -65,6 +65,20 @@ class Layout:
         return recount_doc.encrypt_record(base, key, self.shapes, d, box, vector, whole)
 
 
+def encrypt_line(db: Session, election: Election, ballot: Ballot, d: str, box: str, marks: dict[str, Any]) -> dict[str, Any]:
+    """A record's papers.jsonl line under the joint key (which must exist): the entry computes
+    it before taking the write lock and stores it after (``store_line``)."""
+    key = joint_key(db, election)
+    assert key is not None
+    return Layout(election, ballot).line(base_hash(election), key, d, box, marks)
+
+
+def store_line(db: Session, election: Election, round_number: int, d: str, box: str, marks: dict[str, Any],
+               line: dict[str, Any]) -> None:
+    """Keep a record's line with the fingerprint of the box and marks it encrypts."""
+    _store(db, election, round_number, d, box, marks, line)
+
+
 def _store(db: Session, election: Election, round_number: int, d: str, box: str, marks: dict[str, Any],
            line: dict[str, Any]) -> None:
     row = db.get(EncryptedRecord, (election.id, d))

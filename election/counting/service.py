@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
@@ -155,12 +156,27 @@ def d_from_scan(election: Election, scanned: str, typed_d: bool = False, what: s
 
 # ---------------------------------------------------------------------- entry
 
+def _encrypted_line(db: Session, election: Election, box: BallotBox, d_hash: str,
+                    marks: dict) -> tuple[str, dict[str, Any]] | None:
+    """(box label, papers.jsonl line) of a record about to be entered, when the trustees' key
+    exists and the paper is of this election; else None."""
+    round_number = db.scalar(select(AuditCode.round_number).where(AuditCode.election_id == election.id,
+                                                                 AuditCode.d_hash == d_hash))
+    if round_number is None or box.election_id != election.id or sealing.joint_key(db, election) is None:
+        return None
+    label = box_keys(db, election)[box.id]
+    return label, sealing.encrypt_line(db, election, ballot_of(db, election, round_number), d_hash, label, marks)
+
+
 def record_paper(db: Session, election: Election, box: BallotBox, d_hash: str, marks: dict, counter: str) -> AuditCode:
     """Record one paper exactly once: AuditCode(D) printed -> counted with box and marks.
 
     Refuses (UserError) an unknown, voided or already counted D; two counters entering the
     same D at once get one record and one refusal (conditional UPDATE under the write lock).
+    Once the trustees' key exists the record is encrypted here too, before the write lock is
+    taken (about 20 ms of CPU that other counters need not wait for), and kept with it.
     """
+    sealed = _encrypted_line(db, election, box, d_hash, marks)
     begin_write(db)
     if box.election_id != election.id:
         raise UserError(f"票箱“{box.label}”不属于本次选举")
@@ -180,11 +196,9 @@ def record_paper(db: Session, election: Election, box: BallotBox, d_hash: str, m
         raise UserError("此选票已经录入过，不得重复计入，请交选举委员会处理")
     row = db.get_one(AuditCode, (election.id, d_hash))
     db.refresh(row)
-    # Encrypted at entry (once the trustees' key exists), so the ciphertexts are sealed with
-    # the records before any audit seed.
-    if sealing.joint_key(db, election) is not None:
-        sealing.seal_record(db, election, ballot_of(db, election, row.round_number), d_hash,
-                            box_keys(db, election)[box.id], dict(row.marks or {}))
+    # Encrypted at entry, so the ciphertexts are sealed with the records before any audit seed.
+    if sealed is not None:
+        sealing.store_line(db, election, row.round_number, d_hash, sealed[0], dict(row.marks or {}), sealed[1])
     record_event(db, election, "paper_counted", {"round": row.round_number, "box": box.label}, counter)
     return row
 
