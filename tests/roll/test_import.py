@@ -165,6 +165,32 @@ def test_person_on_another_communitys_roll_is_flagged_not_registered(world, db):
     assert mine.status == "pending" and not mine.is_voter
 
 
+def test_a_wrong_row_after_batches_were_written_leaves_the_database_as_it_was(world, db):
+    """All or nothing with a streamed import: the rows before a wrong one far down the file
+    were already inserted (CHUNK at a time), and another roll's flag already set; the wrong
+    row takes all of it back, inside the caller's transaction, which stays usable."""
+    from election.roll.importing import CHUNK
+
+    person = make_id(date(1970, 1, 2))
+    import_roll(db, world["b"]["election"], DATA_KEY, csv_bytes([row("张伟", person)]), "b.csv", "t", today=TODAY)
+    db.commit()
+    election = world["a"]["election"]
+    rows = [row("张伟", person)] + [row("李娜", make_id(date(1980, 1, 1) + timedelta(days=i), seq=i), household=f"h{i}")
+                                   for i in range(2 * CHUNK + 10)]
+    rows.append(row("王芳", "110101199003071235"))  # a wrong check digit in the last row
+    counts = lambda: (db.scalar(select(func.count()).select_from(Resident)),  # noqa: E731
+                      db.scalar(select(func.count()).select_from(Household)),
+                      db.scalar(select(func.count()).select_from(ElectionEvent)))
+    before = counts()
+    with pytest.raises(UserError) as caught:
+        import_roll(db, election, DATA_KEY, csv_bytes(rows), "a.csv", "t", today=TODAY)
+    assert [(e.code, e.row_number) for e in caught.value.rows] == [(rr.E_ID_CHECKSUM, len(rows) + 1)]
+    assert counts() == before
+    assert [r.double_registration for r in db.scalars(select(Resident))] == [False]
+    db.commit()
+    assert counts() == before
+
+
 def test_unreadable_files_are_refused_in_chinese(world, db):
     election = world["a"]["election"]
     with pytest.raises(UserError, match="不受支持"):
