@@ -570,14 +570,17 @@
   }
 
   // ------------------------------------------------------------------ the check `winners` (PROTOCOL.md section 9)
-  function same(a, b) {  // JSON values equal, objects whatever their key order
+  // JSON values equal as the reference compares them: objects whatever their key order, and
+  // true equal to 1 and false to 0 (Python's bool is an int).
+  const num = (v) => (typeof v === "boolean" ? Number(v) : v);
+  function same(a, b) {
     if (Array.isArray(a) || Array.isArray(b)) return Array.isArray(a) && Array.isArray(b) && a.length === b.length && a.every((x, i) => same(x, b[i]));
     if (isObj(a) || isObj(b)) {
       if (!isObj(a) || !isObj(b)) return false;
       const ka = Object.keys(a), kb = Object.keys(b);
       return ka.length === kb.length && ka.every((k) => has(b, k) && same(a[k], b[k]));
     }
-    return a === b;
+    return a === b || num(a) === num(b);
   }
   const NAMING = new Set(["person", "persons", "candidates", "replaced", "elected"]);
   function resultPersons(result) {  // everyone the published result names (section 14.8)
@@ -648,7 +651,7 @@
       const theirs = {};
       for (const [k, v] of Object.entries(posts)) theirs[k] = [...(isObj(v) && Array.isArray(v.elected) ? v.elected : [])].sort(cmp);
       if (!same(theirs, mine.elected)) problems.push(`the rules' winners differ from event ${ev.seq}`);
-      if (ev.payload.next_round !== mine.next_round || ev.payload.valid !== mine.valid) problems.push(`the rules' next round (${mine.next_round}) differs from event ${ev.seq}`);
+      if (!same(ev.payload.next_round, mine.next_round) || !same(ev.payload.valid, mine.valid)) problems.push(`the rules' next round (${mine.next_round}) differs from event ${ev.seq}`);
     }
     if (has(mine, "question") || has(t, "question")) {
       const pick = (q) => (isObj(q) ? Object.fromEntries(QUESTION.map((k) => [k, has(q, k) ? q[k] : null])) : null);
