@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from ..db import begin_write, rows_changed
 from ..errors import UserError
@@ -62,16 +62,18 @@ def check_records_open(db: Session, election: Election, number: int) -> None:
 
 def ballot_of(db: Session, election: Election, number: int) -> Ballot:
     rnd = round_of(db, election, number)
-    specs = {p.key: p for p in post_specs_of(election)}
+    specs = {p.key: p for p in post_specs_of(election) if p.key in rnd.posts}
+    # Every post's candidates with their residents in one statement (the running tally's
+    # recount read them post by post, then each name lazily: 19 statements for 14 names).
+    wanted = {int(i) for key in specs for i in rnd.posts[key].get("candidates", [])}
+    rows = {c.id: c for c in db.scalars(select(Candidate).where(Candidate.id.in_(wanted))
+                                        .options(joinedload(Candidate.resident)))} if wanted else {}
     posts = []
     for key, spec in specs.items():
-        if key not in rnd.posts:
-            continue
         info = rnd.posts[key]
         spec = PostSpec(spec.key, spec.body, spec.title, int(info.get("seats", spec.seats)), spec.rank,
                         "plurality" if rnd.kind == "revote" else spec.threshold, int(info.get("reserved_woman_seats", 0)))
         ids = [int(i) for i in info.get("candidates", [])]
-        rows = {c.id: c for c in db.scalars(select(Candidate).where(Candidate.id.in_(ids)))} if ids else {}
         posts.append((spec, [rows[i] for i in ids if i in rows]))
     return Ballot(rnd.number, rnd.kind, posts)
 
