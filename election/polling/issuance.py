@@ -34,6 +34,7 @@ from ..models import (
 from ..protocol.codes import scanned_text
 from ..roll.cards import find_voter_by_card, search_voters
 from ..roll.electors import is_elector, not_elector_reason
+from ..roll.lookup import resolve_voter
 from ..roll.register import is_voter_of
 from ..rounds import check_open, current_round, round_of
 from ..rules.rulebook import Rulebook
@@ -248,9 +249,15 @@ def issue_mobile(db: Session, election: Election, box_id: int, voter_id: int, cl
 # --- proxies ------------------------------------------------------------------------
 
 def authorise_proxy(
-    db: Session, election: Election, actor: str, voter: Resident, holder: Resident, signed_on: date,
+    db: Session, election: Election, actor: str, voter: Resident | str, holder: Resident | str, signed_on: date,
 ) -> Proxy:
-    """Record a written authorisation approved by the committee (checks RULES.md: proxy)."""
+    """Record a written authorisation approved by the committee (checks RULES.md: proxy).
+    The voter and the holder may be given as the clerk typed them (voter number, name or a
+    scan of the voter card: roll.lookup.resolve_voter)."""
+    if isinstance(voter, str):
+        voter = resolve_voter(db, election, voter, "委托人")
+    if isinstance(holder, str):
+        holder = resolve_voter(db, election, holder, "受委托人")
     rb = rulebook_of(election)
     errors = []
     if not is_voter_of(voter, election):

@@ -7,6 +7,7 @@ from sqlalchemy.orm import Session
 from ..errors import UserError
 from ..ledger.events import record_event
 from ..models import BallotBox, Desk, Election, MobileBoxVoter, PollingStation, Resident
+from ..roll.lookup import resolve_voter
 from ..roll.register import is_voter_of
 from ..rules.rulebook import Rulebook
 from ..settings import box_of, rulebook_of
@@ -93,8 +94,12 @@ def desk_of(db: Session, election: Election, desk_id: int) -> Desk:
     return desk
 
 
-def register_mobile_voter(db: Session, election: Election, actor: str, box_id: int, voter: Resident, reason: str) -> MobileBoxVoter:
-    """A voter who cannot come (年老、患病、残疾) served by this mobile box; recorded in advance."""
+def register_mobile_voter(db: Session, election: Election, actor: str, box_id: int, voter: Resident | str,
+                          reason: str) -> MobileBoxVoter:
+    """A voter who cannot come (年老、患病、残疾) served by this mobile box; recorded in advance.
+    The voter may be given as typed (voter number, name or card scan: roll.lookup)."""
+    if isinstance(voter, str):
+        voter = resolve_voter(db, election, voter, "选民")
     box = box_of(db, election, box_id)
     if not box.mobile:
         raise UserError(f"“{box.label}”不是流动票箱")

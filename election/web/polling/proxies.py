@@ -8,7 +8,6 @@ from flask_login import current_user
 from ...errors import UserError
 from ...models import Election
 from ...polling import issuance, stations
-from ...roll.lookup import resolve_voter
 from ...rounds import current_round
 from .. import parse
 from ..access import roles
@@ -25,10 +24,8 @@ def proxies(election: Election):
         f = request.form
         try:
             signed = parse.iso_date(f.get("signed_on"), "委托书签署日期无效，请按 年-月-日 填写")
-            # The voter and the holder typed as a voter number or name, or scanned from the card.
-            issuance.authorise_proxy(db, election, current_user.username,
-                                     resolve_voter(db, election, f.get("voter", ""), "委托人"),
-                                     resolve_voter(db, election, f.get("holder", ""), "受委托人"), signed)
+            # The voter and the holder as typed: a voter number or name, or scanned from the card.
+            issuance.authorise_proxy(db, election, current_user.username, f.get("voter", ""), f.get("holder", ""), signed)
             db.commit()
             flash(_("委托投票已批准并记录。"), "info")
         except UserError as error:
@@ -50,8 +47,8 @@ def mobile_voter(election: Election):
     f = request.form
     try:
         box_id = parse.integer(f.get("box_id"), _("请选择流动票箱。"), default=0)
-        stations.register_mobile_voter(db, election, current_user.username, box_id,
-                                       resolve_voter(db, election, f.get("voter", ""), "选民"), f.get("reason", ""))
+        stations.register_mobile_voter(db, election, current_user.username, box_id, f.get("voter", ""),
+                                       f.get("reason", ""))
         db.commit()
         flash(_("流动票箱选民已登记。"), "info")
     except UserError as error:
