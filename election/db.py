@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
 from sqlalchemy import CursorResult, Engine, Result, create_engine, event
 from sqlalchemy.engine import make_url
@@ -116,3 +116,15 @@ def rows_changed(result: Result[Any]) -> int:
     """How many rows an UPDATE or DELETE statement changed (its cursor's row count): the
     conditional updates that make a state change happen once read it."""
     return cast(CursorResult[Any], result).rowcount
+
+
+Row = TypeVar("Row")
+
+
+def of_election(db: Session, model: type[Row], row_id: int, election_id: int, refusal: Exception) -> Row:
+    """The ``model`` row of this id that belongs to the election, else ``refusal`` raised: a
+    row of another election reads exactly as one that does not exist."""
+    row = db.get(model, row_id)
+    if row is None or getattr(row, "election_id", None) != election_id:
+        raise refusal
+    return row

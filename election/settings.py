@@ -13,6 +13,7 @@ from collections import Counter
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from .db import of_election
 from .errors import UserError
 from .models import BallotBox, Election, PollingStation
 from .rules.bodies import BodiesConfig, Post
@@ -44,10 +45,7 @@ def post_specs_of(election: Election) -> list[PostSpec]:
 
 def box_of(db: Session, election: Election, box_id: int) -> BallotBox:
     """One of the election's ballot boxes; another election's box or none is refused."""
-    box = db.get(BallotBox, box_id)
-    if box is None or box.election_id != election.id:
-        raise UserError(f"票箱编号 {box_id} 不属于本次选举")
-    return box
+    return of_election(db, BallotBox, box_id, election.id, UserError(f"票箱编号 {box_id} 不属于本次选举"))
 
 
 def box_keys(db: Session, election: Election) -> dict[int, str]:

@@ -30,7 +30,7 @@ from sqlalchemy.orm import Session
 
 from ballots.scan_reader import Image
 
-from ..db import begin_write
+from ..db import begin_write, of_election
 from ..errors import UserError
 from ..ledger.events import record_event
 from ..models import AuditCode, Election, Resident, ScanBatch, ScanPaper
@@ -102,10 +102,7 @@ def read_batch(db: Session, election: Election, round_number: int, box_id: int, 
 
 
 def batch_of(db: Session, election: Election, batch_id: int) -> ScanBatch:
-    batch = db.get(ScanBatch, batch_id)
-    if batch is None or batch.election_id != election.id:
-        raise UserError(f"扫描批次 {batch_id} 不属于本次选举")
-    return batch
+    return of_election(db, ScanBatch, batch_id, election.id, UserError(f"扫描批次 {batch_id} 不属于本次选举"))
 
 
 def batches_of(db: Session, election: Election, round_number: int) -> list[ScanBatch]:

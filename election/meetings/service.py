@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ..clock import today
-from ..db import begin_write
+from ..db import begin_write, of_election
 from ..errors import UserError
 from ..ledger.events import record_event
 from ..models import Election, Meeting, MeetingAttendance, MeetingDecision, Representative, Resident
@@ -126,10 +126,7 @@ def convene(db: Session, election: Election, *, kind: str, basis: str, title: st
 
 
 def meeting_of(db: Session, election: Election, meeting_id: int) -> Meeting:
-    row = db.get(Meeting, meeting_id)
-    if row is None or row.election_id != election.id:
-        raise UserError("该会议不存在")
-    return row
+    return of_election(db, Meeting, meeting_id, election.id, UserError("该会议不存在"))
 
 
 def meetings_of(db: Session, election: Election) -> list[Meeting]:

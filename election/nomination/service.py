@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from ballots.fonts import missing_glyphs
 from ballots.notices import NoticeGroup, render_notice
 
+from ..db import of_election
 from ..errors import UserError
 from ..ledger.events import record_event
 from ..models import (
@@ -397,10 +398,7 @@ def _nominations(db: Session, candidate: Candidate) -> list[Nomination]:
 
 
 def _candidate(db: Session, election: Election, candidate_id: int) -> Candidate:
-    candidate = db.get(Candidate, candidate_id)
-    if candidate is None or candidate.election_id != election.id:
-        raise UserError(f"候选人编号 {candidate_id} 不属于本次选举")
-    return candidate
+    return of_election(db, Candidate, candidate_id, election.id, UserError(f"候选人编号 {candidate_id} 不属于本次选举"))
 
 
 def nominations_by_candidate(db: Session, election: Election) -> dict[int, list[Nomination]]:

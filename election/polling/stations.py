@@ -4,6 +4,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ..db import of_election
 from ..errors import UserError
 from ..ledger.events import record_event
 from ..models import BallotBox, Desk, Election, MobileBoxVoter, PollingStation, Resident
@@ -81,10 +82,7 @@ def hand_over(db: Session, election: Election, actor: str, station_id: int, coun
 
 
 def station_of(db: Session, election: Election, station_id: int) -> PollingStation:
-    station = db.get(PollingStation, station_id)
-    if station is None or station.election_id != election.id:
-        raise UserError(f"投票站 {station_id} 不存在")
-    return station
+    return of_election(db, PollingStation, station_id, election.id, UserError(f"投票站 {station_id} 不存在"))
 
 
 def desk_of(db: Session, election: Election, desk_id: int) -> Desk:

@@ -9,6 +9,7 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ..db import of_election
 from ..errors import UserError
 from ..ledger.events import record_event
 from ..models import Complaint, Election, utcnow
@@ -37,9 +38,7 @@ def file_complaint(db: Session, election: Election, kind: str, text: str, contac
 
 
 def answer_complaint(db: Session, election: Election, complaint_id: int, answer: str, actor: str) -> Complaint:
-    row = db.get(Complaint, complaint_id)
-    if row is None or row.election_id != election.id:
-        raise UserError(f"申诉编号 {complaint_id} 不属于本次选举")
+    row = of_election(db, Complaint, complaint_id, election.id, UserError(f"申诉编号 {complaint_id} 不属于本次选举"))
     if row.answered_by:
         raise UserError(f"申诉 {complaint_id} 已于 {row.answered_at:%Y-%m-%d} 答复，不能修改")
     if not answer.strip():

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from ..clock import today
 from ..counting import result as counting
-from ..db import begin_write
+from ..db import begin_write, of_election
 from ..errors import UserError
 from ..ledger.events import record_event
 from ..mandates import service as mandates
@@ -93,10 +93,7 @@ def propose(db: Session, election: Election, member_key: str, reasons: str, base
 
 
 def recall_of(db: Session, election: Election, recall_id: int) -> Recall:
-    row = db.get(Recall, recall_id)
-    if row is None or row.election_id != election.id:
-        raise UserError("该罢免要求不存在")
-    return row
+    return of_election(db, Recall, recall_id, election.id, UserError("该罢免要求不存在"))
 
 
 def recalls_of(db: Session, election: Election) -> list[Recall]:

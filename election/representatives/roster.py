@@ -13,6 +13,7 @@ from ballots.notices import render_notice
 
 from .. import clock
 from ..clock import cn_date
+from ..db import of_election
 from ..errors import UserError
 from ..ledger.events import record_event
 from ..models import REP_STATUSES, Election, RepArea, Representative, Resident
@@ -59,10 +60,7 @@ def serving_count(db: Session, election: Election) -> int:
 
 
 def _rep(db: Session, election: Election, rep_id: int) -> Representative:
-    rep = db.get(Representative, rep_id)
-    if rep is None or rep.election_id != election.id:
-        raise UserError("该居民代表不存在")
-    return rep
+    return of_election(db, Representative, rep_id, election.id, UserError("该居民代表不存在"))
 
 
 def resign(db: Session, election: Election, rep_id: int, on: date, reason: str, actor: str) -> Representative:

@@ -19,6 +19,7 @@ from ballots.notices import NoticeGroup, render_notice
 
 from .. import clock
 from ..clock import cn_date
+from ..db import of_election
 from ..errors import NotFound, UserError
 from ..ledger.events import record_event
 from ..models import Election, Objection, Resident, utcnow
@@ -159,10 +160,7 @@ def file_objection(db: Session, election: Election, objector: str, text: str, fi
 
 
 def objection_of(db: Session, election: Election, objection_id: int) -> Objection:
-    objection = db.get(Objection, objection_id)
-    if objection is None or objection.election_id != election.id:
-        raise NotFound(objection_id)
-    return objection
+    return of_election(db, Objection, objection_id, election.id, NotFound(objection_id))
 
 
 def decide_objection(db: Session, election: Election, objection: Objection, upheld: bool, decision: str,

@@ -9,6 +9,7 @@ from datetime import date
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, contains_eager
 
+from ..db import of_election
 from ..errors import NotFound, UserError
 from ..ledger.events import record_event
 from ..models import CATEGORIES, STATUSES, Election, Meeting, MeetingDecision, Resident, RollApplication
@@ -72,10 +73,7 @@ def judge_resident(db: Session, election: Election, resident: Resident) -> rules
 
 
 def resident_of(db: Session, election: Election, resident_id: int) -> Resident:
-    resident = db.get(Resident, resident_id)
-    if resident is None or resident.election_id != election.id:
-        raise NotFound(resident_id)
-    return resident
+    return of_election(db, Resident, resident_id, election.id, NotFound(resident_id))
 
 
 def _event_kind(election: Election, kind: str) -> str:
