@@ -23,7 +23,7 @@ BENCHES = [
     ("ballot printing through the service vs the printing floor", "tools.bench_polling", "bench_printing", {}),
     ("roll import of 10,000 residents vs python-calamine reading the file (time ratio)", "tools.bench_roll",
      "bench_import", {}),
-    ("check-ins/s vs /healthz, load from 2 processes (gunicorn -w 4 + PostgreSQL)", "tools.bench_polling",
+    ("check-ins/s vs /healthz, load from 2 processes, alternating phases, median ratio (gunicorn -w 4 + PostgreSQL; server CPU per request beside)", "tools.bench_polling",
      "bench_checkins", {}),
     ("live tally poll p99 ms at 10,000 counted papers, 4 watchers (gunicorn -w 4 + PostgreSQL)",
      "tools.bench_polling", "bench_live_tally", {}),
