@@ -118,8 +118,8 @@ def seal(db: Session, election: Election, data_key: str, actor: str, round_numbe
     if sealing.joint_key(db, election) is not None:
         # The public recount's ciphertexts (made at entry) sealed with the records, before
         # the seed: recount/papers.jsonl must hash to this (the verifier's recount_sealed).
-        lines, _ = sealing.round_lines(db, election, ballot_of(db, election, number), records)
-        payload["ciphertexts"] = {"papers": len(lines), "sha256": sealing.papers_sha256(lines)}
+        papers, digest = sealing.round_sha256(db, election, ballot_of(db, election, number), records)
+        payload["ciphertexts"] = {"papers": papers, "sha256": digest}
     ev = record_event(db, election, "audit_commitment", payload, actor, "审计前封存本轮计票记录与票箱清单")
     sig = sign_head(db, election, data_key)
     record_event(db, election, "audit_sealed", {"round": number, "head": ev.hash, "seq": ev.seq,

@@ -128,6 +128,33 @@ def round_lines(db: Session, election: Election, ballot: Ballot, records: Sequen
     return out, made
 
 
+def round_sha256(db: Session, election: Election, ballot: Ballot,
+                 records: Sequence[tuple[str, str, dict[str, Any]]]) -> tuple[int, str]:
+    """(papers, SHA-256 of recount/papers.jsonl) of the round's records, what the audit's
+    commitment seals: any record not yet encrypted (or changed since) is encrypted first;
+    the stored lines are then read 500 at a time in D order, never all at once."""
+    key = joint_key(db, election)
+    if key is None:
+        raise ValueError("no joint key")
+    stored = dict(db.execute(select(EncryptedRecord.d_hash, EncryptedRecord.fingerprint).where(
+        EncryptedRecord.election_id == election.id, EncryptedRecord.round_number == ballot.number)).all())
+    layout: Layout | None = None
+    for d, box, marks in records:
+        if stored.get(d) != fingerprint(box, marks):
+            layout = layout or Layout(election, ballot)
+            _store(db, election, ballot.number, d, box, marks, layout.line(base_hash(election), key, d, box, marks))
+    db.flush()
+    ds = sorted(d for d, _, _ in records)
+    digest = hashlib.sha256()
+    for start in range(0, len(ds), 500):
+        chunk = ds[start:start + 500]
+        lines: dict[str, Any] = dict(db.execute(select(EncryptedRecord.d_hash, EncryptedRecord.line).where(
+            EncryptedRecord.election_id == election.id, EncryptedRecord.d_hash.in_(chunk))).all())
+        for d in chunk:
+            digest.update(canonical_json(lines[d]) + b"\n")
+    return len(ds), digest.hexdigest()
+
+
 def papers_sha256(lines: Iterable[dict[str, Any]]) -> str:
     """SHA-256 of recount/papers.jsonl made of these lines (one canonical JSON line each)."""
     digest = hashlib.sha256()
