@@ -220,15 +220,20 @@ def _plan_question(inp: TallyInput, result: TallyResult, n: int, nm) -> PostPlan
     """A question round (rules.question): carried is "同意 has at least m", m the smallest
     count above recall_approve of the N papers returned (blank and invalid papers count
     against, as in the rule); not carried is "同意 has fewer than m". The turnout that
-    makes the vote valid comes from issuance and the manifest, checked by compliance."""
+    makes the vote valid comes from issuance and the manifest, checked by compliance.
+    A meeting's motion: m is the smallest count above the meeting's decision share of those
+    present (registered_voters), whatever the papers returned."""
     spec = inp.posts[0]
     q = result.question
     assert q is not None
-    m = threshold_for(spec, "recall", inp.rulebook, n).min_votes
+    if inp.round_kind == "motion":
+        m = threshold_for(spec, "motion", inp.rulebook, inp.registered_voters, inp.meeting_kind).min_votes
+    else:
+        m = threshold_for(spec, "recall", inp.rulebook, n).min_votes
     a = _above(spec.key, q.subject, m, q.agree, n, nm) if q.carried else _below(spec.key, q.subject, m, q.agree, n, nm)
     known = frozenset({q.subject})
     if a is None:
-        return PostPlan(spec.key, spec.name_zh, known, (), f"罢免表决须 {m} 票同意而选票总数为 {n} 张：没有可用的断言，须全面人工计票")
+        return PostPlan(spec.key, spec.name_zh, known, (), f"{'会议表决' if inp.round_kind == 'motion' else '罢免表决'}须 {m} 票同意而选票总数为 {n} 张：没有可用的断言，须全面人工计票")
     return PostPlan(spec.key, spec.name_zh, known, (a,))
 
 

@@ -19,11 +19,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from fractions import Fraction
 
+from election.rules.meetings import decision
 from election.rules.recall import recall_vote
 
-QUESTION_KINDS: dict[str, str] = {"recall": "罢免"}
+QUESTION_KINDS: dict[str, str] = {"recall": "罢免", "motion": "会议表决"}
 # How the paper names the two marks of a question line.
-ANSWERS_ZH: dict[str, tuple[str, str]] = {"recall": ("同意罢免", "不同意罢免")}
+ANSWERS_ZH: dict[str, tuple[str, str]] = {"recall": ("同意罢免", "不同意罢免"), "motion": ("赞成", "反对")}
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,27 @@ def decide_recall(subject: str, name: str, registered: int, voted: int, agree: i
     counted = f"同意 {agree} 票，不同意 {disagree} 票，弃权 {abstain} 票，无效 {invalid} 票"
     return QuestionOutcome("recall", subject, registered, voted, agree, disagree, abstain, invalid,
                            vote.valid, vote.carried, turnout, approve, f"罢免{name}：{counted}。{vote.message}")
+
+
+def decide_motion(subject: str, what: str, present: int, voted: int, agree: int, disagree: int, invalid: int,
+                  share: Fraction) -> QuestionOutcome:
+    """A meeting's motion voted on secret paper: the electors are those recorded present
+    (``present``), and the motion is adopted when MORE than ``share`` of them agree
+    (rules.meetings.decision, the same rule as a show of hands). Blank, invalid and
+    unreturned papers count against, since the base is those present, not the papers.
+    ``turnout`` is 0: the quorum is the meeting's (checked at the door), not the paper's;
+    the vote is valid unless more papers come back than there are people present."""
+    if min(present, voted, agree, disagree, invalid) < 0 or agree + disagree + invalid > voted:
+        raise ValueError(f"motion count: agree {agree}, disagree {disagree}, invalid {invalid} of {voted} voted")
+    if voted > present:
+        raise ValueError(f"motion count: {voted} voted of {present} present")
+    abstain = voted - agree - disagree - invalid
+    # Invalid papers and papers not returned are neither for nor against: with the base
+    # being those present they weigh as abstentions (rules.meetings.decision).
+    d = decision(what, present, agree, disagree, present - agree - disagree, share)
+    counted = f"赞成 {agree} 票，反对 {disagree} 票，弃权 {abstain} 票，无效 {invalid} 票，未投 {present - voted} 人"
+    return QuestionOutcome("motion", subject, present, voted, agree, disagree, abstain, invalid, True, d.adopted,
+                           Fraction(0), share, f"{counted}。{d.message}")
 
 
 def outcome_to_dict(q: QuestionOutcome) -> dict[str, object]:

@@ -184,14 +184,16 @@ def parse_scenario(data: dict[str, Any]) -> TallyInput:
         # Identical papers share one object: cheap even for 100,000 papers.
         papers.extend([Paper(_marks(raw.get("marks", {}), f"{path}.marks", keys))] * count)
     round_kind = _get(data, "round", "", str, "main")
-    if round_kind not in ("main", "revote", "runoff", "recall"):
-        raise ScenarioError(f"round：须为 main、revote、runoff 或 recall，收到 {round_kind!r}")
+    if round_kind not in ("main", "revote", "runoff", "recall", "motion"):
+        raise ScenarioError(f"round：须为 main、revote、runoff、recall 或 motion，收到 {round_kind!r}")
+    # A meeting's motion (round "motion"): which kind of meeting votes, hence its decision share.
+    meeting_kind = _get(data, "meeting", "", str, "")
     return TallyInput(
         rb, _get(data, "registered_voters", "", int), _get(data, "papers_issued", "", int),
         _get(data, "papers_returned", "", int, len(papers)), tuple(posts), tuple(candidates), papers,
         tuple(relations), round_kind, tuple(prior),
         held_from_list(_get(data, "held", "", list, [])), tuple(extended), woman_decision,
-        tuple(body_papers), _method(data),
+        tuple(body_papers), _method(data), meeting_kind,
     )
 
 
@@ -236,6 +238,7 @@ def input_to_dict(inp: TallyInput, papers: bool = True) -> dict[str, Any]:
         "papers_issued": inp.papers_issued,
         "papers_returned": inp.papers_returned,
         "round": inp.round_kind,
+        **({"meeting": inp.meeting_kind} if inp.round_kind == "motion" else {}),
         "posts": [{"key": p.key, "body": p.body, "title": p.title, "seats": p.seats, "rank": p.rank,
                    "threshold": p.threshold, "reserved_woman_seats": p.reserved_woman_seats} for p in inp.posts],
         "candidates": [{"id": c.id, "person": c.person_id, "name": c.name, "sex": c.sex, "post": c.post}

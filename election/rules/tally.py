@@ -10,8 +10,9 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import replace
 
+from election.rules.meetings import MEETING_KINDS, meeting_rules
 from election.rules.methods import METHODS, method_of
-from election.rules.question import decide_recall
+from election.rules.question import decide_motion, decide_recall
 from election.rules.rulebook import CHOICE_LABELS
 from election.rules.tally_count import Counts, count_papers
 from election.rules.tally_decide import (
@@ -27,6 +28,7 @@ from election.rules.tally_next import describe, merge, resolve
 from election.rules.tally_types import (
     BODY_ZH,
     FEMALE,
+    QUESTION_ROUNDS,
     R_BELOW,
     R_ELECTION_VOID,
     R_HIGHER_POST,
@@ -93,21 +95,25 @@ def _check_input(inp: TallyInput, counted: bool = False) -> None:
     for c in inp.candidates:
         if c.post is not None and c.post not in keys:
             raise TallyInputError(f"候选人“{c.name}”（{c.id}）的职位“{c.post}”不在 posts 中")
-    if inp.round_kind not in ("main", "revote", "runoff", "recall"):
-        raise TallyInputError(f"round_kind 须为 main、revote、runoff 或 recall，收到 {inp.round_kind!r}")
+    if inp.round_kind not in ("main", "revote", "runoff", "recall", "motion"):
+        raise TallyInputError(f"round_kind 须为 main、revote、runoff、recall 或 motion，收到 {inp.round_kind!r}")
+    if inp.round_kind == "motion" and inp.meeting_kind not in MEETING_KINDS:
+        raise TallyInputError(f"会议表决 meeting_kind 须为 {'、'.join(MEETING_KINDS)} 之一，收到 {inp.meeting_kind!r}")
     if inp.method not in METHODS:
         raise TallyInputError(f"选举方式 method 须为 {'、'.join(METHODS)} 之一，收到 {inp.method!r}")
     if inp.round_kind == "revote":
         _check_revote_papers(inp)
-    if inp.round_kind == "recall":
+    if inp.round_kind in QUESTION_ROUNDS:
         _check_question(inp)
 
 
 def _check_question(inp: TallyInput) -> None:
     """A question's paper has one section with one line, no 另选他人 and no second body."""
     listed = [c for c in inp.candidates if c.post is not None]
+    what = "罢免投票" if inp.round_kind == "recall" else "会议表决"
     if len(inp.posts) != 1 or len(listed) != 1 or inp.body_papers:
-        raise TallyInputError(f"罢免投票的选票只有一栏一人：posts {len(inp.posts)} 栏、candidates {len(listed)} 人")
+        one = "人" if inp.round_kind == "recall" else "项"
+        raise TallyInputError(f"{what}的选票只有一栏一{one}：posts {len(inp.posts)} 栏、candidates {len(listed)} {one}")
     subject = listed[0].person_id
     seen: set[int] = set()
     for n, paper in enumerate(inp.papers, 1):
@@ -116,7 +122,7 @@ def _check_question(inp: TallyInput) -> None:
         seen.add(id(paper))
         for key, pm in paper.marks.items():
             if pm.write_ins or (pm.approve | pm.oppose) - {subject}:
-                raise TallyInputError(f"第 {n} 张选票职位“{key}”标记了被罢免人以外的人：罢免投票的选票只可对被罢免人"
+                raise TallyInputError(f"第 {n} 张选票职位“{key}”标记了表决事项以外的人：{what}的选票只可对表决事项"
                                       "表示同意、不同意或弃权，不设另选他人栏")
 
 
@@ -164,7 +170,7 @@ def tally(inp: TallyInput, counts: Counts | None = None) -> TallyResult:
         return names.get(pid, pid)
 
     expl: list[str] = []
-    if inp.round_kind == "recall":
+    if inp.round_kind in QUESTION_ROUNDS:
         if counts is None:
             counts = count_papers(inp.posts, inp.papers, rb.overvote_scope, rb.multi_post_rule)
         return _question(inp, counts, nm)
@@ -217,23 +223,32 @@ def _question(inp: TallyInput, counts: Counts, nm) -> TallyResult:  # type: igno
     # More papers than voters (or the running count, which has no roll figure yet) cannot
     # carry: decided on the papers as if every voter had voted, then made void.
     too_many = returned > registered
-    q = decide_recall(subject, nm(subject), max(registered, returned), returned, agree, disagree, invalid,
-                      rb.recall_turnout, rb.recall_approve)
-    expl = [f"登记选民 {registered} 人，发出选票 {issued} 张，收回选票 {returned} 张。", q.message]
-    reason = "罢免投票有效" if q.valid else "参加投票的选民未超过规定比例，罢免投票无效"
-    void = (f"收回选票 {returned} 张多于登记选民 {registered} 人" if too_many else
+    motion = inp.round_kind == "motion"
+    electors = "到会人员" if motion else "登记选民"
+    if motion:
+        # A meeting's motion: the electors are those present; the meeting's own rule decides.
+        mr = meeting_rules(rb, inp.meeting_kind)
+        q = decide_motion(subject, f"{MEETING_KINDS[inp.meeting_kind]}表决“{nm(subject)}”", max(registered, returned),
+                          returned, agree, disagree, invalid, mr.decision)
+        reason = "会议表决有效"
+    else:
+        q = decide_recall(subject, nm(subject), max(registered, returned), returned, agree, disagree, invalid,
+                          rb.recall_turnout, rb.recall_approve)
+        reason = "罢免投票有效" if q.valid else "参加投票的选民未超过规定比例，罢免投票无效"
+    expl = [f"{electors} {registered} 人，发出选票 {issued} 张，收回选票 {returned} 张。", q.message]
+    void = (f"收回选票 {returned} 张多于{electors} {registered} 人" if too_many else
             f"收回选票 {returned} 张多于发出选票 {issued} 张" if rb.returned_le_issued and returned > issued else "")
     if void:
         reason = void + "，本次投票无效"
         expl.append(reason)
         q = replace(q, registered=registered, valid=False, carried=False, message=q.message + "；" + reason)
-    th = threshold_for(post, "recall", rb, returned)
+    th = threshold_for(post, inp.round_kind, rb, registered if motion else returned, inp.meeting_kind)
     valid_papers = returned - invalid
     pr = PostResult(post.key, post.body, post.title, post.seats, valid_papers, invalid, pc.overvoted, pc.unreadable,
                     (PersonVotes(subject, nm(subject), agree, disagree, True),), th.rule, th.base, th.fraction,
                     th.min_votes, (), (), (), 0, ())
-    woman = WomanOutcome(False, rb.woman_member_method, "not_required", None, None, "罢免投票不涉及妇女成员")
-    return TallyResult(q.valid, reason, "recall", inp.registered_voters, issued, returned, counts.whole_invalid,
+    woman = WomanOutcome(False, rb.woman_member_method, "not_required", None, None, f"{'会议表决' if motion else '罢免投票'}不涉及妇女成员")
+    return TallyResult(q.valid, reason, inp.round_kind, inp.registered_voters, issued, returned, counts.whole_invalid,
                        (pr,), (), woman, (), "none", tuple(expl), method=inp.method, question=q)
 
 

@@ -13,6 +13,7 @@ from fractions import Fraction
 from itertools import combinations
 from math import comb
 
+from election.rules.meetings import meeting_rules
 from election.rules.rulebook import Rulebook
 from election.rules.tally_types import PostSpec, Tie
 
@@ -37,6 +38,11 @@ class Threshold:
                 f"另行选举以得票多者当选，但得票不得少于本轮选票 {self.base} 张的 "
                 f"{self.fraction.numerator}/{self.fraction.denominator}，即至少 {self.min_votes} 票"
             )
+        if self.rule == "motion" and self.fraction is not None:
+            return (
+                f"表决事项须获得超过到会人数 {self.base} 人的 "
+                f"{self.fraction.numerator}/{self.fraction.denominator} 赞成，即至少 {self.min_votes} 票"
+            )
         if self.rule == "recall" and self.fraction is not None:
             return (
                 f"罢免须获得超过投票人数（收回选票 {self.base} 张）的 "
@@ -45,8 +51,13 @@ class Threshold:
         return "以得票多者当选（至少 1 票）"
 
 
-def threshold_for(post: PostSpec, round_kind: str, rb: Rulebook, returned: int) -> Threshold:
-    """The threshold of one post in one round; the denominator is every paper returned."""
+def threshold_for(post: PostSpec, round_kind: str, rb: Rulebook, returned: int, meeting_kind: str = "") -> Threshold:
+    """The threshold of one post in one round; the denominator is every paper returned
+    (for a meeting's motion: those present, passed as ``returned``)."""
+    if round_kind == "motion":
+        # Adopted with more than the meeting's decision share of those present (rules.meetings).
+        f = meeting_rules(rb, meeting_kind).decision
+        return Threshold("motion", returned, f, returned * f.numerator // f.denominator + 1)
     if round_kind == "recall":
         # Carried with more than recall_approve of the votes cast (rules.question).
         f = rb.recall_approve

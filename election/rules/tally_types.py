@@ -16,7 +16,10 @@ from election.rules.rulebook import Rulebook
 Body = Literal["jwh", "jdw"]
 ThresholdRule = Literal["majority", "plurality"]
 # "recall": a yes/no question on the one line of its paper (rules.question), not a seat.
-RoundKind = Literal["main", "revote", "runoff", "recall"]
+# "motion": a meeting's motion on secret paper (rules.question.decide_motion): its electors
+# are those recorded present at the meeting (registered_voters), decided by the meeting's rule.
+RoundKind = Literal["main", "revote", "runoff", "recall", "motion"]
+QUESTION_ROUNDS = ("recall", "motion")
 BodyStatus = Literal["complete", "revote_needed", "runoff_needed", "vacancies_allowed", "new_round_needed"]
 
 BODY_ZH: dict[str, str] = {"jwh": "居民委员会", "jdw": "居务监督委员会"}
@@ -118,6 +121,9 @@ class TallyInput:
     # The election method (election/rules/methods.py): registered_voters is then the count of
     # its electors (registered voters, household representatives or 居民代表).
     method: str = "direct"
+    # A motion round (round_kind "motion"): the kind of meeting that votes (rules.meetings
+    # MEETING_KINDS); its decision share is the rulebook's for that kind of meeting.
+    meeting_kind: str = ""
 
 
 # ---------------------------------------------------------------------------- output

@@ -92,6 +92,26 @@ def recall_scenario(rng: random.Random, rb: dict[str, Any]) -> dict[str, Any]:
     return {"tally_input": ti, "rulebook": rb, "totals": totals}
 
 
+def motion_scenario(rng: random.Random, rb: dict[str, Any]) -> dict[str, Any]:
+    """A meeting's motion voted on paper (PROTOCOL §14.10): the recall's paper shape with
+    those present as registered_voters and the kind of meeting naming the decision share;
+    sometimes more papers than present, an unknown kind of meeting, or none."""
+    case = recall_scenario(rng, rb)
+    ti = case["tally_input"]
+    ti["round"] = "motion"
+    ti["candidates"][0].update({"id": "m1", "person": "m1", "name": "表决事项", "sex": ""})
+    posts, counts = case["totals"]["posts"], case["totals"]["counts"]["posts"]["jwh_weiyuan"]["opposed"]
+    for d in (posts["jwh_weiyuan"], counts):
+        d["m1"] = d.pop("m")
+    if rng.random() < 0.7:  # most of those present vote (one fewer: more papers than present, void)
+        ti["registered_voters"] = max(0, case["totals"]["returned"] + rng.choice([0, 0, 1, 2, -1]))
+    ti["meeting"] = rng.choices(["representatives", "residents", "group", "", "assembly"], [5, 4, 1, 0.3, 0.3])[0]
+    if rng.random() < 0.5:
+        rb["rep_meeting_decision"] = rng.choice(["1/2", "2/3", "3/4"])
+        rb["meeting_decision"] = rng.choice(["1/2", "2/3"])
+    return case
+
+
 def scenario(rng: random.Random) -> dict[str, Any]:
     """One bundle's tally inputs: tally_input.json, rulebook.json and totals.json."""
     rb = _rulebook(rng)
@@ -99,7 +119,7 @@ def scenario(rng: random.Random) -> dict[str, Any]:
         if rng.random() < 0.5:
             rb["recall_turnout"] = rng.choice(["1/3", "2/3"])
             rb["recall_approve"] = rng.choice(["1/2", "2/3"])
-        return recall_scenario(rng, rb)
+        return motion_scenario(rng, rb) if rng.random() < 0.4 else recall_scenario(rng, rb)
     chosen = [p for p in POSTS if rng.random() < 0.7] or [POSTS[2]]
     round_kind = rng.choices(["main", "runoff", "revote"], [6, 3, 1])[0]
     registered = rng.randint(20, 60)

@@ -133,3 +133,18 @@ def test_every_difference_is_logged_understatements_too() -> None:
     ab = next(r for r in ev.risks if r.assertion.b == "b")
     assert (ab.u2, ab.o2) == (1, 1)
     assert ev.differences[1].marks == ("jdw_weiyuan",) and ev.differences[1].counted == ()
+
+
+def test_meeting_motion_asserts_agree_against_those_present() -> None:
+    """A 居民代表会议's motion on paper (round "motion"): 30 present, 25 papers back; adopted
+    with 21 agreeing (more than 2/3 of 30 is 21, not 2/3 of the 25 papers, which is 17);
+    refused with 20 agreeing: 同意 < 21."""
+    post = PostSpec("motion", "jwh", "表决事项", 1, 1)
+    line = (Candidate("m1", "m1", "表决事项", "", "motion"),)
+    for agree, kind in ((21, "above"), (20, "below")):
+        papers = [_m(motion=["m1"])] * agree + [_m(motion=[])] * (25 - agree)
+        inp = TallyInput(RB, 30, 25, 25, (post,), line, [to_paper(x) for x in papers], round_kind="motion",
+                         meeting_kind="representatives")
+        result = tally(inp)
+        assert result.question is not None and result.question.carried == (kind == "above")
+        assert [(a.kind, a.a, a.m) for a in plan(inp, result, 25).post("motion").assertions] == [(kind, "m1", 21)]

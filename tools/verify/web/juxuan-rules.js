@@ -25,8 +25,10 @@
     woman_member_method: "reserved_line", jwh_size_min: 5, jwh_size_max: 9, jwh_size_odd: true,
     vacancy_min_members: 3, vacancy_needs_zhuren: false, runoff_extra_candidates: 1,
     jdw_zhuren_threshold: "majority", jdw_weiyuan_threshold: "plurality", write_in_public_min: 5,
-    recall_turnout: "1/2", recall_approve: "1/2",
+    recall_turnout: "1/2", recall_approve: "1/2", meeting_decision: "1/2", rep_meeting_decision: "2/3",
   };
+  // The kinds of meeting that may vote a motion on paper (section 14.10) and the rulebook key of their decision share.
+  const MEETING_DECISION = { residents: "meeting_decision", group: "meeting_decision", representatives: "rep_meeting_decision" };
 
   // Every key rulebook.json may hold, by JSON type (PROTOCOL.md section 14.1); any other key is refused.
   const RULEBOOK_TYPES = {
@@ -101,7 +103,7 @@
       if (typeof dflt === "number" && !isInt(v)) fail(`rulebook.json: ${key} must be an integer`);
       rb[key] = v;
     }
-    for (const k of ["turnout_fraction", "majority_fraction", "runoff_floor", "recall_turnout", "recall_approve"]) rb[k] = fraction(k, rb[k]);
+    for (const k of ["turnout_fraction", "majority_fraction", "runoff_floor", "recall_turnout", "recall_approve", "meeting_decision", "rep_meeting_decision"]) rb[k] = fraction(k, rb[k]);
     if (!WOMAN_METHODS.has(rb.woman_member_method)) fail(`rulebook.json: woman_member_method ${rb.woman_member_method}`);
     for (const k of ["jdw_zhuren_threshold", "jdw_weiyuan_threshold"]) {
       if (rb[k] !== "majority" && rb[k] !== "plurality") fail(`rulebook.json: ${k} must be majority or plurality`);
@@ -184,11 +186,13 @@
         ranked, womanSeat: field(h, "woman_seat", w, "boolean", false) };
     });
     const round = field(ti, "round", "", "string", "main");
-    if (!["main", "revote", "runoff", "recall"].includes(round)) fail(`round ${round}`);
+    if (!["main", "revote", "runoff", "recall", "motion"].includes(round)) fail(`round ${round}`);
+    const meeting = field(ti, "meeting", "", "string", "");
+    if (round === "motion" && !has(MEETING_DECISION, meeting)) fail(`meeting ${meeting}`);
     const method = field(ti, "method", "", "string", "direct");
     if (!METHODS.has(method)) fail(`method ${method}`);
     const inp = { registered: field(ti, "registered_voters", "", "int"), issued: field(ti, "papers_issued", "", "int"),
-      returned, posts, candidates, relations, extended, bodyPapers, womanDecision, prior, held, round, method };
+      returned, posts, candidates, relations, extended, bodyPapers, womanDecision, prior, held, round, method, meeting };
     // The input must be consistent before anything is decided (section 14.2).
     for (const k of ["registered", "issued", "returned"]) if (!isInt(inp[k]) || inp[k] < 0) fail(`${k} must be a count`);
     if (bodyPapers.length) {
@@ -425,7 +429,7 @@
     const persons = new Set();
     for (const c of inp.candidates) { persons.add(c.person); if (FEMALE.has(c.sex)) female.add(c.person); }
     for (const pe of inp.prior) if (FEMALE.has(pe.sex)) female.add(pe.person);
-    if (inp.round === "recall") return recallQuestion(inp, rb, totals);
+    if (inp.round === "recall" || inp.round === "motion") return recallQuestion(inp, rb, totals);
     const voidResult = () => ({ valid: false, elected: Object.fromEntries(inp.posts.map((p) => [p.key, []])),
       next_round: "new_election", next_posts: {} });
     // Validity of the round (section 14.3): per paper (one for all posts, or one per body).
@@ -626,9 +630,17 @@
     for (const v of [agree, disagree, invalid]) if (!isInt(v) || v < 0) fail("recall counts must be counts");
     const R = inp.returned, N = inp.registered;
     if (agree + disagree + invalid > R) fail("more 同意, 不同意 and invalid than papers returned");
-    const [tn, td] = rb.recall_turnout, [an, ad] = rb.recall_approve;
-    let valid = R * td > Math.max(N, R) * tn;
-    let carried = valid && agree * ad > R * an;
+    let valid, carried;
+    if (inp.round === "motion") {
+      // A meeting's motion (section 14.10): adopted with more than the meeting's share of those present.
+      const [mn, md] = rb[MEETING_DECISION[inp.meeting]];
+      valid = true;
+      carried = agree * md > Math.max(N, R) * mn;
+    } else {
+      const [tn, td] = rb.recall_turnout, [an, ad] = rb.recall_approve;
+      valid = R * td > Math.max(N, R) * tn;
+      carried = valid && agree * ad > R * an;
+    }
     if (R > N || (rb.returned_le_issued && R > inp.issued)) { valid = false; carried = false; }
     return { valid, elected: { [key]: [] }, next_round: "none", next_posts: {},
       question: { subject, registered: N, voted: R, agree, disagree, abstain: R - agree - disagree - invalid, invalid, valid, carried } };
