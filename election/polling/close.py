@@ -28,6 +28,7 @@ from ..models import (
 from ..protocol.findings import Finding
 from ..protocol.manifest import Manifest
 from ..protocol.reconcile import BoxTally, reconcile
+from ..rounds import current_round
 
 
 @dataclass
@@ -102,9 +103,17 @@ def reconciliation(db: Session, election: Election, round_number: int = 1) -> Re
                           station_rows, box_rows, findings, notes)
 
 
+def check_recordable(db: Session, election: Election, round_number: int) -> None:
+    """Close-of-poll records (hourly counts, explanations) are written for the round being
+    voted only: an earlier round's reconciliation stays as it was, to be read."""
+    if round_number != current_round(db, election).number:
+        raise UserError(f"第 {round_number} 轮已结束，其选票清点只能查看，不能再记录")
+
+
 def explain(db: Session, election: Election, actor: str, code: str, subject: str, message: str, explanation: str,
             round_number: int = 1) -> ReconciliationNote:
     """The committee's explanation of a difference of a round, recorded as an event."""
+    check_recordable(db, election, round_number)
     if not explanation.strip():
         raise UserError(f"请填写差异“{message[:60]}”的情况说明")
     note = ReconciliationNote(election_id=election.id, round_number=round_number, code=code[:40], subject=subject[:120],

@@ -19,6 +19,7 @@ from ..models import BallotBox, Election, ElectionEvent, Issuance, PollingStatio
 from ..protocol.chain import hour_stamp
 from ..roll.electors import electors_count
 from ..rules.methods import basis_line, method_of
+from .close import check_recordable
 
 
 def registered_count(db: Session, election: Election) -> int:
@@ -89,7 +90,9 @@ def _recorded(db: Session, election: Election, kind: str, round_number: int) -> 
 
 def close_hours(db: Session, election: Election, actor: str, now: datetime | None = None, final: bool = False, round_number: int = 1) -> int:
     """Record count events of a round for every closed hour not yet recorded (all hours
-    when ``final``). Returns the number of events written; the caller commits."""
+    when ``final``). Returns the number of events written; the caller commits. Only the
+    round being voted (close.check_recordable)."""
+    check_recordable(db, election, round_number)
     current = hour_stamp(now or utcnow())
     done_i = _recorded(db, election, "issuance_hour", round_number)
     done_d = _recorded(db, election, "deposit_hour", round_number)

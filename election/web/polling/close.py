@@ -10,7 +10,6 @@ from markupsafe import Markup
 from ...errors import UserError
 from ...models import Election
 from ...polling import close, scrub, turnout
-from ...rounds import current_round
 from ..access import roles
 from ..db import get_db
 from ..feedback import refuse
@@ -45,8 +44,6 @@ def reconcile(election: Election):
         f = request.form
         try:
             number = posted_round() or rnd.number
-            if number != current_round(db, election).number:
-                raise UserError(f"第 {number} 轮已结束，其选票清点只能查看，不能再记录")
             final = f.get("action") == "close_hours" and f.get("final") == "1"
             if f.get("action") == "close_hours":
                 n = turnout.close_hours(db, election, current_user.username, final=final, round_number=number)
