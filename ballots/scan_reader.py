@@ -180,6 +180,14 @@ def audit_qr_of(image: Image) -> str | None:
     return None
 
 
+def any_code(image: Image) -> bool:
+    """Whether any barcode shows on the page (a stub's receipt QR left on the paper, the back's
+    audit QR): such an image is not kept."""
+    import zxingcpp
+
+    return bool(zxingcpp.read_barcodes(image))
+
+
 # ---------------------------------------------------------------------- fiducials
 
 @dataclass(frozen=True)

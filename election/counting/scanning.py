@@ -28,6 +28,7 @@ from ballots.scan_reader import (
     Image,
     PageRejected,
     Reading,
+    any_code,
     audit_qr_of,
     encode_jpeg,
     read_front,
@@ -138,7 +139,9 @@ def interpret(db: Session, election: Election, round_number: int, pages: Iterabl
             reading = read_front(front, maps[body])
         except (PageRejected, ValueError) as error:
             proposal.reasons.append(str(error))
-            if keep:  # as scanned, smaller: people read it beside the paper in hand
+            # As scanned, smaller, for people to read beside the paper in hand — unless any code
+            # shows on it: a stub left on (T) must never be kept beside D.
+            if keep and not any_code(front):
                 proposal.image = encode_jpeg(_smaller(front, maps[body]))
             continue
         ballot = paper_ballot(db, election, code)

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from sqlalchemy import select
 
-from ballots.scan_reader import audit_qr_of
+from ballots.scan_reader import any_code, audit_qr_of
 from election.counting import mixing
 from election.counting.scan_batches import (
     approve_batch,
@@ -52,7 +52,7 @@ def test_a_batch_is_recorded_only_by_people(db, scanned):  # noqa: F811
     # Every front kept, de-skewed; never a back (its QR is A, which is never stored).
     for p in papers:
         image = cv2.imdecode(np.frombuffer(p.image, np.uint8), cv2.IMREAD_GRAYSCALE)
-        assert image is not None and audit_qr_of(image) is None
+        assert image is not None and audit_qr_of(image) is None and not any_code(image)  # nor the stub's T
         # every candidate's box and one write-in line per seat (1+1+3+1+2)
         assert len(p.boxes) == sum(len(c) for c in built.candidates.values()) + 8
     view = batch_view(db, election, batch.id)
@@ -122,3 +122,26 @@ def test_a_doubtful_post_needs_the_committee_where_the_rulebook_says_so(db, scan
     approve_reading(db, election, tick.token, "a_committee", "委员会认定：主任栏打勾，无法辨认")
     db.commit()
     assert _counted(db)[tick.d_hash]["jwh_zhuren"]["unreadable"] is True
+
+
+def test_a_front_that_cannot_be_read_is_kept_only_without_a_code(db, scanned):  # noqa: F811
+    """A front the reader rejects is kept as scanned for people, unless a code shows on it:
+    a sheet scanned with its stub still on carries T, which is never kept beside D."""
+    import cv2 as _cv2
+
+    election, built, _plans, pages = scanned
+    box = built.boxes[0]
+    mixing.confirm_mixed(db, election, 1, box.id, "监票人甲、乙", "a_scrutineer")
+    # The test's fronts are whole printed pages, stub and its receipt QR included.
+    turned = _cv2.rotate(pages[0], _cv2.ROTATE_90_CLOCKWISE)
+    assert any_code(turned)
+    covered = pages[2].copy()
+    h, w = covered.shape
+    covered[: h // 10, : w // 6] = 255  # a corner square covered: rejected
+    covered[int(h * 0.8):, :] = 255  # and the stub torn off: no code left
+    batch = read_batch(db, election, 1, box.id, iter([turned, pages[1], covered, pages[3]]), "x", "a_committee")
+    db.commit()
+    first, second = papers_of(db, election, batch.id)
+    assert first.state == second.state == "to_people" and first.boxes == second.boxes == []
+    assert first.image is None
+    assert second.image is not None and not any_code(cv2.imdecode(np.frombuffer(second.image, np.uint8), 0))
