@@ -13,11 +13,11 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ..decisions import Cited, adopted_decisions, cited_decision
 from ..errors import UserError
 from ..ledger.events import events_of, record_event
-from ..models import COMMITTEE_BODIES, CommitteeEntry, Election, ElectionEvent, Meeting, MeetingDecision
+from ..models import COMMITTEE_BODIES, CommitteeEntry, Election, ElectionEvent
 from ..rules import succession
-from ..rules.rulebook import Rulebook
 from ..settings import rulebook_of
 from .people import label_of, parse_name, parse_vote_lines, residents_of, resolve_votes
 
@@ -59,35 +59,20 @@ def _as_rule(rows: list[CommitteeEntry]) -> succession.Committee:
 CHOSEN_BY_MEETING = {"residents_meeting": "residents", "representatives_meeting": "representatives", "groups": "group"}
 
 
-def choosing_decisions(db: Session, election: Election, chosen_by: str) -> list[tuple[MeetingDecision, Meeting]]:
+def choosing_decisions(db: Session, election: Election, chosen_by: str) -> list[Cited]:
     """The adopted decisions of this election's meetings of the kind that chooses the committee."""
-    kind = CHOSEN_BY_MEETING.get(chosen_by, "")
-    rows = db.execute(select(MeetingDecision, Meeting).join(Meeting, Meeting.id == MeetingDecision.meeting_id).where(
-        Meeting.election_id == election.id, Meeting.kind == kind, MeetingDecision.adopted.is_(True),
-    ).order_by(Meeting.held_on, Meeting.id, MeetingDecision.number))
-    return [(d, m) for d, m in rows]
+    return adopted_decisions(db, election, (CHOSEN_BY_MEETING.get(chosen_by, ""),))
 
 
-def _choosing_decision(db: Session, election: Election, chosen_by: str,
-                       decision_id: int | None) -> tuple[MeetingDecision, Meeting] | None:
+def _choosing_decision(db: Session, election: Election, chosen_by: str, decision_id: int | None) -> Cited | None:
     """The meeting's decision the result relies on: checked when cited; required (refused
     until one exists and is cited) where committee_meeting_decision_required."""
-    required = rulebook_of(election).committee_meeting_decision_required
-    if decision_id is None and not required:
+    if decision_id is None and not rulebook_of(election).committee_meeting_decision_required:
         return None
     meeting = COMMITTEE_BODIES[chosen_by]
-    rule = (f"{Rulebook.label('committee_meeting_decision_required')}，"
-            f"{Rulebook.field_meta('committee_meeting_decision_required')['source']}")
-    found = choosing_decisions(db, election, chosen_by)
-    if not found:
-        raise UserError(f"选举委员会由{meeting}推选产生（{rule}）：本选举尚无{meeting}通过的决定，"
-                        "请先召开会议并记录推选选举委员会的决定")
-    if decision_id is None:
-        raise UserError(f"选举委员会由{meeting}推选产生（{rule}）：请选择推选选举委员会的会议决定")
-    chosen = next(((d, m) for d, m in found if d.id == decision_id), None)
-    if chosen is None:
-        raise UserError(f"所选会议决定不存在、未通过，或不是{meeting}的决定（{rule}）")
-    return chosen
+    return cited_decision(db, election, {CHOSEN_BY_MEETING.get(chosen_by, ""): meeting}, decision_id,
+                          requirement=f"选举委员会由{meeting}推选产生", rule_field="committee_meeting_decision_required",
+                          purpose="推选选举委员会")
 
 
 def record_result(db: Session, election: Election, chosen_by: str, votes_text: str, size: int,

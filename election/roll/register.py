@@ -10,6 +10,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, contains_eager
 
 from ..db import of_election
+from ..decisions import Cited, adopted_decisions, cited_decision
 from ..errors import NotFound, UserError
 from ..ledger.events import record_event
 from ..models import CATEGORIES, STATUSES, Election, Meeting, MeetingDecision, Resident, RollApplication
@@ -133,13 +134,10 @@ def _has_approved(db: Session, resident: Resident) -> bool:
 CONSENT_MEETINGS = {"residents": "居民会议", "representatives": "居民代表会议"}
 
 
-def consent_decisions(db: Session, election: Election) -> list[tuple[MeetingDecision, Meeting]]:
+def consent_decisions(db: Session, election: Election) -> list[Cited]:
     """The adopted decisions of this election's 居民会议 and 居民代表会议: what a non-hukou
     resident's registration may rely on (nonhukou_consent_required, [V art.13])."""
-    rows = db.execute(select(MeetingDecision, Meeting).join(Meeting, Meeting.id == MeetingDecision.meeting_id).where(
-        Meeting.election_id == election.id, Meeting.kind.in_(tuple(CONSENT_MEETINGS)), MeetingDecision.adopted.is_(True),
-    ).order_by(Meeting.held_on, Meeting.id, MeetingDecision.number))
-    return [(d, m) for d, m in rows]
+    return adopted_decisions(db, election, CONSENT_MEETINGS)
 
 
 def consent_label(decision: MeetingDecision, meeting: Meeting) -> str:
@@ -147,21 +145,13 @@ def consent_label(decision: MeetingDecision, meeting: Meeting) -> str:
             f"第{decision.number}项：{decision.motion}")
 
 
-def _consent(db: Session, election: Election, decision_id: int | None) -> tuple[MeetingDecision, Meeting]:
+def _consent(db: Session, election: Election, decision_id: int | None) -> Cited:
     """The meeting's consent a non-hukou resident's registration relies on, where the
     rulebook asks for it: refused, naming the rule and its source, until such a decision
     exists and is chosen."""
-    rule = f"{Rulebook.label('nonhukou_consent_required')}，{Rulebook.field_meta('nonhukou_consent_required')['source']}"
-    found = consent_decisions(db, election)
-    if not found:
-        raise UserError(f"非户籍常住居民登记须经居民会议或居民代表会议同意（{rule}）：本选举尚无居民会议或居民代表会议"
-                        "通过的决定，请先召开会议并记录同意登记的决定")
-    if decision_id is None:
-        raise UserError(f"非户籍常住居民登记须经居民会议或居民代表会议同意（{rule}）：请选择同意登记的会议决定")
-    chosen = next(((d, m) for d, m in found if d.id == decision_id), None)
-    if chosen is None:
-        raise UserError(f"所选会议决定不存在、未通过，或不是居民会议、居民代表会议的决定（{rule}）")
-    return chosen
+    return cited_decision(db, election, CONSENT_MEETINGS, decision_id,
+                          requirement="非户籍常住居民登记须经居民会议或居民代表会议同意",
+                          rule_field="nonhukou_consent_required", purpose="同意登记")
 
 
 def apply_for_registration(db: Session, election: Election, resident: Resident, kind: str, since: date,
