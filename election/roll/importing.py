@@ -5,14 +5,16 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import Table, func, insert, select
+from sqlalchemy import Table, func, insert, select, text
 from sqlalchemy.orm import Session
 
 from .. import clock
 from ..bulk import gc_paused, insert_many
+from ..db import is_sqlite
 from ..errors import UserError
 from ..ledger.events import record_event
 from ..models import Election, Household, Resident
@@ -107,7 +109,7 @@ def import_roll(db: Session, election: Election, data_key: str, content: bytes, 
     writer = _Writer(db, election, pii, report, today, write=not dry_run)
     savepoint = None if dry_run else db.begin_nested()
     try:
-        with gc_paused():
+        with gc_paused(), _sqlite_cache(db, dry_run):
             batch: list[RollRow] = []
             for raw in _counted(table, progress):
                 row = checker.check(raw)
@@ -133,6 +135,26 @@ def import_roll(db: Session, election: Election, data_key: str, content: bytes, 
     if savepoint is not None:
         savepoint.commit()
     return report
+
+
+# SQLite's page cache while a roll is written (KiB): the residents' nine indexes take keys in
+# random order (the ID hashes), and with the default 2 MB most inserts of a large roll miss
+# the cache (100,000 rows: 5.2 s of SQLite CPU with 2 MB, 3.2 s with 16 MB, 2.9 s with 32).
+_IMPORT_CACHE_KIB = 16 * 1024
+
+
+@contextmanager
+def _sqlite_cache(db: Session, dry_run: bool) -> Iterator[None]:
+    """A larger page cache on this SQLite connection for the import, as it was afterwards."""
+    if dry_run or not is_sqlite(db):
+        yield
+        return
+    before = db.execute(text("PRAGMA cache_size")).scalar()
+    db.execute(text(f"PRAGMA cache_size=-{_IMPORT_CACHE_KIB}"))
+    try:
+        yield
+    finally:
+        db.execute(text(f"PRAGMA cache_size={int(before or -2000)}"))
 
 
 class _Writer:
