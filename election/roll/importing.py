@@ -139,8 +139,9 @@ def import_roll(db: Session, election: Election, data_key: str, content: bytes, 
 
 # SQLite's page cache while a roll is written (KiB): the residents' nine indexes take keys in
 # random order (the ID hashes), and with the default 2 MB most inserts of a large roll miss
-# the cache (100,000 rows: 5.2 s of SQLite CPU with 2 MB, 3.2 s with 16 MB, 2.9 s with 32).
-_IMPORT_CACHE_KIB = 16 * 1024
+# the cache (100,000 rows: 5.2 s of SQLite CPU with 2 MB, 3.5 s with 8 MB, 3.2 s with 16 MB);
+# each MB more is a MB more of the import's peak memory.
+_IMPORT_CACHE_KIB = 8 * 1024
 
 
 @contextmanager
