@@ -21,8 +21,8 @@ def bundle_group() -> None:
     pass
 
 
-@bundle_group.command("export", help="导出一轮投票的公示包（写入 bundle_index 事件并签名链头）。\n\n"
-                      "Export the bundle of one round: records a bundle_index event and signs the new chain head.")
+@bundle_group.command("export", help="导出一轮投票的公示包（写入 ledger.bundle_exported 事件并签名链头）。\n\n"
+                      "Export the bundle of one round: records a ledger.bundle_exported event and signs the new chain head.")
 @click.option("--election", "election_id", required=True, type=int, help="选举编号 / election id")
 @click.option("--round", "round_number", type=int, default=None,
               help="轮次，默认为最后公布结果的一轮 / round (default: the last round with a published result)")

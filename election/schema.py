@@ -25,9 +25,9 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
         command.upgrade(config, revision)
 
 
-def make_revision(engine: Engine, message: str) -> None:
+def make_revision(engine: Engine, message: str, rev_id: str | None = None) -> None:
     """Autogenerate a migration from the models (a developer's tool)."""
     config = alembic_config(engine)
     with engine.begin() as connection:
         config.attributes["connection"] = connection
-        command.revision(config, message=message, autogenerate=True)
+        command.revision(config, message=message, autogenerate=True, rev_id=rev_id)

@@ -26,7 +26,7 @@ def test_election_starts_its_chain_with_a_genesis(db):
     election = create_election(db, "tester", community, draft(), DATA_KEY)
     db.commit()
     events = events_of(db, election)
-    assert [e.kind for e in events] == ["genesis", "election.created"]
+    assert [e.kind for e in events] == ["ledger.chain_started", "election.created"]
     assert events[0].payload["rulebook"] == rulebook_of(election).fingerprint()
     assert verify_chain([as_chain_event(e) for e in events]) == []
 
@@ -84,4 +84,4 @@ def test_frozen_rulebook_needs_a_recorded_decision(db):
     change_rulebook(db, "tester", election, {"proxy_max_per_holder": 2}, reason="第3次会议决定")
     db.commit()
     last = events_of(db, election)[-1]
-    assert last.kind == "rulebook.decision" and last.reason == "第3次会议决定"
+    assert last.kind == "rulebook.decided" and last.reason == "第3次会议决定"

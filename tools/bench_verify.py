@@ -21,6 +21,7 @@ from typing import Any
 import orjson
 
 from election.protocol import bundle, chain, codes, signing
+from election.protocol import event_kinds as ek
 from election.protocol.bundle import BoxInfo, BundleParts, Record
 from election.protocol.bundle_tally import tally_files
 from election.protocol.canonical import digest
@@ -51,7 +52,7 @@ def build_bundle(n: int = 100_000, boxes: int = 40, seed: int = 1,
     rulebook = Rulebook().to_dict()
     man = make_manifest(election, rs, ds)
     g = chain.genesis(election, digest(rulebook), "0" * 64, signing.fingerprint(key.public_key()), at="2026-11-01")
-    events = [g, chain.append(g, "manifest", {"batch": 0, "digest": man.digest, "receipt_count": n, "audit_count": n, "round": 1})]
+    events = [g, chain.append(g, ek.BALLOTS_PRINTED, {"batch": 0, "digest": man.digest, "receipt_count": n, "audit_count": n, "round": 1})]
     names = [f"B{i:03d}" for i in range(boxes)]
     deposits: dict[str, list[str]] = {b: [] for b in names}
     records = []

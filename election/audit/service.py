@@ -4,8 +4,8 @@ The order is enforced here and recorded in the ledger, so the verifier can check
 1. ``enter_manifest``: the scrutineers' physical count of papers per box (the ballot
    manifest), entered before the audit.
 2. ``seal``: the round's records (sorted by D) and the manifest are committed in an
-   ``audit_commitment`` event and the head after it is signed with the election key
-   (``audit_sealed``). Only then may a seed be entered.
+   ``audit.records_committed`` event and the head after it is signed with the election key
+   (``audit.head_sealed``). Only then may a seed be entered.
 3. ``start_audit``: the dice seed, rolled in public after the seal; the risk limit is the
    rulebook's or smaller. One audit per round at a time; each seal serves one audit.
 4. ``record_draw``: the auditor reads the whole drawn paper (per post ○, ×, write-ins by
@@ -34,6 +34,7 @@ from ..errors import UserError
 from ..ledger.events import events_of, record_event
 from ..ledger.keys import sign_head
 from ..models import Audit, AuditCode, AuditDraw, Election, RoundResult
+from ..protocol import event_kinds as ek
 from ..protocol import rla
 from ..protocol.canonical import canonical_json, sha256_hex
 from ..protocol.rla_assert import AuditPlan, plan
@@ -71,7 +72,7 @@ def _round_events(db: Session, election: Election, number: int, kind: str) -> li
 
 def manifest_of(db: Session, election: Election, number: int) -> dict[str, int] | None:
     """The ballot manifest entered for the round (the last entry), or None."""
-    rows = _round_events(db, election, number, "audit_manifest")
+    rows = _round_events(db, election, number, ek.AUDIT_MANIFEST_RECORDED)
     return dict(rows[-1].payload["boxes"]) if rows else None
 
 
@@ -95,7 +96,7 @@ def enter_manifest(db: Session, election: Election, counts: Mapping[str, Any], a
         raise UserError(*problems)
     if sum(out.values()) == 0:
         raise UserError("票箱清单中选票总数为 0，无法审计")
-    record_event(db, election, "audit_manifest", {"round": number, "boxes": out, "papers": sum(out.values())}, actor,
+    record_event(db, election, ek.AUDIT_MANIFEST_RECORDED, {"round": number, "boxes": out, "papers": sum(out.values())}, actor,
                  "监票人清点各票箱选票张数（审计用票箱清单）")
     return out
 
@@ -120,9 +121,9 @@ def seal(db: Session, election: Election, data_key: str, actor: str, round_numbe
         # the seed: recount/papers.jsonl must hash to this (the verifier's recount_sealed).
         papers, digest = sealing.round_sha256(db, election, ballot_of(db, election, number), records)
         payload["ciphertexts"] = {"papers": papers, "sha256": digest}
-    ev = record_event(db, election, "audit_commitment", payload, actor, "审计前封存本轮计票记录与票箱清单")
+    ev = record_event(db, election, ek.AUDIT_RECORDS_COMMITTED, payload, actor, "审计前封存本轮计票记录与票箱清单")
     sig = sign_head(db, election, data_key)
-    record_event(db, election, "audit_sealed", {"round": number, "head": ev.hash, "seq": ev.seq,
+    record_event(db, election, ek.AUDIT_HEAD_SEALED, {"round": number, "head": ev.hash, "seq": ev.seq,
                                                 "signed": sig.to_json()}, actor, "以选举密钥签署封存后的链头")
     return ev.hash
 
@@ -185,11 +186,11 @@ def draws_of(db: Session, audit: Audit) -> list[AuditDraw]:
 
 
 def usable_seal(db: Session, election: Election, number: int) -> Any:
-    """The seal of the round no audit has used yet (after the last audit_started)."""
+    """The seal of the round no audit has used yet (after the last audit.started)."""
     events = [e for e in events_of(db, election) if (e.payload or {}).get("round") == number
-              and e.kind in ("audit_commitment", "audit_started", "audit_sealed")]
-    last_start = max((e.seq for e in events if e.kind == "audit_started"), default=-1)
-    sealed = [e for e in events if e.kind == "audit_sealed" and e.seq > last_start]
+              and e.kind in (ek.AUDIT_RECORDS_COMMITTED, ek.AUDIT_STARTED, ek.AUDIT_HEAD_SEALED)]
+    last_start = max((e.seq for e in events if e.kind == ek.AUDIT_STARTED), default=-1)
+    sealed = [e for e in events if e.kind == ek.AUDIT_HEAD_SEALED and e.seq > last_start]
     return sealed[-1] if sealed else None
 
 
@@ -225,7 +226,7 @@ def start_audit(db: Session, election: Election, seed: str, actor: str, risk_lim
     audit.sample_size = n
     if n < papers:
         _add_draws(db, audit, 1, n)
-    record_event(db, election, "audit_started", {
+    record_event(db, election, ek.AUDIT_STARTED, {
         "audit": audit.id, "round": number, "seed": clean, "risk_limit": audit.risk_limit, "papers": papers,
         "boxes": manifest, "sealed": sealed.hash, "sample_size": n, "assertions": len(audit_plan.assertions),
         "hand_count": {p.post: p.hand_count for p in audit_plan.posts if p.hand_count},
@@ -275,7 +276,7 @@ def record_draw(db: Session, election: Election, audit: Audit, index: int, scann
     draw.d_hash = d
     draw.paper = {"state": MISSING if missing else "found", "posts": {p: dict(m) for p, m in posts.items()}}
     draw.recorded_by = actor
-    record_event(db, election, "audit_draw_entered", {"audit": audit.id, "round": audit.round_number, "index": index},
+    record_event(db, election, ek.AUDIT_DRAW_ENTERED, {"audit": audit.id, "round": audit.round_number, "index": index},
                  actor, "录入抽中的选票")
     db.flush()
     return draw
@@ -321,7 +322,7 @@ def conclude(db: Session, election: Election, audit: Audit, actor: str) -> Evalu
         _add_draws(db, audit, have + 1, ev.next_size - have)
         audit.sample_size = ev.next_size
     audit.conclusion = ev.message
-    record_event(db, election, "audit_" + ev.status, {
+    record_event(db, election, ek.AUDIT_CONCLUSIONS[ev.status], {
         "audit": audit.id, "round": audit.round_number, "drawn": ev.sampled, "differences": len(ev.differences),
         "differing_draws": [d.index for d in ev.differences],
         "risks": {r.assertion.label: f"{r.risk:.6f}" for r in ev.risks}, "next_sample_size": audit.sample_size,
@@ -357,7 +358,7 @@ def record_hand_count(db: Session, election: Election, audit: Audit, entries: Ma
         row.result = data  # the hand count is the result now; the change is in the ledger
     audit.status = "hand_counted"
     audit.conclusion = "全面人工计票完成，结果以人工计票为准"
-    record_event(db, election, "audit_hand_count", {
+    record_event(db, election, ek.AUDIT_HAND_COUNTED, {
         "audit": audit.id, "round": audit.round_number, "papers": {b: list(map(dict, entries[b])) for b in sorted(entries)},
         "result": data, "elected": {k: [e["person"] for e in p["elected"]] for k, p in data["posts"].items()},
         "replaced": None if before is None else {k: [e["person"] for e in p["elected"]] for k, p in before["posts"].items()},

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from ..ledger.events import record_event
 from ..models import AuditCode, BallotBox, Candidate, Election, Household, Issuance, PollingStation, Receipt, Resident, Round
 from ..protocol import codes
+from ..protocol import event_kinds as ek
 from ..protocol.manifest import make_manifest
 from ..settings import post_specs_of
 
@@ -99,7 +100,7 @@ def simulate(db: Session, election: Election, voters: int = 120, seed: int = 1,
                                  for r in man.receipts])
     db.execute(insert(AuditCode), [{"election_id": election.id, "d_hash": d, "round_number": 1, "batch": 0, "state": "printed"}
                                    for d in man.audits])
-    record_event(db, election, "manifest", {"batch": 0, "digest": man.digest, "receipt_count": n_print,
+    record_event(db, election, ek.BALLOTS_PRINTED, {"batch": 0, "digest": man.digest, "receipt_count": n_print,
                                             "audit_count": n_print, "round": 1, "simulated": True}, actor, "模拟印制选票")
 
     # Issuance, deposits, counting. Papers are handed out in random order (rng) so the
@@ -135,7 +136,7 @@ def simulate(db: Session, election: Election, voters: int = 120, seed: int = 1,
         db.execute(_update(Receipt).where(Receipt.election_id == election.id, Receipt.r_hash == rs[i]).values(state="unused"))
         db.execute(_update(AuditCode).where(AuditCode.election_id == election.id, AuditCode.d_hash == ds[i]).values(state="voided"))
     for label in boxes:
-        record_event(db, election, "box_counted", {"box": label}, actor, "模拟计票",
+        record_event(db, election, ek.COUNTING_BOX_COUNTED, {"box": label}, actor, "模拟计票",
                      at=f"{election.election_day.isoformat()}T18")
     db.flush()
     return out

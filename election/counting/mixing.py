@@ -15,10 +15,11 @@ from ..db import begin_write
 from ..errors import UserError
 from ..ledger.events import record_event
 from ..models import BallotBox, Election, ElectionEvent
+from ..protocol import event_kinds as ek
 from ..settings import box_of
 from .service import check_open
 
-KIND = "box_mixed"
+KIND = ek.COUNTING_BOX_MIXED
 
 
 def mixed_boxes(db: Session, election: Election, round_number: int) -> set[str]:

@@ -18,6 +18,7 @@ from ..errors import UserError
 from ..ledger.events import events_of, record_event
 from ..ledger.keys import fingerprint_of
 from ..models import ROUND_KINDS, Election, Filing, RoundResult, User
+from ..protocol import event_kinds as ek
 from ..protocol.writeins import OTHER
 from ..rounds import day_of, round_of
 from ..rules.methods import basis_line, method_of
@@ -200,7 +201,7 @@ def file_result(db: Session, election: Election, round_number: int, actor: str) 
     else:  # filed again after the street office returned it: the return stays in the event log
         row.filed_by, row.filed_at = actor, utcnow()
         row.rejected_by, row.rejected_at, row.rejected_reason = None, None, ""
-    record_event(db, election, "result_filed", {"round": round_number, "street_office": row.street_office}, actor)
+    record_event(db, election, ek.RESULT_FILED, {"round": round_number, "street_office": row.street_office}, actor)
     db.flush()
     return row
 
@@ -221,7 +222,7 @@ def receive_filing(db: Session, filing_id: int, auditor: User) -> Filing:
         raise UserError(f"备案编号 {filing_id} 已驳回，须待选举委员会重新报备")
     row.received_by, row.received_at = auditor.username, utcnow()
     election = db.get_one(Election, row.election_id)
-    record_event(db, election, "filing_received", {"round": row.round_number, "street_office": row.street_office}, auditor.username)
+    record_event(db, election, ek.RESULT_FILING_RECEIVED, {"round": row.round_number, "street_office": row.street_office}, auditor.username)
     db.flush()
     return row
 
@@ -245,7 +246,7 @@ def reject_filing(db: Session, filing_id: int, auditor: User, reason: str) -> Fi
         raise UserError(*problems)
     row.rejected_by, row.rejected_at, row.rejected_reason = auditor.username, utcnow(), reason.strip()
     election = db.get_one(Election, row.election_id)
-    record_event(db, election, "filing.rejected", {"round": row.round_number, "street_office": row.street_office},
+    record_event(db, election, ek.RESULT_FILING_REJECTED, {"round": row.round_number, "street_office": row.street_office},
                  auditor.username, reason.strip())
     db.flush()
     return row

@@ -30,6 +30,7 @@ from ..models import (
     TallyBoard,
 )
 from ..nomination.service import ballot_key
+from ..protocol import event_kinds as ek
 from ..protocol import writeins
 from ..roll.electors import electors_count
 from ..rounds import day_of, round_of
@@ -92,7 +93,7 @@ def explain_box(db: Session, election: Election, round_number: int, box_id: int,
         note = BoxExplanation(election_id=election.id, round_number=round_number, box_id=box_id, records=0, stubs=0, text="", entered_by=actor)
         db.add(note)
     note.records, note.stubs, note.text, note.entered_by = row["records"], row["stubs"], text.strip(), actor
-    record_event(db, election, "box_difference_explained",
+    record_event(db, election, ek.COUNTING_BOX_DIFFERENCE_EXPLAINED,
                  {"round": round_number, "box": row["label"], "records": row["records"], "stubs": row["stubs"]}, actor, text.strip())
     db.flush()
 
@@ -323,7 +324,7 @@ def enter_board(db: Session, election: Election, round_number: int, totals: dict
     payload: dict = {"round": round_number, "totals": public}
     if against:  # candidates only: nothing of a write-in
         payload["against"] = against
-    record_event(db, election, "tally_board_entered", payload, actor)
+    record_event(db, election, ek.COUNTING_TALLY_BOARD_ENTERED, payload, actor)
     db.flush()
     return board
 
@@ -360,7 +361,7 @@ def explain_board(db: Session, election: Election, round_number: int, text: str,
     if board is None:
         raise UserError("尚未录入计票板合计")
     board.explanation = text.strip()
-    record_event(db, election, "tally_board_explained", {"round": round_number}, actor, text.strip())
+    record_event(db, election, ek.COUNTING_TALLY_BOARD_EXPLAINED, {"round": round_number}, actor, text.strip())
     db.flush()
 
 
@@ -428,7 +429,7 @@ def publish_result(db: Session, election: Election, round_number: int, actor: st
     raw = {k: p["votes"] for k, p in data["posts"].items()}
     listed = {spec.key: [str(c.resident_id) for c in rows] for spec, rows in ballot_of(db, election, round_number).posts}
     votes = writeins.merge_write_ins(raw, listed, writeins.named_for(raw, listed, inp.rulebook.write_in_public_min, data))
-    record_event(db, election, "result_published", {
+    record_event(db, election, ek.RESULT_PUBLISHED, {
         "round": round_number, "valid": data["valid"], "registered_voters": data["registered_voters"],
         "papers_issued": data["papers_issued"], "papers_returned": data["papers_returned"],
         "posts": {k: {"votes": votes[k], "elected": [e["person"] for e in p["elected"]],
@@ -459,7 +460,7 @@ def reopen_result(db: Session, election: Election, round_number: int, reason: st
         raise UserError(f"第 {round_number} 轮的审计尚未结束，不能重新开启该轮结果")
     db.delete(row)
     round_of(db, election, round_number).status = "open"
-    record_event(db, election, "result_reopened", {"round": round_number}, actor, reason.strip())
+    record_event(db, election, ek.RESULT_REOPENED, {"round": round_number}, actor, reason.strip())
     db.flush()
 
 
@@ -490,7 +491,7 @@ def _next_round(db: Session, election: Election, number: int, result: TallyResul
         rnd = Round(election_id=election.id, number=number + 1, kind=void.kind, posts=dict(void.posts),
                     status="open", held_on=day)
         db.add(rnd)
-        record_event(db, election, "round_created", {"round": number + 1, "kind": void.kind, "posts": rnd.posts,
+        record_event(db, election, ek.ROUND_CREATED, {"round": number + 1, "kind": void.kind, "posts": rnd.posts,
                                                      "held_on": day.isoformat(), "after": "void"}, actor)
         return rnd
     if result.next_round not in ("revote", "runoff", "nomination") or not result.next_posts:
@@ -506,7 +507,7 @@ def _next_round(db: Session, election: Election, number: int, result: TallyResul
     status = "nominating" if result.next_round == "nomination" else "open"
     rnd = Round(election_id=election.id, number=number + 1, kind=kind, posts=posts, status=status, held_on=day)
     db.add(rnd)
-    record_event(db, election, "round_created", {"round": number + 1, "kind": kind, "posts": posts,
+    record_event(db, election, ek.ROUND_CREATED, {"round": number + 1, "kind": kind, "posts": posts,
                                                  "held_on": day.isoformat(),
                                                  **({"status": status} if status != "open" else {})}, actor)
     return rnd
@@ -538,7 +539,7 @@ def decide_woman(db: Session, election: Election, round_number: int, decision: s
     data = {**result_to_dict(result), "woman_decision": decision}
     before = {k: [e["person"] for e in p["elected"]] for k, p in row.result["posts"].items()}
     row.result, row.names = data, people
-    record_event(db, election, "woman_member_decided", {
+    record_event(db, election, ek.RESULT_WOMAN_MEMBER_DECIDED, {
         "round": round_number, "decision": decision, "before": before,
         "elected": {k: [e["person"] for e in p["elected"]] for k, p in data["posts"].items()},
         "next_round": data["next_round"]}, actor, WOMAN_DECISIONS[decision])

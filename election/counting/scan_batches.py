@@ -34,6 +34,7 @@ from ..db import begin_write, of_election
 from ..errors import UserError
 from ..ledger.events import record_event
 from ..models import AuditCode, Election, Resident, ScanBatch, ScanPaper
+from ..protocol import event_kinds as ek
 from ..rules.rulebook import Rulebook
 from ..settings import box_of, rulebook_of
 from . import mixing
@@ -94,7 +95,7 @@ def read_batch(db: Session, election: Election, round_number: int, box_id: int, 
                          pages=_pages(p.pages), d_hash=p.d_hash, state=state, reasons=reasons,
                          proposed=p.marks, boxes=p.boxes, image=p.image))
     db.flush()
-    record_event(db, election, "scan.batch_read",
+    record_event(db, election, ek.COUNTING_SCAN_BATCH_READ,
                  {"round": round_number, "box": box.label, "batch": batch.id, "pages": batch.pages,
                   "papers": len(proposals), "confident": states["confident"], "to_people": states["to_people"],
                   "set_aside": states["set_aside"]}, actor)
@@ -177,7 +178,7 @@ def approve_batch(db: Session, election: Election, batch_id: int, actor: str) ->
         paper.state, paper.approved_by = "recorded", actor
         done += 1
     batch.state, batch.approved_by = "approved", actor
-    record_event(db, election, "scan.batch_approved",
+    record_event(db, election, ek.COUNTING_SCAN_BATCH_APPROVED,
                  {"round": batch.round_number, "box": box.label, "batch": batch.id, "recorded": done}, actor)
     db.flush()
     return done
@@ -239,7 +240,7 @@ def enter_reading(db: Session, election: Election, token: str, fields: dict[str,
         raise UserError(f"机器无法确定的标记须逐一认定（赞成、反对或弃权）：{'、'.join(undecided)}")
     marks = marks_from_entry(db, election, ballot, fields)
     paper.entered, paper.entered_by, paper.entered_note, paper.state = marks, actor, note.strip()[:500], "entered"
-    record_event(db, election, "scan.paper_entered", {"round": batch.round_number, "batch": batch.id}, actor)
+    record_event(db, election, ek.COUNTING_SCAN_PAPER_ENTERED, {"round": batch.round_number, "batch": batch.id}, actor)
     db.flush()
     return paper
 
@@ -266,10 +267,10 @@ def approve_reading(db: Session, election: Election, token: str, actor: str, dec
     box = box_of(db, election, batch.box_id)
     record_paper(db, election, box, paper.d_hash, paper.entered, actor)
     if by_committee:
-        record_event(db, election, "paper_doubtful_decided", {"round": batch.round_number, "box": box.label,
+        record_event(db, election, ek.COUNTING_DOUBTFUL_PAPER_DECIDED, {"round": batch.round_number, "box": box.label,
                                                               "posts": doubtful}, actor, decision.strip())
     paper.state, paper.approved_by = "recorded", actor
-    record_event(db, election, "scan.paper_confirmed", {"round": batch.round_number, "batch": batch.id},
+    record_event(db, election, ek.COUNTING_SCAN_PAPER_CONFIRMED, {"round": batch.round_number, "batch": batch.id},
                  actor, f"录入：{paper.entered_by}")
     db.flush()
     return paper
@@ -288,7 +289,7 @@ def return_reading(db: Session, election: Election, token: str, actor: str, reas
         raise UserError("不能退回自己录入的认定结果；请由另一人核对")
     batch = batch_of(db, election, paper.batch_id)
     paper.entered, paper.entered_by, paper.entered_note, paper.state = None, "", "", "to_people"
-    record_event(db, election, "scan.paper_returned", {"round": batch.round_number, "batch": batch.id},
+    record_event(db, election, ek.COUNTING_SCAN_PAPER_RETURNED, {"round": batch.round_number, "batch": batch.id},
                  actor, reason.strip()[:500])
     db.flush()
     return paper

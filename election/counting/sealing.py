@@ -21,6 +21,7 @@ from ..crypto import recount_doc
 from ..crypto.paper import PostShape
 from ..crypto.record import paper_vector, shapes
 from ..models import Election, ElectionEvent, EncryptedRecord
+from ..protocol import event_kinds as ek
 from ..protocol.bundle_tally import to_paper
 from ..protocol.canonical import canonical_json
 from ..rules.tally_types import PostSpec
@@ -30,7 +31,7 @@ if TYPE_CHECKING:
     from .service import Ballot
 
 # The trustees' ceremony records the joint key under this kind (election.trustees.service).
-KEY_PUBLISHED = "trustees.key_published"
+KEY_PUBLISHED = ek.TRUSTEES_KEY_PUBLISHED
 
 
 def base_hash(election: Election) -> bytes:

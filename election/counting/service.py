@@ -27,6 +27,7 @@ from ..models import (
     RoundResult,
     SecondEntry,
 )
+from ..protocol import event_kinds as ek
 from ..protocol.codes import CodeError, audit_hash, parse_audit_qr
 from ..roll.register import voters_query
 from ..rounds import check_open, round_of
@@ -201,7 +202,7 @@ def record_paper(db: Session, election: Election, box: BallotBox, d_hash: str, m
     # Encrypted at entry, so the ciphertexts are sealed with the records before any audit seed.
     if sealed is not None:
         sealing.store_line(db, election, row.round_number, d_hash, sealed[0], dict(row.marks or {}), sealed[1])
-    record_event(db, election, "paper_counted", {"round": row.round_number, "box": box.label}, counter)
+    record_event(db, election, ek.COUNTING_PAPER_COUNTED, {"round": row.round_number, "box": box.label}, counter)
     return row
 
 
@@ -235,7 +236,7 @@ def enter_scanned(db: Session, election: Election, box_id: int, scanned: str, fi
                         "请将此票交选举委员会，由委员会成员录入并填写认定说明")
     row = record_paper(db, election, box, d, marks, counter)
     if by_committee:
-        record_event(db, election, "paper_doubtful_decided", {"round": row.round_number, "box": box.label, "posts": doubtful},
+        record_event(db, election, ek.COUNTING_DOUBTFUL_PAPER_DECIDED, {"round": row.round_number, "box": box.label, "posts": doubtful},
                      counter, decision.strip())
     return row
 
@@ -282,7 +283,7 @@ def second_entry(db: Session, election: Election, scanned: str, fields: dict[str
     except IntegrityError:
         db.rollback()
         raise UserError(ALREADY_SECOND) from None
-    record_event(db, election, "paper_second_entry", {"round": code.round_number}, counter)
+    record_event(db, election, ek.COUNTING_SECOND_ENTRY_RECORDED, {"round": code.round_number}, counter)
     return row
 
 
@@ -354,5 +355,5 @@ def resolve_mismatch(db: Session, election: Election, d_hash: str, keep: str, ac
             sealing.seal_record(db, election, ballot_of(db, election, code.round_number), d_hash,
                                 box_keys(db, election)[code.box_id], dict(entry.marks or {}))
     entry.resolution = keep
-    record_event(db, election, "second_entry_resolved", {"round": entry.round_number, "kept": keep}, actor, reason.strip())
+    record_event(db, election, ek.COUNTING_SECOND_ENTRY_RESOLVED, {"round": entry.round_number, "kept": keep}, actor, reason.strip())
     db.flush()

@@ -11,6 +11,7 @@ from ..errors import UserError
 from ..ledger.events import events_of, record_event
 from ..models import EXTENDED_RELATIONS, Candidate, Election, Relation
 from ..nomination.service import find_residents, label
+from ..protocol import event_kinds as ek
 from ..rules.staff import STAFF_ROLES, barred, staff_problems
 
 
@@ -44,7 +45,7 @@ def appoint(db: Session, election: Election, round_number: int, role: str, entri
         raise UserError(*problems)
     begin_write(db)
     names = [label(r) for r in found]
-    record_event(db, election, "counting_staff_appointed", {"round": round_number, "role": role, "people": names}, actor)
+    record_event(db, election, ek.COUNTING_STAFF_APPOINTED, {"round": round_number, "role": role, "people": names}, actor)
     db.flush()
     return names
 
@@ -63,11 +64,11 @@ def record_assisted(db: Session, election: Election, round_number: int, voter: s
     if why:
         raise UserError(f"代写人{label(by)}{why}，不能代写（候选人及其近亲属不得代写选票）")
     begin_write(db)
-    record_event(db, election, "assisted_writing", {"round": round_number, "voter": label(who), "writer": label(by)}, actor)
+    record_event(db, election, ek.POLLING_WRITING_ASSISTED, {"round": round_number, "voter": label(who), "writer": label(by)}, actor)
     db.flush()
 
 
 def assisted_count(db: Session, election: Election, round_number: int) -> int:
     """How many papers of the round were written for their voter (printed on the report)."""
     return sum(1 for e in events_of(db, election)
-               if e.kind == "assisted_writing" and e.payload.get("round") == round_number)
+               if e.kind == ek.POLLING_WRITING_ASSISTED and e.payload.get("round") == round_number)

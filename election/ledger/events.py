@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..models import Election, ElectionEvent, utcnow
+from ..protocol import event_kinds as ek
 from ..protocol.chain import ZERO_HASH, Event, event_hash, genesis
 
 
@@ -28,7 +29,7 @@ def chain_payload(payload: dict, actor: str, reason: str) -> dict:
     """What the hash covers: the event's data and who did it, and why.
 
     The data's keys stay at the top level so a verifier reads protocol events
-    (``manifest``'s batch and digest, ``bundle_index``'s files) exactly as
+    (``ballots.printed``'s batch and digest, ``ledger.bundle_exported``'s files) exactly as
     docs/PROTOCOL.md states them; actor and reason ride along under reserved keys.
     """
     if ACTOR_KEY in payload or REASON_KEY in payload:
@@ -42,7 +43,7 @@ def write_genesis(
 ) -> ElectionEvent:
     first = genesis(election.uid, rulebook_fingerprint, roll_fingerprint, key_fingerprint, second_stamp())
     row = ElectionEvent(
-        election_id=election.id, seq=0, at=first.at, actor=actor, kind="genesis",
+        election_id=election.id, seq=0, at=first.at, actor=actor, kind=ek.LEDGER_CHAIN_STARTED,
         payload=first.payload, reason="", prev_hash=ZERO_HASH, hash=first.hash,
     )
     db.add(row)
@@ -57,7 +58,11 @@ def record_event(
     """Append one event to the election's chain in the caller's transaction.
 
     `at` defaults to the current second; pass an hour stamp where privacy asks for it.
+    ``kind`` is one of election/protocol/event_kinds.py's constants: a kind not registered
+    there (and so not in PROTOCOL.md's table) is refused before anything is written.
     """
+    if kind not in ek.REGISTRY:
+        raise ValueError(f"event kind {kind!r} is not in election/protocol/event_kinds.py")
     db.execute(select(Election.id).where(Election.id == election.id).with_for_update())
     last = db.execute(
         select(ElectionEvent.seq, ElectionEvent.hash)
@@ -81,7 +86,7 @@ def record_event(
 
 def as_chain_event(row: ElectionEvent) -> Event:
     """The protocol's view of a stored event (what the bundle publishes)."""
-    payload = row.payload if row.kind == "genesis" else chain_payload(row.payload, row.actor, row.reason)
+    payload = row.payload if row.kind == ek.LEDGER_CHAIN_STARTED else chain_payload(row.payload, row.actor, row.reason)
     return Event(row.seq, row.kind, payload, row.prev_hash, row.at, row.hash)
 
 

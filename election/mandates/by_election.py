@@ -22,6 +22,7 @@ from ..db import begin_write
 from ..errors import UserError
 from ..ledger.events import record_event
 from ..models import Election, Resident, Round
+from ..protocol import event_kinds as ek
 from ..rounds import term_ends
 from ..rules.tally_types import FEMALE
 from ..settings import rulebook_of
@@ -56,7 +57,7 @@ def call_by_election(db: Session, election: Election, held_on: date, actor: str)
                 status="nominating", held_on=held_on)
     db.add(rnd)
     db.flush()
-    record_event(db, election, "by_election.called", {
+    record_event(db, election, ek.SEAT_BY_ELECTION_CALLED, {
         "round": rnd.number, "posts": posts, "held_on": held_on.isoformat(), "term_ends": end.isoformat(),
         "woman_serving": woman_serving,
     }, actor)

@@ -16,6 +16,7 @@ from ..db import begin_write
 from ..errors import UserError
 from ..ledger.events import record_event
 from ..models import END_REASONS, Election, MandateEnd, Meeting, MeetingDecision, RoundResult
+from ..protocol import event_kinds as ek
 from ..rules.meetings import MEETING_KINDS
 from ..rules.rulebook import Rulebook
 from ..settings import posts_of, rulebook_of
@@ -155,7 +156,7 @@ def vacate(db: Session, election: Election, key: str, reason: str, ended_on: dat
     db.add(MandateEnd(election_id=election.id, post=member.post, resident_id=member.resident_id, ended_on=ended_on,
                       reason=reason, note=note.strip(), recorded_by=actor))
     db.flush()
-    record_event(db, election, "seat.vacated", {
+    record_event(db, election, ek.SEAT_VACATED, {
         "post": member.post, "person": str(member.resident_id), "name": member.name, "reason": reason,
         "ended_on": ended_on.isoformat(), "round": member.round_number,
         **({"decision": {"meeting": cited[1].id, "number": cited[0].number}} if cited else {}),

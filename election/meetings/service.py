@@ -18,6 +18,7 @@ from ..db import begin_write, of_election
 from ..errors import UserError
 from ..ledger.events import record_event
 from ..models import Election, Meeting, MeetingAttendance, MeetingDecision, Representative, Resident
+from ..protocol import event_kinds as ek
 from ..roll.lookup import resolve_voter
 from ..roll.register import voters_query
 from ..rules import meetings as rules
@@ -115,7 +116,7 @@ def convene(db: Session, election: Election, *, kind: str, basis: str, title: st
     )
     db.add(meeting)
     db.flush()
-    record_event(db, election, "meeting.convened", {
+    record_event(db, election, ek.MEETING_CONVENED, {
         "meeting": meeting.id, "kind": kind, "basis": basis, "group": group_name, "title": meeting.title,
         "convened_by": convened_by, "request": ({"base": request_base, "supporters": supporters, "total": total}
                                                 if total is not None else None),
@@ -223,7 +224,7 @@ def decide(db: Session, election: Election, meeting_id: int, motion: str, in_fav
                           message=result.message, recorded_by=actor)
     db.add(row)
     db.flush()
-    record_event(db, election, "meeting.decision_recorded", {
+    record_event(db, election, ek.MEETING_DECISION_RECORDED, {
         "meeting": meeting.id, "number": number, "motion": row.motion, "members": meeting.members,
         "present": q.present, "in_favour": in_favour, "against": against, "abstain": abstain,
         "rule": {"key": mr.decision_key, "share": f"{mr.decision.numerator}/{mr.decision.denominator}"},
@@ -263,7 +264,7 @@ def close(db: Session, election: Election, meeting_id: int, actor: str) -> Meeti
         raise UserError(f"{_what(meeting)}“{meeting.title}”已闭会")
     q = quorum_of(db, election, meeting)
     meeting.status = "closed"
-    record_event(db, election, "meeting.closed", {
+    record_event(db, election, ek.MEETING_CLOSED, {
         "meeting": meeting.id, "members": meeting.members, "present": q.present, "quorate": q.quorate,
         "decisions": [[d.number, d.adopted] for d in decisions_of(db, meeting)],
     }, actor)

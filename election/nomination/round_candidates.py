@@ -19,6 +19,7 @@ from ..db import begin_write
 from ..errors import UserError
 from ..ledger.events import record_event
 from ..models import Candidate, Election, Resident, Round, RoundResult
+from ..protocol import event_kinds as ek
 from ..rules.tally_types import FEMALE
 from ..settings import rulebook_of
 from .service import ballot_key, find_residents, label, post_of
@@ -121,7 +122,7 @@ def add_candidate(db: Session, election: Election, post_key: str, entry: str, ev
     ids = [c.id for c in sorted(section.candidates + [row], key=ballot_key)]
     rnd.posts = {**rnd.posts, post_key: {**rnd.posts[post_key], "candidates": ids}}
     db.flush()
-    record_event(db, election, "round_candidate_nominated", {
+    record_event(db, election, ek.NOMINATION_ROUND_CANDIDATE_NOMINATED, {
         "round": rnd.number, "post": post_key, "nominee": person.name, "voter_number": person.voter_number,
         "evidence": evidence.strip()[:500], **({"confirmation": confirmation.strip()[:500]} if confirmation.strip() else {})},
         actor)
@@ -147,7 +148,7 @@ def publish_candidates(db: Session, election: Election, actor: str) -> Round:
     if problems:
         raise UserError(*problems)
     rnd.status = "open"
-    record_event(db, election, "round_candidates_published", {
+    record_event(db, election, ek.NOMINATION_ROUND_CANDIDATES_PUBLISHED, {
         "round": rnd.number, "posts": rnd.posts, "published_on": today().isoformat()}, actor)
     db.flush()
     return rnd

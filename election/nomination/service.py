@@ -37,6 +37,7 @@ from ..models import (
     Resident,
     Signature,
 )
+from ..protocol import event_kinds as ek
 from ..rules import nomination as rules
 from ..rules.bodies import Post
 from ..rules.eligibility import age_on
@@ -47,7 +48,7 @@ from ..settings import posts_of, rulebook_of
 
 ACTIVE = ("nominee", "formal")
 CONFIRMING_BODIES = ("街道党工委", "街道纪工委")
-PUBLISHED = "nomination.list_published"
+PUBLISHED = ek.NOMINATION_LIST_PUBLISHED
 # Nomination channels that are a meeting, and the kind of meeting (election.meetings) each is.
 MEETING_CHANNELS = {"residents_meeting": "residents", "reps_meeting": "representatives"}
 
@@ -240,7 +241,7 @@ def nominate(
     notes: list[str] = []
     if first_time:
         notes += _committee_member_check(db, election, nominee, actor)
-    record_event(db, election, "nomination.nominated", {
+    record_event(db, election, ek.NOMINATION_NOMINATED, {
         "post": post.key, "nominee": nominee.name, "voter_number": nominee.voter_number,
         "channel": channel, "evidence": nomination.evidence,
         "signers": [s.voter_number for s in signers],
@@ -276,7 +277,7 @@ def confirm_chair(db: Session, election: Election, actor: str, candidate_id: int
     nomination.confirmed_note = note.strip()
     nomination.confirmed_actor = actor
     db.flush()
-    record_event(db, election, "nomination.chair_confirmed", {
+    record_event(db, election, ek.NOMINATION_CHAIR_CONFIRMED, {
         "post": "jdw_zhuren", "nominee": candidate.resident.name, "by": body, "note": note.strip(),
     }, actor)
     return nomination
@@ -302,7 +303,7 @@ def reject_chair(db: Session, election: Election, actor: str, candidate_id: int,
         problems.append(f"{candidate.resident.name}已被{party[0].rejected_by}驳回")
     if problems:
         raise UserError(*problems)
-    return _reject(db, election, actor, party[0], body, reason.strip(), "nomination.chair_rejected")
+    return _reject(db, election, actor, party[0], body, reason.strip(), ek.NOMINATION_CHAIR_REJECTED)
 
 
 def _reject(db: Session, election: Election, actor: str, nomination: Nomination, body: str, reason: str,
@@ -338,7 +339,7 @@ def confirm_member(db: Session, election: Election, actor: str, candidate_id: in
     nomination.confirmed_note = note.strip()
     nomination.confirmed_actor = actor
     db.flush()
-    record_event(db, election, "nomination.member_confirmed", {
+    record_event(db, election, ek.NOMINATION_MEMBER_CONFIRMED, {
         "post": candidate.post, "nominee": candidate.resident.name, "by": PARTY_ORGANISATION, "note": note.strip(),
     }, actor)
     return nomination
@@ -348,7 +349,7 @@ def reject_member(db: Session, election: Election, actor: str, candidate_id: int
     """The committee records that the community Party organisation did not confirm (驳回) a
     监督委员会 副主任 or 委员 nominee, with its reason."""
     _, nominations = _party_word_allowed(db, election, candidate_id, reason, confirming=False)
-    return _reject(db, election, actor, nominations[0], PARTY_ORGANISATION, reason.strip(), "nomination.member_rejected")
+    return _reject(db, election, actor, nominations[0], PARTY_ORGANISATION, reason.strip(), ek.NOMINATION_MEMBER_REJECTED)
 
 
 def _party_word_allowed(db: Session, election: Election, candidate_id: int, text: str, *,
@@ -429,7 +430,7 @@ def add_relation(db: Session, election: Election, actor: str, entry_a: str, entr
     relation = Relation(election_id=election.id, resident_id=a.id, relative_id=b.id, kind=kind)
     db.add(relation)
     db.flush()
-    record_event(db, election, "nomination.relation_added",
+    record_event(db, election, ek.NOMINATION_RELATION_ADDED,
                  {"a": a.name, "b": b.name, "kind": kind}, actor)
     return relation
 
@@ -515,7 +516,7 @@ def record_primary(db: Session, election: Election, actor: str, post_key: str, v
             c.status = "not_selected"
         db.add(row)
     db.flush()
-    record_event(db, election, "nomination.primary", {
+    record_event(db, election, ek.NOMINATION_PRIMARY_HELD, {
         "post": post.key, "places": places, "by_proxy": by_proxy, "by_mobile_box": by_mobile_box,
         "votes": {by_label[n].resident.name: votes[by_label[n].id] for n in by_label},
         "advanced": [by_label[n].resident.name for n in result.advanced],
@@ -718,7 +719,7 @@ def withdraw(db: Session, election: Election, actor: str, candidate_id: int, let
         if len(ordered) < post.seats + lo:
             notes.append(f"{post.name_zh}：正式候选人只剩 {len(ordered)} 名，应选 {post.seats} 名，已不足差额，请补充提名并重新公布")
     db.flush()
-    record_event(db, election, "nomination.withdrawn", {
+    record_event(db, election, ek.NOMINATION_WITHDRAWN, {
         "post": post.key, "name": candidate.resident.name, "letter": letter.strip(),
         "on": on_date.isoformat(), "moved_up": moved_up.resident.name if moved_up else None,
         "list": _list_payload(election, {post.key: candidates_of(db, election, post.key, ("formal",))}) if was_formal else [],

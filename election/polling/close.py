@@ -25,6 +25,7 @@ from ..models import (
     ReconciliationNote,
     SpoilRecord,
 )
+from ..protocol import event_kinds as ek
 from ..protocol.findings import Finding
 from ..protocol.manifest import Manifest
 from ..protocol.reconcile import BoxTally, reconcile
@@ -120,7 +121,7 @@ def explain(db: Session, election: Election, actor: str, code: str, subject: str
                               message=message, explanation=explanation.strip(), actor=actor)
     db.add(note)
     db.flush()
-    record_event(db, election, "reconciliation_note", {"round": round_number, "code": code, "subject": subject,
+    record_event(db, election, ek.POLLING_DIFFERENCE_EXPLAINED, {"round": round_number, "code": code, "subject": subject,
                                                        "message": message, "explanation": explanation.strip()},
                  actor, "选票清点差异说明")
     return note

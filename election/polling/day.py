@@ -20,9 +20,10 @@ from .. import clock
 from ..errors import UserError
 from ..ledger.events import record_event
 from ..models import Election, ElectionEvent, PrintBatch, Round
+from ..protocol import event_kinds as ek
 from ..rounds import day_of
 
-OVERRIDE = "polling_day_override"
+OVERRIDE = ek.POLLING_DAY_OVERRIDDEN
 
 
 def override_for(db: Session, election: Election, number: int, day: date) -> ElectionEvent | None:

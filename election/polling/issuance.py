@@ -31,6 +31,7 @@ from ..models import (
     Resident,
     Round,
 )
+from ..protocol import event_kinds as ek
 from ..protocol.codes import scanned_text
 from ..roll.cards import find_voter_by_card, search_voters
 from ..roll.electors import is_elector, not_elector_reason
@@ -294,7 +295,7 @@ def authorise_proxy(
     row = Proxy(election_id=election.id, voter_id=voter.id, holder_id=holder.id, signed_on=signed_on, approved_by=actor)
     db.add(row)
     db.flush()
-    record_event(db, election, "proxy_approved", {"voter": voter.id, "holder": holder.id, "signed_on": signed_on.isoformat()}, actor)
+    record_event(db, election, ek.POLLING_PROXY_APPROVED, {"voter": voter.id, "holder": holder.id, "signed_on": signed_on.isoformat()}, actor)
     return row
 
 

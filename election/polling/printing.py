@@ -34,6 +34,7 @@ from ..ledger import keys
 from ..ledger.events import record_event
 from ..models import AuditCode, Candidate, Election, PrintBatch, Receipt, Resident, Round
 from ..protocol import codes, signing
+from ..protocol import event_kinds as ek
 from ..protocol.manifest import make_manifest
 from ..roll.publication import cn_date
 from ..rounds import check_open, day_of
@@ -181,7 +182,7 @@ def print_papers(
     progress: Callable[[int, int], None] | None = None,
 ) -> PrintResult:
     """Render ``n`` papers of one kind to ``out``, then store R and D (sorted), the signed
-    manifest and the "manifest" event in one transaction. A later call is a supplement."""
+    manifest and the ballots.printed event in one transaction. A later call is a supplement."""
     check_count(n)
     specs = dict(ballot_specs(db, election, round_number))
     if body not in specs:
@@ -231,7 +232,7 @@ def _store(db: Session, election: Election, actor: str, data_key: str, body: str
     db.add(PrintBatch(election_id=election.id, round_number=round_number, batch=batch, body=body,
                       papers=len(receipts), manifest=manifest.to_json(), digest=manifest.digest,
                       signature=signed.to_json(), printed_by=actor))
-    record_event(db, election, "manifest", {
+    record_event(db, election, ek.BALLOTS_PRINTED, {
         "batch": batch, "digest": manifest.digest, "receipt_count": len(receipts), "audit_count": len(audits),
         "round": round_number, "body": body, "supplement": supplement, "signature": signed.signature,
     }, actor, "补印选票（清单补充）" if supplement else f"印制第 {round_number} 轮选票")

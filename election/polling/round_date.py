@@ -18,6 +18,7 @@ from ..db import begin_write
 from ..errors import UserError
 from ..ledger.events import record_event
 from ..models import Election, PrintBatch, Round
+from ..protocol import event_kinds as ek
 from ..roll.publication import cn_date
 from ..rounds import check_open, day_of, round_of, term_ends
 from ..settings import rulebook_of
@@ -41,7 +42,7 @@ def set_round_date(db: Session, election: Election, number: int, day: date, acto
         if day >= end:
             raise UserError(f"补选日期{cn_date(day)}已在本届任期届满（{cn_date(end)}）之后")
         rnd.held_on = day
-        record_event(db, election, "round_date_set", {"round": number, "held_on": day.isoformat()}, actor)
+        record_event(db, election, ek.ROUND_DATE_SET, {"round": number, "held_on": day.isoformat()}, actor)
         db.flush()
         return rnd
     days = rulebook_of(election).runoff_within_days
@@ -50,6 +51,6 @@ def set_round_date(db: Session, election: Election, number: int, day: date, acto
         raise UserError(f"另行选举须在选举日后 {days} 天内进行（规则“另行选举须在多少天内进行”），"
                         f"再次投票也不能晚于此日：第 {number} 轮投票日期最晚为{cn_date(latest)}，收到{cn_date(day)}")
     rnd.held_on = day
-    record_event(db, election, "round_date_set", {"round": number, "held_on": day.isoformat()}, actor)
+    record_event(db, election, ek.ROUND_DATE_SET, {"round": number, "held_on": day.isoformat()}, actor)
     db.flush()
     return rnd

@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 from ..db import begin_write, is_sqlite
 from ..ledger.events import record_event
 from ..models import AuditCode, Election, Issuance, Receipt, SpoilRecord
+from ..protocol import event_kinds as ek
 
 
 @dataclass(frozen=True)
@@ -95,7 +96,7 @@ def scrub(db: Session, election: Election, actor: str) -> ScrubReport:
         for new_id, row in zip(spoil_ids, spoils):
             row["id"] = new_id
         _rewrite(db, st, st.c.election_id == election.id, spoils)
-        record_event(db, election, "storage_scrubbed",
+        record_event(db, election, ek.POLLING_STORAGE_SCRUBBED,
                      {"issuances": len(issuances), "receipts": len(receipts), "records": len(records)}, actor,
                      "投票结束：清除存储中的先后顺序")
         db.commit()

@@ -8,6 +8,7 @@ from ..db import of_election
 from ..errors import UserError
 from ..ledger.events import record_event
 from ..models import BallotBox, Desk, Election, MobileBoxVoter, PollingStation, Resident
+from ..protocol import event_kinds as ek
 from ..roll.lookup import resolve_voter
 from ..roll.register import is_voter_of
 from ..rules.rulebook import Rulebook
@@ -61,7 +62,7 @@ def create_station(
         db.add(BallotBox(election_id=election.id, station_id=station.id, mobile=mobile,
                          label=f"{name}流动票箱" if mobile else f"{name}{i}号票箱"))
     db.flush()
-    record_event(db, election, "station_created", {
+    record_event(db, election, ek.POLLING_STATION_CREATED, {
         "station": name, "mobile": mobile, "desks": desks, "boxes": boxes, "scrutineers": scrutineers,
         "booths": booths,
     }, actor)
@@ -77,7 +78,7 @@ def hand_over(db: Session, election: Election, actor: str, station_id: int, coun
         raise UserError("请填写签收人姓名")
     station.papers_handed_over += count
     station.handover_signed_by = signed_by.strip()
-    record_event(db, election, "papers_handed_over", {"station": station.name, "count": count, "signed_by": signed_by.strip()}, actor)
+    record_event(db, election, ek.POLLING_PAPERS_HANDED_OVER, {"station": station.name, "count": count, "signed_by": signed_by.strip()}, actor)
     return station
 
 
@@ -110,7 +111,7 @@ def register_mobile_voter(db: Session, election: Election, actor: str, box_id: i
     row = MobileBoxVoter(election_id=election.id, box_id=box.id, voter_id=voter.id, reason=reason.strip())
     db.add(row)
     db.flush()
-    record_event(db, election, "mobile_voter_registered", {"box": box.label, "voter": voter.id}, actor)
+    record_event(db, election, ek.POLLING_MOBILE_VOTER_REGISTERED, {"box": box.label, "voter": voter.id}, actor)
     return row
 
 

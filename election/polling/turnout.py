@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from ..clock import local_hour
 from ..ledger.events import record_event
 from ..models import BallotBox, Election, ElectionEvent, Issuance, PollingStation, Receipt, SpoilRecord, utcnow
+from ..protocol import event_kinds as ek
 from ..protocol.chain import hour_stamp
 from ..roll.electors import electors_count
 from ..rules.methods import basis_line, method_of
@@ -83,7 +84,7 @@ def turnout_svg(data: dict, width: int = 360, height: int = 180) -> str:
 
 def _recorded(db: Session, election: Election, kind: str, round_number: int) -> set[tuple[str, str]]:
     rows = db.scalars(select(ElectionEvent.payload).where(ElectionEvent.election_id == election.id, ElectionEvent.kind == kind))
-    key = "station" if kind == "issuance_hour" else "box"
+    key = "station" if kind == ek.POLLING_ISSUANCE_HOUR_RECORDED else "box"
     # Events written before rounds were counted apart carry no round: they are round 1's.
     return {(p.get(key), p.get("hour")) for p in rows if int(p.get("round", 1)) == round_number}
 
@@ -94,8 +95,8 @@ def close_hours(db: Session, election: Election, actor: str, now: datetime | Non
     round being voted (close.check_recordable)."""
     check_recordable(db, election, round_number)
     current = hour_stamp(now or utcnow())
-    done_i = _recorded(db, election, "issuance_hour", round_number)
-    done_d = _recorded(db, election, "deposit_hour", round_number)
+    done_i = _recorded(db, election, ek.POLLING_ISSUANCE_HOUR_RECORDED, round_number)
+    done_d = _recorded(db, election, ek.POLLING_DEPOSIT_HOUR_RECORDED, round_number)
     spoils: dict[tuple[str, str], int] = Counter()
     for name, hour in db.execute(select(PollingStation.name, SpoilRecord.hour).join(PollingStation, PollingStation.id == SpoilRecord.station_id).where(
             SpoilRecord.election_id == election.id, SpoilRecord.round_number == round_number)):
@@ -106,7 +107,7 @@ def close_hours(db: Session, election: Election, actor: str, now: datetime | Non
     for station, hour in sorted(keys):
         if (station, hour) in done_i or (hour >= current and not final):
             continue
-        record_event(db, election, "issuance_hour", {"round": round_number, "station": station, "hour": hour,
+        record_event(db, election, ek.POLLING_ISSUANCE_HOUR_RECORDED, {"round": round_number, "station": station, "hour": hour,
                                                      "issued": per.get(station, Counter())[hour],
                                                      "spoiled": spoils.get((station, hour), 0)}, actor, at=hour)
         written += 1
@@ -118,7 +119,7 @@ def close_hours(db: Session, election: Election, actor: str, now: datetime | Non
     for box, deposited_hour, n in sorted(deposits):
         if deposited_hour is None or (box, deposited_hour) in done_d or (deposited_hour >= current and not final):
             continue
-        record_event(db, election, "deposit_hour", {"round": round_number, "box": box, "hour": deposited_hour, "deposited": n},
+        record_event(db, election, ek.POLLING_DEPOSIT_HOUR_RECORDED, {"round": round_number, "box": box, "hour": deposited_hour, "deposited": n},
                      actor, at=deposited_hour)
         written += 1
     return written

@@ -27,6 +27,7 @@ from ..errors import UserError
 from ..ledger.events import record_event
 from ..models import AuditCode, Election, PrintBatch, Receipt
 from ..protocol import codes
+from ..protocol import event_kinds as ek
 from ..rounds import check_open, current_round
 from .deposit import void_unused
 
@@ -135,7 +136,7 @@ def void_batch(db: Session, election: Election, batch: int, counted: int, actor:
         # Another desk acted on this batch in between: nothing is kept.
         db.rollback()
         raise UserError(f"第 {batch} 批选票刚有变动（存根 {stubs} 张、背面 {backs} 张），请刷新后重新清点")
-    record_event(db, election, "polling.unused_voided",
+    record_event(db, election, ek.POLLING_UNUSED_VOIDED,
                  {"round": rnd.number, "batch": batch, "papers": counted}, actor)
     db.flush()
     return counted

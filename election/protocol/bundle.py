@@ -1,5 +1,5 @@
 """The published bundle: a zip of JSON files whose every byte is covered by the signed
-chain (a ``bundle_index`` event lists each file's SHA-256). Public bundle for everyone;
+chain (a ``ledger.bundle_exported`` event lists each file's SHA-256). Public bundle for everyone;
 the auditor bundle (street office only) adds records.jsonl and audit.json.
 
 Pure: bytes in, bytes out. The layout of every file is in docs/PROTOCOL.md §6.
@@ -16,6 +16,7 @@ from typing import Any
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from election.protocol import chain as chain_mod
+from election.protocol import event_kinds as ek
 from election.protocol import merkle, signing
 from election.protocol.canonical import canonical_json, sha256_hex
 from election.protocol.chain import Event
@@ -155,10 +156,10 @@ def index_payload(files: Mapping[str, bytes]) -> dict[str, Any]:
 
 
 def seal_files(files: Mapping[str, bytes], key: Ed25519PrivateKey, date: str, at: str | None = None) -> dict[str, bytes]:
-    """Append a ``bundle_index`` event covering every listed file to chain.jsonl, then sign
+    """Append a ``ledger.bundle_exported`` event covering every listed file to chain.jsonl, then sign
     the new head into head.sig. A countersignature over an older head is dropped."""
     events = chain_mod.from_jsonl(files["chain.jsonl"])
-    ev = chain_mod.append(events[-1], "bundle_index", index_payload(files), at)
+    ev = chain_mod.append(events[-1], ek.LEDGER_BUNDLE_EXPORTED, index_payload(files), at)
     election = str(events[0].payload.get("election", ""))
     sig = signing.sign(key, signing.head_statement(election, ev.seq, ev.hash, date))
     out = {n: b for n, b in files.items() if n not in ("countersign.json", "office_key.pem")}
@@ -168,7 +169,7 @@ def seal_files(files: Mapping[str, bytes], key: Ed25519PrivateKey, date: str, at
 
 
 def seal(parts: BundleParts, key: Ed25519PrivateKey, date: str, at: str | None = None) -> BundleParts:
-    """Append a ``bundle_index`` event covering every file, then sign the new head."""
+    """Append a ``ledger.bundle_exported`` event covering every file, then sign the new head."""
     files = render(replace(parts, head_sig=None, countersignature=None, office_key_pem=None))
     return parts_from_files(seal_files(files, key, date, at))
 

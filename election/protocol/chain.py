@@ -13,12 +13,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from election.protocol import event_kinds as ek
 from election.protocol.canonical import canonical_json
 from election.protocol.findings import Finding
 
 EVENT_TAG = b"juxuan/event/v1\n"
 ZERO_HASH = "0" * 64
-PROTOCOL = "juxuan/v1"
+# The genesis names the protocol: v2 is v1 with every event kind renamed to one scheme
+# (election/protocol/event_kinds.py); a v1 chain is not read as v2.
+PROTOCOL = "juxuan/v2"
 
 
 @dataclass(frozen=True)
@@ -73,13 +76,13 @@ def genesis(
         "roll": roll_fingerprint,
         "key": key_fingerprint,
     }
-    return _make(0, "genesis", payload, ZERO_HASH, at)
+    return _make(0, ek.LEDGER_CHAIN_STARTED, payload, ZERO_HASH, at)
 
 
 def append(prev: Event, kind: str, payload: dict[str, Any], at: str | None = None) -> Event:
     """The event following ``prev``."""
-    if kind == "genesis":
-        raise ValueError("只能有一个创世记录（genesis），不能追加第二个")
+    if kind == ek.LEDGER_CHAIN_STARTED:
+        raise ValueError(f"只能有一个创世记录（{ek.LEDGER_CHAIN_STARTED}），不能追加第二个")
     return _make(prev.seq + 1, kind, payload, prev.hash, at)
 
 
@@ -89,15 +92,19 @@ def verify_chain(events: Sequence[Event]) -> list[Finding]:
     if not events:
         return [Finding("chain.empty", "事件链为空，缺少创世记录")]
     first = events[0]
-    if first.seq != 0 or first.kind != "genesis" or first.prev_hash != ZERO_HASH:
-        return [Finding("chain.genesis", f"第 0 号事件应为创世记录（genesis），实际为序号 {first.seq}、类型“{first.kind}”", "0")]
+    if first.seq != 0 or first.kind != ek.LEDGER_CHAIN_STARTED or first.prev_hash != ZERO_HASH:
+        return [Finding("chain.genesis", f"第 0 号事件应为创世记录（{ek.LEDGER_CHAIN_STARTED}），"
+                                         f"实际为序号 {first.seq}、类型“{first.kind}”", "0")]
+    if first.payload.get("protocol") != PROTOCOL:
+        return [Finding("chain.protocol", f"创世记录的协议版本为“{first.payload.get('protocol')}”，"
+                                          f"本核验程序读取的是“{PROTOCOL}”（事件类型的命名不同）", "0")]
     prev: Event | None = None
     for ev in events:
         where = str(ev.seq)
         if prev is not None:
             if ev.seq != prev.seq + 1:
                 return [Finding("chain.seq", f"事件序号错乱：序号 {prev.seq} 之后应为 {prev.seq + 1}，实际为 {ev.seq}", where)]
-            if ev.kind == "genesis":
+            if ev.kind == ek.LEDGER_CHAIN_STARTED:
                 return [Finding("chain.genesis", f"第 {ev.seq} 号事件是第二个创世记录", where)]
             if ev.prev_hash != prev.hash:
                 return [Finding("chain.link", f"第 {ev.seq} 号事件的前一哈希与第 {prev.seq} 号事件的哈希不符（链条断裂）", where)]

@@ -14,6 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
+from election.protocol import event_kinds as ek
 from election.protocol import rla, signing
 from election.protocol.bundle import Record
 from election.protocol.chain import Event
@@ -25,8 +26,6 @@ from election.rules.tally_types import TallyInput, TallyInputError
 Check = tuple[str, str, list[str], str]  # (Chinese name, English name, problems, detail when ok)
 
 
-def _kind(e: Event) -> str:
-    return e.kind.replace(".", "_").lower()  # event kinds may be written audit.started
 CONCLUDED = ("confirmed", "hand_counted")
 
 
@@ -62,7 +61,7 @@ def checks(audit: Mapping[str, Any], records: Sequence[Record] | None, totals: M
     out.append(("审计抽样", "audit_sample", _sample(audits, records), "每次审计的抽样均可由公开的骰子种子和票箱清单重现"))
     out.append(("审计封存顺序", "audit_commitment", _order(audits, records, records_sha256, number, chain, election_key_pem),
                 "票箱清单与计票记录先封存并签署链头，之后才录入随机种子；封存的记录即本包的记录"))
-    started = [e for e in chain if _kind(e) == "audit_started" and (e.payload or {}).get("round") == number]
+    started = [e for e in chain if e.kind == ek.AUDIT_STARTED and (e.payload or {}).get("round") == number]
     problems = []
     if len(started) != len(audits):
         problems.append(f"事件链记有第 {number} 轮审计 {len(started)} 次，audit.json 只列出 {len(audits)} 次：有审计未公布")
@@ -98,9 +97,9 @@ def _sample(audits: Sequence[Mapping[str, Any]], records: Sequence[Record] | Non
 
 def _order(audits: Sequence[Mapping[str, Any]], records: Sequence[Record] | None, records_sha256: str | None,
            number: int, chain: Sequence[Event], key_pem: bytes) -> list[str]:
-    mine = [e for e in chain if (e.payload or {}).get("round") == number and _kind(e) in (
-        "audit_manifest", "audit_commitment", "audit_sealed", "audit_started")]
-    if not any(_kind(e) == "audit_started" for e in mine):
+    mine = [e for e in chain if (e.payload or {}).get("round") == number and e.kind in (
+        ek.AUDIT_MANIFEST_RECORDED, ek.AUDIT_RECORDS_COMMITTED, ek.AUDIT_HEAD_SEALED, ek.AUDIT_STARTED)]
+    if not any(e.kind == ek.AUDIT_STARTED for e in mine):
         return ["事件链中没有本轮审计开始的记录"] if audits and audits[0].get("draws") else []
     by_hash = {e.hash: e for e in chain}
     problems = []
@@ -110,15 +109,15 @@ def _order(audits: Sequence[Mapping[str, Any]], records: Sequence[Record] | None
         return [f"选举公钥无法读取：{exc}"]
     previous = -1
     latest_commitment = None
-    for ev in [e for e in mine if _kind(e) == "audit_started"]:
-        seals = [e for e in mine if _kind(e) == "audit_sealed" and previous < e.seq < ev.seq]
+    for ev in [e for e in mine if e.kind == ek.AUDIT_STARTED]:
+        seals = [e for e in mine if e.kind == ek.AUDIT_HEAD_SEALED and previous < e.seq < ev.seq]
         previous = ev.seq
         if not seals:
             problems.append(f"事件 {ev.seq}：开始审计（录入随机种子）之前没有封存计票记录与票箱清单")
             continue
         seal = seals[-1]
         commitment = by_hash.get(str(seal.payload.get("head")))
-        if commitment is None or _kind(commitment) != "audit_commitment" or commitment.seq >= seal.seq:
+        if commitment is None or commitment.kind != ek.AUDIT_RECORDS_COMMITTED or commitment.seq >= seal.seq:
             problems.append(f"事件 {seal.seq}：签署的链头不是本轮的封存事件")
             continue
         try:
@@ -127,7 +126,7 @@ def _order(audits: Sequence[Mapping[str, Any]], records: Sequence[Record] | None
                 problems.append(f"事件 {seal.seq}：封存后链头的签名无法用选举公钥验证")
         except (KeyError, TypeError, ValueError):
             problems.append(f"事件 {seal.seq}：封存签名格式错误")
-        if not any(_kind(e) == "audit_manifest" and e.seq < commitment.seq for e in mine):
+        if not any(e.kind == ek.AUDIT_MANIFEST_RECORDED and e.seq < commitment.seq for e in mine):
             problems.append(f"事件 {commitment.seq}：封存之前没有录入票箱清单")
         latest_commitment = commitment
         started_manifest = ev.payload.get("boxes")
@@ -192,7 +191,7 @@ def _recompute(a: Mapping[str, Any], records: Sequence[Record] | None, spec: Tal
         if ev.status != "full_count" and not pending:
             problems.append(f"审计称须全面人工计票，但按公布的发现：{ev.message}")
     elif status == "hand_counted":
-        ends = [e for e in chain if _kind(e) == "audit_hand_count" and (e.payload or {}).get("audit") == a.get("id")]
+        ends = [e for e in chain if e.kind == ek.AUDIT_HAND_COUNTED and (e.payload or {}).get("audit") == a.get("id")]
         if not ends:
             problems.append("审计称已全面人工计票，但事件链中没有人工计票结果")
     elif status != "open":

@@ -16,6 +16,7 @@ from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+from election.protocol import event_kinds as ek
 from election.protocol import merkle, signing, verify_shape
 from election.protocol.canonical import digest, digest_read, sha256_hex
 from election.protocol.chain import Event, verify_chain
@@ -25,7 +26,6 @@ from election.protocol.verify_ctx import CheckFailed as CheckFailed
 from election.protocol.verify_ctx import Ctx as Ctx
 from election.protocol.verify_ctx import Pins as Pins
 from election.protocol.verify_ctx import manifests, norm_fp
-from election.protocol.verify_ctx import norm_kind as norm_kind
 from election.protocol.verify_ctx import same_votes as same_votes
 from election.protocol.verify_read import ReadResult, StreamError, members_of, parse_members, read_zip
 from election.rules.methods import method_of
@@ -34,13 +34,6 @@ AUDITOR_ONLY = frozenset({"records.jsonl", "audit.json"})
 SELF_AUTHENTICATING = frozenset({"chain.jsonl", "head.sig", "countersign.json", "office_key.pem"})
 GATING = ("format", "zip_size", "zip_members", "canonical")
 
-# Event kinds, compared after normalising "." to "_" so either spelling of a kind matches.
-ROLL_PUBLISHED = {"roll_published"}
-RULEBOOK_CHANGED = {"rulebook_changed"}
-RULEBOOK_DECISION = {"rulebook_decision", "rulebook_decided"}
-COUNTING = {"paper_counted", "box_counted", "paper_second_entry", "tally_board_entered", "result_published",
-            "counting_started", "paper_entered"}
-AUDIT_STARTED = {"audit_started"}
 
 # ---------------------------------------------------------------------- chain and keys
 
@@ -112,9 +105,9 @@ def _pin_head(c: Ctx) -> tuple[list[str], str]:
 
 
 def _bundle_index(c: Ctx) -> tuple[list[str], str]:
-    idx = _last(c.events, "bundle_index")
+    idx = _last(c.events, ek.LEDGER_BUNDLE_EXPORTED)
     if idx is None:
-        return ["事件链中没有 bundle_index（文件索引）事件"], ""
+        return ["事件链中没有 ledger.bundle_exported（文件索引）事件"], ""
     listed = idx.payload.get("files")
     optional = idx.payload.get("auditor_only", [])
     if not isinstance(listed, dict) or not isinstance(optional, list):
@@ -143,7 +136,7 @@ def _bundle_index(c: Ctx) -> tuple[list[str], str]:
 
 def _last(events: Sequence[Event], kind: str) -> Event | None:
     for ev in reversed(events):
-        if norm_kind(ev.kind) == kind:
+        if ev.kind == kind:
             return ev
     return None
 
@@ -152,7 +145,7 @@ def _last(events: Sequence[Event], kind: str) -> Event | None:
 
 def _rulebook(c: Ctx) -> tuple[list[str], str]:
     expected, where = _genesis(c).get("rulebook"), "创世记录"
-    for ev in c.kind_events(RULEBOOK_CHANGED | RULEBOOK_DECISION):
+    for ev in c.kind_events(ek.RULEBOOK_KINDS):
         if "rulebook_fingerprint" in ev.payload:
             expected, where = ev.payload["rulebook_fingerprint"], f"第 {ev.seq} 号事件（{ev.kind}）"
     rb = digest(c.d["rulebook.json"])
@@ -162,7 +155,7 @@ def _rulebook(c: Ctx) -> tuple[list[str], str]:
 
 
 def _first_counting(c: Ctx, round_number: int | None = None) -> Event | None:
-    for ev in c.kind_events(COUNTING):
+    for ev in c.kind_events(ek.COUNTING_KINDS):
         if round_number is None or c.round_of(ev) == round_number:
             return ev
     return None
@@ -170,10 +163,10 @@ def _first_counting(c: Ctx, round_number: int | None = None) -> Event | None:
 
 def _rulebook_order(c: Ctx) -> tuple[list[str], str]:
     problems = []
-    published = next(iter(c.kind_events(ROLL_PUBLISHED)), None)
+    published = next(iter(c.kind_events({ek.ROLL_PUBLISHED})), None)
     counting = _first_counting(c)
-    for ev in c.kind_events(RULEBOOK_CHANGED | RULEBOOK_DECISION):
-        decision = norm_kind(ev.kind) in RULEBOOK_DECISION
+    for ev in c.kind_events(ek.RULEBOOK_KINDS):
+        decision = ev.kind == ek.RULEBOOK_DECIDED
         if published is not None and ev.seq > published.seq and not decision:
             problems.append(f"第 {ev.seq} 号事件在选民名单公布（第 {published.seq} 号）之后修改规则，却不是选举委员会的决定")
         if decision and not str(ev.payload.get("_why", "")).strip():
@@ -185,7 +178,7 @@ def _rulebook_order(c: Ctx) -> tuple[list[str], str]:
 
 def _manifest_order(c: Ctx) -> tuple[list[str], str]:
     problems = []
-    for ev in c.kind_events({"manifest"}):
+    for ev in c.kind_events({ek.BALLOTS_PRINTED}):
         r = c.round_of(ev)
         counting = _first_counting(c, r)
         if counting is not None and ev.seq > counting.seq:
@@ -199,7 +192,7 @@ def _manifest_order(c: Ctx) -> tuple[list[str], str]:
 def _manifest(c: Ctx) -> tuple[list[str], str]:
     g = _genesis(c)
     recorded: dict[int, Any] = {}
-    for e in c.kind_events({"manifest"}):
+    for e in c.kind_events({ek.BALLOTS_PRINTED}):
         if c.round_of(e) == c.round:
             recorded[e.payload.get("batch", -1)] = e.payload.get("digest")
     problems = []
@@ -441,7 +434,7 @@ BODY_NAMES = {"jwh": "居民委员会选票", "jdw": "居务监督委员会选�
 
 
 def _result_event(c: Ctx) -> tuple[list[str], str]:
-    events = [e for e in c.kind_events({"result_published"}) if c.round_of(e) == c.round]
+    events = [e for e in c.kind_events({ek.RESULT_PUBLISHED}) if c.round_of(e) == c.round]
     t = c.d["totals.json"]
     elected = t["result"]["elected"]
     if not events:
@@ -570,11 +563,11 @@ def _recount(c: Ctx) -> tuple[list[str], str]:
 def _records_frozen(c: Ctx) -> tuple[list[str], str]:
     """The records and totals an audit drew from are those of the bundle: every index sealed
     after the round's audit started lists the same records and totals as the last one before."""
-    started = [e for e in c.kind_events(AUDIT_STARTED) if c.round_of(e) == c.round]
+    started = [e for e in c.kind_events({ek.AUDIT_STARTED}) if c.round_of(e) == c.round]
     if not started:
         return [], f"第 {c.round} 轮尚未开始审计"
     first = started[0]
-    sealed = [e for e in c.kind_events({"bundle_index"}) if c.round_of(e) == c.round]
+    sealed = [e for e in c.kind_events({ek.LEDGER_BUNDLE_EXPORTED}) if c.round_of(e) == c.round]
     before = [e for e in sealed if e.seq < first.seq]
     if not before:
         # Nothing was sealed before the audit, so there is no earlier seal to hold the records to.

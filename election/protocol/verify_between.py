@@ -29,6 +29,7 @@ from datetime import date
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
+from election.protocol import event_kinds as ek
 from election.rules.meetings import meeting_rules
 from election.rules.recall import at_least, more_than, recall_vote
 from election.rules.rulebook import Rulebook, RulebookError
@@ -38,13 +39,9 @@ if TYPE_CHECKING:
 
 NAMES = {"meeting_decisions": "会议决定", "recall_votes": "罢免投票", "vacancies": "出缺与补选",
          "composition": "组成人员"}
-MEETING = {"meeting_convened", "meeting_decision_recorded", "meeting_closed"}
-RECALL = {"recall_petition_filed", "recall_vote_recorded", "recall_vote_called", "recall_vote_counted"}
-SEATS = {"seat_vacated", "by_election_called"}
-
-
-def _kind(ev: Any) -> str:
-    return str(ev.kind).replace(".", "_").lower()
+MEETING = {ek.MEETING_CONVENED, ek.MEETING_DECISION_RECORDED, ek.MEETING_CLOSED}
+RECALL = {ek.RECALL_PETITION_FILED, ek.RECALL_VOTE_RECORDED, ek.RECALL_VOTE_CALLED, ek.RECALL_VOTE_COUNTED}
+SEATS = {ek.SEAT_VACATED, ek.SEAT_BY_ELECTION_CALLED}
 
 
 def _book(c: Ctx) -> Rulebook:
@@ -65,8 +62,8 @@ def _meetings(c: Ctx) -> tuple[list[str], str]:
     problems: list[str] = []
     decisions = 0
     for ev in c.events:
-        kind, p = _kind(ev), ev.payload
-        if kind == "meeting_convened":
+        kind, p = ev.kind, ev.payload
+        if kind == ek.MEETING_CONVENED:
             mr = meeting_rules(book, p["kind"])
             gap = (date.fromisoformat(p["held_on"]) - date.fromisoformat(p["notice_on"])).days
             if gap < mr.notice_days:
@@ -77,7 +74,7 @@ def _meetings(c: Ctx) -> tuple[list[str], str]:
                 if not at_least(req["supporters"], req["total"], share):
                     problems.append(f"第 {ev.seq} 号事件：提议 {req['supporters']}/{req['total']} 未达到{share}")
             convened[p["meeting"]] = p
-        elif kind == "meeting_decision_recorded":
+        elif kind == ek.MEETING_DECISION_RECORDED:
             decisions += 1
             m = convened.get(p["meeting"])
             if m is None:
@@ -97,7 +94,7 @@ def _meetings(c: Ctx) -> tuple[list[str], str]:
             if bool(p["adopted"]) != more_than(p["in_favour"], present, mr.decision):
                 problems.append(f"第 {ev.seq} 号事件：赞成 {p['in_favour']}/{present}，按{mr.decision}应为"
                                 f"{'通过' if not p['adopted'] else '未通过'}，事件记为{'通过' if p['adopted'] else '未通过'}")
-        elif kind == "meeting_closed":
+        elif kind == ek.MEETING_CLOSED:
             closed.add(p["meeting"])
     return problems, f"{len(convened)} 次会议、{decisions} 项表决按规则集重算一致"
 
@@ -110,15 +107,15 @@ def _recalls(c: Ctx) -> tuple[list[str], str]:
     problems: list[str] = []
     votes = papers = 0
     vacated_after: list[tuple[int, str, str]] = [(ev.seq, str(ev.payload.get("post")), str(ev.payload.get("person")))
-                                                 for ev in c.events if _kind(ev) == "seat_vacated"]
+                                                 for ev in c.events if ev.kind == ek.SEAT_VACATED]
     for ev in c.events:
-        kind, p = _kind(ev), ev.payload
-        if kind == "recall_petition_filed":
+        kind, p = ev.kind, ev.payload
+        if kind == ek.RECALL_PETITION_FILED:
             share = book.recall_propose_voters if p["base"] == "voters" else book.recall_propose_reps
             if not at_least(p["signers"], max(p["total"], p["signers"], 1), share):
                 problems.append(f"第 {ev.seq} 号事件：罢免联名 {p['signers']}/{p['total']}，未达到{share}")
             filed[p["recall"]] = p
-        elif kind == "recall_vote_recorded":
+        elif kind == ek.RECALL_VOTE_RECORDED:
             votes += 1
             petition = filed.get(p["recall"])
             if petition is None:
@@ -130,15 +127,15 @@ def _recalls(c: Ctx) -> tuple[list[str], str]:
             if again.carried and not any(seq > ev.seq and post == p["post"] and person == str(p["person"])
                                          for seq, post, person in vacated_after):
                 problems.append(f"第 {ev.seq} 号事件：罢免通过，但之后没有该成员职位出缺的记录")
-        elif kind == "recall_vote_called":
+        elif kind == ek.RECALL_VOTE_CALLED:
             petition = filed.get(p["recall"])
             if petition is None or (petition["post"], str(petition["person"])) != (p["post"], str(p["person"])):
                 problems.append(f"第 {ev.seq} 号事件：罢免 {p['recall']} 的表决票投票未见相符的罢免要求")
             called[p["recall"]] = p
-        elif kind == "recall_vote_counted":
+        elif kind == ek.RECALL_VOTE_COUNTED:
             papers += 1
             problems += _counted(ev, p, called.get(p["recall"]), published, book, vacated_after)
-        elif kind == "result_published" and isinstance(p.get("question"), dict):
+        elif kind == ek.RESULT_PUBLISHED and isinstance(p.get("question"), dict):
             published[int(p.get("round", 0))] = p["question"]
     return problems, (f"{len(filed)} 项罢免要求、{votes} 次投票、{papers} 次表决票投票按规则集重算一致")
 
@@ -178,11 +175,11 @@ def _vacancies(c: Ctx) -> tuple[list[str], str]:
     elected: set[tuple[str, str]] = set()
     gone: set[tuple[str, str]] = set()
     for ev in c.events:
-        kind, p = _kind(ev), ev.payload
-        if kind == "result_published":
+        kind, p = ev.kind, ev.payload
+        if kind == ek.RESULT_PUBLISHED:
             for post, info in p.get("posts", {}).items():
                 elected |= {(post, str(person)) for person in info.get("elected", [])}
-        elif kind == "seat_vacated":
+        elif kind == ek.SEAT_VACATED:
             who = (str(p["post"]), str(p["person"]))
             if who not in elected:
                 problems.append(f"第 {ev.seq} 号事件：{p.get('name', who[1])}未经公布的结果当选{who[0]}，不能出缺")
@@ -201,15 +198,15 @@ def _composition(c: Ctx) -> tuple[list[str], str]:
     elected: dict[int, set[tuple[str, str]]] = {}
     vacated: dict[tuple[str, str], dict[str, Any]] = {}
     for ev in c.events:
-        kind, p = _kind(ev), ev.payload
-        if kind == "result_published":
+        kind, p = ev.kind, ev.payload
+        if kind == ek.RESULT_PUBLISHED:
             elected[int(p.get("round", 1))] = {(post, str(x)) for post, info in p.get("posts", {}).items()
                                               for x in info.get("elected", [])}
-        elif kind == "woman_member_decided":
+        elif kind == ek.RESULT_WOMAN_MEMBER_DECIDED:
             elected[int(p.get("round", 1))] = {(post, str(x)) for post, xs in p.get("elected", {}).items() for x in xs}
-        elif kind == "result_reopened":
+        elif kind == ek.RESULT_REOPENED:
             elected.pop(int(p.get("round", 1)), None)
-        elif kind == "seat_vacated":
+        elif kind == ek.SEAT_VACATED:
             vacated[(str(p["post"]), str(p["person"]))] = p
     problems: list[str] = []
     listed = {(str(m["round"]), m["post"], m["person"]) for m in comp["members"]}
@@ -238,7 +235,7 @@ def _composition(c: Ctx) -> tuple[list[str], str]:
 
 def between_checks(c: Ctx) -> list[tuple[str, Any]]:
     """The checks that apply to this chain (none when it holds no such event)."""
-    kinds = {_kind(e) for e in c.events}
+    kinds = {e.kind for e in c.events}
     out: list[tuple[str, Any]] = []
     if kinds & MEETING:
         out.append(("meeting_decisions", _meetings))

@@ -5,7 +5,7 @@ the checks; verify_tally, verify_recount and verify_audit add theirs. All of the
 this module, and it imports none of them, so the check modules form no cycle."""
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Set
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -49,10 +49,6 @@ def norm_fp(text: str) -> str:
     return "".join(ch for ch in text.upper() if ch in "0123456789ABCDEF")
 
 
-def norm_kind(kind: str) -> str:
-    return kind.replace(".", "_").lower()
-
-
 class CheckFailed(Exception):
     """Raised inside a check with its problems (when it cannot go on)."""
 
@@ -87,8 +83,8 @@ class Ctx:
     def auditor(self) -> bool:
         return "records.jsonl" in self.d
 
-    def kind_events(self, kinds: set[str]) -> list[Event]:
-        return [e for e in self.events if norm_kind(e.kind) in kinds]
+    def kind_events(self, kinds: Set[str]) -> list[Event]:
+        return [e for e in self.events if e.kind in kinds]
 
     def round_of(self, ev: Event) -> int:
         r = ev.payload.get("round", 1)

@@ -12,7 +12,8 @@ from typing import Any
 
 from election.crypto import recount_doc
 from election.crypto.group import CryptoError
-from election.protocol.verify_ctx import Check, Ctx, manifests, norm_kind
+from election.protocol import event_kinds as ek
+from election.protocol.verify_ctx import Check, Ctx, manifests
 from election.protocol.verify_read import NotCanonical, Stream, StreamError, canonical_line, parse_json
 
 NAMES_ZH = {
@@ -21,11 +22,6 @@ NAMES_ZH = {
     "recount_decryption": "受托人解密", "recount_totals": "公开重计与票数一致",
     "recount_box_groups": "公开重计与分票箱组票数一致", "recount_sealed": "密文先于审计种子封存",
 }
-# The audit's events, by their kind before and after the ledger's kinds were renamed
-# (docs/PROTOCOL.md §3.1): the commitment, the signed seal, the seed.
-COMMITTED = {"audit_commitment", "audit_records_committed"}
-SEALED = {"audit_sealed", "audit_head_sealed"}
-STARTED = {"audit_started"}
 
 
 def recount_checks(c: Ctx) -> list[Check]:
@@ -46,21 +42,21 @@ def recount_checks(c: Ctx) -> list[Check]:
 
 def sealed_before_seed(c: Ctx, stream: Stream | None) -> Check:
     """recount_sealed: the ciphertexts of the bundle are those the audit's commitment sealed
-    before its seed (the commitment of the round's last audit_started: its sealed head's
+    before its seed (the commitment of the round's last audit.started: its sealed head's
     commitment names SHA-256 of recount/papers.jsonl and the number of papers), so the server
     could not choose them after learning which papers the audit draws. A round not audited
     yet has nothing to order."""
     def check(ok: bool, message: str) -> Check:
         return Check(NAMES_ZH["recount_sealed"], "recount_sealed", ok, message)
 
-    started = [e for e in c.kind_events(STARTED) if c.round_of(e) == c.round]
+    started = [e for e in c.kind_events({ek.AUDIT_STARTED}) if c.round_of(e) == c.round]
     if not started:
         return check(True, f"第 {c.round} 轮尚未开始审计，没有随机种子")
     seed = started[-1]
     by_hash = {e.hash: e for e in c.events}
     seal = by_hash.get(str(seed.payload.get("sealed")))
-    commitment = by_hash.get(str(seal.payload.get("head"))) if seal is not None and norm_kind(seal.kind) in SEALED else None
-    if commitment is None or norm_kind(commitment.kind) not in COMMITTED or not commitment.seq < seed.seq:
+    commitment = by_hash.get(str(seal.payload.get("head"))) if seal is not None and seal.kind == ek.AUDIT_HEAD_SEALED else None
+    if commitment is None or commitment.kind != ek.AUDIT_RECORDS_COMMITTED or not commitment.seq < seed.seq:
         return check(False, f"第 {seed.seq} 号事件的随机种子没有在它之前的封存")
     sealed = commitment.payload.get("ciphertexts")
     if not isinstance(sealed, dict):

@@ -9,6 +9,7 @@ from collections import Counter
 from collections.abc import Iterable
 from typing import Any
 
+from election.protocol import event_kinds as ek
 from election.protocol import writeins
 from election.protocol.pause import gc_paused
 from election.protocol.verify_ctx import Ctx, same_votes
@@ -100,7 +101,7 @@ def recompute(c: Ctx) -> tuple[list[str], str]:
 
 
 def _result_published(c: Ctx) -> list[Any]:
-    return [e for e in c.kind_events({"result_published"}) if c.round_of(e) == c.round]
+    return [e for e in c.kind_events({ek.RESULT_PUBLISHED}) if c.round_of(e) == c.round]
 
 
 def papers_by_box(posts: Iterable[str], records: Iterable[Rec]) -> dict[str, list[Paper]]:

@@ -5,7 +5,7 @@ the signed chain head, the sealed public and auditor bundles, and a receipt's lo
 A bundle is of one round (totals.json names it): that round's manifests, deposits,
 spoiled and unused papers, issuance, records, post table and published result, so a
 re-vote or run-off never adds its papers to the first round's figures. The chain is
-always whole. The bundle_index event that seals a bundle is written through
+always whole. The ledger.bundle_exported event that seals a bundle is written through
 record_event, so the chain in the database and the chain in the bundle are the same chain.
 """
 from __future__ import annotations
@@ -33,6 +33,7 @@ from ..polling.close import papers_per_voter  # the polling capability knows the
 from ..protocol import bundle as bundle_mod
 from ..protocol import chain as chain_mod
 from ..protocol import codes, merkle
+from ..protocol import event_kinds as ek
 from ..protocol.bundle import BoxInfo, BundleParts, Record
 from ..protocol.bundle_tally import tally_files
 from ..protocol.canonical import canonical_json
@@ -134,7 +135,7 @@ def export_bundle(db: Session, election: Election, data_key: str, actor: str, au
                   round_number: int | None = None, progress: Callable[[int, int], None] | None = None,
                   instance: str | Path | None = None) -> Exported:
     """Seal and write the bundle of a round (default: the last published round, see
-    bundle_round): render every file, record the bundle_index event (through record_event,
+    bundle_round): render every file, record the ledger.bundle_exported event (through record_event,
     in the caller's transaction), sign the new head. The index lists the auditor-only
     files too, so the public bundle (which omits them) verifies as well.
     ``progress(step, EXPORT_STEPS)`` follows the five steps (read, render, chain, sign, zip)."""
@@ -151,7 +152,7 @@ def export_bundle(db: Session, election: Election, data_key: str, actor: str, au
             files["recount.json"] = canonical_json(header) + b"\n"
             files[recount_doc.PAPERS] = b"".join(canonical_json(p) + b"\n" for p in papers)
     step(2, EXPORT_STEPS)
-    record_event(db, election, "bundle_index", bundle_mod.index_payload(files), actor,
+    record_event(db, election, ek.LEDGER_BUNDLE_EXPORTED, bundle_mod.index_payload(files), actor,
                  f"导出第 {number} 轮{'审计' if auditor else '公开'}公示包")
     events = events_of(db, election)
     files["chain.jsonl"] = chain_mod.to_jsonl([as_chain_event(e) for e in events])

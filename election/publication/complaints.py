@@ -13,6 +13,7 @@ from ..db import of_election
 from ..errors import UserError
 from ..ledger.events import record_event
 from ..models import Complaint, Election, utcnow
+from ..protocol import event_kinds as ek
 from .published import announced_on, complaint_deadline
 
 KINDS = {"receipt": "查不到回执", "procedure": "选举程序"}
@@ -31,7 +32,7 @@ def file_complaint(db: Session, election: Election, kind: str, text: str, contac
     row = Complaint(election_id=election.id, kind=kind, text=text.strip(), contact=contact.strip())
     db.add(row)
     db.flush()
-    record_event(db, election, "complaint_filed", {
+    record_event(db, election, ek.COMPLAINT_FILED, {
         "complaint": row.id, "kind": kind, "text_sha256": hashlib.sha256(row.text.encode("utf-8")).hexdigest(),
     }, "resident", KINDS[kind], at=today.isoformat())
     return row
@@ -44,7 +45,7 @@ def answer_complaint(db: Session, election: Election, complaint_id: int, answer:
     if not answer.strip():
         raise UserError("答复内容不能为空")
     row.answer, row.answered_by, row.answered_at = answer.strip(), actor, utcnow()
-    record_event(db, election, "complaint_answered", {"complaint": row.id, "answer": row.answer}, actor, "选举委员会答复申诉")
+    record_event(db, election, ek.COMPLAINT_ANSWERED, {"complaint": row.id, "answer": row.answer}, actor, "选举委员会答复申诉")
     return row
 
 

@@ -1,6 +1,6 @@
 """The street office's filing (备案) with a key the server does not hold. The office makes
 its key on its own computer (`juxuan office keygen`) and registers only the public key
-here; the server seals an auditor bundle for countersigning (a ``countersign_requested``
+here; the server seals an auditor bundle for countersigning (an ``office.countersign_requested``
 event naming the office key, then the seal); the office downloads it, checks it and signs
 it on its own computer (`juxuan office countersign`), and uploads the signature file. The
 upload is checked against the registered key and the kept sealed bundle, refused while
@@ -19,6 +19,7 @@ from ..errors import UserError
 from ..ledger.events import record_event
 from ..models import AuditCode, Countersignature, Election, StreetOfficeKey
 from ..protocol import bundle as bundle_mod
+from ..protocol import event_kinds as ek
 from ..protocol import signing
 from ..protocol.office import OfficeError, attach
 from .bundle import Exported, export_bundle, public_files
@@ -83,7 +84,7 @@ def seal_for_countersign(db: Session, election: Election, data_key: str, actor: 
         raise UserError(f"第 {number} 轮尚无计票记录，无法会签备案")
     street = election.community.street_office
     row = office_key_of(db, street)
-    record_event(db, election, "countersign_requested",
+    record_event(db, election, ek.OFFICE_COUNTERSIGN_REQUESTED,
                  {"round": number, "street_office": street, "office_key": row.fingerprint}, actor, "街道办事处会签备案")
     out = export_bundle(db, election, data_key, actor, auditor=True, day=day, round_number=number, progress=progress,
                         instance=instance)

@@ -16,6 +16,7 @@ from ..ledger import keys
 from ..ledger.events import events_of, record_event
 from ..ledger.keys import sign_head
 from ..models import Election, HeadNotice
+from ..protocol import event_kinds as ek
 
 
 def daily_notice(db: Session, election: Election, data_key: str, actor: str, day: date | None = None) -> HeadNotice:
@@ -28,7 +29,7 @@ def daily_notice(db: Session, election: Election, data_key: str, actor: str, day
     row = HeadNotice(election_id=election.id, day=day, seq=int(sig.statement["seq"]), head=sig.statement["head"],
                      signature=sig.signature, printed_by=actor)
     db.add(row)
-    record_event(db, election, "head_notice", {"day": day.isoformat(), "seq": row.seq, "head": row.head,
+    record_event(db, election, ek.LEDGER_HEAD_NOTICE_PRINTED, {"day": day.isoformat(), "seq": row.seq, "head": row.head,
                                                "signature": row.signature}, actor, "张贴链头公告")
     return row
 

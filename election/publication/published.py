@@ -1,5 +1,5 @@
 """Publication of the result: the committee seals the public bundle of a round once (a
-bundle_index event) and the file is kept under the instance folder, one per round, so
+ledger.bundle_exported event) and the file is kept under the instance folder, one per round, so
 residents download the very bytes that were sealed and an anonymous download never writes
 to the chain. Also the announcement date and the complaint deadline the public pages show."""
 from __future__ import annotations
@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..models import Election, ElectionEvent, Resident, RoundResult
+from ..protocol import event_kinds as ek
 from ..settings import rulebook_of
 from .bundle import Exported, export_bundle
 
@@ -47,9 +48,9 @@ def publish_bundle(db: Session, election: Election, data_key: str, actor: str, i
 
 
 def announced_on(db: Session, election: Election) -> date | None:
-    """The day the result was announced: the first result_published or bundle_index event."""
+    """The day the result was announced: the first result.published or ledger.bundle_exported event."""
     at = db.scalar(select(ElectionEvent.at).where(
-        ElectionEvent.election_id == election.id, ElectionEvent.kind.in_(("result_published", "bundle_index")))
+        ElectionEvent.election_id == election.id, ElectionEvent.kind.in_((ek.RESULT_PUBLISHED, ek.LEDGER_BUNDLE_EXPORTED)))
         .order_by(ElectionEvent.seq).limit(1))
     return date.fromisoformat(at[:10]) if at else None
 

@@ -25,6 +25,7 @@ from ..errors import UserError
 from ..ledger.events import record_event
 from ..mandates import service as mandates
 from ..models import Candidate, Election, Recall, RecallSignature, Representative, Resident, Round, RoundResult
+from ..protocol import event_kinds as ek
 from ..roll.lookup import resolve_voter
 from ..roll.register import voters_query
 from ..rules.recall import recall_vote, request
@@ -84,7 +85,7 @@ def propose(db: Session, election: Election, member_key: str, reasons: str, base
     for rid in sorted(signers):
         db.add(RecallSignature(recall_id=row.id, resident_id=rid))
     db.flush()
-    record_event(db, election, "recall.petition_filed", {
+    record_event(db, election, ek.RECALL_PETITION_FILED, {
         "recall": row.id, "post": member.post, "person": str(member.resident_id), "name": member.name,
         "base": base, "signers": len(signers), "total": total, "share": f"{getattr(book, key).numerator}/{getattr(book, key).denominator}",
         "not_counted": problems,
@@ -108,7 +109,7 @@ def record_defence(db: Session, election: Election, recall_id: int, text: str, a
     if not text.strip():
         raise UserError("请填写被罢免人的申辩意见")
     row.defence = text.strip()
-    record_event(db, election, "recall.defence_recorded", {"recall": row.id, "length": len(row.defence)}, actor)
+    record_event(db, election, ek.RECALL_DEFENCE_RECORDED, {"recall": row.id, "length": len(row.defence)}, actor)
     db.flush()
     return row
 
@@ -135,7 +136,7 @@ def record_vote(db: Session, election: Election, recall_id: int, voted: int, in_
     row.status = "carried" if result.carried else ("failed" if result.valid else "void")
     row.message = result.message
     db.flush()
-    record_event(db, election, "recall.vote_recorded", {
+    record_event(db, election, ek.RECALL_VOTE_RECORDED, {
         "recall": row.id, "post": row.post, "person": str(row.resident_id), "registered": registered, "voted": voted,
         "in_favour": in_favour, "valid": result.valid, "carried": result.carried, "voted_on": voted_on.isoformat(),
         "turnout": f"{book.recall_turnout.numerator}/{book.recall_turnout.denominator}",
@@ -195,7 +196,7 @@ def call_vote(db: Session, election: Election, recall_id: int, held_on: date, ac
     db.add(rnd)
     row.status = "voting"
     db.flush()
-    record_event(db, election, "recall.vote_called", {
+    record_event(db, election, ek.RECALL_VOTE_CALLED, {
         "recall": row.id, "round": rnd.number, "post": row.post, "person": str(row.resident_id),
         "question": question, "held_on": held_on.isoformat(),
     }, actor, question)
@@ -224,7 +225,7 @@ def publish_vote(db: Session, election: Election, recall_id: int, actor: str) ->
     db.flush()
     payload = {"recall": row.id, "round": rnd.number, "post": row.post, "person": str(row.resident_id),
                **{k: q[k] for k in COUNTED}, "voted_on": voted_on.isoformat()}
-    record_event(db, election, "recall.vote_counted", payload, actor, q["message"])
+    record_event(db, election, ek.RECALL_VOTE_COUNTED, payload, actor, q["message"])
     if q["carried"]:
         mandates.vacate(db, election, f"{row.post}:{row.resident_id}", "recalled", voted_on,
                         f"罢免投票（第 {rnd.number} 轮，{q['message']}）", actor)

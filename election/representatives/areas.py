@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from ..errors import UserError
 from ..ledger.events import record_event
 from ..models import REP_METHODS, Election, Household, RepArea, RepAreaHousehold, RepPlan, SelectionMeeting
+from ..protocol import event_kinds as ek
 from ..rules import partition
 from ..settings import rulebook_of
 
@@ -54,7 +55,7 @@ def set_method(db: Session, election: Election, method: str, actor: str) -> None
     plan.method = method
     db.execute(delete(RepArea).where(RepArea.election_id == election.id))
     db.flush()
-    record_event(db, election, "representatives.method_set", {"method": method}, actor)
+    record_event(db, election, ek.REPRESENTATIVES_METHOD_SET, {"method": method}, actor)
 
 
 def _clear_areas(db: Session, election: Election) -> None:
@@ -88,7 +89,7 @@ def propose_areas(db: Session, election: Election, actor: str) -> list[RepArea]:
         areas.append(area)
     db.flush()
     record_event(
-        db, election, "representatives.areas_proposed",
+        db, election, ek.REPRESENTATIVES_AREAS_PROPOSED,
         {"areas": [{"number": a.number, "households": len(a.members), "explanation": a.explanation} for a in areas],
          "bounds": [rules.rep_households_min, rules.rep_households_max]},
         actor,
@@ -124,7 +125,7 @@ def group_areas(db: Session, election: Election, seats: int, actor: str) -> list
         db.add(area)
         areas.append(area)
     db.flush()
-    record_event(db, election, "representatives.groups_set",
+    record_event(db, election, ek.REPRESENTATIVES_GROUPS_SET,
                  {"groups": [{"group": a.group_name, "households": len(a.members)} for a in areas], "seats": seats}, actor)
     return areas
 
@@ -190,7 +191,7 @@ def adjust_area(db: Session, election: Election, area_number: int, neighbour_num
         area.explanation = partition._describe(area.number, ordered, sizes)
     db.flush()
     record_event(
-        db, election, "representatives.area_adjusted",
+        db, election, ek.REPRESENTATIVES_AREA_ADJUSTED,
         {"from": area_number, "to": neighbour_number, "moved": [h.number for h in moving],
          "sizes": {str(area_number): len(new_src), str(neighbour_number): len(new_dst)}},
         actor, reason,

@@ -17,15 +17,16 @@ from ..decisions import Cited, adopted_decisions, cited_decision
 from ..errors import UserError
 from ..ledger.events import events_of, record_event
 from ..models import COMMITTEE_BODIES, CommitteeEntry, Election, ElectionEvent
+from ..protocol import event_kinds as ek
 from ..rules import succession
 from ..settings import rulebook_of
 from .people import label_of, parse_name, parse_vote_lines, residents_of, resolve_votes
 
 EVENT_KINDS = {
-    "withdrew": "committee.member_withdrew",
-    "seated": "committee.member_seated",
-    "vacant": "committee.vacancy",
-    "chair_needed": "committee.chair_needed",
+    "withdrew": ek.COMMITTEE_MEMBER_WITHDREW,
+    "seated": ek.COMMITTEE_MEMBER_SEATED,
+    "vacant": ek.COMMITTEE_SEAT_LEFT_VACANT,
+    "chair_needed": ek.COMMITTEE_CHAIR_FOUND_MISSING,
 }
 
 
@@ -111,7 +112,7 @@ def record_result(db: Session, election: Election, chosen_by: str, votes_text: s
     db.add_all(rows)
     db.flush()
     record_event(
-        db, election, "committee.result_recorded",
+        db, election, ek.COMMITTEE_RESULT_RECORDED,
         {"chosen_by": chosen_by, "size": size, "result": [[e.label, e.votes] for e in rows],
          "members": list(formed.members), "chair": formed.chair,
          **({"decision": {"meeting": cited[1].id, "number": cited[0].number}} if cited else {})},
@@ -137,7 +138,7 @@ def choose_chair(db: Session, election: Election, chair: str, actor: str) -> Com
     for e in rows:
         e.is_chair = e is seated[0]
     db.flush()
-    record_event(db, election, "committee.chair_chosen", {"chair": seated[0].label}, actor)
+    record_event(db, election, ek.COMMITTEE_CHAIR_CHOSEN, {"chair": seated[0].label}, actor)
     return seated[0]
 
 
@@ -183,7 +184,7 @@ def committee_members(db: Session, election: Election) -> list[CommitteeMember]:
 
 
 def history(db: Session, election: Election) -> list[ElectionEvent]:
-    return [ev for ev in events_of(db, election) if ev.kind.startswith("committee.")]
+    return [ev for ev in events_of(db, election) if ek.area_of(ev.kind) == ek.area_of(ek.COMMITTEE_RESULT_RECORDED)]
 
 
 def _withdraw(db: Session, election: Election, rows: list[CommitteeEntry], member: CommitteeEntry,

@@ -13,6 +13,7 @@ from ..db import of_election
 from ..errors import UserError
 from ..ledger.events import record_event
 from ..models import Election, GroupLeader, Household, RepArea, Representative, Resident, SelectionMeeting
+from ..protocol import event_kinds as ek
 from ..rules import meetings as rules_meetings
 from ..settings import rulebook_of
 from .people import label_of, parse_vote_lines, residents_of, resolve_votes
@@ -60,7 +61,7 @@ def record_area_meeting(db: Session, election: Election, area_id: int, present: 
                               meeting_id=meeting.id, votes=votes, since=held_on))
     db.flush()
     record_event(
-        db, election, "representatives.meeting_recorded",
+        db, election, ek.REPRESENTATIVES_MEETING_RECORDED,
         {"area": area.number, "group": area.group_name, "entitled": entitled, "present": present,
          "votes": [[label, v] for label, (_, v) in ranked], "winners": result.winners, "tied": result.tied,
          "revote_needed": result.revote_needed, "held_on": held_on.isoformat()},
@@ -127,7 +128,7 @@ def record_group_leader(db: Session, election: Election, group_name: str, basis:
                            meeting_id=meeting.id, votes=votes))
         db.flush()
     record_event(
-        db, election, "group_leader.meeting_recorded",
+        db, election, ek.REPRESENTATIVES_GROUP_LEADER_MEETING_RECORDED,
         {"group": group_name, "basis": basis, "entitled": entitled, "present": present,
          "votes": [[label, v] for label, (_, v) in ranked], "winners": result.winners, "tied": result.tied,
          "revote_needed": result.revote_needed, "held_on": held_on.isoformat()},

@@ -17,6 +17,7 @@ from ..db import of_election
 from ..errors import UserError
 from ..ledger.events import record_event
 from ..models import REP_STATUSES, Election, RepArea, Representative, Resident
+from ..protocol import event_kinds as ek
 from .committee import committee_members
 from .people import parse_name, residents_of, resolve
 
@@ -74,7 +75,7 @@ def resign(db: Session, election: Election, rep_id: int, on: date, reason: str, 
         raise UserError(f"辞去日期{on}早于其担任居民代表的日期{rep.since}")
     rep.status, rep.ended_on, rep.end_reason = "resigned", on, reason.strip()
     db.flush()
-    record_event(db, election, "representatives.resigned",
+    record_event(db, election, ek.REPRESENTATIVES_RESIGNED,
                  {"representative": person.name, "area": rep.area_id, "on": on.isoformat()}, actor, reason.strip())
     return rep
 
@@ -103,7 +104,7 @@ def replace(db: Session, election: Election, rep_id: int, successor: str, on: da
                          since=on, replaces_id=old.id, by_election_reason=reason.strip())
     db.add(new)
     db.flush()
-    record_event(db, election, "representatives.replaced",
+    record_event(db, election, ek.REPRESENTATIVES_REPLACED,
                  {"area": area.number, "previous": old_person.name, "successor": person.name,
                   "on": on.isoformat(), "votes": votes}, actor, reason.strip())
     return new

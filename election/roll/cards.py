@@ -16,6 +16,7 @@ from ..errors import UserError
 from ..ledger.events import record_event
 from ..models import Election, Household, Resident
 from ..pii import PersonalData
+from ..protocol import event_kinds as ek
 from ..rules import idcard
 from .glyphs import refuse_unprintable
 from .groups import group_key
@@ -42,7 +43,7 @@ def assign_cards(db: Session, election: Election, actor: str) -> int:
         resident.card_code = new_card_code()
     db.flush()
     if todo:
-        record_event(db, election, "roll.cards_assigned",
+        record_event(db, election, ek.ROLL_CARDS_ASSIGNED,
                      {"count": len(todo), "first_number": highest + 1, "last_number": highest + len(todo)}, actor)
     return len(todo)
 

@@ -15,6 +15,7 @@ from ballots.fonts import missing_glyphs
 from ..errors import UserError
 from ..ledger.events import record_event
 from ..models import Election, Resident
+from ..protocol import event_kinds as ek
 from .glyphs import describe
 
 SEXES = ("男", "女")
@@ -50,7 +51,7 @@ def edit_resident(db: Session, election: Election, resident: Resident, *, name: 
     if not changed:
         return []
     resident.name, resident.sex, resident.group_name = name, sex, group
-    record_event(db, election, "roll.resident_corrected",
+    record_event(db, election, ek.ROLL_RESIDENT_CORRECTED,
                  {"resident": resident.id, "id_masked": resident.id_masked,
                   "changed": {label: after for label, (_before, after) in changed.items()}},
                  actor, reason)

@@ -11,6 +11,7 @@ from ..db import begin_write
 from ..errors import UserError
 from ..ledger.events import record_event
 from ..models import Election, Household, HouseholdRep, Representative, Resident
+from ..protocol import event_kinds as ek
 from ..rules.methods import basis_line, designation_problems, method_of
 from .register import voters_query
 
@@ -94,7 +95,7 @@ def designate(db: Session, election: Election, household_number: str, voter: str
     else:
         rep.designation = designation.strip()[:500]
     db.flush()
-    record_event(db, election, "household_rep_designated", {"household": household.number}, actor)
+    record_event(db, election, ek.ROLL_HOUSEHOLD_REP_DESIGNATED, {"household": household.number}, actor)
     return rep
 
 
@@ -112,4 +113,4 @@ def withdraw(db: Session, election: Election, household_number: str, actor: str)
         raise UserError(f"户号 {household_number.strip()}：户代表已领取选票，不能撤销推选")
     db.delete(rep)
     db.flush()
-    record_event(db, election, "household_rep_withdrawn", {"household": household_number.strip()}, actor)
+    record_event(db, election, ek.ROLL_HOUSEHOLD_REP_WITHDRAWN, {"household": household_number.strip()}, actor)

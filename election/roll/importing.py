@@ -19,6 +19,7 @@ from ..errors import UserError
 from ..ledger.events import record_event
 from ..models import Election, Household, Resident
 from ..pii import PersonalData
+from ..protocol import event_kinds as ek
 from ..rules import idcard
 from ..rules.roll_rows import RollCheck, RollRow, RowChecker, RowError, RowWarning
 from ..settings import rulebook_of
@@ -233,7 +234,7 @@ class _Writer:
         added = db.execute(select(Resident.id, Resident.id_masked).where(
             Resident.election_id == election.id, Resident.id > self.last_before).order_by(Resident.id)).all()
         record_event(
-            db, election, "roll.imported",
+            db, election, ek.ROLL_IMPORTED,
             {
                 "file_sha256": hashlib.sha256(content).hexdigest(), "rows": report.rows,
                 "households_added": self.households_added, "registered": report.registered,

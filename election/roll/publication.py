@@ -23,6 +23,7 @@ from ..db import of_election
 from ..errors import NotFound, UserError
 from ..ledger.events import record_event
 from ..models import Election, Objection, Resident, utcnow
+from ..protocol import event_kinds as ek
 from ..protocol.canonical import digest
 from ..settings import rulebook_of
 from .glyphs import refuse_unprintable
@@ -68,7 +69,7 @@ def publish_roll(db: Session, election: Election, on: date, actor: str) -> str:
     fingerprint = roll_fingerprint(db, election)
     election.roll_published_on = on
     count = len(list(db.scalars(voters_query(election).with_only_columns(Resident.id))))
-    record_event(db, election, "roll.published",
+    record_event(db, election, ek.ROLL_PUBLISHED,
                  {"published_on": on.isoformat(), "voters": count, "roll_fingerprint": fingerprint}, actor)
     return fingerprint
 
@@ -152,7 +153,7 @@ def file_objection(db: Session, election: Election, objector: str, text: str, fi
                           objector=objector.strip(), text=text.strip(), filed_on=filed_on, entered_by=actor)
     db.add(objection)
     db.flush()
-    record_event(db, election, "roll.objection_filed",
+    record_event(db, election, ek.ROLL_OBJECTION_FILED,
                  {"objection": objection.id, "filed_on": filed_on.isoformat(),
                   "resident": resident.id if resident else None,
                   "id_masked": resident.id_masked if resident else None}, actor)
@@ -187,7 +188,7 @@ def decide_objection(db: Session, election: Election, objection: Objection, uphe
         if resident.status != new_status:
             change_status(db, election, resident, new_status, f"申诉处理决定：{decision.strip()}", actor,
                           basis=decision.strip() if new_status == "deprived" else "")
-    record_event(db, election, "roll.objection_decided",
+    record_event(db, election, ek.ROLL_OBJECTION_DECIDED,
                  {"objection": objection.id, "result": objection.status, "decided_on": decided_on.isoformat(),
                   "overdue": decided_on > limit, "resident": objection.resident_id,
                   "id_masked": objection.resident.id_masked if objection.resident else None},
@@ -207,5 +208,5 @@ def freeze_roll(db: Session, election: Election, actor: str, reason: str = "") -
         raise UserError(f"还有{open_count}件申诉未作决定，请先处理再冻结名单")
     fingerprint = roll_fingerprint(db, election)
     election.roll_frozen_at = utcnow()
-    record_event(db, election, "roll.frozen", {"roll_fingerprint": fingerprint}, actor, reason.strip())
+    record_event(db, election, ek.ROLL_FROZEN, {"roll_fingerprint": fingerprint}, actor, reason.strip())
     return fingerprint

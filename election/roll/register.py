@@ -14,6 +14,7 @@ from ..decisions import Cited, adopted_decisions, cited_decision
 from ..errors import NotFound, UserError
 from ..ledger.events import record_event
 from ..models import CATEGORIES, STATUSES, Election, Meeting, MeetingDecision, Resident, RollApplication
+from ..protocol import event_kinds as ek
 from ..rules import eligibility as rules
 from ..rules.rulebook import Rulebook
 from ..settings import rulebook_of
@@ -77,9 +78,9 @@ def resident_of(db: Session, election: Election, resident_id: int) -> Resident:
     return of_election(db, Resident, resident_id, election.id, NotFound(resident_id))
 
 
-def _event_kind(election: Election, kind: str) -> str:
+def _event_kind(election: Election, before_freeze: str, after_freeze: str) -> str:
     # After the freeze every change is a recorded decision of the committee.
-    return f"roll.decision.{kind}" if election.roll_frozen_at is not None else f"roll.{kind}"
+    return after_freeze if election.roll_frozen_at is not None else before_freeze
 
 
 def _require_decision(election: Election, reason: str) -> None:
@@ -116,7 +117,7 @@ def change_status(db: Session, election: Election, resident: Resident, status: s
         resident.double_registration = False  # restoring is the committee's decision on the flag too
     resident.eligible = judge_resident(db, election, resident).eligible
     record_event(
-        db, election, _event_kind(election, "status_changed"),
+        db, election, _event_kind(election, ek.ROLL_STATUS_CHANGED, ek.ROLL_STATUS_CHANGED_BY_DECISION),
         {"resident": resident.id, "id_masked": resident.id_masked, "from": before, "to": status,
          "basis": resident.status_basis},
         actor, reason.strip(),
@@ -201,7 +202,7 @@ def apply_for_registration(db: Session, election: Election, resident: Resident, 
         resident.status = "ineligible"
     db.flush()
     record_event(
-        db, election, _event_kind(election, "application"),
+        db, election, _event_kind(election, ek.ROLL_APPLICATION_DECIDED, ek.ROLL_APPLICATION_DECIDED_BY_DECISION),
         {"resident": resident.id, "id_masked": resident.id_masked, "application": application.id,
          "kind": kind, "since": since.isoformat(), "result": application.result,
          **({"recommendation": application.recommendation} if application.recommendation else {}),

@@ -15,6 +15,7 @@ from ..errors import UserError
 from ..ledger.events import record_event, write_genesis
 from ..ledger.keys import create_key
 from ..models import METHODS, STREET_ROLES, Community, Election, User
+from ..protocol import event_kinds as ek
 from ..protocol.canonical import digest
 from ..rules.bodies import bodies_errors
 from ..rules.presets import PRESET_LABELS, PRESETS
@@ -106,7 +107,7 @@ def create_election(
     key = create_key(db, election, data_key)
     write_genesis(db, election, rulebook.fingerprint(), EMPTY_ROLL, key.fingerprint, actor=actor)
     record_event(
-        db, election, "election.created",
+        db, election, ek.ELECTION_CREATED,
         {
             "community": community.name, "title": election.title,
             "election_day": election.election_day.isoformat(), "method": election.method,
@@ -144,7 +145,7 @@ def change_rulebook(
     election.rulebook = updated.to_dict()
     record_event(
         db, election,
-        "rulebook.decision" if election.rulebook_frozen else "rulebook.changed",
+        ek.RULEBOOK_DECIDED if election.rulebook_frozen else ek.RULEBOOK_CHANGED,
         {"changes": changed, "rulebook_fingerprint": updated.fingerprint()},
         actor, reason.strip(),
     )

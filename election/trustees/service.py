@@ -24,13 +24,14 @@ from ..crypto.record import shapes
 from ..errors import UserError
 from ..ledger.events import events_of, record_event
 from ..models import AuditCode, Election, Receipt
+from ..protocol import event_kinds as ek
 from ..protocol.bundle import Record, group_boxes
 from ..rules.tally_types import PostSpec
 from ..settings import box_keys, rulebook_of
 
-ISSUED, PUBLIC, SHARES, READY, KEY = ("trustees.ceremony_issued", "trustees.public_added", "trustees.shares_added",
-                                      "trustees.ready", "trustees.key_published")
-ENCRYPTED, PARTIALS = "trustees.round_encrypted", "trustees.partials_added"
+ISSUED, PUBLIC, SHARES, READY, KEY = (ek.TRUSTEES_CEREMONY_ISSUED, ek.TRUSTEES_PUBLIC_ADDED, ek.TRUSTEES_SHARES_ADDED,
+                                      ek.TRUSTEES_SHARES_CHECKED, ek.TRUSTEES_KEY_PUBLISHED)
+ENCRYPTED, PARTIALS = ek.TRUSTEES_ROUND_ENCRYPTED, ek.TRUSTEES_PARTIALS_ADDED
 MAX_UPLOAD = 4 * 1024 * 1024
 DEFAULT_TRUSTEES = ("选举委员会主任", "总监票人", "街道办事处")
 
@@ -77,7 +78,7 @@ def _data(payload: dict[str, Any]) -> dict[str, Any]:
 def ceremony_of(db: Session, election: Election) -> Ceremony:
     out = Ceremony()
     for e in events_of(db, election):
-        if not e.kind.startswith("trustees."):
+        if ek.area_of(e.kind) != ek.area_of(ek.TRUSTEES_CEREMONY_ISSUED):
             continue
         data = _data(e.payload)
         if e.kind == ISSUED:

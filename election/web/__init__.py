@@ -20,6 +20,10 @@ def init_web(app: Flask) -> None:
     init_security(app)
     init_login(app)
     init_i18n(app)
+    # Templates that test an event's kind name it by its constant, never by a spelled string.
+    from ..protocol import event_kinds
+
+    app.jinja_env.globals["ek"] = event_kinds
 
     from . import (
         audit,

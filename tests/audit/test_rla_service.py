@@ -77,8 +77,8 @@ def test_seed_is_refused_before_the_records_and_manifest_are_sealed(db):
     service.seal(db, e, DATA_KEY, "committee")
     audit = service.start_audit(db, e, SEED, "auditor")
     kinds = [ev.kind for ev in events_of(db, e)]
-    assert kinds.index("audit_manifest") < kinds.index("audit_commitment") < kinds.index("audit_sealed") \
-        < kinds.index("audit_started")
+    assert kinds.index("audit.manifest_recorded") < kinds.index("audit.records_committed") < kinds.index("audit.head_sealed") \
+        < kinds.index("audit.started")
     assert audit.papers == sum(counts.values()) and audit.boxes == counts
 
 
@@ -204,7 +204,7 @@ def test_full_hand_count_replaces_the_result(db):
     entries[big] += [{"state": "found", "posts": {}}] * 400
     result = service.record_hand_count(db, e, audit, entries, "auditor")
     assert audit.status == "hand_counted" and result.papers_returned == sum(counts.values())
-    assert any(ev.kind == "audit_hand_count" for ev in events_of(db, e))
+    assert any(ev.kind == "audit.hand_counted" for ev in events_of(db, e))
 
 
 def test_records_cannot_change_after_publication_without_a_recorded_reopening(db):
@@ -231,4 +231,4 @@ def test_records_cannot_change_after_publication_without_a_recorded_reopening(db
     explain_board(db, e, 1, "计票板按更正前的记录填写，差一张", "committee")
     publish_result(db, e, 1, "committee")
     kinds = [ev.kind for ev in events_of(db, e)]
-    assert kinds.count("result_published") == 2 and kinds.index("result_reopened") < len(kinds) - 1
+    assert kinds.count("result.published") == 2 and kinds.index("result.reopened") < len(kinds) - 1

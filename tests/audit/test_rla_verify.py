@@ -71,7 +71,7 @@ def test_an_audit_started_before_any_seal_fails_audit_commitment(db):
                   boxes={"A": 10}, sample_size=0, status="confirmed", started_by="x")
     db.add(audit)
     db.flush()
-    record_event(db, e, "audit_started", {"audit": audit.id, "round": 1, "seed": "1" * 20, "boxes": {"A": 10}}, "x")
+    record_event(db, e, "audit.started", {"audit": audit.id, "round": 1, "seed": "1" * 20, "boxes": {"A": 10}}, "x")
     checks = _checks(db, e)
     assert not checks["audit_commitment"].ok and "之前没有封存" in checks["audit_commitment"].detail
     assert not checks["audit_recompute"].ok

@@ -83,7 +83,7 @@ def test_board_with_for_against_abstain(app, db, world) -> None:
     db.rollback()
     db.expire_all()
     assert "计票板合计与录入记录不一致，且未说明原因" not in blockers(db, election, 1)
-    event = db.scalars(select(ElectionEvent).where(ElectionEvent.kind == "tally_board_entered")
+    event = db.scalars(select(ElectionEvent).where(ElectionEvent.kind == "counting.tally_board_entered")
                        .order_by(ElectionEvent.seq.desc())).first()
     assert event.payload["against"]["jwh_zhuren"][first] == [2, 1]
     assert event.payload["totals"]["jwh_zhuren"][first] == 5

@@ -18,7 +18,7 @@ from .builder import build, entry_fields, mix_boxes
 
 def _events(db, election) -> list[ElectionEvent]:
     return list(db.scalars(select(ElectionEvent).where(ElectionEvent.election_id == election.id,
-                                                       ElectionEvent.kind == "paper_doubtful_decided")))
+                                                       ElectionEvent.kind == "counting.doubtful_paper_decided")))
 
 
 @pytest.mark.parametrize("by_committee", [True, False])

@@ -47,7 +47,7 @@ def test_auditor_returns_a_filing_and_the_committee_files_again(app, db, world):
     auditor.post(f"/filings/{filing.id}/reject", data={"csrf_token": csrf_token(auditor, "/filings"), "reason": reason})
     db.rollback()
     db.expire_all()
-    event = db.scalar(select(ElectionEvent).where(ElectionEvent.kind == "filing.rejected"))
+    event = db.scalar(select(ElectionEvent).where(ElectionEvent.kind == "result.filing_rejected"))
     assert event.reason == reason and event.actor == "a_auditor"
     page = auditor.post(f"/filings/{filing.id}/receive", data={"csrf_token": csrf_token(auditor, "/filings")},
                         follow_redirects=True).get_data(as_text=True)
@@ -63,4 +63,4 @@ def test_auditor_returns_a_filing_and_the_committee_files_again(app, db, world):
     assert row.received_by == "a_auditor" and row.rejected_at is None
     assert "街道已签收备案" in committee.get(base).get_data(as_text=True)
     kinds = [e.kind for e in db.scalars(select(ElectionEvent).order_by(ElectionEvent.seq))]
-    assert kinds[-4:] == ["result_filed", "filing.rejected", "result_filed", "filing_received"]
+    assert kinds[-4:] == ["result.filed", "result.filing_rejected", "result.filed", "result.filing_received"]

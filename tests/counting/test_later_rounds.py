@@ -145,7 +145,7 @@ def test_runoff_round_printed_issued_counted_and_bundled(db, runoff, monkeypatch
     assert json.loads(ones["totals.json"])["returned"] == 23 and sum(json.loads(ones["issuance.json"]).values()) == 24
     # The chain is whole in both: it carries both rounds' manifest events.
     kinds = [json.loads(line)["payload"].get("round") for line in ones["chain.jsonl"].splitlines()
-             if json.loads(line)["kind"] == "manifest"]
+             if json.loads(line)["kind"] == "ballots.printed"]
     assert kinds == [1, 2]
 
     # A receipt of either round is found, with its own round's box root.

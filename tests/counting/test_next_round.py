@@ -79,7 +79,7 @@ def test_woman_seat_and_general_runoff_on_one_post(db, world, monkeypatch):
     post = rnd.posts["jwh_weiyuan"]
     assert (post["seats"], post["reserved_woman_seats"]) == (2, 1)
     assert _people(db, w, rnd, "jwh_weiyuan") == [5, 6, 7]
-    event = db.scalar(select(ElectionEvent).where(ElectionEvent.kind == "round_created"))
+    event = db.scalar(select(ElectionEvent).where(ElectionEvent.kind == "round.created"))
     assert event.payload["posts"]["jwh_weiyuan"]["reserved_woman_seats"] == 1
 
     (_, spec), = printing.ballot_specs(db, w.election, 2)
@@ -215,7 +215,7 @@ def test_woman_member_without_any_woman_to_stand_makes_no_round(db, world, monke
     assert one["next_posts"] == {}
     assert any("不符合法定人数" in line for line in one["explanation"])
     assert _round(db, w, 2) is None
-    assert db.scalar(select(ElectionEvent).where(ElectionEvent.kind == "round_created")) is None
+    assert db.scalar(select(ElectionEvent).where(ElectionEvent.kind == "round.created")) is None
 
 
 def test_void_round_is_held_again_and_the_home_page_names_each_step(db, world, monkeypatch):

@@ -42,7 +42,7 @@ def _second_entry_race(app, db, world, trials: int) -> None:
         assert len([o for o in outcomes if o.startswith("ok")]) == 1, outcomes
         assert all(o == "refused: 此选票已复核录入过，不得重复复核录入" for o in outcomes if not o.startswith("ok")), outcomes
     assert db.scalar(select(func.count()).select_from(SecondEntry)) == trials
-    assert _events(db, "paper_second_entry") == trials
+    assert _events(db, "counting.second_entry_recorded") == trials
 
     # Two committee members resolve the same mismatch at once: once.
     for d, _first, _second in mismatches(db, election, 1)[:max(2, trials // 4)]:
@@ -52,10 +52,10 @@ def _second_entry_race(app, db, world, trials: int) -> None:
                 s.commit()
                 return "ok " + keep
             return act
-        before = _events(db, "second_entry_resolved")
+        before = _events(db, "counting.second_entry_resolved")
         outcomes = race(sessions, [resolve("first"), resolve("second")] * 3)
         assert len([o for o in outcomes if o.startswith("ok")]) == 1, outcomes
-        assert _events(db, "second_entry_resolved") == before + 1
+        assert _events(db, "counting.second_entry_resolved") == before + 1
     assert d_from_scan(election, b.scans[0])
 
 

@@ -36,7 +36,7 @@ def test_runoff_round_created_counted_and_decided(app, db, world):
     names = [c.resident.name for c in ballot.posts[0][1]]
     # Seats + 1 highest non-elected, ties at the cut included: 孙伟, 周丽, 吴刚 all had 0 votes.
     assert sorted(names) == sorted(["孙伟", "周丽", "吴刚"])
-    assert db.scalar(select(ElectionEvent).where(ElectionEvent.kind == "round_created")).payload["kind"] == "runoff"
+    assert db.scalar(select(ElectionEvent).where(ElectionEvent.kind == "round.created")).payload["kind"] == "runoff"
 
     scans = add_round_papers(db, election, b, 2, 8)
     client = app.test_client()

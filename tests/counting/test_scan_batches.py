@@ -61,7 +61,7 @@ def test_a_batch_is_recorded_only_by_people(db, scanned):  # noqa: F811
     assert zhuren == [(built.candidates["jwh_zhuren"][0].resident.name, 1, 0),
                       (built.candidates["jwh_zhuren"][1].resident.name, 0, 1)]
     kinds = [e.kind for e in db.scalars(select(ElectionEvent).where(ElectionEvent.election_id == election.id))]
-    assert "scan.batch_read" in kinds
+    assert "counting.scan_batch_read" in kinds
 
     assert approve_batch(db, election, batch.id, "a_scrutineer") == 2
     db.commit()

@@ -63,9 +63,9 @@ def _scan_race(app, db, world, trials: int) -> None:
     assert outcomes.count("ok") == 1, outcomes
     assert all("不能再次确认" in o for o in outcomes if o != "ok"), outcomes
     assert _count(db, AuditCode, AuditCode.election_id == election.id, AuditCode.state == "counted") == 2 * trials
-    assert _count(db, ElectionEvent, ElectionEvent.kind == "paper_counted") == 2 * trials
-    assert _count(db, ElectionEvent, ElectionEvent.kind == "scan.paper_entered") == trials
-    assert _count(db, ElectionEvent, ElectionEvent.kind == "scan.batch_approved") == 1
+    assert _count(db, ElectionEvent, ElectionEvent.kind == "counting.paper_counted") == 2 * trials
+    assert _count(db, ElectionEvent, ElectionEvent.kind == "counting.scan_paper_entered") == trials
+    assert _count(db, ElectionEvent, ElectionEvent.kind == "counting.scan_batch_approved") == 1
 
 
 def test_scanned_papers_are_recorded_once_under_races(app, db, world):

@@ -51,7 +51,7 @@ def test_paper_recorded_once_with_marks_and_no_link(db, small):
     with pytest.raises(UserError, match="已经录入过"):
         enter_scanned(db, election, b.boxes[0].id, b.scans[0], fields, "a_counter")
     db.rollback()
-    event = db.scalars(select(ElectionEvent).where(ElectionEvent.kind == "paper_counted")).one()
+    event = db.scalars(select(ElectionEvent).where(ElectionEvent.kind == "counting.paper_counted")).one()
     assert row.d_hash not in str(event.payload) and "approve" not in str(event.payload)
 
 
@@ -100,7 +100,7 @@ def test_concurrent_entry_of_same_paper_counts_once(app, db, small):
     for t in threads:
         t.join()
     assert sorted(outcomes) == ["ok", "refused", "refused", "refused"]
-    assert db.scalars(select(ElectionEvent).where(ElectionEvent.kind == "paper_counted")).all().__len__() == 1
+    assert db.scalars(select(ElectionEvent).where(ElectionEvent.kind == "counting.paper_counted")).all().__len__() == 1
 
 
 def test_write_in_matched_against_registered_voters(db, small):

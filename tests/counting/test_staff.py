@@ -35,7 +35,7 @@ def test_candidates_and_their_relatives_may_not_count_or_write(db, world, monkey
         record_assisted(db, e, 1, str(voter.voter_number), str(relative.voter_number), "a_committee")
     record_assisted(db, e, 1, str(voter.voter_number), str(other.voter_number), "a_committee")
     db.commit()
-    event = [ev for ev in events_of(db, e) if ev.kind == "assisted_writing"][-1]
+    event = [ev for ev in events_of(db, e) if ev.kind == "polling.writing_assisted"][-1]
     assert set(event.payload) == {"round", "voter", "writer"}  # never the marks
     assert assisted_count(db, e, 1) == 1
     vote_round(db, w, monkeypatch, 1, w.voters[:24], lambda i: FIRST)

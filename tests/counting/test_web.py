@@ -95,7 +95,7 @@ def test_whole_election_counted_through_web(app, db, world):
     assert [e["name"] for e in result["posts"]["jwh_zhuren"]["elected"]] == ["张建国"]
     assert sorted(e["name"] for e in result["posts"]["jwh_weiyuan"]["elected"]) == sorted(["陈强", "赵敏", "孙伟"])
     assert result["next_round"] == "none"
-    event = db.scalar(select(ElectionEvent).where(ElectionEvent.kind == "result_published"))
+    event = db.scalar(select(ElectionEvent).where(ElectionEvent.kind == "result.published"))
     assert event.payload["posts"]["jwh_zhuren"]["elected"] == [str(b.residents[0].id)]
 
     pdf = committee.get(f"{base}/1/report.pdf")
@@ -121,7 +121,7 @@ def test_whole_election_counted_through_web(app, db, world):
     auditor.post(f"/filings/{filing.id}/receive", data={"csrf_token": csrf_token(auditor, "/filings")})
     db.rollback()  # end the read snapshot: the app committed in its own session
     assert db.scalar(select(Filing)).received_by == "a_auditor"
-    assert db.scalar(select(ElectionEvent).where(ElectionEvent.kind == "filing_received")) is not None
+    assert db.scalar(select(ElectionEvent).where(ElectionEvent.kind == "result.filing_received")) is not None
     other = app.test_client()
     login(other, "b_auditor")
     assert election.title not in other.get("/filings").get_data(as_text=True)

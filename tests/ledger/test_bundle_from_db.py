@@ -146,7 +146,7 @@ def test_export_records_the_bundle_index_event_in_the_db_chain(exported, db):
     """Every byte covered: the bundle's chain is the database chain, ending in bundle_index."""
     sim, data, _ = exported
     rows = events_of(db, sim.election)
-    assert rows[-1].kind == "bundle_index"
+    assert rows[-1].kind == "ledger.bundle_exported"
     chain = bundle.read_bundle(data).chain
     assert [e.hash for e in chain] == [r.hash for r in rows]
 

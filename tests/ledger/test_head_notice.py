@@ -23,7 +23,7 @@ def test_committee_prints_todays_notice_once(app, db, world):
     text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(res.data)).pages)
     assert "链头公告" in text and keys.fingerprint_of(db, e) in text
     db.rollback()
-    notices = [ev for ev in events_of(db, e) if ev.kind == "head_notice"]
+    notices = [ev for ev in events_of(db, e) if ev.kind == "ledger.head_notice_printed"]
     assert len(notices) == 1 and notices[0].payload["day"] == clock.today().isoformat()
     p = notices[0].payload
     st = signing.head_statement(e.uid, p["seq"], p["head"], p["day"])
@@ -34,7 +34,7 @@ def test_committee_prints_todays_notice_once(app, db, world):
     again = client.post(f"/e/{e.id}/head-notice", data={"csrf_token": csrf_token(client, url)})
     assert again.status_code == 200
     db.rollback()
-    assert len([ev for ev in events_of(db, e) if ev.kind == "head_notice"]) == 1
+    assert len([ev for ev in events_of(db, e) if ev.kind == "ledger.head_notice_printed"]) == 1
 
 
 def test_residents_cannot_print_the_notice(app, db, world):

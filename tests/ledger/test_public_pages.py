@@ -92,7 +92,7 @@ def test_complaint_is_recorded_in_the_ledger(app, db):
                                  "csrf_token": csrf_token(client, url)}, follow_redirects=True)
     assert "申诉已登记" in res.get_data(as_text=True)
     last = events_of(db, sim.election)[-1]
-    assert last.kind == "complaint_filed" and "text" not in last.payload
+    assert last.kind == "complaint.filed" and "text" not in last.payload
 
 
 def test_committee_answers_a_complaint_in_the_ledger(app, db, world):
@@ -119,7 +119,7 @@ def test_committee_answers_a_complaint_in_the_ledger(app, db, world):
     assert "答复已记入事件记录" in res.get_data(as_text=True)
     db.rollback()
     last = events_of(db, e)[-1]
-    assert last.kind == "complaint_answered" and last.payload["complaint"] == row.id
+    assert last.kind == "complaint.answered" and last.payload["complaint"] == row.id
     deadline = publication.complaint_deadline(db, e)
     try:
         file_complaint(db, e, "receipt", "查不到", "", deadline + timedelta(days=1))

@@ -69,7 +69,7 @@ def test_resignation_then_by_election_fills_the_seat_with_a_woman(db, world, mon
     seats = mandates.composition(db, election).vacancies
     assert {k: v["seats"] for k, v in rnd.posts.items()} == seats
     ev = events_of(db, election)[-1]
-    assert ev.kind == "by_election.called" and ev.payload["woman_serving"] is False
+    assert ev.kind == "seat.by_election_called" and ev.payload["woman_serving"] is False
     # The woman member rule: one vacant 委员 seat is hers (reserved line); differential list.
     post = next(iter(rnd.posts))
     assert post == "jwh_weiyuan" and rnd.posts[post]["reserved_woman_seats"] == 1
@@ -101,7 +101,7 @@ def test_resignation_then_by_election_fills_the_seat_with_a_woman(db, world, mon
     assert checks and all(c.ok for c in checks), [c for c in checks if not c.ok]
     chain = zipfile.ZipFile(BytesIO(data)).read("chain.jsonl").decode().splitlines()
     kinds = [json.loads(line)["kind"] for line in chain]
-    assert "seat.vacated" in kinds and "by_election.called" in kinds
+    assert "seat.vacated" in kinds and "seat.by_election_called" in kinds
     assert "vacancies" in {c.name_en for c in checks}
     _browser_verifier_agrees(data, checks, tmp_path)
 

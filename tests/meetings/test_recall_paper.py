@@ -103,7 +103,7 @@ def test_recall_on_paper_from_printing_to_the_vacant_seat(db, world, monkeypatch
     gone = next(m for m in comp.mandates if m.key == member.key)
     assert gone.reason == "被罢免" and gone.until == rnd.held_on
     kinds = [e.kind for e in events_of(db, election)]
-    assert kinds[-3:] == ["result_published", "recall.vote_counted", "seat.vacated"] or \
+    assert kinds[-3:] == ["result.published", "recall.vote_counted", "seat.vacated"] or \
         kinds[-3:][1:] == ["recall.vote_counted", "seat.vacated"]
     counted = next(e for e in reversed(events_of(db, election)) if e.kind == "recall.vote_counted")
     assert (counted.payload["agree"], counted.payload["disagree"], counted.payload["abstain"]) == (20, 3, 2)

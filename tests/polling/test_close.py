@@ -56,7 +56,7 @@ def test_planted_discrepancy_is_shown_in_red_and_explained(app, db, poll, monkey
                                   "explanation": "监票人发现一名选民误投两张，已记录", "csrf_token": token}, follow_redirects=True)
     assert "误投两张" in resp.get_data(as_text=True)
     db.rollback()
-    event = db.scalar(select(ElectionEvent).where(ElectionEvent.kind == "reconciliation_note"))
+    event = db.scalar(select(ElectionEvent).where(ElectionEvent.kind == "polling.difference_explained"))
     assert event.payload["code"] == "station.over" and "误投两张" in event.payload["explanation"]
 
 

@@ -97,14 +97,14 @@ def test_hourly_count_events_not_per_deposit(db, poll, monkeypatch) -> None:
         issuance.issue_ballot(db, election, desk.id, poll["voters"][20 + i].id, "a_clerk")
         hand_out(db, election, poll["station"], papers[i][0])
         deposit.deposit(db, election, box.id, papers[i][0], datetime(2027, 3, 15, 9, 5 * i))
-    assert db.scalar(select(func.count()).select_from(ElectionEvent).where(ElectionEvent.kind.in_(["issuance_hour", "deposit_hour"]))) == 0
+    assert db.scalar(select(func.count()).select_from(ElectionEvent).where(ElectionEvent.kind.in_(["polling.issuance_hour_recorded", "polling.deposit_hour_recorded"]))) == 0
     n = turnout.close_hours(db, election, "a_committee", final=True)
     db.commit()
-    events = list(db.scalars(select(ElectionEvent).where(ElectionEvent.kind.in_(["issuance_hour", "deposit_hour"]))))
+    events = list(db.scalars(select(ElectionEvent).where(ElectionEvent.kind.in_(["polling.issuance_hour_recorded", "polling.deposit_hour_recorded"]))))
     assert n == 2 and len(events) == 2
-    dep = next(e for e in events if e.kind == "deposit_hour")
+    dep = next(e for e in events if e.kind == "polling.deposit_hour_recorded")
     assert dep.payload == {"round": 1, "box": box.label, "hour": "2027-03-15T09", "deposited": 3} and dep.at == "2027-03-15T09"
-    iss = next(e for e in events if e.kind == "issuance_hour")
+    iss = next(e for e in events if e.kind == "polling.issuance_hour_recorded")
     assert iss.payload["issued"] == 3 and len(iss.at) == 13
     assert turnout.close_hours(db, election, "a_committee", final=True) == 0  # never twice
 

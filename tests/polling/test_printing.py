@@ -107,7 +107,7 @@ def test_rows_in_sorted_hash_order_and_signed_manifest_in_chain(db, poll) -> Non
     assert validate([manifest]) == [] and manifest.digest == result.digest
     pub = signing.public_key_from_pem(key_of(db, election).public_pem.encode())
     assert signing.verify(pub, signing.SignedStatement.from_json(batch.signature))
-    event = db.scalar(select(ElectionEvent).where(ElectionEvent.kind == "manifest"))
+    event = db.scalar(select(ElectionEvent).where(ElectionEvent.kind == "ballots.printed"))
     assert event.payload["digest"] == manifest.digest and event.payload["batch"] == 0
     assert event.payload["receipt_count"] == 40
 
@@ -119,7 +119,7 @@ def test_reprint_is_a_supplement_batch(db, poll) -> None:
     assert second.batch == 1
     manifests = [Manifest.from_json(b.manifest) for b in db.scalars(select(PrintBatch).order_by(PrintBatch.batch))]
     assert validate(manifests) == []
-    assert [e.payload["batch"] for e in db.scalars(select(ElectionEvent).where(ElectionEvent.kind == "manifest").order_by(ElectionEvent.seq))] == [0, 1]
+    assert [e.payload["batch"] for e in db.scalars(select(ElectionEvent).where(ElectionEvent.kind == "ballots.printed").order_by(ElectionEvent.seq))] == [0, 1]
     assert db.scalar(select(Receipt).where(Receipt.batch == 1)) is not None
 
 

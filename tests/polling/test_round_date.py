@@ -46,7 +46,7 @@ def test_next_round_is_on_the_same_day_by_default(db, runoff, monkeypatch):
     e = runoff.election
     rnd = current_round(db, e)
     assert (rnd.number, rnd.kind, rnd.held_on) == (2, "runoff", e.election_day)
-    event = db.scalar(select(ElectionEvent).where(ElectionEvent.kind == "round_created"))
+    event = db.scalar(select(ElectionEvent).where(ElectionEvent.kind == "round.created"))
     assert event.payload["held_on"] == e.election_day.isoformat()
     assert cn_date(e.election_day) in _printed_date(db, e, monkeypatch)
 
@@ -58,7 +58,7 @@ def test_a_runoff_on_another_day_within_the_window_prints_that_day(db, runoff, m
     set_round_date(db, e, 2, later, "a_committee")
     db.commit()
     assert current_round(db, e).held_on == later
-    event = db.scalar(select(ElectionEvent).where(ElectionEvent.kind == "round_date_set"))
+    event = db.scalar(select(ElectionEvent).where(ElectionEvent.kind == "round.date_set"))
     assert (event.payload["round"], event.payload["held_on"]) == (2, later.isoformat())
     text = _printed_date(db, e, monkeypatch)
     assert cn_date(later) in text and cn_date(e.election_day) not in text
@@ -74,7 +74,7 @@ def test_a_day_outside_the_rules_is_refused(db, runoff, days, needle):
         set_round_date(db, e, 2, e.election_day + timedelta(days=days), "a_committee")
     db.rollback()
     assert current_round(db, e).held_on == e.election_day
-    assert db.scalar(select(ElectionEvent).where(ElectionEvent.kind == "round_date_set")) is None
+    assert db.scalar(select(ElectionEvent).where(ElectionEvent.kind == "round.date_set")) is None
 
 
 def test_round_1_and_a_printed_round_keep_their_day(db, runoff, monkeypatch):

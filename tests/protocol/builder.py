@@ -56,7 +56,7 @@ def build(box_sizes: dict[str, int] | None = None, seed: int = 2026) -> Built:
     man = make_manifest(ELECTION, rs, ds)
     g = chain.genesis(ELECTION, digest(rulebook), "f" * 64, signing.fingerprint(key.public_key()), at="2026-11-01T08")
     events = [g, chain.append(g, "roll.published", {"_by": "committee", "_why": ""}, at="2026-11-02T08")]
-    events.append(chain.append(events[-1], "manifest", {"batch": 0, "digest": man.digest, "receipt_count": n_print,
+    events.append(chain.append(events[-1], "ballots.printed", {"batch": 0, "digest": man.digest, "receipt_count": n_print,
                                                         "audit_count": n_print, "round": 1, "_by": "committee", "_why": ""},
                                at="2026-11-10T08"))
     deposits: dict[str, tuple[str, ...]] = {}
@@ -78,11 +78,11 @@ def build(box_sizes: dict[str, int] | None = None, seed: int = 2026) -> Built:
     voided = tuple(ds[used : used + 2]) + tuple(ds[used + 2 + 3 :])
     assert n_print == sum(issuance.values()) + len(spoiled) + len(unused)
     for b in sorted(sizes):
-        events.append(chain.append(events[-1], "box_counted", {"round": 1, "box": b, "_by": "committee", "_why": ""},
+        events.append(chain.append(events[-1], "counting.box_counted", {"round": 1, "box": b, "_by": "committee", "_why": ""},
                                    at="2026-11-23T18"))
     inp = tally_input(rb, sum(issuance.values()), len(records))
     result = result_of(inp, records)
-    events.append(chain.append(events[-1], "result_published", {
+    events.append(chain.append(events[-1], "result.published", {
         "round": 1, "valid": result["valid"], "registered_voters": result["registered_voters"],
         "papers_issued": result["papers_issued"], "papers_returned": result["papers_returned"],
         "posts": {k: {"votes": p["votes"], "elected": [e["person"] for e in p["elected"]],

@@ -76,11 +76,11 @@ def _rewrite_result(f: Files, change: Callable[[dict], None]) -> None:
     """Change the round's result_published event as a forger holding the election key would:
     the event rewritten and every later event re-linked (a consistent chain, re-sealed)."""
     evs = _events(f)
-    at = next(i for i, e in enumerate(evs) if e.kind == "result_published")
+    at = next(i for i, e in enumerate(evs) if e.kind == "result.published")
     out = evs[:at]
     for e in evs[at:]:
         payload = json.loads(json.dumps(e.payload))
-        if e.kind == "result_published":
+        if e.kind == "result.published":
             change(payload)
         out.append(chain.append(out[-1], e.kind, payload, e.at))
     f["chain.jsonl"] = chain.to_jsonl(out)
@@ -123,8 +123,8 @@ def totals_raised(built: Built) -> Files:
 
 def records_swapped_after_audit(built: Built) -> Files:
     f = _files(built)
-    _append(f, "bundle_index", bundle.index_payload({n: b for n, b in f.items() if n != "chain.jsonl"}))
-    _append(f, "audit_started", {"round": 1, "seed": "1", "papers": 85})
+    _append(f, "ledger.bundle_exported", bundle.index_payload({n: b for n, b in f.items() if n != "chain.jsonl"}))
+    _append(f, "audit.started", {"round": 1, "seed": "1", "papers": 85})
     recs = [json.loads(x) for x in f["records.jsonl"].splitlines()]
     # Two papers of one box trade their marks: every total stays, the drawn papers differ.
     a = recs[0]
@@ -140,7 +140,7 @@ def rulebook_changed_after_count(built: Built) -> Files:
     rb["rla_risk_limit"] = "1/2"
     rb["min_box_size"] = 1
     _put(f, "rulebook.json", rb)
-    _append(f, "rulebook.decision", {"changes": {"rla_risk_limit": "1/2", "min_box_size": 1},
+    _append(f, "rulebook.decided", {"changes": {"rla_risk_limit": "1/2", "min_box_size": 1},
                                      "rulebook_fingerprint": digest(rb)})
     return f
 
@@ -163,7 +163,7 @@ def reprint_after_counting(built: Built) -> Files:
     _put(f, "unused.json", u)
     v = sorted(_j(f, "voided.json") + ["bb" * 32])
     _put(f, "voided.json", v)
-    _append(f, "manifest", {"batch": 1, "digest": extra.digest, "receipt_count": 1, "audit_count": 1, "round": 1})
+    _append(f, "ballots.printed", {"batch": 1, "digest": extra.digest, "receipt_count": 1, "audit_count": 1, "round": 1})
     return f
 
 
@@ -290,7 +290,7 @@ def remade_chain(built: Built) -> tuple[bytes, signing.Ed25519PrivateKey]:
     payload = {**g.payload, "key": signing.fingerprint(new.public_key())}
     out = [chain.genesis(payload["election"], payload["rulebook"], payload["roll"], payload["key"], g.at)]
     for e in evs[1:]:
-        if e.kind == "bundle_index":
+        if e.kind == "ledger.bundle_exported":
             continue
         out.append(chain.append(out[-1], e.kind, e.payload, e.at))
     f["chain.jsonl"] = chain.to_jsonl(out)
@@ -303,7 +303,7 @@ def truncated_chain(built: Built) -> bytes:
     """The chain cut before its last events (the audit's, here the result's) and re-sealed."""
     f = _files(built)
     evs = _events(f)
-    cut = next(i for i, e in enumerate(evs) if e.kind == "box_counted")
+    cut = next(i for i, e in enumerate(evs) if e.kind == "counting.box_counted")
     f["chain.jsonl"] = chain.to_jsonl(evs[:cut])
     return reseal(built, f)
 

@@ -147,9 +147,9 @@ def recount_cases() -> list[tuple[str, bytes, dict, str | None]]:
             commitment = {"round": 1, "records": 4, "records_digest": "0" * 64, "papers": 4, "manifest": {}}
             if digest is not None:
                 commitment["ciphertexts"] = {"papers": papers.count(b"\n"), "sha256": digest}
-            return [("audit_commitment", lambda chain: commitment),
-                    ("audit_sealed", lambda chain: {"round": 1, "head": chain[-1].hash, "seq": chain[-1].seq}),
-                    ("audit_started", lambda chain: {"round": 1, "audit": 1, "seed": "1" * 20, "sealed": chain[-1].hash})]
+            return [("audit.records_committed", lambda chain: commitment),
+                    ("audit.head_sealed", lambda chain: {"round": 1, "head": chain[-1].hash, "seq": chain[-1].seq}),
+                    ("audit.started", lambda chain: {"round": 1, "audit": 1, "seed": "1" * 20, "sealed": chain[-1].hash})]
         return events
 
     out: list[tuple[str, bytes, dict, str | None]] = [("recount_auditor", auditor, {}, None), ("recount_public", public, {}, None)]

@@ -10,7 +10,7 @@ from election.rules.rulebook import Rulebook
 
 
 def _ctx(*events: tuple[str, dict]) -> Ctx:
-    evs = [Event(0, "genesis", {}, "0" * 64, None, "0" * 64)]
+    evs = [Event(0, "ledger.chain_started", {}, "0" * 64, None, "0" * 64)]
     evs += [Event(i, kind, payload, "0" * 64, None, f"{i:064x}") for i, (kind, payload) in enumerate(events, start=1)]
     return Ctx({"rulebook.json": Rulebook().to_dict()}, {}, Pins(), events=evs)
 
@@ -30,7 +30,7 @@ def _decision(present=5, in_favour=4, adopted=True, members=8, share="2/3", key=
 
 
 def test_no_such_events_no_checks() -> None:
-    assert between_checks(_ctx(("result_published", {"posts": {}}))) == []
+    assert between_checks(_ctx(("result.published", {"posts": {}}))) == []
 
 
 def test_a_sound_meeting_passes() -> None:
@@ -48,7 +48,7 @@ def test_meeting_forgeries_each_named() -> None:
     assert "未见召集记录" in _verdict(_ctx(_decision()))["meeting_decisions"][0]
 
 
-ELECTED = ("result_published", {"round": 1, "posts": {"jwh_fu_zhuren": {"elected": ["7"]}}})
+ELECTED = ("result.published", {"round": 1, "posts": {"jwh_fu_zhuren": {"elected": ["7"]}}})
 FILED = ("recall.petition_filed", {"recall": 1, "post": "jwh_fu_zhuren", "person": "7", "base": "voters",
                                    "signers": 4, "total": 20})
 
@@ -138,7 +138,7 @@ def _paper(**changes):
     q = {**QUESTION, **changes.pop("published", {})}
     counted = {"recall": 1, "round": 2, "post": "jwh_fu_zhuren", "person": "7", **QUESTION, "turnout": "1/2",
                "approve": "1/2", **changes}
-    return [("result_published", {"round": 2, "posts": {}, "question": q}), ("recall.vote_counted", counted)]
+    return [("result.published", {"round": 2, "posts": {}, "question": q}), ("recall.vote_counted", counted)]
 
 
 def test_a_recall_voted_on_paper_passes() -> None:
@@ -226,7 +226,7 @@ def test_the_browser_verifier_gives_the_same_verdicts() -> None:
         _with_composition(_comp("2026-07-01", "resigned", serving=1, vacant=0), ELECTED, RESIGNED),
     ]
     script = Path(__file__).resolve().parents[2] / "tools/verify/web/juxuan-between.js"
-    payload = [{"events": [{"seq": e.seq, "kind": e.kind.replace(".", "_").lower(), "payload": e.payload}
+    payload = [{"events": [{"seq": e.seq, "kind": e.kind, "payload": e.payload}
                            for e in c.events], "files": c.d} for c in cases]
     code = (f"const B = require({json.dumps(str(script))}); let s = ''; process.stdin.on('data', d => s += d);"
             "process.stdin.on('end', () => console.log(JSON.stringify(JSON.parse(s).map(k => Object.fromEntries("

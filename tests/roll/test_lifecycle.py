@@ -83,7 +83,7 @@ def test_applications_register_after_12_months_and_refuse_before(roll, db):
     with pytest.raises(UserError, match="声明"):
         apply_for_registration(db, election, people["杨洋"], "resident", TODAY, False, "c")
     kinds = [e.kind for e in events_of(db, election)]
-    assert kinds.count("roll.application") == 2
+    assert kinds.count("roll.application_decided") == 2
 
 
 def test_community_worker_after_six_months(roll, db):
@@ -166,7 +166,7 @@ def test_after_freeze_changes_are_recorded_decisions(roll, db):
         import_roll(db, election, DATA_KEY, csv_bytes([row("新人", make_id(date(1960, 1, 1), seq=77))]), "x.csv", "c")
     change_status(db, election, people["李娜"], "moved_out", "选举委员会第5次会议决定：已迁出", "c")
     db.commit()
-    assert events_of(db, election)[-1].kind == "roll.decision.status_changed"
+    assert events_of(db, election)[-1].kind == "roll.status_changed_by_decision"
 
 
 def test_notice_pdf_has_embedded_chinese_font_groups_and_masked_ids_only(roll, db):

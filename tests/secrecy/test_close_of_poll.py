@@ -31,7 +31,7 @@ def test_final_close_scrubs_storage(app, db, poll, monkeypatch) -> None:
     assert "存储已整理" in resp.get_data(as_text=True)
     db.rollback()
     event = db.scalar(select(ElectionEvent).where(ElectionEvent.election_id == election.id,
-                                                  ElectionEvent.kind == "storage_scrubbed"))
+                                                  ElectionEvent.kind == "polling.storage_scrubbed"))
     assert event is not None and event.payload["issuances"] == 4
     rows = list(db.scalars(select(Issuance).where(Issuance.election_id == election.id)))
     assert sorted(r.voter_id for r in rows) == sorted(voters)

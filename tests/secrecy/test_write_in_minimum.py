@@ -123,10 +123,10 @@ def test_published_result_and_its_bundle_merge_rare_write_ins(db, world, monkeyp
                 "a_scrutineer")
     publish_result(db, election, 1, "a_committee")
     db.commit()
-    event = next(e for e in events_of(db, election) if e.kind == "result_published")
+    event = next(e for e in events_of(db, election) if e.kind == "result.published")
     votes = event.payload["posts"][POST]["votes"]
     assert votes[popular] == 6 and votes[OTHER] == 2 and rare not in votes
-    board = next(e for e in events_of(db, election) if e.kind == "tally_board_entered")
+    board = next(e for e in events_of(db, election) if e.kind == "counting.tally_board_entered")
     assert rare not in board.payload["totals"][POST] and board.payload["totals"][POST][OTHER] == 2
     data = export(db, election, auditor=False)
     totals = json.loads(bundle.read_files(data)["totals.json"])

@@ -82,7 +82,7 @@ def test_the_audit_seals_the_ciphertexts_before_its_seed(db, tmp_path: Path):
     audit.enter_manifest(db, election, {b: str(n) for b, n in counts.items()}, "scrutineer")
     audit.seal(db, election, DATA_KEY, "committee")
     db.commit()
-    commitment = [e for e in events_of(db, election) if e.kind == "audit_commitment"][-1]
+    commitment = [e for e in events_of(db, election) if e.kind == "audit.records_committed"][-1]
     lines, made = sealing.round_lines(db, election, ballot_of(db, election, 1), records)
     assert made == 0  # all encrypted by the seal, none since
     assert commitment.payload["ciphertexts"] == {"papers": len(records), "sha256": sealing.papers_sha256(lines)}

@@ -15,7 +15,7 @@ their own behind the trusted-proxy setting), a watcher polling the live tally. W
 ``kill_at`` it kill -9s the server's process group in the middle and restarts it; clients
 retry what was in flight. Afterwards it reads the database and checks that every
 acknowledged issuance, deposit and record is there exactly once, and that the chain holds
-one ``paper_counted`` event per counted paper. Bounded: loopback only, at most
+one ``counting.paper_counted`` event per counted paper. Bounded: loopback only, at most
 MAX_SECONDS, MAX_DESKS and MAX_COMMUNITIES; the databases and folders it makes are removed.
 """
 from .run import LoadConfig, run_load

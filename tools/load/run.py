@@ -16,6 +16,8 @@ from typing import Any
 from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.engine import make_url
 
+from election.protocol import event_kinds as ek
+
 from .client import Client, Down
 from .report import Stats, percentile
 from .server import Server
@@ -255,12 +257,12 @@ def verify(url: str, day: Day, communities: list[Community]) -> dict:
                 lost += 1
                 problems.append("acknowledged record missing")
         counted = db.scalar(select(func.count()).select_from(AuditCode).where(AuditCode.state == "counted")) or 0
-        events = db.scalar(select(func.count()).select_from(ElectionEvent).where(ElectionEvent.kind == "paper_counted"))
+        events = db.scalar(select(func.count()).select_from(ElectionEvent).where(ElectionEvent.kind == ek.COUNTING_PAPER_COUNTED))
         if counted != len(day.counted):
             duplicated += max(0, counted - len(day.counted))
             problems.append(f"{counted} papers counted in the database, {len(day.counted)} acknowledged")
         if events != counted:
-            problems.append(f"{events} paper_counted events for {counted} counted papers")
+            problems.append(f"{events} counting.paper_counted events for {counted} counted papers")
         return {"issued": len(day.issued), "deposited": len(day.deposited), "counted": len(day.counted),
                 "stored_issuances": sum(stored.values()), "lost": lost, "duplicated": duplicated,
                 "events_match": events == counted, "problems": problems,

@@ -9,7 +9,7 @@
  *
  * ``file(name)``: another parsed member of the bundle (composition.json), or undefined.
  * A recall voted on paper (recall.vote_called, recall.vote_counted against the question its
- * round's result_published holds) and composition.json are checked as the Python verifier
+ * round's result.published holds) and composition.json are checked as the Python verifier
  * does (election/protocol/verify_between.py).
  */
 "use strict";
@@ -20,7 +20,6 @@
     recall_propose_voters: "1/5", recall_propose_reps: "1/3", recall_turnout: "1/2", recall_approve: "1/2",
   };
   const KINDS = new Set(["residents", "representatives", "group"]);
-  const norm = (k) => String(k).replace(/\./g, "_").toLowerCase();
   const has = (o, k) => o !== null && typeof o === "object" && Object.prototype.hasOwnProperty.call(o, k);
   const need = (o, k) => { if (!has(o, k)) throw new Error(`missing ${k}`); return o[k]; };
   const count = (v) => { if (!Number.isSafeInteger(v)) throw new Error(`${JSON.stringify(v)} is not a count`); return v; };
@@ -66,8 +65,8 @@
     const problems = [];
     let decisions = 0;
     for (const ev of events) {
-      const kind = norm(ev.kind), p = ev.payload;
-      if (kind === "meeting_convened") {
+      const kind = ev.kind, p = ev.payload;
+      if (kind === "meeting.convened") {
         const mr = rulesOf(rb, need(p, "kind"));
         const gap = day(need(p, "held_on")) - day(need(p, "notice_on"));
         if (gap < mr.notice) problems.push(`event ${ev.seq}: ${gap} days from notice to meeting, the rulebook asks ${mr.notice}`);
@@ -77,7 +76,7 @@
           if (!atLeast(count(need(req, "supporters")), count(need(req, "total")), s)) problems.push(`event ${ev.seq}: request ${req.supporters}/${req.total} under ${s.join("/")}`);
         }
         convened.set(need(p, "meeting"), p);
-      } else if (kind === "meeting_decision_recorded") {
+      } else if (kind === "meeting.decision_recorded") {
         decisions++;
         const m = convened.get(need(p, "meeting"));
         if (m === undefined) { problems.push(`event ${ev.seq}: meeting ${p.meeting} was never convened`); continue; }
@@ -91,7 +90,7 @@
           problems.push(`event ${ev.seq}: decision rule is not the rulebook's ${mr.decisionKey}`);
         }
         if (truthy(need(p, "adopted")) !== moreThan(p.in_favour, present, mr.decision)) problems.push(`event ${ev.seq}: ${p.in_favour}/${present} in favour, recorded adopted ${p.adopted}`);
-      } else if (kind === "meeting_closed") {
+      } else if (kind === "meeting.closed") {
         closed.add(need(p, "meeting"));
       }
     }
@@ -103,15 +102,15 @@
     const filed = new Map();
     const problems = [];
     let votes = 0;
-    const vacated = events.filter((ev) => norm(ev.kind) === "seat_vacated").map((ev) => [ev.seq, text(ev.payload.post), text(ev.payload.person)]);
+    const vacated = events.filter((ev) => ev.kind === "seat.vacated").map((ev) => [ev.seq, text(ev.payload.post), text(ev.payload.person)]);
     for (const ev of events) {
-      const kind = norm(ev.kind), p = ev.payload;
-      if (kind === "recall_petition_filed") {
+      const kind = ev.kind, p = ev.payload;
+      if (kind === "recall.petition_filed") {
         const s = need(p, "base") === "voters" ? rb.recall_propose_voters : rb.recall_propose_reps;
         const signers = count(need(p, "signers")), total = count(need(p, "total"));
         if (!atLeast(signers, Math.max(total, signers, 1), s)) problems.push(`event ${ev.seq}: recall signed by ${signers}/${total}, under ${s.join("/")}`);
         filed.set(need(p, "recall"), p);
-      } else if (kind === "recall_vote_recorded") {
+      } else if (kind === "recall.vote_recorded") {
         votes++;
         if (!filed.has(need(p, "recall"))) { problems.push(`event ${ev.seq}: recall ${p.recall} was never proposed`); continue; }
         const registered = count(need(p, "registered")), voted = count(need(p, "voted")), favour = count(need(p, "in_favour"));
@@ -128,27 +127,27 @@
   }
 
   // A recall voted on paper: a round of kind "recall" called for the proposal's member, its
-  // result_published carrying the decided question, recall.vote_counted with the same figures.
+  // result.published carrying the decided question, recall.vote_counted with the same figures.
   const QUESTION = ["registered", "voted", "agree", "disagree", "invalid", "valid", "carried"];
   function paperRecalls(events, rulebook) {
     const rb = book(rulebook);
     const filed = new Map(), called = new Map(), published = new Map();
     const problems = [];
     let papers = 0;
-    const vacated = events.filter((ev) => norm(ev.kind) === "seat_vacated").map((ev) => [ev.seq, text(ev.payload.post), text(ev.payload.person)]);
+    const vacated = events.filter((ev) => ev.kind === "seat.vacated").map((ev) => [ev.seq, text(ev.payload.post), text(ev.payload.person)]);
     for (const ev of events) {
-      const kind = norm(ev.kind), p = ev.payload;
-      if (kind === "recall_petition_filed") {
+      const kind = ev.kind, p = ev.payload;
+      if (kind === "recall.petition_filed") {
         filed.set(need(p, "recall"), p);
-      } else if (kind === "recall_vote_called") {
+      } else if (kind === "recall.vote_called") {
         const petition = filed.get(need(p, "recall"));
         if (petition === undefined || text(petition.post) !== text(need(p, "post")) || text(petition.person) !== text(need(p, "person"))) {
           problems.push(`event ${ev.seq}: no recall proposal of that member for this vote on paper`);
         }
         called.set(p.recall, p);
-      } else if (kind === "result_published" && has(p, "question") && p.question !== null && typeof p.question === "object" && !Array.isArray(p.question)) {
+      } else if (kind === "result.published" && has(p, "question") && p.question !== null && typeof p.question === "object" && !Array.isArray(p.question)) {
         published.set(has(p, "round") ? count(p.round) : 0, p.question);
-      } else if (kind === "recall_vote_counted") {
+      } else if (kind === "recall.vote_counted") {
         papers++;
         const call = called.get(need(p, "recall"));
         if (call === undefined || !has(call, "round") || call.round !== p.round) problems.push(`event ${ev.seq}: round ${text(p.round)} was never called for recall ${text(p.recall)}`);
@@ -182,20 +181,20 @@
     const elected = new Map(), vacated = new Map();
     const roundOf = (p) => (has(p, "round") ? count(p.round) : 1);
     for (const ev of events) {
-      const kind = norm(ev.kind), p = ev.payload;
-      if (kind === "result_published") {
+      const kind = ev.kind, p = ev.payload;
+      if (kind === "result.published") {
         const s = new Set();
         for (const [post, info] of Object.entries(has(p, "posts") ? p.posts : {})) {
           for (const x of (has(info, "elected") ? info.elected : [])) s.add(JSON.stringify([post, text(x)]));
         }
         elected.set(roundOf(p), s);
-      } else if (kind === "woman_member_decided") {
+      } else if (kind === "result.woman_member_decided") {
         const s = new Set();
         for (const [post, xs] of Object.entries(has(p, "elected") ? p.elected : {})) for (const x of xs) s.add(JSON.stringify([post, text(x)]));
         elected.set(roundOf(p), s);
-      } else if (kind === "result_reopened") {
+      } else if (kind === "result.reopened") {
         elected.delete(roundOf(p));
-      } else if (kind === "seat_vacated") {
+      } else if (kind === "seat.vacated") {
         vacated.set(JSON.stringify([text(need(p, "post")), text(need(p, "person"))]), p);
       }
     }
@@ -229,11 +228,11 @@
     const elected = new Set(), gone = new Set();
     const key = (post, person) => JSON.stringify([post, person]);
     for (const ev of events) {
-      const kind = norm(ev.kind), p = ev.payload;
-      if (kind === "result_published") {
+      const kind = ev.kind, p = ev.payload;
+      if (kind === "result.published") {
         const posts = has(p, "posts") ? p.posts : {};
         for (const [post, info] of Object.entries(posts)) for (const person of (has(info, "elected") ? info.elected : [])) elected.add(key(post, text(person)));
-      } else if (kind === "seat_vacated") {
+      } else if (kind === "seat.vacated") {
         const who = key(text(need(p, "post")), text(need(p, "person")));
         if (!elected.has(who)) problems.push(`event ${ev.seq}: ${text(p.person)} was not elected to ${text(p.post)} by a published result`);
         else if (gone.has(who)) problems.push(`event ${ev.seq}: ${text(p.person)} has left ${text(p.post)} already`);
@@ -245,17 +244,17 @@
 
   // name -> [kinds that make it apply, the check]; another check of these events goes here.
   const CHECKS = [
-    ["meeting_decisions", new Set(["meeting_convened", "meeting_decision_recorded", "meeting_closed"]), meetingDecisions],
-    ["recall_votes", new Set(["recall_petition_filed", "recall_vote_recorded", "recall_vote_called", "recall_vote_counted"]),
+    ["meeting_decisions", new Set(["meeting.convened", "meeting.decision_recorded", "meeting.closed"]), meetingDecisions],
+    ["recall_votes", new Set(["recall.petition_filed", "recall.vote_recorded", "recall.vote_called", "recall.vote_counted"]),
       (events, rulebook) => {
         const [a, da] = recallVotes(events, rulebook), [b, db] = paperRecalls(events, rulebook);
         return [[...a, ...b], `${da}; ${db}`];
       }],
-    ["vacancies", new Set(["seat_vacated", "by_election_called"]), (events) => vacancies(events)],
+    ["vacancies", new Set(["seat.vacated", "seat.by_election_called"]), (events) => vacancies(events)],
   ];
 
   function betweenChecks(events, rulebook, file) {
-    const kinds = new Set(events.map((e) => norm(e.kind)));
+    const kinds = new Set(events.map((e) => e.kind));
     const comp = typeof file === "function" ? file("composition.json") : undefined;
     const todo = CHECKS.filter(([, when]) => [...when].some((k) => kinds.has(k)));
     if (comp !== undefined) todo.push(["composition", null, (evs) => composition(evs, comp)]);

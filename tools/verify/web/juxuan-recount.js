@@ -408,11 +408,11 @@
   }
   // ------------------------------------------------------------------ sealed before the seed
   // recount_sealed: the ciphertexts are those the audit's commitment sealed before its seed
-  // (the round's last audit_started -> its sealed head -> that commitment's ciphertexts).
-  // Kinds as before and after the ledger's renaming (docs/PROTOCOL.md section 3.1).
-  const COMMITTED = new Set(["audit_commitment", "audit.records_committed"]);
-  const SEALED = new Set(["audit_sealed", "audit.head_sealed"]);
-  const STARTED = new Set(["audit_started", "audit.started"]);
+  // (the round's last audit.started -> its sealed head -> that commitment's ciphertexts).
+  // Event kinds as docs/PROTOCOL.md section 3.1 names them.
+  const COMMITTED = new Set(["audit.records_committed"]);
+  const SEALED = new Set(["audit.head_sealed"]);
+  const STARTED = new Set(["audit.started"]);
   function sealedCheck(x) {  // {events, round, papersSha256, papers}
     const check = (ok, detail) => ({ name: "recount_sealed", ok, detail });
     const roundOf = (e) => (e.payload && e.payload.round !== undefined ? e.payload.round : 1);

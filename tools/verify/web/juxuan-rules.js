@@ -3,7 +3,7 @@
  * rulebook.json and the published counts of totals.json it decides again whether the round
  * is valid, who is elected to each post, and what the next round holds (re-vote of the
  * tied, run-offs, the woman member's seat, nominations still needed). The check `winners`
- * compares that with totals.json's result and the round's result_published event, and
+ * compares that with totals.json's result and the round's result.published event, and
  * refuses a write-in named below the rulebook's write_in_public_min.
  * Every count is an integer and every share an exact fraction (BigInt-free: counts stay
  * far below 2^53 / denominator). Licence: Apache-2.0 (the project's).
@@ -613,7 +613,7 @@
     return out;
   }
 
-  /* b: {tallyInput, rulebook, totals, events: the round's result_published events}. */
+  /* b: {tallyInput, rulebook, totals, events: the round's result.published events}. */
   // A recall voted on paper (PROTOCOL.md section 14.9): one post, one line (the member); the
   // question is decided, nobody is elected and no round follows.
   const QUESTION = ["subject", "registered", "voted", "agree", "disagree", "abstain", "invalid", "valid", "carried"];

@@ -35,8 +35,16 @@
   const AUDITOR_ONLY = new Set(["records.jsonl", "audit.json"]);
   const SELF_AUTH = new Set(["chain.jsonl", "head.sig", "countersign.json", "office_key.pem"]);
   const GATING = ["format", "zip_size", "zip_members", "canonical"];
-  const COUNTING = new Set(["paper_counted", "box_counted", "paper_second_entry", "tally_board_entered",
-    "result_published", "counting_started", "paper_entered"]);
+  // Event kinds the checks read, as PROTOCOL.md §3's table names them (area.what_happened).
+  const PROTOCOL = "juxuan/v2";
+  const KIND = {
+    chainStarted: "ledger.chain_started", bundleExported: "ledger.bundle_exported", rollPublished: "roll.published",
+    rulebookChanged: "rulebook.changed", rulebookDecided: "rulebook.decided", ballotsPrinted: "ballots.printed",
+    resultPublished: "result.published", auditStarted: "audit.started",
+  };
+  // The first of these in a round marks the start of its counting.
+  const COUNTING = new Set(["counting.paper_counted", "counting.box_counted", "counting.second_entry_recorded",
+    "counting.tally_board_entered", KIND.resultPublished]);
   const enc = new TextEncoder();
   const subtle = (root.crypto || require("crypto").webcrypto).subtle;
 
@@ -409,7 +417,6 @@
 
   // ------------------------------------------------------------------ the checks (PROTOCOL.md §9)
   class CheckFailed extends Error {}
-  const normKind = (k) => k.replace(/\./g, "_").toLowerCase();
   const roundOf = (ev) => { const r = ev.payload.round === undefined ? 1 : ev.payload.round; return Number.isInteger(r) ? r : -1; };
   const sortedUnique = (values, what, out) => {
     for (let i = 1; i < values.length; i++) {
@@ -440,8 +447,8 @@
   function makeChecks() {
     const C = {};
     const genesis = (c) => { if (!c.events.length) throw new CheckFailed("the chain is not valid"); return c.events[0].payload; };
-    const kindEvents = (c, kinds) => c.events.filter((e) => kinds.has(normKind(e.kind)));
-    const last = (c, kind) => { for (let i = c.events.length - 1; i >= 0; i--) if (normKind(c.events[i].kind) === kind) return c.events[i]; return null; };
+    const kindEvents = (c, kinds) => c.events.filter((e) => kinds.has(e.kind));
+    const last = (c, kind) => { for (let i = c.events.length - 1; i >= 0; i--) if (c.events[i].kind === kind) return c.events[i]; return null; };
     const firstCounting = (c, round) => kindEvents(c, COUNTING).find((e) => round === undefined || roundOf(e) === round) || null;
     const manifests = (c) => c.d.get("manifest.json");
 
@@ -452,10 +459,11 @@
       let prev = null;
       for (const ev of evs) {
         if (prev === null) {
-          if (ev.seq !== 0 || ev.kind !== "genesis" || ev.prev !== "0".repeat(64)) { problems.push("genesis"); break; }
+          if (ev.seq !== 0 || ev.kind !== KIND.chainStarted || ev.prev !== "0".repeat(64)) { problems.push("genesis"); break; }
+          if (get(ev.payload, "protocol", null) !== PROTOCOL) { problems.push(`genesis protocol is not ${PROTOCOL}`); break; }
         } else {
           if (ev.seq !== prev.seq + 1) { problems.push(`seq after ${prev.seq}`); break; }
-          if (ev.kind === "genesis") { problems.push(`second genesis at ${ev.seq}`); break; }
+          if (ev.kind === KIND.chainStarted) { problems.push(`second genesis at ${ev.seq}`); break; }
           if (ev.prev !== prev.hash) { problems.push(`link at ${ev.seq}`); break; }
         }
         const body = { at: ev.at, kind: ev.kind, payload: ev.payload, prev: ev.prev, seq: ev.seq };
@@ -495,8 +503,8 @@
       return [c.events.some((e) => e.hash === want) ? [] : ["pinned head is not in the chain"], "pinned head found"];
     };
     C.bundle_index = async (c) => {
-      const idx = last(c, "bundle_index");
-      if (!idx) return [["no bundle_index event"], ""];
+      const idx = last(c, KIND.bundleExported);
+      if (!idx) return [["no ledger.bundle_exported event"], ""];
       const listed = idx.payload.files, optional = idx.payload.auditor_only === undefined ? [] : idx.payload.auditor_only;
       if (!isObj(listed) || !Array.isArray(optional)) return [["bad index"], ""];
       const problems = [];
@@ -512,7 +520,7 @@
     };
     C.rulebook = async (c) => {
       let expected = get(genesis(c), "rulebook");
-      for (const ev of kindEvents(c, new Set(["rulebook_changed", "rulebook_decision", "rulebook_decided"]))) {
+      for (const ev of kindEvents(c, new Set([KIND.rulebookChanged, KIND.rulebookDecided]))) {
         if ("rulebook_fingerprint" in ev.payload) expected = ev.payload.rulebook_fingerprint;
       }
       const rb = await sha256hex(canonBytes(c.d.get("rulebook.json")));
@@ -520,10 +528,10 @@
     };
     C.rulebook_order = async (c) => {
       const problems = [];
-      const published = kindEvents(c, new Set(["roll_published"]))[0];
+      const published = kindEvents(c, new Set([KIND.rollPublished]))[0];
       const counting = firstCounting(c);
-      for (const ev of kindEvents(c, new Set(["rulebook_changed", "rulebook_decision", "rulebook_decided"]))) {
-        const decision = normKind(ev.kind) !== "rulebook_changed";
+      for (const ev of kindEvents(c, new Set([KIND.rulebookChanged, KIND.rulebookDecided]))) {
+        const decision = ev.kind === KIND.rulebookDecided;
         if (published && ev.seq > published.seq && !decision) problems.push(`${ev.seq}: change after roll publication`);
         if (decision && !String(get(ev.payload, "_why", "")).trim()) problems.push(`${ev.seq}: decision without reason`);
         if (counting && ev.seq > counting.seq) problems.push(`${ev.seq}: change after counting started`);
@@ -533,7 +541,7 @@
     C.manifest = async (c) => {
       const g = genesis(c);
       const recorded = new Map();
-      for (const e of kindEvents(c, new Set(["manifest"]))) if (roundOf(e) === c.round) recorded.set(e.payload.batch === undefined ? -1 : e.payload.batch, e.payload.digest);
+      for (const e of kindEvents(c, new Set([KIND.ballotsPrinted]))) if (roundOf(e) === c.round) recorded.set(e.payload.batch === undefined ? -1 : e.payload.batch, e.payload.digest);
       const problems = [];
       const ms = manifests(c);
       const batches = [...recorded.keys()];
@@ -554,7 +562,7 @@
     };
     C.manifest_order = async (c) => {
       const problems = [];
-      for (const ev of kindEvents(c, new Set(["manifest"]))) {
+      for (const ev of kindEvents(c, new Set([KIND.ballotsPrinted]))) {
         const counting = firstCounting(c, roundOf(ev));
         if (counting && ev.seq > counting.seq) problems.push(`manifest event ${ev.seq} after counting`);
       }
@@ -684,7 +692,7 @@
       return [problems, `turnout ${sheets.map(([name, back]) => `${name}${back}/${ti.registered_voters}`).join(", ")}`];
     };
     C.result_event = async (c) => {
-      const evs = kindEvents(c, new Set(["result_published"])).filter((e) => roundOf(e) === c.round);
+      const evs = kindEvents(c, new Set([KIND.resultPublished])).filter((e) => roundOf(e) === c.round);
       const t = c.d.get("totals.json"), elected = t.result.elected;
       if (!evs.length) return [Object.values(elected).some((v) => v.length) ? ["elected listed but no result event"] : [], "not published"];
       if (evs.length > 1) return [["more than one result event"], ""];
@@ -706,7 +714,7 @@
     // The rules of winning (PROTOCOL.md §14, juxuan-rules.js) from tally_input.json, rulebook.json and the counts.
     C.winners = async (c) => {
       const rules = root.JuxuanRules || require("./juxuan-rules.js");
-      const events = kindEvents(c, new Set(["result_published"])).filter((e) => roundOf(e) === c.round);
+      const events = kindEvents(c, new Set([KIND.resultPublished])).filter((e) => roundOf(e) === c.round);
       return rules.winnersProblems({ tallyInput: c.d.get("tally_input.json"), rulebook: c.d.get("rulebook.json"),
         totals: c.d.get("totals.json"), events });
     };
@@ -759,10 +767,10 @@
       return [c.d.get("records.jsonl").some((r) => v.has(r.d)) ? ["record of a voided paper"] : [], "none voided"];
     };
     C.records_frozen = async (c) => {
-      const started = kindEvents(c, new Set(["audit_started"])).filter((e) => roundOf(e) === c.round);
+      const started = kindEvents(c, new Set([KIND.auditStarted])).filter((e) => roundOf(e) === c.round);
       if (!started.length) return [[], "no audit yet"];
       const first = started[0];
-      const sealed = kindEvents(c, new Set(["bundle_index"])).filter((e) => roundOf(e) === c.round);
+      const sealed = kindEvents(c, new Set([KIND.bundleExported])).filter((e) => roundOf(e) === c.round);
       const before = sealed.filter((e) => e.seq < first.seq);
       if (!before.length) return [[], "nothing sealed before the audit"];
       const base = get(before[before.length - 1].payload, "files", {});
