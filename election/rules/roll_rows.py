@@ -222,12 +222,15 @@ class RowChecker:
             err("姓名", E_NAME, "只能包含汉字、间隔号“·”或字母，最长30字")
 
         card: idcard.IdCard | None = None
-        shown_id = idcard.mask_id(v["公民身份号码"]) if v["公民身份号码"] else ""
+        # The masked number is shown only in an error: masked when one is reported.
+        def masked() -> str:
+            return idcard.mask_id(v["公民身份号码"]) if v["公民身份号码"] else ""
+
         if v["公民身份号码"]:
             try:
                 card = idcard.parse(v["公民身份号码"], today=today)
             except idcard.IdCardError as exc:
-                err("公民身份号码", exc.code, exc.message, shown_id)
+                err("公民身份号码", exc.code, exc.message, masked())
         if v["性别"] and v["性别"] not in ("男", "女"):
             err("性别", E_SEX_VALUE, f"应填“男”或“女”，实际为“{v['性别']}”")
         elif card is not None and v["性别"] and v["性别"] != card.sex:
@@ -237,9 +240,11 @@ class RowChecker:
             number = card.number
             first_row_of_id = self.first_row_of_id
             if number in self.existing or (self.on_roll is not None and self.on_roll(number)):
-                err("公民身份号码", E_DUP_ROLL, f"号码{shown_id}已在选民名单中，一人只能登记一次", shown_id)
+                shown = masked()
+                err("公民身份号码", E_DUP_ROLL, f"号码{shown}已在选民名单中，一人只能登记一次", shown)
             elif number in first_row_of_id:
-                err("公民身份号码", E_DUP_FILE, f"号码{shown_id}与第{first_row_of_id[number]}行重复", shown_id)
+                shown = masked()
+                err("公民身份号码", E_DUP_FILE, f"号码{shown}与第{first_row_of_id[number]}行重复", shown)
             else:
                 first_row_of_id[number] = rn
 
