@@ -38,6 +38,20 @@ def canonical_json(value: Any) -> bytes:
     ).encode("utf-8")
 
 
+def same_json(a: Any, b: Any) -> bool:
+    """Two JSON values equal as their canonical bytes would be: type for type (``true`` is
+    not ``1``, though Python's ``True == 1``), objects whatever their key order, a tuple
+    as the list it is written as. The verifiers compare what a bundle publishes with what
+    they recompute this way, so a value of the wrong JSON type never passes as equal."""
+    if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
+        return len(a) == len(b) and all(map(same_json, a, b))
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, dict):
+        return a.keys() == b.keys() and all(same_json(a[k], b[k]) for k in a)
+    return bool(a == b)
+
+
 def digest(value: Any) -> str:
     """SHA-256 of the canonical JSON, lower-case hex (used as a fingerprint)."""
     return hashlib.sha256(canonical_json(value)).hexdigest()

@@ -11,6 +11,7 @@ from typing import Any
 
 from election.protocol import event_kinds as ek
 from election.protocol import writeins
+from election.protocol.canonical import same_json
 from election.protocol.pause import gc_paused
 from election.protocol.verify_ctx import Ctx, same_votes
 from election.protocol.verify_read import Rec
@@ -77,23 +78,23 @@ def recompute(c: Ctx) -> tuple[list[str], str]:
     t = c.d["totals.json"]["result"]
     problems = []
     published = {k: sorted(v) for k, v in t["elected"].items() if v}
-    if {k: v for k, v in mine["elected"].items() if v} != published and (published or _result_published(c)):
+    if not same_json({k: v for k, v in mine["elected"].items() if v}, published) and (published or _result_published(c)):
         problems.append(f"按规则重新计算的当选人 {mine['elected']} 与 totals.json 公布的 {t['elected']} 不符")
     for f in ("valid", "next_round", "next_posts"):
-        if f in t and t[f] != mine[f]:
+        if f in t and not same_json(t[f], mine[f]):
             problems.append(f"按规则重新计算的 {f} 为 {mine[f]!r}，totals.json 为 {t[f]!r}")
     if "question" in mine or "question" in t:
         theirs = {k: t["question"].get(k) for k in QUESTION_FIELDS} if isinstance(t.get("question"), dict) else None
-        if (published or _result_published(c) or "question" in t) and theirs != mine.get("question"):
+        if (published or _result_published(c) or "question" in t) and not same_json(theirs, mine.get("question")):
             problems.append(f"按规则重新计算的表决结果 {mine.get('question')} 与 totals.json 公布的 {theirs} 不符")
     for ev in _result_published(c):
         p = ev.payload
         theirs = {k: sorted(v.get("elected", [])) for k, v in p.get("posts", {}).items()}
-        if theirs != mine["elected"]:
+        if not same_json(theirs, mine["elected"]):
             problems.append(f"按规则重新计算的当选人与第 {ev.seq} 号事件公布的不符")
-        if p.get("next_round") != mine["next_round"] or p.get("valid") != mine["valid"]:
+        if not same_json(p.get("next_round"), mine["next_round"]) or not same_json(p.get("valid"), mine["valid"]):
             problems.append(f"按规则重新计算的下一步（{mine['next_round']}）与第 {ev.seq} 号事件不符")
-        if "question" in mine and {k: (p.get("question") or {}).get(k) for k in QUESTION_FIELDS} != mine["question"]:
+        if "question" in mine and not same_json({k: (p.get("question") or {}).get(k) for k in QUESTION_FIELDS}, mine["question"]):
             problems.append(f"按规则重新计算的表决结果与第 {ev.seq} 号事件公布的不符")
     problems += write_in_problems(c, None)  # issue 15: no rare write-in named
     who = "；".join(f"{k}：{'、'.join(v) or '无'}" for k, v in sorted(mine["elected"].items()))

@@ -108,6 +108,18 @@ def next_round_dropped(built: Built) -> Files:
     return f
 
 
+def next_posts_seats_as_true(built: Built) -> Files:
+    """A run-off's seat count written ``true`` in totals.json and the event (Python's
+    ``True == 1``): equal only to a comparison that ignores the JSON type."""
+    f = _files(built)
+    t = _j(f, "totals.json")
+    post = sorted(t["result"]["next_posts"])[0]
+    assert t["result"]["next_posts"][post]["seats"] == 1
+    t["result"]["next_posts"][post]["seats"] = True
+    _put(f, "totals.json", t)
+    return f
+
+
 def totals_raised(built: Built) -> Files:
     """Totals and box totals raised consistently: more approvals than seats × papers."""
     f = _files(built)
@@ -253,6 +265,7 @@ FORGERIES: list[tuple[str, Callable[[Built], Files | bytes], str]] = [
     ("winners_changed", winners_changed, "winners"),
     ("winners_and_event_changed", winners_and_event_changed, "winners"),
     ("next_round_dropped", next_round_dropped, "winners"),
+    ("next_posts_seats_as_true", next_posts_seats_as_true, "winners"),
     ("totals_raised", totals_raised, "bounds"),
     ("records_swapped_after_audit", records_swapped_after_audit, "records_frozen"),
     ("rulebook_changed_after_count", rulebook_changed_after_count, "rulebook_order"),

@@ -574,9 +574,8 @@
   }
 
   // ------------------------------------------------------------------ the check `winners` (PROTOCOL.md section 9)
-  // JSON values equal as the reference compares them: objects whatever their key order, and
-  // true equal to 1 and false to 0 (Python's bool is an int).
-  const num = (v) => (typeof v === "boolean" ? Number(v) : v);
+  // JSON values equal type for type (PROTOCOL.md section 9): objects whatever their key
+  // order; true is not 1.
   function same(a, b) {
     if (Array.isArray(a) || Array.isArray(b)) return Array.isArray(a) && Array.isArray(b) && a.length === b.length && a.every((x, i) => same(x, b[i]));
     if (isObj(a) || isObj(b)) {
@@ -584,7 +583,7 @@
       const ka = Object.keys(a), kb = Object.keys(b);
       return ka.length === kb.length && ka.every((k) => has(b, k) && same(a[k], b[k]));
     }
-    return a === b || num(a) === num(b);
+    return a === b;
   }
   const NAMING = new Set(["person", "persons", "candidates", "replaced", "elected"]);
   function resultPersons(result) {  // everyone the published result names (section 14.8)
