@@ -21,11 +21,16 @@ def round_of(db: Session, election: Election, number: int) -> Round:
     return row
 
 
+def latest_round(db: Session, election: Election) -> Round | None:
+    """The election's round with the highest number, or None before round 1 is printed."""
+    return db.scalar(select(Round).where(Round.election_id == election.id).order_by(Round.number.desc()).limit(1))
+
+
 def current_round(db: Session, election: Election) -> Round:
     """The round the polling pages work on: the latest one (a later round exists only once
     the previous result is published). Before round 1 is first printed there is no row: a
     transient round 1, never added to the session, stands for it."""
-    row = db.scalar(select(Round).where(Round.election_id == election.id).order_by(Round.number.desc()).limit(1))
+    row = latest_round(db, election)
     return row if row is not None else Round(election_id=election.id, number=1, kind="main", posts={}, status="open")
 
 

@@ -23,7 +23,7 @@ from ..errors import UserError
 from ..ledger.events import record_event
 from ..models import Election, Resident, Round
 from ..protocol import event_kinds as ek
-from ..rounds import term_ends
+from ..rounds import latest_round, term_ends
 from ..rules.tally_types import FEMALE
 from ..settings import rulebook_of
 from .service import composition
@@ -32,7 +32,7 @@ from .service import composition
 def call_by_election(db: Session, election: Election, held_on: date, actor: str) -> Round:
     """Make the by-election round for every vacant seat; refused while a round is open."""
     begin_write(db)
-    latest = db.scalar(select(Round).where(Round.election_id == election.id).order_by(Round.number.desc()).limit(1))
+    latest = latest_round(db, election)
     if latest is None or latest.status != "published":
         which = f"第 {latest.number} 轮" if latest is not None else "第 1 轮"
         raise UserError(f"{which}投票尚未公布结果，须待本轮结束后再进行补选")

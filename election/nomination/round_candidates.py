@@ -20,6 +20,7 @@ from ..errors import UserError
 from ..ledger.events import record_event
 from ..models import Candidate, Election, Resident, Round, RoundResult
 from ..protocol import event_kinds as ek
+from ..rounds import latest_round
 from ..rules.tally_types import FEMALE
 from ..settings import rulebook_of
 from .service import ballot_key, find_residents, label, post_of
@@ -38,7 +39,7 @@ class Section:
 
 def nominating_round(db: Session, election: Election) -> Round | None:
     """The latest round when it waits for the committee's nominations."""
-    row = db.scalar(select(Round).where(Round.election_id == election.id).order_by(Round.number.desc()).limit(1))
+    row = latest_round(db, election)
     return row if row is not None and row.status == "nominating" else None
 
 

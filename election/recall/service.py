@@ -28,6 +28,7 @@ from ..models import Candidate, Election, Recall, RecallSignature, Representativ
 from ..protocol import event_kinds as ek
 from ..roll.lookup import resolve_voter
 from ..roll.register import voters_query
+from ..rounds import latest_round
 from ..rules.recall import recall_vote, request
 from ..rules.rulebook import Rulebook
 from ..settings import posts_of, rulebook_of
@@ -172,7 +173,7 @@ def call_vote(db: Session, election: Election, recall_id: int, held_on: date, ac
         raise UserError("该罢免要求已在投票中")
     if row.status != "proposed":
         raise UserError("该罢免要求的投票结果已记录")
-    latest = db.scalar(select(Round).where(Round.election_id == election.id).order_by(Round.number.desc()).limit(1))
+    latest = latest_round(db, election)
     if latest is None or latest.status != "published":
         which = f"第 {latest.number} 轮" if latest is not None else "第 1 轮"
         raise UserError(f"{which}投票尚未公布结果，须待本轮结束后再进行罢免投票")

@@ -14,12 +14,13 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from .. import clock
-from ..models import ROUND_KINDS, AuditCode, Candidate, Election, ElectionEvent, Issuance, Objection, Resident, Round
+from ..models import ROUND_KINDS, AuditCode, Candidate, Election, ElectionEvent, Issuance, Objection, Resident
 from ..models.counting import Filing, RoundResult
 from ..models.ledger import Audit
 from ..models.polling import PrintBatch
 from ..models.representatives import CommitteeEntry, RepArea, Representative
 from ..nomination.service import PUBLISHED
+from ..rounds import latest_round
 from ..rules.calendar import Stage as Deadline
 from ..rules.calendar import deadlines, lateness
 from ..settings import rulebook_of
@@ -155,7 +156,7 @@ def round_step(db: Session, election: Election) -> tuple[str, str, str] | None:
                        .order_by(RoundResult.round_number.desc()).limit(1))
     if latest is None:
         return None
-    rnd = db.scalar(select(Round).where(Round.election_id == election.id).order_by(Round.number.desc()).limit(1))
+    rnd = latest_round(db, election)
     if rnd is not None and rnd.number > latest.round_number:
         if rnd.status == "nominating":
             return (f"第 {rnd.number} 轮另行选举：提名补足候选人并公布名单", "nomination.round_page", "提名另行选举候选人")
