@@ -7,6 +7,14 @@ overstatement e = (A(record) - A(paper)) / u is charged to the Kaplan-Markov ris
 box, or a record or paper the count cannot read is charged the worst case e = 1 (SHANGRLA's
 phantom rule). Any difference in marks, overstatement or understatement, is logged.
 
+Where the trustees decrypted the sampled papers (``listed`` given: docs/AUDIT.md §7), the
+record side of a finding is its decrypted vector (``Finding.vector``): every listed
+candidate's counted approval and opposition, the number of counted approvals of persons not
+listed (write-ins: a number without names), the invalid flags. Against an assertion that
+names a person not listed (a write-in, ``OTHER``) the record's unnamed approvals are taken as
+the worst case for that assertion (the largest assorter value any names could give), so the
+risk is never understated; with no unnamed approval on the post the record is exact.
+
 Status: ``confirmed`` when every assertion's risk is at most the limit and no post needs a
 hand count; ``escalated`` (draw up to ``next_size``) while the needed sample is smaller
 than N; ``full_count`` when a post has no assertion, has a tie, or its sample would reach
@@ -14,12 +22,14 @@ every paper: the papers are then counted by hand and that count replaces the res
 """
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from itertools import product
 from typing import Any
 
+from election.crypto.record import paper_vector
 from election.protocol import rla
-from election.protocol.rla_assert import Assertion, AuditPlan, counted_votes, to_paper
+from election.protocol.rla_assert import OTHER, Assertion, AuditPlan, counted_votes, to_paper
 from election.rules.rulebook import Rulebook
 from election.rules.tally_types import PostSpec, TallyInput, TallyInputError
 
@@ -36,6 +46,44 @@ class Finding:
     position: int
     record: Mapping[str, Any] | None
     paper: Mapping[str, Any] | None
+    vector: Mapping[str, int] | None = field(default=None)  # the trustees' decryption of D (None: no ciphertext)
+
+
+@dataclass(frozen=True)
+class VectorRecord:
+    """A decrypted record as the comparison reads it: per post the listed persons it counts
+    an approval for, and how many approvals it counts for persons not listed."""
+
+    votes: dict[str, frozenset[str]]
+    unnamed: dict[str, int]
+    labels: dict[str, int]
+
+
+UNKNOWN = "\x00"  # a person outside every list: what OTHER's worst case names
+
+
+def vector_record(vector: Mapping[str, int] | None, listed: Mapping[str, Sequence[str]]) -> VectorRecord | None:
+    if vector is None:
+        return None
+    votes = {p: frozenset(who for i, who in enumerate(names) if vector.get(f"{p}/a{i}") == 1) for p, names in listed.items()}
+    return VectorRecord(votes, {p: int(vector.get(f"{p}/w", 0)) for p in listed}, {k: int(v) for k, v in vector.items()})
+
+
+def record_assort(a: Assertion, rec: VectorRecord, listed: Collection[str], known: Collection[str]) -> float:
+    """The assorter of a decrypted record: exact for listed persons; for persons not listed
+    (and OTHER) the largest value any names of its unnamed approvals could give."""
+    base = rec.votes.get(a.post, frozenset())
+    unnamed = rec.unnamed.get(a.post, 0)
+    free = [x for x in dict.fromkeys((a.a, a.b)) if x is not None and x not in listed]
+    best = None
+    for bits in product((0, 1), repeat=len(free)):
+        if sum(bits) > unnamed:
+            continue
+        votes = set(base) | {UNKNOWN if x == OTHER else x for x, bit in zip(free, bits, strict=True) if bit}
+        value = a.assort(votes, known)
+        best = value if best is None else max(best, value)
+    assert best is not None  # the all-zero assignment is always possible
+    return best
 
 
 @dataclass(frozen=True)
@@ -117,23 +165,60 @@ def _difference(f: Finding, rec: dict[str, frozenset[str]] | None,
     return None
 
 
+def _vector_difference(f: Finding, rec: VectorRecord | None, pap: dict[str, frozenset[str]] | None,
+                       posts: Sequence[PostSpec], listed: Mapping[str, Sequence[str]], rb: Rulebook) -> Difference | None:
+    """A drawn paper against the trustees' decryption of its record: the paper read through
+    the count's rules into the same labels, compared label by label."""
+    if f.paper is None:
+        return Difference(f.index, f.box, f.position, (), (), "抽中的位置没有选票（按最不利情形计）")
+    if rec is None:
+        return Difference(f.index, f.box, f.position, (), (), "此选票的审计码在该票箱没有加密的计票记录（按最不利情形计）")
+    if pap is None:
+        return Difference(f.index, f.box, f.position, (), (), "录入的选票无法按计票规则读取（按最不利情形计）")
+    mine = paper_labels(f.paper, posts, listed, rb)
+    wrong = sorted({k.split("/", 1)[0] if "/" in k else "*" for k in set(mine) | set(rec.labels)
+                    if mine.get(k, 0) != rec.labels.get(k, 0)})
+    if wrong:
+        return Difference(f.index, f.box, f.position, (), tuple(wrong), "选票与受托人解密的记录不一致")
+    return None
+
+
+def paper_labels(marks: Mapping[str, Any], posts: Sequence[PostSpec], listed: Mapping[str, Sequence[str]],
+                 rb: Rulebook) -> dict[str, int]:
+    """What a paper read at the audit table counts, as the recount's labels (what its
+    decrypted record must be): the count's rules on this one paper."""
+    vector, whole = paper_vector(to_paper(marks), posts, listed, rb.overvote_scope, rb.multi_post_rule)
+    out = {"X": whole}
+    for c in vector:
+        out[f"{c.key}/x"], out[f"{c.key}/w"] = c.invalid, c.write_ins
+        for i, (a, o) in enumerate(zip(c.approvals, c.oppositions, strict=True)):
+            out[f"{c.key}/a{i}"], out[f"{c.key}/o{i}"] = a, o
+    return out
+
+
 def evaluate(plan: AuditPlan, posts: Sequence[PostSpec], rulebook: Rulebook, findings: Sequence[Finding],
              risk_limit: float, gamma: float = rla.DEFAULT_GAMMA,
-             cache: dict[int, tuple[Any, Any, Difference | None]] | None = None) -> Evaluation:
+             cache: dict[int, tuple[Any, Any, Difference | None]] | None = None,
+             listed: Mapping[str, Sequence[str]] | None = None) -> Evaluation:
     """Risk of every assertion after ``findings`` (sampling with replacement, repeats
     included), the posts to hand count and the next sample size. ``cache`` (draw index ->
-    counted record and paper) may be kept by a caller that evaluates a growing sample."""
+    counted record and paper) may be kept by a caller that evaluates a growing sample.
+    ``listed`` (post -> listed persons, in the recount's label order): the record side is
+    each finding's decrypted ``vector``, not its plain ``record``."""
     n_all = plan.papers
-    compared = []
+    compared: list[tuple[Any, dict[str, frozenset[str]] | None]] = []
     differences = []
     for f in findings:
         if cache is not None and f.index in cache:
             rec, pap, diff = cache[f.index]
+        elif listed is not None:
+            rec, pap = vector_record(f.vector, listed), _counted(f.paper, posts, rulebook)
+            diff = _vector_difference(f, rec, pap, posts, listed, rulebook)
         else:
             rec, pap = _counted(f.record, posts, rulebook), _counted(f.paper, posts, rulebook)
             diff = _difference(f, rec, pap)
-            if cache is not None:
-                cache[f.index] = (rec, pap, diff)
+        if cache is not None:
+            cache[f.index] = (rec, pap, diff)
         compared.append((rec, pap))
         if diff is not None:
             differences.append(diff)
@@ -143,9 +228,16 @@ def evaluate(plan: AuditPlan, posts: Sequence[PostSpec], rulebook: Rulebook, fin
     for pp in plan.posts:
         for a in pp.assertions:
             errs = []
+            on_list = frozenset(listed.get(a.post, ())) if listed is not None else frozenset()
             for rec, pap in compared:
                 if rec is None or pap is None:
                     errs.append(1.0)
+                elif isinstance(rec, VectorRecord):
+                    if not rec.unnamed.get(a.post, 0) and rec.votes.get(a.post, frozenset()) == pap.get(a.post, frozenset()):
+                        errs.append(0.0)
+                    else:
+                        errs.append((record_assort(a, rec, on_list, pp.known)
+                                     - a.assort(pap.get(a.post, frozenset()), pp.known)) / a.upper)
                 elif rec.get(a.post) == pap.get(a.post):
                     errs.append(0.0)  # the same votes counted on this post: no error
                 else:

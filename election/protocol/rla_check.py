@@ -48,10 +48,12 @@ def _manifest(a: Mapping[str, Any], records: Sequence[Record] | None) -> dict[st
 
 def checks(audit: Mapping[str, Any], records: Sequence[Record] | None, totals: Mapping[str, Any],
            chain: Sequence[Event], election_key_pem: bytes, inp: TallyInput | None,
-           records_sha256: str | None = None) -> list[Check]:
+           records_sha256: str | None = None, listed: Mapping[str, Sequence[str]] | None = None) -> list[Check]:
     """The four audit checks. ``inp``: the round's tally input from the bundle
     (tally_input.json with the rulebook in force, no papers); None when it cannot be read.
-    ``records_sha256``: SHA-256 of the bundle's records.jsonl bytes (what the seal binds)."""
+    ``records_sha256``: SHA-256 of the bundle's records.jsonl bytes (what the seal binds).
+    ``listed``: recount.json's listed persons per post, for an audit whose sampled papers
+    the trustees decrypted (its findings' ``record`` is then the record compared)."""
     out: list[Check] = []
     try:
         audits = _audits(audit)
@@ -73,7 +75,7 @@ def checks(audit: Mapping[str, Any], records: Sequence[Record] | None, totals: M
             if a.get("status") not in CONCLUDED:
                 problems.append(f"第 {i} 次审计尚未结束（{a.get('status')}）就开始了下一次审计")
     out.append(("审计次数", "audit_count", problems, f"第 {number} 轮共审计 {len(audits)} 次，全部公布"))
-    out.append(("审计重算", "audit_recompute", _recompute(audits[-1] if audits else {}, records, inp, totals, chain),
+    out.append(("审计重算", "audit_recompute", _recompute(audits[-1] if audits else {}, records, inp, totals, chain, listed),
                 "按记录重算断言、逐张比对和风险，审计结论与发现一致"))
     return out
 
@@ -141,7 +143,11 @@ def _order(audits: Sequence[Mapping[str, Any]], records: Sequence[Record] | None
 
 
 def _recompute(a: Mapping[str, Any], records: Sequence[Record] | None, spec: TallyInput | None,
-               totals: Mapping[str, Any], chain: Sequence[Event]) -> list[str]:
+               totals: Mapping[str, Any], chain: Sequence[Event],
+               listed: Mapping[str, Sequence[str]] | None = None) -> list[str]:
+    decrypted = isinstance(a.get("decryption"), Mapping)
+    if decrypted and listed is None:
+        return ["审计比对的是受托人解密的记录，但公示包中没有可读的 recount.json"]
     if records is None:
         return ["审计公示包中没有计票记录，无法重算审计"]
     if spec is None:
@@ -167,12 +173,14 @@ def _recompute(a: Mapping[str, Any], records: Sequence[Record] | None, spec: Tal
             box, position = draws[i - 1]
             paper = f.get("paper") or {}
             rec = by_d.get(str(f.get("d")))
+            vector = f.get("record") if decrypted else None
             findings.append(Finding(i, str(box), int(position), dict(rec.marks) if rec is not None and rec.box == box else None,
-                                    None if paper.get("state") == MISSING else dict(paper.get("posts") or {})))
+                                    None if paper.get("state") == MISSING else dict(paper.get("posts") or {}),
+                                    dict(vector) if isinstance(vector, Mapping) else None))
         alpha = _fraction(str(a["risk_limit"]))
         if alpha > float(rb.rla_risk_limit):
             problems.append(f"审计的风险上限 {a['risk_limit']} 大于规则集规定的 {rb.rla_risk_limit}")
-        ev = evaluate(audit_plan, inp.posts, rb, findings, alpha)
+        ev = evaluate(audit_plan, inp.posts, rb, findings, alpha, listed=listed if decrypted else None)
     except (KeyError, TypeError, ValueError, IndexError, TallyInputError) as exc:
         return [f"审计无法重算：{exc}"]
     status = a.get("status")

@@ -678,6 +678,13 @@ def verify_read(res: ReadResult, pins: Pins = Pins()) -> tuple[list[Check], dict
         from election.protocol.verify_recount import recount_checks
 
         c.checks.extend(recount_checks(c))
+        if "audit.json" in c.d and "recount.json" in c.d:
+            from election.protocol.verify_recount import sample_checks
+            from election.protocol.verify_sample import NAMES_ZH as SAMPLE_NAMES
+
+            for name, zh in SAMPLE_NAMES.items():
+                NAMES_ZH.setdefault(name, zh)
+            c.checks.extend(sample_checks(c))
     from election.protocol.verify_between import NAMES as BETWEEN_NAMES
     from election.protocol.verify_between import between_checks
 

@@ -11,6 +11,7 @@ from election.protocol import rla_check
 from election.protocol.bundle import Record
 from election.protocol.canonical import sha256_hex
 from election.protocol.verify_ctx import Ctx
+from election.protocol.verify_sample import listed_of
 
 AuditCheck = Callable[["Ctx"], tuple[list[str], str]]
 
@@ -28,8 +29,10 @@ def _results(c: Ctx) -> dict[str, tuple[list[str], str]]:
         except Exception:  # noqa: BLE001 (an unreadable tally input is reported by audit_recompute)
             inp = None
         raw = c.raw.get("records.jsonl")
+        recount = c.d.get("recount.json")
+        listed = listed_of(recount) if isinstance(recount, dict) else None
         found = rla_check.checks(c.d["audit.json"], records, c.d.get("totals.json", {}), c.events,
-                                 c.raw.get("election_key.pem", b""), inp, None if raw is None else sha256_hex(raw))
+                                 c.raw.get("election_key.pem", b""), inp, None if raw is None else sha256_hex(raw), listed)
         done = {en: (problems, detail) for _zh, en, problems, detail in found}
         setattr(c, "_audit_checks", done)  # noqa: B010 (cached on the run's context, not printed)
     return done

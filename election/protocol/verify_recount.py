@@ -40,6 +40,19 @@ def recount_checks(c: Ctx) -> list[Check]:
     return [*(Check(NAMES_ZH[f.name], f.name, f.ok, f.message) for f in found), sealed]
 
 
+def sample_checks(c: Ctx) -> list[Check]:
+    """The audit's sampled papers decrypted by the trustees (verify_sample), their
+    ciphertexts read from the papers' stream once more."""
+    from election.protocol import verify_sample
+
+    stream = c.streams.get(recount_doc.PAPERS)
+    try:
+        return verify_sample.sample_checks(c, papers(stream) if stream is not None else iter(()))
+    except Exception as exc:  # a value of a form no check foresaw is still a finding, never a traceback
+        name = "audit_sample_decryption"
+        return [Check(verify_sample.NAMES_ZH[name], name, False, f"无法完成抽中选票解密的检查（{type(exc).__name__}）")]
+
+
 def sealed_before_seed(c: Ctx, stream: Stream | None) -> Check:
     """recount_sealed: the ciphertexts of the bundle are those the audit's commitment sealed
     before its seed (the commitment of the round's last audit.started: its sealed head's
