@@ -41,6 +41,7 @@ from ..protocol.rla_assert import AuditPlan, plan
 from ..protocol.rla_audit import MISSING, Evaluation, Finding, hand_count_input, initial_size
 from ..protocol.rla_audit import evaluate as evaluate_findings
 from ..rules.scenario import result_to_dict
+from ..rules.shares import share_text
 from ..rules.tally import tally
 from ..rules.tally_types import TallyInput, TallyInputError, TallyResult
 from ..settings import box_keys, rulebook_of
@@ -217,7 +218,7 @@ def start_audit(db: Session, election: Election, seed: str, actor: str, risk_lim
     manifest = dict(commitment.payload["manifest"])
     papers = sum(manifest.values())
     audit = Audit(election_id=election.id, round_number=number, seed=clean,
-                  risk_limit=f"{alpha.numerator}/{alpha.denominator}", papers=papers, boxes=manifest,
+                  risk_limit=share_text(alpha), papers=papers, boxes=manifest,
                   sample_size=0, status="open", started_by=actor)
     db.add(audit)
     db.flush()

@@ -24,6 +24,7 @@ from ..roll.register import voters_query
 from ..rules import meetings as rules
 from ..rules.recall import request as request_check
 from ..rules.rulebook import Rulebook
+from ..rules.shares import share_text
 from ..settings import rulebook_of
 
 
@@ -227,7 +228,7 @@ def decide(db: Session, election: Election, meeting_id: int, motion: str, in_fav
     record_event(db, election, ek.MEETING_DECISION_RECORDED, {
         "meeting": meeting.id, "number": number, "motion": row.motion, "members": meeting.members,
         "present": q.present, "in_favour": in_favour, "against": against, "abstain": abstain,
-        "rule": {"key": mr.decision_key, "share": f"{mr.decision.numerator}/{mr.decision.denominator}"},
+        "rule": {"key": mr.decision_key, "share": share_text(mr.decision)},
         "adopted": result.adopted,
     }, actor, result.message)
     return row

@@ -31,8 +31,9 @@ from typing import TYPE_CHECKING, Any
 
 from election.protocol import event_kinds as ek
 from election.rules.meetings import meeting_rules
-from election.rules.recall import at_least, more_than, recall_vote
+from election.rules.recall import recall_vote
 from election.rules.rulebook import Rulebook, RulebookError
+from election.rules.shares import at_least, more_than
 
 if TYPE_CHECKING:
     from election.protocol.verify_ctx import Ctx

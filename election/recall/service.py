@@ -31,6 +31,7 @@ from ..roll.register import voters_query
 from ..rounds import latest_round
 from ..rules.recall import recall_vote, request
 from ..rules.rulebook import Rulebook
+from ..rules.shares import share_text
 from ..settings import posts_of, rulebook_of
 
 BASES = {"voters": "选民", "representatives": "居民代表"}
@@ -88,7 +89,7 @@ def propose(db: Session, election: Election, member_key: str, reasons: str, base
     db.flush()
     record_event(db, election, ek.RECALL_PETITION_FILED, {
         "recall": row.id, "post": member.post, "person": str(member.resident_id), "name": member.name,
-        "base": base, "signers": len(signers), "total": total, "share": f"{getattr(book, key).numerator}/{getattr(book, key).denominator}",
+        "base": base, "signers": len(signers), "total": total, "share": share_text(getattr(book, key)),
         "not_counted": problems,
     }, actor, check.message)
     return row
@@ -140,8 +141,8 @@ def record_vote(db: Session, election: Election, recall_id: int, voted: int, in_
     record_event(db, election, ek.RECALL_VOTE_RECORDED, {
         "recall": row.id, "post": row.post, "person": str(row.resident_id), "registered": registered, "voted": voted,
         "in_favour": in_favour, "valid": result.valid, "carried": result.carried, "voted_on": voted_on.isoformat(),
-        "turnout": f"{book.recall_turnout.numerator}/{book.recall_turnout.denominator}",
-        "approve": f"{book.recall_approve.numerator}/{book.recall_approve.denominator}",
+        "turnout": share_text(book.recall_turnout),
+        "approve": share_text(book.recall_approve),
     }, actor, result.message)
     if result.carried:
         mandates.vacate(db, election, f"{row.post}:{row.resident_id}", "recalled", voted_on,

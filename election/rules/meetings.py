@@ -15,9 +15,9 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from fractions import Fraction
 
-from .recall import more_than as more_than_share
-from .recall import needed_more_than
 from .rulebook import Rulebook
+from .shares import more_than as more_than_share
+from .shares import needed_more_than, share_text
 
 
 @dataclass(frozen=True)
@@ -196,10 +196,6 @@ def request_share(rulebook: Rulebook, rules: MeetingRules, base: str) -> Fractio
     return value
 
 
-def _share(f: Fraction) -> str:
-    return f"{f.numerator}/{f.denominator}"
-
-
 def notice_problems(what: str, notice_on: date, held_on: date, days: int) -> list[str]:
     """The meeting must be announced at least ``days`` days before it is held."""
     if held_on < notice_on:
@@ -228,7 +224,7 @@ def quorum(what: str, members: int, present: int, share: Fraction) -> Quorum:
         raise ValueError(f"{what}: {present} present of {members}")
     need = needed_more_than(members, share)
     ok = more_than_share(present, members, share)
-    verdict = "符合法定人数，会议有效" if ok else f"未超过{_share(share)}，不足法定人数，会议不能作出决定"
+    verdict = "符合法定人数，会议有效" if ok else f"未超过{share_text(share)}，不足法定人数，会议不能作出决定"
     return Quorum(ok, members, present, need, f"{what}：应到 {members} 人，实到 {present} 人（至少需 {need} 人），{verdict}")
 
 
@@ -251,4 +247,4 @@ def decision(what: str, present: int, in_favour: int, against: int, abstain: int
     ok = more_than_share(in_favour, present, share)
     verdict = "通过" if ok else "未通过"
     return Decision(ok, need, f"{what}：到会 {present} 人，赞成 {in_favour}、反对 {against}、弃权 {abstain}，"
-                              f"赞成{'超过' if ok else '未超过'}到会人数的{_share(share)}（至少需 {need} 票），{verdict}")
+                              f"赞成{'超过' if ok else '未超过'}到会人数的{share_text(share)}（至少需 {need} 票），{verdict}")

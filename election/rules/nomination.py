@@ -14,6 +14,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 
+from .shares import share_text
+
 DEFAULT_MARGINS: dict[str, tuple[int, int]] = {"主任": (1, 1), "副主任": (1, 1), "委员": (1, 3)}
 
 
@@ -166,5 +168,5 @@ def primary_turnout_problem(participants: int, base: int, fraction: Fraction, ba
     if participants * fraction.denominator > base * fraction.numerator:
         return ""
     need = base * fraction.numerator // fraction.denominator + 1
-    return (f"参加预选的 {participants} 人未超过{base_name} {base} 人的 {fraction.numerator}/{fraction.denominator}"
+    return (f"参加预选的 {participants} 人未超过{base_name} {base} 人的 {share_text(fraction)}"
             f"（至少须有 {need} 人），预选无效（预选须参加的选民比例，primary_turnout）")

@@ -21,6 +21,7 @@ from fractions import Fraction
 
 from election.rules.meetings import decision
 from election.rules.recall import recall_vote
+from election.rules.shares import share_text
 
 QUESTION_KINDS: dict[str, str] = {"recall": "罢免", "motion": "会议表决"}
 # How the paper names the two marks of a question line.
@@ -85,5 +86,5 @@ def decide_motion(subject: str, what: str, present: int, voted: int, agree: int,
 def outcome_to_dict(q: QuestionOutcome) -> dict[str, object]:
     return {"kind": q.kind, "subject": q.subject, "registered": q.registered, "voted": q.voted, "agree": q.agree,
             "disagree": q.disagree, "abstain": q.abstain, "invalid": q.invalid, "valid": q.valid,
-            "carried": q.carried, "turnout": f"{q.turnout.numerator}/{q.turnout.denominator}",
-            "approve": f"{q.approve.numerator}/{q.approve.denominator}", "message": q.message}
+            "carried": q.carried, "turnout": share_text(q.turnout),
+            "approve": share_text(q.approve), "message": q.message}

@@ -11,25 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from fractions import Fraction
 
-
-def at_least(part: int, whole: int, share: Fraction) -> bool:
-    """part ≥ whole · share, exactly."""
-    return part * share.denominator >= whole * share.numerator
-
-
-def more_than(part: int, whole: int, share: Fraction) -> bool:
-    """part > whole · share, exactly."""
-    return part * share.denominator > whole * share.numerator
-
-
-def needed_at_least(whole: int, share: Fraction) -> int:
-    """The smallest count that is at least ``share`` of ``whole``."""
-    return -(-whole * share.numerator // share.denominator)
-
-
-def needed_more_than(whole: int, share: Fraction) -> int:
-    """The smallest count that is more than ``share`` of ``whole``."""
-    return whole * share.numerator // share.denominator + 1
+from .shares import at_least, more_than, needed_at_least, needed_more_than, share_text
 
 
 @dataclass(frozen=True)
@@ -46,7 +28,7 @@ def request(what: str, supporters: int, base: int, share: Fraction) -> Request:
     need = needed_at_least(base, share)
     ok = at_least(supporters, base, share)
     verdict = "达到" if ok else "未达到"
-    return Request(ok, need, f"{what}：{base} 人中 {supporters} 人联名，{verdict}{share.numerator}/{share.denominator}（至少需 {need} 人）")
+    return Request(ok, need, f"{what}：{base} 人中 {supporters} 人联名，{verdict}{share_text(share)}（至少需 {need} 人）")
 
 
 @dataclass(frozen=True)
@@ -65,10 +47,10 @@ def recall_vote(registered: int, voted: int, in_favour: int,
     if not more_than(voted, registered, turnout):
         need = needed_more_than(registered, turnout)
         return RecallVote(False, False, f"罢免投票：登记选民 {registered} 人，投票 {voted} 人，未超过"
-                                        f"{turnout.numerator}/{turnout.denominator}（至少需 {need} 人），投票无效")
+                                        f"{share_text(turnout)}（至少需 {need} 人），投票无效")
     carried = more_than(in_favour, voted, approve)
     need = needed_more_than(voted, approve)
     verdict = "罢免通过" if carried else "罢免未通过"
     return RecallVote(True, carried, f"罢免投票：投票 {voted} 人，赞成 {in_favour} 票，"
-                                     f"{'超过' if carried else '未超过'}{approve.numerator}/{approve.denominator}"
+                                     f"{'超过' if carried else '未超过'}{share_text(approve)}"
                                      f"（至少需 {need} 票），{verdict}")

@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any, ClassVar
 
+from .shares import share_text
+
 # Units: a unit decides how a value is shown and which sanity checks apply.
 U_DAYS = "天"
 U_MONTHS = "个月"
@@ -265,7 +267,7 @@ class Rulebook:
         if isinstance(value, Fraction):
             if key == "rla_risk_limit":
                 return f"{value * 100}%"
-            return f"{value.numerator}/{value.denominator}"
+            return share_text(value)
         if isinstance(value, str):
             return CHOICE_LABELS.get(value, value)
         if unit == U_COUNT0:
@@ -285,7 +287,7 @@ class Rulebook:
         out: dict[str, Any] = {}
         for f in dataclasses.fields(self):
             v = getattr(self, f.name)
-            out[f.name] = f"{v.numerator}/{v.denominator}" if isinstance(v, Fraction) else v
+            out[f.name] = share_text(v) if isinstance(v, Fraction) else v
         return out
 
     @classmethod

@@ -13,6 +13,7 @@ from election.rules.methods import METHODS
 from election.rules.presets import PRESET_LABELS, PRESETS
 from election.rules.question import outcome_to_dict
 from election.rules.rulebook import Rulebook, RulebookError
+from election.rules.shares import share_text
 from election.rules.tally import tally
 from election.rules.tally_types import (
     WOMAN_DECISIONS,
@@ -272,7 +273,7 @@ def input_to_dict(inp: TallyInput, papers: bool = True) -> dict[str, Any]:
 def result_to_dict(r: TallyResult) -> dict[str, Any]:
     """JSON-safe form of a TallyResult (fractions as "p/q")."""
     def frac(f: Any) -> str | None:
-        return None if f is None else f"{f.numerator}/{f.denominator}"
+        return None if f is None else share_text(f)
 
     return {
         "valid": r.valid,

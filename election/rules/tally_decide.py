@@ -15,6 +15,7 @@ from math import comb
 
 from election.rules.meetings import meeting_rules
 from election.rules.rulebook import Rulebook
+from election.rules.shares import share_text
 from election.rules.tally_types import PostSpec, Tie
 
 Ranking = list[tuple[str, int]]
@@ -31,22 +32,22 @@ class Threshold:
         if self.rule == "majority" and self.fraction is not None:
             return (
                 f"当选须得票超过参加投票选民数（收回选票 {self.base} 张）的 "
-                f"{self.fraction.numerator}/{self.fraction.denominator}，即至少 {self.min_votes} 票"
+                f"{share_text(self.fraction)}，即至少 {self.min_votes} 票"
             )
         if self.rule == "runoff" and self.fraction is not None:
             return (
                 f"另行选举以得票多者当选，但得票不得少于本轮选票 {self.base} 张的 "
-                f"{self.fraction.numerator}/{self.fraction.denominator}，即至少 {self.min_votes} 票"
+                f"{share_text(self.fraction)}，即至少 {self.min_votes} 票"
             )
         if self.rule == "motion" and self.fraction is not None:
             return (
                 f"表决事项须获得超过到会人数 {self.base} 人的 "
-                f"{self.fraction.numerator}/{self.fraction.denominator} 赞成，即至少 {self.min_votes} 票"
+                f"{share_text(self.fraction)} 赞成，即至少 {self.min_votes} 票"
             )
         if self.rule == "recall" and self.fraction is not None:
             return (
                 f"罢免须获得超过投票人数（收回选票 {self.base} 张）的 "
-                f"{self.fraction.numerator}/{self.fraction.denominator} 同意，即至少 {self.min_votes} 票"
+                f"{share_text(self.fraction)} 同意，即至少 {self.min_votes} 票"
             )
         return "以得票多者当选（至少 1 票）"
 
