@@ -42,7 +42,7 @@ def record_area_meeting(db: Session, election: Election, area_id: int, present: 
     result = rules_meetings.select(
         what=f"{where}推选居民代表", entitled=entitled, present=present,
         votes={k: v for k, (_, v) in labelled.items()}, seats=area.seats - sitting,
-        quorum=(turnout.numerator, turnout.denominator),
+        quorum=turnout,
     )
     if not result.valid:
         raise UserError(*result.messages)
@@ -110,7 +110,7 @@ def record_group_leader(db: Session, election: Election, group_name: str, basis:
     turnout = rulebook_of(election).group_leader_turnout
     result = rules_meetings.select(
         what=f"{group_name}推选居民小组长", entitled=entitled, present=present,
-        votes={k: v for k, (_, v) in labelled.items()}, quorum=(turnout.numerator, turnout.denominator),
+        votes={k: v for k, (_, v) in labelled.items()}, quorum=turnout,
     )
     if not result.valid:
         raise UserError(*result.messages)

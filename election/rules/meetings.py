@@ -5,7 +5,7 @@ when MORE than half of those entitled take part (exactly half is refused); most 
 wins; a tie for the last seat means a re-vote [seed 江苏 §8-9]. 居民会议: quorum more than
 half, decision more than half of those present [L2018 art.9-10]. 居民代表会议: quorum more
 than half, decision more than two thirds of those present [长春 seed]. Every threshold is an
-argument (numerator, denominator), "more than" is strict.
+argument (a Fraction, rules.shares), "more than" is strict.
 """
 
 from __future__ import annotations
@@ -16,8 +16,7 @@ from datetime import date, timedelta
 from fractions import Fraction
 
 from .rulebook import Rulebook
-from .shares import more_than as more_than_share
-from .shares import needed_more_than, share_text
+from .shares import more_than, needed_more_than, share_text
 
 
 @dataclass(frozen=True)
@@ -27,11 +26,6 @@ class SelectionResult:
     tied: list[str]
     revote_needed: bool
     messages: list[str] = field(default_factory=list)
-
-
-def more_than(part: int, whole: int, num: int = 1, den: int = 2) -> bool:
-    """part > whole * num/den, in integers (no rounding)."""
-    return part * den > whole * num
 
 
 def _ranked(votes: Mapping[str, int]) -> list[tuple[str, int]]:
@@ -45,18 +39,18 @@ def select(
     present: int,
     votes: Mapping[str, int],
     seats: int = 1,
-    quorum: tuple[int, int] = (1, 2),
+    quorum: Fraction = Fraction(1, 2),
 ) -> SelectionResult:
     """A 居民代表 / 居民小组长 selection: valid when more than quorum of `entitled` take part;
     the `seats` with most votes win; a tie across the last seat asks for a re-vote."""
     msgs: list[str] = []
     if present > entitled:
         return SelectionResult(False, [], [], False, [f"{what}：参加人数{present}超过应参加人数{entitled}，请核对"])
-    if not more_than(present, entitled, *quorum):
-        need = entitled * quorum[0] // quorum[1] + 1
+    if not more_than(present, entitled, quorum):
+        need = needed_more_than(entitled, quorum)
         return SelectionResult(
             False, [], [], False,
-            [f"{what}：应参加{entitled}，实际参加{present}，未超过{quorum[0]}/{quorum[1]}（至少需{need}），推选无效"],
+            [f"{what}：应参加{entitled}，实际参加{present}，未超过{share_text(quorum)}（至少需{need}），推选无效"],
         )
     ranked = [(n, v) for n, v in _ranked(votes) if v > 0]
     if not ranked:
@@ -104,18 +98,18 @@ def meeting_decision(
     members: int,
     present: int,
     in_favour: int | None = None,
-    quorum: tuple[int, int] = (1, 2),
-    majority: tuple[int, int] = (1, 2),
+    quorum: Fraction = Fraction(1, 2),
+    majority: Fraction = Fraction(1, 2),
 ) -> MeetingCheck:
     """Quorum (more than quorum of members) and decision (more than majority of those present)."""
-    if not more_than(present, members, *quorum):
-        return MeetingCheck(False, None, f"{what}：应到{members}，实到{present}，未超过{quorum[0]}/{quorum[1]}，会议不能举行")
+    if not more_than(present, members, quorum):
+        return MeetingCheck(False, None, f"{what}：应到{members}，实到{present}，未超过{share_text(quorum)}，会议不能举行")
     if in_favour is None:
         return MeetingCheck(True, None, f"{what}：应到{members}，实到{present}，符合法定人数")
-    ok = more_than(in_favour, present, *majority)
+    ok = more_than(in_favour, present, majority)
     verdict = "通过" if ok else "未通过"
     return MeetingCheck(
-        True, ok, f"{what}：实到{present}，赞成{in_favour}，{'超过' if ok else '未超过'}到会人数的{majority[0]}/{majority[1]}，决定{verdict}"
+        True, ok, f"{what}：实到{present}，赞成{in_favour}，{'超过' if ok else '未超过'}到会人数的{share_text(majority)}，决定{verdict}"
     )
 
 
@@ -126,7 +120,7 @@ def residents_meeting(members: int, present: int, in_favour: int | None = None) 
 
 def representatives_meeting(
     members: int, present: int, in_favour: int | None = None,
-    quorum: tuple[int, int] = (1, 2), majority: tuple[int, int] = (2, 3),
+    quorum: Fraction = Fraction(1, 2), majority: Fraction = Fraction(2, 3),
 ) -> MeetingCheck:
     """居民代表会议 [长春 seed]: quorum > 1/2 of representatives, decision > 2/3 of those present."""
     return meeting_decision(what="居民代表会议", members=members, present=present, in_favour=in_favour, quorum=quorum, majority=majority)
@@ -223,7 +217,7 @@ def quorum(what: str, members: int, present: int, share: Fraction) -> Quorum:
     if not 0 <= present <= members:
         raise ValueError(f"{what}: {present} present of {members}")
     need = needed_more_than(members, share)
-    ok = more_than_share(present, members, share)
+    ok = more_than(present, members, share)
     verdict = "符合法定人数，会议有效" if ok else f"未超过{share_text(share)}，不足法定人数，会议不能作出决定"
     return Quorum(ok, members, present, need, f"{what}：应到 {members} 人，实到 {present} 人（至少需 {need} 人），{verdict}")
 
@@ -244,7 +238,7 @@ def decision(what: str, present: int, in_favour: int, against: int, abstain: int
     if in_favour + against + abstain > present:
         raise ValueError(f"{what}: {in_favour}+{against}+{abstain} votes of {present} present")
     need = needed_more_than(present, share)
-    ok = more_than_share(in_favour, present, share)
+    ok = more_than(in_favour, present, share)
     verdict = "通过" if ok else "未通过"
     return Decision(ok, need, f"{what}：到会 {present} 人，赞成 {in_favour}、反对 {against}、弃权 {abstain}，"
                               f"赞成{'超过' if ok else '未超过'}到会人数的{share_text(share)}（至少需 {need} 票），{verdict}")

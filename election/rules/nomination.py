@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 
-from .shares import share_text
+from .shares import more_than, needed_more_than, share_text
 
 DEFAULT_MARGINS: dict[str, tuple[int, int]] = {"主任": (1, 1), "副主任": (1, 1), "委员": (1, 3)}
 
@@ -165,8 +165,8 @@ def jd_chair_can_be_formal(nominee: str, confirmed: bool) -> str | None:
 def primary_turnout_problem(participants: int, base: int, fraction: Fraction, base_name: str = "选民") -> str:
     """RULES.md "primary (预选)": valid when more than ``fraction`` of the voters (or
     representatives) take part; the Chinese reason when not, "" when valid."""
-    if participants * fraction.denominator > base * fraction.numerator:
+    if more_than(participants, base, fraction):
         return ""
-    need = base * fraction.numerator // fraction.denominator + 1
+    need = needed_more_than(base, fraction)
     return (f"参加预选的 {participants} 人未超过{base_name} {base} 人的 {share_text(fraction)}"
             f"（至少须有 {need} 人），预选无效（预选须参加的选民比例，primary_turnout）")

@@ -14,7 +14,7 @@ from election.rules.meetings import MEETING_KINDS, meeting_rules
 from election.rules.methods import METHODS, method_of
 from election.rules.question import decide_motion, decide_recall
 from election.rules.rulebook import CHOICE_LABELS
-from election.rules.shares import share_text
+from election.rules.shares import more_than, needed_more_than, share_text
 from election.rules.tally_count import Counts, count_papers
 from election.rules.tally_decide import (
     Selection,
@@ -190,10 +190,10 @@ def tally(inp: TallyInput, counts: Counts | None = None) -> TallyResult:
         expl.append(f"{m.electors_zh} {N} 人，发出{what} {issued} 张，收回{what} {R} 张。")
         if rb.returned_le_issued and R > issued:
             reason = f"收回{what} {R} 张多于发出{what} {issued} 张，本次投票无效，须重新投票。"
-        elif R * tf.denominator <= N * tf.numerator:
+        elif not more_than(R, N, tf):
             reason = (
                 f"参加投票的{who} {R} 人（收回{what}）未超过{m.electors_zh} {N} 人的 {share_text(tf)}"
-                f"（至少须有 {N * tf.numerator // tf.denominator + 1} 人），选举无效，须重新选举。"
+                f"（至少须有 {needed_more_than(N, tf)} 人），选举无效，须重新选举。"
             )
         if reason:
             expl.append(reason)

@@ -15,7 +15,7 @@ from math import comb
 
 from election.rules.meetings import meeting_rules
 from election.rules.rulebook import Rulebook
-from election.rules.shares import share_text
+from election.rules.shares import needed_at_least, needed_more_than, share_text
 from election.rules.tally_types import PostSpec, Tie
 
 Ranking = list[tuple[str, int]]
@@ -58,19 +58,19 @@ def threshold_for(post: PostSpec, round_kind: str, rb: Rulebook, returned: int, 
     if round_kind == "motion":
         # Adopted with more than the meeting's decision share of those present (rules.meetings).
         f = meeting_rules(rb, meeting_kind).decision
-        return Threshold("motion", returned, f, returned * f.numerator // f.denominator + 1)
+        return Threshold("motion", returned, f, needed_more_than(returned, f))
     if round_kind == "recall":
         # Carried with more than recall_approve of the votes cast (rules.question).
         f = rb.recall_approve
-        return Threshold("recall", returned, f, returned * f.numerator // f.denominator + 1)
+        return Threshold("recall", returned, f, needed_more_than(returned, f))
     if round_kind == "runoff":
         f = rb.runoff_floor
-        return Threshold("runoff", returned, f, max(1, -(-returned * f.numerator // f.denominator)))
+        return Threshold("runoff", returned, f, max(1, needed_at_least(returned, f)))
     # A re-vote among the tied: they all met the threshold already; most votes wins.
     if round_kind == "revote" or post.threshold == "plurality":
         return Threshold("plurality", returned, None, 1)
     f = rb.majority_fraction
-    return Threshold("majority", returned, f, returned * f.numerator // f.denominator + 1)
+    return Threshold("majority", returned, f, needed_more_than(returned, f))
 
 
 @dataclass

@@ -82,5 +82,5 @@ def test_residents_meeting_edges(members, present, favour, quorate, adopted):
 
 def test_a_national_representatives_meeting_decides_by_half_when_the_rulebook_says_so():
     """[V]: more than half decides; 长春 asks for two thirds. The same meeting differs."""
-    assert mt.representatives_meeting(60, 31, 17, majority=(1, 2)).adopted is True
+    assert mt.representatives_meeting(60, 31, 17, majority=Fraction(1, 2)).adopted is True
     assert mt.representatives_meeting(60, 31, 17).adopted is False
