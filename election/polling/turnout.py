@@ -62,6 +62,13 @@ def turnout(db: Session, election: Election, round_number: int = 1) -> dict:
     }
 
 
+def live(db: Session, election: Election, round_number: int) -> dict:
+    """What the live turnout page shows and its refresh (turnout.json) sends: the figures of
+    one round, the round's number and the chart drawn from them."""
+    data = turnout(db, election, round_number)
+    return {**data, "round": round_number, "svg": turnout_svg(data)}
+
+
 def turnout_svg(data: dict, width: int = 360, height: int = 180) -> str:
     """A bar chart of papers issued per hour (server-side, no script)."""
     hours = data["hours"] or [{"hour": "", "issued": 0}]

@@ -71,7 +71,8 @@ def test_turnout_counts_and_json(app, db, poll, monkeypatch) -> None:
     assert svg.startswith("<svg") and ">4<" in svg
     client = app.test_client()
     login(client, "a_committee")
-    assert client.get(f"/elections/{election.id}/polling/turnout.json").get_json()["issued"] == 4
+    sent = client.get(f"/elections/{election.id}/polling/turnout.json").get_json()
+    assert sent == turnout.live(db, election, 1) and sent["issued"] == 4 and sent["round"] == 1 and sent["svg"] == svg
     page = client.get(f"/elections/{election.id}/polling/turnout").get_data(as_text=True)
     assert "<svg" in page and "10.0%" in page
     clerk = app.test_client()

@@ -19,20 +19,17 @@ from .common import COMMITTEE, bp, posted_round, shown_round
 @bp.route("/elections/<int:election_id>/polling/turnout")
 @roles(*COMMITTEE)
 def turnout_page(election: Election):
-    db = get_db()
     rnd, rounds, is_current = shown_round(election)
-    data = turnout.turnout(db, election, rnd.number)
-    return render_template("polling/turnout.html", election=election, data=data, svg=Markup(turnout.turnout_svg(data)),
+    data = turnout.live(get_db(), election, rnd.number)
+    return render_template("polling/turnout.html", election=election, data=data, svg=Markup(data["svg"]),
                            rnd=rnd, rounds=rounds, is_current=is_current)
 
 
 @bp.route("/elections/<int:election_id>/polling/turnout.json")
 @roles(*COMMITTEE)
 def turnout_json(election: Election):
-    db = get_db()
     rnd, _rounds, _current = shown_round(election)
-    data = turnout.turnout(db, election, rnd.number)
-    return jsonify({**data, "round": rnd.number, "svg": turnout.turnout_svg(data)})
+    return jsonify(turnout.live(get_db(), election, rnd.number))
 
 
 @bp.route("/elections/<int:election_id>/polling/reconcile", methods=["GET", "POST"])
