@@ -16,21 +16,21 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 
+from ballots.glyphs import missing_glyphs, printable
+
 FONT_DIR = Path(__file__).with_name("fonts")
 PRIMARY = "JuxuanSans"
 FALLBACK = "JuxuanSansExt"
 _FILES = {PRIMARY: FONT_DIR / "WenQuanYiMicroHei.ttf", FALLBACK: FONT_DIR / "DroidSansFallbackFull.ttf"}
 
-# Characters that print as nothing or as layout and therefore need no glyph.
-_NO_GLYPH_NEEDED = frozenset(" \t\r\n\u00a0\u200b\ufeff")
+__all__ = ["FALLBACK", "PRIMARY", "MissingGlyphError", "draw_text", "fit_size", "font_maps", "font_name", "markup",
+           "missing_glyphs", "printable", "require_glyphs", "runs", "text_width"]
 
 
 @dataclass(frozen=True)
 class _Loaded:
     primary: frozenset[int]
     fallback: frozenset[int]
-    # Every code point either font draws or that needs no glyph: one set test per text.
-    printable: frozenset[int]
 
 
 _lock = threading.Lock()
@@ -38,7 +38,8 @@ _loaded: _Loaded | None = None
 
 
 def _load() -> _Loaded:
-    # Parsing the two CJK fonts costs ~0.3 s: do it once per process, whichever thread asks.
+    # Parsing the two CJK fonts costs ~0.3 s and ~44 MB: once per process, whichever thread
+    # asks, and only to print (which characters print is known without them: ballots.glyphs).
     global _loaded
     with _lock:
         if _loaded is None:
@@ -47,35 +48,20 @@ def _load() -> _Loaded:
                 font = TTFont(name, str(path))
                 pdfmetrics.registerFont(font)
                 maps[name] = frozenset(font.face.charToGlyph)
-            _loaded = _Loaded(maps[PRIMARY], maps[FALLBACK],
-                              maps[PRIMARY] | maps[FALLBACK] | frozenset(map(ord, _NO_GLYPH_NEEDED)))
+            _loaded = _Loaded(maps[PRIMARY], maps[FALLBACK])
         return _loaded
+
+
+def font_maps() -> dict[str, frozenset[int]]:
+    """Font name -> the code points its cmap maps, read from the font files (registering them)."""
+    fonts = _load()
+    return {PRIMARY: fonts.primary, FALLBACK: fonts.fallback}
 
 
 def font_name() -> str:
     """Register the embedded fonts (once per process) and return the primary font's name."""
     _load()
     return PRIMARY
-
-
-def printable(text: str) -> bool:
-    """Whether an embedded font draws every character of ``text`` (missing_glyphs is empty),
-    tested in one pass in C: the roll import asks it of every name and address."""
-    return _load().printable.issuperset(map(ord, text))
-
-
-def missing_glyphs(text: str) -> set[str]:
-    """The characters of ``text`` that neither embedded font can draw.
-
-    Printing must refuse (or at least warn the committee) when this is not empty: a name
-    with a 生僻字 outside the fonts would otherwise print as a blank or a box.
-    """
-    fonts = _load()
-    return {
-        ch
-        for ch in text
-        if ch not in _NO_GLYPH_NEEDED and ord(ch) not in fonts.primary and ord(ch) not in fonts.fallback
-    }
 
 
 class MissingGlyphError(ValueError):

@@ -101,9 +101,6 @@ def _peak_child(path: str, n: int, mode: str = "--child") -> dict:
 def bench_import(n: int = 10_000, repeat: int = 2, large: int = 100_000) -> dict:
     """Best of `repeat` for both sides, interleaved, in process CPU seconds, so a busy machine
     disturbs the ratio less; then `large` rows imported in a child process for its peak memory."""
-    from ballots.fonts import font_name
-
-    font_name()  # the names' glyph check parses the CJK font once per process, as a server does
     today = date.today()
     content = _xlsx(generate_rows(n, random.Random(11), today, limit=n))
     reads, imports = [], []
@@ -143,9 +140,8 @@ def peak_mb() -> float:
 
 
 def _child(path: str, n: int) -> None:
-    from ballots.fonts import font_name
-
-    font_name()
+    # The fonts are not loaded: the names' glyph check reads ballots/fonts/coverage.txt (a
+    # worker that has printed a PDF holds them besides, ~44 MB).
     before_mb = peak_mb()
     content = Path(path).read_bytes()
     elapsed = _import_once(content, n, date.today())
@@ -156,9 +152,6 @@ def _child(path: str, n: int) -> None:
 
 
 def _floor_child(path: str, n: int) -> None:
-    from ballots.fonts import font_name
-
-    font_name()
     content = Path(path).read_bytes()
     assert _read_floor(content) == n + 1
     print(json.dumps({"peak_mb": round(peak_mb(), 1)}))

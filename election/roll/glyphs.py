@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ballots.fonts import missing_glyphs, printable
+from ballots.glyphs import missing_glyphs, printable
 
 from ..errors import UserError
 from ..models import Election, Household, Resident
