@@ -16,19 +16,10 @@ from election.protocol.pause import gc_paused
 from election.protocol.verify_ctx import Ctx, same_votes
 from election.protocol.verify_read import Rec
 from election.rules.rulebook import Rulebook
-from election.rules.scenario import parse_scenario, result_to_dict
-from election.rules.tally import tally
+from election.rules.scenario import parse_marks, parse_scenario, result_to_dict
+from election.rules.tally import check_input, tally
 from election.rules.tally_count import Counts, PostCount, count_papers
-from election.rules.tally_types import Paper, PostMarks, TallyInput
-
-
-def to_paper(marks: dict[str, Any]) -> Paper:
-    """A record's marks ({post: {approve, oppose, write_ins, unreadable}}) as a rules Paper."""
-    out = {}
-    for post, m in marks.items():
-        out[post] = PostMarks(frozenset(m.get("approve", ())), frozenset(m.get("oppose", ())),
-                              frozenset(m.get("write_ins", ())), bool(m.get("unreadable")))
-    return Paper(out)
+from election.rules.tally_types import Paper, TallyInput
 
 
 def tally_input(d: dict[str, Any]) -> TallyInput:
@@ -107,19 +98,17 @@ def _result_published(c: Ctx) -> list[Any]:
 
 def papers_by_box(posts: Iterable[str], records: Iterable[Rec]) -> dict[str, list[Paper]]:
     """Each box's papers, every distinct set of marks converted once (records with the same
-    marks share one Paper, which the count judges once); a post the tally input does not
-    know is refused, naming the first record that has it."""
+    marks share one Paper, which the count judges once). Marks are read as strictly as a
+    scenario's (rules.scenario.parse_marks): a post the tally input does not know, a field
+    other than approve, oppose, write_ins and unreadable, or a value of the wrong JSON type
+    is refused, naming the first record that has it."""
     known = set(posts)
     converted: dict[bytes, Paper] = {}
     out: dict[str, list[Paper]] = {}
     for r in records:
         paper = converted.get(r.key)
         if paper is None:
-            marks = r.marks()
-            for post in marks:
-                if post not in known:
-                    raise ValueError(f"记录 {r.d[:16]}… 含未知职位 {post}")
-            paper = converted[r.key] = to_paper(marks)
+            paper = converted[r.key] = Paper(parse_marks(r.marks(), f"记录 {r.d[:16]}… 的 marks", known))
         out.setdefault(r.box, []).append(paper)
     return out
 
@@ -156,6 +145,7 @@ def recount_problems(c: Ctx) -> tuple[list[str], str]:
     """Count the records again with the rules and compare every published count: each box
     is counted once, each box group is the sum of its boxes and the total the sum of all."""
     inp = tally_input(c.d)
+    check_input(inp, counted=True)  # the input the count of papers relies on, as the tally checks it
     records = c.d["records.jsonl"]
     per_box, keys = count_boxes(inp, records)
     counts = sum_counts(per_box.values(), keys)
@@ -192,18 +182,16 @@ def recount_problems(c: Ctx) -> tuple[list[str], str]:
 
 def write_in_problems(c: Ctx, recount: Counts | None) -> list[str]:
     """Issue 15: totals.json names no write-in below the rulebook's ``write_in_public_min``
-    unless its result names them (part of the ``winners`` check); with the records' count
-    (``recount``), no write-in who reached the minimum is hidden in 其他（另选他人）."""
+    unless its result names them (part of the ``winners`` check: ``recount`` None); with the
+    records' count (``recount``, the ``recount`` check), no write-in who reached the minimum
+    is hidden in 其他（另选他人）."""
     inp = tally_input(c.d)
     rb = inp.rulebook
     t = c.d["totals.json"]
     listed = {p.key: [c_.person_id for c_ in inp.candidates if c_.post == p.key] for p in inp.posts}
     keep = writeins.result_persons(t.get("result"))
     elected = {k: sorted(keep) for k in t["posts"]}
-    recounted = None
-    if recount is not None:
-        recounted = {k: {who: n for who, n in pc.votes.items() if n} for k, pc in recount.posts.items()}
-    found = writeins.problems(t["posts"], listed, rb.write_in_public_min, elected, recounted)
-    if recount is not None:  # the named-below-minimum half is the winners check's
-        found = [p for p in found if writeins.OTHER in p]
-    return found
+    if recount is None:
+        return writeins.problems(t["posts"], listed, rb.write_in_public_min, elected)
+    recounted = {k: {who: n for who, n in pc.votes.items() if n} for k, pc in recount.posts.items()}
+    return writeins.hidden(t["posts"], listed, rb.write_in_public_min, elected, recounted)

@@ -64,10 +64,19 @@ def problems(published: Votes, listed: Mapping[str, Collection[str]], minimum: i
             if int(row[pid]) < minimum and pid not in set(elected.get(post, ())):
                 out.append(f"{post}：另选他人 {pid} 只得 {row[pid]} 票，少于公布门槛 {minimum} 票，不得单独列出姓名")
     if recounted is not None:
-        expected = public_votes(recounted, listed, minimum, elected)
-        for post in sorted(set(expected) | set(published)):
-            for pid in sorted(shown_in({post: expected.get(post, {})}, listed)[post] - set(published.get(post, {}))):
-                out.append(f"{post}：另选他人 {pid} 得 {expected[post][pid]} 票，达到公布门槛 {minimum} 票，却被并入“{OTHER}”")
+        out += hidden(published, listed, minimum, elected, recounted)
+    return out
+
+
+def hidden(published: Votes, listed: Mapping[str, Collection[str]], minimum: int,
+           elected: Mapping[str, Collection[str]], recounted: Votes) -> list[str]:
+    """The write-ins the records' own count (``recounted``) names, having reached ``minimum``
+    or been elected, whom the published table leaves out (merged into ``OTHER``)."""
+    out = []
+    expected = public_votes(recounted, listed, minimum, elected)
+    for post in sorted(set(expected) | set(published)):
+        for pid in sorted(shown_in({post: expected.get(post, {})}, listed)[post] - set(published.get(post, {}))):
+            out.append(f"{post}：另选他人 {pid} 得 {expected[post][pid]} 票，达到公布门槛 {minimum} 票，却被并入“{OTHER}”")
     return out
 
 

@@ -77,7 +77,10 @@ def _ids(v: Any, path: str) -> frozenset[str]:
     return frozenset(v)
 
 
-def _marks(raw: Any, path: str, post_keys: set[str]) -> dict[str, PostMarks]:
+def parse_marks(raw: Any, path: str, post_keys: set[str]) -> dict[str, PostMarks]:
+    """A paper's marks, strictly: per post of ``post_keys`` an object of approve, oppose and
+    write_ins (lists of person ids) and unreadable (true/false), each optional, or a list of
+    approvals (scenarios only); the verifier reads records.jsonl's marks with it too."""
     if not isinstance(raw, dict):
         raise ScenarioError(f"{path}：须为对象（职位 → 标记）")
     out: dict[str, PostMarks] = {}
@@ -183,7 +186,7 @@ def parse_scenario(data: dict[str, Any]) -> TallyInput:
         if count < 0:
             raise ScenarioError(f"{path}.count：须为非负整数，收到 {count}")
         # Identical papers share one object: cheap even for 100,000 papers.
-        papers.extend([Paper(_marks(raw.get("marks", {}), f"{path}.marks", keys))] * count)
+        papers.extend([Paper(parse_marks(raw.get("marks", {}), f"{path}.marks", keys))] * count)
     round_kind = _get(data, "round", "", str, "main")
     if round_kind not in ("main", "revote", "runoff", "recall", "motion"):
         raise ScenarioError(f"round：须为 main、revote、runoff、recall 或 motion，收到 {round_kind!r}")

@@ -67,7 +67,7 @@ __all__ = [
 ]
 
 
-def _check_input(inp: TallyInput, counted: bool = False) -> None:
+def check_input(inp: TallyInput, counted: bool = False) -> None:
     """Refuse inconsistent input before counting (Chinese, naming the field)."""
     for name in ("registered_voters", "papers_issued", "papers_returned"):
         v = getattr(inp, name)
@@ -155,7 +155,7 @@ def tally(inp: TallyInput, counts: Counts | None = None) -> TallyResult:
 
     ``counts`` given: decide from those counts instead of counting ``inp.papers`` (a
     verifier of a public bundle has the published counts, never the papers)."""
-    _check_input(inp, counted=counts is not None)
+    check_input(inp, counted=counts is not None)
     rb = inp.rulebook
     names: dict[str, str] = {}
     female: set[str] = set()

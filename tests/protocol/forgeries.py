@@ -234,6 +234,43 @@ def record_for_voided_paper(built: Built) -> Files:
     return f
 
 
+def _records(f: Files) -> list[dict]:
+    return [json.loads(x) for x in f["records.jsonl"].splitlines()]
+
+
+def _put_records(f: Files, recs: list[dict]) -> None:
+    f["records.jsonl"] = b"".join(canonical_json(r) + b"\n" for r in sorted(recs, key=lambda r: r["d"]))
+
+
+def record_marks_changed(built: Built) -> Files:
+    """One record's vote for 主任 moved to the other candidate: every count, list and root
+    still as published, only counting the records again sees it."""
+    f = _files(built)
+    recs = _records(f)
+    r = next(r for r in recs if r["marks"]["zr"]["approve"] == ["p1"])
+    r["marks"]["zr"]["approve"] = ["p2"]
+    _put_records(f, recs)
+    return f
+
+
+def _one_record(change: Callable[[dict], None]) -> Callable[[Built], Files]:
+    def forge(built: Built) -> Files:
+        f = _files(built)
+        recs = _records(f)
+        change(recs[0]["marks"])
+        _put_records(f, recs)
+        return f
+    return forge
+
+
+# A record's marks of a form §7 does not give (each refused by the recount in both verifiers,
+# where a lax reader would take "p1" as the persons "p" and "1", or 1 as true).
+record_approve_as_string = _one_record(lambda m: m["zr"].update(approve="".join(m["zr"]["approve"])))
+record_unreadable_as_one = _one_record(lambda m: m["zr"].update(unreadable=1))
+record_unknown_mark_field = _one_record(lambda m: m["zr"].update(maybe=[]))
+record_unknown_post = _one_record(lambda m: m.update(xx={"approve": []}))
+
+
 def duplicate_totals_member(built: Built) -> bytes:
     """The zip holds totals.json twice: a forged copy first (what `unzip -p` shows), the
     sealed one last."""
@@ -278,6 +315,11 @@ FORGERIES: list[tuple[str, Callable[[Built], Files | bytes], str]] = [
     ("deposited_field_changed", deposited_field_changed, "boxes"),
     ("not_canonical", not_canonical, "canonical"),
     ("record_for_voided_paper", record_for_voided_paper, "records_not_voided"),
+    ("record_marks_changed", record_marks_changed, "recount"),
+    ("record_approve_as_string", record_approve_as_string, "recount"),
+    ("record_unreadable_as_one", record_unreadable_as_one, "recount"),
+    ("record_unknown_mark_field", record_unknown_mark_field, "recount"),
+    ("record_unknown_post", record_unknown_post, "recount"),
     ("duplicate_totals_member", duplicate_totals_member, "zip_members"),
     ("lzma_member", lzma_member, "format"),
 ]

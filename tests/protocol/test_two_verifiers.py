@@ -1,6 +1,6 @@
 """The Python verifier and the browser verifier (tools/verify/web, run by Node's test
 runner) on the same vectors and the same forged bundles: they agree on every check both
-run (the browser one leaves out the recount of the records and the audit's sample).
+run (the browser one leaves out the audit's four checks, JuxuanVerify.NOT_RUN).
 Also: docs/vectors are what tests/protocol/vectors.py makes, and the Python verifier
 passes them with every pin."""
 from __future__ import annotations
@@ -23,7 +23,7 @@ from tests.protocol.vectors import make
 ROOT = Path(__file__).resolve().parents[2]
 VECTORS = ROOT / "docs" / "vectors"
 NODE = shutil.which("node")
-BROWSER_NOT_RUN = ("recount", "audit_sample")  # JuxuanVerify.NOT_RUN
+BROWSER_NOT_RUN = ("audit_sample", "audit_commitment", "audit_count", "audit_recompute")  # JuxuanVerify.NOT_RUN
 
 
 def test_vectors_are_current() -> None:
@@ -40,6 +40,36 @@ def test_python_verifier_passes_the_vectors_with_every_pin() -> None:
         checks = verify_bundle((VECTORS / name).read_bytes(), pins)
         assert [c.name_en for c in checks if not c.ok] == []
         assert {"pin_key", "pin_head", "pin_office_key", "receipt", "winners"} <= {c.name_en for c in checks}
+
+
+_NODE_CHECKS = """const V = require(process.argv[1]);
+V.verifyBundle(new Uint8Array(require("fs").readFileSync(process.argv[2])), JSON.parse(process.argv[3])).then((r) =>
+  console.log(JSON.stringify({checks: r.checks.map((c) => [c.name, c.name_zh]), not_run: V.NOT_RUN, names_zh: V.NAMES_ZH})));"""
+
+
+@pytest.mark.skipif(NODE is None, reason="node (>= 20) is not installed")
+def test_both_verifiers_have_the_same_checks() -> None:
+    """A check in one verifier and not the other fails here: every check the Python verifier
+    can report (its registries of names) is run by the browser one under the same Chinese
+    name, or listed in JuxuanVerify.NOT_RUN (which lists nothing else); and on the vectors
+    with every pin and a receipt both report the same checks in the same order."""
+    from election.protocol import verify_audit, verify_between, verify_recount
+    from election.protocol.verify_ctx import NAMES_ZH
+
+    v = json.loads((VECTORS / "vectors.json").read_text("utf-8"))
+    pins = {"key": v["election_key"], "head": v["events"][-1]["hash"], "officeKey": v["office_key"],
+            "receipt": v["receipt_example"]["human"]}
+    python_names = {**NAMES_ZH, **verify_audit.NAMES, **verify_recount.NAMES_ZH, **verify_between.NAMES}
+    for name in ("public.zip", "auditor.zip"):
+        res = subprocess.run([NODE, "-e", _NODE_CHECKS, str(ROOT / "tools/verify/web/juxuan-verify.js"), str(VECTORS / name),
+                              json.dumps(pins)], capture_output=True, text=True, timeout=120, check=True)
+        js = json.loads(res.stdout)
+        assert tuple(js["not_run"]) == BROWSER_NOT_RUN and set(BROWSER_NOT_RUN) <= set(python_names)
+        browser = {n: zh for n, zh in python_names.items() if n not in BROWSER_NOT_RUN}
+        assert js["names_zh"] == browser, "a check in one verifier only, or named differently in Chinese"
+        py = verify_bundle((VECTORS / name).read_bytes(), Pins(pins["key"], pins["head"], pins["officeKey"], pins["receipt"]))
+        assert [[c.name_en, c.name_zh] for c in py if c.name_en not in BROWSER_NOT_RUN] == js["checks"], name
+        assert "recount" in {c.name_en for c in py} or name == "public.zip"
 
 
 def cases(folder: Path) -> list[dict]:

@@ -29,7 +29,7 @@ async function main(argv) {
     for (const c of checks) out[c.name] = c.ok;
     console.log(JSON.stringify(out));
   } else {
-    for (const c of checks) console.log(`[${c.ok ? "ok" : "FAILED"}] ${c.name}: ${c.detail}`);
+    for (const c of checks) console.log(`[${c.ok ? "ok" : "FAILED"}] ${c.name_zh} / ${c.name}: ${c.detail}`);
     if (facts.head) console.log(`head: ${facts.head}`);
     if (facts.election_key) console.log(`election key: ${facts.election_key}`);
     if (facts.office_key) console.log(`office key: ${facts.office_key}`);

@@ -26,6 +26,7 @@
     vacancy_min_members: 3, vacancy_needs_zhuren: false, runoff_extra_candidates: 1,
     jdw_zhuren_threshold: "majority", jdw_weiyuan_threshold: "plurality", write_in_public_min: 5,
     recall_turnout: "1/2", recall_approve: "1/2", meeting_decision: "1/2", rep_meeting_decision: "2/3",
+    overvote_scope: "post", multi_post_rule: "higher_post_first",
   };
   // The kinds of meeting that may vote a motion on paper (section 14.10) and the rulebook key of their decision share.
   const MEETING_DECISION = { residents: "meeting_decision", group: "meeting_decision", representatives: "rep_meeting_decision" };
@@ -679,6 +680,173 @@
     return [problems, `the rules decide again from the published counts: ${who}; next ${mine.next_round}`];
   }
 
-  root.JuxuanRules = { decide, winnersProblems, RulesError, parseFraction };
+  // ------------------------------------------------------------------ the check `recount` (PROTOCOL.md section 9)
+  // A record's marks read strictly: per post of the round an object with approve, oppose and
+  // write_ins (lists of person ids) and unreadable (true or false), each optional, nothing else.
+  const MARK_FIELDS = ["approve", "oppose", "write_ins", "unreadable"];
+  function paperMarks(marks, keys, where) {
+    if (!isObj(marks)) fail(`${where}: marks must be an object`);
+    return Object.entries(marks).map(([post, m]) => {
+      const w = `${where}.${post}`;
+      if (!keys.has(post)) fail(`${w}: not a post of the round`);
+      if (!isObj(m)) fail(`${w} must be an object`);
+      for (const k of Object.keys(m)) if (!MARK_FIELDS.includes(k)) fail(`${w}.${k}: unknown field`);
+      const unreadable = has(m, "unreadable") ? m.unreadable : false;
+      if (typeof unreadable !== "boolean") fail(`${w}.unreadable must be true or false`);
+      const ids = (k) => {
+        const v = has(m, k) ? m[k] : [];
+        if (!Array.isArray(v) || !v.every((x) => typeof x === "string")) fail(`${w}.${k} must be a list of person ids`);
+        return new Set(v);
+      };
+      return [post, { approve: ids("approve"), oppose: ids("oppose"), writeIns: ids("write_ins"), unreadable }];
+    });
+  }
+  // One post of one paper: ["u"] unreadable, ["o"] overvoted, or ["", approved, opposed].
+  function judge(pm, seats) {
+    if (pm.unreadable) return ["u"];
+    const appr = new Set([...pm.approve, ...pm.writeIns]);
+    if (appr.size > seats) return ["o"];
+    for (const x of pm.oppose) if (appr.has(x)) return ["u"];  // both marks for one person
+    return ["", appr, pm.oppose];
+  }
+  const addTo = (m, people, w) => { for (const x of people) m.set(x, (m.get(x) || 0) + w); };
+  const emptyCount = (posts) => new Map(posts.map((p) => [p.key, { overvoted: 0, unreadable: 0, votes: new Map(), opposed: new Map() }]));
+  // The count of papers ([marks, weight] each) as the rules count them (RULES.md "Validity"):
+  // an invalid post adds nothing; under overvote_scope "paper" one overvote voids the paper;
+  // multi_post_rule "paper_invalid_for_person" drops a person approved for two posts of one
+  // paper, "higher_counts_for_lower" carries a higher post's approvals down its body.
+  function countPapers(posts, papers, scope, multi) {
+    const ordered = [...posts].sort((a, b) => b.rank - a.rank);
+    const seats = new Map(ordered.map((p) => [p.key, p.seats])), body = new Map(ordered.map((p) => [p.key, p.body]));
+    const counts = emptyCount(ordered);
+    let wholeInvalid = 0;
+    for (const [marks, weight] of papers) {
+      const valid = new Map(), bad = [];
+      let isVoid = false;
+      for (const [key, pm] of marks) {
+        const [kind, appr, opp] = judge(pm, seats.get(key));
+        if (kind) { bad.push([key, kind]); if (kind === "o" && scope === "paper") isVoid = true; }
+        else valid.set(key, [appr, opp]);
+      }
+      if (isVoid) { wholeInvalid += weight; continue; }
+      for (const [key, kind] of bad) counts.get(key)[kind === "o" ? "overvoted" : "unreadable"] += weight;
+      if (multi === "paper_invalid_for_person" && valid.size > 1) {
+        const seen = new Map();
+        for (const [appr] of valid.values()) addTo(seen, appr, 1);
+        const dup = new Set([...seen].filter(([, k]) => k > 1).map(([x]) => x));
+        if (dup.size) for (const [k, [a, o]] of valid) valid.set(k, [new Set([...a].filter((x) => !dup.has(x))), o]);
+      }
+      if (multi === "higher_counts_for_lower") {
+        const carried = new Map(), invalidHere = new Set(bad.map(([k]) => k));
+        for (const { key } of ordered) {
+          if (invalidHere.has(key)) continue;
+          const [appr, opp] = valid.get(key) || [new Set(), new Set()];  // a blank post still takes the higher posts' approvals
+          const above = carried.get(body.get(key)) || new Set();
+          addTo(counts.get(key).votes, new Set([...appr, ...above]), weight);
+          addTo(counts.get(key).opposed, opp, weight);
+          carried.set(body.get(key), new Set([...above, ...appr]));
+        }
+        continue;
+      }
+      for (const [key, [appr, opp]] of valid) { addTo(counts.get(key).votes, appr, weight); addTo(counts.get(key).opposed, opp, weight); }
+    }
+    return { wholeInvalid, posts: counts };
+  }
+  function sumCounts(parts, posts) {
+    const total = { wholeInvalid: 0, posts: emptyCount(posts) };
+    for (const part of parts) {
+      total.wholeInvalid += part.wholeInvalid;
+      for (const [k, pc] of part.posts) {
+        const acc = total.posts.get(k);
+        acc.overvoted += pc.overvoted;
+        acc.unreadable += pc.unreadable;
+        for (const [x, n] of pc.votes) acc.votes.set(x, (acc.votes.get(x) || 0) + n);
+        for (const [x, n] of pc.opposed) acc.opposed.set(x, (acc.opposed.get(x) || 0) + n);
+      }
+    }
+    return total;
+  }
+  const nonZero = (entries) => new Map([...entries].filter(([, n]) => n));
+  // Write-ins a table may name (issue 15, section 14.8), as writeins.py: the listed are always
+  // named, another person with at least the minimum or in `elected`; the rest go to OTHER.
+  function mergeWriteIns(votes, listed, named) {  // votes: Map post -> Map person -> n
+    const out = new Map();
+    for (const [post, row] of votes) {
+      const keep = (x) => (listed.get(post) || new Set()).has(x) || (named.get(post) || new Set()).has(x);
+      const merged = new Map();
+      let other = 0;
+      for (const [x, n] of row) { if (keep(x)) merged.set(x, n); else other += n; }
+      if (other) merged.set(OTHER, other);
+      out.set(post, merged);
+    }
+    return out;
+  }
+  const shownIn = (row, listedHere) => [...row.keys()].filter((x) => x !== OTHER && !listedHere.has(x));
+  function sameVoteMaps(a, b, where) {  // a, b: Map post -> Map person -> n; missing counts as 0
+    const out = [];
+    for (const post of new Set([...a.keys(), ...b.keys()])) {
+      const ca = a.get(post) || new Map(), cb = b.get(post) || new Map();
+      for (const x of new Set([...ca.keys(), ...cb.keys()])) {
+        if ((ca.get(x) || 0) !== (cb.get(x) || 0)) out.push(`${where}${post}/${x}: ${ca.get(x) || 0} != ${cb.get(x) || 0}`);
+      }
+    }
+    return out;
+  }
+  const voteMaps = (o) => new Map(Object.entries(o).map(([k, row]) => [k, new Map(Object.entries(row))]));
+
+  /* b: {tallyInput, rulebook, totals, boxTotals, records: [{d, box, marks}]}. The records are
+   * counted again by the rules, each box once; every published count must follow: the votes
+   * (write-ins merged as totals.json merges them), whole papers invalid, overvoted, unreadable
+   * and opposed per post, each box group's votes; and no write-in who reached the minimum (or
+   * whom the result names) is merged into OTHER. */
+  function recountProblems(b) {
+    const rb = rulebook(b.rulebook);
+    const t = b.totals;
+    const inp = readInput(b.tallyInput, rb, t.returned);
+    if (inp.round === "recall" || inp.round === "motion") {
+      if (inp.posts.length !== 1 || inp.candidates.filter((c) => c.post !== null).length !== 1 || inp.bodyPapers.length) fail("a question round has one post with one line");
+    }
+    const keys = new Set(inp.posts.map((p) => p.key));
+    const byBox = new Map();  // box -> Map marks text -> [marks, weight]
+    for (const r of b.records) {
+      if (!byBox.has(r.box)) byBox.set(r.box, new Map());
+      const distinct = byBox.get(r.box), text = JSON.stringify(r.marks);
+      const seen = distinct.get(text);
+      if (seen) seen[1] += 1; else distinct.set(text, [paperMarks(r.marks, keys, `record ${r.d.slice(0, 16)}`), 1]);
+    }
+    const perBox = new Map([...byBox].map(([box, distinct]) => [box, countPapers(inp.posts, distinct.values(), rb.overvote_scope, rb.multi_post_rule)]));
+    const counts = sumCounts(perBox.values(), inp.posts);
+    const listed = new Map(inp.posts.map((p) => [p.key, new Set(inp.candidates.filter((c) => c.post === p.key).map((c) => c.person))]));
+    const named = new Map(Object.entries(t.posts).map(([post, row]) => [post, new Set(shownIn(new Map(Object.entries(row)), listed.get(post) || new Set()))]));
+    const votesOf = (cs) => mergeWriteIns(new Map([...cs.posts].map(([k, pc]) => [k, nonZero(pc.votes)])), listed, named);
+    const problems = sameVoteMaps(votesOf(counts), new Map([...voteMaps(t.posts)].map(([k, row]) => [k, nonZero(row)])), "");
+    if (counts.wholeInvalid !== t.counts.whole_invalid) problems.push(`whole papers invalid ${counts.wholeInvalid}, published ${t.counts.whole_invalid}`);
+    for (const [k, pc] of counts.posts) {
+      const pub = has(t.counts.posts, k) ? t.counts.posts[k] : {};
+      if (pc.overvoted !== pub.overvoted || pc.unreadable !== pub.unreadable) problems.push(`${k}: overvoted/unreadable ${pc.overvoted}/${pc.unreadable}, published ${pub.overvoted}/${pub.unreadable}`);
+      const mine = nonZero(pc.opposed), theirs = nonZero(Object.entries(isObj(pub.opposed) && has(pub, "opposed") ? pub.opposed : {}));
+      if (mine.size !== theirs.size || [...mine].some(([x, n]) => theirs.get(x) !== n)) problems.push(`${k}: oppositions differ from the published`);
+    }
+    for (const g of b.boxTotals) {
+      const gc = sumCounts(g.boxes.filter((box) => perBox.has(box)).map((box) => perBox.get(box)), inp.posts);
+      problems.push(...sameVoteMaps(votesOf(gc), new Map([...voteMaps(g.posts)].map(([k, row]) => [k, nonZero(row)])), `box group ${g.boxes.join(",")}: `));
+    }
+    // Issue 15: no write-in the records give the minimum (or the result names) hidden in OTHER.
+    const keep = resultPersons(t.result);
+    const min = rb.write_in_public_min;
+    const recounted = new Map([...counts.posts].map(([k, pc]) => [k, nonZero(pc.votes)]));
+    const expectedNamed = new Map([...recounted].map(([post, row]) => [post, new Set([...row].filter(([x, n]) => x !== OTHER
+      && !(listed.get(post) || new Set()).has(x) && (n >= min || (has(t.posts, post) && keep.has(x)))).map(([x]) => x))]));
+    const expected = mergeWriteIns(recounted, listed, expectedNamed);
+    for (const post of new Set([...expected.keys(), ...Object.keys(t.posts)])) {
+      const published = has(t.posts, post) ? t.posts[post] : {};
+      for (const x of shownIn(expected.get(post) || new Map(), listed.get(post) || new Set())) {
+        if (!has(published, x)) problems.push(`${post}: write-in ${x} reached ${min} votes but is merged into ${OTHER}`);
+      }
+    }
+    return [problems, `the rules count the ${b.records.length} records again: every published count agrees`];
+  }
+
+  root.JuxuanRules = { decide, winnersProblems, recountProblems, RulesError, parseFraction };
   if (typeof module !== "undefined") module.exports = root.JuxuanRules;
 })(typeof globalThis !== "undefined" ? globalThis : this);

@@ -1,9 +1,9 @@
 /* Juxuan bundle verifier for the browser (and Node >= 20): an independent implementation
  * of docs/PROTOCOL.md written from the specification and docs/vectors, sharing no code
  * with the Python verifier. SHA-256 and Ed25519 come from WebCrypto; inflate from
- * DecompressionStream. It runs every check of PROTOCOL.md section 9 except the recount of
- * the records and the audit's (audit_sample and the rest), and names each check the same
- * way; the winners are decided again by the rules of section 14 in juxuan-rules.js, the
+ * DecompressionStream. It runs every check of PROTOCOL.md section 9 except the audit's
+ * (NOT_RUN), and names each check the same way; the winners are decided again by the rules
+ * of section 14, and the records counted again paper by paper, in juxuan-rules.js, the
  * events between elections are checked in juxuan-between.js, and the public recount's
  * checks (recount_*) are in juxuan-recount.js, on the vendored ristretto255 of
  * vendor/noble-ristretto255.js.
@@ -428,9 +428,9 @@
   function sameVotes(a, b) {
     const diffs = [];
     for (const post of new Set([...Object.keys(a), ...Object.keys(b)])) {
-      const ca = a[post] || {}, cb = b[post] || {};
+      const ca = get(a, post, {}), cb = get(b, post, {});  // own keys only: a person may be called "constructor"
       for (const who of new Set([...Object.keys(ca), ...Object.keys(cb)])) {
-        if ((ca[who] || 0) !== (cb[who] || 0)) diffs.push(`${post}/${who}`);
+        if (get(ca, who, 0) !== get(cb, who, 0)) diffs.push(`${post}/${who}`);
       }
     }
     return diffs;
@@ -766,6 +766,12 @@
       const v = new Set(c.d.get("voided.json"));
       return [c.d.get("records.jsonl").some((r) => v.has(r.d)) ? ["record of a voided paper"] : [], "none voided"];
     };
+    // The records counted again paper by paper by the rules (juxuan-rules.js), each box once.
+    C.recount = async (c) => {
+      const rules = root.JuxuanRules || require("./juxuan-rules.js");
+      return rules.recountProblems({ tallyInput: c.d.get("tally_input.json"), rulebook: c.d.get("rulebook.json"),
+        totals: c.d.get("totals.json"), boxTotals: c.d.get("box_totals.json"), records: c.d.get("records.jsonl") });
+    };
     C.records_frozen = async (c) => {
       const started = kindEvents(c, new Set([KIND.auditStarted])).filter((e) => roundOf(e) === c.round);
       if (!started.length) return [[], "no audit yet"];
@@ -810,7 +816,7 @@
   const CHECKS = makeChecks();
   const MAIN = ["head_signature", "bundle_index", "rulebook", "rulebook_order", "manifest", "manifest_order", "lists",
     "deposits", "merkle", "boxes", "reconcile", "totals", "bounds", "result_event", "winners", "voided"];
-  const RECORDS = ["records_in_manifest", "records_unique", "records_per_box", "records_not_voided", "records_frozen"];
+  const RECORDS = ["records_in_manifest", "records_unique", "records_per_box", "records_not_voided", "recount", "records_frozen"];
 
   // The public recount (juxuan-recount.js): its papers against the counted D (the records of
   // an auditor bundle, else totals.returned and the manifest's D not voided), then totals.json.
@@ -843,6 +849,27 @@
     }
   }
 
+  // The checks of the Python verifier this one does not run yet (the audit's, which need its statistics).
+  const NOT_RUN = ["audit_sample", "audit_commitment", "audit_count", "audit_recompute"];
+  // Every check's Chinese name, as the Python verifier prints it (verify_ctx, verify_recount, verify_between).
+  const NAMES_ZH = {
+    format: "文件格式", zip_size: "大小上限", zip_members: "zip 成员", canonical: "规范 JSON",
+    chain: "事件链", election_key: "选举公钥", pin_key: "指定公钥", head_signature: "链头签名",
+    pin_head: "指定链头", bundle_index: "文件索引", rulebook: "规则集", rulebook_order: "规则冻结",
+    manifest: "印刷清单", manifest_order: "印刷与补印时间", lists: "列表排序与不重复",
+    deposits: "投入存根", merkle: "默克尔根", boxes: "票箱清单", reconcile: "票箱对账",
+    totals: "票数合计", bounds: "票数上限", result_event: "与公布结果一致", winners: "重算当选",
+    voided: "作废选票审计哈希", countersignature: "街道会签", pin_office_key: "指定街道公钥",
+    records_in_manifest: "记录在清单内", records_unique: "记录不重复", records_per_box: "记录与票箱",
+    records_not_voided: "记录非作废选票", recount: "重新计票", records_frozen: "审计后记录未变",
+    receipt: "回执查验",
+    recount_format: "公开重计格式", recount_trustees: "受托人承诺", recount_papers: "每张选票一份密文",
+    recount_selections: "每项为 0 或 1", recount_seats: "不超过应选名额", recount_invalid_posts: "无效不计票",
+    recount_decryption: "受托人解密", recount_totals: "公开重计与票数一致",
+    recount_box_groups: "公开重计与分票箱组票数一致", recount_sealed: "密文先于审计种子封存",
+    meeting_decisions: "会议决定", recall_votes: "罢免投票", vacancies: "出缺与补选", composition: "组成人员",
+  };
+
   async function verifyBundle(zipBytes, pins) {
     pins = pins || {};
     const u8 = zipBytes instanceof Uint8Array ? zipBytes : new Uint8Array(zipBytes);
@@ -853,7 +880,7 @@
       const shape = shapeProblems(res.data);
       if (shape.length) gating.push({ name: "format", ok: false, detail: shape.slice(0, 5).join("; ") });
     }
-    if (gating.length) return { checks: gating, facts: {} };
+    if (gating.length) return { checks: gating.map((ch) => ({ ...ch, name_zh: NAMES_ZH[ch.name] })), facts: {} };
     const c = { d: res.data, raw: res.raw, pins, events: [], round: res.data.get("totals.json").round, checks: [], facts: {} };
     c.checks.push({ name: "format", ok: true, detail: `round ${c.round}, ${res.raw.size} files` });
     c.checks.push({ name: "canonical", ok: true, detail: "every JSON file is canonical" });
@@ -877,9 +904,10 @@
     if (pins.receipt != null) await run("receipt");
     const facts = { head: c.facts.head, election_key: c.facts.election_key, office_key: c.facts.office_key,
       countersigned: c.facts.countersigned, receipt: c.facts.receipt };
+    for (const ch of c.checks) ch.name_zh = NAMES_ZH[ch.name] || ch.name;
     return { checks: c.checks, facts };
   }
 
-  root.JuxuanVerify = { verifyBundle, canon, merkleRoot, receiptHash, parseReceipt, NOT_RUN: ["recount", "audit_sample"] };
+  root.JuxuanVerify = { verifyBundle, canon, merkleRoot, receiptHash, parseReceipt, NOT_RUN, NAMES_ZH };
   if (typeof module !== "undefined") module.exports = root.JuxuanVerify;
 })(typeof globalThis !== "undefined" ? globalThis : this);
