@@ -3,14 +3,17 @@ straight into its roll (the roll import, nomination and polling are tested throu
 own services; these only set the stage). Every builder of tests elsewhere starts here."""
 from __future__ import annotations
 
+import json
 import random
 from datetime import date, timedelta
 
 from election import clock
-from election.models import Community, Election, Household, Resident
+from election.crypto import ceremony
+from election.models import Community, Election, Household, Resident, SecondEntry
 from election.pii import PersonalData
 from election.rules.idcard import check_digit, mask_id
 from election.setup.service import ElectionDraft, create_community, create_election
+from election.trustees import service as trustees
 from tests.conftest import DATA_KEY
 
 # ---------------------------------------------------------------------- ID numbers
@@ -159,3 +162,39 @@ def add_voters(db, election, n: int, group: str = "第一居民小组", start: i
         out.append(r)
     db.flush()
     return out
+
+
+def second_entry(db, election: Election, d_hash: str, marks: dict, counter: str = "counter2",
+                 round_number: int = 1) -> SecondEntry:
+    """A second counter's entry of one paper that differs from the first (the mismatch the
+    committee resolves). Flushed."""
+    row = SecondEntry(election_id=election.id, d_hash=d_hash, round_number=round_number, marks=marks, counter=counter)
+    db.add(row)
+    db.flush()
+    return row
+
+
+# ---------------------------------------------------------------------- the public recount's trustees
+
+TRUSTEE_PASS = "一位受托人的长口令"
+
+
+def trustee_keys(db, election: Election) -> list[bytes]:
+    """The key ceremony of three trustees (two of three decrypt) through the committee's
+    uploads, each device's work done here; returns each trustee's sealed key. Committed."""
+    doc = trustees.issue(db, election, ["选举委员会主任", "总监票人", "街道办事处"], 2, "committee")
+    started = [ceremony.start(doc, i, TRUSTEE_PASS) for i in (1, 2, 3)]
+    for public, _ in started:
+        trustees.add_public(db, election, json.dumps(public).encode(), "committee")
+    publics = trustees.documents(db, election)["publics"]
+    for _, private in started:
+        shares = ceremony.shares(doc, publics, private, TRUSTEE_PASS)
+        trustees.add_shares(db, election, json.dumps(shares).encode(), "committee")
+    shares = trustees.documents(db, election)["shares"]
+    keys = []
+    for _, private in started:
+        ready, key = ceremony.finish(doc, publics, shares, private, TRUSTEE_PASS)
+        trustees.add_ready(db, election, json.dumps(ready).encode(), "committee")
+        keys.append(key)
+    db.commit()
+    return keys

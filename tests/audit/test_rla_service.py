@@ -17,6 +17,7 @@ from election.models import Audit, AuditCode
 from election.protocol import rla
 from election.settings import box_keys
 from tests.conftest import DATA_KEY
+from tests.factories import second_entry
 from tests.ledger.helpers import export, simulated
 from tools.verify import run
 
@@ -210,7 +211,6 @@ def test_full_hand_count_replaces_the_result(db):
 def test_records_cannot_change_after_publication_without_a_recorded_reopening(db):
     from election.counting.result import enter_board, explain_board, publish_result, reopen_result, running_tally
     from election.counting.service import resolve_mismatch
-    from election.models import SecondEntry
 
     e = simulated(db).election
     running = running_tally(db, e, 1)
@@ -218,8 +218,7 @@ def test_records_cannot_change_after_publication_without_a_recorded_reopening(db
     code = db.query(AuditCode).filter(AuditCode.election_id == e.id, AuditCode.state == "counted").first()
     changed = {**code.marks, "jwh_zhuren": {"approve": [], "oppose": [], "write_ins": [], "unreadable": True}}
     publish_result(db, e, 1, "committee")
-    db.add(SecondEntry(election_id=e.id, d_hash=code.d_hash, round_number=1, marks=changed, counter="c2"))
-    db.flush()
+    second_entry(db, e, code.d_hash, changed, "c2")
     with pytest.raises(UserError, match="结果已公布，计票记录不能再更改"):
         resolve_mismatch(db, e, code.d_hash, "second", "committee", "核对纸质选票")
     assert db.get(AuditCode, (e.id, code.d_hash)).marks != changed

@@ -20,33 +20,12 @@ from election.protocol.verify import verify_bundle
 from election.publication.bundle import build_parts, export_bundle, public_files
 from election.trustees import service as trustees
 from tests.conftest import DATA_KEY
-from tests.factories import new_election
-
-PASS = "一位受托人的长口令"
-
-
-def run_ceremony(db, election) -> list[bytes]:
-    """The three trustees' devices and the committee's uploads; returns each sealed key."""
-    doc = trustees.issue(db, election, ["选举委员会主任", "总监票人", "街道办事处"], 2, "committee")
-    started = [ceremony.start(doc, i, PASS) for i in (1, 2, 3)]
-    for public, _ in started:
-        trustees.add_public(db, election, json.dumps(public).encode(), "committee")
-    publics = trustees.documents(db, election)["publics"]
-    for _, private in started:
-        trustees.add_shares(db, election, json.dumps(ceremony.shares(doc, publics, private, PASS)).encode(), "committee")
-    shares = trustees.documents(db, election)["shares"]
-    keys = []
-    for _, private in started:
-        ready, key = ceremony.finish(doc, publics, shares, private, PASS)
-        trustees.add_ready(db, election, json.dumps(ready).encode(), "committee")
-        keys.append(key)
-    db.commit()
-    return keys
+from tests.factories import TRUSTEE_PASS, new_election, trustee_keys
 
 
 def test_the_ceremony_then_an_encrypted_round_decrypted_by_two_trustees(db, tmp_path: Path):
     election = new_election(db)
-    keys = run_ceremony(db, election)
+    keys = trustee_keys(db, election)
     state = trustees.ceremony_of(db, election)
     assert state.stage == "key" and state.joint_key
     with pytest.raises(UserError, match="已经开始"):
@@ -58,7 +37,7 @@ def test_the_ceremony_then_an_encrypted_round_decrypted_by_two_trustees(db, tmp_
     db.commit()
     totals = trustees.totals_for_trustees(tmp_path, election, 1)
     docs = trustees.documents(db, election)
-    parts = [ceremony.decrypt(docs["ceremony"], docs["publics"], totals, keys[i - 1], PASS, i) for i in (1, 3)]
+    parts = [ceremony.decrypt(docs["ceremony"], docs["publics"], totals, keys[i - 1], TRUSTEE_PASS, i) for i in (1, 3)]
     assert trustees.recount_member(db, election, 1, tmp_path, build_parts(db, election, 1).records) is None
     trustees.add_partials(db, election, 1, json.dumps(parts[0]).encode(), tmp_path, "committee")
     db.commit()
@@ -134,7 +113,7 @@ def test_the_key_must_come_before_the_papers(db):
 def test_uploads_out_of_order_or_forged_are_refused_in_chinese(db):
     election = new_election(db)
     doc = trustees.issue(db, election, ["甲", "乙", "丙"], 2, "committee")
-    public, private = ceremony.start(doc, 1, PASS)
+    public, private = ceremony.start(doc, 1, TRUSTEE_PASS)
     with pytest.raises(UserError, match="还不能上传份额"):
         trustees.add_shares(db, election, json.dumps({"from": 1, "to": {"1": "", "2": "", "3": ""}}).encode(), "committee")
     with pytest.raises(UserError, match="JSON"):
