@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
+from ..db import of_election
 from ..errors import UserError
 from ..ledger.events import record_event
 from ..models import REP_METHODS, Election, Household, RepArea, RepAreaHousehold, RepPlan, SelectionMeeting
@@ -136,6 +137,11 @@ def _check_total(rules, total: int) -> None:
     if total > rules.rep_total_max and not rules.rep_total_larger_may_exceed:
         raise UserError(f"共需推选居民代表{total}名，多于{rules.label('rep_total_max')} {rules.rep_total_max} 名，"
                         f"本选举规则不允许增加（{rules.label('rep_total_larger_may_exceed')}为否）")
+
+
+def area_of(db: Session, election: Election, area_id: int) -> RepArea:
+    """One selection area of the election (an area of another election reads as none)."""
+    return of_election(db, RepArea, area_id, election.id, UserError("该推选片区不存在"))
 
 
 def areas_of(db: Session, election: Election) -> list[RepArea]:

@@ -9,13 +9,13 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ..db import of_election
 from ..errors import UserError
 from ..ledger.events import record_event
 from ..models import Election, GroupLeader, Household, RepArea, Representative, Resident, SelectionMeeting
 from ..protocol import event_kinds as ek
 from ..rules import meetings as rules_meetings
 from ..settings import rulebook_of
+from .areas import area_of
 from .people import label_of, parse_vote_lines, residents_of, resolve_votes
 
 
@@ -27,7 +27,7 @@ def _labels(pairs: list[tuple[Resident, int]]) -> dict[str, tuple[Resident, int]
 def record_area_meeting(db: Session, election: Election, area_id: int, present: int, votes_text: str,
                         held_on: date, actor: str) -> SelectionMeeting:
     """Store the meeting of one area and, when it stands, its representative(s)."""
-    area = of_election(db, RepArea, area_id, election.id, UserError("该推选片区不存在"))
+    area = area_of(db, election, area_id)
     where = area.group_name or f"第{area.number}片区"
     sitting = db.scalar(select(func.count(Representative.id)).where(
         Representative.area_id == area.id, Representative.status == "serving")) or 0

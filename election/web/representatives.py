@@ -15,7 +15,7 @@ from wtforms.validators import DataRequired, InputRequired, NumberRange, Optiona
 
 from .. import clock
 from ..errors import UserError
-from ..models import COMMITTEE_BODIES, REP_METHODS, Election, RepArea
+from ..models import COMMITTEE_BODIES, REP_METHODS, Election
 from ..representatives import areas as area_svc
 from ..representatives import committee as committee_svc
 from ..representatives import meetings as meeting_svc
@@ -139,8 +139,9 @@ def adjust(election: Election):
 @roles("committee", "street_admin")
 def meeting(election: Election, area_id: int):
     db = get_db()
-    area = db.get(RepArea, area_id)
-    if area is None or area.election_id != election.id:
+    try:
+        area = area_svc.area_of(db, election, area_id)
+    except UserError:
         abort(404)
     form = MeetingForm()
     if form.is_submitted():

@@ -36,6 +36,7 @@ def test_meeting_form_exactly_half_refused_one_more_stands(app, db, world):
     people = residents_of(db, election, household_ids=[m.household_id for m in area.members])
     a, b = people[0], next(p for p in people if p.name != people[0].name)
     url = f"{base}/areas/{area.id}"
+    assert client.get(f"{base}/areas/{area.id + 1000}").status_code == 404
     form = {"held_on": "2026-11-01", "present": "20", "votes": f"{a.name} 12\n{b.name} 8"}
     refused = client.post(url, data=form | {"csrf_token": csrf_token(client, url)}).get_data(as_text=True)
     assert "应参加40，实际参加20，未超过1/2（至少需21），推选无效" in refused
