@@ -4,8 +4,8 @@ the election period. Each is itself an event, so a later rewrite of anything bef
 printed head is visible against the paper on the wall."""
 from __future__ import annotations
 
+import io
 from datetime import date
-from typing import BinaryIO
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -38,7 +38,14 @@ def qr_payload(election: Election, notice: HeadNotice) -> str:
     return f"JXH:{election.uid}:{notice.seq}:{notice.head}"
 
 
-def notice_pdf(db: Session, election: Election, notice: HeadNotice, out: BinaryIO) -> int:
+def printed_notice(db: Session, election: Election, data_key: str, actor: str) -> tuple[HeadNotice, bytes]:
+    """Today's notice (made and recorded on the first print of the day) and its PDF."""
+    notice = daily_notice(db, election, data_key, actor)
+    return notice, notice_pdf(db, election, notice)
+
+
+def notice_pdf(db: Session, election: Election, notice: HeadNotice) -> bytes:
+    """The notice as an A4 PDF with its QR, for the notice board."""
     from ballots.notices import render_notice
 
     fp = keys.fingerprint_of(db, election)
@@ -50,10 +57,12 @@ def notice_pdf(db: Session, election: Election, notice: HeadNotice, out: BinaryI
         ["选举公钥指纹", fp],
         ["事件总数", str(len(events_of(db, election)))],
     ]
-    return render_notice(
+    out = io.BytesIO()
+    render_notice(
         "选举事件链链头公告", [election.title, f"{cn_date(notice.day)} · {election.community.name}"],
         ["项目", "内容"], rows,
         ["此后公布的任何事件链必须包含上述链头；如不一致，说明记录被改写，请向街道办事处反映。",
          f"{election.community.name}居民选举委员会", cn_date(notice.day)],
         out, qr_payload=qr_payload(election, notice), qr_caption="扫码核对链头",
     )
+    return out.getvalue()

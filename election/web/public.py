@@ -4,6 +4,7 @@ The receipt page names no candidate and answers "not found" identically for a co
 that was printed but not deposited and one never printed."""
 from __future__ import annotations
 
+import io
 from datetime import date
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
@@ -182,17 +183,12 @@ def publish(election: Election):
 @roles("committee", "street_admin", "auditor")
 def head_notice(election: Election):
     """Today's signed chain-head notice as a PDF (made and recorded on the first print of the day)."""
-    import io
-
-    from ..publication.notices import daily_notice, notice_pdf
+    from ..publication.notices import printed_notice
 
     db = get_db()
-    notice = daily_notice(db, election, current_app.config["DATA_KEY"], current_user.username)
+    notice, data = printed_notice(db, election, current_app.config["DATA_KEY"], current_user.username)
     db.commit()
-    buf = io.BytesIO()
-    notice_pdf(db, election, notice, buf)
-    buf.seek(0)
-    return send_file(buf, mimetype="application/pdf", as_attachment=True,
+    return send_file(io.BytesIO(data), mimetype="application/pdf", as_attachment=True,
                      download_name=f"head-{election.id}-{notice.day.isoformat()}.pdf")
 
 
