@@ -14,9 +14,17 @@ The order is enforced here and recorded in the ledger, so the verifier can check
    of every assertion (election/protocol/rla_audit.py): confirmed, escalated (more draws
    of the same seed) or a full hand count.
 6. ``record_hand_count``: every paper entered whole; the tally of them replaces the result.
+
+Where the trustees' joint key exists (the public recount), the record a drawn paper is
+compared with is not the plain record but the trustees' decryption of that paper's sealed
+ciphertexts (``sample_for_trustees``, ``add_sample_partials``, ``decrypted_sample``;
+docs/AUDIT.md §7): between 4 and 5, a quorum of trustees decrypts exactly the drawn papers
+entered, with proofs, and ``conclude`` waits for them.
 """
 from __future__ import annotations
 
+import hashlib
+import json
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -30,10 +38,12 @@ from ..counting import sealing
 from ..counting.result import build_input, published
 from ..counting.service import ballot_of, d_from_scan, marks_from_entry
 from ..counting.tables import bundle_round
+from ..crypto import sample
+from ..crypto.group import CryptoError
 from ..errors import UserError
 from ..ledger.events import events_of, record_event
 from ..ledger.keys import sign_head
-from ..models import Audit, AuditCode, AuditDraw, Election, RoundResult
+from ..models import Audit, AuditCode, AuditDraw, AuditPartial, Election, RoundResult
 from ..protocol import event_kinds as ek
 from ..protocol import rla
 from ..protocol.canonical import canonical_json, sha256_hex
@@ -283,8 +293,146 @@ def record_draw(db: Session, election: Election, audit: Audit, index: int, scann
     return draw
 
 
-def findings_of(db: Session, election: Election, audit: Audit) -> list[Finding]:
-    """Each entered draw with the record whose D the paper carries, in the drawn box."""
+# ---------------------------------------------------------------------- the trustees' decryption
+
+MAX_UPLOAD = 4 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Sample:
+    """An audit of a round under the trustees' key: the ceremony, the round's layout and
+    the drawn papers entered so far that have a ciphertext in the drawn box (D -> line)."""
+
+    ceremony: dict[str, Any]
+    publics: list[dict[str, Any]]
+    layout: sealing.Layout
+    lines: dict[str, dict[str, Any]]
+
+
+def sample_of(db: Session, election: Election, audit: Audit) -> Sample | None:
+    """None for an election without the public recount (its audit compares plain records)."""
+    cer = sealing.ceremony_public(db, election)
+    if cer is None:
+        return None
+    draws = [d for d in draws_of(db, audit) if d.d_hash not in (None, "-") and (d.paper or {}).get("state") != MISSING]
+    stored = sealing.lines_of(db, election, [d.d_hash for d in draws if d.d_hash])
+    lines = {d.d_hash: stored[d.d_hash] for d in draws if d.d_hash in stored and stored[d.d_hash].get("box") == d.box}
+    return Sample(cer[0], cer[1], sealing.Layout(election, ballot_of(db, election, audit.round_number)), lines)
+
+
+def _partial_docs(db: Session, audit: Audit) -> list[dict[str, Any]]:
+    rows = db.scalars(select(AuditPartial).where(AuditPartial.audit_id == audit.id).order_by(AuditPartial.trustee))
+    return [{"index": r.trustee, "partials": dict(r.partials)} for r in rows]
+
+
+def _covered(s: Sample, docs: list[dict[str, Any]]) -> list[str]:
+    """The drawn papers a quorum of trustees has decrypted whole."""
+    labels = {d: len(line["ct"]) for d, line in s.lines.items()}
+    per: dict[str, int] = {}
+    for doc in docs:
+        mine = Counter(name.partition(":")[0] for name in doc["partials"])
+        for d, n in mine.items():
+            if labels.get(d) == n:
+                per[d] = per.get(d, 0) + 1
+    return sorted(d for d, n in per.items() if n >= int(s.ceremony["quorum"]))
+
+
+def decrypted_sample(db: Session, election: Election, audit: Audit,
+                     s: Sample | None = None) -> tuple[dict[str, dict[str, int]], list[dict[str, Any]]] | None:
+    """The drawn papers a quorum has decrypted (D -> label -> value, every proof checked) and
+    the partials that decrypt them; None for an election without the trustees' key."""
+    s = s or sample_of(db, election, audit)
+    if s is None:
+        return None
+    docs = _partial_docs(db, audit)
+    done = set(_covered(s, docs))
+    used = [{"index": doc["index"], "partials": {n: v for n, v in doc["partials"].items() if n.partition(":")[0] in done}}
+            for doc in docs]
+    used = [doc for doc in used if doc["partials"]]
+    if not done:
+        return {}, []
+    try:
+        values = sample.decrypt_sample(s.ceremony, s.publics, s.layout.shapes, [s.lines[d] for d in sorted(done)], used)
+    except CryptoError as error:
+        raise UserError(f"抽中选票的受托人解密无法合成：{error.message}") from None
+    return values, used
+
+
+def sample_status(db: Session, election: Election, audit: Audit) -> tuple[int, int, int] | None:
+    """(drawn papers entered with a ciphertext, of them decrypted by a quorum, the quorum)
+    for the audit page, without checking the proofs again; None without the trustees' key."""
+    s = sample_of(db, election, audit)
+    if s is None:
+        return None
+    return len(s.lines), len(_covered(s, _partial_docs(db, audit))), int(s.ceremony["quorum"])
+
+
+def sample_for_trustees(db: Session, election: Election, audit: Audit) -> dict[str, list[str]]:
+    """What the trustees download and decrypt with their own tool (``python -m tools.trustee
+    decrypt``): the ciphertexts of the drawn papers entered so far that a quorum has not yet
+    decrypted, each named ``<D>:<label>``."""
+    s = sample_of(db, election, audit)
+    if s is None:
+        raise UserError("本次选举没有受托人的联合公钥：审计直接比对计票记录，无需受托人解密")
+    done = set(_covered(s, _partial_docs(db, audit)))
+    todo = [s.lines[d] for d in sorted(s.lines) if d not in done]
+    if not todo:
+        raise UserError("没有待受托人解密的抽中选票：请先录入抽中的选票")
+    return sample.sample_ciphertexts(todo)
+
+
+def add_sample_partials(db: Session, election: Election, audit: Audit, text: bytes, actor: str) -> int:
+    """A trustee's partial decryptions of drawn papers (the trustee tool's output for
+    ``sample_for_trustees``): every proof checked against the sealed ciphertexts, only papers
+    drawn and entered, each paper whole; kept with the audit, its digest in the ledger."""
+    if audit.status not in ("open", "escalated"):
+        raise UserError(f"本次审计{STATUS_ZH.get(audit.status, audit.status)}，不能再上传抽中选票的部分解密")
+    s = sample_of(db, election, audit)
+    if s is None:
+        raise UserError("本次选举没有受托人的联合公钥：审计直接比对计票记录，无需受托人解密")
+    if len(text) > MAX_UPLOAD:
+        raise UserError("部分解密文件过大（超过 4 MB）")
+    try:
+        doc = json.loads(text.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        raise UserError("部分解密不是受托人工具生成的 JSON 文件") from None
+    index = doc.get("index") if isinstance(doc, dict) else None
+    n = len(s.ceremony["trustees"])
+    if not isinstance(index, int) or isinstance(index, bool) or not 1 <= index <= n:
+        raise UserError(f"部分解密文件的受托人序号不对：须为 1 到 {n}")
+    try:
+        covered = sample.check_partials(s.ceremony, s.publics, s.lines.values(), doc)
+    except CryptoError as error:
+        raise UserError(f"第 {index} 位受托人的部分解密：{error.message}") from None
+    if not covered:
+        raise UserError(f"第 {index} 位受托人的文件中没有抽中选票的部分解密")
+    row = db.scalar(select(AuditPartial).where(AuditPartial.audit_id == audit.id, AuditPartial.trustee == index))
+    if row is None:
+        db.add(AuditPartial(audit_id=audit.id, trustee=index, partials=dict(doc["partials"])))
+    else:
+        row.partials = {**row.partials, **doc["partials"]}
+    record_event(db, election, ek.AUDIT_SAMPLE_DECRYPTED, {
+        "audit": audit.id, "round": audit.round_number, "trustee": index, "papers": len(covered),
+        "sha256": hashlib.sha256(text).hexdigest()}, actor, f"受托人（第 {index} 位）解密抽中的 {len(covered)} 张选票")
+    db.flush()
+    return index
+
+
+def findings_of(db: Session, election: Election, audit: Audit, s: Sample | None = None,
+                decrypted: Mapping[str, Mapping[str, int]] | None = None) -> list[Finding]:
+    """Each entered draw with the record whose D the paper carries, in the drawn box: the
+    trustees' decryption of its ciphertexts where the election has the trustees' key, else
+    the plain record."""
+    if s is not None:
+        out = []
+        for d in draws_of(db, audit):
+            if d.d_hash is None:
+                continue
+            paper = d.paper or {}
+            vector = dict((decrypted or {}).get(d.d_hash, {})) or None if d.d_hash in s.lines else None
+            out.append(Finding(d.index, d.box, d.position, None,
+                               None if paper.get("state") == MISSING else dict(paper.get("posts") or {}), vector))
+        return out
     draws = [d for d in draws_of(db, audit) if d.d_hash is not None]
     names = box_keys(db, election)
     recs = {d: (names.get(b), m) for d, b, m in db.execute(select(AuditCode.d_hash, AuditCode.box_id, AuditCode.marks).where(
@@ -302,8 +450,18 @@ def findings_of(db: Session, election: Election, audit: Audit) -> list[Finding]:
 
 def evaluate(db: Session, election: Election, audit: Audit) -> Evaluation:
     audit_plan, rep = plan_for(db, election, audit)
-    return evaluate_findings(audit_plan, rep.inp.posts, rep.inp.rulebook, findings_of(db, election, audit),
-                             float(Fraction(audit.risk_limit)))
+    s = sample_of(db, election, audit)
+    if s is None:
+        return evaluate_findings(audit_plan, rep.inp.posts, rep.inp.rulebook, findings_of(db, election, audit),
+                                 float(Fraction(audit.risk_limit)))
+    found = decrypted_sample(db, election, audit, s)
+    values = found[0] if found else {}
+    waiting = sorted(set(s.lines) - set(values))
+    if waiting:
+        raise UserError(f"还有 {len(waiting)} 张抽中的选票未经受托人解密（须 {s.ceremony['quorum']} 位受托人）："
+                        "请受托人下载抽中选票的密文、解密后上传，再比对")
+    return evaluate_findings(audit_plan, rep.inp.posts, rep.inp.rulebook, findings_of(db, election, audit, s, values),
+                             float(Fraction(audit.risk_limit)), listed=s.layout.listed)
 
 
 def conclude(db: Session, election: Election, audit: Audit, actor: str) -> Evaluation:
@@ -389,13 +547,21 @@ def audit_json(db: Session, election: Election, round_number: int = 1) -> dict[s
     items = []
     for a in audits:
         draws = draws_of(db, a)
-        items.append({
+        item: dict[str, Any] = {
             "id": a.id, "seed": a.seed, "risk_limit": a.risk_limit, "papers": a.papers, "manifest": dict(a.boxes),
             "status": a.status, "sample_size": a.sample_size,
             "draws": [[d.box, d.position] for d in draws],
             "findings": [{"index": d.index, "d": d.d_hash, "paper": d.paper} for d in draws if d.d_hash is not None],
             "conclusion": a.conclusion,
-        })
+        }
+        s = sample_of(db, election, a)
+        if s is not None:
+            # The trustees' decryption of the drawn papers, and the record each was compared with.
+            values, used = decrypted_sample(db, election, a, s) or ({}, [])
+            item["decryption"] = {"partials": sample.merge(used), "decrypted": values}
+            for f in item["findings"]:
+                f["record"] = values.get(f["d"]) if f["d"] in s.lines else None
+        items.append(item)
     last = items[-1]
     return {
         "round": round_number, "audits": items,

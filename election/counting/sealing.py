@@ -46,6 +46,30 @@ def joint_key(db: Session, election: Election) -> bytes | None:
     return bytes.fromhex(payload["joint_key"]) if payload else None
 
 
+def ceremony_public(db: Session, election: Election) -> tuple[dict[str, Any], list[dict[str, Any]]] | None:
+    """The trustees' ceremony document and public parts (by index), once the joint key is
+    fixed in the ledger; None before (what the audit checks the trustees' partials with)."""
+    rows = db.execute(select(ElectionEvent.kind, ElectionEvent.payload).where(
+        ElectionEvent.election_id == election.id,
+        ElectionEvent.kind.in_((ek.TRUSTEES_CEREMONY_ISSUED, ek.TRUSTEES_PUBLIC_ADDED, KEY_PUBLISHED)))
+        .order_by(ElectionEvent.seq)).all()
+    if not any(kind == KEY_PUBLISHED for kind, _ in rows):
+        return None
+    doc = next(payload["ceremony"] for kind, payload in rows if kind == ek.TRUSTEES_CEREMONY_ISSUED)
+    publics = {payload["public"]["index"]: payload["public"] for kind, payload in rows if kind == ek.TRUSTEES_PUBLIC_ADDED}
+    return doc, [publics[i] for i in sorted(publics)]
+
+
+def lines_of(db: Session, election: Election, ds: Iterable[str]) -> dict[str, dict[str, Any]]:
+    """The stored papers.jsonl lines of these D (those that have one)."""
+    wanted = sorted(set(ds))
+    out: dict[str, dict[str, Any]] = {}
+    for start in range(0, len(wanted), 500):
+        out.update({d: dict(line) for d, line in db.execute(select(EncryptedRecord.d_hash, EncryptedRecord.line).where(
+            EncryptedRecord.election_id == election.id, EncryptedRecord.d_hash.in_(wanted[start:start + 500])))})
+    return out
+
+
 def fingerprint(box: str, marks: dict[str, Any]) -> str:
     """SHA-256 of what a line encrypts: the record's box and marks (canonical JSON)."""
     return hashlib.sha256(canonical_json([box, marks])).hexdigest()

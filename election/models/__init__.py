@@ -6,7 +6,7 @@ from .base import Base, utcnow
 from .community import METHODS, Community, Election
 from .counting import BoxExplanation, EncryptedRecord, Filing, RoundResult, SecondEntry, TallyBoard
 from .events import ElectionEvent
-from .ledger import Audit, AuditDraw, Complaint, Countersignature, ElectionKey, HeadNotice, StreetOfficeKey
+from .ledger import Audit, AuditDraw, AuditPartial, Complaint, Countersignature, ElectionKey, HeadNotice, StreetOfficeKey
 from .mandates import END_REASONS, RECALL_STATUSES, MandateEnd, Recall, RecallSignature
 from .meetings import Meeting, MeetingAttendance, MeetingDecision
 from .nomination import (
@@ -41,7 +41,7 @@ __all__ = [
     "Base", "utcnow", "METHODS", "Community", "Election", "ROLES", "STREET_ROLES", "User", "AccountChange", "LoginFailure", "RateCounter",
     "ElectionEvent", "CATEGORIES", "STATUSES", "Household", "HouseholdRep", "Resident", "APPLICATION_KINDS", "OBJECTION_STATUSES", "Objection", "RollApplication", "CANDIDATE_STATUSES",
     "Candidate", "CHANNELS", "EXTENDED_RELATIONS", "RELATIONS", "Nomination", "Signature", "PrimaryVote", "Relation", "BallotBox", "Desk", "Issuance", "PollingStation", "MobileBoxVoter", "PrintBatch", "Proxy", "ReconciliationNote", "SpoilRecord", "ROUND_KINDS", "AuditCode",
-    "Receipt", "Round", "ElectionKey", "Audit", "AuditDraw", "Complaint", "Countersignature", "HeadNotice", "StreetOfficeKey",
+    "Receipt", "Round", "ElectionKey", "Audit", "AuditDraw", "AuditPartial", "Complaint", "Countersignature", "HeadNotice", "StreetOfficeKey",
     "COMMITTEE_BODIES", "REP_METHODS", "REP_STATUSES", "CommitteeEntry", "GroupLeader", "RepArea",
     "RepAreaHousehold", "RepPlan", "Representative", "SelectionMeeting",
     "Meeting", "MeetingAttendance", "MeetingDecision",

@@ -115,3 +115,19 @@ class AuditDraw(Base):
     d_hash: Mapped[str | None] = mapped_column(String(64), default=None)
     paper: Mapped[dict | None] = mapped_column(JSON, default=None)
     recorded_by: Mapped[str | None] = mapped_column(String(80), default=None)
+
+
+class AuditPartial(Base):
+    """A trustee's partial decryptions (with their proofs) of the ciphertexts of an audit's
+    drawn papers, named ``<D>:<label>`` (election/crypto/sample.py): one row per audit and
+    trustee, the partials of every upload together. Kept here, not in the chain: with the
+    public ciphertexts they open the drawn papers' records, which only the auditor bundle
+    shows; the chain records each upload's digest (``audit.sample_decrypted``)."""
+
+    __tablename__ = "rla_audit_partial"
+    __table_args__ = (UniqueConstraint("audit_id", "trustee"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    audit_id: Mapped[int] = mapped_column(ForeignKey("rla_audit.id"), index=True)
+    trustee: Mapped[int] = mapped_column(Integer)
+    partials: Mapped[dict] = mapped_column(JSON)

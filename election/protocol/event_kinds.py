@@ -300,6 +300,9 @@ AUDIT_STARTED: Final = _k(
     "audit round seed risk_limit papers boxes sealed sample_size assertions hand_count", "street office")
 AUDIT_DRAW_ENTERED: Final = _k(
     "audit.draw_entered", "a drawn paper's marks entered", "audit round index", "street office")
+AUDIT_SAMPLE_DECRYPTED: Final = _k(
+    "audit.sample_decrypted", "a trustee's partial decryptions of the audit's drawn papers were checked and kept",
+    "audit round trustee papers sha256", "a trustee")
 AUDIT_CONFIRMED: Final = _k(
     "audit.confirmed", "the audit met its risk limit: the result stands",
     "audit round drawn differences differing_draws risks next_sample_size hand_count message", "street office")

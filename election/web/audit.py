@@ -3,6 +3,7 @@ the draws, blind entry of each drawn paper, conclusion), the countersignature (�
 and the auditor bundle download."""
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, send_file, url_for
@@ -76,7 +77,8 @@ def overview(election: Election):
             evaluation = service.evaluate(db, election, audit)
         except UserError:
             evaluation = None
-    return render_template("audit/overview.html", election=election, form=form, audit=audit, draws=draws,
+    sample = service.sample_status(db, election, audit) if audit is not None else None
+    return render_template("audit/overview.html", election=election, form=form, audit=audit, draws=draws, sample=sample,
                            number=number, rounds=rounds_of(db, election), evaluation=evaluation,
                            manifest=service.manifest_of(db, election, number),
                            sealed=service.usable_seal(db, election, number) is not None,
@@ -181,6 +183,48 @@ def draw_scan_image(election: Election, index: int):
     response = Response(image, mimetype="image/jpeg")
     response.headers["Cache-Control"] = "no-store, private"
     return response
+
+
+@bp.route("/e/<int:election_id>/sample.json")
+@roles("auditor")
+def sample_ciphertexts(election: Election):
+    """The drawn papers' ciphertexts for the trustees to decrypt with their own tool."""
+    db = get_db()
+    number = _round(election)
+    audit = service.current_audit(db, election, number)
+    try:
+        if audit is None:
+            raise UserError(f"第 {number} 轮尚未开始审计")
+        body = service.sample_for_trustees(db, election, audit)
+    except UserError as error:
+        refuse(error)
+        return redirect(url_for("audit.overview", election_id=election.id, round=number))
+    data = json.dumps(body, ensure_ascii=False, sort_keys=True, indent=1).encode("utf-8")
+    return Response(data, mimetype="application/json", headers={
+        "Content-Disposition": f"attachment; filename={election.uid}-round{number}-audit{audit.id}-sample.json"})
+
+
+@bp.route("/e/<int:election_id>/sample", methods=["POST"])
+@roles("auditor")
+def sample_partials(election: Election):
+    """A trustee's partial decryptions of the drawn papers (the trustee tool's file)."""
+    number = _round(election)
+    upload = request.files.get("partials")
+    if upload is None or not upload.filename:
+        refuse(UserError("请选择受托人工具生成的部分解密文件"))
+    else:
+        text = upload.read(service.MAX_UPLOAD + 1)
+        run(lambda db: service.add_sample_partials(db, election, _open_audit(db, election, number), text,
+                                                   current_user.username),
+            _("已收到受托人对抽中选票的部分解密"))
+    return redirect(url_for("audit.overview", election_id=election.id, round=number))
+
+
+def _open_audit(db: Session, election: Election, number: int):
+    audit = service.current_audit(db, election, number)
+    if audit is None:
+        raise UserError(f"第 {number} 轮尚未开始审计")
+    return audit
 
 
 @bp.route("/e/<int:election_id>/conclude", methods=["POST"])
