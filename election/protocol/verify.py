@@ -25,7 +25,7 @@ from election.protocol.verify_ctx import Check as Check
 from election.protocol.verify_ctx import CheckFailed as CheckFailed
 from election.protocol.verify_ctx import Ctx as Ctx
 from election.protocol.verify_ctx import Pins as Pins
-from election.protocol.verify_ctx import manifests, norm_fp
+from election.protocol.verify_ctx import Progress, manifests, norm_fp
 from election.protocol.verify_ctx import same_votes as same_votes
 from election.protocol.verify_read import ReadResult, StreamError, members_of, parse_members, read_zip
 from election.rules.methods import method_of
@@ -638,8 +638,10 @@ RECORD_CHECKS = (
 )
 
 
-def verify_read(res: ReadResult, pins: Pins = Pins()) -> tuple[list[Check], dict[str, Any]]:
-    """Every check of an already read bundle, and the facts to print (head, keys)."""
+def verify_read(res: ReadResult, pins: Pins = Pins(), progress: Progress | None = None
+                ) -> tuple[list[Check], dict[str, Any]]:
+    """Every check of an already read bundle, and the facts to print (head, keys);
+    ``progress`` is told how far the long checks (the public recount's papers) have come."""
     gating = [Check(NAMES_ZH[n], n, False, "；".join(res.problems[n][:5])) for n in GATING if res.problems.get(n)]
     if not gating:
         shape = verify_shape.problems(res.data)
@@ -647,7 +649,7 @@ def verify_read(res: ReadResult, pins: Pins = Pins()) -> tuple[list[Check], dict
             gating.append(Check(NAMES_ZH["format"], "format", False, "；".join(shape[:5])))
     if gating:
         return gating, {}
-    c = Ctx(res.data, res.raw, pins, streams=res.streams)
+    c = Ctx(res.data, res.raw, pins, streams=res.streams, progress=progress)
     c.round = res.data["totals.json"]["round"]
     kind = "审计" if c.auditor else "公开"
     c.checks.append(Check(NAMES_ZH["format"], "format", True, f"第 {c.round} 轮{kind}公示包，{len(res.raw) + len(res.streams)} 个文件，大小在上限之内"))
@@ -696,11 +698,12 @@ def verify_read(res: ReadResult, pins: Pins = Pins()) -> tuple[list[Check], dict
     return c.checks, c.facts
 
 
-def verify_bundle_report(data: bytes, pins: Pins = Pins()) -> tuple[list[Check], dict[str, Any]]:
+def verify_bundle_report(data: bytes, pins: Pins = Pins(), progress: Progress | None = None
+                         ) -> tuple[list[Check], dict[str, Any]]:
     res = read_zip(data)
     if not res.problems:
         parse_members(res)
-    return verify_read(res, pins)
+    return verify_read(res, pins, progress)
 
 
 def verify_bundle(data: bytes, pins: Pins = Pins()) -> list[Check]:

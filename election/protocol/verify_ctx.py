@@ -26,6 +26,11 @@ NAMES_ZH = {
 }
 
 
+# Told how far a long check has come: (what, done, of); the caller decides what to show and
+# how often (tools/verify prints a line to stderr now and then). The checks do no I/O.
+Progress = Callable[[str, int, int], None]
+
+
 @dataclass(frozen=True)
 class Check:
     name_zh: str
@@ -65,6 +70,7 @@ class Ctx:
     checks: list[Check] = field(default_factory=list)
     facts: dict[str, Any] = field(default_factory=dict)  # what the report prints
     streams: dict[str, Stream] = field(default_factory=dict)  # members read line by line
+    progress: Progress | None = None  # told of each paper of the public recount checked
 
     def run(self, name: str, fn: Callable[[Ctx], tuple[list[str], str]]) -> None:
         try:

@@ -13,7 +13,7 @@ from typing import Any
 from election.crypto import recount_doc
 from election.crypto.group import CryptoError
 from election.protocol import event_kinds as ek
-from election.protocol.verify_ctx import Check, Ctx, manifests
+from election.protocol.verify_ctx import Check, Ctx, Progress, manifests
 from election.protocol.verify_read import NotCanonical, Stream, StreamError, canonical_line, parse_json
 
 NAMES_ZH = {
@@ -31,7 +31,10 @@ def recount_checks(c: Ctx) -> list[Check]:
     stream = c.streams.get(recount_doc.PAPERS)
     try:
         counted = [r.d for r in records] if records is not None else None
-        found = recount_doc.verify(c.d["recount.json"], papers(stream) if stream is not None else iter(()), counted,
+        lines = papers(stream) if stream is not None else iter(())
+        if c.progress is not None:
+            lines = reported(lines, c.progress, c.d["recount.json"].get("papers"))
+        found = recount_doc.verify(c.d["recount.json"], lines, counted,
                                    c.d["totals.json"], _allowed(c), int(c.d["totals.json"]["returned"]),
                                    c.d["box_totals.json"], {r.d: r.box for r in records} if records is not None else None)
         sealed = sealed_before_seed(c, stream)
@@ -84,6 +87,19 @@ def sealed_before_seed(c: Ctx, stream: Stream | None) -> Check:
 def _allowed(c: Ctx) -> set[str]:
     voided = set(c.d.get("voided.json") or ())
     return {d for m in manifests(c) for d in m["audits"]} - voided
+
+
+def reported(items: Iterator[Any], progress: Progress, total: object) -> Iterator[Any]:
+    """The same items; before handing on each, ``progress`` is told how many went before it
+    (each checked by then), and at the end how many there were, of ``total`` (recount.json's
+    count of papers; 0 when it is not a count)."""
+    of = total if isinstance(total, int) and not isinstance(total, bool) and total >= 0 else 0
+    done = 0
+    for item in items:
+        progress("recount_papers", done, of)
+        yield item
+        done += 1
+    progress("recount_papers", done, of)
 
 
 def papers(stream: Stream) -> Iterator[Any]:

@@ -6,10 +6,12 @@ the installed package: no server, no database."""
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
-from typing import Any
+import time
+from collections.abc import Callable, Sequence
+from typing import Any, TextIO
 
 from election.protocol.verify import Check, Pins, verify_bundle, verify_bundle_report
+from election.protocol.verify_ctx import Progress
 from election.protocol.verify_read import MAX_ZIP
 
 
@@ -18,8 +20,33 @@ def run(data: bytes, pins: Pins = Pins()) -> list[Check]:
     return verify_bundle(data, pins)
 
 
-def report(data: bytes, pins: Pins = Pins()) -> tuple[list[Check], dict[str, Any]]:
-    return verify_bundle_report(data, pins)
+def report(data: bytes, pins: Pins = Pins(), progress: Progress | None = None) -> tuple[list[Check], dict[str, Any]]:
+    return verify_bundle_report(data, pins, progress)
+
+
+class ProgressLines:
+    """A line on ``out`` (stderr) at most every ``every`` seconds while the public recount's
+    papers are checked (minutes for thousands of papers), and one when they are all checked
+    if any line was written before: stdout keeps the checks alone."""
+
+    def __init__(self, out: TextIO, every: float = 10.0, clock: Callable[[], float] = time.monotonic) -> None:
+        self.out, self.every, self.clock = out, every, clock
+        self.started: float | None = None
+        self.last = 0.0
+        self.written = False
+
+    def __call__(self, what: str, done: int, of: int) -> None:
+        now = self.clock()
+        if self.started is None:
+            self.started = self.last = now
+        finished = of > 0 and done >= of
+        if now - self.last < self.every and not (finished and self.written):
+            return
+        self.last, self.written = now, True
+        share = f"（{100 * done // of}%）" if of > 0 else ""
+        seconds = round(now - self.started)
+        print(f"公开重计：已核对 {done}/{of} 张选票的密文{share}，用时 {seconds} 秒 / "
+              f"public recount: {done} of {of} papers checked, {seconds} s", file=self.out, flush=True)
 
 
 def recount(data: bytes) -> dict[str, Any]:

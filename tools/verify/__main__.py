@@ -7,7 +7,7 @@ import json
 import sys
 
 from election.protocol.verify import Pins
-from tools.verify import as_json, format_checks, read_bounded, recount, report
+from tools.verify import ProgressLines, as_json, format_checks, read_bounded, recount, report
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -34,7 +34,7 @@ def main(argv: list[str] | None = None) -> int:
             return 1
         return 0
     pins = Pins(args.expect_key, args.expect_head, args.expect_office_key, args.receipt)
-    checks, facts = report(data, pins)
+    checks, facts = report(data, pins, ProgressLines(sys.stderr))
     if args.json:
         print(json.dumps({c.name_en: c.ok for c in checks}, sort_keys=True))
     else:
