@@ -21,8 +21,9 @@ from election.publication.bundle import export_bundle
 from election.trustees import service as trustees
 from tests.audit.test_rla_service import _boxes
 from tests.conftest import DATA_KEY
+from tests.factories import TRUSTEE_PASS as PASS
 from tests.factories import new_election
-from tests.trustees.test_service import PASS, run_ceremony
+from tests.factories import trustee_keys as run_ceremony
 
 SEED = "3141 5926 5358 9793 2384 6"
 
