@@ -2,11 +2,13 @@
 shares an interpreter with what drives it (`tools.bench_polling` starts them).
 
 ``python -m tools.bench_load SPEC`` where SPEC is JSON: base URL, user and password, the
-number of client threads, ``start_at`` (epoch seconds: every process logs in first, then all
-start together), and the work: ``{"get": path, "count": n}`` for n GETs per client, or
+number of client threads, and the work: ``{"get": path, "count": n}`` for n GETs per client, or
 ``{"issue": [[desk URL, voter id], ...]}`` shared among the clients (each logs in and reads
-its CSRF token from the desk page first). Prints one JSON line: requests, seconds, the
-latencies' p50/p99 in ms, and the HTTP errors seen.
+its CSRF token from the desk page first). Every client logs in (and reads its token) before
+the clock starts; then the process prints ``ready`` and waits for a line on its standard
+input, so the processes driving one measurement start together and none of their logins
+(argon2, slow on purpose) falls inside what is measured. Prints one JSON line: requests,
+seconds, the latencies' p50/p99 in ms, and the HTTP errors seen.
 """
 from __future__ import annotations
 
@@ -72,9 +74,8 @@ def run(spec: dict) -> dict:
             out.append(time.perf_counter() - started)
 
     threads = [threading.Thread(target=client, args=(i,)) for i in range(clients)]
-    delay = float(spec.get("start_at", 0)) - time.time()
-    if delay > 0:
-        time.sleep(delay)
+    print("ready", flush=True)
+    sys.stdin.readline()  # the go: every process of the measurement has logged in
     started = time.time()
     for t in threads:
         t.start()
