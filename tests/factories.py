@@ -9,7 +9,7 @@ from datetime import date, timedelta
 
 from election import clock
 from election.crypto import ceremony
-from election.models import Community, Election, Household, Resident, SecondEntry
+from election.models import Community, Election, Household, Meeting, MeetingDecision, Resident, SecondEntry
 from election.pii import PersonalData
 from election.rules.idcard import check_digit, mask_id
 from election.setup.service import ElectionDraft, create_community, create_election
@@ -198,3 +198,20 @@ def trustee_keys(db, election: Election) -> list[bytes]:
         keys.append(key)
     db.commit()
     return keys
+
+
+def meeting_decision(db, election: Election, kind: str, adopted: bool = True, number: int = 1,
+                     motion: str = "同意非户籍常住居民登记参加选举") -> MeetingDecision:
+    """A meeting's recorded decision, written straight into its tables (the meetings
+    service's own tests cover convening, attendance and the vote); a meeting per call."""
+    meeting = Meeting(election_id=election.id, kind=kind, basis="representatives" if kind == "representatives" else
+                      "adults", title="议事会议", convened_by="committee", notice_on=clock.today(),
+                      held_on=clock.today(), members=10, created_by="a_committee")
+    db.add(meeting)
+    db.flush()
+    row = MeetingDecision(meeting_id=meeting.id, number=number, motion=motion, present=8,
+                          in_favour=7 if adopted else 3, against=1, abstain=0, adopted=adopted, message="",
+                          recorded_by="a_committee")
+    db.add(row)
+    db.flush()
+    return row

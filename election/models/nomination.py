@@ -58,6 +58,8 @@ class Nomination(Base):
     candidate_id: Mapped[int] = mapped_column(ForeignKey("candidate.id"), index=True)
     channel: Mapped[str] = mapped_column(String(20))
     evidence: Mapped[str] = mapped_column(Text, default="")
+    # A nomination by a 居民会议 or 居民代表会议: the adopted decision of that meeting it cites.
+    meeting_decision_id: Mapped[int | None] = mapped_column(ForeignKey("meeting_decision.id"), default=None)
     entered_by: Mapped[str] = mapped_column(String(80))
     confirmed_by: Mapped[str | None] = mapped_column(String(40), default=None)
     confirmed_note: Mapped[str] = mapped_column(Text, default="")

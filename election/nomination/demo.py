@@ -1,5 +1,5 @@
 """Demo candidates: nominees for every post through the real service (self-nomination,
-a joint nomination, the representatives' meeting, the Party organisation's proposal for
+a joint nomination, the Party organisation's proposal for
 the 监督委员会 chair confirmed by the 街道党工委), differential, at least one woman on the
 居委会 list, and the formal list published in time for the demo's election day."""
 from __future__ import annotations
@@ -55,9 +55,9 @@ def add_demo_candidates(db: Session, election: Election, rng: random.Random, tod
             elif post.key == "jwh_weiyuan" and k == 0:
                 channel, evidence = "joint", f"选民联名推荐书第{k + 1}号"
                 signer_entries = [str(s.voter_number) for s in signers]
-            elif k % 2:
-                channel, evidence, signer_entries = "reps_meeting", f"居民代表会议记录（{today:%m月%d日}）", []
             else:
+                # Not the representatives' meeting: its nomination cites the decision of a
+                # meeting recorded here, which the demo (no meeting before its election) has not.
                 channel, evidence, signer_entries = "self", "本人自荐书", []
             result = service.nominate(
                 db, election, "demo", post.key, str(nominee.voter_number), channel, evidence, signer_entries,

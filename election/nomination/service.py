@@ -20,6 +20,7 @@ from ballots.fonts import missing_glyphs
 from ballots.notices import NoticeGroup, render_notice
 
 from ..db import of_election
+from ..decisions import Cited, cited_decision, rule_named
 from ..errors import UserError
 from ..ledger.events import record_event
 from ..models import (
@@ -172,25 +173,17 @@ def nominate(
     if post.key == "jdw_zhuren" and channel != "party":
         problems.append("居务监督委员会主任人选须由社区党组织提名，再经街道党工委或纪工委审核确认")
     cited = None
-    if meeting_decision_id is not None:
-        if channel not in MEETING_CHANNELS:
-            problems.append(f"只有{'、'.join(CHANNELS[c] for c in MEETING_CHANNELS)}可以引用会议决定")
+    if channel in MEETING_CHANNELS:
+        try:
+            cited = meeting_decision(db, election, post, nominee_entry, channel, meeting_decision_id)
+        except UserError as error:
+            problems += error.messages
         else:
-            row = db.execute(select(MeetingDecision, Meeting).join(Meeting, Meeting.id == MeetingDecision.meeting_id)
-                             .where(MeetingDecision.id == meeting_decision_id, Meeting.election_id == election.id,
-                                    MeetingDecision.adopted.is_(True))).first()
-            wanted = MEETING_CHANNELS[channel]
-            if row is None:
-                problems.append(f"{CHANNELS[channel]}：所选会议决定不存在或未通过")
-            elif row[1].kind != wanted:
-                problems.append(f"{CHANNELS[channel]}须依据{MEETING_KINDS[wanted]}的决定，"
-                                f"所选决定是{MEETING_KINDS[row[1].kind]}的决定")
-            else:
-                cited = (row[0], row[1])
-                ref = (f"依据{row[1].held_on.isoformat()}{MEETING_KINDS[row[1].kind]}“{row[1].title}”"
-                       f"第{row[0].number}项决定：{row[0].motion}")
-                evidence = f"{evidence.strip()}；{ref}" if evidence.strip() else ref
-    if not evidence.strip():
+            ref = f"依据{decision_reference(*cited)}"
+            evidence = f"{evidence.strip()}；{ref}" if evidence.strip() else ref
+    elif meeting_decision_id is not None:
+        problems.append(f"只有{'、'.join(CHANNELS[c] for c in MEETING_CHANNELS)}可以引用会议决定")
+    if not evidence.strip() and channel not in MEETING_CHANNELS:  # a meeting's evidence is its decision
         problems.append(f"{CHANNELS.get(channel, channel)}须填写依据（文字说明或文件编号）")
     if _published(db, election):
         problems.append("正式候选人名单已公布，不能再提名；如有候选人退出，由预选得票次多者依次递补")
@@ -232,7 +225,8 @@ def nominate(
     candidate.biography = biography.strip() or candidate.biography
     db.flush()
     nomination = Nomination(election_id=election.id, candidate_id=candidate.id, channel=channel,
-                            evidence=evidence.strip(), entered_by=actor)
+                            evidence=evidence.strip(), entered_by=actor,
+                            meeting_decision_id=cited[0].id if cited else None)
     db.add(nomination)
     db.flush()
     for s in signers:
@@ -248,6 +242,30 @@ def nominate(
         **({"decision": {"meeting": cited[1].id, "number": cited[0].number}} if cited else {}),
     }, actor)
     return NominationResult(candidate, nomination, notes)
+
+
+def decision_reference(decision: MeetingDecision, meeting: Meeting) -> str:
+    """A meeting's decision as a nomination names it."""
+    return (f"{meeting.held_on.isoformat()}{MEETING_KINDS[meeting.kind]}“{meeting.title}”"
+            f"第{decision.number}项决定：{decision.motion}")
+
+
+def meeting_decision(db: Session, election: Election, post: Post, nominee_entry: str, channel: str,
+                     decision_id: int | None) -> Cited:
+    """RULES.md "channels": a nomination by a 居民会议 or 居民代表会议 rests on that meeting's
+    adopted decision recorded here; refused, naming the nominee, the field and the rule,
+    where the rulebook lets no meeting nominate, or while none is cited (decisions.cited_decision)."""
+    rb = rulebook_of(election)
+    row = f"{post.name_zh}被提名人“{nominee_entry.strip()}”的{CHANNELS[channel]}"
+    if not rb.nomination_meeting_allowed:
+        raise UserError(f"{row}：本选举规则不允许会议提名（{rule_named('nomination_meeting_allowed')}为否）")
+    kind = MEETING_CHANNELS[channel]
+    try:
+        return cited_decision(db, election, {kind: MEETING_KINDS[kind]}, decision_id,
+                              requirement=f"{row}须引用{MEETING_KINDS[kind]}通过的提名决定（会议决定）",
+                              rule_field="nomination_meeting_allowed", purpose=f"提名{post.name_zh}候选人")
+    except UserError as error:
+        raise UserError(*(m if m.startswith(row) else f"{row}：{m}" for m in error.messages)) from None
 
 
 def _committee_member_check(db: Session, election: Election, nominee: Resident, actor: str) -> list[str]:
@@ -634,11 +652,27 @@ def _order_post(candidates: list[Candidate]) -> list[Candidate]:
     return ordered
 
 
-def _list_payload(election: Election, lists: dict[str, list[Candidate]]) -> list[dict]:
+def _list_payload(db: Session, election: Election, lists: dict[str, list[Candidate]]) -> list[dict]:
+    """The published list: post, place and name, and where each candidate came from (each
+    nomination's channel; a meeting's nomination names the decision it cites)."""
+    by_candidate = nominations_by_candidate(db, election)
+    cited = _cited_decisions(db, [n for ns in by_candidate.values() for n in ns])
     return [
-        {"post": key, "order": c.ballot_order, "name": c.resident.name}
+        {"post": key, "order": c.ballot_order, "name": c.resident.name,
+         "source": [{"channel": n.channel, **({"decision": cited[n.meeting_decision_id]}
+                                               if n.meeting_decision_id in cited else {})}
+                    for n in by_candidate.get(c.id, [])]}
         for key, cs in lists.items() for c in cs
     ]
+
+
+def _cited_decisions(db: Session, nominations: list[Nomination]) -> dict[int, dict[str, int]]:
+    """Decision id -> {meeting, number} for the decisions these nominations cite."""
+    ids = {n.meeting_decision_id for n in nominations if n.meeting_decision_id is not None}
+    if not ids:
+        return {}
+    return {d.id: {"meeting": d.meeting_id, "number": d.number}
+            for d in db.scalars(select(MeetingDecision).where(MeetingDecision.id.in_(ids)))}
 
 
 def publish(db: Session, election: Election, actor: str, published_on: date) -> dict[str, list[Candidate]]:
@@ -666,7 +700,7 @@ def publish(db: Session, election: Election, actor: str, published_on: date) -> 
         lists[post.key] = ordered
     db.flush()
     record_event(db, election, PUBLISHED, {
-        "published_on": published_on.isoformat(), "candidates": _list_payload(election, lists),
+        "published_on": published_on.isoformat(), "candidates": _list_payload(db, election, lists),
         "warnings": check.warnings,
     }, actor)
     return lists
@@ -722,7 +756,7 @@ def withdraw(db: Session, election: Election, actor: str, candidate_id: int, let
     record_event(db, election, ek.NOMINATION_WITHDRAWN, {
         "post": post.key, "name": candidate.resident.name, "letter": letter.strip(),
         "on": on_date.isoformat(), "moved_up": moved_up.resident.name if moved_up else None,
-        "list": _list_payload(election, {post.key: candidates_of(db, election, post.key, ("formal",))}) if was_formal else [],
+        "list": _list_payload(db, election, {post.key: candidates_of(db, election, post.key, ("formal",))}) if was_formal else [],
     }, actor, reason=letter.strip())
     return notes
 

@@ -148,6 +148,9 @@ class Rulebook:
     nomination_min_joint_signers: int = _p(10, "选民联名提名最少人数", "Joint nomination: minimum voters", U_PEOPLE, "[P:BJ 1991, Henan 2020, 长春]")
     nomination_min_household_signers: int = _p(5, "户代表联名提名最少人数", "Joint nomination: minimum household reps", U_PEOPLE, "[P:BJ 1991, Henan 2020, 长春]")
     nomination_self_allowed: bool = _p(True, "允许自荐", "Self-nomination allowed", U_FLAG, "[P:BJ 1991, Henan 2020, 长春]")
+    # RULES.md "channels": the residents' or representatives' meeting nominates; on, such a
+    # nomination cites that meeting's adopted decision recorded here (and is refused without).
+    nomination_meeting_allowed: bool = _p(True, "居民会议、居民代表会议可以提名候选人", "The residents' or representatives' meeting may nominate candidates", U_FLAG, "[P:BJ 1991, Henan 2020, 长春] [seed 江苏 §17]")
     signer_limit_equals_seats: bool = _p(True, "每名选民联名提名人数不超过该职位应选名额", "A signer supports at most as many nominees as seats", U_FLAG, "common practice (?)")
     margin_jwh_zhuren_min: int = _p(1, "居委会主任差额下限", "Margin for chair, minimum", U_COUNT0, "[P:SH]")
     margin_jwh_zhuren_max: int = _p(1, "居委会主任差额上限", "Margin for chair, maximum", U_COUNT0, "[P:SH]")

@@ -30,7 +30,7 @@ class NominationForm(FlaskForm):
     nominee = StringField(_l("被提名人（选民编号或姓名）"), validators=[DataRequired(message=_l("请填写被提名人"))])
     channel = SelectField(_l("提名方式"), choices=options(CHANNELS))
     evidence = TextAreaField(_l("提名依据（文字说明或文件编号）"))
-    decision = SelectField(_l("会议决定（居民会议或居民代表会议提名时可选）"), choices=[], validate_choice=False)
+    decision = SelectField(_l("会议决定（居民会议或居民代表会议提名时必选）"), choices=[], validate_choice=False)
     signers = TextAreaField(_l("联名人（每行一个选民编号或姓名，仅联名推荐）"))
     education = StringField(_l("文化程度"))
     current_job = StringField(_l("现任职务"))

@@ -164,10 +164,10 @@ def test_a_nomination_by_the_meeting_cites_its_decision(db, world):
         svc.attend(db, election, residents.id, v.card_code, "x")
     failed = svc.decide(db, election, residents.id, "不提名", 3, 4, 0, "x")
     adopted = svc.decide(db, election, residents.id, f"提名{voters[8].name}为委员候选人", 7, 0, 0, "x")
-    with pytest.raises(UserError, match="不存在或未通过"):
+    with pytest.raises(UserError, match="居民会议提名：所选会议决定不存在、未通过"):
         nomination.nominate(db, election, "x", "jwh_weiyuan", str(voters[8].voter_number), "residents_meeting", "",
                             meeting_decision_id=failed.id)
-    with pytest.raises(UserError, match="须依据居民代表会议的决定，所选决定是居民会议的决定"):
+    with pytest.raises(UserError, match="居民代表会议提名须引用居民代表会议通过的提名决定.*本选举尚无居民代表会议通过的决定"):
         nomination.nominate(db, election, "x", "jwh_weiyuan", str(voters[8].voter_number), "reps_meeting", "",
                             meeting_decision_id=adopted.id)
     with pytest.raises(UserError, match="只有居民会议提名、居民代表会议提名可以引用会议决定"):

@@ -33,4 +33,4 @@ def test_demo_candidates_are_differential_confirmed_and_published(db):
     event = service.latest_publication(db, election)
     assert date.fromisoformat(event.payload["published_on"]) <= election.election_day - timedelta(days=rb.candidate_list_days_before)
     channels = set(db.scalars(select(Nomination.channel)))
-    assert {"self", "joint", "party", "reps_meeting"} <= channels
+    assert {"self", "joint", "party"} <= channels

@@ -338,7 +338,7 @@ def test_nominee_not_selected_in_the_primary_cannot_be_nominated_again(db):
     db.commit()
     last = nominees[6].resident
     with pytest.raises(UserError, match=f"{last.name}（选民编号 {last.voter_number}）在居民委员会委员职位的状态为“未入选”，不能再提名"):
-        service.nominate(db, election, "committee", "jwh_weiyuan", str(last.voter_number), "reps_meeting", "会议记录")
+        service.nominate(db, election, "committee", "jwh_weiyuan", str(last.voter_number), "self", "自荐书")
 
 
 def test_second_nomination_of_one_person_for_one_post_is_refused(db):

@@ -10,28 +10,17 @@ from datetime import timedelta
 
 import pytest
 
-from election.clock import today
 from election.errors import UserError
 from election.ledger.events import events_of
-from election.models import Meeting, MeetingDecision
+from election.models import MeetingDecision
 from election.roll.register import apply_for_registration
 from election.rules.rulebook import Rulebook
-from tests.factories import add_voters
+from tests.factories import add_voters, meeting_decision
 
 
 def _decision(db, election, kind: str, adopted: bool, number: int = 1) -> MeetingDecision:
     """A meeting's recorded decision (the meetings service's own tests cover recording it)."""
-    meeting = Meeting(election_id=election.id, kind=kind, basis="representatives" if kind == "representatives" else
-                      "adults", title="议事会议", convened_by="committee", notice_on=today(), held_on=today(),
-                      members=10, created_by="a_committee")
-    db.add(meeting)
-    db.flush()
-    row = MeetingDecision(meeting_id=meeting.id, number=number, motion="同意非户籍常住居民登记参加选举", present=8,
-                          in_favour=7 if adopted else 3, against=1, abstain=0, adopted=adopted, message="",
-                          recorded_by="a_committee")
-    db.add(row)
-    db.flush()
-    return row
+    return meeting_decision(db, election, kind, adopted, number)
 
 
 @pytest.mark.parametrize("required", [True, False])
