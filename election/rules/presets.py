@@ -9,6 +9,9 @@ from __future__ import annotations
 from election.rules.rulebook import Rulebook, RulebookError
 
 NATIONAL = Rulebook()
+# committee_meeting_decision_required stays off in every preset: its one source, [V art.12],
+# binds every place alike and is met by the committee's result naming the meeting that chose
+# it; no preset's source asks for that meeting to be one recorded in Juxuan (issue 20).
 
 PRESETS: dict[str, Rulebook] = {
     "national": NATIONAL,

@@ -97,3 +97,20 @@ def test_presets_differ_where_rules_md_says() -> None:
         assert p.validate() == []
     with pytest.raises(RulebookError, match="未知的规则预设"):
         preset("hainan")
+
+
+@pytest.mark.parametrize("name", sorted(PRESETS))
+def test_meeting_decisions_the_presets_ask_for(name: str) -> None:
+    """Which stage must cite a meeting's decision recorded here, per preset (issue 20).
+
+    committee_meeting_decision_required rests on [V art.12] alone ("推选产生" by a 居民会议,
+    居民代表会议 or the groups' meetings), which binds every place alike and is kept by the
+    committee's result naming the meeting that chose it (chosen_by, always required); no
+    source of a preset (江苏 2023 指引, 中办 2010 §14, [P:ZJ, SH, BJ] in RULES.md) asks that the
+    meeting be one recorded in this system, so it stays off in every preset. A meeting's
+    nomination (nomination_meeting_allowed) is a channel everywhere (RULES.md "channels",
+    江苏 §17 for the 监督委员会's members) and always cites its decision."""
+    book = PRESETS[name]
+    assert Rulebook.field_meta("committee_meeting_decision_required")["source"] == "[V art.12]"
+    assert book.committee_meeting_decision_required is False
+    assert book.nomination_meeting_allowed is True
