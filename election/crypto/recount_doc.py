@@ -324,11 +324,12 @@ def _stream_papers(base: bytes, key: bytes, shapes: Sequence[PostShape], papers:
                    expected: int, group_of: Mapping[str, int],
                    record_boxes: Mapping[str, str] | None) -> tuple[dict[str, Ciphertext], list[int], int]:
     """Each paper checked as it comes (D after the previous one, one of the counted or allowed
-    D, its box that of its record and in a box group, every proof), summed per label and per
-    box group's label; then the number of papers against the count."""
+    D, its box that of its record and in a box group, every proof), summed per box group's
+    label, and the groups' sums summed per label (every paper is in one group: half the point
+    additions of summing each paper twice); then the number of papers against the count."""
     wanted = set(counted) if counted is not None else None
-    sums: dict[str, Ciphertext] = {}
     per_group = [0] * (max(group_of.values(), default=-1) + 1)
+    group_sums: list[dict[str, Ciphertext]] = [{} for _ in per_group]
     previous, seen = "", 0
     for paper in papers:
         seen += 1
@@ -350,10 +351,14 @@ def _stream_papers(base: bytes, key: bytes, shapes: Sequence[PostShape], papers:
         cts = verify_paper(base, key, ceremony.hex_bytes(d, 32, "D"), list(shapes), paper, f"记录 {d[:12]}")
         g = group_of[box]
         per_group[g] += 1
+        into = group_sums[g]
         for label, c in cts.items():
-            sums[label] = sums[label].plus(c) if label in sums else c
-            named = group_label(g, label)
-            sums[named] = sums[named].plus(c) if named in sums else c
+            into[label] = into[label].plus(c) if label in into else c
     if seen != expected:
         raise group.CryptoError("recount_papers", f"密文 {seen} 份，计入的选票 {expected} 张，应一一对应")
+    sums: dict[str, Ciphertext] = {}
+    for g, labelled in enumerate(group_sums):
+        for label, c in labelled.items():
+            sums[label] = sums[label].plus(c) if label in sums else c
+            sums[group_label(g, label)] = c
     return sums, per_group, seen
