@@ -14,10 +14,10 @@ from sqlalchemy.orm import Session
 from ..db import begin_write
 from ..errors import UserError
 from ..ledger.events import record_event
-from ..models import BallotBox, Election, ElectionEvent
+from ..models import AuditCode, BallotBox, Election, ElectionEvent
 from ..protocol import event_kinds as ek
 from ..settings import box_of
-from .service import check_open
+from .service import check_open, enter_scanned
 
 KIND = ek.COUNTING_BOX_MIXED
 
@@ -51,3 +51,13 @@ def require_mixed(db: Session, election: Election, round_number: int, box: Ballo
     if box.label not in mixed_boxes(db, election, round_number):
         raise UserError(f"票箱“{box.label}”的选票尚未确认已混合：开箱后请监票人将选票充分混合（打乱投入的先后顺序），"
                         f"在本页确认后再录入")
+
+
+def enter_from_mixed_box(db: Session, election: Election, box_id: int | None, scanned: str, fields: dict[str, str],
+                         counter: str, round_number: int, decision: str = "") -> AuditCode:
+    """The entry page's one call: a paper of a box chosen on the page and confirmed mixed
+    (require_mixed) recorded by counting.service.enter_scanned."""
+    if box_id is None:
+        raise UserError("请先选择票箱")
+    return enter_scanned(db, election, box_id, scanned, fields, counter, round_number,
+                         check_box=lambda box, rnd: require_mixed(db, election, rnd, box), decision=decision)

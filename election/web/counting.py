@@ -31,7 +31,6 @@ from ..counting.service import (
     ballot_of,
     boxes_of,
     described_mismatches,
-    enter_scanned,
     resolve_mismatch,
     second_entry,
 )
@@ -97,21 +96,12 @@ def _entry(election: Election, number: int, second: bool):
         return redirect(url_for("counting.entry", election_id=election.id, number=number, box=box_id))
     if request.method == "POST" and form.validate_on_submit():
         fields = {k: v for k, v in request.form.items()}
-        try:
-            if second:
-                second_entry(db, election, fields.get("scan", ""), fields, current_user.username, number)
-            else:
-                if box_id is None:
-                    raise UserError("请先选择票箱")
-                # Only a committee member's note decides a doubtful paper (doubtful_by_committee).
-                decision = fields.get("doubtful_note", "") if current_user.role == "committee" else ""
-                enter_scanned(db, election, box_id, fields.get("scan", ""), fields, current_user.username, number,
-                              check_box=lambda box, rnd: mixing.require_mixed(db, election, rnd, box), decision=decision)
-            db.commit()
-        except UserError as error:
-            refuse(error)
-        else:
-            flash(_("已记录。"), "info")
+        scan, actor = fields.get("scan", ""), current_user.username
+        # Only a committee member's note decides a doubtful paper (doubtful_by_committee).
+        decision = fields.get("doubtful_note", "") if current_user.role == "committee" else ""
+        run((lambda db: second_entry(db, election, scan, fields, actor, number)) if second else
+            (lambda db: mixing.enter_from_mixed_box(db, election, box_id, scan, fields, actor, number, decision)),
+            _("已记录。"))
         endpoint = "counting.second" if second else "counting.entry"
         return redirect(url_for(endpoint, election_id=election.id, number=number, box=box_id))
     counted = None
