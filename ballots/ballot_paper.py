@@ -137,6 +137,7 @@ class _Geometry:
         self.approve_mark = spec.approve_mark
         self.oppose_mark = spec.oppose_mark
         self.question = spec.question
+        self.answers = spec.answers
         self.seal_d = (24 if small else 30) * mm
         self.header_bottom = height - margin - self.seal_d - 2 * mm
         self.instr_size = 8 if small else 9
@@ -169,8 +170,10 @@ def instructions(spec: BallotSpec) -> list[str]:
     void = "整张选票无效" if spec.overvote_voids_paper else "该职务的选票无效"
     yes, no = spec.approve_mark, spec.oppose_mark
     if spec.question:
+        agree, disagree = spec.answers
         return [
-            f"一、本票就“{spec.question}”进行表决：在姓名右侧的符号栏内，同意的划“{yes}”，不同意的划“{no}”，"
+            f"一、本票就“{spec.question}”进行表决：在{'姓名' if agree == '同意' else '表决事项'}右侧的符号栏内，"
+            f"{agree}的划“{yes}”，{disagree}的划“{no}”，"
             "弃权的不划任何符号。",
             f"二、同时划“{yes}”和“{no}”或无法辨认的，本票无效；不得另写他人姓名。",
             "三、请用蓝色或黑色笔填写，符号和字迹须清楚可辨；本票须加盖选举委员会印章方为有效。",
@@ -325,7 +328,8 @@ def _draw_section(canvas: Canvas, section: PostSection, layout: PaperLayout, g: 
     size = 10.5 if g.small else 12
     if g.question:
         draw_text(canvas, m, heading_y, g.question, size)
-        draw_text(canvas, w - m, heading_y, f"同意划“{g.approve_mark}”，不同意划“{g.oppose_mark}”", size - 3, "right")
+        agree, disagree = g.answers
+        draw_text(canvas, w - m, heading_y, f"{agree}划“{g.approve_mark}”，{disagree}划“{g.oppose_mark}”", size - 3, "right")
     else:
         draw_text(canvas, m, heading_y, f"{section.heading}（应选 {section.seats} 名）", size)
         draw_text(canvas, w - m, heading_y, f"划“{g.approve_mark}”不得超过 {section.seats} 人", size - 3, "right")

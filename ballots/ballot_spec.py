@@ -5,7 +5,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Literal, NamedTuple
 
-ROUNDS = ("第一轮", "另行选举", "再次投票", "补选", "罢免投票")
+ROUNDS = ("第一轮", "另行选举", "再次投票", "补选", "罢免投票", "会议表决")
 PAPER_SIZES = ("A4", "A5")
 
 
@@ -56,7 +56,7 @@ class BallotSpec:
     title: str
     election: str
     date: str
-    round: Literal["第一轮", "另行选举", "再次投票", "补选", "罢免投票"]
+    round: Literal["第一轮", "另行选举", "再次投票", "补选", "罢免投票", "会议表决"]
     sections: tuple[PostSection, ...]
     key_fingerprint: str
     committee: str
@@ -71,6 +71,8 @@ class BallotSpec:
     # A yes/no question (表决票, e.g. "罢免居民委员会委员王芳"): one section of one line, marked
     # 同意 with approve_mark, 不同意 with oppose_mark, blank for 弃权; no 另选他人, no seats.
     question: str = ""
+    # What the two marks of a question's line say: 同意/不同意 (a recall), 赞成/反对 (a motion).
+    answers: tuple[str, str] = ("同意", "不同意")
 
     def problems(self) -> list[str]:
         """Every reason (in Chinese, naming the field) why this paper cannot be printed."""

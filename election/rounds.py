@@ -4,13 +4,15 @@ depositing and counting. Polling and counting both read rounds, so they live her
 below both."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .errors import UserError
-from .models import Election, Round
+from .models import Candidate, Election, MeetingVote, Resident, Round
+from .rules.tally_types import MOTION_KEY, motion_person
 from .settings import rulebook_of
 
 
@@ -66,3 +68,30 @@ def check_open(db: Session, election: Election, number: int, known: Round | None
         raise UserError(f"第 {number} 轮投票结果已公布，不能再印制、发放、投入或录入该轮选票")
     if row is not None and row.status == "nominating":
         raise UserError(f"第 {number} 轮另行选举的候选人尚待选举委员会提名补足并公布，公布后才能印制、发放、投入或录入选票")
+
+
+@dataclass(frozen=True)
+class Line:
+    """One line of a round's paper as printing, counting and the tally see it: a candidate
+    (``id`` the Candidate's, ``person`` the resident's id), or a meeting's motion voted on
+    paper (``id`` the MeetingVote's, ``person`` rules.tally_types.motion_person, ``name``
+    the motion, no sex)."""
+
+    id: int
+    person: str
+    name: str
+    sex: str
+
+
+def lines_of(db: Session, election: Election, rnd: Round) -> dict[str, list[Line]]:
+    """Each section of a stored round (post key -> its lines in ballot order), read in one
+    statement; a motion round's one section is its motion."""
+    if rnd.kind == "motion":
+        vote = db.scalar(select(MeetingVote).where(MeetingVote.election_id == election.id,
+                                                   MeetingVote.round_number == rnd.number))
+        return {MOTION_KEY: [Line(vote.id, motion_person(vote.id), vote.motion, "")] if vote is not None else []}
+    wanted = {int(i) for info in rnd.posts.values() for i in info.get("candidates", [])}
+    rows = {cid: Line(cid, str(rid), name, sex) for cid, rid, name, sex in db.execute(
+        select(Candidate.id, Candidate.resident_id, Resident.name, Resident.sex)
+        .join(Resident, Resident.id == Candidate.resident_id).where(Candidate.id.in_(wanted)))} if wanted else {}
+    return {key: [rows[int(i)] for i in info.get("candidates", []) if int(i) in rows] for key, info in rnd.posts.items()}

@@ -19,7 +19,7 @@ def random_marks(ballot, rng: random.Random) -> dict:
     """Marks of one paper: per post up to `seats` approvals, now and then an opposition."""
     marks = {}
     for spec, candidates in ballot.posts:
-        people = [str(c.resident_id) for c in candidates]
+        people = [c.person for c in candidates]
         # Weighted towards the first candidates so that a demo usually elects someone.
         chosen = [p for k, p in enumerate(people) if rng.random() < 0.85 - 0.12 * k][: spec.seats]
         rest = [p for p in people if p not in chosen]

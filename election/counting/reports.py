@@ -46,7 +46,7 @@ def result_report(db: Session, election: Election, round_number: int) -> ResultR
     posts = []
     for spec, rows in ballot.posts:
         p = data["posts"][spec.key]
-        listed = {str(c.resident_id) for c in rows}
+        listed = {c.person for c in rows}
         elected = {e["person"] for e in p["elected"]}
         reasons = {n["person"]: n["reason"] for n in p["not_elected"]}
         people = sorted(set(p["votes"]) | listed, key=lambda x: (-p["votes"].get(x, 0), x))

@@ -166,9 +166,8 @@ def build_input(db: Session, election: Election, round_number: int, papers: list
     candidates = []
     for spec, rows in ballot.posts:
         for c in rows:
-            pid = str(c.resident_id)
-            people[pid] = {"name": c.resident.name, "sex": c.resident.sex}
-            candidates.append(TCandidate(str(c.id), pid, c.resident.name, c.resident.sex, spec.key))
+            people[c.person] = {"name": c.name, "sex": c.sex}
+            candidates.append(TCandidate(str(c.id), c.person, c.name, c.sex, spec.key))
     distinct = {id(p): p for p in papers}.values()  # shared papers: look at each once
     written = {pid for p in distinct for m in p.marks.values() for pid in m.write_ins} - set(people)
     if written:
@@ -255,7 +254,7 @@ def running_tally(db: Session, election: Election, round_number: int) -> dict:
         p = result["posts"][spec.key]
         votes = p["votes"]
         opposed = counts.posts[spec.key].opposed
-        listed = [str(c.resident_id) for c in rows]
+        listed = [c.person for c in rows]
         order = listed + sorted((pid for pid in votes if pid not in listed), key=lambda x: -votes[x])
         valid = p["valid_papers"]
         # A valid paper gives each listed candidate one of 赞成, 反对 or 弃权 (a blank).
@@ -275,7 +274,7 @@ def _check_against(ballot: Ballot, against: dict[str, dict[str, list[int]]]) -> 
     """反对 and 弃权 are entered for the listed candidates only (a write-in has no column),
     and every candidate of one post must add up to the same number of papers: each valid
     paper gives each candidate exactly one of 赞成, 反对 or 弃权."""
-    names = {spec.key: (spec.name_zh, {str(c.resident_id): c.resident.name for c in rows}) for spec, rows in ballot.posts}
+    names = {spec.key: (spec.name_zh, {c.person: c.name for c in rows}) for spec, rows in ballot.posts}
     for post, row in against.items():
         title, listed = names.get(post, (post, {}))
         for pid, pair in row.items():
@@ -290,9 +289,9 @@ def _check_rows_agree(ballot: Ballot, totals: dict[str, dict[str, int]],
     for spec, rows in ballot.posts:
         sums = {}
         for c in rows:
-            pid = str(c.resident_id)
+            pid = c.person
             if pid in against.get(spec.key, {}) and pid in totals.get(spec.key, {}):
-                sums[c.resident.name] = totals[spec.key][pid] + sum(against[spec.key][pid])
+                sums[c.name] = totals[spec.key][pid] + sum(against[spec.key][pid])
         if len(set(sums.values())) > 1:
             listing = "，".join(f"{name} {n}" for name, n in sums.items())
             raise UserError(f"计票板{spec.name_zh}：每位候选人的赞成、反对、弃权之和都应等于本职位有效票数，"
@@ -318,7 +317,7 @@ def enter_board(db: Session, election: Election, round_number: int, totals: dict
         db.add(board)
     board.totals, board.against, board.entered_by, board.explanation = totals, against, actor, ""
     # The chain is public: the board's write-ins below the minimum are merged there (issue 15).
-    listed = {spec.key: [str(c.resident_id) for c in rows] for spec, rows in ballot.posts}
+    listed = {spec.key: [c.person for c in rows] for spec, rows in ballot.posts}
     public = writeins.merge_write_ins(totals, listed, writeins.named_write_ins(
         totals, listed, rulebook_of(election).write_in_public_min))
     payload: dict = {"round": round_number, "totals": public}
@@ -427,7 +426,7 @@ def publish_result(db: Session, election: Election, round_number: int, actor: st
     round_of(db, election, round_number).status = "published"
     # The chain is public: write-ins merged exactly as in the bundle's totals.json (issue 15).
     raw = {k: p["votes"] for k, p in data["posts"].items()}
-    listed = {spec.key: [str(c.resident_id) for c in rows] for spec, rows in ballot_of(db, election, round_number).posts}
+    listed = {spec.key: [c.person for c in rows] for spec, rows in ballot_of(db, election, round_number).posts}
     votes = writeins.merge_write_ins(raw, listed, writeins.named_for(raw, listed, inp.rulebook.write_in_public_min, data))
     record_event(db, election, ek.RESULT_PUBLISHED, {
         "round": round_number, "valid": data["valid"], "registered_voters": data["registered_voters"],

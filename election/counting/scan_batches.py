@@ -151,8 +151,8 @@ def batch_view(db: Session, election: Election, batch_id: int) -> BatchView:
     blank_posts = {}
     for spec, cands in ballot_of(db, election, batch.round_number).posts:
         c = tally.get(spec.key, Counter())
-        counts.append((spec.name_zh, [(cand.resident.name, c[(str(cand.resident_id), "approve")],
-                                       c[(str(cand.resident_id), "oppose")]) for cand in cands]))
+        counts.append((spec.name_zh, [(cand.name, c[(cand.person, "approve")],
+                                       c[(cand.person, "oppose")]) for cand in cands]))
         blank_posts[spec.name_zh] = blank[spec.key]
     return BatchView(batch, dict(states), counts, blank_posts, papers)
 
@@ -230,11 +230,11 @@ def enter_reading(db: Session, election: Election, token: str, fields: dict[str,
     check_records_open(db, election, batch.round_number)
     ballot = ballot_for(db, election, paper)
     # A box the reader was unsure of is decided explicitly: no choice is not taken as 弃权.
-    names = {(spec.key, str(c.resident_id)): (c, spec.name_zh) for spec, cands in ballot.posts for c in cands}
+    names = {(spec.key, c.person): (c, spec.name_zh) for spec, cands in ballot.posts for c in cands}
     # Without an image (the front could not be read) every candidate is decided from the paper.
     doubtful = ([(b["post"], b["candidate"]) for b in paper.boxes if b.get("reading") == "unsure" and b.get("candidate")]
                 if paper.boxes else list(names))
-    undecided = [f"{names[key][1]}“{names[key][0].resident.name}”" for key in doubtful
+    undecided = [f"{names[key][1]}“{names[key][0].name}”" for key in doubtful
                  if key in names and not (fields.get(f"m-{key[0]}-{names[key][0].id}") or "").strip()]
     if undecided:
         raise UserError(f"机器无法确定的标记须逐一认定（赞成、反对或弃权）：{'、'.join(undecided)}")

@@ -171,7 +171,7 @@ def _boxes(ballot: Ballot, reading: FrontReading, layout: MarkMap) -> list[dict]
     the reading, and the box with its name cell on the kept image (pixels)."""
     k = KEPT_PX_PER_PT
     out = []
-    candidates = {index: [str(c.resident_id) for c in cands] for index, (_, cands) in enumerate(ballot.posts)}
+    candidates = {index: [c.person for c in cands] for index, (_, cands) in enumerate(ballot.posts)}
     for box in reading.boxes:
         mark, name = box.box.box, box.box.name_box
         x0, x1 = min(mark.x, name.x), max(mark.x + mark.w, name.x + name.w)
@@ -207,7 +207,7 @@ def _marks(ballot: Ballot, reading: FrontReading) -> tuple[dict, list[str]]:
             if box.reading is Reading.UNSURE:
                 reasons.append(f"{spec.name_zh}“{box.box.name}”的标记无法确定")
             elif box.reading is not Reading.BLANK:
-                entry[box.reading.value].append(str(candidate.resident_id))
+                entry[box.reading.value].append(candidate.person)
                 plain += 1
         for line in lines:
             if line.written or line.reading is not Reading.BLANK:

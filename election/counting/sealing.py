@@ -81,7 +81,7 @@ class Layout:
     def __init__(self, election: Election, ballot: Ballot) -> None:
         rb = rulebook_of(election)
         self.specs: list[PostSpec] = [spec for spec, _ in ballot.posts]
-        self.listed = {spec.key: [str(c.resident_id) for c in cands] for spec, cands in ballot.posts}
+        self.listed = {spec.key: [c.person for c in cands] for spec, cands in ballot.posts}
         self.overvote_scope, self.multi_post_rule = rb.overvote_scope, rb.multi_post_rule
         self.shapes: list[PostShape] = shapes(self.specs, self.listed, rb.multi_post_rule)
 

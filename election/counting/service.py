@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session
 
 from ..db import begin_write, rows_changed
 from ..errors import UserError
@@ -20,7 +20,6 @@ from ..ledger.events import record_event
 from ..models import (
     AuditCode,
     BallotBox,
-    Candidate,
     Election,
     PrintBatch,
     Resident,
@@ -30,11 +29,9 @@ from ..models import (
 from ..protocol import event_kinds as ek
 from ..protocol.codes import CodeError, audit_hash, parse_audit_qr
 from ..roll.register import voters_query
-from ..rounds import check_open, round_of
+from ..rounds import Line, check_open, lines_of, round_of
 from ..rules.rulebook import Rulebook
-from ..rules.tally_types import (
-    PostSpec,
-)
+from ..rules.tally_types import MOTION_POST, QUESTION_ROUNDS, PostSpec
 from ..settings import box_keys, box_of, post_specs_of, rulebook_of
 from . import sealing
 
@@ -47,7 +44,7 @@ class Ballot:
 
     number: int
     kind: str
-    posts: list[tuple[PostSpec, list[Candidate]]]
+    posts: list[tuple[PostSpec, list[Line]]]
 
 
 def check_records_open(db: Session, election: Election, number: int) -> None:
@@ -63,19 +60,17 @@ def check_records_open(db: Session, election: Election, number: int) -> None:
 
 def ballot_of(db: Session, election: Election, number: int) -> Ballot:
     rnd = round_of(db, election, number)
-    specs = {p.key: p for p in post_specs_of(election) if p.key in rnd.posts}
-    # Every post's candidates with their residents in one statement (the running tally's
-    # recount read them post by post, then each name lazily: 19 statements for 14 names).
-    wanted = {int(i) for key in specs for i in rnd.posts[key].get("candidates", [])}
-    rows = {c.id: c for c in db.scalars(select(Candidate).where(Candidate.id.in_(wanted))
-                                        .options(joinedload(Candidate.resident)))} if wanted else {}
+    # A meeting's motion (kind "motion") is no post of the election: its one section is MOTION_POST.
+    known = [MOTION_POST] if rnd.kind == "motion" else post_specs_of(election)
+    specs = {p.key: p for p in known if p.key in rnd.posts}
+    # Every section's lines with their names in one statement (rounds.lines_of).
+    lines = lines_of(db, election, rnd)
     posts = []
     for key, spec in specs.items():
         info = rnd.posts[key]
         spec = PostSpec(spec.key, spec.body, spec.title, int(info.get("seats", spec.seats)), spec.rank,
                         "plurality" if rnd.kind == "revote" else spec.threshold, int(info.get("reserved_woman_seats", 0)))
-        ids = [int(i) for i in info.get("candidates", [])]
-        posts.append((spec, [rows[i] for i in ids if i in rows]))
+        posts.append((spec, lines.get(key, [])))
     return Ballot(rnd.number, rnd.kind, posts)
 
 
@@ -116,19 +111,19 @@ def marks_from_entry(db: Session, election: Election, ballot: Ballot, fields: di
         for c in candidates:
             value = (fields.get(f"m-{spec.key}-{c.id}") or "").strip()
             if value not in choices:
-                problems.append(f"{spec.name_zh}“{c.resident.name}”的标记“{value}”无效：1（{rb.mark_approve}）赞成、"
+                problems.append(f"{spec.name_zh}“{c.name}”的标记“{value}”无效：1（{rb.mark_approve}）赞成、"
                                 f"2（{rb.mark_oppose}）反对、0 弃权")
                 continue
             if choices[value]:
-                entry[choices[value]].append(str(c.resident_id))
+                entry[choices[value]].append(c.person)
         for name in (fields.get(f"w-{spec.key}") or "").replace("，", ",").replace("、", ",").split(","):
             if name.strip() and ballot.kind == "revote":
                 # The re-vote paper lists the tied only and has no 另选他人 line.
                 problems.append(f"{spec.name_zh}另选他人“{name.strip()}”：再次投票只在票数相等的候选人中进行，"
                                 "选票没有另选他人栏，不能录入另选他人")
-            elif name.strip() and ballot.kind == "recall":
-                problems.append(f"另选他人“{name.strip()}”：罢免表决票只对被罢免人表示同意、不同意或弃权，"
-                                "没有另选他人栏，不能录入另选他人")
+            elif name.strip() and ballot.kind in QUESTION_ROUNDS:
+                problems.append(f"另选他人“{name.strip()}”：表决票只对{'被罢免人' if ballot.kind == 'recall' else '表决事项'}"
+                                "表示同意、不同意或弃权，没有另选他人栏，不能录入另选他人")
             elif name.strip():
                 try:
                     entry["write_ins"].append(match_write_in(db, election, name, spec.name_zh))

@@ -37,7 +37,7 @@ def tally_sheet_pdf(db: Session, election: Election, number: int) -> bytes:
     rnd = round_of(db, election, number)
     groups = []
     for spec, candidates in ballot.posts:
-        rows = [[str(n), c.resident.name, "", "", "", ""] for n, c in enumerate(candidates, start=1)]
+        rows = [[str(n), c.name, "", "", "", ""] for n, c in enumerate(candidates, start=1)]
         rows.append([str(len(rows) + 1), "另选他人：", "", "", "", ""])
         groups.append(NoticeGroup(f"{spec.name_zh}（应选 {spec.seats} 名）", rows))
     out = io.BytesIO()

@@ -35,5 +35,5 @@ def post_table(db: Session, election: Election, round_number: int = 1) -> dict[s
         return {}
     ballot = ballot_of(db, election, round_number)
     return {spec.key: {"seats": spec.seats, "rank": spec.rank, "body": spec.body,
-                       "candidates": [str(c.resident_id) for c in cands]}
+                       "candidates": [c.person for c in cands]}
             for spec, cands in ballot.posts}

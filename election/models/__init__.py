@@ -8,7 +8,7 @@ from .counting import BoxExplanation, EncryptedRecord, Filing, RoundResult, Seco
 from .events import ElectionEvent
 from .ledger import Audit, AuditDraw, AuditPartial, Complaint, Countersignature, ElectionKey, HeadNotice, StreetOfficeKey
 from .mandates import END_REASONS, RECALL_STATUSES, MandateEnd, Recall, RecallSignature
-from .meetings import Meeting, MeetingAttendance, MeetingDecision
+from .meetings import Meeting, MeetingAttendance, MeetingDecision, MeetingVote
 from .nomination import (
     CANDIDATE_STATUSES,
     CHANNELS,
@@ -44,7 +44,7 @@ __all__ = [
     "Receipt", "Round", "ElectionKey", "Audit", "AuditDraw", "AuditPartial", "Complaint", "Countersignature", "HeadNotice", "StreetOfficeKey",
     "COMMITTEE_BODIES", "REP_METHODS", "REP_STATUSES", "CommitteeEntry", "GroupLeader", "RepArea",
     "RepAreaHousehold", "RepPlan", "Representative", "SelectionMeeting",
-    "Meeting", "MeetingAttendance", "MeetingDecision",
+    "Meeting", "MeetingAttendance", "MeetingDecision", "MeetingVote",
     "END_REASONS", "RECALL_STATUSES", "MandateEnd", "Recall", "RecallSignature",
     "BoxExplanation", "EncryptedRecord", "Filing", "RoundResult", "SecondEntry", "TallyBoard",
     "PAPER_STATES", "ScanBatch", "ScanPaper",

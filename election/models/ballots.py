@@ -15,7 +15,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from .base import Base
 
-ROUND_KINDS = {"main": "第一轮投票", "revote": "再次投票", "runoff": "另行选举", "byelection": "补选", "recall": "罢免投票"}
+ROUND_KINDS = {"main": "第一轮投票", "revote": "再次投票", "runoff": "另行选举", "byelection": "补选", "recall": "罢免投票",
+               "motion": "会议表决"}
 
 
 class Round(Base):

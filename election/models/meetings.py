@@ -65,3 +65,26 @@ class MeetingDecision(Base):
     adopted: Mapped[bool] = mapped_column(Boolean)
     message: Mapped[str] = mapped_column(Text)
     recorded_by: Mapped[str] = mapped_column(String(80))
+
+
+class MeetingVote(Base):
+    """A meeting's motion voted on secret paper (表决票): a round of kind "motion" whose one
+    line is this motion, not a person. Those who may take a paper are those recorded present;
+    the list is frozen when the first paper is handed out (``electors``: how many were
+    present then, ``last_attendance``: the last attendance row counted), so a late arrival
+    changes neither the base nor who votes. ``decision_id``: the meeting's decision once the
+    round's result is published."""
+
+    __tablename__ = "meeting_vote"
+    __table_args__ = (UniqueConstraint("election_id", "round_number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    election_id: Mapped[int] = mapped_column(ForeignKey("election.id"), index=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id"), index=True)
+    round_number: Mapped[int] = mapped_column(Integer)
+    motion: Mapped[str] = mapped_column(Text)
+    electors: Mapped[int | None] = mapped_column(Integer)
+    last_attendance: Mapped[int | None] = mapped_column(Integer)
+    decision_id: Mapped[int | None] = mapped_column(ForeignKey("meeting_decision.id"))
+    called_by: Mapped[str] = mapped_column(String(80))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -37,15 +37,17 @@ from ..protocol import codes, signing
 from ..protocol import event_kinds as ek
 from ..protocol.manifest import make_manifest
 from ..roll.publication import cn_date
-from ..rounds import check_open, day_of
+from ..rounds import check_open, day_of, lines_of
+from ..rules.question import ANSWERS_ZH
 from ..rules.rulebook import Rulebook
-from ..rules.tally_types import BODY_ZH, FEMALE
+from ..rules.tally_types import BODY_ZH, FEMALE, MOTION_POST, QUESTION_ROUNDS
 from ..settings import posts_of as election_posts
 from ..settings import rulebook_of
 
 MAX_PAPERS = 20000
 MANIFEST_SIG_TYPE = "juxuan/manifest-signature/v1"
-ROUND_ON_PAPER = {"main": "第一轮", "revote": "再次投票", "runoff": "另行选举", "byelection": "补选", "recall": "罢免投票"}
+ROUND_ON_PAPER = {"main": "第一轮", "revote": "再次投票", "runoff": "另行选举", "byelection": "补选", "recall": "罢免投票",
+                  "motion": "会议表决"}
 
 
 def posts_of(db: Session, election: Election) -> list[dict]:
@@ -88,20 +90,21 @@ def round_papers(db: Session, election: Election, number: int) -> tuple[str, lis
     rnd = db.scalar(select(Round).where(Round.election_id == election.id, Round.number == number))
     if rnd is None:
         return "main", posts_of(db, election), election.election_day
-    ids = [int(i) for info in rnd.posts.values() for i in info.get("candidates", [])]
-    names = dict(db.execute(select(Candidate.id, Resident.name).join(Resident, Resident.id == Candidate.resident_id)
-                            .where(Candidate.id.in_(ids))).all()) if ids else {}
+    lines = lines_of(db, election, rnd)
+    # A meeting's motion (kind "motion") is no post of the election: its one section is MOTION_POST.
+    known = [(MOTION_POST.key, MOTION_POST.body, MOTION_POST.title)] if rnd.kind == "motion" else \
+        [(p.key, p.body, p.title_zh) for p in election_posts(election)]
     out = []
-    for post in election_posts(election):
-        info = rnd.posts.get(post.key)
+    for key, body, title in known:
+        info = rnd.posts.get(key)
         if info is None:
             continue
-        cands = [int(i) for i in info.get("candidates", []) if int(i) in names]
-        out.append({"key": post.key, "body": post.body, "title": post.title_zh, "seats": int(info["seats"]),
-                    "candidates": cands, "names": [names[i] for i in cands],
+        out.append({"key": key, "body": body, "title": title, "seats": int(info["seats"]),
+                    "candidates": [line.id for line in lines[key]], "names": [line.name for line in lines[key]],
                     "reserved_woman_seats": int(info.get("reserved_woman_seats", 0)),
-                    # A question round (recall): what its one line asks (recall.service).
-                    "question": str(info.get("question", ""))})
+                    # A question round (recall, motion): what its one line asks (recall.service,
+                    # meetings.votes).
+                    "question": str(info.get("question", "")), "paper": str(info.get("paper", ""))})
     return rnd.kind, out, day_of(election, rnd)
 
 
@@ -128,33 +131,37 @@ def ballot_specs(db: Session, election: Election, round_number: int = 1) -> list
     # has a question's paper (rules.question).
     sections = tuple(
         PostSection(BODY_ZH[p["body"]], p["title"], p["seats"], tuple(p["names"]),
-                    write_in_lines=0 if kind in ("revote", "recall") else None) for p in posts
+                    write_in_lines=0 if kind in ("revote", *QUESTION_ROUNDS) else None) for p in posts
     )
-    question = next((p.get("question", "") for p in posts if p.get("question")), "") if kind == "recall" else ""
+    question = next((p.get("question", "") for p in posts if p.get("question")), "") if kind in QUESTION_ROUNDS else ""
+    motion = kind == "motion"
+    paper = next((p["paper"] for p in posts if p.get("paper")), "")
     # A run-off for the woman member's seat (定位选举) says so on the paper: (body, line).
     reserved = [
         (BODY_ZH[p["body"]], f"{BODY_ZH[p['body']]}{p['title']}：本轮应选 {p['seats']} 名，其中 {p['reserved_woman_seats']} 名为妇女委员定位名额，只能选女性。")
         for p in posts if p["reserved_woman_seats"]
     ]
     spec = BallotSpec(
-        title=f"{question}表决票" if question else f"{election.title}选票",
+        title=paper or (f"{question}表决票" if question else f"{election.title}选票"),
         election=election.title,
         date=cn_date(day),
         round=ROUND_ON_PAPER.get(kind, "另行选举"),  # type: ignore[arg-type]
         sections=sections,
         key_fingerprint=keys.fingerprint_of(db, election),
-        committee=f"{election.community.name}居民选举委员会",
+        # A meeting's paper is the 居民委员会's, which convenes the meeting.
+        committee=f"{election.community.name}{'居民委员会' if motion else '居民选举委员会'}",
         paper_size=election.paper_size if election.paper_size in ("A4", "A5") else "A4",  # type: ignore[arg-type]
         verify_hint="",
         extra_instructions=tuple(line for _, line in reserved),
         # The paper says what the rulebook does: the overvote rule and the marks.
         overvote_voids_paper=rb.overvote_scope == "paper",
         approve_mark=rb.mark_approve, oppose_mark=rb.mark_oppose, question=question,
+        answers=ANSWERS_ZH["motion"] if motion else ("同意", "不同意"),
     )
     problems = spec.problems()
     if problems:
         raise UserError(*problems)
-    if election.paper_layout != "per_body":
+    if election.paper_layout != "per_body" or kind in QUESTION_ROUNDS:
         return [("", spec)]
     body_keys = {v: k for k, v in BODY_ZH.items()}
     titles = {name: f"{election.title}{name}成员选举选票" for name in BODY_ZH.values()}

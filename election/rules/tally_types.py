@@ -53,7 +53,20 @@ class PostSpec:
 
     @property
     def name_zh(self) -> str:
+        if self.key == MOTION_KEY:  # a meeting's motion is of no body (MOTION_POST)
+            return self.title
         return f"{BODY_ZH.get(self.body, self.body)}{self.title}"
+
+
+# The one section of a meeting's motion paper (round kind "motion", PROTOCOL §14.10): one
+# seat, one line (the motion, not a person), not a post of either body.
+MOTION_KEY = "motion"
+MOTION_POST = PostSpec(MOTION_KEY, "jwh", "表决事项", 1, 1)
+
+
+def motion_person(vote_id: int) -> str:
+    """The person id a motion's line is marked and counted under (its MeetingVote's id)."""
+    return f"m{vote_id}"
 
 
 @dataclass(frozen=True)

@@ -246,7 +246,7 @@ def _round_posts(db: Session, election: Election, round_number: int) -> tuple[li
     from ..counting.service import ballot_of  # the counting capability owns the ballot layout
 
     ballot = ballot_of(db, election, round_number)
-    return [spec for spec, _ in ballot.posts], {spec.key: [str(c.resident_id) for c in cands] for spec, cands in ballot.posts}
+    return [spec for spec, _ in ballot.posts], {spec.key: [c.person for c in cands] for spec, cands in ballot.posts}
 
 
 def encrypt_round(db: Session, election: Election, round_number: int, instance: str | Path, actor: str,

@@ -30,7 +30,7 @@ def _fields(db, e, entry) -> list[tuple[str, str]]:
     for spec, cands in ballot_of(db, e, 1).posts:
         m = entry["posts"].get(spec.key, {})
         for c in cands:
-            pid = str(c.resident_id)
+            pid = c.person
             out.append((f"m-{spec.key}-{c.id}", "1" if pid in m.get("approve", []) else "2" if pid in m.get("oppose", []) else "0"))
         names = [f"{r.name}#{r.voter_number}" for r in (db.get(Resident, int(x)) for x in m.get("write_ins", []))]
         out.append((f"w-{spec.key}", "，".join(names)))

@@ -60,7 +60,7 @@ def test_resignation_then_by_election_fills_the_seat(page, live_app, monkeypatch
     page.get_by_role("button", name="公布另行选举候选人名单").click()
     db.rollback()  # read what the pages wrote
     from election.counting.service import ballot_of
-    first = ballot_of(db, election, 2).posts[0][1][0].resident
+    first = ballot_of(db, election, 2).posts[0][1][0]
     voting.vote_round(db, w, monkeypatch, 2, w.voters[:30], lambda i: {"jwh_weiyuan": [0]},
                       data_key=live_app.config["DATA_KEY"])
     log_in(page, f"by_{tag}")  # the polling day moved the clock on

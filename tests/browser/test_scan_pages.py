@@ -99,7 +99,7 @@ def _count_through_pages(browser, live_app, page, monkeypatch, tmp_path, papers:
         for spec, cands in ballot.posts:
             marks = truth.marks[spec.key]
             for c in cands:
-                rid = str(c.resident_id)
+                rid = c.person
                 value = "1" if rid in marks["approve"] else "2" if rid in marks["oppose"] else "0"
                 page.locator(f"input[name='m-{spec.key}-{c.id}'][value='{value}']").check()
             if marks["write_ins"]:

@@ -33,7 +33,7 @@ def test_runoff_round_created_counted_and_decided(app, db, world):
     rnd = db.scalar(select(Round).where(Round.election_id == election.id, Round.number == 2))
     assert rnd.kind == "runoff" and list(rnd.posts) == ["jwh_weiyuan"] and rnd.posts["jwh_weiyuan"]["seats"] == 1
     ballot = ballot_of(db, election, 2)
-    names = [c.resident.name for c in ballot.posts[0][1]]
+    names = [c.name for c in ballot.posts[0][1]]
     # Seats + 1 highest non-elected, ties at the cut included: 孙伟, 周丽, 吴刚 all had 0 votes.
     assert sorted(names) == sorted(["孙伟", "周丽", "吴刚"])
     assert db.scalar(select(ElectionEvent).where(ElectionEvent.kind == "round.created")).payload["kind"] == "runoff"
@@ -45,7 +45,7 @@ def test_runoff_round_created_counted_and_decided(app, db, world):
     mix_boxes(client, f"/elections/{election.id}/counting/2/entry", token, b.boxes)
     for i, scan in enumerate(scans):
         who = "周丽" if i < 5 else "孙伟"
-        fields = {f"m-jwh_weiyuan-{c.id}": ("1" if c.resident.name == who else "0") for c in ballot.posts[0][1]}
+        fields = {f"m-jwh_weiyuan-{c.id}": ("1" if c.name == who else "0") for c in ballot.posts[0][1]}
         r = client.post(f"/elections/{election.id}/counting/2/entry",
                         data={"csrf_token": token, "box": str(b.boxes[i % 2].id), "scan": scan, **fields})
         assert r.status_code == 302

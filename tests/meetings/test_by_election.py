@@ -87,7 +87,7 @@ def test_resignation_then_by_election_fills_the_seat_with_a_woman(db, world, mon
         round_candidates.add_candidate(db, election, post, r.name, "居民会议提名", "a_committee")
     round_candidates.publish_candidates(db, election, "a_committee")
     db.commit()
-    first = ballot_of(db, election, 2).posts[0][1][0].resident
+    first = ballot_of(db, election, 2).posts[0][1][0]
     row = voting.vote_round(db, w, monkeypatch, 2, w.voters[:30], lambda i: {post: [0]})
     assert row is not None and row.result["round"] == "main" and row.result["next_round"] == "none"
     comp = mandates.composition(db, election)

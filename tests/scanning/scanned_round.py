@@ -110,7 +110,7 @@ def scanned_round(db, w: Election2, monkeypatch, voters: list[Resident], folder:
     layout = mark_map(spec)
     from election.counting.service import ballot_of
 
-    posts = [(s.key, s.seats, [str(c.resident_id) for c in cands]) for s, cands in ballot_of(db, election, 1).posts]
+    posts = [(s.key, s.seats, [c.person for c in cands]) for s, cands in ballot_of(db, election, 1).posts]
     box = w.station.boxes[0]
     desk = w.station.desks[0]
     it = iter(enumerate(printed))
