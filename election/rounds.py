@@ -87,11 +87,16 @@ def lines_of(db: Session, election: Election, rnd: Round) -> dict[str, list[Line
     """Each section of a stored round (post key -> its lines in ballot order), read in one
     statement; a motion round's one section is its motion."""
     if rnd.kind == "motion":
-        vote = db.scalar(select(MeetingVote).where(MeetingVote.election_id == election.id,
-                                                   MeetingVote.round_number == rnd.number))
+        vote = meeting_vote(db, election, rnd.number)
         return {MOTION_KEY: [Line(vote.id, motion_person(vote.id), vote.motion, "")] if vote is not None else []}
     wanted = {int(i) for info in rnd.posts.values() for i in info.get("candidates", [])}
     rows = {cid: Line(cid, str(rid), name, sex) for cid, rid, name, sex in db.execute(
         select(Candidate.id, Candidate.resident_id, Resident.name, Resident.sex)
         .join(Resident, Resident.id == Candidate.resident_id).where(Candidate.id.in_(wanted)))} if wanted else {}
     return {key: [rows[int(i)] for i in info.get("candidates", []) if int(i) in rows] for key, info in rnd.posts.items()}
+
+
+def meeting_vote(db: Session, election: Election, number: int) -> MeetingVote | None:
+    """The meeting's motion a round of kind "motion" votes on, or None for any other round."""
+    return db.scalar(select(MeetingVote).where(MeetingVote.election_id == election.id,
+                                               MeetingVote.round_number == number))

@@ -14,6 +14,7 @@ from ..errors import UserError
 from ..ledger.events import record_event
 from ..models import (
     EXTENDED_RELATIONS,
+    ROUND_KINDS,
     Audit,
     AuditCode,
     BoxExplanation,
@@ -21,6 +22,7 @@ from ..models import (
     Election,
     Issuance,
     MandateEnd,
+    Meeting,
     PrintBatch,
     Receipt,
     Relation,
@@ -33,11 +35,12 @@ from ..nomination.service import ballot_key
 from ..protocol import event_kinds as ek
 from ..protocol import writeins
 from ..roll.electors import electors_count
-from ..rounds import day_of, round_of
+from ..rounds import day_of, meeting_vote, round_of
 from ..rules.scenario import held_from_list, result_to_dict
 from ..rules.tally import tally
 from ..rules.tally_count import count_papers
 from ..rules.tally_types import (
+    QUESTION_ROUNDS,
     WOMAN_DECISIONS,
     HeldRunoff,
     Paper,
@@ -179,11 +182,13 @@ def build_input(db: Session, election: Election, round_number: int, papers: list
     relations = tuple((str(a), str(b)) for a, b, kind in pairs if kind not in EXTENDED_RELATIONS)
     extended = tuple((str(a), str(b)) for a, b, kind in pairs if kind in EXTENDED_RELATIONS)
     returned = len(papers)
+    vote = meeting_vote(db, election, round_number) if ballot.kind == "motion" else None
     if running:
         registered, issued = 0, returned
     else:
-        # The base of turnout and validity is the method's electors (RULES.md "Validity").
-        registered = electors_count(db, election)
+        # The base of turnout and validity is the method's electors (RULES.md "Validity");
+        # a meeting's motion's, those present when its first paper was handed out.
+        registered = (vote.electors or 0) if vote is not None else electors_count(db, election)
         issued = db.scalar(select(func.count()).select_from(Issuance).where(
             Issuance.election_id == election.id, Issuance.round_number == round_number)) or 0
     body_papers: tuple[tuple[str, int, int], ...] = ()
@@ -197,6 +202,7 @@ def build_input(db: Session, election: Election, round_number: int, papers: list
         prior_elected=_prior(db, election, round_number),
         held=_held(db, election, round_number) if ballot.kind == "revote" else (),
         extended_relations=extended, body_papers=body_papers, method=election.method,
+        meeting_kind=db.get_one(Meeting, vote.meeting_id).kind if vote is not None else "",
     )
     return inp, people
 
@@ -406,12 +412,15 @@ def publish_result(db: Session, election: Election, round_number: int, actor: st
     """Publish the result of a round: stored once, an event with per-post totals and the
     elected, and the next round (re-vote or run-off) created from the result.
 
-    A question round (kind "recall") is published by its own service (recall.service
-    publish_vote, ``question=True``), which takes the decided question as its outcome."""
+    A question round (kind "recall", "motion") is published by its own service
+    (recall.service, motions.service publish_vote, ``question=True``), which takes the
+    decided question as its outcome."""
     begin_write(db)
-    if (round_of(db, election, round_number).kind == "recall") != question:
-        raise UserError(f"第 {round_number} 轮是罢免投票，须在该罢免要求的页面公布结果" if not question
-                        else f"第 {round_number} 轮不是罢免投票")
+    kind = round_of(db, election, round_number).kind
+    if (kind in QUESTION_ROUNDS) != question:
+        where = "该罢免要求" if kind == "recall" else "会议"
+        raise UserError(f"第 {round_number} 轮是{ROUND_KINDS[kind]}，须在{where}的页面公布结果" if not question
+                        else f"第 {round_number} 轮不是罢免投票或会议表决")
     problems = blockers(db, election, round_number)
     if problems:
         raise UserError(*problems)

@@ -59,8 +59,14 @@ def notice_pdf(db: Session, election: Election, meeting_id: int) -> bytes:
 
 
 def _decision_rows(db: Session, meeting: Meeting) -> list[list[str]]:
-    return [[str(d.number), d.motion, str(d.in_favour), str(d.against), str(d.abstain),
-             "通过" if d.adopted else "未通过"] for d in service.decisions_of(db, meeting)]
+    """One row per decision, saying how it was voted: 举手 or the round of its 表决票."""
+    paper = service.paper_votes(db, meeting)
+    return [[str(d.number), d.motion, f"表决票（第{paper[d.id].round_number}轮）" if d.id in paper else "举手",
+             str(d.in_favour), str(d.against), str(d.abstain), "通过" if d.adopted else "未通过"]
+            for d in service.decisions_of(db, meeting)]
+
+
+HEADER = ["序号", "表决事项", "表决方式", "赞成", "反对", "弃权", "结果"]
 
 
 def minutes_pdf(db: Session, election: Election, meeting_id: int) -> bytes:
@@ -76,7 +82,8 @@ def minutes_pdf(db: Session, election: Election, meeting_id: int) -> bytes:
         f"应到{rules.MEETING_BASES[meeting.basis]}{meeting.members}人，实到{q.present}人"
         f"（法定人数：超过{_share(election, mr.quorum_key)}，至少{q.needed}人），"
         + ("符合法定人数。" if q.quorate else "不足法定人数，会议未能作出决定。"),
-        f"表决规则：赞成须超过到会人数的{_share(election, mr.decision_key)}。",
+        f"表决规则：赞成须超过到会人数的{_share(election, mr.decision_key)}；以表决票表决的，到会人数以发出第一张"
+        "表决票时登记到会的人数为准，弃权、无效和未投的都不算赞成。",
     ]
     if meeting.agenda:
         lines.append("会议议题：" + "；".join(x.strip() for x in meeting.agenda.splitlines() if x.strip()))
@@ -86,7 +93,7 @@ def minutes_pdf(db: Session, election: Election, meeting_id: int) -> bytes:
     lines += [d.message + "。" for d in service.decisions_of(db, meeting)]
     state = "" if meeting.status == "closed" else "（会议尚未闭会，本记录为草稿）"
     out = io.BytesIO()
-    render_notice(f"{what}会议记录{state}", lines, ["序号", "表决事项", "赞成", "反对", "弃权", "结果"] if rows else [],
+    render_notice(f"{what}会议记录{state}", lines, HEADER if rows else [],
                   rows, ["主持人（签名）：　　　　　", "记录人（签名）：　　　　　", _who(election), cn_date(today())], out)
     return out.getvalue()
 
@@ -105,5 +112,5 @@ def decisions_pdf(db: Session, election: Election, meeting_id: int) -> bytes:
     render_notice(f"{what}决定公告", [
         f"{election.community.name}于{cn_date(meeting.held_on)}召开{what}（{meeting.title}），"
         f"应到{meeting.members}人，实到{q.present}人。会议表决结果如下，现予公告。"],
-        ["序号", "表决事项", "赞成", "反对", "弃权", "结果"], rows, [_who(election), cn_date(today())], out)
+        HEADER, rows, [_who(election), cn_date(today())], out)
     return out.getvalue()

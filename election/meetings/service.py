@@ -11,13 +11,23 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ..clock import today
 from ..db import begin_write, of_election
 from ..errors import UserError
 from ..ledger.events import record_event
-from ..models import Election, Meeting, MeetingAttendance, MeetingDecision, Representative, Resident
+from ..models import (
+    Election,
+    Meeting,
+    MeetingAttendance,
+    MeetingDecision,
+    MeetingVote,
+    Representative,
+    Resident,
+    Round,
+)
 from ..protocol import event_kinds as ek
 from ..roll.lookup import resolve_voter
 from ..roll.register import voters_query
@@ -28,7 +38,7 @@ from ..rules.shares import share_text
 from ..settings import rulebook_of
 
 
-def _what(meeting: Meeting) -> str:
+def what_of(meeting: Meeting) -> str:
     kind = rules.MEETING_KINDS[meeting.kind]
     return f"{meeting.group_name}{kind}" if meeting.group_name else kind
 
@@ -136,11 +146,11 @@ def meetings_of(db: Session, election: Election) -> list[Meeting]:
                            .order_by(Meeting.held_on.desc(), Meeting.id.desc())))
 
 
-def _open(meeting: Meeting) -> None:
+def check_open(meeting: Meeting) -> None:
     if meeting.status != "convened":
-        raise UserError(f"{_what(meeting)}“{meeting.title}”已闭会，不能再登记到会或表决")
+        raise UserError(f"{what_of(meeting)}“{meeting.title}”已闭会，不能再登记到会或表决")
     if today() < meeting.held_on:
-        raise UserError(f"{_what(meeting)}“{meeting.title}”定于 {meeting.held_on.isoformat()} 召开，"
+        raise UserError(f"{what_of(meeting)}“{meeting.title}”定于 {meeting.held_on.isoformat()} 召开，"
                         f"会议召开前（今天 {today().isoformat()}）不能登记到会或表决")
 
 
@@ -154,9 +164,19 @@ def attend(db: Session, election: Election, meeting_id: int, entry: str, actor: 
     meeting is of household representatives, counts once."""
     begin_write(db)
     meeting = meeting_of(db, election, meeting_id)
-    _open(meeting)
-    what = _what(meeting)
+    check_open(meeting)
+    what = what_of(meeting)
     person = resolve_voter(db, election, entry, role="到会人")
+    # The person, then every open paper vote of the meeting, locked (PostgreSQL) in the order
+    # a desk handing out a paper locks them (polling.issuance: the voter, then the vote whose
+    # first paper freezes the list): one waits for the other, never both, so an arrival is
+    # either counted by the freeze or refused after it.
+    db.execute(select(Resident.id).where(Resident.id == person.id).with_for_update())
+    votes = list(db.scalars(open_votes(meeting).with_for_update(of=MeetingVote)))
+    frozen = next((v for v in votes if v.electors is not None), None)
+    if frozen is not None:
+        raise UserError(f"{what}：表决票已开始发放，到会人员已确定为 {frozen.electors} 人"
+                        f"（第 {frozen.round_number} 轮“{frozen.motion}”）；该表决公布结果前不能再登记到会")
     how = "name" if (entry.strip() == person.name or entry.strip().isdigit()) else "card"
     if meeting.basis == "representatives":
         if db.scalar(_serving_reps(election).where(Representative.resident_id == person.id)) is None:
@@ -172,7 +192,11 @@ def attend(db: Session, election: Election, meeting_id: int, entry: str, actor: 
         other = db.get(Resident, earlier.resident_id)
         raise UserError(f"{what}：{person.name}所在户已由{other.name if other else '本户成员'}代表到会，每户只计一人")
     db.add(MeetingAttendance(meeting_id=meeting.id, resident_id=person.id, unit=unit, how=how, recorded_by=actor))
-    db.flush()
+    try:
+        db.flush()
+    except IntegrityError:  # scanned at two doors at once: the other door recorded it
+        db.rollback()
+        raise UserError(f"{what}：{person.name}已登记到会，不重复计算") from None
     return person
 
 
@@ -197,7 +221,7 @@ def parameters(election: Election, meeting: Meeting) -> list[Parameter]:
 
 def quorum_of(db: Session, election: Election, meeting: Meeting) -> rules.Quorum:
     mr = rules.meeting_rules(rulebook_of(election), meeting.kind)
-    return rules.quorum(_what(meeting), meeting.members, present_count(db, meeting), mr.quorum)
+    return rules.quorum(what_of(meeting), meeting.members, present_count(db, meeting), mr.quorum)
 
 
 def decide(db: Session, election: Election, meeting_id: int, motion: str, in_favour: int, against: int,
@@ -206,7 +230,7 @@ def decide(db: Session, election: Election, meeting_id: int, motion: str, in_fav
     rulebook's majority of those present decides."""
     begin_write(db)
     meeting = meeting_of(db, election, meeting_id)
-    _open(meeting)
+    check_open(meeting)
     if not motion.strip():
         raise UserError("请填写表决事项")
     q = quorum_of(db, election, meeting)
@@ -217,21 +241,50 @@ def decide(db: Session, election: Election, meeting_id: int, motion: str, in_fav
     if in_favour + against + abstain > q.present:
         raise UserError(f"赞成 {in_favour}、反对 {against}、弃权 {abstain} 合计 {in_favour + against + abstain} 人，"
                         f"多于到会的 {q.present} 人，请核对")
+    return record_decision(db, election, meeting, motion.strip(), q.present, in_favour, against, abstain, actor)
+
+
+def record_decision(db: Session, election: Election, meeting: Meeting, motion: str, present: int, in_favour: int,
+                    against: int, abstain: int, actor: str, round_number: int | None = None,
+                    void: str = "") -> MeetingDecision:
+    """Decide a motion with the meeting's rule (more than the rulebook's share of those
+    present agreeing) and record it as the meeting's next decision, with its event: by show
+    of hands (decide), or by the published secret-paper round ``round_number``
+    (motions.service.publish_vote). ``void``: why that round's vote is void (more papers
+    than present or issued): then nothing is adopted, whatever the count."""
     mr = rules.meeting_rules(rulebook_of(election), meeting.kind)
-    result = rules.decision(f"{_what(meeting)}表决“{motion.strip()}”", q.present, in_favour, against, abstain, mr.decision)
+    result = rules.decision(f"{what_of(meeting)}表决“{motion}”", present, in_favour, against, abstain, mr.decision)
+    if void:
+        result = rules.Decision(False, result.needed, void)
     number = (db.scalar(select(func.max(MeetingDecision.number)).where(MeetingDecision.meeting_id == meeting.id)) or 0) + 1
-    row = MeetingDecision(meeting_id=meeting.id, number=number, motion=motion.strip(), present=q.present,
+    row = MeetingDecision(meeting_id=meeting.id, number=number, motion=motion, present=present,
                           in_favour=in_favour, against=against, abstain=abstain, adopted=result.adopted,
                           message=result.message, recorded_by=actor)
     db.add(row)
     db.flush()
     record_event(db, election, ek.MEETING_DECISION_RECORDED, {
         "meeting": meeting.id, "number": number, "motion": row.motion, "members": meeting.members,
-        "present": q.present, "in_favour": in_favour, "against": against, "abstain": abstain,
+        "present": present, "in_favour": in_favour, "against": against, "abstain": abstain,
         "rule": {"key": mr.decision_key, "share": share_text(mr.decision)},
-        "adopted": result.adopted,
+        "adopted": result.adopted, **({"round": round_number} if round_number is not None else {}),
     }, actor, result.message)
     return row
+
+
+def open_votes(meeting: Meeting):
+    """The meeting's motions on secret paper whose round is not yet published."""
+    return (select(MeetingVote).join(Round, (Round.election_id == MeetingVote.election_id)
+                                     & (Round.number == MeetingVote.round_number))
+            .where(MeetingVote.meeting_id == meeting.id, Round.status != "published"))
+
+
+def paper_votes(db: Session, meeting: Meeting) -> dict[int, MeetingVote]:
+    """Decision id -> the secret-paper vote that decided it (the others were by show of hands)."""
+    out: dict[int, MeetingVote] = {}
+    for v in db.scalars(select(MeetingVote).where(MeetingVote.meeting_id == meeting.id)):
+        if v.decision_id is not None:
+            out[v.decision_id] = v
+    return out
 
 
 def decisions_of(db: Session, meeting: Meeting) -> list[MeetingDecision]:
@@ -249,7 +302,7 @@ def adopted(db: Session, election: Election, kind: str | None = None) -> list[tu
 
 
 def decision_label(decision: MeetingDecision, meeting: Meeting) -> str:
-    return f"{meeting.held_on.isoformat()}{_what(meeting)}“{meeting.title}”第{decision.number}项：{decision.motion}"
+    return f"{meeting.held_on.isoformat()}{what_of(meeting)}“{meeting.title}”第{decision.number}项：{decision.motion}"
 
 
 def attendees(db: Session, meeting: Meeting) -> list[Resident]:
@@ -262,7 +315,11 @@ def close(db: Session, election: Election, meeting_id: int, actor: str) -> Meeti
     begin_write(db)
     meeting = meeting_of(db, election, meeting_id)
     if meeting.status == "closed":
-        raise UserError(f"{_what(meeting)}“{meeting.title}”已闭会")
+        raise UserError(f"{what_of(meeting)}“{meeting.title}”已闭会")
+    pending = db.scalar(open_votes(meeting).limit(1))
+    if pending is not None:
+        raise UserError(f"{what_of(meeting)}“{meeting.title}”：第 {pending.round_number} 轮表决票表决“{pending.motion}”"
+                        "尚未公布结果，公布后才能闭会")
     q = quorum_of(db, election, meeting)
     meeting.status = "closed"
     record_event(db, election, ek.MEETING_CLOSED, {

@@ -24,6 +24,8 @@ from ..models import (
     Desk,
     Election,
     Issuance,
+    MeetingAttendance,
+    MeetingVote,
     MobileBoxVoter,
     PollingStation,
     Proxy,
@@ -37,7 +39,7 @@ from ..roll.cards import find_voter_by_card, search_voters
 from ..roll.electors import is_elector, not_elector_reason
 from ..roll.lookup import resolve_voter
 from ..roll.register import is_voter_of
-from ..rounds import check_open, current_round, round_of
+from ..rounds import check_open, current_round, meeting_vote, round_of
 from ..rules.rulebook import Rulebook
 from ..settings import rulebook_of
 from .day import check_polling_day, check_polling_day_of, polling_day_columns
@@ -140,7 +142,7 @@ def issue_ballot(
         found = _checkin_row(db, election, desk_id, voter_id, round_number)
         if found is None:  # no such voter or desk: the step-by-step checks name what is wrong
             _refuse_step_by_step(db, election, desk_id, voter_id, round_number)
-        voter, desk, station, number, status, issued, holder, mobile, held_on, printed = found
+        voter, desk, station, number, status, kind, issued, holder, mobile, held_on, printed = found
         if status is None and number != 1:
             check_open(db, election, number)  # raises: this round does not exist
         if status == "published":
@@ -151,18 +153,25 @@ def issue_ballot(
             raise UserError("流动票箱的选票不经发票台发放，请在流动票箱页面登记")
         if not is_voter_of(voter, election):
             raise UserError(f"编号 {voter_id} 的居民不是本次选举的登记选民，不能领取选票")
+        if kind == "motion":
+            # A meeting's motion: those present at the meeting, in person (no proxy, no
+            # mobile box); the first paper freezes who they are.
+            if collected_by_id is not None:
+                raise UserError(f"{voter.name}：会议表决须本人到会领取表决票，不适用委托投票")
+            check_motion_elector(db, election, number, voter)
         # Under the household and representative methods only electors take a paper (one
         # more statement there; the direct method's check-in keeps its two).
-        if election.method != "direct" and not is_elector(db, election, voter):
+        elif election.method != "direct" and not is_elector(db, election, voter):
             raise UserError(f"{voter.name}：{not_elector_reason(db, election, voter)}，不能领取选票")
         if issued is not None:
             raise UserError(f"{voter.name}{ALREADY}")
-        if collected_by_id is None and holder is not None:
-            raise UserError(f"{voter.name}已委托他人投票（委托投票已经批准），不能再本人领取选票")
-        if collected_by_id is not None and holder != collected_by_id:
-            raise UserError(f"没有经批准的委托：{voter.name}未委托此人代为投票")
-        if collected_by_id is None and mobile is not None:
-            raise UserError(f"{voter.name}已登记使用流动票箱，应由流动票箱发放选票")
+        if kind != "motion":
+            if collected_by_id is None and holder is not None:
+                raise UserError(f"{voter.name}已委托他人投票（委托投票已经批准），不能再本人领取选票")
+            if collected_by_id is not None and holder != collected_by_id:
+                raise UserError(f"没有经批准的委托：{voter.name}未委托此人代为投票")
+            if collected_by_id is None and mobile is not None:
+                raise UserError(f"{voter.name}已登记使用流动票箱，应由流动票箱发放选票")
         # The voting day, roll frozen, round printed: read in the same statement.
         check_polling_day_of(db, election, number, read=(held_on, printed))
         row = Issuance(election_id=election.id, round_number=number, voter_id=voter_id,
@@ -171,6 +180,26 @@ def issue_ballot(
     except Exception:
         db.rollback()
         raise
+
+
+def check_motion_elector(db: Session, election: Election, number: int, voter: Resident) -> None:
+    """A paper of a meeting's motion (round kind "motion") goes only to one recorded present
+    at the meeting. The first paper freezes the list: how many were present and the last
+    attendance counted are stored on the vote (its row locked FOR UPDATE on PostgreSQL, as
+    the door's attend locks it; SQLite holds the write lock already), and later arrivals
+    neither take a paper nor change the base."""
+    vote = db.scalar(select(MeetingVote).where(MeetingVote.election_id == election.id,
+                                               MeetingVote.round_number == number).with_for_update())
+    if vote is None:
+        raise UserError(f"第 {number} 轮会议表决没有表决事项")
+    if vote.electors is None:
+        vote.electors, vote.last_attendance = db.execute(
+            select(func.count(MeetingAttendance.id), func.coalesce(func.max(MeetingAttendance.id), 0))
+            .where(MeetingAttendance.meeting_id == vote.meeting_id)).one()
+    if db.scalar(select(MeetingAttendance.id).where(
+            MeetingAttendance.meeting_id == vote.meeting_id, MeetingAttendance.resident_id == voter.id,
+            MeetingAttendance.id <= (vote.last_attendance or 0))) is None:
+        raise UserError(f"{voter.name}未在会议登记到会（表决开始时到会 {vote.electors} 人），不能领取“{vote.motion}”的表决票")
 
 
 def _checkin_query(posted_round: bool, lock: bool):
@@ -184,6 +213,7 @@ def _checkin_query(posted_round: bool, lock: bool):
         select(
             Resident, Desk, PollingStation, number,
             select(Round.status).where(Round.election_id == eid, Round.number == number).scalar_subquery(),
+            select(Round.kind).where(Round.election_id == eid, Round.number == number).scalar_subquery(),
             select(Issuance.id).where(Issuance.election_id == eid, Issuance.round_number == number,
                                       Issuance.voter_id == voter).scalar_subquery(),
             select(Proxy.holder_id).where(Proxy.election_id == eid, Proxy.voter_id == voter).scalar_subquery(),
@@ -235,6 +265,8 @@ def issue_mobile(db: Session, election: Election, box_id: int, voter_id: int, cl
     begin_write(db)
     try:
         round_number = _open_round(db, election, round_number)
+        if meeting_vote(db, election, round_number) is not None:
+            raise UserError("会议表决的表决票在会场发放，不使用流动票箱")
         reg = db.scalar(select(MobileBoxVoter).where(MobileBoxVoter.election_id == election.id, MobileBoxVoter.voter_id == voter_id, MobileBoxVoter.box_id == box_id))
         if reg is None:
             raise UserError(f"编号 {voter_id} 的选民未登记使用这个流动票箱")

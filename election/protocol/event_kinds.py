@@ -349,8 +349,12 @@ MEETING_CONVENED: Final = _k(
     "meeting.convened", "a residents' (representatives') meeting convened",
     "meeting kind basis group title convened_by request notice_on held_on members notice_days", "committee")
 MEETING_DECISION_RECORDED: Final = _k(
-    "meeting.decision_recorded", "a meeting's vote on a motion",
-    "meeting number motion members present in_favour against abstain rule adopted", "committee")
+    "meeting.decision_recorded", "a meeting's vote on a motion (by show of hands, or by the secret-paper round "
+    "named in round, whose published question it takes)",
+    "meeting number motion members present in_favour against abstain rule adopted round", "committee")
+MEETING_VOTE_CALLED: Final = _k(
+    "meeting.vote_called", "a meeting's motion put to a vote on secret paper: a round of kind motion",
+    "meeting round motion present held_on", "committee")
 MEETING_CLOSED: Final = _k(
     "meeting.closed", "a meeting closed with its decisions", "meeting members present quorate decisions",
     "committee")

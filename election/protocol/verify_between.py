@@ -8,6 +8,10 @@ numbers and the rulebook do not.
   decision the quorum held (more than the quorum share of the members), the votes do not
   exceed those present, the share used is the rulebook's, and "adopted" is more than that
   share of those present; nothing is decided after the meeting closed.
+* `meeting_decisions` also checks a motion voted on secret paper (a round of kind
+  "motion"): the round was called for that meeting and motion while it was open, and the
+  decision naming the round carries the figures its round published (those present, 赞成,
+  反对; a void vote adopts nothing), itself recomputed by tally_recompute.
 * `recall_votes`: each vote follows its proposal; the proposal had at least the rulebook's
   share of signers; valid and carried are recomputed (recall_turnout, recall_approve); a
   carried recall is followed by the member's seat.vacated.
@@ -40,7 +44,7 @@ if TYPE_CHECKING:
 
 NAMES = {"meeting_decisions": "会议决定", "recall_votes": "罢免投票", "vacancies": "出缺与补选",
          "composition": "组成人员"}
-MEETING = {ek.MEETING_CONVENED, ek.MEETING_DECISION_RECORDED, ek.MEETING_CLOSED}
+MEETING = {ek.MEETING_CONVENED, ek.MEETING_DECISION_RECORDED, ek.MEETING_CLOSED, ek.MEETING_VOTE_CALLED}
 RECALL = {ek.RECALL_PETITION_FILED, ek.RECALL_VOTE_RECORDED, ek.RECALL_VOTE_CALLED, ek.RECALL_VOTE_COUNTED}
 SEATS = {ek.SEAT_VACATED, ek.SEAT_BY_ELECTION_CALLED}
 
@@ -60,8 +64,10 @@ def _meetings(c: Ctx) -> tuple[list[str], str]:
     book = _book(c)
     convened: dict[Any, dict[str, Any]] = {}
     closed: set[Any] = set()
+    called: dict[int, dict[str, Any]] = {}
+    published: dict[int, dict[str, Any]] = {}
     problems: list[str] = []
-    decisions = 0
+    decisions = papers = 0
     for ev in c.events:
         kind, p = ev.kind, ev.payload
         if kind == ek.MEETING_CONVENED:
@@ -85,6 +91,12 @@ def _meetings(c: Ctx) -> tuple[list[str], str]:
                 problems.append(f"第 {ev.seq} 号事件：会议 {p['meeting']} 闭会后仍有表决")
             mr = meeting_rules(book, m["kind"])
             present, members = p["present"], p["members"]
+            if "round" in p:
+                papers += 1
+                void, found = _by_paper(ev, p, called.get(int(p["round"])), published.get(int(p["round"]), {}))
+                problems += found
+                if void:
+                    continue
             if not more_than(present, members, mr.quorum):
                 problems.append(f"第 {ev.seq} 号事件：应到 {members} 人、实到 {present} 人，未超过{mr.quorum}，不能表决")
             if p["in_favour"] + p["against"] + p["abstain"] > present:
@@ -97,7 +109,32 @@ def _meetings(c: Ctx) -> tuple[list[str], str]:
                                 f"{'通过' if not p['adopted'] else '未通过'}，事件记为{'通过' if p['adopted'] else '未通过'}")
         elif kind == ek.MEETING_CLOSED:
             closed.add(p["meeting"])
-    return problems, f"{len(convened)} 次会议、{decisions} 项表决按规则集重算一致"
+        elif kind == ek.MEETING_VOTE_CALLED:
+            if p["meeting"] not in convened or p["meeting"] in closed:
+                problems.append(f"第 {ev.seq} 号事件：会议 {p['meeting']} 未召集或已闭会，不能以表决票表决")
+            called[int(p["round"])] = p
+        elif kind == ek.RESULT_PUBLISHED and isinstance(p.get("question"), dict):
+            published[int(p.get("round", 0))] = p["question"]
+    paper = f"（其中 {papers} 项以表决票表决，与该轮公布的结果一致）" if papers else ""
+    return problems, f"{len(convened)} 次会议、{decisions} 项表决按规则集重算一致{paper}"
+
+
+def _by_paper(ev: Any, p: dict[str, Any], called: dict[str, Any] | None,
+              q: dict[str, Any]) -> tuple[bool, list[str]]:
+    """A decision taken on secret paper: its round was called for this meeting and motion,
+    and it carries that round's published question (present = those the tally counted as
+    electors, 赞成, 反对); a void vote adopts nothing. Returns (void, problems)."""
+    out: list[str] = []
+    if called is None or (called.get("meeting"), called.get("motion")) != (p["meeting"], p["motion"]):
+        out.append(f"第 {ev.seq} 号事件：第 {p['round']} 轮表决票表决未见会议 {p['meeting']}“{p['motion']}”的召集记录")
+    if q.get("kind") != "motion" or (q.get("registered"), q.get("agree"), q.get("disagree")) != \
+            (p["present"], p["in_favour"], p["against"]):
+        out.append(f"第 {ev.seq} 号事件：会议决定的到会 {p['present']}、赞成 {p['in_favour']}、反对 {p['against']}"
+                   f"与第 {p['round']} 轮公布的表决结果不符")
+    void = q.get("valid") is False
+    if void and p["adopted"]:
+        out.append(f"第 {ev.seq} 号事件：第 {p['round']} 轮表决票表决无效，会议决定却记为通过")
+    return void, out
 
 
 def _recalls(c: Ctx) -> tuple[list[str], str]:

@@ -161,6 +161,46 @@ def test_paper_recall_forgeries_each_named() -> None:
     assert "未见相符的罢免要求" in problems(other, *_paper(), VACATED)
 
 
+MOTION = "同意改建老年食堂"
+VOTE_CALLED = ("meeting.vote_called", {"meeting": 1, "round": 2, "motion": MOTION, "present": 6})
+MOTION_Q = {"kind": "motion", "subject": "m1", "registered": 6, "voted": 6, "agree": 5, "disagree": 1, "abstain": 0,
+            "invalid": 0, "valid": True, "carried": True}
+
+
+def _motion(decided=None, **published):
+    """A meeting's motion voted on paper: its round published with the question, then the
+    meeting's decision naming the round."""
+    q = {**MOTION_Q, **published}
+    d = _decision(present=6, in_favour=5)
+    return [("result.published", {"round": 2, "posts": {}, "question": q}),
+            (d[0], {**d[1], "motion": MOTION, "round": 2, **(decided or {})})]
+
+
+MOTION_CHAINS = [
+    (CONVENED, VOTE_CALLED, *_motion()),
+    (CONVENED, *_motion()),  # no vote called
+    (CONVENED, ("meeting.vote_called", {**VOTE_CALLED[1], "motion": "另一事项"}), *_motion()),
+    (CONVENED, VOTE_CALLED, *_motion(agree=4)),  # the decision says 5 in favour
+    (CONVENED, VOTE_CALLED, *_motion(registered=7)),  # more present on the paper than at the decision
+    (CONVENED, VOTE_CALLED, *_motion(valid=False, carried=False)),  # void, yet adopted
+    (CONVENED, VOTE_CALLED, *_motion({"adopted": False}, valid=False, carried=False)),  # void, not adopted: sound
+    (CONVENED, ("meeting.closed", {"meeting": 1}), VOTE_CALLED),  # called after the meeting closed
+]
+
+
+def test_a_motion_voted_on_paper_and_its_forgeries() -> None:
+    def problems(*events):
+        return " ".join(_verdict(_ctx(*events))["meeting_decisions"])
+
+    assert problems(*MOTION_CHAINS[0]) == "" and problems(*MOTION_CHAINS[6]) == ""
+    assert "未见会议 1“同意改建老年食堂”的召集记录" in problems(*MOTION_CHAINS[1])
+    assert "的召集记录" in problems(*MOTION_CHAINS[2])
+    assert "与第 2 轮公布的表决结果不符" in problems(*MOTION_CHAINS[3])
+    assert "与第 2 轮公布的表决结果不符" in problems(*MOTION_CHAINS[4])
+    assert "表决无效，会议决定却记为通过" in problems(*MOTION_CHAINS[5])
+    assert "未召集或已闭会" in problems(*MOTION_CHAINS[7])
+
+
 def _with_composition(comp: dict, *events: tuple[str, dict]) -> Ctx:
     c = _ctx(*events)
     c.d["composition.json"] = comp
@@ -219,6 +259,7 @@ def test_the_browser_verifier_gives_the_same_verdicts() -> None:
         _ctx(ELECTED, FILED, CALLED, *_paper(approve="1/3"), VACATED),
         _ctx(ELECTED, FILED, CALLED, *_paper(agree=6, published={"agree": 6}), VACATED),
         _ctx(ELECTED, FILED, CALLED, *_paper()), _ctx(ELECTED, FILED, _vote()), _ctx(ELECTED, FILED, _vote(voted=10)),
+        *(_ctx(*chain) for chain in MOTION_CHAINS),
         _with_composition(_comp("2026-07-01", "resigned"), ELECTED, RESIGNED),
         _with_composition(_comp(serving=1, vacant=0), ELECTED, RESIGNED),
         _with_composition(_comp("2026-07-02", "resigned"), ELECTED, RESIGNED),

@@ -9,7 +9,8 @@
  *
  * ``file(name)``: another parsed member of the bundle (composition.json), or undefined.
  * A recall voted on paper (recall.vote_called, recall.vote_counted against the question its
- * round's result.published holds) and composition.json are checked as the Python verifier
+ * round's result.published holds), a meeting's motion voted on paper (meeting.vote_called,
+ * the decision naming its round) and composition.json are checked as the Python verifier
  * does (election/protocol/verify_between.py).
  */
 "use strict";
@@ -61,9 +62,9 @@
 
   function meetingDecisions(events, rulebook) {
     const rb = book(rulebook);
-    const convened = new Map(), closed = new Set();
+    const convened = new Map(), closed = new Set(), called = new Map(), published = new Map();
     const problems = [];
-    let decisions = 0;
+    let decisions = 0, papers = 0;
     for (const ev of events) {
       const kind = ev.kind, p = ev.payload;
       if (kind === "meeting.convened") {
@@ -83,6 +84,20 @@
         if (closed.has(p.meeting)) problems.push(`event ${ev.seq}: a decision after meeting ${p.meeting} closed`);
         const mr = rulesOf(rb, m.kind);
         const present = count(need(p, "present")), members = count(need(p, "members"));
+        if (has(p, "round")) {
+          // A motion voted on paper (section 9): its round called for this meeting and motion,
+          // the figures those of the round's published question; a void question adopts nothing.
+          papers++;
+          const round = count(p.round), c = called.get(round), q = published.get(round);
+          if (c === undefined || c.meeting !== p.meeting || c.motion !== p.motion) problems.push(`event ${ev.seq}: round ${round} was not called for meeting ${text(p.meeting)}'s motion`);
+          if (q === undefined || q.kind !== "motion" || q.registered !== present || q.agree !== count(need(p, "in_favour")) || q.disagree !== count(need(p, "against"))) {
+            problems.push(`event ${ev.seq}: present, in favour or against differ from round ${round}'s published question`);
+          }
+          if (q !== undefined && q.valid === false) {
+            if (truthy(need(p, "adopted"))) problems.push(`event ${ev.seq}: round ${round}'s vote is void, recorded adopted`);
+            continue;
+          }
+        }
         if (!moreThan(present, members, mr.quorum)) problems.push(`event ${ev.seq}: ${present} of ${members} present is no quorum`);
         if (count(need(p, "in_favour")) + count(need(p, "against")) + count(need(p, "abstain")) > present) problems.push(`event ${ev.seq}: more votes than members present`);
         const rule = has(p, "rule") ? p.rule : {};
@@ -92,9 +107,15 @@
         if (truthy(need(p, "adopted")) !== moreThan(p.in_favour, present, mr.decision)) problems.push(`event ${ev.seq}: ${p.in_favour}/${present} in favour, recorded adopted ${p.adopted}`);
       } else if (kind === "meeting.closed") {
         closed.add(need(p, "meeting"));
+      } else if (kind === "meeting.vote_called") {
+        if (!convened.has(need(p, "meeting")) || closed.has(p.meeting)) problems.push(`event ${ev.seq}: meeting ${text(p.meeting)} is not open for a vote on paper`);
+        called.set(count(need(p, "round")), p);
+      } else if (kind === "result.published" && has(p, "question") && p.question !== null && typeof p.question === "object" && !Array.isArray(p.question)) {
+        published.set(has(p, "round") ? count(p.round) : 0, p.question);
       }
     }
-    return [problems, `${convened.size} meetings and ${decisions} decisions agree with the rulebook`];
+    const paper = papers ? ` (${papers} on paper, as their rounds published)` : "";
+    return [problems, `${convened.size} meetings and ${decisions} decisions agree with the rulebook${paper}`];
   }
 
   function recallVotes(events, rulebook) {
@@ -244,7 +265,7 @@
 
   // name -> [kinds that make it apply, the check]; another check of these events goes here.
   const CHECKS = [
-    ["meeting_decisions", new Set(["meeting.convened", "meeting.decision_recorded", "meeting.closed"]), meetingDecisions],
+    ["meeting_decisions", new Set(["meeting.convened", "meeting.decision_recorded", "meeting.closed", "meeting.vote_called"]), meetingDecisions],
     ["recall_votes", new Set(["recall.petition_filed", "recall.vote_recorded", "recall.vote_called", "recall.vote_counted"]),
       (events, rulebook) => {
         const [a, da] = recallVotes(events, rulebook), [b, db] = paperRecalls(events, rulebook);

@@ -1,0 +1,1 @@
+"""A meeting's motion voted on secret paper (会议表决票): the round, its electors, its decision."""

@@ -1,0 +1,210 @@
+"""A meeting's motion voted on secret paper (issue 20): a 居民代表会议 with its attendance
+recorded at the door puts a motion to a round of kind "motion" (motions.service), printed by
+Juxuan with the election's receipt and audit codes; only those recorded present take a
+paper, one each, and the first paper freezes who they are (a late arrival neither votes nor
+changes the base); papers are deposited, entered and counted as an election's; publishing
+decides the motion with the meeting's rule (居民代表会议: more than 2/3 of those present
+[长春 seed]) and records it as the meeting's decision with its event, which decisions.py
+sees; the minutes and the decision notice (read back from their PDFs) say it was by paper;
+the round's bundle verifies in both verifiers."""
+from __future__ import annotations
+
+import io
+from datetime import datetime, time, timedelta
+
+import pytest
+from pypdf import PdfReader
+from sqlalchemy import func, select
+
+from ballots.ballot_paper import render_ballots
+from ballots.ballot_spec import PaperCodes
+from election import clock
+from election.counting.result import enter_board, publish_result, running_tally
+from election.decisions import adopted_decisions
+from election.errors import UserError
+from election.ledger.events import events_of
+from election.meetings import documents
+from election.meetings import service as meetings
+from election.models import RepArea, Representative
+from election.motions import service as motions
+from election.polling import issuance, printing
+from election.protocol import codes
+from election.publication.bundle import export_bundle
+from election.roll.cards import assign_cards
+from tests.conftest import DATA_KEY
+from tests.counting import voting
+from tests.meetings.test_by_election import _browser_verifier_agrees
+from tests.polling.helpers import polling_day
+from tools import verify
+
+ALL = {"jwh_zhuren": [0], "jwh_fu_zhuren": [0], "jwh_weiyuan": [0, 1, 2], "jdw_zhuren": [0], "jdw_weiyuan": [0, 1]}
+MOTION = "同意将社区活动室改建为老年食堂"
+
+
+def _text(pdf: bytes) -> str:
+    return "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages).replace("\n", "").replace(" ", "")
+
+
+def _meeting(db, election, monkeypatch, reps: int = 15, present: int = 12):
+    """Round 1 elected; ``reps`` 居民代表 serving; their meeting convened, held today, with
+    the first ``present`` of them recorded at the door."""
+    w = voting.setup(db, election, voters=40)
+    voting.vote_round(db, w, monkeypatch, 1, w.voters[:30], lambda i: ALL)
+    assign_cards(db, election, "x")
+    area = RepArea(election_id=election.id, number=1, seats=reps, explanation="")
+    db.add(area)
+    db.flush()
+    for p in w.voters[:reps]:
+        db.add(Representative(election_id=election.id, area_id=area.id, resident_id=p.id, since=clock.today()))
+    day = clock.today() + timedelta(days=10)
+    m = meetings.convene(db, election, kind="representatives", basis="representatives", title="老年食堂议事",
+                         agenda="活动室改建", held_on=day, place="活动室", convened_by="committee", actor="a_committee")
+    clock.pin(datetime.combine(day, time(9, 0), tzinfo=clock.zone()))
+    for p in w.voters[:present]:
+        meetings.attend(db, election, m.id, str(p.voter_number), "a_clerk")
+    db.commit()
+    return w, m
+
+
+def _board(db, election, number):
+    running = running_tally(db, election, number)
+    enter_board(db, election, number, {p["key"]: {r["person"]: r["votes"] for r in p["rows"]}
+                                       for p in running["posts"]}, "a_scrutineer")
+
+
+def test_motion_on_paper_from_attendance_to_the_decision(db, world, monkeypatch, tmp_path):
+    election = world["a"]["election"]
+    w, m = _meeting(db, election, monkeypatch)
+    with pytest.raises(UserError, match="不能超过 60 字"):
+        motions.call_vote(db, election, m.id, "同意" * 31, "a_committee")
+    rnd = motions.call_vote(db, election, m.id, MOTION, "a_committee")
+    db.commit()
+    assert (rnd.number, rnd.kind, rnd.status, rnd.held_on) == (2, "motion", "open", clock.today())
+    called = events_of(db, election)[-1]
+    assert called.kind == "meeting.vote_called" and called.payload["present"] == 12
+    with pytest.raises(UserError, match="尚未公布结果"):
+        motions.call_vote(db, election, m.id, "另一事项", "a_committee")
+    db.rollback()
+
+    # The paper read back: the meeting's motion, 赞成/反对, no 另选他人, the protocol's codes.
+    (_, spec), = printing.ballot_specs(db, election, 2)
+    t, a = codes.new_code(), codes.new_code()
+    pdf = io.BytesIO()
+    render_ballots(spec, [PaperCodes(codes.human(t), codes.receipt_qr(t, "https://x/r"), codes.audit_qr(a))], pdf)
+    text = _text(pdf.getvalue())
+    assert "居民代表会议表决票" in text and f"居民代表会议表决：{MOTION}" in text and "会议表决" in text
+    assert "赞成的划" in text and "反对的划" in text and "另选他人" not in text.replace("不得另写他人姓名", "")
+    assert "居民委员会" in text and "应选" not in text
+
+    # 12 present: 9 agree (more than 2/3 of 12 is 9), 2 disagree, 1 blank.
+    def marks(i):
+        return {"motion": [0]} if i < 9 else ({"oppose:motion": [0]} if i < 11 else {})
+
+    voting.vote_round(db, w, monkeypatch, 2, w.voters[:12], marks, publish=False)
+    desk = w.station.desks[0]
+    with polling_day(db, election, 2):
+        # A representative not recorded present takes no paper; a late arrival is refused at the door.
+        with pytest.raises(UserError, match="未在会议登记到会（表决开始时到会 12 人）"):
+            issuance.issue_ballot(db, election, desk.id, w.voters[13].id, "a_clerk", round_number=2)
+        with pytest.raises(UserError, match="到会人员已确定为 12 人"):
+            meetings.attend(db, election, m.id, str(w.voters[13].voter_number), "a_clerk")
+        db.rollback()
+        with pytest.raises(UserError, match="已领取选票"):
+            issuance.issue_ballot(db, election, desk.id, w.voters[0].id, "a_clerk", round_number=2)
+    with pytest.raises(UserError, match="尚未公布结果，公布后才能闭会"):
+        meetings.close(db, election, m.id, "a_committee")
+    db.rollback()
+    _board(db, election, 2)
+    db.commit()
+    with pytest.raises(UserError, match="须在会议的页面公布"):
+        publish_result(db, election, 2, "a_committee")
+    db.rollback()
+    decision = motions.publish_vote(db, election, 2, "a_committee")
+    db.commit()
+    assert (decision.present, decision.in_favour, decision.against, decision.abstain, decision.adopted) == \
+        (12, 9, 2, 1, True)
+    assert "第 2 轮表决票" in decision.message and "赞成 9 票，反对 2 票，弃权 1 票" in decision.message
+    recorded = next(e for e in reversed(events_of(db, election)) if e.kind == "meeting.decision_recorded")
+    assert recorded.payload["round"] == 2 and recorded.payload["adopted"] is True
+    assert recorded.payload["rule"] == {"key": "rep_meeting_decision", "share": "2/3"}
+    assert [(d.id, mt.id) for d, mt in adopted_decisions(db, election, {"representatives": "居民代表会议"})] == \
+        [(decision.id, m.id)]
+    # After the result, the door is open again (a later motion has its own base).
+    meetings.attend(db, election, m.id, str(w.voters[13].voter_number), "a_clerk")
+
+    data = export_bundle(db, election, DATA_KEY, "a_committee", auditor=True, round_number=2).data
+    db.commit()
+    checks = {c.name_en: c for c in verify.run(data)}
+    assert all(c.ok for c in checks.values()), [c for c in checks.values() if not c.ok]
+    assert checks["meeting_decisions"].ok and "表决票" in checks["meeting_decisions"].detail
+    _browser_verifier_agrees(data, list(checks.values()), tmp_path)
+
+    meetings.close(db, election, m.id, "a_committee")
+    db.commit()
+    minutes = _text(documents.minutes_pdf(db, election, m.id))
+    assert MOTION in minutes and "表决票" in minutes and "第2轮" in minutes
+    notice = _text(documents.decisions_pdf(db, election, m.id))
+    assert MOTION in notice and "通过" in notice and "表决票" in notice
+
+
+@pytest.mark.parametrize(("agree", "oppose", "adopted"), [(8, 4, False), (9, 0, True)])
+def test_two_thirds_of_those_present_at_the_first_paper(db, world, monkeypatch, agree, oppose, adopted):
+    """8 of 12 is exactly 2/3: not adopted; 9 with three present who never voted: adopted
+    (the base is those present when the first paper was handed out, not the papers)."""
+    election = world["a"]["election"]
+    w, m = _meeting(db, election, monkeypatch)
+    motions.call_vote(db, election, m.id, MOTION, "a_committee")
+
+    def marks(i):
+        return {"motion": [0]} if i < agree else {"oppose:motion": [0]}
+
+    voting.vote_round(db, w, monkeypatch, 2, w.voters[:agree + oppose], marks, publish=False)
+    _board(db, election, 2)
+    decision = motions.publish_vote(db, election, 2, "a_committee")
+    db.commit()
+    assert (decision.present, decision.in_favour, decision.adopted) == (12, agree, adopted)
+    checks = verify.run(export_bundle(db, election, DATA_KEY, "a_committee", auditor=True, round_number=2).data)
+    assert all(c.ok for c in checks), [c for c in checks if not c.ok]
+
+
+def test_one_paper_each_and_the_list_frozen_under_races(app, db, world, monkeypatch):
+    """One representative checked in at two desks at once while a late arrival is recorded at
+    the door twice: exactly one paper; the late arrival is either in before the first paper
+    (and counted) or refused, never let in after the list froze; on both databases."""
+    from election.models import Election, Issuance, MeetingAttendance, MeetingVote
+    from tests.polling.helpers import print_capturing
+    from tests.races import race
+
+    election = world["a"]["election"]
+    w, m = _meeting(db, election, monkeypatch)
+    motions.call_vote(db, election, m.id, MOTION, "a_committee")
+    db.commit()
+    print_capturing(db, election, 14, monkeypatch, round_number=2)
+    db.commit()
+    election_id, meeting_id = election.id, m.id
+    desks = [d.id for d in w.station.desks]
+    voter, late = w.voters[0].id, str(w.voters[13].voter_number)
+
+    def issue(desk_id):
+        def act(s):
+            issuance.issue_ballot(s, s.get(Election, election_id), desk_id, voter, "a_clerk", round_number=2)
+            return "issued"
+        return act
+
+    def arrive(s):
+        meetings.attend(s, s.get(Election, election_id), meeting_id, late, "door")
+        s.commit()
+        return "attended"
+
+    with polling_day(db, election, 2):
+        outcomes = race(app.extensions["juxuan.sessions"], [issue(desks[0])] * 3 + [issue(desks[1])] * 3 + [arrive] * 2)
+    assert outcomes.count("issued") == 1, outcomes
+    assert all("已领取选票" in o for o in outcomes if o.startswith("refused") and "到会" not in o), outcomes
+    db.rollback()
+    vote = db.scalar(select(MeetingVote).where(MeetingVote.meeting_id == m.id))
+    ids = list(db.scalars(select(MeetingAttendance.id).where(MeetingAttendance.meeting_id == m.id)))
+    counted = [i for i in ids if i <= vote.last_attendance]
+    assert vote.electors == len(counted) and (len(ids) == len(counted)), (outcomes, ids, vote.last_attendance)
+    assert outcomes.count("attended") <= 1 and vote.electors == 12 + outcomes.count("attended")
+    assert db.scalar(select(func.count()).select_from(Issuance).where(
+        Issuance.election_id == election.id, Issuance.round_number == 2)) == 1
