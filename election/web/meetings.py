@@ -1,7 +1,8 @@
 """Pages of meetings between elections (居民会议, 居民代表会议, 居民小组会议): convening with
 the printable notice, attendance at the door (card scan, voter number or name) with the
-quorum shown live against the rulebook, decisions by show of hands, minutes and the
-decision notice. The 居委会 (committee role) records; the street office reads."""
+quorum shown live against the rulebook, decisions by show of hands or on secret paper (a
+round of kind motion, printed, polled and counted on the election's pages, published here),
+minutes and the decision notice. The 居委会 (committee role) records; the street office reads."""
 from __future__ import annotations
 
 import io
@@ -20,6 +21,7 @@ from ..errors import UserError
 from ..meetings import documents
 from ..meetings import service as svc
 from ..models import Election
+from ..motions import service as motions
 from ..rules.meetings import MEETING_BASES, MEETING_KINDS, REQUEST_BASES
 from ..settings import rulebook_of
 from .access import roles
@@ -49,6 +51,11 @@ class ConveneForm(FlaskForm):
 
 class AttendForm(FlaskForm):
     entry = StringField(_l("扫描选民证，或填写选民编号、姓名"), validators=[DataRequired(message=_l("请扫描选民证或填写姓名"))])
+
+
+class PaperVoteForm(FlaskForm):
+    paper_motion = StringField(_l("以表决票表决的事项（印在票上，不超过 60 字）"),
+                         validators=[DataRequired(message=_l("请填写表决事项"))])
 
 
 class DecideForm(FlaskForm):
@@ -99,7 +106,9 @@ def page(election: Election, meeting_id: int):
         "meetings/meeting.html", election=election, meeting=meeting, kinds=MEETING_KINDS, bases=MEETING_BASES,
         requests=REQUEST_BASES, quorum=svc.quorum_of(db, election, meeting), parameters=svc.parameters(election, meeting),
         attendees=svc.attendees(db, meeting), decisions=svc.decisions_of(db, meeting),
-        attend_form=AttendForm(), decide_form=DecideForm(), close_form=FlaskForm(),
+        paper_votes=motions.votes_of(db, election, meeting.id),
+        attend_form=AttendForm(), decide_form=DecideForm(), close_form=FlaskForm(), paper_form=PaperVoteForm(),
+        publish_form=FlaskForm(),
     )
 
 
@@ -142,6 +151,26 @@ def decide(election: Election, meeting_id: int):
                                form.abstain.data, current_user.username))
 
     return _post(election, meeting_id, DecideForm(), act, lambda: made[0].message)
+
+
+@bp.route("/elections/<int:election_id>/meetings/<int:meeting_id>/paper-vote", methods=["POST"])
+@roles("committee")
+def paper_vote(election: Election, meeting_id: int):
+    """A motion voted on secret paper: a round of kind motion, printed and polled like any round."""
+    return _post(election, meeting_id, PaperVoteForm(), lambda db, e, f: motions.call_vote(
+        db, e, meeting_id, f.paper_motion.data, current_user.username),
+        _("已决定以表决票表决：请印制表决票，向到会人员发放，投票后计票。"))
+
+
+@bp.route("/elections/<int:election_id>/meetings/<int:meeting_id>/paper-vote/<int:number>/publish", methods=["POST"])
+@roles("committee")
+def publish_paper_vote(election: Election, meeting_id: int, number: int):
+    made: list = []
+
+    def act(db, election, form):
+        made.append(motions.publish_vote(db, election, number, current_user.username))
+
+    return _post(election, meeting_id, FlaskForm(), act, lambda: made[0].message)
 
 
 @bp.route("/elections/<int:election_id>/meetings/<int:meeting_id>/close", methods=["POST"])
