@@ -40,9 +40,11 @@ LISTED = {k: list(v["candidates"]) for k, v in POSTS.items()}
 
 
 def recount_files(records: Sequence[Record], totals: Mapping[str, Any],
-                  groups: Sequence[Sequence[str]] | None = None) -> dict[str, bytes]:
+                  groups: Sequence[Sequence[str]] | None = None, keep: dict[str, Any] | None = None) -> dict[str, bytes]:
     """recount.json and recount/papers.jsonl for these records, by a real 2-of-3 ceremony
-    (``groups``: the box groups, by default those box_totals.json forms)."""
+    (``groups``: the box groups, by default those box_totals.json forms; ``keep``, when given,
+    receives the ceremony, the public parts, the trustees' sealed keys and the papers, for a
+    test that has the trustees decrypt more)."""
     del totals  # the decrypted totals come from the ciphertexts; the verifier compares them
     doc = ceremony.issue("bench-election", bytes(32), 2, ["主任", "总监票人", "街道办"])
     started = [ceremony.start(doc, i, PASS) for i in (1, 2, 3)]
@@ -62,6 +64,8 @@ def recount_files(records: Sequence[Record], totals: Mapping[str, Any],
     partials = [ceremony.decrypt(doc, publics, encrypted, finished[i - 1][1], PASS, i) for i in (1, 3)]
     decrypted = recount_doc.decrypt(doc, publics, post_shapes, papers, partials, groups)
     header = recount_doc.document(doc, publics, post_shapes, LISTED, papers, partials, decrypted, groups)
+    if keep is not None:
+        keep.update(ceremony=doc, publics=publics, keys=[key for _, key in finished], papers=papers, passphrase=PASS)
     return {"recount.json": canonical_json(header) + b"\n",
             recount_doc.PAPERS: b"".join(canonical_json(p) + b"\n" for p in papers)}
 

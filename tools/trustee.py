@@ -59,7 +59,7 @@ def main(argv: list[str] | None = None) -> int:
     s.add_argument("ceremony"), s.add_argument("publics"), s.add_argument("shares")
     s.add_argument("--private", required=True), s.add_argument("--key-out", required=True)
     s.add_argument("--out", required=True)
-    s = sub.add_parser("decrypt", help="部分解密公布的加密总数")
+    s = sub.add_parser("decrypt", help="部分解密公布的加密总数，或审计抽中选票的密文")
     s.add_argument("ceremony"), s.add_argument("publics"), s.add_argument("totals")
     s.add_argument("--key", required=True), s.add_argument("--index", type=int, required=True)
     s.add_argument("--out", required=True)
@@ -78,7 +78,11 @@ def main(argv: list[str] | None = None) -> int:
             _write(args.key_out, key, private=True)
             _write(args.out, ready)
         else:
-            _write(args.out, ceremony.decrypt(doc, _read_json(args.publics), _read_json(args.totals),
+            shown = _read_json(args.totals)
+            papers = {str(name).partition(":")[0] for name in shown if ":" in str(name)} if isinstance(shown, dict) else set()
+            if papers:  # the audit's drawn papers (named <D>:<label>), not a round's totals
+                print(f"这是审计抽中的 {len(papers)} 张选票的密文（每张的每一项），不是总数：只解密审计抽中的选票")
+            _write(args.out, ceremony.decrypt(doc, _read_json(args.publics), shown,
                                               Path(args.key).read_bytes(), _passphrase(args), args.index))
     except CryptoError as error:
         print(f"失败：{error.message}", file=sys.stderr)

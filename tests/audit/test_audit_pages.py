@@ -184,3 +184,58 @@ def test_auditor_exports_a_fresh_auditor_bundle(app, db, world):
     files = bundle.read_files(res.data)
     assert "records.jsonl" in files and "countersign.json" not in files
     assert all(c.ok for c in run(res.data))
+
+
+def test_trustees_decrypt_the_drawn_papers_through_the_audit_page(app, db, world, tmp_path, capsys):
+    """Under the trustees' key the audit page offers the drawn papers' ciphertexts to download,
+    takes each trustee's file (python -m tools.trustee decrypt's output) and then compares."""
+    import json
+
+    from election.audit.simulate import simulate
+    from election.crypto import ceremony
+    from election.trustees import service as trustees
+    from tests.factories import TRUSTEE_PASS as PASS
+    from tests.factories import trustee_keys as run_ceremony
+
+    e = world["a"]["election"]
+    keys = run_ceremony(db, e)
+    simulate(db, e, voters=30, seed=5)
+    db.commit()
+    _sealed(db, e)
+    audit = service.start_audit(db, e, SEED, "auditor")
+    db.commit()
+    client = app.test_client()
+    login(client, "a_auditor")
+    url = f"/audit/e/{e.id}"
+    assert 'id="sample"' in client.get(url).get_data(as_text=True)
+    res = client.get(f"{url}/sample.json", follow_redirects=True)
+    assert "没有待受托人解密" in res.get_data(as_text=True)  # nothing entered yet
+    _enter_all(db, e, audit)
+    db.commit()
+    res = client.post(f"{url}/conclude", data={"csrf_token": csrf_token(client, url)}, follow_redirects=True)
+    assert "未经受托人解密" in res.get_data(as_text=True)
+    cts = client.get(f"{url}/sample.json")
+    assert cts.status_code == 200 and "attachment" in cts.headers["Content-Disposition"]
+    docs = trustees.documents(db, e)
+    # Trustee 1 with their own tool, their sealed key share and passphrase, as for the totals.
+    from tools.trustee import main as trustee_tool
+
+    files = {name: tmp_path / f"{name}.json" for name in ("ceremony", "publics", "sample", "out")}
+    files["ceremony"].write_text(json.dumps(docs["ceremony"]), "utf-8")
+    files["publics"].write_text(json.dumps(docs["publics"]), "utf-8")
+    files["sample"].write_bytes(cts.data)
+    (tmp_path / "key.bin").write_bytes(keys[0])
+    (tmp_path / "pw").write_text(PASS, "utf-8")
+    assert trustee_tool(["--passphrase-file", str(tmp_path / "pw"), "decrypt", str(files["ceremony"]), str(files["publics"]),
+                         str(files["sample"]), "--key", str(tmp_path / "key.bin"), "--index", "1",
+                         "--out", str(files["out"])]) == 0
+    assert "审计抽中的" in capsys.readouterr().out
+    made = [files["out"].read_bytes(),
+            json.dumps(ceremony.decrypt(docs["ceremony"], docs["publics"], json.loads(cts.data), keys[1], PASS, 2)).encode()]
+    for i, part in enumerate(made, 1):
+        res = client.post(f"{url}/sample", data={"csrf_token": csrf_token(client, url),
+                                                  "partials": (io.BytesIO(part), f"p{i}.json")},
+                          content_type="multipart/form-data", follow_redirects=True)
+        assert "已收到受托人对抽中选票的部分解密" in res.get_data(as_text=True)
+    res = client.post(f"{url}/conclude", data={"csrf_token": csrf_token(client, url)}, follow_redirects=True)
+    assert "结果得到确认" in res.get_data(as_text=True)

@@ -376,3 +376,100 @@ def office_forged(built: Built) -> bytes:
 
 def receipt_root(files: Files, box: str) -> str:
     return merkle.root(json.loads(files["deposits.json"])["boxes"][box]["receipts"])
+
+
+# ---------------------------------------------------------------- the audit's sampled papers
+
+SAMPLE_SEED = "31415926535897932384"
+
+
+def sample_cases() -> list[tuple[str, bytes, dict, str | None]]:
+    """Auditor bundles with a public recount (a real 2-of-3 ceremony over 4 papers in two
+    boxes) and an audit.json whose drawn papers two trustees decrypted (PROTOCOL §13.1): the
+    honest one, and one forgery per check, each sealed with the election's key so only the
+    sample's checks can catch it: a wrong partial decryption of a drawn paper
+    (audit_sample_decryption), a paper not drawn decrypted with sound proofs and a drawn paper
+    left out (audit_sample_drawn), a comparison with other values than the decryption
+    (audit_sample_compared)."""
+    from election.crypto import ceremony, sample
+    from election.protocol import rla
+    from tools.bench_recount_bundle import recount_files
+    from tools.bench_verify import build_bundle
+
+    kept: dict = {}
+    made: dict[str, dict[str, bytes]] = {}
+
+    def good(records, totals) -> dict[str, bytes]:
+        made["files"] = recount_files(records, totals, keep=kept)
+        made["records"] = records
+        return made["files"]
+
+    build_bundle(4, boxes=2, extra=good)
+    records = made["records"]
+    lines = {p["d"]: p for p in kept["papers"]}
+    manifest: dict[str, int] = {}
+    in_box: dict[str, list[str]] = {}
+    for r in sorted(records, key=lambda r: r.d):
+        manifest[r.box] = manifest.get(r.box, 0) + 1
+        in_box.setdefault(r.box, []).append(r.d)  # the papers as they lie in the sealed box
+    draws = rla.draw_sample(SAMPLE_SEED, manifest, 3)
+    found = [in_box[d.box][d.position - 1] for d in draws]
+    drawn = sorted(set(found))
+    undrawn = sorted(set(lines) - set(drawn))
+    assert undrawn, "the seed must leave a paper undrawn"
+
+    def decrypt(ds: list[str]) -> list[dict]:
+        cts = sample.sample_ciphertexts([lines[d] for d in ds])
+        return [ceremony.decrypt(kept["ceremony"], kept["publics"], cts, kept["keys"][i - 1], kept["passphrase"], i)
+                for i in (1, 3)]
+
+    def values(ds: list[str], partials: list[dict]) -> dict[str, dict[str, int]]:
+        from election.crypto.recount_doc import parse_shapes
+
+        shapes, _ = parse_shapes(json.loads(made["files"]["recount.json"])["shapes"])
+        return sample.decrypt_sample(kept["ceremony"], kept["publics"], shapes, [lines[d] for d in ds], partials)
+
+    partials = decrypt(drawn)
+    decrypted = values(drawn, partials)
+    by_d = {r.d: r for r in records}
+    audit = {"id": 1, "seed": SAMPLE_SEED, "risk_limit": "1/20", "papers": 4, "manifest": manifest, "status": "open",
+             "sample_size": 3, "draws": [[d.box, d.position] for d in draws], "conclusion": "",
+             "findings": [{"index": d.index, "d": found[k], "paper": {"state": "found", "posts": by_d[found[k]].marks},
+                           "record": decrypted[found[k]]} for k, d in enumerate(draws)],
+             "decryption": {"partials": sample.merge(partials), "decrypted": decrypted}}
+
+    def bundle(a: dict) -> bytes:
+        doc = {"round": 1, "audits": [a], **{k: a[k] for k in ("seed", "risk_limit", "papers", "status", "draws",
+                                                             "findings", "conclusion")}}
+        files = {**made["files"], "audit.json": canonical_json(doc) + b"\n"}
+        return build_bundle(4, boxes=2, extra=lambda records, totals: files)
+
+    wrong = json.loads(json.dumps(audit))
+    first = wrong["decryption"]["partials"][0]["partials"]
+    names = sorted(first)
+    first[names[0]]["value"] = first[names[1]]["value"]
+
+    not_drawn = json.loads(json.dumps(audit))
+    more = decrypt(undrawn[:1])
+    not_drawn["decryption"]["partials"] = sample.merge([*partials, *more])
+    not_drawn["decryption"]["decrypted"] = {**decrypted, **values(undrawn[:1], more)}
+
+    missing = json.loads(json.dumps(audit))
+    gone = drawn[0]
+    for doc in missing["decryption"]["partials"]:
+        doc["partials"] = {n: v for n, v in doc["partials"].items() if not n.startswith(gone + ":")}
+    del missing["decryption"]["decrypted"][gone]
+    for f in missing["findings"]:
+        if f["d"] == gone:
+            f["record"] = None
+
+    compared = json.loads(json.dumps(audit))
+    record = compared["findings"][0]["record"]
+    label = next(k for k in sorted(record) if k.endswith("/a0"))
+    record[label] = 1 - record[label]
+
+    return [("sample_auditor", bundle(audit), {}, None),
+            ("sample_wrong_partial", bundle(wrong), {}, "audit_sample_decryption"),
+            ("sample_not_drawn", bundle(not_drawn), {}, "audit_sample_drawn"),
+            ("sample_drawn_missing", bundle(missing), {}, "audit_sample_drawn"),
+            ("sample_compared_otherwise", bundle(compared), {}, "audit_sample_compared")]

@@ -53,13 +53,14 @@ def test_both_verifiers_have_the_same_checks() -> None:
     can report (its registries of names) is run by the browser one under the same Chinese
     name, or listed in JuxuanVerify.NOT_RUN (which lists nothing else); and on the vectors
     with every pin and a receipt both report the same checks in the same order."""
-    from election.protocol import verify_audit, verify_between, verify_recount
+    from election.protocol import verify_audit, verify_between, verify_recount, verify_sample
     from election.protocol.verify_ctx import NAMES_ZH
 
     v = json.loads((VECTORS / "vectors.json").read_text("utf-8"))
     pins = {"key": v["election_key"], "head": v["events"][-1]["hash"], "officeKey": v["office_key"],
             "receipt": v["receipt_example"]["human"]}
-    python_names = {**NAMES_ZH, **verify_audit.NAMES, **verify_recount.NAMES_ZH, **verify_between.NAMES}
+    python_names = {**NAMES_ZH, **verify_audit.NAMES, **verify_recount.NAMES_ZH, **verify_between.NAMES,
+                    **verify_sample.NAMES_ZH}
     for name in ("public.zip", "auditor.zip"):
         res = subprocess.run([NODE, "-e", _NODE_CHECKS, str(ROOT / "tools/verify/web/juxuan-verify.js"), str(VECTORS / name),
                               json.dumps(pins)], capture_output=True, text=True, timeout=120, check=True)
@@ -94,6 +95,7 @@ def cases(folder: Path) -> list[dict]:
 
     out.append(("receipt", bundle.write_bundle(bundle.public(built.parts)), {"receipt": codes.human(built.receipt_codes[r])}, None))
     out += recount_cases()
+    out += forgeries.sample_cases()
     listed = []
     for name, data, pins, must_fail in out:
         (folder / f"{name}.zip").write_bytes(data)
@@ -103,6 +105,9 @@ def cases(folder: Path) -> list[dict]:
             assert must_fail not in BROWSER_NOT_RUN and verdict[must_fail] is False, (name, verdict)
         elif name.startswith("recount"):
             assert all(verdict.values()) and "recount_sealed" in verdict, (name, verdict)
+        elif name.startswith("sample"):  # no audit events in its chain: only the sample's checks and the recount's
+            assert all(ok for n, ok in verdict.items() if n.startswith(("audit_sample_", "recount"))), (name, verdict)
+            assert {"audit_sample_decryption", "audit_sample_drawn", "audit_sample_compared"} <= set(verdict)
         listed.append({"name": name, "file": f"{name}.zip", "pins": pins, "python": verdict, "must_fail": must_fail})
     (folder / "cases.json").write_text(json.dumps(listed, ensure_ascii=False), "utf-8")
     return listed

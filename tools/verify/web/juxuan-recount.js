@@ -429,8 +429,148 @@
     return check(true, `${x.papers} papers' ciphertexts sealed by event ${commitment.seq}, before the seed of event ${seed.seq}`);
   }
 
+  // ------------------------------------------------------------------ the audit's sampled papers
+  // (PROTOCOL section 13.1): audit.json's decryption of the drawn papers' ciphertexts.
+  async function drawSample(seed, manifest, n, sha256) {  // Rivest's sampler, PROTOCOL section 8
+    const s = String(seed).replace(/[ \-\t]/g, "");
+    if (!/^[0-9]{20,}$/.test(s)) throw new Error("the seed is not 20 or more decimal digits");
+    const names = Object.keys(manifest).sort();
+    const ends = [];
+    let total = 0;
+    for (const b of names) { if (!Number.isInteger(manifest[b])) throw new Error("manifest count of the wrong form"); total += manifest[b]; ends.push(total); }
+    if (total <= 0) throw new Error("the manifest has no papers");
+    const out = [];
+    for (let i = 1; i <= n; i++) {
+      const h = await sha256(enc.encode(`${s},${i}`));
+      let x = 0n;
+      for (const byte of h) x = (x << 8n) | BigInt(byte);
+      const ticket = Number(1n + (x % BigInt(total)));
+      let k = 0;
+      while (ends[k] < ticket) k++;
+      out.push({ box: names[k], position: ticket - (k ? ends[k - 1] : 0) });
+    }
+    return out;
+  }
+
+  function checkSampleProofs(cer, published, lines, partials, bound) {
+    // name "<D>:<label>" -> ciphertext of that paper's line; every partial's proof; a quorum each.
+    const cts = {};
+    for (const line of lines) for (const [label, v] of Object.entries(line.ct || {})) cts[`${line.d}:${label}`] = ct(point(v[0], label, false, "audit_sample_decryption"), point(v[1], label, true, "audit_sample_decryption"));
+    const table = new Map();
+    let acc = ZERO;
+    for (let m = 0; m <= bound; m++) { table.set(hexOf(bytes(acc)), m); acc = acc.add(G); }
+    const byName = {};
+    for (const doc of partials) {
+      if (!(doc && Number.isInteger(doc.index) && doc.partials && typeof doc.partials === "object")) throw new Refused("audit_sample_decryption", "partial decryption of the wrong form");
+      for (const [name, part] of Object.entries(doc.partials)) {
+        if (!(name in cts)) throw new Refused("audit_sample_drawn", `partial decryption of ${name.slice(0, 12)}, a paper not in the sample`);
+        (byName[name] = byName[name] || []).push({ index: doc.index, value: point(part && part.value, "partial", true, "audit_sample_decryption"),
+          c: scalar(part && part.proof && part.proof.c, "partial proof", "audit_sample_decryption"), z: scalar(part && part.proof && part.proof.z, "partial proof", "audit_sample_decryption") });
+      }
+    }
+    const keys = new Map();
+    const out = {};
+    for (const name of Object.keys(cts).sort()) {
+      const c = cts[name], given = byName[name] || [];
+      const [d, label] = [name.slice(0, 64), name.slice(65)];
+      if (new Set(given.map((p) => p.index)).size !== given.length || given.some((p) => p.index < 1 || p.index > published.length))
+        throw new Refused("audit_sample_decryption", `${name.slice(0, 20)}: partials repeated or of no trustee`);
+      const present = [...new Set(given.map((p) => p.index))].sort((a, b) => a - b);
+      if (present.length < cer.quorum) throw new Refused("audit_sample_drawn", `drawn paper ${d.slice(0, 12)}'s ${label} has no ${cer.quorum} trustees' partials`);
+      const lb = enc.encode(name);
+      for (const p of given) {
+        if (!keys.has(p.index)) keys.set(p.index, verificationKey(p.index, published));
+        const X = keys.get(p.index);
+        const t1 = mul(p.z, G).subtract(mul(p.c, X)), t2 = mul(p.z, c.a).subtract(mul(p.c, p.value));
+        const ctx = concat([cer.base, be(p.index, 2), be(lb.length, 4), lb]);
+        if (hashToScalar(TAG + "/decryption", [ctx, bytes(X), bytes(c.a), bytes(p.value), bytes(t1), bytes(t2)]) !== p.c)
+          throw new Refused("audit_sample_decryption", `trustee ${p.index}'s partial decryption of ${d.slice(0, 12)}'s ${label}: proof does not hold`);
+      }
+      const chosen = present.slice(0, cer.quorum);
+      let blind = ZERO;
+      for (const i of chosen) blind = blind.add(mul(lagrange(i, chosen), given.find((p) => p.index === i).value));
+      const m = table.get(hexOf(bytes(c.b.subtract(blind))));
+      if (m === undefined) throw new Refused("audit_sample_decryption", `${d.slice(0, 12)}'s ${label} decrypts to no count in 0..${bound}`);
+      (out[d] = out[d] || {})[label] = m;
+    }
+    return out;
+  }
+
+  /* x: {audit (audit.json), doc (recount.json), raw (papers bytes), parseLine, sha256 (async u8 -> u8)} */
+  async function sampleChecks(x) {
+    const DEC = "audit_sample_decryption", DRAWN = "audit_sample_drawn", CMP = "audit_sample_compared";
+    const problems = { [DEC]: [], [DRAWN]: [], [CMP]: [] };
+    const audits = Array.isArray(x.audit.audits) ? x.audit.audits : [x.audit];
+    const wanted = new Set();
+    for (const a of audits) {
+      for (const f of a.findings || []) wanted.add(String(f.d));
+      const dec = a.decryption || {};
+      for (const d of Object.keys(dec.decrypted || {})) wanted.add(d);
+      for (const doc of dec.partials || []) for (const n of Object.keys((doc && doc.partials) || {})) wanted.add(n.split(":")[0]);
+    }
+    const lines = new Map(), boxes = new Map();
+    for (const [, u8] of paperLines(x.raw)) {
+      const line = x.parseLine(u8);
+      if (line && typeof line.d === "string") { boxes.set(line.d, String(line.box)); if (wanted.has(line.d)) lines.set(line.d, line); }
+    }
+    const cer = parseCeremony(x.doc.ceremony);
+    const published = checkedPublics(cer, x.doc.publics);
+    const bound = Math.max(1, ...(x.doc.shapes || []).map((s) => s.seats));
+    let papers = 0;
+    for (const [k0, a] of audits.entries()) {
+      const k = k0 + 1;
+      const findings = a.findings || [];
+      const draws = (a.draws || []).length ? await drawSample(a.seed, a.manifest, a.draws.length, x.sha256) : [];
+      const drawn = new Map();
+      for (const f of findings) {
+        const i = f.index;
+        if (!(Number.isInteger(i) && i >= 1 && i <= draws.length)) { problems[DRAWN].push(`audit ${k}: draw ${i} is not among those the seed gives`); continue; }
+        if ((f.paper || {}).state !== "missing" && boxes.get(String(f.d)) === draws[i - 1].box) drawn.set(String(f.d), draws[i - 1].box);
+      }
+      const dec = a.decryption;
+      if (!dec || typeof dec !== "object" || Array.isArray(dec)) {
+        if (drawn.size) problems[DRAWN].push(`audit ${k}: ${drawn.size} drawn papers have ciphertexts and no trustees' decryption: the audit compared plain records`);
+        continue;
+      }
+      const stated = dec.decrypted, partials = dec.partials;
+      if (!stated || typeof stated !== "object" || Array.isArray(stated) || !Array.isArray(partials)) { problems[DEC].push(`audit ${k}: decryption of the wrong form`); continue; }
+      const named = new Set(Object.keys(stated));
+      for (const doc of partials) for (const n of Object.keys((doc && doc.partials) || {})) named.add(n.split(":")[0]);
+      const absent = [...named].filter((d) => !lines.has(d)).sort();
+      if (absent.length) problems[DRAWN].push(`audit ${k} decrypted ${absent[0].slice(0, 12)}, which has no ciphertext in ${PAPERS}`);
+      try {
+        const got = checkSampleProofs(cer, published, [...named].sort().filter((d) => lines.has(d)).map((d) => lines.get(d)), partials, bound);
+        const all = new Set([...Object.keys(got), ...Object.keys(stated)]);
+        const wrong = [...all].filter((d) => JSON.stringify(sorted(got[d])) !== JSON.stringify(sorted(stated[d]))).sort();
+        if (wrong.length) problems[DEC].push(`audit ${k}: the stated decryption of ${wrong[0].slice(0, 12)} is not what the partials give`);
+      } catch (e) {
+        (e instanceof Refused && e.check === DRAWN ? problems[DRAWN] : problems[DEC]).push(`audit ${k}: ${e.message}`);
+      }
+      papers += Object.keys(stated).length;
+      const extra = Object.keys(stated).filter((d) => !drawn.has(d)).sort();
+      const missing = [...drawn.keys()].filter((d) => !(d in stated)).sort();
+      if (extra.length) problems[DRAWN].push(`audit ${k} decrypted ${extra.length} papers not drawn (${extra[0].slice(0, 12)})`);
+      if (missing.length) problems[DRAWN].push(`audit ${k}: drawn paper ${missing[0].slice(0, 12)} was not decrypted (${missing.length} in all)`);
+      for (const f of findings) {
+        const d = String(f.d);
+        const expect = drawn.has(d) && d in stated ? stated[d] : null;
+        if (JSON.stringify(sorted(f.record === undefined ? null : f.record)) !== JSON.stringify(sorted(expect)))
+          problems[CMP].push(`audit ${k}, draw ${f.index}: the record compared is not the trustees' decryption`);
+      }
+    }
+    const detail = { [DEC]: `${papers} drawn papers decrypted by the trustees, every partial's proof holds`,
+      [DRAWN]: "exactly the papers the published seed draws (with a ciphertext in the drawn box) were decrypted",
+      [CMP]: "the audit compared each paper with the trustees' decryption of its record" };
+    return [DEC, DRAWN, CMP].map((name) => ({ name, ok: !problems[name].length, detail: problems[name].length ? problems[name].slice(0, 5).join("; ") : detail[name] }));
+  }
+  function sorted(v) {  // a JSON value with its objects' keys in order, for comparison
+    if (v === null || typeof v !== "object") return v;
+    if (Array.isArray(v)) return v.map(sorted);
+    return Object.fromEntries(Object.keys(v).sort().map((k) => [k, sorted(v[k])]));
+  }
+
   function hexOf(u8) { return Array.from(u8, (b) => b.toString(16).padStart(2, "0")).join(""); }
 
-  root.JuxuanRecount = { recountChecks, sealedCheck, PAPERS };
+  root.JuxuanRecount = { recountChecks, sealedCheck, sampleChecks, PAPERS };
   if (typeof module !== "undefined") module.exports = root.JuxuanRecount;
 })(typeof globalThis !== "undefined" ? globalThis : this);

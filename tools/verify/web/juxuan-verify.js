@@ -867,8 +867,27 @@
     recount_selections: "每项为 0 或 1", recount_seats: "不超过应选名额", recount_invalid_posts: "无效不计票",
     recount_decryption: "受托人解密", recount_totals: "公开重计与票数一致",
     recount_box_groups: "公开重计与分票箱组票数一致", recount_sealed: "密文先于审计种子封存",
+    audit_sample_decryption: "抽中选票的受托人解密", audit_sample_drawn: "只解密抽中的选票",
+    audit_sample_compared: "审计比对解密的记录",
     meeting_decisions: "会议决定", recall_votes: "罢免投票", vacancies: "出缺与补选", composition: "组成人员",
   };
+
+  // The audit's sampled papers decrypted by the trustees (juxuan-recount.js sampleChecks):
+  // every partial's proof, exactly the drawn papers, the comparison on the decrypted values.
+  async function sample(c) {
+    const RC = root.JuxuanRecount || require("./juxuan-recount.js");
+    const parseLine = (u8) => {
+      const value = parseStrict(u8);
+      if (!eqBytes(canonBytes(value), u8)) throw new Error("not canonical");
+      return value;
+    };
+    try {
+      return await RC.sampleChecks({ audit: c.d.get("audit.json"), doc: c.d.get("recount.json"),
+        raw: c.raw.get("recount/papers.jsonl"), parseLine, sha256 });
+    } catch (e) {
+      return [{ name: "audit_sample_decryption", ok: false, detail: `cannot check the audit's decryption (${e.message})` }];
+    }
+  }
 
   async function verifyBundle(zipBytes, pins) {
     pins = pins || {};
@@ -898,6 +917,7 @@
     if (pins.officeKey != null) await run("pin_office_key");
     if (c.d.has("records.jsonl")) for (const n of RECORDS) await run(n);
     if (c.d.has("recount.json") || c.raw.has("recount/papers.jsonl")) c.checks.push(...(await recount(c)));
+    if (c.d.has("audit.json") && c.d.has("recount.json")) c.checks.push(...(await sample(c)));
     // Between elections (PROTOCOL.md §9, juxuan-between.js): only when the chain holds such events.
     c.checks.push(...(root.JuxuanBetween || require("./juxuan-between.js")).betweenChecks(c.events, c.d.get("rulebook.json"),
       (name) => c.d.get(name)));
