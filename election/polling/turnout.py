@@ -21,6 +21,7 @@ from ..protocol.chain import hour_stamp
 from ..roll.electors import electors_count
 from ..rules.methods import basis_line, method_of
 from .close import check_recordable
+from .scrub import ScrubReport, scrub
 
 
 def registered_count(db: Session, election: Election) -> int:
@@ -130,3 +131,12 @@ def close_hours(db: Session, election: Election, actor: str, now: datetime | Non
                      actor, at=deposited_hour)
         written += 1
     return written
+
+
+def close_of_poll(db: Session, election: Election, actor: str, round_number: int) -> tuple[int, ScrubReport]:
+    """The close of poll: every hour's counts of the round recorded (final) and committed, then
+    storage keeps no order of check-ins and deposits (polling.scrub, issue 15). Returns the
+    events written and the scrub's report. Commits."""
+    written = close_hours(db, election, actor, final=True, round_number=round_number)
+    db.commit()
+    return written, scrub(db, election, actor)

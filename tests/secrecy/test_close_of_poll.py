@@ -28,7 +28,8 @@ def test_final_close_scrubs_storage(app, db, poll, monkeypatch) -> None:
     login(client, "a_committee")
     resp = client.post(url, data={"action": "close_hours", "final": "1", "csrf_token": csrf_token(client, url)},
                        follow_redirects=True)
-    assert "存储已整理" in resp.get_data(as_text=True)
+    page = resp.get_data(as_text=True)
+    assert "条按小时汇总的发票和投票数" in page and "存储已整理" in page
     db.rollback()
     event = db.scalar(select(ElectionEvent).where(ElectionEvent.election_id == election.id,
                                                   ElectionEvent.kind == "polling.storage_scrubbed"))

@@ -7,12 +7,12 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
 
-from ...errors import UserError
 from ...models import Election
-from ...polling import close, scrub, turnout
+from ...polling import close, turnout
+from ...polling.scrub import ScrubReport
 from ..access import roles
 from ..db import get_db
-from ..feedback import refuse
+from ..feedback import run
 from .common import COMMITTEE, bp, posted_round, shown_round
 
 
@@ -38,25 +38,23 @@ def reconcile(election: Election):
     db = get_db()
     rnd, rounds, is_current = shown_round(election)
     if request.method == "POST":
-        f = request.form
-        try:
-            number = posted_round() or rnd.number
-            final = f.get("action") == "close_hours" and f.get("final") == "1"
-            if f.get("action") == "close_hours":
-                n = turnout.close_hours(db, election, current_user.username, final=final, round_number=number)
-                flash(_("已记录 %(n)s 条按小时汇总的发票和投票数。", n=n), "info")
-            else:
-                close.explain(db, election, current_user.username, f.get("code", ""), f.get("subject", ""),
-                              f.get("message", ""), f.get("explanation", ""), round_number=number)
-                flash(_("差异说明已记录。"), "info")
-            db.commit()
-            if final:
-                # Close of poll: storage keeps no order of check-ins and deposits (issue 15).
-                report = scrub.scrub(db, election, current_user.username)
+        f, actor = request.form, current_user.username
+        number = posted_round() or rnd.number
+        if f.get("action") == "close_hours" and f.get("final") == "1":
+            # Close of poll: storage keeps no order of check-ins and deposits (issue 15).
+            closed: list[tuple[int, ScrubReport]] = []
+            if run(lambda db: closed.append(turnout.close_of_poll(db, election, actor, number)),
+                   lambda: _("已记录 %(n)s 条按小时汇总的发票和投票数。", n=closed[0][0])):
+                report = closed[0][1]
                 flash(_("闭票：已按哈希顺序重写发票、投票和计票记录（%(n)s 条发票记录），存储已整理。", n=report.issuances)
                       if report.compacted else _("闭票：记录已重写，但存储未能整理完毕：%(why)s", why=report.detail), "info")
-        except UserError as error:
-            refuse(error)
+        elif f.get("action") == "close_hours":
+            written: list[int] = []
+            run(lambda db: written.append(turnout.close_hours(db, election, actor, round_number=number)),
+                lambda: _("已记录 %(n)s 条按小时汇总的发票和投票数。", n=written[0]))
+        else:
+            run(lambda db: close.explain(db, election, actor, f.get("code", ""), f.get("subject", ""), f.get("message", ""),
+                                         f.get("explanation", ""), round_number=number), _("差异说明已记录。"))
         return redirect(url_for("polling.reconcile", election_id=election.id))
     return render_template("polling/reconcile.html", election=election, rec=close.reconciliation(db, election, rnd.number),
                            rnd=rnd, rounds=rounds, is_current=is_current)
