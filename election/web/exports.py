@@ -49,7 +49,7 @@ from . import representatives as representative_pages
 from . import roll as roll_pages
 from . import setup as setup_pages
 from . import workflow as workflow_pages
-from .access import election_or_404, guarded_like
+from .access import guarded_like
 from .db import get_db
 from .polling import boxes as box_pages
 from .polling import close as close_pages
@@ -86,8 +86,8 @@ def export(page: Callable, rule: str, name: str) -> Callable[[Build], Build]:
     def decorate(build: Build) -> Build:
         endpoint = build.__name__
 
-        def view(election_id: int | None = None, **kwargs):
-            election = election_or_404(election_id) if election_id is not None else None
+        def view(election: Election | None = None, **kwargs):
+            # @roles (guarded_like) hands an election's URL its election, checked to be the user's.
             sheets = build(get_db(), election, **kwargs)
             owner = election.community.name if election else current_user.street_office or ""
             stem = f"{owner}{name}-{clock.today():%Y%m%d}"
