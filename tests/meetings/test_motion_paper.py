@@ -10,6 +10,10 @@ the round's bundle verifies in both verifiers."""
 from __future__ import annotations
 
 import io
+import json
+import shutil
+import subprocess
+import zipfile
 from datetime import datetime, time, timedelta
 
 import pytest
@@ -19,6 +23,7 @@ from sqlalchemy import func, select
 from ballots.ballot_paper import render_ballots
 from ballots.ballot_spec import PaperCodes
 from election import clock
+from election.audit import service as audit_service
 from election.counting.result import enter_board, publish_result, running_tally
 from election.decisions import adopted_decisions
 from election.errors import UserError
@@ -29,11 +34,13 @@ from election.models import RepArea, Representative
 from election.motions import service as motions
 from election.polling import issuance, printing
 from election.protocol import codes
+from election.protocol.canonical import canonical_json
 from election.publication.bundle import export_bundle
 from election.roll.cards import assign_cards
+from tests.audit.test_rla_service import SEED, _sealed
 from tests.conftest import DATA_KEY
 from tests.counting import voting
-from tests.meetings.test_by_election import _browser_verifier_agrees
+from tests.meetings.test_by_election import ROOT, _browser_verifier_agrees
 from tests.polling.helpers import polling_day
 from tools import verify
 
@@ -138,6 +145,17 @@ def test_motion_on_paper_from_attendance_to_the_decision(db, world, monkeypatch,
     assert all(c.ok for c in checks.values()), [c for c in checks.values() if not c.ok]
     assert checks["meeting_decisions"].ok and "表决票" in checks["meeting_decisions"].detail
     _browser_verifier_agrees(data, list(checks.values()), tmp_path)
+    # totals.json saying the motion failed fails `winners` in both verifiers.
+    forged = _forge_question(data)
+    assert not checks_of(verify.run(forged))["winners"]
+    assert _browser_verdict(forged, tmp_path)["winners"] is False
+
+    # The audit plans the round as an election's: 9 赞成 where 9 adopt leaves no margin, so
+    # the street office must count every paper by hand.
+    _sealed(db, election, round_number=2)
+    audit = audit_service.start_audit(db, election, SEED, "a_auditor", round_number=2)
+    assert audit.status == "full_count"
+    db.commit()
 
     meetings.close(db, election, m.id, "a_committee")
     db.commit()
@@ -145,6 +163,37 @@ def test_motion_on_paper_from_attendance_to_the_decision(db, world, monkeypatch,
     assert MOTION in minutes and "表决票" in minutes and "第2轮" in minutes
     notice = _text(documents.decisions_pdf(db, election, m.id))
     assert MOTION in notice and "通过" in notice and "表决票" in notice
+
+
+def checks_of(checks) -> dict[str, bool]:
+    return {c.name_en: c.ok for c in checks}
+
+
+def _forge_question(data: bytes) -> bytes:
+    """The bundle with totals.json saying the motion failed (nothing else changed)."""
+    src = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as dst:
+        for info in src.infolist():
+            body = src.read(info.filename)
+            if info.filename == "totals.json":
+                t = json.loads(body)
+                t["result"]["question"]["carried"] = False
+                body = canonical_json(t) + b"\n"
+            dst.writestr(info, body)
+    return out.getvalue()
+
+
+def _browser_verdict(data: bytes, tmp_path) -> dict[str, bool]:
+    """The browser verifier's verdict (run by Node), check by check."""
+    node = shutil.which("node")
+    if node is None:
+        pytest.skip("node (>= 20) is not installed")
+    path = tmp_path / "forged.zip"
+    path.write_bytes(data)
+    out = subprocess.run([node, str(ROOT / "tools/verify/web/cli.js"), "--json", str(path)],
+                         capture_output=True, text=True, check=False, timeout=120)
+    return json.loads(out.stdout)
 
 
 @pytest.mark.parametrize(("agree", "oppose", "adopted"), [(8, 4, False), (9, 0, True)])
