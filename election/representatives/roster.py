@@ -2,9 +2,9 @@
 each with its date and reason, and the printed 居民代表名单公告."""
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass
 from datetime import date
-from typing import BinaryIO
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -110,7 +110,7 @@ def replace(db: Session, election: Election, rep_id: int, successor: str, on: da
     return new
 
 
-def notice_pdf(db: Session, election: Election, out: BinaryIO) -> int:
+def notice_pdf(db: Session, election: Election) -> bytes:
     """The 居民代表名单公告 (serving representatives, changes shown) as an A4 PDF, signed by
     the election committee with its members named (the 主任 marked) once it is formed."""
     committee_names = [m.name + ("（主任）" if m.is_chair else "") for m in committee_members(db, election)]
@@ -126,6 +126,8 @@ def notice_pdf(db: Session, election: Election, out: BinaryIO) -> int:
     if committee_names:
         footer.append("成员：" + "、".join(committee_names))
     footer.append(cn_date(clock.today()))
-    return render_notice(
+    out = io.BytesIO()
+    render_notice(
         "居民代表名单公告", subtitle, ["序号", "片区", "姓名", "性别", "状态", "变动情况"], rows, footer, out,
     )
+    return out.getvalue()

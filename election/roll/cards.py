@@ -3,6 +3,7 @@ check-in desk uses: by the scanned card code and by a typed search."""
 from __future__ import annotations
 
 import base64
+import io
 import secrets
 from collections.abc import Callable
 from typing import BinaryIO
@@ -79,6 +80,13 @@ def render_cards(db: Session, election: Election, out: BinaryIO, stations: dict[
         raise UserError("还没有分配选民编号的选民：请先“分配选民编号和选民证码”")
     header = CardHeader(election.title, committee_name(election), f"选举日 {cn_date(election.election_day)}")
     return render_voter_cards(header, cards, out, progress)
+
+
+def card_pdf(db: Session, election: Election, resident_id: int) -> bytes:
+    """One voter's card as a PDF (a lost or damaged card reprinted: the same card code)."""
+    out = io.BytesIO()
+    render_cards(db, election, out, resident_id=resident_id)
+    return out.getvalue()
 
 
 def find_voter_by_card(db: Session, election: Election, card_code: str) -> Resident | None:

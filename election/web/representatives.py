@@ -195,15 +195,12 @@ def replace(election: Election, rep_id: int):
 @bp.route("/elections/<int:election_id>/representatives/notice.pdf")
 @roles("committee", "street_admin")
 def notice(election: Election):
-    db = get_db()
-    buffer = io.BytesIO()
     try:
-        roster_svc.notice_pdf(db, election, buffer)
+        data = roster_svc.notice_pdf(get_db(), election)
     except UserError as error:
         refuse(error)
         return redirect(url_for("representatives.roster", election_id=election.id))
-    buffer.seek(0)
-    return send_file(buffer, mimetype="application/pdf", download_name=f"居民代表名单公告-{election.id}.pdf")
+    return send_file(io.BytesIO(data), mimetype="application/pdf", download_name=f"居民代表名单公告-{election.id}.pdf")
 
 
 @bp.route("/elections/<int:election_id>/group-leaders", methods=["GET", "POST"])

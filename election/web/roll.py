@@ -25,7 +25,7 @@ from ..ledger.events import events_of
 from ..models import APPLICATION_KINDS, STATUSES, Election, Resident
 from ..pii import PersonalData
 from ..roll import electors
-from ..roll.cards import any_card_assigned, assign_cards, render_cards, search_voters, voter_number_text
+from ..roll.cards import any_card_assigned, assign_cards, card_pdf, render_cards, search_voters, voter_number_text
 from ..roll.edit import edit_resident
 from ..roll.files import template_xlsx
 from ..roll.glyphs import describe, unprintable, unprintable_on_roll
@@ -248,13 +248,12 @@ def edit(election: Election, resident_id: int):
 def one_card(election: Election, resident_id: int):
     """One voter's card (a lost or damaged card reprinted; the same card code)."""
     person = _resident(election, resident_id)
-    out = io.BytesIO()
     try:
-        render_cards(get_db(), election, out, resident_id=person.id)
+        data = card_pdf(get_db(), election, person.id)
     except UserError as error:  # no card yet, or a name the fonts cannot print (named)
         refuse(error)
         return redirect(url_for("roll.resident", election_id=election.id, resident_id=person.id))
-    return send_file(io.BytesIO(out.getvalue()), mimetype="application/pdf", download_name=f"选民证-{voter_number_text(person)}.pdf")
+    return send_file(io.BytesIO(data), mimetype="application/pdf", download_name=f"选民证-{voter_number_text(person)}.pdf")
 
 
 @bp.route("/applications", methods=["GET", "POST"])

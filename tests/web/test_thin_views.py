@@ -1,5 +1,6 @@
 """The web layer stays thin (docs/ARCHITECTURE.md, "A page"): read from the code itself, no
-view writes a query, composes a printed document or catches ValueError (typed form values
+view writes a query, composes a printed document (nor makes the empty buffer one is drawn
+into: the service returns the bytes) or catches ValueError (typed form values
 go through web/parse.py, which refuses with UserError; a ValueError from a service is a bug
 and must not be shown as the user's mistake)."""
 from __future__ import annotations
@@ -36,6 +37,8 @@ def _findings(path: Path) -> list[str]:
             name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
             if name in QUERY_CALLS:
                 found.append(f"{where}:{node.lineno} runs a query ({name})")
+            if name == "BytesIO" and not node.args and not node.keywords:
+                found.append(f"{where}:{node.lineno} makes an empty buffer to draw a document into (the service returns bytes)")
         if isinstance(node, ast.ImportFrom) and node.module:
             if node.module.split(".")[0] == "ballots" and path.name not in MAY_IMPORT_BALLOTS:
                 found.append(f"{where}:{node.lineno} imports {node.module} (printing belongs in a service)")
@@ -48,14 +51,14 @@ def test_the_checks_see_what_they_look_for(tmp_path) -> None:
     bad = tmp_path / "bad.py"
     bad.write_text("from sqlalchemy import select\nfrom ballots.notices import render_notice\n"
                    "def view(db):\n    try:\n        db.scalars(select(1))\n    except (KeyError, ValueError):\n"
-                   "        pass\n", encoding="utf-8")
+                   "        pass\n    out = io.BytesIO()\n    kept = io.BytesIO(b'%PDF')\n", encoding="utf-8")
     global WEB
     saved, WEB = WEB, tmp_path
     try:
         found = _findings(bad)
     finally:
         WEB = saved
-    assert len(found) == 5, found
+    assert len(found) == 6, found
 
 
 def test_views_write_no_query_print_nothing_and_never_catch_value_error() -> None:
