@@ -104,7 +104,12 @@ def status_of(db: Session, election: Election, voter: Resident, round_number: in
         holds.append((entrusting, iss))
     mobile = db.scalar(select(MobileBoxVoter.id).where(MobileBoxVoter.election_id == election.id, MobileBoxVoter.voter_id == voter.id)) is not None
     voter_ok = is_voter_of(voter, election)
-    not_elector = "" if not voter_ok or is_elector(db, election, voter) else not_elector_reason(db, election, voter)
+    vote = meeting_vote(db, election, round_number)
+    if vote is not None:  # a meeting's motion: those recorded present (frozen at the first paper)
+        not_elector = "" if not voter_ok or _present_for(db, vote, voter) else \
+            f"未在会议登记到会，不能领取“{vote.motion}”的表决票"
+    else:
+        not_elector = "" if not voter_ok or is_elector(db, election, voter) else not_elector_reason(db, election, voter)
     return VoterStatus(voter, voter_ok and not not_elector, issued,
                        db.get(Resident, proxy.holder_id) if proxy else None, holds, mobile, not_elector)
 
@@ -196,10 +201,18 @@ def check_motion_elector(db: Session, election: Election, number: int, voter: Re
         vote.electors, vote.last_attendance = db.execute(
             select(func.count(MeetingAttendance.id), func.coalesce(func.max(MeetingAttendance.id), 0))
             .where(MeetingAttendance.meeting_id == vote.meeting_id)).one()
-    if db.scalar(select(MeetingAttendance.id).where(
-            MeetingAttendance.meeting_id == vote.meeting_id, MeetingAttendance.resident_id == voter.id,
-            MeetingAttendance.id <= (vote.last_attendance or 0))) is None:
+    if not _present_for(db, vote, voter):
         raise UserError(f"{voter.name}未在会议登记到会（表决开始时到会 {vote.electors} 人），不能领取“{vote.motion}”的表决票")
+
+
+def _present_for(db: Session, vote: MeetingVote, voter: Resident) -> bool:
+    """Recorded present at the vote's meeting: before the list is frozen, at all; after, by
+    the first paper (an attendance row up to ``last_attendance``)."""
+    query = select(MeetingAttendance.id).where(MeetingAttendance.meeting_id == vote.meeting_id,
+                                               MeetingAttendance.resident_id == voter.id)
+    if vote.last_attendance is not None:
+        query = query.where(MeetingAttendance.id <= vote.last_attendance)
+    return db.scalar(query) is not None
 
 
 def _checkin_query(posted_round: bool, lock: bool):

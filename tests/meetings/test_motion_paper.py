@@ -109,6 +109,9 @@ def test_motion_on_paper_from_attendance_to_the_decision(db, world, monkeypatch,
 
     voting.vote_round(db, w, monkeypatch, 2, w.voters[:12], marks, publish=False)
     desk = w.station.desks[0]
+    # The desk's lookup says who may not take a paper, and why.
+    assert issuance.status_of(db, election, w.voters[13], 2).label == f"未在会议登记到会，不能领取“{MOTION}”的表决票"
+    assert issuance.status_of(db, election, w.voters[0], 2).label == "已领取选票"
     with polling_day(db, election, 2):
         # A representative not recorded present takes no paper; a late arrival is refused at the door.
         with pytest.raises(UserError, match="未在会议登记到会（表决开始时到会 12 人）"):
