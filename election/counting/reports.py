@@ -206,8 +206,11 @@ def file_result(db: Session, election: Election, round_number: int, actor: str) 
     return row
 
 
-def filings_for(db: Session, street_office: str) -> list[Filing]:
-    return list(db.scalars(select(Filing).where(Filing.street_office == street_office).order_by(Filing.filed_at.desc())))
+def filings_for(db: Session, street_office: str) -> list[tuple[Filing, Election]]:
+    """The results filed with this street office, newest first, each with its election."""
+    rows = db.execute(select(Filing, Election).join(Election, Election.id == Filing.election_id)
+                      .where(Filing.street_office == street_office).order_by(Filing.filed_at.desc()))
+    return [(f, e) for f, e in rows]
 
 
 def receive_filing(db: Session, filing_id: int, auditor: User) -> Filing:

@@ -15,10 +15,19 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ..errors import UserError
 from ..models import Election, ElectionEvent, Resident, RoundResult
 from ..protocol import event_kinds as ek
 from ..settings import rulebook_of
 from .bundle import Exported, export_bundle
+
+
+def public_election(db: Session, election_id: int) -> Election:
+    """An election whose public pages are asked for: every election's are public."""
+    election = db.get(Election, election_id)
+    if election is None:
+        raise UserError("该选举不存在")
+    return election
 
 
 def bundle_path(instance: str | Path, election: Election, round_number: int = 1) -> Path:

@@ -99,6 +99,11 @@ def recall_of(db: Session, election: Election, recall_id: int) -> Recall:
     return of_election(db, Recall, recall_id, election.id, UserError("该罢免要求不存在"))
 
 
+def person_of(db: Session, recall: Recall) -> Resident:
+    """The member the recall is about."""
+    return db.get_one(Resident, recall.resident_id)
+
+
 def recalls_of(db: Session, election: Election) -> list[Recall]:
     return list(db.scalars(select(Recall).where(Recall.election_id == election.id).order_by(Recall.id.desc())))
 

@@ -14,7 +14,6 @@ from wtforms.validators import DataRequired
 
 from ..accounts.service import Throttle, Throttled, authenticate, change_password, end_sessions
 from ..errors import UserError
-from ..models import User
 from .access import public, roles
 from .db import get_db
 from .feedback import refuse
@@ -97,7 +96,7 @@ def password():
         else:
             db = get_db()
             try:
-                change_password(db, db.get(User, current_user.id), form.current.data, form.new.data)
+                change_password(db, current_user, form.current.data, form.new.data)
                 db.commit()
             except UserError as error:
                 db.rollback()

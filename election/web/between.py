@@ -17,7 +17,7 @@ from .. import clock
 from ..errors import UserError
 from ..mandates import by_election
 from ..mandates import service as mandates
-from ..models import END_REASONS, RECALL_STATUSES, Election, Resident
+from ..models import END_REASONS, RECALL_STATUSES, Election
 from ..recall import documents as recall_docs
 from ..recall import service as recalls
 from ..rounds import term_ends
@@ -128,7 +128,7 @@ def recall_list(election: Election):
                 return redirect(url_for("between.recall_page", election_id=election.id, recall_id=made[0].id))
         else:
             form_errors(form)
-    rows = [(r, db.get(Resident, r.resident_id)) for r in recalls.recalls_of(db, election)]
+    rows = [(r, recalls.person_of(db, r)) for r in recalls.recalls_of(db, election)]
     return render_template("between/recalls.html", election=election, form=form, rows=rows, statuses=RECALL_STATUSES)
 
 
@@ -144,7 +144,7 @@ def _recall_or_404(election, recall_id: int):
 def recall_page(election: Election, recall_id: int):
     db = get_db()
     row = _recall_or_404(election, recall_id)
-    return render_template("between/recall.html", election=election, recall=row, person=db.get(Resident, row.resident_id),
+    return render_template("between/recall.html", election=election, recall=row, person=recalls.person_of(db, row),
                            signers=recalls.signers_of(db, row), statuses=RECALL_STATUSES, bases=recalls.BASES,
                            defence_form=DefenceForm(), vote_form=VoteForm(), paper_form=PaperVoteForm(),
                            publish_form=PublishForm(), paper_round=recalls.round_of_recall(db, election, row.id))

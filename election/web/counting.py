@@ -333,10 +333,9 @@ def certificates(election: Election):
 @bp.route("/filings")
 @roles("auditor")
 def filings():
-    from ..models import Election
 
     db = get_db()
-    rows = [(f, db.get(Election, f.election_id)) for f in reports.filings_for(db, current_user.street_office or "")]
+    rows = reports.filings_for(db, current_user.street_office or "")
     return render_template("counting/filings.html", rows=rows, form=FlaskForm())
 
 

@@ -313,8 +313,7 @@ def result(db: Session, election: Election, number: int) -> list[Sheet]:
 def filings(db: Session, _election: None) -> list[Sheet]:
     headers = ["社区", "选举", "轮次", "报备人", "报备时间", "签收人", "签收时间"]
     rows = []
-    for f in reports.filings_for(db, current_user.street_office or ""):
-        e = db.get_one(Election, f.election_id)
+    for f, e in reports.filings_for(db, current_user.street_office or ""):
         rows.append([e.community.name, e.title, f.round_number, f.filed_by, f.filed_at, f.received_by or "", f.received_at])
     return [Sheet("选举结果备案", headers, rows)]
 

@@ -119,7 +119,10 @@ def receipt_code(code: str):
 
 def _election(election_id: int) -> Election:
     """A public page's election: any election's result is public; none answers 404."""
-    return get_db().get(Election, election_id) or abort(404)
+    try:
+        return publication.public_election(get_db(), election_id)
+    except UserError:
+        abort(404)
 
 
 def _bundle_round_shown(election: Election) -> tuple[int, list[int]]:

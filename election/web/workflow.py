@@ -10,12 +10,11 @@ from flask import Blueprint, current_app, has_request_context, render_template, 
 from flask_login import current_user
 
 from .. import clock
-from ..accounts.service import can_see
 from ..models import Election
 from ..workflow import documents
 from ..workflow.documents import KIND_LABELS
 from ..workflow.stages import calendar as calendar_lines
-from ..workflow.stages import late_steps, warnings
+from ..workflow.stages import late_of, warnings
 from .access import roles
 from .db import get_db
 
@@ -42,11 +41,10 @@ def late_banner() -> dict:
     election_id = (request.view_args or {}).get("election_id") if has_request_context() else None
     if not election_id or not current_user.is_authenticated or current_user.role not in BANNER_ROLES:
         return {}
-    db = get_db()
-    election = db.get(Election, election_id)
-    if election is None or not can_see(current_user, election.community):
+    late = late_of(get_db(), election_id, current_user, today())
+    if late is None:
         return {}
-    return {"late_steps": late_steps(db, election, today()), "late_election": election, "may_open": may_open}
+    return {"late_steps": late[1], "late_election": late[0], "may_open": may_open}
 
 
 @bp.route("/elections/<int:election_id>/calendar")

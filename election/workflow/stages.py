@@ -14,7 +14,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from .. import clock
-from ..models import ROUND_KINDS, AuditCode, Candidate, Election, ElectionEvent, Issuance, Objection, Resident
+from ..accounts.service import can_see
+from ..models import ROUND_KINDS, AuditCode, Candidate, Election, ElectionEvent, Issuance, Objection, Resident, User
 from ..models.counting import Filing, RoundResult
 from ..models.ledger import Audit
 from ..models.polling import PrintBatch
@@ -281,3 +282,12 @@ def calendar(db: Session, election: Election, today: date | None = None) -> list
 def late_steps(db: Session, election: Election, today: date | None = None) -> list[CalendarLine]:
     """The steps past their deadline and not done: what the banner on every page names."""
     return [line for line in calendar(db, election, today) if line.status == LATE]
+
+
+def late_of(db: Session, election_id: int, user: User, today: date) -> tuple[Election, list[CalendarLine]] | None:
+    """The banner's election and its late steps, for a user who may see the election (None
+    for one of another community, or none at all: a banner never tells that it exists)."""
+    election = db.get(Election, election_id)
+    if election is None or not can_see(user, election.community):
+        return None
+    return election, late_steps(db, election, today)
