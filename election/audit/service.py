@@ -187,6 +187,14 @@ def current_audit(db: Session, election: Election, round_number: int | None = No
     return db.scalar(query.order_by(Audit.id.desc()).limit(1))
 
 
+def open_audit(db: Session, election: Election, round_number: int) -> Audit:
+    """The round's latest audit, refused when the round has none yet."""
+    audit = current_audit(db, election, round_number)
+    if audit is None:
+        raise UserError(f"第 {round_number} 轮尚未开始审计")
+    return audit
+
+
 def audits_of(db: Session, election: Election, round_number: int) -> list[Audit]:
     return list(db.scalars(select(Audit).where(Audit.election_id == election.id, Audit.round_number == round_number)
                            .order_by(Audit.id)))

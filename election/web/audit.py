@@ -191,10 +191,8 @@ def sample_ciphertexts(election: Election):
     """The drawn papers' ciphertexts for the trustees to decrypt with their own tool."""
     db = get_db()
     number = _round(election)
-    audit = service.current_audit(db, election, number)
     try:
-        if audit is None:
-            raise UserError(f"第 {number} 轮尚未开始审计")
+        audit = service.open_audit(db, election, number)
         body = service.sample_for_trustees(db, election, audit)
     except UserError as error:
         refuse(error)
@@ -214,35 +212,20 @@ def sample_partials(election: Election):
         refuse(UserError("请选择受托人工具生成的部分解密文件"))
     else:
         text = upload.read(service.MAX_UPLOAD + 1)
-        run(lambda db: service.add_sample_partials(db, election, _open_audit(db, election, number), text,
+        run(lambda db: service.add_sample_partials(db, election, service.open_audit(db, election, number), text,
                                                    current_user.username),
             _("已收到受托人对抽中选票的部分解密"))
     return redirect(url_for("audit.overview", election_id=election.id, round=number))
 
 
-def _open_audit(db: Session, election: Election, number: int):
-    audit = service.current_audit(db, election, number)
-    if audit is None:
-        raise UserError(f"第 {number} 轮尚未开始审计")
-    return audit
-
-
 @bp.route("/e/<int:election_id>/conclude", methods=["POST"])
 @roles("auditor")
 def conclude(election: Election):
-    db = get_db()
     number = _round(election)
-    audit = service.current_audit(db, election, number)
-    try:
-        if audit is None:
-            raise UserError(f"第 {number} 轮尚未开始审计")
-        outcome = service.conclude(db, election, audit, current_user.username)
-        db.commit()
-    except UserError as error:
-        db.rollback()
-        refuse(error)
-    else:
-        flash(outcome.message, "info" if outcome.status == "confirmed" else "error")
+    made: list = []
+    if run(lambda db: made.append(service.conclude(db, election, service.open_audit(db, election, number),
+                                                   current_user.username))):
+        flash(made[0].message, "info" if made[0].status == "confirmed" else "error")
     return redirect(url_for("audit.overview", election_id=election.id, round=number))
 
 
