@@ -164,7 +164,6 @@ def test_representatives_meeting_decides_a_motion_on_secret_paper(page, live_app
         voting.vote_round(db, w, monkeypatch, 2, w.voters[:7],
                           lambda i: {"motion": [0]} if i < 5 else ({"oppose:motion": [0]} if i < 6 else {}),
                           publish=False, data_key=key)
-        clock.pin(datetime.combine(day, time(11, 0), tzinfo=clock.zone()))
         page.goto(f"/elections/{election.id}/meetings/{meeting.id}")
         assert "投票中，到会 7 人" in page.locator("#paper-votes").inner_text()
         page.get_by_label("扫描选民证，或填写选民编号、姓名").fill(w.voters[7].card_code)  # arrives late
