@@ -34,7 +34,7 @@ from ..rounds import rounds_of
 from . import parse
 from .access import roles
 from .db import get_db
-from .feedback import refuse, run
+from .feedback import found_or_404, refuse, run
 from .jobs import start as start_job
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
@@ -52,10 +52,7 @@ class DrawForm(FlaskForm):
 
 def _round(election) -> int:
     """The round the auditor works on: ?round=N, else the last published round."""
-    try:
-        return bundle_round(get_db(), election, request.args.get("round", type=int))
-    except UserError:
-        abort(404)
+    return found_or_404(lambda: bundle_round(get_db(), election, request.args.get("round", type=int)))
 
 
 @bp.route("/e/<int:election_id>", methods=["GET", "POST"])

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import io
 
-from flask import Blueprint, abort, flash, redirect, render_template, send_file, url_for
+from flask import Blueprint, flash, redirect, render_template, send_file, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -25,7 +25,7 @@ from .access import roles
 from .choices import options
 from .db import get_db
 from .feedback import committee_only as _writer
-from .feedback import form_errors, refuse, submit
+from .feedback import form_errors, found_or_404, refuse, submit
 from .feedback import run as _run
 
 bp = Blueprint("between", __name__)
@@ -133,10 +133,7 @@ def recall_list(election: Election):
 
 
 def _recall_or_404(election, recall_id: int):
-    try:
-        return recalls.recall_of(get_db(), election, recall_id)
-    except UserError:
-        abort(404)
+    return found_or_404(lambda: recalls.recall_of(get_db(), election, recall_id))
 
 
 @bp.route("/elections/<int:election_id>/recalls/<int:recall_id>")

@@ -41,7 +41,7 @@ from ..rules.tally_types import WOMAN_DECISIONS
 from ..settings import rulebook_of
 from .access import roles
 from .db import get_db
-from .feedback import refuse, run
+from .feedback import found_or_404, refuse, run
 
 bp = Blueprint("counting", __name__)
 
@@ -50,12 +50,7 @@ WATCHERS = ("committee", "counter", "scrutineer")
 
 
 def _round(election, number: int) -> Round:
-    try:
-        return round_of(get_db(), election, number)
-    except UserError:
-        from flask import abort
-
-        abort(404)
+    return found_or_404(lambda: round_of(get_db(), election, number))
 
 
 @bp.route("/elections/<int:election_id>/counting")

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import quote
 
-from flask import Blueprint, Response, abort, request
+from flask import Blueprint, Response, request
 from flask_login import current_user
 from sqlalchemy.orm import Session
 
@@ -21,7 +21,6 @@ from .. import clock
 from ..audit import service as audit_service
 from ..counting import reports
 from ..counting.tables import bundle_round
-from ..errors import UserError
 from ..models import CANDIDATE_STATUSES, COMMITTEE_BODIES, RELATIONS, STATUSES, CommitteeEntry, Election, Nomination
 from ..nomination import service as nomination
 from ..polling import close, deposit, issuance
@@ -51,6 +50,7 @@ from . import setup as setup_pages
 from . import workflow as workflow_pages
 from .access import guarded_like
 from .db import get_db
+from .feedback import found_or_404
 from .polling import boxes as box_pages
 from .polling import close as close_pages
 from .polling import proxies as proxy_pages
@@ -295,10 +295,7 @@ def reconciliation(db: Session, election: Election) -> list[Sheet]:
 
 @export(counting_pages.report, "/elections/<int:election_id>/counting/<int:number>/result.xlsx", "选举结果")
 def result(db: Session, election: Election, number: int) -> list[Sheet]:
-    try:
-        report = reports.result_report(db, election, number)
-    except UserError:
-        abort(404)  # a round without a published result has no result sheet
+    report = found_or_404(lambda: reports.result_report(db, election, number))  # none for a round not published
     summary = Sheet("概况", ["选举", "轮次", "公布日期", "登记选民", "发出选票", "收回选票", "说明"],
                     [[report.election, report.round, report.date, report.registered_voters, report.papers_issued,
                       report.papers_returned, report.validity_note]])
@@ -331,10 +328,8 @@ AUDIT_STATUSES = {"open": "进行中", "escalated": "已扩大抽样", "confirme
 
 @export(audit_pages.overview, "/audit/e/<int:election_id>/draws.xlsx", "风险限制审计抽样")
 def audit_draws(db: Session, election: Election) -> list[Sheet]:
-    try:
-        number = bundle_round(db, election, request.args.get("round", type=int))
-    except UserError:
-        abort(404)  # like the audit page: no published round, nothing to audit
+    # Like the audit page: no published round, nothing to audit.
+    number = found_or_404(lambda: bundle_round(db, election, request.args.get("round", type=int)))
     audit = audit_service.current_audit(db, election, number)
     if audit is None:
         return [Sheet("审计抽样", ["序号", "票箱", "第几张", "状态"], [])]

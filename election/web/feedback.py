@@ -4,7 +4,7 @@ did not validate shows each field's message after the field's label."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from flask import abort, flash
 from flask_login import current_user
@@ -13,6 +13,17 @@ from sqlalchemy.orm import Session
 
 from ..errors import UserError
 from .db import get_db
+
+T = TypeVar("T")
+
+
+def found_or_404(find: Callable[[], T]) -> T:
+    """What a service's lookup finds, or 404 where it refuses (a row of another election, or
+    none at all, reads the same: a URL never tells which)."""
+    try:
+        return find()
+    except UserError:
+        abort(404)
 
 
 def refuse(error: UserError) -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import io
 from datetime import timedelta
 
-from flask import Blueprint, abort, flash, jsonify, redirect, render_template, send_file, url_for
+from flask import Blueprint, flash, jsonify, redirect, render_template, send_file, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -28,7 +28,7 @@ from .access import roles
 from .choices import options
 from .db import get_db
 from .feedback import committee_only as _writer
-from .feedback import form_errors, refuse, submit
+from .feedback import form_errors, found_or_404, refuse, submit
 from .feedback import run as _run
 
 bp = Blueprint("meetings", __name__)
@@ -91,10 +91,7 @@ def index(election: Election):
 
 
 def _meeting_or_404(election, meeting_id: int):
-    try:
-        return svc.meeting_of(get_db(), election, meeting_id)
-    except UserError:
-        abort(404)
+    return found_or_404(lambda: svc.meeting_of(get_db(), election, meeting_id))
 
 
 @bp.route("/elections/<int:election_id>/meetings/<int:meeting_id>")

@@ -34,7 +34,7 @@ from . import parse
 from .access import public, roles
 from .choices import options
 from .db import get_db
-from .feedback import refuse, run
+from .feedback import found_or_404, refuse, run
 from .jobs import start as start_job
 
 bp = Blueprint("public", __name__)
@@ -119,10 +119,7 @@ def receipt_code(code: str):
 
 def _election(election_id: int) -> Election:
     """A public page's election: any election's result is public; none answers 404."""
-    try:
-        return publication.public_election(get_db(), election_id)
-    except UserError:
-        abort(404)
+    return found_or_404(lambda: publication.public_election(get_db(), election_id))
 
 
 def _bundle_round_shown(election: Election) -> tuple[int, list[int]]:

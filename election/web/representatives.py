@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import io
 
-from flask import Blueprint, abort, flash, redirect, render_template, send_file, url_for
+from flask import Blueprint, flash, redirect, render_template, send_file, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -25,7 +25,7 @@ from .access import roles
 from .choices import options
 from .db import get_db
 from .feedback import committee_only as _writer
-from .feedback import form_errors, refuse, submit
+from .feedback import form_errors, found_or_404, refuse, submit
 from .feedback import run as _run
 
 bp = Blueprint("representatives", __name__)
@@ -139,10 +139,7 @@ def adjust(election: Election):
 @roles("committee", "street_admin")
 def meeting(election: Election, area_id: int):
     db = get_db()
-    try:
-        area = area_svc.area_of(db, election, area_id)
-    except UserError:
-        abort(404)
+    area = found_or_404(lambda: area_svc.area_of(db, election, area_id))
     form = MeetingForm()
     if form.is_submitted():
         _writer()

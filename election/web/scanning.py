@@ -26,7 +26,7 @@ from ..rounds import round_of, rounds_of
 from ..settings import rulebook_of
 from .access import roles
 from .db import get_db
-from .feedback import refuse, run
+from .feedback import found_or_404, refuse, run
 from .jobs import start as start_job
 
 bp = Blueprint("scanning", __name__, url_prefix="/elections/<int:election_id>/scan")
@@ -55,10 +55,7 @@ def _kind(head: bytes) -> str | None:
 
 
 def _round_or_404(election: Election, number: int) -> None:
-    try:
-        round_of(get_db(), election, number)
-    except UserError:
-        abort(404)
+    found_or_404(lambda: round_of(get_db(), election, number))
 
 
 def _scan_folder() -> Path:
@@ -179,10 +176,7 @@ def batch(election: Election, batch_id: int):
     """The batch's counts; a scrutineer approves them and the confident papers are recorded."""
     db = get_db()
     form = FlaskForm()
-    try:
-        view = scans.batch_view(db, election, batch_id)
-    except UserError:
-        abort(404)
+    view = found_or_404(lambda: scans.batch_view(db, election, batch_id))
     if request.method == "POST" and form.validate_on_submit():
         if current_user.role not in APPROVERS:
             abort(403)
@@ -202,11 +196,8 @@ def paper(election: Election, token: str):
     person enters, another account approves or sends it back."""
     db = get_db()
     form = FlaskForm()
-    try:
-        row = scans.paper_of(db, election, token)
-        batch = scans.batch_of(db, election, row.batch_id)
-    except UserError:
-        abort(404)
+    row = found_or_404(lambda: scans.paper_of(db, election, token))
+    batch = found_or_404(lambda: scans.batch_of(db, election, row.batch_id))
     if request.method == "POST" and form.validate_on_submit():
         action = request.form.get("action")
         actor = current_user.username
@@ -252,10 +243,7 @@ def _paper_page(election: Election, row, batch, form: FlaskForm, typed: dict[str
 @roles(*PEOPLE)
 def page_image(election: Election, token: str):
     db = get_db()
-    try:
-        row = scans.paper_of(db, election, token)
-    except UserError:
-        abort(404)
+    row = found_or_404(lambda: scans.paper_of(db, election, token))
     if row.image is None:
         abort(404)
     return _private(Response(row.image, mimetype="image/jpeg"))
@@ -265,10 +253,7 @@ def page_image(election: Election, token: str):
 @roles(*PEOPLE)
 def box_image(election: Election, token: str, index: int):
     db = get_db()
-    try:
-        row = scans.paper_of(db, election, token)
-    except UserError:
-        abort(404)
+    row = found_or_404(lambda: scans.paper_of(db, election, token))
     if row.image is None or not 0 <= index < len(row.boxes):
         abort(404)
     return _private(Response(crop_kept(row.image, row.boxes[index]["rect"]), mimetype="image/png"))

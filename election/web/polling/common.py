@@ -5,12 +5,12 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, current_app, request
 
 from ...address import receipt_check_url
-from ...errors import UserError
 from ...models import BallotBox, Desk, Election, Round
 from ...polling import stations
 from ...rounds import current_round, rounds_of
 from ...settings import box_of
 from ..db import get_db
+from ..feedback import found_or_404
 
 bp = Blueprint("polling", __name__)
 COMMITTEE = ("committee", "street_admin")
@@ -48,17 +48,11 @@ def verify_prefix() -> str:
 
 
 def desk_or_404(election: Election, desk_id: int) -> Desk:
-    try:
-        return stations.desk_of(get_db(), election, desk_id)
-    except UserError:
-        abort(404)
+    return found_or_404(lambda: stations.desk_of(get_db(), election, desk_id))
 
 
 def box_or_404(election: Election, box_id: int) -> BallotBox:
-    try:
-        return box_of(get_db(), election, box_id)
-    except UserError:
-        abort(404)
+    return found_or_404(lambda: box_of(get_db(), election, box_id))
 
 
 def wants_json() -> bool:
