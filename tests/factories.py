@@ -179,6 +179,18 @@ def second_entry(db, election: Election, d_hash: str, marks: dict, counter: str 
 TRUSTEE_PASS = "一位受托人的长口令"
 
 
+def offline_ceremony(election_uid: str, base: bytes) -> tuple[dict, list[dict], list[bytes], bytes]:
+    """A 2-of-3 key ceremony done wholly here, each trustee's device's work in turn (no server,
+    no database): the ceremony document, the trustees' publics, each one's sealed key and the
+    joint public key."""
+    doc = ceremony.issue(election_uid, base, 2, ["主任", "总监票人", "街道办"])
+    started = [ceremony.start(doc, i, TRUSTEE_PASS) for i in (1, 2, 3)]
+    publics = [public for public, _ in started]
+    shares = [ceremony.shares(doc, publics, private, TRUSTEE_PASS) for _, private in started]
+    finished = [ceremony.finish(doc, publics, shares, private, TRUSTEE_PASS) for _, private in started]
+    return doc, publics, [key for _, key in finished], bytes.fromhex(finished[0][0]["joint_key"])
+
+
 def trustee_keys(db, election: Election) -> list[bytes]:
     """The key ceremony of three trustees (two of three decrypt) through the committee's
     uploads, each device's work done here; returns each trustee's sealed key. Committed."""

@@ -13,12 +13,13 @@ from election.crypto.record import label_totals, paper_vector, shapes
 from election.rules.tally_count import count_papers
 from election.rules.tally_types import Paper, PostMarks, PostSpec
 from tests.crypto.forge import forged_paper
+from tests.factories import TRUSTEE_PASS, offline_ceremony
 
 BASE = bytes.fromhex("ef" * 32)
 POSTS = [PostSpec("jwh_zhuren", "jwh", "主任", 1, 3), PostSpec("jwh_fuzhuren", "jwh", "副主任", 1, 2),
          PostSpec("jwh_weiyuan", "jwh", "委员", 3, 1)]
 LISTED = {"jwh_zhuren": ["p1", "p2"], "jwh_fuzhuren": ["p3", "p4"], "jwh_weiyuan": ["p5", "p6", "p7", "p8", "p9"]}
-PASS = "一位受托人的长口令"
+PASS = TRUSTEE_PASS
 BOXES = ["A", "B", "C"]
 GROUPS = [["A", "B"], ["C"]]
 
@@ -45,12 +46,7 @@ def random_paper(rng: random.Random) -> Paper:
 
 @pytest.fixture(scope="module")
 def keys():
-    doc = ceremony.issue("e-9", BASE, 2, ["主任", "总监票人", "街道办"])
-    started = [ceremony.start(doc, i, PASS) for i in (1, 2, 3)]
-    publics = [p for p, _ in started]
-    shares = [ceremony.shares(doc, publics, private, PASS) for _, private in started]
-    finished = [ceremony.finish(doc, publics, shares, private, PASS) for _, private in started]
-    return doc, publics, [key for _, key in finished], bytes.fromhex(finished[0][0]["joint_key"])
+    return offline_ceremony("e-9", BASE)
 
 
 def make_round(keys, overvote_scope: str, multi_post_rule: str, n: int = 12, seed: int = 3):

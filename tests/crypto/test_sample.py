@@ -17,16 +17,12 @@ from election.protocol.rla_assert import OTHER, Assertion
 from election.rules.rulebook import Rulebook
 from election.rules.tally_types import PostSpec
 from tests.crypto.test_recount_doc import BASE, LISTED, PASS, POSTS, random_paper
+from tests.factories import offline_ceremony
 
 
 @pytest.fixture(scope="module")
 def keys():
-    doc = ceremony.issue("e-9", BASE, 2, ["主任", "总监票人", "街道办"])
-    started = [ceremony.start(doc, i, PASS) for i in (1, 2, 3)]
-    publics = [p for p, _ in started]
-    shares = [ceremony.shares(doc, publics, private, PASS) for _, private in started]
-    finished = [ceremony.finish(doc, publics, shares, private, PASS) for _, private in started]
-    return doc, publics, [key for _, key in finished], bytes.fromhex(finished[0][0]["joint_key"])
+    return offline_ceremony("e-9", BASE)
 
 
 def _lines(keys, n: int = 5, seed: int = 7):
