@@ -43,6 +43,9 @@ def result_report(db: Session, election: Election, round_number: int) -> ResultR
     row = _published(db, election, round_number)
     data, names = row.result, row.names
     ballot = ballot_of(db, election, round_number)
+    if ballot.kind == "motion":  # no one is elected: the outcome is the meeting's decision
+        raise UserError(f"第 {round_number} 轮是会议表决，没有当选人：表决结果是会议的决定，"
+                        "请在该会议的页面打印会议记录和决定公告")
     posts = []
     for spec, rows in ballot.posts:
         p = data["posts"][spec.key]

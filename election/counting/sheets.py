@@ -16,6 +16,7 @@ from ..clock import cn_date
 from ..models import ROUND_KINDS, Election
 from ..polling.close import reconciliation
 from ..rounds import day_of, round_of
+from ..rules.tally_types import QUESTION_ROUNDS
 from .service import ballot_of
 
 SIGNERS = ("监票人", "计票人", "唱票人", "记票人")
@@ -36,10 +37,12 @@ def tally_sheet_pdf(db: Session, election: Election, number: int) -> bytes:
     ballot = ballot_of(db, election, number)
     rnd = round_of(db, election, number)
     groups = []
+    question = ballot.kind in QUESTION_ROUNDS  # one line, no 另选他人, nobody elected
     for spec, candidates in ballot.posts:
         rows = [[str(n), c.name, "", "", "", ""] for n, c in enumerate(candidates, start=1)]
-        rows.append([str(len(rows) + 1), "另选他人：", "", "", "", ""])
-        groups.append(NoticeGroup(f"{spec.name_zh}（应选 {spec.seats} 名）", rows))
+        if not question:
+            rows.append([str(len(rows) + 1), "另选他人：", "", "", "", ""])
+        groups.append(NoticeGroup(spec.name_zh if question else f"{spec.name_zh}（应选 {spec.seats} 名）", rows))
     out = io.BytesIO()
     render_notice(
         "计票单", [_heading(election, number, ballot.kind), f"投票日期：{cn_date(day_of(election, rnd))}　票箱：{BLANK}",

@@ -24,6 +24,7 @@ from ballots.ballot_paper import render_ballots
 from ballots.ballot_spec import PaperCodes
 from election import clock
 from election.audit import service as audit_service
+from election.counting import reports, sheets
 from election.counting.result import enter_board, publish_result, running_tally
 from election.decisions import adopted_decisions
 from election.errors import UserError
@@ -211,10 +212,16 @@ def test_two_thirds_of_those_present_at_the_first_paper(db, world, monkeypatch, 
         return {"motion": [0]} if i < agree else {"oppose:motion": [0]}
 
     voting.vote_round(db, w, monkeypatch, 2, w.voters[:agree + oppose], marks, publish=False)
+    sheet = _text(sheets.tally_sheet_pdf(db, election, 2))
+    assert "第2轮（会议表决）" in sheet and MOTION in sheet and "另选他人" not in sheet and "应选" not in sheet
     _board(db, election, 2)
     decision = motions.publish_vote(db, election, 2, "a_committee")
     db.commit()
     assert (decision.present, decision.in_favour, decision.adopted) == (12, agree, adopted)
+    # Nobody is elected: the election's result report and notice are refused, naming the
+    # meeting's own papers.
+    with pytest.raises(UserError, match="会议表决，没有当选人.*会议记录和决定公告"):
+        reports.notice_pdf(db, election, 2)
     checks = verify.run(export_bundle(db, election, DATA_KEY, "a_committee", auditor=True, round_number=2).data)
     assert all(c.ok for c in checks), [c for c in checks if not c.ok]
 
