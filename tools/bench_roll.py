@@ -3,8 +3,8 @@ read, check every row, encrypt, bulk insert, one event) as a ratio to python-cal
 reading the same file into Python rows, measured in the same run (`make bench` runs
 `bench_import`); beside it, what sealing and hashing the personal data alone costs (part
 of the import and of the ratio). Then the peak memory of a fresh process importing 100,000
-rows, and of the same process merely reading that file with python-calamine (the reader
-builds the whole sheet in memory: its own peak is the floor of the import's).
+rows (the import streams the sheet: election.roll.xlsx_rows), and of the same process
+merely reading that file with python-calamine, which builds the whole sheet in memory.
 
 Runs on temp-file SQLite databases removed afterwards (or JUXUAN_BENCH_DB when set)."""
 from __future__ import annotations
@@ -122,7 +122,7 @@ def bench_import(n: int = 10_000, repeat: int = 2, large: int = 100_000) -> dict
             child = _peak_child(str(path), large)
             floor = _peak_child(str(path), large, "--floor-child")
         result.update({f"large_{k}": v for k, v in child.items()})
-        # The same process reading the file with python-calamine only: the reader's own peak.
+        # The same process reading the file with python-calamine only (the whole sheet held).
         result["large_calamine_read_peak_mb"] = floor["peak_mb"]
     return result
 

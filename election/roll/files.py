@@ -1,19 +1,19 @@
-"""Reading a roll import file (.xlsx with python-calamine, or .csv in UTF-8, UTF-8 with BOM
+"""Reading a roll import file (.xlsx streamed by xlsx_rows, or .csv in UTF-8, UTF-8 with BOM
 or GBK) into a header and rows streamed one at a time, within the limits of xlsx_limits, and
 writing the downloadable import template (选民登记导入模板)."""
 from __future__ import annotations
 
 import csv
 import io
+import zipfile
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from python_calamine import CalamineError, CalamineWorkbook
-
 from ..errors import UserError
 from ..rules.roll_rows import COLUMNS, REQUIRED
 from .xlsx_limits import MAX_CELL_CHARS, MAX_COLUMNS, MAX_ROWS, check_xlsx
+from .xlsx_rows import first_sheet_rows
 
 TEMPLATE_EXAMPLE = (
     "张伟", "男", "110101199003071234", "0001", "12栋", "1单元", "101", "第一居民小组",
@@ -72,22 +72,18 @@ def _bounded(filename: str, header: list[str], values: Iterable[Sequence[Any]]) 
 
 
 def open_table(content: bytes, filename: str) -> Table:
-    """The header and the data rows of an uploaded .xlsx (read with python-calamine once the
-    file passed xlsx_limits) or .csv; too many rows or columns, or too long a cell, are
+    """The header and the data rows of an uploaded .xlsx (streamed by xlsx_rows once the file
+    passed xlsx_limits) or .csv; too many rows or columns, or too long a cell, are
     refused with a Chinese message before they are held."""
     name = (filename or "").lower()
     if name.endswith(".xlsx"):
-        check_xlsx(content, filename)
+        rows_of = check_xlsx(content, filename)
         try:
-            book = CalamineWorkbook.from_filelike(io.BytesIO(content))
-            sheet = book.get_sheet_by_index(0)
-        except (CalamineError, ValueError, OSError, IndexError):
+            archive = zipfile.ZipFile(io.BytesIO(content))
+        except (zipfile.BadZipFile, OSError, ValueError):
             raise UserError(f"无法读取Excel文件“{filename}”：文件已损坏或不是.xlsx格式") from None
-        if sheet.height > MAX_ROWS + 1 or sheet.width > MAX_COLUMNS:
-            raise UserError(f"文件“{filename}”超出导入限制：工作表有 {sheet.height} 行、{sheet.width} 列，"
-                            f"上限为 {MAX_ROWS} 行数据和 {MAX_COLUMNS} 列")
-        values: Iterator[list[Any]] = iter(sheet.iter_rows())
-        total = max(sheet.height - 1, 0)
+        part, values = first_sheet_rows(archive, filename)
+        total = rows_of.get(part, 1) - 1
     elif name.endswith(".csv"):
         text = _decode(content)
         total = -1

@@ -40,6 +40,7 @@ _DIMENSION = re.compile(rb"<" + _NS + rb"dimension\b[^>]*\bref=[\"'][A-Z]{0,3}\d
 _ROW_SPLIT = re.compile(rb"<" + _NS + rb"row\b")
 _CELL_STARTS = (b"<c ", b"<c>", b"<c/", b":c ", b":c>")
 _SHARED_CELL = re.compile(rb"<" + _NS + rb"c\b[^>]*?\bt=[\"']s[\"'][^>]*>\s*<" + _NS + rb"v>\s*(\d+)")
+_LAST_ROW = re.compile(rb'<row r="(\d{1,9})"')
 _SI_END = re.compile(rb"</" + _NS + rb"si>")
 
 
@@ -69,8 +70,9 @@ def _too_big(filename: str, what: str) -> UserError:
     return UserError(f"文件“{filename}”超出导入限制：{what}。整个文件未导入，选民名单未作任何改动。")
 
 
-def check_xlsx(content: bytes, filename: str) -> None:
-    """Refuse an .xlsx that would make the reader hold more than the limits allow.
+def check_xlsx(content: bytes, filename: str) -> dict[str, int]:
+    """Refuse an .xlsx that would make the reader hold more than the limits allow; the
+    rows of each sheet (part name: its highest row number or its count of rows).
 
     Raises UserError (Chinese, naming the limit) before anything large is in memory; a file
     that is not a zip is left for the reader to refuse with its own message.
@@ -78,7 +80,7 @@ def check_xlsx(content: bytes, filename: str) -> None:
     try:
         archive = zipfile.ZipFile(io.BytesIO(content))
     except (zipfile.BadZipFile, OSError, ValueError):
-        return
+        return {}
     with archive:
         infos = archive.infolist()
         declared = sum(i.file_size for i in infos)
@@ -100,8 +102,7 @@ def check_xlsx(content: bytes, filename: str) -> None:
         for info in others:
             for _ in _chunks(archive, info, filename, total):
                 pass
-        for info in sheets:
-            _scan_sheet(archive, info, filename, total, lengths)
+        return {info.filename.lstrip("/"): _scan_sheet(archive, info, filename, total, lengths) for info in sheets}
 
 
 def _chunks(archive: zipfile.ZipFile, info: zipfile.ZipInfo, filename: str, total: list[int]):
@@ -131,7 +132,8 @@ def _chunks(archive: zipfile.ZipFile, info: zipfile.ZipInfo, filename: str, tota
                 if run > _MAX_RUN:
                     raise _too_big(filename, f"有单元格或文字超过 {MAX_CELL_CHARS} 字")
                 yield chunk
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, OSError, EOFError, ValueError):
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, OSError, EOFError, ValueError, RuntimeError):
+        # RuntimeError: an encrypted part (zipfile asks for a password)
         raise UserError(f"无法读取Excel文件“{filename}”：文件已损坏或不是.xlsx格式") from None
 
 
@@ -147,7 +149,7 @@ def _scan_shared(archive: zipfile.ZipFile, info: zipfile.ZipInfo, filename: str,
 
 
 def _scan_sheet(archive: zipfile.ZipFile, info: zipfile.ZipInfo, filename: str, total: list[int],
-                shared: list[int]) -> None:
+                shared: list[int]) -> int:
     sheet = _Sheet(longest_shared=max(shared, default=0))
     carry = b""
     first = True
@@ -166,6 +168,7 @@ def _scan_sheet(archive: zipfile.ZipFile, info: zipfile.ZipInfo, filename: str, 
         _scan_part(done, sheet, shared, filename)
     if carry:
         _scan_part(carry, sheet, shared, filename)
+    return max(sheet.rows, sheet.max_row)
 
 
 def _longest_run_over(data: bytes, limit: int) -> bool:
@@ -223,6 +226,10 @@ def _scan_part(data: bytes, sheet: _Sheet, shared: list[int], filename: str) -> 
         pieces = None
         rows = data.count(b"<row")
     sheet.rows += rows
+    # Rows come in order: the last row's number is the sheet's highest so far.
+    last = _LAST_ROW.search(data, max(data.rfind(b'<row r="'), 0))
+    if last is not None:
+        sheet.max_row = max(sheet.max_row, int(last[1]))
     # "<c" also counts <col>, <cfRule> and the like (so the count is an upper bound), but
     # not the "<co..." elements, which come before and after the cells.
     cells = data.count(b"<c") - data.count(b"<co")
