@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import Table, func, insert, select, text
+from sqlalchemy import Table, func, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from .. import clock
@@ -26,7 +26,7 @@ from ..settings import rulebook_of
 from .files import Table as Upload
 from .files import open_table
 from .glyphs import row_warnings
-from .register import adult_cutoff, flag_double_registrations, judge
+from .register import adult_cutoff, judge
 
 # The tables themselves for the bulk writes: a Core executemany, without the ORM's per-row
 # bulk-insert bookkeeping (bulk inserts fire no mapper events either way).
@@ -128,6 +128,7 @@ def import_roll(db: Session, election: Election, data_key: str, content: bytes, 
                 raise UserError(f"文件“{filename}”没有数据行")
             report.households = len(checker.households)
             if not dry_run:
+                writer.flag_doubles()
                 writer.record(content, actor, filename)
     except BaseException:
         if savepoint is not None and savepoint.is_active:
@@ -180,23 +181,17 @@ class _Writer:
             return
         db, election, pii, report = self.db, self.election, self.pii, self.report
         hashes = [pii.lookup_hash(r.id_number) for r in rows]
-        # A person is on one roll only (one_roll_only, [V art.13] [P:SZ]): who is on another
-        # current roll waits for the committee; where the rulebook does not say so, nobody waits.
-        flagged = (flag_double_registrations(db, election, hashes, self.today)
-                   if self.write_rows and self.book.one_roll_only else set())
         report.rows += len(rows)
         values = []
         for row, id_hash in zip(rows, hashes):
             category = CATEGORY_CODES[row.category]
             eligible = judge(election, birth_date=row.birth_date, category=category,
                              residence_since=row.residence_since, book=self.book).eligible
-            double = id_hash in flagged
-            # 本社区户籍 are registered; 非户籍常住 wait for their application; a person already on
-            # another roll waits for the committee's decision instead of being registered twice.
-            status = "registered" if category == "hukou" and not double else "pending"
+            # 本社区户籍 are registered; 非户籍常住 wait for their application (and a person also
+            # on another current roll waits for the committee's decision: flag_doubles).
+            status = "registered" if category == "hukou" else "pending"
             report.registered += status == "registered"
             report.pending += status == "pending"
-            report.flagged += double
             report.under_age += row.birth_date > self.cutoff
             if self.write_rows:
                 values.append({
@@ -206,7 +201,7 @@ class _Writer:
                     "phone_cipher": pii.encrypt(row.phone),
                     "phone_masked": idcard.mask_phone(row.phone) if row.phone else "", "group_name": row.group,
                     "category": category, "residence_since": row.residence_since, "notes": row.note,
-                    "status": status, "status_basis": "", "eligible": eligible, "double_registration": double,
+                    "status": status, "status_basis": "", "eligible": eligible, "double_registration": False,
                 })
         if not self.write_rows:
             return
@@ -228,18 +223,46 @@ class _Writer:
             value["household_id"] = ids[row.household_no]
         insert_many(db, _RESIDENT_TABLE, values)
 
+    def flag_doubles(self) -> None:
+        """A person is on one roll only (one_roll_only, [V art.13] [P:SZ]): each resident just
+        added who is also on another current election's roll waits for the committee
+        (pending, flagged) and is flagged there too; where the rulebook does not say so, nobody
+        waits. Two set-based statements over the (election, ID hash) index once the rows are
+        in, instead of a lookup per batch."""
+        if not self.book.one_roll_only:
+            return
+        db, election, report = self.db, self.election, self.report
+        others = select(Election.id).where(Election.id != election.id, Election.election_day >= self.today)
+        on_others = select(Resident.id_hash).where(Resident.election_id.in_(others))
+        added = (Resident.election_id == election.id, Resident.id > self.last_before)
+        doubles = db.execute(select(Resident.category, func.count()).where(*added, Resident.id_hash.in_(on_others))
+                             .group_by(Resident.category)).all()
+        if not doubles:
+            return
+        db.execute(update(Resident).where(*added, Resident.id_hash.in_(on_others))
+                   .values(double_registration=True, status="pending").execution_options(synchronize_session=False))
+        db.execute(update(Resident).where(Resident.election_id.in_(others), Resident.id_hash.in_(
+            select(Resident.id_hash).where(*added))).values(double_registration=True)
+            .execution_options(synchronize_session=False))
+        were_registered = sum(n for category, n in doubles if category == "hukou")
+        report.flagged = sum(n for _, n in doubles)
+        report.registered -= were_registered
+        report.pending += were_registered
+
     def record(self, content: bytes, actor: str, filename: str) -> None:
         """The import's ledger event, naming every resident it added (id and masked number)."""
         db, election, report = self.db, self.election, self.report
-        added = db.execute(select(Resident.id, Resident.id_masked).where(
-            Resident.election_id == election.id, Resident.id > self.last_before).order_by(Resident.id)).all()
+        # Streamed (yield_per) rather than buffered: a roll of 100,000 held once, as the list.
+        added = [[rid, masked] for rid, masked in db.execute(select(Resident.id, Resident.id_masked).where(
+            Resident.election_id == election.id, Resident.id > self.last_before).order_by(Resident.id)
+            .execution_options(yield_per=5000))]
         record_event(
             db, election, ek.ROLL_IMPORTED,
             {
                 "file_sha256": hashlib.sha256(content).hexdigest(), "rows": report.rows,
                 "households_added": self.households_added, "registered": report.registered,
                 "pending": report.pending, "double_registration": report.flagged,
-                "added": [[rid, masked] for rid, masked in added],
+                "added": added,
             },
             actor, f"导入文件 {filename}",
         )
