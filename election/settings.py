@@ -2,7 +2,7 @@
 rebuilds them from the columns by hand.
 
 rulebook_of: the election's rulebook; bodies_of: the seats of its two bodies; posts_of:
-its posts with seats, higher post first; post_specs_of: the tally's posts with their
+its posts on the paper with seats, higher post first; seat_posts_of: every post with seats; post_specs_of: the tally's posts with their
 thresholds; box_of: one of its ballot boxes; box_keys: the identifier each ballot box has
 in the published bundle.
 """
@@ -34,13 +34,21 @@ def bodies_of(election: Election) -> BodiesConfig:
 
 
 def posts_of(election: Election) -> list[Post]:
-    """The posts with seats, higher post first."""
+    """The posts the voters elect on the paper, with seats, higher post first: the
+    监督委员会's are left out where a meeting chooses it (jdw_chosen_by)."""
+    book = rulebook_of(election)
+    return [p for p in bodies_of(election).posts() if book.on_paper(p.body)]
+
+
+def seat_posts_of(election: Election) -> list[Post]:
+    """Every post with seats, higher post first, however it is filled (the composition)."""
     return bodies_of(election).posts()
 
 
 def post_specs_of(election: Election) -> list[PostSpec]:
-    """The tally's posts, each with its threshold from the rulebook."""
-    return bodies_of(election).post_specs(rulebook_of(election))
+    """The tally's posts (those on the paper), each with its threshold from the rulebook."""
+    book = rulebook_of(election)
+    return [p for p in bodies_of(election).post_specs(book) if book.on_paper(p.body)]
 
 
 def box_of(db: Session, election: Election, box_id: int) -> BallotBox:

@@ -37,15 +37,17 @@ def call_by_election(db: Session, election: Election, held_on: date, actor: str)
         which = f"第 {latest.number} 轮" if latest is not None else "第 1 轮"
         raise UserError(f"{which}投票尚未公布结果，须待本轮结束后再进行补选")
     comp = composition(db, election)
-    vacant = comp.vacancies
+    rb = rulebook_of(election)
+    # A 监督委员会 chosen by a meeting (jdw_chosen_by) has its vacant seats filled by the meeting.
+    vacant = {key: n for key, n in comp.vacancies.items() if rb.on_paper(key.split("_")[0])}
     if not vacant:
-        raise UserError("居民委员会和居务监督委员会没有出缺的职位，无需补选")
+        raise UserError("居民委员会和居务监督委员会没有出缺的职位，无需补选" if not comp.vacancies else
+                        f"只有居务监督委员会出缺，由会议按规则增补（{rb.label('jdw_chosen_by')}为{rb.show('jdw_chosen_by')}），无需补选")
     if held_on < today():
         raise UserError(f"补选日期{held_on.isoformat()}早于今天")
     end = term_ends(election)
     if held_on >= end:
         raise UserError(f"补选日期{held_on.isoformat()}已在本届任期届满（{end.isoformat()}）之后，应进行换届选举")
-    rb = rulebook_of(election)
     posts: dict[str, dict] = {key: {"seats": n, "candidates": [], "reserved_woman_seats": 0} for key, n in vacant.items()}
     serving_jwh = [m.resident_id for m in comp.serving if m.post.startswith("jwh_")]
     sexes = set(db.scalars(select(Resident.sex).where(Resident.id.in_(serving_jwh)))) if serving_jwh else set()

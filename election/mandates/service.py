@@ -15,11 +15,11 @@ from ..clock import local_date, today
 from ..db import begin_write
 from ..errors import UserError
 from ..ledger.events import record_event
-from ..models import END_REASONS, Election, MandateEnd, Meeting, MeetingDecision, RoundResult
+from ..models import END_REASONS, ChosenMember, Election, MandateEnd, Meeting, MeetingDecision, Resident, RoundResult
 from ..protocol import event_kinds as ek
 from ..rules.meetings import MEETING_KINDS
 from ..rules.rulebook import Rulebook
-from ..settings import posts_of, rulebook_of
+from ..settings import rulebook_of, seat_posts_of
 
 
 @dataclass(frozen=True)
@@ -34,6 +34,14 @@ class Mandate:
     until: date | None
     reason: str  # END_REASONS label, or "" while serving
     note: str
+    # How the seat was filled: "" by a published round (round_number), or, for a 监督委员会
+    # member chosen by a meeting (jdw_chosen_by), that decision as (meeting id, number).
+    decision: tuple[int, int] | None = None
+    source: str = ""  # in Chinese, for the pages
+
+    @property
+    def source_zh(self) -> str:
+        return self.source or f"第 {self.round_number} 轮投票当选"
 
     @property
     def key(self) -> str:
@@ -67,7 +75,7 @@ class Composition:
 
 
 def composition(db: Session, election: Election) -> Composition:
-    posts = posts_of(election)
+    posts = seat_posts_of(election)
     order = {p.key: i for i, p in enumerate(posts)}
     names = {p.key: p.name_zh for p in posts}
     ends = {(e.post, e.resident_id): e for e in db.scalars(
@@ -84,6 +92,17 @@ def composition(db: Session, election: Election) -> Composition:
                     int(e["votes"]), rr.round_number, local_date(rr.published_at),
                     end.ended_on if end else None, END_REASONS.get(end.reason, end.reason) if end else "",
                     end.note if end else ""))
+    for chosen, decision, meeting, person in db.execute(
+            select(ChosenMember, MeetingDecision, Meeting, Resident)
+            .join(MeetingDecision, MeetingDecision.id == ChosenMember.meeting_decision_id)
+            .join(Meeting, Meeting.id == MeetingDecision.meeting_id).join(Resident, Resident.id == ChosenMember.resident_id)
+            .where(ChosenMember.election_id == election.id)):
+        end = ends.get((chosen.post, chosen.resident_id))
+        rows.append(Mandate(
+            chosen.post, names.get(chosen.post, chosen.post), chosen.resident_id, person.name, 0, 0, chosen.since,
+            end.ended_on if end else None, END_REASONS.get(end.reason, end.reason) if end else "",
+            end.note if end else "", (meeting.id, decision.number),
+            f"{meeting.held_on.isoformat()}{MEETING_KINDS[meeting.kind]}第{decision.number}项决定推选"))
     rows.sort(key=lambda m: (order.get(m.post, 99), m.since, m.round_number))
     serving: dict[str, int] = {}
     for m in rows:
@@ -166,13 +185,16 @@ def vacate(db: Session, election: Election, key: str, reason: str, ended_on: dat
 
 def composition_json(comp: Composition) -> dict:
     """The composition as the bundle's composition.json (PROTOCOL.md §9): every post with its
-    seats, serving and vacant, and every member elected by a published round with the day
-    the seat was taken, the day it ended and why (END_REASONS keys; "" while serving)."""
+    seats, serving and vacant, and every member elected by a published round (or, round 0
+    with its "decision", chosen by a meeting) with the day the seat was taken, the day it
+    ended and why (END_REASONS keys; "" while serving)."""
     reasons = {v: k for k, v in END_REASONS.items()}
     return {
         "posts": [{"post": p.post, "name": p.name, "seats": p.seats, "serving": p.serving, "vacant": p.vacant}
                   for p in comp.posts],
         "members": [{"post": m.post, "person": str(m.resident_id), "name": m.name, "round": m.round_number,
                      "since": m.since.isoformat(), "until": m.until.isoformat() if m.until else None,
-                     "reason": reasons.get(m.reason, m.reason)} for m in comp.mandates],
+                     "reason": reasons.get(m.reason, m.reason),
+                     **({"decision": {"meeting": m.decision[0], "number": m.decision[1]}} if m.decision else {})}
+                    for m in comp.mandates],
     }

@@ -7,7 +7,7 @@ from .community import METHODS, Community, Election
 from .counting import BoxExplanation, EncryptedRecord, Filing, RoundResult, SecondEntry, TallyBoard
 from .events import ElectionEvent
 from .ledger import Audit, AuditDraw, AuditPartial, Complaint, Countersignature, ElectionKey, HeadNotice, StreetOfficeKey
-from .mandates import END_REASONS, RECALL_STATUSES, MandateEnd, Recall, RecallSignature
+from .mandates import END_REASONS, RECALL_STATUSES, ChosenMember, MandateEnd, Recall, RecallSignature
 from .meetings import Meeting, MeetingAttendance, MeetingDecision, MeetingVote
 from .nomination import (
     CANDIDATE_STATUSES,
@@ -45,7 +45,7 @@ __all__ = [
     "COMMITTEE_BODIES", "REP_METHODS", "REP_STATUSES", "CommitteeEntry", "GroupLeader", "RepArea",
     "RepAreaHousehold", "RepPlan", "Representative", "SelectionMeeting",
     "Meeting", "MeetingAttendance", "MeetingDecision", "MeetingVote",
-    "END_REASONS", "RECALL_STATUSES", "MandateEnd", "Recall", "RecallSignature",
+    "END_REASONS", "RECALL_STATUSES", "ChosenMember", "MandateEnd", "Recall", "RecallSignature",
     "BoxExplanation", "EncryptedRecord", "Filing", "RoundResult", "SecondEntry", "TallyBoard",
     "PAPER_STATES", "ScanBatch", "ScanPaper",
 ]

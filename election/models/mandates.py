@@ -37,6 +37,23 @@ class MandateEnd(Base):
     recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+class ChosenMember(Base):
+    """A 居务监督委员会 member chosen by a 居民会议 or 居民代表会议 (jdw_chosen_by), from the
+    meeting's adopted decision it cites; serves from the meeting's day like an elected one."""
+
+    __tablename__ = "chosen_member"
+    __table_args__ = (UniqueConstraint("election_id", "post", "resident_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    election_id: Mapped[int] = mapped_column(ForeignKey("election.id"), index=True)
+    post: Mapped[str] = mapped_column(String(20))
+    resident_id: Mapped[int] = mapped_column(ForeignKey("resident.id"))
+    meeting_decision_id: Mapped[int] = mapped_column(ForeignKey("meeting_decision.id"))
+    since: Mapped[date] = mapped_column(Date)
+    recorded_by: Mapped[str] = mapped_column(String(80))
+    recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class Recall(Base):
     """A recall (罢免) proposal against one member, and its vote."""
 

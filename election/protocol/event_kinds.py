@@ -376,6 +376,9 @@ RECALL_VOTE_COUNTED: Final = _k(
 SEAT_VACATED: Final = _k(
     "seat.vacated", "an elected member's seat fell vacant",
     "post person name reason ended_on round decision", "committee")
+SEAT_CHOSEN_BY_MEETING: Final = _k(
+    "seat.chosen_by_meeting", "监督委员会 members chosen by a 居民会议 or 居民代表会议's cited decision",
+    "decision kind since members", "committee")
 SEAT_BY_ELECTION_CALLED: Final = _k(
     "seat.by_election_called", "a by-election called for vacant seats",
     "round posts held_on term_ends woman_serving", "committee")

@@ -20,8 +20,10 @@ numbers and the rulebook do not.
   (the question the tally decided, itself recomputed by tally_recompute), the shares used are
   the rulebook's, and valid and carried follow from them.
 * `composition`: composition.json (who holds which seat from when to when) lists exactly the
-  members the chain's published results elected, ends as the chain's seat.vacated say, and
-  each post's serving and vacant seats add up.
+  members the chain's published results elected and those a meeting chose (round 0, with the
+  decision each seat.chosen_by_meeting cites: an adopted decision earlier in the chain of the
+  kind of meeting jdw_chosen_by names), ends as the chain's seat.vacated say, and each post's
+  serving and vacant seats add up.
 * `vacancies`: each seat.vacated names a member elected to that post by a published result
   and still serving (not vacated before).
 
@@ -46,7 +48,9 @@ NAMES = {"meeting_decisions": "会议决定", "recall_votes": "罢免投票", "v
          "composition": "组成人员"}
 MEETING = {ek.MEETING_CONVENED, ek.MEETING_DECISION_RECORDED, ek.MEETING_CLOSED, ek.MEETING_VOTE_CALLED}
 RECALL = {ek.RECALL_PETITION_FILED, ek.RECALL_VOTE_RECORDED, ek.RECALL_VOTE_CALLED, ek.RECALL_VOTE_COUNTED}
-SEATS = {ek.SEAT_VACATED, ek.SEAT_BY_ELECTION_CALLED}
+SEATS = {ek.SEAT_VACATED, ek.SEAT_BY_ELECTION_CALLED, ek.SEAT_CHOSEN_BY_MEETING}
+# rulebook jdw_chosen_by -> the kind of meeting whose decision chooses the 监督委员会.
+CHOOSING_MEETING = {"residents_meeting": "residents", "representatives_meeting": "representatives"}
 
 
 def _book(c: Ctx) -> Rulebook:
@@ -217,6 +221,8 @@ def _vacancies(c: Ctx) -> tuple[list[str], str]:
         if kind == ek.RESULT_PUBLISHED:
             for post, info in p.get("posts", {}).items():
                 elected |= {(post, str(person)) for person in info.get("elected", [])}
+        elif kind == ek.SEAT_CHOSEN_BY_MEETING:
+            elected |= {(str(m["post"]), str(m["person"])) for m in p.get("members", [])}
         elif kind == ek.SEAT_VACATED:
             who = (str(p["post"]), str(p["person"]))
             if who not in elected:
@@ -246,8 +252,13 @@ def _composition(c: Ctx) -> tuple[list[str], str]:
             elected.pop(int(p.get("round", 1)), None)
         elif kind == ek.SEAT_VACATED:
             vacated[(str(p["post"]), str(p["person"]))] = p
-    problems: list[str] = []
+    problems, chosen = _chosen(c)
+    elected[0] = set(chosen)
     listed = {(str(m["round"]), m["post"], m["person"]) for m in comp["members"]}
+    for m in comp["members"]:
+        if m.get("decision") != chosen.get((m["post"], m["person"])) and (m["round"] == 0 or "decision" in m):
+            problems.append(f"{m['name']}（{m['post']}）在 composition.json 中记载的会议决定 {m.get('decision')} "
+                            f"与链中推选记录 {chosen.get((m['post'], m['person']))} 不符")
     chain = {(str(r), post, person) for r, seats in elected.items() for post, person in seats}
     for r, post, person in sorted(listed - chain):
         problems.append(f"composition.json 列出第 {r} 轮当选的 {post} {person}，链中公布的结果没有")
@@ -269,6 +280,32 @@ def _composition(c: Ctx) -> tuple[list[str], str]:
                             f"{post['serving']}、出缺 {post['vacant']}")
     vacant = sum(p["vacant"] for p in comp["posts"])
     return problems, f"{len(comp['members'])} 名成员（在任 {sum(serving.values())}）、出缺 {vacant} 席与链中事件一致"
+
+
+def _chosen(c: Ctx) -> tuple[list[str], dict[tuple[str, str], dict[str, Any]]]:
+    """The 监督委员会 members chosen by a meeting (seat.chosen_by_meeting): each event cites an
+    adopted decision recorded earlier in the chain of the kind of meeting rulebook.json's
+    jdw_chosen_by names. Returns the problems and (post, person) -> the decision cited."""
+    wanted = CHOOSING_MEETING.get(_book(c).jdw_chosen_by)
+    kinds: dict[Any, str] = {}
+    adopted: set[tuple[Any, Any]] = set()
+    problems: list[str] = []
+    chosen: dict[tuple[str, str], dict[str, Any]] = {}
+    for ev in c.events:
+        kind, p = ev.kind, ev.payload
+        if kind == ek.MEETING_CONVENED:
+            kinds[p["meeting"]] = p["kind"]
+        elif kind == ek.MEETING_DECISION_RECORDED and p.get("adopted"):
+            adopted.add((p["meeting"], p.get("number")))
+        elif kind == ek.SEAT_CHOSEN_BY_MEETING:
+            d = p.get("decision") or {}
+            if wanted is None:
+                problems.append(f"第 {ev.seq} 号事件：规则集的 jdw_chosen_by 为全体选民投票，不能由会议推选监督委员会成员")
+            elif (d.get("meeting"), d.get("number")) not in adopted or kinds.get(d.get("meeting")) != wanted:
+                problems.append(f"第 {ev.seq} 号事件：所引用的会议决定 {d} 不是此前通过的{wanted}会议决定")
+            for m in p.get("members", []):
+                chosen[(str(m["post"]), str(m["person"]))] = {"meeting": d.get("meeting"), "number": d.get("number")}
+    return problems, chosen
 
 
 def between_checks(c: Ctx) -> list[tuple[str, Any]]:

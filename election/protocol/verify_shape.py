@@ -102,7 +102,8 @@ SHAPES: dict[str, Shape] = {
     "composition.json": {"posts": ("list", {"post": "str", "name": "str", "seats": "uint", "serving": "uint",
                                             "vacant": "uint"}),
                          "members": ("list", {"post": "str", "person": "str", "name": "str", "round": "uint",
-                                              "since": "str", "until": "str?", "reason": "str"})},
+                                              "since": "str", "until": "str?", "reason": "str",
+                                              "decision?": {"meeting": "uint", "number": "uint"}})},
 }
 LINE_SHAPES: dict[str, Shape] = {
     "chain.jsonl": {"seq": "uint", "kind": "str", "payload": "obj", "prev": "str", "at": "str?", "hash": "str"},

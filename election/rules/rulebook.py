@@ -45,6 +45,7 @@ CHOICE_LABELS: dict[str, str] = {
     "surname_strokes": "按姓氏笔画",
     "residents_meeting": "居民会议",
     "representatives_meeting": "居民代表会议",
+    "voters": "全体选民投票（与居委会选举同步）",
 }
 
 
@@ -171,6 +172,11 @@ class Rulebook:
     withdrawal_days_before: int = _p(3, "候选人书面退出的最迟天数（选举日前）", "Written withdrawal at least before", U_DAYS, "[P:ZJ]")
     one_person_two_bodies: bool = _p(False, "同一人可同时为居委会和监督委员会候选人", "One person may stand for both bodies", U_FLAG, "[V art.32]")
     jdw_incompat_extended: bool = _p(False, "监督委员会回避扩至祖父母、孙子女及财会人员", "Supervisory incompatibility extended", U_FLAG, "[P:ZJ]")
+    # Who chooses the 居务监督委员会: the voters on the election's paper with the 居委会 (江苏
+    # 指引 §17(4): "与居民委员会选举同步进行……获参加投票居民过半数"), or a 居民会议 / 居民代表会议
+    # ([V art.32] "由村民会议或者村民代表会议推选"): then its posts are not on the paper and its
+    # members are recorded from the meeting's cited decision (election.mandates.chosen).
+    jdw_chosen_by: str = _p("voters", "居务监督委员会成员的产生方式", "Who chooses the supervisory committee", U_CHOICE, "[seed 江苏 §17] [V art.32]", choices=("voters", "residents_meeting", "representatives_meeting"))
     jdw_members_party_confirmed: bool = _p(False, "监督委员会副主任、委员候选人须经社区党组织确认", "Supervisory vice-chair and member nominees confirmed by the Party organisation", U_FLAG, "[seed 江苏 §17]")
     ballot_order: str = _p("surname_strokes", "选票上候选人排列顺序", "Ballot order of candidates", U_CHOICE, "practice; [P:ZJ]", choices=("surname_strokes",))
     woman_member_required: bool = _p(True, "居委会成员中应有妇女成员", "The committee must include a woman", U_FLAG, "[V art.6] [P:CQ 2025]")
@@ -378,13 +384,19 @@ class Rulebook:
                 )
         return errors
 
+    def on_paper(self, body: str) -> bool:
+        """Whether the voters elect this body's posts on the paper: the 监督委员会 only where
+        no meeting chooses it (jdw_chosen_by)."""
+        return body != "jdw" or self.jdw_chosen_by == "voters"
+
     def min_candidates_needed(self) -> int:
-        """Fewest candidates the largest 居委会 plus 监督委员会 demand under the minimum margins."""
+        """Fewest candidates the largest 居委会 plus 监督委员会 (when on the paper) demand
+        under the minimum margins."""
         jwh = (1 + self.margin_jwh_zhuren_min) + (self.jwh_fu_zhuren_max + self.margin_jwh_fu_zhuren_min) + (
             self.jwh_size_max - 1 - self.jwh_fu_zhuren_max + self.margin_jwh_weiyuan_min
         )
         jdw = (1 + self.margin_jdw_zhuren_min) + (self.jdw_size_max - 1 + self.margin_jdw_weiyuan_min)
-        return jwh + jdw
+        return jwh + (jdw if self.on_paper("jdw") else 0)
 
 
 def _coerce(key: str, f: dataclasses.Field[Any], raw: Any) -> Any:

@@ -15,7 +15,7 @@ from wtforms.validators import DataRequired, InputRequired, NumberRange
 
 from .. import clock
 from ..errors import UserError
-from ..mandates import by_election
+from ..mandates import by_election, chosen
 from ..mandates import service as mandates
 from ..models import END_REASONS, RECALL_STATUSES, Election
 from ..recall import documents as recall_docs
@@ -38,6 +38,15 @@ class VacateForm(FlaskForm):
     ended_on = DateField(_l("离任日期"), default=clock.today, validators=[DataRequired(message=_l("请填写日期"))])
     decision = SelectField(_l("接受辞职的会议决定"), choices=[], validate_choice=False)
     note = StringField(_l("说明（辞职须写明接受辞职的会议决定）"))
+
+
+class ChoiceForm(FlaskForm):
+    """The 监督委员会 members a meeting's decision chose (jdw_chosen_by)."""
+
+    decision = SelectField(_l("推选的会议决定"), choices=[], validate_choice=False)
+    jdw_zhuren = TextAreaField(_l("居务监督委员会主任（选民编号或姓名）"))
+    jdw_fu_zhuren = TextAreaField(_l("居务监督委员会副主任（每行一人）"))
+    jdw_weiyuan = TextAreaField(_l("居务监督委员会委员（每行一人）"))
 
 
 class ByElectionForm(FlaskForm):
@@ -95,7 +104,26 @@ def composition(election: Election):
             form_errors(form)
     return render_template("between/composition.html", election=election, comp=comp, form=form,
                            by_form=ByElectionForm(), term_ends=term_ends(election),
-                           presiding=mandates.presiding(election, comp) if comp.mandates else "")
+                           presiding=mandates.presiding(election, comp) if comp.mandates else "",
+                           choice_form=_choice_form(election) if chosen.choosing_kind(election) else None)
+
+
+def _choice_form(election: Election) -> ChoiceForm:
+    form = ChoiceForm()
+    form.decision.choices = options([("", "—")] + [(str(d.id), mandates.decision_label(d, m))
+                                                   for d, m in chosen.choosing_decisions(get_db(), election)])
+    return form
+
+
+@bp.route("/elections/<int:election_id>/composition/chosen", methods=["POST"])
+@roles("committee")
+def record_choice(election: Election):
+    form = _choice_form(election)
+    cited = int(form.decision.data) if (form.decision.data or "").isdigit() else None
+    names = {key: (getattr(form, key).data or "").splitlines() for key in ("jdw_zhuren", "jdw_fu_zhuren", "jdw_weiyuan")}
+    submit(form, lambda db: chosen.record_choice(db, election, cited, names, current_user.username),
+           _("已按会议决定记录居务监督委员会成员。"))
+    return redirect(url_for("between.composition", election_id=election.id))
 
 
 @bp.route("/elections/<int:election_id>/by-election", methods=["POST"])

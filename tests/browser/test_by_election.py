@@ -68,6 +68,6 @@ def test_resignation_then_by_election_fills_the_seat(page, live_app, monkeypatch
     assert no_horizontal_scroll(page)
     assert "居民委员会委员\t3\t3\t0" in page.locator("#seats").inner_text()
     rows = page.locator("#mandates").inner_text()
-    assert f"居民委员会委员\t{first.name}\t2" in rows and f"{woman.name}\t1" in rows
+    assert f"居民委员会委员\t{first.name}\t第 2 轮投票当选" in rows and f"{woman.name}\t第 1 轮投票当选" in rows
     shot(page, "composition-after-by-election")
     db.close()

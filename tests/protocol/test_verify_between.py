@@ -236,6 +236,58 @@ def test_composition_forgeries_each_named() -> None:
     assert "记为在任 1、出缺 0" in problems(_comp("2026-07-01", "resigned", serving=1, vacant=0), ELECTED, RESIGNED)
 
 
+CHOSEN = ("seat.chosen_by_meeting", {"decision": {"meeting": 1, "number": 1}, "kind": "representatives",
+                                     "since": "2026-06-25", "members": [{"post": "jdw_weiyuan", "person": "9", "name": "乙"}]})
+
+
+def _chosen_comp(decision: dict | None = None, round_number: int = 0) -> dict:
+    member = {"post": "jdw_weiyuan", "person": "9", "name": "乙", "round": round_number, "since": "2026-06-25",
+              "until": None, "reason": ""}
+    return {"posts": [{"post": "jdw_weiyuan", "name": "居务监督委员会委员", "seats": 1, "serving": 1, "vacant": 0}],
+            "members": [{**member, **({"decision": decision} if decision is not None else {})}]}
+
+
+def _chosen_ctx(comp: dict, *events: tuple[str, dict], chosen_by: str = "representatives_meeting") -> Ctx:
+    c = _with_composition(comp, *events)
+    c.d["rulebook.json"] = Rulebook().with_changes(jdw_chosen_by=chosen_by).to_dict()
+    return c
+
+
+def _numbered(decision: tuple[str, dict]) -> tuple[str, dict]:
+    return decision[0], {**decision[1], "number": 1}
+
+
+def _chosen_cases() -> list[Ctx]:
+    cited = {"meeting": 1, "number": 1}
+    failed = _numbered(_decision(present=6, in_favour=4, adopted=False))
+    return [
+        _chosen_ctx(_chosen_comp(cited), CONVENED, _numbered(_decision()), CHOSEN),
+        _chosen_ctx(_chosen_comp(cited), CONVENED, _numbered(_decision()), CHOSEN, chosen_by="voters"),
+        _chosen_ctx(_chosen_comp(cited), CONVENED, failed, CHOSEN),
+        _chosen_ctx(_chosen_comp(cited), CONVENED, _numbered(_decision()), CHOSEN, chosen_by="residents_meeting"),
+        _chosen_ctx(_chosen_comp({"meeting": 1, "number": 2}), CONVENED, _numbered(_decision()), CHOSEN),
+        _chosen_ctx(_chosen_comp(None), CONVENED, _numbered(_decision()), CHOSEN),
+        _chosen_ctx(_chosen_comp(cited), CONVENED, _numbered(_decision())),
+        _chosen_ctx(_chosen_comp(cited), CONVENED, _numbered(_decision()), CHOSEN,
+                    ("seat.vacated", {"post": "jdw_weiyuan", "person": "9", "name": "乙", "reason": "died",
+                                      "ended_on": "2026-08-01"})),
+    ]
+
+
+def test_members_a_meeting_chose_agree_with_the_chain() -> None:
+    """composition.json's members chosen by a meeting (round 0, with the decision) stand on a
+    seat.chosen_by_meeting citing an adopted decision of the kind of meeting jdw_chosen_by
+    names; each departure from that is named."""
+    verdicts = [_verdict(c) for c in _chosen_cases()]
+    assert verdicts[0] == {"meeting_decisions": [], "vacancies": [], "composition": []}
+    assert "jdw_chosen_by 为全体选民投票" in verdicts[1]["composition"][0]
+    assert "不是此前通过的representatives会议决定" in verdicts[2]["composition"][0]
+    assert "不是此前通过的residents会议决定" in verdicts[3]["composition"][0]
+    assert "与链中推选记录" in verdicts[4]["composition"][0] and "与链中推选记录" in verdicts[5]["composition"][0]
+    assert "链中公布的结果没有" in " ".join(verdicts[6]["composition"])
+    assert verdicts[7]["vacancies"] == [] and "仍列为在任" in verdicts[7]["composition"][0]
+
+
 def test_the_browser_verifier_gives_the_same_verdicts() -> None:
     """tools/verify/web/juxuan-between.js run by Node on every case above: the same checks,
     each with the same verdict as the Python verifier."""
@@ -265,6 +317,7 @@ def test_the_browser_verifier_gives_the_same_verdicts() -> None:
         _with_composition(_comp("2026-07-02", "resigned"), ELECTED, RESIGNED),
         _with_composition(_comp(person="8", serving=1, vacant=0), ELECTED),
         _with_composition(_comp("2026-07-01", "resigned", serving=1, vacant=0), ELECTED, RESIGNED),
+        *_chosen_cases(),
     ]
     script = Path(__file__).resolve().parents[2] / "tools/verify/web/juxuan-between.js"
     payload = [{"events": [{"seq": e.seq, "kind": e.kind, "payload": e.payload}

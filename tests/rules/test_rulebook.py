@@ -109,8 +109,16 @@ def test_meeting_decisions_the_presets_ask_for(name: str) -> None:
     source of a preset (江苏 2023 指引, 中办 2010 §14, [P:ZJ, SH, BJ] in RULES.md) asks that the
     meeting be one recorded in this system, so it stays off in every preset. A meeting's
     nomination (nomination_meeting_allowed) is a channel everywhere (RULES.md "channels",
-    江苏 §17 for the 监督委员会's members) and always cites its decision."""
+    江苏 §17 for the 监督委员会's members) and always cites its decision.
+
+    jdw_chosen_by: [V art.32] lets a 居民会议 or 居民代表会议 choose the 监督委员会; 江苏 §17
+    says "由居民会议推选产生" but holds it with the election, presided by the election
+    committee, the chair needing more than half of "参加投票居民" (§17(4)): the voters on the
+    paper. No preset's source has a meeting choose it apart from the election, so every
+    preset keeps the voters; a committee may change it before the roll is published."""
     book = PRESETS[name]
+    assert book.jdw_chosen_by == "voters" and book.on_paper("jdw") and book.on_paper("jwh")
+    assert not book.with_changes(jdw_chosen_by="representatives_meeting").on_paper("jdw")
     assert Rulebook.field_meta("committee_meeting_decision_required")["source"] == "[V art.12]"
     assert book.committee_meeting_decision_required is False
     assert book.nomination_meeting_allowed is True

@@ -196,9 +196,33 @@
     return [problems, `${papers} votes on paper agree with their rounds and the rulebook`];
   }
 
+  // The 监督委员会 members a meeting chose (seat.chosen_by_meeting): each cites an adopted decision
+  // earlier in the chain of the kind of meeting rulebook.json's jdw_chosen_by names.
+  const CHOOSING_MEETING = { residents_meeting: "residents", representatives_meeting: "representatives" };
+  function chosenByMeeting(events, rulebook) {
+    const chosenBy = has(rulebook, "jdw_chosen_by") ? rulebook.jdw_chosen_by : "voters";
+    const wanted = has(CHOOSING_MEETING, chosenBy) ? CHOOSING_MEETING[chosenBy] : null;
+    const kinds = new Map(), adopted = new Set(), chosen = new Map(), problems = [];
+    for (const ev of events) {
+      const kind = ev.kind, p = ev.payload;
+      if (kind === "meeting.convened") kinds.set(JSON.stringify(p.meeting), p.kind);
+      else if (kind === "meeting.decision_recorded" && truthy(p.adopted)) adopted.add(JSON.stringify([p.meeting, p.number]));
+      else if (kind === "seat.chosen_by_meeting") {
+        const d = has(p, "decision") && p.decision !== null ? p.decision : {};
+        const cited = { meeting: has(d, "meeting") ? d.meeting : null, number: has(d, "number") ? d.number : null };
+        if (wanted === null) problems.push(`event ${ev.seq}: rulebook.json's jdw_chosen_by is the voters, no meeting chooses`);
+        else if (!adopted.has(JSON.stringify([cited.meeting, cited.number])) || kinds.get(JSON.stringify(cited.meeting)) !== wanted) {
+          problems.push(`event ${ev.seq}: the decision cited is not an adopted decision of a ${wanted} meeting before it`);
+        }
+        for (const m of (has(p, "members") ? p.members : [])) chosen.set(JSON.stringify([text(m.post), text(m.person)]), cited);
+      }
+    }
+    return [problems, chosen];
+  }
+
   // composition.json against the chain (PROTOCOL.md section 9, "composition").
-  function composition(events, comp) {
-    const problems = [];
+  function composition(events, comp, rulebook) {
+    const [problems, chosen] = chosenByMeeting(events, rulebook);
     const elected = new Map(), vacated = new Map();
     const roundOf = (p) => (has(p, "round") ? count(p.round) : 1);
     for (const ev of events) {
@@ -219,10 +243,19 @@
         vacated.set(JSON.stringify([text(need(p, "post")), text(need(p, "person"))]), p);
       }
     }
+    elected.set(0, new Set(chosen.keys()));
     const chain = new Set();
     for (const [r, s] of elected) for (const k of s) chain.add(JSON.stringify([String(r), ...JSON.parse(k)]));
     const members = need(comp, "members"), posts = need(comp, "posts");
     const listed = new Set(members.map((m) => JSON.stringify([text(need(m, "round")), need(m, "post"), need(m, "person")])));
+    for (const m of members) {
+      if (m.round !== 0 && !has(m, "decision")) continue;
+      const cited = chosen.get(JSON.stringify([m.post, m.person]));
+      const d = has(m, "decision") ? m.decision : undefined;
+      const same = cited !== undefined && d !== undefined && d !== null && d.meeting === cited.meeting && d.number === cited.number
+        && Object.keys(d).length === 2;
+      if (!same) problems.push(`${m.name} (${m.post}): the meeting decision in composition.json differs from the chain's`);
+    }
     for (const k of listed) if (!chain.has(k)) problems.push(`composition.json lists ${k}, elected by no published result`);
     for (const k of chain) if (!listed.has(k)) problems.push(`${k} elected in the chain is not in composition.json`);
     const serving = new Map();
@@ -253,6 +286,8 @@
       if (kind === "result.published") {
         const posts = has(p, "posts") ? p.posts : {};
         for (const [post, info] of Object.entries(posts)) for (const person of (has(info, "elected") ? info.elected : [])) elected.add(key(post, text(person)));
+      } else if (kind === "seat.chosen_by_meeting") {
+        for (const m of (has(p, "members") ? p.members : [])) elected.add(key(text(m.post), text(m.person)));
       } else if (kind === "seat.vacated") {
         const who = key(text(need(p, "post")), text(need(p, "person")));
         if (!elected.has(who)) problems.push(`event ${ev.seq}: ${text(p.person)} was not elected to ${text(p.post)} by a published result`);
@@ -271,14 +306,14 @@
         const [a, da] = recallVotes(events, rulebook), [b, db] = paperRecalls(events, rulebook);
         return [[...a, ...b], `${da}; ${db}`];
       }],
-    ["vacancies", new Set(["seat.vacated", "seat.by_election_called"]), (events) => vacancies(events)],
+    ["vacancies", new Set(["seat.vacated", "seat.by_election_called", "seat.chosen_by_meeting"]), (events) => vacancies(events)],
   ];
 
   function betweenChecks(events, rulebook, file) {
     const kinds = new Set(events.map((e) => e.kind));
     const comp = typeof file === "function" ? file("composition.json") : undefined;
     const todo = CHECKS.filter(([, when]) => [...when].some((k) => kinds.has(k)));
-    if (comp !== undefined) todo.push(["composition", null, (evs) => composition(evs, comp)]);
+    if (comp !== undefined) todo.push(["composition", null, (evs, rb) => composition(evs, comp, rb)]);
     const out = [];
     for (const [name, , fn] of todo) {
       let problems, detail;
