@@ -16,7 +16,7 @@ All documents are plain JSON with hex strings."""
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, TypeGuard
 
 from . import group, proofs, trustees
 from .elgamal import Ciphertext, parse
@@ -26,12 +26,15 @@ MAX_TRUSTEES = 9
 
 
 def hex_bytes(value: object, size: int, what: str) -> bytes:
-    if not isinstance(value, str) or len(value) != 2 * size:
-        raise group.CryptoError("ceremony_format", f"{what} 格式不对")
-    try:
-        return bytes.fromhex(value)
-    except ValueError:
-        raise group.CryptoError("ceremony_format", f"{what} 不是十六进制") from None
+    data = group.unhex(value, size)
+    if data is None:
+        raise group.CryptoError("ceremony_format", f"{what} 不是 {size} 字节的小写十六进制")
+    return data
+
+
+def _count(value: object) -> TypeGuard[int]:
+    """An integer of JSON: ``true`` is not 1 (Python's bool is an int; the browser's is not)."""
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def issue(election_uid: str, base: bytes, quorum: int, names: list[str]) -> dict[str, Any]:
@@ -45,7 +48,7 @@ def parse_ceremony(doc: object) -> tuple[bytes, int, int]:
     if not (isinstance(doc, dict) and doc.get("format") == FORMAT and isinstance(doc.get("trustees"), list)):
         raise group.CryptoError("ceremony_format", "这不是居选受托人仪式文件")
     quorum, n = doc.get("quorum"), len(doc["trustees"])
-    if not (isinstance(quorum, int) and 1 <= quorum <= n <= MAX_TRUSTEES):
+    if not (_count(quorum) and 1 <= quorum <= n <= MAX_TRUSTEES):
         raise group.CryptoError("ceremony_format", "门限或受托人数不合理")
     return hex_bytes(doc.get("base"), 32, "base"), quorum, n
 
@@ -66,7 +69,7 @@ def start(doc: dict[str, Any], index: int, passphrase: str) -> tuple[dict[str, A
 
 
 def commitments_of(public: object) -> trustees.Commitments:
-    if not (isinstance(public, dict) and isinstance(public.get("index"), int)
+    if not (isinstance(public, dict) and _count(public.get("index"))
             and isinstance(public.get("commitments"), list) and isinstance(public.get("proofs"), list)):
         raise group.CryptoError("ceremony_format", "受托人公开部分格式不对")
     if len(public["commitments"]) > MAX_TRUSTEES or len(public["proofs"]) != len(public["commitments"]):

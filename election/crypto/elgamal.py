@@ -50,8 +50,7 @@ def parse(value: object, what: str) -> Ciphertext:
     be any point (an encryption of 0 under a degenerate nonce is refused through α)."""
     if not (isinstance(value, list) and len(value) == 2 and all(isinstance(v, str) for v in value)):
         raise group.CryptoError("ciphertext_format", f"{what} 的密文格式不对")
-    try:
-        alpha, beta = bytes.fromhex(value[0]), bytes.fromhex(value[1])
-    except ValueError:
-        raise group.CryptoError("ciphertext_format", f"{what} 的密文不是十六进制") from None
+    alpha, beta = group.unhex(value[0], group.POINT_BYTES), group.unhex(value[1], group.POINT_BYTES)
+    if alpha is None or beta is None:
+        raise group.CryptoError("ciphertext_format", f"{what} 的密文不是 32 字节的小写十六进制")
     return Ciphertext(group.point(alpha, what=f"{what} α"), group.point(beta, what=f"{what} β", allow_identity=True))

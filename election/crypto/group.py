@@ -7,6 +7,7 @@ identity (all zero bytes, its canonical encoding) explicitly."""
 from __future__ import annotations
 
 import hashlib
+import re
 from functools import lru_cache
 
 import rbcl
@@ -15,6 +16,16 @@ POINT_BYTES = 32
 SCALAR_BYTES = 32
 IDENTITY = bytes(POINT_BYTES)
 ZERO = bytes(SCALAR_BYTES)
+_LOWER_HEX = re.compile(r"[0-9a-f]*\Z")
+
+
+def unhex(value: object, size: int) -> bytes | None:
+    """``size`` bytes written as 2·size lower-case hex digits (PROTOCOL.md: hex is lower-case),
+    else None: bytes.fromhex alone would also take upper case and spaces between the bytes,
+    which the browser verifier refuses, and both verifiers must read the same bytes."""
+    if isinstance(value, str) and len(value) == 2 * size and _LOWER_HEX.match(value):
+        return bytes.fromhex(value)
+    return None
 
 
 class CryptoError(Exception):

@@ -144,12 +144,10 @@ def verify_knowledge(context: bytes, public: bytes, proof: KnowledgeProof) -> No
 
 
 def _scalar_hex(value: object, what: str) -> bytes:
-    if not isinstance(value, str) or len(value) != 64:
-        raise group.CryptoError("proof_format", f"{what} 的证明含非法标量")
-    try:
-        return group.scalar(bytes.fromhex(value), what=what)
-    except ValueError:
-        raise group.CryptoError("proof_format", f"{what} 的证明不是十六进制") from None
+    data = group.unhex(value, group.SCALAR_BYTES)
+    if data is None:
+        raise group.CryptoError("proof_format", f"{what} 的证明含非法标量（须为 64 位小写十六进制）")
+    return group.scalar(data, what=what)
 
 
 def parse_pair(value: object, what: str) -> tuple[bytes, bytes]:

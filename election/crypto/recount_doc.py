@@ -141,7 +141,7 @@ def _partials_by_label(partials: Sequence[Mapping[str, Any]], sums: Mapping[str,
     by_label: dict[str, list[trustees.Partial]] = {}
     for doc in partials:
         index = doc.get("index") if isinstance(doc, dict) else None
-        if not isinstance(index, int) or not isinstance(doc.get("partials"), dict):
+        if isinstance(index, bool) or not isinstance(index, int) or not isinstance(doc.get("partials"), dict):
             raise group.CryptoError("recount_format", "部分解密文件格式不对")
         for label, part in doc["partials"].items():
             if label not in sums or not isinstance(part, dict):
@@ -173,8 +173,8 @@ def parse_shapes(raw: object) -> tuple[list[PostShape], dict[str, list[str]]]:
         raise group.CryptoError("recount_format", "recount.json 缺少职位表")
     out, listed = [], {}
     for s in raw:
-        if not (isinstance(s, dict) and isinstance(s.get("key"), str) and isinstance(s.get("seats"), int)
-                and isinstance(s.get("candidates"), int) and isinstance(s.get("listed"), list)
+        if not (isinstance(s, dict) and isinstance(s.get("key"), str) and type(s.get("seats")) is int
+                and type(s.get("candidates")) is int and isinstance(s.get("listed"), list)
                 and len(s["listed"]) == s["candidates"] and all(isinstance(p, str) for p in s["listed"])
                 and len(set(s["listed"])) == len(s["listed"])):
             raise group.CryptoError("recount_format", "recount.json 的职位表格式不对")

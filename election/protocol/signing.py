@@ -3,6 +3,7 @@ street-office key countersigns the result statement. Keys come from ``cryptograp
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -47,6 +48,18 @@ def public_key_from_pem(data: bytes) -> Ed25519PublicKey:
     if not isinstance(key, Ed25519PublicKey):
         raise ValueError("公钥不是 Ed25519 密钥")
     return key
+
+
+_BUNDLE_PEM = re.compile(rb"-----BEGIN PUBLIC KEY-----\n[A-Za-z0-9+/]{59}=\n-----END PUBLIC KEY-----\n\Z")
+
+
+def public_key_from_bundle_pem(data: bytes) -> Ed25519PublicKey:
+    """A key file of a bundle, in exactly the form public_key_to_pem writes (PROTOCOL.md §4):
+    PEM readers differ on a byte-order mark, text around the block, other line breaks or a
+    second block, so the verifiers take none of them."""
+    if _BUNDLE_PEM.match(data) is None:
+        raise ValueError("公钥文件不是规定的 PEM 格式（三行，无其他字节）")
+    return public_key_from_pem(data)
 
 
 def raw_public(key: Ed25519PublicKey) -> bytes:
@@ -95,6 +108,9 @@ def sign(key: Ed25519PrivateKey, statement: dict[str, Any]) -> SignedStatement:
 def verify(key: Ed25519PublicKey, signed: SignedStatement) -> bool:
     """True when the signature is valid for this key and the stated fingerprint is the key's."""
     if signed.key != fingerprint(key):
+        return False
+    # Lower-case hex only (PROTOCOL.md §4): bytes.fromhex would also read upper case and spaces.
+    if len(signed.signature) != 128 or signed.signature.strip("0123456789abcdef"):
         return False
     try:
         key.verify(bytes.fromhex(signed.signature), canonical_json(signed.statement))

@@ -18,7 +18,7 @@ from typing import Any
 
 from election.protocol import event_kinds as ek
 from election.protocol import merkle, signing, verify_shape
-from election.protocol.canonical import digest, digest_read, sha256_hex
+from election.protocol.canonical import digest, digest_read, same_json, sha256_hex
 from election.protocol.chain import Event, verify_chain
 from election.protocol.verify_ctx import NAMES_ZH as NAMES_ZH
 from election.protocol.verify_ctx import Check as Check
@@ -57,7 +57,7 @@ def _genesis(c: Ctx) -> dict[str, Any]:
 def _election_key(c: Ctx) -> tuple[list[str], str]:
     g = _genesis(c)
     try:
-        key = signing.public_key_from_pem(c.raw["election_key.pem"])
+        key = signing.public_key_from_bundle_pem(c.raw["election_key.pem"])
     except (ValueError, TypeError) as exc:
         raise CheckFailed(f"选举公钥无法读取：{str(exc)[:80]}") from None
     fp = signing.fingerprint(key)
@@ -87,7 +87,7 @@ def _head_signature(c: Ctx) -> tuple[list[str], str]:
     if key is None or not signing.verify(key, sig):
         return ["链头签名无法用公示的选举公钥验证"], ""
     st = sig.statement
-    if head is None or st.get("head") != head.hash or st.get("seq") != head.seq:
+    if head is None or st.get("head") != head.hash or not same_json(st.get("seq"), head.seq):
         return [f"签名的链头（序号 {st.get('seq')}）不是事件链的最后一个事件（序号 {head.seq if head else '无'}）"], ""
     if st.get("type") != signing.HEAD_TYPE or st.get("election") != g.get("election"):
         return ["签名声明的类型或选举编号不符"], ""
@@ -192,12 +192,16 @@ def _manifest_order(c: Ctx) -> tuple[list[str], str]:
 def _manifest(c: Ctx) -> tuple[list[str], str]:
     g = _genesis(c)
     recorded: dict[int, Any] = {}
+    problems = []
     for e in c.kind_events({ek.BALLOTS_PRINTED}):
         if c.round_of(e) == c.round:
-            recorded[e.payload.get("batch", -1)] = e.payload.get("digest")
-    problems = []
+            batch = e.payload.get("batch", -1)
+            if isinstance(batch, bool) or not isinstance(batch, int):  # false is not batch 0
+                problems.append(f"第 {e.seq} 号事件的批次号 {batch!r} 不是整数")
+                continue
+            recorded[batch] = e.payload.get("digest")
     ms = manifests(c)
-    first = min(recorded, default=0) if all(isinstance(b, int) for b in recorded) else 0
+    first = min(recorded, default=0)
     if not ms:
         problems.append("没有印刷清单")
     for i, m in enumerate(ms, first):
@@ -446,6 +450,11 @@ def _result_event(c: Ctx) -> tuple[list[str], str]:
     p = events[0].payload
     problems = []
     posts = p.get("posts", {})
+    if not (isinstance(posts, dict) and all(isinstance(v, dict) and isinstance(v.get("votes", {}), dict)
+                                            and isinstance(v.get("elected", []), list)
+                                            and all(isinstance(x, str) for x in v.get("elected", []))
+                                            for v in posts.values())):
+        return [f"第 {events[0].seq} 号事件的 posts 应为职位 → {{votes: 对象, elected: 人员编号列表}}"], ""
     votes = {k: v.get("votes", {}) for k, v in posts.items()}
     problems += [f"票数与第 {events[0].seq} 号事件不符：{x}" for x in same_votes(t["posts"], votes)]
     for k in sorted(set(posts) | set(elected)):
@@ -453,14 +462,14 @@ def _result_event(c: Ctx) -> tuple[list[str], str]:
         b = sorted(elected.get(k, []))
         if a != b:
             problems.append(f"职位 {k} 的当选人 {b} 与第 {events[0].seq} 号事件公布的 {a} 不符")
-    if p.get("papers_returned") != t["returned"]:
+    if not same_json(p.get("papers_returned"), t["returned"]):
         problems.append(f"收回票数 {t['returned']} 与第 {events[0].seq} 号事件的 {p.get('papers_returned')} 不符")
     ti = c.d["tally_input.json"]
     for f in ("papers_issued", "registered_voters"):
-        if p.get(f) != ti[f]:
+        if not same_json(p.get(f), ti[f]):
             problems.append(f"tally_input.json 的 {f} {ti[f]} 与第 {events[0].seq} 号事件的 {p.get(f)} 不符")
     for f in ("valid", "next_round"):
-        if f in t["result"] and p.get(f) != t["result"][f]:
+        if f in t["result"] and not same_json(p.get(f), t["result"][f]):
             problems.append(f"totals.json 的 {f} 与第 {events[0].seq} 号事件不符")
     return problems, f"票数、当选人、收回与发出票数与第 {events[0].seq} 号事件（结果公布）一致"
 
@@ -488,7 +497,7 @@ def _countersignature(c: Ctx) -> tuple[list[str], str]:
     if "countersign.json" not in c.d:
         return ["公示包中没有街道办事处的会签（countersign.json）"], ""
     try:
-        okey = signing.public_key_from_pem(c.raw.get("office_key.pem", b""))
+        okey = signing.public_key_from_bundle_pem(c.raw.get("office_key.pem", b""))
     except (ValueError, TypeError) as exc:
         raise CheckFailed(f"街道办事处公钥无法读取：{str(exc)[:80]}") from None
     cs = signing.SignedStatement.from_json(c.d["countersign.json"])

@@ -31,14 +31,16 @@ Run only when the chain holds such events. Pure: rules and protocol only.
 """
 from __future__ import annotations
 
+import re
 from datetime import date
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
 from election.protocol import event_kinds as ek
+from election.protocol.canonical import same_json
 from election.rules.meetings import meeting_rules
 from election.rules.recall import recall_vote
-from election.rules.rulebook import Rulebook, RulebookError
+from election.rules.rulebook import Rulebook, RulebookError, parse_fraction
 from election.rules.shares import at_least, more_than
 
 if TYPE_CHECKING:
@@ -53,6 +55,74 @@ SEATS = {ek.SEAT_VACATED, ek.SEAT_BY_ELECTION_CALLED, ek.SEAT_CHOSEN_BY_MEETING}
 CHOOSING_MEETING = {"residents_meeting": "residents", "representatives_meeting": "representatives"}
 
 
+# The JSON type of every field the checks read, per event kind (PROTOCOL.md §9: a missing
+# field or a value of the wrong type fails the check): "int" an integer (``true`` is not 1),
+# "bool" true or false, "str" a string. Nothing is converted (no bool(), int() or str()), so a
+# value reads the same in both verifiers.
+FIELDS: dict[str, dict[str, str]] = {
+    ek.MEETING_CONVENED: {"meeting": "int", "kind": "str", "notice_on": "str", "held_on": "str"},
+    ek.MEETING_DECISION_RECORDED: {"meeting": "int", "members": "int", "present": "int", "in_favour": "int",
+                                   "against": "int", "abstain": "int", "adopted": "bool"},
+    ek.MEETING_CLOSED: {"meeting": "int"},
+    ek.RECALL_PETITION_FILED: {"recall": "int", "post": "str", "person": "str", "base": "str", "signers": "int",
+                               "total": "int"},
+    ek.RECALL_VOTE_RECORDED: {"recall": "int", "post": "str", "person": "str", "registered": "int", "voted": "int",
+                              "in_favour": "int", "valid": "bool", "carried": "bool"},
+    ek.RECALL_VOTE_CALLED: {"recall": "int", "round": "int", "post": "str", "person": "str"},
+    ek.RECALL_VOTE_COUNTED: {"recall": "int", "round": "int", "post": "str", "person": "str", "registered": "int",
+                             "voted": "int", "agree": "int", "disagree": "int", "invalid": "int", "valid": "bool",
+                             "carried": "bool"},
+}
+REQUEST = {"base": "str", "supporters": "int", "total": "int"}
+_TYPE_ZH = {"int": "整数", "bool": "true/false", "str": "文字"}
+
+
+def _of_type(value: Any, kind: str) -> bool:
+    if kind == "bool":
+        return isinstance(value, bool)
+    if kind == "str":
+        return isinstance(value, str)
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _typed(ev: Any) -> dict[str, Any]:
+    """The event's payload once every field FIELDS names for its kind is of its type (a
+    meeting's request null or {base, supporters, total}), else ValueError naming the field."""
+    p: dict[str, Any] = ev.payload
+    wanted = dict(FIELDS.get(ev.kind, {}))
+    if ev.kind == ek.MEETING_CONVENED and p.get("request") is not None:
+        if not isinstance(p["request"], dict):
+            raise ValueError(f"第 {ev.seq} 号事件（{ev.kind}）的 request 应为 null 或对象")
+        wanted.update({f"request.{k}": t for k, t in REQUEST.items()})
+    for name, kind in wanted.items():
+        where, _, inner = name.partition(".")
+        value = p[where].get(inner) if inner else p.get(name)
+        if not _of_type(value, kind):
+            raise ValueError(f"第 {ev.seq} 号事件（{ev.kind}）的 {name} 应为{_TYPE_ZH[kind]}，实际为 {value!r}")
+    return p
+
+
+def _day(text: str) -> date:
+    """An ISO date exactly YYYY-MM-DD (ASCII digits): date.fromisoformat alone would also take
+    "20260625" and "2026-W26-4", which the browser verifier refuses."""
+    if re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", text) is None:
+        raise ValueError(f"日期 {text!r} 不是 YYYY-MM-DD")
+    return date.fromisoformat(text)
+
+
+def _round_of(p: dict[str, Any], default: int) -> int:
+    r = p.get("round", default)
+    if not _of_type(r, "int"):
+        raise ValueError(f"轮次 {r!r} 不是整数")
+    return int(r)
+
+
+def _vacated(c: Ctx) -> list[tuple[int, str, str]]:
+    """Each seat.vacated as (seq, post, person), those two strings (another value names nobody)."""
+    return [(ev.seq, ev.payload["post"], ev.payload["person"]) for ev in c.events if ev.kind == ek.SEAT_VACATED
+            and isinstance(ev.payload.get("post"), str) and isinstance(ev.payload.get("person"), str)]
+
+
 def _book(c: Ctx) -> Rulebook:
     try:
         return Rulebook.from_dict(c.d["rulebook.json"])
@@ -61,7 +131,10 @@ def _book(c: Ctx) -> Rulebook:
 
 
 def _share(text: Any) -> Fraction:
-    return Fraction(str(text))
+    value = parse_fraction(text)
+    if value is None:
+        raise ValueError(f"比例 {text!r} 不是 PROTOCOL.md §14.1 的分数")
+    return value
 
 
 def _meetings(c: Ctx) -> tuple[list[str], str]:
@@ -73,10 +146,10 @@ def _meetings(c: Ctx) -> tuple[list[str], str]:
     problems: list[str] = []
     decisions = papers = 0
     for ev in c.events:
-        kind, p = ev.kind, ev.payload
+        kind, p = ev.kind, _typed(ev)
         if kind == ek.MEETING_CONVENED:
             mr = meeting_rules(book, p["kind"])
-            gap = (date.fromisoformat(p["held_on"]) - date.fromisoformat(p["notice_on"])).days
+            gap = (_day(p["held_on"]) - _day(p["notice_on"])).days
             if gap < mr.notice_days:
                 problems.append(f"第 {ev.seq} 号事件：会议公告至召开仅 {gap} 天，规则要求 {mr.notice_days} 天")
             req = p.get("request")
@@ -108,7 +181,7 @@ def _meetings(c: Ctx) -> tuple[list[str], str]:
             rule = p.get("rule", {})
             if rule.get("key") != mr.decision_key or _share(rule.get("share")) != mr.decision:
                 problems.append(f"第 {ev.seq} 号事件：表决规则 {rule} 不是规则集的 {mr.decision_key} = {mr.decision}")
-            if bool(p["adopted"]) != more_than(p["in_favour"], present, mr.decision):
+            if p["adopted"] != more_than(p["in_favour"], present, mr.decision):
                 problems.append(f"第 {ev.seq} 号事件：赞成 {p['in_favour']}/{present}，按{mr.decision}应为"
                                 f"{'通过' if not p['adopted'] else '未通过'}，事件记为{'通过' if p['adopted'] else '未通过'}")
         elif kind == ek.MEETING_CLOSED:
@@ -148,10 +221,9 @@ def _recalls(c: Ctx) -> tuple[list[str], str]:
     published: dict[int, dict[str, Any]] = {}
     problems: list[str] = []
     votes = papers = 0
-    vacated_after: list[tuple[int, str, str]] = [(ev.seq, str(ev.payload.get("post")), str(ev.payload.get("person")))
-                                                 for ev in c.events if ev.kind == ek.SEAT_VACATED]
+    vacated_after = _vacated(c)
     for ev in c.events:
-        kind, p = ev.kind, ev.payload
+        kind, p = ev.kind, _typed(ev)
         if kind == ek.RECALL_PETITION_FILED:
             share = book.recall_propose_voters if p["base"] == "voters" else book.recall_propose_reps
             if not at_least(p["signers"], max(p["total"], p["signers"], 1), share):
@@ -164,21 +236,21 @@ def _recalls(c: Ctx) -> tuple[list[str], str]:
                 problems.append(f"第 {ev.seq} 号事件：罢免 {p['recall']} 未见提出记录")
                 continue
             again = recall_vote(p["registered"], p["voted"], p["in_favour"], book.recall_turnout, book.recall_approve)
-            if (again.valid, again.carried) != (bool(p["valid"]), bool(p["carried"])):
+            if (again.valid, again.carried) != (p["valid"], p["carried"]):
                 problems.append(f"第 {ev.seq} 号事件：{again.message}，与事件记录（有效 {p['valid']}，通过 {p['carried']}）不符")
-            if again.carried and not any(seq > ev.seq and post == p["post"] and person == str(p["person"])
+            if again.carried and not any(seq > ev.seq and post == p["post"] and person == p["person"]
                                          for seq, post, person in vacated_after):
                 problems.append(f"第 {ev.seq} 号事件：罢免通过，但之后没有该成员职位出缺的记录")
         elif kind == ek.RECALL_VOTE_CALLED:
             petition = filed.get(p["recall"])
-            if petition is None or (petition["post"], str(petition["person"])) != (p["post"], str(p["person"])):
+            if petition is None or (petition["post"], petition["person"]) != (p["post"], p["person"]):
                 problems.append(f"第 {ev.seq} 号事件：罢免 {p['recall']} 的表决票投票未见相符的罢免要求")
             called[p["recall"]] = p
         elif kind == ek.RECALL_VOTE_COUNTED:
             papers += 1
             problems += _counted(ev, p, called.get(p["recall"]), published, book, vacated_after)
         elif kind == ek.RESULT_PUBLISHED and isinstance(p.get("question"), dict):
-            published[int(p.get("round", 0))] = p["question"]
+            published[_round_of(p, 0)] = p["question"]
     return problems, (f"{len(filed)} 项罢免要求、{votes} 次投票、{papers} 次表决票投票按规则集重算一致")
 
 
@@ -188,11 +260,11 @@ def _counted(ev: Any, p: dict[str, Any], called: dict[str, Any] | None, publishe
     published question carries the same figures, the rulebook's shares decide them again,
     and a carried recall is followed by the member's seat.vacated."""
     out: list[str] = []
-    if called is None or called.get("round") != p.get("round"):
+    if called is None or called["round"] != p["round"]:
         out.append(f"第 {ev.seq} 号事件：罢免 {p['recall']} 的第 {p.get('round')} 轮表决票投票未见召集记录")
-    q = published.get(int(p.get("round", 0)))
+    q = published.get(p["round"])
     fields = ("registered", "voted", "agree", "disagree", "invalid", "valid", "carried")
-    if q is None or any(q.get(k) != p.get(k) for k in fields):
+    if q is None or any(not same_json(q.get(k), p[k]) for k in fields):
         out.append(f"第 {ev.seq} 号事件：罢免结果与第 {p.get('round')} 轮公布的表决结果不符")
     if (_share(p.get("turnout")), _share(p.get("approve"))) != (book.recall_turnout, book.recall_approve):
         out.append(f"第 {ev.seq} 号事件：所用比例 {p.get('turnout')}、{p.get('approve')} 不是规则集的"
@@ -203,10 +275,10 @@ def _counted(ev: Any, p: dict[str, Any], called: dict[str, Any] | None, publishe
         return [*out, f"第 {ev.seq} 号事件：罢免表决的票数不成立"]
     # A vote the shares make valid may still be void for more papers returned than issued
     # (the tally's own check, recomputed by tally_recompute): void never carries.
-    if (bool(p["valid"]) and (not again.valid or again.carried != bool(p["carried"]))) \
+    if (p["valid"] and (not again.valid or again.carried != p["carried"])) \
             or (not p["valid"] and p["carried"]):
         out.append(f"第 {ev.seq} 号事件：{again.message}，与事件记录（有效 {p['valid']}，通过 {p['carried']}）不符")
-    if p["carried"] and not any(seq > ev.seq and post == p["post"] and person == str(p["person"])
+    if p["carried"] and not any(seq > ev.seq and post == p["post"] and person == p["person"]
                                 for seq, post, person in vacated_after):
         out.append(f"第 {ev.seq} 号事件：罢免通过，但之后没有该成员职位出缺的记录")
     return out

@@ -9,6 +9,7 @@ from collections.abc import Callable, Mapping, Set
 from dataclasses import dataclass, field
 from typing import Any
 
+from election.protocol.canonical import same_json
 from election.protocol.chain import Event
 from election.protocol.verify_read import Stream
 
@@ -103,10 +104,12 @@ def manifests(c: Ctx) -> list[dict[str, Any]]:
 
 
 def same_votes(a: Mapping[str, Mapping[str, int]], b: Mapping[str, Mapping[str, int]]) -> list[str]:
+    """Each person's votes in ``a`` and ``b`` (a missing one is 0), compared as JSON values:
+    ``false`` is not 0 nor ``true`` 1 (an event's votes are not shape-checked)."""
     diffs = []
     for post in sorted(set(a) | set(b)):
         ca, cb = a.get(post, {}), b.get(post, {})
         for who in sorted(set(ca) | set(cb)):
-            if ca.get(who, 0) != cb.get(who, 0):
+            if not same_json(ca.get(who, 0), cb.get(who, 0)):
                 diffs.append(f"{post}/{who}：{ca.get(who, 0)} ≠ {cb.get(who, 0)}")
     return diffs

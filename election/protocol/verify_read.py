@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import struct
 import zipfile
 import zlib
 from collections import Counter
@@ -317,12 +318,47 @@ def _values(data: bytes) -> int:
     return data.count(b",") + data.count(b":") + data.count(b"[") + data.count(b"{") + 1
 
 
+_LOCAL, _CENTRAL, _END = b"PK\x03\x04", b"PK\x01\x02", b"PK\x05\x06"
+
+
+def zip_layout(blob: bytes) -> str | None:
+    """What is wrong with the zip's layout, or None (PROTOCOL.md §7.1). The protocol's zip has
+    its first member at byte 0, its central directory (as many entries as its end record
+    says) ending where the end record starts, and the end record with its comment ending the
+    file: zip readers differ on anything else (bytes before or after the archive, offsets
+    relative to a prefix, a count the directory does not hold, zip64 end records), so both
+    verifiers refuse it. The end record is the last "PK\x05\x06" at least 22 bytes from the end."""
+    at = blob.rfind(_END, max(0, len(blob) - 22 - 0xFFFF), max(0, len(blob) - 18))
+    if at < 0:
+        return "找不到 zip 的结尾记录"
+    _, disk, cd_disk, here, count, size, offset, comment = struct.unpack_from("<4sHHHHIIH", blob, at)
+    if at + 22 + comment != len(blob):
+        return f"zip 结尾记录之后还有 {len(blob) - at - 22 - comment} 字节（或注释长度不符）"
+    if disk or cd_disk or here != count or offset + size != at:
+        return "zip 的中央目录不紧接在结尾记录之前（分卷、zip64 或偏移量不符）"
+    if count and not blob.startswith(_LOCAL):
+        return "zip 的第一个成员不在文件开头（之前有其他字节）"
+    p = offset
+    for _ in range(count):  # exactly `count` entries fill the directory
+        if p + 46 > at or blob[p:p + 4] != _CENTRAL:
+            return "zip 中央目录的成员数与结尾记录不符"
+        name, extra, note = struct.unpack_from("<HHH", blob, p + 28)
+        p += 46 + name + extra + note
+    if p != at:
+        return "zip 中央目录的成员数与结尾记录不符"
+    return None
+
+
 def read_zip(blob: bytes, max_member: int = MAX_MEMBER, max_total: int = MAX_TOTAL) -> ReadResult:
     """Read the members of a bundle within the bounds. Problems go under the checks
     ``zip_size`` (bounds), ``zip_members`` (names) and ``format`` (not a zip at all)."""
     res = ReadResult()
     if len(blob) > MAX_ZIP:
         res.fail("zip_size", f"公示包文件 {len(blob)} 字节，超过上限 {MAX_ZIP} 字节")
+        return res
+    layout = zip_layout(blob)
+    if layout is not None:
+        res.fail("format", f"不是协议规定的 zip 文件：{layout}")
         return res
     try:
         z = zipfile.ZipFile(io.BytesIO(blob))

@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import re
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any, ClassVar
@@ -399,6 +400,36 @@ class Rulebook:
         return jwh + (jdw if self.on_paper("jdw") else 0)
 
 
+# A fraction as PROTOCOL.md §14.1 writes one: fractions.Fraction's grammar with ASCII digits
+# and ASCII white space only (Fraction alone also reads "١/٢", and white space JavaScript's
+# \s does not know), an exponent within ±400 (10**10**9 is no share), and the reduced value's
+# numerator and denominator within 2^53−1, what the browser verifier holds exactly.
+_WS = "[ \t\n\r\f\v]*"
+_DIGITS = "[0-9]+(?:_[0-9]+)*"
+_RATIONAL = re.compile(rf"{_WS}[-+]?(?=[0-9]|\.[0-9])(?:[0-9]*|{_DIGITS})"
+                       rf"(?:/{_DIGITS}|(?:\.(?:[0-9]*|{_DIGITS}))?(?:[eE](?P<exp>[-+]?{_DIGITS}))?){_WS}\Z")
+_MAX_EXACT = 2**53 - 1
+
+
+def parse_fraction(raw: Any) -> Fraction | None:
+    """A share as rulebook.json or an event writes it (an integer or a string, PROTOCOL.md
+    §14.1), or None when it is not one."""
+    if isinstance(raw, bool):
+        return None
+    if isinstance(raw, int):
+        value = Fraction(raw)
+    elif isinstance(raw, str) and (m := _RATIONAL.match(raw)) is not None:
+        if m["exp"] is not None and abs(int(m["exp"].replace("_", ""))) > 400:
+            return None
+        try:
+            value = Fraction(raw)
+        except (ValueError, ZeroDivisionError):
+            return None
+    else:
+        return None
+    return value if max(abs(value.numerator), value.denominator) <= _MAX_EXACT else None
+
+
 def _coerce(key: str, f: dataclasses.Field[Any], raw: Any) -> Any:
     """Type-check one incoming value against the field's declared type."""
     typ = f.type if isinstance(f.type, str) else f.type.__name__
@@ -414,13 +445,9 @@ def _coerce(key: str, f: dataclasses.Field[Any], raw: Any) -> Any:
     if typ == "Fraction":
         if isinstance(raw, Fraction):
             return raw
-        if isinstance(raw, int) and not isinstance(raw, bool):
-            return Fraction(raw)
-        if isinstance(raw, str):
-            try:
-                return Fraction(raw)
-            except (ValueError, ZeroDivisionError):
-                pass
+        value = parse_fraction(raw)
+        if value is not None:
+            return value
         # Floats are refused on purpose: 0.1 is not exactly one tenth.
         raise RulebookError(f"{label}须为分数字符串（如 \"1/2\"），收到 {raw!r}")
     if typ == "str":

@@ -72,15 +72,16 @@ def winners_changed(built: Built) -> Files:
     return f
 
 
-def _rewrite_result(f: Files, change: Callable[[dict], None]) -> None:
-    """Change the round's result_published event as a forger holding the election key would:
-    the event rewritten and every later event re-linked (a consistent chain, re-sealed)."""
+def _rewrite_result(f: Files, change: Callable[[dict], None], kind: str = "result.published") -> None:
+    """Change the round's result_published event (or the first of ``kind``) as a forger
+    holding the election key would: the event rewritten and every later event re-linked (a
+    consistent chain, re-sealed)."""
     evs = _events(f)
-    at = next(i for i, e in enumerate(evs) if e.kind == "result.published")
+    at = next(i for i, e in enumerate(evs) if e.kind == kind)
     out = evs[:at]
     for e in evs[at:]:
         payload = json.loads(json.dumps(e.payload))
-        if e.kind == "result.published":
+        if e.seq == evs[at].seq:
             change(payload)
         out.append(chain.append(out[-1], e.kind, payload, e.at))
     f["chain.jsonl"] = chain.to_jsonl(out)
@@ -297,6 +298,146 @@ def lzma_member(built: Built) -> bytes:
     return buf.getvalue()
 
 
+# ---------------------------------------------------------------- edge inputs (both verifiers alike)
+
+def _unsealed(change: Callable[[Files], None]) -> Callable[[Built], bytes]:
+    """The bundle's files changed in place and zipped as they are (a reading check refuses
+    them before any seal is looked at)."""
+    def forge(built: Built) -> bytes:
+        f = _files(built)
+        change(f)
+        return bundle.write_files(f)
+    return forge
+
+
+def _bytes_of(name: str, old: bytes, new: bytes) -> Callable[[Files], None]:
+    def change(f: Files) -> None:
+        assert old in f[name], (name, old)
+        f[name] = f[name].replace(old, new, 1)
+    return change
+
+
+def _returned(text: bytes) -> Callable[[Files], None]:
+    return lambda f: _bytes_of("totals.json", b'"returned":85', b'"returned":' + text)(f)
+
+
+# JSON the canonical form (PROTOCOL.md §2) refuses, each failing `canonical` in both.
+json_duplicate_key = _unsealed(_bytes_of("totals.json", b'"round":1}', b'"round":1,"round":1}'))
+json_nan = _unsealed(_returned(b"NaN"))
+json_infinity = _unsealed(_returned(b"Infinity"))
+json_big_integer = _unsealed(_returned(b"9007199254740993"))
+json_float_for_int = _unsealed(_returned(b"85.0"))
+json_exponent_for_int = _unsealed(_returned(b"8.5e1"))
+json_leading_zero = _unsealed(_returned(b"085"))
+json_negative_zero = _unsealed(_bytes_of("totals.json", b'"whole_invalid":0', b'"whole_invalid":-0'))
+json_bom = _unsealed(lambda f: f.update({"totals.json": b"\xef\xbb\xbf" + f["totals.json"]}))
+chain_line_bom = _unsealed(lambda f: f.update({"chain.jsonl": b"\xef\xbb\xbf" + f["chain.jsonl"]}))
+json_ascii_escape = _unsealed(_bytes_of("tally_input.json", "主任".encode(), b"\\u4e3b\\u4efb"))
+missing_totals = _unsealed(lambda f: f.pop("totals.json"))
+
+
+def missing_office_key(built: Built) -> bytes:
+    """countersign.json without the office's key beside it."""
+    f = bundle.read_files(reseal(built, _files(built)))
+    f.pop("office_key.pem")
+    return bundle.write_files(f)
+
+
+def _rulebook_share(text: str) -> Callable[[Built], Files]:
+    """turnout_fraction written ``text`` and the rulebook re-fingerprinted in the chain."""
+    def forge(built: Built) -> Files:
+        f = _files(built)
+        rb = _j(f, "rulebook.json")
+        rb["turnout_fraction"] = text
+        _put(f, "rulebook.json", rb)
+        _append(f, "rulebook.decided", {"changes": {"turnout_fraction": text}, "rulebook_fingerprint": digest(rb)})
+        return f
+    return forge
+
+
+# Shares of the rulebook PROTOCOL.md §14.1 does not write (Python's Fraction read them all but
+# the browser did not): refused by the rules in both, so `winners` fails.
+share_arabic_digits = _rulebook_share("١/٢")
+share_fullwidth_digits = _rulebook_share("１/２")
+share_unit_separator = _rulebook_share("1/2\x1f")
+share_bom_space = _rulebook_share("\ufeff1/2")
+share_huge_exponent = _rulebook_share("0e401")
+share_beyond_2_53 = _rulebook_share("1/9007199254740993")
+
+
+def _zip_bytes(change: Callable[[bytes], bytes]) -> Callable[[Built], bytes]:
+    return lambda built: change(reseal(built, _files(built)))
+
+
+def _fewer_entries(data: bytes) -> bytes:
+    """The end record counts one member less than the directory holds."""
+    import struct
+
+    at = data.rfind(b"PK\x05\x06")
+    out = bytearray(data)
+    n = struct.unpack_from("<H", data, at + 10)[0]
+    struct.pack_into("<HH", out, at + 8, n - 1, n - 1)
+    return bytes(out)
+
+
+def _unicode_member(built: Built) -> bytes:
+    """A member named "tótals.json" with a combining accent (NFD), beside the sealed files."""
+    buf = io.BytesIO(reseal(built, _files(built)))
+    with zipfile.ZipFile(buf, "a") as z:
+        z.writestr(zipfile.ZipInfo("to\u0301tals.json", (1980, 1, 1, 0, 0, 0)), b"{}\n")
+    return buf.getvalue()
+
+
+# Zips whose layout readers take differently (PROTOCOL.md §7.1): refused as `format` by both.
+zip_trailing_data = _zip_bytes(lambda d: d + b"\0" * 16)
+zip_prepended_data = _zip_bytes(lambda d: b"JUNK" + d)
+zip_fewer_entries = _zip_bytes(_fewer_entries)
+
+
+def _signature(change: Callable[[str], str]) -> Callable[[Built], bytes]:
+    """head.sig's signature hex rewritten: the same bytes to bytes.fromhex, not lower-case hex."""
+    def forge(built: Built) -> bytes:
+        f = bundle.read_files(reseal(built, _files(built)))
+        sig = json.loads(f["head.sig"])
+        sig["signature"] = change(sig["signature"])
+        _put(f, "head.sig", sig)
+        return bundle.write_files(f)
+    return forge
+
+
+def _pem(change: Callable[[bytes], bytes]) -> Callable[[Built], Files]:
+    def forge(built: Built) -> Files:
+        f = _files(built)
+        f["election_key.pem"] = change(f["election_key.pem"])
+        return f
+    return forge
+
+
+# The same key in PEM text that PEM readers take differently (PROTOCOL.md §4): `election_key` fails.
+pem_bom = _pem(lambda p: b"\xef\xbb\xbf" + p)
+pem_text_around = _pem(lambda p: b"key:\n" + p + b"end\n")
+pem_crlf = _pem(lambda p: p.replace(b"\n", b"\r\n"))
+
+
+signature_upper_hex = _signature(str.upper)
+signature_spaced_hex = _signature(lambda s: " ".join(s[i:i + 2] for i in range(0, len(s), 2)))
+
+
+def _event_changed(change: Callable[[dict], None], kind: str = "result.published") -> Callable[[Built], Files]:
+    def forge(built: Built) -> Files:
+        f = _files(built)
+        _rewrite_result(f, change, kind)
+        return f
+    return forge
+
+
+# JSON values of the wrong type where an equal value of another type would pass Python's ==
+# (True == 1, False == 0, and a dict key False finds 0): compared type for type in both.
+result_valid_as_one = _event_changed(lambda p: p.update(valid=1))
+result_vote_false = _event_changed(lambda p: p["posts"]["zr"]["votes"].update(p9=False))
+batch_as_false = _event_changed(lambda p: p.update(batch=False), "ballots.printed")
+
+
 # Each: (name, forge -> files to re-seal or finished zip bytes, the check that must fail)
 FORGERIES: list[tuple[str, Callable[[Built], Files | bytes], str]] = [
     ("winners_changed", winners_changed, "winners"),
@@ -322,6 +463,37 @@ FORGERIES: list[tuple[str, Callable[[Built], Files | bytes], str]] = [
     ("record_unknown_post", record_unknown_post, "recount"),
     ("duplicate_totals_member", duplicate_totals_member, "zip_members"),
     ("lzma_member", lzma_member, "format"),
+    ("json_duplicate_key", json_duplicate_key, "canonical"),
+    ("json_nan", json_nan, "canonical"),
+    ("json_infinity", json_infinity, "canonical"),
+    ("json_big_integer", json_big_integer, "canonical"),
+    ("json_float_for_int", json_float_for_int, "canonical"),
+    ("json_exponent_for_int", json_exponent_for_int, "canonical"),
+    ("json_leading_zero", json_leading_zero, "canonical"),
+    ("json_negative_zero", json_negative_zero, "canonical"),
+    ("json_bom", json_bom, "canonical"),
+    ("chain_line_bom", chain_line_bom, "canonical"),
+    ("json_ascii_escape", json_ascii_escape, "canonical"),
+    ("missing_totals", missing_totals, "format"),
+    ("missing_office_key", missing_office_key, "countersignature"),
+    ("share_arabic_digits", share_arabic_digits, "winners"),
+    ("share_fullwidth_digits", share_fullwidth_digits, "winners"),
+    ("share_unit_separator", share_unit_separator, "winners"),
+    ("share_bom_space", share_bom_space, "winners"),
+    ("share_huge_exponent", share_huge_exponent, "winners"),
+    ("share_beyond_2_53", share_beyond_2_53, "winners"),
+    ("zip_trailing_data", zip_trailing_data, "format"),
+    ("zip_prepended_data", zip_prepended_data, "format"),
+    ("zip_fewer_entries", zip_fewer_entries, "format"),
+    ("zip_unicode_member_name", _unicode_member, "zip_members"),
+    ("result_valid_as_one", result_valid_as_one, "result_event"),
+    ("result_vote_false", result_vote_false, "result_event"),
+    ("batch_as_false", batch_as_false, "manifest"),
+    ("pem_bom", pem_bom, "election_key"),
+    ("pem_text_around", pem_text_around, "election_key"),
+    ("pem_crlf", pem_crlf, "election_key"),
+    ("signature_upper_hex", signature_upper_hex, "head_signature"),
+    ("signature_spaced_hex", signature_spaced_hex, "head_signature"),
 ]
 
 

@@ -158,6 +158,17 @@ def recount_cases() -> list[tuple[str, bytes, dict, str | None]]:
     wrong_partial["partials"][0]["partials"][first[0]]["value"] = wrong_partial["partials"][0]["partials"][first[1]]["value"]
     forged_trustee = json.loads(json.dumps(doc))
     forged_trustee["publics"][1]["proofs"][0]["c"] = forged_trustee["publics"][1]["proofs"][1]["c"]
+
+    def changed(change) -> dict:
+        out = json.loads(json.dumps(doc))
+        change(out)
+        return out
+
+    # JSON types and hex as PROTOCOL.md writes them: true is not the index 1 (Python's bool is
+    # an int), and hex is lower-case (bytes.fromhex would also read upper case and spaces).
+    index_true = changed(lambda d: d["publics"][0].update(index=True))
+    upper_hex = changed(lambda d: d["publics"][0]["commitments"].__setitem__(0, d["publics"][0]["commitments"][0].upper()))
+    partial_index_true = changed(lambda d: next(p for p in d["partials"] if p["index"] == 1).update(index=True))
     forgeries: list[tuple[str, dict[str, bytes], str]] = [
         ("recount_dropped", member(dict(doc, papers=3), papers[:3]), "recount_papers"),
         ("recount_reordered", member(doc, [papers[1], papers[0], *papers[2:]]), "recount_papers"),
@@ -170,6 +181,9 @@ def recount_cases() -> list[tuple[str, bytes, dict, str | None]]:
         ("recount_raised_total", member(raised, papers), "recount_decryption"),
         ("recount_forged_trustee", member(forged_trustee, papers), "recount_trustees"),
         ("recount_regrouped", regrouped["files"], "recount_box_groups"),
+        ("recount_trustee_index_true", member(index_true, papers), "recount_trustees"),
+        ("recount_upper_hex_commitment", member(upper_hex, papers), "recount_trustees"),
+        ("recount_partial_index_true", member(partial_index_true, papers), "recount_decryption"),
     ]
     public = bundle.write_files({k: v for k, v in bundle.read_files(auditor).items() if k not in bundle.AUDITOR_ONLY})
 

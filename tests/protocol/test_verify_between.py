@@ -77,6 +77,37 @@ def test_vacancy_of_someone_not_elected_or_twice() -> None:
     assert "已离任" in _verdict(_ctx(ELECTED, VACATED, VACATED))["vacancies"][0]
 
 
+def _wrong_types() -> dict[str, tuple]:
+    """Chains whose events carry a value of another JSON type where Python's bool(), str() or
+    True == 1 would have read it as meant: each fails its check (PROTOCOL.md §9)."""
+    meeting_true = ("meeting.convened", {**CONVENED[1], "meeting": True})
+    return {
+        "meeting_decisions": (meeting_true, _decision()),
+        "meeting_decisions ": (CONVENED, _decision(adopted=1)),
+        "meeting_decisions  ": (CONVENED, ("meeting.decision_recorded", {**_decision()[1], "present": True})),
+        "meeting_decisions   ": (("meeting.convened", {**CONVENED[1], "request": {"base": "voters", "supporters": "9",
+                                                                                "total": 10}}),),
+        "meeting_decisions    ": (("meeting.convened", {**CONVENED[1], "held_on": "20260625"}),),
+        "meeting_decisions     ": (("meeting.convened", {**CONVENED[1], "held_on": "0000-06-25"}),),
+        "recall_votes": (ELECTED, FILED, _vote(valid=1, carried=1), VACATED),
+        "recall_votes ": (ELECTED, FILED, ("recall.vote_recorded", {**_vote()[1], "person": ["7"]}), VACATED),
+        "recall_votes  ": (ELECTED, ("recall.petition_filed", {**FILED[1], "signers": True, "total": 1})),
+        "recall_votes   ": (ELECTED, FILED, CALLED, *_paper(valid=1, published={"valid": 1}), VACATED),
+        "recall_votes    ": (ELECTED, FILED, ("recall.vote_called", {**CALLED[1], "round": True}), *_paper(), VACATED),
+    }
+
+
+def test_values_of_the_wrong_type_fail_their_check() -> None:
+    for name, events in WRONG_TYPES.items():
+        c = _ctx(*events)
+        check = dict(between_checks(c))[name.strip()]
+        try:
+            problems = check(c)[0]
+        except (ValueError, TypeError, KeyError):
+            continue  # Ctx.run reports it as the check failed
+        assert problems, (name, events)
+
+
 def test_the_browser_verifier_agrees_on_every_chain_here(tmp_path) -> None:
     """The browser verifier's checks between elections (tools/verify/web/juxuan-between.js,
     run by Node) give the Python verdict, check by check, on every chain of this file and on
@@ -106,6 +137,8 @@ def test_the_browser_verifier_agrees_on_every_chain_here(tmp_path) -> None:
         (ELECTED, ("recall.petition_filed", {**FILED[1], "signers": 3})), (ELECTED, FILED, _vote(12, 6), VACATED),
         (ELECTED, FILED, _vote()), (ELECTED, FILED, _vote(30, 7)), (ELECTED, _vote()), (VACATED,), (ELECTED, VACATED, VACATED),
         (ELECTED, FILED, ("recall.vote_recorded", {**_vote()[1], "voted": "12"})),
+        *WRONG_TYPES.values(),
+        (("meeting.convened", {**CONVENED[1], "notice_on": "0024-02-20", "held_on": "0024-03-01"}),),
     ]
     listed = []
     for events in chains:
@@ -330,3 +363,6 @@ def test_the_browser_verifier_gives_the_same_verdicts() -> None:
     python = [{name: not fn(c)[0] for name, fn in between_checks(c)} for c in cases]
     assert json.loads(out.stdout) == python
     assert any(not all(v.values()) for v in python) and any(all(v.values()) for v in python)
+
+
+WRONG_TYPES = _wrong_types()

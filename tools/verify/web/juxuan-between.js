@@ -29,6 +29,37 @@
     || (Array.isArray(v) && !v.length) || (typeof v === "object" && !Array.isArray(v) && !Object.keys(v).length));
   const text = (v) => (v === null || v === undefined ? "None" : v === true ? "True" : v === false ? "False" : String(v));
 
+  // The JSON type of every field the checks read, per event kind (PROTOCOL.md section 9: a
+  // missing field or a value of the wrong type fails the check), as verify_between.FIELDS.
+  const FIELDS = {
+    "meeting.convened": { meeting: "int", kind: "str", notice_on: "str", held_on: "str" },
+    "meeting.decision_recorded": { meeting: "int", members: "int", present: "int", in_favour: "int", against: "int", abstain: "int", adopted: "bool" },
+    "meeting.closed": { meeting: "int" },
+    "recall.petition_filed": { recall: "int", post: "str", person: "str", base: "str", signers: "int", total: "int" },
+    "recall.vote_recorded": { recall: "int", post: "str", person: "str", registered: "int", voted: "int", in_favour: "int", valid: "bool", carried: "bool" },
+    "recall.vote_called": { recall: "int", round: "int", post: "str", person: "str" },
+    "recall.vote_counted": { recall: "int", round: "int", post: "str", person: "str", registered: "int", voted: "int", agree: "int",
+      disagree: "int", invalid: "int", valid: "bool", carried: "bool" },
+  };
+  const REQUEST = { base: "str", supporters: "int", total: "int" };
+  const ofType = (v, t) => (t === "bool" ? typeof v === "boolean" : t === "str" ? typeof v === "string" : Number.isSafeInteger(v));
+  function typed(ev) {
+    const p = ev.payload;
+    const check = (o, spec, prefix) => {
+      for (const [k, t] of Object.entries(spec)) if (!ofType(has(o, k) ? o[k] : null, t)) throw new Error(`event ${ev.seq} (${ev.kind}): ${prefix}${k} must be ${t}`);
+    };
+    check(p, FIELDS[ev.kind] || {}, "");
+    if (ev.kind === "meeting.convened" && has(p, "request") && p.request !== null) {
+      if (!(typeof p.request === "object" && !Array.isArray(p.request))) throw new Error(`event ${ev.seq}: request must be null or an object`);
+      check(p.request, REQUEST, "request.");
+    }
+    return p;
+  }
+  const get = (o, k) => (has(o, k) ? o[k] : undefined);
+  // Each seat.vacated as [seq, post, person], those two strings (another value names nobody).
+  const vacatedOf = (events) => events.filter((ev) => ev.kind === "seat.vacated" && typeof get(ev.payload, "post") === "string"
+    && typeof get(ev.payload, "person") === "string").map((ev) => [ev.seq, ev.payload.post, ev.payload.person]);
+
   function share(raw) {  // a fraction as PROTOCOL.md section 14.1 reads one, as [p, q]
     const f = (root.JuxuanRules || require("./juxuan-rules.js")).parseFraction(raw);
     if (f === null) throw new Error(`${JSON.stringify(raw)} is not a fraction`);
@@ -53,11 +84,12 @@
       decisionKey: reps ? "rep_meeting_decision" : "meeting_decision", notice: rb.meeting_notice_days,
       requestKey: (base) => (reps ? "rep_meeting_request" : base === "groups" ? "meeting_request_groups" : "meeting_request") };
   }
-  function day(s) {
-    const m = typeof s === "string" && /^(\d{4})-(\d{2})-(\d{2})$/.exec(s);
-    const t = m ? Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])) : NaN;
-    if (!m || Number.isNaN(t) || new Date(t).getUTCDate() !== Number(m[3])) throw new Error(`${JSON.stringify(s)} is not a date`);
-    return t / 86400000;
+  function day(s) {  // YYYY-MM-DD, year 1 to 9999 (Date.UTC would read year 26 as 1926)
+    const m = typeof s === "string" && /^([0-9]{4})-([0-9]{2})-([0-9]{2})$/.exec(s);
+    const d = new Date(0);
+    if (m) d.setUTCFullYear(Number(m[1]), Number(m[2]) - 1, Number(m[3]));
+    if (!m || Number(m[1]) < 1 || d.getUTCMonth() !== Number(m[2]) - 1 || d.getUTCDate() !== Number(m[3])) throw new Error(`${JSON.stringify(s)} is not a date`);
+    return d.getTime() / 86400000;
   }
 
   function meetingDecisions(events, rulebook) {
@@ -66,7 +98,7 @@
     const problems = [];
     let decisions = 0, papers = 0;
     for (const ev of events) {
-      const kind = ev.kind, p = ev.payload;
+      const kind = ev.kind, p = typed(ev);
       if (kind === "meeting.convened") {
         const mr = rulesOf(rb, need(p, "kind"));
         const gap = day(need(p, "held_on")) - day(need(p, "notice_on"));
@@ -123,9 +155,9 @@
     const filed = new Map();
     const problems = [];
     let votes = 0;
-    const vacated = events.filter((ev) => ev.kind === "seat.vacated").map((ev) => [ev.seq, text(ev.payload.post), text(ev.payload.person)]);
+    const vacated = vacatedOf(events);
     for (const ev of events) {
-      const kind = ev.kind, p = ev.payload;
+      const kind = ev.kind, p = typed(ev);
       if (kind === "recall.petition_filed") {
         const s = need(p, "base") === "voters" ? rb.recall_propose_voters : rb.recall_propose_reps;
         const signers = count(need(p, "signers")), total = count(need(p, "total"));
@@ -155,9 +187,9 @@
     const filed = new Map(), called = new Map(), published = new Map();
     const problems = [];
     let papers = 0;
-    const vacated = events.filter((ev) => ev.kind === "seat.vacated").map((ev) => [ev.seq, text(ev.payload.post), text(ev.payload.person)]);
+    const vacated = vacatedOf(events);
     for (const ev of events) {
-      const kind = ev.kind, p = ev.payload;
+      const kind = ev.kind, p = typed(ev);
       if (kind === "recall.petition_filed") {
         filed.set(need(p, "recall"), p);
       } else if (kind === "recall.vote_called") {

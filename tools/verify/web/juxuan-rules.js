@@ -55,9 +55,10 @@
 
   // ------------------------------------------------------------------ the rulebook in force
   // A fraction as the protocol's reference reads one (PROTOCOL.md section 14.1): an integer, or a
-  // string "p/q", a decimal "0.5" or "1e-1", optionally signed, "_" between digits, spaces
-  // around; reduced, as [p, q] with q > 0. Anything else (and a zero q) is refused.
-  const RATIONAL = /^\s*([-+]?)(?=\d|\.\d)(\d*|\d+(?:_\d+)*)(?:(?:\/(\d+(?:_\d+)*))?|(?:\.(\d*|\d+(?:_\d+)*))?(?:[eE]([-+]?\d+(?:_\d+)*))?)\s*$/;
+  // string "p/q", a decimal "0.5" or "1e-1", optionally signed, "_" between digits, ASCII
+  // white space around, ASCII digits only; reduced, as [p, q] with q > 0. Anything else (a zero
+  // q, an exponent beyond ±400, p or q beyond 2^53−1) is refused, as rulebook.parse_fraction does.
+  const RATIONAL = /^[ \t\n\r\f\v]*([-+]?)(?=[0-9]|\.[0-9])([0-9]*|[0-9]+(?:_[0-9]+)*)(?:(?:\/([0-9]+(?:_[0-9]+)*))?|(?:\.([0-9]*|[0-9]+(?:_[0-9]+)*))?(?:[eE]([-+]?[0-9]+(?:_[0-9]+)*))?)[ \t\n\r\f\v]*$/;
   function parseFraction(raw) {
     if (isInt(raw)) return [raw, 1];
     const m = typeof raw === "string" ? RATIONAL.exec(raw) : null;

@@ -136,14 +136,21 @@
       if (dv.getUint32(i, true) === 0x06054b50) { eocd = i; break; }
     }
     if (eocd < 0) { fail("format", "not a zip file"); return res; }
+    // The protocol's zip (PROTOCOL.md section 7.1): the end record and its comment end the file, the
+    // central directory (as many entries as the end record says) ends where it starts, the
+    // first member starts at byte 0. Readers differ on anything else, so it is refused.
     const count = dv.getUint16(eocd + 10, true);
     const cdSize = dv.getUint32(eocd + 12, true);
     const cdOff = dv.getUint32(eocd + 16, true);
-    if (cdOff + cdSize > eocd) { fail("format", "central directory out of range"); return res; }
+    if (eocd + 22 + dv.getUint16(eocd + 20, true) !== blob.length) { fail("format", "bytes after the zip's end record"); return res; }
+    if (dv.getUint16(eocd + 4, true) || dv.getUint16(eocd + 6, true) || dv.getUint16(eocd + 8, true) !== count || cdOff + cdSize !== eocd) {
+      fail("format", "central directory not right before the end record (split, zip64 or offsets)"); return res;
+    }
+    if (count && dv.getUint32(0, true) !== 0x04034b50) { fail("format", "bytes before the first member"); return res; }
     const entries = [];
     let p = cdOff;
     for (let i = 0; i < count; i++) {
-      if (p + 46 > blob.length || dv.getUint32(p, true) !== 0x02014b50) { fail("format", "bad central directory"); return res; }
+      if (p + 46 > eocd || dv.getUint32(p, true) !== 0x02014b50) { fail("format", "central directory holds fewer entries than the end record says"); return res; }
       const flags = dv.getUint16(p + 8, true), method = dv.getUint16(p + 10, true);
       const crc = dv.getUint32(p + 16, true);
       let csize = dv.getUint32(p + 20, true), usize = dv.getUint32(p + 24, true);
@@ -167,6 +174,7 @@
       entries.push({ name, method, crc, csize, usize, off, flags });
       p = xend + clen;
     }
+    if (p !== eocd) { fail("format", "central directory holds more than the end record says"); return res; }
     if (entries.length > MAX_MEMBERS) { fail("zip_size", `${entries.length} members`); return res; }
     const seen = new Map();
     for (const e of entries) seen.set(e.name, (seen.get(e.name) || 0) + 1);
@@ -338,10 +346,11 @@
 
   // ------------------------------------------------------------------ keys (PROTOCOL.md §4)
   function pemToDer(pemBytes) {
-    const text = new TextDecoder().decode(pemBytes);
-    const m = /-----BEGIN PUBLIC KEY-----([\s\S]*?)-----END PUBLIC KEY-----/.exec(text);
-    if (!m) throw new Error("not a PEM public key");
-    const bin = atob(m[1].replace(/\s+/g, ""));
+    // Exactly three lines and nothing else (PROTOCOL.md section 4): no BOM, no text around, no \r.
+    const text = new TextDecoder("utf-8", { ignoreBOM: true }).decode(pemBytes);
+    const m = /^-----BEGIN PUBLIC KEY-----\n([A-Za-z0-9+/]{59}=)\n-----END PUBLIC KEY-----\n$/.exec(text);
+    if (!m) throw new Error("not a PEM public key in the protocol's form");
+    const bin = atob(m[1]);
     const der = Uint8Array.from(bin, (c) => c.charCodeAt(0));
     const prefix = [0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00];
     if (der.length !== 44 || !prefix.every((b, i) => der[i] === b)) throw new Error("not an Ed25519 key");
@@ -355,9 +364,10 @@
     return { key, fp: h.match(/..../g).join(" ") };
   }
   async function verifySigned(k, signed) {
-    if (signed.key !== k.fp || typeof signed.signature !== "string" || !/^([0-9a-fA-F]{2})*$/.test(signed.signature)) return false;
+    // 64 bytes as lower-case hex (PROTOCOL.md section 4), nothing else.
+    if (signed.key !== k.fp || typeof signed.signature !== "string" || !/^[0-9a-f]{128}$/.test(signed.signature)) return false;
     try {
-      return await subtle.verify({ name: "Ed25519" }, k.key, unhex(signed.signature.toLowerCase()), canonBytes(signed.statement));
+      return await subtle.verify({ name: "Ed25519" }, k.key, unhex(signed.signature), canonBytes(signed.statement));
     } catch (e) { return false; }
   }
   const normFp = (t) => String(t || "").toUpperCase().replace(/[^0-9A-F]/g, "");
@@ -541,11 +551,16 @@
     C.manifest = async (c) => {
       const g = genesis(c);
       const recorded = new Map();
-      for (const e of kindEvents(c, new Set([KIND.ballotsPrinted]))) if (roundOf(e) === c.round) recorded.set(e.payload.batch === undefined ? -1 : e.payload.batch, e.payload.digest);
       const problems = [];
+      for (const e of kindEvents(c, new Set([KIND.ballotsPrinted]))) {
+        if (roundOf(e) !== c.round) continue;
+        const batch = get(e.payload, "batch", -1);
+        if (!Number.isInteger(batch)) { problems.push(`event ${e.seq}: batch ${JSON.stringify(batch)} is not an integer`); continue; }
+        recorded.set(batch, get(e.payload, "digest", null));
+      }
       const ms = manifests(c);
       const batches = [...recorded.keys()];
-      const first = batches.length && batches.every(Number.isInteger) ? Math.min(...batches) : 0;
+      const first = batches.length ? Math.min(...batches) : 0;
       if (!ms.length) problems.push("no manifest");
       for (let i = 0; i < ms.length; i++) {
         const m = ms[i];
@@ -698,6 +713,8 @@
       if (evs.length > 1) return [["more than one result event"], ""];
       const p = evs[0].payload;
       const posts = get(p, "posts", {});
+      if (!isObj(posts) || !Object.values(posts).every((v) => isObj(v) && isObj(get(v, "votes", {})) && Array.isArray(get(v, "elected", []))
+          && get(v, "elected", []).every((x) => typeof x === "string"))) return [[`event ${evs[0].seq}: posts of the wrong form`], ""];
       const votes = {};
       for (const [k, v] of Object.entries(posts)) votes[k] = get(v, "votes", {});
       const problems = sameVotes(t.posts, votes);
@@ -705,10 +722,10 @@
         const a = [...get(posts[k] || {}, "elected", [])].sort(), b = [...(elected[k] || [])].sort();
         if (a.length !== b.length || a.some((x, i) => x !== b[i])) problems.push(`${k}: elected differ from the event`);
       }
-      if (p.papers_returned !== t.returned) problems.push("returned differs");
+      if (get(p, "papers_returned", null) !== t.returned) problems.push("returned differs");
       const ti = c.d.get("tally_input.json");
-      for (const f of ["papers_issued", "registered_voters"]) if (p[f] !== ti[f]) problems.push(`${f} differs`);
-      for (const f of ["valid", "next_round"]) if (f in t.result && p[f] !== t.result[f]) problems.push(`${f} differs`);
+      for (const f of ["papers_issued", "registered_voters"]) if (get(p, f, null) !== ti[f]) problems.push(`${f} differs`);
+      for (const f of ["valid", "next_round"]) if (Object.prototype.hasOwnProperty.call(t.result, f) && get(p, f, null) !== t.result[f]) problems.push(`${f} differs`);
       return [problems, `agrees with event ${evs[0].seq}`];
     };
     // The rules of winning (PROTOCOL.md §14, juxuan-rules.js) from tally_input.json, rulebook.json and the counts.
