@@ -17,6 +17,7 @@ from election.models import Audit, AuditCode
 from election.protocol import rla
 from election.settings import box_keys
 from tests.conftest import DATA_KEY
+from tests.counting.builder import board_as_counted
 from tests.factories import second_entry
 from tests.ledger.helpers import export, simulated
 from tools.verify import run
@@ -209,12 +210,11 @@ def test_full_hand_count_replaces_the_result(db):
 
 
 def test_records_cannot_change_after_publication_without_a_recorded_reopening(db):
-    from election.counting.result import enter_board, explain_board, publish_result, reopen_result, running_tally
+    from election.counting.result import explain_board, publish_result, reopen_result
     from election.counting.service import resolve_mismatch
 
     e = simulated(db).election
-    running = running_tally(db, e, 1)
-    enter_board(db, e, 1, {p["key"]: {r["person"]: r["votes"] for r in p["rows"]} for p in running["posts"]}, "s")
+    board_as_counted(db, e, 1)
     code = db.query(AuditCode).filter(AuditCode.election_id == e.id, AuditCode.state == "counted").first()
     changed = {**code.marks, "jwh_zhuren": {"approve": [], "oppose": [], "write_ins": [], "unreadable": True}}
     publish_result(db, e, 1, "committee")

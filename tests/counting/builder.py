@@ -6,11 +6,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+from election.counting.result import enter_board, publish_result, running_tally
+from election.counting.service import enter_scanned
 from election.models import AuditCode, BallotBox, Candidate, Household, Issuance, PollingStation, Receipt, Resident, Round
 from election.pii import PersonalData
 from election.protocol.codes import audit_hash, audit_qr, new_code, receipt_hash
 from tests.factories import add_resident, id_number
 
+# The first candidate(s) of every post approved on every paper: every seat filled.
+ALL_FILLED = {"jwh_zhuren": {0: "1"}, "jwh_fu_zhuren": {0: "1"}, "jwh_weiyuan": {0: "1", 1: "1", 2: "1"},
+              "jdw_zhuren": {0: "1"}, "jdw_weiyuan": {0: "1", 1: "1"}}
 NAMES = ["张建国", "李秀英", "王明", "刘芳", "陈强", "赵敏", "孙伟", "周丽", "吴刚", "郑洁", "冯涛", "何静"]
 
 
@@ -112,3 +117,22 @@ def mix_boxes(client, url: str, token: str, boxes) -> None:
     for box in boxes:
         r = client.post(url, data={"csrf_token": token, "action": "mixed", "box": str(box.id), "witnesses": "监票人甲、乙"})
         assert r.status_code == 302
+
+
+def board_as_counted(db, election, number: int, actor: str = "s") -> None:
+    """The tally board's totals entered as the round's records count them (no difference)."""
+    running = running_tally(db, election, number)
+    enter_board(db, election, number, {p["key"]: {r["person"]: r["votes"] for r in p["rows"]} for p in running["posts"]},
+                actor)
+
+
+def published(db, election, data_key: str, voters: int = 12, papers: int = 8, marks=None) -> Built:
+    """Round 1 built, every paper entered with ``marks`` (every seat filled by default), the
+    board entered as counted and the result published. Committed."""
+    built = build(db, election, data_key, voters=voters, papers=papers, boxes=2)
+    for i, scan in enumerate(built.scans):
+        enter_scanned(db, election, built.boxes[i % 2].id, scan, entry_fields(built, marks or ALL_FILLED), "c")
+    board_as_counted(db, election, 1)
+    publish_result(db, election, 1, "a_committee")
+    db.commit()
+    return built

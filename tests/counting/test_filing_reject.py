@@ -5,24 +5,13 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from election.counting.result import enter_board, publish_result, running_tally
-from election.counting.service import enter_scanned
 from election.models import ElectionEvent, Filing
 from tests.conftest import DATA_KEY, csrf_token, login
-
-from .builder import build, entry_fields
+from tests.counting.builder import published
 
 
 def _published(db, election):
-    b = build(db, election, DATA_KEY, voters=12, papers=8, boxes=2)
-    marks = {"jwh_zhuren": {0: "1"}, "jwh_fu_zhuren": {0: "1"}, "jdw_zhuren": {0: "1"},
-             "jdw_weiyuan": {0: "1", 1: "1"}, "jwh_weiyuan": {0: "1", 1: "1", 2: "1"}}
-    for i, scan in enumerate(b.scans):
-        enter_scanned(db, election, b.boxes[i % 2].id, scan, entry_fields(b, marks), "c")
-    running = running_tally(db, election, 1)
-    enter_board(db, election, 1, {p["key"]: {r["person"]: r["votes"] for r in p["rows"]} for p in running["posts"]}, "s")
-    publish_result(db, election, 1, "a_committee")
-    db.commit()
+    published(db, election, DATA_KEY)
 
 
 def test_auditor_returns_a_filing_and_the_committee_files_again(app, db, world):

@@ -8,18 +8,14 @@ import io
 from pypdf import PdfReader
 from sqlalchemy import func, select
 
-from election.counting.result import enter_board, publish_result, running_tally
+from election.counting.result import publish_result
 from election.counting.service import ballot_of, enter_scanned
 from election.counting.summary import final_list
 from election.models import ElectionEvent, RoundResult
 from tests.conftest import DATA_KEY, login
+from tests.counting.builder import board_as_counted
 
 from .builder import add_round_papers, build, entry_fields
-
-
-def _board(db, election, number):
-    running = running_tally(db, election, number)
-    enter_board(db, election, number, {p["key"]: {r["person"]: r["votes"] for r in p["rows"]} for p in running["posts"]}, "s")
 
 
 def test_preview_then_publish_then_final_list_across_rounds(app, db, world) -> None:
@@ -29,7 +25,7 @@ def test_preview_then_publish_then_final_list_across_rounds(app, db, world) -> N
              "jdw_weiyuan": {0: "1", 1: "1"}, "jwh_weiyuan": {0: "1", 1: "1"}}  # 委员: 2 of 3 seats filled
     for i, scan in enumerate(b.scans):
         enter_scanned(db, election, b.boxes[i % 2].id, scan, entry_fields(b, first), "c")
-    _board(db, election, 1)
+    board_as_counted(db, election, 1)
     db.commit()
     client = app.test_client()
     login(client, "a_committee")
@@ -62,7 +58,7 @@ def test_preview_then_publish_then_final_list_across_rounds(app, db, world) -> N
     for i, scan in enumerate(scans):
         fields = {f"m-jwh_weiyuan-{c.id}": ("1" if pos == 0 else "0") for pos, c in enumerate(ballot.posts[0][1])}
         enter_scanned(db, election, b.boxes[i % 2].id, scan, fields, "c")
-    _board(db, election, 2)
+    board_as_counted(db, election, 2)
     publish_result(db, election, 2, "a_committee")
     db.commit()
     state = final_list(db, election)
@@ -88,7 +84,7 @@ def test_public_result_lists_posts_in_order_and_marks_elected(app, db, world) ->
              "jdw_weiyuan": {0: "1", 1: "1"}, "jwh_weiyuan": {0: "1", 1: "1", 2: "1"}}
     for i, scan in enumerate(b.scans):
         enter_scanned(db, election, b.boxes[i % 2].id, scan, entry_fields(b, marks), "c")
-    _board(db, election, 1)
+    board_as_counted(db, election, 1)
     row = publish_result(db, election, 1, "a_committee")
     publish_bundle(db, election, DATA_KEY, "a_committee", app.instance_path)
     db.commit()

@@ -12,9 +12,10 @@ from pypdf import PdfReader
 from election import clock
 from election.clock import cn_date
 from election.counting.reports import certificates_pdf, notice_pdf, report_pdf
-from election.counting.result import enter_board, publish_result, running_tally
+from election.counting.result import publish_result
 from election.counting.service import enter_scanned
 from tests.conftest import DATA_KEY
+from tests.counting.builder import board_as_counted
 
 from .builder import build, entry_fields
 
@@ -33,8 +34,7 @@ def test_reports_notices_and_certificates_print_local_dates(db, world, monkeypat
     for i, scan in enumerate(b.scans):
         enter_scanned(db, election, b.boxes[i % 2].id, scan, entry_fields(b, marks), "c")
         db.commit()
-    running = running_tally(db, election, 1)
-    enter_board(db, election, 1, {p["key"]: {r["person"]: r["votes"] for r in p["rows"]} for p in running["posts"]}, "s")
+    board_as_counted(db, election, 1)
     # Published on the evening after polling: 23:30 (same day) or 00:30 (next day) in Beijing.
     voting_day = election.election_day
     moment = datetime(voting_day.year, voting_day.month, voting_day.day, utc_hour, 30, tzinfo=UTC)

@@ -5,17 +5,13 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from election.counting.result import enter_board, publish_result, running_tally
+from election.counting.result import publish_result
 from election.counting.service import ballot_of, enter_scanned
 from election.models import ElectionEvent, Round, RoundResult
 from tests.conftest import DATA_KEY, csrf_token, login
+from tests.counting.builder import board_as_counted
 
 from .builder import add_round_papers, build, entry_fields, mix_boxes
-
-
-def _board_as_records(db, election, number):
-    running = running_tally(db, election, number)
-    enter_board(db, election, number, {p["key"]: {r["person"]: r["votes"] for r in p["rows"]} for p in running["posts"]}, "s")
 
 
 def test_runoff_round_created_counted_and_decided(app, db, world):
@@ -26,7 +22,7 @@ def test_runoff_round_created_counted_and_decided(app, db, world):
     for i, scan in enumerate(b.scans):
         enter_scanned(db, election, b.boxes[i % 2].id, scan, entry_fields(b, first), "c")
         db.commit()
-    _board_as_records(db, election, 1)
+    board_as_counted(db, election, 1)
     publish_result(db, election, 1, "a_committee")
     db.commit()
 
@@ -54,7 +50,7 @@ def test_runoff_round_created_counted_and_decided(app, db, world):
                     data={"csrf_token": token, "box": str(b.boxes[0].id), "scan": b.scans[0]}, follow_redirects=True)
     assert "此选票已经录入过" in r.get_data(as_text=True)
     db.rollback()
-    _board_as_records(db, election, 2)
+    board_as_counted(db, election, 2)
     publish_result(db, election, 2, "a_committee")
     db.commit()
     result = db.scalar(select(RoundResult).where(RoundResult.round_number == 2)).result

@@ -10,30 +10,18 @@ import pytest
 from pypdf import PdfReader
 
 from election.clock import today
-from election.counting.result import enter_board, publish_result, running_tally
-from election.counting.service import enter_scanned
 from election.errors import UserError
 from election.ledger.events import events_of
 from election.mandates import service as mandates
 from election.recall import documents as recall_docs
 from election.recall import service as recalls
 from tests.conftest import DATA_KEY
-from tests.counting.builder import build, entry_fields
-
-ALL_FILLED = {"jwh_zhuren": {0: "1"}, "jwh_fu_zhuren": {0: "1"}, "jwh_weiyuan": {0: "1", 1: "1", 2: "1"},
-              "jdw_zhuren": {0: "1"}, "jdw_weiyuan": {0: "1", 1: "1"}}
+from tests.counting.builder import published
 
 
 def elected_committee(db, election, voters=20, papers=12):
     """Round 1 voted and published with every seat filled."""
-    b = build(db, election, DATA_KEY, voters=voters, papers=papers, boxes=2)
-    for i, scan in enumerate(b.scans):
-        enter_scanned(db, election, b.boxes[i % 2].id, scan, entry_fields(b, ALL_FILLED), "c")
-    running = running_tally(db, election, 1)
-    enter_board(db, election, 1, {p["key"]: {r["person"]: r["votes"] for r in p["rows"]} for p in running["posts"]}, "s")
-    publish_result(db, election, 1, "a_committee")
-    db.commit()
-    return b
+    return published(db, election, DATA_KEY, voters=voters, papers=papers)
 
 
 def _key(b, post, pos):

@@ -18,7 +18,7 @@ from sqlalchemy import select
 
 from election import clock
 from election.counting import reports
-from election.counting.result import enter_board, publish_result, running_tally
+from election.counting.result import publish_result
 from election.models import AuditCode, Receipt, SpoilRecord
 from election.nomination import service as nomination
 from election.nomination.demo import add_demo_candidates
@@ -39,6 +39,7 @@ from election.web.exports import EXPORTS
 from election.xlsx import MIME
 from tests.audit.test_rla_service import SEED
 from tests.conftest import DATA_KEY, login
+from tests.counting.builder import board_as_counted
 from tests.ledger.helpers import simulated
 
 ROLES = ("street_admin", "committee", "clerk", "counter", "scrutineer", "auditor")
@@ -156,8 +157,7 @@ def counted(db, world):
     """Community A's election voted, counted, published, filed, complained about and audited."""
     sim = simulated(db, world)
     election = sim.election
-    running = running_tally(db, election, 1)
-    enter_board(db, election, 1, {p["key"]: {r["person"]: r["votes"] for r in p["rows"]} for p in running["posts"]}, "s")
+    board_as_counted(db, election, 1)
     publish_result(db, election, 1, "a_committee")
     reports.file_result(db, election, 1, "a_committee")
     complaint = file_complaint(db, election, "procedure", "计票时没有唱票", "138****0000", clock.today())

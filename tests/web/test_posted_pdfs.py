@@ -13,8 +13,6 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 from election import clock
-from election.counting.result import enter_board, publish_result, running_tally
-from election.counting.service import enter_scanned
 from election.demo import build_demo
 from election.models import BallotBox, Election, Resident
 from election.polling.issuance import authorise_proxy
@@ -22,7 +20,7 @@ from election.polling.stations import register_mobile_voter
 from election.roll.publication import publish_roll
 from election.wording import source_tags
 from tests.conftest import DATA_KEY, PASSWORD, csrf_token, finish_job, login
-from tests.counting.builder import build, entry_fields
+from tests.counting.builder import published
 
 HEALTH = "行动不便，卧床"
 
@@ -66,15 +64,7 @@ def test_every_posted_pdf_is_clean(app, db, world) -> None:
     authorise_proxy(db, before, "demo", voters[1], voters[2], clock.today())
     # ... and one with a published result.
     after = world["a"]["election"]
-    b = build(db, after, DATA_KEY, voters=12, papers=8, boxes=2)
-    marks = {"jwh_zhuren": {0: "1"}, "jwh_fu_zhuren": {0: "1"}, "jdw_zhuren": {0: "1"},
-             "jdw_weiyuan": {0: "1", 1: "1"}, "jwh_weiyuan": {0: "1", 1: "1", 2: "1"}}
-    for i, scan in enumerate(b.scans):
-        enter_scanned(db, after, b.boxes[i % 2].id, scan, entry_fields(b, marks), "c")
-    running = running_tally(db, after, 1)
-    enter_board(db, after, 1, {p["key"]: {r["person"]: r["votes"] for r in p["rows"]} for p in running["posts"]}, "s")
-    publish_result(db, after, 1, "a_committee")
-    db.commit()
+    published(db, after, DATA_KEY)
 
     problems: list[str] = []
     checked = 0
