@@ -365,6 +365,16 @@
     return problems;
   }
 
+  // Trustee p's partial decryption of ciphertext c, bound to the label's bytes lb, with its
+  // Chaum–Pedersen proof (log_G X = log_α value); keys caches each trustee's verification key.
+  function partialHolds(cer, published, keys, p, c, lb) {
+    if (!keys.has(p.index)) keys.set(p.index, verificationKey(p.index, published));
+    const X = keys.get(p.index);
+    const t1 = mul(p.z, G).subtract(mul(p.c, X)), t2 = mul(p.z, c.a).subtract(mul(p.c, p.value));
+    const ctx = concat([cer.base, be(p.index, 2), be(lb.length, 4), lb]);
+    return hashToScalar(TAG + "/decryption", [ctx, bytes(X), bytes(c.a), bytes(p.value), bytes(t1), bytes(t2)]) === p.c;
+  }
+
   function decrypt(cer, published, sums, partials, papers, shapes) {
     const byLabel = {};
     for (const doc of partials) {
@@ -388,11 +398,7 @@
         throw new Error(`${label}: partials repeated or of no trustee`);
       const lb = enc.encode(label);
       for (const p of given) {
-        if (!keys.has(p.index)) keys.set(p.index, verificationKey(p.index, published));
-        const X = keys.get(p.index);
-        const t1 = mul(p.z, G).subtract(mul(p.c, X)), t2 = mul(p.z, c.a).subtract(mul(p.c, p.value));
-        const ctx = concat([cer.base, be(p.index, 2), be(lb.length, 4), lb]);
-        if (hashToScalar(TAG + "/decryption", [ctx, bytes(X), bytes(c.a), bytes(p.value), bytes(t1), bytes(t2)]) !== p.c)
+        if (!partialHolds(cer, published, keys, p, c, lb))
           throw new Error(`trustee ${p.index}'s partial decryption of ${label}: proof does not hold`);
       }
       const present = [...new Set(given.map((p) => p.index))].sort((a, b) => a - b);
@@ -479,11 +485,7 @@
       if (present.length < cer.quorum) throw new Refused("audit_sample_drawn", `drawn paper ${d.slice(0, 12)}'s ${label} has no ${cer.quorum} trustees' partials`);
       const lb = enc.encode(name);
       for (const p of given) {
-        if (!keys.has(p.index)) keys.set(p.index, verificationKey(p.index, published));
-        const X = keys.get(p.index);
-        const t1 = mul(p.z, G).subtract(mul(p.c, X)), t2 = mul(p.z, c.a).subtract(mul(p.c, p.value));
-        const ctx = concat([cer.base, be(p.index, 2), be(lb.length, 4), lb]);
-        if (hashToScalar(TAG + "/decryption", [ctx, bytes(X), bytes(c.a), bytes(p.value), bytes(t1), bytes(t2)]) !== p.c)
+        if (!partialHolds(cer, published, keys, p, c, lb))
           throw new Refused("audit_sample_decryption", `trustee ${p.index}'s partial decryption of ${d.slice(0, 12)}'s ${label}: proof does not hold`);
       }
       const chosen = present.slice(0, cer.quorum);
