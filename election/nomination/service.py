@@ -666,6 +666,13 @@ def _list_payload(db: Session, election: Election, lists: dict[str, list[Candida
     ]
 
 
+def source_of(nominations: list[Nomination]) -> str:
+    """Where a candidate came from, as the published list shows it: each nomination's
+    channel, a meeting's with the decision it cites."""
+    return "；".join(f"{n.channel_label}（{n.evidence}）" if n.meeting_decision_id else n.channel_label
+                    for n in nominations)
+
+
 def _cited_decisions(db: Session, nominations: list[Nomination]) -> dict[int, dict[str, int]]:
     """Decision id -> {meeting, number} for the decisions these nominations cite."""
     ids = {n.meeting_decision_id for n in nominations if n.meeting_decision_id is not None}

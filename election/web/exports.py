@@ -222,7 +222,7 @@ def candidates(db: Session, election: Election) -> list[Sheet]:
     headers = ["职位", "票序", "姓名", "性别", "年龄", "文化程度", "现任职务", "简历", "提名方式"]
     rows = [[post.name_zh, c.ballot_order, c.resident.name, c.resident.sex,
              age_on(c.resident.birth_date, election.election_day), c.education, c.current_job, c.biography,
-             "；".join(n.channel_label for n in by_candidate.get(c.id, []))]
+             nomination.source_of(by_candidate.get(c.id, []))]
             for post in posts_of(election) for c in formal[post.key]]
     return [Sheet("正式候选人", headers, rows)]
 

@@ -235,6 +235,7 @@ def publish(election: Election):
     return render_template(
         "nomination/publish.html", election=election, form=form, check=service.check_list(db, election),
         formal=service.formal_candidates(db, election), posts=posts_of(election),
+        nominations=service.nominations_by_candidate(db, election),
         published=service.latest_publication(db, election), withdraw_form=WithdrawForm(formdata=None, on_date=clock.today()),
     )
 

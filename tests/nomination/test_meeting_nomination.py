@@ -101,3 +101,25 @@ def test_the_page_offers_the_decisions_and_shows_the_one_cited(app, db, world):
                        follow_redirects=True).get_data(as_text=True)
     assert "已登记提名：林页面" in page
     assert "居民会议提名：依据" in page and "第2项决定：提名林页面为居委会委员候选人" in page
+
+
+def test_the_published_list_page_and_export_name_the_decision(app, db, world):
+    from tests.web.test_exports import fetch
+
+    election = world["a"]["election"]
+    roll = Roll(db, election)
+    full_slate(db, election, roll)
+    person = roll.add("林公布")
+    decision = meeting_decision(db, election, "residents", number=5, motion="提名林公布为监督委员会委员候选人")
+    service.nominate(db, election, "committee", "jdw_weiyuan", str(person.voter_number), "residents_meeting", "",
+                     meeting_decision_id=decision.id)
+    service.publish(db, election, "committee", election.election_day - timedelta(days=10))
+    db.commit()
+    client = app.test_client()
+    login(client, "a_committee")
+    page = client.get(f"/elections/{election.id}/nomination/publish").get_data(as_text=True)
+    assert "林公布 <small class=\"muted source\">居民会议提名（依据" in page and "第5项决定：提名林公布为监督委员会委员候选人" in page
+    rows = fetch(client, f"/elections/{election.id}/nomination/candidates.xlsx")["正式候选人"]
+    mine = next(r for r in rows[1:] if r[2] == "林公布")
+    assert mine[-1].startswith("居民会议提名（依据") and "第5项决定" in mine[-1]
+    assert {r[-1] for r in rows[1:] if r[2] != "林公布" and r[0].startswith("居民委员会")} == {"自荐"}
