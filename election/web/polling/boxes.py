@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy.orm import Session
 
 from ...errors import UserError
 from ...models import Election
@@ -13,7 +14,7 @@ from ...rounds import current_round
 from .. import parse
 from ..access import roles
 from ..db import get_db
-from ..feedback import refuse
+from ..feedback import refuse, run
 from .common import box_or_404, bp, posted_round
 
 
@@ -64,35 +65,37 @@ def mobile_issue(election: Election, box_id: int):
 
 
 def _void(election: Election) -> list | None:
-    """One of the page's four forms: a spoiled paper exchanged, an unused paper, a pile of
-    unused papers scanned, or what is left of a print batch. Returns the scanned pile's
-    outcomes (shown in a table), else None."""
-    db = get_db()
+    """One of the page's four forms, each one service call: a spoiled paper exchanged, an
+    unused paper, a pile of unused papers scanned, or what is left of a print batch. Returns
+    the scanned pile's outcomes (shown in a table), else None."""
     f = request.form
     kind = f.get("kind")
-    if kind == "unused_scans":
-        outcomes = unused.void_scanned(db, election, f.get("scans", ""))
-        done = sum(1 for o in outcomes if o.ok)
-        flash(_("已作废 %(n)s 张未用选票。", n=done), "info")
-        if done < len(outcomes):
-            flash(_("%(n)s 张未能作废，见下表。", n=len(outcomes) - done), "error")
-        return outcomes
     whole = _("请选择投票站，并填写数字。")
+    if kind == "unused_scans":
+        scanned: list[list[unused.ScanOutcome]] = []
+        if not run(lambda db: scanned.append(unused.void_scanned(db, election, f.get("scans", "")))):
+            return None
+        done = sum(1 for o in scanned[0] if o.ok)
+        flash(_("已作废 %(n)s 张未用选票。", n=done), "info")
+        if done < len(scanned[0]):
+            flash(_("%(n)s 张未能作废，见下表。", n=len(scanned[0]) - done), "error")
+        return scanned[0]
     if kind == "unused_batch":
-        if current_user.role != "committee":
-            raise UserError("整批作废未用选票须由选举委员会进行")
-        batch = parse.integer(f.get("batch"), whole, default=-1)
-        n = unused.void_batch(db, election, batch, parse.integer(f.get("counted"), whole, default=0),
-                              current_user.username)
-        db.commit()
-        flash(_("第 %(b)s 批剩余的 %(n)s 张未用选票已作废。", b=batch, n=n), "info")
+        voided: list[tuple[int, int]] = []
+
+        def void_batch(db: Session) -> None:
+            if current_user.role != "committee":
+                raise UserError("整批作废未用选票须由选举委员会进行")
+            batch = parse.integer(f.get("batch"), whole, default=-1)
+            voided.append((batch, unused.void_batch(db, election, batch, parse.integer(f.get("counted"), whole, default=0),
+                                                    current_user.username)))
+
+        run(void_batch, lambda: _("第 %(b)s 批剩余的 %(n)s 张未用选票已作废。", b=voided[0][0], n=voided[0][1]))
     elif kind == "unused":
-        deposit.void_unused(db, election, f.get("stub", ""), f.get("body", ""))
-        flash(_("未使用的选票已作废。"), "info")
+        run(lambda db: deposit.void_unused(db, election, f.get("stub", ""), f.get("body", "")), _("未使用的选票已作废。"))
     else:
-        deposit.spoil(db, election, parse.integer(f.get("station_id"), whole, default=0), f.get("stub", ""),
-                      f.get("body", ""))
-        flash(_("写错的选票已作废，请另发一张新选票。"), "info")
+        run(lambda db: deposit.spoil(db, election, parse.integer(f.get("station_id"), whole, default=0), f.get("stub", ""),
+                                     f.get("body", "")), _("写错的选票已作废，请另发一张新选票。"))
     return None
 
 
@@ -100,14 +103,9 @@ def _void(election: Election) -> list | None:
 @roles("clerk", "scrutineer", "committee")
 def spoiled(election: Election):
     db = get_db()
-    outcomes = None
-    if request.method == "POST":
-        try:
-            outcomes = _void(election)
-        except UserError as error:
-            refuse(error)
-        if outcomes is None:
-            return redirect(url_for("polling.spoiled", election_id=election.id))
+    outcomes = _void(election) if request.method == "POST" else None
+    if request.method == "POST" and outcomes is None:
+        return redirect(url_for("polling.spoiled", election_id=election.id))
     rnd = current_round(db, election)
     return render_template("polling/spoiled.html", election=election, stations=stations.stations_of(db, election),
                            rnd=rnd, spoils=deposit.spoiled_by_hour(db, election, rnd.number), outcomes=outcomes,
