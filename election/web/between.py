@@ -3,9 +3,7 @@
 (罢免) from proposal to result. The 居委会 (committee role) records; the street office reads."""
 from __future__ import annotations
 
-import io
-
-from flask import Blueprint, flash, redirect, render_template, send_file, url_for
+from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -27,6 +25,7 @@ from .db import get_db
 from .feedback import committee_only as _writer
 from .feedback import form_errors, found_or_404, refuse, submit
 from .feedback import run as _run
+from .files import pdf_response
 
 bp = Blueprint("between", __name__)
 LEAVE_REASONS = {k: v for k, v in END_REASONS.items() if k != "recalled"}  # a recall is voted, not entered
@@ -221,4 +220,4 @@ def recall_pdf(election: Election, recall_id: int):
     except UserError as error:
         refuse(error)
         return redirect(url_for("between.recall_page", election_id=election.id, recall_id=recall_id))
-    return send_file(io.BytesIO(data), mimetype="application/pdf", download_name=f"罢免结果公告-{recall_id}.pdf")
+    return pdf_response(data, f"罢免结果公告-{recall_id}.pdf")

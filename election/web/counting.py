@@ -42,6 +42,7 @@ from ..settings import rulebook_of
 from .access import roles
 from .db import get_db
 from .feedback import found_or_404, refuse, run
+from .files import pdf_response
 
 bp = Blueprint("counting", __name__)
 
@@ -290,7 +291,7 @@ def _pdf(election: Election, make: Callable[[Session, Election], bytes], name: s
         if current_user.role == "auditor":
             return redirect(url_for("counting.filings"))
         return redirect(url_for("counting.overview", election_id=election.id))
-    return Response(data, mimetype="application/pdf", headers={"Content-Disposition": f"inline; filename={name}"})
+    return pdf_response(data, name)
 
 
 @bp.route("/elections/<int:election_id>/counting/<int:number>/report.pdf")

@@ -5,10 +5,9 @@ round of kind motion, printed, polled and counted on the election's pages, publi
 minutes and the decision notice. The 居委会 (committee role) records; the street office reads."""
 from __future__ import annotations
 
-import io
 from datetime import timedelta
 
-from flask import Blueprint, flash, jsonify, redirect, render_template, send_file, url_for
+from flask import Blueprint, flash, jsonify, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -30,6 +29,7 @@ from .db import get_db
 from .feedback import committee_only as _writer
 from .feedback import form_errors, found_or_404, refuse, submit
 from .feedback import run as _run
+from .files import pdf_response
 
 bp = Blueprint("meetings", __name__)
 
@@ -184,7 +184,7 @@ def _pdf(election: Election, meeting_id: int, make, name: str):
     except UserError as error:
         refuse(error)
         return redirect(url_for("meetings.page", election_id=election.id, meeting_id=meeting_id))
-    return send_file(io.BytesIO(data), mimetype="application/pdf", download_name=f"{name}-{meeting_id}.pdf")
+    return pdf_response(data, f"{name}-{meeting_id}.pdf")
 
 
 @bp.route("/elections/<int:election_id>/meetings/<int:meeting_id>/notice.pdf")

@@ -3,7 +3,7 @@ confirmation of the 监督委员会 chair, primaries, relatives, the differentia
 the publication of the formal candidate list (with its PDF notice)."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -21,6 +21,7 @@ from .access import roles
 from .choices import options
 from .db import get_db
 from .feedback import form_errors, refuse, submit
+from .files import pdf_response
 
 bp = Blueprint("nomination", __name__)
 
@@ -268,8 +269,7 @@ def notice(election: Election):
     except UserError as error:
         refuse(error)
         return redirect(url_for("nomination.publish", election_id=election.id))
-    return Response(pdf, mimetype="application/pdf", headers={
-        "Content-Disposition": f'inline; filename="candidates-{election.id}.pdf"'})
+    return pdf_response(pdf, f"candidates-{election.id}.pdf")
 
 
 class RoundCandidateForm(FlaskForm):
@@ -326,5 +326,4 @@ def round_notice(election: Election, number: int):
     except UserError as error:
         refuse(error)
         return redirect(url_for("nomination.round_page", election_id=election.id))
-    return Response(pdf, mimetype="application/pdf", headers={
-        "Content-Disposition": f'inline; filename="round-{number}-candidates-{election.id}.pdf"'})
+    return pdf_response(pdf, f"round-{number}-candidates-{election.id}.pdf")

@@ -4,7 +4,6 @@ The receipt page names no candidate and answers "not found" identically for a co
 that was printed but not deposited and one never printed."""
 from __future__ import annotations
 
-import io
 from datetime import date
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
@@ -35,6 +34,7 @@ from .access import public, roles
 from .choices import options
 from .db import get_db
 from .feedback import found_or_404, refuse, run
+from .files import pdf_response
 from .jobs import start as start_job
 
 bp = Blueprint("public", __name__)
@@ -188,8 +188,7 @@ def head_notice(election: Election):
     db = get_db()
     notice, data = printed_notice(db, election, current_app.config["DATA_KEY"], current_user.username)
     db.commit()
-    return send_file(io.BytesIO(data), mimetype="application/pdf", as_attachment=True,
-                     download_name=f"head-{election.id}-{notice.day.isoformat()}.pdf")
+    return pdf_response(data, f"head-{election.id}-{notice.day.isoformat()}.pdf", attachment=True)
 
 
 @bp.route("/e/<int:election_id>/complaint", methods=["GET", "POST"])

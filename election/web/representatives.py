@@ -3,9 +3,7 @@ each area's selection meeting, the 居民代表 list with its PDF notice and 补
 居民小组长, and the 居民选举委员会. The committee records; the street office reads."""
 from __future__ import annotations
 
-import io
-
-from flask import Blueprint, flash, redirect, render_template, send_file, url_for
+from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -27,6 +25,7 @@ from .db import get_db
 from .feedback import committee_only as _writer
 from .feedback import form_errors, found_or_404, refuse, submit
 from .feedback import run as _run
+from .files import pdf_response
 
 bp = Blueprint("representatives", __name__)
 
@@ -197,7 +196,7 @@ def notice(election: Election):
     except UserError as error:
         refuse(error)
         return redirect(url_for("representatives.roster", election_id=election.id))
-    return send_file(io.BytesIO(data), mimetype="application/pdf", download_name=f"居民代表名单公告-{election.id}.pdf")
+    return pdf_response(data, f"居民代表名单公告-{election.id}.pdf")
 
 
 @bp.route("/elections/<int:election_id>/group-leaders", methods=["GET", "POST"])

@@ -62,6 +62,7 @@ from .access import roles
 from .choices import options
 from .db import get_db
 from .feedback import form_errors, refuse
+from .files import pdf_response
 from .jobs import start as start_job
 
 bp = Blueprint("roll", __name__, url_prefix="/elections/<int:election_id>/roll")
@@ -253,7 +254,7 @@ def one_card(election: Election, resident_id: int):
     except UserError as error:  # no card yet, or a name the fonts cannot print (named)
         refuse(error)
         return redirect(url_for("roll.resident", election_id=election.id, resident_id=person.id))
-    return send_file(io.BytesIO(data), mimetype="application/pdf", download_name=f"选民证-{voter_number_text(person)}.pdf")
+    return pdf_response(data, f"选民证-{voter_number_text(person)}.pdf")
 
 
 @bp.route("/applications", methods=["GET", "POST"])

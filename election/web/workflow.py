@@ -3,10 +3,9 @@ marked with the steps done and the steps late, and the banner that names every l
 step on each page of the election."""
 from __future__ import annotations
 
-import io
 from datetime import date
 
-from flask import Blueprint, current_app, has_request_context, render_template, request, send_file
+from flask import Blueprint, current_app, has_request_context, render_template, request
 from flask_login import current_user
 
 from .. import clock
@@ -17,6 +16,7 @@ from ..workflow.stages import calendar as calendar_lines
 from ..workflow.stages import late_of, warnings
 from .access import roles
 from .db import get_db
+from .files import pdf_response
 
 bp = Blueprint("workflow", __name__)
 
@@ -60,5 +60,4 @@ def calendar(election: Election):
 @bp.route("/elections/<int:election_id>/calendar.pdf")
 @roles()
 def calendar_pdf(election: Election):
-    return send_file(io.BytesIO(documents.calendar_pdf(get_db(), election, today())), mimetype="application/pdf",
-                     download_name=f"calendar-{election.id}.pdf")
+    return pdf_response(documents.calendar_pdf(get_db(), election, today()), f"calendar-{election.id}.pdf")

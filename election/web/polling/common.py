@@ -2,7 +2,7 @@
 shown for, the receipt-check address, and a desk or box of the election (404 otherwise)."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, current_app, request
+from flask import Blueprint, abort, current_app, request
 
 from ...address import receipt_check_url
 from ...models import BallotBox, Desk, Election, Round
@@ -59,5 +59,4 @@ def wants_json() -> bool:
     return request.accept_mimetypes.best == "application/json"
 
 
-def pdf(data: bytes, name: str) -> Response:
-    return Response(data, mimetype="application/pdf", headers={"Content-Disposition": f'inline; filename="{name}"'})
+
