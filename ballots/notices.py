@@ -7,6 +7,7 @@ several pages with the header row repeated, optional grouping (e.g. by 居民小
 """
 from __future__ import annotations
 
+import io
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, BinaryIO
@@ -143,6 +144,25 @@ def _counting_table(on_rows: Callable[[int], None]) -> type[LongTable]:
 
 
 KEEP_WITH_CLOSING = 12  # rows of a last table kept on the page of the closing lines
+
+
+def notice_bytes(
+    title: str,
+    subtitle_lines: Sequence[str],
+    table_headers: Sequence[str],
+    table_rows: Sequence[Sequence[str]] | Sequence[NoticeGroup],
+    footer_lines: Sequence[str],
+    *,
+    qr_payload: str | None = None,
+    qr_caption: str = "",
+    table_font_size: float = 10,
+) -> bytes:
+    """The notice as the bytes of an A4 PDF (render_notice into memory): what the services
+    hand the pages."""
+    out = io.BytesIO()
+    render_notice(title, subtitle_lines, table_headers, table_rows, footer_lines, out, qr_payload=qr_payload,
+                  qr_caption=qr_caption, table_font_size=table_font_size)
+    return out.getvalue()
 
 
 def render_notice(

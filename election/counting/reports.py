@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ballots.certificates import Certificate, render_certificates
-from ballots.notices import NoticeGroup, render_notice
+from ballots.notices import NoticeGroup, notice_bytes
 from ballots.reports import CandidateTally, PostTally, ResultReport, render_result_report
 
 from .. import clock
@@ -150,17 +150,15 @@ def notice_pdf(db: Session, election: Election, round_number: int) -> bytes:
         NoticeGroup(f"{p.body}{p.post}（应选 {p.seats} 名，当选票数 {p.threshold_votes} 票）", _public_rows(p.candidates, minimum))
         for p in report.posts
     ]
-    out = io.BytesIO()
-    render_notice(
+    return notice_bytes(
         "选举结果公告", [f"{election.title}　{report.round}",
                      report.method_line,
                      f"{report.electors_label} {report.registered_voters} 人，"
                      + ("，".join(f"{b}选票发出 {i} 张、收回 {r} 张" for b, i, r in report.body_papers)
                         or f"发出选票 {report.papers_issued} 张，收回选票 {report.papers_returned} 张") + "。",
                      f"当选人任期{cn_years(rulebook_of(election).term_years)}。"],
-        ["姓名", "得票", "结果"], groups, [report.committee, report.date], out,
+        ["姓名", "得票", "结果"], groups, [report.committee, report.date],
     )
-    return out.getvalue()
 
 
 def certificates_pdf(db: Session, election: Election) -> bytes:

@@ -6,11 +6,9 @@ the 监票人, 计票人, 唱票人 and 记票人.
 """
 from __future__ import annotations
 
-import io
-
 from sqlalchemy.orm import Session
 
-from ballots.notices import NoticeGroup, render_notice
+from ballots.notices import NoticeGroup, notice_bytes
 
 from ..clock import cn_date
 from ..models import ROUND_KINDS, Election
@@ -43,14 +41,12 @@ def tally_sheet_pdf(db: Session, election: Election, number: int) -> bytes:
         if not question:
             rows.append([str(len(rows) + 1), "另选他人：", "", "", "", ""])
         groups.append(NoticeGroup(spec.name_zh if question else f"{spec.name_zh}（应选 {spec.seats} 名）", rows))
-    out = io.BytesIO()
-    render_notice(
+    return notice_bytes(
         "计票单", [_heading(election, number, ballot.kind), f"投票日期：{cn_date(day_of(election, rnd))}　票箱：{BLANK}",
                   "唱票人每读一张选票，记票人在对应栏内画“正”字一笔；每个职位清点完毕后填写合计。"],
         ["序号", "姓名", "赞成", "反对", "弃权", "合计"], groups,
-        [*signature_lines(), f"{election.community.name}居民选举委员会"], out,
+        [*signature_lines(), f"{election.community.name}居民选举委员会"],
     )
-    return out.getvalue()
 
 
 def reconcile_sheet_pdf(db: Session, election: Election, number: int) -> bytes:
@@ -60,14 +56,12 @@ def reconcile_sheet_pdf(db: Session, election: Election, number: int) -> bytes:
     stations = [[s["name"], str(s["handed_over"] or 0), str(s["issued"]), str(s["spoiled"]), str(s["deposited"])]
                 for s in rec.stations] or [["—", "", "", "", ""]]
     boxes = [[b["station"], b["label"], str(b["deposited"]), str(b["counted"]), ""] for b in rec.boxes] or [["—", "", "", "", ""]]
-    out = io.BytesIO()
-    render_notice(
+    return notice_bytes(
         "选票清点表", [_heading(election, rnd.number, rnd.kind), f"投票日期：{cn_date(day_of(election, rnd))}",
                     f"印制选票 {rec.printed} 张，发出 {rec.issued} 张，写错作废 {rec.spoiled} 张，未用作废 {rec.unused} 张。"
                     "下表为系统记录，请与实际清点的张数核对，不一致的写在备注栏。"],
         ["投票站或票箱", "交接 / 票箱", "发出 / 投入", "作废 / 已计", "投入 / 备注"],
         [NoticeGroup("各投票站：投票站、交接张数、发出、写错作废、投入票箱", stations),
          NoticeGroup("各票箱：投票站、票箱、投入（存根）、已计票、备注", boxes)],
-        [*signature_lines(), f"{election.community.name}居民选举委员会"], out,
+        [*signature_lines(), f"{election.community.name}居民选举委员会"],
     )
-    return out.getvalue()

@@ -4,13 +4,12 @@ committee's preview before publishing, and the final 当选名单 across every p
 """
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ballots.notices import NoticeGroup, render_notice
+from ballots.notices import NoticeGroup, notice_bytes
 
 from ..clock import cn_date
 from ..errors import UserError
@@ -109,11 +108,9 @@ def final_list_pdf(db: Session, election: Election) -> bytes:
         members = [[post, name, f"第 {number} 轮"] for b, post, name, _votes, number in result.rows if b == body]
         if members:
             groups.append(NoticeGroup(f"{election.community.name}{body}（{len(members)}名）", members))
-    out = io.BytesIO()
-    render_notice(
+    return notice_bytes(
         "当选名单公告", [f"{election.title}已经选举完成。根据选举结果，下列人员当选，现予公告。",
                      f"选举日：{cn_date(election.election_day)}。"],
         ["职务", "姓名", "当选轮次"], groups,
-        [f"{election.community.name}居民选举委员会", cn_date(last.published_at)], out,
+        [f"{election.community.name}居民选举委员会", cn_date(last.published_at)],
     )
-    return out.getvalue()

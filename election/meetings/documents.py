@@ -3,11 +3,9 @@ period before), the minutes (会议记录) and the notice of its decisions (决�
 of the rules are printed; their legal sources stay on the pages (posted papers carry none)."""
 from __future__ import annotations
 
-import io
-
 from sqlalchemy.orm import Session
 
-from ballots.notices import render_notice
+from ballots.notices import notice_bytes
 
 from ..clock import cn_date, today
 from ..errors import UserError
@@ -53,9 +51,7 @@ def notice_pdf(db: Session, election: Election, meeting_id: int) -> bytes:
         lines.append("会议议题：")
         lines += [f"{k}. {item.strip()}" for k, item in enumerate(
             (x for x in meeting.agenda.splitlines() if x.strip()), start=1)]
-    out = io.BytesIO()
-    render_notice(f"关于召开{what}的公告", lines, [], [], [_who(election), cn_date(meeting.notice_on)], out)
-    return out.getvalue()
+    return notice_bytes(f"关于召开{what}的公告", lines, [], [], [_who(election), cn_date(meeting.notice_on)])
 
 
 def _decision_rows(db: Session, meeting: Meeting) -> list[list[str]]:
@@ -92,10 +88,8 @@ def minutes_pdf(db: Session, election: Election, meeting_id: int) -> bytes:
         lines.append("本次会议未作出表决。")
     lines += [d.message + "。" for d in service.decisions_of(db, meeting)]
     state = "" if meeting.status == "closed" else "（会议尚未闭会，本记录为草稿）"
-    out = io.BytesIO()
-    render_notice(f"{what}会议记录{state}", lines, HEADER if rows else [],
-                  rows, ["主持人（签名）：　　　　　", "记录人（签名）：　　　　　", _who(election), cn_date(today())], out)
-    return out.getvalue()
+    return notice_bytes(f"{what}会议记录{state}", lines, HEADER if rows else [],
+                        rows, ["主持人（签名）：　　　　　", "记录人（签名）：　　　　　", _who(election), cn_date(today())])
 
 
 def decisions_pdf(db: Session, election: Election, meeting_id: int) -> bytes:
@@ -108,9 +102,7 @@ def decisions_pdf(db: Session, election: Election, meeting_id: int) -> bytes:
         raise UserError(f"“{meeting.title}”没有表决事项，无决定可公告")
     q = service.quorum_of(db, election, meeting)
     what = meeting.group_name + rules.MEETING_KINDS[meeting.kind]
-    out = io.BytesIO()
-    render_notice(f"{what}决定公告", [
+    return notice_bytes(f"{what}决定公告", [
         f"{election.community.name}于{cn_date(meeting.held_on)}召开{what}（{meeting.title}），"
         f"应到{meeting.members}人，实到{q.present}人。会议表决结果如下，现予公告。"],
-        HEADER, rows, [_who(election), cn_date(today())], out)
-    return out.getvalue()
+        HEADER, rows, [_who(election), cn_date(today())])

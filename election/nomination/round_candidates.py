@@ -6,13 +6,12 @@ The committee adds candidates to each section, then publishes the list like the 
 (an event and a notice); only then may the round be printed, issued and counted."""
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ballots.notices import NoticeGroup, render_notice
+from ballots.notices import NoticeGroup, notice_bytes
 
 from ..clock import cn_date, today
 from ..db import begin_write
@@ -163,9 +162,7 @@ def notice_pdf(db: Session, election: Election, number: int) -> bytes:
     groups = [NoticeGroup(f"{s.name}（应选 {s.seats} 名{f'，其中妇女委员定位 {s.reserved} 名' if s.reserved else ''}）",
                           [[str(i), c.resident.name, c.resident.sex] for i, c in enumerate(s.candidates, 1)])
               for s in sections(db, election, rnd)]
-    out = io.BytesIO()
-    render_notice("另行选举候选人名单公告",
-                  [f"{election.title}第 {number} 轮另行选举候选人名单公布如下（按姓氏笔画排序）："],
-                  ["序号", "姓名", "性别"], groups,
-                  [f"{election.community.name}居民选举委员会", cn_date(today())], out)
-    return out.getvalue()
+    return notice_bytes("另行选举候选人名单公告",
+                        [f"{election.title}第 {number} 轮另行选举候选人名单公布如下（按姓氏笔画排序）："],
+                        ["序号", "姓名", "性别"], groups,
+                        [f"{election.community.name}居民选举委员会", cn_date(today())])

@@ -9,7 +9,6 @@ candidates 'formal'. Every change is an event of the election's ledger.
 """
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -17,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ballots.fonts import missing_glyphs
-from ballots.notices import NoticeGroup, render_notice
+from ballots.notices import NoticeGroup, notice_bytes
 
 from ..db import of_election
 from ..decisions import Cited, cited_decision, rule_named
@@ -785,8 +784,7 @@ def notice_pdf(db: Session, election: Election, committee_name: str | None = Non
             for c in lists.get(post.key, [])
         ]
         groups.append(NoticeGroup(f"{post.name_zh}（应选 {post.seats} 名，正式候选人 {len(rows)} 名）", rows))
-    out = io.BytesIO()
-    render_notice(
+    return notice_bytes(
         "正式候选人名单公告",
         [f"根据《城市居民委员会组织法》和本社区选举办法，经提名和酝酿，{election.title}正式候选人名单公布如下（按姓氏笔画排序）：",
          f"选举日：{election.election_day.year}年{election.election_day.month}月{election.election_day.day}日"],
@@ -794,6 +792,4 @@ def notice_pdf(db: Session, election: Election, committee_name: str | None = Non
         groups,
         [committee_name or f"{election.community.name}居民选举委员会",
          f"{published_on.year}年{published_on.month}月{published_on.day}日"],
-        out,
     )
-    return out.getvalue()

@@ -4,7 +4,6 @@ the election period. Each is itself an event, so a later rewrite of anything bef
 printed head is visible against the paper on the wall."""
 from __future__ import annotations
 
-import io
 from datetime import date
 
 from sqlalchemy import select
@@ -46,7 +45,7 @@ def printed_notice(db: Session, election: Election, data_key: str, actor: str) -
 
 def notice_pdf(db: Session, election: Election, notice: HeadNotice) -> bytes:
     """The notice as an A4 PDF with its QR, for the notice board."""
-    from ballots.notices import render_notice
+    from ballots.notices import notice_bytes
 
     fp = keys.fingerprint_of(db, election)
     head = notice.head
@@ -57,12 +56,10 @@ def notice_pdf(db: Session, election: Election, notice: HeadNotice) -> bytes:
         ["选举公钥指纹", fp],
         ["事件总数", str(len(events_of(db, election)))],
     ]
-    out = io.BytesIO()
-    render_notice(
+    return notice_bytes(
         "选举事件链链头公告", [election.title, f"{cn_date(notice.day)} · {election.community.name}"],
         ["项目", "内容"], rows,
         ["此后公布的任何事件链必须包含上述链头；如不一致，说明记录被改写，请向街道办事处反映。",
          f"{election.community.name}居民选举委员会", cn_date(notice.day)],
-        out, qr_payload=qr_payload(election, notice), qr_caption="扫码核对链头",
+        qr_payload=qr_payload(election, notice), qr_caption="扫码核对链头",
     )
-    return out.getvalue()

@@ -1,11 +1,9 @@
 """罢免结果公告: the proposal, the signers' count, the vote and the result, posted for the residents."""
 from __future__ import annotations
 
-import io
-
 from sqlalchemy.orm import Session
 
-from ballots.notices import render_notice
+from ballots.notices import notice_bytes
 
 from ..clock import cn_date
 from ..errors import UserError
@@ -27,7 +25,5 @@ def result_pdf(db: Session, election: Election, recall_id: int) -> bytes:
     ]
     if row.status == "carried":
         lines.append(f"{name}的职务自{cn_date(row.voted_on)}起终止，该职位出缺，依法补选。")
-    out = io.BytesIO()
-    render_notice(f"罢免投票结果公告（{RECALL_STATUSES[row.status]}）", lines, [], [],
-                  [f"{election.community.name}居民委员会", cn_date(row.voted_on)], out)
-    return out.getvalue()
+    return notice_bytes(f"罢免投票结果公告（{RECALL_STATUSES[row.status]}）", lines, [], [],
+                        [f"{election.community.name}居民委员会", cn_date(row.voted_on)])

@@ -2,14 +2,13 @@
 each with its date and reason, and the printed 居民代表名单公告."""
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ballots.notices import render_notice
+from ballots.notices import notice_bytes
 
 from .. import clock
 from ..clock import cn_date
@@ -126,8 +125,6 @@ def notice_pdf(db: Session, election: Election) -> bytes:
     if committee_names:
         footer.append("成员：" + "、".join(committee_names))
     footer.append(cn_date(clock.today()))
-    out = io.BytesIO()
-    render_notice(
-        "居民代表名单公告", subtitle, ["序号", "片区", "姓名", "性别", "状态", "变动情况"], rows, footer, out,
+    return notice_bytes(
+        "居民代表名单公告", subtitle, ["序号", "片区", "姓名", "性别", "状态", "变动情况"], rows, footer,
     )
-    return out.getvalue()

@@ -2,12 +2,11 @@
 words and how far the election has got, dated the day it is printed."""
 from __future__ import annotations
 
-import io
 from datetime import date
 
 from sqlalchemy.orm import Session
 
-from ballots.notices import render_notice
+from ballots.notices import notice_bytes
 
 from ..clock import cn_date
 from ..models import Election
@@ -19,8 +18,7 @@ KIND_LABELS = {"by": "截止", "on": "当日", "until": "期满"}
 
 def calendar_pdf(db: Session, election: Election, day: date) -> bytes:
     """法定时间表 as of ``day``."""
-    out = io.BytesIO()
-    render_notice(
+    return notice_bytes(
         f"{election.title}法定时间表",
         [f"选举日 {cn_date(election.election_day)} · 截至 {cn_date(day)}"],
         ["日期", "事项", "类型", "要求", "进度"],
@@ -28,6 +26,4 @@ def calendar_pdf(db: Session, election: Election, day: date) -> bytes:
         [[cn_date(line.deadline.date), line.deadline.label, KIND_LABELS.get(line.deadline.kind, line.deadline.kind),
           plain_rule(line.deadline.rule) or "—", line.status_text] for line in calendar(db, election, day)],
         [f"{election.community.name}居民选举委员会", cn_date(day)],
-        out,
     )
-    return out.getvalue()

@@ -8,7 +8,7 @@ import pytest
 from pypdf import PdfReader
 
 from ballots.fonts import MissingGlyphError
-from ballots.notices import NoticeGroup, render_notice
+from ballots.notices import NoticeGroup, notice_bytes, render_notice
 from tests.ballots.pdfcheck import qr_payloads, render_page
 
 HEADERS = ["序号", "姓名", "性别", "身份证号（部分隐藏）", "住址"]
@@ -77,3 +77,13 @@ def test_missing_glyph_in_a_cell_is_refused_naming_row_and_column() -> None:
     rows[2][1] = "𠮷祥"
     with pytest.raises(MissingGlyphError, match="第一居民小组第 3 行“姓名”栏"):
         build([NoticeGroup("第一居民小组", rows)])
+
+
+def test_notice_bytes_is_the_same_notice_in_memory() -> None:
+    rows = voters("一", 40)
+    pages, reader, _ = build(rows, qr_payload="JXH:test", qr_caption="扫码")
+    data = notice_bytes("幸福里社区选民名单公告", ["现将本社区选民名单公布如下，如有异议，请于公布之日起5日内提出。"], HEADERS, rows,
+                        ["幸福里社区居民选举委员会", "2027年2月20日"], qr_payload="JXH:test", qr_caption="扫码")
+    again = PdfReader(io.BytesIO(data))
+    assert data[:4] == b"%PDF" and len(again.pages) == pages
+    assert [p.extract_text() for p in again.pages] == [p.extract_text() for p in reader.pages]
