@@ -52,12 +52,14 @@ def fields_for(db, election: Election, number: int, marks: Marks) -> dict[str, s
 
 def vote_round(db, w: Election2, monkeypatch, number: int, voters: list[Resident], marks_of: Callable[[int], Marks],
                take_home: int = 0, spoil: int = 0, unused: int = 1, publish: bool = True,
-               data_key: str | None = None) -> RoundResult | None:
+               data_key: str | None = None, out=None) -> RoundResult | None:
     """Print, issue, deposit, count and publish round ``number``: voter i gets one paper,
     marked marks_of(i); the first ``take_home`` voters keep theirs; ``spoil`` voters spoil
-    one and take a new one; ``unused`` papers are voided at close."""
+    one and take a new one; ``unused`` papers are voided at close. ``out``: the printed PDF
+    is written there too (else the drawing is skipped)."""
     election = w.election
-    papers = print_capturing(db, election, len(voters) + spoil + unused, monkeypatch, data_key, round_number=number)
+    papers = print_capturing(db, election, len(voters) + spoil + unused, monkeypatch, data_key, round_number=number,
+                            out=out)
     desk, boxes = w.station.desks[0], w.station.boxes
     it = iter(papers)
     w.papers[number], w.taken_home[number] = [], []

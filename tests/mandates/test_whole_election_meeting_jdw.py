@@ -1,0 +1,97 @@
+"""A whole election where the 居民代表会议 chooses the 居务监督委员会 (jdw_chosen_by
+representatives_meeting, [seed 江苏 §17] [V art.32]), run through the services: the setup
+takes the rulebook field, the workflow's stages wait on no 监督委员会 candidate, the printed
+paper (read back) has no 监督委员会 section, round 1 is printed, issued, deposited, counted and
+published for the 居委会 alone, the representatives' meeting then chooses the 监督委员会 by
+an adopted decision, and the public bundle verifies with composition.json naming the chosen
+members with their decision."""
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from datetime import datetime, time, timedelta
+
+from pypdf import PdfReader
+
+from election import clock
+from election.mandates import chosen
+from election.mandates import service as mandates
+from election.meetings import service as meetings
+from election.models import RepArea, Representative
+from election.publication.bundle import export_bundle
+from election.roll.cards import assign_cards
+from election.settings import posts_of, seat_posts_of
+from election.setup.service import change_rulebook
+from election.workflow import stages
+from tests.conftest import DATA_KEY
+from tests.counting import voting
+from tools import verify
+
+# Round 1: the first candidate of every 居委会 post approved on every paper (all seats filled).
+JWH_FILLED = {"jwh_zhuren": [0], "jwh_fu_zhuren": [0], "jwh_weiyuan": [0, 1, 2]}
+
+
+def _page_text(pdf: bytes) -> str:
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+
+
+def test_a_whole_election_with_the_supervisors_chosen_by_the_representatives_meeting(db, world, monkeypatch):
+    election = world["a"]["election"]
+    change_rulebook(db, "a_street", election, {"jdw_chosen_by": "representatives_meeting"})
+    db.commit()
+    assert [p.body for p in posts_of(election)] == ["jwh"] * 3
+    assert {p.body for p in seat_posts_of(election)} == {"jwh", "jdw"}
+
+    w = voting.setup(db, election, voters=40)
+    views = {v.key: v for v in stages.stages(db, election)}
+    assert not views["printing"].blocked, views["printing"]
+
+    pdf = io.BytesIO()
+    row = voting.vote_round(db, w, monkeypatch, 1, w.voters[:30], lambda i: JWH_FILLED, out=pdf)
+    text = _page_text(pdf.getvalue())
+    assert "居民委员会" in text and "主任" in text
+    assert "监督委员会" not in text, text[:2000]
+    assert set(row.result["posts"]) == {"jwh_zhuren", "jwh_fu_zhuren", "jwh_weiyuan"}
+    assert row.result["next_round"] == "none"
+    views = {v.key: v for v in stages.stages(db, election)}
+    assert views["result"].status == stages.DONE, views["result"]
+    assert stages.round_step(db, election) is None
+
+    # The 居民代表会议 chooses the 监督委员会 from people who are neither candidates nor
+    # relatives of the elected (w.voters[20:] stood for nothing).
+    assign_cards(db, election, "a_committee")
+    area = RepArea(election_id=election.id, number=1, seats=15, explanation="")
+    db.add(area)
+    db.flush()
+    for p in w.voters[20:35]:
+        db.add(Representative(election_id=election.id, area_id=area.id, resident_id=p.id, since=clock.today()))
+    day = clock.today() + timedelta(days=10)
+    m = meetings.convene(db, election, kind="representatives", basis="representatives", title="推选居务监督委员会",
+                         agenda="推选居务监督委员会成员", held_on=day, place="活动室", convened_by="committee",
+                         actor="a_committee")
+    clock.pin(datetime.combine(day, time(9, 0), tzinfo=clock.zone()))
+    for p in w.voters[20:32]:
+        meetings.attend(db, election, m.id, str(p.voter_number), "a_clerk")
+    chair, first, second = w.voters[36:39]
+    motion = f"推选{chair.name}为居务监督委员会主任，{first.name}、{second.name}为委员"
+    decision = meetings.decide(db, election, m.id, motion, 10, 1, 1, "a_committee")
+    meetings.close(db, election, m.id, "a_committee")
+    db.commit()
+    assert decision.adopted
+    chosen.record_choice(db, election, decision.id, {"jdw_zhuren": [str(chair.voter_number)],
+                                                     "jdw_weiyuan": [str(first.voter_number), str(second.voter_number)]},
+                         "a_committee")
+    db.commit()
+    comp = mandates.composition(db, election)
+    assert not any(comp.vacancies.values()), comp.vacancies
+
+    data = export_bundle(db, election, DATA_KEY, "a_committee", auditor=False).data
+    db.commit()
+    checks = {c.name_en: c for c in verify.run(data)}
+    assert all(c.ok for c in checks.values()), [c for c in checks.values() if not c.ok]
+    composition = json.loads(zipfile.ZipFile(io.BytesIO(data)).read("composition.json"))
+    jdw = {(m["post"], m["name"]): m for m in composition["members"] if m["post"].startswith("jdw")}
+    assert set(jdw) == {("jdw_zhuren", chair.name), ("jdw_weiyuan", first.name), ("jdw_weiyuan", second.name)}
+    cited = {"meeting": decision.meeting_id, "number": decision.number}
+    assert all(member["round"] == 0 and member["decision"] == cited for member in jdw.values())
