@@ -246,11 +246,11 @@ Sealer = Callable[[Session, Election, str, str, str, int, Callable[[int, int], N
 def _sealing_job(election: Election, kind: str, title: str, seal: Sealer):
     """Seal an auditor bundle of the round shown as a job with a progress page. The job runs
     after the request's session: everything from the app is read before it starts."""
-    election_id, number = election.id, _round(election)
+    number = _round(election)
     data_key, actor, instance = current_app.config["DATA_KEY"], current_user.username, current_app.instance_path
 
-    def work(db: Session, running: Running) -> dict:
-        seal(db, db.get_one(Election, election_id), data_key, actor, instance, number, running.progress)
+    def work(db: Session, election: Election, running: Running) -> dict:
+        seal(db, election, data_key, actor, instance, number, running.progress)
         return {"round": number}
 
     return redirect(start_job(election, kind, title, work, allowed=("auditor",),

@@ -9,10 +9,12 @@ seen by the roles of the page that started it, within its election (404 elsewher
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from flask import Blueprint, abort, current_app, jsonify, render_template, send_file, url_for
 from flask_login import current_user
+from sqlalchemy.orm import Session
 
 from .. import jobs
 from ..models import Election
@@ -26,9 +28,14 @@ def folder() -> Path:
     return jobs.jobs_dir(current_app.instance_path)
 
 
-def start(election: Election, kind: str, title: str, work: jobs.Work, *, allowed: tuple[str, ...], back: str,
+# A job's work: its own session, the election read in it (the request's is gone), the progress.
+ElectionWork = Callable[[Session, Election, jobs.Running], dict]
+
+
+def start(election: Election, kind: str, title: str, work: ElectionWork, *, allowed: tuple[str, ...], back: str,
           back_label: str, download_name: str = "", suffix: str = "", total: int = 0) -> str:
-    """Start ``work`` for ``election``; returns the URL of its progress page.
+    """Start ``work`` for ``election`` (handed the election read in the job's own session);
+    returns the URL of its progress page.
 
     ``allowed`` are the roles that may watch it (those of the page that starts it), ``back``
     the page to return to, ``download_name`` the Chinese file name of a result file.
@@ -36,7 +43,12 @@ def start(election: Election, kind: str, title: str, work: jobs.Work, *, allowed
     base = {"election_id": election.id, "kind": kind, "title": title, "actor": current_user.username,
             "roles": list(allowed), "back": back, "back_label": back_label, "download_name": download_name,
             "suffix": suffix, "total": total}
-    job = jobs.start(current_app.extensions["juxuan.sessions"], folder(), base, work, suffix=suffix,
+    election_id = election.id
+
+    def run(db: Session, running: jobs.Running) -> dict:
+        return work(db, db.get_one(Election, election_id), running)
+
+    job = jobs.start(current_app.extensions["juxuan.sessions"], folder(), base, run, suffix=suffix,
                      failure=f"{title}失败")
     return url_for("jobs.page", election_id=election.id, job=job)
 

@@ -165,12 +165,11 @@ def bundle(election_id: int):
 @roles("committee", "street_admin")
 def publish(election: Election):
     """Seal and publish a round's public bundle, as a job with a progress page."""
-    election_id = election.id  # what the job keeps: it runs after the request's session
     number = request.form.get("round", type=int)
     data_key, actor, instance = current_app.config["DATA_KEY"], current_user.username, current_app.instance_path
 
-    def work(db: Session, running: Running) -> dict:
-        out = publication.publish_bundle(db, db.get_one(Election, election_id), data_key, actor, instance, number,
+    def work(db: Session, election: Election, running: Running) -> dict:
+        out = publication.publish_bundle(db, election, data_key, actor, instance, number,
                                          progress=running.progress)
         return {"round": out.round_number}
 

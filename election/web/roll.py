@@ -164,16 +164,15 @@ def template(election: Election):
 @roles(*WRITE)
 def import_page(election: Election):
     """Upload a roll file: the check and the import run as a job with a progress page."""
-    election_id = election.id  # what the job keeps: it runs after the request's session
     form = ImportForm()
     if form.validate_on_submit():
         upload = form.file.data
         content, filename, dry_run = upload.read(), upload.filename or "", bool(form.dry_run.data)
         data_key, actor = current_app.config["DATA_KEY"], current_user.username
 
-        def work(db: Session, running: Running) -> dict:
+        def work(db: Session, election: Election, running: Running) -> dict:
             try:
-                report = import_roll(db, db.get_one(Election, election_id), data_key, content, filename, actor,
+                report = import_roll(db, election, data_key, content, filename, actor,
                                      dry_run=dry_run, progress=running.progress)
             except UserError as error:
                 raise JobFailed(error.messages, {"errors": [asdict(e) for e in error.rows]}) from None
@@ -338,15 +337,14 @@ def freeze(election: Election):
 @roles(*READ)
 def notice(election: Election):
     """The 选民名单公告 (or 更正公告) PDF of the whole roll, rendered as a job."""
-    election_id = election.id  # what the job keeps: it runs after the request's session
     if not FlaskForm(prefix="n").validate_on_submit():
         abort(400)
     amended = request.form.get("amended") == "1"
     group = request.form.get("group") or None  # one 居民小组's sheet for its own notice board
 
-    def work(db: Session, running: Running) -> dict:
+    def work(db: Session, election: Election, running: Running) -> dict:
         with open(running.part, "wb") as out:
-            render_roll_notice(db, db.get_one(Election, election_id), out, amended=amended, progress=running.progress,
+            render_roll_notice(db, election, out, amended=amended, progress=running.progress,
                                group=group)
         return {}
 
@@ -412,7 +410,6 @@ def decide(election: Election, objection_id: int):
 @bp.route("/cards", methods=["GET", "POST"])
 @roles(*READ)
 def cards(election: Election):
-    election_id = election.id  # what the job keeps: it runs after the request's session
     db = get_db()
     form = CardsForm()
     form.group.choices = options([("", _("全部居民小组")), *((g, g) for g in groups_of(db, election))])
@@ -428,11 +425,11 @@ def cards(election: Election):
                                            counts=overview(db, election), assign=FlaskForm(prefix="a"))
                 stations[group.strip()] = station.strip()
 
-        def work(db: Session, running: Running) -> dict:
+        def work(db: Session, election: Election, running: Running) -> dict:
             # A name the fonts cannot print is refused by name (UserError), a station name
             # by MissingGlyphError: the job shows either as its failure.
             with open(running.part, "wb") as out:
-                render_cards(db, db.get_one(Election, election_id), out, stations, group=only_group,
+                render_cards(db, election, out, stations, group=only_group,
                              progress=running.progress)
             return {}
 

@@ -121,9 +121,9 @@ def _start_batch(election: Election, number: int) -> str | None:
         refuse(UserError(*problems))
         return None
     label = names[0] if len(names) == 1 else f"{names[0]} 等 {len(names)} 个文件"
-    election_id, actor = election.id, current_user.username
+    actor = current_user.username
 
-    def work(session: Session, running: Running) -> dict:
+    def work(session: Session, election: Election, running: Running) -> dict:
         try:
             files = sorted(folder.iterdir())
             total = sum(_count_pages(p) for p in files)
@@ -139,9 +139,9 @@ def _start_batch(election: Election, number: int) -> str | None:
             def progress(done: int) -> None:
                 running.progress(done, max(running.state.get("total", 0), done))
 
-            batch = scans.read_batch(session, session.get_one(Election, election_id), number, box_id, pages(), label,
+            batch = scans.read_batch(session, election, number, box_id, pages(), label,
                                      actor, progress)
-            view = scans.batch_view(session, session.get_one(Election, election_id), batch.id)
+            view = scans.batch_view(session, election, batch.id)
             return {"batch": batch.id, "states": view.states}
         finally:
             shutil.rmtree(folder, ignore_errors=True)

@@ -137,11 +137,10 @@ def download(election: Election, what: str) -> Response:
 @bp.route("/e/<int:election_id>/trustees/round/<int:number>/encrypt", methods=["POST"])
 @roles("committee")
 def encrypt(election: Election, number: int) -> Response:
-    election_id = election.id  # what the job keeps: it runs after the request's session
     instance, actor = current_app.instance_path, current_user.username
 
-    def work(db: Session, running: Running) -> dict[str, int]:
-        done = service.encrypt_round(db, db.get_one(Election, election_id), number, instance, actor, running.progress)
+    def work(db: Session, election: Election, running: Running) -> dict[str, int]:
+        done = service.encrypt_round(db, election, number, instance, actor, running.progress)
         return {"papers": done}
 
     return redirect(start_job(election, "recount_encrypt", _("加密第 %(n)s 轮计票记录", n=number), work,
