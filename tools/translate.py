@@ -49,7 +49,9 @@ def main() -> int:
     pot = ROOT / "build/messages.pot"
     pot.parent.mkdir(exist_ok=True)
     subprocess.check_call([str(Path(sys.executable).parent / "pybabel"), "-q", "extract", "-F",
-                           str(ROOT / "babel.cfg"), "-k", "_l", "-o", str(pot), str(ROOT)], cwd=ROOT)
+                           "babel.cfg", "-k", "_l", "-o", str(pot), "."], cwd=ROOT)
+    # Extracted from "." in the checkout, so the catalogue's references are paths inside
+    # the project (election/web/...), the same in every checkout, never this machine's.
     with pot.open("rb") as handle:
         template = read_po(handle)
     glossary = dict(
