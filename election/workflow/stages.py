@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from .. import clock
 from ..accounts.service import can_see
+from ..mandates.chosen import conflicts
 from ..models import ROUND_KINDS, AuditCode, Candidate, Election, ElectionEvent, Issuance, Objection, Resident, User
 from ..models.counting import Filing, RoundResult
 from ..models.ledger import Audit
@@ -207,8 +208,9 @@ def _done_on(db: Session, election: Election) -> dict[str, date]:
 
 
 def warnings(db: Session, election: Election, today: date | None = None) -> list[str]:
-    """Late steps, in Chinese, from the calendar's own lateness rule."""
-    return lateness(today or clock.today(), legal_deadlines(election), _done_on(db, election))
+    """Late steps, in Chinese, from the calendar's own lateness rule; then a 监督委员会
+    member chosen by a meeting who may not serve beside the elected 居委会 ([V art.32])."""
+    return lateness(today or clock.today(), legal_deadlines(election), _done_on(db, election)) + conflicts(db, election)
 
 
 # The calendar lines that are steps someone must take, and the page where each is taken.

@@ -18,7 +18,7 @@ from election import clock
 from election.mandates import chosen
 from election.mandates import service as mandates
 from election.meetings import service as meetings
-from election.models import RepArea, Representative
+from election.models import Relation, RepArea, Representative
 from election.publication.bundle import export_bundle
 from election.roll.cards import assign_cards
 from election.settings import posts_of, seat_posts_of
@@ -93,5 +93,22 @@ def test_a_whole_election_with_the_supervisors_chosen_by_the_representatives_mee
     composition = json.loads(zipfile.ZipFile(io.BytesIO(data)).read("composition.json"))
     jdw = {(m["post"], m["name"]): m for m in composition["members"] if m["post"].startswith("jdw")}
     assert set(jdw) == {("jdw_zhuren", chair.name), ("jdw_weiyuan", first.name), ("jdw_weiyuan", second.name)}
+    assert stages.warnings(db, election) == []
     cited = {"meeting": decision.meeting_id, "number": decision.number}
     assert all(member["round"] == 0 and member["decision"] == cited for member in jdw.values())
+
+    # [V art.32] after the fact: a chosen member turns out to be the spouse of an elected
+    # 居委会 member (the relation recorded later): the result stands, the workflow says the
+    # meeting must choose again for that seat.
+    elected = next(m for m in mandates.composition(db, election).serving if m.post == "jwh_zhuren")
+    db.add(Relation(election_id=election.id, resident_id=first.id, relative_id=elected.resident_id, kind="spouse"))
+    db.commit()
+    assert stages.warnings(db, election) == [
+        f"会议推选的居务监督委员会委员{first.name}是新当选居民委员会主任{elected.name}的近亲属，不得担任居务监督委员会成员"
+        "（[V art.32]）：须办理其居务监督委员会职务终止，由会议另行推选"]
+    # The member resigns (the meeting accepting it): the warning is gone, the seat vacant for the meeting.
+    mandates.vacate(db, election, f"jdw_weiyuan:{first.id}", "resigned", clock.today(), "居民代表会议接受辞职",
+                    "a_committee")
+    db.commit()
+    assert stages.warnings(db, election) == []
+    assert mandates.composition(db, election).vacancies["jdw_weiyuan"] == 1
