@@ -29,7 +29,7 @@ import uuid
 from datetime import date, timedelta
 from pathlib import Path
 
-from sqlalchemy import create_engine, insert, text
+from sqlalchemy import bindparam, create_engine, insert, text
 from sqlalchemy.engine import make_url
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -397,14 +397,128 @@ def bench_checkins(n: int = 1600, rounds: int = 4) -> dict:
             "gunicorn": "-w 4" + (f" --threads {THREADS[1]}" if THREADS else "")}
 
 
-def bench_live_tally(papers: int = 10_000, watchers: int = 4, polls: int = 100) -> dict:
+def _boxes_and_papers_to_enter(db, election, boxes: int, entering: int) -> tuple[list[int], list[str], list[dict]]:
+    """The counted papers spread over ``boxes`` boxes of the election's station (by their
+    D's first hex digit), and ``entering`` printed papers still to enter: (box ids, their
+    D's, marks to enter, taken from the counted papers)."""
+    import random
+
+    from election.models import AuditCode, BallotBox, PollingStation
+
+    station = db.scalar(text("SELECT id FROM polling_station WHERE election_id = :e").bindparams(e=election.id))
+    if station is None:
+        row = PollingStation(election_id=election.id, name="基准投票站")
+        db.add(row)
+        db.flush()
+        station = row.id
+    rows = [BallotBox(election_id=election.id, station_id=station, label=f"{k + 1}号票箱") for k in range(boxes)]
+    db.add_all(rows)
+    db.flush()
+    digits = "0123456789abcdef"
+    for k, box in enumerate(rows):
+        db.execute(text("UPDATE audit_code SET box_id = :b WHERE election_id = :e AND substr(d_hash, 1, 1) IN :first")
+                   .bindparams(bindparam("first", expanding=True)),
+                   {"b": box.id, "e": election.id, "first": [c for i, c in enumerate(digits) if i % boxes == k]})
+    rng = random.Random(11)
+    ds = [f"{rng.getrandbits(256):064x}" for _ in range(entering)]
+    db.execute(insert(AuditCode), [{"election_id": election.id, "d_hash": d, "round_number": 1, "batch": 2,
+                                    "state": "printed"} for d in ds])
+    marks = [json.loads(m) for m in db.scalars(text(
+        "SELECT CAST(marks AS TEXT) FROM audit_code WHERE election_id = :e AND state = 'counted' LIMIT 500")
+        .bindparams(e=election.id))]
+    db.commit()
+    return [b.id for b in rows], ds, [marks[i % len(marks)] for i in range(entering)]
+
+
+def _enter_while(url: str, election_id: int, box_ids: list[int], ds: list[str], marks: list[dict], per_second: float,
+                 stop: threading.Event) -> dict:
+    """Counters entering papers through the counting service (record_paper, one commit
+    each) at ``per_second`` across the boxes until ``stop`` is set: papers entered and the
+    entries' own p50/p99 in ms."""
+    from election.counting.service import record_paper
+    from election.db import make_engine, make_sessionmaker
+    from election.models import BallotBox, Election
+
+    engine = make_engine(url)
+    took = []
+    with make_sessionmaker(engine)() as db:
+        election = db.get_one(Election, election_id)
+        boxes = [db.get_one(BallotBox, b) for b in box_ids]
+        due = time.perf_counter()
+        for n, (d, m) in enumerate(zip(ds, marks)):
+            if stop.is_set():
+                break
+            started = time.perf_counter()
+            record_paper(db, election, boxes[n % len(boxes)], d, m, f"counter{n % 4}")
+            db.commit()
+            took.append(1000 * (time.perf_counter() - started))
+            due += 1 / per_second
+            time.sleep(max(0.0, due - time.perf_counter()))
+    engine.dispose()
+    took.sort()
+    return {"entered": len(took), "entry_p50_ms": round(took[len(took) // 2], 1) if took else 0,
+            "entry_p99_ms": round(took[min(len(took) - 1, int(0.99 * len(took)))], 1) if took else 0}
+
+
+def _poll_statements(url: str, key: str, election_id: int, box_id: int, d: str, marks: dict) -> dict:
+    """The statements of one tally.json poll through the app in this process: the first
+    (a full recount), one with nothing changed, and one after a paper was entered."""
+    from sqlalchemy import event
+    from sqlalchemy.engine import Engine
+
+    from election.app import create_app
+    from election.counting.service import record_paper
+    from election.models import BallotBox, Election
+
+    instance = tempfile.TemporaryDirectory(prefix="juxuan-bench-")
+    app = create_app({"DATABASE_URL": url, "INSTANCE_PATH": instance.name,
+                      "SECRET_KEY": uuid.uuid4().hex, "DATA_KEY": key, "WTF_CSRF_ENABLED": False})
+    client = app.test_client()
+    client.post("/login", data={"username": "bench_watcher", "password": PASSWORD})
+    path = f"/elections/{election_id}/counting/1/tally.json"
+    statements: list[str] = []
+
+    def on_statement(_conn, _cursor, statement, _parameters, _context, _many) -> None:
+        statements.append(statement)
+
+    def poll() -> int:
+        statements.clear()
+        event.listen(Engine, "before_cursor_execute", on_statement)
+        try:
+            if client.get(path).status_code != 200:
+                raise RuntimeError("poll refused")
+        finally:
+            event.remove(Engine, "before_cursor_execute", on_statement)
+        return len(statements)
+
+    out = {"first": poll(), "unchanged": poll()}
+    with app.extensions["juxuan.sessions"]() as db:
+        record_paper(db, db.get_one(Election, election_id), db.get_one(BallotBox, box_id), d, marks, "counter_s")
+        db.commit()
+    out["after_a_paper"] = poll()
+    app.extensions["juxuan.sessions"].kw["bind"].dispose()
+    instance.cleanup()
+    return out
+
+
+def bench_live_tally(papers: int = 10_000, watchers: int = 4, polls: int = 100, entering_polls: int = 300,
+                     per_second: float = 5.0, boxes: int = 8) -> dict:
     """The running tally page's poll (tally.json) with ``papers`` counted, ``watchers``
     clients in a load process polling back to back against gunicorn -w 4 + PostgreSQL: p50
     and p99 in ms (the goal is p99 <= 50 ms), beside /healthz under the same load and the
     first poll of a process (a full recount); the workers' CPU per poll and per /healthz
-    (what the server spent, which the machine's other load does not change)."""
+    (what the server spent, which the machine's other load does not change).
+
+    Then "poll while entering": counters enter papers at ``per_second`` across ``boxes``
+    boxes (through the counting service, one commit each) while the watchers poll again,
+    ``entering_polls`` each: p50/p99 of those polls (each worker's first poll after a paper
+    brings its kept tally up to date), and afterwards the answers are checked against a
+    full recount. The statements of a poll: the first, unchanged, after a paper entered."""
     from election.accounts.service import create_user
+    from election.counting.result import running_tally
     from election.db import make_engine, make_sessionmaker
+    from election.models import Election
+    from tools.bench_load import login
     from tools.bench_tally import _populate as populate_papers
 
     with _Server() as server:
@@ -414,8 +528,8 @@ def bench_live_tally(papers: int = 10_000, watchers: int = 4, polls: int = 100) 
         create_user(db, "bench_watcher", PASSWORD, "scrutineer", community=election.community)
         db.commit()
         eid = election.id
+        box_ids, ds, marks = _boxes_and_papers_to_enter(db, election, boxes, 2000)
         db.close()
-        engine.dispose()
         base = server.start()
         spec = {"base": base, "username": "bench_watcher", "password": PASSWORD, "clients": watchers}
         path = f"/elections/{eid}/counting/1/tally.json"
@@ -428,14 +542,39 @@ def bench_live_tally(papers: int = 10_000, watchers: int = 4, polls: int = 100) 
         poll_cpu_ms = 1000 * polled["cpu_s"] / max(1, polled["requests"])
         health = _load({**spec, "get": "/healthz", "count": polls}, processes=1, cpu=lambda: _workers_cpu(master))
         health_cpu_ms = 1000 * health["cpu_s"] / max(1, health["requests"])
-        if polled["errors"] or health["errors"]:
-            raise RuntimeError(f"refused polls: {polled['errors']} {health['errors']}")
+        stop = threading.Event()
+        entries: dict = {}
+        counters = threading.Thread(target=lambda: entries.update(
+            _enter_while(server.url, eid, box_ids, ds[1:], marks[1:], per_second, stop)))
+        counters.start()
+        try:
+            busy = _load({**spec, "get": path, "count": entering_polls}, processes=1, cpu=lambda: _workers_cpu(master))
+        finally:
+            stop.set()
+            counters.join()
+        busy_cpu_ms = 1000 * busy["cpu_s"] / max(1, busy["requests"])
+        if polled["errors"] or health["errors"] or busy["errors"]:
+            raise RuntimeError(f"refused polls: {polled['errors']} {health['errors']} {busy['errors']}")
+        # Every answer now is the recount of the database (8 polls, spread over the workers).
+        with make_sessionmaker(engine)() as check:
+            recount = running_tally(check, check.get_one(Election, eid), 1)
+        answers = [json.loads(login(base, "bench_watcher", PASSWORD).open(base + path, timeout=60).read()) for _ in range(8)]
+        if any(a != recount for a in answers):
+            raise RuntimeError("a worker's live tally differs from the full recount")
+        engine.dispose()
+        statements = _poll_statements(server.url, server.key, eid, box_ids[0], ds[0], marks[0])
     return {"p99_ms": polled["p99_ms"], "papers": papers, "watchers": watchers, "polls": polled["requests"],
             "p50_ms": polled["p50_ms"], "polls_per_second": polled["per_second"],
             "healthz_p50_ms": health["p50_ms"], "healthz_p99_ms": health["p99_ms"],
             "first_poll_ms": first["p50_ms"], "goal_p99_ms": 50,
             "server_cpu_ms_per_poll": round(poll_cpu_ms, 2), "server_cpu_ms_per_healthz": round(health_cpu_ms, 2),
-            "p50_ratio_to_healthz": round(polled["p50_ms"] / max(health["p50_ms"], 0.001), 2)}
+            "p50_ratio_to_healthz": round(polled["p50_ms"] / max(health["p50_ms"], 0.001), 2),
+            # Poll while entering: the same watchers while counters enter papers.
+            "entering_p99_ms": busy["p99_ms"], "entering_p50_ms": busy["p50_ms"], "entering_polls": busy["requests"],
+            "entering_polls_per_second": busy["per_second"], "entering_papers_per_second_offered": per_second,
+            "entering_boxes": boxes, **{f"entering_{k}": v for k, v in entries.items()},
+            "entering_server_cpu_ms_per_poll": round(busy_cpu_ms, 2), "entering_equals_recount": True,
+            **{f"statements_per_poll_{k}": v for k, v in statements.items()}}
 
 
 if __name__ == "__main__":
