@@ -2,8 +2,8 @@
 TallyInput built from the database, the running tally, publication and the next round."""
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import replace
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 
 from sqlalchemy import Text, cast, func, select
 from sqlalchemy.orm import Session
@@ -38,13 +38,14 @@ from ..roll.electors import electors_count
 from ..rounds import day_of, meeting_vote, round_of
 from ..rules.scenario import held_from_list, result_to_dict
 from ..rules.tally import tally
-from ..rules.tally_count import count_papers
+from ..rules.tally_count import Counts, count_papers
 from ..rules.tally_types import (
     QUESTION_ROUNDS,
     WOMAN_DECISIONS,
     HeldRunoff,
     Paper,
     PostMarks,
+    PostSpec,
     PriorElected,
     TallyInput,
     TallyInputError,
@@ -171,12 +172,7 @@ def build_input(db: Session, election: Election, round_number: int, papers: list
         for c in rows:
             people[c.person] = {"name": c.name, "sex": c.sex}
             candidates.append(TCandidate(str(c.id), c.person, c.name, c.sex, spec.key))
-    distinct = {id(p): p for p in papers}.values()  # shared papers: look at each once
-    written = {pid for p in distinct for m in p.marks.values() for pid in m.write_ins} - set(people)
-    if written:
-        for r in db.scalars(select(Resident).where(Resident.id.in_([int(x) for x in written]))):
-            people[str(r.id)] = {"name": r.name, "sex": r.sex}
-            candidates.append(TCandidate(f"w{r.id}", str(r.id), r.name, r.sex, None))
+    add_written_in(db, papers, people, candidates)
     pairs = db.execute(select(Relation.resident_id, Relation.relative_id, Relation.kind)
                        .where(Relation.election_id == election.id)).all()
     relations = tuple((str(a), str(b)) for a, b, kind in pairs if kind not in EXTENDED_RELATIONS)
@@ -205,6 +201,17 @@ def build_input(db: Session, election: Election, round_number: int, papers: list
         meeting_kind=db.get_one(Meeting, vote.meeting_id).kind if vote is not None else "",
     )
     return inp, people
+
+
+def add_written_in(db: Session, papers: Sequence[Paper], people: dict[str, dict], candidates: list[TCandidate]) -> None:
+    """Add to ``people`` and ``candidates`` the residents written in on ``papers`` that
+    ``people`` does not name yet, by name and sex from the roll."""
+    distinct = {id(p): p for p in papers}.values()  # shared papers: look at each once
+    written = {pid for p in distinct for m in p.marks.values() for pid in m.write_ins} - set(people)
+    if written:
+        for r in db.scalars(select(Resident).where(Resident.id.in_([int(x) for x in written]))):
+            people[str(r.id)] = {"name": r.name, "sex": r.sex}
+            candidates.append(TCandidate(f"w{r.id}", str(r.id), r.name, r.sex, None))
 
 
 def per_body_counts(db: Session, election: Election, round_number: int, issued: int,
@@ -248,20 +255,47 @@ def preview_result(db: Session, election: Election, round_number: int) -> tuple[
 
 def running_tally(db: Session, election: Election, round_number: int) -> dict:
     """What the scrutineers' board shows: votes so far per post, with the threshold line."""
-    ballot: Ballot = ballot_of(db, election, round_number)
+    sheet = RunningSheet.of(ballot_of(db, election, round_number))
     inp, people = build_input(db, election, round_number, running=True)
+    return running_view(sheet, inp, people, running_counts(inp, inp.papers))
+
+
+@dataclass(frozen=True)
+class RunningSheet:
+    """What the running tally shows of a round's ballot: its number and kind, and each
+    post with the person of each of its lines, in ballot order (plain values: kept between
+    requests by counting/live.py)."""
+
+    number: int
+    kind: str
+    posts: tuple[tuple[PostSpec, tuple[str, ...]], ...]
+
+    @classmethod
+    def of(cls, ballot: Ballot) -> RunningSheet:
+        return cls(ballot.number, ballot.kind, tuple((spec, tuple(c.person for c in rows))
+                                                     for spec, rows in ballot.posts))
+
+
+def running_counts(inp: TallyInput, papers: Sequence[Paper]) -> Counts:
+    """``papers`` counted under the round's posts and rules, as the running tally counts
+    them (a sum over papers: the counts of two sets of papers add up)."""
     rb = inp.rulebook
+    return count_papers(inp.posts, papers, rb.overvote_scope, rb.multi_post_rule, bool(inp.body_papers))
+
+
+def running_view(sheet: RunningSheet, inp: TallyInput, people: dict[str, dict], counts: Counts) -> dict:
+    """The running tally from the round's counts: ``inp`` gives the posts, candidates and
+    rules (its papers are checked by the tally as a re-vote's or a question's must be, not
+    counted), ``counts`` the papers counted so far."""
     # Counted here and handed to the tally: the 反对 of a candidate without a single 赞成 is
     # in the counts, not among the ranked votes of the result.
-    counts = count_papers(inp.posts, inp.papers, rb.overvote_scope, rb.multi_post_rule, bool(inp.body_papers))
     result = result_to_dict(tally(inp, counts))
     posts = []
-    for spec, rows in ballot.posts:
+    for spec, listed in sheet.posts:
         p = result["posts"][spec.key]
         votes = p["votes"]
         opposed = counts.posts[spec.key].opposed
-        listed = [c.person for c in rows]
-        order = listed + sorted((pid for pid in votes if pid not in listed), key=lambda x: -votes[x])
+        order = list(listed) + sorted((pid for pid in votes if pid not in listed), key=lambda x: -votes[x])
         valid = p["valid_papers"]
         # A valid paper gives each listed candidate one of 赞成, 反对 or 弃权 (a blank).
         posts.append({"key": spec.key, "name": spec.name_zh, "seats": spec.seats,
@@ -271,7 +305,7 @@ def running_tally(db: Session, election: Election, round_number: int) -> dict:
                                 "opposed": opposed.get(pid, 0),
                                 "abstained": max(valid - votes.get(pid, 0) - opposed.get(pid, 0), 0),
                                 "write_in": pid not in listed} for pid in order]})
-    return {"round": round_number, "kind": ballot.kind, "returned": inp.papers_returned, "posts": posts}
+    return {"round": sheet.number, "kind": sheet.kind, "returned": counts.papers, "posts": posts}
 
 
 # ---------------------------------------------------------------------- tally board

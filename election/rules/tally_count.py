@@ -47,6 +47,17 @@ class Counts:
         c = self.posts[key]
         return c.overvoted + c.unreadable + self.whole_of(key)
 
+    def plus(self, other: Counts) -> Counts:
+        """The counts of both sets of papers (counted under the same posts and rules: every
+        paper is judged on its own, so counts add up); neither is changed."""
+        posts = {}
+        for key, mine in self.posts.items():
+            theirs = other.posts[key]
+            posts[key] = PostCount(mine.overvoted + theirs.overvoted, mine.unreadable + theirs.unreadable,
+                                   mine.votes + theirs.votes, mine.opposed + theirs.opposed)
+        return Counts(self.papers + other.papers, self.whole_invalid + other.whole_invalid, posts,
+                      self.whole_by_body + other.whole_by_body, dict(self.body_of), self.per_body)
+
 
 def count_papers(
     posts: Iterable[PostSpec], papers: Iterable[Paper], overvote_scope: str, multi_post_rule: str,
