@@ -1,10 +1,12 @@
 """A whole election where the 居民代表会议 chooses the 居务监督委员会 (jdw_chosen_by
-representatives_meeting, [seed 江苏 §17] [V art.32]), run through the services: the setup
-takes the rulebook field, the workflow's stages wait on no 监督委员会 candidate, the printed
+representatives_meeting, [seed 江苏 §17] [V art.32]), run through the services: the rulebook
+page takes the field (that one change recorded), the workflow's stages wait on no 监督委员会 candidate, the printed
 paper (read back) has no 监督委员会 section, round 1 is printed, issued, deposited, counted and
 published for the 居委会 alone, the representatives' meeting then chooses the 监督委员会 by
 an adopted decision, and the public bundle verifies with composition.json naming the chosen
-members with their decision."""
+members with their decision. Then [V art.32] after the fact: a chosen member who is the
+near relative of an elected 居委会 member is named in the workflow's warnings (service and
+election page) until the member's term ends."""
 from __future__ import annotations
 
 import io
@@ -15,16 +17,16 @@ from datetime import datetime, time, timedelta
 from pypdf import PdfReader
 
 from election import clock
+from election.ledger.events import events_of
 from election.mandates import chosen
 from election.mandates import service as mandates
 from election.meetings import service as meetings
 from election.models import Relation, RepArea, Representative
 from election.publication.bundle import export_bundle
 from election.roll.cards import assign_cards
-from election.settings import posts_of, seat_posts_of
-from election.setup.service import change_rulebook
+from election.settings import posts_of, rulebook_of, seat_posts_of
 from election.workflow import stages
-from tests.conftest import DATA_KEY
+from tests.conftest import DATA_KEY, csrf_token, login
 from tests.counting import voting
 from tools import verify
 
@@ -36,10 +38,25 @@ def _page_text(pdf: bytes) -> str:
     return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
 
 
-def test_a_whole_election_with_the_supervisors_chosen_by_the_representatives_meeting(db, world, monkeypatch):
+def _rulebook_form(election) -> dict[str, str]:
+    """The rulebook page's form as it stands (a box ticked is "on", an unticked one absent)."""
+    values = rulebook_of(election).to_dict()
+    return {k: ("on" if v else "") if isinstance(v, bool) else str(v) for k, v in values.items()
+            if not isinstance(v, bool) or v}
+
+
+def test_a_whole_election_with_the_supervisors_chosen_by_the_representatives_meeting(app, db, world, monkeypatch):
     election = world["a"]["election"]
-    change_rulebook(db, "a_street", election, {"jdw_chosen_by": "representatives_meeting"})
-    db.commit()
+    client = app.test_client()
+    login(client, "a_committee")
+    url = f"/elections/{election.id}/rulebook"
+    page = client.get(url).get_data(as_text=True)
+    assert "居务监督委员会成员的产生方式" in page and 'value="representatives_meeting"' in page
+    form = {**_rulebook_form(election), "jdw_chosen_by": "representatives_meeting", "csrf_token": csrf_token(client, url)}
+    saved = client.post(url, data=form, follow_redirects=True).get_data(as_text=True)
+    assert "规则已保存。" in saved, saved[saved.find("<main"):saved.find("<main") + 2000]
+    db.expire_all()
+    assert events_of(db, election)[-1].payload["changes"] == {"jdw_chosen_by": "representatives_meeting"}
     assert [p.body for p in posts_of(election)] == ["jwh"] * 3
     assert {p.body for p in seat_posts_of(election)} == {"jwh", "jdw"}
 
@@ -103,9 +120,11 @@ def test_a_whole_election_with_the_supervisors_chosen_by_the_representatives_mee
     elected = next(m for m in mandates.composition(db, election).serving if m.post == "jwh_zhuren")
     db.add(Relation(election_id=election.id, resident_id=first.id, relative_id=elected.resident_id, kind="spouse"))
     db.commit()
-    assert stages.warnings(db, election) == [
-        f"会议推选的居务监督委员会委员{first.name}是新当选居民委员会主任{elected.name}的近亲属，不得担任居务监督委员会成员"
-        "（[V art.32]）：须办理其居务监督委员会职务终止，由会议另行推选"]
+    warning = (f"会议推选的居务监督委员会委员{first.name}是新当选居民委员会主任{elected.name}的近亲属，不得担任居务监督委员会成员"
+               "（[V art.32]）：须办理其居务监督委员会职务终止，由会议另行推选")
+    assert stages.warnings(db, election) == [warning]
+    login(client, "a_committee")  # the session ran out while the clock moved to the meeting's day
+    assert warning in client.get(f"/elections/{election.id}").get_data(as_text=True)
     # The member resigns (the meeting accepting it): the warning is gone, the seat vacant for the meeting.
     mandates.vacate(db, election, f"jdw_weiyuan:{first.id}", "resigned", clock.today(), "居民代表会议接受辞职",
                     "a_committee")
