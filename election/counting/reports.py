@@ -39,13 +39,28 @@ def _published(db: Session, election: Election, round_number: int) -> RoundResul
     return row
 
 
+# A round that elects no one decides a question whose outcome belongs to its own body, which
+# prints it: a meeting's motion is the meeting's decision, a recall vote is the recall's result.
+# Their counting page links to those papers instead of the election's report, notice,
+# certificates and filing (web.counting.own_papers).
+OWN_PAPERS = {
+    "motion": "表决结果是会议的决定，请在该会议的页面打印会议记录和决定公告",
+    "recall": "表决结果是该罢免要求的结果，请在该罢免要求的页面打印罢免结果公告",
+}
+
+
+def elects_no_one(kind: str, round_number: int) -> None:
+    """Refuse the election's result papers for a round of a kind in OWN_PAPERS, naming its own
+    (the election's notice said 未达到当选票数 and 当选人任期五年 for an adopted motion)."""
+    if kind in OWN_PAPERS:
+        raise UserError(f"第 {round_number} 轮是{ROUND_KINDS[kind]}，没有当选人：{OWN_PAPERS[kind]}")
+
+
 def result_report(db: Session, election: Election, round_number: int) -> ResultReport:
     row = _published(db, election, round_number)
     data, names = row.result, row.names
     ballot = ballot_of(db, election, round_number)
-    if ballot.kind == "motion":  # no one is elected: the outcome is the meeting's decision
-        raise UserError(f"第 {round_number} 轮是会议表决，没有当选人：表决结果是会议的决定，"
-                        "请在该会议的页面打印会议记录和决定公告")
+    elects_no_one(ballot.kind, round_number)
     posts = []
     for spec, rows in ballot.posts:
         p = data["posts"][spec.key]
@@ -192,6 +207,7 @@ def file_result(db: Session, election: Election, round_number: int, actor: str) 
     from ..models import utcnow
 
     _published(db, election, round_number)
+    elects_no_one(round_of(db, election, round_number).kind, round_number)  # no report to file
     row = db.scalar(select(Filing).where(Filing.election_id == election.id, Filing.round_number == round_number))
     if row is not None and row.rejected_at is None:
         raise UserError(f"第 {round_number} 轮结果报告单已报街道备案")

@@ -54,6 +54,18 @@ def _round(election, number: int) -> Round:
     return found_or_404(lambda: round_of(get_db(), election, number))
 
 
+def own_papers(election: Election, rnd: Round) -> tuple[str, str, bool] | None:
+    """Where a round that elects no one (reports.OWN_PAPERS) prints its outcome, as (link,
+    label, a PDF to download): a meeting's motion on its meeting's page (minutes and decision
+    notice), a recall in the recall's result notice; None for a round that elects."""
+    if rnd.kind not in reports.OWN_PAPERS:
+        return None
+    section = next(iter(rnd.posts.values()))
+    if rnd.kind == "motion":
+        return url_for("meetings.page", election_id=election.id, meeting_id=section["meeting"]), _("会议记录与决定公告"), False
+    return url_for("between.recall_pdf", election_id=election.id, recall_id=section["recall"]), _("罢免结果公告 PDF"), True
+
+
 @bp.route("/elections/<int:election_id>/counting")
 @roles(*WATCHERS)
 def overview(election: Election):
@@ -67,7 +79,7 @@ def overview(election: Election):
             "round": rnd, "boxes": box_counts(db, election, rnd.number), "blockers": blockers(db, election, rnd.number),
             "mismatches": described,
             "board": board_differences(db, election, rnd.number), "published": published(db, election, rnd.number),
-            "filing": reports.filing_of(db, election, rnd.number),
+            "filing": reports.filing_of(db, election, rnd.number), "papers": own_papers(election, rnd),
         })
     return render_template("counting/overview.html", election=election, detail=detail, form=FlaskForm(),
                            final=summary.final_list(db, election) if detail else None,

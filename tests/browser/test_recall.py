@@ -6,6 +6,8 @@ from __future__ import annotations
 import uuid
 from datetime import timedelta
 
+from pypdf import PdfReader
+
 from election import clock
 from election.accounts.service import create_user
 from election.setup.service import ElectionDraft, create_community, create_election
@@ -119,6 +121,13 @@ def test_recall_on_paper_from_printing_to_result(page, live_app, monkeypatch):
     shot(page, "recall-paper-result")
     page.goto(f"/elections/{election.id}/counting")
     assert "罢免通过" in page.locator("#question-2").inner_text()
+    # Nobody was elected in round 2: its section offers the recall's result notice, not the
+    # election's result report, notice, certificates or filing.
+    assert not any(w in page.locator("#round-2").inner_text() for w in ("选举结果报告单", "选举结果公告", "当选证书", "报街道备案"))
+    with page.expect_download() as notice:
+        page.locator("#own-papers-2").click()
+    assert "罢免投票结果公告" in "".join(PdfReader(notice.value.path()).pages[0].extract_text().split())
+    assert no_horizontal_scroll(page)
     page.goto(f"/elections/{election.id}/composition")
     assert "居民委员会副主任\t1\t0\t1" in page.locator("#seats").inner_text()
     db.close()

@@ -19,10 +19,12 @@ from ballots.ballot_paper import render_ballots
 from ballots.ballot_spec import PaperCodes
 from election.audit import service as audit_service
 from election.clock import today
+from election.counting import reports
 from election.counting.result import enter_board, publish_result, running_tally
 from election.errors import UserError
 from election.ledger.events import events_of
 from election.mandates import service as mandates
+from election.models import RECALL_STATUSES
 from election.polling import issuance, printing
 from election.protocol import codes
 from election.publication.bundle import export_bundle
@@ -30,7 +32,8 @@ from election.recall import documents as recall_docs
 from election.recall import service as recalls
 from election.roll.cards import assign_cards
 from tests.audit.test_rla_service import SEED, _enter_all, _sealed
-from tests.conftest import DATA_KEY
+from tests.ballots import pdfcheck
+from tests.conftest import DATA_KEY, login
 from tests.counting import voting
 from tests.meetings.test_by_election import _browser_verifier_agrees
 from tests.polling.helpers import polling_day
@@ -56,7 +59,36 @@ def _board(db, election, number):
                                        for p in running["posts"]}, "a_scrutineer")
 
 
-def test_recall_on_paper_from_printing_to_the_vacant_seat(db, world, monkeypatch, tmp_path):
+def _notice(db, election, recall_id: int) -> tuple[str, str]:
+    """The recall's result notice read back: its title (the top line of the first page) and
+    its whole text without white space (a long line wraps)."""
+    reader = PdfReader(io.BytesIO(recall_docs.result_pdf(db, election, recall_id)))
+    title = max(pdfcheck.pieces(reader, 0), key=lambda p: p.y).text
+    return "".join(title.split()), "".join("".join(p.extract_text() for p in reader.pages).split())
+
+
+def _only_its_own_papers(app, db, election, number: int, recall_id: int) -> None:
+    """A recall round elects no one: the election's result report, notice and filing are
+    refused naming the recall's notice, and the counting page links to that notice instead."""
+    for paper in (reports.notice_pdf, reports.report_pdf):
+        with pytest.raises(UserError, match=f"第 {number} 轮是罢免投票，没有当选人.*罢免结果公告"):
+            paper(db, election, number)
+    with pytest.raises(UserError, match="罢免投票，没有当选人"):
+        reports.file_result(db, election, number, "a_committee")
+    db.rollback()
+    client = app.test_client()
+    login(client, "a_committee")
+    page = client.get(f"/elections/{election.id}/counting").get_data(as_text=True)
+    section = page.split(f'id="round-{number}"')[1]
+    assert f'id="own-papers-{number}" href="/elections/{election.id}/recalls/{recall_id}/result.pdf" download' in section
+    for election_paper in ("选举结果报告单", "选举结果公告", "当选证书", "报街道备案", f"/counting/{number}/report"):
+        assert election_paper not in section
+    assert "选举结果报告单" in page.split(f'id="round-{number}"')[0]  # round 1 elected: its report stays
+    pdf = client.get(f"/elections/{election.id}/recalls/{recall_id}/result.pdf")
+    assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
+
+
+def test_recall_on_paper_from_printing_to_the_vacant_seat(app, db, world, monkeypatch, tmp_path):
     election = world["a"]["election"]
     w, member, row = _elected(db, election, monkeypatch)
     with pytest.raises(UserError, match="早于今天"):
@@ -95,9 +127,15 @@ def test_recall_on_paper_from_printing_to_the_vacant_seat(db, world, monkeypatch
     db.commit()
     assert (done.status, done.registered, done.voted, done.in_favour) == ("carried", 40, 25, 20)
     assert "同意 20 票，不同意 3 票，弃权 2 票" in done.message and "罢免通过" in done.message
-    # The result notice read back: the paper vote's figures and the seat left vacant.
-    notice = "".join(p.extract_text() for p in PdfReader(io.BytesIO(recall_docs.result_pdf(db, election, row.id))).pages)
-    assert "登记选民40人，参加投票25人，赞成罢免20票" in notice.replace(" ", "") and "该职位出缺" in notice
+    # The result notice read back: carried in its title, the paper vote's figures, the
+    # outcome and the seat left vacant; nothing of an election's notice (nobody is elected).
+    title, notice = _notice(db, election, row.id)
+    assert title == "罢免投票结果公告（罢免通过）"
+    assert "登记选民40人，参加投票25人，赞成罢免20票" in notice
+    assert "同意20票，不同意3票，弃权2票" in notice and "罢免通过" in notice and "罢免未通过" not in notice
+    assert f"{member.name}的职务自" in notice and "该职位出缺，依法补选" in notice
+    assert not any(w in notice for w in ("当选", "未达到当选票数", "任期", "应选"))
+    _only_its_own_papers(app, db, election, 2, row.id)
     comp = mandates.composition(db, election)
     assert comp.vacancies == {member.post: 1}
     gone = next(m for m in comp.mandates if m.key == member.key)
@@ -155,7 +193,7 @@ def _forge_question(data: bytes) -> bytes:
     (20, 14, 6, "void"),     # exactly half of 40 voted: void, the member stays
     (21, 10, 6, "failed"),   # 10 of 21 is not more than half
 ])
-def test_recall_on_paper_void_or_failed_keeps_the_member(db, world, monkeypatch, voters, agree, oppose, status):
+def test_recall_on_paper_void_or_failed_keeps_the_member(app, db, world, monkeypatch, voters, agree, oppose, status):
     election = world["a"]["election"]
     w, member, row = _elected(db, election, monkeypatch)
     recalls.call_vote(db, election, row.id, today(), "a_committee")
@@ -169,5 +207,11 @@ def test_recall_on_paper_void_or_failed_keeps_the_member(db, world, monkeypatch,
     db.commit()
     assert done.status == status
     assert mandates.composition(db, election).vacancies == {}
+    # The notice read back: not carried in its title and its outcome, the member keeps the seat.
+    title, notice = _notice(db, election, row.id)
+    assert title == f"罢免投票结果公告（{RECALL_STATUSES[status]}）"
+    assert f"登记选民40人，参加投票{voters}人，赞成罢免{agree}票" in notice and "".join(done.message.split()) in notice
+    assert not any(w in notice for w in ("罢免通过", "出缺", "职务自", "当选", "任期"))
+    _only_its_own_papers(app, db, election, 2, row.id)
     checks = verify.run(export_bundle(db, election, DATA_KEY, "a_committee", auditor=True, round_number=2).data)
     assert all(c.ok for c in checks), [c for c in checks if not c.ok]
