@@ -20,8 +20,10 @@ def choice_labels() -> list[str]:
     translates them when a page is rendered; pybabel cannot see them as msgids)."""
     sys.path.insert(0, str(ROOT))
     from election.accounts.manage import CHANGE_LABELS
+    from election.audit.service import STATUS_ZH as AUDIT_STATUSES
     from election.models import (
         APPLICATION_KINDS,
+        CANDIDATE_STATUSES,
         CHANNELS,
         COMMITTEE_BODIES,
         END_REASONS,
@@ -30,17 +32,19 @@ def choice_labels() -> list[str]:
         RELATIONS,
         REP_METHODS,
         ROLES,
+        STATUSES,
     )
     from election.recall.service import BASES as RECALL_BASES
     from election.roll.register import CHANGES
     from election.rules.meetings import MEETING_BASES, MEETING_KINDS, REQUEST_BASES
     from election.rules.presets import PRESET_LABELS
+    from election.rules.tally_types import WOMAN_DECISIONS
     from election.web.meetings import CONVENERS
 
     out: list[str] = []
     for table in (APPLICATION_KINDS, CHANGES, CHANGE_LABELS, CHANNELS, COMMITTEE_BODIES, METHODS, PRESET_LABELS, RELATIONS,
                   REP_METHODS, ROLES, MEETING_KINDS, MEETING_BASES, REQUEST_BASES, CONVENERS, END_REASONS, RECALL_STATUSES,
-                  RECALL_BASES):
+                  RECALL_BASES, STATUSES, CANDIDATE_STATUSES, AUDIT_STATUSES, WOMAN_DECISIONS):
         out += [label for label in table.values() if isinstance(label, str) and label not in out]
     return out
 

@@ -34,3 +34,18 @@ def test_password_page_in_english(app, world) -> None:
     assert "three unrelated words plus a number" in page
     assert "signed out on every device" in page
     assert "新密码至少 8 位" not in page
+
+
+def test_status_and_decision_labels_have_english() -> None:
+    """Labels the pages pass through _() from the models' dictionaries (roll and candidate
+    statuses, the audit's status, the woman-member decision) are in the compiled catalogue."""
+    from babel.support import Translations
+
+    from election.audit.service import STATUS_ZH
+    from election.models import CANDIDATE_STATUSES, STATUSES
+    from election.rules.tally_types import WOMAN_DECISIONS
+
+    english = Translations.load(str(PO.parents[2]), ["en"])
+    labels = [*STATUSES.values(), *CANDIDATE_STATUSES.values(), *STATUS_ZH.values(), *WOMAN_DECISIONS.values()]
+    assert [label for label in labels if english.gettext(label) == label] == []
+    assert english.gettext(STATUSES["removed"]) == "Removed"
