@@ -27,8 +27,10 @@ from ..models import (
     CHANNELS,
     RELATIONS,
     Candidate,
+    ChosenMember,
     Election,
     ElectionEvent,
+    MandateEnd,
     Meeting,
     MeetingDecision,
     Nomination,
@@ -44,7 +46,7 @@ from ..rules.eligibility import age_on
 from ..rules.meetings import MEETING_KINDS
 from ..rules.rulebook import Rulebook
 from ..rules.strokes import missing_characters, sort_key
-from ..settings import posts_of, rulebook_of
+from ..settings import posts_of, rulebook_of, seat_posts_of
 
 ACTIVE = ("nominee", "formal")
 CONFIRMING_BODIES = ("街道党工委", "街道纪工委")
@@ -615,6 +617,7 @@ def check_list(db: Session, election: Election) -> ListCheck:
             [label(r) for i, r in jwh.items()], [label(r) for i, r in jdw.items()])
     relations = [(label(r.resident), label(r.relative), r.kind_label) for r in relations_of(db, election)]
     warnings += rules.relative_flags([label(r) for r in jdw.values()], [label(r) for r in jwh.values()], relations)
+    warnings += _chosen_supervisor_flags(db, election, {label(r) for r in jwh.values()}, relations)
     if rb.woman_member_required:
         woman = rules.woman_warning([(r.name, r.sex) for r in jwh.values()])
         if woman:
@@ -627,6 +630,29 @@ def check_list(db: Session, election: Election) -> ListCheck:
         if strokes:
             warnings.append(f"候选人{label(r)}姓名中的“{'、'.join(strokes)}”没有笔画数据，已排在同笔画之后，请人工核对顺序")
     return ListCheck(summaries, errors, warnings)
+
+
+def _chosen_supervisor_flags(db: Session, election: Election, jwh: set[str],
+                             relations: list[tuple[str, str, str]]) -> list[str]:
+    """[V art.32] before the vote, where a meeting chose the 监督委员会 (jdw_chosen_by): a
+    serving member it chose who stands for the 居委会, or whose near relative does; the list
+    may still be published (the voters decide), the member's term ends if that candidate is
+    elected (mandates.chosen.conflicts names it then)."""
+    names = {p.key: p.name_zh for p in seat_posts_of(election)}
+    ended = select(MandateEnd.id).where(MandateEnd.election_id == ChosenMember.election_id,
+                                        MandateEnd.post == ChosenMember.post,
+                                        MandateEnd.resident_id == ChosenMember.resident_id)
+    chosen = {label(r): names.get(post, post) for post, r in db.execute(
+        select(ChosenMember.post, Resident).join(Resident, Resident.id == ChosenMember.resident_id)
+        .where(ChosenMember.election_id == election.id, ~ended.exists()).order_by(ChosenMember.id))}
+    out = [f"会议推选的{post}{who}又是居委会候选人：如当选，须终止其居务监督委员会职务（[V art.32]）"
+           for who, post in chosen.items() if who in jwh]
+    for a, b, rel in relations:
+        for x, y in ((a, b), (b, a)):
+            if x in chosen and y in jwh:
+                out.append(f"会议推选的{chosen[x]}{x}是居委会候选人{y}的近亲属（{rel}）：如{y}当选，"
+                           f"须终止{x}的居务监督委员会职务（[V art.32]）")
+    return out
 
 
 def latest_publication(db: Session, election: Election) -> ElectionEvent | None:

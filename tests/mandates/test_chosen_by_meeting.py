@@ -137,3 +137,28 @@ def test_the_composition_page_records_and_shows_the_meetings_choice(app, db, wor
                        follow_redirects=True).get_data(as_text=True)
     assert "已按会议决定记录居务监督委员会成员。" in done, done[done.find("<main"):done.find("<main") + 3000]
     assert done.count(f"{today().isoformat()}居民代表会议第4项决定推选") == 3
+
+
+def test_the_list_check_flags_a_chosen_member_standing_for_the_residents_committee(db):
+    """[V art.32] before the vote: a member the meeting chose who is then nominated for the
+    居委会, or whose spouse is, is flagged on the list check (a warning: the voters decide,
+    and the member's term ends if that candidate is elected)."""
+    election = make_election(db)
+    roll = Roll(db, election)
+    member, spouse = roll.add("钱监督"), roll.add("钱夫人", "女")
+    db.add(Relation(election_id=election.id, resident_id=member.id, relative_id=spouse.id, kind="spouse"))
+    _meeting_chooses(election)
+    decision = meeting_decision(db, election, "representatives", motion="推选钱监督为居务监督委员会主任")
+    db.commit()
+    chosen.record_choice(db, election, decision.id, {"jdw_zhuren": ["钱监督"]}, "a_committee")
+    nomination.nominate(db, election, "a_committee", "jwh_weiyuan", str(spouse.voter_number), "self", "自荐书")
+    db.commit()
+    flags = [w for w in nomination.check_list(db, election).warnings if "会议推选" in w]
+    assert flags == [f"会议推选的居务监督委员会主任钱监督（选民编号 {member.voter_number}）是居委会候选人钱夫人"
+                     f"（选民编号 {spouse.voter_number}）的近亲属（配偶）：如钱夫人（选民编号 {spouse.voter_number}）当选，"
+                     f"须终止钱监督（选民编号 {member.voter_number}）的居务监督委员会职务（[V art.32]）"]
+    nomination.nominate(db, election, "a_committee", "jwh_fu_zhuren", str(member.voter_number), "self", "自荐书")
+    db.commit()
+    flags = [w for w in nomination.check_list(db, election).warnings if "会议推选" in w]
+    assert f"会议推选的居务监督委员会主任钱监督（选民编号 {member.voter_number}）又是居委会候选人：如当选，" \
+           "须终止其居务监督委员会职务（[V art.32]）" in flags
