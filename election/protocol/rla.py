@@ -152,6 +152,8 @@ def draw_sample(seed: str, boxes: Mapping[str, int], n: int, start: int = 1) -> 
     the total paper count and papers are numbered box by box, boxes in sorted order of their
     identifiers, positions from 1 in the order the papers lie in the sealed box."""
     s = normalise_seed(seed)
+    if any(n < 0 for n in boxes.values()):  # the search below needs the running totals ascending
+        raise ValueError("票箱清单的张数不能为负数")
     names = sorted(boxes)
     ends: list[int] = []
     total = 0

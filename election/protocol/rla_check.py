@@ -36,10 +36,17 @@ def _audits(audit: Mapping[str, Any]) -> list[Mapping[str, Any]]:
     return [audit]  # a bundle of the earlier format: one audit at the top level
 
 
+def _is_int(value: object) -> bool:
+    """A JSON integer: ``true`` is not 1 (Python's bool is an int; the browser's is not)."""
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
 def _manifest(a: Mapping[str, Any], records: Sequence[Record] | None) -> dict[str, int]:
     m = a.get("manifest")
     if isinstance(m, Mapping):
-        return {str(k): int(v) for k, v in m.items()}
+        if not all(_is_int(v) and v >= 0 for v in m.values()):
+            raise ValueError("票箱清单 manifest 的张数须为非负整数")
+        return dict(m)
     counts: dict[str, int] = {}
     for r in records or ():
         counts[r.box] = counts.get(r.box, 0) + 1
@@ -57,7 +64,9 @@ def checks(audit: Mapping[str, Any], records: Sequence[Record] | None, totals: M
     out: list[Check] = []
     try:
         audits = _audits(audit)
-        number = int(audit.get("round", totals.get("round", 1)))
+        number = audit.get("round", totals.get("round", 1))
+        if not _is_int(number):  # true is not round 1, nor "1"
+            raise ValueError(f"round 应为整数，实际为 {number!r}")
     except (TypeError, ValueError) as exc:
         return [("审计抽样", "audit_sample", [f"audit.json 格式错误：{exc}"], "")]
     out.append(("审计抽样", "audit_sample", _sample(audits, records), "每次审计的抽样均可由公开的骰子种子和票箱清单重现"))
@@ -84,10 +93,16 @@ def _sample(audits: Sequence[Mapping[str, Any]], records: Sequence[Record] | Non
     problems = []
     for i, a in enumerate(audits, 1):
         try:
-            got = [list(x) for x in a.get("draws", [])]
+            got = a.get("draws", [])
+            # Each draw [box, position] as written: no list() of a string, no True for 1.
+            if not (isinstance(got, list) and all(isinstance(x, list) and len(x) == 2 and isinstance(x[0], str)
+                                                  and _is_int(x[1]) for x in got)):
+                raise ValueError(f"第 {i} 次审计的 draws 应为 [票箱, 位置] 的列表")
             if not got:
                 continue
-            expect = [[d.box, d.position] for d in rla.draw_sample(str(a["seed"]), _manifest(a, records), len(got))]
+            if not isinstance(a["seed"], str):
+                raise ValueError(f"第 {i} 次审计的随机种子应为文字")
+            expect = [[d.box, d.position] for d in rla.draw_sample(a["seed"], _manifest(a, records), len(got))]
             for k, (e, g) in enumerate(zip(expect, got), 1):
                 if e != g:
                     problems.append(f"第 {i} 次审计第 {k} 次抽取应为票箱 {e[0]} 第 {e[1]} 张，审计记录为票箱 {g[0]} 第 {g[1]} 张")

@@ -438,6 +438,61 @@ result_vote_false = _event_changed(lambda p: p["posts"]["zr"]["votes"].update(p9
 batch_as_false = _event_changed(lambda p: p.update(batch=False), "ballots.printed")
 
 
+def audited(change: Callable[[dict], None] = lambda a: None) -> Callable[[Built], Files]:
+    """The auditor bundle with an audit.json of one audit: 5 draws from SAMPLE_SEED over the
+    records' boxes (PROTOCOL §8, §11), then ``change`` made to that audit. (No audit events in
+    the chain: audit_commitment and audit_count fail, and the browser does not run them.)"""
+    def forge(built: Built) -> Files:
+        from election.protocol import rla
+
+        f = _files(built)
+        manifest: dict[str, int] = {}
+        for r in _records(f):
+            manifest[r["box"]] = manifest.get(r["box"], 0) + 1
+        draws = rla.draw_sample(SAMPLE_SEED, manifest, 5)
+        a = {"id": 1, "seed": SAMPLE_SEED, "risk_limit": "1/20", "papers": sum(manifest.values()), "manifest": manifest,
+             "status": "open", "sample_size": 5, "draws": [[d.box, d.position] for d in draws], "findings": [],
+             "conclusion": ""}
+        change(a)
+        doc = {"round": 1, "audits": [a], **{k: a[k] for k in ("seed", "papers", "status", "draws", "conclusion")}}
+        _put(f, "audit.json", doc)
+        return f
+    return forge
+
+
+def _moved(a: dict) -> None:
+    box, position = a["draws"][0]
+    a["draws"][0] = [box, position % a["manifest"][box] + 1]
+
+
+# The audit's sample (audit_sample in both): a draw the seed does not give, and values of
+# another JSON type that Python's int() and list() used to take (a count "30", a position
+# true, a draw "A5", the round true).
+audit_draw_moved = audited(_moved)
+audit_count_as_string = audited(lambda a: a["manifest"].update({sorted(a["manifest"])[0]: str(a["manifest"][sorted(a["manifest"])[0]])}))
+audit_position_as_true = audited(lambda a: a["draws"].__setitem__(0, [a["draws"][0][0], True]))
+audit_draw_as_string = audited(lambda a: a["draws"].__setitem__(0, "".join(map(str, a["draws"][0]))))
+audit_negative_count = audited(lambda a: a["manifest"].update(Z=-1))
+
+
+def composition_person_as_number(built: Built) -> Files:
+    """composition.json with a member's person id a number: of the wrong shape (PROTOCOL §7), so
+    `format` fails in both (the browser had no shape for this file and ran its check)."""
+    f = _files(built)
+    _put(f, "composition.json", {"posts": [{"post": "zr", "name": "主任", "seats": 1, "serving": 1, "vacant": 0}],
+                                 "members": [{"post": "zr", "person": 1, "name": "甲", "round": 1, "since": "2026-11-25",
+                                              "until": None, "reason": ""}]})
+    return f
+
+
+def audit_round_true(built: Built) -> Files:
+    f = audited()(built)
+    doc = _j(f, "audit.json")
+    doc["round"] = True
+    _put(f, "audit.json", doc)
+    return f
+
+
 # Each: (name, forge -> files to re-seal or finished zip bytes, the check that must fail)
 FORGERIES: list[tuple[str, Callable[[Built], Files | bytes], str]] = [
     ("winners_changed", winners_changed, "winners"),
@@ -486,6 +541,13 @@ FORGERIES: list[tuple[str, Callable[[Built], Files | bytes], str]] = [
     ("zip_prepended_data", zip_prepended_data, "format"),
     ("zip_fewer_entries", zip_fewer_entries, "format"),
     ("zip_unicode_member_name", _unicode_member, "zip_members"),
+    ("composition_person_as_number", composition_person_as_number, "format"),
+    ("audit_draw_moved", audit_draw_moved, "audit_sample"),
+    ("audit_count_as_string", audit_count_as_string, "audit_sample"),
+    ("audit_position_as_true", audit_position_as_true, "audit_sample"),
+    ("audit_draw_as_string", audit_draw_as_string, "audit_sample"),
+    ("audit_negative_count", audit_negative_count, "audit_sample"),
+    ("audit_round_true", audit_round_true, "audit_sample"),
     ("result_valid_as_one", result_valid_as_one, "result_event"),
     ("result_vote_false", result_vote_false, "result_event"),
     ("batch_as_false", batch_as_false, "manifest"),

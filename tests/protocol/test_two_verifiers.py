@@ -1,6 +1,6 @@
 """The Python verifier and the browser verifier (tools/verify/web, run by Node's test
 runner) on the same vectors and the same forged bundles: they agree on every check both
-run (the browser one leaves out the audit's four checks, JuxuanVerify.NOT_RUN).
+run (the browser one leaves out three of the audit's checks, JuxuanVerify.NOT_RUN).
 Also: docs/vectors are what tests/protocol/vectors.py makes, and the Python verifier
 passes them with every pin."""
 from __future__ import annotations
@@ -23,7 +23,7 @@ from tests.protocol.vectors import make
 ROOT = Path(__file__).resolve().parents[2]
 VECTORS = ROOT / "docs" / "vectors"
 NODE = shutil.which("node")
-BROWSER_NOT_RUN = ("audit_sample", "audit_commitment", "audit_count", "audit_recompute")  # JuxuanVerify.NOT_RUN
+BROWSER_NOT_RUN = ("audit_commitment", "audit_count", "audit_recompute")  # JuxuanVerify.NOT_RUN
 
 
 def test_vectors_are_current() -> None:
@@ -83,6 +83,7 @@ def cases(folder: Path) -> list[dict]:
     out: list[tuple[str, bytes, dict, str | None]] = [
         ("auditor", bundle.write_bundle(built.parts), {"key": fp, "head": head, "officeKey": office}, None),
         ("public", bundle.write_bundle(bundle.public(built.parts)), {}, None),
+        ("audited", forgeries.forged(built, forgeries.audited()), {}, None),
     ]
     for name, forge, check in forgeries.FORGERIES:
         out.append((name, forgeries.forged(built, forge), {}, check))
@@ -103,6 +104,8 @@ def cases(folder: Path) -> list[dict]:
         verdict = {c.name_en: c.ok for c in verify_bundle(data, py)}
         if must_fail:
             assert must_fail not in BROWSER_NOT_RUN and verdict[must_fail] is False, (name, verdict)
+        elif name == "audited":
+            assert verdict["audit_sample"] is True, verdict
         elif name.startswith("recount"):
             assert all(verdict.values()) and "recount_sealed" in verdict, (name, verdict)
         elif name.startswith("sample"):  # no audit events in its chain: only the sample's checks and the recount's

@@ -440,10 +440,14 @@
   async function drawSample(seed, manifest, n, sha256) {  // Rivest's sampler, PROTOCOL section 8
     const s = String(seed).replace(/[ \-\t]/g, "");
     if (!/^[0-9]{20,}$/.test(s)) throw new Error("the seed is not 20 or more decimal digits");
-    const names = Object.keys(manifest).sort();
+    const names = Object.keys(manifest).sort((a, b) => {  // by code point, as Python's sorted()
+      const x = Array.from(a, (ch) => ch.codePointAt(0)), y = Array.from(b, (ch) => ch.codePointAt(0));
+      for (let i = 0; i < Math.min(x.length, y.length); i++) if (x[i] !== y[i]) return x[i] - y[i];
+      return x.length - y.length;
+    });
     const ends = [];
     let total = 0;
-    for (const b of names) { if (!Number.isInteger(manifest[b])) throw new Error("manifest count of the wrong form"); total += manifest[b]; ends.push(total); }
+    for (const b of names) { if (!Number.isInteger(manifest[b]) || manifest[b] < 0) throw new Error("manifest count of the wrong form"); total += manifest[b]; ends.push(total); }
     if (total <= 0) throw new Error("the manifest has no papers");
     const out = [];
     for (let i = 1; i <= n; i++) {
@@ -573,6 +577,6 @@
 
   function hexOf(u8) { return Array.from(u8, (b) => b.toString(16).padStart(2, "0")).join(""); }
 
-  root.JuxuanRecount = { recountChecks, sealedCheck, sampleChecks, PAPERS };
+  root.JuxuanRecount = { recountChecks, sealedCheck, sampleChecks, drawSample, PAPERS };
   if (typeof module !== "undefined") module.exports = root.JuxuanRecount;
 })(typeof globalThis !== "undefined" ? globalThis : this);

@@ -330,6 +330,8 @@
       result: { "valid?": "bool", elected: ["map", ["list", "str"]], "next_round?": "str?" } },
     "box_totals.json": ["list", { boxes: ["list", "str"], papers: "uint", posts: VOTES }],
     "head.sig": SIGNED, "countersign.json": SIGNED, "audit.json": "obj", "recount.json": "obj",
+    "composition.json": { posts: ["list", { post: "str", name: "str", seats: "uint", serving: "uint", vacant: "uint" }],
+      members: ["list", { post: "str", person: "str", name: "str", round: "uint", since: "str", until: "str?", reason: "str" }] },
   };
   const LINE_SHAPES = {
     "chain.jsonl": { seq: "uint", kind: "str", payload: "obj", prev: "str", at: "str?", hash: "str" },
@@ -789,6 +791,38 @@
       return rules.recountProblems({ tallyInput: c.d.get("tally_input.json"), rulebook: c.d.get("rulebook.json"),
         totals: c.d.get("totals.json"), boxTotals: c.d.get("box_totals.json"), records: c.d.get("records.jsonl") });
     };
+    // The audit's sample (PROTOCOL.md sections 8 and 11): each audit's draws are those its
+    // seed gives over its manifest (else the records' boxes), every value of its JSON type.
+    C.audit_sample = async (c) => {
+      const RC = root.JuxuanRecount || require("./juxuan-recount.js");
+      const audit = c.d.get("audit.json");
+      const audits = Array.isArray(get(audit, "audits", null)) ? audit.audits : [audit];
+      const number = get(audit, "round", c.d.get("totals.json").round);
+      if (!Number.isSafeInteger(number)) return [[`audit.json: round ${JSON.stringify(number)} is not an integer`], ""];
+      const problems = [];
+      for (const [i, a] of audits.entries()) {
+        if (!isObj(a)) throw new CheckFailed(`audit ${i + 1} is not an object`);
+        try {
+          const got = get(a, "draws", []);
+          if (!(Array.isArray(got) && got.every((x) => Array.isArray(x) && x.length === 2 && typeof x[0] === "string" && Number.isSafeInteger(x[1])))) {
+            throw new Error(`audit ${i + 1}: draws must be [box, position] pairs`);
+          }
+          if (!got.length) continue;
+          if (typeof get(a, "seed", null) !== "string") throw new Error(`audit ${i + 1}: the seed must be a string`);
+          let manifest = get(a, "manifest", null);
+          if (isObj(manifest)) {
+            if (!Object.values(manifest).every((v) => Number.isSafeInteger(v) && v >= 0)) throw new Error("manifest counts must be counts");
+          } else {
+            manifest = {};
+            for (const r of c.d.get("records.jsonl") || []) manifest[r.box] = (get(manifest, r.box, 0)) + 1;
+          }
+          const expect = await RC.drawSample(a.seed, manifest, got.length, sha256);
+          const k = got.findIndex((g, j) => g[0] !== expect[j].box || g[1] !== expect[j].position);
+          if (k >= 0) problems.push(`audit ${i + 1}, draw ${k + 1}: the seed gives box ${expect[k].box} paper ${expect[k].position}, audit.json ${got[k][0]} ${got[k][1]}`);
+        } catch (e) { problems.push(`audit.json: ${e.message}`); }
+      }
+      return [problems, "every audit's draws follow from its published seed and manifest"];
+    };
     C.records_frozen = async (c) => {
       const started = kindEvents(c, new Set([KIND.auditStarted])).filter((e) => roundOf(e) === c.round);
       if (!started.length) return [[], "no audit yet"];
@@ -867,7 +901,7 @@
   }
 
   // The checks of the Python verifier this one does not run yet (the audit's, which need its statistics).
-  const NOT_RUN = ["audit_sample", "audit_commitment", "audit_count", "audit_recompute"];
+  const NOT_RUN = ["audit_commitment", "audit_count", "audit_recompute"];
   // Every check's Chinese name, as the Python verifier prints it (verify_ctx, verify_recount, verify_between).
   const NAMES_ZH = {
     format: "文件格式", zip_size: "大小上限", zip_members: "zip 成员", canonical: "规范 JSON",
@@ -879,7 +913,7 @@
     voided: "作废选票审计哈希", countersignature: "街道会签", pin_office_key: "指定街道公钥",
     records_in_manifest: "记录在清单内", records_unique: "记录不重复", records_per_box: "记录与票箱",
     records_not_voided: "记录非作废选票", recount: "重新计票", records_frozen: "审计后记录未变",
-    receipt: "回执查验",
+    receipt: "回执查验", audit_sample: "审计抽样",
     recount_format: "公开重计格式", recount_trustees: "受托人承诺", recount_papers: "每张选票一份密文",
     recount_selections: "每项为 0 或 1", recount_seats: "不超过应选名额", recount_invalid_posts: "无效不计票",
     recount_decryption: "受托人解密", recount_totals: "公开重计与票数一致",
@@ -933,6 +967,7 @@
     if (c.d.has("countersign.json") || pins.officeKey != null) await run("countersignature");
     if (pins.officeKey != null) await run("pin_office_key");
     if (c.d.has("records.jsonl")) for (const n of RECORDS) await run(n);
+    if (c.d.has("audit.json")) await run("audit_sample");
     if (c.d.has("recount.json") || c.raw.has("recount/papers.jsonl")) c.checks.push(...(await recount(c)));
     if (c.d.has("audit.json") && c.d.has("recount.json")) c.checks.push(...(await sample(c)));
     // Between elections (PROTOCOL.md §9, juxuan-between.js): only when the chain holds such events.
