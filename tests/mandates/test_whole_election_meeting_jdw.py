@@ -22,6 +22,7 @@ from election.mandates import chosen
 from election.mandates import service as mandates
 from election.meetings import service as meetings
 from election.models import Relation, RepArea, Representative
+from election.polling import printing
 from election.publication.bundle import export_bundle
 from election.roll.cards import assign_cards
 from election.settings import posts_of, rulebook_of, seat_posts_of
@@ -63,6 +64,11 @@ def test_a_whole_election_with_the_supervisors_chosen_by_the_representatives_mee
     w = voting.setup(db, election, voters=40)
     views = {v.key: v for v in stages.stages(db, election)}
     assert not views["printing"].blocked, views["printing"]
+
+    layout = election.paper_layout  # one paper per body: only the 居委会's is printed
+    election.paper_layout = "per_body"
+    assert [body for body, _ in printing.ballot_specs(db, election)] == ["jwh"]
+    election.paper_layout = layout
 
     pdf = io.BytesIO()
     row = voting.vote_round(db, w, monkeypatch, 1, w.voters[:30], lambda i: JWH_FILLED, out=pdf)
