@@ -136,3 +136,21 @@ def published(db, election, data_key: str, voters: int = 12, papers: int = 8, ma
     publish_result(db, election, 1, "a_committee")
     db.commit()
     return built
+
+
+# What the counting page offers for a round that elected someone (the election's papers).
+ELECTION_PAPERS = ("选举结果报告单", "选举结果公告", "当选证书", "报街道备案")
+
+
+def own_papers_link(app, election, number: int) -> str:
+    """The counting page as the committee sees it: the link round ``number``'s section offers
+    to its own papers (a motion's meeting, a recall's notice), asserting the section offers none
+    of the election's papers (nobody was elected in it) while round 1, which elected, does."""
+    from tests.conftest import login
+
+    client = app.test_client()
+    login(client, "a_committee")
+    before, section = client.get(f"/elections/{election.id}/counting").get_data(as_text=True).split(f'id="round-{number}"')
+    assert not [p for p in ELECTION_PAPERS if p in section], section
+    assert all(p in before for p in ELECTION_PAPERS)
+    return section.split(f'id="own-papers-{number}" href="')[1].split('"')[0]

@@ -41,6 +41,7 @@ from election.roll.cards import assign_cards
 from tests.audit.test_rla_service import SEED, _sealed
 from tests.conftest import DATA_KEY
 from tests.counting import voting
+from tests.counting.builder import own_papers_link
 from tests.meetings.test_by_election import ROOT, _browser_verifier_agrees
 from tests.polling.helpers import polling_day
 from tools import verify
@@ -201,7 +202,7 @@ def _browser_verdict(data: bytes, tmp_path) -> dict[str, bool]:
 
 
 @pytest.mark.parametrize(("agree", "oppose", "adopted"), [(8, 4, False), (9, 0, True)])
-def test_two_thirds_of_those_present_at_the_first_paper(db, world, monkeypatch, agree, oppose, adopted):
+def test_two_thirds_of_those_present_at_the_first_paper(app, db, world, monkeypatch, agree, oppose, adopted):
     """8 of 12 is exactly 2/3: not adopted; 9 with three present who never voted: adopted
     (the base is those present when the first paper was handed out, not the papers)."""
     election = world["a"]["election"]
@@ -222,6 +223,11 @@ def test_two_thirds_of_those_present_at_the_first_paper(db, world, monkeypatch, 
     # meeting's own papers.
     with pytest.raises(UserError, match="会议表决，没有当选人.*会议记录和决定公告"):
         reports.notice_pdf(db, election, 2)
+    with pytest.raises(UserError, match="会议表决，没有当选人"):
+        reports.file_result(db, election, 2, "a_committee")
+    db.rollback()
+    # The counting page offers the meeting's page (its minutes and decision notice) instead.
+    assert own_papers_link(app, election, 2) == f"/elections/{election.id}/meetings/{m.id}"
     checks = verify.run(export_bundle(db, election, DATA_KEY, "a_committee", auditor=True, round_number=2).data)
     assert all(c.ok for c in checks), [c for c in checks if not c.ok]
 
