@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import Integer, bindparam, func, insert, select
+from sqlalchemy import Integer, Table, bindparam, func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -264,7 +264,8 @@ def _checkin_row(db: Session, election: Election, desk_id: int, voter_id: int, r
     params = {"eid": election.id, "voter": voter_id, "desk": desk_id}
     if round_number is not None:
         params["round"] = round_number
-    return db.execute(query, params).one_or_none()
+    # Columns only: the plain statement on the session's connection, not through the ORM's.
+    return db.connection().execute(query, params).one_or_none()
 
 
 def _refuse_step_by_step(db: Session, election: Election, desk_id: int, voter_id: int,
@@ -373,7 +374,7 @@ def _commit_issuance(db: Session, row: Issuance) -> Issuance:
         raise UserError(problem)
     values = {c.key: getattr(row, c.key) for c in _ISSUANCE_VALUES}
     try:
-        db.execute(insert(Issuance).values(values))
+        db.execute(_ISSUANCE_INSERT, values)
         db.commit()
     except IntegrityError:
         db.rollback()
@@ -381,4 +382,9 @@ def _commit_issuance(db: Session, row: Issuance) -> Issuance:
     return row
 
 
-_ISSUANCE_VALUES = [c for c in Issuance.__table__.columns if c.key not in ("id", "issued_at", "note")]
+_ISSUANCE_TABLE: Table = Issuance.__table__  # type: ignore[assignment]
+_ISSUANCE_VALUES = [c for c in _ISSUANCE_TABLE.columns if c.key not in ("id", "issued_at", "note")]
+# Of the table, not the mapped class: the session runs it as the plain statement it is (an
+# INSERT of the class goes through the ORM's bulk path), built once with bound parameters;
+# issued_at and note take their column defaults.
+_ISSUANCE_INSERT = insert(_ISSUANCE_TABLE)
