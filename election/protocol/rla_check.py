@@ -36,7 +36,7 @@ def _audits(audit: Mapping[str, Any]) -> list[Mapping[str, Any]]:
     return [audit]  # a bundle of the earlier format: one audit at the top level
 
 
-def _is_int(value: object) -> bool:
+def is_int(value: object) -> bool:
     """A JSON integer: ``true`` is not 1 (Python's bool is an int; the browser's is not)."""
     return isinstance(value, int) and not isinstance(value, bool)
 
@@ -44,7 +44,7 @@ def _is_int(value: object) -> bool:
 def _manifest(a: Mapping[str, Any], records: Sequence[Record] | None) -> dict[str, int]:
     m = a.get("manifest")
     if isinstance(m, Mapping):
-        if not all(_is_int(v) and v >= 0 for v in m.values()):
+        if not all(is_int(v) and v >= 0 for v in m.values()):
             raise ValueError("票箱清单 manifest 的张数须为非负整数")
         return dict(m)
     counts: dict[str, int] = {}
@@ -65,7 +65,7 @@ def checks(audit: Mapping[str, Any], records: Sequence[Record] | None, totals: M
     try:
         audits = _audits(audit)
         number = audit.get("round", totals.get("round", 1))
-        if not _is_int(number):  # true is not round 1, nor "1"
+        if not is_int(number):  # true is not round 1, nor "1"
             raise ValueError(f"round 应为整数，实际为 {number!r}")
     except (TypeError, ValueError) as exc:
         return [("审计抽样", "audit_sample", [f"audit.json 格式错误：{exc}"], "")]
@@ -96,7 +96,7 @@ def _sample(audits: Sequence[Mapping[str, Any]], records: Sequence[Record] | Non
             got = a.get("draws", [])
             # Each draw [box, position] as written: no list() of a string, no True for 1.
             if not (isinstance(got, list) and all(isinstance(x, list) and len(x) == 2 and isinstance(x[0], str)
-                                                  and _is_int(x[1]) for x in got)):
+                                                  and is_int(x[1]) for x in got)):
                 raise ValueError(f"第 {i} 次审计的 draws 应为 [票箱, 位置] 的列表")
             if not got:
                 continue
@@ -184,7 +184,9 @@ def _recompute(a: Mapping[str, Any], records: Sequence[Record] | None, spec: Tal
         draws = [list(x) for x in a.get("draws", [])]
         findings = []
         for f in a.get("findings", []):
-            i = int(f["index"])
+            i = f["index"]
+            if not (is_int(i) and i >= 1):  # "2" is not draw 2, nor true draw 1
+                raise ValueError(f"发现的抽取序号应为正整数，实际为 {i!r}")
             box, position = draws[i - 1]
             paper = f.get("paper") or {}
             rec = by_d.get(str(f.get("d")))

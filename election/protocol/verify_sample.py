@@ -22,6 +22,7 @@ from election.crypto import recount_doc, sample
 from election.crypto.group import CryptoError
 from election.protocol import rla
 from election.protocol.rla_audit import MISSING
+from election.protocol.rla_check import is_int
 from election.protocol.verify_ctx import Check, Ctx
 
 NAMES_ZH = {"audit_sample_decryption": "抽中选票的受托人解密", "audit_sample_drawn": "只解密抽中的选票",
@@ -40,11 +41,11 @@ def drawn_papers(a: Mapping[str, Any], boxes_of: Mapping[str, str]) -> tuple[dic
     problems: list[str] = []
     findings = a.get("findings") or []
     n = len(a.get("draws") or [])
-    draws = rla.draw_sample(str(a["seed"]), {str(k): int(v) for k, v in dict(a["manifest"]).items()}, n) if n else []
+    draws = rla.draw_sample(_seed(a), _manifest(a), n) if n else []
     out: dict[str, str] = {}
     for f in findings:
-        i = int(f["index"])
-        if not 1 <= i <= len(draws):
+        i = f.get("index")
+        if not (is_int(i) and 1 <= i <= len(draws)):  # "2" and true are not draw 2 nor 1
             problems.append(f"第 {i} 次抽取不在按随机种子重算的抽样之中")
             continue
         paper = f.get("paper") or {}
@@ -52,6 +53,21 @@ def drawn_papers(a: Mapping[str, Any], boxes_of: Mapping[str, str]) -> tuple[dic
         if paper.get("state") != MISSING and boxes_of.get(d) == draws[i - 1].box:
             out[d] = draws[i - 1].box
     return out, problems
+
+
+def _seed(a: Mapping[str, Any]) -> str:
+    seed = a.get("seed")
+    if not isinstance(seed, str):  # as audit_sample reads it: no str() of a number
+        raise ValueError("随机种子应为文字")
+    return seed
+
+
+def _manifest(a: Mapping[str, Any]) -> dict[str, int]:
+    """The manifest as written: box -> a non-negative JSON integer ("2" and true are not counts)."""
+    m = a.get("manifest")
+    if not (isinstance(m, dict) and all(is_int(v) and v >= 0 for v in m.values())):
+        raise ValueError("票箱清单 manifest 的张数须为非负整数")
+    return dict(m)
 
 
 def _lines(stream_lines: Iterable[Any], wanted: set[str]) -> tuple[dict[str, dict[str, Any]], dict[str, str]]:

@@ -702,7 +702,13 @@ def sample_cases() -> list[tuple[str, bytes, dict, str | None]]:
     label = next(k for k in sorted(record) if k.endswith("/a0"))
     record[label] = 1 - record[label]
 
+    # Values as PROTOCOL.md writes them (verify_sample reads them as audit_sample does): a
+    # finding's index "1" is not draw 1 (a manifest count "2" fails audit_sample in both).
+    index_text = json.loads(json.dumps(audit))
+    index_text["findings"][0]["index"] = str(index_text["findings"][0]["index"])
+
     return [("sample_auditor", bundle(audit), {}, None),
+            ("sample_index_as_string", bundle(index_text), {}, "audit_sample_drawn"),
             ("sample_wrong_partial", bundle(wrong), {}, "audit_sample_decryption"),
             ("sample_not_drawn", bundle(not_drawn), {}, "audit_sample_drawn"),
             ("sample_drawn_missing", bundle(missing), {}, "audit_sample_drawn"),

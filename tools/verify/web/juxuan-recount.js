@@ -438,7 +438,8 @@
   // ------------------------------------------------------------------ the audit's sampled papers
   // (PROTOCOL section 13.1): audit.json's decryption of the drawn papers' ciphertexts.
   async function drawSample(seed, manifest, n, sha256) {  // Rivest's sampler, PROTOCOL section 8
-    const s = String(seed).replace(/[ \-\t]/g, "");
+    if (typeof seed !== "string") throw new Error("the seed is not text");
+    const s = seed.replace(/[ \-\t]/g, "");
     if (!/^[0-9]{20,}$/.test(s)) throw new Error("the seed is not 20 or more decimal digits");
     const names = Object.keys(manifest).sort((a, b) => {  // by code point, as Python's sorted()
       const x = Array.from(a, (ch) => ch.codePointAt(0)), y = Array.from(b, (ch) => ch.codePointAt(0));
