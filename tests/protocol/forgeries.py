@@ -441,7 +441,7 @@ batch_as_false = _event_changed(lambda p: p.update(batch=False), "ballots.printe
 def audited(change: Callable[[dict], None] = lambda a: None) -> Callable[[Built], Files]:
     """The auditor bundle with an audit.json of one audit: 5 draws from SAMPLE_SEED over the
     records' boxes (PROTOCOL §8, §11), then ``change`` made to that audit. (No audit events in
-    the chain: audit_commitment and audit_count fail, and the browser does not run them.)"""
+    the chain: audit_commitment and audit_count fail, in both verifiers.)"""
     def forge(built: Built) -> Files:
         from election.protocol import rla
 

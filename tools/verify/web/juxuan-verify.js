@@ -2,7 +2,7 @@
  * of docs/PROTOCOL.md written from the specification and docs/vectors, sharing no code
  * with the Python verifier. SHA-256 and Ed25519 come from WebCrypto; inflate from
  * DecompressionStream. It runs every check of PROTOCOL.md section 9 except the audit's
- * (NOT_RUN), and names each check the same way; the winners are decided again by the rules
+ * recomputation (NOT_RUN), and names each check the same way; the winners are decided again by the rules
  * of section 14, and the records counted again paper by paper, in juxuan-rules.js, the
  * events between elections are checked in juxuan-between.js, and the public recount's
  * checks (recount_*) are in juxuan-recount.js, on the vendored ristretto255 of
@@ -823,6 +823,84 @@
       }
       return [problems, "every audit's draws follow from its published seed and manifest"];
     };
+    // The audit's commitment (rla_check._order, PROTOCOL.md section 8): before each seed, the
+    // round's manifest recorded, then the records committed, then that commitment's hash signed
+    // with the election key; the seed's boxes are the sealed manifest; the last commitment seals
+    // this bundle's records.jsonl (SHA-256 of its bytes) and audit.json's manifest.
+    const AUDIT_KINDS = { manifest: "audit.manifest_recorded", committed: "audit.records_committed", sealed: "audit.head_sealed" };
+    const sameValue = (a, b) => { try { return canon(a === undefined ? null : a) === canon(b === undefined ? null : b); } catch (e) { return false; } };
+    const auditRound = (c) => {
+      const audit = c.d.get("audit.json");
+      const number = get(audit, "round", c.d.get("totals.json").round);
+      if (!Number.isSafeInteger(number)) throw new CheckFailed(`audit.json: round ${JSON.stringify(number)} is not an integer`);
+      return [Array.isArray(get(audit, "audits", null)) ? audit.audits : [audit], number];
+    };
+    const auditManifest = (c, a) => {
+      const m = get(a, "manifest", null);
+      if (isObj(m)) {
+        if (!Object.values(m).every((v) => Number.isSafeInteger(v) && v >= 0)) throw new Error("manifest counts must be counts");
+        return m;
+      }
+      const counts = {};
+      for (const r of c.d.get("records.jsonl") || []) counts[r.box] = get(counts, r.box, 0) + 1;
+      return counts;
+    };
+    C.audit_commitment = async (c) => {
+      const [audits, number] = auditRound(c);
+      const kinds = new Set([KIND.auditStarted, AUDIT_KINDS.manifest, AUDIT_KINDS.committed, AUDIT_KINDS.sealed]);
+      const mine = c.events.filter((e) => kinds.has(e.kind) && get(e.payload, "round", null) === number);
+      const detail = "manifest and records sealed and the head signed before the seed; the sealed records are this bundle's";
+      if (!mine.some((e) => e.kind === KIND.auditStarted)) {
+        const draws = audits.length ? get(audits[0], "draws", null) : null;
+        return [draws && (!Array.isArray(draws) || draws.length) ? ["no audit start in the chain for this round"] : [], detail];
+      }
+      const byHash = new Map(c.events.map((e) => [e.hash, e]));
+      const k = c.facts.electionKeyObj;
+      if (!k) return [["the election key cannot be read"], ""];
+      const problems = [];
+      let previous = -1, latest = null;
+      for (const ev of mine.filter((e) => e.kind === KIND.auditStarted)) {
+        const seals = mine.filter((e) => e.kind === AUDIT_KINDS.sealed && previous < e.seq && e.seq < ev.seq);
+        previous = ev.seq;
+        if (!seals.length) { problems.push(`event ${ev.seq}: the audit started (seed entered) with no sealed records and manifest before it`); continue; }
+        const seal = seals[seals.length - 1];
+        const commitment = byHash.get(String(get(seal.payload, "head", null)));
+        if (!commitment || commitment.kind !== AUDIT_KINDS.committed || commitment.seq >= seal.seq) {
+          problems.push(`event ${seal.seq}: the signed head is not this round's commitment`);
+          continue;
+        }
+        const signed = get(seal.payload, "signed", null);
+        if (!(isObj(signed) && isObj(signed.statement) && "signature" in signed && "key" in signed)) {
+          problems.push(`event ${seal.seq}: the seal's signature is of the wrong form`);
+        } else if (!(await verifySigned(k, signed)) || get(signed.statement, "head", null) !== commitment.hash) {
+          problems.push(`event ${seal.seq}: the sealed head's signature does not verify with the election key`);
+        }
+        if (!mine.some((e) => e.kind === AUDIT_KINDS.manifest && e.seq < commitment.seq)) problems.push(`event ${commitment.seq}: no manifest recorded before the commitment`);
+        latest = commitment;
+        if (!sameValue(get(ev.payload, "boxes", null), get(commitment.payload, "manifest", null))) problems.push(`event ${ev.seq}: the audit's manifest is not the sealed one`);
+      }
+      if (latest && c.d.has("records.jsonl")) {
+        if (await sha256hex(c.raw.get("records.jsonl")) !== get(latest.payload, "records_digest", null)) problems.push("this bundle's records are not those the latest audit sealed: changed after the seal");
+        if (audits.length && !sameValue(auditManifest(c, audits[audits.length - 1]), get(latest.payload, "manifest", null))) problems.push("audit.json's manifest is not the sealed one");
+      }
+      return [problems, detail];
+    };
+    // The number of audits of the round (rla_check.checks): one audit.json entry per audit.started
+    // of the round with its seed, each one before the last concluded (confirmed or hand counted).
+    C.audit_count = async (c) => {
+      const [audits, number] = auditRound(c);
+      const started = c.events.filter((e) => e.kind === KIND.auditStarted && get(e.payload, "round", null) === number);
+      const problems = [];
+      if (started.length !== audits.length) {
+        problems.push(`the chain records ${started.length} audits of round ${number}, audit.json lists ${audits.length}: an audit is not published`);
+      } else {
+        started.forEach((ev, i) => { if (!sameValue(get(ev.payload, "seed", null), get(audits[i], "seed", null))) problems.push(`audit ${i + 1}: the seed is not the chain's`); });
+        audits.slice(0, -1).forEach((a, i) => {
+          if (!["confirmed", "hand_counted"].includes(get(a, "status", null))) problems.push(`audit ${i + 1} had not concluded (${get(a, "status", null)}) when the next began`);
+        });
+      }
+      return [problems, `round ${number}: ${audits.length} audits, all published`];
+    };
     C.records_frozen = async (c) => {
       const started = kindEvents(c, new Set([KIND.auditStarted])).filter((e) => roundOf(e) === c.round);
       if (!started.length) return [[], "no audit yet"];
@@ -901,7 +979,7 @@
   }
 
   // The checks of the Python verifier this one does not run yet (the audit's, which need its statistics).
-  const NOT_RUN = ["audit_commitment", "audit_count", "audit_recompute"];
+  const NOT_RUN = ["audit_recompute"];
   // Every check's Chinese name, as the Python verifier prints it (verify_ctx, verify_recount, verify_between).
   const NAMES_ZH = {
     format: "文件格式", zip_size: "大小上限", zip_members: "zip 成员", canonical: "规范 JSON",
@@ -913,7 +991,7 @@
     voided: "作废选票审计哈希", countersignature: "街道会签", pin_office_key: "指定街道公钥",
     records_in_manifest: "记录在清单内", records_unique: "记录不重复", records_per_box: "记录与票箱",
     records_not_voided: "记录非作废选票", recount: "重新计票", records_frozen: "审计后记录未变",
-    receipt: "回执查验", audit_sample: "审计抽样",
+    receipt: "回执查验", audit_sample: "审计抽样", audit_commitment: "审计封存顺序", audit_count: "审计次数",
     recount_format: "公开重计格式", recount_trustees: "受托人承诺", recount_papers: "每张选票一份密文",
     recount_selections: "每项为 0 或 1", recount_seats: "不超过应选名额", recount_invalid_posts: "无效不计票",
     recount_decryption: "受托人解密", recount_totals: "公开重计与票数一致",
@@ -967,7 +1045,7 @@
     if (c.d.has("countersign.json") || pins.officeKey != null) await run("countersignature");
     if (pins.officeKey != null) await run("pin_office_key");
     if (c.d.has("records.jsonl")) for (const n of RECORDS) await run(n);
-    if (c.d.has("audit.json")) await run("audit_sample");
+    if (c.d.has("audit.json")) for (const n of ["audit_sample", "audit_commitment", "audit_count"]) await run(n);
     if (c.d.has("recount.json") || c.raw.has("recount/papers.jsonl")) c.checks.push(...(await recount(c)));
     if (c.d.has("audit.json") && c.d.has("recount.json")) c.checks.push(...(await sample(c)));
     // Between elections (PROTOCOL.md §9, juxuan-between.js): only when the chain holds such events.
