@@ -460,6 +460,46 @@ def audited(change: Callable[[dict], None] = lambda a: None) -> Callable[[Built]
     return forge
 
 
+def sealed_audit(change: Callable[[dict], None] = lambda step: None) -> Callable[[Built], Files]:
+    """The audited bundle with its audit's events in the chain (PROTOCOL §8): the manifest
+    recorded, the records committed (records.jsonl's SHA-256), the head at the commitment
+    signed with the election key, then the seed; ``change`` may alter any step (a dict of
+    "manifest", "committed", "signed", "started") before it is written."""
+    def forge(built: Built) -> Files:
+        import hashlib
+
+        f = audited()(built)
+        audit = json.loads(f["audit.json"])["audits"][0]
+        step: dict = {"manifest": {"round": 1, "boxes": audit["manifest"], "papers": audit["papers"]},
+                      "committed": {"round": 1, "records": audit["papers"], "manifest": audit["manifest"],
+                                    "papers": audit["papers"],
+                                    "records_digest": hashlib.sha256(f["records.jsonl"]).hexdigest()},
+                      "started": {"audit": 1, "round": 1, "seed": audit["seed"], "boxes": audit["manifest"]},
+                      "signed": None}
+        change(step)
+        _append(f, "audit.manifest_recorded", step["manifest"])
+        _append(f, "audit.records_committed", step["committed"])
+        head = _events(f)[-1]
+        statement = signing.head_statement(built.parts.chain[0].payload["election"], head.seq, head.hash, "2026-11-25")
+        signed = step["signed"] or signing.sign(built.key, statement).to_json()
+        _append(f, "audit.head_sealed", {"round": 1, "head": head.hash, "seq": head.seq, "signed": signed})
+        _append(f, "audit.started", step["started"])
+        return f
+    return forge
+
+
+def _bad_seal(step: dict) -> None:
+    step["signed"] = {"statement": {"head": "0" * 64}, "signature": "0" * 128, "key": "0" * 32}
+
+
+def _records_changed(step: dict) -> None:  # the commitment sealed other records than the bundle's
+    step["committed"]["records_digest"] = "ab" * 32
+
+
+def _other_seed(step: dict) -> None:
+    step["started"]["seed"] = "27182818284590452353"
+
+
 def _moved(a: dict) -> None:
     box, position = a["draws"][0]
     a["draws"][0] = [box, position % a["manifest"][box] + 1]
@@ -548,6 +588,9 @@ FORGERIES: list[tuple[str, Callable[[Built], Files | bytes], str]] = [
     ("audit_draw_as_string", audit_draw_as_string, "audit_sample"),
     ("audit_negative_count", audit_negative_count, "audit_sample"),
     ("audit_round_true", audit_round_true, "audit_sample"),
+    ("audit_seal_forged", sealed_audit(_bad_seal), "audit_commitment"),
+    ("audit_other_records_sealed", sealed_audit(_records_changed), "audit_commitment"),
+    ("audit_seed_not_the_chains", sealed_audit(_other_seed), "audit_count"),
     ("result_valid_as_one", result_valid_as_one, "result_event"),
     ("result_vote_false", result_vote_false, "result_event"),
     ("batch_as_false", batch_as_false, "manifest"),

@@ -84,6 +84,7 @@ def cases(folder: Path) -> list[dict]:
         ("auditor", bundle.write_bundle(built.parts), {"key": fp, "head": head, "officeKey": office}, None),
         ("public", bundle.write_bundle(bundle.public(built.parts)), {}, None),
         ("audited", forgeries.forged(built, forgeries.audited()), {}, None),
+        ("audited_sealed", forgeries.forged(built, forgeries.sealed_audit()), {}, None),
     ]
     for name, forge, check in forgeries.FORGERIES:
         out.append((name, forgeries.forged(built, forge), {}, check))
@@ -106,6 +107,8 @@ def cases(folder: Path) -> list[dict]:
             assert must_fail not in BROWSER_NOT_RUN and verdict[must_fail] is False, (name, verdict)
         elif name == "audited":
             assert verdict["audit_sample"] is True, verdict
+        elif name == "audited_sealed":
+            assert verdict["audit_sample"] and verdict["audit_commitment"] and verdict["audit_count"], verdict
         elif name.startswith("recount"):
             assert all(verdict.values()) and "recount_sealed" in verdict, (name, verdict)
         elif name.startswith("sample"):  # no audit events in its chain: only the sample's checks and the recount's
