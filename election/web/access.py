@@ -12,7 +12,7 @@ from functools import wraps
 
 from flask import Flask, abort, g, redirect, request, url_for
 from flask_login import LoginManager, current_user
-from sqlalchemy import select
+from sqlalchemy import Integer, bindparam, select
 from sqlalchemy.orm import joinedload
 
 from ..accounts.service import can_see
@@ -104,14 +104,19 @@ def _user_with_election(user_id: int) -> User | None:
     db = get_db()
     if not isinstance(election_id, int):
         return db.get(User, user_id)
-    row = db.execute(
-        select(User, Election).outerjoin(Election, Election.id == election_id)
-        .where(User.id == user_id).options(joinedload(Election.community))
-    ).first()
+    row = db.execute(_USER_WITH_ELECTION, {"user": user_id, "election": election_id}).first()
     if row is None:
         return None
     g.juxuan_loaded_election = (election_id, row[1])
     return row[0]
+
+
+# Built once with bound parameters: building the statement (and its cache key) on every
+# request cost more Python than reading its row.
+_USER_WITH_ELECTION = (
+    select(User, Election).outerjoin(Election, Election.id == bindparam("election", type_=Integer))
+    .where(User.id == bindparam("user", type_=Integer)).options(joinedload(Election.community))
+)
 
 
 def community_or_404(community_id: int) -> Community:
