@@ -460,11 +460,13 @@ def audited(change: Callable[[dict], None] = lambda a: None) -> Callable[[Built]
     return forge
 
 
-def sealed_audit(change: Callable[[dict], None] = lambda step: None) -> Callable[[Built], Files]:
+def sealed_audit(change: Callable[[dict], None] = lambda step: None,
+                 audit_change: Callable[[dict], None] = lambda a: None) -> Callable[[Built], Files]:
     """The audited bundle with its audit's events in the chain (PROTOCOL §8): the manifest
     recorded, the records committed (records.jsonl's SHA-256), the head at the commitment
     signed with the election key, then the seed; ``change`` may alter any step (a dict of
-    "manifest", "committed", "signed", "started") before it is written."""
+    "manifest", "committed", "signed", "started") before it is written, ``audit_change`` the
+    audit in audit.json after the events are made from it."""
     def forge(built: Built) -> Files:
         import hashlib
 
@@ -484,6 +486,9 @@ def sealed_audit(change: Callable[[dict], None] = lambda step: None) -> Callable
         signed = step["signed"] or signing.sign(built.key, statement).to_json()
         _append(f, "audit.head_sealed", {"round": 1, "head": head.hash, "seq": head.seq, "signed": signed})
         _append(f, "audit.started", step["started"])
+        doc = json.loads(f["audit.json"])
+        audit_change(doc["audits"][0])
+        _put(f, "audit.json", doc)
         return f
     return forge
 
@@ -494,6 +499,11 @@ def _bad_seal(step: dict) -> None:
 
 def _records_changed(step: dict) -> None:  # the commitment sealed other records than the bundle's
     step["committed"]["records_digest"] = "ab" * 32
+
+
+def _count_as_text(a: dict) -> None:
+    box = sorted(a["manifest"])[0]
+    a["manifest"][box] = str(a["manifest"][box])
 
 
 def _other_seed(step: dict) -> None:
@@ -591,6 +601,7 @@ FORGERIES: list[tuple[str, Callable[[Built], Files | bytes], str]] = [
     ("audit_seal_forged", sealed_audit(_bad_seal), "audit_commitment"),
     ("audit_other_records_sealed", sealed_audit(_records_changed), "audit_commitment"),
     ("audit_seed_not_the_chains", sealed_audit(_other_seed), "audit_count"),
+    ("audit_sealed_count_as_string", sealed_audit(audit_change=_count_as_text), "audit_commitment"),
     ("result_valid_as_one", result_valid_as_one, "result_event"),
     ("result_vote_false", result_vote_false, "result_event"),
     ("batch_as_false", batch_as_false, "manifest"),
