@@ -25,6 +25,9 @@ from ..protocol.office import OfficeError, attach
 from .bundle import Exported, export_bundle, public_files
 from .published import bundle_path
 
+# A .countersign.json is a few hundred bytes; anything past this is not one.
+MAX_COUNTERSIGNATURE = 64 * 1024
+
 
 def auditor_bundle_path(instance: str | Path, election: Election, round_number: int = 1) -> Path:
     return Path(instance) / "bundles" / f"{election.uid}-round{round_number}-auditor.zip"
@@ -104,7 +107,7 @@ def upload_countersignature(db: Session, election: Election, signature_file: byt
     path = auditor_bundle_path(instance, election, number)
     if not path.exists():
         raise UserError("尚未封存待会签的审计公示包：请先点击“封存审计公示包以便会签”，下载后在本单位电脑上会签")
-    if len(signature_file) > 64 * 1024:
+    if len(signature_file) > MAX_COUNTERSIGNATURE:
         raise UserError("会签文件过大，应为 juxuan office countersign 生成的 .countersign.json")
     try:
         files = attach(bundle_mod.read_files(path.read_bytes()), signature_file, row.public_pem.encode("ascii"))

@@ -24,6 +24,7 @@ from ..jobs import Running
 from ..models import Election
 from ..publication.bundle import EXPORT_STEPS, export_bundle
 from ..publication.countersign import (
+    MAX_COUNTERSIGNATURE,
     auditor_bundle_path,
     office_key_of,
     register_office_key,
@@ -204,14 +205,12 @@ def sample_ciphertexts(election: Election):
 def sample_partials(election: Election):
     """A trustee's partial decryptions of the drawn papers (the trustee tool's file)."""
     number = _round(election)
-    upload = request.files.get("partials")
-    if upload is None or not upload.filename:
-        refuse(UserError("请选择受托人工具生成的部分解密文件"))
-    else:
-        text = upload.read(service.MAX_UPLOAD + 1)
-        run(lambda db: service.add_sample_partials(db, election, service.open_audit(db, election, number), text,
-                                                   current_user.username),
-            _("已收到受托人对抽中选票的部分解密"))
+
+    def act(db: Session) -> None:
+        text = parse.upload(request.files.get("partials"), service.MAX_UPLOAD, "请选择受托人工具生成的部分解密文件")
+        service.add_sample_partials(db, election, service.open_audit(db, election, number), text, current_user.username)
+
+    run(act, _("已收到受托人对抽中选票的部分解密"))
     return redirect(url_for("audit.overview", election_id=election.id, round=number))
 
 
@@ -272,14 +271,14 @@ def sign(election: Election):
 def upload(election: Election):
     """Attach the signature file the office made with `juxuan office countersign`."""
     number = _round(election)
-    upload = request.files.get("signature")
-    if upload is None or not upload.filename:
-        refuse(UserError("请选择 juxuan office countersign 生成的会签文件（.countersign.json）"))
-    else:
-        signature = upload.read(64 * 1024 + 1)
-        run(lambda db: upload_countersignature(db, election, signature, current_user.username,
-                                               current_app.instance_path, round_number=number),
-            _("已会签备案：会签已附入审计公示包和公开公示包"))
+    instance = current_app.instance_path
+
+    def act(db: Session) -> None:
+        signature = parse.upload(request.files.get("signature"), MAX_COUNTERSIGNATURE,
+                                 "请选择 juxuan office countersign 生成的会签文件（.countersign.json）")
+        upload_countersignature(db, election, signature, current_user.username, instance, round_number=number)
+
+    run(act, _("已会签备案：会签已附入审计公示包和公开公示包"))
     return redirect(url_for("audit.overview", election_id=election.id, round=number))
 
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 from datetime import date
 from fractions import Fraction
 
+from werkzeug.datastructures import FileStorage
+
 from ..errors import UserError
 
 
@@ -44,3 +46,12 @@ def fraction(text: str | None, message: str) -> Fraction | None:
         return Fraction(text.strip())
     except (ValueError, ZeroDivisionError):
         raise UserError(message) from None
+
+
+def upload(file: FileStorage | None, limit: int, message: str) -> bytes:
+    """The bytes of an uploaded file, read to at most ``limit`` + 1 so that the service
+    refuses a file that is too long by its own rule without the page holding more; no file
+    chosen is refused with ``message``."""
+    if file is None or not file.filename:
+        raise UserError(message)
+    return file.read(limit + 1)

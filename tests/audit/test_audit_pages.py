@@ -120,6 +120,11 @@ def test_audit_countersign_and_auditor_bundle(app, db, world):
     sealed = client.get(f"/audit/e/{e.id}/bundle.zip").data
     # On the office's computer: every check, then the signature file.
     signed = office_countersign(sealed, office.private_pem, b"office-pass-1", "2026-11-25")
+    # No file chosen: refused in Chinese, nothing attached.
+    res = client.post(f"/audit/e/{e.id}/countersign/upload", data={"csrf_token": csrf_token(client, url)},
+                      content_type="multipart/form-data", follow_redirects=True)
+    assert "请选择 juxuan office countersign 生成的会签文件" in res.get_data(as_text=True)
+    assert "已会签备案" not in res.get_data(as_text=True)
     # A signature by any other key is refused at the upload.
     other = keygen(b"other-pass-1")
     forged = office_countersign(sealed, other.private_pem, b"other-pass-1", "2026-11-25")
@@ -232,6 +237,9 @@ def test_trustees_decrypt_the_drawn_papers_through_the_audit_page(app, db, world
     assert "审计抽中的" in capsys.readouterr().out
     made = [files["out"].read_bytes(),
             json.dumps(ceremony.decrypt(docs["ceremony"], docs["publics"], json.loads(cts.data), keys[1], PASS, 2)).encode()]
+    res = client.post(f"{url}/sample", data={"csrf_token": csrf_token(client, url)},
+                      content_type="multipart/form-data", follow_redirects=True)
+    assert "请选择受托人工具生成的部分解密文件" in res.get_data(as_text=True)
     for i, part in enumerate(made, 1):
         res = client.post(f"{url}/sample", data={"csrf_token": csrf_token(client, url),
                                                   "partials": (io.BytesIO(part), f"p{i}.json")},
