@@ -54,9 +54,8 @@ def paper_vector(paper: Paper, posts: Sequence[PostSpec], listed: Mapping[str, S
     return vector(count_papers(posts, [paper], overvote_scope, multi_post_rule), posts, listed)
 
 
-def label_totals(counts: Counts, posts: Sequence[PostSpec], listed: Mapping[str, Sequence[str]]) -> dict[str, int]:
-    """The totals of every recount label that the rules' ``counts`` imply."""
-    per_post, whole = vector(counts, posts, listed)
+def vector_labels(per_post: Sequence[PostCount], whole: int) -> dict[str, int]:
+    """A vector (one paper's, or the totals') by recount label: X, and per post x, w, a<i>, o<i>."""
     out = {"X": whole}
     for c in per_post:
         out[f"{c.key}/x"] = c.invalid
@@ -65,6 +64,11 @@ def label_totals(counts: Counts, posts: Sequence[PostSpec], listed: Mapping[str,
             out[f"{c.key}/a{i}"] = a
             out[f"{c.key}/o{i}"] = o
     return out
+
+
+def label_totals(counts: Counts, posts: Sequence[PostSpec], listed: Mapping[str, Sequence[str]]) -> dict[str, int]:
+    """The totals of every recount label that the rules' ``counts`` imply."""
+    return vector_labels(*vector(counts, posts, listed))
 
 
 def expected_from_totals(totals: Mapping[str, Any], listed: Mapping[str, Sequence[str]]) -> dict[str, int]:

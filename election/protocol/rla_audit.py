@@ -27,7 +27,7 @@ from dataclasses import dataclass, field, replace
 from itertools import product
 from typing import Any
 
-from election.crypto.record import paper_vector
+from election.crypto.record import paper_vector, vector_labels
 from election.protocol import rla
 from election.protocol.rla_assert import OTHER, Assertion, AuditPlan, counted_votes, to_paper
 from election.rules.rulebook import Rulebook
@@ -187,13 +187,7 @@ def paper_labels(marks: Mapping[str, Any], posts: Sequence[PostSpec], listed: Ma
                  rb: Rulebook) -> dict[str, int]:
     """What a paper read at the audit table counts, as the recount's labels (what its
     decrypted record must be): the count's rules on this one paper."""
-    vector, whole = paper_vector(to_paper(marks), posts, listed, rb.overvote_scope, rb.multi_post_rule)
-    out = {"X": whole}
-    for c in vector:
-        out[f"{c.key}/x"], out[f"{c.key}/w"] = c.invalid, c.write_ins
-        for i, (a, o) in enumerate(zip(c.approvals, c.oppositions, strict=True)):
-            out[f"{c.key}/a{i}"], out[f"{c.key}/o{i}"] = a, o
-    return out
+    return vector_labels(*paper_vector(to_paper(marks), posts, listed, rb.overvote_scope, rb.multi_post_rule))
 
 
 def evaluate(plan: AuditPlan, posts: Sequence[PostSpec], rulebook: Rulebook, findings: Sequence[Finding],

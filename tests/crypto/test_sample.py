@@ -11,7 +11,7 @@ import random
 import pytest
 
 from election.crypto import ceremony, group, recount_doc, sample
-from election.crypto.record import paper_vector, shapes
+from election.crypto.record import paper_vector, shapes, vector_labels
 from election.protocol import rla_audit
 from election.protocol.rla_assert import OTHER, Assertion
 from election.rules.rulebook import Rulebook
@@ -36,14 +36,6 @@ def _lines(keys, n: int = 5, seed: int = 7):
     return post_shapes, lines, dict(zip(ds, vectors, strict=True))
 
 
-def _labels(vector) -> dict[str, int]:
-    counts, whole = vector
-    out = {"X": whole}
-    for c in counts:
-        out[f"{c.key}/x"], out[f"{c.key}/w"] = c.invalid, c.write_ins
-        for i, (a, o) in enumerate(zip(c.approvals, c.oppositions, strict=True)):
-            out[f"{c.key}/a{i}"], out[f"{c.key}/o{i}"] = a, o
-    return out
 
 
 def test_two_trustees_decrypt_exactly_the_sampled_papers(keys):
@@ -56,7 +48,7 @@ def test_two_trustees_decrypt_exactly_the_sampled_papers(keys):
     for p in partials:
         assert sample.check_partials(doc, publics, drawn, p) == sorted(x["d"] for x in drawn)
     got = sample.decrypt_sample(doc, publics, post_shapes, drawn, partials)
-    assert got == {x["d"]: _labels(vectors[x["d"]]) for x in drawn}
+    assert got == {x["d"]: vector_labels(*vectors[x["d"]]) for x in drawn}
 
     # A trustee's partial of one label given for another: its proof fails.
     wrong = copy.deepcopy(partials)
