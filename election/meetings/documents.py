@@ -71,15 +71,17 @@ def minutes_pdf(db: Session, election: Election, meeting_id: int) -> bytes:
     q = service.quorum_of(db, election, meeting)
     mr = rules.meeting_rules(rulebook_of(election), meeting.kind)
     what = meeting.group_name + rules.MEETING_KINDS[meeting.kind]
+    left = len(service.attendees(db, meeting, left=True))
     lines = [
         f"会议名称：{meeting.title}",
         f"会议日期：{cn_date(meeting.held_on)}" + (f"　地点：{meeting.place}" if meeting.place else ""),
         f"召集：{_convened_line(election, meeting)}公告日期：{cn_date(meeting.notice_on)}。",
         f"应到{rules.MEETING_BASES[meeting.basis]}{meeting.members}人，实到{q.present}人"
+        + (f"（另有{left}人中途离场）" if left else "") +
         f"（法定人数：超过{_share(election, mr.quorum_key)}，至少{q.needed}人），"
         + ("符合法定人数。" if q.quorate else "不足法定人数，会议未能作出决定。"),
         f"表决规则：赞成须超过到会人数的{_share(election, mr.decision_key)}；以表决票表决的，到会人数以发出第一张"
-        "表决票时登记到会的人数为准，弃权、无效和未投的都不算赞成。",
+        "表决票时在场的人数为准（之后离场的仍计入），弃权、无效和未投的都不算赞成。",
     ]
     if meeting.agenda:
         lines.append("会议议题：" + "；".join(x.strip() for x in meeting.agenda.splitlines() if x.strip()))

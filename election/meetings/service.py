@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from ..clock import today
+from ..clock import now, today
 from ..db import begin_write, of_election
 from ..errors import UserError
 from ..ledger.events import record_event
@@ -155,25 +155,34 @@ def check_open(meeting: Meeting) -> None:
 
 
 def present_count(db: Session, meeting: Meeting) -> int:
-    return db.scalar(select(func.count(MeetingAttendance.id)).where(MeetingAttendance.meeting_id == meeting.id)) or 0
+    """Those recorded at the door and not recorded leaving since."""
+    return db.scalar(select(func.count(MeetingAttendance.id)).where(
+        MeetingAttendance.meeting_id == meeting.id, MeetingAttendance.left_at.is_(None))) or 0
+
+
+def _lock_door(db: Session, meeting: Meeting, person: Resident) -> MeetingVote | None:
+    """Lock the person, then every open paper vote of the meeting (PostgreSQL), in the order
+    a desk handing out a paper locks them (polling.issuance: the voter, then the vote whose
+    first paper freezes the list): one waits for the other, never both, so an arrival or a
+    departure is either counted by the freeze or comes after it. Returns the open vote whose
+    attendance is frozen, if any."""
+    db.execute(select(Resident.id).where(Resident.id == person.id).with_for_update())
+    votes = list(db.scalars(open_votes(meeting).with_for_update(of=MeetingVote)))
+    return next((v for v in votes if v.electors is not None), None)
 
 
 def attend(db: Session, election: Election, meeting_id: int, entry: str, actor: str) -> Resident:
     """Record one person at the door, from a voter card scan, a voter number or a name
     (the same lookup as the polling desks). Each person, or each household when the
-    meeting is of household representatives, counts once."""
+    meeting is of household representatives, counts once. One recorded leaving who comes
+    back is present again (their household's row, under basis households, names whoever
+    of it came)."""
     begin_write(db)
     meeting = meeting_of(db, election, meeting_id)
     check_open(meeting)
     what = what_of(meeting)
     person = resolve_voter(db, election, entry, role="到会人")
-    # The person, then every open paper vote of the meeting, locked (PostgreSQL) in the order
-    # a desk handing out a paper locks them (polling.issuance: the voter, then the vote whose
-    # first paper freezes the list): one waits for the other, never both, so an arrival is
-    # either counted by the freeze or refused after it.
-    db.execute(select(Resident.id).where(Resident.id == person.id).with_for_update())
-    votes = list(db.scalars(open_votes(meeting).with_for_update(of=MeetingVote)))
-    frozen = next((v for v in votes if v.electors is not None), None)
+    frozen = _lock_door(db, meeting, person)
     if frozen is not None:
         raise UserError(f"{what}：表决票已开始发放，到会人员已确定为 {frozen.electors} 人"
                         f"（第 {frozen.round_number} 轮“{frozen.motion}”）；该表决公布结果前不能再登记到会")
@@ -186,6 +195,11 @@ def attend(db: Session, election: Election, meeting_id: int, entry: str, actor: 
     unit = f"h{person.household_id}" if meeting.basis == "households" else f"r{person.id}"
     earlier = db.scalar(select(MeetingAttendance).where(MeetingAttendance.meeting_id == meeting.id,
                                                         MeetingAttendance.unit == unit))
+    if earlier is not None and earlier.left_at is not None:  # back after leaving
+        earlier.resident_id, earlier.how, earlier.recorded_by = person.id, how, actor
+        earlier.left_at = earlier.left_by = None
+        db.flush()
+        return person
     if earlier is not None:
         if earlier.resident_id == person.id:
             raise UserError(f"{what}：{person.name}已登记到会，不重复计算")
@@ -197,6 +211,32 @@ def attend(db: Session, election: Election, meeting_id: int, entry: str, actor: 
     except IntegrityError:  # scanned at two doors at once: the other door recorded it
         db.rollback()
         raise UserError(f"{what}：{person.name}已登记到会，不重复计算") from None
+    return person
+
+
+def leave(db: Session, election: Election, meeting_id: int, entry: str, actor: str) -> Resident:
+    """Record one present leaving the meeting (离场), found as at the door; the quorum counts
+    them no more, and the event says how many remain. While a paper vote's attendance is
+    frozen its base stays as frozen (docs/DECISIONS.md): the one who left is among the
+    electors who returned no paper, and no desk hands them one (polling.issuance)."""
+    begin_write(db)
+    meeting = meeting_of(db, election, meeting_id)
+    check_open(meeting)
+    what = what_of(meeting)
+    person = resolve_voter(db, election, entry, role="离场人")
+    frozen = _lock_door(db, meeting, person)
+    row = db.scalar(select(MeetingAttendance).where(MeetingAttendance.meeting_id == meeting.id,
+                                                    MeetingAttendance.resident_id == person.id))
+    if row is None:
+        raise UserError(f"{what}：{person.name}未登记到会，不能登记离场")
+    if row.left_at is not None:
+        raise UserError(f"{what}：{person.name}已登记离场")
+    row.left_at, row.left_by = now(), actor
+    db.flush()
+    record_event(db, election, ek.MEETING_ATTENDEE_LEFT, {
+        "meeting": meeting.id, "resident": person.id, "present": present_count(db, meeting),
+        **({"round": frozen.round_number} if frozen is not None else {}),
+    }, actor)
     return person
 
 
@@ -305,9 +345,11 @@ def decision_label(decision: MeetingDecision, meeting: Meeting) -> str:
     return f"{meeting.held_on.isoformat()}{what_of(meeting)}“{meeting.title}”第{decision.number}项：{decision.motion}"
 
 
-def attendees(db: Session, meeting: Meeting) -> list[Resident]:
+def attendees(db: Session, meeting: Meeting, left: bool = False) -> list[Resident]:
+    """Those present (in the order they came), or with ``left`` those recorded leaving."""
+    gone = MeetingAttendance.left_at.is_not(None) if left else MeetingAttendance.left_at.is_(None)
     return list(db.scalars(select(Resident).join(MeetingAttendance, MeetingAttendance.resident_id == Resident.id)
-                           .where(MeetingAttendance.meeting_id == meeting.id).order_by(MeetingAttendance.id)))
+                           .where(MeetingAttendance.meeting_id == meeting.id, gone).order_by(MeetingAttendance.id)))
 
 
 def close(db: Session, election: Election, meeting_id: int, actor: str) -> Meeting:

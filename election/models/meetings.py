@@ -36,7 +36,9 @@ class Meeting(Base):
 
 
 class MeetingAttendance(Base):
-    """One person present; a household (basis households) is present once."""
+    """One person recorded at the door; a household (basis households) is present once. One
+    who leaves keeps the row with ``left_at`` set (counted present again if they return);
+    the quorum counts the rows without it."""
 
     __tablename__ = "meeting_attendance"
     __table_args__ = (UniqueConstraint("meeting_id", "resident_id"), UniqueConstraint("meeting_id", "unit"))
@@ -48,6 +50,8 @@ class MeetingAttendance(Base):
     unit: Mapped[str] = mapped_column(String(24))
     how: Mapped[str] = mapped_column(String(6))  # card | name
     recorded_by: Mapped[str] = mapped_column(String(80))
+    left_at: Mapped[datetime | None] = mapped_column(default=None)  # 离场: when recorded leaving
+    left_by: Mapped[str | None] = mapped_column(String(80), default=None)
 
 
 class MeetingDecision(Base):

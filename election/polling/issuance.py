@@ -107,8 +107,7 @@ def status_of(db: Session, election: Election, voter: Resident, round_number: in
     voter_ok = is_voter_of(voter, election)
     vote = meeting_vote(db, election, round_number)
     if vote is not None:  # a meeting's motion: those recorded present (frozen at the first paper)
-        not_elector = "" if not voter_ok or _present_for(db, vote, voter) else \
-            f"未在会议登记到会，不能领取“{vote.motion}”的表决票"
+        not_elector = "" if not voter_ok else _not_present(db, vote, voter)
     else:
         not_elector = "" if not voter_ok or is_elector(db, election, voter) else not_elector_reason(db, election, voter)
     return VoterStatus(voter, voter_ok and not not_elector, issued,
@@ -203,21 +202,33 @@ def check_motion_elector(db: Session, election: Election, number: int, voter: Re
     if vote is None:
         raise UserError(f"第 {number} 轮会议表决没有表决事项")
     if vote.electors is None:
+        # Those present now: recorded at the door and not recorded leaving (meetings.leave).
         vote.electors, vote.last_attendance = db.execute(
             select(func.count(MeetingAttendance.id), func.coalesce(func.max(MeetingAttendance.id), 0))
-            .where(MeetingAttendance.meeting_id == vote.meeting_id)).one()
-    if not _present_for(db, vote, voter):
+            .where(MeetingAttendance.meeting_id == vote.meeting_id, MeetingAttendance.left_at.is_(None))).one()
+    why = _not_present(db, vote, voter)
+    if why == LEFT:
+        raise UserError(f"{voter.name}已登记离场（表决开始时到会 {vote.electors} 人），不能领取“{vote.motion}”的表决票")
+    if why:
         raise UserError(f"{voter.name}未在会议登记到会（表决开始时到会 {vote.electors} 人），不能领取“{vote.motion}”的表决票")
 
 
-def _present_for(db: Session, vote: MeetingVote, voter: Resident) -> bool:
-    """Recorded present at the vote's meeting: before the list is frozen, at all; after, by
-    the first paper (an attendance row up to ``last_attendance``)."""
-    query = select(MeetingAttendance.id).where(MeetingAttendance.meeting_id == vote.meeting_id,
-                                               MeetingAttendance.resident_id == voter.id)
-    if vote.last_attendance is not None:
-        query = query.where(MeetingAttendance.id <= vote.last_attendance)
-    return db.scalar(query) is not None
+LEFT = "已登记离场，不能领取表决票"
+
+
+def _not_present(db: Session, vote: MeetingVote, voter: Resident) -> str:
+    """Why ``voter`` may not take the vote's paper ("" if they may): they must be recorded
+    present at the meeting, by the first paper once the list is frozen (an attendance row up
+    to ``last_attendance``: a late arrival is not), and not recorded leaving since. One who
+    left after the freeze stays among the vote's electors, as one who returned no paper
+    (docs/DECISIONS.md); one who left before it was not counted."""
+    row = db.execute(select(MeetingAttendance.id, MeetingAttendance.left_at).where(
+        MeetingAttendance.meeting_id == vote.meeting_id, MeetingAttendance.resident_id == voter.id)).first()
+    if row is not None and row.left_at is not None:
+        return LEFT
+    if row is None or (vote.last_attendance is not None and row.id > vote.last_attendance):
+        return f"未在会议登记到会，不能领取“{vote.motion}”的表决票"
+    return ""
 
 
 def _checkin_query(posted_round: bool, lock: bool):

@@ -348,6 +348,10 @@ TRUSTEES_PARTIALS_ADDED: Final = _k(
 MEETING_CONVENED: Final = _k(
     "meeting.convened", "a residents' (representatives') meeting convened",
     "meeting kind basis group title convened_by request notice_on held_on members notice_days", "committee")
+MEETING_ATTENDEE_LEFT: Final = _k(
+    "meeting.attendee_left", "one recorded present left the meeting (离场): present is the count after; round "
+    "names a secret-paper vote whose attendance was already frozen (its base does not change)",
+    "meeting resident present round", "committee, at the door")
 MEETING_DECISION_RECORDED: Final = _k(
     "meeting.decision_recorded", "a meeting's vote on a motion (by show of hands, or by the secret-paper round "
     "named in round, whose published question it takes)",

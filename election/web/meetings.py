@@ -1,6 +1,6 @@
 """Pages of meetings between elections (居民会议, 居民代表会议, 居民小组会议): convening with
-the printable notice, attendance at the door (card scan, voter number or name) with the
-quorum shown live against the rulebook, decisions by show of hands or on secret paper (a
+the printable notice, attendance at the door (card scan, voter number or name), leaving
+(离场) recorded the same way, with the quorum of those present shown live against the rulebook, decisions by show of hands or on secret paper (a
 round of kind motion, printed, polled and counted on the election's pages, published here),
 minutes and the decision notice. The 居委会 (committee role) records; the street office reads."""
 from __future__ import annotations
@@ -53,6 +53,11 @@ class AttendForm(FlaskForm):
     entry = StringField(_l("扫描选民证，或填写选民编号、姓名"), validators=[DataRequired(message=_l("请扫描选民证或填写姓名"))])
 
 
+class LeaveForm(FlaskForm):
+    leaving = StringField(_l("离场人员的选民证、选民编号或姓名"),
+                          validators=[DataRequired(message=_l("请扫描离场人员的选民证或填写姓名"))])
+
+
 class PaperVoteForm(FlaskForm):
     paper_motion = StringField(_l("以表决票表决的事项（印在票上，不超过 60 字）"),
                          validators=[DataRequired(message=_l("请填写表决事项"))])
@@ -102,9 +107,10 @@ def page(election: Election, meeting_id: int):
     return render_template(
         "meetings/meeting.html", election=election, meeting=meeting, kinds=MEETING_KINDS, bases=MEETING_BASES,
         requests=REQUEST_BASES, quorum=svc.quorum_of(db, election, meeting), parameters=svc.parameters(election, meeting),
-        attendees=svc.attendees(db, meeting), decisions=svc.decisions_of(db, meeting),
+        attendees=svc.attendees(db, meeting), departed=svc.attendees(db, meeting, left=True),
+        decisions=svc.decisions_of(db, meeting),
         paper_votes=motions.votes_of(db, election, meeting.id),
-        attend_form=AttendForm(), decide_form=DecideForm(), close_form=FlaskForm(), paper_form=PaperVoteForm(),
+        attend_form=AttendForm(), leave_form=LeaveForm(), decide_form=DecideForm(), close_form=FlaskForm(), paper_form=PaperVoteForm(),
         publish_form=FlaskForm(),
     )
 
@@ -117,8 +123,12 @@ def quorum_json(election: Election, meeting_id: int):
     db = get_db()
     q = svc.quorum_of(db, election, meeting)
     return jsonify({"present": q.present, "members": q.members, "needed": q.needed, "quorate": q.quorate,
-                    "message": q.message, "attendees": [p.name + (f" · {p.group_name}" if p.group_name else "")
-                                  for p in svc.attendees(db, meeting)]})
+                    "message": q.message, "attendees": [_listed(p) for p in svc.attendees(db, meeting)],
+                    "departed": [_listed(p) for p in svc.attendees(db, meeting, left=True)]})
+
+
+def _listed(person) -> str:
+    return person.name + (f" · {person.group_name}" if person.group_name else "")
 
 
 def _post(election: Election, meeting_id: int, form: FlaskForm, action, done) -> object:
@@ -136,6 +146,18 @@ def attend(election: Election, meeting_id: int):
         seen.append(svc.attend(db, election, meeting_id, form.entry.data, current_user.username))
 
     return _post(election, meeting_id, AttendForm(), act, lambda: _("%(name)s 已登记到会。", name=seen[0].name))
+
+
+@bp.route("/elections/<int:election_id>/meetings/<int:meeting_id>/leave", methods=["POST"])
+@roles("committee")
+def leave(election: Election, meeting_id: int):
+    """离场: one present leaves; the quorum follows."""
+    seen: list = []
+
+    def act(db, election, form):
+        seen.append(svc.leave(db, election, meeting_id, form.leaving.data, current_user.username))
+
+    return _post(election, meeting_id, LeaveForm(), act, lambda: _("%(name)s 已登记离场。", name=seen[0].name))
 
 
 @bp.route("/elections/<int:election_id>/meetings/<int:meeting_id>/decide", methods=["POST"])

@@ -178,3 +178,69 @@ def test_a_nomination_by_the_meeting_cites_its_decision(db, world):
     assert done.nomination.evidence.startswith("依据") and "第2项决定" in done.nomination.evidence
     ev = events_of(db, election)[-1]
     assert ev.kind == "nomination.nominated" and ev.payload["decision"] == {"meeting": residents.id, "number": 2}
+
+
+def test_leaving_the_meeting_lowers_the_quorum_and_a_return_restores_it(db, world):
+    """离场: one present leaves (an event with the count left), the quorum counts them no
+    more, so a show of hands is refused below it; leaving twice, or without having come, is
+    refused; one who comes back is present again; the minutes say how many left."""
+    election = world["a"]["election"]
+    voters = _voters(db, election)
+    _reps(db, election, voters[:6])
+    day = clock.today() + timedelta(days=10)
+    m = svc.convene(db, election, kind="representatives", basis="representatives", title="议事", agenda="",
+                    held_on=day, place="", convened_by="committee", actor="x")
+    with pytest.raises(UserError, match="会议召开前"):
+        svc.leave(db, election, m.id, voters[0].card_code, "x")
+    _on(day)
+    for v in voters[:4]:
+        svc.attend(db, election, m.id, v.card_code, "x")
+    assert svc.quorum_of(db, election, m).quorate  # 4 of 6
+    with pytest.raises(UserError, match=f"{voters[4].name}未登记到会，不能登记离场"):
+        svc.leave(db, election, m.id, voters[4].card_code, "x")
+    assert svc.leave(db, election, m.id, str(voters[1].voter_number), "door").id == voters[1].id
+    ev = events_of(db, election)[-1]
+    assert ev.kind == "meeting.attendee_left" and ev.actor == "door"
+    assert (ev.payload["meeting"], ev.payload["resident"], ev.payload["present"]) == (m.id, voters[1].id, 3)
+    assert "round" not in ev.payload  # no paper vote frozen
+    with pytest.raises(UserError, match="已登记离场"):
+        svc.leave(db, election, m.id, voters[1].card_code, "x")
+    q = svc.quorum_of(db, election, m)
+    assert not q.quorate and "应到 6 人，实到 3 人（至少需 4 人）" in q.message
+    assert [p.id for p in svc.attendees(db, m)] == [voters[0].id, voters[2].id, voters[3].id]
+    assert [p.id for p in svc.attendees(db, m, left=True)] == [voters[1].id]
+    with pytest.raises(UserError, match="不足法定人数"):
+        svc.decide(db, election, m.id, "同意", 3, 0, 0, "x")
+    minutes = _text(documents.minutes_pdf(db, election, m.id))
+    assert "实到3人（另有1人中途离场）" in minutes
+    # Back at the door: present again, the quorum holds, the decision is taken on 4.
+    svc.attend(db, election, m.id, voters[1].card_code, "x")
+    assert svc.attendees(db, m, left=True) == [] and svc.quorum_of(db, election, m).present == 4
+    assert svc.decide(db, election, m.id, "同意", 3, 1, 0, "x").present == 4
+    svc.close(db, election, m.id, "x")
+    assert events_of(db, election)[-1].payload["present"] == 4
+    with pytest.raises(UserError, match="已闭会"):
+        svc.leave(db, election, m.id, voters[0].card_code, "x")
+
+
+def test_a_household_that_left_may_come_back_by_another_member(db, world):
+    from election.models import Household
+    from tests.factories import add_adult
+
+    election = world["a"]["election"]
+    voters = _voters(db, election)
+    other = add_adult(db, election, db.get(Household, voters[0].household_id), "户内另一人", 900, DATA_KEY)
+    db.flush()
+    day = clock.today() + timedelta(days=10)
+    m = svc.convene(db, election, kind="residents", basis="households", title="户代表会议", agenda="",
+                    held_on=day, place="", convened_by="committee", actor="x")
+    _on(day)
+    svc.attend(db, election, m.id, voters[0].card_code, "x")
+    with pytest.raises(UserError, match="户内另一人未登记到会"):
+        svc.leave(db, election, m.id, "户内另一人", "x")
+    svc.leave(db, election, m.id, voters[0].card_code, "x")
+    assert svc.quorum_of(db, election, m).present == 0
+    svc.attend(db, election, m.id, "户内另一人", "x")
+    assert [p.id for p in svc.attendees(db, m)] == [other.id] and svc.attendees(db, m, left=True) == []
+    with pytest.raises(UserError, match="所在户已由户内另一人代表到会"):
+        svc.attend(db, election, m.id, voters[0].card_code, "x")

@@ -273,3 +273,91 @@ def test_one_paper_each_and_the_list_frozen_under_races(app, db, world, monkeypa
     assert outcomes.count("attended") <= 1 and vote.electors == 12 + outcomes.count("attended")
     assert db.scalar(select(func.count()).select_from(Issuance).where(
         Issuance.election_id == election.id, Issuance.round_number == 2)) == 1
+
+
+def test_leaving_before_the_first_paper_and_after_it(db, world, monkeypatch, tmp_path):
+    """12 representatives present; one leaves before the first paper (离场): the vote's base is
+    the 11 present then, and that one takes no paper; another leaves after it: the base stays
+    11 (they count among those present who returned no paper), the event names the round, and
+    the desk refuses them a paper. 8 of 11 agree (more than 2/3 is 8): adopted, 2 abstaining.
+    The round's bundle, holding both departures, verifies in both verifiers."""
+    election = world["a"]["election"]
+    w, m = _meeting(db, election, monkeypatch)
+    before, after = w.voters[11], w.voters[10]
+    meetings.leave(db, election, m.id, str(before.voter_number), "a_clerk")
+    db.commit()
+    motions.call_vote(db, election, m.id, MOTION, "a_committee")
+    db.commit()
+    assert events_of(db, election)[-1].payload["present"] == 11
+
+    def marks(i):
+        return {"motion": [0]} if i < 8 else ({"oppose:motion": [0]} if i < 9 else {})
+
+    voting.vote_round(db, w, monkeypatch, 2, w.voters[:10], marks, publish=False)
+    meetings.leave(db, election, m.id, after.card_code, "a_clerk")
+    db.commit()
+    left = events_of(db, election)[-1]
+    assert left.kind == "meeting.attendee_left" and (left.payload["present"], left.payload["round"]) == (10, 2)
+    assert meetings.quorum_of(db, election, m).present == 10
+    assert issuance.status_of(db, election, after, 2).label == "已登记离场，不能领取表决票"
+    desk = w.station.desks[0]
+    with polling_day(db, election, 2):
+        for who in (before, after):
+            with pytest.raises(UserError, match=f"{who.name}已登记离场（表决开始时到会 11 人）"):
+                issuance.issue_ballot(db, election, desk.id, who.id, "a_clerk", round_number=2)
+            db.rollback()
+        # Nor can the one who left before come back while the papers are out.
+        with pytest.raises(UserError, match="到会人员已确定为 11 人"):
+            meetings.attend(db, election, m.id, before.card_code, "a_clerk")
+        db.rollback()
+    _board(db, election, 2)
+    decision = motions.publish_vote(db, election, 2, "a_committee")
+    db.commit()
+    assert (decision.present, decision.in_favour, decision.against, decision.abstain, decision.adopted) == \
+        (11, 8, 1, 2, True)
+    meetings.close(db, election, m.id, "a_committee")
+    db.commit()
+    assert events_of(db, election)[-1].payload["present"] == 10
+    minutes = _text(documents.minutes_pdf(db, election, m.id))
+    assert "实到10人（另有2人中途离场）" in minutes
+    data = export_bundle(db, election, DATA_KEY, "a_committee", auditor=True, round_number=2).data
+    db.commit()
+    checks = verify.run(data)
+    assert all(c.ok for c in checks), [c for c in checks if not c.ok]
+    _browser_verifier_agrees(data, checks, tmp_path)
+
+
+def test_a_departure_racing_the_first_paper(app, db, world, monkeypatch):
+    """One present leaves at the door while the first paper is handed out: the vote's base
+    counts them exactly when the departure came after the freeze, which its event then says
+    (it names the round); on both databases."""
+    from election.models import Election, MeetingVote
+    from tests.polling.helpers import print_capturing
+    from tests.races import race
+
+    election = world["a"]["election"]
+    w, m = _meeting(db, election, monkeypatch)
+    motions.call_vote(db, election, m.id, MOTION, "a_committee")
+    db.commit()
+    print_capturing(db, election, 14, monkeypatch, round_number=2)
+    db.commit()
+    election_id, meeting_id, desk = election.id, m.id, w.station.desks[0].id
+    voter, leaving = w.voters[0].id, str(w.voters[11].voter_number)
+
+    def issue(s):
+        issuance.issue_ballot(s, s.get(Election, election_id), desk, voter, "a_clerk", round_number=2)
+        return "issued"
+
+    def leave(s):
+        meetings.leave(s, s.get(Election, election_id), meeting_id, leaving, "door")
+        s.commit()
+        return "left"
+
+    with polling_day(db, election, 2):
+        outcomes = race(app.extensions["juxuan.sessions"], [issue, leave])
+    assert sorted(outcomes) == ["issued", "left"], outcomes
+    db.rollback()
+    vote = db.scalar(select(MeetingVote).where(MeetingVote.meeting_id == m.id))
+    event = next(e for e in reversed(events_of(db, election)) if e.kind == "meeting.attendee_left")
+    assert event.payload["present"] == 11
+    assert vote.electors == (12 if "round" in event.payload else 11), (vote.electors, event.payload)
