@@ -27,6 +27,8 @@ from .published import bundle_path
 
 # A .countersign.json is a few hundred bytes; anything past this is not one.
 MAX_COUNTERSIGNATURE = 64 * 1024
+# An office-key.pub.pem is about a hundred bytes; anything past this is not one.
+MAX_OFFICE_KEY = 8 * 1024
 
 
 def auditor_bundle_path(instance: str | Path, election: Election, round_number: int = 1) -> Path:
@@ -36,6 +38,8 @@ def auditor_bundle_path(instance: str | Path, election: Election, round_number: 
 def register_office_key(db: Session, street_office: str, public_pem: bytes, actor: str) -> StreetOfficeKey:
     """Register (or replace) the public key the office made on its own computer. No private
     part is ever stored: the column keeps an empty string."""
+    if len(public_pem) > MAX_OFFICE_KEY:
+        raise UserError("街道办事处公钥文件过大，应为 juxuan office keygen 生成的 office-key.pub.pem")
     try:
         key = signing.public_key_from_pem(public_pem.strip() + b"\n")
     except (ValueError, TypeError) as exc:

@@ -25,6 +25,7 @@ from ..models import Election
 from ..publication.bundle import EXPORT_STEPS, export_bundle
 from ..publication.countersign import (
     MAX_COUNTERSIGNATURE,
+    MAX_OFFICE_KEY,
     auditor_bundle_path,
     office_key_of,
     register_office_key,
@@ -230,11 +231,15 @@ def conclude(election: Election):
 def office_key(election: Election):
     """Register the public key the street office made on its own computer."""
     number = _round(election)
-    upload = request.files.get("public_key")
-    pem = upload.read(8192) if upload else (request.form.get("public_pem") or "").encode("utf-8")
     made: list = []
-    run(lambda db: made.append(register_office_key(db, election.community.street_office, pem, current_user.username)),
-        lambda: _("已登记街道办事处公钥，指纹 %(fp)s", fp=made[0].fingerprint))
+
+    def act(db: Session) -> None:
+        # The file, or its text pasted as public_pem (a script posting the key).
+        pem = parse.upload_or_pasted(request.files.get("public_key"), request.form.get("public_pem"), MAX_OFFICE_KEY,
+                                     "请选择 juxuan office keygen 生成的街道办事处公钥文件（office-key.pub.pem）")
+        made.append(register_office_key(db, election.community.street_office, pem, current_user.username))
+
+    run(act, lambda: _("已登记街道办事处公钥，指纹 %(fp)s", fp=made[0].fingerprint))
     return redirect(url_for("audit.overview", election_id=election.id, round=number))
 
 

@@ -55,3 +55,12 @@ def upload(file: FileStorage | None, limit: int, message: str) -> bytes:
     if file is None or not file.filename:
         raise UserError(message)
     return file.read(limit + 1)
+
+
+def upload_or_pasted(file: FileStorage | None, pasted: str | None, limit: int, message: str) -> bytes:
+    """An uploaded file's bytes as ``upload`` reads them, or, when no file was chosen, the
+    text pasted in the form instead (UTF-8, cut at ``limit`` + 1 bytes likewise); neither is
+    refused with ``message``."""
+    if (file is None or not file.filename) and pasted and pasted.strip():
+        return pasted.encode("utf-8")[:limit + 1]
+    return upload(file, limit, message)

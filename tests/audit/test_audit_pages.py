@@ -108,8 +108,29 @@ def test_audit_countersign_and_auditor_bundle(app, db, world):
     assert "结果得到确认" in html and "得票不少于" in html  # assertions named in Chinese
     # The office's key is made on its own computer; the server registers only the public key.
     office = keygen(b"office-pass-1")
-    res = client.post(f"/audit/e/{e.id}/office-key", data={"csrf_token": csrf_token(client, url),
-                                                          "public_key": (io.BytesIO(office.public_pem), "office-key.pub.pem")},
+    key_url = f"/audit/e/{e.id}/office-key"
+    # Neither a file nor pasted text: refused in Chinese, nothing registered.
+    res = client.post(key_url, data={"csrf_token": csrf_token(client, url)}, content_type="multipart/form-data",
+                      follow_redirects=True)
+    assert "请选择 juxuan office keygen 生成的街道办事处公钥文件" in res.get_data(as_text=True)
+    assert db.get(StreetOfficeKey, e.community.street_office) is None
+    # Not a key, and a file far too long for one: refused by the service's rules.
+    res = client.post(key_url, data={"csrf_token": csrf_token(client, url),
+                                     "public_key": (io.BytesIO(b"not a key"), "office-key.pub.pem")},
+                      content_type="multipart/form-data", follow_redirects=True)
+    assert "街道办事处公钥无法读取" in res.get_data(as_text=True)
+    res = client.post(key_url, data={"csrf_token": csrf_token(client, url),
+                                     "public_key": (io.BytesIO(b"x" * 20000), "office-key.pub.pem")},
+                      content_type="multipart/form-data", follow_redirects=True)
+    assert "街道办事处公钥文件过大" in res.get_data(as_text=True)
+    # Its text pasted instead of a file is read the same way.
+    pasted = keygen(b"office-pass-2")
+    res = client.post(key_url, data={"csrf_token": csrf_token(client, url), "public_pem": pasted.public_pem.decode()},
+                      content_type="multipart/form-data", follow_redirects=True)
+    assert pasted.fingerprint in res.get_data(as_text=True)
+    # The file, chosen, replaces it.
+    res = client.post(key_url, data={"csrf_token": csrf_token(client, url),
+                                     "public_key": (io.BytesIO(office.public_pem), "office-key.pub.pem")},
                       content_type="multipart/form-data", follow_redirects=True)
     assert office.fingerprint in res.get_data(as_text=True)
     db.rollback()
