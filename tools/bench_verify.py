@@ -65,7 +65,11 @@ def build_bundle(n: int = 100_000, boxes: int = 40, seed: int = 1,
             marks[post] = {"approve": chosen[: info["seats"]], "oppose": [], "write_ins": [], "unreadable": False}
         records.append(Record(ds[i], box, marks))
     per_box = Counter(r.box for r in records)
-    posts = tuple(PostSpec(k, v["body"], k, v["seats"], v["rank"]) for k, v in POSTS.items())
+    book = Rulebook.from_dict(rulebook)
+    # Each post's threshold the rulebook's for its key, as the app's posts have it (BodiesConfig.post_specs).
+    thresholds = {"jdw_zhuren": book.jdw_zhuren_threshold, "jdw_weiyuan": book.jdw_weiyuan_threshold}
+    posts = tuple(PostSpec(k, v["body"], k, v["seats"], v["rank"], thresholds.get(k, "majority"))  # type: ignore[arg-type]
+                  for k, v in POSTS.items())
     cands = tuple(Candidate(c, c, f"候选人{c}", "", k) for k, v in POSTS.items() for c in v["candidates"])
     inp = TallyInput(Rulebook.from_dict(rulebook), n, n, n, posts, cands, ())
     totals, box_totals, scenario = tally_files(inp, records, names, 1, None)

@@ -88,8 +88,54 @@ def recompute(c: Ctx) -> tuple[list[str], str]:
         if "question" in mine and not same_json({k: (p.get("question") or {}).get(k) for k in QUESTION_FIELDS}, mine["question"]):
             problems.append(f"按规则重新计算的表决结果与第 {ev.seq} 号事件公布的不符")
     problems += write_in_problems(c, None)  # issue 15: no rare write-in named
+    problems += posts_anchored(c)
     who = "；".join(f"{k}：{'、'.join(v) or '无'}" for k, v in sorted(mine["elected"].items()))
     return problems, f"规则引擎按公布的票数重新决定：{who}；下一步 {mine['next_round']}"
+
+
+def _seats_fixed(c: Ctx) -> tuple[dict[str, dict[str, Any]], int | None]:
+    """Each post's seats (and reserved seats) as the chain fixed them before the round's
+    papers were printed, with the event's seq: round 1's from ``election.created``'s bodies
+    ({body: {zhuren, fu_zhuren, weiyuan}}, post key ``<body>_<title>``), a later round's from
+    the last ``round.created`` or ``seat.by_election_called`` of that round. Empty when the
+    chain holds no such event (a chain made before them, or a recall's or a motion's round)."""
+    if c.round == 1:
+        made = c.kind_events({ek.ELECTION_CREATED})
+        bodies = made[0].payload.get("bodies") if made else None
+        if not isinstance(bodies, dict):
+            return {}, None
+        return ({f"{body}_{title}": {"seats": n} for body, titles in bodies.items() if isinstance(titles, dict)
+                 for title, n in titles.items()}, made[0].seq)
+    called = [e for e in c.kind_events({ek.ROUND_CREATED, ek.SEAT_BY_ELECTION_CALLED}) if c.round_of(e) == c.round]
+    posts = called[-1].payload.get("posts") if called else None
+    if not isinstance(posts, dict):
+        return {}, None
+    return {k: v for k, v in posts.items() if isinstance(v, dict)}, called[-1].seq
+
+
+def posts_anchored(c: Ctx) -> list[str]:
+    """tally_input.json's posts against what the rulebook and the chain fixed before the
+    count (a server rewriting the result after the last printed head notice cannot rewrite
+    these): a post's threshold in a main round or a run-off is the rulebook's for its key
+    (a re-vote's is 1 whatever it says; a recall or a motion has none), and its seats and
+    reserved seats are those the chain recorded for the round (_seats_fixed). A forged
+    ``plurality`` or one seat more would otherwise elect a loser the rules and the chain agree on."""
+    ti = c.d["tally_input.json"]
+    book = Rulebook.from_dict(dict(c.d["rulebook.json"]))
+    fixed, seq = _seats_fixed(c)
+    problems = []
+    for p in ti["posts"]:
+        key = p["key"]
+        if ti.get("round", "main") in ("main", "runoff") and "threshold" in p:
+            want = {"jdw_zhuren": book.jdw_zhuren_threshold, "jdw_weiyuan": book.jdw_weiyuan_threshold}.get(key, "majority")
+            if not same_json(p["threshold"], want):
+                problems.append(f"tally_input.json 职位 {key} 的当选门槛（threshold）为 {p['threshold']!r}，"
+                                f"规则集规定为 {want!r}")
+        for f in ("seats", "reserved_woman_seats"):
+            if key in fixed and f in fixed[key] and not same_json(p.get(f, 0), fixed[key][f]):
+                problems.append(f"tally_input.json 职位 {key} 的 {f} 为 {p.get(f, 0)!r}，"
+                                f"第 {seq} 号事件定为 {fixed[key][f]!r}")
+    return problems
 
 
 def _result_published(c: Ctx) -> list[Any]:

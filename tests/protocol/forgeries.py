@@ -544,6 +544,42 @@ def audit_round_true(built: Built) -> Files:
 
 
 # Each: (name, forge -> files to re-seal or finished zip bytes, the check that must fail)
+def retallied(change: Callable[[dict], None]) -> Callable[[Built], Files]:
+    """tally_input.json changed by ``change`` and the outcome decided again by the rules from
+    the published counts, written into totals.json's result and the result.published event (the
+    chain re-made from it): everything the rules and the chain say agrees, and only what fixed
+    the tally's input before the count (the rulebook, the chain's earlier events) can refuse it."""
+    def forge(built: Built) -> Files:
+        from election.protocol.verify_tally import _summary, published_counts, tally_input
+        from election.rules.scenario import result_to_dict
+        from election.rules.tally import tally
+
+        f = _files(built)
+        ti = _j(f, "tally_input.json")
+        change(ti)
+        _put(f, "tally_input.json", ti)
+        d = {"tally_input.json": ti, "totals.json": _j(f, "totals.json"), "rulebook.json": _j(f, "rulebook.json")}
+        mine = _summary(result_to_dict(tally(tally_input(d), published_counts(d))))
+        t = d["totals.json"]
+        t["result"].update(elected=mine["elected"], valid=mine["valid"], next_round=mine["next_round"],
+                           next_posts=mine["next_posts"])
+        for p in ti["posts"]:
+            t["result"]["posts"][p["key"]]["seats"] = p["seats"]
+        _put(f, "totals.json", t)
+
+        def published(p: dict) -> None:
+            for k, v in mine["elected"].items():
+                p["posts"][k]["elected"] = v
+            p.update(next_round=mine["next_round"], valid=mine["valid"])
+        _rewrite_result(f, published)
+        return f
+    return forge
+
+
+def _post_set(key: str, **values) -> Callable[[dict], None]:
+    return lambda ti: [p.update(values) for p in ti["posts"] if p["key"] == key]
+
+
 FORGERIES: list[tuple[str, Callable[[Built], Files | bytes], str]] = [
     ("winners_changed", winners_changed, "winners"),
     ("winners_and_event_changed", winners_and_event_changed, "winners"),
@@ -610,6 +646,9 @@ FORGERIES: list[tuple[str, Callable[[Built], Files | bytes], str]] = [
     ("pem_crlf", pem_crlf, "election_key"),
     ("signature_upper_hex", signature_upper_hex, "head_signature"),
     ("signature_spaced_hex", signature_spaced_hex, "head_signature"),
+    # The 委员 post's threshold made plurality in tally_input.json (the rulebook says majority):
+    # the run-off the rules require disappears and the second-placed is elected.
+    ("threshold_plurality", retallied(_post_set("wy", threshold="plurality")), "winners"),
 ]
 
 
@@ -767,3 +806,21 @@ def sample_cases() -> list[tuple[str, bytes, dict, str | None]]:
             ("sample_not_drawn", bundle(not_drawn), {}, "audit_sample_drawn"),
             ("sample_drawn_missing", bundle(missing), {}, "audit_sample_drawn"),
             ("sample_compared_otherwise", bundle(compared), {}, "audit_sample_compared")]
+
+
+# ---------------------------------------------------------------- seats the chain fixed
+
+def seats_cases() -> list[tuple[str, bytes, dict, str | None]]:
+    """Bundles (tools.bench_verify, real post keys) whose chain fixed the seats before the count
+    in ``election.created``'s bodies: the honest one, and one whose tally_input.json has a 委员
+    seat more than the chain recorded (the server raised the seats and decided again: every other
+    check agrees)."""
+    from election.protocol import event_kinds as ek
+    from tools.bench_verify import build_bundle
+
+    def created(weiyuan: int):
+        bodies = {"jwh": {"zhuren": 1, "fu_zhuren": 0, "weiyuan": weiyuan}, "jdw": {"zhuren": 1, "fu_zhuren": 0, "weiyuan": 2}}
+        return lambda files: [(ek.ELECTION_CREATED, lambda chain: {"community": "和平社区", "title": "换届选举", "bodies": bodies,
+                                                                    "_by": "setup", "_why": ""})]
+    return [("seats_as_created", build_bundle(4, boxes=2, more_events=created(3)), {}, None),
+            ("seats_raised_after_creation", build_bundle(4, boxes=2, more_events=created(2)), {}, "winners")]

@@ -98,6 +98,7 @@ def cases(folder: Path) -> list[dict]:
     out.append(("receipt", bundle.write_bundle(bundle.public(built.parts)), {"receipt": codes.human(built.receipt_codes[r])}, None))
     out += recount_cases()
     out += forgeries.sample_cases()
+    out += forgeries.seats_cases()
     listed = []
     for name, data, pins, must_fail in out:
         (folder / f"{name}.zip").write_bytes(data)
@@ -111,6 +112,8 @@ def cases(folder: Path) -> list[dict]:
             assert verdict["audit_sample"] and verdict["audit_commitment"] and verdict["audit_count"], verdict
         elif name.startswith("recount"):
             assert all(verdict.values()) and "recount_sealed" in verdict, (name, verdict)
+        elif name == "seats_as_created":
+            assert all(verdict.values()), verdict
         elif name.startswith("sample"):  # no audit events in its chain: only the sample's checks and the recount's
             assert all(ok for n, ok in verdict.items() if n.startswith(("audit_sample_", "recount"))), (name, verdict)
             assert {"audit_sample_decryption", "audit_sample_drawn", "audit_sample_compared"} <= set(verdict)

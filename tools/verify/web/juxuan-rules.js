@@ -647,6 +647,29 @@
       question: { subject, registered: N, voted: R, agree, disagree, abstain: R - agree - disagree - invalid, invalid, valid, carried } };
   }
 
+  // tally_input.json's posts against what the rulebook and the chain fixed before the count
+  // (verify_tally.posts_anchored): a main round's or a run-off's threshold is the rulebook's for
+  // the post's key; seats and reserved seats are those of the chain's event for the round
+  // (fixed: {posts: Map key -> {seats, reserved_woman_seats}, seq}, made by juxuan-verify.js).
+  function postsAnchored(ti, rb, fixed) {
+    const problems = [];
+    const kind = has(ti, "round") ? ti.round : "main";
+    const rule = (k) => (has(rb, k) ? rb[k] : DEFAULTS[k]);
+    for (const p of ti.posts) {
+      if ((kind === "main" || kind === "runoff") && has(p, "threshold")) {
+        const want = p.key === "jdw_zhuren" ? rule("jdw_zhuren_threshold") : p.key === "jdw_weiyuan" ? rule("jdw_weiyuan_threshold") : "majority";
+        if (!same(p.threshold, want)) problems.push(`post ${p.key}: threshold ${JSON.stringify(p.threshold)}, the rulebook's is ${want}`);
+      }
+      const f = fixed.posts.get(p.key);
+      for (const field of ["seats", "reserved_woman_seats"]) {
+        if (f !== undefined && has(f, field) && !same(has(p, field) ? p[field] : 0, f[field])) {
+          problems.push(`post ${p.key}: ${field} differs from event ${fixed.seq}`);
+        }
+      }
+    }
+    return problems;
+  }
+
   function winnersProblems(b) {
     const mine = decide(b.tallyInput, b.rulebook, b.totals);
     const t = b.totals.result;
@@ -677,6 +700,7 @@
       }
     }
     problems.push(...writeInProblems(b.tallyInput, b.rulebook, b.totals));
+    problems.push(...postsAnchored(b.tallyInput, b.rulebook, b.fixed || { posts: new Map(), seq: null }));
     const who = Object.keys(mine.elected).sort(cmp).map((k) => `${k}: ${mine.elected[k].join(", ") || "none"}`).join("; ");
     return [problems, `the rules decide again from the published counts: ${who}; next ${mine.next_round}`];
   }

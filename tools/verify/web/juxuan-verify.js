@@ -735,8 +735,28 @@
       const rules = root.JuxuanRules || require("./juxuan-rules.js");
       const events = kindEvents(c, new Set([KIND.resultPublished])).filter((e) => roundOf(e) === c.round);
       return rules.winnersProblems({ tallyInput: c.d.get("tally_input.json"), rulebook: c.d.get("rulebook.json"),
-        totals: c.d.get("totals.json"), events });
+        totals: c.d.get("totals.json"), events, fixed: seatsFixed(c) });
     };
+    // Each post's seats as the chain fixed them before the round's papers (verify_tally._seats_fixed):
+    // round 1's from election.created's bodies (post key <body>_<title>), a later round's from its
+    // last round.created or seat.by_election_called; none when the chain holds no such event.
+    function seatsFixed(c) {
+      const posts = new Map();
+      if (c.round === 1) {
+        const made = c.events.filter((e) => e.kind === "election.created");
+        const bodies = made.length ? made[0].payload.bodies : undefined;
+        if (!isObj(bodies)) return { posts, seq: null };
+        for (const [body, titles] of Object.entries(bodies)) {
+          if (isObj(titles)) for (const [title, n] of Object.entries(titles)) posts.set(`${body}_${title}`, { seats: n });
+        }
+        return { posts, seq: made[0].seq };
+      }
+      const called = c.events.filter((e) => (e.kind === "round.created" || e.kind === "seat.by_election_called") && roundOf(e) === c.round);
+      const last = called.length ? called[called.length - 1] : null;
+      if (!last || !isObj(last.payload.posts)) return { posts, seq: null };
+      for (const [k, v] of Object.entries(last.payload.posts)) if (isObj(v)) posts.set(k, v);
+      return { posts, seq: last.seq };
+    }
     C.voided = async (c) => {
       const inD = new Set(manifests(c).flatMap((m) => m.audits));
       const v = c.d.get("voided.json");
