@@ -406,7 +406,7 @@ def add_sample_partials(db: Session, election: Election, audit: Audit, text: byt
         raise UserError("部分解密文件过大（超过 16 MB）")
     try:
         doc = json.loads(text.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError):
+    except (ValueError, RecursionError):  # also an integer of over 4300 digits, or nesting too deep
         raise UserError("部分解密不是受托人工具生成的 JSON 文件") from None
     index = doc.get("index") if isinstance(doc, dict) else None
     n = len(s.ceremony["trustees"])

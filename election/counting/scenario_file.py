@@ -14,9 +14,12 @@ def tally_file(path: str) -> str:
             data = json.load(fh)
     except OSError as error:
         raise UserError(f"无法读取场景文件“{path}”：{error.strerror or error}") from None
-    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+    except (ValueError, RecursionError) as error:
+        # Not JSON, not UTF-8, an integer of more than 4300 digits (a ValueError of int()) or
+        # nesting deeper than the parser's recursion (a RecursionError): all the file's fault.
         where = f"第 {error.lineno} 行第 {error.colno} 列" if isinstance(error, json.JSONDecodeError) else ""
-        raise UserError(f"场景文件“{path}”不是有效的 JSON（UTF-8）{where}") from None
+        why = "嵌套过深" if isinstance(error, RecursionError) else "" if isinstance(error, (json.JSONDecodeError, UnicodeDecodeError)) else "整数位数过多"
+        raise UserError(f"场景文件“{path}”不是有效的 JSON（UTF-8）{where}{'：' + why if why else ''}") from None
     try:
         result = run_scenario(data)
     except ScenarioError as error:

@@ -80,6 +80,8 @@ def attach(files: dict[str, bytes], signature_file: bytes, office_public_pem: by
         key = signing.public_key_from_pem(office_public_pem)
     except (ValueError, KeyError, TypeError, AttributeError, UnicodeDecodeError) as exc:
         raise OfficeError(f"会签文件无法读取：{exc}") from None
+    except RecursionError:  # nesting deeper than the parser's recursion: no signature file
+        raise OfficeError("会签文件无法读取：JSON 嵌套过深，不是 juxuan office countersign 生成的文件") from None
     if not signing.verify(key, signed):
         raise OfficeError(f"会签文件不是由登记的街道办事处公钥（{signing.fingerprint(key)}）签署的")
     head = json.loads(files["chain.jsonl"].rstrip(b"\n").rsplit(b"\n", 1)[-1])["hash"]

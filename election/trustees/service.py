@@ -114,7 +114,7 @@ def _upload(text: bytes, what: str) -> Any:
         raise UserError(f"{what}文件过大（超过 4 MB）")
     try:
         return json.loads(text.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError):
+    except (ValueError, RecursionError):  # also an integer of over 4300 digits, or nesting too deep
         raise UserError(f"{what}不是受托人工具生成的 JSON 文件") from None
 
 

@@ -99,7 +99,7 @@ def upload(election: Election) -> Response:
     try:
         try:
             kind = _kind(json.loads(text.decode("utf-8")))
-        except (UnicodeDecodeError, json.JSONDecodeError):
+        except (ValueError, RecursionError):  # not JSON (too many digits, nesting too deep): the service says so
             kind = ""
         actor = current_user.username
         if kind == "public":
