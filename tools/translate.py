@@ -17,7 +17,8 @@ GLOSSARY = ROOT / "tools/en_glossary.tsv"
 
 def choice_labels() -> list[str]:
     """The Chinese labels of the models' dictionaries shown as select options (choices.options
-    translates them when a page is rendered; pybabel cannot see them as msgids)."""
+    translates them when a page is rendered) or passed through _() by a page (the legal
+    calendar's stages and their kinds); pybabel cannot see them as msgids."""
     sys.path.insert(0, str(ROOT))
     from election.accounts.manage import CHANGE_LABELS
     from election.audit.service import STATUS_ZH as AUDIT_STATUSES
@@ -36,15 +37,18 @@ def choice_labels() -> list[str]:
     )
     from election.recall.service import BASES as RECALL_BASES
     from election.roll.register import CHANGES
+    from election.rules.calendar import LABELS as CALENDAR_LABELS
     from election.rules.meetings import MEETING_BASES, MEETING_KINDS, REQUEST_BASES
     from election.rules.presets import PRESET_LABELS
     from election.rules.tally_types import WOMAN_DECISIONS
     from election.web.meetings import CONVENERS
+    from election.workflow.documents import KIND_LABELS as CALENDAR_KINDS
 
     out: list[str] = []
     for table in (APPLICATION_KINDS, CHANGES, CHANGE_LABELS, CHANNELS, COMMITTEE_BODIES, METHODS, PRESET_LABELS, RELATIONS,
                   REP_METHODS, ROLES, MEETING_KINDS, MEETING_BASES, REQUEST_BASES, CONVENERS, END_REASONS, RECALL_STATUSES,
-                  RECALL_BASES, STATUSES, CANDIDATE_STATUSES, AUDIT_STATUSES, WOMAN_DECISIONS):
+                  RECALL_BASES, STATUSES, CANDIDATE_STATUSES, AUDIT_STATUSES, WOMAN_DECISIONS, CALENDAR_LABELS,
+                  CALENDAR_KINDS):
         out += [label for label in table.values() if isinstance(label, str) and label not in out]
     return out
 

@@ -25,6 +25,22 @@ class Stage:
     kind: str  # "by": must be done on or before date; "on": the day itself; "until": a period ends
 
 
+# Each stage's name, by key (a page shows it through the English catalogue: tools/translate.py).
+LABELS: dict[str, str] = {
+    "roll_published": "公布选民名单",
+    "objections_end": "对选民名单提出异议截止",
+    "objections_decided": "异议处理决定并公布",
+    "candidates_published": "公布正式候选人名单",
+    "withdrawal_end": "候选人书面申请退出截止",
+    "proxies_arranged": "委托投票办理完毕并公布",
+    "election_day": "选举日（投票、公开计票、当场公布结果）",
+    "complaints_end": "对选举结果投诉期满",
+    "handover": "新老班子工作移交",
+    "filing": "选举结果报街道办事处备案",
+    "warning": "异议处理晚于选举日",
+}
+
+
 def deadlines(
     election_day: dt.date,
     *,
@@ -46,19 +62,19 @@ def deadlines(
     objection_end = published + D(days=objection_days)
     decision_by = objection_end + D(days=objection_decision_days)
     stages = [
-        Stage("roll_published", "公布选民名单", roll_by, f"选举日前至少{roll_days}日 [V][P:BJ,SH,ZJ]", "by"),
-        Stage("objections_end", "对选民名单提出异议截止", objection_end, f"名单公布之日起{objection_days}日内 [V][P:BJ,SH,ZJ]", "until"),
-        Stage("objections_decided", "异议处理决定并公布", decision_by, f"收到异议后{objection_decision_days}日内 [V][P:BJ,SH,ZJ]", "by"),
-        Stage("candidates_published", "公布正式候选人名单", election_day - D(days=candidate_list_days), f"选举日前至少{candidate_list_days}日 [P:BJ,SH,ZJ]", "by"),
-        Stage("withdrawal_end", "候选人书面申请退出截止", election_day - D(days=withdrawal_days), f"选举日前{withdrawal_days}日 [P:ZJ]", "by"),
-        Stage("proxies_arranged", "委托投票办理完毕并公布", election_day - D(days=proxy_days), f"选举日前至少{proxy_days}日 [P:BJ,ZJ]", "by"),
-        Stage("election_day", "选举日（投票、公开计票、当场公布结果）", election_day, "[V art.15]", "on"),
-        Stage("complaints_end", "对选举结果投诉期满", election_day + D(days=complaint_days), f"公布结果后{complaint_days}日内（参数）", "until"),
-        Stage("handover", "新老班子工作移交", election_day + D(days=handover_days), f"选举后{handover_days}日内 [V]", "by"),
-        Stage("filing", "选举结果报街道办事处备案", election_day + D(days=filing_days), f"选举后{filing_days}日内（天数待确认，参数）", "by"),
+        Stage("roll_published", LABELS["roll_published"], roll_by, f"选举日前至少{roll_days}日 [V][P:BJ,SH,ZJ]", "by"),
+        Stage("objections_end", LABELS["objections_end"], objection_end, f"名单公布之日起{objection_days}日内 [V][P:BJ,SH,ZJ]", "until"),
+        Stage("objections_decided", LABELS["objections_decided"], decision_by, f"收到异议后{objection_decision_days}日内 [V][P:BJ,SH,ZJ]", "by"),
+        Stage("candidates_published", LABELS["candidates_published"], election_day - D(days=candidate_list_days), f"选举日前至少{candidate_list_days}日 [P:BJ,SH,ZJ]", "by"),
+        Stage("withdrawal_end", LABELS["withdrawal_end"], election_day - D(days=withdrawal_days), f"选举日前{withdrawal_days}日 [P:ZJ]", "by"),
+        Stage("proxies_arranged", LABELS["proxies_arranged"], election_day - D(days=proxy_days), f"选举日前至少{proxy_days}日 [P:BJ,ZJ]", "by"),
+        Stage("election_day", LABELS["election_day"], election_day, "[V art.15]", "on"),
+        Stage("complaints_end", LABELS["complaints_end"], election_day + D(days=complaint_days), f"公布结果后{complaint_days}日内（参数）", "until"),
+        Stage("handover", LABELS["handover"], election_day + D(days=handover_days), f"选举后{handover_days}日内 [V]", "by"),
+        Stage("filing", LABELS["filing"], election_day + D(days=filing_days), f"选举后{filing_days}日内（天数待确认，参数）", "by"),
     ]
     if decision_by >= election_day:
-        stages.append(Stage("warning", "异议处理晚于选举日", decision_by, "名单公布过晚：异议处理须在选举日前完成", "on"))
+        stages.append(Stage("warning", LABELS["warning"], decision_by, "名单公布过晚：异议处理须在选举日前完成", "on"))
     return sorted(stages, key=lambda s: s.date)
 
 

@@ -162,3 +162,36 @@ def test_next_step_follows_what_each_stage_needs(app, db, world):
     by_key = {v.key: v for v in views}
     assert by_key["printing"].blocked == "须先公布正式候选人名单" and by_key["voting"].blocked == "须先印制选票"
     assert by_key["roll"].blocked == ""
+
+
+def test_calendar_in_english_names_each_deadline_and_keeps_the_chinese_citation(app, db, world, monkeypatch):
+    """English mode: every deadline's name, kind and progress in English through the
+    catalogue (none left in Chinese), dates as ISO; the rule stays as the law words it, with
+    its source under 依据 (Basis); the banner names the late step in English too."""
+    from election.rules.calendar import LABELS
+
+    election = world["a"]["election"]
+    candidates_due = election.election_day - timedelta(days=5)
+    _fix_today(monkeypatch, candidates_due + timedelta(days=2))
+    client = app.test_client()
+    login(client, "a_committee")
+    page = client.get(f"/elections/{election.id}/calendar?lang=en").get_data(as_text=True)
+    rows = re.findall(r'<tr class="step[^"]*" data-step="(\w+)"><td>([^<]*)</td><td>([^<]*)</td><td>([^<]*)</td>'
+                      r'<td>(.*?)</td>', page, re.S)
+    assert {key for key, *_ in rows} >= {"roll_published", "candidates_published", "election_day", "filing"}
+    names = {key: name for key, _day, name, _kind, _rule in rows}
+    assert names["roll_published"] == "Publish the voter roll"
+    assert names["election_day"] == "Election day (voting, public count, result announced on the spot)"
+    assert not [n for n in names.values() if re.search(r"[\u4e00-\u9fff]", n)], names
+    assert {kind for *_, kind, _rule in rows} <= {"Deadline", "On the day", "Period ends"}
+    assert all(re.fullmatch(r"\d{4}-\d{2}-\d{2}", day) for _key, day, *_ in rows)
+    rule = next(r for key, *_, r in rows if key == "roll_published")
+    assert "选举日前至少20日" in rule and "[V]" in rule  # the legal citation, in Chinese
+    table = page[page.index('id="calendar"'):]
+    assert "2 days late" in table and LABELS["candidates_published"] not in table
+    # (The warnings above the table are the services' sentences, in Chinese like every refusal.)
+    home = client.get(f"/elections/{election.id}?lang=en").get_data(as_text=True)
+    banner = home[home.index('id="late-banner"'):home.index("</section>", home.index('id="late-banner"'))]
+    assert "Publish the formal candidate list" in banner and LABELS["candidates_published"] not in banner
+    # Chinese stays the default.
+    assert LABELS["roll_published"] in client.get(f"/elections/{election.id}/calendar?lang=zh").get_data(as_text=True)
