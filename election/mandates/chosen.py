@@ -16,12 +16,12 @@ from ..db import begin_write
 from ..decisions import Cited, adopted_decisions, cited_decision, rule_named
 from ..errors import UserError
 from ..ledger.events import record_event
-from ..models import EXTENDED_RELATIONS, Candidate, ChosenMember, Election, Relation, Resident
+from ..models import END_REASONS, EXTENDED_RELATIONS, Candidate, ChosenMember, Election, Resident
 from ..nomination.service import ACTIVE, find_residents, label
 from ..protocol import event_kinds as ek
 from ..rules.meetings import MEETING_KINDS
 from ..settings import rulebook_of, seat_posts_of
-from .service import composition
+from .service import barred, composition, near_relatives
 
 # jdw_chosen_by -> the kind of meeting (election.rules.meetings.MEETING_KINDS) that chooses.
 MEETING_OF = {"residents_meeting": "residents", "representatives_meeting": "representatives"}
@@ -83,45 +83,16 @@ def record_choice(db: Session, election: Election, decision_id: int | None, name
     return rows
 
 
-def _near_relatives(db: Session, election: Election, ids: list[int]) -> dict[int, list[tuple[int, str]]]:
-    """Each of these people -> (relative, kind) for the near relatives [V art.32] counts
-    (grandparents and grandchildren only with jdw_incompat_extended), both ways."""
-    extended = rulebook_of(election).jdw_incompat_extended
-    relatives: dict[int, list[tuple[int, str]]] = {}
-    for a, b, kind in db.execute(select(Relation.resident_id, Relation.relative_id, Relation.kind).where(
-            Relation.election_id == election.id, Relation.resident_id.in_(ids) | Relation.relative_id.in_(ids))):
-        if kind in EXTENDED_RELATIONS and not extended:
-            continue
-        relatives.setdefault(a, []).append((b, kind))
-        relatives.setdefault(b, []).append((a, kind))
-    return relatives
-
-
 def conflicts(db: Session, election: Election) -> list[str]:
-    """[V art.32] after the fact: a 居务监督委员会 member the meeting chose who has since been
-    elected to the 居民委员会, or whose near relative has: the vote stands (its result is
-    published as counted) and the meeting must choose again for that seat. In Chinese, one
-    line per conflict, for the workflow's warnings."""
+    """[V art.32] after the fact (service.barred): a 居务监督委员会 member the meeting chose
+    who has since been elected to the 居民委员会, or whose near relative has: the vote stands
+    (its result is published as counted), the member's term ends for it and the meeting
+    chooses again for that seat. In Chinese, one line per conflict, for the workflow's
+    warnings."""
     if choosing_kind(election) is None:
         return []
-    comp = composition(db, election)
-    jwh = {m.resident_id: m for m in comp.serving if m.post.startswith("jwh_")}
-    picked = [m for m in comp.serving if m.post.startswith("jdw_") and m.decision is not None]
-    if not jwh or not picked:
-        return []
-    relatives = _near_relatives(db, election, [m.resident_id for m in picked])
-    out: list[str] = []
-    for m in picked:
-        who = f"会议推选的{m.post_name}{m.name}"
-        if m.resident_id in jwh:
-            out.append(f"{who}已当选{jwh[m.resident_id].post_name}，居民委员会成员不得担任居务监督委员会成员"
-                       f"（[V art.32]）：须办理其居务监督委员会职务终止，由会议另行推选")
-        for other, kind in relatives.get(m.resident_id, []):
-            if other in jwh:
-                out.append(f"{who}是新当选{jwh[other].post_name}{jwh[other].name}的近亲属，不得担任居务监督委员会成员"
-                           f"（[V art.32]{'；' + rule_named('jdw_incompat_extended') if kind in EXTENDED_RELATIONS else ''}）"
-                           f"：须办理其居务监督委员会职务终止，由会议另行推选")
-    return out
+    return [f"{why}：须在组成人员页面以“{END_REASONS['barred']}”记录其居务监督委员会职务终止，由会议另行推选"
+            for whys in barred(db, election).values() for why in whys]
 
 
 def _eligibility(db: Session, election: Election, comp, chosen: list[tuple[str, str, Resident]],
@@ -133,7 +104,7 @@ def _eligibility(db: Session, election: Election, comp, chosen: list[tuple[str, 
     jwh_serving = {m.resident_id: m for m in comp.serving if m.post.startswith("jwh_")}
     jwh_candidates = {c.resident_id for c in db.scalars(select(Candidate).where(
         Candidate.election_id == election.id, Candidate.post.startswith("jwh_"), Candidate.status.in_(ACTIVE)))}
-    relatives = _near_relatives(db, election, [r.id for _, _, r in chosen])
+    relatives = near_relatives(db, election, [r.id for _, _, r in chosen])
     out: list[str] = []
     seen: set[int] = set()
     for _, post_name, r in chosen:

@@ -1,6 +1,6 @@
 """Who holds which seat of the 居民委员会 and 居务监督委员会 from when to when: the members
 elected by every published round, each with the end of the term when a member resigned,
-died, moved away, lost office or was recalled (a recorded event), and the vacant seats per
+died, moved away, lost office, was recalled or was barred by [V art.32] (a recorded event), and the vacant seats per
 post (seats of the post minus those serving; seats left unfilled by the run-offs count too).
 """
 from __future__ import annotations
@@ -13,9 +13,21 @@ from sqlalchemy.orm import Session
 
 from ..clock import local_date, today
 from ..db import begin_write
+from ..decisions import rule_named
 from ..errors import UserError
 from ..ledger.events import record_event
-from ..models import END_REASONS, ChosenMember, Election, MandateEnd, Meeting, MeetingDecision, Resident, RoundResult
+from ..models import (
+    END_REASONS,
+    EXTENDED_RELATIONS,
+    ChosenMember,
+    Election,
+    MandateEnd,
+    Meeting,
+    MeetingDecision,
+    Relation,
+    Resident,
+    RoundResult,
+)
 from ..protocol import event_kinds as ek
 from ..rules.meetings import MEETING_KINDS
 from ..rules.rulebook import Rulebook
@@ -144,14 +156,60 @@ def decision_label(decision: MeetingDecision, meeting: Meeting) -> str:
     return f"{meeting.held_on.isoformat()}{meeting.title}第{decision.number}项：{decision.motion}"
 
 
+def near_relatives(db: Session, election: Election, ids: list[int]) -> dict[int, list[tuple[int, str]]]:
+    """Each of these people -> (relative, kind) for the near relatives [V art.32] counts
+    (grandparents and grandchildren only with jdw_incompat_extended), both ways."""
+    extended = rulebook_of(election).jdw_incompat_extended
+    relatives: dict[int, list[tuple[int, str]]] = {}
+    for a, b, kind in db.execute(select(Relation.resident_id, Relation.relative_id, Relation.kind).where(
+            Relation.election_id == election.id, Relation.resident_id.in_(ids) | Relation.relative_id.in_(ids))):
+        if kind in EXTENDED_RELATIONS and not extended:
+            continue
+        relatives.setdefault(a, []).append((b, kind))
+        relatives.setdefault(b, []).append((a, kind))
+    return relatives
+
+
+def barred(db: Session, election: Election, comp: Composition | None = None) -> dict[str, list[str]]:
+    """[V art.32] after the fact: each serving 居务监督委员会 member a meeting chose (their
+    mandate key) who has since been elected to the 居民委员会, or whose near relative has,
+    with why in Chinese. Their term ends for it (reason "barred"); the vote that elected the
+    居民委员会 stands."""
+    comp = comp or composition(db, election)
+    jwh = {m.resident_id: m for m in comp.serving if m.post.startswith("jwh_")}
+    picked = [m for m in comp.serving if m.post.startswith("jdw_") and m.decision is not None]
+    if not jwh or not picked:
+        return {}
+    relatives = near_relatives(db, election, [m.resident_id for m in picked])
+    out: dict[str, list[str]] = {}
+    for m in picked:
+        who = f"会议推选的{m.post_name}{m.name}"
+        if m.resident_id in jwh:
+            out.setdefault(m.key, []).append(f"{who}已当选{jwh[m.resident_id].post_name}，居民委员会成员不得担任"
+                                             "居务监督委员会成员（[V art.32]）")
+        for other, kind in relatives.get(m.resident_id, []):
+            if other in jwh:
+                extended = "；" + rule_named("jdw_incompat_extended") if kind in EXTENDED_RELATIONS else ""
+                out.setdefault(m.key, []).append(f"{who}是新当选{jwh[other].post_name}{jwh[other].name}的近亲属，"
+                                                 f"不得担任居务监督委员会成员（[V art.32]{extended}）")
+    return out
+
+
 def vacate(db: Session, election: Election, key: str, reason: str, ended_on: date, note: str, actor: str,
            decision_id: int | None = None) -> Mandate:
     """A member leaves the seat: recorded once, with the day and the reason; the seat is vacant.
-    A resignation names the meeting's decision that accepted it (a recorded decision, or a note)."""
+    A resignation names the meeting's decision that accepted it (a recorded decision, or a note).
+    "barred" ([V art.32]) only for a member ``barred`` names, its reason written in the note."""
     begin_write(db)
     if reason not in END_REASONS:
         raise UserError(f"离任原因“{reason}”无效，可选：{'、'.join(END_REASONS.values())}")
     member = serving_mandate(db, election, key)
+    if reason == "barred":
+        why = barred(db, election).get(key)
+        if not why:
+            raise UserError(f"{member.name}（{member.post_name}）：“{END_REASONS[reason]}”只适用于会议推选的居务监督委员会"
+                            "成员本人或其近亲属当选居民委员会成员的情形（[V art.32]），该成员没有这种情形")
+        note = "；".join(why) + (f"；{note.strip()}" if note.strip() else "")
     if ended_on > today():
         raise UserError(f"{member.name}的离任日期{ended_on.isoformat()}晚于今天：离任生效后再记录")
     if ended_on < member.since:

@@ -1,5 +1,5 @@
 """Between elections (issue 20): the end of a member's term before the term ends
-(resignation, death, moving away, loss of office, recall), which leaves the seat vacant,
+(resignation, death, moving away, loss of office, recall, incompatibility [V art.32]), which leaves the seat vacant,
 and recall proposals with their signatures, the member's defence and the vote."""
 from __future__ import annotations
 
@@ -16,6 +16,9 @@ END_REASONS = {
     "moved": "迁出本社区",
     "unfit": "连续两次民主评议不称职，职务终止",
     "recalled": "被罢免",
+    # [V art.32]: a 监督委员会 member a meeting chose who is, or whose near relative is, a
+    # member of the 居民委员会 elected since (mandates.service.barred).
+    "barred": "任职回避（本人或近亲属为居民委员会成员）",
 }
 RECALL_STATUSES = {"proposed": "已提出", "voting": "表决票投票中", "carried": "罢免通过", "failed": "罢免未通过", "void": "投票无效"}
 

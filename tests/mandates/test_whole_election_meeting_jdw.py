@@ -6,7 +6,8 @@ published for the 居委会 alone, the representatives' meeting then chooses the
 an adopted decision, and the public bundle verifies with composition.json naming the chosen
 members with their decision. Then [V art.32] after the fact: a chosen member who is the
 near relative of an elected 居委会 member is named in the workflow's warnings (service and
-election page) until the member's term ends."""
+election page) until the member's term ends, recorded with the end reason of its own
+("barred": refused for a member not barred), which the bundle and both verifiers carry."""
 from __future__ import annotations
 
 import io
@@ -14,9 +15,11 @@ import json
 import zipfile
 from datetime import datetime, time, timedelta
 
+import pytest
 from pypdf import PdfReader
 
 from election import clock
+from election.errors import UserError
 from election.ledger.events import events_of
 from election.mandates import chosen
 from election.mandates import service as mandates
@@ -29,6 +32,7 @@ from election.settings import posts_of, rulebook_of, seat_posts_of
 from election.workflow import stages
 from tests.conftest import DATA_KEY, csrf_token, login
 from tests.counting import voting
+from tests.meetings.test_by_election import _browser_verifier_agrees
 from tools import verify
 
 # Round 1: the first candidate of every 居委会 post approved on every paper (all seats filled).
@@ -46,7 +50,8 @@ def _rulebook_form(election) -> dict[str, str]:
             if not isinstance(v, bool) or v}
 
 
-def test_a_whole_election_with_the_supervisors_chosen_by_the_representatives_meeting(app, db, world, monkeypatch):
+def test_a_whole_election_with_the_supervisors_chosen_by_the_representatives_meeting(app, db, world, monkeypatch,
+                                                                                     tmp_path):
     election = world["a"]["election"]
     client = app.test_client()
     login(client, "a_committee")
@@ -126,14 +131,38 @@ def test_a_whole_election_with_the_supervisors_chosen_by_the_representatives_mee
     elected = next(m for m in mandates.composition(db, election).serving if m.post == "jwh_zhuren")
     db.add(Relation(election_id=election.id, resident_id=first.id, relative_id=elected.resident_id, kind="spouse"))
     db.commit()
-    warning = (f"会议推选的居务监督委员会委员{first.name}是新当选居民委员会主任{elected.name}的近亲属，不得担任居务监督委员会成员"
-               "（[V art.32]）：须办理其居务监督委员会职务终止，由会议另行推选")
+    why = (f"会议推选的居务监督委员会委员{first.name}是新当选居民委员会主任{elected.name}的近亲属，不得担任居务监督委员会成员"
+           "（[V art.32]）")
+    warning = why + "：须在组成人员页面以“任职回避（本人或近亲属为居民委员会成员）”记录其居务监督委员会职务终止，由会议另行推选"
     assert stages.warnings(db, election) == [warning]
     login(client, "a_committee")  # the session ran out while the clock moved to the meeting's day
     assert warning in client.get(f"/elections/{election.id}").get_data(as_text=True)
-    # The member resigns (the meeting accepting it): the warning is gone, the seat vacant for the meeting.
-    mandates.vacate(db, election, f"jdw_weiyuan:{first.id}", "resigned", clock.today(), "居民代表会议接受辞职",
-                    "a_committee")
-    db.commit()
+    # The incompatibility is its own end reason, only for a member it bars.
+    with pytest.raises(UserError, match=f"{second.name}（居务监督委员会委员）：“任职回避.*”只适用于.*该成员没有这种情形"):
+        mandates.vacate(db, election, f"jdw_weiyuan:{second.id}", "barred", clock.today(), "", "a_committee")
+    db.rollback()
+    # Recorded through the composition page: no resignation, no decision cited; the reason
+    # is written from the rule; the warning is gone, the seat vacant for the meeting.
+    url = f"/elections/{election.id}/composition"
+    page = client.get(url).get_data(as_text=True)
+    assert 'value="barred"' in page
+    done = client.post(url, data={"csrf_token": csrf_token(client, url), "member": f"jdw_weiyuan:{first.id}",
+                                  "reason": "barred", "ended_on": clock.today().isoformat(), "decision": "", "note": ""},
+                       follow_redirects=True).get_data(as_text=True)
+    assert "已记录离任，该职位出缺。" in done
+    db.rollback()  # this session's snapshot predates the page's commit
+    vacated = events_of(db, election)[-1]
+    assert vacated.kind == "seat.vacated" and vacated.payload["reason"] == "barred" and why in vacated.reason
     assert stages.warnings(db, election) == []
-    assert mandates.composition(db, election).vacancies["jdw_weiyuan"] == 1
+    comp = mandates.composition(db, election)
+    assert comp.vacancies["jdw_weiyuan"] == 1
+    gone = next(m for m in comp.mandates if m.resident_id == first.id)
+    assert gone.reason == "任职回避（本人或近亲属为居民委员会成员）" and gone.note == why
+    # The bundle says so (composition.json "barred", as the chain's seat.vacated), and both verifiers agree.
+    data = export_bundle(db, election, DATA_KEY, "a_committee", auditor=False).data
+    db.commit()
+    composition = json.loads(zipfile.ZipFile(io.BytesIO(data)).read("composition.json"))
+    assert next(m for m in composition["members"] if m["person"] == str(first.id))["reason"] == "barred"
+    checks = verify.run(data)
+    assert all(c.ok for c in checks), [c for c in checks if not c.ok]
+    _browser_verifier_agrees(data, checks, tmp_path)
