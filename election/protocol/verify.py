@@ -339,7 +339,44 @@ def _reconcile(c: Ctx) -> tuple[list[str], str]:
     returned = c.d["totals.json"]["returned"]
     if returned > issued:
         problems.append(f"收回 {returned} 张，多于发出的 {issued} 张")
+    problems += _hours_recorded(c)
     return problems, f"印制 {printed} = 发出 {issued} + 作废 {spoiled} + 未用 {unused}；各投票站发出 ≥ 存根；收回 ≤ 发出"
+
+
+def _hours_recorded(c: Ctx) -> list[str]:
+    """The close of poll's hourly counts in the chain (polling.issuance_hour_recorded per station,
+    polling.deposit_hour_recorded per box label) are lower bounds of the bundle's: each counts
+    issuances and deposits of an hour already closed, and none is ever removed. A station that
+    issued fewer papers than the chain recorded, or a box holding fewer stubs, was rewritten
+    after the count (a paper moved to another box, the issuance lowered). Issuances are voters:
+    times one paper per body when the round's papers were printed per body (ballots.printed
+    ``body``). A box's label is its key in deposits.json, or ``station/label`` where two
+    stations share it. Only events of the round count; a count that is not a non-negative JSON
+    integer counts 0."""
+    def count(e: Event, field: str) -> int:
+        v = e.payload.get(field)
+        return v if isinstance(v, int) and not isinstance(v, bool) and v >= 0 else 0
+
+    issued: Counter[str] = Counter()
+    deposited: Counter[str] = Counter()
+    for kinds, key, field, into in (({ek.POLLING_ISSUANCE_HOUR_RECORDED}, "station", "issued", issued),
+                                    ({ek.POLLING_DEPOSIT_HOUR_RECORDED}, "box", "deposited", deposited)):
+        for e in c.kind_events(kinds):
+            if c.round_of(e) == c.round and isinstance(e.payload.get(key), str):
+                into[e.payload[key]] += count(e, field)
+    bodies = {e.payload.get("body") for e in c.kind_events({ek.BALLOTS_PRINTED}) if c.round_of(e) == c.round}
+    per = max(1, len({b for b in bodies if isinstance(b, str) and b}))
+    issuance, boxes, deps = c.d["issuance.json"], c.d["boxes.json"], c.d["deposits.json"]["boxes"]
+    problems = []
+    for st, n in sorted(issued.items()):
+        if issuance.get(st, 0) < n * per:
+            problems.append(f"投票站 {st}：issuance.json 发出 {issuance.get(st, 0)} 张，少于链上逐时记录的 {n * per} 张")
+    for label, n in sorted(deposited.items()):
+        held = sum(len(d["receipts"]) for k, d in deps.items()
+                   if k == label or (k in boxes and k == f"{boxes[k]['station']}/{label}"))
+        if held < n:
+            problems.append(f"票箱 {label}：存根 {held} 张，少于链上逐时记录投入的 {n} 张")
+    return problems
 
 
 def _votes_sum(groups: Sequence[Mapping[str, Mapping[str, int]]]) -> dict[str, Counter[str]]:

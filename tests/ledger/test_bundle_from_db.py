@@ -262,3 +262,35 @@ def test_schema_names_every_file_an_exported_bundle_holds(exported):
     files = set(bundle.read_files(data))
     assert files <= set(schema["properties"])
     assert set(schema["required"]) <= files
+
+
+def test_hourly_counts_of_the_close_of_poll_bound_each_box(db):
+    """The close of poll's hourly counts (polling.turnout.close_hours: issued per station,
+    deposited per box) agree with the exported bundle; a stub and its record moved from one box
+    to another afterwards by an insider holding the election key -- every list, root and count
+    re-made -- fails reconcile: the box holds fewer stubs than the chain recorded."""
+    from election.polling import turnout
+    from election.protocol import merkle
+
+    sim = simulated(db)
+    assert turnout.close_hours(db, sim.election, "committee", final=True) > 0
+    db.commit()
+    data = export(db, sim.election, auditor=True)
+    assert _failed(data) == {}
+    files = bundle.read_files(data)
+    dep = _json(files, "deposits.json")
+    src, dst = sorted(dep["boxes"])[:2]
+    moved = dep["boxes"][src]["receipts"].pop(0)
+    dep["boxes"][dst]["receipts"] = sorted([*dep["boxes"][dst]["receipts"], moved])
+    for box in (src, dst):
+        dep["boxes"][box].update(count=len(dep["boxes"][box]["receipts"]), root=merkle.root(dep["boxes"][box]["receipts"]))
+    _put(files, "deposits.json", dep)
+    boxes = _json(files, "boxes.json")
+    boxes[src].update(deposited=boxes[src]["deposited"] - 1, records=boxes[src]["records"] - 1)
+    boxes[dst].update(deposited=boxes[dst]["deposited"] + 1, records=boxes[dst]["records"] + 1)
+    _put(files, "boxes.json", boxes)
+    recs = _records(files)
+    next(r for r in recs if r["box"] == src)["box"] = dst
+    _put_records(files, recs)
+    failed = _failed(_reseal(files, keys.private_key(db, sim.election, DATA_KEY)))
+    assert "reconcile" in failed and "少于链上逐时记录投入的" in failed["reconcile"], failed

@@ -576,6 +576,92 @@ def retallied(change: Callable[[dict], None]) -> Callable[[Built], Files]:
     return forge
 
 
+def with_hours(f: Files) -> None:
+    """The close of poll's hourly counts in the chain before the count, as the server records
+    them (polling.turnout.close_hours): per station the papers issuance.json says, per box the
+    stubs deposits.json holds, each in one hour; the later events re-linked after them."""
+    evs = _events(f)
+    at = next(i for i, e in enumerate(evs) if e.kind == "counting.box_counted")
+    hour = {"round": 1, "hour": "2026-11-23T09", "_by": "system", "_why": ""}
+    out = evs[:at]
+    for st, n in sorted(_j(f, "issuance.json").items()):
+        out.append(chain.append(out[-1], "polling.issuance_hour_recorded", {**hour, "station": st, "issued": n, "spoiled": 0},
+                                at="2026-11-23T09"))
+    for box, d in sorted(_j(f, "deposits.json")["boxes"].items()):
+        out.append(chain.append(out[-1], "polling.deposit_hour_recorded", {**hour, "box": box, "deposited": len(d["receipts"])},
+                                at="2026-11-23T09"))
+    for e in evs[at:]:
+        out.append(chain.append(out[-1], e.kind, e.payload, e.at))
+    f["chain.jsonl"] = chain.to_jsonl(out)
+
+
+def hours_recorded(built: Built) -> Files:
+    """The honest bundle with the close of poll's hourly counts in its chain."""
+    f = _files(built)
+    with_hours(f)
+    return f
+
+
+def paper_moved_between_boxes(built: Built) -> Files:
+    """One paper -- its stub and its record -- moved from box B (station S1) to box C (S2),
+    both in one published group: every list, root, per-box and per-station count is re-made
+    and agrees, but box B now holds fewer stubs than the chain recorded at the close of poll."""
+    f = _files(built)
+    with_hours(f)
+    dep = _j(f, "deposits.json")
+    moved = dep["boxes"]["B"]["receipts"][0]
+    dep["boxes"]["B"]["receipts"].remove(moved)
+    dep["boxes"]["C"]["receipts"] = sorted([*dep["boxes"]["C"]["receipts"], moved])
+    for box in ("B", "C"):
+        dep["boxes"][box].update(count=len(dep["boxes"][box]["receipts"]), root=merkle.root(dep["boxes"][box]["receipts"]))
+    _put(f, "deposits.json", dep)
+    boxes = _j(f, "boxes.json")
+    boxes["B"].update(deposited=9, records=9)
+    boxes["C"].update(deposited=36, records=36)
+    _put(f, "boxes.json", boxes)
+    recs = _records(f)
+    next(r for r in recs if r["box"] == "B")["box"] = "C"
+    _put_records(f, recs)
+    return f
+
+
+def station_named_proto(built: Built) -> Files:
+    """Box C's station renamed "__proto__": 35 stubs at a station that issued no paper. A
+    JavaScript object counting per station ignores that key (its 35 vanished) unless it has no
+    prototype."""
+    f = _files(built)
+    boxes = _j(f, "boxes.json")
+    boxes["C"]["station"] = "__proto__"
+    _put(f, "boxes.json", boxes)
+    return f
+
+
+PROTOTYPE_IDS = {"p1": "__proto__", "p2": "constructor", "p3": "hasOwnProperty", "p5": "toString", "p6": "valueOf"}
+
+
+def ids_named_like_prototypes(built: Built) -> Files:
+    """The honest election with its person ids renamed to names a JavaScript object already
+    has ("__proto__", "constructor", "toString"...), order kept: every file and event
+    re-written, the chain re-made. Nothing is wrong with it: both verifiers must pass it."""
+    def sub(v):
+        if isinstance(v, dict):
+            return {PROTOTYPE_IDS.get(k, k): sub(x) for k, x in v.items()}
+        if isinstance(v, list):
+            return [sub(x) for x in v]
+        return PROTOTYPE_IDS.get(v, v) if isinstance(v, str) else v
+
+    f = _files(built)
+    for name in [n for n in f if n.endswith(".json") and n not in ("head.sig", "countersign.json")]:
+        _put(f, name, sub(_j(f, name)))
+    f["records.jsonl"] = b"".join(canonical_json(sub(json.loads(line))) + b"\n" for line in f["records.jsonl"].splitlines())
+    evs = _events(f)
+    out = [evs[0]]
+    for e in evs[1:]:
+        out.append(chain.append(out[-1], e.kind, sub(e.payload), e.at))
+    f["chain.jsonl"] = chain.to_jsonl(out)
+    return f
+
+
 def _post_set(key: str, **values) -> Callable[[dict], None]:
     return lambda ti: [p.update(values) for p in ti["posts"] if p["key"] == key]
 
@@ -649,6 +735,8 @@ FORGERIES: list[tuple[str, Callable[[Built], Files | bytes], str]] = [
     # The 委员 post's threshold made plurality in tally_input.json (the rulebook says majority):
     # the run-off the rules require disappears and the second-placed is elected.
     ("threshold_plurality", retallied(_post_set("wy", threshold="plurality")), "winners"),
+    ("paper_moved_between_boxes", paper_moved_between_boxes, "reconcile"),
+    ("station_named_proto", station_named_proto, "reconcile"),
 ]
 
 

@@ -85,6 +85,8 @@ def cases(folder: Path) -> list[dict]:
         ("public", bundle.write_bundle(bundle.public(built.parts)), {}, None),
         ("audited", forgeries.forged(built, forgeries.audited()), {}, None),
         ("audited_sealed", forgeries.forged(built, forgeries.sealed_audit()), {}, None),
+        ("hours_recorded", forgeries.forged(built, forgeries.hours_recorded), {}, None),
+        ("ids_named_like_prototypes", forgeries.forged(built, forgeries.ids_named_like_prototypes), {}, None),
     ]
     for name, forge, check in forgeries.FORGERIES:
         out.append((name, forgeries.forged(built, forge), {}, check))
@@ -112,7 +114,7 @@ def cases(folder: Path) -> list[dict]:
             assert verdict["audit_sample"] and verdict["audit_commitment"] and verdict["audit_count"], verdict
         elif name.startswith("recount"):
             assert all(verdict.values()) and "recount_sealed" in verdict, (name, verdict)
-        elif name == "seats_as_created":
+        elif name in ("seats_as_created", "hours_recorded", "ids_named_like_prototypes"):
             assert all(verdict.values()), verdict
         elif name.startswith("sample"):  # no audit events in its chain: only the sample's checks and the recount's
             assert all(ok for n, ok in verdict.items() if n.startswith(("audit_sample_", "recount"))), (name, verdict)

@@ -437,6 +437,11 @@
   };
   const sum = (xs) => xs.reduce((a, b) => a + b, 0);
   const get = (o, k, dflt) => (isObj(o) && Object.prototype.hasOwnProperty.call(o, k) ? o[k] : dflt);
+  // A key of the bundle's own (a box, a station, a post, a person) is looked up as an own
+  // property, and counted in an object without a prototype: "__proto__", "constructor" or
+  // "toString" is a name like any other, as in the Python verifier's dicts.
+  const own = (o, k) => Object.prototype.hasOwnProperty.call(o, k);
+  const tally = () => Object.create(null);
   function sameVotes(a, b) {
     const diffs = [];
     for (const post of new Set([...Object.keys(a), ...Object.keys(b)])) {
@@ -448,9 +453,9 @@
     return diffs;
   }
   function votesSum(groups) {
-    const out = {};
+    const out = tally();
     for (const g of groups) for (const [post, cands] of Object.entries(g)) {
-      out[post] = out[post] || {};
+      out[post] = out[post] || tally();
       for (const [w, v] of Object.entries(cands)) out[post][w] = (out[post][w] || 0) + v;
     }
     return out;
@@ -637,8 +642,8 @@
       const boxes = c.d.get("boxes.json"), dep = c.d.get("deposits.json").boxes;
       const problems = [];
       for (const b of new Set([...Object.keys(boxes), ...Object.keys(dep)])) {
-        if (!(b in boxes)) { problems.push(`box ${b} missing from boxes.json`); continue; }
-        const n = b in dep ? dep[b].receipts.length : 0;
+        if (!own(boxes, b)) { problems.push(`box ${b} missing from boxes.json`); continue; }
+        const n = own(dep, b) ? dep[b].receipts.length : 0;
         if (boxes[b].deposited !== n) problems.push(`box ${b} deposited field differs`);
         if (boxes[b].records !== n) problems.push(`box ${b} records differ from stubs`);
       }
@@ -647,15 +652,44 @@
     C.reconcile = async (c) => {
       const boxes = c.d.get("boxes.json"), iss = c.d.get("issuance.json");
       const problems = [];
-      const per = {};
+      const per = tally();
       for (const o of Object.values(boxes)) per[o.station] = (per[o.station] || 0) + o.deposited;
-      for (const [st, n] of Object.entries(per)) if (n > (iss[st] || 0)) problems.push(`station ${st} deposited more than issued`);
+      for (const [st, n] of Object.entries(per)) if (n > get(iss, st, 0)) problems.push(`station ${st} deposited more than issued`);
       const issued = sum(Object.values(iss));
       const printed = sum(manifests(c).map((m) => m.receipts.length));
       if (printed !== issued + c.d.get("spoiled.json").length + c.d.get("unused.json").length) problems.push("printed ≠ issued + spoiled + unused");
       if (c.d.get("totals.json").returned > issued) problems.push("returned > issued");
+      problems.push(...hoursRecorded(c));
       return [problems, "papers reconcile"];
     };
+    // The close of poll's hourly counts are lower bounds of the bundle's (verify._hours_recorded):
+    // per station issued × papers per voter (one per body printed apart), per box label deposited.
+    function hoursRecorded(c) {
+      const count = (e, f) => { const v = e.payload[f]; return Number.isInteger(v) && v >= 0 ? v : 0; };
+      const issued = new Map(), deposited = new Map();
+      for (const [kind, key, field, into] of [["polling.issuance_hour_recorded", "station", "issued", issued],
+        ["polling.deposit_hour_recorded", "box", "deposited", deposited]]) {
+        for (const e of c.events) {
+          if (e.kind === kind && roundOf(e) === c.round && typeof e.payload[key] === "string") {
+            into.set(e.payload[key], (into.get(e.payload[key]) || 0) + count(e, field));
+          }
+        }
+      }
+      const bodies = new Set(c.events.filter((e) => e.kind === KIND.ballotsPrinted && roundOf(e) === c.round)
+        .map((e) => e.payload.body).filter((b) => typeof b === "string" && b !== ""));
+      const per = Math.max(1, bodies.size);
+      const iss = c.d.get("issuance.json"), boxes = c.d.get("boxes.json"), deps = c.d.get("deposits.json").boxes;
+      const problems = [];
+      for (const [st, n] of issued) if ((own(iss, st) ? iss[st] : 0) < n * per) problems.push(`station ${st}: issued fewer than the chain's hourly counts`);
+      for (const [label, n] of deposited) {
+        let held = 0;
+        for (const [k, d] of Object.entries(deps)) {
+          if (k === label || (own(boxes, k) && k === `${boxes[k].station}/${label}`)) held += d.receipts.length;
+        }
+        if (held < n) problems.push(`box ${label}: fewer stubs than the chain's hourly deposits`);
+      }
+      return problems;
+    }
     C.totals = async (c) => {
       const t = c.d.get("totals.json"), boxes = c.d.get("boxes.json"), groups = c.d.get("box_totals.json");
       const problems = [];
@@ -667,7 +701,7 @@
       const minBox = Number.isInteger(mb) && typeof mb !== "boolean" ? mb : 30;
       let previous = [];
       for (const g of groups) {
-        const n = sum(g.boxes.filter((b) => b in boxes).map((b) => boxes[b].records));
+        const n = sum(g.boxes.filter((b) => own(boxes, b)).map((b) => boxes[b].records));
         if (g.papers !== n) problems.push("group papers differ");
         if (n < minBox && groups.length > 1) problems.push("group under the minimum size");
         if (previous.length && g.boxes.length && cmpCodePoints(previous[previous.length - 1], g.boxes[0]) >= 0) problems.push("groups out of order");
@@ -679,14 +713,14 @@
     };
     C.bounds = async (c) => {
       const t = c.d.get("totals.json"), ti = c.d.get("tally_input.json");
-      const posts = {};
+      const posts = tally();
       for (const p of ti.posts) posts[p.key] = p;
       const problems = [];
       const same = (a, b) => a.length === b.length && a.every((x) => b.includes(x));
       const keys = Object.keys(posts);
       if (!same(Object.keys(t.posts), keys) || !same(Object.keys(t.counts.posts), keys)) problems.push("posts differ from tally_input.json");
       for (const [key, votes] of Object.entries(t.posts)) {
-        if (!(key in posts) || !(key in t.counts.posts)) continue;
+        if (!own(posts, key) || !own(t.counts.posts, key)) continue;
         const pc = t.counts.posts[key];
         const invalid = pc.overvoted + pc.unreadable + t.counts.whole_invalid;
         if (invalid > t.returned) { problems.push(`${key}: invalid > returned`); continue; }
@@ -793,12 +827,12 @@
       return [new Set(ds).size !== ds.length ? ["repeated record"] : [], "unique"];
     };
     C.records_per_box = async (c) => {
-      const per = {};
+      const per = tally();
       for (const r of c.d.get("records.jsonl")) per[r.box] = (per[r.box] || 0) + 1;
       const boxes = c.d.get("boxes.json");
       const problems = [];
       for (const [b, o] of Object.entries(boxes)) if ((per[b] || 0) !== o.records) problems.push(`box ${b}`);
-      for (const b of Object.keys(per)) if (!(b in boxes)) problems.push(`unknown box ${b}`);
+      for (const b of Object.keys(per)) if (!own(boxes, b)) problems.push(`unknown box ${b}`);
       return [problems, "per box"];
     };
     C.records_not_voided = async (c) => {
