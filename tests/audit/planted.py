@@ -22,7 +22,7 @@ from election.rules.tally import tally
 from election.rules.tally_types import Candidate, PostSpec, TallyInput, TallyResult
 
 KINDS = ("winner_under", "loser_over", "runoff_floor", "tie_broken", "writeins_dropped",
-         "beijing_overvote", "zhejiang_double_post")
+         "beijing_overvote", "zhejiang_double_post", "records_stuffed")
 
 ZHUREN = PostSpec("jwh_zhuren", "jwh", "主任", 1, 3)
 WEIYUAN = PostSpec("jwh_weiyuan", "jwh", "委员", 2, 1)
@@ -159,6 +159,17 @@ def build(kind: str, seed: int) -> Planted:
                     and len(p[WEIYUAN.key]["approve"]) < 2 and rng.random() < 0.9):
                 papers[i] = {**p, WEIYUAN.key: {**p[WEIYUAN.key], "write_ins": ["j3"]}}
         return _finish(kind, JDW.key, inp, papers, records)
+    if kind == "records_stuffed":
+        # Records for 主任 z1 added beyond the papers in the boxes (the count says more papers
+        # were returned and issued than the scrutineers' manifest holds): z1 falls short of a
+        # majority on the papers and reaches one in the records. No paper carries those records.
+        inp, papers = _base(rng, n, rb, (ZHUREN, WEIYUAN, JDW), {ZHUREN.key: {"z1": rng.uniform(0.40, 0.48), "z2": 0.3}, **minor})
+        v = sum("z1" in p[ZHUREN.key]["approve"] for p in papers)
+        k = 2 * (n // 2 + 1 - v) + rng.randrange(2, 20)
+        extra = [_marks(**{ZHUREN.key: ["z1"], WEIYUAN.key: ["w1"], JDW.key: ["j1"]}) for _ in range(k)]
+        p = _finish(kind, ZHUREN.key, replace(inp, papers_issued=n + k, papers_returned=n + k, registered_voters=2 * n),
+                    papers, [dict(x) for x in papers] + extra)
+        return p
     raise ValueError(kind)
 
 
@@ -171,8 +182,12 @@ def elected(result: TallyResult, post: str) -> tuple[tuple[str, ...], int]:
 def wrong(p: Planted) -> bool:
     """The reported outcome of the post differs from the papers' outcome."""
     reported = tally(p.inp)
-    true = tally(replace(p.inp, papers=[to_paper(x) for x in p.papers]))
-    return elected(reported, p.post) != elected(true, p.post)
+    return elected(reported, p.post) != elected(true_result(p), p.post)
+
+
+def true_result(p: Planted) -> TallyResult:
+    """The outcome of the papers in the boxes (as many returned as there are papers)."""
+    return tally(replace(p.inp, papers=[to_paper(x) for x in p.papers], papers_returned=len(p.papers)))
 
 
 @dataclass

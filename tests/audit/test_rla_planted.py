@@ -19,7 +19,7 @@ from election.protocol import rla
 from election.protocol.rla_assert import plan, to_paper
 from election.rules.presets import preset
 from election.rules.tally import tally
-from tests.audit.planted import JDW, KINDS, WEIYUAN, ZHUREN, Planted, _base, audit, build, elected, wrong
+from tests.audit.planted import JDW, KINDS, WEIYUAN, ZHUREN, Planted, _base, audit, build, elected, true_result, wrong
 
 
 def _seed(kind: str, i: int) -> str:
@@ -39,7 +39,7 @@ def _run(kind: str, wanted: int) -> tuple[Counter[str], list[int]]:
             continue
         out["wrong"] += 1
         run = audit(p, _seed(kind, i))
-        true = tally(replace(p.inp, papers=[to_paper(x) for x in p.papers]))
+        true = true_result(p)
         caught = run.evaluation.status == "full_count" and p.post in run.evaluation.hand_count
         if caught and elected(run.result, p.post) == elected(true, p.post):
             out["hand_count_restored"] += 1
