@@ -65,3 +65,19 @@ def test_hostile_json_short(text: bytes, tmp_path: Path) -> None:
 @given(text=hostile)
 def test_hostile_json_soak(text: bytes, tmp_path: Path) -> None:
     _refused(text, tmp_path)
+
+
+@pytest.mark.parametrize("text", [DEEP, DIGITS, b"\xff not utf-8"], ids=["deep", "digits", "bytes"])
+def test_the_trustees_page_refuses_them_in_chinese(app, world, text: bytes) -> None:
+    """The trustees' page tells the kind of file from its JSON (web/parse.json_document, the
+    one place a view's input may fail as ValueError): not JSON is no trustee's file."""
+    import io
+
+    from tests.conftest import csrf_token, login
+
+    client = app.test_client()
+    login(client, "a_committee")
+    url = f"/e/{world['a']['election'].id}/trustees"
+    res = client.post(f"{url}/upload", data={"csrf_token": csrf_token(client, url), "file": (io.BytesIO(text), "x.json")},
+                      content_type="multipart/form-data", follow_redirects=True)
+    assert res.status_code == 200 and "这不是受托人工具生成的文件" in res.get_data(as_text=True)

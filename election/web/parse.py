@@ -3,6 +3,7 @@
 `ValueError`, which would also hide a service's bug as bad input)."""
 from __future__ import annotations
 
+import json
 from datetime import date
 from fractions import Fraction
 
@@ -64,3 +65,13 @@ def upload_or_pasted(file: FileStorage | None, pasted: str | None, limit: int, m
     if (file is None or not file.filename) and pasted and pasted.strip():
         return pasted.encode("utf-8")[:limit + 1]
     return upload(file, limit, message)
+
+
+def json_document(data: bytes) -> object | None:
+    """An upload read as UTF-8 JSON to tell what kind of file it is, or None when it is not
+    JSON (bad UTF-8, bad syntax, an integer of more digits than Python converts, nesting
+    deeper than its recursion): the service it goes to then says what is wrong in Chinese."""
+    try:
+        return json.loads(data.decode("utf-8"))
+    except (ValueError, RecursionError):  # UnicodeDecodeError and JSONDecodeError are ValueErrors
+        return None

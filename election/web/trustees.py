@@ -22,6 +22,7 @@ from ..errors import UserError
 from ..jobs import Running
 from ..models import Election
 from ..trustees import service
+from . import parse
 from .access import roles
 from .db import get_db
 from .feedback import form_errors, refuse
@@ -97,10 +98,7 @@ def upload(election: Election) -> Response:
         return redirect(url_for("trustees.page", election_id=election.id))
     text = form.file.data.read(service.MAX_UPLOAD + 1)
     try:
-        try:
-            kind = _kind(json.loads(text.decode("utf-8")))
-        except (ValueError, RecursionError):  # not JSON (too many digits, nesting too deep): the service says so
-            kind = ""
+        kind = _kind(parse.json_document(text))  # "" when not JSON: the service says so
         actor = current_user.username
         if kind == "public":
             index = service.add_public(db, election, text, actor)
