@@ -97,7 +97,8 @@ def _seats_fixed(c: Ctx) -> tuple[dict[str, dict[str, Any]], int | None]:
     """Each post's seats (and reserved seats) as the chain fixed them before the round's
     papers were printed, with the event's seq: round 1's from ``election.created``'s bodies
     ({body: {zhuren, fu_zhuren, weiyuan}}, post key ``<body>_<title>``), a later round's from
-    the last ``round.created`` or ``seat.by_election_called`` of that round. Empty when the
+    the last ``round.created``, ``seat.by_election_called`` or
+    ``nomination.round_candidates_published`` of that round (with its candidates' ids). Empty when the
     chain holds no such event (a chain made before them, or a recall's or a motion's round)."""
     if c.round == 1:
         made = c.kind_events({ek.ELECTION_CREATED})
@@ -106,7 +107,8 @@ def _seats_fixed(c: Ctx) -> tuple[dict[str, dict[str, Any]], int | None]:
             return {}, None
         return ({f"{body}_{title}": {"seats": n} for body, titles in bodies.items() if isinstance(titles, dict)
                  for title, n in titles.items()}, made[0].seq)
-    called = [e for e in c.kind_events({ek.ROUND_CREATED, ek.SEAT_BY_ELECTION_CALLED}) if c.round_of(e) == c.round]
+    called = [e for e in c.kind_events({ek.ROUND_CREATED, ek.SEAT_BY_ELECTION_CALLED, ek.NOMINATION_ROUND_CANDIDATES_PUBLISHED})
+              if c.round_of(e) == c.round]
     posts = called[-1].payload.get("posts") if called else None
     if not isinstance(posts, dict):
         return {}, None
@@ -135,7 +137,19 @@ def posts_anchored(c: Ctx) -> list[str]:
             if key in fixed and f in fixed[key] and not same_json(p.get(f, 0), fixed[key][f]):
                 problems.append(f"tally_input.json 职位 {key} 的 {f} 为 {p.get(f, 0)!r}，"
                                 f"第 {seq} 号事件定为 {fixed[key][f]!r}")
+        # A later round's candidates are those its event lists (candidate ids, in ballot order):
+        # a run-off with other participants than the rules named is another election.
+        if key in fixed and isinstance(fixed[key].get("candidates"), list):
+            named = [_id(x) for x in fixed[key]["candidates"]]
+            have = [_id(x.get("id")) for x in ti["candidates"] if x.get("post") == key]
+            if have != named:
+                problems.append(f"tally_input.json 职位 {key} 的候选人 {have} 与第 {seq} 号事件所列的 {named} 不符")
     return problems
+
+
+def _id(x: Any) -> str | None:
+    """A candidate id as tally_input.json writes it (a string); an event lists integers."""
+    return str(x) if isinstance(x, str) or (isinstance(x, int) and not isinstance(x, bool)) else None
 
 
 def _result_published(c: Ctx) -> list[Any]:

@@ -355,3 +355,37 @@ def test_each_round_published_and_checked_on_the_public_pages(app, db, runoff, m
     db.rollback()
     assert audit_service.current_audit(db, e).round_number == 1
     assert client.get(f"/audit/e/{e.id}?round=7").status_code == 404
+
+
+def test_runoff_candidates_other_than_the_chain_named_fail_winners(db, runoff, monkeypatch, tmp_path):
+    """A run-off's participants are those its round.created event lists (candidate ids, in
+    ballot order): tally_input.json naming another candidacy for one of them, re-sealed with
+    the election key, fails winners in both verifiers (PROTOCOL.md §9)."""
+    import shutil
+    import subprocess
+    from pathlib import Path
+
+    from election.ledger import keys
+
+    w, e = runoff, runoff.election
+    vote_round(db, w, monkeypatch, 2, w.voters[:23], lambda i: {"jwh_weiyuan": [i % 2]})
+    data = export_bundle(db, e, DATA_KEY, "committee", auditor=True).data
+    db.commit()
+    assert _failed(data) == []
+    files = bundle.read_files(data)
+    ti = json.loads(files["tally_input.json"])
+    first = candidates_of(db, e, "jwh_weiyuan")[0]  # a round-1 candidate, not in the run-off
+    listed = [c for c in ti["candidates"] if c["post"] == "jwh_weiyuan"]
+    assert str(first.id) not in [c["id"] for c in listed]
+    listed[-1]["id"] = str(first.id)
+    files["tally_input.json"] = bundle.canonical_json(ti) + b"\n"
+    resealed = bundle.write_files(bundle.seal_files(files, keys.private_key(db, e, DATA_KEY), "2026-11-25"))
+    failed = {c.name_en: c.detail for c in run(resealed) if not c.ok}
+    assert list(failed) == ["winners"] and "候选人" in failed["winners"], failed
+    node = shutil.which("node")
+    if node is not None:
+        (tmp_path / "forged.zip").write_bytes(resealed)
+        cli = Path(__file__).resolve().parents[2] / "tools" / "verify" / "web" / "cli.js"
+        out = subprocess.run([node, str(cli), "--json", str(tmp_path / "forged.zip")], capture_output=True, text=True,
+                             timeout=300)
+        assert [k for k, ok in json.loads(out.stdout).items() if not ok] == ["winners"], out.stdout

@@ -666,6 +666,13 @@
           problems.push(`post ${p.key}: ${field} differs from event ${fixed.seq}`);
         }
       }
+      // A later round's candidates are those its event lists (ids, in ballot order).
+      if (f !== undefined && has(f, "candidates") && Array.isArray(f.candidates)) {
+        const id = (x) => (typeof x === "string" || Number.isSafeInteger(x) ? String(x) : null);
+        const want = f.candidates.map(id);
+        const have = ti.candidates.filter((x) => isObj(x) && has(x, "post") && x.post === p.key).map((x) => id(has(x, "id") ? x.id : null));
+        if (!same(have, want)) problems.push(`post ${p.key}: candidates differ from event ${fixed.seq}`);
+      }
     }
     return problems;
   }

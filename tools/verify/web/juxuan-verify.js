@@ -785,7 +785,8 @@
         }
         return { posts, seq: made[0].seq };
       }
-      const called = c.events.filter((e) => (e.kind === "round.created" || e.kind === "seat.by_election_called") && roundOf(e) === c.round);
+      const called = c.events.filter((e) => (e.kind === "round.created" || e.kind === "seat.by_election_called"
+        || e.kind === "nomination.round_candidates_published") && roundOf(e) === c.round);
       const last = called.length ? called[called.length - 1] : null;
       if (!last || !isObj(last.payload.posts)) return { posts, seq: null };
       for (const [k, v] of Object.entries(last.payload.posts)) if (isObj(v)) posts.set(k, v);
