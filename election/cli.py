@@ -5,6 +5,7 @@ Help texts are bilingual (Chinese first) because committees and developers both 
 from __future__ import annotations
 
 import sys
+from typing import NoReturn
 
 import click
 from flask import current_app
@@ -19,7 +20,7 @@ def session():
     return current_app.extensions["juxuan.sessions"]()
 
 
-def fail(error: UserError) -> None:
+def fail(error: UserError) -> NoReturn:
     for message in error.messages:
         click.echo(f"错误 / error: {message}", err=True)
     sys.exit(1)
@@ -132,7 +133,11 @@ def demo_cmd(households: int, seed: int, if_empty: bool) -> None:
         if if_empty and has_data(db):
             click.echo("数据库已有数据，跳过示范数据 / database not empty, demo skipped")
             return
-        result = build_demo(db, current_app.config["DATA_KEY"], households=households, seed=seed)
+        try:
+            result = build_demo(db, current_app.config["DATA_KEY"], households=households, seed=seed)
+        except UserError as error:
+            db.rollback()
+            fail(error)
         db.commit()
     click.echo(f"示范社区：{result.community_name}（选举编号 {result.election_id}）")
     click.echo("示范登录 / demo logins (用户名 / 密码):")
@@ -312,7 +317,9 @@ main.add_command(_bundle_group)
 from .cli_office import office_group as _office_group  # noqa: E402
 
 main.add_command(_office_group)
-_add_simulate(demo_cmd)
+from .demo import STREET as _DEMO_STREET  # noqa: E402
+
+_add_simulate(demo_cmd, _DEMO_STREET)
 
 from .cli_archive import election_group as _election_group  # noqa: E402
 

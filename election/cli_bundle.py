@@ -64,16 +64,21 @@ def export_cmd(election_id: int, round_number: int | None, public_out: str | Non
     click.echo(f"默克尔根 / Merkle root {out.root}")
 
 
-def add_simulate(demo_cmd: click.Command) -> None:
+def add_simulate(demo_cmd: click.Command, street: str) -> None:
     """Give `juxuan demo` the options --simulate and --voters: after the demo community,
-    a second community runs a whole election end to end (election/audit/simulate.py)."""
+    a second community of the demo's ``street`` office runs a whole election end to end
+    (election/audit/simulate.py)."""
     original = demo_cmd.callback
     assert original is not None
 
     def callback(simulate: bool = False, voters: int = 300, **kwargs: Any) -> None:
+        if simulate:
+            # After `make run` the demo community is there already: a second one with the
+            # same seed would register the same residents again (none of them eligible).
+            kwargs["if_empty"] = True
         original(**kwargs)
         if simulate:
-            run_simulation(voters, int(kwargs.get("seed", 1)))
+            run_simulation(voters, int(kwargs.get("seed", 1)), street)
 
     demo_cmd.params.append(click.Option(["--simulate"], is_flag=True,
                                         help="另建一个模拟社区并完整运行一次选举 / also run a whole simulated election"))
@@ -82,21 +87,37 @@ def add_simulate(demo_cmd: click.Command) -> None:
     demo_cmd.callback = callback
 
 
-def run_simulation(voters: int, seed: int) -> None:
+def run_simulation(voters: int, seed: int, street: str) -> None:
+    """A community of the demo's street office whose election is simulated, counted,
+    published and sealed: the demo's street admin and auditor see it (the audit and the
+    office's countersignature can be tried on it), residents check its receipts."""
     from .audit.simulate import simulate
+    from .counting.result import enter_board, publish_result, running_tally
     from .publication.published import publish_bundle
     from .setup.service import ElectionDraft, create_community, create_election
 
     data_key = current_app.config["DATA_KEY"]
     with _session() as db:
-        community = create_community(db, f"模拟社区{seed}", "模拟街道", max(voters, 1))
-        election = create_election(db, "simulate", community, ElectionDraft(
-            title=f"模拟社区{seed}换届选举", election_day=clock.today(), method="direct", preset="national",
-            jwh_deputies=1, jwh_members=3, jdw_deputies=0, jdw_members=2,
-        ), data_key)
-        sim = simulate(db, election, voters=voters, seed=seed)
-        out = publish_bundle(db, election, data_key, "simulate", current_app.instance_path)
-        db.commit()
+        try:
+            community = create_community(db, f"模拟社区{seed}", street, max(voters, 1))
+            election = create_election(db, "simulate", community, ElectionDraft(
+                title=f"模拟社区{seed}换届选举", election_day=clock.today(), method="direct", preset="national",
+                jwh_deputies=1, jwh_members=3, jdw_deputies=0, jdw_members=2,
+            ), data_key)
+            sim = simulate(db, election, voters=voters, seed=seed)
+            # The tally board agrees with the records, and the result is published as the
+            # committee would (the winners on the public page, result.published in the chain).
+            running = running_tally(db, election, 1)
+            enter_board(db, election, 1, {p["key"]: {r["person"]: r["votes"] for r in p["rows"]}
+                                          for p in running["posts"]}, "simulate")
+            publish_result(db, election, 1, "simulate")
+            out = publish_bundle(db, election, data_key, "simulate", current_app.instance_path)
+            db.commit()
+        except UserError as error:
+            db.rollback()
+            for message in error.messages:
+                click.echo(f"错误 / error: {message}", err=True)
+            raise SystemExit(1) from None
         click.echo(f"模拟选举 / simulated election {election.id}: {len(sim.deposited_codes)} 张选票计入 / papers counted")
         click.echo(f"公开公示包 / public bundle: /e/{election.id}/result  (head #{out.head_seq})")
         for t in list(sim.deposited_codes.values())[:3]:

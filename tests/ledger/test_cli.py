@@ -35,6 +35,22 @@ def test_demo_simulate_runs_a_whole_election(app, db):
     data = app.test_client().get(f"/e/{sim.id}/bundle.zip").data
     checks = run(data)
     assert checks and all(c.ok for c in checks), [c for c in checks if not c.ok]
+    # Published as the committee would: the chain's result event, the winners on the public page.
+    result_event = next(c for c in checks if c.name_en == "result_event")
+    assert "尚未公布" not in result_event.detail, result_event.detail
+    assert "当选" in app.test_client().get(f"/e/{sim.id}/result").get_data(as_text=True)
+    # In the demo's street office: its auditor may audit it.
+    assert sim.community.street_office == "示范街道办事处"
+
+
+def test_demo_simulate_after_make_run(app, db):
+    """README: `make run` builds the demo, then `juxuan demo --simulate --voters 300 --seed 1`:
+    the demo is not built twice (a second roll with the same seed has no eligible voter)."""
+    runner = app.test_cli_runner()
+    assert runner.invoke(main, ["demo", "--if-empty", "--households", "30"]).exit_code == 0
+    res = runner.invoke(main, ["demo", "--simulate", "--voters", "40", "--seed", "1", "--households", "30"])
+    assert res.exit_code == 0, res.output
+    assert "跳过示范数据" in res.output and "模拟选举" in res.output and "Traceback" not in res.output
 
 
 def test_bundle_export_names_its_round_and_refuses_a_round_that_is_not(app, db, tmp_path):
