@@ -89,6 +89,10 @@ def seal_for_countersign(db: Session, election: Election, data_key: str, actor: 
                                          AuditCode.state == "counted").count()
     if counted == 0:
         raise UserError(f"第 {number} 轮尚无计票记录，无法会签备案")
+    # The upload would refuse it: the office must not check and sign a bundle for nothing.
+    blocked = _audit_blocker(db, election, number)
+    if blocked:
+        raise UserError(blocked)
     street = election.community.street_office
     row = office_key_of(db, street)
     record_event(db, election, ek.OFFICE_COUNTERSIGN_REQUESTED,

@@ -14,7 +14,12 @@ from election.protocol import bundle
 from election.protocol.office import countersign as office_countersign
 from election.protocol.office import keygen
 from election.protocol.verify import Pins
-from election.publication.countersign import register_office_key, seal_for_countersign, upload_countersignature
+from election.publication.countersign import (
+    auditor_bundle_path,
+    register_office_key,
+    seal_for_countersign,
+    upload_countersignature,
+)
 from tests.audit.test_rla_service import SEED, _boxes, _enter_all, _record_of, _sealed
 from tests.conftest import DATA_KEY, csrf_token, finish_job, login
 from tests.ledger.helpers import simulated
@@ -137,7 +142,9 @@ def test_audit_countersign_and_auditor_bundle(app, db, world):
     row = db.get(StreetOfficeKey, e.community.street_office)
     assert row.fingerprint == office.fingerprint and row.private_pem == ""
     res = client.post(f"/audit/e/{e.id}/countersign", data={"csrf_token": csrf_token(client, url)})
-    finish_job(client, res)  # sealing runs as a job with a progress page
+    done = finish_job(client, res)  # sealing runs as a job with a progress page
+    # Sealed, not yet countersigned: the page says what the office does next.
+    assert "待会签" in done and "juxuan office countersign" in done and "已会签备案" not in done
     sealed = client.get(f"/audit/e/{e.id}/bundle.zip").data
     # On the office's computer: every check, then the signature file.
     signed = office_countersign(sealed, office.private_pem, b"office-pass-1", "2026-11-25")
@@ -177,16 +184,21 @@ def test_countersigning_is_refused_while_the_audit_is_unconcluded(app, db, world
     e = sim.election
     office = keygen(b"office-pass-1")
     register_office_key(db, e.community.street_office, office.public_pem, "auditor")
-    out = seal_for_countersign(db, e, DATA_KEY, "auditor", tmp_path)
-    db.commit()
-    signed = office_countersign(out.data, office.private_pem, b"office-pass-1", "2026-11-25")
+    # Refused already when the bundle to sign is sealed: the office does not check and sign
+    # a bundle on its own computer only to see the upload refused.
     with pytest.raises(UserError, match="尚未进行风险限制审计"):
-        upload_countersignature(db, e, signed.signature_file, "auditor", tmp_path)
+        seal_for_countersign(db, e, DATA_KEY, "auditor", tmp_path)
+    assert not auditor_bundle_path(tmp_path, e).exists()
+    signature = b'{"statement": {}, "signature": ""}'  # the audit is checked before the file
+    with pytest.raises(UserError, match="尚未进行风险限制审计"):
+        upload_countersignature(db, e, signature, "auditor", tmp_path)
     _sealed(db, e)
     service.start_audit(db, e, SEED, "auditor")
     db.commit()
     with pytest.raises(UserError, match="尚未得出确认结论"):
-        upload_countersignature(db, e, signed.signature_file, "auditor", tmp_path)
+        seal_for_countersign(db, e, DATA_KEY, "auditor", tmp_path)
+    with pytest.raises(UserError, match="尚未得出确认结论"):
+        upload_countersignature(db, e, signature, "auditor", tmp_path)
 
 
 def test_auditor_of_another_street_office_gets_404(app, db, world):
