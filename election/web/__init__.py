@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from .access import check_every_view_marked, init_login
+from .access import check_every_view_marked, init_login, may_open
 from .i18n import init_i18n
 from .security import init_security
 
@@ -24,6 +24,7 @@ def init_web(app: Flask) -> None:
     from ..protocol import event_kinds
 
     app.jinja_env.globals["ek"] = event_kinds
+    app.jinja_env.globals["may_open"] = may_open
 
     from . import (
         audit,

@@ -10,7 +10,7 @@ import inspect
 from collections.abc import Callable
 from functools import wraps
 
-from flask import Flask, abort, g, redirect, request, url_for
+from flask import Flask, abort, current_app, g, redirect, request, url_for
 from flask_login import LoginManager, current_user
 from sqlalchemy import Integer, bindparam, select
 from sqlalchemy.orm import joinedload
@@ -27,6 +27,14 @@ def public(view: Callable) -> Callable:
     return view
 
 
+def may_open(endpoint: str) -> bool:
+    """Whether the current user's role may open the page of ``endpoint``: templates offer a
+    link or a button only to those it would not answer 403 (templates: ``may_open(...)``)."""
+    mark = getattr(current_app.view_functions.get(endpoint), _MARK, None)
+    role = getattr(current_user, "role", None)
+    return mark in ("any", "public") or (isinstance(mark, tuple) and role in mark)
+
+
 def roles(*allowed: str) -> Callable[[Callable], Callable]:
     """Require a logged-in user with one of `allowed` roles (any role when empty).
 
@@ -39,7 +47,7 @@ def roles(*allowed: str) -> Callable[[Callable], Callable]:
         @wraps(view)
         def wrapper(*args, **kwargs):
             if not current_user.is_authenticated:
-                return redirect(url_for("auth.login", next=request.full_path))
+                return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
             # Scope before role: another community's URL must answer 404 whatever the role.
             if "election_id" in kwargs:
                 election = election_or_404(kwargs["election_id"])

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, current_app, has_request_context, render_template, request
+from flask import Blueprint, has_request_context, render_template, request
 from flask_login import current_user
 
 from .. import clock
@@ -29,12 +29,6 @@ def today() -> date:
     return clock.today()
 
 
-def may_open(endpoint: str) -> bool:
-    """Whether the current user's role may open the page of ``endpoint``."""
-    mark = getattr(current_app.view_functions.get(endpoint), "_juxuan_access", None)
-    return mark in ("any", "public") or (isinstance(mark, tuple) and current_user.role in mark)
-
-
 @bp.app_context_processor
 def late_banner() -> dict:
     """`late_steps` for base.html on every page addressed by an election the user may see."""
@@ -44,7 +38,7 @@ def late_banner() -> dict:
     late = late_of(get_db(), election_id, current_user, today())
     if late is None:
         return {}
-    return {"late_steps": late[1], "late_election": late[0], "may_open": may_open}
+    return {"late_steps": late[1], "late_election": late[0]}
 
 
 @bp.route("/elections/<int:election_id>/calendar")

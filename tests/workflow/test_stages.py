@@ -195,3 +195,26 @@ def test_calendar_in_english_names_each_deadline_and_keeps_the_chinese_citation(
     assert "Publish the formal candidate list" in banner and LABELS["candidates_published"] not in banner
     # Chinese stays the default.
     assert LABELS["roll_published"] in client.get(f"/elections/{election.id}/calendar?lang=zh").get_data(as_text=True)
+
+
+def test_every_link_of_the_election_and_polling_pages_opens_for_each_role(app, db, world):
+    """A new user's walk: the election page and the polling page offer each role only the
+    pages it may open (a desk clerk was offered the roll, a street admin the desks: 403)."""
+    from election.polling.stations import create_station
+
+    election = world["a"]["election"]
+    create_station(db, election, "test", "第一投票站", desks=1, boxes=1)
+    db.commit()
+    for role in ("street_admin", "committee", "clerk", "counter", "scrutineer", "auditor"):
+        client = app.test_client()
+        login(client, f"a_{role}")
+        for page in (f"/elections/{election.id}", f"/elections/{election.id}/polling"):
+            res = client.get(page)
+            if res.status_code == 403:
+                continue  # a page the role may not open is not linked to it (checked where it is)
+            links = set(re.findall(r'href="(/(?:elections|e|audit)/[^"?#]*)', res.get_data(as_text=True)))
+            assert links, (role, page)
+            for link in sorted(links):
+                if link.endswith((".pdf", ".xlsx", ".zip", ".json")):
+                    continue
+                assert client.get(link).status_code == 200, (role, page, link)
