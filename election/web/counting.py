@@ -112,10 +112,14 @@ def _entry(election: Election, number: int, second: bool):
             _("已记录。"))
         endpoint = "counting.second" if second else "counting.entry"
         return redirect(url_for(endpoint, election_id=election.id, number=number, box=box_id))
+    boxes = boxes_of(db, election)
+    if box_id is None and not second and boxes:
+        # Reached from the counting page's link: the first box, with its mixing form when
+        # it is not confirmed yet (a scan would be refused until it is).
+        box_id = boxes[0].id
     counted = None
     if box_id is not None and not second:
         counted = next((b for b in box_counts(db, election, number) if b["box_id"] == box_id), None)
-    boxes = boxes_of(db, election)
     box = next((b for b in boxes if b.id == box_id), None) if not second else None
     unmixed = box is not None and box.label not in mixing.mixed_boxes(db, election, number)
     return render_template(

@@ -34,6 +34,35 @@ def counting_world(live_app):
     db.close()
 
 
+def test_entry_page_from_the_counting_page_offers_the_box_mixing(page, live_app):
+    """A new user's walk: 选票录入 on the counting page opens the entry page without a box;
+    it shows the first box with its mixing to confirm (a scan was refused, naming a form the
+    page did not show), and choosing another box opens that box's page."""
+    tag = uuid.uuid4().hex[:6]
+    db = live_app.extensions["juxuan.sessions"]()
+    community = create_community(db, f"两箱社区{tag}", f"两箱街道{tag}", 100)
+    election = create_election(db, "test", community, ElectionDraft(
+        title=f"两箱选举{tag}", election_day=clock.today() + timedelta(days=30), method="direct", preset="national",
+        jwh_deputies=1, jwh_members=3, jdw_deputies=0, jdw_members=2), live_app.config["DATA_KEY"])
+    create_user(db, f"counter_{tag}", PASSWORD, "counter", community=community)
+    db.commit()
+    b = build(db, election, live_app.config["DATA_KEY"], voters=12, papers=6, boxes=2)
+    db.close()
+    log_in(page, f"counter_{tag}")
+    page.goto(f"/elections/{election.id}/counting")
+    page.get_by_role("link", name="选票录入").click()
+    expect(page.locator("#mix")).to_contain_text(b.boxes[0].label)
+    with page.expect_navigation():
+        page.get_by_label("票箱").select_option(str(b.boxes[1].id))
+    assert f"box={b.boxes[1].id}" in page.url
+    expect(page.locator("#mix")).to_contain_text(b.boxes[1].label)
+    page.get_by_label("监票人").fill("监票人甲、乙")
+    with page.expect_navigation():
+        page.get_by_role("button", name="确认本票箱选票已混合").click()
+    assert "已确认本票箱的选票已混合" in page.locator(".flashes").inner_text()
+    assert page.locator("#mix").count() == 0 and page.get_by_label("票箱").input_value() == str(b.boxes[1].id)
+
+
 def test_entry_page_keyboard_only(page, counting_world):
     """Rule (issue): a paper costs one scan plus the marks; Enter confirms; focus returns to the scan field."""
     w = counting_world
