@@ -13,8 +13,9 @@ previewed before publishing, and the printed results read back for their local d
 the project clock at 23:30 (round 1) and 00:30 (round 2, the next day's date) in Beijing.
 Each stage is screenshotted as e2e-NN-<stage> (docs/screenshots with `make screenshots`).
 
-User accounts are made with the accounts service, as `juxuan user add` would: the app has
-no page for that. The roll file is a real .xlsx built here with openpyxl."""
+The street admin is made with the accounts service, as `juxuan create-user` makes the first
+one; the community's users are made on 用户管理. The roll file is a real .xlsx built here with
+openpyxl."""
 from __future__ import annotations
 
 import io
@@ -542,7 +543,9 @@ def _whole_election(page, live_app, tmp_path):
     page.wait_for_url(f"**{base}/counting")
     assert "已报街道备案，待签收" in page.locator("#filing-1").inner_text()
 
-    page.goto(f"/e/{election_id}/result")
+    # Publishing the result does not seal the bundle: the counting page leads to where it is.
+    page.get_by_role("link", name="公开结果页：签名发布公示包").click()
+    page.wait_for_url(f"**/e/{election_id}/result")
     page.get_by_role("button", name="签名发布公示包").click()
     page.wait_for_selector("#job[data-state=ready]", timeout=120000)  # sealing runs as a job
     assert "公示包已签名并发布" in page.locator("#job-message").inner_text()
