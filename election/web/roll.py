@@ -448,7 +448,10 @@ def assign(election: Election):
         db = get_db()
         n = assign_cards(db, election, current_user.username)
         db.commit()
-        flash(_("已为 %(n)s 名选民分配选民编号和选民证码。", n=n), "info")
+        if n:
+            flash(_("已为 %(n)s 名选民分配选民编号和选民证码。", n=n), "info")
+        else:  # pressed again (or after the demo): nobody was waiting for a number
+            flash(_("每名选民都已有选民编号和选民证码，没有需要分配的。"), "info")
     return redirect(url_for("roll.cards", election_id=election.id))
 
 

@@ -59,6 +59,10 @@ def test_one_group_notice_and_cards_and_one_card(app, db, world) -> None:
     assert "第二居民小组选民共1人" in one
 
     client.post(f"{base}/cards/assign", data={"a-csrf_token": csrf_token(client, f"{base}/cards")})
+    # Pressed again: nobody waits for a number, and the page says so (it said "已为 0 名").
+    again = client.post(f"{base}/cards/assign", data={"a-csrf_token": csrf_token(client, f"{base}/cards")},
+                        follow_redirects=True).get_data(as_text=True)
+    assert "每名选民都已有选民编号和选民证码" in again and "已为 0 名" not in again
     db.rollback()
     numbered = sorted(db.scalars(select(Resident).where(Resident.election_id == election.id)), key=lambda r: r.voter_number)
     assert [r.group_name for r in numbered] == ["第一居民小组", "第二居民小组", "第三居民小组", "第十居民小组"]
