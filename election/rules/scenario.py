@@ -58,7 +58,7 @@ def _rulebook(raw: Any) -> Rulebook:
     if not isinstance(raw, dict):
         raise ScenarioError("rulebook：须为预设名称或对象")
     base_name = raw.get("preset", "national")
-    if base_name not in PRESETS:
+    if not isinstance(base_name, str) or base_name not in PRESETS:
         raise ScenarioError(f"rulebook.preset：未知的规则预设“{base_name}”")
     changes = raw.get("changes", {})
     try:
@@ -135,6 +135,8 @@ def parse_scenario(data: dict[str, Any]) -> TallyInput:
             _get(p, "key", path, str), body, _get(p, "title", path, str), seats,
             _get(p, "rank", path, int), threshold, _get(p, "reserved_woman_seats", path, int, 0),
         ))
+    if not posts:
+        raise ScenarioError("posts：至少须有一个职位")
     keys = {p.key for p in posts}
     candidates: list[Candidate] = []
     for i, c in enumerate(_get(data, "candidates", "", list, [])):
@@ -145,6 +147,8 @@ def parse_scenario(data: dict[str, Any]) -> TallyInput:
         if post not in keys:
             raise ScenarioError(f"{path}post：职位“{post}”不在 posts 中")
         person = _get(c, "person", path, str)
+        if any(x.person_id == person and x.post == post for x in candidates):
+            raise ScenarioError(f"{path}person：“{person}”已是职位“{post}”的候选人，不能重复列入")
         candidates.append(Candidate(_get(c, "id", path, str, person), person, _get(c, "name", path, str),
                                     _get(c, "sex", path, str, ""), post))
     for i, w in enumerate(_get(data, "write_ins", "", list, [])):
@@ -192,13 +196,49 @@ def parse_scenario(data: dict[str, Any]) -> TallyInput:
         raise ScenarioError(f"round：须为 main、revote、runoff、recall 或 motion，收到 {round_kind!r}")
     # A meeting's motion (round "motion"): which kind of meeting votes, hence its decision share.
     meeting_kind = _get(data, "meeting", "", str, "")
-    return TallyInput(
+    if meeting_kind and round_kind != "motion":
+        raise ScenarioError(f"meeting：只用于会议表决（round 为 motion），本场景 round 为 {round_kind}")
+    if round_kind in ("main", "runoff"):
+        _check_names(papers, candidates, data)
+    inp = TallyInput(
         rb, _get(data, "registered_voters", "", int), _get(data, "papers_issued", "", int),
         _get(data, "papers_returned", "", int, len(papers)), tuple(posts), tuple(candidates), papers,
         tuple(relations), round_kind, tuple(prior),
         held_from_list(_get(data, "held", "", list, [])), tuple(extended), woman_decision,
         tuple(body_papers), _method(data), meeting_kind,
     )
+    if inp.held and round_kind != "revote":
+        raise ScenarioError(f"held：只用于再次投票（round 为 revote），本场景 round 为 {round_kind}")
+    return inp
+
+
+def _check_names(papers: list[Paper], candidates: list[Candidate], data: dict[str, Any]) -> None:
+    """A paper approves or opposes only the candidates printed in that post's section, and
+    writes in only a person the scenario names (write_ins[], or a candidate of any post): the
+    woman rule and the near-relative bar need each person's sex and relations, so an unknown
+    name would be counted silently as nobody's. (A re-vote's and a question's papers are
+    checked by the engine itself.)"""
+    listed: dict[str, set[str]] = {}
+    for c in candidates:
+        listed.setdefault(c.post or "", set()).add(c.person_id)
+    known = {c.person_id for c in candidates}
+    seen: set[int] = set()
+    first = 0
+    for i, raw in enumerate(data["papers"]):
+        count = raw.get("count", 1)
+        if count and id(papers[first]) not in seen:
+            seen.add(id(papers[first]))
+            for key, m in papers[first].marks.items():
+                for field, ids in (("approve", m.approve), ("oppose", m.oppose)):
+                    stray = sorted(ids - listed.get(key, set()))
+                    if stray:
+                        raise ScenarioError(f"papers[{i}].marks.{key}.{field}：“{stray[0]}”不是该职位的候选人"
+                                            "（另选他人写在 write_ins，并在场景的 write_ins 中列出其姓名、性别）")
+                stray = sorted(m.write_ins - known)
+                if stray:
+                    raise ScenarioError(f"papers[{i}].marks.{key}.write_ins：另选的“{stray[0]}”未在场景的 write_ins"
+                                        "（或 candidates）中列出姓名、性别")
+        first += count
 
 
 def _method(data: dict[str, Any]) -> str:
@@ -220,8 +260,10 @@ def held_from_list(raw: list[Any]) -> tuple[HeldRunoff, ...]:
             rp = f"{path}ranked[{j}]."
             if not isinstance(r, dict):
                 raise ScenarioError(f"{path}ranked[{j}]：须为对象")
-            ranked.append(Ranked(_get(r, "person", rp, str), _get(r, "name", rp, str, r.get("person", "")),
-                                 _get(r, "votes", rp, int)))
+            votes = _get(r, "votes", rp, int)
+            if votes < 0:
+                raise ScenarioError(f"{rp}votes：得票须为非负整数，收到 {votes}")
+            ranked.append(Ranked(_get(r, "person", rp, str), _get(r, "name", rp, str, r.get("person", "")), votes))
         seats = _get(h, "seats", path, int)
         if seats < 1:
             raise ScenarioError(f"{path}seats：名额须至少为 1，收到 {seats}")
@@ -330,6 +372,10 @@ def result_to_dict(r: TallyResult) -> dict[str, Any]:
 def run_scenario(data: dict[str, Any]) -> dict[str, Any]:
     """Tally a scenario; ScenarioError (Chinese, naming the field path) when malformed."""
     inp = parse_scenario(data)
+    if inp.registered_voters < 1:
+        # 0 is the engine's "no roll figure yet" of the running count (election.counting),
+        # never a scenario's: a committee always knows its roll.
+        raise ScenarioError(f"registered_voters：登记选民数须至少为 1，收到 {inp.registered_voters}")
     try:
         return result_to_dict(tally(inp))
     except TallyInputError as e:

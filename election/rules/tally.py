@@ -190,6 +190,11 @@ def tally(inp: TallyInput, counts: Counts | None = None) -> TallyResult:
         expl.append(f"{m.electors_zh} {N} 人，发出{what} {issued} 张，收回{what} {R} 张。")
         if rb.returned_le_issued and R > issued:
             reason = f"收回{what} {R} 张多于发出{what} {issued} 张，本次投票无效，须重新投票。"
+        elif N and R > N:
+            # More papers than electors: some were not cast by a voter of the roll, as the
+            # recall's count also holds (rules.question). N 0 is the running count's "no roll
+            # figure yet" (counting.result.build_input), which decides nothing.
+            reason = f"收回{what} {R} 张多于{m.electors_zh} {N} 人，本次投票无效，须重新投票。"
         elif not more_than(R, N, tf):
             reason = (
                 f"参加投票的{who} {R} 人（收回{what}）未超过{m.electors_zh} {N} 人的 {share_text(tf)}"
@@ -492,8 +497,12 @@ def _decide(inp: TallyInput, counts: Counts, names: dict[str, str], female: set[
                         f"{'且主任已当选' if rb.vacancy_needs_zhuren else ''}，其余 {body_unfilled[body]} 个名额可以经决定暂缺。")
             else:
                 status = "new_round_needed"
-                text = (f"另行选举后{bname}只当选 {total} 人，不足 {rb.vacancy_min_members} 人"
-                        f"{'或主任未当选' if rb.vacancy_needs_zhuren else ''}，不能暂缺，须再行选举。")
+                # Say the reason that holds: too few elected, or (vacancy_needs_zhuren, [P:BJ])
+                # enough but no 主任 -- never "only 3 elected, fewer than 3".
+                why = (f"只当选 {total} 人，不足 {rb.vacancy_min_members} 人"
+                       if total + body_tie_seats[body] < rb.vacancy_min_members
+                       else f"已当选 {total} 人，但主任未当选")
+                text = f"另行选举后{bname}{why}，不能暂缺，须再行选举。"
         else:
             status = "runoff_needed"
             text = f"{bname}尚有 {body_unfilled[body]} 个名额未选出，须在 {rb.runoff_within_days} 天内另行选举。"
@@ -547,10 +556,15 @@ def _decide(inp: TallyInput, counts: Counts, names: dict[str, str], female: set[
         unplaced = (woman.status == "needs_round" and inp.round_kind != "revote"
                     and not any(n.women_only for n in goes))
         if unplaced:
-            expl.append("居民委员会无妇女当选，本轮选票没有居民委员会委员一栏可设妇女委员定位，"
-                        "须由选举委员会另行提名妇女候选人后再行选举。")
-            if not goes:  # with other run-offs ahead, the woman member is looked at after them
+            if not goes:
+                expl.append("居民委员会无妇女当选，本轮选票没有居民委员会委员一栏可设妇女委员定位，"
+                            "须由选举委员会另行提名妇女候选人后再行选举。")
                 goes.append(RunoffNeed(woman_post or "jwh_weiyuan", 1, (), True))
+            else:
+                # With other run-offs ahead the woman member is looked at after them (their
+                # winners may be women): the committee is not told to nominate yet.
+                expl.append("居民委员会无妇女当选，本轮选票没有居民委员会委员一栏可设妇女委员定位；"
+                            "本轮另行选举后仍无妇女当选的，由选举委员会另行提名妇女候选人后再行选举。")
         # Every section of the next paper, with the candidates it has so far; a section with
         # fewer than seats + runoff_extra_candidates (or too few women for its reserved seats)
         # waits for the committee's nominations: a run-off stays differential (RULES.md:

@@ -439,6 +439,8 @@
     const [tn, td] = rb.turnout_fraction;
     for (const [, issued, back] of sheets) {
       if (rb.returned_le_issued && back > issued) return voidResult();
+      // More papers than electors: void (registered 0 is the running count's "no roll figure").
+      if (inp.registered && back > inp.registered) return voidResult();
       if (back * td <= inp.registered * tn) return voidResult();
     }
     const returnedOf = new Map(inp.bodyPapers.map((b) => [b[0], b[2]]));
