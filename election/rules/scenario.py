@@ -29,6 +29,8 @@ from election.rules.tally_types import (
     TallyResult,
 )
 
+MAX_PAPERS = 10_000_000
+
 
 class ScenarioError(ValueError):
     """A malformed scenario; the Chinese message names the field path."""
@@ -189,6 +191,9 @@ def parse_scenario(data: dict[str, Any]) -> TallyInput:
         count = _get(raw, "count", path + ".", int, 1)
         if count < 0:
             raise ScenarioError(f"{path}.count：须为非负整数，收到 {count}")
+        if len(papers) + count > MAX_PAPERS:
+            # Far beyond any community's roll: refused before a list of that size is built.
+            raise ScenarioError(f"{path}.count：选票合计超过 {MAX_PAPERS} 张，不是一个社区的选举")
         # Identical papers share one object: cheap even for 100,000 papers.
         papers.extend([Paper(parse_marks(raw.get("marks", {}), f"{path}.marks", keys))] * count)
     round_kind = _get(data, "round", "", str, "main")
