@@ -13,7 +13,11 @@ def tally_file(path: str) -> str:
         with open(path, encoding="utf-8") as fh:
             data = json.load(fh)
     except OSError as error:
-        raise UserError(f"无法读取场景文件“{path}”：{error.strerror or error}") from None
+        # The usual causes in Chinese; the system's (English) wording only for the rare rest.
+        why = ("文件不存在" if isinstance(error, FileNotFoundError) else "这是一个目录，不是文件"
+               if isinstance(error, IsADirectoryError) else "没有读取权限" if isinstance(error, PermissionError)
+               else error.strerror or str(error))
+        raise UserError(f"无法读取场景文件“{path}”：{why}") from None
     except (ValueError, RecursionError) as error:
         # Not JSON, not UTF-8, an integer of more than 4300 digits (a ValueError of int()) or
         # nesting deeper than the parser's recursion (a RecursionError): all the file's fault.

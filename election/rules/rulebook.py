@@ -368,7 +368,7 @@ class Rulebook:
                         "margin_jdw_zhuren_min", "margin_jdw_weiyuan_min"):
                 if getattr(self, key) < 1:
                     errors.append(f"{self.label(key)}为 {getattr(self, key)}，但不允许等额选举（uncontested_allowed），差额至少为 1")
-            if self.runoff_extra_candidates < 1:
+            if self.runoff_extra_candidates == 0:  # a negative value has its own message above
                 errors.append(f"{self.label('runoff_extra_candidates')}为 0，但不允许等额选举，另行选举须差额")
         if self.vacancy_min_members > self.jwh_size_min:
             errors.append(

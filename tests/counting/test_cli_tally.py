@@ -42,4 +42,4 @@ def test_tally_refuses_invalid_json_and_missing_file(app, tmp_path):
     result = _run(app, path)
     assert result.exit_code == 1 and "不是有效的 JSON" in result.output
     result = _run(app, tmp_path / "none.json")
-    assert result.exit_code == 1 and "无法读取场景文件" in result.output
+    assert result.exit_code == 1 and "无法读取场景文件" in result.output and "文件不存在" in result.output

@@ -52,3 +52,14 @@ def test_woman_nomination_waits_for_the_runoffs_ahead() -> None:
     assert r["next_round"] == "runoff" and r["woman"]["status"] == "needs_round"
     assert "本轮另行选举后仍无妇女当选的，由选举委员会另行提名妇女候选人" in text
     assert "须由选举委员会另行提名妇女候选人后再行选举" not in text
+
+
+def test_negative_runoff_margin_is_named_once() -> None:
+    """[V art.15] run-offs are differential: a margin of -1 is refused as negative, not
+    also as "为 0" (the value it is not); 0 is refused as uncontested."""
+    from election.rules.rulebook import Rulebook
+
+    negative = Rulebook().with_changes(runoff_extra_candidates=-1).validate()
+    assert any("为 -1，不能为负数" in p for p in negative) and not any("为 0" in p for p in negative)
+    zero = Rulebook().with_changes(runoff_extra_candidates=0).validate()
+    assert any("为 0，但不允许等额选举" in p for p in zero)
