@@ -25,6 +25,7 @@ from ..ledger.events import record_event
 from ..models import (
     CANDIDATE_STATUSES,
     CHANNELS,
+    EXTENDED_RELATIONS,
     RELATIONS,
     Candidate,
     ChosenMember,
@@ -449,8 +450,11 @@ def add_relation(db: Session, election: Election, actor: str, entry_a: str, entr
     relation = Relation(election_id=election.id, resident_id=a.id, relative_id=b.id, kind=kind)
     db.add(relation)
     db.flush()
+    # persons and extended: the pair as every round's tally_input.json lists it (resident ids;
+    # "extended" the wider relation), so a verifier sees a relation dropped from the tally.
     record_event(db, election, ek.NOMINATION_RELATION_ADDED,
-                 {"a": a.name, "b": b.name, "kind": kind}, actor)
+                 {"a": a.name, "b": b.name, "kind": kind, "persons": [str(a.id), str(b.id)],
+                  "extended": kind in EXTENDED_RELATIONS}, actor)
     return relation
 
 

@@ -149,7 +149,7 @@ NOMINATION_NOMINATED: Final = _k(
     "nomination.nominated", "a nominee was nominated for a post",
     "post nominee voter_number channel evidence signers decision", "committee")
 NOMINATION_RELATION_ADDED: Final = _k(
-    "nomination.relation_added", "two nominees recorded as near relatives", "a b kind", "committee")
+    "nomination.relation_added", "two nominees recorded as near relatives", "a b kind persons extended", "committee")
 NOMINATION_CHAIR_CONFIRMED: Final = _k(
     "nomination.chair_confirmed", "the Party organisation's nominee for 监督委员会主任 confirmed",
     "post nominee by note", "committee")

@@ -144,6 +144,28 @@ def posts_anchored(c: Ctx) -> list[str]:
             have = [_id(x.get("id")) for x in ti["candidates"] if x.get("post") == key]
             if have != named:
                 problems.append(f"tally_input.json 职位 {key} 的候选人 {have} 与第 {seq} 号事件所列的 {named} 不符")
+    return problems + _relations_kept(c)
+
+
+def _relations_kept(c: Ctx) -> list[str]:
+    """Every relation the chain recorded (``nomination.relation_added`` with ``persons``, two
+    resident ids, and ``extended``) is in tally_input.json's relations, either order, with the
+    third item "extended" exactly when it is extended: the tally reads all the election's
+    relations, so a pair left out (or made "extended") elected someone the rules bar. An event
+    without those fields (written before them) fixes nothing."""
+    listed: dict[frozenset[str], bool] = {}
+    for r in c.d["tally_input.json"].get("relations", []):
+        listed[frozenset(r[:2])] = len(r) == 3 and r[2] == "extended"
+    problems = []
+    for e in c.kind_events({ek.NOMINATION_RELATION_ADDED}):
+        persons, extended = e.payload.get("persons"), e.payload.get("extended")
+        if not (isinstance(persons, list) and len(persons) == 2 and all(isinstance(p, str) for p in persons)
+                and persons[0] != persons[1] and isinstance(extended, bool)):
+            continue
+        pair = frozenset(persons)
+        if pair not in listed or listed[pair] != extended:
+            problems.append(f"第 {e.seq} 号事件登记的亲属关系 {persons[0]}、{persons[1]} 不在 tally_input.json 的 relations 中"
+                            + ("（或近亲属被写作 extended）" if pair in listed else ""))
     return problems
 
 

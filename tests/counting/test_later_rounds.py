@@ -389,3 +389,28 @@ def test_runoff_candidates_other_than_the_chain_named_fail_winners(db, runoff, m
         out = subprocess.run([node, str(cli), "--json", str(tmp_path / "forged.zip")], capture_output=True, text=True,
                              timeout=300)
         assert [k for k, ok in json.loads(out.stdout).items() if not ok] == ["winners"], out.stdout
+
+
+def test_a_recorded_relation_is_in_the_tally_input_and_verifies(db, world, monkeypatch):
+    """nomination.add_relation records the pair by resident id (persons, extended); the
+    exported round lists it in tally_input.json's relations and passes every check; the same
+    bundle with the pair dropped, re-sealed with the election key, fails winners."""
+    from election.ledger import keys
+    from election.nomination import service as nomination
+
+    w = setup(db, world["a"]["election"])
+    a, b = w.voters[30], w.voters[31]
+    nomination.add_relation(db, w.election, "committee", str(a.voter_number), str(b.voter_number), "spouse")
+    db.commit()
+    vote_round(db, w, monkeypatch, 1, w.voters[:24], lambda i: FIRST, take_home=1)
+    data = export_bundle(db, w.election, DATA_KEY, "committee", auditor=True, round_number=1).data
+    db.commit()
+    assert _failed(data) == []
+    files = bundle.read_files(data)
+    ti = json.loads(files["tally_input.json"])
+    assert [str(a.id), str(b.id)] in ti["relations"]
+    ti["relations"] = [r for r in ti["relations"] if set(r[:2]) != {str(a.id), str(b.id)}]
+    files["tally_input.json"] = bundle.canonical_json(ti) + b"\n"
+    resealed = bundle.write_files(bundle.seal_files(files, keys.private_key(db, w.election, DATA_KEY), "2026-11-25"))
+    failed = {c.name_en: c.detail for c in run(resealed) if not c.ok}
+    assert list(failed) == ["winners"] and "亲属关系" in failed["winners"], failed

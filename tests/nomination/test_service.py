@@ -151,7 +151,12 @@ def test_relative_of_jwh_candidate_is_flagged_and_woman_warning(db):
     roll = Roll(db, election)
     slate = full_slate(db, election, roll)
     jd, jwh = slate["jdw_weiyuan"][0], slate["jwh_zhuren"][0]
-    service.add_relation(db, election, "committee", jd.name, str(jwh.voter_number), "sibling")
+    relation = service.add_relation(db, election, "committee", jd.name, str(jwh.voter_number), "sibling")
+    # The chain names the pair as tally_input.json does (resident ids), so a verifier sees it dropped.
+    from election.ledger.events import events_of
+
+    added = [e for e in events_of(db, election) if e.kind == "nomination.relation_added"][-1]
+    assert (added.payload["persons"], added.payload["extended"]) == ([str(relation.resident_id), str(relation.relative_id)], False)
     check = service.check_list(db, election)
     assert check.ok
     assert any(f"居务监督委员会候选人{jd.name}" in w and f"居委会候选人{jwh.name}" in w and "兄弟姐妹" in w for w in check.warnings)

@@ -662,6 +662,35 @@ def ids_named_like_prototypes(built: Built) -> Files:
     return f
 
 
+def with_relation(f: Files) -> None:
+    """The near relatives p1 and p4 (tally_input.json's relation) recorded in the chain after
+    the roll's publication, as nomination.add_relation writes it; the later events re-linked."""
+    evs = _events(f)
+    at = next(i for i, e in enumerate(evs) if e.kind == "ballots.printed")
+    out = evs[:at]
+    out.append(chain.append(out[-1], "nomination.relation_added", {
+        "a": "张三", "b": "赵六", "kind": "spouse", "persons": ["p1", "p4"], "extended": False,
+        "_by": "committee", "_why": ""}, at="2026-11-05T10:00:00"))
+    for e in evs[at:]:
+        out.append(chain.append(out[-1], e.kind, e.payload, e.at))
+    f["chain.jsonl"] = chain.to_jsonl(out)
+
+
+def relation_recorded(built: Built) -> Files:
+    """The honest bundle with its relation recorded in the chain."""
+    f = _files(built)
+    with_relation(f)
+    return f
+
+
+def relation_dropped(built: Built) -> Files:
+    """The recorded relation left out of tally_input.json and the seats decided again: p4,
+    barred beside p1, is elected instead of p5 (the rules and the chain's result agree)."""
+    f = retallied(lambda ti: ti.update(relations=[]))(built)
+    with_relation(f)
+    return f
+
+
 def _post_set(key: str, **values) -> Callable[[dict], None]:
     return lambda ti: [p.update(values) for p in ti["posts"] if p["key"] == key]
 
@@ -737,6 +766,7 @@ FORGERIES: list[tuple[str, Callable[[Built], Files | bytes], str]] = [
     ("threshold_plurality", retallied(_post_set("wy", threshold="plurality")), "winners"),
     ("paper_moved_between_boxes", paper_moved_between_boxes, "reconcile"),
     ("station_named_proto", station_named_proto, "reconcile"),
+    ("relation_dropped", relation_dropped, "winners"),
 ]
 
 

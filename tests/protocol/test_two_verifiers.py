@@ -87,6 +87,7 @@ def cases(folder: Path) -> list[dict]:
         ("audited_sealed", forgeries.forged(built, forgeries.sealed_audit()), {}, None),
         ("hours_recorded", forgeries.forged(built, forgeries.hours_recorded), {}, None),
         ("ids_named_like_prototypes", forgeries.forged(built, forgeries.ids_named_like_prototypes), {}, None),
+        ("relation_recorded", forgeries.forged(built, forgeries.relation_recorded), {}, None),
     ]
     for name, forge, check in forgeries.FORGERIES:
         out.append((name, forgeries.forged(built, forge), {}, check))
@@ -114,7 +115,7 @@ def cases(folder: Path) -> list[dict]:
             assert verdict["audit_sample"] and verdict["audit_commitment"] and verdict["audit_count"], verdict
         elif name.startswith("recount"):
             assert all(verdict.values()) and "recount_sealed" in verdict, (name, verdict)
-        elif name in ("seats_as_created", "hours_recorded", "ids_named_like_prototypes"):
+        elif name in ("seats_as_created", "hours_recorded", "ids_named_like_prototypes", "relation_recorded"):
             assert all(verdict.values()), verdict
         elif name.startswith("sample"):  # no audit events in its chain: only the sample's checks and the recount's
             assert all(ok for n, ok in verdict.items() if n.startswith(("audit_sample_", "recount"))), (name, verdict)

@@ -679,6 +679,24 @@
     return problems;
   }
 
+  // Every relation the chain recorded (nomination.relation_added with persons and extended)
+  // is in tally_input.json's relations, either order, "extended" exactly when it is
+  // (verify_tally._relations_kept).
+  function relationsKept(ti, events) {
+    const listed = new Map();
+    const key = (x, y) => JSON.stringify(cmp(x, y) <= 0 ? [x, y] : [y, x]);
+    for (const r of has(ti, "relations") ? ti.relations : []) listed.set(key(r[0], r[1]), r.length === 3 && r[2] === "extended");
+    const problems = [];
+    for (const e of events) {
+      const persons = e.payload.persons, extended = e.payload.extended;
+      if (!(Array.isArray(persons) && persons.length === 2 && persons.every((p) => typeof p === "string")
+        && persons[0] !== persons[1] && typeof extended === "boolean")) continue;
+      const k = key(persons[0], persons[1]);
+      if (!listed.has(k) || listed.get(k) !== extended) problems.push(`relation of event ${e.seq} not in tally_input.json`);
+    }
+    return problems;
+  }
+
   function winnersProblems(b) {
     const mine = decide(b.tallyInput, b.rulebook, b.totals);
     const t = b.totals.result;
@@ -710,6 +728,7 @@
     }
     problems.push(...writeInProblems(b.tallyInput, b.rulebook, b.totals));
     problems.push(...postsAnchored(b.tallyInput, b.rulebook, b.fixed || { posts: new Map(), seq: null }));
+    problems.push(...relationsKept(b.tallyInput, b.relationEvents || []));
     const who = Object.keys(mine.elected).sort(cmp).map((k) => `${k}: ${mine.elected[k].join(", ") || "none"}`).join("; ");
     return [problems, `the rules decide again from the published counts: ${who}; next ${mine.next_round}`];
   }

@@ -769,7 +769,8 @@
       const rules = root.JuxuanRules || require("./juxuan-rules.js");
       const events = kindEvents(c, new Set([KIND.resultPublished])).filter((e) => roundOf(e) === c.round);
       return rules.winnersProblems({ tallyInput: c.d.get("tally_input.json"), rulebook: c.d.get("rulebook.json"),
-        totals: c.d.get("totals.json"), events, fixed: seatsFixed(c) });
+        totals: c.d.get("totals.json"), events, fixed: seatsFixed(c),
+        relationEvents: c.events.filter((e) => e.kind === "nomination.relation_added") });
     };
     // Each post's seats as the chain fixed them before the round's papers (verify_tally._seats_fixed):
     // round 1's from election.created's bodies (post key <body>_<title>), a later round's from its
