@@ -7,6 +7,14 @@ A backup is one tar file (mode 0600: it holds the data key):
   session-signing key (either may come from the environment; the backup holds what is in use);
 - ``instance/…`` — sealed bundles and published files (not jobs, print jobs or the keys).
 
+A backup keeps no order of the polling day (issue 15, `storage_order`): a backup may be taken
+while desks check voters in, and a copy of storage as it is would keep the check-ins and
+deposits in time order (the issuance ids, PostgreSQL's heap order, which ``pg_dump`` writes
+rows in). The SQLite copy has its issuance, receipt, audit-code and spoil rows rewritten in
+hash order and is vacuumed before it goes into the tar; the PostgreSQL dump leaves out those
+tables' rows (``--exclude-table-data``, in the same snapshot as our own read), which go into
+``ordered-rows.json`` in hash order and are inserted in that order on restore.
+
 A restore goes into a fresh instance only (no database rows, no keys there yet) and refuses,
 naming what is missing, an archive without ``data.key`` unless the key is given: without it
 every ID number and every election's signing key is unreadable, and a new key made in its
@@ -16,6 +24,7 @@ elections with a data key that cannot open them (`check_data_key`).
 from __future__ import annotations
 
 import io
+import json
 import os
 import shutil
 import sqlite3
@@ -23,16 +32,21 @@ import subprocess
 import tarfile
 import tempfile
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Connection, DateTime, Engine, Table, func, insert, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
+from . import storage_order
+from .db import make_engine
 from .errors import UserError
 
 SKIP = {"jobs", "print-jobs", "data.key", "secret_key", "juxuan.db", "juxuan.db-wal", "juxuan.db-shm"}
 FORMAT = "juxuan-backup/1"
+ORDERED = "ordered-rows.json"  # PostgreSQL: the ordered tables' rows, in hash order
 
 
 @dataclass
@@ -73,21 +87,34 @@ def backup(engine: Engine, instance: Path, data_key: str, secret_key: str, out: 
             finally:
                 target.close()
                 source.close()
+            _order_sqlite_copy(copy)
             db_name, db_path = "juxuan.db", copy
         else:
             if shutil.which("pg_dump") is None:
                 raise UserError("备份需要 PostgreSQL 的 pg_dump 命令（与服务器同一主版本），本机没有找到")
             db_path = Path(tmp) / "juxuan.pgdump"
             args, env = _pg_args(url)
-            done = subprocess.run(["pg_dump", "--format=custom", "--no-owner", "-f", str(db_path), *args],
-                                  env=env, capture_output=True, text=True)
-            if done.returncode != 0:
-                raise UserError(f"pg_dump 失败：{done.stderr.strip()[:300]}")
+            excluded = [f"--exclude-table-data={t.name}" for t in storage_order.TABLES]
+            with engine.connect() as conn:
+                conn = conn.execution_options(isolation_level="REPEATABLE READ")
+                with conn.begin():
+                    # pg_dump reads the snapshot our transaction reads: the dump and the
+                    # ordered rows are one consistent moment.
+                    snapshot = conn.exec_driver_sql("SELECT pg_export_snapshot()").scalar()
+                    done = subprocess.run(["pg_dump", "--format=custom", "--no-owner", f"--snapshot={snapshot}",
+                                           *excluded, "-f", str(db_path), *args],
+                                          env=env, capture_output=True, text=True)
+                    if done.returncode != 0:
+                        raise UserError(f"pg_dump 失败：{done.stderr.strip()[:300]}")
+                    ordered = _ordered_rows(conn)
+            (Path(tmp) / ORDERED).write_bytes(json.dumps(ordered, ensure_ascii=False).encode("utf-8"))
             db_name = "juxuan.pgdump"
         fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "wb") as handle, tarfile.open(fileobj=handle, mode="w") as tar:
             _add_bytes(tar, "FORMAT", FORMAT.encode())
             tar.add(db_path, arcname=db_name)
+            if (Path(tmp) / ORDERED).exists():
+                tar.add(Path(tmp) / ORDERED, arcname=ORDERED)
             _add_bytes(tar, "data.key", data_key.encode("ascii"))
             _add_bytes(tar, "secret_key", secret_key.encode("ascii"))
             for path in sorted(Path(instance).rglob("*")):
@@ -97,6 +124,49 @@ def backup(engine: Engine, instance: Path, data_key: str, secret_key: str, out: 
                 tar.add(path, arcname=f"instance/{rel.as_posix()}")
                 files += 1
     return BackupResult(out, db_name, files)
+
+
+def _ordered_rows(db: Session | Connection) -> dict[str, list[dict[str, Any]]]:
+    """Every election's rows of the ordered tables, in hash order (JSON values: a moment
+    as its ISO text)."""
+    out: dict[str, list[dict[str, Any]]] = {t.name: [] for t in storage_order.TABLES}
+    for election_id, uid in db.execute(text("SELECT id, uid FROM election ORDER BY id")).all():
+        for table, rows in storage_order.ordered(db, election_id, uid).items():
+            out[table.name] += [{k: v.isoformat() if isinstance(v, datetime) else v for k, v in r.items()} for r in rows]
+    return out
+
+
+def _order_sqlite_copy(path: Path) -> None:
+    """Rewrite the copy's ordered tables in hash order, then VACUUM it (every page written
+    again, its -wal checkpointed away when the last connection closes)."""
+    copy = make_engine(f"sqlite:///{path}")
+    try:
+        with Session(copy) as db:
+            for election_id, uid in db.execute(text("SELECT id, uid FROM election ORDER BY id")).all():
+                storage_order.rewrite(db, election_id, storage_order.ordered(db, election_id, uid))
+            db.commit()
+    finally:
+        copy.dispose()
+    con = sqlite3.connect(path, isolation_level=None)
+    try:
+        con.execute("VACUUM")
+        con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    finally:
+        con.close()
+
+
+def _insert_ordered(engine: Engine, ordered: dict[str, list[dict[str, Any]]]) -> None:
+    """Insert a PostgreSQL backup's ordered rows in their order, then move the id sequences on."""
+    tables: dict[str, Table] = {t.name: t for t in storage_order.TABLES}
+    with engine.begin() as conn:
+        for name, table in tables.items():
+            moments = [c.name for c in table.columns if isinstance(c.type, DateTime)]
+            rows = [{**r, **{m: datetime.fromisoformat(r[m]) for m in moments if r.get(m)}} for r in ordered.get(name, [])]
+            if rows:
+                conn.execute(insert(table), rows)
+        for name in ("issuance", "spoil_record"):
+            conn.execute(text(f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), "
+                              f"COALESCE((SELECT MAX(id) FROM {name}), 1), (SELECT COUNT(*) FROM {name}) > 0)"))
 
 
 def _database_is_empty(engine: Engine) -> bool:
@@ -164,6 +234,8 @@ def restore(archive: Path, engine: Engine, instance: Path, data_key: str | None 
                                          str(tmp_path / "juxuan.pgdump")], env=env, capture_output=True, text=True)
                 if result.returncode != 0:
                     raise UserError(f"pg_restore 失败：{result.stderr.strip()[:300]}")
+                if (tmp_path / ORDERED).exists():
+                    _insert_ordered(engine, json.loads((tmp_path / ORDERED).read_bytes()))
                 done.append("数据库（PostgreSQL）")
             instance.mkdir(parents=True, exist_ok=True)
             for name, value in (("data.key", key), ("secret_key", None)):

@@ -9,9 +9,10 @@ from sqlalchemy.orm import Session
 from ..db import begin_write
 from ..errors import UserError
 from ..ledger.events import events_of, record_event
-from ..models import EXTENDED_RELATIONS, Candidate, Election, Relation
+from ..models import EXTENDED_RELATIONS, Candidate, Election, Relation, utcnow
 from ..nomination.service import find_residents, label
 from ..protocol import event_kinds as ek
+from ..protocol.chain import hour_stamp
 from ..rules.staff import STAFF_ROLES, barred, staff_problems
 
 
@@ -64,7 +65,10 @@ def record_assisted(db: Session, election: Election, round_number: int, voter: s
     if why:
         raise UserError(f"代写人{label(by)}{why}，不能代写（候选人及其近亲属不得代写选票）")
     begin_write(db)
-    record_event(db, election, ek.POLLING_WRITING_ASSISTED, {"round": round_number, "voter": label(who), "writer": label(by)}, actor)
+    # The hour only, as for every act touching a voter on the day (PROTOCOL §3): the second a
+    # named voter was helped is the second they were in the booth, next to their deposit.
+    record_event(db, election, ek.POLLING_WRITING_ASSISTED, {"round": round_number, "voter": label(who), "writer": label(by)},
+                 actor, at=hour_stamp(utcnow()))
     db.flush()
 
 

@@ -17,16 +17,15 @@ published by design; a server watched live sees the timing of requests.
 """
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
-from datetime import datetime, timezone
 
-from sqlalchemy import Engine, delete, insert, select, text
+from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session
 
+from .. import storage_order
 from ..db import begin_write, is_sqlite
 from ..ledger.events import record_event
-from ..models import AuditCode, Election, Issuance, Receipt, SpoilRecord
+from ..models import Election
 from ..protocol import event_kinds as ek
 
 
@@ -42,27 +41,6 @@ class ScrubReport:
     detail: str
 
 
-def _key(*parts: object) -> bytes:
-    return hashlib.sha256("|".join(str(p) for p in parts).encode("utf-8")).digest()
-
-
-def to_hour(moment: datetime) -> datetime:
-    """A moment cut to its hour (UTC kept; a naive SQLite value is a UTC one)."""
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    return moment.astimezone(timezone.utc).replace(minute=0, second=0, microsecond=0)
-
-
-def _rows(db: Session, table, where) -> list[dict]:
-    return [dict(r._mapping) for r in db.execute(select(table).where(where))]
-
-
-def _rewrite(db: Session, table, where, rows: list[dict]) -> None:
-    db.execute(delete(table).where(where))
-    if rows:
-        db.execute(insert(table), rows)
-
-
 def scrub(db: Session, election: Election, actor: str) -> ScrubReport:
     """Rewrite the election's ordered tables in hash order (one transaction, committed) and
     compact storage. Safe to run again (after counting, for the records' counting order)."""
@@ -71,31 +49,10 @@ def scrub(db: Session, election: Election, actor: str) -> ScrubReport:
         if not is_sqlite(db):
             # No desk or box may write in between; other elections wait for this transaction only.
             db.execute(text("LOCK TABLE issuance, receipt, audit_code, spoil_record IN SHARE ROW EXCLUSIVE MODE"))
-        uid = election.uid
-        it = Issuance.__table__
-        issuances = _rows(db, it, it.c.election_id == election.id)
-        ids = sorted(r["id"] for r in issuances)
-        issuances.sort(key=lambda r: _key("issuance", uid, r["round_number"], r["voter_id"]))
-        for new_id, row in zip(ids, issuances):
-            row["id"] = new_id
-            row["issued_at"] = to_hour(row["issued_at"])
-        _rewrite(db, it, it.c.election_id == election.id, issuances)
-
-        rt = Receipt.__table__
-        receipts = sorted(_rows(db, rt, rt.c.election_id == election.id), key=lambda r: r["r_hash"])
-        _rewrite(db, rt, rt.c.election_id == election.id, receipts)
-
-        at = AuditCode.__table__
-        records = sorted(_rows(db, at, at.c.election_id == election.id), key=lambda r: r["d_hash"])
-        _rewrite(db, at, at.c.election_id == election.id, records)
-
-        st = SpoilRecord.__table__
-        spoils = _rows(db, st, st.c.election_id == election.id)
-        spoil_ids = sorted(r["id"] for r in spoils)
-        spoils.sort(key=lambda r: (r["round_number"], r["station_id"], r["hour"], _key("spoil", uid, r["id"])))
-        for new_id, row in zip(spoil_ids, spoils):
-            row["id"] = new_id
-        _rewrite(db, st, st.c.election_id == election.id, spoils)
+        rows = storage_order.ordered(db, election.id, election.uid)
+        storage_order.rewrite(db, election.id, rows)
+        issuances, receipts = rows[storage_order.ISSUANCE], rows[storage_order.RECEIPT]
+        records, spoils = rows[storage_order.AUDIT_CODE], rows[storage_order.SPOIL]
         record_event(db, election, ek.POLLING_STORAGE_SCRUBBED,
                      {"issuances": len(issuances), "receipts": len(receipts), "records": len(records)}, actor,
                      "投票结束：清除存储中的先后顺序")

@@ -40,3 +40,16 @@ def test_final_close_scrubs_storage(app, db, poll, monkeypatch) -> None:
     for r in rows:
         at = r.issued_at if r.issued_at.tzinfo else r.issued_at.replace(tzinfo=timezone.utc)
         assert at == datetime(at.year, at.month, at.day, at.hour, tzinfo=timezone.utc)
+
+
+def test_assisted_writing_is_stamped_with_the_hour_only(db, poll) -> None:
+    """代写 names the voter in the public chain: its time is the hour, as every act touching a
+    voter on the day (PROTOCOL §3), never the second the voter was in the booth."""
+    from election.counting.staff import record_assisted
+
+    election, voters = poll["election"], poll["voters"]
+    record_assisted(db, election, 1, str(voters[30].voter_number), str(voters[31].voter_number), "a_committee")
+    db.commit()
+    event = db.scalar(select(ElectionEvent).where(ElectionEvent.election_id == election.id,
+                                                  ElectionEvent.kind == "polling.writing_assisted"))
+    assert event is not None and len(event.at) == len("2026-11-29T10"), event.at
