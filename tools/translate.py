@@ -18,7 +18,7 @@ GLOSSARY = ROOT / "tools/en_glossary.tsv"
 def choice_labels() -> list[str]:
     """The Chinese labels of the models' dictionaries shown as select options (choices.options
     translates them when a page is rendered) or passed through _() by a page (the legal
-    calendar's stages and their kinds); pybabel cannot see them as msgids."""
+    calendar's stages and their kinds, the election page's stages); pybabel cannot see them as msgids."""
     sys.path.insert(0, str(ROOT))
     from election.accounts.manage import CHANGE_LABELS
     from election.audit.service import STATUS_ZH as AUDIT_STATUSES
@@ -43,12 +43,14 @@ def choice_labels() -> list[str]:
     from election.rules.tally_types import WOMAN_DECISIONS
     from election.web.meetings import CONVENERS
     from election.workflow.documents import KIND_LABELS as CALENDAR_KINDS
+    from election.workflow.stages import ACTIONS, FIRST, MISSING, STAGE_LABELS
+    from election.workflow.stages import STATUS_LABELS as STAGE_STATUSES
 
     out: list[str] = []
     for table in (APPLICATION_KINDS, CHANGES, CHANGE_LABELS, CHANNELS, COMMITTEE_BODIES, METHODS, PRESET_LABELS, RELATIONS,
                   REP_METHODS, ROLES, MEETING_KINDS, MEETING_BASES, REQUEST_BASES, CONVENERS, END_REASONS, RECALL_STATUSES,
                   RECALL_BASES, STATUSES, CANDIDATE_STATUSES, AUDIT_STATUSES, WOMAN_DECISIONS, CALENDAR_LABELS,
-                  CALENDAR_KINDS):
+                  CALENDAR_KINDS, STAGE_LABELS, STAGE_STATUSES, ACTIONS, MISSING, FIRST):
         out += [label for label in table.values() if isinstance(label, str) and label not in out]
     return out
 

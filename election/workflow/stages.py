@@ -29,6 +29,31 @@ from ..settings import rulebook_of
 
 DONE, ACTIVE, TODO, LATE = "done", "active", "todo", "late"
 STATUS_LABELS = {DONE: "已完成", ACTIVE: "进行中", TODO: "未开始"}
+# The stages' names, their pages' actions, what may be missing and what must come first:
+# one table each, which the election page passes through _() and tools/translate.py reads
+# (pybabel cannot see them as msgids).
+STAGE_LABELS = {
+    "committee": "选举委员会", "roll": "选民登记", "representatives": "居民代表", "nomination": "提名",
+    "candidates": "候选人公告", "printing": "印制选票", "voting": "投票", "counting": "计票", "result": "结果",
+    "filing": "备案与审计",
+}
+ACTIONS = {
+    "committee": "录入选举委员会", "roll": "管理选民名单", "representatives": "推选居民代表", "nomination": "登记提名",
+    "candidates": "公布候选人名单", "printing": "印制选票", "voting": "投票站与发票", "counting": "计票",
+    "result": "公布结果", "filing": "备案",
+}
+MISSING = {
+    "committee": "尚未录入选举委员会推选结果", "residents": "导入居民名单", "roll": "公布选民名单",
+    "representatives": "推选居民代表", "nomination": "登记被提名人", "candidates": "公布正式候选人名单",
+    "printing": "印制选票", "voting": "设立投票站并发放选票", "counting": "录入选票", "result": "公布选举结果",
+    "filing": "报街道办事处备案", "audit": "街道风险限制审计",
+}
+FIRST = {
+    "committee": "须先导入居民名单（选举委员会成员按名单核对）", "representatives": "须先导入居民名单",
+    "nomination": "须先导入居民名单（被提名人须为登记选民）", "candidates": "须先登记被提名人",
+    "printing": "须先公布正式候选人名单", "voting": "须先印制选票", "counting": "须先发放选票",
+    "result": "须先录入选票", "filing": "须先公布选举结果",
+}
 
 
 @dataclass
@@ -92,60 +117,42 @@ def stages(db: Session, election: Election, today: date | None = None) -> list[S
     def state(done: bool, begun: bool) -> str:
         return DONE if done else ACTIVE if begun else TODO
 
+    def view(key: str, status: str, missing: list[str], endpoint: str, deadline: date | None = None) -> StageView:
+        return StageView(key, STAGE_LABELS[key], status, deadline=deadline, missing=missing, endpoint=endpoint,
+                         action=ACTIONS[key])
+
     views = [
-        StageView("committee", "选举委员会", state(committee > 0, False),
-                  missing=[] if committee else ["尚未录入选举委员会推选结果"],
-                  endpoint="representatives.committee", action="录入选举委员会"),
-        StageView("roll", "选民登记", state(election.roll_published_on is not None, residents > 0),
-                  deadline=by_key["roll_published"].date,
-                  missing=(["导入居民名单"] if not residents else []) + ([] if election.roll_published_on else ["公布选民名单"]),
-                  endpoint="roll.index", action="管理选民名单"),
-        StageView("representatives", "居民代表", state(reps > 0, areas > 0),
-                  missing=[] if reps else ["推选居民代表"],
-                  endpoint="representatives.areas", action="推选居民代表"),
-        StageView("nomination", "提名", state(formal > 0, nominees > 0),
-                  missing=[] if nominees else ["登记被提名人"],
-                  endpoint="nomination.index", action="登记提名"),
-        StageView("candidates", "候选人公告", state(formal > 0, nominees > 0),
-                  deadline=by_key["candidates_published"].date,
-                  missing=[] if formal else ["公布正式候选人名单"],
-                  endpoint="nomination.publish", action="公布候选人名单"),
-        StageView("printing", "印制选票", state(batches > 0, False),
-                  missing=[] if batches else ["印制选票"],
-                  endpoint="polling.overview", action="印制选票"),
-        StageView("voting", "投票", state(issued > 0 and counted > 0, issued > 0),
-                  deadline=election.election_day,
-                  missing=[] if issued else ["设立投票站并发放选票"],
-                  endpoint="polling.overview", action="投票站与发票"),
-        StageView("counting", "计票", state(results > 0, counted > 0),
-                  deadline=election.election_day,
-                  missing=[] if counted else ["录入选票"],
-                  endpoint="counting.overview", action="计票"),
+        view("committee", state(committee > 0, False), [] if committee else [MISSING["committee"]],
+             "representatives.committee"),
+        view("roll", state(election.roll_published_on is not None, residents > 0),
+             ([] if residents else [MISSING["residents"]]) + ([] if election.roll_published_on else [MISSING["roll"]]),
+             "roll.index", by_key["roll_published"].date),
+        view("representatives", state(reps > 0, areas > 0), [] if reps else [MISSING["representatives"]],
+             "representatives.areas"),
+        view("nomination", state(formal > 0, nominees > 0), [] if nominees else [MISSING["nomination"]],
+             "nomination.index"),
+        view("candidates", state(formal > 0, nominees > 0), [] if formal else [MISSING["candidates"]],
+             "nomination.publish", by_key["candidates_published"].date),
+        view("printing", state(batches > 0, False), [] if batches else [MISSING["printing"]], "polling.overview"),
+        view("voting", state(issued > 0 and counted > 0, issued > 0), [] if issued else [MISSING["voting"]],
+             "polling.overview", election.election_day),
+        view("counting", state(results > 0, counted > 0), [] if counted else [MISSING["counting"]],
+             "counting.overview", election.election_day),
         _result_stage(db, election, results),
-        StageView("filing", "备案与审计", state(received > 0 and audits_done > 0, filings > 0),
-                  deadline=by_key["filing"].date,
-                  missing=([] if filings else ["报街道办事处备案"]) + ([] if audits_done else ["街道风险限制审计"]),
-                  endpoint="counting.overview", action="备案"),
+        view("filing", state(received > 0 and audits_done > 0, filings > 0),
+             ([] if filings else [MISSING["filing"]]) + ([] if audits_done else [MISSING["audit"]]),
+             "counting.overview", by_key["filing"].date),
     ]
     # The real dependencies: what each stage's page needs before it can be done.
-    needs = {
-        "committee": (residents > 0, "须先导入居民名单（选举委员会成员按名单核对）"),
-        "representatives": (residents > 0, "须先导入居民名单"),
-        "nomination": (residents > 0, "须先导入居民名单（被提名人须为登记选民）"),
-        "candidates": (nominees > 0, "须先登记被提名人"),
-        "printing": (formal > 0, "须先公布正式候选人名单"),
-        "voting": (batches > 0, "须先印制选票"),
-        "counting": (issued > 0, "须先发放选票"),
-        "result": (counted > 0, "须先录入选票"),
-        "filing": (results > 0, "须先公布选举结果"),
-    }
-    for view in views:
-        ready, first = needs.get(view.key, (True, ""))
-        if view.status != DONE and not ready:
-            view.blocked = first
-        if view.deadline:
-            view.deadline_text = f"须于 {cn_day(view.deadline)}前完成"
-            view.late = view.status != DONE and today > view.deadline
+    ready = {"committee": residents > 0, "representatives": residents > 0, "nomination": residents > 0,
+             "candidates": nominees > 0, "printing": formal > 0, "voting": batches > 0, "counting": issued > 0,
+             "result": counted > 0, "filing": results > 0}
+    for stage in views:
+        if stage.status != DONE and not ready.get(stage.key, True):
+            stage.blocked = FIRST[stage.key]
+        if stage.deadline:
+            stage.deadline_text = f"须于 {cn_day(stage.deadline)}前完成"
+            stage.late = stage.status != DONE and today > stage.deadline
     return views
 
 
@@ -175,11 +182,10 @@ def round_step(db: Session, election: Election) -> tuple[str, str, str] | None:
 
 def _result_stage(db: Session, election: Election, results: int) -> StageView:
     step = round_step(db, election) if results else None
-    view = StageView("result", "结果", DONE if results and step is None else ACTIVE if results else TODO,
+    return StageView("result", STAGE_LABELS["result"], DONE if results and step is None else ACTIVE if results else TODO,
                      deadline=election.election_day,
-                     missing=["公布选举结果"] if not results else [step[0]] if step else [],
-                     endpoint=step[1] if step else "counting.overview", action=step[2] if step else "公布结果")
-    return view
+                     missing=[MISSING["result"]] if not results else [step[0]] if step else [],
+                     endpoint=step[1] if step else "counting.overview", action=step[2] if step else ACTIONS["result"])
 
 
 def next_stage(views: list[StageView]) -> StageView | None:

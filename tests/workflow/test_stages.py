@@ -218,3 +218,23 @@ def test_every_link_of_the_election_and_polling_pages_opens_for_each_role(app, d
                 if link.endswith((".pdf", ".xlsx", ".zip", ".json")):
                     continue
                 assert client.get(link).status_code == 200, (role, page, link)
+
+
+def test_election_page_stages_in_english(app, db, world):
+    """The election page in English: the ten stages' names, their status, deadline, what is
+    missing, what must come first and the next action go through the catalogue (they were
+    all Chinese; the rules table's values and the warnings stay the services' Chinese)."""
+    election = world["a"]["election"]
+    client = app.test_client()
+    login(client, "a_committee")
+    page = client.get(f"/elections/{election.id}?lang=en").get_data(as_text=True)
+    stages_html = page[page.index('<ol class="stages">'):page.index("</ol>", page.index('<ol class="stages">'))]
+    next_html = page[page.index('<p class="next">'):page.index("</p>", page.index('<p class="next">'))]
+    for html in (stages_html, next_html):
+        assert not re.findall(r"[\u4e00-\u9fff]+", re.sub(r"<[^>]+>", "", html)), html
+    assert "Voter registration" in stages_html and "Not started" in stages_html
+    due = election.election_day - timedelta(days=20)
+    assert f"Due by {due.isoformat()}" in stages_html
+    assert "Import the residents' list first" in stages_html and "Manage the voter roll" in next_html
+    # Chinese stays the default.
+    assert "须先导入居民名单" in client.get(f"/elections/{election.id}?lang=zh").get_data(as_text=True)
