@@ -15,7 +15,7 @@ from ballots.voter_cards import CardHeader, VoterCard, render_voter_cards
 
 from ..errors import UserError
 from ..ledger.events import record_event
-from ..models import Election, Household, Resident
+from ..models import Election, Household, PollingStation, Resident
 from ..pii import PersonalData
 from ..protocol import event_kinds as ek
 from ..rules import idcard
@@ -25,6 +25,15 @@ from .publication import cn_date, committee_name
 from .register import voters_query
 
 DEFAULT_STATION = "第一投票站"
+
+
+def default_station(db: Session, election: Election) -> str:
+    """The station printed on the card of a group no line assigns: the election's only fixed
+    station when it has one (the demo's is 社区活动中心投票站: cards sent its voters to a
+    第一投票站 that did not exist), else 第一投票站."""
+    names = db.scalars(select(PollingStation.name).where(PollingStation.election_id == election.id,
+                                                         PollingStation.mobile.is_(False))).all()
+    return names[0] if len(names) == 1 else DEFAULT_STATION
 
 
 def new_card_code() -> str:
@@ -72,8 +81,9 @@ def render_cards(db: Session, election: Election, out: BinaryIO, stations: dict[
     if resident_id is not None:
         query = query.where(Resident.id == resident_id)
     refuse_unprintable(db.scalars(query), "选民证")
+    fallback = default_station(db, election)
     cards = [
-        VoterCard(r.name, r.group_name, stations.get(r.group_name, DEFAULT_STATION), voter_number_text(r), r.card_code)
+        VoterCard(r.name, r.group_name, stations.get(r.group_name, fallback), voter_number_text(r), r.card_code)
         for r in db.scalars(query)
     ]
     if not cards:

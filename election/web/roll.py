@@ -25,7 +25,15 @@ from ..ledger.events import events_of
 from ..models import APPLICATION_KINDS, STATUSES, Election, Resident
 from ..pii import PersonalData
 from ..roll import electors
-from ..roll.cards import any_card_assigned, assign_cards, card_pdf, render_cards, search_voters, voter_number_text
+from ..roll.cards import (
+    any_card_assigned,
+    assign_cards,
+    card_pdf,
+    default_station,
+    render_cards,
+    search_voters,
+    voter_number_text,
+)
 from ..roll.edit import edit_resident
 from ..roll.files import template_xlsx
 from ..roll.glyphs import describe, unprintable, unprintable_on_roll
@@ -131,7 +139,7 @@ class HouseholdRepForm(FlaskForm):
 
 class CardsForm(FlaskForm):
     group = SelectField(_l("打印哪个居民小组"), choices=[], validate_choice=False)
-    stations = TextAreaField(_l("投票站分配（每行：居民小组=投票站；未填写的为“第一投票站”）"))
+    stations = TextAreaField(_l("投票站分配（每行：居民小组=投票站；未填写的印默认投票站）"))
 
 
 
@@ -422,7 +430,8 @@ def cards(election: Election):
                 if not sep or not group.strip() or not station.strip():
                     flash(_("投票站分配第%(n)s行应为“居民小组=投票站”。", n=n), "error")
                     return render_template("roll/cards.html", election=election, form=form,
-                                           counts=overview(db, election), assign=FlaskForm(prefix="a"))
+                                           counts=overview(db, election), assign=FlaskForm(prefix="a"),
+                                           fallback=default_station(db, election))
                 stations[group.strip()] = station.strip()
 
         def work(db: Session, election: Election, running: Running) -> dict:
@@ -438,7 +447,7 @@ def cards(election: Election):
                                   back_label="返回选民证"))
     numbered = any_card_assigned(db, election)
     return render_template("roll/cards.html", election=election, form=form, counts=overview(db, election),
-                           assign=FlaskForm(prefix="a"), numbered=numbered)
+                           assign=FlaskForm(prefix="a"), numbered=numbered, fallback=default_station(db, election))
 
 
 @bp.route("/cards/assign", methods=["POST"])

@@ -235,7 +235,7 @@ def test_voter_cards_page_assigns_and_prints(page, roll_world):
     assert unlabelled_fields(page) == []
     page.get_by_role("button", name="分配选民编号和选民证码").click()
     assert "已为 3 名选民分配" in page.content()
-    page.get_by_label("投票站分配（每行：居民小组=投票站；未填写的为“第一投票站”）").fill("第二居民小组=第二投票站")
+    page.get_by_label("投票站分配（每行：居民小组=投票站；未填写的印默认投票站）").fill("第二居民小组=第二投票站")
     page.get_by_role("button", name="下载选民证").click()
     with page.expect_download() as info:
         finished_job(page).get_by_role("link", name="下载 选民证.pdf").click()

@@ -69,6 +69,7 @@ def test_one_group_notice_and_cards_and_one_card(app, db, world) -> None:
     cards = _text(_job_pdf(client, f"{base}/cards", {"csrf_token": csrf_token(client, f"{base}/cards"),
                                                      "group": "第三居民小组", "stations": ""}))
     assert "张伟" in cards and "李娜" not in cards and "赵敏" not in cards
+    assert "第一投票站" in cards  # no station yet: the default name
     wang = next(r for r in numbered if r.name == "王强")
     assert "打印此选民的选民证" in client.get(f"{base}/residents/{wang.id}").get_data(as_text=True)
     single = client.get(f"{base}/residents/{wang.id}/card.pdf")
@@ -87,3 +88,13 @@ def test_one_group_notice_and_cards_and_one_card(app, db, world) -> None:
     client.post(f"{base}/freeze", data={"f-csrf_token": token, "f-reason": "申诉已处理完毕", "f-early": "y"})
     db.rollback()
     assert db.get(type(election), election.id).roll_frozen_at is not None
+    # One fixed station (and a mobile box): a group no line assigns gets its name on the card.
+    from election.polling.stations import create_station
+
+    create_station(db, election, "t", "社区活动中心投票站", desks=1, boxes=1)
+    create_station(db, election, "t", "流动票箱一", mobile=True, scrutineers=["甲", "乙", "丙"])
+    db.commit()
+    assert "默认投票站（本选举只有一个固定投票站时为它）：社区活动中心投票站" in client.get(f"{base}/cards").get_data(as_text=True)
+    cards = _text(_job_pdf(client, f"{base}/cards", {"csrf_token": csrf_token(client, f"{base}/cards"),
+                                                     "group": "第三居民小组", "stations": ""}))
+    assert "社区活动中心投票站" in cards and "第一投票站" not in cards
