@@ -106,7 +106,9 @@ def card():
 def receipt():
     form = ReceiptForm()
     if form.validate_on_submit():
-        return redirect(url_for("public.receipt_code", code=form.code.data.strip().replace(" ", "")))
+        # Answered here, never redirected to /r/<code>: a typed code stays out of the
+        # browser's history and of every proxy's access log (only a scanned QR puts it in a URL).
+        return _answer(form.code.data.strip().replace(" ", ""))
     return render_template("public/receipt.html", form=form, answer=None, windows=[])
 
 

@@ -47,3 +47,29 @@ def test_a_polling_day_backup_keeps_no_order(app, db, day, tmp_path, fresh_url):
             assert len(iss["id"]) == VOTERS
     finally:
         engine.dispose()
+
+
+def test_an_election_archive_keeps_no_check_in_order(app, db, day, tmp_path, monkeypatch):  # noqa: F811
+    """The archive that moves one election (`juxuan archive export`) writes issuance rows in
+    the scrub's hash order too, ids handed out again: an election moved before its close-of-
+    poll scrub does not carry the order voters came in."""
+    import json
+
+    from election.archive import _checked, _open_payload, export_election
+
+    election, truth = day
+    # The factory's residents carry no real ciphertexts; the order is what is tested here.
+    monkeypatch.setattr("election.archive.PersonalData.decrypt", lambda self, value: value)
+    passphrase = "县城东街道-2026-迁移"
+    out = tmp_path / "moved.zip"
+    report = export_election(db, election, DATA_KEY, passphrase, app.instance_path, out)
+    db.rollback()
+    manifest, payload = _checked(out, report.fingerprint)
+    inner = _open_payload(manifest, payload, passphrase)
+    rows = [json.loads(line) for line in inner.read("tables/issuance.jsonl").splitlines() if line.strip()]
+    assert sorted(r["voter_id"] for r in rows) == sorted(truth)
+    came_in = sorted(truth)  # the fixture's voters came in voter-id order
+    by_id = [r["voter_id"] for r in sorted(rows, key=lambda r: r["id"])]
+    in_file = [r["voter_id"] for r in rows]
+    assert sum(1 for a, b in zip(by_id, came_in) if a == b) <= CHANCE_MAX
+    assert sum(1 for a, b in zip(in_file, came_in) if a == b) <= CHANCE_MAX

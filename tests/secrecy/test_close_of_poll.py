@@ -53,3 +53,18 @@ def test_assisted_writing_is_stamped_with_the_hour_only(db, poll) -> None:
     event = db.scalar(select(ElectionEvent).where(ElectionEvent.election_id == election.id,
                                                   ElectionEvent.kind == "polling.writing_assisted"))
     assert event is not None and len(event.at) == len("2026-11-29T10"), event.at
+
+
+def test_a_typed_receipt_code_is_answered_without_a_url_holding_it(app, db) -> None:
+    """The receipt form answers the POST itself: a redirect to /r/<code> would put a typed
+    code into the browser's history and every reverse proxy's access log."""
+    from election.protocol import codes
+
+    client = app.test_client()
+    code = codes.human(bytes(16))
+    res = client.post("/r", data={"code": code, "csrf_token": csrf_token(client, "/r")})
+    assert res.status_code == 200 and "Location" not in res.headers
+    import re
+
+    links = re.findall(r'(?:href|action|src)="([^"]*)"', res.get_data(as_text=True))
+    assert not [u for u in links if codes.compact(bytes(16)) in u.upper().replace("-", "")]
