@@ -525,6 +525,57 @@ audit_draw_as_string = audited(lambda a: a["draws"].__setitem__(0, "".join(map(s
 audit_negative_count = audited(lambda a: a["manifest"].update(Z=-1))
 
 
+def audit_found(draws: int, entered: int | None = None, status: str = "confirmed",
+                change: Callable[[dict], None] = lambda a: None) -> Callable[[Built], Files]:
+    """The sealed audit (sealed_audit) with ``draws`` draws from its seed, the first
+    ``entered`` of them entered (all by default), each paper found at its drawn position
+    exactly as its record (the papers lie in their box in the order of their D), the
+    ``status`` claimed, then ``change`` made to the audit. With the suite's election (85
+    papers) 14 matching draws confirm the result at the risk limit 1/20; 12 leave the
+    weakest assertion's risk at 0.0546."""
+    def forge(built: Built) -> Files:
+        from election.protocol import rla
+
+        in_box: dict[str, list[dict]] = {}
+        for r in sorted(_records(_files(built)), key=lambda r: r["d"]):
+            in_box.setdefault(r["box"], []).append(r)
+
+        def found(a: dict) -> None:
+            drawn = rla.draw_sample(a["seed"], a["manifest"], draws)
+            a["draws"] = [[d.box, d.position] for d in drawn]
+            a["sample_size"] = draws
+            a["findings"] = [{"index": d.index, "d": in_box[d.box][d.position - 1]["d"],
+                              "paper": {"state": "found", "posts": in_box[d.box][d.position - 1]["marks"]}}
+                             for d in drawn[:entered]]
+            a["status"] = status
+            change(a)
+        return sealed_audit(audit_change=found)(built)
+    return forge
+
+
+def _paper_changed(a: dict) -> None:
+    """The first finding's paper votes for 主任 p2 where its record says p1: a two-vote
+    overstatement of "p1 has at least 43 votes" the audit leaves out of its conclusion."""
+    f = next(f for f in a["findings"] if f["paper"]["posts"].get("zr", {}).get("approve") == ["p1"])
+    f["paper"]["posts"]["zr"] = {"approve": ["p2"]}
+
+
+def _paper_missing(a: dict) -> None:
+    a["findings"][0]["paper"] = {"state": "missing"}
+
+
+# The audit's conclusion (audit_recompute in both): a status its findings do not give.
+audit_confirmed = audit_found(14)
+audit_confirmed_too_soon = audit_found(12)
+audit_discrepancy_hidden = audit_found(14, change=_paper_changed)
+audit_missing_paper_hidden = audit_found(14, change=_paper_missing)
+audit_confirmed_draws_pending = audit_found(20, 16)
+audit_risk_limit_over_rulebook = audit_found(14, change=lambda a: a.update(risk_limit="1/5"))
+audit_escalated_when_met = audit_found(14, status="escalated")
+audit_full_count_when_met = audit_found(14, status="full_count")
+audit_hand_count_unrecorded = audit_found(14, status="hand_counted")
+
+
 def composition_person_as_number(built: Built) -> Files:
     """composition.json with a member's person id a number: of the wrong shape (PROTOCOL §7), so
     `format` fails in both (the browser had no shape for this file and ran its check)."""
@@ -753,6 +804,14 @@ FORGERIES: list[tuple[str, Callable[[Built], Files | bytes], str]] = [
     ("audit_other_records_sealed", sealed_audit(_records_changed), "audit_commitment"),
     ("audit_seed_not_the_chains", sealed_audit(_other_seed), "audit_count"),
     ("audit_sealed_count_as_string", sealed_audit(audit_change=_count_as_text), "audit_commitment"),
+    ("audit_confirmed_too_soon", audit_confirmed_too_soon, "audit_recompute"),
+    ("audit_discrepancy_hidden", audit_discrepancy_hidden, "audit_recompute"),
+    ("audit_missing_paper_hidden", audit_missing_paper_hidden, "audit_recompute"),
+    ("audit_confirmed_draws_pending", audit_confirmed_draws_pending, "audit_recompute"),
+    ("audit_risk_limit_over_rulebook", audit_risk_limit_over_rulebook, "audit_recompute"),
+    ("audit_escalated_when_met", audit_escalated_when_met, "audit_recompute"),
+    ("audit_full_count_when_met", audit_full_count_when_met, "audit_recompute"),
+    ("audit_hand_count_unrecorded", audit_hand_count_unrecorded, "audit_recompute"),
     ("result_valid_as_one", result_valid_as_one, "result_event"),
     ("result_vote_false", result_vote_false, "result_event"),
     ("batch_as_false", batch_as_false, "manifest"),

@@ -1,6 +1,6 @@
 """The Python verifier and the browser verifier (tools/verify/web, run by Node's test
-runner) on the same vectors and the same forged bundles: they agree on every check both
-run (the browser one leaves out the audit's recomputation, JuxuanVerify.NOT_RUN).
+runner) on the same vectors and the same forged bundles: they agree on every check (the
+browser one runs them all, the audit's recomputation included: JuxuanVerify.NOT_RUN is empty).
 Also: docs/vectors are what tests/protocol/vectors.py makes, and the Python verifier
 passes them with every pin."""
 from __future__ import annotations
@@ -23,7 +23,7 @@ from tests.protocol.vectors import make
 ROOT = Path(__file__).resolve().parents[2]
 VECTORS = ROOT / "docs" / "vectors"
 NODE = shutil.which("node")
-BROWSER_NOT_RUN = ("audit_recompute",)  # JuxuanVerify.NOT_RUN
+BROWSER_NOT_RUN: tuple[str, ...] = ()  # JuxuanVerify.NOT_RUN: the browser verifier runs every check
 
 
 def test_vectors_are_current() -> None:
@@ -88,6 +88,7 @@ def cases(folder: Path) -> list[dict]:
         ("hours_recorded", forgeries.forged(built, forgeries.hours_recorded), {}, None),
         ("ids_named_like_prototypes", forgeries.forged(built, forgeries.ids_named_like_prototypes), {}, None),
         ("relation_recorded", forgeries.forged(built, forgeries.relation_recorded), {}, None),
+        ("audit_confirmed", forgeries.forged(built, forgeries.audit_confirmed), {}, None),
     ]
     for name, forge, check in forgeries.FORGERIES:
         out.append((name, forgeries.forged(built, forge), {}, check))
@@ -109,10 +110,14 @@ def cases(folder: Path) -> list[dict]:
         verdict = {c.name_en: c.ok for c in verify_bundle(data, py)}
         if must_fail:
             assert must_fail not in BROWSER_NOT_RUN and verdict[must_fail] is False, (name, verdict)
+            if must_fail == "audit_recompute":  # sealed and drawn as it should be: only the conclusion is wrong
+                assert verdict["audit_sample"] and verdict["audit_commitment"] and verdict["audit_count"], (name, verdict)
         elif name == "audited":
             assert verdict["audit_sample"] is True, verdict
         elif name == "audited_sealed":
             assert verdict["audit_sample"] and verdict["audit_commitment"] and verdict["audit_count"], verdict
+        elif name == "audit_confirmed":
+            assert all(verdict.values()) and "audit_recompute" in verdict, verdict
         elif name.startswith("recount"):
             assert all(verdict.values()) and "recount_sealed" in verdict, (name, verdict)
         elif name in ("seats_as_created", "hours_recorded", "ids_named_like_prototypes", "relation_recorded"):

@@ -424,6 +424,14 @@
 
   // ------------------------------------------------------------------ the decision (section 14)
   function decide(ti, rawRulebook, totals) {
+    const out = decision(ti, rawRulebook, totals);
+    delete out.detail;
+    return out;
+  }
+  /* decide, and with a valid election round the `detail` the audit's assertions are made from
+   * (juxuan-audit.js): per post its ranking, winners, ties, the persons set aside as near
+   * relatives and the run-offs it orders; the woman member's status; the female persons. */
+  function decision(ti, rawRulebook, totals) {
     const rb = rulebook(rawRulebook);
     if (!isObj(totals) || !isObj(totals.posts) || !isObj(totals.counts) || !isObj(totals.counts.posts)) fail("totals.json has no counts");
     const inp = readInput(ti, rb, totals.returned);
@@ -574,7 +582,19 @@
     for (const p of inp.posts) elected[p.key] = sels.get(p.key).elected.map((c) => c[0]).sort(cmp);
     const next = {};
     for (const s of nextPosts) next[s.post] = { seats: s.seats, reserved_woman_seats: s.reserved, candidates: s.candidates, short: s.short, women_short: s.womenShort };
-    return { valid: true, elected, next_round: nextRound, next_posts: next };
+    // The run-offs this round orders, post by post (the tied left out while they are re-voted).
+    const tiedIds = new Set(allTies.flatMap((t) => t.persons));
+    const shown = allTies.length ? resolve(own, tiedIds, false, extra) : resolve(own, new Set(), woman.status === "needs_round", extra);
+    const posts = new Map(inp.posts.map((p) => {
+      const here = new Set(sels.get(p.key).elected.map((c) => c[0]));
+      const listing = [...rankings.get(p.key).map((c) => c[0]), ...candByPost.get(p.key)];
+      const nearRelatives = [...new Set(listing)].filter((pid) => !here.has(pid) && !prior.has(pid)
+        && !(electedPost.has(pid) && electedPost.get(pid) !== p.key) && aside.has(pid));
+      return [p.key, { ranking: rankings.get(p.key), elected: sels.get(p.key).elected.map((c) => c[0]),
+        ties: [...sels.get(p.key).ties, ...(relTies.get(p.key) || [])], nearRelatives,
+        runoffs: shown.filter((n) => n.post === p.key) }];
+    }));
+    return { valid: true, elected, next_round: nextRound, next_posts: next, detail: { inp, rb, posts, woman: woman.status, female } };
   }
 
   // ------------------------------------------------------------------ the check `winners` (PROTOCOL.md section 9)
@@ -900,6 +920,6 @@
     return [problems, `the rules count the ${b.records.length} records again: every published count agrees`];
   }
 
-  root.JuxuanRules = { decide, winnersProblems, recountProblems, RulesError, parseFraction };
+  root.JuxuanRules = { decide, decision, winnersProblems, recountProblems, RulesError, parseFraction, rulebook, readInput, countPapers, FEMALE, MEETING_DECISION };
   if (typeof module !== "undefined") module.exports = root.JuxuanRules;
 })(typeof globalThis !== "undefined" ? globalThis : this);

@@ -1,9 +1,10 @@
 /* Juxuan bundle verifier for the browser (and Node >= 20): an independent implementation
  * of docs/PROTOCOL.md written from the specification and docs/vectors, sharing no code
  * with the Python verifier. SHA-256 and Ed25519 come from WebCrypto; inflate from
- * DecompressionStream. It runs every check of PROTOCOL.md section 9 except the audit's
- * recomputation (NOT_RUN), and names each check the same way; the winners are decided again by the rules
+ * DecompressionStream. It runs every check of PROTOCOL.md section 9 (NOT_RUN lists none),
+ * and names each check the same way; the winners are decided again by the rules
  * of section 14, and the records counted again paper by paper, in juxuan-rules.js, the
+ * risk-limiting audit's assertions and risks recomputed in juxuan-audit.js, the
  * events between elections are checked in juxuan-between.js, and the public recount's
  * checks (recount_*) are in juxuan-recount.js, on the vendored ristretto255 of
  * vendor/noble-ristretto255.js.
@@ -957,6 +958,16 @@
       }
       return [problems, `round ${number}: ${audits.length} audits, all published`];
     };
+    // The audit recomputed (juxuan-audit.js, AUDIT.md section 6): the round decided again from
+    // the records, the assertions with the manifest's N, every finding through the count's
+    // rules, the risks; the latest audit's status must follow from its findings.
+    C.audit_recompute = async (c) => {
+      auditRound(c);
+      const A = root.JuxuanAudit || require("./juxuan-audit.js");
+      return A.recomputeProblems({ audit: c.d.get("audit.json"), records: c.d.get("records.jsonl") || null,
+        tallyInput: c.d.get("tally_input.json"), rulebook: c.d.get("rulebook.json"), totals: c.d.get("totals.json"),
+        events: c.events, recount: c.d.get("recount.json") });
+    };
     C.records_frozen = async (c) => {
       const started = kindEvents(c, new Set([KIND.auditStarted])).filter((e) => roundOf(e) === c.round);
       if (!started.length) return [[], "no audit yet"];
@@ -1034,8 +1045,8 @@
     }
   }
 
-  // The checks of the Python verifier this one does not run yet (the audit's, which need its statistics).
-  const NOT_RUN = ["audit_recompute"];
+  // The checks of the Python verifier this one does not run: none.
+  const NOT_RUN = [];
   // Every check's Chinese name, as the Python verifier prints it (verify_ctx, verify_recount, verify_between).
   const NAMES_ZH = {
     format: "文件格式", zip_size: "大小上限", zip_members: "zip 成员", canonical: "规范 JSON",
@@ -1048,6 +1059,7 @@
     records_in_manifest: "记录在清单内", records_unique: "记录不重复", records_per_box: "记录与票箱",
     records_not_voided: "记录非作废选票", recount: "重新计票", records_frozen: "审计后记录未变",
     receipt: "回执查验", audit_sample: "审计抽样", audit_commitment: "审计封存顺序", audit_count: "审计次数",
+    audit_recompute: "审计重算",
     recount_format: "公开重计格式", recount_trustees: "受托人承诺", recount_papers: "每张选票一份密文",
     recount_selections: "每项为 0 或 1", recount_seats: "不超过应选名额", recount_invalid_posts: "无效不计票",
     recount_decryption: "受托人解密", recount_totals: "公开重计与票数一致",
@@ -1101,7 +1113,7 @@
     if (c.d.has("countersign.json") || pins.officeKey != null) await run("countersignature");
     if (pins.officeKey != null) await run("pin_office_key");
     if (c.d.has("records.jsonl")) for (const n of RECORDS) await run(n);
-    if (c.d.has("audit.json")) for (const n of ["audit_sample", "audit_commitment", "audit_count"]) await run(n);
+    if (c.d.has("audit.json")) for (const n of ["audit_sample", "audit_commitment", "audit_count", "audit_recompute"]) await run(n);
     if (c.d.has("recount.json") || c.raw.has("recount/papers.jsonl")) c.checks.push(...(await recount(c)));
     if (c.d.has("audit.json") && c.d.has("recount.json")) c.checks.push(...(await sample(c)));
     // Between elections (PROTOCOL.md §9, juxuan-between.js): only when the chain holds such events.
