@@ -526,13 +526,14 @@ audit_negative_count = audited(lambda a: a["manifest"].update(Z=-1))
 
 
 def audit_found(draws: int, entered: int | None = None, status: str = "confirmed",
-                change: Callable[[dict], None] = lambda a: None) -> Callable[[Built], Files]:
+                change: Callable[[dict], None] = lambda a: None, uncounted: int = 0) -> Callable[[Built], Files]:
     """The sealed audit (sealed_audit) with ``draws`` draws from its seed, the first
     ``entered`` of them entered (all by default), each paper found at its drawn position
     exactly as its record (the papers lie in their box in the order of their D), the
     ``status`` claimed, then ``change`` made to the audit. With the suite's election (85
     papers) 14 matching draws confirm the result at the risk limit 1/20; 12 leave the
-    weakest assertion's risk at 0.0546."""
+    weakest assertion's risk at 0.0546. ``uncounted``: the manifest (sealed and audited) counts
+    that many papers fewer in the first box than the records hold."""
     def forge(built: Built) -> Files:
         from election.protocol import rla
 
@@ -540,7 +541,12 @@ def audit_found(draws: int, entered: int | None = None, status: str = "confirmed
         for r in sorted(_records(_files(built)), key=lambda r: r["d"]):
             in_box.setdefault(r["box"], []).append(r)
 
+        def fewer(step: dict) -> None:  # every step's manifest is the one dict
+            box = sorted(step["started"]["boxes"])[0]
+            step["started"]["boxes"][box] -= uncounted
+
         def found(a: dict) -> None:
+            fewer({"started": {"boxes": a["manifest"]}})
             drawn = rla.draw_sample(a["seed"], a["manifest"], draws)
             a["draws"] = [[d.box, d.position] for d in drawn]
             a["sample_size"] = draws
@@ -549,7 +555,7 @@ def audit_found(draws: int, entered: int | None = None, status: str = "confirmed
                              for d in drawn[:entered]]
             a["status"] = status
             change(a)
-        return sealed_audit(audit_change=found)(built)
+        return sealed_audit(fewer, audit_change=found)(built)
     return forge
 
 
@@ -574,6 +580,8 @@ audit_risk_limit_over_rulebook = audit_found(14, change=lambda a: a.update(risk_
 audit_escalated_when_met = audit_found(14, status="escalated")
 audit_full_count_when_met = audit_found(14, status="full_count")
 audit_hand_count_unrecorded = audit_found(14, status="hand_counted")
+# Records stuffed beyond the papers the scrutineers counted are never drawn: a hand count.
+audit_records_beyond_papers = audit_found(14, uncounted=2)
 
 
 def composition_person_as_number(built: Built) -> Files:
@@ -812,6 +820,7 @@ FORGERIES: list[tuple[str, Callable[[Built], Files | bytes], str]] = [
     ("audit_escalated_when_met", audit_escalated_when_met, "audit_recompute"),
     ("audit_full_count_when_met", audit_full_count_when_met, "audit_recompute"),
     ("audit_hand_count_unrecorded", audit_hand_count_unrecorded, "audit_recompute"),
+    ("audit_records_beyond_papers", audit_records_beyond_papers, "audit_recompute"),
     ("result_valid_as_one", result_valid_as_one, "result_event"),
     ("result_vote_false", result_vote_false, "result_event"),
     ("batch_as_false", batch_as_false, "manifest"),
@@ -977,7 +986,13 @@ def sample_cases() -> list[tuple[str, bytes, dict, str | None]]:
     index_text = json.loads(json.dumps(audit))
     index_text["findings"][0]["index"] = str(index_text["findings"][0]["index"])
 
+    # Confirmed on three draws of four papers compared with their decryptions: the risks
+    # recomputed from the decrypted records are not met (audit_recompute, both verifiers).
+    confirmed = json.loads(json.dumps(audit))
+    confirmed["status"] = "confirmed"
+
     return [("sample_auditor", bundle(audit), {}, None),
+            ("sample_confirmed_too_soon", bundle(confirmed), {}, "audit_recompute"),
             ("sample_index_as_string", bundle(index_text), {}, "audit_sample_drawn"),
             ("sample_wrong_partial", bundle(wrong), {}, "audit_sample_decryption"),
             ("sample_not_drawn", bundle(not_drawn), {}, "audit_sample_drawn"),

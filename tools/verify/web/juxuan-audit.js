@@ -28,6 +28,9 @@
   const has = (o, k) => isObj(o) && Object.prototype.hasOwnProperty.call(o, k);
   const get = (o, k, dflt) => (has(o, k) ? o[k] : dflt);
   const isInt = (v) => typeof v === "number" && Number.isSafeInteger(v);
+  // Keys of the bundle's own (posts, persons, boxes) in objects without a prototype: "__proto__"
+  // or "toString" is a name like any other.
+  const table = () => Object.create(null);
   function cmp(a, b) {  // Unicode code points, as the protocol sorts
     const x = Array.from(a), y = Array.from(b);
     for (let i = 0; i < Math.min(x.length, y.length); i++) {
@@ -115,7 +118,7 @@
       }
     }
     const c = R.countPapers(inp.posts, papers.map((m) => [m, 1]), rb.overvote_scope, rb.multi_post_rule);
-    const totals = { returned: records.length, posts: {}, counts: { whole_invalid: c.wholeInvalid, posts: {} } };
+    const totals = { returned: records.length, posts: table(), counts: { whole_invalid: c.wholeInvalid, posts: table() } };
     for (const [k, pc] of c.posts) {
       totals.posts[k] = Object.fromEntries([...pc.votes].filter(([, n]) => n));
       totals.counts.posts[k] = { overvoted: pc.overvoted, unreadable: pc.unreadable, opposed: Object.fromEntries(pc.opposed) };
@@ -159,8 +162,11 @@
   const weakest = (group) => (!group.length || group.some((a) => a === null) ? -Infinity : Math.min(...group.map((a) => a.dm)));
   const handCount = (post, known, why) => ({ post, known, assertions: [], hand: why });
 
-  function plan(inp, rb, result, n) {
+  function plan(inp, rb, result, n, records) {
     if (n <= 0) fail("the manifest's papers must add up to a positive number");
+    // More records than papers in the boxes: the draws are positions among the papers, so the
+    // records beyond them are never compared and their votes stand untested.
+    if (records > n) return inp.posts.map((p) => handCount(p.key, new Set(), `${records} records for ${n} papers in the manifest: hand count`));
     if (!result.valid) return inp.posts.map((p) => handCount(p.key, new Set(), "the round is void: its validity comes from issuance and turnout, which compliance checks"));
     if (result.question) return [planQuestion(inp, rb, result.question, n)];
     const d = result.detail;
@@ -339,6 +345,9 @@
     }
     if (!posts.length || (!risks.length && !hand.size)) hand.set("*", "no assertion at all: zero assertions never confirm");
     const unmet = risks.filter((r) => r.risk > alpha);
+    if (hand.size) {  // the hand count reads whole papers: it settles the other unmet posts too
+      for (const r of unmet) if (!hand.has(r.a.post)) hand.set(r.a.post, `${r.a.label} not met (risk ${r.risk.toFixed(4)}): settled by the hand count`);
+    }
     const out = { risks, hand: [...hand.keys()], next: Math.max(sampled, ...unmet.map((r) => r.need)) };
     if (hand.size) return { ...out, status: "full_count", next: nAll, message: [...hand].map(([k, why]) => `${k}: ${why}`).join("; ") };
     if (unmet.length) {
@@ -353,7 +362,7 @@
   function listedOf(recount) {
     const shapes = get(recount, "shapes", null);
     if (!Array.isArray(shapes) || !shapes.length || shapes.length > 16) return null;
-    const out = {};
+    const out = table();
     for (const s of shapes) {
       if (!(isObj(s) && typeof s.key === "string" && !s.key.includes("/") && !has(out, s.key) && isInt(s.seats) && s.seats > 0 && s.seats <= 32
             && isInt(s.candidates) && s.candidates >= 0 && s.candidates <= 64 && Array.isArray(s.listed) && s.listed.length === s.candidates
@@ -373,7 +382,7 @@
       if (!Object.values(m).every((x) => isInt(x) && x >= 0)) fail("the manifest's counts must be counts");
       return m;
     }
-    const out = {};
+    const out = table();
     for (const r of records) out[r.box] = (out[r.box] || 0) + 1;
     return out;
   }
@@ -430,7 +439,7 @@
       }
       const manifest = manifestOf(a, x.records);
       const n = Object.values(manifest).reduce((s, k) => s + k, 0);
-      const posts = plan(inp, rb, result, n);
+      const posts = plan(inp, rb, result, n, x.records.length);
       const byD = new Map(x.records.map((r) => [r.d, r]));
       draws = iter(get(a, "draws", [])).map((d) => iter(d));
       findings = iter(get(a, "findings", [])).map((f) => {
