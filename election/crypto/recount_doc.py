@@ -208,14 +208,17 @@ def _parse_groups(raw: object) -> list[dict[str, Any]]:
 def verify(doc: object, papers: Iterable[object], counted: Sequence[str] | None, totals: Mapping[str, Any] | None,
            allowed: Collection[str] | None = None, returned: int | None = None,
            box_totals: Sequence[Mapping[str, Any]] | None = None,
-           record_boxes: Mapping[str, str] | None = None) -> list[Check]:
+           record_boxes: Mapping[str, str] | None = None, joint_key: object = None) -> list[Check]:
     """Every check of a recount: ``doc`` is recount.json, ``papers`` its papers one by one (an
     iterator may raise ``CryptoError`` for a line it cannot read). The papers are checked
     against the bundle's counted D list (an auditor bundle's records, whose boxes
     ``record_boxes`` gives), or, where the bundle has no records, against the number of
     papers returned and the D of the manifest that were not voided (``allowed``); and, when
     given, against the published totals.json (``record.expected_from_totals``) and
-    box_totals.json (each group's votes and papers)."""
+    box_totals.json (each group's votes and papers). ``joint_key``: what the chain's last
+    ``trustees.key_published`` fixed (None when it has none): the trustees' joint key must be
+    it, or a server could run a ceremony of its own, holding every share, and decrypt what it
+    likes with proofs that hold."""
     checks: list[Check] = []
 
     def fail(name: str, message: str) -> list[Check]:
@@ -243,6 +246,9 @@ def verify(doc: object, papers: Iterable[object], counted: Sequence[str] | None,
         base, quorum, n = ceremony.parse_ceremony(doc["ceremony"])
         published = ceremony.checked_publics(doc["ceremony"], doc["publics"])
         key = trustees.joint_key(published)
+        if joint_key is not None and joint_key != key.hex():
+            raise group.CryptoError("recount_trustees", f"recount.json 受托人的联合公钥 {key.hex()[:16]}… 不是事件链中公布的"
+                                                        f"联合公钥（{str(joint_key)[:16]}…）：这不是受托人的公开重计")
         checks.append(Check("recount_trustees", True, f"{n} 位受托人的承诺与证明成立，门限 {quorum}，联合公钥 {key.hex()[:16]}…"))
     except group.CryptoError as error:
         return fail("recount_trustees", error.message)

@@ -36,11 +36,19 @@ def recount_checks(c: Ctx) -> list[Check]:
             lines = reported(lines, c.progress, c.d["recount.json"].get("papers"))
         found = recount_doc.verify(c.d["recount.json"], lines, counted,
                                    c.d["totals.json"], _allowed(c), int(c.d["totals.json"]["returned"]),
-                                   c.d["box_totals.json"], {r.d: r.box for r in records} if records is not None else None)
+                                   c.d["box_totals.json"], {r.d: r.box for r in records} if records is not None else None,
+                                   joint_key(c))
         sealed = sealed_before_seed(c, stream)
     except Exception as exc:  # a value of a form no check foresaw is still a finding, never a traceback
         return [Check(NAMES_ZH["recount_format"], "recount_format", False, f"无法完成公开重计的检查（{type(exc).__name__}）")]
     return [*(Check(NAMES_ZH[f.name], f.name, f.ok, f.message) for f in found), sealed]
+
+
+def joint_key(c: Ctx) -> object:
+    """The trustees' joint key the chain's last trustees.key_published fixed (before any paper
+    was printed), or None when the chain has none."""
+    published = c.kind_events({ek.TRUSTEES_KEY_PUBLISHED})
+    return published[-1].payload.get("joint_key") if published else None
 
 
 def sample_checks(c: Ctx) -> list[Check]:

@@ -221,6 +221,17 @@ def recount_cases() -> list[tuple[str, bytes, dict, str | None]]:
     out: list[tuple[str, bytes, dict, str | None]] = [("recount_auditor", auditor, {}, None), ("recount_public", public, {}, None)]
     for name, files, check in forgeries:
         out.append((name, build_bundle(4, boxes=2, extra=lambda records, totals, files=files: files), {}, check))
+    # The trustees' joint key fixed in the chain before printing (trustees.key_published): the
+    # recount's own, or another ceremony's -- a server running trustees of its own, holding every
+    # share, decrypts whatever it likes with proofs that hold (recount_trustees).
+    regrouped_doc = json.loads(regrouped["files"]["recount.json"])
+    other = trustees.joint_key(ceremony.checked_publics(regrouped_doc["ceremony"], regrouped_doc["publics"])).hex()
+    assert other != key.hex()
+    for name, joint, check in (("recount_key_as_published", key.hex(), None),
+                               ("recount_other_trustees", other, "recount_trustees")):
+        published = [("trustees.key_published", lambda chain, joint=joint: {"joint_key": joint, "quorum": 2, "trustees": 3})]
+        out.append((name, build_bundle(4, boxes=2, extra=lambda records, totals: made["files"],
+                                       more_events=lambda files, published=published: published), {}, check))
     # Sealed before the seed (recount_sealed): the papers as sealed, other papers, none sealed.
     for name, sealed, check in (("recount_sealed_before_seed", "good", None),
                                 ("recount_made_after_seed", "ab" * 32, "recount_sealed"),

@@ -245,6 +245,11 @@
       published = checkedPublics(cer, doc.publics);
       key = published.reduce((k, p) => k.add(p.points[0]), ZERO);
       if (key.is0()) throw new Refused("recount_trustees", "joint key is the identity");
+      // The joint key the chain fixed before printing (trustees.key_published): else a server's
+      // own ceremony, holding every share, could decrypt what it likes with proofs that hold.
+      if (x.jointKey !== null && x.jointKey !== undefined && x.jointKey !== hexOf(key.toBytes())) {
+        throw new Refused("recount_trustees", "the trustees' joint key is not the one the chain published");
+      }
       key.precompute(8);  // every proof multiplies the joint key: a table once, a third of the time after
       checks.push({ name: "recount_trustees", ok: true, detail: `${cer.n} trustees, quorum ${cer.quorum}` });
     } catch (e) {

@@ -1024,6 +1024,12 @@
       papersSha256: await sha256hex(c.raw.get("recount/papers.jsonl") || new Uint8Array(0)) });
     return [...recountProofs(c), sealed];
   }
+  // The joint key the chain's last trustees.key_published fixed, or null (verify_recount.joint_key).
+  function chainJointKey(c) {
+    const published = c.events.filter((e) => e.kind === "trustees.key_published");
+    const k = published.length ? published[published.length - 1].payload.joint_key : undefined;
+    return k === undefined ? null : k;
+  }
   function recountProofs(c) {
     if (!c.d.has("recount.json")) return [{ name: "recount_format", ok: false, detail: "recount/papers.jsonl without recount.json" }];
     const RC = root.JuxuanRecount || require("./juxuan-recount.js");
@@ -1039,7 +1045,7 @@
       return RC.recountChecks({ doc: c.d.get("recount.json"), raw: c.raw.get("recount/papers.jsonl"), parseLine,
         counted: records ? records.map((r) => r.d) : null, allowed, returned: c.d.get("totals.json").returned,
         totals: c.d.get("totals.json"), boxTotals: c.d.get("box_totals.json"),
-        recordBoxes: records ? new Map(records.map((r) => [r.d, r.box])) : null });
+        recordBoxes: records ? new Map(records.map((r) => [r.d, r.box])) : null, jointKey: chainJointKey(c) });
     } catch (e) {
       return [{ name: "recount_format", ok: false, detail: `cannot check the public recount (${e.message})` }];
     }
