@@ -5,7 +5,8 @@ A backup is one tar file (mode 0600: it holds the data key):
   or ``juxuan.pgdump`` — ``pg_dump --format=custom`` of a PostgreSQL database;
 - ``data.key`` and ``secret_key`` — the Fernet key of ID numbers and election keys, and the
   session-signing key (either may come from the environment; the backup holds what is in use);
-- ``instance/…`` — sealed bundles and published files (not jobs, print jobs or the keys).
+- ``instance/…`` — sealed bundles and published files (not jobs, print jobs, scans being
+  read or the keys).
 
 A backup keeps no order of the polling day (issue 15, `storage_order`): a backup may be taken
 while desks check voters in, and a copy of storage as it is would keep the check-ins and
@@ -44,7 +45,10 @@ from . import storage_order
 from .db import make_engine
 from .errors import UserError
 
-SKIP = {"jobs", "print-jobs", "data.key", "secret_key", "juxuan.db", "juxuan.db-wal", "juxuan.db-shm"}
+# Not carried: jobs in progress, print jobs (T and A of every paper), scans being read (both
+# sides of each paper: the back's QR is A, which only the kept front image leaves out), keys
+# (added on their own) and the live database files.
+SKIP = {"jobs", "print-jobs", "scans", "data.key", "secret_key", "juxuan.db", "juxuan.db-wal", "juxuan.db-shm"}
 FORMAT = "juxuan-backup/1"
 ORDERED = "ordered-rows.json"  # PostgreSQL: the ordered tables' rows, in hash order
 

@@ -73,3 +73,22 @@ def test_an_election_archive_keeps_no_check_in_order(app, db, day, tmp_path, mon
     in_file = [r["voter_id"] for r in rows]
     assert sum(1 for a, b in zip(by_id, came_in) if a == b) <= CHANCE_MAX
     assert sum(1 for a, b in zip(in_file, came_in) if a == b) <= CHANCE_MAX
+
+
+def test_a_backup_leaves_out_scans_being_read(app, db, tmp_path):
+    """An uploaded scan waits in instance/scans/ while its batch is read (both sides of each
+    paper: the back's QR is A) and is removed after; a backup taken meanwhile, or after a
+    crash left it there, does not carry it (only the de-skewed front is kept, in the database)."""
+    import tarfile
+
+    instance = Path(app.instance_path)
+    (instance / "scans" / "abc").mkdir(parents=True)
+    (instance / "scans" / "abc" / "0000").write_bytes(b"%PDF-1.4 both sides")
+    (instance / "bundles").mkdir(exist_ok=True)
+    (instance / "bundles" / "kept.zip").write_bytes(b"sealed")
+    archive = tmp_path / "b.tar"
+    backup(db.get_bind(), instance, DATA_KEY, "secret-1", archive)
+    with tarfile.open(archive) as tar:
+        names = tar.getnames()
+    assert "instance/bundles/kept.zip" in names
+    assert not [n for n in names if n.startswith("instance/scans")], names
