@@ -10,7 +10,6 @@ office (days not given in RULES.md: a parameter, default 15, marked unconfirmed)
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
 from dataclasses import dataclass
 
 D = dt.timedelta
@@ -66,7 +65,8 @@ def deadlines(
         Stage("objections_end", LABELS["objections_end"], objection_end, f"名单公布之日起{objection_days}日内 [V][P:BJ,SH,ZJ]", "until"),
         Stage("objections_decided", LABELS["objections_decided"], decision_by, f"收到异议后{objection_decision_days}日内 [V][P:BJ,SH,ZJ]", "by"),
         Stage("candidates_published", LABELS["candidates_published"], election_day - D(days=candidate_list_days), f"选举日前至少{candidate_list_days}日 [P:BJ,SH,ZJ]", "by"),
-        Stage("withdrawal_end", LABELS["withdrawal_end"], election_day - D(days=withdrawal_days), f"选举日前{withdrawal_days}日 [P:ZJ]", "by"),
+        # A window that closes (the nomination service refuses a later withdrawal), not a task.
+        Stage("withdrawal_end", LABELS["withdrawal_end"], election_day - D(days=withdrawal_days), f"选举日前{withdrawal_days}日 [P:ZJ]", "until"),
         Stage("proxies_arranged", LABELS["proxies_arranged"], election_day - D(days=proxy_days), f"选举日前至少{proxy_days}日 [P:BJ,ZJ]", "by"),
         Stage("election_day", LABELS["election_day"], election_day, "[V art.15]", "on"),
         Stage("complaints_end", LABELS["complaints_end"], election_day + D(days=complaint_days), f"公布结果后{complaint_days}日内（参数）", "until"),
@@ -78,15 +78,12 @@ def deadlines(
     return sorted(stages, key=lambda s: s.date)
 
 
-def lateness(today: dt.date, stages: list[Stage], done: Mapping[str, dt.date]) -> list[str]:
-    """Warnings for "by" stages done after their deadline, or past their deadline and not done."""
-    out: list[str] = []
-    for s in stages:
-        if s.kind != "by":
-            continue
-        when = done.get(s.key)
-        if when is not None and when > s.date:
-            out.append(f"“{s.label}”于{when.isoformat()}完成，晚于期限{s.date.isoformat()}（{s.rule}）")
-        elif when is None and today > s.date:
-            out.append(f"“{s.label}”期限{s.date.isoformat()}已过，尚未完成（{s.rule}）")
-    return out
+def late_warning(stage: Stage, today: dt.date, done_on: dt.date | None) -> str:
+    """The warning for a step someone must take by ``stage.date``: done after the deadline,
+    or past it and not done ("" when neither). Which steps are owed at all (an objection
+    filed, a proxy approved) is the caller's to say: a step with nothing to do is never late."""
+    if done_on is not None and done_on > stage.date:
+        return f"“{stage.label}”于{done_on.isoformat()}完成，晚于期限{stage.date.isoformat()}（{stage.rule}）"
+    if done_on is None and today > stage.date:
+        return f"“{stage.label}”期限{stage.date.isoformat()}已过，尚未完成（{stage.rule}）"
+    return ""

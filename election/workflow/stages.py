@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from .. import clock
 from ..accounts.service import can_see
 from ..mandates.chosen import conflicts
-from ..models import ROUND_KINDS, AuditCode, Candidate, Election, ElectionEvent, Issuance, Objection, Resident, User
+from ..models import ROUND_KINDS, AuditCode, Candidate, Election, ElectionEvent, Issuance, Objection, Proxy, Resident, User
 from ..models.counting import Filing, RoundResult
 from ..models.ledger import Audit
 from ..models.polling import PrintBatch
@@ -24,7 +24,7 @@ from ..models.representatives import CommitteeEntry, RepArea, Representative
 from ..nomination.service import PUBLISHED
 from ..rounds import latest_round
 from ..rules.calendar import Stage as Deadline
-from ..rules.calendar import deadlines, lateness
+from ..rules.calendar import deadlines, late_warning
 from ..settings import rulebook_of
 
 DONE, ACTIVE, TODO, LATE = "done", "active", "todo", "late"
@@ -199,24 +199,55 @@ def next_stage(views: list[StageView]) -> StageView | None:
     return next((v for v in views if v.status != DONE and not v.blocked), None)
 
 
-def _done_on(db: Session, election: Election) -> dict[str, date]:
-    """The day each dated step was done, for the steps whose day is recorded."""
-    done: dict[str, date] = {}
+def _progress(db: Session, election: Election, today: date, deadlines_: list[Deadline]) -> tuple[dict[str, date], set[str], set[str]]:
+    """What the records say of the calendar's steps as of ``today``: the day each dated step
+    was done, the steps done, and the steps with nothing to do (never late: no objection
+    filed, no proxy asked for) or that cannot be due yet."""
+    eid = election.id
+    done_on: dict[str, date] = {}
     if election.roll_published_on:
-        done["roll_published"] = election.roll_published_on
+        done_on["roll_published"] = election.roll_published_on
     published = db.scalars(
-        select(ElectionEvent.payload).where(ElectionEvent.election_id == election.id, ElectionEvent.kind == PUBLISHED)
+        select(ElectionEvent.payload).where(ElectionEvent.election_id == eid, ElectionEvent.kind == PUBLISHED)
         .order_by(ElectionEvent.seq)
     ).first()
     if published:
-        done["candidates_published"] = date.fromisoformat(published["published_on"])
-    return done
+        done_on["candidates_published"] = date.fromisoformat(published["published_on"])
+    due = {d.key: d.date for d in deadlines_}
+    finished: set[str] = set(done_on)
+    idle: set[str] = set()
+    if election.roll_published_on is None or not _count(db, Objection.id, Objection.election_id == eid):
+        # Objections run from the publication; with none filed there is nothing to decide.
+        idle.add("objections_decided")
+    if election.roll_published_on is not None and today > due["objections_end"] and not _count(
+            db, Objection.id, Objection.election_id == eid, Objection.status == "open"):
+        finished.add("objections_decided")
+        decided = db.scalar(select(func.max(Objection.decided_on)).where(Objection.election_id == eid))
+        if decided is not None:
+            done_on["objections_decided"] = decided
+    # A proxy signed after the deadline is refused (polling.issuance.register_proxy): those
+    # recorded were arranged in time, and with none there is nothing to arrange.
+    last_proxy = db.scalar(select(func.max(Proxy.signed_on)).where(Proxy.election_id == eid))
+    if last_proxy is None:
+        idle.add("proxies_arranged")
+    elif today > due["proxies_arranged"]:
+        finished.add("proxies_arranged")
+        done_on["proxies_arranged"] = last_proxy
+    if _count(db, RoundResult.id, RoundResult.election_id == eid):
+        finished.add("election_day")
+    if _count(db, Filing.id, Filing.election_id == eid):
+        finished.add("filing")
+    return done_on, finished, idle
 
 
 def warnings(db: Session, election: Election, today: date | None = None) -> list[str]:
-    """Late steps, in Chinese, from the calendar's own lateness rule; then a 监督委员会
-    member chosen by a meeting who may not serve beside the elected 居委会 ([V art.32])."""
-    return lateness(today or clock.today(), legal_deadlines(election), _done_on(db, election)) + conflicts(db, election)
+    """The calendar's late steps, in Chinese (the same marks as the calendar and the banner);
+    then a 监督委员会 member chosen by a meeting who may not serve beside the elected 居委会
+    ([V art.32])."""
+    today = today or clock.today()
+    late = [late_warning(line.deadline, today, line.done_on) for line in calendar(db, election, today)
+            if line.status == LATE or (line.status == DONE and line.days_late)]
+    return late + conflicts(db, election)
 
 
 # The calendar lines that are steps someone must take, and the page where each is taken.
@@ -234,8 +265,9 @@ class CalendarLine:
     """One line of the legal calendar and where the election stands on it."""
 
     deadline: Deadline
-    status: str = ""  # DONE, LATE, or "" (not due yet, or not a step one completes)
+    status: str = ""  # DONE, LATE, or "" (not due yet, nothing to do, or not a step one completes)
     days_late: int = 0
+    done_on: date | None = None
     endpoint: str = ""
 
     @property
@@ -258,30 +290,15 @@ def cn_day(day: date) -> str:
 def calendar(db: Session, election: Election, today: date | None = None) -> list[CalendarLine]:
     """The legal calendar with each step marked done or late as of ``today``."""
     today = today or clock.today()
-    eid = election.id
     deadlines_ = legal_deadlines(election)
-    done_on = _done_on(db, election)
-    finished: set[str] = set(done_on)
-    if election.roll_published_on is None:
-        # Objections run from the publication: until it happens, only the publication is late.
-        waiting = {"objections_decided"}
-    else:
-        waiting = set()
-        window_over = any(d.key == "objections_end" and today > d.date for d in deadlines_)
-        if window_over and not _count(db, Objection.id, Objection.election_id == eid, Objection.status == "open"):
-            finished.add("objections_decided")
-    if _count(db, RoundResult.id, RoundResult.election_id == eid):
-        finished.add("election_day")
-    if _count(db, Filing.id, Filing.election_id == eid):
-        finished.add("filing")
+    done_on, finished, idle = _progress(db, election, today, deadlines_)
     lines = []
     for d in deadlines_:
         line = CalendarLine(d, endpoint=STEP_PAGES.get(d.key, ""))
         if d.key in finished:
-            line.status = DONE
-            when = done_on.get(d.key)
-            line.days_late = max(0, (when - d.date).days) if when else 0
-        elif line.endpoint and d.key not in waiting and today > d.date:
+            line.status, line.done_on = DONE, done_on.get(d.key)
+            line.days_late = max(0, (line.done_on - d.date).days) if line.done_on else 0
+        elif line.endpoint and d.key not in idle and today > d.date:
             line.status, line.days_late = LATE, (today - d.date).days
         lines.append(line)
     return lines

@@ -29,9 +29,9 @@ def test_objections_run_from_actual_publication_and_parameters() -> None:
     assert [s.date for s in cal.deadlines(ED)] == sorted(s.date for s in cal.deadlines(ED))
 
 
-def test_lateness_warnings() -> None:
-    stages = cal.deadlines(ED)
-    w = cal.lateness(dt.date(2026, 5, 12), stages, {"roll_published": dt.date(2026, 4, 28)})
-    assert any("公布选民名单" in x and "晚于期限2026-04-26" in x for x in w)
-    assert any("公布正式候选人名单" in x and "已过" in x for x in w)
-    assert not any("委托投票" in x for x in w)  # its deadline (05-13) has not passed
+def test_late_warning_and_withdrawal_is_a_window() -> None:
+    stages = {s.key: s for s in cal.deadlines(ED)}
+    assert "晚于期限2026-04-26" in cal.late_warning(stages["roll_published"], dt.date(2026, 5, 12), dt.date(2026, 4, 28))
+    assert "已过" in cal.late_warning(stages["candidates_published"], dt.date(2026, 5, 12), None)
+    assert cal.late_warning(stages["proxies_arranged"], dt.date(2026, 5, 12), None) == ""  # due 05-13
+    assert stages["withdrawal_end"].kind == "until"  # the nomination service refuses a later withdrawal

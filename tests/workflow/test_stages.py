@@ -238,3 +238,39 @@ def test_election_page_stages_in_english(app, db, world):
     assert "Import the residents' list first" in stages_html and "Manage the voter roll" in next_html
     # Chinese stays the default.
     assert "须先导入居民名单" in client.get(f"/elections/{election.id}?lang=zh").get_data(as_text=True)
+
+
+def test_polling_day_warns_only_of_steps_owed(db, world):
+    """A step with nothing to do is not late (no objection filed, no proxy asked for), a window
+    that closes (written withdrawal) is not a task; an objection filed and not decided by its
+    deadline still is, and deciding it late says so."""
+    from election.ledger.events import record_event
+    from election.models import Objection, Proxy
+    from election.nomination.service import PUBLISHED
+    from tests.factories import add_voters
+
+    election = world["a"]["election"]
+    day = election.election_day
+    election.roll_published_on = day - timedelta(days=25)
+    record_event(db, election, PUBLISHED, {"published_on": (day - timedelta(days=8)).isoformat()}, "a_committee")
+    db.commit()
+    lines = {line.deadline.key: line for line in calendar(db, election, today=day)}
+    assert lines["withdrawal_end"].deadline.kind == "until" and lines["withdrawal_end"].status == ""
+    assert lines["proxies_arranged"].status == "" and lines["objections_decided"].status == DONE
+    assert warnings(db, election, today=day) == [] and late_steps(db, election, today=day) == []
+
+    voter, holder = add_voters(db, election, 2)
+    db.add(Proxy(election_id=election.id, voter_id=voter.id, holder_id=holder.id,
+                 signed_on=day - timedelta(days=5), approved_by="a_committee"))
+    objection = Objection(election_id=election.id, objector="张三", text="漏登", entered_by="a_committee",
+                          filed_on=day - timedelta(days=23))
+    db.add(objection)
+    db.commit()
+    lines = {line.deadline.key: line for line in calendar(db, election, today=day)}
+    assert lines["proxies_arranged"].status == DONE
+    assert [s.deadline.key for s in late_steps(db, election, today=day)] == ["objections_decided"]
+    assert [w for w in warnings(db, election, today=day) if "异议处理决定并公布" in w and "尚未完成" in w]
+    objection.status, objection.decided_on = "upheld", day - timedelta(days=2)
+    db.commit()
+    assert late_steps(db, election, today=day) == []
+    assert [w for w in warnings(db, election, today=day) if "异议处理决定并公布" in w and "晚于期限" in w]
