@@ -43,6 +43,9 @@ def _private_sqlite_file(database: str | None) -> None:
 
 def make_engine(url: str, **kwargs) -> Engine:
     url = _normalise(url)
+    # A failed statement's message (and so the error log's traceback) names the statement, never
+    # its values: a deposit's R, an issuance's voter, each beside the second it was logged.
+    kwargs.setdefault("hide_parameters", True)
     if make_url(url).get_backend_name() != "sqlite":
         # No pre-ping: it costs a round trip on every checkout (every request). A connection
         # the server closed fails its first statement instead; SQLAlchemy then drops the

@@ -68,3 +68,18 @@ def test_a_typed_receipt_code_is_answered_without_a_url_holding_it(app, db) -> N
 
     links = re.findall(r'(?:href|action|src)="([^"]*)"', res.get_data(as_text=True))
     assert not [u for u in links if codes.compact(bytes(16)) in u.upper().replace("-", "")]
+
+
+def test_a_failed_statement_names_no_values(app) -> None:
+    """SQLAlchemy puts a failed statement's parameters into its message, which the error log
+    prints with the time: an R or a voter id there would be one half of a pairing. The app's
+    engine hides them."""
+    import pytest
+    from sqlalchemy import text
+    from sqlalchemy.exc import DBAPIError
+
+    engine = app.extensions["juxuan.engine"]
+    secret = "c0ffee" * 10
+    with pytest.raises(DBAPIError) as caught, engine.connect() as conn:
+        conn.execute(text("INSERT INTO no_such_table (r_hash) VALUES (:r)"), {"r": secret})
+    assert secret not in str(caught.value) and "no_such_table" in str(caught.value)
