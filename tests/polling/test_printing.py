@@ -150,7 +150,9 @@ def test_print_job_over_http_progress_then_single_download(app, db, poll) -> Non
     assert resp.status_code == 302
     job_url = resp.headers["Location"]
     job = job_url.rstrip("/").rsplit("/", 1)[1]
-    assert "进度" in client.get(job_url).get_data(as_text=True)
+    page = client.get(job_url).get_data(as_text=True)
+    # The PDF pairs every T with its A: the page says to print it in house and delete it.
+    assert "进度" in page and "同时印有回执码和审计码" in page and "打印完毕立即删除文件" in page
     for _ in range(600):
         state = client.get(job_url + "/progress").get_json()
         if state["state"] != "running":
