@@ -348,3 +348,59 @@ def test_audit_recomputations_agree_on_random_audits(tmp_path: Path) -> None:
 @pytest.mark.skipif(NODE is None, reason="node (>= 20) is not installed")
 def test_audit_recomputations_agree_on_random_audits_soak(tmp_path: Path) -> None:
     _audits_agree(tmp_path, 20, 3000)
+
+
+@pytest.mark.skipif(NODE is None, reason="node (>= 20) is not installed")
+def test_verifiers_agree_on_fuzzed_audits(tmp_path: Path) -> None:
+    """Hypothesis-mutated audits: one value anywhere in the honest confirmed audit
+    (forgeries.audit_confirmed: a finding's marks, index or D, a draw, the manifest, the risk
+    limit, the status...) replaced by another JSON value of any type, re-sealed with the
+    election's key: the browser verifier gives the Python verdict on every check, the audit's
+    recomputation included."""
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import seed as hseed
+    from hypothesis import strategies as st
+
+    built = build()
+    base = forgeries.audit_found(14)(built)
+    assert isinstance(base, dict)
+    values = st.recursive(st.none() | st.booleans() | st.integers(-2, 90) | st.text(max_size=6)
+                          | st.sampled_from(["missing", "found", "confirmed", "escalated", "1/20", "p1", "zr", "A"]),
+                          lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=4), inner, max_size=3),
+                          max_leaves=6)
+    listed: list[dict] = []
+
+    @st.composite
+    def audits(draw) -> bytes:
+        doc = json.loads(base["audit.json"])
+        node = doc["audits"][0]
+        while True:
+            keys = sorted(node) if isinstance(node, dict) else list(range(len(node)))
+            k = draw(st.sampled_from(keys))
+            inner = node[k]
+            if isinstance(inner, (dict, list)) and inner and draw(st.integers(0, 3)):
+                node = inner
+                continue
+            node[k] = draw(values)
+            break
+        from election.protocol.canonical import canonical_json
+
+        return forgeries.reseal(built, {**base, "audit.json": canonical_json(doc) + b"\n"})
+
+    @hseed(29)
+    @settings(max_examples=150, deadline=None, database=None, suppress_health_check=list(HealthCheck))
+    @given(audits())
+    def keep(data: bytes) -> None:
+        name = f"audit{len(listed)}.zip"
+        (tmp_path / name).write_bytes(data)
+        listed.append({"name": name, "file": name, "pins": {}, "must_fail": None,
+                       "python": {c.name_en: c.ok for c in verify_bundle(data)}})
+
+    keep()
+    failed = [c for c in listed if c["python"].get("audit_recompute") is False]
+    assert len(failed) >= 20 and len(listed) - len(failed) >= 20, len(failed)
+    (tmp_path / "cases.json").write_text(json.dumps(listed, ensure_ascii=False), "utf-8")
+    res = subprocess.run([NODE, "--test", str(ROOT / "tools" / "verify" / "web" / "test" / "verify.test.js")], cwd=ROOT,
+                         env={**os.environ, "JUXUAN_FORGED_DIR": str(tmp_path)}, capture_output=True, text=True,
+                         timeout=1200)
+    assert res.returncode == 0 and f"# pass {6 + len(listed)}" in res.stdout, res.stdout[-6000:] + res.stderr[-2000:]
