@@ -56,6 +56,11 @@ def init_security(app: Flask) -> None:
     if proxies > 0:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=0)  # type: ignore[method-assign]
     app.config["PERMANENT_SESSION_LIFETIME"] = int(app.config["SESSION_MAX_HOURS"] * 3600)
+    # The cookie is signed again only when the session changed (SEEN_AT moves every 30 s
+    # at most): Flask would otherwise re-sign and re-send a permanent session's cookie on
+    # every request to push its expiry on, which the server-side limits below make moot
+    # (the cookie set at login expires SESSION_MAX_HOURS later, the login's own limit).
+    app.config["SESSION_REFRESH_EACH_REQUEST"] = False
     app.jinja_env.globals["csp_nonce"] = csp_nonce
 
     @app.before_request
