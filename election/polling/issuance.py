@@ -14,6 +14,7 @@ from sqlalchemy import Integer, Table, bindparam, func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from .. import clock
 from ..db import begin_write, is_sqlite
 from ..errors import UserError
 from ..fields import check_text, length_of
@@ -34,6 +35,7 @@ from ..models import (
     Resident,
     Round,
 )
+from ..models.base import utcnow_hour
 from ..protocol import event_kinds as ek
 from ..protocol.codes import scanned_text
 from ..roll.cards import find_voter_by_card, search_voters
@@ -138,12 +140,19 @@ def issue_ballot(
     round 1 gets one of round 2.
 
     Refusals raise UserError with the database unchanged; a lost race with another desk
-    ends in the UNIQUE constraint and the same "已领取选票" refusal. A check-in that is
-    allowed costs two statements here (one locking read of everything checked, the
-    polling day's facts included, and one insert) and one commit.
+    ends in the UNIQUE constraint and the same "已领取选票" refusal. The common check-in
+    (the voter in person, direct method, a ballot round on its own voting day) is one
+    statement and one commit: an insert that takes place only where every check below
+    holds (`_insert_if_clear`). Any other, or one it did not insert, takes the checks
+    below: one locking read of everything checked, the polling day's facts included, and
+    the insert, or the refusal that names what is wrong.
     """
     begin_write(db)
     try:
+        if collected_by_id is None and election.method == "direct" and election.roll_frozen_at is not None:
+            row = Issuance(election_id=election.id, voter_id=voter_id, desk_id=desk_id, collected_by_id=None, clerk=clerk)
+            if _insert_if_clear(db, election, row, round_number):
+                return row
         found = _checkin_row(db, election, desk_id, voter_id, round_number)
         if found is None:  # no such voter or desk: the step-by-step checks name what is wrong
             _refuse_step_by_step(db, election, desk_id, voter_id, round_number)
@@ -261,6 +270,78 @@ def _checkin_query(posted_round: bool, lock: bool):
 
 
 _CHECKIN_QUERIES = {(posted, lock): _checkin_query(posted, lock) for posted in (False, True) for lock in (False, True)}
+
+
+def _clear_insert(posted_round: bool, lock: bool):
+    """The common check-in as one statement: the issuance inserted from a select that
+    yields its row only where `issue_ballot`'s checks all hold for a voter in person (the
+    caller has seen the direct method and the roll frozen): the voter of this election and
+    a voter, the desk's station of this election and not a mobile box, the round (the one
+    asked, else the latest, else round 1 before any exists) open (`rounds.check_open`) and
+    not a meeting's motion, no paper of the round yet, no approved proxy, no mobile-box
+    registration, the round printed and today its voting day (its own day, else the
+    election's). Nothing else decides here: whatever it does not insert goes through the
+    checks one by one, which refuse or insert (a recorded change of day, say)."""
+    eid, voter = bindparam("eid", type_=Integer), bindparam("voter", type_=Integer)
+    latest = select(Round.number).where(Round.election_id == eid) \
+        .order_by(Round.number.desc()).limit(1).scalar_subquery()
+    number = bindparam("round", type_=Integer) if posted_round else func.coalesce(latest, 1)
+    held_on, printed = polling_day_columns(eid, number)
+    query = (
+        select(eid, number, Resident.id, Desk.station_id, Desk.id, bindparam("collected_by_id", type_=Integer),
+               bindparam("issued_at", type_=Issuance.issued_at.type), bindparam("clerk", type_=Issuance.clerk.type),
+               bindparam("note", type_=Issuance.note.type))
+        .select_from(Resident)
+        .join(Desk, Desk.id == bindparam("desk", type_=Integer))
+        .join(PollingStation, PollingStation.id == Desk.station_id)
+        .outerjoin(Round, (Round.election_id == eid) & (Round.number == number))
+        .where(
+            Resident.id == voter, Resident.election_id == eid, Resident.is_voter,
+            PollingStation.election_id == eid, PollingStation.mobile.is_(False),
+            # rounds.check_open: an existing round neither published nor awaiting its
+            # nominations, or round 1 before any round exists.
+            ((Round.status.is_(None) & (number == 1)) | Round.status.not_in(("published", "nominating"))),
+            (Round.kind.is_(None) | (Round.kind != "motion")),
+            ~select(Issuance.id).where(Issuance.election_id == eid, Issuance.round_number == number,
+                                       Issuance.voter_id == voter).exists(),
+            select(Proxy.holder_id).where(Proxy.election_id == eid, Proxy.voter_id == voter).scalar_subquery().is_(None),
+            ~select(MobileBoxVoter.id).where(MobileBoxVoter.election_id == eid, MobileBoxVoter.voter_id == voter).exists(),
+            printed.is_not(None),
+            func.coalesce(held_on, bindparam("election_day", type_=Election.election_day.type))
+            == bindparam("today", type_=Election.election_day.type),
+        )
+    )
+    if lock:
+        query = query.with_for_update(of=Resident)
+    names = ["election_id", "round_number", "voter_id", "station_id", "desk_id", "collected_by_id", "issued_at", "clerk", "note"]
+    return insert(_ISSUANCE_TABLE).from_select(names, query, include_defaults=False) \
+        .returning(_ISSUANCE_TABLE.c.round_number, _ISSUANCE_TABLE.c.station_id)
+
+
+def _insert_if_clear(db: Session, election: Election, row: Issuance, round_number: int | None) -> bool:
+    """Insert and commit ``row`` if the common check-in's checks all hold (`_clear_insert`);
+    False, with nothing written and the transaction still open, if they do not. The
+    clerk's name passes the field rule first; a lost race ends in the UNIQUE constraint,
+    the "已领取选票" refusal."""
+    problem = check_text(row.clerk, "clerk", length_of(Issuance.clerk))
+    if problem:
+        raise UserError(problem)
+    issued_at = utcnow_hour()
+    params = {"eid": election.id, "voter": row.voter_id, "desk": row.desk_id, "collected_by_id": None,
+              "issued_at": issued_at, "clerk": row.clerk, "note": "",
+              "election_day": election.election_day, "today": clock.today()}
+    if round_number is not None:
+        params["round"] = round_number
+    try:
+        inserted = db.execute(_CLEAR_INSERTS[(round_number is not None, not is_sqlite(db))], params).first()
+        if inserted is None:
+            return False
+        db.commit()
+    except IntegrityError:
+        db.rollback()
+        raise UserError(ALREADY) from None
+    row.round_number, row.station_id, row.issued_at = inserted.round_number, inserted.station_id, issued_at
+    return True
 
 
 def _checkin_row(db: Session, election: Election, desk_id: int, voter_id: int, round_number: int | None):
@@ -399,3 +480,4 @@ _ISSUANCE_VALUES = [c for c in _ISSUANCE_TABLE.columns if c.key not in ("id", "i
 # INSERT of the class goes through the ORM's bulk path), built once with bound parameters;
 # issued_at and note take their column defaults.
 _ISSUANCE_INSERT = insert(_ISSUANCE_TABLE)
+_CLEAR_INSERTS = {(posted, lock): _clear_insert(posted, lock) for posted in (False, True) for lock in (False, True)}

@@ -19,8 +19,9 @@ from sqlalchemy import func, select
 from werkzeug.serving import make_server
 
 from election.errors import UserError
-from election.models import Candidate, ElectionEvent, Issuance
+from election.models import Candidate, ElectionEvent, Issuance, MobileBoxVoter, Round
 from election.polling import issuance
+from election.polling.stations import create_station
 from tests.conftest import PASSWORD
 from tests.polling.helpers import print_capturing
 
@@ -61,6 +62,36 @@ def test_ineligible_voter_refused(db, poll) -> None:
     with pytest.raises(UserError) as info:
         issuance.issue_ballot(db, poll["election"], poll["desks"][0].id, voter.id, "a_clerk")
     assert "不是本次选举的登记选民" in info.value.messages[0]
+    assert _count(db) == 0
+
+
+def test_each_refusal_of_the_one_statement_check_in_leaves_nothing(db, poll, world) -> None:
+    """The common check-in is one insert that happens only where every check holds; each
+    case it must not take ends in the step-by-step refusal naming it, nothing written."""
+    election, desk, voters = poll["election"], poll["desks"][0], poll["voters"]
+    other = create_station(db, world["b"]["election"], "t", "乙站", desks=1, boxes=1)
+    mobile = create_station(db, election, "t", "第二投票站", desks=1, boxes=1)
+    mobile.mobile = True
+    db.add(MobileBoxVoter(election_id=election.id, box_id=poll["boxes"][0].id, voter_id=voters[32].id, reason="行动不便"))
+    db.commit()
+    other_desk, mobile_desk = other.desks[0].id, mobile.desks[0].id
+    cases = [
+        (dict(desk_id=other_desk, voter_id=voters[33].id), f"发票台 {other_desk} 不存在"),
+        (dict(desk_id=mobile_desk, voter_id=voters[33].id), "流动票箱的选票不经发票台发放"),
+        (dict(desk_id=desk.id, voter_id=voters[32].id), "已登记使用流动票箱"),
+        (dict(desk_id=desk.id, voter_id=10**6), "不是本次选举的登记选民"),
+        (dict(desk_id=desk.id, voter_id=voters[33].id, round_number=2), "第 2 轮投票不存在"),
+    ]
+    for kwargs, message in cases:
+        with pytest.raises(UserError) as info:
+            issuance.issue_ballot(db, election, clerk="a_clerk", **kwargs)
+        assert message in info.value.messages[0]
+    rnd = db.scalars(select(Round).where(Round.election_id == election.id)).one()
+    rnd.status = "published"
+    db.commit()
+    with pytest.raises(UserError) as info:
+        issuance.issue_ballot(db, election, desk.id, voters[33].id, "a_clerk")
+    assert "投票结果已公布" in info.value.messages[0]
     assert _count(db) == 0
 
 
