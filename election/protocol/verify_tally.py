@@ -144,7 +144,44 @@ def posts_anchored(c: Ctx) -> list[str]:
             have = [_id(x.get("id")) for x in ti["candidates"] if x.get("post") == key]
             if have != named:
                 problems.append(f"tally_input.json 职位 {key} 的候选人 {have} 与第 {seq} 号事件所列的 {named} 不符")
-    return problems + _relations_kept(c)
+    return problems + _relations_kept(c) + _listed_before_print(c)
+
+
+def _listed_before_print(c: Ctx) -> list[str]:
+    """Round 1's candidates are the formal list as it stood when its papers were first printed:
+    the last ``nomination.list_published`` before the round's first ``ballots.printed``, each
+    post's entries replaced by a later ``nomination.withdrawn``'s non-empty ``list``. Each post of
+    tally_input.json holds exactly those candidate ids (order aside) and persons. Entries without
+    ``candidate`` (written before it) fix nothing."""
+    if c.round != 1:
+        return []
+    prints = [e.seq for e in c.kind_events({ek.BALLOTS_PRINTED}) if c.round_of(e) == 1]
+    before = [e for e in c.kind_events({ek.NOMINATION_LIST_PUBLISHED, ek.NOMINATION_WITHDRAWN})
+              if not prints or e.seq < min(prints)]
+    lists: dict[str, list[Any]] = {}
+    seq = None
+    for e in before:
+        entries = e.payload.get("candidates" if e.kind == ek.NOMINATION_LIST_PUBLISHED else "list")
+        if not isinstance(entries, list) or (e.kind == ek.NOMINATION_WITHDRAWN and not entries):
+            continue
+        if e.kind == ek.NOMINATION_LIST_PUBLISHED:
+            lists = {}
+        posts = {x.get("post") for x in entries if isinstance(x, dict)}
+        for post in posts:
+            if isinstance(post, str):
+                lists[post] = [x for x in entries if isinstance(x, dict) and x.get("post") == post]
+        seq = e.seq
+    problems = []
+    for p in c.d["tally_input.json"]["posts"]:
+        entries = lists.get(p["key"])
+        if not entries or not all("candidate" in x for x in entries):
+            continue
+        named = sorted((_id(x.get("candidate")) or "", _id(x.get("person")) or "") for x in entries)
+        have = sorted((_id(x.get("id")) or "", _id(x.get("person")) or "") for x in c.d["tally_input.json"]["candidates"]
+                      if x.get("post") == p["key"])
+        if have != named:
+            problems.append(f"tally_input.json 职位 {p['key']} 的候选人与印票前第 {seq} 号事件公布的名单不符")
+    return problems
 
 
 def _relations_kept(c: Ctx) -> list[str]:

@@ -414,3 +414,36 @@ def test_a_recorded_relation_is_in_the_tally_input_and_verifies(db, world, monke
     resealed = bundle.write_files(bundle.seal_files(files, keys.private_key(db, w.election, DATA_KEY), "2026-11-25"))
     failed = {c.name_en: c.detail for c in run(resealed) if not c.ok}
     assert list(failed) == ["winners"] and "亲属关系" in failed["winners"], failed
+
+
+def test_round_1_candidates_are_the_list_published_before_printing(db, world, monkeypatch):
+    """nomination.publish records each formal candidate's id and person; the round printed
+    after it exports and verifies; a candidacy of tally_input.json replaced by one the list
+    never had, re-sealed with the election key, fails winners."""
+    from datetime import timedelta
+
+    from election.ledger import keys
+    from election.ledger.events import events_of, record_event
+    from election.nomination import service as nomination
+    from election.protocol import event_kinds as ek
+
+    w = setup(db, world["a"]["election"])
+    # The list event as nomination.publish writes it (its confirmations and dates are tested
+    # in tests/nomination): the formal candidates of every post in ballot order.
+    lists = nomination.formal_candidates(db, w.election)
+    record_event(db, w.election, ek.NOMINATION_LIST_PUBLISHED, {
+        "published_on": (w.election.election_day - timedelta(days=10)).isoformat(),
+        "candidates": nomination._list_payload(db, w.election, lists), "warnings": []}, "committee")
+    db.commit()
+    assert all("candidate" in x and "person" in x for x in events_of(db, w.election)[-1].payload["candidates"])
+    vote_round(db, w, monkeypatch, 1, w.voters[:24], lambda i: FIRST, take_home=1)
+    data = export_bundle(db, w.election, DATA_KEY, "committee", auditor=True, round_number=1).data
+    db.commit()
+    assert _failed(data) == []
+    files = bundle.read_files(data)
+    ti = json.loads(files["tally_input.json"])
+    ti["candidates"][-1]["id"] = "999999"
+    files["tally_input.json"] = bundle.canonical_json(ti) + b"\n"
+    resealed = bundle.write_files(bundle.seal_files(files, keys.private_key(db, w.election, DATA_KEY), "2026-11-25"))
+    failed = {c.name_en: c.detail for c in run(resealed) if not c.ok}
+    assert list(failed) == ["winners"] and "名单" in failed["winners"], failed

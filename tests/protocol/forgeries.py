@@ -750,6 +750,44 @@ def relation_dropped(built: Built) -> Files:
     return f
 
 
+def with_list(f: Files) -> None:
+    """The formal candidate list published before printing (nomination.publish's payload:
+    post, order, name, candidate id and person), the later events re-linked."""
+    evs = _events(f)
+    at = next(i for i, e in enumerate(evs) if e.kind == "ballots.printed")
+    ti = _j(f, "tally_input.json")
+    order: dict[str, int] = {}
+    entries = []
+    for c in ti["candidates"]:
+        order[c["post"]] = order.get(c["post"], 0) + 1
+        entries.append({"post": c["post"], "order": order[c["post"]], "name": c["name"], "candidate": c["id"],
+                        "person": c["person"], "source": []})
+    out = evs[:at]
+    out.append(chain.append(out[-1], "nomination.list_published", {"published_on": "2026-11-08", "candidates": entries,
+                                                                    "warnings": [], "_by": "committee", "_why": ""},
+                            at="2026-11-08T10:00:00"))
+    for e in evs[at:]:
+        out.append(chain.append(out[-1], e.kind, e.payload, e.at))
+    f["chain.jsonl"] = chain.to_jsonl(out)
+
+
+def list_recorded(built: Built) -> Files:
+    """The honest bundle with its published candidate list in the chain."""
+    f = _files(built)
+    with_list(f)
+    return f
+
+
+def candidate_replaced_after_list(built: Built) -> Files:
+    """A 委员 candidacy in tally_input.json replaced by one the published list never had."""
+    f = _files(built)
+    with_list(f)
+    ti = _j(f, "tally_input.json")
+    next(c for c in ti["candidates"] if c["person"] == "p6")["id"] = "p9"
+    _put(f, "tally_input.json", ti)
+    return f
+
+
 def _post_set(key: str, **values) -> Callable[[dict], None]:
     return lambda ti: [p.update(values) for p in ti["posts"] if p["key"] == key]
 
@@ -835,6 +873,7 @@ FORGERIES: list[tuple[str, Callable[[Built], Files | bytes], str]] = [
     ("paper_moved_between_boxes", paper_moved_between_boxes, "reconcile"),
     ("station_named_proto", station_named_proto, "reconcile"),
     ("relation_dropped", relation_dropped, "winners"),
+    ("candidate_replaced_after_list", candidate_replaced_after_list, "winners"),
 ]
 
 

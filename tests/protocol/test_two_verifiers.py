@@ -88,6 +88,7 @@ def cases(folder: Path) -> list[dict]:
         ("hours_recorded", forgeries.forged(built, forgeries.hours_recorded), {}, None),
         ("ids_named_like_prototypes", forgeries.forged(built, forgeries.ids_named_like_prototypes), {}, None),
         ("relation_recorded", forgeries.forged(built, forgeries.relation_recorded), {}, None),
+        ("list_recorded", forgeries.forged(built, forgeries.list_recorded), {}, None),
         ("audit_confirmed", forgeries.forged(built, forgeries.audit_confirmed), {}, None),
     ]
     for name, forge, check in forgeries.FORGERIES:
@@ -120,7 +121,8 @@ def cases(folder: Path) -> list[dict]:
             assert all(verdict.values()) and "audit_recompute" in verdict, verdict
         elif name.startswith("recount"):
             assert all(verdict.values()) and "recount_sealed" in verdict, (name, verdict)
-        elif name in ("seats_as_created", "hours_recorded", "ids_named_like_prototypes", "relation_recorded"):
+        elif name in ("seats_as_created", "hours_recorded", "ids_named_like_prototypes", "relation_recorded",
+                      "list_recorded"):
             assert all(verdict.values()), verdict
         elif name.startswith("sample"):  # no audit events in its chain: only the sample's checks and the recount's
             assert all(ok for n, ok in verdict.items() if n.startswith(("audit_sample_", "recount"))), (name, verdict)

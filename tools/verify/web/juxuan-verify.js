@@ -769,10 +769,39 @@
     C.winners = async (c) => {
       const rules = root.JuxuanRules || require("./juxuan-rules.js");
       const events = kindEvents(c, new Set([KIND.resultPublished])).filter((e) => roundOf(e) === c.round);
-      return rules.winnersProblems({ tallyInput: c.d.get("tally_input.json"), rulebook: c.d.get("rulebook.json"),
+      const [problems, detail] = rules.winnersProblems({ tallyInput: c.d.get("tally_input.json"), rulebook: c.d.get("rulebook.json"),
         totals: c.d.get("totals.json"), events, fixed: seatsFixed(c),
         relationEvents: c.events.filter((e) => e.kind === "nomination.relation_added") });
+      return [[...problems, ...listedBeforePrint(c)], detail];
     };
+    // Round 1's candidates: the formal list as it stood at the round's first printing
+    // (verify_tally._listed_before_print): ids and persons per post, order aside.
+    function listedBeforePrint(c) {
+      if (c.round !== 1) return [];
+      const prints = c.events.filter((e) => e.kind === KIND.ballotsPrinted && roundOf(e) === 1).map((e) => e.seq);
+      const first = prints.length ? Math.min(...prints) : Infinity;
+      let lists = new Map();
+      for (const e of c.events) {
+        if (e.seq >= first || (e.kind !== "nomination.list_published" && e.kind !== "nomination.withdrawn")) continue;
+        const entries = e.kind === "nomination.list_published" ? e.payload.candidates : e.payload.list;
+        if (!Array.isArray(entries) || (e.kind === "nomination.withdrawn" && !entries.length)) continue;
+        if (e.kind === "nomination.list_published") lists = new Map();
+        const posts = new Set(entries.filter(isObj).map((x) => x.post));
+        for (const post of posts) if (typeof post === "string") lists.set(post, entries.filter((x) => isObj(x) && x.post === post));
+      }
+      const id = (x) => (typeof x === "string" || Number.isSafeInteger(x) ? String(x) : "");
+      const pairs = (xs, key) => xs.map((x) => JSON.stringify([id(own(x, key) ? x[key] : null), id(own(x, "person") ? x.person : null)])).sort();
+      const ti = c.d.get("tally_input.json");
+      const problems = [];
+      for (const p of ti.posts) {
+        const entries = lists.get(p.key);
+        if (!entries || !entries.length || !entries.every((x) => own(x, "candidate"))) continue;
+        const named = pairs(entries, "candidate");
+        const have = pairs(ti.candidates.filter((x) => isObj(x) && own(x, "post") && x.post === p.key), "id");
+        if (named.length !== have.length || named.some((x, i) => x !== have[i])) problems.push(`post ${p.key}: candidates differ from the list published before printing`);
+      }
+      return problems;
+    }
     // Each post's seats as the chain fixed them before the round's papers (verify_tally._seats_fixed):
     // round 1's from election.created's bodies (post key <body>_<title>), a later round's from its
     // last round.created or seat.by_election_called; none when the chain holds no such event.
