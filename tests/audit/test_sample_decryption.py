@@ -157,6 +157,11 @@ def test_partials_are_refused_in_chinese_for_papers_not_drawn_and_forged_proofs(
         audit.add_sample_partials(db, election, started, json.dumps(extra).encode(), "committee")
     with pytest.raises(UserError, match="受托人序号不对"):
         audit.add_sample_partials(db, election, started, json.dumps({**good, "index": 9}).encode(), "committee")
+    # Hostile files: nesting deeper than the parser recurses, an integer of 5000 digits (a
+    # RecursionError and a plain ValueError of json.loads, once tracebacks).
+    for hostile in (b"[" * 200_000, b'{"index": 1' + b"0" * 5000 + b"}"):
+        with pytest.raises(UserError, match="不是受托人工具生成的 JSON 文件"):
+            audit.add_sample_partials(db, election, started, hostile, "committee")
     db.rollback()
     assert db.query(AuditPartial).count() == 0
     audit.add_sample_partials(db, election, started, json.dumps(good).encode(), "committee")
