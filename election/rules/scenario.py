@@ -16,6 +16,8 @@ from election.rules.rulebook import Rulebook, RulebookError
 from election.rules.shares import share_text
 from election.rules.tally import tally
 from election.rules.tally_types import (
+    POST_KEYS,
+    SEX_WORDS,
     WOMAN_DECISIONS,
     Candidate,
     HeldRunoff,
@@ -48,6 +50,16 @@ def _get(d: dict[str, Any], key: str, path: str, typ: type | tuple[type, ...], d
         want = names.get(typ, str(typ)) if isinstance(typ, type) else "/".join(names.get(t, str(t)) for t in typ)
         raise ScenarioError(f"{path}{key}：须为{want}，收到 {v!r}")
     return v
+
+
+def _sex(d: dict[str, Any], path: str) -> str:
+    """A person's ``sex`` as the engine's 女 / 男 ("" when omitted): the woman member's rule
+    reads it, so a value outside SEX_WORDS is refused rather than taken for a man."""
+    raw = _get(d, "sex", path, str, "")
+    sex = SEX_WORDS.get(raw.strip(" \t\r\n").lower())
+    if sex is None:
+        raise ScenarioError(f"{path}sex：须为“女”或“男”（也可写 F/M、female/male，不分大小写），或省略；收到 {raw!r}")
+    return sex
 
 
 def _rulebook(raw: Any) -> Rulebook:
@@ -133,10 +145,14 @@ def parse_scenario(data: dict[str, Any]) -> TallyInput:
         seats = _get(p, "seats", path, int)
         if seats < 1:
             raise ScenarioError(f"{path}seats：应选名额须至少为 1，收到 {seats}")
-        posts.append(PostSpec(
-            _get(p, "key", path, str), body, _get(p, "title", path, str), seats,
-            _get(p, "rank", path, int), threshold, _get(p, "reserved_woman_seats", path, int, 0),
-        ))
+        key, title, rank = _get(p, "key", path, str), _get(p, "title", path, str), _get(p, "rank", path, int)
+        reserved = _get(p, "reserved_woman_seats", path, int, 0)
+        if reserved > 0 and not (body == "jwh" and title == "委员"):
+            # RULES.md "woman member": the reserved line (定位) is a 居委会 委员 line, and the
+            # engine finds the woman member's post by exactly that body and title.
+            raise ScenarioError(f"{path}reserved_woman_seats：妇女委员定位名额只设在居民委员会委员一栏"
+                                f"（body 为 jwh、title 为“委员”），本职位为 {body}“{title}”")
+        posts.append(PostSpec(key, body, title, seats, rank, threshold, reserved))
     if not posts:
         raise ScenarioError("posts：至少须有一个职位")
     keys = {p.key for p in posts}
@@ -152,13 +168,13 @@ def parse_scenario(data: dict[str, Any]) -> TallyInput:
         if any(x.person_id == person and x.post == post for x in candidates):
             raise ScenarioError(f"{path}person：“{person}”已是职位“{post}”的候选人，不能重复列入")
         candidates.append(Candidate(_get(c, "id", path, str, person), person, _get(c, "name", path, str),
-                                    _get(c, "sex", path, str, ""), post))
+                                    _sex(c, path), post))
     for i, w in enumerate(_get(data, "write_ins", "", list, [])):
         path = f"write_ins[{i}]."
         if not isinstance(w, dict):
             raise ScenarioError(f"write_ins[{i}]：须为对象")
         person = _get(w, "person", path, str)
-        candidates.append(Candidate(person, person, _get(w, "name", path, str), _get(w, "sex", path, str, ""), None))
+        candidates.append(Candidate(person, person, _get(w, "name", path, str), _sex(w, path), None))
     relations: list[tuple[str, str]] = []
     extended: list[tuple[str, str]] = []
     for i, r in enumerate(_get(data, "relations", "", list, [])):
@@ -167,6 +183,8 @@ def parse_scenario(data: dict[str, Any]) -> TallyInput:
         if not (isinstance(r, list) and len(r) in (2, 3) and all(isinstance(x, str) for x in r)
                 and (len(r) == 2 or r[2] in ("near", "extended"))):
             raise ScenarioError(f"relations[{i}]：须为两个人员编号组成的列表，可加第三项 \"near\" 或 \"extended\"")
+        if r[0] == r[1]:
+            raise ScenarioError(f"relations[{i}]：“{r[0]}”与自己不能是近亲属，须为两个不同的人")
         (extended if len(r) == 3 and r[2] == "extended" else relations).append((r[0], r[1]))
     body_papers: list[tuple[str, int, int]] = []
     for body, bp in _get(data, "body_papers", "", dict, {}).items():
@@ -182,7 +200,12 @@ def parse_scenario(data: dict[str, Any]) -> TallyInput:
         path = f"prior_elected[{i}]."
         if not isinstance(pe, dict):
             raise ScenarioError(f"prior_elected[{i}]：须为对象")
-        prior.append(PriorElected(_get(pe, "person", path, str), _get(pe, "post", path, str), _get(pe, "sex", path, str, "")))
+        post = _get(pe, "post", path, str)
+        if post not in keys and post not in POST_KEYS:
+            # An earlier round's post is known by its key alone (its body, whether it is the
+            # 主任): one the engine cannot place would count the person in no body.
+            raise ScenarioError(f"{path}post：职位“{post}”既不在 posts 中，也不是选举的职位（{'、'.join(POST_KEYS)}）")
+        prior.append(PriorElected(_get(pe, "person", path, str), post, _sex(pe, path)))
     papers: list[Paper] = []
     for i, raw in enumerate(_get(data, "papers", "", list)):
         path = f"papers[{i}]"
@@ -244,6 +267,21 @@ def _check_names(papers: list[Paper], candidates: list[Candidate], data: dict[st
                     raise ScenarioError(f"papers[{i}].marks.{key}.write_ins：另选的“{stray[0]}”未在场景的 write_ins"
                                         "（或 candidates）中列出姓名、性别")
         first += count
+
+
+def _check_relatives_known(inp: TallyInput, data: dict[str, Any]) -> None:
+    """A scenario's relations name only people it lists (candidates, write_ins, prior_elected
+    or a held run-off's ranked): a pair with someone unknown decides nothing, so it is most
+    likely a mistyped id that would leave two relatives serving together. (A bundle's
+    tally_input.json lists every relation of the election, also of people not in the round,
+    so the verifier's reading, parse_scenario, does not refuse them.)"""
+    known = ({c.person_id for c in inp.candidates} | {pe.person_id for pe in inp.prior_elected}
+             | {r.person_id for h in inp.held for r in h.ranked})
+    for i, r in enumerate(data.get("relations", [])):
+        stray = [x for x in r[:2] if x not in known]
+        if stray:
+            raise ScenarioError(f"relations[{i}]：“{stray[0]}”不在场景的 candidates、write_ins、prior_elected"
+                                "（或 held 的 ranked）中，近亲属须是场景中列出的人")
 
 
 def _method(data: dict[str, Any]) -> str:
@@ -381,6 +419,7 @@ def run_scenario(data: dict[str, Any]) -> dict[str, Any]:
         # 0 is the engine's "no roll figure yet" of the running count (election.counting),
         # never a scenario's: a committee always knows its roll.
         raise ScenarioError(f"registered_voters：登记选民数须至少为 1，收到 {inp.registered_voters}")
+    _check_relatives_known(inp, data)
     try:
         return result_to_dict(tally(inp))
     except TallyInputError as e:

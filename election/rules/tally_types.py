@@ -24,6 +24,16 @@ BodyStatus = Literal["complete", "revote_needed", "runoff_needed", "vacancies_al
 
 BODY_ZH: dict[str, str] = {"jwh": "居民委员会", "jdw": "居务监督委员会"}
 FEMALE = frozenset({"女", "F", "f", "female"})
+# A scenario's (docs/TALLY.md) ``sex``, written as a committee or a reviewer would, to the
+# engine's 女 / 男; "" (omitted) is unknown, as for a motion's line. The key is the value
+# lower-cased without surrounding spaces; anything else is refused, never read as "not a woman".
+SEX_WORDS: dict[str, str] = {
+    "": "", "女": "女", "女性": "女", "f": "女", "female": "女", "woman": "女",
+    "男": "男", "男性": "男", "m": "男", "male": "男", "man": "男",
+}
+# Every post key of an election (rules.bodies): a run-off's prior_elected names posts of
+# earlier rounds by these keys (the body by its prefix, the 主任 by *_zhuren).
+POST_KEYS = ("jwh_zhuren", "jwh_fu_zhuren", "jwh_weiyuan", "jdw_zhuren", "jdw_fu_zhuren", "jdw_weiyuan")
 
 
 # What the election committee may decide when the 居委会's seats are full, no woman is

@@ -133,13 +133,15 @@ def scenario(rng: random.Random) -> dict[str, Any]:
     crowded = rng.random() < 0.3
     people = [f"p{i}" for i in range(1, 7 if crowded else 15)]
     # Sometimes no woman stands at all (the woman member's seat, nominations still needed).
-    sexes = ["男"] if rng.random() < 0.2 else ["男", "女", "女", "F", ""]
+    # Sex as a reviewer may write it (docs/TALLY.md): both engines read it as 女 / 男.
+    sexes = ["男"] if rng.random() < 0.2 else ["男", "女", "女", "F", "", "Female", " m", "MALE"]
     sex = {p: rng.choice(sexes) for p in people}
     pool = list(people)
     for key, body, title, rank in chosen:
         seats = rng.choice([1, 1, 2, 3]) if title == "委员" else 1
-        reserved = rng.choice([0, 0, 1]) if title == "委员" and rng.random() < 0.4 else 0
-        if crowded and title == "委员" and seats > 1 and rng.random() < 0.5:
+        # The reserved woman's line is the 居委会's 委员 only (RULES.md "woman member").
+        reserved = rng.choice([0, 0, 1]) if key == "jwh_weiyuan" and rng.random() < 0.4 else 0
+        if crowded and key == "jwh_weiyuan" and seats > 1 and rng.random() < 0.5:
             reserved = 1
         posts.append({"key": key, "body": body, "title": title, "seats": seats, "rank": rank,
                       "threshold": rng.choice(["majority", "majority", "plurality"]), "reserved_woman_seats": min(reserved, seats)})
@@ -189,7 +191,8 @@ def scenario(rng: random.Random) -> dict[str, Any]:
                              "jdw": {"issued": returned - jwh, "returned": returned - jwh}}
     if rng.random() < 0.04:  # an input the rules must refuse, in both engines
         broken = rng.choice(["post", "reserved", "round", "method", "body_papers", "relation", "threshold",
-                             "rulebook_key", "rulebook_type", "rulebook_choice"])
+                             "rulebook_key", "rulebook_type", "rulebook_choice", "sex", "self_relation",
+                             "prior_post", "reserved_elsewhere"])
         if broken == "rulebook_key":
             rb["lottery_odds"] = "1/2"
         elif broken == "rulebook_type":
@@ -208,6 +211,17 @@ def scenario(rng: random.Random) -> dict[str, Any]:
             ti["body_papers"] = {"jwh": {"issued": 1, "returned": returned + 1}}
         elif broken == "relation":
             relations.append(["p1"])
+        elif broken == "sex":
+            candidates.append({"id": "x", "person": "x", "name": "x", "sex": rng.choice(["X", "未知", "fem"]),
+                               "post": posts[0]["key"]})
+        elif broken == "self_relation":
+            relations.append(["p1", "p1"])
+        elif broken == "prior_post":
+            prior.append({"person": "p1", "post": rng.choice(["zhuren", "jwh_chair", "jwh"]), "sex": "男"})
+        elif broken == "reserved_elsewhere":  # a woman's seat on a 主任, 副主任 or the 监督委员会's 委员
+            others = [p for p in posts if p["key"] != "jwh_weiyuan"]
+            if others:
+                rng.choice(others)["reserved_woman_seats"] = 1
         else:
             posts[0]["threshold"] = "most"
     totals = {"round": 1, "returned": returned, "posts": votes,

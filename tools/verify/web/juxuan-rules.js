@@ -15,6 +15,12 @@
 (function (root) {
   const OTHER = "其他（另选他人）";
   const FEMALE = new Set(["女", "F", "f", "female"]);
+  // A person's sex as written (section 14.2), lower-cased without surrounding spaces -> 女 / 男
+  // ("" unknown); any other value is refused, never read as "not a woman".
+  const SEX_WORDS = new Map([["", ""], ["女", "女"], ["女性", "女"], ["f", "女"], ["female", "女"], ["woman", "女"],
+    ["男", "男"], ["男性", "男"], ["m", "男"], ["male", "男"], ["man", "男"]]);
+  // Every post key of an election: prior_elected may name a post of an earlier round by these (section 14.2).
+  const POST_KEYS = new Set(["jwh_zhuren", "jwh_fu_zhuren", "jwh_weiyuan", "jdw_zhuren", "jdw_fu_zhuren", "jdw_weiyuan"]);
   const METHODS = new Set(["direct", "household", "representative"]);
   const WOMAN_METHODS = new Set(["reserved_line", "replace_lowest", "separate_round"]);
   const WOMAN_DECISIONS = new Set(["replace_lowest", "accept_without"]);
@@ -121,6 +127,12 @@
     if (!ok) fail(`${where}${key}: must be ${type}`);
     return v;
   }
+  function sexOf(o, where) {
+    const raw = field(o, "sex", where, "string", "");
+    const sex = SEX_WORDS.get(raw.replace(/^[ \t\r\n]+|[ \t\r\n]+$/g, "").toLowerCase());
+    if (sex === undefined) fail(`${where}sex must be 女/男 (F/M, female/male in any case) or absent`);
+    return sex;
+  }
   function readInput(ti, rb, returned) {
     if (!isObj(ti)) fail("tally_input.json is not an object");
     const posts = field(ti, "posts", "", "list").map((p, i) => {
@@ -134,8 +146,11 @@
       if (threshold !== "majority" && threshold !== "plurality") fail(`${w}threshold must be majority or plurality`);
       const seats = field(p, "seats", w, "int");
       if (seats < 1) fail(`${w}seats must be at least 1`);
-      return { key: field(p, "key", w, "string"), body, title: field(p, "title", w, "string"), seats,
-        rank: field(p, "rank", w, "int"), threshold, reserved: field(p, "reserved_woman_seats", w, "int", 0) };
+      const title = field(p, "title", w, "string");
+      const reserved = field(p, "reserved_woman_seats", w, "int", 0);
+      // The reserved woman's line is a 居委会 委员 line only (RULES.md "woman member").
+      if (reserved > 0 && !(body === "jwh" && title === "委员")) fail(`${w}reserved_woman_seats only on the jwh 委员 post`);
+      return { key: field(p, "key", w, "string"), body, title, seats, rank: field(p, "rank", w, "int"), threshold, reserved };
     });
     const keys = new Set(posts.map((p) => p.key));
     const candidates = field(ti, "candidates", "", "list", []).map((c, i) => {
@@ -146,18 +161,19 @@
       const person = field(c, "person", w, "string");
       field(c, "id", w, "string", person);
       field(c, "name", w, "string");
-      return { person, sex: field(c, "sex", w, "string", ""), post };
+      return { person, sex: sexOf(c, w), post };
     });
     for (const [i, c] of field(ti, "write_ins", "", "list", []).entries()) {
       const w = `write_ins[${i}].`;
       if (!isObj(c)) fail(`write_ins[${i}] is not an object`);
       field(c, "name", w, "string");
-      candidates.push({ person: field(c, "person", w, "string"), sex: field(c, "sex", w, "string", ""), post: null });
+      candidates.push({ person: field(c, "person", w, "string"), sex: sexOf(c, w), post: null });
     }
     const relations = [], extended = [];
     for (const [i, r] of field(ti, "relations", "", "list", []).entries()) {
       if (!(Array.isArray(r) && (r.length === 2 || r.length === 3) && r.every((x) => typeof x === "string")
         && (r.length === 2 || r[2] === "near" || r[2] === "extended"))) fail(`relations[${i}] must be two person ids`);
+      if (r[0] === r[1]) fail(`relations[${i}] relates a person to themself`);
       (r.length === 3 && r[2] === "extended" ? extended : relations).push([r[0], r[1]]);
     }
     const bodyPapers = [];
@@ -170,7 +186,9 @@
     const prior = field(ti, "prior_elected", "", "list", []).map((pe, i) => {
       const w = `prior_elected[${i}].`;
       if (!isObj(pe)) fail(`prior_elected[${i}] is not an object`);
-      return { person: field(pe, "person", w, "string"), post: field(pe, "post", w, "string"), sex: field(pe, "sex", w, "string", "") };
+      const post = field(pe, "post", w, "string");
+      if (!keys.has(post) && !POST_KEYS.has(post)) fail(`${w}post ${post} is neither a post of the round nor of the election`);
+      return { person: field(pe, "person", w, "string"), post, sex: sexOf(pe, w) };
     });
     const held = field(ti, "held", "", "list", []).map((h, i) => {
       const w = `held[${i}].`;
