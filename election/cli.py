@@ -199,7 +199,9 @@ def roll_import_cmd(file: str, election_id: int, dry_run: bool, actor: str) -> N
 
 
 @main.command("tally", help="按场景文件（JSON）计票，输出结果 JSON（格式见 docs/TALLY.md）。\n\nTally a scenario file and print the result as JSON.")
-@click.argument("scenario", type=click.Path(dir_okay=False))
+# A plain argument: tally_file says in Chinese why a path cannot be read (a directory too),
+# where click.Path would answer with its own English usage error.
+@click.argument("scenario")
 def tally_cmd(scenario: str) -> None:
     from .counting.scenario_file import tally_file
 

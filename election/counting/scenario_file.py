@@ -1,6 +1,7 @@
 """`juxuan tally SCENARIO.json`: read a scenario file, run the tally, return the JSON text."""
 from __future__ import annotations
 
+import errno
 import json
 
 from ..errors import UserError
@@ -10,14 +11,14 @@ from ..rules.scenario import ScenarioError, run_scenario
 def tally_file(path: str) -> str:
     """The result of the scenario in `path` as indented JSON; UserError (Chinese) otherwise."""
     try:
-        with open(path, encoding="utf-8") as fh:
+        fh = open(path, encoding="utf-8")  # closed below: opening and parsing fail in different words
+    except (OSError, ValueError) as error:
+        raise UserError(f"无法读取场景文件“{path}”：{_why(error)}") from None
+    try:
+        with fh:
             data = json.load(fh)
-    except OSError as error:
-        # The usual causes in Chinese; the system's (English) wording only for the rare rest.
-        why = ("文件不存在" if isinstance(error, FileNotFoundError) else "这是一个目录，不是文件"
-               if isinstance(error, IsADirectoryError) else "没有读取权限" if isinstance(error, PermissionError)
-               else error.strerror or str(error))
-        raise UserError(f"无法读取场景文件“{path}”：{why}") from None
+    except OSError as error:  # a read error after opening (an I/O error, a directory on some systems)
+        raise UserError(f"无法读取场景文件“{path}”：{_why(error)}") from None
     except (ValueError, RecursionError) as error:
         # Not JSON, not UTF-8, an integer of more than 4300 digits (a ValueError of int()) or
         # nesting deeper than the parser's recursion (a RecursionError): all the file's fault.
@@ -29,3 +30,14 @@ def tally_file(path: str) -> str:
     except ScenarioError as error:
         raise UserError(f"场景文件“{path}”有误：{error}") from None
     return json.dumps(result, ensure_ascii=False, indent=2)
+
+
+def _why(error: OSError | ValueError) -> str:
+    """Why a path cannot be read, in Chinese; the system's (English) wording only in
+    brackets after the rare rest."""
+    if isinstance(error, ValueError):  # a path with a NUL character
+        return "文件名中有不允许的字符"
+    known = {errno.ENOENT: "文件不存在", errno.EISDIR: "这是一个目录，不是文件", errno.EACCES: "没有读取权限",
+             errno.EPERM: "没有读取权限", errno.ENOTDIR: "路径中有一段不是目录", errno.ENAMETOOLONG: "文件名过长",
+             errno.ELOOP: "符号链接层数过多（可能循环）"}
+    return known.get(error.errno or 0, f"系统无法读取此文件（{error.strerror or error}）")

@@ -43,3 +43,15 @@ def test_tally_refuses_invalid_json_and_missing_file(app, tmp_path):
     assert result.exit_code == 1 and "不是有效的 JSON" in result.output
     result = _run(app, tmp_path / "none.json")
     assert result.exit_code == 1 and "无法读取场景文件" in result.output and "文件不存在" in result.output
+
+
+def test_tally_refuses_directory_and_bad_path_in_chinese(app, tmp_path):
+    """A directory, or a path through a file, is told in Chinese like a missing file (exit 1),
+    not with the command framework's English usage error (exit 2)."""
+    result = _run(app, tmp_path)
+    assert result.exit_code == 1 and "无法读取场景文件" in result.output and "这是一个目录，不是文件" in result.output
+    plain = tmp_path / "f.json"
+    plain.write_text("{}", encoding="utf-8")
+    result = _run(app, plain / "inner.json")
+    assert result.exit_code == 1 and "路径中有一段不是目录" in result.output
+    assert "Error" not in result.output and "Traceback" not in result.output
