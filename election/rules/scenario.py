@@ -394,7 +394,11 @@ def result_to_dict(r: TallyResult) -> dict[str, Any]:
         "set_asides": [{"person": s.person_id, "post": s.post, "kind": s.kind} for s in r.set_asides],
         "woman": {"status": r.woman.status, "method": r.woman.method, "person": r.woman.person_id,
                   "replaced": r.woman.replaced_person_id, "options": list(r.woman.options)},
-        "bodies": {b.body: {"seats": b.seats, "elected": b.elected_total, "status": b.status} for b in r.bodies},
+        # elected counts those still serving from earlier rounds too (a run-off's seats are only
+        # the unfilled ones): elected_before and elected_this_round say which is which.
+        "bodies": {b.body: {"seats": b.seats, "elected": b.elected_total, "status": b.status,
+                            "elected_before": b.elected_before, "elected_this_round": b.elected_total - b.elected_before}
+                   for b in r.bodies},
         "next_round": r.next_round,
         "next_posts": {n.post: {"seats": n.seats, "reserved_woman_seats": n.reserved_woman_seats,
                                 "candidates": list(n.candidates), "short": n.short, "women_short": n.women_short}

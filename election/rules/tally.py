@@ -509,7 +509,7 @@ def _decide(inp: TallyInput, counts: Counts, names: dict[str, str], female: set[
         has_zhuren_post = any(_is_zhuren(p.key, p.title) for p in bposts)
         if body == "jwh" and has_zhuren_post and not zhuren_elected and not body_ties and rb.no_zhuren_fu_presides:
             text += "主任未选出，由副主任主持工作至补选。"
-        bodies.append(BodyOutcome(body, seats, total, status, text))
+        bodies.append(BodyOutcome(body, seats, total, status, text, before))
         expl.append(text)
 
     expl.append(woman.explanation)

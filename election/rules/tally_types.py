@@ -292,10 +292,11 @@ class WomanOutcome:
 @dataclass(frozen=True)
 class BodyOutcome:
     body: str
-    seats: int
-    elected_total: int
+    seats: int  # this round's seats of the body
+    elected_total: int  # elected in this round and still serving from earlier rounds
     status: BodyStatus
     explanation: str
+    elected_before: int = 0  # of elected_total, those elected in earlier rounds (prior_elected)
 
 
 @dataclass(frozen=True)

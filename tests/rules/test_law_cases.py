@@ -56,4 +56,4 @@ def test_the_command_itself(tmp_path: Path) -> None:
 
 
 def test_enough_cases() -> None:
-    assert len(CASES) >= 77
+    assert len(CASES) >= 78
