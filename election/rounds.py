@@ -11,9 +11,18 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .errors import UserError
-from .models import Candidate, Election, MeetingVote, Resident, Round
+from .models import ROUND_KINDS, Candidate, Election, MeetingVote, Resident, Round
 from .rules.tally_types import MOTION_KEY, motion_person
 from .settings import rulebook_of
+
+# A round's kind in words (pages pass it through _(); tools/translate.py reads the table).
+# A "main" round after round 1 is the election held again after a void round (重新选举).
+ROUND_LABELS = {**ROUND_KINDS, "reheld": "重新选举"}
+
+
+def round_label(kind: str, number: int) -> str:
+    """The one name of a round's kind on every page: "重新选举" for a main round held again."""
+    return ROUND_LABELS["reheld"] if kind == "main" and number > 1 else ROUND_LABELS.get(kind, kind)
 
 
 def round_of(db: Session, election: Election, number: int) -> Round:

@@ -37,6 +37,7 @@ def choice_labels() -> list[str]:
     )
     from election.recall.service import BASES as RECALL_BASES
     from election.roll.register import CHANGES
+    from election.rounds import ROUND_LABELS
     from election.rules.calendar import LABELS as CALENDAR_LABELS
     from election.rules.meetings import MEETING_BASES, MEETING_KINDS, REQUEST_BASES
     from election.rules.presets import PRESET_LABELS
@@ -50,7 +51,7 @@ def choice_labels() -> list[str]:
     for table in (APPLICATION_KINDS, CHANGES, CHANGE_LABELS, CHANNELS, COMMITTEE_BODIES, METHODS, PRESET_LABELS, RELATIONS,
                   REP_METHODS, ROLES, MEETING_KINDS, MEETING_BASES, REQUEST_BASES, CONVENERS, END_REASONS, RECALL_STATUSES,
                   RECALL_BASES, STATUSES, CANDIDATE_STATUSES, AUDIT_STATUSES, WOMAN_DECISIONS, CALENDAR_LABELS,
-                  CALENDAR_KINDS, STAGE_LABELS, STAGE_STATUSES, ACTIONS, MISSING, FIRST):
+                  CALENDAR_KINDS, STAGE_LABELS, STAGE_STATUSES, ACTIONS, MISSING, FIRST, ROUND_LABELS):
         out += [label for label in table.values() if isinstance(label, str) and label not in out]
     return out
 

@@ -20,7 +20,7 @@ from ..ledger.keys import fingerprint_of
 from ..models import ROUND_KINDS, Election, Filing, RoundResult, User
 from ..protocol import event_kinds as ek
 from ..protocol.writeins import OTHER
-from ..rounds import day_of, round_of
+from ..rounds import day_of, round_label, round_of
 from ..rules.methods import basis_line, method_of
 from ..rules.rulebook import Rulebook
 from ..rules.tally_types import BODY_ZH
@@ -73,17 +73,15 @@ def result_report(db: Session, election: Election, round_number: int) -> ResultR
                            "当选" if pid in elected else _reason(reasons.get(pid, "below_threshold")), pid not in listed)
             for pid in people
         )
-        valid, invalid = p["valid_papers"], p["invalid_papers"]
-        if not data["valid"]:
-            # A void election decides no post: every returned paper is shown as not counted for it.
-            valid, invalid = 0, data["papers_returned"]
-        posts.append(PostTally(BODY_ZH.get(spec.body, spec.body), spec.title, p["seats"], valid,
-                               invalid, p["threshold"]["min_votes"],
+        # A void round decides no post but its papers are counted as for any round (rules.tally
+        # _void_result): the report gives the counts, its validity note why nobody is elected.
+        posts.append(PostTally(BODY_ZH.get(spec.body, spec.body), spec.title, p["seats"], p["valid_papers"],
+                               p["invalid_papers"], p["threshold"]["min_votes"],
                                RULE_ZH.get(p["threshold"]["rule"], p["threshold"]["rule"]), cands))
     events = events_of(db, election)
     return ResultReport(
         title="选举结果报告单", election=election.title,
-        held_on=cn_date(day_of(election, round_of(db, election, round_number))), round=f"第 {round_number} 轮（{ROUND_KINDS.get(ballot.kind, ballot.kind)}）",
+        held_on=cn_date(day_of(election, round_of(db, election, round_number))), round=f"第 {round_number} 轮（{round_label(ballot.kind, round_number)}）",
         date=cn_date(row.published_at), registered_voters=data["registered_voters"],
         papers_issued=data["papers_issued"], papers_returned=data["papers_returned"], posts=tuple(posts),
         key_fingerprint=fingerprint_of(db, election), chain_head=events[-1].hash if events else "",

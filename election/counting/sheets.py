@@ -11,9 +11,9 @@ from sqlalchemy.orm import Session
 from ballots.notices import NoticeGroup, notice_bytes
 
 from ..clock import cn_date
-from ..models import ROUND_KINDS, Election
+from ..models import Election
 from ..polling.close import reconciliation
-from ..rounds import day_of, round_of
+from ..rounds import day_of, round_label, round_of
 from ..rules.tally_types import QUESTION_ROUNDS
 from .service import ballot_of
 
@@ -27,7 +27,7 @@ def signature_lines() -> list[str]:
 
 
 def _heading(election: Election, number: int, kind: str) -> str:
-    return f"{election.title}　第 {number} 轮（{ROUND_KINDS.get(kind, kind)}）"
+    return f"{election.title}　第 {number} 轮（{round_label(kind, number)}）"
 
 
 def tally_sheet_pdf(db: Session, election: Election, number: int) -> bytes:

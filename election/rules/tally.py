@@ -202,7 +202,9 @@ def tally(inp: TallyInput, counts: Counts | None = None) -> TallyResult:
             )
         if reason:
             expl.append(reason)
-            return _void_result(inp, reason, expl, nm)
+            if counts is None:
+                counts = count_papers(inp.posts, inp.papers, rb.overvote_scope, rb.multi_post_rule, bool(inp.body_papers))
+            return _void_result(inp, counts, reason, expl, nm)
         expl.append(
             f"参加投票的{who} {R} 人超过{m.electors_zh} {N} 人的 {share_text(tf)}，且收回{what}不多于发出{what}，选举有效。"
         )
@@ -258,18 +260,30 @@ def _question(inp: TallyInput, counts: Counts, nm) -> TallyResult:  # type: igno
                        (pr,), (), woman, (), "none", tuple(expl), method=inp.method, question=q)
 
 
-def _void_result(inp: TallyInput, reason: str, expl: list[str], nm) -> TallyResult:  # type: ignore[no-untyped-def]
-    posts = tuple(
-        PostResult(
-            p.key, p.body, p.title, p.seats, 0, 0, 0, 0, (), "void", inp.papers_returned, None, 0, (),
-            tuple(
-                NotElected(c.person_id, c.name, 0, R_ELECTION_VOID, "选举无效，不产生当选人")
-                for c in inp.candidates if c.post == p.key
-            ),
+def _void_result(inp: TallyInput, counts: Counts, reason: str, expl: list[str], nm) -> TallyResult:  # type: ignore[no-untyped-def]
+    """A void round (RULES.md "Validity"): nobody is elected, and the papers are still counted
+    and published as counted (counting is public and its result announced on the spot,
+    [V art.15]; RULES.md says nothing to withhold for a void round), so a page shows each
+    person's votes beside the reason the round is void."""
+    returned_of = {b: r for b, _, r in inp.body_papers}
+
+    def post_result(p: PostSpec) -> PostResult:
+        pc = counts.posts[p.key]
+        ranking = sorted(pc.votes.items(), key=lambda kv: (-kv[1], kv[0]))
+        listed = [c.person_id for c in inp.candidates if c.post == p.key]
+        listing = [(pid, v) for pid, v in ranking if v] + [(pid, 0) for pid in listed if not pc.votes.get(pid)]
+        invalid = counts.invalid(p.key)
+        return PostResult(
+            p.key, p.body, p.title, p.seats, returned_of.get(p.body, inp.papers_returned) - invalid, invalid,
+            pc.overvoted, pc.unreadable,
+            tuple(PersonVotes(pid, nm(pid), v, pc.opposed.get(pid, 0), pid in listed) for pid, v in ranking),
+            "void", inp.papers_returned, None, 0, (),
+            tuple(NotElected(pid, nm(pid), v, R_ELECTION_VOID, f"{nm(pid)} 得 {v} 票；选举无效，不产生当选人")
+                  for pid, v in listing),
             (), p.seats, (),
         )
-        for p in inp.posts
-    )
+
+    posts = tuple(post_result(p) for p in inp.posts)
     woman = WomanOutcome(inp.rulebook.woman_member_required, inp.rulebook.woman_member_method,
                          "not_required" if not inp.rulebook.woman_member_required else "needs_round",
                          None, None, "选举无效，妇女成员须在重新选举中产生。")
@@ -278,7 +292,7 @@ def _void_result(inp: TallyInput, reason: str, expl: list[str], nm) -> TallyResu
         for b in dict.fromkeys(p.body for p in inp.posts)
     )
     return TallyResult(False, reason, inp.round_kind, inp.registered_voters, inp.papers_issued,
-                       inp.papers_returned, 0, posts, (), woman, bodies, "new_election", tuple(expl),
+                       inp.papers_returned, counts.whole_invalid, posts, (), woman, bodies, "new_election", tuple(expl),
                        body_papers=inp.body_papers, method=inp.method)
 
 

@@ -25,6 +25,9 @@ def init_web(app: Flask) -> None:
 
     app.jinja_env.globals["ek"] = event_kinds
     app.jinja_env.globals["may_open"] = may_open
+    from ..rounds import round_label
+
+    app.jinja_env.globals["round_label"] = round_label
 
     from . import (
         audit,

@@ -16,13 +16,13 @@ from sqlalchemy.orm import Session
 from .. import clock
 from ..accounts.service import can_see
 from ..mandates.chosen import conflicts
-from ..models import ROUND_KINDS, AuditCode, Candidate, Election, ElectionEvent, Issuance, Objection, Proxy, Resident, User
+from ..models import AuditCode, Candidate, Election, ElectionEvent, Issuance, Objection, Proxy, Resident, User
 from ..models.counting import Filing, RoundResult
 from ..models.ledger import Audit
 from ..models.polling import PrintBatch
 from ..models.representatives import CommitteeEntry, RepArea, Representative
 from ..nomination.service import PUBLISHED
-from ..rounds import latest_round
+from ..rounds import latest_round, round_label
 from ..rules.calendar import Stage as Deadline
 from ..rules.calendar import deadlines, late_warning
 from ..settings import rulebook_of
@@ -169,9 +169,7 @@ def round_step(db: Session, election: Election) -> tuple[str, str, str] | None:
     if rnd is not None and rnd.number > latest.round_number:
         if rnd.status == "nominating":
             return (f"第 {rnd.number} 轮另行选举：提名补足候选人并公布名单", "nomination.round_page", "提名另行选举候选人")
-        kind = ROUND_KINDS.get(rnd.kind, rnd.kind)
-        what = "重新选举" if latest.result.get("next_round") == "new_election" else kind
-        return (f"第 {rnd.number} 轮（{what}）：印制选票、投票、计票并公布结果", "polling.overview",
+        return (f"第 {rnd.number} 轮（{round_label(rnd.kind, rnd.number)}）：印制选票、投票、计票并公布结果", "polling.overview",
                 f"进行第 {rnd.number} 轮投票")
     if latest.result.get("woman", {}).get("status") == "needs_decision":
         return ("居民委员会名额已满而无妇女当选：选举委员会决定妇女成员办法", "counting.overview", "作出决定")

@@ -218,7 +218,7 @@ def test_woman_member_without_any_woman_to_stand_makes_no_round(db, world, monke
     assert db.scalar(select(ElectionEvent).where(ElectionEvent.kind == "round.created")) is None
 
 
-def test_void_round_is_held_again_and_the_home_page_names_each_step(db, world, monkeypatch):
+def test_void_round_is_held_again_and_the_home_page_names_each_step(app, db, world, monkeypatch):
     """Rule: validity — a round with no more than half of the electors taking part is void
     and held again (重新选举). 15 of 40 vote in round 1: void; round 2 is made at once with
     the same posts and candidates (kind main), the election page names it as the next step;
@@ -233,6 +233,21 @@ def test_void_round_is_held_again_and_the_home_page_names_each_step(db, world, m
 
     one = vote_round(db, w, monkeypatch, 1, w.voters[:15], FIRST_ALL).result
     assert one["valid"] is False and one["next_round"] == "new_election"
+    # Void, and still counted: each person's votes as the papers gave them, nobody elected.
+    zhuren = one["posts"]["jwh_zhuren"]
+    assert sum(zhuren["votes"].values()) == 15 and zhuren["valid_papers"] == 15 and zhuren["elected"] == []
+    assert {n["person"]: n["votes"] for n in zhuren["not_elected"] if n["votes"]} == zhuren["votes"]
+    from election.counting.summary import lines
+
+    shown = {name: votes for line in lines(w.election, one, {}) for name, votes, _why in line.others}
+    assert max(shown.values()) == 15
+    # The round held again is named 重新选举 on its pages, never 第一轮投票.
+    from tests.conftest import login
+
+    client = app.test_client()
+    login(client, "a_committee")
+    page = client.get(f"/elections/{w.election.id}/polling").get_data(as_text=True)
+    assert "第 2 轮 · 重新选举" in page and "第一轮投票" not in page
     rnd = _round(db, w, 2)
     assert (rnd.kind, rnd.status) == ("main", "open") and rnd.posts == _round(db, w, 1).posts
     step = round_step(db, w.election)
