@@ -43,6 +43,10 @@ class Household(Base):
 
 class Resident(Base):
     __tablename__ = "resident"
+    # No index of its own on id_hash: the unique (election_id, id_hash) serves it (every
+    # lookup by hash names the election), and each index more is written on every insert of
+    # a roll import. election_id keeps its own: (election_id, id) seeks the residents an
+    # import added.
     __table_args__ = (
         UniqueConstraint("election_id", "id_hash"),
         UniqueConstraint("election_id", "voter_number"),
@@ -55,7 +59,7 @@ class Resident(Base):
     sex: Mapped[str] = mapped_column(String(2))
     birth_date: Mapped[date] = mapped_column(Date)
     id_cipher: Mapped[str] = mapped_column(Text)
-    id_hash: Mapped[str] = mapped_column(String(64), index=True)
+    id_hash: Mapped[str] = mapped_column(String(64))
     id_masked: Mapped[str] = mapped_column(String(18), index=True)
     phone_cipher: Mapped[str] = mapped_column(Text, default="")
     phone_masked: Mapped[str] = mapped_column(String(20), default="")
