@@ -9,7 +9,8 @@ from walking it again while the request lives.
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
+from itertools import repeat
 from typing import Any, TypeVar
 
 import orjson
@@ -42,20 +43,19 @@ def shared(raws: Iterable[str | bytes | None], build: Callable[[Any], T]) -> lis
     return out
 
 
-def insert_many(db: Session, table: Table, rows: list[dict[str, Any]]) -> None:
-    """INSERT every row (dicts with the same keys) in one executemany of the driver, in the
-    session's transaction.
+def insert_many(db: Session, table: Table, keys: Sequence[str], rows: list[tuple[Any, ...]]) -> None:
+    """INSERT every row (a tuple of values in the order of `keys`) in one executemany of the
+    driver, in the session's transaction.
 
     The statement is compiled once for the dialect and the columns' own bind processors
     (dates as text on SQLite, for instance) are applied, as SQLAlchemy's executemany would;
-    what is skipped is its per-row parameter bookkeeping, which cost more than SQLite's
-    own insert of a roll's rows."""
+    what is skipped is its per-row parameter bookkeeping (a dict per row, then a tuple per
+    row for SQLite), which cost more than SQLite's own insert of a roll's rows. Every row
+    has len(keys) values."""
     if not rows:
         return
     connection = db.connection()
     dialect = connection.dialect
-    keys = list(rows[0])
-    compiled = insert(table).compile(dialect=dialect, column_keys=keys)
     # Columns left out that have a Python-side default, filled in as SQLAlchemy would (a
     # callable one, such as a timestamp, once for the whole batch).
     defaults: dict[str, Any] = {}
@@ -69,17 +69,21 @@ def insert_many(db: Session, table: Table, rows: list[dict[str, Any]]) -> None:
             defaults[column.key] = default.arg(None)  # type: ignore[attr-defined]
         else:
             raise NotImplementedError(f"insert_many: the default of {table.name}.{column.key}")
-    processors = [(k, p) for k in [*keys, *defaults] if (p := table.c[k].type.bind_processor(dialect)) is not None]
-    for key, process in processors:
-        if key in defaults:
+    for key in defaults:
+        if (process := table.c[key].type.bind_processor(dialect)) is not None:
             defaults[key] = process(defaults[key])
-    processors = [(k, p) for k, p in processors if k not in defaults]
-    for row in rows:
-        for key, process in processors:
-            row[key] = process(row[key])
-        row.update(defaults)
+    names = [*keys, *defaults]
+    compiled = insert(table).compile(dialect=dialect, column_keys=names)
+    # Column by column (zip transposes in C): each bind processor mapped over its column,
+    # the defaults repeated, then the rows zipped back in the statement's order.
+    columns: dict[str, Iterable[Any]] = dict(zip(keys, zip(*rows)))
+    for key in keys:
+        if (process := table.c[key].type.bind_processor(dialect)) is not None:
+            columns[key] = map(process, columns[key])
+    for key, value in defaults.items():
+        columns[key] = repeat(value)
     if compiled.positional:
-        order = compiled.positiontup or []
-        connection.exec_driver_sql(compiled.string, [tuple(row[k] for k in order) for row in rows])
+        order = list(compiled.positiontup or [])
+        connection.exec_driver_sql(compiled.string, list(zip(*(columns[k] for k in order))))
     else:
-        connection.exec_driver_sql(compiled.string, rows)
+        connection.exec_driver_sql(compiled.string, [dict(zip(names, row)) for row in zip(*(columns[k] for k in names))])

@@ -37,3 +37,19 @@ def test_values_sealed_earlier_as_fernet_tokens_are_still_read():
     key = Fernet.generate_key().decode()
     old = Fernet(key.encode()).encrypt(b"11010519491231002X").decode()
     assert PersonalData(key).decrypt(old) == "11010519491231002X"
+
+
+def test_batch_hashes_are_the_hmac_of_the_lookup_key_and_batch_seals_use_distinct_nonces():
+    # Hashes already stored must keep matching: the batch form is HMAC-SHA256 as before.
+    import hashlib
+    import hmac
+
+    key = Fernet.generate_key().decode()
+    pii = PersonalData(key)
+    mac_key = hashlib.sha256(b"juxuan/lookup/v1|" + key.encode("ascii")).digest()
+    numbers = ["11010519491231002X", " 11010519491231002x ", "320105196705246561"]
+    expected = [hmac.new(mac_key, n.strip().upper().encode("ascii"), hashlib.sha256).hexdigest() for n in numbers]
+    assert pii.lookup_hashes(numbers) == expected == [pii.lookup_hash(n) for n in numbers]
+    sealed = pii.encrypt_many(["13800138000", "", "13800138000"])
+    assert sealed[1] == "" and sealed[0][:19] != sealed[2][:19]  # "g2." + the nonce's 16 characters
+    assert [pii.decrypt(s) for s in sealed] == ["13800138000", "", "13800138000"]

@@ -33,10 +33,14 @@ def describe(chars: Iterable[str]) -> str:
 
 def row_warnings(rows: Iterable[RollRow]) -> list[RowWarning]:
     """One warning per imported cell that holds a character no embedded font has."""
-    out = []
-    for row in rows:
-        if printable(f"{row.name}{row.group}{row.building}{row.unit}{row.room}{row.household_no}"):
-            continue  # nearly every row: one set test for its six printed fields
+    out: list[RowWarning] = []
+    rows = list(rows)
+    texts = [f"{row.name}{row.group}{row.building}{row.unit}{row.room}{row.household_no}" for row in rows]
+    if printable("".join(texts)):
+        return out  # nearly every batch of an import: one search over all its printed fields
+    for row, text in zip(rows, texts):
+        if printable(text):
+            continue
         for column, attribute in PRINTED_COLUMNS:
             value = str(getattr(row, attribute) or "")
             missing = missing_glyphs(value)

@@ -32,6 +32,11 @@ from .register import adult_cutoff, judge
 # bulk-insert bookkeeping (bulk inserts fire no mapper events either way).
 _RESIDENT_TABLE: Table = Resident.__table__  # type: ignore[assignment]
 _HOUSEHOLD_TABLE: Table = Household.__table__  # type: ignore[assignment]
+_RESIDENT_KEYS = (
+    "election_id", "household_id", "name", "sex", "birth_date", "id_cipher", "id_hash", "id_masked",
+    "phone_cipher", "phone_masked", "group_name", "category", "residence_since", "notes", "status",
+    "status_basis", "eligible", "double_registration",
+)
 
 CATEGORY_CODES = {"本社区户籍": "hukou", "非户籍常住": "resident"}
 
@@ -116,13 +121,14 @@ def import_roll(db: Session, election: Election, data_key: str, content: bytes, 
                 row = checker.check(raw)
                 if row is None or checker.errors:
                     continue  # a wrong row: nothing more is written, the rest is still checked
-                report.warnings += row_warnings((row,))
                 batch.append(row)
                 if len(batch) == CHUNK:
+                    report.warnings += row_warnings(batch)
                     writer.write(batch)
                     batch = []
             if checker.errors:
                 raise UserError(refused.format(len(checker.errors)), rows=checker.errors)
+            report.warnings += row_warnings(batch)
             writer.write(batch)
             if not report.rows:
                 raise UserError(f"文件“{filename}”没有数据行")
@@ -179,30 +185,21 @@ class _Writer:
     def write(self, rows: list[RollRow]) -> None:
         if not rows:
             return
-        db, election, pii, report = self.db, self.election, self.pii, self.report
-        hashes = [pii.lookup_hash(r.id_number) for r in rows]
+        db, election, pii, report, book = self.db, self.election, self.pii, self.report, self.book
         report.rows += len(rows)
-        values = []
-        for row, id_hash in zip(rows, hashes):
+        categories, statuses, eligibles = [], [], []
+        for row in rows:
             category = CATEGORY_CODES[row.category]
-            eligible = judge(election, birth_date=row.birth_date, category=category,
-                             residence_since=row.residence_since, book=self.book).eligible
+            categories.append(category)
+            eligibles.append(judge(election, birth_date=row.birth_date, category=category,
+                                   residence_since=row.residence_since, book=book).eligible)
             # 本社区户籍 are registered; 非户籍常住 wait for their application (and a person also
             # on another current roll waits for the committee's decision: flag_doubles).
-            status = "registered" if category == "hukou" else "pending"
-            report.registered += status == "registered"
-            report.pending += status == "pending"
+            statuses.append("registered" if category == "hukou" else "pending")
             report.under_age += row.birth_date > self.cutoff
-            if self.write_rows:
-                values.append({
-                    "election_id": election.id, "name": row.name,
-                    "sex": row.sex, "birth_date": row.birth_date, "id_cipher": pii.encrypt(row.id_number),
-                    "id_hash": id_hash, "id_masked": idcard.mask_id(row.id_number),
-                    "phone_cipher": pii.encrypt(row.phone),
-                    "phone_masked": idcard.mask_phone(row.phone) if row.phone else "", "group_name": row.group,
-                    "category": category, "residence_since": row.residence_since, "notes": row.note,
-                    "status": status, "status_basis": "", "eligible": eligible, "double_registration": False,
-                })
+        registered = statuses.count("registered")
+        report.registered += registered
+        report.pending += len(rows) - registered
         if not self.write_rows:
             return
         ids = self.household_ids
@@ -219,9 +216,17 @@ class _Writer:
             ids.update(db.execute(select(Household.number, Household.id).where(
                 Household.election_id == election.id, Household.number.in_(list(new)))).all())
             self.households_added += len(new)
-        for value, row in zip(values, rows):
-            value["household_id"] = ids[row.household_no]
-        insert_many(db, _RESIDENT_TABLE, values)
+        numbers = [row.id_number for row in rows]
+        phones = [row.phone for row in rows]
+        mask_id, mask_phone = idcard.mask_id, idcard.mask_phone
+        insert_many(db, _RESIDENT_TABLE, _RESIDENT_KEYS, [
+            (election.id, ids[row.household_no], row.name, row.sex, row.birth_date, id_cipher, id_hash,
+             mask_id(row.id_number), phone_cipher, mask_phone(row.phone) if row.phone else "", row.group,
+             category, row.residence_since, row.note, status, "", eligible, False)
+            for row, id_cipher, id_hash, phone_cipher, category, status, eligible in zip(
+                rows, pii.encrypt_many(numbers), pii.lookup_hashes(numbers), pii.encrypt_many(phones),
+                categories, statuses, eligibles)
+        ])
 
     def flag_doubles(self) -> None:
         """A person is on one roll only (one_roll_only, [V art.13] [P:SZ]): each resident just
