@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from sys import intern
-from typing import Any
+from typing import Any, NamedTuple
 
 from election.rules import idcard
 
@@ -23,6 +23,7 @@ COLUMNS: tuple[str, ...] = (
 )
 REQUIRED: tuple[str, ...] = ("姓名", "性别", "公民身份号码", "户号", "楼栋", "室号", "居民小组", "户籍类别")
 CATEGORIES: tuple[str, ...] = ("本社区户籍", "非户籍常住")
+_REQUIRED_AT: tuple[int, ...] = tuple(COLUMNS.index(c) for c in REQUIRED)
 
 # Stable error codes (the UI and the tests rely on them).
 E_MISSING_COLUMN = "missing_column"
@@ -73,8 +74,9 @@ class RowWarning:
     message: str
 
 
-@dataclass(frozen=True, slots=True)
-class RollRow:
+class RollRow(NamedTuple):
+    # A named tuple: made once per row of an import (a frozen dataclass sets each of its
+    # fourteen fields through object.__setattr__).
     row_number: int
     name: str
     sex: str
@@ -206,88 +208,87 @@ class RowChecker:
         rn = self.row_number
         today = self.today
         get = raw.get
-        v = {c: _text(get(c)) for c in COLUMNS}
-        if not any(v.values()):
+        # Nearly every cell is text: stripped here, anything else through _text.
+        values = [x.strip() if type(x) is str else _text(x) for x in map(get, COLUMNS)]
+        if not any(values):
             return None  # blank lines at the end of a sheet
+        (name, sex, id_text, household_no, building, unit, room, group, category, since_text, phone,
+         note) = values
         row_errors: list[RowError] = []
 
         def err(col: str, code: str, msg: str, shown: str | None = None) -> None:
-            row_errors.append(RowError(rn, col, v[col] if shown is None else shown, code, f"第{rn}行“{col}”：{msg}"))
+            if shown is None:
+                shown = values[COLUMNS.index(col)]
+            row_errors.append(RowError(rn, col, shown, code, f"第{rn}行“{col}”：{msg}"))
 
-        for col in REQUIRED:
-            if not v[col]:
-                err(col, E_EMPTY, "必填，不能为空")
+        if not all(values[i] for i in _REQUIRED_AT):
+            for i in _REQUIRED_AT:
+                if not values[i]:
+                    err(COLUMNS[i], E_EMPTY, "必填，不能为空")
 
-        if v["姓名"] and not _NAME.match(v["姓名"]):
+        if name and not _NAME.match(name):
             err("姓名", E_NAME, "只能包含汉字、间隔号“·”或字母，最长30字")
 
         card: idcard.IdCard | None = None
-        # The masked number is shown only in an error: masked when one is reported.
-        def masked() -> str:
-            return idcard.mask_id(v["公民身份号码"]) if v["公民身份号码"] else ""
-
-        if v["公民身份号码"]:
+        if id_text:
             try:
-                card = idcard.parse(v["公民身份号码"], today=today)
+                card = idcard.parse(id_text, today=today)
             except idcard.IdCardError as exc:
-                err("公民身份号码", exc.code, exc.message, masked())
-        if v["性别"] and v["性别"] not in ("男", "女"):
-            err("性别", E_SEX_VALUE, f"应填“男”或“女”，实际为“{v['性别']}”")
-        elif card is not None and v["性别"] and v["性别"] != card.sex:
-            err("性别", E_SEX_MISMATCH, f"填写为“{v['性别']}”，但公民身份号码第17位表示“{card.sex}”")
+                # The number is shown only masked, in an error.
+                err("公民身份号码", exc.code, exc.message, idcard.mask_id(id_text))
+        if sex and sex not in ("男", "女"):
+            err("性别", E_SEX_VALUE, f"应填“男”或“女”，实际为“{sex}”")
+        elif card is not None and sex and sex != card.sex:
+            err("性别", E_SEX_MISMATCH, f"填写为“{sex}”，但公民身份号码第17位表示“{card.sex}”")
 
         if card is not None:
             number = card.number
             first_row_of_id = self.first_row_of_id
             if number in self.existing or (self.on_roll is not None and self.on_roll(number)):
-                shown = masked()
+                shown = idcard.mask_id(id_text)
                 err("公民身份号码", E_DUP_ROLL, f"号码{shown}已在选民名单中，一人只能登记一次", shown)
             elif number in first_row_of_id:
-                shown = masked()
+                shown = idcard.mask_id(id_text)
                 err("公民身份号码", E_DUP_FILE, f"号码{shown}与第{first_row_of_id[number]}行重复", shown)
             else:
                 first_row_of_id[number] = rn
 
-        if v["户籍类别"] and v["户籍类别"] not in CATEGORIES:
-            err("户籍类别", E_CATEGORY, f"应为“本社区户籍”或“非户籍常住”，实际为“{v['户籍类别']}”")
+        if category and category not in CATEGORIES:
+            err("户籍类别", E_CATEGORY, f"应为“本社区户籍”或“非户籍常住”，实际为“{category}”")
 
         since: dt.date | None = None
         raw_date = get("居住起始日期")
-        if v["居住起始日期"] or isinstance(raw_date, dt.date):
+        if since_text or isinstance(raw_date, dt.date):
             since = parse_date(raw_date)
             if since is None:
                 err("居住起始日期", E_DATE_FORMAT, "日期格式无法识别，应为2020-03-01、2020/3/1或2020年3月1日，且为真实日期")
             elif since > today:
                 err("居住起始日期", E_DATE_FUTURE, f"{since.isoformat()}晚于今天{today.isoformat()}")
-        elif self.require_residence_date and v["户籍类别"] == "非户籍常住":
+        elif self.require_residence_date and category == "非户籍常住":
             err("居住起始日期", E_RESIDENCE_MISSING, "非户籍常住居民须填写居住起始日期（用于核对居住期限）")
 
-        if v["联系电话"] and not _phone_ok(v["联系电话"]):
-            err("联系电话", E_PHONE, "应为11位手机号或带区号的固定电话（如025-12345678）", idcard.mask_phone(v["联系电话"]))
+        if phone and not _phone_ok(phone):
+            err("联系电话", E_PHONE, "应为11位手机号或带区号的固定电话（如025-12345678）", idcard.mask_phone(phone))
 
-        if v["居民小组"] and (len(v["居民小组"]) > 20 or v["居民小组"] in ("无", "-", "/", "0")):
-            err("居民小组", E_GROUP, f"“{v['居民小组']}”不能作为居民小组名称，请填写如“第3居民小组”")
-        if v["楼栋"] and (len(v["楼栋"]) > 20 or v["楼栋"] in ("无", "-", "/")):
-            err("楼栋", E_BUILDING, f"“{v['楼栋']}”不能作为楼栋，请填写如“12栋”")
+        if group and (len(group) > 20 or group in ("无", "-", "/", "0")):
+            err("居民小组", E_GROUP, f"“{group}”不能作为居民小组名称，请填写如“第3居民小组”")
+        if building and (len(building) > 20 or building in ("无", "-", "/")):
+            err("楼栋", E_BUILDING, f"“{building}”不能作为楼栋，请填写如“12栋”")
 
-        if v["户号"]:
-            address = (v["楼栋"], v["单元"], v["室号"])
-            seen = self.households.get(v["户号"])
+        if household_no:
+            address = (building, unit, room)
+            seen = self.households.get(household_no)
             if seen is None:
-                self.households[v["户号"]] = (rn, address)
+                self.households[household_no] = (rn, address)
             elif seen[1] != address:
                 a = "".join(seen[1])
-                err("户号", E_HOUSEHOLD_CONFLICT, f"户号{v['户号']}在第{seen[0]}行的地址为“{a}”，本行为“{''.join(address)}”，同一户地址应一致")
+                err("户号", E_HOUSEHOLD_CONFLICT, f"户号{household_no}在第{seen[0]}行的地址为“{a}”，本行为“{''.join(address)}”，同一户地址应一致")
 
         if row_errors:
             self.errors.extend(row_errors)
             return None
         if card is None:
             return None
-        return RollRow(
-            # Values that repeat from row to row are kept once (a roll of 100,000 in memory).
-            row_number=rn, name=v["姓名"], sex=intern(v["性别"]), id_number=card.number,
-            birth_date=card.birth_date, household_no=v["户号"], building=intern(v["楼栋"]),
-            unit=intern(v["单元"]), room=v["室号"], group=intern(v["居民小组"]), category=intern(v["户籍类别"]),
-            residence_since=since, phone=v["联系电话"], note=v["备注"],
-        )
+        # Values that repeat from row to row are kept once (a roll of 100,000 in memory).
+        return RollRow(rn, name, intern(sex), card.number, card.birth_date, household_no, intern(building),
+                       intern(unit), room, intern(group), intern(category), since, phone, note)
