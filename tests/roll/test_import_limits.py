@@ -96,6 +96,18 @@ def test_a_cell_far_away_is_refused_instead_of_filled_in_as_a_dense_range():
     assert "行" in message and "上限" in message
 
 
+def test_a_cell_reference_past_the_last_column_is_refused_by_either_reader_and_a_far_row_in_it_is_not_used():
+    # The scan leaves cell references to the reader, which places each cell by its column.
+    far = b'<row r="2"><c r="A2"><v>1</v></c><c r="XFD2"><v>1</v></c></row>'
+    assert f"16384 列，上限为 {xlsx_limits.MAX_COLUMNS} 列" in refused(xlsx([header_row(), far]))
+    tree = b'<row r="2"><c r="A2"><f>1+1</f><v>2</v></c><c r="XFD2"><v>1</v></c></row>'  # a formula: ElementTree
+    assert f"16384 列，上限为 {xlsx_limits.MAX_COLUMNS} 列" in refused(xlsx([header_row(), tree]))
+    # A cell naming row 1,048,576 in row 2 is a cell of row 2: nothing filled in between.
+    near = '<row r="2"><c r="B1048576" t="inlineStr"><is><t>男</t></is></c></row>'.encode()
+    header, rows = read_table(xlsx([header_row(), near]), "r.xlsx")
+    assert len(rows) == 1 and rows[0]["性别"] == "男"
+
+
 def test_more_columns_than_the_limit_are_refused():
     cols = xlsx_limits.MAX_COLUMNS + 1
     cells = "".join(f"<c><v>{i}</v></c>" for i in range(cols))  # no references: counted per row
