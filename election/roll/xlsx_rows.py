@@ -30,6 +30,9 @@ from .xlsx_limits import MAX_COLUMNS, MAX_ROWS, _chunks, _too_big, column_letter
 
 MAX_SMALL_PART = 16 * 1024 * 1024  # workbook, relationships and styles: a few KB in practice
 MAX_SHARED_STRINGS = 2_000_000  # 200,000 rows of 12 columns have at most 2.4M cells, few distinct
+# Elements of one row (or shared string) that ElementTree may hold: 64 cells of rich text
+# with a few hundred runs each; a real row has a few dozen.
+MAX_ITEM_ELEMENTS = 65_536
 _MAX_CARRY = 4 * 1024 * 1024  # text carried between chunks by the fast readers (one row is a few KB)
 
 _REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -207,10 +210,16 @@ def _plain_shared(archive: zipfile.ZipFile, info: zipfile.ZipInfo, filename: str
 def _pulled(archive: zipfile.ZipFile, info: zipfile.ZipInfo, filename: str, parent: str,
             item: str) -> Iterator[tuple[str, ET.Element]]:
     """(namespace, element) for each complete `item` under the `parent` element, the parsed
-    tree pruned as it goes (ElementTree, for the XML the fast readers do not read)."""
+    tree pruned as it goes (ElementTree, for the XML the fast readers do not read).
+
+    More than MAX_ITEM_ELEMENTS elements from the end of one item to the end of the next (an
+    item and what comes before it) are refused as they are parsed: the tree holds them whole
+    (a row of three million <c r="A2"> cells, within every limit of the bounds scan, took
+    1.4 GB and three minutes before this)."""
     parser: ET.XMLPullParser[ET.Element] = ET.XMLPullParser(events=("start", "end"))
     holder: ET.Element | None = None
     ns = None
+    started = 0  # elements begun since the last item ended
     try:
         for chunk in _chunks(archive, info, filename, [0]):
             parser.feed(chunk)
@@ -219,8 +228,13 @@ def _pulled(archive: zipfile.ZipFile, info: zipfile.ZipInfo, filename: str, pare
                     ns = _ns(element.tag)
                 if event == "end":
                     if element.tag == ns + item:
+                        started = 0
                         yield ns, element
-                elif holder is None and element.tag == ns + parent:
+                    continue
+                started += 1
+                if started > MAX_ITEM_ELEMENTS:
+                    raise _too_big(filename, f"其中“{info.filename[:60]}”有一行或一条文字超过 {MAX_ITEM_ELEMENTS} 个XML元素")
+                if holder is None and element.tag == ns + parent:
                     holder = element
             if holder is not None:
                 del holder[:]  # rows done; the one being built is still held by the parser

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 
 from election.errors import UserError
 from election.models import Resident
-from election.roll import xlsx_limits
+from election.roll import xlsx_limits, xlsx_rows
 from election.roll.files import open_table, read_table
 from election.roll.importing import import_roll
 from tests.conftest import DATA_KEY
@@ -108,6 +108,14 @@ def test_a_cell_reference_past_the_last_column_is_refused_by_either_reader_and_a
     assert len(rows) == 1 and rows[0]["性别"] == "男"
 
 
+def test_a_row_of_cells_all_at_one_reference_is_refused_before_elementtree_holds_it(tmp_path):
+    # Every cell names A2, so no column is too far and the scan lets it through; a formula
+    # hands the row to ElementTree, which would hold all of it (3 million cells: 1.4 GB).
+    cells = b'<c r="A2"><v>1</v></c>' * (xlsx_rows.MAX_ITEM_ELEMENTS // 2)
+    content = xlsx([header_row(), b'<row r="2"><c r="A2"><f>1+1</f><v>2</v></c>' + cells + b"</row>"])
+    assert f"超过 {xlsx_rows.MAX_ITEM_ELEMENTS} 个XML元素" in refused(content)
+
+
 def test_more_columns_than_the_limit_are_refused():
     cols = xlsx_limits.MAX_COLUMNS + 1
     cells = "".join(f"<c><v>{i}</v></c>" for i in range(cols))  # no references: counted per row
@@ -169,6 +177,15 @@ def test_the_full_size_attacks_are_refused_by_a_process_that_stays_small(tmp_pat
     found = peak_of_refusal(tmp_path, cell)
     print(f"\n1.5 GB cell ({len(cell) >> 20} MB file): {found}")
     assert found["message"] and found["peak_mb"] < 200, found
+    def one_wide_row():
+        yield header_row()
+        yield b'<row r="2"><c r="A2"><f>1+1</f><v>2</v></c>'
+        for _ in range(30):
+            yield b'<c r="A2"><v>1</v></c>' * 100_000
+        yield b"</row>"
+    found = peak_of_refusal(tmp_path, xlsx(one_wide_row()))
+    print(f"one row of 3,000,000 cells at A2: {found}")
+    assert found["message"] and "XML元素" in found["message"] and found["peak_mb"] < 200, found
     for declared in (True, False):
         found = peak_of_refusal(tmp_path, many_rows(1_048_575, dimension=declared))
         print(f"1,048,576 rows (dimension declared: {declared}): {found}")
