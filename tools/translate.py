@@ -21,6 +21,7 @@ def choice_labels() -> list[str]:
     calendar's stages and their kinds, the election page's stages); pybabel cannot see them as msgids."""
     sys.path.insert(0, str(ROOT))
     from election.accounts.manage import CHANGE_LABELS
+    from election.audit.service import RETRIEVAL as AUDIT_RETRIEVAL
     from election.audit.service import STATUS_ZH as AUDIT_STATUSES
     from election.models import (
         APPLICATION_KINDS,
@@ -51,7 +52,8 @@ def choice_labels() -> list[str]:
     for table in (APPLICATION_KINDS, CHANGES, CHANGE_LABELS, CHANNELS, COMMITTEE_BODIES, METHODS, PRESET_LABELS, RELATIONS,
                   REP_METHODS, ROLES, MEETING_KINDS, MEETING_BASES, REQUEST_BASES, CONVENERS, END_REASONS, RECALL_STATUSES,
                   RECALL_BASES, STATUSES, CANDIDATE_STATUSES, AUDIT_STATUSES, WOMAN_DECISIONS, CALENDAR_LABELS,
-                  CALENDAR_KINDS, STAGE_LABELS, STAGE_STATUSES, ACTIONS, MISSING, FIRST, ROUND_LABELS):
+                  CALENDAR_KINDS, STAGE_LABELS, STAGE_STATUSES, ACTIONS, MISSING, FIRST, ROUND_LABELS,
+                  AUDIT_RETRIEVAL):
         out += [label for label in table.values() if isinstance(label, str) and label not in out]
     return out
 

@@ -59,6 +59,15 @@ from ..settings import box_keys, rulebook_of
 CONCLUDED = ("confirmed", "hand_counted")
 STATUS_ZH = {"open": "进行中", "escalated": "已扩大抽样", "confirmed": "结果得到确认",
              "full_count": "须全面人工计票", "hand_counted": "已全面人工计票，结果以人工计票为准"}
+# How the paper at a drawn position is found (docs/DECISIONS.md "Audit retrieval", docs/AUDIT.md
+# §3): said once here, beside the draw list on the audit page and in its spreadsheet. A
+# position is a place in a box's sealed stack, never a voter: the box was mixed before counting.
+RETRIEVAL = {
+    "stack": "每个票箱的选票在计票时逐张背面朝上叠放，计完整叠捆扎、装袋封存，封袋写明票箱和张数（监票人清点的张数即票箱清单）；审计前不拆封，不打乱、不整理、不重排。",
+    "count": "“票箱 C 第 30 张”：监票人在场拆开票箱 C 的封袋，整叠保持背面朝上，从最上面一张往下数到第 30 张抽出；数的时候不翻看其他选票。",
+    "place": "抽出处插入一张标记卡，读完的选票放回原处，后面的位置（包括扩大抽样）就不会移动；这一叠不够该张数时，录入“此位置没有选票”。",
+    "privacy": "位置只是叠中的第几张：开箱后选票已混合，计票顺序与投票先后无关，抽取清单不写任何选民。",
+}
 
 
 # ---------------------------------------------------------------------- records and manifest

@@ -82,7 +82,7 @@ def overview(election: Election):
                            manifest=service.manifest_of(db, election, number),
                            sealed=service.usable_seal(db, election, number) is not None,
                            records_per_box=service.box_paper_counts(db, election, number),
-                           status_zh=service.STATUS_ZH,
+                           status_zh=service.STATUS_ZH, retrieval=service.RETRIEVAL,
                            has_bundle=auditor_bundle_path(current_app.instance_path, election, number).exists(),
                            office_key=_registered(db, election),
                            scanned=scan_batches.scanned_papers(db, election, [d.d_hash for d in draws if d.d_hash]))

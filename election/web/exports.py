@@ -337,8 +337,10 @@ def audit_draws(db: Session, election: Election) -> list[Sheet]:
     draws = [[d.index, d.box, d.position, "已录入" if d.d_hash else "未录入"] for d in audit_service.draws_of(db, audit)]
     summary = [[audit.seed, audit.risk_limit, audit.papers, audit.sample_size,
                 AUDIT_STATUSES.get(audit.status, audit.status), audit.conclusion]]
+    # The printed list carries how a position is found, as the audit page states it.
     return [Sheet("审计抽样", ["序号", "票箱", "第几张", "状态"], draws),
-            Sheet("审计概况", ["随机种子", "风险上限", "选票总数", "样本量", "状态", "结论"], summary)]
+            Sheet("审计概况", ["随机种子", "风险上限", "选票总数", "样本量", "状态", "结论"], summary),
+            Sheet("取票方法", ["取票方法"], [[line] for line in audit_service.RETRIEVAL.values()])]
 
 
 # --- the election's calendar and rulebook ------------------------------------------------------

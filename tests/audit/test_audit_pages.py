@@ -81,12 +81,17 @@ def test_audit_countersign_and_auditor_bundle(app, db, world):
     db.rollback()
     audit = service.current_audit(db, e)
     assert audit is not None and f'<span id="sample-size">{audit.sample_size}</span>' in html
+    # Beside the draw list: how a position is found (the top of the box's sealed stack, face
+    # down), and no voter anywhere near a position.
+    retrieval = html.split('id="retrieval"', 1)[1].split("</div>", 1)[0]
+    assert "从最上面一张往下数" in retrieval and "背面朝上" in retrieval and "不写任何选民" in retrieval
     # Enter the first draw through the form, whole paper, blind: the page shows no record.
     draw = service.draws_of(db, audit)[0]
     durl = f"/audit/e/{e.id}/draw/{draw.index}"
     page = client.get(durl).get_data(as_text=True)
     d, entry = _record_of(db, e, draw)
     assert d not in page and "居民委员会主任" in page and "jwh_zhuren（" not in page
+    assert f"在票箱 {draw.box} 封存的那一叠选票中，背面朝上从最上面一张往下数到第 {draw.position} 张" in page
     from werkzeug.datastructures import MultiDict
 
     res = client.post(durl, data=MultiDict([("scanned", d), ("csrf_token", csrf_token(client, durl))] + _fields(db, e, entry)),

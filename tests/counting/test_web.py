@@ -36,6 +36,8 @@ def test_whole_election_counted_through_web(app, db, world):
     # Issue 15: a box whose mixing no scrutineer confirmed is not counted; the page asks for it.
     page = counter.get(f"{base}/1/entry?box={b.boxes[0].id}").get_data(as_text=True)
     assert "确认本票箱选票已混合" in page
+    # Counted papers are kept as the box's stack the audit counts positions in (docs/AUDIT.md §3).
+    assert 'id="stack-note"' in page and "背面朝上按计票顺序叠放" in page and "装袋封存" in page
     refused = counter.post(f"{base}/1/entry", data={"csrf_token": token, "box": str(b.boxes[0].id), "scan": b.scans[0],
                                                    **entry_fields(b, {})}, follow_redirects=True)
     assert "尚未确认已混合" in refused.get_data(as_text=True)

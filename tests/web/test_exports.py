@@ -17,6 +17,7 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from election import clock
+from election.audit.service import RETRIEVAL
 from election.counting import reports
 from election.counting.result import publish_result
 from election.models import AuditCode, Receipt, SpoilRecord
@@ -373,6 +374,9 @@ def test_filings_complaints_and_audit_exports(app, db, world, counted):
     book = fetch(client, f"/audit/e/{election.id}/draws.xlsx")
     assert [[text(v) for v in r[:3]] for r in book["审计抽样"]] == [s[:3] for s in shown]
     assert book["审计概况"][1][0] == SEED.replace(" ", "")
+    # The printed list says how a position is found, in the audit page's own words.
+    assert [r[0] for r in book["取票方法"][1:]] == list(RETRIEVAL.values())
+    assert any("从最上面一张往下数" in line for line in RETRIEVAL.values())
 
 
 def test_calendar_and_rulebook_exports(app, world):
