@@ -144,7 +144,42 @@ def posts_anchored(c: Ctx) -> list[str]:
             have = [_id(x.get("id")) for x in ti["candidates"] if x.get("post") == key]
             if have != named:
                 problems.append(f"tally_input.json 职位 {key} 的候选人 {have} 与第 {seq} 号事件所列的 {named} 不符")
-    return problems + _relations_kept(c) + _listed_before_print(c)
+    return problems + _relations_kept(c) + _listed_before_print(c) + _prior_kept(c)
+
+
+def _persons(value: Any) -> list[str]:
+    return [x for x in value if isinstance(x, str)] if isinstance(value, list) else []
+
+
+def _prior_kept(c: Ctx) -> list[str]:
+    """A later round's prior_elected are exactly those the earlier rounds elected who still
+    serve, as the chain says: per round the last result.published's elected (a
+    result.woman_member_decided's elected replacing them, a result.reopened withdrawing them),
+    less every (post, person) of a seat.vacated. Dropping one would free a seat, the woman
+    member or the 主任 the rules count."""
+    if c.round <= 1:
+        return []
+    elected: dict[int, set[tuple[str, str]]] = {}
+    vacated: set[tuple[str, str]] = set()
+    for e in c.kind_events({ek.RESULT_PUBLISHED, ek.RESULT_WOMAN_MEMBER_DECIDED, ek.RESULT_REOPENED, ek.SEAT_VACATED}):
+        p, r = e.payload, c.round_of(e)
+        if e.kind == ek.RESULT_PUBLISHED:
+            posts = p.get("posts")
+            elected[r] = {(k, x) for k, v in posts.items() if isinstance(v, dict)
+                          for x in _persons(v.get("elected"))} if isinstance(posts, dict) else set()
+        elif e.kind == ek.RESULT_WOMAN_MEMBER_DECIDED:
+            posts = p.get("elected")
+            elected[r] = {(k, x) for k, v in posts.items() for x in _persons(v)} if isinstance(posts, dict) else set()
+        elif e.kind == ek.RESULT_REOPENED:
+            elected.pop(r, None)
+        elif isinstance(p.get("post"), str) and isinstance(p.get("person"), str):
+            vacated.add((p["post"], p["person"]))
+    chain = {pair for r, pairs in elected.items() if 1 <= r < c.round for pair in pairs} - vacated
+    have = {(x.get("post"), x.get("person")) for x in c.d["tally_input.json"].get("prior_elected", [])}
+    if have != chain:
+        return [f"tally_input.json 的 prior_elected 与事件链中前几轮当选且仍在任的不符（多 {sorted(map(str, have - chain))}，"
+                f"少 {sorted(map(str, chain - have))}）"]
+    return []
 
 
 def _listed_before_print(c: Ctx) -> list[str]:

@@ -447,3 +447,36 @@ def test_round_1_candidates_are_the_list_published_before_printing(db, world, mo
     resealed = bundle.write_files(bundle.seal_files(files, keys.private_key(db, w.election, DATA_KEY), "2026-11-25"))
     failed = {c.name_en: c.detail for c in run(resealed) if not c.ok}
     assert list(failed) == ["winners"] and "名单" in failed["winners"], failed
+
+
+def test_prior_elected_other_than_the_chains_fail_winners(db, runoff, monkeypatch, tmp_path):
+    """A later round's prior_elected are the earlier rounds' elected still serving, as the
+    chain's result.published events say: one dropped from tally_input.json (a seat, the woman
+    member or the 主任 freed for the rules), re-sealed with the election key, fails winners in
+    both verifiers."""
+    import shutil
+    import subprocess
+    from pathlib import Path
+
+    from election.ledger import keys
+
+    w, e = runoff, runoff.election
+    vote_round(db, w, monkeypatch, 2, w.voters[:23], lambda i: {"jwh_weiyuan": [i % 2]})
+    data = export_bundle(db, e, DATA_KEY, "committee", auditor=True).data
+    db.commit()
+    assert _failed(data) == []
+    files = bundle.read_files(data)
+    ti = json.loads(files["tally_input.json"])
+    assert len(ti["prior_elected"]) > 1
+    ti["prior_elected"] = ti["prior_elected"][1:]
+    files["tally_input.json"] = bundle.canonical_json(ti) + b"\n"
+    resealed = bundle.write_files(bundle.seal_files(files, keys.private_key(db, e, DATA_KEY), "2026-11-25"))
+    failed = {c.name_en: c.detail for c in run(resealed) if not c.ok}
+    assert "winners" in failed and "prior_elected" in failed["winners"], failed
+    node = shutil.which("node")
+    if node is not None:
+        (tmp_path / "forged.zip").write_bytes(resealed)
+        cli = Path(__file__).resolve().parents[2] / "tools" / "verify" / "web" / "cli.js"
+        out = subprocess.run([node, str(cli), "--json", str(tmp_path / "forged.zip")], capture_output=True, text=True,
+                             timeout=300)
+        assert sorted(k for k, ok in json.loads(out.stdout).items() if not ok) == sorted(failed), out.stdout

@@ -772,8 +772,35 @@
       const [problems, detail] = rules.winnersProblems({ tallyInput: c.d.get("tally_input.json"), rulebook: c.d.get("rulebook.json"),
         totals: c.d.get("totals.json"), events, fixed: seatsFixed(c),
         relationEvents: c.events.filter((e) => e.kind === "nomination.relation_added") });
-      return [[...problems, ...listedBeforePrint(c)], detail];
+      return [[...problems, ...listedBeforePrint(c), ...priorKept(c)], detail];
     };
+    // A later round's prior_elected: the earlier rounds' elected who still serve (verify_tally._prior_kept).
+    function priorKept(c) {
+      if (c.round <= 1) return [];
+      const persons = (v) => (Array.isArray(v) ? v.filter((x) => typeof x === "string") : []);
+      const elected = new Map();
+      const vacated = new Set();
+      const pair = (post, person) => JSON.stringify([post, person]);
+      for (const e of c.events) {
+        const p = e.payload, r = roundOf(e);
+        if (e.kind === "result.published") {
+          const set = new Set();
+          if (isObj(p.posts)) for (const [k, v] of Object.entries(p.posts)) if (isObj(v)) for (const x of persons(v.elected)) set.add(pair(k, x));
+          elected.set(r, set);
+        } else if (e.kind === "result.woman_member_decided") {
+          const set = new Set();
+          if (isObj(p.elected)) for (const [k, v] of Object.entries(p.elected)) for (const x of persons(v)) set.add(pair(k, x));
+          elected.set(r, set);
+        } else if (e.kind === "result.reopened") elected.delete(r);
+        else if (e.kind === "seat.vacated" && typeof p.post === "string" && typeof p.person === "string") vacated.add(pair(p.post, p.person));
+      }
+      const chain = new Set();
+      for (const [r, set] of elected) if (r >= 1 && r < c.round) for (const x of set) if (!vacated.has(x)) chain.add(x);
+      const ti = c.d.get("tally_input.json");
+      const have = new Set((own(ti, "prior_elected") ? ti.prior_elected : []).map((x) => pair(x.post, x.person)));
+      const equal = have.size === chain.size && [...have].every((x) => chain.has(x));
+      return equal ? [] : ["prior_elected differs from the earlier rounds' elected still serving"];
+    }
     // Round 1's candidates: the formal list as it stood at the round's first printing
     // (verify_tally._listed_before_print): ids and persons per post, order aside.
     function listedBeforePrint(c) {
