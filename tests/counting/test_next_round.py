@@ -241,6 +241,10 @@ def test_void_round_is_held_again_and_the_home_page_names_each_step(app, db, wor
 
     shown = {name: votes for line in lines(w.election, one, {}) for name, votes, _why in line.others}
     assert max(shown.values()) == 15
+    # Its bundle carries those counts and both verifiers' checks pass (totals, chain, result).
+    bundle = export_bundle(db, w.election, DATA_KEY, "committee", auditor=True, round_number=1)
+    db.commit()
+    assert [f"{c.name_en}: {c.detail}" for c in run(bundle.data) if not c.ok] == []
     # The round held again is named 重新选举 on its pages, never 第一轮投票.
     from tests.conftest import login
 
