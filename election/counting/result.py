@@ -34,7 +34,7 @@ from ..models import (
 from ..nomination.service import ballot_key
 from ..protocol import event_kinds as ek
 from ..protocol import writeins
-from ..roll.electors import electors_count
+from ..roll.electors import round_electors
 from ..rounds import day_of, meeting_vote, round_of
 from ..rules.scenario import held_from_list, result_to_dict
 from ..rules.tally import tally
@@ -182,9 +182,8 @@ def build_input(db: Session, election: Election, round_number: int, papers: list
     if running:
         registered, issued = 0, returned
     else:
-        # The base of turnout and validity is the method's electors (RULES.md "Validity");
-        # a meeting's motion's, those present when its first paper was handed out.
-        registered = (vote.electors or 0) if vote is not None else electors_count(db, election)
+        # The base of turnout and validity, as the close of poll recorded it (polling.closed).
+        registered = round_electors(db, election, round_number)
         issued = db.scalar(select(func.count()).select_from(Issuance).where(
             Issuance.election_id == election.id, Issuance.round_number == round_number)) or 0
     body_papers: tuple[tuple[str, int, int], ...] = ()

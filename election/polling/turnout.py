@@ -18,7 +18,7 @@ from ..ledger.events import record_event
 from ..models import BallotBox, Election, ElectionEvent, Issuance, PollingStation, Receipt, SpoilRecord, utcnow
 from ..protocol import event_kinds as ek
 from ..protocol.chain import hour_stamp
-from ..roll.electors import electors_count
+from ..roll.electors import electors_count, round_electors
 from ..rules.methods import basis_line, method_of
 from .close import check_recordable
 from .scrub import ScrubReport, scrub
@@ -138,5 +138,10 @@ def close_of_poll(db: Session, election: Election, actor: str, round_number: int
     storage keeps no order of check-ins and deposits (polling.scrub, issue 15). Returns the
     events written and the scrub's report. Commits."""
     written = close_hours(db, election, actor, final=True, round_number=round_number)
+    # The base of turnout fixed in the chain before any paper is counted: a bundle's
+    # registered_voters must equal it (verify.py result_event), so it cannot be moved once
+    # the result is known to make the round void or valid.
+    record_event(db, election, ek.POLLING_CLOSED,
+                 {"round": round_number, "registered_voters": round_electors(db, election, round_number)}, actor)
     db.commit()
     return written, scrub(db, election, actor)

@@ -211,6 +211,9 @@ POLLING_UNUSED_VOIDED: Final = _k(
 POLLING_DIFFERENCE_EXPLAINED: Final = _k(
     "polling.difference_explained", "a reconciliation difference explained",
     "round code subject message explanation", "committee, at the close of poll")
+POLLING_CLOSED: Final = _k(
+    "polling.closed", "a round's poll closed: its electors (the base of turnout and validity, fixed before "
+    "counting; tally_input.json's registered_voters must equal it)", "round registered_voters", "close of poll")
 POLLING_STORAGE_SCRUBBED: Final = _k(
     "polling.storage_scrubbed", "the order of issuances and deposits erased from storage",
     "issuances receipts records", "close of poll")

@@ -474,18 +474,31 @@ def _bounds(c: Ctx) -> tuple[list[str], str]:
 BODY_NAMES = {"jwh": "居民委员会选票", "jdw": "居务监督委员会选票"}
 
 
+def _electors_at_close(c: Ctx) -> list[str]:
+    """tally_input.json's registered_voters against the round's close of poll (polling.closed),
+    written before counting: the base of turnout cannot be moved once the result is known.
+    Chains from before the event (or without the field) fix nothing."""
+    ti = c.d["tally_input.json"]
+    return [f"tally_input.json 的 registered_voters {ti['registered_voters']} 与第 {e.seq} 号事件（闭票）"
+            f"记录的本轮选民数 {e.payload.get('registered_voters')} 不符"
+            for e in c.kind_events({ek.POLLING_CLOSED})
+            if c.round_of(e) == c.round and "registered_voters" in e.payload
+            and not same_json(e.payload["registered_voters"], ti["registered_voters"])]
+
+
 def _result_event(c: Ctx) -> tuple[list[str], str]:
     events = [e for e in c.kind_events({ek.RESULT_PUBLISHED}) if c.round_of(e) == c.round]
     t = c.d["totals.json"]
     elected = t["result"]["elected"]
+    closed = _electors_at_close(c)
     if not events:
         if any(elected.values()):
-            return [f"totals.json 列出了当选人，但事件链中没有第 {c.round} 轮的结果公布事件"], ""
-        return [], f"第 {c.round} 轮结果尚未公布（事件链中没有结果公布事件）"
+            return [f"totals.json 列出了当选人，但事件链中没有第 {c.round} 轮的结果公布事件", *closed], ""
+        return closed, f"第 {c.round} 轮结果尚未公布（事件链中没有结果公布事件）"
     if len(events) > 1:
         return [f"第 {c.round} 轮的结果公布事件有 {len(events)} 个"], ""
     p = events[0].payload
-    problems = []
+    problems = closed
     posts = p.get("posts", {})
     if not (isinstance(posts, dict) and all(isinstance(v, dict) and isinstance(v.get("votes", {}), dict)
                                             and isinstance(v.get("elected", []), list)

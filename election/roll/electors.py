@@ -12,6 +12,7 @@ from ..errors import UserError
 from ..ledger.events import record_event
 from ..models import Election, Household, HouseholdRep, Representative, Resident
 from ..protocol import event_kinds as ek
+from ..rounds import meeting_vote
 from ..rules.methods import basis_line, designation_problems, method_of
 from .register import voters_query
 
@@ -31,6 +32,13 @@ def electors_query(election: Election) -> Select[Resident]:
 
 def electors_count(db: Session, election: Election) -> int:
     return db.scalar(select(func.count()).select_from(electors_query(election).subquery())) or 0
+
+
+def round_electors(db: Session, election: Election, round_number: int) -> int:
+    """The base of a round's turnout and validity (RULES.md "Validity"): the method's electors;
+    a meeting's motion's, those present when its first paper was handed out."""
+    vote = meeting_vote(db, election, round_number)
+    return (vote.electors or 0) if vote is not None else electors_count(db, election)
 
 
 def is_elector(db: Session, election: Election, resident: Resident) -> bool:

@@ -294,3 +294,28 @@ def test_hourly_counts_of_the_close_of_poll_bound_each_box(db):
     _put_records(files, recs)
     failed = _failed(_reseal(files, keys.private_key(db, sim.election, DATA_KEY)))
     assert "reconcile" in failed and "少于链上逐时记录投入的" in failed["reconcile"], failed
+
+
+def test_close_of_poll_fixes_the_rounds_electors(db):
+    """The close of poll records the round's electors (polling.closed) as the tally counts them;
+    the exported bundle passes. An insider holding the election key who afterwards raises
+    registered_voters in tally_input.json (re-sealed; no result published yet, so no
+    result.published to disagree with) fails result_event: the base of turnout was in the chain
+    before the count."""
+    from election.polling import turnout
+    from election.protocol import event_kinds as ek
+    from election.roll.electors import electors_count
+
+    sim = simulated(db)
+    turnout.close_of_poll(db, sim.election, "committee", 1)
+    closed = [e.payload for e in events_of(db, sim.election) if e.kind == ek.POLLING_CLOSED]
+    assert [(p["round"], p["registered_voters"]) for p in closed] == [(1, electors_count(db, sim.election))]
+    data = export(db, sim.election, auditor=True)
+    assert _failed(data) == {}
+    files = bundle.read_files(data)
+    ti = _json(files, "tally_input.json")
+    assert ti["registered_voters"] == closed[0]["registered_voters"]
+    ti["registered_voters"] += 5
+    _put(files, "tally_input.json", ti)
+    failed = _failed(_reseal(files, keys.private_key(db, sim.election, DATA_KEY)))
+    assert set(failed) == {"result_event"} and "闭票" in failed["result_event"], failed

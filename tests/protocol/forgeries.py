@@ -788,6 +788,45 @@ def candidate_replaced_after_list(built: Built) -> Files:
     return f
 
 
+def with_close(f: Files) -> None:
+    """The round's close of poll in the chain before the count, as polling.turnout.close_of_poll
+    writes it (the round's electors as tally_input.json names them), the later events re-linked."""
+    evs = _events(f)
+    at = next(i for i, e in enumerate(evs) if e.kind == "counting.box_counted")
+    out = evs[:at]
+    out.append(chain.append(out[-1], "polling.closed", {"round": 1, "registered_voters": _j(f, "tally_input.json")[
+        "registered_voters"], "_by": "committee", "_why": ""}, at="2026-11-23T18:00:00"))
+    for e in evs[at:]:
+        out.append(chain.append(out[-1], e.kind, e.payload, e.at))
+    f["chain.jsonl"] = chain.to_jsonl(out)
+
+
+def poll_closed(built: Built) -> Files:
+    """The honest bundle with its close of poll (and the round's electors) in the chain."""
+    f = _files(built)
+    with_close(f)
+    return f
+
+
+def _registered_moved(by: int) -> Callable[[Built], Files]:
+    def forge(built: Built) -> Files:
+        """registered_voters moved after the close of poll in tally_input.json and in the
+        result.published event together (re-linked, re-sealed): turnout's base is changed once
+        the result is known (raised, a round made void; lowered, a void round made valid)."""
+        f = _files(built)
+        with_close(f)
+        ti = _j(f, "tally_input.json")
+        ti["registered_voters"] += by
+        _put(f, "tally_input.json", ti)
+        _rewrite_result(f, lambda p: p.update(registered_voters=ti["registered_voters"]))
+        return f
+    return forge
+
+
+registered_voters_raised = _registered_moved(+1)
+registered_voters_lowered = _registered_moved(-1)
+
+
 def _post_set(key: str, **values) -> Callable[[dict], None]:
     return lambda ti: [p.update(values) for p in ti["posts"] if p["key"] == key]
 
@@ -874,6 +913,8 @@ FORGERIES: list[tuple[str, Callable[[Built], Files | bytes], str]] = [
     ("station_named_proto", station_named_proto, "reconcile"),
     ("relation_dropped", relation_dropped, "winners"),
     ("candidate_replaced_after_list", candidate_replaced_after_list, "winners"),
+    ("registered_voters_raised", registered_voters_raised, "result_event"),
+    ("registered_voters_lowered", registered_voters_lowered, "result_event"),
 ]
 
 

@@ -743,10 +743,16 @@
       }
       return [problems, `turnout ${sheets.map(([name, back]) => `${name}${back}/${ti.registered_voters}`).join(", ")}`];
     };
+    // tally_input.json's registered_voters against the round's close of poll (verify._electors_at_close):
+    // fixed before counting; events without the field fix nothing.
+    const electorsAtClose = (c) => c.events.filter((e) => e.kind === "polling.closed" && roundOf(e) === c.round
+        && own(e.payload, "registered_voters") && e.payload.registered_voters !== c.d.get("tally_input.json").registered_voters)
+      .map((e) => `registered_voters differs from the close of poll (event ${e.seq})`);
     C.result_event = async (c) => {
       const evs = kindEvents(c, new Set([KIND.resultPublished])).filter((e) => roundOf(e) === c.round);
       const t = c.d.get("totals.json"), elected = t.result.elected;
-      if (!evs.length) return [Object.values(elected).some((v) => v.length) ? ["elected listed but no result event"] : [], "not published"];
+      const closed = electorsAtClose(c);
+      if (!evs.length) return [[...(Object.values(elected).some((v) => v.length) ? ["elected listed but no result event"] : []), ...closed], "not published"];
       if (evs.length > 1) return [["more than one result event"], ""];
       const p = evs[0].payload;
       const posts = get(p, "posts", {});
@@ -754,7 +760,7 @@
           && get(v, "elected", []).every((x) => typeof x === "string"))) return [[`event ${evs[0].seq}: posts of the wrong form`], ""];
       const votes = {};
       for (const [k, v] of Object.entries(posts)) votes[k] = get(v, "votes", {});
-      const problems = sameVotes(t.posts, votes);
+      const problems = [...closed, ...sameVotes(t.posts, votes)];
       for (const k of new Set([...Object.keys(posts), ...Object.keys(elected)])) {
         const a = [...get(posts[k] || {}, "elected", [])].sort(), b = [...(elected[k] || [])].sort();
         if (a.length !== b.length || a.some((x, i) => x !== b[i])) problems.push(`${k}: elected differ from the event`);
