@@ -20,7 +20,9 @@ def test_each_forgery_of_the_sample_fails_its_own_check_and_the_honest_one_passe
         else:
             assert not verdict[must_fail].ok, (name, must_fail)
             # The checks before it in the chain of reasoning still hold: a forged partial is
-            # not a paper left out, and a paper added or left out is decrypted soundly.
+            # not a paper left out, and a paper added or left out is decrypted soundly; a
+            # conclusion its findings do not give (audit_recompute) is sampled soundly.
             before = {"audit_sample_decryption": ["audit_sample_drawn"], "audit_sample_drawn": ["audit_sample_decryption"],
-                      "audit_sample_compared": ["audit_sample_decryption", "audit_sample_drawn"]}[must_fail]
+                      "audit_sample_compared": ["audit_sample_decryption", "audit_sample_drawn"],
+                      "audit_recompute": list(SAMPLE)}[must_fail]
             assert all(verdict[n].ok for n in before), (name, {n: verdict[n].detail for n in SAMPLE})
