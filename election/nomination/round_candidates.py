@@ -148,8 +148,12 @@ def publish_candidates(db: Session, election: Election, actor: str) -> Round:
     if problems:
         raise UserError(*problems)
     rnd.status = "open"
+    # candidates: each one's ids, name and sex as published (the list notice prints name and
+    # sex), so a verifier sees tally_input.json's names or sexes changed afterwards.
+    named = [{"post": s.post, "order": n, "name": c.resident.name, "sex": c.resident.sex, "candidate": c.id,
+              "person": str(c.resident_id)} for s in sections(db, election, rnd) for n, c in enumerate(s.candidates, 1)]
     record_event(db, election, ek.NOMINATION_ROUND_CANDIDATES_PUBLISHED, {
-        "round": rnd.number, "posts": rnd.posts, "published_on": today().isoformat()}, actor)
+        "round": rnd.number, "posts": rnd.posts, "published_on": today().isoformat(), "candidates": named}, actor)
     db.flush()
     return rnd
 

@@ -687,9 +687,11 @@ def _list_payload(db: Session, election: Election, lists: dict[str, list[Candida
     by_candidate = nominations_by_candidate(db, election)
     cited = _cited_decisions(db, [n for ns in by_candidate.values() for n in ns])
     # candidate and person: the ids tally_input.json gives the candidate, so a verifier sees
-    # round 1's candidates replaced after the list was published.
+    # round 1's candidates replaced after the list was published; name and sex as published, so
+    # it sees them changed (a later correction is roll.resident_corrected's `changed`).
     return [
-        {"post": key, "order": c.ballot_order, "name": c.resident.name, "candidate": c.id, "person": str(c.resident_id),
+        {"post": key, "order": c.ballot_order, "name": c.resident.name, "sex": c.resident.sex, "candidate": c.id,
+         "person": str(c.resident_id),
          "source": [{"channel": n.channel, **({"decision": cited[n.meeting_decision_id]}
                                                if n.meeting_decision_id in cited else {})}
                     for n in by_candidate.get(c.id, [])]}

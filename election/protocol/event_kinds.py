@@ -176,7 +176,7 @@ NOMINATION_ROUND_CANDIDATE_NOMINATED: Final = _k(
     "round post nominee voter_number evidence confirmation", "committee")
 NOMINATION_ROUND_CANDIDATES_PUBLISHED: Final = _k(
     "nomination.round_candidates_published", "a later round's candidates were published",
-    "round posts published_on", "committee")
+    "round posts published_on candidates", "committee")
 
 # ---------------------------------------------------------------- printed ballots
 BALLOTS_PRINTED: Final = _k(

@@ -9,6 +9,7 @@ from collections.abc import Callable, Mapping, Set
 from dataclasses import dataclass, field
 from typing import Any
 
+from election.protocol import event_kinds as ek
 from election.protocol.canonical import same_json
 from election.protocol.chain import Event
 from election.protocol.verify_read import Stream
@@ -113,3 +114,50 @@ def same_votes(a: Mapping[str, Mapping[str, int]], b: Mapping[str, Mapping[str, 
             if not same_json(ca.get(who, 0), cb.get(who, 0)):
                 diffs.append(f"{post}/{who}：{ca.get(who, 0)} ≠ {cb.get(who, 0)}")
     return diffs
+
+
+def published_people(events: list[Event]) -> dict[str, dict[str, str]]:
+    """Each published candidate's name and sex as the chain last published them: person id ->
+    {name, sex}. Candidate lists (``nomination.list_published``'s ``candidates``,
+    ``nomination.withdrawn``'s ``list``, ``nomination.round_candidates_published``'s
+    ``candidates``) publish them per entry; a later ``roll.resident_corrected`` of that person
+    replaces what its ``changed`` names (姓名, 性别). An entry without ``person``, or a field an
+    entry lacks (events written before them), fixes nothing."""
+    people: dict[str, dict[str, str]] = {}
+    lists = {ek.NOMINATION_LIST_PUBLISHED: "candidates", ek.NOMINATION_WITHDRAWN: "list",
+             ek.NOMINATION_ROUND_CANDIDATES_PUBLISHED: "candidates"}
+    for e in events:
+        if e.kind == ek.ROLL_RESIDENT_CORRECTED:
+            who, changed = _person(e.payload.get("resident")), e.payload.get("changed")
+            if who in people and isinstance(changed, dict):
+                for label, key in (("姓名", "name"), ("性别", "sex")):
+                    if isinstance(changed.get(label), str):
+                        people[who][key] = changed[label]
+            continue
+        entries = e.payload.get(lists[e.kind]) if e.kind in lists else None
+        for x in entries if isinstance(entries, list) else []:
+            who = _person(x.get("person")) if isinstance(x, dict) else None
+            if who is None:
+                continue
+            for key in ("name", "sex"):
+                if isinstance(x.get(key), str):
+                    people.setdefault(who, {})[key] = x[key]
+    return people
+
+
+def _person(x: Any) -> str | None:
+    """A person id as the bundle's members write it (a string); an event may hold an integer."""
+    return str(x) if isinstance(x, str) or (isinstance(x, int) and not isinstance(x, bool)) else None
+
+
+def as_published(people: dict[str, dict[str, str]], rows: list[Any], fields: tuple[str, ...], where: str) -> list[str]:
+    """Problems of ``rows`` (objects with ``person``) whose ``fields`` differ from what the
+    chain last published for that person (published_people); persons it never published pass."""
+    problems = []
+    for r in rows:
+        known = people.get(_person(r.get("person")) or "", {}) if isinstance(r, dict) else {}
+        for key in fields:
+            if key in known and not same_json(r.get(key), known[key]):
+                problems.append(f"{where}中 {r.get('person')} 的{'姓名' if key == 'name' else '性别'} {r.get(key)!r}"
+                                f"与链中公布的 {known[key]!r} 不符")
+    return problems

@@ -13,7 +13,7 @@ from election.protocol import event_kinds as ek
 from election.protocol import writeins
 from election.protocol.canonical import same_json
 from election.protocol.pause import gc_paused
-from election.protocol.verify_ctx import Ctx, same_votes
+from election.protocol.verify_ctx import Ctx, as_published, published_people, same_votes
 from election.protocol.verify_read import Rec
 from election.rules.rulebook import Rulebook
 from election.rules.scenario import parse_marks, parse_scenario, result_to_dict
@@ -144,7 +144,16 @@ def posts_anchored(c: Ctx) -> list[str]:
             have = [_id(x.get("id")) for x in ti["candidates"] if x.get("post") == key]
             if have != named:
                 problems.append(f"tally_input.json 职位 {key} 的候选人 {have} 与第 {seq} 号事件所列的 {named} 不符")
-    return problems + _relations_kept(c) + _listed_before_print(c) + _prior_kept(c)
+    return (problems + _relations_kept(c) + _listed_before_print(c) + _prior_kept(c)
+            + _as_published(c))
+
+
+def _as_published(c: Ctx) -> list[str]:
+    """tally_input.json's candidates' names and sexes, and its prior_elected's sexes (both
+    decide the woman member), are those the chain last published for the person."""
+    ti, people = c.d["tally_input.json"], published_people(c.events)
+    return (as_published(people, ti["candidates"], ("name", "sex"), "tally_input.json 的候选人")
+            + as_published(people, ti.get("prior_elected") or [], ("sex",), "tally_input.json 的 prior_elected "))
 
 
 def _persons(value: Any) -> list[str]:

@@ -449,6 +449,46 @@ def test_round_1_candidates_are_the_list_published_before_printing(db, world, mo
     assert list(failed) == ["winners"] and "名单" in failed["winners"], failed
 
 
+def test_candidate_corrected_after_the_list_verifies_and_old_values_fail(db, world, monkeypatch):
+    """The list records each candidate's name and sex; a candidate's name and sex corrected on
+    the roll after it (roll.edit, before the freeze) are the chain's roll.resident_corrected:
+    the round exports with the new values and every check passes; tally_input.json given the
+    list's old name back, re-sealed with the election key, fails winners only."""
+    from datetime import timedelta
+
+    from election.ledger import keys
+    from election.ledger.events import events_of, record_event
+    from election.nomination import service as nomination
+    from election.protocol import event_kinds as ek
+    from election.roll.edit import edit_resident
+
+    w = setup(db, world["a"]["election"])
+    lists = nomination.formal_candidates(db, w.election)
+    record_event(db, w.election, ek.NOMINATION_LIST_PUBLISHED, {
+        "published_on": (w.election.election_day - timedelta(days=10)).isoformat(),
+        "candidates": nomination._list_payload(db, w.election, lists), "warnings": []}, "committee")
+    entry = events_of(db, w.election)[-1].payload["candidates"][-1]
+    person = next(c.resident for cs in lists.values() for c in cs if str(c.resident_id) == entry["person"])
+    assert (entry["name"], entry["sex"]) == (person.name, person.sex)
+    old_name = person.name
+    edit_resident(db, w.election, person, name="王小明", sex="男" if person.sex == "女" else "女",
+                  group=person.group_name, reason="户籍核对", actor="clerk")
+    db.commit()
+    vote_round(db, w, monkeypatch, 1, w.voters[:24], lambda i: FIRST, take_home=1)
+    data = export_bundle(db, w.election, DATA_KEY, "committee", auditor=True, round_number=1).data
+    db.commit()
+    assert _failed(data) == []
+    files = bundle.read_files(data)
+    ti = json.loads(files["tally_input.json"])
+    forged = next(c for c in ti["candidates"] if c["person"] == entry["person"])
+    assert (forged["name"], forged["sex"]) == ("王小明", person.sex)
+    forged["name"] = old_name
+    files["tally_input.json"] = bundle.canonical_json(ti) + b"\n"
+    resealed = bundle.write_files(bundle.seal_files(files, keys.private_key(db, w.election, DATA_KEY), "2026-11-25"))
+    failed = {c.name_en: c.detail for c in run(resealed) if not c.ok}
+    assert list(failed) == ["winners"] and "王小明" in failed["winners"], failed
+
+
 def test_prior_elected_other_than_the_chains_fail_winners(db, runoff, monkeypatch, tmp_path):
     """A later round's prior_elected are the earlier rounds' elected still serving, as the
     chain's result.published events say: one dropped from tally_input.json (a seat, the woman

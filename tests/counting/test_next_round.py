@@ -186,6 +186,11 @@ def test_woman_line_on_first_paper_then_her_own_runoff(db, world, monkeypatch):
     db.commit()
     rnd = _round(db, w, 2)
     assert rnd.status == "open" and _people(db, w, rnd, "jwh_weiyuan") == [7, 21]
+    # The published event names each candidate as the notice does (name, sex), with its ids.
+    published = db.scalars(select(ElectionEvent).where(ElectionEvent.kind == "nomination.round_candidates_published")
+                           .order_by(ElectionEvent.seq.desc())).first()
+    assert sorted((x["person"], x["name"], x["sex"]) for x in published.payload["candidates"]) == sorted(
+        (str(v.id), v.name, v.sex) for v in (w.voters[7], w.voters[21]))
     assert "妇女委员定位名额" in _paper_text(db, w, 2, monkeypatch)
     assert w.voters[21].name in "".join(
         p.extract_text() for p in PdfReader(io.BytesIO(round_candidates.notice_pdf(db, w.election, 2))).pages)

@@ -750,22 +750,25 @@ def relation_dropped(built: Built) -> Files:
     return f
 
 
-def with_list(f: Files) -> None:
+def with_list(f: Files, after: list[tuple[str, dict]] | None = None, listed: Files | None = None) -> None:
     """The formal candidate list published before printing (nomination.publish's payload:
-    post, order, name, candidate id and person), the later events re-linked."""
+    post, order, name, sex, candidate id and person; from ``listed``'s tally_input.json when
+    given), then ``after``'s events (kind, payload), the later events re-linked."""
     evs = _events(f)
     at = next(i for i, e in enumerate(evs) if e.kind == "ballots.printed")
-    ti = _j(f, "tally_input.json")
+    ti = _j(listed or f, "tally_input.json")
     order: dict[str, int] = {}
     entries = []
     for c in ti["candidates"]:
         order[c["post"]] = order.get(c["post"], 0) + 1
-        entries.append({"post": c["post"], "order": order[c["post"]], "name": c["name"], "candidate": c["id"],
-                        "person": c["person"], "source": []})
+        entries.append({"post": c["post"], "order": order[c["post"]], "name": c["name"], "sex": c["sex"],
+                        "candidate": c["id"], "person": c["person"], "source": []})
     out = evs[:at]
     out.append(chain.append(out[-1], "nomination.list_published", {"published_on": "2026-11-08", "candidates": entries,
                                                                     "warnings": [], "_by": "committee", "_why": ""},
                             at="2026-11-08T10:00:00"))
+    for kind, payload in after or []:
+        out.append(chain.append(out[-1], kind, payload, at="2026-11-09T10:00:00"))
     for e in evs[at:]:
         out.append(chain.append(out[-1], e.kind, e.payload, e.at))
     f["chain.jsonl"] = chain.to_jsonl(out)
@@ -825,6 +828,70 @@ def _registered_moved(by: int) -> Callable[[Built], Files]:
 
 registered_voters_raised = _registered_moved(+1)
 registered_voters_lowered = _registered_moved(-1)
+
+
+def sex_changed_to_female(built: Built) -> Files:
+    """A male 委员 candidate made female in tally_input.json (as for the woman member's seat) and
+    the outcome decided again, though the list published before printing says 男."""
+    def female(ti: dict) -> None:
+        next(c for c in ti["candidates"] if c["person"] == "p4")["sex"] = "女"
+    f = retallied(female)(built)
+    with_list(f, listed=_files(built))
+    return f
+
+
+def _composition(f: Files) -> dict:
+    """composition.json as mandates.service writes it for the bundle's result: each elected
+    serving since the result, names as tally_input.json gives them."""
+    ti, result = _j(f, "tally_input.json"), _j(f, "totals.json")["result"]
+    names = {c["person"]: c["name"] for c in ti["candidates"]}
+    elected = result["elected"]
+    return {"posts": [{"post": p["key"], "name": p["key"], "seats": p["seats"], "serving": len(elected.get(p["key"], [])),
+                       "vacant": max(p["seats"] - len(elected.get(p["key"], [])), 0)} for p in ti["posts"]],
+            "members": [{"post": post, "person": x, "name": names[x], "round": 1, "since": "2026-11-25", "until": None,
+                         "reason": ""} for post, xs in sorted(elected.items()) for x in xs]}
+
+
+def composition_named(built: Built) -> Files:
+    """Honest: the list in the chain and composition.json naming the elected as published."""
+    f = _files(built)
+    with_list(f)
+    _put(f, "composition.json", _composition(f))
+    return f
+
+
+def composition_renamed(built: Built) -> Files:
+    """composition.json naming an elected member otherwise than the published list."""
+    f = composition_named(built)
+    comp = _j(f, "composition.json")
+    comp["members"][0]["name"] = "冒名"
+    _put(f, "composition.json", comp)
+    return f
+
+
+def name_swapped(built: Built) -> Files:
+    """Two candidates' names swapped in tally_input.json, ids and votes kept."""
+    f = _files(built)
+    with_list(f)
+    ti = _j(f, "tally_input.json")
+    a, b = (next(c for c in ti["candidates"] if c["person"] == p) for p in ("p4", "p5"))
+    a["name"], b["name"] = b["name"], a["name"]
+    _put(f, "tally_input.json", ti)
+    return f
+
+
+def corrected_after_list(built: Built) -> Files:
+    """Honest: a candidate's name and sex corrected on the roll after the list was published
+    (roll.resident_corrected, as roll.edit records it), tally_input.json with the new values."""
+    f = _files(built)
+    ti = _j(f, "tally_input.json")
+    with_list(f, [("roll.resident_corrected", {"resident": "p5", "id_masked": "1101**********0015",
+                                               "changed": {"姓名": "钱柒", "性别": "女"},
+                                               "_by": "clerk", "_why": "身份证件核对"})])
+    c = next(c for c in ti["candidates"] if c["person"] == "p5")
+    c["name"], c["sex"] = "钱柒", "女"
+    _put(f, "tally_input.json", ti)
+    return f
 
 
 def _post_set(key: str, **values) -> Callable[[dict], None]:
@@ -915,6 +982,9 @@ FORGERIES: list[tuple[str, Callable[[Built], Files | bytes], str]] = [
     ("candidate_replaced_after_list", candidate_replaced_after_list, "winners"),
     ("registered_voters_raised", registered_voters_raised, "result_event"),
     ("registered_voters_lowered", registered_voters_lowered, "result_event"),
+    ("sex_changed_to_female", sex_changed_to_female, "winners"),
+    ("name_swapped", name_swapped, "winners"),
+    ("composition_renamed", composition_renamed, "composition"),
 ]
 
 

@@ -255,6 +255,8 @@
   // composition.json against the chain (PROTOCOL.md section 9, "composition").
   function composition(events, comp, rulebook) {
     const [problems, chosen] = chosenByMeeting(events, rulebook);
+    const R = root.JuxuanRules || require("./juxuan-rules.js");
+    problems.push(...R.asPublished(R.publishedPeople(events), need(comp, "members"), ["name"], "composition.json member"));
     const elected = new Map(), vacated = new Map();
     const roundOf = (p) => (has(p, "round") ? count(p.round) : 1);
     for (const ev of events) {

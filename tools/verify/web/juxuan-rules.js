@@ -938,6 +938,56 @@
     return [problems, `the rules count the ${b.records.length} records again: every published count agrees`];
   }
 
-  root.JuxuanRules = { decide, decision, winnersProblems, recountProblems, RulesError, parseFraction, rulebook, readInput, countPapers, FEMALE, MEETING_DECISION };
+  // Each published candidate's name and sex as the chain last published them (Python
+  // verify_ctx.published_people): the lists' entries with person, then a later
+  // roll.resident_corrected's changed (姓名, 性别) of that person. A field an entry lacks fixes nothing.
+  function publishedPeople(events) {
+    const people = new Map();
+    const lists = { "nomination.list_published": "candidates", "nomination.withdrawn": "list",
+      "nomination.round_candidates_published": "candidates" };
+    const person = (x) => (typeof x === "string" || Number.isSafeInteger(x) ? String(x) : null);
+    for (const e of events) {
+      const p = e.payload;
+      if (e.kind === "roll.resident_corrected") {
+        const who = has(p, "resident") ? person(p.resident) : null;
+        if (who !== null && people.has(who) && has(p, "changed") && isObj(p.changed)) {
+          for (const [label, key] of [["姓名", "name"], ["性别", "sex"]]) {
+            if (has(p.changed, label) && typeof p.changed[label] === "string") people.get(who)[key] = p.changed[label];
+          }
+        }
+        continue;
+      }
+      if (!has(lists, e.kind)) continue;
+      const entries = has(p, lists[e.kind]) ? p[lists[e.kind]] : null;
+      for (const x of Array.isArray(entries) ? entries : []) {
+        const who = isObj(x) && has(x, "person") ? person(x.person) : null;
+        if (who === null) continue;
+        for (const key of ["name", "sex"]) {
+          if (has(x, key) && typeof x[key] === "string") {
+            if (!people.has(who)) people.set(who, Object.create(null));
+            people.get(who)[key] = x[key];
+          }
+        }
+      }
+    }
+    return people;
+  }
+
+  // Problems of rows (objects with person) whose fields differ from publishedPeople's values.
+  function asPublished(people, rows, fields, where) {
+    const problems = [];
+    for (const r of rows) {
+      const who = isObj(r) && has(r, "person") && (typeof r.person === "string" || Number.isSafeInteger(r.person)) ? String(r.person) : null;
+      const known = who !== null && people.has(who) ? people.get(who) : null;
+      if (known === null) continue;
+      for (const key of fields) {
+        if (key in known && (!has(r, key) || r[key] !== known[key])) problems.push(`${where} ${who}: ${key} differs from the chain's published ${known[key]}`);
+      }
+    }
+    return problems;
+  }
+
+  root.JuxuanRules = { decide, decision, winnersProblems, recountProblems, RulesError, parseFraction, rulebook, readInput, countPapers, FEMALE, MEETING_DECISION,
+    publishedPeople, asPublished };
   if (typeof module !== "undefined") module.exports = root.JuxuanRules;
 })(typeof globalThis !== "undefined" ? globalThis : this);

@@ -778,7 +778,11 @@
       const [problems, detail] = rules.winnersProblems({ tallyInput: c.d.get("tally_input.json"), rulebook: c.d.get("rulebook.json"),
         totals: c.d.get("totals.json"), events, fixed: seatsFixed(c),
         relationEvents: c.events.filter((e) => e.kind === "nomination.relation_added") });
-      return [[...problems, ...listedBeforePrint(c), ...priorKept(c)], detail];
+      const ti = c.d.get("tally_input.json"), people = rules.publishedPeople(c.events);
+      const named = [...rules.asPublished(people, ti.candidates, ["name", "sex"], "tally_input.json candidate"),
+        ...rules.asPublished(people, own(ti, "prior_elected") && Array.isArray(ti.prior_elected) ? ti.prior_elected : [], ["sex"],
+          "tally_input.json prior_elected")];
+      return [[...problems, ...listedBeforePrint(c), ...priorKept(c), ...named], detail];
     };
     // A later round's prior_elected: the earlier rounds' elected who still serve (verify_tally._prior_kept).
     function priorKept(c) {
