@@ -11,6 +11,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ..models import AuditCode, BallotBox, Election, Receipt, RoundResult
+from ..polling.merge import merge_mobile_box, merged_into
+from ..polling.turnout import close_hours
 from .result import enter_board, publish_result, running_tally
 from .service import ballot_of, record_paper
 
@@ -40,7 +42,17 @@ def count_demo_round(db: Session, election: Election, rng: random.Random, round_
     printed = list(db.scalars(select(AuditCode.d_hash).where(
         AuditCode.election_id == election.id, AuditCode.round_number == round_number, AuditCode.state == "printed")))
     rng.shuffle(printed)
+    # A mobile box is poured into the first fixed box and counted as its (polling.merge).
+    fixed = [b for b in boxes if not b.mobile]
     for box in boxes:
+        if box.mobile and fixed and box.id not in merged_into(db, election, round_number):
+            close_hours(db, election, actor, final=True, round_number=round_number)  # its own hours first
+            merge_mobile_box(db, election, round_number, box.id, fixed[0].id, "演示监票人", actor)
+    for mobile, into in merged_into(db, election, round_number).items():
+        stubs[into] = stubs.get(into, 0) + stubs.pop(mobile, 0)
+    for box in boxes:
+        if box.mobile:
+            continue
         for _ in range(stubs.get(box.id, 0)):
             if not printed:
                 break

@@ -4,7 +4,8 @@ Papers lie in a box in the order they went in, so a box counted as it was opened
 counters' entry order (and the records' storage order) the voters' order at the box. Before
 a box's first paper is entered, the scrutineers mix its papers and confirm it on the entry
 page; the confirmation is an event (round, box, who), and the entry page refuses papers of a
-box whose mixing nobody confirmed.
+box whose mixing nobody confirmed. A mobile box is never mixed or counted on its own: its
+papers are poured into a fixed station's box first (polling.merge) and counted as that box's.
 """
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from ..db import begin_write
 from ..errors import UserError
 from ..ledger.events import record_event
 from ..models import AuditCode, BallotBox, Election, ElectionEvent
+from ..polling.merge import refuse_mobile
 from ..protocol import event_kinds as ek
 from ..settings import box_of
 from .service import check_open, enter_scanned
@@ -40,6 +42,7 @@ def confirm_mixed(db: Session, election: Election, round_number: int, box_id: in
     begin_write(db)
     box = box_of(db, election, box_id)
     check_open(db, election, round_number)
+    refuse_mobile(db, election, round_number, box)
     if box.label in mixed_boxes(db, election, round_number):
         return False
     record_event(db, election, KIND, {"round": round_number, "box": box.label}, actor, f"监票人：{names}")
@@ -47,7 +50,8 @@ def confirm_mixed(db: Session, election: Election, round_number: int, box_id: in
 
 
 def require_mixed(db: Session, election: Election, round_number: int, box: BallotBox) -> None:
-    """Refuse entering a paper of a box not yet confirmed mixed."""
+    """Refuse entering a paper of a box not yet confirmed mixed, or of a mobile box."""
+    refuse_mobile(db, election, round_number, box)
     if box.label not in mixed_boxes(db, election, round_number):
         raise UserError(f"票箱“{box.label}”的选票尚未确认已混合：开箱后请监票人将选票充分混合（打乱投入的先后顺序），"
                         f"在本页确认后再录入")

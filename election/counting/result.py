@@ -32,6 +32,7 @@ from ..models import (
     TallyBoard,
 )
 from ..nomination.service import ballot_key
+from ..polling.merge import merged_into
 from ..protocol import event_kinds as ek
 from ..protocol import writeins
 from ..roll.electors import round_electors
@@ -71,8 +72,15 @@ def box_counts(db: Session, election: Election, round_number: int) -> list[dict]
         ).group_by(Receipt.box_id)).all())
     notes = {e.box_id: e for e in db.scalars(select(BoxExplanation).where(
         BoxExplanation.election_id == election.id, BoxExplanation.round_number == round_number))}
+    # A mobile box poured into a station's box (polling.merge) is counted as that box: its
+    # stubs are added to that box's, and it has no row of its own.
+    merged = merged_into(db, election, round_number)
+    for mobile, into in merged.items():
+        stubs[into] = stubs.get(into, 0) + stubs.pop(mobile, 0)
     out = []
     for box in boxes_of(db, election):
+        if box.id in merged:
+            continue
         r, s = records.get(box.id, 0), stubs.get(box.id, 0)
         note = notes.get(box.id)
         explained = note is not None and note.records == r and note.stubs == s

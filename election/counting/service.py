@@ -26,6 +26,7 @@ from ..models import (
     RoundResult,
     SecondEntry,
 )
+from ..polling.merge import refuse_mobile
 from ..protocol import event_kinds as ek
 from ..protocol.codes import CodeError, audit_hash, parse_audit_qr
 from ..roll.register import voters_query
@@ -178,6 +179,9 @@ def record_paper(db: Session, election: Election, box: BallotBox, d_hash: str, m
     begin_write(db)
     if box.election_id != election.id:
         raise UserError(f"票箱“{box.label}”不属于本次选举")
+    if box.mobile:  # counted only as the fixed station's box it was poured into (polling.merge)
+        refuse_mobile(db, election, db.scalar(select(AuditCode.round_number).where(
+            AuditCode.election_id == election.id, AuditCode.d_hash == d_hash)) or 1, box)
     done = rows_changed(db.execute(
         update(AuditCode)
         .where(AuditCode.election_id == election.id, AuditCode.d_hash == d_hash, AuditCode.state == "printed")

@@ -30,6 +30,7 @@ from ..protocol.findings import Finding
 from ..protocol.manifest import Manifest
 from ..protocol.reconcile import BoxTally, reconcile
 from ..rounds import current_round
+from .merge import merged_into
 
 
 @dataclass
@@ -82,7 +83,10 @@ def reconciliation(db: Session, election: Election, round_number: int = 1) -> Re
     issued = {station_name[s]: n * per_voter for s, n in issued_n.items()}
     spoiled = [r for r, state, _ in receipts if state == "spoiled"]
     unused = [r for r, state, _ in receipts if state == "unused"]
-    findings = reconcile(manifests, tallies, issued, spoiled, unused) if manifests else [Finding("manifest.missing", "还没有印制选票（没有印刷清单）")]
+    # A mobile box poured into a station's box (polling.merge): that box holds both boxes' records.
+    label = {b.id: b.label for b in boxes}
+    merged = {label[m]: label[t] for m, t in merged_into(db, election, round_number).items()}
+    findings = reconcile(manifests, tallies, issued, spoiled, unused, merged) if manifests else [Finding("manifest.missing", "还没有印制选票（没有印刷清单）")]
     if not counting:
         # Before counting, "stubs == records" per box cannot hold yet: not a difference.
         findings = [f for f in findings if f.code not in ("box.mismatch", "box.audit_unknown")]
@@ -96,8 +100,10 @@ def reconciliation(db: Session, election: Election, round_number: int = 1) -> Re
         station_rows.append({"name": s.name, "handed_over": s.papers_handed_over, "issued": n_issued,
                              "spoiled": spoil_n.get(s.id, 0), "handed_out": handed_n.get(s.id, 0),
                              "deposited": dep, "over": dep > n_issued})
-    box_rows = [{"label": b.label, "station": station_name[b.station_id], "deposited": len(by_box_r[b.id]),
-                 "counted": len(by_box_d[b.id])} for b in boxes]
+    poured = merged_into(db, election, round_number)
+    box_rows = [{"box_id": b.id, "label": b.label, "station": station_name[b.station_id], "deposited": len(by_box_r[b.id]),
+                 "counted": len(by_box_d[b.id]), "mobile": b.mobile,
+                 "poured_into": label[poured[b.id]] if b.id in poured else ""} for b in boxes]
     notes = list(db.scalars(select(ReconciliationNote).where(
         ReconciliationNote.election_id == election.id, ReconciliationNote.round_number == round_number).order_by(ReconciliationNote.id)))
     return Reconciliation(sum(len(m.receipts) for m in manifests), sum(issued.values()), len(spoiled), len(unused),

@@ -232,6 +232,9 @@ COUNTING_STAFF_APPOINTED: Final = _k(
 COUNTING_BOX_MIXED: Final = _k(
     "counting.box_mixed", "a box's papers mixed before counting, witnessed by scrutineers", "round box",
     "scrutineers")
+COUNTING_BOX_MERGED: Final = _k(
+    "counting.box_merged", "a mobile box's papers poured into a box of a fixed station and mixed with them "
+    "before counting (its records are that box's)", "round box into", "scrutineers")
 COUNTING_PAPER_COUNTED: Final = _k(
     "counting.paper_counted", "a paper's marks entered (its first entry)", "round box", "tellers")
 COUNTING_DOUBTFUL_PAPER_DECIDED: Final = _k(

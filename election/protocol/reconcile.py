@@ -28,10 +28,14 @@ def reconcile(
     issued: Mapping[str, int],
     spoiled: Sequence[str],
     unused: Sequence[str],
+    merged: Mapping[str, str] | None = None,
 ) -> list[Finding]:
     """All findings; an empty list means the papers reconcile. ``issued`` is per station;
-    a station's boxes together may hold at most what it issued. ``spoiled``/``unused`` are R."""
+    a station's boxes together may hold at most what it issued. ``spoiled``/``unused`` are R.
+    ``merged``: mobile box -> the box it was poured into (counting.box_merged); the
+    receiving box's records are then its own stubs plus the mobile box's, the mobile box's none."""
     out: list[Finding] = []
+    expected = expected_records({b.box: len(b.receipts) for b in boxes}, merged or {})
     in_r = all_receipts(manifests)
     in_d = all_audits(manifests)
     per_station: Counter[str] = Counter()
@@ -41,10 +45,11 @@ def reconcile(
         per_station[b.station] += len(b.receipts)
         seen_r.update(b.receipts)
         seen_d.update(b.audits)
-        if len(b.receipts) != len(b.audits):
+        if expected[b.box] != len(b.audits):
             out.append(Finding(
                 "box.mismatch",
-                f"票箱 {b.box}：投入时扫描的存根 {len(b.receipts)} 张，计票记录 {len(b.audits)} 张，二者应相等",
+                f"票箱 {b.box}：投入时扫描的存根 {expected[b.box]} 张{_poured(b.box, merged or {})}，"
+                f"计票记录 {len(b.audits)} 张，二者应相等",
                 b.box,
             ))
         missing_r = sum(1 for r in b.receipts if r not in in_r)
@@ -84,3 +89,20 @@ def reconcile(
             f"（= {n_issued_total + len(spoiled) + len(unused)} 张）",
         ))
     return out
+
+
+def expected_records(stubs: Mapping[str, int], merged: Mapping[str, str]) -> dict[str, int]:
+    """Per box, the records its stubs call for: its own stubs, plus those of the mobile boxes
+    poured into it; none for a box poured into another. ``stubs``: box -> stubs deposited."""
+    out = {b: (0 if b in merged else n) for b, n in stubs.items()}
+    for mobile, into in merged.items():
+        out[into] = out.get(into, 0) + stubs.get(mobile, 0)
+    return out
+
+
+def _poured(box: str, merged: Mapping[str, str]) -> str:
+    """How a box's expected records were made up, when boxes were poured in or out of it."""
+    if box in merged:
+        return f"（已倒入票箱 {merged[box]}，记录应在该票箱下）"
+    into = sorted(m for m, t in merged.items() if t == box)
+    return f"（含倒入的流动票箱 {'、'.join(into)}）" if into else ""

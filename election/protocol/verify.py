@@ -20,6 +20,7 @@ from election.protocol import event_kinds as ek
 from election.protocol import merkle, signing, verify_shape
 from election.protocol.canonical import digest, digest_read, same_json, sha256_hex
 from election.protocol.chain import Event, verify_chain
+from election.protocol.reconcile import expected_records
 from election.protocol.verify_ctx import NAMES_ZH as NAMES_ZH
 from election.protocol.verify_ctx import Check as Check
 from election.protocol.verify_ctx import CheckFailed as CheckFailed
@@ -305,10 +306,45 @@ def _merkle(c: Ctx) -> tuple[list[str], str]:
     return problems, f"各票箱及总的默克尔根均已重算（总根 {dep['root'][:16]}…）"
 
 
+def _merges(c: Ctx) -> tuple[dict[str, str], list[str]]:
+    """The round's counting.box_merged events (a mobile box poured into a fixed station's box
+    before counting) as {mobile box: receiving box}, and the problems of those that may not
+    stand: a box that is not of a mobile station (polling.station_created ``mobile``) -- a
+    fixed station's box poured into another station's --, a receiving box that is mobile or
+    unknown, a box poured twice, or a merge after the round's counting began."""
+    boxes = c.d["boxes.json"]
+    mobile = {e.payload.get("station") for e in c.kind_events({ek.POLLING_STATION_CREATED})
+              if e.payload.get("mobile") is True}
+    start = _first_counting(c, c.round)
+    merged: dict[str, str] = {}
+    problems = []
+    for e in c.kind_events({ek.COUNTING_BOX_MERGED}):
+        if c.round_of(e) != c.round:
+            continue
+        box, into = e.payload.get("box"), e.payload.get("into")
+        where = f"第 {e.seq} 号事件（{e.kind}）"
+        if not isinstance(box, str) or not isinstance(into, str) or box not in boxes or into not in boxes:
+            problems.append(f"{where}倒入的票箱 {box} → {into} 不在票箱清单中")
+        elif boxes[box]["station"] not in mobile:
+            problems.append(f"{where}把投票站 {boxes[box]['station']} 的票箱 {box} 倒入投票站 {boxes[into]['station']} "
+                            f"的票箱 {into}：只有流动票箱可以倒入固定投票站的票箱")
+        elif boxes[into]["station"] in mobile:
+            problems.append(f"{where}把票箱 {box} 倒入流动票箱 {into}：只能倒入固定投票站的票箱")
+        elif box in merged:
+            problems.append(f"{where}：流动票箱 {box} 已倒入票箱 {merged[box]}，不能再次倒入")
+        elif start is not None and start.seq < e.seq:
+            problems.append(f"{where}在本轮计票开始（第 {start.seq} 号事件）之后才倒入流动票箱 {box}")
+        else:
+            merged[box] = into
+    return merged, problems
+
+
 def _boxes(c: Ctx) -> tuple[list[str], str]:
     boxes = c.d["boxes.json"]
     dep = c.d["deposits.json"]["boxes"]
-    problems = []
+    merged, problems = _merges(c)
+    # A mobile box poured into a station's box: that box's records are both boxes' stubs.
+    expected = expected_records({b: len(dep[b]["receipts"]) if b in dep else 0 for b in boxes}, merged)
     for b in sorted(set(boxes) | set(dep)):
         if b not in boxes:
             problems.append(f"票箱 {b} 有存根，但 boxes.json 中没有它")
@@ -316,9 +352,12 @@ def _boxes(c: Ctx) -> tuple[list[str], str]:
         n_dep = len(dep[b]["receipts"]) if b in dep else 0
         if boxes[b]["deposited"] != n_dep:
             problems.append(f"boxes.json 记票箱 {b} 投入 {boxes[b]['deposited']} 张，deposits.json 列出 {n_dep} 个存根")
-        if boxes[b]["records"] != n_dep:
-            problems.append(f"票箱 {b}：投入存根 {n_dep} 张，计票记录 {boxes[b]['records']} 张，二者应相等")
-    return problems, f"{len(boxes)} 个票箱：投入数与存根列表一致，存根数 = 计票记录数"
+        if boxes[b]["records"] != expected[b]:
+            poured = "（已倒入票箱 " + merged[b] + "）" if b in merged else "".join(
+                f"（含倒入的流动票箱 {m}）" for m in sorted(m for m, t in merged.items() if t == b))
+            problems.append(f"票箱 {b}：投入存根 {expected[b]} 张{poured}，计票记录 {boxes[b]['records']} 张，二者应相等")
+    also = f"；{len(merged)} 个流动票箱倒入固定投票站的票箱后统一计票" if merged else ""
+    return problems, f"{len(boxes)} 个票箱：投入数与存根列表一致，存根数 = 计票记录数{also}"
 
 
 def _reconcile(c: Ctx) -> tuple[list[str], str]:

@@ -30,6 +30,7 @@ from ..ledger.keys import sign_head
 from ..mandates import service as mandates
 from ..models import AuditCode, BallotBox, Election, Issuance, PollingStation, Receipt, Round, RoundResult
 from ..polling.close import papers_per_voter  # the polling capability knows the paper layout
+from ..polling.merge import record_box
 from ..protocol import bundle as bundle_mod
 from ..protocol import chain as chain_mod
 from ..protocol import codes, merkle
@@ -208,9 +209,12 @@ def lookup_receipt(db: Session, text: str) -> ReceiptAnswer:
         box_rs = list(db.scalars(select(Receipt.r_hash).where(
             Receipt.election_id == election.id, Receipt.round_number == row.round_number, Receipt.box_id == row.box_id,
             Receipt.state == "deposited")))
+        # A mobile box's papers are counted as the station box's they were poured into
+        # (polling.merge): the proof stays that of the box the stub went into.
+        counted_in = record_box(db, election, row.round_number, row.box_id)
         papers = db.scalar(select(func.count()).select_from(AuditCode).where(
             AuditCode.election_id == election.id, AuditCode.round_number == row.round_number,
-            AuditCode.box_id == row.box_id, AuditCode.state == "counted")) or 0
+            AuditCode.box_id == counted_in, AuditCode.state == "counted")) or 0
         if papers == 0:
             continue  # deposited but its box not (yet) counted: not "counted"
         tree = merkle.build(box_rs)

@@ -112,7 +112,8 @@ def _entry(election: Election, number: int, second: bool):
             _("已记录。"))
         endpoint = "counting.second" if second else "counting.entry"
         return redirect(url_for(endpoint, election_id=election.id, number=number, box=box_id))
-    boxes = boxes_of(db, election)
+    # A mobile box is counted only as the station box it was poured into (polling.merge).
+    boxes = [b for b in boxes_of(db, election) if not b.mobile]
     if box_id is None and not second and boxes:
         # Reached from the counting page's link: the first box, with its mixing form when
         # it is not confirmed yet (a scan would be refused until it is).

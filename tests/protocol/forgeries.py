@@ -684,6 +684,71 @@ def paper_moved_between_boxes(built: Built) -> Files:
     return f
 
 
+def _poured(f: Files, box: str, into: str, mobile_station: str | None, after_counting: bool = False) -> None:
+    """Box ``box``'s records re-labelled as box ``into``'s (its papers poured in and mixed), with
+    the chain's counting.box_merged before the count (or, ``after_counting``, at its end).
+    ``mobile_station``: box ``box`` made the box of that mobile station (its issuances moved
+    there, a polling.station_created ``mobile`` event before the merge); None leaves it a fixed
+    station's box. In the builder's bundle B (10 papers) and C (35) are one published group, so
+    pouring B into C leaves box_totals.json as it was."""
+    boxes, recs = _j(f, "boxes.json"), _records(f)
+    moved = sum(1 for r in recs if r["box"] == box)
+    for r in recs:
+        if r["box"] == box:
+            r["box"] = into
+    _put_records(f, recs)
+    if mobile_station is not None:
+        issuance = _j(f, "issuance.json")
+        issuance[boxes[box]["station"]] -= moved
+        issuance[mobile_station] = moved
+        _put(f, "issuance.json", issuance)
+        boxes[box]["station"] = mobile_station
+    boxes[box]["records"] = 0
+    boxes[into]["records"] += moved
+    _put(f, "boxes.json", boxes)
+    evs = _events(f)
+    who = {"_by": "committee", "_why": ""}
+    inserts: dict[int, list[tuple[str, dict]]] = {}
+    if mobile_station is not None:  # set up before anything was printed
+        printed = next(i for i, e in enumerate(evs) if e.kind == "ballots.printed")
+        inserts.setdefault(printed, []).append(("polling.station_created", {
+            "station": mobile_station, "mobile": True, "desks": 0, "boxes": 1, "scrutineers": ["甲", "乙", "丙"],
+            "booths": 0, **who}))
+    at = len(evs) if after_counting else next(i for i, e in enumerate(evs) if e.kind == "counting.box_counted")
+    inserts.setdefault(at, []).append(("counting.box_merged", {"round": 1, "box": box, "into": into, **who}))
+    out = evs[:1]
+    for i in range(1, len(evs) + 1):
+        for kind, payload in inserts.get(i, []):
+            out.append(chain.append(out[-1], kind, payload, evs[i - 1].at))
+        if i < len(evs):
+            out.append(chain.append(out[-1], evs[i].kind, evs[i].payload, evs[i].at))
+    f["chain.jsonl"] = chain.to_jsonl(out)
+
+
+def mobile_box_merged(built: Built) -> Files:
+    """Honest: box B is a mobile station's, poured into box C (station S2) before the count
+    and counted as C's: C's records are its 35 stubs and B's 10, B has none."""
+    f = _files(built)
+    _poured(f, "B", "C", "流动票箱一")
+    return f
+
+
+def fixed_box_merged(built: Built) -> Files:
+    """Box B of station S1 (a fixed station) \"poured\" into box C of station S2 before the
+    count: two stations' papers made one box (hiding which station's papers are which)."""
+    f = _files(built)
+    _poured(f, "B", "C", None)
+    return f
+
+
+def mobile_box_merged_after_counting(built: Built) -> Files:
+    """Mobile box B poured into C only after the round's counting began: the records are
+    re-labelled afterwards, so the merge is a rewrite, not what was done to the papers."""
+    f = _files(built)
+    _poured(f, "B", "C", "流动票箱一", after_counting=True)
+    return f
+
+
 def station_named_proto(built: Built) -> Files:
     """Box C's station renamed "__proto__": 35 stubs at a station that issued no paper. A
     JavaScript object counting per station ignores that key (its 35 vanished) unless it has no
@@ -913,6 +978,8 @@ FORGERIES: list[tuple[str, Callable[[Built], Files | bytes], str]] = [
     ("records_reordered", records_reordered, "lists"),
     ("receipts_reordered", receipts_reordered, "lists"),
     ("deposited_field_changed", deposited_field_changed, "boxes"),
+    ("fixed_box_merged", fixed_box_merged, "boxes"),
+    ("mobile_box_merged_after_counting", mobile_box_merged_after_counting, "boxes"),
     ("not_canonical", not_canonical, "canonical"),
     ("record_for_voided_paper", record_for_voided_paper, "records_not_voided"),
     ("record_marks_changed", record_marks_changed, "recount"),

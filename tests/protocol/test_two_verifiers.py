@@ -86,6 +86,7 @@ def cases(folder: Path) -> list[dict]:
         ("audited", forgeries.forged(built, forgeries.audited()), {}, None),
         ("audited_sealed", forgeries.forged(built, forgeries.sealed_audit()), {}, None),
         ("hours_recorded", forgeries.forged(built, forgeries.hours_recorded), {}, None),
+        ("mobile_box_merged", forgeries.forged(built, forgeries.mobile_box_merged), {}, None),
         ("ids_named_like_prototypes", forgeries.forged(built, forgeries.ids_named_like_prototypes), {}, None),
         ("relation_recorded", forgeries.forged(built, forgeries.relation_recorded), {}, None),
         ("list_recorded", forgeries.forged(built, forgeries.list_recorded), {}, None),

@@ -8,11 +8,12 @@ from flask_login import current_user
 from markupsafe import Markup
 
 from ...models import Election
-from ...polling import close, turnout
+from ...polling import close, merge, turnout
 from ...polling.scrub import ScrubReport
 from ..access import roles
 from ..db import get_db
 from ..feedback import run
+from ..parse import integer
 from .common import COMMITTEE, bp, posted_round, shown_round
 
 
@@ -52,6 +53,11 @@ def reconcile(election: Election):
             written: list[int] = []
             run(lambda db: written.append(turnout.close_hours(db, election, actor, round_number=number)),
                 lambda: _("已记录 %(n)s 条按小时汇总的发票和投票数。", n=written[0]))
+        elif f.get("action") == "merge":
+            box_id = integer(f.get("box_id"), _("请选择流动票箱"))
+            into_id = integer(f.get("into_id"), _("请选择倒入的票箱"))
+            run(lambda db: merge.merge_mobile_box(db, election, number, box_id, into_id, f.get("witnesses", ""), actor),
+                _("已记录：流动票箱的选票已倒入投票站的票箱并混合，将作为该票箱的选票统一计票。"))
         else:
             run(lambda db: close.explain(db, election, actor, f.get("code", ""), f.get("subject", ""), f.get("message", ""),
                                          f.get("explanation", ""), round_number=number), _("差异说明已记录。"))

@@ -42,6 +42,7 @@
     chainStarted: "ledger.chain_started", bundleExported: "ledger.bundle_exported", rollPublished: "roll.published",
     rulebookChanged: "rulebook.changed", rulebookDecided: "rulebook.decided", ballotsPrinted: "ballots.printed",
     resultPublished: "result.published", auditStarted: "audit.started",
+    stationCreated: "polling.station_created", boxMerged: "counting.box_merged",
   };
   // The first of these in a round marks the start of its counting.
   const COUNTING = new Set(["counting.paper_counted", "counting.box_counted", "counting.second_entry_recorded",
@@ -639,14 +640,40 @@
       if (dep.type !== "juxuan/deposits/v1") problems.push("type");
       return [problems, `root ${dep.root}`];
     };
+    // counting.box_merged of the round: a mobile station's box poured into a fixed station's
+    // box before counting (as verify.py _merges): mobile box -> receiving box, and problems.
+    const merges = (c) => {
+      const boxes = c.d.get("boxes.json"), merged = new Map(), problems = [];
+      const mobile = new Set(kindEvents(c, new Set([KIND.stationCreated]))
+        .filter((e) => e.payload.mobile === true).map((e) => e.payload.station));
+      const start = firstCounting(c, c.round);
+      for (const e of kindEvents(c, new Set([KIND.boxMerged]))) {
+        if (roundOf(e) !== c.round) continue;
+        const box = e.payload.box, into = e.payload.into;
+        if (typeof box !== "string" || typeof into !== "string" || !own(boxes, box) || !own(boxes, into)) {
+          problems.push(`event ${e.seq}: merged boxes not in boxes.json`);
+        } else if (!mobile.has(boxes[box].station)) {
+          problems.push(`event ${e.seq}: box ${box} of station ${boxes[box].station} is not a mobile box`);
+        } else if (mobile.has(boxes[into].station)) {
+          problems.push(`event ${e.seq}: box ${box} poured into mobile box ${into}`);
+        } else if (merged.has(box)) {
+          problems.push(`event ${e.seq}: mobile box ${box} poured twice`);
+        } else if (start !== null && start.seq < e.seq) {
+          problems.push(`event ${e.seq}: mobile box ${box} poured after counting began (event ${start.seq})`);
+        } else merged.set(box, into);
+      }
+      return [merged, problems];
+    };
     C.boxes = async (c) => {
       const boxes = c.d.get("boxes.json"), dep = c.d.get("deposits.json").boxes;
-      const problems = [];
+      const [merged, problems] = merges(c);
+      const stubs = (b) => (own(dep, b) ? dep[b].receipts.length : 0);
+      const expected = new Map(Object.keys(boxes).map((b) => [b, merged.has(b) ? 0 : stubs(b)]));
+      for (const [m, into] of merged) expected.set(into, expected.get(into) + stubs(m));
       for (const b of new Set([...Object.keys(boxes), ...Object.keys(dep)])) {
         if (!own(boxes, b)) { problems.push(`box ${b} missing from boxes.json`); continue; }
-        const n = own(dep, b) ? dep[b].receipts.length : 0;
-        if (boxes[b].deposited !== n) problems.push(`box ${b} deposited field differs`);
-        if (boxes[b].records !== n) problems.push(`box ${b} records differ from stubs`);
+        if (boxes[b].deposited !== stubs(b)) problems.push(`box ${b} deposited field differs`);
+        if (boxes[b].records !== expected.get(b)) problems.push(`box ${b} records differ from stubs`);
       }
       return [problems, "boxes agree"];
     };
