@@ -157,6 +157,19 @@ def test_mobile_box_queues_offline_and_syncs(page, polling_world, monkeypatch):
         assert row.state == "deposited" and row.box_id == w["mobile_box"].id
 
 
+def test_mobile_box_poured_into_the_station_box_on_the_reconcile_page(page, polling_world):
+    """At the close of poll the committee records the mobile box poured into a station box."""
+    w = polling_world
+    log_in(page, w["users"]["committee"])
+    page.goto(f"/elections/{w['election'].id}/polling/reconcile")
+    merges = page.locator("#merges")
+    merges.get_by_label("倒入票箱").select_option(label=w["box"].label)
+    merges.get_by_label("监票人").fill("甲、乙、丙")
+    merges.get_by_role("button", name="记录倒入并混合").click()
+    expect(page.locator("#merges")).to_have_text(f"{w['mobile_box'].label} 已倒入 {w['box'].label}")
+    assert unlabelled_fields(page) == []
+
+
 def test_proxy_form_and_notice(page, polling_world):
     w = polling_world
     v = w["voters"]
