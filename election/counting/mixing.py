@@ -16,7 +16,7 @@ from ..db import begin_write
 from ..errors import UserError
 from ..ledger.events import record_event
 from ..models import AuditCode, BallotBox, Election, ElectionEvent
-from ..polling.merge import refuse_mobile
+from ..polling.merge import refuse_mobile, witness_names
 from ..protocol import event_kinds as ek
 from ..settings import box_of
 from .service import check_open, enter_scanned
@@ -34,11 +34,7 @@ def mixed_boxes(db: Session, election: Election, round_number: int) -> set[str]:
 def confirm_mixed(db: Session, election: Election, round_number: int, box_id: int, witnesses: str, actor: str) -> bool:
     """Record that the named scrutineers mixed the box's papers; False when it was already
     confirmed (nothing written). The caller commits."""
-    names = witnesses.strip()
-    if not names:
-        raise UserError("请填写确认混合选票的监票人姓名（字段“监票人”）")
-    if len(names) > 120:
-        raise UserError(f"监票人姓名共 {len(names)} 个字，不能超过 120 个字")
+    names = witness_names(witnesses, "确认混合选票的")
     begin_write(db)
     box = box_of(db, election, box_id)
     check_open(db, election, round_number)

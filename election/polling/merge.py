@@ -25,6 +25,20 @@ from ..settings import box_keys, box_of
 
 KIND = ek.COUNTING_BOX_MERGED
 
+MAX_WITNESS_NAMES = 120  # characters: the scrutineers' names as they sign a step of the count
+
+
+def witness_names(witnesses: str, who: str) -> str:
+    """The scrutineers' names typed for a step they witnessed (pouring a mobile box, mixing a
+    box's papers), stripped; refused when empty or longer than MAX_WITNESS_NAMES. ``who`` says
+    what they witnessed, as the refusal asks for them."""
+    names = witnesses.strip()
+    if not names:
+        raise UserError(f"请填写{who}监票人姓名（字段“监票人”）")
+    if len(names) > MAX_WITNESS_NAMES:
+        raise UserError(f"监票人姓名共 {len(names)} 个字，不能超过 {MAX_WITNESS_NAMES} 个字")
+    return names
+
 
 def merged_into(db: Session, election: Election, round_number: int) -> dict[int, int]:
     """Mobile box id -> the id of the box it was poured into, for a round."""
@@ -72,11 +86,7 @@ def merge_mobile_box(db: Session, election: Election, round_number: int, box_id:
     receiving box that is, a box poured already, a round whose counting began (a record
     exists) or whose result is out, and a mobile box whose hourly deposits are not all
     recorded yet (its stubs are reconciled as its own box first). The caller commits."""
-    names = witnesses.strip()
-    if not names:
-        raise UserError("请填写见证将流动票箱倒入投票站票箱并混合选票的监票人姓名（字段“监票人”）")
-    if len(names) > 120:
-        raise UserError(f"监票人姓名共 {len(names)} 个字，不能超过 120 个字")
+    names = witness_names(witnesses, "见证将流动票箱倒入投票站票箱并混合选票的")
     begin_write(db)
     box, into = box_of(db, election, box_id), box_of(db, election, into_id)
     check_open(db, election, round_number)

@@ -58,6 +58,10 @@ def test_mobile_box_is_poured_into_a_station_box_before_counting(db, poll, monke
         with pytest.raises(UserError, match=refusal):
             merge_mobile_box(db, election, 1, box, into, "甲、乙、丙", "a_committee")
         db.rollback()
+    for names, refusal in (("  ", "请填写见证将流动票箱倒入投票站票箱并混合选票的监票人姓名"), ("甲" * 121, "共 121 个字，不能超过 120 个字")):
+        with pytest.raises(UserError, match=refusal):
+            merge_mobile_box(db, election, 1, mobile.id, fixed.id, names, "a_committee")
+        db.rollback()
     merge_mobile_box(db, election, 1, mobile.id, fixed.id, "甲、乙、丙", "a_committee")
     db.commit()
     event = db.scalar(select(ElectionEvent).where(ElectionEvent.election_id == election.id,

@@ -31,14 +31,7 @@
   // Keys of the bundle's own (posts, persons, boxes) in objects without a prototype: "__proto__"
   // or "toString" is a name like any other.
   const table = () => Object.create(null);
-  function cmp(a, b) {  // Unicode code points, as the protocol sorts
-    const x = Array.from(a), y = Array.from(b);
-    for (let i = 0; i < Math.min(x.length, y.length); i++) {
-      const d = x[i].codePointAt(0) - y[i].codePointAt(0);
-      if (d) return d;
-    }
-    return x.length - y.length;
-  }
+  const cmp = R.cmp;  // Unicode code points, as the protocol sorts
 
   // ------------------------------------------------------------------ JSON values as the reference reads them
   // A mark's person ids and flags are read leniently (the auditor's entry form, not a record

@@ -988,6 +988,6 @@
   }
 
   root.JuxuanRules = { decide, decision, winnersProblems, recountProblems, RulesError, parseFraction, rulebook, readInput, countPapers, FEMALE, MEETING_DECISION,
-    publishedPeople, asPublished };
+    publishedPeople, asPublished, cmp };
   if (typeof module !== "undefined") module.exports = root.JuxuanRules;
 })(typeof globalThis !== "undefined" ? globalThis : this);
