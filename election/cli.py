@@ -5,25 +5,19 @@ Help texts are bilingual (Chinese first) because committees and developers both 
 from __future__ import annotations
 
 import sys
-from typing import NoReturn
 
 import click
 from flask import current_app
 from flask.cli import FlaskGroup
 
 from .app import create_app
+from .cli_common import fail
 from .errors import UserError
 
 
 def session():
     """A session for one command; use it in a `with` block so it is always closed."""
     return current_app.extensions["juxuan.sessions"]()
-
-
-def fail(error: UserError) -> NoReturn:
-    for message in error.messages:
-        click.echo(f"错误 / error: {message}", err=True)
-    sys.exit(1)
 
 
 @click.group(cls=FlaskGroup, create_app=create_app, add_default_commands=True,

@@ -9,6 +9,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
+from .cli_common import fail
 from .errors import UserError
 
 
@@ -20,12 +21,6 @@ def _passphrase(path: str | None, confirm: bool) -> str:
     if path:
         return Path(path).read_text("utf-8").strip()
     return str(click.prompt("档案口令 / archive passphrase", hide_input=True, confirmation_prompt=confirm))
-
-
-def _fail(error: UserError) -> None:
-    for m in error.messages:
-        click.echo(f"错误 / error: {m}", err=True)
-    raise SystemExit(1)
 
 
 @click.group("election", cls=AppGroup, help="把一场选举整体迁移到另一个实例（签名、口令加密的档案）。\n\n"
@@ -47,13 +42,13 @@ def export_cmd(election_id: int, out: str, passphrase_file: str | None) -> None:
     with _session() as db:
         election = db.get(Election, election_id)
         if election is None:
-            _fail(UserError(f"选举编号 {election_id} 不存在"))
+            fail(UserError(f"选举编号 {election_id} 不存在"))
             return
         try:
             report = export_election(db, election, current_app.config["DATA_KEY"], passphrase,
                                      current_app.instance_path, out)
         except UserError as error:
-            _fail(error)
+            fail(error)
             return
     click.echo(f"已导出“{report.title}”：{sum(report.rows.values())} 条记录、{len(report.files)} 个已封存文件 → {out}")
     click.echo(f"选举密钥指纹 / key fingerprint: {report.fingerprint}")
@@ -76,7 +71,7 @@ def import_cmd(archive: str, expect_key: str | None, passphrase_file: str | None
             db.commit()
         except UserError as error:
             db.rollback()
-            _fail(error)
+            fail(error)
             return
     click.echo(f"已导入“{report.title}”（本实例选举编号 {report.election_id}）：{sum(report.rows.values())} 条记录、"
                f"{len(report.files)} 个已封存文件")

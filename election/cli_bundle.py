@@ -9,6 +9,7 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from . import clock
+from .cli_common import fail
 from .errors import UserError
 
 
@@ -47,9 +48,7 @@ def export_cmd(election_id: int, round_number: int | None, public_out: str | Non
             db.commit()
         except UserError as error:
             db.rollback()
-            for m in error.messages:
-                click.echo(f"错误 / error: {m}", err=True)
-            raise SystemExit(1) from None
+            fail(error)
     # One seal, two cuts: both files carry the same signed head.
     if auditor_out:
         with open(auditor_out, "wb") as fh:
@@ -115,9 +114,7 @@ def run_simulation(voters: int, seed: int, street: str) -> None:
             db.commit()
         except UserError as error:
             db.rollback()
-            for message in error.messages:
-                click.echo(f"错误 / error: {message}", err=True)
-            raise SystemExit(1) from None
+            fail(error)
         click.echo(f"模拟选举 / simulated election {election.id}: {len(sim.deposited_codes)} 张选票计入 / papers counted")
         click.echo(f"公开公示包 / public bundle: /e/{election.id}/result  (head #{out.head_seq})")
         for t in list(sim.deposited_codes.values())[:3]:

@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from . import clock
+from .cli_common import fail
 
 
 def _passphrase(path: str | None, confirm: bool) -> bytes:
@@ -70,9 +71,7 @@ def countersign_cmd(bundle: str, key_file: str, out_file: str | None, expect_key
         out = countersign(data, Path(key_file).read_bytes(), _passphrase(passphrase_file, confirm=False),
                           clock.today().isoformat(), Pins(key=expect_key, head=expect_head))
     except OfficeError as error:
-        for m in error.messages:
-            click.echo(f"错误 / error: {m}", err=True)
-        raise SystemExit(1) from None
+        fail(error)
     target = Path(out_file or f"{bundle}.countersign.json")
     target.write_bytes(out.signature_file)
     click.echo(f"已核对 {len(out.checks)} 项检查并会签链头 {out.statement['head']} / checked and countersigned")
