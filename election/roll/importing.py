@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from .. import clock
 from ..bulk import gc_paused, insert_many
-from ..db import is_sqlite
+from ..db import begin_write, is_sqlite
 from ..errors import UserError
 from ..ledger.events import record_event
 from ..models import Election, Household, Resident
@@ -103,6 +103,11 @@ def import_roll(db: Session, election: Election, data_key: str, content: bytes, 
     is still checked, so every error is reported) and the savepoint is rolled back.
     ``progress(done, total)`` out of the file's rows."""
     today = today or clock.today()
+    if not dry_run:
+        # The write lock from the first read (SQLite): the roll's hashes read below and the
+        # inserts are one snapshot, so a login or a desk writing meanwhile cannot make the
+        # first insert's upgrade from reader to writer fail ("database is locked").
+        begin_write(db)
     if election.roll_frozen_at is not None:
         raise UserError("选民名单已冻结，不能再导入；个别变更请在居民详情页记录决定")
     pii = PersonalData(data_key)
