@@ -87,6 +87,19 @@ def _rewrite_result(f: Files, change: Callable[[dict], None], kind: str = "resul
     f["chain.jsonl"] = chain.to_jsonl(out)
 
 
+def _insert_before(f: Files, kind: str, new: list[tuple[str, dict, str]]) -> None:
+    """Events (kind, payload, at) written into the chain before its first event of ``kind``,
+    as the server would have recorded them there; every later event re-linked after them."""
+    evs = _events(f)
+    at = next(i for i, e in enumerate(evs) if e.kind == kind)
+    out = evs[:at]
+    for k, payload, when in new:
+        out.append(chain.append(out[-1], k, payload, at=when))
+    for e in evs[at:]:
+        out.append(chain.append(out[-1], e.kind, e.payload, e.at))
+    f["chain.jsonl"] = chain.to_jsonl(out)
+
+
 def winners_and_event_changed(built: Built) -> Files:
     """The winner changed in totals.json and in the result_published event together (the
     chain re-made from that event on and re-sealed): only the rules' decision can see it."""
@@ -639,19 +652,12 @@ def with_hours(f: Files) -> None:
     """The close of poll's hourly counts in the chain before the count, as the server records
     them (polling.turnout.close_hours): per station the papers issuance.json says, per box the
     stubs deposits.json holds, each in one hour; the later events re-linked after them."""
-    evs = _events(f)
-    at = next(i for i, e in enumerate(evs) if e.kind == "counting.box_counted")
     hour = {"round": 1, "hour": "2026-11-23T09", "_by": "system", "_why": ""}
-    out = evs[:at]
-    for st, n in sorted(_j(f, "issuance.json").items()):
-        out.append(chain.append(out[-1], "polling.issuance_hour_recorded", {**hour, "station": st, "issued": n, "spoiled": 0},
-                                at="2026-11-23T09"))
-    for box, d in sorted(_j(f, "deposits.json")["boxes"].items()):
-        out.append(chain.append(out[-1], "polling.deposit_hour_recorded", {**hour, "box": box, "deposited": len(d["receipts"])},
-                                at="2026-11-23T09"))
-    for e in evs[at:]:
-        out.append(chain.append(out[-1], e.kind, e.payload, e.at))
-    f["chain.jsonl"] = chain.to_jsonl(out)
+    _insert_before(f, "counting.box_counted", [
+        *(("polling.issuance_hour_recorded", {**hour, "station": st, "issued": n, "spoiled": 0}, "2026-11-23T09")
+          for st, n in sorted(_j(f, "issuance.json").items())),
+        *(("polling.deposit_hour_recorded", {**hour, "box": box, "deposited": len(d["receipts"])}, "2026-11-23T09")
+          for box, d in sorted(_j(f, "deposits.json")["boxes"].items()))])
 
 
 def hours_recorded(built: Built) -> Files:
@@ -789,15 +795,9 @@ def ids_named_like_prototypes(built: Built) -> Files:
 def with_relation(f: Files) -> None:
     """The near relatives p1 and p4 (tally_input.json's relation) recorded in the chain after
     the roll's publication, as nomination.add_relation writes it; the later events re-linked."""
-    evs = _events(f)
-    at = next(i for i, e in enumerate(evs) if e.kind == "ballots.printed")
-    out = evs[:at]
-    out.append(chain.append(out[-1], "nomination.relation_added", {
+    _insert_before(f, "ballots.printed", [("nomination.relation_added", {
         "a": "张三", "b": "赵六", "kind": "spouse", "persons": ["p1", "p4"], "extended": False,
-        "_by": "committee", "_why": ""}, at="2026-11-05T10:00:00"))
-    for e in evs[at:]:
-        out.append(chain.append(out[-1], e.kind, e.payload, e.at))
-    f["chain.jsonl"] = chain.to_jsonl(out)
+        "_by": "committee", "_why": ""}, "2026-11-05T10:00:00")])
 
 
 def relation_recorded(built: Built) -> Files:
@@ -819,8 +819,6 @@ def with_list(f: Files, after: list[tuple[str, dict]] | None = None, listed: Fil
     """The formal candidate list published before printing (nomination.publish's payload:
     post, order, name, sex, candidate id and person; from ``listed``'s tally_input.json when
     given), then ``after``'s events (kind, payload), the later events re-linked."""
-    evs = _events(f)
-    at = next(i for i, e in enumerate(evs) if e.kind == "ballots.printed")
     ti = _j(listed or f, "tally_input.json")
     order: dict[str, int] = {}
     entries = []
@@ -828,15 +826,9 @@ def with_list(f: Files, after: list[tuple[str, dict]] | None = None, listed: Fil
         order[c["post"]] = order.get(c["post"], 0) + 1
         entries.append({"post": c["post"], "order": order[c["post"]], "name": c["name"], "sex": c["sex"],
                         "candidate": c["id"], "person": c["person"], "source": []})
-    out = evs[:at]
-    out.append(chain.append(out[-1], "nomination.list_published", {"published_on": "2026-11-08", "candidates": entries,
-                                                                    "warnings": [], "_by": "committee", "_why": ""},
-                            at="2026-11-08T10:00:00"))
-    for kind, payload in after or []:
-        out.append(chain.append(out[-1], kind, payload, at="2026-11-09T10:00:00"))
-    for e in evs[at:]:
-        out.append(chain.append(out[-1], e.kind, e.payload, e.at))
-    f["chain.jsonl"] = chain.to_jsonl(out)
+    published = {"published_on": "2026-11-08", "candidates": entries, "warnings": [], "_by": "committee", "_why": ""}
+    _insert_before(f, "ballots.printed", [("nomination.list_published", published, "2026-11-08T10:00:00"),
+                                          *((kind, payload, "2026-11-09T10:00:00") for kind, payload in after or [])])
 
 
 def list_recorded(built: Built) -> Files:
@@ -859,14 +851,8 @@ def candidate_replaced_after_list(built: Built) -> Files:
 def with_close(f: Files) -> None:
     """The round's close of poll in the chain before the count, as polling.turnout.close_of_poll
     writes it (the round's electors as tally_input.json names them), the later events re-linked."""
-    evs = _events(f)
-    at = next(i for i, e in enumerate(evs) if e.kind == "counting.box_counted")
-    out = evs[:at]
-    out.append(chain.append(out[-1], "polling.closed", {"round": 1, "registered_voters": _j(f, "tally_input.json")[
-        "registered_voters"], "_by": "committee", "_why": ""}, at="2026-11-23T18:00:00"))
-    for e in evs[at:]:
-        out.append(chain.append(out[-1], e.kind, e.payload, e.at))
-    f["chain.jsonl"] = chain.to_jsonl(out)
+    closed = {"round": 1, "registered_voters": _j(f, "tally_input.json")["registered_voters"], "_by": "committee", "_why": ""}
+    _insert_before(f, "counting.box_counted", [("polling.closed", closed, "2026-11-23T18:00:00")])
 
 
 def poll_closed(built: Built) -> Files:
