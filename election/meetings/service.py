@@ -160,15 +160,23 @@ def present_count(db: Session, meeting: Meeting) -> int:
         MeetingAttendance.meeting_id == meeting.id, MeetingAttendance.left_at.is_(None))) or 0
 
 
-def _lock_door(db: Session, meeting: Meeting, person: Resident) -> MeetingVote | None:
-    """Lock the person, then every open paper vote of the meeting (PostgreSQL), in the order
-    a desk handing out a paper locks them (polling.issuance: the voter, then the vote whose
-    first paper freezes the list): one waits for the other, never both, so an arrival or a
-    departure is either counted by the freeze or comes after it. Returns the open vote whose
-    attendance is frozen, if any."""
+def _at_door(db: Session, election: Election, meeting_id: int, entry: str,
+             role: str) -> tuple[Meeting, str, Resident, MeetingVote | None]:
+    """The door of an open meeting, for an arrival or a departure: the write lock, the meeting,
+    its name in messages and the person ``entry`` finds (as the polling desks find voters).
+    Then the person is locked, and every open paper vote of the meeting (PostgreSQL), in the
+    order a desk handing out a paper locks them (polling.issuance: the voter, then the vote
+    whose first paper freezes the list): one waits for the other, never both, so an arrival
+    or a departure is either counted by the freeze or comes after it. Last: the open vote
+    whose attendance is frozen, if any."""
+    begin_write(db)
+    meeting = meeting_of(db, election, meeting_id)
+    check_open(meeting)
+    what = what_of(meeting)
+    person = resolve_voter(db, election, entry, role=role)
     db.execute(select(Resident.id).where(Resident.id == person.id).with_for_update())
     votes = list(db.scalars(open_votes(meeting).with_for_update(of=MeetingVote)))
-    return next((v for v in votes if v.electors is not None), None)
+    return meeting, what, person, next((v for v in votes if v.electors is not None), None)
 
 
 def attend(db: Session, election: Election, meeting_id: int, entry: str, actor: str) -> Resident:
@@ -177,12 +185,7 @@ def attend(db: Session, election: Election, meeting_id: int, entry: str, actor: 
     meeting is of household representatives, counts once. One recorded leaving who comes
     back is present again (their household's row, under basis households, names whoever
     of it came)."""
-    begin_write(db)
-    meeting = meeting_of(db, election, meeting_id)
-    check_open(meeting)
-    what = what_of(meeting)
-    person = resolve_voter(db, election, entry, role="到会人")
-    frozen = _lock_door(db, meeting, person)
+    meeting, what, person, frozen = _at_door(db, election, meeting_id, entry, "到会人")
     if frozen is not None:
         raise UserError(f"{what}：表决票已开始发放，到会人员已确定为 {frozen.electors} 人"
                         f"（第 {frozen.round_number} 轮“{frozen.motion}”）；该表决公布结果前不能再登记到会")
@@ -219,12 +222,7 @@ def leave(db: Session, election: Election, meeting_id: int, entry: str, actor: s
     them no more, and the event says how many remain. While a paper vote's attendance is
     frozen its base stays as frozen (docs/DECISIONS.md): the one who left is among the
     electors who returned no paper, and no desk hands them one (polling.issuance)."""
-    begin_write(db)
-    meeting = meeting_of(db, election, meeting_id)
-    check_open(meeting)
-    what = what_of(meeting)
-    person = resolve_voter(db, election, entry, role="离场人")
-    frozen = _lock_door(db, meeting, person)
+    meeting, what, person, frozen = _at_door(db, election, meeting_id, entry, "离场人")
     row = db.scalar(select(MeetingAttendance).where(MeetingAttendance.meeting_id == meeting.id,
                                                     MeetingAttendance.resident_id == person.id))
     if row is None:
