@@ -229,12 +229,36 @@ def test_cli_recount_prints_the_result_as_json(exported, tmp_path, db):
     sim, data, _ = exported
     path = tmp_path / "b.zip"
     path.write_bytes(data)
-    res = subprocess.run([sys.executable, "-m", "tools.verify", "--recount", str(path)], cwd=ROOT, capture_output=True, text=True)
+    res = subprocess.run([sys.executable, "-m", "tools.verify", "--recount", "--json", str(path)], cwd=ROOT,
+                         capture_output=True, text=True)
     assert res.returncode == 0, res.stderr
     out = json.loads(res.stdout)
     parts = bundle.read_bundle(data)
     assert out["posts"] == parts.totals["posts"] == recount(data)["posts"]
     assert out["returned"] == len(sim.deposited_codes)
+    candidates = {str(c["id"]): c["name"] for c in parts.tally_input["candidates"]}
+    assert candidates and {k: out["names"][k] for k in candidates} == candidates
+    assert out["titles"] == {p["key"]: p["title"] for p in parts.tally_input["posts"]}
+
+
+def test_cli_recount_names_each_post_and_person(exported, tmp_path, db):
+    """Without --json the recount reads as the result notice does: a post by its title, a
+    person by name (the bundle's id in brackets) and votes, Chinese first; no bare id list."""
+    _, data, _ = exported
+    path = tmp_path / "b.zip"
+    path.write_bytes(data)
+    res = subprocess.run([sys.executable, "-m", "tools.verify", "--recount", str(path)], cwd=ROOT, capture_output=True, text=True)
+    assert res.returncode == 0, res.stderr
+    parts = bundle.read_bundle(data)
+    lines = res.stdout.splitlines()
+    assert "重新计票" in lines[0]
+    for post in parts.tally_input["posts"]:
+        assert f"{post['title']}（{post['key']}）" in lines
+    for key, votes in parts.totals["posts"].items():
+        names = {str(c["id"]): c["name"] for c in parts.tally_input["candidates"]}
+        for who, n in votes.items():
+            label = f"{names[who]}（{who}）" if who in names else who
+            assert f"  {label}：{n} 票 / {n} votes" in lines, (key, who)
 
 
 def test_public_bundle_has_no_per_paper_marks(db):

@@ -1,7 +1,8 @@
 """The independent verifier of a published Juxuan bundle: ``python -m tools.verify
 BUNDLE.zip`` (every check, ok/FAILED, exit 1 on any failure), with ``--expect-key``,
 ``--expect-head`` and ``--expect-office-key`` pins, ``--receipt CODE`` (one receipt's
-inclusion proof, offline) and ``--recount`` (the recomputed result as JSON). Needs only
+inclusion proof, offline) and ``--recount`` (the recomputed result by post title and
+name; as JSON with ``--json``). Needs only
 the installed package: no server, no database."""
 from __future__ import annotations
 
@@ -73,9 +74,46 @@ def recount(data: bytes) -> dict[str, Any]:
 
         groups = [{"boxes": g["boxes"], "posts": votes(set(g["boxes"]))} for g in d["box_totals.json"]]
         return {"election": d["manifest.json"][0]["election"], "round": d["totals.json"]["round"],
-                "returned": len(recs), "posts": votes(per_box), "box_groups": groups}
+                "returned": len(recs), "posts": votes(per_box), "box_groups": groups, **_labels(d["tally_input.json"])}
     except Exception as exc:  # a malformed bundle is reported, never a traceback
         raise ValueError(f"无法重新计票：{type(exc).__name__}：{str(exc)[:200]}") from None
+
+
+def _labels(ti: dict[str, Any]) -> dict[str, Any]:
+    """The names the bundle's tally_input.json publishes beside its ids: each post's title and
+    each candidate's (and named write-in's) name, so the recount reads as the result notice does."""
+    titles = {p["key"]: p.get("title") or p["key"] for p in ti.get("posts", []) if isinstance(p, dict) and "key" in p}
+    names: dict[str, str] = {}
+    for entry in [*ti.get("candidates", []), *ti.get("write_ins", [])]:
+        if isinstance(entry, dict):
+            who = entry.get("id", entry.get("person"))
+            if who is not None and isinstance(entry.get("name"), str):
+                names.setdefault(str(who), entry["name"])
+    return {"titles": titles, "names": names}
+
+
+def format_recount(result: dict[str, Any]) -> str:
+    """The recomputed votes for a reader: each post by its title, each person by name (the id
+    the bundle uses in brackets), most votes first; then each box group the same way."""
+    titles, names = result.get("titles", {}), result.get("names", {})
+
+    def post_lines(posts: dict[str, dict[str, int]], indent: str) -> list[str]:
+        lines = []
+        for key in [k for k in titles if k in posts] + sorted(k for k in posts if k not in titles):
+            lines.append(f"{indent}{titles.get(key, key)}（{key}）")
+            for who, n in sorted(posts[key].items(), key=lambda kv: (-kv[1], kv[0])):
+                label = f"{names[who]}（{who}）" if who in names else who
+                lines.append(f"{indent}  {label}：{n} 票 / {n} votes")
+        return lines
+
+    out = [f"{result['election']} 第 {result['round']} 轮按 {result['returned']} 条计票记录重新计票 / "
+           f"round {result['round']} recounted from {result['returned']} records"]
+    out += post_lines(result["posts"], "")
+    for group in result.get("box_groups", []):
+        boxes = "、".join(group["boxes"])
+        out.append(f"票箱组 {boxes} / box group {', '.join(group['boxes'])}")
+        out += post_lines(group["posts"], "  ")
+    return "\n".join(out)
 
 
 def format_checks(checks: Sequence[Check], facts: dict[str, Any] | None = None) -> str:

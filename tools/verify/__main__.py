@@ -7,7 +7,7 @@ import json
 import sys
 
 from election.protocol.verify import Pins
-from tools.verify import ProgressLines, as_json, format_checks, read_bounded, recount, report
+from tools.verify import ProgressLines, as_json, format_checks, format_recount, read_bounded, recount, report
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -18,8 +18,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--expect-head", metavar="HASH", help="公告栏链头公告上的链头哈希 / a head hash from the notice board")
     ap.add_argument("--expect-office-key", metavar="FP", help="街道办事处公布的公钥指纹 / the street office's key fingerprint")
     ap.add_argument("--receipt", metavar="CODE", help="核对一张回执（离线）/ check one receipt code offline")
-    ap.add_argument("--recount", action="store_true", help="按计票记录重新计票并输出 JSON / print the recomputed result as JSON")
-    ap.add_argument("--json", action="store_true", help="以 JSON 输出检查结果 / checks as JSON")
+    ap.add_argument("--recount", action="store_true", help="按计票记录重新计票，按职位与姓名列出（加 --json 输出 JSON）/ print the recomputed result by post and name (JSON with --json)")
+    ap.add_argument("--json", action="store_true", help="以 JSON 输出检查结果或重新计票结果 / checks or the recount as JSON")
     args = ap.parse_args(argv)
     try:
         data = read_bounded(args.bundle)
@@ -28,7 +28,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     if args.recount:
         try:
-            print(as_json(recount(data)))
+            result = recount(data)
+            print(as_json(result) if args.json else format_recount(result))
         except ValueError as exc:
             print(str(exc), file=sys.stderr)
             return 1
