@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from dataclasses import replace
+from typing import Any
 
 from election.rules.meetings import MEETING_KINDS, meeting_rules
 from election.rules.methods import METHODS, method_of
@@ -305,7 +306,11 @@ def _decide(inp: TallyInput, counts: Counts, names: dict[str, str], female: set[
 
     R = inp.papers_returned
     post_index = {p.key: i for i, p in enumerate(inp.posts)}
-    posts_sorted = sorted(inp.posts, key=lambda p: (-p.rank, post_index[p.key]))
+    # Seats are decided higher post first ("same person, several posts"), and the 居委会's
+    # before the 监督委员会's whatever the ranks say: a 居委会 member may not sit on the
+    # 监督委员会 ([V art.32], as find_relative_conflict orders near relatives), so a person
+    # elected on both keeps the 居委会 seat and the 监督委员会 seat passes to the next.
+    posts_sorted = sorted(inp.posts, key=lambda p: (p.body != "jwh", -p.rank, post_index[p.key]))
     by_key = {p.key: p for p in inp.posts}
     thresholds: dict[str, Threshold] = {p.key: threshold_for(p, inp.round_kind, rb, R_of(p.body)) for p in inp.posts}
     rankings: dict[str, list[tuple[str, int]]] = {
@@ -627,7 +632,7 @@ def _is_zhuren(key: str, title: str) -> bool:
     return title == "主任" or key.endswith("_zhuren") and not key.endswith("fu_zhuren")
 
 
-def _woman_seat_room(inp: TallyInput, woman: WomanOutcome, sels: dict[str, Selection], *rest: object) -> WomanOutcome:
+def _woman_seat_room(inp: TallyInput, woman: WomanOutcome, sels: dict[str, Selection], *rest: Any) -> WomanOutcome:
     """Never more seats than the legal size (RULES.md "居委会 size"): when the woman member
     needs a round but the 委员 seats are all filled, her seat would be one more; if that
     breaks jwh_size_max or the odd size, the committee decides among WOMAN_DECISIONS and
@@ -657,7 +662,14 @@ def _woman_seat_room(inp: TallyInput, woman: WomanOutcome, sels: dict[str, Selec
         return WomanOutcome(True, rb.woman_member_method, "accepted_without", None, None,
                             "居民委员会无妇女当选，应选名额已满；选举委员会决定：" + WOMAN_DECISIONS["accept_without"] + "。")
     options = ["accept_without"]
-    if rb.woman_member_method != "replace_lowest":
+    # Replacement (RULES.md variant B) needs a woman whose votes reach the threshold of the
+    # lowest 居委会 post: without one it is no option the committee can choose.
+    elected_at, female, thresholds, rankings, prior, nr_aside, pending = rest[:7]
+    low = min(jwh, key=lambda p: p.rank)
+    busy = set(elected_at) | prior | nr_aside.keys() | pending
+    can_replace = any(p in female and v >= thresholds[low.key].min_votes and p not in busy
+                      for p, v in rankings[low.key])
+    if rb.woman_member_method != "replace_lowest" and can_replace:
         options.insert(0, "replace_lowest")
     why = (f"居民委员会无妇女当选，且应选 {size} 名已全部选出；再增加一名妇女委员将使成员为 {bigger} 人，"
            f"不符合法定人数（{rb.jwh_size_min}–{rb.jwh_size_max} 人{'的奇数' if rb.jwh_size_odd else ''}），不增加名额。"

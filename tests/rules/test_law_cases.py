@@ -57,3 +57,55 @@ def test_the_command_itself(tmp_path: Path) -> None:
 
 def test_enough_cases() -> None:
     assert len(CASES) >= 78
+
+
+def _bundle_inputs(scenario: dict[str, Any]) -> dict[str, Any]:
+    """What a bundle carries for the verifiers' `winners` check of this scenario: the tally
+    input without papers, the rulebook in force and the counts of its papers (totals.json)."""
+    from election.rules.scenario import input_to_dict, parse_scenario
+    from election.rules.tally_count import count_papers
+
+    inp = parse_scenario(scenario)
+    rb = inp.rulebook
+    counts = count_papers(inp.posts, inp.papers, rb.overvote_scope, rb.multi_post_rule, bool(inp.body_papers))
+    ti = {k: v for k, v in input_to_dict(inp, papers=False).items() if k not in ("rulebook", "papers_returned")}
+    totals = {"round": 1, "returned": inp.papers_returned,
+              "posts": {k: dict(pc.votes) for k, pc in counts.posts.items()},
+              "counts": {"whole_invalid": counts.whole_invalid,
+                         "posts": {k: {"overvoted": pc.overvoted, "unreadable": pc.unreadable, "opposed": dict(pc.opposed)}
+                                   for k, pc in counts.posts.items()}},
+              "result": {"elected": {}}}
+    return {"tally_input": ti, "rulebook": rb.to_dict(), "totals": totals}
+
+
+def test_the_verifiers_decide_every_law_case_as_the_tally(tmp_path: Path) -> None:
+    """Every law case that counts (not an "error" case) decided again from what a bundle
+    carries: the Python verifier's path (election/protocol/verify_tally) gives exactly the
+    validity, winners, next round and next paper of `juxuan tally`, and so does the browser
+    verifier's rules engine (tools/verify/web/juxuan-rules.js) under node."""
+    import shutil
+
+    from election.protocol.verify_tally import _summary
+    from election.rules.scenario import run_scenario
+    from tests.protocol.tally_cases import decide
+
+    listed = []
+    for path in CASES:
+        case = _case(path)
+        if "error" in case:
+            continue
+        # A per-body layout with whole papers void counts them per body, which totals.json
+        # does not split; no law case has one.
+        entry = {"name": path.stem, **_bundle_inputs(case["scenario"])}
+        entry["python"] = decide(entry)
+        assert entry["python"] == _summary(run_scenario(case["scenario"])), path.stem
+        listed.append(entry)
+    node = shutil.which("node")
+    if node is None:
+        pytest.skip("node (>= 20) is not installed")
+    (tmp_path / "law.json").write_text(json.dumps(listed, ensure_ascii=False), "utf-8")
+    root = Path(__file__).resolve().parents[2]
+    done = subprocess.run([node, "--test", str(root / "tools" / "verify" / "web" / "test" / "rules.test.js")], cwd=root,
+                          env={**__import__("os").environ, "JUXUAN_TALLY_CASES": str(tmp_path / "law.json")},
+                          capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0 and "# pass 1" in done.stdout, done.stdout[-4000:] + done.stderr[-2000:]

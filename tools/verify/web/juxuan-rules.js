@@ -488,7 +488,10 @@
       const [n, d] = rb.majority_fraction;
       return [p.key, Math.floor((back * n) / d) + 1];
     }));
-    const postsSorted = inp.posts.map((p, i) => [p, i]).sort((a, b) => b[0].rank - a[0].rank || a[1] - b[1]).map((x) => x[0]);
+    // Higher post first, the 居委会's before the 监督委员会's whatever the ranks ([V art.32]: a
+    // 居委会 member may not sit on the 监督委员会; the Python rules' posts_sorted).
+    const postsSorted = inp.posts.map((p, i) => [p, i])
+      .sort((a, b) => (a[0].body !== "jwh") - (b[0].body !== "jwh") || b[0].rank - a[0].rank || a[1] - b[1]).map((x) => x[0]);
     const prior = new Set(inp.prior.map((pe) => pe.person));
     const priorBody = new Map(inp.prior.map((pe) => [pe.person, bodyOf(pe.post)]));
     const rel = relativesMap(inp.relations);
