@@ -284,6 +284,54 @@ def _check_relatives_known(inp: TallyInput, data: dict[str, Any]) -> None:
                                 "（或 held 的 ranked）中，近亲属须是场景中列出的人")
 
 
+WOMAN_POST = "jwh_weiyuan"
+
+
+def _check_held_woman_seats(inp: TallyInput) -> None:
+    """A held run-off's ``women_only`` or ``woman_seat`` is the woman member's seat (定位), and
+    RULES.md "woman member" puts it on the 居民委员会's 委员 line only, as reserved_woman_seats:
+    on any other post it would become a reserved seat the next round's paper cannot hold. The
+    post is this round's (body jwh, title 委员) or, not on this re-vote's paper, jwh_weiyuan."""
+    by_key = {p.key: p for p in inp.posts}
+    for i, h in enumerate(inp.held):
+        if not (h.women_only or h.woman_seat):
+            continue
+        post = by_key.get(h.post)
+        ok = (post.body == "jwh" and post.title == "委员") if post is not None else h.post == WOMAN_POST
+        if not ok:
+            what = f"{post.body}“{post.title}”" if post is not None else f"“{h.post}”"
+            field = "women_only" if h.women_only else "woman_seat"
+            raise ScenarioError(f"held[{i}].{field}：妇女委员定位只设在居民委员会委员一栏（body 为 jwh、title 为“委员”，"
+                                f"或本轮没有该栏时职位 {WOMAN_POST}），held[{i}].post 为{what}")
+
+
+def _check_sex_known(inp: TallyInput, data: dict[str, Any]) -> None:
+    """The woman member's rule ([V art.6], woman_member_required) reads the sex of everyone who
+    may sit on the 居民委员会: a candidate of its posts, a write-in and an earlier round's member
+    of it. An omitted sex ("" ) was counted as "not a woman" without a word, which can demand a
+    woman's seat that is already filled or miss one that is not; a scenario names it. (A motion's
+    line and the 监督委员会's candidates have no sex to give; a bundle's tally_input.json is read
+    by the verifier through parse_scenario and not checked here.)"""
+    if not inp.rulebook.woman_member_required or inp.round_kind in ("recall", "motion"):
+        return
+    jwh = {p.key for p in inp.posts if p.body == "jwh"}
+    if not jwh:
+        return
+    why = "：居民委员会须有妇女成员（woman_member_required），计票要看此人是否为女性，须写明“女”或“男”，省略会被当作不是女性"
+    for i, c in enumerate(data.get("candidates", [])):
+        if c.get("post") in jwh and inp.candidates[i].sex == "":
+            raise ScenarioError(f"candidates[{i}].sex：缺少性别（{c.get('person')}，职位 {c.get('post')}）" + why)
+    written = [c for c in inp.candidates if c.post is None]
+    for i, w in enumerate(written):
+        if w.sex == "":
+            raise ScenarioError(f"write_ins[{i}].sex：缺少性别（{w.person_id}）" + why)
+    by_key = {p.key: p for p in inp.posts}
+    for i, pe in enumerate(inp.prior_elected):
+        body = by_key[pe.post].body if pe.post in by_key else pe.post.split("_", 1)[0]
+        if body == "jwh" and pe.sex == "":
+            raise ScenarioError(f"prior_elected[{i}].sex：缺少性别（{pe.person_id}，职位 {pe.post}）" + why)
+
+
 def _method(data: dict[str, Any]) -> str:
     method: str = _get(data, "method", "", str, "direct")
     if method not in METHODS:
@@ -424,6 +472,8 @@ def run_scenario(data: dict[str, Any]) -> dict[str, Any]:
         # never a scenario's: a committee always knows its roll.
         raise ScenarioError(f"registered_voters：登记选民数须至少为 1，收到 {inp.registered_voters}")
     _check_relatives_known(inp, data)
+    _check_held_woman_seats(inp)
+    _check_sex_known(inp, data)
     try:
         return result_to_dict(tally(inp))
     except TallyInputError as e:
