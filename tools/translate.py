@@ -36,6 +36,7 @@ def choice_labels() -> list[str]:
         ROLES,
         STATUSES,
     )
+    from election.protocol.codes import MESSAGES as CODE_MESSAGES
     from election.recall.service import BASES as RECALL_BASES
     from election.roll.register import CHANGES
     from election.rounds import ROUND_LABELS
@@ -53,7 +54,7 @@ def choice_labels() -> list[str]:
                   REP_METHODS, ROLES, MEETING_KINDS, MEETING_BASES, REQUEST_BASES, CONVENERS, END_REASONS, RECALL_STATUSES,
                   RECALL_BASES, STATUSES, CANDIDATE_STATUSES, AUDIT_STATUSES, WOMAN_DECISIONS, CALENDAR_LABELS,
                   CALENDAR_KINDS, STAGE_LABELS, STAGE_STATUSES, ACTIONS, MISSING, FIRST, ROUND_LABELS,
-                  AUDIT_RETRIEVAL):
+                  AUDIT_RETRIEVAL, CODE_MESSAGES):
         out += [label for label in table.values() if isinstance(label, str) and label not in out]
     return out
 

@@ -24,8 +24,28 @@ AUDIT_TAG = b"juxuan/audit/v1"
 AUDIT_QR_PREFIX = "JXA:"
 
 
+# Every reason a typed or scanned code is refused, as a template with named fields. str() of
+# a CodeError is the Chinese text; a page shows its template translated (tools/translate.py
+# puts these in the catalogue), so a resident reading the English page reads why in English.
+MESSAGES: dict[str, str] = {
+    "bytes": "编码长度应为 %(want)s 字节，实际为 %(n)s 字节",
+    "char": "第 %(pos)s 个字符“%(ch)s”不是有效的编码字符",
+    "first": "编码首字符只能是 0、1、2、3，请核对",
+    "audit_not_receipt": "这是选票背面的审计码，不是回执码，请扫描存根上的二维码",
+    "check": "回执码校验位不符，可能有字符输入错误，请逐组核对",
+    "length": "回执码应为 %(want)s 个字符（7 组，每组 4 个），实际输入了 %(n)s 个字符",
+    "not_audit": "这不是选票背面的审计二维码（应以 JXA: 开头）",
+}
+
+
 class CodeError(ValueError):
-    """A code that cannot be read; the message is Chinese and says what is wrong."""
+    """A code that cannot be read; the message is Chinese and says what is wrong.
+    ``template`` (a value of MESSAGES) and ``fields`` give it again for translation."""
+
+    def __init__(self, reason: str, **fields: object) -> None:
+        self.template = MESSAGES[reason]
+        self.fields = fields
+        super().__init__(self.template % fields)
 
 
 def new_code() -> bytes:
@@ -49,7 +69,7 @@ def _check(code: bytes) -> str:
 def compact(code: bytes) -> str:
     """The 26-character Crockford base32 form (upper case, no check), used in URLs."""
     if len(code) != CODE_BYTES:
-        raise CodeError(f"编码长度应为 {CODE_BYTES} 字节，实际为 {len(code)} 字节")
+        raise CodeError("bytes", want=CODE_BYTES, n=len(code))
     return _b32(int.from_bytes(code, "big"), DATA_CHARS)
 
 
@@ -63,10 +83,10 @@ def _decode(chars: str) -> bytes:
     value = 0
     for pos, ch in enumerate(chars, 1):
         if ch not in _VALUE:
-            raise CodeError(f"第 {pos} 个字符“{ch}”不是有效的编码字符")
+            raise CodeError("char", pos=pos, ch=ch)
         value = value * 32 + _VALUE[ch]
     if value >> (CODE_BYTES * 8):
-        raise CodeError("编码首字符只能是 0、1、2、3，请核对")
+        raise CodeError("first")
     return value.to_bytes(CODE_BYTES, "big")
 
 
@@ -84,22 +104,22 @@ def parse(text: str) -> bytes:
     dashes or case, the 26-character compact form, or a verification URL ending in it."""
     raw = scanned_text(text)
     if raw.upper().startswith(AUDIT_QR_PREFIX):
-        raise CodeError("这是选票背面的审计码，不是回执码，请扫描存根上的二维码")
+        raise CodeError("audit_not_receipt")
     s = "".join(ch for ch in raw.upper() if ch not in " -_\u3000")
     if len(s) == DATA_CHARS:
         return _decode(s)
     if len(s) == HUMAN_CHARS:
         code = _decode(s[:DATA_CHARS])
         if _decode_check(s[DATA_CHARS:]) != _check(code):
-            raise CodeError("回执码校验位不符，可能有字符输入错误，请逐组核对")
+            raise CodeError("check")
         return code
-    raise CodeError(f"回执码应为 {HUMAN_CHARS} 个字符（7 组，每组 4 个），实际输入了 {len(s)} 个字符")
+    raise CodeError("length", want=HUMAN_CHARS, n=len(s))
 
 
 def _decode_check(chars: str) -> str:
     for pos, ch in enumerate(chars, DATA_CHARS + 1):
         if ch not in _VALUE:
-            raise CodeError(f"第 {pos} 个字符“{ch}”不是有效的编码字符")
+            raise CodeError("char", pos=pos, ch=ch)
     # Normalise O/I/L to their digits so the comparison is on canonical characters.
     return "".join(ALPHABET[_VALUE[ch]] for ch in chars)
 
@@ -119,7 +139,7 @@ def parse_audit_qr(text: str) -> bytes:
     """Read a scanned ballot-body QR; refuses a stub QR so A and T cannot be mixed up."""
     s = text.strip().upper()
     if not s.startswith(AUDIT_QR_PREFIX):
-        raise CodeError("这不是选票背面的审计二维码（应以 JXA: 开头）")
+        raise CodeError("not_audit")
     return _decode(s[len(AUDIT_QR_PREFIX) :])
 
 

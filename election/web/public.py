@@ -77,7 +77,8 @@ def _answer(code_text: str):
     try:
         answer = lookup_sealed(db, code_text, current_app.instance_path)
     except CodeError as error:
-        flash(_("回执码无法识别：%(why)s", why=str(error)), "error")
+        # The reason in the page's language (codes.MESSAGES are in the catalogue).
+        flash(_("回执码无法识别：%(why)s", why=_(error.template, **error.fields)), "error")
         return render_template("public/receipt.html", form=ReceiptForm(code=code_text), answer=None, windows=[])
     summary = (publication.published_summary(current_app.instance_path, answer.election, answer.round_number)
                if answer.found and answer.election is not None else None)

@@ -1,0 +1,37 @@
+"""A resident reading the receipt page in English reads why a code was refused in English
+too (the reason came from election.protocol.codes in Chinese only)."""
+
+from __future__ import annotations
+
+import re
+
+from election.protocol import codes
+
+CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def _flash(html: str) -> str:
+    found = re.search(r'<ul class="flashes"[^>]*>(.*?)</ul>', html, re.S)
+    assert found, html
+    return re.sub(r"<[^>]+>", "", found.group(1)).strip()
+
+
+def test_a_refused_code_is_explained_in_english(app, db):
+    client = app.test_client()
+    text = _flash(client.get("/r/ABCD-EFGH?lang=en").get_data(as_text=True))
+    assert text == "Receipt code not recognised: A receipt code has 28 characters (7 groups of 4); 8 were entered"
+    back = codes.audit_qr(codes.new_code())
+    text = _flash(client.get("/r/" + back + "?lang=en").get_data(as_text=True))
+    assert "audit code on the back of the ballot" in text and not CJK.search(text)
+
+
+def test_in_chinese_the_reason_is_the_protocol_message(app, db):
+    html = app.test_client().get("/r/ABCD-EFGH?lang=zh").get_data(as_text=True)
+    assert _flash(html) == "回执码无法识别：回执码应为 28 个字符（7 组，每组 4 个），实际输入了 8 个字符"
+
+
+def test_every_code_refusal_keeps_its_chinese_text() -> None:
+    """str() of a CodeError is the filled template (the services and the verifier print it)."""
+    error = codes.CodeError("char", pos=3, ch="U")
+    assert str(error) == "第 3 个字符“U”不是有效的编码字符"
+    assert error.template == codes.MESSAGES["char"] and error.fields == {"pos": 3, "ch": "U"}
