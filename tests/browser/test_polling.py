@@ -265,3 +265,24 @@ def test_reconcile_page_shows_difference_and_records_explanation(page, polling_w
     page.get_by_role("button", name="记录说明").first.click()
     assert "核查中：一名选民误投" in page.locator("#notes").inner_text()
     shot(page, "polling-reconcile")
+
+
+def test_desk_lookups_stop_a_runaway_scan_before_the_server_refuses_the_line(page, polling_world):
+    """A scanner held down, or a paste, types thousands of characters into the desk's card or
+    name field. Both are GET forms: gunicorn refuses a request line over 4094 bytes with its
+    own English "URI Too Long" page. The fields stop at their length, so the desk answers in
+    Chinese naming the card it does not know (found walking the demo at 375 px)."""
+    w = polling_world
+    open_polling_day(w["db"], w["election"])
+    log_in(page, w["users"]["clerk"])
+    desk = f"/elections/{w['election'].id}/polling/desks/{w['desk'].id}"
+    page.goto(desk)
+    page.get_by_label("扫描选民证二维码").fill("A" * 5000)
+    page.get_by_role("button", name="查找").click()
+    page.wait_for_load_state("load")
+    assert len(page.url) < 4094
+    assert "不在本次选举的选民名单中" in page.content()
+    page.get_by_label("按姓名、居民小组或身份证号（脱敏）查找").fill("张" * 3000)
+    page.get_by_role("button", name="搜索").click()
+    page.wait_for_load_state("load")
+    assert len(page.url) < 4094 and "/desks/" in page.url
