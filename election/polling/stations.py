@@ -23,6 +23,14 @@ def boxes_of(db: Session, election: Election) -> list[BallotBox]:
     return list(db.scalars(select(BallotBox).where(BallotBox.election_id == election.id).order_by(BallotBox.id)))
 
 
+def _box_label(station: str, number: int, mobile: bool) -> str:
+    """A box's name on pages, counting sheets and the bundle: the station's name and the box's
+    number, or for a mobile box its station's name once ("流动票箱一", not "流动票箱一流动票箱")."""
+    if mobile:
+        return station if "流动票箱" in station else f"{station}流动票箱"
+    return f"{station}{number}号票箱"
+
+
 def create_station(
     db: Session, election: Election, actor: str, name: str, desks: int = 1, boxes: int = 1,
     mobile: bool = False, scrutineers: list[str] | None = None, booths: int = 1,
@@ -59,8 +67,7 @@ def create_station(
     for i in range(1, desks + 1):
         db.add(Desk(station_id=station.id, name=f"{i}号发票台"))
     for i in range(1, boxes + 1):
-        db.add(BallotBox(election_id=election.id, station_id=station.id, mobile=mobile,
-                         label=f"{name}流动票箱" if mobile else f"{name}{i}号票箱"))
+        db.add(BallotBox(election_id=election.id, station_id=station.id, mobile=mobile, label=_box_label(name, i, mobile)))
     db.flush()
     record_event(db, election, ek.POLLING_STATION_CREATED, {
         "station": name, "mobile": mobile, "desks": desks, "boxes": boxes, "scrutineers": scrutineers,

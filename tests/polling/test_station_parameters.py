@@ -54,3 +54,13 @@ def test_the_page_records_the_booths(app, db, world):
     page = client.post(f"{url}/stations", data={"csrf_token": token, "name": "一站", "desks": "1", "boxes": "1",
                                                 "booths": "3", "mobile": "0"}, follow_redirects=True).get_data(as_text=True)
     assert "秘密写票处 3 处" in page
+
+
+def test_a_mobile_box_is_named_by_its_station_once(db, world):
+    """The demo's mobile station 流动票箱一 showed its box as "流动票箱一流动票箱" on the polling,
+    proxies and reconcile pages; a station named otherwise still says what its box is."""
+    election = world["a"]["election"]
+    crew = ["甲", "乙", "丙"]
+    assert create_station(db, election, "t", "流动票箱一", mobile=True, scrutineers=crew).boxes[0].label == "流动票箱一"
+    assert create_station(db, election, "t", "东区", mobile=True, scrutineers=crew).boxes[0].label == "东区流动票箱"
+    assert [b.label for b in create_station(db, election, "t", "第一投票站", boxes=2).boxes] == ["第一投票站1号票箱", "第一投票站2号票箱"]
