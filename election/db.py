@@ -89,16 +89,30 @@ def begin_write(db: Session) -> None:
     """Start a transaction that holds the write lock from its first statement (SQLite).
 
     On SQLite whatever the session had pending is committed first: a read transaction that
-    later upgrades to a write is exactly what SQLite refuses under contention. On PostgreSQL
+    later upgrades to a write is exactly what SQLite refuses under contention (unless the
+    session already holds the write lock from an earlier ``begin_write``: then it goes on in
+    that transaction). On PostgreSQL
     the call does nothing: the transaction goes on (each statement of READ COMMITTED sees
     what others committed), row locks and UNIQUE constraints do the work, and the caller's
     single commit or rollback covers everything.
     """
-    if not is_sqlite(db):
+    if not is_sqlite(db) or holds_write(db):
         return
     if db.in_transaction():
         db.commit()
     db.connection(execution_options={SQLITE_BEGIN: "IMMEDIATE"})
+    db.info[_WRITING] = db.get_transaction()
+
+
+_WRITING = "juxuan_write_transaction"
+
+
+def holds_write(db: Session) -> bool:
+    """Whether the session's transaction is one that ``begin_write`` started (SQLite: it holds
+    the write lock). A second ``begin_write`` in it changes nothing, so a unit that took the
+    lock and then calls a service that takes it too (a countersignature's request, then the
+    export) stays one transaction, never committed halfway."""
+    return db.in_transaction() and db.info.get(_WRITING) is db.get_transaction()
 
 
 @contextmanager

@@ -24,6 +24,7 @@ from ..audit.service import audit_json
 from ..counting.result import build_input  # the counting capability owns the tally input
 from ..counting.tables import bundle_round
 from ..crypto import recount_doc
+from ..db import begin_write
 from ..ledger import keys
 from ..ledger.events import as_chain_event, events_of, record_event
 from ..ledger.keys import sign_head
@@ -136,10 +137,17 @@ def export_bundle(db: Session, election: Election, data_key: str, actor: str, au
                   round_number: int | None = None, progress: Callable[[int, int], None] | None = None,
                   instance: str | Path | None = None) -> Exported:
     """Seal and write the bundle of a round (default: the last published round, see
-    bundle_round): render every file, record the ledger.bundle_exported event (through record_event,
-    in the caller's transaction), sign the new head. The index lists the auditor-only
+    bundle_round): render every file, record the ledger.bundle_exported event (through record_event),
+    sign the new head; the caller commits. The index lists the auditor-only
     files too, so the public bundle (which omits them) verifies as well.
-    ``progress(step, EXPORT_STEPS)`` follows the five steps (read, render, chain, sign, zip)."""
+    ``progress(step, EXPORT_STEPS)`` follows the five steps (read, render, chain, sign, zip).
+
+    The write lock is taken before the first read (``begin_write``): on SQLite a reader that
+    only writes at the end (the event) fails with "database is locked" when anyone else
+    committed meanwhile, and the files would be of an older snapshot than the chain. So the
+    session's pending work is committed first, unless the caller took the lock itself to make
+    its own writes and the export one unit (``seal_for_countersign``)."""
+    begin_write(db)
     step = progress or (lambda _done, _total: None)
     number = bundle_round(db, election, round_number)
     parts = build_parts(db, election, number)

@@ -15,6 +15,7 @@ from pathlib import Path
 from sqlalchemy.orm import Session
 
 from ..counting.tables import bundle_round
+from ..db import begin_write
 from ..errors import UserError
 from ..ledger.events import record_event
 from ..models import AuditCode, Countersignature, Election, StreetOfficeKey
@@ -83,7 +84,9 @@ def seal_for_countersign(db: Session, election: Election, data_key: str, actor: 
                          day: date | None = None, round_number: int | None = None,
                          progress: Callable[[int, int], None] | None = None) -> Exported:
     """Record the request naming the registered office key and seal the auditor bundle the
-    office will check and sign; it is kept for download."""
+    office will check and sign; it is kept for download. One unit holding the write lock from
+    its first read (``begin_write``): the request and the sealed export are committed together."""
+    begin_write(db)
     number = bundle_round(db, election, round_number)
     counted = db.query(AuditCode).filter(AuditCode.election_id == election.id, AuditCode.round_number == number,
                                          AuditCode.state == "counted").count()

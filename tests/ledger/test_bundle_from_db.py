@@ -343,3 +343,65 @@ def test_close_of_poll_fixes_the_rounds_electors(db):
     _put(files, "tally_input.json", ti)
     failed = _failed(_reseal(files, keys.private_key(db, sim.election, DATA_KEY)))
     assert set(failed) == {"result_event"} and "闭票" in failed["result_event"], failed
+
+
+def test_an_export_holds_the_write_lock_from_its_first_read(db, schema):
+    """SQLite: the export read the database (build_parts) as a reader and wrote only at the
+    end (ledger.bundle_exported), so anyone committing in between (a login, a desk, another
+    election's count) made that write fail with "database is locked": a WAL reader cannot
+    become the writer over a newer snapshot. The export takes the write lock before its first
+    read: another writer meanwhile is refused (here at once, with no busy wait) and the
+    export completes and verifies."""
+    if not schema.startswith("sqlite"):
+        pytest.skip("PostgreSQL's readers never upgrade: row locks and constraints do the work")
+    import sqlite3
+
+    from election.publication.bundle import export_bundle
+
+    sim = simulated(db)
+    other = sqlite3.connect(schema.removeprefix("sqlite:///"), timeout=0)
+    outcome: list[str] = []
+
+    def meanwhile(done: int, total: int) -> None:
+        if done == 1:  # after the database was read, before the event is written
+            try:
+                # A real change: SQLite lets an update that changes nothing pass unnoticed.
+                other.execute("UPDATE election SET title = title || '·' WHERE id = ?", (sim.election.id,))
+                other.commit()
+                outcome.append("written")
+            except sqlite3.OperationalError as error:
+                other.rollback()
+                outcome.append(str(error))
+
+    try:
+        out = export_bundle(db, sim.election, DATA_KEY, "committee", auditor=True, progress=meanwhile)
+        db.commit()
+    finally:
+        other.close()
+    assert outcome == ["database is locked"]
+    assert [c.name_en for c in run(out.data) if not c.ok] == []
+    assert events_of(db, sim.election)[-1].kind == "ledger.bundle_exported"
+
+
+def test_a_unit_that_took_the_write_lock_keeps_it_through_the_export(db, schema):
+    """A caller that took the lock (begin_write) and wrote first, as seal_for_countersign
+    records its request, stays one transaction through the export: its write is not
+    committed halfway (a rollback after the export undoes both), and no one writes between."""
+    if not schema.startswith("sqlite"):
+        pytest.skip("SQLite's write lock")
+    from election.db import begin_write, holds_write
+    from election.ledger.events import record_event
+    from election.protocol import event_kinds as ek
+    from election.publication.bundle import export_bundle
+
+    sim = simulated(db)
+    before = len(events_of(db, sim.election))
+    db.commit()
+    begin_write(db)
+    assert holds_write(db)
+    record_event(db, sim.election, ek.OFFICE_COUNTERSIGN_REQUESTED,
+                 {"round": 1, "street_office": "x", "office_key": "0" * 32}, "auditor", "test")
+    export_bundle(db, sim.election, DATA_KEY, "auditor", auditor=True)
+    assert holds_write(db)
+    db.rollback()
+    assert len(events_of(db, sim.election)) == before
