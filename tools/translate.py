@@ -23,6 +23,8 @@ def choice_labels() -> list[str]:
     from election.accounts.manage import CHANGE_LABELS
     from election.audit.service import RETRIEVAL as AUDIT_RETRIEVAL
     from election.audit.service import STATUS_ZH as AUDIT_STATUSES
+    from election.counting.reports import REASON_ZH
+    from election.counting.summary import NEXT_ZH
     from election.models import (
         APPLICATION_KINDS,
         CANDIDATE_STATUSES,
@@ -54,7 +56,7 @@ def choice_labels() -> list[str]:
                   REP_METHODS, ROLES, MEETING_KINDS, MEETING_BASES, REQUEST_BASES, CONVENERS, END_REASONS, RECALL_STATUSES,
                   RECALL_BASES, STATUSES, CANDIDATE_STATUSES, AUDIT_STATUSES, WOMAN_DECISIONS, CALENDAR_LABELS,
                   CALENDAR_KINDS, STAGE_LABELS, STAGE_STATUSES, ACTIONS, MISSING, FIRST, ROUND_LABELS,
-                  AUDIT_RETRIEVAL, CODE_MESSAGES):
+                  AUDIT_RETRIEVAL, CODE_MESSAGES, REASON_ZH, NEXT_ZH):
         out += [label for label in table.values() if isinstance(label, str) and label not in out]
     return out
 
@@ -63,7 +65,7 @@ def main() -> int:
     pot = ROOT / "build/messages.pot"
     pot.parent.mkdir(exist_ok=True)
     subprocess.check_call([str(Path(sys.executable).parent / "pybabel"), "-q", "extract", "-F",
-                           "babel.cfg", "-k", "_l", "-o", str(pot), "."], cwd=ROOT)
+                           "babel.cfg", "-k", "_l", "-k", "phrase", "-o", str(pot), "."], cwd=ROOT)
     # Extracted from "." in the checkout, so the catalogue's references are paths inside
     # the project (election/web/...), the same in every checkout, never this machine's.
     with pot.open("rb") as handle:

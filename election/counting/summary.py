@@ -14,10 +14,13 @@ from ballots.notices import NoticeGroup, notice_bytes
 from ..clock import cn_date
 from ..errors import UserError
 from ..models import Election, RoundResult
+from ..rules.phrase import phrase
 from ..rules.tally_types import BODY_ZH
 from ..settings import posts_of
 from .reports import REASON_ZH
 
+# What the next round must do, by the result's next_round (a page shows it through the
+# English catalogue: tools/translate.py lists these labels).
 NEXT_ZH = {
     "none": "",
     "revote": "有票数相等的职位，须再次投票",
@@ -87,7 +90,7 @@ def final_list(db: Session, election: Election) -> FinalList:
                 rows.append((order.get(key, 99), row.round_number, key, person, e["votes"]))
     rows.sort()
     last = results[-1].result if results else None
-    pending = next_step(last) if last else "尚未公布任何一轮结果"
+    pending = next_step(last) if last else phrase("尚未公布任何一轮结果")
     return FinalList(
         [(BODY_ZH[key.split("_", 1)[0]], names.get(key, key).removeprefix(BODY_ZH[key.split("_", 1)[0]]), person, votes, number)
          for _o, number, key, person, votes in rows],

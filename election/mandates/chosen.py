@@ -20,6 +20,7 @@ from ..models import END_REASONS, EXTENDED_RELATIONS, Candidate, ChosenMember, E
 from ..nomination.service import ACTIVE, find_residents, label
 from ..protocol import event_kinds as ek
 from ..rules.meetings import MEETING_KINDS
+from ..rules.phrase import phrase
 from ..settings import rulebook_of, seat_posts_of
 from .service import barred, composition, near_relatives
 
@@ -91,7 +92,8 @@ def conflicts(db: Session, election: Election) -> list[str]:
     warnings."""
     if choosing_kind(election) is None:
         return []
-    return [f"{why}：须在组成人员页面以“{END_REASONS['barred']}”记录其居务监督委员会职务终止，由会议另行推选"
+    return [phrase("%(why)s：须在组成人员页面以“%(reason)s”记录其居务监督委员会职务终止，由会议另行推选",
+                   why=why, reason=END_REASONS["barred"])
             for whys in barred(db, election).values() for why in whys]
 
 

@@ -12,6 +12,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from .phrase import phrase
+
 D = dt.timedelta
 
 
@@ -83,7 +85,9 @@ def late_warning(stage: Stage, today: dt.date, done_on: dt.date | None) -> str:
     or past it and not done ("" when neither). Which steps are owed at all (an objection
     filed, a proxy approved) is the caller's to say: a step with nothing to do is never late."""
     if done_on is not None and done_on > stage.date:
-        return f"“{stage.label}”于{done_on.isoformat()}完成，晚于期限{stage.date.isoformat()}（{stage.rule}）"
+        return phrase("“%(label)s”于%(done)s完成，晚于期限%(date)s（%(rule)s）", label=stage.label,
+                      done=done_on.isoformat(), date=stage.date.isoformat(), rule=stage.rule)
     if done_on is None and today > stage.date:
-        return f"“{stage.label}”期限{stage.date.isoformat()}已过，尚未完成（{stage.rule}）"
+        return phrase("“%(label)s”期限%(date)s已过，尚未完成（%(rule)s）", label=stage.label,
+                      date=stage.date.isoformat(), rule=stage.rule)
     return ""

@@ -5,10 +5,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from typing import Any
+
 from flask import Flask, request
-from flask_babel import Babel
+from flask_babel import Babel, gettext
 
 from .. import clock
+from ..rules.phrase import Phrase
 from ..wording import plain_rule, source_tags
 
 LOCALES = ["zh", "en"]
@@ -19,6 +22,17 @@ def select_locale() -> str:
     if wanted in LOCALES:
         return wanted
     return request.accept_languages.best_match(LOCALES, default="zh")
+
+
+def say(text: Any) -> Any:
+    """A service's sentence in the page's language: a ``Phrase`` by its msgid with each
+    parameter said too (a label or a phrase inside it), a plain Chinese label through the
+    catalogue; anything else (a number, an empty text) as it is."""
+    if isinstance(text, Phrase):
+        return gettext(text.msgid, **{k: say(v) for k, v in text.params.items()})
+    if isinstance(text, str) and text:
+        return gettext(text)
+    return text
 
 
 def init_i18n(app: Flask) -> None:
@@ -43,6 +57,8 @@ def init_i18n(app: Flask) -> None:
     @app.template_filter("local_stamp")
     def _local_stamp(stamp: str | None, fmt: str = "%Y-%m-%d %H:%M:%S") -> str:
         return clock.local_stamp(stamp, fmt) if stamp and "T" in stamp else (stamp or "")
+
+    app.add_template_filter(say, "say")
 
     @app.template_filter("plain_rule")
     def _plain_rule(text: str | None) -> str:

@@ -49,3 +49,30 @@ def test_status_and_decision_labels_have_english() -> None:
     labels = [*STATUSES.values(), *CANDIDATE_STATUSES.values(), *STATUS_ZH.values(), *WOMAN_DECISIONS.values()]
     assert [label for label in labels if english.gettext(label) == label] == []
     assert english.gettext(STATUSES["removed"]) == "Removed"
+
+
+def test_services_sentences_are_said_in_english(app) -> None:
+    """The sentences services hand to pages (a round's next step, why someone was not
+    elected, the calendar's late steps, a chosen member's conflict) have English, and the
+    `say` filter renders a phrase with its parameters (a label among them said too) in the
+    page's language; in Chinese it is the sentence the service wrote."""
+    from datetime import date
+
+    from babel.support import Translations
+
+    from election.counting.reports import REASON_ZH
+    from election.counting.summary import NEXT_ZH
+    from election.rules.calendar import LABELS, Stage, late_warning
+    from election.web.i18n import say
+
+    english = Translations.load(str(PO.parents[2]), ["en"])
+    labels = [label for label in [*NEXT_ZH.values(), *REASON_ZH.values()] if label]
+    assert [label for label in labels if english.gettext(label) == label] == []
+    late = late_warning(Stage("candidates_published", LABELS["candidates_published"], date(2026, 3, 1), "选举日前至少5日", "by"),
+                        date(2026, 3, 4), None)
+    with app.test_request_context("/?lang=en"):
+        assert say(late) == "“Publish the formal candidate list”: the deadline 2026-03-01 has passed and it is not done (选举日前至少5日)"
+        assert say(NEXT_ZH["runoff"]) == "A post's seats are not all filled: a run-off is needed"
+        assert say("") == "" and say(3) == 3
+    with app.test_request_context("/?lang=zh"):
+        assert say(late) == late == "“公布正式候选人名单”期限2026-03-01已过，尚未完成（选举日前至少5日）"

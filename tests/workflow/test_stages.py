@@ -189,7 +189,11 @@ def test_calendar_in_english_names_each_deadline_and_keeps_the_chinese_citation(
     assert "选举日前至少20日" in rule and "[V]" in rule  # the legal citation, in Chinese
     table = page[page.index('id="calendar"'):]
     assert "2 days late" in table and LABELS["candidates_published"] not in table
-    # (The warnings above the table are the services' sentences, in Chinese like every refusal.)
+    # The warnings above the table (the services' sentences) in English too, the rule quoted in Chinese.
+    warned = page[page.index('<ul class="flashes" role="alert">'):page.index('id="calendar"')]
+    due = candidates_due.isoformat()
+    assert f"“Publish the formal candidate list”: the deadline {due} has passed and it is not done (选举日前至少5日" in warned
+    assert "期限" not in warned and "尚未完成" not in warned
     home = client.get(f"/elections/{election.id}?lang=en").get_data(as_text=True)
     banner = home[home.index('id="late-banner"'):home.index("</section>", home.index('id="late-banner"'))]
     assert "Publish the formal candidate list" in banner and LABELS["candidates_published"] not in banner

@@ -1,0 +1,29 @@
+"""A sentence a service hands to a page, Chinese first and translatable later.
+
+``phrase(msgid, **params)`` is the Chinese sentence (a ``str``: logs, PDFs, tests and
+``in`` read it as before) that also keeps its message id and parameters, so a page in
+English can translate it (the web layer's ``say`` filter: ``_(msgid, **params)``, each
+parameter that is itself a label or a phrase translated too). pybabel extracts the msgids
+(tools/translate.py passes ``-k phrase``); the English goes in tools/en_glossary.tsv.
+Pure: the rules' own sentences (the calendar's late steps) use it as well as the services.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+
+class Phrase(str):
+    """The Chinese sentence, with ``msgid`` (``%(name)s`` placeholders) and ``params``."""
+
+    msgid: str
+    params: dict[str, Any]
+
+    def __new__(cls, msgid: str, params: dict[str, Any]) -> Phrase:
+        self = super().__new__(cls, msgid % params if params else msgid)
+        self.msgid, self.params = msgid, dict(params)
+        return self
+
+
+def phrase(msgid: str, **params: Any) -> Phrase:
+    """The sentence ``msgid % params`` that a page may translate (``msgid`` is its Chinese)."""
+    return Phrase(msgid, params)
