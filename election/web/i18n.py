@@ -4,7 +4,6 @@ committee's time zone (election.clock) through the `localtime`, `local_hour` and
 from __future__ import annotations
 
 from datetime import datetime
-
 from typing import Any
 
 from flask import Flask, request
