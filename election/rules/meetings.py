@@ -46,6 +46,13 @@ def select(
     msgs: list[str] = []
     if present > entitled:
         return SelectionResult(False, [], [], False, [f"{what}：参加人数{present}超过应参加人数{entitled}，请核对"])
+    # Each of those present votes for at most `seats` people, once each: more votes than
+    # that did not come from the meeting (as more papers than voters void an election).
+    over = [f"{n}（{v}票）" for n, v in _ranked(votes) if v > present]
+    if over or sum(votes.values()) > present * seats:
+        why = (f"{'、'.join(over)}得票多于参加人数{present}" if over
+               else f"得票合计{sum(votes.values())}票多于参加人数{present}×应选{seats}名")
+        return SelectionResult(False, [], [], False, [f"{what}：{why}，请核对"])
     if not more_than(present, entitled, quorum):
         need = needed_more_than(entitled, quorum)
         return SelectionResult(

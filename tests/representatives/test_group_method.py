@@ -29,7 +29,8 @@ def test_one_constituency_per_group_with_three_seats(db, world):
         if p.name not in seen:
             seen.add(p.name)
             people.append(p)
-    votes = "\n".join(f"{p.name} {20 - k}" for k, p in enumerate(people[:4]))
+    # 21 households present, 3 seats: at most 63 votes (17 + 16 + 15 + 14 = 62).
+    votes = "\n".join(f"{p.name} {17 - k}" for k, p in enumerate(people[:4]))
     record_area_meeting(db, election, areas[1].id, 21, votes, date(2026, 11, 2), "x")
     db.commit()
     assert sorted(r.resident_id for r in db.scalars(select(Representative))) == sorted(p.id for p in people[:3])

@@ -124,7 +124,8 @@ def test_representative_meeting_turnout(db, world, turnout, valid):
         if p.name not in seen:
             seen.add(p.name)
             chosen.append(p)
-    votes = "\n".join(f"{p.name} {20 - k}" for k, p in enumerate(chosen[:4]))
+    # 21 households present, 3 seats: at most 63 votes (17 + 16 + 15 + 14 = 62).
+    votes = "\n".join(f"{p.name} {17 - k}" for k, p in enumerate(chosen[:4]))
     if valid:
         record_area_meeting(db, election, areas[1].id, 21, votes, date(2026, 11, 2), "x")
     else:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +30,9 @@ def _case(path: Path) -> dict[str, Any]:
 def test_law_case(path: Path, tmp_path: Path) -> None:
     case = _case(path)
     assert case["rule"] and case["hand"], "every case names its rule and shows the arithmetic"
+    if "call" in case:
+        _call_case(case)
+        return
     scenario = tmp_path / "scenario.json"
     scenario.write_text(json.dumps(case["scenario"], ensure_ascii=False), encoding="utf-8")
     if "error" in case:
@@ -37,6 +41,36 @@ def test_law_case(path: Path, tmp_path: Path) -> None:
         assert case["error"] in str(caught.value), case["rule"]
         return
     _contains(json.loads(tally_file(str(scenario))), case["expected"])
+
+
+def _share(raw: str, preset: str) -> Fraction:
+    """A share as a case writes it: "p/q", or the name of a rulebook parameter (its value in
+    the case's preset), so the case also checks the parameter's default."""
+    from election.rules.presets import PRESETS
+
+    return Fraction(raw) if "/" in raw else Fraction(getattr(PRESETS[preset], raw))
+
+
+def _call_case(case: dict[str, Any]) -> None:
+    """A law case of the rules that are not a paper's tally (election/rules/meetings.py and
+    recall.py): the selection meetings of 居民小组长 and 居民代表, a meeting's quorum and
+    decision by show of hands, and the requests that call a meeting or propose a recall."""
+    from election.rules import meetings, recall
+
+    call = case["call"]
+    args = dict(call["args"])
+    preset = call.get("preset", "national")
+    for key in ("quorum", "share"):
+        if key in args:
+            args[key] = _share(args[key], preset)
+    function = {"select": meetings.select, "quorum": meetings.quorum, "decision": meetings.decision,
+                "request": recall.request}[call["function"]]
+    out = function(**args)
+    got = {f: getattr(out, f) for f in case["expected"] if f != "message"}
+    assert got == {k: v for k, v in case["expected"].items() if k != "message"}, case["rule"]
+    if "message" in case["expected"]:
+        text = "".join(out.messages) if hasattr(out, "messages") else out.message
+        assert case["expected"]["message"] in text, text
 
 
 def test_the_command_itself(tmp_path: Path) -> None:
@@ -92,7 +126,7 @@ def test_the_verifiers_decide_every_law_case_as_the_tally(tmp_path: Path) -> Non
     listed = []
     for path in CASES:
         case = _case(path)
-        if "error" in case:
+        if "error" in case or "call" in case:
             continue
         # A per-body layout with whole papers void counts them per body, which totals.json
         # does not split; no law case has one.
