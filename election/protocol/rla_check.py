@@ -10,7 +10,7 @@ own validity rule, the risks and the status, which must follow from the findings
 """
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -19,7 +19,7 @@ from election.protocol import rla, signing
 from election.protocol.bundle import Record
 from election.protocol.chain import Event
 from election.protocol.rla_assert import plan, to_paper
-from election.protocol.rla_audit import MISSING, Finding, evaluate
+from election.protocol.rla_audit import MISSING, Evaluation, Finding, evaluate, initial_size
 from election.rules.tally import tally
 from election.rules.tally_types import TallyInput, TallyInputError
 
@@ -203,6 +203,10 @@ def _recompute(a: Mapping[str, Any], records: Sequence[Record] | None, spec: Tal
         if alpha > float(rb.rla_risk_limit):
             problems.append(f"审计的风险上限 {a['risk_limit']} 大于规则集规定的 {rb.rla_risk_limit}")
         ev = evaluate(audit_plan, inp.posts, rb, findings, alpha, listed=listed if decrypted else None)
+        first = initial_size(audit_plan, alpha)
+        problems += _sizes(a, first, n, len(draws), findings, chain,
+                           lambda prefix: evaluate(audit_plan, inp.posts, rb, prefix, alpha,
+                                                   listed=listed if decrypted else None))
     except (KeyError, TypeError, ValueError, IndexError, TallyInputError) as exc:
         return [f"审计无法重算：{exc}"]
     status = a.get("status")
@@ -226,6 +230,41 @@ def _recompute(a: Mapping[str, Any], records: Sequence[Record] | None, spec: Tal
             problems.append("审计称已全面人工计票，但事件链中没有人工计票结果")
     elif status != "open":
         problems.append(f"未知的审计状态“{status}”")
+    return problems
+
+
+def _sizes(a: Mapping[str, Any], first: int, n: int, drawn: int, findings: Sequence[Finding],
+           chain: Sequence[Event], evaluate_prefix: Callable[[list[Finding]], Evaluation]) -> list[str]:
+    """The sample sizes the protocol fixes (docs/AUDIT.md §4), recomputed: the first sample
+    n = ceil(-2 gamma ln alpha / mu_min) from the records' assertions, the manifest's N and the
+    audit's risk limit (every paper, drawn none, when a post goes to a hand count at once);
+    each escalation to the ``next_size`` the findings of the sample before it give. The
+    audit's draws, its ``sample_size`` and the chain's ``audit.started`` must be these."""
+    problems = []
+    started = [e for e in chain if e.kind == ek.AUDIT_STARTED and (e.payload or {}).get("audit") == a.get("id")]
+    said = started[-1].payload.get("sample_size") if started else None
+    if said is not None and not (is_int(said) and said == first):
+        problems.append(f"事件链记录的首次抽样为 {said!r} 张，按记录的断言、票箱清单和风险上限应为 {first} 张")
+    size = first
+    if first >= n:  # a post goes to the hand count at once: nothing is drawn
+        if drawn:
+            problems.append(f"首次抽样应为全部 {n} 张（全面人工计票，不抽样），审计却抽取了 {drawn} 次")
+    elif drawn < first:
+        problems.append(f"首次抽样应为 {first} 张（按最小稀释差额与风险上限计算），审计只抽取了 {drawn} 次")
+    while first < n and drawn > size:
+        prefix = [f for f in findings if f.index <= size]
+        if len(prefix) < size:
+            problems.append(f"前 {size} 次抽取尚未全部录入，审计就扩大了抽样")
+            break
+        step = evaluate_prefix(prefix)
+        if step.status != "escalated" or step.next_size >= n:
+            problems.append(f"按前 {size} 次抽取的发现不应扩大抽样（{step.message}），审计却抽取了 {drawn} 次")
+            break
+        if drawn < step.next_size:
+            problems.append(f"按前 {size} 次抽取的发现，扩大抽样应至 {step.next_size} 张，审计只抽取了 {drawn} 次")
+        size = step.next_size
+    if "sample_size" in a and not (is_int(a["sample_size"]) and a["sample_size"] == size):
+        problems.append(f"audit.json 的样本量 sample_size 为 {a['sample_size']!r}，按首次抽样公式和各次扩大抽样应为 {size}")
     return problems
 
 

@@ -85,3 +85,51 @@ def test_draws_that_do_not_follow_from_the_seed_fail_audit_sample(db):
     first.position = first.position % audit.boxes[first.box] + 1  # the server picks another paper
     checks = _checks(db, e)
     assert not checks["audit_sample"].ok and "第 1 次抽取应为" in checks["audit_sample"].detail
+
+
+def test_the_sample_sizes_are_recomputed_from_the_formula_and_the_findings(db):
+    """An honest escalation verifies; a server that drew one paper fewer than the first
+    sample's formula gives (its risks met all the same) or stated another size fails
+    audit_recompute, sealed with its own key."""
+    e = simulated(db).election
+    _sealed(db, e)
+    audit = service.start_audit(db, e, SEED, "auditor")
+    first = audit.sample_size
+    winner = [x.person_id for x in service.reported(db, e, 1).result.post("jwh_zhuren").elected]
+    state = {"done": False}
+
+    def flip(entry):  # one paper blank for the 主任 winner where its record has the winner
+        z = entry["posts"]["jwh_zhuren"]
+        if not state["done"] and z["approve"] == winner:
+            entry["posts"]["jwh_zhuren"] = {**z, "approve": []}
+            state["done"] = True
+            return True
+        return False
+
+    _enter_all(db, e, audit, flip)
+    while service.conclude(db, e, audit, "auditor").status == "escalated":
+        _enter_all(db, e, audit)
+    assert audit.sample_size > first and audit.status == "confirmed"  # escalated, then met
+    checks = _checks(db, e)
+    assert all(c.ok for c in checks.values()), [c for c in checks.values() if not c.ok]
+    # The server says it escalated to one paper fewer.
+    audit.sample_size -= 1
+    checks = _checks(db, e)
+    assert not checks["audit_recompute"].ok and "sample_size" in checks["audit_recompute"].detail
+    audit.sample_size += 1
+    db.commit()
+
+
+def test_a_first_sample_smaller_than_the_formula_fails_audit_recompute(db):
+    e = simulated(db).election
+    _sealed(db, e)
+    audit = service.start_audit(db, e, SEED, "auditor")
+    draws = service.draws_of(db, audit)
+    # The server drops the last draw of the first sample (and says so in the audit).
+    db.delete(draws[-1])
+    audit.sample_size -= 1
+    db.flush()
+    _enter_all(db, e, audit)
+    ev = service.conclude(db, e, audit, "auditor")
+    checks = _checks(db, e)
+    assert not checks["audit_recompute"].ok and f"首次抽样应为 {len(draws)} 张" in checks["audit_recompute"].detail, ev.status

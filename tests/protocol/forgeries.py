@@ -588,13 +588,25 @@ audit_confirmed = audit_found(14)
 audit_confirmed_too_soon = audit_found(12)
 audit_discrepancy_hidden = audit_found(14, change=_paper_changed)
 audit_missing_paper_hidden = audit_found(14, change=_paper_missing)
-audit_confirmed_draws_pending = audit_found(20, 16)
+audit_confirmed_draws_pending = audit_found(14, 12)
 audit_risk_limit_over_rulebook = audit_found(14, change=lambda a: a.update(risk_limit="1/5"))
 audit_escalated_when_met = audit_found(14, status="escalated")
 audit_full_count_when_met = audit_found(14, status="full_count")
 audit_hand_count_unrecorded = audit_found(14, status="hand_counted")
 # Records stuffed beyond the papers the scrutineers counted are never drawn: a hand count.
 audit_records_beyond_papers = audit_found(14, uncounted=2)
+# The sample sizes the protocol fixes (docs/AUDIT.md §4; audit_recompute in both): the first
+# sample is 14 by the formula; 13 matching draws already bring every risk under 1/20, so only
+# the size check catches a server that drew one fewer (or one more, or said another size).
+# One paper read for p2 where its record has p1 escalates to 22 draws, then (drawn again) to
+# 33, where the risks are met: 33 is honest; 20 also meets the risks but is not the size the
+# findings of the first 14 fixed.
+audit_first_sample_too_small = audit_found(13)
+audit_first_sample_too_large = audit_found(15)
+audit_sample_size_misstated = audit_found(14, change=lambda a: a.update(sample_size=13))
+audit_escalated_confirmed = audit_found(33, change=_paper_changed)
+audit_escalation_cut_short = audit_found(20, change=_paper_changed)
+audit_escalated_without_cause = audit_found(20)
 
 
 def composition_person_as_number(built: Built) -> Files:
@@ -1018,6 +1030,11 @@ FORGERIES: list[tuple[str, Callable[[Built], Files | bytes], str]] = [
     ("audit_full_count_when_met", audit_full_count_when_met, "audit_recompute"),
     ("audit_hand_count_unrecorded", audit_hand_count_unrecorded, "audit_recompute"),
     ("audit_records_beyond_papers", audit_records_beyond_papers, "audit_recompute"),
+    ("audit_first_sample_too_small", audit_first_sample_too_small, "audit_recompute"),
+    ("audit_first_sample_too_large", audit_first_sample_too_large, "audit_recompute"),
+    ("audit_sample_size_misstated", audit_sample_size_misstated, "audit_recompute"),
+    ("audit_escalation_cut_short", audit_escalation_cut_short, "audit_recompute"),
+    ("audit_escalated_without_cause", audit_escalated_without_cause, "audit_recompute"),
     ("result_valid_as_one", result_valid_as_one, "result_event"),
     ("result_vote_false", result_vote_false, "result_event"),
     ("batch_as_false", batch_as_false, "manifest"),

@@ -94,6 +94,7 @@ def cases(folder: Path) -> list[dict]:
         ("corrected_after_list", forgeries.forged(built, forgeries.corrected_after_list), {}, None),
         ("composition_named", forgeries.forged(built, forgeries.composition_named), {}, None),
         ("audit_confirmed", forgeries.forged(built, forgeries.audit_confirmed), {}, None),
+        ("audit_escalated_confirmed", forgeries.forged(built, forgeries.audit_escalated_confirmed), {}, None),
     ]
     for name, forge, check in forgeries.FORGERIES:
         out.append((name, forgeries.forged(built, forge), {}, check))
@@ -121,7 +122,7 @@ def cases(folder: Path) -> list[dict]:
             assert verdict["audit_sample"] is True, verdict
         elif name == "audited_sealed":
             assert verdict["audit_sample"] and verdict["audit_commitment"] and verdict["audit_count"], verdict
-        elif name == "audit_confirmed":
+        elif name in ("audit_confirmed", "audit_escalated_confirmed"):
             assert all(verdict.values()) and "audit_recompute" in verdict, verdict
         elif name.startswith("recount"):
             assert all(verdict.values()) and "recount_sealed" in verdict, (name, verdict)

@@ -350,6 +350,39 @@
     return { ...out, status: "confirmed", message: `${sampled} papers drawn, all ${risks.length} assertions within the risk limit ${alpha}` };
   }
 
+  // The first sample (section 4): n = ceil(-2 gamma ln alpha / mu) for the smallest diluted
+  // margin, no errors expected; every paper (nothing drawn) when a post goes to a hand count.
+  function initialSize(posts, n, alpha) {
+    const all = posts.flatMap((p) => p.assertions);
+    if (posts.some((p) => p.hand) || !all.length) return n;
+    const mu = Math.min(...all.map((a) => a.dm));
+    if (mu <= 0) return n;
+    return Math.min(n, sampleSize(mu, alpha, 0, 0, 0, 0));
+  }
+  // The sizes the protocol fixes, recomputed: the first sample, then each escalation to the
+  // size the findings of the sample before it give. The draws, the audit's sample_size and the
+  // chain's audit.started must be these.
+  function sizeProblems(a, first, n, drawn, findings, events, evalPrefix) {
+    const problems = [];
+    const started = events.filter((e) => e.kind === "audit.started" && same(get(e.payload, "audit", null), get(a, "id", null)));
+    const said = started.length ? get(started[started.length - 1].payload, "sample_size", null) : null;
+    if (said !== null && !(isInt(said) && said === first)) problems.push(`the chain's audit.started has a first sample of ${JSON.stringify(said)}, the formula gives ${first}`);
+    let size = first;
+    if (first >= n) {
+      if (drawn) problems.push(`the first sample is every paper (${n}: a hand count, nothing drawn), the audit drew ${drawn}`);
+    } else if (drawn < first) problems.push(`the first sample is ${first} papers by the formula, the audit drew ${drawn}`);
+    while (first < n && drawn > size) {
+      const prefix = findings.filter((f) => f.index <= size);
+      if (prefix.length < size) { problems.push(`the audit escalated before its first ${size} draws were entered`); break; }
+      const step = evalPrefix(prefix);
+      if (step.status !== "escalated" || step.next >= n) { problems.push(`the findings of the first ${size} draws call for no escalation (${step.message}), the audit drew ${drawn}`); break; }
+      if (drawn < step.next) problems.push(`the findings of the first ${size} draws escalate to ${step.next} papers, the audit drew ${drawn}`);
+      size = step.next;
+    }
+    if (has(a, "sample_size") && !(isInt(a.sample_size) && a.sample_size === size)) problems.push(`audit.json's sample_size is ${JSON.stringify(a.sample_size)}, the formula and the escalations give ${size}`);
+    return problems;
+  }
+
   // ------------------------------------------------------------------ the check (section 6)
   // recount.json's listed persons per post (the labels' order), or null when its shapes cannot be read.
   function listedOf(recount) {
@@ -447,7 +480,7 @@
         if (!isObj(paper)) fail(`finding ${i}: the paper is not an object`);
         const rec = byD.get(text(get(f, "d", null)));
         const vector = decrypted ? get(f, "record", null) : null;
-        return { record: rec !== undefined && rec.box === box ? rec.marks : null,
+        return { index: i, record: rec !== undefined && rec.box === box ? rec.marks : null,
           paper: get(paper, "state", null) === MISSING ? null : paperPosts(paper),
           vector: isObj(vector) ? vector : null };
       });
@@ -456,6 +489,8 @@
       const limit = R.parseFraction(get(x.rulebook, "rla_risk_limit", "1/20"));
       if (limit && alpha > limit[0] / limit[1]) problems.push(`the audit's risk limit ${a.risk_limit} is over the rulebook's ${limit[0]}/${limit[1]}`);
       ev = evaluate(posts, n, inp, rb, findings, alpha, decrypted ? listed : null);
+      problems.push(...sizeProblems(a, initialSize(posts, n, alpha), n, draws.length, findings, x.events,
+        (prefix) => evaluate(posts, n, inp, rb, prefix, alpha, decrypted ? listed : null)));
     } catch (e) {  // whatever the count or this check cannot read
       return early(`the audit cannot be recomputed: ${e.message}`);
     }
@@ -475,6 +510,6 @@
     return { problems, evaluation: ev, status };
   }
 
-  root.JuxuanAudit = { recomputeProblems, recompute, measuredRisk, sampleSize, GAMMA };
+  root.JuxuanAudit = { recomputeProblems, recompute, measuredRisk, sampleSize, initialSize, GAMMA };
   if (typeof module !== "undefined") module.exports = root.JuxuanAudit;
 })(typeof globalThis !== "undefined" ? globalThis : this);
