@@ -44,6 +44,7 @@ from ..errors import UserError
 from ..ledger.events import events_of, record_event
 from ..ledger.keys import sign_head
 from ..models import Audit, AuditCode, AuditDraw, AuditPartial, Election, RoundResult
+from ..polling.merge import merged_into
 from ..protocol import event_kinds as ek
 from ..protocol import rla
 from ..protocol.canonical import canonical_json, sha256_hex
@@ -67,6 +68,7 @@ RETRIEVAL = {
     "count": "“票箱 C 第 30 张”：监票人在场拆开票箱 C 的封袋，整叠保持背面朝上，从最上面一张往下数到第 30 张抽出；数的时候不翻看其他选票。",
     "place": "抽出处插入一张标记卡，读完的选票放回原处，后面的位置（包括扩大抽样）就不会移动；这一叠不够该张数时，录入“此位置没有选票”。",
     "privacy": "位置只是叠中的第几张：开箱后选票已混合，计票顺序与投票先后无关，抽取清单不写任何选民。",
+    "mobile": "流动票箱的选票在计票前已倒入投票站的一个票箱并与其选票混合，在那个票箱的一叠中按位置抽取；票箱清单不列已倒入的流动票箱。",
 }
 
 
@@ -90,6 +92,21 @@ def _round_events(db: Session, election: Election, number: int, kind: str) -> li
     return [e for e in events_of(db, election) if e.kind == kind and (e.payload or {}).get("round") == number]
 
 
+def poured_boxes(db: Session, election: Election, number: int) -> dict[str, str]:
+    """The round's mobile boxes poured into a fixed station's box before counting
+    (``counting.box_merged``): label -> the label of the box holding their papers. They have no
+    stack of their own, so the manifest leaves them out (their papers are counted in that box's)."""
+    names = box_keys(db, election)
+    return {names[m]: names[into] for m, into in merged_into(db, election, number).items()}
+
+
+def manifest_boxes(db: Session, election: Election, number: int) -> list[str]:
+    """The boxes the scrutineers count for the manifest: every box of the election but the
+    mobile boxes poured into another (empty boxes too)."""
+    poured = poured_boxes(db, election, number)
+    return sorted(set(box_keys(db, election).values()) - set(poured))
+
+
 def manifest_of(db: Session, election: Election, number: int) -> dict[str, int] | None:
     """The ballot manifest entered for the round (the last entry), or None."""
     rows = _round_events(db, election, number, ek.AUDIT_MANIFEST_RECORDED)
@@ -99,19 +116,22 @@ def manifest_of(db: Session, election: Election, number: int) -> dict[str, int] 
 def enter_manifest(db: Session, election: Election, counts: Mapping[str, Any], actor: str,
                    round_number: int | None = None) -> dict[str, int]:
     """The scrutineers' count of papers per box (label -> papers), before the audit: every
-    box of the election, a whole number each; refused while an audit of the round is open."""
+    box of the election but a mobile box poured into another (its papers are counted in that
+    box's stack), a whole number each; refused while an audit of the round is open."""
     number = bundle_round(db, election, round_number)
     _refuse_open(db, election, number, "录入票箱清单")
-    labels = set(box_keys(db, election).values())
+    poured = poured_boxes(db, election, number)
+    labels = set(manifest_boxes(db, election, number))
     out: dict[str, int] = {}
-    problems = []
+    problems = [f"流动票箱“{b}”的选票已于计票前倒入票箱“{into}”，不单独清点：请计入票箱“{into}”的张数"
+                for b, into in sorted(poured.items()) if str(counts.get(b, "")).strip() not in ("", "0")]
     for label in sorted(labels):
         raw = str(counts.get(label, "")).strip()
         if not raw.isdigit() or len(raw) > 7:
             problems.append(f"票箱“{label}”的选票张数“{raw}”无效：须为清点得到的整数")
         else:
             out[label] = int(raw)
-    problems += [f"票箱“{b}”不是本次选举的票箱" for b in sorted(set(counts) - labels)]
+    problems += [f"票箱“{b}”不是本次选举的票箱" for b in sorted(set(counts) - labels - set(poured))]
     if problems:
         raise UserError(*problems)
     if sum(out.values()) == 0:
@@ -594,6 +614,7 @@ def audit_json(db: Session, election: Election, round_number: int = 1) -> dict[s
 
 def box_paper_counts(db: Session, election: Election, number: int) -> dict[str, int]:
     """Records per box: what the manifest form shows beside each box, for the scrutineers
-    to compare with what they count (never a default for their count); every box, empty ones too."""
+    to compare with what they count (never a default for their count); every box of the
+    manifest (``manifest_boxes``), empty ones too."""
     counts = Counter(b for _, b, _ in records_of(db, election, number))
-    return {b: counts.get(b, 0) for b in sorted(set(box_keys(db, election).values()))}
+    return {b: counts.get(b, 0) for b in manifest_boxes(db, election, number)}

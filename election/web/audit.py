@@ -82,6 +82,7 @@ def overview(election: Election):
                            manifest=service.manifest_of(db, election, number),
                            sealed=service.usable_seal(db, election, number) is not None,
                            records_per_box=service.box_paper_counts(db, election, number),
+                           poured=service.poured_boxes(db, election, number),
                            status_zh=service.STATUS_ZH, retrieval=service.RETRIEVAL,
                            has_bundle=auditor_bundle_path(current_app.instance_path, election, number).exists(),
                            office_key=_registered(db, election),

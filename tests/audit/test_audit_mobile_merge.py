@@ -1,0 +1,80 @@
+"""The audit after a mobile box (流动票箱) was poured into a fixed station's box before counting
+(counting.box_merged): the poured box has no stack of its own, so the manifest form does not
+ask for it (it says which box holds its papers), the manifest refuses a count for it, the
+records per box and the sealed manifest name only the boxes that hold papers, and every draw
+is a position in a stack that exists ("票箱 C 第 30 张" counts the poured papers with C's)."""
+from __future__ import annotations
+
+import pytest
+
+from election.audit import service
+from election.counting import mixing
+from election.errors import UserError
+from election.polling import deposit, issuance, turnout
+from election.polling.merge import merge_mobile_box
+from election.polling.stations import create_station, register_mobile_voter
+from election.protocol import rla
+from tests.conftest import DATA_KEY, login
+from tests.polling.conftest import poll  # noqa: F401
+from tests.polling.helpers import issue_and_hand_out, print_capturing
+
+SEED = "3141 5926 5358 9793 2384 6"
+
+
+def test_a_poured_mobile_box_is_left_out_of_the_manifest_and_the_draws(app, db, poll, monkeypatch) -> None:  # noqa: F811
+    election, voters = poll["election"], poll["voters"]
+    fixed, other = poll["boxes"]
+    mobile = create_station(db, election, "t", "流动票箱一", mobile=True, scrutineers=["甲", "乙", "丙"]).boxes[0]
+    for v in voters[30:32]:
+        register_mobile_voter(db, election, "t", mobile.id, v, "年老体弱")
+    db.commit()
+    papers = print_capturing(db, election, 5, monkeypatch)
+    for i, v in enumerate(voters[20:23]):
+        issue_and_hand_out(db, election, poll["desks"][0], v, papers[i][0])
+        deposit.deposit(db, election, fixed.id, papers[i][0])
+    batch = []
+    for k, v in enumerate(voters[30:32]):
+        issuance.issue_mobile(db, election, mobile.id, v.id, "a_scrutineer")
+        stub = papers[3 + k][0]
+        batch += [{"id": f"h{k}", "code": stub, "kind": "handout", "hour": "2027-03-15T10"},
+                  {"id": f"d{k}", "code": stub, "hour": "2027-03-15T10"}]
+    assert [r["status"] for r in deposit.deposit_batch(db, election, mobile.id, batch)] == ["ok"] * 4
+    db.commit()
+    turnout.close_hours(db, election, "a_committee", final=True, round_number=1)
+    merge_mobile_box(db, election, 1, mobile.id, fixed.id, "甲、乙、丙", "a_committee")
+    mixing.confirm_mixed(db, election, 1, fixed.id, "甲、乙", "a_scrutineer")
+    db.commit()
+    for i in (4, 0, 3, 2, 1):
+        mixing.enter_from_mixed_box(db, election, fixed.id, papers[i][1], {}, "a_teller", 1)
+        db.commit()
+
+    assert service.poured_boxes(db, election, 1) == {mobile.label: fixed.label}
+    assert service.box_paper_counts(db, election, 1) == {fixed.label: 5, other.label: 0}
+
+    # The manifest form asks for the fixed boxes only and says where the mobile box's papers are.
+    client = app.test_client()
+    login(client, "a_auditor")
+    page = client.get(f"/audit/e/{election.id}?round=1").get_data(as_text=True)
+    assert f'name="box-{fixed.label}"' in page and f'name="box-{other.label}"' in page
+    assert f'name="box-{mobile.label}"' not in page
+    assert f"流动票箱 {mobile.label} 的选票已于计票前倒入票箱 {fixed.label}" in page
+
+    # A count for the poured box is refused, naming the box that holds its papers; 0 or blank is no count.
+    with pytest.raises(UserError, match=f"流动票箱“{mobile.label}”的选票已于计票前倒入票箱“{fixed.label}”"):
+        service.enter_manifest(db, election, {fixed.label: "3", other.label: "0", mobile.label: "2"}, "a_scrutineer", 1)
+    db.rollback()
+    manifest = service.enter_manifest(db, election, {fixed.label: "5", other.label: "0", mobile.label: ""}, "a_scrutineer", 1)
+    assert manifest == {fixed.label: 5, other.label: 0}
+    service.seal(db, election, DATA_KEY, "a_committee", 1)
+    audit = service.start_audit(db, election, SEED, "a_auditor", round_number=1)
+    db.commit()
+    assert audit.boxes == {fixed.label: 5, other.label: 0} and audit.papers == 5
+    # Five papers: a hand count at once, every box of the manifest entered, the poured one not asked for.
+    assert audit.status == "full_count" and service.draws_of(db, audit) == []
+    with pytest.raises(UserError, match=f"票箱“{mobile.label}”不在票箱清单中"):
+        service.record_hand_count(db, election, audit, {fixed.label: [{"state": "found", "posts": {}}] * 5, other.label: [],
+                                                        mobile.label: []}, "a_auditor")
+    db.rollback()
+    # Any draw of the seed is a position in a stack the scrutineers counted: the fixed box's five.
+    draws = rla.draw_sample(SEED, audit.boxes, 40)
+    assert {d.box for d in draws} == {fixed.label} and {d.position for d in draws} <= set(range(1, 6))
