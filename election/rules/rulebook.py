@@ -49,6 +49,29 @@ CHOICE_LABELS: dict[str, str] = {
     "voters": "全体选民投票（与居委会选举同步）",
 }
 
+# The same units and choices for a page read in English (the labels are in each field).
+UNIT_EN: dict[str, str] = {
+    U_DAYS: "days", U_MONTHS: "months", U_YEARS: "years", U_PEOPLE: "people", U_HOUSEHOLDS: "households",
+    U_PAPERS: "ballots", U_FRACTION: "share", U_FLAG: "yes/no", U_CHOICE: "choice", U_COUNT0: "people (may be 0)",
+}
+CHOICE_LABELS_EN: dict[str, str] = {
+    "post": "That post is invalid",
+    "paper": "The whole ballot is invalid",
+    "higher_post_first": "Higher post first: votes of a person elected to a higher post do not count for the lower one; the next in line moves up",
+    "paper_invalid_for_person": "A ballot marking one person for several posts is invalid for that person",
+    "higher_counts_for_lower": "Votes for a higher post count for the lower post",
+    "reserved_line": "Reserved line for a woman member on the ballot",
+    "replace_lowest": "The woman with most votes above half replaces the elected member with fewest",
+    "separate_round": "A separate run-off for the woman member",
+    "majority": "More than half",
+    "plurality": "Most votes",
+    "revote": "Vote again between the tied",
+    "surname_strokes": "By surname strokes",
+    "residents_meeting": "Residents' meeting",
+    "representatives_meeting": "Residents' representatives' meeting",
+    "voters": "All voters (together with the residents' committee election)",
+}
+
 
 def _p(
     default: Any,
@@ -83,6 +106,7 @@ class RuleRow:
     value_zh: str
     source: str
     unconfirmed: bool
+    value_en: str = ""
 
 
 class RulebookError(ValueError):
@@ -284,12 +308,25 @@ class Rulebook:
             return f"{value} 人"
         return f"{value} {unit}"
 
+    def show_en(self, key: str) -> str:
+        """The value of one parameter in English, with its unit."""
+        value = getattr(self, key)
+        if isinstance(value, bool):
+            return "yes" if value else "no"
+        if isinstance(value, Fraction):
+            return self.show(key)
+        if isinstance(value, str):
+            return CHOICE_LABELS_EN.get(value, value)
+        unit = self.field_meta(key)["unit"]
+        return f"{value} {UNIT_EN[U_PEOPLE] if unit == U_COUNT0 else UNIT_EN.get(unit, unit)}"
+
     def describe(self) -> list[RuleRow]:
         """Every parameter as a display row, in declaration order."""
         rows = []
         for f in dataclasses.fields(self):
             m = f.metadata
-            rows.append(RuleRow(f.name, m["label_zh"], m["label_en"], self.show(f.name), m["source"], m["unconfirmed"]))
+            rows.append(RuleRow(f.name, m["label_zh"], m["label_en"], self.show(f.name), m["source"], m["unconfirmed"],
+                               self.show_en(f.name)))
         return rows
 
     def to_dict(self) -> dict[str, Any]:

@@ -17,7 +17,7 @@ from ..fields import TextRule
 from ..ledger.events import events_of
 from ..models import METHODS, Community, Election
 from ..rules.presets import PRESET_LABELS
-from ..rules.rulebook import CHOICE_LABELS, Rulebook
+from ..rules.rulebook import CHOICE_LABELS, CHOICE_LABELS_EN, UNIT_EN, Rulebook
 from ..settings import rulebook_of
 from ..setup.service import ElectionDraft, change_rulebook, create_community, create_election
 from ..workflow.stages import next_stage, stages, warnings
@@ -152,4 +152,5 @@ def rulebook(election: Election):
     ]
     return render_template(
         "setup/rulebook.html", election=election, form=form, fields=fields, choice_labels=CHOICE_LABELS,
+        choices_en=CHOICE_LABELS_EN, units_en=UNIT_EN,
     )
