@@ -25,6 +25,7 @@ from election.rules.tally_decide import (
     relatives_map,
     select_post,
     threshold_for,
+    tied_relative,
 )
 from election.rules.tally_next import describe, merge, resolve
 from election.rules.tally_types import (
@@ -342,7 +343,22 @@ def _decide(inp: TallyInput, counts: Counts, names: dict[str, str], female: set[
         conflict = (find_relative_conflict(elected_at, prior_body, rel, rb.near_relatives_rule, cross)
                     if rel or cross else None)
         if conflict is None:
-            break
+            # A tied person who could not serve whoever wins the re-vote is set aside first
+            # (the seat passes by votes), so no re-vote is held that cannot decide anything.
+            ties = [(p, t) for p in posts_sorted for t in sels[p.key].ties]
+            moot = (tied_relative(ties, {k: dict(r) for k, r in rankings.items()}, elected_at, prior_body, rel,
+                                  rb.near_relatives_rule, cross) if (rel or cross) and ties else None)
+            if moot is None:
+                break
+            kept, other, tpost = moot
+            kdesc = (f"当选为{elected_at[kept][0].name_zh}" if kept in elected_at else "已在前一轮当选")
+            nr_aside[other] = (
+                tpost.key,
+                f"{nm(other)}与{nm(kept)}为近亲属{'或须回避的亲属' if cross and kept in cross.get(other, ()) else ''}，"
+                f"不能同时任职；{nm(kept)}{kdesc}，无论再次投票结果如何{nm(other)}都不能任{tpost.name_zh}，"
+                "不列入再次投票，名额由得票次多者依次递补。",
+            )
+            continue
         kept, other, verdict = conflict
         opost, ovotes = elected_at[other]
         if verdict == "tie":

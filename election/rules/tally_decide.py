@@ -231,3 +231,40 @@ def take_pool(pool: Ranking, n: int) -> list[str]:
         return [p for p, _ in pool]
     cut = pool[n - 1][1]
     return [p for p, v in pool if v >= cut]
+
+
+def tied_relative(
+    ties: list[tuple[PostSpec, Tie]], votes: dict[str, dict[str, int]], elected_at: dict[str, tuple[PostSpec, int]],
+    prior: dict[str, str], rel: dict[str, set[str]], provincial: bool, cross: dict[str, set[str]] | None = None,
+) -> tuple[str, str, PostSpec] | None:
+    """A person tied for a seat who may not serve beside someone who keeps a seat whatever
+    the re-vote decides, as (kept, tied, post of the tie); None when there is none.
+
+    RULES.md "near relatives": the higher post keeps it, on posts of the same rank more votes
+    stays, an earlier round's member stays; across the bodies the 监督委员会 member gives way
+    ([V art.32]). A re-vote could not seat such a person (won, the seat would pass on at
+    once), so they are set aside before it, as find_relative_conflict sets aside the elected.
+    A tie whose winner would set the other aside (the tied on the higher post) still needs
+    its re-vote. ``votes``: each post's votes by person; the rest as find_relative_conflict."""
+    for post, tie in ties:
+        for pid in tie.person_ids:
+            near = rel.get(pid, set())
+            wide = cross.get(pid, set()) if cross else set()
+            for k in sorted(near | wide):
+                if k in prior:
+                    kbody = prior[k]
+                elif k in elected_at:
+                    kbody = elected_at[k][0].body
+                else:
+                    continue
+                across = kbody != post.body
+                if not (k in near or (across and k in wide)) or not (across or provincial):
+                    continue
+                if k in prior or (across and post.body == "jdw"):
+                    return k, pid, post
+                if across:
+                    continue
+                kpost, kvotes = elected_at[k]
+                if kpost.rank > post.rank or (kpost.rank == post.rank and kvotes > votes[post.key].get(pid, 0)):
+                    return k, pid, post
+    return None

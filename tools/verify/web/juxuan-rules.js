@@ -343,6 +343,33 @@
     return null;
   }
 
+  /* A person tied for a seat who may not serve beside someone who keeps a seat whatever the
+   * re-vote decides (an earlier round's member; across the bodies a 居委会 member; in one body
+   * a higher post, or more votes on a post of the same rank): [kept, tied, post] or null. The
+   * Python rules' tied_relative; ties: [post, tie] in the order seats are decided. */
+  function tiedRelative(ties, rankings, electedAt, priorBody, rel, provincial, cross) {
+    for (const [post, tie] of ties) {
+      for (const pid of tie.persons) {
+        const near = rel.get(pid) || new Set();
+        const wide = (cross && cross.get(pid)) || new Set();
+        for (const k of [...new Set([...near, ...wide])].sort(cmp)) {
+          let kbody;
+          if (priorBody.has(k)) kbody = priorBody.get(k);
+          else if (electedAt.has(k)) kbody = electedAt.get(k)[0].body;
+          else continue;
+          const across = kbody !== post.body;
+          if (!(near.has(k) || (across && wide.has(k))) || !(across || provincial)) continue;
+          if (priorBody.has(k) || (across && post.body === "jdw")) return [k, pid, post];
+          if (across) continue;
+          const [kpost, kvotes] = electedAt.get(k);
+          const mine = (rankings.get(post.key).find(([p]) => p === pid) || [pid, 0])[1];
+          if (kpost.rank > post.rank || (kpost.rank === post.rank && kvotes > mine)) return [k, pid, post];
+        }
+      }
+    }
+    return null;
+  }
+
   // ------------------------------------------------------------------ run-offs and the next round (section 14.7)
   function poolRanking(ranking, zeroVote, blocked, womenOnly, female) {
     const pool = ranking.filter(([p]) => !blocked.has(p) && (!womenOnly || female.has(p)));
@@ -514,7 +541,16 @@
         sels.set(post.key, sel);
       }
       const conflict = rel.size || cross ? relativeConflict(electedAt, priorBody, rel, rb.near_relatives_rule, cross) : null;
-      if (conflict === null) break;
+      if (conflict === null) {
+        // A tied person who could not serve whoever wins the re-vote is set aside first.
+        const ties = [];
+        for (const post of postsSorted) for (const t of sels.get(post.key).ties) ties.push([post, t]);
+        const moot = (rel.size || cross) && ties.length
+          ? tiedRelative(ties, rankings, electedAt, priorBody, rel, rb.near_relatives_rule, cross) : null;
+        if (moot === null) break;
+        aside.set(moot[1], moot[2].key);
+        continue;
+      }
       const [kept, other, verdict] = conflict;
       const [opost, ovotes] = electedAt.get(other);
       if (verdict === "tie") {
