@@ -345,9 +345,9 @@ def _decide(inp: TallyInput, counts: Counts, names: dict[str, str], female: set[
         if conflict is None:
             # A tied person who could not serve whoever wins the re-vote is set aside first
             # (the seat passes by votes), so no re-vote is held that cannot decide anything.
-            ties = [(p, t) for p in posts_sorted for t in sels[p.key].ties]
-            moot = (tied_relative(ties, {k: dict(r) for k, r in rankings.items()}, elected_at, prior_body, rel,
-                                  rb.near_relatives_rule, cross) if (rel or cross) and ties else None)
+            tied_at = [(p, t) for p in posts_sorted for t in sels[p.key].ties]
+            moot = (tied_relative(tied_at, {k: dict(r) for k, r in rankings.items()}, elected_at, prior_body, rel,
+                                  rb.near_relatives_rule, cross) if (rel or cross) and tied_at else None)
             if moot is None:
                 break
             kept, other, tpost = moot
