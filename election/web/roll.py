@@ -487,4 +487,4 @@ def household_reps(election: Election):
     else:
         form_errors(form)
     return render_template("roll/household_reps.html", election=election, form=form,
-                           rows=electors.household_reps(db, election), basis=electors.basis(db, election))
+                           rows=electors.household_reps(db, election), electors=electors.electors_count(db, election))

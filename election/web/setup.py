@@ -48,7 +48,7 @@ class ElectionForm(FlaskForm):
     jdw_deputies = IntegerField(_l("监督委员会副主任人数"), default=0)
     jdw_members = IntegerField(_l("监督委员会委员人数"), default=2)
     paper_size = SelectField(_l("选票纸张"), choices=options([("A4", "A4"), ("A5", "A5")]))
-    paper_layout = SelectField(_l("选票版式"), choices=options([("one", "一张选票含全部职位"), ("per_body", "每个机构一张选票")]))
+    paper_layout = SelectField(_l("选票版式"), choices=options([("one", _l("一张选票含全部职位")), ("per_body", _l("每个机构一张选票"))]))
 
 
 @bp.route("/communities/new", methods=["GET", "POST"])

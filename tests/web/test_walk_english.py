@@ -1,0 +1,52 @@
+"""What a new user met walking the demo (README, docs/WALKTHROUGH.md) in both languages:
+the header named the demo's users twice ("选举委员会（选举委员会）", and in English
+"选举委员会（Election committee）"); the turnout and household-representative pages printed
+the method's sentence in Chinese in English mode; the new-election form's ballot layouts
+were untranslated."""
+
+from __future__ import annotations
+
+import re
+
+from tests.conftest import login
+
+
+def _who(html: str) -> str:
+    found = re.search(r'<span class="who">(.*?)</span>', html, re.S)
+    assert found
+    return found.group(1).strip()
+
+
+def test_the_header_names_a_user_once_when_the_name_is_the_role(app, db, world):
+    user = world["a"]["users"]["committee"]
+    client = app.test_client()
+    login(client, "a_committee")
+    user.display_name = "选举委员会"  # as the demo names its users
+    db.commit()
+    assert _who(client.get("/?lang=zh").get_data(as_text=True)) == "选举委员会"
+    assert _who(client.get("/?lang=en").get_data(as_text=True)) == "Election committee"
+    user.display_name = "王芳"
+    db.commit()
+    assert _who(client.get("/?lang=zh").get_data(as_text=True)) == "王芳（选举委员会）"
+    assert _who(client.get("/?lang=en").get_data(as_text=True)) == "王芳 (Election committee)"
+
+
+def test_the_method_sentence_in_the_page_language(app, world):
+    client = app.test_client()
+    login(client, "a_committee")
+    election_id = world["a"]["election"].id
+    for path in (f"/elections/{election_id}/polling/turnout", f"/elections/{election_id}/roll/household-reps"):
+        english = client.get(path + "?lang=en").get_data(as_text=True)
+        basis = re.search(r'id="basis">(.*?)</p>', english, re.S).group(1)
+        assert basis.startswith("Method: Direct election by all voters.") and "选举方式" not in basis, path
+        chinese = client.get(path + "?lang=zh").get_data(as_text=True)
+        basis = re.search(r'id="basis">(.*?)</p>', chinese, re.S).group(1)
+        assert re.fullmatch(r"选举方式：全体选民直接选举；参加投票和当选票数以登记选民计算（登记选民 \d+ 人）。", basis), basis
+
+
+def test_the_ballot_layouts_of_a_new_election_in_english(app, world):
+    client = app.test_client()
+    login(client, "a_street_admin")
+    html = client.get(f"/communities/{world['a']['community'].id}/elections/new?lang=en").get_data(as_text=True)
+    assert "One ballot with every post" in html and "One ballot per body" in html
+    assert "每个机构一张选票" not in html
