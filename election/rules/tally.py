@@ -20,6 +20,7 @@ from election.rules.tally_count import Counts, count_papers
 from election.rules.tally_decide import (
     Selection,
     Threshold,
+    barred_from_runoff,
     find_relative_conflict,
     pool_ranking,
     relatives_map,
@@ -406,6 +407,9 @@ def _decide(inp: TallyInput, counts: Counts, names: dict[str, str], female: set[
             cand_by_post[c.post].append(c.person_id)
     # Who may stand in a run-off: not elected, not set aside, not waiting on a relatives' re-vote.
     blocked = set(elected_post) | prior | nr_aside.keys() | pending
+    # ... nor a relative who could not serve beside someone who serves (the run-off keeps them).
+    serving = {p: by_key[k].body for p, k in elected_post.items()} | prior_body
+    barred = {b: blocked | barred_from_runoff(b, serving, rel, rb.near_relatives_rule, cross) for b in ("jwh", "jdw")}
     own: list[HeldRunoff] = []
     for post in inp.posts:
         key = post.key
@@ -466,7 +470,7 @@ def _decide(inp: TallyInput, counts: Counts, names: dict[str, str], female: set[
         for n_unf, women_only in ((sel.unfilled_reserved, True), (sel.unfilled_general, False)):
             if n_unf > 0:
                 own.append(_held(post, n_unf, women_only, pool_ranking(
-                    rankings[key], cand_by_post[key], blocked, women_only, female), nm))
+                    rankings[key], cand_by_post[key], barred[post.body], women_only, female), nm))
         unfilled = sel.unfilled_general + sel.unfilled_reserved
         body_unfilled[post.body] += unfilled
         post_results.append(PostResult(
@@ -481,7 +485,7 @@ def _decide(inp: TallyInput, counts: Counts, names: dict[str, str], female: set[
     if (woman.status == "needs_round" and inp.round_kind != "revote" and woman_post is not None
             and not any(h.women_only and h.post == woman_post for h in own)):
         own.append(_held(by_key[woman_post], 1, True, pool_ranking(
-            rankings[woman_post], cand_by_post[woman_post], blocked, True, female), nm, woman_seat=True))
+            rankings[woman_post], cand_by_post[woman_post], barred["jwh"], True, female), nm, woman_seat=True))
 
     # The run-offs held for this re-vote round, now that the tied are decided.
     carried: list[RunoffNeed] = []

@@ -268,3 +268,22 @@ def tied_relative(
                 if kpost.rank > post.rank or (kpost.rank == post.rank and kvotes > votes[post.key].get(pid, 0)):
                     return k, pid, post
     return None
+
+
+def barred_from_runoff(body: str, serving: dict[str, str], rel: dict[str, set[str]], provincial: bool,
+                       cross: dict[str, set[str]] | None = None) -> set[str]:
+    """Who may not stand in a run-off for a post of ``body``: the relatives of someone who
+    serves (``serving``: person -> body, elected in this round or an earlier one) where the
+    two could not serve together — near relatives in one body under the provincial rule
+    (near_relatives_rule), across the bodies always ([V art.32]; the wider relations too
+    under jdw_incompat_extended). In the run-off those serving are an earlier round's members
+    and stay (docs/TALLY.md), so such a candidate could never take the seat; listing them
+    would take the place of someone who could (the seat passes to the next by votes)."""
+    out: set[str] = set()
+    for k, kbody in serving.items():
+        across = kbody != body
+        if across or provincial:
+            out |= rel.get(k, set())
+        if across and cross:
+            out |= cross.get(k, set())
+    return out

@@ -572,6 +572,17 @@
     const candByPost = new Map(inp.posts.map((p) => [p.key, []]));
     for (const c of inp.candidates) if (c.post) candByPost.get(c.post).push(c.person);
     const blocked = new Set([...electedPost.keys(), ...prior, ...aside.keys(), ...pending]);
+    // Nor a relative who could not serve beside someone who serves (the Python barred_from_runoff).
+    const serving = new Map([...[...electedPost].map(([p, k]) => [p, byKey.get(k).body]), ...priorBody]);
+    const barred = new Map(["jwh", "jdw"].map((body) => {
+      const out = new Set(blocked);
+      for (const [k, kbody] of serving) {
+        const across = kbody !== body;
+        if ((across || rb.near_relatives_rule) && rel.has(k)) for (const p of rel.get(k)) out.add(p);
+        if (across && cross && cross.has(k)) for (const p of cross.get(k)) out.add(p);
+      }
+      return [body, out];
+    }));
     const own = [];
     const allTies = [];
     const bodyUnfilled = new Map(), bodyTieSeats = new Map();
@@ -583,7 +594,7 @@
       add(bodyTieSeats, post.body, ties.reduce((n, t) => n + t.seats, 0));
       for (const [n, womenOnly] of [[sel.unfilledReserved, true], [sel.unfilledGeneral, false]]) {
         if (n > 0) own.push({ post: post.key, seats: n, womenOnly, womanSeat: false,
-          ranked: poolRanking(rankings.get(post.key), candByPost.get(post.key), blocked, womenOnly, female) });
+          ranked: poolRanking(rankings.get(post.key), candByPost.get(post.key), barred.get(post.body), womenOnly, female) });
       }
       add(bodyUnfilled, post.body, sel.unfilledGeneral + sel.unfilledReserved);
     }
@@ -592,7 +603,7 @@
     if (woman.status === "needs_round" && inp.round !== "revote" && womanPost
         && !own.some((h) => h.womenOnly && h.post === womanPost.key)) {
       own.push({ post: womanPost.key, seats: 1, womenOnly: true, womanSeat: true,
-        ranked: poolRanking(rankings.get(womanPost.key), candByPost.get(womanPost.key), blocked, true, female) });
+        ranked: poolRanking(rankings.get(womanPost.key), candByPost.get(womanPost.key), barred.get("jwh"), true, female) });
     }
     const extra = rb.runoff_extra_candidates;
     // The run-offs held for this re-vote, now that the tied are decided.
