@@ -42,21 +42,24 @@ def choice_labels() -> list[str]:
     from election.recall.service import BASES as RECALL_BASES
     from election.roll.register import CHANGES
     from election.rounds import ROUND_LABELS
+    from election.rules.bodies import BodiesConfig
     from election.rules.calendar import LABELS as CALENDAR_LABELS
     from election.rules.meetings import MEETING_BASES, MEETING_KINDS, REQUEST_BASES
     from election.rules.presets import PRESET_LABELS
-    from election.rules.tally_types import WOMAN_DECISIONS
+    from election.rules.tally_types import MOTION_POST, WOMAN_DECISIONS
     from election.web.meetings import CONVENERS
     from election.workflow.documents import KIND_LABELS as CALENDAR_KINDS
     from election.workflow.stages import ACTIONS, FIRST, MISSING, STAGE_LABELS
     from election.workflow.stages import STATUS_LABELS as STAGE_STATUSES
 
+    # Post names (居民委员会主任, …): pages pass them through _().
+    post_names = {p.key: p.name_zh for p in BodiesConfig(1, 1, 1, 1).posts()} | {MOTION_POST.key: MOTION_POST.name_zh}
     out: list[str] = []
     for table in (APPLICATION_KINDS, CHANGES, CHANGE_LABELS, CHANNELS, COMMITTEE_BODIES, METHODS, PRESET_LABELS, RELATIONS,
                   REP_METHODS, ROLES, MEETING_KINDS, MEETING_BASES, REQUEST_BASES, CONVENERS, END_REASONS, RECALL_STATUSES,
                   RECALL_BASES, STATUSES, CANDIDATE_STATUSES, AUDIT_STATUSES, WOMAN_DECISIONS, CALENDAR_LABELS,
                   CALENDAR_KINDS, STAGE_LABELS, STAGE_STATUSES, ACTIONS, MISSING, FIRST, ROUND_LABELS,
-                  AUDIT_RETRIEVAL, CODE_MESSAGES, REASON_ZH, NEXT_ZH):
+                  AUDIT_RETRIEVAL, CODE_MESSAGES, REASON_ZH, NEXT_ZH, post_names):
         out += [label for label in table.values() if isinstance(label, str) and label not in out]
     return out
 

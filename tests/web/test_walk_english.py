@@ -50,3 +50,29 @@ def test_the_ballot_layouts_of_a_new_election_in_english(app, world):
     html = client.get(f"/communities/{world['a']['community'].id}/elections/new?lang=en").get_data(as_text=True)
     assert "One ballot with every post" in html and "One ballot per body" in html
     assert "每个机构一张选票" not in html
+
+
+def test_the_public_result_names_posts_in_english(app, db):
+    """The public result page in English named every post in Chinese ("居民委员会主任") and wrote
+    "139（on 276 ballots）" and "陈霞娜（184）、王伟刚（214）"."""
+    from election.counting.result import enter_board, publish_result, running_tally
+    from election.publication import published as publication
+    from tests.conftest import DATA_KEY
+    from tests.ledger.helpers import simulated
+
+    sim = simulated(db)  # published as `juxuan demo --simulate` does (cli_bundle.run_simulation)
+    running = running_tally(db, sim.election, 1)
+    enter_board(db, sim.election, 1, {p["key"]: {r["person"]: r["votes"] for r in p["rows"]} for p in running["posts"]}, "t")
+    publish_result(db, sim.election, 1, "t")
+    publication.publish_bundle(db, sim.election, DATA_KEY, "committee", app.instance_path)
+    db.commit()
+    client = app.test_client()
+    english = client.get(f"/e/{sim.election.id}/result?lang=en").get_data(as_text=True)
+    outcome = re.search(r'<section class="card outcome".*?</section>', english, re.S).group(0)
+    english = english.replace("&#39;", "'")
+    outcome = outcome.replace("&#39;", "'")
+    assert "<td>Residents' committee chair</td>" in outcome and "居民委员会主任" not in outcome
+    assert re.search(r"\d+ \(on \d+ ballots\)", outcome) and "（" not in outcome and "、" not in outcome
+    assert "<h3>Residents' committee chair</h3>" in english
+    chinese = client.get(f"/e/{sim.election.id}/result?lang=zh").get_data(as_text=True)
+    assert "<h3>居民委员会主任</h3>" in chinese and re.search(r"\d+（以 \d+ 张计）", chinese)
