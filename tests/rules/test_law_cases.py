@@ -54,8 +54,11 @@ def _share(raw: str, preset: str) -> Fraction:
 def _call_case(case: dict[str, Any]) -> None:
     """A law case of the rules that are not a paper's tally (election/rules/meetings.py and
     recall.py): the selection meetings of 居民小组长 and 居民代表, a meeting's quorum and
-    decision by show of hands, and the requests that call a meeting or propose a recall."""
-    from election.rules import meetings, recall
+    decision by show of hands, the requests that call a meeting or propose a recall, the
+    differential margins of nomination and the bodies' sizes."""
+    from election.rules import meetings, nomination, recall
+    from election.rules.bodies import bodies_errors
+    from election.rules.presets import PRESETS
 
     call = case["call"]
     args = dict(call["args"])
@@ -63,13 +66,23 @@ def _call_case(case: dict[str, Any]) -> None:
     for key in ("quorum", "share"):
         if key in args:
             args[key] = _share(args[key], preset)
+    for key in ("min_margin", "max_margin"):  # a margin, or the name of its rulebook parameter
+        if isinstance(args.get(key), str):
+            args[key] = getattr(PRESETS[preset], args[key])
+    if call["function"] == "bodies":
+        args["rb"] = PRESETS[preset]
     function = {"select": meetings.select, "quorum": meetings.quorum, "decision": meetings.decision,
-                "request": recall.request}[call["function"]]
+                "request": recall.request, "differential": nomination.check_differential,
+                "bodies": bodies_errors}[call["function"]]
     out = function(**args)
-    got = {f: getattr(out, f) for f in case["expected"] if f != "message"}
+    if out is None or isinstance(out, (str, list)):  # a refusal in words, or none
+        text = "；".join(out) if isinstance(out, list) else out or ""
+        got = {"refused": bool(out)}
+    else:
+        text = "".join(out.messages) if hasattr(out, "messages") else out.message
+        got = {f: getattr(out, f) for f in case["expected"] if f != "message"}
     assert got == {k: v for k, v in case["expected"].items() if k != "message"}, case["rule"]
     if "message" in case["expected"]:
-        text = "".join(out.messages) if hasattr(out, "messages") else out.message
         assert case["expected"]["message"] in text, text
 
 
