@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 
+import cn2an
+
 # [V], [V art.15], [P:BJ,SH,ZJ], [L2018 art.9], [seed 江苏 §17], [长春 seed] ...; "(?)" marks
 # an unconfirmed source.
 _TAG = re.compile(r"\s*\[(?:V\b|P\b|L\d{4}|seed\b|[^\]]*\bseed\b)[^\]]*\]|\s*\(\?\)")
@@ -26,3 +28,19 @@ def source_tags(text: str) -> list[str]:
     found = [m.group().strip() for m in _TAG.finditer(text)]
     found += re.findall(r"common practice", text, re.IGNORECASE)
     return found
+
+
+# 居民小组 in their own order (roll and representatives both list groups; neither imports the other).
+_NUMBER = re.compile(r"[〇零一二两三四五六七八九十百千]+|\d+")
+
+
+def group_key(name: str | None) -> tuple[int, float, str]:
+    """Sort key of a group name: numbered groups by their number, then the rest by name."""
+    text = name or ""
+    match = _NUMBER.search(text)
+    if match:
+        try:
+            return (0, float(cn2an.cn2an(match.group(), "smart")), text)
+        except (ValueError, KeyError):  # not a well-formed numeral (e.g. 十十): by name
+            pass
+    return (1, 0.0, text)

@@ -29,6 +29,7 @@ from ..models import (
     Round,
 )
 from ..protocol import event_kinds as ek
+from ..roll.groups import sorted_groups
 from ..roll.lookup import resolve_voter
 from ..roll.register import voters_query
 from ..rules import meetings as rules
@@ -50,7 +51,7 @@ def _serving_reps(election: Election):
 
 def groups(db: Session, election: Election) -> list[str]:
     names = set(db.scalars(select(Resident.group_name).where(Resident.election_id == election.id)))
-    return sorted(n for n in names if n)
+    return [n for n in sorted_groups(names) if n]  # 第一, 第二, … 第十 (not 第一, 第三, 第二)
 
 
 def base_count(db: Session, election: Election, base: str, group_name: str = "") -> int:

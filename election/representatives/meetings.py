@@ -15,6 +15,7 @@ from ..models import Election, GroupLeader, Household, RepArea, Representative, 
 from ..protocol import event_kinds as ek
 from ..rules import meetings as rules_meetings
 from ..settings import rulebook_of
+from ..wording import group_key
 from .areas import area_of
 from .people import label_of, parse_vote_lines, residents_of, resolve_votes
 
@@ -80,8 +81,7 @@ def meetings_of(db: Session, election: Election, kind: str) -> list[SelectionMee
 def group_names(db: Session, election: Election) -> list[str]:
     names = set(db.scalars(select(Household.group_name).where(Household.election_id == election.id)))
     names |= set(db.scalars(select(Resident.group_name).where(Resident.election_id == election.id)))
-    from ..rules.partition import natural_key
-    return sorted((n for n in names if n and n.strip()), key=natural_key)
+    return sorted((n for n in names if n and n.strip()), key=group_key)  # 第一, 第二, … 第十
 
 
 def group_entitled(db: Session, election: Election, group_name: str, basis: str) -> int:
