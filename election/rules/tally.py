@@ -494,7 +494,10 @@ def _decide(inp: TallyInput, counts: Counts, names: dict[str, str], female: set[
         women_in += [pe.person_id for pe in inp.prior_elected
                      if pe.person_id in female and _body_of(pe.post, by_key) == "jwh"]
         woman_needed = rb.woman_member_required and not women_in
-        carried = resolve(inp.held, prior | set(elected_post), woman_needed, rb.runoff_extra_candidates)
+        # Their pools leave out, as this round's own, whoever could not serve beside someone elected.
+        pools = [replace(h, ranked=tuple(r for r in h.ranked if r.person_id not in barred.get(_body_of(h.post, by_key), blocked)))
+                 for h in inp.held]
+        carried = resolve(pools, prior | set(elected_post), woman_needed, rb.runoff_extra_candidates)
     carried_seats: Counter[str] = Counter()
     for n in carried:
         carried_seats[_body_of(n.post, by_key)] += n.seats

@@ -611,7 +611,9 @@
     if (inp.held.length && !allTies.length) {
       const womenIn = [...electedPost].filter(([p, k]) => female.has(p) && byKey.get(k).body === "jwh").length
         + inp.prior.filter((pe) => female.has(pe.person) && bodyOf(pe.post) === "jwh").length;
-      carried = resolve(inp.held, new Set([...prior, ...electedPost.keys()]), rb.woman_member_required && !womenIn, extra);
+      // Their pools leave out, as this round's own, whoever could not serve beside someone elected.
+      const pools = inp.held.map((h) => ({ ...h, ranked: h.ranked.filter(([p]) => !(barred.get(bodyOf(h.post)) || blocked).has(p)) }));
+      carried = resolve(pools, new Set([...prior, ...electedPost.keys()]), rb.woman_member_required && !womenIn, extra);
     }
     // Which bodies need another round (section 14.7).
     const needsRound = new Set();
