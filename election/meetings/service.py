@@ -203,7 +203,7 @@ def attend(db: Session, election: Election, meeting_id: int, entry: str, actor: 
         earlier.resident_id, earlier.how, earlier.recorded_by = person.id, how, actor
         earlier.left_at = earlier.left_by = None
         db.flush()
-        return person
+        return _arrived(db, election, meeting, person, actor)
     if earlier is not None:
         if earlier.resident_id == person.id:
             raise UserError(f"{what}：{person.name}已登记到会，不重复计算")
@@ -215,6 +215,14 @@ def attend(db: Session, election: Election, meeting_id: int, entry: str, actor: 
     except IntegrityError:  # scanned at two doors at once: the other door recorded it
         db.rollback()
         raise UserError(f"{what}：{person.name}已登记到会，不重复计算") from None
+    return _arrived(db, election, meeting, person, actor)
+
+
+def _arrived(db: Session, election: Election, meeting: Meeting, person: Resident, actor: str) -> Resident:
+    """The arrival's event, with how many are present after it: the verifiers replay arrivals
+    and departures, so a decision cannot claim more present than the door recorded."""
+    record_event(db, election, ek.MEETING_ATTENDEE_ARRIVED, {
+        "meeting": meeting.id, "resident": person.id, "present": present_count(db, meeting)}, actor)
     return person
 
 

@@ -354,6 +354,10 @@ TRUSTEES_PARTIALS_ADDED: Final = _k(
 MEETING_CONVENED: Final = _k(
     "meeting.convened", "a residents' (representatives') meeting convened",
     "meeting kind basis group title convened_by request notice_on held_on members notice_days", "committee")
+MEETING_ATTENDEE_ARRIVED: Final = _k(
+    "meeting.attendee_arrived", "one person recorded present at the meeting's door (到会; again after leaving): "
+    "present is the count after. The verifiers replay arrivals and departures to the present of each decision",
+    "meeting resident present", "committee, at the door")
 MEETING_ATTENDEE_LEFT: Final = _k(
     "meeting.attendee_left", "one recorded present left the meeting (离场): present is the count after; round "
     "names a secret-paper vote whose attendance was already frozen (its base does not change)",

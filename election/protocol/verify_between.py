@@ -8,6 +8,11 @@ numbers and the rulebook do not.
   decision the quorum held (more than the quorum share of the members), the votes do not
   exceed those present, the share used is the rulebook's, and "adopted" is more than that
   share of those present; nothing is decided after the meeting closed.
+* `meeting_decisions` replays the door: each meeting.attendee_arrived adds its resident to
+  those present, each meeting.attendee_left removes one present, each says how many remain,
+  and a decision's present is that count (by show of hands at the decision; on paper at its
+  first paper: those who left since name its round), so a chain cannot raise present to make
+  a quorum.
 * `meeting_decisions` also checks a motion voted on secret paper (a round of kind
   "motion"): the round was called for that meeting and motion while it was open, and the
   decision naming the round carries the figures its round published (those present, 赞成,
@@ -49,7 +54,8 @@ if TYPE_CHECKING:
 
 NAMES = {"meeting_decisions": "会议决定", "recall_votes": "罢免投票", "vacancies": "出缺与补选",
          "composition": "组成人员"}
-MEETING = {ek.MEETING_CONVENED, ek.MEETING_DECISION_RECORDED, ek.MEETING_CLOSED, ek.MEETING_VOTE_CALLED}
+MEETING = {ek.MEETING_CONVENED, ek.MEETING_DECISION_RECORDED, ek.MEETING_CLOSED, ek.MEETING_VOTE_CALLED,
+           ek.MEETING_ATTENDEE_ARRIVED, ek.MEETING_ATTENDEE_LEFT}
 RECALL = {ek.RECALL_PETITION_FILED, ek.RECALL_VOTE_RECORDED, ek.RECALL_VOTE_CALLED, ek.RECALL_VOTE_COUNTED}
 SEATS = {ek.SEAT_VACATED, ek.SEAT_BY_ELECTION_CALLED, ek.SEAT_CHOSEN_BY_MEETING}
 # rulebook jdw_chosen_by -> the kind of meeting whose decision chooses the 监督委员会.
@@ -65,6 +71,8 @@ FIELDS: dict[str, dict[str, str]] = {
     ek.MEETING_DECISION_RECORDED: {"meeting": "int", "members": "int", "present": "int", "in_favour": "int",
                                    "against": "int", "abstain": "int", "adopted": "bool"},
     ek.MEETING_CLOSED: {"meeting": "int"},
+    ek.MEETING_ATTENDEE_ARRIVED: {"meeting": "int", "resident": "int", "present": "int"},
+    ek.MEETING_ATTENDEE_LEFT: {"meeting": "int", "resident": "int", "present": "int"},
     ek.RECALL_PETITION_FILED: {"recall": "int", "post": "str", "person": "str", "base": "str", "signers": "int",
                                "total": "int"},
     ek.RECALL_VOTE_RECORDED: {"recall": "int", "post": "str", "person": "str", "registered": "int", "voted": "int",
@@ -146,9 +154,14 @@ def _meetings(c: Ctx) -> tuple[list[str], str]:
     published: dict[int, dict[str, Any]] = {}
     problems: list[str] = []
     decisions = papers = 0
+    door = _Door()
     for ev in c.events:
         kind, p = ev.kind, _typed(ev)
-        if kind == ek.MEETING_CONVENED:
+        if kind in (ek.MEETING_ATTENDEE_ARRIVED, ek.MEETING_ATTENDEE_LEFT):
+            if p["meeting"] not in convened or p["meeting"] in closed:
+                problems.append(f"第 {ev.seq} 号事件：会议 {p['meeting']} 未召集或已闭会，不能登记到会或离场")
+            problems += door.replay(ev, p)
+        elif kind == ek.MEETING_CONVENED:
             mr = meeting_rules(book, p["kind"])
             gap = (_day(p["held_on"]) - _day(p["notice_on"])).days
             if gap < mr.notice_days:
@@ -175,6 +188,9 @@ def _meetings(c: Ctx) -> tuple[list[str], str]:
                 problems += found
                 if void:
                     continue
+            counted = door.present_at(p["meeting"], _round_of(p, 0) if "round" in p else None)
+            if present != counted:
+                problems.append(f"第 {ev.seq} 号事件：记为到会 {present} 人，链中到会、离场记录重算为 {counted} 人")
             if not more_than(present, members, mr.quorum):
                 problems.append(f"第 {ev.seq} 号事件：应到 {members} 人、实到 {present} 人，未超过{mr.quorum}，不能表决")
             if p["in_favour"] + p["against"] + p["abstain"] > present:
@@ -195,6 +211,40 @@ def _meetings(c: Ctx) -> tuple[list[str], str]:
             published[int(p.get("round", 0))] = p["question"]
     paper = f"（其中 {papers} 项以表决票表决，与该轮公布的结果一致）" if papers else ""
     return problems, f"{len(convened)} 次会议、{decisions} 项表决按规则集重算一致{paper}"
+
+
+class _Door:
+    """Who is present at each meeting, replayed from the chain: an arrival adds one person, a
+    departure removes them (PROTOCOL.md §9). A departure naming a paper vote's round left after
+    its first paper froze those present, so the vote's base still counts them."""
+
+    def __init__(self) -> None:
+        self.present: dict[int, set[int]] = {}
+        self.left_in: dict[tuple[int, int], int] = {}
+
+    def replay(self, ev: Any, p: dict[str, Any]) -> list[str]:
+        here = self.present.setdefault(p["meeting"], set())
+        out: list[str] = []
+        if ev.kind == ek.MEETING_ATTENDEE_ARRIVED:
+            if p["resident"] in here:
+                out.append(f"第 {ev.seq} 号事件：{p['resident']} 已在会议 {p['meeting']} 到会，不能再次登记到会")
+            here.add(p["resident"])
+        else:
+            if p["resident"] not in here:
+                out.append(f"第 {ev.seq} 号事件：{p['resident']} 不在会议 {p['meeting']} 的到会人员中，不能登记离场")
+            here.discard(p["resident"])
+            if "round" in p:
+                key = (p["meeting"], _round_of(p, 0))
+                self.left_in[key] = self.left_in.get(key, 0) + 1
+        if p["present"] != len(here):
+            out.append(f"第 {ev.seq} 号事件：记为到会 {p['present']} 人，链中到会、离场记录重算为 {len(here)} 人")
+        return out
+
+    def present_at(self, meeting: int, round_number: int | None) -> int:
+        """Those present now; for a decision on paper, those present when its first paper froze
+        the list (those who left since named its round)."""
+        now = len(self.present.get(meeting, set()))
+        return now if round_number is None else now + self.left_in.get((meeting, round_number), 0)
 
 
 def _by_paper(ev: Any, p: dict[str, Any], called: dict[str, Any] | None,

@@ -244,3 +244,56 @@ def test_a_household_that_left_may_come_back_by_another_member(db, world):
     assert [p.id for p in svc.attendees(db, m)] == [other.id] and svc.attendees(db, m, left=True) == []
     with pytest.raises(UserError, match="所在户已由户内另一人代表到会"):
         svc.attend(db, election, m.id, voters[0].card_code, "x")
+
+
+def _replayed(db, election, present: dict[int, int] | None = None) -> list[str]:
+    """The Python verifier's meeting_decisions check on the election's chain as recorded (with
+    the events ``present`` names by seq saying that many present)."""
+    from election.protocol.chain import Event
+    from election.protocol.verify import Ctx, Pins
+    from election.protocol.verify_between import between_checks
+    from election.settings import rulebook_of
+
+    said = present or {}
+    events = [Event(e.seq, e.kind, {**e.payload, "_by": e.actor, "_why": e.reason,
+                                    **({"present": said[e.seq]} if e.seq in said else {})}, e.prev_hash, e.at, e.hash)
+              for e in events_of(db, election)]
+    c = Ctx({"rulebook.json": rulebook_of(election).to_dict()}, {}, Pins(), events=events)
+    return dict(between_checks(c))["meeting_decisions"](c)[0]
+
+
+def test_each_arrival_is_an_event_and_the_chain_replays_those_present(db, world):
+    """到会: every arrival (a return after leaving too) is a ledger event naming the person and
+    the count after it; a refused arrival records nothing. The verifier replays arrivals less
+    departures to each decision's present: the chain the door wrote agrees, and the same chain
+    with a decision's present raised by one does not."""
+    election = world["a"]["election"]
+    voters = _voters(db, election)
+    _reps(db, election, voters[:6])
+    day = clock.today() + timedelta(days=10)
+    m = svc.convene(db, election, kind="representatives", basis="representatives", title="议事", agenda="",
+                    held_on=day, place="", convened_by="committee", actor="x")
+    _on(day)
+    for v in voters[:3]:
+        svc.attend(db, election, m.id, v.card_code, "door")
+    ev = events_of(db, election)[-1]
+    assert ev.kind == "meeting.attendee_arrived" and ev.actor == "door"
+    assert ev.payload == {"meeting": m.id, "resident": voters[2].id, "present": 3}
+    before = len(events_of(db, election))
+    with pytest.raises(UserError, match="已登记到会，不重复计算"):
+        svc.attend(db, election, m.id, voters[2].card_code, "door")
+    with pytest.raises(UserError, match="不是现任居民代表"):
+        svc.attend(db, election, m.id, voters[7].card_code, "door")
+    assert len(events_of(db, election)) == before
+    svc.attend(db, election, m.id, voters[3].card_code, "door")
+    svc.leave(db, election, m.id, voters[0].card_code, "door")
+    svc.attend(db, election, m.id, voters[0].card_code, "door")  # back: an arrival again
+    assert [(e.kind, e.payload["resident"], e.payload["present"]) for e in events_of(db, election)[-3:]] == [
+        ("meeting.attendee_arrived", voters[3].id, 4), ("meeting.attendee_left", voters[0].id, 3),
+        ("meeting.attendee_arrived", voters[0].id, 4)]
+    svc.decide(db, election, m.id, "同意", 4, 0, 0, "x")
+    svc.close(db, election, m.id, "x")
+    assert _replayed(db, election) == []
+    # 4 of 6 in favour, said to be of 5 present: still quorate and adopted by its own numbers.
+    seq = next(e.seq for e in events_of(db, election) if e.kind == "meeting.decision_recorded")
+    assert _replayed(db, election, {seq: 5}) == [f"第 {seq} 号事件：记为到会 5 人，链中到会、离场记录重算为 4 人"]

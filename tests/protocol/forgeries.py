@@ -957,6 +957,45 @@ def corrected_after_list(built: Built) -> Files:
     return f
 
 
+def with_meeting(f: Files, arrived: int, present: int) -> None:
+    """A 居民代表会议 of 8 representatives after the election, as meetings.service writes it:
+    convened, ``arrived`` recorded at the door (one of them leaving and coming back), then a
+    show of hands recording ``present`` (5 in favour, against the rest) and the close; the
+    later events re-linked after them."""
+    by = {"_by": "committee", "_why": ""}
+    at = "2026-12-20T10:{:02d}:00".format
+    events: list[tuple[str, dict, str]] = [("meeting.convened", {
+        "meeting": 1, "kind": "representatives", "basis": "representatives", "group": "", "title": "居民代表会议",
+        "convened_by": "committee", "request": None, "notice_on": "2026-12-01", "held_on": "2026-12-20",
+        "members": 8, "notice_days": 10, **by}, "2026-12-01T09:00:00")]
+    for i in range(arrived):
+        events.append(("meeting.attendee_arrived", {"meeting": 1, "resident": 101 + i, "present": i + 1, **by}, at(i)))
+    events += [("meeting.attendee_left", {"meeting": 1, "resident": 101, "present": arrived - 1, **by}, at(20)),
+               ("meeting.attendee_arrived", {"meeting": 1, "resident": 101, "present": arrived, **by}, at(21))]
+    decided = {"meeting": 1, "number": 1, "motion": "同意增设便民车棚", "members": 8, "present": present,
+               "in_favour": 5, "against": present - 5, "abstain": 0,
+               "rule": {"key": "rep_meeting_decision", "share": "2/3"}, "adopted": True}
+    events += [("meeting.decision_recorded", {**decided, **by}, at(30)),
+               ("meeting.closed", {"meeting": 1, "members": 8, "present": present, "quorate": True,
+                                   "decisions": [[1, True]], **by}, at(40))]
+    _insert_before(f, "ledger.bundle_exported", events)
+
+
+def meeting_held(built: Built) -> Files:
+    """Honest: a 居民代表会议 of 8 with 6 recorded at the door adopting a motion 5 to 1."""
+    f = _files(built)
+    with_meeting(f, arrived=6, present=6)
+    return f
+
+
+def meeting_present_raised(built: Built) -> Files:
+    """Only 4 of the 8 representatives recorded at the door (no quorum: not more than half),
+    the decision saying 6 present, 5 in favour: quorate and adopted by its own numbers."""
+    f = _files(built)
+    with_meeting(f, arrived=4, present=6)
+    return f
+
+
 def _post_set(key: str, **values) -> Callable[[dict], None]:
     return lambda ti: [p.update(values) for p in ti["posts"] if p["key"] == key]
 
@@ -1055,6 +1094,7 @@ FORGERIES: list[tuple[str, Callable[[Built], Files | bytes], str]] = [
     ("sex_changed_to_female", sex_changed_to_female, "winners"),
     ("name_swapped", name_swapped, "winners"),
     ("composition_renamed", composition_renamed, "composition"),
+    ("meeting_present_raised", meeting_present_raised, "meeting_decisions"),
 ]
 
 

@@ -95,6 +95,7 @@ def cases(folder: Path) -> list[dict]:
         ("composition_named", forgeries.forged(built, forgeries.composition_named), {}, None),
         ("audit_confirmed", forgeries.forged(built, forgeries.audit_confirmed), {}, None),
         ("audit_escalated_confirmed", forgeries.forged(built, forgeries.audit_escalated_confirmed), {}, None),
+        ("meeting_held", forgeries.forged(built, forgeries.meeting_held), {}, None),
     ]
     for name, forge, check in forgeries.FORGERIES:
         out.append((name, forgeries.forged(built, forge), {}, check))
@@ -127,7 +128,7 @@ def cases(folder: Path) -> list[dict]:
         elif name.startswith("recount"):
             assert all(verdict.values()) and "recount_sealed" in verdict, (name, verdict)
         elif name in ("seats_as_created", "hours_recorded", "ids_named_like_prototypes", "relation_recorded",
-                      "list_recorded", "poll_closed", "corrected_after_list", "composition_named"):
+                      "list_recorded", "poll_closed", "corrected_after_list", "composition_named", "meeting_held"):
             assert all(verdict.values()), verdict
         elif name.startswith("sample"):  # no audit events in its chain: only the sample's checks and the recount's
             assert all(ok for n, ok in verdict.items() if n.startswith(("audit_sample_", "recount"))), (name, verdict)

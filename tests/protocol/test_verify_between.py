@@ -23,10 +23,19 @@ CONVENED = ("meeting.convened", {"meeting": 1, "kind": "representatives", "notic
                                  "held_on": "2026-06-25", "request": None})
 
 
-def _decision(present=5, in_favour=4, adopted=True, members=8, share="2/3", key="rep_meeting_decision"):
-    return ("meeting.decision_recorded", {"meeting": 1, "members": members, "present": present, "in_favour": in_favour,
-                                          "against": present - in_favour, "abstain": 0, "adopted": adopted,
-                                          "rule": {"key": key, "share": share}})
+def _arrivals(n: int, first: int = 1) -> list[tuple[str, dict]]:
+    """``n`` people recorded at meeting 1's door, residents ``first``, ``first`` + 1, …"""
+    return [("meeting.attendee_arrived", {"meeting": 1, "resident": first + i, "present": first + i})
+            for i in range(n)]
+
+
+def _decision(present=5, in_favour=4, adopted=True, members=8, share="2/3", key="rep_meeting_decision",
+              arrived: int | None = None) -> list[tuple[str, dict]]:
+    """The decision after its arrivals at the door (as many as ``present`` unless ``arrived``)."""
+    return [*_arrivals(present if arrived is None else arrived),
+            ("meeting.decision_recorded", {"meeting": 1, "members": members, "present": present, "in_favour": in_favour,
+                                           "against": present - in_favour, "abstain": 0, "adopted": adopted,
+                                           "rule": {"key": key, "share": share}})]
 
 
 def test_no_such_events_no_checks() -> None:
@@ -34,18 +43,53 @@ def test_no_such_events_no_checks() -> None:
 
 
 def test_a_sound_meeting_passes() -> None:
-    assert _verdict(_ctx(CONVENED, _decision(), ("meeting.closed", {"meeting": 1}))) == {"meeting_decisions": []}
+    assert _verdict(_ctx(CONVENED, *_decision(), ("meeting.closed", {"meeting": 1}))) == {"meeting_decisions": []}
 
 
 def test_meeting_forgeries_each_named() -> None:
-    assert "未超过1/2" in _verdict(_ctx(CONVENED, _decision(present=4, in_favour=4)))["meeting_decisions"][0]
-    assert "事件记为通过" in _verdict(_ctx(CONVENED, _decision(present=6, in_favour=4)))["meeting_decisions"][0]
-    assert "不是规则集的" in _verdict(_ctx(CONVENED, _decision(share="1/2")))["meeting_decisions"][0]
+    assert "未超过1/2" in _verdict(_ctx(CONVENED, *_decision(present=4, in_favour=4)))["meeting_decisions"][0]
+    assert "事件记为通过" in _verdict(_ctx(CONVENED, *_decision(present=6, in_favour=4)))["meeting_decisions"][0]
+    assert "不是规则集的" in _verdict(_ctx(CONVENED, *_decision(share="1/2")))["meeting_decisions"][0]
     short = ("meeting.convened", {**CONVENED[1], "held_on": "2026-06-20"})
-    assert "仅 5 天" in _verdict(_ctx(short, _decision()))["meeting_decisions"][0]
-    closed = _verdict(_ctx(CONVENED, ("meeting.closed", {"meeting": 1}), _decision()))
-    assert "闭会后仍有表决" in closed["meeting_decisions"][0]
-    assert "未见召集记录" in _verdict(_ctx(_decision()))["meeting_decisions"][0]
+    assert "仅 5 天" in _verdict(_ctx(short, *_decision()))["meeting_decisions"][0]
+    closed = _verdict(_ctx(CONVENED, ("meeting.closed", {"meeting": 1}), *_decision()))
+    assert "闭会后仍有表决" in " ".join(closed["meeting_decisions"])
+    assert "未见召集记录" in " ".join(_verdict(_ctx(*_decision()))["meeting_decisions"])
+
+
+def _left(resident: int, present: int, **more) -> tuple[str, dict]:
+    return "meeting.attendee_left", {"meeting": 1, "resident": resident, "present": present, **more}
+
+
+# Chains whose decisions claim more (or fewer) present than the door recorded: the server raised
+# `present` to reach the quorum (8 members of a 居民代表会议: 4 present is no quorum, 5 is).
+DOOR_CHAINS = {
+    "sound, one left and came back": (CONVENED, *_arrivals(5), _left(2, 4),
+                                      ("meeting.attendee_arrived", {"meeting": 1, "resident": 2, "present": 5}),
+                                      _decision(arrived=0)[-1]),
+    "present raised to reach quorum": (CONVENED, *_decision(present=5, in_favour=4, arrived=4)),
+    "present raised after a departure": (CONVENED, *_arrivals(5), _left(3, 4), _decision(arrived=0)[-1]),
+    "arrived twice": (CONVENED, *_arrivals(4), ("meeting.attendee_arrived", {"meeting": 1, "resident": 4, "present": 5}),
+                      _decision(arrived=0)[-1]),
+    "left without arriving": (CONVENED, *_arrivals(5), _left(9, 4), _decision(present=4, in_favour=4, arrived=0)[-1]),
+    "arrival's count raised": (CONVENED, *_arrivals(4), ("meeting.attendee_arrived", {"meeting": 1, "resident": 5, "present": 6})),
+    "arrival before the meeting was convened": (*_arrivals(1), CONVENED),
+}
+
+
+def test_those_present_are_replayed_from_the_door() -> None:
+    """Each decision's present is the chain's arrivals less its departures: a server that raised
+    it to make the quorum (every figure of the decision otherwise consistent) fails."""
+    def problems(name):
+        return " ".join(_verdict(_ctx(*DOOR_CHAINS[name]))["meeting_decisions"])
+
+    assert problems("sound, one left and came back") == ""
+    assert problems("present raised to reach quorum") == "第 6 号事件：记为到会 5 人，链中到会、离场记录重算为 4 人"
+    assert "链中到会、离场记录重算为 4 人" in problems("present raised after a departure")
+    assert "已在会议 1 到会，不能再次登记到会" in problems("arrived twice")
+    assert "不在会议 1 的到会人员中，不能登记离场" in problems("left without arriving")
+    assert "记为到会 6 人，链中到会、离场记录重算为 5 人" in problems("arrival's count raised")
+    assert "未召集或已闭会，不能登记到会或离场" in problems("arrival before the meeting was convened")
 
 
 ELECTED = ("result.published", {"round": 1, "posts": {"jwh_fu_zhuren": {"elected": ["7"]}}})
@@ -82,9 +126,9 @@ def _wrong_types() -> dict[str, tuple]:
     True == 1 would have read it as meant: each fails its check (PROTOCOL.md §9)."""
     meeting_true = ("meeting.convened", {**CONVENED[1], "meeting": True})
     return {
-        "meeting_decisions": (meeting_true, _decision()),
-        "meeting_decisions ": (CONVENED, _decision(adopted=1)),
-        "meeting_decisions  ": (CONVENED, ("meeting.decision_recorded", {**_decision()[1], "present": True})),
+        "meeting_decisions": (meeting_true, *_decision()),
+        "meeting_decisions ": (CONVENED, *_decision(adopted=1)),
+        "meeting_decisions  ": (CONVENED, ("meeting.decision_recorded", {**_decision()[-1][1], "present": True})),
         "meeting_decisions   ": (("meeting.convened", {**CONVENED[1], "request": {"base": "voters", "supporters": "9",
                                                                                 "total": 10}}),),
         "meeting_decisions    ": (("meeting.convened", {**CONVENED[1], "held_on": "20260625"}),),
@@ -124,12 +168,12 @@ def test_the_browser_verifier_agrees_on_every_chain_here(tmp_path) -> None:
         pytest.skip("node (>= 20) is not installed")
     short = ("meeting.convened", {**CONVENED[1], "held_on": "2026-06-20"})
     chains = [
-        (CONVENED, _decision(), ("meeting.closed", {"meeting": 1})), (CONVENED, _decision(present=4, in_favour=4)),
-        (CONVENED, _decision(present=6, in_favour=4)), (CONVENED, _decision(share="1/2")), (CONVENED, _decision(share="4/6")),
-        (CONVENED, _decision(share=" 2/3 ")), (CONVENED, _decision(share="2 / 3")), (CONVENED, _decision(share="0.6")),
-        (CONVENED, _decision(share=True)), (CONVENED, _decision(share=None)),
-        (CONVENED, _decision(key="meeting_decision")), (short, _decision()),
-        (CONVENED, ("meeting.closed", {"meeting": 1}), _decision()), (_decision(),),
+        (CONVENED, *_decision(), ("meeting.closed", {"meeting": 1})), (CONVENED, *_decision(present=4, in_favour=4)),
+        (CONVENED, *_decision(present=6, in_favour=4)), (CONVENED, *_decision(share="1/2")), (CONVENED, *_decision(share="4/6")),
+        (CONVENED, *_decision(share=" 2/3 ")), (CONVENED, *_decision(share="2 / 3")), (CONVENED, *_decision(share="0.6")),
+        (CONVENED, *_decision(share=True)), (CONVENED, *_decision(share=None)),
+        (CONVENED, *_decision(key="meeting_decision")), (short, *_decision()),
+        (CONVENED, ("meeting.closed", {"meeting": 1}), *_decision()), (*_decision(),),
         (("meeting.convened", {**CONVENED[1], "kind": "club"}),), (("meeting.convened", {**CONVENED[1], "held_on": "soon"}),),
         (("meeting.convened", {**CONVENED[1], "kind": "residents", "request": {"base": "groups", "supporters": 2, "total": 7}}),),
         (("meeting.convened", {**CONVENED[1], "kind": "residents", "request": {"base": "adults", "supporters": 2, "total": 7}}),),
@@ -204,8 +248,8 @@ def _motion(decided=None, **published):
     """A meeting's motion voted on paper: its round published with the question, then the
     meeting's decision naming the round."""
     q = {**MOTION_Q, **published}
-    d = _decision(present=6, in_favour=5)
-    return [("result.published", {"round": 2, "posts": {}, "question": q}),
+    *door, d = _decision(present=6, in_favour=5)
+    return [*door, ("result.published", {"round": 2, "posts": {}, "question": q}),
             (d[0], {**d[1], "motion": MOTION, "round": 2, **(decided or {})})]
 
 
@@ -218,6 +262,11 @@ MOTION_CHAINS = [
     (CONVENED, VOTE_CALLED, *_motion(valid=False, carried=False)),  # void, yet adopted
     (CONVENED, VOTE_CALLED, *_motion({"adopted": False}, valid=False, carried=False)),  # void, not adopted: sound
     (CONVENED, ("meeting.closed", {"meeting": 1}), VOTE_CALLED),  # called after the meeting closed
+    # One of the 6 left after the first paper (the departure names round 2): still among the
+    # vote's 6 electors. Sound.
+    (CONVENED, VOTE_CALLED, *_motion()[:-2], _left(3, 5, round=2), *_motion()[-2:]),
+    # One left before the first paper (no round named): 5 were present at the freeze, not 6.
+    (CONVENED, VOTE_CALLED, *_motion()[:-2], _left(3, 5), *_motion()[-2:]),
 ]
 
 
@@ -232,6 +281,8 @@ def test_a_motion_voted_on_paper_and_its_forgeries() -> None:
     assert "与第 2 轮公布的表决结果不符" in problems(*MOTION_CHAINS[4])
     assert "表决无效，会议决定却记为通过" in problems(*MOTION_CHAINS[5])
     assert "未召集或已闭会" in problems(*MOTION_CHAINS[7])
+    assert problems(*MOTION_CHAINS[8]) == ""
+    assert problems(*MOTION_CHAINS[9]) == "第 11 号事件：记为到会 6 人，链中到会、离场记录重算为 5 人"
 
 
 def _with_composition(comp: dict, *events: tuple[str, dict]) -> Ctx:
@@ -286,22 +337,24 @@ def _chosen_ctx(comp: dict, *events: tuple[str, dict], chosen_by: str = "represe
     return c
 
 
-def _numbered(decision: tuple[str, dict]) -> tuple[str, dict]:
-    return decision[0], {**decision[1], "number": 1}
+def _numbered(events: list[tuple[str, dict]]) -> list[tuple[str, dict]]:
+    """The decision (the last event) numbered 1, after its arrivals."""
+    *door, (kind, payload) = events
+    return [*door, (kind, {**payload, "number": 1})]
 
 
 def _chosen_cases() -> list[Ctx]:
     cited = {"meeting": 1, "number": 1}
     failed = _numbered(_decision(present=6, in_favour=4, adopted=False))
     return [
-        _chosen_ctx(_chosen_comp(cited), CONVENED, _numbered(_decision()), CHOSEN),
-        _chosen_ctx(_chosen_comp(cited), CONVENED, _numbered(_decision()), CHOSEN, chosen_by="voters"),
-        _chosen_ctx(_chosen_comp(cited), CONVENED, failed, CHOSEN),
-        _chosen_ctx(_chosen_comp(cited), CONVENED, _numbered(_decision()), CHOSEN, chosen_by="residents_meeting"),
-        _chosen_ctx(_chosen_comp({"meeting": 1, "number": 2}), CONVENED, _numbered(_decision()), CHOSEN),
-        _chosen_ctx(_chosen_comp(None), CONVENED, _numbered(_decision()), CHOSEN),
-        _chosen_ctx(_chosen_comp(cited), CONVENED, _numbered(_decision())),
-        _chosen_ctx(_chosen_comp(cited), CONVENED, _numbered(_decision()), CHOSEN,
+        _chosen_ctx(_chosen_comp(cited), CONVENED, *_numbered(_decision()), CHOSEN),
+        _chosen_ctx(_chosen_comp(cited), CONVENED, *_numbered(_decision()), CHOSEN, chosen_by="voters"),
+        _chosen_ctx(_chosen_comp(cited), CONVENED, *failed, CHOSEN),
+        _chosen_ctx(_chosen_comp(cited), CONVENED, *_numbered(_decision()), CHOSEN, chosen_by="residents_meeting"),
+        _chosen_ctx(_chosen_comp({"meeting": 1, "number": 2}), CONVENED, *_numbered(_decision()), CHOSEN),
+        _chosen_ctx(_chosen_comp(None), CONVENED, *_numbered(_decision()), CHOSEN),
+        _chosen_ctx(_chosen_comp(cited), CONVENED, *_numbered(_decision())),
+        _chosen_ctx(_chosen_comp(cited), CONVENED, *_numbered(_decision()), CHOSEN,
                     ("seat.vacated", {"post": "jdw_weiyuan", "person": "9", "name": "乙", "reason": "died",
                                       "ended_on": "2026-08-01"})),
     ]
@@ -335,16 +388,17 @@ def test_the_browser_verifier_gives_the_same_verdicts() -> None:
     if node is None:
         pytest.skip("node (>= 20) is not installed")
     cases = [
-        _ctx(CONVENED, _decision(), ("meeting.closed", {"meeting": 1})),
-        _ctx(CONVENED, _decision(present=4, in_favour=4)), _ctx(CONVENED, _decision(present=6, in_favour=4)),
-        _ctx(CONVENED, _decision(share="1/2")), _ctx(_decision()),
-        _ctx(CONVENED, ("meeting.closed", {"meeting": 1}), _decision()),
+        _ctx(CONVENED, *_decision(), ("meeting.closed", {"meeting": 1})),
+        _ctx(CONVENED, *_decision(present=4, in_favour=4)), _ctx(CONVENED, *_decision(present=6, in_favour=4)),
+        _ctx(CONVENED, *_decision(share="1/2")), _ctx(*_decision()),
+        _ctx(CONVENED, ("meeting.closed", {"meeting": 1}), *_decision()),
         _ctx(ELECTED, FILED, CALLED, *_paper(), VACATED), _ctx(ELECTED, FILED, *_paper(), VACATED),
         _ctx(ELECTED, FILED, CALLED, *_paper(published={"agree": 5}), VACATED),
         _ctx(ELECTED, FILED, CALLED, *_paper(approve="1/3"), VACATED),
         _ctx(ELECTED, FILED, CALLED, *_paper(agree=6, published={"agree": 6}), VACATED),
         _ctx(ELECTED, FILED, CALLED, *_paper()), _ctx(ELECTED, FILED, _vote()), _ctx(ELECTED, FILED, _vote(voted=10)),
         *(_ctx(*chain) for chain in MOTION_CHAINS),
+        *(_ctx(*chain) for chain in DOOR_CHAINS.values()),
         _with_composition(_comp("2026-07-01", "resigned"), ELECTED, RESIGNED),
         _with_composition(_comp(serving=1, vacant=0), ELECTED, RESIGNED),
         _with_composition(_comp("2026-07-02", "resigned"), ELECTED, RESIGNED),

@@ -35,6 +35,8 @@
     "meeting.convened": { meeting: "int", kind: "str", notice_on: "str", held_on: "str" },
     "meeting.decision_recorded": { meeting: "int", members: "int", present: "int", in_favour: "int", against: "int", abstain: "int", adopted: "bool" },
     "meeting.closed": { meeting: "int" },
+    "meeting.attendee_arrived": { meeting: "int", resident: "int", present: "int" },
+    "meeting.attendee_left": { meeting: "int", resident: "int", present: "int" },
     "recall.petition_filed": { recall: "int", post: "str", person: "str", base: "str", signers: "int", total: "int" },
     "recall.vote_recorded": { recall: "int", post: "str", person: "str", registered: "int", voted: "int", in_favour: "int", valid: "bool", carried: "bool" },
     "recall.vote_called": { recall: "int", round: "int", post: "str", person: "str" },
@@ -95,11 +97,29 @@
   function meetingDecisions(events, rulebook) {
     const rb = book(rulebook);
     const convened = new Map(), closed = new Set(), called = new Map(), published = new Map();
+    // Who is present at each meeting, replayed from arrivals and departures; how many left
+    // after a paper vote's first paper (a departure naming its round), still its electors.
+    const here = new Map(), leftIn = new Map();
+    const presentAt = (meeting, round) => (here.has(meeting) ? here.get(meeting).size : 0)
+      + (round === null ? 0 : leftIn.get(`${meeting} ${round}`) || 0);
     const problems = [];
     let decisions = 0, papers = 0;
     for (const ev of events) {
       const kind = ev.kind, p = typed(ev);
-      if (kind === "meeting.convened") {
+      if (kind === "meeting.attendee_arrived" || kind === "meeting.attendee_left") {
+        if (!convened.has(p.meeting) || closed.has(p.meeting)) problems.push(`event ${ev.seq}: meeting ${text(p.meeting)} is not open for arrivals or departures`);
+        if (!here.has(p.meeting)) here.set(p.meeting, new Set());
+        const set = here.get(p.meeting);
+        if (kind === "meeting.attendee_arrived") {
+          if (set.has(p.resident)) problems.push(`event ${ev.seq}: ${p.resident} is already present at meeting ${p.meeting}`);
+          set.add(p.resident);
+        } else {
+          if (!set.has(p.resident)) problems.push(`event ${ev.seq}: ${p.resident} is not present at meeting ${p.meeting} and cannot leave`);
+          set.delete(p.resident);
+          if (has(p, "round")) { const key = `${p.meeting} ${count(p.round)}`; leftIn.set(key, (leftIn.get(key) || 0) + 1); }
+        }
+        if (p.present !== set.size) problems.push(`event ${ev.seq}: ${p.present} present, the arrivals and departures give ${set.size}`);
+      } else if (kind === "meeting.convened") {
         const mr = rulesOf(rb, need(p, "kind"));
         const gap = day(need(p, "held_on")) - day(need(p, "notice_on"));
         if (gap < mr.notice) problems.push(`event ${ev.seq}: ${gap} days from notice to meeting, the rulebook asks ${mr.notice}`);
@@ -130,6 +150,8 @@
             continue;
           }
         }
+        const counted = presentAt(p.meeting, has(p, "round") ? count(p.round) : null);
+        if (present !== counted) problems.push(`event ${ev.seq}: ${present} present, the arrivals and departures give ${counted}`);
         if (!moreThan(present, members, mr.quorum)) problems.push(`event ${ev.seq}: ${present} of ${members} present is no quorum`);
         if (count(need(p, "in_favour")) + count(need(p, "against")) + count(need(p, "abstain")) > present) problems.push(`event ${ev.seq}: more votes than members present`);
         const rule = has(p, "rule") ? p.rule : {};
