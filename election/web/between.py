@@ -12,7 +12,6 @@ from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaF
 from wtforms.validators import DataRequired, InputRequired, NumberRange
 
 from .. import clock
-from ..errors import UserError
 from ..mandates import by_election, chosen
 from ..mandates import service as mandates
 from ..models import END_REASONS, RECALL_STATUSES, Election
@@ -23,9 +22,9 @@ from .access import roles
 from .choices import options
 from .db import get_db
 from .feedback import committee_only as _writer
-from .feedback import form_errors, found_or_404, refuse, submit
+from .feedback import form_errors, found_or_404, post, submit
 from .feedback import run as _run
-from .files import pdf_response
+from .files import pdf_or_back
 
 bp = Blueprint("between", __name__)
 LEAVE_REASONS = {k: v for k, v in END_REASONS.items() if k != "recalled"}  # a recall is voted, not entered
@@ -174,24 +173,27 @@ def recall_page(election: Election, recall_id: int):
                            publish_form=PublishForm(), paper_round=recalls.round_of_recall(db, election, row.id))
 
 
+def _back(election: Election, recall_id: int) -> str:
+    return url_for("between.recall_page", election_id=election.id, recall_id=recall_id)
+
+
 def _post(election: Election, recall_id: int, form: FlaskForm, action, done: str):
-    _writer()
-    submit(form, lambda db: action(db, election, form), done)
-    return redirect(url_for("between.recall_page", election_id=election.id, recall_id=recall_id))
+    """A POST of the recall's page, back to it (feedback.post)."""
+    return post(form, action, done, _back(election, recall_id))
 
 
 @bp.route("/elections/<int:election_id>/recalls/<int:recall_id>/defence", methods=["POST"])
 @roles("committee")
 def defence(election: Election, recall_id: int):
-    return _post(election, recall_id, DefenceForm(), lambda db, e, f: recalls.record_defence(
-        db, e, recall_id, f.defence.data, current_user.username), _("申辩意见已记录。"))
+    return _post(election, recall_id, DefenceForm(), lambda db, f: recalls.record_defence(
+        db, election, recall_id, f.defence.data, current_user.username), _("申辩意见已记录。"))
 
 
 @bp.route("/elections/<int:election_id>/recalls/<int:recall_id>/vote", methods=["POST"])
 @roles("committee")
 def vote(election: Election, recall_id: int):
-    return _post(election, recall_id, VoteForm(), lambda db, e, f: recalls.record_vote(
-        db, e, recall_id, f.voted.data, f.in_favour.data, f.voted_on.data, current_user.username),
+    return _post(election, recall_id, VoteForm(), lambda db, f: recalls.record_vote(
+        db, election, recall_id, f.voted.data, f.in_favour.data, f.voted_on.data, current_user.username),
         _("罢免投票结果已记录。"))
 
 
@@ -199,25 +201,21 @@ def vote(election: Election, recall_id: int):
 @roles("committee")
 def paper_vote(election: Election, recall_id: int):
     """The recall voted on paper: a round of kind recall, printed and polled like any round."""
-    return _post(election, recall_id, PaperVoteForm(), lambda db, e, f: recalls.call_vote(
-        db, e, recall_id, f.held_on.data, current_user.username),
+    return _post(election, recall_id, PaperVoteForm(), lambda db, f: recalls.call_vote(
+        db, election, recall_id, f.held_on.data, current_user.username),
         _("已决定以表决票进行罢免投票：请印制表决票，投票后计票。"))
 
 
 @bp.route("/elections/<int:election_id>/recalls/<int:recall_id>/publish", methods=["POST"])
 @roles("committee")
 def publish_paper_vote(election: Election, recall_id: int):
-    return _post(election, recall_id, PublishForm(), lambda db, e, f: recalls.publish_vote(
-        db, e, recall_id, current_user.username), _("罢免表决结果已公布。"))
+    return _post(election, recall_id, PublishForm(), lambda db, f: recalls.publish_vote(
+        db, election, recall_id, current_user.username), _("罢免表决结果已公布。"))
 
 
 @bp.route("/elections/<int:election_id>/recalls/<int:recall_id>/result.pdf")
 @roles("committee", "street_admin")
 def recall_pdf(election: Election, recall_id: int):
     _recall_or_404(election, recall_id)
-    try:
-        data = recall_docs.result_pdf(get_db(), election, recall_id)
-    except UserError as error:
-        refuse(error)
-        return redirect(url_for("between.recall_page", election_id=election.id, recall_id=recall_id))
-    return pdf_response(data, f"罢免结果公告-{recall_id}.pdf")
+    return pdf_or_back(lambda: recall_docs.result_pdf(get_db(), election, recall_id), f"罢免结果公告-{recall_id}.pdf",
+                       _back(election, recall_id))

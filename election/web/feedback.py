@@ -6,10 +6,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from flask import abort, flash
+from flask import abort, flash, redirect
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy.orm import Session
+from werkzeug.wrappers import Response
 
 from ..errors import UserError
 from .db import get_db
@@ -68,3 +69,16 @@ def committee_only() -> None:
     """Pages the street office may read but only the committee may change."""
     if current_user.role != "committee":
         abort(403)
+
+
+def post(form: FlaskForm, action: Callable[[Session, FlaskForm], T], done: str | Callable[[T], str],
+         back: str) -> Response:
+    """A POST of a page the street office may read but only the committee may change
+    (committee_only), in the one shape (submit): ``action(db, form)`` makes the one service
+    call; ``done`` is the message flashed, or makes it from what the call returned (the person
+    recorded, the decision made); then back to the page ``back``, where the refusals show."""
+    committee_only()
+    made: list[T] = []
+    said = (lambda: done) if isinstance(done, str) else (lambda: done(made[0]))
+    submit(form, lambda db: made.append(action(db, form)), said)
+    return redirect(back)

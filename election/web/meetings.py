@@ -16,7 +16,6 @@ from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaF
 from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional
 
 from .. import clock
-from ..errors import UserError
 from ..meetings import documents
 from ..meetings import service as svc
 from ..models import Election
@@ -27,9 +26,9 @@ from .access import roles
 from .choices import options
 from .db import get_db
 from .feedback import committee_only as _writer
-from .feedback import form_errors, found_or_404, refuse, submit
+from .feedback import form_errors, found_or_404, post
 from .feedback import run as _run
-from .files import pdf_response
+from .files import pdf_or_back
 
 bp = Blueprint("meetings", __name__)
 
@@ -131,82 +130,68 @@ def _listed(person) -> str:
     return person.name + (f" · {person.group_name}" if person.group_name else "")
 
 
-def _post(election: Election, meeting_id: int, form: FlaskForm, action, done) -> object:
-    _writer()
-    submit(form, lambda db: action(db, election, form), done)
-    return redirect(url_for("meetings.page", election_id=election.id, meeting_id=meeting_id))
+def _back(election: Election, meeting_id: int) -> str:
+    return url_for("meetings.page", election_id=election.id, meeting_id=meeting_id)
+
+
+def _post(election: Election, meeting_id: int, form: FlaskForm, action, done):
+    """A POST of the meeting's page, back to it (feedback.post)."""
+    return post(form, action, done, _back(election, meeting_id))
 
 
 @bp.route("/elections/<int:election_id>/meetings/<int:meeting_id>/attend", methods=["POST"])
 @roles("committee")
 def attend(election: Election, meeting_id: int):
-    seen: list = []
-
-    def act(db, election, form):
-        seen.append(svc.attend(db, election, meeting_id, form.entry.data, current_user.username))
-
-    return _post(election, meeting_id, AttendForm(), act, lambda: _("%(name)s 已登记到会。", name=seen[0].name))
+    return _post(election, meeting_id, AttendForm(),
+                 lambda db, f: svc.attend(db, election, meeting_id, f.entry.data, current_user.username),
+                 lambda person: _("%(name)s 已登记到会。", name=person.name))
 
 
 @bp.route("/elections/<int:election_id>/meetings/<int:meeting_id>/leave", methods=["POST"])
 @roles("committee")
 def leave(election: Election, meeting_id: int):
     """离场: one present leaves; the quorum follows."""
-    seen: list = []
-
-    def act(db, election, form):
-        seen.append(svc.leave(db, election, meeting_id, form.leaving.data, current_user.username))
-
-    return _post(election, meeting_id, LeaveForm(), act, lambda: _("%(name)s 已登记离场。", name=seen[0].name))
+    return _post(election, meeting_id, LeaveForm(),
+                 lambda db, f: svc.leave(db, election, meeting_id, f.leaving.data, current_user.username),
+                 lambda person: _("%(name)s 已登记离场。", name=person.name))
 
 
 @bp.route("/elections/<int:election_id>/meetings/<int:meeting_id>/decide", methods=["POST"])
 @roles("committee")
 def decide(election: Election, meeting_id: int):
-    made: list = []
-
-    def act(db, election, form):
-        made.append(svc.decide(db, election, meeting_id, form.motion.data, form.in_favour.data, form.against.data,
-                               form.abstain.data, current_user.username))
-
-    return _post(election, meeting_id, DecideForm(), act, lambda: made[0].message)
+    return _post(election, meeting_id, DecideForm(), lambda db, f: svc.decide(
+        db, election, meeting_id, f.motion.data, f.in_favour.data, f.against.data, f.abstain.data,
+        current_user.username), lambda decision: decision.message)
 
 
 @bp.route("/elections/<int:election_id>/meetings/<int:meeting_id>/paper-vote", methods=["POST"])
 @roles("committee")
 def paper_vote(election: Election, meeting_id: int):
     """A motion voted on secret paper: a round of kind motion, printed and polled like any round."""
-    return _post(election, meeting_id, PaperVoteForm(), lambda db, e, f: motions.call_vote(
-        db, e, meeting_id, f.paper_motion.data, current_user.username),
+    return _post(election, meeting_id, PaperVoteForm(), lambda db, f: motions.call_vote(
+        db, election, meeting_id, f.paper_motion.data, current_user.username),
         _("已决定以表决票表决：请印制表决票，向到会人员发放，投票后计票。"))
 
 
 @bp.route("/elections/<int:election_id>/meetings/<int:meeting_id>/paper-vote/<int:number>/publish", methods=["POST"])
 @roles("committee")
 def publish_paper_vote(election: Election, meeting_id: int, number: int):
-    made: list = []
-
-    def act(db, election, form):
-        made.append(motions.publish_vote(db, election, number, current_user.username))
-
-    return _post(election, meeting_id, FlaskForm(), act, lambda: made[0].message)
+    return _post(election, meeting_id, FlaskForm(),
+                 lambda db, f: motions.publish_vote(db, election, number, current_user.username),
+                 lambda decision: decision.message)
 
 
 @bp.route("/elections/<int:election_id>/meetings/<int:meeting_id>/close", methods=["POST"])
 @roles("committee")
 def close(election: Election, meeting_id: int):
     return _post(election, meeting_id, FlaskForm(),
-                 lambda db, e, f: svc.close(db, e, meeting_id, current_user.username), _("会议已闭会。"))
+                 lambda db, f: svc.close(db, election, meeting_id, current_user.username), _("会议已闭会。"))
 
 
 def _pdf(election: Election, meeting_id: int, make, name: str):
     _meeting_or_404(election, meeting_id)
-    try:
-        data = make(get_db(), election, meeting_id)
-    except UserError as error:
-        refuse(error)
-        return redirect(url_for("meetings.page", election_id=election.id, meeting_id=meeting_id))
-    return pdf_response(data, f"{name}-{meeting_id}.pdf")
+    return pdf_or_back(lambda: make(get_db(), election, meeting_id), f"{name}-{meeting_id}.pdf",
+                       _back(election, meeting_id))
 
 
 @bp.route("/elections/<int:election_id>/meetings/<int:meeting_id>/notice.pdf")
