@@ -14,9 +14,11 @@ from election.polling import deposit, issuance, turnout
 from election.polling.merge import merge_mobile_box
 from election.polling.stations import create_station, register_mobile_voter
 from election.protocol import rla
+from election.publication.bundle import export_bundle
 from tests.conftest import DATA_KEY, login
 from tests.polling.conftest import poll  # noqa: F401
 from tests.polling.helpers import issue_and_hand_out, print_capturing
+from tools.verify import run
 
 SEED = "3141 5926 5358 9793 2384 6"
 
@@ -78,3 +80,9 @@ def test_a_poured_mobile_box_is_left_out_of_the_manifest_and_the_draws(app, db, 
     # Any draw of the seed is a position in a stack the scrutineers counted: the fixed box's five.
     draws = rla.draw_sample(SEED, audit.boxes, 40)
     assert {d.box for d in draws} == {fixed.label} and {d.position for d in draws} <= set(range(1, 6))
+    # The auditor bundle's audit verifies with the poured box out of the manifest.
+    data = export_bundle(db, election, DATA_KEY, "a_committee", auditor=True, round_number=1).data
+    db.commit()
+    checks = {c.name_en: c for c in run(data)}
+    for name in ("boxes", "audit_sample", "audit_commitment", "audit_count", "audit_recompute"):
+        assert checks[name].ok, (name, checks[name].detail)
