@@ -27,11 +27,26 @@ ALLOWED_CONTROLS_MULTILINE = frozenset("\n\r\t")
 # What the committee calls a field, by table and column; others are named by the column.
 LABELS = {
     "election.title": "选举名称", "community.name": "社区名称", "community.street_office": "街道办事处",
-    "polling_station.name": "投票站名称", "ballot_box.label": "票箱名称", "desk.label": "发票台名称",
+    "polling_station.name": "投票站名称", "ballot_box.label": "票箱名称",
     "household.number": "户号", "household.building": "楼栋", "household.unit": "单元", "household.room": "室号",
-    "household.group_name": "居民小组", "resident.name": "姓名", "resident.note": "备注", "resident.notes": "备注",
+    "household.group_name": "居民小组", "resident.name": "姓名", "resident.notes": "备注",
     "resident.group_name": "居民小组", "resident.phone_masked": "电话", "app_user.display_name": "显示名称",
-    "app_user.username": "用户名", "candidate.note": "备注", "complaint.text": "申诉内容", "complaint.contact": "联系方式",
+    "app_user.username": "用户名", "complaint.text": "申诉内容", "complaint.contact": "联系方式",
+    # What the committee types on the other forms (a walk of the demo met "“title”最多 200 个字符").
+    "desk.name": "发票台名称", "election.notes": "备注", "complaint.answer": "答复",
+    "meeting.title": "会议名称", "meeting.agenda": "会议议题", "meeting.place": "会议地点", "meeting.group_name": "居民小组",
+    "meeting_decision.motion": "表决事项", "meeting_vote.motion": "表决事项", "polling_station.handover_signed_by": "签收人",
+    "count_filing.rejected_reason": "驳回理由", "count_tally_board.explanation": "说明", "count_box_explanation.text": "说明",
+    "count_second_entry.resolution": "处理结果", "reconciliation_note.explanation": "说明", "rep_area.explanation": "说明",
+    "rep_area.group_name": "居民小组", "selection_meeting.group_name": "居民小组", "group_leader.group_name": "居民小组",
+    "candidate.education": "学历", "candidate.current_job": "现任职务", "candidate.biography": "简介",
+    "committee_entry.label": "姓名", "committee_entry.withdrawn_reason": "退出理由", "household_rep.designation": "书面委托",
+    "mandate_end.reason": "原因", "mandate_end.note": "说明", "mobile_box_voter.reason": "原因", "issuance.note": "备注",
+    "recall.reasons": "罢免理由", "recall.defence": "申辩意见", "roll_application.recommendation": "推荐意见",
+    "roll_application.reasons": "理由", "roll_objection.objector": "异议人", "roll_objection.text": "异议内容",
+    "roll_objection.decision": "处理决定", "resident.status_basis": "依据", "nomination.evidence": "依据",
+    "nomination.confirmed_note": "审核意见", "nomination.rejected_reason": "驳回理由", "scan_batch.label": "批次名称",
+    "scan_paper.entered_note": "说明", "election_event.reason": "理由", "rla_audit.seed": "随机种子",
 }
 
 

@@ -3,6 +3,7 @@ an over-long value posted to any form is refused in Chinese on both databases, n
 control and bidirectional-override characters are refused (issue 17)."""
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from html.parser import HTMLParser
 
@@ -17,6 +18,7 @@ from election.polling.stations import create_station
 from tests.conftest import CSRF, login
 
 LONG = "长" * 5000
+RAW_NAME = re.compile(r"“[a-z_]+”(?:最多|第)")
 PAGE_ARGS = {"election_id", "community_id", "number"}
 
 
@@ -77,7 +79,7 @@ def _pages(app, world) -> list[str]:
 
 
 def test_over_long_values_posted_to_every_form_never_give_500(app, world):
-    posted, seen = 0, set()
+    posted, seen, unnamed = 0, set(), []
     for role in ("street_admin", "committee", "clerk", "counter", "scrutineer"):
         client = app.test_client()
         login(client, f"a_{role}")
@@ -94,10 +96,13 @@ def test_over_long_values_posted_to_every_form_never_give_500(app, world):
                 seen.add((target, tuple(sorted(fields))))
                 if not any(v == LONG or v.startswith("999") for v in fields.values()):
                     continue
-                answer = client.post(target, data=fields)
+                answer = client.post(target, data=fields, follow_redirects=True)
                 posted += 1
                 assert answer.status_code < 500, (role, url, target, answer.status_code)
+                # The refusal names the field as the form does, never by its column ("“title”最多 …").
+                unnamed += [(target, m) for m in RAW_NAME.findall(answer.get_data(as_text=True))]
     assert posted >= 15, posted
+    assert unnamed == []
 
 
 @pytest.mark.parametrize("value,why", [
@@ -149,3 +154,29 @@ def test_nul_in_any_form_or_query_is_refused_in_chinese(app, db, world):
     assert client.get(f"/elections/{election.id}/roll/?q=a%00b").status_code == 400
     db.rollback()
     assert db.scalar(select(func.count()).select_from(PollingStation)) == 0
+
+
+def test_every_field_label_names_a_real_column():
+    """LABELS named "desk.label", "candidate.note" and "resident.note", columns that do not exist."""
+    from election.fields import LABELS
+    from election.models import Base
+
+    columns = {f"{t.name}.{c.name}" for t in Base.metadata.sorted_tables for c in t.columns}
+    assert sorted(set(LABELS) - columns) == []
+
+
+def test_a_meeting_title_too_long_is_named_as_the_form_names_it(app, db, world):
+    from tests.factories import add_voters
+
+    add_voters(db, world["a"]["election"], 5)  # a meeting of no voters is refused before its title
+    db.commit()
+    client = app.test_client()
+    login(client, "a_committee")
+    url = f"/elections/{world['a']['election'].id}/meetings"
+    parser = Forms()
+    parser.feed(client.get(url).get_data(as_text=True))
+    _action, fields = next((a, f) for a, f in parser.forms if a != "__get__" and "title" in f)
+    fields.update(title="会" * 600, held_on=(clock.today() + timedelta(days=30)).isoformat(), convened_by="committee",
+                  agenda="", place="", supporters="", group="", request_base="")
+    html = client.post(url, data=fields, follow_redirects=True).get_data(as_text=True)
+    assert "“会议名称”最多 200 个字符，填写的有 600 个" in html and "“title”" not in html
