@@ -207,7 +207,8 @@ def test_woman_member_without_any_woman_to_stand_makes_no_round(db, world, monke
     man too: no woman stands for 委员, so the first paper has no reserved line; p4 p5 p6
     (men) fill the 3 seats of a 居委会 of 5. One more seat would make 6, an even size
     (RULES.md: 5–9, odd): no seat is added and no round is made; the result asks the
-    election committee to decide (replacement, or recorded without a woman)."""
+    election committee to decide. Replacement (variant B) needs a woman whose votes reach the
+    threshold and none stood, so the one option is recording the committee without a woman."""
     w = setup(db, world["a"]["election"])
     w.voters[5].sex = w.voters[7].sex = "男"
     db.commit()
@@ -216,7 +217,7 @@ def test_woman_member_without_any_woman_to_stand_makes_no_round(db, world, monke
     one = vote_round(db, w, monkeypatch, 1, w.voters[:24], lambda i: {
         "jwh_zhuren": [0], "jwh_fu_zhuren": [0], "jwh_weiyuan": [0, 1, 2], **JDW}).result
     assert one["woman"]["status"] == "needs_decision" and one["next_round"] == "none"
-    assert one["woman"]["options"] == ["replace_lowest", "accept_without"]
+    assert one["woman"]["options"] == ["accept_without"]
     assert one["next_posts"] == {}
     assert any("不符合法定人数" in line for line in one["explanation"])
     assert _round(db, w, 2) is None
