@@ -66,3 +66,19 @@ def test_page_rules_engine_agrees_with_python_on_random_scenarios(local_page) ->
         return norm(mine) !== norm(c.python);
     }).map(c => c.name)""", listed)
     assert wrong == []
+
+
+def test_the_page_fits_a_phone_after_verifying(browser) -> None:
+    """A resident or the street office may open the verifier on a phone (375 px): the facts
+    under the table (the head hash, 64 hex characters in a <pre>) pushed the page to about
+    610 px wide, the table squeezed into a column of single characters."""
+    from tests.browser.conftest import no_horizontal_scroll
+
+    context = browser.new_context(locale="zh-CN", viewport={"width": 375, "height": 740})
+    page = context.new_page()
+    page.goto(PAGE)
+    got = _verify(page, ROOT / "docs" / "vectors" / "public.zip", {})
+    assert got and all(got.values())
+    assert "链头 / head" in page.text_content("#facts")
+    assert no_horizontal_scroll(page)
+    context.close()
