@@ -478,6 +478,12 @@ def publish_result(db: Session, election: Election, round_number: int, actor: st
     raw = {k: p["votes"] for k, p in data["posts"].items()}
     listed = {spec.key: [c.person for c in rows] for spec, rows in ballot_of(db, election, round_number).posts}
     votes = writeins.merge_write_ins(raw, listed, writeins.named_for(raw, listed, inp.rulebook.write_in_public_min, data))
+    # A write-in is on no published list: the name and sex the result was decided with are
+    # anchored here, in the event just before the result (PROTOCOL.md §9, winners), for the
+    # write-ins the public votes name only (issue 15).
+    written = writeins.anchored(votes, listed, people)
+    if written:
+        record_event(db, election, ek.RESULT_WRITE_INS_NAMED, {"round": round_number, "write_ins": written}, actor)
     record_event(db, election, ek.RESULT_PUBLISHED, {
         "round": round_number, "valid": data["valid"], "registered_voters": data["registered_voters"],
         "papers_issued": data["papers_issued"], "papers_returned": data["papers_returned"],

@@ -79,7 +79,8 @@ def record_choice(db: Session, election: Election, decision_id: int | None, name
     record_event(db, election, ek.SEAT_CHOSEN_BY_MEETING, {
         "decision": {"meeting": meeting.id, "number": decision.number}, "kind": kind,
         "since": meeting.held_on.isoformat(),
-        "members": [{"post": key, "person": str(r.id), "name": r.name} for key, _, r in chosen],
+        # name and sex as the roll has them: a verifier sees composition.json's names changed.
+        "members": [{"post": key, "person": str(r.id), "name": r.name, "sex": r.sex} for key, _, r in chosen],
     }, actor, f"依据{meeting.held_on.isoformat()}{meeting_name}“{meeting.title}”第{decision.number}项决定")
     return rows
 

@@ -276,6 +276,10 @@ COUNTING_SCAN_PAPER_RETURNED: Final = _k(
 RESULT_PUBLISHED: Final = _k(
     "result.published", "a round's result was published",
     "round valid registered_voters papers_issued papers_returned posts next_round", "committee")
+RESULT_WRITE_INS_NAMED: Final = _k(
+    "result.write_ins_named", "the name and sex of each write-in (另选他人) a round's result names, from the roll; "
+    "written just before that round's result.published",
+    "round write_ins", "committee, publishing the result")
 RESULT_WOMAN_MEMBER_DECIDED: Final = _k(
     "result.woman_member_decided", "the committee decided how a missing woman member is elected",
     "round decision before elected next_round", "committee")
@@ -391,7 +395,8 @@ SEAT_VACATED: Final = _k(
     "seat.vacated", "an elected member's seat fell vacant",
     "post person name reason ended_on round decision", "committee")
 SEAT_CHOSEN_BY_MEETING: Final = _k(
-    "seat.chosen_by_meeting", "监督委员会 members chosen by a 居民会议 or 居民代表会议's cited decision",
+    "seat.chosen_by_meeting", "监督委员会 members (post, person, name, sex) chosen by a 居民会议 or 居民代表会议's "
+    "cited decision",
     "decision kind since members", "committee")
 SEAT_BY_ELECTION_CALLED: Final = _k(
     "seat.by_election_called", "a by-election called for vacant seats",

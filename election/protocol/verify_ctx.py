@@ -117,15 +117,19 @@ def same_votes(a: Mapping[str, Mapping[str, int]], b: Mapping[str, Mapping[str, 
 
 
 def published_people(events: list[Event]) -> dict[str, dict[str, str]]:
-    """Each published candidate's name and sex as the chain last published them: person id ->
+    """Each published person's name and sex as the chain last published them: person id ->
     {name, sex}. Candidate lists (``nomination.list_published``'s ``candidates``,
     ``nomination.withdrawn``'s ``list``, ``nomination.round_candidates_published``'s
-    ``candidates``) publish them per entry; a later ``roll.resident_corrected`` of that person
-    replaces what its ``changed`` names (姓名, 性别). An entry without ``person``, or a field an
-    entry lacks (events written before them), fixes nothing."""
+    ``candidates``), the write-ins a result names (``result.write_ins_named``'s ``write_ins``,
+    taken only when the next event is that round's ``result.published``: see write_in_anchors)
+    and the members a meeting chose (``seat.chosen_by_meeting``'s ``members``) publish them per
+    entry; a later ``roll.resident_corrected`` of that person replaces what its ``changed``
+    names (姓名, 性别). An entry without ``person``, or a field an entry lacks (events written
+    before them), fixes nothing."""
     people: dict[str, dict[str, str]] = {}
     lists = {ek.NOMINATION_LIST_PUBLISHED: "candidates", ek.NOMINATION_WITHDRAWN: "list",
-             ek.NOMINATION_ROUND_CANDIDATES_PUBLISHED: "candidates"}
+             ek.NOMINATION_ROUND_CANDIDATES_PUBLISHED: "candidates", ek.SEAT_CHOSEN_BY_MEETING: "members"}
+    anchors = {e.seq for e in write_in_anchors(events)}
     for e in events:
         if e.kind == ek.ROLL_RESIDENT_CORRECTED:
             who, changed = _person(e.payload.get("resident")), e.payload.get("changed")
@@ -134,7 +138,10 @@ def published_people(events: list[Event]) -> dict[str, dict[str, str]]:
                     if isinstance(changed.get(label), str):
                         people[who][key] = changed[label]
             continue
-        entries = e.payload.get(lists[e.kind]) if e.kind in lists else None
+        if e.kind == ek.RESULT_WRITE_INS_NAMED:
+            entries = e.payload.get("write_ins") if e.seq in anchors else None
+        else:
+            entries = e.payload.get(lists[e.kind]) if e.kind in lists else None
         for x in entries if isinstance(entries, list) else []:
             who = _person(x.get("person")) if isinstance(x, dict) else None
             if who is None:
@@ -143,6 +150,19 @@ def published_people(events: list[Event]) -> dict[str, dict[str, str]]:
                 if isinstance(x.get(key), str):
                     people.setdefault(who, {})[key] = x[key]
     return people
+
+
+def write_in_anchors(events: list[Event]) -> list[Event]:
+    """The ``result.write_ins_named`` events that anchor write-ins: each directly followed by
+    ``result.published`` of the same round (the committee writes both at once when it
+    publishes). One anywhere else (added after the result, to rename or re-sex a write-in once
+    the seats are decided) anchors nothing."""
+    out = []
+    for e, after in zip(events, events[1:]):
+        if (e.kind == ek.RESULT_WRITE_INS_NAMED and after.kind == ek.RESULT_PUBLISHED
+                and same_json(e.payload.get("round", 1), after.payload.get("round", 1))):
+            out.append(e)
+    return out
 
 
 def _person(x: Any) -> str | None:

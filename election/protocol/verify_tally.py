@@ -13,7 +13,7 @@ from election.protocol import event_kinds as ek
 from election.protocol import writeins
 from election.protocol.canonical import same_json
 from election.protocol.pause import gc_paused
-from election.protocol.verify_ctx import Ctx, as_published, published_people, same_votes
+from election.protocol.verify_ctx import Ctx, as_published, published_people, same_votes, write_in_anchors
 from election.protocol.verify_read import Rec
 from election.rules.rulebook import Rulebook
 from election.rules.scenario import parse_marks, parse_scenario, result_to_dict
@@ -153,7 +153,35 @@ def _as_published(c: Ctx) -> list[str]:
     decide the woman member), are those the chain last published for the person."""
     ti, people = c.d["tally_input.json"], published_people(c.events)
     return (as_published(people, ti["candidates"], ("name", "sex"), "tally_input.json 的候选人")
-            + as_published(people, ti.get("prior_elected") or [], ("sex",), "tally_input.json 的 prior_elected "))
+            + as_published(people, ti.get("prior_elected") or [], ("sex",), "tally_input.json 的 prior_elected ")
+            + as_published(people, ti.get("write_ins") or [], ("name", "sex"), "tally_input.json 的另选他人")
+            + _write_ins_anchored(c, people))
+
+
+def _write_ins_anchored(c: Ctx, people: dict[str, dict[str, str]]) -> list[str]:
+    """A write-in (另选他人) is on no published list: its name and sex are anchored by the
+    round's result.write_ins_named (write_in_anchors), written with the result. Every
+    tally_input.json write_ins entry has its name and sex in the chain (a write-in the chain
+    never named, or named without a sex, was added or re-sexed afterwards), and every write-in
+    the anchor of the round's last result.published names is in tally_input.json (dropping one
+    leaves its sex out of the woman member's count)."""
+    ti = c.d["tally_input.json"]
+    problems = []
+    written = [w for w in ti.get("write_ins") or [] if isinstance(w, dict)]
+    for w in written:
+        known = people.get(str(w.get("person")), {}) if isinstance(w.get("person"), str) else {}
+        if "name" not in known or "sex" not in known:
+            problems.append(f"tally_input.json 的另选他人 {w.get('person')!r} 的姓名和性别链中没有记录"
+                            f"（{ek.RESULT_WRITE_INS_NAMED} 之后紧接该轮的 {ek.RESULT_PUBLISHED}）")
+    published = [e for e in c.kind_events({ek.RESULT_PUBLISHED}) if c.round_of(e) == c.round]
+    anchor = next((e for e in write_in_anchors(c.events) if published and e.seq == published[-1].seq - 1), None)
+    named = anchor.payload.get("write_ins") if anchor is not None else None
+    have = {x.get("person") for x in [*written, *ti["candidates"]] if isinstance(x, dict)}
+    for x in named if isinstance(named, list) and anchor is not None else []:
+        if isinstance(x, dict) and x.get("person") not in have:
+            problems.append(f"第 {anchor.seq} 号事件记录的另选他人 {x.get('person')!r}（{x.get('name')}）"
+                            "不在 tally_input.json 的 write_ins 中")
+    return problems
 
 
 def _persons(value: Any) -> list[str]:

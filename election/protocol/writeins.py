@@ -112,3 +112,15 @@ def named_for(votes: Votes, listed: Mapping[str, Collection[str]], minimum: int,
     return {post: names | {p for p in votes.get(post, {}) if p in keep and p != OTHER
                            and p not in set(listed.get(post, ()))}
             for post, names in named_write_ins(votes, listed, minimum).items()}
+
+
+def anchored(public: Votes, listed: Mapping[str, Collection[str]],
+             people: Mapping[str, Mapping[str, Any]]) -> list[dict[str, str]]:
+    """The write-ins a round's public votes (``public``: merged, as published) name who are on
+    no list of the round, each once with ``name`` and ``sex`` from ``people`` (the roll): the
+    ``write_ins`` of ``result.write_ins_named`` and of the bundle's tally_input.json, sorted by
+    person. A write-in merged into ``OTHER`` is not named here either (issue 15)."""
+    on_paper = {pid for names in listed.values() for pid in names}
+    named = {pid for names in shown_in(public, listed).values() for pid in names} - on_paper
+    return [{"person": pid, "name": str(people[pid]["name"]), "sex": str(people[pid]["sex"])}
+            for pid in sorted(named) if pid in people]

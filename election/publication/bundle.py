@@ -91,6 +91,15 @@ def build_parts(db: Session, election: Election, round_number: int = 1) -> Bundl
     else:
         totals, box_totals, scenario = tally_files(inp, records, sorted(boxes), round_number,
                                                    published.result if published else None)
+    chain = tuple(as_chain_event(e) for e in events_of(db, election))
+    if published is not None and inp is not None:
+        # The write-ins the published votes name, with the name and sex the result was decided
+        # with, as the chain's result.write_ins_named anchored them when it was published
+        # (PROTOCOL.md §9; a round published before that event existed lists none, as then).
+        at = max((i for i, e in enumerate(chain) if e.kind == ek.RESULT_PUBLISHED and e.payload.get("round") == round_number),
+                 default=0)
+        if at and chain[at - 1].kind == ek.RESULT_WRITE_INS_NAMED:
+            scenario["write_ins"] = chain[at - 1].payload["write_ins"]
     voided = tuple(sorted(a.d_hash for a in audits if a.state == "voided"))
     return BundleParts(
         election_id=uid,
@@ -103,7 +112,7 @@ def build_parts(db: Session, election: Election, round_number: int = 1) -> Bundl
         rulebook=election.rulebook,
         totals=totals,
         box_totals=box_totals,
-        chain=tuple(as_chain_event(e) for e in events_of(db, election)),
+        chain=chain,
         election_key_pem=keys.key_of(db, election).public_pem.encode("ascii"),
         records=records,
         audit=audit_json(db, election, round_number),

@@ -20,12 +20,14 @@ from pypdf import PdfReader
 
 from election import clock
 from election.errors import UserError
+from election.ledger import keys
 from election.ledger.events import events_of
 from election.mandates import chosen
 from election.mandates import service as mandates
 from election.meetings import service as meetings
 from election.models import Relation, RepArea, Representative
 from election.polling import printing
+from election.protocol import bundle
 from election.publication.bundle import export_bundle
 from election.roll.cards import assign_cards
 from election.settings import posts_of, rulebook_of, seat_posts_of
@@ -124,6 +126,18 @@ def test_a_whole_election_with_the_supervisors_chosen_by_the_representatives_mee
     assert stages.warnings(db, election) == []
     cited = {"meeting": decision.meeting_id, "number": decision.number}
     assert all(member["round"] == 0 and member["decision"] == cited for member in jdw.values())
+    # The chain anchors each chosen member's name and sex (seat.chosen_by_meeting): a member
+    # renamed in composition.json and re-sealed with the election's key fails composition.
+    choice = next(e for e in events_of(db, election) if e.kind == "seat.chosen_by_meeting")
+    assert [(m["person"], m["name"], m["sex"]) for m in choice.payload["members"]] == [
+        (str(p.id), p.name, p.sex) for p in (chair, first, second)]
+    files = bundle.read_files(data)
+    renamed = json.loads(files["composition.json"])
+    next(m for m in renamed["members"] if m["person"] == str(first.id))["name"] = "冒名"
+    files["composition.json"] = bundle.canonical_json(renamed) + b"\n"
+    resealed = bundle.write_files(bundle.seal_files(files, keys.private_key(db, election, DATA_KEY), "2026-11-25"))
+    failed = {c.name_en: c.detail for c in verify.run(resealed) if not c.ok}
+    assert list(failed) == ["composition"] and first.name in failed["composition"], failed
 
     # [V art.32] after the fact: a chosen member turns out to be the spouse of an elected
     # 居委会 member (the relation recorded later): the result stands, the workflow says the

@@ -19,6 +19,7 @@ from election.rules.tally_types import Candidate, PostSpec, TallyInput
 ELECTION = "E-2026-朝阳-001"
 CANDIDATES = {"zr": [("p1", "张三", "男"), ("p2", "李四", "女")],
               "wy": [("p3", "王五", "女"), ("p4", "赵六", "男"), ("p5", "钱七", "男"), ("p6", "孙八", "女")]}
+WRITE_IN = ("p7", "周九", "男")  # written in for 委员 on most papers by build(write_in=True)
 
 
 @dataclass
@@ -33,13 +34,17 @@ def _key(rng: random.Random) -> Ed25519PrivateKey:
     return Ed25519PrivateKey.from_private_bytes(rng.randbytes(32))
 
 
-def tally_input(rulebook: Rulebook, issued: int, returned: int) -> TallyInput:
+def tally_input(rulebook: Rulebook, issued: int, returned: int, write_in: bool = False) -> TallyInput:
     posts = (PostSpec("zr", "jwh", "主任", 1, 2), PostSpec("wy", "jwh", "委员", 2, 1))
     cands = tuple(Candidate(pid, pid, name, sex, post) for post, cs in CANDIDATES.items() for pid, name, sex in cs)
+    if write_in:
+        cands += (Candidate(WRITE_IN[0], *WRITE_IN, None),)
     return TallyInput(rulebook, 150, issued, returned, posts, cands, (), (("p1", "p4"),))
 
 
-def build(box_sizes: dict[str, int] | None = None, seed: int = 2026) -> Built:
+def build(box_sizes: dict[str, int] | None = None, seed: int = 2026, write_in: bool = False) -> Built:
+    """``write_in``: four papers in five write in WRITE_IN for 委员 beside 王五 (elected with
+    her), and the result's result.write_ins_named anchors his name and sex."""
     rng = random.Random(seed)
     sizes = dict(box_sizes or {"A": 40, "B": 10, "C": 35})
     stations = {"A": "S1", "B": "S1", "C": "S2"}
@@ -68,6 +73,8 @@ def build(box_sizes: dict[str, int] | None = None, seed: int = 2026) -> Built:
             marks = {"zr": {"approve": ["p1"] if rng.random() < 0.75 else ["p2"]},
                      "wy": {"approve": (["p3", "p4"] if rng.random() < 0.6 else sorted(rng.sample(["p3", "p4", "p5", "p6"], 2)))
                             if rng.random() < 0.9 else []}}
+            if write_in and j % 5:
+                marks["wy"] = {"approve": ["p3"], "write_ins": [WRITE_IN[0]]}
             records.append(Record(ds[j], box, marks))
         i += n
     used = i
@@ -80,8 +87,13 @@ def build(box_sizes: dict[str, int] | None = None, seed: int = 2026) -> Built:
     for b in sorted(sizes):
         events.append(chain.append(events[-1], "counting.box_counted", {"round": 1, "box": b, "_by": "committee", "_why": ""},
                                    at="2026-11-23T18"))
-    inp = tally_input(rb, sum(issuance.values()), len(records))
+    inp = tally_input(rb, sum(issuance.values()), len(records), write_in)
     result = result_of(inp, records)
+    if write_in:
+        pid, name, sex = WRITE_IN
+        events.append(chain.append(events[-1], "result.write_ins_named", {
+            "round": 1, "write_ins": [{"person": pid, "name": name, "sex": sex}], "_by": "committee", "_why": ""},
+            at="2026-11-23T20"))
     events.append(chain.append(events[-1], "result.published", {
         "round": 1, "valid": result["valid"], "registered_voters": result["registered_voters"],
         "papers_issued": result["papers_issued"], "papers_returned": result["papers_returned"],

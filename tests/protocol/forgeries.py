@@ -4,6 +4,7 @@ fresh head signature) and countersigned again where the forger could. Each names
 that must fail. Shared by the Python verifier's tests and the browser verifier's."""
 from __future__ import annotations
 
+import functools
 import io
 import json
 import zipfile
@@ -13,7 +14,7 @@ from election.protocol import bundle, chain, merkle, signing
 from election.protocol.canonical import canonical_json, digest
 from election.protocol.chain import Event
 from election.protocol.manifest import make_manifest
-from tests.protocol.builder import Built
+from tests.protocol.builder import WRITE_IN, Built, build
 
 Files = dict[str, bytes]
 
@@ -907,7 +908,7 @@ def _composition(f: Files) -> dict:
     """composition.json as mandates.service writes it for the bundle's result: each elected
     serving since the result, names as tally_input.json gives them."""
     ti, result = _j(f, "tally_input.json"), _j(f, "totals.json")["result"]
-    names = {c["person"]: c["name"] for c in ti["candidates"]}
+    names = {c["person"]: c["name"] for c in [*ti["candidates"], *ti.get("write_ins", [])]}
     elected = result["elected"]
     return {"posts": [{"post": p["key"], "name": p["key"], "seats": p["seats"], "serving": len(elected.get(p["key"], [])),
                        "vacant": max(p["seats"] - len(elected.get(p["key"], [])), 0)} for p in ti["posts"]],
@@ -993,6 +994,126 @@ def meeting_present_raised(built: Built) -> Files:
     the decision saying 6 present, 5 in favour: quorate and adopted by its own numbers."""
     f = _files(built)
     with_meeting(f, arrived=4, present=6)
+    return f
+
+
+@functools.cache
+def _written_in() -> Built:
+    """The builder's election with a write-in (另选他人) elected 委员 (build(write_in=True): same
+    seed, same keys), its result.write_ins_named in the chain before result.published."""
+    return build(write_in=True)
+
+
+def writein_named(built: Built) -> Files:
+    """Honest: a write-in elected, his name and sex in tally_input.json's write_ins as the
+    chain's result.write_ins_named anchored them; composition.json names him so too."""
+    f = _files(_written_in())
+    _put(f, "composition.json", _composition(f))
+    return f
+
+
+def _write_in_changed(change: Callable[[dict], None]) -> Callable[[Built], Files]:
+    def forge(built: Built) -> Files:
+        f = _files(_written_in())
+        ti = _j(f, "tally_input.json")
+        change(next(w for w in ti["write_ins"] if w["person"] == WRITE_IN[0]))
+        _put(f, "tally_input.json", ti)
+        return f
+    return forge
+
+
+# The elected write-in renamed, or made a woman (as for the woman member's seat), in
+# tally_input.json: he is on no list, so only result.write_ins_named knows his name and sex.
+writein_renamed = _write_in_changed(lambda w: w.update(name="周玖"))
+writein_made_female = _write_in_changed(lambda w: w.update(sex="女"))
+
+
+def writein_unanchored(built: Built) -> Files:
+    """The write-in's tally_input.json entry with no anchor: the chain as a server writes it
+    that never records result.write_ins_named (its name and sex are then whatever the bundle says)."""
+    f = _files(_written_in())
+    evs = _events(f)
+    out = evs[:1]
+    for e in evs[1:]:
+        if e.kind != "result.write_ins_named":
+            out.append(chain.append(out[-1], e.kind, e.payload, e.at))
+    f["chain.jsonl"] = chain.to_jsonl(out)
+    return f
+
+
+def writein_reanchored_after_result(built: Built) -> Files:
+    """The write-in made a woman in tally_input.json and a second result.write_ins_named saying
+    so appended after the result: it is not the one written with the result, so it anchors nothing."""
+    f = _write_in_changed(lambda w: w.update(sex="女"))(built)
+    _append(f, "result.write_ins_named", {"round": 1, "write_ins": [
+        {"person": WRITE_IN[0], "name": WRITE_IN[1], "sex": "女"}]})
+    return f
+
+
+def writein_dropped(built: Built) -> Files:
+    """The anchored write-in left out of tally_input.json's write_ins (his sex with him)."""
+    f = _files(_written_in())
+    ti = _j(f, "tally_input.json")
+    del ti["write_ins"]
+    _put(f, "tally_input.json", ti)
+    return f
+
+
+def writein_composition_renamed(built: Built) -> Files:
+    """composition.json naming the elected write-in otherwise than the chain's anchor."""
+    f = writein_named(built)
+    comp = _j(f, "composition.json")
+    next(m for m in comp["members"] if m["person"] == WRITE_IN[0])["name"] = "周玖"
+    _put(f, "composition.json", comp)
+    return f
+
+
+CHOSEN = {"post": "jdw_weiyuan", "person": "p9", "name": "吴十", "sex": "男"}
+
+
+def chosen_named(built: Built) -> Files:
+    """Honest: the 监督委员会 chosen by a 居民会议 (rulebook jdw_chosen_by residents_meeting,
+    changed before the roll's publication): the meeting convened, six recorded at the door,
+    its adopted decision, the close and seat.chosen_by_meeting naming the member (post, person, name, sex) after the result;
+    composition.json lists him (round 0, the decision) beside the elected, named as the chain says."""
+    f = _files(built)
+    book = _j(f, "rulebook.json")
+    book["jdw_chosen_by"] = "residents_meeting"
+    _put(f, "rulebook.json", book)
+    _insert_before(f, "roll.published", [("rulebook.changed", {
+        "rulebook_fingerprint": digest(book), "_by": "committee", "_why": ""}, "2026-11-01T09:00:00")])
+    with_list(f)
+    by = {"_by": "committee", "_why": ""}
+    events: list[tuple[str, dict, str]] = [("meeting.convened", {
+        "meeting": 1, "kind": "residents", "basis": "", "group": "", "title": "推选居务监督委员会成员",
+        "convened_by": "committee", "request": None, "notice_on": "2026-11-26", "held_on": "2026-12-08",
+        "members": 8, "notice_days": 10, **by}, "2026-11-26T10:00:00")]
+    events += [("meeting.attendee_arrived", {"meeting": 1, "resident": 101 + i, "present": i + 1, **by},
+                f"2026-12-08T09:{i:02d}:00") for i in range(6)]
+    events += [
+        ("meeting.decision_recorded", {"meeting": 1, "number": 1, "motion": f"推选{CHOSEN['name']}为居务监督委员会委员",
+                                       "members": 8, "present": 6, "in_favour": 5, "against": 1, "abstain": 0,
+                                       "rule": {"key": "meeting_decision", "share": book["meeting_decision"]},
+                                       "adopted": True, **by}, "2026-12-08T10:00:00"),
+        ("meeting.closed", {"meeting": 1, "members": 8, "present": 6, "quorate": True, "decisions": [[1, True]], **by},
+         "2026-12-08T10:30:00"),
+        ("seat.chosen_by_meeting", {"decision": {"meeting": 1, "number": 1}, "kind": "residents", "since": "2026-12-08",
+                                    "members": [CHOSEN], **by}, "2026-12-08T11:00:00")]
+    _insert_before(f, "ledger.bundle_exported", events)
+    comp = _composition(f)
+    comp["posts"].append({"post": CHOSEN["post"], "name": CHOSEN["post"], "seats": 1, "serving": 1, "vacant": 0})
+    comp["members"].append({"post": CHOSEN["post"], "person": CHOSEN["person"], "name": CHOSEN["name"], "round": 0,
+                            "since": "2026-12-08", "until": None, "reason": "", "decision": {"meeting": 1, "number": 1}})
+    _put(f, "composition.json", comp)
+    return f
+
+
+def chosen_renamed(built: Built) -> Files:
+    """composition.json naming the member the meeting chose otherwise than seat.chosen_by_meeting."""
+    f = chosen_named(built)
+    comp = _j(f, "composition.json")
+    next(m for m in comp["members"] if m["person"] == CHOSEN["person"])["name"] = "吴拾"
+    _put(f, "composition.json", comp)
     return f
 
 
@@ -1095,6 +1216,13 @@ FORGERIES: list[tuple[str, Callable[[Built], Files | bytes], str]] = [
     ("name_swapped", name_swapped, "winners"),
     ("composition_renamed", composition_renamed, "composition"),
     ("meeting_present_raised", meeting_present_raised, "meeting_decisions"),
+    ("writein_renamed", writein_renamed, "winners"),
+    ("writein_made_female", writein_made_female, "winners"),
+    ("writein_unanchored", writein_unanchored, "winners"),
+    ("writein_reanchored_after_result", writein_reanchored_after_result, "winners"),
+    ("writein_dropped", writein_dropped, "winners"),
+    ("writein_composition_renamed", writein_composition_renamed, "composition"),
+    ("chosen_renamed", chosen_renamed, "composition"),
 ]
 
 

@@ -93,6 +93,8 @@ def cases(folder: Path) -> list[dict]:
         ("poll_closed", forgeries.forged(built, forgeries.poll_closed), {}, None),
         ("corrected_after_list", forgeries.forged(built, forgeries.corrected_after_list), {}, None),
         ("composition_named", forgeries.forged(built, forgeries.composition_named), {}, None),
+        ("writein_named", forgeries.forged(built, forgeries.writein_named), {}, None),
+        ("chosen_named", forgeries.forged(built, forgeries.chosen_named), {}, None),
         ("audit_confirmed", forgeries.forged(built, forgeries.audit_confirmed), {}, None),
         ("audit_escalated_confirmed", forgeries.forged(built, forgeries.audit_escalated_confirmed), {}, None),
         ("meeting_held", forgeries.forged(built, forgeries.meeting_held), {}, None),
@@ -128,7 +130,8 @@ def cases(folder: Path) -> list[dict]:
         elif name.startswith("recount"):
             assert all(verdict.values()) and "recount_sealed" in verdict, (name, verdict)
         elif name in ("seats_as_created", "hours_recorded", "ids_named_like_prototypes", "relation_recorded",
-                      "list_recorded", "poll_closed", "corrected_after_list", "composition_named", "meeting_held"):
+                      "list_recorded", "poll_closed", "corrected_after_list", "composition_named", "meeting_held",
+                      "writein_named", "chosen_named"):
             assert all(verdict.values()), verdict
         elif name.startswith("sample"):  # no audit events in its chain: only the sample's checks and the recount's
             assert all(ok for n, ok in verdict.items() if n.startswith(("audit_sample_", "recount"))), (name, verdict)

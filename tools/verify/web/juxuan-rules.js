@@ -990,13 +990,16 @@
     return [problems, `the rules count the ${b.records.length} records again: every published count agrees`];
   }
 
-  // Each published candidate's name and sex as the chain last published them (Python
-  // verify_ctx.published_people): the lists' entries with person, then a later
-  // roll.resident_corrected's changed (姓名, 性别) of that person. A field an entry lacks fixes nothing.
+  // Each published person's name and sex as the chain last published them (Python
+  // verify_ctx.published_people): the lists' entries with person, the write-ins an anchoring
+  // result.write_ins_named names (writeInAnchors) and the members a meeting chose
+  // (seat.chosen_by_meeting), then a later roll.resident_corrected's changed (姓名, 性别) of that
+  // person. A field an entry lacks fixes nothing.
   function publishedPeople(events) {
     const people = new Map();
     const lists = { "nomination.list_published": "candidates", "nomination.withdrawn": "list",
-      "nomination.round_candidates_published": "candidates" };
+      "nomination.round_candidates_published": "candidates", "seat.chosen_by_meeting": "members" };
+    const anchors = new Set(writeInAnchors(events).map((e) => e.seq));
     const person = (x) => (typeof x === "string" || Number.isSafeInteger(x) ? String(x) : null);
     for (const e of events) {
       const p = e.payload;
@@ -1009,8 +1012,9 @@
         }
         continue;
       }
-      if (!has(lists, e.kind)) continue;
-      const entries = has(p, lists[e.kind]) ? p[lists[e.kind]] : null;
+      let entries = null;
+      if (e.kind === "result.write_ins_named") entries = anchors.has(e.seq) && has(p, "write_ins") ? p.write_ins : null;
+      else if (has(lists, e.kind)) entries = has(p, lists[e.kind]) ? p[lists[e.kind]] : null;
       for (const x of Array.isArray(entries) ? entries : []) {
         const who = isObj(x) && has(x, "person") ? person(x.person) : null;
         if (who === null) continue;
@@ -1023,6 +1027,18 @@
       }
     }
     return people;
+  }
+
+  // The result.write_ins_named events that anchor write-ins: each directly followed by the same
+  // round's result.published (Python verify_ctx.write_in_anchors). One anywhere else anchors nothing.
+  function writeInAnchors(events) {
+    const roundOf = (e) => (isObj(e.payload) && has(e.payload, "round") ? e.payload.round : 1);
+    const out = [];
+    for (let i = 0; i + 1 < events.length; i++) {
+      const e = events[i], after = events[i + 1];
+      if (e.kind === "result.write_ins_named" && after.kind === "result.published" && same(roundOf(e), roundOf(after))) out.push(e);
+    }
+    return out;
   }
 
   // Problems of rows (objects with person) whose fields differ from publishedPeople's values.
@@ -1040,6 +1056,6 @@
   }
 
   root.JuxuanRules = { decide, decision, winnersProblems, recountProblems, RulesError, parseFraction, rulebook, readInput, countPapers, FEMALE, MEETING_DECISION,
-    publishedPeople, asPublished, cmp };
+    publishedPeople, asPublished, writeInAnchors, cmp };
   if (typeof module !== "undefined") module.exports = root.JuxuanRules;
 })(typeof globalThis !== "undefined" ? globalThis : this);

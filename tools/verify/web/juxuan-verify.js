@@ -808,9 +808,31 @@
       const ti = c.d.get("tally_input.json"), people = rules.publishedPeople(c.events);
       const named = [...rules.asPublished(people, ti.candidates, ["name", "sex"], "tally_input.json candidate"),
         ...rules.asPublished(people, own(ti, "prior_elected") && Array.isArray(ti.prior_elected) ? ti.prior_elected : [], ["sex"],
-          "tally_input.json prior_elected")];
+          "tally_input.json prior_elected"),
+        ...rules.asPublished(people, writeInsOf(ti), ["name", "sex"], "tally_input.json write-in"),
+        ...writeInsAnchored(c, rules, people)];
       return [[...problems, ...listedBeforePrint(c), ...priorKept(c), ...named], detail];
     };
+    const writeInsOf = (ti) => (own(ti, "write_ins") && Array.isArray(ti.write_ins) ? ti.write_ins.filter(isObj) : []);
+    // Write-ins (另选他人) are on no list: each tally_input.json write_ins entry has its name and
+    // sex in the chain, and every write-in the anchor of the round's last result.published names
+    // is in tally_input.json (verify_tally._write_ins_anchored).
+    function writeInsAnchored(c, rules, people) {
+      const ti = c.d.get("tally_input.json"), problems = [];
+      const written = writeInsOf(ti);
+      for (const w of written) {
+        const known = typeof w.person === "string" && people.has(w.person) ? people.get(w.person) : {};
+        if (!("name" in known) || !("sex" in known)) problems.push(`tally_input.json write-in ${JSON.stringify(w.person)}: no name and sex in the chain (result.write_ins_named before the round's result.published)`);
+      }
+      const published = c.events.filter((e) => e.kind === KIND.resultPublished && roundOf(e) === c.round);
+      const lastSeq = published.length ? published[published.length - 1].seq : null;
+      const last = rules.writeInAnchors(c.events).find((e) => lastSeq !== null && e.seq === lastSeq - 1) || null;
+      const have = new Set([...written, ...(Array.isArray(ti.candidates) ? ti.candidates.filter(isObj) : [])].map((x) => x.person));
+      for (const x of last !== null && Array.isArray(last.payload.write_ins) ? last.payload.write_ins : []) {
+        if (isObj(x) && !have.has(x.person)) problems.push(`event ${last.seq}: write-in ${JSON.stringify(x.person)} is not in tally_input.json's write_ins`);
+      }
+      return problems;
+    }
     // A later round's prior_elected: the earlier rounds' elected who still serve (verify_tally._prior_kept).
     function priorKept(c) {
       if (c.round <= 1) return [];
