@@ -175,9 +175,11 @@ def _write_ins_anchored(c: Ctx, people: dict[str, dict[str, str]]) -> list[str]:
                             f"（{ek.RESULT_WRITE_INS_NAMED} 之后紧接该轮的 {ek.RESULT_PUBLISHED}）")
     published = [e for e in c.kind_events({ek.RESULT_PUBLISHED}) if c.round_of(e) == c.round]
     anchor = next((e for e in write_in_anchors(c.events) if published and e.seq == published[-1].seq - 1), None)
-    named = anchor.payload.get("write_ins") if anchor is not None else None
+    if anchor is None:
+        return problems
+    named = anchor.payload.get("write_ins")
     have = {x.get("person") for x in [*written, *ti["candidates"]] if isinstance(x, dict)}
-    for x in named if isinstance(named, list) and anchor is not None else []:
+    for x in named if isinstance(named, list) else []:
         if isinstance(x, dict) and x.get("person") not in have:
             problems.append(f"第 {anchor.seq} 号事件记录的另选他人 {x.get('person')!r}（{x.get('name')}）"
                             "不在 tally_input.json 的 write_ins 中")
