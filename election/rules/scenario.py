@@ -305,31 +305,42 @@ def _check_held_woman_seats(inp: TallyInput) -> None:
                                 f"或本轮没有该栏时职位 {WOMAN_POST}），held[{i}].post 为{what}")
 
 
-def _check_sex_known(inp: TallyInput, data: dict[str, Any]) -> None:
-    """The woman member's rule ([V art.6], woman_member_required) reads the sex of everyone who
-    may sit on the 居民委员会: a candidate of its posts, a write-in and an earlier round's member
-    of it. An omitted sex ("" ) was counted as "not a woman" without a word, which can demand a
-    woman's seat that is already filled or miss one that is not; a scenario names it. (A motion's
-    line and the 监督委员会's candidates have no sex to give; a bundle's tally_input.json is read
-    by the verifier through parse_scenario and not checked here.)"""
+def _missing_sex(inp: TallyInput, data: dict[str, Any]) -> list[tuple[str, str, str]]:
+    """Everyone whose sex the woman member's rule ([V art.6], woman_member_required) would read
+    but the scenario omits, as (message, person, post or ""): a candidate of a 居民委员会 post, a
+    write-in, an earlier round's member of the 居民委员会. (A motion's line and the 监督委员会's
+    candidates have no sex to give; a bundle's tally_input.json, read by the verifier through
+    parse_scenario, is not checked here.)"""
     if not inp.rulebook.woman_member_required or inp.round_kind in ("recall", "motion"):
-        return
+        return []
     jwh = {p.key for p in inp.posts if p.body == "jwh"}
     if not jwh:
-        return
+        return []
     why = "：居民委员会须有妇女成员（woman_member_required），计票要看此人是否为女性，须写明“女”或“男”，省略会被当作不是女性"
+    out: list[tuple[str, str, str]] = []
     for i, c in enumerate(data.get("candidates", [])):
         if c.get("post") in jwh and inp.candidates[i].sex == "":
-            raise ScenarioError(f"candidates[{i}].sex：缺少性别（{c.get('person')}，职位 {c.get('post')}）" + why)
-    written = [c for c in inp.candidates if c.post is None]
-    for i, w in enumerate(written):
+            out.append((f"candidates[{i}].sex：缺少性别（{c.get('person')}，职位 {c.get('post')}）" + why,
+                        inp.candidates[i].person_id, str(c.get("post"))))
+    for i, w in enumerate(c for c in inp.candidates if c.post is None):
         if w.sex == "":
-            raise ScenarioError(f"write_ins[{i}].sex：缺少性别（{w.person_id}）" + why)
+            out.append((f"write_ins[{i}].sex：缺少性别（{w.person_id}）" + why, w.person_id, ""))
     by_key = {p.key: p for p in inp.posts}
     for i, pe in enumerate(inp.prior_elected):
         body = by_key[pe.post].body if pe.post in by_key else pe.post.split("_", 1)[0]
         if body == "jwh" and pe.sex == "":
-            raise ScenarioError(f"prior_elected[{i}].sex：缺少性别（{pe.person_id}，职位 {pe.post}）" + why)
+            out.append((f"prior_elected[{i}].sex：缺少性别（{pe.person_id}，职位 {pe.post}）" + why, pe.person_id, pe.post))
+    return out
+
+
+def _sex_could_matter(inp: TallyInput, result: TallyResult, missing: list[tuple[str, str, str]]) -> bool:
+    """Whether an omitted sex could change the result: unless a woman of known sex already
+    satisfies the woman member and no one unknown stands on a line with reserved woman's seats
+    (定位), reading the unknown as a woman could change who is elected or what follows."""
+    if result.woman.status not in ("satisfied", "not_required"):
+        return True
+    reserved = {p.key for p in inp.posts if p.reserved_woman_seats}
+    return any(post in reserved or (post == "" and reserved) for _, _, post in missing)
 
 
 def _method(data: dict[str, Any]) -> str:
@@ -473,8 +484,17 @@ def run_scenario(data: dict[str, Any]) -> dict[str, Any]:
         raise ScenarioError(f"registered_voters：登记选民数须至少为 1，收到 {inp.registered_voters}")
     _check_relatives_known(inp, data)
     _check_held_woman_seats(inp)
-    _check_sex_known(inp, data)
+    missing = _missing_sex(inp, data)
     try:
-        return result_to_dict(tally(inp))
+        result = tally(inp)
     except TallyInputError as e:
         raise ScenarioError(str(e)) from None
+    if missing and _sex_could_matter(inp, result, missing):
+        # Read as "not a woman" the result could be wrong: refused, naming the first field.
+        raise ScenarioError(missing[0][0])
+    out = result_to_dict(result)
+    if missing:
+        # A woman of known sex is on the 居民委员会 and no reserved line is in question: the
+        # result stands, and says which sex was not given (an added field, docs/TALLY.md).
+        out["warnings"] = [m for m, _, _ in missing]
+    return out
