@@ -8,7 +8,8 @@ numbers and the rulebook do not.
   decision the quorum held (more than the quorum share of the members), the votes do not
   exceed those present, the share used is the rulebook's, and "adopted" is more than that
   share of those present; nothing is decided after the meeting closed.
-* `meeting_decisions` replays the door: each meeting.attendee_arrived adds its resident to
+* `meeting_decisions` holds each decision to the members its meeting was convened with (a
+  decision cannot lower them to make a quorum), and replays the door: each meeting.attendee_arrived adds its resident to
   those present, each meeting.attendee_left removes one present, each says how many remain,
   and a decision's present is that count (by show of hands at the decision; on paper at its
   first paper: those who left since name its round), so a chain cannot raise present to make
@@ -67,7 +68,7 @@ CHOOSING_MEETING = {"residents_meeting": "residents", "representatives_meeting":
 # "bool" true or false, "str" a string. Nothing is converted (no bool(), int() or str()), so a
 # value reads the same in both verifiers.
 FIELDS: dict[str, dict[str, str]] = {
-    ek.MEETING_CONVENED: {"meeting": "int", "kind": "str", "notice_on": "str", "held_on": "str"},
+    ek.MEETING_CONVENED: {"meeting": "int", "kind": "str", "notice_on": "str", "held_on": "str", "members": "int"},
     ek.MEETING_DECISION_RECORDED: {"meeting": "int", "members": "int", "present": "int", "in_favour": "int",
                                    "against": "int", "abstain": "int", "adopted": "bool"},
     ek.MEETING_CLOSED: {"meeting": "int"},
@@ -182,6 +183,8 @@ def _meetings(c: Ctx) -> tuple[list[str], str]:
                 problems.append(f"第 {ev.seq} 号事件：会议 {p['meeting']} 闭会后仍有表决")
             mr = meeting_rules(book, m["kind"])
             present, members = p["present"], p["members"]
+            if members != m["members"]:
+                problems.append(f"第 {ev.seq} 号事件：记为应到 {members} 人，与召集时公告的 {m['members']} 人不符")
             if "round" in p:
                 papers += 1
                 void, found = _by_paper(ev, p, called.get(int(p["round"])), published.get(int(p["round"]), {}))

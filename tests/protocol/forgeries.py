@@ -958,11 +958,11 @@ def corrected_after_list(built: Built) -> Files:
     return f
 
 
-def with_meeting(f: Files, arrived: int, present: int) -> None:
+def with_meeting(f: Files, arrived: int, present: int, members: int = 8, in_favour: int = 5) -> None:
     """A 居民代表会议 of 8 representatives after the election, as meetings.service writes it:
     convened, ``arrived`` recorded at the door (one of them leaving and coming back), then a
-    show of hands recording ``present`` (5 in favour, against the rest) and the close; the
-    later events re-linked after them."""
+    show of hands recording ``present`` of ``members`` (``in_favour``, against the rest) and the
+    close; the later events re-linked after them."""
     by = {"_by": "committee", "_why": ""}
     at = "2026-12-20T10:{:02d}:00".format
     events: list[tuple[str, dict, str]] = [("meeting.convened", {
@@ -973,11 +973,11 @@ def with_meeting(f: Files, arrived: int, present: int) -> None:
         events.append(("meeting.attendee_arrived", {"meeting": 1, "resident": 101 + i, "present": i + 1, **by}, at(i)))
     events += [("meeting.attendee_left", {"meeting": 1, "resident": 101, "present": arrived - 1, **by}, at(20)),
                ("meeting.attendee_arrived", {"meeting": 1, "resident": 101, "present": arrived, **by}, at(21))]
-    decided = {"meeting": 1, "number": 1, "motion": "同意增设便民车棚", "members": 8, "present": present,
-               "in_favour": 5, "against": present - 5, "abstain": 0,
+    decided = {"meeting": 1, "number": 1, "motion": "同意增设便民车棚", "members": members, "present": present,
+               "in_favour": in_favour, "against": present - in_favour, "abstain": 0,
                "rule": {"key": "rep_meeting_decision", "share": "2/3"}, "adopted": True}
     events += [("meeting.decision_recorded", {**decided, **by}, at(30)),
-               ("meeting.closed", {"meeting": 1, "members": 8, "present": present, "quorate": True,
+               ("meeting.closed", {"meeting": 1, "members": members, "present": present, "quorate": True,
                                    "decisions": [[1, True]], **by}, at(40))]
     _insert_before(f, "ledger.bundle_exported", events)
 
@@ -1117,6 +1117,14 @@ def chosen_renamed(built: Built) -> Files:
     return f
 
 
+def meeting_members_lowered(built: Built) -> Files:
+    """All 4 recorded at the door voting for, the decision saying 6 members instead of the 8
+    the meeting was convened with: 4 of 6 is more than half, so quorate by its own numbers."""
+    f = _files(built)
+    with_meeting(f, arrived=4, present=4, members=6, in_favour=4)
+    return f
+
+
 def _post_set(key: str, **values) -> Callable[[dict], None]:
     return lambda ti: [p.update(values) for p in ti["posts"] if p["key"] == key]
 
@@ -1223,6 +1231,7 @@ FORGERIES: list[tuple[str, Callable[[Built], Files | bytes], str]] = [
     ("writein_dropped", writein_dropped, "winners"),
     ("writein_composition_renamed", writein_composition_renamed, "composition"),
     ("chosen_renamed", chosen_renamed, "composition"),
+    ("meeting_members_lowered", meeting_members_lowered, "meeting_decisions"),
 ]
 
 

@@ -20,7 +20,7 @@ def _verdict(c: Ctx) -> dict[str, list[str]]:
 
 
 CONVENED = ("meeting.convened", {"meeting": 1, "kind": "representatives", "notice_on": "2026-06-15",
-                                 "held_on": "2026-06-25", "request": None})
+                                 "held_on": "2026-06-25", "request": None, "members": 8})
 
 
 def _arrivals(n: int, first: int = 1) -> list[tuple[str, dict]]:
@@ -74,6 +74,8 @@ DOOR_CHAINS = {
     "left without arriving": (CONVENED, *_arrivals(5), _left(9, 4), _decision(present=4, in_favour=4, arrived=0)[-1]),
     "arrival's count raised": (CONVENED, *_arrivals(4), ("meeting.attendee_arrived", {"meeting": 1, "resident": 5, "present": 6})),
     "arrival before the meeting was convened": (*_arrivals(1), CONVENED),
+    # 4 of 8 present is no quorum; the decision says 6 members, where 4 is more than half.
+    "members lowered to reach quorum": (CONVENED, *_decision(present=4, in_favour=4, members=6)),
 }
 
 
@@ -90,6 +92,7 @@ def test_those_present_are_replayed_from_the_door() -> None:
     assert "不在会议 1 的到会人员中，不能登记离场" in problems("left without arriving")
     assert "记为到会 6 人，链中到会、离场记录重算为 5 人" in problems("arrival's count raised")
     assert "未召集或已闭会，不能登记到会或离场" in problems("arrival before the meeting was convened")
+    assert problems("members lowered to reach quorum") == "第 6 号事件：记为应到 6 人，与召集时公告的 8 人不符"
 
 
 ELECTED = ("result.published", {"round": 1, "posts": {"jwh_fu_zhuren": {"elected": ["7"]}}})
@@ -133,6 +136,7 @@ def _wrong_types() -> dict[str, tuple]:
                                                                                 "total": 10}}),),
         "meeting_decisions    ": (("meeting.convened", {**CONVENED[1], "held_on": "20260625"}),),
         "meeting_decisions     ": (("meeting.convened", {**CONVENED[1], "held_on": "0000-06-25"}),),
+        "meeting_decisions      ": (("meeting.convened", {**CONVENED[1], "members": "8"}), *_decision()),
         "recall_votes": (ELECTED, FILED, _vote(valid=1, carried=1), VACATED),
         "recall_votes ": (ELECTED, FILED, ("recall.vote_recorded", {**_vote()[1], "person": ["7"]}), VACATED),
         "recall_votes  ": (ELECTED, ("recall.petition_filed", {**FILED[1], "signers": True, "total": 1})),

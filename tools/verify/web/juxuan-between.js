@@ -32,7 +32,7 @@
   // The JSON type of every field the checks read, per event kind (PROTOCOL.md section 9: a
   // missing field or a value of the wrong type fails the check), as verify_between.FIELDS.
   const FIELDS = {
-    "meeting.convened": { meeting: "int", kind: "str", notice_on: "str", held_on: "str" },
+    "meeting.convened": { meeting: "int", kind: "str", notice_on: "str", held_on: "str", members: "int" },
     "meeting.decision_recorded": { meeting: "int", members: "int", present: "int", in_favour: "int", against: "int", abstain: "int", adopted: "bool" },
     "meeting.closed": { meeting: "int" },
     "meeting.attendee_arrived": { meeting: "int", resident: "int", present: "int" },
@@ -136,6 +136,7 @@
         if (closed.has(p.meeting)) problems.push(`event ${ev.seq}: a decision after meeting ${p.meeting} closed`);
         const mr = rulesOf(rb, m.kind);
         const present = count(need(p, "present")), members = count(need(p, "members"));
+        if (members !== m.members) problems.push(`event ${ev.seq}: ${members} members, the meeting was convened with ${m.members}`);
         if (has(p, "round")) {
           // A motion voted on paper (section 9): its round called for this meeting and motion,
           // the figures those of the round's published question; a void question adopts nothing.
