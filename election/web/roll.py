@@ -272,7 +272,7 @@ def applications(election: Election):
     form = ApplicationForm()
     form.consent.choices = options([("", "—")] + [(str(d.id), consent_label(d, m)) for d, m in consent_decisions(db, election)])
     form.resident_id.choices = options(
-        (r.id, f"{r.name} · {r.id_masked} · {r.group_name} · {STATUSES[r.status]}") for r in candidates
+        (r.id, f"{r.name} · {r.id_masked} · {r.group_name} · {_(STATUSES[r.status])}") for r in candidates
     )
     if form.validate_on_submit():
         if current_user.role not in WRITE:

@@ -76,3 +76,19 @@ def test_the_public_result_names_posts_in_english(app, db):
     assert "<h3>Residents' committee chair</h3>" in english
     chinese = client.get(f"/e/{sim.election.id}/result?lang=zh").get_data(as_text=True)
     assert "<h3>居民委员会主任</h3>" in chinese and re.search(r"\d+（以 \d+ 张计）", chinese)
+
+
+def test_the_application_form_lists_statuses_in_english(app, db, world):
+    """The registration form's residents read "… · 第一居民小组 · 待申请" in English mode."""
+    from tests.factories import add_voters
+
+    election = world["a"]["election"]
+    [waiting] = add_voters(db, election, 1)
+    waiting.status, waiting.voter_number = "pending", None
+    db.commit()
+    client = app.test_client()
+    login(client, "a_committee")
+    english = client.get(f"/elections/{election.id}/roll/applications?lang=en").get_data(as_text=True)
+    assert f"{waiting.name} · {waiting.id_masked} · 第一居民小组 · Awaiting application" in english
+    chinese = client.get(f"/elections/{election.id}/roll/applications?lang=zh").get_data(as_text=True)
+    assert f"{waiting.name} · {waiting.id_masked} · 第一居民小组 · 待申请" in chinese
