@@ -109,7 +109,9 @@ def shot(page, name: str) -> Path:
 
 
 def no_horizontal_scroll(page) -> bool:
-    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    # clientWidth, not innerWidth: on a mobile viewport (is_mobile) the layout viewport grows
+    # to the content, so innerWidth hid the counting board's 391 px on a 375 px phone.
+    return page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")
 
 
 def low_contrast_text(page) -> list[str]:

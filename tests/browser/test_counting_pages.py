@@ -135,6 +135,7 @@ def test_overview_and_board_on_phone(phone, counting_world):
     shot(phone, "counting-overview")
     phone.get_by_role("link", name="计票板合计").click()
     assert unlabelled_fields(phone) == []
+    assert no_horizontal_scroll(phone)  # the board itself (a fieldset's min-content made it 391 px)
     for field in phone.locator("input[name^=b-]").all():
         field.fill("0")
     phone.get_by_role("button", name="录入合计").click()
