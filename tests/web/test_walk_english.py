@@ -92,3 +92,17 @@ def test_the_application_form_lists_statuses_in_english(app, db, world):
     assert f"{waiting.name} · {waiting.id_masked} · 第一居民小组 · Awaiting application" in english
     chinese = client.get(f"/elections/{election.id}/roll/applications?lang=zh").get_data(as_text=True)
     assert f"{waiting.name} · {waiting.id_masked} · 第一居民小组 · 待申请" in chinese
+
+
+def test_the_election_page_punctuates_english_in_english(app, world):
+    """ "Next step：Voter registration （Publish the voter roll）" and "To do：…" on the election
+    page in English; the Chinese page keeps its full-width marks."""
+    client = app.test_client()
+    login(client, "a_committee")
+    election_id = world["a"]["election"].id
+    english = re.sub(r"\s+", " ", client.get(f"/elections/{election_id}?lang=en").get_data(as_text=True))
+    nxt = re.search(r'<p class="next">(.*?)<a ', english).group(1)
+    assert re.sub(r"<[^>]+>", "", nxt).startswith("Next step: ") and "：" not in nxt and "（" not in nxt
+    assert "To do: " in english and "To do：" not in english
+    chinese = re.sub(r"\s+", " ", client.get(f"/elections/{election_id}?lang=zh").get_data(as_text=True))
+    assert '<p class="next">下一步：<strong>' in chinese and "待办：" in chinese
