@@ -35,3 +35,17 @@ def test_every_code_refusal_keeps_its_chinese_text() -> None:
     error = codes.CodeError("char", pos=3, ch="U")
     assert str(error) == "第 3 个字符“U”不是有效的编码字符"
     assert error.template == codes.MESSAGES["char"] and error.fields == {"pos": 3, "ch": "U"}
+
+
+def test_a_code_not_found_says_receipts_appear_after_publication(app, db):
+    """On polling day a voter checking the stub just deposited was told only "not found … if you
+    did vote, file a complaint"; the answer (the same for every code not found) now says that
+    receipts are found once the round's result and bundle are published."""
+    code = codes.human(codes.new_code())
+    html = app.test_client().get("/r/" + code).get_data(as_text=True)
+    assert "未查到计入记录" in html and "回执要等本轮结果公布、公示包签名发布后才能查到" in html
+    english = app.test_client().get("/r/" + code + "?lang=en").get_data(as_text=True)
+    assert (
+        "found only once the round&#39;s result is published" in english
+        or "found only once the round's result is published" in english
+    )
