@@ -168,15 +168,20 @@ def _at_door(db: Session, election: Election, meeting_id: int, entry: str,
     Then the person is locked, and every open paper vote of the meeting (PostgreSQL), in the
     order a desk handing out a paper locks them (polling.issuance: the voter, then the vote
     whose first paper freezes the list): one waits for the other, never both, so an arrival
-    or a departure is either counted by the freeze or comes after it. Last: the open vote
-    whose attendance is frozen, if any."""
+    or a departure is either counted by the freeze or comes after it. Publishing the vote's
+    result locks the vote too (motions.publish_vote), before the chain head, which the door
+    takes last in record_event: the door comes before the result or after it. Last: the open
+    vote whose attendance is frozen, if any."""
     begin_write(db)
     meeting = meeting_of(db, election, meeting_id)
     check_open(meeting)
     what = what_of(meeting)
     person = resolve_voter(db, election, entry, role=role)
     db.execute(select(Resident.id).where(Resident.id == person.id).with_for_update())
-    votes = list(db.scalars(open_votes(meeting).with_for_update(of=MeetingVote)))
+    db.execute(open_votes(meeting).with_for_update(of=MeetingVote))
+    # Read again once locked: a result published while this waited (motions.publish_vote
+    # locks the vote first) has closed its vote; the locking statement still saw it open.
+    votes = list(db.scalars(open_votes(meeting).execution_options(populate_existing=True)))
     return meeting, what, person, next((v for v in votes if v.electors is not None), None)
 
 

@@ -80,11 +80,18 @@ def votes_of(db: Session, election: Election, meeting_id: int) -> list[tuple[Mee
 
 def publish_vote(db: Session, election: Election, round_number: int, actor: str) -> MeetingDecision:
     """Publish the motion round's result (counting's own checks and publication), then take
-    its decided question as the meeting's next decision."""
+    its decided question as the meeting's next decision. The vote's row is locked first, so
+    a scan at the meeting's door at the same moment waits for the result, or the result for
+    the scan."""
     begin_write(db)
     vote = meeting_vote(db, election, round_number)
     if vote is None:
         raise UserError(f"第 {round_number} 轮不是会议的表决票表决")
+    # The vote's row before the chain head (docs/ARCHITECTURE.md, lock order): the door
+    # (meetings.service._at_door) locks it and then records its event; taking the chain head
+    # in publish_result first and updating this row after would deadlock with it (PostgreSQL).
+    db.execute(select(MeetingVote.id).where(MeetingVote.id == vote.id).with_for_update())
+    db.refresh(vote)
     meeting = meetings.meeting_of(db, election, vote.meeting_id)
     if meeting.status != "convened":
         raise UserError(f"{meetings.what_of(meeting)}“{meeting.title}”已闭会")

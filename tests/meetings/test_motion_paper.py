@@ -361,3 +361,86 @@ def test_a_departure_racing_the_first_paper(app, db, world, monkeypatch):
     event = next(e for e in reversed(events_of(db, election)) if e.kind == "meeting.attendee_left")
     assert event.payload["present"] == 11
     assert vote.electors == (12 if "round" in event.payload else 11), (vote.electors, event.payload)
+
+
+@pytest.mark.parametrize("door", ["leave", "attend"])
+def test_the_door_and_the_publishing_of_the_vote_at_once(app, db, world, monkeypatch, door):
+    """A scan at the door (a departure; an arrival, refused while the papers are out) while
+    the motion's result is published: both lock the vote's row and the election's row (the
+    chain head), in one order (docs/ARCHITECTURE.md), so one waits for the other and each
+    gives its one result; PostgreSQL never aborts one of them as a deadlock. Hooks hold each
+    side just before it would take the lock the other holds (the door: the chain head, with
+    the vote locked; the publishing: the vote, with the chain head locked) until the other
+    arrives there too, or for a moment when it cannot (it waits for the first one's lock)."""
+    import threading
+
+    from election.models import Election, MeetingVote
+    from tests.races import race
+
+    election = world["a"]["election"]
+    w, m = _meeting(db, election, monkeypatch)
+    motions.call_vote(db, election, m.id, MOTION, "a_committee")
+    db.commit()
+    voting.vote_round(db, w, monkeypatch, 2, w.voters[:10], lambda i: {"motion": [0]} if i < 9 else {},
+                      publish=False)
+    _board(db, election, 2)
+    db.commit()
+    election_id, meeting_id = election.id, m.id
+    who = str(w.voters[11].voter_number) if door == "leave" else str(w.voters[13].voter_number)
+
+    meet = threading.Barrier(2, timeout=2)
+
+    def rendezvous():
+        try:
+            meet.wait()
+        except threading.BrokenBarrierError:  # the other side waits for a lock this one holds
+            pass
+
+    real_event, real_decision = meetings.record_event, meetings.record_decision
+
+    def event_at_the_door(db, election, kind, *args, **kwargs):
+        if kind in ("meeting.attendee_left", "meeting.attendee_arrived"):
+            rendezvous()
+        return real_event(db, election, kind, *args, **kwargs)
+
+    def decision_of_the_vote(*args, **kwargs):
+        rendezvous()
+        return real_decision(*args, **kwargs)
+
+    monkeypatch.setattr(meetings, "record_event", event_at_the_door)
+    monkeypatch.setattr(meetings, "record_decision", decision_of_the_vote)
+
+    def at_the_door(s):
+        act = meetings.leave if door == "leave" else meetings.attend
+        act(s, s.get(Election, election_id), meeting_id, who, "door")
+        s.commit()
+        return door
+
+    def publish(s):
+        motions.publish_vote(s, s.get(Election, election_id), 2, "a_committee")
+        s.commit()
+        return "published"
+
+    outcomes = race(app.extensions["juxuan.sessions"], [at_the_door, publish])
+    db.rollback()
+    if door == "leave":
+        assert sorted(outcomes) == ["leave", "published"], outcomes
+    else:  # refused while the papers are out; after the result the door is open again
+        refused = ("refused: 居民代表会议：表决票已开始发放，到会人员已确定为 12 人"
+                   f"（第 2 轮“{MOTION}”）；该表决公布结果前不能再登记到会")
+        assert sorted(outcomes) in (["published", refused], ["attend", "published"]), outcomes
+    vote = db.scalar(select(MeetingVote).where(MeetingVote.meeting_id == m.id))
+    assert vote.electors == 12 and vote.decision_id is not None
+    chain = events_of(db, election)
+    published = next(e.seq for e in chain if e.kind == "result.published" and e.payload["round"] == 2)
+    decided = next(e for e in chain if e.kind == "meeting.decision_recorded")
+    assert (decided.payload["present"], decided.payload["in_favour"], decided.payload["adopted"]) == (12, 9, True)
+    if door == "leave":
+        left = next(e for e in chain if e.kind == "meeting.attendee_left")
+        # The departure names the round exactly when it came before the round's result.
+        assert ("round" in left.payload) == (left.seq < published), (left.seq, published, left.payload)
+        assert left.payload["present"] == 11
+    else:
+        arrived = [e for e in chain if e.kind == "meeting.attendee_arrived" and e.seq > decided.seq]
+        assert [(e.seq > published, e.payload["present"]) for e in arrived] == \
+            ([(True, 13)] if "attend" in outcomes else []), (outcomes, [e.payload for e in arrived])
