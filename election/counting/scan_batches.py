@@ -170,11 +170,18 @@ def approve_batch(db: Session, election: Election, batch_id: int, actor: str) ->
     check_open(db, election, batch.round_number)
     check_records_open(db, election, batch.round_number)
     box = box_of(db, election, batch.box_id)
+    sure = [(p, p.d_hash) for p in papers_of(db, election, batch.id) if p.state == "confident" and p.d_hash is not None]
+    # Every paper's record locked before the first event takes the chain head (docs/
+    # ARCHITECTURE.md, lock order): a counter entering one of them by hand at once locks its
+    # record and then the chain head; locking each record only when its turn came, after the
+    # previous paper's event, deadlocked with it (PostgreSQL).
+    if sure:
+        db.execute(select(AuditCode.d_hash).where(AuditCode.election_id == election.id,
+                                                  AuditCode.d_hash.in_([d for _, d in sure]))
+                   .order_by(AuditCode.d_hash).with_for_update())
     done = 0
-    for paper in papers_of(db, election, batch.id):
-        if paper.state != "confident" or paper.d_hash is None:
-            continue
-        record_paper(db, election, box, paper.d_hash, paper.proposed or {}, actor)
+    for paper, d_hash in sure:
+        record_paper(db, election, box, d_hash, paper.proposed or {}, actor)
         paper.state, paper.approved_by = "recorded", actor
         done += 1
     batch.state, batch.approved_by = "approved", actor

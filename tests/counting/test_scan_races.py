@@ -77,3 +77,80 @@ def test_scanned_papers_are_recorded_once_under_races(app, db, world):
 @pytest.mark.soak
 def test_scanned_papers_are_recorded_once_under_races_soak(app, db, world):
     _scan_race(app, db, world, SOAK_TRIALS // 4)
+
+
+def test_a_batch_approved_while_one_of_its_papers_is_entered_by_hand(app, db, world, monkeypatch):
+    """A scrutineer approves a scanned batch while a counter enters one of its papers by hand
+    (record_paper, as every entry does): the paper is recorded once, by one of them, and the
+    other is refused in Chinese; PostgreSQL aborts neither as a deadlock. The batch used to
+    record its papers one by one, each with its event: holding the chain head after the
+    first, it then waited for the hand entry's paper, which waited for the chain head. Hooks
+    hold each side just there (the batch before its second paper, the hand entry before its
+    event) until the other arrives, or for a moment when it cannot (it waits for a lock)."""
+    import threading
+
+    from election.counting import scan_batches, service
+    from election.counting.scan_batches import papers_of
+
+    election = world["a"]["election"]
+    b = build(db, election, DATA_KEY, voters=12, papers=3, boxes=1)
+    box = b.boxes[0]
+    mixing.confirm_mixed(db, election, 1, box.id, "监票人甲、乙", "s")
+    batch = ScanBatch(election_id=election.id, round_number=1, box_id=box.id, label="x", pages=6, read_by="c")
+    db.add(batch)
+    db.flush()
+    proposed = {"jwh_zhuren": {"approve": [str(b.candidates["jwh_zhuren"][0].resident_id)], "oppose": [],
+                               "write_ins": [], "unreadable": False}}
+    for i, scan in enumerate(b.scans):
+        db.add(ScanPaper(election_id=election.id, token=f"{i:032x}", batch_id=batch.id, pages=f"{2 * i + 1}-{2 * i + 2}",
+                         d_hash=d_from_scan(election, scan), state="confident", reasons=[], proposed=proposed, boxes=[]))
+    db.commit()
+    second = papers_of(db, election, batch.id)[1].d_hash
+    election_id, batch_id, box_id = election.id, batch.id, box.id
+
+    meet = threading.Barrier(2, timeout=2)
+    by_hand = threading.local()
+
+    def rendezvous():
+        try:
+            meet.wait()
+        except threading.BrokenBarrierError:  # the other side waits for a lock this one holds
+            pass
+
+    real_record, real_event = scan_batches.record_paper, service.record_event
+    calls = []
+
+    def batch_record(db, election, box, d_hash, *args, **kwargs):
+        calls.append(d_hash)
+        if len(calls) == 2:
+            rendezvous()
+        return real_record(db, election, box, d_hash, *args, **kwargs)
+
+    def event(*args, **kwargs):
+        if getattr(by_hand, "on", False):
+            rendezvous()
+        return real_event(*args, **kwargs)
+
+    monkeypatch.setattr(scan_batches, "record_paper", batch_record)
+    monkeypatch.setattr(service, "record_event", event)
+
+    def approve(s):
+        approve_batch(s, s.get(Election, election_id), batch_id, "s1")
+        s.commit()
+        return "approved"
+
+    def enter(s):
+        from election.models import BallotBox
+
+        by_hand.on = True
+        service.record_paper(s, s.get(Election, election_id), s.get(BallotBox, box_id), second, proposed, "c1")
+        s.commit()
+        return "entered"
+
+    outcomes = race(app.extensions["juxuan.sessions"], [approve, enter])
+    refused = "refused: 此选票已经录入过，不得重复计入，请交选举委员会处理"
+    assert sorted(outcomes) in (["approved", refused], ["entered", refused]), outcomes
+    counted = _count(db, AuditCode, AuditCode.election_id == election.id, AuditCode.state == "counted")
+    events = _count(db, ElectionEvent, ElectionEvent.election_id == election.id,
+                    ElectionEvent.kind == "counting.paper_counted")
+    assert (counted, events) == ((3, 3) if "approved" in outcomes else (1, 1)), (outcomes, counted, events)
