@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import NamedTuple, Protocol
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -182,7 +183,64 @@ def store_password(db: Session, user: User, password: str) -> None:
     end_sessions(db, user.id)
 
 
-def can_see(user: User, community: Community) -> bool:
+class Principal(NamedTuple):
+    """Who is logged in, as a request sees them: the account's columns that the views, the
+    templates and the scope checks read, from one plain statement (web.access's user loader;
+    building a User entity cost more than reading its row). Read-only: whatever changes an
+    account (password, role, sessions) works on the row itself (``account_of``)."""
+
+    id: int
+    username: str
+    display_name: str
+    role: str
+    community_id: int | None
+    street_office: str | None
+    active: bool
+    session_generation: int
+
+    # Flask-Login's protocol, as User has it.
+    @property
+    def is_authenticated(self) -> bool:
+        return True
+
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    @property
+    def is_anonymous(self) -> bool:
+        return False
+
+    def get_id(self) -> str:
+        return f"{self.id}.{self.session_generation}"
+
+    @property
+    def role_label(self) -> str:
+        return ROLES.get(self.role, self.role)
+
+
+def account_of(db: Session, user_id: int) -> User:
+    """The account's row, for what changes it (the logged-in user is a ``Principal``)."""
+    return db.get_one(User, user_id)
+
+
+class _Seer(Protocol):
+    @property
+    def role(self) -> str: ...
+    @property
+    def street_office(self) -> str | None: ...
+    @property
+    def community_id(self) -> int | None: ...
+
+
+class _Seen(Protocol):
+    @property
+    def id(self) -> int: ...
+    @property
+    def street_office(self) -> str: ...
+
+
+def can_see(user: _Seer, community: _Seen) -> bool:
     if user.role in STREET_ROLES:
         return community.street_office == user.street_office
     return user.community_id == community.id

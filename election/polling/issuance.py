@@ -8,7 +8,8 @@ UPDATE) and the UNIQUE constraint on Issuance is the final guard.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
+from typing import Protocol
 
 from sqlalchemy import Integer, Table, bindparam, func, insert, select
 from sqlalchemy.exc import IntegrityError
@@ -131,8 +132,22 @@ def search(db: Session, election: Election, text: str) -> list[Resident]:
     return _roll_search(db, election, text)
 
 
+class ElectionFacts(Protocol):
+    """What the common check-in reads of its election (an Election, or the columns the web
+    layer read with the login): the rest of `issue_ballot` loads the election itself."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def method(self) -> str: ...
+    @property
+    def roll_frozen_at(self) -> datetime | None: ...
+    @property
+    def election_day(self) -> date: ...
+
+
 def issue_ballot(
-    db: Session, election: Election, desk_id: int, voter_id: int, clerk: str,
+    db: Session, election: Election | ElectionFacts, desk_id: int, voter_id: int, clerk: str,
     collected_by_id: int | None = None, round_number: int | None = None,
 ) -> Issuance:
     """Issue one paper of a round (default: the current round) to a voter, or to their
@@ -153,6 +168,8 @@ def issue_ballot(
             row = Issuance(election_id=election.id, voter_id=voter_id, desk_id=desk_id, collected_by_id=None, clerk=clerk)
             if _insert_if_clear(db, election, row, round_number):
                 return row
+        if not isinstance(election, Election):
+            election = db.get_one(Election, election.id)
         found = _checkin_row(db, election, desk_id, voter_id, round_number)
         if found is None:  # no such voter or desk: the step-by-step checks name what is wrong
             _refuse_step_by_step(db, election, desk_id, voter_id, round_number)
@@ -318,7 +335,7 @@ def _clear_insert(posted_round: bool, lock: bool):
         .returning(_ISSUANCE_TABLE.c.round_number, _ISSUANCE_TABLE.c.station_id)
 
 
-def _insert_if_clear(db: Session, election: Election, row: Issuance, round_number: int | None) -> bool:
+def _insert_if_clear(db: Session, election: ElectionFacts, row: Issuance, round_number: int | None) -> bool:
     """Insert and commit ``row`` if the common check-in's checks all hold (`_clear_insert`);
     False, with nothing written and the transaction still open, if they do not. The
     clerk's name passes the field rule first; a lost race ends in the UNIQUE constraint,

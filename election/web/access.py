@@ -8,18 +8,21 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Callable
+from datetime import date, datetime
 from functools import wraps
+from typing import NamedTuple
 
 from flask import Flask, abort, current_app, g, redirect, request, url_for
 from flask_login import LoginManager, current_user
 from sqlalchemy import Integer, bindparam, select
 from sqlalchemy.orm import joinedload
 
-from ..accounts.service import can_see
+from ..accounts.service import Principal, can_see
 from ..models import Community, Election, User
 from .db import get_db
 
 _MARK = "_juxuan_access"
+_WANTS_ELECTION = "_juxuan_wants_election"
 
 
 def public(view: Callable) -> Callable:
@@ -50,10 +53,10 @@ def roles(*allowed: str) -> Callable[[Callable], Callable]:
                 return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
             # Scope before role: another community's URL must answer 404 whatever the role.
             if "election_id" in kwargs:
-                election = election_or_404(kwargs["election_id"])
                 if wants_election:
-                    del kwargs["election_id"]
-                    kwargs["election"] = election
+                    kwargs["election"] = election_or_404(kwargs.pop("election_id"))
+                else:
+                    election_scope_or_404(kwargs["election_id"])
             elif "community_id" in kwargs:
                 community_or_404(kwargs["community_id"])
             if allowed and current_user.role not in allowed:
@@ -61,6 +64,7 @@ def roles(*allowed: str) -> Callable[[Callable], Callable]:
             return view(*args, **kwargs)
 
         setattr(wrapper, _MARK, allowed or "any")
+        setattr(wrapper, _WANTS_ELECTION, wants_election)
         return wrapper
 
     return decorate
@@ -93,38 +97,81 @@ def init_login(app: Flask) -> None:
     manager.session_protection = "strong"
 
     @manager.user_loader
-    def _load(user_id: str) -> User | None:
+    def _load(user_id: str) -> Principal | None:
         # "<id>.<generation>": a cookie of an ended session names an old generation.
         number, _, generation = user_id.partition(".")
         if not number.isdigit() or not generation.isdigit():
             return None
-        user = _user_with_election(int(number))
+        user = _principal(int(number))
         if user is None or not user.active or user.session_generation != int(generation):
             return None
         return user
 
 
-def _user_with_election(user_id: int) -> User | None:
-    """The logged-in user; on an election's URL, the election and its community come in the
-    same statement (the scope check needs them on every such request: one round trip
-    instead of two). ``election_or_404`` then takes the election from ``g``, still checked."""
+class ElectionScope(NamedTuple):
+    """An election's URL as the scope check and the check-in read it, without the entity:
+    its community and street office, and what the check-in's one statement needs to know
+    (method, roll frozen, election day)."""
+
+    id: int
+    community_id: int
+    street_office: str
+    method: str
+    roll_frozen_at: datetime | None
+    election_day: date
+
+    @property
+    def community(self) -> _CommunityRef:
+        return _CommunityRef(self.community_id, self.street_office)
+
+
+class _CommunityRef(NamedTuple):
+    id: int
+    street_office: str
+
+
+def _principal(user_id: int) -> Principal | None:
+    """The logged-in user as a ``Principal`` (plain columns, no entity); on an election's URL
+    the election comes in the same statement (the scope check needs it on every such
+    request: one round trip instead of two): the entity with its community for a view that
+    is handed the election (``roles``), else only the columns of its ``ElectionScope``.
+    ``election_or_404`` and ``election_scope_or_404`` then take it from ``g``, still checked."""
     election_id = (request.view_args or {}).get("election_id") if request else None
     db = get_db()
     if not isinstance(election_id, int):
-        return db.get(User, user_id)
-    row = db.execute(_USER_WITH_ELECTION, {"user": user_id, "election": election_id}).first()
-    if row is None:
+        row = db.connection().execute(_PRINCIPAL, {"user": user_id}).first()
+        return Principal(*row) if row is not None else None
+    if getattr(current_app.view_functions.get(request.endpoint or ""), _WANTS_ELECTION, False):
+        found = db.execute(_PRINCIPAL_WITH_ELECTION, {"user": user_id, "election": election_id}).first()
+        if found is None:
+            return None
+        g.juxuan_loaded_election = (election_id, found[-1])
+        return Principal(*found[:-1])
+    with_scope = db.connection().execute(_PRINCIPAL_WITH_SCOPE, {"user": user_id, "election": election_id}).first()
+    if with_scope is None:
         return None
-    g.juxuan_loaded_election = (election_id, row[1])
-    return row[0]
+    columns = tuple(with_scope)
+    g.juxuan_loaded_scope = (election_id, ElectionScope(*columns[8:]) if columns[8] is not None else None)
+    return Principal(*columns[:8])
 
 
 # Built once with bound parameters: building the statement (and its cache key) on every
 # request cost more Python than reading its row.
-_USER_WITH_ELECTION = (
-    select(User, Election).outerjoin(Election, Election.id == bindparam("election", type_=Integer))
-    .where(User.id == bindparam("user", type_=Integer)).options(joinedload(Election.community))
+_USER, _ELECTION = bindparam("user", type_=Integer), bindparam("election", type_=Integer)
+_PRINCIPAL_COLUMNS = (User.id, User.username, User.display_name, User.role, User.community_id, User.street_office,
+                      User.active, User.session_generation)
+_SCOPE_COLUMNS = (Election.id, Election.community_id, Community.street_office, Election.method, Election.roll_frozen_at,
+                  Election.election_day)
+_PRINCIPAL = select(*_PRINCIPAL_COLUMNS).where(User.id == _USER)
+_PRINCIPAL_WITH_ELECTION = (
+    select(*_PRINCIPAL_COLUMNS, Election).select_from(User).outerjoin(Election, Election.id == _ELECTION)
+    .where(User.id == _USER).options(joinedload(Election.community))
 )
+_PRINCIPAL_WITH_SCOPE = (
+    select(*_PRINCIPAL_COLUMNS, *_SCOPE_COLUMNS).select_from(User).outerjoin(Election, Election.id == _ELECTION)
+    .outerjoin(Community, Community.id == Election.community_id).where(User.id == _USER)
+)
+_SCOPE = select(*_SCOPE_COLUMNS).join(Community, Community.id == Election.community_id).where(Election.id == _ELECTION)
 
 
 def community_or_404(community_id: int) -> Community:
@@ -150,3 +197,18 @@ def election_or_404(election_id: int) -> Election:
         abort(404)
     g.juxuan_election = election
     return election
+
+
+def election_scope_or_404(election_id: int) -> ElectionScope:
+    """The scope check of an election's URL whose view is not handed the election (the
+    check-in's): the same 404 as ``election_or_404``, from the columns read with the login."""
+    loaded = g.get("juxuan_loaded_scope")
+    if loaded is not None and loaded[0] == election_id:
+        scope = loaded[1]
+    else:
+        row = get_db().connection().execute(_SCOPE, {"election": election_id}).first()
+        scope = ElectionScope(*row) if row is not None else None
+    if scope is None or not can_see(current_user, scope.community):
+        abort(404)
+    g.juxuan_loaded_scope = (election_id, scope)
+    return scope

@@ -12,7 +12,7 @@ from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired
 
-from ..accounts.service import Throttle, Throttled, authenticate, change_password, end_sessions
+from ..accounts.service import Throttle, Throttled, account_of, authenticate, change_password, end_sessions
 from ..errors import UserError
 from .access import public, roles
 from .db import get_db
@@ -96,7 +96,7 @@ def password():
         else:
             db = get_db()
             try:
-                change_password(db, current_user, form.current.data, form.new.data)
+                change_password(db, account_of(db, current_user.id), form.current.data, form.new.data)
                 db.commit()
             except UserError as error:
                 db.rollback()

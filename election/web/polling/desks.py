@@ -11,7 +11,7 @@ from ...models import Election, Resident
 from ...polling import handout, issuance
 from ...rounds import current_round
 from .. import parse
-from ..access import roles
+from ..access import election_or_404, election_scope_or_404, roles
 from ..db import get_db
 from ..feedback import refuse
 from .common import bp, desk_or_404, posted_round, wants_json
@@ -49,7 +49,10 @@ def _refused(error: UserError, status: int):
 
 @bp.route("/elections/<int:election_id>/polling/desks/<int:desk_id>/issue", methods=["POST"])
 @roles("clerk", "committee")
-def issue(election: Election, desk_id: int):
+def issue(election_id: int, desk_id: int):
+    # Not handed the election entity: the check-in needs only the columns of its scope, read
+    # with the login in the same statement (access.ElectionScope); the service loads the
+    # election itself when the check-in is not the common one.
     db = get_db()
     status = 400  # a voter number that is not a number; the service's refusals answer 409
     try:
@@ -58,17 +61,17 @@ def issue(election: Election, desk_id: int):
         status = 409
         # Issuing a paper is its own transaction: the service commits (DECISIONS.md). The
         # desk is checked inside it, in the check-in's one locking read.
-        row = issuance.issue_ballot(db, election, desk_id, voter_id, current_user.username,
+        row = issuance.issue_ballot(db, election_scope_or_404(election_id), desk_id, voter_id, current_user.username,
                                     collected_by_id=holder, round_number=posted_round())
     except UserError as error:
-        desk_or_404(election, desk_id)  # another election's desk: 404, as for the desk page
+        desk_or_404(election_or_404(election_id), desk_id)  # another election's desk: 404, as for the desk page
         if (answer := _refused(error, status)) is not None:
             return answer
     else:
         if wants_json():
             return jsonify({"ok": True})
         flash(_("已向 %(name)s 发出一张选票。", name=db.get_one(Resident, row.voter_id).name), "info")
-    return redirect(url_for("polling.desk", election_id=election.id, desk_id=desk_id))
+    return redirect(url_for("polling.desk", election_id=election_id, desk_id=desk_id))
 
 
 @bp.route("/elections/<int:election_id>/polling/desks/<int:desk_id>/hand-out", methods=["POST"])
