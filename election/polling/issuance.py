@@ -350,7 +350,8 @@ def _insert_if_clear(db: Session, election: ElectionFacts, row: Issuance, round_
     if round_number is not None:
         params["round"] = round_number
     try:
-        inserted = db.execute(_CLEAR_INSERTS[(round_number is not None, not is_sqlite(db))], params).first()
+        # A Core statement on the session's connection, not through the ORM's execute.
+        inserted = db.connection().execute(_CLEAR_INSERTS[(round_number is not None, not is_sqlite(db))], params).first()
         if inserted is None:
             return False
         db.commit()
