@@ -69,4 +69,6 @@ def init_i18n(app: Flask) -> None:
 
     @app.context_processor
     def _locale():
-        return {"current_locale": select_locale()}
+        # colon: the mark between a label and its value, "：" in Chinese and ": " in English.
+        locale = select_locale()
+        return {"current_locale": locale, "colon": ": " if locale == "en" else "："}

@@ -74,7 +74,9 @@ def test_the_public_result_names_posts_in_english(app, db):
     assert "<td>Residents' committee chair</td>" in outcome and "居民委员会主任" not in outcome
     assert re.search(r"\d+ \(on \d+ ballots\)", outcome) and "（" not in outcome and "、" not in outcome
     assert "<h3>Residents' committee chair</h3>" in english
+    assert "<li>Residents' committee chair: " in english  # the final list, not "居民委员会主任："
     chinese = client.get(f"/e/{sim.election.id}/result?lang=zh").get_data(as_text=True)
+    assert "<li>居民委员会主任：" in chinese
     assert "<h3>居民委员会主任</h3>" in chinese and re.search(r"\d+（以 \d+ 张计）", chinese)
 
 
