@@ -44,7 +44,7 @@ from typing import TYPE_CHECKING, Any
 
 from election.protocol import event_kinds as ek
 from election.protocol.canonical import same_json
-from election.protocol.verify_ctx import as_published, published_people
+from election.protocol.verify_ctx import as_published, late_corrections, published_people
 from election.rules.meetings import meeting_rules
 from election.rules.recall import recall_vote
 from election.rules.rulebook import Rulebook, RulebookError, parse_fraction
@@ -379,6 +379,7 @@ def _composition(c: Ctx) -> tuple[list[str], str]:
         elif kind == ek.SEAT_VACATED:
             vacated[(str(p["post"]), str(p["person"]))] = p
     problems, chosen = _chosen(c)
+    problems += late_corrections(c.events)
     problems += as_published(published_people(c.events), comp["members"], ("name",), "composition.json 的成员")
     elected[0] = set(chosen)
     listed = {(str(m["round"]), m["post"], m["person"]) for m in comp["members"]}

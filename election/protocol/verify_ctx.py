@@ -124,16 +124,45 @@ def published_people(events: list[Event]) -> dict[str, dict[str, str]]:
     taken only when the next event is that round's ``result.published``: see write_in_anchors)
     and the members a meeting chose (``seat.chosen_by_meeting``'s ``members``) publish them per
     entry; a later ``roll.resident_corrected`` of that person replaces what its ``changed``
-    names (姓名, 性别). An entry without ``person``, or a field an entry lacks (events written
-    before them), fixes nothing."""
+    names (姓名, 性别) — unless it is late (late_corrections), which changes nothing. An entry
+    without ``person``, or a field an entry lacks (events written before them), fixes nothing."""
+    return _people(events)[0]
+
+
+# After the first of these the roll is closed to corrections of a published person's name and
+# sex: roll.edit refuses any correction once the roll is frozen, and one of a person already on
+# a list once papers are printed or a result published (the papers carry the name; the seats
+# were decided with that sex).
+CORRECTIONS_CLOSED_BY = (ek.ROLL_FROZEN, ek.BALLOTS_PRINTED, ek.RESULT_PUBLISHED)
+
+
+def late_corrections(events: list[Event]) -> list[str]:
+    """A ``roll.resident_corrected`` naming 姓名 or 性别 of a person the chain had already
+    published (published_people), after the chain's first ``roll.frozen``, ``ballots.printed``
+    or ``result.published``: the app refuses it there, so one in the chain (appended to re-sex
+    a winner for the woman member's seat, or to rename one) is refused, and changes nothing."""
+    return _people(events)[1]
+
+
+def _people(events: list[Event]) -> tuple[dict[str, dict[str, str]], list[str]]:
     people: dict[str, dict[str, str]] = {}
+    late: list[str] = []
+    closed: Event | None = None
     lists = {ek.NOMINATION_LIST_PUBLISHED: "candidates", ek.NOMINATION_WITHDRAWN: "list",
              ek.NOMINATION_ROUND_CANDIDATES_PUBLISHED: "candidates", ek.SEAT_CHOSEN_BY_MEETING: "members"}
     anchors = {e.seq for e in write_in_anchors(events)}
     for e in events:
+        if closed is None and e.kind in CORRECTIONS_CLOSED_BY:
+            closed = e
         if e.kind == ek.ROLL_RESIDENT_CORRECTED:
             who, changed = _person(e.payload.get("resident")), e.payload.get("changed")
             if who in people and isinstance(changed, dict):
+                fields = [label for label in ("姓名", "性别") if label in changed]
+                if closed is not None and fields:
+                    late.append(f"第 {e.seq} 号事件 roll.resident_corrected 更正已公布的 {who} 的{'、'.join(fields)}，"
+                                f"在第 {closed.seq} 号事件 {closed.kind} 之后：名单冻结、选票印制或结果公布后"
+                                "不能再更正候选人、另选他人的姓名或性别")
+                    continue
                 for label, key in (("姓名", "name"), ("性别", "sex")):
                     if isinstance(changed.get(label), str):
                         people[who][key] = changed[label]
@@ -149,7 +178,7 @@ def published_people(events: list[Event]) -> dict[str, dict[str, str]]:
             for key in ("name", "sex"):
                 if isinstance(x.get(key), str):
                     people.setdefault(who, {})[key] = x[key]
-    return people
+    return people, late
 
 
 def write_in_anchors(events: list[Event]) -> list[Event]:

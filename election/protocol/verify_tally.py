@@ -13,7 +13,14 @@ from election.protocol import event_kinds as ek
 from election.protocol import writeins
 from election.protocol.canonical import same_json
 from election.protocol.pause import gc_paused
-from election.protocol.verify_ctx import Ctx, as_published, published_people, same_votes, write_in_anchors
+from election.protocol.verify_ctx import (
+    Ctx,
+    as_published,
+    late_corrections,
+    published_people,
+    same_votes,
+    write_in_anchors,
+)
 from election.protocol.verify_read import Rec
 from election.rules.rulebook import Rulebook
 from election.rules.scenario import parse_marks, parse_scenario, result_to_dict
@@ -150,9 +157,11 @@ def posts_anchored(c: Ctx) -> list[str]:
 
 def _as_published(c: Ctx) -> list[str]:
     """tally_input.json's candidates' names and sexes, and its prior_elected's sexes (both
-    decide the woman member), are those the chain last published for the person."""
+    decide the woman member), are those the chain last published for the person; a correction
+    of a published name or sex after the roll was closed to it is refused (late_corrections)."""
     ti, people = c.d["tally_input.json"], published_people(c.events)
-    return (as_published(people, ti["candidates"], ("name", "sex"), "tally_input.json 的候选人")
+    return (late_corrections(c.events)
+            + as_published(people, ti["candidates"], ("name", "sex"), "tally_input.json 的候选人")
             + as_published(people, ti.get("prior_elected") or [], ("sex",), "tally_input.json 的 prior_elected ")
             + as_published(people, ti.get("write_ins") or [], ("name", "sex"), "tally_input.json 的另选他人")
             + _write_ins_anchored(c, people))

@@ -4,7 +4,10 @@ A typing mistake or a name the fonts cannot print (roll.glyphs) is corrected her
 re-importing (which refuses people already on the roll). Each correction is an event naming
 what changed and why; after the roll was published the committee posts a 选民名单更正公告,
 which the page offers. After the freeze the roll changes only by recorded decisions
-(register.change_status), so a correction is refused.
+(register.change_status), so a correction is refused; so is one of the name or sex of a
+person already published as a candidate, write-in or chosen member once papers were printed
+or a result published (the papers carry the name; the seats were decided with that sex): both
+verifiers refuse such a correction in the chain (PROTOCOL §9, "published names").
 """
 from __future__ import annotations
 
@@ -13,9 +16,10 @@ from sqlalchemy.orm import Session
 from ballots.fonts import missing_glyphs
 
 from ..errors import UserError
-from ..ledger.events import record_event
+from ..ledger.events import as_chain_event, events_of, record_event
 from ..models import Election, Resident
 from ..protocol import event_kinds as ek
+from ..protocol.verify_ctx import CORRECTIONS_CLOSED_BY, published_people
 from .glyphs import describe
 
 SEXES = ("男", "女")
@@ -50,6 +54,8 @@ def edit_resident(db: Session, election: Election, resident: Resident, *, name: 
         ("姓名", resident.name, name), ("性别", resident.sex, sex), ("居民小组", resident.group_name, group)) if before != after}
     if not changed:
         return []
+    if changed.keys() & {"姓名", "性别"}:
+        _refuse_after_publication(db, election, resident, [label for label in ("姓名", "性别") if label in changed])
     resident.name, resident.sex, resident.group_name = name, sex, group
     record_event(db, election, ek.ROLL_RESIDENT_CORRECTED,
                  {"resident": resident.id, "id_masked": resident.id_masked,
@@ -57,3 +63,14 @@ def edit_resident(db: Session, election: Election, resident: Resident, *, name: 
                  actor, reason)
     db.flush()
     return list(changed)
+
+
+def _refuse_after_publication(db: Session, election: Election, resident: Resident, labels: list[str]) -> None:
+    """The name or sex of a person the chain has published (verify_ctx.published_people) is
+    not corrected after the chain's first roll.frozen, ballots.printed or result.published."""
+    events = [as_chain_event(row) for row in events_of(db, election)]
+    closed = next((e for e in events if e.kind in CORRECTIONS_CLOSED_BY), None)
+    if closed is not None and str(resident.id) in published_people(events):
+        what = {ek.ROLL_FROZEN: "选民名单已冻结", ek.BALLOTS_PRINTED: "选票已印制", ek.RESULT_PUBLISHED: "选举结果已公布"}
+        raise UserError(f"{resident.name}已作为候选人（或另选他人、推选成员）公布，{what[closed.kind]}，"
+                        f"不能再更正其{'、'.join(labels)}；公布的姓名和性别即选票所印、当选所依")

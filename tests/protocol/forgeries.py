@@ -904,6 +904,18 @@ def sex_changed_to_female(built: Built) -> Files:
     return f
 
 
+def resexed_by_late_correction(built: Built) -> Files:
+    """A candidate re-sexed by a late correction: the male 委员 candidate made female in
+    tally_input.json and the outcome decided again (as for the woman member's seat), with a
+    roll.resident_corrected {性别: 女} of him appended after the result. The app refuses a
+    correction once the roll is frozen; the papers were printed and the seats decided with him
+    as 男 (PROTOCOL §9, "published names")."""
+    f = sex_changed_to_female(built)
+    _append(f, "roll.resident_corrected", {"resident": "p4", "id_masked": "1101**********0014",
+                                           "changed": {"性别": "女"}})
+    return f
+
+
 def _composition(f: Files) -> dict:
     """composition.json as mandates.service writes it for the bundle's result: each elected
     serving since the result, names as tally_input.json gives them."""
@@ -1221,6 +1233,7 @@ FORGERIES: list[tuple[str, Callable[[Built], Files | bytes], str]] = [
     ("registered_voters_raised", registered_voters_raised, "result_event"),
     ("registered_voters_lowered", registered_voters_lowered, "result_event"),
     ("sex_changed_to_female", sex_changed_to_female, "winners"),
+    ("resexed_by_late_correction", resexed_by_late_correction, "winners"),
     ("name_swapped", name_swapped, "winners"),
     ("composition_renamed", composition_renamed, "composition"),
     ("meeting_present_raised", meeting_present_raised, "meeting_decisions"),

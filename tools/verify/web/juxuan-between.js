@@ -279,6 +279,7 @@
   function composition(events, comp, rulebook) {
     const [problems, chosen] = chosenByMeeting(events, rulebook);
     const R = root.JuxuanRules || require("./juxuan-rules.js");
+    problems.push(...R.lateCorrections(events));
     problems.push(...R.asPublished(R.publishedPeople(events), need(comp, "members"), ["name"], "composition.json member"));
     const elected = new Map(), vacated = new Map();
     const roundOf = (p) => (has(p, "round") ? count(p.round) : 1);

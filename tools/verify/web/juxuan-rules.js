@@ -994,18 +994,38 @@
   // verify_ctx.published_people): the lists' entries with person, the write-ins an anchoring
   // result.write_ins_named names (writeInAnchors) and the members a meeting chose
   // (seat.chosen_by_meeting), then a later roll.resident_corrected's changed (姓名, 性别) of that
-  // person. A field an entry lacks fixes nothing.
+  // person, unless it is late (lateCorrections). A field an entry lacks fixes nothing.
   function publishedPeople(events) {
-    const people = new Map();
+    return people(events)[0];
+  }
+
+  // A roll.resident_corrected naming 姓名 or 性别 of a person already published, after the
+  // chain's first roll.frozen, ballots.printed or result.published (verify_ctx.late_corrections):
+  // the app refuses it there; one in the chain is refused and changes nothing.
+  function lateCorrections(events) {
+    return people(events)[1];
+  }
+
+  const CORRECTIONS_CLOSED_BY = new Set(["roll.frozen", "ballots.printed", "result.published"]);
+
+  function people(events) {
+    const people = new Map(), late = [];
+    let closed = null;
     const lists = { "nomination.list_published": "candidates", "nomination.withdrawn": "list",
       "nomination.round_candidates_published": "candidates", "seat.chosen_by_meeting": "members" };
     const anchors = new Set(writeInAnchors(events).map((e) => e.seq));
     const person = (x) => (typeof x === "string" || Number.isSafeInteger(x) ? String(x) : null);
     for (const e of events) {
       const p = e.payload;
+      if (closed === null && CORRECTIONS_CLOSED_BY.has(e.kind)) closed = e;
       if (e.kind === "roll.resident_corrected") {
         const who = has(p, "resident") ? person(p.resident) : null;
         if (who !== null && people.has(who) && has(p, "changed") && isObj(p.changed)) {
+          const fields = ["姓名", "性别"].filter((label) => has(p.changed, label));
+          if (closed !== null && fields.length) {
+            late.push(`event ${e.seq} roll.resident_corrected changes ${fields.join(", ")} of the published ${who} after event ${closed.seq} ${closed.kind}`);
+            continue;
+          }
           for (const [label, key] of [["姓名", "name"], ["性别", "sex"]]) {
             if (has(p.changed, label) && typeof p.changed[label] === "string") people.get(who)[key] = p.changed[label];
           }
@@ -1026,7 +1046,7 @@
         }
       }
     }
-    return people;
+    return [people, late];
   }
 
   // The result.write_ins_named events that anchor write-ins: each directly followed by the same
@@ -1056,6 +1076,6 @@
   }
 
   root.JuxuanRules = { decide, decision, winnersProblems, recountProblems, RulesError, parseFraction, rulebook, readInput, countPapers, FEMALE, MEETING_DECISION,
-    publishedPeople, asPublished, writeInAnchors, cmp };
+    publishedPeople, lateCorrections, asPublished, writeInAnchors, cmp };
   if (typeof module !== "undefined") module.exports = root.JuxuanRules;
 })(typeof globalThis !== "undefined" ? globalThis : this);

@@ -806,7 +806,8 @@
         totals: c.d.get("totals.json"), events, fixed: seatsFixed(c),
         relationEvents: c.events.filter((e) => e.kind === "nomination.relation_added") });
       const ti = c.d.get("tally_input.json"), people = rules.publishedPeople(c.events);
-      const named = [...rules.asPublished(people, ti.candidates, ["name", "sex"], "tally_input.json candidate"),
+      const named = [...rules.lateCorrections(c.events),
+        ...rules.asPublished(people, ti.candidates, ["name", "sex"], "tally_input.json candidate"),
         ...rules.asPublished(people, own(ti, "prior_elected") && Array.isArray(ti.prior_elected) ? ti.prior_elected : [], ["sex"],
           "tally_input.json prior_elected"),
         ...rules.asPublished(people, writeInsOf(ti), ["name", "sex"], "tally_input.json write-in"),
