@@ -188,3 +188,20 @@ def test_demo_adds_station_with_two_desks_two_boxes_and_a_mobile_box(db) -> None
 def test_healthz_is_public(app) -> None:
     resp = app.test_client().get("/healthz")
     assert resp.status_code == 200 and resp.get_data(as_text=True) == "ok"
+
+
+@pytest.mark.parametrize("typed,said", [
+    ("", "请填写印制张数（1 至 20000 张）。"),  # said "印制张数为 0，须在 1 至 20000 之间" before
+    ("abc", "印制张数须为整数。"),
+    ("0", "印制张数为 0，须在 1 至 20000 之间"),
+])
+def test_the_print_form_names_what_was_typed(app, db, poll, typed, said) -> None:
+    client = app.test_client()
+    login(client, "a_committee")
+    election = poll["election"]
+    token = csrf_token(client, f"/elections/{election.id}/polling")
+    page = client.post(f"/elections/{election.id}/polling/print", data={"papers": typed, "body": "", "csrf_token": token},
+                       follow_redirects=True).get_data(as_text=True)
+    assert said in page
+    db.rollback()
+    assert db.query(PrintBatch).filter_by(election_id=election.id).count() == 0

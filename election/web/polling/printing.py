@@ -32,7 +32,9 @@ from .common import COMMITTEE, bp, instance, posted_round, verify_prefix
 @roles(*COMMITTEE)
 def start_print(election: Election):
     try:
-        n = parse.integer(request.form.get("papers"), _("印制张数须为整数。"), default=0)
+        papers = request.form.get("papers")
+        blank = not (papers or "").strip()  # said as such, not as "印制张数为 0"
+        n = parse.integer(papers, _("请填写印制张数（1 至 %(n)s 张）。", n=printing.MAX_PAPERS) if blank else _("印制张数须为整数。"))
         job = printing.start_print_job(
             current_app.extensions["juxuan.sessions"], instance(), election.id, n, current_user.username,
             current_app.config["DATA_KEY"], verify_prefix(), request.form.get("body", ""),
