@@ -136,6 +136,14 @@ def presiding(election: Election, comp: Composition) -> str:
     return f"居民委员会主任出缺，由副主任{deputies[0].name}主持工作至补选产生主任"
 
 
+def lock_member(db: Session, resident_id: int) -> None:
+    """Lock the member's row (PostgreSQL) before anything of their seat is written and before
+    any event (docs/ARCHITECTURE.md, lock order): vacating a seat and a recall of its member
+    (recall.service, which vacates it after recording its own event) take it first, so one
+    waits for the other and then finds the seat as the other left it."""
+    db.execute(select(Resident.id).where(Resident.id == resident_id).with_for_update())
+
+
 def serving_mandate(db: Session, election: Election, key: str) -> Mandate:
     """The serving member named by ``post:resident id`` (the pages' choice value)."""
     for m in composition(db, election).serving:
@@ -204,6 +212,8 @@ def vacate(db: Session, election: Election, key: str, reason: str, ended_on: dat
     if reason not in END_REASONS:
         raise UserError(f"离任原因“{reason}”无效，可选：{'、'.join(END_REASONS.values())}")
     member = serving_mandate(db, election, key)
+    lock_member(db, member.resident_id)
+    member = serving_mandate(db, election, key)  # read again once locked: another may have vacated it
     if reason == "barred":
         why = barred(db, election).get(key)
         if not why:

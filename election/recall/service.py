@@ -126,6 +126,8 @@ def record_vote(db: Session, election: Election, recall_id: int, voted: int, in_
     """The vote's totals against the registered voters of the roll; carried: the seat is vacant."""
     begin_write(db)
     row = recall_of(db, election, recall_id)
+    mandates.lock_member(db, row.resident_id)  # before the event: the seat may be vacated after it
+    db.refresh(row)
     if row.status == "voting":
         raise UserError("该罢免已以表决票投票，结果由计票产生，不能另行录入投票结果")
     if row.status != "proposed":
@@ -218,6 +220,8 @@ def publish_vote(db: Session, election: Election, recall_id: int, actor: str) ->
     take its decided question as this recall's outcome: carried, the seat is vacant."""
     begin_write(db)
     row = recall_of(db, election, recall_id)
+    mandates.lock_member(db, row.resident_id)  # before publish_result's events: the seat may be vacated after them
+    db.refresh(row)
     rnd = round_of_recall(db, election, recall_id)
     if row.status != "voting" or rnd is None:
         raise UserError("该罢免要求没有以表决票进行的投票")

@@ -137,3 +137,67 @@ def test_resignation_cites_the_meeting_decision_that_accepted_it(db, world):
     assert ev.payload["decision"] == {"meeting": m.id, "number": 2} and "第2项：接受委员辞职" in ev.reason
     ended = next(x for x in mandates.composition(db, election).mandates if x.until is not None)
     assert ended.note.startswith("依据") and "接受辞职" in ended.note
+
+
+def test_a_resignation_recorded_while_the_recall_vote_is(app, db, world, monkeypatch):
+    """The member's resignation is recorded while the recall vote that carries is: the seat is
+    vacated once, by one of them, and the other is refused in Chinese; PostgreSQL aborts
+    neither as a deadlock. The recall used to record its event (the chain head) and then
+    insert the seat's end, which the resignation was inserting (and waited for the chain
+    head: the end's row refers to the election's). Hooks hold the recall just there and the
+    resignation at its start until the other arrives, or for a moment when it cannot (it
+    waits for the first one's lock: the member's row, taken first by both)."""
+    import threading
+
+    from sqlalchemy import func, select
+
+    from election.models import Election, MandateEnd
+    from tests.races import race
+
+    election = world["a"]["election"]
+    b = elected_committee(db, election)
+    key = _key(b, "jwh_fu_zhuren", 0)
+    row = recalls.propose(db, election, key, "不履行职责", "voters",
+                          "\n".join(str(r.voter_number) for r in b.residents[10:15]), "a_committee")
+    db.commit()
+    election_id, recall_id = election.id, row.id
+
+    meet = threading.Barrier(2, timeout=2)
+    resigning = threading.local()
+
+    def rendezvous():
+        try:
+            meet.wait()
+        except threading.BrokenBarrierError:  # the other side waits for a lock this one holds
+            pass
+
+    real_vacate = mandates.vacate
+
+    def vacate(*args, **kwargs):
+        if not getattr(resigning, "on", False):
+            rendezvous()  # the recall: its event recorded, the seat's end next
+        return real_vacate(*args, **kwargs)
+
+    monkeypatch.setattr(mandates, "vacate", vacate)
+
+    def recall(s):
+        recalls.record_vote(s, s.get(Election, election_id), recall_id, 12, 7, today(), "a_committee")
+        s.commit()
+        return "recalled"
+
+    def resign(s):
+        resigning.on = True
+        rendezvous()
+        real_vacate(s, s.get(Election, election_id), key, "resigned", today(), "居民会议第1号决定接受辞职", "a_committee")
+        s.commit()
+        return "resigned"
+
+    outcomes = race(app.extensions["juxuan.sessions"], [recall, resign])
+    refused = "refused: 所选人员不是居民委员会或居务监督委员会的现任成员"
+    assert sorted(outcomes) in (["recalled", refused], [refused, "resigned"]), outcomes
+    db.rollback()
+    ends = list(db.scalars(select(MandateEnd.reason).where(MandateEnd.election_id == election.id)))
+    assert ends == ["recalled" if "recalled" in outcomes else "resigned"], (outcomes, ends)
+    vacated = [e for e in events_of(db, election) if e.kind == "seat.vacated"]
+    assert len(vacated) == 1 and db.scalar(select(func.count()).select_from(MandateEnd)) == 1
+    assert mandates.composition(db, election).vacancies == {"jwh_fu_zhuren": 1}
