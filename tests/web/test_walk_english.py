@@ -7,6 +7,7 @@ were untranslated."""
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 from tests.conftest import login
 
@@ -108,3 +109,18 @@ def test_the_election_page_punctuates_english_in_english(app, world):
     assert "To do: " in english and "To do：" not in english
     chinese = re.sub(r"\s+", " ", client.get(f"/elections/{election_id}?lang=zh").get_data(as_text=True))
     assert '<p class="next">下一步：<strong>' in chinese and "待办：" in chinese
+
+
+def test_the_roll_notice_forms_label_their_groups_apart(app, db, world):
+    """The publication page's two notice forms (the roll notice, the correction notice) each had
+    a select labelled just 居民小组."""
+    election = world["a"]["election"]
+    election.roll_published_on = election.election_day - timedelta(days=25)
+    db.commit()
+    client = app.test_client()
+    login(client, "a_committee")
+    html = client.get(f"/elections/{election.id}/roll/publication?lang=zh").get_data(as_text=True)
+    labels = re.findall(r'<label for="notice-group-\d">([^<]*)</label>', html)
+    assert labels == ["居民小组（选民名单公告）", "居民小组（更正公告）"]
+    english = client.get(f"/elections/{election.id}/roll/publication?lang=en").get_data(as_text=True)
+    assert "Residents&#39; group (correction notice)" in english or "Residents' group (correction notice)" in english
