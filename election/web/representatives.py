@@ -23,7 +23,7 @@ from .access import roles
 from .choices import options
 from .db import get_db
 from .feedback import committee_only as _writer
-from .feedback import form_errors, found_or_404, refuse, submit
+from .feedback import form_errors, found_or_404, post, refuse
 from .feedback import run as _run
 from .files import pdf_response
 
@@ -98,40 +98,37 @@ def areas(election: Election):
     )
 
 
-def _post(election: Election, form: FlaskForm, action, done: str, target: str = "representatives.areas"):
-    _writer()
-    submit(form, lambda db: action(db, election, form), done)
-    return redirect(url_for(target, election_id=election.id))
+def _areas(election: Election) -> str:
+    return url_for("representatives.areas", election_id=election.id)
 
 
 @bp.route("/elections/<int:election_id>/representatives/method", methods=["POST"])
 @roles("committee", "street_admin")
 def set_method(election: Election):
-    return _post(election, MethodForm(), lambda db, e, f: area_svc.set_method(db, e, f.method.data, current_user.username),
-                 _("推选方式已保存。"))
+    return post(MethodForm(), lambda db, f: area_svc.set_method(db, election, f.method.data, current_user.username),
+                _("推选方式已保存。"), _areas(election))
 
 
 @bp.route("/elections/<int:election_id>/representatives/propose", methods=["POST"])
 @roles("committee", "street_admin")
 def propose(election: Election):
-    return _post(election, FlaskForm(), lambda db, e, f: area_svc.propose_areas(db, e, current_user.username),
-                 _("已按户数划分推选片区。"))
+    return post(FlaskForm(), lambda db, f: area_svc.propose_areas(db, election, current_user.username),
+                _("已按户数划分推选片区。"), _areas(election))
 
 
 @bp.route("/elections/<int:election_id>/representatives/groups", methods=["POST"])
 @roles("committee", "street_admin")
 def groups(election: Election):
-    return _post(election, GroupSeatsForm(),
-                 lambda db, e, f: area_svc.group_areas(db, e, f.seats.data, current_user.username),
-                 _("已按居民小组设置推选单位。"))
+    return post(GroupSeatsForm(), lambda db, f: area_svc.group_areas(db, election, f.seats.data, current_user.username),
+                _("已按居民小组设置推选单位。"), _areas(election))
 
 
 @bp.route("/elections/<int:election_id>/representatives/adjust", methods=["POST"])
 @roles("committee", "street_admin")
 def adjust(election: Election):
-    return _post(election, AdjustForm(), lambda db, e, f: area_svc.adjust_area(
-        db, e, f.area.data, f.neighbour.data, f.count.data, current_user.username, f.reason.data or ""),
-        _("片区已调整。"))
+    return post(AdjustForm(), lambda db, f: area_svc.adjust_area(
+        db, election, f.area.data, f.neighbour.data, f.count.data, current_user.username, f.reason.data or ""),
+        _("片区已调整。"), _areas(election))
 
 
 @bp.route("/elections/<int:election_id>/representatives/areas/<int:area_id>", methods=["GET", "POST"])
@@ -176,16 +173,17 @@ def roster(election: Election):
 @bp.route("/elections/<int:election_id>/representatives/<int:rep_id>/resign", methods=["POST"])
 @roles("committee", "street_admin")
 def resign(election: Election, rep_id: int):
-    return _post(election, ResignForm(prefix=f"r{rep_id}"), lambda db, e, f: roster_svc.resign(
-        db, e, rep_id, f.on.data, f.reason.data, current_user.username), _("已记录辞去。"), "representatives.roster")
+    return post(ResignForm(prefix=f"r{rep_id}"), lambda db, f: roster_svc.resign(
+        db, election, rep_id, f.on.data, f.reason.data, current_user.username), _("已记录辞去。"),
+        url_for("representatives.roster", election_id=election.id))
 
 
 @bp.route("/elections/<int:election_id>/representatives/<int:rep_id>/replace", methods=["POST"])
 @roles("committee", "street_admin")
 def replace(election: Election, rep_id: int):
-    return _post(election, ReplaceForm(prefix=f"b{rep_id}"), lambda db, e, f: roster_svc.replace(
-        db, e, rep_id, f.successor.data, f.on.data, f.reason.data, current_user.username, f.votes.data),
-        _("补选结果已记录。"), "representatives.roster")
+    return post(ReplaceForm(prefix=f"b{rep_id}"), lambda db, f: roster_svc.replace(
+        db, election, rep_id, f.successor.data, f.on.data, f.reason.data, current_user.username, f.votes.data),
+        _("补选结果已记录。"), url_for("representatives.roster", election_id=election.id))
 
 
 @bp.route("/elections/<int:election_id>/representatives/notice.pdf")
@@ -252,5 +250,6 @@ def committee(election: Election):
 @bp.route("/elections/<int:election_id>/election-committee/chair", methods=["POST"])
 @roles("committee", "street_admin")
 def chair(election: Election):
-    return _post(election, ChairForm(), lambda db, e, f: committee_svc.choose_chair(
-        db, e, f.chair.data, current_user.username), _("主任已确定。"), "representatives.committee")
+    return post(ChairForm(), lambda db, f: committee_svc.choose_chair(
+        db, election, f.chair.data, current_user.username), _("主任已确定。"),
+        url_for("representatives.committee", election_id=election.id))

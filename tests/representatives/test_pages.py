@@ -89,3 +89,31 @@ def test_committee_result_and_candidate_withdrawal_on_the_page(app, db, world):
     assert f"{names[1]}因被提名为候选人，退出选举委员会" in page
     assert f"{names[7]}按原推选结果得票（83票）依次递补为选举委员会成员" in page
     assert [e.kind for e in events_of(db, election)][-2:] == ["committee.member_withdrew", "committee.member_seated"]
+
+
+def test_the_areas_forms_answer_and_go_back(app, db, world):
+    """The method and the group areas' forms (feedback.post): saved and flashed, or the form's
+    message shown with nothing stored, each back on the areas page; the roster's resign form
+    goes back to the roster; the street office is refused (403) and nothing changes."""
+    election = _setup(db, world)
+    client = app.test_client()
+    login(client, "a_committee")
+    base = f"/elections/{election.id}/representatives"
+    saved = client.post(f"{base}/method", data={"method": "groups", "csrf_token": csrf_token(client, base)})
+    assert saved.status_code == 302 and saved.headers["Location"].endswith(base)
+    assert "推选方式已保存" in client.get(base).get_data(as_text=True)
+    blank = client.post(f"{base}/groups", data={"seats": "", "csrf_token": csrf_token(client, base)})
+    assert blank.status_code == 302 and blank.headers["Location"].endswith(base)
+    assert "请填写人数" in client.get(base).get_data(as_text=True)
+    db.commit()
+    assert db.scalar(select(func.count(RepArea.id)).where(RepArea.election_id == election.id)) == 0
+    roster = f"{base}/list"
+    gone = client.post(f"{base}/999999/resign", data={"r999999-reason": "x", "csrf_token": csrf_token(client, roster)})
+    assert gone.status_code == 302 and gone.headers["Location"].endswith(roster)
+    client = app.test_client()
+    login(client, "a_street_admin")
+    assert client.post(f"{base}/method", data={"method": "households",
+                                               "csrf_token": csrf_token(client, base)}).status_code == 403
+    db.commit()
+    db.refresh(election)
+    assert [e.kind for e in events_of(db, election)].count("representatives.method_set") == 1
