@@ -4,6 +4,7 @@ suite it gives the same verdict as the Python verifier on every check both run."
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -82,3 +83,18 @@ def test_the_page_fits_a_phone_after_verifying(browser) -> None:
     assert "链头 / head" in page.text_content("#facts")
     assert no_horizontal_scroll(page)
     context.close()
+
+
+def test_page_gives_each_detail_in_chinese_then_english(local_page) -> None:
+    """Every check's detail in Chinese first, its English beneath it (the page gives every
+    label both ways): a wrong pinned key fails in words a resident reads, and a passing
+    check says what it found, in Chinese too."""
+    v = json.loads((ROOT / "docs" / "vectors" / "vectors.json").read_text("utf-8"))
+    got = _verify(local_page, ROOT / "docs" / "vectors" / "public.zip", {"key": "0" * 32, "head": v["events"][-1]["hash"]})
+    assert got["pin_key"] is False and got["pin_head"] is True
+    row = local_page.locator('#checks tr[data-check="pin_key"] td').nth(2)
+    assert row.evaluate("td => td.firstChild.textContent") == "公示包的选举公钥不是指定的公钥：事件链由另一把密钥重新制作"
+    assert row.locator(".detail-en").inner_text() == "not the pinned election key"
+    details = local_page.eval_on_selector_all("#checks tbody tr td:nth-child(3)", "tds => tds.map(td => td.firstChild.textContent)")
+    assert details and all(re.search(r"[\u4e00-\u9fff]", d) for d in details), details
+    assert "1 项检查未通过" in local_page.text_content("#summary")

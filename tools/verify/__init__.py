@@ -120,16 +120,17 @@ def format_checks(checks: Sequence[Check], facts: dict[str, Any] | None = None) 
     lines = [f"[{'ok' if c.ok else 'FAILED'}] {c.name_zh} / {c.name_en}: {c.detail}" for c in checks]
     facts = facts or {}
     if facts.get("head"):
-        lines.append(f"链头 / head: {facts['head']} (seq {facts.get('head_seq')})")
+        lines.append(f"链头 / head: {facts['head']}（序号 / seq {facts.get('head_seq')}）")
     if facts.get("election_key"):
         lines.append(f"选举公钥指纹 / election key: {facts['election_key']}")
     if facts.get("office_key"):
         st = facts.get("countersigned")
-        what = f"head {st['head']} totals {st['totals']} date {st['date']}" if st else "NOT valid"
+        what = (f"链头 / head {st['head']}，totals.json {st['totals']}，日期 / date {st['date']}" if st
+                else "无效 / NOT valid")
         lines.append(f"街道公钥指纹 / office key: {facts['office_key']}; 会签 / countersignature: {what}")
     if facts.get("receipt_proof"):
         p = facts["receipt_proof"]
-        lines.append(f"回执 / receipt: R {p['r']} in box {p['box']}, root {p['root']}")
+        lines.append(f"回执 / receipt: R {p['r']} 在票箱 {p['box']} 中 / in box {p['box']}，默克尔根 / root {p['root']}")
         for side, sib in p["path"]:
             lines.append(f"  {side} {sib}")
     failed = sum(1 for c in checks if not c.ok)

@@ -15,6 +15,8 @@
  */
 "use strict";
 (function (root) {
+  // A message in both languages (juxuan-verify.js shows detail and detail_en): as a string, the Chinese.
+  const T = (zh, en) => ({ zh, en, toString: () => zh });
   const R = root.JuxuanRules || require("./juxuan-rules.js");
   const GAMMA = 1.03905;  // the error inflator (AUDIT.md section 4)
   const OTHER = "*";  // anyone not on the post's list
@@ -428,7 +430,8 @@
    * events (the chain), recount (recount.json or undefined)} */
   function recomputeProblems(x) {
     const { problems, evaluation, status } = recompute(x);
-    return [problems, evaluation ? `the assertions, every comparison and the risks recomputed from the records: the audit's status (${status}) follows from its findings` : ""];
+    return [problems, evaluation ? T(`按记录重算了断言、逐张比对与风险：审计的状态（${status}）与其发现相符`,
+      `the assertions, every comparison and the risks recomputed from the records: the audit's status (${status}) follows from its findings`) : ""];
   }
   // The same, with the evaluation of the findings (status, every assertion's risk) when there is one.
   function recompute(x) {
@@ -436,18 +439,18 @@
     const audits = Array.isArray(get(doc, "audits", null)) ? doc.audits : [doc];
     const a = audits.length ? audits[audits.length - 1] : {};
     const early = (m) => ({ problems: [m], evaluation: null });
-    if (!isObj(a)) return early("the latest audit is not an object");
+    if (!isObj(a)) return early(T("最近一次审计不是对象", "the latest audit is not an object"));
     const decrypted = isObj(get(a, "decryption", null));
     const listed = isObj(x.recount) ? listedOf(x.recount) : null;
-    if (decrypted && listed === null) return early("the audit compared the trustees' decryptions but the bundle has no readable recount.json");
-    if (!x.records) return early("the bundle has no records: the audit cannot be recomputed");
+    if (decrypted && listed === null) return early(T("审计比对了受托人的解密，公示包中却没有可读的 recount.json", "the audit compared the trustees' decryptions but the bundle has no readable recount.json"));
+    if (!x.records) return early(T("公示包没有计票记录，无法重算审计", "the bundle has no records: the audit cannot be recomputed"));
     let inp, rb;
     try {
       rb = R.rulebook(x.rulebook);
       inp = R.readInput(x.tallyInput, rb, get(x.totals, "returned", 0));
     } catch (e) {
       if (!(e instanceof R.RulesError)) throw e;
-      return early(`tally_input.json cannot be read (${e.message}): the audit cannot be recomputed`);
+      return early(T(`无法读取 tally_input.json（${e.message}），无法重算审计`, `tally_input.json cannot be read (${e.message}): the audit cannot be recomputed`));
     }
     const problems = [];
     let ev, draws, findings;
@@ -461,7 +464,7 @@
         if (pub === null) continue;
         const mine = (result.elected[p.key] || []).slice().sort(cmp);
         const theirs = items(pub).map((e) => (isObj(e) || Array.isArray(e) ? JSON.stringify(e) : text(e))).sort(cmp);
-        if (mine.length !== theirs.length || mine.some((e, i) => e !== theirs[i])) problems.push(`${p.key}: the records elect others than the published result`);
+        if (mine.length !== theirs.length || mine.some((e, i) => e !== theirs[i])) problems.push(T(`${p.key}：按记录当选的人与公布的结果不同`, `${p.key}: the records elect others than the published result`));
       }
       const manifest = manifestOf(a, x.records);
       const n = Object.values(manifest).reduce((s, k) => s + k, 0);
@@ -487,26 +490,26 @@
       if (!has(a, "risk_limit")) fail("the audit has no risk_limit");
       const alpha = riskLimit(a.risk_limit);
       const limit = R.parseFraction(get(x.rulebook, "rla_risk_limit", "1/20"));
-      if (limit && alpha > limit[0] / limit[1]) problems.push(`the audit's risk limit ${a.risk_limit} is over the rulebook's ${limit[0]}/${limit[1]}`);
+      if (limit && alpha > limit[0] / limit[1]) problems.push(T(`审计的风险限度 ${a.risk_limit} 高于规则集的 ${limit[0]}/${limit[1]}`, `the audit's risk limit ${a.risk_limit} is over the rulebook's ${limit[0]}/${limit[1]}`));
       ev = evaluate(posts, n, inp, rb, findings, alpha, decrypted ? listed : null);
       problems.push(...sizeProblems(a, initialSize(posts, n, alpha), n, draws.length, findings, x.events,
         (prefix) => evaluate(posts, n, inp, rb, prefix, alpha, decrypted ? listed : null)));
     } catch (e) {  // whatever the count or this check cannot read
-      return early(`the audit cannot be recomputed: ${e.message}`);
+      return early(T(`无法重算审计：${e.message}`, `the audit cannot be recomputed: ${e.message}`));
     }
     const status = get(a, "status", null);
     const pending = draws.length - findings.length;
     if (status === CONCLUDED) {
-      if (pending) problems.push(`the audit says confirmed with ${pending} draws not entered`);
-      if (ev.status !== "confirmed") problems.push(`the audit says confirmed, its findings give: ${ev.message}`);
+      if (pending) problems.push(T(`审计称结果得到确认，却有 ${pending} 张抽中的选票未录入`, `the audit says confirmed with ${pending} draws not entered`));
+      if (ev.status !== "confirmed") problems.push(T(`审计称结果得到确认，按其发现却是：${ev.message}`, `the audit says confirmed, its findings give: ${ev.message}`));
     } else if (status === "escalated") {
-      if (ev.status === "confirmed" && !pending) problems.push("the audit says escalated, but its findings bring every risk within the limit");
-      if (ev.status === "full_count" && !pending) problems.push(`the audit says escalated, its findings call for a full hand count: ${ev.message}`);
+      if (ev.status === "confirmed" && !pending) problems.push(T("审计称须扩大抽样，按其发现每项风险却都在限度之内", "the audit says escalated, but its findings bring every risk within the limit"));
+      if (ev.status === "full_count" && !pending) problems.push(T(`审计称须扩大抽样，按其发现却须全部人工计票：${ev.message}`, `the audit says escalated, its findings call for a full hand count: ${ev.message}`));
     } else if (status === "full_count") {
-      if (ev.status !== "full_count" && !pending) problems.push(`the audit says full hand count, its findings give: ${ev.message}`);
+      if (ev.status !== "full_count" && !pending) problems.push(T(`审计称须全部人工计票，按其发现却是：${ev.message}`, `the audit says full hand count, its findings give: ${ev.message}`));
     } else if (status === "hand_counted") {
-      if (!x.events.some((e) => e.kind === HAND_COUNTED && same(get(e.payload, "audit", null), get(a, "id", null)))) problems.push("the audit says hand counted, but the chain has no hand count's result");
-    } else if (status !== "open") problems.push(`unknown audit status ${JSON.stringify(status)}`);
+      if (!x.events.some((e) => e.kind === HAND_COUNTED && same(get(e.payload, "audit", null), get(a, "id", null)))) problems.push(T("审计称已人工计票，事件链中却没有人工计票的结果", "the audit says hand counted, but the chain has no hand count's result"));
+    } else if (status !== "open") problems.push(T(`未知的审计状态 ${JSON.stringify(status)}`, `unknown audit status ${JSON.stringify(status)}`));
     return { problems, evaluation: ev, status };
   }
 

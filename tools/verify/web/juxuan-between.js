@@ -15,6 +15,10 @@
  */
 "use strict";
 (function (root) {
+  // A message in both languages (juxuan-verify.js shows detail and detail_en): as a string, the Chinese.
+  const T = (zh, en) => ({ zh, en, toString: () => zh });
+  const enOf = (m) => (m !== null && typeof m === "object" && typeof m.en === "string" ? m.en : String(m));
+  const MEETING_ZH = { residents: "居民会议", representatives: "居民代表会议" };
   const DEFAULTS = {
     meeting_quorum: "1/2", meeting_decision: "1/2", rep_meeting_quorum: "1/2", rep_meeting_decision: "2/3",
     meeting_notice_days: 10, meeting_request: "1/5", meeting_request_groups: "1/3", rep_meeting_request: "1/5",
@@ -107,33 +111,33 @@
     for (const ev of events) {
       const kind = ev.kind, p = typed(ev);
       if (kind === "meeting.attendee_arrived" || kind === "meeting.attendee_left") {
-        if (!convened.has(p.meeting) || closed.has(p.meeting)) problems.push(`event ${ev.seq}: meeting ${text(p.meeting)} is not open for arrivals or departures`);
+        if (!convened.has(p.meeting) || closed.has(p.meeting)) problems.push(T(`第 ${ev.seq} 号事件：会议 ${text(p.meeting)} 未召集或已闭会，不能记到会或离会`, `event ${ev.seq}: meeting ${text(p.meeting)} is not open for arrivals or departures`));
         if (!here.has(p.meeting)) here.set(p.meeting, new Set());
         const set = here.get(p.meeting);
         if (kind === "meeting.attendee_arrived") {
-          if (set.has(p.resident)) problems.push(`event ${ev.seq}: ${p.resident} is already present at meeting ${p.meeting}`);
+          if (set.has(p.resident)) problems.push(T(`第 ${ev.seq} 号事件：${p.resident} 已在会议 ${p.meeting} 到会`, `event ${ev.seq}: ${p.resident} is already present at meeting ${p.meeting}`));
           set.add(p.resident);
         } else {
-          if (!set.has(p.resident)) problems.push(`event ${ev.seq}: ${p.resident} is not present at meeting ${p.meeting} and cannot leave`);
+          if (!set.has(p.resident)) problems.push(T(`第 ${ev.seq} 号事件：${p.resident} 未在会议 ${p.meeting} 到会，不能离会`, `event ${ev.seq}: ${p.resident} is not present at meeting ${p.meeting} and cannot leave`));
           set.delete(p.resident);
           if (has(p, "round")) { const key = `${p.meeting} ${count(p.round)}`; leftIn.set(key, (leftIn.get(key) || 0) + 1); }
         }
-        if (p.present !== set.size) problems.push(`event ${ev.seq}: ${p.present} present, the arrivals and departures give ${set.size}`);
+        if (p.present !== set.size) problems.push(T(`第 ${ev.seq} 号事件：记到会 ${p.present} 人，按到会与离会记录应为 ${set.size} 人`, `event ${ev.seq}: ${p.present} present, the arrivals and departures give ${set.size}`));
       } else if (kind === "meeting.convened") {
         const mr = rulesOf(rb, need(p, "kind"));
         const gap = day(need(p, "held_on")) - day(need(p, "notice_on"));
-        if (gap < mr.notice) problems.push(`event ${ev.seq}: ${gap} days from notice to meeting, the rulebook asks ${mr.notice}`);
+        if (gap < mr.notice) problems.push(T(`第 ${ev.seq} 号事件：从通知到开会 ${gap} 日，规则集要求 ${mr.notice} 日`, `event ${ev.seq}: ${gap} days from notice to meeting, the rulebook asks ${mr.notice}`));
         const req = has(p, "request") ? p.request : null;
         if (req !== null) {
           const s = rb[mr.requestKey(need(req, "base"))];
-          if (!atLeast(count(need(req, "supporters")), count(need(req, "total")), s)) problems.push(`event ${ev.seq}: request ${req.supporters}/${req.total} under ${s.join("/")}`);
+          if (!atLeast(count(need(req, "supporters")), count(need(req, "total")), s)) problems.push(T(`第 ${ev.seq} 号事件：提议人数 ${req.supporters}/${req.total}，少于 ${s.join("/")}`, `event ${ev.seq}: request ${req.supporters}/${req.total} under ${s.join("/")}`));
         }
         convened.set(need(p, "meeting"), p);
       } else if (kind === "meeting.decision_recorded") {
         decisions++;
         const m = convened.get(need(p, "meeting"));
-        if (m === undefined) { problems.push(`event ${ev.seq}: meeting ${p.meeting} was never convened`); continue; }
-        if (closed.has(p.meeting)) problems.push(`event ${ev.seq}: a decision after meeting ${p.meeting} closed`);
+        if (m === undefined) { problems.push(T(`第 ${ev.seq} 号事件：会议 ${p.meeting} 未见召集记录`, `event ${ev.seq}: meeting ${p.meeting} was never convened`)); continue; }
+        if (closed.has(p.meeting)) problems.push(T(`第 ${ev.seq} 号事件：会议 ${p.meeting} 闭会之后又记录决定`, `event ${ev.seq}: a decision after meeting ${p.meeting} closed`));
         const mr = rulesOf(rb, m.kind);
         const present = count(need(p, "present")), members = count(need(p, "members"));
         if (members !== m.members) problems.push(`event ${ev.seq}: ${members} members, the meeting was convened with ${m.members}`);
@@ -142,35 +146,36 @@
           // the figures those of the round's published question; a void question adopts nothing.
           papers++;
           const round = count(p.round), c = called.get(round), q = published.get(round);
-          if (c === undefined || c.meeting !== p.meeting || c.motion !== p.motion) problems.push(`event ${ev.seq}: round ${round} was not called for meeting ${text(p.meeting)}'s motion`);
+          if (c === undefined || c.meeting !== p.meeting || c.motion !== p.motion) problems.push(T(`第 ${ev.seq} 号事件：第 ${round} 轮不是为会议 ${text(p.meeting)} 的表决事项召集的`, `event ${ev.seq}: round ${round} was not called for meeting ${text(p.meeting)}'s motion`));
           if (q === undefined || q.kind !== "motion" || q.registered !== present || q.agree !== count(need(p, "in_favour")) || q.disagree !== count(need(p, "against"))) {
-            problems.push(`event ${ev.seq}: present, in favour or against differ from round ${round}'s published question`);
+            problems.push(T(`第 ${ev.seq} 号事件：到会、赞成或反对人数与第 ${round} 轮公布的表决结果不符`, `event ${ev.seq}: present, in favour or against differ from round ${round}'s published question`));
           }
           if (q !== undefined && q.valid === false) {
-            if (truthy(need(p, "adopted"))) problems.push(`event ${ev.seq}: round ${round}'s vote is void, recorded adopted`);
+            if (truthy(need(p, "adopted"))) problems.push(T(`第 ${ev.seq} 号事件：第 ${round} 轮表决无效，会议决定却记为通过`, `event ${ev.seq}: round ${round}'s vote is void, recorded adopted`));
             continue;
           }
         }
         const counted = presentAt(p.meeting, has(p, "round") ? count(p.round) : null);
-        if (present !== counted) problems.push(`event ${ev.seq}: ${present} present, the arrivals and departures give ${counted}`);
-        if (!moreThan(present, members, mr.quorum)) problems.push(`event ${ev.seq}: ${present} of ${members} present is no quorum`);
-        if (count(need(p, "in_favour")) + count(need(p, "against")) + count(need(p, "abstain")) > present) problems.push(`event ${ev.seq}: more votes than members present`);
+        if (present !== counted) problems.push(T(`第 ${ev.seq} 号事件：记到会 ${present} 人，按到会与离会记录应为 ${counted} 人`, `event ${ev.seq}: ${present} present, the arrivals and departures give ${counted}`));
+        if (!moreThan(present, members, mr.quorum)) problems.push(T(`第 ${ev.seq} 号事件：${members} 人中到会 ${present} 人，不足法定人数`, `event ${ev.seq}: ${present} of ${members} present is no quorum`));
+        if (count(need(p, "in_favour")) + count(need(p, "against")) + count(need(p, "abstain")) > present) problems.push(T(`第 ${ev.seq} 号事件：表决票数多于到会人数`, `event ${ev.seq}: more votes than members present`));
         const rule = has(p, "rule") ? p.rule : {};
         if (!has(rule, "key") || rule.key !== mr.decisionKey || !sameShare(share(has(rule, "share") ? rule.share : null), mr.decision)) {
-          problems.push(`event ${ev.seq}: decision rule is not the rulebook's ${mr.decisionKey}`);
+          problems.push(T(`第 ${ev.seq} 号事件：表决规则不是规则集的 ${mr.decisionKey}`, `event ${ev.seq}: decision rule is not the rulebook's ${mr.decisionKey}`));
         }
-        if (truthy(need(p, "adopted")) !== moreThan(p.in_favour, present, mr.decision)) problems.push(`event ${ev.seq}: ${p.in_favour}/${present} in favour, recorded adopted ${p.adopted}`);
+        if (truthy(need(p, "adopted")) !== moreThan(p.in_favour, present, mr.decision)) problems.push(T(`第 ${ev.seq} 号事件：赞成 ${p.in_favour}/${present}，却记为${truthy(p.adopted) ? "通过" : "未通过"}`, `event ${ev.seq}: ${p.in_favour}/${present} in favour, recorded adopted ${p.adopted}`));
       } else if (kind === "meeting.closed") {
         closed.add(need(p, "meeting"));
       } else if (kind === "meeting.vote_called") {
-        if (!convened.has(need(p, "meeting")) || closed.has(p.meeting)) problems.push(`event ${ev.seq}: meeting ${text(p.meeting)} is not open for a vote on paper`);
+        if (!convened.has(need(p, "meeting")) || closed.has(p.meeting)) problems.push(T(`第 ${ev.seq} 号事件：会议 ${text(p.meeting)} 未召集或已闭会，不能书面表决`, `event ${ev.seq}: meeting ${text(p.meeting)} is not open for a vote on paper`));
         called.set(count(need(p, "round")), p);
       } else if (kind === "result.published" && has(p, "question") && p.question !== null && typeof p.question === "object" && !Array.isArray(p.question)) {
         published.set(has(p, "round") ? count(p.round) : 0, p.question);
       }
     }
     const paper = papers ? ` (${papers} on paper, as their rounds published)` : "";
-    return [problems, `${convened.size} meetings and ${decisions} decisions agree with the rulebook${paper}`];
+    const paperZh = papers ? `（其中 ${papers} 项以表决票表决，与各轮公布的一致）` : "";
+    return [problems, T(`${convened.size} 次会议、${decisions} 项决定符合规则集${paperZh}`, `${convened.size} meetings and ${decisions} decisions agree with the rulebook${paper}`)];
   }
 
   function recallVotes(events, rulebook) {
@@ -184,22 +189,22 @@
       if (kind === "recall.petition_filed") {
         const s = need(p, "base") === "voters" ? rb.recall_propose_voters : rb.recall_propose_reps;
         const signers = count(need(p, "signers")), total = count(need(p, "total"));
-        if (!atLeast(signers, Math.max(total, signers, 1), s)) problems.push(`event ${ev.seq}: recall signed by ${signers}/${total}, under ${s.join("/")}`);
+        if (!atLeast(signers, Math.max(total, signers, 1), s)) problems.push(T(`第 ${ev.seq} 号事件：罢免要求联名 ${signers}/${total}，少于 ${s.join("/")}`, `event ${ev.seq}: recall signed by ${signers}/${total}, under ${s.join("/")}`));
         filed.set(need(p, "recall"), p);
       } else if (kind === "recall.vote_recorded") {
         votes++;
-        if (!filed.has(need(p, "recall"))) { problems.push(`event ${ev.seq}: recall ${p.recall} was never proposed`); continue; }
+        if (!filed.has(need(p, "recall"))) { problems.push(T(`第 ${ev.seq} 号事件：未见相符的罢免要求 ${p.recall}`, `event ${ev.seq}: recall ${p.recall} was never proposed`)); continue; }
         const registered = count(need(p, "registered")), voted = count(need(p, "voted")), favour = count(need(p, "in_favour"));
         if (!(favour >= 0 && favour <= voted && voted <= registered)) throw new Error(`recall vote: ${favour} in favour of ${voted} voted of ${registered}`);
         const valid = moreThan(voted, registered, rb.recall_turnout);
         const carried = valid && moreThan(favour, voted, rb.recall_approve);
-        if (valid !== truthy(need(p, "valid")) || carried !== truthy(need(p, "carried"))) problems.push(`event ${ev.seq}: valid ${valid}, carried ${carried} by the rulebook`);
+        if (valid !== truthy(need(p, "valid")) || carried !== truthy(need(p, "carried"))) problems.push(T(`第 ${ev.seq} 号事件：按规则集，表决${valid ? "有效" : "无效"}，罢免${carried ? "通过" : "未通过"}，与记录不符`, `event ${ev.seq}: valid ${valid}, carried ${carried} by the rulebook`));
         if (carried && !vacated.some(([seq, post, person]) => seq > ev.seq && post === text(need(p, "post")) && person === text(need(p, "person")))) {
-          problems.push(`event ${ev.seq}: recall carried, but no seat.vacated follows`);
+          problems.push(T(`第 ${ev.seq} 号事件：罢免通过，之后没有该成员职位出缺（seat.vacated）`, `event ${ev.seq}: recall carried, but no seat.vacated follows`));
         }
       }
     }
-    return [problems, `${filed.size} recalls and ${votes} votes agree with the rulebook`];
+    return [problems, T(`${filed.size} 项罢免要求、${votes} 次投票符合规则集`, `${filed.size} recalls and ${votes} votes agree with the rulebook`)];
   }
 
   // A recall voted on paper: a round of kind "recall" called for the proposal's member, its
@@ -218,7 +223,7 @@
       } else if (kind === "recall.vote_called") {
         const petition = filed.get(need(p, "recall"));
         if (petition === undefined || text(petition.post) !== text(need(p, "post")) || text(petition.person) !== text(need(p, "person"))) {
-          problems.push(`event ${ev.seq}: no recall proposal of that member for this vote on paper`);
+          problems.push(T(`第 ${ev.seq} 号事件：未见相符的罢免要求（该成员、该次表决票投票）`, `event ${ev.seq}: no recall proposal of that member for this vote on paper`));
         }
         called.set(p.recall, p);
       } else if (kind === "result.published" && has(p, "question") && p.question !== null && typeof p.question === "object" && !Array.isArray(p.question)) {
@@ -226,29 +231,29 @@
       } else if (kind === "recall.vote_counted") {
         papers++;
         const call = called.get(need(p, "recall"));
-        if (call === undefined || !has(call, "round") || call.round !== p.round) problems.push(`event ${ev.seq}: round ${text(p.round)} was never called for recall ${text(p.recall)}`);
+        if (call === undefined || !has(call, "round") || call.round !== p.round) problems.push(T(`第 ${ev.seq} 号事件：第 ${text(p.round)} 轮未为罢免要求 ${text(p.recall)} 召集`, `event ${ev.seq}: round ${text(p.round)} was never called for recall ${text(p.recall)}`));
         const q = published.get(has(p, "round") ? count(p.round) : 0);
-        if (q === undefined || QUESTION.some((k) => JSON.stringify(q[k]) !== JSON.stringify(p[k]))) problems.push(`event ${ev.seq}: figures differ from round ${text(p.round)}'s published question`);
+        if (q === undefined || QUESTION.some((k) => JSON.stringify(q[k]) !== JSON.stringify(p[k]))) problems.push(T(`第 ${ev.seq} 号事件：票数与第 ${text(p.round)} 轮公布的表决结果不符`, `event ${ev.seq}: figures differ from round ${text(p.round)}'s published question`));
         let shares = false;
         try { shares = sameShare(share(p.turnout), rb.recall_turnout) && sameShare(share(p.approve), rb.recall_approve); } catch (e) { shares = false; }
-        if (!shares) problems.push(`event ${ev.seq}: shares ${text(p.turnout)}, ${text(p.approve)} are not the rulebook's`);
+        if (!shares) problems.push(T(`第 ${ev.seq} 号事件：比例 ${text(p.turnout)}、${text(p.approve)} 不是规则集的`, `event ${ev.seq}: shares ${text(p.turnout)}, ${text(p.approve)} are not the rulebook's`));
         let registered, voted, agree;
         try {
           registered = count(need(p, "registered")); voted = count(need(p, "voted")); agree = count(need(p, "agree"));
           if (!(agree >= 0 && agree <= voted && voted <= registered)) throw new Error("figures");
-        } catch (e) { problems.push(`event ${ev.seq}: the figures do not hold`); continue; }
+        } catch (e) { problems.push(T(`第 ${ev.seq} 号事件：票数自相矛盾`, `event ${ev.seq}: the figures do not hold`)); continue; }
         const valid = moreThan(voted, registered, rb.recall_turnout);
         const carried = valid && moreThan(agree, voted, rb.recall_approve);
         // Void for more papers than issued (the tally's own check) never carries.
         if ((truthy(need(p, "valid")) && (!valid || carried !== truthy(need(p, "carried")))) || (!truthy(p.valid) && truthy(need(p, "carried")))) {
-          problems.push(`event ${ev.seq}: valid ${valid}, carried ${carried} by the rulebook`);
+          problems.push(T(`第 ${ev.seq} 号事件：按规则集，表决${valid ? "有效" : "无效"}，罢免${carried ? "通过" : "未通过"}，与记录不符`, `event ${ev.seq}: valid ${valid}, carried ${carried} by the rulebook`));
         }
         if (truthy(p.carried) && !vacated.some(([seq, post, person]) => seq > ev.seq && post === text(need(p, "post")) && person === text(need(p, "person")))) {
-          problems.push(`event ${ev.seq}: recall carried, but no seat.vacated follows`);
+          problems.push(T(`第 ${ev.seq} 号事件：罢免通过，之后没有该成员职位出缺（seat.vacated）`, `event ${ev.seq}: recall carried, but no seat.vacated follows`));
         }
       }
     }
-    return [problems, `${papers} votes on paper agree with their rounds and the rulebook`];
+    return [problems, T(`${papers} 次表决票投票与各轮公布的及规则集一致`, `${papers} votes on paper agree with their rounds and the rulebook`)];
   }
 
   // The 监督委员会 members a meeting chose (seat.chosen_by_meeting): each cites an adopted decision
@@ -265,9 +270,9 @@
       else if (kind === "seat.chosen_by_meeting") {
         const d = has(p, "decision") && p.decision !== null ? p.decision : {};
         const cited = { meeting: has(d, "meeting") ? d.meeting : null, number: has(d, "number") ? d.number : null };
-        if (wanted === null) problems.push(`event ${ev.seq}: rulebook.json's jdw_chosen_by is the voters, no meeting chooses`);
+        if (wanted === null) problems.push(T(`第 ${ev.seq} 号事件：rulebook.json 的 jdw_chosen_by 是选民直接选举，没有会议推选`, `event ${ev.seq}: rulebook.json's jdw_chosen_by is the voters, no meeting chooses`));
         else if (!adopted.has(JSON.stringify([cited.meeting, cited.number])) || kinds.get(JSON.stringify(cited.meeting)) !== wanted) {
-          problems.push(`event ${ev.seq}: the decision cited is not an adopted decision of a ${wanted} meeting before it`);
+          problems.push(T(`第 ${ev.seq} 号事件：所引用的不是此前${MEETING_ZH[wanted] || wanted}通过的决定`, `event ${ev.seq}: the decision cited is not an adopted decision of a ${wanted} meeting before it`));
         }
         for (const m of (has(p, "members") ? p.members : [])) chosen.set(JSON.stringify([text(m.post), text(m.person)]), cited);
       }
@@ -312,27 +317,28 @@
       const d = has(m, "decision") ? m.decision : undefined;
       const same = cited !== undefined && d !== undefined && d !== null && d.meeting === cited.meeting && d.number === cited.number
         && Object.keys(d).length === 2;
-      if (!same) problems.push(`${m.name} (${m.post}): the meeting decision in composition.json differs from the chain's`);
+      if (!same) problems.push(T(`${m.name}（${m.post}）：composition.json 中的会议决定与事件链不符`, `${m.name} (${m.post}): the meeting decision in composition.json differs from the chain's`));
     }
-    for (const k of listed) if (!chain.has(k)) problems.push(`composition.json lists ${k}, elected by no published result`);
-    for (const k of chain) if (!listed.has(k)) problems.push(`${k} elected in the chain is not in composition.json`);
+    for (const k of listed) if (!chain.has(k)) problems.push(T(`composition.json 列出 ${k}，却不是任何公布的结果选出的`, `composition.json lists ${k}, elected by no published result`));
+    for (const k of chain) if (!listed.has(k)) problems.push(T(`事件链上当选的 ${k} 不在 composition.json 中`, `${k} elected in the chain is not in composition.json`));
     const serving = new Map();
     for (const m of members) {
       const end = vacated.get(JSON.stringify([m.post, m.person]));
       if (need(m, "until") === null) {
         serving.set(m.post, (serving.get(m.post) || 0) + 1);
-        if (end !== undefined) problems.push(`${m.name} (${m.post}) left, listed as serving`);
+        if (end !== undefined) problems.push(T(`${m.name}（${m.post}）已离任，却仍列为在任`, `${m.name} (${m.post}) left, listed as serving`));
       } else if (end === undefined || end.ended_on !== m.until || end.reason !== need(m, "reason")) {
-        problems.push(`${m.name} (${m.post}): the end differs from the chain's seat.vacated`);
+        problems.push(T(`${m.name}（${m.post}）：离任记录与链中的出缺记录不符`, `${m.name} (${m.post}): the end differs from the chain's seat.vacated`));
       }
     }
     for (const post of posts) {
       const n = serving.get(need(post, "post")) || 0;
       if (need(post, "serving") !== n || need(post, "vacant") !== Math.max(count(need(post, "seats")) - n, 0)) {
-        problems.push(`${post.name}: serving ${post.serving}, vacant ${post.vacant}; the members say ${n}`);
+        problems.push(T(`${post.name}：在任 ${post.serving} 人、出缺 ${post.vacant} 席，成员名单却是 ${n} 人`, `${post.name}: serving ${post.serving}, vacant ${post.vacant}; the members say ${n}`));
       }
     }
-    return [problems, `${members.length} members and ${posts.reduce((a, p) => a + p.vacant, 0)} vacant seats agree with the chain`];
+    const vacant = posts.reduce((a, p) => a + p.vacant, 0);
+    return [problems, T(`${members.length} 名成员、出缺 ${vacant} 席与事件链一致`, `${members.length} members and ${vacant} vacant seats agree with the chain`)];
   }
 
   function vacancies(events) {
@@ -348,12 +354,12 @@
         for (const m of (has(p, "members") ? p.members : [])) elected.add(key(text(m.post), text(m.person)));
       } else if (kind === "seat.vacated") {
         const who = key(text(need(p, "post")), text(need(p, "person")));
-        if (!elected.has(who)) problems.push(`event ${ev.seq}: ${text(p.person)} was not elected to ${text(p.post)} by a published result`);
-        else if (gone.has(who)) problems.push(`event ${ev.seq}: ${text(p.person)} has left ${text(p.post)} already`);
+        if (!elected.has(who)) problems.push(T(`第 ${ev.seq} 号事件：${text(p.person)} 并非由公布的结果当选为 ${text(p.post)}`, `event ${ev.seq}: ${text(p.person)} was not elected to ${text(p.post)} by a published result`));
+        else if (gone.has(who)) problems.push(T(`第 ${ev.seq} 号事件：${text(p.person)} 已离开 ${text(p.post)}`, `event ${ev.seq}: ${text(p.person)} has left ${text(p.post)} already`));
         gone.add(who);
       }
     }
-    return [problems, `${gone.size} members left, each elected before and serving`];
+    return [problems, T(`${gone.size} 名成员离任，每人此前当选且在任`, `${gone.size} members left, each elected before and serving`)];
   }
 
   // name -> [kinds that make it apply, the check]; another check of these events goes here.
@@ -362,7 +368,7 @@
     ["recall_votes", new Set(["recall.petition_filed", "recall.vote_recorded", "recall.vote_called", "recall.vote_counted"]),
       (events, rulebook) => {
         const [a, da] = recallVotes(events, rulebook), [b, db] = paperRecalls(events, rulebook);
-        return [[...a, ...b], `${da}; ${db}`];
+        return [[...a, ...b], T(`${da}；${db}`, `${enOf(da)}; ${enOf(db)}`)];
       }],
     ["vacancies", new Set(["seat.vacated", "seat.by_election_called", "seat.chosen_by_meeting"]), (events) => vacancies(events)],
   ];
@@ -375,8 +381,8 @@
     const out = [];
     for (const [name, , fn] of todo) {
       let problems, detail;
-      try { [problems, detail] = fn(events, rulebook); } catch (e) { problems = [`cannot check (${e.message})`]; detail = ""; }
-      out.push({ name, ok: !problems.length, detail: problems.length ? problems.slice(0, 5).join("; ") : detail });
+      try { [problems, detail] = fn(events, rulebook); } catch (e) { problems = [T(`无法完成此项检查（${e.message}）`, `cannot check (${e.message})`)]; detail = ""; }
+      out.push({ name, ok: !problems.length, detail: problems.length ? problems : detail });
     }
     return out;
   }

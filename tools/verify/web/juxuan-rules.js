@@ -13,6 +13,9 @@
  */
 "use strict";
 (function (root) {
+  // A message in both languages (juxuan-verify.js shows detail and detail_en): as a string, the Chinese.
+  const T = (zh, en) => ({ zh, en, toString: () => zh });
+  const enOf = (m) => (m !== null && typeof m === "object" && typeof m.en === "string" ? m.en : String(m));
   const OTHER = "其他（另选他人）";
   const FEMALE = new Set(["女", "F", "f", "female"]);
   // A person's sex as written (section 14.2), lower-cased without surrounding spaces -> 女 / 男
@@ -700,7 +703,7 @@
       const row = totals.posts[post];
       for (const pid of Object.keys(row).sort(cmp)) {
         if (pid === OTHER || (listed.get(post) || new Set()).has(pid)) continue;
-        if (row[pid] < min && !keep.has(pid)) out.push(`${post}: write-in ${pid} named with ${row[pid]} votes, under ${min}`);
+        if (row[pid] < min && !keep.has(pid)) out.push(T(`${post}：另选他人 ${pid} 只得 ${row[pid]} 票，少于 ${min} 票，不得单独列名`, `${post}: write-in ${pid} named with ${row[pid]} votes, under ${min}`));
       }
     }
     return out;
@@ -750,12 +753,12 @@
     for (const p of ti.posts) {
       if ((kind === "main" || kind === "runoff") && has(p, "threshold")) {
         const want = p.key === "jdw_zhuren" ? rule("jdw_zhuren_threshold") : p.key === "jdw_weiyuan" ? rule("jdw_weiyuan_threshold") : "majority";
-        if (!same(p.threshold, want)) problems.push(`post ${p.key}: threshold ${JSON.stringify(p.threshold)}, the rulebook's is ${want}`);
+        if (!same(p.threshold, want)) problems.push(T(`职位 ${p.key}：当选票数规则为 ${JSON.stringify(p.threshold)}，规则集规定为 ${want}`, `post ${p.key}: threshold ${JSON.stringify(p.threshold)}, the rulebook's is ${want}`));
       }
       const f = fixed.posts.get(p.key);
       for (const field of ["seats", "reserved_woman_seats"]) {
         if (f !== undefined && has(f, field) && !same(has(p, field) ? p[field] : 0, f[field])) {
-          problems.push(`post ${p.key}: ${field} differs from event ${fixed.seq}`);
+          problems.push(T(`职位 ${p.key}：${field} 与第 ${fixed.seq} 号事件不同`, `post ${p.key}: ${field} differs from event ${fixed.seq}`));
         }
       }
       // A later round's candidates are those its event lists (ids, in ballot order).
@@ -763,7 +766,7 @@
         const id = (x) => (typeof x === "string" || Number.isSafeInteger(x) ? String(x) : null);
         const want = f.candidates.map(id);
         const have = ti.candidates.filter((x) => isObj(x) && has(x, "post") && x.post === p.key).map((x) => id(has(x, "id") ? x.id : null));
-        if (!same(have, want)) problems.push(`post ${p.key}: candidates differ from event ${fixed.seq}`);
+        if (!same(have, want)) problems.push(T(`职位 ${p.key}：候选人与第 ${fixed.seq} 号事件不同`, `post ${p.key}: candidates differ from event ${fixed.seq}`));
       }
     }
     return problems;
@@ -782,7 +785,7 @@
       if (!(Array.isArray(persons) && persons.length === 2 && persons.every((p) => typeof p === "string")
         && persons[0] !== persons[1] && typeof extended === "boolean")) continue;
       const k = key(persons[0], persons[1]);
-      if (!listed.has(k) || listed.get(k) !== extended) problems.push(`relation of event ${e.seq} not in tally_input.json`);
+      if (!listed.has(k) || listed.get(k) !== extended) problems.push(T(`第 ${e.seq} 号事件记录的近亲属关系不在 tally_input.json 中`, `relation of event ${e.seq} not in tally_input.json`));
     }
     return problems;
   }
@@ -794,33 +797,36 @@
     const nonEmpty = (m) => Object.fromEntries(Object.entries(m).filter(([, v]) => v.length).map(([k, v]) => [k, [...v].sort(cmp)]));
     const published = nonEmpty(t.elected);
     if (!same(nonEmpty(mine.elected), published) && (Object.keys(published).length || b.events.length)) {
-      problems.push(`the rules elect ${JSON.stringify(mine.elected)}, totals.json says ${JSON.stringify(t.elected)}`);
+      problems.push(T(`按规则当选的是 ${JSON.stringify(mine.elected)}，totals.json 却是 ${JSON.stringify(t.elected)}`, `the rules elect ${JSON.stringify(mine.elected)}, totals.json says ${JSON.stringify(t.elected)}`));
     }
     for (const f of ["valid", "next_round", "next_posts"]) {
-      if (has(t, f) && !same(t[f], mine[f])) problems.push(`the rules give ${f} ${JSON.stringify(mine[f])}, totals.json ${JSON.stringify(t[f])}`);
+      if (has(t, f) && !same(t[f], mine[f])) problems.push(T(`按规则 ${f} 为 ${JSON.stringify(mine[f])}，totals.json 却是 ${JSON.stringify(t[f])}`, `the rules give ${f} ${JSON.stringify(mine[f])}, totals.json ${JSON.stringify(t[f])}`));
     }
     for (const ev of b.events) {
       const posts = isObj(ev.payload.posts) ? ev.payload.posts : {};
       const theirs = {};
       for (const [k, v] of Object.entries(posts)) theirs[k] = [...(isObj(v) && Array.isArray(v.elected) ? v.elected : [])].sort(cmp);
-      if (!same(theirs, mine.elected)) problems.push(`the rules' winners differ from event ${ev.seq}`);
-      if (!same(ev.payload.next_round, mine.next_round) || !same(ev.payload.valid, mine.valid)) problems.push(`the rules' next round (${mine.next_round}) differs from event ${ev.seq}`);
+      if (!same(theirs, mine.elected)) problems.push(T(`按规则的当选人与第 ${ev.seq} 号事件不同`, `the rules' winners differ from event ${ev.seq}`));
+      if (!same(ev.payload.next_round, mine.next_round) || !same(ev.payload.valid, mine.valid)) problems.push(T(`按规则的下一步（${mine.next_round}）与第 ${ev.seq} 号事件不同`, `the rules' next round (${mine.next_round}) differs from event ${ev.seq}`));
     }
     if (has(mine, "question") || has(t, "question")) {
       const pick = (q) => (isObj(q) ? Object.fromEntries(QUESTION.map((k) => [k, has(q, k) ? q[k] : null])) : null);
       const theirs = pick(t.question);
       if ((Object.keys(published).length || b.events.length || has(t, "question")) && !same(theirs, pick(mine.question))) {
-        problems.push(`the rules decide the question ${JSON.stringify(mine.question)}, totals.json says ${JSON.stringify(t.question)}`);
+        problems.push(T(`按规则表决结果为 ${JSON.stringify(mine.question)}，totals.json 却是 ${JSON.stringify(t.question)}`, `the rules decide the question ${JSON.stringify(mine.question)}, totals.json says ${JSON.stringify(t.question)}`));
       }
       if (has(mine, "question")) {
-        for (const ev of b.events) if (!same(pick(isObj(ev.payload.question) ? ev.payload.question : {}), pick(mine.question))) problems.push(`the question differs from event ${ev.seq}`);
+        for (const ev of b.events) if (!same(pick(isObj(ev.payload.question) ? ev.payload.question : {}), pick(mine.question))) problems.push(T(`表决结果与第 ${ev.seq} 号事件不同`, `the question differs from event ${ev.seq}`));
       }
     }
     problems.push(...writeInProblems(b.tallyInput, b.rulebook, b.totals));
     problems.push(...postsAnchored(b.tallyInput, b.rulebook, b.fixed || { posts: new Map(), seq: null }));
     problems.push(...relationsKept(b.tallyInput, b.relationEvents || []));
-    const who = Object.keys(mine.elected).sort(cmp).map((k) => `${k}: ${mine.elected[k].join(", ") || "none"}`).join("; ");
-    return [problems, `the rules decide again from the published counts: ${who}; next ${mine.next_round}`];
+    const posts = Object.keys(mine.elected).sort(cmp);
+    const who = posts.map((k) => `${k}：${mine.elected[k].join("、") || "无"}`).join("；");
+    const whoEn = posts.map((k) => `${k}: ${mine.elected[k].join(", ") || "none"}`).join("; ");
+    return [problems, T(`规则引擎按公布的票数重新决定：${who}；下一步 ${mine.next_round}`,
+      `the rules decide again from the published counts: ${whoEn}; next ${mine.next_round}`)];
   }
 
   // ------------------------------------------------------------------ the check `recount` (PROTOCOL.md section 9)
@@ -930,7 +936,9 @@
     for (const post of new Set([...a.keys(), ...b.keys()])) {
       const ca = a.get(post) || new Map(), cb = b.get(post) || new Map();
       for (const x of new Set([...ca.keys(), ...cb.keys()])) {
-        if ((ca.get(x) || 0) !== (cb.get(x) || 0)) out.push(`${where}${post}/${x}: ${ca.get(x) || 0} != ${cb.get(x) || 0}`);
+        if ((ca.get(x) || 0) !== (cb.get(x) || 0)) {
+          out.push(T(`${where}${post}/${x}：${ca.get(x) || 0} ≠ ${cb.get(x) || 0}`, `${enOf(where)}${post}/${x}: ${ca.get(x) || 0} != ${cb.get(x) || 0}`));
+        }
       }
     }
     return out;
@@ -963,16 +971,16 @@
     const named = new Map(Object.entries(t.posts).map(([post, row]) => [post, new Set(shownIn(new Map(Object.entries(row)), listed.get(post) || new Set()))]));
     const votesOf = (cs) => mergeWriteIns(new Map([...cs.posts].map(([k, pc]) => [k, nonZero(pc.votes)])), listed, named);
     const problems = sameVoteMaps(votesOf(counts), new Map([...voteMaps(t.posts)].map(([k, row]) => [k, nonZero(row)])), "");
-    if (counts.wholeInvalid !== t.counts.whole_invalid) problems.push(`whole papers invalid ${counts.wholeInvalid}, published ${t.counts.whole_invalid}`);
+    if (counts.wholeInvalid !== t.counts.whole_invalid) problems.push(T(`整张无效票重算为 ${counts.wholeInvalid}，公布的是 ${t.counts.whole_invalid}`, `whole papers invalid ${counts.wholeInvalid}, published ${t.counts.whole_invalid}`));
     for (const [k, pc] of counts.posts) {
       const pub = has(t.counts.posts, k) ? t.counts.posts[k] : {};
-      if (pc.overvoted !== pub.overvoted || pc.unreadable !== pub.unreadable) problems.push(`${k}: overvoted/unreadable ${pc.overvoted}/${pc.unreadable}, published ${pub.overvoted}/${pub.unreadable}`);
+      if (pc.overvoted !== pub.overvoted || pc.unreadable !== pub.unreadable) problems.push(T(`${k}：多选/无法辨认重算为 ${pc.overvoted}/${pc.unreadable}，公布的是 ${pub.overvoted}/${pub.unreadable}`, `${k}: overvoted/unreadable ${pc.overvoted}/${pc.unreadable}, published ${pub.overvoted}/${pub.unreadable}`));
       const mine = nonZero(pc.opposed), theirs = nonZero(Object.entries(isObj(pub.opposed) && has(pub, "opposed") ? pub.opposed : {}));
-      if (mine.size !== theirs.size || [...mine].some(([x, n]) => theirs.get(x) !== n)) problems.push(`${k}: oppositions differ from the published`);
+      if (mine.size !== theirs.size || [...mine].some(([x, n]) => theirs.get(x) !== n)) problems.push(T(`${k}：反对票与公布的不同`, `${k}: oppositions differ from the published`));
     }
     for (const g of b.boxTotals) {
       const gc = sumCounts(g.boxes.filter((box) => perBox.has(box)).map((box) => perBox.get(box)), inp.posts);
-      problems.push(...sameVoteMaps(votesOf(gc), new Map([...voteMaps(g.posts)].map(([k, row]) => [k, nonZero(row)])), `box group ${g.boxes.join(",")}: `));
+      problems.push(...sameVoteMaps(votesOf(gc), new Map([...voteMaps(g.posts)].map(([k, row]) => [k, nonZero(row)])), T(`票箱组 ${g.boxes.join(",")}：`, `box group ${g.boxes.join(",")}: `)));
     }
     // Issue 15: no write-in the records give the minimum (or the result names) hidden in OTHER.
     const keep = resultPersons(t.result);
@@ -984,10 +992,10 @@
     for (const post of new Set([...expected.keys(), ...Object.keys(t.posts)])) {
       const published = has(t.posts, post) ? t.posts[post] : {};
       for (const x of shownIn(expected.get(post) || new Map(), listed.get(post) || new Set())) {
-        if (!has(published, x)) problems.push(`${post}: write-in ${x} reached ${min} votes but is merged into ${OTHER}`);
+        if (!has(published, x)) problems.push(T(`${post}：另选他人 ${x} 已达 ${min} 票，却被并入“${OTHER}”`, `${post}: write-in ${x} reached ${min} votes but is merged into ${OTHER}`));
       }
     }
-    return [problems, `the rules count the ${b.records.length} records again: every published count agrees`];
+    return [problems, T(`按 ${b.records.length} 条记录以规则重新计票，各职位票数、无效票与各票箱组票数均与公布的一致`, `the rules count the ${b.records.length} records again: every published count agrees`)];
   }
 
   // Each published person's name and sex as the chain last published them (Python
@@ -1069,7 +1077,7 @@
       const known = who !== null && people.has(who) ? people.get(who) : null;
       if (known === null) continue;
       for (const key of fields) {
-        if (key in known && (!has(r, key) || r[key] !== known[key])) problems.push(`${where} ${who}: ${key} differs from the chain's published ${known[key]}`);
+        if (key in known && (!has(r, key) || r[key] !== known[key])) problems.push(T(`${where} ${who}：${key} 与事件链上公布的“${known[key]}”不同`, `${where} ${who}: ${key} differs from the chain's published ${known[key]}`));
       }
     }
     return problems;

@@ -48,6 +48,20 @@
   const COUNTING = new Set(["counting.paper_counted", "counting.box_counted", "counting.second_entry_recorded",
     "counting.tally_board_entered", KIND.resultPublished]);
   const enc = new TextEncoder();
+  // A message in both languages: Chinese first (a check's detail), English beside it (its
+  // detail_en); as a string (joined, in a template) it is the Chinese.
+  const T = (zh, en) => ({ zh, en, toString: () => zh });
+  const zhOf = (m) => String(m);
+  const enOf = (m) => (m !== null && typeof m === "object" && typeof m.en === "string" ? m.en : String(m));
+  // A check's detail from its problems (or its passing detail): the first five, Chinese and English.
+  function said(parts, more) {
+    const shown = parts.slice(0, 5);
+    const rest = parts.length > 5 ? parts.length - 5 : 0;
+    return {
+      detail: shown.map(zhOf).join("；") + (rest ? `（另有 ${rest} 项）` : ""),
+      detail_en: shown.map(enOf).join("; ") + (rest ? ` (and ${rest} more)` : ""),
+    };
+  }
   const subtle = (root.crypto || require("crypto").webcrypto).subtle;
 
   // ------------------------------------------------------------------ bytes and hashes
@@ -88,16 +102,16 @@
     if (v === true) return "true";
     if (v === false) return "false";
     if (typeof v === "number") {
-      if (!Number.isSafeInteger(v) || Object.is(v, -0)) throw new Error("not an integer in ±(2^53−1)");
+      if (!Number.isSafeInteger(v) || Object.is(v, -0)) throw new Error("不是 ±(2^53−1) 以内的整数 / not an integer in ±(2^53−1)");
       return String(v);
     }
     if (typeof v === "string") {
-      if (!v.isWellFormed()) throw new Error("lone surrogate");
+      if (!v.isWellFormed()) throw new Error("含孤立代理字符 / lone surrogate");
       return JSON.stringify(v);
     }
     if (Array.isArray(v)) return "[" + v.map(canon).join(",") + "]";
     const keys = Object.keys(v).sort(cmpCodePoints);
-    return "{" + keys.map((k) => { if (!k.isWellFormed()) throw new Error("lone surrogate"); return JSON.stringify(k) + ":" + canon(v[k]); }).join(",") + "}";
+    return "{" + keys.map((k) => { if (!k.isWellFormed()) throw new Error("含孤立代理字符 / lone surrogate"); return JSON.stringify(k) + ":" + canon(v[k]); }).join(",") + "}";
   }
   const canonBytes = (v) => enc.encode(canon(v));
   const decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
@@ -131,28 +145,28 @@
   async function readZip(blob) {
     const res = { raw: new Map(), data: new Map(), problems: {} };
     const fail = (c, m) => (res.problems[c] = res.problems[c] || []).push(m);
-    if (blob.length > MAX_ZIP) { fail("zip_size", `bundle of ${blob.length} bytes is over ${MAX_ZIP}`); return res; }
+    if (blob.length > MAX_ZIP) { fail("zip_size", T(`公示包 ${blob.length} 字节，超过上限 ${MAX_ZIP}`, `bundle of ${blob.length} bytes is over ${MAX_ZIP}`)); return res; }
     const dv = new DataView(blob.buffer, blob.byteOffset, blob.byteLength);
     let eocd = -1;
     for (let i = blob.length - 22; i >= Math.max(0, blob.length - 22 - 65535); i--) {
       if (dv.getUint32(i, true) === 0x06054b50) { eocd = i; break; }
     }
-    if (eocd < 0) { fail("format", "not a zip file"); return res; }
+    if (eocd < 0) { fail("format", T("不是 zip 文件", "not a zip file")); return res; }
     // The protocol's zip (PROTOCOL.md section 7.1): the end record and its comment end the file, the
     // central directory (as many entries as the end record says) ends where it starts, the
     // first member starts at byte 0. Readers differ on anything else, so it is refused.
     const count = dv.getUint16(eocd + 10, true);
     const cdSize = dv.getUint32(eocd + 12, true);
     const cdOff = dv.getUint32(eocd + 16, true);
-    if (eocd + 22 + dv.getUint16(eocd + 20, true) !== blob.length) { fail("format", "bytes after the zip's end record"); return res; }
+    if (eocd + 22 + dv.getUint16(eocd + 20, true) !== blob.length) { fail("format", T("zip 结束记录之后还有字节", "bytes after the zip's end record")); return res; }
     if (dv.getUint16(eocd + 4, true) || dv.getUint16(eocd + 6, true) || dv.getUint16(eocd + 8, true) !== count || cdOff + cdSize !== eocd) {
-      fail("format", "central directory not right before the end record (split, zip64 or offsets)"); return res;
+      fail("format", T("中央目录不紧接在结束记录之前（分卷、zip64 或偏移量）", "central directory not right before the end record (split, zip64 or offsets)")); return res;
     }
-    if (count && dv.getUint32(0, true) !== 0x04034b50) { fail("format", "bytes before the first member"); return res; }
+    if (count && dv.getUint32(0, true) !== 0x04034b50) { fail("format", T("第一个成员之前还有字节", "bytes before the first member")); return res; }
     const entries = [];
     let p = cdOff;
     for (let i = 0; i < count; i++) {
-      if (p + 46 > eocd || dv.getUint32(p, true) !== 0x02014b50) { fail("format", "central directory holds fewer entries than the end record says"); return res; }
+      if (p + 46 > eocd || dv.getUint32(p, true) !== 0x02014b50) { fail("format", T("中央目录的条目少于结束记录所说", "central directory holds fewer entries than the end record says")); return res; }
       const flags = dv.getUint16(p + 8, true), method = dv.getUint16(p + 10, true);
       const crc = dv.getUint32(p + 16, true);
       let csize = dv.getUint32(p + 20, true), usize = dv.getUint32(p + 24, true);
@@ -176,51 +190,51 @@
       entries.push({ name, method, crc, csize, usize, off, flags });
       p = xend + clen;
     }
-    if (p !== eocd) { fail("format", "central directory holds more than the end record says"); return res; }
-    if (entries.length > MAX_MEMBERS) { fail("zip_size", `${entries.length} members`); return res; }
+    if (p !== eocd) { fail("format", T("中央目录的内容多于结束记录所说", "central directory holds more than the end record says")); return res; }
+    if (entries.length > MAX_MEMBERS) { fail("zip_size", T(`${entries.length} 个成员，超过上限`, `${entries.length} members`)); return res; }
     const seen = new Map();
     for (const e of entries) seen.set(e.name, (seen.get(e.name) || 0) + 1);
     for (const [name, n] of [...seen].sort((a, b) => cmpCodePoints(a[0], b[0]))) {
-      if (n > 1) fail("zip_members", `${name} appears ${n} times`);
-      if (!KNOWN.has(name)) fail("zip_members", `unknown member ${name}`);
+      if (n > 1) fail("zip_members", T(`${name} 出现 ${n} 次`, `${name} appears ${n} times`));
+      if (!KNOWN.has(name)) fail("zip_members", T(`未知成员 ${name}`, `unknown member ${name}`));
     }
     let declared = 0;
     for (const e of entries) {
       if (STREAMED.has(e.name)) {
-        if (e.usize > MAX_STREAMED) fail("zip_size", `${e.name} declares ${e.usize} bytes`);
+        if (e.usize > MAX_STREAMED) fail("zip_size", T(`${e.name} 声明 ${e.usize} 字节，超过上限`, `${e.name} declares ${e.usize} bytes`));
         continue;
       }
       declared += e.usize;
-      if (e.usize > MAX_MEMBER) fail("zip_size", `${e.name} declares ${e.usize} bytes`);
+      if (e.usize > MAX_MEMBER) fail("zip_size", T(`${e.name} 声明 ${e.usize} 字节，超过上限`, `${e.name} declares ${e.usize} bytes`));
     }
-    if (declared > MAX_TOTAL) fail("zip_size", `members declare ${declared} bytes`);
+    if (declared > MAX_TOTAL) fail("zip_size", T(`各成员共声明 ${declared} 字节，超过上限`, `members declare ${declared} bytes`));
     if (Object.keys(res.problems).length) return res;
     let total = 0;
     for (const e of entries) {
       if (res.raw.has(e.name) || !KNOWN.has(e.name)) continue;
       try {
-        if (e.off + 30 > blob.length || dv.getUint32(e.off, true) !== 0x04034b50) throw new Error("bad local header");
+        if (e.off + 30 > blob.length || dv.getUint32(e.off, true) !== 0x04034b50) throw new Error("本地文件头错误 / bad local header");
         const lnlen = dv.getUint16(e.off + 26, true), lxlen = dv.getUint16(e.off + 28, true);
         const lname = blob.subarray(e.off + 30, e.off + 30 + lnlen);
         const cname = e.flags & 0x800 ? enc.encode(e.name) : Uint8Array.from(e.name, (ch) => ch.charCodeAt(0));
-        if (!eqBytes(lname, cname)) throw new Error("file name in directory and header differ");
+        if (!eqBytes(lname, cname)) throw new Error("目录与文件头中的文件名不同 / file name in directory and header differ");
         const start = e.off + 30 + lnlen + lxlen;
-        if (start + e.csize > blob.length) throw new Error("truncated member");
+        if (start + e.csize > blob.length) throw new Error("成员被截断 / truncated member");
         const comp = blob.subarray(start, start + e.csize);
         let data;
         if (e.method === 0) data = comp.subarray(0, Math.min(comp.length, e.usize));
         else if (e.method === 8) {
           const out = await inflate(comp, e.usize);
           if (out.over) data = null; else data = out.data;
-        } else throw new Error(`compression method ${e.method}`);
+        } else throw new Error(`不支持的压缩方法 ${e.method} / compression method ${e.method}`);
         if (data === null) { data = new Uint8Array(0); }
-        if (data.length !== e.usize || crc32(data) !== e.crc) throw new Error("bad CRC or size");
+        if (data.length !== e.usize || crc32(data) !== e.crc) throw new Error("CRC 或大小不符 / bad CRC or size");
         if (STREAMED.has(e.name)) { res.raw.set(e.name, data); continue; }
         total += data.length;
-        if (data.length > MAX_MEMBER || total > MAX_TOTAL) { fail("zip_size", `${e.name} over the bound`); return res; }
+        if (data.length > MAX_MEMBER || total > MAX_TOTAL) { fail("zip_size", T(`${e.name} 超过上限`, `${e.name} over the bound`)); return res; }
         res.raw.set(e.name, data);
       } catch (err) {
-        fail("format", `${e.name}: ${err.message}`);
+        fail("format", T(`${e.name} 无法读取：${err.message}`, `${e.name}: ${err.message}`));
       }
     }
     return res;
@@ -234,7 +248,7 @@
 
   function parseMembers(res) {
     const fail = (c, m) => (res.problems[c] = res.problems[c] || []).push(m);
-    for (const name of REQUIRED) if (!res.raw.has(name)) fail("format", `missing ${name}`);
+    for (const name of REQUIRED) if (!res.raw.has(name)) fail("format", T(`缺少 ${name}`, `missing ${name}`));
     let estimate = 0;
     for (const [name, b] of res.raw) {
       if (STREAMED.has(name)) continue;
@@ -242,37 +256,37 @@
       if (name === "records.jsonl") { for (const x of b) if (x === 10) estimate += 200; }
       else if (!PEM_FILES.includes(name)) estimate += 64 * countValues(b);
     }
-    if (estimate > MEMORY_BUDGET) { fail("zip_size", `about ${estimate} bytes once parsed`); return; }
+    if (estimate > MEMORY_BUDGET) { fail("zip_size", T(`解析后约 ${estimate} 字节，超过内存上限`, `about ${estimate} bytes once parsed`)); return; }
     for (const name of JSON_FILES) {
       const blob = res.raw.get(name);
       if (!blob) continue;
       try {
         const value = parseStrict(blob);
-        if (!eqBytes(concat(canonBytes(value), enc.encode("\n")), blob)) fail("canonical", `${name} is not canonical`);
+        if (!eqBytes(concat(canonBytes(value), enc.encode("\n")), blob)) fail("canonical", T(`${name} 不是规范 JSON`, `${name} is not canonical`));
         res.data.set(name, value);
-      } catch (err) { fail("canonical", `${name}: ${err.message}`); }
+      } catch (err) { fail("canonical", T(`${name} 无法解析：${err.message}`, `${name}: ${err.message}`)); }
     }
     for (const name of JSONL_FILES) {
       const blob = res.raw.get(name);
       if (!blob) continue;
-      if (blob.length && blob[blob.length - 1] !== 10) fail("canonical", `${name}: last line has no newline`);
+      if (blob.length && blob[blob.length - 1] !== 10) fail("canonical", T(`${name}：最后一行没有换行符`, `${name}: last line has no newline`));
       const lines = [];
       let start = 0, n = 0;
       const parts = [];
       for (let i = 0; i < blob.length; i++) if (blob[i] === 10) { parts.push(blob.subarray(start, i)); start = i + 1; }
       for (const line of parts) {
         n++;
-        if (name === "records.jsonl" && line.length > MAX_RECORD_LINE) { fail("zip_size", `${name} line ${n} is too long`); break; }
+        if (name === "records.jsonl" && line.length > MAX_RECORD_LINE) { fail("zip_size", T(`${name} 第 ${n} 行过长`, `${name} line ${n} is too long`)); break; }
         try {
           const value = parseStrict(line);
-          if (!eqBytes(canonBytes(value), line)) { fail("canonical", `${name} line ${n} is not canonical`); break; }
+          if (!eqBytes(canonBytes(value), line)) { fail("canonical", T(`${name} 第 ${n} 行不是规范 JSON`, `${name} line ${n} is not canonical`)); break; }
           if (name === "records.jsonl") {  // each record's form is checked as it is read, as §7 gives it
             const shape = [];
             shapeCheck(LINE_SHAPES[name], value, `${name} line ${n}`, shape);
             if (shape.length) { fail("format", shape[0]); break; }
           }
           lines.push(value);
-        } catch (err) { fail("canonical", `${name} line ${n}: ${err.message}`); break; }
+        } catch (err) { fail("canonical", T(`${name} 第 ${n} 行无法解析：${err.message}`, `${name} line ${n}: ${err.message}`)); break; }
       }
       res.data.set(name, lines);
     }
@@ -294,22 +308,22 @@
   }
   function shapeCheck(s, v, path, out) {
     if (out.length >= 20) return;
-    if (typeof s === "string") { if (!typeOk(s, v)) out.push(`${path}: expected ${s}`); return; }
+    if (typeof s === "string") { if (!typeOk(s, v)) out.push(T(`${path}：应为 ${s}`, `${path}: expected ${s}`)); return; }
     if (Array.isArray(s)) {
       const [kind, inner] = s;
       if (kind === "list") {
-        if (!Array.isArray(v)) { out.push(`${path}: expected a list`); return; }
+        if (!Array.isArray(v)) { out.push(T(`${path}：应为列表`, `${path}: expected a list`)); return; }
         v.forEach((x, i) => shapeCheck(inner, x, `${path}[${i}]`, out));
       } else {
-        if (!isObj(v)) { out.push(`${path}: expected an object`); return; }
+        if (!isObj(v)) { out.push(T(`${path}：应为对象`, `${path}: expected an object`)); return; }
         for (const [k, x] of Object.entries(v)) shapeCheck(inner, x, `${path}.${k}`, out);
       }
       return;
     }
-    if (!isObj(v)) { out.push(`${path}: expected an object`); return; }
+    if (!isObj(v)) { out.push(T(`${path}：应为对象`, `${path}: expected an object`)); return; }
     for (const [key, inner] of Object.entries(s)) {
       const optional = key.endsWith("?"), name = optional ? key.slice(0, -1) : key;
-      if (!Object.prototype.hasOwnProperty.call(v, name)) { if (!optional) out.push(`${path}.${name}: missing`); continue; }
+      if (!Object.prototype.hasOwnProperty.call(v, name)) { if (!optional) out.push(T(`${path}.${name}：缺少`, `${path}.${name}: missing`)); continue; }
       shapeCheck(inner, v[name], `${path}.${name}`, out);
     }
   }
@@ -353,11 +367,11 @@
     // Exactly three lines and nothing else (PROTOCOL.md section 4): no BOM, no text around, no \r.
     const text = new TextDecoder("utf-8", { ignoreBOM: true }).decode(pemBytes);
     const m = /^-----BEGIN PUBLIC KEY-----\n([A-Za-z0-9+/]{59}=)\n-----END PUBLIC KEY-----\n$/.exec(text);
-    if (!m) throw new Error("not a PEM public key in the protocol's form");
+    if (!m) throw new Error("不是协议规定格式的 PEM 公钥 / not a PEM public key in the protocol's form");
     const bin = atob(m[1]);
     const der = Uint8Array.from(bin, (c) => c.charCodeAt(0));
     const prefix = [0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00];
-    if (der.length !== 44 || !prefix.every((b, i) => der[i] === b)) throw new Error("not an Ed25519 key");
+    if (der.length !== 44 || !prefix.every((b, i) => der[i] === b)) throw new Error("不是 Ed25519 公钥 / not an Ed25519 key");
     return der;
   }
   async function loadKey(pemBytes) {
@@ -401,18 +415,18 @@
   function b32value(ch) {
     const c = ch === "O" ? "0" : ch === "I" || ch === "L" ? "1" : ch;
     const v = ALPHABET.indexOf(c);
-    if (v < 0) throw new Error(`invalid character ${ch}`);
+    if (v < 0) throw new Error(`无效字符 ${ch} / invalid character ${ch}`);
     return v;
   }
   async function parseReceipt(text) {
     let raw = String(text).trim();
     if (raw.includes("/")) raw = raw.replace(/\/+$/, "").split("/").pop();
-    if (raw.toUpperCase().startsWith("JXA:")) throw new Error("this is an audit code, not a receipt code");
+    if (raw.toUpperCase().startsWith("JXA:")) throw new Error("这是审计码，不是回执码 / this is an audit code, not a receipt code");
     const s = Array.from(raw.toUpperCase()).filter((ch) => !" -_\u3000".includes(ch)).join("");
-    if (s.length !== 26 && s.length !== 28) throw new Error(`a receipt code has 28 characters, got ${s.length}`);
+    if (s.length !== 26 && s.length !== 28) throw new Error(`回执码应为 28 个字符，实为 ${s.length} 个 / a receipt code has 28 characters, got ${s.length}`);
     let v = 0n;
     for (const ch of s.slice(0, 26)) v = v * 32n + BigInt(b32value(ch));
-    if (v >> 128n) throw new Error("first character must be 0-3");
+    if (v >> 128n) throw new Error("第一个字符须为 0-3 / first character must be 0-3");
     const code = new Uint8Array(16);
     for (let i = 15; i >= 0; i--) { code[i] = Number(v & 255n); v >>= 8n; }
     if (s.length === 28) {
@@ -420,7 +434,7 @@
       const top = ((d[0] << 8) | d[1]) >> 6;
       const want = ALPHABET[top >> 5] + ALPHABET[top & 31];
       const got = Array.from(s.slice(26)).map((ch) => ALPHABET[b32value(ch)]).join("");
-      if (want !== got) throw new Error("check characters do not match");
+      if (want !== got) throw new Error("校验字符不符 / check characters do not match");
     }
     return code;
   }
@@ -430,11 +444,12 @@
   }
 
   // ------------------------------------------------------------------ the checks (PROTOCOL.md §9)
-  class CheckFailed extends Error {}
+  // Raised inside a check with its problem (a T message or text) when it cannot go on.
+  class CheckFailed extends Error { constructor(m) { super(String(m)); this.said = m; } }
   const roundOf = (ev) => { const r = ev.payload.round === undefined ? 1 : ev.payload.round; return Number.isInteger(r) ? r : -1; };
   const sortedUnique = (values, what, out) => {
     for (let i = 1; i < values.length; i++) {
-      if (!(cmpCodePoints(values[i - 1], values[i]) < 0)) { out.push(`${what} not sorted or repeated`); return; }
+      if (!(cmpCodePoints(values[i - 1], values[i]) < 0)) { out.push(T(`${what.zh || what} 未按升序排列或有重复`, `${what.en || what} not sorted or repeated`)); return; }
     }
   };
   const sum = (xs) => xs.reduce((a, b) => a + b, 0);
@@ -449,7 +464,7 @@
     for (const post of new Set([...Object.keys(a), ...Object.keys(b)])) {
       const ca = get(a, post, {}), cb = get(b, post, {});  // own keys only: a person may be called "constructor"
       for (const who of new Set([...Object.keys(ca), ...Object.keys(cb)])) {
-        if (get(ca, who, 0) !== get(cb, who, 0)) diffs.push(`${post}/${who}`);
+        if (get(ca, who, 0) !== get(cb, who, 0)) diffs.push(T(`${post}/${who}：${get(ca, who, 0)} ≠ ${get(cb, who, 0)}`, `${post}/${who}`));
       }
     }
     return diffs;
@@ -465,7 +480,7 @@
 
   function makeChecks() {
     const C = {};
-    const genesis = (c) => { if (!c.events.length) throw new CheckFailed("the chain is not valid"); return c.events[0].payload; };
+    const genesis = (c) => { if (!c.events.length) throw new CheckFailed(T("事件链无效", "the chain is not valid")); return c.events[0].payload; };
     const kindEvents = (c, kinds) => c.events.filter((e) => kinds.has(e.kind));
     const last = (c, kind) => { for (let i = c.events.length - 1; i >= 0; i--) if (c.events[i].kind === kind) return c.events[i]; return null; };
     const firstCounting = (c, round) => kindEvents(c, COUNTING).find((e) => round === undefined || roundOf(e) === round) || null;
@@ -474,68 +489,71 @@
     C.chain = async (c) => {
       const evs = c.d.get("chain.jsonl");
       const problems = [];
-      if (!evs.length) problems.push("empty chain");
+      if (!evs.length) problems.push(T("事件链为空", "empty chain"));
       let prev = null;
       for (const ev of evs) {
         if (prev === null) {
-          if (ev.seq !== 0 || ev.kind !== KIND.chainStarted || ev.prev !== "0".repeat(64)) { problems.push("genesis"); break; }
-          if (get(ev.payload, "protocol", null) !== PROTOCOL) { problems.push(`genesis protocol is not ${PROTOCOL}`); break; }
+          if (ev.seq !== 0 || ev.kind !== KIND.chainStarted || ev.prev !== "0".repeat(64)) { problems.push(T("创世事件错误（序号、类型或前一哈希）", "genesis")); break; }
+          if (get(ev.payload, "protocol", null) !== PROTOCOL) { problems.push(T(`创世事件的协议不是 ${PROTOCOL}`, `genesis protocol is not ${PROTOCOL}`)); break; }
         } else {
-          if (ev.seq !== prev.seq + 1) { problems.push(`seq after ${prev.seq}`); break; }
-          if (ev.kind === KIND.chainStarted) { problems.push(`second genesis at ${ev.seq}`); break; }
-          if (ev.prev !== prev.hash) { problems.push(`link at ${ev.seq}`); break; }
+          if (ev.seq !== prev.seq + 1) { problems.push(T(`第 ${prev.seq} 号事件之后的序号不连续`, `seq after ${prev.seq}`)); break; }
+          if (ev.kind === KIND.chainStarted) { problems.push(T(`第 ${ev.seq} 号事件是第二个创世事件`, `second genesis at ${ev.seq}`)); break; }
+          if (ev.prev !== prev.hash) { problems.push(T(`第 ${ev.seq} 号事件的前一哈希与上一事件不符`, `link at ${ev.seq}`)); break; }
         }
         const body = { at: ev.at, kind: ev.kind, payload: ev.payload, prev: ev.prev, seq: ev.seq };
-        if (await sha256hex(concat(enc.encode("juxuan/event/v1\n"), canonBytes(body))) !== ev.hash) { problems.push(`hash of ${ev.seq}`); break; }
+        if (await sha256hex(concat(enc.encode("juxuan/event/v1\n"), canonBytes(body))) !== ev.hash) { problems.push(T(`第 ${ev.seq} 号事件的哈希不符`, `hash of ${ev.seq}`)); break; }
         prev = ev;
       }
       c.events = problems.length ? [] : evs;
       c.facts.head = c.events.length ? c.events[c.events.length - 1].hash : "";
-      return [problems, `${c.events.length} events; head ${c.facts.head}`];
+      return [problems, T(`${c.events.length} 个事件，链接与哈希正确；链头 ${c.facts.head}`, `${c.events.length} events; head ${c.facts.head}`)];
     };
     C.election_key = async (c) => {
       const g = genesis(c);
       let k;
-      try { k = await loadKey(c.raw.get("election_key.pem")); } catch (e) { throw new CheckFailed(`election key: ${e.message}`); }
+      try { k = await loadKey(c.raw.get("election_key.pem")); } catch (e) { throw new CheckFailed(T(`选举公钥：${e.message}`, `election key: ${e.message}`)); }
       c.facts.electionKeyObj = k;
       c.facts.election_key = k.fp;
-      return [g.key !== k.fp ? ["key fingerprint differs from genesis"] : [], `election key ${k.fp}`];
+      return [g.key !== k.fp ? [T("公示包中的选举公钥指纹与创世记录不符", "key fingerprint differs from genesis")] : [],
+        T(`选举公钥指纹 ${k.fp}，与创世记录一致（请与选票和报告上印的指纹核对）`, `election key ${k.fp}`)];
     };
     C.pin_key = async (c) => {
       const want = normFp(c.pins.key), got = normFp(c.facts.election_key), gk = normFp(String(get(genesis(c), "key", "")));
-      if (want.length !== 32) return [["pinned fingerprint is not 32 hex digits"], ""];
-      return [got !== want || gk !== want ? ["not the pinned election key"] : [], `pinned key ${c.pins.key}`];
+      if (want.length !== 32) return [[T("指定的公钥指纹不是 32 位十六进制", "pinned fingerprint is not 32 hex digits")], ""];
+      return [got !== want || gk !== want ? [T("公示包的选举公钥不是指定的公钥：事件链由另一把密钥重新制作", "not the pinned election key")] : [],
+        T(`选举公钥与指定的指纹 ${c.pins.key} 相同`, `pinned key ${c.pins.key}`)];
     };
     C.head_signature = async (c) => {
       const k = c.facts.electionKeyObj, sig = c.d.get("head.sig");
       const head = c.events.length ? c.events[c.events.length - 1] : null;
       const g = genesis(c);
-      if (!k || !(await verifySigned(k, sig))) return [["head signature does not verify"], ""];
+      if (!k || !(await verifySigned(k, sig))) return [[T("链头签名无法用公示的选举公钥验证", "head signature does not verify")], ""];
       const st = sig.statement;
-      if (!head || st.head !== head.hash || st.seq !== head.seq) return [["signed head is not the last event"], ""];
-      if (st.type !== "juxuan/head/v1" || st.election !== g.election) return [["statement type or election differs"], ""];
-      return [[], `head ${head.hash} signed`];
+      if (!head || st.head !== head.hash || st.seq !== head.seq) return [[T("签名的链头不是事件链的最后一个事件", "signed head is not the last event")], ""];
+      if (st.type !== "juxuan/head/v1" || st.election !== g.election) return [[T("签名声明的类型或选举编号不符", "statement type or election differs")], ""];
+      return [[], T(`链头 ${head.hash}（序号 ${head.seq}）的签名有效`, `head ${head.hash} signed`)];
     };
     C.pin_head = async (c) => {
       let want = String(c.pins.head || "").trim().toLowerCase();
       if (want.startsWith("jxh:")) want = want.split(":").pop();  // the notice's QR: JXH:<election>:<seq>:<head>
-      return [c.events.some((e) => e.hash === want) ? [] : ["pinned head is not in the chain"], "pinned head found"];
+      return [c.events.some((e) => e.hash === want) ? [] : [T("指定的链头不在事件链中：历史被重新制作或截断", "pinned head is not in the chain")],
+        T("指定的链头在事件链中，本公示包的事件链由它延续而来", "pinned head found")];
     };
     C.bundle_index = async (c) => {
       const idx = last(c, KIND.bundleExported);
-      if (!idx) return [["no ledger.bundle_exported event"], ""];
+      if (!idx) return [[T("事件链中没有 ledger.bundle_exported（文件索引）事件", "no ledger.bundle_exported event")], ""];
       const listed = idx.payload.files, optional = idx.payload.auditor_only === undefined ? [] : idx.payload.auditor_only;
-      if (!isObj(listed) || !Array.isArray(optional)) return [["bad index"], ""];
+      if (!isObj(listed) || !Array.isArray(optional)) return [[T(`第 ${idx.seq} 号事件的文件索引格式错误`, "bad index")], ""];
       const problems = [];
       for (const name of [...c.raw.keys()].sort(cmpCodePoints)) {
         if (SELF_AUTH.has(name)) continue;
-        if (!(name in listed)) problems.push(`${name} not listed`);
-        else if (listed[name] !== (await sha256hex(c.raw.get(name)))) problems.push(`${name} hash differs`);
+        if (!(name in listed)) problems.push(T(`文件 ${name} 未列入文件索引`, `${name} not listed`));
+        else if (listed[name] !== (await sha256hex(c.raw.get(name)))) problems.push(T(`文件 ${name} 的 SHA-256 与文件索引（第 ${idx.seq} 号事件）不符`, `${name} hash differs`));
       }
       for (const name of Object.keys(listed)) {
-        if (!c.raw.has(name) && !(optional.includes(name) && AUDITOR_ONLY.has(name))) problems.push(`${name} missing`);
+        if (!c.raw.has(name) && !(optional.includes(name) && AUDITOR_ONLY.has(name))) problems.push(T(`文件索引列出的 ${name} 不在公示包中`, `${name} missing`));
       }
-      return [problems, `index at ${idx.seq}`];
+      return [problems, T(`每个文件的 SHA-256 都列在第 ${idx.seq} 号事件中，由签名的链头覆盖`, `index at ${idx.seq}`)];
     };
     C.rulebook = async (c) => {
       let expected = get(genesis(c), "rulebook");
@@ -543,7 +561,8 @@
         if ("rulebook_fingerprint" in ev.payload) expected = ev.payload.rulebook_fingerprint;
       }
       const rb = await sha256hex(canonBytes(c.d.get("rulebook.json")));
-      return [rb !== expected ? ["rulebook fingerprint differs"] : [], "rulebook in force"];
+      return [rb !== expected ? [T("rulebook.json 的指纹与事件链记录的规则不符", "rulebook fingerprint differs")] : [],
+        T("规则集与事件链记录的规则一致", "rulebook in force")];
     };
     C.rulebook_order = async (c) => {
       const problems = [];
@@ -551,11 +570,11 @@
       const counting = firstCounting(c);
       for (const ev of kindEvents(c, new Set([KIND.rulebookChanged, KIND.rulebookDecided]))) {
         const decision = ev.kind === KIND.rulebookDecided;
-        if (published && ev.seq > published.seq && !decision) problems.push(`${ev.seq}: change after roll publication`);
-        if (decision && !String(get(ev.payload, "_why", "")).trim()) problems.push(`${ev.seq}: decision without reason`);
-        if (counting && ev.seq > counting.seq) problems.push(`${ev.seq}: change after counting started`);
+        if (published && ev.seq > published.seq && !decision) problems.push(T(`第 ${ev.seq} 号事件在选民名单公布之后修改规则，却不是选举委员会的决定`, `${ev.seq}: change after roll publication`));
+        if (decision && !String(get(ev.payload, "_why", "")).trim()) problems.push(T(`第 ${ev.seq} 号事件修改冻结的规则，没有写明决定的理由`, `${ev.seq}: decision without reason`));
+        if (counting && ev.seq > counting.seq) problems.push(T(`第 ${ev.seq} 号事件在计票开始之后修改规则`, `${ev.seq}: change after counting started`));
       }
-      return [problems, "rulebook frozen"];
+      return [problems, T("规则在选民名单公布时冻结，之后只经选举委员会决定修改，计票开始后未改", "rulebook frozen")];
     };
     C.manifest = async (c) => {
       const g = genesis(c);
@@ -564,61 +583,61 @@
       for (const e of kindEvents(c, new Set([KIND.ballotsPrinted]))) {
         if (roundOf(e) !== c.round) continue;
         const batch = get(e.payload, "batch", -1);
-        if (!Number.isInteger(batch)) { problems.push(`event ${e.seq}: batch ${JSON.stringify(batch)} is not an integer`); continue; }
+        if (!Number.isInteger(batch)) { problems.push(T(`第 ${e.seq} 号事件的批次号 ${JSON.stringify(batch)} 不是整数`, `event ${e.seq}: batch ${JSON.stringify(batch)} is not an integer`)); continue; }
         recorded.set(batch, get(e.payload, "digest", null));
       }
       const ms = manifests(c);
       const batches = [...recorded.keys()];
       const first = batches.length ? Math.min(...batches) : 0;
-      if (!ms.length) problems.push("no manifest");
+      if (!ms.length) problems.push(T("没有印刷清单", "no manifest"));
       for (let i = 0; i < ms.length; i++) {
         const m = ms[i];
-        if (m.batch !== first + i) problems.push(`batch ${m.batch} out of order`);
-        if (m.election !== g.election) problems.push("election differs");
-        if (m.type !== "juxuan/manifest/v1") problems.push("type");
-        if (m.receipt_count !== m.receipts.length || m.audit_count !== m.audits.length) problems.push("counts");
-        if (m.receipts.length !== m.audits.length) problems.push("R and D counts differ");
-        if (recorded.get(m.batch) !== (await sha256hex(canonBytes(m)))) problems.push(`batch ${m.batch} digest differs from the chain`);
+        if (m.batch !== first + i) problems.push(T(`清单批次 ${m.batch}：批次号顺序不对`, `batch ${m.batch} out of order`));
+        if (m.election !== g.election) problems.push(T(`清单批次 ${m.batch}：选举编号与创世记录不符`, "election differs"));
+        if (m.type !== "juxuan/manifest/v1") problems.push(T(`清单批次 ${m.batch}：类型应为 juxuan/manifest/v1`, "type"));
+        if (m.receipt_count !== m.receipts.length || m.audit_count !== m.audits.length) problems.push(T(`清单批次 ${m.batch}：数量字段与列表长度不符`, "counts"));
+        if (m.receipts.length !== m.audits.length) problems.push(T(`清单批次 ${m.batch}：回执哈希与审计哈希的个数不同，每张选票应各一个`, "R and D counts differ"));
+        if (recorded.get(m.batch) !== (await sha256hex(canonBytes(m)))) problems.push(T(`清单批次 ${m.batch}：摘要与印刷时记入事件链的摘要不符`, `batch ${m.batch} digest differs from the chain`));
       }
       const have = new Set(ms.map((m) => m.batch));
-      for (const b of recorded.keys()) if (!have.has(b)) problems.push(`batch ${b} recorded but missing`);
-      return [problems, `${ms.length} batches`];
+      for (const b of recorded.keys()) if (!have.has(b)) problems.push(T(`事件链记录了清单批次 ${b}，公示包中却没有`, `batch ${b} recorded but missing`));
+      return [problems, T(`第 ${c.round} 轮 ${ms.length} 批清单，摘要与事件链一致`, `${ms.length} batches`)];
     };
     C.manifest_order = async (c) => {
       const problems = [];
       for (const ev of kindEvents(c, new Set([KIND.ballotsPrinted]))) {
         const counting = firstCounting(c, roundOf(ev));
-        if (counting && ev.seq > counting.seq) problems.push(`manifest event ${ev.seq} after counting`);
+        if (counting && ev.seq > counting.seq) problems.push(T(`第 ${ev.seq} 号事件（印刷清单）记在该轮计票开始之后`, `manifest event ${ev.seq} after counting`));
       }
-      return [problems, "manifests before counting"];
+      return [problems, T("每轮的印刷与补印清单都记在该轮计票开始之前", "manifests before counting")];
     };
     C.lists = async (c) => {
       const out = [];
-      for (const m of manifests(c)) { sortedUnique(m.receipts, "manifest R", out); sortedUnique(m.audits, "manifest D", out); }
+      for (const m of manifests(c)) { sortedUnique(m.receipts, T("清单的回执哈希", "manifest R"), out); sortedUnique(m.audits, T("清单的审计哈希", "manifest D"), out); }
       for (const n of ["spoiled.json", "unused.json", "voided.json"]) sortedUnique(c.d.get(n), n, out);
       const unused = new Set(c.d.get("unused.json"));
-      if (c.d.get("spoiled.json").some((r) => unused.has(r))) out.push("spoiled and unused overlap");
+      if (c.d.get("spoiled.json").some((r) => unused.has(r))) out.push(T("作废与未用选票有重叠", "spoiled and unused overlap"));
       const seen = new Map();
       const boxes = c.d.get("deposits.json").boxes;
       for (const b of Object.keys(boxes).sort(cmpCodePoints)) {
-        sortedUnique(boxes[b].receipts, `box ${b}`, out);
+        sortedUnique(boxes[b].receipts, T(`票箱 ${b} 的存根`, `box ${b}`), out);
         for (const r of new Set(boxes[b].receipts)) seen.set(r, (seen.get(r) || 0) + 1);
       }
-      if ([...seen.values()].some((n) => n > 1)) out.push("a receipt in two boxes");
-      for (const g of c.d.get("box_totals.json")) sortedUnique(g.boxes, "box group", out);
-      if (c.d.has("records.jsonl")) sortedUnique(c.d.get("records.jsonl").map((r) => r.d), "records", out);
-      return [out, "lists sorted and unique"];
+      if ([...seen.values()].some((n) => n > 1)) out.push(T("有存根出现在两个票箱中", "a receipt in two boxes"));
+      for (const g of c.d.get("box_totals.json")) sortedUnique(g.boxes, T("票箱组", "box group"), out);
+      if (c.d.has("records.jsonl")) sortedUnique(c.d.get("records.jsonl").map((r) => r.d), T("计票记录", "records"), out);
+      return [out, T("每个列表按升序排列、没有重复；作废与未用不相交；每个存根只在一个票箱", "lists sorted and unique")];
     };
     C.deposits = async (c) => {
       const inR = new Set(manifests(c).flatMap((m) => m.receipts));
       const voidR = new Set([...c.d.get("spoiled.json"), ...c.d.get("unused.json")]);
       const problems = [];
       for (const [box, o] of Object.entries(c.d.get("deposits.json").boxes)) {
-        if (o.receipts.some((r) => !inR.has(r))) problems.push(`box ${box}: receipt not in manifest`);
-        if (o.receipts.some((r) => voidR.has(r))) problems.push(`box ${box}: voided receipt deposited`);
+        if (o.receipts.some((r) => !inR.has(r))) problems.push(T(`票箱 ${box}：有存根回执哈希不在本轮印刷清单中`, `box ${box}: receipt not in manifest`));
+        if (o.receipts.some((r) => voidR.has(r))) problems.push(T(`票箱 ${box}：有存根属于作废或未用选票`, `box ${box}: voided receipt deposited`));
       }
-      for (const r of voidR) if (!inR.has(r)) problems.push("voided receipt not in manifest");
-      return [problems, "deposits in manifest"];
+      for (const r of voidR) if (!inR.has(r)) problems.push(T("有作废/未用选票的回执哈希不在印刷清单中", "voided receipt not in manifest"));
+      return [problems, T("存根均在清单中、不属于作废或未用选票", "deposits in manifest")];
     };
     C.merkle = async (c) => {
       const dep = c.d.get("deposits.json");
@@ -635,10 +654,10 @@
         if (o.count !== leaves.length) problems.push(`box ${box} count differs`);
       }
       const all = [...everything].sort(cmpCodePoints);
-      if (all.some((x, i) => i && x === all[i - 1])) problems.push("repeated leaves overall");
-      else if ((await merkleRoot(all)) !== dep.root) problems.push("overall root differs");
-      if (dep.type !== "juxuan/deposits/v1") problems.push("type");
-      return [problems, `root ${dep.root}`];
+      if (all.some((x, i) => i && x === all[i - 1])) problems.push(T("全部存根中有重复，无法建树", "repeated leaves overall"));
+      else if ((await merkleRoot(all)) !== dep.root) problems.push(T("全部存根的默克尔根与重新计算的结果不符", "overall root differs"));
+      if (dep.type !== "juxuan/deposits/v1") problems.push(T("deposits.json 的类型应为 juxuan/deposits/v1", "type"));
+      return [problems, T(`各票箱及总的默克尔根均已重算（总根 ${dep.root}）`, `root ${dep.root}`)];
     };
     // counting.box_merged of the round: a mobile station's box poured into a fixed station's
     // box before counting (as verify.py _merges): mobile box -> receiving box, and problems.
@@ -651,15 +670,15 @@
         if (roundOf(e) !== c.round) continue;
         const box = e.payload.box, into = e.payload.into;
         if (typeof box !== "string" || typeof into !== "string" || !own(boxes, box) || !own(boxes, into)) {
-          problems.push(`event ${e.seq}: merged boxes not in boxes.json`);
+          problems.push(T(`第 ${e.seq} 号事件倒入的票箱不在票箱清单中`, `event ${e.seq}: merged boxes not in boxes.json`));
         } else if (!mobile.has(boxes[box].station)) {
-          problems.push(`event ${e.seq}: box ${box} of station ${boxes[box].station} is not a mobile box`);
+          problems.push(T(`第 ${e.seq} 号事件：投票站 ${boxes[box].station} 的票箱 ${box} 不是流动票箱`, `event ${e.seq}: box ${box} of station ${boxes[box].station} is not a mobile box`));
         } else if (mobile.has(boxes[into].station)) {
-          problems.push(`event ${e.seq}: box ${box} poured into mobile box ${into}`);
+          problems.push(T(`第 ${e.seq} 号事件把票箱 ${box} 倒入流动票箱 ${into}：只能倒入固定投票站的票箱`, `event ${e.seq}: box ${box} poured into mobile box ${into}`));
         } else if (merged.has(box)) {
-          problems.push(`event ${e.seq}: mobile box ${box} poured twice`);
+          problems.push(T(`第 ${e.seq} 号事件：流动票箱 ${box} 已倒入过，不能再次倒入`, `event ${e.seq}: mobile box ${box} poured twice`));
         } else if (start !== null && start.seq < e.seq) {
-          problems.push(`event ${e.seq}: mobile box ${box} poured after counting began (event ${start.seq})`);
+          problems.push(T(`第 ${e.seq} 号事件在本轮计票开始（第 ${start.seq} 号事件）之后才倒入流动票箱 ${box}`, `event ${e.seq}: mobile box ${box} poured after counting began (event ${start.seq})`));
         } else merged.set(box, into);
       }
       return [merged, problems];
@@ -671,24 +690,24 @@
       const expected = new Map(Object.keys(boxes).map((b) => [b, merged.has(b) ? 0 : stubs(b)]));
       for (const [m, into] of merged) expected.set(into, expected.get(into) + stubs(m));
       for (const b of new Set([...Object.keys(boxes), ...Object.keys(dep)])) {
-        if (!own(boxes, b)) { problems.push(`box ${b} missing from boxes.json`); continue; }
-        if (boxes[b].deposited !== stubs(b)) problems.push(`box ${b} deposited field differs`);
-        if (boxes[b].records !== expected.get(b)) problems.push(`box ${b} records differ from stubs`);
+        if (!own(boxes, b)) { problems.push(T(`票箱 ${b} 有存根，但 boxes.json 中没有它`, `box ${b} missing from boxes.json`)); continue; }
+        if (boxes[b].deposited !== stubs(b)) problems.push(T(`boxes.json 记票箱 ${b} 的投入张数与 deposits.json 的存根数不同`, `box ${b} deposited field differs`));
+        if (boxes[b].records !== expected.get(b)) problems.push(T(`票箱 ${b}：计票记录张数与投入存根（含倒入的流动票箱）不等`, `box ${b} records differ from stubs`));
       }
-      return [problems, "boxes agree"];
+      return [problems, T("各票箱：投入数与存根列表一致，存根数 = 计票记录数", "boxes agree")];
     };
     C.reconcile = async (c) => {
       const boxes = c.d.get("boxes.json"), iss = c.d.get("issuance.json");
       const problems = [];
       const per = tally();
       for (const o of Object.values(boxes)) per[o.station] = (per[o.station] || 0) + o.deposited;
-      for (const [st, n] of Object.entries(per)) if (n > get(iss, st, 0)) problems.push(`station ${st} deposited more than issued`);
+      for (const [st, n] of Object.entries(per)) if (n > get(iss, st, 0)) problems.push(T(`投票站 ${st}：票箱中的存根多于发出的选票`, `station ${st} deposited more than issued`));
       const issued = sum(Object.values(iss));
       const printed = sum(manifests(c).map((m) => m.receipts.length));
-      if (printed !== issued + c.d.get("spoiled.json").length + c.d.get("unused.json").length) problems.push("printed ≠ issued + spoiled + unused");
-      if (c.d.get("totals.json").returned > issued) problems.push("returned > issued");
+      if (printed !== issued + c.d.get("spoiled.json").length + c.d.get("unused.json").length) problems.push(T("印制张数不等于发出 + 作废 + 未用", "printed ≠ issued + spoiled + unused"));
+      if (c.d.get("totals.json").returned > issued) problems.push(T("收回多于发出", "returned > issued"));
       problems.push(...hoursRecorded(c));
-      return [problems, "papers reconcile"];
+      return [problems, T("印制 = 发出 + 作废 + 未用；各投票站发出 ≥ 存根；收回 ≤ 发出", "papers reconcile")];
     };
     // The close of poll's hourly counts are lower bounds of the bundle's (verify._hours_recorded):
     // per station issued × papers per voter (one per body printed apart), per box label deposited.
@@ -708,36 +727,36 @@
       const per = Math.max(1, bodies.size);
       const iss = c.d.get("issuance.json"), boxes = c.d.get("boxes.json"), deps = c.d.get("deposits.json").boxes;
       const problems = [];
-      for (const [st, n] of issued) if ((own(iss, st) ? iss[st] : 0) < n * per) problems.push(`station ${st}: issued fewer than the chain's hourly counts`);
+      for (const [st, n] of issued) if ((own(iss, st) ? iss[st] : 0) < n * per) problems.push(T(`投票站 ${st}：issuance.json 的发出张数少于链上逐时记录的`, `station ${st}: issued fewer than the chain's hourly counts`));
       for (const [label, n] of deposited) {
         let held = 0;
         for (const [k, d] of Object.entries(deps)) {
           if (k === label || (own(boxes, k) && k === `${boxes[k].station}/${label}`)) held += d.receipts.length;
         }
-        if (held < n) problems.push(`box ${label}: fewer stubs than the chain's hourly deposits`);
+        if (held < n) problems.push(T(`票箱 ${label}：存根少于链上逐时记录投入的`, `box ${label}: fewer stubs than the chain's hourly deposits`));
       }
       return problems;
     }
     C.totals = async (c) => {
       const t = c.d.get("totals.json"), boxes = c.d.get("boxes.json"), groups = c.d.get("box_totals.json");
       const problems = [];
-      if (t.returned !== sum(Object.values(boxes).map((o) => o.records))) problems.push("returned ≠ records");
+      if (t.returned !== sum(Object.values(boxes).map((o) => o.records))) problems.push(T("收回票数与各票箱计票记录之和不符", "returned ≠ records"));
       const grouped = groups.flatMap((g) => g.boxes).sort(cmpCodePoints);
       const names = Object.keys(boxes).sort(cmpCodePoints);
-      if (grouped.length !== names.length || grouped.some((b, i) => b !== names[i])) problems.push("box groups do not partition the boxes");
+      if (grouped.length !== names.length || grouped.some((b, i) => b !== names[i])) problems.push(T("分箱统计的票箱与票箱清单不一致（缺少或重复）", "box groups do not partition the boxes"));
       const mb = get(c.d.get("rulebook.json"), "min_box_size", 30);
       const minBox = Number.isInteger(mb) && typeof mb !== "boolean" ? mb : 30;
       let previous = [];
       for (const g of groups) {
         const n = sum(g.boxes.filter((b) => own(boxes, b)).map((b) => boxes[b].records));
-        if (g.papers !== n) problems.push("group papers differ");
-        if (n < minBox && groups.length > 1) problems.push("group under the minimum size");
-        if (previous.length && g.boxes.length && cmpCodePoints(previous[previous.length - 1], g.boxes[0]) >= 0) problems.push("groups out of order");
+        if (g.papers !== n) problems.push(T(`票箱组 ${g.boxes.join(",")} 的票数与计票记录不符`, "group papers differ"));
+        if (n < minBox && groups.length > 1) problems.push(T(`票箱组 ${g.boxes.join(",")} 只有 ${n} 张选票，少于 ${minBox} 张，不得单独公布`, "group under the minimum size"));
+        if (previous.length && g.boxes.length && cmpCodePoints(previous[previous.length - 1], g.boxes[0]) >= 0) problems.push(T("票箱组未按顺序排列", "groups out of order"));
         previous = g.boxes;
       }
       problems.push(...sameVotes(votesSum(groups.map((g) => g.posts)), t.posts));
-      if (t.round !== c.round) problems.push("round");
-      return [problems, "totals add up"];
+      if (t.round !== c.round) problems.push(T("轮次不符", "round"));
+      return [problems, T(`收回 ${t.returned} 张 = 各票箱计票记录之和；各票箱组票数之和等于总票数`, "totals add up")];
     };
     C.bounds = async (c) => {
       const t = c.d.get("totals.json"), ti = c.d.get("tally_input.json");
@@ -746,57 +765,58 @@
       const problems = [];
       const same = (a, b) => a.length === b.length && a.every((x) => b.includes(x));
       const keys = Object.keys(posts);
-      if (!same(Object.keys(t.posts), keys) || !same(Object.keys(t.counts.posts), keys)) problems.push("posts differ from tally_input.json");
+      if (!same(Object.keys(t.posts), keys) || !same(Object.keys(t.counts.posts), keys)) problems.push(T("totals.json 的职位与 tally_input.json 不一致", "posts differ from tally_input.json"));
       for (const [key, votes] of Object.entries(t.posts)) {
         if (!own(posts, key) || !own(t.counts.posts, key)) continue;
         const pc = t.counts.posts[key];
         const invalid = pc.overvoted + pc.unreadable + t.counts.whole_invalid;
-        if (invalid > t.returned) { problems.push(`${key}: invalid > returned`); continue; }
+        if (invalid > t.returned) { problems.push(T(`${key}：无效票多于收回票数`, `${key}: invalid > returned`)); continue; }
         const valid = t.returned - invalid;
-        if (sum(Object.values(votes)) > posts[key].seats * valid) problems.push(`${key}: approvals over seats × valid papers`);
-        for (const v of Object.values(votes)) if (v > valid) problems.push(`${key}: votes over valid papers`);
-        for (const v of Object.values(pc.opposed)) if (v > valid) problems.push(`${key}: oppositions over valid papers`);
+        if (sum(Object.values(votes)) > posts[key].seats * valid) problems.push(T(`${key}：赞成票总数超过应选名额 × 有效票`, `${key}: approvals over seats × valid papers`));
+        for (const v of Object.values(votes)) if (v > valid) problems.push(T(`${key}：有人的得票多于有效票`, `${key}: votes over valid papers`));
+        for (const v of Object.values(pc.opposed)) if (v > valid) problems.push(T(`${key}：有人的反对票多于有效票`, `${key}: oppositions over valid papers`));
       }
       // One paper per body (body_papers): returned <= issued and turnout per body, as in the tally.
       const perBody = Object.entries(ti.body_papers || {}).sort();
       let sheets = [["", t.returned, ti.papers_issued]];
       if (perBody.length) {
-        if (sum(perBody.map(([, bp]) => bp.returned)) !== t.returned) problems.push("body papers do not add up to returned");
+        if (sum(perBody.map(([, bp]) => bp.returned)) !== t.returned) problems.push(T("各组织选票的收回数之和不等于收回票数", "body papers do not add up to returned"));
         sheets = perBody.map(([b, bp]) => [`${b} `, bp.returned, bp.issued]);
       }
       for (const [name, back, issued] of sheets) {
-        if (back > issued) problems.push(`${name}returned > issued`);
-        if (back > ti.registered_voters && ti.round === "main") problems.push(`${name}returned > registered`);
+        if (back > issued) problems.push(T(`${name}收回多于发出`, `${name}returned > issued`));
+        if (back > ti.registered_voters && ti.round === "main") problems.push(T(`${name}收回多于登记选民`, `${name}returned > registered`));
       }
-      return [problems, `turnout ${sheets.map(([name, back]) => `${name}${back}/${ti.registered_voters}`).join(", ")}`];
+      const turnout = sheets.map(([name, back]) => `${name}${back}/${ti.registered_voters}`);
+      return [problems, T(`每个职位赞成票 ≤ 应选名额 × 有效票；收回 ≤ 发出；投票率（以登记选民计）${turnout.join("，")}`, `turnout ${turnout.join(", ")}`)];
     };
     // tally_input.json's registered_voters against the round's close of poll (verify._electors_at_close):
     // fixed before counting; events without the field fix nothing.
     const electorsAtClose = (c) => c.events.filter((e) => e.kind === "polling.closed" && roundOf(e) === c.round
         && own(e.payload, "registered_voters") && e.payload.registered_voters !== c.d.get("tally_input.json").registered_voters)
-      .map((e) => `registered_voters differs from the close of poll (event ${e.seq})`);
+      .map((e) => T(`tally_input.json 的登记选民数与投票结束时（第 ${e.seq} 号事件）记录的不同`, `registered_voters differs from the close of poll (event ${e.seq})`));
     C.result_event = async (c) => {
       const evs = kindEvents(c, new Set([KIND.resultPublished])).filter((e) => roundOf(e) === c.round);
       const t = c.d.get("totals.json"), elected = t.result.elected;
       const closed = electorsAtClose(c);
-      if (!evs.length) return [[...(Object.values(elected).some((v) => v.length) ? ["elected listed but no result event"] : []), ...closed], "not published"];
-      if (evs.length > 1) return [["more than one result event"], ""];
+      if (!evs.length) return [[...(Object.values(elected).some((v) => v.length) ? [T("totals.json 列有当选人，事件链中却没有结果公布事件", "elected listed but no result event")] : []), ...closed], T("本轮结果尚未公布", "not published")];
+      if (evs.length > 1) return [[T("本轮有不止一个结果公布事件", "more than one result event")], ""];
       const p = evs[0].payload;
       const posts = get(p, "posts", {});
       if (!isObj(posts) || !Object.values(posts).every((v) => isObj(v) && isObj(get(v, "votes", {})) && Array.isArray(get(v, "elected", []))
-          && get(v, "elected", []).every((x) => typeof x === "string"))) return [[`event ${evs[0].seq}: posts of the wrong form`], ""];
+          && get(v, "elected", []).every((x) => typeof x === "string"))) return [[T(`第 ${evs[0].seq} 号事件的职位格式错误`, `event ${evs[0].seq}: posts of the wrong form`)], ""];
       const votes = {};
       for (const [k, v] of Object.entries(posts)) votes[k] = get(v, "votes", {});
       const problems = [...closed, ...sameVotes(t.posts, votes)];
       for (const k of new Set([...Object.keys(posts), ...Object.keys(elected)])) {
         const a = [...get(posts[k] || {}, "elected", [])].sort(), b = [...(elected[k] || [])].sort();
-        if (a.length !== b.length || a.some((x, i) => x !== b[i])) problems.push(`${k}: elected differ from the event`);
+        if (a.length !== b.length || a.some((x, i) => x !== b[i])) problems.push(T(`${k}：当选人与结果公布事件不同`, `${k}: elected differ from the event`));
       }
-      if (get(p, "papers_returned", null) !== t.returned) problems.push("returned differs");
+      if (get(p, "papers_returned", null) !== t.returned) problems.push(T("收回票数与结果公布事件不同", "returned differs"));
       const ti = c.d.get("tally_input.json");
-      for (const f of ["papers_issued", "registered_voters"]) if (get(p, f, null) !== ti[f]) problems.push(`${f} differs`);
-      for (const f of ["valid", "next_round"]) if (Object.prototype.hasOwnProperty.call(t.result, f) && get(p, f, null) !== t.result[f]) problems.push(`${f} differs`);
-      return [problems, `agrees with event ${evs[0].seq}`];
+      for (const f of ["papers_issued", "registered_voters"]) if (get(p, f, null) !== ti[f]) problems.push(T(`${f} 与结果公布事件不同`, `${f} differs`));
+      for (const f of ["valid", "next_round"]) if (Object.prototype.hasOwnProperty.call(t.result, f) && get(p, f, null) !== t.result[f]) problems.push(T(`${f} 与结果公布事件不同`, `${f} differs`));
+      return [problems, T(`票数、当选人、收回与发出票数与第 ${evs[0].seq} 号事件（结果公布）一致`, `agrees with event ${evs[0].seq}`)];
     };
     // The rules of winning (PROTOCOL.md §14, juxuan-rules.js) from tally_input.json, rulebook.json and the counts.
     C.winners = async (c) => {
@@ -859,7 +879,7 @@
       const ti = c.d.get("tally_input.json");
       const have = new Set((own(ti, "prior_elected") ? ti.prior_elected : []).map((x) => pair(x.post, x.person)));
       const equal = have.size === chain.size && [...have].every((x) => chain.has(x));
-      return equal ? [] : ["prior_elected differs from the earlier rounds' elected still serving"];
+      return equal ? [] : [T("tally_input.json 的 prior_elected 与前几轮当选且仍在任的人不一致", "prior_elected differs from the earlier rounds' elected still serving")];
     }
     // Round 1's candidates: the formal list as it stood at the round's first printing
     // (verify_tally._listed_before_print): ids and persons per post, order aside.
@@ -885,7 +905,7 @@
         if (!entries || !entries.length || !entries.every((x) => own(x, "candidate"))) continue;
         const named = pairs(entries, "candidate");
         const have = pairs(ti.candidates.filter((x) => isObj(x) && own(x, "post") && x.post === p.key), "id");
-        if (named.length !== have.length || named.some((x, i) => x !== have[i])) problems.push(`post ${p.key}: candidates differ from the list published before printing`);
+        if (named.length !== have.length || named.some((x, i) => x !== have[i])) problems.push(T(`职位 ${p.key}：候选人与印制选票前公布的名单不同`, `post ${p.key}: candidates differ from the list published before printing`));
       }
       return problems;
     }
@@ -914,49 +934,52 @@
       const inD = new Set(manifests(c).flatMap((m) => m.audits));
       const v = c.d.get("voided.json");
       const problems = [];
-      if (v.some((d) => !inD.has(d))) problems.push("voided D not in manifest");
-      if (v.length !== c.d.get("spoiled.json").length + c.d.get("unused.json").length) problems.push("voided count differs");
-      return [problems, `${v.length} voided D`];
+      if (v.some((d) => !inD.has(d))) problems.push(T("有作废选票的审计哈希不在清单中", "voided D not in manifest"));
+      if (v.length !== c.d.get("spoiled.json").length + c.d.get("unused.json").length) problems.push(T("作废选票审计哈希的个数不等于作废 + 未用张数", "voided count differs"));
+      return [problems, T(`${v.length} 张作废与未用选票的审计哈希 D 已公布且都在清单中`, `${v.length} voided D`)];
     };
     C.countersignature = async (c) => {
-      if (!c.d.has("countersign.json")) return [["no countersignature"], ""];
+      if (!c.d.has("countersign.json")) return [[T("公示包中没有街道会签", "no countersignature")], ""];
       let k;
-      try { k = await loadKey(c.raw.get("office_key.pem") || new Uint8Array(0)); } catch (e) { throw new CheckFailed(`office key: ${e.message}`); }
+      try { k = await loadKey(c.raw.get("office_key.pem") || new Uint8Array(0)); } catch (e) { throw new CheckFailed(T(`街道公钥：${e.message}`, `office key: ${e.message}`)); }
       const cs = c.d.get("countersign.json");
       c.facts.office_key = k.fp;
       const head = c.events.length ? c.events[c.events.length - 1] : null;
       const st = cs.statement;
-      if (!(await verifySigned(k, cs))) return [["countersignature does not verify"], ""];
-      if (st.type !== "juxuan/result/v1" || st.election !== genesis(c).election) return [["type or election"], ""];
-      if (st.totals !== (await sha256hex(c.raw.get("totals.json")))) return [["totals differ"], ""];
-      if (!head || st.head !== head.hash) return [["not the chain's head"], ""];
+      if (!(await verifySigned(k, cs))) return [[T("街道会签无法用公示包中的街道公钥验证", "countersignature does not verify")], ""];
+      if (st.type !== "juxuan/result/v1" || st.election !== genesis(c).election) return [[T("会签声明的类型或选举编号不符", "type or election")], ""];
+      if (st.totals !== (await sha256hex(c.raw.get("totals.json")))) return [[T("会签的 totals.json 摘要与公示包不符", "totals differ")], ""];
+      if (!head || st.head !== head.hash) return [[T("会签的链头不是事件链的最后一个事件", "not the chain's head")], ""];
       c.facts.countersigned = st;
-      return [[], `office key ${k.fp}`];
+      return [[], T(`街道办事处公钥指纹 ${k.fp} 对链头与 totals.json 的会签有效`, `office key ${k.fp}`)];
     };
     C.pin_office_key = async (c) => {
-      if (!c.facts.countersigned) return [["no valid countersignature"], ""];
-      return [normFp(c.pins.officeKey) !== normFp(c.facts.office_key) ? ["not the pinned office key"] : [], "pinned office key"];
+      if (!c.facts.countersigned) return [[T("没有有效的街道会签", "no valid countersignature")], ""];
+      return [normFp(c.pins.officeKey) !== normFp(c.facts.office_key) ? [T("会签的街道公钥不是指定的公钥", "not the pinned office key")] : [],
+        T("会签的街道公钥与指定的指纹相同", "pinned office key")];
     };
     C.records_in_manifest = async (c) => {
       const inD = new Set(manifests(c).flatMap((m) => m.audits));
-      return [c.d.get("records.jsonl").some((r) => !inD.has(r.d)) ? ["record not in manifest"] : [], "records in manifest"];
+      return [c.d.get("records.jsonl").some((r) => !inD.has(r.d)) ? [T("有计票记录的审计哈希不在清单中", "record not in manifest")] : [],
+        T(`${c.d.get("records.jsonl").length} 条计票记录的审计哈希均在清单中`, "records in manifest")];
     };
     C.records_unique = async (c) => {
       const ds = c.d.get("records.jsonl").map((r) => r.d);
-      return [new Set(ds).size !== ds.length ? ["repeated record"] : [], "unique"];
+      return [new Set(ds).size !== ds.length ? [T("有重复的计票记录", "repeated record")] : [], T("没有重复的计票记录", "unique")];
     };
     C.records_per_box = async (c) => {
       const per = tally();
       for (const r of c.d.get("records.jsonl")) per[r.box] = (per[r.box] || 0) + 1;
       const boxes = c.d.get("boxes.json");
       const problems = [];
-      for (const [b, o] of Object.entries(boxes)) if ((per[b] || 0) !== o.records) problems.push(`box ${b}`);
-      for (const b of Object.keys(per)) if (!own(boxes, b)) problems.push(`unknown box ${b}`);
-      return [problems, "per box"];
+      for (const [b, o] of Object.entries(boxes)) if ((per[b] || 0) !== o.records) problems.push(T(`票箱 ${b} 的记录条数与票箱清单不符`, `box ${b}`));
+      for (const b of Object.keys(per)) if (!own(boxes, b)) problems.push(T(`计票记录中的票箱 ${b} 不在票箱清单中`, `unknown box ${b}`));
+      return [problems, T("每个票箱的记录条数与票箱清单一致", "per box")];
     };
     C.records_not_voided = async (c) => {
       const v = new Set(c.d.get("voided.json"));
-      return [c.d.get("records.jsonl").some((r) => v.has(r.d)) ? ["record of a voided paper"] : [], "none voided"];
+      return [c.d.get("records.jsonl").some((r) => v.has(r.d)) ? [T("有计票记录属于作废或未用的选票", "record of a voided paper")] : [],
+        T("没有一条计票记录属于作废或未用的选票", "none voided")];
     };
     // The records counted again paper by paper by the rules (juxuan-rules.js), each box once.
     C.recount = async (c) => {
@@ -971,30 +994,31 @@
       const audit = c.d.get("audit.json");
       const audits = Array.isArray(get(audit, "audits", null)) ? audit.audits : [audit];
       const number = get(audit, "round", c.d.get("totals.json").round);
-      if (!Number.isSafeInteger(number)) return [[`audit.json: round ${JSON.stringify(number)} is not an integer`], ""];
+      if (!Number.isSafeInteger(number)) return [[T(`audit.json：轮次 ${JSON.stringify(number)} 不是整数`, `audit.json: round ${JSON.stringify(number)} is not an integer`)], ""];
       const problems = [];
       for (const [i, a] of audits.entries()) {
-        if (!isObj(a)) throw new CheckFailed(`audit ${i + 1} is not an object`);
+        if (!isObj(a)) throw new CheckFailed(T(`第 ${i + 1} 次审计不是对象`, `audit ${i + 1} is not an object`));
         try {
           const got = get(a, "draws", []);
           if (!(Array.isArray(got) && got.every((x) => Array.isArray(x) && x.length === 2 && typeof x[0] === "string" && Number.isSafeInteger(x[1])))) {
-            throw new Error(`audit ${i + 1}: draws must be [box, position] pairs`);
+            throw new Error(`第 ${i + 1} 次审计：抽样须为 [票箱, 位置] 对 / audit ${i + 1}: draws must be [box, position] pairs`);
           }
           if (!got.length) continue;
-          if (typeof get(a, "seed", null) !== "string") throw new Error(`audit ${i + 1}: the seed must be a string`);
+          if (typeof get(a, "seed", null) !== "string") throw new Error(`第 ${i + 1} 次审计：种子须为字符串 / audit ${i + 1}: the seed must be a string`);
           let manifest = get(a, "manifest", null);
           if (isObj(manifest)) {
-            if (!Object.values(manifest).every((v) => Number.isSafeInteger(v) && v >= 0)) throw new Error("manifest counts must be counts");
+            if (!Object.values(manifest).every((v) => Number.isSafeInteger(v) && v >= 0)) throw new Error("清单的张数须为非负整数 / manifest counts must be counts");
           } else {
             manifest = {};
             for (const r of c.d.get("records.jsonl") || []) manifest[r.box] = (get(manifest, r.box, 0)) + 1;
           }
           const expect = await RC.drawSample(a.seed, manifest, got.length, sha256);
           const k = got.findIndex((g, j) => g[0] !== expect[j].box || g[1] !== expect[j].position);
-          if (k >= 0) problems.push(`audit ${i + 1}, draw ${k + 1}: the seed gives box ${expect[k].box} paper ${expect[k].position}, audit.json ${got[k][0]} ${got[k][1]}`);
-        } catch (e) { problems.push(`audit.json: ${e.message}`); }
+          if (k >= 0) problems.push(T(`第 ${i + 1} 次审计第 ${k + 1} 次抽样：种子给出票箱 ${expect[k].box} 第 ${expect[k].position} 张，audit.json 却是 ${got[k][0]} ${got[k][1]}`,
+            `audit ${i + 1}, draw ${k + 1}: the seed gives box ${expect[k].box} paper ${expect[k].position}, audit.json ${got[k][0]} ${got[k][1]}`));
+        } catch (e) { problems.push(T(`audit.json：${e.message}`, `audit.json: ${e.message}`)); }
       }
-      return [problems, "every audit's draws follow from its published seed and manifest"];
+      return [problems, T("每次审计的抽样都由公布的种子和清单得出", "every audit's draws follow from its published seed and manifest")];
     };
     // The audit's commitment (rla_check._order, PROTOCOL.md section 8): before each seed, the
     // round's manifest recorded, then the records committed, then that commitment's hash signed
@@ -1005,13 +1029,13 @@
     const auditRound = (c) => {
       const audit = c.d.get("audit.json");
       const number = get(audit, "round", c.d.get("totals.json").round);
-      if (!Number.isSafeInteger(number)) throw new CheckFailed(`audit.json: round ${JSON.stringify(number)} is not an integer`);
+      if (!Number.isSafeInteger(number)) throw new CheckFailed(T(`audit.json：轮次 ${JSON.stringify(number)} 不是整数`, `audit.json: round ${JSON.stringify(number)} is not an integer`));
       return [Array.isArray(get(audit, "audits", null)) ? audit.audits : [audit], number];
     };
     const auditManifest = (c, a) => {
       const m = get(a, "manifest", null);
       if (isObj(m)) {
-        if (!Object.values(m).every((v) => Number.isSafeInteger(v) && v >= 0)) throw new Error("manifest counts must be counts");
+        if (!Object.values(m).every((v) => Number.isSafeInteger(v) && v >= 0)) throw new Error("清单的张数须为非负整数 / manifest counts must be counts");
         return m;
       }
       const counts = {};
@@ -1022,39 +1046,39 @@
       const [audits, number] = auditRound(c);
       const kinds = new Set([KIND.auditStarted, AUDIT_KINDS.manifest, AUDIT_KINDS.committed, AUDIT_KINDS.sealed]);
       const mine = c.events.filter((e) => kinds.has(e.kind) && get(e.payload, "round", null) === number);
-      const detail = "manifest and records sealed and the head signed before the seed; the sealed records are this bundle's";
+      const detail = T("种子之前已记录清单、封存计票记录并签名链头；封存的记录就是本公示包的", "manifest and records sealed and the head signed before the seed; the sealed records are this bundle's");
       if (!mine.some((e) => e.kind === KIND.auditStarted)) {
         const draws = audits.length ? get(audits[0], "draws", null) : null;
-        return [draws && (!Array.isArray(draws) || draws.length) ? ["no audit start in the chain for this round"] : [], detail];
+        return [draws && (!Array.isArray(draws) || draws.length) ? [T("事件链中没有本轮的审计开始事件", "no audit start in the chain for this round")] : [], detail];
       }
       const byHash = new Map(c.events.map((e) => [e.hash, e]));
       const k = c.facts.electionKeyObj;
-      if (!k) return [["the election key cannot be read"], ""];
+      if (!k) return [[T("无法读取选举公钥", "the election key cannot be read")], ""];
       const problems = [];
       let previous = -1, latest = null;
       for (const ev of mine.filter((e) => e.kind === KIND.auditStarted)) {
         const seals = mine.filter((e) => e.kind === AUDIT_KINDS.sealed && previous < e.seq && e.seq < ev.seq);
         previous = ev.seq;
-        if (!seals.length) { problems.push(`event ${ev.seq}: the audit started (seed entered) with no sealed records and manifest before it`); continue; }
+        if (!seals.length) { problems.push(T(`第 ${ev.seq} 号事件：审计开始（录入种子）之前没有封存计票记录与清单`, `event ${ev.seq}: the audit started (seed entered) with no sealed records and manifest before it`)); continue; }
         const seal = seals[seals.length - 1];
         const commitment = byHash.get(String(get(seal.payload, "head", null)));
         if (!commitment || commitment.kind !== AUDIT_KINDS.committed || commitment.seq >= seal.seq) {
-          problems.push(`event ${seal.seq}: the signed head is not this round's commitment`);
+          problems.push(T(`第 ${seal.seq} 号事件：签名的链头不是本轮的封存承诺`, `event ${seal.seq}: the signed head is not this round's commitment`));
           continue;
         }
         const signed = get(seal.payload, "signed", null);
         if (!(isObj(signed) && isObj(signed.statement) && "signature" in signed && "key" in signed)) {
-          problems.push(`event ${seal.seq}: the seal's signature is of the wrong form`);
+          problems.push(T(`第 ${seal.seq} 号事件：封存签名的格式错误`, `event ${seal.seq}: the seal's signature is of the wrong form`));
         } else if (!(await verifySigned(k, signed)) || get(signed.statement, "head", null) !== commitment.hash) {
-          problems.push(`event ${seal.seq}: the sealed head's signature does not verify with the election key`);
+          problems.push(T(`第 ${seal.seq} 号事件：封存链头的签名无法用选举公钥验证`, `event ${seal.seq}: the sealed head's signature does not verify with the election key`));
         }
-        if (!mine.some((e) => e.kind === AUDIT_KINDS.manifest && e.seq < commitment.seq)) problems.push(`event ${commitment.seq}: no manifest recorded before the commitment`);
+        if (!mine.some((e) => e.kind === AUDIT_KINDS.manifest && e.seq < commitment.seq)) problems.push(T(`第 ${commitment.seq} 号事件：封存承诺之前没有记录清单`, `event ${commitment.seq}: no manifest recorded before the commitment`));
         latest = commitment;
-        if (!sameValue(get(ev.payload, "boxes", null), get(commitment.payload, "manifest", null))) problems.push(`event ${ev.seq}: the audit's manifest is not the sealed one`);
+        if (!sameValue(get(ev.payload, "boxes", null), get(commitment.payload, "manifest", null))) problems.push(T(`第 ${ev.seq} 号事件：审计使用的清单不是封存的清单`, `event ${ev.seq}: the audit's manifest is not the sealed one`));
       }
       if (latest && c.d.has("records.jsonl")) {
-        if (await sha256hex(c.raw.get("records.jsonl")) !== get(latest.payload, "records_digest", null)) problems.push("this bundle's records are not those the latest audit sealed: changed after the seal");
-        if (audits.length && !sameValue(auditManifest(c, audits[audits.length - 1]), get(latest.payload, "manifest", null))) problems.push("audit.json's manifest is not the sealed one");
+        if (await sha256hex(c.raw.get("records.jsonl")) !== get(latest.payload, "records_digest", null)) problems.push(T("本公示包的计票记录不是最近一次审计封存的：封存后被改动", "this bundle's records are not those the latest audit sealed: changed after the seal"));
+        if (audits.length && !sameValue(auditManifest(c, audits[audits.length - 1]), get(latest.payload, "manifest", null))) problems.push(T("audit.json 的清单不是封存的清单", "audit.json's manifest is not the sealed one"));
       }
       return [problems, detail];
     };
@@ -1065,14 +1089,14 @@
       const started = c.events.filter((e) => e.kind === KIND.auditStarted && get(e.payload, "round", null) === number);
       const problems = [];
       if (started.length !== audits.length) {
-        problems.push(`the chain records ${started.length} audits of round ${number}, audit.json lists ${audits.length}: an audit is not published`);
+        problems.push(T(`事件链记录第 ${number} 轮审计 ${started.length} 次，audit.json 列出 ${audits.length} 次：有审计未公布`, `the chain records ${started.length} audits of round ${number}, audit.json lists ${audits.length}: an audit is not published`));
       } else {
-        started.forEach((ev, i) => { if (!sameValue(get(ev.payload, "seed", null), get(audits[i], "seed", null))) problems.push(`audit ${i + 1}: the seed is not the chain's`); });
+        started.forEach((ev, i) => { if (!sameValue(get(ev.payload, "seed", null), get(audits[i], "seed", null))) problems.push(T(`第 ${i + 1} 次审计：种子与事件链记录的不同`, `audit ${i + 1}: the seed is not the chain's`)); });
         audits.slice(0, -1).forEach((a, i) => {
-          if (!["confirmed", "hand_counted"].includes(get(a, "status", null))) problems.push(`audit ${i + 1} had not concluded (${get(a, "status", null)}) when the next began`);
+          if (!["confirmed", "hand_counted"].includes(get(a, "status", null))) problems.push(T(`第 ${i + 1} 次审计在下一次开始时尚未得出结论（${get(a, "status", null)}）`, `audit ${i + 1} had not concluded (${get(a, "status", null)}) when the next began`));
         });
       }
-      return [problems, `round ${number}: ${audits.length} audits, all published`];
+      return [problems, T(`第 ${number} 轮：审计 ${audits.length} 次，均已公布`, `round ${number}: ${audits.length} audits, all published`)];
     };
     // The audit recomputed (juxuan-audit.js, AUDIT.md section 6): the round decided again from
     // the records, the assertions with the manifest's N, every finding through the count's
@@ -1086,23 +1110,23 @@
     };
     C.records_frozen = async (c) => {
       const started = kindEvents(c, new Set([KIND.auditStarted])).filter((e) => roundOf(e) === c.round);
-      if (!started.length) return [[], "no audit yet"];
+      if (!started.length) return [[], T(`第 ${c.round} 轮尚未开始审计`, "no audit yet")];
       const first = started[0];
       const sealed = kindEvents(c, new Set([KIND.bundleExported])).filter((e) => roundOf(e) === c.round);
       const before = sealed.filter((e) => e.seq < first.seq);
-      if (!before.length) return [[], "nothing sealed before the audit"];
+      if (!before.length) return [[], T("审计开始前没有封存的公示包", "nothing sealed before the audit")];
       const base = get(before[before.length - 1].payload, "files", {});
       const problems = [];
       for (const e of sealed) {
         if (e.seq < first.seq) continue;
         const files = get(e.payload, "files", {});
-        for (const n of ["records.jsonl", "totals.json", "boxes.json"]) if (get(files, n) !== get(base, n)) problems.push(`${n} changed after the audit (event ${e.seq})`);
+        for (const n of ["records.jsonl", "totals.json", "boxes.json"]) if (get(files, n) !== get(base, n)) problems.push(T(`${n} 在审计开始后被改动（第 ${e.seq} 号事件）`, `${n} changed after the audit (event ${e.seq})`));
       }
-      return [problems, "records frozen"];
+      return [problems, T("审计开始后计票记录、票数合计与票箱清单未变", "records frozen")];
     };
     C.receipt = async (c) => {
       let code;
-      try { code = await parseReceipt(c.pins.receipt); } catch (e) { return [[`receipt code: ${e.message}`], ""]; }
+      try { code = await parseReceipt(c.pins.receipt); } catch (e) { return [[T(`回执码：${e.message}`, `receipt code: ${e.message}`)], ""]; }
       const r = await receiptHash(String(get(genesis(c), "election", "")), code);
       const boxes = c.d.get("deposits.json").boxes;
       for (const box of Object.keys(boxes).sort(cmpCodePoints)) {
@@ -1117,11 +1141,11 @@
           else if (i + 1 < level.length) { path.push(["R", hex(level[i + 1])]); h = await sha256(concat(Uint8Array.of(1), h, level[i + 1])); }
           i >>= 1;
         }
-        if (hex(h) !== boxes[box].root) return [["proof does not reach the box root"], ""];
+        if (hex(h) !== boxes[box].root) return [[T("证明路径算不到票箱的默克尔根", "proof does not reach the box root")], ""];
         c.facts.receipt = { box, r, root: boxes[box].root, path };
-        return [[], `receipt in box ${box}, ${path.length} steps to the signed root`];
+        return [[], T(`回执在票箱 ${box} 中，经 ${path.length} 步到达签名的默克尔根`, `receipt in box ${box}, ${path.length} steps to the signed root`)];
       }
-      return [["receipt not among the deposited stubs"], ""];
+      return [[T("该回执不在投入的存根中", "receipt not among the deposited stubs")], ""];
     };
     return C;
   }
@@ -1147,7 +1171,7 @@
     return k === undefined ? null : k;
   }
   function recountProofs(c) {
-    if (!c.d.has("recount.json")) return [{ name: "recount_format", ok: false, detail: "recount/papers.jsonl without recount.json" }];
+    if (!c.d.has("recount.json")) return [{ name: "recount_format", ok: false, detail: T("有 recount/papers.jsonl 却没有 recount.json", "recount/papers.jsonl without recount.json") }];
     const RC = root.JuxuanRecount || require("./juxuan-recount.js");
     const records = c.d.get("records.jsonl");
     const voided = new Set(c.d.get("voided.json") || []);
@@ -1163,7 +1187,7 @@
         totals: c.d.get("totals.json"), boxTotals: c.d.get("box_totals.json"),
         recordBoxes: records ? new Map(records.map((r) => [r.d, r.box])) : null, jointKey: chainJointKey(c) });
     } catch (e) {
-      return [{ name: "recount_format", ok: false, detail: `cannot check the public recount (${e.message})` }];
+      return [{ name: "recount_format", ok: false, detail: T(`无法核对公开重计（${e.message}）`, `cannot check the public recount (${e.message})`) }];
     }
   }
 
@@ -1204,7 +1228,7 @@
       return await RC.sampleChecks({ audit: c.d.get("audit.json"), doc: c.d.get("recount.json"),
         raw: c.raw.get("recount/papers.jsonl"), parseLine, sha256 });
     } catch (e) {
-      return [{ name: "audit_sample_decryption", ok: false, detail: `cannot check the audit's decryption (${e.message})` }];
+      return [{ name: "audit_sample_decryption", ok: false, detail: T(`无法核对审计的解密（${e.message}）`, `cannot check the audit's decryption (${e.message})`) }];
     }
   }
 
@@ -1213,19 +1237,21 @@
     const u8 = zipBytes instanceof Uint8Array ? zipBytes : new Uint8Array(zipBytes);
     const res = await readZip(u8);
     if (!Object.keys(res.problems).length) parseMembers(res);
-    const gating = GATING.filter((n) => res.problems[n]).map((n) => ({ name: n, ok: false, detail: res.problems[n].slice(0, 5).join("; ") }));
+    const gating = GATING.filter((n) => res.problems[n]).map((n) => ({ name: n, ok: false, ...said(res.problems[n]) }));
     if (!gating.length) {
       const shape = shapeProblems(res.data);
-      if (shape.length) gating.push({ name: "format", ok: false, detail: shape.slice(0, 5).join("; ") });
+      if (shape.length) gating.push({ name: "format", ok: false, ...said(shape) });
     }
     if (gating.length) return { checks: gating.map((ch) => ({ ...ch, name_zh: NAMES_ZH[ch.name] })), facts: {} };
     const c = { d: res.data, raw: res.raw, pins, events: [], round: res.data.get("totals.json").round, checks: [], facts: {} };
-    c.checks.push({ name: "format", ok: true, detail: `round ${c.round}, ${res.raw.size} files` });
-    c.checks.push({ name: "canonical", ok: true, detail: "every JSON file is canonical" });
+    c.checks.push({ name: "format", ok: true, detail: T(`第 ${c.round} 轮${c.d.has("records.jsonl") ? "审计" : "公开"}公示包，${res.raw.size} 个文件，大小在上限之内`, `round ${c.round}, ${res.raw.size} files`) });
+    c.checks.push({ name: "canonical", ok: true, detail: T("每个 JSON 文件都是规范字节", "every JSON file is canonical") });
     const run = async (name) => {
       let problems, detail;
-      try { [problems, detail] = await CHECKS[name](c); } catch (e) { problems = [e instanceof CheckFailed ? e.message : `cannot check (${e.message})`]; detail = ""; }
-      c.checks.push({ name, ok: !problems.length, detail: problems.length ? problems.slice(0, 5).join("; ") : detail });
+      try { [problems, detail] = await CHECKS[name](c); } catch (e) {
+        problems = [e instanceof CheckFailed ? e.said : T(`无法完成此项检查（${e.message}）`, `cannot check (${e.message})`)]; detail = "";
+      }
+      c.checks.push({ name, ok: !problems.length, detail: problems.length ? problems : detail });
     };
     await run("chain");
     await run("election_key");
@@ -1244,7 +1270,11 @@
     if (pins.receipt != null) await run("receipt");
     const facts = { head: c.facts.head, election_key: c.facts.election_key, office_key: c.facts.office_key,
       countersigned: c.facts.countersigned, receipt: c.facts.receipt };
-    for (const ch of c.checks) ch.name_zh = NAMES_ZH[ch.name] || ch.name;
+    for (const ch of c.checks) {
+      ch.name_zh = NAMES_ZH[ch.name] || ch.name;
+      // Every detail in Chinese (detail) and English (detail_en); a module's plain text serves as both.
+      if (typeof ch.detail_en !== "string") Object.assign(ch, said(Array.isArray(ch.detail) ? ch.detail : [ch.detail === undefined ? "" : ch.detail]));
+    }
     return { checks: c.checks, facts };
   }
 

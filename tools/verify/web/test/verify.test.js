@@ -14,6 +14,18 @@ const vec = JSON.parse(fs.readFileSync(path.join(VECTORS, "vectors.json"), "utf8
 const sha = (s) => crypto.createHash("sha256").update(s).digest("hex");
 const read = (f) => new Uint8Array(fs.readFileSync(f));
 const verdicts = (checks) => Object.fromEntries(checks.map((c) => [c.name, c.ok]));
+// Each check's detail in Chinese (detail) and English (detail_en), as the page shows them: the
+// Chinese has Chinese in it, or only ids, hashes and figures (a post/person's two counts).
+const CJK = /[\u4e00-\u9fff]/;
+function saidInBoth(checks, where) {
+  for (const c of checks) {
+    assert.strictEqual(typeof c.detail, "string", `${where} ${c.name}`);
+    assert.strictEqual(typeof c.detail_en, "string", `${where} ${c.name}`);
+    const words = c.detail.replace(/[0-9a-f]{12,}/g, "").replace(/[\w.]+\.(json|jsonl|pem|sig)\b/g, "").replace(/\b(true|false|null)\b/g, "");
+    assert.ok(!c.detail || CJK.test(c.detail) || !/[A-Za-z]{5,}/.test(words), `${where} ${c.name}: not in Chinese: ${c.detail}`);
+    assert.ok(!c.detail || c.detail_en, `${where} ${c.name}: no English`);
+  }
+}
 
 test("canonical JSON examples", () => {
   for (const ex of vec.canonical_examples) assert.strictEqual(V.canon(ex.value), ex.bytes);
@@ -47,6 +59,8 @@ for (const name of ["public.zip", "auditor.zip"]) {
     const pins = { key: vec.election_key, head: vec.events[vec.events.length - 1].hash, officeKey: vec.office_key };
     const { checks, facts } = await V.verifyBundle(read(path.join(VECTORS, name)), pins);
     assert.deepStrictEqual(checks.filter((c) => !c.ok), []);
+    saidInBoth(checks, name);
+    assert.ok(checks.every((c) => CJK.test(c.detail)), "every passing check says what it found in Chinese");
     assert.ok(["pin_key", "pin_head", "pin_office_key", "countersignature", "merkle"].every((n) => checks.some((c) => c.name === n)));
     assert.strictEqual(facts.head, vec.events[vec.events.length - 1].hash);
     for (const [box, root] of Object.entries(vec.merkle_roots)) assert.ok(root.length === 64, box);
@@ -63,6 +77,7 @@ if (forged) {
       const theirs = Object.fromEntries(Object.entries(c.python).filter(([n]) => !V.NOT_RUN.includes(n)));
       assert.deepStrictEqual(mine, theirs);
       if (c.must_fail) assert.strictEqual(mine[c.must_fail], false, `${c.must_fail} must fail`);
+      saidInBoth(checks, c.name);
     });
   }
 }
