@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from .. import clock
 from ..clock import cn_date
+from ..db import begin_write
 from ..ledger import keys
 from ..ledger.events import events_of, record_event
 from ..ledger.keys import sign_head
@@ -19,7 +20,11 @@ from ..protocol import event_kinds as ek
 
 
 def daily_notice(db: Session, election: Election, data_key: str, actor: str, day: date | None = None) -> HeadNotice:
-    """Today's notice: made (signed and recorded) on the first call of the day, then the same."""
+    """Today's notice: made (signed and recorded) on the first call of the day, then the same.
+    The write lock is taken before the first read (begin_write): on SQLite a reader that writes
+    at the end fails with "database is locked" when anyone committed meanwhile, and two prints
+    of the same day would each find no notice."""
+    begin_write(db)
     day = day or clock.today()
     row = db.scalar(select(HeadNotice).where(HeadNotice.election_id == election.id, HeadNotice.day == day))
     if row is not None:

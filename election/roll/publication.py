@@ -19,7 +19,7 @@ from ballots.notices import NoticeGroup, render_notice
 
 from .. import clock
 from ..clock import cn_date
-from ..db import of_election
+from ..db import begin_write, of_election
 from ..errors import NotFound, UserError
 from ..ledger.events import record_event
 from ..models import Election, Objection, Resident, utcnow
@@ -52,7 +52,10 @@ def latest_publication_day(election: Election) -> date:
 
 
 def publish_roll(db: Session, election: Election, on: date, actor: str) -> str:
-    """Record the publication date and the roll fingerprint; returns the fingerprint."""
+    """Record the publication date and the roll fingerprint; returns the fingerprint. The write
+    lock from the first read (begin_write): the fingerprint is of the roll as published, and
+    no one's commit meanwhile makes the write fail with "database is locked" (SQLite)."""
+    begin_write(db)
     if election.roll_published_on is not None:
         raise UserError(f"选民名单已于{cn_date(election.roll_published_on)}公布；更正请处理申诉后打印更正公告")
     days = rulebook_of(election).roll_published_days_before
@@ -197,7 +200,9 @@ def decide_objection(db: Session, election: Election, objection: Objection, uphe
 
 
 def freeze_roll(db: Session, election: Election, actor: str, reason: str = "") -> str:
-    """Freeze the roll before ballots are issued; later changes are recorded decisions."""
+    """Freeze the roll before ballots are issued; later changes are recorded decisions. The
+    write lock from the first read (begin_write), as publish_roll."""
+    begin_write(db)
     if election.roll_frozen_at is not None:
         raise UserError("选民名单已冻结")
     if election.roll_published_on is None:

@@ -10,7 +10,7 @@ from election import clock
 from election.ledger import keys
 from election.ledger.events import events_of
 from election.protocol import signing
-from tests.conftest import csrf_token, login
+from tests.conftest import DATA_KEY, csrf_token, login
 
 
 def test_committee_prints_todays_notice_once(app, db, world):
@@ -42,3 +42,42 @@ def test_residents_cannot_print_the_notice(app, db, world):
     client = app.test_client()
     res = client.post(f"/e/{e.id}/head-notice", data={"csrf_token": csrf_token(client, "/r")})
     assert res.status_code == 302 and "/login" in res.headers["Location"]
+
+
+def test_the_notice_holds_the_write_lock_from_its_first_read(db, world, schema, monkeypatch):
+    """SQLite: the day's notice read (is there one today, the chain's head) as a reader and
+    wrote the notice and its event after, so anyone committing in between made the write fail
+    with "database is locked". The write lock is taken first: another writer meanwhile is
+    refused (at once, no busy wait) and the notice is made."""
+    import sqlite3
+
+    import pytest
+
+    from election.publication import notices
+
+    if not schema.startswith("sqlite"):
+        pytest.skip("PostgreSQL's readers never upgrade: row locks and constraints do the work")
+    e = world["a"]["election"]
+    db.commit()
+    other = sqlite3.connect(schema.removeprefix("sqlite:///"), timeout=0)
+    outcome: list[str] = []
+    real = notices.sign_head
+
+    def meanwhile(*args, **kwargs):  # after today's notice was looked for, before anything is written
+        try:
+            other.execute("UPDATE election SET title = title || '·' WHERE id = ?", (e.id,))
+            other.commit()
+            outcome.append("written")
+        except sqlite3.OperationalError as error:
+            other.rollback()
+            outcome.append(str(error))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(notices, "sign_head", meanwhile)
+    try:
+        notice = notices.daily_notice(db, e, DATA_KEY, "a_committee")
+        db.commit()
+    finally:
+        other.close()
+    assert outcome == ["database is locked"]
+    assert [ev.seq for ev in events_of(db, e) if ev.kind == "ledger.head_notice_printed"] == [notice.seq + 1]

@@ -215,3 +215,41 @@ def test_voter_cards_qr_decodes_to_card_code_and_desk_lookups(roll, db):
     assert [r.name for r in search_voters(db, election, ids["李娜"][-4:])] == ["李娜"]
     assert search_voters(db, election, ids["李娜"]) == []  # a full number only with the key
     assert [r.name for r in search_voters(db, election, ids["李娜"], pii=PersonalData(DATA_KEY))] == ["李娜"]
+
+
+def test_publication_holds_the_write_lock_from_its_first_read(roll, db, schema, monkeypatch):
+    """SQLite: publishing read the roll (eligibility, the fingerprint) as a reader and wrote the
+    event after, so anyone committing in between (a desk, a login, a roll edit) made the write
+    fail with "database is locked", or the fingerprint could be of a roll older than the one
+    published. The write lock is taken first: another writer meanwhile is refused and the
+    roll is published with the fingerprint of the roll as it stands."""
+    import sqlite3
+
+    from election.roll import publication
+
+    if not schema.startswith("sqlite"):
+        pytest.skip("PostgreSQL's readers never upgrade: row locks and constraints do the work")
+    election, _, _ = roll
+    db.commit()
+    other = sqlite3.connect(schema.removeprefix("sqlite:///"), timeout=0)
+    outcome: list[str] = []
+    real = publication.roll_fingerprint
+
+    def meanwhile(*args, **kwargs):  # after the roll was read, before the event is written
+        try:
+            other.execute("UPDATE election SET title = title || '·' WHERE id = ?", (election.id,))
+            other.commit()
+            outcome.append("written")
+        except sqlite3.OperationalError as error:
+            other.rollback()
+            outcome.append(str(error))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(publication, "roll_fingerprint", meanwhile)
+    try:
+        fingerprint = publish_roll(db, election, election.election_day - timedelta(days=20), "c")
+        db.commit()
+    finally:
+        other.close()
+    assert outcome == ["database is locked"]
+    assert events_of(db, election)[-1].payload["roll_fingerprint"] == fingerprint
