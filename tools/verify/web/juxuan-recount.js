@@ -460,8 +460,8 @@
     });
     const ends = [];
     let total = 0;
-    for (const b of names) { if (!Number.isInteger(manifest[b]) || manifest[b] < 0) throw new Error("manifest count of the wrong form"); total += manifest[b]; ends.push(total); }
-    if (total <= 0) throw new Error("the manifest has no papers");
+    for (const b of names) { if (!Number.isInteger(manifest[b]) || manifest[b] < 0) throw new Error("清单的张数格式错误 / manifest count of the wrong form"); total += manifest[b]; ends.push(total); }
+    if (total <= 0) throw new Error("清单中没有选票 / the manifest has no papers");
     const out = [];
     for (let i = 1; i <= n; i++) {
       const h = await sha256(enc.encode(`${s},${i}`));
