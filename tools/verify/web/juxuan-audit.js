@@ -368,20 +368,20 @@
     const problems = [];
     const started = events.filter((e) => e.kind === "audit.started" && same(get(e.payload, "audit", null), get(a, "id", null)));
     const said = started.length ? get(started[started.length - 1].payload, "sample_size", null) : null;
-    if (said !== null && !(isInt(said) && said === first)) problems.push(`the chain's audit.started has a first sample of ${JSON.stringify(said)}, the formula gives ${first}`);
+    if (said !== null && !(isInt(said) && said === first)) problems.push(T(`事件链的 audit.started 记第一次抽样 ${JSON.stringify(said)} 张，按公式应为 ${first} 张`, `the chain's audit.started has a first sample of ${JSON.stringify(said)}, the formula gives ${first}`));
     let size = first;
     if (first >= n) {
-      if (drawn) problems.push(`the first sample is every paper (${n}: a hand count, nothing drawn), the audit drew ${drawn}`);
-    } else if (drawn < first) problems.push(`the first sample is ${first} papers by the formula, the audit drew ${drawn}`);
+      if (drawn) problems.push(T(`第一次抽样即全部 ${n} 张（人工计票，无须抽取），审计却抽取了 ${drawn} 张`, `the first sample is every paper (${n}: a hand count, nothing drawn), the audit drew ${drawn}`));
+    } else if (drawn < first) problems.push(T(`按公式第一次抽样为 ${first} 张，审计只抽取了 ${drawn} 张`, `the first sample is ${first} papers by the formula, the audit drew ${drawn}`));
     while (first < n && drawn > size) {
       const prefix = findings.filter((f) => f.index <= size);
-      if (prefix.length < size) { problems.push(`the audit escalated before its first ${size} draws were entered`); break; }
+      if (prefix.length < size) { problems.push(T(`审计在前 ${size} 张抽中的选票录入之前就扩大了抽样`, `the audit escalated before its first ${size} draws were entered`)); break; }
       const step = evalPrefix(prefix);
-      if (step.status !== "escalated" || step.next >= n) { problems.push(`the findings of the first ${size} draws call for no escalation (${step.message}), the audit drew ${drawn}`); break; }
-      if (drawn < step.next) problems.push(`the findings of the first ${size} draws escalate to ${step.next} papers, the audit drew ${drawn}`);
+      if (step.status !== "escalated" || step.next >= n) { problems.push(T(`按前 ${size} 张的发现无须扩大抽样（${step.message}），审计却抽取了 ${drawn} 张`, `the findings of the first ${size} draws call for no escalation (${step.message}), the audit drew ${drawn}`)); break; }
+      if (drawn < step.next) problems.push(T(`按前 ${size} 张的发现须扩大到 ${step.next} 张，审计只抽取了 ${drawn} 张`, `the findings of the first ${size} draws escalate to ${step.next} papers, the audit drew ${drawn}`));
       size = step.next;
     }
-    if (has(a, "sample_size") && !(isInt(a.sample_size) && a.sample_size === size)) problems.push(`audit.json's sample_size is ${JSON.stringify(a.sample_size)}, the formula and the escalations give ${size}`);
+    if (has(a, "sample_size") && !(isInt(a.sample_size) && a.sample_size === size)) problems.push(T(`audit.json 的 sample_size 为 ${JSON.stringify(a.sample_size)}，按公式与扩大抽样应为 ${size}`, `audit.json's sample_size is ${JSON.stringify(a.sample_size)}, the formula and the escalations give ${size}`));
     return problems;
   }
 

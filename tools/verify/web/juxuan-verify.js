@@ -647,11 +647,11 @@
       for (const box of Object.keys(dep.boxes).sort(cmpCodePoints)) {
         const o = dep.boxes[box];
         const leaves = [...o.receipts].sort(cmpCodePoints);
-        if (leaves.some((x, i) => i && x === leaves[i - 1])) { problems.push(`box ${box} has repeated leaves`); continue; }
+        if (leaves.some((x, i) => i && x === leaves[i - 1])) { problems.push(T(`票箱 ${box} 的存根有重复，无法建树`, `box ${box} has repeated leaves`)); continue; }
         everything.push(...leaves);
         const root = await merkleRoot(leaves);
-        if (o.root !== root) problems.push(`box ${box} root differs`);
-        if (o.count !== leaves.length) problems.push(`box ${box} count differs`);
+        if (o.root !== root) problems.push(T(`票箱 ${box} 的默克尔根与重新计算的结果不符`, `box ${box} root differs`));
+        if (o.count !== leaves.length) problems.push(T(`票箱 ${box} 的存根数量字段与实际列出的不符`, `box ${box} count differs`));
       }
       const all = [...everything].sort(cmpCodePoints);
       if (all.some((x, i) => i && x === all[i - 1])) problems.push(T("全部存根中有重复，无法建树", "repeated leaves overall"));
@@ -843,14 +843,14 @@
       const written = writeInsOf(ti);
       for (const w of written) {
         const known = typeof w.person === "string" && people.has(w.person) ? people.get(w.person) : {};
-        if (!("name" in known) || !("sex" in known)) problems.push(`tally_input.json write-in ${JSON.stringify(w.person)}: no name and sex in the chain (result.write_ins_named before the round's result.published)`);
+        if (!("name" in known) || !("sex" in known)) problems.push(T(`tally_input.json 的另选他人 ${JSON.stringify(w.person)}：事件链中（本轮结果公布之前的 result.write_ins_named）没有其姓名与性别`, `tally_input.json write-in ${JSON.stringify(w.person)}: no name and sex in the chain (result.write_ins_named before the round's result.published)`));
       }
       const published = c.events.filter((e) => e.kind === KIND.resultPublished && roundOf(e) === c.round);
       const lastSeq = published.length ? published[published.length - 1].seq : null;
       const last = rules.writeInAnchors(c.events).find((e) => lastSeq !== null && e.seq === lastSeq - 1) || null;
       const have = new Set([...written, ...(Array.isArray(ti.candidates) ? ti.candidates.filter(isObj) : [])].map((x) => x.person));
       for (const x of last !== null && Array.isArray(last.payload.write_ins) ? last.payload.write_ins : []) {
-        if (isObj(x) && !have.has(x.person)) problems.push(`event ${last.seq}: write-in ${JSON.stringify(x.person)} is not in tally_input.json's write_ins`);
+        if (isObj(x) && !have.has(x.person)) problems.push(T(`第 ${last.seq} 号事件：另选他人 ${JSON.stringify(x.person)} 不在 tally_input.json 的 write_ins 中`, `event ${last.seq}: write-in ${JSON.stringify(x.person)} is not in tally_input.json's write_ins`));
       }
       return problems;
     }
