@@ -140,7 +140,7 @@
         if (closed.has(p.meeting)) problems.push(T(`第 ${ev.seq} 号事件：会议 ${p.meeting} 闭会之后又记录决定`, `event ${ev.seq}: a decision after meeting ${p.meeting} closed`));
         const mr = rulesOf(rb, m.kind);
         const present = count(need(p, "present")), members = count(need(p, "members"));
-        if (members !== m.members) problems.push(`event ${ev.seq}: ${members} members, the meeting was convened with ${m.members}`);
+        if (members !== m.members) problems.push(T(`第 ${ev.seq} 号事件：应到 ${members} 人，会议召集时却为 ${m.members} 人`, `event ${ev.seq}: ${members} members, the meeting was convened with ${m.members}`));
         if (has(p, "round")) {
           // A motion voted on paper (section 9): its round called for this meeting and motion,
           // the figures those of the round's published question; a void question adopts nothing.
