@@ -1031,7 +1031,8 @@
         if (who !== null && people.has(who) && has(p, "changed") && isObj(p.changed)) {
           const fields = ["姓名", "性别"].filter((label) => has(p.changed, label));
           if (closed !== null && fields.length) {
-            late.push(`event ${e.seq} roll.resident_corrected changes ${fields.join(", ")} of the published ${who} after event ${closed.seq} ${closed.kind}`);
+            late.push(T(`第 ${e.seq} 号事件（roll.resident_corrected）在第 ${closed.seq} 号事件（${closed.kind}）之后更改已公布的 ${who} 的${fields.join("、")}`,
+              `event ${e.seq} roll.resident_corrected changes ${fields.join(", ")} of the published ${who} after event ${closed.seq} ${closed.kind}`));
             continue;
           }
           for (const [label, key] of [["姓名", "name"], ["性别", "sex"]]) {
