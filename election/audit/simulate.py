@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from ..ledger.events import record_event
 from ..models import AuditCode, BallotBox, Candidate, Election, Household, Issuance, PollingStation, Receipt, Resident, Round
+from ..polling.turnout import close_before_counting
 from ..protocol import codes
 from ..protocol import event_kinds as ek
 from ..protocol.manifest import make_manifest
@@ -135,6 +136,8 @@ def simulate(db: Session, election: Election, voters: int = 120, seed: int = 1,
     for i in paper_order[len(turnout) + 2 + len(extra_voters):]:
         db.execute(_update(Receipt).where(Receipt.election_id == election.id, Receipt.r_hash == rs[i]).values(state="unused"))
         db.execute(_update(AuditCode).where(AuditCode.election_id == election.id, AuditCode.d_hash == ds[i]).values(state="voided"))
+    db.flush()
+    close_before_counting(db, election, actor, 1)  # the close of poll in the chain before the count
     for label in boxes:
         record_event(db, election, ek.COUNTING_BOX_COUNTED, {"box": label}, actor, "模拟计票",
                      at=f"{election.election_day.isoformat()}T18")

@@ -33,6 +33,7 @@ from ..models import (
 )
 from ..nomination.service import ballot_key
 from ..polling.merge import merged_into
+from ..polling.turnout import close_before_counting
 from ..protocol import event_kinds as ek
 from ..protocol import writeins
 from ..roll.electors import round_electors
@@ -370,6 +371,7 @@ def enter_board(db: Session, election: Election, round_number: int, totals: dict
     payload: dict = {"round": round_number, "totals": public}
     if against:  # candidates only: nothing of a write-in
         payload["against"] = against
+    close_before_counting(db, election, actor, round_number)
     record_event(db, election, ek.COUNTING_TALLY_BOARD_ENTERED, payload, actor)
     db.flush()
     return board
@@ -478,6 +480,7 @@ def publish_result(db: Session, election: Election, round_number: int, actor: st
     raw = {k: p["votes"] for k, p in data["posts"].items()}
     listed = {spec.key: [c.person for c in rows] for spec, rows in ballot_of(db, election, round_number).posts}
     votes = writeins.merge_write_ins(raw, listed, writeins.named_for(raw, listed, inp.rulebook.write_in_public_min, data))
+    close_before_counting(db, election, actor, round_number)
     # A write-in is on no published list: the name and sex the result was decided with are
     # anchored here, in the event just before the result (PROTOCOL.md §9, winners), for the
     # write-ins the public votes name only (issue 15).

@@ -27,6 +27,7 @@ from ..models import (
     SecondEntry,
 )
 from ..polling.merge import refuse_mobile
+from ..polling.turnout import close_before_counting
 from ..protocol import event_kinds as ek
 from ..protocol.codes import CodeError, audit_hash, parse_audit_qr
 from ..roll.register import voters_query
@@ -201,6 +202,11 @@ def record_paper(db: Session, election: Election, box: BallotBox, d_hash: str, m
     # Encrypted at entry, so the ciphertexts are sealed with the records before any audit seed.
     if sealed is not None:
         sealing.store_line(db, election, row.round_number, d_hash, sealed[0], dict(row.marks or {}), sealed[1])
+    if db.scalar(select(AuditCode.d_hash).where(
+            AuditCode.election_id == election.id, AuditCode.round_number == row.round_number,
+            AuditCode.state == "counted", AuditCode.d_hash != d_hash).limit(1)) is None:
+        # The round's first paper: its poll closed in the chain before it (polling.closed).
+        close_before_counting(db, election, counter, row.round_number)
     record_event(db, election, ek.COUNTING_PAPER_COUNTED, {"round": row.round_number, "box": box.label}, counter)
     return row
 

@@ -19,6 +19,7 @@ from ..models import BallotBox, Election, ElectionEvent, Issuance, PollingStatio
 from ..protocol import event_kinds as ek
 from ..protocol.chain import hour_stamp
 from ..roll.electors import electors_count, round_electors
+from ..rounds import current_round
 from ..rules.methods import basis_line, method_of
 from .close import check_recordable
 from .scrub import ScrubReport, scrub
@@ -102,6 +103,9 @@ def close_hours(db: Session, election: Election, actor: str, now: datetime | Non
     when ``final``). Returns the number of events written; the caller commits. Only the
     round being voted (close.check_recordable)."""
     check_recordable(db, election, round_number)
+    # The chain's lock (as record_event takes it) before reading what is recorded: two closes at
+    # once (the first papers of two counters, PostgreSQL) write each hour once, not twice.
+    db.execute(select(Election.id).where(Election.id == election.id).with_for_update())
     current = hour_stamp(now or utcnow())
     done_i = _recorded(db, election, ek.POLLING_ISSUANCE_HOUR_RECORDED, round_number)
     done_d = _recorded(db, election, ek.POLLING_DEPOSIT_HOUR_RECORDED, round_number)
@@ -133,15 +137,45 @@ def close_hours(db: Session, election: Election, actor: str, now: datetime | Non
     return written
 
 
-def close_of_poll(db: Session, election: Election, actor: str, round_number: int) -> tuple[int, ScrubReport]:
-    """The close of poll: every hour's counts of the round recorded (final) and committed, then
-    storage keeps no order of check-ins and deposits (polling.scrub, issue 15). Returns the
-    events written and the scrub's report. Commits."""
-    written = close_hours(db, election, actor, final=True, round_number=round_number)
+def poll_closed(db: Session, election: Election, round_number: int) -> bool:
+    """Whether the round's poll was closed (its polling.closed event written)."""
+    rows = db.scalars(select(ElectionEvent.payload).where(ElectionEvent.election_id == election.id,
+                                                          ElectionEvent.kind == ek.POLLING_CLOSED))
+    return any(int(p.get("round", 1)) == round_number for p in rows)
+
+
+def _record_closed(db: Session, election: Election, actor: str, round_number: int, reason: str = "") -> None:
     # The base of turnout fixed in the chain before any paper is counted: a bundle's
     # registered_voters must equal it (verify.py result_event), so it cannot be moved once
-    # the result is known to make the round void or valid.
-    record_event(db, election, ek.POLLING_CLOSED,
-                 {"round": round_number, "registered_voters": round_electors(db, election, round_number)}, actor)
+    # the result is known to make the round void or valid. Written once per round.
+    if not poll_closed(db, election, round_number):
+        record_event(db, election, ek.POLLING_CLOSED,
+                     {"round": round_number, "registered_voters": round_electors(db, election, round_number)}, actor, reason)
+
+
+def close_before_counting(db: Session, election: Election, actor: str, round_number: int) -> None:
+    """Called before a round's counting event (its first paper, the tally board, the result):
+    the close of poll's records in the chain before it -- every hour's counts of the round
+    (the round being voted only) and, unless the committee closed the poll already, polling.closed
+    with the round's electors. Both verifiers refuse a round counted without a close before its
+    first counting event, and hold the bundle's issuance and stubs to the hourly counts recorded
+    before the count began (docs/PROTOCOL.md §9). The storage scrub is the committee's close of
+    poll (close_of_poll). The caller commits."""
+    # The chain head's lock, taken here rather than at the first record_event: still after the
+    # caller's own rows (docs/ARCHITECTURE.md, lock order), and a close written meanwhile by
+    # another counter is seen once it is held (PostgreSQL).
+    db.execute(select(Election.id).where(Election.id == election.id).with_for_update())
+    if round_number == current_round(db, election).number:
+        close_hours(db, election, actor, final=True, round_number=round_number)
+    _record_closed(db, election, actor, round_number, "计票开始：本轮投票结束")
+
+
+def close_of_poll(db: Session, election: Election, actor: str, round_number: int) -> tuple[int, ScrubReport]:
+    """The close of poll: every hour's counts of the round recorded (final), the round's
+    electors recorded (polling.closed, once) and committed, then storage keeps no order of
+    check-ins and deposits (polling.scrub, issue 15). Returns the events written and the
+    scrub's report. Commits."""
+    written = close_hours(db, election, actor, final=True, round_number=round_number)
+    _record_closed(db, election, actor, round_number)
     db.commit()
     return written, scrub(db, election, actor)

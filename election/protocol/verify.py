@@ -384,37 +384,55 @@ def _reconcile(c: Ctx) -> tuple[list[str], str]:
 
 def _hours_recorded(c: Ctx) -> list[str]:
     """The close of poll's hourly counts in the chain (polling.issuance_hour_recorded per station,
-    polling.deposit_hour_recorded per box label) are lower bounds of the bundle's: each counts
-    issuances and deposits of an hour already closed, and none is ever removed. A station that
-    issued fewer papers than the chain recorded, or a box holding fewer stubs, was rewritten
-    after the count (a paper moved to another box, the issuance lowered). Issuances are voters:
-    times one paper per body when the round's papers were printed per body (ballots.printed
-    ``body``). A box's label is its key in deposits.json, or ``station/label`` where two
-    stations share it. Only events of the round count; a count that is not a non-negative JSON
-    integer counts 0."""
+    polling.deposit_hour_recorded per box label) against the bundle's. Each counts issuances and
+    deposits of an hour already closed and none is ever removed, so they are lower bounds: a
+    station that issued fewer papers than the chain recorded, or a box holding fewer stubs, was
+    rewritten after the count (a paper moved to another box, the issuance lowered). Once the
+    round's poll is closed before its count (a polling.closed before its first counting event,
+    written after every hour's counts), the counts recorded before the count began are the
+    whole of its issuance and deposits: then they are exact, and a station that issued more, a
+    box holding more stubs, or a box or station with none recorded, was raised after the count
+    (a paper taken home or left unused put in a box). Issuances are voters: times one paper per
+    body when the round's papers were printed per body (ballots.printed ``body``). A box's
+    label is its key in deposits.json, or ``station/label`` where two stations share it. Only
+    events of the round count; a count that is not a non-negative JSON integer counts 0."""
     def count(e: Event, field: str) -> int:
         v = e.payload.get(field)
         return v if isinstance(v, int) and not isinstance(v, bool) and v >= 0 else 0
 
+    start = _first_counting(c, c.round)
+    cut = start.seq if start is not None else None
+    exact = _closed_before(c, cut) is not None
     issued: Counter[str] = Counter()
     deposited: Counter[str] = Counter()
     for kinds, key, field, into in (({ek.POLLING_ISSUANCE_HOUR_RECORDED}, "station", "issued", issued),
                                     ({ek.POLLING_DEPOSIT_HOUR_RECORDED}, "box", "deposited", deposited)):
         for e in c.kind_events(kinds):
-            if c.round_of(e) == c.round and isinstance(e.payload.get(key), str):
+            if (c.round_of(e) == c.round and isinstance(e.payload.get(key), str)
+                    and not (exact and cut is not None and e.seq > cut)):
                 into[e.payload[key]] += count(e, field)
     bodies = {e.payload.get("body") for e in c.kind_events({ek.BALLOTS_PRINTED}) if c.round_of(e) == c.round}
     per = max(1, len({b for b in bodies if isinstance(b, str) and b}))
     issuance, boxes, deps = c.d["issuance.json"], c.d["boxes.json"], c.d["deposits.json"]["boxes"]
     problems = []
-    for st, n in sorted(issued.items()):
-        if issuance.get(st, 0) < n * per:
-            problems.append(f"投票站 {st}：issuance.json 发出 {issuance.get(st, 0)} 张，少于链上逐时记录的 {n * per} 张")
+    for st in sorted(set(issued) | (set(issuance) if exact else set())):
+        have, n = issuance.get(st, 0), issued[st] * per
+        if have < n:
+            problems.append(f"投票站 {st}：issuance.json 发出 {have} 张，少于链上逐时记录的 {n} 张")
+        elif exact and have > n:
+            problems.append(f"投票站 {st}：issuance.json 发出 {have} 张，多于计票开始前链上逐时记录的 {n} 张（闭票后增加了发票）")
+    matched: set[str] = set()
     for label, n in sorted(deposited.items()):
-        held = sum(len(d["receipts"]) for k, d in deps.items()
-                   if k == label or (k in boxes and k == f"{boxes[k]['station']}/{label}"))
+        keys = [k for k in deps if k == label or (k in boxes and k == f"{boxes[k]['station']}/{label}")]
+        matched.update(keys)
+        held = sum(len(deps[k]["receipts"]) for k in keys)
         if held < n:
             problems.append(f"票箱 {label}：存根 {held} 张，少于链上逐时记录投入的 {n} 张")
+        elif exact and held > n:
+            problems.append(f"票箱 {label}：存根 {held} 张，多于计票开始前链上逐时记录投入的 {n} 张（闭票后增加了选票）")
+    if exact:
+        problems += [f"票箱 {k}：存根 {len(d['receipts'])} 张，计票开始前链上没有它的逐时投入记录"
+                     for k, d in sorted(deps.items()) if k not in matched and d["receipts"]]
     return problems
 
 
@@ -513,16 +531,34 @@ def _bounds(c: Ctx) -> tuple[list[str], str]:
 BODY_NAMES = {"jwh": "居民委员会选票", "jdw": "居务监督委员会选票"}
 
 
+def _closed_before(c: Ctx, seq: int | None) -> Event | None:
+    """The round's first close of poll (polling.closed naming its electors) before event
+    ``seq`` (anywhere when None)."""
+    for e in c.kind_events({ek.POLLING_CLOSED}):
+        v = e.payload.get("registered_voters")
+        if (c.round_of(e) == c.round and (seq is None or e.seq < seq)
+                and isinstance(v, int) and not isinstance(v, bool)):
+            return e
+    return None
+
+
 def _electors_at_close(c: Ctx) -> list[str]:
     """tally_input.json's registered_voters against the round's close of poll (polling.closed),
-    written before counting: the base of turnout cannot be moved once the result is known.
-    Chains from before the event (or without the field) fix nothing."""
+    written before counting: the base of turnout cannot be moved once the result is known. A
+    round counted (any of its counting events, its result included) needs such an event before
+    its first counting event: a close dropped, or written only after the count, fixes nothing.
+    Events without the field fix nothing."""
     ti = c.d["tally_input.json"]
-    return [f"tally_input.json 的 registered_voters {ti['registered_voters']} 与第 {e.seq} 号事件（闭票）"
-            f"记录的本轮选民数 {e.payload.get('registered_voters')} 不符"
-            for e in c.kind_events({ek.POLLING_CLOSED})
-            if c.round_of(e) == c.round and "registered_voters" in e.payload
-            and not same_json(e.payload["registered_voters"], ti["registered_voters"])]
+    problems = [f"tally_input.json 的 registered_voters {ti['registered_voters']} 与第 {e.seq} 号事件（闭票）"
+                f"记录的本轮选民数 {e.payload.get('registered_voters')} 不符"
+                for e in c.kind_events({ek.POLLING_CLOSED})
+                if c.round_of(e) == c.round and "registered_voters" in e.payload
+                and not same_json(e.payload["registered_voters"], ti["registered_voters"])]
+    start = _first_counting(c, c.round)
+    if start is not None and _closed_before(c, start.seq) is None:
+        problems.append(f"第 {c.round} 轮在第 {start.seq} 号事件（{start.kind}）开始计票，此前事件链中没有本轮的闭票事件"
+                        "（polling.closed，记录本轮选民数）：投票率的基数未在计票前固定")
+    return problems
 
 
 def _result_event(c: Ctx) -> tuple[list[str], str]:

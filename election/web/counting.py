@@ -36,6 +36,7 @@ from ..counting.service import (
 )
 from ..errors import UserError
 from ..models import Election, Round
+from ..polling import turnout
 from ..rounds import round_of, rounds_of
 from ..rules.tally_types import WOMAN_DECISIONS
 from ..settings import rulebook_of
@@ -122,10 +123,13 @@ def _entry(election: Election, number: int, second: bool):
     if box_id is not None and not second:
         counted = next((b for b in box_counts(db, election, number) if b["box_id"] == box_id), None)
     box = next((b for b in boxes if b.id == box_id), None) if not second else None
+    # The first paper entered closes the round's poll in the chain (polling.turnout.close_before_counting).
+    poll_open = not second and not turnout.poll_closed(db, election, number)
     unmixed = box is not None and box.label not in mixing.mixed_boxes(db, election, number)
     return render_template(
         "counting/entry.html", election=election, ballot=ballot_of(db, election, number), boxes=boxes,
         box_id=box_id, counted=counted, form=form, second=second, unmixed=unmixed, box=box, rules=rulebook_of(election),
+        poll_open=poll_open,
     )
 
 

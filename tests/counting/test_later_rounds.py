@@ -95,8 +95,8 @@ def test_runoff_round_printed_issued_counted_and_bundled(db, runoff, monkeypatch
     stub, body = papers[0]
     handout.hand_out(db, e, w.station.id, stub)
     deposit.deposit(db, e, box.id, stub)
-    enter_scanned(db, e, box.id, body, fields_for(db, e, 2, {"jwh_weiyuan": [0]}), "a_counter", 2)
-    db.commit()
+    # Counted once the poll is over (the first paper entered closes it in the chain).
+    to_count = [(box, body, {"jwh_weiyuan": [0]})]
     rest = iter(papers[1:])
     for i, v in enumerate(w.voters[1:23]):
         issuance.issue_ballot(db, e, w.station.desks[0].id, v.id, "a_clerk")
@@ -108,10 +108,12 @@ def test_runoff_round_printed_issued_counted_and_bundled(db, runoff, monkeypatch
             handout.hand_out(db, e, w.station.id, s)
         bx = w.station.boxes[i % 2]
         deposit.deposit(db, e, bx.id, s)
-        enter_scanned(db, e, bx.id, b, fields_for(db, e, 2, {"jwh_weiyuan": [0 if i < 13 else 1]}), "a_counter", 2)
-        db.commit()
+        to_count.append((bx, b, {"jwh_weiyuan": [0 if i < 13 else 1]}))
     for s, b in rest:
         deposit.void_unused(db, e, s, b)
+    for bx, b, marks in to_count:
+        enter_scanned(db, e, bx.id, b, fields_for(db, e, 2, marks), "a_counter", 2)
+        db.commit()
     rec = reconciliation(db, e, 2)
     assert (rec.printed, rec.issued, rec.spoiled, rec.unused) == (25, 23, 1, 1) and rec.findings == []
     assert reconciliation(db, e, 1).issued == 24  # round 1's figures are its own

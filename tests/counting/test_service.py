@@ -103,6 +103,46 @@ def test_concurrent_entry_of_same_paper_counts_once(app, db, small):
     assert db.scalars(select(ElectionEvent).where(ElectionEvent.kind == "counting.paper_counted")).all().__len__() == 1
 
 
+def test_first_papers_entered_at_once_close_the_poll_once(app, db, small):
+    """Four counters entering the round's first four papers at the same moment: each paper is
+    counted, and the close of poll written before the first (every hour's counts, then
+    polling.closed) is written once -- not once per counter, which would double the hourly
+    counts the verifiers hold the bundle to."""
+    election, b = small
+    ds = [d_from_scan(election, scan) for scan in b.scans[:4]]
+    outcomes: list[str] = []
+    barrier = threading.Barrier(4)
+
+    def worker(d: str) -> None:
+        s = app.extensions["juxuan.sessions"]()
+        try:
+            e = s.get(type(election), election.id)
+            box = s.get(type(b.boxes[0]), b.boxes[0].id)
+            barrier.wait()
+            record_paper(s, e, box, d, {}, "c")
+            s.commit()
+            outcomes.append("ok")
+        finally:
+            s.close()
+
+    threads = [threading.Thread(target=worker, args=(d,)) for d in ds]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert outcomes == ["ok"] * 4
+    kinds = [k for (k,) in db.execute(select(ElectionEvent.kind).where(ElectionEvent.election_id == election.id)
+                                      .order_by(ElectionEvent.seq))]
+    assert kinds.count("polling.closed") == 1 and kinds.count("counting.paper_counted") == 4
+    assert kinds.index("polling.closed") < kinds.index("counting.paper_counted")
+    hours = [(p["station"], p["hour"]) for p in db.scalars(select(ElectionEvent.payload).where(
+        ElectionEvent.election_id == election.id, ElectionEvent.kind == "polling.issuance_hour_recorded"))]
+    assert hours and len(hours) == len(set(hours))
+    deposits = [(p["box"], p["hour"]) for p in db.scalars(select(ElectionEvent.payload).where(
+        ElectionEvent.election_id == election.id, ElectionEvent.kind == "polling.deposit_hour_recorded"))]
+    assert deposits and len(deposits) == len(set(deposits))
+
+
 def test_write_in_matched_against_registered_voters(db, small):
     election, b = small
     fields = entry_fields(b, {}, write_ins={"jwh_weiyuan": "何静"})

@@ -53,7 +53,7 @@ def fields_for(db, election: Election, number: int, marks: Marks) -> dict[str, s
 def vote_round(db, w: Election2, monkeypatch, number: int, voters: list[Resident], marks_of: Callable[[int], Marks],
                take_home: int = 0, spoil: int = 0, unused: int = 1, publish: bool = True,
                data_key: str | None = None, out=None) -> RoundResult | None:
-    """Print, issue, deposit, count and publish round ``number``: voter i gets one paper,
+    """Print, issue, deposit, then count and publish round ``number``: voter i gets one paper,
     marked marks_of(i); the first ``take_home`` voters keep theirs; ``spoil`` voters spoil
     one and take a new one; ``unused`` papers are voided at close. ``out``: the printed PDF
     is written there too (else the drawing is skipped)."""
@@ -77,11 +77,15 @@ def vote_round(db, w: Election2, monkeypatch, number: int, voters: list[Resident
             continue
         box = boxes[i % len(boxes)]
         deposit.deposit(db, election, box.id, stub)
-        enter_scanned(db, election, box.id, body, fields_for(db, election, number, marks_of(i)), "a_counter", number)
-        db.commit()
         w.papers[number].append((stub, body))
     for stub, body in it:
         deposit.void_unused(db, election, stub, body)
+    # Counted once every paper is in (the first paper closes the round's poll in the chain).
+    for i, (stub, body) in enumerate(w.papers[number]):
+        k = i + take_home  # the voter whose paper it is: the first take_home kept theirs
+        enter_scanned(db, election, boxes[k % len(boxes)].id, body, fields_for(db, election, number, marks_of(k)),
+                      "a_counter", number)
+        db.commit()
     if not publish:
         return None
     running = running_tally(db, election, number)

@@ -297,7 +297,8 @@ def test_hourly_counts_of_the_close_of_poll_bound_each_box(db):
     from election.protocol import merkle
 
     sim = simulated(db)
-    assert turnout.close_hours(db, sim.election, "committee", final=True) > 0
+    # The simulated count closed the poll first (counting.close_before_counting): nothing left to record.
+    assert turnout.close_hours(db, sim.election, "committee", final=True) == 0
     db.commit()
     data = export(db, sim.election, auditor=True)
     assert _failed(data) == {}
@@ -405,3 +406,54 @@ def test_a_unit_that_took_the_write_lock_keeps_it_through_the_export(db, schema)
     assert holds_write(db)
     db.rollback()
     assert len(events_of(db, sim.election)) == before
+
+
+def test_the_count_has_the_close_of_poll_before_it_and_raised_issuance_fails(db):
+    """Counting a round whose poll the committee did not close records the close first (the
+    hourly counts, then polling.closed with the round's electors) before the first counting
+    event, and the bundle passes. An insider holding the election key who then claims one more
+    paper issued at a station (an unused paper's stub and audit hash off their lists, printed =
+    issued + spoiled + unused kept) fails reconcile: the station issued more than the hourly
+    counts recorded before the count; one who drops polling.closed (re-linking the chain) and
+    raises registered_voters fails result_event."""
+    from election.polling import turnout
+    from election.protocol import chain
+    from election.protocol import event_kinds as ek
+    from election.roll.electors import round_electors
+
+    sim = simulated(db)
+    evs = events_of(db, sim.election)
+    kinds = [e.kind for e in evs]
+    first = min(i for i, k in enumerate(kinds) if k in ek.COUNTING_KINDS)
+    closed = [i for i, k in enumerate(kinds) if k == ek.POLLING_CLOSED]
+    assert len(closed) == 1 and closed[0] < first
+    assert evs[closed[0]].payload["registered_voters"] == round_electors(db, sim.election, 1)
+    hours = [e.payload for e in evs[:first] if e.kind == ek.POLLING_ISSUANCE_HOUR_RECORDED]
+    turnout.close_of_poll(db, sim.election, "committee", 1)  # the committee's close later: no second event
+    assert [e.kind for e in events_of(db, sim.election)].count(ek.POLLING_CLOSED) == 1
+    data = export(db, sim.election, auditor=True)
+    assert _failed(data) == {}
+    key = keys.private_key(db, sim.election, DATA_KEY)
+    files = bundle.read_files(data)
+    issuance = _json(files, "issuance.json")
+    assert sum(h["issued"] for h in hours) == sum(issuance.values()) > 0
+    station = sorted(issuance)[0]
+    issuance[station] += 1
+    _put(files, "issuance.json", issuance)
+    _put(files, "unused.json", _json(files, "unused.json")[1:])
+    _put(files, "voided.json", _json(files, "voided.json")[1:])
+    failed = _failed(_reseal(files, key))
+    assert set(failed) == {"reconcile"} and "多于计票开始前链上逐时记录" in failed["reconcile"], failed
+
+    files = bundle.read_files(data)
+    old = chain.from_jsonl(files["chain.jsonl"])
+    out = [old[0]]
+    for e in old[1:]:
+        if e.kind != ek.POLLING_CLOSED and e.kind != ek.LEDGER_BUNDLE_EXPORTED:
+            out.append(chain.append(out[-1], e.kind, e.payload, e.at))
+    files["chain.jsonl"] = chain.to_jsonl(out)
+    ti = _json(files, "tally_input.json")
+    ti["registered_voters"] += 5
+    _put(files, "tally_input.json", ti)
+    failed = _failed(_reseal(files, key))
+    assert set(failed) == {"result_event"} and "没有本轮的闭票事件" in failed["result_event"], failed

@@ -93,3 +93,34 @@ def test_unexplained_reconciliation_blocks_the_result(db, poll, monkeypatch) -> 
     for t, a in papers[2:]:
         deposit.void_unused(db, election, t, a)
     assert not [b for b in blockers(db, election, 1) if b.startswith("选票清点")]
+
+
+def test_the_first_paper_counted_closes_the_poll_in_the_chain(db, poll, monkeypatch) -> None:
+    """A round counted before the committee closed its poll: the first paper entered writes the
+    close first -- every hour's counts (issued per station, deposited per box) and polling.closed
+    with the round's electors -- then counting.paper_counted; later papers and the committee's
+    close of poll add no second polling.closed (the verifiers refuse a round counted without
+    a close before its first counting event)."""
+    from election.counting.service import enter_scanned
+    from election.protocol import event_kinds as ek
+    from election.roll.electors import round_electors
+    from tests.counting.voting import fields_for
+
+    election = poll["election"]
+    papers = print_capturing(db, election, 4, monkeypatch)
+    _vote(db, poll, papers, 3)
+    deposit.void_unused(db, election, *papers[3])
+    for i in range(2):
+        enter_scanned(db, election, poll["boxes"][i % 2].id, papers[i][1], fields_for(db, election, 1, {}), "a_counter", 1)
+        db.commit()
+    events = list(db.scalars(select(ElectionEvent).where(ElectionEvent.election_id == election.id).order_by(ElectionEvent.seq)))
+    kinds = [e.kind for e in events]
+    first = kinds.index(ek.COUNTING_PAPER_COUNTED)
+    assert kinds.count(ek.POLLING_CLOSED) == 1 and kinds.index(ek.POLLING_CLOSED) == first - 1
+    closed = events[first - 1].payload
+    assert (closed["round"], closed["registered_voters"]) == (1, round_electors(db, election, 1))
+    before = events[:first]
+    assert sum(e.payload["issued"] for e in before if e.kind == ek.POLLING_ISSUANCE_HOUR_RECORDED) == 3
+    assert sum(e.payload["deposited"] for e in before if e.kind == ek.POLLING_DEPOSIT_HOUR_RECORDED) == 3
+    turnout.close_of_poll(db, election, "a_committee", 1)
+    assert list(db.scalars(select(ElectionEvent.kind).where(ElectionEvent.election_id == election.id))).count(ek.POLLING_CLOSED) == 1

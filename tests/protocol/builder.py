@@ -28,6 +28,10 @@ class Built:
     key: Ed25519PrivateKey
     office: Ed25519PrivateKey
     receipt_codes: dict[str, bytes]  # R -> T, only so tests can play the resident
+    seed: int = 2026
+
+
+REGISTERED = 150  # the round's electors, fixed at the close of poll
 
 
 def _key(rng: random.Random) -> Ed25519PrivateKey:
@@ -39,12 +43,15 @@ def tally_input(rulebook: Rulebook, issued: int, returned: int, write_in: bool =
     cands = tuple(Candidate(pid, pid, name, sex, post) for post, cs in CANDIDATES.items() for pid, name, sex in cs)
     if write_in:
         cands += (Candidate(WRITE_IN[0], *WRITE_IN, None),)
-    return TallyInput(rulebook, 150, issued, returned, posts, cands, (), (("p1", "p4"),))
+    return TallyInput(rulebook, REGISTERED, issued, returned, posts, cands, (), (("p1", "p4"),))
 
 
-def build(box_sizes: dict[str, int] | None = None, seed: int = 2026, write_in: bool = False) -> Built:
+def build(box_sizes: dict[str, int] | None = None, seed: int = 2026, write_in: bool = False, stuffed: int = 0) -> Built:
     """``write_in``: four papers in five write in WRITE_IN for 委员 beside 王五 (elected with
-    her), and the result's result.write_ins_named anchors his name and sex."""
+    her), and the result's result.write_ins_named anchors his name and sex. ``stuffed``: that
+    many papers taken home (issued, never deposited) are afterwards put in box C, stub and
+    record, and counted -- as a key holder re-making every list, root, count and the result
+    would, with the close of poll's counts in the chain as they were (a forgery)."""
     rng = random.Random(seed)
     sizes = dict(box_sizes or {"A": 40, "B": 10, "C": 35})
     stations = {"A": "S1", "B": "S1", "C": "S2"}
@@ -84,6 +91,21 @@ def build(box_sizes: dict[str, int] | None = None, seed: int = 2026, write_in: b
     unused = tuple(rs[used + 2 + 3 :])
     voided = tuple(ds[used : used + 2]) + tuple(ds[used + 2 + 3 :])
     assert n_print == sum(issuance.values()) + len(spoiled) + len(unused)
+    # The close of poll (polling.turnout.close_of_poll): every hour's counts, one hour here,
+    # then the round's electors, all before the count.
+    hour = {"round": 1, "hour": "2026-11-23T09", "_by": "system", "_why": ""}
+    for st, n in sorted(issuance.items()):
+        events.append(chain.append(events[-1], "polling.issuance_hour_recorded",
+                                   {**hour, "station": st, "issued": n, "spoiled": 2 if st == "S1" else 0}, at="2026-11-23T09"))
+    for b, n in sorted(sizes.items()):
+        events.append(chain.append(events[-1], "polling.deposit_hour_recorded", {**hour, "box": b, "deposited": n},
+                                   at="2026-11-23T09"))
+    events.append(chain.append(events[-1], "polling.closed", {"round": 1, "registered_voters": REGISTERED,
+                                                              "_by": "committee", "_why": ""}, at="2026-11-23T18:00:00"))
+    for k in range(stuffed):  # papers taken home, stub and record put in box C after the close
+        deposits["C"] += (rs[used + 2 + k],)
+        records.append(Record(ds[used + 2 + k], "C", {"zr": {"approve": ["p2"]}, "wy": {"approve": ["p5", "p6"]}}))
+        sizes["C"] += 1
     for b in sorted(sizes):
         events.append(chain.append(events[-1], "counting.box_counted", {"round": 1, "box": b, "_by": "committee", "_why": ""},
                                    at="2026-11-23T18"))
@@ -123,4 +145,4 @@ def build(box_sizes: dict[str, int] | None = None, seed: int = 2026, write_in: b
     )
     sealed = bundle.seal(parts, key, "2026-11-23", at="2026-11-23T20")
     sealed = bundle.countersign(sealed, office, "2026-11-24")
-    return Built(sealed, key, office, dict(zip(rs, ts)))
+    return Built(sealed, key, office, dict(zip(rs, ts)), seed)

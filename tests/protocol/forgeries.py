@@ -661,31 +661,11 @@ def retallied(change: Callable[[dict], None]) -> Callable[[Built], Files]:
     return forge
 
 
-def with_hours(f: Files) -> None:
-    """The close of poll's hourly counts in the chain before the count, as the server records
-    them (polling.turnout.close_hours): per station the papers issuance.json says, per box the
-    stubs deposits.json holds, each in one hour; the later events re-linked after them."""
-    hour = {"round": 1, "hour": "2026-11-23T09", "_by": "system", "_why": ""}
-    _insert_before(f, "counting.box_counted", [
-        *(("polling.issuance_hour_recorded", {**hour, "station": st, "issued": n, "spoiled": 0}, "2026-11-23T09")
-          for st, n in sorted(_j(f, "issuance.json").items())),
-        *(("polling.deposit_hour_recorded", {**hour, "box": box, "deposited": len(d["receipts"])}, "2026-11-23T09")
-          for box, d in sorted(_j(f, "deposits.json")["boxes"].items()))])
-
-
-def hours_recorded(built: Built) -> Files:
-    """The honest bundle with the close of poll's hourly counts in its chain."""
-    f = _files(built)
-    with_hours(f)
-    return f
-
-
 def paper_moved_between_boxes(built: Built) -> Files:
     """One paper -- its stub and its record -- moved from box B (station S1) to box C (S2),
     both in one published group: every list, root, per-box and per-station count is re-made
     and agrees, but box B now holds fewer stubs than the chain recorded at the close of poll."""
     f = _files(built)
-    with_hours(f)
     dep = _j(f, "deposits.json")
     moved = dep["boxes"]["B"]["receipts"][0]
     dep["boxes"]["B"]["receipts"].remove(moved)
@@ -861,18 +841,66 @@ def candidate_replaced_after_list(built: Built) -> Files:
     return f
 
 
-def with_close(f: Files) -> None:
-    """The round's close of poll in the chain before the count, as polling.turnout.close_of_poll
-    writes it (the round's electors as tally_input.json names them), the later events re-linked."""
-    closed = {"round": 1, "registered_voters": _j(f, "tally_input.json")["registered_voters"], "_by": "committee", "_why": ""}
-    _insert_before(f, "counting.box_counted", [("polling.closed", closed, "2026-11-23T18:00:00")])
+def _without(f: Files, kind: str) -> None:
+    """The chain without its events of ``kind``, every later event re-linked."""
+    evs = _events(f)
+    out = [evs[0]]
+    for e in evs[1:]:
+        if e.kind != kind:
+            out.append(chain.append(out[-1], e.kind, e.payload, e.at))
+    f["chain.jsonl"] = chain.to_jsonl(out)
 
 
-def poll_closed(built: Built) -> Files:
-    """The honest bundle with its close of poll (and the round's electors) in the chain."""
+def _electors_raised(f: Files) -> int:
+    """registered_voters raised by one in tally_input.json and the result.published event."""
+    ti = _j(f, "tally_input.json")
+    ti["registered_voters"] += 1
+    _put(f, "tally_input.json", ti)
+    _rewrite_result(f, lambda p: p.update(registered_voters=ti["registered_voters"]))
+    return int(ti["registered_voters"])
+
+
+def polling_closed_dropped(built: Built) -> Files:
+    """The close of poll (polling.closed, the round's electors) dropped from the chain and
+    registered_voters raised in tally_input.json and the result event together: without the
+    event nothing fixed the base of turnout before the count."""
     f = _files(built)
-    with_close(f)
+    _without(f, "polling.closed")
+    _electors_raised(f)
     return f
+
+
+def counting_before_close(built: Built) -> Files:
+    """The close of poll written only after the count (its electors those the forger wants,
+    as in tally_input.json and the result event): a close after counting fixes nothing."""
+    f = _files(built)
+    _without(f, "polling.closed")
+    n = _electors_raised(f)
+    _append(f, "polling.closed", {"round": 1, "registered_voters": n})
+    return f
+
+
+def issuance_raised(built: Built) -> Files:
+    """One unused paper claimed issued at station S1 (issuance.json + 1, its stub off
+    unused.json and its audit hash off voided.json): printed = issued + spoiled + unused still
+    holds, but S1 now issued more papers than the close of poll's hourly counts in the chain."""
+    f = _files(built)
+    iss = _j(f, "issuance.json")
+    iss["S1"] += 1
+    _put(f, "issuance.json", iss)
+    _put(f, "unused.json", _j(f, "unused.json")[1:])
+    _put(f, "voided.json", _j(f, "voided.json")[1:])
+    return f
+
+
+def paper_stuffed(built: Built) -> Files:
+    """A paper taken home (issued at S2, never deposited) put in box C, stub and record, after
+    the close of poll, and the round counted with it: every list, root, per-box and per-station
+    count, the tally and the result re-made and agreeing (S2 issued 36, box C now holds 36),
+    but box C holds more stubs than the chain's hourly deposits recorded."""
+    from tests.protocol.builder import build
+
+    return _files(build(seed=built.seed, stuffed=1))
 
 
 def _registered_moved(by: int) -> Callable[[Built], Files]:
@@ -881,7 +909,6 @@ def _registered_moved(by: int) -> Callable[[Built], Files]:
         result.published event together (re-linked, re-sealed): turnout's base is changed once
         the result is known (raised, a round made void; lowered, a void round made valid)."""
         f = _files(built)
-        with_close(f)
         ti = _j(f, "tally_input.json")
         ti["registered_voters"] += by
         _put(f, "tally_input.json", ti)
@@ -1232,6 +1259,10 @@ FORGERIES: list[tuple[str, Callable[[Built], Files | bytes], str]] = [
     ("candidate_replaced_after_list", candidate_replaced_after_list, "winners"),
     ("registered_voters_raised", registered_voters_raised, "result_event"),
     ("registered_voters_lowered", registered_voters_lowered, "result_event"),
+    ("polling_closed_dropped", polling_closed_dropped, "result_event"),
+    ("counting_before_close", counting_before_close, "result_event"),
+    ("issuance_raised", issuance_raised, "reconcile"),
+    ("paper_stuffed", paper_stuffed, "reconcile"),
     ("sex_changed_to_female", sex_changed_to_female, "winners"),
     ("resexed_by_late_correction", resexed_by_late_correction, "winners"),
     ("name_swapped", name_swapped, "winners"),

@@ -85,12 +85,10 @@ def cases(folder: Path) -> list[dict]:
         ("public", bundle.write_bundle(bundle.public(built.parts)), {}, None),
         ("audited", forgeries.forged(built, forgeries.audited()), {}, None),
         ("audited_sealed", forgeries.forged(built, forgeries.sealed_audit()), {}, None),
-        ("hours_recorded", forgeries.forged(built, forgeries.hours_recorded), {}, None),
         ("mobile_box_merged", forgeries.forged(built, forgeries.mobile_box_merged), {}, None),
         ("ids_named_like_prototypes", forgeries.forged(built, forgeries.ids_named_like_prototypes), {}, None),
         ("relation_recorded", forgeries.forged(built, forgeries.relation_recorded), {}, None),
         ("list_recorded", forgeries.forged(built, forgeries.list_recorded), {}, None),
-        ("poll_closed", forgeries.forged(built, forgeries.poll_closed), {}, None),
         ("corrected_after_list", forgeries.forged(built, forgeries.corrected_after_list), {}, None),
         ("composition_named", forgeries.forged(built, forgeries.composition_named), {}, None),
         ("writein_named", forgeries.forged(built, forgeries.writein_named), {}, None),
@@ -129,8 +127,8 @@ def cases(folder: Path) -> list[dict]:
             assert all(verdict.values()) and "audit_recompute" in verdict, verdict
         elif name.startswith("recount"):
             assert all(verdict.values()) and "recount_sealed" in verdict, (name, verdict)
-        elif name in ("seats_as_created", "hours_recorded", "ids_named_like_prototypes", "relation_recorded",
-                      "list_recorded", "poll_closed", "corrected_after_list", "composition_named", "meeting_held",
+        elif name in ("seats_as_created", "ids_named_like_prototypes", "relation_recorded",
+                      "list_recorded", "corrected_after_list", "composition_named", "meeting_held",
                       "writein_named", "chosen_named"):
             assert all(verdict.values()), verdict
         elif name.startswith("sample"):  # no audit events in its chain: only the sample's checks and the recount's

@@ -485,6 +485,9 @@
     const last = (c, kind) => { for (let i = c.events.length - 1; i >= 0; i--) if (c.events[i].kind === kind) return c.events[i]; return null; };
     const firstCounting = (c, round) => kindEvents(c, COUNTING).find((e) => round === undefined || roundOf(e) === round) || null;
     const manifests = (c) => c.d.get("manifest.json");
+    // The round's first polling.closed naming its electors before event seq (anywhere when null).
+    const closedBefore = (c, seq) => c.events.find((e) => e.kind === "polling.closed" && roundOf(e) === c.round
+      && (seq === null || e.seq < seq) && Number.isInteger(e.payload.registered_voters)) || null;
 
     C.chain = async (c) => {
       const evs = c.d.get("chain.jsonl");
@@ -709,15 +712,20 @@
       problems.push(...hoursRecorded(c));
       return [problems, T("印制 = 发出 + 作废 + 未用；各投票站发出 ≥ 存根；收回 ≤ 发出", "papers reconcile")];
     };
-    // The close of poll's hourly counts are lower bounds of the bundle's (verify._hours_recorded):
-    // per station issued × papers per voter (one per body printed apart), per box label deposited.
+    // The close of poll's hourly counts against the bundle's (verify._hours_recorded): lower bounds,
+    // and exact (those recorded before the count began) once a polling.closed precedes the round's
+    // first counting event. Per station issued × papers per voter (one per body printed apart),
+    // per box label deposited.
     function hoursRecorded(c) {
       const count = (e, f) => { const v = e.payload[f]; return Number.isInteger(v) && v >= 0 ? v : 0; };
+      const start = firstCounting(c, c.round);
+      const cut = start ? start.seq : null;
+      const exact = closedBefore(c, cut) !== null;
       const issued = new Map(), deposited = new Map();
       for (const [kind, key, field, into] of [["polling.issuance_hour_recorded", "station", "issued", issued],
         ["polling.deposit_hour_recorded", "box", "deposited", deposited]]) {
         for (const e of c.events) {
-          if (e.kind === kind && roundOf(e) === c.round && typeof e.payload[key] === "string") {
+          if (e.kind === kind && roundOf(e) === c.round && typeof e.payload[key] === "string" && !(exact && cut !== null && e.seq > cut)) {
             into.set(e.payload[key], (into.get(e.payload[key]) || 0) + count(e, field));
           }
         }
@@ -727,13 +735,23 @@
       const per = Math.max(1, bodies.size);
       const iss = c.d.get("issuance.json"), boxes = c.d.get("boxes.json"), deps = c.d.get("deposits.json").boxes;
       const problems = [];
-      for (const [st, n] of issued) if ((own(iss, st) ? iss[st] : 0) < n * per) problems.push(T(`投票站 ${st}：issuance.json 的发出张数少于链上逐时记录的`, `station ${st}: issued fewer than the chain's hourly counts`));
+      const stations = new Set([...issued.keys(), ...(exact ? Object.keys(iss) : [])]);
+      for (const st of stations) {
+        const have = own(iss, st) ? iss[st] : 0, n = (issued.get(st) || 0) * per;
+        if (have < n) problems.push(T(`投票站 ${st}：issuance.json 的发出张数少于链上逐时记录的`, `station ${st}: issued fewer than the chain's hourly counts`));
+        else if (exact && have > n) problems.push(T(`投票站 ${st}：issuance.json 的发出张数多于计票开始前链上逐时记录的`, `station ${st}: issued more than the chain's hourly counts before the count`));
+      }
+      const matched = new Set();
       for (const [label, n] of deposited) {
         let held = 0;
         for (const [k, d] of Object.entries(deps)) {
-          if (k === label || (own(boxes, k) && k === `${boxes[k].station}/${label}`)) held += d.receipts.length;
+          if (k === label || (own(boxes, k) && k === `${boxes[k].station}/${label}`)) { held += d.receipts.length; matched.add(k); }
         }
         if (held < n) problems.push(T(`票箱 ${label}：存根少于链上逐时记录投入的`, `box ${label}: fewer stubs than the chain's hourly deposits`));
+        else if (exact && held > n) problems.push(T(`票箱 ${label}：存根多于计票开始前链上逐时记录投入的`, `box ${label}: more stubs than the chain's hourly deposits before the count`));
+      }
+      if (exact) {
+        for (const [k, d] of Object.entries(deps)) if (!matched.has(k) && d.receipts.length) problems.push(T(`票箱 ${k}：计票开始前链上没有它的逐时投入记录`, `box ${k}: stubs without hourly deposits in the chain`));
       }
       return problems;
     }
@@ -792,9 +810,17 @@
     };
     // tally_input.json's registered_voters against the round's close of poll (verify._electors_at_close):
     // fixed before counting; events without the field fix nothing.
-    const electorsAtClose = (c) => c.events.filter((e) => e.kind === "polling.closed" && roundOf(e) === c.round
-        && own(e.payload, "registered_voters") && e.payload.registered_voters !== c.d.get("tally_input.json").registered_voters)
-      .map((e) => T(`tally_input.json 的登记选民数与投票结束时（第 ${e.seq} 号事件）记录的不同`, `registered_voters differs from the close of poll (event ${e.seq})`));
+    // A round counted needs such a close before its first counting event (verify._closed_before).
+    const electorsAtClose = (c) => {
+      const problems = c.events.filter((e) => e.kind === "polling.closed" && roundOf(e) === c.round
+          && own(e.payload, "registered_voters") && e.payload.registered_voters !== c.d.get("tally_input.json").registered_voters)
+        .map((e) => T(`tally_input.json 的登记选民数与投票结束时（第 ${e.seq} 号事件）记录的不同`, `registered_voters differs from the close of poll (event ${e.seq})`));
+      const start = firstCounting(c, c.round);
+      if (start && closedBefore(c, start.seq) === null) {
+        problems.push(T(`第 ${start.seq} 号事件开始计票，此前没有本轮的闭票事件（polling.closed）`, `counting began (event ${start.seq}) with no close of poll before it`));
+      }
+      return problems;
+    };
     C.result_event = async (c) => {
       const evs = kindEvents(c, new Set([KIND.resultPublished])).filter((e) => roundOf(e) === c.round);
       const t = c.d.get("totals.json"), elected = t.result.elected;
