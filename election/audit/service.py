@@ -175,6 +175,15 @@ def _refuse_open(db: Session, election: Election, number: int, what: str) -> Non
                         f"不能{what}；每轮同时只能有一次审计")
 
 
+def _refuse_after_hand_count(db: Session, election: Election, number: int, what: str) -> None:
+    """A hand count once ordered binds (docs/AUDIT.md §3): its result is the round's, so no
+    audit of the round starts after it (the verifiers refuse the bundle: audit_count)."""
+    counted = [a for a in audits_of(db, election, number) if a.status in ("full_count", "hand_counted")]
+    if counted:
+        raise UserError(f"第 {number} 轮的审计（第 {counted[0].id} 号）已决定全面人工计票，"
+                        f"人工计票的结果即本轮结果，不能{what}")
+
+
 # ---------------------------------------------------------------------- the reported outcome
 
 @dataclass(frozen=True)
@@ -247,6 +256,7 @@ def start_audit(db: Session, election: Election, seed: str, actor: str, risk_lim
     """Start the audit of a sealed round from a public dice seed."""
     number = bundle_round(db, election, round_number)
     _refuse_open(db, election, number, "开始新的审计")
+    _refuse_after_hand_count(db, election, number, "开始新的审计")
     sealed = usable_seal(db, election, number)
     if sealed is None:
         raise UserError(f"第 {number} 轮的计票记录与票箱清单尚未封存：须先录入票箱清单并封存，再公开掷骰、录入随机种子")

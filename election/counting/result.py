@@ -507,6 +507,11 @@ def reopen_result(db: Session, election: Election, round_number: int, reason: st
     begin_write(db)
     if not reason.strip():
         raise UserError("请写明更正的原因")
+    # A hand count once ordered binds (docs/AUDIT.md §3): reopening would put the machine
+    # count back and let another audit confirm it; the verifiers refuse that (audit_count).
+    if db.scalar(select(Audit.id).where(Audit.election_id == election.id, Audit.round_number == round_number,
+                                        Audit.status.in_(("full_count", "hand_counted"))).limit(1)) is not None:
+        raise UserError(f"第 {round_number} 轮的审计已决定全面人工计票，人工计票的结果即本轮结果，不能重新开启该轮结果")
     row = published(db, election, round_number)
     if row is None:
         raise UserError(f"第 {round_number} 轮结果尚未公布，无需重新开启")

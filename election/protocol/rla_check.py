@@ -83,10 +83,67 @@ def checks(audit: Mapping[str, Any], records: Sequence[Record] | None, totals: M
         for i, a in enumerate(audits[:-1], 1):
             if a.get("status") not in CONCLUDED:
                 problems.append(f"第 {i} 次审计尚未结束（{a.get('status')}）就开始了下一次审计")
+        problems += _shopping(audits, started, number, chain)
     out.append(("审计次数", "audit_count", problems, f"第 {number} 轮共审计 {len(audits)} 次，全部公布"))
-    out.append(("审计重算", "audit_recompute", _recompute(audits[-1] if audits else {}, records, inp, totals, chain, listed),
-                "按记录重算断言、逐张比对和风险，审计结论与发现一致"))
+    recomputed = _recompute(audits[-1] if audits else {}, records, inp, totals, chain, listed)
+    # An earlier audit of the same records (its seal bound this bundle's records.jsonl) is
+    # recomputed as the latest is: a server cannot call an audit that escalated "confirmed"
+    # and start another with a new seed until one confirms (docs/AUDIT.md §3).
+    digests = _sealed_digests(chain, number)
+    if len(digests) == len(audits) and records_sha256 is not None:
+        for i, a in enumerate(audits[:-1], 1):
+            if digests[i - 1] == records_sha256:
+                recomputed += [f"第 {i} 次审计：{p}" for p in _recompute(a, records, inp, totals, chain, listed)]
+    out.append(("审计重算", "audit_recompute", recomputed, "按记录重算断言、逐张比对和风险，审计结论与发现一致"))
     return out
+
+
+def _sealed_digests(chain: Sequence[Event], number: int) -> list[object]:
+    """The records digest each audit.started of the round was sealed with (None when no seal
+    precedes it): the commitment the last audit.head_sealed since the previous start signed."""
+    by_hash = {e.hash: e for e in chain}
+    out: list[object] = []
+    previous = -1
+    for ev in chain:
+        if ev.kind != ek.AUDIT_STARTED or (ev.payload or {}).get("round") != number:
+            continue
+        seals = [e for e in chain if e.kind == ek.AUDIT_HEAD_SEALED and (e.payload or {}).get("round") == number
+                 and previous < e.seq < ev.seq]
+        previous = ev.seq
+        commitment = by_hash.get(str(seals[-1].payload.get("head"))) if seals else None
+        out.append(None if commitment is None else (commitment.payload or {}).get("records_digest"))
+    return out
+
+
+def _shopping(audits: Sequence[Mapping[str, Any]], started: Sequence[Event], number: int,
+              chain: Sequence[Event]) -> list[str]:
+    """No audit shopping (docs/AUDIT.md §3): a hand count once called binds — after an
+    audit of the round ordered the full hand count, no later audit of the round starts and
+    its result is not reopened; an earlier audit's status is its last conclusion in the
+    chain; records that differ between two audits' seals were changed only through a
+    recorded reopening of the result between them."""
+    problems = []
+    mine = [e for e in chain if (e.payload or {}).get("round") == number]
+    ordered = [e for e in mine if e.kind == ek.AUDIT_FULL_COUNT_ORDERED]
+    if ordered:
+        after = [e for e in mine if e.seq > ordered[0].seq and e.kind in (ek.AUDIT_STARTED, ek.RESULT_REOPENED)]
+        if after:
+            problems.append(f"事件 {ordered[0].seq} 已决定全面人工计票，事件 {after[0].seq} 却又"
+                            f"{'开始了新的审计' if after[0].kind == ek.AUDIT_STARTED else '重新开启了本轮结果'}：人工计票一经决定即须进行，其结果即本轮结果")
+    kinds = {v: k for k, v in ek.AUDIT_CONCLUSIONS.items()}
+    for i, a in enumerate(audits[:-1], 1):
+        if a.get("status") == "hand_counted":
+            problems.append(f"第 {i} 次审计已全面人工计票，其结果即本轮结果：不能再开始审计")
+        ends = [kinds[e.kind] for e in mine if e.kind in kinds and (e.payload or {}).get("audit") == a.get("id")]
+        if a.get("status") == "confirmed" and (not ends or ends[-1] != "confirmed"):
+            problems.append(f"第 {i} 次审计称结果得到确认，事件链中该审计的结论却是“{ends[-1] if ends else '无'}”")
+    digests = _sealed_digests(chain, number)
+    if len(digests) == len(started):
+        for i in range(1, len(started)):
+            if digests[i] != digests[i - 1] and not any(
+                    e.kind == ek.RESULT_REOPENED and started[i - 1].seq < e.seq < started[i].seq for e in mine):
+                problems.append(f"第 {i} 次与第 {i + 1} 次审计封存的计票记录不同，其间却没有重新开启本轮结果的记录")
+    return problems
 
 
 def _sample(audits: Sequence[Mapping[str, Any]], records: Sequence[Record] | None) -> list[str]:
@@ -246,6 +303,7 @@ def _sizes(a: Mapping[str, Any], first: int, n: int, drawn: int, findings: Seque
     if said is not None and not (is_int(said) and said == first):
         problems.append(f"事件链记录的首次抽样为 {said!r} 张，按记录的断言、票箱清单和风险上限应为 {first} 张")
     size = first
+    steps: list[int] = []
     if first >= n:  # a post goes to the hand count at once: nothing is drawn
         if drawn:
             problems.append(f"首次抽样应为全部 {n} 张（全面人工计票，不抽样），审计却抽取了 {drawn} 次")
@@ -263,6 +321,14 @@ def _sizes(a: Mapping[str, Any], first: int, n: int, drawn: int, findings: Seque
         if drawn < step.next_size:
             problems.append(f"按前 {size} 次抽取的发现，扩大抽样应至 {step.next_size} 张，审计只抽取了 {drawn} 次")
         size = step.next_size
+        steps.append(size)
+    # Each audit.escalated of the chain says the size it escalated to: the recomputed one.
+    escalated = [e for e in chain if e.kind == ek.AUDIT_ESCALATED and (e.payload or {}).get("audit") == a.get("id")]
+    for k, e in enumerate(escalated):
+        told = e.payload.get("next_sample_size")
+        if k >= len(steps) or not (is_int(told) and told == steps[k]):
+            should = f"应为 {steps[k]} 张" if k < len(steps) else "按发现不应有这次扩大抽样"
+            problems.append(f"事件 {e.seq}（第 {k + 1} 次扩大抽样）记录的样本量为 {told!r}，{should}")
     if "sample_size" in a and not (is_int(a["sample_size"]) and a["sample_size"] == size):
         problems.append(f"audit.json 的样本量 sample_size 为 {a['sample_size']!r}，按首次抽样公式和各次扩大抽样应为 {size}")
     return problems

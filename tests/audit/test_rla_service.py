@@ -208,6 +208,16 @@ def test_full_hand_count_replaces_the_result(db):
     assert audit.status == "hand_counted" and result.papers_returned == sum(counts.values())
     assert any(ev.kind == "audit.hand_counted" for ev in events_of(db, e))
 
+    # A hand count once ordered binds: no reopening of the result, no second audit (docs/AUDIT.md §3).
+    from election.counting.result import reopen_result
+
+    with pytest.raises(UserError, match="全面人工计票.*不能重新开启"):
+        reopen_result(db, e, audit.round_number, "想按机器计票重新审计", "committee")
+    _sealed(db, e, counts)
+    with pytest.raises(UserError, match="已决定全面人工计票.*不能开始新的审计"):
+        service.start_audit(db, e, "2718 2818 2845 9045 2353 6", "auditor")
+    assert [a.id for a in service.audits_of(db, e, audit.round_number)] == [audit.id]
+
 
 def test_records_cannot_change_after_publication_without_a_recorded_reopening(db):
     from election.counting.result import explain_board, publish_result, reopen_result

@@ -133,3 +133,36 @@ def test_a_first_sample_smaller_than_the_formula_fails_audit_recompute(db):
     ev = service.conclude(db, e, audit, "auditor")
     checks = _checks(db, e)
     assert not checks["audit_recompute"].ok and f"首次抽样应为 {len(draws)} 张" in checks["audit_recompute"].detail, ev.status
+
+
+def test_an_escalated_audit_passed_over_for_a_new_seed_fails(db):
+    """Audit shopping (docs/AUDIT.md §3): the first audit escalates (five papers read blank
+    for 主任); a dishonest server writes it as confirmed in its database, seals again and
+    audits with a new seed until a sample of matching papers confirms. Both the chain's
+    conclusion of the first audit and its findings, recomputed, refuse the bundle."""
+    e = simulated(db).election
+    _sealed(db, e)
+    first = service.start_audit(db, e, SEED, "auditor")
+    winner = [x.person_id for x in service.reported(db, e, 1).result.post("jwh_zhuren").elected]
+    state = {"n": 0}
+
+    def blank_zhuren(entry):
+        z = entry["posts"]["jwh_zhuren"]
+        if state["n"] < 5 and z["approve"] == winner:
+            entry["posts"]["jwh_zhuren"] = {**z, "approve": []}
+            state["n"] += 1
+            return True
+        return False
+
+    _enter_all(db, e, first, blank_zhuren)
+    assert service.conclude(db, e, first, "auditor").status in ("escalated", "full_count")
+    first.status = "confirmed"  # past the service, which refuses a second audit while this one is open
+    db.query(AuditDraw).filter(AuditDraw.audit_id == first.id, AuditDraw.d_hash.is_(None)).delete()
+    _sealed(db, e)
+    second = service.start_audit(db, e, "2718 2818 2845 9045 2353 6", "auditor")
+    _enter_all(db, e, second)
+    assert service.conclude(db, e, second, "auditor").status == "confirmed"
+    checks = _checks(db, e)
+    assert not checks["audit_count"].ok and "第 1 次审计称结果得到确认" in checks["audit_count"].detail
+    assert not checks["audit_recompute"].ok and "第 1 次审计" in checks["audit_recompute"].detail
+    assert checks["audit_sample"].ok and checks["audit_commitment"].ok and checks["chain"].ok

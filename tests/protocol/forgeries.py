@@ -610,6 +610,86 @@ audit_escalation_cut_short = audit_found(20, change=_paper_changed)
 audit_escalated_without_cause = audit_found(20)
 
 
+SHOP_SEED = "27182818284590452353"
+
+
+def _conclude(f: Files, audit: int, kinds: list[tuple[str, dict]]) -> None:
+    for kind, extra in kinds:
+        _append(f, kind, {"audit": audit, "round": 1, **extra})
+
+
+def shopped(first: Callable[[dict], None], first_ends: list[tuple[str, dict]],
+            second_draws: int = 14, first_change: Callable[[dict], None] = _paper_changed) -> Callable[[Built], Files]:
+    """Audit shopping (docs/AUDIT.md §3): the sealed audit of audit_found(14) with one paper
+    read for p2 where its record has p1 (its findings escalate to 22 draws), ``first`` made
+    to it (the status the server claims) and ``first_ends`` its conclusion events in the
+    chain; then the same records sealed again (signed), a new seed, and a second audit of
+    ``second_draws`` papers found exactly as their records, which confirms."""
+    def forge(built: Built) -> Files:
+        import hashlib
+
+        from election.protocol import rla
+
+        f = audit_found(14, change=first_change)(built)
+        doc = json.loads(f["audit.json"])
+        a1 = doc["audits"][0]
+        first(a1)
+        _conclude(f, 1, first_ends)
+        in_box: dict[str, list[dict]] = {}
+        for r in sorted(_records(f), key=lambda r: r["d"]):
+            in_box.setdefault(r["box"], []).append(r)
+        manifest = a1["manifest"]
+        _append(f, "audit.records_committed", {"round": 1, "records": a1["papers"], "manifest": manifest,
+                                               "papers": a1["papers"],
+                                               "records_digest": hashlib.sha256(f["records.jsonl"]).hexdigest()})
+        head = _events(f)[-1]
+        statement = signing.head_statement(built.parts.chain[0].payload["election"], head.seq, head.hash, "2026-11-25")
+        _append(f, "audit.head_sealed", {"round": 1, "head": head.hash, "seq": head.seq,
+                                         "signed": signing.sign(built.key, statement).to_json()})
+        _append(f, "audit.started", {"audit": 2, "round": 1, "seed": SHOP_SEED, "boxes": manifest})
+        drawn = rla.draw_sample(SHOP_SEED, manifest, second_draws)
+        a2 = {**a1, "id": 2, "seed": SHOP_SEED, "status": "confirmed", "sample_size": second_draws,
+              "draws": [[d.box, d.position] for d in drawn],
+              "findings": [{"index": d.index, "d": in_box[d.box][d.position - 1]["d"],
+                            "paper": {"state": "found", "posts": in_box[d.box][d.position - 1]["marks"]}} for d in drawn]}
+        doc["audits"] = [a1, a2]
+        doc.update({k: a2[k] for k in ("seed", "papers", "status", "draws", "findings", "conclusion")})
+        _put(f, "audit.json", doc)
+        return f
+    return forge
+
+
+def _escalated_size(size: object) -> Callable[[Built], Files]:
+    """audit_escalated_confirmed (14 -> 22 -> 33) with its two audit.escalated events in the
+    chain, the second saying ``size`` papers."""
+    def forge(built: Built) -> Files:
+        f = audit_escalated_confirmed(built)
+        _conclude(f, 1, [("audit.escalated", {"next_sample_size": 22}), ("audit.escalated", {"next_sample_size": size}),
+                         ("audit.confirmed", {"next_sample_size": 33})])
+        return f
+    return forge
+
+
+# Audit shopping (docs/AUDIT.md §3): an audit whose findings escalate (or that went to a hand
+# count) is passed over and the round audited again with a new seed until one confirms.
+# The chain says the first escalated, audit.json says it confirmed (audit_count in both).
+audit_shopped_escalated = shopped(lambda a: a.update(status="confirmed"), [("audit.escalated", {"next_sample_size": 22})])
+# The server wrote audit.confirmed for it too: its findings, recomputed, escalate (audit_recompute).
+audit_shopped_confirmed_forged = shopped(lambda a: a.update(status="confirmed"), [("audit.confirmed", {"next_sample_size": 14})])
+# The seed re-drawn: the first audit's draws never entered, called confirmed (audit_recompute).
+audit_seed_redrawn = shopped(lambda a: a.update(status="confirmed", findings=[]), [("audit.confirmed", {"next_sample_size": 14})])
+# The first audit went to the full hand count and was hand counted; a second audit then
+# confirms the machine count: a hand count once ordered binds (audit_count).
+audit_shopped_after_hand_count = shopped(lambda a: a.update(status="hand_counted"), [
+    ("audit.full_count_ordered", {"next_sample_size": 14}), ("audit.hand_counted", {"papers": {}, "result": {}})])
+# Honest: the first audit confirmed, the records sealed again, a second audit confirmed too.
+audit_twice_confirmed = shopped(lambda a: a.update(status="confirmed"), [("audit.confirmed", {"next_sample_size": 14})],
+                                first_change=lambda a: None)
+# audit.escalated.next_sample_size compared with the recomputed size (audit_recompute).
+audit_escalated_event_honest = _escalated_size(33)
+audit_escalated_event_misstated = _escalated_size(30)
+
+
 def composition_person_as_number(built: Built) -> Files:
     """composition.json with a member's person id a number: of the wrong shape (PROTOCOL §7), so
     `format` fails in both (the browser had no shape for this file and ran its check)."""
@@ -1242,6 +1322,11 @@ FORGERIES: list[tuple[str, Callable[[Built], Files | bytes], str]] = [
     ("audit_sample_size_misstated", audit_sample_size_misstated, "audit_recompute"),
     ("audit_escalation_cut_short", audit_escalation_cut_short, "audit_recompute"),
     ("audit_escalated_without_cause", audit_escalated_without_cause, "audit_recompute"),
+    ("audit_shopped_escalated", audit_shopped_escalated, "audit_count"),
+    ("audit_shopped_confirmed_forged", audit_shopped_confirmed_forged, "audit_recompute"),
+    ("audit_seed_redrawn", audit_seed_redrawn, "audit_recompute"),
+    ("audit_shopped_after_hand_count", audit_shopped_after_hand_count, "audit_count"),
+    ("audit_escalated_event_misstated", audit_escalated_event_misstated, "audit_recompute"),
     ("result_valid_as_one", result_valid_as_one, "result_event"),
     ("result_vote_false", result_vote_false, "result_event"),
     ("batch_as_false", batch_as_false, "manifest"),

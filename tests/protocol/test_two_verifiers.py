@@ -95,6 +95,8 @@ def cases(folder: Path) -> list[dict]:
         ("chosen_named", forgeries.forged(built, forgeries.chosen_named), {}, None),
         ("audit_confirmed", forgeries.forged(built, forgeries.audit_confirmed), {}, None),
         ("audit_escalated_confirmed", forgeries.forged(built, forgeries.audit_escalated_confirmed), {}, None),
+        ("audit_twice_confirmed", forgeries.forged(built, forgeries.audit_twice_confirmed), {}, None),
+        ("audit_escalated_event_honest", forgeries.forged(built, forgeries.audit_escalated_event_honest), {}, None),
         ("meeting_held", forgeries.forged(built, forgeries.meeting_held), {}, None),
     ]
     for name, forge, check in forgeries.FORGERIES:
@@ -123,7 +125,7 @@ def cases(folder: Path) -> list[dict]:
             assert verdict["audit_sample"] is True, verdict
         elif name == "audited_sealed":
             assert verdict["audit_sample"] and verdict["audit_commitment"] and verdict["audit_count"], verdict
-        elif name in ("audit_confirmed", "audit_escalated_confirmed"):
+        elif name in ("audit_confirmed", "audit_escalated_confirmed", "audit_twice_confirmed", "audit_escalated_event_honest"):
             assert all(verdict.values()) and "audit_recompute" in verdict, verdict
         elif name.startswith("recount"):
             assert all(verdict.values()) and "recount_sealed" in verdict, (name, verdict)

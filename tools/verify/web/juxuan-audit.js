@@ -17,6 +17,7 @@
 (function (root) {
   // A message in both languages (juxuan-verify.js shows detail and detail_en): as a string, the Chinese.
   const T = (zh, en) => ({ zh, en, toString: () => zh });
+  const prefixed = (p, zh, en) => (typeof p === "string" ? T(zh + p, en + p) : T(zh + p.zh, en + p.en));
   const R = root.JuxuanRules || require("./juxuan-rules.js");
   const GAMMA = 1.03905;  // the error inflator (AUDIT.md section 4)
   const OTHER = "*";  // anyone not on the post's list
@@ -370,6 +371,7 @@
     const said = started.length ? get(started[started.length - 1].payload, "sample_size", null) : null;
     if (said !== null && !(isInt(said) && said === first)) problems.push(T(`事件链的 audit.started 记第一次抽样 ${JSON.stringify(said)} 张，按公式应为 ${first} 张`, `the chain's audit.started has a first sample of ${JSON.stringify(said)}, the formula gives ${first}`));
     let size = first;
+    const steps = [];
     if (first >= n) {
       if (drawn) problems.push(T(`第一次抽样即全部 ${n} 张（人工计票，无须抽取），审计却抽取了 ${drawn} 张`, `the first sample is every paper (${n}: a hand count, nothing drawn), the audit drew ${drawn}`));
     } else if (drawn < first) problems.push(T(`按公式第一次抽样为 ${first} 张，审计只抽取了 ${drawn} 张`, `the first sample is ${first} papers by the formula, the audit drew ${drawn}`));
@@ -380,7 +382,17 @@
       if (step.status !== "escalated" || step.next >= n) { problems.push(T(`按前 ${size} 张的发现无须扩大抽样（${step.message}），审计却抽取了 ${drawn} 张`, `the findings of the first ${size} draws call for no escalation (${step.message}), the audit drew ${drawn}`)); break; }
       if (drawn < step.next) problems.push(T(`按前 ${size} 张的发现须扩大到 ${step.next} 张，审计只抽取了 ${drawn} 张`, `the findings of the first ${size} draws escalate to ${step.next} papers, the audit drew ${drawn}`));
       size = step.next;
+      steps.push(size);
     }
+    // Each audit.escalated of the chain says the size it escalated to: the recomputed one.
+    events.filter((e) => e.kind === "audit.escalated" && same(get(e.payload, "audit", null), get(a, "id", null))).forEach((e, k) => {
+      const told = get(e.payload, "next_sample_size", null);
+      if (k >= steps.length || !(isInt(told) && told === steps[k])) {
+        problems.push(k < steps.length
+          ? T(`事件 ${e.seq}（第 ${k + 1} 次扩大抽样）记录的样本量为 ${JSON.stringify(told)}，应为 ${steps[k]} 张`, `event ${e.seq} (escalation ${k + 1}) says ${JSON.stringify(told)} papers, the findings give ${steps[k]}`)
+          : T(`事件 ${e.seq}（第 ${k + 1} 次扩大抽样）记录的样本量为 ${JSON.stringify(told)}，按发现不应有这次扩大抽样`, `event ${e.seq} (escalation ${k + 1}) says ${JSON.stringify(told)} papers, the findings call for no such escalation`));
+      }
+    });
     if (has(a, "sample_size") && !(isInt(a.sample_size) && a.sample_size === size)) problems.push(T(`audit.json 的 sample_size 为 ${JSON.stringify(a.sample_size)}，按公式与扩大抽样应为 ${size}`, `audit.json's sample_size is ${JSON.stringify(a.sample_size)}, the formula and the escalations give ${size}`));
     return problems;
   }
@@ -430,6 +442,10 @@
    * events (the chain), recount (recount.json or undefined)} */
   function recomputeProblems(x) {
     const { problems, evaluation, status } = recompute(x);
+    const audits = Array.isArray(get(x.audit, "audits", null)) ? x.audit.audits : [x.audit];
+    for (const i of x.earlier || []) {  // earlier audits of the same records (rla_check.checks)
+      problems.push(...recompute({ ...x, audit: { audits: [audits[i]] } }).problems.map((p) => prefixed(p, `第 ${i + 1} 次审计：`, `audit ${i + 1}: `)));
+    }
     return [problems, evaluation ? T(`按记录重算了断言、逐张比对与风险：审计的状态（${status}）与其发现相符`,
       `the assertions, every comparison and the risks recomputed from the records: the audit's status (${status}) follows from its findings`) : ""];
   }

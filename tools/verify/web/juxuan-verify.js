@@ -1121,18 +1121,66 @@
         audits.slice(0, -1).forEach((a, i) => {
           if (!["confirmed", "hand_counted"].includes(get(a, "status", null))) problems.push(T(`第 ${i + 1} 次审计在下一次开始时尚未得出结论（${get(a, "status", null)}）`, `audit ${i + 1} had not concluded (${get(a, "status", null)}) when the next began`));
         });
+        problems.push(...auditShopping(c, audits, started, number));
       }
       return [problems, T(`第 ${number} 轮：审计 ${audits.length} 次，均已公布`, `round ${number}: ${audits.length} audits, all published`)];
+    };
+    // The records digest each audit.started of the round was sealed with (rla_check._sealed_digests).
+    const sealedDigests = (c, number) => {
+      const byHash = new Map(c.events.map((e) => [e.hash, e]));
+      const out = [];
+      let previous = -1;
+      for (const ev of c.events) {
+        if (ev.kind !== KIND.auditStarted || get(ev.payload, "round", null) !== number) continue;
+        const seals = c.events.filter((e) => e.kind === AUDIT_KINDS.sealed && get(e.payload, "round", null) === number && previous < e.seq && e.seq < ev.seq);
+        previous = ev.seq;
+        const commitment = seals.length ? byHash.get(String(get(seals[seals.length - 1].payload, "head", null))) : undefined;
+        out.push(commitment === undefined ? null : get(commitment.payload, "records_digest", null));
+      }
+      return out;
+    };
+    // No audit shopping (rla_check._shopping, AUDIT.md section 3): a hand count once ordered binds
+    // (no later audit start or reopening of the round); an earlier audit's status is its last
+    // conclusion in the chain; records differing between two audits' seals need a reopening between.
+    const sameId = (a, b) => { const n = (v) => (v === undefined ? null : typeof v === "boolean" ? Number(v) : v); return n(a) === n(b); };
+    const CONCLUSION = { "audit.confirmed": "confirmed", "audit.escalated": "escalated", "audit.full_count_ordered": "full_count" };
+    const auditShopping = (c, audits, started, number) => {
+      const problems = [];
+      const mine = c.events.filter((e) => get(e.payload, "round", null) === number);
+      const ordered = mine.filter((e) => e.kind === "audit.full_count_ordered");
+      if (ordered.length) {
+        const after = mine.filter((e) => e.seq > ordered[0].seq && (e.kind === KIND.auditStarted || e.kind === "result.reopened"));
+        if (after.length) problems.push(T(`事件 ${ordered[0].seq} 已决定全面人工计票，事件 ${after[0].seq} 却又${after[0].kind === KIND.auditStarted ? "开始了新的审计" : "重新开启了本轮结果"}：人工计票一经决定即须进行，其结果即本轮结果`, `event ${ordered[0].seq} ordered the full hand count, event ${after[0].seq} then ${after[0].kind === KIND.auditStarted ? "started another audit" : "reopened the result"}: a hand count once ordered binds`));
+      }
+      audits.slice(0, -1).forEach((a, i) => {
+        if (get(a, "status", null) === "hand_counted") problems.push(T(`第 ${i + 1} 次审计已全面人工计票，其结果即本轮结果：不能再开始审计`, `audit ${i + 1} was hand counted, its result is the round's: no later audit`));
+        const ends = mine.filter((e) => Object.hasOwn(CONCLUSION, e.kind) && sameId(get(e.payload, "audit", null), get(a, "id", null))).map((e) => CONCLUSION[e.kind]);
+        if (get(a, "status", null) === "confirmed" && ends[ends.length - 1] !== "confirmed") problems.push(T(`第 ${i + 1} 次审计称结果得到确认，事件链中该审计的结论却是“${ends.length ? ends[ends.length - 1] : "无"}”`, `audit ${i + 1} says confirmed, the chain's last conclusion of it is ${ends.length ? ends[ends.length - 1] : "none"}`));
+      });
+      const digests = sealedDigests(c, number);
+      if (digests.length === started.length) {
+        for (let i = 1; i < started.length; i++) {
+          if (!sameValue(digests[i], digests[i - 1]) && !mine.some((e) => e.kind === "result.reopened" && started[i - 1].seq < e.seq && e.seq < started[i].seq)) {
+            problems.push(T(`第 ${i} 次与第 ${i + 1} 次审计封存的计票记录不同，其间却没有重新开启本轮结果的记录`, `audits ${i} and ${i + 1} sealed different records with no reopening of the result between them`));
+          }
+        }
+      }
+      return problems;
     };
     // The audit recomputed (juxuan-audit.js, AUDIT.md section 6): the round decided again from
     // the records, the assertions with the manifest's N, every finding through the count's
     // rules, the risks; the latest audit's status must follow from its findings.
     C.audit_recompute = async (c) => {
-      auditRound(c);
+      const [audits, number] = auditRound(c);
       const A = root.JuxuanAudit || require("./juxuan-audit.js");
+      // Earlier audits sealed with this bundle's records are recomputed as the latest is.
+      const digests = sealedDigests(c, number);
+      const mine = c.d.has("records.jsonl") ? await sha256hex(c.raw.get("records.jsonl")) : null;
+      const earlier = digests.length === audits.length && mine !== null
+        ? audits.slice(0, -1).map((a, i) => i).filter((i) => digests[i] === mine) : [];
       return A.recomputeProblems({ audit: c.d.get("audit.json"), records: c.d.get("records.jsonl") || null,
         tallyInput: c.d.get("tally_input.json"), rulebook: c.d.get("rulebook.json"), totals: c.d.get("totals.json"),
-        events: c.events, recount: c.d.get("recount.json") });
+        events: c.events, recount: c.d.get("recount.json"), earlier });
     };
     C.records_frozen = async (c) => {
       const started = kindEvents(c, new Set([KIND.auditStarted])).filter((e) => roundOf(e) === c.round);
