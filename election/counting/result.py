@@ -459,7 +459,14 @@ def publish_result(db: Session, election: Election, round_number: int, actor: st
     (recall.service, motions.service publish_vote, ``question=True``), which takes the
     decided question as its outcome."""
     begin_write(db)
-    kind = round_of(db, election, round_number).kind
+    # The round's row first, read again once locked (PostgreSQL): two publications at once
+    # are one after the other, and the second sees the first's result below (blockers) and is
+    # refused, rather than inserting the round's result twice (a duplicate key: a 500). The
+    # chain head last, in record_event (docs/ARCHITECTURE.md, lock order).
+    rnd = round_of(db, election, round_number)
+    db.execute(select(Round.id).where(Round.id == rnd.id).with_for_update(key_share=True))
+    db.refresh(rnd)
+    kind = rnd.kind
     if (kind in QUESTION_ROUNDS) != question:
         where = "该罢免要求" if kind == "recall" else "会议"
         raise UserError(f"第 {round_number} 轮是{ROUND_KINDS[kind]}，须在{where}的页面公布结果" if not question

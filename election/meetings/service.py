@@ -281,7 +281,7 @@ def decide(db: Session, election: Election, meeting_id: int, motion: str, in_fav
     """Record a decision taken by show of hands (totals), only while the quorum holds; the
     rulebook's majority of those present decides."""
     begin_write(db)
-    meeting = meeting_of(db, election, meeting_id)
+    meeting = lock_meeting(db, meeting_of(db, election, meeting_id))
     check_open(meeting)
     if not motion.strip():
         raise UserError("请填写表决事项")
@@ -296,13 +296,26 @@ def decide(db: Session, election: Election, meeting_id: int, motion: str, in_fav
     return record_decision(db, election, meeting, motion.strip(), q.present, in_favour, against, abstain, actor)
 
 
+def lock_meeting(db: Session, meeting: Meeting) -> Meeting:
+    """Lock the meeting's row (PostgreSQL; SQLite's write lock already serialises) and read
+    it again: its decisions are numbered under this lock (record_decision), so two decisions
+    at once take numbers n and n+1, and a meeting closed meanwhile is seen closed. FOR NO KEY
+    UPDATE: the door's rows referring to the meeting (their key share) do not wait for it.
+    Lock order (docs/ARCHITECTURE.md): the vote of a paper round first
+    (motions.publish_vote), then the meeting, the chain head last."""
+    db.execute(select(Meeting.id).where(Meeting.id == meeting.id).with_for_update(key_share=True))
+    db.refresh(meeting)
+    return meeting
+
+
 def record_decision(db: Session, election: Election, meeting: Meeting, motion: str, present: int, in_favour: int,
                     against: int, abstain: int, actor: str, round_number: int | None = None,
                     void: str = "") -> MeetingDecision:
     """Decide a motion with the meeting's rule (more than the rulebook's share of those
     present agreeing) and record it as the meeting's next decision, with its event: by show
     of hands (decide), or by the published secret-paper round ``round_number``
-    (motions.service.publish_vote). ``void``: why that round's vote is void (more papers
+    (motions.service.publish_vote). The caller holds the meeting's lock (lock_meeting),
+    taken before the chain head. ``void``: why that round's vote is void (more papers
     than present or issued): then nothing is adopted, whatever the count."""
     mr = rules.meeting_rules(rulebook_of(election), meeting.kind)
     result = rules.decision(f"{what_of(meeting)}表决“{motion}”", present, in_favour, against, abstain, mr.decision)

@@ -92,7 +92,8 @@ def publish_vote(db: Session, election: Election, round_number: int, actor: str)
     # in publish_result first and updating this row after would deadlock with it (PostgreSQL).
     db.execute(select(MeetingVote.id).where(MeetingVote.id == vote.id).with_for_update())
     db.refresh(vote)
-    meeting = meetings.meeting_of(db, election, vote.meeting_id)
+    # Then the meeting's (its decisions' numbers, against a show of hands at the same moment).
+    meeting = meetings.lock_meeting(db, meetings.meeting_of(db, election, vote.meeting_id))
     if meeting.status != "convened":
         raise UserError(f"{meetings.what_of(meeting)}“{meeting.title}”已闭会")
     result = counting.publish_result(db, election, round_number, actor, question=True)

@@ -66,3 +66,49 @@ def test_second_entry_race_stores_one_entry(app, db, world) -> None:
 @pytest.mark.soak
 def test_soak_second_entry_race_200_trials(app, db, world) -> None:
     _second_entry_race(app, db, world, SOAK_TRIALS)
+
+
+def test_publishing_one_round_twice_at_once_publishes_it_once(app, db, world, monkeypatch) -> None:
+    """Two committee members publish round 1's result at once: one publication (one stored
+    result, one result.published event), the other refused in Chinese, on both databases.
+    PostgreSQL used to answer 500: both passed the "already published" check, both inserted
+    the round's result (a duplicate key, or a deadlock with the chain head). A hook holds
+    each side just after its checks until the other arrives there too, or for a moment when
+    it cannot (it waits for the round's lock, which the first holds)."""
+    import threading
+
+    from election.counting import result as counting_result
+    from election.counting.result import enter_board, publish_result, running_tally
+    from election.models import RoundResult
+
+    from . import voting
+
+    election = world["a"]["election"]
+    w = voting.setup(db, election, voters=40)
+    voting.vote_round(db, w, monkeypatch, 1, w.voters[:8], lambda i: {"jwh_zhuren": [0]}, publish=False)
+    running = running_tally(db, election, 1)
+    enter_board(db, election, 1, {p["key"]: {r["person"]: r["votes"] for r in p["rows"]} for p in running["posts"]},
+                "a_scrutineer")
+    db.commit()
+    election_id = election.id
+    meet = threading.Barrier(2, timeout=2)
+    real = counting_result.build_input
+
+    def build_input_after_the_checks(*args, **kwargs):
+        try:
+            meet.wait()
+        except threading.BrokenBarrierError:  # the other side waits for the lock this one holds
+            pass
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(counting_result, "build_input", build_input_after_the_checks)
+
+    def publish(s):
+        publish_result(s, s.get(Election, election_id), 1, "a_committee")
+        s.commit()
+        return "published"
+
+    outcomes = race(app.extensions["juxuan.sessions"], [publish, publish])
+    assert sorted(outcomes) == ["published", "refused: 第 1 轮结果已公布"], outcomes
+    assert db.scalar(select(func.count()).select_from(RoundResult).where(RoundResult.round_number == 1)) == 1
+    assert _events(db, "result.published") == 1

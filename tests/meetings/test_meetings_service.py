@@ -297,3 +297,57 @@ def test_each_arrival_is_an_event_and_the_chain_replays_those_present(db, world)
     # 4 of 6 in favour, said to be of 5 present: still quorate and adopted by its own numbers.
     seq = next(e.seq for e in events_of(db, election) if e.kind == "meeting.decision_recorded")
     assert _replayed(db, election, {seq: 5}) == [f"第 {seq} 号事件：记为到会 5 人，链中到会、离场记录重算为 4 人"]
+
+
+def test_two_show_of_hands_decisions_at_once_are_numbered_one_after_the_other(app, db, world, monkeypatch):
+    """Two desks record a show-of-hands decision of one meeting at once: both recorded, as
+    the meeting's decisions 1 and 2 with one event each, on both databases. PostgreSQL used
+    to answer 500: both read the same highest number and inserted the same (meeting, number).
+    A hook holds each side just before it reads the next number until the other arrives there
+    too, or for a moment when it cannot (it waits for the meeting's lock, which the first holds)."""
+    import threading
+
+    from sqlalchemy import select
+
+    from election.models import Election, MeetingDecision
+    from tests.races import race
+
+    election = world["a"]["election"]
+    voters = _voters(db, election)
+    _reps(db, election, voters[:6])
+    day = clock.today() + timedelta(days=10)
+    m = svc.convene(db, election, kind="representatives", basis="representatives", title="同意登记非户籍居民",
+                    agenda="", held_on=day, place="", convened_by="committee", actor="x")
+    _on(day)
+    for v in voters[:5]:
+        svc.attend(db, election, m.id, v.card_code, "x")
+    db.commit()
+    election_id, meeting_id = election.id, m.id
+    meet = threading.Barrier(2, timeout=2)
+    real = svc.rules.decision
+
+    def decision_then_the_number(*args, **kwargs):
+        try:
+            meet.wait()
+        except threading.BrokenBarrierError:  # the other side waits for the lock this one holds
+            pass
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(svc.rules, "decision", decision_then_the_number)
+
+    def decide(motion, in_favour):
+        def act(s):
+            svc.decide(s, s.get(Election, election_id), meeting_id, motion, in_favour, 5 - in_favour, 0, "x")
+            s.commit()
+            return motion
+        return act
+
+    outcomes = race(app.extensions["juxuan.sessions"], [decide("甲事项", 4), decide("乙事项", 2)])
+    assert sorted(outcomes) == ["乙事项", "甲事项"], outcomes
+    db.rollback()
+    rows = list(db.scalars(select(MeetingDecision).where(MeetingDecision.meeting_id == meeting_id)
+                           .order_by(MeetingDecision.number)))
+    assert [r.number for r in rows] == [1, 2]
+    assert {(r.motion, r.adopted) for r in rows} == {("甲事项", True), ("乙事项", False)}
+    events = [e for e in events_of(db, election) if e.kind == "meeting.decision_recorded"]
+    assert sorted((e.payload["number"], e.payload["motion"]) for e in events) == sorted((r.number, r.motion) for r in rows)
