@@ -378,6 +378,11 @@ def _reconcile(c: Ctx) -> tuple[list[str], str]:
     returned = c.d["totals.json"]["returned"]
     if returned > issued:
         problems.append(f"收回 {returned} 张，多于发出的 {issued} 张")
+    # The rules read papers_issued (more returned than issued voids the round): it is the
+    # stations' issuance, which the hourly counts anchor, not a figure of its own.
+    ti = c.d["tally_input.json"]
+    if ti.get("round", "main") in ("main", "runoff") and not ti.get("body_papers") and ti["papers_issued"] != issued:
+        problems.append(f"tally_input.json 的发出选票 {ti['papers_issued']} 张，与各投票站发出合计 {issued} 张不符")
     problems += _hours_recorded(c)
     return problems, f"印制 {printed} = 发出 {issued} + 作废 {spoiled} + 未用 {unused}；各投票站发出 ≥ 存根；收回 ≤ 发出"
 

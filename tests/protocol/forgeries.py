@@ -973,6 +973,18 @@ def issuance_raised(built: Built) -> Files:
     return f
 
 
+def papers_issued_raised(built: Built) -> Files:
+    """The round's papers issued raised in tally_input.json and the result event (the figure
+    the result report prints and the rules hold the papers returned against), while the
+    stations' issuance stays as the hourly counts anchor it."""
+    f = _files(built)
+    ti = _j(f, "tally_input.json")
+    ti["papers_issued"] += 5
+    _put(f, "tally_input.json", ti)
+    _rewrite_result(f, lambda p: p.update(papers_issued=ti["papers_issued"]))
+    return f
+
+
 def paper_stuffed(built: Built) -> Files:
     """A paper taken home (issued at S2, never deposited) put in box C, stub and record, after
     the close of poll, and the round counted with it: every list, root, per-box and per-station
@@ -1348,6 +1360,7 @@ FORGERIES: list[tuple[str, Callable[[Built], Files | bytes], str]] = [
     ("counting_before_close", counting_before_close, "result_event"),
     ("issuance_raised", issuance_raised, "reconcile"),
     ("paper_stuffed", paper_stuffed, "reconcile"),
+    ("papers_issued_raised", papers_issued_raised, "reconcile"),
     ("sex_changed_to_female", sex_changed_to_female, "winners"),
     ("resexed_by_late_correction", resexed_by_late_correction, "winners"),
     ("name_swapped", name_swapped, "winners"),

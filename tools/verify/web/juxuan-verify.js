@@ -709,6 +709,12 @@
       const printed = sum(manifests(c).map((m) => m.receipts.length));
       if (printed !== issued + c.d.get("spoiled.json").length + c.d.get("unused.json").length) problems.push(T("印制张数不等于发出 + 作废 + 未用", "printed ≠ issued + spoiled + unused"));
       if (c.d.get("totals.json").returned > issued) problems.push(T("收回多于发出", "returned > issued"));
+      // papers_issued decides validity in the rules: it is the stations' issuance, anchored by the hourly counts.
+      const ti = c.d.get("tally_input.json");
+      const kind = own(ti, "round") ? ti.round : "main";
+      if ((kind === "main" || kind === "runoff") && !(ti.body_papers && Object.keys(ti.body_papers).length) && ti.papers_issued !== issued) {
+        problems.push(T(`tally_input.json 的发出选票 ${ti.papers_issued} 张，与各投票站发出合计 ${issued} 张不符`, "tally_input.json papers_issued differs from the stations' issuance"));
+      }
       problems.push(...hoursRecorded(c));
       return [problems, T("印制 = 发出 + 作废 + 未用；各投票站发出 ≥ 存根；收回 ≤ 发出", "papers reconcile")];
     };
