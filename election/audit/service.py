@@ -40,6 +40,7 @@ from ..counting.service import ballot_of, d_from_scan, marks_from_entry
 from ..counting.tables import bundle_round
 from ..crypto import sample
 from ..crypto.group import CryptoError
+from ..db import begin_write
 from ..errors import UserError
 from ..ledger.events import events_of, record_event
 from ..ledger.keys import sign_head
@@ -118,6 +119,7 @@ def enter_manifest(db: Session, election: Election, counts: Mapping[str, Any], a
     """The scrutineers' count of papers per box (label -> papers), before the audit: every
     box of the election but a mobile box poured into another (its papers are counted in that
     box's stack), a whole number each; refused while an audit of the round is open."""
+    begin_write(db)  # the write lock before the first read, as in seal
     number = bundle_round(db, election, round_number)
     _refuse_open(db, election, number, "录入票箱清单")
     poured = poured_boxes(db, election, number)
@@ -143,7 +145,11 @@ def enter_manifest(db: Session, election: Election, counts: Mapping[str, Any], a
 
 def seal(db: Session, election: Election, data_key: str, actor: str, round_number: int | None = None) -> str:
     """Commit the round's records (sorted by D) and the manifest in the ledger and sign the
-    head after the commitment; returns the signed head. A seed may be entered only after."""
+    head after the commitment; returns the signed head. A seed may be entered only after.
+    The write lock is taken before the first read (begin_write): on SQLite a reader that
+    writes at the end fails with "database is locked" when anyone committed meanwhile, and
+    the records committed are the ones read."""
+    begin_write(db)
     number = bundle_round(db, election, round_number)
     _refuse_open(db, election, number, "封存")
     manifest = manifest_of(db, election, number)
@@ -253,7 +259,9 @@ def usable_seal(db: Session, election: Election, number: int) -> Any:
 
 def start_audit(db: Session, election: Election, seed: str, actor: str, risk_limit: Fraction | None = None,
                 round_number: int | None = None) -> Audit:
-    """Start the audit of a sealed round from a public dice seed."""
+    """Start the audit of a sealed round from a public dice seed. The write lock from the first
+    read (begin_write), as in seal: the records checked against the seal are the ones audited."""
+    begin_write(db)
     number = bundle_round(db, election, round_number)
     _refuse_open(db, election, number, "开始新的审计")
     _refuse_after_hand_count(db, election, number, "开始新的审计")
@@ -313,8 +321,13 @@ def paper_from_form(db: Session, election: Election, round_number: int, fields: 
 def record_draw(db: Session, election: Election, audit: Audit, index: int, scanned: str,
                 entry: Mapping[str, Any], actor: str) -> AuditDraw:
     """The auditor's reading of drawn paper ``index``: its audit QR (D) and the whole paper
-    (``paper_from_form``). The record is not consulted (blind entry)."""
-    draw = db.scalar(select(AuditDraw).where(AuditDraw.audit_id == audit.id, AuditDraw.index == index))
+    (``paper_from_form``). The record is not consulted (blind entry). The write lock from the
+    first read (begin_write, as in seal), and the audit and the draw read again under it: the
+    page read them before, and another desk may have entered the draw or concluded meanwhile."""
+    begin_write(db)
+    db.refresh(audit)
+    draw = db.scalar(select(AuditDraw).where(AuditDraw.audit_id == audit.id, AuditDraw.index == index)
+                     .execution_options(populate_existing=True))
     if draw is None:
         raise UserError(f"第 {index} 次抽取不存在")
     if audit.status not in ("open", "escalated"):
@@ -546,7 +559,10 @@ def record_hand_count(db: Session, election: Election, audit: Audit, entries: Ma
                       actor: str) -> TallyResult:
     """The full hand count: every paper of every box (box label -> whole-paper entries in
     the order they lie), as many as the manifest says. Its tally replaces the round's
-    result, which is recorded and published (``result_replaced``)."""
+    result, which is recorded and published (``result_replaced``). The write lock from the
+    first read (begin_write, as in seal), the audit read again under it."""
+    begin_write(db)
+    db.refresh(audit)
     if audit.status != "full_count":
         raise UserError("只有审计结论为须全面人工计票时，才能录入人工计票结果")
     problems = [f"票箱“{b}”人工清点 {len(entries.get(b, []))} 张，票箱清单为 {n} 张"

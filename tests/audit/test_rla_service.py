@@ -241,3 +241,44 @@ def test_records_cannot_change_after_publication_without_a_recorded_reopening(db
     publish_result(db, e, 1, "committee")
     kinds = [ev.kind for ev in events_of(db, e)]
     assert kinds.count("result.published") == 2 and kinds.index("result.reopened") < len(kinds) - 1
+
+
+def test_a_draw_holds_the_write_lock_from_its_first_read(db, schema, monkeypatch):
+    """SQLite: record_draw read the draw and the audit as a reader and wrote the entry and its
+    event after, so anyone committing in between (a login, another desk) made the write fail
+    with "database is locked". The write lock is taken first: another writer meanwhile is
+    refused (at once, no busy wait) and the draw is entered."""
+    import sqlite3
+
+    if not schema.startswith("sqlite"):
+        pytest.skip("PostgreSQL's readers never upgrade: row locks and constraints do the work")
+    e = simulated(db).election
+    _sealed(db, e)
+    audit = service.start_audit(db, e, SEED, "auditor")
+    draw = service.draws_of(db, audit)[0]
+    d, entry = _record_of(db, e, draw)
+    db.commit()
+    other = sqlite3.connect(schema.removeprefix("sqlite:///"), timeout=0)
+    outcome: list[str] = []
+    real = service.d_from_scan
+
+    def meanwhile(*args, **kwargs):  # after the draw and the audit were read, before anything is written
+        try:
+            other.execute("UPDATE election SET title = title || '·' WHERE id = ?", (e.id,))
+            other.commit()
+            outcome.append("written")
+        except sqlite3.OperationalError as error:
+            other.rollback()
+            outcome.append(str(error))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(service, "d_from_scan", meanwhile)
+    try:
+        service.record_draw(db, e, audit, draw.index, d, entry, "auditor")
+        db.commit()
+    finally:
+        other.close()
+    assert outcome == ["database is locked"]
+    assert service.draws_of(db, audit)[0].d_hash == d
+    entered = [ev.payload for ev in events_of(db, e) if ev.kind == "audit.draw_entered"]
+    assert entered == [{"audit": audit.id, "round": audit.round_number, "index": draw.index}]
