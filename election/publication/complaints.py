@@ -9,7 +9,7 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..db import of_election
+from ..db import begin_write, of_election
 from ..errors import UserError
 from ..ledger.events import record_event
 from ..models import Complaint, Election, utcnow
@@ -20,6 +20,10 @@ KINDS = {"receipt": "查不到回执", "procedure": "选举程序"}
 
 
 def file_complaint(db: Session, election: Election, kind: str, text: str, contact: str, today: date) -> Complaint:
+    """A resident's complaint in the window. The write lock before the first read (begin_write):
+    on SQLite a reader that writes at the end fails with "database is locked" when anyone
+    committed meanwhile (the public page, filed while the desks and other residents write)."""
+    begin_write(db)
     if kind not in KINDS:
         raise UserError(f"申诉类型“{kind}”无效，应为：{'、'.join(KINDS.values())}")
     if not text.strip():
@@ -39,6 +43,8 @@ def file_complaint(db: Session, election: Election, kind: str, text: str, contac
 
 
 def answer_complaint(db: Session, election: Election, complaint_id: int, answer: str, actor: str) -> Complaint:
+    """The committee's answer, once. The write lock before the first read, as file_complaint."""
+    begin_write(db)
     row = of_election(db, Complaint, complaint_id, election.id, UserError(f"申诉编号 {complaint_id} 不属于本次选举"))
     if row.answered_by:
         raise UserError(f"申诉 {complaint_id} 已于 {row.answered_at:%Y-%m-%d} 答复，不能修改")
