@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import NamedTuple, Protocol
+from typing import Protocol
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -18,7 +18,7 @@ from zxcvbn import zxcvbn
 
 from ..db import begin_write
 from ..errors import UserError
-from ..models import ROLES, STREET_ROLES, Community, LoginFailure, User, utcnow
+from ..models import ROLES, STREET_ROLES, Community, LoginFailure, SignedIn, User, utcnow
 
 _hasher = PasswordHasher()
 _USERNAME = re.compile(r"^[A-Za-z0-9_.-]{3,80}$")
@@ -183,7 +183,8 @@ def store_password(db: Session, user: User, password: str) -> None:
     end_sessions(db, user.id)
 
 
-class Principal(NamedTuple):
+@dataclass(frozen=True, slots=True)
+class Principal(SignedIn):
     """Who is logged in, as a request sees them: the account's columns that the views, the
     templates and the scope checks read, from one plain statement (web.access's user loader;
     building a User entity cost more than reading its row). Read-only: whatever changes an
@@ -197,26 +198,6 @@ class Principal(NamedTuple):
     street_office: str | None
     active: bool
     session_generation: int
-
-    # Flask-Login's protocol, as User has it.
-    @property
-    def is_authenticated(self) -> bool:
-        return True
-
-    @property
-    def is_active(self) -> bool:
-        return self.active
-
-    @property
-    def is_anonymous(self) -> bool:
-        return False
-
-    def get_id(self) -> str:
-        return f"{self.id}.{self.session_generation}"
-
-    @property
-    def role_label(self) -> str:
-        return ROLES.get(self.role, self.role)
 
 
 def account_of(db: Session, user_id: int) -> User:

@@ -1,6 +1,6 @@
 """SQLAlchemy 2.x typed models, one module per aggregate. Importing this package
 registers every table on Base.metadata (Alembic and the tests rely on that)."""
-from .accounts import ROLES, STREET_ROLES, AccountChange, LoginFailure, RateCounter, User
+from .accounts import ROLES, STREET_ROLES, AccountChange, LoginFailure, RateCounter, SignedIn, User
 from .ballots import ROUND_KINDS, AuditCode, Receipt, Round
 from .base import Base, utcnow
 from .community import METHODS, Community, Election
@@ -38,7 +38,7 @@ from .roll_extra import APPLICATION_KINDS, OBJECTION_STATUSES, HouseholdRep, Obj
 from .scanning import PAPER_STATES, ScanBatch, ScanPaper
 
 __all__ = [
-    "Base", "utcnow", "METHODS", "Community", "Election", "ROLES", "STREET_ROLES", "User", "AccountChange", "LoginFailure", "RateCounter",
+    "Base", "utcnow", "METHODS", "Community", "Election", "ROLES", "STREET_ROLES", "SignedIn", "User", "AccountChange", "LoginFailure", "RateCounter",
     "ElectionEvent", "CATEGORIES", "STATUSES", "Household", "HouseholdRep", "Resident", "APPLICATION_KINDS", "OBJECTION_STATUSES", "Objection", "RollApplication", "CANDIDATE_STATUSES",
     "Candidate", "CHANNELS", "EXTENDED_RELATIONS", "RELATIONS", "Nomination", "Signature", "PrimaryVote", "Relation", "BallotBox", "Desk", "Issuance", "PollingStation", "MobileBoxVoter", "PrintBatch", "Proxy", "ReconciliationNote", "SpoilRecord", "ROUND_KINDS", "AuditCode",
     "Receipt", "Round", "ElectionKey", "Audit", "AuditDraw", "AuditPartial", "Complaint", "Countersignature", "HeadNotice", "StreetOfficeKey",

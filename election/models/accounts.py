@@ -20,23 +20,16 @@ ROLES = {
 STREET_ROLES = frozenset({"street_admin", "auditor"})
 
 
-class User(Base):
-    __tablename__ = "app_user"
+class SignedIn:
+    """Flask-Login's protocol, written out so models stay free of Flask: for the account's
+    row (User) and for the logged-in user a request reads (accounts.service.Principal)."""
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    username: Mapped[str] = mapped_column(String(80), unique=True)
-    display_name: Mapped[str] = mapped_column(String(80))
-    password_hash: Mapped[str] = mapped_column(String(255))
-    role: Mapped[str] = mapped_column(String(20))
-    community_id: Mapped[int | None] = mapped_column(ForeignKey("community.id"), index=True)
-    street_office: Mapped[str | None] = mapped_column(String(100))
-    active: Mapped[bool] = mapped_column(Boolean, default=True)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    # Every session cookie carries the generation it was issued under; logging out or
-    # changing the password moves it on, so every earlier cookie of the user stops working.
-    session_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    __slots__ = ()
+    id: int
+    role: str
+    active: bool
+    session_generation: int
 
-    # Flask-Login's protocol, written out so models stay free of Flask.
     @property
     def is_authenticated(self) -> bool:
         return True
@@ -55,6 +48,24 @@ class User(Base):
     @property
     def role_label(self) -> str:
         return ROLES.get(self.role, self.role)
+
+
+class User(SignedIn, Base):
+    __tablename__ = "app_user"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(80), unique=True)
+    display_name: Mapped[str] = mapped_column(String(80))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(20))
+    community_id: Mapped[int | None] = mapped_column(ForeignKey("community.id"), index=True)
+    street_office: Mapped[str | None] = mapped_column(String(100))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Every session cookie carries the generation it was issued under; logging out or
+    # changing the password moves it on, so every earlier cookie of the user stops working.
+    session_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+
 
 
 class LoginFailure(Base):
