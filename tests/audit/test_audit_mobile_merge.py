@@ -10,38 +10,24 @@ import pytest
 from election.audit import service
 from election.counting import mixing
 from election.errors import UserError
-from election.polling import deposit, issuance, turnout
+from election.polling import turnout
 from election.polling.merge import merge_mobile_box
-from election.polling.stations import create_station, register_mobile_voter
+from election.polling.stations import create_station
 from election.protocol import rla
 from election.publication.bundle import export_bundle
 from tests.conftest import DATA_KEY, login
 from tests.polling.conftest import poll  # noqa: F401
-from tests.polling.helpers import issue_and_hand_out, print_capturing
+from tests.polling.helpers import vote_in_fixed_and_mobile
 from tools.verify import run
 
 SEED = "3141 5926 5358 9793 2384 6"
 
 
 def test_a_poured_mobile_box_is_left_out_of_the_manifest_and_the_draws(app, db, poll, monkeypatch) -> None:  # noqa: F811
-    election, voters = poll["election"], poll["voters"]
+    election = poll["election"]
     fixed, other = poll["boxes"]
     mobile = create_station(db, election, "t", "流动票箱一", mobile=True, scrutineers=["甲", "乙", "丙"]).boxes[0]
-    for v in voters[30:32]:
-        register_mobile_voter(db, election, "t", mobile.id, v, "年老体弱")
-    db.commit()
-    papers = print_capturing(db, election, 5, monkeypatch)
-    for i, v in enumerate(voters[20:23]):
-        issue_and_hand_out(db, election, poll["desks"][0], v, papers[i][0])
-        deposit.deposit(db, election, fixed.id, papers[i][0])
-    batch = []
-    for k, v in enumerate(voters[30:32]):
-        issuance.issue_mobile(db, election, mobile.id, v.id, "a_scrutineer")
-        stub = papers[3 + k][0]
-        batch += [{"id": f"h{k}", "code": stub, "kind": "handout", "hour": "2027-03-15T10"},
-                  {"id": f"d{k}", "code": stub, "hour": "2027-03-15T10"}]
-    assert [r["status"] for r in deposit.deposit_batch(db, election, mobile.id, batch)] == ["ok"] * 4
-    db.commit()
+    papers = vote_in_fixed_and_mobile(db, poll, mobile, monkeypatch)
     turnout.close_hours(db, election, "a_committee", final=True, round_number=1)
     merge_mobile_box(db, election, 1, mobile.id, fixed.id, "甲、乙、丙", "a_committee")
     mixing.confirm_mixed(db, election, 1, fixed.id, "甲、乙", "a_scrutineer")

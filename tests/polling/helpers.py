@@ -119,3 +119,29 @@ def plant_in_pool(db, election, station, t_qr: str) -> None:
     row = db.get(Receipt, (election.id, codes.receipt_hash(election.uid, codes.parse(t_qr))))
     row.handed_station_id = station.id
     db.commit()
+
+
+def vote_in_fixed_and_mobile(db, poll, mobile, monkeypatch) -> list[tuple[str, str]]:
+    """Five papers printed (after two voters are put on the ``mobile`` box's list): voters
+    20-22 vote in the first fixed box, voters 30-31 by the mobile box (its phone's batch,
+    hand-out and deposit in one hour). Returns the papers' (stub QR, body QR)."""
+    from election.polling import deposit, issuance
+    from election.polling.stations import register_mobile_voter
+
+    election, voters = poll["election"], poll["voters"]
+    for v in voters[30:32]:
+        register_mobile_voter(db, election, "t", mobile.id, v, "年老体弱")
+    db.commit()
+    papers = print_capturing(db, election, 5, monkeypatch)
+    for i, v in enumerate(voters[20:23]):
+        issue_and_hand_out(db, election, poll["desks"][0], v, papers[i][0])
+        deposit.deposit(db, election, poll["boxes"][0].id, papers[i][0])
+    batch = []
+    for k, v in enumerate(voters[30:32]):
+        issuance.issue_mobile(db, election, mobile.id, v.id, "a_scrutineer")
+        stub = papers[3 + k][0]
+        batch += [{"id": f"h{k}", "code": stub, "kind": "handout", "hour": "2027-03-15T10"},
+                  {"id": f"d{k}", "code": stub, "hour": "2027-03-15T10"}]
+    assert [r["status"] for r in deposit.deposit_batch(db, election, mobile.id, batch)] == ["ok"] * 4
+    db.commit()
+    return papers

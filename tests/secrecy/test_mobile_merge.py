@@ -12,35 +12,21 @@ from election.counting import mixing
 from election.counting.result import box_counts
 from election.errors import UserError
 from election.models import AuditCode, ElectionEvent
-from election.polling import close, deposit, issuance, turnout
+from election.polling import close, turnout
 from election.polling.merge import merge_mobile_box
-from election.polling.stations import create_station, register_mobile_voter
+from election.polling.stations import create_station
 from election.publication.bundle import export_bundle, lookup_receipt
 from tests.conftest import DATA_KEY, csrf_token, login
-from tests.polling.helpers import issue_and_hand_out, print_capturing
+from tests.polling.helpers import vote_in_fixed_and_mobile
 from tools.verify import run
 
 
 def test_mobile_box_is_poured_into_a_station_box_before_counting(db, poll, monkeypatch) -> None:
-    election, voters = poll["election"], poll["voters"]
+    election = poll["election"]
     fixed = poll["boxes"][0]
     mobile = create_station(db, election, "t", "流动票箱一", mobile=True, scrutineers=["甲", "乙", "丙"]).boxes[0]
     late = create_station(db, election, "t", "流动票箱二", mobile=True, scrutineers=["甲", "乙", "丙"]).boxes[0]
-    for v in voters[30:32]:
-        register_mobile_voter(db, election, "t", mobile.id, v, "年老体弱")
-    db.commit()
-    papers = print_capturing(db, election, 5, monkeypatch)
-    for i, v in enumerate(voters[20:23]):
-        issue_and_hand_out(db, election, poll["desks"][0], v, papers[i][0])
-        deposit.deposit(db, election, fixed.id, papers[i][0])
-    batch = []
-    for k, v in enumerate(voters[30:32]):
-        issuance.issue_mobile(db, election, mobile.id, v.id, "a_scrutineer")
-        stub = papers[3 + k][0]
-        batch += [{"id": f"h{k}", "code": stub, "kind": "handout", "hour": "2027-03-15T10"},
-                  {"id": f"d{k}", "code": stub, "hour": "2027-03-15T10"}]
-    assert [r["status"] for r in deposit.deposit_batch(db, election, mobile.id, batch)] == ["ok"] * 4
-    db.commit()
+    papers = vote_in_fixed_and_mobile(db, poll, mobile, monkeypatch)
 
     # Not counted on its own, not mixed on its own, not poured before its hours are on record.
     with pytest.raises(UserError, match="流动票箱“流动票箱一”不能单独计票"):
