@@ -44,3 +44,32 @@ def race(sessions, actions: list[Callable]) -> list[str]:
     if failures:
         raise failures[0]
     return outcomes
+
+
+class OtherWriter:
+    """A second SQLite connection that tries to write while a unit of work is under way
+    (between its reads and its first write): ``attempt()`` changes the election's title (a
+    real change: an update that changes nothing goes unnoticed) and records "written" or
+    SQLite's refusal in ``outcome``. A unit that took the write lock before its first read
+    gives ``["database is locked"]``; one that read first lets the write through and then
+    fails its own write."""
+
+    def __init__(self, schema: str, election_id: int) -> None:
+        import sqlite3
+
+        self._error = sqlite3.OperationalError
+        self.connection = sqlite3.connect(schema.removeprefix("sqlite:///"), timeout=0)
+        self.election_id = election_id
+        self.outcome: list[str] = []
+
+    def attempt(self) -> None:
+        try:
+            self.connection.execute("UPDATE election SET title = title || '·' WHERE id = ?", (self.election_id,))
+            self.connection.commit()
+            self.outcome.append("written")
+        except self._error as error:
+            self.connection.rollback()
+            self.outcome.append(str(error))
+
+    def close(self) -> None:
+        self.connection.close()

@@ -20,6 +20,7 @@ from tests.conftest import DATA_KEY
 from tests.counting.builder import board_as_counted
 from tests.factories import second_entry
 from tests.ledger.helpers import export, simulated
+from tests.races import OtherWriter
 from tools.verify import run
 
 SEED = "3141 5926 5358 9793 2384 6"
@@ -248,7 +249,6 @@ def test_a_draw_holds_the_write_lock_from_its_first_read(db, schema, monkeypatch
     event after, so anyone committing in between (a login, another desk) made the write fail
     with "database is locked". The write lock is taken first: another writer meanwhile is
     refused (at once, no busy wait) and the draw is entered."""
-    import sqlite3
 
     if not schema.startswith("sqlite"):
         pytest.skip("PostgreSQL's readers never upgrade: row locks and constraints do the work")
@@ -258,18 +258,11 @@ def test_a_draw_holds_the_write_lock_from_its_first_read(db, schema, monkeypatch
     draw = service.draws_of(db, audit)[0]
     d, entry = _record_of(db, e, draw)
     db.commit()
-    other = sqlite3.connect(schema.removeprefix("sqlite:///"), timeout=0)
-    outcome: list[str] = []
+    other = OtherWriter(schema, e.id)
     real = service.d_from_scan
 
     def meanwhile(*args, **kwargs):  # after the draw and the audit were read, before anything is written
-        try:
-            other.execute("UPDATE election SET title = title || '·' WHERE id = ?", (e.id,))
-            other.commit()
-            outcome.append("written")
-        except sqlite3.OperationalError as error:
-            other.rollback()
-            outcome.append(str(error))
+        other.attempt()
         return real(*args, **kwargs)
 
     monkeypatch.setattr(service, "d_from_scan", meanwhile)
@@ -278,7 +271,7 @@ def test_a_draw_holds_the_write_lock_from_its_first_read(db, schema, monkeypatch
         db.commit()
     finally:
         other.close()
-    assert outcome == ["database is locked"]
+    assert other.outcome == ["database is locked"]
     assert service.draws_of(db, audit)[0].d_hash == d
     entered = [ev.payload for ev in events_of(db, e) if ev.kind == "audit.draw_entered"]
     assert entered == [{"audit": audit.id, "round": audit.round_number, "index": draw.index}]

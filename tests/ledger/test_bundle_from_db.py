@@ -16,6 +16,7 @@ from election.ledger.events import events_of
 from election.protocol import bundle, signing
 from tests.conftest import DATA_KEY
 from tests.ledger.helpers import export, simulated
+from tests.races import OtherWriter
 from tools.verify import recount, run
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -355,31 +356,22 @@ def test_an_export_holds_the_write_lock_from_its_first_read(db, schema):
     export completes and verifies."""
     if not schema.startswith("sqlite"):
         pytest.skip("PostgreSQL's readers never upgrade: row locks and constraints do the work")
-    import sqlite3
 
     from election.publication.bundle import export_bundle
 
     sim = simulated(db)
-    other = sqlite3.connect(schema.removeprefix("sqlite:///"), timeout=0)
-    outcome: list[str] = []
+    other = OtherWriter(schema, sim.election.id)
 
     def meanwhile(done: int, total: int) -> None:
         if done == 1:  # after the database was read, before the event is written
-            try:
-                # A real change: SQLite lets an update that changes nothing pass unnoticed.
-                other.execute("UPDATE election SET title = title || '·' WHERE id = ?", (sim.election.id,))
-                other.commit()
-                outcome.append("written")
-            except sqlite3.OperationalError as error:
-                other.rollback()
-                outcome.append(str(error))
+            other.attempt()
 
     try:
         out = export_bundle(db, sim.election, DATA_KEY, "committee", auditor=True, progress=meanwhile)
         db.commit()
     finally:
         other.close()
-    assert outcome == ["database is locked"]
+    assert other.outcome == ["database is locked"]
     assert [c.name_en for c in run(out.data) if not c.ok] == []
     assert events_of(db, sim.election)[-1].kind == "ledger.bundle_exported"
 

@@ -11,6 +11,7 @@ from election.ledger import keys
 from election.ledger.events import events_of
 from election.protocol import signing
 from tests.conftest import DATA_KEY, csrf_token, login
+from tests.races import OtherWriter
 
 
 def test_committee_prints_todays_notice_once(app, db, world):
@@ -49,7 +50,6 @@ def test_the_notice_holds_the_write_lock_from_its_first_read(db, world, schema, 
     wrote the notice and its event after, so anyone committing in between made the write fail
     with "database is locked". The write lock is taken first: another writer meanwhile is
     refused (at once, no busy wait) and the notice is made."""
-    import sqlite3
 
     import pytest
 
@@ -59,18 +59,11 @@ def test_the_notice_holds_the_write_lock_from_its_first_read(db, world, schema, 
         pytest.skip("PostgreSQL's readers never upgrade: row locks and constraints do the work")
     e = world["a"]["election"]
     db.commit()
-    other = sqlite3.connect(schema.removeprefix("sqlite:///"), timeout=0)
-    outcome: list[str] = []
+    other = OtherWriter(schema, e.id)
     real = notices.sign_head
 
     def meanwhile(*args, **kwargs):  # after today's notice was looked for, before anything is written
-        try:
-            other.execute("UPDATE election SET title = title || '·' WHERE id = ?", (e.id,))
-            other.commit()
-            outcome.append("written")
-        except sqlite3.OperationalError as error:
-            other.rollback()
-            outcome.append(str(error))
+        other.attempt()
         return real(*args, **kwargs)
 
     monkeypatch.setattr(notices, "sign_head", meanwhile)
@@ -79,5 +72,5 @@ def test_the_notice_holds_the_write_lock_from_its_first_read(db, world, schema, 
         db.commit()
     finally:
         other.close()
-    assert outcome == ["database is locked"]
+    assert other.outcome == ["database is locked"]
     assert [ev.seq for ev in events_of(db, e) if ev.kind == "ledger.head_notice_printed"] == [notice.seq + 1]

@@ -19,6 +19,7 @@ from election.roll.importing import import_roll
 from election.rules import roll_rows as rr
 from tests.conftest import DATA_KEY, PG_URL
 from tests.factories import make_id
+from tests.races import OtherWriter
 from tests.roll.helpers import csv_bytes, row, xlsx_bytes
 
 TODAY = clock.today()
@@ -211,22 +212,14 @@ def test_an_import_holds_the_write_lock_from_its_first_read(world, db, schema):
     with no busy wait) and the import completes."""
     if not schema.startswith("sqlite"):
         pytest.skip("PostgreSQL's readers never upgrade: row locks and constraints do the work")
-    import sqlite3
 
     election = world["a"]["election"]
     db.commit()
-    other = sqlite3.connect(schema.removeprefix("sqlite:///"), timeout=0)
-    outcome: list[str] = []
+    other = OtherWriter(schema, election.id)
 
     def meanwhile(done: int, total: int) -> None:
         if done == 0:  # after the roll's hashes were read, before the first insert
-            try:
-                other.execute("UPDATE election SET title = title WHERE id = ?", (election.id,))
-                other.commit()
-                outcome.append("written")
-            except sqlite3.OperationalError as error:
-                other.rollback()
-                outcome.append(str(error))
+            other.attempt()
 
     try:
         report = import_roll(db, election, DATA_KEY, csv_bytes([row("张三", make_id(date(1980, 5, 1)))]), "名册.csv",
@@ -234,5 +227,5 @@ def test_an_import_holds_the_write_lock_from_its_first_read(world, db, schema):
         db.commit()
     finally:
         other.close()
-    assert outcome == ["database is locked"]
+    assert other.outcome == ["database is locked"]
     assert report.rows == 1 and count(db, Resident) == 1

@@ -32,6 +32,7 @@ from election.roll.register import apply_for_registration, change_status, overvi
 from tests.ballots.pdfcheck import crop_points, fonts_of, qr_payloads, render_page
 from tests.conftest import DATA_KEY
 from tests.factories import make_id
+from tests.races import OtherWriter
 from tests.roll.helpers import csv_bytes, row
 
 TODAY = clock.today()
@@ -223,7 +224,6 @@ def test_publication_holds_the_write_lock_from_its_first_read(roll, db, schema, 
     fail with "database is locked", or the fingerprint could be of a roll older than the one
     published. The write lock is taken first: another writer meanwhile is refused and the
     roll is published with the fingerprint of the roll as it stands."""
-    import sqlite3
 
     from election.roll import publication
 
@@ -231,18 +231,11 @@ def test_publication_holds_the_write_lock_from_its_first_read(roll, db, schema, 
         pytest.skip("PostgreSQL's readers never upgrade: row locks and constraints do the work")
     election, _, _ = roll
     db.commit()
-    other = sqlite3.connect(schema.removeprefix("sqlite:///"), timeout=0)
-    outcome: list[str] = []
+    other = OtherWriter(schema, election.id)
     real = publication.roll_fingerprint
 
     def meanwhile(*args, **kwargs):  # after the roll was read, before the event is written
-        try:
-            other.execute("UPDATE election SET title = title || '·' WHERE id = ?", (election.id,))
-            other.commit()
-            outcome.append("written")
-        except sqlite3.OperationalError as error:
-            other.rollback()
-            outcome.append(str(error))
+        other.attempt()
         return real(*args, **kwargs)
 
     monkeypatch.setattr(publication, "roll_fingerprint", meanwhile)
@@ -251,5 +244,5 @@ def test_publication_holds_the_write_lock_from_its_first_read(roll, db, schema, 
         db.commit()
     finally:
         other.close()
-    assert outcome == ["database is locked"]
+    assert other.outcome == ["database is locked"]
     assert events_of(db, election)[-1].payload["roll_fingerprint"] == fingerprint
