@@ -44,6 +44,15 @@ def _reps(db, election, people):
     db.flush()
 
 
+def _reps_meeting(db, election, people, title: str = "议事"):
+    """The representatives' meeting of ``people`` (the area's representatives), convened for
+    ten days ahead: (meeting, its day)."""
+    _reps(db, election, people)
+    day = clock.today() + timedelta(days=10)
+    return svc.convene(db, election, kind="representatives", basis="representatives", title=title, agenda="",
+                       held_on=day, place="", convened_by="committee", actor="x"), day
+
+
 def test_notice_period_and_request_share(db, world):
     election = world["a"]["election"]
     _voters(db, election)
@@ -89,10 +98,7 @@ def test_attendance_once_per_person_and_household_and_before_the_day(db, world):
 def test_representatives_meeting_quorum_fails_then_holds_and_decides_by_two_thirds(db, world):
     election = world["a"]["election"]
     voters = _voters(db, election)
-    _reps(db, election, voters[:6])
-    day = clock.today() + timedelta(days=10)
-    m = svc.convene(db, election, kind="representatives", basis="representatives", title="同意登记非户籍居民",
-                    agenda="", held_on=day, place="", convened_by="committee", actor="x")
+    m, day = _reps_meeting(db, election, voters[:6], "同意登记非户籍居民")
     assert m.members == 6
     _on(day)
     with pytest.raises(UserError, match="不是现任居民代表"):
@@ -186,10 +192,7 @@ def test_leaving_the_meeting_lowers_the_quorum_and_a_return_restores_it(db, worl
     refused; one who comes back is present again; the minutes say how many left."""
     election = world["a"]["election"]
     voters = _voters(db, election)
-    _reps(db, election, voters[:6])
-    day = clock.today() + timedelta(days=10)
-    m = svc.convene(db, election, kind="representatives", basis="representatives", title="议事", agenda="",
-                    held_on=day, place="", convened_by="committee", actor="x")
+    m, day = _reps_meeting(db, election, voters[:6])
     with pytest.raises(UserError, match="会议召开前"):
         svc.leave(db, election, m.id, voters[0].card_code, "x")
     _on(day)
@@ -269,10 +272,7 @@ def test_each_arrival_is_an_event_and_the_chain_replays_those_present(db, world)
     with a decision's present raised by one does not."""
     election = world["a"]["election"]
     voters = _voters(db, election)
-    _reps(db, election, voters[:6])
-    day = clock.today() + timedelta(days=10)
-    m = svc.convene(db, election, kind="representatives", basis="representatives", title="议事", agenda="",
-                    held_on=day, place="", convened_by="committee", actor="x")
+    m, day = _reps_meeting(db, election, voters[:6])
     _on(day)
     for v in voters[:3]:
         svc.attend(db, election, m.id, v.card_code, "door")
@@ -314,10 +314,7 @@ def test_two_show_of_hands_decisions_at_once_are_numbered_one_after_the_other(ap
 
     election = world["a"]["election"]
     voters = _voters(db, election)
-    _reps(db, election, voters[:6])
-    day = clock.today() + timedelta(days=10)
-    m = svc.convene(db, election, kind="representatives", basis="representatives", title="同意登记非户籍居民",
-                    agenda="", held_on=day, place="", convened_by="committee", actor="x")
+    m, day = _reps_meeting(db, election, voters[:6], "同意登记非户籍居民")
     _on(day)
     for v in voters[:5]:
         svc.attend(db, election, m.id, v.card_code, "x")

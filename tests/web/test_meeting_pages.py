@@ -7,17 +7,16 @@ helpers (web/feedback.post, web/files.pdf_or_back)."""
 from __future__ import annotations
 
 import re
-from datetime import datetime, time, timedelta
+from datetime import datetime, time
 from html import unescape
 
 from election import clock
 from election.ledger.events import events_of
-from election.meetings import service as svc
 from election.models import Election, MeetingDecision, Recall
 from election.recall import service as recalls
 from tests.conftest import DATA_KEY, csrf_token, login
 from tests.counting.builder import published
-from tests.meetings.test_meetings_service import _reps, _voters
+from tests.meetings.test_meetings_service import _reps_meeting, _voters
 
 FLASH = re.compile(r'class="flash[^"]*\b(info|error)\b[^"]*"[^>]*>(.*?)</', re.S)
 
@@ -37,10 +36,7 @@ def _post(client, url: str, page: str, data: dict) -> list[tuple[str, str]]:
 def test_the_door_decisions_and_close_of_a_meeting(app, db, world) -> None:
     election = world["a"]["election"]
     voters = _voters(db, election)
-    _reps(db, election, voters[:6])
-    day = clock.today() + timedelta(days=10)
-    m = svc.convene(db, election, kind="representatives", basis="representatives", title="议事", agenda="",
-                    held_on=day, place="", convened_by="committee", actor="x")
+    m, day = _reps_meeting(db, election, voters[:6])
     db.commit()
     clock.pin(datetime.combine(day, time(9, 0), tzinfo=clock.zone()))
     base = f"/elections/{election.id}/meetings/{m.id}"
@@ -82,10 +78,7 @@ def test_a_motion_on_paper_is_called_from_the_meeting_page(app, db, world) -> No
     election = world["a"]["election"]
     b = published(db, election, DATA_KEY, voters=20, papers=12)
     people = b.residents[:6]
-    _reps(db, election, people)
-    day = clock.today() + timedelta(days=10)
-    m = svc.convene(db, election, kind="representatives", basis="representatives", title="议事", agenda="",
-                    held_on=day, place="", convened_by="committee", actor="x")
+    m, day = _reps_meeting(db, election, people)
     db.commit()
     clock.pin(datetime.combine(day, time(9, 0), tzinfo=clock.zone()))
     base = f"/elections/{election.id}/meetings/{m.id}"
