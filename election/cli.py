@@ -137,6 +137,11 @@ def demo_cmd(households: int, seed: int, if_empty: bool) -> None:
     click.echo("示范登录 / demo logins (用户名 / 密码):")
     for username, password, role in result.logins:
         click.echo(f"  {role:<8} {username:<16} {password}")
+    if result.election_day is not None:
+        # Beijing's date, not the machine's: a demo built after 16:00 UTC is a day ahead of UTC.
+        day = result.election_day.isoformat()
+        click.echo(f"投票日 / election day: {day}；预演投票日（仅限示范）/ rehearse polling day (demo only): "
+                   f"JUXUAN_CLOCK_AT={day}T08:00+08:00 make run")
 
 
 @main.command("sort-names", help="按姓氏笔画排列姓名，每行一个。\n\nPrint names in surname-stroke (ballot) order, one per line.")

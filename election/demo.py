@@ -34,6 +34,7 @@ class DemoResult:
     community_name: str
     election_id: int
     logins: list[tuple[str, str, str]] = field(default_factory=list)
+    election_day: date | None = None
 
 
 def has_data(db: Session) -> bool:
@@ -56,7 +57,7 @@ def build_demo(
         ),
         data_key,
     )
-    result = DemoResult(community.name, election.id)
+    result = DemoResult(community.name, election.id, election_day=election.election_day)
     for name, role, label in DEMO_USERS:
         username = f"{name}{suffix}"
         create_user(db, username, DEMO_PASSWORD, role, label, community, STREET)

@@ -4,7 +4,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from election.cli import main
-from election.models import Community, User
+from election.models import Community, Election, User
 
 
 def run(app, *args: str, input: str | None = None):
@@ -22,6 +22,9 @@ def test_demo_creates_a_user_for_every_role_and_prints_logins(app, db):
     roles = set(db.scalars(select(User.role)))
     assert roles == {"street_admin", "committee", "clerk", "counter", "scrutineer", "auditor"}
     assert "juxuan-demo" in result.output and "committee" in result.output
+    # The rehearsal command with the demo's own election day (README: polling day before the day).
+    day = db.scalar(select(Election.election_day))
+    assert f"JUXUAN_CLOCK_AT={day.isoformat()}T08:00+08:00 make run" in result.output
     again = run(app, "demo", "--if-empty")
     assert "跳过" in again.output
     assert db.scalar(select(func.count(Community.id))) == 1
