@@ -29,6 +29,7 @@ from ballots.ballot_paper import render_ballots
 from ballots.ballot_spec import BallotSpec, PaperCodes, PostSection, split_by_body
 
 from .. import jobs
+from ..db import begin_write
 from ..errors import UserError
 from ..ledger import keys
 from ..ledger.events import record_event
@@ -196,7 +197,6 @@ def print_papers(
         raise UserError(f"第 {round_number} 轮的选票中没有“{BODY_ZH.get(body, body) or '全部职位'}”这种选票")
     # The stub prints the receipt-check address as text beside its QR code (same address).
     spec = replace(specs[body], verify_hint=url_prefix)
-    _keep_round(db, election, round_number)
     uid = election.uid
     r_of = codes.hasher(codes.RECEIPT_TAG, uid)
     d_of = codes.hasher(codes.AUDIT_TAG, uid)
@@ -218,6 +218,16 @@ def print_papers(
 
 def _store(db: Session, election: Election, actor: str, data_key: str, body: str, round_number: int,
            receipts: list[str], audits: list[str]) -> PrintResult:
+    # The write lock (SQLite), then the election's row (PostgreSQL), the batches' parent,
+    # before the round is stored and the batch numbered: two print runs at once are one after
+    # the other, the second sees the first's round and batch (they used to store round 1
+    # twice, or take one batch number twice: a duplicate key or a deadlock, a 500). Taken
+    # after rendering, so a long render holds no lock. The chain head is this same row
+    # (record_event takes it again); nothing after it locks a row another path locks first
+    # (docs/ARCHITECTURE.md, lock order).
+    begin_write(db)
+    db.execute(select(Election.id).where(Election.id == election.id).with_for_update())
+    _keep_round(db, election, round_number)
     # Batch numbers run on across rounds; the first batch of a round is its main print run.
     batch = db.scalar(select(func.coalesce(func.max(PrintBatch.batch) + 1, 0)).where(PrintBatch.election_id == election.id)) or 0
     supplement = db.scalar(select(PrintBatch.id).where(PrintBatch.election_id == election.id,
