@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from ballots.voter_cards import CardHeader, VoterCard, render_voter_cards
 
+from ..db import begin_write
 from ..errors import UserError
 from ..ledger.events import record_event
 from ..models import Election, Household, PollingStation, Resident
@@ -43,11 +44,18 @@ def new_card_code() -> str:
 
 def assign_cards(db: Session, election: Election, actor: str) -> int:
     """Give every registered voter without one a voter number and a card code."""
-    highest = db.scalar(select(func.max(Resident.voter_number)).where(Resident.election_id == election.id)) or 0
+    # The write lock (SQLite), then the waiting voters' rows (PostgreSQL; the rows this acts
+    # on, in one order), and only then the highest number: a second assignment at once waits
+    # for the first's rows, no longer finds them waiting, and numbers after the first's
+    # numbers. It used to number the same voters again, overwriting the card codes already
+    # given (SQLite: the second writer refused, a 500). Not the election's row first: a roll
+    # change locks its resident, then the chain head (docs/ARCHITECTURE.md, lock order).
+    begin_write(db)
     todo = sorted(db.scalars(
         voters_query(election).where(Resident.voter_number.is_(None)).join(Household)
-        .order_by(Household.number, Resident.id)
+        .order_by(Household.number, Resident.id).with_for_update(of=Resident)
     ), key=lambda r: group_key(r.group_name))  # 第一, 第二, … 第十: numbers follow the groups
+    highest = db.scalar(select(func.max(Resident.voter_number)).where(Resident.election_id == election.id)) or 0
     for n, resident in enumerate(todo, start=highest + 1):
         resident.voter_number = n
         resident.card_code = new_card_code()
