@@ -46,6 +46,21 @@ def race(sessions, actions: list[Callable]) -> list[str]:
     return outcomes
 
 
+def rendezvous(timeout: float = 2) -> Callable[[], None]:
+    """The meeting point of a lock race's two sides, each held just before the lock the other
+    takes: each waits for the other at most ``timeout`` seconds. A side that never arrives is
+    waiting for a lock this one holds (the fix works): the barrier breaks and both go on."""
+    meet = threading.Barrier(2, timeout=timeout)
+
+    def wait() -> None:
+        try:
+            meet.wait()
+        except threading.BrokenBarrierError:
+            pass
+
+    return wait
+
+
 class OtherWriter:
     """A second SQLite connection that tries to write while a unit of work is under way
     (between its reads and its first write): ``attempt()`` changes the election's title (a

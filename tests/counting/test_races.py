@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from election.counting.service import d_from_scan, enter_scanned, mismatches, resolve_mismatch, second_entry
 from election.models import Election, ElectionEvent, SecondEntry
 from tests.conftest import DATA_KEY
-from tests.races import SOAK_TRIALS, SUITE_TRIALS, race
+from tests.races import SOAK_TRIALS, SUITE_TRIALS, race, rendezvous
 
 from .builder import build, entry_fields
 
@@ -75,7 +75,6 @@ def test_publishing_one_round_twice_at_once_publishes_it_once(app, db, world, mo
     the round's result (a duplicate key, or a deadlock with the chain head). A hook holds
     each side just after its checks until the other arrives there too, or for a moment when
     it cannot (it waits for the round's lock, which the first holds)."""
-    import threading
 
     from election.counting import result as counting_result
     from election.counting.result import enter_board, publish_result, running_tally
@@ -91,14 +90,11 @@ def test_publishing_one_round_twice_at_once_publishes_it_once(app, db, world, mo
                 "a_scrutineer")
     db.commit()
     election_id = election.id
-    meet = threading.Barrier(2, timeout=2)
+    meet = rendezvous()
     real = counting_result.build_input
 
     def build_input_after_the_checks(*args, **kwargs):
-        try:
-            meet.wait()
-        except threading.BrokenBarrierError:  # the other side waits for the lock this one holds
-            pass
+        meet()
         return real(*args, **kwargs)
 
     monkeypatch.setattr(counting_result, "build_input", build_input_after_the_checks)

@@ -11,7 +11,7 @@ from election.counting.scan_batches import approve_batch, approve_reading, enter
 from election.counting.service import d_from_scan
 from election.models import AuditCode, Election, ElectionEvent, ScanBatch, ScanPaper
 from tests.conftest import DATA_KEY
-from tests.races import SOAK_TRIALS, SUITE_TRIALS, race
+from tests.races import SOAK_TRIALS, SUITE_TRIALS, race, rendezvous
 
 from .builder import build, entry_fields
 
@@ -108,14 +108,8 @@ def test_a_batch_approved_while_one_of_its_papers_is_entered_by_hand(app, db, wo
     second = papers_of(db, election, batch.id)[1].d_hash
     election_id, batch_id, box_id = election.id, batch.id, box.id
 
-    meet = threading.Barrier(2, timeout=2)
+    meet = rendezvous()
     by_hand = threading.local()
-
-    def rendezvous():
-        try:
-            meet.wait()
-        except threading.BrokenBarrierError:  # the other side waits for a lock this one holds
-            pass
 
     real_record, real_event = scan_batches.record_paper, service.record_event
     calls = []
@@ -123,12 +117,12 @@ def test_a_batch_approved_while_one_of_its_papers_is_entered_by_hand(app, db, wo
     def batch_record(db, election, box, d_hash, *args, **kwargs):
         calls.append(d_hash)
         if len(calls) == 2:
-            rendezvous()
+            meet()
         return real_record(db, election, box, d_hash, *args, **kwargs)
 
     def event(*args, **kwargs):
         if getattr(by_hand, "on", False):
-            rendezvous()
+            meet()
         return real_event(*args, **kwargs)
 
     monkeypatch.setattr(scan_batches, "record_paper", batch_record)

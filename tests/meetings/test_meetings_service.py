@@ -19,6 +19,7 @@ from election.roll.cards import assign_cards
 from election.roll.register import voters_query
 from tests.conftest import DATA_KEY
 from tests.factories import build_roll
+from tests.races import rendezvous
 
 
 def _text(pdf: bytes) -> str:
@@ -305,7 +306,6 @@ def test_two_show_of_hands_decisions_at_once_are_numbered_one_after_the_other(ap
     to answer 500: both read the same highest number and inserted the same (meeting, number).
     A hook holds each side just before it reads the next number until the other arrives there
     too, or for a moment when it cannot (it waits for the meeting's lock, which the first holds)."""
-    import threading
 
     from sqlalchemy import select
 
@@ -320,14 +320,11 @@ def test_two_show_of_hands_decisions_at_once_are_numbered_one_after_the_other(ap
         svc.attend(db, election, m.id, v.card_code, "x")
     db.commit()
     election_id, meeting_id = election.id, m.id
-    meet = threading.Barrier(2, timeout=2)
+    meet = rendezvous()
     real = svc.rules.decision
 
     def decision_then_the_number(*args, **kwargs):
-        try:
-            meet.wait()
-        except threading.BrokenBarrierError:  # the other side waits for the lock this one holds
-            pass
+        meet()
         return real(*args, **kwargs)
 
     monkeypatch.setattr(svc.rules, "decision", decision_then_the_number)

@@ -44,6 +44,7 @@ from tests.counting import voting
 from tests.counting.builder import own_papers_link
 from tests.meetings.test_by_election import ROOT, _browser_verifier_agrees
 from tests.polling.helpers import polling_day
+from tests.races import rendezvous
 from tools import verify
 
 ALL = {"jwh_zhuren": [0], "jwh_fu_zhuren": [0], "jwh_weiyuan": [0, 1, 2], "jdw_zhuren": [0], "jdw_weiyuan": [0, 1]}
@@ -372,7 +373,6 @@ def test_the_door_and_the_publishing_of_the_vote_at_once(app, db, world, monkeyp
     side just before it would take the lock the other holds (the door: the chain head, with
     the vote locked; the publishing: the vote, with the chain head locked) until the other
     arrives there too, or for a moment when it cannot (it waits for the first one's lock)."""
-    import threading
 
     from election.models import Election, MeetingVote
     from tests.races import race
@@ -388,23 +388,17 @@ def test_the_door_and_the_publishing_of_the_vote_at_once(app, db, world, monkeyp
     election_id, meeting_id = election.id, m.id
     who = str(w.voters[11].voter_number) if door == "leave" else str(w.voters[13].voter_number)
 
-    meet = threading.Barrier(2, timeout=2)
-
-    def rendezvous():
-        try:
-            meet.wait()
-        except threading.BrokenBarrierError:  # the other side waits for a lock this one holds
-            pass
+    meet = rendezvous()
 
     real_event, real_decision = meetings.record_event, meetings.record_decision
 
     def event_at_the_door(db, election, kind, *args, **kwargs):
         if kind in ("meeting.attendee_left", "meeting.attendee_arrived"):
-            rendezvous()
+            meet()
         return real_event(db, election, kind, *args, **kwargs)
 
     def decision_of_the_vote(*args, **kwargs):
-        rendezvous()
+        meet()
         return real_decision(*args, **kwargs)
 
     monkeypatch.setattr(meetings, "record_event", event_at_the_door)

@@ -152,7 +152,7 @@ def test_a_resignation_recorded_while_the_recall_vote_is(app, db, world, monkeyp
     from sqlalchemy import func, select
 
     from election.models import Election, MandateEnd
-    from tests.races import race
+    from tests.races import race, rendezvous
 
     election = world["a"]["election"]
     b = elected_committee(db, election)
@@ -162,20 +162,14 @@ def test_a_resignation_recorded_while_the_recall_vote_is(app, db, world, monkeyp
     db.commit()
     election_id, recall_id = election.id, row.id
 
-    meet = threading.Barrier(2, timeout=2)
+    meet = rendezvous()
     resigning = threading.local()
-
-    def rendezvous():
-        try:
-            meet.wait()
-        except threading.BrokenBarrierError:  # the other side waits for a lock this one holds
-            pass
 
     real_vacate = mandates.vacate
 
     def vacate(*args, **kwargs):
         if not getattr(resigning, "on", False):
-            rendezvous()  # the recall: its event recorded, the seat's end next
+            meet()  # the recall: its event recorded, the seat's end next
         return real_vacate(*args, **kwargs)
 
     monkeypatch.setattr(mandates, "vacate", vacate)
@@ -187,7 +181,7 @@ def test_a_resignation_recorded_while_the_recall_vote_is(app, db, world, monkeyp
 
     def resign(s):
         resigning.on = True
-        rendezvous()
+        meet()
         real_vacate(s, s.get(Election, election_id), key, "resigned", today(), "居民会议第1号决定接受辞职", "a_committee")
         s.commit()
         return "resigned"

@@ -5,7 +5,6 @@ databases (tests/races.py)."""
 from __future__ import annotations
 
 import io
-import threading
 
 import pytest
 from sqlalchemy import func, select
@@ -13,7 +12,7 @@ from sqlalchemy import func, select
 from election.models import Election, ElectionEvent, PrintBatch, Receipt
 from election.polling import printing
 from tests.conftest import DATA_KEY
-from tests.races import race
+from tests.races import race, rendezvous
 
 PREFIX = "HTTPS://JX.EXAMPLE.CN/R"
 
@@ -30,14 +29,11 @@ def test_two_print_runs_at_once_are_numbered_one_after_the_other(app, db, poll, 
     for _ in range(before):
         printing.print_papers(db, poll["election"], 1, io.BytesIO(), "a_committee", DATA_KEY, PREFIX)
         db.commit()
-    meet = threading.Barrier(2, timeout=2)
+    meet = rendezvous()
     real = printing.make_manifest
 
     def manifest_after_the_number(*args, **kwargs):
-        try:
-            meet.wait()
-        except threading.BrokenBarrierError:  # the other side waits for the lock this one holds
-            pass
+        meet()
         return real(*args, **kwargs)
 
     monkeypatch.setattr(printing, "make_manifest", manifest_after_the_number)

@@ -11,7 +11,7 @@ from election.ledger.events import events_of
 from election.models import Election, Resident
 from election.roll import cards
 from tests.factories import add_voters
-from tests.races import race
+from tests.races import race, rendezvous
 
 
 def test_assigning_cards_twice_at_once_numbers_each_voter_once(app, db, world, monkeypatch) -> None:
@@ -29,17 +29,14 @@ def test_assigning_cards_twice_at_once_numbers_each_voter_once(app, db, world, m
         r.voter_number, r.card_code = None, None
     db.commit()
     election_id = election.id
-    meet = threading.Barrier(2, timeout=2)
+    meet = rendezvous()
     waited = threading.local()
     real = cards.new_card_code
 
     def card_code_after_the_reads() -> str:
         if not getattr(waited, "done", False):
             waited.done = True
-            try:
-                meet.wait()
-            except threading.BrokenBarrierError:  # the other side waits for the lock this one holds
-                pass
+            meet()
         return real()
 
     monkeypatch.setattr(cards, "new_card_code", card_code_after_the_reads)
