@@ -15,15 +15,13 @@ def _checks(db, e) -> dict:
     return {c.name_en: c for c in run(export(db, e))}
 
 
-def test_status_that_does_not_follow_from_the_findings_fails_audit_recompute(db):
-    e = simulated(db).election
-    _sealed(db, e)
-    audit = service.start_audit(db, e, SEED, "auditor")
-    state = {"n": 0}
+def _enter_with_five_blank_zhuren(db, e, audit: Audit) -> None:
+    """Every draw entered, five papers read blank for 主任 where the records have the winner."""
     winner = [x.person_id for x in service.reported(db, e, 1).result.post("jwh_zhuren").elected]
     assert winner
+    state = {"n": 0}
 
-    def blank_zhuren(entry):  # five papers read blank for 主任 where the records have the winner
+    def blank_zhuren(entry):
         z = entry["posts"]["jwh_zhuren"]
         if state["n"] < 5 and z["approve"] == winner:
             entry["posts"]["jwh_zhuren"] = {**z, "approve": []}
@@ -32,6 +30,13 @@ def test_status_that_does_not_follow_from_the_findings_fails_audit_recompute(db)
         return False
 
     _enter_all(db, e, audit, blank_zhuren)
+
+
+def test_status_that_does_not_follow_from_the_findings_fails_audit_recompute(db):
+    e = simulated(db).election
+    _sealed(db, e)
+    audit = service.start_audit(db, e, SEED, "auditor")
+    _enter_with_five_blank_zhuren(db, e, audit)
     ev = service.conclude(db, e, audit, "auditor")
     assert ev.status != "confirmed"
     honest = _checks(db, e)
@@ -143,18 +148,7 @@ def test_an_escalated_audit_passed_over_for_a_new_seed_fails(db):
     e = simulated(db).election
     _sealed(db, e)
     first = service.start_audit(db, e, SEED, "auditor")
-    winner = [x.person_id for x in service.reported(db, e, 1).result.post("jwh_zhuren").elected]
-    state = {"n": 0}
-
-    def blank_zhuren(entry):
-        z = entry["posts"]["jwh_zhuren"]
-        if state["n"] < 5 and z["approve"] == winner:
-            entry["posts"]["jwh_zhuren"] = {**z, "approve": []}
-            state["n"] += 1
-            return True
-        return False
-
-    _enter_all(db, e, first, blank_zhuren)
+    _enter_with_five_blank_zhuren(db, e, first)
     assert service.conclude(db, e, first, "auditor").status in ("escalated", "full_count")
     first.status = "confirmed"  # past the service, which refuses a second audit while this one is open
     db.query(AuditDraw).filter(AuditDraw.audit_id == first.id, AuditDraw.d_hash.is_(None)).delete()
