@@ -14,6 +14,8 @@ from ..rules.phrase import Phrase
 from ..wording import plain_rule, source_tags
 
 LOCALES = ["zh", "en"]
+CHINESE_MARKS = {"colon": "：", "lp": "（", "rp": "）", "comma": "，", "semi": "；", "sep": "、"}
+ENGLISH_MARKS = {"colon": ": ", "lp": " (", "rp": ")", "comma": ", ", "semi": "; ", "sep": ", "}
 
 
 def select_locale() -> str:
@@ -69,6 +71,8 @@ def init_i18n(app: Flask) -> None:
 
     @app.context_processor
     def _locale():
-        # colon: the mark between a label and its value, "：" in Chinese and ": " in English.
+        # The marks templates put between their own words and values: full-width in
+        # Chinese, ASCII with its space in English (colon between a label and its value,
+        # lp/rp around an aside, comma and semi between clauses, sep between listed items).
         locale = select_locale()
-        return {"current_locale": locale, "colon": ": " if locale == "en" else "："}
+        return {"current_locale": locale, **(ENGLISH_MARKS if locale == "en" else CHINESE_MARKS)}

@@ -124,3 +124,35 @@ def test_the_roll_notice_forms_label_their_groups_apart(app, db, world):
     assert labels == ["居民小组（选民名单公告）", "居民小组（更正公告）"]
     english = client.get(f"/elections/{election.id}/roll/publication?lang=en").get_data(as_text=True)
     assert "Residents&#39; group (correction notice)" in english or "Residents' group (correction notice)" in english
+
+
+def test_no_template_writes_a_full_width_mark_outside_the_catalogue():
+    """About 120 places in templates wrote "：", "（", "）", "，", "；" or "、" between a
+    translated label and a value, so English pages read "Member（Chair）", "Scrutineers：…"
+    or "Awaiting sync：0". Template text outside {{ }} and {% %} writes those marks through
+    the page's marks (colon, lp, rp, comma, semi, sep); Chinese text belongs in _()."""
+    from pathlib import Path
+
+    token = re.compile(r"({{.*?}}|{%.*?%}|{#.*?#})", re.S)
+    offenders = []
+    for path in sorted(Path("templates").rglob("*.html")):
+        for number, part in enumerate(token.split(path.read_text(encoding="utf-8"))):
+            if number % 2 == 0 and re.search(r"[：（），；、\u4e00-\u9fff]", part.replace(">中文<", "")):
+                offenders.append(f"{path}: {part.strip()[:60]}")
+    assert offenders == []
+
+
+def test_marks_follow_the_page_language(app):
+    """The marks in English: "Member (Chair)", never "Member（Chair）"; in Chinese they stay
+    full-width. The login page links the receipt check it names."""
+    from flask import render_template_string
+
+    marks = "成员{{ lp }}主任{{ rp }}{{ comma }}a{{ semi }}b{{ colon }}c{{ sep }}d"
+    with app.test_request_context("/?lang=en"):
+        assert render_template_string(marks) == "成员 (主任), a; b: c, d"
+    with app.test_request_context("/?lang=zh"):
+        assert render_template_string(marks) == "成员（主任），a；b：c、d"
+    client = app.test_client()
+    for lang in ("zh", "en"):
+        page = client.get(f"/login?lang={lang}").get_data(as_text=True)
+        assert '<a href="/r" id="receipt-link">' in page
