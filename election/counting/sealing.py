@@ -125,10 +125,14 @@ def seal_record(db: Session, election: Election, ballot: Ballot, d: str, box: st
 
 
 def round_lines(db: Session, election: Election, ballot: Ballot, records: Sequence[tuple[str, str, dict[str, Any]]],
-                progress: Callable[[int, int], None] | None = None) -> tuple[list[dict[str, Any]], int]:
+                progress: Callable[[int, int], None] | None = None,
+                fresh: list[tuple[str, str, dict[str, Any], dict[str, Any]]] | None = None,
+                ) -> tuple[list[dict[str, Any]], int]:
     """The round's lines of recount/papers.jsonl for these records (D, box, marks), sorted by
     D, and how many had to be encrypted now: a record entered before the key existed, or
-    written other than through the entry (a simulation), is encrypted here."""
+    written other than through the entry (a simulation), is encrypted here. Its line is
+    stored at once, or, given ``fresh``, appended there (D, box, marks, line) for the caller
+    to store under the write lock (``store_line``) once the encryption is done."""
     key = joint_key(db, election)
     if key is None:
         raise ValueError("no joint key")
@@ -145,7 +149,10 @@ def round_lines(db: Session, election: Election, ballot: Ballot, records: Sequen
         else:
             layout = layout or Layout(election, ballot)
             line = layout.line(base, key, d, box, marks)
-            _store(db, election, round_number, d, box, marks, line)
+            if fresh is None:
+                _store(db, election, round_number, d, box, marks, line)
+            else:
+                fresh.append((d, box, marks, line))
             out.append(line)
             made += 1
         if progress and (n % 50 == 0 or n == len(records)):

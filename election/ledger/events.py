@@ -51,6 +51,14 @@ def write_genesis(
     return row
 
 
+def lock_chain_head(db: Session, election: Election) -> None:
+    """Lock the election's row, the chain head (PostgreSQL; SQLite's write lock already
+    serialises writers): what ``record_event`` takes to number the next event, taken earlier
+    by a writer whose checks must see every event committed before its own (docs/ARCHITECTURE.md,
+    the lock order: nothing another path locks may be locked after it)."""
+    db.execute(select(Election.id).where(Election.id == election.id).with_for_update())
+
+
 def record_event(
     db: Session, election: Election, kind: str, payload: dict, actor: str,
     reason: str = "", at: str | None = None,
@@ -63,7 +71,7 @@ def record_event(
     """
     if kind not in ek.REGISTRY:
         raise ValueError(f"event kind {kind!r} is not in election/protocol/event_kinds.py")
-    db.execute(select(Election.id).where(Election.id == election.id).with_for_update())
+    lock_chain_head(db, election)
     last = db.execute(
         select(ElectionEvent.seq, ElectionEvent.hash)
         .where(ElectionEvent.election_id == election.id)

@@ -21,8 +21,9 @@ from ..counting import sealing
 from ..crypto import ceremony, recount_doc, trustees
 from ..crypto.group import CryptoError
 from ..crypto.record import shapes
+from ..db import begin_write
 from ..errors import UserError
-from ..ledger.events import events_of, record_event
+from ..ledger.events import events_of, lock_chain_head, record_event
 from ..models import AuditCode, Election, Receipt
 from ..protocol import event_kinds as ek
 from ..protocol.bundle import Record, group_boxes
@@ -120,6 +121,8 @@ def _upload(text: bytes, what: str) -> Any:
 
 def issue(db: Session, election: Election, names: list[str], quorum: int, actor: str) -> dict[str, Any]:
     """Start the ceremony: before any paper is printed, so the key is fixed in the chain first."""
+    begin_write(db)
+    lock_chain_head(db, election)
     if ceremony_of(db, election).doc is not None:
         raise UserError("受托人仪式已经开始，不能重新开始")
     if db.scalar(select(func.count()).select_from(Receipt).where(Receipt.election_id == election.id)):
@@ -154,23 +157,36 @@ def _trustee_document(state: Ceremony, text: bytes, what: str, field: str = "ind
     return doc, index
 
 
+def _public_taken(state: Ceremony, index: int) -> None:
+    _need(state, "publics", "公开部分")
+    if index in state.publics:
+        raise UserError(f"第 {index} 位受托人（{state.name(index)}）的公开部分已经上传")
+
+
 def add_public(db: Session, election: Election, text: bytes, actor: str) -> int:
+    """A trustee's commitments, their proofs checked before the write lock is taken; the
+    ceremony is read again under it (another upload may have come meanwhile)."""
     state = ceremony_of(db, election)
     _need(state, "publics", "公开部分")
     assert state.doc is not None
     public, index = _trustee_document(state, text, "受托人公开部分")
-    if index in state.publics:
-        raise UserError(f"第 {index} 位受托人（{state.name(index)}）的公开部分已经上传")
+    _public_taken(state, index)
     try:
         trustees.check_commitments(base_hash(election), state.quorum, ceremony.commitments_of(public))
         ceremony.hex_bytes(public.get("transport"), 32, "传输公钥")
     except CryptoError as error:
         raise _refuse(error) from None
+    begin_write(db)
+    lock_chain_head(db, election)
+    state = ceremony_of(db, election)
+    _public_taken(state, index)
     record_event(db, election, PUBLIC, {"public": public}, actor, f"公开重计：{state.name(index)}的公开部分")
     return index
 
 
 def add_shares(db: Session, election: Election, text: bytes, actor: str) -> int:
+    begin_write(db)
+    lock_chain_head(db, election)
     state = ceremony_of(db, election)
     _need(state, "shares", "份额")
     shares, sender = _trustee_document(state, text, "受托人份额", "from")
@@ -197,6 +213,14 @@ def add_ready(db: Session, election: Election, text: bytes, actor: str) -> int:
         raise _refuse(error) from None
     if ready.get("verification_key") != expected or ready.get("joint_key") != joint:
         raise UserError(f"{state.name(index)}的密钥份额与公开承诺不符：请该受托人重新核对份额")
+    # Checked against the public parts, all in at this stage (none comes after); under the
+    # write lock the ceremony is read again for the confirmations that came meanwhile.
+    begin_write(db)
+    lock_chain_head(db, election)
+    state = ceremony_of(db, election)
+    _need(state, "ready", "确认")
+    if index in state.ready:
+        raise UserError(f"{state.name(index)}已经核对过份额")
     record_event(db, election, READY, {"ready": ready}, actor, f"公开重计：{state.name(index)}已核对份额")
     if len(state.ready | {index: ready}) == state.n:
         record_event(db, election, KEY, {"joint_key": joint, "quorum": state.quorum, "trustees": state.n},
@@ -252,16 +276,18 @@ def _round_posts(db: Session, election: Election, round_number: int) -> tuple[li
 def encrypt_round(db: Session, election: Election, round_number: int, instance: str | Path, actor: str,
                   progress: Callable[[int, int], None] | None = None) -> int:
     """The round's encrypted records (made at entry) gathered with their homomorphic totals,
-    overall and per box group, for the trustees to decrypt."""
+    overall and per box group, for the trustees to decrypt.
+
+    The encryption (seconds for a large round) runs before the write lock is taken, so
+    desks and counters are not held up by it; under the lock the round's records and the
+    ceremony are read again: records changed meanwhile, or the round encrypted by another
+    request meanwhile, refuse it, and only then the file, the lines and the event are
+    written."""
     state = ceremony_of(db, election)
     if not state.joint_key:
         raise UserError("受托人的联合公钥还没有确定，不能加密计票记录")
     records = _round_records(db, election, round_number)
-    if not records:
-        raise UserError(f"第 {round_number} 轮还没有计入的选票")
-    done = state.encrypted.get(round_number)
-    if done is not None and done["fingerprint"] == records_fingerprint(records):
-        raise UserError(f"第 {round_number} 轮的计票记录已经加密，记录没有变化")
+    _not_encrypted(state, round_number, records)
     specs, listed = _round_posts(db, election, round_number)
     post_shapes = shapes(specs, listed, rulebook_of(election).multi_post_rule)
     total = len(records)
@@ -269,17 +295,40 @@ def encrypt_round(db: Session, election: Election, round_number: int, instance: 
     # record from before the key) is encrypted now.
     from ..counting.service import ballot_of  # the counting capability owns the ballot layout
 
-    out, _ = sealing.round_lines(db, election, ballot_of(db, election, round_number), records, progress)
+    fresh: list[tuple[str, str, dict[str, Any], dict[str, Any]]] = []
+    out, _ = sealing.round_lines(db, election, ballot_of(db, election, round_number), records, progress, fresh)
     groups = box_groups(db, election, records)
     totals = recount_doc.encrypted_totals(out, groups)
     body = {"round": round_number, "fingerprint": records_fingerprint(records), "groups": groups,
             "shapes": recount_doc.shapes_json(post_shapes, listed), "papers": out, "totals": totals}
+    begin_write(db)
+    # The lock order (docs/ARCHITECTURE.md): the records whose lines are stored here first,
+    # as the entry locks a record before storing its line, then the chain head.
+    wanted = sorted(d for d, _, _, _ in fresh)
+    for start in range(0, len(wanted), 500):
+        db.execute(select(AuditCode.d_hash).where(AuditCode.election_id == election.id,
+                                                  AuditCode.d_hash.in_(wanted[start:start + 500]))
+                   .order_by(AuditCode.d_hash).with_for_update())
+    if records_fingerprint(_round_records(db, election, round_number)) != body["fingerprint"]:
+        raise UserError(f"第 {round_number} 轮的计票记录在加密期间有变化，请重新加密")
+    for d, box, marks, line in fresh:
+        sealing.store_line(db, election, round_number, d, box, marks, line)
+    lock_chain_head(db, election)
+    _not_encrypted(ceremony_of(db, election), round_number, records)
     path = _paths(instance, election, round_number)
     path.write_text(json.dumps(body, sort_keys=True), encoding="utf-8")
     digest = hashlib.sha256(json.dumps(totals, sort_keys=True).encode("utf-8")).hexdigest()
     record_event(db, election, ENCRYPTED, {"round": round_number, "papers": total, "fingerprint": body["fingerprint"],
                                            "totals_sha256": digest, "papers_sha256": sealing.papers_sha256(out)}, actor, f"公开重计：第 {round_number} 轮计票记录已加密")
     return total
+
+
+def _not_encrypted(state: Ceremony, round_number: int, records: list[tuple[str, str, dict[str, Any]]]) -> None:
+    if not records:
+        raise UserError(f"第 {round_number} 轮还没有计入的选票")
+    done = state.encrypted.get(round_number)
+    if done is not None and done["fingerprint"] == records_fingerprint(records):
+        raise UserError(f"第 {round_number} 轮的计票记录已经加密，记录没有变化")
 
 
 def _encrypted(instance: str | Path, election: Election, round_number: int) -> dict[str, Any] | None:
@@ -295,22 +344,35 @@ def totals_for_trustees(instance: str | Path, election: Election, round_number: 
 
 
 def add_partials(db: Session, election: Election, round_number: int, text: bytes, instance: str | Path, actor: str) -> int:
+    """A trustee's partial decryptions of the round's totals, their proofs checked before the
+    write lock is taken; under it the ceremony is read again: the round encrypted anew
+    meanwhile (other totals), or this trustee's partials recorded meanwhile, refuse it."""
     state = ceremony_of(db, election)
     body = _encrypted(instance, election, round_number)
     if body is None or round_number not in state.encrypted:
         raise UserError(f"第 {round_number} 轮还没有加密，不能上传部分解密")
     doc, index = _trustee_document(state, text, "部分解密")
-    if index in state.partials.get(round_number, {}):
-        raise UserError(f"{state.name(index)}已经上传了第 {round_number} 轮的部分解密")
+    _partials_taken(state, round_number, index)
     assert state.doc is not None
     try:
         recount_doc.check_partials(state.doc, [state.publics[i] for i in sorted(state.publics)], body["papers"], doc,
                                    body["groups"])
     except CryptoError as error:
         raise _refuse(error) from None
+    begin_write(db)
+    lock_chain_head(db, election)
+    again = ceremony_of(db, election)
+    if again.encrypted.get(round_number) != state.encrypted[round_number]:
+        raise UserError(f"第 {round_number} 轮在核对期间重新加密了：请按新的加密结果重新做部分解密")
+    _partials_taken(again, round_number, index)
     record_event(db, election, PARTIALS, {"round": round_number, "partials": doc}, actor,
                  f"公开重计：{state.name(index)}对第 {round_number} 轮的部分解密")
     return index
+
+
+def _partials_taken(state: Ceremony, round_number: int, index: int) -> None:
+    if index in state.partials.get(round_number, {}):
+        raise UserError(f"{state.name(index)}已经上传了第 {round_number} 轮的部分解密")
 
 
 def recount_member(db: Session, election: Election, round_number: int, instance: str | Path,
