@@ -484,6 +484,9 @@ def run_scenario(data: dict[str, Any]) -> dict[str, Any]:
         raise ScenarioError(f"registered_voters：登记选民数须至少为 1，收到 {inp.registered_voters}")
     _check_relatives_known(inp, data)
     _check_held_woman_seats(inp)
+    _check_marks_repeat(data)
+    _check_identities(data)
+    unknown = _unknown_fields(data)
     missing = _missing_sex(inp, data)
     try:
         result = tally(inp)
@@ -493,8 +496,88 @@ def run_scenario(data: dict[str, Any]) -> dict[str, Any]:
         # Read as "not a woman" the result could be wrong: refused, naming the first field.
         raise ScenarioError(missing[0][0])
     out = result_to_dict(result)
-    if missing:
+    if missing or unknown:
         # A woman of known sex is on the 居民委员会 and no reserved line is in question: the
-        # result stands, and says which sex was not given (an added field, docs/TALLY.md).
-        out["warnings"] = [m for m, _, _ in missing]
+        # result stands, and says which sex was not given (an added field, docs/TALLY.md);
+        # so do fields the format does not know (most likely annotations, perhaps a typo).
+        out["warnings"] = [m for m, _, _ in missing] + unknown
     return out
+
+
+_FIELDS: dict[str, frozenset[str]] = {
+    "": frozenset({"rulebook", "registered_voters", "papers_issued", "papers_returned", "round", "meeting",
+                   "posts", "candidates", "write_ins", "relations", "prior_elected", "held", "woman_decision",
+                   "method", "body_papers", "papers"}),
+    "rulebook": frozenset({"preset", "changes"}),
+    "posts": frozenset({"key", "body", "title", "seats", "rank", "threshold", "reserved_woman_seats"}),
+    "candidates": frozenset({"person", "name", "sex", "post", "id"}),
+    "write_ins": frozenset({"person", "name", "sex"}),
+    "prior_elected": frozenset({"person", "post", "sex", "name"}),
+    "held": frozenset({"post", "post_name", "seats", "women_only", "woman_seat", "ranked"}),
+    "papers": frozenset({"count", "marks"}),
+}
+
+
+def _unknown_fields(data: dict[str, Any]) -> list[str]:
+    """Fields the format does not know, as warnings (a scenario may carry annotations such
+    as a note or the hand computation). Refused where the unknown field looks like a known
+    one mistyped and left to its default: a paper with `cout: 3` and no `count` would
+    silently count as 1 paper, `mark: {...}` and no `marks` as a blank paper, a rulebook
+    object with `chanegs: {...}` and no `changes` as the bare preset."""
+    out: list[str] = []
+
+    def look(obj: Any, path: str, kind: str, defaulted: dict[str, type] | None = None) -> None:
+        if not isinstance(obj, dict):
+            return
+        for k in sorted(str(k) for k in obj if k not in _FIELDS[kind]):
+            for field, typ in (defaulted or {}).items():
+                if field not in obj and isinstance(obj[k], typ) and not isinstance(obj[k], bool):
+                    raise ScenarioError(f"{path}{k}：未知字段（是否为 {field}？此处没有 {field}，"
+                                        "会按默认值计算，故拒绝）")
+            out.append(f"{path}{k}：未知字段，已忽略")
+
+    look(data, "", "")
+    look(data.get("rulebook"), "rulebook.", "rulebook", {"changes": dict})
+    for kind in ("posts", "candidates", "write_ins", "prior_elected", "held", "papers"):
+        items = data.get(kind)
+        for i, item in enumerate(items if isinstance(items, list) else []):
+            look(item, f"{kind}[{i}].", kind, {"count": int, "marks": dict} if kind == "papers" else None)
+    return out
+
+
+def _check_marks_repeat(data: dict[str, Any]) -> None:
+    """A paper has one ○ or × per name: a scenario listing a name twice in one list of a
+    paper's marks (approve, oppose or write_ins) is a typing error, refused rather than
+    counted once without a word. (A name both approved and written in on one post stays one
+    approval, docs/TALLY.md 已知取舍.)"""
+    for i, raw in enumerate(data.get("papers", [])):
+        for key, m in raw.get("marks", {}).items():
+            lists = {"": m} if isinstance(m, list) else {f".{f}": m.get(f, []) for f in ("approve", "oppose", "write_ins")}
+            for field, ids in lists.items():
+                twice = sorted({x for x in ids if ids.count(x) > 1})
+                if twice:
+                    raise ScenarioError(f"papers[{i}].marks.{key}{field}：“{twice[0]}”列出了两次；"
+                                        "一张选票上每人只能划一次（赞成、反对或另选）")
+
+
+def _check_identities(data: dict[str, Any]) -> None:
+    """One person id is one person: listed again (a candidate of a second post, a write-in,
+    an earlier round's member) it must carry the same name and sex, or the woman rule and the
+    result report would read two different people as one."""
+    seen: dict[str, tuple[str, str, str]] = {}
+    for kind in ("candidates", "write_ins", "prior_elected"):
+        for i, item in enumerate(data.get(kind, [])):
+            person, path = item["person"], f"{kind}[{i}]"
+            name, sex = item.get("name"), _sex(item, path + ".")
+            if person not in seen:
+                seen[person] = (str(name) if name is not None else "", sex, path)
+                continue
+            first_name, first_sex, first = seen[person]
+            if name is not None and first_name and name != first_name:
+                raise ScenarioError(f"{path}.name：人员“{person}”在 {first} 中姓名为“{first_name}”，此处为“{name}”；"
+                                    "同一人员编号须为同一人")
+            if sex and first_sex and sex != first_sex:
+                raise ScenarioError(f"{path}.sex：人员“{person}”在 {first} 中性别为“{first_sex}”，此处为“{sex}”；"
+                                    "同一人员编号须为同一人")
+            if not first_name and name is not None or not first_sex and sex:
+                seen[person] = (first_name or str(name or ""), first_sex or sex, first)

@@ -1,0 +1,93 @@
+"""What the law check of session 8 (lawcheck) settled about scenario input beyond the law
+cases: a name listed twice on one paper, one person id naming two people, and fields the
+format does not know (a warning, or refused where a mistyped known field would silently
+take its default). Every refusal is a ScenarioError naming the field, never a traceback."""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from election.rules.scenario import ScenarioError, run_scenario
+
+CASES = Path(__file__).parent / "law_cases"
+
+
+def _base() -> dict[str, Any]:
+    scenario: dict[str, Any] = json.loads((CASES / "turnout_three_of_five_valid.json").read_text("utf-8"))["scenario"]
+    return copy.deepcopy(scenario)
+
+
+@pytest.mark.parametrize("marks, field", [
+    (["a", "a"], "papers[0].marks.jwh_zhuren"),
+    ({"oppose": ["b", "b"]}, "papers[0].marks.jwh_zhuren.oppose"),
+    ({"write_ins": ["a", "a"]}, "papers[0].marks.jwh_zhuren.write_ins"),
+])
+def test_a_name_twice_in_one_list_is_refused(marks: Any, field: str) -> None:
+    """Before, ["a", "a"] was silently one approval: a typing error that went unnoticed."""
+    s = _base()
+    s["papers"][0]["marks"]["jwh_zhuren"] = marks
+    with pytest.raises(ScenarioError) as caught:
+        run_scenario(s)
+    assert str(caught.value).startswith(field + "：") and "列出了两次" in str(caught.value), caught.value
+
+
+def test_approved_and_written_in_is_one_approval() -> None:
+    """The same person ticked and written in on one post is one approval (docs/TALLY.md)."""
+    s = _base()
+    s["papers"][0]["marks"]["jwh_zhuren"] = {"approve": ["a"], "write_ins": ["a"]}
+    post = run_scenario(s)["posts"]["jwh_zhuren"]
+    assert (post["votes"]["a"], post["overvoted"]) == (2, 0)
+
+
+@pytest.mark.parametrize("change, message", [
+    (lambda s: s.update(write_ins=[{"person": "a", "name": "张三", "sex": "女"}]), "write_ins[0].name：人员“a”在 candidates[0] 中姓名为“a”"),
+    (lambda s: s.update(write_ins=[{"person": "a", "name": "a", "sex": "男"}]), "write_ins[0].sex：人员“a”在 candidates[0] 中性别为“女”"),
+    (lambda s: s.update(write_ins=[{"person": "x", "name": "x", "sex": "男"}, {"person": "x", "name": "y", "sex": "男"}]),
+     "write_ins[1].name：人员“x”在 write_ins[0] 中姓名为“x”"),
+    (lambda s: s.update(prior_elected=[{"person": "b", "post": "jwh_weiyuan", "sex": "女"}]), "prior_elected[0].sex：人员“b”"),
+])
+def test_one_person_id_is_one_person(change: Any, message: str) -> None:
+    """Before, a write-in reusing a candidate's id with another name or sex was accepted and
+    the woman rule read whichever entry came last."""
+    s = _base()
+    change(s)
+    with pytest.raises(ScenarioError) as caught:
+        run_scenario(s)
+    assert str(caught.value).startswith(message), caught.value
+
+
+def test_same_person_same_details_on_two_lists_is_fine() -> None:
+    s = _base()
+    s["write_ins"] = [{"person": "a", "name": "a", "sex": "F"}]
+    assert run_scenario(s)["valid"] is True
+
+
+def test_unknown_fields_are_warned() -> None:
+    s = _base()
+    s["note"] = "手算见右"
+    s["papers"][0]["comment"] = "两张"
+    s["posts"][0]["treshold"] = "plurality"
+    out = run_scenario(s)
+    assert out["warnings"] == ["note：未知字段，已忽略", "posts[0].treshold：未知字段，已忽略",
+                               "papers[0].comment：未知字段，已忽略"]
+    assert out["posts"]["jwh_zhuren"]["elected"][0]["person"] == "a"
+
+
+@pytest.mark.parametrize("change, field", [
+    (lambda s: s["papers"][0].update(cout=s["papers"][0].pop("count")), "papers[0].cout：未知字段（是否为 count？"),
+    (lambda s: s["papers"][1].update(mark=s["papers"][1].pop("marks")), "papers[1].mark：未知字段（是否为 marks？"),
+    (lambda s: s.update(rulebook={"preset": "beijing", "change": {"runoff_floor": "1/2"}}), "rulebook.change：未知字段（是否为 changes？"),
+])
+def test_mistyped_field_left_to_its_default_is_refused(change: Any, field: str) -> None:
+    """Before, `cout: 2` counted the paper once and `change: {...}` tallied under the bare
+    preset, without a word."""
+    s = _base()
+    change(s)
+    with pytest.raises(ScenarioError) as caught:
+        run_scenario(s)
+    assert str(caught.value).startswith(field), caught.value
