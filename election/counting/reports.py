@@ -14,10 +14,11 @@ from ballots.reports import CandidateTally, PostTally, ResultReport, render_resu
 
 from .. import clock
 from ..clock import cn_date
+from ..db import begin_write
 from ..errors import UserError
 from ..ledger.events import events_of, record_event
 from ..ledger.keys import fingerprint_of
-from ..models import ROUND_KINDS, Election, Filing, RoundResult, User
+from ..models import ROUND_KINDS, Election, Filing, Round, RoundResult, User
 from ..protocol import event_kinds as ek
 from ..protocol.writeins import OTHER
 from ..rounds import day_of, round_label, round_of
@@ -204,9 +205,15 @@ def file_result(db: Session, election: Election, round_number: int, actor: str) 
     """File the round's result report with the street office; once more after it was returned."""
     from ..models import utcnow
 
+    begin_write(db)
+    # The round's row first (as publishing and reopening its result do), then the filing:
+    # two filings at once are one after the other and the second sees the first's below.
+    rnd = round_of(db, election, round_number)
+    db.execute(select(Round.id).where(Round.id == rnd.id).with_for_update(key_share=True))
     _published(db, election, round_number)
-    elects_no_one(round_of(db, election, round_number).kind, round_number)  # no report to file
-    row = db.scalar(select(Filing).where(Filing.election_id == election.id, Filing.round_number == round_number))
+    elects_no_one(rnd.kind, round_number)  # no report to file
+    row = db.scalar(select(Filing).where(Filing.election_id == election.id, Filing.round_number == round_number)
+                    .with_for_update().execution_options(populate_existing=True))
     if row is not None and row.rejected_at is None:
         raise UserError(f"第 {round_number} 轮结果报告单已报街道备案")
     if row is None:
@@ -228,10 +235,18 @@ def filings_for(db: Session, street_office: str) -> list[tuple[Filing, Election]
     return [(f, e) for f, e in rows]
 
 
+def _locked_filing(db: Session, filing_id: int) -> Filing | None:
+    """The filing, under the write lock and its row's lock, read afresh: a receipt and a
+    return at once are one after the other, and the second sees what the first did."""
+    begin_write(db)
+    return db.scalar(select(Filing).where(Filing.id == filing_id).with_for_update()
+                     .execution_options(populate_existing=True))
+
+
 def receive_filing(db: Session, filing_id: int, auditor: User) -> Filing:
     from ..models import utcnow
 
-    row = db.get(Filing, filing_id)
+    row = _locked_filing(db, filing_id)
     if row is None or row.street_office != auditor.street_office:
         raise UserError(f"备案编号 {filing_id} 不存在或不属于{auditor.street_office or '本街道'}")
     if row.received_at is not None:
@@ -250,7 +265,7 @@ def reject_filing(db: Session, filing_id: int, auditor: User, reason: str) -> Fi
     sees it on the counting page and files again."""
     from ..models import utcnow
 
-    row = db.get(Filing, filing_id)
+    row = _locked_filing(db, filing_id)
     if row is None or row.street_office != auditor.street_office:
         raise UserError(f"备案编号 {filing_id} 不存在或不属于{auditor.street_office or '本街道'}")
     problems = []

@@ -53,3 +53,64 @@ def test_auditor_returns_a_filing_and_the_committee_files_again(app, db, world):
     assert "街道已签收备案" in committee.get(base).get_data(as_text=True)
     kinds = [e.kind for e in db.scalars(select(ElectionEvent).order_by(ElectionEvent.seq))]
     assert kinds[-4:] == ["result.filed", "result.filing_rejected", "result.filed", "result.filing_received"]
+
+
+def test_two_filings_and_a_receipt_with_a_return_at_once_give_one(app, db, world, monkeypatch):
+    """Two committee members file round 1 at once, then the street office receives and returns
+    it at once: one filing and one of the two answers, the other refused in Chinese, on both
+    databases. Each read the filing as a reader and wrote after: SQLite refused the second
+    writer's lock upgrade at once ("database is locked"), PostgreSQL let both insert the
+    filing (a duplicate key, a 500) or both answer it. The write lock (SQLite) and the
+    round's and the filing's row locks (PostgreSQL) now come before the reads."""
+    from election import models
+    from election.counting import reports
+    from election.models import Election, User
+    from tests.races import race, rendezvous
+
+    election = world["a"]["election"]
+    _published(db, election)
+    sessions = app.extensions["juxuan.sessions"]
+    real_published, meet = reports._published, rendezvous()
+
+    def held_published(*args, **kwargs):  # after the round was read, before the filing is
+        out = real_published(*args, **kwargs)
+        meet()
+        return out
+
+    monkeypatch.setattr(reports, "_published", held_published)
+
+    def file(s):
+        reports.file_result(s, s.get(Election, election.id), 1, "a_committee")
+        s.commit()
+        return "filed"
+
+    outcomes = race(sessions, [file, file])
+    assert sorted(outcomes) == ["filed", "refused: 第 1 轮结果报告单已报街道备案"], outcomes
+    db.rollback()
+    filing = db.scalar(select(Filing))
+    real_now, meet = models.utcnow, rendezvous()
+
+    def held_now():  # after the checks, before the answer is written
+        meet()
+        return real_now()
+
+    monkeypatch.setattr(models, "utcnow", held_now)
+
+    def answer(how):
+        def act(s):
+            auditor = s.scalar(select(User).where(User.username == "a_auditor"))
+            if how == "receive":
+                reports.receive_filing(s, filing.id, auditor)
+            else:
+                reports.reject_filing(s, filing.id, auditor, "报告单缺总监票人签名")
+            s.commit()
+            return how
+        return act
+
+    outcomes = race(sessions, [answer("receive"), answer("reject")])
+    assert len([o for o in outcomes if not o.startswith("refused")]) == 1, outcomes
+    assert any(o.startswith("refused: 备案编号") for o in outcomes), outcomes
+    db.rollback()
+    kinds = [e.kind for e in db.scalars(select(ElectionEvent).order_by(ElectionEvent.seq))]
+    assert kinds.count("result.filed") == 1
+    assert kinds.count("result.filing_received") + kinds.count("result.filing_rejected") == 1
