@@ -55,3 +55,27 @@ def test_tally_refuses_directory_and_bad_path_in_chinese(app, tmp_path):
     result = _run(app, plain / "inner.json")
     assert result.exit_code == 1 and "路径中有一段不是目录" in result.output
     assert "Error" not in result.output and "Traceback" not in result.output
+
+
+def test_tally_reads_a_file_with_a_byte_order_mark(app, tmp_path):
+    """A scenario saved by Windows Notepad (UTF-8 with BOM) was refused as "not JSON"."""
+    scenario = re.search(r"```json scenario\n(.*?)```", TALLY_MD.read_text(encoding="utf-8"), re.S).group(1)
+    path = tmp_path / "bom.json"
+    path.write_bytes(b"\xef\xbb\xbf" + scenario.encode("utf-8"))
+    result = _run(app, path)
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["posts"]["jwh_zhuren"]["elected"][0]["votes"] == 110
+
+
+def test_tally_refuses_an_empty_file_and_a_key_given_twice(app, tmp_path):
+    """An empty file is said to be empty; {"count": 1, "count": 9} silently counted 9 papers
+    (the last key wins in JSON parsers): refused, naming the key."""
+    path = tmp_path / "empty.json"
+    path.write_text("  \n", encoding="utf-8")
+    result = _run(app, path)
+    assert result.exit_code == 1 and "是空的" in result.output
+    scenario = re.search(r"```json scenario\n(.*?)```", TALLY_MD.read_text(encoding="utf-8"), re.S).group(1)
+    path.write_text(scenario.replace('{"count": 110,', '{"count": 1, "count": 110,'), encoding="utf-8")
+    result = _run(app, path)
+    assert result.exit_code == 1 and "字段“count”出现了两次" in result.output, result.output
+    assert "Traceback" not in result.output
