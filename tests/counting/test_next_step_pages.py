@@ -79,7 +79,11 @@ def test_from_a_void_round_the_pages_name_the_re_election(app, db, world, monkey
     assert "第 2 轮" in client.get(href).get_data(as_text=True)
     counting = client.get(f"/elections/{w.election.id}/counting").get_data(as_text=True)
     assert "选举方式：全体选民直接选举" in counting and "登记选民 40 人" in counting and "选举无效" in counting
+    # A void round elects no one: no 当选证书 button that would only answer "尚无当选人".
+    assert 'id="certificates-1"' not in counting
     two = vote_round(db, w, monkeypatch, 2, w.voters[:24], first).result
     assert two["valid"] is True and two["next_round"] == "none"
+    counting = client.get(f"/elections/{w.election.id}/counting").get_data(as_text=True)
+    assert 'id="certificates-2"' in counting and 'id="certificates-1"' not in counting
     page = client.get(f"/elections/{w.election.id}").get_data(as_text=True)
     assert re.search(r'class="stage done[^"]*" data-stage="result"', page)
