@@ -85,3 +85,41 @@ def test_frozen_rulebook_needs_a_recorded_decision(db):
     db.commit()
     last = events_of(db, election)[-1]
     assert last.kind == "rulebook.decided" and last.reason == "第3次会议决定"
+
+
+def test_two_rulebook_changes_at_once_both_hold(app, db, monkeypatch):
+    """Two committee members change two rules at once: both changes hold, on both databases.
+    Each read the rulebook as a reader and wrote the whole rulebook after: on SQLite the
+    second writer's lock upgrade failed at once ("database is locked"); on PostgreSQL the
+    second wrote its change over the rulebook it had read, undoing the first's. The write
+    lock and the election's row are taken, and the election read again, before the read."""
+    from election.models import Election
+    from election.setup import service
+    from tests.races import race, rendezvous
+
+    community = create_community(db, "甲社区", "东街道", 300)
+    election = create_election(db, "tester", community, draft(), DATA_KEY)
+    db.commit()
+    real, meet = service.rulebook_of, rendezvous()
+
+    def held(*args, **kwargs):  # after the rulebook was read, before it is written
+        out = real(*args, **kwargs)
+        meet()
+        return out
+
+    monkeypatch.setattr(service, "rulebook_of", held)
+
+    def change(rules: dict):
+        def act(s):
+            change_rulebook(s, "tester", s.get(Election, election.id), rules)
+            s.commit()
+            return "changed"
+        return act
+
+    outcomes = race(app.extensions["juxuan.sessions"], [change({"proxy_max_per_holder": 2}),
+                                                        change({"withdrawal_days_before": 4})])
+    assert outcomes == ["changed", "changed"]
+    db.rollback()
+    db.refresh(election)
+    assert (rulebook_of(election).proxy_max_per_holder, rulebook_of(election).withdrawal_days_before) == (2, 4)
+    assert [e.kind for e in events_of(db, election)].count("rulebook.changed") == 2

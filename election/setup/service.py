@@ -11,8 +11,9 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ..db import begin_write
 from ..errors import UserError
-from ..ledger.events import record_event, write_genesis
+from ..ledger.events import lock_chain_head, record_event, write_genesis
 from ..ledger.keys import create_key
 from ..models import METHODS, STREET_ROLES, Community, Election, User
 from ..protocol import event_kinds as ek
@@ -41,6 +42,7 @@ class ElectionDraft:
 
 
 def create_community(db: Session, name: str, street_office: str, households: int) -> Community:
+    begin_write(db)  # the request has read (its user): a later upgrade to a write is what SQLite refuses
     problems = []
     if not name.strip():
         problems.append("社区名称不能为空")
@@ -69,6 +71,7 @@ def create_election(
     db: Session, actor: str, community: Community, draft: ElectionDraft, data_key: str
 ) -> Election:
     """Create the election, its signing key and the genesis of its chain."""
+    begin_write(db)
     problems = []
     if not draft.title.strip():
         problems.append("选举名称不能为空")
@@ -125,7 +128,13 @@ def create_election(
 def change_rulebook(
     db: Session, actor: str, election: Election, changes: dict, reason: str = ""
 ) -> Rulebook:
-    """Apply typed changes; after publication of the roll only with a recorded decision."""
+    """Apply typed changes; after publication of the roll only with a recorded decision.
+
+    The election's row (the chain head) is locked and read again first: the changes apply
+    to the rulebook as it stands, never to one another change replaced meanwhile."""
+    begin_write(db)
+    lock_chain_head(db, election)
+    db.scalar(select(Election).where(Election.id == election.id).execution_options(populate_existing=True))
     current = rulebook_of(election)
     try:
         updated = current.with_changes(**changes)
