@@ -30,8 +30,10 @@ def _check(value: Any, path: str) -> None:
         return
     if isinstance(value, (list, tuple)):
         for i, v in enumerate(value):
-            if type(v) not in _PLAIN:
-                _check(v, f"{path}[{i}]")
+            kind = type(v)
+            if kind in _PLAIN or ((kind is list or kind is tuple) and _PLAIN.issuperset(map(type, v))):
+                continue  # a plain value, or a list of them (a roll import's [id, masked] pairs)
+            _check(v, f"{path}[{i}]")
         return
     raise ValueError(f"{path}: 类型 {type(value).__name__} 不能写入规范 JSON")
 

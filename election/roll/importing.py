@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import Table, func, insert, select, text, update
+from sqlalchemy import Table, func, select, text, update
 from sqlalchemy.orm import Session
 
 from .. import clock
@@ -37,6 +37,8 @@ _RESIDENT_KEYS = (
     "phone_cipher", "phone_masked", "group_name", "category", "residence_since", "notes", "status",
     "status_basis", "eligible", "double_registration",
 )
+
+_HOUSEHOLD_KEYS = ("election_id", "number", "building", "unit", "room", "group_name")
 
 CATEGORY_CODES = {"本社区户籍": "hukou", "非户籍常住": "resident"}
 
@@ -184,6 +186,7 @@ class _Writer:
             select(Household.number, Household.id).where(Household.election_id == election.id)
         ).all()) if write else {}
         self.households_added = 0
+        self.judged: dict[tuple[bool, str, date | None], bool] = {}
         # Residents of the election before the import: whoever is above it was added now.
         self.last_before = db.scalar(select(func.max(Resident.id)).where(Resident.election_id == election.id)) or 0
 
@@ -193,33 +196,39 @@ class _Writer:
         db, election, pii, report, book = self.db, self.election, self.pii, self.report, self.book
         report.rows += len(rows)
         categories, statuses, eligibles = [], [], []
+        cutoff, judged = self.cutoff, self.judged
         for row in rows:
             category = CATEGORY_CODES[row.category]
             categories.append(category)
-            eligibles.append(judge(election, birth_date=row.birth_date, category=category,
-                                   residence_since=row.residence_since, book=book).eligible)
+            # The rule looks at the birth date only through the age on election day, which is
+            # whether it is after the cutoff: judged once per (of age, category, residence
+            # since) -- a few hundred keys for a roll of 100,000 instead of a call per row.
+            under_age = row.birth_date > cutoff
+            key = (under_age, category, row.residence_since)
+            eligible = judged.get(key)
+            if eligible is None:
+                eligible = judged[key] = judge(election, birth_date=row.birth_date, category=category,
+                                               residence_since=row.residence_since, book=book).eligible
+            eligibles.append(eligible)
             # 本社区户籍 are registered; 非户籍常住 wait for their application (and a person also
             # on another current roll waits for the committee's decision: flag_doubles).
             statuses.append("registered" if category == "hukou" else "pending")
-            report.under_age += row.birth_date > self.cutoff
+            report.under_age += under_age
         registered = statuses.count("registered")
         report.registered += registered
         report.pending += len(rows) - registered
         if not self.write_rows:
             return
         ids = self.household_ids
-        new = {}
+        new: dict[str, tuple[int, str, str, str, str, str]] = {}
         for row in rows:
             if row.household_no not in ids and row.household_no not in new:
-                new[row.household_no] = {
-                    "election_id": election.id, "number": row.household_no, "building": row.building,
-                    "unit": row.unit, "room": row.room, "group_name": row.group,
-                }
+                new[row.household_no] = (election.id, row.household_no, row.building, row.unit, row.room, row.group)
         if new:
             # Plain executemany: RETURNING over many batches costs quadratic time in SQLAlchemy 2.1.
-            db.execute(insert(_HOUSEHOLD_TABLE), list(new.values()))
-            ids.update(db.execute(select(Household.number, Household.id).where(
-                Household.election_id == election.id, Household.number.in_(list(new)))).all())
+            insert_many(db, _HOUSEHOLD_TABLE, _HOUSEHOLD_KEYS, list(new.values()))
+            ids.update(db.execute(select(_HOUSEHOLD_TABLE.c.number, _HOUSEHOLD_TABLE.c.id).where(
+                _HOUSEHOLD_TABLE.c.election_id == election.id, _HOUSEHOLD_TABLE.c.number.in_(list(new)))).all())
             self.households_added += len(new)
         numbers = [row.id_number for row in rows]
         phones = [row.phone for row in rows]

@@ -78,8 +78,7 @@ def parse(raw: str, today: dt.date | None = None) -> IdCard:
         raise IdCardError(
             "id_checksum", "公民身份号码校验码错误（GB 11643-1999），请核对号码是否抄错"
         )
-    sex = "男" if int(number[16]) % 2 == 1 else "女"
-    return IdCard(number=number, region=number[:6], birth_date=birth, sex=sex)
+    return IdCard(number, number[:6], birth, "男" if number[16] in "13579" else "女")
 
 
 def mask_id(number: str) -> str:

@@ -12,6 +12,7 @@ import datetime as dt
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from operator import itemgetter
 from sys import intern
 from typing import Any, NamedTuple
 
@@ -24,6 +25,8 @@ COLUMNS: tuple[str, ...] = (
 REQUIRED: tuple[str, ...] = ("姓名", "性别", "公民身份号码", "户号", "楼栋", "室号", "居民小组", "户籍类别")
 CATEGORIES: tuple[str, ...] = ("本社区户籍", "非户籍常住")
 _REQUIRED_AT: tuple[int, ...] = tuple(COLUMNS.index(c) for c in REQUIRED)
+_required = itemgetter(*_REQUIRED_AT)
+_SINCE_AT = COLUMNS.index("居住起始日期")
 
 # Stable error codes (the UI and the tests rely on them).
 E_MISSING_COLUMN = "missing_column"
@@ -207,9 +210,11 @@ class RowChecker:
         self.row_number += 1
         rn = self.row_number
         today = self.today
-        get = raw.get
-        # Nearly every cell is text: stripped here, anything else through _text.
-        values = [x.strip() if type(x) is str else _text(x) for x in map(get, COLUMNS)]
+        cells = list(map(raw.get, COLUMNS))
+        try:
+            values = [*map(str.strip, cells)]  # type: ignore[arg-type]  # nearly every row: all text, stripped in C
+        except TypeError:  # a number, a date, a missing column
+            values = [x.strip() if type(x) is str else _text(x) for x in cells]
         if not any(values):
             return None  # blank lines at the end of a sheet
         (name, sex, id_text, household_no, building, unit, room, group, category, since_text, phone,
@@ -221,7 +226,7 @@ class RowChecker:
                 shown = values[COLUMNS.index(col)]
             row_errors.append(RowError(rn, col, shown, code, f"第{rn}行“{col}”：{msg}"))
 
-        if not all(values[i] for i in _REQUIRED_AT):
+        if not all(_required(values)):
             for i in _REQUIRED_AT:
                 if not values[i]:
                     err(COLUMNS[i], E_EMPTY, "必填，不能为空")
@@ -257,7 +262,7 @@ class RowChecker:
             err("户籍类别", E_CATEGORY, f"应为“本社区户籍”或“非户籍常住”，实际为“{category}”")
 
         since: dt.date | None = None
-        raw_date = get("居住起始日期")
+        raw_date = cells[_SINCE_AT]
         if since_text or isinstance(raw_date, dt.date):
             since = parse_date(raw_date)
             if since is None:
