@@ -12,7 +12,7 @@ from typing import Any
 
 from ..errors import UserError
 from ..rules.roll_rows import COLUMNS, REQUIRED
-from .xlsx_limits import MAX_CELL_CHARS, MAX_COLUMNS, MAX_ROWS, check_xlsx
+from .xlsx_limits import MAX_CELL_CHARS, MAX_COLUMNS, MAX_ROWS, ZIP_ERRORS, check_xlsx
 from .xlsx_rows import first_sheet_rows
 
 TEMPLATE_EXAMPLE = (
@@ -29,6 +29,17 @@ def _decode(content: bytes) -> str:
         except UnicodeDecodeError:
             continue
     raise UserError("无法识别CSV文件的编码：请另存为UTF-8或GBK编码的CSV，或使用.xlsx模板")
+
+
+def _csv_rows(text: str, filename: str) -> Iterator[list[str]]:
+    """The rows of a CSV text; what the csv module cannot read (a field longer than its
+    limit, a stray quote before a line break) is refused naming the line."""
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        yield from reader
+    except csv.Error:
+        raise UserError(f"文件“{filename}”第{reader.line_num}行无法按CSV格式读取（引号不成对或单元格过长）："
+                        "整个文件未导入，选民名单未作任何改动。") from None
 
 
 def _cell(value: Any) -> Any:
@@ -80,20 +91,20 @@ def open_table(content: bytes, filename: str) -> Table:
         rows_of = check_xlsx(content, filename)
         try:
             archive = zipfile.ZipFile(io.BytesIO(content))
-        except (zipfile.BadZipFile, OSError, ValueError):
+        except ZIP_ERRORS:
             raise UserError(f"无法读取Excel文件“{filename}”：文件已损坏或不是.xlsx格式") from None
         part, values = first_sheet_rows(archive, filename)
         total = rows_of.get(part, 1) - 1
     elif name.endswith(".csv"):
         text = _decode(content)
         total = -1
-        for number, row in enumerate(csv.reader(io.StringIO(text)), start=1):
+        for number, row in enumerate(_csv_rows(text, filename), start=1):
             if number > MAX_ROWS + 1:
                 raise UserError(f"文件“{filename}”超出导入限制：超过 {MAX_ROWS} 行数据（另加 1 行表头）")
             if len(row) > MAX_COLUMNS:
                 raise UserError(f"文件“{filename}”超出导入限制：第{number}行有 {len(row)} 列，上限为 {MAX_COLUMNS} 列")
             total += 1
-        values = iter(csv.reader(io.StringIO(text)))
+        values = _csv_rows(text, filename)
     else:
         raise UserError(f"文件“{filename}”的类型不受支持：请上传.xlsx或.csv文件")
     first = next(values, None)

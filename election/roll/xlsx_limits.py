@@ -23,8 +23,10 @@ costs a fraction of the reader's own read. Memory stays at a few chunks.
 from __future__ import annotations
 
 import io
+import lzma
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass
 
 from ..errors import UserError
@@ -66,6 +68,14 @@ class _Sheet:
     expanded: int = 0
 
 
+# What zipfile raises on a damaged or unusual zip, opening it or reading a part:
+# NotImplementedError (a zip version or compression it lacks), RuntimeError (an encrypted
+# part: it asks for a password), zlib.error and LZMAError (a damaged deflated or LZMA part;
+# a bzip2 one is an OSError), EOFError (a part cut short).
+ZIP_ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, OSError, EOFError, ValueError,
+              RuntimeError, zlib.error, lzma.LZMAError)
+
+
 class _Refused(Exception):
     pass
 
@@ -83,7 +93,7 @@ def check_xlsx(content: bytes, filename: str) -> dict[str, int]:
     """
     try:
         archive = zipfile.ZipFile(io.BytesIO(content))
-    except (zipfile.BadZipFile, OSError, ValueError):
+    except ZIP_ERRORS:
         return {}
     with archive:
         infos = archive.infolist()
@@ -136,8 +146,7 @@ def _chunks(archive: zipfile.ZipFile, info: zipfile.ZipInfo, filename: str, tota
                 if run > _MAX_RUN:
                     raise _too_big(filename, f"有单元格或文字超过 {MAX_CELL_CHARS} 字")
                 yield chunk
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, OSError, EOFError, ValueError, RuntimeError):
-        # RuntimeError: an encrypted part (zipfile asks for a password)
+    except ZIP_ERRORS:
         raise UserError(f"无法读取Excel文件“{filename}”：文件已损坏或不是.xlsx格式") from None
 
 

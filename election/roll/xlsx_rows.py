@@ -52,6 +52,11 @@ _LETTERS = [column_letters(n) for n in range(1, MAX_COLUMNS + 2)]
 _SI = re.compile(r'<si><t(?: xml:space="preserve")?>([^<&\r]*)</t></si>|<si/>|<si><t/></si>')
 
 
+# What expat raises on damaged XML: a syntax error, or an encoding it does not know
+# (LookupError: encoding="UTF--1") or cannot read (ValueError: a multi-byte one).
+_XML_ERRORS = (ET.ParseError, LookupError, ValueError)
+
+
 class _NotPlain(Exception):
     """The fast reader met XML it does not read: ElementTree takes over."""
 
@@ -102,7 +107,7 @@ def _small(archive: zipfile.ZipFile, info: zipfile.ZipInfo, filename: str) -> ET
             raise _too_big(filename, f"其中“{info.filename[:60]}”解压后超过 {MAX_SMALL_PART // 2**20} MB")
     try:
         return ET.fromstring(bytes(data))
-    except ET.ParseError:
+    except _XML_ERRORS:
         raise _broken(filename) from None
 
 
@@ -239,7 +244,7 @@ def _pulled(archive: zipfile.ZipFile, info: zipfile.ZipInfo, filename: str, pare
             if holder is not None:
                 del holder[:]  # rows done; the one being built is still held by the parser
         parser.close()
-    except ET.ParseError:
+    except _XML_ERRORS:
         raise _broken(filename) from None
 
 
