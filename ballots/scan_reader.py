@@ -140,34 +140,59 @@ def iter_pages(data: bytes, dpi: int = 200) -> Iterator[Image]:
         finally:
             document.close()
         return
-    _check_pixels(data)
+    frames = _check_pixels(data)
     buf = np.frombuffer(data, dtype=np.uint8)
-    ok, images = cv2.imdecodemulti(buf, cv2.IMREAD_GRAYSCALE)
-    if ok and images:
-        for im in images:
-            yield np.ascontiguousarray(im, dtype=np.uint8)
+    if frames == 1:
+        image = cv2.imdecode(buf, cv2.IMREAD_GRAYSCALE)
+        if image is None:
+            raise PageRejected(UNREADABLE)
+        yield np.asarray(image, dtype=np.uint8)
         return
-    image = cv2.imdecode(buf, cv2.IMREAD_GRAYSCALE)
-    if image is None:
-        raise PageRejected("无法识别的扫描文件：应为 PDF、TIFF、PNG 或 JPEG 图像")
-    yield np.asarray(image, dtype=np.uint8)
+    # A multi-page TIFF a page at a time: decoding them all at once held every page (200
+    # papers at 200 dpi: 800 MB).
+    for number in range(1, frames + 1):
+        ok, images = cv2.imdecodemulti(buf, cv2.IMREAD_GRAYSCALE, range=(number - 1, number))
+        if not ok or len(images) != 1:
+            raise PageRejected(f"图像文件第 {number} 页已损坏，无法读取")
+        yield np.ascontiguousarray(images[0], dtype=np.uint8)
 
 
-def _check_pixels(data: bytes) -> None:
-    """Refuse an image whose header promises more pixels than a scanned paper has (a
-    decompression bomb), before decoding it."""
+UNREADABLE = "无法识别的扫描文件：应为 PDF、TIFF、PNG 或 JPEG 图像"
+MAX_FRAMES = 2000
+
+
+def _check_pixels(data: bytes) -> int:
+    """The number of pages of an image file, once the header of every page says it has no
+    more pixels than a scanned paper (a decompression bomb is refused before it is decoded).
+
+    An image whose header PIL cannot read is refused too: OpenCV would decode it without
+    any bound but its own (a gigapixel), and PIL reads the headers of every format a
+    scanner writes."""
     from PIL import Image as PILImage
 
     try:
         with PILImage.open(io.BytesIO(data)) as probe:
             frames = getattr(probe, "n_frames", 1)
-            width, height = probe.size
-    except Exception:  # noqa: BLE001 — not an image PIL knows: OpenCV decides below
-        return
-    if width * height > MAX_PAGE_PIXELS:
-        raise PageRejected(f"图像 {width}×{height} 像素过大，不是选票的扫描页（上限 {MAX_PAGE_PIXELS // 1_000_000} 百万像素）")
-    if frames > 2000:
-        raise PageRejected(f"图像文件有 {frames} 页，过多")
+            if frames > MAX_FRAMES:
+                raise PageRejected(f"图像文件有 {frames} 页，过多（上限 {MAX_FRAMES} 页）")
+            for index in range(frames):
+                if index:
+                    probe.seek(index)
+                width, height = probe.size
+                if width * height > MAX_PAGE_PIXELS:
+                    raise _too_many_pixels(width, height)
+    except PILImage.DecompressionBombError:
+        # PIL's own bound (twice its MAX_IMAGE_PIXELS), far above ours: the header said more.
+        raise PageRejected(f"图像像素过多，不是选票的扫描页（上限 {MAX_PAGE_PIXELS // 1_000_000} 百万像素）") from None
+    except PageRejected:
+        raise
+    except Exception:  # noqa: BLE001 — whatever PIL raises on a header it cannot read
+        raise PageRejected(UNREADABLE) from None
+    return frames
+
+
+def _too_many_pixels(width: int, height: int) -> PageRejected:
+    return PageRejected(f"图像 {width}×{height} 像素过大，不是选票的扫描页（上限 {MAX_PAGE_PIXELS // 1_000_000} 百万像素）")
 
 
 def audit_qr_of(image: Image) -> str | None:
