@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from election.rules.methods import METHODS
+from election.rules.nomination import check_differential
 from election.rules.presets import PRESET_LABELS, PRESETS
 from election.rules.question import outcome_to_dict
 from election.rules.rulebook import Rulebook, RulebookError
@@ -486,7 +487,7 @@ def run_scenario(data: dict[str, Any]) -> dict[str, Any]:
     _check_held_woman_seats(inp)
     _check_marks_repeat(data)
     _check_identities(data)
-    unknown = _unknown_fields(data)
+    unknown = _unknown_fields(data) + _differential_warnings(inp)
     missing = _missing_sex(inp, data)
     try:
         result = tally(inp)
@@ -542,6 +543,26 @@ def _unknown_fields(data: dict[str, Any]) -> list[str]:
         items = data.get(kind)
         for i, item in enumerate(items if isinstance(items, list) else []):
             look(item, f"{kind}[{i}].", kind, {"count": int, "marks": dict} if kind == "papers" else None)
+    return out
+
+
+def _differential_warnings(inp: TallyInput) -> list[str]:
+    """A main round's paper with too few or too many candidates for a post (差额选举 [seed 江苏
+    §7(2)], the rulebook's margins, as nomination.check_differential): the papers were cast and
+    are counted, but the result says the list broke the rule. Posts outside the election's
+    (a meeting's motion, a recall) have no margin."""
+    if inp.round_kind != "main":
+        return []
+    out: list[str] = []
+    for i, post in enumerate(inp.posts):
+        if post.key not in POST_KEYS:
+            continue
+        key = "jdw_zhuren" if post.key == "jdw_fu_zhuren" else post.key
+        lo, hi = getattr(inp.rulebook, f"margin_{key}_min"), getattr(inp.rulebook, f"margin_{key}_max")
+        listed = sum(1 for c in inp.candidates if c.post == post.key)
+        message = check_differential(f"posts[{i}]（{post.key}）", post.seats, listed, lo, hi)
+        if message:
+            out.append(f"{message}（候选人名单不合差额规定 margin_{key}_min/max；选票已投，照常计票）")
     return out
 
 

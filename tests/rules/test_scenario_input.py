@@ -91,3 +91,17 @@ def test_mistyped_field_left_to_its_default_is_refused(change: Any, field: str) 
     with pytest.raises(ScenarioError) as caught:
         run_scenario(s)
     assert str(caught.value).startswith(field), caught.value
+
+
+def test_a_paper_outside_the_differential_margins_is_counted_with_a_warning() -> None:
+    """差额选举 [seed 江苏 §7(2)]: a 主任 line with one candidate (等额) broke the rule, yet the
+    papers were cast; the count stands and `warnings` says so (before: not a word)."""
+    s = _base()
+    s["candidates"] = s["candidates"][:1]
+    s["papers"] = [{"count": 3, "marks": {"jwh_zhuren": ["a"]}}]
+    out = run_scenario(s)
+    assert out["posts"]["jwh_zhuren"]["elected"][0]["person"] == "a"
+    assert out["warnings"] == ["posts[0]（jwh_zhuren）：应选 1 名，正式候选人 1 名，差额选举须多于应选人数 1 名"
+                               "（候选人名单不合差额规定 margin_jwh_zhuren_min/max；选票已投，照常计票）"]
+    s["round"] = "runoff"  # a run-off's candidates follow runoff_extra_candidates, decided by the earlier result
+    assert "warnings" not in run_scenario(s)
