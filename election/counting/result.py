@@ -38,6 +38,7 @@ from ..protocol import event_kinds as ek
 from ..protocol import writeins
 from ..roll.electors import round_electors
 from ..rounds import day_of, meeting_vote, round_of
+from ..rules.phrase import phrase
 from ..rules.scenario import held_from_list, result_to_dict
 from ..rules.tally import tally
 from ..rules.tally_count import Counts, count_papers
@@ -414,22 +415,23 @@ def explain_board(db: Session, election: Election, round_number: int, text: str,
 
 
 def blockers(db: Session, election: Election, round_number: int) -> list[str]:
-    """Why the result of the round may not be published yet (Chinese sentences)."""
+    """Why the result of the round may not be published yet (Chinese sentences, each a
+    ``Phrase`` the page says in its language)."""
     out = []
     for b in box_counts(db, election, round_number):
         if b["differs"] and not b["explained"]:
-            out.append(f"票箱“{b['label']}”记录 {b['records']} 张，存根 {b['stubs']} 张，不一致且未说明原因")
+            out.append(phrase("票箱“%(box)s”记录 %(r)s 张，存根 %(s)s 张，不一致且未说明原因", box=b["label"], r=b["records"], s=b["stubs"]))
     n = len(mismatches(db, election, round_number))
     if n:
-        out.append(f"有 {n} 张选票的复核录入与第一次录入不一致，尚未核对纸质选票")
+        out.append(phrase("有 %(n)s 张选票的复核录入与第一次录入不一致，尚未核对纸质选票", n=n))
     board = db.scalar(select(TallyBoard).where(TallyBoard.election_id == election.id, TallyBoard.round_number == round_number))
     if board is None:
-        out.append("尚未录入计票板合计")
+        out.append(phrase("尚未录入计票板合计"))
     elif board_differences(db, election, round_number) and not board.explanation:
-        out.append("计票板合计与录入记录不一致，且未说明原因")
+        out.append(phrase("计票板合计与录入记录不一致，且未说明原因"))
     out += unexplained_reconciliation(db, election, round_number)
     if db.scalar(select(RoundResult.id).where(RoundResult.election_id == election.id, RoundResult.round_number == round_number)):
-        out.append(f"第 {round_number} 轮结果已公布")
+        out.append(phrase("第 %(n)s 轮结果已公布", n=round_number))
     return out
 
 
@@ -441,7 +443,7 @@ def unexplained_reconciliation(db: Session, election: Election, round_number: in
     rec = reconciliation(db, election, round_number)
     explained = {(n.code[:40], n.subject[:120]) for n in rec.notes}
     return [
-        f"选票清点：{f.message}（尚未说明原因）"
+        phrase("选票清点：%(finding)s（尚未说明原因）", finding=f.message)
         for f in rec.findings
         # Papers counted here were printed by a manifest; without one there is nothing to reconcile.
         if f.code != "manifest.missing" and (f.code[:40], f.subject[:120]) not in explained

@@ -30,6 +30,7 @@ from ..protocol.findings import Finding
 from ..protocol.manifest import Manifest
 from ..protocol.reconcile import BoxTally, reconcile
 from ..rounds import current_round
+from ..rules.phrase import phrase
 from .merge import merged_into
 
 
@@ -86,7 +87,7 @@ def reconciliation(db: Session, election: Election, round_number: int = 1) -> Re
     # A mobile box poured into a station's box (polling.merge): that box holds both boxes' records.
     label = {b.id: b.label for b in boxes}
     merged = {label[m]: label[t] for m, t in merged_into(db, election, round_number).items()}
-    findings = reconcile(manifests, tallies, issued, spoiled, unused, merged) if manifests else [Finding("manifest.missing", "还没有印制选票（没有印刷清单）")]
+    findings = reconcile(manifests, tallies, issued, spoiled, unused, merged) if manifests else [Finding("manifest.missing", phrase("还没有印制选票（没有印刷清单）"))]
     if not counting:
         # Before counting, "stubs == records" per box cannot hold yet: not a difference.
         findings = [f for f in findings if f.code not in ("box.mismatch", "box.audit_unknown")]

@@ -212,6 +212,7 @@ class Overview:
     counts: dict[int, int]
     total_seats: int
     warning: str | None
+    notes: tuple[str, ...] = ()  # the warning's sentences, each a Phrase the page says in its language
 
 
 def overview(db: Session, election: Election) -> Overview:
@@ -224,5 +225,6 @@ def overview(db: Session, election: Election) -> Overview:
         # 居民小组 of 100–150 households (group_households_min/max, [seed 江苏 §8]).
         notes += partition.group_size_warnings({a.group_name: len(a.members) for a in areas},
                                                rules.group_households_min, rules.group_households_max)
-    warning = "；".join(n for n in notes if n) or None
-    return Overview(plan_method(db, election), areas, {a.id: len(a.members) for a in areas}, total, warning)
+    said = tuple(n for n in notes if n)
+    warning = "；".join(said) or None
+    return Overview(plan_method(db, election), areas, {a.id: len(a.members) for a in areas}, total, warning, said)

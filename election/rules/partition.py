@@ -21,6 +21,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from .phrase import phrase
+
 _DIGITS = re.compile(r"(\d+)")
 
 
@@ -193,21 +195,21 @@ def representatives_total_warning(n: int, lo: int = 50, hi: int = 100, may_excee
     the range, a larger community may decide more only where the rulebook allows it
     (rep_total_larger_may_exceed)."""
     if n < lo:
-        return f"居民代表共{n}名，少于一般要求的{lo}名"
+        return phrase("居民代表共%(n)s名，少于一般要求的%(lo)s名", n=n, lo=lo)
     if n > hi and may_exceed:
-        return f"居民代表共{n}名，多于一般要求的{hi}名（规模较大的社区经决定可适当增加，请记录决定）"
+        return phrase("居民代表共%(n)s名，多于一般要求的%(hi)s名（规模较大的社区经决定可适当增加，请记录决定）", n=n, hi=hi)
     if n > hi:
-        return f"居民代表共{n}名，多于上限{hi}名；本选举规则不允许增加，请减少推选名额"
+        return phrase("居民代表共%(n)s名，多于上限%(hi)s名；本选举规则不允许增加，请减少推选名额", n=n, hi=hi)
     return None
 
 
 def group_size_warnings(sizes: dict[str, int], lo: int, hi: int) -> list[str]:
     """Each 居民小组 outside lo..hi households [seed 江苏 §8: 100–150 户], by name."""
-    out = []
+    out: list[str] = []
     for name in sorted(sizes, key=natural_key):
         n = sizes[name]
         if n < lo:
-            out.append(f"{name}共{n}户，少于居民小组户数下限{lo}户")
+            out.append(phrase("%(group)s共%(n)s户，少于居民小组户数下限%(lo)s户", group=name, n=n, lo=lo))
         elif n > hi:
-            out.append(f"{name}共{n}户，多于居民小组户数上限{hi}户")
+            out.append(phrase("%(group)s共%(n)s户，多于居民小组户数上限%(hi)s户", group=name, n=n, hi=hi))
     return out

@@ -239,7 +239,7 @@ class Rulebook:
 
     # --- counting, results, audit -------------------------------------------------------
     min_box_size: int = _p(30, "公布分票箱得票的最小票箱张数", "Minimum box size for per-box totals", U_PAPERS, "DESIGN")
-    write_in_public_min: int = _p(5, "公开得票中单独列出另选他人姓名的最少票数（不足者并入“其他（另选他人）”）", "Minimum write-in votes to be named in public totals (the rest: 其他（另选他人）)", U_PAPERS, "DESIGN (pattern attack; issue 15)")
+    write_in_public_min: int = _p(5, "公开得票中单独列出另选他人姓名的最少票数（不足者并入“其他（另选他人）”）", "Minimum write-in votes to be named in public totals (the rest: “Other (write-in)”)", U_PAPERS, "DESIGN (pattern attack; issue 15)")
     complaint_window_days: int = _p(3, "对选举结果提出申诉的期限", "Complaint window after the result", U_DAYS, "practice (?)")
     rla_risk_limit: Fraction = _p(Fraction(1, 20), "风险限制审计的风险上限", "Risk-limiting audit risk limit", U_FRACTION, "DESIGN")
     handover_days: int = _p(10, "工作移交期限", "Hand-over within", U_DAYS, "[V]")

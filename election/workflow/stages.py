@@ -25,6 +25,7 @@ from ..nomination.service import PUBLISHED
 from ..rounds import latest_round, round_label
 from ..rules.calendar import Stage as Deadline
 from ..rules.calendar import deadlines, late_warning
+from ..rules.phrase import phrase
 from ..settings import rulebook_of
 
 DONE, ACTIVE, TODO, LATE = "done", "active", "todo", "late"
@@ -168,13 +169,13 @@ def round_step(db: Session, election: Election) -> tuple[str, str, str] | None:
     rnd = latest_round(db, election)
     if rnd is not None and rnd.number > latest.round_number:
         if rnd.status == "nominating":
-            return (f"第 {rnd.number} 轮另行选举：提名补足候选人并公布名单", "nomination.round_page", "提名另行选举候选人")
-        return (f"第 {rnd.number} 轮（{round_label(rnd.kind, rnd.number)}）：印制选票、投票、计票并公布结果", "polling.overview",
-                f"进行第 {rnd.number} 轮投票")
+            return (phrase("第 %(n)s 轮另行选举：提名补足候选人并公布名单", n=rnd.number), "nomination.round_page", "提名另行选举候选人")
+        return (phrase("第 %(n)s 轮（%(kind)s）：印制选票、投票、计票并公布结果", n=rnd.number, kind=round_label(rnd.kind, rnd.number)),
+                "polling.overview", phrase("进行第 %(n)s 轮投票", n=rnd.number))
     if latest.result.get("woman", {}).get("status") == "needs_decision":
-        return ("居民委员会名额已满而无妇女当选：选举委员会决定妇女成员办法", "counting.overview", "作出决定")
+        return (phrase("居民委员会名额已满而无妇女当选：选举委员会决定妇女成员办法"), "counting.overview", phrase("作出决定"))
     if latest.result.get("next_round") == "nomination":
-        return ("选举委员会另行提名候选人", "nomination.round_page", "提名另行选举候选人")
+        return (phrase("选举委员会另行提名候选人"), "nomination.round_page", "提名另行选举候选人")
     return None
 
 

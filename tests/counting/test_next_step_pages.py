@@ -81,6 +81,15 @@ def test_from_a_void_round_the_pages_name_the_re_election(app, db, world, monkey
     assert "选举方式：全体选民直接选举" in counting and "登记选民 40 人" in counting and "选举无效" in counting
     # A void round elects no one: no 当选证书 button that would only answer "尚无当选人".
     assert 'id="certificates-1"' not in counting
+    # In English the next step and what blocks round 2's result are English too (they were
+    # "第 2 轮（重新选举）：印制选票、…" and "尚未录入计票板合计" on English pages).
+    page = client.get(f"/elections/{w.election.id}?lang=en").get_data(as_text=True)
+    step = re.search(r'<p class="next">(.*?)</p>', page, re.S).group(1)
+    assert "Round 2 (Election held again): print the papers" in step and "Hold round 2" in step, step
+    assert not re.search(r"[\u4e00-\u9fff]", re.sub(r"<[^>]+>", "", step)), step
+    english = client.get(f"/elections/{w.election.id}/counting?lang=en").get_data(as_text=True)
+    assert "The tally board&#39;s totals are not entered yet" in english and "尚未录入计票板合计" not in english
+    client.get(f"/elections/{w.election.id}?lang=zh")
     two = vote_round(db, w, monkeypatch, 2, w.voters[:24], first).result
     assert two["valid"] is True and two["next_round"] == "none"
     counting = client.get(f"/elections/{w.election.id}/counting").get_data(as_text=True)

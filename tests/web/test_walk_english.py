@@ -156,3 +156,18 @@ def test_marks_follow_the_page_language(app):
     for lang in ("zh", "en"):
         page = client.get(f"/login?lang={lang}").get_data(as_text=True)
         assert '<a href="/r" id="receipt-link">' in page
+
+
+def test_the_services_warnings_in_english(app):
+    """The representatives' size warnings and the reconciliation's "no manifest" finding
+    stayed Chinese on English pages ("居民代表共7名，少于一般要求的50名")."""
+    from election.rules.partition import group_size_warnings, representatives_total_warning
+    from election.web.i18n import say
+
+    low = representatives_total_warning(7)
+    groups = group_size_warnings({"第一居民小组": 80}, 100, 150)
+    with app.test_request_context("/?lang=en"):
+        assert say(low) == "7 residents' representatives, fewer than the usual minimum of 50"
+        assert say(groups[0]).endswith("has 80 households, fewer than the residents' group minimum of 100")
+    with app.test_request_context("/?lang=zh"):
+        assert say(low) == low == "居民代表共7名，少于一般要求的50名"
