@@ -417,7 +417,7 @@ def explain_board(db: Session, election: Election, round_number: int, text: str,
 def blockers(db: Session, election: Election, round_number: int) -> list[str]:
     """Why the result of the round may not be published yet (Chinese sentences, each a
     ``Phrase`` the page says in its language)."""
-    out = []
+    out: list[str] = []
     for b in box_counts(db, election, round_number):
         if b["differs"] and not b["explained"]:
             out.append(phrase("票箱“%(box)s”记录 %(r)s 张，存根 %(s)s 张，不一致且未说明原因", box=b["label"], r=b["records"], s=b["stubs"]))
