@@ -23,6 +23,7 @@ from ..errors import UserError
 from ..models import AuditCode, Election, PollingStation, Receipt, SpoilRecord, utcnow
 from ..protocol import codes
 from ..protocol.chain import hour_stamp
+from ..rules.phrase import phrase
 from ..settings import box_of
 from .handout import hand_out, refuse_not_handed_here
 from .stations import station_of
@@ -38,7 +39,7 @@ def _claim_audit(db: Session, row: AuditCode) -> None:
         .execution_options(synchronize_session=False)
     ))
     if done != 1:
-        raise UserError("拒绝：此选票正面已作废或已计票！")
+        raise UserError(phrase("拒绝：此选票正面已作废或已计票！"))
     db.refresh(row)
 
 
@@ -51,7 +52,7 @@ class DepositResult:
 def _claim(db: Session, row: Receipt, *conditions, **values) -> None:
     if not claim_receipt(db, row, *conditions, **values):
         refuse_used(row)
-        raise UserError("拒绝：此存根刚被另一处扫描，不能再投入或作废！")
+        raise UserError(phrase("拒绝：此存根刚被另一处扫描，不能再投入或作废！"))
 
 
 def deposit(db: Session, election: Election, box_id: int, scanned: str, moment: datetime | None = None) -> DepositResult:
@@ -115,9 +116,9 @@ def _audit(db: Session, election: Election, scanned: str, round_number: int) -> 
         raise UserError(f"无法识别的选票背面二维码：{error}") from None
     row = db.get(AuditCode, (election.id, codes.audit_hash(election.uid, a)))
     if row is None:
-        raise UserError("未知选票：此审计码不在本次选举的印刷清单中！")
+        raise UserError(phrase("未知选票：此审计码不在本次选举的印刷清单中！"))
     if row.state != "printed":
-        raise UserError("拒绝：此选票背面已作废或已计票！")
+        raise UserError(phrase("拒绝：此选票背面已作废或已计票！"))
     if row.round_number != round_number:
         raise UserError(f"拒绝：选票背面是第 {row.round_number} 轮的选票，存根却是第 {round_number} 轮的，二者不是同一张选票！")
     return row

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from ..db import is_sqlite, own_transaction
 from ..errors import UserError
 from ..models import Election, Issuance, PollingStation, Receipt, SpoilRecord
+from ..rules.phrase import phrase
 from .close import papers_per_voter
 from .stations import station_of
 from .stubs import claim_receipt, printed_stub_of, refuse_used
@@ -64,21 +65,22 @@ def hand_out(db: Session, election: Election, station_id: int, scanned: str) -> 
         _refuse_handed(db, row, station)
         handed, allowed = allowance(db, election, station, row.round_number)
         if handed >= allowed:
-            raise UserError(
-                f"拒绝：{station.name}本轮已发出 {handed} 张选票，已达到登记领票（含写错换票）应发的 {allowed} 张；"
-                "请先在发票台为选民登记领票，再扫描发出的选票")
+            raise UserError(phrase(
+                "拒绝：%(station)s本轮已发出 %(handed)s 张选票，已达到登记领票（含写错换票）应发的 %(allowed)s 张；"
+                "请先在发票台为选民登记领票，再扫描发出的选票", station=station.name, handed=handed, allowed=allowed))
         if not claim_receipt(db, row, Receipt.handed_station_id.is_(None), handed_station_id=station.id):
             refuse_used(row)
             _refuse_handed(db, row, station)
-            raise UserError("拒绝：此存根刚被另一处扫描，不能再发出！")
+            raise UserError(phrase("拒绝：此存根刚被另一处扫描，不能再发出！"))
     return HandOutResult(station.name, handed + 1, allowed)
 
 
 def _refuse_handed(db: Session, row: Receipt, station: PollingStation) -> None:
     if row.handed_station_id is None:
         return
-    where = "本投票站" if row.handed_station_id == station.id else f"“{_name(db, row.handed_station_id)}”"
-    raise UserError(f"拒绝：此选票已在{where}发出，不能再次发出！")
+    if row.handed_station_id == station.id:
+        raise UserError(phrase("拒绝：此选票已在本投票站发出，不能再次发出！"))
+    raise UserError(phrase("拒绝：此选票已在“%(station)s”发出，不能再次发出！", station=_name(db, row.handed_station_id)))
 
 
 def _name(db: Session, station_id: int) -> str:
@@ -90,7 +92,7 @@ def refuse_not_handed_here(db: Session, row: Receipt, station_id: int) -> None:
     if row.handed_station_id == station_id:
         return
     if row.handed_station_id is None:
-        raise UserError("拒绝：此选票没有在本投票站的发票台发出（不在本站已发出的选票中），不得投入！"
-                        "可能是带出投票站或从别处取得的选票，请交监票人处理")
-    raise UserError(f"拒绝：此选票是在“{_name(db, row.handed_station_id)}”发出的，"
-                    "不是在本投票站发出的，不得投入本票箱！")
+        raise UserError(phrase("拒绝：此选票没有在本投票站的发票台发出（不在本站已发出的选票中），不得投入！"
+                               "可能是带出投票站或从别处取得的选票，请交监票人处理"))
+    raise UserError(phrase("拒绝：此选票是在“%(station)s”发出的，不是在本投票站发出的，不得投入本票箱！",
+                           station=_name(db, row.handed_station_id)))

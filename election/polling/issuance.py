@@ -44,6 +44,7 @@ from ..roll.electors import is_elector, not_elector_reason
 from ..roll.lookup import resolve_voter
 from ..roll.register import is_voter_of
 from ..rounds import check_open, current_round, meeting_vote, round_of
+from ..rules.phrase import phrase
 from ..rules.rulebook import Rulebook
 from ..settings import rulebook_of
 from .day import check_polling_day, check_polling_day_of, polling_day_columns
@@ -76,14 +77,14 @@ class VoterStatus:
         if self.not_elector:
             return self.not_elector
         if not self.eligible:
-            return "不是登记选民"
+            return phrase("不是登记选民")
         if self.issued is not None:
             return ALREADY
         if self.proxy_holder is not None:
-            return f"已委托{self.proxy_holder.name}投票"
+            return phrase("已委托%(name)s投票", name=self.proxy_holder.name)
         if self.mobile:
-            return "已登记使用流动票箱"
-        return "可以领取选票"
+            return phrase("已登记使用流动票箱")
+        return phrase("可以领取选票")
 
 
 def _open_round(db: Session, election: Election, round_number: int | None) -> int:
@@ -121,14 +122,14 @@ def find_by_card(db: Session, election: Election, scanned: str) -> Resident:
     code = scanned_text(scanned)  # the card QR may be a URL ending in the card code
     voter = _roll_find(db, election, code) if code else None
     if voter is None or voter.election_id != election.id:
-        raise UserError(f"选民证码“{code[:40]}”不在本次选举的选民名单中")
+        raise UserError(phrase("选民证码“%(code)s”不在本次选举的选民名单中", code=code[:40]))
     return voter
 
 
 def search(db: Session, election: Election, text: str) -> list[Resident]:
     text = text.strip()
     if not text:
-        raise UserError("请输入姓名、居民小组或身份证号（脱敏）中的文字")
+        raise UserError(phrase("请输入姓名、居民小组或身份证号（脱敏）中的文字"))
     return _roll_search(db, election, text)
 
 
@@ -199,14 +200,14 @@ def issue_ballot(
             if not is_elector(db, election, voter):
                 raise UserError(f"{name}：{not_elector_reason(db, election, voter)}，不能领取选票")
         if issued is not None:
-            raise UserError(f"{name}{ALREADY}")
+            raise UserError(phrase("%(name)s已领取选票", name=name))
         if kind != "motion":
             if collected_by_id is None and holder is not None:
-                raise UserError(f"{name}已委托他人投票（委托投票已经批准），不能再本人领取选票")
+                raise UserError(phrase("%(name)s已委托他人投票（委托投票已经批准），不能再本人领取选票", name=name))
             if collected_by_id is not None and holder != collected_by_id:
-                raise UserError(f"没有经批准的委托：{name}未委托此人代为投票")
+                raise UserError(phrase("没有经批准的委托：%(name)s未委托此人代为投票", name=name))
             if collected_by_id is None and mobile is not None:
-                raise UserError(f"{name}已登记使用流动票箱，应由流动票箱发放选票")
+                raise UserError(phrase("%(name)s已登记使用流动票箱，应由流动票箱发放选票", name=name))
         # The voting day, roll frozen, round printed: read in the same statement.
         check_polling_day_of(db, election, number, read=(held_on, printed))
         row = Issuance(election_id=election.id, round_number=number, voter_id=voter_id,

@@ -13,8 +13,11 @@ from ..errors import UserError
 from ..models import Election, Receipt
 from ..protocol import codes
 from ..rounds import check_open, current_round
+from ..rules.phrase import phrase
 
-STATE_ZH = {"printed": "未投入", "deposited": "已投入票箱", "spoiled": "已作废（写错换票）", "unused": "未使用已作废"}
+# Phrases: a refusal names the state in the page's language (pybabel extracts them).
+STATE_ZH = {"printed": phrase("未投入"), "deposited": phrase("已投入票箱"), "spoiled": phrase("已作废（写错换票）"),
+            "unused": phrase("未使用已作废")}
 
 
 def receipt_of(db: Session, election: Election, scanned: str) -> Receipt:
@@ -22,17 +25,17 @@ def receipt_of(db: Session, election: Election, scanned: str) -> Receipt:
     try:
         t = codes.parse(scanned)
     except codes.CodeError as error:
-        raise UserError(f"无法识别的存根：{error}") from None
+        raise UserError(phrase("无法识别的存根：%(error)s", error=str(error))) from None
     r = codes.receipt_hash(election.uid, t)
     row = db.get(Receipt, (election.id, r))
     if row is None:
-        raise UserError("未知存根：此回执码不在本次选举的印刷清单中，不得投入！")
+        raise UserError(phrase("未知存根：此回执码不在本次选举的印刷清单中，不得投入！"))
     return row
 
 
 def refuse_used(row: Receipt) -> None:
     if row.state != "printed":
-        raise UserError(f"拒绝：此选票{STATE_ZH.get(row.state, row.state)}，不能再投入或作废！")
+        raise UserError(phrase("拒绝：此选票%(state)s，不能再投入或作废！", state=STATE_ZH.get(row.state, row.state)))
 
 
 def claim_receipt(db: Session, row: Receipt, *conditions: Any, **values: Any) -> bool:
@@ -59,7 +62,7 @@ def of_current_round(db: Session, election: Election, row: Receipt) -> None:
     current = current_round(db, election)
     number = current.number
     if row.round_number != number:
-        raise UserError(f"拒绝：此存根是第 {row.round_number} 轮的选票，现在进行的是第 {number} 轮投票，不得投入或作废！")
+        raise UserError(phrase("拒绝：此存根是第 %(paper)s 轮的选票，现在进行的是第 %(now)s 轮投票，不得投入或作废！", paper=row.round_number, now=number))
     check_open(db, election, number, known=current)
 
 

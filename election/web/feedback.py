@@ -14,6 +14,7 @@ from werkzeug.wrappers import Response
 
 from ..errors import UserError
 from .db import get_db
+from .i18n import CHINESE_MARKS, ENGLISH_MARKS, say, select_locale
 
 T = TypeVar("T")
 
@@ -30,13 +31,13 @@ def found_or_404(find: Callable[[], T]) -> T:
 def refuse(error: UserError) -> None:
     get_db().rollback()
     for message in error.messages:
-        flash(message, "error")
+        flash(say(message), "error")  # a Phrase in the page's language; a plain sentence as it is
 
 
 def form_errors(form: FlaskForm) -> None:
     for field in form:
         for message in field.errors:
-            flash(f"{field.label.text}：{message}", "error")
+            flash(f"{field.label.text}{ENGLISH_MARKS['colon'] if select_locale() == 'en' else CHINESE_MARKS['colon']}{message}", "error")
 
 
 def run(action: Callable[[Session], Any], done: str | Callable[[], str] | None = None) -> bool:

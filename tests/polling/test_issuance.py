@@ -201,6 +201,14 @@ def test_desk_page_search_and_issue_over_http(app, db, poll) -> None:
     resp = client.post(url + "/issue", data={"voter_id": voter.id, "csrf_token": token}, follow_redirects=True)
     assert "已领取选票" in resp.get_data(as_text=True)
     assert _count(db, voter_id=voter.id) == 1
+    # In English the desk says the voter's state and the refusal in English (they stayed
+    # Chinese: "可以领取选票", "…已领取选票", "拒绝：此选票已在本投票站发出…").
+    fresh = poll["voters"][36]
+    page = client.get(url + "?lang=en&q=" + urllib.parse.quote(fresh.name)).get_data(as_text=True)
+    assert "May receive a paper" in page and "可以领取选票" not in page
+    resp = client.post(url + "/issue", data={"voter_id": voter.id, "csrf_token": token}, follow_redirects=True)
+    assert f"{voter.name} has already received a paper" in resp.get_data(as_text=True)
+    client.get(url + "?lang=zh")
     # Another community's clerk cannot see this desk.
     other = app.test_client()
     login(other, "b_clerk")
