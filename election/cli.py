@@ -125,7 +125,7 @@ def demo_cmd(households: int, seed: int, if_empty: bool) -> None:
 
     with session() as db:
         if if_empty and has_data(db):
-            click.echo("数据库已有数据，跳过示范数据 / database not empty, demo skipped")
+            click.echo("数据库已有社区，不再建立示范社区 / the database already holds a community: no demo community built")
             return
         try:
             result = build_demo(db, current_app.config["DATA_KEY"], households=households, seed=seed)

@@ -59,7 +59,7 @@ def test_demo_simulate_after_make_run(app, db):
     assert runner.invoke(main, ["demo", "--if-empty", "--households", "30"]).exit_code == 0
     res = runner.invoke(main, ["demo", "--simulate", "--voters", "40", "--seed", "1", "--households", "30"])
     assert res.exit_code == 0, res.output
-    assert "跳过示范数据" in res.output and "模拟选举" in res.output and "Traceback" not in res.output
+    assert "数据库已有社区，不再建立示范社区" in res.output and "模拟选举" in res.output and "Traceback" not in res.output
 
 
 def test_bundle_export_names_its_round_and_refuses_a_round_that_is_not(app, db, tmp_path):
