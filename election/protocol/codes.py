@@ -95,7 +95,7 @@ def scanned_text(text: str) -> str:
     (the code it ends in)."""
     raw = text.strip()
     if "/" in raw:
-        raw = raw.rstrip("/").rsplit("/", 1)[1]
+        raw = raw.rstrip("/").rsplit("/", 1)[-1]  # "/" alone: nothing, refused by length
     return raw
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 import hashlib
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from election.protocol import codes
 
@@ -56,3 +58,25 @@ def test_hash_byte_layout_is_the_documented_one() -> None:
     assert codes.receipt_hash(e, t) == expect
     assert codes.audit_hash(e, t) != expect  # domain separation
     assert codes.receipt_hash("E2", t) != expect  # election separation
+
+
+def test_a_lone_slash_or_a_url_without_a_code_is_refused_by_length() -> None:
+    """A scanner's or a resident's "/" (or "https://x/") once raised IndexError in
+    scanned_text: the receipt page and the desk's card scan answered 500."""
+    for text in ("/", "///", " / ", "https://jx.example.cn/r/"):
+        with pytest.raises(codes.CodeError, match="实际输入了"):
+            codes.parse(text)
+
+
+_TYPED = st.sampled_from(list("0123456789ABCDEFGHJKMNPQRSTVWXYZabcilo-_ /:.\u3000\uff10\x00\n"))
+
+
+@settings(max_examples=400, deadline=None, database=None)
+@given(st.one_of(st.text(max_size=80), st.text(_TYPED, max_size=60)))
+def test_anything_typed_is_a_code_or_a_code_error(text: str) -> None:
+    """Fuzzed: what a resident types or a scanner sends gives the code or CodeError, whose
+    message formats (the page shows it), never another exception."""
+    try:
+        assert len(codes.parse(text)) == codes.CODE_BYTES
+    except codes.CodeError as error:
+        assert str(error) == error.template % error.fields

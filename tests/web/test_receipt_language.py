@@ -49,3 +49,8 @@ def test_a_code_not_found_says_receipts_appear_after_publication(app, db):
         "found only once the round&#39;s result is published" in english
         or "found only once the round's result is published" in english
     )
+
+
+def test_a_lone_slash_typed_or_in_the_url_is_explained_not_a_500(app, db):
+    client = app.test_client()
+    assert "实际输入了 0 个字符" in _flash(client.get("/r/%20/?lang=zh").get_data(as_text=True))
