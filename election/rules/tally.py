@@ -446,9 +446,12 @@ def _decide(inp: TallyInput, counts: Counts, names: dict[str, str], female: set[
             elif pid in elected_post and elected_post[pid] != key:
                 higher = by_key[elected_post[pid]]
                 code = R_HIGHER_POST
-                text = f"{nm(pid)}已当选为{higher.name_zh}，在{post.name_zh}的 {v} 票不再计算，由得票次多者依次递补。"
                 if v >= th.min_votes:
+                    text = f"{nm(pid)}已当选为{higher.name_zh}，在{post.name_zh}的 {v} 票不再计算，由得票次多者依次递补。"
                     set_asides.append(SetAside(pid, nm(pid), key, "multi_post", text))
+                else:  # not elected here in any case: nobody moves up in this person's place
+                    text = (f"{nm(pid)}已当选为{higher.name_zh}，在{post.name_zh}的 {v} 票不再计算"
+                            f"（也未达到 {th.min_votes} 票）。")
             elif pid in nr_aside and nr_aside[pid][0] == key:
                 code, text = R_NEAR_RELATIVE, nr_aside[pid][1]
                 set_asides.append(SetAside(pid, nm(pid), key, "near_relative", text))

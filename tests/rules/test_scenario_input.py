@@ -105,3 +105,19 @@ def test_a_paper_outside_the_differential_margins_is_counted_with_a_warning() ->
                                "（候选人名单不合差额规定 margin_jwh_zhuren_min/max；选票已投，照常计票）"]
     s["round"] = "runoff"  # a run-off's candidates follow runoff_extra_candidates, decided by the earlier result
     assert "warnings" not in run_scenario(s)
+
+
+def test_set_aside_below_the_threshold_names_no_successor() -> None:
+    """A person elected 主任 with 2 write-in votes as 委员 (below the 委员's 7): the result read
+    "…由得票次多者依次递补" as if a seat had passed on; no one moves up in their place."""
+    s = json.loads((CASES / "multi_post_set_aside_before_tie_check.json").read_text("utf-8"))["scenario"]
+    s["papers"] = [{"count": 2, "marks": {"jwh_zhuren": ["a"], "jwh_weiyuan": {"approve": ["c"], "write_ins": ["a"]}}},
+                   {"count": 6, "marks": {"jwh_zhuren": ["a"], "jwh_weiyuan": ["c", "d"]}},
+                   {"count": 4, "marks": {"jwh_zhuren": ["b"], "jwh_weiyuan": ["e"]}}]
+    out = run_scenario(s)
+    assert [e["person"] for e in out["posts"]["jwh_weiyuan"]["elected"]] == ["c"]
+    assert out["set_asides"] == []
+    text = next(n for n in out["posts"]["jwh_weiyuan"]["not_elected"] if n["person"] == "a")
+    assert text["reason"] == "elected_higher_post"
+    assert "a已当选为居民委员会主任，在居民委员会委员的 2 票不再计算（也未达到 7 票）。" in out["explanation"]
+    assert not any("递补" in line for line in out["explanation"])
