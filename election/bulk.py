@@ -9,6 +9,7 @@ from walking it again while the request lives.
 """
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable, Iterable, Sequence
 from functools import lru_cache
 from itertools import repeat
@@ -22,7 +23,7 @@ from sqlalchemy.sql.compiler import SQLCompiler
 
 from election.protocol.pause import gc_paused
 
-__all__ = ["gc_paused", "insert_many", "loads", "shared"]
+__all__ = ["gc_paused", "insert_columns", "insert_many", "loads", "shared"]
 
 T = TypeVar("T")
 
@@ -55,23 +56,33 @@ def _compiled(table: Table, dialect: Dialect, names: tuple[str, ...]) -> SQLComp
 
 def insert_many(db: Session, table: Table, keys: Sequence[str], rows: list[tuple[Any, ...]]) -> None:
     """INSERT every row (a tuple of values in the order of `keys`) in one executemany of the
-    driver, in the session's transaction.
+    driver, in the session's transaction (insert_columns, the rows transposed in C)."""
+    if rows:
+        insert_columns(db, table, dict(zip(keys, zip(*rows))))
+
+
+def insert_columns(db: Session, table: Table, columns: dict[str, Iterable[Any]],
+                   constants: dict[str, Any] | None = None) -> None:
+    """INSERT rows given column by column (key -> that column's values, every column as
+    long) in one executemany of the driver, in the session's transaction: a caller that
+    computes a batch column-wise (the roll import) never builds a tuple per row itself.
 
     The statement is compiled once for the dialect and the columns' own bind processors
     (dates as text on SQLite, for instance) are applied, as SQLAlchemy's executemany would;
     what is skipped is its per-row parameter bookkeeping (a dict per row, then a tuple per
-    row for SQLite), which cost more than SQLite's own insert of a roll's rows. Every row
-    has len(keys) values."""
-    if not rows:
-        return
+    row for SQLite), which cost more than SQLite's own insert of a roll's rows.
+
+    `constants` are columns with one value for every row: converted once (bind processor,
+    then the driver's own adapter where it has one, as sqlite3 adapts a date), not per row."""
     connection = db.connection()
     dialect = connection.dialect
+    keys = list(columns)
     # Columns left out that have a Python-side default, filled in as SQLAlchemy would (a
     # callable one, such as a timestamp, once for the whole batch).
     defaults: dict[str, Any] = {}
     for column in table.c:
         default = column.default
-        if column.key in keys or default is None:
+        if column.key in columns or (constants and column.key in constants) or default is None:
             continue
         if default.is_scalar:
             defaults[column.key] = default.arg  # type: ignore[attr-defined]
@@ -79,14 +90,22 @@ def insert_many(db: Session, table: Table, keys: Sequence[str], rows: list[tuple
             defaults[column.key] = default.arg(None)  # type: ignore[attr-defined]
         else:
             raise NotImplementedError(f"insert_many: the default of {table.name}.{column.key}")
-    for key in defaults:
+    defaults.update(constants or {})
+    # sqlite3's adapters (a date to its ISO text, ...): what the driver would call for each row.
+    pysqlite = dialect.name == "sqlite" and dialect.driver == "pysqlite"
+    adapters: dict[Any, Any] = sqlite3.adapters if pysqlite else {}
+    protocol = sqlite3.PrepareProtocol
+    for key, value in defaults.items():
         if (process := table.c[key].type.bind_processor(dialect)) is not None:
-            defaults[key] = process(defaults[key])
+            value = process(value)
+        if (adapt := adapters.get((type(value), protocol))) is not None:
+            value = adapt(value)
+        defaults[key] = value
     names = [*keys, *defaults]
     compiled = _compiled(table, dialect, tuple(names))
-    # Column by column (zip transposes in C): each bind processor mapped over its column,
-    # the defaults repeated, then the rows zipped back in the statement's order.
-    columns: dict[str, Iterable[Any]] = dict(zip(keys, zip(*rows)))
+    # Column by column: each bind processor mapped over its column, the defaults repeated,
+    # then the rows zipped (in C) in the statement's order.
+    columns = dict(columns)
     for key in keys:
         if (process := table.c[key].type.bind_processor(dialect)) is not None:
             columns[key] = map(process, columns[key])
@@ -94,6 +113,8 @@ def insert_many(db: Session, table: Table, keys: Sequence[str], rows: list[tuple
         columns[key] = repeat(value)
     if compiled.positional:
         order = list(compiled.positiontup or [])
-        connection.exec_driver_sql(compiled.string, list(zip(*(columns[k] for k in order))))
+        params: list[Any] = list(zip(*(columns[k] for k in order)))
     else:
-        connection.exec_driver_sql(compiled.string, [dict(zip(names, row)) for row in zip(*(columns[k] for k in names))])
+        params = [dict(zip(names, row)) for row in zip(*(columns[k] for k in names))]
+    if params:
+        connection.exec_driver_sql(compiled.string, params)

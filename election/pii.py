@@ -18,6 +18,7 @@ import base64
 import hashlib
 import os
 from binascii import b2a_base64
+from collections.abc import Sequence
 
 from cryptography.fernet import Fernet
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -41,7 +42,7 @@ class PersonalData:
     def encrypt(self, value: str) -> str:
         return self.encrypt_many([value])[0]
 
-    def encrypt_many(self, values: list[str]) -> list[str]:
+    def encrypt_many(self, values: Sequence[str]) -> list[str]:
         """Each value sealed under its own random nonce ("" stays "")."""
         pool = os.urandom(12 * len(values))
         seal = self._gcm.encrypt
@@ -70,7 +71,7 @@ class PersonalData:
         HMAC-SHA256 under the lookup key, hex."""
         return self.lookup_hashes([id_number])[0]
 
-    def lookup_hashes(self, id_numbers: list[str]) -> list[str]:
+    def lookup_hashes(self, id_numbers: Sequence[str]) -> list[str]:
         inner, outer = self._inner, self._outer
         out: list[str] = []
         append = out.append
