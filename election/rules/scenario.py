@@ -138,8 +138,11 @@ def parse_scenario(data: dict[str, Any]) -> TallyInput:
             raise ScenarioError(f"{path}body：须为 jwh（居民委员会）或 jdw（居务监督委员会），收到 {body!r}")
         # Omitted, a post's threshold is the rulebook's, as BodiesConfig.post_specs gives it to
         # the application: the 监督委员会's chair and members by their parameters, else majority.
+        # A post of another key is known by its body and title: the 监督委员会's 委员 are chosen
+        # by most votes whatever the scenario calls the post [seed 江苏 §17(4)].
+        by_title = {"主任": rb.jdw_zhuren_threshold, "委员": rb.jdw_weiyuan_threshold}.get(str(p.get("title", "")))
         default = {"jdw_zhuren": rb.jdw_zhuren_threshold, "jdw_weiyuan": rb.jdw_weiyuan_threshold}.get(
-            str(p.get("key", "")), "majority")
+            str(p.get("key", "")), by_title if body == "jdw" and by_title else "majority")
         threshold = _get(p, "threshold", path, str, default)
         if threshold not in ("majority", "plurality"):
             raise ScenarioError(f"{path}threshold：须为 majority 或 plurality，收到 {threshold!r}")

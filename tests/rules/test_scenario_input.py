@@ -121,3 +121,19 @@ def test_set_aside_below_the_threshold_names_no_successor() -> None:
     assert text["reason"] == "elected_higher_post"
     assert "a已当选为居民委员会主任，在居民委员会委员的 2 票不再计算（也未达到 7 票）。" in out["explanation"]
     assert not any("递补" in line for line in out["explanation"])
+
+
+def test_supervisory_members_by_most_votes_whatever_the_key() -> None:
+    """监督委员会 委员 按得票多少顺序产生 [seed 江苏 §17(4)]: a post called `jdw_members` (body jdw,
+    title 委员) defaulted to a majority, so x 8 and y 3 of 8 papers elected only x."""
+    s = json.loads((CASES / "jdw_members_zero_votes_seat_unfilled.json").read_text("utf-8"))["scenario"]
+    s["posts"][0]["key"] = "jdw_members"
+    for c in s["candidates"]:
+        c["post"] = "jdw_members"
+    for p in s["papers"]:
+        p["marks"] = {"jdw_members": p["marks"]["jdw_weiyuan"]}
+    post = run_scenario(s)["posts"]["jdw_members"]
+    assert post["threshold"]["rule"] == "plurality"
+    assert [e["person"] for e in post["elected"]] == ["x", "y"]
+    s["posts"][0]["title"] = "副主任"  # no rule of its own: more than half, as before
+    assert run_scenario(s)["posts"]["jdw_members"]["threshold"]["rule"] == "majority"
