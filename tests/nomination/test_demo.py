@@ -34,3 +34,19 @@ def test_demo_candidates_are_differential_confirmed_and_published(db):
     assert date.fromisoformat(event.payload["published_on"]) <= election.election_day - timedelta(days=rb.candidate_list_days_before)
     channels = set(db.scalars(select(Nomination.channel)))
     assert {"self", "joint", "party"} <= channels
+
+
+def test_the_demo_is_one_transaction_its_caller_commits_or_undoes(db):
+    """Every step of the demo (community, election, roll, representatives, polling set-up,
+    candidates) runs in the one transaction its first write took (begin_write): the services'
+    own begin_write goes on in it and commits nothing of the demo halfway, so `juxuan demo`'s
+    rollback on a refusal leaves no half-built community."""
+    from election.demo import build_demo
+    from election.models import Community, ElectionEvent
+    from tests.conftest import DATA_KEY
+
+    build_demo(db, DATA_KEY, households=120, seed=3)
+    assert db.scalar(select(Nomination.id).limit(1)) is not None
+    db.rollback()
+    assert db.scalar(select(Community.id).limit(1)) is None
+    assert db.scalar(select(ElectionEvent.id).limit(1)) is None

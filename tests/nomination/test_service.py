@@ -382,3 +382,39 @@ def test_primary_turnout_rule(db, fraction, valid):
     else:
         with pytest.raises(UserError, match="未超过.*预选无效"):
             service.record_primary(db, election, "committee", "jwh_weiyuan", votes, participants=half)
+
+
+def test_one_nomination_entered_twice_at_once_is_recorded_once(app, db, monkeypatch):
+    """Two committee members enter the same self-nomination at once: one nomination and one
+    event, the other refused in Chinese, on both databases. Each read the candidates as a
+    reader and wrote after: on SQLite the second writer's lock upgrade failed at once
+    ("database is locked"); on PostgreSQL both found no candidate and the second insert hit
+    the unique key (a 500).
+    Nomination writers now take the write lock and the chain head first (service._write)."""
+    from election.models import Election
+    from tests.races import race, rendezvous
+
+    election = make_election(db, days=30)
+    nominee = Roll(db, election).add("王伟")
+    db.commit()
+    real, meet = service.find_residents, rendezvous()
+
+    def held(*args, **kwargs):  # after the checks read, before anything is written
+        out = real(*args, **kwargs)
+        meet()
+        return out
+
+    monkeypatch.setattr(service, "find_residents", held)
+
+    def enter(s):
+        service.nominate(s, s.get(Election, election.id), "committee", "jwh_weiyuan", str(nominee.voter_number),
+                         "self", "自荐书")
+        s.commit()
+        return "nominated"
+
+    outcomes = race(app.extensions["juxuan.sessions"], [enter, enter])
+    assert sorted(outcomes) == ["nominated", "refused: 王伟（选民编号 1）已被提名为居民委员会委员候选人（自荐），"
+                                             "同一人对同一职位只登记一次提名"], outcomes
+    db.rollback()
+    assert db.scalar(select(func.count()).select_from(Nomination)) == 1
+    assert len(_events(db, election, "nomination.nominated")) == 1
