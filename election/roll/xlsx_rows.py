@@ -48,7 +48,14 @@ _ROW_NUMBER = re.compile(r'\sr="(\d+)"')
 _CELL = re.compile(
     r'<c r="([A-Z]{1,3})\d+"(?: s="(\d+)")?(?: t="(\w+)")?\s*'
     r'(?:/>|>(?:<v>([^<&\r]*)</v>|<is><t(?: xml:space="preserve")?>([^<&\r]*)</t></is>)</c>)|(.)', re.S)
-_LETTERS = [column_letters(n) for n in range(1, MAX_COLUMNS + 2)]
+# The usual cells, tried first on each row: inline text, a shared string or a number, the
+# attributes in the order every writer puts them. Fewer groups and no \w: a third less time
+# than _CELL over a roll. Its last group catches anything else, tag by tag, and the row is
+# then read again by _CELL.
+_USUAL_CELL = re.compile(
+    r'<c r="([A-Z]{1,3})\d+"(?: s="(\d+)")?(?: t="(?:inlineStr"\s*(?:/>|><is><t>([^<&\r]*)</t></is></c>)'
+    r'|s"\s*><v>(\d+)</v></c>)|(?: t="n")?\s*(?:/>|><v>([^<&\r]*)</v></c>))|([^<]+|<[^<]*)')
+_LETTERS = tuple(column_letters(n) for n in range(1, MAX_COLUMNS + 2))
 _SI = re.compile(r'<si><t(?: xml:space="preserve")?>([^<&\r]*)</t></si>|<si/>|<si><t/></si>')
 
 
@@ -329,6 +336,25 @@ def _put(cells: list[Any], index: int, value: Any) -> None:
         cells.append(value)
 
 
+def _usual_values(inlines: tuple[str, ...], indexes: tuple[str, ...], numbers: tuple[str, ...],
+                  styles: tuple[str, ...], shared: list[str], dates: frozenset[int], date1904: bool,
+                  filename: str) -> list[Any]:
+    """The values of a row of usual cells (_USUAL_CELL), as _value gives them."""
+    cells: list[Any] = []
+    append = cells.append
+    for inline, index, text, style in zip(inlines, indexes, numbers, styles):
+        if index:
+            try:
+                append(shared[int(index)])
+            except IndexError:
+                raise UserError(f"无法读取Excel文件“{filename}”：单元格引用了不存在的共享文字，文件已损坏") from None
+        elif text.strip():
+            append(_number(text, style or None, dates, date1904, filename))
+        else:
+            append(inline)  # inline text, or an empty cell ("")
+    return cells
+
+
 def _plain_rows(archive: zipfile.ZipFile, info: zipfile.ZipInfo, filename: str, shared: list[str],
                 dates: frozenset[int], date1904: bool) -> Iterator[tuple[int, list[Any]]]:
     """(row number, cells) of a sheet in the plain XML (module docstring); _NotPlain at the
@@ -368,6 +394,19 @@ def _plain_rows(archive: zipfile.ZipFile, info: zipfile.ZipInfo, filename: str, 
                 raise _NotPlain
             m = _ROW_NUMBER.search(piece, start, close)
             number = int(m[1]) if m else number + 1
+            usual = _USUAL_CELL.findall(piece, close + 1)
+            width = len(usual)
+            if 0 < width <= MAX_COLUMNS:
+                refs, styles, inlines, indexes, numbers, others = zip(*usual)
+                if refs == _LETTERS[:width] and not any(others):
+                    # Every cell in its column from A on: read column-wise, a loop per cell
+                    # only where there are shared strings or numbers.
+                    if any(indexes) or any(numbers):
+                        yield number, _usual_values(inlines, indexes, numbers, styles, shared, dates, date1904,
+                                                    filename)
+                    else:
+                        yield number, list(inlines)
+                    continue
             found = _CELL.findall(piece, close + 1)
             if len(found) > MAX_COLUMNS:
                 if any(f[5] for f in found):
