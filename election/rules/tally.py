@@ -201,7 +201,7 @@ def tally(inp: TallyInput, counts: Counts | None = None) -> TallyResult:
         elif not more_than(R, N, tf):
             reason = (
                 f"参加投票的{who} {R} 人（收回{what}）未超过{m.electors_zh} {N} 人的 {share_text(tf)}"
-                f"（至少须有 {needed_more_than(N, tf)} 人），选举无效，须重新选举。"
+                f"（至少须有 {needed_more_than(N, tf)} 人），{_VOID_WORDS.get(inp.round_kind, '选举无效，须重新选举。')}"
             )
         if reason:
             expl.append(reason)
@@ -263,6 +263,15 @@ def _question(inp: TallyInput, counts: Counts, nm) -> TallyResult:  # type: igno
                        (pr,), (), woman, (), "none", tuple(expl), method=inp.method, question=q)
 
 
+# A void run-off or re-vote is that round held again (counting.result makes it with the same
+# posts and candidates); those elected in earlier rounds keep their seats. "重新选举" alone
+# read as if the whole election were void.
+_VOID_WORDS = {
+    "runoff": "本轮另行选举无效，须重新进行另行选举（此前各轮已当选者不受影响）。",
+    "revote": "本轮再次投票无效，须就票数相等者重新投票（此前各轮已当选者不受影响）。",
+}
+
+
 def _void_result(inp: TallyInput, counts: Counts, reason: str, expl: list[str], nm) -> TallyResult:  # type: ignore[no-untyped-def]
     """A void round (RULES.md "Validity"): nobody is elected, and the papers are still counted
     and published as counted (counting is public and its result announced on the spot,
@@ -291,7 +300,8 @@ def _void_result(inp: TallyInput, counts: Counts, reason: str, expl: list[str], 
                          "not_required" if not inp.rulebook.woman_member_required else "needs_round",
                          None, None, "选举无效，妇女成员须在重新选举中产生。")
     bodies = tuple(
-        BodyOutcome(b, sum(p.seats for p in inp.posts if p.body == b), 0, "new_round_needed", "选举无效，须重新选举。")
+        BodyOutcome(b, sum(p.seats for p in inp.posts if p.body == b), 0, "new_round_needed",
+                    _VOID_WORDS.get(inp.round_kind, "选举无效，须重新选举。"))
         for b in dict.fromkeys(p.body for p in inp.posts)
     )
     return TallyResult(False, reason, inp.round_kind, inp.registered_voters, inp.papers_issued,

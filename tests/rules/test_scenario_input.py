@@ -137,3 +137,15 @@ def test_supervisory_members_by_most_votes_whatever_the_key() -> None:
     assert [e["person"] for e in post["elected"]] == ["x", "y"]
     s["posts"][0]["title"] = "副主任"  # no rule of its own: more than half, as before
     assert run_scenario(s)["posts"]["jdw_members"]["threshold"]["rule"] == "majority"
+
+
+def test_a_void_run_off_says_the_run_off_is_held_again() -> None:
+    """A run-off of 10 papers from 20 voters is void [V art.15]; it read "选举无效，须重新选举"
+    as if the whole election were void. The round is held again; earlier seats stand."""
+    s = json.loads((CASES / "runoff_void_for_turnout.json").read_text("utf-8"))["scenario"]
+    out = run_scenario(s)
+    assert (out["valid"], out["next_round"]) == (False, "new_election")
+    assert out["reason"].endswith("本轮另行选举无效，须重新进行另行选举（此前各轮已当选者不受影响）。")
+    assert out["bodies"]["jwh"]["status"] == "new_round_needed"
+    s = {**s, "round": "main"}
+    assert run_scenario(s)["reason"].endswith("选举无效，须重新选举。")
