@@ -16,6 +16,7 @@ from ballots.glyphs import missing_glyphs, printable
 
 from ..errors import UserError
 from ..models import Election, Household, Resident
+from ..rules.phrase import phrase
 from ..rules.roll_rows import RollRow, RowWarning
 
 W_NO_GLYPH = "no_glyph"
@@ -47,8 +48,9 @@ def row_warnings(rows: Iterable[RollRow]) -> list[RowWarning]:
             if missing:
                 out.append(RowWarning(
                     row.row_number, column, W_NO_GLYPH,
-                    f"第{row.row_number}行“{column}”：“{value}”中的字 {describe(missing)} 打印字体中没有，"
-                    "选民名单公告和选民证会印不出来。已导入；请在该居民的页面更正（例如改用通行写法并在备注中写明原字）后再打印。",
+                    phrase("第%(row)s行“%(column)s”：“%(value)s”中的字 %(chars)s 打印字体中没有，"
+                           "选民名单公告和选民证会印不出来。已导入；请在该居民的页面更正（例如改用通行写法并在备注中写明原字）后再打印。",
+                           row=row.row_number, column=column, value=value, chars=describe(missing)),
                 ))
     return out
 

@@ -23,6 +23,11 @@ class Phrase(str):
         self.msgid, self.params = msgid, dict(params)
         return self
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # copy.deepcopy (dataclasses.asdict) and pickle rebuild it from its msgid and params;
+        # str's own reduction would call __new__ with the sentence alone.
+        return (Phrase, (self.msgid, self.params))
+
 
 def phrase(msgid: str, **params: Any) -> Phrase:
     """The sentence ``msgid % params`` that a page may translate (``msgid`` is its Chinese)."""

@@ -17,6 +17,7 @@ from sys import intern
 from typing import Any, NamedTuple
 
 from election.rules import idcard
+from election.rules.phrase import phrase
 
 COLUMNS: tuple[str, ...] = (
     "姓名", "性别", "公民身份号码", "户号", "楼栋", "单元", "室号", "居民小组",
@@ -193,7 +194,7 @@ class RowChecker:
             self.errors.append(RowError(1, col, "", E_MISSING_COLUMN, f"第1行（表头）缺少必填列“{col}”，请使用导入模板"))
         for col in names:
             if col and col not in COLUMNS:
-                self.warnings.append(RowWarning(1, col, W_EXTRA_COLUMN, f"第1行（表头）的列“{col}”不在模板中，已忽略"))
+                self.warnings.append(RowWarning(1, col, W_EXTRA_COLUMN, phrase("第1行（表头）的列“%(column)s”不在模板中，已忽略", column=col)))
         self.header_ok = not missing
         self.existing = {idcard.normalize(i) for i in existing_ids}
         self.first_row_of_id: dict[str, int] = {}

@@ -33,6 +33,7 @@ from ..publication.countersign import (
     upload_countersignature,
 )
 from ..rounds import rounds_of
+from ..rules.phrase import phrase
 from . import parse
 from .access import roles
 from .db import get_db
@@ -260,14 +261,14 @@ def _sealing_job(election: Election, kind: str, title: str, seal: Sealer):
 
     return redirect(start_job(election, kind, title, work, allowed=("auditor",),
                               back=url_for("audit.overview", election_id=election.id, round=number),
-                              back_label="返回审计页面", total=EXPORT_STEPS))
+                              back_label=phrase("返回审计页面"), total=EXPORT_STEPS))
 
 
 @bp.route("/e/<int:election_id>/countersign", methods=["POST"])
 @roles("auditor")
 def sign(election: Election):
     """Seal the auditor bundle the office will check and countersign on its own computer, as a job."""
-    return _sealing_job(election, "bundle_countersign", "封存待会签公示包",
+    return _sealing_job(election, "bundle_countersign", phrase("封存待会签公示包"),
                         lambda db, e, key, actor, instance, number, progress: seal_for_countersign(
                             db, e, key, actor, instance, round_number=number, progress=progress))
 
@@ -301,7 +302,7 @@ def _export(db: Session, election: Election, data_key: str, actor: str, instance
 @roles("auditor")
 def export(election: Election):
     """Seal a fresh auditor bundle (records, audit) without countersigning it, as a job."""
-    return _sealing_job(election, "bundle_export", "导出审计公示包", _export)
+    return _sealing_job(election, "bundle_export", phrase("导出审计公示包"), _export)
 
 
 @bp.route("/e/<int:election_id>/bundle.zip")

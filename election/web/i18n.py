@@ -14,8 +14,8 @@ from ..rules.phrase import Phrase
 from ..wording import plain_rule, source_tags
 
 LOCALES = ["zh", "en"]
-CHINESE_MARKS = {"colon": "：", "lp": "（", "rp": "）", "comma": "，", "semi": "；", "sep": "、"}
-ENGLISH_MARKS = {"colon": ": ", "lp": " (", "rp": ")", "comma": ", ", "semi": "; ", "sep": ", "}
+CHINESE_MARKS = {"colon": "：", "lp": "（", "rp": "）", "comma": "，", "semi": "；", "sep": "、", "stop": "。"}
+ENGLISH_MARKS = {"colon": ": ", "lp": " (", "rp": ")", "comma": ", ", "semi": "; ", "sep": ", ", "stop": "."}
 
 
 def select_locale() -> str:
@@ -27,12 +27,23 @@ def select_locale() -> str:
 
 def say(text: Any) -> Any:
     """A service's sentence in the page's language: a ``Phrase`` by its msgid with each
-    parameter said too (a label or a phrase inside it), a plain Chinese label through the
-    catalogue; anything else (a number, an empty text) as it is."""
+    parameter said too (a label or a phrase inside it), a phrase kept in a job's JSON state
+    (``kept``), a plain Chinese label through the catalogue; anything else (a number, an
+    empty text) as it is."""
     if isinstance(text, Phrase):
         return gettext(text.msgid, **{k: say(v) for k, v in text.params.items()})
+    if isinstance(text, dict) and set(text) == {"msgid", "params"}:
+        return gettext(text["msgid"], **{k: say(v) for k, v in text["params"].items()})
     if isinstance(text, str) and text:
         return gettext(text)
+    return text
+
+
+def kept(text: Any) -> Any:
+    """A ``Phrase`` as JSON can keep it (a background job's state), for ``say`` to read back
+    in whichever language the page is later shown; anything else as it is."""
+    if isinstance(text, Phrase):
+        return {"msgid": text.msgid, "params": {k: kept(v) for k, v in text.params.items()}}
     return text
 
 

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from .. import jobs
 from ..models import Election
 from .access import roles
+from .i18n import kept
 
 bp = Blueprint("jobs", __name__, url_prefix="/elections/<int:election_id>/jobs")
 MIMETYPES = {".pdf": "application/pdf"}
@@ -40,8 +41,9 @@ def start(election: Election, kind: str, title: str, work: ElectionWork, *, allo
     ``allowed`` are the roles that may watch it (those of the page that starts it), ``back``
     the page to return to, ``download_name`` the Chinese file name of a result file.
     """
-    base = {"election_id": election.id, "kind": kind, "title": title, "actor": current_user.username,
-            "roles": list(allowed), "back": back, "back_label": back_label, "download_name": download_name,
+    # The title and the back link are kept as phrases: the page says them in its language.
+    base = {"election_id": election.id, "kind": kind, "title": kept(title), "actor": current_user.username,
+            "roles": list(allowed), "back": back, "back_label": kept(back_label), "download_name": download_name,
             "suffix": suffix, "total": total}
     election_id = election.id
 

@@ -28,6 +28,7 @@ from ..publication.bundle import EXPORT_STEPS
 from ..publication.complaints import KINDS, answer_complaint, complaints_of, file_complaint
 from ..publication.receipts import lookup_sealed
 from ..rounds import current_round, rounds_of
+from ..rules.phrase import phrase
 from ..settings import post_specs_of
 from . import parse
 from .access import public, roles
@@ -176,9 +177,9 @@ def publish(election: Election):
                                          progress=running.progress)
         return {"round": out.round_number}
 
-    return redirect(start_job(election, "bundle_publish", "签名发布公示包", work, allowed=("committee", "street_admin"),
+    return redirect(start_job(election, "bundle_publish", phrase("签名发布公示包"), work, allowed=("committee", "street_admin"),
                               back=url_for("public.result", election_id=election.id, round=number),
-                              back_label="返回选举结果页", total=EXPORT_STEPS))
+                              back_label=phrase("返回选举结果页"), total=EXPORT_STEPS))
 
 
 @bp.route("/e/<int:election_id>/head-notice", methods=["POST"])

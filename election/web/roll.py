@@ -66,11 +66,13 @@ from ..roll.register import (
     overview,
     resident_of,
 )
+from ..rules.phrase import phrase
 from .access import roles
 from .choices import options
 from .db import get_db
 from .feedback import form_errors, refuse
 from .files import pdf_response
+from .i18n import kept
 from .jobs import start as start_job
 
 bp = Blueprint("roll", __name__, url_prefix="/elections/<int:election_id>/roll")
@@ -187,11 +189,11 @@ def import_page(election: Election):
             if report.dry_run:
                 db.rollback()
             return {"report": {k: v for k, v in asdict(report).items() if k not in ("errors", "warnings")},
-                    "warnings": [w.message for w in report.warnings]}
+                    "warnings": [kept(w.message) for w in report.warnings]}
 
-        return redirect(start_job(election, "roll_import", "检查名册（预览）" if dry_run else "导入名册", work,
+        return redirect(start_job(election, "roll_import", phrase("检查名册（预览）") if dry_run else phrase("导入名册"), work,
                                   allowed=WRITE, back=url_for("roll.index", election_id=election.id),
-                                  back_label="返回选民名单"))
+                                  back_label=phrase("返回选民名单")))
     return render_template("roll/import.html", election=election, form=form)
 
 
@@ -357,9 +359,11 @@ def notice(election: Election):
         return {}
 
     title = ("选民名单更正公告" if amended else "选民名单公告") + (f"（{group}）" if group else "")
-    return redirect(start_job(election, "roll_notice", f"生成{title}", work, allowed=READ, suffix=".pdf",
+    job_title = (phrase("生成选民名单更正公告") if amended else phrase("生成选民名单公告")) if not group else (
+        phrase("生成选民名单更正公告（%(group)s）", group=group) if amended else phrase("生成选民名单公告（%(group)s）", group=group))
+    return redirect(start_job(election, "roll_notice", job_title, work, allowed=READ, suffix=".pdf",
                               download_name=f"{title}.pdf", back=url_for("roll.publication", election_id=election.id),
-                              back_label="返回公布与冻结"))
+                              back_label=phrase("返回公布与冻结")))
 
 
 @bp.route("/objections", methods=["GET", "POST"])
@@ -442,9 +446,10 @@ def cards(election: Election):
                              progress=running.progress)
             return {}
 
-        return redirect(start_job(election, "voter_cards", f"打印选民证{'（' + only_group + '）' if only_group else ''}", work,
+        cards_title = phrase("打印选民证（%(group)s）", group=only_group) if only_group else phrase("打印选民证")
+        return redirect(start_job(election, "voter_cards", cards_title, work,
                                   allowed=READ, suffix=".pdf", download_name=f"选民证{only_group or ''}.pdf", back=url_for("roll.cards", election_id=election.id),
-                                  back_label="返回选民证"))
+                                  back_label=phrase("返回选民证")))
     numbered = any_card_assigned(db, election)
     return render_template("roll/cards.html", election=election, form=form, counts=overview(db, election),
                            assign=FlaskForm(prefix="a"), numbered=numbered, fallback=default_station(db, election))

@@ -23,6 +23,7 @@ from ..errors import UserError
 from ..jobs import Running
 from ..models import Election
 from ..rounds import round_of, rounds_of
+from ..rules.phrase import phrase
 from ..settings import rulebook_of
 from .access import roles
 from .db import get_db
@@ -146,9 +147,9 @@ def _start_batch(election: Election, number: int) -> str | None:
         finally:
             shutil.rmtree(folder, ignore_errors=True)
 
-    return start_job(election, "scan_batch", "读取扫描批次", work, allowed=PEOPLE,
+    return start_job(election, "scan_batch", phrase("读取扫描批次"), work, allowed=PEOPLE,
                      back=url_for("scanning.round_page", election_id=election.id, number=number),
-                     back_label="返回扫描计票", total=0)
+                     back_label=phrase("返回扫描计票"), total=0)
 
 
 def _count_pages(path: Path) -> int:

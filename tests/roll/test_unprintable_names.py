@@ -43,10 +43,16 @@ def test_rare_character_named_corrected_in_the_page_then_everything_prints(app, 
     rows = [row("张伟", make_id(date(1970, 1, 2), seq=11)), row(f"龚{RARE}", make_id(date(1960, 3, 4), male=False, seq=12), sex="女"),
             row("李娜", make_id(date(1980, 5, 6), male=False, seq=13), sex="女", household="0002", group="第二居民小组")]
     token = csrf_token(client, f"{base}/import")
-    page = finish_job(client, client.post(f"{base}/import", data={"csrf_token": token, "file": (io.BytesIO(csv_bytes(rows)), "roll.csv")},
-                                          content_type="multipart/form-data"))
+    started = client.post(f"{base}/import", data={"csrf_token": token, "file": (io.BytesIO(csv_bytes(rows)), "roll.csv")},
+                          content_type="multipart/form-data")
+    page = finish_job(client, started)
     assert "已导入 3 名居民" in page
     assert f"第3行“姓名”：“龚{RARE}”中的字 “{RARE}”(U+2C317) 打印字体中没有" in page  # row, column, character
+    # The same finished job in English: its title, warning and back link (they stayed Chinese).
+    english = client.get(started.headers["Location"] + "?lang=en").get_data(as_text=True)
+    assert "<h1>Import the roll</h1>" in english and "Back to the voter roll" in english, english
+    assert f"Row 3, “Name”: the characters “{RARE}”(U+2C317) in “龚{RARE}” are not in the printing fonts" in english
+    client.get(f"{base}/?lang=zh")
 
     index = client.get(f"{base}/").get_data(as_text=True)
     assert f"龚{RARE}" in index and "U+2C317" in index and 'id="unprintable"' in index

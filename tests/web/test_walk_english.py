@@ -137,7 +137,7 @@ def test_no_template_writes_a_full_width_mark_outside_the_catalogue():
     offenders = []
     for path in sorted(Path("templates").rglob("*.html")):
         for number, part in enumerate(token.split(path.read_text(encoding="utf-8"))):
-            if number % 2 == 0 and re.search(r"[：（），；、\u4e00-\u9fff]", part.replace(">中文<", "")):
+            if number % 2 == 0 and re.search(r"[：（），；、。\u4e00-\u9fff]", part.replace(">中文<", "")):
                 offenders.append(f"{path}: {part.strip()[:60]}")
     assert offenders == []
 
@@ -147,11 +147,11 @@ def test_marks_follow_the_page_language(app):
     full-width. The login page links the receipt check it names."""
     from flask import render_template_string
 
-    marks = "成员{{ lp }}主任{{ rp }}{{ comma }}a{{ semi }}b{{ colon }}c{{ sep }}d"
+    marks = "成员{{ lp }}主任{{ rp }}{{ comma }}a{{ semi }}b{{ colon }}c{{ sep }}d{{ stop }}"
     with app.test_request_context("/?lang=en"):
-        assert render_template_string(marks) == "成员 (主任), a; b: c, d"
+        assert render_template_string(marks) == "成员 (主任), a; b: c, d."
     with app.test_request_context("/?lang=zh"):
-        assert render_template_string(marks) == "成员（主任），a；b：c、d"
+        assert render_template_string(marks) == "成员（主任），a；b：c、d。"
     client = app.test_client()
     for lang in ("zh", "en"):
         page = client.get(f"/login?lang={lang}").get_data(as_text=True)
@@ -171,3 +171,19 @@ def test_the_services_warnings_in_english(app):
         assert say(groups[0]).endswith("has 80 households, fewer than the residents' group minimum of 100")
     with app.test_request_context("/?lang=zh"):
         assert say(low) == low == "居民代表共7名，少于一般要求的50名"
+
+
+def test_a_phrase_survives_a_copy_and_a_job_state():
+    """dataclasses.asdict deep-copies a Phrase and a job keeps its state as JSON: the sentence,
+    its msgid and its parameters come back (str's own copy called Phrase() with the text alone)."""
+    import copy
+    import json
+    import pickle
+
+    from election.rules.phrase import phrase
+    from election.web.i18n import kept
+
+    said = phrase("第 %(n)s 轮结果已公布", n=2)
+    for again in (copy.deepcopy(said), pickle.loads(pickle.dumps(said))):
+        assert again == "第 2 轮结果已公布" and again.msgid == said.msgid and again.params == {"n": 2}
+    assert json.loads(json.dumps(kept(said))) == {"msgid": "第 %(n)s 轮结果已公布", "params": {"n": 2}}
