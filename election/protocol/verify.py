@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import itertools
 import operator
+import re
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
@@ -38,9 +39,16 @@ GATING = ("format", "zip_size", "zip_members", "canonical")
 
 # ---------------------------------------------------------------------- chain and keys
 
+# An event's time (PROTOCOL.md §3): null, a day, a day and hour, or to the second.
+AT_FORM = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}(T[0-9]{2}(:[0-9]{2}:[0-9]{2})?)?")
+
+
 def _chain(c: Ctx) -> tuple[list[str], str]:
     c.events = [Event(o["seq"], o["kind"], o["payload"], o["prev"], o["at"], o["hash"]) for o in c.d["chain.jsonl"]]
     problems = [f.message for f in verify_chain(c.events)]
+    if not problems:
+        problems = [f"第 {e.seq} 号事件的时间 at {e.at!r} 不是 YYYY-MM-DD、YYYY-MM-DDTHH 或 YYYY-MM-DDTHH:MM:SS"
+                    for e in c.events if e.at is not None and not AT_FORM.fullmatch(e.at)][:5]
     if problems:
         c.events = []
     head = c.events[-1] if c.events else None
@@ -92,15 +100,47 @@ def _head_signature(c: Ctx) -> tuple[list[str], str]:
         return [f"签名的链头（序号 {st.get('seq')}）不是事件链的最后一个事件（序号 {head.seq if head else '无'}）"], ""
     if st.get("type") != signing.HEAD_TYPE or st.get("election") != g.get("election"):
         return ["签名声明的类型或选举编号不符"], ""
+    notices = _notices_signed(c, key, str(g.get("election")))
+    if notices:
+        return notices, ""
     return [], f"链头 {head.hash}（序号 {head.seq}）的签名有效，签名日期 {st.get('date')}"
 
 
+def _notices_signed(c: Ctx, key: Any, election: str) -> list[str]:
+    """Each printed chain-head notice the chain records (ledger.head_notice_printed {day, seq,
+    head, signature}, PROTOCOL.md §10) names an earlier event of this chain by its seq and hash,
+    and its signature is the election key's over that head statement: a notice of another
+    election, of a head this chain never had, or signed by another key is not this election's."""
+    problems = []
+    for ev in c.kind_events({ek.LEDGER_HEAD_NOTICE_PRINTED}):
+        p = ev.payload
+        seq, head, day, sig = p.get("seq"), p.get("head"), p.get("day"), p.get("signature")
+        if not (isinstance(seq, int) and not isinstance(seq, bool) and 0 <= seq < ev.seq
+                and isinstance(head, str) and isinstance(day, str) and isinstance(sig, str)):
+            problems.append(f"第 {ev.seq} 号事件（链头公告）的 seq、head、day 或 signature 格式错误")
+        elif c.events[seq].hash != head:
+            problems.append(f"第 {ev.seq} 号事件（链头公告）的链头 {head[:16]}… 不是本事件链第 {seq} 号事件：公告属于另一选举或另一段历史")
+        elif not signing.verify(key, signing.SignedStatement(signing.head_statement(election, seq, head, day), sig,
+                                                             signing.fingerprint(key))):
+            problems.append(f"第 {ev.seq} 号事件（链头公告）的签名不是本选举公钥对第 {seq} 号链头（{day}）的签名")
+    return problems[:5]
+
+
 def _pin_head(c: Ctx) -> tuple[list[str], str]:
-    want = (c.pins.head or "").strip().lower()
-    if want.startswith("jxh:"):  # the notice's QR: JXH:<election>:<seq>:<head>
-        want = want.rsplit(":", 1)[-1]
+    want = (c.pins.head or "").strip()
+    election, seq = None, None
+    if want.lower().startswith("jxh:"):  # the notice's QR: JXH:<election>:<seq>:<head>
+        election, _, rest = want[4:].rpartition(":")
+        election, _, seq = election.rpartition(":")
+        want = rest
+    want = want.lower()
+    genesis = str(_genesis(c).get("election"))
+    if election is not None and election != genesis:
+        return [f"链头公告属于选举 {election!r}，本公示包是选举 {genesis!r} 的"], ""
     for ev in c.events:
         if ev.hash == want:
+            if seq is not None and seq != str(ev.seq):
+                return [f"链头公告写明序号 {seq!r}，该链头却是第 {ev.seq} 号事件"], ""
             return [], f"指定的链头 {want[:16]}… 是第 {ev.seq} 号事件，本公示包的事件链由它延续而来"
     return [f"指定的链头 {want[:16]}… 不在事件链中：历史被重新制作或截断"], ""
 
@@ -165,11 +205,14 @@ def _first_counting(c: Ctx, round_number: int | None = None) -> Event | None:
 def _rulebook_order(c: Ctx) -> tuple[list[str], str]:
     problems = []
     published = next(iter(c.kind_events({ek.ROLL_PUBLISHED})), None)
+    printed = next(iter(c.kind_events({ek.BALLOTS_PRINTED})), None)
     counting = _first_counting(c)
     for ev in c.kind_events(ek.RULEBOOK_KINDS):
         decision = ev.kind == ek.RULEBOOK_DECIDED
         if published is not None and ev.seq > published.seq and not decision:
             problems.append(f"第 {ev.seq} 号事件在选民名单公布（第 {published.seq} 号）之后修改规则，却不是选举委员会的决定")
+        elif printed is not None and ev.seq > printed.seq and not decision:
+            problems.append(f"第 {ev.seq} 号事件在选票印刷（第 {printed.seq} 号）之后修改规则，却不是选举委员会的决定")
         if decision and not str(ev.payload.get("_why", "")).strip():
             problems.append(f"第 {ev.seq} 号事件修改冻结的规则，没有写明决定的理由")
         if counting is not None and ev.seq > counting.seq:
@@ -478,7 +521,25 @@ def _totals(c: Ctx) -> tuple[list[str], str]:
     problems += same_votes(_votes_sum([g["posts"] for g in c.d["box_totals.json"]]), t["posts"])
     if t["round"] != c.round:
         problems.append("totals.json 的轮次不符")
+    problems += _result_posts(c)
     return problems, f"收回 {t['returned']} 张 = 各票箱计票记录之和；各票箱组票数之和等于总票数"
+
+
+def _result_posts(c: Ctx) -> list[str]:
+    """totals.json's result.posts (what the result page shows of each post) are tally_input.json's
+    posts: the same keys, each with its seats, rank, body and its candidates' person ids in order."""
+    posts = c.d["totals.json"]["result"].get("posts")
+    if posts is None:
+        return []
+    ti = c.d["tally_input.json"]
+    want = {p["key"]: {"seats": p.get("seats"), "rank": p.get("rank"), "body": p.get("body"),
+                       "candidates": [x.get("person") for x in ti["candidates"] if x.get("post") == p["key"]]}
+            for p in ti["posts"]}
+    if not isinstance(posts, dict) or set(posts) != set(want):
+        return ["totals.json 的 result.posts 与 tally_input.json 的职位不一致"]
+    return [f"totals.json 职位 {k} 的 {f} 为 {posts[k].get(f)!r}，tally_input.json 为 {v[f]!r}"
+            for k, v in sorted(want.items()) for f in ("seats", "rank", "body", "candidates")
+            if not isinstance(posts[k], dict) or not same_json(posts[k].get(f), v[f])][:5]
 
 
 def _posts_input(c: Ctx) -> dict[str, dict[str, Any]]:
@@ -536,12 +597,13 @@ def _bounds(c: Ctx) -> tuple[list[str], str]:
 BODY_NAMES = {"jwh": "居民委员会选票", "jdw": "居务监督委员会选票"}
 
 
-def _closed_before(c: Ctx, seq: int | None) -> Event | None:
-    """The round's first close of poll (polling.closed naming its electors) before event
-    ``seq`` (anywhere when None)."""
+def _closed_before(c: Ctx, seq: int | None, round_number: int | None = None) -> Event | None:
+    """The round's (the bundle's, or ``round_number``'s) first close of poll (polling.closed
+    naming its electors) before event ``seq`` (anywhere when None)."""
+    want = c.round if round_number is None else round_number
     for e in c.kind_events({ek.POLLING_CLOSED}):
         v = e.payload.get("registered_voters")
-        if (c.round_of(e) == c.round and (seq is None or e.seq < seq)
+        if (c.round_of(e) == want and (seq is None or e.seq < seq)
                 and isinstance(v, int) and not isinstance(v, bool)):
             return e
     return None
@@ -559,10 +621,13 @@ def _electors_at_close(c: Ctx) -> list[str]:
                 for e in c.kind_events({ek.POLLING_CLOSED})
                 if c.round_of(e) == c.round and "registered_voters" in e.payload
                 and not same_json(e.payload["registered_voters"], ti["registered_voters"])]
-    start = _first_counting(c, c.round)
-    if start is not None and _closed_before(c, start.seq) is None:
-        problems.append(f"第 {c.round} 轮在第 {start.seq} 号事件（{start.kind}）开始计票，此前事件链中没有本轮的闭票事件"
-                        "（polling.closed，记录本轮选民数）：投票率的基数未在计票前固定")
+    # Every round the chain counted, the bundle's and any other: a result published for a
+    # round whose poll never closed is refused whichever round the bundle is of.
+    for number in sorted({c.round_of(e) for e in c.kind_events(ek.COUNTING_KINDS)} | {c.round}):
+        start = _first_counting(c, number)
+        if start is not None and _closed_before(c, start.seq, number) is None:
+            problems.append(f"第 {number} 轮在第 {start.seq} 号事件（{start.kind}）开始计票，此前事件链中没有本轮的闭票事件"
+                            "（polling.closed，记录本轮选民数）：投票率的基数未在计票前固定")
     return problems
 
 
@@ -643,6 +708,10 @@ def _countersignature(c: Ctx) -> tuple[list[str], str]:
         return ["会签的结果摘要与 totals.json 不符"], ""
     if head is None or st.get("head") != head.hash:
         return ["会签针对的链头不是本公示包事件链的链头"], ""
+    asked = [e for e in c.kind_events({ek.OFFICE_COUNTERSIGN_REQUESTED}) if c.round_of(e) == c.round]
+    if asked and norm_fp(str(asked[-1].payload.get("office_key", ""))) != norm_fp(fp):
+        return [f"会签所用的公钥 {fp} 不是第 {asked[-1].seq} 号事件（会签备案）登记的街道公钥 "
+                f"{str(asked[-1].payload.get('office_key'))[:60]}"], ""
     c.facts["countersigned"] = st
     return [], f"街道办事处公钥指纹 {fp} 对链头 {head.hash[:16]}… 与 totals.json 的会签有效（{st.get('date')}）"
 

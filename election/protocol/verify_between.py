@@ -289,6 +289,10 @@ def _recalls(c: Ctx) -> tuple[list[str], str]:
             if petition is None:
                 problems.append(f"第 {ev.seq} 号事件：罢免 {p['recall']} 未见提出记录")
                 continue
+            if not 0 <= p["in_favour"] <= p["voted"] <= p["registered"]:
+                problems.append(f"第 {ev.seq} 号事件：罢免投票赞成 {p['in_favour']} 票、投票 {p['voted']} 人、登记选民"
+                                f" {p['registered']} 人，不合 0 ≤ 赞成 ≤ 投票 ≤ 登记")
+                continue
             again = recall_vote(p["registered"], p["voted"], p["in_favour"], book.recall_turnout, book.recall_approve)
             if (again.valid, again.carried) != (p["valid"], p["carried"]):
                 problems.append(f"第 {ev.seq} 号事件：{again.message}，与事件记录（有效 {p['valid']}，通过 {p['carried']}）不符")

@@ -414,6 +414,14 @@ def read_zip(blob: bytes, max_member: int = MAX_MEMBER, max_total: int = MAX_TOT
     return res
 
 
+def _why(exc: BaseException) -> str:
+    """What was wrong with a JSON text, said plainly: a nesting too deep for the parser (a
+    forged text of thousands of nested brackets) by name, anything else as the parser says it."""
+    if isinstance(exc, RecursionError):
+        return "嵌套层数过深（数组或对象嵌套上千层）"
+    return str(exc)[:120]
+
+
 def parse_members(res: ReadResult) -> None:
     """Parse every JSON and JSON-lines member strictly and compare it with its canonical
     bytes; problems go under ``canonical``. Missing required members go under ``format``.
@@ -445,7 +453,7 @@ def _parse_members(res: ReadResult) -> None:
                     res.fail("canonical", f"{name} 不是规范 JSON（键的顺序、空白、转义或结尾换行不符）")
             res.data[name] = value
         except (ValueError, RecursionError, UnicodeError) as exc:
-            res.fail("canonical", f"{name} 不是严格的 JSON：{str(exc)[:120]}")
+            res.fail("canonical", f"{name} 不是严格的 JSON：{_why(exc)}")
     for name in JSONL_FILES:
         blob = res.raw.get(name)
         if blob is None:
@@ -476,7 +484,7 @@ def _parse_members(res: ReadResult) -> None:
                         res.fail("canonical", f"{name} 第 {n} 行不是规范 JSON")
                         break
             except (ValueError, RecursionError, UnicodeError) as exc:
-                res.fail("canonical", f"{name} 第 {n} 行不是严格的 JSON：{str(exc)[:120]}")
+                res.fail("canonical", f"{name} 第 {n} 行不是严格的 JSON：{_why(exc)}")
                 break
             if name == "records.jsonl":
                 shape: list[str] = []

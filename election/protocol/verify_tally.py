@@ -5,6 +5,7 @@ published counts (public bundle), and the verifier compares who is elected, the 
 and the next round with what totals.json and the chain say."""
 from __future__ import annotations
 
+import unicodedata
 from collections import Counter
 from collections.abc import Iterable
 from typing import Any
@@ -96,8 +97,48 @@ def recompute(c: Ctx) -> tuple[list[str], str]:
             problems.append(f"按规则重新计算的表决结果与第 {ev.seq} 号事件公布的不符")
     problems += write_in_problems(c, None)  # issue 15: no rare write-in named
     problems += posts_anchored(c)
+    problems += names_plain(c.d["tally_input.json"])
     who = "；".join(f"{k}：{'、'.join(v) or '无'}" for k, v in sorted(mine["elected"].items()))
     return problems, f"规则引擎按公布的票数重新决定：{who}；下一步 {mine['next_round']}"
+
+
+# Characters a name on the paper may not hold: controls, format characters (zero-width
+# spaces and joiners, direction marks), line and paragraph separators, private use.
+HIDDEN_CATEGORIES = frozenset({"Cc", "Cf", "Zl", "Zp", "Co"})
+
+
+def _name_problem(name: str) -> str | None:
+    if any(unicodedata.category(ch) in HIDDEN_CATEGORIES for ch in name):
+        return "含有不可见或控制字符"
+    if unicodedata.normalize("NFC", name) != name:
+        return "不是 NFC 规范形式"
+    if name != name.strip(" ") or "  " in name or any(unicodedata.category(ch) == "Zs" and ch != " " for ch in name):
+        return "首尾有空格、连续空格或非普通空格"
+    return None
+
+
+def names_plain(ti: dict[str, Any]) -> list[str]:
+    """Each candidate's and write-in's name in tally_input.json is plain text as printed: no
+    hidden, control or format character (a zero-width space makes 张\u200b三 look like 张三), in
+    NFC, with no space but single ordinary ones inside; and no two candidates of one post have
+    names that differ in their bytes but not once compatibility forms and spaces are folded
+    (NFKC: a full-width or look-alike copy of another candidate's name). Two people of one
+    name, written alike, may both stand."""
+    problems = []
+    people = [x for x in [*ti["candidates"], *(ti.get("write_ins") or [])] if isinstance(x, dict)]
+    seen: dict[tuple[Any, str], str] = {}
+    for x in people:
+        name = x.get("name")
+        if not isinstance(name, str):
+            continue
+        why = _name_problem(name)
+        if why:
+            problems.append(f"tally_input.json 中 {x.get('person')!r} 的姓名 {name!r} {why}")
+        folded = (x.get("post"), unicodedata.normalize("NFKC", name).replace(" ", ""))
+        if folded in seen and seen[folded] != name:
+            problems.append(f"tally_input.json 职位 {x.get('post')} 的姓名 {seen[folded]!r} 与 {name!r} 看起来相同而字符不同")
+        seen.setdefault(folded, name)
+    return problems[:5]
 
 
 def _seats_fixed(c: Ctx) -> tuple[dict[str, dict[str, Any]], int | None]:

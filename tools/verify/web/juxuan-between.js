@@ -195,7 +195,11 @@
         votes++;
         if (!filed.has(need(p, "recall"))) { problems.push(T(`第 ${ev.seq} 号事件：未见相符的罢免要求 ${p.recall}`, `event ${ev.seq}: recall ${p.recall} was never proposed`)); continue; }
         const registered = count(need(p, "registered")), voted = count(need(p, "voted")), favour = count(need(p, "in_favour"));
-        if (!(favour >= 0 && favour <= voted && voted <= registered)) throw new Error(`recall vote: ${favour} in favour of ${voted} voted of ${registered}`);
+        if (!(favour >= 0 && favour <= voted && voted <= registered)) {
+          problems.push(T(`第 ${ev.seq} 号事件：罢免投票赞成 ${favour} 票、投票 ${voted} 人、登记选民 ${registered} 人，不合 0 ≤ 赞成 ≤ 投票 ≤ 登记`,
+            `event ${ev.seq}: recall vote of ${favour} in favour, ${voted} voted, ${registered} registered: not 0 ≤ in favour ≤ voted ≤ registered`));
+          continue;
+        }
         const valid = moreThan(voted, registered, rb.recall_turnout);
         const carried = valid && moreThan(favour, voted, rb.recall_approve);
         if (valid !== truthy(need(p, "valid")) || carried !== truthy(need(p, "carried"))) problems.push(T(`第 ${ev.seq} 号事件：按规则集，表决${valid ? "有效" : "无效"}，罢免${carried ? "通过" : "未通过"}，与记录不符`, `event ${ev.seq}: valid ${valid}, carried ${carried} by the rulebook`));

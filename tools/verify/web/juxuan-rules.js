@@ -1010,6 +1010,36 @@
   // A roll.resident_corrected naming 姓名 or 性别 of a person already published, after the
   // chain's first roll.frozen, ballots.printed or result.published (verify_ctx.late_corrections):
   // the app refuses it there; one in the chain is refused and changes nothing.
+  // Each candidate's and write-in's name in tally_input.json is plain text as printed: no
+  // control, format (zero-width, direction marks), line or paragraph separator or private-use
+  // character, in NFC, only single ordinary spaces inside; and no two candidates of one post
+  // whose names differ in their characters but not after NFKC with spaces removed
+  // (verify_tally.names_plain).
+  const HIDDEN = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Co}]/u;
+  function nameProblem(name) {
+    if (HIDDEN.test(name)) return ["含有不可见或控制字符", "holds a hidden or control character"];
+    if (name.normalize("NFC") !== name) return ["不是 NFC 规范形式", "is not in NFC"];
+    if (name !== name.replace(/^ +| +$/g, "") || name.includes("  ") || /[^\P{Zs} ]/u.test(name)) return ["首尾有空格、连续空格或非普通空格", "has spaces at its ends, doubled, or other than the ordinary space"];
+    return null;
+  }
+  function namesPlain(ti) {
+    const problems = [];
+    const people = [...ti.candidates, ...(has(ti, "write_ins") && Array.isArray(ti.write_ins) ? ti.write_ins : [])].filter(isObj);
+    const seen = new Map();
+    for (const x of people) {
+      const name = has(x, "name") ? x.name : null;
+      if (typeof name !== "string") continue;
+      const why = nameProblem(name);
+      const person = JSON.stringify(has(x, "person") ? x.person : null);
+      if (why) problems.push(T(`tally_input.json 中 ${person} 的姓名 ${JSON.stringify(name)} ${why[0]}`, `tally_input.json: the name ${JSON.stringify(name)} of ${person} ${why[1]}`));
+      const post = has(x, "post") ? x.post : null;
+      const folded = JSON.stringify([post, name.normalize("NFKC").replace(/ /g, "")]);
+      if (seen.has(folded) && seen.get(folded) !== name) problems.push(T(`tally_input.json 职位 ${post} 的姓名 ${JSON.stringify(seen.get(folded))} 与 ${JSON.stringify(name)} 看起来相同而字符不同`, `tally_input.json post ${post}: the names ${JSON.stringify(seen.get(folded))} and ${JSON.stringify(name)} look alike but differ`));
+      if (!seen.has(folded)) seen.set(folded, name);
+    }
+    return problems.slice(0, 5);
+  }
+
   function lateCorrections(events) {
     return people(events)[1];
   }
@@ -1085,6 +1115,6 @@
   }
 
   root.JuxuanRules = { decide, decision, winnersProblems, recountProblems, RulesError, parseFraction, rulebook, readInput, countPapers, FEMALE, MEETING_DECISION,
-    publishedPeople, lateCorrections, asPublished, writeInAnchors, cmp };
+    publishedPeople, lateCorrections, namesPlain, asPublished, writeInAnchors, cmp };
   if (typeof module !== "undefined") module.exports = root.JuxuanRules;
 })(typeof globalThis !== "undefined" ? globalThis : this);

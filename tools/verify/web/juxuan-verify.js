@@ -246,6 +246,9 @@
     return n;
   }
 
+  // What was wrong with a JSON text: a nesting too deep for the parser by name (verify_read._why).
+  const whyZh = (err) => (err instanceof RangeError ? "嵌套层数过深（数组或对象嵌套上千层）" : err.message);
+  const whyEn = (err) => (err instanceof RangeError ? "nested too deep (thousands of arrays or objects)" : err.message);
   function parseMembers(res) {
     const fail = (c, m) => (res.problems[c] = res.problems[c] || []).push(m);
     for (const name of REQUIRED) if (!res.raw.has(name)) fail("format", T(`缺少 ${name}`, `missing ${name}`));
@@ -264,7 +267,7 @@
         const value = parseStrict(blob);
         if (!eqBytes(concat(canonBytes(value), enc.encode("\n")), blob)) fail("canonical", T(`${name} 不是规范 JSON`, `${name} is not canonical`));
         res.data.set(name, value);
-      } catch (err) { fail("canonical", T(`${name} 无法解析：${err.message}`, `${name}: ${err.message}`)); }
+      } catch (err) { fail("canonical", T(`${name} 无法解析：${whyZh(err)}`, `${name}: ${whyEn(err)}`)); }
     }
     for (const name of JSONL_FILES) {
       const blob = res.raw.get(name);
@@ -286,7 +289,7 @@
             if (shape.length) { fail("format", shape[0]); break; }
           }
           lines.push(value);
-        } catch (err) { fail("canonical", T(`${name} 第 ${n} 行无法解析：${err.message}`, `${name} line ${n}: ${err.message}`)); break; }
+        } catch (err) { fail("canonical", T(`${name} 第 ${n} 行无法解析：${whyZh(err)}`, `${name} line ${n}: ${whyEn(err)}`)); break; }
       }
       res.data.set(name, lines);
     }
@@ -486,8 +489,10 @@
     const firstCounting = (c, round) => kindEvents(c, COUNTING).find((e) => round === undefined || roundOf(e) === round) || null;
     const manifests = (c) => c.d.get("manifest.json");
     // The round's first polling.closed naming its electors before event seq (anywhere when null).
-    const closedBefore = (c, seq) => c.events.find((e) => e.kind === "polling.closed" && roundOf(e) === c.round
+    const closedBefore = (c, seq, round) => c.events.find((e) => e.kind === "polling.closed" && roundOf(e) === (round === undefined ? c.round : round)
       && (seq === null || e.seq < seq) && Number.isInteger(e.payload.registered_voters)) || null;
+    // An event's time (PROTOCOL.md §3): null, a day, a day and hour, or to the second (verify.AT_FORM).
+    const AT_FORM = /^[0-9]{4}-[0-9]{2}-[0-9]{2}(T[0-9]{2}(:[0-9]{2}:[0-9]{2})?)?$/;
 
     C.chain = async (c) => {
       const evs = c.d.get("chain.jsonl");
@@ -506,6 +511,11 @@
         const body = { at: ev.at, kind: ev.kind, payload: ev.payload, prev: ev.prev, seq: ev.seq };
         if (await sha256hex(concat(enc.encode("juxuan/event/v1\n"), canonBytes(body))) !== ev.hash) { problems.push(T(`第 ${ev.seq} 号事件的哈希不符`, `hash of ${ev.seq}`)); break; }
         prev = ev;
+      }
+      if (!problems.length) {
+        for (const ev of evs) {
+          if (ev.at !== null && !AT_FORM.test(ev.at) && problems.length < 5) problems.push(T(`第 ${ev.seq} 号事件的时间 at ${JSON.stringify(ev.at)} 不是 YYYY-MM-DD、YYYY-MM-DDTHH 或 YYYY-MM-DDTHH:MM:SS`, `event ${ev.seq}: at ${JSON.stringify(ev.at)} is not YYYY-MM-DD, YYYY-MM-DDTHH or YYYY-MM-DDTHH:MM:SS`));
+        }
       }
       c.events = problems.length ? [] : evs;
       c.facts.head = c.events.length ? c.events[c.events.length - 1].hash : "";
@@ -534,12 +544,49 @@
       const st = sig.statement;
       if (!head || st.head !== head.hash || st.seq !== head.seq) return [[T("签名的链头不是事件链的最后一个事件", "signed head is not the last event")], ""];
       if (st.type !== "juxuan/head/v1" || st.election !== g.election) return [[T("签名声明的类型或选举编号不符", "statement type or election differs")], ""];
+      const notices = await noticesSigned(c, k, String(g.election));
+      if (notices.length) return [notices, ""];
       return [[], T(`链头 ${head.hash}（序号 ${head.seq}）的签名有效`, `head ${head.hash} signed`)];
     };
+    // Each printed chain-head notice the chain records (ledger.head_notice_printed {day, seq, head,
+    // signature}, PROTOCOL.md §10) names an earlier event of this chain by seq and hash, signed by
+    // the election key over that head statement (verify._notices_signed).
+    async function noticesSigned(c, k, election) {
+      const problems = [];
+      for (const ev of c.events.filter((e) => e.kind === "ledger.head_notice_printed")) {
+        const p = ev.payload, seq = get(p, "seq", null), head = get(p, "head", null), day = get(p, "day", null), sig = get(p, "signature", null);
+        if (!(Number.isInteger(seq) && seq >= 0 && seq < ev.seq && typeof head === "string" && typeof day === "string" && typeof sig === "string")) {
+          problems.push(T(`第 ${ev.seq} 号事件（链头公告）的 seq、head、day 或 signature 格式错误`, `event ${ev.seq} (head notice): seq, head, day or signature of the wrong form`));
+        } else if (c.events[seq].hash !== head) {
+          problems.push(T(`第 ${ev.seq} 号事件（链头公告）的链头 ${head.slice(0, 16)}… 不是本事件链第 ${seq} 号事件：公告属于另一选举或另一段历史`,
+            `event ${ev.seq} (head notice): head ${head.slice(0, 16)}… is not event ${seq} of this chain: a notice of another election or another history`));
+        } else if (!(await verifySigned(k, { statement: { type: "juxuan/head/v1", election, seq, head, date: day }, signature: sig, key: k.fp }))) {
+          problems.push(T(`第 ${ev.seq} 号事件（链头公告）的签名不是本选举公钥对第 ${seq} 号链头（${day}）的签名`,
+            `event ${ev.seq} (head notice): not signed by this election's key over head ${seq} (${day})`));
+        }
+      }
+      return problems.slice(0, 5);
+    }
     C.pin_head = async (c) => {
-      let want = String(c.pins.head || "").trim().toLowerCase();
-      if (want.startsWith("jxh:")) want = want.split(":").pop();  // the notice's QR: JXH:<election>:<seq>:<head>
-      return [c.events.some((e) => e.hash === want) ? [] : [T("指定的链头不在事件链中：历史被重新制作或截断", "pinned head is not in the chain")],
+      let want = String(c.pins.head || "").trim(), election = null, seq = null;
+      if (want.toLowerCase().startsWith("jxh:")) {  // the notice's QR: JXH:<election>:<seq>:<head>
+        const rest = want.slice(4), i = rest.lastIndexOf(":");
+        const front = i < 0 ? "" : rest.slice(0, i), j = front.lastIndexOf(":");
+        want = rest.slice(i + 1);
+        seq = front.slice(j + 1);
+        election = j < 0 ? "" : front.slice(0, j);
+      }
+      want = want.toLowerCase();
+      const genesisElection = String(genesis(c).election);
+      if (election !== null && election !== genesisElection) {
+        return [[T(`链头公告属于选举 ${JSON.stringify(election)}，本公示包是选举 ${JSON.stringify(genesisElection)} 的`,
+          `the head notice is of election ${JSON.stringify(election)}, this bundle of ${JSON.stringify(genesisElection)}`)], ""];
+      }
+      const ev = c.events.find((e) => e.hash === want);
+      if (ev && seq !== null && seq !== String(ev.seq)) {
+        return [[T(`链头公告写明序号 ${JSON.stringify(seq)}，该链头却是第 ${ev.seq} 号事件`, `the head notice says seq ${JSON.stringify(seq)}, the head is event ${ev.seq}`)], ""];
+      }
+      return [ev ? [] : [T("指定的链头不在事件链中：历史被重新制作或截断", "pinned head is not in the chain")],
         T("指定的链头在事件链中，本公示包的事件链由它延续而来", "pinned head found")];
     };
     C.bundle_index = async (c) => {
@@ -570,10 +617,12 @@
     C.rulebook_order = async (c) => {
       const problems = [];
       const published = kindEvents(c, new Set([KIND.rollPublished]))[0];
+      const printed = kindEvents(c, new Set([KIND.ballotsPrinted]))[0];
       const counting = firstCounting(c);
       for (const ev of kindEvents(c, new Set([KIND.rulebookChanged, KIND.rulebookDecided]))) {
         const decision = ev.kind === KIND.rulebookDecided;
         if (published && ev.seq > published.seq && !decision) problems.push(T(`第 ${ev.seq} 号事件在选民名单公布之后修改规则，却不是选举委员会的决定`, `${ev.seq}: change after roll publication`));
+        else if (printed && ev.seq > printed.seq && !decision) problems.push(T(`第 ${ev.seq} 号事件在选票印刷（第 ${printed.seq} 号）之后修改规则，却不是选举委员会的决定`, `${ev.seq}: change after the papers were printed (event ${printed.seq}), not a committee decision`));
         if (decision && !String(get(ev.payload, "_why", "")).trim()) problems.push(T(`第 ${ev.seq} 号事件修改冻结的规则，没有写明决定的理由`, `${ev.seq}: decision without reason`));
         if (counting && ev.seq > counting.seq) problems.push(T(`第 ${ev.seq} 号事件在计票开始之后修改规则`, `${ev.seq}: change after counting started`));
       }
@@ -780,7 +829,28 @@
       }
       problems.push(...sameVotes(votesSum(groups.map((g) => g.posts)), t.posts));
       if (t.round !== c.round) problems.push(T("轮次不符", "round"));
+      problems.push(...resultPosts(c));
       return [problems, T(`收回 ${t.returned} 张 = 各票箱计票记录之和；各票箱组票数之和等于总票数`, "totals add up")];
+    };
+    // totals.json's result.posts are tally_input.json's posts: the same keys, each with its seats,
+    // rank, body and its candidates' person ids in order (verify._result_posts).
+    const resultPosts = (c) => {
+      const posts = get(c.d.get("totals.json").result, "posts", undefined);
+      if (posts === undefined) return [];
+      const ti = c.d.get("tally_input.json"), want = new Map();
+      const val = (o, f) => (isObj(o) && own(o, f) ? o[f] : null);
+      for (const p of ti.posts) want.set(p.key, { seats: val(p, "seats"), rank: val(p, "rank"), body: val(p, "body"),
+        candidates: ti.candidates.filter((x) => val(x, "post") === p.key).map((x) => val(x, "person")) });
+      const keys = isObj(posts) ? Object.keys(posts) : [];
+      if (!isObj(posts) || keys.length !== want.size || keys.some((k) => !want.has(k))) return [T("totals.json 的 result.posts 与 tally_input.json 的职位不一致", "totals.json result.posts differ from tally_input.json's posts")];
+      const out = [];
+      for (const k of [...want.keys()].sort(cmpCodePoints)) {
+        for (const f of ["seats", "rank", "body", "candidates"]) {
+          const theirs = val(posts[k], f);
+          if (!isObj(posts[k]) || canon(theirs) !== canon(want.get(k)[f])) out.push(T(`totals.json 职位 ${k} 的 ${f} 为 ${JSON.stringify(theirs)}，tally_input.json 为 ${JSON.stringify(want.get(k)[f])}`, `totals.json post ${k}: ${f} ${JSON.stringify(theirs)}, tally_input.json ${JSON.stringify(want.get(k)[f])}`));
+        }
+      }
+      return out.slice(0, 5);
     };
     C.bounds = async (c) => {
       const t = c.d.get("totals.json"), ti = c.d.get("tally_input.json");
@@ -821,9 +891,13 @@
       const problems = c.events.filter((e) => e.kind === "polling.closed" && roundOf(e) === c.round
           && own(e.payload, "registered_voters") && e.payload.registered_voters !== c.d.get("tally_input.json").registered_voters)
         .map((e) => T(`tally_input.json 的登记选民数与投票结束时（第 ${e.seq} 号事件）记录的不同`, `registered_voters differs from the close of poll (event ${e.seq})`));
-      const start = firstCounting(c, c.round);
-      if (start && closedBefore(c, start.seq) === null) {
-        problems.push(T(`第 ${start.seq} 号事件开始计票，此前没有本轮的闭票事件（polling.closed）`, `counting began (event ${start.seq}) with no close of poll before it`));
+      // Every round the chain counted, the bundle's and any other (verify._electors_at_close).
+      const rounds = [...new Set([...kindEvents(c, COUNTING).map(roundOf), c.round])].sort((a, b) => a - b);
+      for (const number of rounds) {
+        const start = firstCounting(c, number);
+        if (start && closedBefore(c, start.seq, number) === null) {
+          problems.push(T(`第 ${number} 轮在第 ${start.seq} 号事件开始计票，此前没有本轮的闭票事件（polling.closed）`, `round ${number}: counting began (event ${start.seq}) with no close of poll before it`));
+        }
       }
       return problems;
     };
@@ -864,7 +938,7 @@
           "tally_input.json prior_elected"),
         ...rules.asPublished(people, writeInsOf(ti), ["name", "sex"], "tally_input.json write-in"),
         ...writeInsAnchored(c, rules, people)];
-      return [[...problems, ...listedBeforePrint(c), ...priorKept(c), ...named], detail];
+      return [[...problems, ...listedBeforePrint(c), ...priorKept(c), ...named, ...rules.namesPlain(ti)], detail];
     };
     const writeInsOf = (ti) => (own(ti, "write_ins") && Array.isArray(ti.write_ins) ? ti.write_ins.filter(isObj) : []);
     // Write-ins (另选他人) are on no list: each tally_input.json write_ins entry has its name and
@@ -982,6 +1056,12 @@
       if (st.type !== "juxuan/result/v1" || st.election !== genesis(c).election) return [[T("会签声明的类型或选举编号不符", "type or election")], ""];
       if (st.totals !== (await sha256hex(c.raw.get("totals.json")))) return [[T("会签的 totals.json 摘要与公示包不符", "totals differ")], ""];
       if (!head || st.head !== head.hash) return [[T("会签的链头不是事件链的最后一个事件", "not the chain's head")], ""];
+      // By the office key the round's last request (office.countersign_requested) names (verify._countersignature).
+      const asked = c.events.filter((e) => e.kind === "office.countersign_requested" && roundOf(e) === c.round);
+      if (asked.length && normFp(String(get(asked[asked.length - 1].payload, "office_key", ""))) !== normFp(k.fp)) {
+        const a = asked[asked.length - 1];
+        return [[T(`会签所用的公钥 ${k.fp} 不是第 ${a.seq} 号事件（会签备案）登记的街道公钥`, `the countersignature's key ${k.fp} is not the office key event ${a.seq} (the request) registered`)], ""];
+      }
       c.facts.countersigned = st;
       return [[], T(`街道办事处公钥指纹 ${k.fp} 对链头与 totals.json 的会签有效`, `office key ${k.fp}`)];
     };
