@@ -1256,6 +1256,308 @@ def meeting_members_lowered(built: Built) -> Files:
     return f
 
 
+# ---------------------------------------------------------------- a dishonest server, red-teamed
+# Each made as a server holding the election key would make it (re-chained, re-sealed); the
+# check named in FORGERIES is the one that must say what is wrong.
+
+def _swap_persons(value, a: str, b: str):
+    """``value`` (JSON) with the person ids ``a`` and ``b`` exchanged wherever they stand as strings."""
+    text = json.dumps(value, ensure_ascii=False)
+    text = text.replace(f'"{a}"', '"\\u0000"').replace(f'"{b}"', f'"{a}"').replace('"\\u0000"', f'"{b}"')
+    return json.loads(text)
+
+
+def _rechained(f: Files, change: Callable[[Event], tuple[str, dict, str | None] | None]) -> None:
+    """Every event after the genesis passed through ``change`` ((kind, payload, at), or None
+    to keep it) and the chain re-linked, as the server re-making its history would."""
+    evs = _events(f)
+    out = [evs[0]]
+    for e in evs[1:]:
+        kind, payload, at = change(e) or (e.kind, e.payload, e.at)
+        out.append(chain.append(out[-1], kind, payload, at))
+    f["chain.jsonl"] = chain.to_jsonl(out)
+
+
+def rule_changed_after_printing(built: Built) -> Files:
+    """min_box_size lowered to 1 (per-box totals of tiny boxes published) by a plain
+    rulebook.changed written after the papers were printed, and roll.published moved after it
+    so that the change seems to come before the roll's freeze: events reordered, every hash
+    re-made."""
+    f = _files(built)
+    rb = _j(f, "rulebook.json")
+    rb["min_box_size"] = 1
+    _put(f, "rulebook.json", rb)
+    evs = _events(f)
+    roll = next(e for e in evs if e.kind == "roll.published")
+    out = [evs[0]]
+    for e in evs[1:]:
+        if e.kind == "roll.published":
+            continue
+        out.append(chain.append(out[-1], e.kind, e.payload, e.at))
+        if e.kind == "ballots.printed":
+            out.append(chain.append(out[-1], "rulebook.changed", {"changes": {"min_box_size": 1}, "rulebook_fingerprint": digest(rb),
+                                                                  "_by": "committee", "_why": ""}, "2026-11-11T08:00:00"))
+            out.append(chain.append(out[-1], roll.kind, roll.payload, roll.at))
+    f["chain.jsonl"] = chain.to_jsonl(out)
+    return f
+
+
+def deposit_and_record_dropped(built: Built) -> Files:
+    """One voter's paper made to vanish: its stub off box A and its record out of the count,
+    every list, root, count, tally and result re-made without it (the paper now one taken
+    home); the close of poll's hourly counts in the chain left as they were (A: 40 stubs)."""
+    f = _files(build({"A": 39, "B": 10, "C": 35}, seed=built.seed))
+
+    def as_recorded(e: Event) -> tuple[str, dict, str | None] | None:
+        p = dict(e.payload)
+        if e.kind == "polling.deposit_hour_recorded" and p["box"] == "A":
+            return e.kind, {**p, "deposited": 40}, e.at
+        if e.kind == "polling.issuance_hour_recorded" and p["station"] == "S1":
+            return e.kind, {**p, "issued": 52}, e.at
+        return None
+    _rechained(f, as_recorded)
+    return f
+
+
+def _deposits_changed(change: Callable[[dict], None]) -> Callable[[Built], Files]:
+    def forge(built: Built) -> Files:
+        f = _files(built)
+        dep = _j(f, "deposits.json")
+        change(dep["boxes"])
+        _put(f, "deposits.json", dep)
+        return f
+    return forge
+
+
+def _in_two_boxes(boxes: dict) -> None:  # box A's first receipt code also in box C, C's root re-made
+    c = boxes["C"]["receipts"]
+    c[0] = boxes["A"]["receipts"][0]
+    c.sort()
+    boxes["C"]["root"] = merkle.root(c)
+
+
+def _twice_in_box(boxes: dict) -> None:  # a receipt code listed twice in its box, another dropped
+    c = boxes["C"]["receipts"]
+    c[1] = c[0]
+
+
+def _leaf_duplicated(boxes: dict) -> None:
+    """CVE-2012-2459: box C (35 stubs, odd) with its last leaf repeated, as a tree that pairs
+    an odd node with itself would give the same root for both lists; boxes.json raised too."""
+    c = boxes["C"]["receipts"]
+    c.append(c[-1])
+    boxes["C"]["count"] = len(c)
+
+
+receipt_in_two_boxes = _deposits_changed(_in_two_boxes)
+receipt_twice_in_box = _deposits_changed(_twice_in_box)
+
+
+def merkle_leaf_duplicated(built: Built) -> Files:
+    f = _deposits_changed(_leaf_duplicated)(built)
+    b = _j(f, "boxes.json")
+    b["C"]["deposited"] += 1
+    _put(f, "boxes.json", b)
+    return f
+
+
+def receipt_deposited_and_spoiled(built: Built) -> Files:
+    """A deposited stub also listed as spoiled (the paper both counted and not)."""
+    f = _files(built)
+    s = _j(f, "spoiled.json")
+    s[0] = _j(f, "deposits.json")["boxes"]["A"]["receipts"][0]
+    _put(f, "spoiled.json", sorted(s))
+    return f
+
+
+def candidates_swapped_after_audit(built: Built) -> Files:
+    """After the audit's records were sealed and its seed drawn, 张三 (p1) and 李四 (p2) swap
+    every mark consistently: records, totals, box totals, the result event and the winner (the
+    chain re-made from the result on). Every count agrees; what was sealed before the seed does not."""
+    f = sealed_audit()(built)
+    _append(f, "ledger.bundle_exported", bundle.index_payload({n: x for n, x in f.items() if n != "chain.jsonl"}))
+    for name in ("totals.json", "box_totals.json"):
+        _put(f, name, _swap_persons(_j(f, name), "p1", "p2"))
+    _put_records(f, [_swap_persons(r, "p1", "p2") for r in _records(f)])
+    _rewrite_result(f, lambda p: p["posts"].update(zr=_swap_persons(p["posts"]["zr"], "p1", "p2")))
+    return f
+
+
+def seats_raised_on_result(built: Built) -> Files:
+    """The result page's 委员 seats (totals.json result.posts) raised to 3 while the count was
+    decided for 2 (tally_input.json): the published result shows a seat the election never had."""
+    f = _files(built)
+    t = _j(f, "totals.json")
+    t["result"]["posts"]["wy"]["seats"] = 3
+    _put(f, "totals.json", t)
+    return f
+
+
+def runoff_candidates_changed(built: Built) -> Files:
+    """The run-off's candidates (totals.json next_posts) replaced by two the law does not
+    name: the next-placed after the elected are 钱七 and 孙八, the result says 王五 and 赵六."""
+    f = _files(built)
+    t = _j(f, "totals.json")
+    post = sorted(t["result"]["next_posts"])[0]
+    t["result"]["next_posts"][post]["candidates"] = ["p3", "p4"]
+    _put(f, "totals.json", t)
+    return f
+
+
+def result_for_round_never_closed(built: Built) -> Files:
+    """A result published for round 2, whose poll never closed (no polling.closed, no papers):
+    appended to the round 1 bundle's chain."""
+    f = _files(built)
+    p = next(e for e in _events(f) if e.kind == "result.published").payload
+    _append(f, "result.published", {**{k: v for k, v in p.items() if not k.startswith("_")}, "round": 2})
+    return f
+
+
+def _recall(voted: int, vacated: bool) -> Callable[[Built], Files]:
+    """王五 (委员) recalled after the election: a petition of 40 of 150, a vote of ``voted`` of
+    150 registered with 90 in favour recorded carried, and her seat vacated when ``vacated``."""
+    def forge(built: Built) -> Files:
+        f = _files(built)
+        by = {"_by": "committee", "_why": ""}
+        events: list[tuple[str, dict, str]] = [
+            ("recall.petition_filed", {"recall": 1, "post": "wy", "person": "p3", "name": "王五", "base": "voters", "signers": 40,
+                                       "total": 150, "share": "1/5", "not_counted": 0, **by}, "2026-12-01T10:00:00"),
+            ("recall.vote_recorded", {"recall": 1, "post": "wy", "person": "p3", "registered": 150, "voted": voted,
+                                      "in_favour": 90, "valid": True, "carried": True, "voted_on": "2026-12-10",
+                                      "turnout": "1/2", "approve": "1/2", **by}, "2026-12-10T10:00:00")]
+        if vacated:
+            events.append(("seat.vacated", {"post": "wy", "person": "p3", "name": "王五", "reason": "recalled",
+                                            "ended_on": "2026-12-10", "round": None, "decision": None, **by}, "2026-12-10T11:00:00"))
+        _insert_before(f, "ledger.bundle_exported", events)
+        return f
+    return forge
+
+
+recall_voted_over_registered = _recall(160, True)  # 160 voted of 150 registered
+recall_carried_without_vacancy = _recall(100, False)
+
+
+def vacancy_of_one_never_elected(built: Built) -> Files:
+    """孙八 (never elected) recorded as leaving a 委员 seat, and a by-election called for it."""
+    f = _files(built)
+    by = {"_by": "committee", "_why": ""}
+    _insert_before(f, "ledger.bundle_exported", [
+        ("seat.vacated", {"post": "wy", "person": "p6", "name": "孙八", "reason": "resigned", "ended_on": "2026-12-10",
+                          "round": None, "decision": None, **by}, "2026-12-10T11:00:00"),
+        ("seat.by_election_called", {"round": 2, "posts": {"wy": {"seats": 1}}, "held_on": "2027-01-10",
+                                     "term_ends": "2029-11-23", "woman_serving": True, **by}, "2026-12-11T11:00:00")])
+    return f
+
+
+def audit_hand_count_claimed(built: Built) -> Files:
+    """The audit escalated (one paper read for p2 where its record has p1), and audit.json
+    says it ended in a full hand count that the chain never recorded (no audit.hand_counted)."""
+    f = audit_found(14, status="hand_counted", change=_paper_changed)(built)
+    _conclude(f, 1, [("audit.escalated", {"next_sample_size": 22})])
+    return f
+
+
+json_nested_deep = _unsealed(lambda f: f.update({"rulebook.json": b'{"x":' + b"[" * 100_000 + b"]" * 100_000 + b"}\n"}))
+json_overlong_utf8 = _unsealed(_bytes_of("tally_input.json", "张三".encode(), b"\xc0\xaf"))
+json_surrogate_utf8 = _unsealed(_bytes_of("tally_input.json", "张三".encode(), b"\xed\xa0\x80"))
+
+
+def _renamed(name: str) -> Callable[[Built], Files]:
+    """李四 (p2) renamed ``name`` in tally_input.json and on the published candidate list alike."""
+    def forge(built: Built) -> Files:
+        f = _files(built)
+        ti = _j(f, "tally_input.json")
+        next(c for c in ti["candidates"] if c["person"] == "p2")["name"] = name
+        _put(f, "tally_input.json", ti)
+        with_list(f)
+        return f
+    return forge
+
+
+# Names that look like another candidate's (winners in both): a zero-width space inside, a
+# trailing ideographic space, full-width letters (the same name once NFKC folds them).
+name_zero_width = _renamed("张\u200b三")
+name_ideographic_space = _renamed("张三\u3000")
+
+
+def name_fullwidth_lookalike(built: Built) -> Files:
+    f = _files(built)
+    ti = _j(f, "tally_input.json")
+    for c in ti["candidates"]:
+        c["name"] = {"p1": "Li Si", "p2": "Ｌｉ Ｓｉ"}.get(c["person"], c["name"])
+    _put(f, "tally_input.json", ti)
+    with_list(f)
+    return f
+
+
+def timestamp_not_a_time(built: Built) -> Files:
+    """The result event's time written 明天 ("tomorrow"), the chain re-made around it."""
+    f = _files(built)
+    _rechained(f, lambda e: (e.kind, e.payload, "明天") if e.kind == "result.published" else None)
+    return f
+
+
+def head_notice_of_other_election(built: Built) -> Files:
+    """A printed head notice recorded in the chain that is another election's: its head no
+    event of this chain, signed by another key."""
+    import random
+
+    from tests.protocol.builder import _key
+
+    other = _key(random.Random(5))
+    st = signing.head_statement("E-2026-海淀-009", 3, "ab" * 32, "2026-11-20")
+    f = _files(built)
+    _insert_before(f, "counting.box_counted", [("ledger.head_notice_printed", {
+        "day": "2026-11-20", "seq": 3, "head": "ab" * 32, "signature": signing.sign(other, st).signature,
+        "_by": "committee", "_why": "张贴链头公告"}, "2026-11-20T10:00:00")])
+    return f
+
+
+def countersigned_by_server(built: Built) -> bytes:
+    """The countersignature made with the server's own election key (office_key.pem its public
+    key), over the right head and totals, while the chain's request names the office's key."""
+    f = _files(built)
+    office = signing.fingerprint(built.office.public_key())
+    _insert_before(f, "ledger.bundle_exported", [("office.countersign_requested", {
+        "round": 1, "street_office": "朝阳街道", "office_key": office, "_by": "committee", "_why": ""}, "2026-11-24T10:00:00")])
+    sealed = bundle.seal_files({n: x for n, x in f.items() if n != "head.sig"}, built.key, "2026-11-25")
+    return bundle.write_files(countersign_files(sealed, built.key))
+
+
+def countersigned_by_server_as_office(built: Built) -> bytes:
+    """The server's countersignature claiming the office's key fingerprint as its signer."""
+    files = bundle.read_files(countersigned_by_server(built))
+    cs = json.loads(files["countersign.json"])
+    cs["key"] = signing.fingerprint(built.office.public_key())
+    files["countersign.json"] = canonical_json(cs) + b"\n"
+    return bundle.write_files(files)
+
+
+def head_signed_for_other_election(built: Built) -> bytes:
+    """head.sig over the right head, stated for another election."""
+    f = bundle.read_files(reseal(built, _files(built)))
+    h = _events(f)[-1]
+    f["head.sig"] = canonical_json(signing.sign(built.key, signing.head_statement("E-2026-海淀-009", h.seq, h.hash,
+                                                                                  "2026-11-25")).to_json()) + b"\n"
+    return bundle.write_files(f)
+
+
+def totals_of_round_two(built: Built) -> Files:
+    """totals.json says round 2 (of which nothing was printed) over round 1's papers."""
+    f = _files(built)
+    t = _j(f, "totals.json")
+    t["round"] = 2
+    _put(f, "totals.json", t)
+    return f
+
+
+def member_added(built: Built) -> bytes:
+    """A file the protocol does not name, sealed in with the rest."""
+    f = bundle.read_files(reseal(built, _files(built)))
+    f["notes.txt"] = "补充说明".encode()
+    return bundle.write_files(f)
+
+
 def _post_set(key: str, **values) -> Callable[[dict], None]:
     return lambda ti: [p.update(values) for p in ti["posts"] if p["key"] == key]
 
@@ -1374,6 +1676,34 @@ FORGERIES: list[tuple[str, Callable[[Built], Files | bytes], str]] = [
     ("writein_composition_renamed", writein_composition_renamed, "composition"),
     ("chosen_renamed", chosen_renamed, "composition"),
     ("meeting_members_lowered", meeting_members_lowered, "meeting_decisions"),
+    # A dishonest server, red-teamed (each now refused by both verifiers with what is wrong).
+    ("rule_changed_after_printing", rule_changed_after_printing, "rulebook_order"),
+    ("deposit_and_record_dropped", deposit_and_record_dropped, "reconcile"),
+    ("receipt_in_two_boxes", receipt_in_two_boxes, "lists"),
+    ("receipt_twice_in_box", receipt_twice_in_box, "lists"),
+    ("merkle_leaf_duplicated", merkle_leaf_duplicated, "merkle"),
+    ("receipt_deposited_and_spoiled", receipt_deposited_and_spoiled, "deposits"),
+    ("candidates_swapped_after_audit", candidates_swapped_after_audit, "records_frozen"),
+    ("seats_raised_on_result", seats_raised_on_result, "totals"),
+    ("runoff_candidates_changed", runoff_candidates_changed, "winners"),
+    ("result_for_round_never_closed", result_for_round_never_closed, "result_event"),
+    ("recall_voted_over_registered", recall_voted_over_registered, "recall_votes"),
+    ("recall_carried_without_vacancy", recall_carried_without_vacancy, "recall_votes"),
+    ("vacancy_of_one_never_elected", vacancy_of_one_never_elected, "vacancies"),
+    ("audit_hand_count_claimed", audit_hand_count_claimed, "audit_recompute"),
+    ("json_nested_deep", json_nested_deep, "canonical"),
+    ("json_overlong_utf8", json_overlong_utf8, "canonical"),
+    ("json_surrogate_utf8", json_surrogate_utf8, "canonical"),
+    ("name_zero_width", name_zero_width, "winners"),
+    ("name_ideographic_space", name_ideographic_space, "winners"),
+    ("name_fullwidth_lookalike", name_fullwidth_lookalike, "winners"),
+    ("timestamp_not_a_time", timestamp_not_a_time, "chain"),
+    ("head_notice_of_other_election", head_notice_of_other_election, "head_signature"),
+    ("countersigned_by_server", countersigned_by_server, "countersignature"),
+    ("countersigned_by_server_as_office", countersigned_by_server_as_office, "countersignature"),
+    ("head_signed_for_other_election", head_signed_for_other_election, "head_signature"),
+    ("totals_of_round_two", totals_of_round_two, "manifest"),
+    ("member_added", member_added, "zip_members"),
 ]
 
 

@@ -105,6 +105,14 @@ def cases(folder: Path) -> list[dict]:
     out.append(("remade_chain", remade, {"key": fp, "head": head}, "pin_key"))
     out.append(("truncated_chain", forgeries.truncated_chain(built), {"key": fp, "head": built.parts.chain[-2].hash}, "pin_head"))
     out.append(("office_forged", forgeries.office_forged(built), {"officeKey": office}, "pin_office_key"))
+    # A notice's QR text (JXH:<election>:<seq>:<head>) pinned: this election's, another
+    # election's naming a head of this chain, and this election's with another seq.
+    public = bundle.write_bundle(bundle.public(built.parts))
+    noticed = built.parts.chain[-3]
+    uid = built.parts.election_id
+    out.append(("pin_notice", public, {"head": f"JXH:{uid}:{noticed.seq}:{noticed.hash}"}, None))
+    out.append(("pin_notice_other_election", public, {"head": f"JXH:E-2026-海淀-009:{noticed.seq}:{noticed.hash}"}, "pin_head"))
+    out.append(("pin_notice_other_seq", public, {"head": f"JXH:{uid}:{noticed.seq + 1}:{noticed.hash}"}, "pin_head"))
     r = built.parts.deposits["B"][2]
     from election.protocol import codes
 
@@ -129,6 +137,8 @@ def cases(folder: Path) -> list[dict]:
             assert all(verdict.values()) and "audit_recompute" in verdict, verdict
         elif name.startswith("recount"):
             assert all(verdict.values()) and "recount_sealed" in verdict, (name, verdict)
+        elif name == "pin_notice":
+            assert all(verdict.values()) and "pin_head" in verdict, verdict
         elif name in ("seats_as_created", "ids_named_like_prototypes", "relation_recorded",
                       "list_recorded", "corrected_after_list", "composition_named", "meeting_held",
                       "writein_named", "chosen_named"):
