@@ -299,6 +299,14 @@ def _void_result(inp: TallyInput, counts: Counts, reason: str, expl: list[str], 
     woman = WomanOutcome(inp.rulebook.woman_member_required, inp.rulebook.woman_member_method,
                          "not_required" if not inp.rulebook.woman_member_required else "needs_round",
                          None, None, "选举无效，妇女成员须在重新选举中产生。")
+    by_key = {p.key: p for p in inp.posts}
+    serving = [pe.person_id for pe in inp.prior_elected if pe.sex == "女" and _body_of(pe.post, by_key) == "jwh"]
+    if inp.rulebook.woman_member_required and serving:
+        # A void run-off or re-vote takes nothing from an earlier round: a woman elected then
+        # still satisfies the rule [V art.6], as in a valid round (_woman_rule).
+        woman = replace(woman, status="satisfied", person_id=serving[0],
+                        explanation=f"居民委员会成员中有妇女成员（{'、'.join(nm(p) for p in serving)}，此前各轮当选），"
+                                    "本轮投票无效不影响这一要求。")
     bodies = tuple(
         BodyOutcome(b, sum(p.seats for p in inp.posts if p.body == b), 0, "new_round_needed",
                     _VOID_WORDS.get(inp.round_kind, "选举无效，须重新选举。"))

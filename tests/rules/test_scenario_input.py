@@ -149,3 +149,13 @@ def test_a_void_run_off_says_the_run_off_is_held_again() -> None:
     assert out["bodies"]["jwh"]["status"] == "new_round_needed"
     s = {**s, "round": "main"}
     assert run_scenario(s)["reason"].endswith("选举无效，须重新选举。")
+
+
+def test_a_void_run_off_keeps_the_woman_elected_before() -> None:
+    """The run-off's 4 serving members include p2, a woman: the void run-off said the woman
+    member "须在重新选举中产生" (needs_round) as if she were gone [V art.6]."""
+    s = json.loads((CASES / "representative_method_runoff_exactly_half_void.json").read_text("utf-8"))["scenario"]
+    woman = run_scenario(s)["woman"]
+    assert (woman["status"], woman["person"]) == ("satisfied", "p2")
+    s["prior_elected"] = [pe for pe in s["prior_elected"] if pe["person"] != "p2"]
+    assert run_scenario(s)["woman"]["status"] == "needs_round"
