@@ -7,6 +7,7 @@ papers can be given once with a "count".
 
 from __future__ import annotations
 
+import difflib
 from typing import Any
 
 from election.rules.methods import METHODS
@@ -535,7 +536,10 @@ def _unknown_fields(data: dict[str, Any]) -> list[str]:
             return
         for k in sorted(str(k) for k in obj if k not in _FIELDS[kind]):
             for field, typ in (defaulted or {}).items():
-                if field not in obj and isinstance(obj[k], typ) and not isinstance(obj[k], bool):
+                # Only a near spelling (cout, counts, cnt; mark; change, chanegs): a paper's
+                # own number such as {"id": 7} stays an annotation.
+                if (field not in obj and isinstance(obj[k], typ) and not isinstance(obj[k], bool)
+                        and difflib.SequenceMatcher(None, k.lower(), field).ratio() >= 0.6):
                     raise ScenarioError(f"{path}{k}：未知字段（是否为 {field}？此处没有 {field}，"
                                         "会按默认值计算，故拒绝）")
             out.append(f"{path}{k}：未知字段，已忽略")

@@ -159,3 +159,17 @@ def test_a_void_run_off_keeps_the_woman_elected_before() -> None:
     assert (woman["status"], woman["person"]) == ("satisfied", "p2")
     s["prior_elected"] = [pe for pe in s["prior_elected"] if pe["person"] != "p2"]
     assert run_scenario(s)["woman"]["status"] == "needs_round"
+
+
+def test_a_paper_number_is_an_annotation_not_a_mistyped_count() -> None:
+    """Only a near spelling of `count` is refused: {"id": 7} on a paper without `count` is a
+    paper's own number, warned about and the paper counted once."""
+    s = _base()
+    s["papers"] = [{"id": 1, "marks": {"jwh_zhuren": ["a"]}}, {"id": 2, "marks": {"jwh_zhuren": ["a"]}},
+                   {"id": 3, "marks": {"jwh_zhuren": ["b"]}}]
+    out = run_scenario(s)
+    assert out["posts"]["jwh_zhuren"]["votes"] == {"a": 2, "b": 1}
+    assert out["warnings"] == [f"papers[{i}].id：未知字段，已忽略" for i in range(3)]
+    s["papers"][0] = {"Count": 2, "marks": {"jwh_zhuren": ["a"]}}
+    with pytest.raises(ScenarioError, match=r"^papers\[0\]\.Count：未知字段（是否为 count？"):
+        run_scenario(s)
