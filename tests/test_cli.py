@@ -26,7 +26,7 @@ def test_demo_creates_a_user_for_every_role_and_prints_logins(app, db):
     day = db.scalar(select(Election.election_day))
     assert f"JUXUAN_CLOCK_AT={day.isoformat()}T08:00+08:00 make run" in result.output
     again = run(app, "demo", "--if-empty")
-    assert "跳过" in again.output
+    assert "不再建立示范社区" in again.output
     assert db.scalar(select(func.count(Community.id))) == 1
 
 
