@@ -45,6 +45,7 @@ from ..rules import nomination as rules
 from ..rules.bodies import Post
 from ..rules.eligibility import age_on
 from ..rules.meetings import MEETING_KINDS
+from ..rules.phrase import phrase
 from ..rules.rulebook import Rulebook
 from ..rules.strokes import missing_characters, sort_key
 from ..settings import posts_of, rulebook_of, seat_posts_of
@@ -605,12 +606,14 @@ def check_list(db: Session, election: Election) -> ListCheck:
         lo, hi = margins(rb, post.key)
         message = rules.check_differential(post.name_zh, post.seats, len(rows), lo, hi)
         if message and len(rows) > post.seats + hi:
-            message += "，须先进行预选" if rb.primary_when_over_max else "，须经酝酿协商由被提名人书面退出（本选举规则不进行预选）"
+            message = (phrase("%(problem)s，须先进行预选", problem=message) if rb.primary_when_over_max else
+                       phrase("%(problem)s，须经酝酿协商由被提名人书面退出（本选举规则不进行预选）", problem=message))
         if message:
             errors.append(message)
         ties = [c.resident.name for c in rows if c.id in tied]
         if ties:
-            errors.append(f"{post.name_zh}：预选第 {post.seats + hi} 名处得票相等（{'、'.join(ties)}），须再次预选")
+            errors.append(phrase("%(post)s：预选第 %(place)s 名处得票相等（%(names)s），须再次预选",
+                                 post=post.name_zh, place=post.seats + hi, names="、".join(ties)))
         summaries.append(PostSummary(post, len(rows), post.seats + lo, post.seats + hi, message))
     for c in by_post.get("jdw_zhuren", []):
         refused = rejection(db, c)
@@ -645,10 +648,12 @@ def check_list(db: Session, election: Election) -> ListCheck:
     for r in {**jwh, **jdw}.values():
         glyphs = missing_glyphs(r.name)
         if glyphs:
-            errors.append(f"候选人{label(r)}姓名中的“{'、'.join(sorted(glyphs))}”字体中没有，无法印制公告和选票，请联系技术人员补充字体")
+            errors.append(phrase("候选人%(name)s姓名中的“%(chars)s”字体中没有，无法印制公告和选票，请联系技术人员补充字体",
+                                 name=label(r), chars="、".join(sorted(glyphs))))
         strokes = missing_characters(r.name)
         if strokes:
-            warnings.append(f"候选人{label(r)}姓名中的“{'、'.join(strokes)}”没有笔画数据，已排在同笔画之后，请人工核对顺序")
+            warnings.append(phrase("候选人%(name)s姓名中的“%(chars)s”没有笔画数据，已排在同笔画之后，请人工核对顺序",
+                                   name=label(r), chars="、".join(strokes)))
     return ListCheck(summaries, errors, warnings)
 
 

@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 
+from .phrase import phrase
 from .shares import more_than, needed_more_than, share_text
 
 DEFAULT_MARGINS: dict[str, tuple[int, int]] = {"主任": (1, 1), "副主任": (1, 1), "委员": (1, 3)}
@@ -23,10 +24,13 @@ def check_differential(post: str, seats: int, candidates: int, min_margin: int =
     """None when seats+min_margin <= candidates <= seats+max_margin, else the refusal."""
     if candidates < seats + min_margin:
         if min_margin <= 0:
-            return f"{post}：应选 {seats} 名，正式候选人 {candidates} 名，候选人不得少于应选人数"
-        return f"{post}：应选 {seats} 名，正式候选人 {candidates} 名，差额选举须多于应选人数 {min_margin} 名"
+            return phrase("%(post)s：应选 %(seats)s 名，正式候选人 %(n)s 名，候选人不得少于应选人数",
+                          post=post, seats=seats, n=candidates)
+        return phrase("%(post)s：应选 %(seats)s 名，正式候选人 %(n)s 名，差额选举须多于应选人数 %(margin)s 名",
+                      post=post, seats=seats, n=candidates, margin=min_margin)
     if candidates > seats + max_margin:
-        return f"{post}：应选 {seats} 名，正式候选人 {candidates} 名，最多可多 {max_margin} 名"
+        return phrase("%(post)s：应选 %(seats)s 名，正式候选人 %(n)s 名，最多可多 %(margin)s 名",
+                      post=post, seats=seats, n=candidates, margin=max_margin)
     return None
 
 
@@ -131,13 +135,13 @@ def woman_warning(candidates: Sequence[tuple[str, str]], body: str = "居委会"
     """Warn when no woman is among the formal candidates (the 居委会 must include a woman)."""
     if any(sex == "女" for _, sex in candidates):
         return None
-    return f"{body}正式候选人中没有女性，居民委员会成员中应当有妇女成员，请考虑定位选举等办法"
+    return phrase("%(body)s正式候选人中没有女性，居民委员会成员中应当有妇女成员，请考虑定位选举等办法", body=body)
 
 
 def two_bodies_conflicts(jwh_candidates: Iterable[str], jd_candidates: Iterable[str]) -> list[str]:
     """One person may not be a formal candidate for both 居委会 and 监督委员会 [V art.32]."""
     both = sorted(set(jwh_candidates) & set(jd_candidates))
-    return [f"{p}同时是居委会和居务监督委员会的候选人，只能选择其一" for p in both]
+    return [phrase("%(name)s同时是居委会和居务监督委员会的候选人，只能选择其一", name=p) for p in both]
 
 
 def relative_flags(
@@ -151,7 +155,8 @@ def relative_flags(
     for a, b, rel in relations:
         for x, y in ((a, b), (b, a)):
             if x in jd and y in jwh:
-                out.append(f"居务监督委员会候选人{x}是居委会候选人{y}的近亲属（{rel}），如{y}当选，{x}不得担任监督委员会成员")
+                out.append(phrase("居务监督委员会候选人%(x)s是居委会候选人%(y)s的近亲属（%(rel)s），如%(y)s当选，%(x)s不得担任监督委员会成员",
+                                  x=x, y=y, rel=rel))
     return out
 
 
@@ -159,7 +164,7 @@ def jd_chair_can_be_formal(nominee: str, confirmed: bool) -> str | None:
     """The 监督委员会 chair nominee becomes formal only once confirmed by 街道党工委 or 纪工委."""
     if confirmed:
         return None
-    return f"居务监督委员会主任人选{nominee}尚未经街道党工委或纪工委审核确认，不能列为正式候选人"
+    return phrase("居务监督委员会主任人选%(name)s尚未经街道党工委或纪工委审核确认，不能列为正式候选人", name=nominee)
 
 
 def primary_turnout_problem(participants: int, base: int, fraction: Fraction, base_name: str = "选民") -> str:

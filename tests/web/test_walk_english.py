@@ -187,3 +187,19 @@ def test_a_phrase_survives_a_copy_and_a_job_state():
     for again in (copy.deepcopy(said), pickle.loads(pickle.dumps(said))):
         assert again == "第 2 轮结果已公布" and again.msgid == said.msgid and again.params == {"n": 2}
     assert json.loads(json.dumps(kept(said))) == {"msgid": "第 %(n)s 轮结果已公布", "params": {"n": 2}}
+
+
+def test_the_candidate_list_check_in_english(app):
+    """The candidate list's check (差额核对) listed its refusals and warnings in Chinese on English
+    pages ("居民委员会主任：应选 1 名，正式候选人 1 名，差额选举须多于应选人数 1 名")."""
+    from election.rules import nomination as rules
+    from election.web.i18n import say
+
+    short = rules.check_differential("居民委员会主任", 1, 1)
+    relatives = rules.relative_flags(["王芳"], ["李强"], [("王芳", "李强", "配偶")])
+    with app.test_request_context("/?lang=en"):
+        assert say(short) == ("Residents' committee chair: 1 to elect, 1 formal candidates; a differential "
+                              "election needs 1 more candidates than seats")
+        assert say(relatives[0]).startswith("Supervisory committee candidate 王芳 is a near relative (")
+    with app.test_request_context("/?lang=zh"):
+        assert say(short) == short == "居民委员会主任：应选 1 名，正式候选人 1 名，差额选举须多于应选人数 1 名"
