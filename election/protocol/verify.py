@@ -282,6 +282,7 @@ def _lists(c: Ctx) -> tuple[list[str], str]:
     for m in manifests(c):
         _sorted_unique(m["receipts"], f"清单批次 {m['batch']} 的回执哈希", out)
         _sorted_unique(m["audits"], f"清单批次 {m['batch']} 的审计哈希", out)
+    out += _in_two_batches(manifests(c))
     for name, what in (("spoiled.json", "作废选票名单"), ("unused.json", "未用选票名单"), ("voided.json", "作废与未用选票的审计哈希")):
         _sorted_unique(c.d[name], what, out)
     both = set(c.d["spoiled.json"]) & set(c.d["unused.json"])
@@ -302,6 +303,22 @@ def _lists(c: Ctx) -> tuple[list[str], str]:
     if c.auditor:
         _sorted_unique([r.d for r in c.d["records.jsonl"]], "计票记录（应按审计哈希 D 排序）", out)
     return out, "每个列表按升序排列、没有重复；作废与未用不相交；每个存根只在一个票箱"
+
+
+def _in_two_batches(batches: list[dict[str, Any]]) -> list[str]:
+    """A receipt hash R, or an audit hash D, printed in two of the round's batches (a reprint
+    re-using a code): two papers would answer to one receipt, or one record to two papers.
+    The first such code of each kind, in the batches' order."""
+    out = []
+    for field, what in (("receipts", "回执哈希 R"), ("audits", "审计哈希 D")):
+        earlier: dict[str, Any] = {}
+        for m in batches:
+            again = next((x for x in m[field] if x in earlier), None)
+            if again is not None:
+                out.append(f"{what} {again[:16]}… 既在清单批次 {earlier[again]} 又在批次 {m['batch']}：同一编号印在两张选票上")
+                break
+            earlier.update((x, m["batch"]) for x in m[field])
+    return out
 
 
 def _deposits(c: Ctx) -> tuple[list[str], str]:

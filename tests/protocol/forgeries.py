@@ -1551,6 +1551,31 @@ def totals_of_round_two(built: Built) -> Files:
     return f
 
 
+def _reprint_reusing(kind: str) -> Callable[[Built], Files]:
+    """A supplementary batch (before the close of poll) of one unused paper whose receipt hash
+    R (``kind`` "R") or audit hash D ("D") is one of batch 0's: one code on two papers."""
+    def forge(built: Built) -> Files:
+        f = _files(built)
+        ms = _j(f, "manifest.json")
+        r = ms[0]["receipts"][0] if kind == "R" else "aa" * 32
+        d = ms[0]["audits"][0] if kind == "D" else "bb" * 32
+        extra = make_manifest(built.parts.election_id, [r], [d], batch=1)
+        _put(f, "manifest.json", [*ms, extra.to_json()])
+        if kind != "R":
+            _put(f, "unused.json", sorted([*_j(f, "unused.json"), r]))
+        if kind != "D":
+            _put(f, "voided.json", sorted([*_j(f, "voided.json"), d]))
+        _insert_before(f, "polling.issuance_hour_recorded", [("ballots.printed", {
+            "batch": 1, "digest": extra.digest, "receipt_count": 1, "audit_count": 1, "round": 1, "_by": "committee", "_why": ""},
+            "2026-11-20T08:00:00")])
+        return f
+    return forge
+
+
+reprint_reusing_receipt_code = _reprint_reusing("R")
+reprint_reusing_audit_code = _reprint_reusing("D")
+
+
 def member_added(built: Built) -> bytes:
     """A file the protocol does not name, sealed in with the rest."""
     f = bundle.read_files(reseal(built, _files(built)))
@@ -1704,6 +1729,8 @@ FORGERIES: list[tuple[str, Callable[[Built], Files | bytes], str]] = [
     ("head_signed_for_other_election", head_signed_for_other_election, "head_signature"),
     ("totals_of_round_two", totals_of_round_two, "manifest"),
     ("member_added", member_added, "zip_members"),
+    ("reprint_reusing_receipt_code", reprint_reusing_receipt_code, "lists"),
+    ("reprint_reusing_audit_code", reprint_reusing_audit_code, "lists"),
 ]
 
 

@@ -666,6 +666,19 @@
     C.lists = async (c) => {
       const out = [];
       for (const m of manifests(c)) { sortedUnique(m.receipts, T("清单的回执哈希", "manifest R"), out); sortedUnique(m.audits, T("清单的审计哈希", "manifest D"), out); }
+      // A code printed in two of the round's batches: the first of each kind (verify._in_two_batches).
+      for (const [field, zh, en] of [["receipts", "回执哈希 R", "receipt hash R"], ["audits", "审计哈希 D", "audit hash D"]]) {
+        const earlier = new Map();
+        for (const m of manifests(c)) {
+          const again = m[field].find((x) => earlier.has(x));
+          if (again !== undefined) {
+            out.push(T(`${zh} ${again.slice(0, 16)}… 既在清单批次 ${earlier.get(again)} 又在批次 ${m.batch}：同一编号印在两张选票上`,
+              `${en} ${again.slice(0, 16)}… is in manifest batch ${earlier.get(again)} and in batch ${m.batch}: one code on two papers`));
+            break;
+          }
+          for (const x of m[field]) earlier.set(x, m.batch);
+        }
+      }
       for (const n of ["spoiled.json", "unused.json", "voided.json"]) sortedUnique(c.d.get(n), n, out);
       const unused = new Set(c.d.get("unused.json"));
       if (c.d.get("spoiled.json").some((r) => unused.has(r))) out.push(T("作废与未用选票有重叠", "spoiled and unused overlap"));
