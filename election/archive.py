@@ -27,9 +27,11 @@ from __future__ import annotations
 import base64
 import hashlib
 import io
+import lzma
 import os
 import secrets
 import zipfile
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -42,7 +44,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 from sqlalchemy import Table, select, text
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, StatementError
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -60,6 +62,13 @@ FORMAT = "juxuan-election-archive/1"
 MEMBERS = ("FORMAT", "manifest.json", "manifest.sig", "payload.bin")
 MAX_ARCHIVE = 2 << 30           # 2 GiB: a 100,000-voter election is far below
 MAX_MANIFEST = 1 << 20
+# The payload's inner zip unzips to at most this many times its size (JSON lines deflate
+# about tenfold; a zip bomb, a thousandfold), and never to more than MAX_UNZIPPED.
+MAX_RATIO = 50
+MAX_UNZIPPED = 4 << 30
+# What zipfile raises on a damaged zip, opening it or reading a member.
+_ZIP_ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, OSError, EOFError, ValueError,
+               RuntimeError, zlib.error, lzma.LZMAError)
 MIN_PASSPHRASE = 12
 SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**15, 8, 1
 # Instance-wide tables that belong to no election: users and their changes, throttles, office keys.
@@ -235,7 +244,7 @@ def _read_archive(path: Path) -> tuple[dict[str, Any], bytes, bytes, bytes]:
         raise UserError(f"“{path.name}”超过 {MAX_ARCHIVE >> 30} GiB，不是居选选举档案")
     try:
         z = zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, OSError) as error:
+    except _ZIP_ERRORS as error:
         raise UserError(f"“{path.name}”不是居选选举档案（无法作为 zip 打开：{error}）") from None
     with z:
         names = [i.filename for i in z.infolist()]
@@ -244,11 +253,13 @@ def _read_archive(path: Path) -> tuple[dict[str, Any], bytes, bytes, bytes]:
         sizes = {i.filename: i.file_size for i in z.infolist()}
         if sizes["manifest.json"] > MAX_MANIFEST or sizes["FORMAT"] > 100 or sizes["manifest.sig"] > 200:
             raise UserError(f"“{path.name}”的清单或签名超出长度上限，档案被改动过")
+        if sizes["payload.bin"] > path.stat().st_size:  # written stored: never larger than the file
+            raise UserError(f"“{path.name}”的 payload.bin 声明的长度大于整个文件，档案被改动过")
         try:
             if z.read("FORMAT").decode("ascii") != FORMAT:
                 raise UserError(f"“{path.name}”的格式不是 {FORMAT}")
             body, sig, payload = z.read("manifest.json"), z.read("manifest.sig"), z.read("payload.bin")
-        except (zipfile.BadZipFile, UnicodeDecodeError, ValueError) as error:
+        except _ZIP_ERRORS as error:  # UnicodeDecodeError is a ValueError
             raise UserError(f"“{path.name}”已损坏：{error}") from None
     try:
         manifest = orjson.loads(body)
@@ -303,21 +314,44 @@ def _open_payload(manifest: dict[str, Any], payload: bytes, passphrase: str) -> 
     except (InvalidTag, ValueError):
         raise UserError("无法解开档案：口令不对（或档案被改动过）") from None
     try:
-        return zipfile.ZipFile(io.BytesIO(inner))
-    except zipfile.BadZipFile:
+        archive = zipfile.ZipFile(io.BytesIO(inner))
+        declared = sum(i.file_size for i in archive.infolist())
+    except _ZIP_ERRORS:
         raise UserError("档案内容已损坏") from None
+    if declared > min(MAX_UNZIPPED, MAX_RATIO * max(len(inner), 1 << 20)):
+        raise UserError(f"档案内容解压后共 {declared >> 20} MB，超出上限（压缩比过高），档案不是居选导出的")
+    return archive
+
+
+def _member(inner: zipfile.ZipFile, member: str, missing: str) -> bytes:
+    try:
+        return inner.read(member)
+    except KeyError:
+        raise UserError(missing) from None
+    except _ZIP_ERRORS:
+        raise UserError(f"档案内容已损坏（{member[:80]} 无法解压）") from None
 
 
 def _rows(inner: zipfile.ZipFile, name: str, expected: int) -> list[dict[str, Any]]:
     member = f"tables/{name}.jsonl"
-    try:
-        data = inner.read(member)
-    except KeyError:
-        raise UserError(f"档案缺少数据表“{name}”（{member}）") from None
-    rows = [orjson.loads(line) for line in data.split(b"\n") if line]
+    data = _member(inner, member, f"档案缺少数据表“{name}”（{member}）")
+    rows = []
+    for number, line in enumerate(data.split(b"\n"), 1):
+        if line:
+            row = _json_line(line)
+            if not isinstance(row, dict):
+                raise UserError(f"档案数据表“{name}”第 {number} 行不是 JSON 对象，档案被改动过")
+            rows.append(row)
     if len(rows) != expected:
         raise UserError(f"档案数据表“{name}”有 {len(rows)} 行，签名清单记载 {expected} 行")
     return rows
+
+
+def _json_line(line: bytes) -> Any:
+    try:
+        return orjson.loads(line)
+    except orjson.JSONDecodeError:
+        return None
 
 
 def _collisions(db: Session, table: Table, ids: list[Any]) -> list[Any]:
@@ -350,6 +384,20 @@ def import_election(db: Session, path: str | Path, data_key: str, passphrase: st
     commits); files are written only after every row went in."""
     manifest, payload = _checked(path, expect_key)
     inner = _open_payload(manifest, payload, passphrase)
+    try:
+        return _take_in(db, manifest, inner, Path(path), data_key, Path(instance))
+    except UserError:
+        raise
+    except (KeyError, TypeError, ValueError, AttributeError, IndexError, StatementError) as error:
+        # Rows or manifest fields of another shape than an export writes (a signed archive
+        # may still be made by anyone with a key of their own, unless expect_key pins it).
+        raise UserError(f"档案内容不是本版本居选导出的格式（{type(error).__name__}：{str(error).splitlines()[0][:120]}），"
+                        "未导入任何内容") from None
+
+
+def _take_in(db: Session, manifest: dict[str, Any], inner: zipfile.ZipFile, path: Path, data_key: str,
+             instance: Path) -> ArchiveReport:
+    """The checked archive's rows inserted (a savepoint: all or none) and its files written."""
     uid = str(_field(manifest, "election"))
     if db.scalar(select(Election.id).where(Election.uid == uid)) is not None:
         raise UserError(f"本实例已有这场选举（{_field(manifest, 'title')}，编号 {uid}），不再重复导入")
@@ -398,16 +446,18 @@ def import_election(db: Session, path: str | Path, data_key: str, passphrase: st
             _check_chain(db, election, manifest)
     except IntegrityError as error:
         raise UserError(f"导入被拒绝：档案中的记录与本实例已有的记录冲突（{str(error.orig).splitlines()[0][:200]}）") from None
-    written = []
+    # Every file named and read before any is written: a refusal leaves none behind.
+    files: list[tuple[str, Path, bytes]] = []
     for name in _field(manifest, "files"):
         folder, _, filename = str(name).partition("/")
         if folder not in ("bundles", "recount") or "/" in filename or uid not in filename or filename.startswith("."):
             raise UserError(f"档案中的文件名“{name}”不合规")
-        target = Path(instance) / folder / filename
+        files.append((str(name), instance / folder / filename, _member(inner, f"files/{name}", f"档案缺少文件“{name}”")))
+    for _, target, data in files:
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(inner.read(f"files/{name}"))
-        written.append(str(name))
-    return ArchiveReport(Path(path), uid, str(_field(manifest, "title")), str(_field(manifest, "key", "fingerprint")),
+        target.write_bytes(data)
+    written = [name for name, _, _ in files]
+    return ArchiveReport(path, uid, str(_field(manifest, "title")), str(_field(manifest, "key", "fingerprint")),
                          int(_field(manifest, "head", "seq")), str(_field(manifest, "head", "hash")),
                          {k: len(v) for k, v in tables.items()}, written, election.id)
 

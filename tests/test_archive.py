@@ -180,3 +180,98 @@ def test_every_table_is_either_an_elections_or_the_instances():
     from election.archive import NOT_ELECTION, _scopes
 
     assert set(Base.metadata.tables) == set(_scopes()) | NOT_ELECTION
+
+
+def _crafted(path: Path, out: Path, tables=None, manifest=None, files: dict[str, bytes] | None = None) -> Path:
+    """The archive's payload changed and everything signed again by a key of the crafter's
+    own, as anyone may (only --expect-key tells it from the election's): ``tables`` edits
+    the parsed rows ({table: rows}), ``manifest`` the manifest, ``files`` adds members."""
+    import hashlib
+    import io
+    import secrets
+
+    import orjson
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+    from election.archive import FORMAT, _key
+
+    with zipfile.ZipFile(path) as z:
+        doc, payload = orjson.loads(z.read("manifest.json")), z.read("payload.bin")
+    key = _key(PASSPHRASE, bytes.fromhex(doc["kdf"]["salt"]))
+    inner = AESGCM(key).decrypt(payload[:12], payload[12:], FORMAT.encode())
+    members = _members(inner)
+    parsed = {n[len("tables/"):-len(".jsonl")]: [orjson.loads(line) for line in b.split(b"\n") if line]
+              for n, b in members.items() if n.startswith("tables/")}
+    if tables:
+        tables(parsed)
+        for name, rows in parsed.items():
+            members[f"tables/{name}.jsonl"] = b"\n".join(r if isinstance(r, bytes) else orjson.dumps(r) for r in rows)
+    members.update(files or {})
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, blob in members.items():
+            z.writestr(name, blob)
+    nonce = secrets.token_bytes(12)
+    payload = nonce + AESGCM(key).encrypt(nonce, buf.getvalue(), FORMAT.encode())
+    if manifest:
+        manifest(doc)
+    forger = signing.generate_key()
+    doc["key"] = {"public_pem": signing.public_key_to_pem(forger.public_key()).decode("ascii"),
+                  "fingerprint": signing.fingerprint(forger.public_key())}
+    doc["payload_sha256"] = hashlib.sha256(payload).hexdigest()
+    body = canonical_json(doc)
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as z:
+        z.writestr("FORMAT", FORMAT)
+        z.writestr("manifest.json", body)
+        z.writestr("manifest.sig", forger.sign(body).hex())
+        z.writestr("payload.bin", payload)
+    return out
+
+
+def test_rows_of_another_shape_are_refused_and_nothing_is_taken_in(moved, target, tmp_path):
+    """Found by fuzzing crafted archives (re-signed by the crafter's own key): a line that is
+    not JSON, a row count that is null, a field that is a list or an object, a field
+    missing -- each was a traceback (JSONDecodeError, TypeError, ProgrammingError, KeyError)."""
+    _, _, path, _ = moved
+    other, rdb, key = target
+
+    def first_resident(change):
+        def edit(parsed):
+            change(parsed["resident"][0])
+        return edit
+
+    def not_json(parsed):
+        parsed["ballot_box"][0] = b"{not json"
+
+    def null_count(doc):
+        doc["rows"]["resident"] = None
+
+    # PostgreSQL's driver takes a list or an object for some columns: the chain check then
+    # refuses the crafted archive instead.
+    shape = "不是本版本居选导出的格式|创世记录中的密钥指纹"
+    cases = [
+        (dict(tables=not_json), "不是 JSON 对象"),
+        (dict(manifest=null_count), "不是本版本居选导出的格式"),
+        (dict(tables=first_resident(lambda r: r.update(household_id={"a": 1}))), shape),
+        (dict(tables=first_resident(lambda r: r.update(name=["甲"]))), shape),
+        (dict(tables=first_resident(lambda r: r.pop("id_number"))), "不是本版本居选导出的格式"),
+    ]
+    for n, (change, message) in enumerate(cases):
+        crafted = _crafted(path, tmp_path / f"crafted{n}.jxa", **change)
+        with pytest.raises(UserError, match=message):
+            import_election(rdb, crafted, key, PASSPHRASE, other.instance_path)
+        rdb.rollback()
+        assert rdb.scalar(select(func.count()).select_from(Election)) == 0
+        assert not list(Path(other.instance_path).rglob("*.zip")), n  # no file written either
+
+
+def test_a_payload_declared_larger_than_the_archive_is_refused_before_it_is_read(moved, target, tmp_path):
+    _, _, path, _ = moved
+    other, rdb, key = target
+    bomb = tmp_path / "bomb.jxa"
+    with zipfile.ZipFile(path) as src, zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as dst:
+        for name in src.namelist():
+            dst.writestr(name, b"\0" * (64 << 20) if name == "payload.bin" else src.read(name))
+    assert bomb.stat().st_size < 1 << 20
+    with pytest.raises(UserError, match="声明的长度大于整个文件"):
+        import_election(rdb, bomb, key, PASSPHRASE, other.instance_path)
