@@ -26,12 +26,14 @@ from __future__ import annotations
 
 import io
 import json
+import lzma
 import os
 import shutil
 import sqlite3
 import subprocess
 import tarfile
 import tempfile
+import zlib
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -51,6 +53,9 @@ from .errors import UserError
 SKIP = {"jobs", "print-jobs", "scans", "data.key", "secret_key", "juxuan.db", "juxuan.db-wal", "juxuan.db-shm"}
 FORMAT = "juxuan-backup/1"
 ORDERED = "ordered-rows.json"  # PostgreSQL: the ordered tables' rows, in hash order
+# What reading a damaged (or damaged compressed) tar raises besides TarError: a cut or
+# corrupt gzip/bzip2/xz stream, a name too long for the file system, bytes not in UTF-8.
+_TAR_ERRORS = (tarfile.TarError, OSError, EOFError, zlib.error, lzma.LZMAError, ValueError)
 
 
 @dataclass
@@ -189,13 +194,85 @@ def restore(archive: Path, engine: Engine, instance: Path, data_key: str | None 
     archive = Path(archive)
     if not archive.is_file():
         raise UserError(f"备份文件“{archive}”不存在")
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp_path = Path(tmp)
+        try:
+            key, secret = _unpacked(archive, tmp_path, data_key)
+        except UserError:
+            raise
+        except _TAR_ERRORS as error:
+            raise UserError(f"“{archive.name}”已损坏，无法读出：{str(error)[:200]}。未恢复任何内容。") from None
+        instance = Path(instance)
+        existing = [n for n in ("data.key",) if (instance / n).exists()]
+        if existing or not _database_is_empty(engine):
+            raise UserError("只能恢复到全新的实例：目标实例已有" + ("、".join(existing) if existing else "选举数据") +
+                            "。请换一个空的实例目录和空数据库。")
+        done = []
+        if (tmp_path / "juxuan.db").exists():
+            if engine.dialect.name != "sqlite":
+                raise UserError("这是 SQLite 实例的备份，目标是 PostgreSQL：请先恢复到 SQLite，再按 docs/OPERATIONS.md 迁移")
+            _check_sqlite(tmp_path / "juxuan.db", archive.name)
+            engine.dispose()
+            source = sqlite3.connect(tmp_path / "juxuan.db")
+            target = sqlite3.connect(engine.url.database or "")
+            try:
+                source.backup(target)
+            finally:
+                target.close()
+                source.close()
+            done.append("数据库（SQLite）")
+        else:
+            if engine.dialect.name == "sqlite" or shutil.which("pg_restore") is None:
+                raise UserError("这是 PostgreSQL 的备份：目标须是 PostgreSQL 数据库，且本机须有 pg_restore 命令")
+            ordered = None
+            if (tmp_path / ORDERED).exists():
+                try:
+                    ordered = json.loads((tmp_path / ORDERED).read_bytes())
+                except (ValueError, RecursionError):
+                    raise UserError(f"“{archive.name}”中的 {ORDERED} 已损坏。未恢复任何内容。") from None
+            engine.dispose()
+            args, env = _pg_args(engine.url.render_as_string(hide_password=False))
+            result = subprocess.run(["pg_restore", "--no-owner", "--exit-on-error", *args,
+                                     str(tmp_path / "juxuan.pgdump")], env=env, capture_output=True, text=True)
+            if result.returncode != 0:
+                raise UserError(f"pg_restore 失败：{result.stderr.strip()[:300]}")
+            if ordered is not None:
+                _insert_ordered(engine, ordered)
+            done.append("数据库（PostgreSQL）")
+        instance.mkdir(parents=True, exist_ok=True)
+        for name, text in (("data.key", key), ("secret_key", secret)):
+            if text:
+                if name == "secret_key":
+                    (instance / name).unlink(missing_ok=True)  # a fresh start's own, replaced
+                fd = os.open(instance / name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+                with os.fdopen(fd, "w", encoding="ascii") as handle:
+                    handle.write(text)
+                done.append(name)
+        files = tmp_path / "instance"
+        if files.exists():
+            count = 0
+            for path in files.rglob("*"):
+                if path.is_file():
+                    target_path = instance / path.relative_to(files)
+                    target_path.parent.mkdir(parents=True, exist_ok=True)
+                    shutil.copy2(path, target_path)
+                    count += 1
+            done.append(f"{count} 个已封存文件")
+    with Session(engine) as db:
+        check_data_key(db, key)
+    return done
+
+
+def _unpacked(archive: Path, into: Path, data_key: str | None) -> tuple[str, str | None]:
+    """The backup's regular files extracted into ``into`` once its format mark and its parts
+    are checked; the data key (given, or the backup's own) and the backup's secret key."""
     try:
         tar = tarfile.open(archive, mode="r")
     except tarfile.TarError as error:
         raise UserError(f"“{archive.name}”不是居选备份文件：{error}") from None
     with tar:
         names = set(tar.getnames())
-        if "FORMAT" not in names or _member(tar, "FORMAT").decode() != FORMAT:
+        if "FORMAT" not in names or _member(tar, "FORMAT", 100) != FORMAT.encode():
             raise UserError(f"“{archive.name}”不是居选备份文件（缺少格式标记 {FORMAT}）")
         missing = []
         if "data.key" not in names and not data_key:
@@ -204,67 +281,26 @@ def restore(archive: Path, engine: Engine, instance: Path, data_key: str | None 
             missing.append("数据库（juxuan.db 或 juxuan.pgdump）")
         if missing:
             raise UserError("恢复被拒绝，备份中缺少：" + "、".join(missing) + "。没有数据密钥，恢复出的数据无法读取，系统不会另生成新密钥。")
-        instance = Path(instance)
-        existing = [n for n in ("data.key",) if (instance / n).exists()]
-        if existing or not _database_is_empty(engine):
-            raise UserError("只能恢复到全新的实例：目标实例已有" + ("、".join(existing) if existing else "选举数据") +
-                            "。请换一个空的实例目录和空数据库。")
-        key = data_key or _member(tar, "data.key").decode("ascii").strip()
-        done = []
-        with tempfile.TemporaryDirectory() as tmp:
-            for member in tar.getmembers():
-                if not member.isfile() or member.name.startswith("/") or ".." in Path(member.name).parts:
-                    continue
-                tar.extract(member, tmp, filter="data")
-            tmp_path = Path(tmp)
-            if (tmp_path / "juxuan.db").exists():
-                if engine.dialect.name != "sqlite":
-                    raise UserError("这是 SQLite 实例的备份，目标是 PostgreSQL：请先恢复到 SQLite，再按 docs/OPERATIONS.md 迁移")
-                engine.dispose()
-                source = sqlite3.connect(tmp_path / "juxuan.db")
-                target = sqlite3.connect(engine.url.database or "")
-                try:
-                    source.backup(target)
-                finally:
-                    target.close()
-                    source.close()
-                done.append("数据库（SQLite）")
-            else:
-                if engine.dialect.name == "sqlite" or shutil.which("pg_restore") is None:
-                    raise UserError("这是 PostgreSQL 的备份：目标须是 PostgreSQL 数据库，且本机须有 pg_restore 命令")
-                engine.dispose()
-                args, env = _pg_args(engine.url.render_as_string(hide_password=False))
-                result = subprocess.run(["pg_restore", "--no-owner", "--exit-on-error", *args,
-                                         str(tmp_path / "juxuan.pgdump")], env=env, capture_output=True, text=True)
-                if result.returncode != 0:
-                    raise UserError(f"pg_restore 失败：{result.stderr.strip()[:300]}")
-                if (tmp_path / ORDERED).exists():
-                    _insert_ordered(engine, json.loads((tmp_path / ORDERED).read_bytes()))
-                done.append("数据库（PostgreSQL）")
-            instance.mkdir(parents=True, exist_ok=True)
-            for name, value in (("data.key", key), ("secret_key", None)):
-                source_file = tmp_path / name
-                text = value if value is not None else (source_file.read_text("ascii").strip() if source_file.exists() else None)
-                if text:
-                    if name == "secret_key":
-                        (instance / name).unlink(missing_ok=True)  # a fresh start's own, replaced
-                    fd = os.open(instance / name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-                    with os.fdopen(fd, "w", encoding="ascii") as handle:
-                        handle.write(text)
-                    done.append(name)
-            files = tmp_path / "instance"
-            if files.exists():
-                count = 0
-                for path in files.rglob("*"):
-                    if path.is_file():
-                        target_path = instance / path.relative_to(files)
-                        target_path.parent.mkdir(parents=True, exist_ok=True)
-                        shutil.copy2(path, target_path)
-                        count += 1
-                done.append(f"{count} 个已封存文件")
-    with Session(engine) as db:
-        check_data_key(db, key)
-    return done
+        key = data_key or _member(tar, "data.key", 1000).decode("ascii").strip()
+        secret = _member(tar, "secret_key", 1000).decode("ascii").strip() if "secret_key" in names else None
+        for member in tar.getmembers():
+            if not member.isfile() or member.name.startswith("/") or ".." in Path(member.name).parts:
+                continue
+            tar.extract(member, into, filter="data")
+    return key, secret
+
+
+def _check_sqlite(path: Path, archive: str) -> None:
+    """Refuse a SQLite file that is damaged or holds no Juxuan database, before it is copied
+    over the (empty) target."""
+    try:
+        with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as source:
+            healthy = source.execute("PRAGMA quick_check").fetchone()[0] == "ok"
+            tables = {row[0] for row in source.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    except sqlite3.DatabaseError:
+        healthy, tables = False, set()
+    if not healthy or not {"election", "election_key", "resident"} <= tables:
+        raise UserError(f"“{archive}”中的数据库 juxuan.db 已损坏或不是居选的数据库。未恢复任何内容。")
 
 
 def check_data_key(db: Session, data_key: str) -> None:
@@ -286,9 +322,12 @@ def check_data_key(db: Session, data_key: str) -> None:
                         "无法解开其签名私钥和身份证号。请找回原来的 data.key（见 docs/OPERATIONS.md），不要用新密钥启动。") from None
 
 
-def _member(tar: tarfile.TarFile, name: str) -> bytes:
-    """A regular file of the archive, or a UserError naming it."""
+def _member(tar: tarfile.TarFile, name: str, limit: int) -> bytes:
+    """A regular file of the archive of at most ``limit`` bytes, or a UserError naming it."""
     handle = tar.extractfile(name)
     if handle is None:
         raise UserError(f"备份文件中的 {name} 不是普通文件")
-    return handle.read()
+    data = handle.read(limit + 1)
+    if len(data) > limit:
+        raise UserError(f"备份文件中的 {name} 超过 {limit} 字节，不是居选备份的 {name}")
+    return data
