@@ -119,20 +119,23 @@ def import_roll(db: Session, election: Election, data_key: str, content: bytes, 
     savepoint = None if dry_run else db.begin_nested()
     try:
         with gc_paused(), _sqlite_cache(db, dry_run):
-            batch: list[RollRow] = []
+            raws: list[dict] = []
+
+            def check_and_write() -> None:
+                rows = checker.check_many(raws)
+                if checker.errors:
+                    return  # a wrong row: nothing more is written, the rest is still checked
+                report.warnings.extend(row_warnings(rows))
+                writer.write(rows)
+
             for raw in _counted(table, progress):
-                row = checker.check(raw)
-                if row is None or checker.errors:
-                    continue  # a wrong row: nothing more is written, the rest is still checked
-                batch.append(row)
-                if len(batch) == CHUNK:
-                    report.warnings += row_warnings(batch)
-                    writer.write(batch)
-                    batch = []
+                raws.append(raw)
+                if len(raws) == CHUNK:
+                    check_and_write()
+                    raws = []
+            check_and_write()
             if checker.errors:
                 raise UserError(refused.format(len(checker.errors)), rows=checker.errors)
-            report.warnings += row_warnings(batch)
-            writer.write(batch)
             if not report.rows:
                 raise UserError(f"文件“{filename}”没有数据行")
             report.households = len(checker.households)

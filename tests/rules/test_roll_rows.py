@@ -106,3 +106,49 @@ def test_ten_thousand_rows_all_accepted() -> None:
         rows.append(row(公民身份号码=nth_id(k), 户号=f"H{k}", 室号=str(k)))
     r = rr.check_rows(HEADER, rows, today=TODAY)
     assert len(r.rows) == 10_000, r.errors[:3]
+
+
+def _checked_state(checker: rr.RowChecker, rows: list) -> tuple:
+    return (rows, checker.errors, checker.warnings, checker.households, checker.first_row_of_id, checker.row_number)
+
+
+def test_check_many_is_check_row_by_row() -> None:
+    """A batch checked column-wise (check_many) gives what check gives row by row: the same
+    clean rows, errors, households, ID numbers and row numbers, on batches where every row
+    is clean and on batches with one slip of any kind among clean rows."""
+    import random
+
+    rng = random.Random(5)
+    fast = 0
+    slips = [
+        {"姓名": ""}, {"姓名": "张3"}, {"姓名": "张\n三"}, {"性别": "M"}, {"性别": "女"}, {"公民身份号码": "123"},
+        {"公民身份号码": with_check_digit("32010219800231123")}, {"公民身份号码": " " + nth_id(1)},
+        {"公民身份号码": nth_id(1).lower()}, {"户籍类别": "外来"}, {"户籍类别": "非户籍常住", "居住起始日期": ""},
+        {"居住起始日期": "2020/3/1"}, {"居住起始日期": "2020-02-30"}, {"居住起始日期": "2030-01-01"},
+        {"居住起始日期": dt.date(2020, 1, 1)}, {"联系电话": "025-12345678"}, {"联系电话": "+86 138 1234 5678"},
+        {"联系电话": "12345"}, {"联系电话": 13812345678}, {"居民小组": "无"}, {"楼栋": "-"}, {"楼栋": "x" * 21},
+        {"室号": "999"}, {"户号": "H0"}, {"备注": None}, {"姓名": "", "性别": "", "公民身份号码": "", "户号": "", "楼栋": "",
+                                                     "单元": "", "室号": "", "居民小组": "", "户籍类别": "", "联系电话": ""},
+    ]
+    for trial in range(60):
+        count = rng.randrange(1, 12)
+        batch = []
+        for i in range(count):
+            k = trial * 20 + i
+            house = f"H{k // 3}"
+            batch.append(row(公民身份号码=nth_id(k, male=True), 户号=house, 室号=str(100 + k // 3),
+                             居住起始日期=rng.choice(["", "2019-05-01", "2018-1-9"]), 联系电话=rng.choice(["", "13912345678"])))
+        if trial % 3:
+            batch[rng.randrange(count)].update(rng.choice(slips))
+        if trial % 7 == 0:
+            batch.append(dict(batch[0]))  # an ID number twice
+        seen = [nth_id(trial * 20 + 5)] if trial % 5 == 0 else []
+        one, many = (rr.RowChecker(HEADER, existing_ids=seen, today=TODAY) for _ in range(2))
+        one.check(row(公民身份号码=nth_id(9999), 户号="H0"))  # a row before the batch
+        many.check(row(公民身份号码=nth_id(9999), 户号="H0"))
+        by_row = [r for r in map(one.check, batch) if r is not None]
+        if trial % 3 == 0 and trial % 7 and trial % 5:  # a clean batch: the column-wise check passes it
+            assert rr.RowChecker(HEADER, today=TODAY)._all_clean(batch) is not None
+            fast += 1
+        assert _checked_state(many, many.check_many(batch)) == _checked_state(one, by_row), (trial, batch)
+    assert fast >= 5
