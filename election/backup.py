@@ -297,7 +297,7 @@ def _check_sqlite(path: Path, archive: str) -> None:
         with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as source:
             healthy = source.execute("PRAGMA quick_check").fetchone()[0] == "ok"
             tables = {row[0] for row in source.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-    except sqlite3.DatabaseError:
+    except (sqlite3.DatabaseError, ValueError):  # ValueError: a damaged file's message or name not in UTF-8
         healthy, tables = False, set()
     if not healthy or not {"election", "election_key", "resident"} <= tables:
         raise UserError(f"“{archive}”中的数据库 juxuan.db 已损坏或不是居选的数据库。未恢复任何内容。")
