@@ -29,6 +29,7 @@ from ..models import AuditCode, Election, PrintBatch, Receipt
 from ..protocol import codes
 from ..protocol import event_kinds as ek
 from ..rounds import check_open, current_round
+from ..rules.phrase import phrase
 from .deposit import void_unused
 
 
@@ -108,21 +109,22 @@ def void_batch(db: Session, election: Election, batch: int, counted: int, actor:
     rnd = current_round(db, election)
     check_open(db, election, rnd.number, known=rnd)
     found = next((b for b in batches_left(db, election) if b.batch == batch), None)
+    shown = batch + 1  # people count print runs from 1 (第 1 批); the records from 0
     if found is None:
-        raise UserError(f"第 {rnd.number} 轮没有第 {batch} 批印制的选票")
+        raise UserError(phrase("第 %(round)s 轮没有第 %(batch)s 批印制的选票", round=rnd.number, batch=shown))
     if counted < 1:
-        raise UserError("请填写清点的未用选票张数（正整数）")
+        raise UserError(phrase("请填写清点的未用选票张数（正整数）"))
     if counted != found.left:
-        raise UserError(
-            f"第 {batch} 批选票系统中尚有 {found.left} 张未投入、未作废，清点为 {counted} 张，不一致：可能有选民领票后未投入，"
-            f"或有选票已另行扫描作废。请重新清点，或逐张扫描作废")
+        raise UserError(phrase(
+            "第 %(batch)s 批选票系统中尚有 %(left)s 张未投入、未作废，清点为 %(counted)s 张，不一致：可能有选民领票后未投入，"
+            "或有选票已另行扫描作废。请重新清点，或逐张扫描作废", batch=shown, left=found.left, counted=counted))
     if found.backs_left < counted:
-        raise UserError(f"第 {batch} 批选票的背面系统中只剩 {found.backs_left} 张未计票、未作废，少于清点的 {counted} 张，"
-                        f"请逐张扫描作废")
+        raise UserError(phrase("第 %(batch)s 批选票的背面系统中只剩 %(left)s 张未计票、未作废，少于清点的 %(counted)s 张，"
+                               "请逐张扫描作废", batch=shown, left=found.backs_left, counted=counted))
     if found.backs_left > counted:
-        raise UserError(
-            f"第 {batch} 批还有 {found.backs_left - counted} 张已发出的选票尚未计票（已投入未计票，或领票后未投入）："
-            f"整批作废须在本批选票全部计票之后，或现在逐张扫描作废")
+        raise UserError(phrase(
+            "第 %(batch)s 批还有 %(n)s 张已发出的选票尚未计票（已投入未计票，或领票后未投入）："
+            "整批作废须在本批选票全部计票之后，或现在逐张扫描作废", batch=shown, n=found.backs_left - counted))
     begin_write(db)
     where = (Receipt.election_id == election.id, Receipt.round_number == rnd.number, Receipt.batch == batch,
              Receipt.state == "printed", Receipt.handed_station_id.is_(None))
@@ -135,7 +137,8 @@ def void_batch(db: Session, election: Election, batch: int, counted: int, actor:
     if stubs != counted or backs != counted:
         # Another desk acted on this batch in between: nothing is kept.
         db.rollback()
-        raise UserError(f"第 {batch} 批选票刚有变动（存根 {stubs} 张、背面 {backs} 张），请刷新后重新清点")
+        raise UserError(phrase("第 %(batch)s 批选票刚有变动（存根 %(stubs)s 张、背面 %(backs)s 张），请刷新后重新清点",
+                               batch=shown, stubs=stubs, backs=backs))
     record_event(db, election, ek.POLLING_UNUSED_VOIDED,
                  {"round": rnd.number, "batch": batch, "papers": counted}, actor)
     db.flush()

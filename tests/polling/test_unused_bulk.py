@@ -59,7 +59,11 @@ def test_whole_batch_voided_when_the_count_matches(app, db, poll, monkeypatch) -
     url = f"/elections/{election.id}/polling/spoiled"
     page = client.post(url, data={"csrf_token": csrf_token(client, url), "kind": "unused_batch", "batch": str(left.batch),
                                   "counted": "4"}, follow_redirects=True).get_data(as_text=True)
-    assert "系统中尚有 5 张未投入、未作废，清点为 4 张，不一致" in page
+    assert "第 1 批选票系统中尚有 5 张未投入、未作废，清点为 4 张，不一致" in page  # the first batch is 第 1 批, not 第 0 批
+    assert "第 1 批（印制 5 张，尚余 5 张）" in page
+    english = client.get(url + "?lang=en").get_data(as_text=True)
+    client.get(url + "?lang=zh")
+    assert "（印制" not in english
     db.rollback()
     assert close.reconciliation(db, election).unused == 0
     client.post(url, data={"csrf_token": csrf_token(client, url), "kind": "unused_batch", "batch": str(left.batch),

@@ -90,7 +90,7 @@ def _void(election: Election) -> list | None:
             voided.append((batch, unused.void_batch(db, election, batch, parse.integer(f.get("counted"), whole, default=0),
                                                     current_user.username)))
 
-        run(void_batch, lambda: _("第 %(b)s 批剩余的 %(n)s 张未用选票已作废。", b=voided[0][0], n=voided[0][1]))
+        run(void_batch, lambda: _("第 %(b)s 批剩余的 %(n)s 张未用选票已作废。", b=voided[0][0] + 1, n=voided[0][1]))
     elif kind == "unused":
         run(lambda db: deposit.void_unused(db, election, f.get("stub", ""), f.get("body", "")), _("未使用的选票已作废。"))
     else:
