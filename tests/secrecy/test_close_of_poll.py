@@ -30,6 +30,8 @@ def test_final_close_scrubs_storage(app, db, poll, monkeypatch) -> None:
                        follow_redirects=True)
     page = resp.get_data(as_text=True)
     assert "条按小时汇总的发票和投票数" in page and "存储已整理" in page
+    # The page says the poll is closed and no longer offers to close it (it said nothing).
+    assert 'id="poll-closed"' in page and "已闭票" in page and 'id="final"' not in page
     db.rollback()
     event = db.scalar(select(ElectionEvent).where(ElectionEvent.election_id == election.id,
                                                   ElectionEvent.kind == "polling.storage_scrubbed"))

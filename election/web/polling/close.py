@@ -47,7 +47,7 @@ def reconcile(election: Election):
             if run(lambda db: closed.append(turnout.close_of_poll(db, election, actor, number)),
                    lambda: _("已记录 %(n)s 条按小时汇总的发票和投票数。", n=closed[0][0])):
                 report = closed[0][1]
-                flash(_("闭票：已按哈希顺序重写发票、投票和计票记录（%(n)s 条发票记录），存储已整理。", n=report.issuances)
+                flash(_("已闭票：本轮不再发放或投入选票，可以开始计票。发票、投票和计票记录已按哈希顺序重写（%(n)s 条发票记录），存储已整理，不留先后顺序。", n=report.issuances)
                       if report.compacted else _("闭票：记录已重写，但存储未能整理完毕：%(why)s", why=report.detail), "info")
         elif f.get("action") == "close_hours":
             written: list[int] = []
@@ -63,4 +63,4 @@ def reconcile(election: Election):
                                          f.get("explanation", ""), round_number=number), _("差异说明已记录。"))
         return redirect(url_for("polling.reconcile", election_id=election.id))
     return render_template("polling/reconcile.html", election=election, rec=close.reconciliation(db, election, rnd.number),
-                           rnd=rnd, rounds=rounds, is_current=is_current)
+                           rnd=rnd, rounds=rounds, is_current=is_current, closed=turnout.poll_closed(db, election, rnd.number))
