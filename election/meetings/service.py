@@ -20,6 +20,7 @@ from ..errors import UserError
 from ..ledger.events import record_event
 from ..models import (
     Election,
+    ElectionEvent,
     Meeting,
     MeetingAttendance,
     MeetingDecision,
@@ -68,6 +69,34 @@ def base_count(db: Session, election: Election, base: str, group_name: str = "")
     if base == "group_voters":
         return db.scalar(select(func.count()).select_from(voters).where(voters.c.group_name == group_name)) or 0
     raise UserError(f"未知的计算基数“{base}”")
+
+
+def base_members(db: Session, election: Election, basis: str, group_name: str = "") -> list[int]:
+    """The residents entitled to be recorded at the door of a meeting of this basis, as its
+    convening fixes them (meeting.convened's ``entitled``, sorted resident ids): every voter
+    (adults; households, each household counted once at the door), the serving
+    representatives, the group's voters. The verifiers hold each arrival to them."""
+    voters = voters_query(election).subquery()
+    if basis in ("adults", "households"):
+        ids = select(voters.c.id)
+    elif basis == "representatives":
+        ids = _serving_reps(election)
+    elif basis == "group_voters":
+        ids = select(voters.c.id).where(voters.c.group_name == group_name)
+    else:
+        raise UserError(f"未知的计算基数“{basis}”")
+    return sorted(db.scalars(ids))
+
+
+def entitled_of(db: Session, election: Election, meeting: Meeting) -> set[int] | None:
+    """Those the meeting's convening fixed as entitled to attend (None for a meeting convened
+    before its event named them)."""
+    for payload in db.scalars(select(ElectionEvent.payload).where(
+            ElectionEvent.election_id == election.id, ElectionEvent.kind == ek.MEETING_CONVENED)):
+        if payload.get("meeting") == meeting.id:
+            entitled = payload.get("entitled")
+            return None if entitled is None else set(entitled)
+    return None
 
 
 def request_bases(kind: str, basis: str) -> tuple[str, ...]:
@@ -133,7 +162,7 @@ def convene(db: Session, election: Election, *, kind: str, basis: str, title: st
         "convened_by": convened_by, "request": ({"base": request_base, "supporters": supporters, "total": total}
                                                 if total is not None else None),
         "notice_on": notice_on.isoformat(), "held_on": held_on.isoformat(), "members": members,
-        "notice_days": mr.notice_days,
+        "notice_days": mr.notice_days, "entitled": base_members(db, election, basis, group_name),
     }, actor)
     return meeting
 
@@ -201,6 +230,10 @@ def attend(db: Session, election: Election, meeting_id: int, entry: str, actor: 
             raise UserError(f"{what}：{person.name}不是现任居民代表，不计入到会人数")
     if meeting.basis == "group_voters" and person.group_name != meeting.group_name:
         raise UserError(f"{what}：{person.name}属于{person.group_name or '未分组'}，不是{meeting.group_name}的选民")
+    entitled = entitled_of(db, election, meeting)
+    if entitled is not None and person.id not in entitled:
+        raise UserError(f"{what}：{person.name}不在会议召集时确定的应到人员（{rules.MEETING_BASES[meeting.basis]}）之中，"
+                        "不计入到会人数")
     unit = f"h{person.household_id}" if meeting.basis == "households" else f"r{person.id}"
     earlier = db.scalar(select(MeetingAttendance).where(MeetingAttendance.meeting_id == meeting.id,
                                                         MeetingAttendance.unit == unit))

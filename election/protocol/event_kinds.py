@@ -356,11 +356,13 @@ TRUSTEES_PARTIALS_ADDED: Final = _k(
 
 # ---------------------------------------------------------------- between elections
 MEETING_CONVENED: Final = _k(
-    "meeting.convened", "a residents' (representatives') meeting convened",
-    "meeting kind basis group title convened_by request notice_on held_on members notice_days", "committee")
+    "meeting.convened", "a residents' (representatives') meeting convened; entitled: the residents its base "
+    "names (sorted ids), the only ones its door may record",
+    "meeting kind basis group title convened_by request notice_on held_on members notice_days entitled", "committee")
 MEETING_ATTENDEE_ARRIVED: Final = _k(
-    "meeting.attendee_arrived", "one person recorded present at the meeting's door (到会; again after leaving): "
-    "present is the count after. The verifiers replay arrivals and departures to the present of each decision",
+    "meeting.attendee_arrived", "one person recorded present at the meeting's door (到会; again after leaving), "
+    "one of its convening's entitled: present is the count after. The verifiers replay arrivals and departures "
+    "to the present of each decision, vote called and close",
     "meeting resident present", "committee, at the door")
 MEETING_ATTENDEE_LEFT: Final = _k(
     "meeting.attendee_left", "one recorded present left the meeting (离场): present is the count after; round "
@@ -371,10 +373,12 @@ MEETING_DECISION_RECORDED: Final = _k(
     "named in round, whose published question it takes)",
     "meeting number motion members present in_favour against abstain rule adopted round", "committee")
 MEETING_VOTE_CALLED: Final = _k(
-    "meeting.vote_called", "a meeting's motion put to a vote on secret paper: a round of kind motion",
+    "meeting.vote_called", "a meeting's motion put to a vote on secret paper, while quorate: a round of kind "
+    "motion; present is the door's count",
     "meeting round motion present held_on", "committee")
 MEETING_CLOSED: Final = _k(
-    "meeting.closed", "a meeting closed with its decisions", "meeting members present quorate decisions",
+    "meeting.closed", "a meeting closed with its decisions; present is the door's count",
+    "meeting members present quorate decisions",
     "committee")
 RECALL_PETITION_FILED: Final = _k(
     "recall.petition_filed", "a petition to recall a member filed",

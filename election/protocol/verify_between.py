@@ -13,7 +13,9 @@ numbers and the rulebook do not.
   those present, each meeting.attendee_left removes one present, each says how many remain,
   and a decision's present is that count (by show of hands at the decision; on paper at its
   first paper: those who left since name its round), so a chain cannot raise present to make
-  a quorum.
+  a quorum. Each arrival is of someone its meeting.convened named entitled to attend (the
+  meeting's base: its `entitled` residents); a meeting.vote_called and a meeting.closed carry
+  as present the door's count at that point, and a vote is called only while the quorum holds.
 * `meeting_decisions` also checks a motion voted on secret paper (a round of kind
   "motion"): the round was called for that meeting and motion while it was open, and the
   decision naming the round carries the figures its round published (those present, 赞成,
@@ -68,10 +70,12 @@ CHOOSING_MEETING = {"residents_meeting": "residents", "representatives_meeting":
 # "bool" true or false, "str" a string. Nothing is converted (no bool(), int() or str()), so a
 # value reads the same in both verifiers.
 FIELDS: dict[str, dict[str, str]] = {
-    ek.MEETING_CONVENED: {"meeting": "int", "kind": "str", "notice_on": "str", "held_on": "str", "members": "int"},
+    ek.MEETING_CONVENED: {"meeting": "int", "kind": "str", "notice_on": "str", "held_on": "str", "members": "int",
+                          "entitled": "ints"},
     ek.MEETING_DECISION_RECORDED: {"meeting": "int", "members": "int", "present": "int", "in_favour": "int",
                                    "against": "int", "abstain": "int", "adopted": "bool"},
-    ek.MEETING_CLOSED: {"meeting": "int"},
+    ek.MEETING_CLOSED: {"meeting": "int", "present": "int"},
+    ek.MEETING_VOTE_CALLED: {"meeting": "int", "round": "int", "present": "int"},
     ek.MEETING_ATTENDEE_ARRIVED: {"meeting": "int", "resident": "int", "present": "int"},
     ek.MEETING_ATTENDEE_LEFT: {"meeting": "int", "resident": "int", "present": "int"},
     ek.RECALL_PETITION_FILED: {"recall": "int", "post": "str", "person": "str", "base": "str", "signers": "int",
@@ -84,10 +88,12 @@ FIELDS: dict[str, dict[str, str]] = {
                              "carried": "bool"},
 }
 REQUEST = {"base": "str", "supporters": "int", "total": "int"}
-_TYPE_ZH = {"int": "整数", "bool": "true/false", "str": "文字"}
+_TYPE_ZH = {"int": "整数", "bool": "true/false", "str": "文字", "ints": "整数的列表"}
 
 
 def _of_type(value: Any, kind: str) -> bool:
+    if kind == "ints":
+        return isinstance(value, list) and all(_of_type(v, "int") for v in value)
     if kind == "bool":
         return isinstance(value, bool)
     if kind == "str":
@@ -156,11 +162,15 @@ def _meetings(c: Ctx) -> tuple[list[str], str]:
     problems: list[str] = []
     decisions = papers = 0
     door = _Door()
+    entitled: dict[Any, set[int]] = {}
     for ev in c.events:
         kind, p = ev.kind, _typed(ev)
         if kind in (ek.MEETING_ATTENDEE_ARRIVED, ek.MEETING_ATTENDEE_LEFT):
             if p["meeting"] not in convened or p["meeting"] in closed:
                 problems.append(f"第 {ev.seq} 号事件：会议 {p['meeting']} 未召集或已闭会，不能登记到会或离场")
+            elif kind == ek.MEETING_ATTENDEE_ARRIVED and p["resident"] not in entitled[p["meeting"]]:
+                problems.append(f"第 {ev.seq} 号事件：{p['resident']} 不在会议 {p['meeting']} 召集时公布的应到人员中，"
+                                "不能登记到会")
             problems += door.replay(ev, p)
         elif kind == ek.MEETING_CONVENED:
             mr = meeting_rules(book, p["kind"])
@@ -173,6 +183,7 @@ def _meetings(c: Ctx) -> tuple[list[str], str]:
                 if not at_least(req["supporters"], req["total"], share):
                     problems.append(f"第 {ev.seq} 号事件：提议 {req['supporters']}/{req['total']} 未达到{share}")
             convened[p["meeting"]] = p
+            entitled[p["meeting"]] = set(p["entitled"])
         elif kind == ek.MEETING_DECISION_RECORDED:
             decisions += 1
             m = convened.get(p["meeting"])
@@ -205,15 +216,31 @@ def _meetings(c: Ctx) -> tuple[list[str], str]:
                 problems.append(f"第 {ev.seq} 号事件：赞成 {p['in_favour']}/{present}，按{mr.decision}应为"
                                 f"{'通过' if not p['adopted'] else '未通过'}，事件记为{'通过' if p['adopted'] else '未通过'}")
         elif kind == ek.MEETING_CLOSED:
+            problems += _present_as_replayed(ev, p, door)
             closed.add(p["meeting"])
         elif kind == ek.MEETING_VOTE_CALLED:
-            if p["meeting"] not in convened or p["meeting"] in closed:
+            m = convened.get(p["meeting"])
+            if m is None or p["meeting"] in closed:
                 problems.append(f"第 {ev.seq} 号事件：会议 {p['meeting']} 未召集或已闭会，不能以表决票表决")
+            else:
+                problems += _present_as_replayed(ev, p, door)
+                if not more_than(p["present"], m["members"], meeting_rules(book, m["kind"]).quorum):
+                    problems.append(f"第 {ev.seq} 号事件：应到 {m['members']} 人、实到 {p['present']} 人，"
+                                    f"未超过{meeting_rules(book, m['kind']).quorum}，不能以表决票表决")
             called[int(p["round"])] = p
         elif kind == ek.RESULT_PUBLISHED and isinstance(p.get("question"), dict):
             published[int(p.get("round", 0))] = p["question"]
     paper = f"（其中 {papers} 项以表决票表决，与该轮公布的结果一致）" if papers else ""
     return problems, f"{len(convened)} 次会议、{decisions} 项表决按规则集重算一致{paper}"
+
+
+def _present_as_replayed(ev: Any, p: dict[str, Any], door: _Door) -> list[str]:
+    """A vote's call or a meeting's close says how many are present: those the door's arrivals
+    and departures leave at that point of the chain."""
+    counted = door.present_at(p["meeting"], None)
+    if p["present"] != counted:
+        return [f"第 {ev.seq} 号事件：记为到会 {p['present']} 人，链中到会、离场记录重算为 {counted} 人"]
+    return []
 
 
 class _Door:

@@ -8,6 +8,7 @@ from datetime import datetime, time, timedelta
 
 import pytest
 from pypdf import PdfReader
+from sqlalchemy import select
 
 from election import clock
 from election.errors import UserError
@@ -298,6 +299,27 @@ def test_each_arrival_is_an_event_and_the_chain_replays_those_present(db, world)
     # 4 of 6 in favour, said to be of 5 present: still quorate and adopted by its own numbers.
     seq = next(e.seq for e in events_of(db, election) if e.kind == "meeting.decision_recorded")
     assert _replayed(db, election, {seq: 5}) == [f"第 {seq} 号事件：记为到会 5 人，链中到会、离场记录重算为 4 人"]
+
+
+def test_the_door_admits_only_those_the_convening_named(db, world):
+    """The convening fixes who may be recorded at the door (meeting.convened's entitled, as it
+    fixes members): a representative who took office after the meeting was convened is
+    refused at its door in Chinese and nothing is recorded; the verifiers hold every arrival
+    to the same list."""
+    election = world["a"]["election"]
+    voters = _voters(db, election)
+    m, day = _reps_meeting(db, election, voters[:6])
+    convened = next(e for e in events_of(db, election) if e.kind == "meeting.convened")
+    assert convened.payload["entitled"] == sorted(v.id for v in voters[:6])
+    area = db.scalar(select(RepArea).where(RepArea.election_id == election.id))
+    db.add(Representative(election_id=election.id, area_id=area.id, resident_id=voters[7].id, since=clock.today()))
+    db.flush()
+    _on(day)
+    before = len(events_of(db, election))
+    with pytest.raises(UserError, match=f"{voters[7].name}不在会议召集时确定的应到人员（居民代表）之中"):
+        svc.attend(db, election, m.id, voters[7].card_code, "door")
+    assert len(events_of(db, election)) == before
+    svc.attend(db, election, m.id, voters[0].card_code, "door")
 
 
 def test_two_show_of_hands_decisions_at_once_are_numbered_one_after_the_other(app, db, world, monkeypatch):

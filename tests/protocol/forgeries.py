@@ -1089,27 +1089,33 @@ def corrected_after_list(built: Built) -> Files:
     return f
 
 
-def with_meeting(f: Files, arrived: int, present: int, members: int = 8, in_favour: int = 5) -> None:
+def with_meeting(f: Files, arrived: int, present: int, members: int = 8, in_favour: int = 5, *,
+                 entitled: range = range(101, 109), called: int | None = None, closed: int | None = None) -> None:
     """A 居民代表会议 of 8 representatives after the election, as meetings.service writes it:
-    convened, ``arrived`` recorded at the door (one of them leaving and coming back), then a
-    show of hands recording ``present`` of ``members`` (``in_favour``, against the rest) and the
-    close; the later events re-linked after them."""
+    convened (``entitled`` the representatives it names), ``arrived`` recorded at the door (one
+    of them leaving and coming back), with ``called`` a motion put to a vote on paper saying so
+    many present, then a show of hands recording ``present`` of ``members`` (``in_favour``,
+    against the rest) and the close (saying ``closed`` present, else ``present``); the later
+    events re-linked after them."""
     by = {"_by": "committee", "_why": ""}
     at = "2026-12-20T10:{:02d}:00".format
     events: list[tuple[str, dict, str]] = [("meeting.convened", {
         "meeting": 1, "kind": "representatives", "basis": "representatives", "group": "", "title": "居民代表会议",
         "convened_by": "committee", "request": None, "notice_on": "2026-12-01", "held_on": "2026-12-20",
-        "members": 8, "notice_days": 10, **by}, "2026-12-01T09:00:00")]
+        "members": 8, "notice_days": 10, "entitled": list(entitled), **by}, "2026-12-01T09:00:00")]
     for i in range(arrived):
         events.append(("meeting.attendee_arrived", {"meeting": 1, "resident": 101 + i, "present": i + 1, **by}, at(i)))
     events += [("meeting.attendee_left", {"meeting": 1, "resident": 101, "present": arrived - 1, **by}, at(20)),
                ("meeting.attendee_arrived", {"meeting": 1, "resident": 101, "present": arrived, **by}, at(21))]
+    if called is not None:
+        events.append(("meeting.vote_called", {"meeting": 1, "round": 2, "motion": "同意改建老年食堂", "present": called,
+                                               "held_on": "2026-12-20", **by}, at(25)))
     decided = {"meeting": 1, "number": 1, "motion": "同意增设便民车棚", "members": members, "present": present,
                "in_favour": in_favour, "against": present - in_favour, "abstain": 0,
                "rule": {"key": "rep_meeting_decision", "share": "2/3"}, "adopted": True}
     events += [("meeting.decision_recorded", {**decided, **by}, at(30)),
-               ("meeting.closed", {"meeting": 1, "members": members, "present": present, "quorate": True,
-                                   "decisions": [[1, True]], **by}, at(40))]
+               ("meeting.closed", {"meeting": 1, "members": members, "present": present if closed is None else closed,
+                                   "quorate": True, "decisions": [[1, True]], **by}, at(40))]
     _insert_before(f, "ledger.bundle_exported", events)
 
 
@@ -1125,6 +1131,28 @@ def meeting_present_raised(built: Built) -> Files:
     the decision saying 6 present, 5 in favour: quorate and adopted by its own numbers."""
     f = _files(built)
     with_meeting(f, arrived=4, present=6)
+    return f
+
+
+def meeting_outsider_arrived(built: Built) -> Files:
+    """Six recorded at the door of the 居民代表会议, one of them (101) not among the eight
+    representatives its convening named: every count otherwise as the door says."""
+    f = _files(built)
+    with_meeting(f, arrived=6, present=6, entitled=range(102, 110))
+    return f
+
+
+def meeting_call_present_raised(built: Built) -> Files:
+    """A motion put to a vote on paper saying 7 present where the door recorded 6."""
+    f = _files(built)
+    with_meeting(f, arrived=6, present=6, called=7)
+    return f
+
+
+def meeting_close_present_raised(built: Built) -> Files:
+    """The meeting closed saying 7 present where the door recorded 6."""
+    f = _files(built)
+    with_meeting(f, arrived=6, present=6, closed=7)
     return f
 
 
@@ -1218,7 +1246,7 @@ def chosen_named(built: Built) -> Files:
     events: list[tuple[str, dict, str]] = [("meeting.convened", {
         "meeting": 1, "kind": "residents", "basis": "", "group": "", "title": "推选居务监督委员会成员",
         "convened_by": "committee", "request": None, "notice_on": "2026-11-26", "held_on": "2026-12-08",
-        "members": 8, "notice_days": 10, **by}, "2026-11-26T10:00:00")]
+        "members": 8, "notice_days": 10, "entitled": list(range(101, 109)), **by}, "2026-11-26T10:00:00")]
     events += [("meeting.attendee_arrived", {"meeting": 1, "resident": 101 + i, "present": i + 1, **by},
                 f"2026-12-08T09:{i:02d}:00") for i in range(6)]
     events += [
@@ -1731,6 +1759,9 @@ FORGERIES: list[tuple[str, Callable[[Built], Files | bytes], str]] = [
     ("member_added", member_added, "zip_members"),
     ("reprint_reusing_receipt_code", reprint_reusing_receipt_code, "lists"),
     ("reprint_reusing_audit_code", reprint_reusing_audit_code, "lists"),
+    ("meeting_outsider_arrived", meeting_outsider_arrived, "meeting_decisions"),
+    ("meeting_call_present_raised", meeting_call_present_raised, "meeting_decisions"),
+    ("meeting_close_present_raised", meeting_close_present_raised, "meeting_decisions"),
 ]
 
 

@@ -20,7 +20,11 @@ def _verdict(c: Ctx) -> dict[str, list[str]]:
 
 
 CONVENED = ("meeting.convened", {"meeting": 1, "kind": "representatives", "notice_on": "2026-06-15",
-                                 "held_on": "2026-06-25", "request": None, "members": 8})
+                                 "held_on": "2026-06-25", "request": None, "members": 8, "entitled": list(range(1, 9))})
+
+
+def _closed(present: int) -> tuple[str, dict]:
+    return "meeting.closed", {"meeting": 1, "present": present}
 
 
 def _arrivals(n: int, first: int = 1) -> list[tuple[str, dict]]:
@@ -43,7 +47,7 @@ def test_no_such_events_no_checks() -> None:
 
 
 def test_a_sound_meeting_passes() -> None:
-    assert _verdict(_ctx(CONVENED, *_decision(), ("meeting.closed", {"meeting": 1}))) == {"meeting_decisions": []}
+    assert _verdict(_ctx(CONVENED, *_decision(), _closed(5))) == {"meeting_decisions": []}
 
 
 def test_meeting_forgeries_each_named() -> None:
@@ -52,7 +56,7 @@ def test_meeting_forgeries_each_named() -> None:
     assert "不是规则集的" in _verdict(_ctx(CONVENED, *_decision(share="1/2")))["meeting_decisions"][0]
     short = ("meeting.convened", {**CONVENED[1], "held_on": "2026-06-20"})
     assert "仅 5 天" in _verdict(_ctx(short, *_decision()))["meeting_decisions"][0]
-    closed = _verdict(_ctx(CONVENED, ("meeting.closed", {"meeting": 1}), *_decision()))
+    closed = _verdict(_ctx(CONVENED, _closed(0), *_decision()))
     assert "闭会后仍有表决" in " ".join(closed["meeting_decisions"])
     assert "未见召集记录" in " ".join(_verdict(_ctx(*_decision()))["meeting_decisions"])
 
@@ -172,12 +176,12 @@ def test_the_browser_verifier_agrees_on_every_chain_here(tmp_path) -> None:
         pytest.skip("node (>= 20) is not installed")
     short = ("meeting.convened", {**CONVENED[1], "held_on": "2026-06-20"})
     chains = [
-        (CONVENED, *_decision(), ("meeting.closed", {"meeting": 1})), (CONVENED, *_decision(present=4, in_favour=4)),
+        (CONVENED, *_decision(), _closed(5)), (CONVENED, *_decision(present=4, in_favour=4)),
         (CONVENED, *_decision(present=6, in_favour=4)), (CONVENED, *_decision(share="1/2")), (CONVENED, *_decision(share="4/6")),
         (CONVENED, *_decision(share=" 2/3 ")), (CONVENED, *_decision(share="2 / 3")), (CONVENED, *_decision(share="0.6")),
         (CONVENED, *_decision(share=True)), (CONVENED, *_decision(share=None)),
         (CONVENED, *_decision(key="meeting_decision")), (short, *_decision()),
-        (CONVENED, ("meeting.closed", {"meeting": 1}), *_decision()), (*_decision(),),
+        (CONVENED, _closed(0), *_decision()), (*_decision(),),
         (("meeting.convened", {**CONVENED[1], "kind": "club"}),), (("meeting.convened", {**CONVENED[1], "held_on": "soon"}),),
         (("meeting.convened", {**CONVENED[1], "kind": "residents", "request": {"base": "groups", "supporters": 2, "total": 7}}),),
         (("meeting.convened", {**CONVENED[1], "kind": "residents", "request": {"base": "adults", "supporters": 2, "total": 7}}),),
@@ -249,28 +253,40 @@ MOTION_Q = {"kind": "motion", "subject": "m1", "registered": 6, "voted": 6, "agr
 
 
 def _motion(decided=None, **published):
-    """A meeting's motion voted on paper: its round published with the question, then the
-    meeting's decision naming the round."""
+    """A meeting's motion voted on paper, after its call: its round published with the
+    question, then the meeting's decision naming the round."""
     q = {**MOTION_Q, **published}
-    *door, d = _decision(present=6, in_favour=5)
-    return [*door, ("result.published", {"round": 2, "posts": {}, "question": q}),
+    d = _decision(present=6, in_favour=5)[-1]
+    return [("result.published", {"round": 2, "posts": {}, "question": q}),
             (d[0], {**d[1], "motion": MOTION, "round": 2, **(decided or {})})]
 
 
+DOOR6 = _arrivals(6)  # the six present when the vote is called
+
 MOTION_CHAINS = [
-    (CONVENED, VOTE_CALLED, *_motion()),
-    (CONVENED, *_motion()),  # no vote called
-    (CONVENED, ("meeting.vote_called", {**VOTE_CALLED[1], "motion": "另一事项"}), *_motion()),
-    (CONVENED, VOTE_CALLED, *_motion(agree=4)),  # the decision says 5 in favour
-    (CONVENED, VOTE_CALLED, *_motion(registered=7)),  # more present on the paper than at the decision
-    (CONVENED, VOTE_CALLED, *_motion(valid=False, carried=False)),  # void, yet adopted
-    (CONVENED, VOTE_CALLED, *_motion({"adopted": False}, valid=False, carried=False)),  # void, not adopted: sound
-    (CONVENED, ("meeting.closed", {"meeting": 1}), VOTE_CALLED),  # called after the meeting closed
+    (CONVENED, *DOOR6, VOTE_CALLED, *_motion()),
+    (CONVENED, *DOOR6, *_motion()),  # no vote called
+    (CONVENED, *DOOR6, ("meeting.vote_called", {**VOTE_CALLED[1], "motion": "另一事项"}), *_motion()),
+    (CONVENED, *DOOR6, VOTE_CALLED, *_motion(agree=4)),  # the decision says 5 in favour
+    (CONVENED, *DOOR6, VOTE_CALLED, *_motion(registered=7)),  # more present on the paper than at the decision
+    (CONVENED, *DOOR6, VOTE_CALLED, *_motion(valid=False, carried=False)),  # void, yet adopted
+    (CONVENED, *DOOR6, VOTE_CALLED, *_motion({"adopted": False}, valid=False, carried=False)),  # void, not adopted: sound
+    (CONVENED, _closed(0), VOTE_CALLED),  # called after the meeting closed
     # One of the 6 left after the first paper (the departure names round 2): still among the
     # vote's 6 electors. Sound.
-    (CONVENED, VOTE_CALLED, *_motion()[:-2], _left(3, 5, round=2), *_motion()[-2:]),
+    (CONVENED, *DOOR6, VOTE_CALLED, _left(3, 5, round=2), *_motion()),
     # One left before the first paper (no round named): 5 were present at the freeze, not 6.
-    (CONVENED, VOTE_CALLED, *_motion()[:-2], _left(3, 5), *_motion()[-2:]),
+    (CONVENED, *DOOR6, VOTE_CALLED, _left(3, 5), *_motion()),
+    # The call says 6 present where the door recorded 4 (no quorum of 8: the call's count
+    # raised to call the vote).
+    (CONVENED, *_arrivals(4), VOTE_CALLED),
+    # The close says 7 present where the door recorded 6.
+    (CONVENED, *DOOR6, VOTE_CALLED, *_motion(), _closed(7)),
+    # An arrival of someone the convening did not name (resident 9 of 8 entitled).
+    (CONVENED, *_arrivals(5), ("meeting.attendee_arrived", {"meeting": 1, "resident": 9, "present": 6}), VOTE_CALLED,
+     *_motion()),
+    # The call with the door's 4 of 8: no quorum, no vote on paper.
+    (CONVENED, *_arrivals(4), ("meeting.vote_called", {**VOTE_CALLED[1], "present": 4})),
 ]
 
 
@@ -287,6 +303,10 @@ def test_a_motion_voted_on_paper_and_its_forgeries() -> None:
     assert "未召集或已闭会" in problems(*MOTION_CHAINS[7])
     assert problems(*MOTION_CHAINS[8]) == ""
     assert problems(*MOTION_CHAINS[9]) == "第 11 号事件：记为到会 6 人，链中到会、离场记录重算为 5 人"
+    assert problems(*MOTION_CHAINS[10]) == "第 6 号事件：记为到会 6 人，链中到会、离场记录重算为 4 人"
+    assert problems(*MOTION_CHAINS[11]) == "第 11 号事件：记为到会 7 人，链中到会、离场记录重算为 6 人"
+    assert problems(*MOTION_CHAINS[13]) == "第 6 号事件：应到 8 人、实到 4 人，未超过1/2，不能以表决票表决"
+    assert problems(*MOTION_CHAINS[12]) == "第 7 号事件：9 不在会议 1 召集时公布的应到人员中，不能登记到会"
 
 
 def _with_composition(comp: dict, *events: tuple[str, dict]) -> Ctx:
@@ -392,10 +412,10 @@ def test_the_browser_verifier_gives_the_same_verdicts() -> None:
     if node is None:
         pytest.skip("node (>= 20) is not installed")
     cases = [
-        _ctx(CONVENED, *_decision(), ("meeting.closed", {"meeting": 1})),
+        _ctx(CONVENED, *_decision(), _closed(5)),
         _ctx(CONVENED, *_decision(present=4, in_favour=4)), _ctx(CONVENED, *_decision(present=6, in_favour=4)),
         _ctx(CONVENED, *_decision(share="1/2")), _ctx(*_decision()),
-        _ctx(CONVENED, ("meeting.closed", {"meeting": 1}), *_decision()),
+        _ctx(CONVENED, _closed(0), *_decision()),
         _ctx(ELECTED, FILED, CALLED, *_paper(), VACATED), _ctx(ELECTED, FILED, *_paper(), VACATED),
         _ctx(ELECTED, FILED, CALLED, *_paper(published={"agree": 5}), VACATED),
         _ctx(ELECTED, FILED, CALLED, *_paper(approve="1/3"), VACATED),

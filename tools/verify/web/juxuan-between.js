@@ -36,9 +36,10 @@
   // The JSON type of every field the checks read, per event kind (PROTOCOL.md section 9: a
   // missing field or a value of the wrong type fails the check), as verify_between.FIELDS.
   const FIELDS = {
-    "meeting.convened": { meeting: "int", kind: "str", notice_on: "str", held_on: "str", members: "int" },
+    "meeting.convened": { meeting: "int", kind: "str", notice_on: "str", held_on: "str", members: "int", entitled: "ints" },
     "meeting.decision_recorded": { meeting: "int", members: "int", present: "int", in_favour: "int", against: "int", abstain: "int", adopted: "bool" },
-    "meeting.closed": { meeting: "int" },
+    "meeting.closed": { meeting: "int", present: "int" },
+    "meeting.vote_called": { meeting: "int", round: "int", present: "int" },
     "meeting.attendee_arrived": { meeting: "int", resident: "int", present: "int" },
     "meeting.attendee_left": { meeting: "int", resident: "int", present: "int" },
     "recall.petition_filed": { recall: "int", post: "str", person: "str", base: "str", signers: "int", total: "int" },
@@ -48,7 +49,8 @@
       disagree: "int", invalid: "int", valid: "bool", carried: "bool" },
   };
   const REQUEST = { base: "str", supporters: "int", total: "int" };
-  const ofType = (v, t) => (t === "bool" ? typeof v === "boolean" : t === "str" ? typeof v === "string" : Number.isSafeInteger(v));
+  const ofType = (v, t) => (t === "ints" ? Array.isArray(v) && v.every((x) => Number.isSafeInteger(x))
+    : t === "bool" ? typeof v === "boolean" : t === "str" ? typeof v === "string" : Number.isSafeInteger(v));
   function typed(ev) {
     const p = ev.payload;
     const check = (o, spec, prefix) => {
@@ -107,11 +109,19 @@
     const presentAt = (meeting, round) => (here.has(meeting) ? here.get(meeting).size : 0)
       + (round === null ? 0 : leftIn.get(`${meeting} ${round}`) || 0);
     const problems = [];
+    // Those each meeting's convening named entitled to attend (its base).
+    const entitled = new Map();
+    // A vote's call or a meeting's close says how many are present: the door's count then.
+    const asReplayed = (ev, p) => {
+      const counted = presentAt(p.meeting, null);
+      if (p.present !== counted) problems.push(T(`第 ${ev.seq} 号事件：记到会 ${p.present} 人，按到会与离会记录应为 ${counted} 人`, `event ${ev.seq}: ${p.present} present, the arrivals and departures give ${counted}`));
+    };
     let decisions = 0, papers = 0;
     for (const ev of events) {
       const kind = ev.kind, p = typed(ev);
       if (kind === "meeting.attendee_arrived" || kind === "meeting.attendee_left") {
         if (!convened.has(p.meeting) || closed.has(p.meeting)) problems.push(T(`第 ${ev.seq} 号事件：会议 ${text(p.meeting)} 未召集或已闭会，不能记到会或离会`, `event ${ev.seq}: meeting ${text(p.meeting)} is not open for arrivals or departures`));
+        else if (kind === "meeting.attendee_arrived" && !entitled.get(p.meeting).has(p.resident)) problems.push(T(`第 ${ev.seq} 号事件：${p.resident} 不在会议 ${p.meeting} 召集时公布的应到人员中`, `event ${ev.seq}: ${p.resident} is not among those meeting ${p.meeting} was convened with`));
         if (!here.has(p.meeting)) here.set(p.meeting, new Set());
         const set = here.get(p.meeting);
         if (kind === "meeting.attendee_arrived") {
@@ -133,6 +143,7 @@
           if (!atLeast(count(need(req, "supporters")), count(need(req, "total")), s)) problems.push(T(`第 ${ev.seq} 号事件：提议人数 ${req.supporters}/${req.total}，少于 ${s.join("/")}`, `event ${ev.seq}: request ${req.supporters}/${req.total} under ${s.join("/")}`));
         }
         convened.set(need(p, "meeting"), p);
+        entitled.set(p.meeting, new Set(p.entitled));
       } else if (kind === "meeting.decision_recorded") {
         decisions++;
         const m = convened.get(need(p, "meeting"));
@@ -165,9 +176,15 @@
         }
         if (truthy(need(p, "adopted")) !== moreThan(p.in_favour, present, mr.decision)) problems.push(T(`第 ${ev.seq} 号事件：赞成 ${p.in_favour}/${present}，却记为${truthy(p.adopted) ? "通过" : "未通过"}`, `event ${ev.seq}: ${p.in_favour}/${present} in favour, recorded adopted ${p.adopted}`));
       } else if (kind === "meeting.closed") {
+        asReplayed(ev, p);
         closed.add(need(p, "meeting"));
       } else if (kind === "meeting.vote_called") {
-        if (!convened.has(need(p, "meeting")) || closed.has(p.meeting)) problems.push(T(`第 ${ev.seq} 号事件：会议 ${text(p.meeting)} 未召集或已闭会，不能书面表决`, `event ${ev.seq}: meeting ${text(p.meeting)} is not open for a vote on paper`));
+        const m = convened.get(need(p, "meeting"));
+        if (m === undefined || closed.has(p.meeting)) problems.push(T(`第 ${ev.seq} 号事件：会议 ${text(p.meeting)} 未召集或已闭会，不能书面表决`, `event ${ev.seq}: meeting ${text(p.meeting)} is not open for a vote on paper`));
+        else {
+          asReplayed(ev, p);
+          if (!moreThan(p.present, m.members, rulesOf(rb, m.kind).quorum)) problems.push(T(`第 ${ev.seq} 号事件：${m.members} 人中到会 ${p.present} 人，不足法定人数，不能书面表决`, `event ${ev.seq}: ${p.present} of ${m.members} present is no quorum for a vote on paper`));
+        }
         called.set(count(need(p, "round")), p);
       } else if (kind === "result.published" && has(p, "question") && p.question !== null && typeof p.question === "object" && !Array.isArray(p.question)) {
         published.set(has(p, "round") ? count(p.round) : 0, p.question);
