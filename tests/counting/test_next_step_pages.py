@@ -81,6 +81,8 @@ def test_from_a_void_round_the_pages_name_the_re_election(app, db, world, monkey
     assert "选举方式：全体选民直接选举" in counting and "登记选民 40 人" in counting and "选举无效" in counting
     # A void round elects no one: no 当选证书 button that would only answer "尚无当选人".
     assert 'id="certificates-1"' not in counting
+    # Nor a threshold of "0（以 15 张计）" for its posts: a void round has no line to reach.
+    assert '<td class="num threshold">—</td>' in counting and "0（以" not in counting
     # In English the next step and what blocks round 2's result are English too (they were
     # "第 2 轮（重新选举）：印制选票、…" and "尚未录入计票板合计" on English pages).
     page = client.get(f"/elections/{w.election.id}?lang=en").get_data(as_text=True)
