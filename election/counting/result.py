@@ -58,7 +58,7 @@ from ..rules.tally_types import (
     Candidate as TCandidate,
 )
 from ..settings import rulebook_of
-from .service import Ballot, ballot_of, boxes_of, mismatches
+from .service import Ballot, ballot_of, boxes_of, check_records_open, mismatches
 
 # ---------------------------------------------------------------------- reconciliation
 
@@ -96,6 +96,7 @@ def explain_box(db: Session, election: Election, round_number: int, box_id: int,
     if not text.strip():
         raise UserError("请写明记录数与存根数不一致的原因")
     begin_write(db)
+    check_records_open(db, election, round_number)
     row = next((b for b in box_counts(db, election, round_number) if b["box_id"] == box_id), None)
     if row is None:
         raise UserError(f"票箱编号 {box_id} 不属于本次选举")
@@ -360,6 +361,9 @@ def enter_board(db: Session, election: Election, round_number: int, totals: dict
     _check_against(ballot, against)
     _check_rows_agree(ballot, totals, against)
     begin_write(db)
+    # The board is part of the count the result was published from: after publication only a
+    # recorded correction (reopen_result) lets it change (as the papers' records).
+    check_records_open(db, election, round_number)
     board = db.scalar(select(TallyBoard).where(TallyBoard.election_id == election.id, TallyBoard.round_number == round_number))
     if board is None:
         board = TallyBoard(election_id=election.id, round_number=round_number, totals={}, entered_by=actor)
@@ -406,6 +410,7 @@ def explain_board(db: Session, election: Election, round_number: int, text: str,
     if not text.strip():
         raise UserError("请写明计票板与录入记录不一致的原因")
     begin_write(db)
+    check_records_open(db, election, round_number)
     board = db.scalar(select(TallyBoard).where(TallyBoard.election_id == election.id, TallyBoard.round_number == round_number))
     if board is None:
         raise UserError("尚未录入计票板合计")
