@@ -9,6 +9,7 @@ Pure: the rules' own sentences (the calendar's late steps) use it as well as the
 """
 from __future__ import annotations
 
+import re
 from typing import Any
 
 
@@ -32,3 +33,23 @@ class Phrase(str):
 def phrase(msgid: str, **params: Any) -> Phrase:
     """The sentence ``msgid % params`` that a page may translate (``msgid`` is its Chinese)."""
     return Phrase(msgid, params)
+
+
+def recognise(text: str, msgids: tuple[str, ...]) -> Phrase | None:
+    """The phrase of one of ``msgids`` that reads exactly ``text`` (its parameters read back
+    as text), or None: a sentence stored as its Chinese (a published result's reason) said
+    again in another language. A name used twice in a msgid must read the same twice."""
+    for msgid in msgids:
+        pattern, seen = "", set()
+        for i, piece in enumerate(re.split(r"%\((\w+)\)s", msgid)):
+            if i % 2 == 0:
+                pattern += re.escape(piece)
+            elif piece in seen:
+                pattern += f"(?P={piece})"
+            else:
+                seen.add(piece)
+                pattern += f"(?P<{piece}>.+?)"
+        found = re.fullmatch(pattern, text, re.S)
+        if found:
+            return Phrase(msgid, found.groupdict())
+    return None

@@ -10,7 +10,7 @@ from flask import Flask, request
 from flask_babel import Babel, gettext
 
 from .. import clock
-from ..rules.phrase import Phrase
+from ..rules.phrase import Phrase, phrase, recognise
 from ..wording import plain_rule, source_tags
 
 LOCALES = ["zh", "en"]
@@ -37,6 +37,30 @@ def say(text: Any) -> Any:
     if isinstance(text, str) and text:
         return gettext(text)
     return text
+
+
+# Sentences a published result keeps as their Chinese (rules.tally's reasons a round is
+# void, in the result and the bundle): a page in English recognises them and says them. The
+# endings are said as labels. phrase() marks each for the catalogue.
+RECORDED = (
+    phrase("参加投票的%(who)s %(r)s 人（收回%(what)s）未超过%(electors)s %(n)s 人的 %(share)s（至少须有 %(need)s 人），%(ending)s"),
+    phrase("收回%(what)s %(r)s 张多于发出%(what)s %(issued)s 张，本次投票无效，须重新投票。"),
+    phrase("收回%(what)s %(r)s 张多于%(electors)s %(n)s 人，本次投票无效，须重新投票。"),
+)
+RECORDED_ENDINGS = (
+    phrase("选举无效，须重新选举。"),
+    phrase("本轮另行选举无效，须重新进行另行选举（此前各轮已当选者不受影响）。"),
+    phrase("本轮再次投票无效，须就票数相等者重新投票（此前各轮已当选者不受影响）。"),
+)
+
+
+def say_recorded(text: Any) -> Any:
+    """A stored Chinese sentence of ``RECORDED`` in the page's language; any other as ``say``."""
+    if isinstance(text, str) and text and not isinstance(text, Phrase):
+        found = recognise(text, tuple(p.msgid for p in RECORDED))
+        if found is not None:
+            return say(found)
+    return say(text)
 
 
 def kept(text: Any) -> Any:
@@ -71,6 +95,7 @@ def init_i18n(app: Flask) -> None:
         return clock.local_stamp(stamp, fmt) if stamp and "T" in stamp else (stamp or "")
 
     app.add_template_filter(say, "say")
+    app.add_template_filter(say_recorded, "say_recorded")
 
     @app.template_filter("plain_rule")
     def _plain_rule(text: str | None) -> str:

@@ -91,6 +91,10 @@ def test_from_a_void_round_the_pages_name_the_re_election(app, db, world, monkey
     assert not re.search(r"[\u4e00-\u9fff]", re.sub(r"<[^>]+>", "", step)), step
     english = client.get(f"/elections/{w.election.id}/counting?lang=en").get_data(as_text=True)
     assert "The tally board&#39;s totals are not entered yet" in english and "尚未录入计票板合计" not in english
+    # The published reason the round is void, stored as its Chinese, said in English.
+    assert re.search(r"15 of 40 electors voted \(papers returned\), not more than 1/2 \(at least 21 were needed\): "
+                     r"the election is void and must be held again\.", english), english
+    assert "参加投票的" not in english
     client.get(f"/elections/{w.election.id}?lang=zh")
     two = vote_round(db, w, monkeypatch, 2, w.voters[:24], first).result
     assert two["valid"] is True and two["next_round"] == "none"

@@ -203,3 +203,19 @@ def test_the_candidate_list_check_in_english(app):
         assert say(relatives[0]).startswith("Supervisory committee candidate 王芳 is a near relative (")
     with app.test_request_context("/?lang=zh"):
         assert say(short) == short == "居民委员会主任：应选 1 名，正式候选人 1 名，差额选举须多于应选人数 1 名"
+
+
+def test_a_stored_sentence_is_recognised_and_said_again(app):
+    """A published result keeps why a round is void as Chinese text; the page recognises the
+    sentence (rules.phrase.recognise) and says it in English; other text stays as it is."""
+    from election.web.i18n import say_recorded
+
+    void = "参加投票的选民 6 人（收回选票）未超过登记选民 586 人的 1/2（至少须有 294 人），选举无效，须重新选举。"
+    more = "收回选票 7 张多于发出选票 6 张，本次投票无效，须重新投票。"
+    with app.test_request_context("/?lang=en"):
+        assert say_recorded(void) == ("6 of 586 electors voted (papers returned), not more than 1/2 (at least 294 were "
+                                      "needed): the election is void and must be held again.")
+        assert say_recorded(more) == "7 papers returned, more than the 6 issued: this vote is void and must be held again."
+        assert say_recorded("收回选票 7 张多于发出选票 8 张") == "收回选票 7 张多于发出选票 8 张"
+    with app.test_request_context("/?lang=zh"):
+        assert say_recorded(void) == void and say_recorded(more) == more
