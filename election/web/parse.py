@@ -10,6 +10,7 @@ from fractions import Fraction
 from werkzeug.datastructures import FileStorage
 
 from ..errors import UserError
+from ..rules.rulebook import parse_fraction
 
 
 def integer(text: str | None, message: str, *, default: int | None = None) -> int:
@@ -40,13 +41,15 @@ def iso_date(text: str | None, message: str) -> date:
 
 
 def fraction(text: str | None, message: str) -> Fraction | None:
-    """A fraction typed as ``1/20`` or ``0.05``; None when blank."""
+    """A fraction typed as ``1/20`` or ``0.05``; None when blank. Read as the rulebook reads
+    a share (rules.rulebook.parse_fraction): ``1e99999999``, ten characters, would otherwise
+    make Fraction build a hundred-million-digit integer (minutes of the server's CPU)."""
     if text is None or not text.strip():
         return None
-    try:
-        return Fraction(text.strip())
-    except (ValueError, ZeroDivisionError):
-        raise UserError(message) from None
+    value = parse_fraction(text.strip())
+    if value is None:
+        raise UserError(message)
+    return value
 
 
 def upload(file: FileStorage | None, limit: int, message: str) -> bytes:
