@@ -137,7 +137,7 @@ def test_no_template_writes_a_full_width_mark_outside_the_catalogue():
     offenders = []
     for path in sorted(Path("templates").rglob("*.html")):
         for number, part in enumerate(token.split(path.read_text(encoding="utf-8"))):
-            if number % 2 == 0 and re.search(r"[：（），；、。\u4e00-\u9fff]", part.replace(">中文<", "")):
+            if number % 2 == 0 and re.search(r"[：（），；、。｜\u4e00-\u9fff]", part.replace(">中文<", "")):
                 offenders.append(f"{path}: {part.strip()[:60]}")
     assert offenders == []
 
