@@ -5,13 +5,17 @@ below both."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.selectable import ScalarSelect
 
+from . import clock
 from .errors import UserError
 from .models import ROUND_KINDS, Candidate, Election, MeetingVote, Resident, Round
+from .rules.phrase import phrase
 from .rules.tally_types import MOTION_KEY, motion_person
 from .settings import rulebook_of
 
@@ -77,6 +81,48 @@ def check_open(db: Session, election: Election, number: int, known: Round | None
         raise UserError(f"第 {number} 轮投票结果已公布，不能再印制、发放、投入或录入该轮选票")
     if row is not None and row.status == "nominating":
         raise UserError(f"第 {number} 轮另行选举的候选人尚待选举委员会提名补足并公布，公布后才能印制、发放、投入或录入选票")
+
+
+# What a desk or a box may no longer do once the round's poll is closed (the refusal names it).
+ISSUE, HAND_OUT, DEPOSIT = "发放选票", "发出选票", "投入票箱"
+
+
+def poll_closed_refusal(number: int, at: datetime, act: str) -> UserError:
+    """The refusal of a paper issued, handed out or deposited after the round's close of poll:
+    the round, the moment (local time) and the act."""
+    when = f"{clock.local(at):%Y-%m-%d %H:%M}"
+    if act == HAND_OUT:
+        return UserError(phrase("第 %(n)s 轮投票已于 %(at)s 截止（已闭票），不能再发出选票", n=number, at=when))
+    if act == DEPOSIT:
+        return UserError(phrase("第 %(n)s 轮投票已于 %(at)s 截止（已闭票），不能再投入票箱", n=number, at=when))
+    return UserError(phrase("第 %(n)s 轮投票已于 %(at)s 截止（已闭票），不能再发放选票", n=number, at=when))
+
+
+def poll_closed_column(election_id: Any, number: Any) -> ScalarSelect[Any]:
+    """The round's close of poll (Round.poll_closed_at, NULL while open or with no row yet) as a
+    scalar subquery that share-locks the round's row (PostgreSQL; SQLite holds the write lock).
+    A desk's or box's statement reads it: a close of poll (`mark_poll_closed`, an UPDATE of
+    the row) then waits for the papers already under way to commit, and a paper under way
+    after it waits for the close and reads the round closed (docs/ARCHITECTURE.md)."""
+    return select(Round.poll_closed_at).where(Round.election_id == election_id, Round.number == number) \
+        .with_for_update(read=True).scalar_subquery()
+
+
+def check_poll_open(db: Session, election_id: int, number: int, act: str) -> None:
+    """Refuse ``act`` (ISSUE, HAND_OUT, DEPOSIT) for a round whose poll is closed; the read
+    share-locks the round's row as `poll_closed_column` does."""
+    at = db.scalar(select(poll_closed_column(election_id, number)))
+    if at is not None:
+        raise poll_closed_refusal(number, at, act)
+
+
+def mark_poll_closed(db: Session, election: Election, number: int, at: datetime) -> None:
+    """Record on the round's row that its poll closed at ``at`` (once). Taken before the chain
+    head (rows first): it waits for every check-in and deposit under way, which share-lock the
+    row. Round 1 before printing has no row: printing carries the close over
+    (polling.printing). The caller commits."""
+    db.execute(update(Round).where(Round.election_id == election.id, Round.number == number,
+                                   Round.poll_closed_at.is_(None)).values(poll_closed_at=at))
 
 
 @dataclass(frozen=True)

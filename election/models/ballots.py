@@ -8,7 +8,7 @@ table. Deposits carry the hour only. Neither T nor A is ever stored.
 """
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import JSON, Date, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
@@ -33,6 +33,10 @@ class Round(Base):
     # The day the round is voted and printed on its papers; None is the election day (round
     # 1). A run-off may be held on another day within the rulebook's window (RULES.md).
     held_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    # When the round's poll closed (polling.closed recorded: the committee's close of poll,
+    # or the first counting step). Set once; from then on no paper of the round is issued,
+    # handed out or deposited. The check-in reads it in its own statement (polling.issuance).
+    poll_closed_at: Mapped[datetime | None] = mapped_column(default=None)
 
 
 class Receipt(Base):

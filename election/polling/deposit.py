@@ -23,6 +23,7 @@ from ..errors import UserError
 from ..models import AuditCode, Election, PollingStation, Receipt, SpoilRecord, utcnow
 from ..protocol import codes
 from ..protocol.chain import hour_stamp
+from ..rounds import DEPOSIT, check_poll_open
 from ..rules.phrase import phrase
 from ..settings import box_of
 from .handout import hand_out, refuse_not_handed_here
@@ -57,10 +58,13 @@ def _claim(db: Session, row: Receipt, *conditions, **values) -> None:
 
 def deposit(db: Session, election: Election, box_id: int, scanned: str, moment: datetime | None = None) -> DepositResult:
     """Record the scanned stub's R under the box with the hour: only a stub of a paper
-    handed out at this box's station (the pool). Commits."""
+    handed out at this box's station (the pool), and not after the round's close of poll.
+    Commits."""
     with own_transaction(db):
         box = box_of(db, election, box_id)
         row = printed_stub_of(db, election, scanned)
+        # Share-locks the round's row until commit: a close of poll waits for this deposit.
+        check_poll_open(db, election.id, row.round_number, DEPOSIT)
         refuse_not_handed_here(db, row, box.station_id)
         hour = hour_stamp(moment or utcnow())
         _claim(db, row, Receipt.handed_station_id == box.station_id,

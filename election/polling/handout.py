@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from ..db import is_sqlite, own_transaction
 from ..errors import UserError
 from ..models import Election, Issuance, PollingStation, Receipt, SpoilRecord
+from ..rounds import HAND_OUT, check_poll_open
 from ..rules.phrase import phrase
 from .close import papers_per_voter
 from .stations import station_of
@@ -53,8 +54,8 @@ def allowance(db: Session, election: Election, station: PollingStation, round_nu
 def hand_out(db: Session, election: Election, station_id: int, scanned: str) -> HandOutResult:
     """Put the scanned stub's paper into the station's pool. Commits.
 
-    Refused (database unchanged): an unknown stub, one used or of another round, one handed
-    out already (here or elsewhere), and one more than the station's check-ins call for.
+    Refused (database unchanged): an unknown stub, one used or of another round, one of a
+    round whose poll is closed, one handed out already (here or elsewhere), and one more than the station's check-ins call for.
     Two desks of a station handing out at once are serialised on the station's row
     (PostgreSQL) or the write lock (SQLite), so the allowance holds under races."""
     with own_transaction(db):
@@ -62,6 +63,7 @@ def hand_out(db: Session, election: Election, station_id: int, scanned: str) -> 
         if not is_sqlite(db):
             db.execute(select(PollingStation.id).where(PollingStation.id == station.id).with_for_update())
         row = printed_stub_of(db, election, scanned)
+        check_poll_open(db, election.id, row.round_number, HAND_OUT)  # the round's row share-locked
         _refuse_handed(db, row, station)
         handed, allowed = allowance(db, election, station, row.round_number)
         if handed >= allowed:

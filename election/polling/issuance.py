@@ -43,7 +43,16 @@ from ..roll.cards import find_voter_by_card, search_voters
 from ..roll.electors import is_elector, not_elector_reason
 from ..roll.lookup import resolve_voter
 from ..roll.register import is_voter_of
-from ..rounds import check_open, current_round, meeting_vote, round_of
+from ..rounds import (
+    ISSUE,
+    check_open,
+    check_poll_open,
+    current_round,
+    meeting_vote,
+    poll_closed_column,
+    poll_closed_refusal,
+    round_of,
+)
 from ..rules.phrase import phrase
 from ..rules.rulebook import Rulebook
 from ..settings import rulebook_of
@@ -89,11 +98,12 @@ class VoterStatus:
 
 def _open_round(db: Session, election: Election, round_number: int | None) -> int:
     """The round a paper is issued for: the one asked (a desk page shows its round), else
-    the current round; a published round is refused, and so is any day but its voting day
-    (polling.day)."""
+    the current round; a published round is refused, and so is one whose poll is closed
+    (its row share-locked until commit) and any day but its voting day (polling.day)."""
     current = current_round(db, election) if round_number is None else None
     number = current.number if current is not None else round_number
     check_open(db, election, number, known=current)  # type: ignore[arg-type]
+    check_poll_open(db, election.id, number, ISSUE)  # type: ignore[arg-type]
     rnd = current if current is not None else round_of(db, election, number)  # type: ignore[arg-type]
     check_polling_day(db, election, rnd)
     return number  # type: ignore[return-value]
@@ -175,11 +185,13 @@ def issue_ballot(
         if found is None:  # no such voter or desk: the step-by-step checks name what is wrong
             _refuse_step_by_step(db, election, desk_id, voter_id, round_number)
         (name, voter_election, voter_ok, station_id, station_election, station_mobile,
-         number, status, kind, issued, holder, mobile, held_on, printed) = found
+         number, status, kind, closed_at, issued, holder, mobile, held_on, printed) = found
         if status is None and number != 1:
             check_open(db, election, number)  # raises: this round does not exist
         if status == "published":
             check_open(db, election, number)  # raises: this round's result is published
+        if closed_at is not None:
+            raise poll_closed_refusal(number, closed_at, ISSUE)
         if station_election != election.id:
             raise UserError(f"发票台 {desk_id} 不存在")
         if station_mobile:
@@ -272,6 +284,7 @@ def _checkin_query(posted_round: bool, lock: bool):
             Desk.station_id, PollingStation.election_id, PollingStation.mobile, number,
             select(Round.status).where(Round.election_id == eid, Round.number == number).scalar_subquery(),
             select(Round.kind).where(Round.election_id == eid, Round.number == number).scalar_subquery(),
+            poll_closed_column(eid, number),
             select(Issuance.id).where(Issuance.election_id == eid, Issuance.round_number == number,
                                       Issuance.voter_id == voter).scalar_subquery(),
             select(Proxy.holder_id).where(Proxy.election_id == eid, Proxy.voter_id == voter).scalar_subquery(),
@@ -296,7 +309,7 @@ def _clear_insert(posted_round: bool, lock: bool):
     caller has seen the direct method and the roll frozen): the voter of this election and
     a voter, the desk's station of this election and not a mobile box, the round (the one
     asked, else the latest, else round 1 before any exists) open (`rounds.check_open`) and
-    not a meeting's motion, no paper of the round yet, no approved proxy, no mobile-box
+    not a meeting's motion, its poll not closed, no paper of the round yet, no approved proxy, no mobile-box
     registration, the round printed and today its voting day (its own day, else the
     election's). Nothing else decides here: whatever it does not insert goes through the
     checks one by one, which refuse or insert (a recorded change of day, say)."""
@@ -320,6 +333,10 @@ def _clear_insert(posted_round: bool, lock: bool):
             # nominations, or round 1 before any round exists.
             ((Round.status.is_(None) & (number == 1)) | Round.status.not_in(("published", "nominating"))),
             (Round.kind.is_(None) | (Round.kind != "motion")),
+            # The round's poll not closed, read share-locking its row (rounds.poll_closed_column):
+            # a close of poll at the same moment waits for this insert's commit, or this
+            # statement waits for the close's and inserts nothing.
+            poll_closed_column(eid, number).is_(None),
             ~select(Issuance.id).where(Issuance.election_id == eid, Issuance.round_number == number,
                                        Issuance.voter_id == voter).exists(),
             select(Proxy.holder_id).where(Proxy.election_id == eid, Proxy.voter_id == voter).scalar_subquery().is_(None),
@@ -367,7 +384,8 @@ def _checkin_row(db: Session, election: Election, desk_id: int, voter_id: int, r
     """One statement for everything a check-in checks: the voter's name, election and
     whether they are a voter (the row locked FOR UPDATE on PostgreSQL; SQLite holds the
     write lock already), the desk's station, its election and whether it is mobile, the round
-    (the one asked, else the latest, else round 1 before any is printed) and its status, and
+    (the one asked, else the latest, else round 1 before any is printed), its status and its
+    close of poll (the round's row share-locked on PostgreSQL: rounds.poll_closed_column), and
     the three refusals (issued already, entrusted, mobile box), and what the polling-day
     check reads (the round's own day, whether it is printed). None when the voter or the
     desk does not exist."""

@@ -44,6 +44,7 @@ from ..rules.rulebook import Rulebook
 from ..rules.tally_types import BODY_ZH, FEMALE, MOTION_POST, QUESTION_ROUNDS
 from ..settings import posts_of as election_posts
 from ..settings import rulebook_of
+from .turnout import poll_closed_at
 
 MAX_PAPERS = 20000
 MANIFEST_SIG_TYPE = "juxuan/manifest-signature/v1"
@@ -111,12 +112,15 @@ def round_papers(db: Session, election: Election, number: int) -> tuple[str, lis
 
 def _keep_round(db: Session, election: Election, number: int) -> None:
     """Round 1 is stored from the formal candidates the first time it is printed; later
-    rounds were stored by counting when the previous result was published."""
+    rounds were stored by counting when the previous result was published. A close of poll
+    recorded before the first print (no row to mark then) is carried onto the row: the desks
+    refuse its papers as of any closed round."""
     if db.scalar(select(Round.id).where(Round.election_id == election.id, Round.number == number)) is None:
         posts = posts_of(db, election)
         db.add(Round(election_id=election.id, number=number, kind="main",
                      posts={p["key"]: {"seats": p["seats"], "candidates": p["candidates"],
-                                       "reserved_woman_seats": p["reserved_woman_seats"]} for p in posts}))
+                                       "reserved_woman_seats": p["reserved_woman_seats"]} for p in posts},
+                     poll_closed_at=poll_closed_at(db, election, number)))
         db.flush()
 
 

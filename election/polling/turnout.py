@@ -7,19 +7,20 @@ events stamped with the hour only.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from datetime import datetime
+from datetime import datetime, timezone
 from html import escape
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ..clock import local_hour
+from ..db import begin_write
 from ..ledger.events import record_event
 from ..models import BallotBox, Election, ElectionEvent, Issuance, PollingStation, Receipt, SpoilRecord, utcnow
 from ..protocol import event_kinds as ek
 from ..protocol.chain import hour_stamp
 from ..roll.electors import electors_count, round_electors
-from ..rounds import current_round
+from ..rounds import current_round, mark_poll_closed
 from ..rules.methods import basis_line, method_of
 from .close import check_recordable
 from .scrub import ScrubReport, scrub
@@ -139,9 +140,18 @@ def close_hours(db: Session, election: Election, actor: str, now: datetime | Non
 
 def poll_closed(db: Session, election: Election, round_number: int) -> bool:
     """Whether the round's poll was closed (its polling.closed event written)."""
-    rows = db.scalars(select(ElectionEvent.payload).where(ElectionEvent.election_id == election.id,
-                                                          ElectionEvent.kind == ek.POLLING_CLOSED))
-    return any(int(p.get("round", 1)) == round_number for p in rows)
+    return poll_closed_at(db, election, round_number) is not None
+
+
+def poll_closed_at(db: Session, election: Election, round_number: int) -> datetime | None:
+    """When the round's polling.closed event was written, or None."""
+    rows = db.execute(select(ElectionEvent.payload, ElectionEvent.at).where(
+        ElectionEvent.election_id == election.id, ElectionEvent.kind == ek.POLLING_CLOSED))
+    for payload, at in rows:
+        if int(payload.get("round", 1)) == round_number:
+            moment = datetime.fromisoformat(at) if at else utcnow()
+            return moment if moment.tzinfo is not None else moment.replace(tzinfo=timezone.utc)
+    return None
 
 
 def _record_closed(db: Session, election: Election, actor: str, round_number: int, reason: str = "") -> None:
@@ -161,6 +171,9 @@ def close_before_counting(db: Session, election: Election, actor: str, round_num
     first counting event, and hold the bundle's issuance and stubs to the hourly counts recorded
     before the count began (docs/PROTOCOL.md §9). The storage scrub is the committee's close of
     poll (close_of_poll). The caller commits."""
+    # The round's row first (rows first, docs/ARCHITECTURE.md): desks and boxes refuse its
+    # papers from now on, and those under way commit before the hours are counted.
+    mark_poll_closed(db, election, round_number, utcnow())
     # The chain head's lock, taken here rather than at the first record_event: still after the
     # caller's own rows (docs/ARCHITECTURE.md, lock order), and a close written meanwhile by
     # another counter is seen once it is held (PostgreSQL).
@@ -174,7 +187,11 @@ def close_of_poll(db: Session, election: Election, actor: str, round_number: int
     """The close of poll: every hour's counts of the round recorded (final), the round's
     electors recorded (polling.closed, once) and committed, then storage keeps no order of
     check-ins and deposits (polling.scrub, issue 15). Returns the events written and the
-    scrub's report. Commits."""
+    scrub's report. Desks and boxes refuse the round's papers from then on (its row marked
+    closed first: those under way are committed and counted, later ones refused). Commits."""
+    begin_write(db)
+    check_recordable(db, election, round_number)
+    mark_poll_closed(db, election, round_number, utcnow())
     written = close_hours(db, election, actor, final=True, round_number=round_number)
     _record_closed(db, election, actor, round_number)
     db.commit()

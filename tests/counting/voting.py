@@ -52,11 +52,12 @@ def fields_for(db, election: Election, number: int, marks: Marks) -> dict[str, s
 
 def vote_round(db, w: Election2, monkeypatch, number: int, voters: list[Resident], marks_of: Callable[[int], Marks],
                take_home: int = 0, spoil: int = 0, unused: int = 1, publish: bool = True,
-               data_key: str | None = None, out=None) -> RoundResult | None:
+               data_key: str | None = None, out=None, count: bool = True) -> RoundResult | None:
     """Print, issue, deposit, then count and publish round ``number``: voter i gets one paper,
     marked marks_of(i); the first ``take_home`` voters keep theirs; ``spoil`` voters spoil
     one and take a new one; ``unused`` papers are voided at close. ``out``: the printed PDF
-    is written there too (else the drawing is skipped)."""
+    is written there too (else the drawing is skipped). ``count=False``: the papers are in
+    the boxes and the poll still open (count_round counts them later)."""
     election = w.election
     papers = print_capturing(db, election, len(voters) + spoil + unused, monkeypatch, data_key, round_number=number,
                             out=out)
@@ -80,12 +81,9 @@ def vote_round(db, w: Election2, monkeypatch, number: int, voters: list[Resident
         w.papers[number].append((stub, body))
     for stub, body in it:
         deposit.void_unused(db, election, stub, body)
-    # Counted once every paper is in (the first paper closes the round's poll in the chain).
-    for i, (stub, body) in enumerate(w.papers[number]):
-        k = i + take_home  # the voter whose paper it is: the first take_home kept theirs
-        enter_scanned(db, election, boxes[k % len(boxes)].id, body, fields_for(db, election, number, marks_of(k)),
-                      "a_counter", number)
-        db.commit()
+    if not count:
+        return None
+    count_round(db, w, number, marks_of, take_home)
     if not publish:
         return None
     running = running_tally(db, election, number)
@@ -94,6 +92,16 @@ def vote_round(db, w: Election2, monkeypatch, number: int, voters: list[Resident
     row = publish_result(db, election, number, "a_committee")
     db.commit()
     return row
+
+
+def count_round(db, w: Election2, number: int, marks_of: Callable[[int], Marks], take_home: int = 0) -> None:
+    """Enter every paper vote_round put in the boxes (the first closes the round's poll)."""
+    boxes = w.station.boxes
+    for i, (_stub, body) in enumerate(w.papers[number]):
+        k = i + take_home  # the voter whose paper it is: the first take_home kept theirs
+        enter_scanned(db, w.election, boxes[k % len(boxes)].id, body, fields_for(db, w.election, number, marks_of(k)),
+                      "a_counter", number)
+        db.commit()
 
 
 def candidates_of(db, election: Election, post: str) -> list[Candidate]:

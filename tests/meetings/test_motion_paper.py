@@ -110,7 +110,9 @@ def test_motion_on_paper_from_attendance_to_the_decision(db, world, monkeypatch,
     def marks(i):
         return {"motion": [0]} if i < 9 else ({"oppose:motion": [0]} if i < 11 else {})
 
-    voting.vote_round(db, w, monkeypatch, 2, w.voters[:12], marks, publish=False)
+    # The poll still open (the desk's refusals below are of those not present; after the
+    # count begins the closed poll is the refusal).
+    voting.vote_round(db, w, monkeypatch, 2, w.voters[:12], marks, publish=False, count=False)
     desk = w.station.desks[0]
     # The desk's lookup says who may not take a paper, and why.
     assert issuance.status_of(db, election, w.voters[13], 2).label == f"未在会议登记到会，不能领取“{MOTION}”的表决票"
@@ -127,6 +129,7 @@ def test_motion_on_paper_from_attendance_to_the_decision(db, world, monkeypatch,
     with pytest.raises(UserError, match="尚未公布结果，公布后才能闭会"):
         meetings.close(db, election, m.id, "a_committee")
     db.rollback()
+    voting.count_round(db, w, 2, marks)
     _board(db, election, 2)
     db.commit()
     with pytest.raises(UserError, match="须在会议的页面公布"):
@@ -294,7 +297,7 @@ def test_leaving_before_the_first_paper_and_after_it(db, world, monkeypatch, tmp
     def marks(i):
         return {"motion": [0]} if i < 8 else ({"oppose:motion": [0]} if i < 9 else {})
 
-    voting.vote_round(db, w, monkeypatch, 2, w.voters[:10], marks, publish=False)
+    voting.vote_round(db, w, monkeypatch, 2, w.voters[:10], marks, publish=False, count=False)
     meetings.leave(db, election, m.id, after.card_code, "a_clerk")
     db.commit()
     left = events_of(db, election)[-1]
@@ -311,6 +314,7 @@ def test_leaving_before_the_first_paper_and_after_it(db, world, monkeypatch, tmp
         with pytest.raises(UserError, match="到会人员已确定为 11 人"):
             meetings.attend(db, election, m.id, before.card_code, "a_clerk")
         db.rollback()
+    voting.count_round(db, w, 2, marks)
     _board(db, election, 2)
     decision = motions.publish_vote(db, election, 2, "a_committee")
     db.commit()
