@@ -10,8 +10,9 @@ count, counts the papers and returns that result.
 from __future__ import annotations
 
 import random
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, Protocol
 
 from election.protocol import rla
 from election.protocol.rla_assert import AuditPlan, plan, to_paper
@@ -197,10 +198,26 @@ class Run:
     rounds: int
     result: TallyResult  # the reported result, or the hand count's when there was one
     plan: AuditPlan
+    findings: list[Finding]  # every drawn position, in the order drawn
 
 
-def audit(p: Planted, seed: str, risk_limit: float = 0.05) -> Run:
-    """Sample, escalate, and hand count when the audit says so, like the service."""
+class Audited(Protocol):
+    """What ``audit`` reads of a planted election (Planted here, test_rla_error_kinds.Case):
+    the tally input of the records, the papers in the boxes by position (box A then box B),
+    the record of each position (None: never recorded, so the drawn paper is a phantom's
+    opposite, a paper without a record) and the boxes' sizes."""
+
+    inp: TallyInput
+    papers: list[dict[str, Any]]
+    boxes: dict[str, int]
+
+    @property
+    def records(self) -> Sequence[dict[str, Any] | None]: ...
+
+
+def audit(p: Audited, seed: str, risk_limit: float = 0.05) -> Run:
+    """Sample, escalate, and hand count when the audit says so, like the service: the
+    manifest's N is the papers in the boxes."""
     reported = tally(p.inp)
     n = len(p.papers)
     audit_plan = plan(p.inp, reported, n)
@@ -223,4 +240,4 @@ def audit(p: Planted, seed: str, risk_limit: float = 0.05) -> Run:
     result = reported
     if ev.status == "full_count":
         result = tally(hand_count_input(p.inp, [{"state": "found", "posts": x} for x in p.papers]))
-    return Run(ev, len(findings), rounds, result, audit_plan)
+    return Run(ev, len(findings), rounds, result, audit_plan, findings)

@@ -1,12 +1,18 @@
 """The audit against planted counting errors of kinds tests/audit/test_rla_planted.py does not
-build, through the pure audit code exactly as the service runs it (tests/audit/planted.py's
-loop, with a record that may be missing: a paper the count never recorded is a phantom):
+build, through the pure audit code exactly as the service runs it (tests/audit/planted.audit,
+with a record that may be missing: a paper the count never recorded):
 
 * wrong outcomes that must go to a full hand count, confirmed at most at the risk limit's rate:
   ``one_box_only`` (the 主任 winner pushed under the threshold by records of box B alone),
   ``loser_overstated`` (a loser of the plurality 监督委员会 post given approvals on records
   whose papers have none, so it displaces a winner), ``records_lost`` (papers without z1 never
-  recorded, so z1 reaches a majority of the records but not of the papers);
+  recorded, so z1 reaches a majority of the records but not of the papers), and a counter's
+  errors at the table (tests/counting/test_planted_errors.py plants one of each against the
+  database): ``transposed`` (a 赞成 entered under the neighbouring candidate), ``write_in_as_listed``
+  (a 另选 recorded as a 赞成 for a listed candidate), ``invalid_as_valid`` (an unreadable 主任
+  section recorded as a 赞成). Every audit of these that drew papers and did not confirm
+  found the planted error among them (its differences); the others went to a hand count
+  without drawing (the reported margin needs every paper);
 * wrong reported counts with the right outcome (``counts_off``: 1-4% of the records changed at
   random, both ways; ``loser_overstated_right``: a loser's count inflated, still a loser):
   whatever the audit decides, the outcome that stands is the papers' outcome.
@@ -27,16 +33,17 @@ from typing import Any
 
 import pytest
 
-from election.protocol import rla
-from election.protocol.rla_assert import plan, to_paper
-from election.protocol.rla_audit import Evaluation, Finding, evaluate, hand_count_input, initial_size
+from election.protocol.rla_assert import to_paper
 from election.rules.presets import preset
 from election.rules.tally import tally
-from election.rules.tally_types import TallyResult
-from tests.audit.planted import JDW, WEIYUAN, ZHUREN, _base, _move, elected
+from election.rules.tally_types import Candidate, TallyResult
+from tests.audit.planted import JDW, WEIYUAN, ZHUREN, _base, _move, audit, elected
 
-WRONG = ("one_box_only", "loser_overstated", "records_lost")
+WRONG = ("one_box_only", "loser_overstated", "records_lost", "transposed", "write_in_as_listed", "invalid_as_valid")
 RIGHT = ("counts_off", "loser_overstated_right")
+# The seeds' first digit: the kinds in the order they were added (the soak's figures stay put).
+SEEDED = ("one_box_only", "loser_overstated", "records_lost", "counts_off", "loser_overstated_right", "transposed",
+          "write_in_as_listed", "invalid_as_valid")
 
 
 @dataclass
@@ -107,6 +114,42 @@ def build(kind: str, seed: int) -> Case:
         lost = set(rng.sample(others, min(k, len(others))))
         return _case(kind, ZHUREN.key, replace(inp, papers_issued=n), papers,
                      [None if i in lost else dict(p) for i, p in enumerate(papers)])
+    if kind in ("transposed", "write_in_as_listed"):
+        # j1 far ahead; j2f and j3 close for the second seat on the papers. ``transposed``: on
+        # papers approving the true winner and not the loser, the 赞成 entered under its
+        # neighbour (the loser) instead; ``write_in_as_listed``: papers with a 另选 x9 (and room
+        # for it) recorded as a 赞成 for the loser instead of the write-in.
+        inp, papers = _base(rng, n, rb, (ZHUREN, WEIYUAN, JDW), {ZHUREN.key: {"z1": 0.75, "z2": 0.2}, **minor,
+                                                                 JDW.key: {"j1": 0.8, "j2f": 0.45, "j3": 0.45}})
+        votes = Counter(x for p in papers for x in p[JDW.key]["approve"])
+        win, lose = ("j2f", "j3") if votes["j2f"] >= votes["j3"] else ("j3", "j2f")
+        gap = votes[win] - votes[lose]
+        records = [dict(p) for p in papers]
+        if kind == "transposed":
+            idx = [i for i, p in enumerate(papers) if win in p[JDW.key]["approve"] and lose not in p[JDW.key]["approve"]]
+            for i in rng.sample(idx, min(len(idx), gap // 2 + 1 + rng.randrange(0, 30))):
+                ap = sorted((set(papers[i][JDW.key]["approve"]) - {win}) | {lose})
+                records[i] = {**papers[i], JDW.key: {**papers[i][JDW.key], "approve": ap}}
+            return _case(kind, JDW.key, inp, papers, records)
+        idx = [i for i, p in enumerate(papers) if lose not in p[JDW.key]["approve"] and len(p[JDW.key]["approve"]) < 2]
+        for i in rng.sample(idx, min(len(idx), gap + 1 + rng.randrange(0, 30))):
+            papers[i] = {**papers[i], JDW.key: {**papers[i][JDW.key], "write_ins": ["x9"]}}
+            records[i] = {**papers[i], JDW.key: {**papers[i][JDW.key], "write_ins": [],
+                                                 "approve": sorted(set(papers[i][JDW.key]["approve"]) | {lose})}}
+        return _case(kind, JDW.key, replace(inp, candidates=inp.candidates + (Candidate("w-x9", "x9", "另选人x9", "男", None),)),
+                     papers, records)
+    if kind == "invalid_as_valid":
+        # Papers whose 主任 section cannot be read (or is marked for z2) entered as a 赞成 for
+        # z1, who falls short of a majority on the papers and reaches one in the records.
+        inp, papers = _base(rng, n, rb, (ZHUREN, WEIYUAN, JDW), {ZHUREN.key: {"z1": rng.uniform(0.40, 0.48), "z2": 0.3},
+                                                                 **minor, JDW.key: {"j1": 0.7, "j2f": 0.6, "j3": 0.2}})
+        v = sum("z1" in p[ZHUREN.key]["approve"] for p in papers)
+        idx = [i for i, p in enumerate(papers) if "z1" not in p[ZHUREN.key]["approve"]]
+        records = [dict(p) for p in papers]
+        for i in rng.sample(idx, min(len(idx), n // 2 + 1 - v + rng.randrange(0, 20))):
+            papers[i] = {**papers[i], ZHUREN.key: {"approve": [], "oppose": [], "write_ins": [], "unreadable": True}}
+            records[i] = {**papers[i], ZHUREN.key: {"approve": ["z1"], "oppose": [], "write_ins": [], "unreadable": False}}
+        return _case(kind, ZHUREN.key, inp, papers, records)
     if kind == "counts_off":
         inp, papers = _base(rng, n, rb, (ZHUREN, WEIYUAN, JDW), {ZHUREN.key: {"z1": rng.uniform(0.58, 0.7), "z2": 0.25},
                                                                  **minor, JDW.key: {"j1": 0.7, "j2f": 0.55, "j3": 0.3}})
@@ -132,40 +175,8 @@ def outcome_wrong(c: Case) -> bool:
     return any(elected(tally(c.inp), p.key) != elected(true_result(c), p.key) for p in c.inp.posts)
 
 
-@dataclass
-class Run:
-    evaluation: Evaluation
-    drawn: int
-    result: TallyResult
-
-
-def audit(c: Case, seed: str, risk_limit: float) -> Run:
-    """Sample, escalate and hand count as the service does (tests/audit/planted.audit), with
-    the manifest's N the papers in the boxes and a drawn paper without a record a phantom."""
-    reported = tally(c.inp)
-    n = len(c.papers)
-    audit_plan = plan(c.inp, reported, n)
-    starts = {"A": 0, "B": c.boxes["A"]}
-    size = initial_size(audit_plan, risk_limit)
-    findings: list[Finding] = []
-    cache: dict = {}
-    while True:
-        new = rla.draw_sample(seed, c.boxes, size - len(findings), start=len(findings) + 1) if size < n else []
-        for d in new:
-            i = starts[d.box] + d.position - 1
-            findings.append(Finding(d.index, d.box, d.position, c.records[i], c.papers[i]))
-        ev = evaluate(audit_plan, c.inp.posts, c.inp.rulebook, findings, risk_limit, cache=cache)
-        if ev.status != "escalated" or ev.next_size >= n:
-            break
-        size = ev.next_size
-    result = reported
-    if ev.status != "confirmed":  # a full hand count of every paper replaces the result
-        result = tally(hand_count_input(c.inp, [{"state": "found", "posts": x} for x in c.papers]))
-    return Run(ev, len(findings), result)
-
-
 def _seed(kind: str, i: int) -> str:
-    return f"{(WRONG + RIGHT).index(kind) + 1}{i:05d}{random.Random(f'{kind}/seed/{i}').randrange(10**19, 10**20)}"
+    return f"{SEEDED.index(kind) + 1}{i:05d}{random.Random(f'{kind}/seed/{i}').randrange(10**19, 10**20)}"
 
 
 def run(kind: str, wanted: int, risk_limit: float = 0.05) -> tuple[Counter[str], list[int]]:
@@ -181,6 +192,14 @@ def run(kind: str, wanted: int, risk_limit: float = 0.05) -> tuple[Counter[str],
         out["audited"] += 1
         r = audit(c, _seed(kind, i), risk_limit)
         out[r.evaluation.status] += 1
+        if r.evaluation.differences:
+            out["found_in_sample"] += 1  # the planted error is among the drawn papers
+        elif not r.drawn:
+            out["hand_count_at_once"] += 1  # the reported margin needs every paper: nothing drawn
+        elif r.evaluation.status != "confirmed":
+            out["not_confirmed_none_found"] += 1  # sent to a hand count without a difference seen
+        if r.rounds > 1:
+            out["escalated"] += 1
         truth = true_result(c)
         if any(elected(r.result, p.key) != elected(truth, p.key) for p in c.inp.posts):
             out["wrong_stands"] += 1  # a confirmed wrong outcome
@@ -190,8 +209,10 @@ def run(kind: str, wanted: int, risk_limit: float = 0.05) -> tuple[Counter[str],
 
 @pytest.mark.parametrize("kind", WRONG)
 def test_wrong_outcomes_go_to_a_hand_count_short(kind: str) -> None:
+    """Each audit that drew papers and did not confirm found the planted error among them."""
     out, _ = run(kind, 20)
     assert out["wrong_stands"] <= 3 and out["confirmed"] == out["wrong_stands"], out
+    assert out["not_confirmed_none_found"] == 0, out
 
 
 @pytest.mark.parametrize("kind", RIGHT)
