@@ -7,7 +7,9 @@ D = H(A) ever leave the printing process (see docs/PROTOCOL.md §1).
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
+import unicodedata
 from collections.abc import Callable
 
 CODE_BYTES = 16
@@ -114,6 +116,44 @@ def parse(text: str) -> bytes:
             raise CodeError("check")
         return code
     raise CodeError("length", want=HUMAN_CHARS, n=len(s))
+
+
+# Free text: a receipt code typed whole or in part. Code characters are Crockford base32
+# with O, I and L (read as 0, 1, 1); U is none.
+_CHAR = "[0-9A-TV-Z]"
+_GROUPS = re.compile(rf"(?<!{_CHAR}){_CHAR}{{4}}(?:[-_\s\u3000]{_CHAR}{{4}}){{2,}}")
+_RUN = re.compile(rf"{_CHAR}+")
+_SEPARATORS = re.compile(r"[\s\-_\u3000]+")
+RUN_MIN = 20  # code characters in one unbroken run: 100 of T's 128 bits
+
+
+def _digits_and_letters(chars: str, digits: int) -> bool:
+    return sum(c.isdigit() for c in chars) >= digits and sum(c.isalpha() for c in chars) >= 2
+
+
+def mentions_code(text: str) -> bool:
+    """Whether free text (a complaint, its contact, the committee's public answer) holds a
+    receipt code or a telling part of one: three or more groups of four as on the stub
+    (joined by ``-``, ``_`` or spaces, with two digits and two letters among them), a run
+    of ``RUN_MIN`` code characters with a digit and two letters (the compact form at the
+    end of the stub's URL), or 28 characters whose check characters match however they
+    were split. Phone, ID card and bank card numbers (digits, an ID's final X), dates and
+    words are not codes. Full-width characters count as their ASCII forms."""
+    upper = unicodedata.normalize("NFKC", text).upper()
+    if any(_digits_and_letters(m.group(0), 2) for m in _GROUPS.finditer(upper)):
+        return True
+    if any(len(r) >= RUN_MIN and _digits_and_letters(r, 1) for r in _RUN.findall(upper.replace("-", "").replace("_", ""))):
+        return True
+    for run in _RUN.findall(_SEPARATORS.sub("", upper)):
+        for i in range(len(run) - HUMAN_CHARS + 1):
+            window = run[i:i + HUMAN_CHARS]
+            try:
+                if _decode_check(window[DATA_CHARS:]) == _check(_decode(window[:DATA_CHARS])) and \
+                        _digits_and_letters(window, 0):
+                    return True
+            except CodeError:
+                continue
+    return False
 
 
 def _decode_check(chars: str) -> str:

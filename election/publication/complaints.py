@@ -1,6 +1,11 @@
 """Residents' complaints in the window after the announcement (rulebook
 complaint_window_days) and the committee's answers, both recorded in the ledger. The
-event carries the kind and the text's hash, never the contact, nor any receipt code."""
+event carries the kind and the text's hash, never the contact, nor any receipt code.
+
+A complaint's text and contact, and the committee's answer (public in the chain), may not
+hold a receipt code or a telling part of one (codes.mentions_code): a stored contact beside
+a code would pair a resident with a receipt, and an answer would publish it. "查不到我的回执"
+is answered from the station and the hour, never from the code."""
 from __future__ import annotations
 
 import hashlib
@@ -14,6 +19,7 @@ from ..errors import UserError
 from ..ledger.events import record_event
 from ..models import Complaint, Election, utcnow
 from ..protocol import event_kinds as ek
+from ..protocol.codes import mentions_code
 from .published import announced_on, complaint_deadline
 
 KINDS = {"receipt": "查不到回执", "procedure": "选举程序"}
@@ -28,6 +34,10 @@ def file_complaint(db: Session, election: Election, kind: str, text: str, contac
         raise UserError(f"申诉类型“{kind}”无效，应为：{'、'.join(KINDS.values())}")
     if not text.strip():
         raise UserError("申诉内容不能为空")
+    for field, value in (("申诉内容", text), ("联系方式", contact)):
+        if mentions_code(value):
+            raise UserError(f"{field}中不能填写回执码（或其中几组）：回执码与申诉、联系方式存在一起，就能把您和您的选票回执"
+                            "联系起来。查不到回执时，请写明投票站和大约的投票时间，不要写回执码")
     start, deadline = announced_on(db, election), complaint_deadline(db, election)
     if start is None or deadline is None:
         raise UserError("选举结果尚未公布，申诉期尚未开始")
@@ -50,6 +60,9 @@ def answer_complaint(db: Session, election: Election, complaint_id: int, answer:
         raise UserError(f"申诉 {complaint_id} 已于 {row.answered_at:%Y-%m-%d} 答复，不能修改")
     if not answer.strip():
         raise UserError("答复内容不能为空")
+    if mentions_code(answer):
+        raise UserError(f"对申诉 {complaint_id} 的答复中不能写回执码（或其中几组）：答复公开记入事件记录，"
+                        "会把申诉人与其回执联系起来")
     row.answer, row.answered_by, row.answered_at = answer.strip(), actor, utcnow()
     record_event(db, election, ek.COMPLAINT_ANSWERED, {"complaint": row.id, "answer": row.answer}, actor, "选举委员会答复申诉")
     return row
