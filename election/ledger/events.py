@@ -55,8 +55,13 @@ def lock_chain_head(db: Session, election: Election) -> None:
     """Lock the election's row, the chain head (PostgreSQL; SQLite's write lock already
     serialises writers): what ``record_event`` takes to number the next event, taken earlier
     by a writer whose checks must see every event committed before its own (docs/ARCHITECTURE.md,
-    the lock order: nothing another path locks may be locked after it)."""
-    db.execute(select(Election.id).where(Election.id == election.id).with_for_update())
+    the lock order: nothing another path locks may be locked after it).
+
+    FOR NO KEY UPDATE: it excludes every other taker of the head, but not the key share an
+    uncommitted insert of a row referring to the election holds (PostgreSQL's foreign-key
+    check), so an event does not wait for the election's other inserts to commit
+    (tests/ledger/test_chain_head_lock.py)."""
+    db.execute(select(Election.id).where(Election.id == election.id).with_for_update(key_share=True))
 
 
 def record_event(

@@ -32,7 +32,7 @@ from .. import jobs
 from ..db import begin_write
 from ..errors import UserError
 from ..ledger import keys
-from ..ledger.events import record_event
+from ..ledger.events import lock_chain_head, record_event
 from ..models import AuditCode, Candidate, Election, PrintBatch, Receipt, Resident, Round
 from ..protocol import codes, signing
 from ..protocol import event_kinds as ek
@@ -230,7 +230,7 @@ def _store(db: Session, election: Election, actor: str, data_key: str, body: str
     # (record_event takes it again); nothing after it locks a row another path locks first
     # (docs/ARCHITECTURE.md, lock order).
     begin_write(db)
-    db.execute(select(Election.id).where(Election.id == election.id).with_for_update())
+    lock_chain_head(db, election)
     _keep_round(db, election, round_number)
     # Batch numbers run on across rounds; the first batch of a round is its main print run.
     batch = db.scalar(select(func.coalesce(func.max(PrintBatch.batch) + 1, 0)).where(PrintBatch.election_id == election.id)) or 0

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from ..clock import local_hour
 from ..db import begin_write
-from ..ledger.events import record_event
+from ..ledger.events import lock_chain_head, record_event
 from ..models import BallotBox, Election, ElectionEvent, Issuance, PollingStation, Receipt, SpoilRecord, utcnow
 from ..protocol import event_kinds as ek
 from ..protocol.chain import hour_stamp
@@ -106,7 +106,7 @@ def close_hours(db: Session, election: Election, actor: str, now: datetime | Non
     check_recordable(db, election, round_number)
     # The chain's lock (as record_event takes it) before reading what is recorded: two closes at
     # once (the first papers of two counters, PostgreSQL) write each hour once, not twice.
-    db.execute(select(Election.id).where(Election.id == election.id).with_for_update())
+    lock_chain_head(db, election)
     current = hour_stamp(now or utcnow())
     done_i = _recorded(db, election, ek.POLLING_ISSUANCE_HOUR_RECORDED, round_number)
     done_d = _recorded(db, election, ek.POLLING_DEPOSIT_HOUR_RECORDED, round_number)
@@ -177,7 +177,7 @@ def close_before_counting(db: Session, election: Election, actor: str, round_num
     # The chain head's lock, taken here rather than at the first record_event: still after the
     # caller's own rows (docs/ARCHITECTURE.md, lock order), and a close written meanwhile by
     # another counter is seen once it is held (PostgreSQL).
-    db.execute(select(Election.id).where(Election.id == election.id).with_for_update())
+    lock_chain_head(db, election)
     if round_number == current_round(db, election).number:
         close_hours(db, election, actor, final=True, round_number=round_number)
     _record_closed(db, election, actor, round_number, "计票开始：本轮投票结束")
