@@ -103,7 +103,7 @@ def fuzz_one(rng: random.Random) -> None:
     try:
         for number, page in enumerate(iter_pages(data, dpi=100)):
             assert page.dtype == np.uint8 and page.size <= MAX_PAGE_PIXELS
-            if number < 2 and page.size:
+            if number == 0 and page.size:
                 try:
                     read_front(page, PAGE.layout)
                 except (PageRejected, ValueError):
@@ -113,7 +113,7 @@ def fuzz_one(rng: random.Random) -> None:
     assert time.monotonic() - started < 10
 
 
-@settings(max_examples=40, deadline=None, database=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=25, deadline=None, database=None, suppress_health_check=list(HealthCheck))
 @given(st.randoms(use_true_random=False))
 def test_mutated_scans_give_pages_or_a_chinese_rejection(rng: random.Random) -> None:
     fuzz_one(rng)
