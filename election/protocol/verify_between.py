@@ -387,7 +387,54 @@ def _vacancies(c: Ctx) -> tuple[list[str], str]:
             elif who in gone:
                 problems.append(f"第 {ev.seq} 号事件：{p.get('name', who[1])}已离任，不能再次出缺")
             gone.add(who)
+    problems += _by_elections_bounded(c)
     return problems, f"{len(gone)} 名成员离任，均为此前当选的现任成员"
+
+
+def _by_elections_bounded(c: Ctx) -> list[str]:
+    """Each seat.by_election_called asks for no more seats of a post than are vacant then: the
+    seats the first election.created's bodies fixed ({body: {title: seats}}, post
+    ``<body>_<title>``) less those serving — elected by each round's last result.published (a
+    result.woman_member_decided replacing them, a result.reopened withdrawing them) or chosen by
+    a meeting (seat.chosen_by_meeting), and not vacated. A chain without election.created, or a
+    post it does not name, fixes nothing."""
+    created = c.kind_events({ek.ELECTION_CREATED})
+    bodies = created[0].payload.get("bodies") if created else None
+    if not isinstance(bodies, dict):
+        return []
+    seats = {f"{body}_{title}": n for body, titles in bodies.items() if isinstance(titles, dict)
+             for title, n in titles.items() if isinstance(n, int) and not isinstance(n, bool)}
+    by_round: dict[int, set[tuple[str, str]]] = {}
+    chosen: set[tuple[str, str]] = set()
+    gone: set[tuple[str, str]] = set()
+    problems = []
+    for ev in c.events:
+        kind, p = ev.kind, ev.payload
+        if kind == ek.RESULT_PUBLISHED and isinstance(p.get("posts"), dict):
+            by_round[c.round_of(ev)] = {(post, x) for post, info in p["posts"].items() if isinstance(info, dict)
+                                        and isinstance(info.get("elected"), list) for x in info["elected"] if isinstance(x, str)}
+        elif kind == ek.RESULT_WOMAN_MEMBER_DECIDED and isinstance(p.get("elected"), dict):
+            by_round[c.round_of(ev)] = {(post, x) for post, xs in p["elected"].items() if isinstance(xs, list)
+                                        for x in xs if isinstance(x, str)}
+        elif kind == ek.RESULT_REOPENED:
+            by_round.pop(c.round_of(ev), None)
+        elif kind == ek.SEAT_CHOSEN_BY_MEETING and isinstance(p.get("members"), list):
+            chosen |= {(m["post"], m["person"]) for m in p["members"] if isinstance(m, dict)
+                       and isinstance(m.get("post"), str) and isinstance(m.get("person"), str)}
+        elif kind == ek.SEAT_VACATED:
+            if isinstance(p.get("post"), str) and isinstance(p.get("person"), str):
+                gone.add((p["post"], p["person"]))
+        elif kind == ek.SEAT_BY_ELECTION_CALLED and isinstance(p.get("posts"), dict):
+            serving = (set().union(*by_round.values()) | chosen) - gone
+            for post, info in sorted(p["posts"].items()):
+                asked = info.get("seats") if isinstance(info, dict) else None
+                if post not in seats or not isinstance(asked, int) or isinstance(asked, bool):
+                    continue
+                vacant = max(seats[post] - sum(1 for q, _ in serving if q == post), 0)
+                if asked > vacant:
+                    problems.append(f"第 {ev.seq} 号事件：补选 {post} {asked} 席，该职位应选 {seats[post]} 席，"
+                                    f"此时出缺只有 {vacant} 席")
+    return problems
 
 
 def _composition(c: Ctx) -> tuple[list[str], str]:

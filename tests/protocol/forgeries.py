@@ -1943,3 +1943,30 @@ def seats_cases() -> list[tuple[str, bytes, dict, str | None]]:
                                                                     "_by": "setup", "_why": ""})]
     return [("seats_as_created", build_bundle(4, boxes=2, more_events=created(3)), {}, None),
             ("seats_raised_after_creation", build_bundle(4, boxes=2, more_events=created(2)), {}, "winners")]
+
+
+# ---------------------------------------------------------------- by-elections the chain bounds
+
+def by_election_cases() -> list[tuple[str, bytes, dict, str | None]]:
+    """Bundles (tools.bench_verify, real post keys) whose chain fixed the seats in
+    ``election.created`` (居委会 委员 3), published 委员 B and C elected, then 委员 B's seat
+    vacated and a by-election called: for the one vacant seat (honest), and for 3 seats (a
+    server electing more 委员 than the post has: vacancies fails in both)."""
+    from election.protocol import event_kinds as ek
+    from tools.bench_verify import build_bundle
+
+    by = {"_by": "committee", "_why": ""}
+    bodies = {"jwh": {"zhuren": 1, "fu_zhuren": 0, "weiyuan": 3}, "jdw": {"zhuren": 1, "fu_zhuren": 0, "weiyuan": 2}}
+
+    def events(seats: int):
+        return lambda files: [
+            (ek.ELECTION_CREATED, lambda chain: {"community": "和平社区", "title": "换届选举", "bodies": bodies, **by}),
+            ("result.published", lambda chain: {"round": 1, "posts": {"jwh_weiyuan": {"elected": ["B", "C"], "votes": {}}}, **by}),
+            (ek.SEAT_VACATED, lambda chain: {"post": "jwh_weiyuan", "person": "B", "name": "乙", "reason": "resigned",
+                                             "ended_on": "2026-12-10", "round": None, "decision": None, **by}),
+            (ek.SEAT_BY_ELECTION_CALLED, lambda chain: {"round": 2, "posts": {"jwh_weiyuan": {"seats": seats, "candidates": [],
+                                                                                             "reserved_woman_seats": 0}},
+                                                        "held_on": "2027-01-10", "term_ends": "2029-11-23",
+                                                        "woman_serving": True, **by})]
+    return [("by_election_of_the_vacancy", build_bundle(4, boxes=2, more_events=events(2)), {}, None),
+            ("by_election_beyond_vacancies", build_bundle(4, boxes=2, more_events=events(3)), {}, "vacancies")]

@@ -120,6 +120,7 @@ def cases(folder: Path) -> list[dict]:
     out += recount_cases()
     out += forgeries.sample_cases()
     out += forgeries.seats_cases()
+    out += forgeries.by_election_cases()
     listed = []
     for name, data, pins, must_fail in out:
         (folder / f"{name}.zip").write_bytes(data)
@@ -137,6 +138,8 @@ def cases(folder: Path) -> list[dict]:
             assert all(verdict.values()) and "audit_recompute" in verdict, verdict
         elif name.startswith("recount"):
             assert all(verdict.values()) and "recount_sealed" in verdict, (name, verdict)
+        elif name == "by_election_of_the_vacancy":  # no close of poll or count in its chain: vacancies alone
+            assert verdict["vacancies"] is True, verdict
         elif name == "pin_notice":
             assert all(verdict.values()) and "pin_head" in verdict, verdict
         elif name in ("seats_as_created", "ids_named_like_prototypes", "relation_recorded",

@@ -380,7 +380,57 @@
         gone.add(who);
       }
     }
+    problems.push(...byElectionsBounded(events));
     return [problems, T(`${gone.size} 名成员离任，每人此前当选且在任`, `${gone.size} members left, each elected before and serving`)];
+  }
+
+  // Each seat.by_election_called asks for no more seats of a post than are vacant then: the
+  // first election.created's bodies' seats less those serving (each round's last
+  // result.published, a result.woman_member_decided replacing it, a result.reopened
+  // withdrawing it; seat.chosen_by_meeting), not vacated (verify_between._by_elections_bounded).
+  function byElectionsBounded(events) {
+    const isObj = (v) => v !== null && typeof v === "object" && !Array.isArray(v);
+    const created = events.find((e) => e.kind === "election.created");
+    const bodies = created && has(created.payload, "bodies") ? created.payload.bodies : null;
+    if (!isObj(bodies)) return [];
+    const seats = new Map();
+    for (const [body, titles] of Object.entries(bodies)) {
+      if (!isObj(titles)) continue;
+      for (const [title, n] of Object.entries(titles)) if (Number.isInteger(n)) seats.set(`${body}_${title}`, n);
+    }
+    const roundOf = (p) => { const r = has(p, "round") ? p.round : 1; return Number.isInteger(r) ? r : -1; };
+    const key = (post, person) => JSON.stringify([post, person]);
+    const byRound = new Map(), chosen = new Set(), gone = new Set(), problems = [];
+    for (const ev of events) {
+      const kind = ev.kind, p = ev.payload;
+      if (kind === "result.published" && has(p, "posts") && isObj(p.posts)) {
+        const s = new Set();
+        for (const [post, info] of Object.entries(p.posts)) {
+          if (isObj(info) && has(info, "elected") && Array.isArray(info.elected)) for (const x of info.elected) if (typeof x === "string") s.add(key(post, x));
+        }
+        byRound.set(roundOf(p), s);
+      } else if (kind === "result.woman_member_decided" && has(p, "elected") && isObj(p.elected)) {
+        const s = new Set();
+        for (const [post, xs] of Object.entries(p.elected)) if (Array.isArray(xs)) for (const x of xs) if (typeof x === "string") s.add(key(post, x));
+        byRound.set(roundOf(p), s);
+      } else if (kind === "result.reopened") {
+        byRound.delete(roundOf(p));
+      } else if (kind === "seat.chosen_by_meeting" && has(p, "members") && Array.isArray(p.members)) {
+        for (const m of p.members) if (isObj(m) && typeof m.post === "string" && typeof m.person === "string") chosen.add(key(m.post, m.person));
+      } else if (kind === "seat.vacated") {
+        if (typeof p.post === "string" && typeof p.person === "string") gone.add(key(p.post, p.person));
+      } else if (kind === "seat.by_election_called" && has(p, "posts") && isObj(p.posts)) {
+        const serving = new Set([...[...byRound.values()].flatMap((s) => [...s]), ...chosen].filter((k) => !gone.has(k)));
+        for (const post of Object.keys(p.posts).sort()) {
+          const info = p.posts[post], asked = isObj(info) && has(info, "seats") ? info.seats : null;
+          if (!seats.has(post) || !Number.isInteger(asked)) continue;
+          const vacant = Math.max(seats.get(post) - [...serving].filter((k) => JSON.parse(k)[0] === post).length, 0);
+          if (asked > vacant) problems.push(T(`第 ${ev.seq} 号事件：补选 ${post} ${asked} 席，该职位应选 ${seats.get(post)} 席，此时出缺只有 ${vacant} 席`,
+            `event ${ev.seq}: a by-election of ${asked} seats of ${post}, which has ${seats.get(post)} seats, ${vacant} vacant then`));
+        }
+      }
+    }
+    return problems;
   }
 
   // name -> [kinds that make it apply, the check]; another check of these events goes here.
