@@ -41,6 +41,10 @@ def create_app(overrides: dict | None = None) -> Flask:
     from .web import init_web
 
     logs.install()
+    # Print PDFs (T beside A) left undownloaded for more than an hour go at start-up too.
+    from .polling.printing import sweep_jobs
+
+    sweep_jobs(app.instance_path)
 
     init_web(app)
     return app

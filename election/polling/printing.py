@@ -10,8 +10,13 @@ background thread renders into `<instance>/print-jobs/<job>.pdf.part` and rename
 `.pdf` when the manifest is committed; progress is a small JSON sidecar next to it, so every
 worker process on the same host can answer the progress poll. The download opens the
 file, unlinks it at once and streams from the open handle: the PDF (which holds T and A)
-exists on disk only until it is downloaded once, and a job left undownloaded is removed by
-`sweep_jobs` after an hour.
+exists on disk only until it is downloaded once. A job left undownloaded is removed an hour
+after it was written: `sweep_jobs` runs when a print job starts, when a print job's page or
+progress is read, and when the app starts (before, only the next print job's start swept,
+so a PDF nobody downloaded could stay for the rest of the election). At the close of a
+round's poll `discard_round_pdfs` removes the round's waiting PDFs whatever their age: no
+paper of the round can be handed out any more, and a PDF kept beside the counted records
+would pair every receipt with its paper's marks.
 """
 from __future__ import annotations
 
@@ -269,7 +274,9 @@ def jobs_dir(instance: str | Path) -> Path:
 
 
 def job_state(instance: str | Path, job: str) -> dict | None:
-    return jobs.read_state(jobs_dir(instance), job)
+    folder = jobs_dir(instance)
+    jobs.sweep(folder)  # a page or a progress poll: PDFs waiting more than an hour go
+    return jobs.read_state(folder, job)
 
 
 def start_print_job(
@@ -297,9 +304,27 @@ def open_download(instance: str | Path, job: str) -> BinaryIO | None:
     return jobs.open_result(jobs_dir(instance), job, ".pdf", once=True)
 
 
-def sweep_jobs(folder: Path, max_age: float = jobs.JOB_MAX_AGE) -> None:
+def sweep_jobs(instance: str | Path, max_age: float = jobs.JOB_MAX_AGE) -> None:
     """Remove PDFs and sidecars of jobs older than ``max_age`` seconds (never downloaded)."""
-    jobs.sweep(folder, max_age)
+    folder = Path(instance) / "print-jobs"
+    if folder.is_dir():
+        jobs.sweep(folder, max_age)
+
+
+def discard_round_pdfs(instance: str | Path, election_id: int, round_number: int) -> int:
+    """At the close of poll of ``round_number``: remove the election's finished print PDFs of
+    that round or an earlier one that were never downloaded (each holds every paper's T and
+    A). Returns how many were removed; a job still rendering is left to the hourly sweep."""
+    folder = Path(instance) / "print-jobs"
+    if not folder.is_dir():
+        return 0
+    removed = 0
+    for pdf in folder.glob("*.pdf"):
+        state = jobs.read_state(folder, pdf.name.removesuffix(".pdf"))
+        if state is None or (state.get("election_id") == election_id and int(state.get("round", 1)) <= round_number):
+            pdf.unlink(missing_ok=True)
+            removed += 1
+    return removed
 
 
 def batches(db: Session, election: Election) -> list[PrintBatch]:

@@ -8,13 +8,13 @@ from flask_login import current_user
 from markupsafe import Markup
 
 from ...models import Election
-from ...polling import close, merge, turnout
+from ...polling import close, merge, printing, turnout
 from ...polling.scrub import ScrubReport
 from ..access import roles
 from ..db import get_db
 from ..feedback import run
 from ..parse import integer
-from .common import COMMITTEE, bp, posted_round, shown_round
+from .common import COMMITTEE, bp, instance, posted_round, shown_round
 
 
 @bp.route("/elections/<int:election_id>/polling/turnout")
@@ -47,6 +47,8 @@ def reconcile(election: Election):
             if run(lambda db: closed.append(turnout.close_of_poll(db, election, actor, number)),
                    lambda: _("已记录 %(n)s 条按小时汇总的发票和投票数。", n=closed[0][0])):
                 report = closed[0][1]
+                # The round's print PDFs nobody downloaded (T beside A) go with the close.
+                printing.discard_round_pdfs(instance(), election.id, number)
                 flash(_("已闭票：本轮不再发放或投入选票，可以开始计票。发票、投票和计票记录已按哈希顺序重写（%(n)s 条发票记录），存储已整理，不留先后顺序。", n=report.issuances)
                       if report.compacted else _("闭票：记录已重写，但存储未能整理完毕：%(why)s", why=report.detail), "info")
         elif f.get("action") == "close_hours":
