@@ -130,6 +130,8 @@ def iter_pages(data: bytes, dpi: int = 200) -> Iterator[Image]:
         except pypdfium2.PdfiumError:
             raise PageRejected("PDF 文件已损坏或加密，无法读取") from None
         try:
+            if len(document) > MAX_FRAMES:  # a page of a few dozen bytes each: hours of rendering
+                raise PageRejected(f"PDF 有 {len(document)} 页，过多（一个文件上限 {MAX_FRAMES} 页），请拆分后上传")
             for number, page in enumerate(document, 1):
                 width, height = page.get_size()
                 if max(width, height) > MAX_PAGE_PT:
@@ -158,7 +160,7 @@ def iter_pages(data: bytes, dpi: int = 200) -> Iterator[Image]:
 
 
 UNREADABLE = "无法识别的扫描文件：应为 PDF、TIFF、PNG 或 JPEG 图像"
-MAX_FRAMES = 2000
+MAX_FRAMES = 2000  # pages of one file (a batch of 500 sheets duplex is 1,000)
 
 
 def _check_pixels(data: bytes) -> int:

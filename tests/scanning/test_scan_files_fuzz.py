@@ -3,8 +3,8 @@ PageRejected in Chinese, never a traceback, and no file is decoded past the pixe
 scanned paper. What the fuzzing and the bombs found, kept as regressions: a PNG whose header
 says more pixels than PIL's own bomb bound made PIL's probe fail, and the failure let OpenCV
 decode it (a 76 KB file, 20,000 x 20,000: 850 MB); a multi-page TIFF had only its first page
-measured and then every page decoded at once. A short run in the suite; a long one under
-`make soak`."""
+measured and then every page decoded at once; a PDF had no bound on its pages. A short run
+in the suite; a long one under `make soak`."""
 from __future__ import annotations
 
 import io
@@ -20,7 +20,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
-from ballots.scan_reader import MAX_PAGE_PIXELS, PageRejected, iter_pages, read_front
+from ballots.scan_reader import MAX_FRAMES, MAX_PAGE_PIXELS, PageRejected, iter_pages, read_front
 from tests.mutate import IMAGE_TOKENS, mutate_bytes
 from tests.scanning.deck import A4_SPEC, _printed, make_page
 
@@ -70,6 +70,19 @@ def test_a_multi_page_tiff_is_decoded_a_page_at_a_time(monkeypatch: pytest.Monke
     reading = iter_pages(buf.getvalue())
     assert int(next(reading)[0, 0]) == 255 and decoded == [1]  # the first page only, so far
     assert [int(p[0, 0]) for p in reading] == [200, 150] and decoded == [1, 1, 1]
+
+
+def test_a_pdf_of_more_pages_than_a_batch_is_refused_before_any_is_rendered() -> None:
+    """Pages of a few dozen bytes each: 200 MB of them would be millions of pages to render."""
+    import pypdfium2
+
+    document = pypdfium2.PdfDocument.new()
+    for _ in range(MAX_FRAMES + 1):
+        document.new_page(595, 842)
+    buf = io.BytesIO()
+    document.save(buf)
+    with pytest.raises(PageRejected, match=f"PDF 有 {MAX_FRAMES + 1} 页，过多"):
+        next(iter_pages(buf.getvalue()))
 
 
 PAGE = make_page(0, with_back=True)
