@@ -437,11 +437,16 @@ def authorise_proxy(
 ) -> Proxy:
     """Record a written authorisation approved by the committee (checks RULES.md: proxy).
     The voter and the holder may be given as the clerk typed them (voter number, name or a
-    scan of the voter card: roll.lookup.resolve_voter)."""
+    scan of the voter card: roll.lookup.resolve_voter). The write lock (SQLite) and both
+    people's rows (PostgreSQL, lower id first) before the checks read the proxies: two
+    authorisations at once are one after the other and the second sees the first."""
+    begin_write(db)
     if isinstance(voter, str):
         voter = resolve_voter(db, election, voter, "委托人")
     if isinstance(holder, str):
         holder = resolve_voter(db, election, holder, "受委托人")
+    db.execute(select(Resident.id).where(Resident.id.in_(sorted({voter.id, holder.id})))
+               .order_by(Resident.id).with_for_update())
     rb = rulebook_of(election)
     errors = []
     if not is_voter_of(voter, election):

@@ -4,7 +4,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..db import of_election
+from ..db import begin_write, of_election
 from ..errors import UserError
 from ..ledger.events import record_event
 from ..models import BallotBox, Desk, Election, MobileBoxVoter, PollingStation, Resident
@@ -39,6 +39,7 @@ def create_station(
     rulebook makes them mandatory, secret_booth_required [V art.15] [P:SH]); a mobile box
     (流动票箱) is a station of its own with one box and at least
     rulebook.mobile_box_scrutineers named scrutineers."""
+    begin_write(db)
     name = name.strip()
     scrutineers = [s.strip() for s in (scrutineers or []) if s.strip()]
     errors = []
@@ -77,8 +78,13 @@ def create_station(
 
 
 def hand_over(db: Session, election: Election, actor: str, station_id: int, count: int, signed_by: str) -> PollingStation:
-    """Papers handed over to a station, signed for by name (added to earlier hand-overs)."""
+    """Papers handed over to a station, signed for by name (added to earlier hand-overs). The
+    write lock (SQLite) and the station's row (PostgreSQL) first, the count read afresh under
+    them: two hand-overs at once add up, neither is lost."""
+    begin_write(db)
     station = station_of(db, election, station_id)
+    db.execute(select(PollingStation.id).where(PollingStation.id == station.id).with_for_update())
+    db.refresh(station)
     if count < 1:
         raise UserError(f"交接张数为 {count}，须为正整数")
     if not signed_by.strip():
@@ -103,9 +109,13 @@ def desk_of(db: Session, election: Election, desk_id: int) -> Desk:
 def register_mobile_voter(db: Session, election: Election, actor: str, box_id: int, voter: Resident | str,
                           reason: str) -> MobileBoxVoter:
     """A voter who cannot come (年老、患病、残疾) served by this mobile box; recorded in advance.
-    The voter may be given as typed (voter number, name or card scan: roll.lookup)."""
+    The voter may be given as typed (voter number, name or card scan: roll.lookup). The write
+    lock (SQLite) and the voter's row (PostgreSQL, as a desk locks it) before the check that
+    the voter is not registered already: two registrations at once are one after the other."""
+    begin_write(db)
     if isinstance(voter, str):
         voter = resolve_voter(db, election, voter, "选民")
+    db.execute(select(Resident.id).where(Resident.id == voter.id).with_for_update())
     box = box_of(db, election, box_id)
     if not box.mobile:
         raise UserError(f"“{box.label}”不是流动票箱")

@@ -176,3 +176,57 @@ def test_soak_mobile_sync_200_trials(app, db, poll, monkeypatch) -> None:
 @pytest.mark.soak
 def test_soak_spoil_against_deposit_200_trials(app, db, poll, monkeypatch) -> None:
     _spoil_against_deposit(app, db, poll, monkeypatch, SOAK_TRIALS)
+
+
+def test_two_hand_overs_and_two_mobile_registrations_at_once(app, db, poll, monkeypatch) -> None:
+    """The committee hands papers to a station twice at once: both counted (PostgreSQL added
+    each to the count it had read, one was lost; SQLite answered "database is locked" to the
+    second writer's lock upgrade). Two clerks register one voter for the mobile box at once:
+    registered once and the other refused in Chinese (PostgreSQL: a duplicate key, a 500).
+    Each now takes the write lock and its row (the station; the voter) before reading."""
+    from election.models import MobileBoxVoter, PollingStation
+    from election.polling import stations
+    from tests.races import rendezvous
+
+    election_id, station_id = poll["election"].id, poll["station"].id
+    mobile = create_station(db, poll["election"], "t", "流动票箱一", mobile=True, scrutineers=["甲", "乙", "丙"])
+    db.commit()
+    box_id, voter = mobile.boxes[0].id, poll["voters"][30]
+    sessions = app.extensions["juxuan.sessions"]
+    real, meet = stations.station_of, rendezvous()
+
+    def held(*args, **kwargs):  # the station read, before its count is written
+        out = real(*args, **kwargs)
+        meet()
+        return out
+
+    monkeypatch.setattr(stations, "station_of", held)
+
+    def hand(count):
+        def act(s):
+            stations.hand_over(s, s.get(Election, election_id), "c", station_id, count, "王")
+            s.commit()
+            return f"handed {count}"
+        return act
+
+    assert sorted(race(sessions, [hand(100), hand(50)])) == ["handed 100", "handed 50"]
+    db.rollback()
+    assert db.get(PollingStation, station_id).papers_handed_over == 150
+    real_box, meet = stations.box_of, rendezvous()
+
+    def held_box(*args, **kwargs):  # the voter found, before the registration is checked and written
+        out = real_box(*args, **kwargs)
+        meet()
+        return out
+
+    monkeypatch.setattr(stations, "box_of", held_box)
+
+    def register(s):
+        stations.register_mobile_voter(s, s.get(Election, election_id), "c", box_id, str(voter.voter_number), "年老体弱")
+        s.commit()
+        return "registered"
+
+    outcomes = race(sessions, [register, register])
+    assert sorted(outcomes) == ["refused: “" + voter.name + "”已登记使用流动票箱", "registered"], outcomes
+    db.rollback()
+    assert db.scalar(select(func.count()).select_from(MobileBoxVoter)) == 1
