@@ -411,6 +411,14 @@ SEAT_BY_ELECTION_CALLED: Final = _k(
 COUNTING_KINDS: Final = frozenset({COUNTING_PAPER_COUNTED, COUNTING_BOX_COUNTED, COUNTING_SECOND_ENTRY_RECORDED,
                                    COUNTING_TALLY_BOARD_ENTERED, RESULT_PUBLISHED})
 RULEBOOK_KINDS: Final = frozenset({RULEBOOK_CHANGED, RULEBOOK_DECIDED})
+# Kinds that change a round's count (its records, its tally board, their explanations): none
+# may follow the round's result.published until a result.reopened withdraws it (the app:
+# counting.service.check_records_open; the verifiers: result_event).
+COUNT_CHANGING_KINDS: Final = frozenset({
+    COUNTING_PAPER_COUNTED, COUNTING_DOUBTFUL_PAPER_DECIDED, COUNTING_SECOND_ENTRY_RECORDED,
+    COUNTING_SECOND_ENTRY_RESOLVED, COUNTING_BOX_COUNTED, COUNTING_BOX_DIFFERENCE_EXPLAINED,
+    COUNTING_TALLY_BOARD_ENTERED, COUNTING_TALLY_BOARD_EXPLAINED, COUNTING_SCAN_BATCH_APPROVED,
+    COUNTING_SCAN_PAPER_CONFIRMED})
 
 
 def follows_scheme(kind: str) -> bool:

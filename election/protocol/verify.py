@@ -648,17 +648,42 @@ def _electors_at_close(c: Ctx) -> list[str]:
     return problems
 
 
+def _result_in_force(c: Ctx) -> tuple[Event | None, list[str]]:
+    """The round's result.published in force (the last; each earlier one withdrawn by a
+    result.reopened of the round, a recorded correction) and what the order of the round's
+    events breaks: a second result with no reopening between, or an event changing the count
+    (ek.COUNT_CHANGING_KINDS: a paper entered, the tally board entered or explained, ...)
+    after the result in force. The app refuses both (counting.service.check_records_open)."""
+    current: Event | None = None
+    problems: list[str] = []
+    for e in c.events:
+        if c.round_of(e) != c.round:
+            continue
+        if e.kind == ek.RESULT_PUBLISHED:
+            if current is not None:
+                problems.append(f"第 {c.round} 轮的结果公布事件有 2 个以上：第 {e.seq} 号事件之前没有撤回"
+                                f"第 {current.seq} 号事件的结果重新开启事件（result.reopened）")
+            current = e
+        elif e.kind == ek.RESULT_REOPENED:
+            current = None
+        elif e.kind in ek.COUNT_CHANGING_KINDS and current is not None:
+            problems.append(f"第 {e.seq} 号事件（{e.kind}）在第 {current.seq} 号事件（第 {c.round} 轮结果公布）之后"
+                            "更改计票，其间没有重新开启结果（result.reopened）：结果公布后计票记录不能再更改")
+    return current, problems
+
+
 def _result_event(c: Ctx) -> tuple[list[str], str]:
-    events = [e for e in c.kind_events({ek.RESULT_PUBLISHED}) if c.round_of(e) == c.round]
+    in_force, order = _result_in_force(c)
     t = c.d["totals.json"]
     elected = t["result"]["elected"]
     closed = _electors_at_close(c)
-    if not events:
+    if in_force is None:
         if any(elected.values()):
-            return [f"totals.json 列出了当选人，但事件链中没有第 {c.round} 轮的结果公布事件", *closed], ""
-        return closed, f"第 {c.round} 轮结果尚未公布（事件链中没有结果公布事件）"
-    if len(events) > 1:
-        return [f"第 {c.round} 轮的结果公布事件有 {len(events)} 个"], ""
+            return [f"totals.json 列出了当选人，但事件链中没有第 {c.round} 轮的结果公布事件", *order, *closed], ""
+        return [*order, *closed], f"第 {c.round} 轮结果尚未公布（事件链中没有结果公布事件）"
+    if order:
+        return order, ""
+    events = [in_force]
     p = events[0].payload
     problems = closed
     posts = p.get("posts", {})

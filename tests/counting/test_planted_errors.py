@@ -305,3 +305,28 @@ def test_papers_entered_into_the_other_box_are_caught_by_the_reconciliation(db, 
     one, two = b.boxes[0].label, b.boxes[1].label
     assert not any(BOARD in str(x) for x in blockers(db, election, 1))
     refused(db, election, f"票箱“{one}”记录 3 张，存根 4 张", f"票箱“{two}”记录 5 张，存根 4 张")
+
+
+# ---------------------------------------------------------------------- the public verifier
+
+def test_a_recorded_correction_verifies_and_nothing_else_changes_a_published_count(db):
+    """The verifiers take the result in force: one published, reopened (a recorded
+    correction) and published again verifies (both verifiers used to refuse it: "第 1 轮的结果
+    公布事件有 2 个"). A count changed after the result without a reopening cannot come from
+    the app (above) and fails result_event (tests/protocol/forgeries.py: board_entered_after_result,
+    paper_counted_after_result, board_explained_after_result, result_published_twice)."""
+    from election.counting.result import reopen_result
+    from tests.counting.builder import board_as_counted
+    from tests.ledger.helpers import export, simulated
+    from tools.verify import run
+
+    e = simulated(db).election
+    board_as_counted(db, e, 1)
+    publish_result(db, e, 1, "committee")
+    db.commit()
+    assert all(c.ok for c in run(export(db, e))), [c for c in run(export(db, e)) if not c.ok]
+    reopen_result(db, e, 1, "核对纸质选票后更正一张选票的录入", "committee")
+    publish_result(db, e, 1, "committee")
+    db.commit()
+    checks = {c.name_en: c for c in run(export(db, e))}
+    assert all(c.ok for c in checks.values()), [c for c in checks.values() if not c.ok]

@@ -1441,6 +1441,42 @@ def result_for_round_never_closed(built: Built) -> Files:
     return f
 
 
+def _result_payload(f: Files) -> dict:
+    p = next(e for e in _events(f) if e.kind == "result.published").payload
+    return {k: v for k, v in p.items() if not k.startswith("_")}
+
+
+def _after_result(kind: str, payload: dict) -> Callable[[Built], Files]:
+    """An event changing round 1's count (a board entered, a paper counted) appended after
+    its result.published, with no result.reopened between: the app refuses it
+    (counting.service.check_records_open)."""
+    def forge(built: Built) -> Files:
+        f = _files(built)
+        _append(f, kind, {"round": 1, **payload})
+        return f
+    return forge
+
+
+def result_published_twice(built: Built) -> Files:
+    """Round 1's result published a second time with no result.reopened between."""
+    f = _files(built)
+    _append(f, "result.published", _result_payload(f))
+    return f
+
+
+def result_reopened_and_published_again(built: Built) -> Files:
+    """A recorded correction as the app writes it (counting.result.reopen_result, a board
+    explained, the result published again): both verifiers accept it."""
+    f = _files(built)
+    by = {"_by": "committee", "_why": "第二次录入与纸质选票一致，更正第一次录入"}
+    evs = _events(f)
+    for kind, payload in (("result.reopened", {"round": 1, **by}), ("counting.tally_board_explained", {"round": 1, **by}),
+                          ("result.published", {**_result_payload(f), "_by": "committee", "_why": ""})):
+        evs.append(chain.append(evs[-1], kind, payload, at="2026-11-25T10"))
+    f["chain.jsonl"] = chain.to_jsonl(evs)
+    return f
+
+
 def _recall(voted: int, vacated: bool) -> Callable[[Built], Files]:
     """王五 (委员) recalled after the election: a petition of 40 of 150, a vote of ``voted`` of
     150 registered with 90 in favour recorded carried, and her seat vacated when ``vacated``."""
@@ -1740,6 +1776,10 @@ FORGERIES: list[tuple[str, Callable[[Built], Files | bytes], str]] = [
     ("seats_raised_on_result", seats_raised_on_result, "totals"),
     ("runoff_candidates_changed", runoff_candidates_changed, "winners"),
     ("result_for_round_never_closed", result_for_round_never_closed, "result_event"),
+    ("result_published_twice", result_published_twice, "result_event"),
+    ("board_entered_after_result", _after_result("counting.tally_board_entered", {"totals": {}}), "result_event"),
+    ("paper_counted_after_result", _after_result("counting.paper_counted", {"box": "A"}), "result_event"),
+    ("board_explained_after_result", _after_result("counting.tally_board_explained", {}), "result_event"),
     ("recall_voted_over_registered", recall_voted_over_registered, "recall_votes"),
     ("recall_carried_without_vacancy", recall_carried_without_vacancy, "recall_votes"),
     ("vacancy_of_one_never_elected", vacancy_of_one_never_elected, "vacancies"),

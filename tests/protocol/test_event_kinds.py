@@ -108,6 +108,8 @@ def test_the_browser_verifier_reads_registered_kinds():
     spelled = set(re.findall(r'"([a-z_]+\.[a-z_]+)"', counting.group(1)))
     assert spelled | ({ek.RESULT_PUBLISHED} if "KIND.resultPublished" in counting.group(1) else set()) \
         == set(ek.COUNTING_KINDS)
+    changing = re.search(r"const COUNT_CHANGING = new Set\(\[(.*?)\]\);", block, re.S)
+    assert changing is not None and set(re.findall(r'"([a-z_]+\.[a-z_]+)"', changing.group(1))) == set(ek.COUNT_CHANGING_KINDS)
     assert 'const PROTOCOL = "juxuan/v2"' in js
     between = (ROOT / "tools/verify/web/juxuan-between.js").read_text()
     named = set(re.findall(r'"([a-z_]+\.[a-z_]+)"', between)) - {"composition.json"}

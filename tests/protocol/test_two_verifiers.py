@@ -98,6 +98,7 @@ def cases(folder: Path) -> list[dict]:
         ("audit_twice_confirmed", forgeries.forged(built, forgeries.audit_twice_confirmed), {}, None),
         ("audit_escalated_event_honest", forgeries.forged(built, forgeries.audit_escalated_event_honest), {}, None),
         ("meeting_held", forgeries.forged(built, forgeries.meeting_held), {}, None),
+        ("result_reopened", forgeries.forged(built, forgeries.result_reopened_and_published_again), {}, None),
     ]
     for name, forge, check in forgeries.FORGERIES:
         out.append((name, forgeries.forged(built, forge), {}, check))

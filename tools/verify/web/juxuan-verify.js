@@ -47,6 +47,12 @@
   // The first of these in a round marks the start of its counting.
   const COUNTING = new Set(["counting.paper_counted", "counting.box_counted", "counting.second_entry_recorded",
     "counting.tally_board_entered", KIND.resultPublished]);
+  // Kinds that change a round's count: none may follow the round's result in force until a
+  // result.reopened withdraws it (event_kinds.COUNT_CHANGING_KINDS, verify._result_in_force).
+  const COUNT_CHANGING = new Set(["counting.paper_counted", "counting.doubtful_paper_decided",
+    "counting.second_entry_recorded", "counting.second_entry_resolved", "counting.box_counted",
+    "counting.box_difference_explained", "counting.tally_board_entered", "counting.tally_board_explained",
+    "counting.scan_batch_approved", "counting.scan_paper_confirmed"]);
   const enc = new TextEncoder();
   // A message in both languages: Chinese first (a check's detail), English beside it (its
   // detail_en); as a string (joined, in a template) it is the Chinese.
@@ -914,12 +920,28 @@
       }
       return problems;
     };
+    // The round's result in force (the last; each earlier one withdrawn by a result.reopened)
+    // and what the order of the round's events breaks (verify._result_in_force).
+    const resultInForce = (c) => {
+      let current = null;
+      const problems = [];
+      for (const e of c.events) {
+        if (roundOf(e) !== c.round) continue;
+        if (e.kind === KIND.resultPublished) {
+          if (current) problems.push(T(`本轮有不止一个结果公布事件：第 ${e.seq} 号事件之前没有撤回第 ${current.seq} 号事件的 result.reopened`, `more than one result event: none reopens event ${current.seq} before event ${e.seq}`));
+          current = e;
+        } else if (e.kind === "result.reopened") current = null;
+        else if (COUNT_CHANGING.has(e.kind) && current) problems.push(T(`第 ${e.seq} 号事件（${e.kind}）在第 ${current.seq} 号事件（结果公布）之后更改计票，其间没有 result.reopened`, `event ${e.seq} (${e.kind}) changes the count after the result (event ${current.seq}) with no result.reopened between`));
+      }
+      return [current, problems];
+    };
     C.result_event = async (c) => {
-      const evs = kindEvents(c, new Set([KIND.resultPublished])).filter((e) => roundOf(e) === c.round);
+      const [inForce, order] = resultInForce(c);
+      const evs = inForce ? [inForce] : [];
       const t = c.d.get("totals.json"), elected = t.result.elected;
       const closed = electorsAtClose(c);
-      if (!evs.length) return [[...(Object.values(elected).some((v) => v.length) ? [T("totals.json 列有当选人，事件链中却没有结果公布事件", "elected listed but no result event")] : []), ...closed], T("本轮结果尚未公布", "not published")];
-      if (evs.length > 1) return [[T("本轮有不止一个结果公布事件", "more than one result event")], ""];
+      if (!evs.length) return [[...(Object.values(elected).some((v) => v.length) ? [T("totals.json 列有当选人，事件链中却没有结果公布事件", "elected listed but no result event")] : []), ...order, ...closed], T("本轮结果尚未公布", "not published")];
+      if (order.length) return [order, ""];
       const p = evs[0].payload;
       const posts = get(p, "posts", {});
       if (!isObj(posts) || !Object.values(posts).every((v) => isObj(v) && isObj(get(v, "votes", {})) && Array.isArray(get(v, "elected", []))
