@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from ballots.fonts import MissingGlyphError
 
 from .errors import UserError
+from .rules.phrase import keep
 
 log = logging.getLogger(__name__)
 
@@ -126,7 +127,7 @@ def start(sessions: sessionmaker[Session], folder: Path, base: dict, work: Work,
             running.part.unlink(missing_ok=True)
             details = error.details if isinstance(error, JobFailed) else {}
             write_state(folder, job, {**running.state, **details, "state": "failed",
-                                      "error": "；".join(error.messages), "messages": error.messages})
+                                      "error": "；".join(error.messages), "messages": [keep(m) for m in error.messages]})
         except MissingGlyphError as error:  # its message names the text and the character
             db.rollback()
             running.part.unlink(missing_ok=True)

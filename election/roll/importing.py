@@ -21,6 +21,7 @@ from ..models import Election, Household, Resident
 from ..pii import PersonalData
 from ..protocol import event_kinds as ek
 from ..rules import idcard
+from ..rules.phrase import phrase
 from ..rules.roll_rows import RollCheck, RollRow, RowChecker, RowError, RowWarning
 from ..settings import rulebook_of
 from .files import Table as Upload
@@ -111,9 +112,11 @@ def import_roll(db: Session, election: Election, data_key: str, content: bytes, 
     pii = PersonalData(data_key)
     table = open_table(content, filename)
     checker = RowChecker(table.header, on_roll=_on_roll(db, election, pii), today=today)
-    refused = f"文件“{filename}”有{{}}处错误，整个文件未导入，选民名单未作任何改动。请改正后重新上传。"
+    def refused(n: int) -> str:
+        return phrase("文件“%(file)s”有%(n)s处错误，整个文件未导入，选民名单未作任何改动。请改正后重新上传。", file=filename, n=n)
+
     if not checker.header_ok:
-        raise UserError(refused.format(len(checker.errors)), rows=checker.errors)
+        raise UserError(refused(len(checker.errors)), rows=checker.errors)
     report = ImportReport(filename, 0, 0, warnings=list(checker.warnings), dry_run=dry_run)
     writer = _Writer(db, election, pii, report, today, write=not dry_run)
     savepoint = None if dry_run else db.begin_nested()
@@ -135,7 +138,7 @@ def import_roll(db: Session, election: Election, data_key: str, content: bytes, 
                     raws = []
             check_and_write()
             if checker.errors:
-                raise UserError(refused.format(len(checker.errors)), rows=checker.errors)
+                raise UserError(refused(len(checker.errors)), rows=checker.errors)
             if not report.rows:
                 raise UserError(f"文件“{filename}”没有数据行")
             report.households = len(checker.households)

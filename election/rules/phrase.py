@@ -35,6 +35,14 @@ def phrase(msgid: str, **params: Any) -> Phrase:
     return Phrase(msgid, params)
 
 
+def keep(text: Any) -> Any:
+    """A ``Phrase`` as JSON can keep it ({msgid, params}: a background job's state), for a
+    page to say later in whichever language it is shown; anything else as it is."""
+    if isinstance(text, Phrase):
+        return {"msgid": text.msgid, "params": {k: keep(v) for k, v in text.params.items()}}
+    return text
+
+
 def recognise(text: str, msgids: tuple[str, ...]) -> Phrase | None:
     """The phrase of one of ``msgids`` that reads exactly ``text`` (its parameters read back
     as text), or None: a sentence stored as its Chinese (a published result's reason) said

@@ -210,7 +210,7 @@ class RowChecker:
         names = [_text(h) for h in header]
         missing = [c for c in REQUIRED if c not in names]
         for col in missing:
-            self.errors.append(RowError(1, col, "", E_MISSING_COLUMN, f"第1行（表头）缺少必填列“{col}”，请使用导入模板"))
+            self.errors.append(RowError(1, col, "", E_MISSING_COLUMN, phrase("第1行（表头）缺少必填列“%(column)s”，请使用导入模板", column=col)))
         for col in names:
             if col and col not in COLUMNS:
                 self.warnings.append(RowWarning(1, col, W_EXTRA_COLUMN, phrase("第1行（表头）的列“%(column)s”不在模板中，已忽略", column=col)))
@@ -334,15 +334,15 @@ class RowChecker:
         def err(col: str, code: str, msg: str, shown: str | None = None) -> None:
             if shown is None:
                 shown = values[COLUMNS.index(col)]
-            row_errors.append(RowError(rn, col, shown, code, f"第{rn}行“{col}”：{msg}"))
+            row_errors.append(RowError(rn, col, shown, code, phrase("第%(row)s行“%(column)s”：%(rule)s", row=rn, column=col, rule=msg)))
 
         if not all(_required(values)):
             for i in _REQUIRED_AT:
                 if not values[i]:
-                    err(COLUMNS[i], E_EMPTY, "必填，不能为空")
+                    err(COLUMNS[i], E_EMPTY, phrase("必填，不能为空"))
 
         if name and not _NAME.match(name):
-            err("姓名", E_NAME, "只能包含汉字、间隔号“·”或字母，最长30字")
+            err("姓名", E_NAME, phrase("只能包含汉字、间隔号“·”或字母，最长30字"))
 
         card: idcard.IdCard | None = None
         if id_text:
@@ -352,43 +352,43 @@ class RowChecker:
                 # The number is shown only masked, in an error.
                 err("公民身份号码", exc.code, exc.message, idcard.mask_id(id_text))
         if sex and sex not in ("男", "女"):
-            err("性别", E_SEX_VALUE, f"应填“男”或“女”，实际为“{sex}”")
+            err("性别", E_SEX_VALUE, phrase("应填“男”或“女”，实际为“%(value)s”", value=sex))
         elif card is not None and sex and sex != card.sex:
-            err("性别", E_SEX_MISMATCH, f"填写为“{sex}”，但公民身份号码第17位表示“{card.sex}”")
+            err("性别", E_SEX_MISMATCH, phrase("填写为“%(value)s”，但公民身份号码第17位表示“%(card)s”", value=sex, card=card.sex))
 
         if card is not None:
             number = card.number
             first_row_of_id = self.first_row_of_id
             if number in self.existing or (self.on_roll is not None and self.on_roll(number)):
                 shown = idcard.mask_id(id_text)
-                err("公民身份号码", E_DUP_ROLL, f"号码{shown}已在选民名单中，一人只能登记一次", shown)
+                err("公民身份号码", E_DUP_ROLL, phrase("号码%(id)s已在选民名单中，一人只能登记一次", id=shown), shown)
             elif number in first_row_of_id:
                 shown = idcard.mask_id(id_text)
-                err("公民身份号码", E_DUP_FILE, f"号码{shown}与第{first_row_of_id[number]}行重复", shown)
+                err("公民身份号码", E_DUP_FILE, phrase("号码%(id)s与第%(row)s行重复", id=shown, row=first_row_of_id[number]), shown)
             else:
                 first_row_of_id[number] = rn
 
         if category and category not in CATEGORIES:
-            err("户籍类别", E_CATEGORY, f"应为“本社区户籍”或“非户籍常住”，实际为“{category}”")
+            err("户籍类别", E_CATEGORY, phrase("应为“本社区户籍”或“非户籍常住”，实际为“%(value)s”", value=category))
 
         since: dt.date | None = None
         raw_date = cells[_SINCE_AT]
         if since_text or isinstance(raw_date, dt.date):
             since = parse_date(raw_date)
             if since is None:
-                err("居住起始日期", E_DATE_FORMAT, "日期格式无法识别，应为2020-03-01、2020/3/1或2020年3月1日，且为真实日期")
+                err("居住起始日期", E_DATE_FORMAT, phrase("日期格式无法识别，应为2020-03-01、2020/3/1或2020年3月1日，且为真实日期"))
             elif since > today:
-                err("居住起始日期", E_DATE_FUTURE, f"{since.isoformat()}晚于今天{today.isoformat()}")
+                err("居住起始日期", E_DATE_FUTURE, phrase("%(day)s晚于今天%(today)s", day=since.isoformat(), today=today.isoformat()))
         elif self.require_residence_date and category == "非户籍常住":
-            err("居住起始日期", E_RESIDENCE_MISSING, "非户籍常住居民须填写居住起始日期（用于核对居住期限）")
+            err("居住起始日期", E_RESIDENCE_MISSING, phrase("非户籍常住居民须填写居住起始日期（用于核对居住期限）"))
 
         if phone and not _phone_ok(phone):
-            err("联系电话", E_PHONE, "应为11位手机号或带区号的固定电话（如025-12345678）", idcard.mask_phone(phone))
+            err("联系电话", E_PHONE, phrase("应为11位手机号或带区号的固定电话（如025-12345678）"), idcard.mask_phone(phone))
 
         if group and (len(group) > 20 or group in ("无", "-", "/", "0")):
-            err("居民小组", E_GROUP, f"“{group}”不能作为居民小组名称，请填写如“第3居民小组”")
+            err("居民小组", E_GROUP, phrase("“%(value)s”不能作为居民小组名称，请填写如“第3居民小组”", value=group))
         if building and (len(building) > 20 or building in ("无", "-", "/")):
-            err("楼栋", E_BUILDING, f"“{building}”不能作为楼栋，请填写如“12栋”")
+            err("楼栋", E_BUILDING, phrase("“%(value)s”不能作为楼栋，请填写如“12栋”", value=building))
 
         if household_no:
             address = (building, unit, room)
@@ -397,7 +397,8 @@ class RowChecker:
                 self.households[household_no] = (rn, address)
             elif seen[1] != address:
                 a = "".join(seen[1])
-                err("户号", E_HOUSEHOLD_CONFLICT, f"户号{household_no}在第{seen[0]}行的地址为“{a}”，本行为“{''.join(address)}”，同一户地址应一致")
+                err("户号", E_HOUSEHOLD_CONFLICT, phrase("户号%(no)s在第%(row)s行的地址为“%(first)s”，本行为“%(here)s”，同一户地址应一致",
+                                                     no=household_no, row=seen[0], first=a, here="".join(address)))
 
         if row_errors:
             self.errors.extend(row_errors)

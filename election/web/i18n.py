@@ -10,7 +10,7 @@ from flask import Flask, request
 from flask_babel import Babel, gettext
 
 from .. import clock
-from ..rules.phrase import Phrase, phrase, recognise
+from ..rules.phrase import Phrase, keep, phrase, recognise
 from ..wording import plain_rule, source_tags
 
 LOCALES = ["zh", "en"]
@@ -65,10 +65,8 @@ def say_recorded(text: Any) -> Any:
 
 def kept(text: Any) -> Any:
     """A ``Phrase`` as JSON can keep it (a background job's state), for ``say`` to read back
-    in whichever language the page is later shown; anything else as it is."""
-    if isinstance(text, Phrase):
-        return {"msgid": text.msgid, "params": {k: kept(v) for k, v in text.params.items()}}
-    return text
+    in whichever language the page is later shown; anything else as it is (rules.phrase.keep)."""
+    return keep(text)
 
 
 def init_i18n(app: Flask) -> None:

@@ -185,7 +185,9 @@ def import_page(election: Election):
                 report = import_roll(db, election, data_key, content, filename, actor,
                                      dry_run=dry_run, progress=running.progress)
             except UserError as error:
-                raise JobFailed(error.messages, {"errors": [asdict(e) for e in error.rows]}) from None
+                # Kept as phrases: the finished page says each in the language of whoever looks.
+                raise JobFailed(error.messages,
+                                {"errors": [{**asdict(e), "message": kept(e.message)} for e in error.rows]}) from None
             if report.dry_run:
                 db.rollback()
             return {"report": {k: v for k, v in asdict(report).items() if k not in ("errors", "warnings")},

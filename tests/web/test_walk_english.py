@@ -219,3 +219,27 @@ def test_a_stored_sentence_is_recognised_and_said_again(app):
         assert say_recorded("收回选票 7 张多于发出选票 8 张") == "收回选票 7 张多于发出选票 8 张"
     with app.test_request_context("/?lang=zh"):
         assert say_recorded(void) == void and say_recorded(more) == more
+
+
+def test_a_refused_roll_import_in_english(app, world):
+    """A refused import's page listed every row error in Chinese in English mode
+    ("第2行“性别”：应填“男”或“女”，实际为“M”"); the errors are kept as phrases and said."""
+    import io
+    from datetime import date
+
+    from tests.conftest import csrf_token, finish_job
+    from tests.factories import make_id
+    from tests.roll.helpers import csv_bytes, row
+
+    base = f"/elections/{world['a']['election'].id}/roll"
+    client = app.test_client()
+    login(client, "a_committee")
+    token = csrf_token(client, f"{base}/import")
+    started = client.post(f"{base}/import", content_type="multipart/form-data", data={
+        "csrf_token": token, "file": (io.BytesIO(csv_bytes([row("张伟", make_id(date(1970, 1, 2), seq=11), sex="M")])), "roll.csv")})
+    chinese = finish_job(client, started)
+    assert "第2行“性别”：应填“男”或“女”，实际为“M”" in chinese and "有1处错误，整个文件未导入" in chinese
+    english = client.get(started.headers["Location"] + "?lang=en").get_data(as_text=True).replace("&#34;", '"')
+    client.get(f"{base}/?lang=zh")
+    assert "Row 2, “Sex”: should be “男” or “女”, is “M”" in english, english
+    assert "has 1 errors: nothing of it was imported" in english and "整个文件未导入" not in english
