@@ -132,12 +132,16 @@ def iter_pages(data: bytes, dpi: int = 200) -> Iterator[Image]:
         try:
             if len(document) > MAX_FRAMES:  # a page of a few dozen bytes each: hours of rendering
                 raise PageRejected(f"PDF 有 {len(document)} 页，过多（一个文件上限 {MAX_FRAMES} 页），请拆分后上传")
-            for number, page in enumerate(document, 1):
-                width, height = page.get_size()
-                if max(width, height) > MAX_PAGE_PT:
-                    raise PageRejected(f"PDF 第 {number} 页大于 A3（{width / 72 * 25.4:.0f}×{height / 72 * 25.4:.0f} 毫米），"
-                                       "不是选票的扫描页")
-                array = page.render(scale=dpi / 72, grayscale=True).to_numpy()
+            for number in range(1, len(document) + 1):
+                try:
+                    page = document[number - 1]
+                    width, height = page.get_size()
+                    if max(width, height) > MAX_PAGE_PT:
+                        raise PageRejected(f"PDF 第 {number} 页大于 A3（{width / 72 * 25.4:.0f}×{height / 72 * 25.4:.0f} 毫米），"
+                                           "不是选票的扫描页")
+                    array = page.render(scale=dpi / 72, grayscale=True).to_numpy()
+                except pypdfium2.PdfiumError:  # "Failed to load page", a render that fails
+                    raise PageRejected(f"PDF 第 {number} 页已损坏，无法读取") from None
                 yield np.array(array[:, :, 0] if array.ndim == 3 else array, dtype=np.uint8)
         finally:
             document.close()

@@ -3,7 +3,8 @@ PageRejected in Chinese, never a traceback, and no file is decoded past the pixe
 scanned paper. What the fuzzing and the bombs found, kept as regressions: a PNG whose header
 says more pixels than PIL's own bomb bound made PIL's probe fail, and the failure let OpenCV
 decode it (a 76 KB file, 20,000 x 20,000: 850 MB); a multi-page TIFF had only its first page
-measured and then every page decoded at once; a PDF had no bound on its pages. A short run
+measured and then every page decoded at once; a PDF had no bound on its pages, and a page
+pdfium could not load raised PdfiumError. A short run
 in the suite; a long one under `make soak`."""
 from __future__ import annotations
 
@@ -83,6 +84,29 @@ def test_a_pdf_of_more_pages_than_a_batch_is_refused_before_any_is_rendered() ->
     document.save(buf)
     with pytest.raises(PageRejected, match=f"PDF 有 {MAX_FRAMES + 1} 页，过多"):
         next(iter_pages(buf.getvalue()))
+
+
+def _pdf_claiming_pages(count: int) -> bytes:
+    """A PDF of one page whose page tree says it has ``count``."""
+    objects = [b"<< /Type /Catalog /Pages 2 0 R >>", f"<< /Type /Pages /Kids [3 0 R] /Count {count} >>".encode(),
+               b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] >>"]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += f"{number} 0 obj\n".encode() + body + b"\nendobj\n"
+    xref = len(out)
+    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
+    out += b"".join(f"{offset:010d} 00000 n \n".encode() for offset in offsets)
+    out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
+    return bytes(out)
+
+
+def test_a_pdf_page_pdfium_cannot_load_is_refused_naming_it() -> None:
+    """Found by fuzzing: PdfiumError ("Failed to load page") escaped the batch job."""
+    assert len(list(iter_pages(_pdf_claiming_pages(1)))) == 1
+    with pytest.raises(PageRejected, match="PDF 第 2 页已损坏"):
+        list(iter_pages(_pdf_claiming_pages(2)))
 
 
 PAGE = make_page(0, with_back=True)
