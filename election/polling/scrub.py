@@ -12,6 +12,12 @@ and keeps issuance times at the hour only. Then it compacts storage: PostgreSQL
 ``ctid`` positions, every row with the scrub's ``xmin``); SQLite ``wal_checkpoint(TRUNCATE)``,
 ``VACUUM`` (every page rewritten) and a second truncating checkpoint (the ``-wal`` is empty).
 
+The committee's close of poll (闭票) scrubs. A round's poll is also closed by the count's
+first step (turnout.close_before_counting, inside the counting transaction, where the scrub
+cannot run); `scrub_if_pending` scrubs once that transaction has committed, when a poll
+was closed after the last scrub: the counting pages call it, so a round counted without
+the committee's close keeps no order either.
+
 What is left (docs/DECISIONS.md): the hour of each issuance and deposit, which is
 published by design; a server watched live sees the timing of requests.
 """
@@ -19,13 +25,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, func, select, text
 from sqlalchemy.orm import Session
 
 from .. import storage_order
 from ..db import begin_write, is_sqlite
 from ..ledger.events import record_event
-from ..models import Election
+from ..models import Election, ElectionEvent
 from ..protocol import event_kinds as ek
 
 
@@ -85,3 +91,21 @@ def compact(db: Session) -> tuple[bool, str]:
         conn = conn.execution_options(isolation_level="AUTOCOMMIT")
         conn.exec_driver_sql("VACUUM (FULL, ANALYZE) issuance, receipt, audit_code, spoil_record")
     return True, "PostgreSQL：VACUUM (FULL, ANALYZE)"
+
+
+def pending(db: Session, election: Election) -> bool:
+    """Whether a poll of the election was closed (polling.closed) after its last scrub."""
+    def last(kind: str) -> int:
+        return db.scalar(select(func.max(ElectionEvent.seq)).where(
+            ElectionEvent.election_id == election.id, ElectionEvent.kind == kind)) or -1
+    return last(ek.POLLING_CLOSED) > last(ek.POLLING_STORAGE_SCRUBBED)
+
+
+def scrub_if_pending(db: Session, election: Election, actor: str) -> ScrubReport | None:
+    """After a committed transaction that may have closed a poll (a count's first step):
+    scrub when a poll was closed after the last scrub; None when nothing was pending."""
+    db.rollback()  # a fresh snapshot: the closing transaction is committed
+    if not pending(db, election):
+        db.rollback()
+        return None
+    return scrub(db, election, actor)

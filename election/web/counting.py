@@ -37,6 +37,7 @@ from ..counting.service import (
 from ..errors import UserError
 from ..models import Election, Round
 from ..polling import turnout
+from ..polling.scrub import scrub_if_pending
 from ..rounds import round_of, rounds_of
 from ..rules.tally_types import WOMAN_DECISIONS
 from ..settings import rulebook_of
@@ -108,9 +109,10 @@ def _entry(election: Election, number: int, second: bool):
         scan, actor = fields.get("scan", ""), current_user.username
         # Only a committee member's note decides a doubtful paper (doubtful_by_committee).
         decision = fields.get("doubtful_note", "") if current_user.role == "committee" else ""
-        run((lambda db: second_entry(db, election, scan, fields, actor, number)) if second else
-            (lambda db: mixing.enter_from_mixed_box(db, election, box_id, scan, fields, actor, number, decision)),
-            _("已记录。"))
+        if run((lambda db: second_entry(db, election, scan, fields, actor, number)) if second else
+               (lambda db: mixing.enter_from_mixed_box(db, election, box_id, scan, fields, actor, number, decision)),
+               _("已记录。")):
+            _scrub_pending(election)
         endpoint = "counting.second" if second else "counting.entry"
         return redirect(url_for(endpoint, election_id=election.id, number=number, box=box_id))
     # A mobile box is counted only as the station box it was poured into (polling.merge).
@@ -201,6 +203,7 @@ def board(election: Election, number: int):
         except UserError as error:
             refuse(error)
         else:
+            _scrub_pending(election)
             flash(_("计票板合计已录入。"), "info")
             return redirect(url_for("counting.overview", election_id=election.id))
     return render_template("counting/board.html", election=election, number=number, data=data, form=form)
@@ -285,8 +288,17 @@ def final_list_pdf(election: Election):
 @bp.route("/elections/<int:election_id>/counting/<int:number>/publish", methods=["POST"])
 @roles("committee")
 def publish(election: Election, number: int):
-    return _post_action(election, lambda db: publish_result(db, election, number, current_user.username),
-                        _("结果已公布。"))
+    answer = _post_action(election, lambda db: publish_result(db, election, number, current_user.username),
+                          _("结果已公布。"))
+    _scrub_pending(election)
+    return answer
+
+
+def _scrub_pending(election: Election) -> None:
+    """After a committed count's first step (a paper, the board, the result), which closes
+    the round's poll when the committee did not: the storage scrub the committee's close
+    runs (polling.scrub.scrub_if_pending), so the count never starts on stored order."""
+    scrub_if_pending(get_db(), election, current_user.username)
 
 
 @bp.route("/elections/<int:election_id>/counting/<int:number>/woman", methods=["POST"])

@@ -1,0 +1,67 @@
+"""A round's poll is closed by the committee (闭票, which scrubs storage) or by the count's
+first step (turnout.close_before_counting). The second closed the poll in the chain but
+never scrubbed: a round counted without the committee's close kept the polling day's order
+of check-ins and deposits (issuance ids and rowid, PostgreSQL xmin/ctid and the voter rows'
+xmax, SQLite's -wal) beside the counted marks for the rest of the election. The attacker of
+`test_no_order` links far more voters than chance after the first paper is entered on the
+counting page; now the page scrubs once that paper is committed."""
+from __future__ import annotations
+
+import random
+
+import pytest
+from sqlalchemy import select
+
+from election.models import ElectionEvent
+from election.polling.stations import create_station
+from tests.conftest import csrf_token, login
+from tests.factories import add_voters
+from tests.polling.helpers import add_candidates, open_polling_day, print_capturing
+from tests.secrecy.test_no_order import CHANCE_MAX, VOTERS, _attack, _polling_day, _sqlite_file
+
+
+@pytest.fixture
+def counted_day(db, world, monkeypatch):
+    election = world["a"]["election"]
+    voters = add_voters(db, election, 60)
+    add_candidates(db, election, voters[:20])
+    station = create_station(db, election, "t", "第一投票站", desks=1, boxes=1)
+    db.commit()
+    desk, box = station.desks[0], station.boxes[0]
+    papers = print_capturing(db, election, VOTERS, monkeypatch)
+    open_polling_day(db, election)
+    if _sqlite_file(db) is not None:
+        db.close()
+        raw = db.get_bind().raw_connection()
+        raw.cursor().execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        raw.close()
+    truth = _polling_day(db, election, desk, box, list(zip(voters[:VOTERS], papers)), random.Random(15))
+    return election, box, papers, truth
+
+
+def test_the_first_paper_counted_without_the_committees_close_scrubs(app, db, counted_day):
+    election, box, papers, truth = counted_day
+    before = _attack(db, election, truth)
+    assert max(before.values()) > CHANCE_MAX  # the polling day's storage links voters
+    db.close()
+    client = app.test_client()
+    login(client, "a_committee")
+    url = f"/elections/{election.id}/counting/1/entry?box={box.id}"
+    client.post(url, data={"action": "mixed", "witnesses": "甲、乙", "csrf_token": csrf_token(client, url)})
+    res = client.post(url, data={"scan": papers[5][1], "csrf_token": csrf_token(client, url)}, follow_redirects=True)
+    assert "已记录" in res.get_data(as_text=True)
+    db.close()
+    after = _attack(db, election, truth)
+    print("after", sorted(after.items(), key=lambda kv: -kv[1])[:6])
+    assert max(after.values()) <= CHANCE_MAX, after
+    kinds = [k for k in db.scalars(select(ElectionEvent.kind).where(ElectionEvent.election_id == election.id)
+                                   .order_by(ElectionEvent.seq))]
+    # Closed by the count, scrubbed once, the paper counted after the close.
+    assert kinds.count("polling.closed") == 1 and kinds.count("polling.storage_scrubbed") == 1
+    assert kinds.index("polling.closed") < kinds.index("counting.paper_counted")
+    # The next paper finds nothing pending: no second scrub.
+    db.close()
+    client.post(url, data={"scan": papers[7][1], "csrf_token": csrf_token(client, url)})
+    db.close()
+    assert len(list(db.scalars(select(ElectionEvent.id).where(
+        ElectionEvent.election_id == election.id, ElectionEvent.kind == "polling.storage_scrubbed")))) == 1
