@@ -84,7 +84,7 @@ def check_open(db: Session, election: Election, number: int, known: Round | None
 
 
 # What a desk or a box may no longer do once the round's poll is closed (the refusal names it).
-ISSUE, HAND_OUT, DEPOSIT = "发放选票", "发出选票", "投入票箱"
+ISSUE, HAND_OUT, DEPOSIT, SPOIL = "发放选票", "发出选票", "投入票箱", "写错换票"
 
 
 def poll_closed_refusal(number: int, at: datetime, act: str) -> UserError:
@@ -93,6 +93,8 @@ def poll_closed_refusal(number: int, at: datetime, act: str) -> UserError:
     when = f"{clock.local(at):%Y-%m-%d %H:%M}"
     if act == HAND_OUT:
         return UserError(phrase("第 %(n)s 轮投票已于 %(at)s 截止（已闭票），不能再发出选票", n=number, at=when))
+    if act == SPOIL:
+        return UserError(phrase("第 %(n)s 轮投票已于 %(at)s 截止（已闭票），不能再写错换票", n=number, at=when))
     if act == DEPOSIT:
         return UserError(phrase("第 %(n)s 轮投票已于 %(at)s 截止（已闭票），不能再投入票箱", n=number, at=when))
     return UserError(phrase("第 %(n)s 轮投票已于 %(at)s 截止（已闭票），不能再发放选票", n=number, at=when))
@@ -109,7 +111,7 @@ def poll_closed_column(election_id: Any, number: Any) -> ScalarSelect[Any]:
 
 
 def check_poll_open(db: Session, election_id: int, number: int, act: str) -> None:
-    """Refuse ``act`` (ISSUE, HAND_OUT, DEPOSIT) for a round whose poll is closed; the read
+    """Refuse ``act`` (ISSUE, HAND_OUT, DEPOSIT, SPOIL) for a round whose poll is closed; the read
     share-locks the round's row as `poll_closed_column` does."""
     at = db.scalar(select(poll_closed_column(election_id, number)))
     if at is not None:

@@ -23,7 +23,7 @@ from ..errors import UserError
 from ..models import AuditCode, Election, PollingStation, Receipt, SpoilRecord, utcnow
 from ..protocol import codes
 from ..protocol.chain import hour_stamp
-from ..rounds import DEPOSIT, check_poll_open
+from ..rounds import DEPOSIT, SPOIL, check_poll_open
 from ..rules.phrase import phrase
 from ..settings import box_of
 from .handout import hand_out, refuse_not_handed_here
@@ -131,10 +131,13 @@ def _audit(db: Session, election: Election, scanned: str, round_number: int) -> 
 def spoil(db: Session, election: Election, station_id: int, stub: str, body: str, moment: datetime | None = None) -> None:
     """写错换票: void the spoiled paper's stub (R) and body (A); count a spoil at the station.
     The voter's Issuance stays; the desk hands over a new paper (which the spoil lets the
-    station hand out: polling.handout). Only a paper handed out at this station. Commits."""
+    station hand out: polling.handout). Only a paper handed out at this station, and not after
+    the round's close of poll. Commits."""
     with own_transaction(db):
         station = station_of(db, election, station_id)
         r = printed_stub_of(db, election, stub)
+        # A spoil lets the station hand out one more paper: none after the close of poll.
+        check_poll_open(db, election.id, r.round_number, SPOIL)
         if r.handed_station_id != station.id:
             raise UserError(f"拒绝：此选票没有在{station.name}发出，不能在本站按写错换票作废！")
         a = _audit(db, election, body, r.round_number)

@@ -1,6 +1,6 @@
 """After a round's close of poll (polling.closed: the committee's close, or the first paper
 counted) the desks and boxes refuse the round's papers: no paper issued (desk or mobile box),
-handed out or deposited, each refusal naming the round, the moment and the act, with the
+handed out, exchanged for a spoiled one or deposited, each refusal naming the round, the moment and the act, with the
 database as it was. The bundle's verifiers refuse a close that is not the last word on the
 papers issued and deposited (caf796b, 195b75a); the app refuses first. A close of poll and a
 check-in at the same moment give one consistent outcome on both databases: the check-in is
@@ -73,6 +73,8 @@ def test_after_the_close_of_poll_desks_and_boxes_refuse_the_round(db, poll, monk
     assert message.startswith("第 1 " + CLOSED) and message.endswith("不能再发出选票"), message
     message = _refusal(lambda: deposit.deposit(db, election, box.id, papers[1][0]))
     assert message.startswith("第 1 " + CLOSED) and message.endswith("不能再投入票箱"), message
+    message = _refusal(lambda: deposit.spoil(db, election, poll["station"].id, *papers[1]))
+    assert message.startswith("第 1 " + CLOSED) and message.endswith("不能再写错换票"), message
     [answer] = deposit.deposit_batch(db, election, mobile.boxes[0].id, [{"id": "1", "code": papers[3][0]}])
     assert answer["status"] == "refused" and CLOSED in answer["message"], answer
     assert _issued(db, election) == 2
