@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from ballots.fonts import missing_glyphs
 
+from ..db import begin_write
 from ..errors import UserError
 from ..ledger.events import as_chain_event, events_of, record_event
 from ..models import Election, Resident
@@ -28,7 +29,10 @@ MAX_NAME = 50
 
 def edit_resident(db: Session, election: Election, resident: Resident, *, name: str, sex: str, group: str,
                   reason: str, actor: str) -> list[str]:
-    """Correct the resident; returns the labels of the fields changed (empty: nothing to do)."""
+    """Correct the resident; returns the labels of the fields changed (empty: nothing to do).
+    The write lock first (begin_write): the checks read the chain as a reader otherwise, and
+    a commit by anyone meanwhile made the correction's write fail ("database is locked")."""
+    begin_write(db)
     name, group, reason = name.strip(), group.strip(), reason.strip()
     problems = []
     if election.roll_frozen_at is not None:

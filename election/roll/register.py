@@ -9,7 +9,7 @@ from datetime import date
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, contains_eager
 
-from ..db import of_election
+from ..db import begin_write, of_election
 from ..decisions import Cited, adopted_decisions, cited_decision
 from ..errors import NotFound, UserError
 from ..ledger.events import record_event
@@ -91,6 +91,7 @@ def _require_decision(election: Election, reason: str) -> None:
 def change_status(db: Session, election: Election, resident: Resident, status: str, reason: str,
                   actor: str, basis: str = "") -> Resident:
     """Remove, mark deceased / moved out / deprived, or restore a resident; reason required."""
+    begin_write(db)
     problems = []
     if status not in CHANGES:
         problems.append(f"状态“{status}”无效，可选：{'、'.join(CHANGES.values())}")
@@ -163,6 +164,7 @@ def apply_for_registration(db: Session, election: Election, resident: Resident, 
     A non-hukou resident, where the rulebook asks for the meeting's consent, names the
     adopted decision of the 居民会议 or 居民代表会议 (``decision_id``): the application is
     refused until one exists, and records which one it relies on."""
+    begin_write(db)
     problems = []
     if kind not in ("resident", "worker"):
         problems.append("申请类别须为“非户籍常住居民”或“社区工作者”")

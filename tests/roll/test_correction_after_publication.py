@@ -51,3 +51,35 @@ def test_a_listed_candidate_is_not_corrected_after_printing(app, db, world) -> N
     assert edit_resident(db, election, other, name=other.name, sex="女" if other.sex == "男" else "男",
                          group="第一居民小组", reason="x", actor="c") == ["性别", "居民小组"]
     db.commit()
+
+
+def test_a_correction_holds_the_write_lock_from_its_first_read(db, world, schema, monkeypatch) -> None:
+    """SQLite: the correction read the chain (was the person published?) as a reader and
+    wrote after, so anyone committing in between (a desk, a login) made its write fail with
+    "database is locked". The write lock is taken first: the other writer is refused at once
+    and the correction is made."""
+    from election.roll import edit
+    from tests.factories import Roll
+    from tests.races import OtherWriter
+
+    if not schema.startswith("sqlite"):
+        pytest.skip("PostgreSQL's readers never upgrade: row locks and constraints do the work")
+    election = world["a"]["election"]
+    person = Roll(db, election).add("王伟")
+    db.commit()
+    other = OtherWriter(schema, election.id)
+    real = edit.record_event
+
+    def meanwhile(*args, **kwargs):  # after the checks read, before the correction is written
+        other.attempt()
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(edit, "record_event", meanwhile)
+    try:
+        changed = edit_resident(db, election, person, name="王伟", sex=person.sex, group="第二居民小组",
+                                reason="户籍核对", actor="c")
+        db.commit()
+    finally:
+        other.close()
+    assert other.outcome == ["database is locked"] and changed == ["居民小组"]
+    assert db.get(Resident, person.id).group_name == "第二居民小组"
