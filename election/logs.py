@@ -3,8 +3,12 @@
 A resident's receipt code is in the path of the receipt page (``/r/<code>``, the QR's URL),
 and a desk's search and a scanned card arrive in the query string (``?q=``, ``?scan=``).
 Every logged line passes through `scrub`: receipt paths lose their code and query strings
-are dropped whole. `ScrubFilter` applies it to the app's and the development server's
-loggers; `AccessLogger` is gunicorn's logger class with the same rule for its access log
+are dropped whole. `install` makes every log record of the process scrubbed as it is made
+(a record factory): its message with the arguments merged in, and the traceback of an
+exception logged with it (an exception's text may hold the URL it failed on). A logger's
+filter alone misses records of its child loggers (``election.jobs`` propagates to the
+handlers without passing ``election``'s filters) and never sees a traceback. `ScrubFilter`
+stays on the app's and the development server's loggers and the root's handlers; `AccessLogger` is gunicorn's logger class with the same rule for its access log
 (``gunicorn -c election/gunicorn_conf.py`` sets both). Referrer-Policy ``no-referrer``
 keeps the code out of other sites' logs too.
 """
@@ -41,8 +45,40 @@ class ScrubFilter(logging.Filter):
         return True
 
 
+def _scrub_record(record: logging.LogRecord) -> None:
+    """Scrub a record in place: the merged message, and the formatted traceback (kept in
+    ``exc_text``, which formatters use instead of formatting ``exc_info`` again)."""
+    try:
+        message = record.getMessage()
+    except Exception:  # noqa: BLE001 - a broken record is logged as it is
+        return
+    cleaned = scrub(message)
+    if cleaned != message:
+        record.msg, record.args = cleaned, None
+    if record.exc_info and record.exc_info[0] is not None and not record.exc_text:
+        record.exc_text = scrub(logging.Formatter().formatException(record.exc_info))
+    if record.stack_info:
+        record.stack_info = scrub(record.stack_info)
+
+
+def _install_factory() -> None:
+    previous = logging.getLogRecordFactory()
+    if getattr(previous, "juxuan_scrubs", False):
+        return
+
+    def factory(*args: object, **kwargs: object) -> logging.LogRecord:
+        record = previous(*args, **kwargs)
+        _scrub_record(record)
+        return record
+
+    factory.juxuan_scrubs = True  # type: ignore[attr-defined]
+    logging.setLogRecordFactory(factory)
+
+
 def install(*names: str) -> None:
-    """Put the filter on the named loggers and on every handler of the root logger."""
+    """Scrub every record of the process as it is made; put the filter on the named loggers
+    and on every handler of the root logger."""
+    _install_factory()
     flt = ScrubFilter()
     for name in names or ("werkzeug", "gunicorn.access", "gunicorn.error", "election"):
         logger = logging.getLogger(name)
