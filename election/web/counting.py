@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -36,7 +36,7 @@ from ..counting.service import (
 )
 from ..errors import UserError
 from ..models import Election, Round
-from ..polling import turnout
+from ..polling import printing, turnout
 from ..polling.scrub import scrub_if_pending
 from ..rounds import round_of, rounds_of
 from ..rules.tally_types import WOMAN_DECISIONS
@@ -112,7 +112,7 @@ def _entry(election: Election, number: int, second: bool):
         if run((lambda db: second_entry(db, election, scan, fields, actor, number)) if second else
                (lambda db: mixing.enter_from_mixed_box(db, election, box_id, scan, fields, actor, number, decision)),
                _("已记录。")):
-            _scrub_pending(election)
+            _scrub_pending(election, number)
         endpoint = "counting.second" if second else "counting.entry"
         return redirect(url_for(endpoint, election_id=election.id, number=number, box=box_id))
     # A mobile box is counted only as the station box it was poured into (polling.merge).
@@ -203,7 +203,7 @@ def board(election: Election, number: int):
         except UserError as error:
             refuse(error)
         else:
-            _scrub_pending(election)
+            _scrub_pending(election, number)
             flash(_("计票板合计已录入。"), "info")
             return redirect(url_for("counting.overview", election_id=election.id))
     return render_template("counting/board.html", election=election, number=number, data=data, form=form)
@@ -290,15 +290,17 @@ def final_list_pdf(election: Election):
 def publish(election: Election, number: int):
     answer = _post_action(election, lambda db: publish_result(db, election, number, current_user.username),
                           _("结果已公布。"))
-    _scrub_pending(election)
+    _scrub_pending(election, number)
     return answer
 
 
-def _scrub_pending(election: Election) -> None:
+def _scrub_pending(election: Election, number: int) -> None:
     """After a committed count's first step (a paper, the board, the result), which closes
-    the round's poll when the committee did not: the storage scrub the committee's close
-    runs (polling.scrub.scrub_if_pending), so the count never starts on stored order."""
-    scrub_if_pending(get_db(), election, current_user.username)
+    the round's poll when the committee did not: what the committee's close does — the
+    storage scrub (polling.scrub.scrub_if_pending) and the round's print PDFs nobody
+    downloaded removed — so the count never starts on stored order or on T beside A."""
+    if scrub_if_pending(get_db(), election, current_user.username) is not None:
+        printing.discard_round_pdfs(current_app.instance_path, election.id, number)
 
 
 @bp.route("/elections/<int:election_id>/counting/<int:number>/woman", methods=["POST"])

@@ -4,7 +4,8 @@ never scrubbed: a round counted without the committee's close kept the polling d
 of check-ins and deposits (issuance ids and rowid, PostgreSQL xmin/ctid and the voter rows'
 xmax, SQLite's -wal) beside the counted marks for the rest of the election. The attacker of
 `test_no_order` links far more voters than chance after the first paper is entered on the
-counting page; now the page scrubs once that paper is committed."""
+counting page; now the page scrubs once that paper is committed, and removes the round's
+print PDFs nobody downloaded, as the committee's close does."""
 from __future__ import annotations
 
 import random
@@ -12,7 +13,9 @@ import random
 import pytest
 from sqlalchemy import select
 
+from election import jobs
 from election.models import ElectionEvent
+from election.polling import printing
 from election.polling.stations import create_station
 from tests.conftest import csrf_token, login
 from tests.factories import add_voters
@@ -44,6 +47,10 @@ def test_the_first_paper_counted_without_the_committees_close_scrubs(app, db, co
     before = _attack(db, election, truth)
     assert max(before.values()) > CHANCE_MAX  # the polling day's storage links voters
     db.close()
+    # A print PDF of the round nobody downloaded (every T beside its A) waits in print-jobs.
+    folder = printing.jobs_dir(app.instance_path)
+    (folder / "abc123.pdf").write_bytes(b"%PDF-1.4 T and A")
+    jobs.write_state(folder, "abc123", {"election_id": election.id, "round": 1, "state": "ready"})
     client = app.test_client()
     login(client, "a_committee")
     url = f"/elections/{election.id}/counting/1/entry?box={box.id}"
@@ -54,6 +61,7 @@ def test_the_first_paper_counted_without_the_committees_close_scrubs(app, db, co
     after = _attack(db, election, truth)
     print("after", sorted(after.items(), key=lambda kv: -kv[1])[:6])
     assert max(after.values()) <= CHANCE_MAX, after
+    assert not (folder / "abc123.pdf").exists()
     kinds = [k for k in db.scalars(select(ElectionEvent.kind).where(ElectionEvent.election_id == election.id)
                                    .order_by(ElectionEvent.seq))]
     # Closed by the count, scrubbed once, the paper counted after the close.
