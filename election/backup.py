@@ -283,6 +283,13 @@ def _unpacked(archive: Path, into: Path, data_key: str | None) -> tuple[str, str
             raise UserError("恢复被拒绝，备份中缺少：" + "、".join(missing) + "。没有数据密钥，恢复出的数据无法读取，系统不会另生成新密钥。")
         key = data_key or _member(tar, "data.key", 1000).decode("ascii").strip()
         secret = _member(tar, "secret_key", 1000).decode("ascii").strip() if "secret_key" in names else None
+        # The sizes in the tar's headers are what extraction writes (a gzip of zeros a
+        # thousand times smaller says so too): refused before the disk fills.
+        needed = sum(m.size for m in tar.getmembers() if m.isfile())
+        free = shutil.disk_usage(into).free
+        if needed > free:
+            raise UserError(f"“{archive.name}”解开需要 {needed / 2**30:.1f} GiB，临时目录 {into.parent} 只剩 "
+                            f"{free / 2**30:.1f} GiB：请腾出空间（或设置 TMPDIR）后再恢复。未恢复任何内容。")
         for member in tar.getmembers():
             if not member.isfile() or member.name.startswith("/") or ".." in Path(member.name).parts:
                 continue

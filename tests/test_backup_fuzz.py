@@ -138,3 +138,16 @@ def test_ten_minutes_of_mutated_backups(members) -> None:
         fuzz_one(rng, members)
         done += 1
     print(f"{done} mutated backups")
+
+
+def test_a_backup_larger_than_the_free_disk_is_refused_before_extraction(members, tmp_path, monkeypatch) -> None:
+    """A gzip of zeros unpacks a thousandfold: the tar's headers say how much, and the
+    restore refuses what the temporary folder has no room for, before writing any of it."""
+    import shutil as shutil_module
+
+    real = shutil_module.disk_usage
+    monkeypatch.setattr(shutil_module, "disk_usage", lambda path: real(path)._replace(free=100_000))
+    bomb = _tar([*members[:3], ("juxuan.db", b"\0" * 1_000_000), *members[4:]], "w:gz")
+    assert len(bomb) < 20_000
+    with pytest.raises(UserError, match="解开需要"):
+        _restored(bomb, tmp_path)
