@@ -1,13 +1,18 @@
 """The street office's risk-limiting comparison audit of one round (docs/AUDIT.md).
 
 The order is enforced here and recorded in the ledger, so the verifier can check it:
+0. ``commit_seed``: the street office's auditor commits to a secret contribution to the seed
+   by its hash (computed on the auditor's own computer), before the seal.
 1. ``enter_manifest``: the scrutineers' physical count of papers per box (the ballot
    manifest), entered before the audit.
 2. ``seal``: the round's records (sorted by D) and the manifest are committed in an
    ``audit.records_committed`` event and the head after it is signed with the election key
-   (``audit.head_sealed``). Only then may a seed be entered.
-3. ``start_audit``: the dice seed, rolled in public after the seal; the risk limit is the
-   rulebook's or smaller. One audit per round at a time; each seal serves one audit.
+   (``audit.head_sealed``). Only then may the dice be rolled.
+2a. ``record_dice``: public dice rolled after the seal before witnesses, named.
+3. ``start_audit``: the auditor reveals the secret; it must hash to the commitment, and the
+   seed is the hash of dice and secret (``rla.combined_seed``), so neither the operator who
+   types the dice nor the auditor could try seeds. The risk limit is the rulebook's or
+   smaller. One audit per round at a time; each seal serves one audit.
 4. ``record_draw``: the auditor reads the whole drawn paper (per post ○, ×, write-ins by
    name, unreadable; or "no paper at this position"), blind to the record.
 5. ``conclude``: both sides through the count's own validity rule, the Kaplan-Markov risk
@@ -42,7 +47,7 @@ from ..crypto import sample
 from ..crypto.group import CryptoError
 from ..db import begin_write
 from ..errors import UserError
-from ..ledger.events import events_of, record_event
+from ..ledger.events import events_of, lock_chain_head, record_event
 from ..ledger.keys import sign_head
 from ..models import Audit, AuditCode, AuditDraw, AuditPartial, Election, RoundResult
 from ..polling.merge import merged_into
@@ -174,6 +179,94 @@ def seal(db: Session, election: Election, data_key: str, actor: str, round_numbe
     return ev.hash
 
 
+# ---------------------------------------------------------------------- the seed's two parts
+
+@dataclass(frozen=True)
+class SeedSteps:
+    """Where the round's next audit stands on its seed (docs/AUDIT.md §3): since the last
+    audit.started, the usable seal (``audit.head_sealed``), the auditor's commitment made
+    before that seal's records commitment (the latest; before any seal, the latest made), and
+    the dice rolled after the seal."""
+
+    commitment: Any
+    seal: Any
+    dice: Any
+    late_commitment: Any  # a commitment made after the seal: it serves only a new seal
+
+
+def seed_steps(db: Session, election: Election, number: int) -> SeedSteps:
+    kinds = (ek.AUDIT_SEED_COMMITTED, ek.AUDIT_RECORDS_COMMITTED, ek.AUDIT_HEAD_SEALED, ek.AUDIT_DICE_ROLLED,
+             ek.AUDIT_STARTED)
+    events = [e for e in events_of(db, election) if e.kind in kinds and (e.payload or {}).get("round") == number]
+    last_start = max((e.seq for e in events if e.kind == ek.AUDIT_STARTED), default=-1)
+    after = [e for e in events if e.seq > last_start]
+    seals = [e for e in after if e.kind == ek.AUDIT_HEAD_SEALED]
+    seal_ev = seals[-1] if seals else None
+    commits = [e for e in after if e.kind == ek.AUDIT_SEED_COMMITTED]
+    if seal_ev is None:
+        return SeedSteps(commits[-1] if commits else None, None, None, None)
+    bound = next((e for e in after if e.hash == seal_ev.payload.get("head")), seal_ev)
+    before = [e for e in commits if e.seq < bound.seq]
+    late = [e for e in commits if e.seq > bound.seq]
+    dice = [e for e in after if e.kind == ek.AUDIT_DICE_ROLLED and e.seq > seal_ev.seq]
+    return SeedSteps(before[-1] if before else None, seal_ev, dice[-1] if dice else None, late[-1] if late else None)
+
+
+def commit_seed(db: Session, election: Election, commitment: str, actor: str, round_number: int | None = None) -> str:
+    """The auditor's commitment: hex SHA-256 of ``rla.COMMIT_TAG`` + a secret of at least 20
+    digits, computed on the auditor's own computer (the secret never reaches the server before
+    the reveal). Made before the seal; a later one serves only a new seal."""
+    begin_write(db)
+    number = bundle_round(db, election, round_number)
+    _refuse_open(db, election, number, "提交种子承诺")
+    clean = commitment.strip().lower()
+    if len(clean) != 64 or any(ch not in "0123456789abcdef" for ch in clean):
+        raise UserError(f"种子承诺“{commitment.strip()[:80]}”无效：须为 64 位十六进制的 SHA-256 值"
+                        "（在审计员自己的电脑上由秘密数字计算）")
+    record_event(db, election, ek.AUDIT_SEED_COMMITTED, {"round": number, "commitment": clean}, actor,
+                 "审计员在封存前提交随机种子承诺（秘密数字的哈希）")
+    return clean
+
+
+def witness_names(text: str) -> list[str]:
+    """Witness names as typed: one a line, or separated by 、 ， , ；"""
+    for sep in "、，,；;\r":
+        text = text.replace(sep, "\n")
+    return [n.strip() for n in text.split("\n") if n.strip()]
+
+
+def record_dice(db: Session, election: Election, dice: str, witnesses: str | list[str], actor: str,
+                round_number: int | None = None) -> list[str]:
+    """The public dice, rolled after the seal in front of the committee and witnesses (at least
+    two named): one roll per seal; the auditor's commitment must precede the seal."""
+    begin_write(db)
+    # PostgreSQL: the election's row before reading the chain, so two desks entering dice at
+    # once cannot both see none rolled (no other row is locked here; the chain head is that row).
+    lock_chain_head(db, election)
+    number = bundle_round(db, election, round_number)
+    _refuse_open(db, election, number, "录入掷骰结果")
+    _refuse_after_hand_count(db, election, number, "录入掷骰结果")
+    steps = seed_steps(db, election, number)
+    if steps.seal is None:
+        raise UserError(f"第 {number} 轮的计票记录与票箱清单尚未封存：须先封存，再公开掷骰")
+    if steps.commitment is None:
+        raise UserError(f"第 {number} 轮封存之前审计员没有提交种子承诺：请审计员提交承诺后重新封存，再公开掷骰")
+    if steps.dice is not None:
+        raise UserError(f"第 {number} 轮这次封存之后已经掷骰（事件 {steps.dice.seq}），每次封存只掷一次")
+    try:
+        clean = rla.normalise_seed(dice)
+    except ValueError as exc:
+        raise UserError(f"掷骰结果：{exc}") from None
+    names = witness_names(witnesses) if isinstance(witnesses, str) else [str(n).strip() for n in witnesses if str(n).strip()]
+    if len(names) < rla.MIN_WITNESSES or len(set(names)) < rla.MIN_WITNESSES:
+        raise UserError(f"见证人须至少 {rla.MIN_WITNESSES} 位，并写明姓名（现有 {len(set(names))} 位）")
+    if any(len(n) > 40 for n in names):
+        raise UserError("见证人姓名过长（每位不超过 40 字）")
+    record_event(db, election, ek.AUDIT_DICE_ROLLED, {"round": number, "dice": clean, "witnesses": names}, actor,
+                 "封存后在见证人面前公开掷骰")
+    return names
+
+
 def _refuse_open(db: Session, election: Election, number: int, what: str) -> None:
     audit = current_audit(db, election, number)
     if audit is not None and audit.status not in CONCLUDED:
@@ -257,25 +350,37 @@ def usable_seal(db: Session, election: Election, number: int) -> Any:
     return sealed[-1] if sealed else None
 
 
-def start_audit(db: Session, election: Election, seed: str, actor: str, risk_limit: Fraction | None = None,
+def start_audit(db: Session, election: Election, reveal: str, actor: str, risk_limit: Fraction | None = None,
                 round_number: int | None = None) -> Audit:
-    """Start the audit of a sealed round from a public dice seed. The write lock from the first
-    read (begin_write), as in seal: the records checked against the seal are the ones audited."""
+    """Start the audit of a sealed round: the auditor reveals the secret committed before the
+    seal, and the seed is ``rla.combined_seed`` of the dice rolled after the seal and the secret.
+    The write lock from the first read (begin_write), as in seal: the records checked against
+    the seal are the ones audited."""
     begin_write(db)
     number = bundle_round(db, election, round_number)
     _refuse_open(db, election, number, "开始新的审计")
     _refuse_after_hand_count(db, election, number, "开始新的审计")
-    sealed = usable_seal(db, election, number)
+    steps = seed_steps(db, election, number)
+    sealed = steps.seal
     if sealed is None:
         raise UserError(f"第 {number} 轮的计票记录与票箱清单尚未封存：须先录入票箱清单并封存，再公开掷骰、录入随机种子")
+    if steps.commitment is None:
+        raise UserError(f"第 {number} 轮封存之前审计员没有提交种子承诺：请审计员提交承诺后重新封存，再公开掷骰")
+    if steps.dice is None:
+        raise UserError(f"第 {number} 轮封存之后尚未公开掷骰：须先在见证人面前掷骰并录入点数，审计员再揭示秘密数字")
     commitment = next(e for e in events_of(db, election) if e.hash == sealed.payload["head"])
     records = records_of(db, election, number)
     if records_digest(records) != commitment.payload["records_digest"]:
         raise UserError(f"第 {number} 轮的计票记录在封存后被更改，不能开始审计：须更正、重新公布并重新封存")
     try:
-        clean = rla.normalise_seed(seed)
+        secret = rla.normalise_seed(reveal)
     except ValueError as exc:
-        raise UserError(f"随机种子：{exc}") from None
+        raise UserError(f"审计员的秘密数字：{exc}") from None
+    if rla.seed_commitment(secret) != steps.commitment.payload["commitment"]:
+        raise UserError(f"审计员揭示的秘密数字与封存前提交的承诺（事件 {steps.commitment.seq}）不符："
+                        "请核对后重新输入；不能更换秘密数字")
+    dice = str(steps.dice.payload["dice"])
+    clean = rla.combined_seed(dice, secret)
     rulebook_limit = rulebook_of(election).rla_risk_limit
     alpha = rulebook_limit if risk_limit is None else Fraction(risk_limit)
     if not 0 < alpha <= rulebook_limit:
@@ -293,7 +398,9 @@ def start_audit(db: Session, election: Election, seed: str, actor: str, risk_lim
     if n < papers:
         _add_draws(db, audit, 1, n)
     record_event(db, election, ek.AUDIT_STARTED, {
-        "audit": audit.id, "round": number, "seed": clean, "risk_limit": audit.risk_limit, "papers": papers,
+        "audit": audit.id, "round": number, "seed": clean, "reveal": secret, "dice": dice,
+        "witnesses": list(steps.dice.payload.get("witnesses") or []),
+        "risk_limit": audit.risk_limit, "papers": papers,
         "boxes": manifest, "sealed": sealed.hash, "sample_size": n, "assertions": len(audit_plan.assertions),
         "hand_count": {p.post: p.hand_count for p in audit_plan.posts if p.hand_count},
     }, actor, "街道办事处风险限制审计：开始抽样")
@@ -605,6 +712,19 @@ def countersign_blocker(db: Session, election: Election, number: int) -> str | N
     return None
 
 
+def seed_parts(db: Session, election: Election, audit: Audit) -> dict[str, Any] | None:
+    """The seed's parts of an audit (docs/AUDIT.md §3) from its audit.started: the dice, their
+    witnesses, the auditor's revealed secret and its commitment (what the verifiers check
+    against the chain's audit.seed_committed and audit.dice_rolled); None for an audit started
+    from a single dice seed (before the two-part seed)."""
+    ev = next((e.payload for e in _round_events(db, election, audit.round_number, ek.AUDIT_STARTED)
+               if (e.payload or {}).get("audit") == audit.id), None) or {}
+    if "reveal" not in ev:
+        return None
+    return {"dice": ev.get("dice"), "witnesses": list(ev.get("witnesses") or []), "reveal": ev.get("reveal"),
+            "commitment": rla.seed_commitment(str(ev["reveal"]))}
+
+
 def audit_json(db: Session, election: Election, round_number: int = 1) -> dict[str, Any] | None:
     """audit.json of a round's auditor bundle: every audit of the round, in order, with the
     commitment it used, its seed, risk limit, manifest, draws and findings (whole papers)."""
@@ -621,6 +741,9 @@ def audit_json(db: Session, election: Election, round_number: int = 1) -> dict[s
             "findings": [{"index": d.index, "d": d.d_hash, "paper": d.paper} for d in draws if d.d_hash is not None],
             "conclusion": a.conclusion,
         }
+        parts = seed_parts(db, election, a)
+        if parts is not None:
+            item["seed_parts"] = parts
         s = sample_of(db, election, a)
         if s is not None:
             # The trustees' decryption of the drawn papers, and the record each was compared with.

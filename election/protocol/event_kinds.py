@@ -297,6 +297,9 @@ OFFICE_COUNTERSIGN_REQUESTED: Final = _k(
     "round street_office office_key", "committee")
 
 # ---------------------------------------------------------------- the risk-limiting audit (§8)
+AUDIT_SEED_COMMITTED: Final = _k(
+    "audit.seed_committed", "the street office auditor's secret seed contribution committed as a hash, before the seal",
+    "round commitment", "street office auditor")
 AUDIT_MANIFEST_RECORDED: Final = _k(
     "audit.manifest_recorded", "the scrutineers' count of papers per box", "round boxes papers", "scrutineers")
 AUDIT_RECORDS_COMMITTED: Final = _k(
@@ -305,9 +308,12 @@ AUDIT_RECORDS_COMMITTED: Final = _k(
 AUDIT_HEAD_SEALED: Final = _k(
     "audit.head_sealed", "the election key signed the chain head at the commitment",
     "round head seq signed", "street office")
+AUDIT_DICE_ROLLED: Final = _k(
+    "audit.dice_rolled", "public dice rolled before witnesses after the seal",
+    "round dice witnesses", "street office, before the committee and witnesses")
 AUDIT_STARTED: Final = _k(
-    "audit.started", "an audit began from the dice seed",
-    "audit round seed risk_limit papers boxes sealed sample_size assertions hand_count", "street office")
+    "audit.started", "an audit began: the auditor's reveal combined with the dice is the seed",
+    "audit round seed reveal dice witnesses risk_limit papers boxes sealed sample_size assertions hand_count", "street office")
 AUDIT_DRAW_ENTERED: Final = _k(
     "audit.draw_entered", "a drawn paper's marks entered", "audit round index", "street office")
 AUDIT_SAMPLE_DECRYPTED: Final = _k(

@@ -146,6 +146,32 @@ def normalise_seed(seed: str) -> str:
     return s
 
 
+# The seed from two contributions (docs/AUDIT.md §3; as Arlo and SHANGRLA roll public dice
+# after the manifest and records are committed, with one more party's committed secret so that
+# no single party can try seeds against the public verifier and type a favourable one):
+# 1. before the seal, the street office's auditor commits to a secret of >= 20 digits by its hash
+#    (computed on the auditor's own computer): hex SHA-256(UTF-8(COMMIT_TAG + secret));
+# 2. after the seal, dice are rolled in public before witnesses and the digits recorded;
+# 3. the auditor reveals the secret; the audit's seed is the decimal SHA-256 of both:
+#    zero-padded 78-digit decimal of int(SHA-256(UTF-8(SEED_TAG + dice + ":" + secret)), big-endian).
+COMMIT_TAG = "juxuan-audit-seed-commitment:"
+SEED_TAG = "juxuan-audit-seed:"
+MIN_WITNESSES = 2
+
+
+def seed_commitment(secret: str) -> str:
+    """The auditor's commitment to a secret contribution (>= 20 decimal digits; spaces and
+    dashes dropped): ``printf 'juxuan-audit-seed-commitment:%s' DIGITS | sha256sum``."""
+    return hashlib.sha256((COMMIT_TAG + normalise_seed(secret)).encode()).hexdigest()
+
+
+def combined_seed(dice: str, secret: str) -> str:
+    """The audit's seed from the public dice and the auditor's revealed secret: 78 decimal
+    digits, so ``draw_sample`` takes it as it takes a dice seed."""
+    h = hashlib.sha256(f"{SEED_TAG}{normalise_seed(dice)}:{normalise_seed(secret)}".encode()).digest()
+    return str(int.from_bytes(h, "big")).zfill(78)
+
+
 def draw_sample(seed: str, boxes: Mapping[str, int], n: int, start: int = 1) -> list[Draw]:
     """Draws ``start``..``start+n-1`` with replacement, as in Rivest's sampler.py:
     ticket_i = 1 + int(SHA-256(UTF-8(seed + "," + str(i))), big-endian) mod N, where N is

@@ -71,7 +71,7 @@ def checks(audit: Mapping[str, Any], records: Sequence[Record] | None, totals: M
         return [("审计抽样", "audit_sample", [f"audit.json 格式错误：{exc}"], "")]
     out.append(("审计抽样", "audit_sample", _sample(audits, records), "每次审计的抽样均可由公开的骰子种子和票箱清单重现"))
     out.append(("审计封存顺序", "audit_commitment", _order(audits, records, records_sha256, number, chain, election_key_pem),
-                "票箱清单与计票记录先封存并签署链头，之后才录入随机种子；封存的记录即本包的记录"))
+                "审计员的种子承诺在封存之前；票箱清单与计票记录封存、链头签名之后才公开掷骰并揭示，种子是二者的哈希；封存的记录即本包的记录"))
     started = [e for e in chain if e.kind == ek.AUDIT_STARTED and (e.payload or {}).get("round") == number]
     problems = []
     if len(started) != len(audits):
@@ -90,12 +90,26 @@ def checks(audit: Mapping[str, Any], records: Sequence[Record] | None, totals: M
     # recomputed as the latest is: a server cannot call an audit that escalated "confirmed"
     # and start another with a new seed until one confirms (docs/AUDIT.md §3).
     digests = _sealed_digests(chain, number)
+    superseded: list[int] = []
     if len(digests) == len(audits) and records_sha256 is not None:
         for i, a in enumerate(audits[:-1], 1):
             if digests[i - 1] == records_sha256:
                 recomputed += [f"第 {i} 次审计：{p}" for p in _recompute(a, records, inp, totals, chain, listed)]
-    out.append(("审计重算", "audit_recompute", recomputed, "按记录重算断言、逐张比对和风险，审计结论与发现一致"))
+            else:
+                superseded.append(i)
+    out.append(("审计重算", "audit_recompute", recomputed, "按记录重算断言、逐张比对和风险，审计结论与发现一致"
+                + superseded_note(superseded)))
     return out
+
+
+def superseded_note(superseded: Sequence[int]) -> str:
+    """An earlier audit whose seal bound other records (the result was reopened and corrected
+    after it) is not recomputed against this bundle's records: said, not passed over."""
+    if not superseded:
+        return ""
+    which = "、".join(f"第 {i} 次" for i in superseded)
+    return (f"；注意：{which}审计封存的是重新开启（更正）之前的计票记录，本包不含那些记录，未重算，"
+            "其结论不适用于本包的记录")
 
 
 def _sealed_digests(chain: Sequence[Event], number: int) -> list[object]:
@@ -172,7 +186,8 @@ def _sample(audits: Sequence[Mapping[str, Any]], records: Sequence[Record] | Non
 def _order(audits: Sequence[Mapping[str, Any]], records: Sequence[Record] | None, records_sha256: str | None,
            number: int, chain: Sequence[Event], key_pem: bytes) -> list[str]:
     mine = [e for e in chain if (e.payload or {}).get("round") == number and e.kind in (
-        ek.AUDIT_MANIFEST_RECORDED, ek.AUDIT_RECORDS_COMMITTED, ek.AUDIT_HEAD_SEALED, ek.AUDIT_STARTED)]
+        ek.AUDIT_MANIFEST_RECORDED, ek.AUDIT_RECORDS_COMMITTED, ek.AUDIT_HEAD_SEALED, ek.AUDIT_STARTED,
+        ek.AUDIT_SEED_COMMITTED, ek.AUDIT_DICE_ROLLED)]
     if not any(e.kind == ek.AUDIT_STARTED for e in mine):
         return ["事件链中没有本轮审计开始的记录"] if audits and audits[0].get("draws") else []
     by_hash = {e.hash: e for e in chain}
@@ -185,6 +200,7 @@ def _order(audits: Sequence[Mapping[str, Any]], records: Sequence[Record] | None
     latest_commitment = None
     for ev in [e for e in mine if e.kind == ek.AUDIT_STARTED]:
         seals = [e for e in mine if e.kind == ek.AUDIT_HEAD_SEALED and previous < e.seq < ev.seq]
+        since = previous
         previous = ev.seq
         if not seals:
             problems.append(f"事件 {ev.seq}：开始审计（录入随机种子）之前没有封存计票记录与票箱清单")
@@ -202,6 +218,7 @@ def _order(audits: Sequence[Mapping[str, Any]], records: Sequence[Record] | None
             problems.append(f"事件 {seal.seq}：封存签名格式错误")
         if not any(e.kind == ek.AUDIT_MANIFEST_RECORDED and e.seq < commitment.seq for e in mine):
             problems.append(f"事件 {commitment.seq}：封存之前没有录入票箱清单")
+        problems += _seed(ev, [e for e in mine if since < e.seq < ev.seq], commitment, seal)
         latest_commitment = commitment
         started_manifest = ev.payload.get("boxes")
         if started_manifest != commitment.payload.get("manifest"):
@@ -216,6 +233,50 @@ def _order(audits: Sequence[Mapping[str, Any]], records: Sequence[Record] | None
         else:
             if manifest is not None and manifest != latest_commitment.payload.get("manifest"):
                 problems.append("audit.json 的票箱清单与封存的不同")
+    return problems
+
+
+def _seed(ev: Event, between: Sequence[Event], commitment: Event, seal: Event) -> list[str]:
+    """The seed's two contributions (docs/AUDIT.md §3): the auditor's commitment recorded after
+    the previous audit began and before the records commitment this audit's seal signed; the
+    public dice after that seal, before witnesses (at least two named); the revealed secret
+    hashing to the commitment; the seed the hash of dice and secret. An audit.started without a
+    reveal (the single dice seed of bundles before this rule) fails: a server could leave the
+    commitment out and try seeds against the public verifier."""
+    payload = ev.payload or {}
+    if "reveal" not in payload:
+        return [f"事件 {ev.seq}：随机种子只有一个来源（没有审计员在封存前的承诺与揭示，旧格式），"
+                "无法排除操作者事先用公开的验证程序试算并挑选种子"]
+    problems = []
+    commits = [e for e in between if e.kind == ek.AUDIT_SEED_COMMITTED and e.seq < commitment.seq]
+    late = [e for e in between if e.kind == ek.AUDIT_SEED_COMMITTED and e.seq > commitment.seq]
+    dice = [e for e in between if e.kind == ek.AUDIT_DICE_ROLLED and e.seq > seal.seq]
+    early = [e for e in between if e.kind == ek.AUDIT_DICE_ROLLED and e.seq < seal.seq]
+    if not commits:
+        where = f"（事件 {late[-1].seq} 的承诺在封存之后）" if late else ""
+        problems.append(f"事件 {ev.seq}：封存（事件 {commitment.seq}）之前没有审计员的种子承诺{where}：种子可能是在看到封存的记录之后选的")
+    if not dice:
+        where = f"（事件 {early[-1].seq} 的掷骰在封存之前）" if early else ""
+        problems.append(f"事件 {ev.seq}：封存签名（事件 {seal.seq}）之后、审计开始之前没有公开掷骰的记录{where}")
+    if len(dice) > 1:
+        problems.append(f"事件 {ev.seq}：封存之后掷骰 {len(dice)} 次，每次封存只能掷一次")
+    if problems:
+        return problems
+    rolled = dice[-1].payload or {}
+    witnesses = rolled.get("witnesses")
+    if not (isinstance(witnesses, list) and all(isinstance(w, str) and w.strip() for w in witnesses)
+            and len(set(witnesses)) >= rla.MIN_WITNESSES):
+        problems.append(f"事件 {dice[-1].seq}：掷骰须有至少 {rla.MIN_WITNESSES} 位具名见证人")
+    reveal, rolled_dice = payload.get("reveal"), rolled.get("dice")
+    try:
+        if not isinstance(reveal, str) or not isinstance(rolled_dice, str):
+            raise ValueError("揭示的秘密数字与掷骰结果须为文字")
+        if rla.seed_commitment(reveal) != (commits[-1].payload or {}).get("commitment"):
+            problems.append(f"事件 {ev.seq}：审计员揭示的秘密数字与封存前的承诺（事件 {commits[-1].seq}）不符")
+        elif rla.combined_seed(rolled_dice, reveal) != payload.get("seed"):
+            problems.append(f"事件 {ev.seq}：随机种子不是掷骰结果（事件 {dice[-1].seq}）与揭示的秘密数字的哈希")
+    except ValueError as exc:
+        problems.append(f"事件 {ev.seq}：随机种子的组成部分无效：{exc}")
     return problems
 
 

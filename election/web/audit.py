@@ -1,5 +1,6 @@
-"""The street office's auditor pages: the risk-limiting audit (seed from public dice,
-the draws, blind entry of each drawn paper, conclusion), the countersignature (备案)
+"""The street office's auditor pages: the risk-limiting audit (the seed from the auditor's
+secret committed before the seal and public dice rolled after it before witnesses, then the
+reveal; the draws, blind entry of each drawn paper, conclusion), the countersignature (备案)
 and the auditor bundle download."""
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy.orm import Session
-from wtforms import StringField
+from wtforms import StringField, TextAreaField
 from wtforms.validators import DataRequired
 
 from ..audit import service
@@ -37,14 +38,24 @@ from ..rules.phrase import phrase
 from . import parse
 from .access import roles
 from .db import get_db
-from .feedback import found_or_404, refuse, run
+from .feedback import found_or_404, refuse, run, submit
 from .jobs import start as start_job
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
 
 
+class CommitForm(FlaskForm):
+    commitment = StringField(_l("种子承诺（秘密数字的 SHA-256，64 位十六进制）"),
+                             validators=[DataRequired(message=_l("请填写种子承诺"))])
+
+
+class DiceForm(FlaskForm):
+    dice = StringField(_l("掷骰结果（公开掷骰得到的数字，至少 20 位）"), validators=[DataRequired(message=_l("请填写掷骰结果"))])
+    witnesses = TextAreaField(_l("见证人姓名（至少 2 位，每行一位）"), validators=[DataRequired(message=_l("请填写见证人姓名"))])
+
+
 class StartForm(FlaskForm):
-    seed = StringField(_l("随机种子（公开掷骰得到的数字，至少 20 位）"), validators=[DataRequired(message=_l("请填写随机种子"))])
+    reveal = StringField(_l("审计员的秘密数字（封存前已提交其承诺）"), validators=[DataRequired(message=_l("请填写审计员的秘密数字"))])
     risk_limit = StringField(_l("风险上限（如 1/20）"))
 
 
@@ -65,7 +76,7 @@ def overview(election: Election):
     number = _round(election)
     form = StartForm()
     if form.validate_on_submit() and run(lambda db: service.start_audit(
-            db, election, form.seed.data, current_user.username,
+            db, election, form.reveal.data, current_user.username,
             parse.fraction(form.risk_limit.data, f"风险上限“{form.risk_limit.data}”无效，应为 0 与 1 之间的分数，如 1/20"),
             round_number=number), _("审计已开始，请按清单抽取选票。")):
         return redirect(url_for("audit.overview", election_id=election.id, round=number))
@@ -79,6 +90,8 @@ def overview(election: Election):
             evaluation = None
     sample = service.sample_status(db, election, audit) if audit is not None else None
     return render_template("audit/overview.html", election=election, form=form, audit=audit, draws=draws, sample=sample,
+                           commit_form=CommitForm(formdata=None), dice_form=DiceForm(formdata=None),
+                           steps=service.seed_steps(db, election, number),
                            number=number, rounds=rounds_of(db, election), evaluation=evaluation,
                            manifest=service.manifest_of(db, election, number),
                            sealed=service.usable_seal(db, election, number) is not None,
@@ -108,13 +121,37 @@ def manifest(election: Election):
     return redirect(url_for("audit.overview", election_id=election.id, round=number))
 
 
+@bp.route("/e/<int:election_id>/commit", methods=["POST"])
+@roles("auditor")
+def commit(election: Election):
+    """The auditor's commitment to a secret (its SHA-256, computed on the auditor's own computer),
+    before the seal."""
+    number = _round(election)
+    form = CommitForm()
+    submit(form, lambda db: service.commit_seed(db, election, form.commitment.data, current_user.username, round_number=number),
+           _("审计员的种子承诺已记入事件链。请保管好秘密数字，掷骰之后再输入。"))
+    return redirect(url_for("audit.overview", election_id=election.id, round=number))
+
+
+@bp.route("/e/<int:election_id>/dice", methods=["POST"])
+@roles("auditor")
+def dice(election: Election):
+    """The public dice, rolled after the seal in front of the committee and the witnesses."""
+    number = _round(election)
+    form = DiceForm()
+    submit(form, lambda db: service.record_dice(db, election, form.dice.data, form.witnesses.data, current_user.username,
+                                                round_number=number),
+           _("掷骰结果与见证人已记入事件链。现在请审计员输入秘密数字，开始审计。"))
+    return redirect(url_for("audit.overview", election_id=election.id, round=number))
+
+
 @bp.route("/e/<int:election_id>/seal", methods=["POST"])
 @roles("auditor")
 def seal(election: Election):
     """Commit the records and the manifest under a signed head, before the dice are rolled."""
     number = _round(election)
     run(lambda db: service.seal(db, election, current_app.config["DATA_KEY"], current_user.username, round_number=number),
-        _("计票记录与票箱清单已封存，现在可以公开掷骰并录入随机种子。"))
+        _("计票记录与票箱清单已封存，现在可以在见证人面前公开掷骰并录入点数。"))
     return redirect(url_for("audit.overview", election_id=election.id, round=number))
 
 

@@ -335,11 +335,14 @@ def audit_draws(db: Session, election: Election) -> list[Sheet]:
         return [Sheet("审计抽样", ["序号", "票箱", "第几张", "状态"], [])]
     # The drawn paper's codes and marks stay out: box and position say which paper, nothing more.
     draws = [[d.index, d.box, d.position, "已录入" if d.d_hash else "未录入"] for d in audit_service.draws_of(db, audit)]
+    parts = audit_service.seed_parts(db, election, audit) or {}
     summary = [[audit.seed, audit.risk_limit, audit.papers, audit.sample_size,
-                AUDIT_STATUSES.get(audit.status, audit.status), audit.conclusion]]
+                AUDIT_STATUSES.get(audit.status, audit.status), audit.conclusion,
+                parts.get("dice", ""), "、".join(parts.get("witnesses", [])), parts.get("reveal", ""), parts.get("commitment", "")]]
     # The printed list carries how a position is found, as the audit page states it.
     return [Sheet("审计抽样", ["序号", "票箱", "第几张", "状态"], draws),
-            Sheet("审计概况", ["随机种子", "风险上限", "选票总数", "样本量", "状态", "结论"], summary),
+            Sheet("审计概况", ["随机种子", "风险上限", "选票总数", "样本量", "状态", "结论",
+                           "掷骰结果", "见证人", "审计员的秘密数字", "种子承诺"], summary),
             Sheet("取票方法", ["取票方法"], [[line] for line in audit_service.RETRIEVAL.values()])]
 
 

@@ -15,6 +15,7 @@ from election.polling.merge import merge_mobile_box
 from election.polling.stations import create_station
 from election.protocol import rla
 from election.publication.bundle import export_bundle
+from tests.audit import seeding
 from tests.conftest import DATA_KEY, login
 from tests.polling.conftest import poll  # noqa: F401
 from tests.polling.helpers import vote_in_fixed_and_mobile
@@ -53,8 +54,9 @@ def test_a_poured_mobile_box_is_left_out_of_the_manifest_and_the_draws(app, db, 
     db.rollback()
     manifest = service.enter_manifest(db, election, {fixed.label: "5", other.label: "0", mobile.label: ""}, "a_scrutineer", 1)
     assert manifest == {fixed.label: 5, other.label: 0}
+    seeding.commit(db, election, 1)
     service.seal(db, election, DATA_KEY, "a_committee", 1)
-    audit = service.start_audit(db, election, SEED, "a_auditor", round_number=1)
+    audit = seeding.start(db, election, SEED, "a_auditor", round_number=1)
     db.commit()
     assert audit.boxes == {fixed.label: 5, other.label: 0} and audit.papers == 5
     # Five papers: a hand count at once, every box of the manifest entered, the poured one not asked for.

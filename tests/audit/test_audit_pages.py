@@ -10,7 +10,7 @@ import pytest
 from election.audit import service
 from election.errors import UserError
 from election.models import StreetOfficeKey
-from election.protocol import bundle
+from election.protocol import bundle, rla
 from election.protocol.office import countersign as office_countersign
 from election.protocol.office import keygen
 from election.protocol.verify import Pins
@@ -20,6 +20,7 @@ from election.publication.countersign import (
     seal_for_countersign,
     upload_countersignature,
 )
+from tests.audit import seeding
 from tests.audit.test_rla_service import SEED, _boxes, _enter_all, _record_of, _sealed
 from tests.conftest import DATA_KEY, csrf_token, finish_job, login
 from tests.ledger.helpers import simulated
@@ -66,17 +67,38 @@ def test_audit_countersign_and_auditor_bundle(app, db, world):
     url = f"/audit/e/{e.id}"
     page = client.get(url).get_data(as_text=True)
     assert "开始审计" not in page  # no seed before the seal
+    assert "公开掷骰" in page and 'id="commit-command"' in page
+    # The auditor's commitment first (its hash only), then the manifest and the seal.
+    res = client.post(f"{url}/commit", data={"commitment": "12", "csrf_token": csrf_token(client, url)}, follow_redirects=True)
+    assert "须为 64 位十六进制" in res.get_data(as_text=True)
+    res = client.post(f"{url}/commit", data={"commitment": rla.seed_commitment(seeding.SECRET),
+                                             "csrf_token": csrf_token(client, url)}, follow_redirects=True)
+    assert "种子承诺已记入事件链" in res.get_data(as_text=True) and rla.seed_commitment(seeding.SECRET) in res.get_data(as_text=True)
     boxes = {b: str(len(ds)) for b, ds in _boxes(db, e).items()}
     res = client.post(f"{url}/manifest", data={**{f"box-{b}": n for b, n in boxes.items()}, "csrf_token": csrf_token(client, url)},
                       follow_redirects=True)
     assert "票箱清单已录入" in res.get_data(as_text=True)
     res = client.post(f"{url}/seal", data={"csrf_token": csrf_token(client, url)}, follow_redirects=True)
-    assert "已封存" in res.get_data(as_text=True)
-    res = client.post(url, data={"seed": "12", "risk_limit": "", "csrf_token": csrf_token(client, url)}, follow_redirects=True)
+    html = res.get_data(as_text=True)
+    assert "已封存" in html and 'id="dice-form"' in html and 'id="start-form"' not in html
+    # The dice before two named witnesses, then the auditor's reveal.
+    res = client.post(f"{url}/dice", data={"dice": SEED, "witnesses": "王监票", "csrf_token": csrf_token(client, url)},
+                      follow_redirects=True)
+    assert "见证人须至少 2 位" in res.get_data(as_text=True)
+    res = client.post(f"{url}/dice", data={"dice": SEED, "witnesses": "王监票\n李代表",
+                                           "csrf_token": csrf_token(client, url)}, follow_redirects=True)
+    html = res.get_data(as_text=True)
+    assert "掷骰结果与见证人已记入事件链" in html and 'id="start-form"' in html and "王监票、李代表" in html
+    res = client.post(url, data={"reveal": "12", "risk_limit": "", "csrf_token": csrf_token(client, url)}, follow_redirects=True)
     assert "至少需要 20 位数字" in res.get_data(as_text=True)
-    res = client.post(url, data={"seed": SEED, "risk_limit": "1/10", "csrf_token": csrf_token(client, url)}, follow_redirects=True)
+    res = client.post(url, data={"reveal": "9" * 20, "risk_limit": "", "csrf_token": csrf_token(client, url)},
+                      follow_redirects=True)
+    assert "与封存前提交的承诺" in res.get_data(as_text=True)
+    res = client.post(url, data={"reveal": seeding.SECRET, "risk_limit": "1/10", "csrf_token": csrf_token(client, url)},
+                      follow_redirects=True)
     assert "不超过规则集规定的 1/20" in res.get_data(as_text=True)
-    res = client.post(url, data={"seed": SEED, "risk_limit": "1/20", "csrf_token": csrf_token(client, url)}, follow_redirects=True)
+    res = client.post(url, data={"reveal": seeding.SECRET, "risk_limit": "1/20", "csrf_token": csrf_token(client, url)},
+                      follow_redirects=True)
     html = res.get_data(as_text=True)
     db.rollback()
     audit = service.current_audit(db, e)
@@ -198,7 +220,7 @@ def test_countersigning_is_refused_while_the_audit_is_unconcluded(app, db, world
     with pytest.raises(UserError, match="尚未进行风险限制审计"):
         upload_countersignature(db, e, signature, "auditor", tmp_path)
     _sealed(db, e)
-    service.start_audit(db, e, SEED, "auditor")
+    seeding.start(db, e, SEED, "auditor")
     db.commit()
     with pytest.raises(UserError, match="尚未得出确认结论"):
         seal_for_countersign(db, e, DATA_KEY, "auditor", tmp_path)
@@ -245,7 +267,7 @@ def test_trustees_decrypt_the_drawn_papers_through_the_audit_page(app, db, world
     simulate(db, e, voters=30, seed=5)
     db.commit()
     _sealed(db, e)
-    audit = service.start_audit(db, e, SEED, "auditor")
+    audit = seeding.start(db, e, SEED, "auditor")
     db.commit()
     client = app.test_client()
     login(client, "a_auditor")

@@ -16,6 +16,7 @@ from election.ledger.events import events_of
 from election.models import Audit, AuditCode
 from election.protocol import rla
 from election.settings import box_keys
+from tests.audit import seeding
 from tests.conftest import DATA_KEY
 from tests.counting.builder import board_as_counted
 from tests.factories import second_entry
@@ -49,6 +50,7 @@ def _record_of(db, election, draw):
 
 def _sealed(db, election, counts: dict[str, int] | None = None, round_number: int | None = None) -> None:
     counts = counts or {b: len(ds) for b, ds in _boxes(db, election, round_number).items()}
+    seeding.commit(db, election, round_number)
     service.enter_manifest(db, election, {b: str(n) for b, n in counts.items()}, "scrutineer", round_number)
     service.seal(db, election, DATA_KEY, "committee", round_number)
 
@@ -70,19 +72,59 @@ def _enter_all(db, election, audit, change=None) -> list[int]:
 def test_seed_is_refused_before_the_records_and_manifest_are_sealed(db):
     e = simulated(db).election
     with pytest.raises(UserError, match="尚未封存"):
-        service.start_audit(db, e, SEED, "auditor")
+        seeding.start(db, e, SEED, "auditor")
     with pytest.raises(UserError, match="尚未录入票箱清单"):
         service.seal(db, e, DATA_KEY, "committee")
     counts = {b: len(ds) for b, ds in _boxes(db, e).items()}
     service.enter_manifest(db, e, {b: str(n) for b, n in counts.items()}, "scrutineer")
     with pytest.raises(UserError, match="尚未封存"):
-        service.start_audit(db, e, SEED, "auditor")
+        seeding.start(db, e, SEED, "auditor")
+    seeding.commit(db, e)
     service.seal(db, e, DATA_KEY, "committee")
-    audit = service.start_audit(db, e, SEED, "auditor")
+    audit = seeding.start(db, e, SEED, "auditor")
     kinds = [ev.kind for ev in events_of(db, e)]
-    assert kinds.index("audit.manifest_recorded") < kinds.index("audit.records_committed") < kinds.index("audit.head_sealed") \
-        < kinds.index("audit.started")
+    assert kinds.index("audit.seed_committed") < kinds.index("audit.records_committed") \
+        < kinds.index("audit.head_sealed") < kinds.index("audit.dice_rolled") < kinds.index("audit.started")
+    assert kinds.index("audit.manifest_recorded") < kinds.index("audit.records_committed")
     assert audit.papers == sum(counts.values()) and audit.boxes == counts
+    assert audit.seed == rla.combined_seed(SEED, seeding.SECRET)
+
+
+def test_the_seed_needs_the_auditors_commitment_before_the_seal_the_dice_after_and_the_reveal(db):
+    """docs/AUDIT.md §3: no single party chooses the seed. The auditor's commitment must come
+    before the seal (one made after serves only a new seal), the dice after it before two named
+    witnesses and once, and the revealed secret must hash to the commitment."""
+    e = simulated(db).election
+    counts = {b: len(ds) for b, ds in _boxes(db, e).items()}
+    service.enter_manifest(db, e, {b: str(n) for b, n in counts.items()}, "scrutineer")
+    with pytest.raises(UserError, match="种子承诺“abc”无效"):
+        service.commit_seed(db, e, "abc", "auditor")
+    service.seal(db, e, DATA_KEY, "committee")
+    with pytest.raises(UserError, match="封存之前审计员没有提交种子承诺"):
+        service.record_dice(db, e, SEED, seeding.WITNESSES, "auditor")
+    seeding.commit(db, e)  # after the seal: it serves only a new seal
+    assert service.seed_steps(db, e, 1).late_commitment is not None
+    with pytest.raises(UserError, match="封存之前审计员没有提交种子承诺"):
+        service.record_dice(db, e, SEED, seeding.WITNESSES, "auditor")
+    service.seal(db, e, DATA_KEY, "committee")
+    with pytest.raises(UserError, match="尚未公开掷骰"):
+        service.start_audit(db, e, seeding.SECRET, "auditor")
+    with pytest.raises(UserError, match="见证人须至少 2 位"):
+        service.record_dice(db, e, SEED, "王监票", "auditor")
+    with pytest.raises(UserError, match="至少需要 20 位数字"):
+        service.record_dice(db, e, "123456", seeding.WITNESSES, "auditor")
+    assert service.record_dice(db, e, SEED, "王监票\n李代表、赵居民", "auditor") == ["王监票", "李代表", "赵居民"]
+    with pytest.raises(UserError, match="每次封存只掷一次"):
+        service.record_dice(db, e, "2718 2818 2845 9045 2353 6", seeding.WITNESSES, "auditor")
+    with pytest.raises(UserError, match="与封存前提交的承诺.*不符"):
+        service.start_audit(db, e, "9999 2135 6237 3095 0488", "auditor")
+    audit = service.start_audit(db, e, seeding.SECRET, "auditor")
+    assert audit.seed == rla.combined_seed(SEED, seeding.SECRET)
+    started = [ev for ev in events_of(db, e) if ev.kind == "audit.started"][-1].payload
+    assert started["dice"] == rla.normalise_seed(SEED) and started["reveal"] == rla.normalise_seed(seeding.SECRET)
+    assert started["witnesses"] == ["王监票", "李代表", "赵居民"]
+    parts = service.audit_json(db, e, 1)["audits"][0]["seed_parts"]
+    assert parts["commitment"] == rla.seed_commitment(seeding.SECRET) and parts["dice"] == started["dice"]
 
 
 def test_the_manifest_refuses_a_bad_count_and_names_the_box(db):
@@ -101,19 +143,19 @@ def test_records_changed_after_sealing_refuse_the_seed(db):
     code.marks = {**code.marks, "jwh_zhuren": {"approve": [], "oppose": [], "write_ins": [], "unreadable": True}}
     db.flush()
     with pytest.raises(UserError, match="封存后被更改"):
-        service.start_audit(db, e, SEED, "auditor")
+        seeding.start(db, e, SEED, "auditor")
 
 
 def test_one_audit_per_round_and_the_rulebooks_risk_limit(db):
     e = simulated(db).election
     _sealed(db, e)
     with pytest.raises(UserError, match="不超过规则集规定的 1/20"):
-        service.start_audit(db, e, SEED, "auditor", Fraction(1, 10))
-    audit = service.start_audit(db, e, SEED, "auditor", Fraction(1, 100))
+        seeding.start(db, e, SEED, "auditor", Fraction(1, 10))
+    audit = seeding.start(db, e, SEED, "auditor", Fraction(1, 100))
     assert audit.risk_limit == "1/100"
     # A second audit (seed shopping) is refused while the first is open, sealed or not.
     with pytest.raises(UserError, match="尚未结束"):
-        service.start_audit(db, e, "2718 2818 2845 9045 2353 6", "auditor")
+        seeding.start(db, e, "2718 2818 2845 9045 2353 6", "auditor")
     with pytest.raises(UserError, match="尚未结束"):
         service.seal(db, e, DATA_KEY, "committee")
     _enter_all(db, e, audit)
@@ -121,13 +163,13 @@ def test_one_audit_per_round_and_the_rulebooks_risk_limit(db):
     assert ev.status == "confirmed"
     # After it concluded, a new audit needs a new seal: the old one served its audit.
     with pytest.raises(UserError, match="尚未封存"):
-        service.start_audit(db, e, "2718 2818 2845 9045 2353 6", "auditor")
+        seeding.start(db, e, "2718 2818 2845 9045 2353 6", "auditor")
 
 
 def test_matching_papers_confirm_with_the_documented_size_and_verify(db):
     e = simulated(db).election
     _sealed(db, e)
-    audit = service.start_audit(db, e, SEED, "auditor")
+    audit = seeding.start(db, e, SEED, "auditor")
     plan, _ = service.plan_for(db, e, audit)
     mu = min(a.diluted_margin for a in plan.assertions)
     assert audit.sample_size == min(audit.papers, math.ceil(-2 * rla.DEFAULT_GAMMA * math.log(0.05) / mu))
@@ -145,7 +187,7 @@ def test_matching_papers_confirm_with_the_documented_size_and_verify(db):
 def test_a_paper_read_differently_escalates_and_the_street_office_waits(db):
     e = simulated(db).election
     _sealed(db, e)
-    audit = service.start_audit(db, e, SEED, "auditor")
+    audit = seeding.start(db, e, SEED, "auditor")
     first = audit.sample_size
     state = {"done": False}
     winner = [x.person_id for x in service.reported(db, e, 1).result.post("jwh_zhuren").elected]
@@ -175,7 +217,7 @@ def test_a_paper_read_differently_escalates_and_the_street_office_waits(db):
 def test_missing_paper_and_unknown_d_are_the_worst_case(db):
     e = simulated(db).election
     _sealed(db, e)
-    audit = service.start_audit(db, e, SEED, "auditor")
+    audit = seeding.start(db, e, SEED, "auditor")
     draws = service.draws_of(db, audit)
     service.record_draw(db, e, audit, draws[0].index, "", {"state": "missing", "posts": {}}, "auditor")
     service.record_draw(db, e, audit, draws[1].index, "ff" * 32, {"state": "found", "posts": {}}, "auditor")
@@ -197,7 +239,7 @@ def test_full_hand_count_replaces_the_result(db):
     big = max(counts, key=lambda b: counts[b])
     counts[big] += 400  # papers the count never recorded
     _sealed(db, e, counts)
-    audit = service.start_audit(db, e, SEED, "auditor")
+    audit = seeding.start(db, e, SEED, "auditor")
     assert audit.status == "full_count" and service.draws_of(db, audit) == []
     assert "尚未得出确认结论" in service.countersign_blocker(db, e, audit.round_number)
     entries = {b: [{"state": "found", "posts": dict(db.get(AuditCode, (e.id, d)).marks)} for d in ds]
@@ -216,7 +258,7 @@ def test_full_hand_count_replaces_the_result(db):
         reopen_result(db, e, audit.round_number, "想按机器计票重新审计", "committee")
     _sealed(db, e, counts)
     with pytest.raises(UserError, match="已决定全面人工计票.*不能开始新的审计"):
-        service.start_audit(db, e, "2718 2818 2845 9045 2353 6", "auditor")
+        seeding.start(db, e, "2718 2818 2845 9045 2353 6", "auditor")
     assert [a.id for a in service.audits_of(db, e, audit.round_number)] == [audit.id]
 
 
@@ -254,7 +296,7 @@ def test_a_draw_holds_the_write_lock_from_its_first_read(db, schema, monkeypatch
         pytest.skip("PostgreSQL's readers never upgrade: row locks and constraints do the work")
     e = simulated(db).election
     _sealed(db, e)
-    audit = service.start_audit(db, e, SEED, "auditor")
+    audit = seeding.start(db, e, SEED, "auditor")
     draw = service.draws_of(db, audit)[0]
     d, entry = _record_of(db, e, draw)
     db.commit()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from election.audit import service
 from election.models import Audit, AuditDraw
+from tests.audit import seeding
 from tests.audit.test_rla_service import SEED, _enter_all, _sealed
 from tests.ledger.helpers import export, simulated
 from tools.verify import run
@@ -35,7 +36,7 @@ def _enter_with_five_blank_zhuren(db, e, audit: Audit) -> None:
 def test_status_that_does_not_follow_from_the_findings_fails_audit_recompute(db):
     e = simulated(db).election
     _sealed(db, e)
-    audit = service.start_audit(db, e, SEED, "auditor")
+    audit = seeding.start(db, e, SEED, "auditor")
     _enter_with_five_blank_zhuren(db, e, audit)
     ev = service.conclude(db, e, audit, "auditor")
     assert ev.status != "confirmed"
@@ -52,11 +53,11 @@ def test_status_that_does_not_follow_from_the_findings_fails_audit_recompute(db)
 def test_a_hidden_second_audit_fails_audit_count(db):
     e = simulated(db).election
     _sealed(db, e)
-    first = service.start_audit(db, e, SEED, "auditor")
+    first = seeding.start(db, e, SEED, "auditor")
     _enter_all(db, e, first)
     assert service.conclude(db, e, first, "auditor").status == "confirmed"
     _sealed(db, e)
-    second = service.start_audit(db, e, "2718 2818 2845 9045 2353 6", "auditor")
+    second = seeding.start(db, e, "2718 2818 2845 9045 2353 6", "auditor")
     _enter_all(db, e, second)
     service.conclude(db, e, second, "auditor")
     assert _checks(db, e)["audit_count"].ok
@@ -85,7 +86,7 @@ def test_an_audit_started_before_any_seal_fails_audit_commitment(db):
 def test_draws_that_do_not_follow_from_the_seed_fail_audit_sample(db):
     e = simulated(db).election
     _sealed(db, e)
-    audit = service.start_audit(db, e, SEED, "auditor")
+    audit = seeding.start(db, e, SEED, "auditor")
     first = service.draws_of(db, audit)[0]
     first.position = first.position % audit.boxes[first.box] + 1  # the server picks another paper
     checks = _checks(db, e)
@@ -98,7 +99,7 @@ def test_the_sample_sizes_are_recomputed_from_the_formula_and_the_findings(db):
     audit_recompute, sealed with its own key."""
     e = simulated(db).election
     _sealed(db, e)
-    audit = service.start_audit(db, e, SEED, "auditor")
+    audit = seeding.start(db, e, SEED, "auditor")
     first = audit.sample_size
     winner = [x.person_id for x in service.reported(db, e, 1).result.post("jwh_zhuren").elected]
     state = {"done": False}
@@ -128,7 +129,7 @@ def test_the_sample_sizes_are_recomputed_from_the_formula_and_the_findings(db):
 def test_a_first_sample_smaller_than_the_formula_fails_audit_recompute(db):
     e = simulated(db).election
     _sealed(db, e)
-    audit = service.start_audit(db, e, SEED, "auditor")
+    audit = seeding.start(db, e, SEED, "auditor")
     draws = service.draws_of(db, audit)
     # The server drops the last draw of the first sample (and says so in the audit).
     db.delete(draws[-1])
@@ -147,13 +148,13 @@ def test_an_escalated_audit_passed_over_for_a_new_seed_fails(db):
     conclusion of the first audit and its findings, recomputed, refuse the bundle."""
     e = simulated(db).election
     _sealed(db, e)
-    first = service.start_audit(db, e, SEED, "auditor")
+    first = seeding.start(db, e, SEED, "auditor")
     _enter_with_five_blank_zhuren(db, e, first)
     assert service.conclude(db, e, first, "auditor").status in ("escalated", "full_count")
     first.status = "confirmed"  # past the service, which refuses a second audit while this one is open
     db.query(AuditDraw).filter(AuditDraw.audit_id == first.id, AuditDraw.d_hash.is_(None)).delete()
     _sealed(db, e)
-    second = service.start_audit(db, e, "2718 2818 2845 9045 2353 6", "auditor")
+    second = seeding.start(db, e, "2718 2818 2845 9045 2353 6", "auditor")
     _enter_all(db, e, second)
     assert service.conclude(db, e, second, "auditor").status == "confirmed"
     checks = _checks(db, e)

@@ -19,6 +19,7 @@ from election.models import AuditPartial
 from election.protocol.verify import verify_bundle
 from election.publication.bundle import export_bundle
 from election.trustees import service as trustees
+from tests.audit import seeding
 from tests.audit.test_rla_service import _boxes
 from tests.conftest import DATA_KEY
 from tests.factories import TRUSTEE_PASS as PASS
@@ -35,8 +36,9 @@ def _audited(db, voters: int = 40):
     db.commit()
     counts = {b: len(ds) for b, ds in _boxes(db, election).items()}
     audit.enter_manifest(db, election, {b: str(n) for b, n in counts.items()}, "scrutineer")
+    seeding.commit(db, election)
     audit.seal(db, election, DATA_KEY, "committee")
-    started = audit.start_audit(db, election, SEED, "auditor")
+    started = seeding.start(db, election, SEED, "auditor")
     db.commit()
     return election, keys, started
 

@@ -576,21 +576,32 @@ def _whole_election(page, live_app, tmp_path):
     for name in ("recount_trustees", "recount_papers", "recount_decryption", "recount_totals"):
         assert f"[ok] {VERIFY_NAMES[name]} / {name}" in checked.stdout, checked.stdout
 
-    # 12. The street-office auditor runs a risk-limiting audit: dice seed, draws, blind entry.
+    # 12. The street-office auditor runs a risk-limiting audit: commitment, dice, reveal, draws, blind entry.
     log_in(page, users["auditor"], PASSWORD)
     page.goto(f"/audit/e/{election_id}")
     # The scrutineers' count of each box goes in first, then the records and the count are sealed.
     from election.audit.service import box_paper_counts
     from election.models import Election
+    from election.protocol import rla
 
     db.rollback()  # a fresh read: the count was made through the pages
+    # The auditor's commitment to a secret (its hash, computed on the auditor's own computer) before the seal.
+    secret = "2718 2818 2845 9045 2353"
+    page.get_by_label("种子承诺（秘密数字的 SHA-256，64 位十六进制）").fill(rla.seed_commitment(secret))
+    page.get_by_role("button", name="提交种子承诺").click()
+    assert "种子承诺已记入事件链" in page.content()
     for label, n in box_paper_counts(db, db.get(Election, election_id), 1).items():
         page.get_by_label(f"票箱 {label} 清点的选票张数").fill(str(n))
     page.get_by_role("button", name="录入票箱清单").click()
     assert "票箱清单已录入" in page.content()
     page.get_by_role("button", name="封存计票记录与票箱清单").click()
     assert "已封存" in page.content()
-    page.get_by_label("随机种子（公开掷骰得到的数字，至少 20 位）").fill("6543 2156 4321 5613 2465")
+    # The dice rolled in public before two named witnesses, then the auditor reveals the secret.
+    page.get_by_label("掷骰结果（公开掷骰得到的数字，至少 20 位）").fill("6543 2156 4321 5613 2465")
+    page.get_by_label("见证人姓名（至少 2 位，每行一位）").fill("王监票\n李代表")
+    page.get_by_role("button", name="录入掷骰结果").click()
+    assert "掷骰结果与见证人已记入事件链" in page.content()
+    page.get_by_label("审计员的秘密数字（封存前已提交其承诺）").fill(secret)
     page.get_by_role("button", name="计算样本并列出抽取清单").click()
     page.wait_for_selector("#draws")
     assert int(page.locator("#sample-size").inner_text()) > 0

@@ -22,6 +22,7 @@ from election.polling.close import reconciliation
 from election.protocol import bundle
 from election.publication.bundle import export_bundle, lookup_receipt
 from election.rounds import current_round
+from tests.audit import seeding
 from tests.audit.test_rla_service import SEED
 from tests.conftest import DATA_KEY
 from tests.polling.helpers import open_polling_day, print_capturing
@@ -161,7 +162,7 @@ def test_runoff_round_printed_issued_counted_and_bundled(db, runoff, monkeypatch
     from tests.audit.test_rla_service import _sealed
 
     _sealed(db, e)
-    audit = audit_service.start_audit(db, e, SEED, "auditor")
+    audit = seeding.start(db, e, SEED, "auditor")
     db.commit()
     assert audit.round_number == 2 and audit.papers == 23
     again = export_bundle(db, e, DATA_KEY, "committee", auditor=True, round_number=2)
@@ -352,8 +353,9 @@ def test_each_round_published_and_checked_on_the_public_pages(app, db, runoff, m
     from tests.audit.test_rla_service import _sealed
 
     _sealed(db, e, round_number=1)
+    audit_service.record_dice(db, e, SEED, seeding.WITNESSES, "a_auditor", round_number=1)
     db.commit()
-    client.post(url, data={"seed": SEED, "risk_limit": "", "csrf_token": csrf_token(client, url)})
+    client.post(url, data={"reveal": seeding.SECRET, "risk_limit": "", "csrf_token": csrf_token(client, url)})
     db.rollback()
     assert audit_service.current_audit(db, e).round_number == 1
     assert client.get(f"/audit/e/{e.id}?round=7").status_code == 404

@@ -24,6 +24,7 @@ from election.mandates import by_election
 from election.mandates import service as mandates
 from election.nomination import round_candidates
 from election.publication.bundle import export_bundle
+from tests.audit import seeding
 from tests.audit.test_rla_service import SEED, _enter_all, _sealed
 from tests.conftest import DATA_KEY
 from tests.counting import voting
@@ -107,7 +108,7 @@ def test_resignation_then_by_election_fills_the_seat_with_a_woman(db, world, mon
 
     # The by-election's audit works as for an election: sealed, drawn from dice, confirmed.
     _sealed(db, election, round_number=2)
-    audit = audit_service.start_audit(db, election, SEED, "a_auditor", round_number=2)
+    audit = seeding.start(db, election, SEED, "a_auditor", round_number=2)
     assert audit.round_number == 2 and audit.status != "full_count"
     _enter_all(db, election, audit)
     assert audit_service.conclude(db, election, audit, "a_auditor").status == "confirmed"

@@ -23,7 +23,6 @@ from sqlalchemy import func, select
 from ballots.ballot_paper import render_ballots
 from ballots.ballot_spec import PaperCodes
 from election import clock
-from election.audit import service as audit_service
 from election.counting import reports, sheets
 from election.counting.result import enter_board, publish_result, running_tally
 from election.decisions import adopted_decisions
@@ -38,6 +37,7 @@ from election.protocol import codes
 from election.protocol.canonical import canonical_json
 from election.publication.bundle import export_bundle
 from election.roll.cards import assign_cards
+from tests.audit import seeding
 from tests.audit.test_rla_service import SEED, _sealed
 from tests.conftest import DATA_KEY
 from tests.counting import voting
@@ -162,7 +162,7 @@ def test_motion_on_paper_from_attendance_to_the_decision(db, world, monkeypatch,
     # The audit plans the round as an election's: 9 赞成 where 9 adopt leaves no margin, so
     # the street office must count every paper by hand.
     _sealed(db, election, round_number=2)
-    audit = audit_service.start_audit(db, election, SEED, "a_auditor", round_number=2)
+    audit = seeding.start(db, election, SEED, "a_auditor", round_number=2)
     assert audit.status == "full_count"
     db.commit()
 

@@ -31,6 +31,7 @@ from election.publication.bundle import export_bundle
 from election.recall import documents as recall_docs
 from election.recall import service as recalls
 from election.roll.cards import assign_cards
+from tests.audit import seeding
 from tests.audit.test_rla_service import SEED, _enter_all, _sealed
 from tests.ballots import pdfcheck
 from tests.conftest import DATA_KEY
@@ -159,7 +160,7 @@ def test_recall_on_paper_from_printing_to_the_vacant_seat(app, db, world, monkey
 
     # The audit works as for an election round: sealed, drawn, confirmed.
     _sealed(db, election, round_number=2)
-    audit = audit_service.start_audit(db, election, SEED, "a_auditor", round_number=2)
+    audit = seeding.start(db, election, SEED, "a_auditor", round_number=2)
     assert audit.status != "full_count"
     _enter_all(db, election, audit)
     assert audit_service.conclude(db, election, audit, "a_auditor").status == "confirmed"

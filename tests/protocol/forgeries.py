@@ -474,34 +474,63 @@ def audited(change: Callable[[dict], None] = lambda a: None) -> Callable[[Built]
     return forge
 
 
+AUDITOR_SECRET = "16180339887498948482"
+WITNESSES = ["王监票", "李代表"]
+
+
 def sealed_audit(change: Callable[[dict], None] = lambda step: None,
                  audit_change: Callable[[dict], None] = lambda a: None) -> Callable[[Built], Files]:
-    """The audited bundle with its audit's events in the chain (PROTOCOL §8): the manifest
-    recorded, the records committed (records.jsonl's SHA-256), the head at the commitment
-    signed with the election key, then the seed; ``change`` may alter any step (a dict of
-    "manifest", "committed", "signed", "started") before it is written, ``audit_change`` the
-    audit in audit.json after the events are made from it."""
+    """The audited bundle with its audit's events in the chain (PROTOCOL §8, docs/AUDIT.md §3):
+    the auditor's seed commitment, the manifest recorded, the records committed (records.jsonl's
+    SHA-256), the head at the commitment signed with the election key, the public dice before
+    two witnesses, then the start with the auditor's reveal and the seed made of both (the
+    audit's draws follow from it). ``change`` may alter any step (a dict of "seed_committed",
+    "manifest", "committed", "signed", "dice", "started", and "order", the order they are
+    written in; "audit_seed" the seed audit.json says, the chain's by default) before it is
+    written, ``audit_change`` the audit in audit.json after the events are made from it."""
     def forge(built: Built) -> Files:
         import hashlib
 
+        from election.protocol import rla
+
         f = audited()(built)
-        audit = json.loads(f["audit.json"])["audits"][0]
-        step: dict = {"manifest": {"round": 1, "boxes": audit["manifest"], "papers": audit["papers"]},
+        doc = json.loads(f["audit.json"])
+        audit = doc["audits"][0]
+        seed = rla.combined_seed(SAMPLE_SEED, AUDITOR_SECRET)
+        step: dict = {"seed_committed": {"round": 1, "commitment": rla.seed_commitment(AUDITOR_SECRET)},
+                      "manifest": {"round": 1, "boxes": audit["manifest"], "papers": audit["papers"]},
                       "committed": {"round": 1, "records": audit["papers"], "manifest": audit["manifest"],
                                     "papers": audit["papers"],
                                     "records_digest": hashlib.sha256(f["records.jsonl"]).hexdigest()},
-                      "started": {"audit": 1, "round": 1, "seed": audit["seed"], "boxes": audit["manifest"]},
-                      "signed": None}
+                      "signed": None,
+                      "dice": {"round": 1, "dice": SAMPLE_SEED, "witnesses": list(WITNESSES)},
+                      "started": {"audit": 1, "round": 1, "seed": seed, "reveal": AUDITOR_SECRET, "dice": SAMPLE_SEED,
+                                  "witnesses": list(WITNESSES), "boxes": audit["manifest"]},
+                      "order": ["seed_committed", "manifest", "committed", "signed", "dice", "started"]}
         change(step)
-        _append(f, "audit.manifest_recorded", step["manifest"])
-        _append(f, "audit.records_committed", step["committed"])
-        head = _events(f)[-1]
-        statement = signing.head_statement(built.parts.chain[0].payload["election"], head.seq, head.hash, "2026-11-25")
-        signed = step["signed"] or signing.sign(built.key, statement).to_json()
-        _append(f, "audit.head_sealed", {"round": 1, "head": head.hash, "seq": head.seq, "signed": signed})
-        _append(f, "audit.started", step["started"])
-        doc = json.loads(f["audit.json"])
-        audit_change(doc["audits"][0])
+        kinds = {"seed_committed": "audit.seed_committed", "manifest": "audit.manifest_recorded",
+                 "committed": "audit.records_committed", "dice": "audit.dice_rolled", "started": "audit.started"}
+        committed = None
+        for name in step["order"]:
+            if name == "signed":
+                assert committed is not None
+                statement = signing.head_statement(built.parts.chain[0].payload["election"], committed.seq, committed.hash,
+                                                   "2026-11-25")
+                signed = step["signed"] or signing.sign(built.key, statement).to_json()
+                _append(f, "audit.head_sealed", {"round": 1, "head": committed.hash, "seq": committed.seq, "signed": signed})
+                continue
+            _append(f, kinds[name], step[name])
+            if name == "committed":
+                committed = _events(f)[-1]
+        doc = json.loads(f["audit.json"])  # afresh: the steps share the manifest dict a change may alter
+        audit = doc["audits"][0]
+        audit["seed"] = step.get("audit_seed", step["started"]["seed"])
+        audit["draws"] = [[d.box, d.position] for d in rla.draw_sample(audit["seed"], audit["manifest"], len(audit["draws"]))]
+        if "reveal" in step["started"]:
+            audit["seed_parts"] = {"dice": step["dice"]["dice"], "witnesses": step["dice"]["witnesses"],
+                                   "reveal": step["started"]["reveal"], "commitment": step["seed_committed"]["commitment"]}
+        audit_change(audit)
+        doc.update({k: audit[k] for k in ("seed", "papers", "status", "draws", "conclusion")})
         _put(f, "audit.json", doc)
         return f
     return forge
@@ -520,8 +549,47 @@ def _count_as_text(a: dict) -> None:
     a["manifest"][box] = str(a["manifest"][box])
 
 
-def _other_seed(step: dict) -> None:
+def _other_seed(step: dict) -> None:  # the chain's seed is not audit.json's
+    step["audit_seed"] = step["started"]["seed"]
     step["started"]["seed"] = "27182818284590452353"
+
+
+# The seed (docs/AUDIT.md §3; audit_commitment in both): chosen by one party.
+def _committed_after_seal(step: dict) -> None:
+    """The auditor's commitment made after the records were committed and sealed (so the
+    secret, and the seed, could be chosen knowing them)."""
+    step["order"] = ["manifest", "committed", "signed", "seed_committed", "dice", "started"]
+
+
+def _reveal_mismatch(step: dict) -> None:
+    """The server reveals another secret than the one committed (tried offline against the
+    public verifier after the dice), the seed made from it: the draws follow from the seed."""
+    from election.protocol import rla
+
+    other = "99999999999999999999"
+    step["started"].update(reveal=other, seed=rla.combined_seed(step["dice"]["dice"], other))
+
+
+def _dice_before_seal(step: dict) -> None:
+    step["order"] = ["seed_committed", "manifest", "dice", "committed", "signed", "started"]
+
+
+def _seed_not_combined(step: dict) -> None:
+    """The commitment, dice and reveal as they should be, and a seed typed in of the server's
+    choosing (chain and audit.json agree)."""
+    step["started"]["seed"] = "27182818284590452353"
+
+
+def _single_source(step: dict) -> None:
+    """The format before the two-part seed: a dice seed typed in after the seal, nothing else."""
+    step["order"] = ["manifest", "committed", "signed", "started"]
+    for k in ("reveal", "dice", "witnesses"):
+        step["started"].pop(k)
+    step["started"]["seed"] = SAMPLE_SEED
+
+
+def _one_witness(step: dict) -> None:
+    step["dice"]["witnesses"] = ["王监票"]
 
 
 def _moved(a: dict) -> None:
@@ -540,8 +608,9 @@ audit_negative_count = audited(lambda a: a["manifest"].update(Z=-1))
 
 
 def audit_found(draws: int, entered: int | None = None, status: str = "confirmed",
-                change: Callable[[dict], None] = lambda a: None, uncounted: int = 0) -> Callable[[Built], Files]:
-    """The sealed audit (sealed_audit) with ``draws`` draws from its seed, the first
+                change: Callable[[dict], None] = lambda a: None, uncounted: int = 0,
+                step_change: Callable[[dict], None] = lambda step: None) -> Callable[[Built], Files]:
+    """The sealed audit (sealed_audit, its steps changed by ``step_change``) with ``draws`` draws from its seed, the first
     ``entered`` of them entered (all by default), each paper found at its drawn position
     exactly as its record (the papers lie in their box in the order of their D), the
     ``status`` claimed, then ``change`` made to the audit. With the suite's election (85
@@ -558,6 +627,8 @@ def audit_found(draws: int, entered: int | None = None, status: str = "confirmed
         def fewer(step: dict) -> None:  # every step's manifest is the one dict
             box = sorted(step["started"]["boxes"])[0]
             step["started"]["boxes"][box] -= uncounted
+            if "committed" in step:
+                step_change(step)
 
         def found(a: dict) -> None:
             fewer({"started": {"boxes": a["manifest"]}})
@@ -599,13 +670,13 @@ audit_records_beyond_papers = audit_found(14, uncounted=2)
 # The sample sizes the protocol fixes (docs/AUDIT.md §4; audit_recompute in both): the first
 # sample is 14 by the formula; 13 matching draws already bring every risk under 1/20, so only
 # the size check catches a server that drew one fewer (or one more, or said another size).
-# One paper read for p2 where its record has p1 escalates to 22 draws, then (drawn again) to
-# 33, where the risks are met: 33 is honest; 20 also meets the risks but is not the size the
-# findings of the first 14 fixed.
+# One paper read for p2 where its record has p1 escalates to 22 draws, where (no more
+# differences drawn) the risks are met: 22 is honest; 20 also meets the risks but is not the
+# size the findings of the first 14 fixed.
 audit_first_sample_too_small = audit_found(13)
 audit_first_sample_too_large = audit_found(15)
 audit_sample_size_misstated = audit_found(14, change=lambda a: a.update(sample_size=13))
-audit_escalated_confirmed = audit_found(33, change=_paper_changed)
+audit_escalated_confirmed = audit_found(22, change=_paper_changed)
 audit_escalation_cut_short = audit_found(20, change=_paper_changed)
 audit_escalated_without_cause = audit_found(20)
 
@@ -619,26 +690,32 @@ def _conclude(f: Files, audit: int, kinds: list[tuple[str, dict]]) -> None:
 
 
 def shopped(first: Callable[[dict], None], first_ends: list[tuple[str, dict]],
-            second_draws: int = 14, first_change: Callable[[dict], None] = _paper_changed) -> Callable[[Built], Files]:
+            second_draws: int = 14, first_change: Callable[[dict], None] = _paper_changed,
+            first_step: Callable[[dict], None] = lambda step: None, reopened: bool = False) -> Callable[[Built], Files]:
     """Audit shopping (docs/AUDIT.md §3): the sealed audit of audit_found(14) with one paper
     read for p2 where its record has p1 (its findings escalate to 22 draws), ``first`` made
     to it (the status the server claims) and ``first_ends`` its conclusion events in the
     chain; then the same records sealed again (signed), a new seed, and a second audit of
-    ``second_draws`` papers found exactly as their records, which confirms."""
+    ``second_draws`` papers found exactly as their records, which confirms. ``first_step``
+    changes the first audit's sealing steps; ``reopened``: the result reopened
+    (result.reopened) between the two audits."""
     def forge(built: Built) -> Files:
         import hashlib
 
         from election.protocol import rla
 
-        f = audit_found(14, change=first_change)(built)
+        f = audit_found(14, change=first_change, step_change=first_step)(built)
         doc = json.loads(f["audit.json"])
         a1 = doc["audits"][0]
         first(a1)
         _conclude(f, 1, first_ends)
+        if reopened:
+            _append(f, "result.reopened", {"round": 1})
         in_box: dict[str, list[dict]] = {}
         for r in sorted(_records(f), key=lambda r: r["d"]):
             in_box.setdefault(r["box"], []).append(r)
         manifest = a1["manifest"]
+        _append(f, "audit.seed_committed", {"round": 1, "commitment": rla.seed_commitment(AUDITOR_SECRET[::-1])})
         _append(f, "audit.records_committed", {"round": 1, "records": a1["papers"], "manifest": manifest,
                                                "papers": a1["papers"],
                                                "records_digest": hashlib.sha256(f["records.jsonl"]).hexdigest()})
@@ -646,9 +723,12 @@ def shopped(first: Callable[[dict], None], first_ends: list[tuple[str, dict]],
         statement = signing.head_statement(built.parts.chain[0].payload["election"], head.seq, head.hash, "2026-11-25")
         _append(f, "audit.head_sealed", {"round": 1, "head": head.hash, "seq": head.seq,
                                          "signed": signing.sign(built.key, statement).to_json()})
-        _append(f, "audit.started", {"audit": 2, "round": 1, "seed": SHOP_SEED, "boxes": manifest})
-        drawn = rla.draw_sample(SHOP_SEED, manifest, second_draws)
-        a2 = {**a1, "id": 2, "seed": SHOP_SEED, "status": "confirmed", "sample_size": second_draws,
+        _append(f, "audit.dice_rolled", {"round": 1, "dice": SHOP_SEED, "witnesses": list(WITNESSES)})
+        seed = rla.combined_seed(SHOP_SEED, AUDITOR_SECRET[::-1])
+        _append(f, "audit.started", {"audit": 2, "round": 1, "seed": seed, "reveal": AUDITOR_SECRET[::-1], "dice": SHOP_SEED,
+                                     "witnesses": list(WITNESSES), "boxes": manifest})
+        drawn = rla.draw_sample(seed, manifest, second_draws)
+        a2 = {**a1, "id": 2, "seed": seed, "status": "confirmed", "sample_size": second_draws,
               "draws": [[d.box, d.position] for d in drawn],
               "findings": [{"index": d.index, "d": in_box[d.box][d.position - 1]["d"],
                             "paper": {"state": "found", "posts": in_box[d.box][d.position - 1]["marks"]}} for d in drawn]}
@@ -660,12 +740,11 @@ def shopped(first: Callable[[dict], None], first_ends: list[tuple[str, dict]],
 
 
 def _escalated_size(size: object) -> Callable[[Built], Files]:
-    """audit_escalated_confirmed (14 -> 22 -> 33) with its two audit.escalated events in the
-    chain, the second saying ``size`` papers."""
+    """audit_escalated_confirmed (14 -> 22) with its audit.escalated event in the chain saying
+    ``size`` papers."""
     def forge(built: Built) -> Files:
         f = audit_escalated_confirmed(built)
-        _conclude(f, 1, [("audit.escalated", {"next_sample_size": 22}), ("audit.escalated", {"next_sample_size": size}),
-                         ("audit.confirmed", {"next_sample_size": 33})])
+        _conclude(f, 1, [("audit.escalated", {"next_sample_size": size}), ("audit.confirmed", {"next_sample_size": 22})])
         return f
     return forge
 
@@ -685,8 +764,13 @@ audit_shopped_after_hand_count = shopped(lambda a: a.update(status="hand_counted
 # Honest: the first audit confirmed, the records sealed again, a second audit confirmed too.
 audit_twice_confirmed = shopped(lambda a: a.update(status="confirmed"), [("audit.confirmed", {"next_sample_size": 14})],
                                 first_change=lambda a: None)
+# Honest: the first audit confirmed records (its seal bound them) that a reopening of the result
+# then corrected; the corrected records sealed and audited again. The first is not recomputed
+# against the corrected records, and audit_recompute's detail says so (both verifiers).
+audit_after_reopening = shopped(lambda a: a.update(status="confirmed"), [("audit.confirmed", {"next_sample_size": 14})],
+                                first_change=lambda a: None, first_step=_records_changed, reopened=True)
 # audit.escalated.next_sample_size compared with the recomputed size (audit_recompute).
-audit_escalated_event_honest = _escalated_size(33)
+audit_escalated_event_honest = _escalated_size(22)
 audit_escalated_event_misstated = _escalated_size(30)
 
 
@@ -1710,6 +1794,12 @@ FORGERIES: list[tuple[str, Callable[[Built], Files | bytes], str]] = [
     ("audit_seal_forged", sealed_audit(_bad_seal), "audit_commitment"),
     ("audit_other_records_sealed", sealed_audit(_records_changed), "audit_commitment"),
     ("audit_seed_not_the_chains", sealed_audit(_other_seed), "audit_count"),
+    ("audit_seed_committed_after_seal", sealed_audit(_committed_after_seal), "audit_commitment"),
+    ("audit_seed_reveal_mismatch", sealed_audit(_reveal_mismatch), "audit_commitment"),
+    ("audit_dice_before_seal", sealed_audit(_dice_before_seal), "audit_commitment"),
+    ("audit_seed_not_combined", sealed_audit(_seed_not_combined), "audit_commitment"),
+    ("audit_seed_single_source", sealed_audit(_single_source), "audit_commitment"),
+    ("audit_dice_one_witness", sealed_audit(_one_witness), "audit_commitment"),
     ("audit_sealed_count_as_string", sealed_audit(audit_change=_count_as_text), "audit_commitment"),
     ("audit_confirmed_too_soon", audit_confirmed_too_soon, "audit_recompute"),
     ("audit_discrepancy_hidden", audit_discrepancy_hidden, "audit_recompute"),

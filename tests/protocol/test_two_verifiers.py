@@ -97,6 +97,7 @@ def cases(folder: Path) -> list[dict]:
         ("audit_escalated_confirmed", forgeries.forged(built, forgeries.audit_escalated_confirmed), {}, None),
         ("audit_twice_confirmed", forgeries.forged(built, forgeries.audit_twice_confirmed), {}, None),
         ("audit_escalated_event_honest", forgeries.forged(built, forgeries.audit_escalated_event_honest), {}, None),
+        ("audit_after_reopening", forgeries.forged(built, forgeries.audit_after_reopening), {}, None),
         ("meeting_held", forgeries.forged(built, forgeries.meeting_held), {}, None),
         ("result_reopened", forgeries.forged(built, forgeries.result_reopened_and_published_again), {}, None),
     ]
@@ -137,6 +138,10 @@ def cases(folder: Path) -> list[dict]:
             assert verdict["audit_sample"] and verdict["audit_commitment"] and verdict["audit_count"], verdict
         elif name in ("audit_confirmed", "audit_escalated_confirmed", "audit_twice_confirmed", "audit_escalated_event_honest"):
             assert all(verdict.values()) and "audit_recompute" in verdict, verdict
+        elif name == "audit_after_reopening":  # the earlier audit of the records before the reopening: flagged
+            assert all(verdict.values()) and "audit_recompute" in verdict, verdict
+            detail = next(c.detail for c in verify_bundle(data, py) if c.name_en == "audit_recompute")
+            assert "第 1 次审计封存的是重新开启（更正）之前的计票记录" in detail and "未重算" in detail, detail
         elif name.startswith("recount"):
             assert all(verdict.values()) and "recount_sealed" in verdict, (name, verdict)
         elif name == "by_election_of_the_vacancy":  # no close of poll or count in its chain: vacancies alone
@@ -274,7 +279,7 @@ def test_browser_verifier_agrees_under_node(tmp_path: Path) -> None:
                          env={**os.environ, "JUXUAN_FORGED_DIR": str(tmp_path)}, capture_output=True, text=True,
                          timeout=1200)  # the recount's proofs in JavaScript, on a shared machine
     assert res.returncode == 0, res.stdout[-4000:] + res.stderr[-2000:]
-    assert f"# pass {6 + len(listed)}" in res.stdout, res.stdout[-1500:]
+    assert f"# pass {7 + len(listed)}" in res.stdout, res.stdout[-1500:]
 
 
 @pytest.mark.skipif(NODE is None, reason="node (>= 20) is not installed")
@@ -343,7 +348,7 @@ def test_verifiers_agree_on_fuzzed_bundles(tmp_path: Path) -> None:
     res = subprocess.run([NODE, "--test", str(ROOT / "tools" / "verify" / "web" / "test" / "verify.test.js")], cwd=ROOT,
                          env={**os.environ, "JUXUAN_FORGED_DIR": str(tmp_path)}, capture_output=True, text=True,
                          timeout=1200)
-    assert res.returncode == 0 and f"# pass {6 + len(listed)}" in res.stdout, res.stdout[-4000:] + res.stderr[-2000:]
+    assert res.returncode == 0 and f"# pass {7 + len(listed)}" in res.stdout, res.stdout[-4000:] + res.stderr[-2000:]
 
 
 def _audits_agree(tmp_path: Path, planted_per_kind: int, scenarios: int) -> None:
@@ -428,4 +433,4 @@ def test_verifiers_agree_on_fuzzed_audits(tmp_path: Path) -> None:
     res = subprocess.run([NODE, "--test", str(ROOT / "tools" / "verify" / "web" / "test" / "verify.test.js")], cwd=ROOT,
                          env={**os.environ, "JUXUAN_FORGED_DIR": str(tmp_path)}, capture_output=True, text=True,
                          timeout=1200)
-    assert res.returncode == 0 and f"# pass {6 + len(listed)}" in res.stdout, res.stdout[-6000:] + res.stderr[-2000:]
+    assert res.returncode == 0 and f"# pass {7 + len(listed)}" in res.stdout, res.stdout[-6000:] + res.stderr[-2000:]

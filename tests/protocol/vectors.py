@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from election.protocol import bundle, codes, merkle, signing
+from election.protocol import bundle, codes, merkle, rla, signing
 from election.protocol.canonical import canonical_json, digest, sha256_hex
 from tests.protocol.builder import build
 
@@ -52,6 +52,8 @@ def make() -> dict[str, bytes]:
         "result_statement_canonical": canonical_json(parts.countersignature.statement).decode("utf-8")
         if parts.countersignature else "",
         "zip_sha256": {"auditor.zip": sha256_hex(auditor), "public.zip": sha256_hex(public)},
+        # The audit's seed from two contributions (PROTOCOL §8, docs/AUDIT.md §3) and its first draws.
+        "audit_seed_example": _seed_example(),
         "canonical_examples": [
             {"value": {"b": 1, "a": [True, None, "居选"], "\u00e9": "\n\u0001\"\\"},
              "bytes": canonical_json({"b": 1, "a": [True, None, "居选"], "\u00e9": "\n\u0001\"\\"}).decode("utf-8")},
@@ -63,6 +65,13 @@ def make() -> dict[str, bytes]:
         "public.zip": public,
         "vectors.json": json.dumps(values, ensure_ascii=False, indent=1, sort_keys=True).encode("utf-8") + b"\n",
     }
+
+
+def _seed_example() -> dict[str, Any]:
+    secret, dice, manifest = "1414 2135 6237 3095 0488", "6543 2156 4321 5613 2465", {"A": 40, "B": 45, "C": 0}
+    seed = rla.combined_seed(dice, secret)
+    return {"secret": secret, "dice": dice, "commitment": rla.seed_commitment(secret), "seed": seed, "manifest": manifest,
+            "draws": [[d.box, d.position] for d in rla.draw_sample(seed, manifest, 5)]}
 
 
 def main(folder: str) -> None:

@@ -23,6 +23,7 @@ from election.protocol.verify_ctx import Check
 from election.publication.bundle import Exported, export_bundle
 from election.settings import box_keys
 from election.trustees import service as trustees
+from tests.audit import seeding
 from tests.conftest import DATA_KEY
 from tests.factories import TRUSTEE_PASS, new_election, second_entry, trustee_keys
 
@@ -43,6 +44,7 @@ def _sealed(db, election: Election) -> list:
     records = audit.records_of(db, election, 1)
     counts = Counter(box for _, box, _ in records)
     audit.enter_manifest(db, election, {b: str(n) for b, n in counts.items()}, "scrutineer")
+    seeding.commit(db, election)
     audit.seal(db, election, DATA_KEY, "committee")
     db.commit()
     return records
@@ -104,7 +106,7 @@ def test_the_audit_seals_the_ciphertexts_before_its_seed(db, tmp_path: Path):
     lines, made = sealing.round_lines(db, election, ballot_of(db, election, 1), records)
     assert made == 0  # all encrypted by the seal, none since
     assert commitment.payload["ciphertexts"] == {"papers": len(records), "sha256": sealing.papers_sha256(lines)}
-    audit.start_audit(db, election, SEED, "auditor")
+    seeding.start(db, election, SEED, "auditor")
     db.commit()
 
     # After the seed the server encrypts one paper again (the same marks, new randomness):
@@ -120,7 +122,7 @@ def test_the_audit_seals_the_ciphertexts_before_its_seed(db, tmp_path: Path):
 def test_an_honest_round_passes_recount_sealed(db, tmp_path: Path):
     election, keys, _sim = _counted(db, seed=5)
     _sealed(db, election)
-    audit.start_audit(db, election, SEED, "auditor")
+    seeding.start(db, election, SEED, "auditor")
     out, checks = _recounted(db, election, keys, (2, 3), tmp_path)
     assert checks["recount_sealed"].ok and "先于" in checks["recount_sealed"].detail, checks["recount_sealed"]
     assert parse_shapes(json.loads(out.files["recount.json"])["shapes"])

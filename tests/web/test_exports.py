@@ -26,6 +26,7 @@ from election.nomination.demo import add_demo_candidates
 from election.pii import PersonalData
 from election.polling import close, issuance, stations, turnout
 from election.polling.demo import add_demo_polling
+from election.protocol import rla
 from election.protocol.codes import human
 from election.publication.complaints import answer_complaint, file_complaint
 from election.representatives import meetings
@@ -38,6 +39,7 @@ from election.settings import posts_of
 from election.web.access import _MARK
 from election.web.exports import EXPORTS
 from election.xlsx import MIME
+from tests.audit import seeding
 from tests.audit.test_rla_service import SEED
 from tests.conftest import DATA_KEY, login
 from tests.counting.builder import board_as_counted
@@ -164,11 +166,10 @@ def counted(db, world):
     complaint = file_complaint(db, election, "procedure", "计票时没有唱票", "138****0000", clock.today())
     answer_complaint(db, election, complaint.id, "已核实，唱票有录像。", "a_committee")
     file_complaint(db, election, "receipt", "我的回执查不到", "", clock.today())
-    from election.audit import service as audit
     from tests.audit.test_rla_service import _sealed
 
     _sealed(db, election)
-    audit.start_audit(db, election, SEED, "a_auditor")
+    seeding.start(db, election, SEED, "a_auditor")
     db.commit()
     return sim
 
@@ -373,7 +374,10 @@ def test_filings_complaints_and_audit_exports(app, db, world, counted):
     shown = page_table(client, f"/audit/e/{election.id}", "draws")
     book = fetch(client, f"/audit/e/{election.id}/draws.xlsx")
     assert [[text(v) for v in r[:3]] for r in book["审计抽样"]] == [s[:3] for s in shown]
-    assert book["审计概况"][1][0] == SEED.replace(" ", "")
+    summary = dict(zip(book["审计概况"][0], book["审计概况"][1]))
+    assert summary["随机种子"] == rla.combined_seed(SEED, seeding.SECRET)
+    assert summary["掷骰结果"] == SEED.replace(" ", "") and summary["见证人"] == seeding.WITNESSES
+    assert summary["种子承诺"] == rla.seed_commitment(seeding.SECRET)
     # The printed list says how a position is found, in the audit page's own words.
     assert [r[0] for r in book["取票方法"][1:]] == list(RETRIEVAL.values())
     assert any("从最上面一张往下数" in line for line in RETRIEVAL.values())

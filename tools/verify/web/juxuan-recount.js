@@ -449,6 +449,25 @@
 
   // ------------------------------------------------------------------ the audit's sampled papers
   // (PROTOCOL section 13.1): audit.json's decryption of the drawn papers' ciphertexts.
+  // The audit's seed from two contributions (rla.seed_commitment, rla.combined_seed; PROTOCOL
+  // section 8): the auditor's commitment = hex SHA-256("juxuan-audit-seed-commitment:" + S), the
+  // seed = decimal SHA-256("juxuan-audit-seed:" + D + ":" + S) zero-padded to 78 digits.
+  function seedDigits(v, what) {
+    if (typeof v !== "string") throw new Error(`${what}须为文字 / ${what} must be text`);
+    const s = v.replace(/[ \-\t]/g, "");
+    if (!/^[0-9]{20,}$/.test(s)) throw new Error(`${what}不是 20 位以上的十进制数字 / ${what} is not 20 or more decimal digits`);
+    return s;
+  }
+  async function seedCommitment(secret, sha256) {
+    return hexOf(await sha256(enc.encode("juxuan-audit-seed-commitment:" + seedDigits(secret, "揭示的秘密数字"))));
+  }
+  async function combinedSeed(dice, secret, sha256) {
+    const h = await sha256(enc.encode(`juxuan-audit-seed:${seedDigits(dice, "掷骰结果")}:${seedDigits(secret, "揭示的秘密数字")}`));
+    let x = 0n;
+    for (const byte of h) x = (x << 8n) | BigInt(byte);
+    return x.toString().padStart(78, "0");
+  }
+
   async function drawSample(seed, manifest, n, sha256) {  // Rivest's sampler, PROTOCOL section 8
     if (typeof seed !== "string") throw new Error("种子不是文本 / the seed is not text");
     const s = seed.replace(/[ \-\t]/g, "");
@@ -590,6 +609,6 @@
 
   function hexOf(u8) { return Array.from(u8, (b) => b.toString(16).padStart(2, "0")).join(""); }
 
-  root.JuxuanRecount = { recountChecks, sealedCheck, sampleChecks, drawSample, PAPERS };
+  root.JuxuanRecount = { recountChecks, sealedCheck, sampleChecks, drawSample, seedCommitment, combinedSeed, PAPERS };
   if (typeof module !== "undefined") module.exports = root.JuxuanRecount;
 })(typeof globalThis !== "undefined" ? globalThis : this);

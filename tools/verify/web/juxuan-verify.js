@@ -1171,7 +1171,48 @@
     // round's manifest recorded, then the records committed, then that commitment's hash signed
     // with the election key; the seed's boxes are the sealed manifest; the last commitment seals
     // this bundle's records.jsonl (SHA-256 of its bytes) and audit.json's manifest.
-    const AUDIT_KINDS = { manifest: "audit.manifest_recorded", committed: "audit.records_committed", sealed: "audit.head_sealed" };
+    const AUDIT_KINDS = { manifest: "audit.manifest_recorded", committed: "audit.records_committed", sealed: "audit.head_sealed",
+      seedCommitted: "audit.seed_committed", diceRolled: "audit.dice_rolled" };
+    // The seed from two contributions (rla_check._seed, AUDIT.md section 3): the auditor's
+    // commitment before the records commitment the seal signed, the dice after the seal before
+    // at least two named witnesses (once), the reveal hashing to the commitment, and the seed
+    // the decimal SHA-256 of dice and secret (rla.combined_seed). A single dice seed fails.
+    const RCS = () => root.JuxuanRecount || require("./juxuan-recount.js");
+    const seedCommitment = (secret) => RCS().seedCommitment(secret, sha256);
+    const combinedSeed = (dice, secret) => RCS().combinedSeed(dice, secret, sha256);
+    const auditSeed = async (ev, between, commitment, seal) => {
+      const payload = isObj(ev.payload) ? ev.payload : {};
+      if (!Object.hasOwn(payload, "reveal")) {
+        return [T(`事件 ${ev.seq}：随机种子只有一个来源（没有审计员在封存前的承诺与揭示，旧格式），无法排除操作者事先用公开的验证程序试算并挑选种子`,
+          `event ${ev.seq}: the seed has a single source (no auditor's commitment before the seal and reveal; the earlier format): nothing rules out an operator trying seeds against the public verifier`)];
+      }
+      const problems = [];
+      const commits = between.filter((e) => e.kind === AUDIT_KINDS.seedCommitted && e.seq < commitment.seq);
+      const late = between.filter((e) => e.kind === AUDIT_KINDS.seedCommitted && e.seq > commitment.seq);
+      const dice = between.filter((e) => e.kind === AUDIT_KINDS.diceRolled && e.seq > seal.seq);
+      const early = between.filter((e) => e.kind === AUDIT_KINDS.diceRolled && e.seq < seal.seq);
+      if (!commits.length) problems.push(T(`事件 ${ev.seq}：封存（事件 ${commitment.seq}）之前没有审计员的种子承诺${late.length ? `（事件 ${late[late.length - 1].seq} 的承诺在封存之后）` : ""}：种子可能是在看到封存的记录之后选的`,
+        `event ${ev.seq}: no auditor's seed commitment before the seal (event ${commitment.seq})${late.length ? ` (event ${late[late.length - 1].seq} committed after it)` : ""}: the seed may have been chosen after the sealed records were seen`));
+      if (!dice.length) problems.push(T(`事件 ${ev.seq}：封存签名（事件 ${seal.seq}）之后、审计开始之前没有公开掷骰的记录${early.length ? `（事件 ${early[early.length - 1].seq} 的掷骰在封存之前）` : ""}`,
+        `event ${ev.seq}: no public dice roll after the seal's signature (event ${seal.seq}) and before the start${early.length ? ` (event ${early[early.length - 1].seq} rolled before it)` : ""}`));
+      if (dice.length > 1) problems.push(T(`事件 ${ev.seq}：封存之后掷骰 ${dice.length} 次，每次封存只能掷一次`, `event ${ev.seq}: dice rolled ${dice.length} times after the seal, once per seal`));
+      if (problems.length) return problems;
+      const rolled = isObj(dice[dice.length - 1].payload) ? dice[dice.length - 1].payload : {};
+      const witnesses = get(rolled, "witnesses", null);
+      if (!(Array.isArray(witnesses) && witnesses.every((w) => typeof w === "string" && w.trim()) && new Set(witnesses).size >= 2)) {
+        problems.push(T(`事件 ${dice[dice.length - 1].seq}：掷骰须有至少 2 位具名见证人`, `event ${dice[dice.length - 1].seq}: the dice need at least 2 named witnesses`));
+      }
+      try {
+        const reveal = get(payload, "reveal", null), rolledDice = get(rolled, "dice", null);
+        if (typeof reveal !== "string" || typeof rolledDice !== "string") throw new Error("揭示的秘密数字与掷骰结果须为文字 / the reveal and the dice must be text");
+        if (await seedCommitment(reveal) !== get(commits[commits.length - 1].payload, "commitment", null)) {
+          problems.push(T(`事件 ${ev.seq}：审计员揭示的秘密数字与封存前的承诺（事件 ${commits[commits.length - 1].seq}）不符`, `event ${ev.seq}: the auditor's reveal does not match the commitment before the seal (event ${commits[commits.length - 1].seq})`));
+        } else if (await combinedSeed(rolledDice, reveal) !== get(payload, "seed", null)) {
+          problems.push(T(`事件 ${ev.seq}：随机种子不是掷骰结果（事件 ${dice[dice.length - 1].seq}）与揭示的秘密数字的哈希`, `event ${ev.seq}: the seed is not the hash of the dice (event ${dice[dice.length - 1].seq}) and the reveal`));
+        }
+      } catch (e) { problems.push(T(`事件 ${ev.seq}：随机种子的组成部分无效：${e.message}`, `event ${ev.seq}: the seed's parts are invalid: ${e.message}`)); }
+      return problems;
+    };
     const sameValue = (a, b) => { try { return canon(a === undefined ? null : a) === canon(b === undefined ? null : b); } catch (e) { return false; } };
     const auditRound = (c) => {
       const audit = c.d.get("audit.json");
@@ -1191,9 +1232,11 @@
     };
     C.audit_commitment = async (c) => {
       const [audits, number] = auditRound(c);
-      const kinds = new Set([KIND.auditStarted, AUDIT_KINDS.manifest, AUDIT_KINDS.committed, AUDIT_KINDS.sealed]);
+      const kinds = new Set([KIND.auditStarted, AUDIT_KINDS.manifest, AUDIT_KINDS.committed, AUDIT_KINDS.sealed,
+        AUDIT_KINDS.seedCommitted, AUDIT_KINDS.diceRolled]);
       const mine = c.events.filter((e) => kinds.has(e.kind) && get(e.payload, "round", null) === number);
-      const detail = T("种子之前已记录清单、封存计票记录并签名链头；封存的记录就是本公示包的", "manifest and records sealed and the head signed before the seed; the sealed records are this bundle's");
+      const detail = T("审计员的种子承诺在封存之前；清单与计票记录封存、链头签名之后才公开掷骰并揭示，种子是二者的哈希；封存的记录就是本公示包的",
+        "the auditor's seed commitment before the seal; manifest and records sealed and the head signed before the dice and the reveal, the seed their hash; the sealed records are this bundle's");
       if (!mine.some((e) => e.kind === KIND.auditStarted)) {
         const draws = audits.length ? get(audits[0], "draws", null) : null;
         return [draws && (!Array.isArray(draws) || draws.length) ? [T("事件链中没有本轮的审计开始事件", "no audit start in the chain for this round")] : [], detail];
@@ -1205,6 +1248,7 @@
       let previous = -1, latest = null;
       for (const ev of mine.filter((e) => e.kind === KIND.auditStarted)) {
         const seals = mine.filter((e) => e.kind === AUDIT_KINDS.sealed && previous < e.seq && e.seq < ev.seq);
+        const since = previous;
         previous = ev.seq;
         if (!seals.length) { problems.push(T(`第 ${ev.seq} 号事件：审计开始（录入种子）之前没有封存计票记录与清单`, `event ${ev.seq}: the audit started (seed entered) with no sealed records and manifest before it`)); continue; }
         const seal = seals[seals.length - 1];
@@ -1220,6 +1264,7 @@
           problems.push(T(`第 ${seal.seq} 号事件：封存链头的签名无法用选举公钥验证`, `event ${seal.seq}: the sealed head's signature does not verify with the election key`));
         }
         if (!mine.some((e) => e.kind === AUDIT_KINDS.manifest && e.seq < commitment.seq)) problems.push(T(`第 ${commitment.seq} 号事件：封存承诺之前没有记录清单`, `event ${commitment.seq}: no manifest recorded before the commitment`));
+        problems.push(...await auditSeed(ev, mine.filter((e) => since < e.seq && e.seq < ev.seq), commitment, seal));
         latest = commitment;
         if (!sameValue(get(ev.payload, "boxes", null), get(commitment.payload, "manifest", null))) problems.push(T(`第 ${ev.seq} 号事件：审计使用的清单不是封存的清单`, `event ${ev.seq}: the audit's manifest is not the sealed one`));
       }
@@ -1299,9 +1344,17 @@
       const mine = c.d.has("records.jsonl") ? await sha256hex(c.raw.get("records.jsonl")) : null;
       const earlier = digests.length === audits.length && mine !== null
         ? audits.slice(0, -1).map((a, i) => i).filter((i) => digests[i] === mine) : [];
-      return A.recomputeProblems({ audit: c.d.get("audit.json"), records: c.d.get("records.jsonl") || null,
+      // An earlier audit sealed with other records (the result reopened and corrected since) is
+      // not recomputed against these: said in the detail (rla_check.superseded_note).
+      const superseded = digests.length === audits.length && mine !== null
+        ? audits.slice(0, -1).map((a, i) => i).filter((i) => digests[i] !== mine) : [];
+      const [problems, detail] = await A.recomputeProblems({ audit: c.d.get("audit.json"), records: c.d.get("records.jsonl") || null,
         tallyInput: c.d.get("tally_input.json"), rulebook: c.d.get("rulebook.json"), totals: c.d.get("totals.json"),
         events: c.events, recount: c.d.get("recount.json"), earlier });
+      if (!superseded.length) return [problems, detail];
+      const which = superseded.map((i) => `第 ${i + 1} 次`).join("、");
+      return [problems, T(`${String(detail)}；注意：${which}审计封存的是重新开启（更正）之前的计票记录，本包不含那些记录，未重算，其结论不适用于本包的记录`,
+        `${detail && detail.en ? detail.en : String(detail)}; note: audit(s) ${superseded.map((i) => i + 1).join(", ")} sealed the records before the result was reopened (corrected); this bundle does not hold them, they are not recomputed and their conclusion does not apply to these records`)];
     };
     C.records_frozen = async (c) => {
       const started = kindEvents(c, new Set([KIND.auditStarted])).filter((e) => roundOf(e) === c.round);
