@@ -1,4 +1,4 @@
-"""`juxuan office keygen` and `juxuan office countersign`: run on the street office's own
+"""`juxuan office keygen`, `juxuan office seed-commit` and `juxuan office countersign`: run on the street office's own
 computer, with no server and no database. The private key stays in the office's file,
 encrypted with its passphrase; what goes to the server is the public key (keygen) and a
 signature file (countersign). Bilingual help, like the rest of the command."""
@@ -47,6 +47,23 @@ def keygen_cmd(out_dir: str, passphrase_file: str | None) -> None:
     click.echo(f"公钥指纹 / key fingerprint: {key.fingerprint}")
     click.echo(f"请把 {folder / 'office-key.pub.pem'} 登记到审计页面，并公布上面的指纹。"
                " / Register the public key on the audit page and publish the fingerprint.")
+
+
+@office_group.command("seed-commit", help="审计员的种子承诺：输入至少 20 位秘密数字（例如私下掷骰），打印其承诺哈希，"
+                      "封存之前提交到审计页面；秘密数字在公开掷骰之后才输入审计页面（docs/AUDIT.md §3）。\n\n"
+                      "The auditor's seed commitment: type at least 20 secret digits, submit the printed hash "
+                      "before the seal, and the digits only after the public dice.")
+def seed_commit_cmd() -> None:
+    from .protocol import rla
+
+    secret = click.prompt("秘密数字 / secret digits", hide_input=True, confirmation_prompt=True)
+    try:
+        commitment = rla.seed_commitment(secret)
+    except ValueError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"种子承诺 / seed commitment: {commitment}")
+    click.echo("请把上面的哈希提交到审计页面（封存之前）；秘密数字自己保管，掷骰之后再输入。"
+               " / Submit the hash on the audit page before the seal; keep the digits until after the dice.")
 
 
 @office_group.command("countersign", help="核对封存的审计公示包（全部检查）并会签其结果，生成待上传的会签文件。\n\n"

@@ -54,3 +54,19 @@ def test_keygen_and_countersign_offline(tmp_path: Path) -> None:
     res = _juxuan("office", "countersign", "remade.zip", "--key", "keys/office-key.pem", "--passphrase-file", "pass",
                   "--expect-key", ek, cwd=tmp_path)
     assert res.returncode == 1 and "pin_key" in res.stderr
+
+
+def test_seed_commit_offline(tmp_path: Path) -> None:
+    """`juxuan office seed-commit`: the auditor's commitment to secret digits (docs/AUDIT.md §3),
+    computed on the office's computer; the digits are asked twice and never printed."""
+    from election.protocol import rla
+
+    env = {**{k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "FLASK_APP")}, "PYTHONPATH": str(ROOT)}
+    secret = "1414 2135 6237 3095 0488"
+    res = subprocess.run([sys.executable, "-c", "from election.cli import main; main()", "office", "seed-commit"],
+                         cwd=tmp_path, env=env, capture_output=True, text=True, input=f"{secret}\n{secret}\n")
+    assert res.returncode == 0, res.stderr
+    assert rla.seed_commitment(secret) in res.stdout and "14142135" not in res.stdout
+    res = subprocess.run([sys.executable, "-c", "from election.cli import main; main()", "office", "seed-commit"],
+                         cwd=tmp_path, env=env, capture_output=True, text=True, input="123\n123\n")
+    assert res.returncode != 0 and "至少需要 20 位数字" in res.stderr
