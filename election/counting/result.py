@@ -34,8 +34,8 @@ from ..models import (
 from ..nomination.service import ballot_key
 from ..polling.merge import merged_into
 from ..polling.turnout import close_before_counting
+from ..protocol import codes, writeins
 from ..protocol import event_kinds as ek
-from ..protocol import writeins
 from ..roll.electors import round_electors
 from ..rounds import day_of, meeting_vote, round_of
 from ..rules.phrase import phrase
@@ -95,6 +95,8 @@ def explain_box(db: Session, election: Election, round_number: int, box_id: int,
     """Record why a box's records differ from its stubs (for the figures as they stand now)."""
     if not text.strip():
         raise UserError("请写明记录数与存根数不一致的原因")
+    if (refusal := codes.refuse_code_in(text, "票箱差异说明")) is not None:
+        raise UserError(refusal)
     begin_write(db)
     check_records_open(db, election, round_number)
     row = next((b for b in box_counts(db, election, round_number) if b["box_id"] == box_id), None)
@@ -409,6 +411,8 @@ def board_differences(db: Session, election: Election, round_number: int) -> lis
 def explain_board(db: Session, election: Election, round_number: int, text: str, actor: str) -> None:
     if not text.strip():
         raise UserError("请写明计票板与录入记录不一致的原因")
+    if (refusal := codes.refuse_code_in(text, "计票板差异说明")) is not None:
+        raise UserError(refusal)
     begin_write(db)
     check_records_open(db, election, round_number)
     board = db.scalar(select(TallyBoard).where(TallyBoard.election_id == election.id, TallyBoard.round_number == round_number))

@@ -25,6 +25,7 @@ from ..models import (
     ReconciliationNote,
     SpoilRecord,
 )
+from ..protocol import codes
 from ..protocol import event_kinds as ek
 from ..protocol.findings import Finding
 from ..protocol.manifest import Manifest
@@ -124,6 +125,8 @@ def explain(db: Session, election: Election, actor: str, code: str, subject: str
     check_recordable(db, election, round_number)
     if not explanation.strip():
         raise UserError(f"请填写差异“{message[:60]}”的情况说明")
+    if (refusal := codes.refuse_code_in(explanation, "差异情况说明")) is not None:
+        raise UserError(refusal)
     note = ReconciliationNote(election_id=election.id, round_number=round_number, code=code[:40], subject=subject[:120],
                               message=message, explanation=explanation.strip(), actor=actor)
     db.add(note)

@@ -208,3 +208,12 @@ def receipt_hash(election_id: str, code: bytes) -> str:
 def audit_hash(election_id: str, code: bytes) -> str:
     """D = SHA-256(lp("juxuan/audit/v1") | lp(election_id UTF-8) | lp(A)), lower-case hex."""
     return hasher(AUDIT_TAG, election_id)(code)
+
+
+def refuse_code_in(text: str, what: str) -> str | None:
+    """The Chinese refusal for free text bound for the public chain that mentions a receipt
+    code (`mentions_code`), or None."""
+    if mentions_code(text):
+        return (f"{what}中不能写回执码（或其中几组、或回执哈希）：它公开记入事件记录，"
+                "会把回执与说明中的人和情况联系起来；请写明投票站、票箱和张数")
+    return None

@@ -28,6 +28,7 @@ from election.counting.service import (
 )
 from election.errors import UserError
 from election.models import AuditCode, ElectionEvent, Round, RoundResult
+from election.protocol import codes
 from tests.conftest import DATA_KEY
 
 from .builder import build, entry_fields
@@ -174,6 +175,11 @@ def test_box_difference_blocks_until_explained(db, small):
     with pytest.raises(UserError):
         publish_result(db, election, 1, "a_committee")
     db.rollback()
+    # The explanation is public (the chain): a receipt code in it would be published beside
+    # whoever it names (tests/secrecy/test_complaint_codes.py).
+    with pytest.raises(UserError, match="票箱差异说明中不能写回执码"):
+        explain_box(db, election, 1, b.boxes[1].id, "张三的存根 " + codes.human(bytes(range(16))) + " 已投入", "a_committee")
+    db.rollback()
     explain_box(db, election, 1, b.boxes[1].id, "一张选票被选民带走，存根已投入", "a_committee")
     db.commit()
     assert not any("2号票箱" in m for m in blockers(db, election, 1))
@@ -209,6 +215,9 @@ def test_board_difference_blocks_and_publish_creates_runoff(db, small):
     db.commit()
     assert board_differences(db, election, 1)[0]["records"] == 8
     assert "计票板合计与录入记录不一致，且未说明原因" in blockers(db, election, 1)
+    with pytest.raises(UserError, match="计票板差异说明中不能写回执码"):
+        explain_board(db, election, 1, "回执 " + codes.compact(bytes(range(16))) + " 的选票少画一笔", "a_committee")
+    db.rollback()
     explain_board(db, election, 1, "计票板少画一笔，重新点数为 8 票", "a_committee")
     db.commit()
     assert blockers(db, election, 1) == []

@@ -94,3 +94,17 @@ def test_a_complaint_or_answer_holding_a_receipt_code_is_refused(app, db, world)
     assert answered.answered_by == "a_committee"
     chain = " ".join(str(e.payload) for e in db.scalars(select(ElectionEvent).where(ElectionEvent.election_id == election.id)))
     assert codes.compact(CODE) not in chain.upper().replace("-", "").replace(" ", "")
+
+
+def test_a_public_difference_explanation_holding_a_code_is_refused(db, poll) -> None:
+    """The reconciliation's explanation of a difference goes into the public chain too."""
+    from election.polling import close
+
+    election = poll["election"]
+    before = _count(db, election)
+    with pytest.raises(UserError, match="差异情况说明中不能写回执码"):
+        close.explain(db, election, "a_committee", "stubs", "第一投票站", "存根少一张", f"选民李四的存根 {HUMAN} 没有扫描")
+    db.rollback()
+    assert _count(db, election) == before
+    close.explain(db, election, "a_committee", "stubs", "第一投票站", "存根少一张", "一位选民把存根带走了")
+    db.commit()
