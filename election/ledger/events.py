@@ -12,6 +12,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ..db import begin_write
 from ..models import Election, ElectionEvent, utcnow
 from ..protocol import event_kinds as ek
 from ..protocol.chain import ZERO_HASH, Event, event_hash, genesis
@@ -62,6 +63,16 @@ def lock_chain_head(db: Session, election: Election) -> None:
     check), so an event does not wait for the election's other inserts to commit
     (tests/ledger/test_chain_head_lock.py)."""
     db.execute(select(Election.id).where(Election.id == election.id).with_for_update(key_share=True))
+
+
+def write_at_head(db: Session, election: Election) -> None:
+    """A writer's start where its acts on an election are few and must see each other (the
+    committee's nominations, its representatives): the write lock (SQLite, ``begin_write``)
+    and the chain head (PostgreSQL) before the first read, so two at once are one after the
+    other. Nothing such a writer writes after may be a row another path locks before its
+    event (docs/ARCHITECTURE.md)."""
+    begin_write(db)
+    lock_chain_head(db, election)
 
 
 def record_event(

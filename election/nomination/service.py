@@ -18,10 +18,10 @@ from sqlalchemy.orm import Session
 from ballots.fonts import missing_glyphs
 from ballots.notices import NoticeGroup, notice_bytes
 
-from ..db import begin_write, of_election
+from ..db import of_election
 from ..decisions import Cited, cited_decision, rule_named
 from ..errors import UserError
-from ..ledger.events import lock_chain_head, record_event
+from ..ledger.events import record_event, write_at_head
 from ..models import (
     CANDIDATE_STATUSES,
     CHANNELS,
@@ -55,15 +55,6 @@ CONFIRMING_BODIES = ("街道党工委", "街道纪工委")
 PUBLISHED = ek.NOMINATION_LIST_PUBLISHED
 # Nomination channels that are a meeting, and the kind of meeting (election.meetings) each is.
 MEETING_CHANNELS = {"residents_meeting": "residents", "reps_meeting": "representatives"}
-
-
-def _write(db: Session, election: Election) -> None:
-    """A nomination writer's start: the write lock (SQLite) and the election's row (the chain
-    head, PostgreSQL) before the first read, so two committee members' acts at once are one
-    after the other and the second's checks see the first's. Nothing a nomination writes
-    after is a row another path locks before its event (docs/ARCHITECTURE.md)."""
-    begin_write(db)
-    lock_chain_head(db, election)
 
 
 def post_of(election: Election, key: str) -> Post:
@@ -175,7 +166,7 @@ def nominate(
 ) -> NominationResult:
     """Record one nomination of a voter for a post through a channel, with its evidence. A
     nomination by a 居民会议 or 居民代表会议 may cite that meeting's recorded decision."""
-    _write(db, election)
+    write_at_head(db, election)
     post = post_of(election, post_key)
     rb = rulebook_of(election)
     problems: list[str] = []
@@ -291,7 +282,7 @@ def _committee_member_check(db: Session, election: Election, nominee: Resident, 
 
 def confirm_chair(db: Session, election: Election, actor: str, candidate_id: int, body: str, note: str) -> Nomination:
     """The street Party working committee (or discipline committee) confirms the 监督委员会 chair nominee."""
-    _write(db, election)
+    write_at_head(db, election)
     candidate = _candidate(db, election, candidate_id)
     if candidate.post != "jdw_zhuren":
         raise UserError(f"只有居务监督委员会主任人选需要街道审核确认，{candidate.resident.name}是{post_of(election, candidate.post).name_zh}被提名人")
@@ -318,7 +309,7 @@ def confirm_chair(db: Session, election: Election, actor: str, candidate_id: int
 def reject_chair(db: Session, election: Election, actor: str, candidate_id: int, body: str, reason: str) -> Nomination:
     """The street Party working committee (or discipline committee) refuses (驳回) the
     监督委员会 chair nominee, with its reason: recorded, and the nominee cannot become formal."""
-    _write(db, election)
+    write_at_head(db, election)
     candidate = _candidate(db, election, candidate_id)
     problems = []
     if candidate.post != "jdw_zhuren":
@@ -366,7 +357,7 @@ def confirm_member(db: Session, election: Election, actor: str, candidate_id: in
     """The community Party organisation confirms a 监督委员会 副主任 or 委员 nominee, where the
     rulebook asks for it (jdw_members_party_confirmed, [seed 江苏 §17]: "其他成员候选人……并经
     社区党组织确认"); the committee records the confirming document."""
-    _write(db, election)
+    write_at_head(db, election)
     candidate, nominations = _party_word_allowed(db, election, candidate_id, note, confirming=True)
     nomination = nominations[0]
     nomination.confirmed_by = PARTY_ORGANISATION
@@ -382,7 +373,7 @@ def confirm_member(db: Session, election: Election, actor: str, candidate_id: in
 def reject_member(db: Session, election: Election, actor: str, candidate_id: int, reason: str) -> Nomination:
     """The committee records that the community Party organisation did not confirm (驳回) a
     监督委员会 副主任 or 委员 nominee, with its reason."""
-    _write(db, election)
+    write_at_head(db, election)
     _, nominations = _party_word_allowed(db, election, candidate_id, reason, confirming=False)
     return _reject(db, election, actor, nominations[0], PARTY_ORGANISATION, reason.strip(), ek.NOMINATION_MEMBER_REJECTED)
 
@@ -448,7 +439,7 @@ def nominations_by_candidate(db: Session, election: Election) -> dict[int, list[
 
 def add_relation(db: Session, election: Election, actor: str, entry_a: str, entry_b: str, kind: str) -> Relation:
     """Record that two residents are near relatives (entered on the household)."""
-    _write(db, election)
+    write_at_head(db, election)
     if kind not in RELATIONS:
         raise UserError(f"亲属关系“{kind}”无效，可选：{'、'.join(RELATIONS.values())}")
     found, problems = find_residents(db, election, [entry_a, entry_b])
@@ -500,7 +491,7 @@ def record_primary(db: Session, election: Election, actor: str, post_key: str, v
 
     Nominees tied across the cut-off are flagged and a further primary among them is
     recorded with this same function (only the tied ones then take part)."""
-    _write(db, election)
+    write_at_head(db, election)
     post = post_of(election, post_key)
     rb = rulebook_of(election)
     if not rb.primary_when_over_max:
@@ -741,7 +732,7 @@ def publish(db: Session, election: Election, actor: str, published_on: date) -> 
 
     Refused, naming the post and the numbers, unless every post is differential, the chair
     is confirmed, no one stands for both bodies and the date keeps the rulebook's distance."""
-    _write(db, election)
+    write_at_head(db, election)
     rb = rulebook_of(election)
     check = check_list(db, election)
     errors = list(check.errors)
@@ -781,7 +772,7 @@ def formal_candidates(db: Session, election: Election) -> dict[str, list[Candida
 def withdraw(db: Session, election: Election, actor: str, candidate_id: int, letter: str, on_date: date) -> list[str]:
     """Written withdrawal (书面退出) of a candidate; after publication the next nominee by
     primary votes moves up. Returns notes for the committee."""
-    _write(db, election)
+    write_at_head(db, election)
     rb = rulebook_of(election)
     candidate = _candidate(db, election, candidate_id)
     post = post_of(election, candidate.post)

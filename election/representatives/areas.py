@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from ..db import of_election
 from ..errors import UserError
-from ..ledger.events import record_event
+from ..ledger.events import record_event, write_at_head
 from ..models import REP_METHODS, Election, Household, RepArea, RepAreaHousehold, RepPlan, SelectionMeeting
 from ..protocol import event_kinds as ek
 from ..rules import partition
@@ -44,6 +44,7 @@ def _as_rule(h: Household) -> partition.Household:
 
 
 def set_method(db: Session, election: Election, method: str, actor: str) -> None:
+    write_at_head(db, election)
     if method not in REP_METHODS:
         raise UserError(f"居民代表推选方式“{method}”无效，可选：{'、'.join(REP_METHODS.values())}")
     _ensure_changeable(db, election)
@@ -67,6 +68,7 @@ def _clear_areas(db: Session, election: Election) -> None:
 
 def propose_areas(db: Session, election: Election, actor: str) -> list[RepArea]:
     """Household method: replace the areas by partition.propose over the roll's households."""
+    write_at_head(db, election)
     if plan_method(db, election) != "households":
         raise UserError("本次选举按居民小组推选居民代表，不划分推选片区")
     _ensure_changeable(db, election)
@@ -100,6 +102,7 @@ def propose_areas(db: Session, election: Election, actor: str) -> list[RepArea]:
 
 def group_areas(db: Session, election: Election, seats: int, actor: str) -> list[RepArea]:
     """Group method: one constituency per 居民小组, `seats` representatives each."""
+    write_at_head(db, election)
     if plan_method(db, election) != "groups":
         raise UserError("本次选举按户数划分推选片区，不按居民小组推选")
     _ensure_changeable(db, election)
@@ -157,6 +160,7 @@ def area_households(db: Session, area: RepArea) -> list[Household]:
 def adjust_area(db: Session, election: Election, area_number: int, neighbour_number: int, count: int,
                 actor: str, reason: str = "") -> tuple[RepArea, RepArea]:
     """Move the `count` households at the shared edge of one area into its neighbour."""
+    write_at_head(db, election)
     if plan_method(db, election) != "households":
         raise UserError("只有按户数划分的推选片区可以调整")
     _ensure_changeable(db, election)

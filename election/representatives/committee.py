@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from ..decisions import Cited, adopted_decisions, cited_decision
 from ..errors import UserError
-from ..ledger.events import events_of, record_event
+from ..ledger.events import events_of, record_event, write_at_head
 from ..models import COMMITTEE_BODIES, CommitteeEntry, Election, ElectionEvent
 from ..protocol import event_kinds as ek
 from ..rules import succession
@@ -80,6 +80,7 @@ def record_result(db: Session, election: Election, chosen_by: str, votes_text: s
                   chair: str, actor: str, decision_id: int | None = None) -> list[CommitteeEntry]:
     """Store the full selection result and seat the `size` people with most votes; the
     meeting's decision that chose them is cited (``decision_id``) and named in the event."""
+    write_at_head(db, election)
     if chosen_by not in COMMITTEE_BODIES:
         raise UserError(f"推选方式“{chosen_by}”无效，可选：{'、'.join(COMMITTEE_BODIES.values())}")
     if entries(db, election):
@@ -122,6 +123,7 @@ def record_result(db: Session, election: Election, chosen_by: str, votes_text: s
 
 
 def choose_chair(db: Session, election: Election, chair: str, actor: str) -> CommitteeEntry:
+    write_at_head(db, election)
     rows = entries(db, election)
     if not rows:
         raise UserError("还没有记录选举委员会的推选结果")

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ..errors import UserError
-from ..ledger.events import record_event
+from ..ledger.events import record_event, write_at_head
 from ..models import Election, GroupLeader, Household, RepArea, Representative, Resident, SelectionMeeting
 from ..protocol import event_kinds as ek
 from ..rules import meetings as rules_meetings
@@ -28,6 +28,7 @@ def _labels(pairs: list[tuple[Resident, int]]) -> dict[str, tuple[Resident, int]
 def record_area_meeting(db: Session, election: Election, area_id: int, present: int, votes_text: str,
                         held_on: date, actor: str) -> SelectionMeeting:
     """Store the meeting of one area and, when it stands, its representative(s)."""
+    write_at_head(db, election)
     area = area_of(db, election, area_id)
     where = area.group_name or f"第{area.number}片区"
     sitting = db.scalar(select(func.count(Representative.id)).where(
@@ -96,6 +97,7 @@ def group_entitled(db: Session, election: Election, group_name: str, basis: str)
 def record_group_leader(db: Session, election: Election, group_name: str, basis: str, present: int,
                         votes_text: str, held_on: date, actor: str) -> SelectionMeeting:
     """The 居民小组长 of one group: valid when more than half take part; most votes wins."""
+    write_at_head(db, election)
     if group_name not in group_names(db, election):
         raise UserError(f"居民小组“{group_name}”不在户册中")
     if basis not in ("voters", "households"):

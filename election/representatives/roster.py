@@ -14,7 +14,7 @@ from .. import clock
 from ..clock import cn_date
 from ..db import of_election
 from ..errors import UserError
-from ..ledger.events import record_event
+from ..ledger.events import record_event, write_at_head
 from ..models import REP_STATUSES, Election, RepArea, Representative, Resident
 from ..protocol import event_kinds as ek
 from .committee import committee_members
@@ -64,6 +64,7 @@ def _rep(db: Session, election: Election, rep_id: int) -> Representative:
 
 
 def resign(db: Session, election: Election, rep_id: int, on: date, reason: str, actor: str) -> Representative:
+    write_at_head(db, election)
     rep = _rep(db, election, rep_id)
     person = db.get_one(Resident, rep.resident_id)
     if rep.status != "serving":
@@ -82,6 +83,7 @@ def resign(db: Session, election: Election, rep_id: int, on: date, reason: str, 
 def replace(db: Session, election: Election, rep_id: int, successor: str, on: date, reason: str,
             actor: str, votes: int | None = None) -> Representative:
     """补选: `successor` (a resident of the same area) takes the place of rep `rep_id`."""
+    write_at_head(db, election)
     old = _rep(db, election, rep_id)
     old_person = db.get_one(Resident, old.resident_id)
     if old.status == "replaced":

@@ -390,7 +390,7 @@ def test_one_nomination_entered_twice_at_once_is_recorded_once(app, db, monkeypa
     reader and wrote after: on SQLite the second writer's lock upgrade failed at once
     ("database is locked"); on PostgreSQL both found no candidate and the second insert hit
     the unique key (a 500).
-    Nomination writers now take the write lock and the chain head first (service._write)."""
+    Nomination writers now take the write lock and the chain head first (ledger.events.write_at_head)."""
     from election.models import Election
     from tests.races import race, rendezvous
 

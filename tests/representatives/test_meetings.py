@@ -102,3 +102,38 @@ def test_group_leader_more_than_half_of_voters(db, world):
     db.commit()
     assert [(g.group_name, p.id) for g, p in svc.group_leaders(db, election)] == [(group, people[0].id)]
     assert db.scalar(select(func.count(GroupLeader.id))) == 1
+
+
+def test_one_resignation_entered_twice_at_once_is_recorded_once(app, db, world, monkeypatch):
+    """Two clerks enter one representative's resignation at once: resigned once, one event,
+    the other refused in Chinese, on both databases. Each read the representative as a reader
+    and wrote after: SQLite refused the second writer's lock upgrade at once ("database is
+    locked"), PostgreSQL let both pass the check and record the resignation twice. The
+    representatives' writers now take the write lock and the chain head first
+    (ledger.events.write_at_head)."""
+    from election.models import Election
+    from tests.races import race, rendezvous
+
+    election = world["a"]["election"]
+    area, people = _area_with_names(db, election)
+    svc.record_area_meeting(db, election, area.id, 30, f"{people[0].name} 20", date(2026, 11, 1), "x")
+    db.commit()
+    rep_id = db.scalar(select(Representative.id))
+    real, meet = roster._rep, rendezvous()
+
+    def held(*args, **kwargs):  # the representative read, before the resignation is written
+        out = real(*args, **kwargs)
+        meet()
+        return out
+
+    monkeypatch.setattr(roster, "_rep", held)
+
+    def resign(s):
+        roster.resign(s, s.get(Election, election.id), rep_id, date(2026, 11, 5), "工作调动", "x")
+        s.commit()
+        return "resigned"
+
+    outcomes = race(app.extensions["juxuan.sessions"], [resign, resign])
+    assert sorted(outcomes) == ["refused: " + people[0].name + "已不在任，不能再次辞去", "resigned"], outcomes
+    db.rollback()
+    assert [e.kind for e in events_of(db, election)].count("representatives.resigned") == 1
