@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from ..db import begin_write
 from ..errors import UserError
 from ..ledger.events import record_event
 from ..models import (
@@ -121,7 +122,9 @@ def check_recordable(db: Session, election: Election, round_number: int) -> None
 
 def explain(db: Session, election: Election, actor: str, code: str, subject: str, message: str, explanation: str,
             round_number: int = 1) -> ReconciliationNote:
-    """The committee's explanation of a difference of a round, recorded as an event."""
+    """The committee's explanation of a difference of a round, recorded as an event (the
+    write lock first: the close-of-poll page is used while desks and boxes write)."""
+    begin_write(db)
     check_recordable(db, election, round_number)
     if not explanation.strip():
         raise UserError(f"请填写差异“{message[:60]}”的情况说明")

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.selectable import ScalarSelect
 
 from .. import clock
+from ..db import begin_write
 from ..errors import UserError
 from ..ledger.events import record_event
 from ..models import Election, ElectionEvent, PrintBatch, Round
@@ -76,7 +77,9 @@ def polling_day_columns(election_id: Any, number: Any) -> tuple[ScalarSelect[Any
 
 def record_override(db: Session, election: Election, rnd: Round, actor: str, reason: str,
                     today: date | None = None) -> ElectionEvent:
-    """The committee allows handing out papers of ``rnd`` today, for a stated reason."""
+    """The committee allows handing out papers of ``rnd`` today, for a stated reason (the
+    write lock first: desks may be writing)."""
+    begin_write(db)
     today = today or clock.today()
     reason = (reason or "").strip()
     if len(reason) < 4:

@@ -102,7 +102,10 @@ def _recorded(db: Session, election: Election, kind: str, round_number: int) -> 
 def close_hours(db: Session, election: Election, actor: str, now: datetime | None = None, final: bool = False, round_number: int = 1) -> int:
     """Record count events of a round for every closed hour not yet recorded (all hours
     when ``final``). Returns the number of events written; the caller commits. Only the
-    round being voted (close.check_recordable)."""
+    round being voted (close.check_recordable). The write lock first (begin_write): the page
+    records the hours while desks and boxes write, and a reader upgrading to the writer after
+    them is refused at once on SQLite ("database is locked")."""
+    begin_write(db)
     check_recordable(db, election, round_number)
     # The chain's lock (as record_event takes it) before reading what is recorded: two closes at
     # once (the first papers of two counters, PostgreSQL) write each hour once, not twice.

@@ -230,3 +230,31 @@ def test_two_hand_overs_and_two_mobile_registrations_at_once(app, db, poll, monk
     assert sorted(outcomes) == ["refused: “" + voter.name + "”已登记使用流动票箱", "registered"], outcomes
     db.rollback()
     assert db.scalar(select(func.count()).select_from(MobileBoxVoter)) == 1
+
+
+def test_recording_the_hours_holds_the_write_lock_from_its_first_read(db, poll, schema, monkeypatch) -> None:
+    """SQLite: the close-of-poll page's hourly counts read what was recorded as a reader and
+    wrote after, so a desk or box committing in between made the write fail with "database is
+    locked". The write lock is taken first: the other writer is refused at once and the hours
+    are recorded."""
+    from election.polling import turnout
+    from tests.races import OtherWriter
+
+    if not schema.startswith("sqlite"):
+        pytest.skip("PostgreSQL's readers never upgrade: row locks and constraints do the work")
+    election = poll["election"]
+    db.commit()
+    other = OtherWriter(schema, election.id)
+    real = turnout._recorded
+
+    def meanwhile(*args, **kwargs):  # after the round was checked, before anything is written
+        other.attempt()
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(turnout, "_recorded", meanwhile)
+    try:
+        turnout.close_hours(db, election, "c", final=True)
+        db.commit()
+    finally:
+        other.close()
+    assert other.outcome[0] == "database is locked"
