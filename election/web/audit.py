@@ -92,6 +92,7 @@ def overview(election: Election):
     return render_template("audit/overview.html", election=election, form=form, audit=audit, draws=draws, sample=sample,
                            commit_form=CommitForm(formdata=None), dice_form=DiceForm(formdata=None),
                            steps=service.seed_steps(db, election, number),
+                           seed_parts=service.seed_parts(db, election, audit) if audit is not None else None,
                            number=number, rounds=rounds_of(db, election), evaluation=evaluation,
                            manifest=service.manifest_of(db, election, number),
                            sealed=service.usable_seal(db, election, number) is not None,

@@ -103,6 +103,9 @@ def test_audit_countersign_and_auditor_bundle(app, db, world):
     db.rollback()
     audit = service.current_audit(db, e)
     assert audit is not None and f'<span id="sample-size">{audit.sample_size}</span>' in html
+    # The audit shows what its seed is made of, for the committee and the witnesses to compare.
+    parts = html.split('id="seed-parts"', 1)[1].split("</p>", 1)[0]
+    assert SEED.replace(" ", "") in parts and "王监票、李代表" in parts and rla.normalise_seed(seeding.SECRET) in parts
     # Beside the draw list: how a position is found (the top of the box's sealed stack, face
     # down), and no voter anywhere near a position.
     retrieval = html.split('id="retrieval"', 1)[1].split("</div>", 1)[0]
