@@ -18,7 +18,19 @@ from sqlalchemy import Update, insert, update
 from sqlalchemy.orm import Session
 
 from ..ledger.events import record_event
-from ..models import AuditCode, BallotBox, Candidate, Election, Household, Issuance, PollingStation, Receipt, Resident, Round
+from ..models import (
+    AuditCode,
+    BallotBox,
+    Candidate,
+    Election,
+    Household,
+    Issuance,
+    PollingStation,
+    Receipt,
+    Resident,
+    Round,
+    SpoilRecord,
+)
 from ..polling.turnout import close_before_counting
 from ..protocol import codes
 from ..protocol import event_kinds as ek
@@ -122,13 +134,19 @@ def simulate(db: Session, election: Election, voters: int = 120, seed: int = 1,
         db.execute(_update(AuditCode).where(AuditCode.election_id == election.id, AuditCode.d_hash == ds[i])
                    .values(state="counted", box_id=box.id, marks=_marks(rng, posts, out.candidates)))
         out.deposited_codes[rs[i]] = ts[i]
+    # Two papers spoiled at the first station's desk (写错换票, as polling.deposit.spoil records
+    # it): handed out there, stub and body voided, one SpoilRecord each -- the close of poll
+    # counts them in the station's hourly `spoiled`, which the verifiers hold spoiled.json to.
+    first_station = next(iter(stations.values()))
     spoiled = paper_order[len(turnout): len(turnout) + 2]
     for i in spoiled:
-        db.execute(_update(Receipt).where(Receipt.election_id == election.id, Receipt.r_hash == rs[i]).values(state="spoiled"))
+        db.execute(_update(Receipt).where(Receipt.election_id == election.id, Receipt.r_hash == rs[i])
+                   .values(state="spoiled", handed_station_id=first_station.id))
         db.execute(_update(AuditCode).where(AuditCode.election_id == election.id, AuditCode.d_hash == ds[i]).values(state="voided"))
+        db.add(SpoilRecord(election_id=election.id, round_number=1, station_id=first_station.id,
+                           hour=f"{election.election_day.isoformat()}T09"))
     # Two papers issued at the first station but never deposited (taken home).
     taken = paper_order[len(turnout) + 2: len(turnout) + 4]
-    first_station = next(iter(stations.values()))
     extra_voters = [p for p in people if p not in turnout][: len(taken)]
     for i, person in zip(taken, extra_voters):
         db.add(Issuance(election_id=election.id, round_number=1, voter_id=person.id, station_id=first_station.id, clerk=actor))

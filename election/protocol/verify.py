@@ -459,7 +459,9 @@ def _hours_recorded(c: Ctx) -> list[str]:
     box holding more stubs, or a box or station with none recorded, was raised after the count
     (a paper taken home or left unused put in a box). Issuances are voters: times one paper per
     body when the round's papers were printed per body (ballots.printed ``body``). A box's
-    label is its key in deposits.json, or ``station/label`` where two stations share it. Only
+    label is its key in deposits.json, or ``station/label`` where two stations share it. The
+    stations' ``spoiled`` counts (one per paper exchanged at the desk) bound spoiled.json's
+    length the same way: an unused paper moved into spoiled.json after the close is refused. Only
     events of the round count; a count that is not a non-negative JSON integer counts 0."""
     def count(e: Event, field: str) -> int:
         v = e.payload.get(field)
@@ -470,7 +472,9 @@ def _hours_recorded(c: Ctx) -> list[str]:
     exact = _closed_before(c, cut) is not None
     issued: Counter[str] = Counter()
     deposited: Counter[str] = Counter()
+    spoiled: Counter[str] = Counter()
     for kinds, key, field, into in (({ek.POLLING_ISSUANCE_HOUR_RECORDED}, "station", "issued", issued),
+                                    ({ek.POLLING_ISSUANCE_HOUR_RECORDED}, "station", "spoiled", spoiled),
                                     ({ek.POLLING_DEPOSIT_HOUR_RECORDED}, "box", "deposited", deposited)):
         for e in c.kind_events(kinds):
             if (c.round_of(e) == c.round and isinstance(e.payload.get(key), str)
@@ -486,6 +490,13 @@ def _hours_recorded(c: Ctx) -> list[str]:
             problems.append(f"投票站 {st}：issuance.json 发出 {have} 张，少于链上逐时记录的 {n} 张")
         elif exact and have > n:
             problems.append(f"投票站 {st}：issuance.json 发出 {have} 张，多于计票开始前链上逐时记录的 {n} 张（闭票后增加了发票）")
+    # Spoiled papers (写错换票) are papers, one per spoil record, whatever the bodies: spoiled.json
+    # holds at least those the hours recorded, and exactly those once the poll closed before the count.
+    have, n = len(c.d["spoiled.json"]), sum(spoiled.values())
+    if have < n:
+        problems.append(f"spoiled.json 作废选票 {have} 张，少于链上逐时记录的写错换票 {n} 张")
+    elif exact and have > n:
+        problems.append(f"spoiled.json 作废选票 {have} 张，多于计票开始前链上逐时记录的写错换票 {n} 张（闭票后增加了作废选票）")
     matched: set[str] = set()
     for label, n in sorted(deposited.items()):
         keys = [k for k in deps if k == label or (k in boxes and k == f"{boxes[k]['station']}/{label}")]

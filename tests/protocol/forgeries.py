@@ -1057,6 +1057,28 @@ def issuance_raised(built: Built) -> Files:
     return f
 
 
+def unused_spoiled(built: Built) -> Files:
+    """One unused paper moved into spoiled.json (its stub off unused.json; its audit hash stays
+    on voided.json, which holds the bodies of both): printed = issued + spoiled + unused and
+    every list still hold, but the round's spoiled papers are more than the close of poll's
+    hourly `spoiled` counts in the chain (the desk's 写错换票, recorded before the count)."""
+    f = _files(built)
+    u = _j(f, "unused.json")
+    _put(f, "unused.json", u[1:])
+    _put(f, "spoiled.json", sorted(_j(f, "spoiled.json") + [u[0]]))
+    return f
+
+
+def spoiled_unused(built: Built) -> Files:
+    """One spoiled paper listed as unused instead (the desk's 写错换票 hidden): spoiled.json
+    holds fewer papers than the hourly `spoiled` counts recorded (a lower bound, closed or not)."""
+    f = _files(built)
+    s = _j(f, "spoiled.json")
+    _put(f, "spoiled.json", s[1:])
+    _put(f, "unused.json", sorted(_j(f, "unused.json") + [s[0]]))
+    return f
+
+
 def papers_issued_raised(built: Built) -> Files:
     """The round's papers issued raised in tally_input.json and the result event (the figure
     the result report prints and the rules hold the papers returned against), while the
@@ -1840,6 +1862,8 @@ FORGERIES: list[tuple[str, Callable[[Built], Files | bytes], str]] = [
     ("polling_closed_dropped", polling_closed_dropped, "result_event"),
     ("counting_before_close", counting_before_close, "result_event"),
     ("issuance_raised", issuance_raised, "reconcile"),
+    ("unused_spoiled", unused_spoiled, "reconcile"),
+    ("spoiled_unused", spoiled_unused, "reconcile"),
     ("paper_stuffed", paper_stuffed, "reconcile"),
     ("papers_issued_raised", papers_issued_raised, "reconcile"),
     ("sex_changed_to_female", sex_changed_to_female, "winners"),

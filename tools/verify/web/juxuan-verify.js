@@ -795,8 +795,9 @@
       const start = firstCounting(c, c.round);
       const cut = start ? start.seq : null;
       const exact = closedBefore(c, cut) !== null;
-      const issued = new Map(), deposited = new Map();
+      const issued = new Map(), deposited = new Map(), spoiled = new Map();
       for (const [kind, key, field, into] of [["polling.issuance_hour_recorded", "station", "issued", issued],
+        ["polling.issuance_hour_recorded", "station", "spoiled", spoiled],
         ["polling.deposit_hour_recorded", "box", "deposited", deposited]]) {
         for (const e of c.events) {
           if (e.kind === kind && roundOf(e) === c.round && typeof e.payload[key] === "string" && !(exact && cut !== null && e.seq > cut)) {
@@ -815,6 +816,11 @@
         if (have < n) problems.push(T(`投票站 ${st}：issuance.json 的发出张数少于链上逐时记录的`, `station ${st}: issued fewer than the chain's hourly counts`));
         else if (exact && have > n) problems.push(T(`投票站 ${st}：issuance.json 的发出张数多于计票开始前链上逐时记录的`, `station ${st}: issued more than the chain's hourly counts before the count`));
       }
+      // Spoiled papers (写错换票), one per exchange whatever the bodies: spoiled.json holds at least
+      // those the hours recorded, exactly those once the poll closed before the count.
+      const spoiledHave = c.d.get("spoiled.json").length, spoiledN = sum([...spoiled.values()]);
+      if (spoiledHave < spoiledN) problems.push(T(`spoiled.json 作废选票 ${spoiledHave} 张，少于链上逐时记录的写错换票 ${spoiledN} 张`, `spoiled.json lists ${spoiledHave} papers, fewer than the chain's hourly spoiled counts (${spoiledN})`));
+      else if (exact && spoiledHave > spoiledN) problems.push(T(`spoiled.json 作废选票 ${spoiledHave} 张，多于计票开始前链上逐时记录的写错换票 ${spoiledN} 张（闭票后增加了作废选票）`, `spoiled.json lists ${spoiledHave} papers, more than the chain's hourly spoiled counts before the count (${spoiledN})`));
       const matched = new Set();
       for (const [label, n] of deposited) {
         let held = 0;
