@@ -698,7 +698,9 @@ def shopped(first: Callable[[dict], None], first_ends: list[tuple[str, dict]],
     chain; then the same records sealed again (signed), a new seed, and a second audit of
     ``second_draws`` papers found exactly as their records, which confirms. ``first_step``
     changes the first audit's sealing steps; ``reopened``: the result reopened
-    (result.reopened) between the two audits."""
+    (result.reopened), a paper's record corrected and the result published again between
+    the two audits, as the app does (a bundle's totals.json lists the elected only with a
+    result in force: result_event in both)."""
     def forge(built: Built) -> Files:
         import hashlib
 
@@ -709,8 +711,11 @@ def shopped(first: Callable[[dict], None], first_ends: list[tuple[str, dict]],
         a1 = doc["audits"][0]
         first(a1)
         _conclude(f, 1, first_ends)
-        if reopened:
+        if reopened:  # as the app corrects (counting.result.reopen_result): reopened, corrected, published again
+            republished = _result_payload(f)
             _append(f, "result.reopened", {"round": 1})
+            _append(f, "counting.second_entry_resolved", {"round": 1, "kept": "second"})
+            _append(f, "result.published", republished)
         in_box: dict[str, list[dict]] = {}
         for r in sorted(_records(f), key=lambda r: r["d"]):
             in_box.setdefault(r["box"], []).append(r)
@@ -1570,6 +1575,14 @@ def result_published_twice(built: Built) -> Files:
     return f
 
 
+def result_reopened_not_published_again(built: Built) -> Files:
+    """Round 1's result reopened (result.reopened withdraws it) and never published again,
+    while totals.json still lists the elected: no result is in force (result_event)."""
+    f = _files(built)
+    _append(f, "result.reopened", {"round": 1})
+    return f
+
+
 def result_reopened_and_published_again(built: Built) -> Files:
     """A recorded correction as the app writes it (counting.result.reopen_result, a board
     explained, the result published again): both verifiers accept it."""
@@ -1891,6 +1904,7 @@ FORGERIES: list[tuple[str, Callable[[Built], Files | bytes], str]] = [
     ("runoff_candidates_changed", runoff_candidates_changed, "winners"),
     ("result_for_round_never_closed", result_for_round_never_closed, "result_event"),
     ("result_published_twice", result_published_twice, "result_event"),
+    ("result_reopened_not_published_again", result_reopened_not_published_again, "result_event"),
     ("board_entered_after_result", _after_result("counting.tally_board_entered", {"totals": {}}), "result_event"),
     ("paper_counted_after_result", _after_result("counting.paper_counted", {"box": "A"}), "result_event"),
     ("board_explained_after_result", _after_result("counting.tally_board_explained", {}), "result_event"),
