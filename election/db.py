@@ -18,6 +18,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 SQLITE_BEGIN = "juxuan_sqlite_begin"
+# How long a SQLite connection waits for another's lock (milliseconds).
+SQLITE_BUSY_MS = 30_000
 
 
 def _normalise(url: str) -> str:
@@ -53,7 +55,7 @@ def make_engine(url: str, **kwargs) -> Engine:
         kwargs.setdefault("pool_recycle", 1800)
         return create_engine(url, **kwargs)
     _private_sqlite_file(make_url(url).database)
-    engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False}, **kwargs)
+    engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_MS / 1000, "check_same_thread": False}, **kwargs)
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record) -> None:
@@ -61,7 +63,7 @@ def make_engine(url: str, **kwargs) -> Engine:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_MS}")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
