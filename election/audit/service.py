@@ -157,6 +157,10 @@ def seal(db: Session, election: Election, data_key: str, actor: str, round_numbe
     begin_write(db)
     number = bundle_round(db, election, round_number)
     _refuse_open(db, election, number, "封存")
+    # A withdrawn result (a recorded correction under way) is audited once published again:
+    # the verifiers refuse records sealed while the round's result stood withdrawn.
+    if published(db, election, number) is None and _round_events(db, election, number, ek.RESULT_REOPENED):
+        raise UserError(f"第 {number} 轮的结果已重新开启更正，尚未重新公布：请先重新公布结果，再封存审计")
     manifest = manifest_of(db, election, number)
     if manifest is None:
         raise UserError(f"第 {number} 轮尚未录入票箱清单（监票人清点的各票箱选票张数），不能封存")

@@ -278,6 +278,14 @@ def test_records_cannot_change_after_publication_without_a_recorded_reopening(db
     with pytest.raises(UserError, match="请写明更正的原因"):
         reopen_result(db, e, 1, " ", "committee")
     reopen_result(db, e, 1, "第二次录入与纸质选票一致，更正第一次录入", "committee")
+    # Records sealed for an audit while the result stands withdrawn: the verifiers refuse
+    # them (result_reopened_not_published_again), so the app does first.
+    db.commit()
+    events_before = len(events_of(db, e))
+    with pytest.raises(UserError, match="尚未重新公布"):
+        _sealed(db, e)
+    db.rollback()
+    assert len(events_of(db, e)) == events_before
     resolve_mismatch(db, e, code.d_hash, "second", "committee", "核对纸质选票")
     assert db.get(AuditCode, (e.id, code.d_hash)).marks == changed
     explain_board(db, e, 1, "计票板按更正前的记录填写，差一张", "committee")
