@@ -8,38 +8,19 @@ counting page; now the page scrubs once that paper is committed, and removes the
 print PDFs nobody downloaded, as the committee's close does."""
 from __future__ import annotations
 
-import random
-
 import pytest
 from sqlalchemy import select
 
 from election import jobs
 from election.models import ElectionEvent
 from election.polling import printing
-from election.polling.stations import create_station
 from tests.conftest import csrf_token, login
-from tests.factories import add_voters
-from tests.polling.helpers import add_candidates, open_polling_day, print_capturing
-from tests.secrecy.test_no_order import CHANCE_MAX, VOTERS, _attack, _polling_day, _sqlite_file
+from tests.secrecy.test_no_order import CHANCE_MAX, _attack, polled_day
 
 
 @pytest.fixture
 def counted_day(db, world, monkeypatch):
-    election = world["a"]["election"]
-    voters = add_voters(db, election, 60)
-    add_candidates(db, election, voters[:20])
-    station = create_station(db, election, "t", "第一投票站", desks=1, boxes=1)
-    db.commit()
-    desk, box = station.desks[0], station.boxes[0]
-    papers = print_capturing(db, election, VOTERS, monkeypatch)
-    open_polling_day(db, election)
-    if _sqlite_file(db) is not None:
-        db.close()
-        raw = db.get_bind().raw_connection()
-        raw.cursor().execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        raw.close()
-    truth = _polling_day(db, election, desk, box, list(zip(voters[:VOTERS], papers)), random.Random(15))
-    return election, box, papers, truth
+    return polled_day(db, world, monkeypatch)
 
 
 def test_the_first_paper_counted_without_the_committees_close_scrubs(app, db, counted_day):

@@ -24,6 +24,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
+from election.models import BallotBox, Election
 from election.polling import deposit, handout, issuance
 from election.polling.scrub import scrub
 from election.polling.stations import create_station
@@ -144,8 +145,9 @@ def _attack(db, election, truth) -> dict[tuple[str, str], int]:
     return {(a, b): _linked(iss[a], rec[b], truth) for a, b in product(iss, rec)}
 
 
-@pytest.fixture
-def day(db, world, monkeypatch):
+def polled_day(db, world, monkeypatch) -> tuple[Election, BallotBox, list[tuple[str, str]], dict[int, str]]:
+    """A polling day of VOTERS voters at one desk and one box, from a checkpointed database:
+    the election, the box, the papers printed (T, A) and who deposited which receipt."""
     election = world["a"]["election"]
     voters = add_voters(db, election, 60)
     add_candidates(db, election, voters[:20])
@@ -154,8 +156,7 @@ def day(db, world, monkeypatch):
     desk, box = station.desks[0], station.boxes[0]
     papers = print_capturing(db, election, VOTERS, monkeypatch)
     open_polling_day(db, election)
-    path = _sqlite_file(db)
-    if path is not None:
+    if _sqlite_file(db) is not None:
         # The day starts from a checkpointed database (as after a restart): what the -wal
         # holds afterwards is the polling day alone.
         db.close()
@@ -164,6 +165,12 @@ def day(db, world, monkeypatch):
         raw.close()
     truth = _polling_day(db, election, desk, box, list(zip(voters[:VOTERS], papers)),
                          random.Random(15))
+    return election, box, papers, truth
+
+
+@pytest.fixture
+def day(db, world, monkeypatch):
+    election, _box, _papers, truth = polled_day(db, world, monkeypatch)
     return election, truth
 
 
