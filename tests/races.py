@@ -61,6 +61,20 @@ def rendezvous(timeout: float = 2) -> Callable[[], None]:
     return wait
 
 
+def meet_after(monkeypatch, owner, name: str, timeout: float = 2) -> None:
+    """Hold each call of ``owner.name`` (a module's function, read before a lock is taken)
+    at one rendezvous just after it returns: both sides of the race have read, neither has
+    taken the lock yet."""
+    real, meet = getattr(owner, name), rendezvous(timeout)
+
+    def held(*args, **kwargs):
+        out = real(*args, **kwargs)
+        meet()
+        return out
+
+    monkeypatch.setattr(owner, name, held)
+
+
 class OtherWriter:
     """A second SQLite connection that tries to write while a unit of work is under way
     (between its reads and its first write): ``attempt()`` changes the election's title (a

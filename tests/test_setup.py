@@ -95,19 +95,12 @@ def test_two_rulebook_changes_at_once_both_hold(app, db, monkeypatch):
     lock and the election's row are taken, and the election read again, before the read."""
     from election.models import Election
     from election.setup import service
-    from tests.races import race, rendezvous
+    from tests.races import meet_after, race
 
     community = create_community(db, "甲社区", "东街道", 300)
     election = create_election(db, "tester", community, draft(), DATA_KEY)
     db.commit()
-    real, meet = service.rulebook_of, rendezvous()
-
-    def held(*args, **kwargs):  # after the rulebook was read, before it is written
-        out = real(*args, **kwargs)
-        meet()
-        return out
-
-    monkeypatch.setattr(service, "rulebook_of", held)
+    meet_after(monkeypatch, service, "rulebook_of")  # after the rulebook was read, before it is written
 
     def change(rules: dict):
         def act(s):

@@ -8,7 +8,7 @@ from tests.audit import seeding
 from tests.audit.test_rla_service import _boxes
 from tests.conftest import DATA_KEY
 from tests.ledger.helpers import simulated
-from tests.races import race, rendezvous
+from tests.races import meet_after, race
 
 
 def test_two_dice_entries_at_once_record_one_roll(app, db, world, monkeypatch) -> None:
@@ -22,15 +22,8 @@ def test_two_dice_entries_at_once_record_one_roll(app, db, world, monkeypatch) -
     service.seal(db, e, DATA_KEY, "committee")
     db.commit()
     election_id = e.id
-    meet = rendezvous()
     real = service.seed_steps
-
-    def steps_then_meet(*args, **kwargs):
-        out = real(*args, **kwargs)
-        meet()
-        return out
-
-    monkeypatch.setattr(service, "seed_steps", steps_then_meet)
+    meet_after(monkeypatch, service, "seed_steps")  # the seed's steps read, before the dice are written
 
     def roll(dice: str):
         def act(s):

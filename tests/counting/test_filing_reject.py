@@ -65,19 +65,12 @@ def test_two_filings_and_a_receipt_with_a_return_at_once_give_one(app, db, world
     from election import models
     from election.counting import reports
     from election.models import Election, User
-    from tests.races import race, rendezvous
+    from tests.races import meet_after, race, rendezvous
 
     election = world["a"]["election"]
     _published(db, election)
     sessions = app.extensions["juxuan.sessions"]
-    real_published, meet = reports._published, rendezvous()
-
-    def held_published(*args, **kwargs):  # after the round was read, before the filing is
-        out = real_published(*args, **kwargs)
-        meet()
-        return out
-
-    monkeypatch.setattr(reports, "_published", held_published)
+    meet_after(monkeypatch, reports, "_published")  # after the round was read, before the filing is
 
     def file(s):
         reports.file_result(s, s.get(Election, election.id), 1, "a_committee")

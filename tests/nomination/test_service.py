@@ -392,19 +392,12 @@ def test_one_nomination_entered_twice_at_once_is_recorded_once(app, db, monkeypa
     the unique key (a 500).
     Nomination writers now take the write lock and the chain head first (ledger.events.write_at_head)."""
     from election.models import Election
-    from tests.races import race, rendezvous
+    from tests.races import meet_after, race
 
     election = make_election(db, days=30)
     nominee = Roll(db, election).add("王伟")
     db.commit()
-    real, meet = service.find_residents, rendezvous()
-
-    def held(*args, **kwargs):  # after the checks read, before anything is written
-        out = real(*args, **kwargs)
-        meet()
-        return out
-
-    monkeypatch.setattr(service, "find_residents", held)
+    meet_after(monkeypatch, service, "find_residents")  # after the checks read, before anything is written
 
     def enter(s):
         service.nominate(s, s.get(Election, election.id), "committee", "jwh_weiyuan", str(nominee.voter_number),

@@ -186,21 +186,14 @@ def test_two_hand_overs_and_two_mobile_registrations_at_once(app, db, poll, monk
     Each now takes the write lock and its row (the station; the voter) before reading."""
     from election.models import MobileBoxVoter, PollingStation
     from election.polling import stations
-    from tests.races import rendezvous
+    from tests.races import meet_after
 
     election_id, station_id = poll["election"].id, poll["station"].id
     mobile = create_station(db, poll["election"], "t", "流动票箱一", mobile=True, scrutineers=["甲", "乙", "丙"])
     db.commit()
     box_id, voter = mobile.boxes[0].id, poll["voters"][30]
     sessions = app.extensions["juxuan.sessions"]
-    real, meet = stations.station_of, rendezvous()
-
-    def held(*args, **kwargs):  # the station read, before its count is written
-        out = real(*args, **kwargs)
-        meet()
-        return out
-
-    monkeypatch.setattr(stations, "station_of", held)
+    meet_after(monkeypatch, stations, "station_of")  # the station read, before its count is written
 
     def hand(count):
         def act(s):
@@ -212,14 +205,7 @@ def test_two_hand_overs_and_two_mobile_registrations_at_once(app, db, poll, monk
     assert sorted(race(sessions, [hand(100), hand(50)])) == ["handed 100", "handed 50"]
     db.rollback()
     assert db.get(PollingStation, station_id).papers_handed_over == 150
-    real_box, meet = stations.box_of, rendezvous()
-
-    def held_box(*args, **kwargs):  # the voter found, before the registration is checked and written
-        out = real_box(*args, **kwargs)
-        meet()
-        return out
-
-    monkeypatch.setattr(stations, "box_of", held_box)
+    meet_after(monkeypatch, stations, "box_of")  # the voter found, before the registration is checked and written
 
     def register(s):
         stations.register_mobile_voter(s, s.get(Election, election_id), "c", box_id, str(voter.voter_number), "年老体弱")

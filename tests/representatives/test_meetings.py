@@ -112,21 +112,14 @@ def test_one_resignation_entered_twice_at_once_is_recorded_once(app, db, world, 
     representatives' writers now take the write lock and the chain head first
     (ledger.events.write_at_head)."""
     from election.models import Election
-    from tests.races import race, rendezvous
+    from tests.races import meet_after, race
 
     election = world["a"]["election"]
     area, people = _area_with_names(db, election)
     svc.record_area_meeting(db, election, area.id, 30, f"{people[0].name} 20", date(2026, 11, 1), "x")
     db.commit()
     rep_id = db.scalar(select(Representative.id))
-    real, meet = roster._rep, rendezvous()
-
-    def held(*args, **kwargs):  # the representative read, before the resignation is written
-        out = real(*args, **kwargs)
-        meet()
-        return out
-
-    monkeypatch.setattr(roster, "_rep", held)
+    meet_after(monkeypatch, roster, "_rep")  # the representative read, before the resignation is written
 
     def resign(s):
         roster.resign(s, s.get(Election, election.id), rep_id, date(2026, 11, 5), "工作调动", "x")

@@ -16,19 +16,7 @@ from election.models import Election
 from election.protocol import event_kinds as ek
 from election.trustees import service as trustees
 from tests.factories import TRUSTEE_PASS, new_election, trustee_keys
-from tests.races import race, rendezvous
-
-
-def _hold(monkeypatch, module, name: str) -> None:
-    """Each side waits for the other just after its crypto, before the write lock."""
-    real, meet = getattr(module, name), rendezvous()
-
-    def held(*args, **kwargs):
-        out = real(*args, **kwargs)
-        meet()
-        return out
-
-    monkeypatch.setattr(module, name, held)
+from tests.races import meet_after, race
 
 
 def _kinds(db, election, kind: str) -> int:
@@ -48,7 +36,7 @@ def test_two_encryptions_and_two_uploads_of_one_partial_at_once_give_one(app, db
         s.commit()
         return "encrypted"
 
-    _hold(monkeypatch, recount_doc, "encrypted_totals")
+    meet_after(monkeypatch, recount_doc, "encrypted_totals")
     outcomes = race(sessions, [encrypt, encrypt])
     assert sorted(outcomes) == ["encrypted", "refused: 第 1 轮的计票记录已经加密，记录没有变化"], outcomes
     assert _kinds(db, election, ek.TRUSTEES_ROUND_ENCRYPTED) == 1
@@ -62,7 +50,7 @@ def test_two_encryptions_and_two_uploads_of_one_partial_at_once_give_one(app, db
         s.commit()
         return "added"
 
-    _hold(monkeypatch, recount_doc, "check_partials")
+    meet_after(monkeypatch, recount_doc, "check_partials")
     outcomes = race(sessions, [upload, upload])
     assert sorted(outcomes) == ["added", "refused: 选举委员会主任已经上传了第 1 轮的部分解密"], outcomes
     assert _kinds(db, election, ek.TRUSTEES_PARTIALS_ADDED) == 1
@@ -96,7 +84,7 @@ def test_the_last_two_confirmations_at_once_fix_the_joint_key(app, db, monkeypat
 
     from election.crypto import trustees as crypto_trustees
 
-    _hold(monkeypatch, crypto_trustees, "verification_key")
+    meet_after(monkeypatch, crypto_trustees, "verification_key")
     outcomes = race(app.extensions["juxuan.sessions"], [confirm(ready[1]), confirm(ready[2])])
     assert sorted(outcomes) == ["confirmed 2", "confirmed 3"], outcomes
     assert _kinds(db, election, ek.TRUSTEES_KEY_PUBLISHED) == 1
