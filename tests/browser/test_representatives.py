@@ -82,7 +82,7 @@ def test_area_meeting_page_refuses_half_and_records_more(page, live_app):
     page.get_by_label("参加户数").fill("21")
     page.get_by_role("button", name="保存会议记录").click()
     assert "推选会议已记录" in page.content()
-    assert page.locator("#sitting").inner_text().strip() == f"{a.name}（14票）"
+    assert page.locator("#sitting").inner_text().strip() == f"{a.name}（14 票）"
     shot(page, "representatives-meeting")
 
 
