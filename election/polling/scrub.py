@@ -27,6 +27,7 @@ import sqlite3
 from dataclasses import dataclass
 
 from sqlalchemy import Engine, func, select, text
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from .. import storage_order
@@ -38,6 +39,7 @@ from ..protocol import event_kinds as ek
 # How long compaction waits for a reader still open (milliseconds) before it reports the
 # storage not compacted (the page says so; `juxuan scrub` compacts again).
 COMPACT_WAIT_MS = 2000
+LOCK_NOT_AVAILABLE = "55P03"  # PostgreSQL's lock_timeout expired
 
 
 @dataclass(frozen=True)
@@ -107,7 +109,18 @@ def compact(db: Session) -> tuple[bool, str]:
         return (not busy, "SQLite：wal_checkpoint(TRUNCATE)、VACUUM" + ("（有读取中的连接，日志未能清空）" if busy else ""))
     with engine.connect() as conn:
         conn = conn.execution_options(isolation_level="AUTOCOMMIT")
-        conn.exec_driver_sql("VACUUM (FULL, ANALYZE) issuance, receipt, audit_code, spoil_record")
+        # VACUUM FULL takes each table's exclusive lock: a transaction left open on one of
+        # them (a long export, a test's own session) would hold the page without end. Wait
+        # as long as SQLite's compaction does, then report what was not done.
+        conn.exec_driver_sql(f"SET lock_timeout = {COMPACT_WAIT_MS}")
+        try:
+            conn.exec_driver_sql("VACUUM (FULL, ANALYZE) issuance, receipt, audit_code, spoil_record")
+        except OperationalError as error:
+            if getattr(error.orig, "sqlstate", None) != LOCK_NOT_AVAILABLE:
+                raise
+            return False, "PostgreSQL：VACUUM (FULL, ANALYZE)（有未结束的事务持有这些表，未能整理）"
+        finally:
+            conn.exec_driver_sql("RESET lock_timeout")
     return True, "PostgreSQL：VACUUM (FULL, ANALYZE)"
 
 
