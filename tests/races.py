@@ -61,11 +61,11 @@ def rendezvous(timeout: float = 2) -> Callable[[], None]:
     return wait
 
 
-def meet_after(monkeypatch, owner, name: str, timeout: float = 2) -> None:
+def meet_after(monkeypatch, owner, name: str, timeout: float = 2, meet: Callable[[], None] | None = None) -> None:
     """Hold each call of ``owner.name`` (a module's function, read before a lock is taken)
     at one rendezvous just after it returns: both sides of the race have read, neither has
-    taken the lock yet."""
-    real, meet = getattr(owner, name), rendezvous(timeout)
+    taken the lock yet. ``meet``: a rendezvous the other side's own hook shares."""
+    real, meet = getattr(owner, name), meet or rendezvous(timeout)
 
     def held(*args, **kwargs):
         out = real(*args, **kwargs)

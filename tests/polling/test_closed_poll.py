@@ -19,7 +19,7 @@ from election.polling.stations import create_station, register_mobile_voter
 from election.protocol import codes
 from election.protocol import event_kinds as ek
 from tests.conftest import csrf_token, login
-from tests.races import SUITE_TRIALS, race, rendezvous
+from tests.races import SUITE_TRIALS, meet_after, race, rendezvous
 
 from .helpers import issue_and_hand_out, polling_day, print_capturing
 
@@ -193,12 +193,7 @@ def _race_close_and_checkin(app, db, poll, monkeypatch, checkin_first: bool) -> 
             return real_insert(s, *args, **kwargs)
         monkeypatch.setattr(issuance, "_insert_if_clear", insert_if_clear)
     else:
-        real_mark = turnout.mark_poll_closed
-
-        def mark(*args, **kwargs):
-            real_mark(*args, **kwargs)
-            meet()  # the round's row marked, not committed
-        monkeypatch.setattr(turnout, "mark_poll_closed", mark)
+        meet_after(monkeypatch, turnout, "mark_poll_closed", meet=meet)  # the round's row marked, not committed
         real_checkin_begin = issuance.begin_write
 
         def checkin_begins(s):
@@ -242,13 +237,7 @@ def test_a_deposit_when_the_close_is_under_way_is_refused(app, db, poll, monkeyp
     issue_and_hand_out(db, election, poll["desks"][0], poll["voters"][20], papers[0][0])
     election_id, box_id = election.id, box.id
     meet = rendezvous()
-    real_mark = turnout.mark_poll_closed
-
-    def mark(*args, **kwargs):
-        real_mark(*args, **kwargs)
-        meet()  # the round's row marked, not committed
-
-    monkeypatch.setattr(turnout, "mark_poll_closed", mark)
+    meet_after(monkeypatch, turnout, "mark_poll_closed", meet=meet)  # the round's row marked, not committed
     real_own = deposit.own_transaction
 
     @contextmanager
